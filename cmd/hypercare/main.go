@@ -1,0 +1,38 @@
+// Command hypercare is the Hypercare binary: the server, the admin commands
+// that work directly on the store, and the API client commands. This is the
+// only package that wires adapters together.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := newRootCmd().ExecuteContext(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "hypercare:", err)
+		os.Exit(1)
+	}
+}
+
+// newRootCmd builds the command tree; each subcommand lives in its own file
+// as a newXxxCmd function.
+func newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "hypercare",
+		Short:         "Hypercare: incident response in one binary",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(
+		newVersionCmd(),
+	)
+	return root
+}

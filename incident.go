@@ -1,0 +1,124 @@
+package hypercare
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Status is the lifecycle state of alerts and incidents.
+type Status string
+
+// The statuses, in lifecycle order.
+const (
+	StatusTriggered    Status = "triggered"
+	StatusAcknowledged Status = "acknowledged"
+	StatusResolved     Status = "resolved"
+)
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool {
+	return s == StatusTriggered || s == StatusAcknowledged || s == StatusResolved
+}
+
+// Urgency decides how hard responders are paged.
+type Urgency string
+
+// The urgencies.
+const (
+	UrgencyHigh Urgency = "high"
+	UrgencyLow  Urgency = "low"
+)
+
+// UrgencyFor is the default severity-based urgency: critical and error page
+// with high urgency, warning and info with low.
+func UrgencyFor(s Severity) Urgency {
+	if s.Rank() >= SeverityError.Rank() {
+		return UrgencyHigh
+	}
+	return UrgencyLow
+}
+
+// Alert is one deduplicated problem signal: every event with the same
+// service and dedup key updates one alert while it is open.
+type Alert struct {
+	ID             string          `json:"id"`
+	ServiceID      string          `json:"service_id"`
+	IncidentID     string          `json:"incident_id"`
+	IntegrationID  string          `json:"integration_id,omitempty"`
+	DedupKey       string          `json:"dedup_key"`
+	Status         Status          `json:"status"`
+	Summary        string          `json:"summary"`
+	Severity       Severity        `json:"severity"`
+	Source         string          `json:"source"`
+	Component      string          `json:"component,omitempty"`
+	Group          string          `json:"group,omitempty"`
+	Class          string          `json:"class,omitempty"`
+	CustomDetails  json.RawMessage `json:"custom_details,omitempty"`
+	Links          []Link          `json:"links,omitempty"`
+	Images         []Image         `json:"images,omitempty"`
+	EventCount     int64           `json:"event_count"`
+	FirstSeenAt    time.Time       `json:"first_seen_at"`
+	LastSeenAt     time.Time       `json:"last_seen_at"`
+	AcknowledgedAt *time.Time      `json:"acknowledged_at"`
+	ResolvedAt     *time.Time      `json:"resolved_at"`
+}
+
+// Incident is what responders work on: one or more alerts on a service,
+// with a lifecycle and a timeline.
+type Incident struct {
+	ID             string     `json:"id"`
+	Number         int64      `json:"number"`
+	Title          string     `json:"title"`
+	Status         Status     `json:"status"`
+	Urgency        Urgency    `json:"urgency"`
+	Severity       Severity   `json:"severity"`
+	ServiceID      string     `json:"service_id"`
+	AlertCount     int64      `json:"alert_count"`
+	OpenAlertCount int64      `json:"open_alert_count"`
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
+	AcknowledgedAt *time.Time `json:"acknowledged_at"`
+	ResolvedAt     *time.Time `json:"resolved_at"`
+}
+
+// ActorType says who did something.
+type ActorType string
+
+// The actor types.
+const (
+	ActorIntegration ActorType = "integration"
+	ActorUser        ActorType = "user"
+	ActorSystem      ActorType = "system"
+)
+
+// Actor is who caused a change, recorded on every timeline entry.
+type Actor struct {
+	Type ActorType `json:"type"`
+	ID   string    `json:"id"`
+	Name string    `json:"name,omitempty"`
+}
+
+// SystemActor is Hypercare itself.
+var SystemActor = Actor{Type: ActorSystem, ID: "hypercare", Name: "Hypercare"}
+
+// Timeline entry types.
+const (
+	TimelineTriggered     = "triggered"
+	TimelineAlertAdded    = "alert_added"
+	TimelineAlertResolved = "alert_resolved"
+	TimelineAcknowledged  = "acknowledged"
+	TimelineResolved      = "resolved"
+	TimelineNote          = "note"
+	TimelineRecentChanges = "recent_changes"
+)
+
+// TimelineEntry is one immutable line in an incident's history.
+type TimelineEntry struct {
+	ID         string          `json:"id"`
+	IncidentID string          `json:"incident_id"`
+	At         time.Time       `json:"at"`
+	Type       string          `json:"type"`
+	Actor      Actor           `json:"actor"`
+	Message    string          `json:"message"`
+	Details    json.RawMessage `json:"details,omitempty"`
+}

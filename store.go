@@ -1,0 +1,125 @@
+package hypercare
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// EventRecord is one entry in the central event log: every accepted event,
+// what it was, and what it did.
+type EventRecord struct {
+	ID            string          `json:"id"`
+	ReceivedAt    time.Time       `json:"received_at"`
+	IntegrationID string          `json:"integration_id"`
+	ServiceID     string          `json:"service_id"`
+	Action        Action          `json:"event_action"`
+	DedupKey      string          `json:"dedup_key"`
+	AlertID       string          `json:"alert_id,omitempty"`
+	IncidentID    string          `json:"incident_id,omitempty"`
+	Outcome       string          `json:"outcome"`
+	Payload       json.RawMessage `json:"payload"`
+}
+
+// Event outcomes recorded in the event log.
+const (
+	OutcomeCreated      = "created"
+	OutcomeUpdated      = "updated"
+	OutcomeAcknowledged = "acknowledged"
+	OutcomeResolved     = "resolved"
+	OutcomeIgnored      = "ignored"
+)
+
+// Page is a keyset pagination request: at most Limit items after Cursor.
+type Page struct {
+	Limit  int
+	Cursor string
+}
+
+// IncidentFilter selects incidents for listing.
+type IncidentFilter struct {
+	Statuses  []Status
+	ServiceID string
+	Page
+}
+
+// AlertFilter selects alerts for listing.
+type AlertFilter struct {
+	ServiceID  string
+	IncidentID string
+	DedupKey   string
+	Statuses   []Status
+	Page
+}
+
+// ChangeFilter selects change events for listing.
+type ChangeFilter struct {
+	ServiceID string
+	Page
+}
+
+// Store is the durable state. Writes go through Write, which may share one
+// commit among concurrent callers (group commit); reads see committed data.
+type Store interface {
+	Reader
+	// Write runs fn in a transaction and returns once it is committed. fn
+	// may be run again if the transaction must be retried, so it must have
+	// no effects outside tx. If fn returns an error nothing it wrote is
+	// kept. key spreads independent writers across parallel transactions
+	// where the engine allows it; writes with equal keys run in order.
+	Write(ctx context.Context, key string, fn func(Tx) error) error
+	// Ping checks the store is reachable.
+	Ping(ctx context.Context) error
+	// Close stops the writers and closes the database.
+	Close() error
+}
+
+// Reader is the read side of the store.
+type Reader interface {
+	GetIncident(ctx context.Context, id string) (*Incident, error)
+	GetIncidentByNumber(ctx context.Context, number int64) (*Incident, error)
+	ListIncidents(ctx context.Context, f IncidentFilter) ([]Incident, string, error)
+	CountIncidents(ctx context.Context, status Status) (int64, error)
+	ListAlerts(ctx context.Context, f AlertFilter) ([]Alert, string, error)
+	ListTimeline(ctx context.Context, incidentID string, p Page) ([]TimelineEntry, string, error)
+	ListServices(ctx context.Context) ([]Service, error)
+	ListTeams(ctx context.Context) ([]Team, error)
+	GetService(ctx context.Context, id string) (*Service, error)
+	ListChangeEvents(ctx context.Context, f ChangeFilter) ([]ChangeEvent, string, error)
+	ListEvents(ctx context.Context, p Page) ([]EventRecord, string, error)
+	TokenByHash(ctx context.Context, hash string) (*Token, error)
+	ListTokens(ctx context.Context) ([]Token, error)
+}
+
+// Tx is a write transaction. Methods that find one thing return a
+// not_found *Error when there is none.
+type Tx interface {
+	// FindOpenAlert returns the alert on serviceID with dedupKey that is not
+	// resolved, or nil (and no error) when there is none.
+	FindOpenAlert(ctx context.Context, serviceID, dedupKey string) (*Alert, error)
+	InsertAlert(ctx context.Context, a *Alert) error
+	UpdateAlert(ctx context.Context, a *Alert) error
+	// AlertsOfIncident returns the incident's alerts, oldest first.
+	AlertsOfIncident(ctx context.Context, incidentID string) ([]Alert, error)
+
+	// NextIncidentNumber returns the next per-instance incident number.
+	NextIncidentNumber(ctx context.Context) (int64, error)
+	// GetIncident reads an incident for update.
+	GetIncident(ctx context.Context, id string) (*Incident, error)
+	InsertIncident(ctx context.Context, inc *Incident) error
+	UpdateIncident(ctx context.Context, inc *Incident) error
+	AppendTimeline(ctx context.Context, e *TimelineEntry) error
+
+	InsertEvent(ctx context.Context, e *EventRecord) error
+	InsertChangeEvent(ctx context.Context, c *ChangeEvent) error
+	// RecentChanges returns the service's change events with a timestamp
+	// in [since, until], newest first.
+	RecentChanges(ctx context.Context, serviceID string, since, until time.Time) ([]ChangeEvent, error)
+
+	// ApplyCatalog makes teams, services and integrations match the config
+	// file: upserts what is listed, deactivates services and deletes
+	// integrations that are not.
+	ApplyCatalog(ctx context.Context, teams []Team, services []Service, integrations []Integration) error
+	CreateToken(ctx context.Context, t *Token) error
+	TouchToken(ctx context.Context, id string, at time.Time) error
+}
