@@ -33,6 +33,11 @@ func newRootCmd() *cobra.Command {
 	}
 	root.AddCommand(
 		newVersionCmd(),
+		newBenchCmd(),
+		newIncidentsCmd(),
+		newServeCmd(),
+		newTokenCmd(),
+		newConfigCmd(),
 	)
 	return root
 }

@@ -1,0 +1,238 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/ingest"
+)
+
+// pdResponse is the PagerDuty Events API response envelope. Every answer
+// carries a JSON body: PagerDuty's Go client fails on an empty 202.
+type pdResponse struct {
+	Status      string   `json:"status"`
+	Message     string   `json:"message"`
+	DedupKey    string   `json:"dedup_key,omitempty"`
+	IncidentKey string   `json:"incident_key,omitempty"`
+	Errors      []string `json:"errors,omitempty"`
+}
+
+// pdInvalid is PagerDuty's 400 answer listing every problem.
+func pdInvalid(errs ...string) pdResponse {
+	return pdResponse{Status: "invalid event", Message: "Event object is invalid", Errors: errs}
+}
+
+// errUnknownKey is the one answer for any routing key that is not ours: it
+// must not reveal which keys exist.
+const errUnknownKey = "Invalid routing key"
+
+// writePDError answers an ingest failure in PagerDuty's envelope.
+func (s *Server) writePDError(w http.ResponseWriter, r *http.Request, err error) {
+	code := hypercare.ErrorCode(err)
+	s.logFailure(r, code, err)
+	switch code {
+	case hypercare.CodeInvalid:
+		writeJSON(w, http.StatusBadRequest, pdInvalid(ingest.PDErrors(err)...))
+	case hypercare.CodeTooLarge:
+		writeJSON(w, http.StatusRequestEntityTooLarge, pdInvalid(hypercare.ErrorMessage(err)))
+	default:
+		writeJSON(w, statusOf(code), pdResponse{Status: "error", Message: hypercare.ErrorMessage(err)})
+	}
+}
+
+// admit checks the routing key and the rate limit for n events, writing
+// the refusal itself when it returns false.
+func (s *Server) admit(w http.ResponseWriter, key string, n int, types ...hypercare.IntegrationType) (hypercare.Integration, bool) {
+	it, ok := s.intake.Lookup(key)
+	if ok && len(types) > 0 && !typeIn(it.Type, types) {
+		ok = false
+	}
+	if !ok {
+		s.metrics.events.WithLabelValues("unknown", outcomeRejected).Add(float64(n))
+		writeJSON(w, http.StatusBadRequest, pdInvalid(errUnknownKey))
+		return it, false
+	}
+	if allowed, wait := s.limiter.allow(key, n, s.clock.Now()); !allowed {
+		s.metrics.events.WithLabelValues(string(it.Type), outcomeRateLimited).Add(float64(n))
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(wait)))
+		writeJSON(w, http.StatusTooManyRequests, pdResponse{Status: "throttle event",
+			Message: "Requests for this service are arriving too quickly. Please retry later."})
+		return it, false
+	}
+	return it, true
+}
+
+func typeIn(t hypercare.IntegrationType, types []hypercare.IntegrationType) bool {
+	for _, x := range types {
+		if t == x {
+			return true
+		}
+	}
+	return false
+}
+
+// enqueueV2 is PagerDuty Events API v2: POST /v2/enqueue.
+func (s *Server) enqueueV2(w http.ResponseWriter, r *http.Request) {
+	defer s.observe("v2", time.Now())
+	ev, ok := s.parsePD(w, r, ingest.ParseEventsV2)
+	if !ok {
+		return
+	}
+	res, ok := s.processPD(w, r, ev)
+	if ok {
+		writeJSON(w, http.StatusAccepted, pdResponse{Status: "success", Message: "Event processed", DedupKey: res.DedupKey})
+	}
+}
+
+// enqueueV1 is the legacy Events API v1, still sent by older Alertmanager
+// and Nagios setups.
+func (s *Server) enqueueV1(w http.ResponseWriter, r *http.Request) {
+	defer s.observe("v1", time.Now())
+	ev, ok := s.parsePD(w, r, ingest.ParseEventsV1)
+	if !ok {
+		return
+	}
+	res, ok := s.processPD(w, r, ev)
+	if ok {
+		writeJSON(w, http.StatusOK, pdResponse{Status: "success", Message: "Event processed", IncidentKey: res.DedupKey})
+	}
+}
+
+// parsePD reads and parses a PagerDuty-format body.
+func (s *Server) parsePD(w http.ResponseWriter, r *http.Request, parse func([]byte) (hypercare.Event, error)) (hypercare.Event, bool) {
+	body, err := readBody(w, r, s.maxBody)
+	if err == nil {
+		var ev hypercare.Event
+		if ev, err = parse(body); err == nil {
+			return ev, true
+		}
+	}
+	s.metrics.events.WithLabelValues(string(hypercare.IntegrationEventsV2), outcomeRejected).Inc()
+	s.writePDError(w, r, err)
+	return hypercare.Event{}, false
+}
+
+// processPD routes, rate-limits and records one PagerDuty-format event.
+func (s *Server) processPD(w http.ResponseWriter, r *http.Request, ev hypercare.Event) (result, bool) {
+	it, ok := s.admit(w, ev.RoutingKey, 1, hypercare.IntegrationEventsV2)
+	if !ok {
+		return result{}, false
+	}
+	res, err := s.intake.Process(r.Context(), it, []hypercare.Event{ev})
+	if err != nil {
+		s.metrics.events.WithLabelValues(string(it.Type), outcomeError).Inc()
+		s.writePDError(w, r, err)
+		return result{}, false
+	}
+	s.metrics.events.WithLabelValues(string(it.Type), res[0].Outcome).Inc()
+	return result{DedupKey: res[0].DedupKey}, true
+}
+
+type result struct{ DedupKey string }
+
+// changeV2 is PagerDuty change events: POST /v2/change/enqueue.
+func (s *Server) changeV2(w http.ResponseWriter, r *http.Request) {
+	defer s.observe("change", time.Now())
+	body, err := readBody(w, r, s.maxBody)
+	if err != nil {
+		s.writePDError(w, r, err)
+		return
+	}
+	key, change, err := ingest.ParseChangeV2(body)
+	if err != nil {
+		s.writePDError(w, r, err)
+		return
+	}
+	it, ok := s.admit(w, key, 1)
+	if !ok {
+		return
+	}
+	if err := s.intake.RecordChange(r.Context(), it, &change); err != nil {
+		s.writePDError(w, r, err)
+		return
+	}
+	s.metrics.events.WithLabelValues("change", hypercare.OutcomeCreated).Inc()
+	writeJSON(w, http.StatusAccepted, pdResponse{Status: "success", Message: "Change event processed"})
+}
+
+// integrationResponse answers POST /integrations/{key}.
+type integrationResponse struct {
+	Status    string   `json:"status"`
+	Message   string   `json:"message"`
+	Events    int      `json:"events"`
+	DedupKeys []string `json:"dedup_keys"`
+}
+
+// integration receives a tool's native webhook at /integrations/{key}; the
+// integration's type decides the format. A batch is recorded whole or not
+// at all, so a re-send after an error is always safe.
+func (s *Server) integration(w http.ResponseWriter, r *http.Request) {
+	defer s.observe("integration", time.Now())
+	it, known := s.intake.Lookup(r.PathValue("key"))
+	if !known {
+		s.metrics.events.WithLabelValues("unknown", outcomeRejected).Inc()
+		s.writeError(w, r, hypercare.Errorf(hypercare.CodeNotFound, "unknown integration key"))
+		return
+	}
+	body, err := readBody(w, r, s.maxBody)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	events, err := s.parseNative(it, body, r)
+	if err != nil {
+		s.metrics.events.WithLabelValues(string(it.Type), outcomeRejected).Inc()
+		s.writeError(w, r, err)
+		return
+	}
+	if _, ok := s.admit(w, it.Key, max(len(events), 1)); !ok {
+		return
+	}
+	res, err := s.intake.Process(r.Context(), it, events)
+	if err != nil {
+		s.metrics.events.WithLabelValues(string(it.Type), outcomeError).Add(float64(len(events)))
+		s.writeError(w, r, err)
+		return
+	}
+	out := integrationResponse{Status: "success", Message: "Events processed", Events: len(res), DedupKeys: make([]string, len(res))}
+	for i, x := range res {
+		out.DedupKeys[i] = x.DedupKey
+		s.metrics.events.WithLabelValues(string(it.Type), x.Outcome).Inc()
+	}
+	writeJSON(w, http.StatusAccepted, out)
+}
+
+// parseNative parses body in the integration's format.
+func (s *Server) parseNative(it hypercare.Integration, body []byte, r *http.Request) ([]hypercare.Event, error) {
+	switch it.Type {
+	case hypercare.IntegrationAlertmanager:
+		return ingest.ParseAlertmanager(body)
+	case hypercare.IntegrationGrafana:
+		if it.Secret != "" {
+			if err := ingest.VerifyGrafanaSignature(body, r.Header, it.Secret, s.clock.Now()); err != nil {
+				return nil, err
+			}
+		}
+		return ingest.ParseGrafana(body)
+	case hypercare.IntegrationGeneric:
+		return ingest.ParseGeneric(body)
+	case hypercare.IntegrationEventsV2:
+		ev, err := ingest.ParseEventsV2(body)
+		if err != nil {
+			return nil, err
+		}
+		if ev.RoutingKey != it.Key {
+			return nil, hypercare.InvalidFields("invalid event", hypercare.FieldError{Field: "routing_key", Message: "does not match the integration key in the URL"})
+		}
+		return []hypercare.Event{ev}, nil
+	}
+	return nil, errors.New("integration of unknown type " + string(it.Type))
+}
+
+// observe records an ingest request's latency.
+func (s *Server) observe(endpoint string, start time.Time) {
+	s.metrics.ingestLatency.WithLabelValues(endpoint).Observe(time.Since(start).Seconds())
+}

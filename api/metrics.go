@@ -1,0 +1,65 @@
+package api
+
+import (
+	"context"
+	"time"
+
+	"github.com/hypercare/hypercare"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// metrics are the server's Prometheus instruments.
+type metrics struct {
+	events        *prometheus.CounterVec
+	ingestLatency *prometheus.HistogramVec
+	storeErrors   prometheus.Counter
+}
+
+// Event outcomes beyond the store's, for rejected requests.
+const (
+	outcomeRejected    = "rejected"
+	outcomeRateLimited = "rate_limited"
+	outcomeError       = "error"
+)
+
+func newMetrics(reg *prometheus.Registry, st hypercare.Store) *metrics {
+	m := &metrics{
+		events: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hypercare_events_total",
+			Help: "Events received, by integration type and outcome (created, updated, acknowledged, resolved, ignored, rejected, rate_limited, error).",
+		}, []string{"integration", "outcome"}),
+		ingestLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "hypercare_ingest_duration_seconds",
+			Help:    "Time from receiving an ingest request to answering it (after commit), by endpoint.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"endpoint"}),
+		storeErrors: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "hypercare_store_errors_total",
+			Help: "Requests that failed with an internal or unavailable store error.",
+		}),
+	}
+	reg.MustRegister(m.events, m.ingestLatency, m.storeErrors, &openIncidents{store: st})
+	return m
+}
+
+// openIncidents reports open incident counts by status at scrape time.
+type openIncidents struct{ store hypercare.Store }
+
+var openIncidentsDesc = prometheus.NewDesc("hypercare_open_incidents",
+	"Incidents not yet resolved, by status.", []string{"status"}, nil)
+
+// Describe implements prometheus.Collector.
+func (o *openIncidents) Describe(ch chan<- *prometheus.Desc) { ch <- openIncidentsDesc }
+
+// Collect implements prometheus.Collector; a store error skips the sample.
+func (o *openIncidents) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, st := range []hypercare.Status{hypercare.StatusTriggered, hypercare.StatusAcknowledged} {
+		n, err := o.store.CountIncidents(ctx, st)
+		if err != nil {
+			continue
+		}
+		ch <- prometheus.MustNewConstMetric(openIncidentsDesc, prometheus.GaugeValue, float64(n), string(st))
+	}
+}

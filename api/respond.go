@@ -1,0 +1,116 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/hypercare/hypercare"
+)
+
+// statusOf maps error codes to HTTP statuses, in this one place.
+func statusOf(code hypercare.Code) int {
+	switch code {
+	case hypercare.CodeInvalid:
+		return http.StatusBadRequest
+	case hypercare.CodeUnauthenticated:
+		return http.StatusUnauthorized
+	case hypercare.CodePermissionDenied:
+		return http.StatusForbidden
+	case hypercare.CodeNotFound:
+		return http.StatusNotFound
+	case hypercare.CodeConflict:
+		return http.StatusConflict
+	case hypercare.CodeRateLimited:
+		return http.StatusTooManyRequests
+	case hypercare.CodeTooLarge:
+		return http.StatusRequestEntityTooLarge
+	case hypercare.CodeUnavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// errorBody is the API's error envelope (DESIGN.md §5).
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    hypercare.Code         `json:"code"`
+	Message string                 `json:"message"`
+	Details []hypercare.FieldError `json:"details,omitempty"`
+}
+
+// writeJSON writes v as JSON with the given status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// writeError writes err in the API envelope. Internal errors are logged and
+// answered with a generic message: 5xx never echoes internals.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	code := hypercare.ErrorCode(err)
+	body := errorBody{Error: errorDetail{Code: code, Message: hypercare.ErrorMessage(err)}}
+	var he *hypercare.Error
+	if errors.As(err, &he) && code != hypercare.CodeInternal {
+		body.Error.Details = he.Details
+	}
+	s.logFailure(r, code, err)
+	writeJSON(w, statusOf(code), body)
+}
+
+// logFailure logs server-side failures with their cause.
+func (s *Server) logFailure(r *http.Request, code hypercare.Code, err error) {
+	if code == hypercare.CodeInternal || code == hypercare.CodeUnavailable {
+		s.metrics.storeErrors.Inc()
+		s.log.Error("request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
+	}
+}
+
+// readBody reads the whole body up to limit bytes; a larger body is a
+// payload_too_large error, an unreadable one invalid.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, hypercare.Errorf(hypercare.CodeTooLarge, "request body exceeds %d bytes", limit)
+		}
+		return nil, hypercare.Errorf(hypercare.CodeInvalid, "cannot read request body: %v", err)
+	}
+	return body, nil
+}
+
+// decodeJSON decodes a small JSON request body strictly: unknown fields and
+// wrong types are invalid_argument errors naming the field.
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	body, err := readBody(w, r, 64<<10)
+	if err != nil {
+		return err
+	}
+	if len(strings.TrimSpace(string(body))) == 0 {
+		body = []byte("{}")
+	}
+	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &typeErr):
+			return hypercare.InvalidFields("invalid request body",
+				hypercare.FieldError{Field: typeErr.Field, Message: "must be a " + typeErr.Type.String()})
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+			return hypercare.InvalidFields("invalid request body",
+				hypercare.FieldError{Field: field, Message: "unknown field"})
+		}
+		return hypercare.Errorf(hypercare.CodeInvalid, "request body is not valid JSON: %v", err)
+	}
+	return nil
+}

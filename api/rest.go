@@ -1,0 +1,266 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/hypercare/hypercare"
+)
+
+// maxPageLimit caps ?limit= so one request cannot ask for the world.
+const maxPageLimit = 100
+
+// pageOf parses ?limit= and ?cursor=.
+func pageOf(r *http.Request) (hypercare.Page, error) {
+	p := hypercare.Page{Limit: 25, Cursor: r.URL.Query().Get("cursor")}
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxPageLimit {
+			return p, hypercare.InvalidFields("invalid query", hypercare.FieldError{
+				Field: "limit", Message: "must be an integer from 1 to " + strconv.Itoa(maxPageLimit)})
+		}
+		p.Limit = n
+	}
+	return p, nil
+}
+
+// statusesOf parses ?status=a,b (repeated parameters work too).
+func statusesOf(r *http.Request) ([]hypercare.Status, error) {
+	var out []hypercare.Status
+	for _, v := range r.URL.Query()["status"] {
+		for _, s := range strings.Split(v, ",") {
+			st := hypercare.Status(strings.TrimSpace(s))
+			if st == "" {
+				continue
+			}
+			if !st.Valid() {
+				return nil, hypercare.InvalidFields("invalid query", hypercare.FieldError{
+					Field: "status", Message: "must be triggered, acknowledged or resolved (comma-separated)"})
+			}
+			out = append(out, st)
+		}
+	}
+	return out, nil
+}
+
+func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
+	page, err := pageOf(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	statuses, err := statusesOf(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	list, next, err := s.store.ListIncidents(r.Context(), hypercare.IncidentFilter{
+		Statuses: statuses, ServiceID: r.URL.Query().Get("service"), Page: page})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"incidents": nonNil(list), "next_cursor": next})
+}
+
+func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) {
+	inc, err := s.incidents.Lookup(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"incident": inc})
+}
+
+func (s *Server) incidentAlerts(w http.ResponseWriter, r *http.Request) {
+	inc, err := s.incidents.Lookup(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	page, err := pageOf(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	list, next, err := s.store.ListAlerts(r.Context(), hypercare.AlertFilter{IncidentID: inc.ID, Page: page})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"alerts": nonNil(list), "next_cursor": next})
+}
+
+func (s *Server) incidentTimeline(w http.ResponseWriter, r *http.Request) {
+	inc, err := s.incidents.Lookup(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	page, err := pageOf(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	list, next, err := s.store.ListTimeline(r.Context(), inc.ID, page)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"timeline": nonNil(list), "next_cursor": next})
+}
+
+func (s *Server) acknowledge(w http.ResponseWriter, r *http.Request) {
+	s.transition(w, r, s.incidents.Acknowledge)
+}
+
+func (s *Server) resolve(w http.ResponseWriter, r *http.Request) {
+	s.transition(w, r, s.incidents.Resolve)
+}
+
+// transition runs an incident action as the calling principal.
+func (s *Server) transition(w http.ResponseWriter, r *http.Request,
+	act func(ctx contextT, ref string, actor hypercare.Actor) (*hypercare.Incident, error)) {
+	var empty struct{}
+	if err := decodeJSON(w, r, &empty); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	p, _ := hypercare.PrincipalFrom(r.Context())
+	inc, err := act(r.Context(), r.PathValue("id"), p.Actor())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"incident": inc})
+}
+
+func (s *Server) addNote(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Message string `json:"message"`
+	}
+	if err := decodeJSON(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	p, _ := hypercare.PrincipalFrom(r.Context())
+	entry, err := s.incidents.AddNote(r.Context(), r.PathValue("id"), p.Actor(), req.Message)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"timeline_entry": entry})
+}
+
+func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request) {
+	page, err := pageOf(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	statuses, err := statusesOf(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	list, next, err := s.store.ListAlerts(r.Context(), hypercare.AlertFilter{
+		ServiceID: q.Get("service"), IncidentID: q.Get("incident"), DedupKey: q.Get("dedup_key"),
+		Statuses: statuses, Page: page})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"alerts": nonNil(list), "next_cursor": next})
+}
+
+func (s *Server) listServices(w http.ResponseWriter, r *http.Request) {
+	list, err := s.store.ListServices(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"services": nonNil(list)})
+}
+
+func (s *Server) getService(w http.ResponseWriter, r *http.Request) {
+	svc, err := s.store.GetService(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"service": svc})
+}
+
+func (s *Server) listTeams(w http.ResponseWriter, r *http.Request) {
+	list, err := s.store.ListTeams(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"teams": nonNil(list)})
+}
+
+func (s *Server) listChanges(w http.ResponseWriter, r *http.Request) {
+	page, err := pageOf(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	list, next, err := s.store.ListChangeEvents(r.Context(), hypercare.ChangeFilter{ServiceID: r.URL.Query().Get("service"), Page: page})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"change_events": nonNil(list), "next_cursor": next})
+}
+
+func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) {
+	page, err := pageOf(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	list, next, err := s.store.ListEvents(r.Context(), page)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"events": nonNil(list), "next_cursor": next})
+}
+
+func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) {
+	list, err := s.store.ListTokens(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"tokens": nonNil(list)})
+}
+
+// createToken makes a new API token; the secret is in this response only.
+func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Name string         `json:"name"`
+		Role hypercare.Role `json:"role"`
+	}
+	if err := decodeJSON(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	tok, secret, err := CreateToken(r.Context(), s.store, s.clock, req.Name, req.Role)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"token": tok, "secret": secret})
+}
+
+// nonNil makes empty lists encode as [] rather than null.
+func nonNil[T any](list []T) []T {
+	if list == nil {
+		return []T{}
+	}
+	return list
+}

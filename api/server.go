@@ -1,0 +1,144 @@
+// Package api is Hypercare's HTTP surface: the ingest endpoints that speak
+// the monitoring tools' wire formats, the JSON REST API under /api/v1 with
+// bearer-token auth and roles, the OpenAPI document, and the operational
+// endpoints (/healthz, /readyz, /metrics). Errors are mapped to HTTP in one
+// place (respond.go).
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/incident"
+	"github.com/hypercare/hypercare/intake"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// DefaultMaxBodyBytes is the largest accepted request body (PagerDuty's
+// limit): 512 KB.
+const DefaultMaxBodyBytes = 512 << 10
+
+// Options configures a Server.
+type Options struct {
+	Store  hypercare.Store
+	Clock  hypercare.Clock
+	Intake *intake.Intake
+	Logger *slog.Logger
+	// RateLimitPerMinute is the per-routing-key event rate; 0 is unlimited.
+	RateLimitPerMinute int
+	// MaxBodyBytes caps request bodies; 0 means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// Registry receives the server's metrics; nil makes a new one.
+	Registry *prometheus.Registry
+}
+
+// Server serves the HTTP API. Build it with New and use Handler.
+type Server struct {
+	store     hypercare.Store
+	clock     hypercare.Clock
+	intake    *intake.Intake
+	incidents *incident.Service
+	log       *slog.Logger
+	auth      *authenticator
+	limiter   *limiter
+	maxBody   int64
+	metrics   *metrics
+	registry  *prometheus.Registry
+	mux       *http.ServeMux
+}
+
+// New returns a Server for opts.
+func New(opts Options) *Server {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if opts.Registry == nil {
+		opts.Registry = prometheus.NewRegistry()
+	}
+	s := &Server{
+		store:     opts.Store,
+		clock:     opts.Clock,
+		intake:    opts.Intake,
+		incidents: &incident.Service{Store: opts.Store, Clock: opts.Clock},
+		log:       opts.Logger,
+		auth:      &authenticator{store: opts.Store, clock: opts.Clock, touched: map[string]time.Time{}},
+		limiter:   newLimiter(opts.RateLimitPerMinute),
+		maxBody:   opts.MaxBodyBytes,
+		metrics:   newMetrics(opts.Registry, opts.Store),
+		registry:  opts.Registry,
+		mux:       http.NewServeMux(),
+	}
+	for _, rt := range s.routes() {
+		h := rt.handler
+		if rt.role != "" {
+			h = s.require(rt.role, h)
+		}
+		s.mux.HandleFunc(rt.method+" "+rt.pattern, h)
+	}
+	s.mux.Handle("GET /metrics", promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{}))
+	s.mux.HandleFunc("/", s.notFound)
+	return s
+}
+
+// Handler returns the root HTTP handler.
+func (s *Server) Handler() http.Handler { return s.mux }
+
+// route is one endpoint: the table is the single source for the mux, the
+// role checks and the OpenAPI consistency test.
+type route struct {
+	method, pattern string
+	// role is the least role allowed; "" means no token (ingest, ops).
+	role    hypercare.Role
+	handler http.HandlerFunc
+}
+
+func (s *Server) routes() []route {
+	viewer, responder, admin := hypercare.RoleViewer, hypercare.RoleResponder, hypercare.RoleAdmin
+	return []route{
+		{"GET", "/healthz", "", s.healthz},
+		{"GET", "/readyz", "", s.readyz},
+		{"POST", "/v2/enqueue", "", s.enqueueV2},
+		{"POST", "/v2/change/enqueue", "", s.changeV2},
+		{"POST", "/generic/2010-04-15/create_event.json", "", s.enqueueV1},
+		{"POST", "/integrations/{key}", "", s.integration},
+		{"GET", "/api/v1/openapi.json", "", s.openAPI},
+		{"GET", "/api/v1/incidents", viewer, s.listIncidents},
+		{"GET", "/api/v1/incidents/{id}", viewer, s.getIncident},
+		{"GET", "/api/v1/incidents/{id}/alerts", viewer, s.incidentAlerts},
+		{"GET", "/api/v1/incidents/{id}/timeline", viewer, s.incidentTimeline},
+		{"POST", "/api/v1/incidents/{id}/acknowledge", responder, s.acknowledge},
+		{"POST", "/api/v1/incidents/{id}/resolve", responder, s.resolve},
+		{"POST", "/api/v1/incidents/{id}/notes", responder, s.addNote},
+		{"GET", "/api/v1/alerts", viewer, s.listAlerts},
+		{"GET", "/api/v1/services", viewer, s.listServices},
+		{"GET", "/api/v1/services/{id}", viewer, s.getService},
+		{"GET", "/api/v1/teams", viewer, s.listTeams},
+		{"GET", "/api/v1/change_events", viewer, s.listChanges},
+		{"GET", "/api/v1/events", viewer, s.listEvents},
+		{"GET", "/api/v1/tokens", admin, s.listTokens},
+		{"POST", "/api/v1/tokens", admin, s.createToken},
+	}
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.writeError(w, r, hypercare.Errorf(hypercare.CodeNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
+}
+
+func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	if err := s.store.Ping(r.Context()); err != nil {
+		s.log.Warn("store not reachable", slog.Any("error", err))
+		s.writeError(w, r, &hypercare.Error{Code: hypercare.CodeUnavailable, Message: "store not reachable", Err: err})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}

@@ -1,0 +1,28 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/hypercare/hypercare/config"
+	"github.com/spf13/cobra"
+)
+
+func newConfigCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "config", Short: "Work with config-as-code files"}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "validate FILE",
+		Short: "Check a config file without serving; errors name file:line and the field",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := config.Load(args[0])
+			if err != nil {
+				return err
+			}
+			teams, services, integrations := cfg.Catalog()
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s: ok (%d teams, %d services, %d integrations)\n",
+				args[0], len(teams), len(services), len(integrations))
+			return err
+		},
+	})
+	return cmd
+}

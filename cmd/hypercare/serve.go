@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/api"
+	"github.com/hypercare/hypercare/config"
+	"github.com/hypercare/hypercare/intake"
+	"github.com/hypercare/hypercare/store"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/spf13/cobra"
+)
+
+// shutdownGrace is how long in-flight requests get to finish on SIGTERM.
+const shutdownGrace = 30 * time.Second
+
+type serveFlags struct {
+	storeFlags
+	configPath string
+	listen     string
+	logLevel   string
+}
+
+func newServeCmd() *cobra.Command {
+	var f serveFlags
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the Hypercare server",
+		Long: "Runs the server: ingest endpoints, REST API and metrics. With no flags it uses the embedded\n" +
+			"SQLite database in ./hypercare-data; --database-url postgres://… runs on PostgreSQL.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return serve(cmd.Context(), f) },
+	}
+	f.register(cmd)
+	cmd.Flags().StringVar(&f.configPath, "config", "", "config-as-code file (hypercare.yaml)")
+	cmd.Flags().StringVar(&f.listen, "listen", "127.0.0.1:8080", "address to listen on")
+	cmd.Flags().StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
+	return cmd
+}
+
+func newLogger(level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: l})), nil
+}
+
+// serve runs the server until ctx ends, then shuts down gracefully: the
+// listener closes, in-flight requests finish (their writes commit), then
+// the store's writers stop.
+func serve(ctx context.Context, f serveFlags) error {
+	log, err := newLogger(f.logLevel)
+	if err != nil {
+		return err
+	}
+	cfg := &config.Config{}
+	if f.configPath != "" {
+		if cfg, err = config.Load(f.configPath); err != nil {
+			return err
+		}
+	}
+	st, err := f.open(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	storeCtx, stopStore := context.WithCancel(context.WithoutCancel(ctx))
+	storeDone := make(chan error, 1)
+	go func() { storeDone <- st.Run(storeCtx) }()
+	defer func() { stopStore(); <-storeDone }()
+
+	in, err := applyConfig(ctx, st, cfg)
+	if err != nil {
+		return err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	srv := api.New(api.Options{
+		Store: st, Clock: hypercare.SystemClock{}, Intake: in, Logger: log, Registry: reg,
+		RateLimitPerMinute: cfg.RateLimitPerMinute(), MaxBodyBytes: cfg.MaxBodyBytes(),
+	})
+	return listenAndServe(ctx, f.listen, srv.Handler(), log, st.Dialect())
+}
+
+// applyConfig writes the config's catalog to the store and returns an
+// intake routing its integrations.
+func applyConfig(ctx context.Context, st *store.Store, cfg *config.Config) (*intake.Intake, error) {
+	teams, services, integrations := cfg.Catalog()
+	err := st.Write(ctx, "catalog", func(tx hypercare.Tx) error {
+		return tx.ApplyCatalog(ctx, teams, services, integrations)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("apply config: %w", err)
+	}
+	in := intake.New(st, hypercare.SystemClock{})
+	in.SetIntegrations(integrations)
+	return in, nil
+}
+
+func listenAndServe(ctx context.Context, addr string, h http.Handler, log *slog.Logger, dialect string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
+	log.Info("listening", slog.String("addr", ln.Addr().String()), slog.String("store", dialect),
+		slog.String("version", hypercare.Version))
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}

@@ -1,0 +1,28 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"github.com/hypercare/hypercare/store"
+	"github.com/spf13/cobra"
+)
+
+// storeFlags are the flags that name the store, shared by serve and the
+// admin commands that work directly on it.
+type storeFlags struct {
+	dataDir     string
+	databaseURL string
+}
+
+func (f *storeFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.dataDir, "data-dir", "hypercare-data", "directory of the embedded SQLite database")
+	cmd.Flags().StringVar(&f.databaseURL, "database-url", os.Getenv("HYPERCARE_DATABASE_URL"),
+		"PostgreSQL URL (postgres://…) to use instead of SQLite (env HYPERCARE_DATABASE_URL)")
+}
+
+// open opens the store the flags name, running its migrations.
+func (f *storeFlags) open(ctx context.Context, log *slog.Logger) (*store.Store, error) {
+	return store.Open(ctx, store.Options{DatabaseURL: f.databaseURL, DataDir: f.dataDir, Logger: log})
+}

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/api"
+	"github.com/spf13/cobra"
+)
+
+func newTokenCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "token", Short: "Manage API tokens"}
+	cmd.AddCommand(newTokenCreateCmd())
+	return cmd
+}
+
+func newTokenCreateCmd() *cobra.Command {
+	var (
+		sf   storeFlags
+		name string
+		role string
+	)
+	cmd := &cobra.Command{
+		Use:   "token create --name NAME --role admin|responder|viewer",
+		Short: "Create an API token; prints only the token, once",
+		Long: "Creates an API token directly in the store named by --data-dir or --database-url and prints\n" +
+			"the token alone on stdout (for scripts). Only its hash is stored: it cannot be shown again.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+			st, err := sf.open(cmd.Context(), log)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			_, secret, err := api.CreateToken(cmd.Context(), st, hypercare.SystemClock{}, name, hypercare.Role(role))
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintln(cmd.OutOrStdout(), secret)
+			return err
+		},
+	}
+	cmd.Use = "create"
+	sf.register(cmd)
+	cmd.Flags().StringVar(&name, "name", "", "a name saying who or what uses the token (required)")
+	cmd.Flags().StringVar(&role, "role", "", "admin, responder or viewer (required)")
+	_ = cmd.MarkFlagRequired("name")
+	_ = cmd.MarkFlagRequired("role")
+	return cmd
+}

@@ -1,0 +1,264 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+
+	"github.com/hypercare/hypercare"
+)
+
+// Defaults of the ingest section. DefaultMaxBodyBytes is also the largest
+// allowed body limit: it matches the PagerDuty Events API, which rejects
+// bodies over 512 KB, so a tool that works against PagerDuty works against
+// Hypercare and nothing larger is ever buffered.
+const (
+	DefaultRateLimitPerMinute       = 6000
+	DefaultMaxBodyBytes       int64 = 512 * 1024
+)
+
+// Config is a parsed, validated hypercare.yaml: the file's content as
+// written, with two things made effective so consumers never re-implement
+// them: secrets given as "${NAME}" are resolved from the environment and
+// every integration's ID is filled in. Optional settings the file leaves
+// out stay unset (nil) and their accessors (RateLimitPerMinute,
+// MaxBodyBytes) return the defaults, so the zero Config, used when there
+// is no config file, behaves exactly like an empty file. New sections
+// (users, schedules, escalation policies, ...) are added as new fields;
+// existing fields keep their meaning.
+type Config struct {
+	Teams    []Team    `yaml:"teams"`
+	Services []Service `yaml:"services"`
+	Ingest   Ingest    `yaml:"ingest"`
+	Notify   Notify    `yaml:"notify"`
+}
+
+// Team owns services; declaring teams lets the file catch a service
+// assigned to a team that does not exist.
+type Team struct {
+	ID   string `yaml:"id"`
+	Name string `yaml:"name"`
+}
+
+// Service is something that can break, with the integrations events reach
+// it through.
+type Service struct {
+	ID          string `yaml:"id"`
+	Name        string `yaml:"name"`
+	Description string `yaml:"description"`
+	// Team is the ID of a team declared in the same file; optional.
+	Team string `yaml:"team"`
+	// EscalationPolicy is kept as written: this version has no escalation
+	// policies to check it against, only its ID format is checked.
+	EscalationPolicy string        `yaml:"escalation_policy"`
+	Integrations     []Integration `yaml:"integrations"`
+}
+
+// Integration is one way events reach a service: a wire format and the
+// secret routing key senders put in the URL or payload.
+type Integration struct {
+	// ID is optional in the file. After Parse it always holds the
+	// effective ID: the one given, or <service>-<type> for the first
+	// integration of a type on a service and <service>-<type>-<n> for the
+	// n-th. Only the order among integrations of the same type on the
+	// same service matters, so adding, removing or reordering others, or
+	// rotating keys, keeps IDs (and the history attached to them) stable;
+	// set ID explicitly to pin it through any edit.
+	ID   string                    `yaml:"id"`
+	Type hypercare.IntegrationType `yaml:"type"`
+	// Key is the routing key, 32 lowercase hex characters (128 bits).
+	Key  string `yaml:"key"`
+	Name string `yaml:"name"`
+	// Secret is the Grafana webhook HMAC secret. The file may give it as
+	// "${NAME}" to read it from the environment; after Parse it holds the
+	// resolved value, so never print a Config.
+	Secret string `yaml:"secret"`
+}
+
+// Ingest limits what senders may push, per routing key, so one noisy or
+// broken tool cannot starve the others. Nil fields were not set in the
+// file; read them through Config's accessors, which apply the defaults.
+type Ingest struct {
+	// RateLimitPerMinute is events per minute per routing key; 0 means
+	// unlimited.
+	RateLimitPerMinute *int `yaml:"rate_limit_per_minute"`
+	// MaxBodyBytes is the largest accepted request body, 1 to
+	// DefaultMaxBodyBytes.
+	MaxBodyBytes *int64 `yaml:"max_body_bytes"`
+}
+
+// RateLimitPerMinute returns the per-routing-key event rate limit: the
+// file's value, or DefaultRateLimitPerMinute. 0 means unlimited. A nil
+// Config gives the default.
+func (c *Config) RateLimitPerMinute() int {
+	if c == nil || c.Ingest.RateLimitPerMinute == nil {
+		return DefaultRateLimitPerMinute
+	}
+	return *c.Ingest.RateLimitPerMinute
+}
+
+// MaxBodyBytes returns the largest accepted ingest request body: the
+// file's value, or DefaultMaxBodyBytes. A nil Config gives the default.
+func (c *Config) MaxBodyBytes() int64 {
+	if c == nil || c.Ingest.MaxBodyBytes == nil {
+		return DefaultMaxBodyBytes
+	}
+	return *c.Ingest.MaxBodyBytes
+}
+
+// Notify configures outbound notification delivery.
+type Notify struct {
+	// AllowPrivateNetworks permits webhooks and other outbound calls to
+	// loopback, link-local and private addresses. Off by default so a
+	// webhook URL cannot be used to reach internal services (SSRF); turn
+	// on for tests and on-premises targets.
+	AllowPrivateNetworks bool `yaml:"allow_private_networks"`
+}
+
+// Load reads and parses the config file at path. Problems with the content
+// are a *ValidationError whose messages name path as given.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return Parse(path, data)
+}
+
+// Parse parses and validates a config file's content. filename is used
+// only in messages. Any problem with the content, including YAML syntax,
+// is reported as a *ValidationError listing every problem found; an
+// empty file is a valid, empty config.
+func Parse(filename string, data []byte) (*Config, error) {
+	return parse(filename, data, os.LookupEnv)
+}
+
+// lookupEnvFunc reads an environment variable; a parameter so tests do not
+// have to change the process environment.
+type lookupEnvFunc func(name string) (string, bool)
+
+func parse(filename string, data []byte, lookupEnv lookupEnvFunc) (*Config, error) {
+	probs := newProblems(filename)
+	// YAML allows a leading byte order mark, which some Windows editors
+	// write; the parser would take it for part of the first key.
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	if pos, ok := checkNesting(data); !ok {
+		probs.add(pos, "", "brackets are nested more than %d deep", maxNesting)
+		return nil, probs.err()
+	}
+	file, err := parseYAML(data)
+	if err != nil {
+		addSyntaxError(probs, err)
+		return nil, probs.err()
+	}
+	cfg := &Config{}
+	d := newDecoder(probs)
+	if !d.decodeFile(file, cfg) {
+		// Decoding gave up part way: checking the half-built config would
+		// only bury the reason under consequences.
+		return nil, probs.err()
+	}
+	c := &checker{probs: probs, locs: d.locs, lookupEnv: lookupEnv}
+	c.check(cfg)
+	if err := probs.err(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// parseYAML parses data into a syntax tree. A panic in the YAML library
+// on malformed input becomes an error: a bad file must never take the
+// server down with it.
+func parseYAML(data []byte) (file *ast.File, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("YAML parser failed: %v", r)
+		}
+	}()
+	return parser.ParseBytes(data, 0)
+}
+
+// maxNesting bounds how deeply flow collections ([...] and {...}) may
+// nest. The YAML parser takes time quadratic in the depth (a 200 KB file of
+// brackets takes most of a minute), and no config needs more than a few
+// levels.
+const maxNesting = 100
+
+// checkNesting reports whether data's brackets nest at most maxNesting
+// deep, and if not, where they first go deeper. It ignores quoting and
+// comments, so it may over-count brackets inside strings, but that would
+// take a hundred unclosed ones; it never under-counts.
+func checkNesting(data []byte) (position, bool) {
+	depth := 0
+	pos := position{line: 1, col: 1}
+	for _, r := range string(data) {
+		switch r {
+		case '[', '{':
+			depth++
+			if depth > maxNesting {
+				return pos, false
+			}
+		case ']', '}':
+			depth = max(depth-1, 0)
+		}
+		pos.col++
+		if r == '\n' {
+			pos = position{line: pos.line + 1, col: 1}
+		}
+	}
+	return position{}, true
+}
+
+// addSyntaxError records a YAML syntax error with its position.
+func addSyntaxError(probs *problems, err error) {
+	var yerr yaml.Error
+	if errors.As(err, &yerr) && yerr.GetToken() != nil && yerr.GetToken().Position != nil {
+		p := yerr.GetToken().Position
+		probs.add(position{line: p.Line, col: p.Column}, "", "YAML syntax error: %s", yerr.GetMessage())
+		return
+	}
+	probs.add(position{}, "", "YAML syntax error: %v", err)
+}
+
+// Catalog converts the config to the domain types the store keeps, so the
+// apply step writes exactly what the file says. Services are Active;
+// UpdatedAt is left for the store to set. Integration IDs are those
+// documented on Integration.ID (derived here too for a Config not made by
+// Parse), so applying the same file twice changes nothing. Key and Secret
+// carry the routing key and the resolved Grafana secret. A nil or zero
+// Config has an empty catalog.
+func (c *Config) Catalog() (teams []hypercare.Team, services []hypercare.Service, integrations []hypercare.Integration) {
+	if c == nil {
+		return nil, nil, nil
+	}
+	for _, t := range c.Teams {
+		teams = append(teams, hypercare.Team{ID: t.ID, Name: t.Name})
+	}
+	for _, s := range c.Services {
+		services = append(services, hypercare.Service{
+			ID:               s.ID,
+			Name:             s.Name,
+			Description:      s.Description,
+			TeamID:           s.Team,
+			EscalationPolicy: s.EscalationPolicy,
+			Active:           true,
+		})
+		ids := integrationIDs(s)
+		for i, in := range s.Integrations {
+			integrations = append(integrations, hypercare.Integration{
+				ID:        ids[i],
+				ServiceID: s.ID,
+				Type:      in.Type,
+				Key:       in.Key,
+				Secret:    in.Secret,
+				Name:      in.Name,
+			})
+		}
+	}
+	return teams, services, integrations
+}

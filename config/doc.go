@@ -1,0 +1,75 @@
+// Package config loads and validates hypercare.yaml, Hypercare's
+// configuration as code: the teams, services and integrations the server
+// manages from a file under version control instead of from clicks in a
+// UI, so changes are reviewed, versioned and reproducible.
+//
+// [Load] or [Parse] return a [*Config] only if the whole file is valid.
+// Otherwise they return a [*ValidationError] listing every problem at once,
+// one per line, each as "file:line:col: field.path: problem", for example:
+//
+//	hypercare.yaml:14:14: services[2].integrations[0].key: must be 32 lowercase hex characters
+//
+// so a person (or an editor, or CI) can fix them all in one pass. Through
+// errors.As a ValidationError is also a *hypercare.Error with code
+// invalid_argument and one detail per problem. [Config.Catalog] converts a
+// config into the domain types the store keeps.
+//
+// # File format
+//
+// The file is one YAML document: a mapping of sections. Every section is
+// optional and an empty file is a valid, empty configuration. Keys are
+// strict: an unknown key anywhere is an error, so a misspelt setting
+// never silently does nothing. The sections users, schedules,
+// escalation_policies, rules, maintenance, hypercare_windows and runbooks
+// are part of the format (DESIGN.md §5) but not of this version; they are
+// rejected with a message saying so. Top-level keys starting with "x-" are
+// ignored, as in Docker Compose files: a place to define YAML anchors for
+// merge keys ("<<: *name"). Custom YAML tags (!include, !env, ...) are
+// not supported.
+//
+// IDs (of teams, services, integrations, escalation policies) are 1 to 64
+// characters of lowercase letters, digits, '-' and '_', so they are safe in
+// URLs, file names and shell commands without quoting.
+//
+//	teams:                       # list; default empty
+//	  - id: web                  # required; ID, unique among teams
+//	    name: Web Experience     # required
+//	services:                    # list; default empty
+//	  - id: checkout             # required; ID, unique among services
+//	    name: Checkout           # required
+//	    description: Cart and order placement.  # optional
+//	    team: web                # optional; must be declared under teams
+//	    escalation_policy: web   # optional; an ID, kept for a later version
+//	    integrations:            # list; default empty
+//	      - type: events-v2      # required: events-v2 | alertmanager | grafana | generic
+//	        key: 0123456789abcdef0123456789abcdef  # required; 32 lowercase hex, unique in the file
+//	        name: Datadog        # optional
+//	        id: checkout-dd      # optional; default <service>-<type>[-<n>]
+//	      - type: grafana
+//	        key: fedcba9876543210fedcba9876543210
+//	        secret: ${GRAFANA_WEBHOOK_SECRET}  # grafana only; HMAC secret, literal or ${ENV_VAR}
+//	ingest:
+//	  rate_limit_per_minute: 6000  # per routing key; default 6000; 0 = unlimited
+//	  max_body_bytes: 524288       # 1 to 524288 (512 KiB); default 524288
+//	notify:
+//	  allow_private_networks: false  # allow outbound calls to private addresses; default false
+//
+// Integration types name the wire format a sender speaks: events-v2 is the
+// PagerDuty Events API v2 (Datadog, New Relic and any PagerDuty-compatible
+// tool), alertmanager the Prometheus Alertmanager webhook, grafana the
+// Grafana alerting webhook and generic any JSON POST.
+//
+// Routing keys are secrets: whoever knows one can open incidents on the
+// service. Generate them with "openssl rand -hex 16". A Grafana secret
+// written as "${NAME}" (the whole value) is read from the environment
+// variable NAME when the file is loaded; an unset or empty variable is an
+// error, so a server never starts with signature checks silently off.
+//
+// Integration IDs default to <service>-<type> for the first integration of
+// a type on a service and <service>-<type>-<n> for the n-th, so re-applying
+// the same file, or reordering integrations of different types, or
+// rotating a key, keeps every ID and the history attached to it. Set id
+// explicitly to pin an ID through any edit. IDs must be unique in the file.
+//
+// The same reference, with a complete example, is docs/config.md.
+package config

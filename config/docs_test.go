@@ -1,0 +1,88 @@
+package config
+
+import (
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// These tests keep the documentation honest: its examples must validate
+// and its sample output must be what Parse prints.
+
+// fenced returns the contents of the first ``` block of the given language
+// in a markdown file.
+func fenced(t *testing.T, path, lang string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(data), "```"+lang+"\n")
+	block, _, ok2 := strings.Cut(rest, "```")
+	if !ok || !ok2 {
+		t.Fatalf("%s has no ```%s block", path, lang)
+	}
+	return block
+}
+
+func grafanaEnv(name string) (string, bool) {
+	return "hmac", name == "GRAFANA_WEBHOOK_SECRET"
+}
+
+func TestDocsExampleValidates(t *testing.T) {
+	cfg, err := parse("config.md", []byte(fenced(t, "../docs/config.md", "yaml")), grafanaEnv)
+	if err != nil {
+		t.Fatalf("docs/config.md example:\n%v", err)
+	}
+	var ids []string
+	_, _, integrations := cfg.Catalog()
+	for _, in := range integrations {
+		ids = append(ids, in.ID)
+	}
+	want := []string{"checkout-events-v2", "checkout-grafana", "payments-alertmanager", "payments-fraud-job"}
+	if !reflect.DeepEqual(ids, want) {
+		t.Errorf("integration IDs = %v, want %v as the comments say", ids, want)
+	}
+	if integrations[1].Secret != "hmac" {
+		t.Errorf("merged grafana secret = %q, want it resolved", integrations[1].Secret)
+	}
+}
+
+func TestDocsErrorOutput(t *testing.T) {
+	if src := fenced(t, "../docs/config.md", "yaml-broken"); src != brokenFile {
+		t.Errorf("docs/config.md shows the broken file as:\n%s\nthe test uses:\n%s", src, brokenFile)
+	}
+	want := strings.TrimSuffix(fenced(t, "../docs/config.md", "text"), "\n")
+	got := strings.Join(problemLines(t, brokenFile, noEnv), "\n")
+	if got != want {
+		t.Errorf("docs/config.md shows:\n%s\nParse prints:\n%s", want, got)
+	}
+}
+
+func TestDocCommentExampleValidates(t *testing.T) {
+	data, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	in := false
+	for line := range strings.SplitSeq(string(data), "\n") {
+		code, isCode := strings.CutPrefix(line, "//\t")
+		if strings.HasPrefix(code, "teams:") {
+			in = true
+		}
+		if in && !isCode {
+			break
+		}
+		if in {
+			lines = append(lines, code)
+		}
+	}
+	if len(lines) < 10 {
+		t.Fatalf("found no example in doc.go (%d lines)", len(lines))
+	}
+	if _, err := parse("doc.go", []byte(y(lines...)), grafanaEnv); err != nil {
+		t.Fatalf("doc.go example:\n%v", err)
+	}
+}

@@ -1,0 +1,166 @@
+// Package incident is the incident lifecycle: opening an incident for a new
+// alert, following its alerts' acknowledgements and resolutions, and the
+// responder actions (acknowledge, resolve, notes). Every change writes a
+// timeline entry with its actor and time. The functions run inside a store
+// transaction so a change and its timeline entry commit together;
+// transitions are idempotent (repeating one changes nothing and writes no
+// entry).
+package incident
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/hypercare/hypercare"
+)
+
+// OpenForAlert creates a new incident for the new alert a, inserts both,
+// and writes the "triggered" timeline entry plus, when the service had
+// change events in the RecentChangeWindow before now, a "recent_changes"
+// entry listing them. a.IncidentID is set.
+func OpenForAlert(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, now time.Time) (*hypercare.Incident, error) {
+	number, err := tx.NextIncidentNumber(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("open incident: %w", err)
+	}
+	inc := &hypercare.Incident{
+		ID:             hypercare.NewID(now),
+		Number:         number,
+		Title:          a.Summary,
+		Status:         hypercare.StatusTriggered,
+		Urgency:        hypercare.UrgencyFor(a.Severity),
+		Severity:       a.Severity,
+		ServiceID:      a.ServiceID,
+		AlertCount:     1,
+		OpenAlertCount: 1,
+		CreatedAt:      now,
+		UpdatedAt:      now,
+	}
+	if err := tx.InsertIncident(ctx, inc); err != nil {
+		return nil, fmt.Errorf("open incident: %w", err)
+	}
+	a.IncidentID = inc.ID
+	if err := tx.InsertAlert(ctx, a); err != nil {
+		return nil, fmt.Errorf("open incident %d: %w", number, err)
+	}
+	msg := fmt.Sprintf("Triggered via %s: %s", actor.Name, a.Summary)
+	if err := appendEntry(ctx, tx, inc.ID, hypercare.TimelineTriggered, actor, msg, map[string]string{"alert_id": a.ID, "dedup_key": a.DedupKey}, now); err != nil {
+		return nil, err
+	}
+	if err := attachRecentChanges(ctx, tx, inc, now); err != nil {
+		return nil, err
+	}
+	return inc, nil
+}
+
+// attachRecentChanges records the service's change events from the last
+// RecentChangeWindow on the new incident's timeline.
+func attachRecentChanges(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, now time.Time) error {
+	changes, err := tx.RecentChanges(ctx, inc.ServiceID, now.Add(-hypercare.RecentChangeWindow), now)
+	if err != nil {
+		return fmt.Errorf("recent changes for incident %d: %w", inc.Number, err)
+	}
+	if len(changes) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("%d change(s) on this service in the %v before this incident; latest: %s",
+		len(changes), hypercare.RecentChangeWindow, changes[0].Summary)
+	return appendEntry(ctx, tx, inc.ID, hypercare.TimelineRecentChanges, hypercare.SystemActor, msg,
+		map[string]any{"change_events": changes}, now)
+}
+
+// AlertAcknowledged follows an alert's acknowledgement: a triggered
+// incident becomes acknowledged.
+func AlertAcknowledged(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, now time.Time) error {
+	inc, err := tx.GetIncident(ctx, a.IncidentID)
+	if err != nil {
+		return fmt.Errorf("acknowledge alert %s: %w", a.ID, err)
+	}
+	if inc.Status != hypercare.StatusTriggered {
+		return nil
+	}
+	return acknowledge(ctx, tx, inc, actor, now, "Acknowledged via "+actor.Name)
+}
+
+// AlertResolved follows an alert's resolution: the incident resolves when
+// its last open alert resolves.
+func AlertResolved(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, now time.Time) error {
+	inc, err := tx.GetIncident(ctx, a.IncidentID)
+	if err != nil {
+		return fmt.Errorf("resolve alert %s: %w", a.ID, err)
+	}
+	if inc.Status == hypercare.StatusResolved {
+		return nil
+	}
+	if inc.OpenAlertCount > 0 {
+		inc.OpenAlertCount--
+	}
+	if inc.OpenAlertCount > 0 {
+		inc.UpdatedAt = now
+		if err := tx.UpdateIncident(ctx, inc); err != nil {
+			return fmt.Errorf("resolve alert %s: %w", a.ID, err)
+		}
+		return appendEntry(ctx, tx, inc.ID, hypercare.TimelineAlertResolved, actor,
+			"Alert resolved: "+a.Summary, map[string]string{"alert_id": a.ID}, now)
+	}
+	return markResolved(ctx, tx, inc, actor, now, "Resolved via "+actor.Name)
+}
+
+// AlertSeverityRaised raises the incident's severity when an updated alert
+// is now more severe than the incident. Urgency is kept: paging policy is
+// decided when the incident opens.
+func AlertSeverityRaised(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, now time.Time) error {
+	inc, err := tx.GetIncident(ctx, a.IncidentID)
+	if err != nil {
+		return fmt.Errorf("raise severity of alert %s: %w", a.ID, err)
+	}
+	if a.Severity.Rank() <= inc.Severity.Rank() {
+		return nil
+	}
+	inc.Severity = a.Severity
+	inc.UpdatedAt = now
+	if err := tx.UpdateIncident(ctx, inc); err != nil {
+		return fmt.Errorf("raise severity of incident %d: %w", inc.Number, err)
+	}
+	return nil
+}
+
+func acknowledge(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, actor hypercare.Actor, now time.Time, msg string) error {
+	inc.Status = hypercare.StatusAcknowledged
+	inc.AcknowledgedAt = &now
+	inc.UpdatedAt = now
+	if err := tx.UpdateIncident(ctx, inc); err != nil {
+		return fmt.Errorf("acknowledge incident %d: %w", inc.Number, err)
+	}
+	return appendEntry(ctx, tx, inc.ID, hypercare.TimelineAcknowledged, actor, msg, nil, now)
+}
+
+func markResolved(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, actor hypercare.Actor, now time.Time, msg string) error {
+	inc.Status = hypercare.StatusResolved
+	inc.ResolvedAt = &now
+	inc.OpenAlertCount = 0
+	inc.UpdatedAt = now
+	if err := tx.UpdateIncident(ctx, inc); err != nil {
+		return fmt.Errorf("resolve incident %d: %w", inc.Number, err)
+	}
+	return appendEntry(ctx, tx, inc.ID, hypercare.TimelineResolved, actor, msg, nil, now)
+}
+
+func appendEntry(ctx context.Context, tx hypercare.Tx, incidentID, typ string, actor hypercare.Actor, msg string, details any, now time.Time) error {
+	e := &hypercare.TimelineEntry{
+		ID: hypercare.NewID(now), IncidentID: incidentID, At: now, Type: typ, Actor: actor, Message: msg,
+	}
+	if details != nil {
+		b, err := json.Marshal(details)
+		if err != nil {
+			return fmt.Errorf("encode %s timeline details: %w", typ, err)
+		}
+		e.Details = b
+	}
+	if err := tx.AppendTimeline(ctx, e); err != nil {
+		return fmt.Errorf("append %s to timeline of %s: %w", typ, incidentID, err)
+	}
+	return nil
+}

@@ -1,0 +1,150 @@
+package incident
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/hypercare/hypercare"
+)
+
+// MaxNoteLength caps a note, in characters: long enough for a pasted log
+// excerpt, short enough to keep the timeline readable.
+const MaxNoteLength = 10000
+
+// Service performs responder actions on incidents, each in one store
+// write: the change, its alerts' changes and the timeline entry commit
+// together or not at all.
+type Service struct {
+	Store hypercare.Store
+	Clock hypercare.Clock
+}
+
+// Lookup finds an incident by ID or, when ref is all digits, by number, so
+// humans can type "hypercare incidents ack 42".
+func (s *Service) Lookup(ctx context.Context, ref string) (*hypercare.Incident, error) {
+	if n, err := strconv.ParseInt(ref, 10, 64); err == nil && n > 0 {
+		return s.Store.GetIncidentByNumber(ctx, n)
+	}
+	return s.Store.GetIncident(ctx, ref)
+}
+
+// Acknowledge acknowledges a triggered incident and its triggered alerts.
+// Acknowledging an acknowledged incident changes nothing; a resolved one is
+// a conflict, since there is nothing left to work on.
+func (s *Service) Acknowledge(ctx context.Context, ref string, actor hypercare.Actor) (*hypercare.Incident, error) {
+	return s.transition(ctx, ref, func(tx hypercare.Tx, inc *hypercare.Incident, now time.Time) error {
+		switch inc.Status {
+		case hypercare.StatusAcknowledged:
+			return nil
+		case hypercare.StatusResolved:
+			return hypercare.Errorf(hypercare.CodeConflict, "incident %d is already resolved", inc.Number)
+		}
+		if err := s.updateOpenAlerts(ctx, tx, inc, hypercare.StatusAcknowledged, now); err != nil {
+			return err
+		}
+		return acknowledge(ctx, tx, inc, actor, now, "Acknowledged by "+actor.Name)
+	})
+}
+
+// Resolve resolves an incident and all its open alerts. Resolving a
+// resolved incident changes nothing.
+func (s *Service) Resolve(ctx context.Context, ref string, actor hypercare.Actor) (*hypercare.Incident, error) {
+	return s.transition(ctx, ref, func(tx hypercare.Tx, inc *hypercare.Incident, now time.Time) error {
+		if inc.Status == hypercare.StatusResolved {
+			return nil
+		}
+		if err := s.updateOpenAlerts(ctx, tx, inc, hypercare.StatusResolved, now); err != nil {
+			return err
+		}
+		return markResolved(ctx, tx, inc, actor, now, "Resolved by "+actor.Name)
+	})
+}
+
+// AddNote appends a responder's note to the incident's timeline.
+func (s *Service) AddNote(ctx context.Context, ref string, actor hypercare.Actor, message string) (*hypercare.TimelineEntry, error) {
+	message = strings.TrimSpace(message)
+	if err := checkNote(message); err != nil {
+		return nil, err
+	}
+	var entry *hypercare.TimelineEntry
+	_, err := s.transition(ctx, ref, func(tx hypercare.Tx, inc *hypercare.Incident, now time.Time) error {
+		entry = &hypercare.TimelineEntry{
+			ID: hypercare.NewID(now), IncidentID: inc.ID, At: now,
+			Type: hypercare.TimelineNote, Actor: actor, Message: message,
+		}
+		if err := tx.AppendTimeline(ctx, entry); err != nil {
+			return fmt.Errorf("add note to incident %d: %w", inc.Number, err)
+		}
+		return nil
+	})
+	return entry, err
+}
+
+func checkNote(message string) error {
+	field := func(msg string) error {
+		return hypercare.InvalidFields("invalid note", hypercare.FieldError{Field: "message", Message: msg})
+	}
+	switch {
+	case message == "":
+		return field("is required")
+	case !utf8.ValidString(message) || strings.ContainsRune(message, 0):
+		return field("must be valid UTF-8 text without NUL characters")
+	case utf8.RuneCountInString(message) > MaxNoteLength:
+		return field(fmt.Sprintf("must be at most %d characters", MaxNoteLength))
+	}
+	return nil
+}
+
+// transition finds the incident, then runs change on a fresh copy read
+// inside the write transaction, and returns the incident as committed.
+func (s *Service) transition(ctx context.Context, ref string, change func(hypercare.Tx, *hypercare.Incident, time.Time) error) (*hypercare.Incident, error) {
+	found, err := s.Lookup(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	var result *hypercare.Incident
+	err = s.Store.Write(ctx, found.ServiceID, func(tx hypercare.Tx) error {
+		inc, err := tx.GetIncident(ctx, found.ID)
+		if err != nil {
+			return err
+		}
+		if err := change(tx, inc, s.Clock.Now()); err != nil {
+			return err
+		}
+		result = inc
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return result, nil
+}
+
+// updateOpenAlerts moves the incident's unresolved alerts to status (only
+// triggered ones when acknowledging).
+func (s *Service) updateOpenAlerts(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, status hypercare.Status, now time.Time) error {
+	alerts, err := tx.AlertsOfIncident(ctx, inc.ID)
+	if err != nil {
+		return fmt.Errorf("alerts of incident %d: %w", inc.Number, err)
+	}
+	for i := range alerts {
+		a := &alerts[i]
+		if a.Status == hypercare.StatusResolved || a.Status == status {
+			continue
+		}
+		a.Status = status
+		if status == hypercare.StatusResolved {
+			a.ResolvedAt = &now
+		} else {
+			a.AcknowledgedAt = &now
+		}
+		if err := tx.UpdateAlert(ctx, a); err != nil {
+			return fmt.Errorf("set alert %s %s: %w", a.ID, status, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,60 @@
+package ingest
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// goClientTrigger is a trigger shaped like PagerDuty's Go client
+// (go-pagerduty V2Event) sends it, with a typical payload.
+const goClientTrigger = `{"routing_key":"e93facc04764012d7bfb002500d5d1a6","event_action":"trigger",` +
+	`"dedup_key":"srv01/mysql","client":"Sample Monitoring Service","client_url":"https://monitoring.example.com",` +
+	`"payload":{"summary":"DISK at 99% on machine prod-datapipe03.example.com","source":"prod-datapipe03.example.com",` +
+	`"severity":"critical","timestamp":"2015-07-17T08:42:58.315+0000","component":"mysql","group":"prod-datapipe",` +
+	`"class":"disk","custom_details":{"free space":"1%","ping time":"1500ms","load avg":0.75}},` +
+	`"links":[{"href":"https://example.com/","text":"Link text"}]}`
+
+func BenchmarkParseEventsV2(b *testing.B) {
+	body := []byte(goClientTrigger)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseEventsV2(body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// alertmanagerBatch returns a realistic Alertmanager v4 notification with n
+// alerts, half firing and half resolved.
+func alertmanagerBatch(n int) []byte {
+	var alerts []string
+	for i := range n {
+		status, ends := "firing", "0001-01-01T00:00:00Z"
+		if i%2 == 1 {
+			status, ends = "resolved", "2024-05-01T10:20:00.123Z"
+		}
+		alerts = append(alerts, fmt.Sprintf(`{"status":%q,"labels":{"alertname":"HighLatency","instance":"web-%d:9100",`+
+			`"job":"node","severity":"critical","service":"checkout","namespace":"prod"},`+
+			`"annotations":{"summary":"p99 latency above 2s on web-%d","description":"p99 latency is 2.3s",`+
+			`"runbook_url":"https://runbooks.example.com/high-latency"},"startsAt":"2024-05-01T10:00:00.123456789Z",`+
+			`"endsAt":%q,"generatorURL":"http://prometheus:9090/graph?g0.expr=latency&g0.tab=1","fingerprint":"%016x"}`,
+			status, i, i, ends, 0xabc0+i))
+	}
+	return []byte(`{"receiver":"hypercare","status":"firing","alerts":[` + strings.Join(alerts, ",") +
+		`],"groupLabels":{"alertname":"HighLatency"},"commonLabels":{"alertname":"HighLatency","job":"node"},` +
+		`"commonAnnotations":{},"externalURL":"http://alertmanager:9093","version":"4",` +
+		`"groupKey":"{}:{alertname=\"HighLatency\"}","truncatedAlerts":0}`)
+}
+
+func BenchmarkParseAlertmanager20(b *testing.B) {
+	body := alertmanagerBatch(20)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseAlertmanager(body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

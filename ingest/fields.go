@@ -1,0 +1,122 @@
+package ingest
+
+import (
+	"time"
+
+	"github.com/hypercare/hypercare"
+)
+
+// The helpers below read one decoded field, apply the shared normalisation
+// from normalize.go and report problems under the field's path
+// (prefix + "." + name), built only when something is wrong.
+
+// text returns the cleaned free text of s ("" when absent or mistyped).
+func (p *problems) text(prefix, name string, s jstr) string {
+	if s.bad {
+		p.wrongType(at(prefix, name), "a string")
+		return ""
+	}
+	return cleanText(s.val)
+}
+
+// ident returns identifier s verbatim, or "" with a problem when it is
+// mistyped or holds NUL or invalid UTF-8.
+func (p *problems) ident(prefix, name string, s jstr) string {
+	if s.bad {
+		p.wrongType(at(prefix, name), "a string")
+		return ""
+	}
+	if badIdent(s.val) {
+		p.add(at(prefix, name), quote(at(prefix, name))+" must not contain NUL characters or invalid UTF-8")
+		return ""
+	}
+	return s.val
+}
+
+// dedupKey reads an optional dedup key and enforces PagerDuty's limit. A
+// blank key counts as absent. ok is false when a problem was reported, so
+// callers that require a key do not report it twice.
+func (p *problems) dedupKey(prefix, name string, s jstr) (key string, ok bool) {
+	n := len(*p)
+	k := p.ident(prefix, name, s)
+	if runeLen(k) > maxDedupKey {
+		p.tooLong(at(prefix, name), maxDedupKey)
+		k = ""
+	}
+	if isBlank(k) {
+		k = ""
+	}
+	return k, len(*p) == n
+}
+
+// timestamp parses an optional ISO 8601 date-time into UTC.
+func (p *problems) timestamp(prefix, name string, s jstr) *time.Time {
+	v := p.text(prefix, name, s)
+	if v == "" {
+		return nil
+	}
+	t, ok := parseTimestamp(v)
+	if !ok {
+		p.invalid(at(prefix, name), "must be an ISO 8601 date-time such as 2015-07-17T08:42:58.315+0000")
+		return nil
+	}
+	return &t
+}
+
+// object reports a mistyped object field; absent objects are the caller's
+// business.
+func (p *problems) object(prefix, name string, bad bool) {
+	if bad {
+		p.wrongType(at(prefix, name), "an object")
+	}
+}
+
+// links reads an optional array of {href, text}. Entries without an href
+// are dropped rather than rejected: Alertmanager's PagerDuty sender emits
+// them for unset templates and PagerDuty accepts such events.
+func (p *problems) links(prefix, name string, l jlist[jobj[linkJSON]]) []hypercare.Link {
+	if l.bad {
+		p.wrongType(at(prefix, name), "an array")
+		return nil
+	}
+	var out []hypercare.Link
+	for i, o := range l.val {
+		if o.bad {
+			p.wrongType(index(at(prefix, name), i), "an object")
+			continue
+		}
+		el := index(at(prefix, name), i)
+		href := p.text(el, "href", o.val.Href)
+		text := p.text(el, "text", o.val.Text)
+		if href != "" {
+			out = append(out, hypercare.Link{Href: href, Text: text})
+		}
+	}
+	return out
+}
+
+// images reads an optional array of {src, href, alt}, dropping entries
+// without a src for the same reason links does.
+func (p *problems) images(prefix, name string, l jlist[jobj[imageJSON]]) []hypercare.Image {
+	if l.bad {
+		p.wrongType(at(prefix, name), "an array")
+		return nil
+	}
+	var out []hypercare.Image
+	for i, o := range l.val {
+		if o.bad {
+			p.wrongType(index(at(prefix, name), i), "an object")
+			continue
+		}
+		el := index(at(prefix, name), i)
+		img := hypercare.Image{
+			Src:  p.text(el, "src", o.val.Src),
+			Href: p.text(el, "href", o.val.Href),
+			Alt:  p.text(el, "alt", o.val.Alt),
+		}
+		if img.Src != "" {
+			out = append(out, img)
+		}
+	}
+	return out
+}

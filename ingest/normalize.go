@@ -1,0 +1,234 @@
+package ingest
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/hypercare/hypercare"
+)
+
+// Limits PagerDuty enforces, counted in characters (runes) as PagerDuty
+// counts them, not bytes.
+const (
+	maxSummary  = 1024
+	maxDedupKey = 255
+	keyLength   = 32
+)
+
+// cleanText is the one normalisation for free text in every format: NUL
+// bytes and invalid UTF-8 become U+FFFD (so the text is safe to store,
+// index and render) and surrounding white space is trimmed. The common case
+// of clean input does not allocate.
+func cleanText(s string) string {
+	if strings.IndexByte(s, 0) < 0 && utf8.ValidString(s) {
+		return strings.TrimSpace(s)
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s { // invalid bytes come out as utf8.RuneError
+		if r == 0 {
+			r = utf8.RuneError
+		}
+		b.WriteRune(r)
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// badIdent reports whether an identifier (routing key, dedup key,
+// fingerprint) holds a NUL or invalid UTF-8. Identifiers are matched
+// byte for byte, so they are rejected rather than repaired: a repaired key
+// would silently stop matching its alert. encoding/json has already turned
+// invalid UTF-8 and lone surrogate escapes into U+FFFD, so U+FFFD counts as
+// invalid too.
+func badIdent(s string) bool {
+	return strings.IndexByte(s, 0) >= 0 || !utf8.ValidString(s) ||
+		strings.ContainsRune(s, utf8.RuneError)
+}
+
+// isBlank reports whether s has no visible characters.
+func isBlank(s string) bool { return strings.TrimSpace(s) == "" }
+
+// runeLen counts characters the way PagerDuty's length limits do.
+func runeLen(s string) int { return utf8.RuneCountInString(s) }
+
+// truncate shortens s to at most max runes, marking the cut with "…". The
+// webhook formats use it instead of rejecting a whole batch because one
+// annotation is long: a dropped page is worse than a shortened title.
+func truncate(s string, max int) string {
+	if len(s) <= max || runeLen(s) <= max {
+		return s
+	}
+	n := 0
+	for i := range s {
+		if n == max-1 {
+			return strings.TrimSpace(s[:i]) + "…"
+		}
+		n++
+	}
+	return s
+}
+
+// timestampLayouts are the ISO 8601 shapes senders use in practice:
+// RFC 3339, PagerDuty's own examples' "+0000" offsets, hour-only offsets,
+// a space instead of "T", and no offset at all (read as UTC). Fractional
+// seconds are accepted by time.Parse after any seconds field.
+var timestampLayouts = []string{
+	time.RFC3339,
+	"2006-01-02T15:04:05Z0700",
+	"2006-01-02T15:04:05Z07",
+	"2006-01-02T15:04:05",
+	"2006-01-02 15:04:05Z07:00",
+	"2006-01-02 15:04:05Z0700",
+	"2006-01-02 15:04:05",
+}
+
+// parseTimestamp parses an ISO 8601 date-time and returns it in UTC. It
+// tries the layout the zone suffix points to first, so the common shapes
+// parse in one attempt without allocating an error.
+func parseTimestamp(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if t, err := time.Parse(likelyLayout(s), s); err == nil {
+		return t.UTC(), true
+	}
+	for _, layout := range timestampLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
+
+// likelyLayout guesses the layout of s from its zone suffix.
+func likelyLayout(s string) string {
+	n := len(s)
+	sep := len("2006-01-02") < n && s[len("2006-01-02")] == ' '
+	switch {
+	case n > 5 && (s[n-5] == '+' || s[n-5] == '-') && isDigits(s[n-4:]):
+		if sep {
+			return "2006-01-02 15:04:05Z0700"
+		}
+		return "2006-01-02T15:04:05Z0700"
+	case sep:
+		return "2006-01-02 15:04:05Z07:00"
+	}
+	return time.RFC3339
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// cleanJSON returns free-form JSON (custom details) ready to store: nil for
+// absent or null, the raw bytes untouched when they are already clean, and
+// a re-encoding otherwise. Re-encoding happens only for invalid UTF-8 and
+// for \u0000 or surrogate escapes, which PostgreSQL's jsonb rejects; the
+// re-encoded copy has U+FFFD in their place. raw must be valid JSON, which
+// json.Unmarshal guarantees for json.RawMessage fields.
+func cleanJSON(raw json.RawMessage) json.RawMessage {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	if utf8.Valid(raw) && !hasRiskyEscape(raw) {
+		return raw
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber() // keep big integers exact
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil // unreachable for valid JSON; drop rather than store junk
+	}
+	out, err := marshalClean(scrubNUL(v))
+	if err != nil {
+		return nil
+	}
+	return out
+}
+
+// hasRiskyEscape reports whether raw contains a \u0000 or a surrogate
+// (\uD800–\uDFFF) escape. A preceding escaped backslash makes this a false
+// positive, which only costs a harmless re-encoding.
+func hasRiskyEscape(raw []byte) bool {
+	for {
+		i := bytes.Index(raw, []byte(`\u`))
+		if i < 0 || i+6 > len(raw) {
+			return false
+		}
+		h := raw[i+2 : i+6]
+		if string(h) == "0000" || ((h[0] == 'd' || h[0] == 'D') && strings.IndexByte("89abcdefABCDEF", h[1]) >= 0) {
+			return true
+		}
+		raw = raw[i+2:]
+	}
+}
+
+// scrubNUL replaces NUL characters in every string and key of a decoded
+// JSON value.
+func scrubNUL(v any) any {
+	switch x := v.(type) {
+	case string:
+		return strings.ReplaceAll(x, "\x00", "\uFFFD")
+	case []any:
+		for i := range x {
+			x[i] = scrubNUL(x[i])
+		}
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[strings.ReplaceAll(k, "\x00", "\uFFFD")] = scrubNUL(e)
+		}
+		return out
+	}
+	return v
+}
+
+// marshalClean encodes v as compact JSON without HTML escaping, so details
+// read as the sender wrote them.
+func marshalClean(v any) (json.RawMessage, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
+
+// severityAliases maps the severity words monitoring tools use to the four
+// PagerDuty severities. Keys are lower case. Never mutated.
+var severityAliases = map[string]hypercare.Severity{
+	"critical": hypercare.SeverityCritical, "crit": hypercare.SeverityCritical,
+	"page": hypercare.SeverityCritical, "p1": hypercare.SeverityCritical,
+	"p0": hypercare.SeverityCritical, "fatal": hypercare.SeverityCritical,
+	"emergency": hypercare.SeverityCritical, "disaster": hypercare.SeverityCritical,
+	"error": hypercare.SeverityError, "err": hypercare.SeverityError,
+	"high": hypercare.SeverityError, "major": hypercare.SeverityError,
+	"p2":      hypercare.SeverityError,
+	"warning": hypercare.SeverityWarning, "warn": hypercare.SeverityWarning,
+	"minor": hypercare.SeverityWarning, "medium": hypercare.SeverityWarning,
+	"average": hypercare.SeverityWarning, "p3": hypercare.SeverityWarning,
+	"info": hypercare.SeverityInfo, "informational": hypercare.SeverityInfo,
+	"low": hypercare.SeverityInfo, "none": hypercare.SeverityInfo,
+	"notice": hypercare.SeverityInfo, "p4": hypercare.SeverityInfo,
+	"p5": hypercare.SeverityInfo,
+}
+
+// mapSeverity maps a free-form severity word leniently (case-insensitive,
+// trimmed); ok is false for words it does not know.
+func mapSeverity(s string) (hypercare.Severity, bool) {
+	sev, ok := severityAliases[strings.ToLower(strings.TrimSpace(s))]
+	return sev, ok
+}
+
+// severityWords lists the accepted words for error messages.
+const severityWords = "critical, crit, page, p0, p1, fatal, emergency, disaster, " +
+	"error, err, high, major, p2, warning, warn, minor, medium, average, p3, " +
+	"info, informational, low, none, notice, p4, p5"

@@ -1,0 +1,148 @@
+package ingest
+
+import (
+	"encoding/json"
+	"strconv"
+
+	"github.com/hypercare/hypercare"
+)
+
+// webhookPayload is the notification Alertmanager (webhook version 4) and
+// Grafana unified alerting (version 1) send: Grafana's is Alertmanager's
+// template data plus a few fields. Group-level labels are not decoded: the
+// per-alert labels carry everything.
+type webhookPayload struct {
+	Version     jstr                      `json:"version"`
+	GroupKey    jstr                      `json:"groupKey"`
+	Receiver    jstr                      `json:"receiver"`
+	ExternalURL jstr                      `json:"externalURL"`
+	Alerts      jlist[jobj[webhookAlert]] `json:"alerts"`
+}
+
+// webhookAlert is one alert of a notification. The fields after
+// Fingerprint are Grafana's.
+type webhookAlert struct {
+	Status       jstr            `json:"status"`
+	Labels       jmap            `json:"labels"`
+	Annotations  jmap            `json:"annotations"`
+	StartsAt     jstr            `json:"startsAt"`
+	EndsAt       jstr            `json:"endsAt"`
+	GeneratorURL jstr            `json:"generatorURL"`
+	Fingerprint  jstr            `json:"fingerprint"`
+	SilenceURL   jstr            `json:"silenceURL"`
+	DashboardURL jstr            `json:"dashboardURL"`
+	PanelURL     jstr            `json:"panelURL"`
+	ImageURL     jstr            `json:"imageURL"`
+	ValueString  jstr            `json:"valueString"`
+	Values       json.RawMessage `json:"values"`
+}
+
+// flavor holds what differs between Alertmanager and Grafana.
+type flavor struct {
+	tool          string   // for messages: "Alertmanager", "Grafana"
+	version       string   // the one payload version accepted
+	format        format   // error wording
+	defaultSource string   // Source when no label or URL gives one
+	groupLabels   []string // labels tried, in order, for Event.Group
+	generatorText string   // link text for generatorURL
+}
+
+// groupInfo is the notification-level context copied into each alert.
+type groupInfo struct {
+	groupKey, receiver, externalURL string
+}
+
+// parseWebhook parses an Alertmanager-shaped notification into one event
+// per alert, all or nothing.
+func parseWebhook(body []byte, f *flavor) ([]hypercare.Event, error) {
+	var in webhookPayload
+	if _, err := decode(body, &in, f.format, ""); err != nil {
+		return nil, err
+	}
+	var p problems
+	if !checkVersion(&p, in.Version, f) {
+		return nil, p.err(f.format.invalid)
+	}
+	g := groupInfo{
+		groupKey:    p.text("", "groupKey", in.GroupKey),
+		receiver:    p.text("", "receiver", in.Receiver),
+		externalURL: p.text("", "externalURL", in.ExternalURL),
+	}
+	switch {
+	case in.Alerts.bad:
+		p.wrongType("alerts", "an array")
+	case !in.Alerts.set:
+		p.missing("alerts")
+	}
+	events := make([]hypercare.Event, 0, len(in.Alerts.val))
+	for i := range in.Alerts.val {
+		a := &in.Alerts.val[i]
+		if a.bad {
+			p.wrongType(index("alerts", i), "an object")
+			continue
+		}
+		events = append(events, f.alertEvent(&p, index("alerts", i), &a.val, &g))
+	}
+	if err := p.err(f.format.invalid); err != nil {
+		return nil, err
+	}
+	return events, nil
+}
+
+// checkVersion rejects payload versions whose shape Hypercare does not know.
+func checkVersion(p *problems, s jstr, f *flavor) bool {
+	v := p.text("", "version", s)
+	switch {
+	case s.bad:
+		return false
+	case v == "":
+		p.add("version", "'version' is missing or blank (Hypercare accepts "+f.tool+" webhook version "+f.version+")")
+		return false
+	case v != f.version:
+		p.add("version", "'version' is invalid (Hypercare accepts "+f.tool+" webhook version "+f.version+", got "+strconv.Quote(v)+")")
+		return false
+	}
+	return true
+}
+
+// alertEvent maps one alert; el is its path, e.g. "alerts[3]".
+func (f *flavor) alertEvent(p *problems, el string, a *webhookAlert, g *groupInfo) hypercare.Event {
+	labels := p.stringMap(el, "labels", a.Labels)
+	annotations := p.stringMap(el, "annotations", a.Annotations)
+	action, status := alertAction(p, el, a.Status)
+	e := hypercare.Event{
+		Action:    action,
+		DedupKey:  alertKey(p, el, a),
+		Summary:   truncate(alertSummary(labels, annotations), maxSummary),
+		Severity:  alertSeverity(labels),
+		Source:    firstOf(labels["instance"], labels["job"], g.externalURL, f.defaultSource),
+		Component: firstOf(labels["component"], labels["service"]),
+		Class:     firstOf(labels["class"], labels["alertname"]),
+	}
+	for _, l := range f.groupLabels {
+		if e.Group = labels[l]; e.Group != "" {
+			break
+		}
+	}
+	starts := p.timestamp(el, "startsAt", a.StartsAt)
+	ends := p.timestamp(el, "endsAt", a.EndsAt)
+	if ends != nil && ends.IsZero() { // Go's zero time: "still firing"
+		ends = nil
+	}
+	e.Timestamp = starts
+	if e.Action == hypercare.ActionResolve && ends != nil {
+		e.Timestamp = ends
+	}
+	d := alertDetails{
+		Status: status, Labels: labels, Annotations: annotations,
+		StartsAt: rfc3339(starts), EndsAt: rfc3339(ends),
+		GeneratorURL: p.text(el, "generatorURL", a.GeneratorURL),
+		Fingerprint:  e.DedupKey, GroupKey: g.groupKey, Receiver: g.receiver, ExternalURL: g.externalURL,
+		SilenceURL: p.text(el, "silenceURL", a.SilenceURL), DashboardURL: p.text(el, "dashboardURL", a.DashboardURL),
+		PanelURL: p.text(el, "panelURL", a.PanelURL), ImageURL: p.text(el, "imageURL", a.ImageURL),
+		ValueString: p.text(el, "valueString", a.ValueString), Values: cleanJSON(a.Values),
+	}
+	e.Links, e.Images = f.alertLinks(&d, annotations)
+	e.CustomDetails, _ = marshalClean(d) // cannot fail: strings, maps and valid JSON only
+	return e
+}

@@ -1,0 +1,205 @@
+// Package intake turns parsed events into alerts and incidents: it routes an
+// event by its integration key, applies the dedup decision from package
+// correlate and the incident lifecycle from package incident, and records
+// every event in the event log, all in one store write per request. Because
+// that write returns only after commit, an event answered 2xx is durable.
+package intake
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/correlate"
+	"github.com/hypercare/hypercare/incident"
+)
+
+// Result is what one event did, for the response and the metrics.
+type Result struct {
+	DedupKey   string
+	AlertID    string
+	IncidentID string
+	Outcome    string
+}
+
+// Intake processes events. It is safe for concurrent use; the routing table
+// can be replaced while it runs (config reload).
+type Intake struct {
+	store  hypercare.Store
+	clock  hypercare.Clock
+	routes atomic.Pointer[map[string]hypercare.Integration]
+}
+
+// New returns an Intake writing to st, with no integrations yet.
+func New(st hypercare.Store, clk hypercare.Clock) *Intake {
+	in := &Intake{store: st, clock: clk}
+	in.SetIntegrations(nil)
+	return in
+}
+
+// SetIntegrations replaces the routing table.
+func (in *Intake) SetIntegrations(list []hypercare.Integration) {
+	m := make(map[string]hypercare.Integration, len(list))
+	for _, it := range list {
+		m[it.Key] = it
+	}
+	in.routes.Store(&m)
+}
+
+// Lookup returns the integration with routing key key.
+func (in *Intake) Lookup(key string) (hypercare.Integration, bool) {
+	it, ok := (*in.routes.Load())[key]
+	return it, ok
+}
+
+// Process applies events received through integration it, all in one
+// transaction: either every event is recorded or none is. Triggers without
+// a dedup key get a generated one, returned in the results.
+func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events []hypercare.Event) ([]Result, error) {
+	now := in.clock.Now()
+	payloads := make([][]byte, len(events))
+	for i := range events {
+		if events[i].DedupKey == "" {
+			events[i].DedupKey = newDedupKey()
+		}
+		b, err := json.Marshal(&events[i])
+		if err != nil {
+			return nil, fmt.Errorf("encode event %d: %w", i, err)
+		}
+		payloads[i] = b
+	}
+	actor := hypercare.Actor{Type: hypercare.ActorIntegration, ID: it.ID, Name: integrationName(it)}
+	results := make([]Result, len(events))
+	err := in.store.Write(ctx, it.ServiceID, func(tx hypercare.Tx) error {
+		for i := range events {
+			r, err := apply(ctx, tx, it, actor, &events[i], payloads[i], now)
+			if err != nil {
+				return err
+			}
+			results[i] = r
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
+// RecordChange stores a change event for the integration's service.
+func (in *Intake) RecordChange(ctx context.Context, it hypercare.Integration, c *hypercare.ChangeEvent) error {
+	now := in.clock.Now()
+	c.ID = hypercare.NewID(now)
+	c.ServiceID = it.ServiceID
+	c.IntegrationID = it.ID
+	c.ReceivedAt = now
+	if c.Timestamp.IsZero() {
+		c.Timestamp = now
+	}
+	return in.store.Write(ctx, it.ServiceID, func(tx hypercare.Tx) error {
+		return tx.InsertChangeEvent(ctx, c)
+	})
+}
+
+// apply processes one event inside the transaction.
+func apply(ctx context.Context, tx hypercare.Tx, it hypercare.Integration, actor hypercare.Actor, ev *hypercare.Event, payload []byte, now time.Time) (Result, error) {
+	open, err := tx.FindOpenAlert(ctx, it.ServiceID, ev.DedupKey)
+	if err != nil {
+		return Result{}, fmt.Errorf("find alert %q: %w", ev.DedupKey, err)
+	}
+	res := Result{DedupKey: ev.DedupKey, Outcome: hypercare.OutcomeIgnored}
+	switch correlate.Decide(open, ev.Action) {
+	case correlate.Open:
+		a := newAlert(it, ev, now)
+		if _, err := incident.OpenForAlert(ctx, tx, a, actor, now); err != nil {
+			return Result{}, err
+		}
+		open, res.Outcome = a, hypercare.OutcomeCreated
+	case correlate.Update:
+		before := open.Severity
+		updateAlert(open, ev, now)
+		if err := tx.UpdateAlert(ctx, open); err != nil {
+			return Result{}, err
+		}
+		if open.Severity.Rank() > before.Rank() {
+			if err := incident.AlertSeverityRaised(ctx, tx, open, now); err != nil {
+				return Result{}, err
+			}
+		}
+		res.Outcome = hypercare.OutcomeUpdated
+	case correlate.Acknowledge:
+		open.Status, open.AcknowledgedAt, open.LastSeenAt = hypercare.StatusAcknowledged, &now, now
+		open.EventCount++
+		if err := tx.UpdateAlert(ctx, open); err != nil {
+			return Result{}, err
+		}
+		if err := incident.AlertAcknowledged(ctx, tx, open, actor, now); err != nil {
+			return Result{}, err
+		}
+		res.Outcome = hypercare.OutcomeAcknowledged
+	case correlate.Resolve:
+		open.Status, open.ResolvedAt, open.LastSeenAt = hypercare.StatusResolved, &now, now
+		open.EventCount++
+		if err := tx.UpdateAlert(ctx, open); err != nil {
+			return Result{}, err
+		}
+		if err := incident.AlertResolved(ctx, tx, open, actor, now); err != nil {
+			return Result{}, err
+		}
+		res.Outcome = hypercare.OutcomeResolved
+	}
+	if open != nil {
+		res.AlertID, res.IncidentID = open.ID, open.IncidentID
+	}
+	rec := &hypercare.EventRecord{
+		ID: hypercare.NewID(now), ReceivedAt: now, IntegrationID: it.ID, ServiceID: it.ServiceID,
+		Action: ev.Action, DedupKey: ev.DedupKey, AlertID: res.AlertID, IncidentID: res.IncidentID,
+		Outcome: res.Outcome, Payload: payload,
+	}
+	if err := tx.InsertEvent(ctx, rec); err != nil {
+		return Result{}, fmt.Errorf("log event %q: %w", ev.DedupKey, err)
+	}
+	return res, nil
+}
+
+func newAlert(it hypercare.Integration, ev *hypercare.Event, now time.Time) *hypercare.Alert {
+	a := &hypercare.Alert{
+		ID: hypercare.NewID(now), ServiceID: it.ServiceID, IntegrationID: it.ID, DedupKey: ev.DedupKey,
+		Status: hypercare.StatusTriggered, FirstSeenAt: now,
+	}
+	updateAlert(a, ev, now)
+	return a
+}
+
+// updateAlert folds a trigger into the alert: the latest event's details
+// win, and the event is counted.
+func updateAlert(a *hypercare.Alert, ev *hypercare.Event, now time.Time) {
+	a.Summary, a.Source, a.Component, a.Group, a.Class = ev.Summary, ev.Source, ev.Component, ev.Group, ev.Class
+	a.Severity = ev.Severity
+	if !a.Severity.Valid() {
+		a.Severity = hypercare.SeverityError
+	}
+	a.CustomDetails, a.Links, a.Images = ev.CustomDetails, ev.Links, ev.Images
+	a.EventCount++
+	a.LastSeenAt = now
+}
+
+func integrationName(it hypercare.Integration) string {
+	if it.Name != "" {
+		return it.Name
+	}
+	return fmt.Sprintf("%s integration %s", it.Type, it.ID)
+}
+
+// newDedupKey generates a dedup key for a trigger that has none: 32 hex
+// characters, like PagerDuty's.
+func newDedupKey() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
+	return hex.EncodeToString(b[:])
+}

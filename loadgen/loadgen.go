@@ -1,0 +1,153 @@
+// Package loadgen drives Hypercare's ingest endpoint with PagerDuty Events
+// API v2 traffic and measures what comes back, so the throughput and latency
+// numbers in BENCHMARKS.md come from one reproducible tool rather than
+// ad-hoc scripts. It is a pure client: it knows the public wire format and
+// nothing of the server's internals, so it can measure any build, or even a
+// different Events v2 receiver.
+package loadgen
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// DefaultTimeout bounds each request when Options.Timeout is zero, so a hung
+// server cannot keep a run going long after its window has ended.
+const DefaultTimeout = 10 * time.Second
+
+// LateThreshold is how far behind its scheduled time an open-loop request
+// may start before it counts as late. Below about a millisecond the number
+// would mostly measure the operating system's timer slack.
+const LateThreshold = time.Millisecond
+
+// Options configures one load run. The zero value is not usable: URL,
+// RoutingKey, Concurrency and Duration must be set.
+type Options struct {
+	// URL is the server's base URL; events are posted to URL/v2/enqueue.
+	URL string
+	// RoutingKey is the events-v2 integration key every event carries.
+	RoutingKey string
+	// Concurrency is the number of workers and so the most requests in
+	// flight at once.
+	Concurrency int
+	// Duration is the measured window, which starts after Warmup.
+	Duration time.Duration
+	// Warmup is sent but not measured, so connection setup and cold caches
+	// do not skew the numbers.
+	Warmup time.Duration
+	// Rate, when positive, switches to an open loop: requests are scheduled
+	// at Rate per second whatever the server does, and latency counts from
+	// each request's scheduled time, so a slow server shows up as latency
+	// instead of silently lowering the load (coordinated omission). Zero is
+	// a closed loop: every worker sends back to back, for peak throughput.
+	Rate float64
+	// Keys is how many distinct dedup keys events cycle over, modelling a
+	// storm of Keys alerts that keep re-triggering (which exercises dedup).
+	// Zero gives every event a fresh key, so each trigger opens a new alert.
+	Keys int
+	// ActionMix picks each event's action: "trigger" (the default),
+	// "trigger,resolve" (equal weights) or "trigger:8,acknowledge:1,resolve:1".
+	ActionMix string
+	// Timeout bounds each request; zero means DefaultTimeout.
+	Timeout time.Duration
+	// Client sends the requests if set (tests). By default Run builds a
+	// keep-alive client with an idle pool sized to Concurrency.
+	Client *http.Client
+}
+
+// plan is a validated Options with defaults applied.
+type plan struct {
+	opts     Options
+	endpoint string
+	events   eventSource
+}
+
+// newPlan validates opts and fills in defaults, returning every problem at
+// once so a user fixes a command line in one go.
+func newPlan(opts Options, start time.Time) (*plan, error) {
+	var errs []error
+	u, err := url.Parse(opts.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("url %q: want an http:// or https:// base URL", opts.URL))
+	}
+	if opts.RoutingKey == "" {
+		errs = append(errs, errors.New("routing key is required"))
+	}
+	if opts.Concurrency < 1 {
+		errs = append(errs, fmt.Errorf("concurrency must be at least 1, got %d", opts.Concurrency))
+	}
+	if opts.Duration <= 0 {
+		errs = append(errs, fmt.Errorf("duration must be positive, got %s", opts.Duration))
+	}
+	if opts.Warmup < 0 || opts.Rate < 0 || opts.Keys < 0 || opts.Timeout < 0 {
+		errs = append(errs, errors.New("warmup, rate, keys and timeout must not be negative"))
+	}
+	if opts.ActionMix == "" {
+		opts.ActionMix = "trigger"
+	}
+	mix, err := parseActionMix(opts.ActionMix)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("loadgen: invalid options: %w", err)
+	}
+	if opts.Timeout == 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	return &plan{
+		opts:     opts,
+		endpoint: strings.TrimRight(opts.URL, "/") + "/v2/enqueue",
+		events:   newEventSource(opts.RoutingKey, opts.Keys, mix, start),
+	}, nil
+}
+
+// httpClient returns the client to send with and a function that releases
+// its idle connections once the run is over.
+func (p *plan) httpClient() (*http.Client, func()) {
+	if p.opts.Client != nil {
+		return p.opts.Client, func() {}
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns = 2 * p.opts.Concurrency
+	tr.MaxIdleConnsPerHost = p.opts.Concurrency
+	tr.DisableCompression = true
+	return &http.Client{Transport: tr}, tr.CloseIdleConnections
+}
+
+// Run sends events as opts describes until the warmup and the measured
+// window have passed (or ctx is cancelled) and reports what it measured.
+// Requests still in flight when the window closes are awaited, each bounded
+// by the request timeout, so Run returns at most Timeout after the window.
+// On cancellation it returns the partial report together with the error.
+func Run(ctx context.Context, opts Options) (Report, error) {
+	start := time.Now()
+	p, err := newPlan(opts, start)
+	if err != nil {
+		return Report{}, err
+	}
+	client, release := p.httpClient()
+	defer release()
+
+	sched := newSchedule(start, p.opts)
+	recs := make([]*recorder, p.opts.Concurrency)
+	var wg sync.WaitGroup
+	for i := range recs {
+		recs[i] = newRecorder()
+		w := &worker{plan: p, sched: sched, client: client, rec: recs[i]}
+		wg.Go(func() { w.run(ctx) })
+	}
+	wg.Wait()
+
+	rep := buildReport(p.opts, p.endpoint, recs, time.Since(start))
+	if err := ctx.Err(); err != nil {
+		return rep, fmt.Errorf("load run stopped early: %w", err)
+	}
+	return rep, nil
+}

@@ -1,0 +1,268 @@
+package loadgen
+
+import (
+	"fmt"
+	"io"
+	"maps"
+	"math"
+	"slices"
+	"text/tabwriter"
+	"time"
+)
+
+// Report is what one run measured. Only requests due inside the measured
+// window count; warmup requests are only tallied. Durations are integer
+// nanoseconds in JSON (names end in _ns) so they stay exact for jq.
+type Report struct {
+	Settings Settings `json:"settings"`
+	// Sent is the number of measured requests sent.
+	Sent int64 `json:"requests_sent"`
+	// Succeeded counts 202 Accepted responses; Failed is everything else.
+	Succeeded   int64         `json:"succeeded"`
+	Failed      int64         `json:"failed"`
+	StatusCodes []StatusCount `json:"status_codes"`
+	// TransportErrors are requests that got no HTTP response at all
+	// (refused, reset, timed out); ErrorSamples holds a few distinct ones.
+	TransportErrors int64    `json:"transport_errors"`
+	ErrorSamples    []string `json:"error_samples,omitempty"`
+	WarmupSent      int64    `json:"warmup_requests"`
+	// EventsPerSecond is Succeeded divided by the measured window.
+	EventsPerSecond float64 `json:"events_per_second"`
+	// Latency covers every measured request that got an HTTP response.
+	Latency Latency `json:"latency"`
+	// LateSends (open loop) counts requests that started more than
+	// LateThreshold after their scheduled time; MaxSendLag is the worst.
+	LateSends  int64         `json:"late_sends"`
+	MaxSendLag time.Duration `json:"max_send_lag_ns"`
+	// MissedSends (open loop) counts scheduled requests never sent because
+	// every worker was still busy when the window closed.
+	MissedSends int64 `json:"missed_sends"`
+	// Elapsed is the wall time of the whole run, warmup and drain included.
+	Elapsed time.Duration `json:"elapsed_ns"`
+}
+
+// Settings echoes the options a report was measured with, so a saved
+// report is self-describing. The routing key is a secret and left out.
+type Settings struct {
+	Endpoint    string        `json:"endpoint"`
+	Mode        string        `json:"mode"` // "closed" or "open"
+	Concurrency int           `json:"concurrency"`
+	Duration    time.Duration `json:"duration_ns"`
+	Warmup      time.Duration `json:"warmup_ns"`
+	Rate        float64       `json:"rate,omitempty"`
+	Keys        int           `json:"keys"`
+	ActionMix   string        `json:"action_mix"`
+	Timeout     time.Duration `json:"timeout_ns"`
+}
+
+// StatusCount is how often one HTTP status came back, with the start of
+// one body for anything but 202 so a failure explains itself.
+type StatusCount struct {
+	Code       int    `json:"code"`
+	Count      int64  `json:"count"`
+	SampleBody string `json:"sample_body,omitempty"`
+}
+
+// Latency summarises response times. Percentiles are exact (nearest rank
+// over every recorded sample); at benchmark volumes that costs a few MB.
+type Latency struct {
+	Count int64         `json:"count"`
+	Mean  time.Duration `json:"mean_ns"`
+	P50   time.Duration `json:"p50_ns"`
+	P95   time.Duration `json:"p95_ns"`
+	P99   time.Duration `json:"p99_ns"`
+	Max   time.Duration `json:"max_ns"`
+}
+
+// maxErrorSamples bounds the distinct transport errors kept per worker.
+const maxErrorSamples = 5
+
+// recorder collects one worker's measurements.
+type recorder struct {
+	latencies       []time.Duration
+	statuses        map[int]*StatusCount
+	transportErrors int64
+	errorSamples    []string
+	warmup          int64
+	late, missed    int64
+	maxLag          time.Duration
+}
+
+func newRecorder() *recorder { return &recorder{statuses: make(map[int]*StatusCount)} }
+
+// record adds one measured request, due at due, started at sentAt and
+// finished at done. Latency counts from due, not sentAt, so time spent
+// waiting for a free worker is charged to the server.
+func (r *recorder) record(due, sentAt, done time.Time, res result, open bool) {
+	if open {
+		lag := sentAt.Sub(due)
+		if lag > LateThreshold {
+			r.late++
+		}
+		r.maxLag = max(r.maxLag, lag)
+	}
+	if res.err != nil {
+		r.transportErrors++
+		if msg := res.err.Error(); len(r.errorSamples) < maxErrorSamples && !slices.Contains(r.errorSamples, msg) {
+			r.errorSamples = append(r.errorSamples, msg)
+		}
+		return
+	}
+	r.latencies = append(r.latencies, done.Sub(due))
+	sc := r.statuses[res.status]
+	if sc == nil {
+		sc = &StatusCount{Code: res.status, SampleBody: res.sample}
+		r.statuses[res.status] = sc
+	}
+	sc.Count++
+}
+
+// buildReport merges the workers' recorders.
+func buildReport(opts Options, endpoint string, recs []*recorder, elapsed time.Duration) Report {
+	rep := Report{Settings: settingsOf(opts, endpoint), Elapsed: elapsed}
+	statuses := map[int]*StatusCount{}
+	var lat []time.Duration
+	for _, r := range recs {
+		lat = append(lat, r.latencies...)
+		rep.TransportErrors += r.transportErrors
+		rep.WarmupSent += r.warmup
+		rep.LateSends += r.late
+		rep.MissedSends += r.missed
+		rep.MaxSendLag = max(rep.MaxSendLag, r.maxLag)
+		for _, msg := range r.errorSamples {
+			if len(rep.ErrorSamples) < maxErrorSamples && !slices.Contains(rep.ErrorSamples, msg) {
+				rep.ErrorSamples = append(rep.ErrorSamples, msg)
+			}
+		}
+		for code, sc := range r.statuses {
+			if statuses[code] == nil {
+				statuses[code] = &StatusCount{Code: code, SampleBody: sc.SampleBody}
+			}
+			statuses[code].Count += sc.Count
+		}
+	}
+	rep.StatusCodes = []StatusCount{}
+	for _, code := range slices.Sorted(maps.Keys(statuses)) {
+		rep.StatusCodes = append(rep.StatusCodes, *statuses[code])
+		if code == 202 {
+			rep.Succeeded = statuses[code].Count
+		}
+	}
+	rep.Sent = int64(len(lat)) + rep.TransportErrors
+	rep.Failed = rep.Sent - rep.Succeeded
+	// An interrupted run measured only part of its window.
+	window := min(max(elapsed-opts.Warmup, 0), opts.Duration)
+	if window > 0 {
+		rep.EventsPerSecond = float64(rep.Succeeded) / window.Seconds()
+	}
+	rep.Latency = summarize(lat)
+	return rep
+}
+
+func settingsOf(opts Options, endpoint string) Settings {
+	mode := "closed"
+	if opts.Rate > 0 {
+		mode = "open"
+	}
+	return Settings{
+		Endpoint: endpoint, Mode: mode, Concurrency: opts.Concurrency,
+		Duration: opts.Duration, Warmup: opts.Warmup, Rate: opts.Rate,
+		Keys: opts.Keys, ActionMix: opts.ActionMix, Timeout: opts.Timeout,
+	}
+}
+
+// summarize computes the latency summary; it sorts samples in place.
+func summarize(samples []time.Duration) Latency {
+	if len(samples) == 0 {
+		return Latency{}
+	}
+	slices.Sort(samples)
+	var sum time.Duration
+	for _, d := range samples {
+		sum += d
+	}
+	return Latency{
+		Count: int64(len(samples)),
+		Mean:  sum / time.Duration(len(samples)),
+		P50:   percentile(samples, 50),
+		P95:   percentile(samples, 95),
+		P99:   percentile(samples, 99),
+		Max:   samples[len(samples)-1],
+	}
+}
+
+// percentile returns the nearest-rank p-th percentile of sorted samples:
+// the smallest sample that at least p% of samples are less than or equal to.
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	rank := int(math.Ceil(p / 100 * float64(len(sorted))))
+	return sorted[min(max(rank, 1), len(sorted))-1]
+}
+
+// WriteTable writes the report for a human: settings first, then results,
+// then one line per status code.
+func (r Report) WriteTable(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	s := r.Settings
+	mode := fmt.Sprintf("closed loop, %d workers", s.Concurrency)
+	if s.Mode == "open" {
+		mode = fmt.Sprintf("open loop at %g/s, %d workers", s.Rate, s.Concurrency)
+	}
+	keys := fmt.Sprintf("%d, cycled", s.Keys)
+	if s.Keys == 0 {
+		keys = "fresh key per event"
+	}
+	fmt.Fprintf(tw, "Endpoint\t%s\n", s.Endpoint)
+	fmt.Fprintf(tw, "Mode\t%s\n", mode)
+	fmt.Fprintf(tw, "Window\t%s measured after %s warmup (elapsed %s)\n", s.Duration, s.Warmup, round(r.Elapsed))
+	fmt.Fprintf(tw, "Dedup keys\t%s\n", keys)
+	fmt.Fprintf(tw, "Action mix\t%s\n", s.ActionMix)
+	fmt.Fprintf(tw, "Requests sent\t%d (+%d warmup, not measured)\n", r.Sent, r.WarmupSent)
+	fmt.Fprintf(tw, "Succeeded (202)\t%d\n", r.Succeeded)
+	fmt.Fprintf(tw, "Failed\t%d (%d transport errors)\n", r.Failed, r.TransportErrors)
+	fmt.Fprintf(tw, "Events/s\t%.1f\n", r.EventsPerSecond)
+	l := r.Latency
+	fmt.Fprintf(tw, "Latency\tp50 %s  p95 %s  p99 %s  max %s  mean %s\n",
+		round(l.P50), round(l.P95), round(l.P99), round(l.Max), round(l.Mean))
+	if s.Mode == "open" {
+		fmt.Fprintf(tw, "Late sends\t%d over %s (max lag %s)\n", r.LateSends, LateThreshold, round(r.MaxSendLag))
+		fmt.Fprintf(tw, "Missed sends\t%d\n", r.MissedSends)
+	}
+	fmt.Fprintf(tw, "\nSTATUS\tCOUNT\tSAMPLE BODY\n")
+	for _, sc := range r.StatusCodes {
+		fmt.Fprintf(tw, "%d\t%d\t%s\n", sc.Code, sc.Count, oneLine(sc.SampleBody))
+	}
+	for _, msg := range r.ErrorSamples {
+		fmt.Fprintf(tw, "error\t\t%s\n", oneLine(msg))
+	}
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("writing report: %w", err)
+	}
+	return nil
+}
+
+// round keeps durations readable: microseconds below 10ms, else 0.1ms.
+func round(d time.Duration) time.Duration {
+	if d < 10*time.Millisecond {
+		return d.Round(time.Microsecond)
+	}
+	return d.Round(100 * time.Microsecond)
+}
+
+// oneLine flattens a body sample so it cannot break the table or inject
+// terminal control sequences, and caps its length.
+func oneLine(s string) string {
+	out := []rune{}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			r = ' '
+		}
+		out = append(out, r)
+		if len(out) == 120 {
+			return string(out) + "…"
+		}
+	}
+	return string(out)
+}

@@ -1,0 +1,192 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sync/atomic"
+	"time"
+)
+
+// maxAttempts bounds how often a batch is run again after a transient
+// (deadlock, serialization, busy) error.
+const maxAttempts = 5
+
+// execBatch runs batch in one transaction, retrying the whole batch on
+// transient errors, and answers every request only after COMMIT returned:
+// nothing is acknowledged before it is durable.
+func (s *Store) execBatch(base context.Context, batch []*request) {
+	var err error
+	for attempt := 1; ; attempt++ {
+		err = s.tryBatch(base, batch)
+		if err == nil || !s.d.retryable(err) {
+			break
+		}
+		if attempt == maxAttempts {
+			err = fmt.Errorf("write batch failed %d times: %w", attempt, err)
+			break
+		}
+		s.stats.retries.Add(1)
+		time.Sleep(backoff(attempt))
+	}
+	s.stats.record(len(batch))
+	for _, r := range batch {
+		if err != nil {
+			r.err = err
+		}
+		r.answer()
+	}
+}
+
+// backoff is a small jittered delay, so writers that deadlocked on each
+// other do not collide again in lockstep.
+func backoff(attempt int) time.Duration {
+	d := time.Duration(attempt) * time.Millisecond
+	return d + rand.N(d)
+}
+
+// tryBatch runs every request's fn in one transaction, each in its own
+// savepoint so a failing fn leaves nothing behind while its batch-mates
+// commit. It returns an error when the whole transaction failed; per
+// request errors are left in request.err.
+func (s *Store) tryBatch(base context.Context, batch []*request) error {
+	ctx := base
+	if s.d.batchTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(base, s.d.batchTimeout)
+		defer cancel()
+	}
+	c, release, err := s.acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("write batch: %w", err)
+	}
+	defer release()
+	if _, err := c.exec(ctx, ctlBegin); err != nil {
+		return fmt.Errorf("begin write batch: %w", err)
+	}
+	t := &tx{s: s, c: c, ctx: ctx}
+	single := len(batch) == 1
+	for _, r := range batch {
+		if err := s.runOne(t, r, single); err != nil {
+			s.rollback(base, c)
+			return err
+		}
+	}
+	if single && batch[0].err != nil {
+		s.rollback(base, c)
+		return nil
+	}
+	if _, err := c.exec(ctx, ctlCommit); err != nil {
+		s.rollback(base, c)
+		return fmt.Errorf("commit write batch: %w", err)
+	}
+	return nil
+}
+
+// runOne runs r.fn, inside a savepoint unless it is alone in its batch. It
+// returns an error only when the whole transaction must be abandoned: a
+// transient error (on PostgreSQL a deadlock aborts the transaction, not
+// just the savepoint) or a failing savepoint statement.
+func (s *Store) runOne(t *tx, r *request, single bool) error {
+	r.err, r.panicked = nil, nil
+	if !single {
+		if _, err := t.c.exec(t.ctx, ctlSavepoint); err != nil {
+			return fmt.Errorf("write batch savepoint: %w", err)
+		}
+	}
+	err := r.call(t)
+	if err == nil {
+		if single {
+			return nil
+		}
+		if _, err := t.c.exec(t.ctx, ctlRelease); err != nil {
+			return fmt.Errorf("write batch release savepoint: %w", err)
+		}
+		return nil
+	}
+	if r.panicked == nil && s.d.retryable(err) {
+		return err
+	}
+	r.err = err
+	if single {
+		return nil
+	}
+	if _, err := t.c.exec(t.ctx, ctlRollbackTo); err != nil {
+		return fmt.Errorf("write batch rollback to savepoint: %w", err)
+	}
+	if _, err := t.c.exec(t.ctx, ctlRelease); err != nil {
+		return fmt.Errorf("write batch release savepoint: %w", err)
+	}
+	return nil
+}
+
+// call runs fn, turning a panic into an error for the transaction and
+// keeping the value so Write re-panics in the caller's goroutine.
+func (r *request) call(t *tx) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.panicked = p
+			err = fmt.Errorf("write function panicked: %v", p)
+		}
+	}()
+	return r.fn(t)
+}
+
+// rollback abandons the transaction. Its error is only logged: the batch
+// already failed, and a broken connection is discarded by the pool.
+func (s *Store) rollback(base context.Context, c *writeConn) {
+	ctx := base
+	if s.d.batchTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(base, 5*time.Second)
+		defer cancel()
+	}
+	if _, err := c.exec(ctx, ctlRollback); err != nil {
+		s.log.Warn("write batch rollback failed", "dialect", s.d.name, "err", err)
+	}
+}
+
+// writeStats counts group-commit activity for metrics and benchmarks.
+type writeStats struct {
+	batches, requests, retries, largest atomic.Uint64
+}
+
+func (w *writeStats) record(n int) {
+	w.batches.Add(1)
+	w.requests.Add(uint64(n))
+	for {
+		cur := w.largest.Load()
+		if uint64(n) <= cur || w.largest.CompareAndSwap(cur, uint64(n)) {
+			return
+		}
+	}
+}
+
+// WriteStats is a snapshot of group-commit state for metrics, benchmarks
+// and tests: Requests/Batches is the mean batch size, the number that
+// explains write throughput.
+type WriteStats struct {
+	Running  bool   // Run is active: writes are group-committed
+	Queued   int    // writes waiting for a writer right now
+	Batches  uint64 // transactions run (committed or failed)
+	Requests uint64 // Write calls those transactions ran
+	Retries  uint64 // batches run again after a transient error
+	Largest  uint64 // largest batch seen
+}
+
+// WriteStats returns the group-commit counters since Open.
+func (s *Store) WriteStats() WriteStats {
+	st := WriteStats{
+		Batches:  s.stats.batches.Load(),
+		Requests: s.stats.requests.Load(),
+		Retries:  s.stats.retries.Load(),
+		Largest:  s.stats.largest.Load(),
+	}
+	if rs := s.run.Load(); rs != nil {
+		st.Running = true
+		for _, w := range rs.writers {
+			st.Queued += len(w.queue)
+		}
+	}
+	return st
+}

@@ -1,0 +1,113 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// writeConn is one database connection that write transactions run on,
+// with the write-path statements prepared on it where the dialect wants
+// that. Transactions are driven with explicit BEGIN/COMMIT statements on
+// the connection (not sql.Tx), so statements prepared once on the
+// connection are reused by every transaction without re-preparing.
+type writeConn struct {
+	conn    *sql.Conn
+	q       *[numQueries]string
+	prepare bool
+	stmts   [numQueries]*sql.Stmt
+}
+
+func newWriteConn(conn *sql.Conn, q *[numQueries]string, prepare bool) *writeConn {
+	return &writeConn{conn: conn, q: q, prepare: prepare}
+}
+
+// rowScanner is the part of *sql.Row the store uses, so a statement that
+// failed to prepare can still be returned as a row that fails to scan.
+type rowScanner interface {
+	Scan(dest ...any) error
+}
+
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
+func (c *writeConn) stmt(ctx context.Context, id qid) (*sql.Stmt, error) {
+	if st := c.stmts[id]; st != nil {
+		return st, nil
+	}
+	st, err := c.conn.PrepareContext(ctx, c.q[id])
+	if err != nil {
+		return nil, fmt.Errorf("prepare %q: %w", c.q[id], err)
+	}
+	c.stmts[id] = st
+	return st, nil
+}
+
+func (c *writeConn) exec(ctx context.Context, id qid, args ...any) (sql.Result, error) {
+	if !c.prepare {
+		return c.conn.ExecContext(ctx, c.q[id], args...)
+	}
+	st, err := c.stmt(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+func (c *writeConn) query(ctx context.Context, id qid, args ...any) (*sql.Rows, error) {
+	if !c.prepare {
+		return c.conn.QueryContext(ctx, c.q[id], args...)
+	}
+	st, err := c.stmt(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+func (c *writeConn) queryRow(ctx context.Context, id qid, args ...any) rowScanner {
+	if !c.prepare {
+		return c.conn.QueryRowContext(ctx, c.q[id], args...)
+	}
+	st, err := c.stmt(ctx, id)
+	if err != nil {
+		return errRow{err}
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// close closes the prepared statements and returns the connection.
+func (c *writeConn) close() error {
+	var errs []error
+	for i, st := range c.stmts {
+		if st != nil {
+			errs = append(errs, st.Close())
+			c.stmts[i] = nil
+		}
+	}
+	errs = append(errs, c.conn.Close())
+	return errors.Join(errs...)
+}
+
+// acquire returns the connection a batch runs on and the function that
+// gives it back. On SQLite that is the one write connection, which also
+// serialises batches with direct (non-Run) writes; on PostgreSQL a pooled
+// connection.
+func (s *Store) acquire(ctx context.Context) (*writeConn, func(), error) {
+	if s.d.prepare {
+		s.wmu.Lock()
+		if s.wconn == nil {
+			s.wmu.Unlock()
+			return nil, nil, errors.New("store is closed")
+		}
+		return s.wconn, s.wmu.Unlock, nil
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("get write connection: %w", err)
+	}
+	wc := newWriteConn(conn, &s.q, false)
+	return wc, func() { conn.Close() }, nil
+}

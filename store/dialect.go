@@ -1,0 +1,111 @@
+package store
+
+import (
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// errClass is what the store needs to know about a driver error: whether it
+// is a constraint the caller caused or a transient failure worth retrying.
+type errClass int
+
+const (
+	classOther errClass = iota
+	classUnique
+	classForeignKey
+	classRetryable
+)
+
+// dialect holds the few things that differ between SQLite and PostgreSQL,
+// so everything else is one portable SQL implementation.
+type dialect struct {
+	name string
+	// migrations is the folder of embedded migration files.
+	migrations string
+	// begin starts a write transaction. SQLite takes the write lock up
+	// front (IMMEDIATE) so a batch never fails half-way on lock upgrade.
+	begin string
+	// forUpdate locks rows read inside a write transaction (PG only:
+	// SQLite's single writer already serialises everything).
+	forUpdate string
+	// nextNumber returns the next incident number as one row.
+	nextNumber string
+	// prepare says whether writes run on one long-lived connection with
+	// every write statement prepared on it once (SQLite: one writer, and
+	// modernc does not cache statements). pgx caches prepared statements
+	// per pooled connection itself, so PG takes a pooled connection per
+	// batch.
+	prepare bool
+	// batchTimeout bounds one batch transaction, so a hung network cannot
+	// wedge a writer forever (0: no bound; SQLite cannot hang on a network).
+	batchTimeout time.Duration
+	// maxBatch caps the batch size whatever Options.MaxBatch says. On PG,
+	// more than 64 subtransactions with writes overflow the per-backend
+	// subxid cache and slow every concurrent snapshot.
+	maxBatch int
+	classify func(error) errClass
+}
+
+var sqliteDialect = dialect{
+	name:       "sqlite",
+	migrations: "migrations/sqlite",
+	begin:      "BEGIN IMMEDIATE",
+	forUpdate:  "",
+	nextNumber: "UPDATE counters SET value = value + 1 WHERE name = 'incident_number' RETURNING value",
+	prepare:    true,
+	maxBatch:   1 << 16,
+	classify:   classifySQLite,
+}
+
+var postgresDialect = dialect{
+	name:         "postgres",
+	migrations:   "migrations/postgres",
+	begin:        "BEGIN",
+	forUpdate:    " FOR UPDATE",
+	nextNumber:   "SELECT nextval('incident_number_seq')",
+	prepare:      false,
+	batchTimeout: 30 * time.Second,
+	maxBatch:     64,
+	classify:     classifyPostgres,
+}
+
+func classifySQLite(err error) errClass {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return classOther
+	}
+	switch e.Code() {
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		return classUnique
+	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+		return classForeignKey
+	}
+	switch e.Code() & 0xff {
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+		return classRetryable
+	}
+	return classOther
+}
+
+func classifyPostgres(err error) errClass {
+	var e *pgconn.PgError
+	if !errors.As(err, &e) {
+		return classOther
+	}
+	switch e.Code {
+	case "23505": // unique_violation
+		return classUnique
+	case "23503": // foreign_key_violation
+		return classForeignKey
+	case "40001", "40P01": // serialization_failure, deadlock_detected
+		return classRetryable
+	}
+	return classOther
+}
+
+// retryable reports whether err means "run the whole batch again".
+func (d *dialect) retryable(err error) bool { return d.classify(err) == classRetryable }

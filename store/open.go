@@ -1,0 +1,91 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" database/sql driver
+)
+
+// sqliteFile is the database file name inside Options.DataDir.
+const sqliteFile = "hypercare.db"
+
+// busyTimeoutMS is how long a SQLite connection waits for a lock held by
+// another process before failing with SQLITE_BUSY (which the writer retries).
+const busyTimeoutMS = "5000"
+
+func openSQLite(ctx context.Context, opts Options) (*Store, error) {
+	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("open sqlite: create data dir: %w", err)
+	}
+	path, err := filepath.Abs(filepath.Join(opts.DataDir, sqliteFile))
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	// A file: URI with an escaped path, so '?' or '#' in a directory name
+	// cannot be mistaken for parameters.
+	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?_pragma=busy_timeout(" + busyTimeoutMS + ")"
+	db, err := sql.Open("sqlite", base+
+		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	rdb, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+	if err != nil {
+		conn.Close()
+		db.Close()
+		return nil, fmt.Errorf("open sqlite read pool %s: %w", path, err)
+	}
+	readers := max(4, 2*runtime.GOMAXPROCS(0))
+	rdb.SetMaxOpenConns(readers)
+	rdb.SetMaxIdleConns(readers)
+
+	s := newStore(&sqliteDialect, opts, db, rdb, 1)
+	s.wconn = newWriteConn(conn, &s.q, true)
+	s.log.Debug("sqlite database", "path", path)
+	return s, nil
+}
+
+func openPostgres(ctx context.Context, opts Options) (*Store, error) {
+	db, err := sql.Open("pgx", opts.DatabaseURL)
+	if err != nil {
+		// The URL may hold a password: never echo it.
+		return nil, fmt.Errorf("open postgres: %w", redactErr(err))
+	}
+	db.SetMaxOpenConns(opts.Writers + 20)
+	db.SetMaxIdleConns(opts.Writers + 20)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open postgres: %w", redactErr(err))
+	}
+	return newStore(&postgresDialect, opts, db, db, opts.Writers), nil
+}
+
+// redactErr replaces a URL parse error, whose text quotes the URL and so
+// maybe a password (pgx redacts only on a best-effort basis), with a fixed
+// message.
+func redactErr(err error) error {
+	var perr *pgconn.ParseConfigError
+	if errors.As(err, &perr) {
+		return errors.New("cannot parse database URL")
+	}
+	return err
+}

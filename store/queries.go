@@ -1,0 +1,132 @@
+package store
+
+// Column lists shared by the write transaction and the read side, so a
+// scan function and its SELECT can never drift apart.
+const (
+	incidentCols = "id, number, title, status, urgency, severity, service_id, alert_count, " +
+		"open_alert_count, created_at, updated_at, acknowledged_at, resolved_at"
+	alertCols = "id, service_id, incident_id, integration_id, dedup_key, status, summary, severity, " +
+		"source, component, grp, class, custom_details, links, images, event_count, first_seen_at, " +
+		"last_seen_at, acknowledged_at, resolved_at"
+	timelineCols = "id, incident_id, at, type, actor_type, actor_id, actor_name, message, details"
+	eventCols    = "id, received_at, integration_id, service_id, action, dedup_key, alert_id, " +
+		"incident_id, outcome, payload"
+	changeCols = "id, service_id, integration_id, summary, source, occurred_at, received_at, " +
+		"custom_details, links"
+	serviceCols = "id, name, description, team_id, escalation_policy, active, updated_at"
+	tokenCols   = "id, name, role, hash, created_at, last_used_at"
+)
+
+// qid names a statement of the write path. Write statements are fixed text
+// (no dynamic SQL), so on SQLite each is prepared once on the write
+// connection and found by index, not by hashing its text.
+type qid int
+
+// The write-path statements. ctl* are transaction control.
+const (
+	ctlBegin qid = iota
+	ctlCommit
+	ctlRollback
+	ctlSavepoint
+	ctlRelease
+	ctlRollbackTo
+	qFindOpenAlert
+	qInsertAlert
+	qUpdateAlert
+	qAlertsOfIncident
+	qNextNumber
+	qGetIncident
+	qInsertIncident
+	qUpdateIncident
+	qAppendTimeline
+	qInsertEvent
+	qInsertChange
+	qRecentChanges
+	qUpsertTeam
+	qListTeamIDs
+	qDeleteTeam
+	qUpsertService
+	qListServiceIDs
+	qDeactivateService
+	qUpsertIntegration
+	qListIntegrationIDs
+	qDeleteIntegration
+	qCreateToken
+	qTouchToken
+	numQueries
+)
+
+// Inserts use ON CONFLICT DO NOTHING and report a conflict when no row was
+// inserted: a unique violation would abort the whole PostgreSQL transaction
+// (and with it the batch-mates' savepoint chain), while on SQLite it would
+// not, so this keeps "conflict, then carry on" identical on both engines.
+
+// buildQueries returns the write-path SQL for d. This is the one place the
+// dialect's differences enter statement text.
+func buildQueries(d *dialect) [numQueries]string {
+	var q [numQueries]string
+	q[ctlBegin] = d.begin
+	q[ctlCommit] = "COMMIT"
+	q[ctlRollback] = "ROLLBACK"
+	q[ctlSavepoint] = "SAVEPOINT hc_req"
+	q[ctlRelease] = "RELEASE SAVEPOINT hc_req"
+	q[ctlRollbackTo] = "ROLLBACK TO SAVEPOINT hc_req"
+
+	q[qFindOpenAlert] = "SELECT " + alertCols + " FROM alerts " +
+		"WHERE service_id = $1 AND dedup_key = $2 AND status <> 'resolved'" + d.forUpdate
+	q[qInsertAlert] = "INSERT INTO alerts (" + alertCols + ") VALUES " +
+		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) " +
+		"ON CONFLICT DO NOTHING"
+	q[qUpdateAlert] = "UPDATE alerts SET incident_id = $2, integration_id = $3, status = $4, " +
+		"summary = $5, severity = $6, source = $7, component = $8, grp = $9, class = $10, " +
+		"custom_details = $11, links = $12, images = $13, event_count = $14, first_seen_at = $15, " +
+		"last_seen_at = $16, acknowledged_at = $17, resolved_at = $18 WHERE id = $1"
+	q[qAlertsOfIncident] = "SELECT " + alertCols + " FROM alerts WHERE incident_id = $1 " +
+		"ORDER BY first_seen_at, id"
+
+	q[qNextNumber] = d.nextNumber
+	q[qGetIncident] = "SELECT " + incidentCols + " FROM incidents WHERE id = $1" + d.forUpdate
+	q[qInsertIncident] = "INSERT INTO incidents (" + incidentCols + ") VALUES " +
+		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING"
+	q[qUpdateIncident] = "UPDATE incidents SET title = $2, status = $3, urgency = $4, severity = $5, " +
+		"alert_count = $6, open_alert_count = $7, updated_at = $8, acknowledged_at = $9, " +
+		"resolved_at = $10 WHERE id = $1"
+	q[qAppendTimeline] = "INSERT INTO timeline (" + timelineCols + ") VALUES " +
+		"($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING"
+
+	q[qInsertEvent] = "INSERT INTO events (" + eventCols + ") VALUES " +
+		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING"
+	q[qInsertChange] = "INSERT INTO change_events (" + changeCols + ") VALUES " +
+		"($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING"
+	q[qRecentChanges] = "SELECT " + changeCols + " FROM change_events " +
+		"WHERE service_id = $1 AND occurred_at >= $2 AND occurred_at <= $3 " +
+		"ORDER BY occurred_at DESC, id DESC"
+
+	buildCatalogQueries(&q)
+	return q
+}
+
+func buildCatalogQueries(q *[numQueries]string) {
+	q[qUpsertTeam] = "INSERT INTO teams (id, name) VALUES ($1, $2) " +
+		"ON CONFLICT (id) DO UPDATE SET name = excluded.name"
+	q[qListTeamIDs] = "SELECT id FROM teams"
+	q[qDeleteTeam] = "DELETE FROM teams WHERE id = $1"
+	// updated_at moves only when something actually changed.
+	q[qUpsertService] = "INSERT INTO services (" + serviceCols + ") VALUES ($1, $2, $3, $4, $5, true, $6) " +
+		"ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description, " +
+		"team_id = excluded.team_id, escalation_policy = excluded.escalation_policy, active = true, " +
+		"updated_at = excluded.updated_at WHERE services.name <> excluded.name " +
+		"OR services.description <> excluded.description OR services.team_id <> excluded.team_id " +
+		"OR services.escalation_policy <> excluded.escalation_policy OR NOT services.active"
+	q[qListServiceIDs] = "SELECT id FROM services WHERE active"
+	q[qDeactivateService] = "UPDATE services SET active = false, updated_at = $2 WHERE id = $1"
+	q[qUpsertIntegration] = "INSERT INTO integrations (id, service_id, type, name, key_hash) " +
+		"VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO UPDATE SET service_id = excluded.service_id, " +
+		"type = excluded.type, name = excluded.name, key_hash = excluded.key_hash"
+	q[qListIntegrationIDs] = "SELECT id FROM integrations"
+	q[qDeleteIntegration] = "DELETE FROM integrations WHERE id = $1"
+
+	q[qCreateToken] = "INSERT INTO tokens (" + tokenCols + ") VALUES ($1, $2, $3, $4, $5, $6) " +
+		"ON CONFLICT DO NOTHING"
+	q[qTouchToken] = "UPDATE tokens SET last_used_at = $2 WHERE id = $1"
+}

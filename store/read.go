@@ -1,0 +1,194 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/hypercare/hypercare"
+)
+
+var _ hypercare.Reader = (*Store)(nil)
+
+// query builds the WHERE clause and arguments of a read query. Only
+// placeholders are generated, never values, so filters cannot inject SQL.
+type query struct {
+	conds []string
+	args  []any
+	check textCheck
+}
+
+// arg adds a bound argument and returns its placeholder.
+func (q *query) arg(v any) string {
+	q.args = append(q.args, v)
+	return "$" + strconv.Itoa(len(q.args))
+}
+
+// eq adds "col = value" when value is set, checking it is storable text
+// so a bad filter fails the same way on both engines.
+func (q *query) eq(field, col, value string) {
+	if value == "" {
+		return
+	}
+	q.check.str(field, value)
+	q.conds = append(q.conds, col+" = "+q.arg(value))
+}
+
+func (q *query) statuses(vals []hypercare.Status) {
+	if len(vals) == 0 {
+		return
+	}
+	ph := make([]string, len(vals))
+	for i, v := range vals {
+		q.check.str("status", string(v))
+		ph[i] = q.arg(string(v))
+	}
+	q.conds = append(q.conds, "status IN ("+strings.Join(ph, ", ")+")")
+}
+
+func (q *query) where(cond string) { q.conds = append(q.conds, cond) }
+
+func (q *query) sql() string {
+	if len(q.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(q.conds, " AND ")
+}
+
+// listPage runs a query that selects up to limit+1 rows and returns the
+// first limit, with the cursor of the last one when there are more.
+func listPage[T any](ctx context.Context, s *Store, what, text string, args []any, limit int,
+	scan func(rowScanner, *T) error, cursor func(*T) string) ([]T, string, error) {
+	rows, err := s.rdb.QueryContext(ctx, text, args...)
+	if err != nil {
+		return nil, "", fmt.Errorf("list %s: %w", what, err)
+	}
+	items, err := collect(rows, scan)
+	if err != nil {
+		return nil, "", fmt.Errorf("list %s: %w", what, err)
+	}
+	if len(items) <= limit {
+		return items, "", nil
+	}
+	items = items[:limit]
+	return items, cursor(&items[limit-1]), nil
+}
+
+// getOne reads one row; sql.ErrNoRows becomes notFound.
+func getOne[T any](ctx context.Context, s *Store, text string, arg any, scan func(rowScanner, *T) error,
+	notFound func() error) (*T, error) {
+	v := new(T)
+	err := scan(s.rdb.QueryRowContext(ctx, text, arg), v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// GetIncident returns the incident with id.
+func (s *Store) GetIncident(ctx context.Context, id string) (*hypercare.Incident, error) {
+	if err := checkText("get incident", "id", id); err != nil {
+		return nil, err
+	}
+	inc, err := getOne(ctx, s, "SELECT "+incidentCols+" FROM incidents WHERE id = $1", id, scanIncident,
+		func() error { return hypercare.Errorf(hypercare.CodeNotFound, "incident %q not found", id) })
+	if err != nil && !hypercare.IsNotFound(err) {
+		return nil, fmt.Errorf("get incident %q: %w", id, err)
+	}
+	return inc, err
+}
+
+// GetIncidentByNumber returns the incident with number.
+func (s *Store) GetIncidentByNumber(ctx context.Context, number int64) (*hypercare.Incident, error) {
+	inc, err := getOne(ctx, s, "SELECT "+incidentCols+" FROM incidents WHERE number = $1", number, scanIncident,
+		func() error { return hypercare.Errorf(hypercare.CodeNotFound, "incident #%d not found", number) })
+	if err != nil && !hypercare.IsNotFound(err) {
+		return nil, fmt.Errorf("get incident #%d: %w", number, err)
+	}
+	return inc, err
+}
+
+// ListIncidents returns incidents newest (highest number) first.
+func (s *Store) ListIncidents(ctx context.Context, f hypercare.IncidentFilter) ([]hypercare.Incident, string, error) {
+	var q query
+	q.eq("service_id", "service_id", f.ServiceID)
+	q.statuses(f.Statuses)
+	if f.Cursor != "" {
+		n, err := decodeIntCursor(f.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		q.where("number < " + q.arg(n))
+	}
+	if err := q.check.err("list incidents", ""); err != nil {
+		return nil, "", err
+	}
+	limit := pageLimit(f.Page)
+	text := "SELECT " + incidentCols + " FROM incidents" + q.sql() + " ORDER BY number DESC LIMIT " + q.arg(limit+1)
+	return listPage(ctx, s, "incidents", text, q.args, limit, scanIncident,
+		func(i *hypercare.Incident) string { return intCursor(i.Number) })
+}
+
+// CountIncidents counts incidents with status, or all when status is "".
+func (s *Store) CountIncidents(ctx context.Context, status hypercare.Status) (int64, error) {
+	var q query
+	q.eq("status", "status", string(status))
+	if err := q.check.err("count incidents", ""); err != nil {
+		return 0, err
+	}
+	var n int64
+	if err := s.rdb.QueryRowContext(ctx, "SELECT COUNT(*) FROM incidents"+q.sql(), q.args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count incidents: %w", err)
+	}
+	return n, nil
+}
+
+// ListAlerts returns alerts newest (highest id) first.
+func (s *Store) ListAlerts(ctx context.Context, f hypercare.AlertFilter) ([]hypercare.Alert, string, error) {
+	var q query
+	q.eq("service_id", "service_id", f.ServiceID)
+	q.eq("incident_id", "incident_id", f.IncidentID)
+	q.eq("dedup_key", "dedup_key", f.DedupKey)
+	q.statuses(f.Statuses)
+	if f.Cursor != "" {
+		id, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		q.where("id < " + q.arg(id))
+	}
+	if err := q.check.err("list alerts", ""); err != nil {
+		return nil, "", err
+	}
+	limit := pageLimit(f.Page)
+	text := "SELECT " + alertCols + " FROM alerts" + q.sql() + " ORDER BY id DESC LIMIT " + q.arg(limit+1)
+	return listPage(ctx, s, "alerts", text, q.args, limit, scanAlert,
+		func(a *hypercare.Alert) string { return encodeCursor(a.ID) })
+}
+
+// ListTimeline returns an incident's timeline oldest first.
+func (s *Store) ListTimeline(ctx context.Context, incidentID string, p hypercare.Page) ([]hypercare.TimelineEntry, string, error) {
+	var q query
+	q.check.str("incident_id", incidentID)
+	q.where("incident_id = " + q.arg(incidentID))
+	if p.Cursor != "" {
+		at, id, err := decodePairCursor(p.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		q.where("(at, id) > (" + q.arg(at) + ", " + q.arg(id) + ")")
+	}
+	if err := q.check.err("list timeline", ""); err != nil {
+		return nil, "", err
+	}
+	limit := pageLimit(p)
+	text := "SELECT " + timelineCols + " FROM timeline" + q.sql() + " ORDER BY at, id LIMIT " + q.arg(limit+1)
+	return listPage(ctx, s, "timeline", text, q.args, limit, scanTimeline,
+		func(e *hypercare.TimelineEntry) string { return pairCursor(micros(e.At), e.ID) })
+}

@@ -1,0 +1,194 @@
+// Package store is Hypercare's one SQL implementation of hypercare.Store,
+// for both SQLite (embedded, zero setup) and PostgreSQL (multi-node).
+//
+// Both engines run the same portable SQL through database/sql; a small
+// dialect value holds the few differences (migrations folder, row locks,
+// incident-number source, error classification). Writes go through group
+// commit: while Run is active, concurrent Write calls share one durable
+// commit, which is what lets a single SQLite file with synchronous=FULL
+// acknowledge tens of thousands of events per second.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/hypercare/hypercare"
+)
+
+// Options configures Open.
+type Options struct {
+	// DatabaseURL selects PostgreSQL (postgres:// or postgresql://). Empty
+	// means SQLite in DataDir.
+	DatabaseURL string
+	// DataDir holds the SQLite database file hypercare.db. Default
+	// "hypercare-data", created with mode 0700 because it holds secrets'
+	// hashes and incident data.
+	DataDir string
+	// Writers is the number of parallel group-commit writers on
+	// PostgreSQL (default 4). SQLite always has exactly one writer.
+	Writers int
+	// MaxBatch bounds how many Write calls share one commit (default 256).
+	MaxBatch int
+	// Logger receives lifecycle and migration messages (default: none).
+	Logger *slog.Logger
+}
+
+// Defaults for Options.
+const (
+	DefaultDataDir  = "hypercare-data"
+	DefaultWriters  = 4
+	DefaultMaxBatch = 256
+)
+
+// Store implements hypercare.Store on SQLite or PostgreSQL.
+type Store struct {
+	d   *dialect
+	q   [numQueries]string
+	log *slog.Logger
+	// db is the write pool: exactly one connection on SQLite, the only
+	// pool on PostgreSQL.
+	db *sql.DB
+	// rdb is the read pool: query_only connections on SQLite, so reads
+	// never wait for the writer; the same pool as db on PostgreSQL.
+	rdb *sql.DB
+	// wconn is SQLite's one write connection with its prepared statements,
+	// held for the store's life and guarded by wmu.
+	wmu   sync.Mutex
+	wconn *writeConn
+
+	writers  int
+	maxBatch int
+
+	runMu  sync.Mutex // guards run start/stop and closed
+	run    atomic.Pointer[runState]
+	closed bool
+
+	stats writeStats
+}
+
+var _ hypercare.Store = (*Store)(nil)
+
+// Open opens (creating if needed) and migrates the database named by opts.
+func Open(ctx context.Context, opts Options) (*Store, error) {
+	opts = withDefaults(opts)
+	var (
+		s   *Store
+		err error
+	)
+	switch {
+	case opts.DatabaseURL == "":
+		s, err = openSQLite(ctx, opts)
+	case strings.HasPrefix(opts.DatabaseURL, "postgres://"), strings.HasPrefix(opts.DatabaseURL, "postgresql://"):
+		s, err = openPostgres(ctx, opts)
+	default:
+		scheme, _, _ := strings.Cut(opts.DatabaseURL, "://")
+		return nil, fmt.Errorf("open store: unsupported database URL scheme %q (want postgres:// or postgresql://, or no URL for SQLite)", scheme)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.closePools()
+		return nil, err
+	}
+	s.log.Info("store opened", "dialect", s.d.name, "writers", s.writers, "max_batch", s.maxBatch)
+	return s, nil
+}
+
+func withDefaults(o Options) Options {
+	if o.DataDir == "" {
+		o.DataDir = DefaultDataDir
+	}
+	if o.Writers <= 0 {
+		o.Writers = DefaultWriters
+	}
+	if o.MaxBatch <= 0 {
+		o.MaxBatch = DefaultMaxBatch
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}
+
+func newStore(d *dialect, opts Options, db, rdb *sql.DB, writers int) *Store {
+	return &Store{
+		d:        d,
+		q:        buildQueries(d),
+		log:      opts.Logger,
+		db:       db,
+		rdb:      rdb,
+		writers:  writers,
+		maxBatch: min(opts.MaxBatch, d.maxBatch),
+	}
+}
+
+// Dialect names the engine ("sqlite" or "postgres") for logs and metrics.
+func (s *Store) Dialect() string { return s.d.name }
+
+// Ping checks that both pools can reach the database.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping %s: %w", s.d.name, err)
+	}
+	if s.rdb != s.db {
+		if err := s.rdb.PingContext(ctx); err != nil {
+			return fmt.Errorf("ping %s read pool: %w", s.d.name, err)
+		}
+	}
+	return nil
+}
+
+// Close stops the writers if Run is active (answering what they hold) and
+// closes the database. It is safe to call after Run ended, and twice.
+func (s *Store) Close() error {
+	s.runMu.Lock()
+	if s.closed {
+		s.runMu.Unlock()
+		return nil
+	}
+	s.closed = true
+	rs := s.run.Load()
+	s.runMu.Unlock()
+	if rs != nil {
+		rs.cancel()
+		<-rs.done
+	}
+	return s.closePools()
+}
+
+func (s *Store) closePools() error {
+	var errs []error
+	s.wmu.Lock()
+	if s.wconn != nil {
+		errs = append(errs, s.wconn.close())
+		s.wconn = nil
+	}
+	s.wmu.Unlock()
+	if s.rdb != s.db {
+		errs = append(errs, s.rdb.Close())
+	}
+	errs = append(errs, s.db.Close())
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("close %s store: %w", s.d.name, err)
+	}
+	return nil
+}
+
+// SchemaVersion returns the highest migration applied, for logs and
+// readiness checks.
+func (s *Store) SchemaVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := s.rdb.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&v)
+	if err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	return v, nil
+}

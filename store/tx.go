@@ -1,0 +1,90 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/hypercare/hypercare"
+)
+
+// tx implements hypercare.Tx inside one batch transaction.
+type tx struct {
+	s *Store
+	c *writeConn
+	// ctx runs every statement. It is the batch's context, not the
+	// caller's: cancelling one caller must not interrupt a statement on a
+	// transaction its batch-mates share (SQLite rolls back the whole
+	// transaction on interrupt; pgx closes the connection). Each method
+	// checks its caller's ctx before running anything instead.
+	ctx context.Context
+}
+
+var _ hypercare.Tx = (*tx)(nil)
+
+func (t *tx) exec(ctx context.Context, id qid, args ...any) (sql.Result, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return t.c.exec(t.ctx, id, args...)
+}
+
+func (t *tx) query(ctx context.Context, id qid, args ...any) (*sql.Rows, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return t.c.query(t.ctx, id, args...)
+}
+
+func (t *tx) queryRow(ctx context.Context, id qid, args ...any) rowScanner {
+	if err := ctx.Err(); err != nil {
+		return errRow{err}
+	}
+	return t.c.queryRow(t.ctx, id, args...)
+}
+
+// insert runs an ON CONFLICT DO NOTHING insert and turns "no row
+// inserted" into a conflict error.
+func (t *tx) insert(ctx context.Context, id qid, what, key, conflict string, args ...any) error {
+	res, err := t.exec(ctx, id, args...)
+	if err != nil {
+		return t.s.dbErr(err, "insert %s %q", what, key)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("insert %s %q: %w", what, key, err)
+	}
+	if n == 0 {
+		return hypercare.Errorf(hypercare.CodeConflict, "%s %q: %s", what, key, conflict)
+	}
+	return nil
+}
+
+// update runs an UPDATE by id and turns "no row updated" into not_found.
+func (t *tx) update(ctx context.Context, id qid, what, key string, args ...any) error {
+	res, err := t.exec(ctx, id, args...)
+	if err != nil {
+		return t.s.dbErr(err, "update %s %q", what, key)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("update %s %q: %w", what, key, err)
+	}
+	if n == 0 {
+		return hypercare.Errorf(hypercare.CodeNotFound, "%s %q not found", what, key)
+	}
+	return nil
+}
+
+// dbErr wraps a driver error with context, giving constraint violations
+// the caller caused their public code.
+func (s *Store) dbErr(err error, format string, args ...any) error {
+	msg := fmt.Sprintf(format, args...)
+	switch s.d.classify(err) {
+	case classUnique:
+		return &hypercare.Error{Code: hypercare.CodeConflict, Message: msg + ": already exists", Err: err}
+	case classForeignKey:
+		return &hypercare.Error{Code: hypercare.CodeInvalid, Message: msg + ": refers to a row that does not exist", Err: err}
+	}
+	return fmt.Errorf("%s: %w", msg, err)
+}

@@ -1,0 +1,111 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/hypercare/hypercare"
+)
+
+// FindOpenAlert returns the unresolved alert with serviceID and dedupKey,
+// or nil when there is none. On PostgreSQL the row is locked.
+func (t *tx) FindOpenAlert(ctx context.Context, serviceID, dedupKey string) (*hypercare.Alert, error) {
+	if err := checkText("find open alert", "service_id", serviceID, "dedup_key", dedupKey); err != nil {
+		return nil, err
+	}
+	a := new(hypercare.Alert)
+	err := scanAlert(t.queryRow(ctx, qFindOpenAlert, serviceID, dedupKey), a)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find open alert %q on service %q: %w", dedupKey, serviceID, err)
+	}
+	return a, nil
+}
+
+// InsertAlert inserts a new alert. A second open alert with the same
+// service and dedup key is a conflict.
+func (t *tx) InsertAlert(ctx context.Context, a *hypercare.Alert) error {
+	if err := checkAlert("insert alert", a); err != nil {
+		return err
+	}
+	args, err := alertArgs(a, true)
+	if err != nil {
+		return fmt.Errorf("insert alert %q: %w", a.ID, err)
+	}
+	return t.insert(ctx, qInsertAlert, "alert", a.ID,
+		"an alert with this id, or an open alert with this service and dedup key, already exists", args...)
+}
+
+// UpdateAlert writes every mutable field of a (all but service and dedup
+// key, which identify it).
+func (t *tx) UpdateAlert(ctx context.Context, a *hypercare.Alert) error {
+	if err := checkAlert("update alert", a); err != nil {
+		return err
+	}
+	args, err := alertArgs(a, false)
+	if err != nil {
+		return fmt.Errorf("update alert %q: %w", a.ID, err)
+	}
+	return t.update(ctx, qUpdateAlert, "alert", a.ID, args...)
+}
+
+// alertArgs returns the arguments of qInsertAlert (insert) or
+// qUpdateAlert, which shares the insert's order minus service_id and
+// dedup_key.
+func alertArgs(a *hypercare.Alert, insert bool) ([]any, error) {
+	links, err := jsonList("links", a.Links)
+	if err != nil {
+		return nil, err
+	}
+	images, err := jsonList("images", a.Images)
+	if err != nil {
+		return nil, err
+	}
+	args := make([]any, 0, 20)
+	args = append(args, a.ID)
+	if insert {
+		args = append(args, a.ServiceID)
+	}
+	args = append(args, nullText(a.IncidentID), a.IntegrationID)
+	if insert {
+		args = append(args, a.DedupKey)
+	}
+	return append(args, string(a.Status), a.Summary, string(a.Severity), a.Source, a.Component,
+		a.Group, a.Class, nullJSON(a.CustomDetails), links, images, a.EventCount,
+		micros(a.FirstSeenAt), micros(a.LastSeenAt), nullMicros(a.AcknowledgedAt),
+		nullMicros(a.ResolvedAt)), nil
+}
+
+// AlertsOfIncident returns the incident's alerts, oldest first.
+func (t *tx) AlertsOfIncident(ctx context.Context, incidentID string) ([]hypercare.Alert, error) {
+	if err := checkText("alerts of incident", "incident_id", incidentID); err != nil {
+		return nil, err
+	}
+	rows, err := t.query(ctx, qAlertsOfIncident, incidentID)
+	if err != nil {
+		return nil, fmt.Errorf("alerts of incident %q: %w", incidentID, err)
+	}
+	alerts, err := collect(rows, scanAlert)
+	if err != nil {
+		return nil, fmt.Errorf("alerts of incident %q: %w", incidentID, err)
+	}
+	return alerts, nil
+}
+
+// collect scans every row with scan and closes rows.
+func collect[T any](rows *sql.Rows, scan func(rowScanner, *T) error) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := scan(rows, &v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

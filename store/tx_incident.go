@@ -1,0 +1,115 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hypercare/hypercare"
+)
+
+// NextIncidentNumber returns the next incident number: a PostgreSQL
+// sequence (never rolled back, so numbers may have gaps but are unique
+// across nodes) or a counter row on SQLite (serialised by the writer).
+func (t *tx) NextIncidentNumber(ctx context.Context) (int64, error) {
+	var n int64
+	if err := t.queryRow(ctx, qNextNumber).Scan(&n); err != nil {
+		return 0, t.s.dbErr(err, "next incident number")
+	}
+	return n, nil
+}
+
+// GetIncident reads an incident for update (row-locked on PostgreSQL).
+func (t *tx) GetIncident(ctx context.Context, id string) (*hypercare.Incident, error) {
+	if err := checkText("get incident", "id", id); err != nil {
+		return nil, err
+	}
+	inc := new(hypercare.Incident)
+	err := scanIncident(t.queryRow(ctx, qGetIncident, id), inc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, hypercare.Errorf(hypercare.CodeNotFound, "incident %q not found", id)
+	}
+	if err != nil {
+		return nil, t.s.dbErr(err, "get incident %q", id)
+	}
+	return inc, nil
+}
+
+// InsertIncident inserts a new incident; a duplicate id or number is a
+// conflict.
+func (t *tx) InsertIncident(ctx context.Context, inc *hypercare.Incident) error {
+	if err := checkIncident("insert incident", inc); err != nil {
+		return err
+	}
+	return t.insert(ctx, qInsertIncident, "incident", inc.ID,
+		"an incident with this id or number already exists",
+		inc.ID, inc.Number, inc.Title, string(inc.Status), string(inc.Urgency), string(inc.Severity),
+		inc.ServiceID, inc.AlertCount, inc.OpenAlertCount, micros(inc.CreatedAt), micros(inc.UpdatedAt),
+		nullMicros(inc.AcknowledgedAt), nullMicros(inc.ResolvedAt))
+}
+
+// UpdateIncident writes every mutable field of inc (all but number,
+// service and creation time, which never change).
+func (t *tx) UpdateIncident(ctx context.Context, inc *hypercare.Incident) error {
+	if err := checkIncident("update incident", inc); err != nil {
+		return err
+	}
+	return t.update(ctx, qUpdateIncident, "incident", inc.ID,
+		inc.ID, inc.Title, string(inc.Status), string(inc.Urgency), string(inc.Severity),
+		inc.AlertCount, inc.OpenAlertCount, micros(inc.UpdatedAt),
+		nullMicros(inc.AcknowledgedAt), nullMicros(inc.ResolvedAt))
+}
+
+// AppendTimeline adds an immutable timeline entry.
+func (t *tx) AppendTimeline(ctx context.Context, e *hypercare.TimelineEntry) error {
+	if err := checkTimeline("append timeline", e); err != nil {
+		return err
+	}
+	return t.insert(ctx, qAppendTimeline, "timeline entry", e.ID,
+		"a timeline entry with this id already exists",
+		e.ID, e.IncidentID, micros(e.At), e.Type, string(e.Actor.Type), e.Actor.ID, e.Actor.Name,
+		e.Message, nullJSON(e.Details))
+}
+
+// InsertEvent appends to the event log.
+func (t *tx) InsertEvent(ctx context.Context, e *hypercare.EventRecord) error {
+	if err := checkEvent("insert event", e); err != nil {
+		return err
+	}
+	return t.insert(ctx, qInsertEvent, "event", e.ID, "an event with this id already exists",
+		e.ID, micros(e.ReceivedAt), e.IntegrationID, e.ServiceID, string(e.Action), e.DedupKey,
+		e.AlertID, e.IncidentID, e.Outcome, nullJSON(e.Payload))
+}
+
+// InsertChangeEvent records a change event.
+func (t *tx) InsertChangeEvent(ctx context.Context, c *hypercare.ChangeEvent) error {
+	if err := checkChange("insert change event", c); err != nil {
+		return err
+	}
+	links, err := jsonList("links", c.Links)
+	if err != nil {
+		return fmt.Errorf("insert change event %q: %w", c.ID, err)
+	}
+	return t.insert(ctx, qInsertChange, "change event", c.ID, "a change event with this id already exists",
+		c.ID, c.ServiceID, c.IntegrationID, c.Summary, c.Source, micros(c.Timestamp),
+		micros(c.ReceivedAt), nullJSON(c.CustomDetails), links)
+}
+
+// RecentChanges returns the service's change events with a timestamp in
+// [since, until], newest first.
+func (t *tx) RecentChanges(ctx context.Context, serviceID string, since, until time.Time) ([]hypercare.ChangeEvent, error) {
+	if err := checkText("recent changes", "service_id", serviceID); err != nil {
+		return nil, err
+	}
+	rows, err := t.query(ctx, qRecentChanges, serviceID, micros(since), micros(until))
+	if err != nil {
+		return nil, fmt.Errorf("recent changes of service %q: %w", serviceID, err)
+	}
+	changes, err := collect(rows, scanChange)
+	if err != nil {
+		return nil, fmt.Errorf("recent changes of service %q: %w", serviceID, err)
+	}
+	return changes, nil
+}

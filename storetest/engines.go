@@ -1,0 +1,115 @@
+// Package storetest runs Hypercare's tests on every store engine: SQLite
+// always, PostgreSQL when HYPERCARE_TEST_DATABASE_URL is set (and CI must
+// set it). It holds the contract suite every engine must pass, and helpers
+// other packages use to run their own tests on both engines, so "works on
+// SQLite" never hides "broken on PostgreSQL".
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"testing"
+
+	"github.com/hypercare/hypercare/store"
+)
+
+// EnvDatabaseURL names the PostgreSQL server tests use, e.g.
+// postgres://root@127.0.0.1:5432/test?sslmode=disable. Each test gets its
+// own schema there.
+const EnvDatabaseURL = "HYPERCARE_TEST_DATABASE_URL"
+
+// Engine is one store engine to run a test on.
+type Engine struct {
+	Name string
+	// Options returns options naming a fresh, empty database (a temporary
+	// directory or PostgreSQL schema) removed when the test ends; for tests
+	// that open it themselves, e.g. twice or through the server binary.
+	Options func(t testing.TB) store.Options
+	// Open opens a fresh migrated store, closed when the test ends.
+	Open func(t testing.TB) *store.Store
+}
+
+// Engines returns SQLite and PostgreSQL. The PostgreSQL engine skips its
+// test when EnvDatabaseURL is unset, and fails it when CI=true.
+func Engines(t testing.TB) []Engine {
+	t.Helper()
+	sqlite := Engine{Name: "sqlite", Options: func(t testing.TB) store.Options {
+		return store.Options{DataDir: t.TempDir()}
+	}}
+	pg := Engine{Name: "postgres", Options: func(t testing.TB) store.Options {
+		return store.Options{DatabaseURL: PostgresURL(t)}
+	}}
+	engines := []Engine{sqlite, pg}
+	for i := range engines {
+		opts := engines[i].Options
+		engines[i].Open = func(t testing.TB) *store.Store { return OpenStore(t, opts(t)) }
+	}
+	return engines
+}
+
+// OpenStore opens a store with opts and closes it when the test ends.
+func OpenStore(t testing.TB, opts store.Options) *store.Store {
+	t.Helper()
+	s, err := store.Open(context.Background(), opts)
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("close store: %v", err)
+		}
+	})
+	return s
+}
+
+// PostgresURL returns a URL of the test PostgreSQL server whose
+// search_path is a fresh schema, dropped when the test ends. Without
+// EnvDatabaseURL it skips the test, or fails it when CI=true.
+func PostgresURL(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv(EnvDatabaseURL)
+	if base == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is not set: CI must run the PostgreSQL tests", EnvDatabaseURL)
+		}
+		t.Skipf("PostgreSQL tests skipped: set %s (e.g. postgres://root@127.0.0.1:5432/test?sslmode=disable)", EnvDatabaseURL)
+	}
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		t.Fatalf("%s must be a postgres:// URL", EnvDatabaseURL)
+	}
+	var b [8]byte
+	rand.Read(b[:])
+	schema := "hc_test_" + hex.EncodeToString(b[:])
+
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatalf("connect to %s: %v", EnvDatabaseURL, err)
+	}
+	defer admin.Close()
+	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+		t.Fatalf("create test schema: %v", err)
+	}
+	t.Cleanup(func() { dropSchema(t, base, schema) })
+
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+func dropSchema(t testing.TB, base, schema string) {
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Errorf("drop test schema: %v", err)
+		return
+	}
+	defer admin.Close()
+	if _, err := admin.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
+		t.Errorf("drop test schema %s: %v", schema, err)
+	}
+}
