@@ -6,6 +6,7 @@ package hypercare
 
 import (
 	"crypto/rand"
+	"sync"
 	"time"
 
 	"github.com/oklog/ulid/v2"
@@ -14,9 +15,21 @@ import (
 // Version is the binary's version, set at build time with -ldflags.
 var Version = "dev"
 
-// NewID returns a new unique, roughly time-ordered identifier (a ULID) whose
-// time part is t. IDs are time-ordered so keyset pagination by ID is stable
-// and close to insertion order.
+// idSource is the process's one ULID entropy source. It is package state
+// on purpose, like crypto/rand's reader: IDs made in the same millisecond
+// must increase, so that things created in one step (an incident's
+// "triggered" and "recent changes" entries) keep their order, and that
+// needs a single monotonic sequence per process.
+var idSource = struct {
+	sync.Mutex
+	entropy *ulid.MonotonicEntropy
+}{entropy: ulid.Monotonic(rand.Reader, 0)}
+
+// NewID returns a new unique identifier (a ULID) whose time part is t. IDs
+// are time-ordered, and strictly increasing for equal t within a process,
+// so keyset pagination by ID follows creation order.
 func NewID(t time.Time) string {
-	return ulid.MustNew(ulid.Timestamp(t), rand.Reader).String()
+	idSource.Lock()
+	defer idSource.Unlock()
+	return ulid.MustNew(ulid.Timestamp(t), idSource.entropy).String()
 }

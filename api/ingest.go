@@ -35,7 +35,7 @@ func (s *Server) writePDError(w http.ResponseWriter, r *http.Request, err error)
 	s.logFailure(r, code, err)
 	switch code {
 	case hypercare.CodeInvalid:
-		writeJSON(w, http.StatusBadRequest, pdInvalid(ingest.PDErrors(err)...))
+		writeJSON(w, http.StatusBadRequest, ingest.PDErrorResponse(err))
 	case hypercare.CodeTooLarge:
 		writeJSON(w, http.StatusRequestEntityTooLarge, pdInvalid(hypercare.ErrorMessage(err)))
 	default:

@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hypercare/hypercare"
 )
@@ -318,26 +317,24 @@ func TestCatalogIsStable(t *testing.T) {
 }
 
 func TestAliasExpansionIsBounded(t *testing.T) {
-	// 2,000 aliases to a list of 2,000 integrations would be 4 million
+	// 1,000 aliases to a list of 1,000 integrations would be a million
 	// integrations; Parse must stop early with a problem, not try.
 	var b strings.Builder
 	b.WriteString("x-many: &many [")
-	for i := range 2000 {
+	for i := range 1000 {
 		if i > 0 {
 			b.WriteString(", ")
 		}
 		b.WriteString("{type: generic}")
 	}
 	b.WriteString("]\nservices:\n")
-	for i := range 2000 {
+	for i := range 1000 {
 		b.WriteString("  - {id: s" + strconv.Itoa(i) + ", name: S, integrations: *many}\n")
 	}
-	start := time.Now()
 	_, err := parse("hypercare.yaml", []byte(b.String()), noEnv)
-	if err == nil || !strings.Contains(err.Error(), "file is too complex (too many aliased values)") {
+	var verr *ValidationError
+	if !errors.As(err, &verr) || len(verr.Problems) != 1 ||
+		verr.Problems[0].Message != "file is too complex (too many aliased values)" {
 		t.Fatalf("err = %.300v", err)
-	}
-	if elapsed := time.Since(start); elapsed > 10*time.Second {
-		t.Errorf("took %v", elapsed)
 	}
 }

@@ -18,8 +18,9 @@ import (
 
 // decodeBudget caps the number of nodes one Parse visits, counting every
 // expansion of an alias, so a small file cannot make Parse do unbounded
-// work.
-const decodeBudget = 1 << 20
+// work (billion laughs). Half a million nodes is a config file of many
+// megabytes and about a second of work.
+const decodeBudget = 1 << 19
 
 // maxMergeDepth caps nested merge keys ("<<"), which may refer to
 // themselves through aliases.
@@ -38,14 +39,18 @@ type decoder struct {
 	// when the value is empty; semantic checks use it to point at fields.
 	locs    map[string]position
 	anchors map[string][]*ast.AnchorNode
-	budget  int
+	// fields caches fieldsOf per struct type.
+	fields map[reflect.Type][]structField
+	budget int
 }
 
+// newDecoder returns a decoder reporting to probs.
 func newDecoder(probs *problems) *decoder {
 	return &decoder{
 		probs:   probs,
 		locs:    map[string]position{},
 		anchors: map[string][]*ast.AnchorNode{},
+		fields:  map[reflect.Type][]structField{},
 		budget:  decodeBudget,
 	}
 }
@@ -174,6 +179,7 @@ func aliasName(alias *ast.AliasNode) string {
 	return alias.Value.GetToken().Value
 }
 
+// decodeString accepts any scalar, keeping its text as written.
 func (d *decoder) decodeString(node ast.Node, v reflect.Value, path string) {
 	switch n := node.(type) {
 	case *ast.StringNode:
@@ -191,6 +197,7 @@ func (d *decoder) decodeString(node ast.Node, v reflect.Value, path string) {
 	}
 }
 
+// decodeInt accepts an integer that fits the field.
 func (d *decoder) decodeInt(node ast.Node, v reflect.Value, path string) {
 	n, ok := node.(*ast.IntegerNode)
 	if !ok {
@@ -215,6 +222,7 @@ func (d *decoder) decodeInt(node ast.Node, v reflect.Value, path string) {
 	v.SetInt(i)
 }
 
+// decodeBool accepts only YAML booleans: "yes" is a string, not true.
 func (d *decoder) decodeBool(node ast.Node, v reflect.Value, path string) {
 	n, ok := node.(*ast.BoolNode)
 	if !ok {
@@ -224,6 +232,8 @@ func (d *decoder) decodeBool(node ast.Node, v reflect.Value, path string) {
 	v.SetBool(n.Value)
 }
 
+// decodeList decodes a sequence item by item, recording each item's
+// position.
 func (d *decoder) decodeList(node ast.Node, v reflect.Value, path string) {
 	seq, ok := node.(*ast.SequenceNode)
 	if !ok {
@@ -271,8 +281,14 @@ type mapping struct {
 	seen map[string]bool
 }
 
+// decodeStruct decodes a mapping into the struct v by its yaml tags.
 func (d *decoder) decodeStruct(node ast.Node, v reflect.Value, path string) {
-	m := &mapping{v: v, path: path, fields: fieldsOf(v.Type()), seen: map[string]bool{}}
+	fields, ok := d.fields[v.Type()]
+	if !ok {
+		fields = fieldsOf(v.Type())
+		d.fields[v.Type()] = fields
+	}
+	m := &mapping{v: v, path: path, fields: fields, seen: map[string]bool{}}
 	switch {
 	case d.decodeMapping(node, m, 0):
 	case path == "":
@@ -399,75 +415,4 @@ func plannedSection(name string) bool {
 		return true
 	}
 	return false
-}
-
-// keyName returns the text of a scalar mapping key, also when written
-// with the explicit "? key" syntax.
-func keyName(key ast.Node) (string, bool) {
-	switch k := key.(type) {
-	case *ast.MappingKeyNode:
-		return keyName(k.Value)
-	case *ast.StringNode:
-		return k.Value, true
-	case *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode, *ast.NullNode:
-		return k.GetToken().Value, true
-	}
-	return "", false
-}
-
-// joinPath appends a field name to a path: "" + "teams" is "teams",
-// "services[0]" + "id" is "services[0].id".
-func joinPath(path, name string) string {
-	if path == "" {
-		return name
-	}
-	return path + "." + name
-}
-
-// isNull reports whether node is an absent or null value.
-func isNull(node ast.Node) bool {
-	if node == nil {
-		return true
-	}
-	_, ok := node.(*ast.NullNode)
-	return ok
-}
-
-// posOf returns where node starts. A block mapping starts at its first
-// key, not at the first ':' where the parser puts its token.
-func posOf(node ast.Node) position {
-	switch n := node.(type) {
-	case nil:
-		return position{}
-	case *ast.MappingNode:
-		if !n.IsFlowStyle && len(n.Values) > 0 {
-			return posOf(n.Values[0])
-		}
-	case *ast.MappingValueNode:
-		return posOf(n.Key)
-	}
-	tk := node.GetToken()
-	if tk == nil || tk.Position == nil {
-		return position{}
-	}
-	return position{line: tk.Position.Line, col: tk.Position.Column}
-}
-
-// kindName names the kind of a YAML value for messages.
-func kindName(node ast.Node) string {
-	switch node.(type) {
-	case *ast.MappingNode, *ast.MappingValueNode, *ast.MappingKeyNode:
-		return "mapping"
-	case *ast.SequenceNode:
-		return "list"
-	case *ast.StringNode, *ast.LiteralNode:
-		return "string"
-	case *ast.IntegerNode, *ast.FloatNode, *ast.InfinityNode, *ast.NanNode:
-		return "number"
-	case *ast.BoolNode:
-		return "boolean"
-	case *ast.NullNode, nil:
-		return "null"
-	}
-	return strings.ToLower(node.Type().String())
 }

@@ -48,6 +48,8 @@ func (c *checker) checkTeams(teams []Team) map[string]bool {
 	return declared
 }
 
+// checkService checks one service and its integrations, filling in the
+// integrations' effective IDs.
 func (c *checker) checkService(path string, s *Service, teams map[string]bool, seen map[string]string) {
 	idOK := c.checkID(path+".id", s.ID, "service", seen)
 	c.checkRequired(path+".name", s.Name)
@@ -69,41 +71,58 @@ func (c *checker) checkService(path string, s *Service, teams map[string]bool, s
 	}
 }
 
-// checkIntegration checks one integration; id is its effective ID, or ""
-// if that is derived from something already reported as wrong.
+// checkIntegration checks one integration and resolves its secret; id is
+// its effective ID, or "" if that derives from something already reported
+// as wrong.
 func (c *checker) checkIntegration(path string, in *Integration, id string) {
 	typeOK := c.checkType(path+".type", in.Type)
 	if !typeOK && in.ID == "" {
 		id = ""
 	}
-	switch {
-	case in.Key == "":
-		c.add(path+".key", "is required")
-	case !validKey(in.Key):
-		c.add(path+".key", "must be 32 lowercase hex characters")
-	case c.keys[in.Key] != "":
-		// Never echo the key: it is a secret.
-		c.add(path+".key", "routing key is already used by %s", c.where(c.keys[in.Key]))
-	default:
-		c.keys[in.Key] = path
-	}
-	idPath := path
-	if in.ID != "" {
-		idPath = path + ".id"
-		if !validID(in.ID) {
-			c.add(idPath, "must be %s", idChars)
-		}
-	}
-	if first := c.integrationIDs[id]; id != "" && first != "" {
-		c.add(idPath, "integration ID %q is already used by %s; give one of them a distinct id", id, c.where(first))
-	} else if id != "" {
-		c.integrationIDs[id] = path
-	}
+	c.checkKey(path, in.Key)
+	c.checkIntegrationID(path, in.ID, id)
 	if in.Secret != "" && typeOK && in.Type != hypercare.IntegrationGrafana {
 		c.add(path+".secret", "is only allowed on grafana integrations")
 		return
 	}
 	in.Secret = c.resolveSecret(path+".secret", in.Secret)
+}
+
+// checkKey checks the routing key of the integration at path: well-formed
+// and used nowhere else in the file, since it alone decides which service
+// an event reaches.
+func (c *checker) checkKey(path, key string) {
+	switch first := c.keys[key]; {
+	case key == "":
+		c.add(path+".key", "is required")
+	case !validKey(key):
+		c.add(path+".key", "must be 32 lowercase hex characters")
+	case first != "":
+		// Never echo the key: it is a secret.
+		c.add(path+".key", "routing key is already used by %s", c.where(first))
+	default:
+		c.keys[key] = path
+	}
+}
+
+// checkIntegrationID checks the integration at path: given is the id
+// written in the file, effective the one it will have ("" to skip the
+// uniqueness check). IDs are store keys, so they must be unique.
+func (c *checker) checkIntegrationID(path, given, effective string) {
+	at := path
+	if given != "" {
+		at = path + ".id"
+		if !validID(given) {
+			c.add(at, "must be %s", idChars)
+		}
+	}
+	switch first := c.integrationIDs[effective]; {
+	case effective == "":
+	case first != "":
+		c.add(at, "integration ID %q is already used by %s; give one of them a distinct id", effective, c.where(first))
+	default:
+		c.integrationIDs[effective] = path
+	}
 }
 
 // checkType reports whether t is a known integration type.
@@ -142,6 +161,7 @@ func (c *checker) resolveSecret(path, secret string) string {
 	return value
 }
 
+// checkIngest checks the limits the file sets; unset ones get defaults.
 func (c *checker) checkIngest(in Ingest) {
 	if n := in.RateLimitPerMinute; n != nil && *n < 0 {
 		c.add("ingest.rate_limit_per_minute", "must be 0 (unlimited) or more")
@@ -173,6 +193,7 @@ func (c *checker) checkID(path, id, kind string, seen map[string]string) bool {
 	return false
 }
 
+// checkRequired reports a missing or blank required string.
 func (c *checker) checkRequired(path, value string) {
 	if strings.TrimSpace(value) == "" {
 		c.add(path, "is required")
@@ -208,16 +229,6 @@ func (c *checker) where(path string) string {
 		return fmt.Sprintf("%s at line %d", path, pos.line)
 	}
 	return path
-}
-
-// parentPath strips the last element of a path: "a[1].b" → "a[1]" → "a"
-// → "".
-func parentPath(path string) string {
-	i := strings.LastIndexAny(path, ".[")
-	if i < 0 {
-		return ""
-	}
-	return path[:i]
 }
 
 // integrationIDs returns the effective ID of each of s's integrations, as

@@ -26,7 +26,8 @@ var alertmanager = flavor{
 // Source = labels.instance, else labels.job, else externalURL; Component =
 // labels.component, else labels.service; Group = labels.group, else
 // labels.job; Class = labels.class, else labels.alertname; Timestamp =
-// startsAt (endsAt for resolved alerts); links from generatorURL,
+// startsAt (endsAt for resolved alerts); Client = "Alertmanager",
+// ClientURL = externalURL; links from generatorURL,
 // annotations.runbook_url and externalURL; everything else in CustomDetails.
 func ParseAlertmanager(body []byte) ([]hypercare.Event, error) {
 	return parseWebhook(body, &alertmanager)

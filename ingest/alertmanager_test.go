@@ -62,6 +62,9 @@ func TestParseAlertmanagerGolden(t *testing.T) {
 		if got := summarize(e); got != want[i] {
 			t.Errorf("alert %d:\n got  %+v\n want %+v", i, got, want[i])
 		}
+		if e.Client != "Alertmanager" || e.ClientURL != "http://alertmanager.example.com:9093" {
+			t.Errorf("alert %d: client %q %q", i, e.Client, e.ClientURL)
+		}
 		if e.RoutingKey != "" {
 			t.Errorf("alert %d: routing key %q, want empty (the URL carries it)", i, e.RoutingKey)
 		}

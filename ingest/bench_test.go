@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -54,6 +55,31 @@ func BenchmarkParseAlertmanager20(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := ParseAlertmanager(body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkBaselineStrictUnmarshal is the floor for comparison: one plain
+// json.Unmarshal of the same body into a struct of strings, with no
+// validation, normalisation or per-field error collection.
+func BenchmarkBaselineStrictUnmarshal(b *testing.B) {
+	type strict struct {
+		RoutingKey, DedupKey, Client string
+		Action                       string `json:"event_action"`
+		ClientURL                    string `json:"client_url"`
+		Payload                      struct {
+			Summary, Source, Severity, Timestamp, Component, Group, Class string
+			CustomDetails                                                 json.RawMessage `json:"custom_details"`
+		}
+		Links []struct{ Href, Text string }
+	}
+	body := []byte(goClientTrigger)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		var v strict
+		if err := json.Unmarshal(body, &v); err != nil {
 			b.Fatal(err)
 		}
 	}

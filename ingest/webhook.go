@@ -3,6 +3,7 @@ package ingest
 import (
 	"encoding/json"
 	"strconv"
+	"time"
 
 	"github.com/hypercare/hypercare"
 )
@@ -12,11 +13,11 @@ import (
 // template data plus a few fields. Group-level labels are not decoded: the
 // per-alert labels carry everything.
 type webhookPayload struct {
-	Version     jstr                      `json:"version"`
-	GroupKey    jstr                      `json:"groupKey"`
-	Receiver    jstr                      `json:"receiver"`
-	ExternalURL jstr                      `json:"externalURL"`
-	Alerts      jlist[jobj[webhookAlert]] `json:"alerts"`
+	Version     jstr                 `json:"version"`
+	GroupKey    jstr                 `json:"groupKey"`
+	Receiver    jstr                 `json:"receiver"`
+	ExternalURL jstr                 `json:"externalURL"`
+	Alerts      []jobj[webhookAlert] `json:"alerts"` // plain: see decode
 }
 
 // webhookAlert is one alert of a notification. The fields after
@@ -56,7 +57,8 @@ type groupInfo struct {
 // per alert, all or nothing.
 func parseWebhook(body []byte, f *flavor) ([]hypercare.Event, error) {
 	var in webhookPayload
-	if _, err := decode(body, &in, f.format, ""); err != nil {
+	badAlerts, err := decode(body, &in, f.format, "alerts")
+	if err != nil {
 		return nil, err
 	}
 	var p problems
@@ -69,14 +71,14 @@ func parseWebhook(body []byte, f *flavor) ([]hypercare.Event, error) {
 		externalURL: p.text("", "externalURL", in.ExternalURL),
 	}
 	switch {
-	case in.Alerts.bad:
+	case badAlerts:
 		p.wrongType("alerts", "an array")
-	case !in.Alerts.set:
+	case in.Alerts == nil:
 		p.missing("alerts")
 	}
-	events := make([]hypercare.Event, 0, len(in.Alerts.val))
-	for i := range in.Alerts.val {
-		a := &in.Alerts.val[i]
+	events := make([]hypercare.Event, 0, len(in.Alerts))
+	for i := range in.Alerts {
+		a := &in.Alerts[i]
 		if a.bad {
 			p.wrongType(index("alerts", i), "an object")
 			continue
@@ -118,31 +120,49 @@ func (f *flavor) alertEvent(p *problems, el string, a *webhookAlert, g *groupInf
 		Source:    firstOf(labels["instance"], labels["job"], g.externalURL, f.defaultSource),
 		Component: firstOf(labels["component"], labels["service"]),
 		Class:     firstOf(labels["class"], labels["alertname"]),
+		Client:    f.tool,
+		ClientURL: g.externalURL,
 	}
 	for _, l := range f.groupLabels {
 		if e.Group = labels[l]; e.Group != "" {
 			break
 		}
 	}
-	starts := p.timestamp(el, "startsAt", a.StartsAt)
-	ends := p.timestamp(el, "endsAt", a.EndsAt)
-	if ends != nil && ends.IsZero() { // Go's zero time: "still firing"
-		ends = nil
-	}
+	starts, ends := alertTimes(p, el, a)
 	e.Timestamp = starts
 	if e.Action == hypercare.ActionResolve && ends != nil {
 		e.Timestamp = ends
 	}
 	d := alertDetails{
-		Status: status, Labels: labels, Annotations: annotations,
-		StartsAt: rfc3339(starts), EndsAt: rfc3339(ends),
+		Status:       status,
+		Labels:       labels,
+		Annotations:  annotations,
+		StartsAt:     rfc3339(starts),
+		EndsAt:       rfc3339(ends),
 		GeneratorURL: p.text(el, "generatorURL", a.GeneratorURL),
-		Fingerprint:  e.DedupKey, GroupKey: g.groupKey, Receiver: g.receiver, ExternalURL: g.externalURL,
-		SilenceURL: p.text(el, "silenceURL", a.SilenceURL), DashboardURL: p.text(el, "dashboardURL", a.DashboardURL),
-		PanelURL: p.text(el, "panelURL", a.PanelURL), ImageURL: p.text(el, "imageURL", a.ImageURL),
-		ValueString: p.text(el, "valueString", a.ValueString), Values: cleanJSON(a.Values),
+		Fingerprint:  e.DedupKey,
+		SilenceURL:   p.text(el, "silenceURL", a.SilenceURL),
+		DashboardURL: p.text(el, "dashboardURL", a.DashboardURL),
+		PanelURL:     p.text(el, "panelURL", a.PanelURL),
+		ImageURL:     p.text(el, "imageURL", a.ImageURL),
+		ValueString:  p.text(el, "valueString", a.ValueString),
+		Values:       cleanJSON(a.Values),
+		GroupKey:     g.groupKey,
+		Receiver:     g.receiver,
+		ExternalURL:  g.externalURL,
 	}
 	e.Links, e.Images = f.alertLinks(&d, annotations)
 	e.CustomDetails, _ = marshalClean(d) // cannot fail: strings, maps and valid JSON only
 	return e
+}
+
+// alertTimes reads startsAt and endsAt. Alertmanager sends Go's zero time
+// as endsAt for firing alerts; that means "no end" and reads as nil.
+func alertTimes(p *problems, el string, a *webhookAlert) (starts, ends *time.Time) {
+	starts = p.timestamp(el, "startsAt", a.StartsAt)
+	ends = p.timestamp(el, "endsAt", a.EndsAt)
+	if ends != nil && ends.IsZero() {
+		ends = nil
+	}
+	return starts, ends
 }

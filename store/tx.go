@@ -18,6 +18,9 @@ type tx struct {
 	// transaction on interrupt; pgx closes the connection). Each method
 	// checks its caller's ctx before running anything instead.
 	ctx context.Context
+	// statements counts the statements the current request ran: a request
+	// that fails before running any needs no rollback.
+	statements int
 }
 
 var _ hypercare.Tx = (*tx)(nil)
@@ -26,6 +29,7 @@ func (t *tx) exec(ctx context.Context, id qid, args ...any) (sql.Result, error) 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	t.statements++
 	return t.c.exec(t.ctx, id, args...)
 }
 
@@ -33,6 +37,7 @@ func (t *tx) query(ctx context.Context, id qid, args ...any) (*sql.Rows, error) 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	t.statements++
 	return t.c.query(t.ctx, id, args...)
 }
 
@@ -40,6 +45,7 @@ func (t *tx) queryRow(ctx context.Context, id qid, args ...any) rowScanner {
 	if err := ctx.Err(); err != nil {
 		return errRow{err}
 	}
+	t.statements++
 	return t.c.queryRow(t.ctx, id, args...)
 }
 

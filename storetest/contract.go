@@ -89,9 +89,9 @@ func openSeeded(t testing.TB, open func(testing.TB) *store.Store) *store.Store {
 	return s
 }
 
-// startRun runs s.Run until the test ends and returns once group commit is
-// active, so the test's writes are queued to the writers.
-func startRun(t testing.TB, s *store.Store) {
+// StartRun runs s.Run until the test ends and returns once group commit
+// is active, so the test's writes go through the writers as in the server.
+func StartRun(t testing.TB, s *store.Store) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -19,7 +19,7 @@ func testContextCancelled(t *testing.T, open func(testing.TB) *store.Store) {
 		t.Run(fmt.Sprintf("run=%v", withRun), func(t *testing.T) {
 			s := openSeeded(t, open)
 			if withRun {
-				startRun(t, s)
+				StartRun(t, s)
 			}
 			cancelledBefore(t, s)
 			cancelledInside(t, s)
@@ -95,7 +95,7 @@ func testPanicInWrite(t *testing.T, open func(testing.TB) *store.Store) {
 		t.Run(fmt.Sprintf("run=%v", withRun), func(t *testing.T) {
 			s := openSeeded(t, open)
 			if withRun {
-				startRun(t, s)
+				StartRun(t, s)
 			}
 			got := func() (p any) {
 				defer func() { p = recover() }()

@@ -16,7 +16,7 @@ import (
 // and each is readable from the read pool as soon as its Write returns.
 func testGroupCommit200(t *testing.T, open func(testing.TB) *store.Store) {
 	s := openSeeded(t, open)
-	startRun(t, s)
+	StartRun(t, s)
 	before := s.WriteStats()
 	var wg sync.WaitGroup
 	for i := range 200 {
@@ -78,7 +78,7 @@ func testBatchFailureIsolation(t *testing.T, open func(testing.TB) *store.Store)
 	ctx := t.Context()
 	s := openSeeded(t, open)
 	mustWrite(t, s, func(tx hypercare.Tx) error { return tx.InsertEvent(ctx, event("pre")) })
-	startRun(t, s)
+	StartRun(t, s)
 	release, blockerDone := blockWriter(t, s, "k")
 	defer release()
 	before := s.WriteStats()

@@ -97,7 +97,7 @@ func testIncidentNumbers(t *testing.T, open func(testing.TB) *store.Store) {
 		t.Run(fmt.Sprintf("run=%v", withRun), func(t *testing.T) {
 			s := openSeeded(t, open)
 			if withRun {
-				startRun(t, s)
+				StartRun(t, s)
 			}
 			const workers, each = 20, 10
 			nums := make([][]int64, workers)

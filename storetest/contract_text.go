@@ -134,7 +134,7 @@ func testInvalidText(t *testing.T, open func(testing.TB) *store.Store) {
 	}
 	// The message is built before the database is touched, so it is the
 	// same text on every engine.
-	err := s.Write(ctx, "k", textCases()[0].fn)
+	err := s.Write(ctx, "k", func(tx hypercare.Tx) error { return textCases()[0].fn(ctx, tx) })
 	if want := `insert alert "al-x": summary contains a NUL byte`; hypercare.ErrorMessage(err) != want {
 		t.Errorf("message = %q, want %q", hypercare.ErrorMessage(err), want)
 	}
