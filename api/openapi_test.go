@@ -1,9 +1,11 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"regexp"
 	"slices"
@@ -66,6 +68,13 @@ func TestOpenAPI(t *testing.T) {
 			}
 		})
 	}
+	t.Run("Served", func(t *testing.T) {
+		w := httptest.NewRecorder()
+		(&Server{}).openAPI(w, httptest.NewRequest(http.MethodGet, "/api/v1/openapi.json", nil))
+		if w.Code != http.StatusOK || w.Header().Get("Content-Type") != "application/json" || !bytes.Equal(w.Body.Bytes(), openAPIDoc) {
+			t.Errorf("GET /api/v1/openapi.json: %d %q, want 200 application/json and the document", w.Code, w.Header().Get("Content-Type"))
+		}
+	})
 }
 
 // TestOpenAPIChecksDetectDrift breaks the document (or the route table) in
@@ -749,18 +758,10 @@ func checkOpenAPIConstants(doc oaObj, _ []route) []string {
 	if limit["minimum"] != 1.0 || limit["maximum"] != float64(maxPageLimit) || limit["default"] != 25.0 {
 		problems = append(problems, fmt.Sprintf("Limit parameter schema is %v, want minimum 1, maximum %d, default 25", limit, maxPageLimit))
 	}
-	if p, err := pageOf(httptestRequest("/")); err != nil || p.Limit != 25 {
+	if p, err := pageOf(httptest.NewRequest(http.MethodGet, "/", nil)); err != nil || p.Limit != 25 {
 		problems = append(problems, fmt.Sprintf("pageOf's default limit is %d (%v), but the document says 25", p.Limit, err))
 	}
 	return problems
-}
-
-func httptestRequest(target string) *http.Request {
-	r, err := http.NewRequest(http.MethodGet, target, nil)
-	if err != nil {
-		panic(err)
-	}
-	return r
 }
 
 // dig walks nested objects by key; nil when any step is missing.

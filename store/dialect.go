@@ -50,27 +50,33 @@ type dialect struct {
 	classify func(error) errClass
 }
 
-var sqliteDialect = dialect{
-	name:       "sqlite",
-	migrations: "migrations/sqlite",
-	begin:      "BEGIN IMMEDIATE",
-	forUpdate:  "",
-	nextNumber: "UPDATE counters SET value = value + 1 WHERE name = 'incident_number' RETURNING value",
-	prepare:    true,
-	maxBatch:   1 << 16,
-	classify:   classifySQLite,
+// sqliteDialect returns SQLite's differences.
+func sqliteDialect() *dialect {
+	return &dialect{
+		name:       "sqlite",
+		migrations: "migrations/sqlite",
+		begin:      "BEGIN IMMEDIATE",
+		forUpdate:  "",
+		nextNumber: "UPDATE counters SET value = value + 1 WHERE name = 'incident_number' RETURNING value",
+		prepare:    true,
+		maxBatch:   1 << 16,
+		classify:   classifySQLite,
+	}
 }
 
-var postgresDialect = dialect{
-	name:         "postgres",
-	migrations:   "migrations/postgres",
-	begin:        "BEGIN",
-	forUpdate:    " FOR UPDATE",
-	nextNumber:   "SELECT nextval('incident_number_seq')",
-	prepare:      false,
-	batchTimeout: 30 * time.Second,
-	maxBatch:     64,
-	classify:     classifyPostgres,
+// postgresDialect returns PostgreSQL's differences.
+func postgresDialect() *dialect {
+	return &dialect{
+		name:         "postgres",
+		migrations:   "migrations/postgres",
+		begin:        "BEGIN",
+		forUpdate:    " FOR UPDATE",
+		nextNumber:   "SELECT nextval('incident_number_seq')",
+		prepare:      false,
+		batchTimeout: 30 * time.Second,
+		maxBatch:     64,
+		classify:     classifyPostgres,
+	}
 }
 
 func classifySQLite(err error) errClass {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
@@ -43,7 +44,7 @@ func openSQLite(ctx context.Context, opts Options) (*Store, error) {
 	db.SetConnMaxLifetime(0)
 	db.SetConnMaxIdleTime(0)
 
-	conn, err := db.Conn(ctx)
+	conn, err := connectSQLite(ctx, db)
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
@@ -58,10 +59,27 @@ func openSQLite(ctx context.Context, opts Options) (*Store, error) {
 	rdb.SetMaxOpenConns(readers)
 	rdb.SetMaxIdleConns(readers)
 
-	s := newStore(&sqliteDialect, opts, db, rdb, 1)
+	s := newStore(sqliteDialect(), opts, db, rdb, 1)
 	s.wconn = newWriteConn(conn, &s.q, true)
 	s.log.Debug("sqlite database", "path", path)
 	return s, nil
+}
+
+// connectSQLite opens the write connection. Switching a new database to
+// WAL needs an exclusive lock that SQLite does not wait for with the busy
+// handler, so two processes creating the same database at once retry.
+func connectSQLite(ctx context.Context, db *sql.DB) (*sql.Conn, error) {
+	for attempt := 1; ; attempt++ {
+		conn, err := db.Conn(ctx)
+		if err == nil || classifySQLite(err) != classRetryable || attempt == 20 {
+			return conn, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(backoff(attempt)):
+		}
+	}
 }
 
 func openPostgres(ctx context.Context, opts Options) (*Store, error) {
@@ -76,7 +94,7 @@ func openPostgres(ctx context.Context, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open postgres: %w", redactErr(err))
 	}
-	return newStore(&postgresDialect, opts, db, db, opts.Writers), nil
+	return newStore(postgresDialect(), opts, db, db, opts.Writers), nil
 }
 
 // redactErr replaces a URL parse error, whose text quotes the URL and so

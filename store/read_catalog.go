@@ -77,6 +77,9 @@ func (s *Store) ListIntegrations(ctx context.Context) ([]hypercare.Integration, 
 // IntegrationByKey finds an integration by its routing key (compared by
 // hash), for nodes that route events without the config file in memory.
 func (s *Store) IntegrationByKey(ctx context.Context, key string) (*hypercare.Integration, error) {
+	if key == "" {
+		return nil, hypercare.Errorf(hypercare.CodeNotFound, "integration not found")
+	}
 	in, err := getOne(ctx, s, "SELECT id, service_id, type, name FROM integrations WHERE key_hash = $1",
 		KeyHash(key), scanIntegration,
 		func() error { return hypercare.Errorf(hypercare.CodeNotFound, "integration not found") })

@@ -6,8 +6,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -19,9 +19,7 @@ import (
 
 // TestContract runs the store contract on every engine.
 func TestContract(t *testing.T) {
-	for _, e := range storetest.Engines(t) {
-		t.Run(e.Name, func(t *testing.T) { storetest.RunContract(t, e.Open) })
-	}
+	storetest.ForEachEngine(t, func(t *testing.T, e storetest.Engine) { storetest.RunContract(t, e.Open) })
 }
 
 // logRecorder keeps log messages so a test can see what Open did.
@@ -55,63 +53,59 @@ func (r *logRecorder) count(msg string) int {
 // TestReopenIsNoop: the first Open migrates, a second Open of the same
 // database applies nothing and keeps the data.
 func TestReopenIsNoop(t *testing.T) {
-	for _, e := range storetest.Engines(t) {
-		t.Run(e.Name, func(t *testing.T) {
-			opts := e.Options(t)
-			rec := &logRecorder{}
-			opts.Logger = slog.New(rec)
-			s := storetest.OpenStore(t, opts)
-			if rec.count("applying migration") == 0 {
-				t.Fatal("first open applied no migration")
-			}
-			v1, err := s.SchemaVersion(t.Context())
-			if err != nil || v1 < 1 {
-				t.Fatalf("schema version %d, %v", v1, err)
-			}
-			err = s.Write(t.Context(), "k", func(tx hypercare.Tx) error {
-				return tx.CreateToken(t.Context(), &hypercare.Token{ID: "t", Name: "n", Role: hypercare.RoleAdmin, Hash: "h"})
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := s.Close(); err != nil {
-				t.Fatal(err)
-			}
-			applied := rec.count("applying migration")
-
-			s2 := storetest.OpenStore(t, opts)
-			if n := rec.count("applying migration"); n != applied {
-				t.Fatalf("re-open applied %d more migrations", n-applied)
-			}
-			if v2, err := s2.SchemaVersion(t.Context()); err != nil || v2 != v1 {
-				t.Fatalf("schema version after re-open %d, %v; want %d", v2, err, v1)
-			}
-			if _, err := s2.TokenByHash(t.Context(), "h"); err != nil {
-				t.Fatalf("data lost on re-open: %v", err)
-			}
+	storetest.ForEachEngine(t, func(t *testing.T, e storetest.Engine) {
+		opts := e.Options(t)
+		rec := &logRecorder{}
+		opts.Logger = slog.New(rec)
+		s := storetest.OpenStore(t, opts)
+		if rec.count("applying migration") == 0 {
+			t.Fatal("first open applied no migration")
+		}
+		v1, err := s.SchemaVersion(t.Context())
+		if err != nil || v1 < 1 {
+			t.Fatalf("schema version %d, %v", v1, err)
+		}
+		err = s.Write(t.Context(), "k", func(tx hypercare.Tx) error {
+			return tx.CreateToken(t.Context(), &hypercare.Token{ID: "t", Name: "n", Role: hypercare.RoleAdmin, Hash: "h"})
 		})
-	}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		applied := rec.count("applying migration")
+
+		s2 := storetest.OpenStore(t, opts)
+		if n := rec.count("applying migration"); n != applied {
+			t.Fatalf("re-open applied %d more migrations", n-applied)
+		}
+		if v2, err := s2.SchemaVersion(t.Context()); err != nil || v2 != v1 {
+			t.Fatalf("schema version after re-open %d, %v; want %d", v2, err, v1)
+		}
+		if _, err := s2.TokenByHash(t.Context(), "h"); err != nil {
+			t.Fatalf("data lost on re-open: %v", err)
+		}
+	})
 }
 
 // TestConcurrentOpen: nodes starting at once must not race on migrations.
 func TestConcurrentOpen(t *testing.T) {
-	for _, e := range storetest.Engines(t) {
-		t.Run(e.Name, func(t *testing.T) {
-			opts := e.Options(t)
-			var wg sync.WaitGroup
-			for range 4 {
-				wg.Go(func() {
-					s, err := store.Open(t.Context(), opts)
-					if err != nil {
-						t.Errorf("concurrent open: %v", err)
-						return
-					}
-					s.Close()
-				})
-			}
-			wg.Wait()
-		})
-	}
+	storetest.ForEachEngine(t, func(t *testing.T, e storetest.Engine) {
+		opts := e.Options(t)
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Go(func() {
+				s, err := store.Open(t.Context(), opts)
+				if err != nil {
+					t.Errorf("concurrent open: %v", err)
+					return
+				}
+				s.Close()
+			})
+		}
+		wg.Wait()
+	})
 }
 
 func TestOpenRejectsUnknownScheme(t *testing.T) {
@@ -160,48 +154,46 @@ func TestSQLiteFileLayout(t *testing.T) {
 // TestRunStopsAndCloseAfterRun: Run returns when its ctx ends, Write works
 // directly afterwards, and Close also stops an active Run.
 func TestRunStopsAndCloseAfterRun(t *testing.T) {
-	for _, e := range storetest.Engines(t) {
-		t.Run(e.Name, func(t *testing.T) {
-			s, err := store.Open(t.Context(), e.Options(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithCancel(t.Context())
-			done := make(chan error, 1)
-			go func() { done <- s.Run(ctx) }()
-			waitRunning(t, s, done)
-			if err := s.Run(ctx); err == nil {
-				t.Error("second concurrent Run succeeded")
-			}
-			cancel()
-			if err := <-done; err != nil {
-				t.Fatalf("Run: %v", err)
-			}
-			write := func() error {
-				return s.Write(t.Context(), "k", func(tx hypercare.Tx) error {
-					return tx.CreateToken(t.Context(), &hypercare.Token{ID: hypercare.NewID(time.Now()), Name: "n", Role: hypercare.RoleViewer, Hash: hypercare.NewID(time.Now())})
-				})
-			}
-			if err := write(); err != nil {
-				t.Fatalf("write after Run ended: %v", err)
-			}
-			done2 := make(chan error, 1)
-			go func() { done2 <- s.Run(t.Context()) }()
-			waitRunning(t, s, done2)
-			if err := s.Close(); err != nil {
-				t.Fatalf("Close with Run active: %v", err)
-			}
-			if err := <-done2; err != nil {
-				t.Fatalf("Run stopped by Close: %v", err)
-			}
-			if err := s.Close(); err != nil {
-				t.Fatalf("second Close: %v", err)
-			}
-			if err := s.Run(t.Context()); err == nil {
-				t.Error("Run after Close succeeded")
-			}
-		})
-	}
+	storetest.ForEachEngine(t, func(t *testing.T, e storetest.Engine) {
+		s, err := store.Open(t.Context(), e.Options(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan error, 1)
+		go func() { done <- s.Run(ctx) }()
+		waitRunning(t, s, done)
+		if err := s.Run(ctx); err == nil {
+			t.Error("second concurrent Run succeeded")
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+		write := func() error {
+			return s.Write(t.Context(), "k", func(tx hypercare.Tx) error {
+				return tx.CreateToken(t.Context(), &hypercare.Token{ID: hypercare.NewID(time.Now()), Name: "n", Role: hypercare.RoleViewer, Hash: hypercare.NewID(time.Now())})
+			})
+		}
+		if err := write(); err != nil {
+			t.Fatalf("write after Run ended: %v", err)
+		}
+		done2 := make(chan error, 1)
+		go func() { done2 <- s.Run(t.Context()) }()
+		waitRunning(t, s, done2)
+		if err := s.Close(); err != nil {
+			t.Fatalf("Close with Run active: %v", err)
+		}
+		if err := <-done2; err != nil {
+			t.Fatalf("Run stopped by Close: %v", err)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatalf("second Close: %v", err)
+		}
+		if err := s.Run(t.Context()); err == nil {
+			t.Error("Run after Close succeeded")
+		}
+	})
 }
 
 // waitRunning yields until Run has started, failing if it returned.

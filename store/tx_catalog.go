@@ -46,8 +46,11 @@ func (t *tx) ApplyCatalog(ctx context.Context, teams []hypercare.Team, services 
 	}
 	keepIntegrations := make(map[string]bool, len(integrations))
 	for _, in := range integrations {
-		if _, err := t.exec(ctx, qUpsertIntegration, in.ID, in.ServiceID, string(in.Type), in.Name,
-			KeyHash(in.Key)); err != nil {
+		hash := "" // no key: nothing routes to it
+		if in.Key != "" {
+			hash = KeyHash(in.Key)
+		}
+		if _, err := t.exec(ctx, qUpsertIntegration, in.ID, in.ServiceID, string(in.Type), in.Name, hash); err != nil {
 			return t.s.dbErr(err, "apply catalog: upsert integration %q", in.ID)
 		}
 		keepIntegrations[in.ID] = true

@@ -29,10 +29,6 @@ type request struct {
 	done     chan struct{}
 }
 
-// requestPool recycles requests (and their channels) across Write calls:
-// at tens of thousands of writes per second they show up in profiles.
-var requestPool = sync.Pool{New: func() any { return &request{done: make(chan struct{}, 1)} }}
-
 // runState is one activation of Run: its writers and the gate that stops
 // new requests from being queued once Run is shutting down.
 type runState struct {
@@ -52,19 +48,20 @@ type writer struct {
 // Write runs fn in a transaction and returns once it is committed (or
 // failed). While Run is active, fn shares a commit with concurrent writes
 // (group commit); otherwise it runs in its own transaction. Writes with
-// equal keys run in order on the same writer.
+// equal keys run in order on the same writer. fn may run more than once
+// and must not call Write (it would wait for its own writer).
 func (s *Store) Write(ctx context.Context, key string, fn func(hypercare.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	r := requestPool.Get().(*request)
+	r := s.requests.Get().(*request)
 	r.ctx, r.fn, r.err, r.panicked = ctx, fn, nil, nil
 	r.state.Store(reqQueued)
 
 	queued, err := s.enqueue(ctx, key, r)
 	switch {
 	case err != nil:
-		r.release()
+		s.release(r)
 		return err
 	case !queued:
 		r.state.Store(reqTaken)
@@ -82,16 +79,17 @@ func (s *Store) Write(ctx context.Context, key string, fn func(hypercare.Tx) err
 		}
 	}
 	err, p := r.err, r.panicked
-	r.release()
+	s.release(r)
 	if p != nil {
 		panic(p)
 	}
 	return err
 }
 
-func (r *request) release() {
+// release returns an answered request to the pool.
+func (s *Store) release(r *request) {
 	r.ctx, r.fn, r.err, r.panicked = nil, nil, nil, nil
-	requestPool.Put(r)
+	s.requests.Put(r)
 }
 
 // answer hands the result to the waiting Write.

@@ -60,7 +60,7 @@ func cancelledInside(t *testing.T, s *store.Store) {
 }
 
 func cancelledWhileQueued(t *testing.T, s *store.Store) {
-	release, blockerDone := blockWriter(t, s, "q")
+	release, blockerDone := blockWriter(t, s, "q", "blocker")
 	defer release()
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()

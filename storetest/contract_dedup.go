@@ -44,6 +44,13 @@ func testOpenAlertUnique(t *testing.T, open func(testing.TB) *store.Store) {
 	})
 	checkAlerts(t, s, hypercare.AlertFilter{ServiceID: svcCheckout, Statuses: []hypercare.Status{hypercare.StatusTriggered}},
 		alert("al-2", svcCheckout, "inc-1", "disk"))
+	// Reopening the resolved alert would make two open alerts: a
+	// conflict (a unique violation raised by UPDATE, classified per engine).
+	err = s.Write(ctx, "k", func(tx hypercare.Tx) error {
+		a := alert("al-1", svcCheckout, "inc-1", "disk")
+		return tx.UpdateAlert(ctx, a)
+	})
+	wantCode(t, err, hypercare.CodeConflict)
 	// A duplicate primary key is a conflict too.
 	err = s.Write(ctx, "k", func(tx hypercare.Tx) error {
 		return tx.InsertAlert(ctx, alert("al-2", svcBilling, "inc-1", "other"))

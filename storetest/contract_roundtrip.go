@@ -37,7 +37,21 @@ func testCatalog(t *testing.T, open func(testing.TB) *store.Store) {
 		{ID: "billing-generic", ServiceID: svcBilling, Type: hypercare.IntegrationGeneric, Key: "k-billing", Name: "generic"},
 	})
 
-	svcs, err = s.ListServices(ctx)
+	checkCatalogChanged(t, s, later)
+	// Listing a service again reactivates it.
+	apply([]hypercare.Service{{ID: svcSearch, Name: "Search"}}, nil)
+	if sv, err := s.GetService(ctx, svcSearch); err != nil || !sv.Active {
+		t.Errorf("search after re-listing: %+v, %v", sv, err)
+	}
+	if ins, _ := s.ListIntegrations(ctx); len(ins) != 0 {
+		t.Errorf("integrations not listed were kept: %+v", ins)
+	}
+}
+
+// checkCatalogChanged checks the catalog after testCatalog's second apply.
+func checkCatalogChanged(t *testing.T, s *store.Store, later time.Time) {
+	ctx := t.Context()
+	svcs, err := s.ListServices(ctx)
 	if err != nil || len(svcs) != 3 {
 		t.Fatalf("services after second apply: %+v, %v", svcs, err)
 	}
@@ -70,14 +84,6 @@ func testCatalog(t *testing.T, open func(testing.TB) *store.Store) {
 	}
 	if inc, err := s.GetIncident(ctx, "inc-s"); err != nil || inc.ServiceID != svcSearch {
 		t.Errorf("incident on deactivated service: %+v, %v", inc, err)
-	}
-	// Listing a service again reactivates it.
-	apply([]hypercare.Service{{ID: svcSearch, Name: "Search"}}, nil)
-	if sv, err := s.GetService(ctx, svcSearch); err != nil || !sv.Active {
-		t.Errorf("search after re-listing: %+v, %v", sv, err)
-	}
-	if ins, _ := s.ListIntegrations(ctx); len(ins) != 0 {
-		t.Errorf("integrations not listed were kept: %+v", ins)
 	}
 }
 

@@ -51,6 +51,20 @@ func Engines(t testing.TB) []Engine {
 	return engines
 }
 
+// ForEachEngine runs fn as one subtest per engine. Without EnvDatabaseURL
+// the PostgreSQL subtest is skipped once (failed when CI=true) instead of
+// in every test nested inside it.
+func ForEachEngine(t *testing.T, fn func(t *testing.T, e Engine)) {
+	for _, e := range Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			if e.Name == "postgres" {
+				postgresBase(t)
+			}
+			fn(t, e)
+		})
+	}
+}
+
 // OpenStore opens a store with opts and closes it when the test ends.
 func OpenStore(t testing.TB, opts store.Options) *store.Store {
 	t.Helper()
@@ -71,13 +85,7 @@ func OpenStore(t testing.TB, opts store.Options) *store.Store {
 // EnvDatabaseURL it skips the test, or fails it when CI=true.
 func PostgresURL(t testing.TB) string {
 	t.Helper()
-	base := os.Getenv(EnvDatabaseURL)
-	if base == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not set: CI must run the PostgreSQL tests", EnvDatabaseURL)
-		}
-		t.Skipf("PostgreSQL tests skipped: set %s (e.g. postgres://root@127.0.0.1:5432/test?sslmode=disable)", EnvDatabaseURL)
-	}
+	base := postgresBase(t)
 	u, err := url.Parse(base)
 	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		t.Fatalf("%s must be a postgres:// URL", EnvDatabaseURL)
@@ -100,6 +108,20 @@ func PostgresURL(t testing.TB) string {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// postgresBase returns EnvDatabaseURL, skipping the test without it (or
+// failing it when CI=true: CI must never silently skip PostgreSQL).
+func postgresBase(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv(EnvDatabaseURL)
+	if base == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is not set: CI must run the PostgreSQL tests", EnvDatabaseURL)
+		}
+		t.Skipf("PostgreSQL tests skipped: set %s (e.g. postgres://root@127.0.0.1:5432/test?sslmode=disable)", EnvDatabaseURL)
+	}
+	return base
 }
 
 func dropSchema(t testing.TB, base, schema string) {

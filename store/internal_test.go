@@ -1,0 +1,106 @@
+package store
+
+import (
+	"database/sql"
+	"path/filepath"
+	"testing"
+
+	"github.com/hypercare/hypercare"
+)
+
+// TestSQLiteDollarPlaceholders: the portable SQL relies on modernc binding
+// $N by number (not by order of appearance), including reuse and reverse
+// order, exactly as PostgreSQL does.
+func TestSQLiteDollarPlaceholders(t *testing.T) {
+	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "p.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var got string
+	if err := db.QueryRow("SELECT $2 || '-' || $1 || '-' || $2", "a", "b").Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if got != "b-a-b" {
+		t.Fatalf("$2-$1-$2 with (a, b) = %q, want b-a-b", got)
+	}
+}
+
+func TestPageLimit(t *testing.T) {
+	for in, want := range map[int]int{-1: 25, 0: 25, 1: 1, 1000: 1000, 1001: 1000, 1 << 30: 1000} {
+		if got := pageLimit(hypercare.Page{Limit: in}); got != want {
+			t.Errorf("pageLimit(%d) = %d, want %d", in, got, want)
+		}
+	}
+}
+
+func TestCursors(t *testing.T) {
+	n, err := decodeIntCursor(intCursor(-42))
+	if err != nil || n != -42 {
+		t.Errorf("int cursor round trip = %d, %v", n, err)
+	}
+	at, id, err := decodePairCursor(pairCursor(17, "a:b"))
+	if err != nil || at != 17 || id != "a:b" {
+		t.Errorf("pair cursor round trip = %d, %q, %v", at, id, err)
+	}
+	for _, bad := range []string{"%%%", encodeCursor("x"), encodeCursor("\x00"), encodeCursor("12")} {
+		_, _, err := decodePairCursor(bad)
+		if hypercare.ErrorCode(err) != hypercare.CodeInvalid {
+			t.Errorf("decodePairCursor(%q) = %v, want invalid_argument", bad, err)
+		}
+	}
+}
+
+// TestWriterIndex: equal keys always go to the same writer (so they run in
+// order), and keys spread over all writers.
+func TestWriterIndex(t *testing.T) {
+	seen := map[int]int{}
+	for i := range 1000 {
+		key := "svc/" + string(rune('a'+i%26)) + string(rune('a'+i/26%26))
+		w := writerIndex(key, 4)
+		if w != writerIndex(key, 4) || w < 0 || w >= 4 {
+			t.Fatalf("writerIndex(%q) = %d, not stable or out of range", key, w)
+		}
+		seen[w]++
+	}
+	for w := range 4 {
+		if seen[w] < 150 {
+			t.Errorf("writer %d got %d of 1000 keys: poor spread %v", w, seen[w], seen)
+		}
+	}
+	if writerIndex("anything", 1) != 0 {
+		t.Error("one writer must take every key")
+	}
+}
+
+func TestTextProblem(t *testing.T) {
+	for s, want := range map[string]string{"": "", "héllo": "", "a\x00": "contains a NUL byte", "\xc3": "is not valid UTF-8"} {
+		if got := textProblem(s); got != want {
+			t.Errorf("textProblem(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+// TestSQLitePragmas: the write connection is durable (WAL, synchronous=FULL)
+// with foreign keys on, and the read pool cannot write.
+func TestSQLitePragmas(t *testing.T) {
+	s, err := Open(t.Context(), Options{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	want := map[string]string{"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "temp_store": "2"}
+	for pragma, v := range want {
+		var got string
+		if err := s.wconn.conn.QueryRowContext(t.Context(), "PRAGMA "+pragma).Scan(&got); err != nil || got != v {
+			t.Errorf("write connection PRAGMA %s = %q, %v; want %q", pragma, got, err, v)
+		}
+	}
+	var q string
+	if err := s.rdb.QueryRowContext(t.Context(), "PRAGMA query_only").Scan(&q); err != nil || q != "1" {
+		t.Errorf("read pool query_only = %q, %v", q, err)
+	}
+	if _, err := s.rdb.ExecContext(t.Context(), "DELETE FROM tokens"); err == nil {
+		t.Error("the read pool could write")
+	}
+}
