@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -20,14 +21,10 @@ type pdResponse struct {
 	Errors      []string `json:"errors,omitempty"`
 }
 
-// pdInvalid is PagerDuty's 400 answer listing every problem.
-func pdInvalid(errs ...string) pdResponse {
-	return pdResponse{Status: "invalid event", Message: "Event object is invalid", Errors: errs}
-}
-
 // errUnknownKey is the one answer for any routing key that is not ours: it
 // must not reveal which keys exist.
-const errUnknownKey = "Invalid routing key"
+var errUnknownKey = hypercare.InvalidFields(ingest.MessageInvalid,
+	hypercare.FieldError{Field: "routing_key", Message: "Invalid routing key"})
 
 // writePDError answers an ingest failure in PagerDuty's envelope.
 func (s *Server) writePDError(w http.ResponseWriter, r *http.Request, err error) {
@@ -37,41 +34,32 @@ func (s *Server) writePDError(w http.ResponseWriter, r *http.Request, err error)
 	case hypercare.CodeInvalid:
 		writeJSON(w, http.StatusBadRequest, ingest.PDErrorResponse(err))
 	case hypercare.CodeTooLarge:
-		writeJSON(w, http.StatusRequestEntityTooLarge, pdInvalid(hypercare.ErrorMessage(err)))
+		writeJSON(w, http.StatusRequestEntityTooLarge, pdResponse{Status: "invalid event",
+			Message: ingest.MessageInvalid, Errors: []string{hypercare.ErrorMessage(err)}})
+	case hypercare.CodeRateLimited:
+		writeJSON(w, http.StatusTooManyRequests, pdResponse{Status: "throttle event", Message: hypercare.ErrorMessage(err)})
 	default:
 		writeJSON(w, statusOf(code), pdResponse{Status: "error", Message: hypercare.ErrorMessage(err)})
 	}
 }
 
-// admit checks the routing key and the rate limit for n events, writing
-// the refusal itself when it returns false.
-func (s *Server) admit(w http.ResponseWriter, key string, n int, types ...hypercare.IntegrationType) (hypercare.Integration, bool) {
+// admit checks that key routes to an integration of one of types and that
+// n more events fit its rate limit. A refusal is returned as an error for
+// the caller to answer in its own format; a rate-limit refusal has already
+// set Retry-After.
+func (s *Server) admit(w http.ResponseWriter, key string, n int, types ...hypercare.IntegrationType) (hypercare.Integration, error) {
 	it, ok := s.intake.Lookup(key)
-	if ok && len(types) > 0 && !typeIn(it.Type, types) {
-		ok = false
-	}
-	if !ok {
+	if !ok || !slices.Contains(types, it.Type) {
 		s.metrics.events.WithLabelValues("unknown", outcomeRejected).Add(float64(n))
-		writeJSON(w, http.StatusBadRequest, pdInvalid(errUnknownKey))
-		return it, false
+		return it, errUnknownKey
 	}
 	if allowed, wait := s.limiter.allow(key, n, s.clock.Now()); !allowed {
 		s.metrics.events.WithLabelValues(string(it.Type), outcomeRateLimited).Add(float64(n))
 		w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(wait)))
-		writeJSON(w, http.StatusTooManyRequests, pdResponse{Status: "throttle event",
-			Message: "Requests for this service are arriving too quickly. Please retry later."})
-		return it, false
+		return it, hypercare.Errorf(hypercare.CodeRateLimited,
+			"Requests for this service are arriving too quickly. Please retry later.")
 	}
-	return it, true
-}
-
-func typeIn(t hypercare.IntegrationType, types []hypercare.IntegrationType) bool {
-	for _, x := range types {
-		if t == x {
-			return true
-		}
-	}
-	return false
+	return it, nil
 }
 
 // enqueueV2 is PagerDuty Events API v2: POST /v2/enqueue.
@@ -117,8 +105,9 @@ func (s *Server) parsePD(w http.ResponseWriter, r *http.Request, parse func([]by
 
 // processPD routes, rate-limits and records one PagerDuty-format event.
 func (s *Server) processPD(w http.ResponseWriter, r *http.Request, ev hypercare.Event) (result, bool) {
-	it, ok := s.admit(w, ev.RoutingKey, 1, hypercare.IntegrationEventsV2)
-	if !ok {
+	it, err := s.admit(w, ev.RoutingKey, 1, hypercare.IntegrationEventsV2)
+	if err != nil {
+		s.writePDError(w, r, err)
 		return result{}, false
 	}
 	res, err := s.intake.Process(r.Context(), it, []hypercare.Event{ev})
@@ -146,8 +135,9 @@ func (s *Server) changeV2(w http.ResponseWriter, r *http.Request) {
 		s.writePDError(w, r, err)
 		return
 	}
-	it, ok := s.admit(w, key, 1)
-	if !ok {
+	it, err := s.admit(w, key, 1, hypercare.IntegrationEventsV2)
+	if err != nil {
+		s.writePDError(w, r, err)
 		return
 	}
 	if err := s.intake.RecordChange(r.Context(), it, &change); err != nil {
@@ -188,7 +178,8 @@ func (s *Server) integration(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	if _, ok := s.admit(w, it.Key, max(len(events), 1)); !ok {
+	if _, err := s.admit(w, it.Key, max(len(events), 1), it.Type); err != nil {
+		s.writeError(w, r, err)
 		return
 	}
 	res, err := s.intake.Process(r.Context(), it, events)

@@ -75,7 +75,7 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 	}
 	actor := hypercare.Actor{Type: hypercare.ActorIntegration, ID: it.ID, Name: integrationName(it)}
 	results := make([]Result, len(events))
-	err := in.store.Write(ctx, it.ServiceID, func(tx hypercare.Tx) error {
+	write := func(tx hypercare.Tx) error {
 		for i := range events {
 			r, err := apply(ctx, tx, it, actor, &events[i], payloads[i], now)
 			if err != nil {
@@ -84,12 +84,24 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 			results[i] = r
 		}
 		return nil
-	})
+	}
+	var err error
+	for attempt := 1; attempt <= conflictRetries; attempt++ {
+		// A conflict means another node opened the same alert between our
+		// read and our insert; the next attempt finds it and updates it.
+		if err = in.store.Write(ctx, it.ServiceID, write); hypercare.ErrorCode(err) != hypercare.CodeConflict {
+			break
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
 	return results, nil
 }
+
+// conflictRetries bounds the attempts at a write that loses a race to open
+// the same alert on another node.
+const conflictRetries = 3
 
 // RecordChange stores a change event for the integration's service.
 func (in *Intake) RecordChange(ctx context.Context, it hypercare.Integration, c *hypercare.ChangeEvent) error {

@@ -1,0 +1,108 @@
+package intake_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/clocktest"
+	"github.com/hypercare/hypercare/intake"
+	"github.com/hypercare/hypercare/store"
+	"github.com/hypercare/hypercare/storetest"
+)
+
+var it = hypercare.Integration{ID: "shop-v2", ServiceID: "shop", Type: hypercare.IntegrationEventsV2,
+	Key: "0123456789abcdef0123456789abcdef", Name: "Datadog"}
+
+func setup(t *testing.T, st *store.Store) {
+	ctx := context.Background()
+	err := st.Write(ctx, "catalog", func(tx hypercare.Tx) error {
+		return tx.ApplyCatalog(ctx, nil, []hypercare.Service{{ID: "shop", Name: "Shop", Active: true}}, []hypercare.Integration{it})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func trigger(key string) hypercare.Event {
+	return hypercare.Event{RoutingKey: it.Key, Action: hypercare.ActionTrigger, DedupKey: key,
+		Summary: "Checkout down", Source: "web-1", Severity: hypercare.SeverityCritical}
+}
+
+// Two nodes on one database race to open the same alerts: every event is
+// accepted, and each dedup key ends with exactly one open alert.
+func TestTwoNodesRaceToOpenTheSameAlert(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		opts := eng.Options(t)
+		nodes := []*store.Store{storetest.OpenStore(t, opts), storetest.OpenStore(t, opts)}
+		setup(t, nodes[0])
+		clk := clocktest.New(time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC))
+		var intakes []*intake.Intake
+		for _, n := range nodes {
+			storetest.StartRun(t, n)
+			in := intake.New(n, clk)
+			in.SetIntegrations([]hypercare.Integration{it})
+			intakes = append(intakes, in)
+		}
+		const keys, perKey = 20, 6
+		var wg sync.WaitGroup
+		errs := make(chan error, keys*perKey)
+		for k := 0; k < keys; k++ {
+			for i := 0; i < perKey; i++ {
+				wg.Add(1)
+				go func(in *intake.Intake, key string) {
+					defer wg.Done()
+					if _, err := in.Process(context.Background(), it, []hypercare.Event{trigger(key)}); err != nil {
+						errs <- fmt.Errorf("%s: %w", key, err)
+					}
+				}(intakes[i%2], fmt.Sprintf("k%d", k))
+			}
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		alerts, _, err := nodes[0].ListAlerts(context.Background(), hypercare.AlertFilter{Page: hypercare.Page{Limit: 1000}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		count := map[string]int64{}
+		for _, a := range alerts {
+			if count[a.DedupKey] != 0 {
+				t.Errorf("dedup key %s has two alerts", a.DedupKey)
+			}
+			count[a.DedupKey] += a.EventCount
+		}
+		for k := 0; k < keys; k++ {
+			if n := count[fmt.Sprintf("k%d", k)]; n != perKey {
+				t.Errorf("k%d counted %d events, want %d", k, n, perKey)
+			}
+		}
+	})
+}
+
+// A batch (an Alertmanager group) is recorded whole or not at all.
+func TestBatchIsAllOrNothing(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		st := eng.Open(t)
+		setup(t, st)
+		storetest.StartRun(t, st)
+		in := intake.New(st, clocktest.New(time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)))
+		bad := trigger("b")
+		bad.Summary = "NUL \x00 reaches the store" // the store refuses it on both engines
+		_, err := in.Process(context.Background(), it, []hypercare.Event{trigger("a"), bad})
+		if hypercare.ErrorCode(err) != hypercare.CodeInvalid {
+			t.Fatalf("want invalid_argument, got %v", err)
+		}
+		alerts, _, _ := st.ListAlerts(context.Background(), hypercare.AlertFilter{})
+		incs, _, _ := st.ListIncidents(context.Background(), hypercare.IncidentFilter{})
+		evs, _, _ := st.ListEvents(context.Background(), hypercare.Page{})
+		if len(alerts)+len(incs)+len(evs) != 0 {
+			t.Fatalf("failed batch left %d alerts, %d incidents, %d events", len(alerts), len(incs), len(evs))
+		}
+	})
+}
