@@ -89,7 +89,7 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 	for attempt := 1; attempt <= conflictRetries; attempt++ {
 		// A conflict means another node opened the same alert between our
 		// read and our insert; the next attempt finds it and updates it.
-		if err = in.store.Write(ctx, it.ServiceID, write); hypercare.ErrorCode(err) != hypercare.CodeConflict {
+		if err = in.store.Write(ctx, writeKey(it, events), write); hypercare.ErrorCode(err) != hypercare.CodeConflict {
 			break
 		}
 	}
@@ -97,6 +97,16 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 		return nil, err
 	}
 	return results, nil
+}
+
+// writeKey spreads writes over the store's parallel writers (PostgreSQL):
+// events for one alert (service and dedup key) always share a writer, so
+// they apply in order and never contend; a batch keys on its service.
+func writeKey(it hypercare.Integration, events []hypercare.Event) string {
+	if len(events) == 1 {
+		return it.ServiceID + "\x00" + events[0].DedupKey
+	}
+	return it.ServiceID
 }
 
 // conflictRetries bounds the attempts at a write that loses a race to open

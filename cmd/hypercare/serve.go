@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"time"
 
@@ -28,6 +29,7 @@ type serveFlags struct {
 	configPath string
 	listen     string
 	logLevel   string
+	pprof      string
 }
 
 func newServeCmd() *cobra.Command {
@@ -44,6 +46,7 @@ func newServeCmd() *cobra.Command {
 	cmd.Flags().StringVar(&f.configPath, "config", "", "config-as-code file (hypercare.yaml)")
 	cmd.Flags().StringVar(&f.listen, "listen", "127.0.0.1:8080", "address to listen on")
 	cmd.Flags().StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
+	cmd.Flags().StringVar(&f.pprof, "pprof-listen", "", "serve Go's pprof profiles on this separate address (off by default)")
 	return cmd
 }
 
@@ -85,11 +88,32 @@ func serve(ctx context.Context, f serveFlags) error {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	registerStoreMetrics(reg, st)
 	srv := api.New(api.Options{
 		Store: st, Clock: hypercare.SystemClock{}, Intake: in, Logger: log, Registry: reg,
 		RateLimitPerMinute: cfg.RateLimitPerMinute(), MaxBodyBytes: cfg.MaxBodyBytes(),
 	})
+	if f.pprof != "" {
+		go func() { _ = listenAndServe(ctx, f.pprof, pprofMux(), log.With(slog.String("server", "pprof")), "pprof") }()
+	}
 	return listenAndServe(ctx, f.listen, srv.Handler(), log, st.Dialect())
+}
+
+// registerStoreMetrics exposes the group-commit counters: requests per
+// batch (requests_total / batches_total) shows how well commits are shared.
+func registerStoreMetrics(reg *prometheus.Registry, st *store.Store) {
+	counter := func(name, help string, value func(store.WriteStats) uint64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help},
+			func() float64 { return float64(value(st.WriteStats())) })
+	}
+	reg.MustRegister(
+		counter("hypercare_store_write_batches_total", "Write transactions committed or failed (group commits).",
+			func(s store.WriteStats) uint64 { return s.Batches }),
+		counter("hypercare_store_write_requests_total", "Write requests run inside those transactions.",
+			func(s store.WriteStats) uint64 { return s.Requests }),
+		counter("hypercare_store_write_retries_total", "Batches retried after a deadlock, serialization failure or busy database.",
+			func(s store.WriteStats) uint64 { return s.Retries }),
+	)
 }
 
 // applyConfig writes the config's catalog to the store and returns an
@@ -105,6 +129,16 @@ func applyConfig(ctx context.Context, st *store.Store, cfg *config.Config) (*int
 	in := intake.New(st, hypercare.SystemClock{})
 	in.SetIntegrations(integrations)
 	return in, nil
+}
+
+// pprofMux serves the runtime profiles, for measuring a live server; it is
+// bound to its own address so it is never exposed with the API.
+func pprofMux() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
 }
 
 func listenAndServe(ctx context.Context, addr string, h http.Handler, log *slog.Logger, dialect string) error {
