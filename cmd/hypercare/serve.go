@@ -94,7 +94,9 @@ func serve(ctx context.Context, f serveFlags) error {
 		RateLimitPerMinute: cfg.RateLimitPerMinute(), MaxBodyBytes: cfg.MaxBodyBytes(),
 	})
 	if f.pprof != "" {
-		go func() { _ = listenAndServe(ctx, f.pprof, pprofMux(), log.With(slog.String("server", "pprof")), "pprof") }()
+		go func() {
+			_ = listenAndServe(ctx, f.pprof, pprofMux(), log.With(slog.String("server", "pprof")), "pprof")
+		}()
 	}
 	return listenAndServe(ctx, f.listen, srv.Handler(), log, st.Dialect())
 }
