@@ -89,6 +89,10 @@ type Reader interface {
 	ListEvents(ctx context.Context, p Page) ([]EventRecord, string, error)
 	TokenByHash(ctx context.Context, hash string) (*Token, error)
 	ListTokens(ctx context.Context) ([]Token, error)
+	// ListNotifications returns an incident's pages, oldest first.
+	ListNotifications(ctx context.Context, incidentID string) ([]Notification, error)
+	// GetEscalation returns an incident's escalation state.
+	GetEscalation(ctx context.Context, incidentID string) (*EscalationState, error)
 }
 
 // Tx is a write transaction. Methods that find one thing return a
@@ -122,4 +126,26 @@ type Tx interface {
 	ApplyCatalog(ctx context.Context, teams []Team, services []Service, integrations []Integration) error
 	CreateToken(ctx context.Context, t *Token) error
 	TouchToken(ctx context.Context, id string, at time.Time) error
+
+	// GetEscalation reads an incident's escalation for update.
+	GetEscalation(ctx context.Context, incidentID string) (*EscalationState, error)
+	// SaveEscalation inserts or replaces an incident's escalation state.
+	SaveEscalation(ctx context.Context, e *EscalationState) error
+	// DueEscalations locks and returns up to limit escalations due at now;
+	// on PostgreSQL rows other nodes hold are skipped.
+	DueEscalations(ctx context.Context, now time.Time, limit int) ([]EscalationState, error)
+	// NextTurn advances a round-robin level's turn counter and returns it.
+	NextTurn(ctx context.Context, policyID string, level int) (int, error)
+	// InsertNotification records a page; the same (incident, step, user,
+	// contact method) twice is a conflict, so a step never pages twice.
+	InsertNotification(ctx context.Context, n *Notification) error
+	// ClaimNotifications leases due notifications for delivery until
+	// leaseUntil, counting the attempt; expired leases are claimable.
+	ClaimNotifications(ctx context.Context, now, leaseUntil time.Time, limit int) ([]Notification, error)
+	// UpdateNotification records a delivery outcome, releasing the lease.
+	UpdateNotification(ctx context.Context, n *Notification) error
+	// CancelNotifications cancels an incident's pending pages.
+	CancelNotifications(ctx context.Context, incidentID string) (int, error)
+	// Secret returns an installation secret, creating it once.
+	Secret(ctx context.Context, name string, generate func() string) (string, error)
 }

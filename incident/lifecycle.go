@@ -134,6 +134,9 @@ func acknowledge(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, 
 	if err := tx.UpdateIncident(ctx, inc); err != nil {
 		return fmt.Errorf("acknowledge incident %d: %w", inc.Number, err)
 	}
+	if err := haltEscalation(ctx, tx, inc, true, now); err != nil {
+		return err
+	}
 	return appendEntry(ctx, tx, inc.ID, hypercare.TimelineAcknowledged, actor, msg, nil, now)
 }
 
@@ -144,6 +147,9 @@ func markResolved(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident,
 	inc.UpdatedAt = now
 	if err := tx.UpdateIncident(ctx, inc); err != nil {
 		return fmt.Errorf("resolve incident %d: %w", inc.Number, err)
+	}
+	if err := haltEscalation(ctx, tx, inc, false, now); err != nil {
+		return err
 	}
 	return appendEntry(ctx, tx, inc.ID, hypercare.TimelineResolved, actor, msg, nil, now)
 }

@@ -25,6 +25,8 @@ type Result struct {
 	AlertID    string
 	IncidentID string
 	Outcome    string
+	// opened is the incident the event opened, if any.
+	opened *hypercare.Incident
 }
 
 // Intake processes events. It is safe for concurrent use; the routing table
@@ -33,13 +35,29 @@ type Intake struct {
 	store  hypercare.Store
 	clock  hypercare.Clock
 	routes atomic.Pointer[map[string]hypercare.Integration]
+	// policies maps a service ID to its escalation policy.
+	policies atomic.Pointer[map[string]hypercare.EscalationPolicy]
+	// opened, if set, is called after a commit that opened incidents, to
+	// wake the escalation engine at once.
+	opened func()
 }
 
 // New returns an Intake writing to st, with no integrations yet.
 func New(st hypercare.Store, clk hypercare.Clock) *Intake {
 	in := &Intake{store: st, clock: clk}
 	in.SetIntegrations(nil)
+	in.SetPolicies(nil, nil)
 	return in
+}
+
+// SetPolicies sets each service's escalation policy, and the function
+// called after a commit that opened incidents (the engine's wake-up).
+func (in *Intake) SetPolicies(byService map[string]hypercare.EscalationPolicy, opened func()) {
+	if byService == nil {
+		byService = map[string]hypercare.EscalationPolicy{}
+	}
+	in.policies.Store(&byService)
+	in.opened = opened
 }
 
 // SetIntegrations replaces the routing table.
@@ -75,9 +93,13 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 	}
 	actor := hypercare.Actor{Type: hypercare.ActorIntegration, ID: it.ID, Name: integrationName(it)}
 	results := make([]Result, len(events))
+	policy, escalates := (*in.policies.Load())[it.ServiceID]
 	write := func(tx hypercare.Tx) error {
 		for i := range events {
 			r, err := apply(ctx, tx, it, actor, &events[i], payloads[i], now)
+			if err == nil && escalates && r.opened != nil {
+				err = incident.StartEscalation(ctx, tx, r.opened, policy, now)
+			}
 			if err != nil {
 				return err
 			}
@@ -96,7 +118,19 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 	if err != nil {
 		return nil, err
 	}
+	if escalates && in.opened != nil && opened(results) {
+		in.opened()
+	}
 	return results, nil
+}
+
+func opened(results []Result) bool {
+	for _, r := range results {
+		if r.Outcome == hypercare.OutcomeCreated {
+			return true
+		}
+	}
+	return false
 }
 
 // writeKey spreads writes over the store's parallel writers (PostgreSQL):
@@ -138,10 +172,11 @@ func apply(ctx context.Context, tx hypercare.Tx, it hypercare.Integration, actor
 	switch correlate.Decide(open, ev.Action) {
 	case correlate.Open:
 		a := newAlert(it, ev, now)
-		if _, err := incident.OpenForAlert(ctx, tx, a, actor, now); err != nil {
+		inc, err := incident.OpenForAlert(ctx, tx, a, actor, now)
+		if err != nil {
 			return Result{}, err
 		}
-		open, res.Outcome = a, hypercare.OutcomeCreated
+		open, res.Outcome, res.opened = a, hypercare.OutcomeCreated, inc
 	case correlate.Update:
 		before := open.Severity
 		updateAlert(open, ev, now)

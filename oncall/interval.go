@@ -64,55 +64,43 @@ func intersect(shifts []Shift, ws []span64) []Shift {
 	return out
 }
 
-// subtract removes from shifts every part covered by cover (of which only
-// Start and End are used).
-func subtract(shifts []Shift, cover []Shift) []Shift {
+// replace returns base with every part covered by cover removed and the
+// shifts of top (which lie inside cover) put in their place, in one merge
+// walk. Of cover only Start and End are used.
+func replace(base, cover, top []Shift) []Shift {
 	if len(cover) == 0 {
-		return shifts
+		return base
 	}
-	out := make([]Shift, 0, len(shifts))
+	out := make([]Shift, 0, len(base)+len(top)+len(cover))
+	next := 0 // the first shift of top not yet in out
+	emit := func(s Shift) {
+		for next < len(top) && top[next].Start.Before(s.Start) {
+			out = append(out, top[next])
+			next++
+		}
+		out = append(out, s)
+	}
 	j := 0
-	for _, s := range shifts {
+	for _, s := range base {
 		for j < len(cover) && !cover[j].End.After(s.Start) {
 			j++
 		}
 		start := s.Start
 		for i := j; i < len(cover) && cover[i].Start.Before(s.End); i++ {
 			if cover[i].Start.After(start) {
-				out = append(out, Shift{User: s.User, Start: start, End: cover[i].Start, Layer: s.Layer})
+				emit(Shift{User: s.User, Start: start, End: cover[i].Start, Layer: s.Layer})
 			}
 			start = maxTime(start, cover[i].End)
 		}
 		if start.Before(s.End) {
-			out = append(out, Shift{User: s.User, Start: start, End: s.End, Layer: s.Layer})
+			emit(Shift{User: s.User, Start: start, End: s.End, Layer: s.Layer})
 		}
 	}
-	return out
-}
-
-// union merges two sorted lists whose intervals do not overlap each other.
-func union(a, b []Shift) []Shift {
-	if len(a) == 0 {
-		return b
-	}
-	if len(b) == 0 {
-		return a
-	}
-	out := make([]Shift, 0, len(a)+len(b))
-	for len(a) > 0 && len(b) > 0 {
-		if a[0].Start.Before(b[0].Start) {
-			out, a = append(out, a[0]), a[1:]
-		} else {
-			out, b = append(out, b[0]), b[1:]
-		}
-	}
-	return append(append(out, a...), b...)
+	return append(out, top[next:]...)
 }
 
 // overlay lays top over base: top everywhere it has shifts, base elsewhere.
-func overlay(base, top []Shift) []Shift {
-	return union(subtract(base, top), top)
-}
+func overlay(base, top []Shift) []Shift { return replace(base, top, top) }
 
 // merge joins touching shifts of the same user and source, in place.
 func merge(shifts []Shift) []Shift {

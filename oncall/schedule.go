@@ -153,7 +153,7 @@ func (s *Schedule) Shifts(from, to time.Time) []Shift {
 			continue
 		}
 		roster := layersShifts(t.Layers, loc, start, end, temporaryPrefix+t.ID+"/")
-		out = union(subtract(out, []Shift{{Start: start, End: end}}), roster)
+		out = replace(out, []Shift{{Start: start, End: end}}, roster)
 	}
 	if ov := overrideShifts(s.Overrides, loc, from, to); len(ov) > 0 {
 		out = overlay(out, ov)

@@ -32,6 +32,9 @@ type dialect struct {
 	// forUpdate locks rows read inside a write transaction (PG only:
 	// SQLite's single writer already serialises everything).
 	forUpdate string
+	// skipLocked claims rows other nodes have not locked (PG only), so
+	// several nodes share due work and never take the same row.
+	skipLocked string
 	// nextNumber returns the next incident number as one row.
 	nextNumber string
 	// prepare says whether writes run on one long-lived connection with
@@ -57,6 +60,7 @@ func sqliteDialect() *dialect {
 		migrations: "migrations/sqlite",
 		begin:      "BEGIN IMMEDIATE",
 		forUpdate:  "",
+		skipLocked: "",
 		nextNumber: "UPDATE counters SET value = value + 1 WHERE name = 'incident_number' RETURNING value",
 		prepare:    true,
 		maxBatch:   1 << 16,
@@ -71,6 +75,7 @@ func postgresDialect() *dialect {
 		migrations:   "migrations/postgres",
 		begin:        "BEGIN",
 		forUpdate:    " FOR UPDATE",
+		skipLocked:   " FOR UPDATE SKIP LOCKED",
 		nextNumber:   "SELECT nextval('incident_number_seq')",
 		prepare:      false,
 		batchTimeout: 30 * time.Second,

@@ -13,8 +13,11 @@ const (
 		"incident_id, outcome, payload"
 	changeCols = "id, service_id, integration_id, summary, source, occurred_at, received_at, " +
 		"custom_details, links"
-	serviceCols = "id, name, description, team_id, escalation_policy, active, updated_at"
-	tokenCols   = "id, name, role, hash, created_at, last_used_at"
+	serviceCols      = "id, name, description, team_id, escalation_policy, active, updated_at"
+	tokenCols        = "id, name, role, hash, created_at, last_used_at"
+	escalationCols   = "incident_id, policy_id, service_id, level, loop, step, status, due_at, urgency, updated_at"
+	notificationCols = "id, incident_id, user_id, contact_method, type, level, loop, step, reason, status, " +
+		"attempts, last_error, due_at, created_at, sent_at"
 )
 
 // qid names a statement of the write path. Write statements are fixed text
@@ -53,6 +56,16 @@ const (
 	qDeleteIntegration
 	qCreateToken
 	qTouchToken
+	qGetEscalation
+	qSaveEscalation
+	qDueEscalations
+	qNextTurn
+	qInsertNotification
+	qClaimNotifications
+	qUpdateNotification
+	qCancelNotifications
+	qGetSecret
+	qInsertSecret
 	numQueries
 )
 
@@ -103,6 +116,7 @@ func buildQueries(d *dialect) [numQueries]string {
 		"ORDER BY occurred_at DESC, id DESC"
 
 	buildCatalogQueries(&q)
+	buildEscalationQueries(&q, d)
 	return q
 }
 
@@ -129,4 +143,31 @@ func buildCatalogQueries(q *[numQueries]string) {
 	q[qCreateToken] = "INSERT INTO tokens (" + tokenCols + ") VALUES ($1, $2, $3, $4, $5, $6) " +
 		"ON CONFLICT DO NOTHING"
 	q[qTouchToken] = "UPDATE tokens SET last_used_at = $2 WHERE id = $1"
+}
+
+func buildEscalationQueries(q *[numQueries]string, d *dialect) {
+	q[qGetEscalation] = "SELECT " + escalationCols + " FROM escalations WHERE incident_id = $1" + d.forUpdate
+	q[qSaveEscalation] = "INSERT INTO escalations (" + escalationCols + ") VALUES " +
+		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (incident_id) DO UPDATE SET " +
+		"policy_id = excluded.policy_id, service_id = excluded.service_id, level = excluded.level, " +
+		"loop = excluded.loop, step = excluded.step, status = excluded.status, due_at = excluded.due_at, " +
+		"urgency = excluded.urgency, ack_timeout = excluded.ack_timeout, updated_at = excluded.updated_at"
+	q[qDueEscalations] = "SELECT " + escalationCols + " FROM escalations " +
+		"WHERE status <> 'done' AND due_at <= $1 ORDER BY due_at LIMIT $2" + d.skipLocked
+	q[qNextTurn] = "INSERT INTO rotation_turns (policy_id, level, turn) VALUES ($1, $2, 0) " +
+		"ON CONFLICT (policy_id, level) DO UPDATE SET turn = rotation_turns.turn + 1 RETURNING turn"
+	q[qInsertNotification] = "INSERT INTO notifications (" + notificationCols + ") VALUES " +
+		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT DO NOTHING"
+	// A claim leases due rows: pending ones, and sending ones whose lease
+	// expired because the node sending them died.
+	q[qClaimNotifications] = "UPDATE notifications SET status = 'sending', lease_until = $2, " +
+		"attempts = attempts + 1 WHERE id IN (SELECT id FROM notifications WHERE " +
+		"(status = 'pending' AND due_at <= $1) OR (status = 'sending' AND lease_until <= $1) " +
+		"ORDER BY due_at LIMIT $3" + d.skipLocked + ") RETURNING " + notificationCols
+	q[qUpdateNotification] = "UPDATE notifications SET status = $2, attempts = $3, last_error = $4, " +
+		"due_at = $5, sent_at = $6, lease_until = NULL WHERE id = $1"
+	q[qCancelNotifications] = "UPDATE notifications SET status = 'cancelled', lease_until = NULL " +
+		"WHERE incident_id = $1 AND status = 'pending'"
+	q[qGetSecret] = "SELECT value FROM secrets WHERE name = $1"
+	q[qInsertSecret] = "INSERT INTO secrets (name, value) VALUES ($1, $2) ON CONFLICT DO NOTHING"
 }

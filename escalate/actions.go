@@ -1,0 +1,112 @@
+package escalate
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hypercare/hypercare"
+)
+
+// Escalate pages the next level of the incident's policy now (or level,
+// when level ≥ 1), by a responder's hand, and continues the escalation from
+// there. It is how "this needs more people" is said.
+func (e *Engine) Escalate(ctx context.Context, inc *hypercare.Incident, level int, actor hypercare.Actor) (*hypercare.EscalationState, error) {
+	dir := e.dir.Load()
+	var out *hypercare.EscalationState
+	err := e.store.Write(ctx, inc.ServiceID, func(tx hypercare.Tx) error {
+		cur, err := tx.GetIncident(ctx, inc.ID)
+		if err != nil {
+			return err
+		}
+		if cur.Status == hypercare.StatusResolved {
+			return hypercare.Errorf(hypercare.CodeConflict, "incident %d is resolved", cur.Number)
+		}
+		st, err := tx.GetEscalation(ctx, cur.ID)
+		if hypercare.IsNotFound(err) {
+			return hypercare.Errorf(hypercare.CodeConflict, "incident %d's service has no escalation policy", cur.Number)
+		}
+		if err != nil {
+			return err
+		}
+		policy, ok := dir.Policies[st.PolicyID]
+		if !ok || len(policy.Levels) == 0 {
+			return hypercare.Errorf(hypercare.CodeConflict, "escalation policy %q no longer exists", st.PolicyID)
+		}
+		if err := chooseLevel(st, policy, level); err != nil {
+			return err
+		}
+		now := e.clock.Now()
+		reason := fmt.Sprintf("manually escalated by %s to level %d", actor.Name, st.Level+1)
+		st.Status = hypercare.EscalationActive
+		if _, err := pageLevel(ctx, tx, dir, policy, st, cur, now, reason); err != nil {
+			return err
+		}
+		advance(st, policy, now)
+		out = st
+		return tx.SaveEscalation(ctx, st)
+	})
+	if err == nil && e.paged != nil {
+		e.paged()
+	}
+	return out, err
+}
+
+// chooseLevel sets the level a manual escalation pages: the given one
+// (1-based) or the one after the level last paged.
+func chooseLevel(st *hypercare.EscalationState, policy hypercare.EscalationPolicy, level int) error {
+	n := len(policy.Levels)
+	if level > 0 {
+		if level > n {
+			return hypercare.InvalidFields("invalid escalation", hypercare.FieldError{
+				Field: "level", Message: fmt.Sprintf("policy %s has %d levels", policy.ID, n)})
+		}
+		st.Level = level - 1
+		return nil
+	}
+	// st.Level is the next level due; while the first level has not been
+	// paged yet that is level 1 itself, otherwise it is already "the next".
+	if st.Step == 0 {
+		st.Level = min(1, n-1)
+	}
+	st.Level = min(st.Level, n-1)
+	return nil
+}
+
+// Reassign pages user directly and stops the policy's escalation: the
+// incident is now theirs.
+func (e *Engine) Reassign(ctx context.Context, inc *hypercare.Incident, userID string, actor hypercare.Actor) error {
+	dir := e.dir.Load()
+	if _, ok := dir.Users[userID]; !ok {
+		return hypercare.InvalidFields("invalid reassignment", hypercare.FieldError{Field: "user", Message: fmt.Sprintf("no user %q", userID)})
+	}
+	err := e.store.Write(ctx, inc.ServiceID, func(tx hypercare.Tx) error {
+		cur, err := tx.GetIncident(ctx, inc.ID)
+		if err != nil {
+			return err
+		}
+		if cur.Status == hypercare.StatusResolved {
+			return hypercare.Errorf(hypercare.CodeConflict, "incident %d is resolved", cur.Number)
+		}
+		now := e.clock.Now()
+		st, err := tx.GetEscalation(ctx, cur.ID)
+		if hypercare.IsNotFound(err) {
+			st = &hypercare.EscalationState{IncidentID: cur.ID, ServiceID: cur.ServiceID, Urgency: cur.Urgency}
+		} else if err != nil {
+			return err
+		}
+		if _, err := tx.CancelNotifications(ctx, cur.ID); err != nil {
+			return err
+		}
+		reason := fmt.Sprintf("reassigned by %s", actor.Name)
+		if _, err := pageUsers(ctx, tx, dir, st, cur, []string{userID}, nil, reason, now); err != nil {
+			return err
+		}
+		st.Step++
+		st.Status, st.UpdatedAt, st.DueAt = hypercare.EscalationDone, now, now
+		return tx.SaveEscalation(ctx, st)
+	})
+	if err == nil && e.paged != nil {
+		e.paged()
+	}
+	return err
+}

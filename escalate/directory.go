@@ -1,0 +1,134 @@
+// Package escalate is the escalation engine: when an incident triggers, the
+// first level of its service's policy is paged at once; if nobody
+// acknowledges within the level's timeout the next level is paged, and
+// after the last level the policy repeats. Acknowledging stops it (or arms
+// the ack timeout), resolving cancels it.
+//
+// Every step is a durable escalation row with a due time, claimed inside a
+// store write: the step's pages (notification rows) and the advanced state
+// commit together, so a restart continues at the right moment and a step
+// that runs twice cannot page twice (notifications are unique per incident,
+// step, user and contact method). On PostgreSQL, due rows are claimed with
+// FOR UPDATE SKIP LOCKED, so several nodes never take the same step.
+package escalate
+
+import (
+	"time"
+
+	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/oncall"
+)
+
+// Directory is who can be paged and how: users, schedules, policies and
+// which policy each service uses. It comes from the config file and is
+// replaced whole on reload, never mutated.
+type Directory struct {
+	Users     map[string]hypercare.User
+	Schedules map[string]*oncall.Schedule
+	Policies  map[string]hypercare.EscalationPolicy
+	// ServicePolicy maps a service ID to its policy ID.
+	ServicePolicy map[string]string
+}
+
+// NewDirectory indexes the config's lists.
+func NewDirectory(users []hypercare.User, schedules []*oncall.Schedule, policies []hypercare.EscalationPolicy, services []hypercare.Service) *Directory {
+	d := &Directory{
+		Users:         make(map[string]hypercare.User, len(users)),
+		Schedules:     make(map[string]*oncall.Schedule, len(schedules)),
+		Policies:      make(map[string]hypercare.EscalationPolicy, len(policies)),
+		ServicePolicy: make(map[string]string, len(services)),
+	}
+	for _, u := range users {
+		d.Users[u.ID] = u
+	}
+	for _, s := range schedules {
+		d.Schedules[s.ID] = s
+	}
+	for _, p := range policies {
+		d.Policies[p.ID] = p
+	}
+	for _, s := range services {
+		if s.EscalationPolicy != "" {
+			d.ServicePolicy[s.ID] = s.EscalationPolicy
+		}
+	}
+	return d
+}
+
+// PoliciesByService returns each service's policy, for intake.
+func (d *Directory) PoliciesByService() map[string]hypercare.EscalationPolicy {
+	out := make(map[string]hypercare.EscalationPolicy, len(d.ServicePolicy))
+	for svc, id := range d.ServicePolicy {
+		if p, ok := d.Policies[id]; ok {
+			out[svc] = p
+		}
+	}
+	return out
+}
+
+// User returns the user with id.
+func (d *Directory) User(id string) (hypercare.User, bool) {
+	u, ok := d.Users[id]
+	return u, ok
+}
+
+// OnCall returns who is on call on schedule id at t.
+func (d *Directory) OnCall(scheduleID string, at time.Time) (string, bool) {
+	s, ok := d.Schedules[scheduleID]
+	if !ok {
+		return "", false
+	}
+	return s.OnCall(at)
+}
+
+// resolve turns a level's targets into users at t, in target order without
+// repeats, and explains targets that yield nobody.
+func (d *Directory) resolve(targets []hypercare.Target, at time.Time) (users []string, gaps []string) {
+	seen := map[string]bool{}
+	add := func(id string) {
+		if !seen[id] {
+			seen[id] = true
+			users = append(users, id)
+		}
+	}
+	for _, t := range targets {
+		switch {
+		case t.User != "":
+			if _, ok := d.Users[t.User]; ok {
+				add(t.User)
+			} else {
+				gaps = append(gaps, "user "+t.User+" is not in the directory")
+			}
+		case t.Schedule != "":
+			if _, ok := d.Schedules[t.Schedule]; !ok {
+				gaps = append(gaps, "schedule "+t.Schedule+" is not in the directory")
+			} else if u, ok := d.OnCall(t.Schedule, at); ok {
+				add(u)
+			} else {
+				gaps = append(gaps, "nobody is on call on schedule "+t.Schedule)
+			}
+		}
+	}
+	return users, gaps
+}
+
+// pagesFor returns the notifications paging user for an incident of
+// urgency at now: one per matching notification rule, due after the
+// rule's delay.
+func pagesFor(u hypercare.User, urgency hypercare.Urgency, now time.Time) []hypercare.Notification {
+	var out []hypercare.Notification
+	for _, r := range u.NotificationRules {
+		if r.Urgency != "" && r.Urgency != urgency {
+			continue
+		}
+		cm, ok := u.ContactMethodByID(r.ContactMethod)
+		if !ok {
+			continue
+		}
+		out = append(out, hypercare.Notification{
+			UserID: u.ID, ContactMethod: cm.ID, Type: cm.Type,
+			Status: hypercare.NotificationPending, DueAt: now.Add(r.After), CreatedAt: now,
+		})
+	}
+	return out
+}

@@ -1,0 +1,263 @@
+package escalate
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/hypercare/hypercare"
+)
+
+// Defaults for the engine loop.
+const (
+	// DefaultPoll is how often the loop looks for due steps when nothing
+	// wakes it: the bound on how late a timer fires (and on how long other
+	// nodes take to notice work).
+	DefaultPoll = 250 * time.Millisecond
+	// claimBatch bounds the steps taken in one transaction.
+	claimBatch = 100
+)
+
+// Engine runs due escalation steps. Build it with New; Run drives it, or
+// tests call RunDue directly with a fake clock.
+type Engine struct {
+	store hypercare.Store
+	clock hypercare.Clock
+	log   *slog.Logger
+	dir   atomic.Pointer[Directory]
+	wake  chan struct{}
+	// paged, if set, is called after a commit that created pages, to wake
+	// the delivery engine.
+	paged func()
+	poll  time.Duration
+}
+
+// New returns an engine over st with directory dir.
+func New(st hypercare.Store, clk hypercare.Clock, dir *Directory, log *slog.Logger) *Engine {
+	e := &Engine{store: st, clock: clk, log: log, wake: make(chan struct{}, 1), poll: DefaultPoll}
+	e.SetDirectory(dir)
+	return e
+}
+
+// SetDirectory replaces the directory (config reload).
+func (e *Engine) SetDirectory(d *Directory) { e.dir.Store(d) }
+
+// Directory returns the current directory.
+func (e *Engine) Directory() *Directory { return e.dir.Load() }
+
+// OnPaged sets the function called after steps created pages.
+func (e *Engine) OnPaged(f func()) { e.paged = f }
+
+// Wake makes the loop look for due steps now; it never blocks.
+func (e *Engine) Wake() {
+	select {
+	case e.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run takes due steps until ctx ends: at once when woken, else every poll.
+// A failed pass is logged and retried on the next.
+func (e *Engine) Run(ctx context.Context) error {
+	for {
+		if _, err := e.RunDue(ctx); err != nil && ctx.Err() == nil {
+			e.log.Error("escalation pass failed", slog.Any("error", err))
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-e.wake:
+		case <-e.clock.After(e.poll):
+		}
+	}
+}
+
+// RunDue takes every step due now and returns how many it took.
+func (e *Engine) RunDue(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		n, pages, err := e.runBatch(ctx)
+		total += n
+		if pages > 0 && e.paged != nil {
+			e.paged()
+		}
+		if err != nil || n < claimBatch {
+			return total, err
+		}
+	}
+}
+
+// runBatch claims up to claimBatch due steps and takes them in one write.
+func (e *Engine) runBatch(ctx context.Context) (steps, pages int, err error) {
+	now := e.clock.Now()
+	dir := e.dir.Load()
+	err = e.store.Write(ctx, "escalate", func(tx hypercare.Tx) error {
+		steps, pages = 0, 0
+		due, err := tx.DueEscalations(ctx, now, claimBatch)
+		if err != nil {
+			return err
+		}
+		for i := range due {
+			n, err := takeStep(ctx, tx, dir, &due[i], now)
+			if err != nil {
+				return fmt.Errorf("escalation of incident %s: %w", due[i].IncidentID, err)
+			}
+			steps, pages = steps+1, pages+n
+		}
+		return nil
+	})
+	return steps, pages, err
+}
+
+// takeStep runs one due escalation step and returns the pages it created.
+func takeStep(ctx context.Context, tx hypercare.Tx, dir *Directory, st *hypercare.EscalationState, now time.Time) (int, error) {
+	inc, err := tx.GetIncident(ctx, st.IncidentID)
+	if err != nil {
+		return 0, err
+	}
+	switch {
+	case inc.Status == hypercare.StatusResolved:
+		return 0, finish(ctx, tx, st, now)
+	case st.Status == hypercare.EscalationAckWait:
+		if err := retrigger(ctx, tx, inc, st, now); err != nil {
+			return 0, err
+		}
+	case inc.Status == hypercare.StatusAcknowledged:
+		return 0, finish(ctx, tx, st, now)
+	}
+	policy, ok := dir.Policies[st.PolicyID]
+	if !ok || len(policy.Levels) == 0 {
+		if err := note(ctx, tx, inc.ID, fmt.Sprintf("Escalation stopped: policy %q no longer exists", st.PolicyID), nil, now); err != nil {
+			return 0, err
+		}
+		return 0, finish(ctx, tx, st, now)
+	}
+	st.Level = min(st.Level, len(policy.Levels)-1) // the policy may have shrunk
+	pages, err := pageLevel(ctx, tx, dir, policy, st, inc, now, "")
+	if err != nil {
+		return 0, err
+	}
+	advance(st, policy, now)
+	if err := tx.SaveEscalation(ctx, st); err != nil {
+		return 0, err
+	}
+	return pages, nil
+}
+
+// advance moves the state past the level just paged: the next level is due
+// after this level's timeout; after the last level the policy repeats, and
+// after the last repeat nothing more happens.
+func advance(st *hypercare.EscalationState, policy hypercare.EscalationPolicy, now time.Time) {
+	timeout := policy.Levels[st.Level].EscalateAfter
+	st.Step++
+	st.UpdatedAt = now
+	st.DueAt = now.Add(timeout)
+	switch {
+	case st.Level+1 < len(policy.Levels):
+		st.Level++
+	case st.Loop < policy.Repeat:
+		st.Level, st.Loop = 0, st.Loop+1
+	default:
+		st.Status = hypercare.EscalationDone
+	}
+}
+
+// pageLevel pages the targets of the state's current level and records it
+// on the timeline. reason, if set, replaces the default "level N" reason.
+func pageLevel(ctx context.Context, tx hypercare.Tx, dir *Directory, policy hypercare.EscalationPolicy,
+	st *hypercare.EscalationState, inc *hypercare.Incident, now time.Time, reason string) (int, error) {
+	level := policy.Levels[st.Level]
+	targets := level.Targets
+	if level.Mode == hypercare.RoundRobin && len(targets) > 1 {
+		turn, err := tx.NextTurn(ctx, policy.ID, st.Level)
+		if err != nil {
+			return 0, err
+		}
+		targets = []hypercare.Target{targets[turn%len(targets)]}
+	}
+	users, gaps := dir.resolve(targets, now)
+	if reason == "" {
+		reason = fmt.Sprintf("level %d of escalation policy %s", st.Level+1, policy.ID)
+		if st.Loop > 0 {
+			reason += fmt.Sprintf(" (repeat %d)", st.Loop)
+		}
+	}
+	return pageUsers(ctx, tx, dir, st, inc, users, gaps, reason, now)
+}
+
+// pageUsers records notifications for users and a timeline entry saying
+// who was paged and why (and which targets yielded nobody).
+func pageUsers(ctx context.Context, tx hypercare.Tx, dir *Directory, st *hypercare.EscalationState,
+	inc *hypercare.Incident, users, gaps []string, reason string, now time.Time) (int, error) {
+	pages := 0
+	var names []string
+	for _, id := range users {
+		u := dir.Users[id]
+		names = append(names, u.Name)
+		for _, n := range pagesFor(u, inc.Urgency, now) {
+			n.ID, n.IncidentID = hypercare.NewID(now), inc.ID
+			n.Level, n.Loop, n.Step, n.Reason = st.Level+1, st.Loop, st.Step, reason
+			err := tx.InsertNotification(ctx, &n)
+			if hypercare.ErrorCode(err) == hypercare.CodeConflict {
+				continue // this step already paged them (a retried step)
+			}
+			if err != nil {
+				return 0, err
+			}
+			pages++
+		}
+	}
+	msg := "Paged " + strings.Join(names, ", ") + " (" + reason + ")"
+	if len(users) == 0 {
+		msg = "Nobody to page (" + reason + ")"
+	}
+	if len(gaps) > 0 {
+		msg += "; " + strings.Join(gaps, "; ")
+	}
+	details := map[string]any{"users": users, "level": st.Level + 1, "loop": st.Loop, "step": st.Step}
+	return pages, note(ctx, tx, inc.ID, msg, details, now)
+}
+
+// retrigger re-opens an incident acknowledged longer than the policy's ack
+// timeout and restarts its escalation from the first level.
+func retrigger(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, st *hypercare.EscalationState, now time.Time) error {
+	st.Status, st.Level, st.Loop = hypercare.EscalationActive, 0, 0
+	if inc.Status != hypercare.StatusAcknowledged {
+		return nil
+	}
+	inc.Status, inc.AcknowledgedAt, inc.UpdatedAt = hypercare.StatusTriggered, nil, now
+	if err := tx.UpdateIncident(ctx, inc); err != nil {
+		return err
+	}
+	msg := fmt.Sprintf("Re-triggered: acknowledged but not resolved within %v", st.AckTimeout)
+	return appendTimeline(ctx, tx, inc.ID, hypercare.TimelineTriggered, msg, nil, now)
+}
+
+func finish(ctx context.Context, tx hypercare.Tx, st *hypercare.EscalationState, now time.Time) error {
+	st.Status, st.UpdatedAt = hypercare.EscalationDone, now
+	return tx.SaveEscalation(ctx, st)
+}
+
+// TimelineEscalated is the timeline type of escalation steps.
+const TimelineEscalated = "escalated"
+
+func note(ctx context.Context, tx hypercare.Tx, incidentID, msg string, details any, now time.Time) error {
+	return appendTimeline(ctx, tx, incidentID, TimelineEscalated, msg, details, now)
+}
+
+func appendTimeline(ctx context.Context, tx hypercare.Tx, incidentID, typ, msg string, details any, now time.Time) error {
+	e := &hypercare.TimelineEntry{ID: hypercare.NewID(now), IncidentID: incidentID, At: now, Type: typ,
+		Actor: hypercare.SystemActor, Message: msg}
+	if details != nil {
+		b, err := json.Marshal(details)
+		if err != nil {
+			return fmt.Errorf("encode timeline details: %w", err)
+		}
+		e.Details = b
+	}
+	return tx.AppendTimeline(ctx, e)
+}

@@ -1,0 +1,106 @@
+package hypercare
+
+import "time"
+
+// Target is whom an escalation level pages: a user, or whoever is on call
+// on a schedule at the time of the page.
+type Target struct {
+	User     string `json:"user,omitempty"`
+	Schedule string `json:"schedule,omitempty"`
+}
+
+// LevelMode says how a level's targets are paged.
+type LevelMode string
+
+// The level modes.
+const (
+	// NotifyAll pages every target of the level at once (the default).
+	NotifyAll LevelMode = "all"
+	// RoundRobin pages one target per incident, taking turns, so load
+	// spreads across a level of peers.
+	RoundRobin LevelMode = "round_robin"
+)
+
+// EscalationLevel is one rung of a policy.
+type EscalationLevel struct {
+	Targets []Target  `json:"targets"`
+	Mode    LevelMode `json:"mode"`
+	// EscalateAfter is how long the level has to acknowledge before the
+	// next level is paged.
+	EscalateAfter time.Duration `json:"escalate_after"`
+}
+
+// EscalationPolicy is the ordered levels an unacknowledged incident climbs.
+type EscalationPolicy struct {
+	ID     string            `json:"id"`
+	Name   string            `json:"name"`
+	Levels []EscalationLevel `json:"levels"`
+	// Repeat is how many times the whole policy runs again after the last
+	// level times out.
+	Repeat int `json:"repeat"`
+	// AckTimeout, if set, re-triggers an acknowledged incident that is not
+	// resolved within it, so an ack cannot silence a page forever.
+	AckTimeout time.Duration `json:"ack_timeout,omitempty"`
+}
+
+// EscalationState is the escalation of one incident: a durable row whose
+// due time is the next step, claimed by the escalation engine.
+type EscalationState struct {
+	IncidentID string `json:"incident_id"`
+	PolicyID   string `json:"policy_id"`
+	ServiceID  string `json:"service_id"`
+	// Level is the index of the next level to page; Loop counts repeats.
+	Level int `json:"level"`
+	Loop  int `json:"loop"`
+	// Step counts the steps taken; notifications of one step share it, so
+	// a step that runs twice (after a crash) cannot page twice.
+	Step int `json:"step"`
+	// Status is active (steps pending), ack_wait (acknowledged, waiting for
+	// the ack timeout), or done (nothing more will happen).
+	Status string    `json:"status"`
+	DueAt  time.Time `json:"due_at"`
+	// Urgency is the incident's urgency, which picks notification rules.
+	Urgency Urgency `json:"urgency"`
+	// AckTimeout is the policy's ack timeout, kept with the state so an
+	// acknowledgement can arm it without looking the policy up.
+	AckTimeout time.Duration `json:"ack_timeout"`
+	UpdatedAt  time.Time     `json:"updated_at"`
+}
+
+// Escalation statuses.
+const (
+	EscalationActive  = "active"
+	EscalationAckWait = "ack_wait"
+	EscalationDone    = "done"
+)
+
+// Notification is one page to one contact method: the durable record of
+// who was paged, how, why, for which incident and level. Delivery claims
+// it when due and retries until it is sent or gives up.
+type Notification struct {
+	ID            string      `json:"id"`
+	IncidentID    string      `json:"incident_id"`
+	UserID        string      `json:"user_id"`
+	ContactMethod string      `json:"contact_method"`
+	Type          ContactType `json:"type"`
+	Address       string      `json:"-"`
+	Level         int         `json:"level"`
+	Loop          int         `json:"loop"`
+	Step          int         `json:"step"`
+	Reason        string      `json:"reason"`
+	Status        string      `json:"status"`
+	Attempts      int         `json:"attempts"`
+	LastError     string      `json:"last_error,omitempty"`
+	DueAt         time.Time   `json:"due_at"`
+	CreatedAt     time.Time   `json:"created_at"`
+	SentAt        *time.Time  `json:"sent_at"`
+}
+
+// Notification statuses.
+const (
+	NotificationPending   = "pending"
+	NotificationSending   = "sending"
+	NotificationSent      = "sent"
+	NotificationFailed    = "failed"
+	NotificationCancelled = "cancelled"
+)

@@ -1,0 +1,51 @@
+package incident
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hypercare/hypercare"
+)
+
+// StartEscalation arms the escalation of a new incident under policy: its
+// first level is due at once, so the engine pages it on its next pass (it
+// is woken right after the commit).
+func StartEscalation(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, policy hypercare.EscalationPolicy, now time.Time) error {
+	st := &hypercare.EscalationState{
+		IncidentID: inc.ID, PolicyID: policy.ID, ServiceID: inc.ServiceID,
+		Status: hypercare.EscalationActive, DueAt: now, Urgency: inc.Urgency,
+		AckTimeout: policy.AckTimeout, UpdatedAt: now,
+	}
+	if err := tx.SaveEscalation(ctx, st); err != nil {
+		return fmt.Errorf("start escalation of incident %d: %w", inc.Number, err)
+	}
+	return nil
+}
+
+// haltEscalation follows an acknowledgement or resolution: pending pages
+// are cancelled; an acknowledged incident whose policy has an ack timeout
+// waits for it (then re-triggers), otherwise escalation ends.
+func haltEscalation(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, acknowledged bool, now time.Time) error {
+	st, err := tx.GetEscalation(ctx, inc.ID)
+	if hypercare.IsNotFound(err) {
+		return nil // the service has no escalation policy
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := tx.CancelNotifications(ctx, inc.ID); err != nil {
+		return fmt.Errorf("cancel pages of incident %d: %w", inc.Number, err)
+	}
+	if st.Status == hypercare.EscalationDone && acknowledged {
+		return nil
+	}
+	st.Status, st.UpdatedAt = hypercare.EscalationDone, now
+	if acknowledged && st.AckTimeout > 0 {
+		st.Status, st.DueAt = hypercare.EscalationAckWait, now.Add(st.AckTimeout)
+	}
+	if err := tx.SaveEscalation(ctx, st); err != nil {
+		return fmt.Errorf("halt escalation of incident %d: %w", inc.Number, err)
+	}
+	return nil
+}

@@ -1,0 +1,195 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hypercare/hypercare"
+)
+
+// GetEscalation reads an incident's escalation for update.
+func (t *tx) GetEscalation(ctx context.Context, incidentID string) (*hypercare.EscalationState, error) {
+	if err := checkText("get escalation", "incident_id", incidentID); err != nil {
+		return nil, err
+	}
+	e := new(hypercare.EscalationState)
+	err := scanEscalation(t.queryRow(ctx, qGetEscalation, incidentID), e)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, hypercare.Errorf(hypercare.CodeNotFound, "incident %q has no escalation", incidentID)
+	}
+	if err != nil {
+		return nil, t.s.dbErr(err, "get escalation of %q", incidentID)
+	}
+	return e, nil
+}
+
+// SaveEscalation inserts or replaces an incident's escalation state.
+func (t *tx) SaveEscalation(ctx context.Context, e *hypercare.EscalationState) error {
+	if err := checkText("save escalation", "incident_id", e.IncidentID, "policy_id", e.PolicyID,
+		"service_id", e.ServiceID, "status", e.Status); err != nil {
+		return err
+	}
+	_, err := t.exec(ctx, qSaveEscalation, e.IncidentID, e.PolicyID, e.ServiceID, e.Level, e.Loop, e.Step,
+		e.Status, micros(e.DueAt), string(e.Urgency), e.AckTimeout.Microseconds(), micros(e.UpdatedAt))
+	if err != nil {
+		return t.s.dbErr(err, "save escalation of %q", e.IncidentID)
+	}
+	return nil
+}
+
+// DueEscalations returns (and on PostgreSQL locks, skipping rows other
+// nodes hold) up to limit escalations due at now, oldest first.
+func (t *tx) DueEscalations(ctx context.Context, now time.Time, limit int) ([]hypercare.EscalationState, error) {
+	rows, err := t.query(ctx, qDueEscalations, micros(now), limit)
+	if err != nil {
+		return nil, t.s.dbErr(err, "due escalations")
+	}
+	out, err := collect(rows, scanEscalation)
+	if err != nil {
+		return nil, fmt.Errorf("due escalations: %w", err)
+	}
+	return out, nil
+}
+
+// NextTurn advances and returns a round-robin level's turn counter
+// (0, 1, 2, …), shared by every node.
+func (t *tx) NextTurn(ctx context.Context, policyID string, level int) (int, error) {
+	if err := checkText("next turn", "policy_id", policyID); err != nil {
+		return 0, err
+	}
+	var turn int
+	if err := t.queryRow(ctx, qNextTurn, policyID, level).Scan(&turn); err != nil {
+		return 0, t.s.dbErr(err, "next turn of %s level %d", policyID, level)
+	}
+	return turn, nil
+}
+
+// InsertNotification records a page. The same page twice (same incident,
+// step, user and contact method) is a conflict: a step that runs again
+// after a crash cannot page twice.
+func (t *tx) InsertNotification(ctx context.Context, n *hypercare.Notification) error {
+	if err := checkText("insert notification", "id", n.ID, "incident_id", n.IncidentID, "user_id", n.UserID,
+		"contact_method", n.ContactMethod, "reason", n.Reason, "last_error", n.LastError); err != nil {
+		return err
+	}
+	return t.insert(ctx, qInsertNotification, "notification", n.ID, "this page was already recorded",
+		n.ID, n.IncidentID, n.UserID, n.ContactMethod, string(n.Type), n.Level, n.Loop, n.Step, n.Reason,
+		n.Status, n.Attempts, n.LastError, micros(n.DueAt), micros(n.CreatedAt), nullMicros(n.SentAt))
+}
+
+// ClaimNotifications leases up to limit notifications due at now until
+// leaseUntil and returns them with their attempt counted. A lease that
+// expires (the node died mid-send) makes the row claimable again.
+func (t *tx) ClaimNotifications(ctx context.Context, now, leaseUntil time.Time, limit int) ([]hypercare.Notification, error) {
+	rows, err := t.query(ctx, qClaimNotifications, micros(now), micros(leaseUntil), limit)
+	if err != nil {
+		return nil, t.s.dbErr(err, "claim notifications")
+	}
+	out, err := collect(rows, scanNotification)
+	if err != nil {
+		return nil, fmt.Errorf("claim notifications: %w", err)
+	}
+	return out, nil
+}
+
+// UpdateNotification records a delivery outcome and releases the lease.
+func (t *tx) UpdateNotification(ctx context.Context, n *hypercare.Notification) error {
+	if err := checkText("update notification", "id", n.ID, "status", n.Status, "last_error", n.LastError); err != nil {
+		return err
+	}
+	return t.update(ctx, qUpdateNotification, "notification", n.ID,
+		n.ID, n.Status, n.Attempts, n.LastError, micros(n.DueAt), nullMicros(n.SentAt))
+}
+
+// CancelNotifications cancels the incident's pages not yet being sent.
+func (t *tx) CancelNotifications(ctx context.Context, incidentID string) (int, error) {
+	if err := checkText("cancel notifications", "incident_id", incidentID); err != nil {
+		return 0, err
+	}
+	res, err := t.exec(ctx, qCancelNotifications, incidentID)
+	if err != nil {
+		return 0, t.s.dbErr(err, "cancel notifications of %q", incidentID)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// Secret returns the installation secret name, creating it with generate
+// the first time (every node then reads the same value).
+func (t *tx) Secret(ctx context.Context, name string, generate func() string) (string, error) {
+	var v string
+	err := t.queryRow(ctx, qGetSecret, name).Scan(&v)
+	if err == nil {
+		return v, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return "", t.s.dbErr(err, "read secret %q", name)
+	}
+	v = generate()
+	if _, err := t.exec(ctx, qInsertSecret, name, v); err != nil {
+		return "", t.s.dbErr(err, "create secret %q", name)
+	}
+	if err := t.queryRow(ctx, qGetSecret, name).Scan(&v); err != nil {
+		return "", t.s.dbErr(err, "read secret %q", name)
+	}
+	return v, nil
+}
+
+func scanEscalation(r rowScanner, e *hypercare.EscalationState) error {
+	var due, ackTimeout, updated int64
+	err := r.Scan(&e.IncidentID, &e.PolicyID, &e.ServiceID, &e.Level, &e.Loop, &e.Step, &e.Status, &due,
+		&e.Urgency, &ackTimeout, &updated)
+	if err != nil {
+		return err
+	}
+	e.AckTimeout = time.Duration(ackTimeout) * time.Microsecond
+	e.DueAt, e.UpdatedAt = fromMicros(due), fromMicros(updated)
+	return nil
+}
+
+func scanNotification(r rowScanner, n *hypercare.Notification) error {
+	var due, created int64
+	var sent sql.NullInt64
+	err := r.Scan(&n.ID, &n.IncidentID, &n.UserID, &n.ContactMethod, &n.Type, &n.Level, &n.Loop, &n.Step,
+		&n.Reason, &n.Status, &n.Attempts, &n.LastError, &due, &created, &sent)
+	if err != nil {
+		return err
+	}
+	n.DueAt, n.CreatedAt, n.SentAt = fromMicros(due), fromMicros(created), fromNullMicros(sent)
+	return nil
+}
+
+// ListNotifications returns an incident's pages, oldest first.
+func (s *Store) ListNotifications(ctx context.Context, incidentID string) ([]hypercare.Notification, error) {
+	if err := checkText("list notifications", "incident_id", incidentID); err != nil {
+		return nil, err
+	}
+	rows, err := s.rdb.QueryContext(ctx, "SELECT "+notificationCols+" FROM notifications "+
+		"WHERE incident_id = $1 ORDER BY created_at, id", incidentID)
+	if err != nil {
+		return nil, fmt.Errorf("list notifications of %q: %w", incidentID, err)
+	}
+	out, err := collect(rows, scanNotification)
+	if err != nil {
+		return nil, fmt.Errorf("list notifications of %q: %w", incidentID, err)
+	}
+	return out, nil
+}
+
+// GetEscalation returns an incident's escalation state.
+func (s *Store) GetEscalation(ctx context.Context, incidentID string) (*hypercare.EscalationState, error) {
+	if err := checkText("get escalation", "incident_id", incidentID); err != nil {
+		return nil, err
+	}
+	e, err := getOne(ctx, s, "SELECT "+escalationCols+" FROM escalations WHERE incident_id = $1", incidentID,
+		scanEscalation, func() error {
+			return hypercare.Errorf(hypercare.CodeNotFound, "incident %q has no escalation", incidentID)
+		})
+	if err != nil && !hypercare.IsNotFound(err) {
+		return nil, fmt.Errorf("get escalation of %q: %w", incidentID, err)
+	}
+	return e, err
+}
