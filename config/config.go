@@ -27,15 +27,23 @@ const (
 // them: secrets given as "${NAME}" are resolved from the environment and
 // every integration's ID is filled in. Optional settings the file leaves
 // out stay unset (nil) and their accessors (RateLimitPerMinute,
-// MaxBodyBytes) return the defaults, so the zero Config, used when there
-// is no config file, behaves exactly like an empty file. New sections
-// (users, schedules, escalation policies, ...) are added as new fields;
-// existing fields keep their meaning.
+// MaxBodyBytes, Users, ...) apply the defaults, so the zero Config, used
+// when there is no config file, behaves exactly like an empty file. New
+// sections are added as new fields; existing fields keep their meaning.
+//
+// The users, schedules and escalation policies are kept as written in the
+// ...Specs fields (named so because the accessors Users, Schedules and
+// EscalationPolicies take the plain names); consumers should use the
+// accessors, which return domain values with defaults applied and units
+// converted.
 type Config struct {
-	Teams    []Team    `yaml:"teams"`
-	Services []Service `yaml:"services"`
-	Ingest   Ingest    `yaml:"ingest"`
-	Notify   Notify    `yaml:"notify"`
+	Teams                 []Team             `yaml:"teams"`
+	UserSpecs             []User             `yaml:"users"`
+	ScheduleSpecs         []Schedule         `yaml:"schedules"`
+	EscalationPolicySpecs []EscalationPolicy `yaml:"escalation_policies"`
+	Services              []Service          `yaml:"services"`
+	Ingest                Ingest             `yaml:"ingest"`
+	Notify                Notify             `yaml:"notify"`
 }
 
 // Team owns services; declaring teams lets the file catch a service
@@ -53,8 +61,9 @@ type Service struct {
 	Description string `yaml:"description"`
 	// Team is the ID of a team declared in the same file; optional.
 	Team string `yaml:"team"`
-	// EscalationPolicy is kept as written: this version has no escalation
-	// policies to check it against, only its ID format is checked.
+	// EscalationPolicy is the ID of a policy declared under
+	// escalation_policies; optional (a service without one opens
+	// incidents but pages nobody).
 	EscalationPolicy string        `yaml:"escalation_policy"`
 	Integrations     []Integration `yaml:"integrations"`
 }
@@ -118,6 +127,13 @@ type Notify struct {
 	// webhook URL cannot be used to reach internal services (SSRF); turn
 	// on for tests and on-premises targets.
 	AllowPrivateNetworks bool `yaml:"allow_private_networks"`
+}
+
+// AllowPrivateNetworks reports whether outbound calls may go to loopback,
+// link-local and private addresses (notify.allow_private_networks). A nil
+// Config gives the default, false.
+func (c *Config) AllowPrivateNetworks() bool {
+	return c != nil && c.Notify.AllowPrivateNetworks
 }
 
 // Load reads and parses the config file at path. Problems with the content

@@ -69,7 +69,7 @@ func TestLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = Load(path)
-	want := path + `:2:1: bogus: unknown field "bogus" (allowed: teams, services, ingest, notify)`
+	want := path + `:2:1: bogus: unknown field "bogus" (allowed: teams, users, schedules, escalation_policies, services, ingest, notify)`
 	if err == nil || err.Error() != want {
 		t.Errorf("Load(bad) = %v, want %s", err, want)
 	}
@@ -182,7 +182,18 @@ func TestAliasesAndMergeKeys(t *testing.T) {
 var brokenFile = y(
 	"teams:",
 	"  - id: Web",
-	"users: []",
+	"users:",
+	"  - id: alice",
+	"    name: Alice",
+	"    contact_methods:",
+	`      - {id: phone, type: sms, address: "07700 900001"}`,
+	"    notification_rules:",
+	"      - {contact_method: pager, after_minutes: 2}",
+	"schedules:",
+	"  - id: web-primary",
+	"    time_zone: America/NewYork",
+	"    layers:",
+	`      - {id: weekly, start: "2026-11-02T09:00", shift: 1w, users: [alice, bob]}`,
 	"services:",
 	"  - id: checkout",
 	"    name: Checkout",
@@ -196,6 +207,7 @@ var brokenFile = y(
 	"        secret: ${GRAFANA_WEBHOOK_SECRET}",
 	"  - id: checkout",
 	"    name: Checkout again",
+	"    escalation_policy: web",
 	"    integrations:",
 	"      - {type: prometheus, key: 0123456789abcdef0123456789abcdef}",
 	"ingest:",
@@ -207,15 +219,19 @@ func TestReportsAllProblems(t *testing.T) {
 	want := []string{
 		"hypercare.yaml:2:5: teams[0].name: is required",
 		"hypercare.yaml:2:9: teams[0].id: must be 1 to 64 lowercase letters, digits, '-' or '_'",
-		`hypercare.yaml:3:1: users: section "users" is not supported yet in this version of Hypercare`,
-		`hypercare.yaml:7:11: services[0].team: team "payments" is not declared under teams`,
-		`hypercare.yaml:8:5: services[0].escalaton_policy: unknown field "escalaton_policy" (allowed: id, name, description, team, escalation_policy, integrations)`,
-		"hypercare.yaml:11:14: services[0].integrations[0].key: must be 32 lowercase hex characters",
-		"hypercare.yaml:14:17: services[0].integrations[1].secret: environment variable GRAFANA_WEBHOOK_SECRET is not set",
-		`hypercare.yaml:15:9: services[1].id: duplicate service ID "checkout", already used by services[0] at line 5`,
-		"hypercare.yaml:18:16: services[1].integrations[0].type: must be one of events-v2, alertmanager, grafana, generic",
-		"hypercare.yaml:18:33: services[1].integrations[0].key: routing key is already used by services[0].integrations[1] at line 12",
-		"hypercare.yaml:20:19: ingest.max_body_bytes: must be between 1 and 524288 (512 KiB)",
+		"hypercare.yaml:7:41: users[0].contact_methods[0].address: must be a phone number in E.164 form, such as +447700900001",
+		`hypercare.yaml:9:26: users[0].notification_rules[0].contact_method: user "alice" has no contact method "pager"`,
+		`hypercare.yaml:12:16: schedules[0].time_zone: must be an IANA time zone name such as Europe/London, not "America/NewYork"`,
+		`hypercare.yaml:14:75: schedules[0].layers[0].users[1]: user "bob" is not declared under users`,
+		`hypercare.yaml:18:11: services[0].team: team "payments" is not declared under teams`,
+		`hypercare.yaml:19:5: services[0].escalaton_policy: unknown field "escalaton_policy" (allowed: id, name, description, team, escalation_policy, integrations)`,
+		"hypercare.yaml:22:14: services[0].integrations[0].key: must be 32 lowercase hex characters",
+		"hypercare.yaml:25:17: services[0].integrations[1].secret: environment variable GRAFANA_WEBHOOK_SECRET is not set",
+		`hypercare.yaml:26:9: services[1].id: duplicate service ID "checkout", already used by services[0] at line 16`,
+		`hypercare.yaml:28:24: services[1].escalation_policy: escalation policy "web" is not declared under escalation_policies`,
+		"hypercare.yaml:30:16: services[1].integrations[0].type: must be one of events-v2, alertmanager, grafana, generic",
+		"hypercare.yaml:30:33: services[1].integrations[0].key: routing key is already used by services[0].integrations[1] at line 23",
+		"hypercare.yaml:32:19: ingest.max_body_bytes: must be between 1 and 524288 (512 KiB)",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -233,7 +249,7 @@ func TestValidationErrorIsInvalidArgument(t *testing.T) {
 	}
 	want := []hypercare.FieldError{
 		{Field: "teams", Message: "hypercare.yaml:1:8: must be a list, not a number"},
-		{Field: "foo", Message: `hypercare.yaml:2:1: unknown field "foo" (allowed: teams, services, ingest, notify)`},
+		{Field: "foo", Message: `hypercare.yaml:2:1: unknown field "foo" (allowed: teams, users, schedules, escalation_policies, services, ingest, notify)`},
 	}
 	if !reflect.DeepEqual(herr.Details, want) {
 		t.Errorf("details = %+v\nwant %+v", herr.Details, want)
@@ -244,6 +260,10 @@ func TestCatalog(t *testing.T) {
 	src := y(
 		"teams:",
 		"  - {id: web, name: Web}",
+		"users:",
+		"  - {id: ann, name: Ann}",
+		"escalation_policies:",
+		"  - {id: web-policy, levels: [{targets: [{user: ann}], escalate_after_minutes: 5}]}",
 		"services:",
 		"  - id: shop",
 		"    name: Shop",

@@ -24,13 +24,19 @@ type checker struct {
 }
 
 // check validates cfg, resolving secrets and filling in integration IDs.
+// Sections are checked in the order they refer to each other (users name
+// teams, schedules name users, policies name both, services name teams
+// and policies), each returning the IDs it declares for the next.
 func (c *checker) check(cfg *Config) {
 	c.keys = map[string]string{}
 	c.integrationIDs = map[string]string{}
 	teams := c.checkTeams(cfg.Teams)
+	users := c.checkUsers(cfg.UserSpecs, teams)
+	schedules := c.checkSchedules(cfg.ScheduleSpecs, users)
+	policies := c.checkPolicies(cfg.EscalationPolicySpecs, users, schedules)
 	seen := map[string]string{}
 	for i := range cfg.Services {
-		c.checkService(fmt.Sprintf("services[%d]", i), &cfg.Services[i], teams, seen)
+		c.checkService(fmt.Sprintf("services[%d]", i), &cfg.Services[i], teams, policies, seen)
 	}
 	c.checkIngest(cfg.Ingest)
 }
@@ -50,14 +56,14 @@ func (c *checker) checkTeams(teams []Team) map[string]bool {
 
 // checkService checks one service and its integrations, filling in the
 // integrations' effective IDs.
-func (c *checker) checkService(path string, s *Service, teams map[string]bool, seen map[string]string) {
+func (c *checker) checkService(path string, s *Service, teams, policies map[string]bool, seen map[string]string) {
 	idOK := c.checkID(path+".id", s.ID, "service", seen)
 	c.checkRequired(path+".name", s.Name)
-	if s.Team != "" && !teams[s.Team] {
-		c.add(path+".team", "team %q is not declared under teams", s.Team)
+	if s.Team != "" {
+		c.checkRef(path+".team", s.Team, "team", "teams", teams)
 	}
-	if s.EscalationPolicy != "" && !validID(s.EscalationPolicy) {
-		c.add(path+".escalation_policy", "must be an escalation policy ID: %s", idChars)
+	if s.EscalationPolicy != "" {
+		c.checkRef(path+".escalation_policy", s.EscalationPolicy, "escalation policy", "escalation_policies", policies)
 	}
 	ids := integrationIDs(*s)
 	for i := range s.Integrations {

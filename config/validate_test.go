@@ -118,7 +118,7 @@ func TestParseSyntax(t *testing.T) {
 func TestParseUnknownKeys(t *testing.T) {
 	runProblemCases(t, []problemCase{
 		{"unknown top-level key", y("teams: []", "servics: []"), []string{
-			`hypercare.yaml:2:1: servics: unknown field "servics" (allowed: teams, services, ingest, notify)`,
+			`hypercare.yaml:2:1: servics: unknown field "servics" (allowed: teams, users, schedules, escalation_policies, services, ingest, notify)`,
 		}},
 		{"unknown key in a team", y("teams:", "  - id: web", "    name: Web", "    lead: alice"), []string{
 			`hypercare.yaml:4:5: teams[0].lead: unknown field "lead" (allowed: id, name)`,
@@ -130,13 +130,10 @@ func TestParseUnknownKeys(t *testing.T) {
 			`hypercare.yaml:2:3: ingest.burst: unknown field "burst" (allowed: rate_limit_per_minute, max_body_bytes)`,
 		}},
 		{"unknown key with explicit-key syntax", y("? nonsense", ": 1"), []string{
-			`hypercare.yaml:1:1: nonsense: unknown field "nonsense" (allowed: teams, services, ingest, notify)`,
+			`hypercare.yaml:1:1: nonsense: unknown field "nonsense" (allowed: teams, users, schedules, escalation_policies, services, ingest, notify)`,
 		}},
 		{"planned sections", y("users: []", "teams: []", "schedules: []", "escalation_policies: []",
 			"rules: []", "maintenance: []", "hypercare_windows: []", "runbooks: []"), []string{
-			`hypercare.yaml:1:1: users: section "users" is not supported yet in this version of Hypercare`,
-			`hypercare.yaml:3:1: schedules: section "schedules" is not supported yet in this version of Hypercare`,
-			`hypercare.yaml:4:1: escalation_policies: section "escalation_policies" is not supported yet in this version of Hypercare`,
 			`hypercare.yaml:5:1: rules: section "rules" is not supported yet in this version of Hypercare`,
 			`hypercare.yaml:6:1: maintenance: section "maintenance" is not supported yet in this version of Hypercare`,
 			`hypercare.yaml:7:1: hypercare_windows: section "hypercare_windows" is not supported yet in this version of Hypercare`,
@@ -267,16 +264,25 @@ func TestParseServiceRules(t *testing.T) {
 		), []string{
 			`hypercare.yaml:7:11: services[0].team: team "wbe" is not declared under teams`,
 		}},
-		{"escalation policy id format", y(
+		{"escalation policy must be declared", y(
+			"escalation_policies:",
+			"  - {id: web, levels: [{targets: [{user: ann}], escalate_after_minutes: 5}]}",
+			"users: [{id: ann, name: Ann}]",
 			"services:",
 			"  - id: shop",
 			"    name: Shop",
 			"    escalation_policy: Web Team",
 			"  - id: blog",
 			"    name: Blog",
-			"    escalation_policy: not-declared-is-fine-for-now",
+			"    escalation_policy: wbe",
+			"  - id: news",
+			"    name: News",
+			"    escalation_policy: web",
+			"  - id: wiki",
+			"    name: No policy is fine",
 		), []string{
-			"hypercare.yaml:4:24: services[0].escalation_policy: must be an escalation policy ID: 1 to 64 lowercase letters, digits, '-' or '_'",
+			`hypercare.yaml:7:24: services[0].escalation_policy: escalation policy "Web Team" is not declared under escalation_policies`,
+			`hypercare.yaml:10:24: services[1].escalation_policy: escalation policy "wbe" is not declared under escalation_policies`,
 		}},
 	}, noEnv)
 }

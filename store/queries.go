@@ -15,7 +15,7 @@ const (
 		"custom_details, links"
 	serviceCols      = "id, name, description, team_id, escalation_policy, active, updated_at"
 	tokenCols        = "id, name, role, hash, created_at, last_used_at"
-	escalationCols   = "incident_id, policy_id, service_id, level, loop, step, status, due_at, urgency, updated_at"
+	escalationCols   = "incident_id, policy_id, service_id, level, loop, step, status, due_at, urgency, ack_timeout, updated_at"
 	notificationCols = "id, incident_id, user_id, contact_method, type, level, loop, step, reason, status, " +
 		"attempts, last_error, due_at, created_at, sent_at"
 )

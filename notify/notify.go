@@ -1,0 +1,99 @@
+// Package notify is the seam between the delivery engine and the channels
+// that reach people (webhook now; Slack, Teams, email, SMS later), and the
+// outbound-network guard they all share.
+//
+// A channel is a Sender. The engine looks one up by contact type in a
+// Registry, hands it a Message, and decides from the returned error
+// whether to retry: IsPermanent says don't, RetryAfter says when.
+//
+// Every outbound connection goes through NewHTTPClient or NewDialer, which
+// refuse non-public destinations (loopback, private, link-local, cloud
+// metadata, …) at connect time unless notify.allow_private_networks is
+// set: contact method addresses are user input, and without the guard a
+// webhook would be a way to make the server call its own internal network
+// (SSRF).
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/hypercare/hypercare"
+)
+
+// Message is everything a channel needs to render and send one page.
+type Message struct {
+	// Notification is the page: its ID is the idempotency key receivers
+	// dedupe on (an attempt retried after a crash must not page twice);
+	// Type and Address say where it goes; Level, Loop and Reason say why.
+	Notification hypercare.Notification
+	// Incident is the incident as of this attempt.
+	Incident hypercare.Incident
+	// User is the person paged. Channels use what they need (name, time
+	// zone for rendering times) and must not publish the rest.
+	User hypercare.User
+	// ServiceName is the display name of Incident.ServiceID.
+	ServiceName string
+	// IncidentURL and AckURL are links into the UI and a one-click
+	// acknowledgement; empty until those exist.
+	IncidentURL string
+	AckURL      string
+}
+
+// Sender delivers one message over one channel. Send must be safe for
+// concurrent use and must return when ctx is done. It returns nil only
+// when the receiver accepted the message; a failure that retrying cannot
+// fix is wrapped with Permanent.
+type Sender interface {
+	Send(ctx context.Context, m Message) error
+}
+
+// ErrUnsupported is returned (wrapped, permanent) for a contact type that
+// no channel is registered for.
+var ErrUnsupported = errors.New("no channel for contact type")
+
+// Registry maps contact types to the channels that send them. It is built
+// once at startup and only read afterwards, so it needs no lock: Register
+// must not be called once Send may be.
+type Registry struct {
+	senders map[hypercare.ContactType]Sender
+}
+
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry {
+	return &Registry{senders: make(map[hypercare.ContactType]Sender)}
+}
+
+// Register makes s the sender for contact type t. Registering a type twice
+// or a nil sender is a wiring bug and panics, so it is found at startup,
+// not at the first page.
+func (r *Registry) Register(t hypercare.ContactType, s Sender) {
+	if s == nil {
+		panic(fmt.Sprintf("notify: nil sender for %q", t))
+	}
+	if _, dup := r.senders[t]; dup {
+		panic(fmt.Sprintf("notify: sender for %q registered twice", t))
+	}
+	r.senders[t] = s
+}
+
+// Sender returns the sender for contact type t, or a permanent error
+// wrapping ErrUnsupported: a page for a channel this binary cannot send
+// will not become sendable by retrying.
+func (r *Registry) Sender(t hypercare.ContactType) (Sender, error) {
+	if s, ok := r.senders[t]; ok {
+		return s, nil
+	}
+	return nil, Permanent(fmt.Errorf("notify: %w %q", ErrUnsupported, t))
+}
+
+// Send delivers m with the sender for m.Notification.Type, so the delivery
+// engine can hold a Registry as its one Sender.
+func (r *Registry) Send(ctx context.Context, m Message) error {
+	s, err := r.Sender(m.Notification.Type)
+	if err != nil {
+		return err
+	}
+	return s.Send(ctx, m)
+}

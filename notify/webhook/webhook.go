@@ -1,0 +1,188 @@
+// Package webhook delivers pages to contact methods of type webhook: one
+// JSON POST per notification to the contact method's address.
+//
+// The body is a Payload. Receivers dedupe on its id (also sent as the
+// Idempotency-Key header), which stays the same across retries of one
+// notification while sent_at changes. When a signing secret is
+// configured, X-Hypercare-Signature carries "sha256=" and the hex HMAC-SHA256
+// of the exact body bytes; receivers verify it before parsing and can reject
+// stale sent_at values to limit replays.
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/notify"
+)
+
+// EventPage is the payload type of a page.
+const EventPage = "incident.page"
+
+// SignatureHeader carries the body's HMAC when a signing secret is set.
+const SignatureHeader = "X-Hypercare-Signature"
+
+// Payload is the JSON body of a page. Its field names are a public
+// contract with every receiver: add fields, never rename or remove them.
+type Payload struct {
+	Type string `json:"type"`
+	// ID is the notification ID; IdempotencyKey repeats it for receivers
+	// that look for that name.
+	ID             string             `json:"id"`
+	IdempotencyKey string             `json:"idempotency_key"`
+	Incident       hypercare.Incident `json:"incident"`
+	Service        Ref                `json:"service"`
+	User           Ref                `json:"user"`
+	Level          int                `json:"level"`
+	Loop           int                `json:"loop"`
+	Reason         string             `json:"reason"`
+	SentAt         string             `json:"sent_at"` // RFC 3339, UTC, this attempt
+	IncidentURL    string             `json:"incident_url,omitempty"`
+	AckURL         string             `json:"ack_url,omitempty"`
+}
+
+// Ref names a service or user: the ID for machines, the name for people.
+// Only these two fields leave the process; a user's email and contact
+// methods are not the receiver's business.
+type Ref struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Sender is the webhook channel. It is safe for concurrent use.
+type Sender struct {
+	client *http.Client
+	secret []byte
+	clock  hypercare.Clock
+}
+
+// Option configures a Sender.
+type Option func(*Sender)
+
+// WithSigningSecret signs every body with HMAC-SHA256 under secret. An
+// empty secret means no signature.
+func WithSigningSecret(secret []byte) Option {
+	return func(s *Sender) { s.secret = bytes.Clone(secret) }
+}
+
+// WithClock sets the clock that stamps sent_at; tests pin it.
+func WithClock(c hypercare.Clock) Option {
+	return func(s *Sender) { s.clock = c }
+}
+
+// New returns a webhook sender that posts with client, which should come
+// from notify.NewHTTPClient so the outbound-network guard applies. A nil
+// client gets one with the guard fully on (no private networks), so
+// forgetting to pass one fails safe rather than open.
+func New(client *http.Client, opts ...Option) *Sender {
+	if client == nil {
+		client = notify.NewHTTPClient(notify.NetOptions{})
+	}
+	s := &Sender{client: client, clock: hypercare.SystemClock{}}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// maxDrain is how much of a successful response is read so the connection
+// can be reused; a receiver sending more than that costs a new connection
+// next time, not our time now.
+const maxDrain = 4 << 10
+
+// Send posts m to m.Notification.Address. It returns nil on any 2xx, a
+// permanent error for an invalid or refused address and for 4xx answers
+// other than 408/409/425/429, and a transient error otherwise (5xx,
+// 408/429 with the receiver's Retry-After, timeouts, connection errors).
+// Errors name only the receiver's host, never the full address, which
+// often embeds a secret token and ends up in the notification's
+// last_error.
+func (s *Sender) Send(ctx context.Context, m Message) error {
+	n := m.Notification
+	if err := notify.CheckURL(n.Address); err != nil {
+		return notify.Permanent(fmt.Errorf("webhook: %w", err))
+	}
+	body, err := json.Marshal(payload(m, s.clock.Now()))
+	if err != nil {
+		return notify.Permanent(fmt.Errorf("webhook: encode payload: %w", err))
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.Address, bytes.NewReader(body))
+	if err != nil {
+		return notify.Permanent(fmt.Errorf("webhook: build request: %w", stripURL(err)))
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "Hypercare/"+hypercare.Version)
+	req.Header.Set("Idempotency-Key", n.ID)
+	if len(s.secret) > 0 {
+		req.Header.Set(SignatureHeader, Sign(s.secret, body))
+	}
+	host := req.URL.Host
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return fmt.Errorf("webhook: POST to %s: %w", host, stripURL(err))
+	}
+	defer resp.Body.Close()
+	if err := notify.CheckResponse(resp, s.clock.Now()); err != nil {
+		return fmt.Errorf("webhook: POST to %s: %w", host, err)
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxDrain))
+	return nil
+}
+
+// Message is notify.Message, named here so the package reads on its own.
+type Message = notify.Message
+
+func payload(m Message, now time.Time) Payload {
+	n := m.Notification
+	return Payload{
+		Type:           EventPage,
+		ID:             n.ID,
+		IdempotencyKey: n.ID,
+		Incident:       m.Incident,
+		Service:        Ref{ID: m.Incident.ServiceID, Name: m.ServiceName},
+		User:           Ref{ID: n.UserID, Name: m.User.Name},
+		Level:          n.Level,
+		Loop:           n.Loop,
+		Reason:         n.Reason,
+		SentAt:         now.UTC().Format(time.RFC3339),
+		IncidentURL:    m.IncidentURL,
+		AckURL:         m.AckURL,
+	}
+}
+
+// stripURL removes the *url.Error layer net/http puts around request
+// errors, whose message repeats the full address (with any token in its
+// path or query). The cause keeps its chain, so IsPermanent and
+// errors.Is(err, context.DeadlineExceeded) still see through.
+func stripURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// Sign returns the X-Hypercare-Signature value for body under secret:
+// "sha256=" followed by the lowercase hex HMAC-SHA256.
+func Sign(secret, body []byte) string {
+	mac := hmac.New(sha256.New, secret)
+	mac.Write(body)
+	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
+}
+
+// Verify reports whether signature is body's signature under secret, in
+// constant time. It is what a Go receiver (and our own tests) should call.
+func Verify(secret, body []byte, signature string) bool {
+	return hmac.Equal([]byte(signature), []byte(Sign(secret, body)))
+}
