@@ -1,6 +1,9 @@
 package hypercare
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Target is whom an escalation level pages: a user, or whoever is on call
 // on a schedule at the time of the page.
@@ -63,7 +66,7 @@ type EscalationState struct {
 	Urgency Urgency `json:"urgency"`
 	// AckTimeout is the policy's ack timeout, kept with the state so an
 	// acknowledgement can arm it without looking the policy up.
-	AckTimeout time.Duration `json:"ack_timeout"`
+	AckTimeout time.Duration `json:"-"`
 	UpdatedAt  time.Time     `json:"updated_at"`
 }
 
@@ -104,3 +107,23 @@ const (
 	NotificationFailed    = "failed"
 	NotificationCancelled = "cancelled"
 )
+
+// MarshalJSON writes the timeout as escalate_after_minutes, as configured.
+func (l EscalationLevel) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Targets              []Target  `json:"targets"`
+		Mode                 LevelMode `json:"mode"`
+		EscalateAfterMinutes float64   `json:"escalate_after_minutes"`
+	}{l.Targets, l.Mode, l.EscalateAfter.Minutes()})
+}
+
+// MarshalJSON writes the ack timeout as ack_timeout_minutes.
+func (p EscalationPolicy) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		ID                string            `json:"id"`
+		Name              string            `json:"name"`
+		Levels            []EscalationLevel `json:"levels"`
+		Repeat            int               `json:"repeat"`
+		AckTimeoutMinutes float64           `json:"ack_timeout_minutes"`
+	}{p.ID, p.Name, p.Levels, p.Repeat, p.AckTimeout.Minutes()})
+}

@@ -1,6 +1,9 @@
 package hypercare
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // ContactType is how a contact method reaches a person.
 type ContactType string
@@ -66,4 +69,13 @@ func (u *User) ContactMethodByID(id string) (ContactMethod, bool) {
 		}
 	}
 	return ContactMethod{}, false
+}
+
+// MarshalJSON writes the delay as after_minutes, the unit people configure.
+func (r NotificationRule) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		ContactMethod string  `json:"contact_method"`
+		AfterMinutes  float64 `json:"after_minutes"`
+		Urgency       Urgency `json:"urgency,omitempty"`
+	}{r.ContactMethod, r.After.Minutes(), r.Urgency})
 }

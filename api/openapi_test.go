@@ -809,11 +809,4 @@ func isRef(v any, ref string) bool {
 	return o["$ref"] == ref
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
+

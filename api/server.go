@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/escalate"
 	"github.com/hypercare/hypercare/incident"
 	"github.com/hypercare/hypercare/intake"
 	"github.com/prometheus/client_golang/prometheus"
@@ -26,7 +27,10 @@ type Options struct {
 	Store  hypercare.Store
 	Clock  hypercare.Clock
 	Intake *intake.Intake
-	Logger *slog.Logger
+	// Escalation is the escalation engine, which also holds the directory
+	// of users, schedules and policies.
+	Escalation *escalate.Engine
+	Logger     *slog.Logger
 	// RateLimitPerMinute is the per-routing-key event rate; 0 is unlimited.
 	RateLimitPerMinute int
 	// MaxBodyBytes caps request bodies; 0 means DefaultMaxBodyBytes.
@@ -37,17 +41,18 @@ type Options struct {
 
 // Server serves the HTTP API. Build it with New and use Handler.
 type Server struct {
-	store     hypercare.Store
-	clock     hypercare.Clock
-	intake    *intake.Intake
-	incidents *incident.Service
-	log       *slog.Logger
-	auth      *authenticator
-	limiter   *limiter
-	maxBody   int64
-	metrics   *metrics
-	registry  *prometheus.Registry
-	mux       *http.ServeMux
+	store      hypercare.Store
+	clock      hypercare.Clock
+	intake     *intake.Intake
+	escalation *escalate.Engine
+	incidents  *incident.Service
+	log        *slog.Logger
+	auth       *authenticator
+	limiter    *limiter
+	maxBody    int64
+	metrics    *metrics
+	registry   *prometheus.Registry
+	mux        *http.ServeMux
 }
 
 // New returns a Server for opts.
@@ -58,21 +63,25 @@ func New(opts Options) *Server {
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
 	}
+	if opts.Escalation == nil {
+		opts.Escalation = escalate.New(opts.Store, opts.Clock, escalate.NewDirectory(nil, nil, nil, nil), opts.Logger)
+	}
 	if opts.Registry == nil {
 		opts.Registry = prometheus.NewRegistry()
 	}
 	s := &Server{
-		store:     opts.Store,
-		clock:     opts.Clock,
-		intake:    opts.Intake,
-		incidents: &incident.Service{Store: opts.Store, Clock: opts.Clock},
-		log:       opts.Logger,
-		auth:      &authenticator{store: opts.Store, clock: opts.Clock, touched: map[string]time.Time{}},
-		limiter:   newLimiter(opts.RateLimitPerMinute),
-		maxBody:   opts.MaxBodyBytes,
-		metrics:   newMetrics(opts.Registry, opts.Store),
-		registry:  opts.Registry,
-		mux:       http.NewServeMux(),
+		store:      opts.Store,
+		clock:      opts.Clock,
+		intake:     opts.Intake,
+		escalation: opts.Escalation,
+		incidents:  &incident.Service{Store: opts.Store, Clock: opts.Clock},
+		log:        opts.Logger,
+		auth:       &authenticator{store: opts.Store, clock: opts.Clock, touched: map[string]time.Time{}},
+		limiter:    newLimiter(opts.RateLimitPerMinute),
+		maxBody:    opts.MaxBodyBytes,
+		metrics:    newMetrics(opts.Registry, opts.Store),
+		registry:   opts.Registry,
+		mux:        http.NewServeMux(),
 	}
 	for _, rt := range s.routes() {
 		h := rt.handler
@@ -115,12 +124,24 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/incidents/{id}/acknowledge", responder, s.acknowledge},
 		{"POST", "/api/v1/incidents/{id}/resolve", responder, s.resolve},
 		{"POST", "/api/v1/incidents/{id}/notes", responder, s.addNote},
+		{"POST", "/api/v1/incidents/{id}/escalate", responder, s.escalateIncident},
+		{"POST", "/api/v1/incidents/{id}/reassign", responder, s.reassign},
+		{"GET", "/api/v1/incidents/{id}/notifications", viewer, s.incidentNotifications},
 		{"GET", "/api/v1/alerts", viewer, s.listAlerts},
 		{"GET", "/api/v1/services", viewer, s.listServices},
 		{"GET", "/api/v1/services/{id}", viewer, s.getService},
 		{"GET", "/api/v1/teams", viewer, s.listTeams},
 		{"GET", "/api/v1/change_events", viewer, s.listChanges},
 		{"GET", "/api/v1/events", viewer, s.listEvents},
+		{"GET", "/api/v1/oncall", viewer, s.onCall},
+		{"GET", "/api/v1/schedules", viewer, s.listSchedules},
+		{"GET", "/api/v1/schedules/{id}/shifts", viewer, s.shifts},
+		{"GET", "/api/v1/escalation_policies", viewer, s.listPolicies},
+		{"GET", "/api/v1/users", viewer, s.listUsers},
+		{"GET", "/api/v1/simulate", viewer, s.simulate},
+		{"GET", "/api/v1/schedules/{id}/calendar", viewer, s.calendarURL("schedules")},
+		{"GET", "/api/v1/users/{id}/calendar", viewer, s.calendarURL("users")},
+		{"GET", "/calendar/{kind}/{file}", "", s.calendarFeed},
 		{"GET", "/api/v1/tokens", admin, s.listTokens},
 		{"POST", "/api/v1/tokens", admin, s.createToken},
 	}

@@ -104,8 +104,8 @@ func TestDefaults(t *testing.T) {
 			if got := cfg.MaxBodyBytes(); got != tc.body {
 				t.Errorf("MaxBodyBytes() = %d, want %d", got, tc.body)
 			}
-			if cfg != nil && cfg.Notify.AllowPrivateNetworks != tc.private {
-				t.Errorf("AllowPrivateNetworks = %v, want %v", cfg.Notify.AllowPrivateNetworks, tc.private)
+			if got := cfg.AllowPrivateNetworks(); got != tc.private {
+				t.Errorf("AllowPrivateNetworks() = %v, want %v", got, tc.private)
 			}
 			if tc.wantEmpty && !reflect.DeepEqual(*cfg, Config{}) {
 				t.Errorf("config = %+v, want the zero Config", *cfg)

@@ -4,6 +4,9 @@ import (
 	"errors"
 	"os"
 	"testing"
+	"time"
+
+	"github.com/hypercare/hypercare"
 )
 
 // FuzzParse checks that Parse never panics and always returns exactly one
@@ -25,6 +28,11 @@ func FuzzParse(f *testing.F) {
 		"ingest: {rate_limit_per_minute: 0x10, max_body_bytes: 1e3}\n",
 		"--- \nteams: []\n---\n",
 		"? [a]\n: b\n",
+		designExample,
+		brokenFile,
+		"users: [{id: a, name: A, contact_methods: [{id: m, type: sms, address: +15005550006, verified: false}], notification_rules: [{contact_method: m, after_minutes: 1, urgency: low}]}]\n",
+		"users: [{id: a, name: A}]\nschedules: [{id: s, time_zone: Europe/London, layers: [{id: l, start: '2026-03-29T01:30', shift: 1d, users: [a], restrictions: [{days: [sun], from: '22:00', to: '06:00'}]}], overrides: [{user: a, start: '2026-03-29T01:00', end: '2026-03-29T03:00:00+01:00'}], temporary: [{id: t, start: '2026-10-25T00:00', end: '2026-10-26T00:00', layers: [{id: x, start: '2026-10-25T01:30', shift: 1h, users: [a]}]}]}]\n",
+		"users: [{id: a, name: A}]\nschedules: [{id: s, time_zone: UTC, layers: [{id: l, start: '2026-01-01T00:00', shift: 12h, users: [a]}]}]\nescalation_policies: [{id: p, repeat: 1, ack_timeout_minutes: 30, levels: [{targets: [{user: a}, {schedule: s}], escalate_after_minutes: 1, mode: round_robin}]}]\nservices: [{id: x, name: X, escalation_policy: p}]\n",
 	} {
 		f.Add([]byte(seed))
 	}
@@ -73,5 +81,64 @@ func checkAccepted(t *testing.T, cfg *Config) {
 			t.Fatalf("accepted integration %+v (duplicate key or ID?)", in)
 		}
 		keys[in.Key], ids[in.ID] = true, true
+	}
+	checkAcceptedOncall(t, cfg, services)
+}
+
+// checkAcceptedOncall checks the invariants the paging engines rely on:
+// every reference resolves, every rule has its contact method, every
+// schedule is valid and every delay is in range.
+func checkAcceptedOncall(t *testing.T, cfg *Config, services []hypercare.Service) {
+	t.Helper()
+	users := map[string]bool{}
+	for _, u := range cfg.Users() {
+		if !validID(u.ID) || users[u.ID] || !u.Role.Valid() {
+			t.Fatalf("accepted user %+v", u)
+		}
+		users[u.ID] = true
+		if len(u.NotificationRules) == 0 && len(u.ContactMethods) > 0 {
+			t.Fatalf("user %s has contact methods but no rules", u.ID)
+		}
+		for _, r := range u.NotificationRules {
+			if _, ok := u.ContactMethodByID(r.ContactMethod); !ok || r.After < 0 {
+				t.Fatalf("user %s has rule %+v", u.ID, r)
+			}
+		}
+	}
+	schedules := map[string]bool{}
+	for _, s := range cfg.Schedules() {
+		if err := s.Validate(); err != nil {
+			t.Fatalf("accepted an invalid schedule: %v", err)
+		}
+		schedules[s.ID] = true
+		for _, l := range s.Layers {
+			for _, u := range l.Users {
+				if !users[u] {
+					t.Fatalf("schedule %s names unknown user %q", s.ID, u)
+				}
+			}
+		}
+	}
+	policies := map[string]bool{}
+	for _, p := range cfg.EscalationPolicies() {
+		policies[p.ID] = true
+		if len(p.Levels) == 0 || p.Repeat < 0 || p.AckTimeout < 0 {
+			t.Fatalf("accepted policy %+v", p)
+		}
+		for _, l := range p.Levels {
+			if l.EscalateAfter < time.Minute || len(l.Targets) == 0 || (l.Mode != hypercare.NotifyAll && l.Mode != hypercare.RoundRobin) {
+				t.Fatalf("accepted level %+v of policy %s", l, p.ID)
+			}
+			for _, tg := range l.Targets {
+				if (tg.User == "") == (tg.Schedule == "") || tg.User != "" && !users[tg.User] || tg.Schedule != "" && !schedules[tg.Schedule] {
+					t.Fatalf("accepted target %+v of policy %s", tg, p.ID)
+				}
+			}
+		}
+	}
+	for _, s := range services {
+		if s.EscalationPolicy != "" && !policies[s.EscalationPolicy] {
+			t.Fatalf("service %s names unknown policy %q", s.ID, s.EscalationPolicy)
+		}
 	}
 }

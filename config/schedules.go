@@ -97,13 +97,15 @@ type scheduleBuilder struct {
 	// path relative to the schedule ("layers[0].shift").
 	report func(rel, format string, args ...any)
 	loc    *time.Location
-	// guessed lists the overrides and temporary schedules whose local
+	// unread lists the values that could not be read and were left zero,
+	// and guessed the overrides and temporary schedules whose local
 	// readings had to be read in UTC because the schedule's zone is
-	// invalid: oncall's verdict on their periods would be a guess.
-	guessed []string
+	// invalid: what oncall says about either is a consequence, not news.
+	unread, guessed []string
 }
 
 func (b *scheduleBuilder) problem(rel, format string, args ...any) {
+	b.unread = append(b.unread, rel)
 	if b.report != nil {
 		b.report(rel, format, args...)
 	}
@@ -251,7 +253,7 @@ func (c *checker) checkSchedules(schedules []Schedule, users map[string]bool) ma
 		b := scheduleBuilder{report: func(rel, format string, args ...any) {
 			c.add(path+"."+rel, format, args...)
 		}}
-		c.addScheduleProblems(path, b.build(s).Validate(), b.guessed)
+		c.addScheduleProblems(path, b.build(s).Validate(), &b)
 	}
 	return declared
 }
@@ -273,11 +275,11 @@ func (c *checker) checkLayers(path string, layers []Layer, users map[string]bool
 
 // addScheduleProblems reports what oncall.Schedule.Validate found in the
 // schedule at path, each at its field's position. A problem is dropped
-// when the field, a field around it or a field inside it already has one
-// (a start that could not be read is not also "missing"), or when it is
-// about the period of an override or temporary schedule whose times were
-// only guessed.
-func (c *checker) addScheduleProblems(path string, err error, guessed []string) {
+// when its field or one around it already has one, when a value inside it
+// could not be read (a start that could not be read is not also
+// "missing"), or when it is about an override or temporary schedule whose
+// times were only guessed.
+func (c *checker) addScheduleProblems(path string, err error, b *scheduleBuilder) {
 	if err == nil {
 		return
 	}
@@ -287,36 +289,38 @@ func (c *checker) addScheduleProblems(path string, err error, guessed []string) 
 		return
 	}
 	for _, d := range herr.Details {
-		if d.Field != "" && underAny(d.Field, guessed) {
+		if d.Field == "" {
+			c.add(path, "%s", d.Message)
 			continue
 		}
-		full := path
-		if d.Field != "" {
-			full = path + "." + d.Field
-		}
-		if c.hasWithin(full) {
+		if underAny(d.Field, b.guessed) || containsAny(d.Field, b.unread) {
 			continue
 		}
-		c.add(full, "%s", d.Message)
+		c.add(path+"."+d.Field, "%s", d.Message)
 	}
-}
-
-// hasWithin reports whether a field inside path already has a problem.
-func (c *checker) hasWithin(path string) bool {
-	for p := range c.probs.byPath {
-		if strings.HasPrefix(p, path+".") || strings.HasPrefix(p, path+"[") {
-			return true
-		}
-	}
-	return false
 }
 
 // underAny reports whether path is one of paths or inside one of them.
 func underAny(path string, paths []string) bool {
 	for _, p := range paths {
-		if path == p || strings.HasPrefix(path, p+".") || strings.HasPrefix(path, p+"[") {
+		if within(path, p) {
 			return true
 		}
 	}
 	return false
+}
+
+// containsAny reports whether one of paths is path or inside it.
+func containsAny(path string, paths []string) bool {
+	for _, p := range paths {
+		if within(p, path) {
+			return true
+		}
+	}
+	return false
+}
+
+// within reports whether path is outer or a field or item inside it.
+func within(path, outer string) bool {
+	return path == outer || strings.HasPrefix(path, outer+".") || strings.HasPrefix(path, outer+"[")
 }

@@ -42,6 +42,8 @@ func newIncidentsCmdEnv(env clientEnv) *cobra.Command {
 		newIncidentsActCmd(f, "ack", "Acknowledge incidents, stopping their escalation", (*client.Client).Acknowledge),
 		newIncidentsActCmd(f, "resolve", "Resolve incidents", (*client.Client).Resolve),
 		newIncidentsNoteCmd(f),
+		newIncidentsEscalateCmd(f),
+		newIncidentsReassignCmd(f),
 	)
 	return cmd
 }

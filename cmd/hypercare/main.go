@@ -38,6 +38,8 @@ func newRootCmd() *cobra.Command {
 		newServeCmd(),
 		newTokenCmd(),
 		newConfigCmd(),
+		newOnCallCmd(),
+		newSimulateCmd(),
 	)
 	return root
 }

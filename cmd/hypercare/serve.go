@@ -14,7 +14,10 @@ import (
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/api"
 	"github.com/hypercare/hypercare/config"
+	"github.com/hypercare/hypercare/escalate"
 	"github.com/hypercare/hypercare/intake"
+	"github.com/hypercare/hypercare/notify"
+	"github.com/hypercare/hypercare/notify/webhook"
 	"github.com/hypercare/hypercare/store"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -86,11 +89,17 @@ func serve(ctx context.Context, f serveFlags) error {
 	if err != nil {
 		return err
 	}
+	esc, deliverer := newEngines(st, cfg, in, log)
+	engCtx, stopEngines := context.WithCancel(context.WithoutCancel(ctx))
+	engDone := make(chan struct{}, 2)
+	go func() { _ = esc.Run(engCtx); engDone <- struct{}{} }()
+	go func() { _ = deliverer.Run(engCtx); engDone <- struct{}{} }()
+	defer func() { stopEngines(); <-engDone; <-engDone }()
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	registerStoreMetrics(reg, st)
 	srv := api.New(api.Options{
-		Store: st, Clock: hypercare.SystemClock{}, Intake: in, Logger: log, Registry: reg,
+		Store: st, Clock: hypercare.SystemClock{}, Intake: in, Escalation: esc, Logger: log, Registry: reg,
 		RateLimitPerMinute: cfg.RateLimitPerMinute(), MaxBodyBytes: cfg.MaxBodyBytes(),
 	})
 	if f.pprof != "" {
@@ -116,6 +125,23 @@ func registerStoreMetrics(reg *prometheus.Registry, st *store.Store) {
 		counter("hypercare_store_write_retries_total", "Batches retried after a deadlock, serialization failure or busy database.",
 			func(s store.WriteStats) uint64 { return s.Retries }),
 	)
+}
+
+// newEngines builds the escalation engine over the config's directory and
+// the delivery engine with the channels this binary sends (webhook), and
+// connects them: a new incident wakes escalation, a page wakes delivery.
+func newEngines(st *store.Store, cfg *config.Config, in *intake.Intake, log *slog.Logger) (*escalate.Engine, *notify.Engine) {
+	_, services, _ := cfg.Catalog()
+	dir := escalate.NewDirectory(cfg.Users(), cfg.Schedules(), cfg.EscalationPolicies(), services)
+	esc := escalate.New(st, hypercare.SystemClock{}, dir, log)
+	channels := notify.NewRegistry()
+	client := notify.NewHTTPClient(notify.NetOptions{AllowPrivateNetworks: cfg.AllowPrivateNetworks()})
+	channels.Register(hypercare.ContactWebhook, webhook.New(client))
+	deliverer := notify.NewEngine(st, hypercare.SystemClock{}, channels,
+		func() notify.Directory { return esc.Directory() }, log)
+	esc.OnPaged(deliverer.Wake)
+	in.SetPolicies(dir.PoliciesByService(), esc.Wake)
+	return esc, deliverer
 }
 
 // applyConfig writes the config's catalog to the store and returns an

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/client"
+	"github.com/hypercare/hypercare/escalate"
+	"github.com/spf13/cobra"
+)
+
+// parseAt reads --at as RFC 3339 or a local "YYYY-MM-DDTHH:MM" in the
+// user's zone; empty means now.
+func parseAt(s string, loc *time.Location) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	t, err := time.ParseInLocation("2006-01-02T15:04", s, loc)
+	if err != nil {
+		return t, fmt.Errorf("--at %q: want RFC 3339 (2026-11-27T09:00:00Z) or local 2026-11-27T09:00", s)
+	}
+	return t, nil
+}
+
+func newOnCallCmd() *cobra.Command { return newOnCallCmdEnv(processEnv()) }
+
+func newOnCallCmdEnv(env clientEnv) *cobra.Command {
+	f := &clientFlags{env: env}
+	var at, schedule, policy string
+	cmd := &cobra.Command{
+		Use:   "oncall [--at TIME] [--schedule ID] [--policy ID]",
+		Short: "Show who is on call now (or at --at), per schedule and per policy level",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			format, err := parseOutput(f.output)
+			if err != nil {
+				return err
+			}
+			t, err := parseAt(at, env.loc)
+			if err != nil {
+				return err
+			}
+			c, err := f.client()
+			if err != nil {
+				return err
+			}
+			oc, err := c.OnCall(cmd.Context(), t, schedule, policy)
+			if err != nil {
+				return explain(err)
+			}
+			if format == outputJSON {
+				return printJSON(cmd.OutOrStdout(), oc)
+			}
+			return writeOnCall(cmd.OutOrStdout(), env, oc)
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().StringVar(&at, "at", "", "the moment to ask about (RFC 3339, or local YYYY-MM-DDTHH:MM); default now")
+	cmd.Flags().StringVar(&schedule, "schedule", "", "only this schedule")
+	cmd.Flags().StringVar(&policy, "policy", "", "also show whom each level of this escalation policy pages")
+	return cmd
+}
+
+func writeOnCall(w io.Writer, env clientEnv, oc *client.OnCall) error {
+	tw := newTable(w)
+	fmt.Fprintf(tw, "SCHEDULE\tON CALL\tUNTIL\n")
+	for _, e := range oc.OnCall {
+		fmt.Fprintf(tw, "%s\t%s (%s)\t%s\n", cell(e.Schedule, 30), cell(e.UserName, 30), cell(e.User, 30), env.when(e.Until))
+	}
+	if oc.Policy != nil {
+		fmt.Fprintf(tw, "\nLEVEL\tPAGES\tESCALATES AFTER\n")
+		for _, l := range oc.Policy.Levels {
+			fmt.Fprintf(tw, "%d\t%s\t%s\n", l.Level, cell(strings.Join(l.Users, ", "), 60), l.EscalateAfter)
+		}
+	}
+	return tw.Flush()
+}
+
+func newSimulateCmd() *cobra.Command { return newSimulateCmdEnv(processEnv()) }
+
+func newSimulateCmdEnv(env clientEnv) *cobra.Command {
+	f := &clientFlags{env: env}
+	var at, service, urgency string
+	cmd := &cobra.Command{
+		Use:   "simulate --service ID [--at TIME] [--urgency high|low]",
+		Short: "Dry run: who would be paged, and when, for an incident on a service at a time",
+		Long: "Walks the service's escalation policy as if an incident opened at --at and nobody\n" +
+			"acknowledged, resolving schedules at each step. Use it to check coverage before a peak.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			format, err := parseOutput(f.output)
+			if err != nil {
+				return err
+			}
+			t, err := parseAt(at, env.loc)
+			if err != nil {
+				return err
+			}
+			c, err := f.client()
+			if err != nil {
+				return err
+			}
+			sim, err := c.Simulate(cmd.Context(), service, t, hypercare.Urgency(urgency))
+			if err != nil {
+				return explain(err)
+			}
+			if format == outputJSON {
+				return printJSON(cmd.OutOrStdout(), sim)
+			}
+			return writeSimulation(cmd.OutOrStdout(), env, sim)
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().StringVar(&service, "service", "", "the service the incident opens on (required)")
+	cmd.Flags().StringVar(&at, "at", "", "when the incident opens (RFC 3339, or local YYYY-MM-DDTHH:MM); default now")
+	cmd.Flags().StringVar(&urgency, "urgency", "high", "the incident's urgency, which picks notification rules")
+	_ = cmd.MarkFlagRequired("service")
+	return cmd
+}
+
+func writeSimulation(w io.Writer, env clientEnv, sim *escalate.Simulation) error {
+	tw := newTable(w)
+	fmt.Fprintf(tw, "Incident on %s at %s, policy %s, %s urgency, nobody acknowledges:\n\n",
+		cell(sim.ServiceID, 40), sim.At.In(env.loc).Format("2006-01-02 15:04 MST"), cell(sim.PolicyID, 40), sim.Urgency)
+	fmt.Fprintf(tw, "AT\tLEVEL\tUSER\tVIA\n")
+	for _, p := range sim.Pages {
+		level := fmt.Sprintf("%d", p.Level)
+		if p.Loop > 0 {
+			level += fmt.Sprintf(" (repeat %d)", p.Loop)
+		}
+		user := cell(p.UserName, 30) + " (" + cell(p.User, 30) + ")"
+		if p.RoundRobin {
+			user += " [round robin]"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s %s\n", p.At.In(env.loc).Format("01-02 15:04"), level, user, p.Type, cell(p.ContactMethod, 30))
+	}
+	for _, g := range sim.Gaps {
+		fmt.Fprintf(tw, "\nWARNING: %s", cell(g, 200))
+	}
+	if len(sim.Gaps) > 0 {
+		fmt.Fprintln(tw)
+	}
+	return tw.Flush()
+}
+
+func newIncidentsEscalateCmd(f *clientFlags) *cobra.Command {
+	var level int
+	cmd := &cobra.Command{
+		Use:   "escalate ID|NUMBER [--level N]",
+		Short: "Page the next level of the incident's escalation policy now (or level N)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := f.client()
+			if err != nil {
+				return err
+			}
+			if err := c.Escalate(cmd.Context(), args[0], level); err != nil {
+				return explain(err)
+			}
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "incident %s escalated\n", args[0])
+			return err
+		},
+	}
+	cmd.Flags().IntVar(&level, "level", 0, "the level to page (1-based); default the next one")
+	return cmd
+}
+
+func newIncidentsReassignCmd(f *clientFlags) *cobra.Command {
+	var user string
+	cmd := &cobra.Command{
+		Use:   "reassign ID|NUMBER --user USER",
+		Short: "Page a user directly and stop the incident's escalation policy",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := f.client()
+			if err != nil {
+				return err
+			}
+			if err := c.Reassign(cmd.Context(), args[0], user); err != nil {
+				return explain(err)
+			}
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "incident %s reassigned to %s\n", args[0], user)
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&user, "user", "", "the user to page (required)")
+	_ = cmd.MarkFlagRequired("user")
+	return cmd
+}

@@ -1,0 +1,138 @@
+package config
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/oncall"
+)
+
+// designExample is the hypercare.yaml excerpt of DESIGN.md §5, the public
+// contract, verbatim.
+var designExample = y(
+	"users:",
+	"  - id: alice",
+	"    name: Alice Example",
+	"    email: alice@example.com",
+	"    time_zone: Europe/London",
+	"    role: responder                      # admin | responder | viewer",
+	"    contact_methods:",
+	`      - {id: alice-phone, type: sms, address: "+447700900001"}`,
+	`      - {id: alice-hook, type: webhook, address: "https://hooks.example.com/alice"}`,
+	"    notification_rules:                  # minutes after the user is paged",
+	"      - {contact_method: alice-hook, after_minutes: 0}",
+	"      - {contact_method: alice-phone, after_minutes: 2, urgency: high}",
+	"schedules:",
+	"  - id: web-primary",
+	"    time_zone: America/New_York          # handoffs are wall-clock times in this zone",
+	"    layers:                              # later layers win over earlier ones",
+	"      - id: weekly",
+	`        start: "2026-11-02T09:00"        # local time of the first handoff`,
+	"        shift: 1w                        # Nh, Nd or Nw",
+	"        users: [alice, bob]",
+	`        restrictions: [{days: [mon, tue, wed, thu, fri], from: "09:00", to: "17:00"}]`,
+	"    overrides:",
+	`      - {user: carol, start: "2026-11-27T00:00", end: "2026-11-28T00:00"}`,
+	"escalation_policies:",
+	"  - id: web",
+	"    repeat: 2                            # times the whole policy runs again after the last level",
+	"    levels:",
+	"      - {targets: [{schedule: web-primary}], escalate_after_minutes: 5}",
+	"      - {targets: [{user: carol}], escalate_after_minutes: 10}",
+	"services:",
+	"  - {id: checkout, name: Checkout, team: web, escalation_policy: web,",
+	"     integrations: [{type: events-v2, key: 0123456789abcdef0123456789abcdef}]}",
+	"notify:",
+	"  allow_private_networks: false          # outbound calls to loopback/private addresses (tests, on-prem)",
+)
+
+func TestDesignExample(t *testing.T) {
+	// The excerpt refers to the team web and the users bob and carol
+	// without declaring them; add them.
+	if strings.Count(designExample, "\nschedules:\n") != 1 {
+		t.Fatal("cannot find where users end")
+	}
+	src := strings.Replace(designExample, "\nschedules:\n",
+		"\n  - {id: bob, name: Bob Example}\n  - {id: carol, name: Carol Example}\nschedules:\n", 1) +
+		"teams: [{id: web, name: Web}]\n"
+	cfg := mustParse(t, src)
+
+	if got := cfg.Users()[0]; !reflect.DeepEqual(got, hypercare.User{
+		ID: "alice", Name: "Alice Example", Email: "alice@example.com", TimeZone: "Europe/London",
+		Role: hypercare.RoleResponder,
+		ContactMethods: []hypercare.ContactMethod{
+			{ID: "alice-phone", Type: hypercare.ContactSMS, Address: "+447700900001", Verified: true},
+			{ID: "alice-hook", Type: hypercare.ContactWebhook, Address: "https://hooks.example.com/alice", Verified: true},
+		},
+		NotificationRules: []hypercare.NotificationRule{
+			{ContactMethod: "alice-hook"},
+			{ContactMethod: "alice-phone", After: 2 * time.Minute, Urgency: hypercare.UrgencyHigh},
+		},
+	}) {
+		t.Errorf("alice = %+v", got)
+	}
+
+	schedules := cfg.Schedules()
+	if len(schedules) != 1 {
+		t.Fatalf("%d schedules", len(schedules))
+	}
+	s := schedules[0]
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantLayers := []oncall.Layer{{
+		ID:    "weekly",
+		Start: oncall.LocalDateTime{Year: 2026, Month: time.November, Day: 2, Hour: 9},
+		Shift: 7 * 24 * time.Hour,
+		Users: []string{"alice", "bob"},
+		Restrictions: []oncall.Restriction{{
+			Days: []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday},
+			From: oncall.TimeOfDay{Hour: 9}, To: oncall.TimeOfDay{Hour: 17},
+		}},
+	}}
+	if s.ID != "web-primary" || s.TimeZone.String() != "America/New_York" || !reflect.DeepEqual(s.Layers, wantLayers) {
+		t.Errorf("schedule = %+v", s)
+	}
+	if len(s.Overrides) != 1 || s.Overrides[0].User != "carol" ||
+		!s.Overrides[0].Start.Equal(time.Date(2026, 11, 27, 5, 0, 0, 0, time.UTC)) ||
+		!s.Overrides[0].End.Equal(time.Date(2026, 11, 28, 5, 0, 0, 0, time.UTC)) {
+		t.Errorf("overrides = %+v", s.Overrides)
+	}
+	// And the schedule means what the excerpt says.
+	for _, tc := range []struct {
+		at   time.Time
+		user string
+	}{
+		{time.Date(2026, 11, 2, 10, 0, 0, 0, ny), "alice"},  // first week, business hours
+		{time.Date(2026, 11, 2, 18, 0, 0, 0, ny), ""},       // after hours: nobody
+		{time.Date(2026, 11, 10, 10, 0, 0, 0, ny), "bob"},   // second week
+		{time.Date(2026, 11, 14, 10, 0, 0, 0, ny), ""},      // Saturday
+		{time.Date(2026, 11, 27, 23, 0, 0, 0, ny), "carol"}, // override, Black Friday night
+	} {
+		if u, _ := s.OnCall(tc.at); u != tc.user {
+			t.Errorf("OnCall(%v) = %q, want %q", tc.at, u, tc.user)
+		}
+	}
+
+	wantPolicies := []hypercare.EscalationPolicy{{
+		ID: "web", Repeat: 2,
+		Levels: []hypercare.EscalationLevel{
+			{Targets: []hypercare.Target{{Schedule: "web-primary"}}, Mode: hypercare.NotifyAll, EscalateAfter: 5 * time.Minute},
+			{Targets: []hypercare.Target{{User: "carol"}}, Mode: hypercare.NotifyAll, EscalateAfter: 10 * time.Minute},
+		},
+	}}
+	if got := cfg.EscalationPolicies(); !reflect.DeepEqual(got, wantPolicies) {
+		t.Errorf("policies = %+v\nwant %+v", got, wantPolicies)
+	}
+	_, services, _ := cfg.Catalog()
+	if len(services) != 1 || services[0].ID != "checkout" || services[0].EscalationPolicy != "web" {
+		t.Errorf("services = %+v", services)
+	}
+	if cfg.AllowPrivateNetworks() {
+		t.Error("AllowPrivateNetworks() = true")
+	}
+}

@@ -1,0 +1,190 @@
+package notify
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/hypercare/hypercare"
+)
+
+// Delivery engine defaults.
+const (
+	// DefaultPoll bounds how late a delayed page (a rule's "after 2
+	// minutes") or a retry goes out when nothing wakes the loop.
+	DefaultPoll = 250 * time.Millisecond
+	// Lease is how long a claimed page is this node's to send; if the node
+	// dies, another claims it after the lease (at-least-once, deduped by
+	// the receiver on the notification ID).
+	Lease = 60 * time.Second
+	// MaxAttempts bounds retries of transient failures.
+	MaxAttempts = 8
+	// sendTimeout bounds one attempt.
+	sendTimeout = 20 * time.Second
+	claimBatch  = 50
+	parallel    = 8
+)
+
+// Directory is what delivery needs to know about people and services: the
+// current contact addresses (never stored with the page, so a changed
+// address or a removed method takes effect at once) and display names.
+type Directory interface {
+	User(id string) (hypercare.User, bool)
+}
+
+// Engine delivers due notifications through a Sender, recording each
+// outcome and a timeline entry. Build it with NewEngine; Run drives it, or
+// tests call RunDue with a fake clock.
+type Engine struct {
+	store  hypercare.Store
+	clock  hypercare.Clock
+	sender Sender
+	dir    func() Directory
+	log    *slog.Logger
+	wake   chan struct{}
+	poll   time.Duration
+}
+
+// NewEngine returns a delivery engine. dir is called per pass so a config
+// reload takes effect.
+func NewEngine(st hypercare.Store, clk hypercare.Clock, sender Sender, dir func() Directory, log *slog.Logger) *Engine {
+	return &Engine{store: st, clock: clk, sender: sender, dir: dir, log: log, wake: make(chan struct{}, 1), poll: DefaultPoll}
+}
+
+// Wake makes the loop look for due pages now; it never blocks.
+func (e *Engine) Wake() {
+	select {
+	case e.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run delivers due pages until ctx ends.
+func (e *Engine) Run(ctx context.Context) error {
+	for {
+		if _, err := e.RunDue(ctx); err != nil && ctx.Err() == nil {
+			e.log.Error("delivery pass failed", slog.Any("error", err))
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-e.wake:
+		case <-e.clock.After(e.poll):
+		}
+	}
+}
+
+// RunDue claims and delivers every page due now; it returns how many
+// attempts it made.
+func (e *Engine) RunDue(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		now := e.clock.Now()
+		var claimed []hypercare.Notification
+		err := e.store.Write(ctx, "deliver", func(tx hypercare.Tx) error {
+			var err error
+			claimed, err = tx.ClaimNotifications(ctx, now, now.Add(Lease), claimBatch)
+			return err
+		})
+		if err != nil {
+			return total, fmt.Errorf("claim pages: %w", err)
+		}
+		e.deliverAll(ctx, claimed)
+		total += len(claimed)
+		if len(claimed) < claimBatch {
+			return total, nil
+		}
+	}
+}
+
+// deliverAll sends claimed pages, a few at a time.
+func (e *Engine) deliverAll(ctx context.Context, claimed []hypercare.Notification) {
+	sem := make(chan struct{}, parallel)
+	var wg sync.WaitGroup
+	for i := range claimed {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func(n *hypercare.Notification) {
+			defer func() { <-sem; wg.Done() }()
+			if err := e.deliver(ctx, n); err != nil {
+				e.log.Error("record delivery", slog.String("notification", n.ID), slog.Any("error", err))
+			}
+		}(&claimed[i])
+	}
+	wg.Wait()
+}
+
+// deliver makes one attempt and records its outcome.
+func (e *Engine) deliver(ctx context.Context, n *hypercare.Notification) error {
+	inc, err := e.store.GetIncident(ctx, n.IncidentID)
+	if err != nil {
+		return err
+	}
+	if stale(n, inc) {
+		n.Status = hypercare.NotificationCancelled
+		return e.record(ctx, n, "")
+	}
+	user, ok := e.dir().User(n.UserID)
+	cm, found := user.ContactMethodByID(n.ContactMethod)
+	if !ok || !found {
+		n.Status, n.LastError = hypercare.NotificationFailed, "the user or contact method no longer exists"
+		return e.record(ctx, n, fmt.Sprintf("Page to %s failed: %s", n.UserID, n.LastError))
+	}
+	n.Address = cm.Address
+	msg := Message{Notification: *n, Incident: *inc, User: user}
+	if svc, err := e.store.GetService(ctx, inc.ServiceID); err == nil {
+		msg.ServiceName = svc.Name
+	}
+	sctx, cancel := context.WithTimeout(ctx, sendTimeout)
+	err = e.sender.Send(sctx, msg)
+	cancel()
+	now := e.clock.Now()
+	switch {
+	case err == nil:
+		n.Status, n.SentAt, n.LastError = hypercare.NotificationSent, &now, ""
+		return e.record(ctx, n, fmt.Sprintf("Paged %s via %s (%s)", user.Name, cm.Type, cm.ID))
+	case IsPermanent(err) || n.Attempts >= MaxAttempts:
+		n.Status, n.LastError = hypercare.NotificationFailed, err.Error()
+		return e.record(ctx, n, fmt.Sprintf("Page to %s via %s failed after %d attempt(s): %v", user.Name, cm.Type, n.Attempts, err))
+	default:
+		n.Status, n.LastError, n.DueAt = hypercare.NotificationPending, err.Error(), now.Add(backoff(n.Attempts, err))
+		return e.record(ctx, n, "")
+	}
+}
+
+// stale reports whether a page no longer needs sending: its incident is
+// resolved, or was acknowledged after the page was made.
+func stale(n *hypercare.Notification, inc *hypercare.Incident) bool {
+	if inc.Status == hypercare.StatusResolved {
+		return true
+	}
+	return inc.Status == hypercare.StatusAcknowledged && inc.AcknowledgedAt != nil && !inc.AcknowledgedAt.Before(n.CreatedAt)
+}
+
+// backoff is 5 s doubling per attempt up to 5 min, or the receiver's
+// Retry-After if longer.
+func backoff(attempts int, err error) time.Duration {
+	d := 5 * time.Second << min(attempts-1, 6)
+	d = min(d, 5*time.Minute)
+	return max(d, RetryAfter(err))
+}
+
+// record writes the outcome and, if msg is set, a timeline entry, together.
+func (e *Engine) record(ctx context.Context, n *hypercare.Notification, msg string) error {
+	now := e.clock.Now()
+	return e.store.Write(ctx, n.IncidentID, func(tx hypercare.Tx) error {
+		if err := tx.UpdateNotification(ctx, n); err != nil {
+			return err
+		}
+		if msg == "" {
+			return nil
+		}
+		return tx.AppendTimeline(ctx, &hypercare.TimelineEntry{ID: hypercare.NewID(now), IncidentID: n.IncidentID,
+			At: now, Type: TimelineNotified, Actor: hypercare.SystemActor, Message: msg})
+	})
+}
+
+// TimelineNotified is the timeline type of delivery outcomes.
+const TimelineNotified = "notified"
