@@ -48,6 +48,12 @@ func forEachStore(t *testing.T, fn func(t *testing.T, e *env)) {
 }
 
 func newEnv(t *testing.T, st *store.Store, ratePerMinute int) *env {
+	return newEnvWith(t, st, ratePerMinute, nil)
+}
+
+// newEnvWith is newEnv with a hook to add to the intake and server options
+// before the server starts (escalation, say).
+func newEnvWith(t *testing.T, st *store.Store, ratePerMinute int, extend func(*intake.Intake, *clocktest.Clock, *api.Options)) *env {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- st.Run(ctx) }()
@@ -74,10 +80,14 @@ func newEnv(t *testing.T, st *store.Store, ratePerMinute int) *env {
 	}
 	in := intake.New(st, clk)
 	in.SetIntegrations(integrations)
-	srv := api.New(api.Options{
+	opts := api.Options{
 		Store: st, Clock: clk, Intake: in, RateLimitPerMinute: ratePerMinute,
 		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
-	})
+	}
+	if extend != nil {
+		extend(in, clk, &opts)
+	}
+	srv := api.New(opts)
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 	e := &env{t: t, st: st, clock: clk, url: hs.URL}

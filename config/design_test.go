@@ -136,3 +136,93 @@ func TestDesignExample(t *testing.T) {
 		t.Error("AllowPrivateNetworks() = true")
 	}
 }
+
+// TestExampleOnCall checks that examples/hypercare.yaml has what it
+// promises (TestExampleValidates checks it validates): users across the
+// teams reachable by webhook, a schedule per team, a follow-the-sun
+// schedule, a Black Friday roster with overrides, and a policy on every
+// service, and that the schedules mean what their comments say.
+func TestExampleOnCall(t *testing.T) {
+	cfg, err := Load(examplePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := cfg.Users()
+	if len(users) < 6 || len(users) > 8 {
+		t.Errorf("%d users, want 6 to 8", len(users))
+	}
+	teams := map[string]bool{}
+	for _, u := range users {
+		hook := false
+		for _, cm := range u.ContactMethods {
+			hook = hook || cm.Type == hypercare.ContactWebhook && strings.HasPrefix(cm.Address, "https://hooks.example.com/")
+		}
+		if !hook {
+			t.Errorf("user %s has no webhook at hooks.example.com", u.ID)
+		}
+		for _, team := range u.Teams {
+			teams[team] = true
+		}
+	}
+	if len(teams) != 3 {
+		t.Errorf("users are in teams %v, want all three", teams)
+	}
+	var policies []string
+	roundRobin := false
+	for _, p := range cfg.EscalationPolicies() {
+		policies = append(policies, p.ID)
+		for _, l := range p.Levels {
+			roundRobin = roundRobin || l.Mode == hypercare.RoundRobin
+		}
+	}
+	if want := []string{"web", "payments", "platform"}; !reflect.DeepEqual(policies, want) || !roundRobin {
+		t.Errorf("policies = %v (round robin: %v), want %v with a round_robin level", policies, roundRobin, want)
+	}
+	for _, s := range cfg.Services {
+		if s.EscalationPolicy == "" {
+			t.Errorf("service %s has no escalation policy", s.ID)
+		}
+	}
+
+	schedules := map[string]*oncall.Schedule{}
+	for _, s := range cfg.Schedules() {
+		schedules[s.ID] = s
+	}
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(month time.Month, day, hour int) time.Time {
+		return time.Date(2026, month, day, hour, 0, 0, 0, london)
+	}
+	for _, tc := range []struct {
+		schedule string
+		at       time.Time
+		user     string
+	}{
+		{"platform-follow-the-sun", at(11, 4, 10), "grace"},  // Wednesday, London's day
+		{"platform-follow-the-sun", at(11, 4, 18), "heidi"},  // New York's day
+		{"platform-follow-the-sun", at(11, 5, 2), "ivan"},    // Sydney's day
+		{"platform-follow-the-sun", at(11, 9, 6), "ivan"},    // Monday early, from Sunday's window
+		{"platform-follow-the-sun", at(11, 14, 12), "heidi"}, // Saturday: the weekly rotation, week 2
+		{"web-primary", at(11, 10, 12), "bob"},               // week 2 of the weekly rotation
+		{"web-primary", at(11, 12, 20), "carol"},             // override
+		{"web-primary", at(11, 27, 13), "bob"},               // Black Friday roster, second turn
+		{"web-primary", at(11, 28, 13), "carol"},             // override inside the roster
+		{"web-primary", at(11, 30, 13), "erin"},              // Cyber Monday afternoon
+		{"web-primary", at(12, 1, 13), "bob"},                // back to the weekly rotation, week 5
+		{"payments-primary", at(11, 27, 20), "dave"},         // Black Friday override
+		{"payments-primary", at(11, 30, 20), "erin"},         // Cyber Monday override
+	} {
+		s := schedules[tc.schedule]
+		if s == nil {
+			t.Fatalf("no schedule %s", tc.schedule)
+		}
+		if u, _ := s.OnCall(tc.at); u != tc.user {
+			t.Errorf("%s at %v: %q on call, want %q", tc.schedule, tc.at, u, tc.user)
+		}
+	}
+	if bf := schedules["web-primary"].Temporary; len(bf) != 1 || !bf[0].Start.Equal(at(11, 27, 0)) || !bf[0].End.Equal(at(12, 1, 0)) {
+		t.Errorf("web-primary temporary = %+v, want Black Friday 2026-11-27 to 2026-12-01", bf)
+	}
+}

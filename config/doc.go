@@ -1,7 +1,8 @@
 // Package config loads and validates hypercare.yaml, Hypercare's
-// configuration as code: the teams, services and integrations the server
-// manages from a file under version control instead of from clicks in a
-// UI, so changes are reviewed, versioned and reproducible.
+// configuration as code: the teams, people, on-call schedules, escalation
+// policies, services and integrations the server manages from a file
+// under version control instead of from clicks in a UI, so changes are
+// reviewed, versioned and reproducible.
 //
 // [Load] or [Parse] return a [*Config] only if the whole file is valid.
 // Otherwise they return a [*ValidationError] listing every problem at once,
@@ -12,34 +13,70 @@
 // so a person (or an editor, or CI) can fix them all in one pass. Through
 // errors.As a ValidationError is also a *hypercare.Error with code
 // invalid_argument and one detail per problem. [Config.Catalog] converts a
-// config into the domain types the store keeps.
+// config's teams, services and integrations into the domain types the
+// store keeps; [Config.Users], [Config.Schedules] and
+// [Config.EscalationPolicies] return the people, the oncall schedules and
+// the escalation policies with defaults applied.
 //
 // # File format
 //
 // The file is one YAML document: a mapping of sections. Every section is
 // optional and an empty file is a valid, empty configuration. Keys are
 // strict: an unknown key anywhere is an error, so a misspelt setting
-// never silently does nothing. The sections users, schedules,
-// escalation_policies, rules, maintenance, hypercare_windows and runbooks
-// are part of the format (DESIGN.md §5) but not of this version; they are
-// rejected with a message saying so. Top-level keys starting with "x-" are
+// never silently does nothing. The sections rules, maintenance,
+// hypercare_windows and runbooks are part of the format (DESIGN.md §5) but
+// not of this version; they are rejected with a message saying so. Top-level keys starting with "x-" are
 // ignored, as in Docker Compose files: a place to define YAML anchors for
 // merge keys ("<<: *name"). Custom YAML tags (!include, !env, ...) are
 // not supported.
 //
-// IDs (of teams, services, integrations, escalation policies) are 1 to 64
+// IDs (of teams, users, schedules, policies, services, ...) are 1 to 64
 // characters of lowercase letters, digits, '-' and '_', so they are safe in
 // URLs, file names and shell commands without quoting.
 //
 //	teams:                       # list; default empty
 //	  - id: web                  # required; ID, unique among teams
 //	    name: Web Experience     # required
+//	users:
+//	  - id: alice                # required; ID, unique among users
+//	    name: Alice Example      # required
+//	    email: alice@example.com # optional
+//	    time_zone: Europe/London # optional; IANA name
+//	    role: responder          # admin | responder (default) | viewer
+//	    teams: [web]             # declared teams
+//	    contact_methods:         # id unique within the user; address checked per type
+//	      - {id: alice-hook, type: webhook, address: "https://hooks.example.com/alice"}
+//	      - {id: alice-sms, type: sms, address: "+447700900001", verified: true}
+//	    notification_rules:      # default: every method at 0 minutes
+//	      - {contact_method: alice-hook, after_minutes: 0}
+//	      - {contact_method: alice-sms, after_minutes: 2, urgency: high}
+//	schedules:
+//	  - id: web-primary
+//	    time_zone: Europe/London # required; all local times below are in it
+//	    layers:                  # later layers win
+//	      - id: weekly
+//	        start: "2026-11-02T09:00"  # local YYYY-MM-DDTHH:MM of the first handoff
+//	        shift: 1w                  # Nh, Nd or Nw
+//	        users: [alice]
+//	        restrictions: [{days: [mon, tue, wed, thu, fri], from: "09:00", to: "17:00"}]
+//	    overrides:               # local or RFC 3339 times
+//	      - {user: alice, start: "2026-11-27T00:00", end: "2026-11-28T00:00:00Z"}
+//	    temporary:               # event rosters replacing the layers
+//	      - {id: peak, start: "2026-11-27T00:00", end: "2026-12-01T00:00", layers: [
+//	          {id: war-room, start: "2026-11-27T00:00", shift: 12h, users: [alice]}]}
+//	escalation_policies:
+//	  - id: web
+//	    repeat: 2                # default 0
+//	    ack_timeout_minutes: 60  # optional
+//	    levels:                  # at least one
+//	      - {targets: [{schedule: web-primary}], escalate_after_minutes: 5}
+//	      - {targets: [{user: alice}], escalate_after_minutes: 10, mode: round_robin}
 //	services:                    # list; default empty
 //	  - id: checkout             # required; ID, unique among services
 //	    name: Checkout           # required
 //	    description: Cart and order placement.  # optional
 //	    team: web                # optional; must be declared under teams
-//	    escalation_policy: web   # optional; an ID, kept for a later version
+//	    escalation_policy: web   # optional; must be declared under escalation_policies
 //	    integrations:            # list; default empty
 //	      - type: events-v2      # required: events-v2 | alertmanager | grafana | generic
 //	        key: 0123456789abcdef0123456789abcdef  # required; 32 lowercase hex, unique in the file
@@ -70,6 +107,14 @@
 // the same file, or reordering integrations of different types, or
 // rotating a key, keeps every ID and the history attached to it. Set id
 // explicitly to pin an ID through any edit. IDs must be unique in the file.
+//
+// A user without notification_rules is paged on every contact method at
+// once. Contact methods count as verified unless the file says
+// verified: false: the file's author vouches for them, and there is no
+// verification flow for a method managed by a file. Times of overrides
+// and temporary schedules are local readings in the schedule's zone, like
+// layer starts, or RFC 3339 times with an offset; docs/oncall.md says
+// what schedules mean, daylight saving time included.
 //
 // The same reference, with a complete example, is docs/config.md.
 package config
