@@ -24,8 +24,9 @@ const (
 
 // Config is a parsed, validated hypercare.yaml: the file's content as
 // written, with two things made effective so consumers never re-implement
-// them: secrets given as "${NAME}" are resolved from the environment and
-// every integration's ID is filled in. Optional settings the file leaves
+// them: secrets given as "${NAME}" (Grafana secrets, contact addresses)
+// are resolved from the environment and every integration's ID is filled
+// in. Optional settings the file leaves
 // out stay unset (nil) and their accessors (RateLimitPerMinute,
 // MaxBodyBytes, Users, ...) apply the defaults, so the zero Config, used
 // when there is no config file, behaves exactly like an empty file. New

@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/hypercare/hypercare"
 )
 
 // These tests keep the documentation honest: its examples must validate
@@ -46,6 +48,19 @@ func TestDocsExampleValidates(t *testing.T) {
 	}
 	if integrations[1].Secret != "hmac" {
 		t.Errorf("merged grafana secret = %q, want it resolved", integrations[1].Secret)
+	}
+	// What the comments say about people and paging.
+	users := cfg.Users()
+	if len(users) != 2 || len(users[1].NotificationRules) != 2 || users[1].NotificationRules[1].ContactMethod != "bob-mail" {
+		t.Errorf("users = %+v, want bob with a default rule per contact method", users)
+	}
+	schedules := cfg.Schedules()
+	if len(schedules) != 1 || len(schedules[0].Layers) != 2 || len(schedules[0].Overrides) != 2 || len(schedules[0].Temporary) != 1 {
+		t.Errorf("schedules = %+v", schedules)
+	}
+	policies := cfg.EscalationPolicies()
+	if len(policies) != 1 || policies[0].Levels[1].Mode != hypercare.RoundRobin {
+		t.Errorf("policies = %+v, want a round_robin second level", policies)
 	}
 }
 

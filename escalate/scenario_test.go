@@ -181,3 +181,22 @@ func TestTwoNodesNeverPageTwice(t *testing.T) {
 		})
 	}
 }
+
+// A round-robin level takes turns: consecutive incidents page its targets
+// in order, one each.
+func TestRoundRobinLevelTakesTurns(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		clk := clocktest.New(t0)
+		p := hypercare.EscalationPolicy{ID: "web", Levels: []hypercare.EscalationLevel{{
+			Mode: hypercare.RoundRobin, EscalateAfter: 5 * time.Minute,
+			Targets: []hypercare.Target{{User: "bob"}, {User: "carol"}, {User: "dave"}},
+		}}}
+		n := newNode(t, eng.Options(t), clk, directory(p))
+		want := []string{"bob/bob-hook@0", "carol/carol-hook@0", "dave/dave-hook@0", "bob/bob-hook@0"}
+		for i, w := range want {
+			inc := n.trigger(t, "k"+string(rune('a'+i)), hypercare.SeverityWarning)
+			n.runDue(t)
+			n.expectPages(t, inc.ID, w)
+		}
+	})
+}
