@@ -26,11 +26,11 @@ const (
 // written, with two things made effective so consumers never re-implement
 // them: secrets given as "${NAME}" (Grafana secrets, contact addresses)
 // are resolved from the environment and every integration's ID is filled
-// in. Optional settings the file leaves
-// out stay unset (nil) and their accessors (RateLimitPerMinute,
-// MaxBodyBytes, Users, ...) apply the defaults, so the zero Config, used
-// when there is no config file, behaves exactly like an empty file. New
-// sections are added as new fields; existing fields keep their meaning.
+// in. Optional settings the file leaves out stay unset (nil) and their
+// accessors (RateLimitPerMinute, MaxBodyBytes, Users, ...) apply the
+// defaults, so the zero Config, used when there is no config file,
+// behaves exactly like an empty file. New sections are added as new
+// fields; existing fields keep their meaning.
 //
 // The users, schedules and escalation policies are kept as written in the
 // ...Specs fields (named so because the accessors Users, Schedules and

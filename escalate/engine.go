@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/loop"
 )
 
 // Defaults for the engine loop.
@@ -29,16 +30,15 @@ type Engine struct {
 	clock hypercare.Clock
 	log   *slog.Logger
 	dir   atomic.Pointer[Directory]
-	wake  chan struct{}
+	loop  *loop.Loop
 	// paged, if set, is called after a commit that created pages, to wake
 	// the delivery engine.
 	paged func()
-	poll  time.Duration
 }
 
 // New returns an engine over st with directory dir.
 func New(st hypercare.Store, clk hypercare.Clock, dir *Directory, log *slog.Logger) *Engine {
-	e := &Engine{store: st, clock: clk, log: log, wake: make(chan struct{}, 1), poll: DefaultPoll}
+	e := &Engine{store: st, clock: clk, log: log, loop: loop.New("escalation", clk, DefaultPoll, log)}
 	e.SetDirectory(dir)
 	return e
 }
@@ -53,28 +53,10 @@ func (e *Engine) Directory() *Directory { return e.dir.Load() }
 func (e *Engine) OnPaged(f func()) { e.paged = f }
 
 // Wake makes the loop look for due steps now; it never blocks.
-func (e *Engine) Wake() {
-	select {
-	case e.wake <- struct{}{}:
-	default:
-	}
-}
+func (e *Engine) Wake() { e.loop.Wake() }
 
 // Run takes due steps until ctx ends: at once when woken, else every poll.
-// A failed pass is logged and retried on the next.
-func (e *Engine) Run(ctx context.Context) error {
-	for {
-		if _, err := e.RunDue(ctx); err != nil && ctx.Err() == nil {
-			e.log.Error("escalation pass failed", slog.Any("error", err))
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-e.wake:
-		case <-e.clock.After(e.poll):
-		}
-	}
-}
+func (e *Engine) Run(ctx context.Context) error { return e.loop.Run(ctx, e.RunDue) }
 
 // RunDue takes every step due now and returns how many it took.
 func (e *Engine) RunDue(ctx context.Context) (int, error) {

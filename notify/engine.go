@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/loop"
 )
 
 // Delivery engine defaults.
@@ -43,38 +44,20 @@ type Engine struct {
 	sender Sender
 	dir    func() Directory
 	log    *slog.Logger
-	wake   chan struct{}
-	poll   time.Duration
+	loop   *loop.Loop
 }
 
 // NewEngine returns a delivery engine. dir is called per pass so a config
 // reload takes effect.
 func NewEngine(st hypercare.Store, clk hypercare.Clock, sender Sender, dir func() Directory, log *slog.Logger) *Engine {
-	return &Engine{store: st, clock: clk, sender: sender, dir: dir, log: log, wake: make(chan struct{}, 1), poll: DefaultPoll}
+	return &Engine{store: st, clock: clk, sender: sender, dir: dir, log: log, loop: loop.New("delivery", clk, DefaultPoll, log)}
 }
 
 // Wake makes the loop look for due pages now; it never blocks.
-func (e *Engine) Wake() {
-	select {
-	case e.wake <- struct{}{}:
-	default:
-	}
-}
+func (e *Engine) Wake() { e.loop.Wake() }
 
 // Run delivers due pages until ctx ends.
-func (e *Engine) Run(ctx context.Context) error {
-	for {
-		if _, err := e.RunDue(ctx); err != nil && ctx.Err() == nil {
-			e.log.Error("delivery pass failed", slog.Any("error", err))
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-e.wake:
-		case <-e.clock.After(e.poll):
-		}
-	}
-}
+func (e *Engine) Run(ctx context.Context) error { return e.loop.Run(ctx, e.RunDue) }
 
 // RunDue claims and delivers every page due now; it returns how many
 // attempts it made.
