@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/escalate"
 )
 
 // The OpenAPI document (openapi.json) is checked against the code it
@@ -184,6 +185,40 @@ func TestOpenAPIChecksDetectDrift(t *testing.T) {
 		}},
 		{"PagerDuty envelope drift", "SchemasMatchGoTypes", func(doc oaObj, _ *[]route) {
 			props(doc, "PagerDutySuccess")["dedupKey"] = oaObj{"type": "string"}
+		}},
+		{"json:\"-\" address documented", "SchemasMatchGoTypes", func(doc oaObj, _ *[]route) {
+			props(doc, "Notification")["address"] = oaObj{"type": "string"}
+		}},
+		{"marshalled field under its Go name", "SchemasMatchGoTypes", func(doc oaObj, _ *[]route) {
+			p := props(doc, "EscalationPolicy")
+			p["ack_timeout"] = p["ack_timeout_minutes"]
+			delete(p, "ack_timeout_minutes")
+		}},
+		{"fractional minutes as integer", "SchemasMatchGoTypes", func(doc oaObj, _ *[]route) {
+			props(doc, "NotificationRule")["after_minutes"].(oaObj)["type"] = "integer"
+		}},
+		{"marshalled omitempty field required", "SchemasMatchGoTypes", func(doc oaObj, _ *[]route) {
+			s := schema(doc, "NotificationRule")
+			s["required"] = append(s["required"].([]any), "urgency")
+		}},
+		{"nullable until not nullable", "SchemasMatchGoTypes", func(doc oaObj, _ *[]route) {
+			delete(props(doc, "OnCallEntry")["until"].(oaObj), "nullable")
+		}},
+		{"view field the schema lacks", "SchemasMatchGoTypes", func(doc oaObj, _ *[]route) {
+			delete(props(doc, "PlannedPage"), "round_robin")
+		}},
+		{"ref to the wrong view", "SchemasMatchGoTypes", func(doc oaObj, _ *[]route) {
+			props(doc, "UserView")["contact_methods"].(oaObj)["items"] = oaObj{"$ref": "#/components/schemas/ShiftView"}
+		}},
+		{"bearer on the calendar feed", "SecurityAndRoles", func(doc oaObj, _ *[]route) {
+			op(doc, "GET", "/calendar/{kind}/{file}")["security"] = []any{oaObj{"bearerAuth": []any{}}}
+		}},
+		{"escalation status missing", "Constants", func(doc oaObj, _ *[]route) {
+			s := schema(doc, "EscalationStatus")
+			s["enum"] = s["enum"].([]any)[1:]
+		}},
+		{"shift window drift", "Constants", func(doc oaObj, _ *[]route) {
+			dig(doc, "components", "parameters", "To").(oaObj)["description"] = "End of the window; at most 31 days later."
 		}},
 		{"limit maximum", "Constants", func(doc oaObj, _ *[]route) {
 			dig(doc, "components", "parameters", "Limit", "schema").(oaObj)["maximum"] = 1000.0
@@ -521,6 +556,158 @@ var goSchemas = map[string]reflect.Type{
 	"FieldError":          reflect.TypeFor[hypercare.FieldError](),
 	"Error":               reflect.TypeFor[errorBody](),
 	"IntegrationResponse": reflect.TypeFor[integrationResponse](),
+	"EscalationPolicy":    reflect.TypeFor[hypercare.EscalationPolicy](),
+	"EscalationLevel":     reflect.TypeFor[hypercare.EscalationLevel](),
+	"Target":              reflect.TypeFor[hypercare.Target](),
+	"EscalationState":     reflect.TypeFor[hypercare.EscalationState](),
+	"Notification":        reflect.TypeFor[hypercare.Notification](),
+	"NotificationRule":    reflect.TypeFor[hypercare.NotificationRule](),
+	"OnCallEntry":         reflect.TypeFor[OnCallEntry](),
+	"PolicyOnCall":        reflect.TypeFor[PolicyOnCall](),
+	"LevelOnCall":         reflect.TypeFor[LevelOnCall](),
+	"ScheduleView":        reflect.TypeFor[ScheduleView](),
+	"ShiftView":           reflect.TypeFor[ShiftView](),
+	"UserView":            reflect.TypeFor[UserView](),
+	"ContactMethodView":   reflect.TypeFor[ContactMethodView](),
+	"Simulation":          reflect.TypeFor[escalate.Simulation](),
+	"PlannedPage":         reflect.TypeFor[escalate.PlannedPage](),
+}
+
+// marshalledAs maps the types that have their own MarshalJSON to a twin
+// struct whose json tags are what that MarshalJSON writes. Schemas of such
+// types are checked against the twin, and each twin against the real
+// MarshalJSON output (checkMarshalledTwin), so neither can drift.
+var marshalledAs = map[reflect.Type]reflect.Type{
+	reflect.TypeFor[hypercare.EscalationPolicy](): reflect.TypeFor[wireEscalationPolicy](),
+	reflect.TypeFor[hypercare.EscalationLevel]():  reflect.TypeFor[wireEscalationLevel](),
+	reflect.TypeFor[hypercare.NotificationRule](): reflect.TypeFor[wireNotificationRule](),
+}
+
+type wireEscalationPolicy struct {
+	ID                string                      `json:"id"`
+	Name              string                      `json:"name"`
+	Levels            []hypercare.EscalationLevel `json:"levels"`
+	Repeat            int                         `json:"repeat"`
+	AckTimeoutMinutes float64                     `json:"ack_timeout_minutes"`
+}
+
+type wireEscalationLevel struct {
+	Targets              []hypercare.Target  `json:"targets"`
+	Mode                 hypercare.LevelMode `json:"mode"`
+	EscalateAfterMinutes float64             `json:"escalate_after_minutes"`
+}
+
+type wireNotificationRule struct {
+	ContactMethod string            `json:"contact_method"`
+	AfterMinutes  float64           `json:"after_minutes"`
+	Urgency       hypercare.Urgency `json:"urgency,omitempty"`
+}
+
+var marshalerType = reflect.TypeFor[json.Marshaler]()
+
+// hasOwnMarshalJSON reports whether encoding/json calls t's MarshalJSON
+// (on a value or, for addressable values, a pointer) instead of reading
+// its fields.
+func hasOwnMarshalJSON(t reflect.Type) bool {
+	return t.Implements(marshalerType) || reflect.PointerTo(t).Implements(marshalerType)
+}
+
+// checkMarshalledTwin checks that twin describes what real's MarshalJSON
+// writes: for the zero value exactly the twin's fields without omitempty,
+// for a value with every field set exactly all the twin's fields, each
+// decodable into the twin field's type (so 1.5 minutes is not an int).
+func checkMarshalledTwin(real, twin reflect.Type) []string {
+	var problems []string
+	fields := jsonFields(twin)
+	var all, always []string
+	for _, f := range fields {
+		all = append(all, f.name)
+		if !f.omitempty {
+			always = append(always, f.name)
+		}
+	}
+	sort.Strings(all)
+	sort.Strings(always)
+	for _, c := range []struct {
+		what string
+		v    reflect.Value
+		want []string
+	}{
+		{"the zero value", reflect.New(real).Elem(), always},
+		{"a value with every field set", filledValue(real, 0), all},
+	} {
+		b, err := json.Marshal(c.v.Interface())
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("%s: marshal %s: %v", real, c.what, err))
+			continue
+		}
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(b, &m); err != nil {
+			problems = append(problems, fmt.Sprintf("%s: %s does not marshal to an object: %s", real, c.what, b))
+			continue
+		}
+		if got := sortedKeys(m); !slices.Equal(got, c.want) {
+			problems = append(problems, fmt.Sprintf("%s: MarshalJSON writes %v for %s, but its twin %s says %v", real, got, c.what, twin, c.want))
+		}
+		for _, f := range fields {
+			raw, ok := m[f.name]
+			if !ok {
+				continue
+			}
+			if err := json.Unmarshal(raw, reflect.New(f.typ).Interface()); err != nil {
+				problems = append(problems, fmt.Sprintf("%s.%s: MarshalJSON writes %s for %s, which twin type %s cannot hold: %v", real, f.name, raw, c.what, f.typ, err))
+			}
+		}
+	}
+	return problems
+}
+
+var durationType = reflect.TypeFor[time.Duration]()
+
+// filledValue returns a value of t with every exported field set to
+// something non-zero: omitempty fields are written, durations are 90s (so
+// minutes are fractional) and slices hold one element.
+func filledValue(t reflect.Type, depth int) reflect.Value {
+	v := reflect.New(t).Elem()
+	if depth > 5 {
+		return v
+	}
+	switch {
+	case t == timeType:
+		v.Set(reflect.ValueOf(time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)))
+	case t == durationType:
+		v.SetInt(int64(90 * time.Second))
+	case t == rawType:
+		v.SetBytes([]byte(`{}`))
+	default:
+		switch t.Kind() {
+		case reflect.String:
+			v.SetString("x")
+		case reflect.Bool:
+			v.SetBool(true)
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+			v.SetInt(1)
+		case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+			v.SetUint(1)
+		case reflect.Float32, reflect.Float64:
+			v.SetFloat(1.5)
+		case reflect.Pointer:
+			v.Set(filledValue(t.Elem(), depth+1).Addr())
+		case reflect.Slice:
+			v.Set(reflect.Append(reflect.MakeSlice(t, 0, 1), filledValue(t.Elem(), depth+1)))
+		case reflect.Map:
+			m := reflect.MakeMap(t)
+			m.SetMapIndex(filledValue(t.Key(), depth+1), filledValue(t.Elem(), depth+1))
+			v.Set(m)
+		case reflect.Struct:
+			for i := range t.NumField() {
+				if t.Field(i).IsExported() {
+					v.Field(i).Set(filledValue(t.Field(i).Type, depth+1))
+				}
+			}
+		}
+	}
+	return v
 }
 
 // pdSchemas are PagerDuty envelopes: each is a subset of pdResponse, the
@@ -537,6 +724,9 @@ func checkOpenAPISchemas(doc oaObj, _ []route) []string {
 			continue
 		}
 		problems = append(problems, matchStruct(doc, name, s, goSchemas[name])...)
+	}
+	for real, twin := range marshalledAs {
+		problems = append(problems, checkMarshalledTwin(real, twin)...)
 	}
 	pd := map[string]jsonField{}
 	for _, f := range jsonFields(reflect.TypeFor[pdResponse]()) {
@@ -601,7 +791,13 @@ func matchStruct(doc oaObj, at string, s oaObj, t reflect.Type) []string {
 		problems = append(problems, at+": type must be object")
 	}
 	props, _ := s["properties"].(oaObj)
-	fields := jsonFields(t)
+	encodes := t
+	if twin, ok := marshalledAs[t]; ok {
+		encodes = twin // what t's MarshalJSON writes
+	} else if hasOwnMarshalJSON(t) {
+		return []string{fmt.Sprintf("%s: %s has its own MarshalJSON, so its fields say nothing about the wire: add a twin to marshalledAs", at, t)}
+	}
+	fields := jsonFields(encodes)
 	var want, wantRequired []string
 	for _, f := range fields {
 		want = append(want, f.name)
@@ -699,6 +895,10 @@ func matchType(doc oaObj, at string, s any, t reflect.Type) []string {
 		if typ != "integer" {
 			return bad("integer")
 		}
+	case t.Kind() == reflect.Float32 || t.Kind() == reflect.Float64:
+		if typ != "number" {
+			return bad("number")
+		}
 	case t.Kind() == reflect.Slice:
 		if typ != "array" {
 			return bad("array")
@@ -744,11 +944,17 @@ func checkOpenAPIConstants(doc oaObj, _ []route) []string {
 			}
 			return s
 		}()...),
-		"Status":   sorted(string(hypercare.StatusTriggered), string(hypercare.StatusAcknowledged), string(hypercare.StatusResolved)),
-		"Severity": sorted(string(hypercare.SeverityCritical), string(hypercare.SeverityError), string(hypercare.SeverityWarning), string(hypercare.SeverityInfo)),
-		"Urgency":  sorted(string(hypercare.UrgencyHigh), string(hypercare.UrgencyLow)),
-		"Role":     sorted(string(hypercare.RoleViewer), string(hypercare.RoleResponder), string(hypercare.RoleAdmin)),
-		"Action":   sorted(string(hypercare.ActionTrigger), string(hypercare.ActionAcknowledge), string(hypercare.ActionResolve)),
+		"Status":    sorted(string(hypercare.StatusTriggered), string(hypercare.StatusAcknowledged), string(hypercare.StatusResolved)),
+		"Severity":  sorted(string(hypercare.SeverityCritical), string(hypercare.SeverityError), string(hypercare.SeverityWarning), string(hypercare.SeverityInfo)),
+		"Urgency":   sorted(string(hypercare.UrgencyHigh), string(hypercare.UrgencyLow)),
+		"Role":      sorted(string(hypercare.RoleViewer), string(hypercare.RoleResponder), string(hypercare.RoleAdmin)),
+		"Action":    sorted(string(hypercare.ActionTrigger), string(hypercare.ActionAcknowledge), string(hypercare.ActionResolve)),
+		"LevelMode": sorted(string(hypercare.NotifyAll), string(hypercare.RoundRobin)),
+		"ContactType": sorted(string(hypercare.ContactEmail), string(hypercare.ContactSMS), string(hypercare.ContactVoice),
+			string(hypercare.ContactPush), string(hypercare.ContactSlack), string(hypercare.ContactWebhook)),
+		"EscalationStatus": sorted(hypercare.EscalationActive, hypercare.EscalationAckWait, hypercare.EscalationDone),
+		"NotificationStatus": sorted(hypercare.NotificationPending, hypercare.NotificationSending, hypercare.NotificationSent,
+			hypercare.NotificationFailed, hypercare.NotificationCancelled),
 	} {
 		if got := enum(name); !slices.Equal(got, want) {
 			problems = append(problems, fmt.Sprintf("components.schemas.%s enum is %v, want %v", name, got, want))
@@ -760,6 +966,10 @@ func checkOpenAPIConstants(doc oaObj, _ []route) []string {
 	}
 	if p, err := pageOf(httptest.NewRequest(http.MethodGet, "/", nil)); err != nil || p.Limit != 25 {
 		problems = append(problems, fmt.Sprintf("pageOf's default limit is %d (%v), but the document says 25", p.Limit, err))
+	}
+	window := fmt.Sprintf("at most %d days later", maxShiftWindow/(24*time.Hour))
+	if d, _ := dig(doc, "components", "parameters", "To", "description").(string); !strings.Contains(d, window) {
+		problems = append(problems, fmt.Sprintf("To parameter description %q must say %q (maxShiftWindow)", d, window))
 	}
 	return problems
 }
@@ -809,4 +1019,58 @@ func isRef(v any, ref string) bool {
 	return o["$ref"] == ref
 }
 
+// selfMarshalled has its own MarshalJSON and no twin in marshalledAs.
+type selfMarshalled struct {
+	A int `json:"a"`
+}
 
+func (selfMarshalled) MarshalJSON() ([]byte, error) { return []byte(`{"b":1}`), nil }
+
+// TestMarshalledTwinsDetectDrift requires checkMarshalledTwin to notice a
+// twin that no longer matches its type's MarshalJSON, and matchStruct to
+// refuse a self-marshalling type it has no twin for.
+func TestMarshalledTwinsDetectDrift(t *testing.T) {
+	policy := reflect.TypeFor[hypercare.EscalationPolicy]()
+	for name, twin := range map[string]reflect.Type{
+		"field missing": reflect.TypeFor[struct {
+			ID     string                      `json:"id"`
+			Name   string                      `json:"name"`
+			Levels []hypercare.EscalationLevel `json:"levels"`
+			Repeat int                         `json:"repeat"`
+		}](),
+		"Go name instead of the wire name": reflect.TypeFor[struct {
+			ID         string                      `json:"id"`
+			Name       string                      `json:"name"`
+			Levels     []hypercare.EscalationLevel `json:"levels"`
+			Repeat     int                         `json:"repeat"`
+			AckTimeout float64                     `json:"ack_timeout"`
+		}](),
+		"omitempty the code does not have": reflect.TypeFor[struct {
+			ID                string                      `json:"id"`
+			Name              string                      `json:"name"`
+			Levels            []hypercare.EscalationLevel `json:"levels"`
+			Repeat            int                         `json:"repeat"`
+			AckTimeoutMinutes float64                     `json:"ack_timeout_minutes,omitempty"`
+		}](),
+		"integer minutes": reflect.TypeFor[struct {
+			ID                string                      `json:"id"`
+			Name              string                      `json:"name"`
+			Levels            []hypercare.EscalationLevel `json:"levels"`
+			Repeat            int                         `json:"repeat"`
+			AckTimeoutMinutes int                         `json:"ack_timeout_minutes"`
+		}](),
+	} {
+		if len(checkMarshalledTwin(policy, twin)) == 0 {
+			t.Errorf("%s: checkMarshalledTwin did not notice", name)
+		}
+	}
+	for real, twin := range marshalledAs {
+		if p := checkMarshalledTwin(real, twin); len(p) != 0 {
+			t.Errorf("%s: %v", real, p)
+		}
+	}
+	s := oaObj{"type": "object", "required": []any{"a"}, "properties": oaObj{"a": oaObj{"type": "integer"}}}
+	if len(matchStruct(oaObj{}, "selfMarshalled", s, reflect.TypeFor[selfMarshalled]())) == 0 {
+		t.Error("matchStruct accepted a type with its own MarshalJSON and no twin")
+	}
+}

@@ -225,12 +225,10 @@ func (c *checker) checkMinutes(path string, m, lowest int) {
 
 // checkZone checks an IANA time zone name. "Local" and "" are refused
 // because they would mean a different zone on every machine.
-func (c *checker) checkZone(path, name string) bool {
+func (c *checker) checkZone(path, name string) {
 	if _, err := oncall.LoadZone(name); err != nil {
 		c.add(path, "must be an IANA time zone name such as Europe/London, not %q", name)
-		return false
 	}
-	return true
 }
 
 // checkRef checks a reference to an object of kind declared under the

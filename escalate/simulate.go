@@ -1,6 +1,7 @@
 package escalate
 
 import (
+	"sort"
 	"strconv"
 	"time"
 
@@ -66,5 +67,7 @@ func (d *Directory) Simulate(serviceID string, at time.Time, urgency hypercare.U
 		advance(&st, policy, now)
 		now = st.DueAt
 	}
+	// Rules with delays interleave with later levels: list pages by time.
+	sort.SliceStable(sim.Pages, func(i, j int) bool { return sim.Pages[i].At.Before(sim.Pages[j].At) })
 	return sim, nil
 }

@@ -19,8 +19,10 @@ func newConfigCmd() *cobra.Command {
 				return err
 			}
 			teams, services, integrations := cfg.Catalog()
-			_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s: ok (%d teams, %d services, %d integrations)\n",
-				args[0], len(teams), len(services), len(integrations))
+			_, err = fmt.Fprintf(cmd.OutOrStdout(),
+				"%s: ok (%d teams, %d services, %d integrations, %d users, %d schedules, %d escalation policies)\n",
+				args[0], len(teams), len(services), len(integrations), len(cfg.Users()), len(cfg.Schedules()),
+				len(cfg.EscalationPolicies()))
 			return err
 		},
 	})
