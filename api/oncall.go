@@ -31,10 +31,10 @@ type PolicyOnCall struct {
 
 // LevelOnCall is one level's targets resolved to users.
 type LevelOnCall struct {
-	Level         int                 `json:"level"`
-	Users         []string            `json:"users"`
-	Mode          hypercare.LevelMode `json:"mode"`
-	EscalateAfter string              `json:"escalate_after"`
+	Level                int                 `json:"level"`
+	Users                []string            `json:"users"`
+	Mode                 hypercare.LevelMode `json:"mode"`
+	EscalateAfterMinutes float64             `json:"escalate_after_minutes"`
 }
 
 // timeParam parses an RFC 3339 query parameter, defaulting to now.
@@ -100,7 +100,7 @@ func scheduleOnCall(dir *escalate.Directory, id string, at time.Time) (OnCallEnt
 	e := OnCallEntry{Schedule: id, User: user, UserName: dir.Users[user].Name}
 	for _, sh := range sched.Shifts(at, at.Add(90*24*time.Hour)) {
 		if sh.User == user && !sh.Start.After(at) {
-			end := sh.End
+			end := sh.End.UTC()
 			e.Until = &end
 			break
 		}
@@ -111,7 +111,7 @@ func scheduleOnCall(dir *escalate.Directory, id string, at time.Time) (OnCallEnt
 func policyOnCall(dir *escalate.Directory, p hypercare.EscalationPolicy, at time.Time) PolicyOnCall {
 	out := PolicyOnCall{Policy: p.ID, Levels: []LevelOnCall{}}
 	for i, l := range p.Levels {
-		lv := LevelOnCall{Level: i + 1, Users: []string{}, Mode: l.Mode, EscalateAfter: l.EscalateAfter.String()}
+		lv := LevelOnCall{Level: i + 1, Users: []string{}, Mode: l.Mode, EscalateAfterMinutes: l.EscalateAfter.Minutes()}
 		for _, t := range l.Targets {
 			if t.User != "" {
 				lv.Users = append(lv.Users, t.User)
@@ -248,7 +248,7 @@ func (s *Server) escalateIncident(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if req.Level < 0 {
-		s.writeError(w, r, hypercare.InvalidFields("invalid escalation", hypercare.FieldError{Field: "level", Message: "must be ≥ 1 (or omitted for the next level)"}))
+		s.writeError(w, r, hypercare.InvalidFields("invalid escalation", hypercare.FieldError{Field: "level", Message: "must be ≥ 1, or 0 or omitted for the next level"}))
 		return
 	}
 	inc, err := s.incidents.Lookup(r.Context(), r.PathValue("id"))

@@ -19,10 +19,10 @@ type OnCallEntry struct {
 
 // PolicyLevel is whom one level of a policy would page.
 type PolicyLevel struct {
-	Level         int                 `json:"level"`
-	Users         []string            `json:"users"`
-	Mode          hypercare.LevelMode `json:"mode"`
-	EscalateAfter string              `json:"escalate_after"`
+	Level                int                 `json:"level"`
+	Users                []string            `json:"users"`
+	Mode                 hypercare.LevelMode `json:"mode"`
+	EscalateAfterMinutes float64             `json:"escalate_after_minutes"`
 }
 
 // OnCall is the answer of GET /api/v1/oncall.

@@ -76,7 +76,7 @@ func writeOnCall(w io.Writer, env clientEnv, oc *client.OnCall) error {
 	if oc.Policy != nil {
 		fmt.Fprintf(tw, "\nLEVEL\tPAGES\tESCALATES AFTER\n")
 		for _, l := range oc.Policy.Levels {
-			fmt.Fprintf(tw, "%d\t%s\t%s\n", l.Level, cell(strings.Join(l.Users, ", "), 60), l.EscalateAfter)
+			fmt.Fprintf(tw, "%d\t%s\t%gm\n", l.Level, cell(strings.Join(l.Users, ", "), 60), l.EscalateAfterMinutes)
 		}
 	}
 	return tw.Flush()

@@ -1,0 +1,53 @@
+package loadgen
+
+import (
+	"fmt"
+	"regexp"
+)
+
+// DefaultRoutingKey is the events-v2 key of BenchConfig's service when none
+// is given. It is public, so only for a loopback benchmark server.
+const DefaultRoutingKey = "0123456789abcdef0123456789abcdef"
+
+var routingKeyRE = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
+// BenchConfig returns the hypercare.yaml a server needs for the paging
+// benchmarks: one service (routing key key) whose escalation policy pages
+// user "bench" at once (level 1) and again after timeoutMinutes (level 2),
+// through one webhook contact method pointing at the receiver, with the
+// ingest rate limit off and loopback webhooks allowed.
+func BenchConfig(key, receiver string, timeoutMinutes int) (string, error) {
+	if !routingKeyRE.MatchString(key) {
+		return "", fmt.Errorf("routing key %q: the config needs 32 lowercase hex characters", key)
+	}
+	if err := checkLoopbackAddr(receiver); err != nil {
+		return "", err
+	}
+	if timeoutMinutes < 1 {
+		return "", fmt.Errorf("timeout must be at least 1 minute, got %d", timeoutMinutes)
+	}
+	return fmt.Sprintf(`# Config for hypercare bench page / bench escalation. Level 1 pages the
+# bench user's webhook (the benchmark's receiver) as soon as an incident
+# opens; level 2 pages it again %[3]d minute(s) later if nobody acknowledged.
+teams: [{id: bench, name: Bench}]
+users:
+  - id: bench
+    name: Bench Receiver
+    contact_methods:
+      - {id: bench-hook, type: webhook, address: "http://%[2]s/page"}
+    notification_rules:
+      - {contact_method: bench-hook, after_minutes: 0}
+escalation_policies:
+  - id: bench
+    name: Bench
+    repeat: 0
+    levels:
+      - {targets: [{user: bench}], escalate_after_minutes: %[3]d}
+      - {targets: [{user: bench}], escalate_after_minutes: %[3]d}
+services:
+  - {id: bench, name: Bench, team: bench, escalation_policy: bench,
+     integrations: [{type: events-v2, key: %[1]s}]}
+ingest: {rate_limit_per_minute: 0}          # one key sends everything
+notify: {allow_private_networks: true}      # the receiver is on loopback
+`, key, receiver, timeoutMinutes), nil
+}
