@@ -155,42 +155,7 @@ type server struct {
 // the test killed it), and its log is printed if the test failed.
 func startServer(t *testing.T, storeArgs []string) *server {
 	t.Helper()
-	cfg := filepath.Join(t.TempDir(), "hypercare.yaml")
-	if err := os.WriteFile(cfg, []byte(e2eConfig), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	args := append([]string{"serve", "--config", cfg, "--listen", "127.0.0.1:0"}, storeArgs...)
-	s := &server{log: newServerLog(), exited: make(chan struct{})}
-	s.cmd = exec.Command(binary(t), args...)
-	s.cmd.Env = childEnv()
-	s.cmd.Stdout = s.log
-	s.cmd.Stderr = s.log
-	if err := s.cmd.Start(); err != nil {
-		t.Fatalf("start hypercare serve: %v", err)
-	}
-	go func() {
-		s.err = s.cmd.Wait()
-		close(s.exited)
-	}()
-	t.Cleanup(func() {
-		if !s.killed {
-			s.stop(t)
-		}
-		if t.Failed() {
-			t.Logf("hypercare serve (pid %d) log:\n%s", s.cmd.Process.Pid, s.log)
-		}
-	})
-
-	select {
-	case <-s.log.listening:
-	case <-s.exited:
-		t.Fatalf("hypercare serve exited before listening: %v", s.err)
-	case <-time.After(startTimeout):
-		t.Fatalf("hypercare serve did not log \"listening\" within %v", startTimeout)
-	}
-	s.URL = "http://" + s.log.addr
-	s.waitReady(t)
-	return s
+	return startServerWithConfig(t, e2eConfig, storeArgs)
 }
 
 // waitReady polls /readyz until it answers 200: "listening" is logged
