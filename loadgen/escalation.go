@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"text/tabwriter"
@@ -37,8 +38,8 @@ type EscalationOptions struct {
 	Grace time.Duration
 	// Timeout bounds each request; zero means DefaultTimeout.
 	Timeout time.Duration
-	// HealthEvery is how often the server's /healthz is polled while
-	// waiting, to see outages (a restart); zero means 250ms, negative off.
+	// HealthEvery is how often the server's /metrics is polled while
+	// waiting, to see outages and restarts; zero means 250ms, negative off.
 	HealthEvery time.Duration
 	// AfterRestart is the window after the server came back whose due
 	// steps are reported separately; zero means one minute.
@@ -81,7 +82,8 @@ type EscalationReport struct {
 	// EscalateAfter): the timer's own lateness, without the level-1 delay
 	// that the server's due time (level-1 step time + timeout) includes.
 	AfterLevel1 Latency `json:"level2_after_level1"`
-	// Outages are the periods /healthz did not answer 200 while waiting.
+	// Outages are the periods the server did not answer while the run
+	// waited, and its restarts.
 	Outages []Outage `json:"outages,omitempty"`
 	// Restart, when there was an outage, splits the level-2 pages around
 	// the last one.
@@ -93,6 +95,8 @@ type EscalationReport struct {
 
 // EscalationSettings echoes an escalation run's options.
 type EscalationSettings struct {
+	// RunID is in every token (hcesc-RUNID-N).
+	RunID         string        `json:"run_id"`
 	Endpoint      string        `json:"endpoint"`
 	Receiver      string        `json:"receiver"`
 	Incidents     int           `json:"incidents"`
@@ -101,10 +105,17 @@ type EscalationSettings struct {
 	Grace         time.Duration `json:"grace_ns"`
 }
 
-// Outage is a period in which the server's /healthz failed.
+// Outage is a period in which the server did not answer, or a restart.
 type Outage struct {
-	Down time.Time `json:"down"` // first failed check
-	Up   time.Time `json:"up"`   // first good check after it (zero: never)
+	// Down is the first failed poll, or for a restart between two polls
+	// the last good one before it.
+	Down time.Time `json:"down"`
+	// Up is the first good poll after Down (the first that saw the new
+	// process, for a restart); zero if it never came back. Both are
+	// accurate to the poll interval.
+	Up time.Time `json:"up"`
+	// Restarted is set when the server came back as a new process.
+	Restarted bool `json:"restarted"`
 }
 
 // RestartReport measures level 2 around the server's last restart.
@@ -160,7 +171,8 @@ func RunEscalation(ctx context.Context, opts EscalationOptions) (EscalationRepor
 		progress = io.Discard
 	}
 	endpoint := enqueueURL(opts.URL)
-	tr := newTracker("hcesc-"+strconv.FormatInt(start.UnixNano(), 36)+"-", opts.Incidents)
+	runID := strconv.FormatInt(start.UnixNano(), 36)
+	tr := newTracker("hcesc-"+runID+"-", opts.Incidents)
 	rcv, err := startReceiver(opts.Receiver, opts.Listener, tr)
 	if err != nil {
 		return EscalationReport{}, err
@@ -199,7 +211,7 @@ func RunEscalation(ctx context.Context, opts EscalationOptions) (EscalationRepor
 	}
 	wg.Wait()
 	openedAt := time.Now()
-	rep := EscalationReport{Settings: EscalationSettings{Endpoint: endpoint, Receiver: rcv.addr, Incidents: opts.Incidents,
+	rep := EscalationReport{Settings: EscalationSettings{RunID: runID, Endpoint: endpoint, Receiver: rcv.addr, Incidents: opts.Incidents,
 		Concurrency: opts.Concurrency, EscalateAfter: opts.EscalateAfter, Grace: opts.Grace}}
 	rep.Triggers = triggers.summary()
 	rep.OpenedIn = openedAt.Sub(openStart)
@@ -318,7 +330,7 @@ func (rep *EscalationReport) measure(items []tracked, after, window time.Duratio
 func (r EscalationReport) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	s := r.Settings
-	fmt.Fprintf(tw, "Endpoint\t%s\n", s.Endpoint)
+	fmt.Fprintf(tw, "Endpoint\t%s (run %s)\n", s.Endpoint, s.RunID)
 	fmt.Fprintf(tw, "Receiver\thttp://%s\n", s.Receiver)
 	fmt.Fprintf(tw, "Incidents\t%d opened by %d workers in %s (%.0f/s)\n", s.Incidents, s.Concurrency, round(r.OpenedIn),
 		float64(r.Triggers.Succeeded)/max(r.OpenedIn.Seconds(), 1e-9))
@@ -332,6 +344,9 @@ func (r EscalationReport) WriteTable(w io.Writer) error {
 		up := "never came back"
 		if !o.Up.IsZero() {
 			up = fmt.Sprintf("up at %s (down %s)", clock(o.Up), round(o.Up.Sub(o.Down)))
+			if o.Restarted {
+				up += ", restarted"
+			}
 		}
 		fmt.Fprintf(tw, "Outage\tdown at %s, %s\n", clock(o.Down), up)
 	}
@@ -353,22 +368,27 @@ func (r EscalationReport) WriteTable(w io.Writer) error {
 // clock formats a wall-clock time for progress lines.
 func clock(t time.Time) string { return t.Format("15:04:05.000") }
 
-// healthWatch polls /healthz and records the periods it failed.
+// healthWatch polls the server's /metrics (the public ops endpoint) and
+// records outages: periods in which it did not answer 200, and restarts
+// too quick for any poll to fail, which show as a new
+// process_start_time_seconds.
 type healthWatch struct {
-	mu   sync.Mutex
-	list []Outage
+	mu     sync.Mutex
+	list   []Outage
+	lastOK time.Time // the last good poll
+	start  float64   // the server process's start time, Unix seconds
 }
 
 func (h *healthWatch) run(ctx context.Context, client *http.Client, base string, every time.Duration) {
-	url := trimSlash(base) + "/healthz"
+	url := trimSlash(base) + "/metrics"
 	tk := time.NewTicker(every)
 	defer tk.Stop()
 	for {
-		ok := checkHealth(ctx, client, url, min(every*4, 2*time.Second))
+		ok, start := pollMetrics(ctx, client, url, min(every*4, 2*time.Second))
 		if ctx.Err() != nil {
 			return
 		}
-		h.observe(ok, time.Now())
+		h.observe(ok, start, time.Now())
 		select {
 		case <-ctx.Done():
 			return
@@ -377,17 +397,31 @@ func (h *healthWatch) run(ctx context.Context, client *http.Client, base string,
 	}
 }
 
-// observe records one check's outcome.
-func (h *healthWatch) observe(ok bool, at time.Time) {
+// observe records one poll's outcome: ok and, if known, the process start
+// time (Unix seconds, 0 if unknown).
+func (h *healthWatch) observe(ok bool, start float64, at time.Time) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	n := len(h.list)
 	down := n > 0 && h.list[n-1].Up.IsZero()
+	restarted := ok && start != 0 && h.start != 0 && start != h.start
 	switch {
 	case !ok && !down:
 		h.list = append(h.list, Outage{Down: at})
 	case ok && down:
-		h.list[n-1].Up = at
+		h.list[n-1].Up, h.list[n-1].Restarted = at, restarted
+	case restarted:
+		// Killed and back between two polls: the outage lies between
+		// the last good poll and this one. (The start time itself is no
+		// better a bound: Linux reports it against a boot time rounded
+		// to the second.)
+		h.list = append(h.list, Outage{Down: h.lastOK, Up: at, Restarted: true})
+	}
+	if ok {
+		h.lastOK = at
+		if start != 0 {
+			h.start = start
+		}
 	}
 }
 
@@ -404,20 +438,40 @@ func (h *healthWatch) outages() []Outage {
 	return append([]Outage(nil), h.list...)
 }
 
-func checkHealth(ctx context.Context, client *http.Client, url string, timeout time.Duration) bool {
+// pollMetrics GETs url and returns whether it answered 200 and the value
+// of process_start_time_seconds in it (0 if absent).
+func pollMetrics(ctx context.Context, client *http.Client, url string, timeout time.Duration) (bool, float64) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return false
+		return false, 0
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return false
+		return false, 0
 	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
-	resp.Body.Close()
-	return resp.StatusCode == http.StatusOK
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil || resp.StatusCode != http.StatusOK {
+		return false, 0
+	}
+	return true, processStart(string(body))
+}
+
+// processStart finds process_start_time_seconds in a Prometheus text
+// exposition; 0 if it is not there.
+func processStart(metrics string) float64 {
+	const name = "process_start_time_seconds "
+	for line := range strings.Lines(metrics) {
+		if v, ok := strings.CutPrefix(line, name); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err == nil {
+				return f
+			}
+		}
+	}
+	return 0
 }
 
 func trimSlash(s string) string {

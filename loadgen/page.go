@@ -71,6 +71,9 @@ type PageReport struct {
 
 // PageSettings echoes a page run's options (not the routing key).
 type PageSettings struct {
+	// RunID is in every token (hcpage-RUNID-N), so the run's incidents
+	// can be found in the server's data.
+	RunID       string        `json:"run_id"`
 	Endpoint    string        `json:"endpoint"`
 	Receiver    string        `json:"receiver"`
 	Count       int           `json:"count"`
@@ -107,7 +110,8 @@ func RunPage(ctx context.Context, opts PageOptions) (PageReport, error) {
 		opts.Timeout = DefaultTimeout
 	}
 	endpoint := enqueueURL(opts.URL)
-	tr := newTracker("hcpage-"+strconv.FormatInt(start.UnixNano(), 36)+"-", opts.Count)
+	runID := strconv.FormatInt(start.UnixNano(), 36)
+	tr := newTracker("hcpage-"+runID+"-", opts.Count)
 	rcv, err := startReceiver(opts.Receiver, opts.Listener, tr)
 	if err != nil {
 		return PageReport{}, err
@@ -162,7 +166,7 @@ func RunPage(ctx context.Context, opts PageOptions) (PageReport, error) {
 	wg.Wait()
 	tr.waitAll(ctx, 0, time.Now().Add(opts.Grace), 0, nil)
 
-	rep := PageReport{Settings: PageSettings{Endpoint: endpoint, Receiver: rcv.addr, Count: opts.Count,
+	rep := PageReport{Settings: PageSettings{RunID: runID, Endpoint: endpoint, Receiver: rcv.addr, Count: opts.Count,
 		Rate: opts.Rate, Grace: opts.Grace, Concurrency: opts.Concurrency}}
 	rep.Triggers = triggers.summary()
 	items, stats := tr.snapshot()
@@ -203,7 +207,7 @@ func pageLatencies(items []tracked) (paged, missing int64, fromSend, fromCreated
 func (r PageReport) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	s := r.Settings
-	fmt.Fprintf(tw, "Endpoint\t%s\n", s.Endpoint)
+	fmt.Fprintf(tw, "Endpoint\t%s (run %s)\n", s.Endpoint, s.RunID)
 	fmt.Fprintf(tw, "Receiver\thttp://%s (grace %s)\n", s.Receiver, s.Grace)
 	fmt.Fprintf(tw, "Triggers\t%d at %g/s, open loop, at most %d in flight (elapsed %s)\n", s.Count, s.Rate, s.Concurrency, round(r.Elapsed))
 	writeRequests(tw, "Trigger", r.Triggers, true)
@@ -248,6 +252,6 @@ func writeRequests(tw io.Writer, name string, r Requests, open bool) {
 }
 
 func writeReceiver(tw io.Writer, s ReceiverStats) {
-	fmt.Fprintf(tw, "Receiver\t%d pages: %d duplicate IDs, %d double pages, %d deeper levels, %d foreign, %d malformed\n",
+	fmt.Fprintf(tw, "Receiver got\t%d pages: %d duplicate IDs, %d double pages, %d deeper levels, %d foreign, %d malformed\n",
 		s.Pages, s.Duplicates, s.DoublePages, s.Deeper, s.Foreign, s.Malformed)
 }

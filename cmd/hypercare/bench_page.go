@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/hypercare/hypercare/loadgen"
@@ -113,7 +114,7 @@ func newBenchPageCmd() *cobra.Command {
 }
 
 // printBench prints a report as JSON or as the report's table.
-func printBench(cmd *cobra.Command, format outputFormat, rep any, table func(w interface{ Write([]byte) (int, error) }) error) error {
+func printBench(cmd *cobra.Command, format outputFormat, rep any, table func(io.Writer) error) error {
 	out := cmd.OutOrStdout()
 	if format == outputJSON {
 		return printJSON(out, rep)
