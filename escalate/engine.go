@@ -18,7 +18,7 @@ const (
 	// DefaultPoll is how often the loop looks for due steps when nothing
 	// wakes it: the bound on how late a timer fires (and on how long other
 	// nodes take to notice work).
-	DefaultPoll = 250 * time.Millisecond
+	DefaultPoll = 100 * time.Millisecond
 	// claimBatch bounds the steps taken in one transaction.
 	claimBatch = 100
 )

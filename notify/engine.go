@@ -15,17 +15,19 @@ import (
 const (
 	// DefaultPoll bounds how late a delayed page (a rule's "after 2
 	// minutes") or a retry goes out when nothing wakes the loop.
-	DefaultPoll = 250 * time.Millisecond
+	DefaultPoll = 100 * time.Millisecond
 	// Lease is how long a claimed page is this node's to send; if the node
 	// dies, another claims it after the lease (at-least-once, deduped by
 	// the receiver on the notification ID).
-	Lease = 60 * time.Second
+	Lease = 3 * time.Minute
 	// MaxAttempts bounds retries of transient failures.
 	MaxAttempts = 8
 	// sendTimeout bounds one attempt.
 	sendTimeout = 20 * time.Second
-	claimBatch  = 50
-	parallel    = 8
+	claimBatch  = 200
+	// parallel sends overlap receivers' latency; their outcome writes
+	// share group commits.
+	parallel = 32
 )
 
 // Directory is what delivery needs to know about people and services: the

@@ -162,7 +162,10 @@ func buildEscalationQueries(q *[numQueries]string, d *dialect) {
 	// expired because the node sending them died.
 	q[qClaimNotifications] = "UPDATE notifications SET status = 'sending', lease_until = $2, " +
 		"attempts = attempts + 1 WHERE id IN (SELECT id FROM notifications WHERE " +
-		"(status = 'pending' AND due_at <= $1) OR (status = 'sending' AND lease_until <= $1) " +
+		// The status IN (…) term lets SQLite use the partial index
+		// notifications_due instead of scanning every page ever sent.
+		"status IN ('pending', 'sending') AND " +
+		"((status = 'pending' AND due_at <= $1) OR (status = 'sending' AND lease_until <= $1)) " +
 		"ORDER BY due_at LIMIT $3" + d.skipLocked + ") RETURNING " + notificationCols
 	q[qUpdateNotification] = "UPDATE notifications SET status = $2, attempts = $3, last_error = $4, " +
 		"due_at = $5, sent_at = $6, lease_until = NULL WHERE id = $1"
