@@ -294,11 +294,7 @@ func (s *Server) incidentNotifications(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	list, err := s.store.ListNotifications(r.Context(), inc.ID)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"notifications": nonNil(list)})
+	respondList(s, w, r, "notifications", list, err)
 }
 
 // UserView is a user on the wire: contact addresses are left out, since

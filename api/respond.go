@@ -114,3 +114,21 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	}
 	return nil
 }
+
+// respondList answers a listing: {key: [...]} (never null), or err.
+func respondList[T any](s *Server, w http.ResponseWriter, r *http.Request, key string, list []T, err error) {
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{key: nonNil(list)})
+}
+
+// respondPage answers one page of a listing with its next cursor, or err.
+func respondPage[T any](s *Server, w http.ResponseWriter, r *http.Request, key string, list []T, next string, err error) {
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{key: nonNil(list), "next_cursor": next})
+}

@@ -57,11 +57,7 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 	}
 	list, next, err := s.store.ListIncidents(r.Context(), hypercare.IncidentFilter{
 		Statuses: statuses, ServiceID: r.URL.Query().Get("service"), Page: page})
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"incidents": nonNil(list), "next_cursor": next})
+	respondPage(s, w, r, "incidents", list, next, err)
 }
 
 func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) {
@@ -85,11 +81,7 @@ func (s *Server) incidentAlerts(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	list, next, err := s.store.ListAlerts(r.Context(), hypercare.AlertFilter{IncidentID: inc.ID, Page: page})
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"alerts": nonNil(list), "next_cursor": next})
+	respondPage(s, w, r, "alerts", list, next, err)
 }
 
 func (s *Server) incidentTimeline(w http.ResponseWriter, r *http.Request) {
@@ -104,11 +96,7 @@ func (s *Server) incidentTimeline(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	list, next, err := s.store.ListTimeline(r.Context(), inc.ID, page)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"timeline": nonNil(list), "next_cursor": next})
+	respondPage(s, w, r, "timeline", list, next, err)
 }
 
 func (s *Server) acknowledge(w http.ResponseWriter, r *http.Request) {
@@ -168,20 +156,12 @@ func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request) {
 	list, next, err := s.store.ListAlerts(r.Context(), hypercare.AlertFilter{
 		ServiceID: q.Get("service"), IncidentID: q.Get("incident"), DedupKey: q.Get("dedup_key"),
 		Statuses: statuses, Page: page})
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"alerts": nonNil(list), "next_cursor": next})
+	respondPage(s, w, r, "alerts", list, next, err)
 }
 
 func (s *Server) listServices(w http.ResponseWriter, r *http.Request) {
 	list, err := s.store.ListServices(r.Context())
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"services": nonNil(list)})
+	respondList(s, w, r, "services", list, err)
 }
 
 func (s *Server) getService(w http.ResponseWriter, r *http.Request) {
@@ -195,11 +175,7 @@ func (s *Server) getService(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) listTeams(w http.ResponseWriter, r *http.Request) {
 	list, err := s.store.ListTeams(r.Context())
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"teams": nonNil(list)})
+	respondList(s, w, r, "teams", list, err)
 }
 
 func (s *Server) listChanges(w http.ResponseWriter, r *http.Request) {
@@ -209,11 +185,7 @@ func (s *Server) listChanges(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	list, next, err := s.store.ListChangeEvents(r.Context(), hypercare.ChangeFilter{ServiceID: r.URL.Query().Get("service"), Page: page})
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"change_events": nonNil(list), "next_cursor": next})
+	respondPage(s, w, r, "change_events", list, next, err)
 }
 
 func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) {
@@ -223,20 +195,12 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	list, next, err := s.store.ListEvents(r.Context(), page)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"events": nonNil(list), "next_cursor": next})
+	respondPage(s, w, r, "events", list, next, err)
 }
 
 func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) {
 	list, err := s.store.ListTokens(r.Context())
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"tokens": nonNil(list)})
+	respondList(s, w, r, "tokens", list, err)
 }
 
 // createToken makes a new API token; the secret is in this response only.
