@@ -93,6 +93,9 @@ type Reader interface {
 	ListNotifications(ctx context.Context, incidentID string) ([]Notification, error)
 	// GetEscalation returns an incident's escalation state.
 	GetEscalation(ctx context.Context, incidentID string) (*EscalationState, error)
+	// CalendarFeed returns what the feed whose token hashes to tokenHash
+	// shows, or not_found.
+	CalendarFeed(ctx context.Context, tokenHash string) (kind, subject string, err error)
 }
 
 // Tx is a write transaction. Methods that find one thing return a
@@ -146,6 +149,7 @@ type Tx interface {
 	UpdateNotification(ctx context.Context, n *Notification) error
 	// CancelNotifications cancels an incident's pending pages.
 	CancelNotifications(ctx context.Context, incidentID string) (int, error)
-	// Secret returns an installation secret, creating it once.
-	Secret(ctx context.Context, name string, generate func() string) (string, error)
+	// CreateCalendarFeed records a calendar feed token's hash and what the
+	// feed shows (kind "users" or "schedules", and the ID).
+	CreateCalendarFeed(ctx context.Context, tokenHash, kind, subject string, at time.Time) error
 }

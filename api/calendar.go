@@ -1,11 +1,8 @@
 package api
 
 import (
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"net/http"
 	"strings"
 	"time"
@@ -15,51 +12,37 @@ import (
 	"github.com/hypercare/hypercare/oncall"
 )
 
-// Calendar feeds are served at /calendar/{kind}/{id}.ics?token=T, where T is
-// an HMAC of kind and id under an installation secret kept in the store:
-// unguessable, verifiable without a lookup table, and the same on every
-// node. Calendar apps cannot send bearer tokens, hence the token URL.
+// Calendar feeds are served at /calendar/{kind}/{id}.ics?token=T: calendar
+// apps cannot send bearer tokens, hence a token in the URL. Each feed token
+// is random, shown once when the feed is created, and stored only as its
+// SHA-256 hash, like API tokens; a leaked URL is revoked by deleting its row.
 
 const (
-	calendarSecretName = "calendar_feed_key"
 	// feedPast and feedFuture bound the shifts a feed lists.
 	feedPast   = 30 * 24 * time.Hour
 	feedFuture = 180 * 24 * time.Hour
 )
 
-// feedKey returns the installation's feed signing key, creating it once.
-func (s *Server) feedKey(r *http.Request) ([]byte, error) {
-	var key string
-	err := s.store.Write(r.Context(), calendarSecretName, func(tx hypercare.Tx) error {
-		var err error
-		key, err = tx.Secret(r.Context(), calendarSecretName, func() string {
-			var b [32]byte
-			_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
-			return hex.EncodeToString(b[:])
-		})
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return hex.DecodeString(key)
-}
-
-func feedToken(key []byte, kind, id string) string {
-	mac := hmac.New(sha256.New, key)
-	mac.Write([]byte(kind + ":" + id))
-	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
-}
-
-// calendarURL answers GET /api/v1/{kind}/{id}/calendar: the feed's URL.
-func (s *Server) calendarURL(kind string) http.HandlerFunc {
+// createCalendarFeed answers POST /api/v1/{kind}/{id}/calendar: a new feed
+// URL, shown this once.
+func (s *Server) createCalendarFeed(kind string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		var empty struct{}
+		if err := decodeJSON(w, r, &empty); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 		id := r.PathValue("id")
 		if !s.feedSubjectExists(kind, id) {
 			s.writeError(w, r, hypercare.Errorf(hypercare.CodeNotFound, "%s %q not found", strings.TrimSuffix(kind, "s"), id))
 			return
 		}
-		key, err := s.feedKey(r)
+		var b [32]byte
+		_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
+		token := base64.RawURLEncoding.EncodeToString(b[:])
+		err := s.store.Write(r.Context(), "calendar", func(tx hypercare.Tx) error {
+			return tx.CreateCalendarFeed(r.Context(), HashToken(token), kind, id, s.clock.Now())
+		})
 		if err != nil {
 			s.writeError(w, r, err)
 			return
@@ -68,8 +51,8 @@ func (s *Server) calendarURL(kind string) http.HandlerFunc {
 		if r.TLS != nil {
 			scheme = "https"
 		}
-		path := "/calendar/" + kind + "/" + id + ".ics?token=" + feedToken(key, kind, id)
-		writeJSON(w, http.StatusOK, map[string]string{"url": scheme + "://" + r.Host + path, "path": path})
+		path := "/calendar/" + kind + "/" + id + ".ics?token=" + token
+		writeJSON(w, http.StatusCreated, map[string]string{"url": scheme + "://" + r.Host + path, "path": path})
 	}
 }
 
@@ -92,13 +75,8 @@ func (s *Server) calendarFeed(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, denied)
 		return
 	}
-	key, err := s.feedKey(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	want := feedToken(key, kind, id)
-	if !hmac.Equal([]byte(r.URL.Query().Get("token")), []byte(want)) {
+	gotKind, subject, err := s.store.CalendarFeed(r.Context(), HashToken(r.URL.Query().Get("token")))
+	if err != nil || gotKind != kind || subject != id {
 		s.writeError(w, r, denied) // the same answer, so feeds cannot be probed
 		return
 	}

@@ -202,7 +202,12 @@ func TestScenarioOnCallAndSimulate(t *testing.T) {
 		var feed struct {
 			Path string `json:"path"`
 		}
-		p.do("GET", "/api/v1/schedules/primary/calendar", p.viewer, nil, &feed)
+		if code := p.do("POST", "/api/v1/schedules/primary/calendar", p.viewer, nil, nil); code != 403 {
+			t.Fatalf("viewer creates a feed: %d", code)
+		}
+		if code := p.do("POST", "/api/v1/schedules/primary/calendar", p.responder, nil, &feed); code != 201 {
+			t.Fatalf("create feed: %d", code)
+		}
 		resp, err := http.Get(p.url + feed.Path)
 		if err != nil {
 			t.Fatal(err)
@@ -212,10 +217,23 @@ func TestScenarioOnCallAndSimulate(t *testing.T) {
 		if resp.StatusCode != 200 || !strings.Contains(string(body), "BEGIN:VEVENT") || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/calendar") {
 			t.Fatalf("calendar feed: %d %s", resp.StatusCode, body)
 		}
-		resp, _ = http.Get(p.url + strings.Replace(feed.Path, "token=", "token=x", 1))
-		resp.Body.Close()
-		if resp.StatusCode != 404 {
-			t.Fatalf("feed with a wrong token: %d", resp.StatusCode)
+		for _, bad := range []string{
+			strings.Replace(feed.Path, "token=", "token=x", 1),                          // wrong token
+			strings.Replace(feed.Path, "/schedules/primary.ics", "/users/alice.ics", 1), // another feed's URL
+		} {
+			resp, _ = http.Get(p.url + bad)
+			resp.Body.Close()
+			if resp.StatusCode != 404 {
+				t.Fatalf("%s: %d", bad, resp.StatusCode)
+			}
+		}
+		// The store keeps the token's hash, never the token.
+		token := feed.Path[strings.Index(feed.Path, "token=")+len("token="):]
+		if _, _, err := p.st.CalendarFeed(context.Background(), token); !hypercare.IsNotFound(err) {
+			t.Fatalf("feed found by its plain token: %v", err)
+		}
+		if kind, id, err := p.st.CalendarFeed(context.Background(), api.HashToken(token)); err != nil || kind != "schedules" || id != "primary" {
+			t.Fatalf("feed by hash: %s %s %v", kind, id, err)
 		}
 	})
 }

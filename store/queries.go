@@ -64,8 +64,7 @@ const (
 	qClaimNotifications
 	qUpdateNotification
 	qCancelNotifications
-	qGetSecret
-	qInsertSecret
+	qCreateFeed
 	numQueries
 )
 
@@ -171,6 +170,6 @@ func buildEscalationQueries(q *[numQueries]string, d *dialect) {
 		"due_at = $5, sent_at = $6, lease_until = NULL WHERE id = $1"
 	q[qCancelNotifications] = "UPDATE notifications SET status = 'cancelled', lease_until = NULL " +
 		"WHERE incident_id = $1 AND status = 'pending'"
-	q[qGetSecret] = "SELECT value FROM secrets WHERE name = $1"
-	q[qInsertSecret] = "INSERT INTO secrets (name, value) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+	q[qCreateFeed] = "INSERT INTO calendar_feeds (token_hash, kind, subject, created_at) VALUES ($1, $2, $3, $4) " +
+		"ON CONFLICT DO NOTHING"
 }

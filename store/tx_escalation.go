@@ -117,25 +117,13 @@ func (t *tx) CancelNotifications(ctx context.Context, incidentID string) (int, e
 	return int(n), err
 }
 
-// Secret returns the installation secret name, creating it with generate
-// the first time (every node then reads the same value).
-func (t *tx) Secret(ctx context.Context, name string, generate func() string) (string, error) {
-	var v string
-	err := t.queryRow(ctx, qGetSecret, name).Scan(&v)
-	if err == nil {
-		return v, nil
+// CreateCalendarFeed records a feed token's hash and what it shows.
+func (t *tx) CreateCalendarFeed(ctx context.Context, tokenHash, kind, subject string, at time.Time) error {
+	if err := checkText("create calendar feed", "token_hash", tokenHash, "kind", kind, "subject", subject); err != nil {
+		return err
 	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return "", t.s.dbErr(err, "read secret %q", name)
-	}
-	v = generate()
-	if _, err := t.exec(ctx, qInsertSecret, name, v); err != nil {
-		return "", t.s.dbErr(err, "create secret %q", name)
-	}
-	if err := t.queryRow(ctx, qGetSecret, name).Scan(&v); err != nil {
-		return "", t.s.dbErr(err, "read secret %q", name)
-	}
-	return v, nil
+	return t.insert(ctx, qCreateFeed, "calendar feed", kind+"/"+subject, "this token already exists",
+		tokenHash, kind, subject, micros(at))
 }
 
 func scanEscalation(r rowScanner, e *hypercare.EscalationState) error {
@@ -192,4 +180,20 @@ func (s *Store) GetEscalation(ctx context.Context, incidentID string) (*hypercar
 		return nil, fmt.Errorf("get escalation of %q: %w", incidentID, err)
 	}
 	return e, err
+}
+
+// CalendarFeed returns what the feed with tokenHash shows.
+func (s *Store) CalendarFeed(ctx context.Context, tokenHash string) (kind, subject string, err error) {
+	if err := checkText("calendar feed", "token_hash", tokenHash); err != nil {
+		return "", "", err
+	}
+	err = s.rdb.QueryRowContext(ctx, "SELECT kind, subject FROM calendar_feeds WHERE token_hash = $1", tokenHash).
+		Scan(&kind, &subject)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", hypercare.Errorf(hypercare.CodeNotFound, "no such calendar feed")
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("calendar feed: %w", err)
+	}
+	return kind, subject, nil
 }

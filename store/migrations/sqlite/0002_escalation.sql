@@ -45,8 +45,11 @@ CREATE TABLE rotation_turns (
     PRIMARY KEY (policy_id, level)
 ) STRICT;
 
--- Installation secrets (e.g. the calendar feed signing key), generated once.
-CREATE TABLE secrets (
-    name  TEXT PRIMARY KEY,
-    value TEXT NOT NULL
+-- Calendar feeds: the feed token's SHA-256 hash (the token itself is shown
+-- once, like an API token) and what the feed shows.
+CREATE TABLE calendar_feeds (
+    token_hash TEXT PRIMARY KEY,
+    kind       TEXT NOT NULL,
+    subject    TEXT NOT NULL,
+    created_at INTEGER NOT NULL
 ) STRICT;
