@@ -113,6 +113,8 @@ type Tx interface {
 	NextIncidentNumber(ctx context.Context) (int64, error)
 	// GetIncident reads an incident for update.
 	GetIncident(ctx context.Context, id string) (*Incident, error)
+	// InsertIncident inserts inc; a zero Number is assigned the next
+	// incident number.
 	InsertIncident(ctx context.Context, inc *Incident) error
 	UpdateIncident(ctx context.Context, inc *Incident) error
 	AppendTimeline(ctx context.Context, e *TimelineEntry) error

@@ -21,13 +21,8 @@ import (
 // change events in the RecentChangeWindow before now, a "recent_changes"
 // entry listing them. a.IncidentID is set.
 func OpenForAlert(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, now time.Time) (*hypercare.Incident, error) {
-	number, err := tx.NextIncidentNumber(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("open incident: %w", err)
-	}
 	inc := &hypercare.Incident{
 		ID:             hypercare.NewID(now),
-		Number:         number,
 		Title:          a.Summary,
 		Status:         hypercare.StatusTriggered,
 		Urgency:        hypercare.UrgencyFor(a.Severity),
@@ -43,7 +38,7 @@ func OpenForAlert(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, acto
 	}
 	a.IncidentID = inc.ID
 	if err := tx.InsertAlert(ctx, a); err != nil {
-		return nil, fmt.Errorf("open incident %d: %w", number, err)
+		return nil, fmt.Errorf("open incident %d: %w", inc.Number, err)
 	}
 	msg := fmt.Sprintf("Triggered via %s: %s", actor.Name, a.Summary)
 	if err := appendEntry(ctx, tx, inc.ID, hypercare.TimelineTriggered, actor, msg, map[string]string{"alert_id": a.ID, "dedup_key": a.DedupKey}, now); err != nil {

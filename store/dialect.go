@@ -37,6 +37,11 @@ type dialect struct {
 	skipLocked string
 	// nextNumber returns the next incident number as one row.
 	nextNumber string
+	// numberInInsert is the SQL expression that draws the next incident
+	// number inside the INSERT itself, saving a round trip per new
+	// incident ("" when the number must be drawn first: SQLite's counter
+	// row is updated by its own statement, which costs nothing in-process).
+	numberInInsert string
 	// prepare says whether writes run on one long-lived connection with
 	// every write statement prepared on it once (SQLite: one writer, and
 	// modernc does not cache statements). pgx caches prepared statements
@@ -71,16 +76,17 @@ func sqliteDialect() *dialect {
 // postgresDialect returns PostgreSQL's differences.
 func postgresDialect() *dialect {
 	return &dialect{
-		name:         "postgres",
-		migrations:   "migrations/postgres",
-		begin:        "BEGIN",
-		forUpdate:    " FOR UPDATE",
-		skipLocked:   " FOR UPDATE SKIP LOCKED",
-		nextNumber:   "SELECT nextval('incident_number_seq')",
-		prepare:      false,
-		batchTimeout: 30 * time.Second,
-		maxBatch:     64,
-		classify:     classifyPostgres,
+		name:           "postgres",
+		migrations:     "migrations/postgres",
+		begin:          "BEGIN",
+		forUpdate:      " FOR UPDATE",
+		skipLocked:     " FOR UPDATE SKIP LOCKED",
+		nextNumber:     "SELECT nextval('incident_number_seq')",
+		numberInInsert: "nextval('incident_number_seq')",
+		prepare:        false,
+		batchTimeout:   30 * time.Second,
+		maxBatch:       64,
+		classify:       classifyPostgres,
 	}
 }
 

@@ -40,6 +40,7 @@ const (
 	qNextNumber
 	qGetIncident
 	qInsertIncident
+	qInsertIncidentNumbered
 	qUpdateIncident
 	qAppendTimeline
 	qInsertEvent
@@ -100,6 +101,13 @@ func buildQueries(d *dialect) [numQueries]string {
 	q[qGetIncident] = "SELECT " + incidentCols + " FROM incidents WHERE id = $1" + d.forUpdate
 	q[qInsertIncident] = "INSERT INTO incidents (" + incidentCols + ") VALUES " +
 		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING"
+	if d.numberInInsert != "" {
+		q[qInsertIncidentNumbered] = "INSERT INTO incidents (" + incidentCols + ") VALUES " +
+			"($1, " + d.numberInInsert + ", $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) " +
+			"ON CONFLICT DO NOTHING RETURNING number"
+	} else {
+		q[qInsertIncidentNumbered] = "SELECT 1" // unused: the number is drawn first
+	}
 	q[qUpdateIncident] = "UPDATE incidents SET title = $2, status = $3, urgency = $4, severity = $5, " +
 		"alert_count = $6, open_alert_count = $7, updated_at = $8, acknowledged_at = $9, " +
 		"resolved_at = $10 WHERE id = $1"
