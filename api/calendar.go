@@ -47,12 +47,8 @@ func (s *Server) createCalendarFeed(kind string) http.HandlerFunc {
 			s.writeError(w, r, err)
 			return
 		}
-		scheme := "http"
-		if r.TLS != nil {
-			scheme = "https"
-		}
 		path := "/calendar/" + kind + "/" + id + ".ics?token=" + token
-		writeJSON(w, http.StatusCreated, map[string]string{"url": scheme + "://" + r.Host + path, "path": path})
+		writeJSON(w, http.StatusCreated, map[string]string{"url": s.baseURL(r) + path, "path": path})
 	}
 }
 
@@ -117,4 +113,17 @@ func (s *Server) buildCalendar(kind, id string, from, to time.Time) ical.Calenda
 		}
 	}
 	return cal
+}
+
+// baseURL is where users reach this server: the configured public URL, or
+// else the request's own scheme and host.
+func (s *Server) baseURL(r *http.Request) string {
+	if s.publicURL != "" {
+		return s.publicURL
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
 }

@@ -70,7 +70,7 @@ type pager struct {
 	delivery *notify.Engine
 }
 
-func newPager(t *testing.T, eng storetest.Engine) *pager {
+func newPager(t *testing.T, eng storetest.Engine, publicURL ...string) *pager {
 	rec := &recorder{ids: map[string]int{}}
 	hooks := httptest.NewServer(rec)
 	t.Cleanup(hooks.Close)
@@ -99,6 +99,9 @@ func newPager(t *testing.T, eng storetest.Engine) *pager {
 		p.delivery = notify.NewEngine(st, clk, channels, func() notify.Directory { return p.esc.Directory() }, log)
 		in.SetPolicies(dir.PoliciesByService(), nil)
 		opts.Escalation = p.esc
+		if len(publicURL) > 0 {
+			opts.PublicURL = publicURL[0]
+		}
 	})
 	return p
 }
@@ -234,6 +237,20 @@ func TestScenarioOnCallAndSimulate(t *testing.T) {
 		}
 		if kind, id, err := p.st.CalendarFeed(context.Background(), api.HashToken(token)); err != nil || kind != "schedules" || id != "primary" {
 			t.Fatalf("feed by hash: %s %s %v", kind, id, err)
+		}
+	})
+}
+
+// Behind a proxy, feed links use the configured public URL.
+func TestCalendarFeedLinkUsesPublicURL(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		p := newPager(t, eng, "https://hypercare.example.com/")
+		var feed struct {
+			URL string `json:"url"`
+		}
+		if code := p.do("POST", "/api/v1/users/alice/calendar", p.responder, nil, &feed); code != 201 ||
+			!strings.HasPrefix(feed.URL, "https://hypercare.example.com/calendar/users/alice.ics?token=") {
+			t.Fatalf("feed link: %d %q", code, feed.URL)
 		}
 	})
 }

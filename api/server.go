@@ -8,6 +8,7 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/hypercare/hypercare"
@@ -37,6 +38,10 @@ type Options struct {
 	MaxBodyBytes int64
 	// Registry receives the server's metrics; nil makes a new one.
 	Registry *prometheus.Registry
+	// PublicURL is the base URL users reach the server at (behind a proxy,
+	// say), used in links the server hands out; "" derives it from the
+	// request.
+	PublicURL string
 }
 
 // Server serves the HTTP API. Build it with New and use Handler.
@@ -50,6 +55,7 @@ type Server struct {
 	auth       *authenticator
 	limiter    *limiter
 	maxBody    int64
+	publicURL  string
 	metrics    *metrics
 	registry   *prometheus.Registry
 	mux        *http.ServeMux
@@ -79,6 +85,7 @@ func New(opts Options) *Server {
 		auth:       &authenticator{store: opts.Store, clock: opts.Clock, touched: map[string]time.Time{}},
 		limiter:    newLimiter(opts.RateLimitPerMinute),
 		maxBody:    opts.MaxBodyBytes,
+		publicURL:  strings.TrimRight(opts.PublicURL, "/"),
 		metrics:    newMetrics(opts.Registry, opts.Store),
 		registry:   opts.Registry,
 		mux:        http.NewServeMux(),

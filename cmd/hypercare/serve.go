@@ -33,6 +33,7 @@ type serveFlags struct {
 	listen     string
 	logLevel   string
 	pprof      string
+	publicURL  string
 }
 
 func newServeCmd() *cobra.Command {
@@ -49,6 +50,8 @@ func newServeCmd() *cobra.Command {
 	cmd.Flags().StringVar(&f.configPath, "config", "", "config-as-code file (hypercare.yaml)")
 	cmd.Flags().StringVar(&f.listen, "listen", "127.0.0.1:8080", "address to listen on")
 	cmd.Flags().StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
+	cmd.Flags().StringVar(&f.publicURL, "public-url", os.Getenv("HYPERCARE_PUBLIC_URL"),
+		"base URL users reach the server at, e.g. https://hypercare.example.com (env HYPERCARE_PUBLIC_URL); used in calendar feed links")
 	cmd.Flags().StringVar(&f.pprof, "pprof-listen", "", "serve Go's pprof profiles on this separate address (off by default)")
 	return cmd
 }
@@ -100,7 +103,7 @@ func serve(ctx context.Context, f serveFlags) error {
 	registerStoreMetrics(reg, st)
 	srv := api.New(api.Options{
 		Store: st, Clock: hypercare.SystemClock{}, Intake: in, Escalation: esc, Logger: log, Registry: reg,
-		RateLimitPerMinute: cfg.RateLimitPerMinute(), MaxBodyBytes: cfg.MaxBodyBytes(),
+		RateLimitPerMinute: cfg.RateLimitPerMinute(), MaxBodyBytes: cfg.MaxBodyBytes(), PublicURL: f.publicURL,
 	})
 	if f.pprof != "" {
 		go func() {
