@@ -35,11 +35,9 @@ type Intake struct {
 	store  hypercare.Store
 	clock  hypercare.Clock
 	routes atomic.Pointer[map[string]hypercare.Integration]
-	// policies maps a service ID to its escalation policy.
-	policies atomic.Pointer[map[string]hypercare.EscalationPolicy]
-	// opened, if set, is called after a commit that opened incidents, to
-	// wake the escalation engine at once.
-	opened func()
+	// escalation is each service's policy and the engine's wake-up,
+	// replaced together (config reload) while events are processed.
+	escalation atomic.Pointer[escalation]
 }
 
 // New returns an Intake writing to st, with no integrations yet.
@@ -53,11 +51,16 @@ func New(st hypercare.Store, clk hypercare.Clock) *Intake {
 // SetPolicies sets each service's escalation policy, and the function
 // called after a commit that opened incidents (the engine's wake-up).
 func (in *Intake) SetPolicies(byService map[string]hypercare.EscalationPolicy, opened func()) {
-	if byService == nil {
-		byService = map[string]hypercare.EscalationPolicy{}
-	}
-	in.policies.Store(&byService)
-	in.opened = opened
+	in.escalation.Store(&escalation{byService: byService, opened: opened})
+}
+
+// escalation is what intake needs to start escalations.
+type escalation struct {
+	// byService maps a service ID to its escalation policy.
+	byService map[string]hypercare.EscalationPolicy
+	// opened, if set, is called after a commit that opened incidents, to
+	// wake the escalation engine at once.
+	opened func()
 }
 
 // SetIntegrations replaces the routing table.
@@ -93,7 +96,8 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 	}
 	actor := hypercare.Actor{Type: hypercare.ActorIntegration, ID: it.ID, Name: integrationName(it)}
 	results := make([]Result, len(events))
-	policy, escalates := (*in.policies.Load())[it.ServiceID]
+	esc := in.escalation.Load()
+	policy, escalates := esc.byService[it.ServiceID]
 	write := func(tx hypercare.Tx) error {
 		for i := range events {
 			r, err := apply(ctx, tx, it, actor, &events[i], payloads[i], now)
@@ -118,8 +122,8 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 	if err != nil {
 		return nil, err
 	}
-	if escalates && in.opened != nil && opened(results) {
-		in.opened()
+	if escalates && esc.opened != nil && opened(results) {
+		esc.opened()
 	}
 	return results, nil
 }
