@@ -44,13 +44,18 @@ func statusesOf(r *http.Request) ([]hypercare.Status, error) {
 	return out, nil
 }
 
-func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
+// listQuery parses the paging and status filter every listing takes.
+func listQuery(r *http.Request) (hypercare.Page, []hypercare.Status, error) {
 	page, err := pageOf(r)
 	if err != nil {
-		s.writeError(w, r, err)
-		return
+		return page, nil, err
 	}
 	statuses, err := statusesOf(r)
+	return page, statuses, err
+}
+
+func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
+	page, statuses, err := listQuery(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -142,12 +147,7 @@ func (s *Server) addNote(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request) {
-	page, err := pageOf(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	statuses, err := statusesOf(r)
+	page, statuses, err := listQuery(r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -28,6 +28,33 @@ func parseAt(s string, loc *time.Location) (time.Time, error) {
 	return t, nil
 }
 
+// queryAt runs a client query about a moment (--at): it parses the output
+// format and the time, calls query, and prints its answer as JSON or with
+// the table writer query returns.
+func queryAt(cmd *cobra.Command, f *clientFlags, at string,
+	query func(*client.Client, time.Time) (any, func(io.Writer) error, error)) error {
+	format, err := parseOutput(f.output)
+	if err != nil {
+		return err
+	}
+	t, err := parseAt(at, f.env.loc)
+	if err != nil {
+		return err
+	}
+	c, err := f.client()
+	if err != nil {
+		return err
+	}
+	v, table, err := query(c, t)
+	if err != nil {
+		return explain(err)
+	}
+	if format == outputJSON {
+		return printJSON(cmd.OutOrStdout(), v)
+	}
+	return table(cmd.OutOrStdout())
+}
+
 func newOnCallCmd() *cobra.Command { return newOnCallCmdEnv(processEnv()) }
 
 func newOnCallCmdEnv(env clientEnv) *cobra.Command {
@@ -38,26 +65,10 @@ func newOnCallCmdEnv(env clientEnv) *cobra.Command {
 		Short: "Show who is on call now (or at --at), per schedule and per policy level",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			format, err := parseOutput(f.output)
-			if err != nil {
-				return err
-			}
-			t, err := parseAt(at, env.loc)
-			if err != nil {
-				return err
-			}
-			c, err := f.client()
-			if err != nil {
-				return err
-			}
-			oc, err := c.OnCall(cmd.Context(), t, schedule, policy)
-			if err != nil {
-				return explain(err)
-			}
-			if format == outputJSON {
-				return printJSON(cmd.OutOrStdout(), oc)
-			}
-			return writeOnCall(cmd.OutOrStdout(), env, oc)
+			return queryAt(cmd, f, at, func(c *client.Client, t time.Time) (any, func(io.Writer) error, error) {
+				oc, err := c.OnCall(cmd.Context(), t, schedule, policy)
+				return oc, func(w io.Writer) error { return writeOnCall(w, env, oc) }, err
+			})
 		},
 	}
 	f.register(cmd)
@@ -94,26 +105,10 @@ func newSimulateCmdEnv(env clientEnv) *cobra.Command {
 			"acknowledged, resolving schedules at each step. Use it to check coverage before a peak.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			format, err := parseOutput(f.output)
-			if err != nil {
-				return err
-			}
-			t, err := parseAt(at, env.loc)
-			if err != nil {
-				return err
-			}
-			c, err := f.client()
-			if err != nil {
-				return err
-			}
-			sim, err := c.Simulate(cmd.Context(), service, t, hypercare.Urgency(urgency))
-			if err != nil {
-				return explain(err)
-			}
-			if format == outputJSON {
-				return printJSON(cmd.OutOrStdout(), sim)
-			}
-			return writeSimulation(cmd.OutOrStdout(), env, sim)
+			return queryAt(cmd, f, at, func(c *client.Client, t time.Time) (any, func(io.Writer) error, error) {
+				sim, err := c.Simulate(cmd.Context(), service, t, hypercare.Urgency(urgency))
+				return sim, func(w io.Writer) error { return writeSimulation(w, env, sim) }, err
+			})
 		},
 	}
 	f.register(cmd)
