@@ -16,6 +16,7 @@ const (
 	CodeUnauthenticated  Code = "unauthenticated"
 	CodePermissionDenied Code = "permission_denied"
 	CodeNotFound         Code = "not_found"
+	CodeMethodNotAllowed Code = "method_not_allowed"
 	CodeConflict         Code = "conflict"
 	CodeRateLimited      Code = "rate_limited"
 	CodeTooLarge         Code = "payload_too_large"

@@ -919,7 +919,7 @@ func matchType(doc oaObj, at string, s any, t reflect.Type) []string {
 // allCodes are the error codes of the public API (hypercare.Code).
 var allCodes = []hypercare.Code{
 	hypercare.CodeInvalid, hypercare.CodeUnauthenticated, hypercare.CodePermissionDenied,
-	hypercare.CodeNotFound, hypercare.CodeConflict, hypercare.CodeRateLimited,
+	hypercare.CodeNotFound, hypercare.CodeMethodNotAllowed, hypercare.CodeConflict, hypercare.CodeRateLimited,
 	hypercare.CodeTooLarge, hypercare.CodeUnavailable, hypercare.CodeInternal,
 }
 

@@ -22,6 +22,8 @@ func statusOf(code hypercare.Code) int {
 		return http.StatusForbidden
 	case hypercare.CodeNotFound:
 		return http.StatusNotFound
+	case hypercare.CodeMethodNotAllowed:
+		return http.StatusMethodNotAllowed
 	case hypercare.CodeConflict:
 		return http.StatusConflict
 	case hypercare.CodeRateLimited:

@@ -59,6 +59,11 @@ type Server struct {
 	metrics    *metrics
 	registry   *prometheus.Registry
 	mux        *http.ServeMux
+	// paths matches a request's path against every route regardless of
+	// method, so a wrong method is answered 405 with Allow, not 404.
+	paths *http.ServeMux
+	// allow lists the methods of each route pattern, for the Allow header.
+	allow map[string][]string
 }
 
 // New returns a Server for opts.
@@ -89,6 +94,8 @@ func New(opts Options) *Server {
 		metrics:    newMetrics(opts.Registry, opts.Store),
 		registry:   opts.Registry,
 		mux:        http.NewServeMux(),
+		paths:      http.NewServeMux(),
+		allow:      map[string][]string{},
 	}
 	for _, rt := range s.routes() {
 		h := rt.handler
@@ -96,8 +103,10 @@ func New(opts Options) *Server {
 			h = s.require(rt.role, h)
 		}
 		s.mux.HandleFunc(rt.method+" "+rt.pattern, h)
+		s.addAllowed(rt.method, rt.pattern)
 	}
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{}))
+	s.addAllowed("GET", "/metrics")
 	s.mux.HandleFunc("/", s.notFound)
 	return s
 }
@@ -154,7 +163,27 @@ func (s *Server) routes() []route {
 	}
 }
 
+// addAllowed records that pattern serves method (GET also serves HEAD, as
+// the mux does).
+func (s *Server) addAllowed(method, pattern string) {
+	if _, seen := s.allow[pattern]; !seen {
+		s.paths.Handle(pattern, http.NotFoundHandler())
+	}
+	s.allow[pattern] = append(s.allow[pattern], method)
+	if method == http.MethodGet {
+		s.allow[pattern] = append(s.allow[pattern], http.MethodHead)
+	}
+}
+
+// notFound answers what no route took: 405 with Allow when the path is
+// served with other methods, else 404.
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	if _, pattern := s.paths.Handler(r); pattern != "" {
+		w.Header().Set("Allow", strings.Join(s.allow[pattern], ", "))
+		s.writeError(w, r, hypercare.Errorf(hypercare.CodeMethodNotAllowed,
+			"%s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, strings.Join(s.allow[pattern], ", ")))
+		return
+	}
 	s.writeError(w, r, hypercare.Errorf(hypercare.CodeNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
 }
 

@@ -161,6 +161,8 @@ func codeForStatus(status int) hypercare.Code {
 		return hypercare.CodePermissionDenied
 	case http.StatusNotFound:
 		return hypercare.CodeNotFound
+	case http.StatusMethodNotAllowed:
+		return hypercare.CodeMethodNotAllowed
 	case http.StatusConflict:
 		return hypercare.CodeConflict
 	case http.StatusTooManyRequests:
