@@ -73,12 +73,18 @@ func (e *env) post(path, body string, header map[string]string) (int, string) {
 	return resp.StatusCode, string(raw)
 }
 
-// assertNoSecret fails the test if body contains any key or secret.
-func assertNoSecret(t *testing.T, what, body string) {
+// assertNoSecret fails the test if body contains any key or secret of the
+// catalog, or any of more (values a test sent, such as a signature header).
+func assertNoSecret(t *testing.T, what, body string, more ...string) {
 	t.Helper()
 	for name, s := range secrets {
 		if strings.Contains(body, s) {
 			t.Errorf("%s contains the %s %q:\n%s", what, name, s, body)
+		}
+	}
+	for _, s := range more {
+		if strings.Contains(body, s) {
+			t.Errorf("%s contains %q, a header value sent with an event:\n%s", what, s, body)
 		}
 	}
 }
@@ -86,7 +92,8 @@ func assertNoSecret(t *testing.T, what, body string) {
 // sendThroughEveryEndpoint sends events through every ingest endpoint and
 // integration type: v2 trigger/acknowledge/resolve, v1 trigger/resolve,
 // a change event, events-v2 and the native formats at /integrations/{key}.
-func sendThroughEveryEndpoint(t *testing.T, e *env) {
+// It returns the Grafana signature it sent, which answers must not echo.
+func sendThroughEveryEndpoint(t *testing.T, e *env) (signature string) {
 	t.Helper()
 	pdv2 := func(key, act, dedup string) string {
 		return fmt.Sprintf(`{"routing_key":%q,"event_action":%q,"dedup_key":%q,`+
@@ -103,8 +110,8 @@ func sendThroughEveryEndpoint(t *testing.T, e *env) {
 	ts := fmt.Sprint(t0.Unix())
 	mac := hmac.New(sha256.New, []byte(grafanaSecret))
 	mac.Write([]byte(ts + ":" + grafanaBody))
-	grafanaHeaders := map[string]string{"X-Grafana-Alerting-Signature": hex.EncodeToString(mac.Sum(nil)),
-		"X-Grafana-Alerting-Timestamp": ts}
+	signature = hex.EncodeToString(mac.Sum(nil))
+	grafanaHeaders := map[string]string{"X-Grafana-Alerting-Signature": signature, "X-Grafana-Alerting-Timestamp": ts}
 
 	sends := []struct {
 		name, path, body string
@@ -134,8 +141,9 @@ func sendThroughEveryEndpoint(t *testing.T, e *env) {
 		if code != s.want {
 			t.Fatalf("%s: %d, want %d: %s", s.name, code, s.want, body)
 		}
-		assertNoSecret(t, s.name+" answer", body)
+		assertNoSecret(t, s.name+" answer", body, signature)
 	}
+	return signature
 }
 
 // TestNoIntegrationKeyInAnyAnswer: a viewer (and every other role) reads
@@ -145,7 +153,7 @@ func sendThroughEveryEndpoint(t *testing.T, e *env) {
 // routing_key, so a viewer could read a key and then resolve incidents.
 func TestNoIntegrationKeyInAnyAnswer(t *testing.T) {
 	forEachStore(t, func(t *testing.T, e *env) {
-		sendThroughEveryEndpoint(t, e)
+		signature := sendThroughEveryEndpoint(t, e)
 		var incs incidentList
 		if code := e.do("GET", "/api/v1/incidents?limit=100", e.viewer, nil, &incs); code != 200 || len(incs.Incidents) < 5 {
 			t.Fatalf("incidents: %d, %d incidents", code, len(incs.Incidents))
@@ -164,7 +172,7 @@ func TestNoIntegrationKeyInAnyAnswer(t *testing.T) {
 				if code != 200 {
 					t.Fatalf("%s GET %s: %d %s", role, p, code, body)
 				}
-				assertNoSecret(t, role+" GET "+p, body)
+				assertNoSecret(t, role+" GET "+p, body, signature)
 			}
 		}
 		// The event log still says which integration each event came by.
@@ -248,4 +256,24 @@ func dropEventLog(t *testing.T, opts store.Options) {
 	if _, err := db.Exec("DROP TABLE events"); err != nil {
 		t.Fatalf("drop events: %v", err)
 	}
+}
+
+// TestServicesShowNoKeys: integration keys are not listed with services for
+// any role, admins included (the store keeps only their hash; the config
+// file is where admins read them), and without a token nothing is listed.
+func TestServicesShowNoKeys(t *testing.T) {
+	forEachStore(t, func(t *testing.T, e *env) {
+		for role, tok := range map[string]string{"viewer": e.viewer, "responder": e.responder, "admin": e.admin} {
+			for _, p := range []string{"/api/v1/services", "/api/v1/services/checkout"} {
+				code, body := e.get(p, tok)
+				if code != http.StatusOK || !strings.Contains(body, `"checkout"`) {
+					t.Fatalf("%s GET %s: %d %s", role, p, code, body)
+				}
+				assertNoSecret(t, role+" GET "+p, body)
+			}
+		}
+		if code, body := e.get("/api/v1/services", "not-a-token"); code != http.StatusUnauthorized {
+			t.Fatalf("services with a bad token: %d %s", code, body)
+		}
+	})
 }
