@@ -73,8 +73,11 @@ type Image struct {
 // v1 and v2, Alertmanager, Grafana, generic JSON) is parsed into this shape
 // by package ingest before anything else looks at it.
 type Event struct {
-	// RoutingKey is the integration key the event was sent with.
-	RoutingKey string `json:"routing_key"`
+	// RoutingKey is the integration key the event was sent with, used only
+	// to route it. It is a secret (whoever has it can open and resolve
+	// incidents), so it is never encoded: the event log names the
+	// integration by ID instead, and answers to any role never carry it.
+	RoutingKey string `json:"-"`
 	Action     Action `json:"event_action"`
 	// DedupKey identifies the alert the event belongs to. For triggers
 	// without one, ingest leaves it empty and intake generates one.

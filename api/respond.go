@@ -71,8 +71,19 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 func (s *Server) logFailure(r *http.Request, code hypercare.Code, err error) {
 	if code == hypercare.CodeInternal || code == hypercare.CodeUnavailable {
 		s.metrics.storeErrors.Inc()
-		s.log.Error("request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
+		s.log.Error("request failed", slog.String("method", r.Method), slog.String("path", logPath(r)), slog.Any("error", err))
 	}
+}
+
+// logPath is the request's path as logs may show it: a route whose path
+// carries an integration key (/integrations/{key}) is logged by its pattern,
+// since logs are read by many more people than the admins who may know keys.
+func logPath(r *http.Request) string {
+	if r.PathValue("key") == "" {
+		return r.URL.Path
+	}
+	_, pattern, _ := strings.Cut(r.Pattern, " ")
+	return pattern
 }
 
 // readBody reads the whole body up to limit bytes; a larger body is a

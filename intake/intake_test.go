@@ -3,6 +3,7 @@ package intake_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -103,6 +104,30 @@ func TestBatchIsAllOrNothing(t *testing.T) {
 		evs, _, _ := st.ListEvents(context.Background(), hypercare.Page{})
 		if len(alerts)+len(incs)+len(evs) != 0 {
 			t.Fatalf("failed batch left %d alerts, %d incidents, %d events", len(alerts), len(incs), len(evs))
+		}
+	})
+}
+
+// TestEventLogHoldsNoKey: the event log names the integration by ID; the
+// routing key the event was sent with is not in the row (a viewer reading
+// the log could otherwise resolve incidents with it).
+func TestEventLogHoldsNoKey(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		st := eng.Open(t)
+		setup(t, st)
+		storetest.StartRun(t, st)
+		in := intake.New(st, clocktest.New(time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)))
+		in.SetIntegrations([]hypercare.Integration{it})
+		if _, err := in.Process(context.Background(), it, []hypercare.Event{trigger("disk")}); err != nil {
+			t.Fatal(err)
+		}
+		log, _, err := st.ListEvents(context.Background(), hypercare.Page{Limit: 10})
+		if err != nil || len(log) != 1 {
+			t.Fatalf("event log: %+v, %v", log, err)
+		}
+		if got := log[0]; got.IntegrationID != it.ID || strings.Contains(string(got.Payload), it.Key) ||
+			strings.Contains(string(got.Payload), "routing_key") {
+			t.Fatalf("event log row %+v, payload %s: want integration %s and no key", got, got.Payload, it.ID)
 		}
 	})
 }
