@@ -181,7 +181,7 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	if _, pattern := s.paths.Handler(r); pattern != "" {
 		w.Header().Set("Allow", strings.Join(s.allow[pattern], ", "))
 		s.writeError(w, r, hypercare.Errorf(hypercare.CodeMethodNotAllowed,
-			"%s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, strings.Join(s.allow[pattern], ", ")))
+			"%s is not allowed on %s; allowed: %s", r.Method, pattern, strings.Join(s.allow[pattern], ", ")))
 		return
 	}
 	s.writeError(w, r, hypercare.Errorf(hypercare.CodeNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path))
