@@ -107,3 +107,30 @@ func TestNewcomerMessages(t *testing.T) {
 		}
 	}
 }
+
+// TestBenchIngestAgainstARateLimitedServer is `bench ingest` against a
+// server whose rate limit it exceeds, as with the example config: the run
+// fails with a headline naming the refused share instead of reporting the
+// rate limit as throughput, and afterwards no incident it opened is left
+// open to page anyone.
+func TestBenchIngestAgainstARateLimitedServer(t *testing.T) {
+	storeArgs := []string{"--data-dir", t.TempDir()}
+	cfg := strings.Replace(e2eConfig, "rate_limit_per_minute: 0", "rate_limit_per_minute: 600", 1)
+	srv := startServerWithConfig(t, cfg, storeArgs)
+	out, stderr, code := runBinary(t, "", "bench", "ingest", "--url", srv.URL, "--routing-key", e2eEventsKey,
+		"--concurrency", "4", "--duration", "1s", "--keys", "20")
+	if code != 1 || !strings.HasPrefix(out, "FAILED: ") || !strings.Contains(stderr, "hypercare: FAILED: ") ||
+		!strings.Contains(stderr, "429 Too Many Requests ×") || !strings.Contains(out, "Cleanup  resolved ") {
+		t.Fatalf("bench ingest: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, stderr)
+	}
+	token := createToken(t, storeArgs)
+	incidents := srv.allIncidents(t, token)
+	if len(incidents) == 0 {
+		t.Fatal("the benchmark opened no incident")
+	}
+	for _, inc := range incidents {
+		if inc.Status != "resolved" {
+			t.Errorf("incident #%d left %s after the benchmark", inc.Number, inc.Status)
+		}
+	}
+}
