@@ -35,4 +35,14 @@ func TestWriteOnCallNamesTheZone(t *testing.T) {
 			t.Errorf("oncall table lacks %q:\n%s", want, out.String())
 		}
 	}
+
+	// Asked about another moment (--at), UNTIL counts from that moment.
+	env.now = func() time.Time { return now.Add(7 * 24 * time.Hour) }
+	out.Reset()
+	if err := writeOnCall(&out, env, oc); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "in 2h (2026-11-27 09:00 EST)") {
+		t.Errorf("oncall --at table should count from --at:\n%s", out.String())
+	}
 }
