@@ -168,6 +168,24 @@ func TestScenarioPagesClimbThePolicyOverHTTP(t *testing.T) {
 	})
 }
 
+// TestSimulateUnknownService: a service that does not exist is a 404
+// naming it, told apart from a service that exists without a policy.
+func TestSimulateUnknownService(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		p := newPager(t, eng)
+		for _, tc := range []struct{ service, want string }{
+			{"chekout", `no service "chekout"`},
+			{"search", `service "search" has no escalation policy`},
+		} {
+			var e apiError
+			if code := p.do("GET", "/api/v1/simulate?service="+tc.service, p.viewer, nil, &e); code != 404 ||
+				e.Error.Code != "not_found" || e.Error.Message != tc.want {
+				t.Errorf("simulate %s: %d %+v, want 404 %q", tc.service, code, e.Error, tc.want)
+			}
+		}
+	})
+}
+
 func TestScenarioOnCallAndSimulate(t *testing.T) {
 	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
 		p := newPager(t, eng)

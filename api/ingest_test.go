@@ -228,6 +228,13 @@ func TestChangeEventsBecomeRecentContext(t *testing.T) {
 		if !has("1") {
 			t.Error("incident 20 min after the deploy lacks the recent change")
 		}
+		// The window reads as people say it, not as Go prints "30m0s".
+		for _, x := range e.timeline("1") {
+			if x.Type == hypercare.TimelineRecentChanges &&
+				x.Message != "1 change(s) on this service in the 30 minutes before this incident; latest: Deploy checkout v2.3.1" {
+				t.Errorf("recent changes entry: %q", x.Message)
+			}
+		}
 		if has("2") {
 			t.Error("incident on another service got the change")
 		}

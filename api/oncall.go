@@ -230,6 +230,14 @@ func (s *Server) simulate(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, hypercare.InvalidFields("invalid query", hypercare.FieldError{Field: "urgency", Message: "must be high or low"}))
 		return
 	}
+	// A misspelt service is "no such service", not "has no policy".
+	if _, err := s.store.GetService(r.Context(), svc); err != nil {
+		if hypercare.IsNotFound(err) {
+			err = hypercare.Errorf(hypercare.CodeNotFound, "no service %q", svc)
+		}
+		s.writeError(w, r, err)
+		return
+	}
 	sim, err := s.directory().Simulate(svc, at, urgency)
 	if err != nil {
 		s.writeError(w, r, err)

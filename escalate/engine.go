@@ -215,7 +215,7 @@ func retrigger(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, st
 	if err := tx.UpdateIncident(ctx, inc); err != nil {
 		return err
 	}
-	msg := fmt.Sprintf("Re-triggered: acknowledged but not resolved within %v", st.AckTimeout)
+	msg := "Re-triggered: acknowledged but not resolved within " + hypercare.HumanDuration(st.AckTimeout)
 	return appendTimeline(ctx, tx, inc.ID, hypercare.TimelineTriggered, msg, nil, now)
 }
 

@@ -1,6 +1,7 @@
 package escalate_test
 
 import (
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -100,6 +101,14 @@ func TestAckTimeoutRetriggers(t *testing.T) {
 		got, _ := n.st.GetIncident(n.ctx, inc.ID)
 		if got.Status != hypercare.StatusTriggered {
 			t.Fatalf("incident after ack timeout is %s, want triggered", got.Status)
+		}
+		entries, _, err := n.st.ListTimeline(n.ctx, inc.ID, hypercare.Page{Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		const want = "Re-triggered: acknowledged but not resolved within 30 minutes"
+		if !slices.ContainsFunc(entries, func(e hypercare.TimelineEntry) bool { return e.Message == want }) {
+			t.Errorf("timeline lacks %q: %+v", want, entries)
 		}
 	})
 }

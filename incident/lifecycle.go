@@ -60,8 +60,8 @@ func attachRecentChanges(ctx context.Context, tx hypercare.Tx, inc *hypercare.In
 	if len(changes) == 0 {
 		return nil
 	}
-	msg := fmt.Sprintf("%d change(s) on this service in the %v before this incident; latest: %s",
-		len(changes), hypercare.RecentChangeWindow, changes[0].Summary)
+	msg := fmt.Sprintf("%d change(s) on this service in the %s before this incident; latest: %s",
+		len(changes), hypercare.HumanDuration(hypercare.RecentChangeWindow), changes[0].Summary)
 	return appendEntry(ctx, tx, inc.ID, hypercare.TimelineRecentChanges, hypercare.SystemActor, msg,
 		map[string]any{"change_events": changes}, now)
 }

@@ -127,18 +127,25 @@ type customDetails struct {
 	Key       int64  `json:"key"`
 }
 
+// key returns event seq's key number and dedup key.
+func (s eventSource) key(seq int64) (int64, string) {
+	if s.keys > 0 {
+		key := seq % int64(s.keys)
+		return key, "hc-bench-" + strconv.FormatInt(key, 10)
+	}
+	return seq, "hc-bench-" + s.runID + "-" + strconv.FormatInt(seq, 10)
+}
+
+// action returns event seq's action.
+func (s eventSource) action(seq int64) string { return s.mix.pick(splitmix64(uint64(seq))) }
+
 // body returns the JSON body of event seq. Triggers carry a full payload;
 // acknowledge and resolve carry only the key, as in PagerDuty's API.
 func (s eventSource) body(seq int64, now time.Time) ([]byte, error) {
-	key := seq
-	dedup := "hc-bench-" + s.runID + "-" + strconv.FormatInt(seq, 10)
-	if s.keys > 0 {
-		key = seq % int64(s.keys)
-		dedup = "hc-bench-" + strconv.FormatInt(key, 10)
-	}
+	key, dedup := s.key(seq)
 	ev := pdEvent{
 		RoutingKey:  s.routingKey,
-		EventAction: s.mix.pick(splitmix64(uint64(seq))),
+		EventAction: s.action(seq),
 		DedupKey:    dedup,
 		Client:      "hypercare bench",
 	}

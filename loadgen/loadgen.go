@@ -56,6 +56,11 @@ type Options struct {
 	ActionMix string
 	// Timeout bounds each request; zero means DefaultTimeout.
 	Timeout time.Duration
+	// MaxErrorRate is the fraction of measured requests (0.01 is 1%) that
+	// may fail, answered anything but 202 or not at all, before the report
+	// calls the run failed (Report.Verdict): throughput measured while the
+	// server refuses most requests measures its refusals, not its ingest.
+	MaxErrorRate float64
 	// Client sends the requests if set (tests). By default Run builds a
 	// keep-alive client with an idle pool sized to Concurrency.
 	Client *http.Client
@@ -87,6 +92,9 @@ func newPlan(opts Options, start time.Time) (*plan, error) {
 	}
 	if opts.Warmup < 0 || opts.Rate < 0 || opts.Keys < 0 || opts.Timeout < 0 {
 		errs = append(errs, errors.New("warmup, rate, keys and timeout must not be negative"))
+	}
+	if opts.MaxErrorRate < 0 || opts.MaxErrorRate > 1 {
+		errs = append(errs, fmt.Errorf("max error rate must be from 0 to 100%%, got %g%%", 100*opts.MaxErrorRate))
 	}
 	if opts.ActionMix == "" {
 		opts.ActionMix = "trigger"

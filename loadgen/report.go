@@ -17,9 +17,14 @@ type Report struct {
 	Settings Settings `json:"settings"`
 	// Sent is the number of measured requests sent.
 	Sent int64 `json:"requests_sent"`
-	// Succeeded counts 202 Accepted responses; Failed is everything else.
+	// Verdict is empty when the run measured what it meant to; otherwise
+	// it is the headline saying why not (too many requests failed).
+	Verdict string `json:"verdict,omitempty"`
+	// Succeeded counts 202 Accepted responses; Failed is everything else,
+	// FailureRate is Failed/Sent.
 	Succeeded   int64         `json:"succeeded"`
 	Failed      int64         `json:"failed"`
+	FailureRate float64       `json:"failure_rate"`
 	StatusCodes []StatusCount `json:"status_codes"`
 	// TransportErrors are requests that got no HTTP response at all
 	// (refused, reset, timed out); ErrorSamples holds a few distinct ones.
@@ -39,7 +44,18 @@ type Report struct {
 	MissedSends int64 `json:"missed_sends"`
 	// Elapsed is the wall time of the whole run, warmup and drain included.
 	Elapsed time.Duration `json:"elapsed_ns"`
+	// Cleanup is what resolving the run's triggered dedup keys did (see
+	// Resolve); nil if the caller kept them open.
+	Cleanup *CleanupReport `json:"cleanup,omitempty"`
+
+	// triggered holds the dedup keys of triggers that may have opened an
+	// alert, warmup included: what a cleanup has to resolve.
+	triggered []string
 }
+
+// Triggered returns the dedup keys this run's triggers may have opened
+// alerts (and so incidents, and pages) for, sorted.
+func (r Report) Triggered() []string { return slices.Clone(r.triggered) }
 
 // Settings echoes the options a report was measured with, so a saved
 // report is self-describing. The routing key is a secret and left out.
@@ -53,6 +69,8 @@ type Settings struct {
 	Keys        int           `json:"keys"`
 	ActionMix   string        `json:"action_mix"`
 	Timeout     time.Duration `json:"timeout_ns"`
+	// MaxErrorRate is Options.MaxErrorRate, a fraction.
+	MaxErrorRate float64 `json:"max_error_rate"`
 }
 
 // StatusCount is how often one HTTP status came back, with the start of
@@ -86,9 +104,12 @@ type recorder struct {
 	warmup          int64
 	late, missed    int64
 	maxLag          time.Duration
+	triggered       map[string]struct{}
 }
 
-func newRecorder() *recorder { return &recorder{statuses: make(map[int]*StatusCount)} }
+func newRecorder() *recorder {
+	return &recorder{statuses: make(map[int]*StatusCount), triggered: make(map[string]struct{})}
+}
 
 // record adds one measured request, due at due, started at sentAt and
 // finished at done. Latency counts from due, not sentAt, so time spent
@@ -121,8 +142,10 @@ func (r *recorder) record(due, sentAt, done time.Time, res result, open bool) {
 func buildReport(opts Options, endpoint string, recs []*recorder, elapsed time.Duration) Report {
 	rep := Report{Settings: settingsOf(opts, endpoint), Elapsed: elapsed}
 	statuses := map[int]*StatusCount{}
+	triggered := map[string]struct{}{}
 	var lat []time.Duration
 	for _, r := range recs {
+		maps.Copy(triggered, r.triggered)
 		lat = append(lat, r.latencies...)
 		rep.TransportErrors += r.transportErrors
 		rep.WarmupSent += r.warmup
@@ -156,6 +179,11 @@ func buildReport(opts Options, endpoint string, recs []*recorder, elapsed time.D
 		rep.EventsPerSecond = float64(rep.Succeeded) / window.Seconds()
 	}
 	rep.Latency = summarize(lat)
+	if rep.Sent > 0 {
+		rep.FailureRate = float64(rep.Failed) / float64(rep.Sent)
+	}
+	rep.Verdict = verdict(rep)
+	rep.triggered = slices.Sorted(maps.Keys(triggered))
 	return rep
 }
 
@@ -167,7 +195,7 @@ func settingsOf(opts Options, endpoint string) Settings {
 	return Settings{
 		Endpoint: endpoint, Mode: mode, Concurrency: opts.Concurrency,
 		Duration: opts.Duration, Warmup: opts.Warmup, Rate: opts.Rate,
-		Keys: opts.Keys, ActionMix: opts.ActionMix, Timeout: opts.Timeout,
+		Keys: opts.Keys, ActionMix: opts.ActionMix, Timeout: opts.Timeout, MaxErrorRate: opts.MaxErrorRate,
 	}
 }
 
@@ -205,6 +233,9 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 // then one line per status code.
 func (r Report) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	if r.Verdict != "" {
+		fmt.Fprintf(tw, "%s\n\n", r.Verdict)
+	}
 	s := r.Settings
 	mode := fmt.Sprintf("closed loop, %d workers", s.Concurrency)
 	if s.Mode == "open" {
@@ -236,6 +267,10 @@ func (r Report) WriteTable(w io.Writer) error {
 	}
 	for _, msg := range r.ErrorSamples {
 		fmt.Fprintf(tw, "error\t\t%s\n", oneLine(msg))
+	}
+	if c := r.Cleanup; c != nil {
+		fmt.Fprintf(tw, "\nCleanup\tresolved %d of %d dedup keys this run triggered (%d retries, %s)\n",
+			c.Resolved, c.Keys, c.Retries, round(c.Elapsed))
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("writing report: %w", err)

@@ -90,6 +90,7 @@ func (w *worker) run(ctx context.Context) {
 		}
 		sentAt := time.Now()
 		res := w.send(ctx, seq)
+		w.noteTriggered(seq, res)
 		if ctx.Err() != nil {
 			return // interrupted: the aborted request says nothing about the server
 		}
@@ -99,6 +100,17 @@ func (w *worker) run(ctx context.Context) {
 		}
 		w.rec.record(due, sentAt, time.Now(), res, w.sched.open())
 	}
+}
+
+// noteTriggered remembers event seq's dedup key if it was a trigger that
+// may have opened an alert: accepted, or with no clear refusal (a timeout
+// or a 5xx may have committed), so the run can resolve what it opened.
+func (w *worker) noteTriggered(seq int64, res result) {
+	if w.plan.events.action(seq) != "trigger" || (res.err == nil && res.status != http.StatusAccepted && res.status < 500) {
+		return
+	}
+	_, dedup := w.plan.events.key(seq)
+	w.rec.triggered[dedup] = struct{}{}
 }
 
 // result is the outcome of one request.

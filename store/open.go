@@ -5,10 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -24,12 +26,17 @@ const sqliteFile = "hypercare.db"
 const busyTimeoutMS = "5000"
 
 func openSQLite(ctx context.Context, opts Options) (*Store, error) {
-	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("open sqlite: create data dir: %w", err)
-	}
 	path, err := filepath.Abs(filepath.Join(opts.DataDir, sqliteFile))
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	if opts.MustExist {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("open sqlite: %w at %s", ErrNoDatabase, path)
+		}
+	}
+	if err := os.MkdirAll(opts.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("open sqlite: create data dir: %w", err)
 	}
 	// A file: URI with an escaped path, so '?' or '#' in a directory name
 	// cannot be mistaken for parameters.
@@ -60,6 +67,7 @@ func openSQLite(ctx context.Context, opts Options) (*Store, error) {
 	rdb.SetMaxIdleConns(readers)
 
 	s := newStore(sqliteDialect(), opts, db, rdb, 1)
+	s.location = "SQLite database " + path
 	s.wconn = newWriteConn(conn, &s.q, true)
 	s.log.Debug("sqlite database", "path", path)
 	return s, nil
@@ -94,7 +102,49 @@ func openPostgres(ctx context.Context, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open postgres: %w", redactErr(err))
 	}
-	return newStore(postgresDialect(), opts, db, db, opts.Writers), nil
+	if err := checkSchema(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	s := newStore(postgresDialect(), opts, db, db, opts.Writers)
+	s.location = postgresLocation(opts.DatabaseURL)
+	return s, nil
+}
+
+// checkSchema fails clearly when no schema on the connection's search_path
+// exists (a search_path in the URL naming a schema not yet created):
+// otherwise the first migration fails with PostgreSQL's bare "no schema
+// has been selected to create in (SQLSTATE 3F000)".
+func checkSchema(ctx context.Context, db *sql.DB) error {
+	var current sql.NullString
+	var searchPath string
+	if err := db.QueryRowContext(ctx, "SELECT current_schema(), current_setting('search_path')").Scan(&current, &searchPath); err != nil {
+		return fmt.Errorf("open postgres: read search_path: %w", err)
+	}
+	if current.Valid {
+		return nil
+	}
+	var first string
+	for _, name := range strings.Split(searchPath, ",") {
+		if name = strings.TrimSpace(name); first == "" || first == `"$user"` {
+			first = name
+		}
+	}
+	return fmt.Errorf("open postgres: schema %s does not exist (search_path is %q): create it first "+
+		"(CREATE SCHEMA %s;) or change search_path in the database URL", first, searchPath, first)
+}
+
+// postgresLocation describes a database URL without its credentials.
+func postgresLocation(databaseURL string) string {
+	cfg, err := pgconn.ParseConfig(databaseURL)
+	if err != nil {
+		return "PostgreSQL database"
+	}
+	loc := fmt.Sprintf("PostgreSQL database %q on %s:%d", cfg.Database, cfg.Host, cfg.Port)
+	if sp := cfg.RuntimeParams["search_path"]; sp != "" {
+		loc += fmt.Sprintf(", search_path %q", sp)
+	}
+	return loc
 }
 
 // redactErr replaces a URL parse error, whose text quotes the URL and so

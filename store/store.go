@@ -49,7 +49,18 @@ type Options struct {
 	MaxBatch int
 	// Logger receives lifecycle and migration messages (default: none).
 	Logger *slog.Logger
+	// MustExist makes Open fail with ErrNoDatabase instead of creating a
+	// new SQLite database. Admin commands that work on the server's store
+	// (`token create`) set it: run from the wrong directory they would
+	// otherwise write to a fresh, empty database the server never reads.
+	// PostgreSQL databases are never created by Open, so it does not
+	// apply there.
+	MustExist bool
 }
+
+// ErrNoDatabase is returned by Open with MustExist when DataDir holds no
+// SQLite database.
+var ErrNoDatabase = errors.New("no database")
 
 // Defaults for Options.
 const (
@@ -60,9 +71,10 @@ const (
 
 // Store implements hypercare.Store on SQLite or PostgreSQL.
 type Store struct {
-	d   *dialect
-	q   [numQueries]string
-	log *slog.Logger
+	d        *dialect
+	location string // see Location
+	q        [numQueries]string
+	log      *slog.Logger
 	// db is the write pool: exactly one connection on SQLite, the only
 	// pool on PostgreSQL.
 	db *sql.DB
@@ -148,6 +160,11 @@ func newStore(d *dialect, opts Options, db, rdb *sql.DB, writers int) *Store {
 
 // Dialect names the engine ("sqlite" or "postgres") for logs and metrics.
 func (s *Store) Dialect() string { return s.d.name }
+
+// Location says which database the store opened, for messages that tell a
+// person where something was written: the SQLite file's absolute path, or
+// the PostgreSQL database, host and search_path (never the credentials).
+func (s *Store) Location() string { return s.location }
 
 // Ping checks that both pools can reach the database. On SQLite
 // (d.prepare) the write pool's only connection is held by wconn for the

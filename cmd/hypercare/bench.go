@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -21,8 +23,11 @@ func newBenchCmd() *cobra.Command {
 
 // benchIngestFlags binds `bench ingest`'s flags.
 type benchIngestFlags struct {
-	opts   loadgen.Options
-	output string
+	opts           loadgen.Options
+	output         string
+	maxErrorPct    float64
+	keep           bool
+	cleanupTimeout time.Duration
 }
 
 const benchIngestLong = `Send PagerDuty Events API v2 events to POST URL/v2/enqueue and report
@@ -45,7 +50,20 @@ every event a fresh key, so every trigger opens a new alert (and incident).
 weighted like "trigger:8,acknowledge:1,resolve:1".
 
 Requests during --warmup are sent but not measured. The run stops by itself:
-after warmup plus duration, waiting at most --timeout for requests in flight.`
+after warmup plus duration, waiting at most --timeout for requests in flight.
+
+The run fails (exit status 1, with a FAILED headline naming the status codes)
+when more than --max-error-rate percent of measured requests are refused or
+fail: events/s measured while the server answers 429 is its rate limit, not
+its throughput. Benchmark a server whose config sets
+ingest.rate_limit_per_minute to 0.
+
+Every trigger opens an alert and an incident, and an incident pages whoever
+the service's escalation policy names. So point the benchmark at a service
+with no escalation policy (README.md "Load testing" has such a config), and
+when the run ends, even after Ctrl-C, it resolves every dedup key it
+triggered (retrying 429s, for at most --cleanup-timeout), so incidents stop
+escalating. --keep leaves them open.`
 
 func newBenchIngestCmd() *cobra.Command {
 	bf := &benchIngestFlags{}
@@ -69,22 +87,28 @@ func newBenchIngestCmd() *cobra.Command {
 	fl.StringVar(&bf.opts.ActionMix, "action-mix", "trigger", "event actions and their weights")
 	fl.DurationVar(&bf.opts.Timeout, "timeout", loadgen.DefaultTimeout, "timeout of each request")
 	fl.StringVarP(&bf.output, "output", "o", "table", "output format: table or json")
+	fl.Float64Var(&bf.maxErrorPct, "max-error-rate", 1, "percent of measured requests that may fail before the run fails")
+	fl.BoolVar(&bf.keep, "keep", false, "leave the alerts and incidents the run opened open (default: resolve them at the end)")
+	fl.DurationVar(&bf.cleanupTimeout, "cleanup-timeout", 2*time.Minute, "how long resolving the run's dedup keys may take")
 	_ = cmd.MarkFlagRequired("routing-key")
 	return cmd
 }
 
-// run runs the load and prints the report, even a partial one after an
-// interrupt. It fails when no event at all was accepted, so scripts notice
-// a wrong URL or routing key.
+// run runs the load, resolves what it opened (unless --keep) and prints
+// the report, even a partial one after an interrupt. It fails when no
+// event was accepted (a wrong URL or routing key), when more requests
+// failed than --max-error-rate allows, and when the cleanup did not finish.
 func (bf *benchIngestFlags) run(cmd *cobra.Command, _ []string) error {
 	format, err := parseOutput(bf.output)
 	if err != nil {
 		return err
 	}
+	bf.opts.MaxErrorRate = bf.maxErrorPct / 100
 	rep, runErr := loadgen.Run(cmd.Context(), bf.opts)
 	if runErr != nil && rep.Sent == 0 && rep.WarmupSent == 0 {
 		return runErr
 	}
+	cleanupErr := bf.cleanup(cmd, &rep)
 	out := cmd.OutOrStdout()
 	if format == outputJSON {
 		err = printJSON(out, rep)
@@ -95,9 +119,28 @@ func (bf *benchIngestFlags) run(cmd *cobra.Command, _ []string) error {
 	case err != nil:
 		return err
 	case runErr != nil:
-		return runErr
+		return errors.Join(runErr, cleanupErr)
 	case rep.Sent > 0 && rep.Succeeded == 0:
-		return fmt.Errorf("none of %d events was accepted: see the status codes and errors above", rep.Sent)
+		return errors.Join(fmt.Errorf("none of %d events was accepted: see the status codes and errors above", rep.Sent), cleanupErr)
+	case rep.Verdict != "":
+		return errors.Join(errors.New(rep.Verdict), cleanupErr)
 	}
-	return nil
+	return cleanupErr
+}
+
+// cleanup resolves every dedup key the run's triggers may have opened, so
+// a benchmark leaves no incident paging anyone. It runs even after an
+// interrupt (the incidents are open either way), bounded by
+// --cleanup-timeout.
+func (bf *benchIngestFlags) cleanup(cmd *cobra.Command, rep *loadgen.Report) error {
+	keys := rep.Triggered()
+	if bf.keep || len(keys) == 0 {
+		return nil
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "hypercare: resolving the %d dedup keys this run triggered (--keep leaves them open)\n", len(keys))
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(cmd.Context()), bf.cleanupTimeout)
+	defer cancel()
+	c, err := loadgen.Resolve(ctx, bf.opts, keys)
+	rep.Cleanup = &c
+	return err
 }

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 	"unicode"
@@ -102,8 +103,13 @@ func printJSON(w io.Writer, v any) error {
 }
 
 // explain adds what an API error's message leaves out: the fields it
-// names, and for authentication failures where the token came from.
+// names, for authentication failures where the token came from, and for a
+// refused connection (most often: no server started yet) what to do.
 func explain(err error) error {
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		return fmt.Errorf("%w: is the server running? start it with `hypercare serve`, "+
+			"or point --server (or HYPERCARE_SERVER) at it", err)
+	}
 	var he *hypercare.Error
 	if err == nil || !errors.As(err, &he) {
 		return err
@@ -163,11 +169,13 @@ func ago(now, t time.Time) string {
 	return prefix + s + suffix
 }
 
-// when renders a time relative and absolute, "5m ago (2026-11-25 13:55)",
-// in the user's time zone; nil (never happened) is "-".
+// when renders a time relative and absolute, "5m ago (2026-11-25 13:55
+// UTC)", in the user's time zone and naming it: on-call handoffs are read
+// by people in several zones, and a bare clock time is ambiguous. nil
+// (never happened) is "-".
 func (e clientEnv) when(t *time.Time) string {
 	if t == nil || t.IsZero() {
 		return "-"
 	}
-	return fmt.Sprintf("%s (%s)", ago(e.now(), *t), t.In(e.loc).Format("2006-01-02 15:04"))
+	return fmt.Sprintf("%s (%s)", ago(e.now(), *t), t.In(e.loc).Format("2006-01-02 15:04 MST"))
 }

@@ -40,7 +40,7 @@ func TestCell(t *testing.T) {
 func TestWhen(t *testing.T) {
 	env := clientEnv{now: func() time.Time { return time.Date(2026, 11, 25, 14, 0, 0, 0, time.UTC) }, loc: time.FixedZone("X", 3600)}
 	at := time.Date(2026, 11, 25, 13, 55, 0, 0, time.UTC)
-	if got := env.when(&at); got != "5m ago (2026-11-25 14:55)" {
+	if got := env.when(&at); got != "5m ago (2026-11-25 14:55 X)" {
 		t.Errorf("when = %q", got)
 	}
 	if got := env.when(nil); got != "-" {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/hypercare/hypercare/config"
@@ -12,7 +13,7 @@ func newConfigCmd() *cobra.Command {
 	cmd.AddCommand(&cobra.Command{
 		Use:   "validate FILE",
 		Short: "Check a config file without serving; errors name file:line and the field",
-		Args:  cobra.ExactArgs(1),
+		Args:  oneConfigFile,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := config.Load(args[0])
 			if err != nil {
@@ -27,4 +28,16 @@ func newConfigCmd() *cobra.Command {
 		},
 	})
 	return cmd
+}
+
+// oneConfigFile says what `config validate` needs instead of cobra's
+// "accepts 1 arg(s), received 0".
+func oneConfigFile(_ *cobra.Command, args []string) error {
+	switch {
+	case len(args) == 0:
+		return errors.New("config validate needs the config file: hypercare config validate FILE")
+	case len(args) > 1:
+		return fmt.Errorf("config validate takes one config file, got %d: hypercare config validate FILE", len(args))
+	}
+	return nil
 }

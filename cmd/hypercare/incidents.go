@@ -205,7 +205,7 @@ func writeDetail(w io.Writer, env clientEnv, d *incidentDetail) error {
 	fmt.Fprintln(tw, "AT\tTYPE\tBY\tMESSAGE")
 	for _, e := range d.Timeline {
 		by := firstNonEmpty(e.Actor.Name, e.Actor.ID)
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.At.In(env.loc).Format("2006-01-02 15:04:05"),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.At.In(env.loc).Format("2006-01-02 15:04:05 MST"),
 			cell(e.Type, 0), cell(by, 30), cell(e.Message, 100))
 	}
 	if len(d.Timeline) == showMaxTimeline {

@@ -330,6 +330,8 @@ func TestIncidentsErrors(t *testing.T) {
 				"invalid_argument: invalid query (limit: must be an integer from 1 to 100)"},
 			{"not found", append([]string{"show", "42"}, e.flags...), "not_found: incident #42 not found"},
 			{"refused", []string{"show", "42", "--server", "http://127.0.0.1:1", "--token", "x"}, "GET /api/v1/incidents/42: dial tcp"},
+			{"refused hint", []string{"show", "42", "--server", "http://127.0.0.1:1", "--token", "x"},
+				"connection refused: is the server running? start it with `hypercare serve`, or point --server (or HYPERCARE_SERVER) at it"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				_, _, err := execute(t, e.env(nil), tc.args...)

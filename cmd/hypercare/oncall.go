@@ -78,7 +78,13 @@ func newOnCallCmdEnv(env clientEnv) *cobra.Command {
 	return cmd
 }
 
+// writeOnCall prints the on-call table. UNTIL counts from the moment asked
+// about (--at), not from now: "in 3h" after 09:00 on Black Friday, rather
+// than "5d ago" when asked a week later.
 func writeOnCall(w io.Writer, env clientEnv, oc *client.OnCall) error {
+	if !oc.At.IsZero() {
+		env.now = func() time.Time { return oc.At }
+	}
 	tw := newTable(w)
 	fmt.Fprintf(tw, "SCHEDULE\tON CALL\tUNTIL\n")
 	for _, e := range oc.OnCall {
@@ -87,7 +93,8 @@ func writeOnCall(w io.Writer, env clientEnv, oc *client.OnCall) error {
 	if oc.Policy != nil {
 		fmt.Fprintf(tw, "\nLEVEL\tPAGES\tESCALATES AFTER\n")
 		for _, l := range oc.Policy.Levels {
-			fmt.Fprintf(tw, "%d\t%s\t%gm\n", l.Level, cell(strings.Join(l.Users, ", "), 60), l.EscalateAfterMinutes)
+			after := time.Duration(l.EscalateAfterMinutes * float64(time.Minute))
+			fmt.Fprintf(tw, "%d\t%s\t%s\n", l.Level, cell(strings.Join(l.Users, ", "), 60), hypercare.HumanDuration(after))
 		}
 	}
 	return tw.Flush()
@@ -133,7 +140,7 @@ func writeSimulation(w io.Writer, env clientEnv, sim *escalate.Simulation) error
 		if p.RoundRobin {
 			user += " [round robin]"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s %s\n", p.At.In(env.loc).Format("01-02 15:04"), level, user, p.Type, cell(p.ContactMethod, 30))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s %s\n", p.At.In(env.loc).Format("01-02 15:04 MST"), level, user, p.Type, cell(p.ContactMethod, 30))
 	}
 	for _, g := range sim.Gaps {
 		fmt.Fprintf(tw, "\nWARNING: %s", cell(g, 200))

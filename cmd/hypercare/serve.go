@@ -78,6 +78,13 @@ func serve(ctx context.Context, f serveFlags) error {
 			return err
 		}
 	}
+	if f.databaseURL == "" {
+		lock, err := lockDataDir(f.dataDir)
+		if err != nil {
+			return err
+		}
+		defer lock.release()
+	}
 	st, err := f.open(ctx, log)
 	if err != nil {
 		return err

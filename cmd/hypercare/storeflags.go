@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 
@@ -25,4 +27,16 @@ func (f *storeFlags) register(cmd *cobra.Command) {
 // open opens the store the flags name, running its migrations.
 func (f *storeFlags) open(ctx context.Context, log *slog.Logger) (*store.Store, error) {
 	return store.Open(ctx, store.Options{DatabaseURL: f.databaseURL, DataDir: f.dataDir, Logger: log})
+}
+
+// openExisting opens the store the flags name for an admin command, which
+// must never create a new SQLite database: run from the wrong directory it
+// would write to one the server never reads.
+func (f *storeFlags) openExisting(ctx context.Context, log *slog.Logger) (*store.Store, error) {
+	st, err := store.Open(ctx, store.Options{DatabaseURL: f.databaseURL, DataDir: f.dataDir, Logger: log, MustExist: true})
+	if errors.Is(err, store.ErrNoDatabase) {
+		return nil, fmt.Errorf("%w: pass --data-dir naming the server's data directory (or --database-url), "+
+			"or start the server first (hypercare serve creates the database)", err)
+	}
+	return st, err
 }

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hypercare/hypercare/client"
+)
+
+// TestWriteOnCallNamesTheZone: handoff times in the oncall table carry the
+// zone they are shown in, since on-call teams span zones; escalation
+// delays read as people say them.
+func TestWriteOnCallNamesTheZone(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	until := time.Date(2026, 11, 27, 14, 0, 0, 0, time.UTC)
+	env := clientEnv{now: func() time.Time { return now }, loc: ny}
+	oc := &client.OnCall{At: now, OnCall: []client.OnCallEntry{
+		{Schedule: "web-primary", User: "alice", UserName: "Alice", Until: &until}}}
+	oc.Policy = &struct {
+		Policy string               `json:"policy"`
+		Levels []client.PolicyLevel `json:"levels"`
+	}{Policy: "web", Levels: []client.PolicyLevel{{Level: 1, Users: []string{"alice"}, EscalateAfterMinutes: 90}}}
+	var out bytes.Buffer
+	if err := writeOnCall(&out, env, oc); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"in 2h (2026-11-27 09:00 EST)", "1 hour 30 minutes"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("oncall table lacks %q:\n%s", want, out.String())
+		}
+	}
+
+	// Asked about another moment (--at), UNTIL counts from that moment.
+	env.now = func() time.Time { return now.Add(7 * 24 * time.Hour) }
+	out.Reset()
+	if err := writeOnCall(&out, env, oc); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "in 2h (2026-11-27 09:00 EST)") {
+		t.Errorf("oncall --at table should count from --at:\n%s", out.String())
+	}
+}
