@@ -100,7 +100,9 @@ func TestActions(t *testing.T) {
 // TestOrder checks first-match, continue, global-before-service, routing
 // into another service's rules, and drop ending evaluation.
 func TestOrder(t *testing.T) {
-	r := func(id, when string, cont bool, then Then) Spec { return Spec{ID: id, When: when, Continue: cont, Then: then} }
+	r := func(id, when string, cont bool, then Then) Spec {
+		return Spec{ID: id, When: when, Continue: cont, Then: then}
+	}
 	cases := []struct {
 		name      string
 		global    []Spec
@@ -150,10 +152,10 @@ func TestRuntimeErrorSkipsRule(t *testing.T) {
 	for _, bad := range []Spec{
 		{ID: "bad", When: `details.missing > 3`, Then: Then{Urgency: "low"}},
 		{ID: "bad", When: `details.used_pct.x == 1`, Then: Then{Urgency: "low"}},
-		{ID: "bad", When: `true`, Then: Then{Urgency: "low", Summary: `labels.nope`}},             // empty result
-		{ID: "bad", When: `true`, Then: Then{Urgency: "low", DedupKey: `repeat("k", 300)`}},       // too long
-		{ID: "bad", When: `true`, Then: Then{Urgency: "low", DedupKey: `details.used_pct`}},       // not a string
-		{ID: "bad", When: `len(1..1000000) > 0`, Then: Then{Urgency: "low"}},                      // memory budget
+		{ID: "bad", When: `true`, Then: Then{Urgency: "low", Summary: `labels.nope`}},           // empty result
+		{ID: "bad", When: `true`, Then: Then{Urgency: "low", DedupKey: `repeat("k", 300)`}},     // too long
+		{ID: "bad", When: `true`, Then: Then{Urgency: "low", DedupKey: `details.used_pct`}},     // not a string
+		{ID: "bad", When: `len(1..1000000) > 0`, Then: Then{Urgency: "low"}},                    // memory budget
 		{ID: "bad", When: `len(repeat("abcdefghij", 1000000)) > 0`, Then: Then{Urgency: "low"}}, // memory budget
 	} {
 		set := NewSet(mustCompile(t, bad, Spec{ID: "next", When: "true", Then: Then{Priority: "P3"}}), nil)
