@@ -111,17 +111,18 @@ func (s *Set) Apply(ev *hypercare.Event, src Source) Decision {
 		return d
 	}
 	env := newEnv(ev, src, s.details)
-	if s.run(s.global, ev, env, &d) {
-		s.run(s.byService[d.ServiceID], ev, env, &d)
+	machine := &vm.VM{MemoryBudget: MemoryBudget}
+	if s.run(machine, s.global, ev, env, &d) {
+		s.run(machine, s.byService[d.ServiceID], ev, env, &d)
 	}
 	return d
 }
 
 // run evaluates one list of rules, reporting whether evaluation should go
 // on (no drop).
-func (s *Set) run(list []*Rule, ev *hypercare.Event, env *Env, d *Decision) bool {
+func (s *Set) run(machine *vm.VM, list []*Rule, ev *hypercare.Event, env *Env, d *Decision) bool {
 	for _, r := range list {
-		matched, err := r.apply(ev, env, d)
+		matched, err := r.apply(machine, ev, env, d)
 		if err != nil {
 			d.Failed = append(d.Failed, r.ID())
 			continue
@@ -143,9 +144,7 @@ func (s *Set) run(list []*Rule, ev *hypercare.Event, env *Env, d *Decision) bool
 // apply evaluates r on env and, if it matches, applies its actions to ev,
 // env and d. Every expression is evaluated before anything changes, so a
 // rule whose template fails changes nothing.
-func (r *Rule) apply(ev *hypercare.Event, env *Env, d *Decision) (bool, error) {
-	var machine vm.VM
-	machine.MemoryBudget = MemoryBudget
+func (r *Rule) apply(machine *vm.VM, ev *hypercare.Event, env *Env, d *Decision) (bool, error) {
 	out, err := machine.Run(r.when, env)
 	if err != nil {
 		return false, fmt.Errorf("rule %s: when: %w", r.ID(), err)
@@ -153,11 +152,11 @@ func (r *Rule) apply(ev *hypercare.Event, env *Env, d *Decision) (bool, error) {
 	if match, _ := out.(bool); !match {
 		return false, nil
 	}
-	dedupKey, err := r.text(&machine, r.dedupKey, env, maxDedupKey)
+	dedupKey, err := r.text(machine, r.dedupKey, env, maxDedupKey)
 	if err != nil {
 		return false, fmt.Errorf("rule %s: dedup_key: %w", r.ID(), err)
 	}
-	summary, err := r.text(&machine, r.summary, env, 0)
+	summary, err := r.text(machine, r.summary, env, 0)
 	if err != nil {
 		return false, fmt.Errorf("rule %s: summary: %w", r.ID(), err)
 	}
