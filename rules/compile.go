@@ -72,9 +72,10 @@ type Rule struct {
 	when     *vm.Program
 	dedupKey *vm.Program
 	summary  *vm.Program
-	// details is whether an expression reads labels or details, so
-	// evaluation decodes custom details only when needed.
-	details bool
+	// readsLabels and readsDetails say whether an expression reads
+	// labels or details, so evaluation decodes custom details only when
+	// a rule needs them.
+	readsLabels, readsDetails bool
 }
 
 // ID returns the rule's ID.
@@ -127,7 +128,10 @@ func Compile(s Spec) (*Rule, error) {
 		return nil, errors.Join(errs...)
 	}
 	for _, p := range []*vm.Program{r.when, r.dedupKey, r.summary} {
-		r.details = r.details || p != nil && readsDetails(p.Node())
+		if p != nil {
+			r.readsLabels = r.readsLabels || reads(p.Node(), "labels")
+			r.readsDetails = r.readsDetails || reads(p.Node(), "details")
+		}
 	}
 	return r, nil
 }
@@ -223,10 +227,10 @@ func isLoop(n ast.Node) bool {
 	return false
 }
 
-// readsDetails reports whether an expression reads labels or details.
-func readsDetails(root ast.Node) bool {
+// reads reports whether an expression reads the variable name.
+func reads(root ast.Node, name string) bool {
 	return ast.Find(root, func(n ast.Node) bool {
 		id, ok := n.(*ast.IdentifierNode)
-		return ok && (id.Value == "labels" || id.Value == "details")
+		return ok && id.Value == name
 	}) != nil
 }

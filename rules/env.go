@@ -48,32 +48,53 @@ type Source struct {
 	IntegrationType hypercare.IntegrationType
 }
 
-// newEnv builds the environment for ev. Custom details are decoded only
-// when some rule reads them (needDetails), since decoding is the costliest
-// part of evaluating cheap rules.
-func newEnv(ev *hypercare.Event, src Source, needDetails bool) *Env {
-	env := &Env{
+// newEnv builds the environment for ev, without labels and details: those
+// are decoded by load, only when a rule that reads them is reached, since
+// decoding JSON costs more than evaluating tens of cheap conditions.
+func newEnv(ev *hypercare.Event, src Source) *Env {
+	return &Env{
 		Summary: ev.Summary, Source: ev.Source, Severity: string(ev.Severity),
 		Component: ev.Component, Group: ev.Group, Class: ev.Class,
 		Action: string(ev.Action), DedupKey: ev.DedupKey,
 		Service: src.ServiceID, Integration: src.IntegrationID,
 		IntegrationType: string(src.IntegrationType), Client: ev.Client,
 	}
-	if needDetails && len(ev.CustomDetails) > 0 {
-		var details map[string]any
-		// Details that are not a JSON object (a string, say) leave the map
-		// empty: rules over them simply do not match.
-		if json.Unmarshal(ev.CustomDetails, &details) == nil {
-			env.Details = details
-			env.Labels = labelsOf(details)
-		}
-	}
-	return env
 }
 
-// labelsOf returns the string values of details["labels"].
-func labelsOf(details map[string]any) map[string]string {
-	obj, ok := details["labels"].(map[string]any)
+// loader fills an Env's labels and details from the event's custom details
+// on first need.
+type loader struct {
+	raw json.RawMessage
+	// full decodes all details also when only labels are needed, because
+	// some rule of the set will read details (one decode, not two).
+	full                    bool
+	labelsDone, detailsDone bool
+}
+
+// load makes sure env has what r reads. Details that are not a JSON object
+// (a string, say) leave the maps empty: rules over them simply do not
+// match. Labels alone are decoded without the rest of the details.
+func (l *loader) load(env *Env, r *Rule) {
+	switch {
+	case (r.readsDetails || r.readsLabels && l.full) && !l.detailsDone:
+		l.detailsDone, l.labelsDone = true, true
+		if len(l.raw) > 0 && json.Unmarshal(l.raw, &env.Details) == nil {
+			env.Labels = labelsOf(env.Details["labels"])
+		}
+	case r.readsLabels && !l.labelsDone:
+		l.labelsDone = true
+		var only struct {
+			Labels any `json:"labels"`
+		}
+		if len(l.raw) > 0 && json.Unmarshal(l.raw, &only) == nil {
+			env.Labels = labelsOf(only.Labels)
+		}
+	}
+}
+
+// labelsOf returns the string values of a labels object.
+func labelsOf(v any) map[string]string {
+	obj, ok := v.(map[string]any)
 	if !ok {
 		return nil
 	}

@@ -38,7 +38,9 @@ const (
 type Set struct {
 	global    []*Rule
 	byService map[string][]*Rule
-	details   bool
+	// details is whether any rule reads details: then labels are taken
+	// from the one full decode rather than decoded on their own first.
+	details bool
 }
 
 // NewSet returns the set of the given global and per-service rules, in the
@@ -46,11 +48,11 @@ type Set struct {
 func NewSet(global []*Rule, byService map[string][]*Rule) *Set {
 	s := &Set{global: global, byService: byService}
 	for _, r := range global {
-		s.details = s.details || r.details
+		s.details = s.details || r.readsDetails
 	}
 	for _, list := range byService {
 		for _, r := range list {
-			s.details = s.details || r.details
+			s.details = s.details || r.readsDetails
 		}
 	}
 	return s
@@ -106,23 +108,34 @@ type Decision struct {
 // drop ends evaluation. A route by a service rule moves the event but runs
 // no further rules, so routes cannot loop.
 func (s *Set) Apply(ev *hypercare.Event, src Source) Decision {
-	d := Decision{ServiceID: src.ServiceID}
 	if s == nil || len(s.global) == 0 && len(s.byService) == 0 {
-		return d
+		return Decision{ServiceID: src.ServiceID}
 	}
-	env := newEnv(ev, src, s.details)
-	machine := &vm.VM{MemoryBudget: MemoryBudget}
-	if s.run(machine, s.global, ev, env, &d) {
-		s.run(machine, s.byService[d.ServiceID], ev, env, &d)
+	d := Decision{ServiceID: src.ServiceID}
+	e := evaluation{env: newEnv(ev, src), loader: loader{raw: ev.CustomDetails, full: s.details},
+		machine: &vm.VM{MemoryBudget: MemoryBudget}, ev: ev, d: &d}
+	if e.run(s.global) {
+		e.run(s.byService[d.ServiceID])
 	}
 	return d
 }
 
+// evaluation is the state of applying rules to one event.
+type evaluation struct {
+	env     *Env
+	loader  loader
+	machine *vm.VM
+	ev      *hypercare.Event
+	d       *Decision
+}
+
 // run evaluates one list of rules, reporting whether evaluation should go
 // on (no drop).
-func (s *Set) run(machine *vm.VM, list []*Rule, ev *hypercare.Event, env *Env, d *Decision) bool {
+func (e *evaluation) run(list []*Rule) bool {
+	d := e.d
 	for _, r := range list {
-		matched, err := r.apply(machine, ev, env, d)
+		e.loader.load(e.env, r)
+		matched, err := r.apply(e.machine, e.ev, e.env, d)
 		if err != nil {
 			d.Failed = append(d.Failed, r.ID())
 			continue
