@@ -25,6 +25,10 @@ const (
 	// units (array and map elements, range lengths): `1..100000000` or
 	// repeat() fail at run time instead of exhausting memory.
 	MemoryBudget = 100_000
+	// MaxLoop bounds the elements one loop (all, any, filter, map, ...)
+	// may go over: with loops not nested, an evaluation then runs at most
+	// about MaxNodes × MaxLoop steps, a few milliseconds.
+	MaxLoop = 1000
 	// MaxDelay is the longest notification delay a rule may ask for.
 	MaxDelay = 24 * time.Hour
 )
@@ -174,7 +178,13 @@ func ValidPriority(p string) bool {
 // compileExpr compiles one expression against Env, rejecting expressions
 // that could cost more than a bounded amount per event.
 func compileExpr(field, src string, kind expr.Option) (*vm.Program, error) {
-	p, err := expr.Compile(src, expr.Env(Env{}), kind, expr.MaxNodes(MaxNodes))
+	opts := []expr.Option{expr.Env(Env{}), kind, expr.MaxNodes(MaxNodes)}
+	// Type-check as written first: the loop bound added below hides the
+	// element types of loops from the checker.
+	if _, err := expr.Compile(src, opts...); err != nil {
+		return nil, exprError(field, err)
+	}
+	p, err := expr.Compile(src, append(opts, loopLimit, expr.Patch(boundLoops{}))...)
 	if err != nil {
 		return nil, exprError(field, err)
 	}
@@ -211,6 +221,36 @@ func nestedLoop(root ast.Node) ast.Node {
 		return false
 	})
 	return found
+}
+
+// loopLimitName is the function boundLoops wraps every loop's input in.
+const loopLimitName = "__loop_limit"
+
+// loopLimit fails an evaluation whose loop would go over more than MaxLoop
+// elements; it returns its argument unchanged otherwise.
+var loopLimit = expr.Function(loopLimitName, func(args ...any) (any, error) {
+	if v := reflect.ValueOf(args[0]); (v.Kind() == reflect.Slice || v.Kind() == reflect.Array) && v.Len() > MaxLoop {
+		return nil, fmt.Errorf("a loop over %d elements, more than %d", v.Len(), MaxLoop)
+	}
+	return args[0], nil
+})
+
+// boundLoops wraps the input of every loop in loopLimit.
+type boundLoops struct{}
+
+// Visit implements ast.Visitor.
+func (boundLoops) Visit(node *ast.Node) {
+	b, ok := (*node).(*ast.BuiltinNode)
+	if !ok || !isLoop(b) || len(b.Arguments) == 0 {
+		return
+	}
+	if c, ok := b.Arguments[0].(*ast.CallNode); ok {
+		if id, ok := c.Callee.(*ast.IdentifierNode); ok && id.Value == loopLimitName {
+			return // already wrapped
+		}
+	}
+	call := &ast.CallNode{Callee: &ast.IdentifierNode{Value: loopLimitName}, Arguments: []ast.Node{b.Arguments[0]}}
+	ast.Patch(&b.Arguments[0], call)
 }
 
 // isLoop reports whether n is a builtin call that runs a predicate.

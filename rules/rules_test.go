@@ -53,6 +53,7 @@ func TestConditions(t *testing.T) {
 		{`details.used_pct > 90`, true},
 		{`"b" in details.tags`, true},
 		{`any(details.tags, # == "c")`, false},
+		{`all(1..10, # > 0) && len(filter(details.tags, # != "a")) == 1`, true},
 		{`severity == "critical"`, false},
 		{`client == "x"`, false},
 	}
@@ -156,6 +157,7 @@ func TestRuntimeErrorSkipsRule(t *testing.T) {
 		{ID: "bad", When: `true`, Then: Then{Urgency: "low", DedupKey: `repeat("k", 300)`}},     // too long
 		{ID: "bad", When: `true`, Then: Then{Urgency: "low", DedupKey: `details.used_pct`}},     // not a string
 		{ID: "bad", When: `len(1..1000000) > 0`, Then: Then{Urgency: "low"}},                    // memory budget
+		{ID: "bad", When: `all(1..5000, # > 0)`, Then: Then{Urgency: "low"}},                    // loop limit
 		{ID: "bad", When: `len(repeat("abcdefghij", 1000000)) > 0`, Then: Then{Urgency: "low"}}, // memory budget
 	} {
 		set := NewSet(mustCompile(t, bad, Spec{ID: "next", When: "true", Then: Then{Priority: "P3"}}), nil)
@@ -197,6 +199,7 @@ func TestCompileErrors(t *testing.T) {
 		// Cost limits: too large, and nested loops.
 		{Spec{ID: "r", When: strings.Repeat("severity == \"x\" || ", 100) + "true"}, "when", -1, 0, "exceeds maximum allowed nodes"},
 		{Spec{ID: "r", When: `all(details.tags, any(details.tags, true))`}, "when", 1, 19, "may not be nested"},
+		{Spec{ID: "r", When: `all(1..3, # == "x")`}, "when", -1, 0, "mismatched types int and string"}, // predicates stay typed
 	}
 	for _, c := range cases {
 		_, err := Compile(c.spec)
