@@ -66,12 +66,15 @@ type Alert struct {
 // Incident is what responders work on: one or more alerts on a service,
 // with a lifecycle and a timeline.
 type Incident struct {
-	ID             string     `json:"id"`
-	Number         int64      `json:"number"`
-	Title          string     `json:"title"`
-	Status         Status     `json:"status"`
-	Urgency        Urgency    `json:"urgency"`
-	Severity       Severity   `json:"severity"`
+	ID       string   `json:"id"`
+	Number   int64    `json:"number"`
+	Title    string   `json:"title"`
+	Status   Status   `json:"status"`
+	Urgency  Urgency  `json:"urgency"`
+	Severity Severity `json:"severity"`
+	// Priority is P1 (most important) to P5, set by an event rule; "" when
+	// none set it.
+	Priority       string     `json:"priority,omitempty"`
 	ServiceID      string     `json:"service_id"`
 	AlertCount     int64      `json:"alert_count"`
 	OpenAlertCount int64      `json:"open_alert_count"`

@@ -19,6 +19,9 @@ type EventRecord struct {
 	IncidentID    string          `json:"incident_id,omitempty"`
 	Outcome       string          `json:"outcome"`
 	Payload       json.RawMessage `json:"payload"`
+	// Rules lists the IDs of the event rules that acted on the event, in
+	// order, so a report or replay can say what each rule did.
+	Rules []string `json:"rules,omitempty"`
 }
 
 // Event outcomes recorded in the event log.
@@ -28,6 +31,12 @@ const (
 	OutcomeAcknowledged = "acknowledged"
 	OutcomeResolved     = "resolved"
 	OutcomeIgnored      = "ignored"
+	// OutcomeSuppressed: an event rule suppressed the event; its alert is
+	// recorded but opened no incident and paged nobody.
+	OutcomeSuppressed = "suppressed"
+	// OutcomeDropped: an event rule dropped the event; only this log entry
+	// records it.
+	OutcomeDropped = "dropped"
 )
 
 // Page is a keyset pagination request: at most Limit items after Cursor.

@@ -38,6 +38,8 @@ type env struct {
 	clock                    *clocktest.Clock
 	url                      string
 	admin, responder, viewer string
+	// in is the server's intake, for tests that set event rules.
+	in *intake.Intake
 }
 
 // forEachStore runs fn as a subtest on SQLite and PostgreSQL.
@@ -90,7 +92,7 @@ func newEnvWith(t *testing.T, st *store.Store, ratePerMinute int, extend func(*i
 	srv := api.New(opts)
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
-	e := &env{t: t, st: st, clock: clk, url: hs.URL}
+	e := &env{t: t, st: st, clock: clk, url: hs.URL, in: in}
 	e.admin = e.token("admin", hypercare.RoleAdmin)
 	e.responder = e.token("alice", hypercare.RoleResponder)
 	e.viewer = e.token("viewer", hypercare.RoleViewer)

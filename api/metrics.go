@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/intake"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -22,11 +23,11 @@ const (
 	outcomeError       = "error"
 )
 
-func newMetrics(reg *prometheus.Registry, st hypercare.Store) *metrics {
+func newMetrics(reg *prometheus.Registry, st hypercare.Store, in *intake.Intake) *metrics {
 	m := &metrics{
 		events: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hypercare_events_total",
-			Help: "Events received, by integration type and outcome (created, updated, acknowledged, resolved, ignored, rejected, rate_limited, error).",
+			Help: "Events received, by integration type and outcome (created, updated, acknowledged, resolved, ignored, suppressed, dropped, rejected, rate_limited, error).",
 		}, []string{"integration", "outcome"}),
 		ingestLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "hypercare_ingest_duration_seconds",
@@ -39,7 +40,37 @@ func newMetrics(reg *prometheus.Registry, st hypercare.Store) *metrics {
 		}),
 	}
 	reg.MustRegister(m.events, m.ingestLatency, m.storeErrors, &openIncidents{store: st})
+	if in != nil {
+		reg.MustRegister(&ruleCounters{intake: in})
+	}
 	return m
+}
+
+// ruleCounters reports what each event rule did, from intake's counters,
+// so a team can see which rules fire (and which never do or keep failing)
+// before trusting them with a peak.
+type ruleCounters struct{ intake *intake.Intake }
+
+var (
+	ruleHitsDesc = prometheus.NewDesc("hypercare_rule_hits_total",
+		"Events an event rule matched and acted on, by rule ID.", []string{"rule"}, nil)
+	ruleErrorsDesc = prometheus.NewDesc("hypercare_rule_errors_total",
+		"Evaluations of an event rule that failed at run time (the rule was skipped for that event), by rule ID.",
+		[]string{"rule"}, nil)
+)
+
+// Describe implements prometheus.Collector.
+func (r *ruleCounters) Describe(ch chan<- *prometheus.Desc) {
+	ch <- ruleHitsDesc
+	ch <- ruleErrorsDesc
+}
+
+// Collect implements prometheus.Collector.
+func (r *ruleCounters) Collect(ch chan<- prometheus.Metric) {
+	for _, st := range r.intake.RuleStats() {
+		ch <- prometheus.MustNewConstMetric(ruleHitsDesc, prometheus.CounterValue, float64(st.Hits), st.ID)
+		ch <- prometheus.MustNewConstMetric(ruleErrorsDesc, prometheus.CounterValue, float64(st.Errors), st.ID)
+	}
 }
 
 // openIncidents reports open incident counts by status at scrape time.

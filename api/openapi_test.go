@@ -152,7 +152,7 @@ func TestOpenAPIChecksDetectDrift(t *testing.T) {
 			doc["components"].(oaObj)["schemas"].(oaObj)["Orphan"] = oaObj{"type": "object"}
 		}},
 		{"property the type lacks", "SchemasMatchGoTypes", func(doc oaObj, _ *[]route) {
-			props(doc, "Incident")["priority"] = oaObj{"type": "string"}
+			props(doc, "Incident")["escalation_level"] = oaObj{"type": "string"}
 		}},
 		{"field the schema lacks", "SchemasMatchGoTypes", func(doc oaObj, _ *[]route) {
 			delete(props(doc, "Alert"), "event_count")

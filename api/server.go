@@ -91,7 +91,7 @@ func New(opts Options) *Server {
 		limiter:    newLimiter(opts.RateLimitPerMinute),
 		maxBody:    opts.MaxBodyBytes,
 		publicURL:  strings.TrimRight(opts.PublicURL, "/"),
-		metrics:    newMetrics(opts.Registry, opts.Store),
+		metrics:    newMetrics(opts.Registry, opts.Store, opts.Intake),
 		registry:   opts.Registry,
 		mux:        http.NewServeMux(),
 		paths:      http.NewServeMux(),

@@ -11,6 +11,7 @@ import (
 	"github.com/goccy/go-yaml/parser"
 
 	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/rules"
 )
 
 // Defaults of the ingest section. DefaultMaxBodyBytes is also the largest
@@ -45,6 +46,12 @@ type Config struct {
 	Services              []Service          `yaml:"services"`
 	Ingest                Ingest             `yaml:"ingest"`
 	Notify                Notify             `yaml:"notify"`
+	// RuleSpecs are the global event rules as written; Rules returns them
+	// compiled.
+	RuleSpecs []Rule `yaml:"rules"`
+
+	// ruleSet is the global and per-service rules, compiled by Parse.
+	ruleSet *rules.Set
 }
 
 // Team owns services; declaring teams lets the file catch a service
@@ -67,6 +74,9 @@ type Service struct {
 	// incidents but pages nobody).
 	EscalationPolicy string        `yaml:"escalation_policy"`
 	Integrations     []Integration `yaml:"integrations"`
+	// Rules are event rules for events on this service, run after the
+	// global rules (see Config.Rules).
+	Rules []Rule `yaml:"rules"`
 }
 
 // Integration is one way events reach a service: a wire format and the
@@ -180,7 +190,7 @@ func parse(filename string, data []byte, lookupEnv lookupEnvFunc) (*Config, erro
 		// only bury the reason under consequences.
 		return nil, probs.err()
 	}
-	c := &checker{probs: probs, locs: d.locs, lookupEnv: lookupEnv}
+	c := &checker{probs: probs, locs: d.locs, texts: d.texts, lookupEnv: lookupEnv}
 	c.check(cfg)
 	if err := probs.err(); err != nil {
 		return nil, err

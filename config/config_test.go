@@ -69,7 +69,7 @@ func TestLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = Load(path)
-	want := path + `:2:1: bogus: unknown field "bogus" (allowed: teams, users, schedules, escalation_policies, services, ingest, notify)`
+	want := path + `:2:1: bogus: unknown field "bogus" (allowed: teams, users, schedules, escalation_policies, services, ingest, notify, rules)`
 	if err == nil || err.Error() != want {
 		t.Errorf("Load(bad) = %v, want %s", err, want)
 	}
@@ -224,7 +224,7 @@ func TestReportsAllProblems(t *testing.T) {
 		`hypercare.yaml:12:16: schedules[0].time_zone: must be an IANA time zone name such as Europe/London, not "America/NewYork"`,
 		`hypercare.yaml:14:75: schedules[0].layers[0].users[1]: user "bob" is not declared under users`,
 		`hypercare.yaml:18:11: services[0].team: team "payments" is not declared under teams`,
-		`hypercare.yaml:19:5: services[0].escalaton_policy: unknown field "escalaton_policy" (allowed: id, name, description, team, escalation_policy, integrations)`,
+		`hypercare.yaml:19:5: services[0].escalaton_policy: unknown field "escalaton_policy" (allowed: id, name, description, team, escalation_policy, integrations, rules)`,
 		"hypercare.yaml:22:14: services[0].integrations[0].key: must be 32 lowercase hex characters",
 		"hypercare.yaml:25:17: services[0].integrations[1].secret: environment variable GRAFANA_WEBHOOK_SECRET is not set",
 		`hypercare.yaml:26:9: services[1].id: duplicate service ID "checkout", already used by services[0] at line 16`,
@@ -249,7 +249,7 @@ func TestValidationErrorIsInvalidArgument(t *testing.T) {
 	}
 	want := []hypercare.FieldError{
 		{Field: "teams", Message: "hypercare.yaml:1:8: must be a list, not a number"},
-		{Field: "foo", Message: `hypercare.yaml:2:1: unknown field "foo" (allowed: teams, users, schedules, escalation_policies, services, ingest, notify)`},
+		{Field: "foo", Message: `hypercare.yaml:2:1: unknown field "foo" (allowed: teams, users, schedules, escalation_policies, services, ingest, notify, rules)`},
 	}
 	if !reflect.DeepEqual(herr.Details, want) {
 		t.Errorf("details = %+v\nwant %+v", herr.Details, want)

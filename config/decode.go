@@ -39,6 +39,9 @@ type decoder struct {
 	// when the value is empty; semantic checks use it to point at fields.
 	locs    map[string]position
 	anchors map[string][]*ast.AnchorNode
+	// texts maps the path of a string value to where its text starts, so
+	// errors inside the text (a rule expression) can point into it.
+	texts map[string]textOrigin
 	// fields caches fieldsOf per struct type.
 	fields map[reflect.Type][]structField
 	budget int
@@ -49,6 +52,7 @@ func newDecoder(probs *problems) *decoder {
 	return &decoder{
 		probs:   probs,
 		locs:    map[string]position{},
+		texts:   map[string]textOrigin{},
 		anchors: map[string][]*ast.AnchorNode{},
 		fields:  map[reflect.Type][]structField{},
 		budget:  decodeBudget,
@@ -184,9 +188,11 @@ func (d *decoder) decodeString(node ast.Node, v reflect.Value, path string) {
 	switch n := node.(type) {
 	case *ast.StringNode:
 		v.SetString(n.Value)
+		d.texts[path] = stringOrigin(n)
 	case *ast.LiteralNode:
 		if n.Value != nil {
 			v.SetString(n.Value.Value)
+			d.texts[path] = literalOrigin(n)
 		}
 	case *ast.IntegerNode, *ast.FloatNode, *ast.BoolNode, *ast.InfinityNode, *ast.NanNode:
 		// Keep the text as written: a key of 32 digits must not become a
@@ -410,7 +416,7 @@ const extensionPrefix = "x-"
 // format (DESIGN.md §5) that this version does not implement yet.
 func plannedSection(name string) bool {
 	switch name {
-	case "rules", "maintenance", "hypercare_windows", "runbooks":
+	case "maintenance", "hypercare_windows", "runbooks":
 		return true
 	}
 	return false

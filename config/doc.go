@@ -23,7 +23,7 @@
 // The file is one YAML document: a mapping of sections. Every section is
 // optional and an empty file is a valid, empty configuration. Keys are
 // strict: an unknown key anywhere is an error, so a misspelt setting
-// never silently does nothing. The sections rules, maintenance,
+// never silently does nothing. The sections maintenance,
 // hypercare_windows and runbooks are part of the format (DESIGN.md §5) but
 // not of this version; they are rejected with a message saying so. Top-level keys starting with "x-" are
 // ignored, as in Docker Compose files: a place to define YAML anchors for
@@ -85,6 +85,13 @@
 //	      - type: grafana
 //	        key: fedcba9876543210fedcba9876543210
 //	        secret: ${GRAFANA_WEBHOOK_SECRET}  # grafana only; HMAC secret, literal or ${ENV_VAR}
+//	    rules:                   # event rules for this service, run after the global ones
+//	      - {id: checkout-p1, when: 'severity == "critical"', then: {priority: P1}}
+//	rules:                       # global event rules, first match wins (continue: true goes on)
+//	  - id: disk-low             # required; ID, unique among all rules
+//	    when: 'severity == "warning" && component == "disk"'  # required; expr-lang, boolean
+//	    then: {urgency: low}     # severity, urgency, priority, route, suppress, drop,
+//	                             # dedup_key, summary (expr strings), links, delay_minutes
 //	ingest:
 //	  rate_limit_per_minute: 6000  # per routing key; default 6000; 0 = unlimited
 //	  max_body_bytes: 524288       # 1 to 524288 (512 KiB); default 524288
@@ -115,6 +122,9 @@
 // and temporary schedules are local readings in the schedule's zone, like
 // layer starts, or RFC 3339 times with an offset; docs/oncall.md says
 // what schedules mean, daylight saving time included.
+//
+// Event rules are compiled once, by Parse ([Config.Rules]); an error in an
+// expression is reported at its line and column inside the YAML value.
 //
 // The same reference, with a complete example, is docs/config.md.
 package config

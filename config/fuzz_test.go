@@ -30,6 +30,7 @@ func FuzzParse(f *testing.F) {
 		"? [a]\n: b\n",
 		designExample,
 		brokenFile,
+		"services: [{id: s, name: S, rules: [{id: a, when: 'severity == \"x\"', then: {route: s, priority: P1}}]}]\nrules: [{id: b, when: |\n    labels.team == \"x\" &&\n      sevrity == 1\n  , then: {summary: '\"x\" + source', links: [{href: 'https://x'}]}}]\n",
 		"users: [{id: a, name: A, contact_methods: [{id: m, type: sms, address: +15005550006, verified: false}], notification_rules: [{contact_method: m, after_minutes: 1, urgency: low}]}]\n",
 		"users: [{id: a, name: A}]\nschedules: [{id: s, time_zone: Europe/London, layers: [{id: l, start: '2026-03-29T01:30', shift: 1d, users: [a], restrictions: [{days: [sun], from: '22:00', to: '06:00'}]}], overrides: [{user: a, start: '2026-03-29T01:00', end: '2026-03-29T03:00:00+01:00'}], temporary: [{id: t, start: '2026-10-25T00:00', end: '2026-10-26T00:00', layers: [{id: x, start: '2026-10-25T01:30', shift: 1h, users: [a]}]}]}]\n",
 		"users: [{id: a, name: A}]\nschedules: [{id: s, time_zone: UTC, layers: [{id: l, start: '2026-01-01T00:00', shift: 12h, users: [a]}]}]\nescalation_policies: [{id: p, repeat: 1, ack_timeout_minutes: 30, levels: [{targets: [{user: a}, {schedule: s}], escalate_after_minutes: 1, mode: round_robin}]}]\nservices: [{id: x, name: X, escalation_policy: p}]\n",

@@ -16,6 +16,7 @@ const maxIDLength = 64
 type checker struct {
 	probs     *problems
 	locs      map[string]position
+	texts     map[string]textOrigin
 	lookupEnv lookupEnvFunc
 	// keys and integrationIDs map a routing key or integration ID to the
 	// path that first used it: both must be unique in the whole file.
@@ -39,6 +40,7 @@ func (c *checker) check(cfg *Config) {
 		c.checkService(fmt.Sprintf("services[%d]", i), &cfg.Services[i], teams, policies, seen)
 	}
 	c.checkIngest(cfg.Ingest)
+	c.checkRules(cfg)
 }
 
 // checkTeams validates the teams and returns the set of declared IDs.
@@ -210,12 +212,17 @@ func (c *checker) checkRequired(path, value string) {
 // has one: a service that is not a mapping is one problem, not one per
 // missing field.
 func (c *checker) add(path, format string, args ...any) {
+	c.addAt(c.at(path), path, format, args...)
+}
+
+// addAt is add at a given position, for problems inside a value.
+func (c *checker) addAt(pos position, path, format string, args ...any) {
 	for p := path; p != ""; p = parentPath(p) {
 		if c.probs.has(p) {
 			return
 		}
 	}
-	c.probs.add(c.at(path), path, format, args...)
+	c.probs.add(pos, path, format, args...)
 }
 
 // at returns the position of path or, for a missing field, of the nearest

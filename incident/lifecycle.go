@@ -19,25 +19,51 @@ import (
 // OpenForAlert creates a new incident for the new alert a, inserts both,
 // and writes the "triggered" timeline entry plus, when the service had
 // change events in the RecentChangeWindow before now, a "recent_changes"
-// entry listing them. a.IncidentID is set.
+// entry listing them. a.IncidentID is set. The urgency follows the
+// alert's severity; OpenForAlertWith takes what event rules decided.
 func OpenForAlert(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, now time.Time) (*hypercare.Incident, error) {
+	return OpenForAlertWith(ctx, tx, a, actor, now, Opening{})
+}
+
+// Opening is what event rules decided about an incident being opened.
+type Opening struct {
+	// Urgency overrides the severity-based default when set.
+	Urgency hypercare.Urgency
+	// Priority is P1..P5, or "".
+	Priority string
+	// Existing says the alert is already stored (it was suppressed, and a
+	// later trigger was not): it is updated, not inserted.
+	Existing bool
+}
+
+// OpenForAlertWith is OpenForAlert with the urgency and priority event
+// rules chose, also for an alert already stored without an incident.
+func OpenForAlertWith(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, now time.Time, o Opening) (*hypercare.Incident, error) {
 	inc := &hypercare.Incident{
 		ID:             hypercare.NewID(now),
 		Title:          a.Summary,
 		Status:         hypercare.StatusTriggered,
 		Urgency:        hypercare.UrgencyFor(a.Severity),
 		Severity:       a.Severity,
+		Priority:       o.Priority,
 		ServiceID:      a.ServiceID,
 		AlertCount:     1,
 		OpenAlertCount: 1,
 		CreatedAt:      now,
 		UpdatedAt:      now,
 	}
+	if o.Urgency != "" {
+		inc.Urgency = o.Urgency
+	}
 	if err := tx.InsertIncident(ctx, inc); err != nil {
 		return nil, fmt.Errorf("open incident: %w", err)
 	}
 	a.IncidentID = inc.ID
-	if err := tx.InsertAlert(ctx, a); err != nil {
+	store := tx.InsertAlert
+	if o.Existing {
+		store = tx.UpdateAlert
+	}
+	if err := store(ctx, a); err != nil {
 		return nil, fmt.Errorf("open incident %d: %w", inc.Number, err)
 	}
 	msg := fmt.Sprintf("Triggered via %s: %s", actor.Name, a.Summary)

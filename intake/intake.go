@@ -1,7 +1,8 @@
 // Package intake turns parsed events into alerts and incidents: it routes an
-// event by its integration key, applies the dedup decision from package
-// correlate and the incident lifecycle from package incident, and records
-// every event in the event log, all in one store write per request. Because
+// event by its integration key, applies the event rules (package rules),
+// the dedup decision from package correlate and the incident lifecycle
+// from package incident, and records every event in the event log, all in
+// one store write per request. Because
 // that write returns only after commit, an event answered 2xx is durable.
 package intake
 
@@ -15,8 +16,8 @@ import (
 	"time"
 
 	"github.com/hypercare/hypercare"
-	"github.com/hypercare/hypercare/correlate"
 	"github.com/hypercare/hypercare/incident"
+	"github.com/hypercare/hypercare/rules"
 )
 
 // Result is what one event did, for the response and the metrics.
@@ -38,6 +39,8 @@ type Intake struct {
 	// escalation is each service's policy and the engine's wake-up,
 	// replaced together (config reload) while events are processed.
 	escalation atomic.Pointer[escalation]
+	// rules is the event rules and their counters (config reload).
+	rules atomic.Pointer[ruleState]
 }
 
 // New returns an Intake writing to st, with no integrations yet.
@@ -45,6 +48,7 @@ func New(st hypercare.Store, clk hypercare.Clock) *Intake {
 	in := &Intake{store: st, clock: clk}
 	in.SetIntegrations(nil)
 	in.SetPolicies(nil, nil)
+	in.SetRules(nil)
 	return in
 }
 
@@ -80,7 +84,9 @@ func (in *Intake) Lookup(key string) (hypercare.Integration, bool) {
 
 // Process applies events received through integration it, all in one
 // transaction: either every event is recorded or none is. Triggers without
-// a dedup key get a generated one, returned in the results.
+// a dedup key get a generated one, returned in the results. The event
+// rules run on each event first (a pure function call); the event log
+// keeps the event as received and the IDs of the rules that acted on it.
 func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events []hypercare.Event) ([]Result, error) {
 	now := in.clock.Now()
 	payloads := make([][]byte, len(events))
@@ -94,15 +100,17 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 		}
 		payloads[i] = b
 	}
+	ruled := in.rules.Load()
+	decisions := ruled.decide(it, events)
 	actor := hypercare.Actor{Type: hypercare.ActorIntegration, ID: it.ID, Name: integrationName(it)}
 	results := make([]Result, len(events))
 	esc := in.escalation.Load()
-	policy, escalates := esc.byService[it.ServiceID]
 	write := func(tx hypercare.Tx) error {
 		for i := range events {
-			r, err := apply(ctx, tx, it, actor, &events[i], payloads[i], now)
-			if err == nil && escalates && r.opened != nil {
-				err = incident.StartEscalation(ctx, tx, r.opened, policy, now)
+			d := &decisions[i]
+			r, err := apply(ctx, tx, it, actor, &events[i], payloads[i], d, now)
+			if policy, escalates := esc.byService[d.ServiceID]; err == nil && escalates && r.opened != nil {
+				err = incident.StartEscalationAfter(ctx, tx, r.opened, policy, now, d.Delay)
 			}
 			if err != nil {
 				return err
@@ -115,14 +123,15 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 	for attempt := 1; attempt <= conflictRetries; attempt++ {
 		// A conflict means another node opened the same alert between our
 		// read and our insert; the next attempt finds it and updates it.
-		if err = in.store.Write(ctx, writeKey(it, events), write); hypercare.ErrorCode(err) != hypercare.CodeConflict {
+		if err = in.store.Write(ctx, writeKey(it, events, decisions), write); hypercare.ErrorCode(err) != hypercare.CodeConflict {
 			break
 		}
 	}
 	if err != nil {
 		return nil, err
 	}
-	if escalates && esc.opened != nil && opened(results) {
+	ruled.count(decisions)
+	if esc.opened != nil && opened(results) {
 		esc.opened()
 	}
 	return results, nil
@@ -138,11 +147,12 @@ func opened(results []Result) bool {
 }
 
 // writeKey spreads writes over the store's parallel writers (PostgreSQL):
-// events for one alert (service and dedup key) always share a writer, so
-// they apply in order and never contend; a batch keys on its service.
-func writeKey(it hypercare.Integration, events []hypercare.Event) string {
+// events for one alert (service and dedup key, after the rules) always
+// share a writer, so they apply in order and never contend; a batch keys
+// on its integration's service.
+func writeKey(it hypercare.Integration, events []hypercare.Event, decisions []rules.Decision) string {
 	if len(events) == 1 {
-		return it.ServiceID + "\x00" + events[0].DedupKey
+		return decisions[0].ServiceID + "\x00" + events[0].DedupKey
 	}
 	return it.ServiceID
 }
@@ -164,68 +174,6 @@ func (in *Intake) RecordChange(ctx context.Context, it hypercare.Integration, c 
 	return in.store.Write(ctx, it.ServiceID, func(tx hypercare.Tx) error {
 		return tx.InsertChangeEvent(ctx, c)
 	})
-}
-
-// apply processes one event inside the transaction.
-func apply(ctx context.Context, tx hypercare.Tx, it hypercare.Integration, actor hypercare.Actor, ev *hypercare.Event, payload []byte, now time.Time) (Result, error) {
-	open, err := tx.FindOpenAlert(ctx, it.ServiceID, ev.DedupKey)
-	if err != nil {
-		return Result{}, fmt.Errorf("find alert %q: %w", ev.DedupKey, err)
-	}
-	res := Result{DedupKey: ev.DedupKey, Outcome: hypercare.OutcomeIgnored}
-	switch correlate.Decide(open, ev.Action) {
-	case correlate.Open:
-		a := newAlert(it, ev, now)
-		inc, err := incident.OpenForAlert(ctx, tx, a, actor, now)
-		if err != nil {
-			return Result{}, err
-		}
-		open, res.Outcome, res.opened = a, hypercare.OutcomeCreated, inc
-	case correlate.Update:
-		before := open.Severity
-		updateAlert(open, ev, now)
-		if err := tx.UpdateAlert(ctx, open); err != nil {
-			return Result{}, err
-		}
-		if open.Severity.Rank() > before.Rank() {
-			if err := incident.AlertSeverityRaised(ctx, tx, open, now); err != nil {
-				return Result{}, err
-			}
-		}
-		res.Outcome = hypercare.OutcomeUpdated
-	case correlate.Acknowledge:
-		open.Status, open.AcknowledgedAt, open.LastSeenAt = hypercare.StatusAcknowledged, &now, now
-		open.EventCount++
-		if err := tx.UpdateAlert(ctx, open); err != nil {
-			return Result{}, err
-		}
-		if err := incident.AlertAcknowledged(ctx, tx, open, actor, now); err != nil {
-			return Result{}, err
-		}
-		res.Outcome = hypercare.OutcomeAcknowledged
-	case correlate.Resolve:
-		open.Status, open.ResolvedAt, open.LastSeenAt = hypercare.StatusResolved, &now, now
-		open.EventCount++
-		if err := tx.UpdateAlert(ctx, open); err != nil {
-			return Result{}, err
-		}
-		if err := incident.AlertResolved(ctx, tx, open, actor, now); err != nil {
-			return Result{}, err
-		}
-		res.Outcome = hypercare.OutcomeResolved
-	}
-	if open != nil {
-		res.AlertID, res.IncidentID = open.ID, open.IncidentID
-	}
-	rec := &hypercare.EventRecord{
-		ID: hypercare.NewID(now), ReceivedAt: now, IntegrationID: it.ID, ServiceID: it.ServiceID,
-		Action: ev.Action, DedupKey: ev.DedupKey, AlertID: res.AlertID, IncidentID: res.IncidentID,
-		Outcome: res.Outcome, Payload: payload,
-	}
-	if err := tx.InsertEvent(ctx, rec); err != nil {
-		return Result{}, fmt.Errorf("log event %q: %w", ev.DedupKey, err)
-	}
-	return res, nil
 }
 
 func newAlert(it hypercare.Integration, ev *hypercare.Event, now time.Time) *hypercare.Alert {

@@ -4,13 +4,13 @@ package store
 // scan function and its SELECT can never drift apart.
 const (
 	incidentCols = "id, number, title, status, urgency, severity, service_id, alert_count, " +
-		"open_alert_count, created_at, updated_at, acknowledged_at, resolved_at"
+		"open_alert_count, created_at, updated_at, acknowledged_at, resolved_at, priority"
 	alertCols = "id, service_id, incident_id, integration_id, dedup_key, status, summary, severity, " +
 		"source, component, grp, class, custom_details, links, images, event_count, first_seen_at, " +
 		"last_seen_at, acknowledged_at, resolved_at"
 	timelineCols = "id, incident_id, at, type, actor_type, actor_id, actor_name, message, details"
 	eventCols    = "id, received_at, integration_id, service_id, action, dedup_key, alert_id, " +
-		"incident_id, outcome, payload"
+		"incident_id, outcome, payload, rules"
 	changeCols = "id, service_id, integration_id, summary, source, occurred_at, received_at, " +
 		"custom_details, links"
 	serviceCols      = "id, name, description, team_id, escalation_policy, active, updated_at"
@@ -100,22 +100,22 @@ func buildQueries(d *dialect) [numQueries]string {
 	q[qNextNumber] = d.nextNumber
 	q[qGetIncident] = "SELECT " + incidentCols + " FROM incidents WHERE id = $1" + d.forUpdate
 	q[qInsertIncident] = "INSERT INTO incidents (" + incidentCols + ") VALUES " +
-		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING"
+		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT DO NOTHING"
 	if d.numberInInsert != "" {
 		q[qInsertIncidentNumbered] = "INSERT INTO incidents (" + incidentCols + ") VALUES " +
-			"($1, " + d.numberInInsert + ", $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) " +
+			"($1, " + d.numberInInsert + ", $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) " +
 			"ON CONFLICT DO NOTHING RETURNING number"
 	} else {
 		q[qInsertIncidentNumbered] = "SELECT 1" // unused: the number is drawn first
 	}
 	q[qUpdateIncident] = "UPDATE incidents SET title = $2, status = $3, urgency = $4, severity = $5, " +
 		"alert_count = $6, open_alert_count = $7, updated_at = $8, acknowledged_at = $9, " +
-		"resolved_at = $10 WHERE id = $1"
+		"resolved_at = $10, priority = $11 WHERE id = $1"
 	q[qAppendTimeline] = "INSERT INTO timeline (" + timelineCols + ") VALUES " +
 		"($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING"
 
 	q[qInsertEvent] = "INSERT INTO events (" + eventCols + ") VALUES " +
-		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING"
+		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING"
 	q[qInsertChange] = "INSERT INTO change_events (" + changeCols + ") VALUES " +
 		"($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING"
 	q[qRecentChanges] = "SELECT " + changeCols + " FROM change_events " +

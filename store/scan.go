@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hypercare/hypercare"
@@ -78,7 +79,7 @@ func scanIncident(r rowScanner, inc *hypercare.Incident) error {
 	var created, updated int64
 	var acked, resolved sql.NullInt64
 	err := r.Scan(&inc.ID, &inc.Number, &inc.Title, &inc.Status, &inc.Urgency, &inc.Severity,
-		&inc.ServiceID, &inc.AlertCount, &inc.OpenAlertCount, &created, &updated, &acked, &resolved)
+		&inc.ServiceID, &inc.AlertCount, &inc.OpenAlertCount, &created, &updated, &acked, &resolved, &inc.Priority)
 	if err != nil {
 		return err
 	}
@@ -118,9 +119,13 @@ func scanTimeline(r rowScanner, e *hypercare.TimelineEntry) error {
 
 func scanEvent(r rowScanner, e *hypercare.EventRecord) error {
 	var at int64
+	var rules string
 	err := r.Scan(&e.ID, &at, &e.IntegrationID, &e.ServiceID, &e.Action, &e.DedupKey, &e.AlertID,
-		&e.IncidentID, &e.Outcome, (*[]byte)(&e.Payload))
+		&e.IncidentID, &e.Outcome, (*[]byte)(&e.Payload), &rules)
 	e.ReceivedAt = fromMicros(at)
+	if rules != "" {
+		e.Rules = strings.Split(rules, ",")
+	}
 	return err
 }
 

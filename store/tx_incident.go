@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hypercare/hypercare"
@@ -48,7 +49,7 @@ func (t *tx) InsertIncident(ctx context.Context, inc *hypercare.Incident) error 
 		err := t.queryRow(ctx, qInsertIncidentNumbered,
 			inc.ID, inc.Title, string(inc.Status), string(inc.Urgency), string(inc.Severity),
 			inc.ServiceID, inc.AlertCount, inc.OpenAlertCount, micros(inc.CreatedAt), micros(inc.UpdatedAt),
-			nullMicros(inc.AcknowledgedAt), nullMicros(inc.ResolvedAt)).Scan(&inc.Number)
+			nullMicros(inc.AcknowledgedAt), nullMicros(inc.ResolvedAt), inc.Priority).Scan(&inc.Number)
 		if errors.Is(err, sql.ErrNoRows) {
 			return hypercare.Errorf(hypercare.CodeConflict, "incident %q: an incident with this id already exists", inc.ID)
 		}
@@ -68,7 +69,7 @@ func (t *tx) InsertIncident(ctx context.Context, inc *hypercare.Incident) error 
 		"an incident with this id or number already exists",
 		inc.ID, inc.Number, inc.Title, string(inc.Status), string(inc.Urgency), string(inc.Severity),
 		inc.ServiceID, inc.AlertCount, inc.OpenAlertCount, micros(inc.CreatedAt), micros(inc.UpdatedAt),
-		nullMicros(inc.AcknowledgedAt), nullMicros(inc.ResolvedAt))
+		nullMicros(inc.AcknowledgedAt), nullMicros(inc.ResolvedAt), inc.Priority)
 }
 
 // UpdateIncident writes every mutable field of inc (all but number,
@@ -80,7 +81,7 @@ func (t *tx) UpdateIncident(ctx context.Context, inc *hypercare.Incident) error 
 	return t.update(ctx, qUpdateIncident, "incident", inc.ID,
 		inc.ID, inc.Title, string(inc.Status), string(inc.Urgency), string(inc.Severity),
 		inc.AlertCount, inc.OpenAlertCount, micros(inc.UpdatedAt),
-		nullMicros(inc.AcknowledgedAt), nullMicros(inc.ResolvedAt))
+		nullMicros(inc.AcknowledgedAt), nullMicros(inc.ResolvedAt), inc.Priority)
 }
 
 // AppendTimeline adds an immutable timeline entry.
@@ -101,7 +102,7 @@ func (t *tx) InsertEvent(ctx context.Context, e *hypercare.EventRecord) error {
 	}
 	return t.insert(ctx, qInsertEvent, "event", e.ID, "an event with this id already exists",
 		e.ID, micros(e.ReceivedAt), e.IntegrationID, e.ServiceID, string(e.Action), e.DedupKey,
-		e.AlertID, e.IncidentID, e.Outcome, nullJSON(e.Payload))
+		e.AlertID, e.IncidentID, e.Outcome, nullJSON(e.Payload), strings.Join(e.Rules, ","))
 }
 
 // InsertChangeEvent records a change event.

@@ -121,6 +121,7 @@ func checkIncident(op string, inc *hypercare.Incident) error {
 	c.str("status", string(inc.Status))
 	c.str("urgency", string(inc.Urgency))
 	c.str("severity", string(inc.Severity))
+	c.str("priority", inc.Priority)
 	c.str("service_id", inc.ServiceID)
 	return c.err(op, inc.ID)
 }
@@ -149,6 +150,9 @@ func checkEvent(op string, e *hypercare.EventRecord) error {
 	c.str("incident_id", e.IncidentID)
 	c.str("outcome", e.Outcome)
 	c.json("payload", e.Payload)
+	for _, r := range e.Rules {
+		c.str("rules", r)
+	}
 	return c.err(op, e.ID)
 }
 

@@ -1,0 +1,125 @@
+package intake
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/correlate"
+	"github.com/hypercare/hypercare/incident"
+	"github.com/hypercare/hypercare/rules"
+)
+
+// apply processes one event inside the transaction, as the rules decided:
+// on the service d names, dropped (logged only), or suppressed (alert
+// recorded without an incident).
+func apply(ctx context.Context, tx hypercare.Tx, it hypercare.Integration, actor hypercare.Actor, ev *hypercare.Event, payload []byte, d *rules.Decision, now time.Time) (Result, error) {
+	res := Result{DedupKey: ev.DedupKey, Outcome: hypercare.OutcomeDropped}
+	if !d.Drop {
+		open, err := tx.FindOpenAlert(ctx, d.ServiceID, ev.DedupKey)
+		if err != nil {
+			return Result{}, fmt.Errorf("find alert %q: %w", ev.DedupKey, err)
+		}
+		if res, err = follow(ctx, tx, it, actor, ev, open, d, now); err != nil {
+			return Result{}, err
+		}
+	}
+	rec := &hypercare.EventRecord{
+		ID: hypercare.NewID(now), ReceivedAt: now, IntegrationID: it.ID, ServiceID: d.ServiceID,
+		Action: ev.Action, DedupKey: ev.DedupKey, AlertID: res.AlertID, IncidentID: res.IncidentID,
+		Outcome: res.Outcome, Payload: payload, Rules: d.Matched,
+	}
+	if err := tx.InsertEvent(ctx, rec); err != nil {
+		return Result{}, fmt.Errorf("log event %q: %w", ev.DedupKey, err)
+	}
+	return res, nil
+}
+
+// follow applies the dedup decision for ev given the open alert (or nil).
+// A suppressed alert has no incident: its acknowledgements and resolutions
+// touch only the alert, and a later trigger that is not suppressed opens
+// its incident then, so a real problem is never hidden by an earlier
+// suppression.
+func follow(ctx context.Context, tx hypercare.Tx, it hypercare.Integration, actor hypercare.Actor, ev *hypercare.Event, open *hypercare.Alert, d *rules.Decision, now time.Time) (Result, error) {
+	res := Result{DedupKey: ev.DedupKey, Outcome: hypercare.OutcomeIgnored}
+	var err error
+	switch correlate.Decide(open, ev.Action) {
+	case correlate.Open:
+		open = newAlert(it, ev, now)
+		open.ServiceID = d.ServiceID
+		open.Links = append(open.Links, d.Links...)
+		res.Outcome, res.opened, err = openAlert(ctx, tx, open, actor, d, now, false)
+	case correlate.Update:
+		res.Outcome, res.opened, err = updateOpen(ctx, tx, open, actor, ev, d, now)
+	case correlate.Acknowledge:
+		open.Status, open.AcknowledgedAt, open.LastSeenAt = hypercare.StatusAcknowledged, &now, now
+		open.EventCount++
+		if err = tx.UpdateAlert(ctx, open); err == nil && open.IncidentID != "" {
+			err = incident.AlertAcknowledged(ctx, tx, open, actor, now)
+		}
+		res.Outcome = hypercare.OutcomeAcknowledged
+	case correlate.Resolve:
+		open.Status, open.ResolvedAt, open.LastSeenAt = hypercare.StatusResolved, &now, now
+		open.EventCount++
+		if err = tx.UpdateAlert(ctx, open); err == nil && open.IncidentID != "" {
+			err = incident.AlertResolved(ctx, tx, open, actor, now)
+		}
+		res.Outcome = hypercare.OutcomeResolved
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	if open != nil {
+		res.AlertID, res.IncidentID = open.ID, open.IncidentID
+	}
+	return res, nil
+}
+
+// openAlert stores a new alert (or, existing, one that was suppressed) and
+// opens its incident, unless the rules suppress it.
+func openAlert(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, d *rules.Decision, now time.Time, existing bool) (string, *hypercare.Incident, error) {
+	if d.Suppress {
+		a.IncidentID = ""
+		store := tx.InsertAlert
+		if existing {
+			store = tx.UpdateAlert
+		}
+		if err := store(ctx, a); err != nil {
+			return "", nil, fmt.Errorf("record suppressed alert %q: %w", a.DedupKey, err)
+		}
+		return hypercare.OutcomeSuppressed, nil, nil
+	}
+	inc, err := incident.OpenForAlertWith(ctx, tx, a, actor, now,
+		incident.Opening{Urgency: d.Urgency, Priority: d.Priority, Existing: existing})
+	if err != nil {
+		return "", nil, err
+	}
+	return hypercare.OutcomeCreated, inc, nil
+}
+
+// updateOpen folds a repeated trigger into its open alert.
+func updateOpen(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, ev *hypercare.Event, d *rules.Decision, now time.Time) (string, *hypercare.Incident, error) {
+	before := a.Severity
+	updateAlert(a, ev, now)
+	a.Links = append(a.Links, d.Links...)
+	if a.IncidentID == "" {
+		// Suppressed so far: stays so while the rules say so, or while it
+		// is acknowledged (nobody needs paging for it).
+		if d.Suppress || a.Status != hypercare.StatusTriggered {
+			d := *d
+			d.Suppress = true
+			return openAlert(ctx, tx, a, actor, &d, now, true)
+		}
+		return openAlert(ctx, tx, a, actor, d, now, true)
+	}
+	if err := tx.UpdateAlert(ctx, a); err != nil {
+		return "", nil, err
+	}
+	if a.Severity.Rank() > before.Rank() {
+		if err := incident.AlertSeverityRaised(ctx, tx, a, now); err != nil {
+			return "", nil, err
+		}
+	}
+	return hypercare.OutcomeUpdated, nil, nil
+}
