@@ -96,6 +96,13 @@ type Reader interface {
 	// CalendarFeed returns what the feed whose token hashes to tokenHash
 	// shows, or not_found.
 	CalendarFeed(ctx context.Context, tokenHash string) (kind, subject string, err error)
+	// NextEscalationDue returns when the earliest unfinished escalation
+	// step is due (ok false: none). Engines read it before opening a write,
+	// so an idle server commits nothing.
+	NextEscalationDue(ctx context.Context) (due time.Time, ok bool, err error)
+	// NextNotificationDue returns when the earliest waiting page is due for
+	// an attempt (a pending page's due time, or an expired sending lease).
+	NextNotificationDue(ctx context.Context) (due time.Time, ok bool, err error)
 }
 
 // Tx is a write transaction. Methods that find one thing return a

@@ -58,8 +58,17 @@ func (e *Engine) Wake() { e.loop.Wake() }
 // Run takes due steps until ctx ends: at once when woken, else every poll.
 func (e *Engine) Run(ctx context.Context) error { return e.loop.Run(ctx, e.RunDue) }
 
-// RunDue takes every step due now and returns how many it took.
+// RunDue takes every step due now and returns how many it took. It asks
+// the read side first and opens no write when nothing is due, so an idle
+// server commits nothing.
 func (e *Engine) RunDue(ctx context.Context) (int, error) {
+	due, ok, err := e.store.NextEscalationDue(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("look for due escalation steps: %w", err)
+	}
+	if !ok || due.After(e.clock.Now()) {
+		return 0, nil
+	}
 	total := 0
 	for {
 		n, pages, err := e.runBatch(ctx)

@@ -62,8 +62,16 @@ func (e *Engine) Wake() { e.loop.Wake() }
 func (e *Engine) Run(ctx context.Context) error { return e.loop.Run(ctx, e.RunDue) }
 
 // RunDue claims and delivers every page due now; it returns how many
-// attempts it made.
+// attempts it made. It asks the read side first and opens no write when
+// nothing is due, so an idle server commits nothing.
 func (e *Engine) RunDue(ctx context.Context) (int, error) {
+	due, ok, err := e.store.NextNotificationDue(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("look for due pages: %w", err)
+	}
+	if !ok || due.After(e.clock.Now()) {
+		return 0, nil
+	}
 	total := 0
 	for {
 		now := e.clock.Now()
