@@ -101,6 +101,7 @@ func serve(ctx context.Context, f serveFlags) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	registerStoreMetrics(reg, st)
+	reg.MustRegister(deliverer.Collector())
 	srv := api.New(api.Options{
 		Store: st, Clock: hypercare.SystemClock{}, Intake: in, Escalation: esc, Logger: log, Registry: reg,
 		RateLimitPerMinute: cfg.RateLimitPerMinute(), MaxBodyBytes: cfg.MaxBodyBytes(), PublicURL: f.publicURL,
@@ -143,6 +144,7 @@ func newEngines(st *store.Store, cfg *config.Config, in *intake.Intake, log *slo
 	deliverer := notify.NewEngine(st, hypercare.SystemClock{}, channels,
 		func() notify.Directory { return esc.Directory() }, log)
 	esc.OnPaged(deliverer.Wake)
+	esc.SetDeliveryCheck(channels.Check)
 	in.SetPolicies(dir.PoliciesByService(), esc.Wake)
 	return esc, deliverer
 }
