@@ -18,6 +18,7 @@ const (
 	escalationCols   = "incident_id, policy_id, service_id, level, loop, step, status, due_at, urgency, ack_timeout, updated_at"
 	notificationCols = "id, incident_id, user_id, contact_method, type, level, loop, step, reason, status, " +
 		"attempts, last_error, due_at, created_at, sent_at, error_detail"
+	feedCols = "id, token_hash, kind, subject, created_by, created_at"
 )
 
 // qid names a statement of the write path. Write statements are fixed text
@@ -66,6 +67,7 @@ const (
 	qUpdateNotification
 	qCancelNotifications
 	qCreateFeed
+	qDeleteFeed
 	numQueries
 )
 
@@ -178,6 +180,7 @@ func buildEscalationQueries(q *[numQueries]string, d *dialect) {
 		"due_at = $5, sent_at = $6, error_detail = $7, lease_until = NULL WHERE id = $1"
 	q[qCancelNotifications] = "UPDATE notifications SET status = 'cancelled', lease_until = NULL " +
 		"WHERE incident_id = $1 AND status = 'pending'"
-	q[qCreateFeed] = "INSERT INTO calendar_feeds (token_hash, kind, subject, created_at) VALUES ($1, $2, $3, $4) " +
+	q[qCreateFeed] = "INSERT INTO calendar_feeds (" + feedCols + ") VALUES ($1, $2, $3, $4, $5, $6) " +
 		"ON CONFLICT DO NOTHING"
+	q[qDeleteFeed] = "DELETE FROM calendar_feeds WHERE id = $1"
 }

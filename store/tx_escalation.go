@@ -118,15 +118,6 @@ func (t *tx) CancelNotifications(ctx context.Context, incidentID string) (int, e
 	return int(n), err
 }
 
-// CreateCalendarFeed records a feed token's hash and what it shows.
-func (t *tx) CreateCalendarFeed(ctx context.Context, tokenHash, kind, subject string, at time.Time) error {
-	if err := checkText("create calendar feed", "token_hash", tokenHash, "kind", kind, "subject", subject); err != nil {
-		return err
-	}
-	return t.insert(ctx, qCreateFeed, "calendar feed", kind+"/"+subject, "this token already exists",
-		tokenHash, kind, subject, micros(at))
-}
-
 func scanEscalation(r rowScanner, e *hypercare.EscalationState) error {
 	var due, ackTimeout, updated int64
 	err := r.Scan(&e.IncidentID, &e.PolicyID, &e.ServiceID, &e.Level, &e.Loop, &e.Step, &e.Status, &due,
@@ -181,20 +172,4 @@ func (s *Store) GetEscalation(ctx context.Context, incidentID string) (*hypercar
 		return nil, fmt.Errorf("get escalation of %q: %w", incidentID, err)
 	}
 	return e, err
-}
-
-// CalendarFeed returns what the feed with tokenHash shows.
-func (s *Store) CalendarFeed(ctx context.Context, tokenHash string) (kind, subject string, err error) {
-	if err := checkText("calendar feed", "token_hash", tokenHash); err != nil {
-		return "", "", err
-	}
-	err = s.rdb.QueryRowContext(ctx, "SELECT kind, subject FROM calendar_feeds WHERE token_hash = $1", tokenHash).
-		Scan(&kind, &subject)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", "", hypercare.Errorf(hypercare.CodeNotFound, "no such calendar feed")
-	}
-	if err != nil {
-		return "", "", fmt.Errorf("calendar feed: %w", err)
-	}
-	return kind, subject, nil
 }
