@@ -71,45 +71,43 @@ func (s *Server) listCalendarFeeds(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"calendar_feeds": out})
 }
 
-// revokeCalendarFeed answers DELETE /api/v1/calendar_feeds/{id}: the feed's
-// URL answers 404 from then on.
+// revokeCalendarFeed answers DELETE /api/v1/calendar_feeds/{id} with the
+// feed revoked: its URL answers 404 from then on.
 func (s *Server) revokeCalendarFeed(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	p, _ := hypercare.PrincipalFrom(r.Context())
-	if p.Role != hypercare.RoleAdmin {
-		owns, err := s.ownsFeed(r, id, p.TokenID)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		if !owns {
-			s.writeError(w, r, hypercare.Errorf(hypercare.CodePermissionDenied,
-				"calendar feed %q was not created by token %q; only admins revoke other tokens' feeds", id, p.Name))
-			return
-		}
+	feed, err := s.findFeed(r, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
 	}
-	// Who made a feed never changes, so checking before the write is safe.
-	err := s.store.Write(r.Context(), "calendar", func(tx hypercare.Tx) error {
+	p, _ := hypercare.PrincipalFrom(r.Context())
+	if p.Role != hypercare.RoleAdmin && feed.CreatedBy != p.TokenID {
+		s.writeError(w, r, hypercare.Errorf(hypercare.CodePermissionDenied,
+			"calendar feed %q was not created by token %q; only admins revoke other tokens' feeds", id, p.Name))
+		return
+	}
+	// Who made a feed never changes, so checking before the write is safe;
+	// a feed revoked meanwhile makes the delete answer not_found.
+	err = s.store.Write(r.Context(), "calendar", func(tx hypercare.Tx) error {
 		return tx.DeleteCalendarFeed(r.Context(), id)
 	})
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	w.WriteHeader(http.StatusNoContent)
+	writeJSON(w, http.StatusOK, map[string]any{"calendar_feed": feed})
 }
 
-// ownsFeed reports whether the feed id exists and was made by tokenID. A
-// feed that does not exist counts as owned, so the delete answers 404.
-func (s *Server) ownsFeed(r *http.Request, id, tokenID string) (bool, error) {
+// findFeed returns the feed with id, or not_found.
+func (s *Server) findFeed(r *http.Request, id string) (*hypercare.CalendarFeed, error) {
 	list, err := s.store.ListCalendarFeeds(r.Context())
 	if err != nil {
-		return false, err
+		return nil, err
 	}
-	for _, f := range list {
-		if f.ID == id {
-			return f.CreatedBy == tokenID, nil
+	for i := range list {
+		if list[i].ID == id {
+			return &list[i], nil
 		}
 	}
-	return true, nil
+	return nil, hypercare.Errorf(hypercare.CodeNotFound, "calendar feed %q not found", id)
 }
