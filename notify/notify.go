@@ -115,6 +115,10 @@ func (r *Registry) Check(cm hypercare.ContactMethod) error {
 	}
 	if c, ok := s.(AddressChecker); ok {
 		if err := c.CheckAddress(cm.Address); err != nil {
+			var he *hypercare.Error
+			if errors.As(err, &he) {
+				return fmt.Errorf("invalid %s address: %s", cm.Type, he.Message)
+			}
 			return fmt.Errorf("invalid %s address: %w", cm.Type, err)
 		}
 	}
