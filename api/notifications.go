@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/notify"
 )
 
 // incidentNotifications answers GET /api/v1/incidents/{id}/notifications:
@@ -32,9 +33,6 @@ func isAdmin(r *http.Request) bool {
 	return ok && p.Role == hypercare.RoleAdmin
 }
 
-// errorDetailKey is the timeline details key of a failed page's full error.
-const errorDetailKey = "error_detail"
-
 // redactTimeline removes error_detail from entries' details for non-admins,
 // like the notifications' own error_detail.
 func redactTimeline(r *http.Request, list []hypercare.TimelineEntry) {
@@ -50,10 +48,10 @@ func redactTimeline(r *http.Request, list []hypercare.TimelineEntry) {
 			list[i].Details = nil // not ours to show if we cannot tell
 			continue
 		}
-		if _, ok := d[errorDetailKey]; !ok {
+		if _, ok := d[notify.TimelineErrorDetail]; !ok {
 			continue
 		}
-		delete(d, errorDetailKey)
+		delete(d, notify.TimelineErrorDetail)
 		if b, err := json.Marshal(d); err == nil {
 			list[i].Details = b
 		}

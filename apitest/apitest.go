@@ -31,8 +31,8 @@ import (
 
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/api"
-	"github.com/hypercare/hypercare/escalate"
 	"github.com/hypercare/hypercare/clocktest"
+	"github.com/hypercare/hypercare/escalate"
 	"github.com/hypercare/hypercare/intake"
 	"github.com/hypercare/hypercare/store"
 )

@@ -153,8 +153,7 @@ func (e *Engine) deliver(ctx context.Context, n *hypercare.Notification) error {
 	user, ok := e.dir().User(n.UserID)
 	cm, found := user.ContactMethodByID(n.ContactMethod)
 	if !ok || !found {
-		gone := Permanent(errors.New("the user or contact method no longer exists"))
-		return e.fail(ctx, n, n.UserID, gone)
+		return e.fail(ctx, n, n.UserID, Permanent(errGone))
 	}
 	n.Address = cm.Address
 	msg := Message{Notification: *n, Incident: *inc, User: user}
@@ -192,8 +191,15 @@ func (e *Engine) fail(ctx context.Context, n *hypercare.Notification, name strin
 	msg := fmt.Sprintf("Page to %s via %s (%s) failed after %d attempt(s): %s",
 		name, n.ContactMethod, n.Type, n.Attempts, n.LastError)
 	return e.record(ctx, n, msg, map[string]any{"notification": n.ID, "reason": n.LastError,
-		"error_detail": n.ErrorDetail, "attempts": n.Attempts})
+		TimelineErrorDetail: n.ErrorDetail, "attempts": n.Attempts})
 }
+
+// TimelineErrorDetail is the key of a failed page's full error in its
+// timeline entry's details: the API removes it for everyone but admins.
+const TimelineErrorDetail = "error_detail"
+
+// errGone fails a page whose user or contact method left the config.
+var errGone = errors.New("the user or contact method no longer exists")
 
 // stale reports whether a page no longer needs sending: its incident is
 // resolved, or was acknowledged after the page was made.

@@ -46,6 +46,8 @@ func errorClass(err error) string {
 	switch {
 	case errors.As(err, &se):
 		return fmt.Sprintf("HTTP %d %s", se.StatusCode, http.StatusText(se.StatusCode))
+	case errors.Is(err, errGone):
+		return errGone.Error()
 	case errors.Is(err, ErrUnsupported):
 		return "no channel for this contact type"
 	case errors.As(err, &re):

@@ -64,6 +64,17 @@ func testEscalations(t *testing.T, open func(testing.TB) *store.Store) {
 	}
 	_, err := s.GetEscalation(ctx, "inc-9")
 	wantCode(t, err, hypercare.CodeNotFound)
+	mustWrite(t, s, func(tx hypercare.Tx) error { // the write side reads the same row (for update)
+		got, err := tx.GetEscalation(ctx, "inc-2")
+		if err != nil || !reflect.DeepEqual(got, done) {
+			t.Errorf("tx.GetEscalation = %+v %v, want %+v", got, err, done)
+		}
+		_, err = tx.GetEscalation(ctx, "inc-9")
+		if hypercare.ErrorCode(err) != hypercare.CodeNotFound {
+			t.Errorf("tx.GetEscalation of a missing row: %v", err)
+		}
+		return nil
+	})
 	var turns []int
 	mustWrite(t, s, func(tx hypercare.Tx) error {
 		for range 3 {
