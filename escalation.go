@@ -93,10 +93,15 @@ type Notification struct {
 	Reason        string      `json:"reason"`
 	Status        string      `json:"status"`
 	Attempts      int         `json:"attempts"`
-	LastError     string      `json:"last_error,omitempty"`
-	DueAt         time.Time   `json:"due_at"`
-	CreatedAt     time.Time   `json:"created_at"`
-	SentAt        *time.Time  `json:"sent_at"`
+	// LastError is the last failure's short reason ("connection
+	// refused", "HTTP 503 Service Unavailable"), safe for every role.
+	LastError string `json:"last_error,omitempty"`
+	// ErrorDetail is the full error, which may name the receiver's host,
+	// address and port: the API shows it to admins only.
+	ErrorDetail string     `json:"error_detail,omitempty"`
+	DueAt       time.Time  `json:"due_at"`
+	CreatedAt   time.Time  `json:"created_at"`
+	SentAt      *time.Time `json:"sent_at"`
 }
 
 // Notification statuses.

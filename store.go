@@ -105,6 +105,15 @@ type Reader interface {
 	// CalendarFeed returns what the feed whose token hashes to tokenHash
 	// shows, or not_found.
 	CalendarFeed(ctx context.Context, tokenHash string) (kind, subject string, err error)
+	// ListCalendarFeeds returns every feed, oldest first (no tokens).
+	ListCalendarFeeds(ctx context.Context) ([]CalendarFeed, error)
+	// NextEscalationDue returns when the earliest unfinished escalation
+	// step is due (ok false: none). Engines read it before opening a write,
+	// so an idle server commits nothing.
+	NextEscalationDue(ctx context.Context) (due time.Time, ok bool, err error)
+	// NextNotificationDue returns when the earliest waiting page is due for
+	// an attempt (a pending page's due time, or an expired sending lease).
+	NextNotificationDue(ctx context.Context) (due time.Time, ok bool, err error)
 }
 
 // Tx is a write transaction. Methods that find one thing return a
@@ -160,7 +169,9 @@ type Tx interface {
 	UpdateNotification(ctx context.Context, n *Notification) error
 	// CancelNotifications cancels an incident's pending pages.
 	CancelNotifications(ctx context.Context, incidentID string) (int, error)
-	// CreateCalendarFeed records a calendar feed token's hash and what the
-	// feed shows (kind "users" or "schedules", and the ID).
-	CreateCalendarFeed(ctx context.Context, tokenHash, kind, subject string, at time.Time) error
+	// CreateCalendarFeed records a calendar feed: its ID, token hash, what
+	// it shows (kind "users" or "schedules", and the ID) and who made it.
+	CreateCalendarFeed(ctx context.Context, f *CalendarFeed) error
+	// DeleteCalendarFeed revokes the feed with id (not_found if none).
+	DeleteCalendarFeed(ctx context.Context, id string) error
 }

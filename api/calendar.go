@@ -1,9 +1,9 @@
 package api
 
 import (
-	"crypto/rand"
-	"encoding/base64"
+	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -15,42 +15,14 @@ import (
 // Calendar feeds are served at /calendar/{kind}/{id}.ics?token=T: calendar
 // apps cannot send bearer tokens, hence a token in the URL. Each feed token
 // is random, shown once when the feed is created, and stored only as its
-// SHA-256 hash, like API tokens; a leaked URL is revoked by deleting its row.
+// SHA-256 hash, like API tokens; a leaked URL is revoked with
+// DELETE /api/v1/calendar_feeds/{id} (calendar_feeds.go).
 
 const (
 	// feedPast and feedFuture bound the shifts a feed lists.
 	feedPast   = 30 * 24 * time.Hour
 	feedFuture = 180 * 24 * time.Hour
 )
-
-// createCalendarFeed answers POST /api/v1/{kind}/{id}/calendar: a new feed
-// URL, shown this once.
-func (s *Server) createCalendarFeed(kind string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		var empty struct{}
-		if err := decodeJSON(w, r, &empty); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		id := r.PathValue("id")
-		if !s.feedSubjectExists(kind, id) {
-			s.writeError(w, r, hypercare.Errorf(hypercare.CodeNotFound, "%s %q not found", strings.TrimSuffix(kind, "s"), id))
-			return
-		}
-		var b [32]byte
-		_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
-		token := base64.RawURLEncoding.EncodeToString(b[:])
-		err := s.store.Write(r.Context(), "calendar", func(tx hypercare.Tx) error {
-			return tx.CreateCalendarFeed(r.Context(), HashToken(token), kind, id, s.clock.Now())
-		})
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		path := "/calendar/" + kind + "/" + id + ".ics?token=" + token
-		writeJSON(w, http.StatusCreated, map[string]string{"url": s.baseURL(r) + path, "path": path})
-	}
-}
 
 func (s *Server) feedSubjectExists(kind, id string) bool {
 	dir := s.directory()
@@ -88,6 +60,10 @@ func (s *Server) calendarFeed(w http.ResponseWriter, r *http.Request) {
 func (s *Server) buildCalendar(kind, id string, from, to time.Time) ical.Calendar {
 	dir := s.directory()
 	cal := ical.Calendar{}
+	// Shifts are whole (not cut at the window's edges) and their UID is
+	// made of schedule, user and start only, so every fetch names the same
+	// shift the same way and calendar apps update it instead of adding a
+	// copy.
 	add := func(schedID string, sh oncall.Shift) {
 		name := dir.Users[sh.User].Name
 		cal.Events = append(cal.Events, ical.Event{
@@ -99,14 +75,14 @@ func (s *Server) buildCalendar(kind, id string, from, to time.Time) ical.Calenda
 	}
 	if kind == "schedules" {
 		cal.Name = "On call: " + id
-		for _, sh := range dir.Schedules[id].Shifts(from, to) {
+		for _, sh := range dir.Schedules[id].WholeShifts(from, to) {
 			add(id, sh)
 		}
 		return cal
 	}
 	cal.Name = "On call: " + dir.Users[id].Name
 	for _, sid := range sortedKeys(dir.Schedules) {
-		for _, sh := range dir.Schedules[sid].Shifts(from, to) {
+		for _, sh := range dir.Schedules[sid].WholeShifts(from, to) {
 			if sh.User == id {
 				add(sid, sh)
 			}
@@ -115,15 +91,27 @@ func (s *Server) buildCalendar(kind, id string, from, to time.Time) ical.Calenda
 	return cal
 }
 
-// baseURL is where users reach this server: the configured public URL, or
-// else the request's own scheme and host.
-func (s *Server) baseURL(r *http.Request) string {
-	if s.publicURL != "" {
-		return s.publicURL
+// linkBase is the base of links the server hands out: the public URL, or
+// http://ADDR when the listener is bound to one specific address, or ""
+// (no links) on a wildcard address without a public URL.
+func linkBase(publicURL, listenAddr string) string {
+	if publicURL != "" {
+		return strings.TrimRight(publicURL, "/")
 	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
+	host, port, err := net.SplitHostPort(listenAddr)
+	if err != nil {
+		return ""
 	}
-	return scheme + "://" + r.Host
+	ip, err := netip.ParseAddr(host)
+	if err != nil || ip.IsUnspecified() || port == "0" {
+		return ""
+	}
+	return "http://" + net.JoinHostPort(ip.String(), port)
 }
+
+// errNoPublicURL is why a link cannot be minted: the request's Host header
+// is the client's choice, so it is never used to build one.
+var errNoPublicURL = hypercare.Errorf(hypercare.CodeConflict,
+	"the server does not know its public address: it listens on all interfaces and was started without "+
+		"--public-url; an admin must restart it with --public-url https://hypercare.example.com "+
+		"(or HYPERCARE_PUBLIC_URL) before feed links can be created")

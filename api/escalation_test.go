@@ -266,7 +266,7 @@ func TestCalendarFeedLinkUsesPublicURL(t *testing.T) {
 		var feed struct {
 			URL string `json:"url"`
 		}
-		if code := p.do("POST", "/api/v1/users/alice/calendar", p.responder, nil, &feed); code != 201 ||
+		if code := p.do("POST", "/api/v1/users/alice/calendar", p.admin, nil, &feed); code != 201 ||
 			!strings.HasPrefix(feed.URL, "https://hypercare.example.com/calendar/users/alice.ics?token=") {
 			t.Fatalf("feed link: %d %q", code, feed.URL)
 		}

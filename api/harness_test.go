@@ -82,15 +82,18 @@ func newEnvWith(t *testing.T, st *store.Store, ratePerMinute int, extend func(*i
 	}
 	in := intake.New(st, clk)
 	in.SetIntegrations(integrations)
+	hs := httptest.NewUnstartedServer(nil)
 	opts := api.Options{
 		Store: st, Clock: clk, Intake: in, RateLimitPerMinute: ratePerMinute,
-		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		Logger:     slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		ListenAddr: hs.Listener.Addr().String(),
 	}
 	if extend != nil {
 		extend(in, clk, &opts)
 	}
 	srv := api.New(opts)
-	hs := httptest.NewServer(srv.Handler())
+	hs.Config.Handler = srv.Handler()
+	hs.Start()
 	t.Cleanup(hs.Close)
 	e := &env{t: t, st: st, clock: clk, url: hs.URL, in: in}
 	e.admin = e.token("admin", hypercare.RoleAdmin)

@@ -571,6 +571,7 @@ var goSchemas = map[string]reflect.Type{
 	"ContactMethodView":   reflect.TypeFor[ContactMethodView](),
 	"Simulation":          reflect.TypeFor[escalate.Simulation](),
 	"PlannedPage":         reflect.TypeFor[escalate.PlannedPage](),
+	"CalendarFeed":        reflect.TypeFor[hypercare.CalendarFeed](),
 }
 
 // marshalledAs maps the types that have their own MarshalJSON to a twin

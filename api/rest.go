@@ -101,6 +101,7 @@ func (s *Server) incidentTimeline(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	list, next, err := s.store.ListTimeline(r.Context(), inc.ID, page)
+	redactTimeline(r, list)
 	respondPage(s, w, r, "timeline", list, next, err)
 }
 

@@ -39,9 +39,15 @@ type Options struct {
 	// Registry receives the server's metrics; nil makes a new one.
 	Registry *prometheus.Registry
 	// PublicURL is the base URL users reach the server at (behind a proxy,
-	// say), used in links the server hands out; "" derives it from the
-	// request.
+	// say), used in links the server hands out (calendar feeds).
 	PublicURL string
+	// ListenAddr is the address the server's listener is bound to. Without
+	// PublicURL, links are built from it when it is one specific address
+	// (http://127.0.0.1:8080); on a wildcard address (0.0.0.0, ::) the
+	// server cannot know how users reach it and refuses to mint links. The
+	// request's Host header is never used: it is the client's to choose, so
+	// a link built from it could point anywhere.
+	ListenAddr string
 }
 
 // Server serves the HTTP API. Build it with New and use Handler.
@@ -55,7 +61,7 @@ type Server struct {
 	auth       *authenticator
 	limiter    *limiter
 	maxBody    int64
-	publicURL  string
+	linkBase   string
 	metrics    *metrics
 	registry   *prometheus.Registry
 	mux        *http.ServeMux
@@ -90,7 +96,7 @@ func New(opts Options) *Server {
 		auth:       &authenticator{store: opts.Store, clock: opts.Clock, touched: map[string]time.Time{}},
 		limiter:    newLimiter(opts.RateLimitPerMinute),
 		maxBody:    opts.MaxBodyBytes,
-		publicURL:  strings.TrimRight(opts.PublicURL, "/"),
+		linkBase:   linkBase(opts.PublicURL, opts.ListenAddr),
 		metrics:    newMetrics(opts.Registry, opts.Store, opts.Intake),
 		registry:   opts.Registry,
 		mux:        http.NewServeMux(),
@@ -156,7 +162,9 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/users", viewer, s.listUsers},
 		{"GET", "/api/v1/simulate", viewer, s.simulate},
 		{"POST", "/api/v1/schedules/{id}/calendar", responder, s.createCalendarFeed("schedules")},
-		{"POST", "/api/v1/users/{id}/calendar", responder, s.createCalendarFeed("users")},
+		{"POST", "/api/v1/users/{id}/calendar", admin, s.createCalendarFeed("users")},
+		{"GET", "/api/v1/calendar_feeds", responder, s.listCalendarFeeds},
+		{"DELETE", "/api/v1/calendar_feeds/{id}", responder, s.revokeCalendarFeed},
 		{"GET", "/calendar/{kind}/{file}", "", s.calendarFeed},
 		{"GET", "/api/v1/tokens", admin, s.listTokens},
 		{"POST", "/api/v1/tokens", admin, s.createToken},

@@ -32,6 +32,7 @@ import (
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/api"
 	"github.com/hypercare/hypercare/clocktest"
+	"github.com/hypercare/hypercare/escalate"
 	"github.com/hypercare/hypercare/intake"
 	"github.com/hypercare/hypercare/store"
 )
@@ -86,7 +87,13 @@ type Option func(*options)
 
 type options struct {
 	catalog Catalog
+	dir     *escalate.Directory
 }
+
+// WithDirectory gives the server users, schedules and escalation policies
+// (as a config file would), for tests of on-call endpoints and calendar
+// feeds. Without it the directory is empty.
+func WithDirectory(d *escalate.Directory) Option { return func(o *options) { o.dir = d } }
 
 // WithCatalog configures the server with c instead of DefaultCatalog, for
 // tests that need other services or integration types.
@@ -150,11 +157,18 @@ func New(t testing.TB, st *store.Store, opts ...Option) *Server {
 	}
 	in := intake.New(st, clk)
 	in.SetIntegrations(c.Integrations)
-	srv := api.New(api.Options{
-		Store: st, Clock: clk, Intake: in,
-		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-	})
-	hs := httptest.NewServer(srv.Handler())
+	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	var esc *escalate.Engine
+	if o.dir != nil {
+		esc = escalate.New(st, clk, o.dir, log)
+	}
+	// The listener exists before the server, so links the server hands out
+	// use its address, as `hypercare serve` does.
+	hs := httptest.NewUnstartedServer(nil)
+	srv := api.New(api.Options{Store: st, Clock: clk, Intake: in, Escalation: esc, Logger: log,
+		ListenAddr: hs.Listener.Addr().String()})
+	hs.Config.Handler = srv.Handler()
+	hs.Start()
 	t.Cleanup(hs.Close)
 	return &Server{URL: hs.URL, Clock: clk, Store: st, t: t, http: hs.Client()}
 }

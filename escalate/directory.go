@@ -81,9 +81,11 @@ func (d *Directory) OnCall(scheduleID string, at time.Time) (string, bool) {
 	return s.OnCall(at)
 }
 
-// resolve turns a level's targets into users at t, in target order without
-// repeats, and explains targets that yield nobody.
-func (d *Directory) resolve(targets []hypercare.Target, at time.Time) (users []string, gaps []string) {
+// Resolve turns a level's targets into users at t, in target order without
+// repeats, and explains targets that yield nobody. It is the one resolver:
+// the engine, the dry run and the API's on-call answer all use it, so they
+// cannot disagree about whom a level pages.
+func (d *Directory) Resolve(targets []hypercare.Target, at time.Time) (users []string, gaps []string) {
 	seen := map[string]bool{}
 	add := func(id string) {
 		if !seen[id] {

@@ -34,6 +34,9 @@ type Engine struct {
 	// paged, if set, is called after a commit that created pages, to wake
 	// the delivery engine.
 	paged func()
+	// check says why a contact method cannot be delivered to (nil: it
+	// can), for dry runs; set by the wiring from the channel registry.
+	check func(hypercare.ContactMethod) error
 }
 
 // New returns an engine over st with directory dir.
@@ -52,14 +55,34 @@ func (e *Engine) Directory() *Directory { return e.dir.Load() }
 // OnPaged sets the function called after steps created pages.
 func (e *Engine) OnPaged(f func()) { e.paged = f }
 
+// SetDeliveryCheck sets how dry runs learn which pages this binary cannot
+// deliver (notify.Registry.Check); without it every page is assumed
+// deliverable.
+func (e *Engine) SetDeliveryCheck(f func(hypercare.ContactMethod) error) { e.check = f }
+
+// Simulate is Directory.Simulate on the current directory, flagging the
+// pages the delivery engine could not send.
+func (e *Engine) Simulate(serviceID string, at time.Time, urgency hypercare.Urgency) (*Simulation, error) {
+	return e.dir.Load().Simulate(serviceID, at, urgency, e.check)
+}
+
 // Wake makes the loop look for due steps now; it never blocks.
 func (e *Engine) Wake() { e.loop.Wake() }
 
 // Run takes due steps until ctx ends: at once when woken, else every poll.
 func (e *Engine) Run(ctx context.Context) error { return e.loop.Run(ctx, e.RunDue) }
 
-// RunDue takes every step due now and returns how many it took.
+// RunDue takes every step due now and returns how many it took. It asks
+// the read side first and opens no write when nothing is due, so an idle
+// server commits nothing.
 func (e *Engine) RunDue(ctx context.Context) (int, error) {
+	due, ok, err := e.store.NextEscalationDue(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("look for due escalation steps: %w", err)
+	}
+	if !ok || due.After(e.clock.Now()) {
+		return 0, nil
+	}
 	total := 0
 	for {
 		n, pages, err := e.runBatch(ctx)
@@ -161,7 +184,7 @@ func pageLevel(ctx context.Context, tx hypercare.Tx, dir *Directory, policy hype
 		}
 		targets = []hypercare.Target{targets[turn%len(targets)]}
 	}
-	users, gaps := dir.resolve(targets, now)
+	users, gaps := dir.Resolve(targets, now)
 	if reason == "" {
 		reason = fmt.Sprintf("level %d of escalation policy %s", st.Level+1, policy.ID)
 		if st.Loop > 0 {
@@ -172,15 +195,23 @@ func pageLevel(ctx context.Context, tx hypercare.Tx, dir *Directory, policy hype
 }
 
 // pageUsers records notifications for users and a timeline entry saying
-// who was paged and why (and which targets yielded nobody).
+// whom it is paging, how and why (and which targets yielded nobody). The
+// entry says "Paging", not "Paged": delivery records its own entry per
+// page once the receiver accepted it or it was given up on.
 func pageUsers(ctx context.Context, tx hypercare.Tx, dir *Directory, st *hypercare.EscalationState,
 	inc *hypercare.Incident, users, gaps []string, reason string, now time.Time) (int, error) {
 	pages := 0
-	var names []string
+	var paging []string
 	for _, id := range users {
 		u := dir.Users[id]
-		names = append(names, u.Name)
-		for _, n := range pagesFor(u, inc.Urgency, now) {
+		planned := pagesFor(u, inc.Urgency, now)
+		if len(planned) == 0 {
+			gaps = append(gaps, noRule(u, inc.Urgency))
+			continue
+		}
+		var via []string
+		for _, n := range planned {
+			via = append(via, describePage(n, now))
 			n.ID, n.IncidentID = hypercare.NewID(now), inc.ID
 			n.Level, n.Loop, n.Step, n.Reason = st.Level+1, st.Loop, st.Step, reason
 			err := tx.InsertNotification(ctx, &n)
@@ -192,9 +223,10 @@ func pageUsers(ctx context.Context, tx hypercare.Tx, dir *Directory, st *hyperca
 			}
 			pages++
 		}
+		paging = append(paging, u.Name+" via "+strings.Join(via, ", "))
 	}
-	msg := "Paged " + strings.Join(names, ", ") + " (" + reason + ")"
-	if len(users) == 0 {
+	msg := "Paging " + strings.Join(paging, "; ") + " (" + reason + ")"
+	if len(paging) == 0 {
 		msg = "Nobody to page (" + reason + ")"
 	}
 	if len(gaps) > 0 {
@@ -202,6 +234,20 @@ func pageUsers(ctx context.Context, tx hypercare.Tx, dir *Directory, st *hyperca
 	}
 	details := map[string]any{"users": users, "level": st.Level + 1, "loop": st.Loop, "step": st.Step}
 	return pages, note(ctx, tx, inc.ID, msg, details, now)
+}
+
+// describePage is "bob-hook (webhook)", with " in 2m0s" for a delayed rule.
+func describePage(n hypercare.Notification, now time.Time) string {
+	s := n.ContactMethod + " (" + string(n.Type) + ")"
+	if d := n.DueAt.Sub(now); d > 0 {
+		s += " in " + d.String()
+	}
+	return s
+}
+
+// noRule explains why a user a level targets gets no page at all.
+func noRule(u hypercare.User, urgency hypercare.Urgency) string {
+	return fmt.Sprintf("%s (%s) has no notification rule for %s-urgency incidents and is not paged", u.Name, u.ID, urgency)
 }
 
 // retrigger re-opens an incident acknowledged longer than the policy's ack

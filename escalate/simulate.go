@@ -1,6 +1,7 @@
 package escalate
 
 import (
+	"fmt"
 	"sort"
 	"strconv"
 	"time"
@@ -20,10 +21,15 @@ type PlannedPage struct {
 	// RoundRobin is set when the level takes turns: this user is one of
 	// the candidates, whichever's turn it is then.
 	RoundRobin bool `json:"round_robin,omitempty"`
+	// Undeliverable, if set, says why this page would fail: no channel
+	// for its contact type in this version, or an address that can never
+	// work. A real incident would record the page and its failure.
+	Undeliverable string `json:"undeliverable,omitempty"`
 }
 
 // Simulation is the dry run's answer: the pages, and the reasons some
-// targets would page nobody (a gap in a schedule, say).
+// targets would reach nobody (a gap in a schedule, a user with no
+// notification rule, or whose every page is undeliverable).
 type Simulation struct {
 	ServiceID string            `json:"service_id"`
 	PolicyID  string            `json:"policy_id"`
@@ -37,8 +43,10 @@ type Simulation struct {
 // service at t if nobody acknowledges": it walks the whole policy with its
 // repeats, resolving schedules at the moment each level would be paged. It
 // reads nothing but the directory, so teams can check coverage before a
-// peak without touching live data.
-func (d *Directory) Simulate(serviceID string, at time.Time, urgency hypercare.Urgency) (*Simulation, error) {
+// peak without touching live data. check, if set, says why a contact
+// method cannot be delivered to (notify.Registry.Check).
+func (d *Directory) Simulate(serviceID string, at time.Time, urgency hypercare.Urgency,
+	check func(hypercare.ContactMethod) error) (*Simulation, error) {
 	policyID, ok := d.ServicePolicy[serviceID]
 	if !ok {
 		return nil, hypercare.Errorf(hypercare.CodeNotFound, "service %q has no escalation policy", serviceID)
@@ -52,16 +60,19 @@ func (d *Directory) Simulate(serviceID string, at time.Time, urgency hypercare.U
 	now := at
 	for st.Status != hypercare.EscalationDone {
 		level := policy.Levels[st.Level]
-		users, gaps := d.resolve(level.Targets, now)
+		users, gaps := d.Resolve(level.Targets, now)
 		rr := level.Mode == hypercare.RoundRobin && len(level.Targets) > 1
 		for _, g := range gaps {
 			sim.Gaps = append(sim.Gaps, now.Format(time.RFC3339)+": level "+strconv.Itoa(st.Level+1)+": "+g)
 		}
 		for _, id := range users {
-			u := d.Users[id]
-			for _, n := range pagesFor(u, urgency, now) {
-				sim.Pages = append(sim.Pages, PlannedPage{At: n.DueAt, Level: st.Level + 1, Loop: st.Loop,
-					User: u.ID, UserName: u.Name, ContactMethod: n.ContactMethod, Type: n.Type, RoundRobin: rr})
+			pages, gap := d.simulateUser(d.Users[id], urgency, now, check)
+			for _, p := range pages {
+				p.Level, p.Loop, p.RoundRobin = st.Level+1, st.Loop, rr
+				sim.Pages = append(sim.Pages, p)
+			}
+			if gap != "" {
+				sim.Gaps = append(sim.Gaps, now.Format(time.RFC3339)+": level "+strconv.Itoa(st.Level+1)+": "+gap)
 			}
 		}
 		advance(&st, policy, now)
@@ -70,4 +81,30 @@ func (d *Directory) Simulate(serviceID string, at time.Time, urgency hypercare.U
 	// Rules with delays interleave with later levels: list pages by time.
 	sort.SliceStable(sim.Pages, func(i, j int) bool { return sim.Pages[i].At.Before(sim.Pages[j].At) })
 	return sim, nil
+}
+
+// simulateUser plans the pages of one user and, if none of them would
+// reach the user, says why.
+func (d *Directory) simulateUser(u hypercare.User, urgency hypercare.Urgency, now time.Time,
+	check func(hypercare.ContactMethod) error) ([]PlannedPage, string) {
+	planned := pagesFor(u, urgency, now)
+	if len(planned) == 0 {
+		return nil, noRule(u, urgency)
+	}
+	out := make([]PlannedPage, 0, len(planned))
+	failing := 0
+	for _, n := range planned {
+		p := PlannedPage{At: n.DueAt, User: u.ID, UserName: u.Name, ContactMethod: n.ContactMethod, Type: n.Type}
+		if cm, ok := u.ContactMethodByID(n.ContactMethod); ok && check != nil {
+			if err := check(cm); err != nil {
+				p.Undeliverable = err.Error()
+				failing++
+			}
+		}
+		out = append(out, p)
+	}
+	if failing == len(out) {
+		return out, fmt.Sprintf("none of the pages to %s (%s) can be delivered", u.Name, u.ID)
+	}
+	return out, ""
 }

@@ -2,6 +2,10 @@
 // §4): take the work that is due, then sleep until woken (a commit created
 // work) or until the poll interval passes (a timer may have fallen due, or
 // another node died). The poll bounds how late a timer fires.
+//
+// A pass must be cheap when nothing is due: the engines first ask the read
+// side for the earliest due time and open a write only when something is
+// due, so an idle server commits nothing between polls.
 package loop
 
 import (

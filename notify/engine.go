@@ -2,6 +2,8 @@ package notify
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -9,6 +11,7 @@ import (
 
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/loop"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Delivery engine defaults.
@@ -47,12 +50,37 @@ type Engine struct {
 	dir    func() Directory
 	log    *slog.Logger
 	loop   *loop.Loop
+	// failures logs failed attempts, sampled per channel and reason.
+	failures *failureLog
+	// outcomes counts attempts by channel and outcome, for /metrics.
+	outcomes *prometheus.CounterVec
 }
+
+// Delivery outcomes, the outcome label of hypercare_notifications_total.
+const (
+	outcomeSent      = "sent"
+	outcomeRetry     = "retry"
+	outcomeFailed    = "failed"
+	outcomeCancelled = "cancelled"
+)
 
 // NewEngine returns a delivery engine. dir is called per pass so a config
 // reload takes effect.
 func NewEngine(st hypercare.Store, clk hypercare.Clock, sender Sender, dir func() Directory, log *slog.Logger) *Engine {
-	return &Engine{store: st, clock: clk, sender: sender, dir: dir, log: log, loop: loop.New("delivery", clk, DefaultPoll, log)}
+	return &Engine{store: st, clock: clk, sender: sender, dir: dir, log: log,
+		loop: loop.New("delivery", clk, DefaultPoll, log), failures: newFailureLog(log, clk),
+		outcomes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hypercare_notifications_total",
+			Help: "Page delivery attempts by channel (contact type) and outcome: sent, retry (failed, will retry), failed (given up), cancelled.",
+		}, []string{"channel", "outcome"})}
+}
+
+// Collector returns the engine's metrics, for the server to register: a
+// page that cannot be delivered must show on /metrics, not only in logs.
+func (e *Engine) Collector() prometheus.Collector { return e.outcomes }
+
+func (e *Engine) count(n *hypercare.Notification, outcome string) {
+	e.outcomes.WithLabelValues(string(n.Type), outcome).Inc()
 }
 
 // Wake makes the loop look for due pages now; it never blocks.
@@ -62,8 +90,16 @@ func (e *Engine) Wake() { e.loop.Wake() }
 func (e *Engine) Run(ctx context.Context) error { return e.loop.Run(ctx, e.RunDue) }
 
 // RunDue claims and delivers every page due now; it returns how many
-// attempts it made.
+// attempts it made. It asks the read side first and opens no write when
+// nothing is due, so an idle server commits nothing.
 func (e *Engine) RunDue(ctx context.Context) (int, error) {
+	due, ok, err := e.store.NextNotificationDue(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("look for due pages: %w", err)
+	}
+	if !ok || due.After(e.clock.Now()) {
+		return 0, nil
+	}
 	total := 0
 	for {
 		now := e.clock.Now()
@@ -101,7 +137,9 @@ func (e *Engine) deliverAll(ctx context.Context, claimed []hypercare.Notificatio
 	wg.Wait()
 }
 
-// deliver makes one attempt and records its outcome.
+// deliver makes one attempt and records its outcome. Every failure is
+// logged (sampled, see failureLog) and counted; a final one also goes on
+// the incident's timeline, with the detail kept for admins.
 func (e *Engine) deliver(ctx context.Context, n *hypercare.Notification) error {
 	inc, err := e.store.GetIncident(ctx, n.IncidentID)
 	if err != nil {
@@ -109,13 +147,13 @@ func (e *Engine) deliver(ctx context.Context, n *hypercare.Notification) error {
 	}
 	if stale(n, inc) {
 		n.Status = hypercare.NotificationCancelled
-		return e.record(ctx, n, "")
+		e.count(n, outcomeCancelled)
+		return e.record(ctx, n, "", nil)
 	}
 	user, ok := e.dir().User(n.UserID)
 	cm, found := user.ContactMethodByID(n.ContactMethod)
 	if !ok || !found {
-		n.Status, n.LastError = hypercare.NotificationFailed, "the user or contact method no longer exists"
-		return e.record(ctx, n, fmt.Sprintf("Page to %s failed: %s", n.UserID, n.LastError))
+		return e.fail(ctx, n, n.UserID, Permanent(errGone))
 	}
 	n.Address = cm.Address
 	msg := Message{Notification: *n, Incident: *inc, User: user}
@@ -128,16 +166,40 @@ func (e *Engine) deliver(ctx context.Context, n *hypercare.Notification) error {
 	now := e.clock.Now()
 	switch {
 	case err == nil:
-		n.Status, n.SentAt, n.LastError = hypercare.NotificationSent, &now, ""
-		return e.record(ctx, n, fmt.Sprintf("Paged %s via %s (%s)", user.Name, cm.Type, cm.ID))
+		n.Status, n.SentAt, n.LastError, n.ErrorDetail = hypercare.NotificationSent, &now, "", ""
+		e.count(n, outcomeSent)
+		return e.record(ctx, n, fmt.Sprintf("Paged %s via %s (%s)", user.Name, cm.ID, cm.Type), nil)
 	case IsPermanent(err) || n.Attempts >= MaxAttempts:
-		n.Status, n.LastError = hypercare.NotificationFailed, err.Error()
-		return e.record(ctx, n, fmt.Sprintf("Page to %s via %s failed after %d attempt(s): %v", user.Name, cm.Type, n.Attempts, err))
+		return e.fail(ctx, n, user.Name, err)
 	default:
-		n.Status, n.LastError, n.DueAt = hypercare.NotificationPending, err.Error(), now.Add(backoff(n.Attempts, err))
-		return e.record(ctx, n, "")
+		n.LastError, n.ErrorDetail = Describe(err)
+		n.Status, n.DueAt = hypercare.NotificationPending, now.Add(backoff(n.Attempts, err))
+		e.failures.failed(n, err, false)
+		e.count(n, outcomeRetry)
+		return e.record(ctx, n, "", nil)
 	}
 }
+
+// fail records a page given up on, with a timeline entry saying why in
+// words every role may read; the full error goes into the entry's details
+// (error_detail), which the API shows to admins only.
+func (e *Engine) fail(ctx context.Context, n *hypercare.Notification, name string, err error) error {
+	n.Status = hypercare.NotificationFailed
+	n.LastError, n.ErrorDetail = Describe(err)
+	e.failures.failed(n, err, true)
+	e.count(n, outcomeFailed)
+	msg := fmt.Sprintf("Page to %s via %s (%s) failed after %d attempt(s): %s",
+		name, n.ContactMethod, n.Type, n.Attempts, n.LastError)
+	return e.record(ctx, n, msg, map[string]any{"notification": n.ID, "reason": n.LastError,
+		TimelineErrorDetail: n.ErrorDetail, "attempts": n.Attempts})
+}
+
+// TimelineErrorDetail is the key of a failed page's full error in its
+// timeline entry's details: the API removes it for everyone but admins.
+const TimelineErrorDetail = "error_detail"
+
+// errGone fails a page whose user or contact method left the config.
+var errGone = errors.New("the user or contact method no longer exists")
 
 // stale reports whether a page no longer needs sending: its incident is
 // resolved, or was acknowledged after the page was made.
@@ -156,9 +218,18 @@ func backoff(attempts int, err error) time.Duration {
 	return max(d, RetryAfter(err))
 }
 
-// record writes the outcome and, if msg is set, a timeline entry, together.
-func (e *Engine) record(ctx context.Context, n *hypercare.Notification, msg string) error {
+// record writes the outcome and, if msg is set, a timeline entry with
+// details, together.
+func (e *Engine) record(ctx context.Context, n *hypercare.Notification, msg string, details map[string]any) error {
 	now := e.clock.Now()
+	var raw json.RawMessage
+	if details != nil {
+		b, err := json.Marshal(details)
+		if err != nil {
+			return fmt.Errorf("encode timeline details: %w", err)
+		}
+		raw = b
+	}
 	return e.store.Write(ctx, n.IncidentID, func(tx hypercare.Tx) error {
 		if err := tx.UpdateNotification(ctx, n); err != nil {
 			return err
@@ -167,7 +238,7 @@ func (e *Engine) record(ctx context.Context, n *hypercare.Notification, msg stri
 			return nil
 		}
 		return tx.AppendTimeline(ctx, &hypercare.TimelineEntry{ID: hypercare.NewID(now), IncidentID: n.IncidentID,
-			At: now, Type: TimelineNotified, Actor: hypercare.SystemActor, Message: msg})
+			At: now, Type: TimelineNotified, Actor: hypercare.SystemActor, Message: msg, Details: raw})
 	})
 }
 

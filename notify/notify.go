@@ -97,3 +97,30 @@ func (r *Registry) Send(ctx context.Context, m Message) error {
 	}
 	return s.Send(ctx, m)
 }
+
+// AddressChecker is implemented by channels that can tell, without
+// sending, that an address can never work (a webhook address that is not
+// an http(s) URL, say), so a dry run can warn before a real page fails.
+type AddressChecker interface {
+	CheckAddress(address string) error
+}
+
+// Check reports why a page to cm could not be delivered by this binary:
+// no channel for its type, or an address its channel can never send to.
+// nil means it may be delivered (the receiver may still fail).
+func (r *Registry) Check(cm hypercare.ContactMethod) error {
+	s, err := r.Sender(cm.Type)
+	if err != nil {
+		return fmt.Errorf("no channel for contact type %q in this version", cm.Type)
+	}
+	if c, ok := s.(AddressChecker); ok {
+		if err := c.CheckAddress(cm.Address); err != nil {
+			var he *hypercare.Error
+			if errors.As(err, &he) {
+				return fmt.Errorf("invalid %s address: %s", cm.Type, he.Message)
+			}
+			return fmt.Errorf("invalid %s address: %w", cm.Type, err)
+		}
+	}
+	return nil
+}

@@ -72,12 +72,12 @@ func (t *tx) NextTurn(ctx context.Context, policyID string, level int) (int, err
 // after a crash cannot page twice.
 func (t *tx) InsertNotification(ctx context.Context, n *hypercare.Notification) error {
 	if err := checkText("insert notification", "id", n.ID, "incident_id", n.IncidentID, "user_id", n.UserID,
-		"contact_method", n.ContactMethod, "reason", n.Reason, "last_error", n.LastError); err != nil {
+		"contact_method", n.ContactMethod, "reason", n.Reason, "last_error", n.LastError, "error_detail", n.ErrorDetail); err != nil {
 		return err
 	}
 	return t.insert(ctx, qInsertNotification, "notification", n.ID, "this page was already recorded",
 		n.ID, n.IncidentID, n.UserID, n.ContactMethod, string(n.Type), n.Level, n.Loop, n.Step, n.Reason,
-		n.Status, n.Attempts, n.LastError, micros(n.DueAt), micros(n.CreatedAt), nullMicros(n.SentAt))
+		n.Status, n.Attempts, n.LastError, micros(n.DueAt), micros(n.CreatedAt), nullMicros(n.SentAt), n.ErrorDetail)
 }
 
 // ClaimNotifications leases up to limit notifications due at now until
@@ -97,11 +97,12 @@ func (t *tx) ClaimNotifications(ctx context.Context, now, leaseUntil time.Time, 
 
 // UpdateNotification records a delivery outcome and releases the lease.
 func (t *tx) UpdateNotification(ctx context.Context, n *hypercare.Notification) error {
-	if err := checkText("update notification", "id", n.ID, "status", n.Status, "last_error", n.LastError); err != nil {
+	if err := checkText("update notification", "id", n.ID, "status", n.Status, "last_error", n.LastError,
+		"error_detail", n.ErrorDetail); err != nil {
 		return err
 	}
 	return t.update(ctx, qUpdateNotification, "notification", n.ID,
-		n.ID, n.Status, n.Attempts, n.LastError, micros(n.DueAt), nullMicros(n.SentAt))
+		n.ID, n.Status, n.Attempts, n.LastError, micros(n.DueAt), nullMicros(n.SentAt), n.ErrorDetail)
 }
 
 // CancelNotifications cancels the incident's pages not yet being sent.
@@ -115,15 +116,6 @@ func (t *tx) CancelNotifications(ctx context.Context, incidentID string) (int, e
 	}
 	n, err := res.RowsAffected()
 	return int(n), err
-}
-
-// CreateCalendarFeed records a feed token's hash and what it shows.
-func (t *tx) CreateCalendarFeed(ctx context.Context, tokenHash, kind, subject string, at time.Time) error {
-	if err := checkText("create calendar feed", "token_hash", tokenHash, "kind", kind, "subject", subject); err != nil {
-		return err
-	}
-	return t.insert(ctx, qCreateFeed, "calendar feed", kind+"/"+subject, "this token already exists",
-		tokenHash, kind, subject, micros(at))
 }
 
 func scanEscalation(r rowScanner, e *hypercare.EscalationState) error {
@@ -142,7 +134,7 @@ func scanNotification(r rowScanner, n *hypercare.Notification) error {
 	var due, created int64
 	var sent sql.NullInt64
 	err := r.Scan(&n.ID, &n.IncidentID, &n.UserID, &n.ContactMethod, &n.Type, &n.Level, &n.Loop, &n.Step,
-		&n.Reason, &n.Status, &n.Attempts, &n.LastError, &due, &created, &sent)
+		&n.Reason, &n.Status, &n.Attempts, &n.LastError, &due, &created, &sent, &n.ErrorDetail)
 	if err != nil {
 		return err
 	}
@@ -180,20 +172,4 @@ func (s *Store) GetEscalation(ctx context.Context, incidentID string) (*hypercar
 		return nil, fmt.Errorf("get escalation of %q: %w", incidentID, err)
 	}
 	return e, err
-}
-
-// CalendarFeed returns what the feed with tokenHash shows.
-func (s *Store) CalendarFeed(ctx context.Context, tokenHash string) (kind, subject string, err error) {
-	if err := checkText("calendar feed", "token_hash", tokenHash); err != nil {
-		return "", "", err
-	}
-	err = s.rdb.QueryRowContext(ctx, "SELECT kind, subject FROM calendar_feeds WHERE token_hash = $1", tokenHash).
-		Scan(&kind, &subject)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", "", hypercare.Errorf(hypercare.CodeNotFound, "no such calendar feed")
-	}
-	if err != nil {
-		return "", "", fmt.Errorf("calendar feed: %w", err)
-	}
-	return kind, subject, nil
 }

@@ -43,6 +43,7 @@ func newRootCmd() *cobra.Command {
 		newConfigCmd(),
 		newOnCallCmd(),
 		newSimulateCmd(),
+		newCalendarCmd(),
 	)
 	return root
 }

@@ -140,7 +140,11 @@ func writeSimulation(w io.Writer, env clientEnv, sim *escalate.Simulation) error
 		if p.RoundRobin {
 			user += " [round robin]"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s %s\n", p.At.In(env.loc).Format("01-02 15:04 MST"), level, user, p.Type, cell(p.ContactMethod, 30))
+		via := string(p.Type) + " " + cell(p.ContactMethod, 30)
+		if p.Undeliverable != "" {
+			via += "  CANNOT BE DELIVERED: " + cell(p.Undeliverable, 120)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.At.In(env.loc).Format("01-02 15:04 MST"), level, user, via)
 	}
 	for _, g := range sim.Gaps {
 		fmt.Fprintf(tw, "\nWARNING: %s", cell(g, 200))

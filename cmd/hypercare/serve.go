@@ -51,7 +51,8 @@ func newServeCmd() *cobra.Command {
 	cmd.Flags().StringVar(&f.listen, "listen", "127.0.0.1:8080", "address to listen on")
 	cmd.Flags().StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
 	cmd.Flags().StringVar(&f.publicURL, "public-url", os.Getenv("HYPERCARE_PUBLIC_URL"),
-		"base URL users reach the server at, e.g. https://hypercare.example.com (env HYPERCARE_PUBLIC_URL); used in calendar feed links")
+		"base URL users reach the server at, e.g. https://hypercare.example.com (env HYPERCARE_PUBLIC_URL); used in calendar feed links. "+
+			"Without it links use the listen address, and on a wildcard address (0.0.0.0, [::]) feed links are refused")
 	cmd.Flags().StringVar(&f.pprof, "pprof-listen", "", "serve Go's pprof profiles on this separate address (off by default)")
 	return cmd
 }
@@ -108,16 +109,31 @@ func serve(ctx context.Context, f serveFlags) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	registerStoreMetrics(reg, st)
+	reg.MustRegister(deliverer.Collector())
+	ln, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", f.listen, err)
+	}
 	srv := api.New(api.Options{
 		Store: st, Clock: hypercare.SystemClock{}, Intake: in, Escalation: esc, Logger: log, Registry: reg,
 		RateLimitPerMinute: cfg.RateLimitPerMinute(), MaxBodyBytes: cfg.MaxBodyBytes(), PublicURL: f.publicURL,
+		ListenAddr: ln.Addr().String(),
 	})
+	if f.publicURL == "" && isWildcard(ln.Addr()) {
+		log.Warn("listening on all interfaces without --public-url: calendar feed links cannot be created until the server is restarted with --public-url")
+	}
 	if f.pprof != "" {
 		go func() {
 			_ = listenAndServe(ctx, f.pprof, pprofMux(), log.With(slog.String("server", "pprof")), "pprof")
 		}()
 	}
-	return listenAndServe(ctx, f.listen, srv.Handler(), log, st.Dialect())
+	return serveOn(ctx, ln, srv.Handler(), log, st.Dialect())
+}
+
+// isWildcard reports whether a listener is bound to every interface.
+func isWildcard(a net.Addr) bool {
+	tcp, ok := a.(*net.TCPAddr)
+	return ok && tcp.IP.IsUnspecified()
 }
 
 // registerStoreMetrics exposes the group-commit counters: requests per
@@ -150,6 +166,7 @@ func newEngines(st *store.Store, cfg *config.Config, in *intake.Intake, log *slo
 	deliverer := notify.NewEngine(st, hypercare.SystemClock{}, channels,
 		func() notify.Directory { return esc.Directory() }, log)
 	esc.OnPaged(deliverer.Wake)
+	esc.SetDeliveryCheck(channels.Check)
 	in.SetPolicies(dir.PoliciesByService(), esc.Wake)
 	return esc, deliverer
 }
@@ -185,6 +202,11 @@ func listenAndServe(ctx context.Context, addr string, h http.Handler, log *slog.
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
+	return serveOn(ctx, ln, h, log, dialect)
+}
+
+// serveOn serves h on ln until ctx ends, then shuts down gracefully.
+func serveOn(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger, dialect string) error {
 	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
 	log.Info("listening", slog.String("addr", ln.Addr().String()), slog.String("store", dialect),
 		slog.String("version", hypercare.Version))

@@ -96,6 +96,11 @@ func New(client *http.Client, opts ...Option) *Sender {
 	return s
 }
 
+// CheckAddress reports whether address can ever be posted to (an absolute
+// http or https URL with a host); the network guard is applied only when
+// connecting, since DNS answers change.
+func (s *Sender) CheckAddress(address string) error { return notify.CheckURL(address) }
+
 // maxDrain is how much of a successful response is read so the connection
 // can be reused; a receiver sending more than that costs a new connection
 // next time, not our time now.
