@@ -35,10 +35,12 @@ type Message struct {
 	User hypercare.User
 	// ServiceName is the display name of Incident.ServiceID.
 	ServiceName string
-	// IncidentURL and AckURL are links into the UI and a one-click
-	// acknowledgement; empty until those exist.
+	// IncidentURL, AckURL and ResolveURL are links into the UI and the
+	// one-click acknowledge and resolve pages; empty until those exist.
+	// Every channel shows whichever are set.
 	IncidentURL string
 	AckURL      string
+	ResolveURL  string
 }
 
 // Sender delivers one message over one channel. Send must be safe for
