@@ -190,7 +190,7 @@ func TestScenarioOnCallAndSimulate(t *testing.T) {
 	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
 		p := newPager(t, eng)
 		var oc struct {
-			OnCall []api.OnCallEntry `json:"oncall"`
+			OnCall []hypercare.OnCallEntry `json:"oncall"`
 		}
 		p.do("GET", "/api/v1/oncall?at=2026-11-27T08:59:00Z", p.viewer, nil, &oc)
 		if len(oc.OnCall) != 1 || oc.OnCall[0].User != "alice" || oc.OnCall[0].Until == nil ||
@@ -214,7 +214,7 @@ func TestScenarioOnCallAndSimulate(t *testing.T) {
 			t.Fatalf("two-year window: %d", code)
 		}
 		var sh struct {
-			Shifts []api.ShiftView `json:"shifts"`
+			Shifts []hypercare.ShiftView `json:"shifts"`
 		}
 		p.do("GET", "/api/v1/schedules/primary/shifts?from=2026-11-27T00:00:00Z&to=2026-11-29T00:00:00Z", p.viewer, nil, &sh)
 		if len(sh.Shifts) != 3 || sh.Shifts[1].User != "carol" {

@@ -25,29 +25,6 @@ func (s *Server) timeParam(r *http.Request, name string, def time.Time) (time.Ti
 
 func (s *Server) directory() *escalate.Directory { return s.escalation.Directory() }
 
-// OnCallEntry says who is on call on one schedule at a moment, and until
-// when (the end of their current shift, if it ends within 90 days).
-type OnCallEntry struct {
-	Schedule string     `json:"schedule"`
-	User     string     `json:"user"`
-	UserName string     `json:"user_name"`
-	Until    *time.Time `json:"until"`
-}
-
-// PolicyOnCall says whom each level of a policy would page at a moment.
-type PolicyOnCall struct {
-	Policy string        `json:"policy"`
-	Levels []LevelOnCall `json:"levels"`
-}
-
-// LevelOnCall is one level's targets resolved to users.
-type LevelOnCall struct {
-	Level                int                 `json:"level"`
-	Users                []string            `json:"users"`
-	Mode                 hypercare.LevelMode `json:"mode"`
-	EscalateAfterMinutes float64             `json:"escalate_after_minutes"`
-}
-
 // onCall answers GET /api/v1/oncall: who is on call at ?at= (default now)
 // on every schedule or ?schedule=, and with ?policy= whom each level of
 // that policy would page.
@@ -59,14 +36,15 @@ func (s *Server) onCall(w http.ResponseWriter, r *http.Request) {
 	}
 	dir := s.directory()
 	q := r.URL.Query()
-	resp := map[string]any{"at": at}
+	resp := hypercare.OnCall{At: at}
 	if pid := q.Get("policy"); pid != "" {
 		p, ok := dir.Policies[pid]
 		if !ok {
 			s.writeError(w, r, hypercare.Errorf(hypercare.CodeNotFound, "escalation policy %q not found", pid))
 			return
 		}
-		resp["policy"] = policyOnCall(dir, p, at)
+		pol := policyOnCall(dir, p, at)
+		resp.Policy = &pol
 	}
 	ids := sortedKeys(dir.Schedules)
 	if sid := q.Get("schedule"); sid != "" {
@@ -76,23 +54,23 @@ func (s *Server) onCall(w http.ResponseWriter, r *http.Request) {
 		}
 		ids = []string{sid}
 	}
-	entries := []OnCallEntry{}
+	entries := []hypercare.OnCallEntry{}
 	for _, id := range ids {
 		if e, ok := scheduleOnCall(dir, id, at); ok {
 			entries = append(entries, e)
 		}
 	}
-	resp["oncall"] = entries
+	resp.OnCall = entries
 	writeJSON(w, http.StatusOK, resp)
 }
 
-func scheduleOnCall(dir *escalate.Directory, id string, at time.Time) (OnCallEntry, bool) {
+func scheduleOnCall(dir *escalate.Directory, id string, at time.Time) (hypercare.OnCallEntry, bool) {
 	sched := dir.Schedules[id]
 	user, ok := sched.OnCall(at)
 	if !ok {
-		return OnCallEntry{}, false
+		return hypercare.OnCallEntry{}, false
 	}
-	e := OnCallEntry{Schedule: id, User: user, UserName: dir.Users[user].Name}
+	e := hypercare.OnCallEntry{Schedule: id, User: user, UserName: dir.Users[user].Name}
 	for _, sh := range sched.Shifts(at, at.Add(90*24*time.Hour)) {
 		if sh.User == user && !sh.Start.After(at) {
 			end := sh.End.UTC()
@@ -103,11 +81,11 @@ func scheduleOnCall(dir *escalate.Directory, id string, at time.Time) (OnCallEnt
 	return e, true
 }
 
-func policyOnCall(dir *escalate.Directory, p hypercare.EscalationPolicy, at time.Time) PolicyOnCall {
-	out := PolicyOnCall{Policy: p.ID, Levels: []LevelOnCall{}}
+func policyOnCall(dir *escalate.Directory, p hypercare.EscalationPolicy, at time.Time) hypercare.PolicyOnCall {
+	out := hypercare.PolicyOnCall{Policy: p.ID, Levels: []hypercare.LevelOnCall{}}
 	for i, l := range p.Levels {
 		users, _ := dir.Resolve(l.Targets, at)
-		lv := LevelOnCall{Level: i + 1, Users: nonNil(users), Mode: l.Mode, EscalateAfterMinutes: l.EscalateAfter.Minutes()}
+		lv := hypercare.LevelOnCall{Level: i + 1, Users: nonNil(users), Mode: l.Mode, EscalateAfterMinutes: l.EscalateAfter.Minutes()}
 		out.Levels = append(out.Levels, lv)
 	}
 	return out

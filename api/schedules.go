@@ -71,18 +71,10 @@ func (s *Server) shifts(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"schedule": sched.ID, "from": from, "to": to, "shifts": shiftViews(list)})
 }
 
-// ShiftView is a shift on the wire.
-type ShiftView struct {
-	User  string    `json:"user"`
-	Start time.Time `json:"start"`
-	End   time.Time `json:"end"`
-	Layer string    `json:"layer"`
-}
-
-func shiftViews(list []oncall.Shift) []ShiftView {
-	out := make([]ShiftView, len(list))
+func shiftViews(list []oncall.Shift) []hypercare.ShiftView {
+	out := make([]hypercare.ShiftView, len(list))
 	for i, sh := range list {
-		out[i] = ShiftView{User: sh.User, Start: sh.Start.UTC(), End: sh.End.UTC(), Layer: sh.Layer}
+		out[i] = hypercare.ShiftView{User: sh.User, Start: sh.Start.UTC(), End: sh.End.UTC(), Layer: sh.Layer}
 	}
 	return out
 }

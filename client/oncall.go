@@ -9,40 +9,6 @@ import (
 	"github.com/hypercare/hypercare/escalate"
 )
 
-// OnCallEntry is who is on call on one schedule, and until when.
-type OnCallEntry struct {
-	Schedule string     `json:"schedule"`
-	User     string     `json:"user"`
-	UserName string     `json:"user_name"`
-	Until    *time.Time `json:"until"`
-}
-
-// PolicyLevel is whom one level of a policy would page.
-type PolicyLevel struct {
-	Level                int                 `json:"level"`
-	Users                []string            `json:"users"`
-	Mode                 hypercare.LevelMode `json:"mode"`
-	EscalateAfterMinutes float64             `json:"escalate_after_minutes"`
-}
-
-// OnCall is the answer of GET /api/v1/oncall.
-type OnCall struct {
-	At     time.Time     `json:"at"`
-	OnCall []OnCallEntry `json:"oncall"`
-	Policy *struct {
-		Policy string        `json:"policy"`
-		Levels []PolicyLevel `json:"levels"`
-	} `json:"policy,omitempty"`
-}
-
-// Shift is one final on-call shift.
-type Shift struct {
-	User  string    `json:"user"`
-	Start time.Time `json:"start"`
-	End   time.Time `json:"end"`
-	Layer string    `json:"layer"`
-}
-
 func timeQuery(q url.Values, name string, t time.Time) {
 	if !t.IsZero() {
 		q.Set(name, t.UTC().Format(time.RFC3339))
@@ -51,7 +17,7 @@ func timeQuery(q url.Values, name string, t time.Time) {
 
 // OnCall asks who is on call at at (zero: now), optionally for one
 // schedule and with a policy's levels resolved.
-func (c *Client) OnCall(ctx context.Context, at time.Time, schedule, policy string) (*OnCall, error) {
+func (c *Client) OnCall(ctx context.Context, at time.Time, schedule, policy string) (*hypercare.OnCall, error) {
 	q := url.Values{}
 	timeQuery(q, "at", at)
 	if schedule != "" {
@@ -60,7 +26,7 @@ func (c *Client) OnCall(ctx context.Context, at time.Time, schedule, policy stri
 	if policy != "" {
 		q.Set("policy", policy)
 	}
-	var out OnCall
+	var out hypercare.OnCall
 	if err := c.do(ctx, "GET", "/api/v1/oncall", q, nil, &out); err != nil {
 		return nil, err
 	}
@@ -69,12 +35,12 @@ func (c *Client) OnCall(ctx context.Context, at time.Time, schedule, policy stri
 
 // Shifts returns a schedule's final shifts in [from, to) (zero: the
 // server's defaults, the next 7 days).
-func (c *Client) Shifts(ctx context.Context, schedule string, from, to time.Time) ([]Shift, error) {
+func (c *Client) Shifts(ctx context.Context, schedule string, from, to time.Time) ([]hypercare.ShiftView, error) {
 	q := url.Values{}
 	timeQuery(q, "from", from)
 	timeQuery(q, "to", to)
 	var out struct {
-		Shifts []Shift `json:"shifts"`
+		Shifts []hypercare.ShiftView `json:"shifts"`
 	}
 	if err := c.do(ctx, "GET", "/api/v1/schedules/"+url.PathEscape(schedule)+"/shifts", q, nil, &out); err != nil {
 		return nil, err

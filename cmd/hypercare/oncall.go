@@ -81,7 +81,7 @@ func newOnCallCmdEnv(env clientEnv) *cobra.Command {
 // writeOnCall prints the on-call table. UNTIL counts from the moment asked
 // about (--at), not from now: "in 3h" after 09:00 on Black Friday, rather
 // than "5d ago" when asked a week later.
-func writeOnCall(w io.Writer, env clientEnv, oc *client.OnCall) error {
+func writeOnCall(w io.Writer, env clientEnv, oc *hypercare.OnCall) error {
 	if !oc.At.IsZero() {
 		env.now = func() time.Time { return oc.At }
 	}

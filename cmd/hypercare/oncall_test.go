@@ -2,11 +2,11 @@ package main
 
 import (
 	"bytes"
+	"github.com/hypercare/hypercare"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/hypercare/hypercare/client"
 )
 
 // TestWriteOnCallNamesTheZone: handoff times in the oncall table carry the
@@ -20,12 +20,9 @@ func TestWriteOnCallNamesTheZone(t *testing.T) {
 	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	until := time.Date(2026, 11, 27, 14, 0, 0, 0, time.UTC)
 	env := clientEnv{now: func() time.Time { return now }, loc: ny}
-	oc := &client.OnCall{At: now, OnCall: []client.OnCallEntry{
+	oc := &hypercare.OnCall{At: now, OnCall: []hypercare.OnCallEntry{
 		{Schedule: "web-primary", User: "alice", UserName: "Alice", Until: &until}}}
-	oc.Policy = &struct {
-		Policy string               `json:"policy"`
-		Levels []client.PolicyLevel `json:"levels"`
-	}{Policy: "web", Levels: []client.PolicyLevel{{Level: 1, Users: []string{"alice"}, EscalateAfterMinutes: 90}}}
+	oc.Policy = &hypercare.PolicyOnCall{Policy: "web", Levels: []hypercare.LevelOnCall{{Level: 1, Users: []string{"alice"}, EscalateAfterMinutes: 90}}}
 	var out bytes.Buffer
 	if err := writeOnCall(&out, env, oc); err != nil {
 		t.Fatal(err)

@@ -1,0 +1,47 @@
+package hypercare
+
+import "time"
+
+// The answers of the on-call endpoints. They are declared once, here, so
+// the server that writes them and the Go client that reads them cannot
+// drift apart; the OpenAPI drift test checks these same types.
+
+// OnCall is the answer of GET /api/v1/oncall: who is on call at At on each
+// schedule and, when a policy was asked for, whom each of its levels pages.
+type OnCall struct {
+	At     time.Time     `json:"at"`
+	OnCall []OnCallEntry `json:"oncall"`
+	Policy *PolicyOnCall `json:"policy,omitempty"`
+}
+
+// OnCallEntry says who is on call on one schedule at a moment, and until
+// when (the end of their current shift, if it ends within 90 days).
+type OnCallEntry struct {
+	Schedule string     `json:"schedule"`
+	User     string     `json:"user"`
+	UserName string     `json:"user_name"`
+	Until    *time.Time `json:"until"`
+}
+
+// PolicyOnCall says whom each level of a policy would page at a moment.
+type PolicyOnCall struct {
+	Policy string        `json:"policy"`
+	Levels []LevelOnCall `json:"levels"`
+}
+
+// LevelOnCall is one level's targets resolved to users.
+type LevelOnCall struct {
+	Level                int       `json:"level"`
+	Users                []string  `json:"users"`
+	Mode                 LevelMode `json:"mode"`
+	EscalateAfterMinutes float64   `json:"escalate_after_minutes"`
+}
+
+// ShiftView is one final on-call shift as the API shows it: the user, the
+// interval in UTC and the layer it comes from.
+type ShiftView struct {
+	User  string    `json:"user"`
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+	Layer string    `json:"layer"`
+}
