@@ -45,6 +45,10 @@ type Config struct {
 	Services              []Service          `yaml:"services"`
 	Ingest                Ingest             `yaml:"ingest"`
 	Notify                Notify             `yaml:"notify"`
+	// WindowSpecs and RunbookSpecs are kept as written; use the Windows
+	// and Runbooks accessors.
+	WindowSpecs  []HypercareWindow `yaml:"hypercare_windows"`
+	RunbookSpecs []Runbook         `yaml:"runbooks"`
 }
 
 // Team owns services; declaring teams lets the file catch a service

@@ -410,7 +410,7 @@ const extensionPrefix = "x-"
 // format (DESIGN.md §5) that this version does not implement yet.
 func plannedSection(name string) bool {
 	switch name {
-	case "rules", "maintenance", "hypercare_windows", "runbooks":
+	case "rules", "maintenance":
 		return true
 	}
 	return false

@@ -39,6 +39,7 @@ func (c *checker) check(cfg *Config) {
 		c.checkService(fmt.Sprintf("services[%d]", i), &cfg.Services[i], teams, policies, seen)
 	}
 	c.checkIngest(cfg.Ingest)
+	c.checkWindowsAndRunbooks(cfg)
 }
 
 // checkTeams validates the teams and returns the set of declared IDs.
