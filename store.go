@@ -96,6 +96,9 @@ type Reader interface {
 	// CalendarFeed returns what the feed whose token hashes to tokenHash
 	// shows, or not_found.
 	CalendarFeed(ctx context.Context, tokenHash string) (kind, subject string, err error)
+	// LastEventAt returns when each integration last sent an event or a
+	// change event; those that never did are absent.
+	LastEventAt(ctx context.Context, integrationIDs []string) (map[string]time.Time, error)
 }
 
 // Tx is a write transaction. Methods that find one thing return a

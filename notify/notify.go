@@ -18,6 +18,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/hypercare/hypercare"
 )
@@ -96,4 +97,15 @@ func (r *Registry) Send(ctx context.Context, m Message) error {
 		return err
 	}
 	return s.Send(ctx, m)
+}
+
+// Types lists the contact types a channel is registered for, sorted:
+// readiness uses it to tell who can actually be paged by this binary.
+func (r *Registry) Types() []hypercare.ContactType {
+	out := make([]hypercare.ContactType, 0, len(r.senders))
+	for t := range r.senders {
+		out = append(out, t)
+	}
+	slices.Sort(out)
+	return out
 }

@@ -36,6 +36,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"Tokens", testTokens},
 		{"ContextCancelled", testContextCancelled},
 		{"PanicInWrite", testPanicInWrite},
+		{"LastEventAt", testLastEventAt},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
