@@ -17,6 +17,7 @@ import (
 
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/escalate"
+	"github.com/hypercare/hypercare/readiness"
 )
 
 // The OpenAPI document (openapi.json) is checked against the code it
@@ -571,6 +572,9 @@ var goSchemas = map[string]reflect.Type{
 	"ContactMethodView":   reflect.TypeFor[ContactMethodView](),
 	"Simulation":          reflect.TypeFor[escalate.Simulation](),
 	"PlannedPage":         reflect.TypeFor[escalate.PlannedPage](),
+	"WindowView":          reflect.TypeFor[WindowView](),
+	"ReadinessReport":     reflect.TypeFor[readiness.Report](),
+	"Finding":             reflect.TypeFor[readiness.Finding](),
 }
 
 // marshalledAs maps the types that have their own MarshalJSON to a twin

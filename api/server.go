@@ -15,6 +15,7 @@ import (
 	"github.com/hypercare/hypercare/escalate"
 	"github.com/hypercare/hypercare/incident"
 	"github.com/hypercare/hypercare/intake"
+	"github.com/hypercare/hypercare/readiness"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -42,6 +43,9 @@ type Options struct {
 	// say), used in links the server hands out; "" derives it from the
 	// request.
 	PublicURL string
+	// Readiness holds the hypercare windows and what their readiness
+	// reads (config and delivered channels); nil serves no windows.
+	Readiness *readiness.Catalog
 }
 
 // Server serves the HTTP API. Build it with New and use Handler.
@@ -56,6 +60,7 @@ type Server struct {
 	limiter    *limiter
 	maxBody    int64
 	publicURL  string
+	readiness  *readiness.Catalog
 	metrics    *metrics
 	registry   *prometheus.Registry
 	mux        *http.ServeMux
@@ -91,6 +96,7 @@ func New(opts Options) *Server {
 		limiter:    newLimiter(opts.RateLimitPerMinute),
 		maxBody:    opts.MaxBodyBytes,
 		publicURL:  strings.TrimRight(opts.PublicURL, "/"),
+		readiness:  opts.Readiness,
 		metrics:    newMetrics(opts.Registry, opts.Store),
 		registry:   opts.Registry,
 		mux:        http.NewServeMux(),
@@ -155,6 +161,8 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/escalation_policies", viewer, s.listPolicies},
 		{"GET", "/api/v1/users", viewer, s.listUsers},
 		{"GET", "/api/v1/simulate", viewer, s.simulate},
+		{"GET", "/api/v1/windows", viewer, s.listWindows},
+		{"GET", "/api/v1/windows/{id}/readiness", viewer, s.windowReadiness},
 		{"POST", "/api/v1/schedules/{id}/calendar", responder, s.createCalendarFeed("schedules")},
 		{"POST", "/api/v1/users/{id}/calendar", responder, s.createCalendarFeed("users")},
 		{"GET", "/calendar/{kind}/{file}", "", s.calendarFeed},
