@@ -18,6 +18,7 @@ import (
 	"github.com/hypercare/hypercare/intake"
 	"github.com/hypercare/hypercare/notify"
 	"github.com/hypercare/hypercare/notify/webhook"
+	"github.com/hypercare/hypercare/readiness"
 	"github.com/hypercare/hypercare/store"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -111,6 +112,7 @@ func serve(ctx context.Context, f serveFlags) error {
 	srv := api.New(api.Options{
 		Store: st, Clock: hypercare.SystemClock{}, Intake: in, Escalation: esc, Logger: log, Registry: reg,
 		RateLimitPerMinute: cfg.RateLimitPerMinute(), MaxBodyBytes: cfg.MaxBodyBytes(), PublicURL: f.publicURL,
+		Readiness: readiness.FromConfig(cfg, newChannels(cfg).Types()),
 	})
 	if f.pprof != "" {
 		go func() {
@@ -144,14 +146,21 @@ func newEngines(st *store.Store, cfg *config.Config, in *intake.Intake, log *slo
 	_, services, _ := cfg.Catalog()
 	dir := escalate.NewDirectory(cfg.Users(), cfg.Schedules(), cfg.EscalationPolicies(), services)
 	esc := escalate.New(st, hypercare.SystemClock{}, dir, log)
-	channels := notify.NewRegistry()
-	client := notify.NewHTTPClient(notify.NetOptions{AllowPrivateNetworks: cfg.AllowPrivateNetworks()})
-	channels.Register(hypercare.ContactWebhook, webhook.New(client))
+	channels := newChannels(cfg)
 	deliverer := notify.NewEngine(st, hypercare.SystemClock{}, channels,
 		func() notify.Directory { return esc.Directory() }, log)
 	esc.OnPaged(deliverer.Wake)
 	in.SetPolicies(dir.PoliciesByService(), esc.Wake)
 	return esc, deliverer
+}
+
+// newChannels returns the channels this binary delivers, configured by
+// cfg; readiness reads its types to tell who can be paged.
+func newChannels(cfg *config.Config) *notify.Registry {
+	channels := notify.NewRegistry()
+	client := notify.NewHTTPClient(notify.NetOptions{AllowPrivateNetworks: cfg.AllowPrivateNetworks()})
+	channels.Register(hypercare.ContactWebhook, webhook.New(client))
+	return channels
 }
 
 // applyConfig writes the config's catalog to the store and returns an
