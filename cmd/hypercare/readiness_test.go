@@ -71,9 +71,9 @@ func TestReadinessOnTheExample(t *testing.T) {
 		t.Errorf("after the window: exit %d\n%s", code, out)
 	}
 	for _, args := range [][]string{
-		{"--config", filepath.Join(exampleDir(t), "hypercare.yaml")},                            // no --window
-		{"--window", "nope", "--config", filepath.Join(exampleDir(t), "hypercare.yaml")},         // unknown window
-		{"--window", "bfcm-2026", "--config", filepath.Join(exampleDir(t), "missing.yaml")},      // no file
+		{"--config", filepath.Join(exampleDir(t), "hypercare.yaml")},                        // no --window
+		{"--window", "nope", "--config", filepath.Join(exampleDir(t), "hypercare.yaml")},    // unknown window
+		{"--window", "bfcm-2026", "--config", filepath.Join(exampleDir(t), "missing.yaml")}, // no file
 		{"--window", "bfcm-2026", "--config", filepath.Join(exampleDir(t), "hypercare.yaml"), "--at", "soon"},
 	} {
 		if out, code := runReadiness(t, args...); code != 2 {
