@@ -21,6 +21,10 @@ func (a *analysis) coverage() {
 			continue
 		}
 		p := a.c.Directory.Policies[s.EscalationPolicy]
+		level1 := "no levels"
+		if len(p.Levels) > 0 {
+			level1 = describeTargets(p.Levels[0].Targets)
+		}
 		var gaps []span
 		for _, seg := range a.policySegments(p.ID) {
 			if len(seg.users) == 0 || len(seg.users[0]) == 0 {
@@ -28,10 +32,10 @@ func (a *analysis) coverage() {
 			}
 		}
 		for _, g := range mergeSpans(gaps) {
-			a.add(Finding{Kind: CoverageGap, Severity: Blocking, Service: s.ID, Policy: p.ID, Message: fmt.Sprintf(
+			a.add(Finding{Kind: CoverageGap, Severity: Blocking, Service: s.ID, Policy: s.EscalationPolicy, Message: fmt.Sprintf(
 				"nobody is on call at level 1 of policy %s (%s) from %s to %s (%s); add an override or a "+
 					"temporary roster covering it, or a user target on level 1",
-				p.ID, describeTargets(p.Levels[0].Targets), fmtTime(g.start, a.loc), fmtTime(g.end, a.loc), hours(g.dur()))}, &g)
+				s.EscalationPolicy, level1, fmtTime(g.start, a.loc), fmtTime(g.end, a.loc), hours(g.dur()))}, &g)
 		}
 	}
 }
