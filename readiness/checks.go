@@ -157,23 +157,37 @@ func (a *analysis) singleResponders() {
 						"to the level or its schedule", li+1, pid, services, pool[0])}, &whole)
 			}
 		}
-		var alone []span
-		var who []string
-		for _, seg := range segs {
-			if u, ok := onlyUser(seg.users); ok {
-				if n := len(alone); n > 0 && alone[n-1].end.Equal(seg.start) && who[n-1] == u {
-					alone[n-1].end = seg.end
-					continue
-				}
-				alone, who = append(alone, seg.span), append(who, u)
+		a.policyAlone(pid, services, segs)
+	}
+}
+
+// policyAlone reports the intervals in which every level of the policy
+// together pages one person. A policy that does so for the whole window
+// (one level, one schedule, say) is one finding, not one per shift.
+func (a *analysis) policyAlone(pid, services string, segs []segment) {
+	var alone []span
+	var who []string
+	for _, seg := range segs {
+		if u, ok := onlyUser(seg.users); ok {
+			if n := len(alone); n > 0 && alone[n-1].end.Equal(seg.start) && who[n-1] == u {
+				alone[n-1].end = seg.end
+				continue
 			}
+			alone, who = append(alone, seg.span), append(who, u)
 		}
-		for i, iv := range alone {
-			a.add(Finding{Kind: SingleResponder, Severity: Warning, Policy: pid, User: who[i], Message: fmt.Sprintf(
-				"every level of policy %s (services %s) pages only %s from %s to %s; if they miss the page "+
-					"nobody else is paged: put someone else on a later level", pid, services, who[i],
-				fmtTime(iv.start, a.loc), fmtTime(iv.end, a.loc))}, &iv)
-		}
+	}
+	if m := mergeSpans(alone); len(alone) > 1 && len(m) == 1 && m[0].start.Equal(a.from) && m[0].end.Equal(a.to) {
+		whole := span{a.from, a.to}
+		a.add(Finding{Kind: SingleResponder, Severity: Warning, Policy: pid, Message: fmt.Sprintf(
+			"policy %s (services %s) pages one person at a time for the whole window: whoever is on call has "+
+				"no backup; add a level with someone else", pid, services)}, &whole)
+		return
+	}
+	for i, iv := range alone {
+		a.add(Finding{Kind: SingleResponder, Severity: Warning, Policy: pid, User: who[i], Message: fmt.Sprintf(
+			"every level of policy %s (services %s) pages only %s from %s to %s; if they miss the page "+
+				"nobody else is paged: put someone else on a later level", pid, services, who[i],
+			fmtTime(iv.start, a.loc), fmtTime(iv.end, a.loc))}, &iv)
 	}
 }
 

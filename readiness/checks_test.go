@@ -54,6 +54,22 @@ hypercare_windows:
 		"single_responder warning ann||p 06-01T06:00 06-01T12:00", // both levels: ann
 		"single_responder warning ann||p 06-02T00:00 06-02T06:00",
 	})
+
+	// One level, one schedule: one person at a time all window long is
+	// one finding, not one per shift.
+	c, w = setup(t, `
+schedules:
+  - {id: s, time_zone: UTC, layers: [{id: l, start: "2026-06-01T00:00", shift: 1h, users: [ann, bob]}]}
+escalation_policies:
+  - {id: p, levels: [{targets: [{schedule: s}], escalate_after_minutes: 5}]}
+services:
+  - {id: web, name: Web, escalation_policy: p}
+hypercare_windows:
+  - {id: w, name: W, time_zone: UTC, start: "2026-06-01T06:00", end: "2026-06-02T06:00"}
+`)
+	check(t, lines(c.Evaluate(w, before, nil), readiness.SingleResponder), []string{
+		"single_responder warning ||p 06-01T06:00 06-02T06:00",
+	})
 }
 
 // TestShiftTooLong: stints are a person's continuous time on call across
@@ -97,6 +113,26 @@ services:
   - {id: b, time_zone: UTC, layers: [{id: l, start: "2026-01-05T00:00", shift: 1w, users: [cat], restrictions: [{days: [mon], from: "00:00", to: "01:00"}]}]}`,
 		window: `{id: w, name: W, time_zone: UTC, start: "2026-06-01T00:00", end: "2026-06-02T00:00", max_shift_hours: 10}`,
 		want:   []string{"shift_too_long blocking ann|| 06-01T04:00 06-02T04:00"},
+	}, {
+		// 11 hours on call just before the window, then 2 inside it: 13
+		// in the 24 hours from 05:00 (the earliest such day), which reach
+		// into the window.
+		name: "a day reaching into the window",
+		schedules: `
+  - {id: a, time_zone: UTC, layers: [{id: l, start: "2026-01-05T00:00", shift: 1w, users: [cat], restrictions: [{days: [mon], from: "00:00", to: "01:00"}]}], overrides: [{user: ann, start: "2026-05-31T13:00", end: "2026-06-01T00:00"},
+      {user: ann, start: "2026-06-01T03:00", end: "2026-06-01T05:00"}]}
+  - {id: b, time_zone: UTC, layers: [{id: l, start: "2026-01-05T00:00", shift: 1w, users: [cat], restrictions: [{days: [mon], from: "00:00", to: "01:00"}]}]}`,
+		window: `{id: w, name: W, time_zone: UTC, start: "2026-06-01T00:00", end: "2026-06-02T00:00", max_shift_hours: 12}`,
+		want:   []string{"shift_too_long blocking ann|| 05-31T05:00 06-01T05:00"},
+	}, {
+		// The same 11 hours just before the window, and none inside it: no
+		// day in the window is too long.
+		name: "hours before the window only",
+		schedules: `
+  - {id: a, time_zone: UTC, layers: [{id: l, start: "2026-01-05T00:00", shift: 1w, users: [cat], restrictions: [{days: [mon], from: "00:00", to: "01:00"}]}], overrides: [{user: ann, start: "2026-05-31T13:00", end: "2026-06-01T00:00"}]}
+  - {id: b, time_zone: UTC, layers: [{id: l, start: "2026-01-05T00:00", shift: 1w, users: [cat], restrictions: [{days: [mon], from: "00:00", to: "01:00"}]}]}`,
+		window: `{id: w, name: W, time_zone: UTC, start: "2026-06-01T00:00", end: "2026-06-02T00:00", max_shift_hours: 10}`,
+		want:   nil,
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, w := setup(t, "schedules:"+tc.schedules+"\nhypercare_windows: ["+tc.window+"]\n"+policy)

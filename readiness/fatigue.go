@@ -46,7 +46,7 @@ func (a *analysis) fatigue() {
 		if long || limit >= day {
 			continue
 		}
-		if t, total := busiestDay(stints, a.from.Add(-day+time.Minute), a.to); total > limit {
+		if t, total := busiestDay(stints, span{a.from, a.to}, a.from.Add(-day+time.Minute), a.to); total > limit {
 			iv := span{t, t.Add(day)}
 			a.add(Finding{Kind: ShiftTooLong, Severity: Blocking, User: u, Message: fmt.Sprintf(
 				"%s is on call for %s in the 24 hours from %s, over the window's max_shift_hours (%s); "+
@@ -58,36 +58,62 @@ func (a *analysis) fatigue() {
 
 // busiestDay returns the start t in [lo, hi) of the 24 hours [t, t+24h)
 // that hold the most on-call time of the sorted, disjoint stints, and that
-// time; the earliest such t on ties. The total is piecewise linear in t,
-// so its maximum is at a point where a stint edge enters or leaves the
-// 24 hours, or at an end of [lo, hi); those are the only candidates.
-func busiestDay(stints []span, lo, hi time.Time) (time.Time, time.Duration) {
-	// before[i] is the on-call time in stints[:i].
-	before := make([]time.Duration, len(stints)+1)
-	for i, s := range stints {
-		before[i+1] = before[i] + s.dur()
-	}
-	// cum returns the on-call time before x.
-	cum := func(x time.Time) time.Duration {
-		i := sort.Search(len(stints), func(i int) bool { return stints[i].end.After(x) })
-		total := before[i]
-		if i < len(stints) && stints[i].start.Before(x) {
-			total += x.Sub(stints[i].start)
+// time; the earliest such t on ties. Only 24 hours in which the person is
+// on call inside in (the checked span) count: hours before the window do
+// not make a day in it. The total is piecewise linear in t, so its
+// maximum is at a point where a stint edge enters or leaves the 24 hours,
+// or at an end of [lo, hi); those are the only candidates.
+func busiestDay(stints []span, in span, lo, hi time.Time) (time.Time, time.Duration) {
+	var inside []span
+	for _, s := range stints {
+		if c := (span{maxTime(s.start, in.start), minTime(s.end, in.end)}); c.start.Before(c.end) {
+			inside = append(inside, c)
 		}
-		return total
 	}
+	all, within := cumulative(stints), cumulative(inside)
 	cands := []time.Time{lo}
 	for _, s := range stints {
 		cands = append(cands, s.start, s.end, s.start.Add(-day), s.end.Add(-day))
 	}
 	best, bestT := time.Duration(-1), lo
 	for _, t := range cands {
-		if t.Before(lo) || !t.Before(hi) {
+		if t.Before(lo) || !t.Before(hi) || within(t.Add(day))-within(t) == 0 {
 			continue
 		}
-		if v := cum(t.Add(day)) - cum(t); v > best || v == best && t.Before(bestT) {
+		if v := all(t.Add(day)) - all(t); v > best || v == best && t.Before(bestT) {
 			best, bestT = v, t
 		}
 	}
 	return bestT, best
+}
+
+// cumulative returns the function giving the time covered by the sorted,
+// disjoint spans before x, in O(log n) per call.
+func cumulative(spans []span) func(x time.Time) time.Duration {
+	before := make([]time.Duration, len(spans)+1)
+	for i, s := range spans {
+		before[i+1] = before[i] + s.dur()
+	}
+	return func(x time.Time) time.Duration {
+		i := sort.Search(len(spans), func(i int) bool { return spans[i].end.After(x) })
+		total := before[i]
+		if i < len(spans) && spans[i].start.Before(x) {
+			total += x.Sub(spans[i].start)
+		}
+		return total
+	}
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
