@@ -33,6 +33,7 @@ import (
 	"github.com/hypercare/hypercare/api"
 	"github.com/hypercare/hypercare/clocktest"
 	"github.com/hypercare/hypercare/intake"
+	"github.com/hypercare/hypercare/readiness"
 	"github.com/hypercare/hypercare/store"
 )
 
@@ -85,8 +86,12 @@ func DefaultCatalog() Catalog {
 type Option func(*options)
 
 type options struct {
-	catalog Catalog
+	catalog   Catalog
+	readiness *readiness.Catalog
 }
+
+// WithReadiness serves the hypercare windows of c (GET /api/v1/windows…).
+func WithReadiness(c *readiness.Catalog) Option { return func(o *options) { o.readiness = c } }
 
 // WithCatalog configures the server with c instead of DefaultCatalog, for
 // tests that need other services or integration types.
@@ -151,7 +156,7 @@ func New(t testing.TB, st *store.Store, opts ...Option) *Server {
 	in := intake.New(st, clk)
 	in.SetIntegrations(c.Integrations)
 	srv := api.New(api.Options{
-		Store: st, Clock: clk, Intake: in,
+		Store: st, Clock: clk, Intake: in, Readiness: o.readiness,
 		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	hs := httptest.NewServer(srv.Handler())

@@ -9,6 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/apitest"
+	"github.com/hypercare/hypercare/client"
+	"github.com/hypercare/hypercare/config"
+	"github.com/hypercare/hypercare/readiness"
 	"github.com/hypercare/hypercare/storetest"
 )
 
@@ -111,4 +116,33 @@ func exampleDir(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// TestReadinessFromTheServer: without --config the command asks the
+// server (GET /api/v1/windows/{id}/readiness) with a viewer token and
+// exits like the local computation; the server reads its event log, so
+// silent integrations are checked.
+func TestReadinessFromTheServer(t *testing.T) {
+	cfg, err := config.Load(filepath.Join(exampleDir(t), "hypercare.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	catalog := readiness.FromConfig(cfg, newChannels(cfg).Types())
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		srv := apitest.New(t, eng.Open(t), apitest.WithReadiness(catalog))
+		flags := []string{"--server", srv.URL, "--token", srv.Token(hypercare.RoleViewer)}
+		out, code := runReadiness(t, append([]string{"--window", "bfcm-2026", "-o", "json", "--at", "2026-11-20T12:00:00Z"}, flags...)...)
+		if code != 1 || strings.Count(out, `"kind": "shift_too_long"`) != 6 ||
+			strings.Count(out, `"kind": "silent_integration"`) != 5 || strings.Contains(out, "not checked") {
+			t.Errorf("exit %d, want 1 with 6 shift_too_long and 5 silent_integration:\n%s", code, out)
+		}
+		out, code = runReadiness(t, append([]string{"--window", "nope"}, flags...)...)
+		if code != 2 || !strings.Contains(out, `hypercare window "nope" not found`) {
+			t.Errorf("unknown window: exit %d\n%s", code, out)
+		}
+		windows, err := client.New(srv.URL, srv.Token(hypercare.RoleViewer)).Windows(context.Background())
+		if err != nil || len(windows) != 1 || windows[0].ID != "bfcm-2026" || *windows[0].MaxShiftHours != 12 {
+			t.Errorf("client.Windows = %+v, %v", windows, err)
+		}
+	})
 }
