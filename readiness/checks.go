@@ -241,8 +241,7 @@ func (a *analysis) silent(at time.Time, lastEvents map[string]time.Time) {
 		last, ok := lastEvents[in.ID]
 		switch {
 		case !ok:
-			to := at.In(a.loc)
-			a.add(Finding{Kind: SilentIntegration, Severity: Warning, Service: in.ServiceID, To: &to, Message: fmt.Sprintf(
+			a.add(Finding{Kind: SilentIntegration, Severity: Warning, Service: in.ServiceID, Message: fmt.Sprintf(
 				"integration %s has never sent an event; send a test event to check the monitor is wired up", name)}, nil)
 		case at.Sub(last) >= a.w.SilentAfter:
 			a.add(Finding{Kind: SilentIntegration, Severity: Warning, Service: in.ServiceID, Message: fmt.Sprintf(

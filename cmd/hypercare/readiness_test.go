@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -145,4 +146,39 @@ func TestReadinessFromTheServer(t *testing.T) {
 			t.Errorf("client.Windows = %+v, %v", windows, err)
 		}
 	})
+}
+
+// TestReadinessBinaryExitCodes runs the real binary, as CI would: the
+// process exits 1 when not ready (printing the report and nothing on
+// stderr), 0 when ready, and 2 with a message on stderr on error.
+func TestReadinessBinaryExitCodes(t *testing.T) {
+	example := filepath.Join(exampleDir(t), "hypercare.yaml")
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{[]string{"--at", "2026-11-20T12:00:00Z"}, 1, "NOT READY", ""},
+		{[]string{"--at", "2026-12-02T12:00:00Z"}, 0, ": READY", ""},
+		{[]string{"--at", "next week"}, 2, "", "hypercare: --at"},
+	} {
+		cmd := exec.Command(binary(t), append([]string{"readiness", "--window", "bfcm-2026", "--config", example}, tc.args...)...)
+		cmd.Dir, cmd.Env = dir, childEnv()
+		var out, errOut bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errOut
+		err := cmd.Run()
+		code := 0
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if code != tc.code || !strings.Contains(out.String(), tc.stdout) || !strings.HasPrefix(errOut.String(), tc.stderr) ||
+			(tc.stderr == "" && errOut.Len() > 0) {
+			t.Errorf("%v: exit %d, want %d\nstdout: %s\nstderr: %s", tc.args, code, tc.code, out.String(), errOut.String())
+		}
+	}
 }
