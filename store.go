@@ -114,6 +114,9 @@ type Reader interface {
 	// NextNotificationDue returns when the earliest waiting page is due for
 	// an attempt (a pending page's due time, or an expired sending lease).
 	NextNotificationDue(ctx context.Context) (due time.Time, ok bool, err error)
+	// LastEventAt returns when each integration last sent an event or a
+	// change event; those that never did are absent.
+	LastEventAt(ctx context.Context, integrationIDs []string) (map[string]time.Time, error)
 }
 
 // Tx is a write transaction. Methods that find one thing return a

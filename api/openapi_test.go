@@ -17,6 +17,7 @@ import (
 
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/escalate"
+	"github.com/hypercare/hypercare/readiness"
 )
 
 // The OpenAPI document (openapi.json) is checked against the code it
@@ -572,6 +573,9 @@ var goSchemas = map[string]reflect.Type{
 	"Simulation":          reflect.TypeFor[escalate.Simulation](),
 	"PlannedPage":         reflect.TypeFor[escalate.PlannedPage](),
 	"CalendarFeed":        reflect.TypeFor[hypercare.CalendarFeed](),
+	"WindowView":          reflect.TypeFor[WindowView](),
+	"ReadinessReport":     reflect.TypeFor[readiness.Report](),
+	"Finding":             reflect.TypeFor[readiness.Finding](),
 }
 
 // marshalledAs maps the types that have their own MarshalJSON to a twin

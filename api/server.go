@@ -15,6 +15,7 @@ import (
 	"github.com/hypercare/hypercare/escalate"
 	"github.com/hypercare/hypercare/incident"
 	"github.com/hypercare/hypercare/intake"
+	"github.com/hypercare/hypercare/readiness"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -48,6 +49,9 @@ type Options struct {
 	// request's Host header is never used: it is the client's to choose, so
 	// a link built from it could point anywhere.
 	ListenAddr string
+	// Readiness holds the hypercare windows and what their readiness
+	// reads (config and delivered channels); nil serves no windows.
+	Readiness *readiness.Catalog
 }
 
 // Server serves the HTTP API. Build it with New and use Handler.
@@ -62,6 +66,7 @@ type Server struct {
 	limiter    *limiter
 	maxBody    int64
 	linkBase   string
+	readiness  *readiness.Catalog
 	metrics    *metrics
 	registry   *prometheus.Registry
 	mux        *http.ServeMux
@@ -97,6 +102,7 @@ func New(opts Options) *Server {
 		limiter:    newLimiter(opts.RateLimitPerMinute),
 		maxBody:    opts.MaxBodyBytes,
 		linkBase:   linkBase(opts.PublicURL, opts.ListenAddr),
+		readiness:  opts.Readiness,
 		metrics:    newMetrics(opts.Registry, opts.Store, opts.Intake),
 		registry:   opts.Registry,
 		mux:        http.NewServeMux(),
@@ -161,6 +167,8 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/escalation_policies", viewer, s.listPolicies},
 		{"GET", "/api/v1/users", viewer, s.listUsers},
 		{"GET", "/api/v1/simulate", viewer, s.simulate},
+		{"GET", "/api/v1/windows", viewer, s.listWindows},
+		{"GET", "/api/v1/windows/{id}/readiness", viewer, s.windowReadiness},
 		{"POST", "/api/v1/schedules/{id}/calendar", responder, s.createCalendarFeed("schedules")},
 		{"POST", "/api/v1/users/{id}/calendar", admin, s.createCalendarFeed("users")},
 		{"GET", "/api/v1/calendar_feeds", responder, s.listCalendarFeeds},

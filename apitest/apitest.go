@@ -34,6 +34,7 @@ import (
 	"github.com/hypercare/hypercare/clocktest"
 	"github.com/hypercare/hypercare/escalate"
 	"github.com/hypercare/hypercare/intake"
+	"github.com/hypercare/hypercare/readiness"
 	"github.com/hypercare/hypercare/store"
 )
 
@@ -86,14 +87,18 @@ func DefaultCatalog() Catalog {
 type Option func(*options)
 
 type options struct {
-	catalog Catalog
-	dir     *escalate.Directory
+	catalog   Catalog
+	dir       *escalate.Directory
+	readiness *readiness.Catalog
 }
 
 // WithDirectory gives the server users, schedules and escalation policies
 // (as a config file would), for tests of on-call endpoints and calendar
 // feeds. Without it the directory is empty.
 func WithDirectory(d *escalate.Directory) Option { return func(o *options) { o.dir = d } }
+
+// WithReadiness serves the hypercare windows of c (GET /api/v1/windows…).
+func WithReadiness(c *readiness.Catalog) Option { return func(o *options) { o.readiness = c } }
 
 // WithCatalog configures the server with c instead of DefaultCatalog, for
 // tests that need other services or integration types.
@@ -165,7 +170,7 @@ func New(t testing.TB, st *store.Store, opts ...Option) *Server {
 	// The listener exists before the server, so links the server hands out
 	// use its address, as `hypercare serve` does.
 	hs := httptest.NewUnstartedServer(nil)
-	srv := api.New(api.Options{Store: st, Clock: clk, Intake: in, Escalation: esc, Logger: log,
+	srv := api.New(api.Options{Store: st, Clock: clk, Intake: in, Escalation: esc, Logger: log, Readiness: o.readiness,
 		ListenAddr: hs.Listener.Addr().String()})
 	hs.Config.Handler = srv.Handler()
 	hs.Start()

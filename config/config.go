@@ -52,6 +52,10 @@ type Config struct {
 
 	// ruleSet is the global and per-service rules, compiled by Parse.
 	ruleSet *rules.Set
+	// WindowSpecs and RunbookSpecs are kept as written; use the Windows
+	// and Runbooks accessors.
+	WindowSpecs  []HypercareWindow `yaml:"hypercare_windows"`
+	RunbookSpecs []Runbook         `yaml:"runbooks"`
 }
 
 // Team owns services; declaring teams lets the file catch a service

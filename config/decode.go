@@ -416,7 +416,7 @@ const extensionPrefix = "x-"
 // format (DESIGN.md §5) that this version does not implement yet.
 func plannedSection(name string) bool {
 	switch name {
-	case "maintenance", "hypercare_windows", "runbooks":
+	case "maintenance":
 		return true
 	}
 	return false

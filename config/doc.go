@@ -23,9 +23,9 @@
 // The file is one YAML document: a mapping of sections. Every section is
 // optional and an empty file is a valid, empty configuration. Keys are
 // strict: an unknown key anywhere is an error, so a misspelt setting
-// never silently does nothing. The sections maintenance,
-// hypercare_windows and runbooks are part of the format (DESIGN.md §5) but
-// not of this version; they are rejected with a message saying so. Top-level keys starting with "x-" are
+// never silently does nothing. The section maintenance is part of the
+// format (DESIGN.md §5) but not of this version; it is rejected with a
+// message saying so. Top-level keys starting with "x-" are
 // ignored, as in Docker Compose files: a place to define YAML anchors for
 // merge keys ("<<: *name"). Custom YAML tags (!include, !env, ...) are
 // not supported.
@@ -97,6 +97,20 @@
 //	  max_body_bytes: 524288       # 1 to 524288 (512 KiB); default 524288
 //	notify:
 //	  allow_private_networks: false  # allow outbound calls to private addresses; default false
+//	hypercare_windows:           # planned peaks; `hypercare readiness` checks them
+//	  - id: bfcm                 # required; ID, unique among windows
+//	    name: Black Friday       # required
+//	    time_zone: America/New_York  # required; start and end are local readings in it
+//	    start: "2026-11-26T18:00"
+//	    end: "2026-12-01T09:00"      # after start, at most 92 days later
+//	    services: [checkout]     # declared services; default all
+//	    change_freeze: true      # default false
+//	    max_escalate_after_minutes: 5  # 1 to 10080
+//	    urgency: high            # high | low
+//	    max_shift_hours: 12      # 1 to 168; longest stint and most hours in any 24
+//	    silent_integration_days: 7     # 1 to 366; default 7
+//	runbooks:
+//	  - {id: checkout-5xx, title: Checkout 5xx, url: "https://wiki.example.com/checkout-5xx", services: [checkout]}
 //
 // Integration types name the wire format a sender speaks: events-v2 is the
 // PagerDuty Events API v2 (Datadog, New Relic and any PagerDuty-compatible

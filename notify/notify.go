@@ -18,6 +18,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/hypercare/hypercare"
 )
@@ -125,4 +126,15 @@ func (r *Registry) Check(cm hypercare.ContactMethod) error {
 		}
 	}
 	return nil
+}
+
+// Types lists the contact types a channel is registered for, sorted:
+// readiness uses it to tell who can actually be paged by this binary.
+func (r *Registry) Types() []hypercare.ContactType {
+	out := make([]hypercare.ContactType, 0, len(r.senders))
+	for t := range r.senders {
+		out = append(out, t)
+	}
+	slices.Sort(out)
+	return out
 }

@@ -56,3 +56,15 @@ func TestRegistry(t *testing.T) {
 	mustPanic("duplicate Register", func() { r.Register(hypercare.ContactWebhook, senderFunc(nil)) })
 	mustPanic("nil Register", func() { r.Register(hypercare.ContactEmail, nil) })
 }
+
+func TestRegistryTypes(t *testing.T) {
+	r := NewRegistry()
+	if got := r.Types(); len(got) != 0 {
+		t.Errorf("empty registry types = %v", got)
+	}
+	r.Register(hypercare.ContactWebhook, senderFunc(nil))
+	r.Register(hypercare.ContactEmail, senderFunc(nil))
+	if got := r.Types(); len(got) != 2 || got[0] != hypercare.ContactEmail || got[1] != hypercare.ContactWebhook {
+		t.Errorf("types = %v, want [email webhook]", got)
+	}
+}

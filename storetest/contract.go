@@ -39,6 +39,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"Escalations", testEscalations},
 		{"Notifications", testNotifications},
 		{"CalendarFeeds", testCalendarFeeds},
+		{"LastEventAt", testLastEventAt},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })

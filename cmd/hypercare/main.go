@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -20,8 +21,18 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := newRootCmd().ExecuteContext(ctx); err != nil {
-		fmt.Fprintln(os.Stderr, "hypercare:", err)
-		os.Exit(1)
+		// A command may choose its exit code (readiness: 1 not ready, 2
+		// error) and may have said everything already (empty message).
+		code := 1
+		var ec interface{ ExitCode() int }
+		if errors.As(err, &ec) {
+			code = ec.ExitCode()
+		}
+		if msg := err.Error(); msg != "" {
+			fmt.Fprintln(os.Stderr, "hypercare:", msg)
+		}
+		stop()
+		os.Exit(code)
 	}
 }
 
@@ -44,6 +55,7 @@ func newRootCmd() *cobra.Command {
 		newOnCallCmd(),
 		newSimulateCmd(),
 		newCalendarCmd(),
+		newReadinessCmd(),
 	)
 	return root
 }

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
 )
 
 // TestWriteOnCallNamesTheZone: handoff times in the oncall table carry the

@@ -18,6 +18,7 @@ import (
 	"github.com/hypercare/hypercare/intake"
 	"github.com/hypercare/hypercare/notify"
 	"github.com/hypercare/hypercare/notify/webhook"
+	"github.com/hypercare/hypercare/readiness"
 	"github.com/hypercare/hypercare/store"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -118,6 +119,7 @@ func serve(ctx context.Context, f serveFlags) error {
 		Store: st, Clock: hypercare.SystemClock{}, Intake: in, Escalation: esc, Logger: log, Registry: reg,
 		RateLimitPerMinute: cfg.RateLimitPerMinute(), MaxBodyBytes: cfg.MaxBodyBytes(), PublicURL: f.publicURL,
 		ListenAddr: ln.Addr().String(),
+		Readiness:  readiness.FromConfig(cfg, newChannels(cfg).Types()),
 	})
 	if f.publicURL == "" && isWildcard(ln.Addr()) {
 		log.Warn("listening on all interfaces without --public-url: calendar feed links cannot be created until the server is restarted with --public-url")
@@ -160,15 +162,22 @@ func newEngines(st *store.Store, cfg *config.Config, in *intake.Intake, log *slo
 	_, services, _ := cfg.Catalog()
 	dir := escalate.NewDirectory(cfg.Users(), cfg.Schedules(), cfg.EscalationPolicies(), services)
 	esc := escalate.New(st, hypercare.SystemClock{}, dir, log)
-	channels := notify.NewRegistry()
-	client := notify.NewHTTPClient(notify.NetOptions{AllowPrivateNetworks: cfg.AllowPrivateNetworks()})
-	channels.Register(hypercare.ContactWebhook, webhook.New(client))
+	channels := newChannels(cfg)
 	deliverer := notify.NewEngine(st, hypercare.SystemClock{}, channels,
 		func() notify.Directory { return esc.Directory() }, log)
 	esc.OnPaged(deliverer.Wake)
 	esc.SetDeliveryCheck(channels.Check)
 	in.SetPolicies(dir.PoliciesByService(), esc.Wake)
 	return esc, deliverer
+}
+
+// newChannels returns the channels this binary delivers, configured by
+// cfg; readiness reads its types to tell who can be paged.
+func newChannels(cfg *config.Config) *notify.Registry {
+	channels := notify.NewRegistry()
+	client := notify.NewHTTPClient(notify.NetOptions{AllowPrivateNetworks: cfg.AllowPrivateNetworks()})
+	channels.Register(hypercare.ContactWebhook, webhook.New(client))
+	return channels
 }
 
 // applyConfig writes the config's catalog to the store and returns an
