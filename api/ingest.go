@@ -62,10 +62,26 @@ func (s *Server) admit(w http.ResponseWriter, key string, n int, types ...hyperc
 	return it, nil
 }
 
+// knownKey is the cheap first pass over a PagerDuty body: a well-formed
+// key that routes nowhere gets the one "Invalid routing key" answer at once,
+// without the rest of the body being validated or its problems listed, so
+// a sender without a key costs one scan of the body. A missing or malformed
+// key passes here and the full parse reports it in PagerDuty's words.
+func (s *Server) knownKey(body []byte, v1 bool) error {
+	key, ok := ingest.PeekRoutingKey(body, v1)
+	if !ok {
+		return nil
+	}
+	if it, found := s.intake.Lookup(key); found && it.Type == hypercare.IntegrationEventsV2 {
+		return nil
+	}
+	return errUnknownKey
+}
+
 // enqueueV2 is PagerDuty Events API v2: POST /v2/enqueue.
 func (s *Server) enqueueV2(w http.ResponseWriter, r *http.Request) {
 	defer s.observe("v2", time.Now())
-	ev, ok := s.parsePD(w, r, ingest.ParseEventsV2)
+	ev, ok := s.parsePD(w, r, ingest.ParseEventsV2, false)
 	if !ok {
 		return
 	}
@@ -79,7 +95,7 @@ func (s *Server) enqueueV2(w http.ResponseWriter, r *http.Request) {
 // and Nagios setups.
 func (s *Server) enqueueV1(w http.ResponseWriter, r *http.Request) {
 	defer s.observe("v1", time.Now())
-	ev, ok := s.parsePD(w, r, ingest.ParseEventsV1)
+	ev, ok := s.parsePD(w, r, ingest.ParseEventsV1, true)
 	if !ok {
 		return
 	}
@@ -89,9 +105,13 @@ func (s *Server) enqueueV1(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// parsePD reads and parses a PagerDuty-format body.
-func (s *Server) parsePD(w http.ResponseWriter, r *http.Request, parse func([]byte) (hypercare.Event, error)) (hypercare.Event, bool) {
+// parsePD reads and parses a PagerDuty-format body. An unknown key is
+// refused before the body is validated (see knownKey).
+func (s *Server) parsePD(w http.ResponseWriter, r *http.Request, parse func([]byte) (hypercare.Event, error), v1 bool) (hypercare.Event, bool) {
 	body, err := readBody(w, r, s.maxBody)
+	if err == nil {
+		err = s.knownKey(body, v1)
+	}
 	if err == nil {
 		var ev hypercare.Event
 		if ev, err = parse(body); err == nil {
@@ -127,6 +147,10 @@ func (s *Server) changeV2(w http.ResponseWriter, r *http.Request) {
 	defer s.observe("change", time.Now())
 	body, err := readBody(w, r, s.maxBody)
 	if err != nil {
+		s.writePDError(w, r, err)
+		return
+	}
+	if err := s.knownKey(body, false); err != nil {
 		s.writePDError(w, r, err)
 		return
 	}

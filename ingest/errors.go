@@ -70,8 +70,18 @@ func PDErrorResponse(err error) PDResponse {
 	return r
 }
 
-// problems collects every FieldError found while parsing one request.
-type problems []hypercare.FieldError
+// MaxProblems is how many problems one answer lists. A hostile body can
+// hold hundreds of thousands of wrong elements; listing each would turn a
+// 512 KB request into a many-megabyte answer held in memory (PagerDuty too
+// lists only a handful). The rest are counted in one final entry.
+const MaxProblems = 10
+
+// problems collects the FieldErrors found while parsing one request: the
+// first MaxProblems in full, the others only counted.
+type problems struct {
+	list []hypercare.FieldError
+	n    int // every problem found, listed or not
+}
 
 // at joins a field path: at("alerts[2]", "status") is "alerts[2].status".
 // Callers build paths only when reporting, so the success path allocates
@@ -91,7 +101,10 @@ func index(path string, i int) string {
 func quote(field string) string { return "'" + field + "'" }
 
 func (p *problems) add(field, message string) {
-	*p = append(*p, hypercare.FieldError{Field: field, Message: message})
+	p.n++
+	if len(p.list) < MaxProblems {
+		p.list = append(p.list, hypercare.FieldError{Field: field, Message: message})
+	}
 }
 
 func (p *problems) missing(field string) {
@@ -111,12 +124,21 @@ func (p *problems) invalid(field, rule string) {
 }
 
 // err returns nil when nothing was found, else an invalid_argument error
-// with every problem, under message.
-func (p problems) err(message string) error {
-	if len(p) == 0 {
+// with the listed problems, under message, and a last entry counting the
+// problems left out.
+func (p *problems) err(message string) error {
+	if p.n == 0 {
 		return nil
 	}
-	return hypercare.InvalidFields(message, p...)
+	list := p.list
+	if more := p.n - len(list); more > 0 {
+		noun := " more problems"
+		if more == 1 {
+			noun = " more problem"
+		}
+		list = append(list, hypercare.FieldError{Field: "body", Message: "…and " + strconv.Itoa(more) + noun})
+	}
+	return hypercare.InvalidFields(message, list...)
 }
 
 // format describes how a wire format words its top-level errors.

@@ -37,7 +37,7 @@ func (p *problems) ident(prefix, name string, s jstr) string {
 // blank key counts as absent. ok is false when a problem was reported, so
 // callers that require a key do not report it twice.
 func (p *problems) dedupKey(prefix, name string, s jstr) (key string, ok bool) {
-	n := len(*p)
+	n := p.n
 	k := p.ident(prefix, name, s)
 	if runeLen(k) > maxDedupKey {
 		p.tooLong(at(prefix, name), maxDedupKey)
@@ -46,21 +46,53 @@ func (p *problems) dedupKey(prefix, name string, s jstr) (key string, ok bool) {
 	if isBlank(k) {
 		k = ""
 	}
-	return k, len(*p) == n
+	return k, p.n == n
 }
 
-// timestamp parses an optional ISO 8601 date-time into UTC.
+// timestamp parses an optional ISO 8601 date-time into UTC. A time outside
+// the years 0001–9999 once in UTC (e.g. 9999-12-31T23:59:59-23:59) is
+// refused: it cannot be written as RFC 3339, so no answer or listing that
+// shows it could be encoded.
 func (p *problems) timestamp(prefix, name string, s jstr) *time.Time {
+	t, found := p.timestampIn(prefix, name, s)
+	if found && !inRange(*t) {
+		p.invalid(at(prefix, name), "must be between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z once converted to UTC")
+		return nil
+	}
+	return t
+}
+
+// webhookTimestamp is timestamp for Alertmanager and Grafana startsAt and
+// endsAt: a time out of range is ignored (nil) rather than refused, because
+// those senders retry a refused batch whole and the batch's good alerts
+// would never arrive. The event then takes the time it was received.
+func (p *problems) webhookTimestamp(prefix, name string, s jstr) *time.Time {
+	t, found := p.timestampIn(prefix, name, s)
+	if found && !inRange(*t) {
+		return nil
+	}
+	return t
+}
+
+// timestampIn parses the field; found is true when it held a date-time.
+func (p *problems) timestampIn(prefix, name string, s jstr) (t *time.Time, found bool) {
 	v := p.text(prefix, name, s)
 	if v == "" {
-		return nil
+		return nil, false
 	}
-	t, ok := parseTimestamp(v)
+	ts, ok := parseTimestamp(v)
 	if !ok {
 		p.invalid(at(prefix, name), "must be an ISO 8601 date-time such as 2015-07-17T08:42:58.315+0000")
-		return nil
+		return nil, false
 	}
-	return &t
+	return &ts, true
+}
+
+// inRange reports whether t (in UTC) is in the years 0001–9999, the range
+// RFC 3339 and encoding/json can represent.
+func inRange(t time.Time) bool {
+	y := t.UTC().Year()
+	return y >= 1 && y <= 9999
 }
 
 // object reports a mistyped object field; absent objects are the caller's

@@ -104,6 +104,18 @@ func checkFailure(t *testing.T, err error) {
 	if he.Code != hypercare.CodeInvalid || len(he.Details) == 0 {
 		t.Fatalf("error %v: code %q, %d details", err, he.Code, len(he.Details))
 	}
+	// The answer is bounded whatever the body holds: MaxProblems listed
+	// problems and one "…and N more" entry, each of bounded length.
+	if len(he.Details) > MaxProblems+1 {
+		t.Fatalf("%d details, want at most %d", len(he.Details), MaxProblems+1)
+	}
+	size := 0
+	for _, d := range he.Details {
+		size += len(d.Field) + len(d.Message)
+	}
+	if size > (MaxProblems+1)*1024 {
+		t.Fatalf("details of %d bytes", size)
+	}
 	for _, d := range he.Details {
 		if d.Field == "" || d.Message == "" || !cleanString(d.Field) || !cleanString(d.Message) {
 			t.Fatalf("bad detail %q", d)
@@ -129,6 +141,8 @@ func checkBatch(t *testing.T, events []hypercare.Event, err error) {
 var commonSeeds = []string{
 	``, ` `, `null`, `[]`, `{}`, `"x"`, `{`, `{"a":1}x`, "\xff", "{\"a\":\"\xff\"}",
 	`{"a":"\u0000\ud800"}`, strings.Repeat("[", 100) + strings.Repeat("]", 100),
+	`{"links":[` + strings.Repeat("1,", 50) + `1],"alerts":[` + strings.Repeat("1,", 50) + `1],"events":[` + strings.Repeat("1,", 50) + `1]}`,
+	`[` + strings.Repeat("1,", 50) + `1]`,
 }
 
 func FuzzParseEventsV2(f *testing.F) {

@@ -16,6 +16,9 @@ const (
 	maxSummary  = 1024
 	maxDedupKey = 255
 	keyLength   = 32
+	// maxEcho is how much of a sender's text an error message quotes
+	// (label names, versions), so a huge value cannot make a huge answer.
+	maxEcho = 64
 )
 
 // cleanText is the one normalisation for free text in every format: NUL

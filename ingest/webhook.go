@@ -101,7 +101,7 @@ func checkVersion(p *problems, s jstr, f *flavor) bool {
 		p.add("version", "'version' is missing or blank (Hypercare accepts "+f.tool+" webhook version "+f.version+")")
 		return false
 	case v != f.version:
-		p.add("version", "'version' is invalid (Hypercare accepts "+f.tool+" webhook version "+f.version+", got "+strconv.Quote(v)+")")
+		p.add("version", "'version' is invalid (Hypercare accepts "+f.tool+" webhook version "+f.version+", got "+strconv.Quote(truncate(v, maxEcho))+")")
 		return false
 	}
 	return true
@@ -157,10 +157,12 @@ func (f *flavor) alertEvent(p *problems, el string, a *webhookAlert, g *groupInf
 }
 
 // alertTimes reads startsAt and endsAt. Alertmanager sends Go's zero time
-// as endsAt for firing alerts; that means "no end" and reads as nil.
+// as endsAt for firing alerts; that means "no end" and reads as nil. Times
+// outside the years 0001–9999 (in UTC) read as nil too: see
+// webhookTimestamp.
 func alertTimes(p *problems, el string, a *webhookAlert) (starts, ends *time.Time) {
-	starts = p.timestamp(el, "startsAt", a.StartsAt)
-	ends = p.timestamp(el, "endsAt", a.EndsAt)
+	starts = p.webhookTimestamp(el, "startsAt", a.StartsAt)
+	ends = p.webhookTimestamp(el, "endsAt", a.EndsAt)
 	if ends != nil && ends.IsZero() {
 		ends = nil
 	}

@@ -177,7 +177,12 @@ func listenAndServe(ctx context.Context, addr string, h http.Handler, log *slog.
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
-	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
+	// WriteTimeout bounds how long a client that never reads its answer can
+	// hold the answer in memory. It runs from the end of the request headers,
+	// so it must exceed ReadTimeout, which bounds a slow body. A future
+	// streaming handler (SSE) must lift it with http.ResponseController.
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
+		WriteTimeout: 90 * time.Second, IdleTimeout: 2 * time.Minute}
 	log.Info("listening", slog.String("addr", ln.Addr().String()), slog.String("store", dialect),
 		slog.String("version", hypercare.Version))
 	errc := make(chan error, 1)
