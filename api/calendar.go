@@ -48,7 +48,7 @@ func (s *Server) createCalendarFeed(kind string) http.HandlerFunc {
 			return
 		}
 		path := "/calendar/" + kind + "/" + id + ".ics?token=" + token
-		writeJSON(w, http.StatusCreated, map[string]string{"url": s.baseURL(r) + path, "path": path})
+		s.writeJSON(w, http.StatusCreated, map[string]string{"url": s.baseURL(r) + path, "path": path})
 	}
 }
 

@@ -32,14 +32,14 @@ func (s *Server) writePDError(w http.ResponseWriter, r *http.Request, err error)
 	s.logFailure(r, code, err)
 	switch code {
 	case hypercare.CodeInvalid:
-		writeJSON(w, http.StatusBadRequest, ingest.PDErrorResponse(err))
+		s.writeJSON(w, http.StatusBadRequest, ingest.PDErrorResponse(err))
 	case hypercare.CodeTooLarge:
-		writeJSON(w, http.StatusRequestEntityTooLarge, pdResponse{Status: "invalid event",
+		s.writeJSON(w, http.StatusRequestEntityTooLarge, pdResponse{Status: "invalid event",
 			Message: ingest.MessageInvalid, Errors: []string{hypercare.ErrorMessage(err)}})
 	case hypercare.CodeRateLimited:
-		writeJSON(w, http.StatusTooManyRequests, pdResponse{Status: "throttle event", Message: hypercare.ErrorMessage(err)})
+		s.writeJSON(w, http.StatusTooManyRequests, pdResponse{Status: "throttle event", Message: hypercare.ErrorMessage(err)})
 	default:
-		writeJSON(w, statusOf(code), pdResponse{Status: "error", Message: hypercare.ErrorMessage(err)})
+		s.writeJSON(w, statusOf(code), pdResponse{Status: "error", Message: hypercare.ErrorMessage(err)})
 	}
 }
 
@@ -87,7 +87,7 @@ func (s *Server) enqueueV2(w http.ResponseWriter, r *http.Request) {
 	}
 	res, ok := s.processPD(w, r, ev)
 	if ok {
-		writeJSON(w, http.StatusAccepted, pdResponse{Status: "success", Message: "Event processed", DedupKey: res.DedupKey})
+		s.writeJSON(w, http.StatusAccepted, pdResponse{Status: "success", Message: "Event processed", DedupKey: res.DedupKey})
 	}
 }
 
@@ -101,7 +101,7 @@ func (s *Server) enqueueV1(w http.ResponseWriter, r *http.Request) {
 	}
 	res, ok := s.processPD(w, r, ev)
 	if ok {
-		writeJSON(w, http.StatusOK, pdResponse{Status: "success", Message: "Event processed", IncidentKey: res.DedupKey})
+		s.writeJSON(w, http.StatusOK, pdResponse{Status: "success", Message: "Event processed", IncidentKey: res.DedupKey})
 	}
 }
 
@@ -169,7 +169,7 @@ func (s *Server) changeV2(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.metrics.events.WithLabelValues("change", hypercare.OutcomeCreated).Inc()
-	writeJSON(w, http.StatusAccepted, pdResponse{Status: "success", Message: "Change event processed"})
+	s.writeJSON(w, http.StatusAccepted, pdResponse{Status: "success", Message: "Change event processed"})
 }
 
 // integrationResponse answers POST /integrations/{key}.
@@ -217,7 +217,7 @@ func (s *Server) integration(w http.ResponseWriter, r *http.Request) {
 		out.DedupKeys[i] = x.DedupKey
 		s.metrics.events.WithLabelValues(string(it.Type), x.Outcome).Inc()
 	}
-	writeJSON(w, http.StatusAccepted, out)
+	s.writeJSON(w, http.StatusAccepted, out)
 }
 
 // parseNative parses body in the integration's format.

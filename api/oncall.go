@@ -37,7 +37,18 @@ type LevelOnCall struct {
 	EscalateAfterMinutes float64             `json:"escalate_after_minutes"`
 }
 
-// timeParam parses an RFC 3339 query parameter, defaulting to now.
+// The range of times a query may ask about. Answers hold times derived
+// from the one asked (a shift's end up to 90 days later, a window of up to
+// 366 days, an escalation's later steps), and every one must still be an
+// RFC 3339 time (years 0000–9999) or the answer could not be encoded; the
+// bounds leave those derived times years of room.
+var (
+	minQueryTime = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxQueryTime = time.Date(9000, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// timeParam parses an RFC 3339 query parameter, defaulting to def. A time
+// outside [minQueryTime, maxQueryTime) once in UTC is invalid.
 func (s *Server) timeParam(r *http.Request, name string, def time.Time) (time.Time, error) {
 	v := r.URL.Query().Get(name)
 	if v == "" {
@@ -48,7 +59,11 @@ func (s *Server) timeParam(r *http.Request, name string, def time.Time) (time.Ti
 		return t, hypercare.InvalidFields("invalid query", hypercare.FieldError{
 			Field: name, Message: "must be an RFC 3339 time, e.g. 2026-11-27T09:00:00Z"})
 	}
-	return t.UTC(), nil
+	if t = t.UTC(); t.Before(minQueryTime) || !t.Before(maxQueryTime) {
+		return t, hypercare.InvalidFields("invalid query", hypercare.FieldError{
+			Field: name, Message: "must be from 0001-01-01T00:00:00Z and before 9000-01-01T00:00:00Z"})
+	}
+	return t, nil
 }
 
 func (s *Server) directory() *escalate.Directory { return s.escalation.Directory() }
@@ -88,7 +103,7 @@ func (s *Server) onCall(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	resp["oncall"] = entries
-	writeJSON(w, http.StatusOK, resp)
+	s.writeJSON(w, http.StatusOK, resp)
 }
 
 func scheduleOnCall(dir *escalate.Directory, id string, at time.Time) (OnCallEntry, bool) {
@@ -159,7 +174,7 @@ func (s *Server) listSchedules(w http.ResponseWriter, _ *http.Request) {
 		}
 		out = append(out, v)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"schedules": out})
+	s.writeJSON(w, http.StatusOK, map[string]any{"schedules": out})
 }
 
 // shifts answers GET /api/v1/schedules/{id}/shifts?from=&to= (default: the
@@ -189,7 +204,7 @@ func (s *Server) shifts(w http.ResponseWriter, r *http.Request) {
 	if list == nil {
 		list = []oncall.Shift{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"schedule": sched.ID, "from": from, "to": to, "shifts": shiftViews(list)})
+	s.writeJSON(w, http.StatusOK, map[string]any{"schedule": sched.ID, "from": from, "to": to, "shifts": shiftViews(list)})
 }
 
 // ShiftView is a shift on the wire.
@@ -235,7 +250,7 @@ func (s *Server) simulate(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"simulation": sim})
+	s.writeJSON(w, http.StatusOK, map[string]any{"simulation": sim})
 }
 
 // escalateIncident answers POST /api/v1/incidents/{id}/escalate {"level":N}.
@@ -262,7 +277,7 @@ func (s *Server) escalateIncident(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"escalation": st})
+	s.writeJSON(w, http.StatusOK, map[string]any{"escalation": st})
 }
 
 // reassign answers POST /api/v1/incidents/{id}/reassign {"user":"id"}.
@@ -284,7 +299,7 @@ func (s *Server) reassign(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"incident": inc, "reassigned_to": req.User})
+	s.writeJSON(w, http.StatusOK, map[string]any{"incident": inc, "reassigned_to": req.User})
 }
 
 func (s *Server) incidentNotifications(w http.ResponseWriter, r *http.Request) {
@@ -329,7 +344,7 @@ func (s *Server) listUsers(w http.ResponseWriter, _ *http.Request) {
 		}
 		out = append(out, v)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"users": out})
+	s.writeJSON(w, http.StatusOK, map[string]any{"users": out})
 }
 
 func (s *Server) listPolicies(w http.ResponseWriter, _ *http.Request) {
@@ -338,5 +353,5 @@ func (s *Server) listPolicies(w http.ResponseWriter, _ *http.Request) {
 	for _, id := range sortedKeys(dir.Policies) {
 		out = append(out, dir.Policies[id])
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"escalation_policies": out})
+	s.writeJSON(w, http.StatusOK, map[string]any{"escalation_policies": out})
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -45,11 +46,26 @@ type errorDetail struct {
 	Details []hypercare.FieldError `json:"details,omitempty"`
 }
 
-// writeJSON writes v as JSON with the given status.
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// internalBody is the answer when a response cannot be encoded; it is a
+// constant so that answering the failure cannot fail too.
+const internalBody = `{"error":{"code":"internal","message":"internal error"}}` + "\n"
+
+// writeJSON writes v as JSON with the given status. It encodes to a buffer
+// first: a value that cannot be encoded (a time outside the years 0–9999,
+// say) is logged and answered 500 in the error envelope, never a 200 with
+// an empty or cut-off body.
+func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(v); err != nil {
+		s.log.Error("cannot encode response", slog.Int("status", status), slog.Any("error", err))
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = io.WriteString(w, internalBody)
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	_, _ = w.Write(buf.Bytes())
 }
 
 // writeError writes err in the API envelope. Internal errors are logged and
@@ -62,7 +78,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		body.Error.Details = he.Details
 	}
 	s.logFailure(r, code, err)
-	writeJSON(w, statusOf(code), body)
+	s.writeJSON(w, statusOf(code), body)
 }
 
 // logFailure logs server-side failures with their cause.
@@ -121,7 +137,7 @@ func respondList[T any](s *Server, w http.ResponseWriter, r *http.Request, key s
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{key: nonNil(list)})
+	s.writeJSON(w, http.StatusOK, map[string]any{key: nonNil(list)})
 }
 
 // respondPage answers one page of a listing with its next cursor, or err.
@@ -130,5 +146,5 @@ func respondPage[T any](s *Server, w http.ResponseWriter, r *http.Request, key s
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{key: nonNil(list), "next_cursor": next})
+	s.writeJSON(w, http.StatusOK, map[string]any{key: nonNil(list), "next_cursor": next})
 }

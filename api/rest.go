@@ -71,7 +71,7 @@ func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"incident": inc})
+	s.writeJSON(w, http.StatusOK, map[string]any{"incident": inc})
 }
 
 func (s *Server) incidentAlerts(w http.ResponseWriter, r *http.Request) {
@@ -126,7 +126,7 @@ func (s *Server) transition(w http.ResponseWriter, r *http.Request,
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"incident": inc})
+	s.writeJSON(w, http.StatusOK, map[string]any{"incident": inc})
 }
 
 func (s *Server) addNote(w http.ResponseWriter, r *http.Request) {
@@ -143,7 +143,7 @@ func (s *Server) addNote(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"timeline_entry": entry})
+	s.writeJSON(w, http.StatusCreated, map[string]any{"timeline_entry": entry})
 }
 
 func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request) {
@@ -170,7 +170,7 @@ func (s *Server) getService(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"service": svc})
+	s.writeJSON(w, http.StatusOK, map[string]any{"service": svc})
 }
 
 func (s *Server) listTeams(w http.ResponseWriter, r *http.Request) {
@@ -218,7 +218,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"token": tok, "secret": secret})
+	s.writeJSON(w, http.StatusCreated, map[string]any{"token": tok, "secret": secret})
 }
 
 // nonNil makes empty lists encode as [] rather than null.
