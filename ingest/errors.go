@@ -76,6 +76,19 @@ func PDErrorResponse(err error) PDResponse {
 // lists only a handful). The rest are counted in one final entry.
 const MaxProblems = 10
 
+// MaxBatch is the most events one request may carry (alerts of an
+// Alertmanager or Grafana notification, events of a generic batch). Real
+// alerts take hundreds of bytes each, so no real batch within the 512 KB
+// body limit comes near it; it bounds the memory a request of many tiny
+// elements can make the server hold (about 1 KB per event).
+const MaxBatch = 5000
+
+// tooManyElements words a batch over MaxBatch.
+func tooManyElements(field string, n int) string {
+	return quote(field) + " has " + strconv.Itoa(n) + " elements (the most one request may carry is " +
+		strconv.Itoa(MaxBatch) + "; send them in smaller batches)"
+}
+
 // problems collects the FieldErrors found while parsing one request: the
 // first MaxProblems in full, the others only counted.
 type problems struct {
@@ -100,6 +113,17 @@ func index(path string, i int) string {
 
 func quote(field string) string { return "'" + field + "'" }
 
+// counted reports whether the list is full, counting one more problem if
+// so. Callers check it before building a field path or a message, so the
+// problems past the list cost nothing but the count.
+func (p *problems) counted() bool {
+	if len(p.list) < MaxProblems {
+		return false
+	}
+	p.n++
+	return true
+}
+
 func (p *problems) add(field, message string) {
 	p.n++
 	if len(p.list) < MaxProblems {
@@ -108,18 +132,30 @@ func (p *problems) add(field, message string) {
 }
 
 func (p *problems) missing(field string) {
+	if p.counted() {
+		return
+	}
 	p.add(field, quote(field)+" is missing or blank")
 }
 
 func (p *problems) wrongType(field, want string) {
+	if p.counted() {
+		return
+	}
 	p.add(field, quote(field)+" must be "+want)
 }
 
 func (p *problems) tooLong(field string, max int) {
+	if p.counted() {
+		return
+	}
 	p.add(field, quote(field)+" is too long (maximum is "+strconv.Itoa(max)+" characters)")
 }
 
 func (p *problems) invalid(field, rule string) {
+	if p.counted() {
+		return
+	}
 	p.add(field, quote(field)+" is invalid ("+rule+")")
 }
 

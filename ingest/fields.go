@@ -13,7 +13,9 @@ import (
 // text returns the cleaned free text of s ("" when absent or mistyped).
 func (p *problems) text(prefix, name string, s jstr) string {
 	if s.bad {
-		p.wrongType(at(prefix, name), "a string")
+		if !p.counted() {
+			p.wrongType(at(prefix, name), "a string")
+		}
 		return ""
 	}
 	return cleanText(s.val)
@@ -23,10 +25,15 @@ func (p *problems) text(prefix, name string, s jstr) string {
 // mistyped or holds NUL or invalid UTF-8.
 func (p *problems) ident(prefix, name string, s jstr) string {
 	if s.bad {
-		p.wrongType(at(prefix, name), "a string")
+		if !p.counted() {
+			p.wrongType(at(prefix, name), "a string")
+		}
 		return ""
 	}
 	if badIdent(s.val) {
+		if p.counted() {
+			return ""
+		}
 		p.add(at(prefix, name), quote(at(prefix, name))+" must not contain NUL characters or invalid UTF-8")
 		return ""
 	}
@@ -56,7 +63,9 @@ func (p *problems) dedupKey(prefix, name string, s jstr) (key string, ok bool) {
 func (p *problems) timestamp(prefix, name string, s jstr) *time.Time {
 	t, found := p.timestampIn(prefix, name, s)
 	if found && !inRange(*t) {
-		p.invalid(at(prefix, name), "must be between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z once converted to UTC")
+		if !p.counted() {
+			p.invalid(at(prefix, name), "must be between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z once converted to UTC")
+		}
 		return nil
 	}
 	return t
@@ -82,7 +91,9 @@ func (p *problems) timestampIn(prefix, name string, s jstr) (t *time.Time, found
 	}
 	ts, ok := parseTimestamp(v)
 	if !ok {
-		p.invalid(at(prefix, name), "must be an ISO 8601 date-time such as 2015-07-17T08:42:58.315+0000")
+		if !p.counted() {
+			p.invalid(at(prefix, name), "must be an ISO 8601 date-time such as 2015-07-17T08:42:58.315+0000")
+		}
 		return nil, false
 	}
 	return &ts, true
@@ -112,18 +123,21 @@ func (p *problems) links(prefix, name string, l jlist[jobj[linkJSON]]) []hyperca
 		return nil
 	}
 	var out []hypercare.Link
-	for i, o := range l.val {
+	path := at(prefix, name)
+	l.each(func(i int, o *jobj[linkJSON]) {
 		if o.bad {
-			p.wrongType(index(at(prefix, name), i), "an object")
-			continue
+			if !p.counted() {
+				p.wrongType(index(path, i), "an object")
+			}
+			return
 		}
-		el := index(at(prefix, name), i)
+		el := elementPath(path, i, o.val.Href, o.val.Text)
 		href := p.text(el, "href", o.val.Href)
 		text := p.text(el, "text", o.val.Text)
-		if href != "" {
+		if href != "" && p.n == 0 {
 			out = append(out, hypercare.Link{Href: href, Text: text})
 		}
-	}
+	})
 	return out
 }
 
@@ -135,20 +149,35 @@ func (p *problems) images(prefix, name string, l jlist[jobj[imageJSON]]) []hyper
 		return nil
 	}
 	var out []hypercare.Image
-	for i, o := range l.val {
+	path := at(prefix, name)
+	l.each(func(i int, o *jobj[imageJSON]) {
 		if o.bad {
-			p.wrongType(index(at(prefix, name), i), "an object")
-			continue
+			if !p.counted() {
+				p.wrongType(index(path, i), "an object")
+			}
+			return
 		}
-		el := index(at(prefix, name), i)
+		el := elementPath(path, i, o.val.Src, o.val.Href, o.val.Alt)
 		img := hypercare.Image{
 			Src:  p.text(el, "src", o.val.Src),
 			Href: p.text(el, "href", o.val.Href),
 			Alt:  p.text(el, "alt", o.val.Alt),
 		}
-		if img.Src != "" {
+		if img.Src != "" && p.n == 0 {
 			out = append(out, img)
 		}
-	}
+	})
 	return out
+}
+
+// elementPath is the path of element i of the array at path, built only
+// when one of the element's fields will be reported (mistyped): a valid
+// element of a long list costs no string.
+func elementPath(path string, i int, fields ...jstr) string {
+	for _, f := range fields {
+		if f.bad {
+			return index(path, i)
+		}
+	}
+	return ""
 }

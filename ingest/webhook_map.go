@@ -42,6 +42,9 @@ func (p *problems) stringMap(prefix, name string, m jmap) map[string]string {
 	out := make(map[string]string, len(m.val))
 	for k, v := range m.val {
 		if v.bad {
+			if p.counted() {
+				continue
+			}
 			p.wrongType(at(at(prefix, name), truncate(cleanText(k), maxEcho)), "a string")
 			continue
 		}
