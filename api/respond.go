@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 
@@ -90,7 +91,8 @@ func (s *Server) logFailure(r *http.Request, code hypercare.Code, err error) {
 }
 
 // readBody reads the whole body up to limit bytes; a larger body is a
-// payload_too_large error, an unreadable one invalid.
+// payload_too_large error, an unreadable one (a client too slow for the
+// server's ReadTimeout, a reset connection) invalid.
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
@@ -98,7 +100,14 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 		if errors.As(err, &tooBig) {
 			return nil, hypercare.Errorf(hypercare.CodeTooLarge, "request body exceeds %d bytes", limit)
 		}
-		return nil, hypercare.Errorf(hypercare.CodeInvalid, "cannot read request body: %v", err)
+		// The cause (a network error naming the server's address) is for
+		// the log only, never for the answer.
+		msg := "cannot read request body"
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			msg = "request body not received in time"
+		}
+		return nil, &hypercare.Error{Code: hypercare.CodeInvalid, Message: msg, Err: err}
 	}
 	return body, nil
 }

@@ -29,21 +29,21 @@ func main() {
 	target := flag.String("url", "http://127.0.0.1:8080/v2/enqueue", "ingest endpoint to attack")
 	clients := flag.Int("clients", 20, "concurrent clients that never read the answer")
 	elems := flag.Int("elements", 250_000, "elements of the hostile array")
-	shape := flag.String("shape", "v2", "body shape: v2 (links array), v1 (contexts), change (links), alerts (alertmanager/grafana alerts array), array (top-level array)")
+	shape := flag.String("shape", "v2", "body shape: v2 (links array), v1 (contexts), change (links), alerts (Alertmanager alerts array), grafana (Grafana alerts array), array (top-level array)")
+	key := flag.String("key", "0000000000000000000000000000bad0", "routing key put in PagerDuty bodies (default: well formed, routes nowhere)")
 	pid := flag.Int("pid", 0, "server PID whose /proc status is sampled")
 	hold := flag.Duration("hold", 20*time.Second, "how long each client keeps its connection unread")
 	flag.Parse()
-	if err := run(*target, *clients, *elems, *shape, *pid, *hold); err != nil {
+	if err := run(*target, *clients, body(*shape, *key, *elems), *pid, *hold); err != nil {
 		fmt.Fprintln(os.Stderr, "slowreaders:", err)
 		os.Exit(1)
 	}
 }
 
-// body builds the hostile body: a bogus key and an array of n one-digit
+// body builds the hostile body: the given key and an array of n one-digit
 // numbers where objects belong, so every element is a separate problem.
-func body(shape string, n int) []byte {
+func body(shape, key string, n int) []byte {
 	arr := "[" + strings.TrimSuffix(strings.Repeat("1,", n), ",") + "]"
-	const key = "0000000000000000000000000000bad0"
 	switch shape {
 	case "v1":
 		return []byte(`{"service_key":"` + key + `","event_type":"trigger","description":"x","contexts":` + arr + `}`)
@@ -51,18 +51,19 @@ func body(shape string, n int) []byte {
 		return []byte(`{"routing_key":"` + key + `","payload":{"summary":"x"},"links":` + arr + `}`)
 	case "alerts":
 		return []byte(`{"version":"4","status":"firing","alerts":` + arr + `}`)
+	case "grafana":
+		return []byte(`{"version":"1","status":"firing","alerts":` + arr + `}`)
 	case "array":
 		return []byte(arr)
 	}
 	return []byte(`{"routing_key":"` + key + `","event_action":"trigger","payload":{"summary":"x","source":"y","severity":"info"},"links":` + arr + `}`)
 }
 
-func run(target string, clients, elems int, shape string, pid int, hold time.Duration) error {
+func run(target string, clients int, b []byte, pid int, hold time.Duration) error {
 	u, err := url.Parse(target)
 	if err != nil {
 		return fmt.Errorf("parse -url: %w", err)
 	}
-	b := body(shape, elems)
 	req := fmt.Sprintf("POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: %d\r\n\r\n", u.RequestURI(), u.Host, len(b))
 	fmt.Printf("body %d bytes, %d clients, hold %s\n", len(b), clients, hold)
 	status, size := probe(u.Host, req, b)
