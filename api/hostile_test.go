@@ -21,7 +21,13 @@ const unknownKey = "0000000000000000000000000000bad0"
 
 // hostileArray is 250,000 one-digit numbers where objects belong: about
 // 500 KB that used to be answered with one error each (a 9 MB answer).
-var hostileArray = "[" + strings.TrimSuffix(strings.Repeat("1,", 250_000), ",") + "]"
+var hostileArray = numbers(250_000)
+
+// underBatch is the same under ingest.MaxBatch, so batches are validated
+// element by element instead of refused for their size.
+var underBatch = numbers(4_999)
+
+func numbers(n int) string { return "[" + strings.TrimSuffix(strings.Repeat("1,", n), ",") + "]" }
 
 // post sends body to path with extra headers and returns the status and
 // the raw answer.
@@ -55,8 +61,9 @@ func (e *env) grafanaHeaders(body []byte) map[string]string {
 
 // TestHostileBodyAnswerIsBounded sends the hostile body to every ingest
 // endpoint, with unknown and known keys: each answer is a small 400 whose
-// problems are capped (ingest.MaxProblems and one "…and N more" entry), and
-// an unknown PagerDuty key is refused without listing anything else.
+// problems are capped (ingest.MaxProblems and one "…and N more" entry), a
+// batch over ingest.MaxBatch is refused for its size alone, and an unknown
+// PagerDuty key is refused without listing anything else.
 func TestHostileBodyAnswerIsBounded(t *testing.T) {
 	forEachStore(t, func(t *testing.T, e *env) {
 		v2 := func(key string) []byte {
@@ -70,25 +77,32 @@ func TestHostileBodyAnswerIsBounded(t *testing.T) {
 		}
 		am := []byte(`{"version":"4","alerts":` + hostileArray + `}`)
 		graf := []byte(`{"version":"1","alerts":` + hostileArray + `}`)
+		am2 := []byte(`{"version":"4","alerts":` + underBatch + `}`)
+		graf2 := []byte(`{"version":"1","alerts":` + underBatch + `}`)
+		const more, tooMany = "more problems", "elements (the most one request may carry is"
 		cases := []struct {
 			name, path string
 			body       []byte
 			header     map[string]string
-			unknown    bool // answered "Invalid routing key" alone
+			unknown    bool   // answered "Invalid routing key" alone
+			says       string // else the answer says this
 		}{
-			{"v2 unknown key", "/v2/enqueue", v2(unknownKey), nil, true},
-			{"v2 known key", "/v2/enqueue", v2(keyCheckout), nil, false},
-			{"v2 malformed key", "/v2/enqueue", v2("bogus"), nil, false},
-			{"v1 unknown key", "/generic/2010-04-15/create_event.json", v1(unknownKey), nil, true},
-			{"v1 known key", "/generic/2010-04-15/create_event.json", v1(keyCheckout), nil, false},
-			{"change unknown key", "/v2/change/enqueue", change(unknownKey), nil, true},
-			{"change known key", "/v2/change/enqueue", change(keyCheckout), nil, false},
-			{"integration events-v2", "/integrations/" + keyCheckout, v2(keyCheckout), nil, false},
-			{"alertmanager", "/integrations/" + keyAlertmanager, am, nil, false},
-			{"grafana", "/integrations/" + keyGrafana, graf, e.grafanaHeaders(graf), false},
-			{"generic array", "/integrations/" + keyGeneric, []byte(hostileArray), nil, false},
-			{"generic events", "/integrations/" + keyGeneric, []byte(`{"events":` + hostileArray + `}`), nil, false},
-			{"generic links", "/integrations/" + keyGeneric, []byte(`{"summary":"x","links":` + hostileArray + `}`), nil, false},
+			{"v2 unknown key", "/v2/enqueue", v2(unknownKey), nil, true, ""},
+			{"v2 known key", "/v2/enqueue", v2(keyCheckout), nil, false, more},
+			{"v2 malformed key", "/v2/enqueue", v2("bogus"), nil, false, more},
+			{"v1 unknown key", "/generic/2010-04-15/create_event.json", v1(unknownKey), nil, true, ""},
+			{"v1 known key", "/generic/2010-04-15/create_event.json", v1(keyCheckout), nil, false, more},
+			{"change unknown key", "/v2/change/enqueue", change(unknownKey), nil, true, ""},
+			{"change known key", "/v2/change/enqueue", change(keyCheckout), nil, false, more},
+			{"integration events-v2", "/integrations/" + keyCheckout, v2(keyCheckout), nil, false, more},
+			{"alertmanager", "/integrations/" + keyAlertmanager, am, nil, false, tooMany},
+			{"alertmanager under the batch cap", "/integrations/" + keyAlertmanager, am2, nil, false, more},
+			{"grafana", "/integrations/" + keyGrafana, graf, e.grafanaHeaders(graf), false, tooMany},
+			{"grafana under the batch cap", "/integrations/" + keyGrafana, graf2, e.grafanaHeaders(graf2), false, more},
+			{"generic array", "/integrations/" + keyGeneric, []byte(hostileArray), nil, false, tooMany},
+			{"generic array under the batch cap", "/integrations/" + keyGeneric, []byte(underBatch), nil, false, more},
+			{"generic events", "/integrations/" + keyGeneric, []byte(`{"events":` + hostileArray + `}`), nil, false, tooMany},
+			{"generic links", "/integrations/" + keyGeneric, []byte(`{"summary":"x","links":` + hostileArray + `}`), nil, false, more},
 		}
 		for _, tc := range cases {
 			code, raw := e.post(tc.path, tc.body, tc.header)
@@ -111,8 +125,8 @@ func TestHostileBodyAnswerIsBounded(t *testing.T) {
 				t.Errorf("%s: errors %q, want only \"Invalid routing key\"", tc.name, out.Errors)
 			case n < 1 || n > ingest.MaxProblems+1:
 				t.Errorf("%s: %d problems listed, want 1 to %d: %s", tc.name, n, ingest.MaxProblems+1, raw)
-			case !tc.unknown && !strings.Contains(string(raw), "more problems"):
-				t.Errorf("%s: no count of the problems left out: %s", tc.name, raw)
+			case !tc.unknown && !strings.Contains(string(raw), tc.says):
+				t.Errorf("%s: answer does not say %q: %s", tc.name, tc.says, raw)
 			}
 		}
 	})
