@@ -75,6 +75,7 @@ func (s *Server) knownKey(body []byte, v1 bool) error {
 	if it, found := s.intake.Lookup(key); found && it.Type == hypercare.IntegrationEventsV2 {
 		return nil
 	}
+	s.metrics.events.WithLabelValues("unknown", outcomeRejected).Inc()
 	return errUnknownKey
 }
 
@@ -110,9 +111,10 @@ func (s *Server) enqueueV1(w http.ResponseWriter, r *http.Request) {
 func (s *Server) parsePD(w http.ResponseWriter, r *http.Request, parse func([]byte) (hypercare.Event, error), v1 bool) (hypercare.Event, bool) {
 	body, err := readBody(w, r, s.maxBody)
 	if err == nil {
-		err = s.knownKey(body, v1)
-	}
-	if err == nil {
+		if err = s.knownKey(body, v1); err != nil { // counted as "unknown"
+			s.writePDError(w, r, err)
+			return hypercare.Event{}, false
+		}
 		var ev hypercare.Event
 		if ev, err = parse(body); err == nil {
 			return ev, true
