@@ -172,17 +172,23 @@ func pprofMux() http.Handler {
 	return mux
 }
 
+// newHTTPServer is the server's HTTP configuration. ReadTimeout bounds a
+// client that sends its body slowly; WriteTimeout bounds how long a client
+// that never reads its answer can hold the answer in memory. WriteTimeout
+// runs from the end of the request headers, so it must exceed ReadTimeout.
+// A future streaming handler (SSE) must lift it for its own responses with
+// http.ResponseController.SetWriteDeadline.
+func newHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
+		WriteTimeout: 90 * time.Second, IdleTimeout: 2 * time.Minute}
+}
+
 func listenAndServe(ctx context.Context, addr string, h http.Handler, log *slog.Logger, dialect string) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
-	// WriteTimeout bounds how long a client that never reads its answer can
-	// hold the answer in memory. It runs from the end of the request headers,
-	// so it must exceed ReadTimeout, which bounds a slow body. A future
-	// streaming handler (SSE) must lift it with http.ResponseController.
-	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
-		WriteTimeout: 90 * time.Second, IdleTimeout: 2 * time.Minute}
+	hs := newHTTPServer(h)
 	log.Info("listening", slog.String("addr", ln.Addr().String()), slog.String("store", dialect),
 		slog.String("version", hypercare.Version))
 	errc := make(chan error, 1)
