@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/ingest"
 )
 
@@ -259,4 +260,27 @@ func TestBatchLargerThanBurstIsAdmitted(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestOldOutOfRangeChangeStillLists: a change event stored before ingest
+// checked the range (written here straight to the store) is listed with the
+// time it was received instead of breaking GET /api/v1/change_events.
+func TestOldOutOfRangeChangeStillLists(t *testing.T) {
+	forEachStore(t, func(t *testing.T, e *env) {
+		far := time.Date(10000, 1, 1, 23, 58, 59, 0, time.UTC)
+		err := e.st.Write(t.Context(), "old change", func(tx hypercare.Tx) error {
+			return tx.InsertChangeEvent(t.Context(), &hypercare.ChangeEvent{ID: "old", ServiceID: "checkout",
+				IntegrationID: "checkout-v2", Summary: "deploy", Timestamp: far, ReceivedAt: t0})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out struct {
+			Changes []hypercare.ChangeEvent `json:"change_events"`
+		}
+		if code := e.do("GET", "/api/v1/change_events", e.viewer, nil, &out); code != http.StatusOK ||
+			len(out.Changes) != 1 || !out.Changes[0].Timestamp.Equal(t0) {
+			t.Fatalf("listing: %d %+v, want the change at its receive time", code, out.Changes)
+		}
+	})
 }

@@ -185,7 +185,19 @@ func (s *Server) listChanges(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	list, next, err := s.store.ListChangeEvents(r.Context(), hypercare.ChangeFilter{ServiceID: r.URL.Query().Get("service"), Page: page})
+	encodableChanges(list)
 	respondPage(s, w, r, "change_events", list, next, err)
+}
+
+// encodableChanges gives change events whose time no answer can encode (a
+// year outside 0001–9999 in UTC, stored before ingest checked the range)
+// the time they were received, so one old row cannot break the listing.
+func encodableChanges(list []hypercare.ChangeEvent) {
+	for i := range list {
+		if y := list[i].Timestamp.UTC().Year(); y < 1 || y > 9999 {
+			list[i].Timestamp = list[i].ReceivedAt
+		}
+	}
 }
 
 func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) {
