@@ -49,7 +49,7 @@ func (s *Server) createCalendarFeed(kind string) http.HandlerFunc {
 			return
 		}
 		path := "/calendar/" + kind + "/" + id + ".ics?token=" + token
-		writeJSON(w, http.StatusCreated, map[string]string{"id": feed.ID, "url": s.linkBase + path, "path": path})
+		s.writeJSON(w, http.StatusCreated, map[string]string{"id": feed.ID, "url": s.linkBase + path, "path": path})
 	}
 }
 
@@ -68,7 +68,7 @@ func (s *Server) listCalendarFeeds(w http.ResponseWriter, r *http.Request) {
 			out = append(out, f)
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"calendar_feeds": out})
+	s.writeJSON(w, http.StatusOK, map[string]any{"calendar_feeds": out})
 }
 
 // revokeCalendarFeed answers DELETE /api/v1/calendar_feeds/{id} with the
@@ -95,7 +95,7 @@ func (s *Server) revokeCalendarFeed(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"calendar_feed": feed})
+	s.writeJSON(w, http.StatusOK, map[string]any{"calendar_feed": feed})
 }
 
 // findFeed returns the feed with id, or not_found.

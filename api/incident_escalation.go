@@ -30,7 +30,7 @@ func (s *Server) escalateIncident(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"escalation": st})
+	s.writeJSON(w, http.StatusOK, map[string]any{"escalation": st})
 }
 
 // reassign answers POST /api/v1/incidents/{id}/reassign {"user":"id"}.
@@ -52,5 +52,5 @@ func (s *Server) reassign(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"incident": inc, "reassigned_to": req.User})
+	s.writeJSON(w, http.StatusOK, map[string]any{"incident": inc, "reassigned_to": req.User})
 }

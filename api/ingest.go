@@ -32,14 +32,14 @@ func (s *Server) writePDError(w http.ResponseWriter, r *http.Request, err error)
 	s.logFailure(r, code, err)
 	switch code {
 	case hypercare.CodeInvalid:
-		writeJSON(w, http.StatusBadRequest, ingest.PDErrorResponse(err))
+		s.writeJSON(w, http.StatusBadRequest, ingest.PDErrorResponse(err))
 	case hypercare.CodeTooLarge:
-		writeJSON(w, http.StatusRequestEntityTooLarge, pdResponse{Status: "invalid event",
+		s.writeJSON(w, http.StatusRequestEntityTooLarge, pdResponse{Status: "invalid event",
 			Message: ingest.MessageInvalid, Errors: []string{hypercare.ErrorMessage(err)}})
 	case hypercare.CodeRateLimited:
-		writeJSON(w, http.StatusTooManyRequests, pdResponse{Status: "throttle event", Message: hypercare.ErrorMessage(err)})
+		s.writeJSON(w, http.StatusTooManyRequests, pdResponse{Status: "throttle event", Message: hypercare.ErrorMessage(err)})
 	default:
-		writeJSON(w, statusOf(code), pdResponse{Status: "error", Message: hypercare.ErrorMessage(err)})
+		s.writeJSON(w, statusOf(code), pdResponse{Status: "error", Message: hypercare.ErrorMessage(err)})
 	}
 }
 
@@ -62,16 +62,33 @@ func (s *Server) admit(w http.ResponseWriter, key string, n int, types ...hyperc
 	return it, nil
 }
 
+// knownKey is the cheap first pass over a PagerDuty body: a well-formed
+// key that routes nowhere gets the one "Invalid routing key" answer at once,
+// without the rest of the body being validated or its problems listed, so
+// a sender without a key costs one scan of the body. A missing or malformed
+// key passes here and the full parse reports it in PagerDuty's words.
+func (s *Server) knownKey(body []byte, v1 bool) error {
+	key, ok := ingest.PeekRoutingKey(body, v1)
+	if !ok {
+		return nil
+	}
+	if it, found := s.intake.Lookup(key); found && it.Type == hypercare.IntegrationEventsV2 {
+		return nil
+	}
+	s.metrics.events.WithLabelValues("unknown", outcomeRejected).Inc()
+	return errUnknownKey
+}
+
 // enqueueV2 is PagerDuty Events API v2: POST /v2/enqueue.
 func (s *Server) enqueueV2(w http.ResponseWriter, r *http.Request) {
 	defer s.observe("v2", time.Now())
-	ev, ok := s.parsePD(w, r, ingest.ParseEventsV2)
+	ev, ok := s.parsePD(w, r, ingest.ParseEventsV2, false)
 	if !ok {
 		return
 	}
 	res, ok := s.processPD(w, r, ev)
 	if ok {
-		writeJSON(w, http.StatusAccepted, pdResponse{Status: "success", Message: "Event processed", DedupKey: res.DedupKey})
+		s.writeJSON(w, http.StatusAccepted, pdResponse{Status: "success", Message: "Event processed", DedupKey: res.DedupKey})
 	}
 }
 
@@ -79,20 +96,25 @@ func (s *Server) enqueueV2(w http.ResponseWriter, r *http.Request) {
 // and Nagios setups.
 func (s *Server) enqueueV1(w http.ResponseWriter, r *http.Request) {
 	defer s.observe("v1", time.Now())
-	ev, ok := s.parsePD(w, r, ingest.ParseEventsV1)
+	ev, ok := s.parsePD(w, r, ingest.ParseEventsV1, true)
 	if !ok {
 		return
 	}
 	res, ok := s.processPD(w, r, ev)
 	if ok {
-		writeJSON(w, http.StatusOK, pdResponse{Status: "success", Message: "Event processed", IncidentKey: res.DedupKey})
+		s.writeJSON(w, http.StatusOK, pdResponse{Status: "success", Message: "Event processed", IncidentKey: res.DedupKey})
 	}
 }
 
-// parsePD reads and parses a PagerDuty-format body.
-func (s *Server) parsePD(w http.ResponseWriter, r *http.Request, parse func([]byte) (hypercare.Event, error)) (hypercare.Event, bool) {
+// parsePD reads and parses a PagerDuty-format body. An unknown key is
+// refused before the body is validated (see knownKey).
+func (s *Server) parsePD(w http.ResponseWriter, r *http.Request, parse func([]byte) (hypercare.Event, error), v1 bool) (hypercare.Event, bool) {
 	body, err := readBody(w, r, s.maxBody)
 	if err == nil {
+		if err = s.knownKey(body, v1); err != nil { // counted as "unknown"
+			s.writePDError(w, r, err)
+			return hypercare.Event{}, false
+		}
 		var ev hypercare.Event
 		if ev, err = parse(body); err == nil {
 			return ev, true
@@ -130,6 +152,10 @@ func (s *Server) changeV2(w http.ResponseWriter, r *http.Request) {
 		s.writePDError(w, r, err)
 		return
 	}
+	if err := s.knownKey(body, false); err != nil {
+		s.writePDError(w, r, err)
+		return
+	}
 	key, change, err := ingest.ParseChangeV2(body)
 	if err != nil {
 		s.writePDError(w, r, err)
@@ -145,7 +171,7 @@ func (s *Server) changeV2(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.metrics.events.WithLabelValues("change", hypercare.OutcomeCreated).Inc()
-	writeJSON(w, http.StatusAccepted, pdResponse{Status: "success", Message: "Change event processed"})
+	s.writeJSON(w, http.StatusAccepted, pdResponse{Status: "success", Message: "Change event processed"})
 }
 
 // integrationResponse answers POST /integrations/{key}.
@@ -193,7 +219,7 @@ func (s *Server) integration(w http.ResponseWriter, r *http.Request) {
 		out.DedupKeys[i] = x.DedupKey
 		s.metrics.events.WithLabelValues(string(it.Type), x.Outcome).Inc()
 	}
-	writeJSON(w, http.StatusAccepted, out)
+	s.writeJSON(w, http.StatusAccepted, out)
 }
 
 // parseNative parses body in the integration's format.

@@ -5,8 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hypercare/hypercare"
 )
@@ -92,10 +94,13 @@ func TestGrafanaSignature(t *testing.T) {
 "alerts":[{"status":"firing","labels":{"alertname":"CheckoutLatency","severity":"critical"},
 "annotations":{"summary":"p99 latency above 2s"},"startsAt":"2026-11-27T08:00:00Z","endsAt":"0001-01-01T00:00:00Z",
 "generatorURL":"http://grafana/alerting/grafana/abc/view","fingerprint":"fa1afa1afa1afa1a","values":{"A":2.5},"valueString":"A=2.5"}]}`
-		post := func(sig string) int {
+		post := func(sig, ts string) int {
 			req, _ := http.NewRequest("POST", e.url+"/integrations/"+keyGrafana, strings.NewReader(body))
 			if sig != "" {
 				req.Header.Set("X-Grafana-Alerting-Signature", sig)
+			}
+			if ts != "" {
+				req.Header.Set("X-Grafana-Alerting-Timestamp", ts)
 			}
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
@@ -104,16 +109,32 @@ func TestGrafanaSignature(t *testing.T) {
 			resp.Body.Close()
 			return resp.StatusCode
 		}
-		if code := post(""); code != 401 {
+		sign := func(ts string) string {
+			mac := hmac.New(sha256.New, []byte(grafanaSecret))
+			if ts != "" {
+				mac.Write([]byte(ts + ":"))
+			}
+			mac.Write([]byte(body))
+			return hex.EncodeToString(mac.Sum(nil))
+		}
+		now := strconv.FormatInt(e.clock.Now().Unix(), 10)
+		if code := post("", ""); code != 401 {
 			t.Fatalf("unsigned: %d", code)
 		}
-		if code := post(strings.Repeat("0", 64)); code != 401 {
+		if code := post(strings.Repeat("0", 64), now); code != 401 {
 			t.Fatalf("wrong signature: %d", code)
 		}
-		mac := hmac.New(sha256.New, []byte(grafanaSecret))
-		mac.Write([]byte(body))
-		if code := post(hex.EncodeToString(mac.Sum(nil))); code != 202 {
+		// A signature over the body alone has no time in it and could be
+		// replayed forever: refused when a secret is set.
+		if code := post(sign(""), ""); code != 401 {
+			t.Fatalf("signed without a timestamp: %d", code)
+		}
+		if code := post(sign(now), now); code != 202 {
 			t.Fatalf("signed: %d", code)
+		}
+		e.clock.Advance(6 * time.Minute)
+		if code := post(sign(now), now); code != 401 {
+			t.Fatalf("replayed 6 minutes later: %d", code)
 		}
 		if al := e.alerts("?dedup_key=fa1afa1afa1afa1a"); len(al) != 1 {
 			t.Fatalf("grafana alert: %+v", al)

@@ -9,7 +9,18 @@ import (
 	"github.com/hypercare/hypercare/escalate"
 )
 
-// timeParam parses an RFC 3339 query parameter, defaulting to now.
+// The range of times a query may ask about. Answers hold times derived
+// from the one asked (a shift's end up to 90 days later, a window of up to
+// 366 days, an escalation's later steps), and every one must still be an
+// RFC 3339 time (years 0000–9999) or the answer could not be encoded; the
+// bounds leave those derived times years of room.
+var (
+	minQueryTime = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxQueryTime = time.Date(9000, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// timeParam parses an RFC 3339 query parameter, defaulting to def. A time
+// outside [minQueryTime, maxQueryTime) once in UTC is invalid.
 func (s *Server) timeParam(r *http.Request, name string, def time.Time) (time.Time, error) {
 	v := r.URL.Query().Get(name)
 	if v == "" {
@@ -20,7 +31,11 @@ func (s *Server) timeParam(r *http.Request, name string, def time.Time) (time.Ti
 		return t, hypercare.InvalidFields("invalid query", hypercare.FieldError{
 			Field: name, Message: "must be an RFC 3339 time, e.g. 2026-11-27T09:00:00Z"})
 	}
-	return t.UTC(), nil
+	if t = t.UTC(); t.Before(minQueryTime) || !t.Before(maxQueryTime) {
+		return t, hypercare.InvalidFields("invalid query", hypercare.FieldError{
+			Field: name, Message: "must be from 0001-01-01T00:00:00Z and before 9000-01-01T00:00:00Z"})
+	}
+	return t, nil
 }
 
 func (s *Server) directory() *escalate.Directory { return s.escalation.Directory() }
@@ -61,7 +76,7 @@ func (s *Server) onCall(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	resp.OnCall = entries
-	writeJSON(w, http.StatusOK, resp)
+	s.writeJSON(w, http.StatusOK, resp)
 }
 
 func scheduleOnCall(dir *escalate.Directory, id string, at time.Time) (hypercare.OnCallEntry, bool) {

@@ -82,6 +82,30 @@ func TestOpenAPI(t *testing.T) {
 // TestOpenAPIChecksDetectDrift breaks the document (or the route table) in
 // the ways it could drift from the code and requires the named check to
 // notice each one.
+// pagerDutyEnvelope reports whether a route answers errors in PagerDuty's
+// envelope (the Events API endpoints, writePDError) rather than the API's
+// own (writeError, every other route including /integrations/{key}).
+func pagerDutyEnvelope(pattern string) bool {
+	return strings.HasPrefix(pattern, "/v2/") || strings.HasPrefix(pattern, "/generic/")
+}
+
+// checkErrorEnvelope checks that an error response declares the envelope
+// its handler sends.
+func checkErrorEnvelope(where, pattern string, status int, content oaObj) []string {
+	if pattern == "/metrics" {
+		return nil
+	}
+	js, _ := content["application/json"].(oaObj)
+	want := "#/components/schemas/Error"
+	if pagerDutyEnvelope(pattern) {
+		want = "#/components/schemas/PagerDutyError"
+	}
+	if !isRef(js["schema"], want) {
+		return []string{fmt.Sprintf("%s %d: the handler answers with %s", where, status, want)}
+	}
+	return nil
+}
+
 func TestOpenAPIChecksDetectDrift(t *testing.T) {
 	op := func(doc oaObj, method, path string) oaObj {
 		return dig(doc, "paths", path, strings.ToLower(method)).(oaObj)
@@ -142,6 +166,12 @@ func TestOpenAPIChecksDetectDrift(t *testing.T) {
 		}},
 		{"429 without Retry-After", "Responses", func(doc oaObj, _ *[]route) {
 			delete(dig(doc, "components", "responses", "PagerDutyThrottled").(oaObj), "headers")
+		}},
+		{"PagerDuty envelope declared for a Hypercare-envelope route", "Responses", func(doc oaObj, _ *[]route) {
+			op(doc, "POST", "/integrations/{key}")["responses"].(oaObj)["429"] = oaObj{"$ref": "#/components/responses/PagerDutyThrottled"}
+		}},
+		{"Hypercare envelope declared for a PagerDuty route", "Responses", func(doc oaObj, _ *[]route) {
+			op(doc, "POST", "/v2/enqueue")["responses"].(oaObj)["400"] = oaObj{"$ref": "#/components/responses/BadRequest"}
 		}},
 		{"error envelope on a status no code maps to", "Responses", func(doc oaObj, _ *[]route) {
 			op(doc, "GET", "/api/v1/services")["responses"].(oaObj)["418"] = oaObj{"$ref": "#/components/responses/Internal"}
@@ -461,6 +491,9 @@ func checkOpenAPIResponses(doc oaObj, routes []route) []string {
 			}
 			if js, ok := content["application/json"].(oaObj); ok && isRef(js["schema"], "#/components/schemas/Error") && !errorStatuses[status] {
 				problems = append(problems, fmt.Sprintf("%s %d: no error code maps to this status", where, status))
+			}
+			if status >= 400 {
+				problems = append(problems, checkErrorEnvelope(where, rt.pattern, status, content)...)
 			}
 			if status == http.StatusTooManyRequests {
 				if _, ok := dig(resp, "headers", "Retry-After").(oaObj); !ok {

@@ -12,5 +12,5 @@ func (s *Server) listPolicies(w http.ResponseWriter, _ *http.Request) {
 	for _, id := range sortedKeys(dir.Policies) {
 		out = append(out, dir.Policies[id])
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"escalation_policies": out})
+	s.writeJSON(w, http.StatusOK, map[string]any{"escalation_policies": out})
 }

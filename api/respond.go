@@ -1,10 +1,12 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 
@@ -47,11 +49,26 @@ type errorDetail struct {
 	Details []hypercare.FieldError `json:"details,omitempty"`
 }
 
-// writeJSON writes v as JSON with the given status.
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// internalBody is the answer when a response cannot be encoded; it is a
+// constant so that answering the failure cannot fail too.
+const internalBody = `{"error":{"code":"internal","message":"internal error"}}` + "\n"
+
+// writeJSON writes v as JSON with the given status. It encodes to a buffer
+// first: a value that cannot be encoded (a time outside the years 0–9999,
+// say) is logged and answered 500 in the error envelope, never a 200 with
+// an empty or cut-off body.
+func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(v); err != nil {
+		s.log.Error("cannot encode response", slog.Int("status", status), slog.Any("error", err))
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusInternalServerError)
+		_, _ = io.WriteString(w, internalBody)
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	_, _ = w.Write(buf.Bytes())
 }
 
 // writeError writes err in the API envelope. Internal errors are logged and
@@ -64,7 +81,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		body.Error.Details = he.Details
 	}
 	s.logFailure(r, code, err)
-	writeJSON(w, statusOf(code), body)
+	s.writeJSON(w, statusOf(code), body)
 }
 
 // logFailure logs server-side failures with their cause.
@@ -87,7 +104,8 @@ func logPath(r *http.Request) string {
 }
 
 // readBody reads the whole body up to limit bytes; a larger body is a
-// payload_too_large error, an unreadable one invalid.
+// payload_too_large error, an unreadable one (a client too slow for the
+// server's ReadTimeout, a reset connection) invalid.
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
@@ -95,7 +113,14 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 		if errors.As(err, &tooBig) {
 			return nil, hypercare.Errorf(hypercare.CodeTooLarge, "request body exceeds %d bytes", limit)
 		}
-		return nil, hypercare.Errorf(hypercare.CodeInvalid, "cannot read request body: %v", err)
+		// The cause (a network error naming the server's address) is for
+		// the log only, never for the answer.
+		msg := "cannot read request body"
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			msg = "request body not received in time"
+		}
+		return nil, &hypercare.Error{Code: hypercare.CodeInvalid, Message: msg, Err: err}
 	}
 	return body, nil
 }
@@ -134,7 +159,7 @@ func respondList[T any](s *Server, w http.ResponseWriter, r *http.Request, key s
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{key: nonNil(list)})
+	s.writeJSON(w, http.StatusOK, map[string]any{key: nonNil(list)})
 }
 
 // respondPage answers one page of a listing with its next cursor, or err.
@@ -143,5 +168,5 @@ func respondPage[T any](s *Server, w http.ResponseWriter, r *http.Request, key s
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{key: nonNil(list), "next_cursor": next})
+	s.writeJSON(w, http.StatusOK, map[string]any{key: nonNil(list), "next_cursor": next})
 }

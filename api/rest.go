@@ -71,7 +71,7 @@ func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"incident": inc})
+	s.writeJSON(w, http.StatusOK, map[string]any{"incident": inc})
 }
 
 func (s *Server) incidentAlerts(w http.ResponseWriter, r *http.Request) {
@@ -127,7 +127,7 @@ func (s *Server) transition(w http.ResponseWriter, r *http.Request,
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"incident": inc})
+	s.writeJSON(w, http.StatusOK, map[string]any{"incident": inc})
 }
 
 func (s *Server) addNote(w http.ResponseWriter, r *http.Request) {
@@ -144,7 +144,7 @@ func (s *Server) addNote(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"timeline_entry": entry})
+	s.writeJSON(w, http.StatusCreated, map[string]any{"timeline_entry": entry})
 }
 
 func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request) {
@@ -171,7 +171,7 @@ func (s *Server) getService(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"service": svc})
+	s.writeJSON(w, http.StatusOK, map[string]any{"service": svc})
 }
 
 func (s *Server) listTeams(w http.ResponseWriter, r *http.Request) {
@@ -186,7 +186,19 @@ func (s *Server) listChanges(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	list, next, err := s.store.ListChangeEvents(r.Context(), hypercare.ChangeFilter{ServiceID: r.URL.Query().Get("service"), Page: page})
+	encodableChanges(list)
 	respondPage(s, w, r, "change_events", list, next, err)
+}
+
+// encodableChanges gives change events whose time no answer can encode (a
+// year outside 0001–9999 in UTC, stored before ingest checked the range)
+// the time they were received, so one old row cannot break the listing.
+func encodableChanges(list []hypercare.ChangeEvent) {
+	for i := range list {
+		if y := list[i].Timestamp.UTC().Year(); y < 1 || y > 9999 {
+			list[i].Timestamp = list[i].ReceivedAt
+		}
+	}
 }
 
 func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) {
@@ -219,7 +231,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"token": tok, "secret": secret})
+	s.writeJSON(w, http.StatusCreated, map[string]any{"token": tok, "secret": secret})
 }
 
 // nonNil makes empty lists encode as [] rather than null.

@@ -38,7 +38,7 @@ func (s *Server) listSchedules(w http.ResponseWriter, _ *http.Request) {
 		}
 		out = append(out, v)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"schedules": out})
+	s.writeJSON(w, http.StatusOK, map[string]any{"schedules": out})
 }
 
 // shifts answers GET /api/v1/schedules/{id}/shifts?from=&to= (default: the
@@ -68,7 +68,7 @@ func (s *Server) shifts(w http.ResponseWriter, r *http.Request) {
 	if list == nil {
 		list = []oncall.Shift{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"schedule": sched.ID, "from": from, "to": to, "shifts": shiftViews(list)})
+	s.writeJSON(w, http.StatusOK, map[string]any{"schedule": sched.ID, "from": from, "to": to, "shifts": shiftViews(list)})
 }
 
 func shiftViews(list []oncall.Shift) []hypercare.ShiftView {

@@ -53,26 +53,6 @@ func (e *env) get(path, token string) (int, string) {
 	return resp.StatusCode, string(raw)
 }
 
-// post sends body to path with extra headers and returns status and body.
-func (e *env) post(path, body string, header map[string]string) (int, string) {
-	e.t.Helper()
-	req, err := http.NewRequest("POST", e.url+path, strings.NewReader(body))
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatalf("POST %s: %v", path, err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(raw)
-}
-
 // assertNoSecret fails the test if body contains any key or secret of the
 // catalog, or any of more (values a test sent, such as a signature header).
 func assertNoSecret(t *testing.T, what, body string, more ...string) {
@@ -137,7 +117,8 @@ func sendThroughEveryEndpoint(t *testing.T, e *env) (signature string) {
 		{"grafana unsigned", "/integrations/" + keyGrafana, grafanaBody, nil, 401},
 	}
 	for _, s := range sends {
-		code, body := e.post(s.path, s.body, s.header)
+		code, raw := e.post(s.path, []byte(s.body), s.header)
+		body := string(raw)
 		if code != s.want {
 			t.Fatalf("%s: %d, want %d: %s", s.name, code, s.want, body)
 		}
@@ -226,7 +207,8 @@ func TestFailureLogNamesNoKey(t *testing.T) {
 			})
 			dropEventLog(t, opts)
 			body := `{"action":"trigger","dedup_key":"cdn-5xx","summary":"CDN edge errors","severity":"warning","source":"cdn"}`
-			code, answer := e.post("/integrations/"+keyGeneric, body, nil)
+			code, raw := e.post("/integrations/"+keyGeneric, []byte(body), nil)
+			answer := string(raw)
 			if code != http.StatusInternalServerError {
 				t.Fatalf("store failure answered %d, want 500: %s", code, answer)
 			}

@@ -41,5 +41,5 @@ func (s *Server) simulate(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"simulation": sim})
+	s.writeJSON(w, http.StatusOK, map[string]any{"simulation": sim})
 }

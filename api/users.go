@@ -38,5 +38,5 @@ func (s *Server) listUsers(w http.ResponseWriter, _ *http.Request) {
 		}
 		out = append(out, v)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"users": out})
+	s.writeJSON(w, http.StatusOK, map[string]any{"users": out})
 }

@@ -62,7 +62,7 @@ func (s *Server) listWindows(w http.ResponseWriter, _ *http.Request) {
 	for _, win := range c.Windows {
 		out = append(out, windowView(win, c.Services))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"windows": out})
+	s.writeJSON(w, http.StatusOK, map[string]any{"windows": out})
 }
 
 // windowReadiness answers GET /api/v1/windows/{id}/readiness?at=: the
@@ -86,5 +86,5 @@ func (s *Server) windowReadiness(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, c.Evaluate(win, at, last))
+	s.writeJSON(w, http.StatusOK, c.Evaluate(win, at, last))
 }

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -71,8 +72,7 @@ func TestParseAlertmanagerInvalid(t *testing.T) {
 			"not an alert",
 			{"status":"pending","labels":{"alertname":"x","severity":3},"annotations":[],"startsAt":"soon"},
 			{"labels":{},"fingerprint":"a\u0000"},
-			{"status":"resolved"},
-			{"status":1,"labels":{"a":"b"},"fingerprint":"`+strings.Repeat("f", 256)+`","endsAt":7}]`)),
+			{"status":"resolved"}]`)),
 			[]hypercare.FieldError{
 				fe("externalURL", "'externalURL' must be a string"),
 				fe("alerts[1]", "'alerts[1]' must be an object"),
@@ -82,10 +82,15 @@ func TestParseAlertmanagerInvalid(t *testing.T) {
 				fe("alerts[2].startsAt", "'alerts[2].startsAt' is invalid ("+tsRule+")"),
 				fe("alerts[3].status", "'alerts[3].status' is missing or blank"),
 				fe("alerts[3].fingerprint", "'alerts[3].fingerprint' must not contain NUL characters or invalid UTF-8"),
-				fe("alerts[4].fingerprint", "'alerts[4].fingerprint' is missing or blank, and there are no labels to derive it from"),
-				fe("alerts[5].status", "'alerts[5].status' must be a string"),
-				fe("alerts[5].fingerprint", "'alerts[5].fingerprint' is too long (maximum is 255 characters)"),
-				fe("alerts[5].endsAt", "'alerts[5].endsAt' must be a string")}},
+				fe("alerts[4].fingerprint", "'alerts[4].fingerprint' is missing or blank, and there are no labels to derive it from")}},
+		{"mistyped alert fields", mutate(t, minimalAM, "alerts", raw(`[
+			{"status":1,"labels":{"a":"b"},"fingerprint":"`+strings.Repeat("f", 256)+`","endsAt":7}]`)),
+			[]hypercare.FieldError{
+				fe("alerts[0].status", "'alerts[0].status' must be a string"),
+				fe("alerts[0].fingerprint", "'alerts[0].fingerprint' is too long (maximum is 255 characters)"),
+				fe("alerts[0].endsAt", "'alerts[0].endsAt' must be a string")}},
+		{"more problems than listed", mutate(t, minimalAM, "alerts", raw(`[`+strings.Repeat(`"x",`, 12)+`"x"]`)),
+			append(manyWrong(10), fe("body", "…and 3 more problems"))},
 		{"not an object", []byte(`[]`), []hypercare.FieldError{fe("body", "the request body must be a JSON object")}},
 		{"not JSON", []byte(`{"version":`), []hypercare.FieldError{fe("body", "JSON parse error at offset 11")}},
 	}
@@ -98,4 +103,14 @@ func TestParseAlertmanagerInvalid(t *testing.T) {
 			wantProblems(t, err, tc.want...)
 		})
 	}
+}
+
+// manyWrong is the first n problems of an alerts array of strings.
+func manyWrong(n int) []hypercare.FieldError {
+	out := make([]hypercare.FieldError, n)
+	for i := range out {
+		f := "alerts[" + strconv.Itoa(i) + "]"
+		out[i] = fe(f, "'"+f+"' must be an object")
+	}
+	return out
 }

@@ -70,8 +70,31 @@ func PDErrorResponse(err error) PDResponse {
 	return r
 }
 
-// problems collects every FieldError found while parsing one request.
-type problems []hypercare.FieldError
+// MaxProblems is how many problems one answer lists. A hostile body can
+// hold hundreds of thousands of wrong elements; listing each would turn a
+// 512 KB request into a many-megabyte answer held in memory (PagerDuty too
+// lists only a handful). The rest are counted in one final entry.
+const MaxProblems = 10
+
+// MaxBatch is the most events one request may carry (alerts of an
+// Alertmanager or Grafana notification, events of a generic batch). Real
+// alerts take hundreds of bytes each, so no real batch within the 512 KB
+// body limit comes near it; it bounds the memory a request of many tiny
+// elements can make the server hold (about 1 KB per event).
+const MaxBatch = 5000
+
+// tooManyElements words a batch over MaxBatch.
+func tooManyElements(field string, n int) string {
+	return quote(field) + " has " + strconv.Itoa(n) + " elements (the most one request may carry is " +
+		strconv.Itoa(MaxBatch) + "; send them in smaller batches)"
+}
+
+// problems collects the FieldErrors found while parsing one request: the
+// first MaxProblems in full, the others only counted.
+type problems struct {
+	list []hypercare.FieldError
+	n    int // every problem found, listed or not
+}
 
 // at joins a field path: at("alerts[2]", "status") is "alerts[2].status".
 // Callers build paths only when reporting, so the success path allocates
@@ -90,33 +113,68 @@ func index(path string, i int) string {
 
 func quote(field string) string { return "'" + field + "'" }
 
+// counted reports whether the list is full, counting one more problem if
+// so. Callers check it before building a field path or a message, so the
+// problems past the list cost nothing but the count.
+func (p *problems) counted() bool {
+	if len(p.list) < MaxProblems {
+		return false
+	}
+	p.n++
+	return true
+}
+
 func (p *problems) add(field, message string) {
-	*p = append(*p, hypercare.FieldError{Field: field, Message: message})
+	p.n++
+	if len(p.list) < MaxProblems {
+		p.list = append(p.list, hypercare.FieldError{Field: field, Message: message})
+	}
 }
 
 func (p *problems) missing(field string) {
+	if p.counted() {
+		return
+	}
 	p.add(field, quote(field)+" is missing or blank")
 }
 
 func (p *problems) wrongType(field, want string) {
+	if p.counted() {
+		return
+	}
 	p.add(field, quote(field)+" must be "+want)
 }
 
 func (p *problems) tooLong(field string, max int) {
+	if p.counted() {
+		return
+	}
 	p.add(field, quote(field)+" is too long (maximum is "+strconv.Itoa(max)+" characters)")
 }
 
 func (p *problems) invalid(field, rule string) {
+	if p.counted() {
+		return
+	}
 	p.add(field, quote(field)+" is invalid ("+rule+")")
 }
 
 // err returns nil when nothing was found, else an invalid_argument error
-// with every problem, under message.
-func (p problems) err(message string) error {
-	if len(p) == 0 {
+// with the listed problems, under message, and a last entry counting the
+// problems left out.
+func (p *problems) err(message string) error {
+	if p.n == 0 {
 		return nil
 	}
-	return hypercare.InvalidFields(message, p...)
+	list := p.list
+	if more := p.n - len(list); more > 0 {
+		noun := " more problems"
+		if more == 1 {
+			noun = " more problem"
+		}
+		list = append(list, hypercare.FieldError{Field: "body", Message: "…and " + strconv.Itoa(more) + noun})
+	}
+	return hypercare.InvalidFields(message, list...)
 }
 
 // format describes how a wire format words its top-level errors.

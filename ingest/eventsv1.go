@@ -113,32 +113,32 @@ func v1Contexts(p *problems, l jlist[jobj[v1ContextJS]]) ([]hypercare.Link, []hy
 	}
 	var links []hypercare.Link
 	var images []hypercare.Image
-	for i, o := range l.val {
-		el := index("contexts", i)
+	l.each(func(i int, o *jobj[v1ContextJS]) {
 		if o.bad {
-			p.wrongType(el, "an object")
-			continue
+			if !p.counted() {
+				p.wrongType(index("contexts", i), "an object")
+			}
+			return
 		}
-		c := o.val
+		c := &o.val
+		el := elementPath("contexts", i, c.Href, c.Text, c.Src, c.Alt, c.Type)
 		href, text := p.text(el, "href", c.Href), p.text(el, "text", c.Text)
 		src, alt := p.text(el, "src", c.Src), p.text(el, "alt", c.Alt)
-		switch typ := p.text(el, "type", c.Type); typ {
-		case "link":
-			if href != "" {
-				links = append(links, hypercare.Link{Href: href, Text: text})
+		typ := p.text(el, "type", c.Type)
+		switch {
+		case typ != "link" && typ != "image":
+			if !c.Type.bad && !p.counted() {
+				p.invalid(at(index("contexts", i), "type"), "must be 'link' or 'image'")
 			}
-		case "image":
+		case p.n > 0: // the event is refused: keep nothing
+		case typ == "link" && href != "":
+			links = append(links, hypercare.Link{Href: href, Text: text})
+		case typ == "image" && src != "":
 			if alt == "" {
 				alt = text
 			}
-			if src != "" {
-				images = append(images, hypercare.Image{Src: src, Href: href, Alt: alt})
-			}
-		default:
-			if !c.Type.bad {
-				p.invalid(at(el, "type"), "must be 'link' or 'image'")
-			}
+			images = append(images, hypercare.Image{Src: src, Href: href, Alt: alt})
 		}
-	}
+	})
 	return links, images
 }

@@ -189,3 +189,32 @@ func pdSeverity(p *problems, field string, s jstr) hypercare.Severity {
 	}
 	return ""
 }
+
+// keyOnly decodes nothing but the integration key of a PagerDuty body;
+// encoding/json skips every other field without building it.
+type keyOnly struct {
+	RoutingKey jstr `json:"routing_key"`
+	ServiceKey jstr `json:"service_key"`
+}
+
+// PeekRoutingKey returns the integration key of a PagerDuty Events body
+// (routing_key for v2 and change events, service_key for v1) when the body
+// is a JSON object holding a well-formed key (32 ASCII letters and
+// digits), without validating anything else. The API uses it to refuse an
+// unknown key before the deep validation of the rest of the body, so a
+// sender without a key cannot make the server do that work. ok is false
+// when the key is absent or malformed; the full parse then reports why.
+func PeekRoutingKey(body []byte, v1 bool) (key string, ok bool) {
+	var in keyOnly
+	if _, err := decode(body, &in, pdFormat, ""); err != nil {
+		return "", false
+	}
+	s := in.RoutingKey
+	if v1 {
+		s = in.ServiceKey
+	}
+	if s.bad || runeLen(s.val) != keyLength || strings.IndexFunc(s.val, notAlphanumeric) >= 0 {
+		return "", false
+	}
+	return s.val, true
+}

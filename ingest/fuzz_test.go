@@ -1,11 +1,14 @@
 package ingest
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/hypercare/hypercare"
@@ -53,8 +56,8 @@ func checkEvent(t *testing.T, e hypercare.Event) {
 	if runeLen(e.Summary) > maxSummary || runeLen(e.DedupKey) > maxDedupKey {
 		t.Fatalf("limits exceeded: summary %d, dedup key %d runes", runeLen(e.Summary), runeLen(e.DedupKey))
 	}
-	if e.Timestamp != nil && e.Timestamp.Location() != time.UTC {
-		t.Fatalf("timestamp not UTC: %v", e.Timestamp)
+	if e.Timestamp != nil && (e.Timestamp.Location() != time.UTC || !inRange(*e.Timestamp)) {
+		t.Fatalf("timestamp not UTC or out of range: %v", e.Timestamp)
 	}
 	checkJSON(t, e.CustomDetails)
 	if _, err := json.Marshal(e); err != nil {
@@ -104,6 +107,18 @@ func checkFailure(t *testing.T, err error) {
 	if he.Code != hypercare.CodeInvalid || len(he.Details) == 0 {
 		t.Fatalf("error %v: code %q, %d details", err, he.Code, len(he.Details))
 	}
+	// The answer is bounded whatever the body holds: MaxProblems listed
+	// problems and one "…and N more" entry, each of bounded length.
+	if len(he.Details) > MaxProblems+1 {
+		t.Fatalf("%d details, want at most %d", len(he.Details), MaxProblems+1)
+	}
+	size := 0
+	for _, d := range he.Details {
+		size += len(d.Field) + len(d.Message)
+	}
+	if size > (MaxProblems+1)*1024 {
+		t.Fatalf("details of %d bytes", size)
+	}
 	for _, d := range he.Details {
 		if d.Field == "" || d.Message == "" || !cleanString(d.Field) || !cleanString(d.Message) {
 			t.Fatalf("bad detail %q", d)
@@ -129,6 +144,10 @@ func checkBatch(t *testing.T, events []hypercare.Event, err error) {
 var commonSeeds = []string{
 	``, ` `, `null`, `[]`, `{}`, `"x"`, `{`, `{"a":1}x`, "\xff", "{\"a\":\"\xff\"}",
 	`{"a":"\u0000\ud800"}`, strings.Repeat("[", 100) + strings.Repeat("]", 100),
+	`{"links":[` + strings.Repeat("1,", 50) + `1],"alerts":[` + strings.Repeat("1,", 50) + `1],"events":[` + strings.Repeat("1,", 50) + `1]}`,
+	`[` + strings.Repeat("1,", 50) + `1]`,
+	`{"payload":{"timestamp":"9999-12-31T23:59:59-23:59"},"timestamp":"0001-01-01T00:00:00+01:00",` +
+		`"alerts":[{"startsAt":"9999-12-31T23:59:59-23:59","endsAt":"0000-01-01T00:00:00Z"}]}`,
 }
 
 func FuzzParseEventsV2(f *testing.F) {
@@ -142,10 +161,18 @@ func FuzzParseEventsV2(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
+		peeked, peekOK := PeekRoutingKey(body, false)
+		if peekOK && (len(peeked) != keyLength || strings.IndexFunc(peeked, notAlphanumeric) >= 0) {
+			t.Fatalf("PeekRoutingKey returned malformed key %q", peeked)
+		}
 		e, err := ParseEventsV2(body)
 		if err != nil {
 			checkFailure(t, err)
 			return
+		}
+		// The cheap first pass the API uses agrees with the full parse.
+		if !peekOK || peeked != e.RoutingKey {
+			t.Fatalf("PeekRoutingKey = %q, %v; ParseEventsV2 routing key %q", peeked, peekOK, e.RoutingKey)
 		}
 		checkEvent(t, e)
 		if len(e.RoutingKey) != keyLength || strings.IndexFunc(e.RoutingKey, notAlphanumeric) >= 0 {
@@ -171,7 +198,8 @@ func FuzzParseChangeV2(f *testing.F) {
 			return
 		}
 		if len(key) != keyLength || c.Summary == "" || runeLen(c.Summary) > maxSummary ||
-			!cleanString(c.Summary) || !cleanString(c.Source) || c.Timestamp.Location() != time.UTC {
+			!cleanString(c.Summary) || !cleanString(c.Source) || c.Timestamp.Location() != time.UTC ||
+			(!c.Timestamp.IsZero() && !inRange(c.Timestamp)) {
 			t.Fatalf("bad change event %q %+v", key, c)
 		}
 		for _, l := range c.Links {
@@ -197,7 +225,80 @@ func FuzzParseEventsV1(f *testing.F) {
 			return
 		}
 		checkEvent(t, e)
+		if k, ok := PeekRoutingKey(body, true); !ok || k != e.RoutingKey {
+			t.Fatalf("PeekRoutingKey = %q, %v; ParseEventsV1 service key %q", k, ok, e.RoutingKey)
+		}
 	})
+}
+
+// FuzzCleanJSON checks the byte-level scrubber against encoding/json: the
+// cleaned text is valid UTF-8 JSON without NUL or surrogate escapes, and
+// means what encoding/json reads from the original with NUL characters
+// replaced (encoding/json already reads invalid UTF-8 and lone surrogates
+// as U+FFFD).
+func FuzzCleanJSON(f *testing.F) {
+	for _, s := range []string{`{"a":"\u0000"}`, `["\ud83d\ude00","\udc00","\ud800\u0041"]`, "[\"\xff\xfe\"]",
+		`{"k\\u0000":"\\\u0000"}`, `[1e400, -0.0, 12345678901234567890123]`, `{"\uD800":{"\u0000":[]}}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		if !json.Valid(raw) {
+			return
+		}
+		got := cleanJSON(raw)
+		if got == nil {
+			return
+		}
+		if !json.Valid(got) || !utf8.Valid(got) || hasNULEscape(got) {
+			t.Fatalf("cleanJSON(%q) = %q: not clean JSON", raw, got)
+		}
+		var want, have any
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		_ = dec.Decode(&want)
+		dec = json.NewDecoder(bytes.NewReader(got))
+		dec.UseNumber()
+		_ = dec.Decode(&have)
+		if !reflect.DeepEqual(replaceNUL(want), have) {
+			t.Fatalf("cleanJSON(%q) = %q: means %#v, want %#v", raw, got, have, replaceNUL(want))
+		}
+	})
+}
+
+// hasNULEscape reports a \u0000 or surrogate escape that is really one
+// (not an escaped backslash followed by "u0000").
+func hasNULEscape(b []byte) bool {
+	for i := 0; i+1 < len(b); i++ {
+		if b[i] != '\\' {
+			continue
+		}
+		if b[i+1] == 'u' && i+6 <= len(b) {
+			if r := hex4(b[i+2 : i+6]); r == 0 || utf16.IsSurrogate(r) {
+				return true
+			}
+		}
+		i++ // skip the escaped character
+	}
+	return false
+}
+
+// replaceNUL is the meaning cleanJSON must keep: NUL as U+FFFD.
+func replaceNUL(v any) any {
+	switch x := v.(type) {
+	case string:
+		return strings.ReplaceAll(x, "\x00", "\uFFFD")
+	case []any:
+		for i := range x {
+			x[i] = replaceNUL(x[i])
+		}
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[strings.ReplaceAll(k, "\x00", "\uFFFD")] = replaceNUL(e)
+		}
+		return out
+	}
+	return v
 }
 
 func FuzzParseAlertmanager(f *testing.F) {

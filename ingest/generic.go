@@ -59,6 +59,8 @@ func (l *genericLink) UnmarshalJSON(b []byte) error {
 	}
 }
 
+func (l *genericLink) object() any { return &l.obj }
+
 // genericSource is the Source of events that name none.
 const genericSource = "generic"
 
@@ -67,14 +69,13 @@ const genericSource = "generic"
 // all or nothing, and every problem is reported with its path, e.g.
 // "events[2].severity".
 func ParseGeneric(body []byte) ([]hypercare.Event, error) {
-	var list []jobj[genericEvent]
+	var list jlist[jobj[genericEvent]]
 	prefix := "events"
 	if t := bytes.TrimLeft(body, " \t\r\n"); len(t) > 0 && t[0] == '[' {
-		var arr jlist[jobj[genericEvent]]
-		if _, err := decode(t, &arr, genericFormat, ""); err != nil {
+		if _, err := decode(t, &list, genericFormat, ""); err != nil {
 			return nil, err
 		}
-		list, prefix = arr.val, ""
+		prefix = ""
 	} else {
 		var in genericBody
 		if _, err := decode(body, &in, genericFormat, ""); err != nil {
@@ -87,18 +88,26 @@ func ParseGeneric(body []byte) ([]hypercare.Event, error) {
 			return nil, hypercare.InvalidFields(genericFormat.invalid, hypercare.FieldError{
 				Field: "events", Message: "'events' must be an array"})
 		}
-		list = in.Events.val
+		list = in.Events
 	}
 	var p problems
-	events := make([]hypercare.Event, 0, len(list))
-	for i := range list {
-		el := index(prefix, i)
-		if list[i].bad {
-			p.wrongType(el, "an object")
-			continue
-		}
-		events = append(events, genericToEvent(&p, el, &list[i].val))
+	if list.n > MaxBatch {
+		p.add(firstOf(prefix, "body"), tooManyElements(firstOf(prefix, "body"), list.n))
+		return nil, p.err(genericFormat.invalid)
 	}
+	events := make([]hypercare.Event, 0, list.n)
+	list.each(func(i int, o *jobj[genericEvent]) {
+		if o.bad {
+			if !p.counted() {
+				p.wrongType(index(prefix, i), "an object")
+			}
+			return
+		}
+		e := genericToEvent(&p, index(prefix, i), &o.val)
+		if p.n == 0 {
+			events = append(events, e)
+		}
+	})
 	if err := p.err(genericFormat.invalid); err != nil {
 		return nil, err
 	}

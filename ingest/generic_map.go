@@ -95,19 +95,22 @@ func genericLinks(p *problems, el string, l jlist[genericLink]) []hypercare.Link
 		return nil
 	}
 	var out []hypercare.Link
-	for i, gl := range l.val {
-		li := index(at(el, "links"), i)
+	path := at(el, "links")
+	l.each(func(i int, gl *genericLink) {
 		if gl.bad {
-			p.wrongType(li, "an object or a string")
-			continue
+			if !p.counted() {
+				p.wrongType(index(path, i), "an object or a string")
+			}
+			return
 		}
+		li := elementPath(path, i, gl.obj.Href, gl.obj.Text, gl.url)
 		link := hypercare.Link{Href: p.text(li, "href", gl.obj.Href), Text: p.text(li, "text", gl.obj.Text)}
 		if gl.url.set || gl.url.bad {
 			link = hypercare.Link{Href: p.text("", li, gl.url)}
 		}
-		if link.Href != "" {
+		if link.Href != "" && p.n == 0 {
 			out = append(out, link)
 		}
-	}
+	})
 	return out
 }

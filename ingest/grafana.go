@@ -43,8 +43,8 @@ const (
 	// GrafanaSignatureHeader is Grafana's default signature header.
 	GrafanaSignatureHeader = "X-Grafana-Alerting-Signature"
 	// GrafanaTimestampHeader is the timestamp header Hypercare expects.
-	// Grafana has no default for it; configure the contact point's HMAC
-	// "Timestamp Header" to this name to get replay protection.
+	// Grafana has no default for it; the contact point's HMAC "Timestamp
+	// Header" must be set to this name (VerifyGrafanaSignature requires it).
 	GrafanaTimestampHeader = "X-Grafana-Alerting-Timestamp"
 	// GrafanaMaxSkew is how far a signed timestamp may be from now before
 	// the request is treated as a replay.
@@ -66,12 +66,17 @@ type GrafanaVerifier struct {
 }
 
 // VerifyGrafanaSignature checks a Grafana webhook request with the default
-// GrafanaVerifier, so only Grafana instances that know the shared secret
-// can raise alerts. It returns a CodeUnauthenticated *hypercare.Error when
-// the signature is missing or wrong, or when the signed timestamp is more
-// than GrafanaMaxSkew away from now (a replayed request).
+// header names and a required timestamp, so only Grafana instances that
+// know the shared secret can raise alerts, and a captured request cannot be
+// replayed. It returns a CodeUnauthenticated *hypercare.Error when the
+// signature or the GrafanaTimestampHeader is missing, when the signature is
+// wrong, or when the signed timestamp is more than GrafanaMaxSkew away from
+// now (a replayed request). A signature over the body alone proves the
+// sender knew the secret once, not that the request is fresh, so it is
+// refused: the contact point's HMAC "Timestamp header" must be set to
+// GrafanaTimestampHeader (Grafana has no default for it).
 func VerifyGrafanaSignature(body []byte, header http.Header, secret string, now time.Time) error {
-	return GrafanaVerifier{}.Verify(body, header, secret, now)
+	return GrafanaVerifier{RequireTimestamp: true}.Verify(body, header, secret, now)
 }
 
 // Verify checks body and header against secret at time now; see

@@ -150,9 +150,14 @@ func TestVerifyGrafanaSignature(t *testing.T) {
 			}
 		})
 	}
-	// The package function uses the defaults.
-	if err := VerifyGrafanaSignature(body, hdr(GrafanaSignatureHeader, sign(hmacSecret, "", body)), hmacSecret, now); err != nil {
+	// The package function uses the default names and requires the signed
+	// timestamp: a body-only signature could be replayed forever.
+	if err := VerifyGrafanaSignature(body, hdr(GrafanaSignatureHeader, sign(hmacSecret, nowTS, body), GrafanaTimestampHeader, nowTS), hmacSecret, now); err != nil {
 		t.Errorf("VerifyGrafanaSignature: %v", err)
+	}
+	err := VerifyGrafanaSignature(body, hdr(GrafanaSignatureHeader, sign(hmacSecret, "", body)), hmacSecret, now)
+	if hypercare.ErrorCode(err) != hypercare.CodeUnauthenticated || !strings.Contains(err.Error(), "signed timestamp required") {
+		t.Errorf("VerifyGrafanaSignature without a timestamp: %v", err)
 	}
 	// An empty secret is a configuration bug, not a client error.
 	if err := VerifyGrafanaSignature(body, hdr(GrafanaSignatureHeader, sign("", "", body)), "", now); hypercare.ErrorCode(err) != hypercare.CodeInternal {

@@ -3,6 +3,8 @@ package ingest
 import (
 	"bytes"
 	"encoding/json"
+	"io"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -66,9 +68,14 @@ func (o *jobj[T]) UnmarshalJSON(b []byte) error {
 	}
 }
 
-// jlist is a JSON array field whose elements decode into T (itself lenient).
+// jlist is a JSON array field whose elements decode into T (itself
+// lenient). The array is kept raw and decoded one element at a time by
+// each: a hostile body of 250,000 one-byte elements then costs one reused
+// T, not 250,000 of them (a []T of Alertmanager alerts would take ~400
+// bytes per element).
 type jlist[T any] struct {
-	val []T
+	raw []byte // the array as sent (a copy: encoding/json reuses its input)
+	n   int    // number of elements
 	set bool
 	bad bool
 }
@@ -81,11 +88,153 @@ func (l *jlist[T]) UnmarshalJSON(b []byte) error {
 		return nil
 	case '[':
 		l.set = true
-		return json.Unmarshal(b, &l.val)
+		l.raw = append([]byte(nil), b...)
+		l.n = countElements(l.raw)
+		return nil
 	default:
 		l.bad = true
 		return nil
 	}
+}
+
+// each decodes the elements in order and calls fn with each one's index and
+// value. The value is reused for the next element: fn must copy what it
+// keeps. Elements that are not objects go to T's lenient UnmarshalJSON
+// directly, and objects to one reused json.Decoder: a list of 100,000
+// tiny elements allocates next to nothing (json.Unmarshal costs ~150 bytes
+// a call).
+func (l *jlist[T]) each(fn func(i int, v *T)) {
+	var v T
+	var objects objectDecoder
+	i := 0
+	forElements(l.raw, func(elem []byte) {
+		var zero T
+		v = zero
+		if o, ok := any(&v).(lenientObject); ok && elem[0] == '{' {
+			objects.decode(elem, o.object())
+		} else if u, ok := any(&v).(json.Unmarshaler); ok {
+			_ = u.UnmarshalJSON(elem) // lenient: cannot fail on valid JSON
+		} else {
+			_ = json.Unmarshal(elem, &v)
+		}
+		fn(i, &v)
+		i++
+	})
+}
+
+// lenientObject is a lenient value that holds a JSON object: object marks
+// it present and returns where the object's fields decode to.
+type lenientObject interface{ object() any }
+
+func (o *jobj[T]) object() any { o.set = true; return &o.val }
+
+// objectDecoder decodes one JSON object at a time with a json.Decoder
+// reused across calls, fed each object by elemReader.
+type objectDecoder struct {
+	n   int // objects decoded so far
+	r   elemReader
+	dec *json.Decoder
+}
+
+// smallList is how many objects of a list are decoded with json.Unmarshal
+// before switching to the Decoder, which costs more to set up (real lists
+// of links or images hold a handful).
+const smallList = 8
+
+func (d *objectDecoder) decode(elem []byte, into any) {
+	if d.n++; d.n <= smallList {
+		_ = json.Unmarshal(elem, into) // cheaper than a Decoder for a few
+		return
+	}
+	if d.dec == nil {
+		d.dec = json.NewDecoder(&d.r)
+	}
+	d.r.b = elem
+	if err := d.dec.Decode(into); err != nil {
+		d.dec = nil // a Decoder's error is sticky: start afresh next time
+		_ = json.Unmarshal(elem, into)
+	}
+}
+
+// elemReader serves the bytes of the current element, then io.EOF.
+type elemReader struct{ b []byte }
+
+func (r *elemReader) Read(p []byte) (int, error) {
+	if len(r.b) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, r.b)
+	r.b = r.b[n:]
+	return n, nil
+}
+
+// countElements counts the elements of a valid JSON array.
+func countElements(arr []byte) int {
+	n := 0
+	forElements(arr, func([]byte) { n++ })
+	return n
+}
+
+// forElements calls fn with the raw bytes of each element of arr, a JSON
+// array that encoding/json has already validated.
+func forElements(arr []byte, fn func(elem []byte)) {
+	i := skipSpace(arr, 1) // past '['
+	for i < len(arr) && arr[i] != ']' {
+		end := valueEnd(arr, i)
+		fn(arr[i:end])
+		i = skipSpace(arr, end)
+		if i < len(arr) && arr[i] == ',' {
+			i = skipSpace(arr, i+1)
+		}
+	}
+}
+
+// valueEnd returns the index just past the JSON value starting at i.
+func valueEnd(b []byte, i int) int {
+	switch b[i] {
+	case '"':
+		return stringEnd(b, i)
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(b); j++ {
+			switch b[j] {
+			case '"':
+				j = stringEnd(b, j) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return j + 1
+				}
+			}
+		}
+		return len(b)
+	}
+	j := i
+	for j < len(b) && !strings.ContainsRune(",]} \t\r\n", rune(b[j])) {
+		j++
+	}
+	return j
+}
+
+// stringEnd returns the index just past the JSON string starting at i.
+func stringEnd(b []byte, i int) int {
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+	return len(b)
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n') {
+		i++
+	}
+	return i
 }
 
 // jmap is a JSON object of string values, such as Prometheus labels.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"time"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/hypercare/hypercare"
@@ -16,6 +17,9 @@ const (
 	maxSummary  = 1024
 	maxDedupKey = 255
 	keyLength   = 32
+	// maxEcho is how much of a sender's text an error message quotes
+	// (label names, versions), so a huge value cannot make a huge answer.
+	maxEcho = 64
 )
 
 // cleanText is the one normalisation for free text in every format: NUL
@@ -128,10 +132,13 @@ func isDigits(s string) bool {
 
 // cleanJSON returns free-form JSON (custom details) ready to store: nil for
 // absent or null, the raw bytes untouched when they are already clean, and
-// a re-encoding otherwise. Re-encoding happens only for invalid UTF-8 and
-// for \u0000 or surrogate escapes, which PostgreSQL's jsonb rejects; the
-// re-encoded copy has U+FFFD in their place. raw must be valid JSON, which
-// json.Unmarshal guarantees for json.RawMessage fields.
+// a scrubbed copy otherwise. Scrubbing happens only for invalid UTF-8 and
+// for \u0000 or surrogate escapes, which PostgreSQL's jsonb rejects: each
+// becomes U+FFFD (a valid surrogate pair becomes its character). It works
+// on the bytes, never decoding the value, so a hostile body of tiny nested
+// values costs one copy of its size (at most 3×, for invalid bytes), and
+// numbers, key order and spacing stay as sent. raw must be valid JSON,
+// which json.Unmarshal guarantees for json.RawMessage fields.
 func cleanJSON(raw json.RawMessage) json.RawMessage {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
@@ -140,22 +147,85 @@ func cleanJSON(raw json.RawMessage) json.RawMessage {
 	if utf8.Valid(raw) && !hasRiskyEscape(raw) {
 		return raw
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber() // keep big integers exact
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil // unreachable for valid JSON; drop rather than store junk
-	}
-	out, err := marshalClean(scrubNUL(v))
-	if err != nil {
-		return nil
+	return scrubJSON(raw)
+}
+
+// replacement is U+FFFD in UTF-8.
+const replacement = "\uFFFD"
+
+// scrubJSON copies valid JSON, replacing inside strings every invalid
+// UTF-8 byte, \u0000 and lone surrogate escape with U+FFFD and every valid
+// surrogate pair escape with its character.
+func scrubJSON(raw []byte) json.RawMessage {
+	out := make([]byte, 0, len(raw)+len(raw)/4)
+	inString := false
+	for i := 0; i < len(raw); {
+		c := raw[i]
+		switch {
+		case !inString || c == '"':
+			inString = inString != (c == '"')
+			out = append(out, c)
+			i++
+		case c == '\\' && raw[i+1] == 'u':
+			var n int
+			out, n = scrubEscape(out, raw[i:])
+			i += n
+		case c == '\\':
+			out = append(out, raw[i:i+2]...)
+			i += 2
+		case c < utf8.RuneSelf:
+			out = append(out, c)
+			i++
+		default:
+			r, size := utf8.DecodeRune(raw[i:])
+			if r == utf8.RuneError && size == 1 {
+				out = append(out, replacement...)
+			} else {
+				out = append(out, raw[i:i+size]...)
+			}
+			i += size
+		}
 	}
 	return out
 }
 
+// scrubEscape appends the \uXXXX escape at the start of b (and its low
+// surrogate, for a pair), cleaned, and returns how many bytes it read.
+func scrubEscape(out, b []byte) ([]byte, int) {
+	r := hex4(b[2:6])
+	switch {
+	case r == 0:
+		return append(out, replacement...), 6
+	case !utf16.IsSurrogate(r):
+		return append(out, b[:6]...), 6
+	case r < 0xDC00 && len(b) >= 12 && b[6] == '\\' && b[7] == 'u':
+		if lo := hex4(b[8:12]); lo >= 0xDC00 && lo <= 0xDFFF {
+			return utf8.AppendRune(out, utf16.DecodeRune(r, lo)), 12
+		}
+	}
+	return append(out, replacement...), 6
+}
+
+// hex4 reads four hex digits (valid JSON guarantees them).
+func hex4(b []byte) rune {
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c -= 'a' - 10
+		default:
+			c -= 'A' - 10
+		}
+		r = r<<4 | rune(c)
+	}
+	return r
+}
+
 // hasRiskyEscape reports whether raw contains a \u0000 or a surrogate
 // (\uD800–\uDFFF) escape. A preceding escaped backslash makes this a false
-// positive, which only costs a harmless re-encoding.
+// positive, which only costs a harmless scrubbing copy.
 func hasRiskyEscape(raw []byte) bool {
 	for {
 		i := bytes.Index(raw, []byte(`\u`))
@@ -168,26 +238,6 @@ func hasRiskyEscape(raw []byte) bool {
 		}
 		raw = raw[i+2:]
 	}
-}
-
-// scrubNUL replaces NUL characters in every string and key of a decoded
-// JSON value.
-func scrubNUL(v any) any {
-	switch x := v.(type) {
-	case string:
-		return strings.ReplaceAll(x, "\x00", "\uFFFD")
-	case []any:
-		for i := range x {
-			x[i] = scrubNUL(x[i])
-		}
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[strings.ReplaceAll(k, "\x00", "\uFFFD")] = scrubNUL(e)
-		}
-		return out
-	}
-	return v
 }
 
 // marshalClean encodes v as compact JSON without HTML escaping, so details

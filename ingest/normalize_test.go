@@ -66,8 +66,10 @@ func TestCleanJSON(t *testing.T) {
 		{` {"a": 1} `, `{"a": 1}`}, // verbatim, only trimmed
 		{`{"big": 12345678901234567890123}`, `{"big": 12345678901234567890123}`},
 		{"{\"a\":\"\xff\"}", `{"a":"` + "\uFFFD" + `"}`}, // invalid UTF-8 re-encoded
-		{`{"a\u0000":"x\u0000y","n":12345678901234567890123,"h":"<b>"}`, // NUL scrubbed, numbers exact, no HTML escaping
-			`{"a` + "\uFFFD" + `":"x` + "\uFFFD" + `y","h":"<b>","n":12345678901234567890123}`},
+		{`{"a\u0000":"x\u0000y","n":12345678901234567890123,"h":"<b>"}`, // NUL scrubbed, numbers exact, no HTML escaping, order kept
+			`{"a` + "\uFFFD" + `":"x` + "\uFFFD" + `y","n":12345678901234567890123,"h":"<b>"}`},
+		{`["\u0000\ud800\ud800\udc00\udfff\uD83D\uDE00\u00e9\\u0000\n"]`, // lone, paired, upper-case, ordinary and escaped escapes
+			`["` + "\uFFFD\uFFFD\U00010000\uFFFD😀" + `\u00e9\\u0000\n"]`},
 		{`["\ud83d\ude00","\udc00"]`, `["😀","` + "\uFFFD" + `"]`}, // surrogates resolved
 		{`{"path":"C:\\u0000x"}`, `{"path":"C:\\u0000x"}`},        // escaped backslash: false positive, same value
 	}

@@ -13,11 +13,11 @@ import (
 // template data plus a few fields. Group-level labels are not decoded: the
 // per-alert labels carry everything.
 type webhookPayload struct {
-	Version     jstr                 `json:"version"`
-	GroupKey    jstr                 `json:"groupKey"`
-	Receiver    jstr                 `json:"receiver"`
-	ExternalURL jstr                 `json:"externalURL"`
-	Alerts      []jobj[webhookAlert] `json:"alerts"` // plain: see decode
+	Version     jstr                      `json:"version"`
+	GroupKey    jstr                      `json:"groupKey"`
+	Receiver    jstr                      `json:"receiver"`
+	ExternalURL jstr                      `json:"externalURL"`
+	Alerts      jlist[jobj[webhookAlert]] `json:"alerts"`
 }
 
 // webhookAlert is one alert of a notification. The fields after
@@ -57,8 +57,7 @@ type groupInfo struct {
 // per alert, all or nothing.
 func parseWebhook(body []byte, f *flavor) ([]hypercare.Event, error) {
 	var in webhookPayload
-	badAlerts, err := decode(body, &in, f.format, "alerts")
-	if err != nil {
+	if _, err := decode(body, &in, f.format, ""); err != nil {
 		return nil, err
 	}
 	var p problems
@@ -71,20 +70,27 @@ func parseWebhook(body []byte, f *flavor) ([]hypercare.Event, error) {
 		externalURL: p.text("", "externalURL", in.ExternalURL),
 	}
 	switch {
-	case badAlerts:
+	case in.Alerts.bad:
 		p.wrongType("alerts", "an array")
-	case in.Alerts == nil:
+	case !in.Alerts.set:
 		p.missing("alerts")
+	case in.Alerts.n > MaxBatch:
+		p.add("alerts", tooManyElements("alerts", in.Alerts.n))
+		return nil, p.err(f.format.invalid)
 	}
-	events := make([]hypercare.Event, 0, len(in.Alerts))
-	for i := range in.Alerts {
-		a := &in.Alerts[i]
+	events := make([]hypercare.Event, 0, in.Alerts.n)
+	in.Alerts.each(func(i int, a *jobj[webhookAlert]) {
 		if a.bad {
-			p.wrongType(index("alerts", i), "an object")
-			continue
+			if !p.counted() {
+				p.wrongType(index("alerts", i), "an object")
+			}
+			return
 		}
-		events = append(events, f.alertEvent(&p, index("alerts", i), &a.val, &g))
-	}
+		e := f.alertEvent(&p, index("alerts", i), &a.val, &g)
+		if p.n == 0 {
+			events = append(events, e)
+		}
+	})
 	if err := p.err(f.format.invalid); err != nil {
 		return nil, err
 	}
@@ -101,7 +107,7 @@ func checkVersion(p *problems, s jstr, f *flavor) bool {
 		p.add("version", "'version' is missing or blank (Hypercare accepts "+f.tool+" webhook version "+f.version+")")
 		return false
 	case v != f.version:
-		p.add("version", "'version' is invalid (Hypercare accepts "+f.tool+" webhook version "+f.version+", got "+strconv.Quote(v)+")")
+		p.add("version", "'version' is invalid (Hypercare accepts "+f.tool+" webhook version "+f.version+", got "+strconv.Quote(truncate(v, maxEcho))+")")
 		return false
 	}
 	return true
@@ -157,10 +163,12 @@ func (f *flavor) alertEvent(p *problems, el string, a *webhookAlert, g *groupInf
 }
 
 // alertTimes reads startsAt and endsAt. Alertmanager sends Go's zero time
-// as endsAt for firing alerts; that means "no end" and reads as nil.
+// as endsAt for firing alerts; that means "no end" and reads as nil. Times
+// outside the years 0001–9999 (in UTC) read as nil too: see
+// webhookTimestamp.
 func alertTimes(p *problems, el string, a *webhookAlert) (starts, ends *time.Time) {
-	starts = p.timestamp(el, "startsAt", a.StartsAt)
-	ends = p.timestamp(el, "endsAt", a.EndsAt)
+	starts = p.webhookTimestamp(el, "startsAt", a.StartsAt)
+	ends = p.webhookTimestamp(el, "endsAt", a.EndsAt)
 	if ends != nil && ends.IsZero() {
 		ends = nil
 	}

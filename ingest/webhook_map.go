@@ -42,7 +42,10 @@ func (p *problems) stringMap(prefix, name string, m jmap) map[string]string {
 	out := make(map[string]string, len(m.val))
 	for k, v := range m.val {
 		if v.bad {
-			p.wrongType(at(at(prefix, name), cleanText(k)), "a string")
+			if p.counted() {
+				continue
+			}
+			p.wrongType(at(at(prefix, name), truncate(cleanText(k), maxEcho)), "a string")
 			continue
 		}
 		out[cleanText(k)] = cleanText(v.val)

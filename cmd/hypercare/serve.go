@@ -206,6 +206,17 @@ func pprofMux() http.Handler {
 	return mux
 }
 
+// newHTTPServer is the server's HTTP configuration. ReadTimeout bounds a
+// client that sends its body slowly; WriteTimeout bounds how long a client
+// that never reads its answer can hold the answer in memory. WriteTimeout
+// runs from the end of the request headers, so it must exceed ReadTimeout.
+// A future streaming handler (SSE) must lift it for its own responses with
+// http.ResponseController.SetWriteDeadline.
+func newHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
+		WriteTimeout: 90 * time.Second, IdleTimeout: 2 * time.Minute}
+}
+
 func listenAndServe(ctx context.Context, addr string, h http.Handler, log *slog.Logger, dialect string) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -216,7 +227,7 @@ func listenAndServe(ctx context.Context, addr string, h http.Handler, log *slog.
 
 // serveOn serves h on ln until ctx ends, then shuts down gracefully.
 func serveOn(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger, dialect string) error {
-	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
+	hs := newHTTPServer(h)
 	log.Info("listening", slog.String("addr", ln.Addr().String()), slog.String("store", dialect),
 		slog.String("version", hypercare.Version))
 	errc := make(chan error, 1)
