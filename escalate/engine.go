@@ -236,11 +236,11 @@ func pageUsers(ctx context.Context, tx hypercare.Tx, dir *Directory, st *hyperca
 	return pages, note(ctx, tx, inc.ID, msg, details, now)
 }
 
-// describePage is "bob-hook (webhook)", with " in 2m0s" for a delayed rule.
+// describePage is "bob-hook (webhook)", with " in 2 minutes" for a delayed rule.
 func describePage(n hypercare.Notification, now time.Time) string {
 	s := n.ContactMethod + " (" + string(n.Type) + ")"
 	if d := n.DueAt.Sub(now); d > 0 {
-		s += " in " + d.String()
+		s += " in " + hypercare.HumanDuration(d)
 	}
 	return s
 }
