@@ -31,6 +31,21 @@ type FieldError struct {
 	Message string `json:"message"`
 }
 
+// ErrorBody is the API's error envelope on the wire,
+// {"error":{"code":…,"message":…,"details":[…]}}. The server writes it and
+// the Go client reads it back into an *Error, so it is declared once, here,
+// and the two cannot drift apart.
+type ErrorBody struct {
+	Error ErrorDetail `json:"error"`
+}
+
+// ErrorDetail is the error inside ErrorBody.
+type ErrorDetail struct {
+	Code    Code         `json:"code"`
+	Message string       `json:"message"`
+	Details []FieldError `json:"details,omitempty"`
+}
+
 // Error is the one error type that crosses package boundaries with a
 // meaning a user must see. Anything else is treated as internal and never
 // echoed to clients.

@@ -588,7 +588,7 @@ var goSchemas = map[string]reflect.Type{
 	"Link":                reflect.TypeFor[hypercare.Link](),
 	"Image":               reflect.TypeFor[hypercare.Image](),
 	"FieldError":          reflect.TypeFor[hypercare.FieldError](),
-	"Error":               reflect.TypeFor[errorBody](),
+	"Error":               reflect.TypeFor[hypercare.ErrorBody](),
 	"IntegrationResponse": reflect.TypeFor[integrationResponse](),
 	"EscalationPolicy":    reflect.TypeFor[hypercare.EscalationPolicy](),
 	"EscalationLevel":     reflect.TypeFor[hypercare.EscalationLevel](),

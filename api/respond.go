@@ -38,17 +38,6 @@ func statusOf(code hypercare.Code) int {
 	return http.StatusInternalServerError
 }
 
-// errorBody is the API's error envelope (DESIGN.md §5).
-type errorBody struct {
-	Error errorDetail `json:"error"`
-}
-
-type errorDetail struct {
-	Code    hypercare.Code         `json:"code"`
-	Message string                 `json:"message"`
-	Details []hypercare.FieldError `json:"details,omitempty"`
-}
-
 // internalBody is the answer when a response cannot be encoded; it is a
 // constant so that answering the failure cannot fail too.
 const internalBody = `{"error":{"code":"internal","message":"internal error"}}` + "\n"
@@ -75,7 +64,7 @@ func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
 // answered with a generic message: 5xx never echoes internals.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code := hypercare.ErrorCode(err)
-	body := errorBody{Error: errorDetail{Code: code, Message: hypercare.ErrorMessage(err)}}
+	body := hypercare.ErrorBody{Error: hypercare.ErrorDetail{Code: code, Message: hypercare.ErrorMessage(err)}}
 	var he *hypercare.Error
 	if errors.As(err, &he) && code != hypercare.CodeInternal {
 		body.Error.Details = he.Details

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hypercare/hypercare"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -22,7 +23,7 @@ func TestWriteJSONNeverSendsABrokenOK(t *testing.T) {
 	s := &Server{log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	rec := httptest.NewRecorder()
 	s.writeJSON(rec, http.StatusOK, map[string]any{"at": time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)})
-	var body errorBody
+	var body hypercare.ErrorBody
 	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
 		t.Fatalf("answer %q is not JSON: %v", rec.Body.String(), err)
 	}

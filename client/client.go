@@ -120,22 +120,13 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	return nil
 }
 
-// errorEnvelope is the API's error body.
-type errorEnvelope struct {
-	Error *struct {
-		Code    hypercare.Code         `json:"code"`
-		Message string                 `json:"message"`
-		Details []hypercare.FieldError `json:"details"`
-	} `json:"error"`
-}
-
 // decodeError rebuilds the server's *hypercare.Error from an error
 // response. A body that is not the API's envelope (a proxy's error page,
 // say) still yields an *hypercare.Error, coded by the HTTP status.
 func decodeError(op string, status int, body io.Reader) error {
 	raw, _ := io.ReadAll(io.LimitReader(body, 64<<10))
-	var env errorEnvelope
-	if json.Unmarshal(raw, &env) == nil && env.Error != nil && env.Error.Code != "" {
+	var env hypercare.ErrorBody
+	if json.Unmarshal(raw, &env) == nil && env.Error.Code != "" {
 		msg := env.Error.Message
 		if msg == "" {
 			msg = http.StatusText(status)
