@@ -16,12 +16,13 @@ func Headline(m Message) string {
 
 // Truncate shortens s to at most n characters (runes), ending in "…" when
 // it cut, so a long alert summary fits a provider's field limit instead of
-// getting the whole page refused. Control characters become spaces first:
-// a title is one line wherever it is shown.
+// getting the whole page refused. Control characters (newlines included)
+// become spaces first: a title or a field is one line wherever it is
+// shown, and a line break in alert text must not start Markdown blocks.
 func Truncate(s string, n int) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) && r != '\n' {
+		if unicode.IsControl(r) {
 			return ' '
 		}
 		return r
@@ -41,20 +42,25 @@ func Truncate(s string, n int) string {
 // spoilers, headings, quotes, autolinks and HTML); CommonMark and Discord
 // both let a backslash escape each of them. Harmless punctuation ('.', '-')
 // is left alone so titles stay readable where an escape would show.
-const markdownSpecial = "\\`*_[]()#|<>~"
+const markdownSpecial = "\\`*_[]()|<>~"
 
 // EscapeMarkdown makes untrusted text (alert titles, service names) show
 // literally in Markdown-rendering chat (Discord, Teams, Mattermost): every
 // markup character is backslash-escaped, so "[click](https://evil)" is not
 // a link and "**" is not bold, and every '@' is followed by a zero-width
 // space, so "@everyone", "@channel" and "@here" never notify a whole team.
+// A '#' is escaped only where it could start a heading (at the start of a
+// line, before a space or another '#'), so "#42" stays readable.
 // Apply Truncate first: cutting after escaping could split an escape.
 func EscapeMarkdown(s string) string {
 	var b strings.Builder
 	b.Grow(len(s) + len(s)/8)
-	for _, r := range s {
+	lineStart := true
+	for i, r := range s {
+		heading := r == '#' && lineStart && (strings.HasPrefix(s[i+1:], " ") || strings.HasPrefix(s[i+1:], "#"))
+		lineStart = r == '\n' || (lineStart && r == ' ')
 		switch {
-		case r < utf8.RuneSelf && strings.ContainsRune(markdownSpecial, r):
+		case heading, r < utf8.RuneSelf && strings.ContainsRune(markdownSpecial, r):
 			b.WriteByte('\\')
 			b.WriteRune(r)
 		case r == '@':

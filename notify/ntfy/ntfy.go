@@ -24,11 +24,9 @@ import (
 	"github.com/hypercare/hypercare/notify"
 )
 
-// Limits: ntfy keeps messages up to 4096 bytes (longer ones become
-// attachments); a title is one notification line.
+// maxTitle keeps the Title header one notification line.
 const (
-	maxMessageBytes = 4096
-	maxTitle        = 250
+	maxTitle = 250
 )
 
 // Sender is the ntfy channel. It is safe for concurrent use.
@@ -113,8 +111,10 @@ func actionURL(u string) string {
 	return strings.NewReplacer(",", "%2C", ";", "%3B", `"`, "%22", "'", "%27", " ", "%20").Replace(u)
 }
 
-// Body is the notification text: the service and the incident's facts,
-// one per line, cut to ntfy's message limit.
+// Body is the notification text: the title, the service and the
+// incident's facts, one per line. Title and service are cut so that even
+// in 4-byte characters the whole stays within ntfy's 4096-byte message
+// limit (700*4 + 200*4 + the rest).
 func Body(m notify.Message) string {
 	inc := m.Incident
 	service := m.ServiceName
@@ -122,9 +122,6 @@ func Body(m notify.Message) string {
 		service = inc.ServiceID
 	}
 	b := fmt.Sprintf("%s\nService: %s\nUrgency: %s · Severity: %s · Status: %s",
-		notify.Truncate(inc.Title, 1000), notify.Truncate(service, 200), inc.Urgency, inc.Severity, inc.Status)
-	for len(b) > maxMessageBytes {
-		b = notify.Truncate(b, len([]rune(b))*9/10)
-	}
+		notify.Truncate(inc.Title, 700), notify.Truncate(service, 200), inc.Urgency, inc.Severity, inc.Status)
 	return b
 }

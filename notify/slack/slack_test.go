@@ -211,7 +211,7 @@ func TestEscapeLimits(t *testing.T) {
 	if strings.Contains(strings.TrimSuffix(got, "…"), "&l…") {
 		t.Error("Escape split an entity")
 	}
-	if got := slack.Escape("a\r\nb\x00c", 100); got != "a \nb c" {
+	if got := slack.Escape("a\r\nb\x00c", 100); got != "a  b c" {
 		t.Errorf("control characters: %q", got)
 	}
 }
