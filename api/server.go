@@ -15,6 +15,7 @@ import (
 	"github.com/hypercare/hypercare/escalate"
 	"github.com/hypercare/hypercare/incident"
 	"github.com/hypercare/hypercare/intake"
+	"github.com/hypercare/hypercare/notify"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -48,6 +49,12 @@ type Options struct {
 	// request's Host header is never used: it is the client's to choose, so
 	// a link built from it could point anywhere.
 	ListenAddr string
+	// SlackSigningSecret (notify.slack.signing_secret) checks that Slack
+	// button presses come from Slack; empty refuses every press.
+	SlackSigningSecret string
+	// Outbound is the guarded HTTP client for calls the API makes out
+	// (answers to Slack); nil gets one with the guard fully on.
+	Outbound *http.Client
 }
 
 // Server serves the HTTP API. Build it with New and use Handler.
@@ -70,6 +77,9 @@ type Server struct {
 	paths *http.ServeMux
 	// allow lists the methods of each route pattern, for the Allow header.
 	allow map[string][]string
+	// slackSecret checks Slack interactions; outbound answers them.
+	slackSecret []byte
+	outbound    *http.Client
 }
 
 // New returns a Server for opts.
@@ -86,22 +96,27 @@ func New(opts Options) *Server {
 	if opts.Registry == nil {
 		opts.Registry = prometheus.NewRegistry()
 	}
+	if opts.Outbound == nil {
+		opts.Outbound = notify.NewHTTPClient(notify.NetOptions{})
+	}
 	s := &Server{
-		store:      opts.Store,
-		clock:      opts.Clock,
-		intake:     opts.Intake,
-		escalation: opts.Escalation,
-		incidents:  &incident.Service{Store: opts.Store, Clock: opts.Clock},
-		log:        opts.Logger,
-		auth:       &authenticator{store: opts.Store, clock: opts.Clock, touched: map[string]time.Time{}},
-		limiter:    newLimiter(opts.RateLimitPerMinute),
-		maxBody:    opts.MaxBodyBytes,
-		linkBase:   linkBase(opts.PublicURL, opts.ListenAddr),
-		metrics:    newMetrics(opts.Registry, opts.Store, opts.Intake),
-		registry:   opts.Registry,
-		mux:        http.NewServeMux(),
-		paths:      http.NewServeMux(),
-		allow:      map[string][]string{},
+		store:       opts.Store,
+		clock:       opts.Clock,
+		intake:      opts.Intake,
+		escalation:  opts.Escalation,
+		incidents:   &incident.Service{Store: opts.Store, Clock: opts.Clock},
+		log:         opts.Logger,
+		auth:        &authenticator{store: opts.Store, clock: opts.Clock, touched: map[string]time.Time{}},
+		limiter:     newLimiter(opts.RateLimitPerMinute),
+		maxBody:     opts.MaxBodyBytes,
+		linkBase:    linkBase(opts.PublicURL, opts.ListenAddr),
+		metrics:     newMetrics(opts.Registry, opts.Store, opts.Intake),
+		registry:    opts.Registry,
+		mux:         http.NewServeMux(),
+		paths:       http.NewServeMux(),
+		allow:       map[string][]string{},
+		slackSecret: []byte(opts.SlackSigningSecret),
+		outbound:    opts.Outbound,
 	}
 	for _, rt := range s.routes() {
 		h := rt.handler
@@ -138,6 +153,7 @@ func (s *Server) routes() []route {
 		{"POST", "/v2/change/enqueue", "", s.changeV2},
 		{"POST", "/generic/2010-04-15/create_event.json", "", s.enqueueV1},
 		{"POST", "/integrations/{key}", "", s.integration},
+		{"POST", "/hooks/slack/interactions", "", s.slackInteractions},
 		{"GET", "/api/v1/openapi.json", "", s.openAPI},
 		{"GET", "/api/v1/incidents", viewer, s.listIncidents},
 		{"GET", "/api/v1/incidents/{id}", viewer, s.getIncident},
