@@ -117,7 +117,8 @@ func serve(ctx context.Context, f serveFlags) error {
 	srv := api.New(api.Options{
 		Store: st, Clock: hypercare.SystemClock{}, Intake: in, Escalation: esc, Logger: log, Registry: reg,
 		RateLimitPerMinute: cfg.RateLimitPerMinute(), MaxBodyBytes: cfg.MaxBodyBytes(), PublicURL: f.publicURL,
-		ListenAddr: ln.Addr().String(),
+		ListenAddr: ln.Addr().String(), SlackSigningSecret: cfg.Notify.Slack.SigningSecret,
+		Outbound: notify.NewHTTPClient(notify.NetOptions{AllowPrivateNetworks: cfg.AllowPrivateNetworks()}),
 	})
 	if f.publicURL == "" && isWildcard(ln.Addr()) {
 		log.Warn("listening on all interfaces without --public-url: calendar feed links cannot be created until the server is restarted with --public-url")
@@ -154,7 +155,8 @@ func registerStoreMetrics(reg *prometheus.Registry, st *store.Store) {
 }
 
 // newEngines builds the escalation engine over the config's directory and
-// the delivery engine with the channels this binary sends (webhook), and
+// the delivery engine with the channels this binary sends (webhook, chat
+// and push), and
 // connects them: a new incident wakes escalation, a page wakes delivery.
 func newEngines(st *store.Store, cfg *config.Config, in *intake.Intake, log *slog.Logger) (*escalate.Engine, *notify.Engine) {
 	_, services, _ := cfg.Catalog()
@@ -163,6 +165,7 @@ func newEngines(st *store.Store, cfg *config.Config, in *intake.Intake, log *slo
 	channels := notify.NewRegistry()
 	client := notify.NewHTTPClient(notify.NetOptions{AllowPrivateNetworks: cfg.AllowPrivateNetworks()})
 	channels.Register(hypercare.ContactWebhook, webhook.New(client))
+	registerChatChannels(channels, client, cfg)
 	deliverer := notify.NewEngine(st, hypercare.SystemClock{}, channels,
 		func() notify.Directory { return esc.Directory() }, log)
 	esc.OnPaged(deliverer.Wake)

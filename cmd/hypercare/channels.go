@@ -1,0 +1,28 @@
+package main
+
+import (
+	"net/http"
+
+	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/config"
+	"github.com/hypercare/hypercare/notify"
+	"github.com/hypercare/hypercare/notify/discord"
+	"github.com/hypercare/hypercare/notify/mattermost"
+	"github.com/hypercare/hypercare/notify/ntfy"
+	"github.com/hypercare/hypercare/notify/slack"
+	"github.com/hypercare/hypercare/notify/teams"
+)
+
+// registerChatChannels adds the chat and push channels to reg, all over
+// client (the guarded one). They are always registered: webhook-URL
+// addresses need no provider settings. A Slack channel ID needs
+// notify.slack.bot_token, which config validation and the dry run check.
+func registerChatChannels(reg *notify.Registry, client *http.Client, cfg *config.Config) {
+	clk := hypercare.SystemClock{}
+	reg.Register(hypercare.ContactSlack, slack.New(client,
+		slack.Config{BotToken: cfg.Notify.Slack.BotToken, APIURL: cfg.SlackAPIURL()}, clk))
+	reg.Register(hypercare.ContactTeams, teams.New(client, clk))
+	reg.Register(hypercare.ContactDiscord, discord.New(client, clk))
+	reg.Register(hypercare.ContactMattermost, mattermost.New(client, clk))
+	reg.Register(hypercare.ContactNtfy, ntfy.New(client, cfg.Notify.Ntfy.Token, clk))
+}
