@@ -45,6 +45,10 @@ func (f *fakeSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			_, _ = w.Write([]byte(`{"ok":false,"error":"invalid_auth"}`))
 			return
 		}
+		if strings.Contains(string(body), `"channel":"C0GONE"`) {
+			_, _ = w.Write([]byte(`{"ok":false,"error":"channel_not_found"}`))
+			return
+		}
 		f.messages = append(f.messages, body)
 		_, _ = w.Write([]byte(`{"ok":true,"ts":"1.2"}`))
 	case "/respond":
@@ -87,11 +91,14 @@ func newSlackEnv(t *testing.T, eng storetest.Engine) *slackEnv {
 		{ID: "alice", Name: "Alice", Role: hypercare.RoleResponder,
 			ContactMethods:    []hypercare.ContactMethod{{ID: "alice-slack", Type: hypercare.ContactSlack, Address: "U0ALICE", Verified: true}},
 			NotificationRules: []hypercare.NotificationRule{{ContactMethod: "alice-slack"}}},
+		{ID: "bob", Name: "Bob", Role: hypercare.RoleResponder,
+			ContactMethods:    []hypercare.ContactMethod{{ID: "bob-slack", Type: hypercare.ContactSlack, Address: "C0GONE", Verified: true}},
+			NotificationRules: []hypercare.NotificationRule{{ContactMethod: "bob-slack"}}},
 		{ID: "victor", Name: "Victor", Role: hypercare.RoleViewer,
 			ContactMethods: []hypercare.ContactMethod{{ID: "victor-slack", Type: hypercare.ContactSlack, Address: "U0VICTOR"}}},
 	}
 	policy := hypercare.EscalationPolicy{ID: "web", Levels: []hypercare.EscalationLevel{
-		{Targets: []hypercare.Target{{User: "alice"}}, EscalateAfter: 30 * time.Minute}}}
+		{Targets: []hypercare.Target{{User: "alice"}, {User: "bob"}}, EscalateAfter: 30 * time.Minute}}}
 	dir := escalate.NewDirectory(users, nil, []hypercare.EscalationPolicy{policy},
 		[]hypercare.Service{{ID: "checkout", EscalationPolicy: "web"}})
 	st := eng.Open(t)
@@ -182,6 +189,13 @@ func TestSlackButtonAcknowledgesAsTheUser(t *testing.T) {
 		e := newSlackEnv(t, eng)
 		ack, resolve := e.page("slack-1")
 		now := e.clock.Now()
+		failed := false
+		for _, en := range e.timeline("1") {
+			failed = failed || en.Message == "Page to Bob via bob-slack (slack) failed after 1 attempt(s): Slack error channel_not_found"
+		}
+		if !failed {
+			t.Errorf("a Slack configuration error is not on the timeline: %+v", e.timeline("1"))
+		}
 
 		refused := []struct {
 			name, user, secret string
