@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -50,7 +51,8 @@ func (f *fakeSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		f.messages = append(f.messages, body)
-		_, _ = w.Write([]byte(`{"ok":true,"ts":"1.2"}`))
+		// A user ID lands in the DM channel; every message gets a new ts.
+		_, _ = fmt.Fprintf(w, `{"ok":true,"channel":"D0ALICE","ts":"1700000000.%06d"}`, len(f.messages))
 	case "/respond":
 		var a struct{ Text, ResponseType string }
 		_ = json.Unmarshal(body, &struct {
@@ -81,6 +83,8 @@ type slackEnv struct {
 	slackURL string
 	esc      *escalate.Engine
 	delivery *notify.Engine
+	// last is the last chat.postMessage body Alice got.
+	last []byte
 }
 
 func newSlackEnv(t *testing.T, eng storetest.Engine) *slackEnv {
@@ -97,7 +101,7 @@ func newSlackEnv(t *testing.T, eng storetest.Engine) *slackEnv {
 		{ID: "victor", Name: "Victor", Role: hypercare.RoleViewer,
 			ContactMethods: []hypercare.ContactMethod{{ID: "victor-slack", Type: hypercare.ContactSlack, Address: "U0VICTOR"}}},
 	}
-	policy := hypercare.EscalationPolicy{ID: "web", Levels: []hypercare.EscalationLevel{
+	policy := hypercare.EscalationPolicy{ID: "web", Repeat: 1, Levels: []hypercare.EscalationLevel{
 		{Targets: []hypercare.Target{{User: "alice"}, {User: "bob"}}, EscalateAfter: 30 * time.Minute}}}
 	dir := escalate.NewDirectory(users, nil, []hypercare.EscalationPolicy{policy},
 		[]hypercare.Service{{ID: "checkout", EscalationPolicy: "web"}})
@@ -108,7 +112,8 @@ func newSlackEnv(t *testing.T, eng storetest.Engine) *slackEnv {
 		client := notify.NewHTTPClient(notify.NetOptions{AllowPrivateNetworks: true})
 		e.esc = escalate.New(st, clk, dir, log)
 		channels := notify.NewRegistry()
-		channels.Register(hypercare.ContactSlack, slack.New(client, slack.Config{BotToken: "xoxb-test", APIURL: srv.URL + "/api"}, clk))
+		channels.Register(hypercare.ContactSlack, slack.New(client,
+			slack.Config{BotToken: "xoxb-test", APIURL: srv.URL + "/api", Threads: st}, clk))
 		e.delivery = notify.NewEngine(st, clk, channels, func() notify.Directory { return e.esc.Directory() }, log)
 		in.SetPolicies(dir.PoliciesByService(), nil)
 		opts.Escalation = e.esc
@@ -123,6 +128,13 @@ func newSlackEnv(t *testing.T, eng storetest.Engine) *slackEnv {
 func (e *slackEnv) page(dedup string) (ack, resolve string) {
 	e.t.Helper()
 	e.send(trigger(keyCheckout, dedup, "Checkout down"))
+	return e.run()
+}
+
+// run runs escalation and delivery and returns the button values of the
+// one Slack message Alice got; the message itself is kept in last.
+func (e *slackEnv) run() (ack, resolve string) {
+	e.t.Helper()
 	ctx := context.Background()
 	if _, err := e.esc.RunDue(ctx); err != nil {
 		e.t.Fatal(err)
@@ -134,13 +146,14 @@ func (e *slackEnv) page(dedup string) (ack, resolve string) {
 	if len(msgs) != 1 {
 		e.t.Fatalf("Slack got %d messages, want 1", len(msgs))
 	}
+	e.last = msgs[0]
 	var m struct {
 		Channel string
 		Blocks  []struct {
 			Elements []struct{ Value string }
 		}
 	}
-	if err := json.Unmarshal(msgs[0], &m); err != nil || m.Channel != "U0ALICE" {
+	if err := json.Unmarshal(msgs[0], &m); err != nil || (m.Channel != "U0ALICE" && m.Channel != "D0ALICE") {
 		e.t.Fatalf("message to %q: %v %s", m.Channel, err, msgs[0])
 	}
 	for _, b := range m.Blocks {
@@ -188,6 +201,19 @@ func TestSlackButtonAcknowledgesAsTheUser(t *testing.T) {
 	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
 		e := newSlackEnv(t, eng)
 		ack, resolve := e.page("slack-1")
+		first := string(e.last)
+		if strings.Contains(first, "thread_ts") || !strings.Contains(first, `"channel":"U0ALICE"`) {
+			t.Errorf("first page is threaded or misaddressed: %s", first)
+		}
+		// Nobody acknowledges: the policy repeats and Alice is paged again,
+		// in the first page's thread (in her DM), broadcast so it notifies.
+		e.clock.Advance(30 * time.Minute)
+		if again, _ := e.run(); again != ack {
+			t.Errorf("repeat page buttons %q, want %q", again, ack)
+		}
+		if second := string(e.last); !strings.Contains(second, `"channel":"D0ALICE","thread_ts":"1700000000.000001","reply_broadcast":true`) {
+			t.Errorf("repeat page not in the first page's thread: %s", second)
+		}
 		now := e.clock.Now()
 		failed := false
 		for _, en := range e.timeline("1") {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -172,8 +173,8 @@ func TestChannelFailureInjection(t *testing.T) {
 func TestChannelsRefusePrivateNetworks(t *testing.T) {
 	for _, ch := range channels() {
 		t.Run(ch.name, func(t *testing.T) {
-			reached := false
-			srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { reached = true }))
+			var reached atomic.Bool
+			srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { reached.Store(true) }))
 			defer srv.Close()
 			client := notify.NewHTTPClient(notify.NetOptions{})
 			s := ch.sender(client)
@@ -185,8 +186,8 @@ func TestChannelsRefusePrivateNetworks(t *testing.T) {
 			}
 			err := s.Send(context.Background(), notify.Message{Notification: hypercare.Notification{Type: ch.typ, Address: addr}})
 			var re *notify.RefusedError
-			if !errors.As(err, &re) || !notify.IsPermanent(err) || reached {
-				t.Errorf("err = %v (reached %v), want a permanent refusal before connecting", err, reached)
+			if !errors.As(err, &re) || !notify.IsPermanent(err) || reached.Load() {
+				t.Errorf("err = %v (reached %v), want a permanent refusal before connecting", err, reached.Load())
 			}
 		})
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"log/slog"
 	"net/http"
 
 	"github.com/hypercare/hypercare"
@@ -11,16 +12,19 @@ import (
 	"github.com/hypercare/hypercare/notify/ntfy"
 	"github.com/hypercare/hypercare/notify/slack"
 	"github.com/hypercare/hypercare/notify/teams"
+	"github.com/hypercare/hypercare/store"
 )
 
 // registerChatChannels adds the chat and push channels to reg, all over
 // client (the guarded one). They are always registered: webhook-URL
 // addresses need no provider settings. A Slack channel ID needs
 // notify.slack.bot_token, which config validation and the dry run check.
-func registerChatChannels(reg *notify.Registry, client *http.Client, cfg *config.Config) {
+// Slack pages of one incident to one address are threaded through the
+// store, so every node replies in the same thread.
+func registerChatChannels(reg *notify.Registry, client *http.Client, cfg *config.Config, st *store.Store, log *slog.Logger) {
 	clk := hypercare.SystemClock{}
-	reg.Register(hypercare.ContactSlack, slack.New(client,
-		slack.Config{BotToken: cfg.Notify.Slack.BotToken, APIURL: cfg.SlackAPIURL()}, clk))
+	reg.Register(hypercare.ContactSlack, slack.New(client, slack.Config{BotToken: cfg.Notify.Slack.BotToken,
+		APIURL: cfg.SlackAPIURL(), Threads: st, Log: log}, clk))
 	reg.Register(hypercare.ContactTeams, teams.New(client, clk))
 	reg.Register(hypercare.ContactDiscord, discord.New(client, clk))
 	reg.Register(hypercare.ContactMattermost, mattermost.New(client, clk))

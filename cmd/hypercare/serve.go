@@ -165,7 +165,7 @@ func newEngines(st *store.Store, cfg *config.Config, in *intake.Intake, log *slo
 	channels := notify.NewRegistry()
 	client := notify.NewHTTPClient(notify.NetOptions{AllowPrivateNetworks: cfg.AllowPrivateNetworks()})
 	channels.Register(hypercare.ContactWebhook, webhook.New(client))
-	registerChatChannels(channels, client, cfg)
+	registerChatChannels(channels, client, cfg, st, log)
 	deliverer := notify.NewEngine(st, hypercare.SystemClock{}, channels,
 		func() notify.Directory { return esc.Directory() }, log)
 	esc.OnPaged(deliverer.Wake)

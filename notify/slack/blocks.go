@@ -30,12 +30,16 @@ const (
 
 // message is a chat.postMessage request or an incoming-webhook body.
 type message struct {
-	Channel     string    `json:"channel,omitempty"`
-	Text        string    `json:"text"`
-	Blocks      []block   `json:"blocks"`
-	UnfurlLinks bool      `json:"unfurl_links"`
-	UnfurlMedia bool      `json:"unfurl_media"`
-	Metadata    *metadata `json:"metadata,omitempty"`
+	Channel  string `json:"channel,omitempty"`
+	ThreadTS string `json:"thread_ts,omitempty"`
+	// ReplyBroadcast also shows a thread reply in the channel: a page
+	// hidden in a thread would notify nobody.
+	ReplyBroadcast bool      `json:"reply_broadcast,omitempty"`
+	Text           string    `json:"text"`
+	Blocks         []block   `json:"blocks"`
+	UnfurlLinks    bool      `json:"unfurl_links"`
+	UnfurlMedia    bool      `json:"unfurl_media"`
+	Metadata       *metadata `json:"metadata,omitempty"`
 }
 
 type metadata struct {

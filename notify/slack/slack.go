@@ -15,6 +15,10 @@
 // link, and every text is cut to Slack's documented limits so a long
 // summary never gets the page refused.
 //
+// With Config.Threads set, later pages of an incident to the same address
+// reply in the thread of its first message, broadcast to the channel so
+// they still notify.
+//
 // Slack has no idempotency key for chat.postMessage: a retry after a lost
 // answer can post twice. The notification ID travels in the message's
 // metadata so duplicates can be recognised.
@@ -25,8 +29,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/notify"
@@ -39,6 +45,20 @@ type Config struct {
 	BotToken string
 	// APIURL is the Web API's base, https://slack.com/api by default.
 	APIURL string
+	// Threads, when set, remembers each incident's first message per
+	// address so later pages reply in its thread (broadcast to the
+	// channel, so they still notify). Nil posts every page on its own.
+	Threads Threads
+	// Log receives the failures threading may meet (never a page's);
+	// nil discards them.
+	Log *slog.Logger
+}
+
+// Threads stores the root message of each incident's thread per address;
+// *store.Store implements it on both engines.
+type Threads interface {
+	ChatThread(ctx context.Context, incidentID, address string) (channel, ref string, ok bool, err error)
+	SaveChatThread(ctx context.Context, incidentID, address, channel, ref string, at time.Time) error
 }
 
 // DefaultAPIURL is Slack's Web API.
@@ -46,10 +66,12 @@ const DefaultAPIURL = "https://slack.com/api"
 
 // Sender is the Slack channel. It is safe for concurrent use.
 type Sender struct {
-	client *http.Client
-	token  string
-	apiURL string
-	clock  hypercare.Clock
+	client  *http.Client
+	token   string
+	apiURL  string
+	clock   hypercare.Clock
+	threads Threads
+	log     *slog.Logger
 }
 
 // New returns a Slack sender that posts with client, which should come
@@ -65,7 +87,11 @@ func New(client *http.Client, cfg Config, clk hypercare.Clock) *Sender {
 	if clk == nil {
 		clk = hypercare.SystemClock{}
 	}
-	return &Sender{client: client, token: cfg.BotToken, apiURL: strings.TrimSuffix(cfg.APIURL, "/"), clock: clk}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Sender{client: client, token: cfg.BotToken, apiURL: strings.TrimSuffix(cfg.APIURL, "/"), clock: clk,
+		threads: cfg.Threads, log: cfg.Log}
 }
 
 // IsID reports whether address is a Slack conversation or user ID (as
@@ -126,7 +152,9 @@ func (s *Sender) postMessage(ctx context.Context, m notify.Message) error {
 	if s.token == "" {
 		return notify.Permanent(fmt.Errorf("slack: %w", errNoToken))
 	}
-	body, err := json.Marshal(apiMessage(m))
+	msg := apiMessage(m)
+	threaded := s.thread(ctx, m, &msg)
+	body, err := json.Marshal(msg)
 	if err != nil {
 		return notify.Permanent(fmt.Errorf("slack: encode message: %w", err))
 	}
@@ -136,7 +164,37 @@ func (s *Sender) postMessage(ctx context.Context, m notify.Message) error {
 	if err != nil {
 		return fmt.Errorf("slack chat.postMessage: %w", err)
 	}
-	return checkAnswer(answer)
+	channel, ts, err := checkAnswer(answer)
+	if err != nil {
+		return err
+	}
+	if s.threads != nil && !threaded && channel != "" && ts != "" {
+		// The page is delivered; failing to remember it costs only the
+		// threading of later pages, so it is logged, not returned (a
+		// returned error would page again).
+		if err := s.threads.SaveChatThread(ctx, m.Incident.ID, m.Notification.Address, channel, ts, s.clock.Now()); err != nil {
+			s.log.Warn("remember Slack thread", slog.String("incident", m.Incident.ID), slog.Any("error", err))
+		}
+	}
+	return nil
+}
+
+// thread points msg at the incident's earlier message at the same address,
+// if there is one, and reports whether it did.
+func (s *Sender) thread(ctx context.Context, m notify.Message, msg *message) bool {
+	if s.threads == nil {
+		return false
+	}
+	channel, ts, ok, err := s.threads.ChatThread(ctx, m.Incident.ID, m.Notification.Address)
+	if err != nil {
+		s.log.Warn("look up Slack thread", slog.String("incident", m.Incident.ID), slog.Any("error", err))
+		return false
+	}
+	if !ok {
+		return false
+	}
+	msg.Channel, msg.ThreadTS, msg.ReplyBroadcast = channel, ts, true
+	return true
 }
 
 func jsonHeader() http.Header {
@@ -144,25 +202,28 @@ func jsonHeader() http.Header {
 }
 
 // checkAnswer reads the Web API's {"ok":…,"error":…}: Slack answers most
-// failures with HTTP 200 and ok:false.
-func checkAnswer(b []byte) error {
+// failures with HTTP 200 and ok:false. On success it returns where the
+// message landed (the channel, a DM's for a user ID) and its ts.
+func checkAnswer(b []byte) (channel, ts string, err error) {
 	var a struct {
-		OK    bool   `json:"ok"`
-		Error string `json:"error"`
+		OK      bool   `json:"ok"`
+		Error   string `json:"error"`
+		Channel string `json:"channel"`
+		TS      string `json:"ts"`
 	}
 	if err := json.Unmarshal(b, &a); err != nil {
 		// A 2xx that is not the Web API's answer: a proxy or a wrong
 		// api_url. Retrying will not help until the config changes.
-		return notify.Permanent(fmt.Errorf("slack chat.postMessage: answer is not Slack's JSON: %w", err))
+		return "", "", notify.Permanent(fmt.Errorf("slack chat.postMessage: answer is not Slack's JSON: %w", err))
 	}
 	if a.OK {
-		return nil
+		return a.Channel, a.TS, nil
 	}
 	e := &APIError{Code: notify.Truncate(a.Error, 64)}
 	if e.Permanent() {
-		return notify.Permanent(e)
+		return "", "", notify.Permanent(e)
 	}
-	return e
+	return "", "", e
 }
 
 // APIError is a Web API answer with ok:false. Its code ("channel_not_found",

@@ -215,3 +215,27 @@ func TestEscapeLimits(t *testing.T) {
 		t.Errorf("control characters: %q", got)
 	}
 }
+
+// FuzzEscape checks Slack escaping on any text: nothing Slack would read
+// as markup survives, and the limit holds.
+func FuzzEscape(f *testing.F) {
+	f.Add(hostile, 40)
+	f.Add("&&&<<<>>>", 7)
+	f.Fuzz(func(t *testing.T, s string, limit int) {
+		limit = 1 + abs(limit)%3000
+		got := slack.Escape(s, limit)
+		if strings.ContainsAny(got, "<>") || utf8.RuneCountInString(got) > limit {
+			t.Fatalf("Escape(%q, %d) = %q", s, limit, got)
+		}
+		if strings.Contains(strings.NewReplacer("&amp;", "", "&lt;", "", "&gt;", "").Replace(got), "&") {
+			t.Fatalf("Escape(%q, %d) = %q leaves a bare &", s, limit, got)
+		}
+	})
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -(n + 1)
+	}
+	return n
+}
