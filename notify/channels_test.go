@@ -158,6 +158,13 @@ func TestChannelFailureInjection(t *testing.T) {
 				t.Errorf("hung receiver: reason %q, want timeout", safe)
 			}
 
+			tlsSrv := httptest.NewTLSServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+			defer tlsSrv.Close()
+			err = send(t, ch, time.Second, tlsSrv.URL)
+			if safe, _ := notify.Describe(err); safe != "TLS certificate not trusted" {
+				t.Errorf("untrusted TLS certificate: reason %q (%v)", safe, err)
+			}
+
 			ln, _ := net.Listen("tcp", "127.0.0.1:0")
 			base := "http://" + ln.Addr().String()
 			ln.Close()
