@@ -100,24 +100,23 @@ func New(opts Options) *Server {
 		opts.Outbound = notify.NewHTTPClient(notify.NetOptions{})
 	}
 	s := &Server{
-		store:       opts.Store,
-		clock:       opts.Clock,
-		intake:      opts.Intake,
-		escalation:  opts.Escalation,
-		incidents:   &incident.Service{Store: opts.Store, Clock: opts.Clock},
-		log:         opts.Logger,
-		auth:        &authenticator{store: opts.Store, clock: opts.Clock, touched: map[string]time.Time{}},
-		limiter:     newLimiter(opts.RateLimitPerMinute),
-		maxBody:     opts.MaxBodyBytes,
-		linkBase:    linkBase(opts.PublicURL, opts.ListenAddr),
-		metrics:     newMetrics(opts.Registry, opts.Store, opts.Intake),
-		registry:    opts.Registry,
-		mux:         http.NewServeMux(),
-		paths:       http.NewServeMux(),
-		allow:       map[string][]string{},
-		slackSecret: []byte(opts.SlackSigningSecret),
-		outbound:    opts.Outbound,
+		store:      opts.Store,
+		clock:      opts.Clock,
+		intake:     opts.Intake,
+		escalation: opts.Escalation,
+		incidents:  &incident.Service{Store: opts.Store, Clock: opts.Clock},
+		log:        opts.Logger,
+		auth:       &authenticator{store: opts.Store, clock: opts.Clock, touched: map[string]time.Time{}},
+		limiter:    newLimiter(opts.RateLimitPerMinute),
+		maxBody:    opts.MaxBodyBytes,
+		linkBase:   linkBase(opts.PublicURL, opts.ListenAddr),
+		metrics:    newMetrics(opts.Registry, opts.Store, opts.Intake),
+		registry:   opts.Registry,
+		mux:        http.NewServeMux(),
+		paths:      http.NewServeMux(),
+		allow:      map[string][]string{},
 	}
+	s.slackSecret, s.outbound = []byte(opts.SlackSigningSecret), opts.Outbound
 	for _, rt := range s.routes() {
 		h := rt.handler
 		if rt.role != "" {
