@@ -8,21 +8,26 @@ import (
 // ContactType is how a contact method reaches a person.
 type ContactType string
 
-// The contact method types. Only webhook is delivered so far; the other
-// channels arrive with the notification-delivery issue.
+// The contact method types (DESIGN.md §5.1). A type this binary has no
+// channel for is still accepted, and flagged by the dry run.
 const (
-	ContactEmail   ContactType = "email"
-	ContactSMS     ContactType = "sms"
-	ContactVoice   ContactType = "voice"
-	ContactPush    ContactType = "push"
-	ContactSlack   ContactType = "slack"
-	ContactWebhook ContactType = "webhook"
+	ContactEmail      ContactType = "email"
+	ContactSMS        ContactType = "sms"
+	ContactVoice      ContactType = "voice"
+	ContactPush       ContactType = "push"
+	ContactSlack      ContactType = "slack"
+	ContactWebhook    ContactType = "webhook"
+	ContactTeams      ContactType = "teams"
+	ContactDiscord    ContactType = "discord"
+	ContactMattermost ContactType = "mattermost"
+	ContactNtfy       ContactType = "ntfy"
 )
 
 // Valid reports whether t is a known contact type.
 func (t ContactType) Valid() bool {
 	switch t {
-	case ContactEmail, ContactSMS, ContactVoice, ContactPush, ContactSlack, ContactWebhook:
+	case ContactEmail, ContactSMS, ContactVoice, ContactPush, ContactSlack, ContactWebhook,
+		ContactTeams, ContactDiscord, ContactMattermost, ContactNtfy:
 		return true
 	}
 	return false

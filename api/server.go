@@ -15,6 +15,7 @@ import (
 	"github.com/hypercare/hypercare/escalate"
 	"github.com/hypercare/hypercare/incident"
 	"github.com/hypercare/hypercare/intake"
+	"github.com/hypercare/hypercare/notify"
 	"github.com/hypercare/hypercare/readiness"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -52,6 +53,12 @@ type Options struct {
 	// Readiness holds the hypercare windows and what their readiness
 	// reads (config and delivered channels); nil serves no windows.
 	Readiness *readiness.Catalog
+	// SlackSigningSecret (notify.slack.signing_secret) checks that Slack
+	// button presses come from Slack; empty refuses every press.
+	SlackSigningSecret string
+	// Outbound is the guarded HTTP client for calls the API makes out
+	// (answers to Slack); nil gets one with the guard fully on.
+	Outbound *http.Client
 }
 
 // Server serves the HTTP API. Build it with New and use Handler.
@@ -75,6 +82,9 @@ type Server struct {
 	paths *http.ServeMux
 	// allow lists the methods of each route pattern, for the Allow header.
 	allow map[string][]string
+	// slackSecret checks Slack interactions; outbound answers them.
+	slackSecret []byte
+	outbound    *http.Client
 }
 
 // New returns a Server for opts.
@@ -90,6 +100,9 @@ func New(opts Options) *Server {
 	}
 	if opts.Registry == nil {
 		opts.Registry = prometheus.NewRegistry()
+	}
+	if opts.Outbound == nil {
+		opts.Outbound = notify.NewHTTPClient(notify.NetOptions{})
 	}
 	s := &Server{
 		store:      opts.Store,
@@ -109,6 +122,7 @@ func New(opts Options) *Server {
 		paths:      http.NewServeMux(),
 		allow:      map[string][]string{},
 	}
+	s.slackSecret, s.outbound = []byte(opts.SlackSigningSecret), opts.Outbound
 	for _, rt := range s.routes() {
 		h := rt.handler
 		if rt.role != "" {
@@ -144,6 +158,7 @@ func (s *Server) routes() []route {
 		{"POST", "/v2/change/enqueue", "", s.changeV2},
 		{"POST", "/generic/2010-04-15/create_event.json", "", s.enqueueV1},
 		{"POST", "/integrations/{key}", "", s.integration},
+		{"POST", "/hooks/slack/interactions", "", s.slackInteractions},
 		{"GET", "/api/v1/openapi.json", "", s.openAPI},
 		{"GET", "/api/v1/incidents", viewer, s.listIncidents},
 		{"GET", "/api/v1/incidents/{id}", viewer, s.getIncident},

@@ -142,6 +142,10 @@ type Notify struct {
 	// webhook URL cannot be used to reach internal services (SSRF); turn
 	// on for tests and on-premises targets.
 	AllowPrivateNetworks bool `yaml:"allow_private_networks"`
+	// Slack and Ntfy are the chat and push providers' settings (see
+	// notify_channels.go); Teams, Discord and Mattermost need none.
+	Slack SlackNotify `yaml:"slack"`
+	Ntfy  NtfyNotify  `yaml:"ntfy"`
 }
 
 // AllowPrivateNetworks reports whether outbound calls may go to loopback,

@@ -97,6 +97,8 @@
 //	  max_body_bytes: 524288       # 1 to 524288 (512 KiB); default 524288
 //	notify:
 //	  allow_private_networks: false  # allow outbound calls to private addresses; default false
+//	  slack: {bot_token: "${SLACK_BOT_TOKEN}", signing_secret: "${SLACK_SIGNING_SECRET}", api_url: https://slack.com/api}
+//	  ntfy: {token: "${NTFY_TOKEN}"}  # all optional; tokens literal or ${ENV_VAR}
 //	hypercare_windows:           # planned peaks; `hypercare readiness` checks them
 //	  - id: bfcm                 # required; ID, unique among windows
 //	    name: Black Friday       # required

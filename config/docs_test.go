@@ -29,7 +29,11 @@ func fenced(t *testing.T, path, lang string) string {
 }
 
 func grafanaEnv(name string) (string, bool) {
-	return "hmac", name == "GRAFANA_WEBHOOK_SECRET"
+	switch name {
+	case "GRAFANA_WEBHOOK_SECRET", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "NTFY_TOKEN":
+		return "hmac", true
+	}
+	return "", false
 }
 
 func TestDocsExampleValidates(t *testing.T) {

@@ -169,7 +169,7 @@ func (c *checker) checkContactMethod(path string, cm *ContactMethod) {
 	case cm.Type == "":
 		c.add(path+".type", "is required")
 	case !typeOK:
-		c.add(path+".type", "must be one of email, sms, voice, push, slack, webhook")
+		c.add(path+".type", "must be one of %s", contactTypes)
 	}
 	if cm.Address == "" {
 		c.add(path+".address", "is required")
@@ -188,7 +188,11 @@ func (c *checker) checkContactMethod(path string, cm *ContactMethod) {
 		if !validE164(cm.Address) {
 			c.add(path+".address", "must be a phone number in E.164 form, such as +447700900001")
 		}
-	default: // webhook, slack, push
+	case hypercare.ContactSlack:
+		if !validSlackID(cm.Address) && !validHTTPURL(cm.Address) {
+			c.add(path+".address", "must be a Slack channel or user ID (C…, G…, D…, U…, W…) or an incoming-webhook URL")
+		}
+	default: // webhook, push, teams, discord, mattermost, ntfy
 		if !validHTTPURL(cm.Address) {
 			c.add(path+".address", "must be an absolute http or https URL")
 		}

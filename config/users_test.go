@@ -94,7 +94,7 @@ func TestParseContactMethodRules(t *testing.T) {
 		), []string{
 			"hypercare.yaml:5:9: users[0].contact_methods[0].type: is required",
 			"hypercare.yaml:5:9: users[0].contact_methods[0].address: is required",
-			"hypercare.yaml:6:23: users[0].contact_methods[1].type: must be one of email, sms, voice, push, slack, webhook",
+			"hypercare.yaml:6:23: users[0].contact_methods[1].type: must be one of email, sms, voice, push, slack, webhook, teams, discord, mattermost, ntfy",
 		}},
 		{"address per type", y(
 			"users:",
@@ -124,7 +124,7 @@ func TestParseContactMethodRules(t *testing.T) {
 			"hypercare.yaml:12:40: users[0].contact_methods[7].address: must be a phone number in E.164 form, such as +447700900001",
 			"hypercare.yaml:14:42: users[0].contact_methods[9].address: must be an absolute http or https URL",
 			"hypercare.yaml:15:42: users[0].contact_methods[10].address: must be an absolute http or https URL",
-			"hypercare.yaml:17:40: users[0].contact_methods[12].address: must be an absolute http or https URL",
+			"hypercare.yaml:17:40: users[0].contact_methods[12].address: must be a Slack channel or user ID (C…, G…, D…, U…, W…) or an incoming-webhook URL",
 			"hypercare.yaml:19:39: users[0].contact_methods[14].address: must be an absolute http or https URL",
 		}},
 		{"address from the environment", y(

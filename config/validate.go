@@ -42,6 +42,7 @@ func (c *checker) check(cfg *Config) {
 	c.checkIngest(cfg.Ingest)
 	c.checkRules(cfg)
 	c.checkWindowsAndRunbooks(cfg)
+	c.checkChannels(cfg)
 }
 
 // checkTeams validates the teams and returns the set of declared IDs.

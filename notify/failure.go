@@ -42,8 +42,11 @@ func errorClass(err error) string {
 		ua   x509.UnknownAuthorityError
 		hn   x509.HostnameError
 		ne   net.Error
+		rs   Reasoner
 	)
 	switch {
+	case errors.As(err, &rs):
+		return rs.Reason()
 	case errors.As(err, &se):
 		return fmt.Sprintf("HTTP %d %s", se.StatusCode, http.StatusText(se.StatusCode))
 	case errors.Is(err, errGone):

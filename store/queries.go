@@ -68,6 +68,7 @@ const (
 	qCancelNotifications
 	qCreateFeed
 	qDeleteFeed
+	qSaveChatThread
 	numQueries
 )
 
@@ -183,4 +184,6 @@ func buildEscalationQueries(q *[numQueries]string, d *dialect) {
 	q[qCreateFeed] = "INSERT INTO calendar_feeds (" + feedCols + ") VALUES ($1, $2, $3, $4, $5, $6) " +
 		"ON CONFLICT DO NOTHING"
 	q[qDeleteFeed] = "DELETE FROM calendar_feeds WHERE id = $1"
+	q[qSaveChatThread] = "INSERT INTO chat_threads (incident_id, address, channel, ref, created_at) " +
+		"VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING"
 }

@@ -118,7 +118,7 @@ func (f *readinessFlags) report(cmd *cobra.Command) (*readiness.Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	catalog := readiness.FromConfig(cfg, newChannels(cfg).Types())
+	catalog := readiness.FromConfig(cfg, newChannels(cfg, nil, nil).Types())
 	w, ok := catalog.Window(f.window)
 	if !ok {
 		ids := make([]string, len(catalog.Windows))

@@ -118,8 +118,9 @@ func serve(ctx context.Context, f serveFlags) error {
 	srv := api.New(api.Options{
 		Store: st, Clock: hypercare.SystemClock{}, Intake: in, Escalation: esc, Logger: log, Registry: reg,
 		RateLimitPerMinute: cfg.RateLimitPerMinute(), MaxBodyBytes: cfg.MaxBodyBytes(), PublicURL: f.publicURL,
-		ListenAddr: ln.Addr().String(),
-		Readiness:  readiness.FromConfig(cfg, newChannels(cfg).Types()),
+		ListenAddr: ln.Addr().String(), SlackSigningSecret: cfg.Notify.Slack.SigningSecret,
+		Outbound:  notify.NewHTTPClient(notify.NetOptions{AllowPrivateNetworks: cfg.AllowPrivateNetworks()}),
+		Readiness: readiness.FromConfig(cfg, newChannels(cfg, nil, log).Types()),
 	})
 	if f.publicURL == "" && isWildcard(ln.Addr()) {
 		log.Warn("listening on all interfaces without --public-url: calendar feed links cannot be created until the server is restarted with --public-url")
@@ -156,13 +157,14 @@ func registerStoreMetrics(reg *prometheus.Registry, st *store.Store) {
 }
 
 // newEngines builds the escalation engine over the config's directory and
-// the delivery engine with the channels this binary sends (webhook), and
+// the delivery engine with the channels this binary sends (webhook, chat
+// and push), and
 // connects them: a new incident wakes escalation, a page wakes delivery.
 func newEngines(st *store.Store, cfg *config.Config, in *intake.Intake, log *slog.Logger) (*escalate.Engine, *notify.Engine) {
 	_, services, _ := cfg.Catalog()
 	dir := escalate.NewDirectory(cfg.Users(), cfg.Schedules(), cfg.EscalationPolicies(), services)
 	esc := escalate.New(st, hypercare.SystemClock{}, dir, log)
-	channels := newChannels(cfg)
+	channels := newChannels(cfg, st, log)
 	deliverer := notify.NewEngine(st, hypercare.SystemClock{}, channels,
 		func() notify.Directory { return esc.Directory() }, log)
 	esc.OnPaged(deliverer.Wake)
@@ -172,11 +174,13 @@ func newEngines(st *store.Store, cfg *config.Config, in *intake.Intake, log *slo
 }
 
 // newChannels returns the channels this binary delivers, configured by
-// cfg; readiness reads its types to tell who can be paged.
-func newChannels(cfg *config.Config) *notify.Registry {
+// cfg; readiness reads its types to tell who can be paged. st keeps Slack
+// threads; nil (readiness, which only lists the types) keeps none.
+func newChannels(cfg *config.Config, st *store.Store, log *slog.Logger) *notify.Registry {
 	channels := notify.NewRegistry()
 	client := notify.NewHTTPClient(notify.NetOptions{AllowPrivateNetworks: cfg.AllowPrivateNetworks()})
 	channels.Register(hypercare.ContactWebhook, webhook.New(client))
+	registerChatChannels(channels, client, cfg, st, log)
 	return channels
 }
 

@@ -1,0 +1,109 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/notify/slack"
+)
+
+// slackAnswerTimeout bounds the POST of our answer to Slack's
+// response_url: Slack wants the interaction request answered within three
+// seconds, and the action is already committed by then.
+const slackAnswerTimeout = 2 * time.Second
+
+// maxSlackBody bounds an interaction request; Slack's payloads, which
+// repeat the whole message, stay far below it.
+const maxSlackBody = 256 << 10
+
+// notAUser is the answer to a press by someone Hypercare does not know.
+const notAUser = "You are not a Hypercare user: ask an admin to add your Slack user ID as a slack contact method."
+
+// slackInteractions answers POST /hooks/slack/interactions: an
+// Acknowledge or Resolve button pressed on a Slack page. The signature and
+// timestamp are checked on the raw body before anything else (401, nothing
+// changes, when they fail); the presser is the Hypercare user with a slack
+// contact method whose address is their Slack user ID (anyone else gets an
+// answer only they see, and nothing changes); the action is taken as that
+// user, so the timeline says who, and the channel is told.
+func (s *Server) slackInteractions(w http.ResponseWriter, r *http.Request) {
+	body, err := readBody(w, r, maxSlackBody)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := slack.VerifyRequest(s.slackSecret, r.Header, body, s.clock.Now()); err != nil {
+		s.writeError(w, r, hypercare.Errorf(hypercare.CodeUnauthenticated, "%v", err))
+		return
+	}
+	in, err := slack.ParseInteraction(body)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	text, ephemeral := s.slackAct(r.Context(), in)
+	s.slackAnswer(r.Context(), in.ResponseURL, text, ephemeral)
+	kind := "in_channel"
+	if ephemeral {
+		kind = "ephemeral"
+	}
+	s.writeJSON(w, http.StatusOK, map[string]any{"response_type": kind, "replace_original": false, "text": text})
+}
+
+// slackAct takes the pressed action as the Hypercare user behind the Slack
+// user, and returns what to tell Slack and whether only the presser should
+// see it (a refusal) or the whole channel (an action taken).
+func (s *Server) slackAct(ctx context.Context, in slack.Interaction) (string, bool) {
+	user, ok := s.slackUser(in.UserID)
+	if !ok {
+		return notAUser, true
+	}
+	if user.Role.Rank() < hypercare.RoleResponder.Rank() {
+		return fmt.Sprintf("Your Hypercare role (%s) cannot %s incidents.", user.Role, in.Action), true
+	}
+	actor := hypercare.Actor{Type: hypercare.ActorUser, ID: user.ID, Name: user.Name}
+	act, done := s.incidents.Acknowledge, "acknowledged"
+	if in.Action == slack.Resolve {
+		act, done = s.incidents.Resolve, "resolved"
+	}
+	inc, err := act(ctx, in.IncidentID, actor)
+	var he *hypercare.Error
+	switch {
+	case err == nil:
+		return fmt.Sprintf("#%d %s by %s", inc.Number, done, user.Name), false
+	case errors.As(err, &he) && (he.Code == hypercare.CodeConflict || he.Code == hypercare.CodeNotFound):
+		return "Nothing changed: " + he.Message + ".", true
+	default:
+		s.log.Error("slack interaction", slog.String("action", in.Action), slog.String("incident", in.IncidentID),
+			slog.String("user", user.ID), slog.Any("error", err))
+		return "Hypercare could not " + in.Action + " the incident; try again or use the incident page.", true
+	}
+}
+
+// slackUser finds the Hypercare user who has a slack contact method with
+// the Slack user ID as its address.
+func (s *Server) slackUser(slackID string) (hypercare.User, bool) {
+	for _, u := range s.directory().Users {
+		for _, cm := range u.ContactMethods {
+			if cm.Type == hypercare.ContactSlack && cm.Address == slackID {
+				return u, true
+			}
+		}
+	}
+	return hypercare.User{}, false
+}
+
+// slackAnswer posts text to the press's response_url through the guarded
+// client. A failure is logged, not returned: the action, if any, stands.
+func (s *Server) slackAnswer(ctx context.Context, responseURL, text string, ephemeral bool) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), slackAnswerTimeout)
+	defer cancel()
+	if err := slack.Answer(ctx, s.outbound, responseURL, text, ephemeral, s.clock); err != nil {
+		s.log.Warn("answer Slack interaction", slog.Any("error", err))
+	}
+}

@@ -1,0 +1,35 @@
+package main
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/config"
+	"github.com/hypercare/hypercare/notify"
+	"github.com/hypercare/hypercare/notify/discord"
+	"github.com/hypercare/hypercare/notify/mattermost"
+	"github.com/hypercare/hypercare/notify/ntfy"
+	"github.com/hypercare/hypercare/notify/slack"
+	"github.com/hypercare/hypercare/notify/teams"
+	"github.com/hypercare/hypercare/store"
+)
+
+// registerChatChannels adds the chat and push channels to reg, all over
+// client (the guarded one). They are always registered: webhook-URL
+// addresses need no provider settings. A Slack channel ID needs
+// notify.slack.bot_token, which config validation and the dry run check.
+// Slack pages of one incident to one address are threaded through the
+// store, so every node replies in the same thread.
+func registerChatChannels(reg *notify.Registry, client *http.Client, cfg *config.Config, st *store.Store, log *slog.Logger) {
+	clk := hypercare.SystemClock{}
+	sc := slack.Config{BotToken: cfg.Notify.Slack.BotToken, APIURL: cfg.SlackAPIURL(), Log: log}
+	if st != nil {
+		sc.Threads = st
+	}
+	reg.Register(hypercare.ContactSlack, slack.New(client, sc, clk))
+	reg.Register(hypercare.ContactTeams, teams.New(client, clk))
+	reg.Register(hypercare.ContactDiscord, discord.New(client, clk))
+	reg.Register(hypercare.ContactMattermost, mattermost.New(client, clk))
+	reg.Register(hypercare.ContactNtfy, ntfy.New(client, cfg.Notify.Ntfy.Token, clk))
+}
