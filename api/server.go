@@ -15,6 +15,7 @@ import (
 	"github.com/hypercare/hypercare/escalate"
 	"github.com/hypercare/hypercare/incident"
 	"github.com/hypercare/hypercare/intake"
+	"github.com/hypercare/hypercare/notify/actlink"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -48,6 +49,9 @@ type Options struct {
 	// request's Host header is never used: it is the client's to choose, so
 	// a link built from it could point anywhere.
 	ListenAddr string
+	// Actions verifies one-click action links (GET and POST /act/{token});
+	// nil answers them 404, as a server that never sends them.
+	Actions *actlink.Signer
 }
 
 // Server serves the HTTP API. Build it with New and use Handler.
@@ -62,6 +66,7 @@ type Server struct {
 	limiter    *limiter
 	maxBody    int64
 	linkBase   string
+	actions    *actlink.Signer
 	metrics    *metrics
 	registry   *prometheus.Registry
 	mux        *http.ServeMux
@@ -97,6 +102,7 @@ func New(opts Options) *Server {
 		limiter:    newLimiter(opts.RateLimitPerMinute),
 		maxBody:    opts.MaxBodyBytes,
 		linkBase:   linkBase(opts.PublicURL, opts.ListenAddr),
+		actions:    opts.Actions,
 		metrics:    newMetrics(opts.Registry, opts.Store, opts.Intake),
 		registry:   opts.Registry,
 		mux:        http.NewServeMux(),
@@ -116,6 +122,11 @@ func New(opts Options) *Server {
 	s.mux.HandleFunc("/", s.notFound)
 	return s
 }
+
+// LinkBase is the base URL of links the server hands out (see
+// Options.ListenAddr), "" when it cannot know one; the delivery engine
+// builds message links from it.
+func (s *Server) LinkBase() string { return s.linkBase }
 
 // Handler returns the root HTTP handler.
 func (s *Server) Handler() http.Handler { return s.mux }
@@ -166,6 +177,8 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/calendar_feeds", responder, s.listCalendarFeeds},
 		{"DELETE", "/api/v1/calendar_feeds/{id}", responder, s.revokeCalendarFeed},
 		{"GET", "/calendar/{kind}/{file}", "", s.calendarFeed},
+		{"GET", "/act/{token}", "", s.actConfirm},
+		{"POST", "/act/{token}", "", s.act},
 		{"GET", "/api/v1/tokens", admin, s.listTokens},
 		{"POST", "/api/v1/tokens", admin, s.createToken},
 	}

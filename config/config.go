@@ -138,6 +138,14 @@ type Notify struct {
 	// webhook URL cannot be used to reach internal services (SSRF); turn
 	// on for tests and on-premises targets.
 	AllowPrivateNetworks bool `yaml:"allow_private_networks"`
+	// SigningKey, when set, signs one-click action links instead of the
+	// key the server generates in its database; see notify.go.
+	SigningKey string `yaml:"signing_key"`
+	// Email is the SMTP relay e-mail pages go through; nil means e-mail
+	// contact methods cannot be delivered.
+	Email *Email `yaml:"email"`
+	// Webhook configures the webhook channel (signing secrets).
+	Webhook Webhook `yaml:"webhook"`
 }
 
 // AllowPrivateNetworks reports whether outbound calls may go to loopback,

@@ -68,6 +68,7 @@ const (
 	qCancelNotifications
 	qCreateFeed
 	qDeleteFeed
+	qInsertSigningKey
 	numQueries
 )
 
@@ -183,4 +184,5 @@ func buildEscalationQueries(q *[numQueries]string, d *dialect) {
 	q[qCreateFeed] = "INSERT INTO calendar_feeds (" + feedCols + ") VALUES ($1, $2, $3, $4, $5, $6) " +
 		"ON CONFLICT DO NOTHING"
 	q[qDeleteFeed] = "DELETE FROM calendar_feeds WHERE id = $1"
+	q[qInsertSigningKey] = "INSERT INTO signing_keys (name, secret) VALUES ($1, $2) ON CONFLICT DO NOTHING"
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/hypercare/hypercare/escalate"
 	"github.com/hypercare/hypercare/intake"
 	"github.com/hypercare/hypercare/notify"
+	"github.com/hypercare/hypercare/notify/actlink"
 	"github.com/hypercare/hypercare/notify/webhook"
 	"github.com/hypercare/hypercare/store"
 	"github.com/prometheus/client_golang/prometheus"
@@ -100,12 +101,11 @@ func serve(ctx context.Context, f serveFlags) error {
 	if err != nil {
 		return err
 	}
+	signer, err := actionSigner(ctx, st, cfg)
+	if err != nil {
+		return err
+	}
 	esc, deliverer := newEngines(st, cfg, in, log)
-	engCtx, stopEngines := context.WithCancel(context.WithoutCancel(ctx))
-	engDone := make(chan struct{}, 2)
-	go func() { _ = esc.Run(engCtx); engDone <- struct{}{} }()
-	go func() { _ = deliverer.Run(engCtx); engDone <- struct{}{} }()
-	defer func() { stopEngines(); <-engDone; <-engDone }()
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	registerStoreMetrics(reg, st)
@@ -117,17 +117,39 @@ func serve(ctx context.Context, f serveFlags) error {
 	srv := api.New(api.Options{
 		Store: st, Clock: hypercare.SystemClock{}, Intake: in, Escalation: esc, Logger: log, Registry: reg,
 		RateLimitPerMinute: cfg.RateLimitPerMinute(), MaxBodyBytes: cfg.MaxBodyBytes(), PublicURL: f.publicURL,
-		ListenAddr: ln.Addr().String(),
+		ListenAddr: ln.Addr().String(), Actions: signer,
 	})
+	deliverer.SetLinks(actlink.Links{Base: srv.LinkBase(), Signer: signer})
 	if f.publicURL == "" && isWildcard(ln.Addr()) {
-		log.Warn("listening on all interfaces without --public-url: calendar feed links cannot be created until the server is restarted with --public-url")
+		log.Warn("listening on all interfaces without --public-url: calendar feed links cannot be created and " +
+			"pages carry no incident or one-click acknowledge/resolve links until the server is restarted with --public-url")
 	}
+	engCtx, stopEngines := context.WithCancel(context.WithoutCancel(ctx))
+	engDone := make(chan struct{}, 2)
+	go func() { _ = esc.Run(engCtx); engDone <- struct{}{} }()
+	go func() { _ = deliverer.Run(engCtx); engDone <- struct{}{} }()
+	defer func() { stopEngines(); <-engDone; <-engDone }()
 	if f.pprof != "" {
 		go func() {
 			_ = listenAndServe(ctx, f.pprof, pprofMux(), log.With(slog.String("server", "pprof")), "pprof")
 		}()
 	}
 	return serveOn(ctx, ln, srv.Handler(), log, st.Dialect())
+}
+
+// actionSigner returns the signer of one-click action links: under
+// notify.signing_key when the config sets one (so several servers can
+// share it without sharing a database), else under the key the store
+// generates at first start.
+func actionSigner(ctx context.Context, st *store.Store, cfg *config.Config) (*actlink.Signer, error) {
+	key := cfg.SigningKey()
+	if key == nil {
+		var err error
+		if key, err = st.SigningKey(ctx, "act-links"); err != nil {
+			return nil, fmt.Errorf("action link key: %w", err)
+		}
+	}
+	return actlink.NewSigner(key, actlink.DefaultTTL)
 }
 
 // isWildcard reports whether a listener is bound to every interface.

@@ -50,6 +50,7 @@ type Payload struct {
 	SentAt         string             `json:"sent_at"` // RFC 3339, UTC, this attempt
 	IncidentURL    string             `json:"incident_url,omitempty"`
 	AckURL         string             `json:"ack_url,omitempty"`
+	ResolveURL     string             `json:"resolve_url,omitempty"`
 }
 
 // Ref names a service or user: the ID for machines, the name for people.
@@ -163,6 +164,7 @@ func payload(m Message, now time.Time) Payload {
 		SentAt:         now.UTC().Format(time.RFC3339),
 		IncidentURL:    m.IncidentURL,
 		AckURL:         m.AckURL,
+		ResolveURL:     m.ResolveURL,
 	}
 }
 
