@@ -18,6 +18,7 @@ import (
 	"github.com/hypercare/hypercare/intake"
 	"github.com/hypercare/hypercare/notify"
 	"github.com/hypercare/hypercare/notify/actlink"
+	"github.com/hypercare/hypercare/notify/email"
 	"github.com/hypercare/hypercare/notify/webhook"
 	"github.com/hypercare/hypercare/store"
 	"github.com/prometheus/client_golang/prometheus"
@@ -105,7 +106,10 @@ func serve(ctx context.Context, f serveFlags) error {
 	if err != nil {
 		return err
 	}
-	esc, deliverer := newEngines(st, cfg, in, log)
+	esc, deliverer, err := newEngines(st, cfg, in, log)
+	if err != nil {
+		return err
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	registerStoreMetrics(reg, st)
@@ -178,19 +182,38 @@ func registerStoreMetrics(reg *prometheus.Registry, st *store.Store) {
 // newEngines builds the escalation engine over the config's directory and
 // the delivery engine with the channels this binary sends (webhook), and
 // connects them: a new incident wakes escalation, a page wakes delivery.
-func newEngines(st *store.Store, cfg *config.Config, in *intake.Intake, log *slog.Logger) (*escalate.Engine, *notify.Engine) {
+func newEngines(st *store.Store, cfg *config.Config, in *intake.Intake, log *slog.Logger) (*escalate.Engine, *notify.Engine, error) {
 	_, services, _ := cfg.Catalog()
 	dir := escalate.NewDirectory(cfg.Users(), cfg.Schedules(), cfg.EscalationPolicies(), services)
 	esc := escalate.New(st, hypercare.SystemClock{}, dir, log)
 	channels := notify.NewRegistry()
 	client := notify.NewHTTPClient(notify.NetOptions{AllowPrivateNetworks: cfg.AllowPrivateNetworks()})
 	channels.Register(hypercare.ContactWebhook, webhook.New(client))
+	if err := registerEmail(channels, cfg); err != nil {
+		return nil, nil, err
+	}
 	deliverer := notify.NewEngine(st, hypercare.SystemClock{}, channels,
 		func() notify.Directory { return esc.Directory() }, log)
 	esc.OnPaged(deliverer.Wake)
 	esc.SetDeliveryCheck(channels.Check)
 	in.SetPolicies(dir.PoliciesByService(), esc.Wake)
-	return esc, deliverer
+	return esc, deliverer, nil
+}
+
+// registerEmail adds the e-mail channel when notify.email configures a
+// relay; without one, e-mail contact methods are reported undeliverable.
+func registerEmail(channels *notify.Registry, cfg *config.Config) error {
+	e := cfg.Notify.Email
+	if e == nil {
+		return nil
+	}
+	s, err := email.New(email.Config{Host: e.Host, Port: e.Port, TLS: e.TLS, Username: e.Username,
+		Password: e.Password, From: e.From, Net: notify.NetOptions{AllowPrivateNetworks: cfg.AllowPrivateNetworks()}})
+	if err != nil {
+		return fmt.Errorf("notify.email: %w", err)
+	}
+	channels.Register(hypercare.ContactEmail, s)
+	return nil
 }
 
 // applyConfig writes the config's catalog to the store and returns an
