@@ -110,3 +110,16 @@ func (c *Config) SigningKey() []byte {
 	}
 	return []byte(c.Notify.SigningKey)
 }
+
+// WebhookSigningSecrets returns notify.webhook.signing_secrets, resolved,
+// as the webhook channel takes them; nil when none are set.
+func (c *Config) WebhookSigningSecrets() [][]byte {
+	if c == nil {
+		return nil
+	}
+	var out [][]byte
+	for _, s := range c.Notify.Webhook.SigningSecrets {
+		out = append(out, []byte(s))
+	}
+	return out
+}

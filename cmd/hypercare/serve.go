@@ -188,7 +188,7 @@ func newEngines(st *store.Store, cfg *config.Config, in *intake.Intake, log *slo
 	esc := escalate.New(st, hypercare.SystemClock{}, dir, log)
 	channels := notify.NewRegistry()
 	client := notify.NewHTTPClient(notify.NetOptions{AllowPrivateNetworks: cfg.AllowPrivateNetworks()})
-	channels.Register(hypercare.ContactWebhook, webhook.New(client))
+	channels.Register(hypercare.ContactWebhook, webhook.New(client, webhook.WithSigningSecrets(cfg.WebhookSigningSecrets()...)))
 	if err := registerEmail(channels, cfg); err != nil {
 		return nil, nil, err
 	}
