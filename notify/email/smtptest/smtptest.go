@@ -14,6 +14,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
@@ -54,6 +55,7 @@ type Server struct {
 	srv     *smtp.Server
 	ln      net.Listener
 	roots   *x509.CertPool
+	certDER []byte
 	mu      sync.Mutex
 	msgs    []Message
 	failing *smtp.SMTPError
@@ -66,7 +68,7 @@ func Start(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{opts: opts, roots: roots, done: make(chan struct{})}
+	s := &Server{opts: opts, roots: roots, certDER: cert.Certificate[0], done: make(chan struct{})}
 	s.srv = smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
 		return &session{s: s, c: c}, nil
 	}))
@@ -102,6 +104,12 @@ func (s *Server) Port() int {
 
 // RootCAs trusts the server's certificate.
 func (s *Server) RootCAs() *x509.CertPool { return s.roots }
+
+// CertPEM is the server's certificate in PEM, for a process that trusts it
+// through SSL_CERT_FILE.
+func (s *Server) CertPEM() []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.certDER})
+}
 
 // Messages returns the messages accepted so far.
 func (s *Server) Messages() []Message {
