@@ -89,8 +89,14 @@ func Start(opts Options) (*Server, error) {
 	return s, nil
 }
 
-// Close stops the server.
-func (s *Server) Close() { _ = s.srv.Close(); <-s.done }
+// Close stops the server. The listener is closed here too: Serve may not
+// have registered it with the server yet, and then srv.Close alone would
+// leave it accepting forever.
+func (s *Server) Close() {
+	_ = s.srv.Close()
+	_ = s.ln.Close()
+	<-s.done
+}
 
 // Host and Port are where the server listens.
 func (s *Server) Host() string { h, _, _ := net.SplitHostPort(s.ln.Addr().String()); return h }
