@@ -16,6 +16,7 @@ import (
 	"github.com/hypercare/hypercare/incident"
 	"github.com/hypercare/hypercare/intake"
 	"github.com/hypercare/hypercare/notify"
+	"github.com/hypercare/hypercare/notify/actlink"
 	"github.com/hypercare/hypercare/readiness"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -59,6 +60,9 @@ type Options struct {
 	// Outbound is the guarded HTTP client for calls the API makes out
 	// (answers to Slack); nil gets one with the guard fully on.
 	Outbound *http.Client
+	// Actions verifies one-click action links (GET and POST /act/{token});
+	// nil answers them 404, as a server that never sends them.
+	Actions *actlink.Signer
 }
 
 // Server serves the HTTP API. Build it with New and use Handler.
@@ -74,6 +78,7 @@ type Server struct {
 	maxBody    int64
 	linkBase   string
 	readiness  *readiness.Catalog
+	actions    *actlink.Signer
 	metrics    *metrics
 	registry   *prometheus.Registry
 	mux        *http.ServeMux
@@ -116,6 +121,7 @@ func New(opts Options) *Server {
 		maxBody:    opts.MaxBodyBytes,
 		linkBase:   linkBase(opts.PublicURL, opts.ListenAddr),
 		readiness:  opts.Readiness,
+		actions:    opts.Actions,
 		metrics:    newMetrics(opts.Registry, opts.Store, opts.Intake),
 		registry:   opts.Registry,
 		mux:        http.NewServeMux(),
@@ -136,6 +142,11 @@ func New(opts Options) *Server {
 	s.mux.HandleFunc("/", s.notFound)
 	return s
 }
+
+// LinkBase is the base URL of links the server hands out (see
+// Options.ListenAddr), "" when it cannot know one; the delivery engine
+// builds message links from it.
+func (s *Server) LinkBase() string { return s.linkBase }
 
 // Handler returns the root HTTP handler.
 func (s *Server) Handler() http.Handler { return s.mux }
@@ -189,6 +200,8 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/calendar_feeds", responder, s.listCalendarFeeds},
 		{"DELETE", "/api/v1/calendar_feeds/{id}", responder, s.revokeCalendarFeed},
 		{"GET", "/calendar/{kind}/{file}", "", s.calendarFeed},
+		{"GET", "/act/{token}", "", s.actConfirm},
+		{"POST", "/act/{token}", "", s.act},
 		{"GET", "/api/v1/tokens", admin, s.listTokens},
 		{"POST", "/api/v1/tokens", admin, s.createToken},
 	}

@@ -146,6 +146,14 @@ type Notify struct {
 	// notify_channels.go); Teams, Discord and Mattermost need none.
 	Slack SlackNotify `yaml:"slack"`
 	Ntfy  NtfyNotify  `yaml:"ntfy"`
+	// SigningKey, when set, signs one-click action links instead of the
+	// key the server generates in its database; see notify.go.
+	SigningKey string `yaml:"signing_key"`
+	// Email is the SMTP relay e-mail pages go through; nil means e-mail
+	// contact methods cannot be delivered.
+	Email *Email `yaml:"email"`
+	// Webhook configures the webhook channel (signing secrets).
+	Webhook Webhook `yaml:"webhook"`
 }
 
 // AllowPrivateNetworks reports whether outbound calls may go to loopback,

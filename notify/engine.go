@@ -11,6 +11,7 @@ import (
 
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/loop"
+	"github.com/hypercare/hypercare/notify/actlink"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -54,6 +55,8 @@ type Engine struct {
 	failures *failureLog
 	// outcomes counts attempts by channel and outcome, for /metrics.
 	outcomes *prometheus.CounterVec
+	// links makes each message's incident and one-click action links.
+	links actlink.Links
 }
 
 // Delivery outcomes, the outcome label of hypercare_notifications_total.
@@ -82,6 +85,11 @@ func (e *Engine) Collector() prometheus.Collector { return e.outcomes }
 func (e *Engine) count(n *hypercare.Notification, outcome string) {
 	e.outcomes.WithLabelValues(string(n.Type), outcome).Inc()
 }
+
+// SetLinks sets how messages get their links (serve --public-url and the
+// action-link signer). Call it before Run; without it messages carry no
+// links.
+func (e *Engine) SetLinks(l actlink.Links) { e.links = l }
 
 // Wake makes the loop look for due pages now; it never blocks.
 func (e *Engine) Wake() { e.loop.Wake() }
@@ -157,6 +165,8 @@ func (e *Engine) deliver(ctx context.Context, n *hypercare.Notification) error {
 	}
 	n.Address = cm.Address
 	msg := Message{Notification: *n, Incident: *inc, User: user}
+	links := e.links.For(n.ID, inc.ID, inc.Number, e.clock.Now())
+	msg.IncidentURL, msg.AckURL, msg.ResolveURL = links.Incident, links.Ack, links.Resolve
 	if svc, err := e.store.GetService(ctx, inc.ServiceID); err == nil {
 		msg.ServiceName = svc.Name
 	}

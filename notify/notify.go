@@ -37,8 +37,11 @@ type Message struct {
 	// ServiceName is the display name of Incident.ServiceID.
 	ServiceName string
 	// IncidentURL, AckURL and ResolveURL are links into the UI and the
-	// one-click acknowledge and resolve pages; empty until those exist.
-	// Every channel shows whichever are set.
+	// one-click acknowledge and resolve pages (GET /act/{token} confirms,
+	// POST acts as the paged user; see notify/actlink). The engine fills
+	// them per attempt; all are empty when the server does not know its
+	// public URL, and channels should then say so. Every channel shows
+	// whichever are set.
 	IncidentURL string
 	AckURL      string
 	ResolveURL  string

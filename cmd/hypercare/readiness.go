@@ -118,7 +118,11 @@ func (f *readinessFlags) report(cmd *cobra.Command) (*readiness.Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	catalog := readiness.FromConfig(cfg, newChannels(cfg, nil, nil).Types())
+	channels, err := newChannels(cfg, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	catalog := readiness.FromConfig(cfg, channels.Types())
 	w, ok := catalog.Window(f.window)
 	if !ok {
 		ids := make([]string, len(catalog.Windows))

@@ -128,7 +128,11 @@ func TestReadinessFromTheServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	catalog := readiness.FromConfig(cfg, newChannels(cfg, nil, nil).Types())
+	channels, err := newChannels(cfg, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	catalog := readiness.FromConfig(cfg, channels.Types())
 	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
 		srv := apitest.New(t, eng.Open(t), apitest.WithReadiness(catalog))
 		flags := []string{"--server", srv.URL, "--token", srv.Token(hypercare.RoleViewer)}

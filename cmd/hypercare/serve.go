@@ -17,6 +17,8 @@ import (
 	"github.com/hypercare/hypercare/escalate"
 	"github.com/hypercare/hypercare/intake"
 	"github.com/hypercare/hypercare/notify"
+	"github.com/hypercare/hypercare/notify/actlink"
+	"github.com/hypercare/hypercare/notify/email"
 	"github.com/hypercare/hypercare/notify/webhook"
 	"github.com/hypercare/hypercare/readiness"
 	"github.com/hypercare/hypercare/store"
@@ -101,12 +103,15 @@ func serve(ctx context.Context, f serveFlags) error {
 	if err != nil {
 		return err
 	}
-	esc, deliverer := newEngines(st, cfg, in, log)
-	engCtx, stopEngines := context.WithCancel(context.WithoutCancel(ctx))
-	engDone := make(chan struct{}, 2)
-	go func() { _ = esc.Run(engCtx); engDone <- struct{}{} }()
-	go func() { _ = deliverer.Run(engCtx); engDone <- struct{}{} }()
-	defer func() { stopEngines(); <-engDone; <-engDone }()
+	signer, err := actionSigner(ctx, st, cfg)
+	if err != nil {
+		return err
+	}
+	channels, err := newChannels(cfg, st, log)
+	if err != nil {
+		return err
+	}
+	esc, deliverer := newEngines(st, cfg, in, channels, log)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	registerStoreMetrics(reg, st)
@@ -120,17 +125,39 @@ func serve(ctx context.Context, f serveFlags) error {
 		RateLimitPerMinute: cfg.RateLimitPerMinute(), MaxBodyBytes: cfg.MaxBodyBytes(), PublicURL: f.publicURL,
 		ListenAddr: ln.Addr().String(), SlackSigningSecret: cfg.Notify.Slack.SigningSecret,
 		Outbound:  notify.NewHTTPClient(notify.NetOptions{AllowPrivateNetworks: cfg.AllowPrivateNetworks()}),
-		Readiness: readiness.FromConfig(cfg, newChannels(cfg, nil, log).Types()),
+		Readiness: readiness.FromConfig(cfg, channels.Types()), Actions: signer,
 	})
+	deliverer.SetLinks(actlink.Links{Base: srv.LinkBase(), Signer: signer})
 	if f.publicURL == "" && isWildcard(ln.Addr()) {
-		log.Warn("listening on all interfaces without --public-url: calendar feed links cannot be created until the server is restarted with --public-url")
+		log.Warn("listening on all interfaces without --public-url: calendar feed links cannot be created and " +
+			"pages carry no incident or one-click acknowledge/resolve links until the server is restarted with --public-url")
 	}
+	engCtx, stopEngines := context.WithCancel(context.WithoutCancel(ctx))
+	engDone := make(chan struct{}, 2)
+	go func() { _ = esc.Run(engCtx); engDone <- struct{}{} }()
+	go func() { _ = deliverer.Run(engCtx); engDone <- struct{}{} }()
+	defer func() { stopEngines(); <-engDone; <-engDone }()
 	if f.pprof != "" {
 		go func() {
 			_ = listenAndServe(ctx, f.pprof, pprofMux(), log.With(slog.String("server", "pprof")), "pprof")
 		}()
 	}
 	return serveOn(ctx, ln, srv.Handler(), log, st.Dialect())
+}
+
+// actionSigner returns the signer of one-click action links: under
+// notify.signing_key when the config sets one (so several servers can
+// share it without sharing a database), else under the key the store
+// generates at first start.
+func actionSigner(ctx context.Context, st *store.Store, cfg *config.Config) (*actlink.Signer, error) {
+	key := cfg.SigningKey()
+	if key == nil {
+		var err error
+		if key, err = st.SigningKey(ctx, "act-links"); err != nil {
+			return nil, fmt.Errorf("action link key: %w", err)
+		}
+	}
+	return actlink.NewSigner(key, actlink.DefaultTTL)
 }
 
 // isWildcard reports whether a listener is bound to every interface.
@@ -157,14 +184,12 @@ func registerStoreMetrics(reg *prometheus.Registry, st *store.Store) {
 }
 
 // newEngines builds the escalation engine over the config's directory and
-// the delivery engine with the channels this binary sends (webhook, chat
-// and push), and
-// connects them: a new incident wakes escalation, a page wakes delivery.
-func newEngines(st *store.Store, cfg *config.Config, in *intake.Intake, log *slog.Logger) (*escalate.Engine, *notify.Engine) {
+// the delivery engine over channels, and connects them: a new incident
+// wakes escalation, a page wakes delivery.
+func newEngines(st *store.Store, cfg *config.Config, in *intake.Intake, channels *notify.Registry, log *slog.Logger) (*escalate.Engine, *notify.Engine) {
 	_, services, _ := cfg.Catalog()
 	dir := escalate.NewDirectory(cfg.Users(), cfg.Schedules(), cfg.EscalationPolicies(), services)
 	esc := escalate.New(st, hypercare.SystemClock{}, dir, log)
-	channels := newChannels(cfg, st, log)
 	deliverer := notify.NewEngine(st, hypercare.SystemClock{}, channels,
 		func() notify.Directory { return esc.Directory() }, log)
 	esc.OnPaged(deliverer.Wake)
@@ -173,15 +198,35 @@ func newEngines(st *store.Store, cfg *config.Config, in *intake.Intake, log *slo
 	return esc, deliverer
 }
 
+// registerEmail adds the e-mail channel when notify.email configures a
+// relay; without one, e-mail contact methods are reported undeliverable.
+func registerEmail(channels *notify.Registry, cfg *config.Config) error {
+	e := cfg.Notify.Email
+	if e == nil {
+		return nil
+	}
+	s, err := email.New(email.Config{Host: e.Host, Port: e.Port, TLS: e.TLS, Username: e.Username,
+		Password: e.Password, From: e.From, Net: notify.NetOptions{AllowPrivateNetworks: cfg.AllowPrivateNetworks()}})
+	if err != nil {
+		return fmt.Errorf("notify.email: %w", err)
+	}
+	channels.Register(hypercare.ContactEmail, s)
+	return nil
+}
+
 // newChannels returns the channels this binary delivers, configured by
-// cfg; readiness reads its types to tell who can be paged. st keeps Slack
-// threads; nil (readiness, which only lists the types) keeps none.
-func newChannels(cfg *config.Config, st *store.Store, log *slog.Logger) *notify.Registry {
+// cfg (webhook, e-mail when a relay is set, chat and push); readiness reads
+// its types to tell who can be paged. st keeps Slack threads; nil
+// (readiness, which only lists the types) keeps none.
+func newChannels(cfg *config.Config, st *store.Store, log *slog.Logger) (*notify.Registry, error) {
 	channels := notify.NewRegistry()
 	client := notify.NewHTTPClient(notify.NetOptions{AllowPrivateNetworks: cfg.AllowPrivateNetworks()})
-	channels.Register(hypercare.ContactWebhook, webhook.New(client))
+	channels.Register(hypercare.ContactWebhook, webhook.New(client, webhook.WithSigningSecrets(cfg.WebhookSigningSecrets()...)))
+	if err := registerEmail(channels, cfg); err != nil {
+		return nil, err
+	}
 	registerChatChannels(channels, client, cfg, st, log)
-	return channels
+	return channels, nil
 }
 
 // applyConfig writes the config's catalog to the store and returns an

@@ -3,18 +3,15 @@
 //
 // The body is a Payload. Receivers dedupe on its id (also sent as the
 // Idempotency-Key header), which stays the same across retries of one
-// notification while sent_at changes. When a signing secret is
-// configured, X-Hypercare-Signature carries "sha256=" and the hex HMAC-SHA256
-// of the exact body bytes; receivers verify it before parsing and can reject
-// stale sent_at values to limit replays.
+// notification while sent_at changes. When signing secrets are configured
+// (notify.webhook.signing_secrets), X-Hypercare-Signature carries a signed
+// timestamp and one HMAC-SHA256 per secret (see signature.go); receivers
+// verify it before parsing and reject stale timestamps to stop replays.
 package webhook
 
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -30,7 +27,8 @@ import (
 // EventPage is the payload type of a page.
 const EventPage = "incident.page"
 
-// SignatureHeader carries the body's HMAC when a signing secret is set.
+// SignatureHeader carries the timestamp and body HMACs when signing
+// secrets are set.
 const SignatureHeader = "X-Hypercare-Signature"
 
 // Payload is the JSON body of a page. Its field names are a public
@@ -50,6 +48,7 @@ type Payload struct {
 	SentAt         string             `json:"sent_at"` // RFC 3339, UTC, this attempt
 	IncidentURL    string             `json:"incident_url,omitempty"`
 	AckURL         string             `json:"ack_url,omitempty"`
+	ResolveURL     string             `json:"resolve_url,omitempty"`
 }
 
 // Ref names a service or user: the ID for machines, the name for people.
@@ -62,18 +61,24 @@ type Ref struct {
 
 // Sender is the webhook channel. It is safe for concurrent use.
 type Sender struct {
-	client *http.Client
-	secret []byte
-	clock  hypercare.Clock
+	client  *http.Client
+	secrets [][]byte
+	clock   hypercare.Clock
 }
 
 // Option configures a Sender.
 type Option func(*Sender)
 
-// WithSigningSecret signs every body with HMAC-SHA256 under secret. An
-// empty secret means no signature.
-func WithSigningSecret(secret []byte) Option {
-	return func(s *Sender) { s.secret = bytes.Clone(secret) }
+// WithSigningSecrets signs every page under each non-empty secret (one v1
+// value each, for rotation). No secrets means no signature header.
+func WithSigningSecrets(secrets ...[]byte) Option {
+	return func(s *Sender) {
+		for _, sec := range secrets {
+			if len(sec) > 0 {
+				s.secrets = append(s.secrets, bytes.Clone(sec))
+			}
+		}
+	}
 }
 
 // WithClock sets the clock that stamps sent_at; tests pin it.
@@ -118,7 +123,8 @@ func (s *Sender) Send(ctx context.Context, m Message) error {
 	if err := notify.CheckURL(n.Address); err != nil {
 		return notify.Permanent(fmt.Errorf("webhook: %w", err))
 	}
-	body, err := json.Marshal(payload(m, s.clock.Now()))
+	now := s.clock.Now()
+	body, err := json.Marshal(payload(m, now))
 	if err != nil {
 		return notify.Permanent(fmt.Errorf("webhook: encode payload: %w", err))
 	}
@@ -129,8 +135,8 @@ func (s *Sender) Send(ctx context.Context, m Message) error {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "Hypercare/"+hypercare.Version)
 	req.Header.Set("Idempotency-Key", n.ID)
-	if len(s.secret) > 0 {
-		req.Header.Set(SignatureHeader, Sign(s.secret, body))
+	if len(s.secrets) > 0 {
+		req.Header.Set(SignatureHeader, Sign(s.secrets, now, body))
 	}
 	host := req.URL.Host
 	resp, err := s.client.Do(req)
@@ -163,6 +169,7 @@ func payload(m Message, now time.Time) Payload {
 		SentAt:         now.UTC().Format(time.RFC3339),
 		IncidentURL:    m.IncidentURL,
 		AckURL:         m.AckURL,
+		ResolveURL:     m.ResolveURL,
 	}
 }
 
@@ -176,18 +183,4 @@ func stripURL(err error) error {
 		return ue.Err
 	}
 	return err
-}
-
-// Sign returns the X-Hypercare-Signature value for body under secret:
-// "sha256=" followed by the lowercase hex HMAC-SHA256.
-func Sign(secret, body []byte) string {
-	mac := hmac.New(sha256.New, secret)
-	mac.Write(body)
-	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
-}
-
-// Verify reports whether signature is body's signature under secret, in
-// constant time. It is what a Go receiver (and our own tests) should call.
-func Verify(secret, body []byte, signature string) bool {
-	return hmac.Equal([]byte(signature), []byte(Sign(secret, body)))
 }

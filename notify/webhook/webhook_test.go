@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -145,28 +146,76 @@ func TestSendPayloadAndHeaders(t *testing.T) {
 }
 
 func TestSendSignature(t *testing.T) {
-	secret := []byte("s3cret")
+	oldSecret, newSecret := []byte("old-secret-0123456789"), []byte("new-secret-0123456789")
 	srv, got := receiver(t, nil)
-	if err := sender(5*time.Second, webhook.WithSigningSecret(secret)).Send(context.Background(), message(srv.URL)); err != nil {
+	snd := sender(5*time.Second, webhook.WithSigningSecrets(oldSecret, newSecret))
+	if err := snd.Send(context.Background(), message(srv.URL)); err != nil {
 		t.Fatal(err)
 	}
 	r := <-got
-	// Verify by hand, as a receiver in any language would.
-	mac := hmac.New(sha256.New, secret)
-	mac.Write(r.body)
-	want := "sha256=" + hex.EncodeToString(mac.Sum(nil))
 	sig := r.header.Get(webhook.SignatureHeader)
-	if sig != want {
-		t.Fatalf("%s = %q, want %q", webhook.SignatureHeader, sig, want)
+	// Verify as docs/config.md tells a receiver in any language to: split
+	// on ",", take t and every v1, HMAC-SHA256(secret, t + "." + body) in
+	// hex must equal one v1, and t must be recent.
+	var ts string
+	var v1 []string
+	for _, kv := range strings.Split(sig, ",") {
+		k, v, _ := strings.Cut(kv, "=")
+		switch k {
+		case "t":
+			ts = v
+		case "v1":
+			v1 = append(v1, v)
+		}
 	}
-	if !webhook.Verify(secret, r.body, sig) {
-		t.Error("Verify rejects a good signature")
+	if ts != strconv.FormatInt(sentAt.Unix(), 10) || len(v1) != 2 {
+		t.Fatalf("%s = %q, want t=%d and two v1 values", webhook.SignatureHeader, sig, sentAt.Unix())
+	}
+	for i, secret := range [][]byte{oldSecret, newSecret} {
+		mac := hmac.New(sha256.New, secret)
+		mac.Write([]byte(ts + "." + string(r.body)))
+		if want := hex.EncodeToString(mac.Sum(nil)); v1[i] != want {
+			t.Errorf("v1[%d] = %s, want %s", i, v1[i], want)
+		}
+		if err := webhook.Verify(secret, r.body, sig, sentAt.Add(time.Minute), 0); err != nil {
+			t.Errorf("Verify with secret %d: %v", i, err)
+		}
 	}
 	tampered := append([]byte{}, r.body...)
 	tampered[len(tampered)-2] ^= 1
-	if webhook.Verify(secret, tampered, sig) || webhook.Verify([]byte("other"), r.body, sig) || webhook.Verify(secret, r.body, "") {
-		t.Error("Verify accepts a bad signature")
+	for name, err := range map[string]error{
+		"tampered body": webhook.Verify(oldSecret, tampered, sig, sentAt, 0),
+		"other secret":  webhook.Verify([]byte("other"), r.body, sig, sentAt, 0),
+		"no header":     webhook.Verify(oldSecret, r.body, "", sentAt, 0),
+		"timestamp moved": webhook.Verify(oldSecret, r.body,
+			strings.Replace(sig, "t="+ts, "t="+strconv.FormatInt(sentAt.Unix()+1, 10), 1), sentAt, 0),
+	} {
+		if err == nil {
+			t.Errorf("%s: Verify accepted", name)
+		}
 	}
+	if err := webhook.Verify(oldSecret, r.body, sig, sentAt.Add(webhook.DefaultTolerance+time.Second), 0); !errors.Is(err, webhook.ErrStale) {
+		t.Errorf("replayed after the tolerance: %v, want ErrStale", err)
+	}
+}
+
+// FuzzParseSignature: no header panics Verify, and only a real signature
+// verifies.
+func FuzzParseSignature(f *testing.F) {
+	body := []byte(`{"id":"x"}`)
+	secret := []byte("fuzz-secret-0123456789")
+	f.Add(webhook.Sign([][]byte{secret}, sentAt, body))
+	f.Add("t=1,v1=zz")
+	f.Add("t=,v1=")
+	f.Fuzz(func(t *testing.T, header string) {
+		_, _, _ = webhook.ParseSignature(header)
+		if webhook.Verify(secret, body, header, sentAt, 0) == nil {
+			ts, sigs, err := webhook.ParseSignature(header)
+			if err != nil || len(sigs) == 0 || ts == 0 {
+				t.Fatalf("%q verified but does not parse", header)
+			}
+		}
+	})
 }
 
 func TestSendClassification(t *testing.T) {

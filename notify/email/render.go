@@ -1,0 +1,134 @@
+package email
+
+import (
+	"bytes"
+	htmltemplate "html/template"
+	"strconv"
+	"strings"
+	texttemplate "text/template"
+	"unicode"
+
+	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/notify"
+	gomail "github.com/wneessen/go-mail"
+)
+
+// view is what the templates show.
+type view struct {
+	Number             int64
+	Title, Service     string
+	Urgency, Status    string
+	Reason, User       string
+	IncidentURL        string
+	AckURL, ResolveURL string
+	NoLinks            bool
+	Level, Loop        int
+}
+
+// noLinks explains a message without links, so a responder knows why and
+// an admin knows what to fix.
+const noLinks = "No links: the Hypercare server does not know its public address (start it with --public-url)."
+
+var textBody = texttemplate.Must(texttemplate.New("text").Parse(
+	`#{{.Number}} {{.Title}}
+
+Service: {{.Service}}
+Urgency: {{.Urgency}}
+Status:  {{.Status}}
+{{- if .Reason}}
+Why you: {{.Reason}}{{end}}
+{{if .NoLinks}}
+` + noLinks + `
+{{else}}{{if .AckURL}}
+Acknowledge: {{.AckURL}}
+Resolve:     {{.ResolveURL}}
+{{end}}{{if .IncidentURL}}
+Incident:    {{.IncidentURL}}
+{{end}}{{end}}
+-- 
+Hypercare paged {{.User}}. The acknowledge and resolve links act as you; they ask for confirmation first and expire after 24 hours.
+`))
+
+var htmlBody = htmltemplate.Must(htmltemplate.New("html").Parse(`<!DOCTYPE html>
+<html><body>
+<h2>#{{.Number}} {{.Title}}</h2>
+<table>
+<tr><td>Service</td><td>{{.Service}}</td></tr>
+<tr><td>Urgency</td><td>{{.Urgency}}</td></tr>
+<tr><td>Status</td><td>{{.Status}}</td></tr>
+{{if .Reason}}<tr><td>Why you</td><td>{{.Reason}}</td></tr>{{end}}
+</table>
+{{if .NoLinks}}<p>` + noLinks + `</p>{{else}}<p>
+{{if .AckURL}}<a href="{{.AckURL}}">Acknowledge</a> · <a href="{{.ResolveURL}}">Resolve</a>{{end}}
+{{if .IncidentURL}} · <a href="{{.IncidentURL}}">Open incident</a>{{end}}
+</p>{{end}}
+<p><small>Hypercare paged {{.User}}. The acknowledge and resolve links act as you; they ask for confirmation first and expire after 24 hours.</small></p>
+</body></html>
+`))
+
+// oneLine makes alert text safe for a header and a one-line display:
+// control characters (CR, LF, tab, …) become spaces. go-mail also encodes
+// headers, so this is defence in depth against header injection.
+func oneLine(s string) string {
+	return strings.Join(strings.FieldsFunc(s, unicode.IsControl), " ")
+}
+
+// Subject is "[#42] title (service)".
+func Subject(m notify.Message) string {
+	inc := m.Incident
+	return "[#" + itoa(inc.Number) + "] " + oneLine(inc.Title) + " (" + oneLine(serviceName(m)) + ")"
+}
+
+func serviceName(m notify.Message) string {
+	if m.ServiceName != "" {
+		return m.ServiceName
+	}
+	return m.Incident.ServiceID
+}
+
+// ThreadID is the Message-ID every page of the incident refers to.
+func (s *Sender) ThreadID(incidentID string) string {
+	return "<incident." + incidentID + "@" + s.idDomain() + ">"
+}
+
+// MessageID is one page's Message-ID: the same on every retry.
+func (s *Sender) MessageID(notificationID, incidentID string) string {
+	return "<page." + notificationID + "." + incidentID + "@" + s.idDomain() + ">"
+}
+
+func (s *Sender) idDomain() string {
+	return "hypercare." + s.helo()
+}
+
+func (s *Sender) message(m notify.Message) (*gomail.Msg, error) {
+	n, inc := m.Notification, m.Incident
+	v := view{Number: inc.Number, Title: oneLine(inc.Title), Service: oneLine(serviceName(m)),
+		Urgency: string(inc.Urgency), Status: string(inc.Status), Reason: oneLine(n.Reason), User: oneLine(m.User.Name),
+		IncidentURL: m.IncidentURL, AckURL: m.AckURL, ResolveURL: m.ResolveURL, Level: n.Level, Loop: n.Loop,
+		NoLinks: m.IncidentURL == "" && m.AckURL == ""}
+	var text, html bytes.Buffer
+	if err := textBody.Execute(&text, v); err != nil {
+		return nil, err
+	}
+	if err := htmlBody.Execute(&html, v); err != nil {
+		return nil, err
+	}
+	msg := gomail.NewMsg()
+	msg.SetAddrHeaderFromMailAddress(gomail.HeaderFrom, s.from)
+	if err := msg.To(n.Address); err != nil {
+		return nil, err
+	}
+	msg.Subject(Subject(m))
+	msg.SetMessageIDWithValue(strings.Trim(s.MessageID(n.ID, inc.ID), "<>"))
+	msg.SetGenHeader(gomail.HeaderInReplyTo, s.ThreadID(inc.ID))
+	msg.SetGenHeader(gomail.HeaderReferences, s.ThreadID(inc.ID))
+	msg.SetGenHeader("X-Hypercare-Incident", itoa(inc.Number))
+	msg.SetGenHeader("Auto-Submitted", "auto-generated")
+	msg.SetDateWithValue(s.cfg.Clock.Now())
+	msg.SetUserAgent("Hypercare/" + hypercare.Version)
+	msg.SetBodyString(gomail.TypeTextPlain, text.String())
+	msg.AddAlternativeString(gomail.TypeTextHTML, html.String())
+	return msg, nil
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
