@@ -231,3 +231,143 @@ func TestStreamWireFormat(t *testing.T) {
 		t.Fatalf("second event = %+v, want alert created after %d", alert, ev.ID)
 	}
 }
+
+// TestStreamRoles: a failed page's error_detail (in the notification and in
+// its timeline entry) reaches admins' streams only, as in the REST API.
+func TestStreamRoles(t *testing.T) {
+	forEachStore(t, func(t *testing.T, e *env) {
+		viewer := e.openStream(e.viewer, "", "")
+		admin := e.openStream(e.admin, "", "")
+		const detail = "dial tcp 10.1.2.3:8443: connection refused"
+		ctx := context.Background()
+		err := e.st.Write(ctx, "t", func(tx hypercare.Tx) error {
+			inc := &hypercare.Incident{ID: "inc-roles", Title: "t", Status: hypercare.StatusTriggered,
+				Urgency: hypercare.UrgencyHigh, Severity: hypercare.SeverityCritical, ServiceID: "checkout",
+				CreatedAt: t0, UpdatedAt: t0}
+			if err := tx.InsertIncident(ctx, inc); err != nil {
+				return err
+			}
+			if err := tx.InsertNotification(ctx, &hypercare.Notification{ID: "n-1", IncidentID: inc.ID, UserID: "bob",
+				ContactMethod: "bob-hook", Type: "webhook", Reason: "level 1", Status: "failed", Attempts: 1,
+				LastError: "connection refused", ErrorDetail: detail, DueAt: t0, CreatedAt: t0}); err != nil {
+				return err
+			}
+			return tx.AppendTimeline(ctx, &hypercare.TimelineEntry{ID: "tl-roles", IncidentID: inc.ID, At: t0,
+				Type: "notify_failed", Actor: hypercare.SystemActor, Message: "Page failed",
+				Details: json.RawMessage(`{"error_detail":"` + detail + `","attempts":1}`)})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			name string
+			s    *sseConn
+			want bool
+		}{{"viewer", viewer, false}, {"admin", admin, true}} {
+			for _, kind := range []string{"incident", "notification", "timeline"} {
+				ev := c.s.next()
+				if ev.Event != kind {
+					t.Fatalf("%s: event %s, want %s", c.name, ev.Event, kind)
+				}
+				if got := strings.Contains(ev.Data, "10.1.2.3"); kind != "incident" && got != c.want {
+					t.Errorf("%s %s event shows error detail = %v, want %v: %s", c.name, kind, got, c.want, ev.Data)
+				}
+				if kind == "notification" && !strings.Contains(ev.Data, "connection refused") {
+					t.Errorf("%s: last_error missing: %s", c.name, ev.Data)
+				}
+			}
+		}
+	})
+}
+
+// TestStreamAfterCommitOnly: a write that rolls back publishes nothing;
+// the next event a client sees is the next committed change.
+func TestStreamAfterCommitOnly(t *testing.T) {
+	forEachStore(t, func(t *testing.T, e *env) {
+		s := e.openStream(e.viewer, "", "")
+		ctx := context.Background()
+		err := e.st.Write(ctx, "t", func(tx hypercare.Tx) error {
+			if err := tx.InsertIncident(ctx, &hypercare.Incident{ID: "inc-rolled-back", Title: "t",
+				Status: hypercare.StatusTriggered, Urgency: hypercare.UrgencyHigh, Severity: hypercare.SeverityCritical,
+				ServiceID: "checkout", CreatedAt: t0, UpdatedAt: t0}); err != nil {
+				return err
+			}
+			return hypercare.Errorf(hypercare.CodeConflict, "changed my mind")
+		})
+		if hypercare.ErrorCode(err) != hypercare.CodeConflict {
+			t.Fatalf("write: %v", err)
+		}
+		e.send(trigger(keyCheckout, "disk", "Disk full"))
+		ev := s.next()
+		if d := ev.data(t); d.IncidentID == "inc-rolled-back" || d.Kind != "incident" {
+			t.Fatalf("first event = %s %s, want the committed incident", ev.Event, ev.Data)
+		}
+		for _, c := range e.committed(0) {
+			if c.IncidentID == "inc-rolled-back" {
+				t.Fatalf("rolled-back incident is in the outbox: %+v", c)
+			}
+		}
+	})
+}
+
+// TestStreamIncidentFilter: ?incident= (ID or number) sends that incident's
+// events only; an unknown incident is a 404.
+func TestStreamIncidentFilter(t *testing.T) {
+	e := newEnv(t, storetestEngines(t)[0].Open(t), 0)
+	e.send(trigger(keyCheckout, "disk", "Disk full"))
+	inc := e.incidents("")[0]
+	s := e.openStream(e.viewer, "?incident="+strconv.FormatInt(inc.Number, 10), "")
+	e.send(trigger(keySearch, "cpu", "CPU high")) // another incident: filtered out
+	if code := e.do("POST", "/api/v1/incidents/"+inc.ID+"/acknowledge", e.responder, nil, nil); code != 200 {
+		t.Fatalf("ack: %d", code)
+	}
+	for range 3 { // alert acked, incident acked, timeline
+		if d := s.next().data(t); d.IncidentID != inc.ID {
+			t.Fatalf("filtered stream sent incident %s's event, want only %s", d.IncidentID, inc.ID)
+		}
+	}
+	if code := e.do("GET", "/api/v1/stream?incident=999", e.viewer, nil, nil); code != 404 {
+		t.Errorf("unknown incident: %d, want 404", code)
+	}
+}
+
+// TestStreamRefusals: bad resume points and missing tokens get a JSON
+// refusal naming the problem; a pruned resume point gets event: reset.
+func TestStreamRefusals(t *testing.T) {
+	e := newEnv(t, storetestEngines(t)[0].Open(t), 0)
+	var body hypercare.ErrorBody
+	if code := e.do("GET", "/api/v1/stream?last_event_id=abc", e.viewer, nil, &body); code != 400 ||
+		!strings.Contains(body.Error.Message, "last_event_id") {
+		t.Errorf("bad last_event_id: %d %+v", code, body)
+	}
+	if code := e.do("GET", "/api/v1/stream", "", nil, nil); code != 401 {
+		t.Errorf("no token: %d, want 401", code)
+	}
+	e.send(trigger(keyCheckout, "disk", "Disk full"))
+	evs := e.committed(0)
+	if _, err := e.st.PruneStream(context.Background(), time.Now().Add(time.Hour), 1); err != nil {
+		t.Fatal(err)
+	}
+	s := e.openStream(e.viewer, "", "0")
+	if ev := s.next(); ev.Event != "reset" || ev.ID != evs[len(evs)-1].ID {
+		t.Fatalf("resume from a pruned ID: %+v, want reset with the current ID", ev)
+	}
+	s2 := e.openStream(e.viewer, "", "999999")
+	if ev := s2.next(); ev.Event != "reset" {
+		t.Fatalf("resume from a never-issued ID: %+v, want reset", ev)
+	}
+}
+
+// TestStreamEndsOnShutdown: when the server's Run ends (shutdown), open
+// streams end, so a graceful shutdown does not wait on them.
+func TestStreamEndsOnShutdown(t *testing.T) {
+	e := newEnv(t, storetestEngines(t)[0].Open(t), 0)
+	s := e.openStream(e.viewer, "", "")
+	e.stopStream()
+	if !s.ended() {
+		t.Fatal("the stream did not end when the server stopped")
+	}
+	if code := e.do("GET", "/api/v1/stream", e.viewer, nil, nil); code != 503 {
+		t.Errorf("stream after stop: %d, want 503", code)
+	}
+}

@@ -41,6 +41,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"CalendarFeeds", testCalendarFeeds},
 		{"LastEventAt", testLastEventAt},
 		{"StreamOutbox", testStreamOutbox},
+		{"StreamCommitOrder", testStreamCommitOrder},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })

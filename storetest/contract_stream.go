@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -114,5 +115,66 @@ func testStreamPrune(t *testing.T, s *store.Store, evs []hypercare.StreamEvent) 
 	pruned, last, err = s.StreamHorizon(ctx)
 	if err != nil || pruned != evs[len(evs)-1].ID || last != pruned {
 		t.Fatalf("horizon after pruning all = %d, %d, %v", pruned, last, err)
+	}
+}
+
+// testStreamCommitOrder: with concurrent writers (several per node on
+// PostgreSQL), a reader that follows the outbox by ID, as the stream's
+// broker does, misses nothing: IDs become visible in commit order.
+func testStreamCommitOrder(t *testing.T, open func(testing.TB) *store.Store) {
+	ctx := t.Context()
+	s := openSeeded(t, open)
+	StartRun(t, s)
+	const writers, each = 8, 25
+	done := make(chan error, writers)
+	for w := range writers {
+		go func() {
+			for i := range each {
+				id := fmt.Sprintf("inc-%d-%d", w, i)
+				if err := s.Write(ctx, id, func(tx hypercare.Tx) error {
+					return tx.InsertIncident(ctx, incident(id, 0, svcCheckout))
+				}); err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	seen := map[int64]bool{}
+	var cursor int64
+	follow := func() {
+		evs, err := s.StreamAfter(ctx, cursor, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range evs {
+			seen[e.ID] = true
+			cursor = e.ID
+		}
+	}
+	for finished := 0; finished < writers; {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			finished++
+		default:
+		}
+		follow()
+	}
+	follow()
+	all, err := s.StreamAfter(ctx, 0, 10000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != writers*each {
+		t.Fatalf("outbox holds %d events, want %d", len(all), writers*each)
+	}
+	for _, e := range all {
+		if !seen[e.ID] {
+			t.Fatalf("a reader following by ID missed event %d (IDs not in commit order)", e.ID)
+		}
 	}
 }
