@@ -408,3 +408,21 @@ func TestStreamOutlivesWriteTimeout(t *testing.T) {
 		t.Fatalf("event after the WriteTimeout = %+v", ev)
 	}
 }
+
+// TestStreamMetrics: /metrics counts connected stream clients and the
+// events fanned out.
+func TestStreamMetrics(t *testing.T) {
+	e := newEnv(t, storetestEngines(t)[0].Open(t), 0)
+	s := e.openStream(e.viewer, "", "")
+	e.send(trigger(keyCheckout, "disk", "Disk full"))
+	s.next()
+	_, _, body := e.raw("GET", "/metrics", "")
+	for _, want := range []string{"hypercare_stream_clients 1", "hypercare_stream_cutoffs_total 0"} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	if !strings.Contains(string(body), "hypercare_stream_events_total ") || strings.Contains(string(body), "hypercare_stream_events_total 0\n") {
+		t.Errorf("/metrics does not count the events fanned out")
+	}
+}
