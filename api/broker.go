@@ -98,19 +98,16 @@ func (b *broker) Run(ctx context.Context) error {
 	defer b.stop()
 	for {
 		wake := b.src.StreamChanged() // before reading, so no commit is missed
+		var retry <-chan time.Time // nil: wait for the next commit only
 		if err := b.catchUp(ctx); err != nil && ctx.Err() == nil {
 			b.log.Error("stream: read events failed", slog.Any("error", err))
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-b.clock.After(time.Second):
-			}
-			continue
+			retry = b.clock.After(time.Second)
 		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-wake:
+		case <-retry:
 		}
 	}
 }
