@@ -98,7 +98,7 @@ func (b *broker) Run(ctx context.Context) error {
 	defer b.stop()
 	for {
 		wake := b.src.StreamChanged() // before reading, so no commit is missed
-		var retry <-chan time.Time // nil: wait for the next commit only
+		var retry <-chan time.Time    // nil: wait for the next commit only
 		if err := b.catchUp(ctx); err != nil && ctx.Err() == nil {
 			b.log.Error("stream: read events failed", slog.Any("error", err))
 			retry = b.clock.After(time.Second)
