@@ -63,6 +63,11 @@ type Options struct {
 	// Actions verifies one-click action links (GET and POST /act/{token});
 	// nil answers them 404, as a server that never sends them.
 	Actions *actlink.Signer
+	// StreamRetention is how long live-stream events stay resumable
+	// (default DefaultStreamRetention); StreamKeep caps how many are kept
+	// (default DefaultStreamKeep).
+	StreamRetention time.Duration
+	StreamKeep      int
 }
 
 // Server serves the HTTP API. Build it with New and use Handler.
@@ -90,6 +95,12 @@ type Server struct {
 	// slackSecret checks Slack interactions; outbound answers them.
 	slackSecret []byte
 	outbound    *http.Client
+	// broker fans the live stream out (nil when the store has no stream);
+	// it runs in Run.
+	broker          *broker
+	streamStore     streamStore
+	streamRetention time.Duration
+	streamKeep      int
 }
 
 // New returns a Server for opts.
@@ -129,6 +140,18 @@ func New(opts Options) *Server {
 		allow:      map[string][]string{},
 	}
 	s.slackSecret, s.outbound = []byte(opts.SlackSigningSecret), opts.Outbound
+	if ss, ok := opts.Store.(streamStore); ok {
+		s.streamStore = ss
+		s.broker = newBroker(ss, opts.Clock, opts.Logger, streamBuffer)
+		opts.Registry.MustRegister(s.broker)
+		s.streamRetention, s.streamKeep = opts.StreamRetention, opts.StreamKeep
+		if s.streamRetention <= 0 {
+			s.streamRetention = DefaultStreamRetention
+		}
+		if s.streamKeep <= 0 {
+			s.streamKeep = DefaultStreamKeep
+		}
+	}
 	for _, rt := range s.routes() {
 		h := rt.handler
 		if rt.role != "" {
@@ -181,6 +204,7 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/incidents/{id}/escalate", responder, s.escalateIncident},
 		{"POST", "/api/v1/incidents/{id}/reassign", responder, s.reassign},
 		{"GET", "/api/v1/incidents/{id}/notifications", viewer, s.incidentNotifications},
+		{"GET", "/api/v1/stream", viewer, s.stream},
 		{"GET", "/api/v1/alerts", viewer, s.listAlerts},
 		{"GET", "/api/v1/services", viewer, s.listServices},
 		{"GET", "/api/v1/services/{id}", viewer, s.getService},

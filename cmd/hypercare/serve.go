@@ -128,6 +128,12 @@ func serve(ctx context.Context, f serveFlags) error {
 		Readiness: readiness.FromConfig(cfg, channels.Types()), Actions: signer,
 	})
 	deliverer.SetLinks(actlink.Links{Base: srv.LinkBase(), Signer: signer})
+	// The live stream's broker ends with ctx, as the HTTP server starts its
+	// graceful shutdown: open streams end, so Shutdown does not wait on them.
+	streamCtx, stopStream := context.WithCancel(ctx)
+	streamDone := make(chan error, 1)
+	go func() { streamDone <- srv.Run(streamCtx) }()
+	defer func() { stopStream(); <-streamDone }()
 	if f.publicURL == "" && isWildcard(ln.Addr()) {
 		log.Warn("listening on all interfaces without --public-url: calendar feed links cannot be created and " +
 			"pages carry no incident or one-click acknowledge/resolve links until the server is restarted with --public-url")
@@ -137,6 +143,12 @@ func serve(ctx context.Context, f serveFlags) error {
 	go func() { _ = esc.Run(engCtx); engDone <- struct{}{} }()
 	go func() { _ = deliverer.Run(engCtx); engDone <- struct{}{} }()
 	defer func() { stopEngines(); <-engDone; <-engDone }()
+	if st.Dialect() == "postgres" {
+		// Every node's commits (LISTEN/NOTIFY) wake this node's engines.
+		wakeDone := make(chan struct{})
+		go func() { wakeOnCommits(engCtx, st, esc.Wake, deliverer.Wake); close(wakeDone) }()
+		defer func() { stopEngines(); <-wakeDone }()
+	}
 	if f.pprof != "" {
 		go func() {
 			_ = listenAndServe(ctx, f.pprof, pprofMux(), log.With(slog.String("server", "pprof")), "pprof")
@@ -158,6 +170,24 @@ func actionSigner(ctx context.Context, st *store.Store, cfg *config.Config) (*ac
 		}
 	}
 	return actlink.NewSigner(key, actlink.DefaultTTL)
+}
+
+// wakeOnCommits calls every wake at each commit that published stream
+// events, on any node of a PostgreSQL cluster (the store's LISTEN), until
+// ctx ends: work another node committed is looked at at once instead of at
+// the next poll. Wakes coalesce in the engines' loops.
+func wakeOnCommits(ctx context.Context, st *store.Store, wakes ...func()) {
+	for {
+		changed := st.StreamChanged()
+		select {
+		case <-ctx.Done():
+			return
+		case <-changed:
+			for _, wake := range wakes {
+				wake()
+			}
+		}
+	}
 }
 
 // isWildcard reports whether a listener is bound to every interface.
@@ -259,8 +289,8 @@ func pprofMux() http.Handler {
 // client that sends its body slowly; WriteTimeout bounds how long a client
 // that never reads its answer can hold the answer in memory. WriteTimeout
 // runs from the end of the request headers, so it must exceed ReadTimeout.
-// A future streaming handler (SSE) must lift it for its own responses with
-// http.ResponseController.SetWriteDeadline.
+// The live stream (GET /api/v1/stream) lifts it for its own responses with
+// http.ResponseController.SetWriteDeadline, one bounded deadline per write.
 func newHTTPServer(h http.Handler) *http.Server {
 	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: 90 * time.Second, IdleTimeout: 2 * time.Minute}
