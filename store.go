@@ -126,6 +126,18 @@ type Tx interface {
 	UpdateAlert(ctx context.Context, a *Alert) error
 	// AlertsOfIncident returns the incident's alerts, oldest first.
 	AlertsOfIncident(ctx context.Context, incidentID string) ([]Alert, error)
+	// OpenIncidentsOf returns up to limit unresolved incidents of the
+	// service, highest number first (grouping and dependency candidates).
+	OpenIncidentsOf(ctx context.Context, serviceID string, limit int) ([]Incident, error)
+	// RecentAlertsOfIncident returns up to limit of the incident's alerts
+	// first seen at or after since, newest first.
+	RecentAlertsOfIncident(ctx context.Context, incidentID string, since time.Time, limit int) ([]Alert, error)
+	// RecentAlertsByKey returns up to limit alerts on the service with the
+	// dedup key first seen at or after since, newest first (flapping).
+	RecentAlertsByKey(ctx context.Context, serviceID, dedupKey string, since time.Time, limit int) ([]Alert, error)
+	// SymptomsOf returns the unresolved alerts attached to the incident as
+	// symptoms, oldest first.
+	SymptomsOf(ctx context.Context, incidentID string) ([]Alert, error)
 
 	// NextIncidentNumber returns the next per-instance incident number.
 	NextIncidentNumber(ctx context.Context) (int64, error)

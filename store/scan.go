@@ -79,7 +79,8 @@ func scanIncident(r rowScanner, inc *hypercare.Incident) error {
 	var created, updated int64
 	var acked, resolved sql.NullInt64
 	err := r.Scan(&inc.ID, &inc.Number, &inc.Title, &inc.Status, &inc.Urgency, &inc.Severity,
-		&inc.ServiceID, &inc.AlertCount, &inc.OpenAlertCount, &created, &updated, &acked, &resolved, &inc.Priority)
+		&inc.ServiceID, &inc.AlertCount, &inc.OpenAlertCount, &created, &updated, &acked, &resolved, &inc.Priority,
+		&inc.Transient, &inc.Flapping)
 	if err != nil {
 		return err
 	}
@@ -95,7 +96,8 @@ func scanAlert(r rowScanner, a *hypercare.Alert) error {
 	var acked, resolved sql.NullInt64
 	err := r.Scan(&a.ID, &a.ServiceID, &incidentID, &a.IntegrationID, &a.DedupKey, &a.Status,
 		&a.Summary, &a.Severity, &a.Source, &a.Component, &a.Group, &a.Class,
-		(*[]byte)(&a.CustomDetails), &links, &images, &a.EventCount, &first, &last, &acked, &resolved)
+		(*[]byte)(&a.CustomDetails), &links, &images, &a.EventCount, &first, &last, &acked, &resolved,
+		&a.SymptomOf)
 	if err != nil {
 		return err
 	}

@@ -108,6 +108,7 @@ func checkAlert(op string, a *hypercare.Alert) error {
 	c.str("component", a.Component)
 	c.str("group", a.Group)
 	c.str("class", a.Class)
+	c.str("symptom_of", a.SymptomOf)
 	c.json("custom_details", a.CustomDetails)
 	c.links("links", a.Links)
 	c.images(a.Images)

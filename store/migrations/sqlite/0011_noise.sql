@@ -1,0 +1,12 @@
+-- Noise reduction (grouping, dependencies, transient and flapping):
+-- symptom_of is the upstream incident a downstream alert is attached to as a
+-- symptom ('' when none; such an alert has no incident of its own);
+-- transient and flapping mark incidents (0/1). The indexes serve grouping
+-- (the open incidents of a service and their recent alerts) and dependency promotion (symptoms of an
+-- incident).
+ALTER TABLE alerts ADD COLUMN symptom_of TEXT NOT NULL DEFAULT '';
+ALTER TABLE incidents ADD COLUMN transient INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE incidents ADD COLUMN flapping INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX alerts_symptom_of ON alerts (symptom_of) WHERE symptom_of <> '';
+CREATE INDEX alerts_incident_first_seen ON alerts (incident_id, first_seen_at);
+CREATE INDEX incidents_service_status_number ON incidents (service_id, status, number);

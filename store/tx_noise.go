@@ -1,0 +1,67 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hypercare/hypercare"
+)
+
+// OpenIncidentsOf returns up to limit unresolved incidents of serviceID,
+// highest number first.
+func (t *tx) OpenIncidentsOf(ctx context.Context, serviceID string, limit int) ([]hypercare.Incident, error) {
+	if err := checkText("open incidents", "service_id", serviceID); err != nil {
+		return nil, err
+	}
+	rows, err := t.query(ctx, qOpenIncidentsOf, serviceID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("open incidents of service %q: %w", serviceID, err)
+	}
+	list, err := collect(rows, scanIncident)
+	if err != nil {
+		return nil, fmt.Errorf("open incidents of service %q: %w", serviceID, err)
+	}
+	return list, nil
+}
+
+// RecentAlertsOfIncident returns up to limit of the incident's alerts first
+// seen at or after since, newest first.
+func (t *tx) RecentAlertsOfIncident(ctx context.Context, incidentID string, since time.Time, limit int) ([]hypercare.Alert, error) {
+	if err := checkText("recent alerts", "incident_id", incidentID); err != nil {
+		return nil, err
+	}
+	return t.alerts(ctx, "recent alerts of incident "+incidentID, qRecentAlertsOfIncident, incidentID, micros(since), limit)
+}
+
+// RecentAlertsByKey returns up to limit alerts on serviceID with dedupKey
+// first seen at or after since, newest first.
+func (t *tx) RecentAlertsByKey(ctx context.Context, serviceID, dedupKey string, since time.Time, limit int) ([]hypercare.Alert, error) {
+	if err := checkText("recent alerts", "service_id", serviceID, "dedup_key", dedupKey); err != nil {
+		return nil, err
+	}
+	return t.alerts(ctx, fmt.Sprintf("recent alerts %q on service %q", dedupKey, serviceID),
+		qRecentAlertsByKey, serviceID, dedupKey, micros(since), limit)
+}
+
+// SymptomsOf returns the unresolved alerts attached to incidentID as
+// symptoms, oldest first.
+func (t *tx) SymptomsOf(ctx context.Context, incidentID string) ([]hypercare.Alert, error) {
+	if err := checkText("symptoms", "incident_id", incidentID); err != nil {
+		return nil, err
+	}
+	return t.alerts(ctx, "symptoms of incident "+incidentID, qSymptomsOf, incidentID)
+}
+
+// alerts runs an alert query of the write path; what names it in errors.
+func (t *tx) alerts(ctx context.Context, what string, q qid, args ...any) ([]hypercare.Alert, error) {
+	rows, err := t.query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	list, err := collect(rows, scanAlert)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return list, nil
+}
