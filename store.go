@@ -37,6 +37,13 @@ const (
 	// OutcomeDropped: an event rule dropped the event; only this log entry
 	// records it.
 	OutcomeDropped = "dropped"
+	// OutcomeGrouped: the trigger opened an alert that joined an open
+	// incident (alert grouping, or a flapping alert re-opening its
+	// incident) instead of opening one.
+	OutcomeGrouped = "grouped"
+	// OutcomeSymptom: the trigger opened an alert attached as a symptom to
+	// an open incident of a service its service depends on.
+	OutcomeSymptom = "symptom"
 )
 
 // Page is a keyset pagination request: at most Limit items after Cursor.

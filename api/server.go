@@ -91,7 +91,7 @@ func New(opts Options) *Server {
 		clock:      opts.Clock,
 		intake:     opts.Intake,
 		escalation: opts.Escalation,
-		incidents:  &incident.Service{Store: opts.Store, Clock: opts.Clock},
+		incidents:  &incident.Service{Store: opts.Store, Clock: opts.Clock, Policies: opts.Intake.Policy},
 		log:        opts.Logger,
 		auth:       &authenticator{store: opts.Store, clock: opts.Clock, touched: map[string]time.Time{}},
 		limiter:    newLimiter(opts.RateLimitPerMinute),

@@ -79,3 +79,15 @@ func Upstream(open []hypercare.Incident) *hypercare.Incident {
 	}
 	return best
 }
+
+// Noise is one service's noise settings, as the config made them
+// effective.
+type Noise struct {
+	Grouping Grouping
+	// Pause holds the first page of a new incident (pause_notifications).
+	Pause    time.Duration
+	Flapping Flapping
+	// Upstream is every service this one depends on, directly or through
+	// others, nearest first.
+	Upstream []string
+}

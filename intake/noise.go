@@ -1,0 +1,187 @@
+package intake
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/correlate"
+	"github.com/hypercare/hypercare/incident"
+	"github.com/hypercare/hypercare/rules"
+)
+
+// Bounds of the state grouping reads per new alert: the newest open
+// incidents of the service, and the newest alerts of each within the
+// window. They keep a storm's per-event cost flat; the decision is still a
+// function of the store's content, so a replay reproduces it.
+const (
+	maxCandidateIncidents = 20
+	alertsPerCandidate    = 5
+)
+
+// place decides where a new alert goes, in this order: a symptom of an
+// open upstream incident (depends_on); back into its own recent incident
+// (a re-trigger within the flapping window); into an open incident of its
+// service (alert_grouping); else a new incident whose first page waits
+// for the longer of the rule delay and pause_notifications_minutes.
+func (in *Intake) place(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, d *rules.Decision, now time.Time) (Result, error) {
+	res := Result{DedupKey: a.DedupKey}
+	if d.Suppress {
+		var err error
+		res.Outcome, res.opened, err = openAlert(ctx, tx, a, actor, d, now, false)
+		return res, err
+	}
+	n := in.noiseOf(a.ServiceID)
+	if up, err := upstreamIncident(ctx, tx, n.Upstream); err != nil || up != nil {
+		if err == nil {
+			err = incident.AttachSymptom(ctx, tx, up, a, actor, now)
+		}
+		res.Outcome = hypercare.OutcomeSymptom
+		return res, err
+	}
+	urgency := d.Urgency
+	if urgency == "" {
+		urgency = hypercare.UrgencyFor(a.Severity)
+	}
+	if done, err := in.reopenFlapping(ctx, tx, n, a, urgency, actor, d, now, &res); done || err != nil {
+		return res, err
+	}
+	if n.Grouping.Type != "" && n.Grouping.Type != correlate.GroupNone {
+		cands, err := candidates(ctx, tx, a.ServiceID, n.Grouping, now)
+		if err != nil {
+			return res, err
+		}
+		if m, ok := correlate.Group(n.Grouping, a, cands, now); ok {
+			msg := fmt.Sprintf("Alert added (%s): %s", m.Reason, a.Summary)
+			res.Outcome = hypercare.OutcomeGrouped
+			return res, incident.Join(ctx, tx, m.Incident, a, urgency, actor, hypercare.TimelineAlertAdded, msg, now)
+		}
+	}
+	var err error
+	res.Outcome, res.opened, err = openAlert(ctx, tx, a, actor, d, now, false)
+	res.delay = max(d.Delay, n.Pause)
+	return res, err
+}
+
+// upstreamIncident returns the open incident of an upstream service a new
+// alert attaches to as a symptom, or nil.
+func upstreamIncident(ctx context.Context, tx hypercare.Tx, upstream []string) (*hypercare.Incident, error) {
+	var open []hypercare.Incident
+	for _, s := range upstream {
+		list, err := tx.OpenIncidentsOf(ctx, s, 1)
+		if err != nil {
+			return nil, fmt.Errorf("open incidents of upstream %q: %w", s, err)
+		}
+		open = append(open, list...)
+	}
+	return correlate.Upstream(open), nil
+}
+
+// reopenFlapping puts a re-trigger within the flapping window back into
+// the incident of the key's previous alert. That incident pages at most
+// once: its escalation restarts only if it never paged, at once when the
+// key is now flapping, else after the pause. done says a was placed.
+func (in *Intake) reopenFlapping(ctx context.Context, tx hypercare.Tx, n correlate.Noise, a *hypercare.Alert, urgency hypercare.Urgency,
+	actor hypercare.Actor, d *rules.Decision, now time.Time, res *Result) (bool, error) {
+	if n.Flapping.Count <= 0 || n.Flapping.Window <= 0 {
+		return false, nil
+	}
+	recent, err := tx.RecentAlertsByKey(ctx, a.ServiceID, a.DedupKey, now.Add(-n.Flapping.Window), n.Flapping.Count+1)
+	if err != nil {
+		return false, err
+	}
+	f := correlate.DecideFlap(n.Flapping, recent, now)
+	if f.IncidentID == "" {
+		return false, nil
+	}
+	inc, err := tx.GetIncident(ctx, f.IncidentID)
+	if err != nil {
+		return false, fmt.Errorf("re-open incident %s: %w", f.IncidentID, err)
+	}
+	if inc.ServiceID != a.ServiceID {
+		return false, nil // merged into another service's incident: open afresh
+	}
+	paged, err := incident.Paged(ctx, tx, inc.ID)
+	if err != nil {
+		return false, err
+	}
+	wasResolved := inc.Status == hypercare.StatusResolved
+	inc.Flapping = inc.Flapping || f.Flapping
+	msg := fmt.Sprintf("Re-triggered (%d time(s) in the last %s): %s", f.Cycles+1, hypercare.HumanDuration(n.Flapping.Window), a.Summary)
+	if f.Flapping {
+		msg = "Flapping: " + msg
+	}
+	if err := incident.Join(ctx, tx, inc, a, urgency, actor, hypercare.TimelineReopened, msg, now); err != nil {
+		return false, err
+	}
+	res.Outcome = hypercare.OutcomeGrouped
+	if wasResolved && !paged {
+		res.opened = inc
+		if !inc.Flapping {
+			res.delay = max(d.Delay, n.Pause)
+		}
+	}
+	return true, nil
+}
+
+// candidates reads the grouping state: the newest open incidents of the
+// service and their alerts first seen within the window.
+func candidates(ctx context.Context, tx hypercare.Tx, serviceID string, g correlate.Grouping, now time.Time) ([]correlate.Candidate, error) {
+	window := g.Window
+	if window <= 0 {
+		window = correlate.DefaultGroupingWindow
+	}
+	open, err := tx.OpenIncidentsOf(ctx, serviceID, maxCandidateIncidents)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]correlate.Candidate, 0, len(open))
+	for i := range open {
+		limit := alertsPerCandidate
+		if g.Type == correlate.GroupTime {
+			limit = 1
+		}
+		alerts, err := tx.RecentAlertsOfIncident(ctx, open[i].ID, now.Add(-window), limit)
+		if err != nil {
+			return nil, err
+		}
+		if len(alerts) > 0 {
+			out = append(out, correlate.Candidate{Incident: &open[i], Alerts: alerts})
+		}
+	}
+	return out, nil
+}
+
+// resolveAlert stores a resolved alert and follows it on its incident. A
+// blip resolved within its service's pause, before any page, marks its
+// incident transient when the incident resolves with it.
+func (in *Intake) resolveAlert(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, now time.Time) error {
+	if err := tx.UpdateAlert(ctx, a); err != nil || a.IncidentID == "" {
+		return err
+	}
+	n := in.noiseOf(a.ServiceID)
+	transient := false
+	if n.Pause > 0 {
+		paged, err := incident.Paged(ctx, tx, a.IncidentID)
+		if err != nil {
+			return err
+		}
+		transient = correlate.Transient(n.Pause, a, paged, now)
+	}
+	if err := incident.AlertResolved(ctx, tx, a, actor, now, in.Policy); err != nil {
+		return err
+	}
+	if !transient {
+		return nil
+	}
+	inc, err := tx.GetIncident(ctx, a.IncidentID)
+	if err != nil || inc.Status != hypercare.StatusResolved {
+		return err
+	}
+	inc.Transient = true
+	if err := tx.UpdateIncident(ctx, inc); err != nil {
+		return fmt.Errorf("mark incident %d transient: %w", inc.Number, err)
+	}
+	return nil
+}
