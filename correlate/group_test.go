@@ -123,12 +123,12 @@ func TestDecideFlap(t *testing.T) {
 		want   Flap
 	}{
 		{"first trigger", f, nil, Flap{}},
-		{"re-trigger re-opens", f, []hypercare.Alert{resolved("i1", t0)}, Flap{IncidentID: "i1", Cycles: 1}},
+		{"re-trigger opens anew until flapping", f, []hypercare.Alert{resolved("i1", t0)}, Flap{Cycles: 1}},
 		{"third cycle flaps", f, []hypercare.Alert{resolved("i1", t0.Add(2*time.Minute)), resolved("i1", t0.Add(time.Minute)), resolved("i1", t0)},
 			Flap{IncidentID: "i1", Cycles: 3, Flapping: true}},
 		{"outside the window counts nothing", f, []hypercare.Alert{resolved("i1", t0.Add(-time.Hour))}, Flap{}},
 		{"disabled", Flapping{}, []hypercare.Alert{resolved("i1", t0)}, Flap{}},
-		{"suppressed earlier alert re-opens nothing", f, []hypercare.Alert{resolved("", t0)}, Flap{Cycles: 1}},
+		{"suppressed earlier alert re-opens nothing", f, []hypercare.Alert{resolved("", t0), resolved("i1", t0), resolved("i1", t0)}, Flap{Cycles: 3, Flapping: true}},
 	}
 	for _, c := range cases {
 		if got := DecideFlap(c.f, c.recent, now); got != c.want {

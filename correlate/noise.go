@@ -19,9 +19,9 @@ var DefaultFlapping = Flapping{Count: 3, Window: 30 * time.Minute}
 
 // Flap is what a new trigger of a dedup key with no open alert does.
 type Flap struct {
-	// IncidentID is the incident to re-open (or join, if still open):
-	// that of the latest earlier alert with this key in the window; "" for
-	// none (open as usual).
+	// IncidentID is the incident to re-open (or join, if still open) when
+	// the key is flapping: that of the latest earlier alert with this key
+	// in the window; "" for none (open as usual).
 	IncidentID string
 	// Cycles counts the earlier alerts with this key in the window.
 	Cycles int
@@ -31,11 +31,12 @@ type Flap struct {
 
 // DecideFlap decides on a trigger given the earlier alerts with the same
 // service and dedup key first seen within f.Window before now (newest
-// first, all resolved, as none is open). A re-trigger within the window
-// re-opens the incident of the latest earlier alert instead of opening a
-// new one; once the key has cycled f.Count times it is flapping. Earlier
-// alerts without an incident (suppressed, or symptoms) are counted but
-// re-open nothing.
+// first, all resolved, as none is open). Until the key has cycled f.Count
+// times a trigger opens a new incident (PagerDuty's rule: a trigger after
+// a resolve is a new alert); from then on it is flapping, and each
+// re-trigger re-opens the incident of the latest earlier alert instead.
+// Earlier alerts without an incident (suppressed, or symptoms) are
+// counted but re-open nothing.
 func DecideFlap(f Flapping, recent []hypercare.Alert, now time.Time) Flap {
 	if f.Count <= 0 || f.Window <= 0 {
 		return Flap{}
@@ -53,6 +54,9 @@ func DecideFlap(f Flapping, recent []hypercare.Alert, now time.Time) Flap {
 		}
 	}
 	d.Flapping = d.Cycles >= f.Count
+	if !d.Flapping {
+		d.IncidentID = ""
+	}
 	return d
 }
 
