@@ -146,6 +146,8 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/incidents/{id}/acknowledge", responder, s.acknowledge},
 		{"POST", "/api/v1/incidents/{id}/resolve", responder, s.resolve},
 		{"POST", "/api/v1/incidents/{id}/notes", responder, s.addNote},
+		{"POST", "/api/v1/incidents/{id}/merge", responder, s.mergeIncidents},
+		{"POST", "/api/v1/incidents/{id}/split", responder, s.splitIncident},
 		{"POST", "/api/v1/incidents/{id}/escalate", responder, s.escalateIncident},
 		{"POST", "/api/v1/incidents/{id}/reassign", responder, s.reassign},
 		{"GET", "/api/v1/incidents/{id}/notifications", viewer, s.incidentNotifications},
