@@ -114,9 +114,10 @@ var stopWords = map[string]bool{"a": true, "an": true, "the": true, "on": true, 
 
 // Tokens normalises text for comparison: lower case, split at anything but
 // letters and digits, stop words dropped, and every token holding a digit
-// (numbers, IDs, hosts like web-12, hex hashes) masked as "#", so "p99
-// 1234ms on web-12" and "p99 998ms on web-7" read the same. The result is
-// a sorted set.
+// (numbers, IDs, the 12 of web-12) or a long hex run (hashes) masked out,
+// so "latency 1234ms on web-12" and "latency 998ms on web-7" read the same
+// and a shared number never counts as shared meaning. The result is a
+// sorted set.
 func Tokens(text string) []string {
 	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
@@ -127,7 +128,7 @@ func Tokens(text string) []string {
 		case stopWords[w]:
 			continue
 		case strings.ContainsFunc(w, unicode.IsDigit) || isHexID(w):
-			w = "#"
+			continue
 		}
 		set[w] = true
 	}
@@ -165,17 +166,18 @@ func maskHost(s string) string {
 
 // SimilarityThreshold is the score at which intelligent grouping joins an
 // alert to an incident. With the weights of Similarity, identical text
-// alone reaches it (0.6), and text half shared (Jaccard 0.5) reaches it
-// only with every attribute equal; attributes alone never do.
-const SimilarityThreshold = 0.6
+// alone reaches it (0.7), text half shared (Jaccard 0.5) reaches it only
+// with every attribute equal (0.35 + 0.3), and attributes alone never do:
+// two different failures of one host stay apart.
+const SimilarityThreshold = 0.65
 
 // Weights of Similarity.
 const (
-	textWeight = 0.6
-	attrWeight = 0.4
+	textWeight = 0.7
+	attrWeight = 0.3
 )
 
-// Similarity is 0.6 × Jaccard(summary tokens) + 0.4 × Jaccard(attributes),
+// Similarity is 0.7 × Jaccard(summary tokens) + 0.3 × Jaccard(attributes),
 // in [0, 1]; two empty sets count as unrelated (0) so alerts that say
 // nothing never group.
 func Similarity(a, b *Features) float64 {
