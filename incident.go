@@ -94,6 +94,14 @@ type Incident struct {
 	// flapping count within the window): re-triggers re-open this incident
 	// instead of opening new ones, and it pages once.
 	Flapping bool `json:"flapping"`
+	// Features and LastFeatures are the encoded correlate.Features of the
+	// incident's first alert and of the latest alert that joined, and
+	// LastAlertAt when that alert joined: what time and intelligent
+	// grouping compare, kept on the incident so deciding reads one row
+	// per candidate. Internal, not part of the API.
+	Features     string    `json:"-"`
+	LastFeatures string    `json:"-"`
+	LastAlertAt  time.Time `json:"-"`
 }
 
 // ActorType says who did something.

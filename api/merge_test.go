@@ -32,11 +32,11 @@ func TestMergeAndSplitIncidents(t *testing.T) {
 		if !hasEntry(p.timeline("1"), hypercare.TimelineMerged) || !hasEntry(p.timeline("2"), hypercare.TimelineMerged) {
 			t.Error("merge is not on both timelines")
 		}
-		// The merge taught nothing: a new disk alert still groups by its
-		// similarity to the disk alert (now in #1), and an unrelated one
-		// still opens its own incident.
+		// The merge taught nothing: grouping compares #1's own first and
+		// latest alerts, as before, so a new disk alert does not join #1
+		// for the disk alert merged into it, and opens its own incident.
 		p.send(alertEvent(keyCheckout, "disk-2", "Disk full on db-2", "db-2", "postgres", "eu-1"))
-		p.send(alertEvent(keyCheckout, "cert", "TLS certificate expires soon", "lb", "haproxy", "us-1"))
+		p.send(alertEvent(keyCheckout, "lat-2", "High latency on web-2", "web-2", "nginx", "eu-1"))
 		wantCounts(t, p.env, "#1:3/3", "#2:0/0", "#3:1/1")
 		p.after(0, "alice level 1 incident #3")
 
@@ -57,6 +57,9 @@ func TestMergeAndSplitIncidents(t *testing.T) {
 			t.Error("split is not on both timelines")
 		}
 		wantCounts(t, p.env, "#1:2/2", "#2:0/0", "#3:1/1", "#4:1/1")
+		// Nor does a split: latency alerts still join #1.
+		p.send(alertEvent(keyCheckout, "lat-3", "High latency on web-3", "web-3", "nginx", "eu-1"))
+		wantCounts(t, p.env, "#1:3/3", "#2:0/0", "#3:1/1", "#4:1/1")
 		p.after(time.Hour, "bob level 2 incident #1", "bob level 2 incident #3", "bob level 2 incident #4")
 	})
 }

@@ -89,12 +89,45 @@ type Features struct {
 	Attrs  []string
 }
 
+// sep separates the parts of an encoded Features: the tokens (joined by
+// spaces, which no token holds) and each attribute.
+const sep = "\x1e"
+
+// Encode writes f as one string for the store (incidents.features).
+func (f *Features) Encode() string {
+	return strings.Join(append([]string{strings.Join(f.Tokens, " ")}, f.Attrs...), sep)
+}
+
+// DecodeFeatures reads what Encode wrote.
+func DecodeFeatures(s string) *Features {
+	parts := strings.Split(s, sep)
+	f := &Features{Tokens: strings.Fields(parts[0])}
+	if len(parts) > 1 {
+		f.Attrs = parts[1:]
+	}
+	return f
+}
+
+// incidentFeatures are the features of an incident's first and latest
+// alert; an incident opened without them (before grouping was turned on,
+// by a split or a promoted symptom) falls back to its title.
+func incidentFeatures(inc *hypercare.Incident) []*Features {
+	if inc.Features == "" {
+		return []*Features{{Tokens: Tokens(inc.Title)}}
+	}
+	out := []*Features{DecodeFeatures(inc.Features)}
+	if inc.LastFeatures != "" && inc.LastFeatures != inc.Features {
+		out = append(out, DecodeFeatures(inc.LastFeatures))
+	}
+	return out
+}
+
 // FeaturesOf derives an alert's features. It reads nothing but the alert.
 func FeaturesOf(a *hypercare.Alert) *Features {
 	f := &Features{Tokens: Tokens(a.Summary)}
 	add := func(k, v string) {
 		if v != "" {
-			f.Attrs = append(f.Attrs, k+"="+strings.ToLower(v))
+			f.Attrs = append(f.Attrs, strings.Map(dropControl, k+"="+strings.ToLower(v)))
 		}
 	}
 	add("source", maskHost(a.Source))
@@ -154,6 +187,14 @@ func isHexID(w string) bool {
 	return true
 }
 
+// dropControl removes control characters (sep among them) from attributes.
+func dropControl(r rune) rune {
+	if unicode.IsControl(r) {
+		return -1
+	}
+	return r
+}
+
 // maskHost masks the digits of a source so web-1 and web-2 compare equal.
 func maskHost(s string) string {
 	return strings.Map(func(r rune) rune {
@@ -205,6 +246,6 @@ func jaccard(a, b []string) float64 {
 	return float64(inter) / float64(len(a)+len(b)-inter)
 }
 
-func similarReason(s float64, other *hypercare.Alert) string {
-	return fmt.Sprintf("similar to alert %s (score %.2f)", other.DedupKey, s)
+func similarReason(s float64, inc *hypercare.Incident) string {
+	return fmt.Sprintf("similar to incident %d (score %.2f)", inc.Number, s)
 }

@@ -41,10 +41,11 @@ type Grouping struct {
 	Fields []string
 }
 
-// Candidate is an open incident on the alert's service with its most
-// recent alerts (newest first, first seen within the window): the whole
-// state grouping decides on, read from the store, so a replay that
-// rebuilds the store decides the same.
+// Candidate is an open incident on the alert's service and, for content
+// grouping, its most recent alerts (newest first): the whole state
+// grouping decides on, read from the store, so a replay that rebuilds the
+// store decides the same. Time and intelligent grouping read the
+// incident alone (LastAlertAt, Features, LastFeatures).
 type Candidate struct {
 	Incident *hypercare.Incident
 	Alerts   []hypercare.Alert
@@ -60,11 +61,12 @@ type Match struct {
 }
 
 // Group decides which open incident, if any, the new alert a joins under
-// g at now. Only candidates with an alert first seen within the window
+// g at now; feat is FeaturesOf(a) if the caller has it (nil: derived
+// here when needed). Only candidates with an alert first seen within the window
 // count; among the qualifying ones the highest score wins, and ties go to
 // the highest incident number (the newest incident), so the decision
 // depends on nothing but its arguments.
-func Group(g Grouping, a *hypercare.Alert, candidates []Candidate, now time.Time) (Match, bool) {
+func Group(g Grouping, a *hypercare.Alert, feat *Features, candidates []Candidate, now time.Time) (Match, bool) {
 	if g.Type == "" || g.Type == GroupNone {
 		return Match{}, false
 	}
@@ -73,8 +75,7 @@ func Group(g Grouping, a *hypercare.Alert, candidates []Candidate, now time.Time
 		window = DefaultGroupingWindow
 	}
 	since := now.Add(-window)
-	var feat *Features
-	if g.Type == GroupIntelligent {
+	if g.Type == GroupIntelligent && feat == nil {
 		feat = FeaturesOf(a)
 	}
 	var best Match
@@ -95,30 +96,31 @@ func Group(g Grouping, a *hypercare.Alert, candidates []Candidate, now time.Time
 	return best, found
 }
 
-// score rates one candidate; ok is false when it does not qualify.
+// score rates one candidate; ok is false when it does not qualify. A
+// candidate qualifies only if an alert joined it within the window.
 func score(g Grouping, a *hypercare.Alert, feat *Features, c *Candidate, since time.Time) (Match, bool) {
-	best := Match{Incident: c.Incident}
-	ok := false
-	for i := range c.Alerts {
-		other := &c.Alerts[i]
-		if other.FirstSeenAt.Before(since) {
-			continue
-		}
-		switch g.Type {
-		case GroupTime:
-			return Match{Incident: c.Incident, Score: 1, Reason: "within the " + hypercare.HumanDuration(windowOf(g)) + " time window"}, true
-		case GroupContent:
-			if sameContent(g.Fields, a, other) {
+	if c.Incident.LastAlertAt.Before(since) {
+		return Match{}, false
+	}
+	switch g.Type {
+	case GroupTime:
+		return Match{Incident: c.Incident, Score: 1, Reason: "within the " + hypercare.HumanDuration(windowOf(g)) + " time window"}, true
+	case GroupContent:
+		for i := range c.Alerts {
+			if other := &c.Alerts[i]; !other.FirstSeenAt.Before(since) && sameContent(g.Fields, a, other) {
 				return Match{Incident: c.Incident, Score: 1, Reason: "same " + joinFields(g.Fields)}, true
 			}
-		case GroupIntelligent:
-			s := Similarity(feat, FeaturesOf(other))
-			if s >= SimilarityThreshold && s > best.Score {
-				best.Score, best.Reason, ok = s, similarReason(s, other), true
-			}
+		}
+	case GroupIntelligent:
+		best := 0.0
+		for _, f := range incidentFeatures(c.Incident) {
+			best = max(best, Similarity(feat, f))
+		}
+		if best >= SimilarityThreshold {
+			return Match{Incident: c.Incident, Score: best, Reason: similarReason(best, c.Incident)}, true
 		}
 	}
-	return best, ok
+	return Match{}, false
 }
 
 // windowOf is the effective window of g, for messages.

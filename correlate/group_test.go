@@ -20,9 +20,13 @@ func alert(key, summary, source, component string, at time.Time, labels string) 
 	return a
 }
 
+// cand is an open incident of alerts (oldest first) as the store keeps
+// it: features of its first and latest alert, and when the latest came.
 func cand(number int64, alerts ...hypercare.Alert) Candidate {
-	return Candidate{Incident: &hypercare.Incident{ID: "inc" + string(rune('0'+number)), Number: number,
-		Status: hypercare.StatusTriggered}, Alerts: alerts}
+	inc := &hypercare.Incident{ID: "inc" + string(rune('0'+number)), Number: number, Status: hypercare.StatusTriggered}
+	first, last := &alerts[0], &alerts[len(alerts)-1]
+	inc.Features, inc.LastFeatures, inc.LastAlertAt = FeaturesOf(first).Encode(), FeaturesOf(last).Encode(), last.FirstSeenAt
+	return Candidate{Incident: inc, Alerts: alerts}
 }
 
 func TestTokensMaskNumbersAndIDs(t *testing.T) {
@@ -59,10 +63,13 @@ func TestGroup(t *testing.T) {
 		{"intelligent joins similar text", intel, newLatency, []Candidate{cand(1, disk), cand(2, latency)}, 2, ""},
 		{"intelligent keeps unrelated text apart", intel, newErrors, []Candidate{cand(1, latency), cand(2, disk)}, 0, ""},
 		{"intelligent ignores alerts outside the window", intel, newLatency, []Candidate{cand(1, old)}, 0, ""},
-		{"resolved incidents are no candidates", intel, newLatency, []Candidate{{Incident: &hypercare.Incident{Number: 3, Status: hypercare.StatusResolved}, Alerts: []hypercare.Alert{latency}}}, 0, ""},
+		{"resolved incidents are no candidates", intel, newLatency, []Candidate{{Incident: &hypercare.Incident{Number: 3, Status: hypercare.StatusResolved, LastAlertAt: now}}}, 0, ""},
+		{"the latest alert counts too", intel, newLatency, []Candidate{cand(4, disk, latency)}, 4, "similar to incident 4 (score 1.00)"},
+		{"without features the title counts", intel, newLatency, []Candidate{{Incident: &hypercare.Incident{Number: 5, Title: "High latency on web-3",
+			Status: hypercare.StatusTriggered, LastAlertAt: now}}}, 5, ""},
 	}
 	for _, c := range cases {
-		m, ok := Group(c.g, &c.a, c.cands, now)
+		m, ok := Group(c.g, &c.a, nil, c.cands, now)
 		got := int64(0)
 		if ok {
 			got = m.Incident.Number
@@ -83,9 +90,17 @@ func TestGroupIsDeterministic(t *testing.T) {
 	b := alert("y", "Queue backlog growing on worker-4", "worker-4", "sidekiq", t0, "")
 	g := Grouping{Type: GroupIntelligent}
 	for _, cands := range [][]Candidate{{cand(4, b), cand(7, b)}, {cand(7, b), cand(4, b)}} {
-		if m, ok := Group(g, &a, cands, now); !ok || m.Incident.Number != 7 {
+		if m, ok := Group(g, &a, nil, cands, now); !ok || m.Incident.Number != 7 {
 			t.Fatalf("Group = %+v, %v; want #7", m, ok)
 		}
+	}
+}
+
+func TestFeaturesEncodeRoundTrip(t *testing.T) {
+	a := alert("k", "Disk full on db-1", "db-1", "postgres", t0, `{"cluster":"eu\u001e1","team":"data"}`)
+	f := FeaturesOf(&a)
+	if got := DecodeFeatures(f.Encode()); !reflect.DeepEqual(got, f) {
+		t.Fatalf("round trip %+v, want %+v", got, f)
 	}
 }
 

@@ -34,6 +34,9 @@ type Opening struct {
 	// Existing says the alert is already stored (it was suppressed, and a
 	// later trigger was not): it is updated, not inserted.
 	Existing bool
+	// Features is the alert's encoded correlate.Features when its service
+	// groups intelligently ("" otherwise).
+	Features string
 }
 
 // OpenForAlertWith is OpenForAlert with the urgency and priority event
@@ -51,6 +54,9 @@ func OpenForAlertWith(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, 
 		OpenAlertCount: 1,
 		CreatedAt:      now,
 		UpdatedAt:      now,
+		Features:       o.Features,
+		LastFeatures:   o.Features,
+		LastAlertAt:    now,
 	}
 	if o.Urgency != "" {
 		inc.Urgency = o.Urgency

@@ -97,6 +97,9 @@ func (s *Service) mergeOne(ctx context.Context, tx hypercare.Tx, target, src *hy
 	if src.Urgency == hypercare.UrgencyHigh {
 		target.Urgency = hypercare.UrgencyHigh
 	}
+	if src.LastAlertAt.After(target.LastAlertAt) {
+		target.LastAlertAt = src.LastAlertAt
+	}
 	src.AlertCount, src.OpenAlertCount = 0, 0
 	msg := fmt.Sprintf("Merged into incident %d by %s", target.Number, actor.Name)
 	if err := markResolved(ctx, tx, src, actor, now, msg, nil); err != nil {

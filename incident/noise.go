@@ -35,7 +35,7 @@ func Join(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, a *hype
 	if inc.Status == hypercare.StatusResolved {
 		inc.Status, inc.ResolvedAt, inc.AcknowledgedAt, inc.Transient = hypercare.StatusTriggered, nil, nil, false
 	}
-	inc.UpdatedAt = now
+	inc.UpdatedAt, inc.LastAlertAt = now, now
 	if err := tx.UpdateIncident(ctx, inc); err != nil {
 		return fmt.Errorf("add alert %q to incident %d: %w", a.DedupKey, inc.Number, err)
 	}

@@ -77,6 +77,7 @@ func (s *Service) splitOff(ctx context.Context, tx hypercare.Tx, from *hypercare
 	inc := &hypercare.Incident{
 		ID: hypercare.NewID(now), Title: moved[0].Summary, Status: hypercare.StatusResolved, Urgency: from.Urgency,
 		Severity: moved[0].Severity, ServiceID: from.ServiceID, CreatedAt: now, UpdatedAt: now, ResolvedAt: &now,
+		LastAlertAt: now,
 	}
 	tally(inc, moved)
 	if inc.OpenAlertCount > 0 {

@@ -79,7 +79,7 @@ func (in *Intake) follow(ctx context.Context, tx hypercare.Tx, it hypercare.Inte
 
 // openAlert stores a new alert (or, existing, one that was suppressed) and
 // opens its incident, unless the rules suppress it.
-func openAlert(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, d *rules.Decision, now time.Time, existing bool) (string, *hypercare.Incident, error) {
+func openAlert(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, d *rules.Decision, now time.Time, existing bool, features string) (string, *hypercare.Incident, error) {
 	if d.Suppress {
 		a.IncidentID = ""
 		store := tx.InsertAlert
@@ -92,7 +92,7 @@ func openAlert(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor h
 		return hypercare.OutcomeSuppressed, nil, nil
 	}
 	inc, err := incident.OpenForAlertWith(ctx, tx, a, actor, now,
-		incident.Opening{Urgency: d.Urgency, Priority: d.Priority, Existing: existing})
+		incident.Opening{Urgency: d.Urgency, Priority: d.Priority, Existing: existing, Features: features})
 	if err != nil {
 		return "", nil, err
 	}
@@ -117,9 +117,9 @@ func updateOpen(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor 
 		if d.Suppress || a.Status != hypercare.StatusTriggered {
 			d := *d
 			d.Suppress = true
-			return openAlert(ctx, tx, a, actor, &d, now, true)
+			return openAlert(ctx, tx, a, actor, &d, now, true, "")
 		}
-		return openAlert(ctx, tx, a, actor, d, now, true)
+		return openAlert(ctx, tx, a, actor, d, now, true, "")
 	}
 	if err := tx.UpdateAlert(ctx, a); err != nil {
 		return "", nil, err

@@ -82,14 +82,15 @@ func TestBenchFamiliesGroupApart(t *testing.T) {
 	g := correlate.Grouping{Type: correlate.GroupIntelligent}
 	for i, f := range benchFamilies {
 		a := hypercare.Alert{Summary: fmt.Sprintf(f, 1), Source: "web-01", Component: "postgres", FirstSeenAt: now, CustomDetails: benchDetails}
-		if m, ok := correlate.Group(g, &a, cands, now); ok {
+		if m, ok := correlate.Group(g, &a, nil, cands, now); ok {
 			t.Fatalf("family %d joined incident %d (%s)", i, m.Incident.Number, m.Reason)
 		}
-		inc := &hypercare.Incident{Number: int64(i + 1), Status: hypercare.StatusTriggered}
+		enc := correlate.FeaturesOf(&a).Encode()
+		inc := &hypercare.Incident{Number: int64(i + 1), Status: hypercare.StatusTriggered, Features: enc, LastFeatures: enc, LastAlertAt: now}
 		cands = append(cands, correlate.Candidate{Incident: inc, Alerts: []hypercare.Alert{a}})
 		b := a
 		b.Summary = fmt.Sprintf(f, 42)
-		if m, ok := correlate.Group(g, &b, cands, now); !ok || m.Incident.Number != int64(i+1) {
+		if m, ok := correlate.Group(g, &b, nil, cands, now); !ok || m.Incident.Number != int64(i+1) {
 			t.Fatalf("family %d: a second alert joined %+v, %v", i, m, ok)
 		}
 	}

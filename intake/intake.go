@@ -153,7 +153,7 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 	for attempt := 1; attempt <= conflictRetries; attempt++ {
 		// A conflict means another node opened the same alert between our
 		// read and our insert; the next attempt finds it and updates it.
-		if err = in.store.Write(ctx, writeKey(it, events, decisions), write); hypercare.ErrorCode(err) != hypercare.CodeConflict {
+		if err = in.store.Write(ctx, in.writeKey(it, events, decisions), write); hypercare.ErrorCode(err) != hypercare.CodeConflict {
 			break
 		}
 	}
@@ -179,9 +179,15 @@ func opened(results []Result) bool {
 // writeKey spreads writes over the store's parallel writers (PostgreSQL):
 // events for one alert (service and dedup key, after the rules) always
 // share a writer, so they apply in order and never contend; a batch keys
-// on its integration's service.
-func writeKey(it hypercare.Integration, events []hypercare.Event, decisions []rules.Decision) string {
+// on its integration's service. On a service with alert grouping new
+// alerts update the service's open incidents, so all its events share one
+// writer: grouped alerts then never wait on, or deadlock over, incident
+// rows another writer holds.
+func (in *Intake) writeKey(it hypercare.Integration, events []hypercare.Event, decisions []rules.Decision) string {
 	if len(events) == 1 {
+		if g := in.noiseOf(decisions[0].ServiceID).Grouping.Type; g != "" && g != correlate.GroupNone {
+			return decisions[0].ServiceID
+		}
 		return decisions[0].ServiceID + "\x00" + events[0].DedupKey
 	}
 	return it.ServiceID

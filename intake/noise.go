@@ -29,7 +29,7 @@ func (in *Intake) place(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert
 	res := Result{DedupKey: a.DedupKey}
 	if d.Suppress {
 		var err error
-		res.Outcome, res.opened, err = openAlert(ctx, tx, a, actor, d, now, false)
+		res.Outcome, res.opened, err = openAlert(ctx, tx, a, actor, d, now, false, "")
 		return res, err
 	}
 	n := in.noiseOf(a.ServiceID)
@@ -47,19 +47,33 @@ func (in *Intake) place(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert
 	if done, err := in.reopenFlapping(ctx, tx, n, a, urgency, actor, d, now, &res); done || err != nil {
 		return res, err
 	}
+	var feat *correlate.Features
+	features := ""
+	if n.Grouping.Type == correlate.GroupIntelligent {
+		feat = correlate.FeaturesOf(a)
+		features = feat.Encode()
+	}
 	if n.Grouping.Type != "" && n.Grouping.Type != correlate.GroupNone {
 		cands, err := candidates(ctx, tx, a.ServiceID, n.Grouping, now)
 		if err != nil {
 			return res, err
 		}
-		if m, ok := correlate.Group(n.Grouping, a, cands, now); ok {
+		if m, ok := correlate.Group(n.Grouping, a, feat, cands, now); ok {
+			// Read again, locked (PostgreSQL), to count on current values.
+			inc, err := tx.GetIncident(ctx, m.Incident.ID)
+			if err != nil {
+				return res, fmt.Errorf("group into incident %d: %w", m.Incident.Number, err)
+			}
+			if features != "" {
+				inc.LastFeatures = features
+			}
 			msg := fmt.Sprintf("Alert added (%s): %s", m.Reason, a.Summary)
 			res.Outcome = hypercare.OutcomeGrouped
-			return res, incident.Join(ctx, tx, m.Incident, a, urgency, actor, hypercare.TimelineAlertAdded, msg, now)
+			return res, incident.Join(ctx, tx, inc, a, urgency, actor, hypercare.TimelineAlertAdded, msg, now)
 		}
 	}
 	var err error
-	res.Outcome, res.opened, err = openAlert(ctx, tx, a, actor, d, now, false)
+	res.Outcome, res.opened, err = openAlert(ctx, tx, a, actor, d, now, false, features)
 	res.delay = max(d.Delay, n.Pause)
 	return res, err
 }
@@ -126,7 +140,8 @@ func (in *Intake) reopenFlapping(ctx context.Context, tx hypercare.Tx, n correla
 }
 
 // candidates reads the grouping state: the newest open incidents of the
-// service and their alerts first seen within the window.
+// service and, for content grouping, their alerts first seen within the
+// window (time and intelligent grouping need the incident rows alone).
 func candidates(ctx context.Context, tx hypercare.Tx, serviceID string, g correlate.Grouping, now time.Time) ([]correlate.Candidate, error) {
 	window := g.Window
 	if window <= 0 {
@@ -136,19 +151,19 @@ func candidates(ctx context.Context, tx hypercare.Tx, serviceID string, g correl
 	if err != nil {
 		return nil, err
 	}
+	since := now.Add(-window)
 	out := make([]correlate.Candidate, 0, len(open))
 	for i := range open {
-		limit := alertsPerCandidate
-		if g.Type == correlate.GroupTime {
-			limit = 1
+		c := correlate.Candidate{Incident: &open[i]}
+		if open[i].LastAlertAt.Before(since) {
+			continue
 		}
-		alerts, err := tx.RecentAlertsOfIncident(ctx, open[i].ID, now.Add(-window), limit)
-		if err != nil {
-			return nil, err
+		if g.Type == correlate.GroupContent {
+			if c.Alerts, err = tx.RecentAlertsOfIncident(ctx, open[i].ID, since, alertsPerCandidate); err != nil {
+				return nil, err
+			}
 		}
-		if len(alerts) > 0 {
-			out = append(out, correlate.Candidate{Incident: &open[i], Alerts: alerts})
-		}
+		out = append(out, c)
 	}
 	return out, nil
 }

@@ -124,6 +124,8 @@ func checkIncident(op string, inc *hypercare.Incident) error {
 	c.str("severity", string(inc.Severity))
 	c.str("priority", inc.Priority)
 	c.str("service_id", inc.ServiceID)
+	c.str("features", inc.Features)
+	c.str("last_features", inc.LastFeatures)
 	return c.err(op, inc.ID)
 }
 
