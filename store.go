@@ -134,8 +134,11 @@ type Tx interface {
 	// AlertsOfIncident returns the incident's alerts, oldest first.
 	AlertsOfIncident(ctx context.Context, incidentID string) ([]Alert, error)
 	// OpenIncidentsOf returns up to limit unresolved incidents of the
-	// service, highest number first (grouping and dependency candidates).
-	OpenIncidentsOf(ctx context.Context, serviceID string, limit int) ([]Incident, error)
+	// service whose latest alert joined at or after since, highest number
+	// first (grouping and dependency candidates). To keep the read small
+	// only ID, Number, Title, Status, ServiceID, Features, LastFeatures
+	// and LastAlertAt are set; GetIncident reads the rest.
+	OpenIncidentsOf(ctx context.Context, serviceID string, since time.Time, limit int) ([]Incident, error)
 	// RecentAlertsOfIncident returns up to limit of the incident's alerts
 	// first seen at or after since, newest first.
 	RecentAlertsOfIncident(ctx context.Context, incidentID string, since time.Time, limit int) ([]Alert, error)

@@ -83,7 +83,7 @@ func (in *Intake) place(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert
 func upstreamIncident(ctx context.Context, tx hypercare.Tx, upstream []string) (*hypercare.Incident, error) {
 	var open []hypercare.Incident
 	for _, s := range upstream {
-		list, err := tx.OpenIncidentsOf(ctx, s, 1)
+		list, err := tx.OpenIncidentsOf(ctx, s, time.Time{}, 1)
 		if err != nil {
 			return nil, fmt.Errorf("open incidents of upstream %q: %w", s, err)
 		}
@@ -147,17 +147,14 @@ func candidates(ctx context.Context, tx hypercare.Tx, serviceID string, g correl
 	if window <= 0 {
 		window = correlate.DefaultGroupingWindow
 	}
-	open, err := tx.OpenIncidentsOf(ctx, serviceID, maxCandidateIncidents)
+	since := now.Add(-window)
+	open, err := tx.OpenIncidentsOf(ctx, serviceID, since, maxCandidateIncidents)
 	if err != nil {
 		return nil, err
 	}
-	since := now.Add(-window)
 	out := make([]correlate.Candidate, 0, len(open))
 	for i := range open {
 		c := correlate.Candidate{Incident: &open[i]}
-		if open[i].LastAlertAt.Before(since) {
-			continue
-		}
 		if g.Type == correlate.GroupContent {
 			if c.Alerts, err = tx.RecentAlertsOfIncident(ctx, open[i].ID, since, alertsPerCandidate); err != nil {
 				return nil, err

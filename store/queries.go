@@ -195,8 +195,9 @@ func buildEscalationQueries(q *[numQueries]string, d *dialect) {
 // buildNoiseQueries adds the reads grouping, dependencies and flapping make
 // inside the write transaction; each is bounded by an index and a LIMIT.
 func buildNoiseQueries(q *[numQueries]string) {
-	q[qOpenIncidentsOf] = "SELECT " + incidentCols + " FROM incidents WHERE service_id = $1 " +
-		"AND status IN ('triggered', 'acknowledged') ORDER BY number DESC LIMIT $2"
+	q[qOpenIncidentsOf] = "SELECT id, number, title, status, service_id, features, last_features, " +
+		"last_alert_at FROM incidents WHERE service_id = $1 AND status IN ('triggered', 'acknowledged') " +
+		"AND last_alert_at >= $2 ORDER BY number DESC LIMIT $3"
 	q[qRecentAlertsOfIncident] = "SELECT " + alertCols + " FROM alerts WHERE incident_id = $1 " +
 		"AND first_seen_at >= $2 ORDER BY first_seen_at DESC, id DESC LIMIT $3"
 	q[qRecentAlertsByKey] = "SELECT " + alertCols + " FROM alerts WHERE service_id = $1 " +

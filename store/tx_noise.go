@@ -8,21 +8,30 @@ import (
 	"github.com/hypercare/hypercare"
 )
 
-// OpenIncidentsOf returns up to limit unresolved incidents of serviceID,
-// highest number first.
-func (t *tx) OpenIncidentsOf(ctx context.Context, serviceID string, limit int) ([]hypercare.Incident, error) {
+// OpenIncidentsOf returns up to limit unresolved incidents of serviceID
+// whose latest alert joined at or after since, highest number first, with
+// the fields grouping and dependencies read (see hypercare.Tx).
+func (t *tx) OpenIncidentsOf(ctx context.Context, serviceID string, since time.Time, limit int) ([]hypercare.Incident, error) {
 	if err := checkText("open incidents", "service_id", serviceID); err != nil {
 		return nil, err
 	}
-	rows, err := t.query(ctx, qOpenIncidentsOf, serviceID, limit)
+	rows, err := t.query(ctx, qOpenIncidentsOf, serviceID, micros(since), limit)
 	if err != nil {
 		return nil, fmt.Errorf("open incidents of service %q: %w", serviceID, err)
 	}
-	list, err := collect(rows, scanIncident)
+	list, err := collect(rows, scanCandidate)
 	if err != nil {
 		return nil, fmt.Errorf("open incidents of service %q: %w", serviceID, err)
 	}
 	return list, nil
+}
+
+// scanCandidate reads a row of qOpenIncidentsOf.
+func scanCandidate(r rowScanner, inc *hypercare.Incident) error {
+	var last int64
+	err := r.Scan(&inc.ID, &inc.Number, &inc.Title, &inc.Status, &inc.ServiceID, &inc.Features, &inc.LastFeatures, &last)
+	inc.LastAlertAt = fromMicros(last)
+	return err
 }
 
 // RecentAlertsOfIncident returns up to limit of the incident's alerts first
