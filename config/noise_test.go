@@ -88,3 +88,14 @@ func TestNoiseEffective(t *testing.T) {
 		t.Errorf("Noise() =\n %+v\nwant\n %+v", got, want)
 	}
 }
+
+// TestDocsNoiseExample keeps the noise example of docs/config.md valid.
+func TestDocsNoiseExample(t *testing.T) {
+	cfg, err := Parse("config.md", []byte(fenced(t, "../docs/config.md", "yml")))
+	if err != nil {
+		t.Fatalf("docs/config.md noise example:\n%v", err)
+	}
+	if n := cfg.Noise()["checkout"]; n.Grouping.Type != correlate.GroupIntelligent || n.Pause != 2*time.Minute || len(n.Upstream) != 1 {
+		t.Errorf("checkout noise = %+v", n)
+	}
+}
