@@ -136,9 +136,15 @@ type Tx interface {
 	// OpenIncidentsOf returns up to limit unresolved incidents of the
 	// service whose latest alert joined at or after since, highest number
 	// first (grouping and dependency candidates). To keep the read small
-	// only ID, Number, Title, Status, ServiceID, Features, LastFeatures
-	// and LastAlertAt are set; GetIncident reads the rest.
+	// only ID, Number, Title, ServiceID, Features, LastFeatures and
+	// LastAlertAt are read (Status says triggered, whether or not it is
+	// acknowledged); GetIncident reads the rest.
 	OpenIncidentsOf(ctx context.Context, serviceID string, since time.Time, limit int) ([]Incident, error)
+	// OpenIncidentWithFeatures returns the highest-numbered unresolved
+	// incident of the service whose first or latest alert has exactly
+	// these features and whose latest alert joined at or after since,
+	// locked on PostgreSQL; nil (no error) when there is none.
+	OpenIncidentWithFeatures(ctx context.Context, serviceID, features string, since time.Time) (*Incident, error)
 	// RecentAlertsOfIncident returns up to limit of the incident's alerts
 	// first seen at or after since, newest first.
 	RecentAlertsOfIncident(ctx context.Context, incidentID string, since time.Time, limit int) ([]Alert, error)

@@ -246,6 +246,13 @@ func jaccard(a, b []string) float64 {
 	return float64(inter) / float64(len(a)+len(b)-inter)
 }
 
+// ExactReason is the timeline reason of an alert whose features equal
+// those of the incident's first or latest alert (score 1). Callers find
+// such an incident by index before scoring the other candidates: score 1
+// needs identical token and attribute sets, so no other candidate can
+// beat it, and among several the newest wins, as Group would decide.
+func ExactReason(inc *hypercare.Incident) string { return similarReason(1, inc) }
+
 func similarReason(s float64, inc *hypercare.Incident) string {
 	return fmt.Sprintf("similar to incident %d (score %.2f)", inc.Number, s)
 }

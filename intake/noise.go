@@ -53,6 +53,19 @@ func (in *Intake) place(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert
 		feat = correlate.FeaturesOf(a)
 		features = feat.Encode()
 	}
+	if features != "" {
+		// Score 1, the most any candidate can reach: look it up by index.
+		inc, err := tx.OpenIncidentWithFeatures(ctx, a.ServiceID, features, now.Add(-window(n.Grouping)))
+		if err != nil || inc != nil {
+			if err == nil {
+				inc.LastFeatures = features
+				msg := fmt.Sprintf("Alert added (%s): %s", correlate.ExactReason(inc), a.Summary)
+				res.Outcome = hypercare.OutcomeGrouped
+				err = incident.Join(ctx, tx, inc, a, urgency, actor, hypercare.TimelineAlertAdded, msg, now)
+			}
+			return res, err
+		}
+	}
 	if n.Grouping.Type != "" && n.Grouping.Type != correlate.GroupNone {
 		cands, err := candidates(ctx, tx, a.ServiceID, n.Grouping, now)
 		if err != nil {
@@ -143,11 +156,7 @@ func (in *Intake) reopenFlapping(ctx context.Context, tx hypercare.Tx, n correla
 // service and, for content grouping, their alerts first seen within the
 // window (time and intelligent grouping need the incident rows alone).
 func candidates(ctx context.Context, tx hypercare.Tx, serviceID string, g correlate.Grouping, now time.Time) ([]correlate.Candidate, error) {
-	window := g.Window
-	if window <= 0 {
-		window = correlate.DefaultGroupingWindow
-	}
-	since := now.Add(-window)
+	since := now.Add(-window(g))
 	open, err := tx.OpenIncidentsOf(ctx, serviceID, since, maxCandidateIncidents)
 	if err != nil {
 		return nil, err
@@ -196,4 +205,12 @@ func (in *Intake) resolveAlert(ctx context.Context, tx hypercare.Tx, a *hypercar
 		return fmt.Errorf("mark incident %d transient: %w", inc.Number, err)
 	}
 	return nil
+}
+
+// window is g's effective window.
+func window(g correlate.Grouping) time.Duration {
+	if g.Window <= 0 {
+		return correlate.DefaultGroupingWindow
+	}
+	return g.Window
 }

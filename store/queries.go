@@ -70,6 +70,7 @@ const (
 	qCreateFeed
 	qDeleteFeed
 	qOpenIncidentsOf
+	qOpenIncidentWithFeatures
 	qRecentAlertsOfIncident
 	qRecentAlertsByKey
 	qSymptomsOf
@@ -132,7 +133,7 @@ func buildQueries(d *dialect) [numQueries]string {
 
 	buildCatalogQueries(&q)
 	buildEscalationQueries(&q, d)
-	buildNoiseQueries(&q)
+	buildNoiseQueries(&q, d)
 	return q
 }
 
@@ -194,9 +195,12 @@ func buildEscalationQueries(q *[numQueries]string, d *dialect) {
 
 // buildNoiseQueries adds the reads grouping, dependencies and flapping make
 // inside the write transaction; each is bounded by an index and a LIMIT.
-func buildNoiseQueries(q *[numQueries]string) {
-	q[qOpenIncidentsOf] = "SELECT id, number, title, status, service_id, features, last_features, " +
-		"last_alert_at FROM incidents WHERE service_id = $1 AND status IN ('triggered', 'acknowledged') " +
+func buildNoiseQueries(q *[numQueries]string, d *dialect) {
+	q[qOpenIncidentWithFeatures] = "SELECT " + incidentCols + " FROM incidents WHERE service_id = $1 " +
+		"AND status <> 'resolved' AND (features = $2 OR last_features = $2) AND last_alert_at >= $3 " +
+		"ORDER BY number DESC LIMIT 1" + d.forUpdate
+	q[qOpenIncidentsOf] = "SELECT id, number, title, features, last_features, " +
+		"last_alert_at FROM incidents WHERE service_id = $1 AND status <> 'resolved' " +
 		"AND last_alert_at >= $2 ORDER BY number DESC LIMIT $3"
 	q[qRecentAlertsOfIncident] = "SELECT " + alertCols + " FROM alerts WHERE incident_id = $1 " +
 		"AND first_seen_at >= $2 ORDER BY first_seen_at DESC, id DESC LIMIT $3"

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -23,15 +25,37 @@ func (t *tx) OpenIncidentsOf(ctx context.Context, serviceID string, since time.T
 	if err != nil {
 		return nil, fmt.Errorf("open incidents of service %q: %w", serviceID, err)
 	}
+	for i := range list {
+		// The query selects only open incidents of the service.
+		list[i].ServiceID, list[i].Status = serviceID, hypercare.StatusTriggered
+	}
 	return list, nil
 }
 
 // scanCandidate reads a row of qOpenIncidentsOf.
 func scanCandidate(r rowScanner, inc *hypercare.Incident) error {
 	var last int64
-	err := r.Scan(&inc.ID, &inc.Number, &inc.Title, &inc.Status, &inc.ServiceID, &inc.Features, &inc.LastFeatures, &last)
+	err := r.Scan(&inc.ID, &inc.Number, &inc.Title, &inc.Features, &inc.LastFeatures, &last)
 	inc.LastAlertAt = fromMicros(last)
 	return err
+}
+
+// OpenIncidentWithFeatures returns the newest open incident of serviceID
+// whose first or latest alert has exactly these features and whose latest
+// alert joined at or after since, or nil.
+func (t *tx) OpenIncidentWithFeatures(ctx context.Context, serviceID, features string, since time.Time) (*hypercare.Incident, error) {
+	if err := checkText("open incident by features", "service_id", serviceID, "features", features); err != nil {
+		return nil, err
+	}
+	inc := new(hypercare.Incident)
+	err := scanIncident(t.queryRow(ctx, qOpenIncidentWithFeatures, serviceID, features, micros(since)), inc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, t.s.dbErr(err, "open incident of service %q by features", serviceID)
+	}
+	return inc, nil
 }
 
 // RecentAlertsOfIncident returns up to limit of the incident's alerts first

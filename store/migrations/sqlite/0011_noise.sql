@@ -16,4 +16,8 @@ ALTER TABLE incidents ADD COLUMN last_alert_at INTEGER NOT NULL DEFAULT 0;
 UPDATE incidents SET last_alert_at = created_at;
 CREATE INDEX alerts_symptom_of ON alerts (symptom_of) WHERE symptom_of <> '';
 CREATE INDEX alerts_incident_first_seen ON alerts (incident_id, first_seen_at, id);
-CREATE INDEX incidents_service_status_number ON incidents (service_id, status, number);
+CREATE INDEX incidents_open_service ON incidents (service_id, number) WHERE status <> 'resolved';
+-- An alert whose features equal an open incident's first or latest alert's
+-- joins it without scoring the other candidates.
+CREATE INDEX incidents_open_features ON incidents (service_id, features) WHERE status <> 'resolved';
+CREATE INDEX incidents_open_last_features ON incidents (service_id, last_features) WHERE status <> 'resolved';
