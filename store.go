@@ -135,11 +135,14 @@ type Tx interface {
 	AlertsOfIncident(ctx context.Context, incidentID string) ([]Alert, error)
 	// OpenIncidentsOf returns up to limit unresolved incidents of the
 	// service whose latest alert joined at or after since, highest number
-	// first (grouping and dependency candidates). To keep the read small
+	// first (grouping candidates). To keep the read small
 	// only ID, Number, Title, ServiceID, Features, LastFeatures and
 	// LastAlertAt are read (Status says triggered, whether or not it is
 	// acknowledged); GetIncident reads the rest.
 	OpenIncidentsOf(ctx context.Context, serviceID string, since time.Time, limit int) ([]Incident, error)
+	// NewestOpenIncident returns the unresolved incident of the service
+	// with the highest number, locked on PostgreSQL, or nil (no error).
+	NewestOpenIncident(ctx context.Context, serviceID string) (*Incident, error)
 	// OpenIncidentWithFeatures returns the highest-numbered unresolved
 	// incident of the service whose first or latest alert has exactly
 	// these features and whose latest alert joined at or after since,

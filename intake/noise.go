@@ -21,10 +21,10 @@ const (
 )
 
 // place decides where a new alert goes, in this order: a symptom of an
-// open upstream incident (depends_on); back into its own recent incident
-// (a re-trigger within the flapping window); into an open incident of its
-// service (alert_grouping); else a new incident whose first page waits
-// for the longer of the rule delay and pause_notifications_minutes.
+// open upstream incident (depends_on); back into its own incident once its
+// key is flapping; into an open incident of its service (alert_grouping);
+// else a new incident whose first page waits for the longer of the rule
+// delay and pause_notifications_minutes.
 func (in *Intake) place(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, d *rules.Decision, now time.Time) (Result, error) {
 	res := Result{DedupKey: a.DedupKey}
 	if d.Suppress {
@@ -47,60 +47,79 @@ func (in *Intake) place(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert
 	if done, err := in.reopenFlapping(ctx, tx, n, a, urgency, actor, d, now, &res); done || err != nil {
 		return res, err
 	}
-	var feat *correlate.Features
-	features := ""
-	if n.Grouping.Type == correlate.GroupIntelligent {
-		feat = correlate.FeaturesOf(a)
-		features = feat.Encode()
+	features, joined, err := group(ctx, tx, n.Grouping, a, urgency, actor, now)
+	if joined || err != nil {
+		res.Outcome = hypercare.OutcomeGrouped
+		return res, err
 	}
-	if features != "" {
-		// Score 1, the most any candidate can reach: look it up by index.
-		inc, err := tx.OpenIncidentWithFeatures(ctx, a.ServiceID, features, now.Add(-window(n.Grouping)))
-		if err != nil || inc != nil {
-			if err == nil {
-				inc.LastFeatures = features
-				msg := fmt.Sprintf("Alert added (%s): %s", correlate.ExactReason(inc), a.Summary)
-				res.Outcome = hypercare.OutcomeGrouped
-				err = incident.Join(ctx, tx, inc, a, urgency, actor, hypercare.TimelineAlertAdded, msg, now)
-			}
-			return res, err
-		}
-	}
-	if n.Grouping.Type != "" && n.Grouping.Type != correlate.GroupNone {
-		cands, err := candidates(ctx, tx, a.ServiceID, n.Grouping, now)
-		if err != nil {
-			return res, err
-		}
-		if m, ok := correlate.Group(n.Grouping, a, feat, cands, now); ok {
-			// Read again, locked (PostgreSQL), to count on current values.
-			inc, err := tx.GetIncident(ctx, m.Incident.ID)
-			if err != nil {
-				return res, fmt.Errorf("group into incident %d: %w", m.Incident.Number, err)
-			}
-			if features != "" {
-				inc.LastFeatures = features
-			}
-			msg := fmt.Sprintf("Alert added (%s): %s", m.Reason, a.Summary)
-			res.Outcome = hypercare.OutcomeGrouped
-			return res, incident.Join(ctx, tx, inc, a, urgency, actor, hypercare.TimelineAlertAdded, msg, now)
-		}
-	}
-	var err error
 	res.Outcome, res.opened, err = openAlert(ctx, tx, a, actor, d, now, false, features)
 	res.delay = max(d.Delay, n.Pause)
 	return res, err
 }
 
+// group joins the new alert to an open incident of its service if g says
+// so. For intelligent grouping an incident whose first or latest alert has
+// exactly the alert's features scores 1, more than any other can, so it is
+// looked up by index before the candidates are scored. features is the
+// alert's encoded features, for a new incident ("" unless intelligent).
+func group(ctx context.Context, tx hypercare.Tx, g correlate.Grouping, a *hypercare.Alert, urgency hypercare.Urgency,
+	actor hypercare.Actor, now time.Time) (features string, joined bool, err error) {
+	if g.Type == "" || g.Type == correlate.GroupNone {
+		return "", false, nil
+	}
+	var feat *correlate.Features
+	var inc *hypercare.Incident
+	reason := ""
+	if g.Type == correlate.GroupIntelligent {
+		feat = correlate.FeaturesOf(a)
+		features = feat.Encode()
+		if inc, err = tx.OpenIncidentWithFeatures(ctx, a.ServiceID, features, now.Add(-window(g))); err != nil {
+			return "", false, err
+		}
+		if inc != nil {
+			reason = correlate.ExactReason(inc)
+		}
+	}
+	if inc == nil {
+		cands, err := candidates(ctx, tx, a.ServiceID, g, now)
+		if err != nil {
+			return "", false, err
+		}
+		m, ok := correlate.Group(g, a, feat, cands, now)
+		if !ok {
+			return features, false, nil
+		}
+		// Read again, locked (PostgreSQL), to count on current values.
+		if inc, err = tx.GetIncident(ctx, m.Incident.ID); err != nil {
+			return "", false, fmt.Errorf("group into incident %d: %w", m.Incident.Number, err)
+		}
+		reason = m.Reason
+	}
+	if inc.Status == hypercare.StatusResolved {
+		return features, false, nil // resolved since it was read
+	}
+	if features != "" {
+		inc.LastFeatures = features
+	}
+	msg := fmt.Sprintf("Alert added (%s): %s", reason, a.Summary)
+	return features, true, incident.Join(ctx, tx, inc, a, urgency, actor, hypercare.TimelineAlertAdded, msg, now)
+}
+
 // upstreamIncident returns the open incident of an upstream service a new
-// alert attaches to as a symptom, or nil.
+// alert attaches to as a symptom, or nil. The incidents read are locked
+// (PostgreSQL): a resolve of one of them in another transaction either
+// commits first, and the incident is no longer open here, or waits for
+// this one and then finds the new symptom to promote.
 func upstreamIncident(ctx context.Context, tx hypercare.Tx, upstream []string) (*hypercare.Incident, error) {
 	var open []hypercare.Incident
 	for _, s := range upstream {
-		list, err := tx.OpenIncidentsOf(ctx, s, time.Time{}, 1)
+		inc, err := tx.NewestOpenIncident(ctx, s)
 		if err != nil {
-			return nil, fmt.Errorf("open incidents of upstream %q: %w", s, err)
+			return nil, fmt.Errorf("open incident of upstream %q: %w", s, err)
 		}
-		open = append(open, list...)
+		if inc != nil {
+			open = append(open, *inc)
+		}
 	}
 	return correlate.Upstream(open), nil
 }

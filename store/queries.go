@@ -71,6 +71,7 @@ const (
 	qDeleteFeed
 	qOpenIncidentsOf
 	qOpenIncidentWithFeatures
+	qNewestOpenIncident
 	qRecentAlertsOfIncident
 	qRecentAlertsByKey
 	qSymptomsOf
@@ -196,6 +197,8 @@ func buildEscalationQueries(q *[numQueries]string, d *dialect) {
 // buildNoiseQueries adds the reads grouping, dependencies and flapping make
 // inside the write transaction; each is bounded by an index and a LIMIT.
 func buildNoiseQueries(q *[numQueries]string, d *dialect) {
+	q[qNewestOpenIncident] = "SELECT " + incidentCols + " FROM incidents WHERE service_id = $1 " +
+		"AND status <> 'resolved' ORDER BY number DESC LIMIT 1" + d.forUpdate
 	q[qOpenIncidentWithFeatures] = "SELECT " + incidentCols + " FROM incidents WHERE service_id = $1 " +
 		"AND status <> 'resolved' AND (features = $2 OR last_features = $2) AND last_alert_at >= $3 " +
 		"ORDER BY number DESC LIMIT 1" + d.forUpdate

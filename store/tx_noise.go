@@ -40,6 +40,28 @@ func scanCandidate(r rowScanner, inc *hypercare.Incident) error {
 	return err
 }
 
+// NewestOpenIncident returns the highest-numbered unresolved incident of
+// serviceID, locked on PostgreSQL, or nil.
+func (t *tx) NewestOpenIncident(ctx context.Context, serviceID string) (*hypercare.Incident, error) {
+	if err := checkText("newest open incident", "service_id", serviceID); err != nil {
+		return nil, err
+	}
+	return t.oneIncident(ctx, fmt.Sprintf("newest open incident of service %q", serviceID), qNewestOpenIncident, serviceID)
+}
+
+// oneIncident runs a query for at most one incident; nil when none.
+func (t *tx) oneIncident(ctx context.Context, what string, q qid, args ...any) (*hypercare.Incident, error) {
+	inc := new(hypercare.Incident)
+	err := scanIncident(t.queryRow(ctx, q, args...), inc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, t.s.dbErr(err, "%s", what)
+	}
+	return inc, nil
+}
+
 // OpenIncidentWithFeatures returns the newest open incident of serviceID
 // whose first or latest alert has exactly these features and whose latest
 // alert joined at or after since, or nil.
@@ -47,15 +69,8 @@ func (t *tx) OpenIncidentWithFeatures(ctx context.Context, serviceID, features s
 	if err := checkText("open incident by features", "service_id", serviceID, "features", features); err != nil {
 		return nil, err
 	}
-	inc := new(hypercare.Incident)
-	err := scanIncident(t.queryRow(ctx, qOpenIncidentWithFeatures, serviceID, features, micros(since)), inc)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, t.s.dbErr(err, "open incident of service %q by features", serviceID)
-	}
-	return inc, nil
+	return t.oneIncident(ctx, fmt.Sprintf("open incident of service %q by features", serviceID),
+		qOpenIncidentWithFeatures, serviceID, features, micros(since))
 }
 
 // RecentAlertsOfIncident returns up to limit of the incident's alerts first
