@@ -61,6 +61,11 @@ type Alert struct {
 	LastSeenAt     time.Time       `json:"last_seen_at"`
 	AcknowledgedAt *time.Time      `json:"acknowledged_at"`
 	ResolvedAt     *time.Time      `json:"resolved_at"`
+	// SymptomOf is the ID of the upstream incident this alert is attached
+	// to as a symptom (its service depends_on the incident's service):
+	// such an alert has no incident of its own (IncidentID is "") and pages
+	// nobody until that incident resolves while it is still open.
+	SymptomOf string `json:"symptom_of,omitempty"`
 }
 
 // Incident is what responders work on: one or more alerts on a service,
@@ -82,6 +87,21 @@ type Incident struct {
 	UpdatedAt      time.Time  `json:"updated_at"`
 	AcknowledgedAt *time.Time `json:"acknowledged_at"`
 	ResolvedAt     *time.Time `json:"resolved_at"`
+	// Transient says the incident resolved within its service's
+	// pause_notifications_minutes, before its first page: nobody was paged.
+	Transient bool `json:"transient"`
+	// Flapping says its alert kept triggering and resolving (more than the
+	// flapping count within the window): re-triggers re-open this incident
+	// instead of opening new ones, and it pages once.
+	Flapping bool `json:"flapping"`
+	// Features and LastFeatures are the encoded correlate.Features of the
+	// incident's first alert and of the latest alert that joined, and
+	// LastAlertAt when that alert joined: what time and intelligent
+	// grouping compare, kept on the incident so deciding reads one row
+	// per candidate. Internal, not part of the API.
+	Features     string    `json:"-"`
+	LastFeatures string    `json:"-"`
+	LastAlertAt  time.Time `json:"-"`
 }
 
 // ActorType says who did something.
@@ -113,6 +133,14 @@ const (
 	TimelineResolved      = "resolved"
 	TimelineNote          = "note"
 	TimelineRecentChanges = "recent_changes"
+	// Noise reduction: a downstream alert attached as a symptom, a symptom
+	// promoted to its own incident, manual merge and split, a flapping
+	// re-trigger re-opening the incident.
+	TimelineSymptomAdded    = "symptom_added"
+	TimelineSymptomPromoted = "symptom_promoted"
+	TimelineMerged          = "merged"
+	TimelineSplit           = "split"
+	TimelineReopened        = "reopened"
 )
 
 // TimelineEntry is one immutable line in an incident's history.

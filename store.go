@@ -37,6 +37,13 @@ const (
 	// OutcomeDropped: an event rule dropped the event; only this log entry
 	// records it.
 	OutcomeDropped = "dropped"
+	// OutcomeGrouped: the trigger opened an alert that joined an open
+	// incident (alert grouping, or a flapping alert re-opening its
+	// incident) instead of opening one.
+	OutcomeGrouped = "grouped"
+	// OutcomeSymptom: the trigger opened an alert attached as a symptom to
+	// an open incident of a service its service depends on.
+	OutcomeSymptom = "symptom"
 )
 
 // Page is a keyset pagination request: at most Limit items after Cursor.
@@ -129,6 +136,30 @@ type Tx interface {
 	UpdateAlert(ctx context.Context, a *Alert) error
 	// AlertsOfIncident returns the incident's alerts, oldest first.
 	AlertsOfIncident(ctx context.Context, incidentID string) ([]Alert, error)
+	// OpenIncidentsOf returns up to limit unresolved incidents of the
+	// service whose latest alert joined at or after since, highest number
+	// first (grouping candidates). To keep the read small
+	// only ID, Number, Title, ServiceID, Features, LastFeatures and
+	// LastAlertAt are read (Status says triggered, whether or not it is
+	// acknowledged); GetIncident reads the rest.
+	OpenIncidentsOf(ctx context.Context, serviceID string, since time.Time, limit int) ([]Incident, error)
+	// NewestOpenIncident returns the unresolved incident of the service
+	// with the highest number, locked on PostgreSQL, or nil (no error).
+	NewestOpenIncident(ctx context.Context, serviceID string) (*Incident, error)
+	// OpenIncidentWithFeatures returns the highest-numbered unresolved
+	// incident of the service whose first or latest alert has exactly
+	// these features and whose latest alert joined at or after since,
+	// locked on PostgreSQL; nil (no error) when there is none.
+	OpenIncidentWithFeatures(ctx context.Context, serviceID, features string, since time.Time) (*Incident, error)
+	// RecentAlertsOfIncident returns up to limit of the incident's alerts
+	// first seen at or after since, newest first.
+	RecentAlertsOfIncident(ctx context.Context, incidentID string, since time.Time, limit int) ([]Alert, error)
+	// RecentAlertsByKey returns up to limit alerts on the service with the
+	// dedup key first seen at or after since, newest first (flapping).
+	RecentAlertsByKey(ctx context.Context, serviceID, dedupKey string, since time.Time, limit int) ([]Alert, error)
+	// SymptomsOf returns the unresolved alerts attached to the incident as
+	// symptoms, oldest first.
+	SymptomsOf(ctx context.Context, incidentID string) ([]Alert, error)
 
 	// NextIncidentNumber returns the next per-instance incident number.
 	NextIncidentNumber(ctx context.Context) (int64, error)

@@ -241,3 +241,39 @@ func nonNil[T any](list []T) []T {
 	}
 	return list
 }
+
+// mergeIncidents merges the listed incidents into the one in the path.
+func (s *Server) mergeIncidents(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Incidents []string `json:"incidents"`
+	}
+	if err := decodeJSON(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	p, _ := hypercare.PrincipalFrom(r.Context())
+	inc, err := s.incidents.Merge(r.Context(), r.PathValue("id"), req.Incidents, p.Actor())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, map[string]any{"incident": inc})
+}
+
+// splitIncident moves the listed alerts into a new incident.
+func (s *Server) splitIncident(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Alerts []string `json:"alerts"`
+	}
+	if err := decodeJSON(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	p, _ := hypercare.PrincipalFrom(r.Context())
+	inc, err := s.incidents.Split(r.Context(), r.PathValue("id"), req.Alerts, p.Actor())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusCreated, map[string]any{"incident": inc})
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/goccy/go-yaml/parser"
 
 	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/correlate"
 	"github.com/hypercare/hypercare/rules"
 )
 
@@ -56,6 +57,8 @@ type Config struct {
 	// and Runbooks accessors.
 	WindowSpecs  []HypercareWindow `yaml:"hypercare_windows"`
 	RunbookSpecs []Runbook         `yaml:"runbooks"`
+	// noise is each service's noise settings, made effective by Parse.
+	noise map[string]correlate.Noise
 }
 
 // Team owns services; declaring teams lets the file catch a service
@@ -81,6 +84,38 @@ type Service struct {
 	// Rules are event rules for events on this service, run after the
 	// global rules (see Config.Rules).
 	Rules []Rule `yaml:"rules"`
+	// DependsOn names the services this one depends on: while one of them
+	// (or one they depend on) has an open incident, this service's new
+	// alerts attach to it as symptoms instead of paging.
+	DependsOn []string `yaml:"depends_on"`
+	// AlertGrouping says which open incident a new alert joins; none when
+	// unset.
+	AlertGrouping *AlertGrouping `yaml:"alert_grouping"`
+	// PauseNotificationsMinutes holds a new incident's first page this
+	// long: an alert that resolves meanwhile never pages (transient).
+	PauseNotificationsMinutes int `yaml:"pause_notifications_minutes"`
+	// Flapping overrides correlate.DefaultFlapping.
+	Flapping *FlappingSpec `yaml:"flapping"`
+}
+
+// AlertGrouping is a service's alert_grouping (DESIGN.md §5.1).
+type AlertGrouping struct {
+	// Type is none, time, content or intelligent.
+	Type string `yaml:"type"`
+	// WindowMinutes bounds how long ago a candidate incident's newest
+	// alert arrived; default 15.
+	WindowMinutes int `yaml:"window_minutes"`
+	// Fields are compared by content grouping: summary, source,
+	// component, group, class, severity or labels.NAME.
+	Fields []string `yaml:"fields"`
+}
+
+// FlappingSpec is a service's flapping setting: an alert that triggers
+// and resolves count times within window_minutes is flapping; count 0
+// turns flap detection off.
+type FlappingSpec struct {
+	Count         int `yaml:"count"`
+	WindowMinutes int `yaml:"window_minutes"`
 }
 
 // Integration is one way events reach a service: a wire format and the
@@ -208,6 +243,7 @@ func parse(filename string, data []byte, lookupEnv lookupEnvFunc) (*Config, erro
 	}
 	c := &checker{probs: probs, locs: d.locs, texts: d.texts, lookupEnv: lookupEnv}
 	c.check(cfg)
+	c.checkNoise(cfg)
 	if err := probs.err(); err != nil {
 		return nil, err
 	}

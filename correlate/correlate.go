@@ -1,7 +1,10 @@
 // Package correlate holds the pure decisions that turn a stream of events
-// into few alerts: for now PagerDuty's deduplication rules. Grouping,
-// transient pauses, flapping and suppression join here later. Everything is
-// a function of (state, event), with no I/O, so it is tested with tables.
+// into few incidents: PagerDuty's deduplication rules, alert grouping
+// (time, content, intelligent), flapping, transient blips and which
+// upstream incident a dependent service's alert is a symptom of.
+// Everything is a function of (state read from the store, now), with no
+// I/O and nothing learnt at run time, so it is tested with tables and a
+// replay of the same events decides the same.
 package correlate
 
 import "github.com/hypercare/hypercare"

@@ -34,6 +34,9 @@ type Opening struct {
 	// Existing says the alert is already stored (it was suppressed, and a
 	// later trigger was not): it is updated, not inserted.
 	Existing bool
+	// Features is the alert's encoded correlate.Features when its service
+	// groups intelligently ("" otherwise).
+	Features string
 }
 
 // OpenForAlertWith is OpenForAlert with the urgency and priority event
@@ -51,6 +54,9 @@ func OpenForAlertWith(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, 
 		OpenAlertCount: 1,
 		CreatedAt:      now,
 		UpdatedAt:      now,
+		Features:       o.Features,
+		LastFeatures:   o.Features,
+		LastAlertAt:    now,
 	}
 	if o.Urgency != "" {
 		inc.Urgency = o.Urgency
@@ -106,8 +112,9 @@ func AlertAcknowledged(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert,
 }
 
 // AlertResolved follows an alert's resolution: the incident resolves when
-// its last open alert resolves.
-func AlertResolved(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, now time.Time) error {
+// its last open alert resolves, and then its symptoms still open become
+// incidents of their own, paging through policies.
+func AlertResolved(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, now time.Time, policies Policies) error {
 	inc, err := tx.GetIncident(ctx, a.IncidentID)
 	if err != nil {
 		return fmt.Errorf("resolve alert %s: %w", a.ID, err)
@@ -126,7 +133,7 @@ func AlertResolved(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, act
 		return appendEntry(ctx, tx, inc.ID, hypercare.TimelineAlertResolved, actor,
 			"Alert resolved: "+a.Summary, map[string]string{"alert_id": a.ID}, now)
 	}
-	return markResolved(ctx, tx, inc, actor, now, "Resolved via "+actor.Name)
+	return markResolved(ctx, tx, inc, actor, now, "Resolved via "+actor.Name, policies)
 }
 
 // AlertSeverityRaised raises the incident's severity when an updated alert
@@ -161,7 +168,7 @@ func acknowledge(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, 
 	return appendEntry(ctx, tx, inc.ID, hypercare.TimelineAcknowledged, actor, msg, nil, now)
 }
 
-func markResolved(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, actor hypercare.Actor, now time.Time, msg string) error {
+func markResolved(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, actor hypercare.Actor, now time.Time, msg string, policies Policies) error {
 	inc.Status = hypercare.StatusResolved
 	inc.ResolvedAt = &now
 	inc.OpenAlertCount = 0
@@ -172,7 +179,10 @@ func markResolved(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident,
 	if err := haltEscalation(ctx, tx, inc, false, now); err != nil {
 		return err
 	}
-	return appendEntry(ctx, tx, inc.ID, hypercare.TimelineResolved, actor, msg, nil, now)
+	if err := appendEntry(ctx, tx, inc.ID, hypercare.TimelineResolved, actor, msg, nil, now); err != nil {
+		return err
+	}
+	return promoteSymptoms(ctx, tx, inc, policies, now)
 }
 
 func appendEntry(ctx context.Context, tx hypercare.Tx, incidentID, typ string, actor hypercare.Actor, msg string, details any, now time.Time) error {

@@ -21,6 +21,9 @@ const MaxNoteLength = 10000
 type Service struct {
 	Store hypercare.Store
 	Clock hypercare.Clock
+	// Policies pages for incidents opened by an action: symptoms promoted
+	// when an incident resolves, incidents split off. Nil pages nobody.
+	Policies Policies
 }
 
 // Lookup finds an incident by ID or, when ref is all digits, by number, so
@@ -60,7 +63,7 @@ func (s *Service) Resolve(ctx context.Context, ref string, actor hypercare.Actor
 		if err := s.updateOpenAlerts(ctx, tx, inc, hypercare.StatusResolved, now); err != nil {
 			return err
 		}
-		return markResolved(ctx, tx, inc, actor, now, "Resolved by "+actor.Name)
+		return markResolved(ctx, tx, inc, actor, now, "Resolved by "+actor.Name, s.Policies)
 	})
 }
 

@@ -14,14 +14,14 @@ import (
 // apply processes one event inside the transaction, as the rules decided:
 // on the service d names, dropped (logged only), or suppressed (alert
 // recorded without an incident).
-func apply(ctx context.Context, tx hypercare.Tx, it hypercare.Integration, actor hypercare.Actor, ev *hypercare.Event, payload []byte, d *rules.Decision, now time.Time) (Result, error) {
+func (in *Intake) apply(ctx context.Context, tx hypercare.Tx, it hypercare.Integration, actor hypercare.Actor, ev *hypercare.Event, payload []byte, d *rules.Decision, now time.Time) (Result, error) {
 	res := Result{DedupKey: ev.DedupKey, Outcome: hypercare.OutcomeDropped}
 	if !d.Drop {
 		open, err := tx.FindOpenAlert(ctx, d.ServiceID, ev.DedupKey)
 		if err != nil {
 			return Result{}, fmt.Errorf("find alert %q: %w", ev.DedupKey, err)
 		}
-		if res, err = follow(ctx, tx, it, actor, ev, open, d, now); err != nil {
+		if res, err = in.follow(ctx, tx, it, actor, ev, open, d, now); err != nil {
 			return Result{}, err
 		}
 	}
@@ -41,7 +41,7 @@ func apply(ctx context.Context, tx hypercare.Tx, it hypercare.Integration, actor
 // touch only the alert, and a later trigger that is not suppressed opens
 // its incident then, so a real problem is never hidden by an earlier
 // suppression.
-func follow(ctx context.Context, tx hypercare.Tx, it hypercare.Integration, actor hypercare.Actor, ev *hypercare.Event, open *hypercare.Alert, d *rules.Decision, now time.Time) (Result, error) {
+func (in *Intake) follow(ctx context.Context, tx hypercare.Tx, it hypercare.Integration, actor hypercare.Actor, ev *hypercare.Event, open *hypercare.Alert, d *rules.Decision, now time.Time) (Result, error) {
 	res := Result{DedupKey: ev.DedupKey, Outcome: hypercare.OutcomeIgnored}
 	var err error
 	switch correlate.Decide(open, ev.Action) {
@@ -49,7 +49,7 @@ func follow(ctx context.Context, tx hypercare.Tx, it hypercare.Integration, acto
 		open = newAlert(it, ev, now)
 		open.ServiceID = d.ServiceID
 		open.Links = append(open.Links, d.Links...)
-		res.Outcome, res.opened, err = openAlert(ctx, tx, open, actor, d, now, false)
+		res, err = in.place(ctx, tx, open, actor, d, now)
 	case correlate.Update:
 		res.Outcome, res.opened, err = updateOpen(ctx, tx, open, actor, ev, d, now)
 	case correlate.Acknowledge:
@@ -62,23 +62,24 @@ func follow(ctx context.Context, tx hypercare.Tx, it hypercare.Integration, acto
 	case correlate.Resolve:
 		open.Status, open.ResolvedAt, open.LastSeenAt = hypercare.StatusResolved, &now, now
 		open.EventCount++
-		if err = tx.UpdateAlert(ctx, open); err == nil && open.IncidentID != "" {
-			err = incident.AlertResolved(ctx, tx, open, actor, now)
-		}
+		err = in.resolveAlert(ctx, tx, open, actor, now)
 		res.Outcome = hypercare.OutcomeResolved
 	}
 	if err != nil {
 		return Result{}, err
 	}
 	if open != nil {
-		res.AlertID, res.IncidentID = open.ID, open.IncidentID
+		res.DedupKey, res.AlertID, res.IncidentID = ev.DedupKey, open.ID, open.IncidentID
+		if res.IncidentID == "" {
+			res.IncidentID = open.SymptomOf
+		}
 	}
 	return res, nil
 }
 
 // openAlert stores a new alert (or, existing, one that was suppressed) and
 // opens its incident, unless the rules suppress it.
-func openAlert(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, d *rules.Decision, now time.Time, existing bool) (string, *hypercare.Incident, error) {
+func openAlert(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, d *rules.Decision, now time.Time, existing bool, features string) (string, *hypercare.Incident, error) {
 	if d.Suppress {
 		a.IncidentID = ""
 		store := tx.InsertAlert
@@ -91,7 +92,7 @@ func openAlert(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor h
 		return hypercare.OutcomeSuppressed, nil, nil
 	}
 	inc, err := incident.OpenForAlertWith(ctx, tx, a, actor, now,
-		incident.Opening{Urgency: d.Urgency, Priority: d.Priority, Existing: existing})
+		incident.Opening{Urgency: d.Urgency, Priority: d.Priority, Existing: existing, Features: features})
 	if err != nil {
 		return "", nil, err
 	}
@@ -103,15 +104,22 @@ func updateOpen(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor 
 	before := a.Severity
 	updateAlert(a, ev, now)
 	a.Links = append(a.Links, d.Links...)
+	if a.SymptomOf != "" {
+		// A symptom stays one until its upstream incident resolves.
+		if err := tx.UpdateAlert(ctx, a); err != nil {
+			return "", nil, err
+		}
+		return hypercare.OutcomeUpdated, nil, nil
+	}
 	if a.IncidentID == "" {
 		// Suppressed so far: stays so while the rules say so, or while it
 		// is acknowledged (nobody needs paging for it).
 		if d.Suppress || a.Status != hypercare.StatusTriggered {
 			d := *d
 			d.Suppress = true
-			return openAlert(ctx, tx, a, actor, &d, now, true)
+			return openAlert(ctx, tx, a, actor, &d, now, true, "")
 		}
-		return openAlert(ctx, tx, a, actor, d, now, true)
+		return openAlert(ctx, tx, a, actor, d, now, true, "")
 	}
 	if err := tx.UpdateAlert(ctx, a); err != nil {
 		return "", nil, err

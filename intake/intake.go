@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/correlate"
 	"github.com/hypercare/hypercare/incident"
 	"github.com/hypercare/hypercare/rules"
 )
@@ -26,8 +27,11 @@ type Result struct {
 	AlertID    string
 	IncidentID string
 	Outcome    string
-	// opened is the incident the event opened, if any.
+	// opened is the incident whose escalation the event starts, if any
+	// (a new incident, or a re-opened one that never paged), and delay
+	// holds its first page.
 	opened *hypercare.Incident
+	delay  time.Duration
 }
 
 // Intake processes events. It is safe for concurrent use; the routing table
@@ -41,6 +45,9 @@ type Intake struct {
 	escalation atomic.Pointer[escalation]
 	// rules is the event rules and their counters (config reload).
 	rules atomic.Pointer[ruleState]
+	// noise is each service's grouping, pause, flapping and dependency
+	// settings (config reload).
+	noise atomic.Pointer[map[string]correlate.Noise]
 }
 
 // New returns an Intake writing to st, with no integrations yet.
@@ -49,7 +56,30 @@ func New(st hypercare.Store, clk hypercare.Clock) *Intake {
 	in.SetIntegrations(nil)
 	in.SetPolicies(nil, nil)
 	in.SetRules(nil)
+	in.SetNoise(nil)
 	return in
+}
+
+// SetNoise sets each service's noise settings (config.Config.Noise); a
+// service without an entry gets no grouping, no pause, no dependencies and
+// correlate.DefaultFlapping.
+func (in *Intake) SetNoise(byService map[string]correlate.Noise) {
+	in.noise.Store(&byService)
+}
+
+// noiseOf returns the service's noise settings.
+func (in *Intake) noiseOf(serviceID string) correlate.Noise {
+	if n, ok := (*in.noise.Load())[serviceID]; ok {
+		return n
+	}
+	return correlate.Noise{Flapping: correlate.DefaultFlapping}
+}
+
+// Policy returns the service's escalation policy (an incident.Policies),
+// as last set by SetPolicies.
+func (in *Intake) Policy(serviceID string) (hypercare.EscalationPolicy, bool) {
+	p, ok := in.escalation.Load().byService[serviceID]
+	return p, ok
 }
 
 // SetPolicies sets each service's escalation policy, and the function
@@ -108,9 +138,9 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 	write := func(tx hypercare.Tx) error {
 		for i := range events {
 			d := &decisions[i]
-			r, err := apply(ctx, tx, it, actor, &events[i], payloads[i], d, now)
+			r, err := in.apply(ctx, tx, it, actor, &events[i], payloads[i], d, now)
 			if policy, escalates := esc.byService[d.ServiceID]; err == nil && escalates && r.opened != nil {
-				err = incident.StartEscalationAfter(ctx, tx, r.opened, policy, now, d.Delay)
+				err = incident.StartEscalationAfter(ctx, tx, r.opened, policy, now, max(r.delay, d.Delay))
 			}
 			if err != nil {
 				return err
@@ -123,7 +153,7 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 	for attempt := 1; attempt <= conflictRetries; attempt++ {
 		// A conflict means another node opened the same alert between our
 		// read and our insert; the next attempt finds it and updates it.
-		if err = in.store.Write(ctx, writeKey(it, events, decisions), write); hypercare.ErrorCode(err) != hypercare.CodeConflict {
+		if err = in.store.Write(ctx, in.writeKey(it, events, decisions), write); hypercare.ErrorCode(err) != hypercare.CodeConflict {
 			break
 		}
 	}
@@ -139,7 +169,7 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 
 func opened(results []Result) bool {
 	for _, r := range results {
-		if r.Outcome == hypercare.OutcomeCreated {
+		if r.opened != nil {
 			return true
 		}
 	}
@@ -149,9 +179,15 @@ func opened(results []Result) bool {
 // writeKey spreads writes over the store's parallel writers (PostgreSQL):
 // events for one alert (service and dedup key, after the rules) always
 // share a writer, so they apply in order and never contend; a batch keys
-// on its integration's service.
-func writeKey(it hypercare.Integration, events []hypercare.Event, decisions []rules.Decision) string {
+// on its integration's service. On a service with alert grouping new
+// alerts update the service's open incidents, so all its events share one
+// writer: grouped alerts then never wait on, or deadlock over, incident
+// rows another writer holds.
+func (in *Intake) writeKey(it hypercare.Integration, events []hypercare.Event, decisions []rules.Decision) string {
 	if len(events) == 1 {
+		if g := in.noiseOf(decisions[0].ServiceID).Grouping.Type; g != "" && g != correlate.GroupNone {
+			return decisions[0].ServiceID
+		}
 		return decisions[0].ServiceID + "\x00" + events[0].DedupKey
 	}
 	return it.ServiceID

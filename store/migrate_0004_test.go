@@ -32,7 +32,11 @@ func TestMigration0004UpgradesOldRows(t *testing.T) {
 			}
 		}
 		exec("CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)")
-		for v, name := range map[int]string{1: "0001_init.sql", 2: "0002_escalation.sql"} {
+		// In order: a map's random order applied 0002 before 0001 now and then.
+		for v, name := range []string{1: "0001_init.sql", 2: "0002_escalation.sql"} {
+			if name == "" {
+				continue
+			}
 			b, err := os.ReadFile(filepath.Join("migrations", dir, name))
 			if err != nil {
 				t.Fatal(err)

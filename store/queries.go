@@ -4,10 +4,11 @@ package store
 // scan function and its SELECT can never drift apart.
 const (
 	incidentCols = "id, number, title, status, urgency, severity, service_id, alert_count, " +
-		"open_alert_count, created_at, updated_at, acknowledged_at, resolved_at, priority"
+		"open_alert_count, created_at, updated_at, acknowledged_at, resolved_at, priority, transient, flapping, " +
+		"features, last_features, last_alert_at"
 	alertCols = "id, service_id, incident_id, integration_id, dedup_key, status, summary, severity, " +
 		"source, component, grp, class, custom_details, links, images, event_count, first_seen_at, " +
-		"last_seen_at, acknowledged_at, resolved_at"
+		"last_seen_at, acknowledged_at, resolved_at, symptom_of"
 	timelineCols = "id, incident_id, at, type, actor_type, actor_id, actor_name, message, details"
 	eventCols    = "id, received_at, integration_id, service_id, action, dedup_key, alert_id, " +
 		"incident_id, outcome, payload, rules"
@@ -70,6 +71,12 @@ const (
 	qDeleteFeed
 	qSaveChatThread
 	qInsertSigningKey
+	qOpenIncidentsOf
+	qOpenIncidentWithFeatures
+	qNewestOpenIncident
+	qRecentAlertsOfIncident
+	qRecentAlertsByKey
+	qSymptomsOf
 	numQueries
 )
 
@@ -92,29 +99,30 @@ func buildQueries(d *dialect) [numQueries]string {
 	q[qFindOpenAlert] = "SELECT " + alertCols + " FROM alerts " +
 		"WHERE service_id = $1 AND dedup_key = $2 AND status <> 'resolved'" + d.forUpdate
 	q[qInsertAlert] = "INSERT INTO alerts (" + alertCols + ") VALUES " +
-		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) " +
+		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) " +
 		"ON CONFLICT DO NOTHING"
 	q[qUpdateAlert] = "UPDATE alerts SET incident_id = $2, integration_id = $3, status = $4, " +
 		"summary = $5, severity = $6, source = $7, component = $8, grp = $9, class = $10, " +
 		"custom_details = $11, links = $12, images = $13, event_count = $14, first_seen_at = $15, " +
-		"last_seen_at = $16, acknowledged_at = $17, resolved_at = $18 WHERE id = $1"
+		"last_seen_at = $16, acknowledged_at = $17, resolved_at = $18, symptom_of = $19 WHERE id = $1"
 	q[qAlertsOfIncident] = "SELECT " + alertCols + " FROM alerts WHERE incident_id = $1 " +
 		"ORDER BY first_seen_at, id"
 
 	q[qNextNumber] = d.nextNumber
 	q[qGetIncident] = "SELECT " + incidentCols + " FROM incidents WHERE id = $1" + d.forUpdate
 	q[qInsertIncident] = "INSERT INTO incidents (" + incidentCols + ") VALUES " +
-		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT DO NOTHING"
+		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) ON CONFLICT DO NOTHING"
 	if d.numberInInsert != "" {
 		q[qInsertIncidentNumbered] = "INSERT INTO incidents (" + incidentCols + ") VALUES " +
-			"($1, " + d.numberInInsert + ", $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) " +
+			"($1, " + d.numberInInsert + ", $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) " +
 			"ON CONFLICT DO NOTHING RETURNING number"
 	} else {
 		q[qInsertIncidentNumbered] = "SELECT 1" // unused: the number is drawn first
 	}
 	q[qUpdateIncident] = "UPDATE incidents SET title = $2, status = $3, urgency = $4, severity = $5, " +
 		"alert_count = $6, open_alert_count = $7, updated_at = $8, acknowledged_at = $9, " +
-		"resolved_at = $10, priority = $11 WHERE id = $1"
+		"resolved_at = $10, priority = $11, transient = $12, flapping = $13, features = $14, " +
+		"last_features = $15, last_alert_at = $16 WHERE id = $1"
 	q[qAppendTimeline] = "INSERT INTO timeline (" + timelineCols + ") VALUES " +
 		"($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING"
 
@@ -128,6 +136,7 @@ func buildQueries(d *dialect) [numQueries]string {
 
 	buildCatalogQueries(&q)
 	buildEscalationQueries(&q, d)
+	buildNoiseQueries(&q, d)
 	return q
 }
 
@@ -188,4 +197,23 @@ func buildEscalationQueries(q *[numQueries]string, d *dialect) {
 	q[qSaveChatThread] = "INSERT INTO chat_threads (incident_id, address, channel, ref, created_at) " +
 		"VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING"
 	q[qInsertSigningKey] = "INSERT INTO signing_keys (name, secret) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+}
+
+// buildNoiseQueries adds the reads grouping, dependencies and flapping make
+// inside the write transaction; each is bounded by an index and a LIMIT.
+func buildNoiseQueries(q *[numQueries]string, d *dialect) {
+	q[qNewestOpenIncident] = "SELECT " + incidentCols + " FROM incidents WHERE service_id = $1 " +
+		"AND status <> 'resolved' ORDER BY number DESC LIMIT 1" + d.forUpdate
+	q[qOpenIncidentWithFeatures] = "SELECT " + incidentCols + " FROM incidents WHERE service_id = $1 " +
+		"AND status <> 'resolved' AND (features = $2 OR last_features = $2) AND last_alert_at >= $3 " +
+		"ORDER BY number DESC LIMIT 1" + d.forUpdate
+	q[qOpenIncidentsOf] = "SELECT id, number, title, features, last_features, " +
+		"last_alert_at FROM incidents WHERE service_id = $1 AND status <> 'resolved' " +
+		"AND last_alert_at >= $2 ORDER BY number DESC LIMIT $3"
+	q[qRecentAlertsOfIncident] = "SELECT " + alertCols + " FROM alerts WHERE incident_id = $1 " +
+		"AND first_seen_at >= $2 ORDER BY first_seen_at DESC, id DESC LIMIT $3"
+	q[qRecentAlertsByKey] = "SELECT " + alertCols + " FROM alerts WHERE service_id = $1 " +
+		"AND dedup_key = $2 AND first_seen_at >= $3 ORDER BY first_seen_at DESC, id DESC LIMIT $4"
+	q[qSymptomsOf] = "SELECT " + alertCols + " FROM alerts WHERE symptom_of = $1 " +
+		"AND status <> 'resolved' ORDER BY first_seen_at, id"
 }

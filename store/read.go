@@ -153,7 +153,12 @@ func (s *Store) CountIncidents(ctx context.Context, status hypercare.Status) (in
 func (s *Store) ListAlerts(ctx context.Context, f hypercare.AlertFilter) ([]hypercare.Alert, string, error) {
 	var q query
 	q.eq("service_id", "service_id", f.ServiceID)
-	q.eq("incident_id", "incident_id", f.IncidentID)
+	if f.IncidentID != "" {
+		// An incident's alerts include those attached to it as symptoms.
+		q.check.str("incident_id", f.IncidentID)
+		ph := q.arg(f.IncidentID)
+		q.where("(incident_id = " + ph + " OR symptom_of = " + ph + ")")
+	}
 	q.eq("dedup_key", "dedup_key", f.DedupKey)
 	q.statuses(f.Statuses)
 	if f.Cursor != "" {

@@ -76,13 +76,15 @@ func decodeList[T any](field string, b []byte) ([]T, error) {
 }
 
 func scanIncident(r rowScanner, inc *hypercare.Incident) error {
-	var created, updated int64
+	var created, updated, lastAlert int64
 	var acked, resolved sql.NullInt64
 	err := r.Scan(&inc.ID, &inc.Number, &inc.Title, &inc.Status, &inc.Urgency, &inc.Severity,
-		&inc.ServiceID, &inc.AlertCount, &inc.OpenAlertCount, &created, &updated, &acked, &resolved, &inc.Priority)
+		&inc.ServiceID, &inc.AlertCount, &inc.OpenAlertCount, &created, &updated, &acked, &resolved, &inc.Priority,
+		&inc.Transient, &inc.Flapping, &inc.Features, &inc.LastFeatures, &lastAlert)
 	if err != nil {
 		return err
 	}
+	inc.LastAlertAt = fromMicros(lastAlert)
 	inc.CreatedAt, inc.UpdatedAt = fromMicros(created), fromMicros(updated)
 	inc.AcknowledgedAt, inc.ResolvedAt = fromNullMicros(acked), fromNullMicros(resolved)
 	return nil
@@ -95,7 +97,8 @@ func scanAlert(r rowScanner, a *hypercare.Alert) error {
 	var acked, resolved sql.NullInt64
 	err := r.Scan(&a.ID, &a.ServiceID, &incidentID, &a.IntegrationID, &a.DedupKey, &a.Status,
 		&a.Summary, &a.Severity, &a.Source, &a.Component, &a.Group, &a.Class,
-		(*[]byte)(&a.CustomDetails), &links, &images, &a.EventCount, &first, &last, &acked, &resolved)
+		(*[]byte)(&a.CustomDetails), &links, &images, &a.EventCount, &first, &last, &acked, &resolved,
+		&a.SymptomOf)
 	if err != nil {
 		return err
 	}

@@ -67,7 +67,7 @@ func alertArgs(a *hypercare.Alert, insert bool) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	args := make([]any, 0, 20)
+	args := make([]any, 0, 21)
 	args = append(args, a.ID)
 	if insert {
 		args = append(args, a.ServiceID)
@@ -79,7 +79,7 @@ func alertArgs(a *hypercare.Alert, insert bool) ([]any, error) {
 	return append(args, string(a.Status), a.Summary, string(a.Severity), a.Source, a.Component,
 		a.Group, a.Class, nullJSON(a.CustomDetails), links, images, a.EventCount,
 		micros(a.FirstSeenAt), micros(a.LastSeenAt), nullMicros(a.AcknowledgedAt),
-		nullMicros(a.ResolvedAt)), nil
+		nullMicros(a.ResolvedAt), a.SymptomOf), nil
 }
 
 // AlertsOfIncident returns the incident's alerts, oldest first.

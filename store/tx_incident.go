@@ -49,7 +49,8 @@ func (t *tx) InsertIncident(ctx context.Context, inc *hypercare.Incident) error 
 		err := t.queryRow(ctx, qInsertIncidentNumbered,
 			inc.ID, inc.Title, string(inc.Status), string(inc.Urgency), string(inc.Severity),
 			inc.ServiceID, inc.AlertCount, inc.OpenAlertCount, micros(inc.CreatedAt), micros(inc.UpdatedAt),
-			nullMicros(inc.AcknowledgedAt), nullMicros(inc.ResolvedAt), inc.Priority).Scan(&inc.Number)
+			nullMicros(inc.AcknowledgedAt), nullMicros(inc.ResolvedAt), inc.Priority, inc.Transient, inc.Flapping,
+			inc.Features, inc.LastFeatures, micros(inc.LastAlertAt)).Scan(&inc.Number)
 		if errors.Is(err, sql.ErrNoRows) {
 			return hypercare.Errorf(hypercare.CodeConflict, "incident %q: an incident with this id already exists", inc.ID)
 		}
@@ -69,7 +70,8 @@ func (t *tx) InsertIncident(ctx context.Context, inc *hypercare.Incident) error 
 		"an incident with this id or number already exists",
 		inc.ID, inc.Number, inc.Title, string(inc.Status), string(inc.Urgency), string(inc.Severity),
 		inc.ServiceID, inc.AlertCount, inc.OpenAlertCount, micros(inc.CreatedAt), micros(inc.UpdatedAt),
-		nullMicros(inc.AcknowledgedAt), nullMicros(inc.ResolvedAt), inc.Priority)
+		nullMicros(inc.AcknowledgedAt), nullMicros(inc.ResolvedAt), inc.Priority, inc.Transient, inc.Flapping,
+		inc.Features, inc.LastFeatures, micros(inc.LastAlertAt))
 	return t.published(err, hypercare.StreamIncident, hypercare.StreamCreated, inc.ID, inc)
 }
 
@@ -82,7 +84,8 @@ func (t *tx) UpdateIncident(ctx context.Context, inc *hypercare.Incident) error 
 	err := t.update(ctx, qUpdateIncident, "incident", inc.ID,
 		inc.ID, inc.Title, string(inc.Status), string(inc.Urgency), string(inc.Severity),
 		inc.AlertCount, inc.OpenAlertCount, micros(inc.UpdatedAt),
-		nullMicros(inc.AcknowledgedAt), nullMicros(inc.ResolvedAt), inc.Priority)
+		nullMicros(inc.AcknowledgedAt), nullMicros(inc.ResolvedAt), inc.Priority, inc.Transient, inc.Flapping,
+		inc.Features, inc.LastFeatures, micros(inc.LastAlertAt))
 	return t.published(err, hypercare.StreamIncident, hypercare.StreamUpdated, inc.ID, inc)
 }
 

@@ -108,6 +108,7 @@ func checkAlert(op string, a *hypercare.Alert) error {
 	c.str("component", a.Component)
 	c.str("group", a.Group)
 	c.str("class", a.Class)
+	c.str("symptom_of", a.SymptomOf)
 	c.json("custom_details", a.CustomDetails)
 	c.links("links", a.Links)
 	c.images(a.Images)
@@ -123,6 +124,8 @@ func checkIncident(op string, inc *hypercare.Incident) error {
 	c.str("severity", string(inc.Severity))
 	c.str("priority", inc.Priority)
 	c.str("service_id", inc.ServiceID)
+	c.str("features", inc.Features)
+	c.str("last_features", inc.LastFeatures)
 	return c.err(op, inc.ID)
 }
 

@@ -44,6 +44,8 @@ func newIncidentsCmdEnv(env clientEnv) *cobra.Command {
 		newIncidentsNoteCmd(f),
 		newIncidentsEscalateCmd(f),
 		newIncidentsReassignCmd(f),
+		newIncidentsMergeCmd(f),
+		newIncidentsSplitCmd(f),
 	)
 	return cmd
 }

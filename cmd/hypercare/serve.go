@@ -272,6 +272,7 @@ func applyConfig(ctx context.Context, st *store.Store, cfg *config.Config) (*int
 	in := intake.New(st, hypercare.SystemClock{})
 	in.SetIntegrations(integrations)
 	in.SetRules(cfg.Rules())
+	in.SetNoise(cfg.Noise())
 	return in, nil
 }
 

@@ -1,0 +1,97 @@
+package correlate
+
+import (
+	"time"
+
+	"github.com/hypercare/hypercare"
+)
+
+// Flapping is a service's flapping setting: an alert that triggered and
+// resolved Count times within Window is flapping.
+type Flapping struct {
+	Count  int
+	Window time.Duration
+}
+
+// DefaultFlapping applies when a service sets none: three trigger/resolve
+// cycles in half an hour.
+var DefaultFlapping = Flapping{Count: 3, Window: 30 * time.Minute}
+
+// Flap is what a new trigger of a dedup key with no open alert does.
+type Flap struct {
+	// IncidentID is the incident to re-open (or join, if still open) when
+	// the key is flapping: that of the latest earlier alert with this key
+	// in the window; "" for none (open as usual).
+	IncidentID string
+	// Cycles counts the earlier alerts with this key in the window.
+	Cycles int
+	// Flapping says this trigger makes the key flapping.
+	Flapping bool
+}
+
+// DecideFlap decides on a trigger given the earlier alerts with the same
+// service and dedup key first seen within f.Window before now (newest
+// first, all resolved, as none is open). Until the key has cycled f.Count
+// times a trigger opens a new incident (PagerDuty's rule: a trigger after
+// a resolve is a new alert); from then on it is flapping, and each
+// re-trigger re-opens the incident of the latest earlier alert instead.
+// Earlier alerts without an incident (suppressed, or symptoms) are
+// counted but re-open nothing.
+func DecideFlap(f Flapping, recent []hypercare.Alert, now time.Time) Flap {
+	if f.Count <= 0 || f.Window <= 0 {
+		return Flap{}
+	}
+	var d Flap
+	since := now.Add(-f.Window)
+	for i := range recent {
+		a := &recent[i]
+		if a.FirstSeenAt.Before(since) || a.Status != hypercare.StatusResolved {
+			continue
+		}
+		d.Cycles++
+		if d.IncidentID == "" && d.Cycles == 1 {
+			d.IncidentID = a.IncidentID
+		}
+	}
+	d.Flapping = d.Cycles >= f.Count
+	if !d.Flapping {
+		d.IncidentID = ""
+	}
+	return d
+}
+
+// Transient reports whether an alert resolving at now is a transient
+// blip: its service holds first pages for pause, it resolved within pause
+// of being first seen, and its incident never paged.
+func Transient(pause time.Duration, a *hypercare.Alert, paged bool, now time.Time) bool {
+	return pause > 0 && !paged && now.Sub(a.FirstSeenAt) < pause
+}
+
+// Upstream picks the incident a downstream alert attaches to as a symptom
+// among the open incidents of the services it depends on: the highest
+// number (the newest), or nil when there is none.
+func Upstream(open []hypercare.Incident) *hypercare.Incident {
+	var best *hypercare.Incident
+	for i := range open {
+		inc := &open[i]
+		if inc.Status == hypercare.StatusResolved {
+			continue
+		}
+		if best == nil || inc.Number > best.Number {
+			best = inc
+		}
+	}
+	return best
+}
+
+// Noise is one service's noise settings, as the config made them
+// effective.
+type Noise struct {
+	Grouping Grouping
+	// Pause holds the first page of a new incident (pause_notifications).
+	Pause    time.Duration
+	Flapping Flapping
+	// Upstream is every service this one depends on, directly or through
+	// others, nearest first.
+	Upstream []string
+}

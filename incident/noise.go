@@ -1,0 +1,128 @@
+package incident
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hypercare/hypercare"
+)
+
+// Policies finds a service's escalation policy, so incidents opened outside
+// intake (a symptom promoted when its upstream incident resolves, an
+// incident split off) page like any other. A nil Policies pages nobody.
+type Policies func(serviceID string) (hypercare.EscalationPolicy, bool)
+
+// Join inserts the new alert a into the open (or, re-opening, resolved)
+// incident inc: the incident's alert counts, severity and urgency follow
+// the alert, a resolved incident is triggered again, and the timeline
+// says why (typ is alert_added or reopened). It pages nobody.
+func Join(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, a *hypercare.Alert, urgency hypercare.Urgency,
+	actor hypercare.Actor, typ, msg string, now time.Time) error {
+	a.IncidentID, a.SymptomOf = inc.ID, ""
+	if err := tx.InsertAlert(ctx, a); err != nil {
+		return fmt.Errorf("add alert %q to incident %d: %w", a.DedupKey, inc.Number, err)
+	}
+	inc.AlertCount++
+	inc.OpenAlertCount++
+	if a.Severity.Rank() > inc.Severity.Rank() {
+		inc.Severity = a.Severity
+	}
+	raised := urgency == hypercare.UrgencyHigh && inc.Urgency != hypercare.UrgencyHigh
+	if raised {
+		inc.Urgency = urgency
+	}
+	if inc.Status == hypercare.StatusResolved {
+		inc.Status, inc.ResolvedAt, inc.AcknowledgedAt, inc.Transient = hypercare.StatusTriggered, nil, nil, false
+	}
+	inc.UpdatedAt, inc.LastAlertAt = now, now
+	if err := tx.UpdateIncident(ctx, inc); err != nil {
+		return fmt.Errorf("add alert %q to incident %d: %w", a.DedupKey, inc.Number, err)
+	}
+	if raised {
+		if err := raiseEscalationUrgency(ctx, tx, inc, now); err != nil {
+			return err
+		}
+	}
+	return appendEntry(ctx, tx, inc.ID, typ, actor, msg,
+		map[string]string{"alert_id": a.ID, "dedup_key": a.DedupKey}, now)
+}
+
+// raiseEscalationUrgency carries a raised urgency to pages not yet made.
+func raiseEscalationUrgency(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, now time.Time) error {
+	st, err := tx.GetEscalation(ctx, inc.ID)
+	if hypercare.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("escalation of incident %d: %w", inc.Number, err)
+	}
+	if st.Status == hypercare.EscalationDone {
+		return nil
+	}
+	st.Urgency, st.UpdatedAt = inc.Urgency, now
+	return tx.SaveEscalation(ctx, st)
+}
+
+// AttachSymptom stores the new alert a as a symptom of the upstream
+// incident up: no incident of its own, no page, a timeline entry on up.
+func AttachSymptom(ctx context.Context, tx hypercare.Tx, up *hypercare.Incident, a *hypercare.Alert, actor hypercare.Actor, now time.Time) error {
+	a.IncidentID, a.SymptomOf = "", up.ID
+	if err := tx.InsertAlert(ctx, a); err != nil {
+		return fmt.Errorf("attach symptom %q to incident %d: %w", a.DedupKey, up.Number, err)
+	}
+	msg := fmt.Sprintf("Symptom on %s (depends on %s): %s", a.ServiceID, up.ServiceID, a.Summary)
+	return appendEntry(ctx, tx, up.ID, hypercare.TimelineSymptomAdded, actor, msg,
+		map[string]string{"alert_id": a.ID, "dedup_key": a.DedupKey, "service_id": a.ServiceID}, now)
+}
+
+// Paged reports whether the incident's escalation has paged a level (its
+// escalation row exists and took a step).
+func Paged(ctx context.Context, tx hypercare.Tx, incidentID string) (bool, error) {
+	st, err := tx.GetEscalation(ctx, incidentID)
+	if hypercare.IsNotFound(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("escalation of incident %s: %w", incidentID, err)
+	}
+	return st.Step > 0, nil
+}
+
+// promoteSymptoms follows the resolution of incident up: each of its
+// symptoms still open becomes an incident of its own on its own service
+// and pages through that service's policy, in the same transaction as
+// the resolution (so a crash cannot lose it).
+func promoteSymptoms(ctx context.Context, tx hypercare.Tx, up *hypercare.Incident, policies Policies, now time.Time) error {
+	symptoms, err := tx.SymptomsOf(ctx, up.ID)
+	if err != nil {
+		return fmt.Errorf("symptoms of incident %d: %w", up.Number, err)
+	}
+	for i := range symptoms {
+		a := &symptoms[i]
+		a.SymptomOf = ""
+		inc, err := OpenForAlertWith(ctx, tx, a, hypercare.SystemActor, now, Opening{Existing: true})
+		if err != nil {
+			return fmt.Errorf("promote symptom %q of incident %d: %w", a.DedupKey, up.Number, err)
+		}
+		msg := fmt.Sprintf("Still firing after incident %d on %s resolved: was a symptom of it", up.Number, up.ServiceID)
+		if err := appendEntry(ctx, tx, inc.ID, hypercare.TimelineSymptomPromoted, hypercare.SystemActor, msg,
+			map[string]any{"upstream_incident_id": up.ID, "upstream_incident_number": up.Number}, now); err != nil {
+			return err
+		}
+		msg = fmt.Sprintf("Symptom %q on %s still firing: opened incident %d", a.DedupKey, a.ServiceID, inc.Number)
+		if err := appendEntry(ctx, tx, up.ID, hypercare.TimelineSymptomPromoted, hypercare.SystemActor, msg,
+			map[string]any{"alert_id": a.ID, "incident_id": inc.ID, "incident_number": inc.Number}, now); err != nil {
+			return err
+		}
+		if policies == nil {
+			continue
+		}
+		if policy, ok := policies(a.ServiceID); ok {
+			if err := StartEscalation(ctx, tx, inc, policy, now); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,235 @@
+package intake
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/correlate"
+	"github.com/hypercare/hypercare/incident"
+	"github.com/hypercare/hypercare/rules"
+)
+
+// Bounds of the state grouping reads per new alert: the newest open
+// incidents of the service, and the newest alerts of each within the
+// window. They keep a storm's per-event cost flat; the decision is still a
+// function of the store's content, so a replay reproduces it.
+const (
+	maxCandidateIncidents = 20
+	alertsPerCandidate    = 5
+)
+
+// place decides where a new alert goes, in this order: a symptom of an
+// open upstream incident (depends_on); back into its own incident once its
+// key is flapping; into an open incident of its service (alert_grouping);
+// else a new incident whose first page waits for the longer of the rule
+// delay and pause_notifications_minutes.
+func (in *Intake) place(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, d *rules.Decision, now time.Time) (Result, error) {
+	res := Result{DedupKey: a.DedupKey}
+	if d.Suppress {
+		var err error
+		res.Outcome, res.opened, err = openAlert(ctx, tx, a, actor, d, now, false, "")
+		return res, err
+	}
+	n := in.noiseOf(a.ServiceID)
+	if up, err := upstreamIncident(ctx, tx, n.Upstream); err != nil || up != nil {
+		if err == nil {
+			err = incident.AttachSymptom(ctx, tx, up, a, actor, now)
+		}
+		res.Outcome = hypercare.OutcomeSymptom
+		return res, err
+	}
+	urgency := d.Urgency
+	if urgency == "" {
+		urgency = hypercare.UrgencyFor(a.Severity)
+	}
+	if done, err := in.reopenFlapping(ctx, tx, n, a, urgency, actor, d, now, &res); done || err != nil {
+		return res, err
+	}
+	features, joined, err := group(ctx, tx, n.Grouping, a, urgency, actor, now)
+	if joined || err != nil {
+		res.Outcome = hypercare.OutcomeGrouped
+		return res, err
+	}
+	res.Outcome, res.opened, err = openAlert(ctx, tx, a, actor, d, now, false, features)
+	res.delay = max(d.Delay, n.Pause)
+	return res, err
+}
+
+// group joins the new alert to an open incident of its service if g says
+// so. For intelligent grouping an incident whose first or latest alert has
+// exactly the alert's features scores 1, more than any other can, so it is
+// looked up by index before the candidates are scored. features is the
+// alert's encoded features, for a new incident ("" unless intelligent).
+func group(ctx context.Context, tx hypercare.Tx, g correlate.Grouping, a *hypercare.Alert, urgency hypercare.Urgency,
+	actor hypercare.Actor, now time.Time) (features string, joined bool, err error) {
+	if g.Type == "" || g.Type == correlate.GroupNone {
+		return "", false, nil
+	}
+	var feat *correlate.Features
+	var inc *hypercare.Incident
+	reason := ""
+	if g.Type == correlate.GroupIntelligent {
+		feat = correlate.FeaturesOf(a)
+		features = feat.Encode()
+		if inc, err = tx.OpenIncidentWithFeatures(ctx, a.ServiceID, features, now.Add(-window(g))); err != nil {
+			return "", false, err
+		}
+		if inc != nil {
+			reason = correlate.ExactReason(inc)
+		}
+	}
+	if inc == nil {
+		cands, err := candidates(ctx, tx, a.ServiceID, g, now)
+		if err != nil {
+			return "", false, err
+		}
+		m, ok := correlate.Group(g, a, feat, cands, now)
+		if !ok {
+			return features, false, nil
+		}
+		// Read again, locked (PostgreSQL), to count on current values.
+		if inc, err = tx.GetIncident(ctx, m.Incident.ID); err != nil {
+			return "", false, fmt.Errorf("group into incident %d: %w", m.Incident.Number, err)
+		}
+		reason = m.Reason
+	}
+	if inc.Status == hypercare.StatusResolved {
+		return features, false, nil // resolved since it was read
+	}
+	if features != "" {
+		inc.LastFeatures = features
+	}
+	msg := fmt.Sprintf("Alert added (%s): %s", reason, a.Summary)
+	return features, true, incident.Join(ctx, tx, inc, a, urgency, actor, hypercare.TimelineAlertAdded, msg, now)
+}
+
+// upstreamIncident returns the open incident of an upstream service a new
+// alert attaches to as a symptom, or nil. The incidents read are locked
+// (PostgreSQL): a resolve of one of them in another transaction either
+// commits first, and the incident is no longer open here, or waits for
+// this one and then finds the new symptom to promote.
+func upstreamIncident(ctx context.Context, tx hypercare.Tx, upstream []string) (*hypercare.Incident, error) {
+	var open []hypercare.Incident
+	for _, s := range upstream {
+		inc, err := tx.NewestOpenIncident(ctx, s)
+		if err != nil {
+			return nil, fmt.Errorf("open incident of upstream %q: %w", s, err)
+		}
+		if inc != nil {
+			open = append(open, *inc)
+		}
+	}
+	return correlate.Upstream(open), nil
+}
+
+// reopenFlapping puts a re-trigger within the flapping window back into
+// the incident of the key's previous alert. That incident pages at most
+// once: its escalation restarts only if it never paged, at once when the
+// key is now flapping, else after the pause. done says a was placed.
+func (in *Intake) reopenFlapping(ctx context.Context, tx hypercare.Tx, n correlate.Noise, a *hypercare.Alert, urgency hypercare.Urgency,
+	actor hypercare.Actor, d *rules.Decision, now time.Time, res *Result) (bool, error) {
+	if n.Flapping.Count <= 0 || n.Flapping.Window <= 0 {
+		return false, nil
+	}
+	recent, err := tx.RecentAlertsByKey(ctx, a.ServiceID, a.DedupKey, now.Add(-n.Flapping.Window), n.Flapping.Count+1)
+	if err != nil {
+		return false, err
+	}
+	f := correlate.DecideFlap(n.Flapping, recent, now)
+	if f.IncidentID == "" {
+		return false, nil
+	}
+	inc, err := tx.GetIncident(ctx, f.IncidentID)
+	if err != nil {
+		return false, fmt.Errorf("re-open incident %s: %w", f.IncidentID, err)
+	}
+	if inc.ServiceID != a.ServiceID {
+		return false, nil // merged into another service's incident: open afresh
+	}
+	paged, err := incident.Paged(ctx, tx, inc.ID)
+	if err != nil {
+		return false, err
+	}
+	wasResolved := inc.Status == hypercare.StatusResolved
+	inc.Flapping = inc.Flapping || f.Flapping
+	msg := fmt.Sprintf("Re-triggered (%d time(s) in the last %s): %s", f.Cycles+1, hypercare.HumanDuration(n.Flapping.Window), a.Summary)
+	if f.Flapping {
+		msg = "Flapping: " + msg
+	}
+	if err := incident.Join(ctx, tx, inc, a, urgency, actor, hypercare.TimelineReopened, msg, now); err != nil {
+		return false, err
+	}
+	res.Outcome = hypercare.OutcomeGrouped
+	if wasResolved && !paged {
+		res.opened = inc
+		if !inc.Flapping {
+			res.delay = max(d.Delay, n.Pause)
+		}
+	}
+	return true, nil
+}
+
+// candidates reads the grouping state: the newest open incidents of the
+// service and, for content grouping, their alerts first seen within the
+// window (time and intelligent grouping need the incident rows alone).
+func candidates(ctx context.Context, tx hypercare.Tx, serviceID string, g correlate.Grouping, now time.Time) ([]correlate.Candidate, error) {
+	since := now.Add(-window(g))
+	open, err := tx.OpenIncidentsOf(ctx, serviceID, since, maxCandidateIncidents)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]correlate.Candidate, 0, len(open))
+	for i := range open {
+		c := correlate.Candidate{Incident: &open[i]}
+		if g.Type == correlate.GroupContent {
+			if c.Alerts, err = tx.RecentAlertsOfIncident(ctx, open[i].ID, since, alertsPerCandidate); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// resolveAlert stores a resolved alert and follows it on its incident. A
+// blip resolved within its service's pause, before any page, marks its
+// incident transient when the incident resolves with it.
+func (in *Intake) resolveAlert(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, now time.Time) error {
+	if err := tx.UpdateAlert(ctx, a); err != nil || a.IncidentID == "" {
+		return err
+	}
+	n := in.noiseOf(a.ServiceID)
+	transient := false
+	if n.Pause > 0 {
+		paged, err := incident.Paged(ctx, tx, a.IncidentID)
+		if err != nil {
+			return err
+		}
+		transient = correlate.Transient(n.Pause, a, paged, now)
+	}
+	if err := incident.AlertResolved(ctx, tx, a, actor, now, in.Policy); err != nil {
+		return err
+	}
+	if !transient {
+		return nil
+	}
+	inc, err := tx.GetIncident(ctx, a.IncidentID)
+	if err != nil || inc.Status != hypercare.StatusResolved {
+		return err
+	}
+	inc.Transient = true
+	if err := tx.UpdateIncident(ctx, inc); err != nil {
+		return fmt.Errorf("mark incident %d transient: %w", inc.Number, err)
+	}
+	return nil
+}
+
+// window is g's effective window.
+func window(g correlate.Grouping) time.Duration {
+	if g.Window <= 0 {
+		return correlate.DefaultGroupingWindow
+	}
+	return g.Window
+}

@@ -1,0 +1,115 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hypercare/hypercare"
+)
+
+// OpenIncidentsOf returns up to limit unresolved incidents of serviceID
+// whose latest alert joined at or after since, highest number first, with
+// the fields grouping and dependencies read (see hypercare.Tx).
+func (t *tx) OpenIncidentsOf(ctx context.Context, serviceID string, since time.Time, limit int) ([]hypercare.Incident, error) {
+	if err := checkText("open incidents", "service_id", serviceID); err != nil {
+		return nil, err
+	}
+	rows, err := t.query(ctx, qOpenIncidentsOf, serviceID, micros(since), limit)
+	if err != nil {
+		return nil, fmt.Errorf("open incidents of service %q: %w", serviceID, err)
+	}
+	list, err := collect(rows, scanCandidate)
+	if err != nil {
+		return nil, fmt.Errorf("open incidents of service %q: %w", serviceID, err)
+	}
+	for i := range list {
+		// The query selects only open incidents of the service.
+		list[i].ServiceID, list[i].Status = serviceID, hypercare.StatusTriggered
+	}
+	return list, nil
+}
+
+// scanCandidate reads a row of qOpenIncidentsOf.
+func scanCandidate(r rowScanner, inc *hypercare.Incident) error {
+	var last int64
+	err := r.Scan(&inc.ID, &inc.Number, &inc.Title, &inc.Features, &inc.LastFeatures, &last)
+	inc.LastAlertAt = fromMicros(last)
+	return err
+}
+
+// NewestOpenIncident returns the highest-numbered unresolved incident of
+// serviceID, locked on PostgreSQL, or nil.
+func (t *tx) NewestOpenIncident(ctx context.Context, serviceID string) (*hypercare.Incident, error) {
+	if err := checkText("newest open incident", "service_id", serviceID); err != nil {
+		return nil, err
+	}
+	return t.oneIncident(ctx, fmt.Sprintf("newest open incident of service %q", serviceID), qNewestOpenIncident, serviceID)
+}
+
+// oneIncident runs a query for at most one incident; nil when none.
+func (t *tx) oneIncident(ctx context.Context, what string, q qid, args ...any) (*hypercare.Incident, error) {
+	inc := new(hypercare.Incident)
+	err := scanIncident(t.queryRow(ctx, q, args...), inc)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, t.s.dbErr(err, "%s", what)
+	}
+	return inc, nil
+}
+
+// OpenIncidentWithFeatures returns the newest open incident of serviceID
+// whose first or latest alert has exactly these features and whose latest
+// alert joined at or after since, or nil.
+func (t *tx) OpenIncidentWithFeatures(ctx context.Context, serviceID, features string, since time.Time) (*hypercare.Incident, error) {
+	if err := checkText("open incident by features", "service_id", serviceID, "features", features); err != nil {
+		return nil, err
+	}
+	return t.oneIncident(ctx, fmt.Sprintf("open incident of service %q by features", serviceID),
+		qOpenIncidentWithFeatures, serviceID, features, micros(since))
+}
+
+// RecentAlertsOfIncident returns up to limit of the incident's alerts first
+// seen at or after since, newest first.
+func (t *tx) RecentAlertsOfIncident(ctx context.Context, incidentID string, since time.Time, limit int) ([]hypercare.Alert, error) {
+	if err := checkText("recent alerts", "incident_id", incidentID); err != nil {
+		return nil, err
+	}
+	return t.alerts(ctx, "recent alerts of incident "+incidentID, qRecentAlertsOfIncident, incidentID, micros(since), limit)
+}
+
+// RecentAlertsByKey returns up to limit alerts on serviceID with dedupKey
+// first seen at or after since, newest first.
+func (t *tx) RecentAlertsByKey(ctx context.Context, serviceID, dedupKey string, since time.Time, limit int) ([]hypercare.Alert, error) {
+	if err := checkText("recent alerts", "service_id", serviceID, "dedup_key", dedupKey); err != nil {
+		return nil, err
+	}
+	return t.alerts(ctx, fmt.Sprintf("recent alerts %q on service %q", dedupKey, serviceID),
+		qRecentAlertsByKey, serviceID, dedupKey, micros(since), limit)
+}
+
+// SymptomsOf returns the unresolved alerts attached to incidentID as
+// symptoms, oldest first.
+func (t *tx) SymptomsOf(ctx context.Context, incidentID string) ([]hypercare.Alert, error) {
+	if err := checkText("symptoms", "incident_id", incidentID); err != nil {
+		return nil, err
+	}
+	return t.alerts(ctx, "symptoms of incident "+incidentID, qSymptomsOf, incidentID)
+}
+
+// alerts runs an alert query of the write path; what names it in errors.
+func (t *tx) alerts(ctx context.Context, what string, q qid, args ...any) ([]hypercare.Alert, error) {
+	rows, err := t.query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	list, err := collect(rows, scanAlert)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return list, nil
+}
