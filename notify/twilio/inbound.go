@@ -79,8 +79,12 @@ func ParseReply(body string) (action string, number int64, err error) {
 	default:
 		return "", 0, errUnknownReply
 	}
-	n, err := strconv.ParseInt(strings.TrimPrefix(f[1], "#"), 10, 64)
-	if err != nil || n <= 0 || strings.HasPrefix(f[1], "#+") {
+	digits := strings.TrimPrefix(f[1], "#")
+	if strings.Trim(digits, "0123456789") != "" {
+		return "", 0, errUnknownReply
+	}
+	n, err := strconv.ParseInt(digits, 10, 64)
+	if err != nil || n <= 0 {
 		return "", 0, errUnknownReply
 	}
 	return action, n, nil

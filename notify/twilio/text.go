@@ -63,7 +63,7 @@ func Text(m notify.Message) string {
 		svc = " (" + service + ")"
 	}
 	body := head + title + svc + tail
-	if m.AckURL != "" && cost(body+" Ack: "+m.AckURL) <= limit {
+	if plainURL(m.AckURL) && cost(body+" Ack: "+m.AckURL) <= limit {
 		return body + " Ack: " + m.AckURL
 	}
 	if cost(body) <= limit {
@@ -76,9 +76,29 @@ func Text(m notify.Message) string {
 	return head + cut(title, room-cost(svc), cost) + svc + tail
 }
 
+// plainURL reports whether u is a link that can go in an SMS as it is:
+// printable ASCII without spaces (links are ours, but a message is no
+// place to find out otherwise).
+func plainURL(u string) bool {
+	for i := 0; i < len(u); i++ {
+		if u[i] <= ' ' || u[i] > '~' {
+			return false
+		}
+	}
+	return u != ""
+}
+
 // clean turns control characters into spaces and collapses runs of space.
+// It also drops everything past 2×MaxGSM7 runes, which no SMS can carry,
+// so a huge alert text costs no more than a long one.
 func clean(s string) string {
+	if len(s) > 8*MaxGSM7 {
+		s = s[:8*MaxGSM7]
+	}
 	s = strings.ToValidUTF8(s, "?")
+	if rs := []rune(s); len(rs) > 2*MaxGSM7 {
+		s = string(rs[:2*MaxGSM7])
+	}
 	s = strings.Map(func(r rune) rune {
 		if unicode.IsControl(r) || unicode.IsSpace(r) {
 			return ' '
