@@ -60,6 +60,9 @@ type Options struct {
 	// Outbound is the guarded HTTP client for calls the API makes out
 	// (answers to Slack); nil gets one with the guard fully on.
 	Outbound *http.Client
+	// TwilioAuthToken (notify.twilio.auth_token) checks that SMS replies
+	// and call keypresses come from Twilio; empty refuses them all.
+	TwilioAuthToken string
 	// Actions verifies one-click action links (GET and POST /act/{token});
 	// nil answers them 404, as a server that never sends them.
 	Actions *actlink.Signer
@@ -90,6 +93,8 @@ type Server struct {
 	// slackSecret checks Slack interactions; outbound answers them.
 	slackSecret []byte
 	outbound    *http.Client
+	// twilioToken checks Twilio callbacks.
+	twilioToken string
 }
 
 // New returns a Server for opts.
@@ -129,6 +134,7 @@ func New(opts Options) *Server {
 		allow:      map[string][]string{},
 	}
 	s.slackSecret, s.outbound = []byte(opts.SlackSigningSecret), opts.Outbound
+	s.twilioToken = opts.TwilioAuthToken
 	for _, rt := range s.routes() {
 		h := rt.handler
 		if rt.role != "" {
@@ -170,6 +176,8 @@ func (s *Server) routes() []route {
 		{"POST", "/generic/2010-04-15/create_event.json", "", s.enqueueV1},
 		{"POST", "/integrations/{key}", "", s.integration},
 		{"POST", "/hooks/slack/interactions", "", s.slackInteractions},
+		{"POST", "/hooks/twilio/sms", "", s.twilioSMS},
+		{"POST", "/hooks/twilio/voice", "", s.twilioVoice},
 		{"GET", "/api/v1/openapi.json", "", s.openAPI},
 		{"GET", "/api/v1/incidents", viewer, s.listIncidents},
 		{"GET", "/api/v1/incidents/{id}", viewer, s.getIncident},
