@@ -309,3 +309,21 @@ func TestTwilioHooksNeedConfig(t *testing.T) {
 		}
 	})
 }
+
+// TestTwilioHooksNeedPublicURL checks a server that cannot know its public
+// URL (listening on all interfaces without --public-url) refuses Twilio's
+// requests with a clear 503, since the signature covers that URL.
+func TestTwilioHooksNeedPublicURL(t *testing.T) {
+	for _, eng := range storetest.Engines(t) {
+		t.Run(eng.Name, func(t *testing.T) {
+			e := newEnvWith(t, eng.Open(t), 0, func(_ *intake.Intake, _ *clocktest.Clock, opts *api.Options) {
+				opts.ListenAddr, opts.TwilioAuthToken = "0.0.0.0:8080", twilioToken
+			})
+			te := &twilioEnv{pager: &pager{env: e}}
+			code, body := te.twilioPost("/hooks/twilio/sms", smsForm(aliceNumber, "ack 1"), twilioToken)
+			if code != http.StatusServiceUnavailable || !strings.Contains(body, "--public-url") {
+				t.Errorf("%d %s", code, body)
+			}
+		})
+	}
+}
