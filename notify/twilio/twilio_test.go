@@ -250,7 +250,7 @@ func TestSignature(t *testing.T) {
 	}
 	bad := []struct {
 		name, tok, url, sig string
-		params             url.Values
+		params              url.Values
 	}{
 		{"other token", "other", u, want, params},
 		{"other url", token, u + "?x=1", want, params},
