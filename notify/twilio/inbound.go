@@ -45,15 +45,41 @@ func Signature(authToken, fullURL string, params url.Values) string {
 }
 
 // ValidateSignature checks sig (the X-Twilio-Signature header) in
-// constant time. An empty auth token validates nothing.
+// constant time. An empty auth token validates nothing. Like Twilio's own
+// validators it accepts the URL with and without the scheme's default
+// port (https://h/… and https://h:443/…), since Twilio signs the URL as
+// configured and proxies differ in which they show.
 func ValidateSignature(authToken, fullURL string, params url.Values, sig string) error {
 	if authToken == "" || sig == "" {
 		return ErrBadSignature
 	}
-	if !hmac.Equal([]byte(sig), []byte(Signature(authToken, fullURL, params))) {
-		return ErrBadSignature
+	for _, u := range portVariants(fullURL) {
+		if hmac.Equal([]byte(sig), []byte(Signature(authToken, u, params))) {
+			return nil
+		}
 	}
-	return nil
+	return ErrBadSignature
+}
+
+// portVariants is fullURL as given and with its default port added or
+// removed.
+func portVariants(fullURL string) []string {
+	out := []string{fullURL}
+	u, err := url.Parse(fullURL)
+	if err != nil || u.Host == "" {
+		return out
+	}
+	def := map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	switch {
+	case def == "":
+	case u.Port() == "":
+		u.Host += ":" + def
+		out = append(out, u.String())
+	case u.Port() == def:
+		u.Host = u.Hostname()
+		out = append(out, u.String())
+	}
+	return out
 }
 
 // Reply actions an SMS can carry.

@@ -248,6 +248,13 @@ func TestSignature(t *testing.T) {
 	if err := twilio.ValidateSignature(token, u, params, want); err != nil {
 		t.Error(err)
 	}
+	withPort := "https://hypercare.example.com:443/hooks/twilio/sms"
+	if err := twilio.ValidateSignature(token, withPort, params, want); err != nil {
+		t.Errorf("default port shown: %v", err)
+	}
+	if err := twilio.ValidateSignature(token, u, params, twilio.Signature(token, withPort, params)); err != nil {
+		t.Errorf("default port signed: %v", err)
+	}
 	bad := []struct {
 		name, tok, url, sig string
 		params              url.Values
@@ -256,6 +263,8 @@ func TestSignature(t *testing.T) {
 		{"other url", token, u + "?x=1", want, params},
 		{"changed body", token, u, want, url.Values{"To": {from}, "From": {to}, "Body": {"resolve 42"}, "AccountSid": {sid}, "MessageSid": {"SM1"}}},
 		{"no token", "", u, want, params},
+		{"other port", token, "https://hypercare.example.com:8443/hooks/twilio/sms", want, params},
+		{"other scheme", token, "http://hypercare.example.com/hooks/twilio/sms", want, params},
 		{"no signature", token, u, "", params},
 	}
 	for _, b := range bad {
