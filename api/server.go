@@ -60,6 +60,9 @@ type Options struct {
 	// Outbound is the guarded HTTP client for calls the API makes out
 	// (answers to Slack); nil gets one with the guard fully on.
 	Outbound *http.Client
+	// TwilioAuthToken (notify.twilio.auth_token) checks that SMS replies
+	// and call keypresses come from Twilio; empty refuses them all.
+	TwilioAuthToken string
 	// Actions verifies one-click action links (GET and POST /act/{token});
 	// nil answers them 404, as a server that never sends them.
 	Actions *actlink.Signer
@@ -101,6 +104,8 @@ type Server struct {
 	streamStore     streamStore
 	streamRetention time.Duration
 	streamKeep      int
+	// twilioToken checks Twilio callbacks.
+	twilioToken string
 }
 
 // New returns a Server for opts.
@@ -152,6 +157,7 @@ func New(opts Options) *Server {
 			s.streamKeep = DefaultStreamKeep
 		}
 	}
+	s.twilioToken = opts.TwilioAuthToken
 	for _, rt := range s.routes() {
 		h := rt.handler
 		if rt.role != "" {
@@ -193,6 +199,8 @@ func (s *Server) routes() []route {
 		{"POST", "/generic/2010-04-15/create_event.json", "", s.enqueueV1},
 		{"POST", "/integrations/{key}", "", s.integration},
 		{"POST", "/hooks/slack/interactions", "", s.slackInteractions},
+		{"POST", "/hooks/twilio/sms", "", s.twilioSMS},
+		{"POST", "/hooks/twilio/voice", "", s.twilioVoice},
 		{"GET", "/api/v1/openapi.json", "", s.openAPI},
 		{"GET", "/api/v1/incidents", viewer, s.listIncidents},
 		{"GET", "/api/v1/incidents/{id}", viewer, s.getIncident},

@@ -189,6 +189,9 @@ type Notify struct {
 	Email *Email `yaml:"email"`
 	// Webhook configures the webhook channel (signing secrets).
 	Webhook Webhook `yaml:"webhook"`
+	// Twilio is the account SMS and voice pages go through; nil means sms
+	// and voice contact methods cannot be delivered.
+	Twilio *TwilioNotify `yaml:"twilio"`
 }
 
 // AllowPrivateNetworks reports whether outbound calls may go to loopback,

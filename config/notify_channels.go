@@ -53,6 +53,7 @@ func (c *checker) checkChannels(cfg *Config) {
 		c.add("notify.slack.api_url", "must be an absolute http or https URL")
 	}
 	cfg.Notify.Ntfy.Token = c.resolveSecret("notify.ntfy.token", cfg.Notify.Ntfy.Token)
+	c.checkTwilio(cfg.Notify.Twilio)
 	if s.BotToken != "" {
 		return
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/hypercare/hypercare/notify/ntfy"
 	"github.com/hypercare/hypercare/notify/slack"
 	"github.com/hypercare/hypercare/notify/teams"
+	"github.com/hypercare/hypercare/notify/twilio"
 	"github.com/hypercare/hypercare/store"
 )
 
@@ -32,4 +33,18 @@ func registerChatChannels(reg *notify.Registry, client *http.Client, cfg *config
 	reg.Register(hypercare.ContactDiscord, discord.New(client, clk))
 	reg.Register(hypercare.ContactMattermost, mattermost.New(client, clk))
 	reg.Register(hypercare.ContactNtfy, ntfy.New(client, cfg.Notify.Ntfy.Token, clk))
+	registerTwilio(reg, client, cfg.Notify.Twilio)
+}
+
+// registerTwilio adds the sms and voice channels when notify.twilio is
+// set; without it sms and voice contact methods cannot be paged, which
+// readiness and the dry run report.
+func registerTwilio(reg *notify.Registry, client *http.Client, tc *config.TwilioNotify) {
+	if tc == nil {
+		return
+	}
+	tw := twilio.New(client, twilio.Config{AccountSID: tc.AccountSID, AuthToken: tc.AuthToken, From: tc.From,
+		APIURL: tc.TwilioAPIURL()}, hypercare.SystemClock{})
+	reg.Register(hypercare.ContactSMS, tw.SMS())
+	reg.Register(hypercare.ContactVoice, tw.Voice())
 }

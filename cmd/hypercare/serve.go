@@ -124,8 +124,9 @@ func serve(ctx context.Context, f serveFlags) error {
 		Store: st, Clock: hypercare.SystemClock{}, Intake: in, Escalation: esc, Logger: log, Registry: reg,
 		RateLimitPerMinute: cfg.RateLimitPerMinute(), MaxBodyBytes: cfg.MaxBodyBytes(), PublicURL: f.publicURL,
 		ListenAddr: ln.Addr().String(), SlackSigningSecret: cfg.Notify.Slack.SigningSecret,
-		Outbound:  notify.NewHTTPClient(notify.NetOptions{AllowPrivateNetworks: cfg.AllowPrivateNetworks()}),
-		Readiness: readiness.FromConfig(cfg, channels.Types()), Actions: signer,
+		TwilioAuthToken: twilioToken(cfg),
+		Outbound:        notify.NewHTTPClient(notify.NetOptions{AllowPrivateNetworks: cfg.AllowPrivateNetworks()}),
+		Readiness:       readiness.FromConfig(cfg, channels.Types()), Actions: signer,
 	})
 	deliverer.SetLinks(actlink.Links{Base: srv.LinkBase(), Signer: signer})
 	// The live stream's broker ends with ctx, as the HTTP server starts its
@@ -188,6 +189,15 @@ func wakeOnCommits(ctx context.Context, st *store.Store, wakes ...func()) {
 			}
 		}
 	}
+}
+
+// twilioToken is notify.twilio.auth_token, which checks Twilio's
+// callbacks; "" (refuse them) when Twilio is not configured.
+func twilioToken(cfg *config.Config) string {
+	if cfg.Notify.Twilio == nil {
+		return ""
+	}
+	return cfg.Notify.Twilio.AuthToken
 }
 
 // isWildcard reports whether a listener is bound to every interface.

@@ -1,0 +1,175 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/notify/twilio"
+)
+
+// maxTwilioBody bounds a Twilio callback; Twilio's forms are a few
+// kilobytes.
+const maxTwilioBody = 64 << 10
+
+// twilioRequest checks a Twilio callback and returns its form: Twilio
+// must be configured (403 otherwise), the server must know its public URL
+// (503: the signature covers the URL Twilio requested, which only
+// --public-url says), and X-Twilio-Signature must match that URL and the
+// form under the auth token (403). A refused request changes nothing.
+func (s *Server) twilioRequest(w http.ResponseWriter, r *http.Request) (url.Values, bool) {
+	body, err := readBody(w, r, maxTwilioBody)
+	if err != nil {
+		s.writeError(w, r, err)
+		return nil, false
+	}
+	if s.twilioToken == "" {
+		s.writeError(w, r, hypercare.Errorf(hypercare.CodePermissionDenied, "Twilio is not configured on this server (notify.twilio)"))
+		return nil, false
+	}
+	if s.linkBase == "" {
+		s.writeError(w, r, hypercare.Errorf(hypercare.CodeUnavailable,
+			"the server does not know its public URL, so it cannot check X-Twilio-Signature: restart it with --public-url"))
+		return nil, false
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		s.writeError(w, r, hypercare.InvalidFields("invalid Twilio request", hypercare.FieldError{Field: "body", Message: "must be a form"}))
+		return nil, false
+	}
+	if err := twilio.ValidateSignature(s.twilioToken, s.linkBase+r.URL.RequestURI(), form, r.Header.Get("X-Twilio-Signature")); err != nil {
+		s.writeError(w, r, hypercare.Errorf(hypercare.CodePermissionDenied, "%v", err))
+		return nil, false
+	}
+	return form, true
+}
+
+// twiml writes a TwiML answer.
+func twiml(w http.ResponseWriter, doc []byte) {
+	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(doc)
+}
+
+// twilioSMS answers POST /hooks/twilio/sms: a reply "ack 42" or
+// "resolve 42" to a page. The sender is the Hypercare user with an sms or
+// voice contact method whose address is the From number; a stranger gets
+// an empty answer and nothing changes. The action is taken as that user,
+// so the timeline says who, and the answer says what happened.
+func (s *Server) twilioSMS(w http.ResponseWriter, r *http.Request) {
+	form, ok := s.twilioRequest(w, r)
+	if !ok {
+		return
+	}
+	user, ok := s.phoneUser(form.Get("From"))
+	if !ok {
+		twiml(w, twilio.Empty())
+		return
+	}
+	action, number, err := twilio.ParseReply(form.Get("Body"))
+	if err != nil {
+		twiml(w, twilio.Message("Hypercare did not understand: "+err.Error()+"."))
+		return
+	}
+	twiml(w, twilio.Message(s.phoneAct(r.Context(), user, action, strconv.FormatInt(number, 10))))
+}
+
+// phoneUser finds the Hypercare user with an sms or voice contact method
+// whose address is number.
+func (s *Server) phoneUser(number string) (hypercare.User, bool) {
+	if number == "" {
+		return hypercare.User{}, false
+	}
+	for _, u := range s.directory().Users {
+		for _, cm := range u.ContactMethods {
+			if (cm.Type == hypercare.ContactSMS || cm.Type == hypercare.ContactVoice) && cm.Address == number {
+				return u, true
+			}
+		}
+	}
+	return hypercare.User{}, false
+}
+
+// phoneAct takes action (twilio.ReplyAck, ReplyResolve or "escalate") on
+// incident ref as user, and returns the sentence that tells them.
+func (s *Server) phoneAct(ctx context.Context, user hypercare.User, action, ref string) string {
+	if user.Role.Rank() < hypercare.RoleResponder.Rank() {
+		return fmt.Sprintf("Your Hypercare role (%s) cannot act on incidents.", user.Role)
+	}
+	actor := hypercare.Actor{Type: hypercare.ActorUser, ID: user.ID, Name: user.Name}
+	var inc *hypercare.Incident
+	var err error
+	done := "acknowledged"
+	switch action {
+	case twilio.ReplyAck:
+		inc, err = s.incidents.Acknowledge(ctx, ref, actor)
+	case twilio.ReplyResolve:
+		done = "resolved"
+		inc, err = s.incidents.Resolve(ctx, ref, actor)
+	default:
+		done = "escalated"
+		if inc, err = s.incidents.Lookup(ctx, ref); err == nil {
+			_, err = s.escalation.Escalate(ctx, inc, 0, actor)
+		}
+	}
+	var he *hypercare.Error
+	switch {
+	case err == nil:
+		return fmt.Sprintf("#%d %s by %s", inc.Number, done, user.Name)
+	case errors.As(err, &he) && (he.Code == hypercare.CodeConflict || he.Code == hypercare.CodeNotFound):
+		return "Nothing changed: " + he.Message + "."
+	default:
+		s.log.Error("twilio action", slog.String("action", action), slog.String("incident", ref),
+			slog.String("user", user.ID), slog.Any("error", err))
+		return "Hypercare could not " + action + " the incident; try again or use the incident page."
+	}
+}
+
+// twilioVoice answers POST /hooks/twilio/voice?token=…: the script of a
+// call placed for a page and, once a key is pressed, the action. The token
+// is the page's signed acknowledge token (see notify/twilio), which names
+// the notification and so the paged user; the call acts as them. 1
+// acknowledges, 2 resolves, 3 escalates to the next level now.
+func (s *Server) twilioVoice(w http.ResponseWriter, r *http.Request) {
+	form, ok := s.twilioRequest(w, r)
+	if !ok {
+		return
+	}
+	token := r.URL.Query().Get("token")
+	t, err := s.resolveAct(r.Context(), token)
+	if err != nil {
+		twiml(w, twilio.Say(hypercare.ErrorMessage(err)+" Goodbye."))
+		return
+	}
+	ref := strconv.FormatInt(t.inc.Number, 10)
+	var action string
+	switch form.Get("Digits") {
+	case twilio.KeyAck:
+		action = twilio.ReplyAck
+	case twilio.KeyResolve:
+		action = twilio.ReplyResolve
+	case twilio.KeyEscalate:
+		action = "escalate"
+	default:
+		call := twilio.Call{Number: t.inc.Number, Title: t.inc.Title, Service: t.service, Urgency: string(t.inc.Urgency)}
+		twiml(w, twilio.Script(call, s.linkBase+twilio.VoicePath+"?token="+url.QueryEscape(token)))
+		return
+	}
+	twiml(w, twilio.Say(spoken(s.phoneAct(r.Context(), t.user, action, ref), t.inc.Number)+" Goodbye."))
+}
+
+// spoken turns "#42 acknowledged by Alice" into "Incident 42 acknowledged
+// by Alice." for the voice.
+func spoken(text string, number int64) string {
+	prefix := "#" + strconv.FormatInt(number, 10)
+	if rest, ok := strings.CutPrefix(text, prefix); ok {
+		return "Incident " + strconv.FormatInt(number, 10) + rest + "."
+	}
+	return text
+}
