@@ -52,6 +52,14 @@ type Options struct {
 	// Readiness holds the hypercare windows and what their readiness
 	// reads (config and delivered channels); nil serves no windows.
 	Readiness *readiness.Catalog
+	// UI, when set, serves the paths outside the API (the web pages);
+	// /api/ paths and the API's own routes keep their JSON answers.
+	UI http.Handler
+	// Session, when set, makes a web session cookie a principal for GET
+	// requests (the pages' live stream), with the user's role from the
+	// config. Writes keep needing a bearer token: the cookie is sent by
+	// the browser on its own, so it must not authorize changes here.
+	Session func(*http.Request) (hypercare.Principal, bool)
 }
 
 // Server serves the HTTP API. Build it with New and use Handler.
@@ -98,7 +106,7 @@ func New(opts Options) *Server {
 		escalation: opts.Escalation,
 		incidents:  &incident.Service{Store: opts.Store, Clock: opts.Clock},
 		log:        opts.Logger,
-		auth:       &authenticator{store: opts.Store, clock: opts.Clock, touched: map[string]time.Time{}},
+		auth:       &authenticator{store: opts.Store, clock: opts.Clock, touched: map[string]time.Time{}, session: opts.Session},
 		limiter:    newLimiter(opts.RateLimitPerMinute),
 		maxBody:    opts.MaxBodyBytes,
 		linkBase:   linkBase(opts.PublicURL, opts.ListenAddr),
@@ -119,7 +127,13 @@ func New(opts Options) *Server {
 	}
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{}))
 	s.addAllowed("GET", "/metrics")
-	s.mux.HandleFunc("/", s.notFound)
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := s.paths.Handler(r); opts.UI == nil || pattern != "" || strings.HasPrefix(r.URL.Path, "/api/") {
+			s.notFound(w, r)
+			return
+		}
+		opts.UI.ServeHTTP(w, r)
+	})
 	return s
 }
 

@@ -115,11 +115,16 @@ func serve(ctx context.Context, f serveFlags) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", f.listen, err)
 	}
+	ui, err := newUI(st, cfg, esc, f.publicURL, log)
+	if err != nil {
+		return err
+	}
 	srv := api.New(api.Options{
 		Store: st, Clock: hypercare.SystemClock{}, Intake: in, Escalation: esc, Logger: log, Registry: reg,
 		RateLimitPerMinute: cfg.RateLimitPerMinute(), MaxBodyBytes: cfg.MaxBodyBytes(), PublicURL: f.publicURL,
 		ListenAddr: ln.Addr().String(),
 		Readiness:  readiness.FromConfig(cfg, newChannels(cfg).Types()),
+		UI:         ui.Handler(), Session: ui.Principal,
 	})
 	if f.publicURL == "" && isWildcard(ln.Addr()) {
 		log.Warn("listening on all interfaces without --public-url: calendar feed links cannot be created until the server is restarted with --public-url")
