@@ -1,6 +1,7 @@
 package web
 
 import (
+	"sort"
 	"sync"
 	"time"
 
@@ -81,24 +82,31 @@ func (t *throttle) succeed(user string) {
 	delete(t.seen, throttleKeyUser+user)
 }
 
-// makeRoom keeps the table under its cap: expired entries go first, then
-// the oldest one.
+// makeRoom keeps the table under its cap: when full, expired entries go,
+// and if that is not enough the oldest tenth, so the sweep's cost is
+// shared by the next cap/10 inserts.
 func (t *throttle) makeRoom(now time.Time) {
 	if len(t.seen) < throttleCap {
 		return
 	}
-	oldestKey, oldest := "", now
+	type aged struct {
+		key   string
+		first time.Time
+	}
+	live := make([]aged, 0, len(t.seen))
 	for k, f := range t.seen {
 		if now.Sub(f.first) >= throttleWindow {
 			delete(t.seen, k)
-			continue
-		}
-		if f.first.Before(oldest) || oldestKey == "" {
-			oldestKey, oldest = k, f.first
+		} else {
+			live = append(live, aged{k, f.first})
 		}
 	}
-	if len(t.seen) >= throttleCap {
-		delete(t.seen, oldestKey)
+	if len(t.seen) < throttleCap {
+		return
+	}
+	sort.Slice(live, func(i, j int) bool { return live[i].first.Before(live[j].first) })
+	for _, a := range live[:throttleCap/10] {
+		delete(t.seen, a.key)
 	}
 }
 
