@@ -40,6 +40,9 @@ type env struct {
 	admin, responder, viewer string
 	// in is the server's intake, for tests that set event rules.
 	in *intake.Intake
+	// stopStream ends the server's Run (the live stream), as a shutdown
+	// does.
+	stopStream context.CancelFunc
 }
 
 // forEachStore runs fn as a subtest on SQLite and PostgreSQL.
@@ -94,8 +97,11 @@ func newEnvWith(t *testing.T, st *store.Store, ratePerMinute int, extend func(*i
 	srv := api.New(opts)
 	hs.Config.Handler = srv.Handler()
 	hs.Start()
-	t.Cleanup(hs.Close)
-	e := &env{t: t, st: st, clock: clk, url: hs.URL, in: in}
+	streamCtx, stopStream := context.WithCancel(context.Background())
+	streamDone := make(chan error, 1)
+	go func() { streamDone <- srv.Run(streamCtx) }()
+	t.Cleanup(func() { stopStream(); <-streamDone; hs.Close() })
+	e := &env{t: t, st: st, clock: clk, url: hs.URL, in: in, stopStream: stopStream}
 	e.admin = e.token("admin", hypercare.RoleAdmin)
 	e.responder = e.token("alice", hypercare.RoleResponder)
 	e.viewer = e.token("viewer", hypercare.RoleViewer)

@@ -36,9 +36,14 @@ func isAdmin(r *http.Request) bool {
 // redactTimeline removes error_detail from entries' details for non-admins,
 // like the notifications' own error_detail.
 func redactTimeline(r *http.Request, list []hypercare.TimelineEntry) {
-	if isAdmin(r) {
-		return
+	if !isAdmin(r) {
+		redactTimelineEntries(list)
 	}
+}
+
+// redactTimelineEntries removes error_detail from entries' details (for
+// anyone but an admin: the REST answer and the live stream).
+func redactTimelineEntries(list []hypercare.TimelineEntry) {
 	for i := range list {
 		if len(list[i].Details) == 0 {
 			continue

@@ -60,6 +60,11 @@ type Options struct {
 	// config. Writes keep needing a bearer token: the cookie is sent by
 	// the browser on its own, so it must not authorize changes here.
 	Session func(*http.Request) (hypercare.Principal, bool)
+	// StreamRetention is how long live-stream events stay resumable
+	// (default DefaultStreamRetention); StreamKeep caps how many are kept
+	// (default DefaultStreamKeep).
+	StreamRetention time.Duration
+	StreamKeep      int
 }
 
 // Server serves the HTTP API. Build it with New and use Handler.
@@ -83,6 +88,12 @@ type Server struct {
 	paths *http.ServeMux
 	// allow lists the methods of each route pattern, for the Allow header.
 	allow map[string][]string
+	// broker fans the live stream out (nil when the store has no stream);
+	// it runs in Run.
+	broker          *broker
+	streamStore     streamStore
+	streamRetention time.Duration
+	streamKeep      int
 }
 
 // New returns a Server for opts.
@@ -116,6 +127,17 @@ func New(opts Options) *Server {
 		mux:        http.NewServeMux(),
 		paths:      http.NewServeMux(),
 		allow:      map[string][]string{},
+	}
+	if ss, ok := opts.Store.(streamStore); ok {
+		s.streamStore = ss
+		s.broker = newBroker(ss, opts.Clock, opts.Logger, streamBuffer)
+		s.streamRetention, s.streamKeep = opts.StreamRetention, opts.StreamKeep
+		if s.streamRetention <= 0 {
+			s.streamRetention = DefaultStreamRetention
+		}
+		if s.streamKeep <= 0 {
+			s.streamKeep = DefaultStreamKeep
+		}
 	}
 	for _, rt := range s.routes() {
 		h := rt.handler
@@ -169,6 +191,7 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/incidents/{id}/escalate", responder, s.escalateIncident},
 		{"POST", "/api/v1/incidents/{id}/reassign", responder, s.reassign},
 		{"GET", "/api/v1/incidents/{id}/notifications", viewer, s.incidentNotifications},
+		{"GET", "/api/v1/stream", viewer, s.stream},
 		{"GET", "/api/v1/alerts", viewer, s.listAlerts},
 		{"GET", "/api/v1/services", viewer, s.listServices},
 		{"GET", "/api/v1/services/{id}", viewer, s.getService},

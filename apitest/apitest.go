@@ -174,7 +174,10 @@ func New(t testing.TB, st *store.Store, opts ...Option) *Server {
 		ListenAddr: hs.Listener.Addr().String()})
 	hs.Config.Handler = srv.Handler()
 	hs.Start()
-	t.Cleanup(hs.Close)
+	streamCtx, stopStream := context.WithCancel(context.Background())
+	streamDone := make(chan error, 1)
+	go func() { streamDone <- srv.Run(streamCtx) }()
+	t.Cleanup(func() { stopStream(); <-streamDone; hs.Close() })
 	return &Server{URL: hs.URL, Clock: clk, Store: st, t: t, http: hs.Client()}
 }
 

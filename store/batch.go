@@ -104,9 +104,16 @@ func (s *Store) tryBatch(base context.Context, batch []*request, savepoints bool
 		s.rollback(base, c)
 		return nil
 	}
+	if err := s.flushStream(t); err != nil {
+		s.rollback(base, c)
+		return err
+	}
 	if _, err := c.exec(ctx, ctlCommit); err != nil {
 		s.rollback(base, c)
 		return fmt.Errorf("commit write batch: %w", err)
+	}
+	if len(t.stream) > 0 {
+		s.streamSig.fire()
 	}
 	return nil
 }
@@ -132,7 +139,11 @@ func (s *Store) runOne(t *tx, r *request, mode runMode) error {
 		}
 	}
 	t.statements = 0
+	published := len(t.stream)
 	err := r.call(t)
+	if err != nil {
+		t.stream = t.stream[:published] // its writes are undone: so are its events
+	}
 	if err == nil {
 		if mode == runInSavepoint {
 			if _, err := t.c.exec(t.ctx, ctlRelease); err != nil {

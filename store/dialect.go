@@ -56,6 +56,11 @@ type dialect struct {
 	// subxid cache and slow every concurrent snapshot.
 	maxBatch int
 	classify func(error) errClass
+	// streamOrder runs before a batch's stream events are inserted (PG
+	// only): it takes the stream's transaction-scoped advisory lock, so
+	// stream IDs are drawn in commit order across writers and nodes, and
+	// queues the NOTIFY that wakes every node's stream at commit.
+	streamOrder string
 }
 
 // sqliteDialect returns SQLite's differences.
@@ -87,6 +92,7 @@ func postgresDialect() *dialect {
 		batchTimeout:   30 * time.Second,
 		maxBatch:       64,
 		classify:       classifyPostgres,
+		streamOrder:    streamOrderPostgres,
 	}
 }
 

@@ -179,7 +179,7 @@ func buildEscalationQueries(q *[numQueries]string, d *dialect) {
 	q[qUpdateNotification] = "UPDATE notifications SET status = $2, attempts = $3, last_error = $4, " +
 		"due_at = $5, sent_at = $6, error_detail = $7, lease_until = NULL WHERE id = $1"
 	q[qCancelNotifications] = "UPDATE notifications SET status = 'cancelled', lease_until = NULL " +
-		"WHERE incident_id = $1 AND status = 'pending'"
+		"WHERE incident_id = $1 AND status = 'pending' RETURNING " + notificationCols
 	q[qCreateFeed] = "INSERT INTO calendar_feeds (" + feedCols + ") VALUES ($1, $2, $3, $4, $5, $6) " +
 		"ON CONFLICT DO NOTHING"
 	q[qDeleteFeed] = "DELETE FROM calendar_feeds WHERE id = $1"

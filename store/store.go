@@ -97,6 +97,9 @@ type Store struct {
 	// requests recycles Write's request objects (and their channels): at
 	// tens of thousands of writes per second they show up in profiles.
 	requests sync.Pool
+	// streamSig fires after each commit that published stream events
+	// (stream.go).
+	streamSig signal
 }
 
 var _ hypercare.Store = (*Store)(nil)

@@ -21,6 +21,9 @@ type tx struct {
 	// statements counts the statements the current request ran: a request
 	// that fails before running any needs no rollback.
 	statements int
+	// stream holds the stream events the batch's requests published, in
+	// order; they are inserted just before COMMIT (stream.go).
+	stream []pendingEvent
 }
 
 var _ hypercare.Tx = (*tx)(nil)

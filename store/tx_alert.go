@@ -36,8 +36,9 @@ func (t *tx) InsertAlert(ctx context.Context, a *hypercare.Alert) error {
 	if err != nil {
 		return fmt.Errorf("insert alert %q: %w", a.ID, err)
 	}
-	return t.insert(ctx, qInsertAlert, "alert", a.ID,
+	err = t.insert(ctx, qInsertAlert, "alert", a.ID,
 		"an alert with this id, or an open alert with this service and dedup key, already exists", args...)
+	return t.published(err, hypercare.StreamAlert, hypercare.StreamCreated, a.IncidentID, a)
 }
 
 // UpdateAlert writes every mutable field of a (all but service and dedup
@@ -50,7 +51,8 @@ func (t *tx) UpdateAlert(ctx context.Context, a *hypercare.Alert) error {
 	if err != nil {
 		return fmt.Errorf("update alert %q: %w", a.ID, err)
 	}
-	return t.update(ctx, qUpdateAlert, "alert", a.ID, args...)
+	err = t.update(ctx, qUpdateAlert, "alert", a.ID, args...)
+	return t.published(err, hypercare.StreamAlert, hypercare.StreamUpdated, a.IncidentID, a)
 }
 
 // alertArgs returns the arguments of qInsertAlert (insert) or

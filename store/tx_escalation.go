@@ -75,9 +75,10 @@ func (t *tx) InsertNotification(ctx context.Context, n *hypercare.Notification) 
 		"contact_method", n.ContactMethod, "reason", n.Reason, "last_error", n.LastError, "error_detail", n.ErrorDetail); err != nil {
 		return err
 	}
-	return t.insert(ctx, qInsertNotification, "notification", n.ID, "this page was already recorded",
+	err := t.insert(ctx, qInsertNotification, "notification", n.ID, "this page was already recorded",
 		n.ID, n.IncidentID, n.UserID, n.ContactMethod, string(n.Type), n.Level, n.Loop, n.Step, n.Reason,
 		n.Status, n.Attempts, n.LastError, micros(n.DueAt), micros(n.CreatedAt), nullMicros(n.SentAt), n.ErrorDetail)
+	return t.published(err, hypercare.StreamNotification, hypercare.StreamCreated, n.IncidentID, n)
 }
 
 // ClaimNotifications leases up to limit notifications due at now until
@@ -92,6 +93,11 @@ func (t *tx) ClaimNotifications(ctx context.Context, now, leaseUntil time.Time, 
 	if err != nil {
 		return nil, fmt.Errorf("claim notifications: %w", err)
 	}
+	for i := range out {
+		if err := t.published(nil, hypercare.StreamNotification, hypercare.StreamUpdated, out[i].IncidentID, &out[i]); err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
 }
 
@@ -101,8 +107,9 @@ func (t *tx) UpdateNotification(ctx context.Context, n *hypercare.Notification) 
 		"error_detail", n.ErrorDetail); err != nil {
 		return err
 	}
-	return t.update(ctx, qUpdateNotification, "notification", n.ID,
+	err := t.update(ctx, qUpdateNotification, "notification", n.ID,
 		n.ID, n.Status, n.Attempts, n.LastError, micros(n.DueAt), nullMicros(n.SentAt), n.ErrorDetail)
+	return t.published(err, hypercare.StreamNotification, hypercare.StreamUpdated, n.IncidentID, n)
 }
 
 // CancelNotifications cancels the incident's pages not yet being sent.
@@ -110,12 +117,20 @@ func (t *tx) CancelNotifications(ctx context.Context, incidentID string) (int, e
 	if err := checkText("cancel notifications", "incident_id", incidentID); err != nil {
 		return 0, err
 	}
-	res, err := t.exec(ctx, qCancelNotifications, incidentID)
+	rows, err := t.query(ctx, qCancelNotifications, incidentID)
 	if err != nil {
 		return 0, t.s.dbErr(err, "cancel notifications of %q", incidentID)
 	}
-	n, err := res.RowsAffected()
-	return int(n), err
+	cancelled, err := collect(rows, scanNotification)
+	if err != nil {
+		return 0, fmt.Errorf("cancel notifications of %q: %w", incidentID, err)
+	}
+	for i := range cancelled {
+		if err := t.published(nil, hypercare.StreamNotification, hypercare.StreamUpdated, incidentID, &cancelled[i]); err != nil {
+			return 0, err
+		}
+	}
+	return len(cancelled), nil
 }
 
 func scanEscalation(r rowScanner, e *hypercare.EscalationState) error {

@@ -56,7 +56,7 @@ func (t *tx) InsertIncident(ctx context.Context, inc *hypercare.Incident) error 
 		if err != nil {
 			return t.s.dbErr(err, "insert incident %q", inc.ID)
 		}
-		return nil
+		return t.published(nil, hypercare.StreamIncident, hypercare.StreamCreated, inc.ID, inc)
 	}
 	if inc.Number == 0 {
 		n, err := t.NextIncidentNumber(ctx)
@@ -65,11 +65,12 @@ func (t *tx) InsertIncident(ctx context.Context, inc *hypercare.Incident) error 
 		}
 		inc.Number = n
 	}
-	return t.insert(ctx, qInsertIncident, "incident", inc.ID,
+	err := t.insert(ctx, qInsertIncident, "incident", inc.ID,
 		"an incident with this id or number already exists",
 		inc.ID, inc.Number, inc.Title, string(inc.Status), string(inc.Urgency), string(inc.Severity),
 		inc.ServiceID, inc.AlertCount, inc.OpenAlertCount, micros(inc.CreatedAt), micros(inc.UpdatedAt),
 		nullMicros(inc.AcknowledgedAt), nullMicros(inc.ResolvedAt), inc.Priority)
+	return t.published(err, hypercare.StreamIncident, hypercare.StreamCreated, inc.ID, inc)
 }
 
 // UpdateIncident writes every mutable field of inc (all but number,
@@ -78,10 +79,11 @@ func (t *tx) UpdateIncident(ctx context.Context, inc *hypercare.Incident) error 
 	if err := checkIncident("update incident", inc); err != nil {
 		return err
 	}
-	return t.update(ctx, qUpdateIncident, "incident", inc.ID,
+	err := t.update(ctx, qUpdateIncident, "incident", inc.ID,
 		inc.ID, inc.Title, string(inc.Status), string(inc.Urgency), string(inc.Severity),
 		inc.AlertCount, inc.OpenAlertCount, micros(inc.UpdatedAt),
 		nullMicros(inc.AcknowledgedAt), nullMicros(inc.ResolvedAt), inc.Priority)
+	return t.published(err, hypercare.StreamIncident, hypercare.StreamUpdated, inc.ID, inc)
 }
 
 // AppendTimeline adds an immutable timeline entry.
@@ -89,10 +91,11 @@ func (t *tx) AppendTimeline(ctx context.Context, e *hypercare.TimelineEntry) err
 	if err := checkTimeline("append timeline", e); err != nil {
 		return err
 	}
-	return t.insert(ctx, qAppendTimeline, "timeline entry", e.ID,
+	err := t.insert(ctx, qAppendTimeline, "timeline entry", e.ID,
 		"a timeline entry with this id already exists",
 		e.ID, e.IncidentID, micros(e.At), e.Type, string(e.Actor.Type), e.Actor.ID, e.Actor.Name,
 		e.Message, nullJSON(e.Details))
+	return t.published(err, hypercare.StreamTimeline, hypercare.StreamCreated, e.IncidentID, e)
 }
 
 // InsertEvent appends to the event log.

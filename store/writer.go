@@ -156,6 +156,9 @@ func (s *Store) Run(ctx context.Context) error {
 	for _, w := range rs.writers {
 		wg.Go(func() { w.loop(base) })
 	}
+	if s.d.streamOrder != "" {
+		wg.Go(func() { s.listen(ctx) })
+	}
 	s.log.Info("store writers started", "dialect", s.d.name, "writers", len(rs.writers))
 	<-ctx.Done()
 

@@ -40,6 +40,8 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"Notifications", testNotifications},
 		{"CalendarFeeds", testCalendarFeeds},
 		{"LastEventAt", testLastEventAt},
+		{"StreamOutbox", testStreamOutbox},
+		{"StreamCommitOrder", testStreamCommitOrder},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })

@@ -126,6 +126,12 @@ func serve(ctx context.Context, f serveFlags) error {
 		Readiness:  readiness.FromConfig(cfg, newChannels(cfg).Types()),
 		UI:         ui.Handler(), Session: ui.Principal,
 	})
+	// The live stream's broker ends with ctx, as the HTTP server starts its
+	// graceful shutdown: open streams end, so Shutdown does not wait on them.
+	streamCtx, stopStream := context.WithCancel(ctx)
+	streamDone := make(chan error, 1)
+	go func() { streamDone <- srv.Run(streamCtx) }()
+	defer func() { stopStream(); <-streamDone }()
 	if f.publicURL == "" && isWildcard(ln.Addr()) {
 		log.Warn("listening on all interfaces without --public-url: calendar feed links cannot be created until the server is restarted with --public-url")
 	}
@@ -215,8 +221,8 @@ func pprofMux() http.Handler {
 // client that sends its body slowly; WriteTimeout bounds how long a client
 // that never reads its answer can hold the answer in memory. WriteTimeout
 // runs from the end of the request headers, so it must exceed ReadTimeout.
-// A future streaming handler (SSE) must lift it for its own responses with
-// http.ResponseController.SetWriteDeadline.
+// The live stream (GET /api/v1/stream) lifts it for its own responses with
+// http.ResponseController.SetWriteDeadline, one bounded deadline per write.
 func newHTTPServer(h http.Handler) *http.Server {
 	return &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: 90 * time.Second, IdleTimeout: 2 * time.Minute}

@@ -1,0 +1,264 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/hypercare/hypercare"
+)
+
+// The live stream's broker: one per server. It reads committed stream
+// events from the store (the outbox, see store/stream.go) whenever the
+// store says a commit published some, and fans them out to the connected
+// clients. Each client has a bounded buffer; a client that falls that far
+// behind is cut off (its response ends) so it never holds the others up or
+// makes the server hold an unbounded backlog: its EventSource reconnects
+// with Last-Event-ID and replays what it missed from the store.
+
+// streamStore is what the stream needs of the store: the outbox reads and
+// the pruning the server runs.
+type streamStore interface {
+	hypercare.StreamSource
+	PruneStream(ctx context.Context, cutoff time.Time, keep int) (int64, error)
+}
+
+// streamPage is how many events the broker and a replay read at a time.
+const streamPage = 500
+
+// streamItem is one event fanned out to every subscriber, with its wire
+// frames built at most once per audience (admins, everyone else).
+type streamItem struct {
+	ev     hypercare.StreamEvent
+	once   [2]sync.Once
+	frames [2][]byte
+}
+
+// frame returns the SSE frame of the event for an admin or not.
+func (it *streamItem) frame(admin bool) []byte {
+	i := 0
+	if admin {
+		i = 1
+	}
+	it.once[i].Do(func() { it.frames[i] = encodeFrame(it.ev, admin) })
+	return it.frames[i]
+}
+
+// subscriber is one connected client.
+type subscriber struct {
+	incident string // "" or the only incident ID it wants
+	ch       chan *streamItem
+	// gone is closed when the broker drops the subscriber: it fell behind
+	// (slow) or the broker stopped.
+	gone chan struct{}
+	slow bool
+}
+
+func (sub *subscriber) wants(ev *hypercare.StreamEvent) bool {
+	return sub.incident == "" || sub.incident == ev.IncidentID
+}
+
+// broker fans committed stream events out to subscribers.
+type broker struct {
+	src    streamStore
+	clock  hypercare.Clock
+	log    *slog.Logger
+	buffer int
+
+	mu      sync.Mutex
+	running bool
+	cursor  int64 // highest event ID fanned out
+	subs    map[*subscriber]struct{}
+}
+
+func newBroker(src streamStore, clk hypercare.Clock, log *slog.Logger, buffer int) *broker {
+	return &broker{src: src, clock: clk, log: log, buffer: buffer, subs: map[*subscriber]struct{}{}}
+}
+
+// Run fans out events until ctx ends, then drops every subscriber (their
+// responses end, so a graceful shutdown does not wait on open streams).
+func (b *broker) Run(ctx context.Context) error {
+	if err := b.start(ctx); err != nil {
+		return nil // ctx ended before the store answered
+	}
+	defer b.stop()
+	for {
+		wake := b.src.StreamChanged() // before reading, so no commit is missed
+		if err := b.catchUp(ctx); err != nil && ctx.Err() == nil {
+			b.log.Error("stream: read events failed", slog.Any("error", err))
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-b.clock.After(time.Second):
+			}
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-wake:
+		}
+	}
+}
+
+// start sets the cursor to the newest committed event, retrying until the
+// store answers or ctx ends.
+func (b *broker) start(ctx context.Context) error {
+	for {
+		_, last, err := b.src.StreamHorizon(ctx)
+		if err == nil {
+			b.mu.Lock()
+			b.cursor, b.running = last, true
+			b.mu.Unlock()
+			return nil
+		}
+		b.log.Error("stream: read horizon failed", slog.Any("error", err))
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-b.clock.After(time.Second):
+		}
+	}
+}
+
+func (b *broker) stop() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.running = false
+	for sub := range b.subs {
+		close(sub.gone)
+		delete(b.subs, sub)
+	}
+}
+
+// catchUp fans out every event committed after the cursor.
+func (b *broker) catchUp(ctx context.Context) error {
+	for {
+		b.mu.Lock()
+		after := b.cursor
+		b.mu.Unlock()
+		evs, err := b.src.StreamAfter(ctx, after, streamPage)
+		if err != nil {
+			return err
+		}
+		b.fanOut(evs)
+		if len(evs) < streamPage {
+			return nil
+		}
+	}
+}
+
+func (b *broker) fanOut(evs []hypercare.StreamEvent) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for i := range evs {
+		it := &streamItem{ev: evs[i]}
+		for sub := range b.subs {
+			if !sub.wants(&it.ev) {
+				continue
+			}
+			select {
+			case sub.ch <- it:
+			default: // fell behind: cut off, it resumes from Last-Event-ID
+				sub.slow = true
+				close(sub.gone)
+				delete(b.subs, sub)
+			}
+		}
+		b.cursor = it.ev.ID
+	}
+}
+
+// subscribe registers a client and returns the broker's cursor: every
+// event after it reaches sub.ch; the client replays those up to it from
+// the store. ok is false when the broker is not running.
+func (b *broker) subscribe(incident string) (sub *subscriber, cursor int64, ok bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.running {
+		return nil, 0, false
+	}
+	sub = &subscriber{incident: incident, ch: make(chan *streamItem, b.buffer), gone: make(chan struct{})}
+	b.subs[sub] = struct{}{}
+	return sub, b.cursor, true
+}
+
+func (b *broker) unsubscribe(sub *subscriber) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if _, ok := b.subs[sub]; ok {
+		delete(b.subs, sub)
+		close(sub.gone)
+	}
+}
+
+// wasSlow reports whether the broker cut sub off for falling behind.
+func (b *broker) wasSlow(sub *subscriber) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return sub.slow
+}
+
+// streamData is the JSON of an event's `data:` line.
+type streamData struct {
+	Kind           string          `json:"kind"`
+	Op             string          `json:"op"`
+	IncidentID     string          `json:"incident_id"`
+	IncidentNumber int64           `json:"incident_number"`
+	Object         json.RawMessage `json:"object"`
+}
+
+// encodeFrame renders one SSE frame: id, event kind, one line of JSON.
+// For anyone but an admin the object loses what the REST API shows to
+// admins only (a failed page's error_detail, in the notification and in
+// its timeline entry's details).
+func encodeFrame(ev hypercare.StreamEvent, admin bool) []byte {
+	obj := ev.Object
+	if !admin {
+		obj = redactStreamObject(ev.Kind, obj)
+	}
+	data, err := json.Marshal(streamData{Kind: ev.Kind, Op: ev.Op, IncidentID: ev.IncidentID,
+		IncidentNumber: ev.IncidentNumber, Object: obj})
+	if err != nil { // the object is JSON the store wrote; cannot happen
+		data = []byte(`{"kind":"` + ev.Kind + `","op":"` + ev.Op + `","object":null}`)
+	}
+	buf := make([]byte, 0, len(data)+64)
+	buf = append(buf, "id: "...)
+	buf = strconv.AppendInt(buf, ev.ID, 10)
+	buf = append(buf, "\nevent: "...)
+	buf = append(buf, ev.Kind...)
+	buf = append(buf, "\ndata: "...)
+	buf = append(buf, data...)
+	return append(buf, "\n\n"...)
+}
+
+// redactStreamObject strips admin-only fields from a stream object, the
+// same way the REST handlers do.
+func redactStreamObject(kind string, obj json.RawMessage) json.RawMessage {
+	switch kind {
+	case hypercare.StreamNotification:
+		var n hypercare.Notification
+		if json.Unmarshal(obj, &n) != nil {
+			return json.RawMessage("null") // not ours to show if we cannot tell
+		}
+		if n.ErrorDetail == "" {
+			return obj
+		}
+		n.ErrorDetail = ""
+		b, _ := json.Marshal(n)
+		return b
+	case hypercare.StreamTimeline:
+		var e hypercare.TimelineEntry
+		if json.Unmarshal(obj, &e) != nil {
+			return json.RawMessage("null")
+		}
+		list := []hypercare.TimelineEntry{e}
+		redactTimelineEntries(list)
+		b, _ := json.Marshal(list[0])
+		return b
+	}
+	return obj
+}

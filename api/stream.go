@@ -1,0 +1,209 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/loop"
+)
+
+// Live stream settings.
+const (
+	// streamKeepalive is how often an idle stream gets a comment, so
+	// proxies and phones do not drop a quiet connection.
+	streamKeepalive = 15 * time.Second
+	// streamWriteTimeout bounds one write to a client. It replaces the
+	// server's WriteTimeout (counted from the request, so it would cut
+	// every stream after 90 s) for stream responses only, and still ends
+	// a client that stopped reading.
+	streamWriteTimeout = 10 * time.Second
+	// streamBuffer is how many events a client may be behind before it is
+	// cut off (it resumes with Last-Event-ID).
+	streamBuffer = 256
+	// DefaultStreamRetention is how long stream events stay resumable.
+	DefaultStreamRetention = 24 * time.Hour
+	// DefaultStreamKeep bounds the retained stream events whatever their
+	// age.
+	DefaultStreamKeep = 1_000_000
+	// streamPrunePoll is how often retention is applied.
+	streamPrunePoll = time.Minute
+)
+
+// Run runs the server's background work until ctx ends: the live stream's
+// broker and its retention. Until Run runs, GET /api/v1/stream answers
+// 503. When ctx ends every open stream ends, so an http.Server's graceful
+// Shutdown does not wait for them.
+func (s *Server) Run(ctx context.Context) error {
+	if s.broker == nil {
+		<-ctx.Done()
+		return nil
+	}
+	prune := loop.New("stream retention", s.clock, streamPrunePoll, s.log)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		_ = prune.Run(ctx, func(ctx context.Context) (int, error) {
+			n, err := s.streamStore.PruneStream(ctx, s.clock.Now().Add(-s.streamRetention), s.streamKeep)
+			return int(n), err
+		})
+	})
+	err := s.broker.Run(ctx)
+	wg.Wait()
+	return err
+}
+
+// stream answers GET /api/v1/stream: Server-Sent Events of every committed
+// incident, alert, timeline and notification change the caller may see
+// (docs in README "Live updates"; wire format in ARCHITECTURE.md).
+func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
+	if s.broker == nil {
+		s.writeError(w, r, hypercare.Errorf(hypercare.CodeUnavailable, "the live stream is not available on this server"))
+		return
+	}
+	after, resume, err := lastEventID(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	incidentID := ""
+	if ref := r.URL.Query().Get("incident"); ref != "" {
+		inc, err := s.incidents.Lookup(r.Context(), ref)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		incidentID = inc.ID
+	}
+	sub, cursor, ok := s.broker.subscribe(incidentID)
+	if !ok {
+		s.writeError(w, r, hypercare.Errorf(hypercare.CodeUnavailable, "the live stream is not running (the server is starting or stopping)"))
+		return
+	}
+	defer s.broker.unsubscribe(sub)
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
+	w.WriteHeader(http.StatusOK)
+	out := &sseWriter{w: w, rc: http.NewResponseController(w)}
+	if out.write([]byte("retry: 2000\n: connected\n\n")) != nil {
+		return
+	}
+	sent := cursor
+	if resume {
+		if sent, err = s.replay(r.Context(), out, sub, after, cursor, isAdmin(r)); err != nil {
+			s.log.Debug("stream: replay ended", "error", err)
+			return
+		}
+	}
+	s.live(r.Context(), out, sub, sent, isAdmin(r))
+}
+
+// lastEventID reads the resume point: the Last-Event-ID header an
+// EventSource sends on reconnect, or ?last_event_id= for the first
+// connection.
+func lastEventID(r *http.Request) (id int64, ok bool, err error) {
+	field, v := "Last-Event-ID", r.Header.Get("Last-Event-ID")
+	if v == "" {
+		field, v = "last_event_id", r.URL.Query().Get("last_event_id")
+	}
+	if v = strings.TrimSpace(v); v == "" {
+		return 0, false, nil
+	}
+	id, err = strconv.ParseInt(v, 10, 64)
+	if err != nil || id < 0 {
+		return 0, false, hypercare.Errorf(hypercare.CodeInvalid,
+			"%s: %q is not an event ID (a decimal number from the stream's id: lines)", field, v)
+	}
+	return id, true, nil
+}
+
+// replay sends the retained events after `after` up to the broker's cursor
+// (later ones arrive through sub), or a reset when after is not a point the
+// store can resume from. It returns the last ID the client now has.
+func (s *Server) replay(ctx context.Context, out *sseWriter, sub *subscriber, after, cursor int64, admin bool) (int64, error) {
+	pruned, last, err := s.streamStore.StreamHorizon(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if after < pruned || after > max(last, cursor) {
+		reason := "events after this ID are no longer retained"
+		if after > max(last, cursor) {
+			reason = "this ID was never issued by this server's database"
+		}
+		frame := "id: " + strconv.FormatInt(cursor, 10) + "\nevent: reset\ndata: " +
+			`{"reason":"` + reason + `: reload the page or refetch, then follow the stream"}` + "\n\n"
+		return cursor, out.write([]byte(frame))
+	}
+	for after < cursor {
+		evs, err := s.streamStore.StreamAfter(ctx, after, streamPage)
+		if err != nil {
+			return 0, err
+		}
+		for i := range evs {
+			if evs[i].ID > cursor {
+				return cursor, nil
+			}
+			after = evs[i].ID
+			if sub.wants(&evs[i]) {
+				if err := out.write(encodeFrame(evs[i], admin)); err != nil {
+					return 0, err
+				}
+			}
+		}
+		if len(evs) < streamPage {
+			break
+		}
+	}
+	return max(after, cursor), nil
+}
+
+// live sends the broker's events (those after sent) and keepalives until
+// the client leaves, falls behind, or the broker stops.
+func (s *Server) live(ctx context.Context, out *sseWriter, sub *subscriber, sent int64, admin bool) {
+	keepalive := s.clock.After(streamKeepalive)
+	for {
+		var err error
+		select {
+		case it := <-sub.ch:
+			if it.ev.ID <= sent {
+				continue
+			}
+			sent = it.ev.ID
+			err = out.write(it.frame(admin))
+		case <-keepalive:
+			keepalive = s.clock.After(streamKeepalive)
+			err = out.write([]byte(": keepalive\n\n"))
+		case <-sub.gone:
+			if s.broker.wasSlow(sub) {
+				s.log.Info("stream: client fell behind and was cut off; it resumes with Last-Event-ID", "last_sent", sent)
+			}
+			return
+		case <-ctx.Done():
+			return
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// sseWriter writes and flushes stream frames, each under its own write
+// deadline.
+type sseWriter struct {
+	w  http.ResponseWriter
+	rc *http.ResponseController
+}
+
+func (o *sseWriter) write(b []byte) error {
+	// Network deadlines are wall-clock time, not the engine clock.
+	_ = o.rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout))
+	if _, err := o.w.Write(b); err != nil {
+		return err
+	}
+	return o.rc.Flush()
+}
