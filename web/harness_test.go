@@ -85,7 +85,11 @@ func startHarness(t testing.TB, st *store.Store) *harness {
 		ListenAddr: hs.Listener.Addr().String(), UI: ui.Handler(), Session: ui.Principal})
 	hs.Config.Handler = srv.Handler()
 	hs.Start()
-	t.Cleanup(hs.Close)
+	t.Cleanup(hs.Close) // after the streams end (cleanups run last first)
+	streamCtx, stopStream := context.WithCancel(context.Background())
+	streamDone := make(chan error, 1)
+	go func() { streamDone <- srv.Run(streamCtx) }()
+	t.Cleanup(func() { stopStream(); <-streamDone })
 	h := &harness{t: t, URL: hs.URL, Clock: clk, Store: st}
 	for _, u := range []string{"ada", "rita", "vic"} {
 		h.setPassword(u, password)
