@@ -96,7 +96,9 @@ func waitText(sel, want string) chromedp.Action[chromedp.Void] {
 	}
 }
 
-func jsString(s string) string { return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'" }
+func jsString(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
+}
 
 // markPage sets a value on the window that a reload would erase, so a
 // test can tell a live update from a reload.
@@ -220,7 +222,7 @@ func TestBrowserPhoneHasNoSidewaysScroll(t *testing.T) {
 		run(t, ctx, "phone "+path, chromedp.EmulateViewport(360, 740), chromedp.Navigate(h.URL+path),
 			chromedp.WaitVisible(chromedp.CSS("main")))
 		width := eval[int](t, ctx, `document.documentElement.scrollWidth`)
-		shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+		shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 		if err != nil {
 			t.Fatalf("screenshot %s: %v", path, err)
 		}
