@@ -37,6 +37,9 @@ type harness struct {
 	URL   string
 	Clock *clocktest.Clock
 	Store *store.Store
+	// Handler is the server's root handler, for benchmarks that time the
+	// server alone.
+	Handler http.Handler
 }
 
 func directory() *escalate.Directory {
@@ -90,7 +93,7 @@ func startHarness(t testing.TB, st *store.Store) *harness {
 	streamDone := make(chan error, 1)
 	go func() { streamDone <- srv.Run(streamCtx) }()
 	t.Cleanup(func() { stopStream(); <-streamDone })
-	h := &harness{t: t, URL: hs.URL, Clock: clk, Store: st}
+	h := &harness{t: t, URL: hs.URL, Clock: clk, Store: st, Handler: srv.Handler()}
 	for _, u := range []string{"ada", "rita", "vic"} {
 		h.setPassword(u, password)
 	}
