@@ -227,10 +227,16 @@ func (u *UI) logout(w http.ResponseWriter, r *http.Request, _ *view) {
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
-// localPath keeps a post-login redirect on this site: only a path starting
-// with one slash, else the incidents page.
+// localPath keeps a post-login redirect on this site: only a plain path
+// starting with one slash (no scheme, host, backslash or control
+// character, which browsers strip or rewrite into "//host"), else the
+// incidents page.
 func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.HasPrefix(p, "/login") {
+	u, err := url.Parse(p)
+	bad := err != nil || u.Scheme != "" || u.Host != "" || !strings.HasPrefix(p, "/") ||
+		strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/login") ||
+		strings.ContainsFunc(p, func(r rune) bool { return r == '\\' || r < 0x20 || r == 0x7f })
+	if bad {
 		return "/incidents"
 	}
 	return p

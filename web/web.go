@@ -141,13 +141,6 @@ func (u *UI) routes() {
 	u.mux.HandleFunc("GET /users", u.page(viewer, u.usersPage))
 }
 
-// Owns reports whether path is one of the UI's, so the server can send
-// everything else to the API's JSON 404.
-func (u *UI) Owns(r *http.Request) bool {
-	_, pattern := u.mux.Handler(r)
-	return pattern != ""
-}
-
 // Handler returns the UI with its security headers on every answer.
 func (u *UI) Handler() http.Handler {
 	cop := http.NewCrossOriginProtection()
@@ -182,7 +175,6 @@ func (u *UI) render(w http.ResponseWriter, r *http.Request, status int, page str
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte(b.String()))
-	_ = r
 }
 
 // part writes one named template of page alone (a fragment the live
