@@ -82,6 +82,12 @@ func (e *env) raw(method, path, token string) (int, string, []byte) {
 		e.t.Fatalf("%s %s: %v", method, path, err)
 	}
 	defer resp.Body.Close()
+	if resp.Header.Get("Content-Type") == "text/event-stream" {
+		// The live stream never ends by itself: its first bytes will do.
+		first := make([]byte, 4096)
+		n, _ := resp.Body.Read(first)
+		return resp.StatusCode, resp.Header.Get("Content-Type"), first[:n]
+	}
 	body, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, resp.Header.Get("Content-Type"), body
 }

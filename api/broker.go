@@ -26,6 +26,9 @@ type streamStore interface {
 	PruneStream(ctx context.Context, cutoff time.Time, keep int) (int64, error)
 }
 
+// startWait bounds how long a client waits for the broker to start.
+const startWait = 5 * time.Second
+
 // streamPage is how many events the broker and a replay read at a time.
 const streamPage = 500
 
@@ -68,6 +71,10 @@ type broker struct {
 	log    *slog.Logger
 	buffer int
 
+	// started is closed once Run has read the store's horizon and
+	// subscribers can join.
+	started chan struct{}
+
 	mu      sync.Mutex
 	running bool
 	cursor  int64 // highest event ID fanned out
@@ -75,7 +82,8 @@ type broker struct {
 }
 
 func newBroker(src streamStore, clk hypercare.Clock, log *slog.Logger, buffer int) *broker {
-	return &broker{src: src, clock: clk, log: log, buffer: buffer, subs: map[*subscriber]struct{}{}}
+	return &broker{src: src, clock: clk, log: log, buffer: buffer, subs: map[*subscriber]struct{}{},
+		started: make(chan struct{})}
 }
 
 // Run fans out events until ctx ends, then drops every subscriber (their
@@ -113,6 +121,7 @@ func (b *broker) start(ctx context.Context) error {
 			b.mu.Lock()
 			b.cursor, b.running = last, true
 			b.mu.Unlock()
+			close(b.started)
 			return nil
 		}
 		b.log.Error("stream: read horizon failed", slog.Any("error", err))
@@ -174,8 +183,18 @@ func (b *broker) fanOut(evs []hypercare.StreamEvent) {
 
 // subscribe registers a client and returns the broker's cursor: every
 // event after it reaches sub.ch; the client replays those up to it from
-// the store. ok is false when the broker is not running.
-func (b *broker) subscribe(incident string) (sub *subscriber, cursor int64, ok bool) {
+// the store. A client that arrives while the server is starting waits up
+// to startWait for the broker; ok is false when it is not running.
+func (b *broker) subscribe(ctx context.Context, incident string) (sub *subscriber, cursor int64, ok bool) {
+	wait := time.NewTimer(startWait) // wall time: how long a client waits, not engine time
+	defer wait.Stop()
+	select {
+	case <-b.started:
+	case <-ctx.Done():
+		return nil, 0, false
+	case <-wait.C:
+		return nil, 0, false
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if !b.running {

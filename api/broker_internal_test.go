@@ -16,8 +16,9 @@ func TestBrokerCutsOffSlowClient(t *testing.T) {
 	const buffer = 4
 	b := newBroker(nil, clocktest.New(time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)), slog.New(slog.DiscardHandler), buffer)
 	b.running = true
-	slow, _, _ := b.subscribe("")
-	fast, _, _ := b.subscribe("")
+	close(b.started)
+	slow, _, _ := b.subscribe(t.Context(), "")
+	fast, _, _ := b.subscribe(t.Context(), "")
 	var got []int64
 	for id := int64(1); id <= 3*buffer; id++ {
 		b.fanOut([]hypercare.StreamEvent{{ID: id, Kind: hypercare.StreamIncident}}) // must not block

@@ -78,7 +78,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 		}
 		incidentID = inc.ID
 	}
-	sub, cursor, ok := s.broker.subscribe(incidentID)
+	sub, cursor, ok := s.broker.subscribe(r.Context(), incidentID)
 	if !ok {
 		s.writeError(w, r, hypercare.Errorf(hypercare.CodeUnavailable, "the live stream is not running (the server is starting or stopping)"))
 		return

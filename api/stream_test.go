@@ -4,13 +4,17 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/api"
+	"github.com/hypercare/hypercare/clocktest"
 )
 
 // sseEvent is one parsed Server-Sent Event.
@@ -369,5 +373,38 @@ func TestStreamEndsOnShutdown(t *testing.T) {
 	}
 	if code := e.do("GET", "/api/v1/stream", e.viewer, nil, nil); code != 503 {
 		t.Errorf("stream after stop: %d, want 503", code)
+	}
+}
+
+// TestStreamOutlivesWriteTimeout: the server's WriteTimeout (counted from
+// the request) does not cut a stream: each write sets its own deadline.
+func TestStreamOutlivesWriteTimeout(t *testing.T) {
+	st := storetestEngines(t)[0].Open(t)
+	srv := api.New(api.Options{Store: st, Clock: clocktest.New(t0), Logger: slog.New(slog.DiscardHandler)})
+	hs := httptest.NewUnstartedServer(srv.Handler())
+	hs.Config.WriteTimeout = 200 * time.Millisecond
+	hs.Start()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done; hs.Close() })
+	e := &env{t: t, st: st, url: hs.URL, clock: clocktest.New(t0)}
+	viewer := e.token("viewer", hypercare.RoleViewer)
+	s := e.openStream(viewer, "", "")
+	<-time.After(4 * hs.Config.WriteTimeout) // wall time, past the server's WriteTimeout
+	err := st.Write(ctx, "t", func(tx hypercare.Tx) error {
+		if err := tx.ApplyCatalog(ctx, []hypercare.Team{{ID: "web", Name: "Web"}},
+			[]hypercare.Service{{ID: "checkout", Name: "Checkout", TeamID: "web", Active: true}}, nil); err != nil {
+			return err
+		}
+		return tx.InsertIncident(ctx, &hypercare.Incident{ID: "inc-late", Title: "late", Status: hypercare.StatusTriggered,
+			Urgency: hypercare.UrgencyHigh, Severity: hypercare.SeverityCritical, ServiceID: "checkout",
+			CreatedAt: t0, UpdatedAt: t0})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev := s.next(); ev.data(t).IncidentID != "inc-late" {
+		t.Fatalf("event after the WriteTimeout = %+v", ev)
 	}
 }

@@ -107,6 +107,12 @@ func serve(ctx context.Context, f serveFlags) error {
 	go func() { _ = esc.Run(engCtx); engDone <- struct{}{} }()
 	go func() { _ = deliverer.Run(engCtx); engDone <- struct{}{} }()
 	defer func() { stopEngines(); <-engDone; <-engDone }()
+	if st.Dialect() == "postgres" {
+		// Every node's commits (LISTEN/NOTIFY) wake this node's engines.
+		wakeDone := make(chan struct{})
+		go func() { wakeOnCommits(engCtx, st, esc.Wake, deliverer.Wake); close(wakeDone) }()
+		defer func() { stopEngines(); <-wakeDone }()
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	registerStoreMetrics(reg, st)
@@ -141,6 +147,24 @@ func serve(ctx context.Context, f serveFlags) error {
 		}()
 	}
 	return serveOn(ctx, ln, srv.Handler(), log, st.Dialect())
+}
+
+// wakeOnCommits calls every wake at each commit that published stream
+// events, on any node of a PostgreSQL cluster (the store's LISTEN), until
+// ctx ends: work another node committed is looked at at once instead of at
+// the next poll. Wakes coalesce in the engines' loops.
+func wakeOnCommits(ctx context.Context, st *store.Store, wakes ...func()) {
+	for {
+		changed := st.StreamChanged()
+		select {
+		case <-ctx.Done():
+			return
+		case <-changed:
+			for _, wake := range wakes {
+				wake()
+			}
+		}
+	}
 }
 
 // isWildcard reports whether a listener is bound to every interface.

@@ -1,0 +1,59 @@
+package client_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/apitest"
+	"github.com/hypercare/hypercare/client"
+)
+
+// TestStream: the client follows the live stream, and resuming after the
+// last ID it saw yields exactly the events committed since, in order.
+func TestStream(t *testing.T) {
+	forEachServer(t, func(t *testing.T, e *env) {
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		events := make(chan client.StreamEvent, 100)
+		go func() {
+			for ev, err := range e.viewer.Stream(ctx, client.StreamOptions{Resume: true}) { // from the start: no race with the connect
+				if err != nil {
+					break
+				}
+				events <- ev
+			}
+			close(events)
+		}()
+		e.srv.Send(apitest.Event{RoutingKey: apitest.KeyCheckout, Action: "trigger", DedupKey: "c1",
+			Payload: &apitest.Payload{Summary: "Disk full", Source: "db-1", Severity: "critical"}})
+		first := <-events
+		if first.Kind != hypercare.StreamIncident || first.Op != "created" || first.IncidentNumber != 1 {
+			t.Fatalf("first event = %+v", first)
+		}
+		cancel()
+		for range events {
+		}
+		if _, err := e.responder.Acknowledge(t.Context(), "1"); err != nil {
+			t.Fatal(err)
+		}
+		want, err := e.srv.Store.StreamAfter(t.Context(), first.ID, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx2, cancel2 := context.WithCancel(t.Context())
+		defer cancel2()
+		i := 0
+		for ev, err := range e.viewer.Stream(ctx2, client.StreamOptions{Resume: true, After: first.ID}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ev.ID != want[i].ID || ev.Kind != want[i].Kind {
+				t.Fatalf("resumed event %d = %d %s, want %d %s", i, ev.ID, ev.Kind, want[i].ID, want[i].Kind)
+			}
+			if i++; i == len(want) {
+				break
+			}
+		}
+	})
+}
