@@ -348,3 +348,18 @@ func TestFailedLoginsAreThrottledPerUser(t *testing.T) {
 		}
 	})
 }
+
+func TestOnCallPageShowsNowNextAndTheWeek(t *testing.T) {
+	h := startHarness(t, storetest.Engines(t)[0].Open(t))
+	b := h.browser()
+	b.mustLogin("vic")
+	_, page := b.get("/oncall")
+	// Daily handoffs at 09:00 UTC from 2026-10-26 (rita first); the clock
+	// is 2026-11-01 09:00, the start of day 6: rita again until tomorrow.
+	for _, want := range []string{"<strong>Now:</strong> Rita Responder until 2026-11-02 09:00 UTC",
+		"<strong>Next:</strong> Ada Admin from 2026-11-02 09:00 UTC", `<rect x="0" y="0" width="14.29"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("on-call page lacks %q", want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"math"
 	"net/http"
 	"sort"
 	"time"
@@ -30,6 +31,18 @@ type shiftRow struct {
 	Start, End time.Time
 	Layer      string
 	Current    bool
+	// X and W place the shift on the week's bar, in per cent of the
+	// horizon; Color tells people apart (one of 6 palette classes).
+	X, W  float64
+	Color int
+}
+
+// place sets the shift's position on a bar from now to now+horizon.
+func (r *shiftRow) place(now time.Time, color int) {
+	pct := func(t time.Time) float64 {
+		return math.Round(min(100, max(0, float64(t.Sub(now))/float64(shiftHorizon)*100))*100) / 100
+	}
+	r.X, r.W, r.Color = pct(r.Start), pct(r.End)-pct(r.Start), color%6
 }
 
 // policyView is one policy on the on-call page: whom each level pages now
@@ -75,9 +88,15 @@ func (u *UI) onCallPage(w http.ResponseWriter, r *http.Request, v *view) {
 		if who, ok := sc.OnCall(now); ok {
 			sv.Now, sv.HasNow = name(who), true
 		}
+		colors := map[string]int{}
 		for _, sh := range sc.Shifts(now, now.Add(shiftHorizon)) {
 			cur := !sh.Start.After(now) && sh.End.After(now)
-			sv.Shifts = append(sv.Shifts, shiftRow{User: name(sh.User), Start: sh.Start, End: sh.End, Layer: sh.Layer, Current: cur})
+			if _, ok := colors[sh.User]; !ok {
+				colors[sh.User] = len(colors)
+			}
+			row := shiftRow{User: name(sh.User), Start: sh.Start, End: sh.End, Layer: sh.Layer, Current: cur}
+			row.place(now, colors[sh.User])
+			sv.Shifts = append(sv.Shifts, row)
 			if cur {
 				end := sh.End
 				sv.Until = &end

@@ -18,6 +18,7 @@ import (
 	"github.com/hypercare/hypercare/clocktest"
 	"github.com/hypercare/hypercare/escalate"
 	"github.com/hypercare/hypercare/intake"
+	"github.com/hypercare/hypercare/oncall"
 	"github.com/hypercare/hypercare/store"
 	"github.com/hypercare/hypercare/web"
 )
@@ -54,7 +55,11 @@ func directory() *escalate.Directory {
 		{Targets: []hypercare.Target{{User: "ada"}}, EscalateAfter: 10 * time.Minute},
 	}}}
 	services := []hypercare.Service{{ID: "checkout", Name: "Checkout", Active: true, EscalationPolicy: "web"}}
-	return escalate.NewDirectory(users, nil, policies, services)
+	start, _ := oncall.ParseLocalDateTime("2026-10-26T09:00")
+	schedules := []*oncall.Schedule{{ID: "web-primary", TimeZone: time.UTC, Layers: []oncall.Layer{
+		{ID: "daily", Start: start, Shift: 24 * time.Hour, Users: []string{"rita", "ada"}}}}}
+	policies[0].Levels[0].Targets = append(policies[0].Levels[0].Targets, hypercare.Target{Schedule: "web-primary"})
+	return escalate.NewDirectory(users, schedules, policies, services)
 }
 
 func startHarness(t testing.TB, st *store.Store) *harness {
