@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 func TestLocalPathKeepsRedirectsOnSite(t *testing.T) {
@@ -38,4 +40,22 @@ func FuzzLocalPath(f *testing.F) {
 			t.Fatalf("localPath(%q) = %q leaves the site", in, out)
 		}
 	})
+}
+
+func TestHashPasswordUsesTheWorkFactorAndRefusesWeakPasswords(t *testing.T) {
+	h, err := HashPassword("correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cost, err := bcrypt.Cost([]byte(h)); err != nil || cost != bcryptCost {
+		t.Fatalf("cost = %d (%v), want %d", cost, err, bcryptCost)
+	}
+	if bcrypt.CompareHashAndPassword([]byte(h), []byte("correct horse battery")) != nil {
+		t.Fatal("hash does not match its password")
+	}
+	for _, bad := range []string{"", "short", strings.Repeat("x", 73)} {
+		if _, err := HashPassword(bad); err == nil {
+			t.Errorf("HashPassword(%d chars) accepted", len(bad))
+		}
+	}
 }

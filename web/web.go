@@ -18,12 +18,12 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/escalate"
 	"github.com/hypercare/hypercare/incident"
-	"golang.org/x/crypto/bcrypt"
 )
 
 //go:embed templates static
@@ -65,9 +65,14 @@ type UI struct {
 	pages     map[string]*template.Template
 	mux       *http.ServeMux
 	secure    bool
-	// dummyHash is compared against when the user is unknown or has no
+	// dummy is compared against when the user is unknown or has no
 	// password, so a wrong username takes as long as a wrong password.
-	dummyHash []byte
+	// It is made at the first such sign-in: a bcrypt hash costs as much
+	// as a sign-in, which a server that nobody signs in to need not pay.
+	dummy struct {
+		once sync.Once
+		hash []byte
+	}
 }
 
 // sessionLifetime is how long a login lasts: a long on-call night, not a
@@ -87,11 +92,6 @@ func New(opts Options) (*UI, error) {
 		mux:       http.NewServeMux(),
 		secure:    strings.HasPrefix(strings.ToLower(opts.PublicURL), "https://"),
 	}
-	dummy, err := bcrypt.GenerateFromPassword([]byte(newSecret()), bcryptCost)
-	if err != nil {
-		return nil, fmt.Errorf("web: %w", err)
-	}
-	u.dummyHash = dummy
 	if err := u.parse(); err != nil {
 		return nil, err
 	}
