@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hypercare/hypercare"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // The live stream's broker: one per server. It reads committed stream
@@ -79,6 +80,8 @@ type broker struct {
 	running bool
 	cursor  int64 // highest event ID fanned out
 	subs    map[*subscriber]struct{}
+	// events and cutoffs count fanned-out events and slow clients cut off.
+	events, cutoffs uint64
 }
 
 func newBroker(src streamStore, clk hypercare.Clock, log *slog.Logger, buffer int) *broker {
@@ -95,19 +98,16 @@ func (b *broker) Run(ctx context.Context) error {
 	defer b.stop()
 	for {
 		wake := b.src.StreamChanged() // before reading, so no commit is missed
+		var retry <-chan time.Time    // nil: wait for the next commit only
 		if err := b.catchUp(ctx); err != nil && ctx.Err() == nil {
 			b.log.Error("stream: read events failed", slog.Any("error", err))
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-b.clock.After(time.Second):
-			}
-			continue
+			retry = b.clock.After(time.Second)
 		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-wake:
+		case <-retry:
 		}
 	}
 }
@@ -173,11 +173,13 @@ func (b *broker) fanOut(evs []hypercare.StreamEvent) {
 			case sub.ch <- it:
 			default: // fell behind: cut off, it resumes from Last-Event-ID
 				sub.slow = true
+				b.cutoffs++
 				close(sub.gone)
 				delete(b.subs, sub)
 			}
 		}
 		b.cursor = it.ev.ID
+		b.events++
 	}
 }
 
@@ -280,4 +282,34 @@ func redactStreamObject(kind string, obj json.RawMessage) json.RawMessage {
 		return b
 	}
 	return obj
+}
+
+// Stream metrics, read from the broker at scrape time: how many clients
+// follow the stream, how many events it fanned out, and how many clients
+// it cut off for falling behind (a rising count means clients or the
+// network are too slow for the event rate).
+var (
+	streamClientsDesc = prometheus.NewDesc("hypercare_stream_clients",
+		"Clients connected to the live stream (GET /api/v1/stream).", nil, nil)
+	streamEventsDesc = prometheus.NewDesc("hypercare_stream_events_total",
+		"Events the live stream's broker read from the store and fanned out.", nil, nil)
+	streamCutoffsDesc = prometheus.NewDesc("hypercare_stream_cutoffs_total",
+		"Live-stream clients disconnected for falling behind (they resume with Last-Event-ID).", nil, nil)
+)
+
+// Describe implements prometheus.Collector.
+func (b *broker) Describe(ch chan<- *prometheus.Desc) {
+	ch <- streamClientsDesc
+	ch <- streamEventsDesc
+	ch <- streamCutoffsDesc
+}
+
+// Collect implements prometheus.Collector.
+func (b *broker) Collect(ch chan<- prometheus.Metric) {
+	b.mu.Lock()
+	clients, events, cutoffs := len(b.subs), b.events, b.cutoffs
+	b.mu.Unlock()
+	ch <- prometheus.MustNewConstMetric(streamClientsDesc, prometheus.GaugeValue, float64(clients))
+	ch <- prometheus.MustNewConstMetric(streamEventsDesc, prometheus.CounterValue, float64(events))
+	ch <- prometheus.MustNewConstMetric(streamCutoffsDesc, prometheus.CounterValue, float64(cutoffs))
 }

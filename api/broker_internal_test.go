@@ -31,6 +31,9 @@ func TestBrokerCutsOffSlowClient(t *testing.T) {
 	default:
 		t.Fatal("the slow subscriber was not cut off")
 	}
+	if b.cutoffs != 1 || b.events != 3*buffer {
+		t.Errorf("counted %d cutoffs and %d events, want 1 and %d", b.cutoffs, b.events, 3*buffer)
+	}
 	if !b.wasSlow(slow) || b.wasSlow(fast) {
 		t.Errorf("wasSlow: slow %v, fast %v", b.wasSlow(slow), b.wasSlow(fast))
 	}

@@ -131,6 +131,7 @@ func New(opts Options) *Server {
 	if ss, ok := opts.Store.(streamStore); ok {
 		s.streamStore = ss
 		s.broker = newBroker(ss, opts.Clock, opts.Logger, streamBuffer)
+		opts.Registry.MustRegister(s.broker)
 		s.streamRetention, s.streamKeep = opts.StreamRetention, opts.StreamKeep
 		if s.streamRetention <= 0 {
 			s.streamRetention = DefaultStreamRetention

@@ -47,7 +47,10 @@ func (s *Server) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		_ = prune.Run(ctx, func(ctx context.Context) (int, error) {
-			n, err := s.streamStore.PruneStream(ctx, s.clock.Now().Add(-s.streamRetention), s.streamKeep)
+			// The store stamps stream events with the wall-clock time of
+			// their commit, so their age is measured on the wall clock too
+			// (a test's fake clock must not prune events just written).
+			n, err := s.streamStore.PruneStream(ctx, time.Now().Add(-s.streamRetention), s.streamKeep)
 			return int(n), err
 		})
 	})

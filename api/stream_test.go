@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/api"
 	"github.com/hypercare/hypercare/clocktest"
+	"github.com/hypercare/hypercare/intake"
 )
 
 // sseEvent is one parsed Server-Sent Event.
@@ -407,4 +409,53 @@ func TestStreamOutlivesWriteTimeout(t *testing.T) {
 	if ev := s.next(); ev.data(t).IncidentID != "inc-late" {
 		t.Fatalf("event after the WriteTimeout = %+v", ev)
 	}
+}
+
+// TestStreamMetrics: /metrics counts connected stream clients and the
+// events fanned out.
+func TestStreamMetrics(t *testing.T) {
+	e := newEnv(t, storetestEngines(t)[0].Open(t), 0)
+	s := e.openStream(e.viewer, "", "")
+	e.send(trigger(keyCheckout, "disk", "Disk full"))
+	s.next()
+	_, _, body := e.raw("GET", "/metrics", "")
+	for _, want := range []string{"hypercare_stream_clients 1", "hypercare_stream_cutoffs_total 0"} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	if !strings.Contains(string(body), "hypercare_stream_events_total ") || strings.Contains(string(body), "hypercare_stream_events_total 0\n") {
+		t.Errorf("/metrics does not count the events fanned out")
+	}
+}
+
+// TestStreamRetention: the server's retention loop prunes beyond
+// StreamKeep (once a minute on the server's clock), and a client resuming
+// from a pruned ID is told to reset.
+func TestStreamRetention(t *testing.T) {
+	e := newEnvWith(t, storetestEngines(t)[0].Open(t), 0, func(_ *intake.Intake, _ *clocktest.Clock, o *api.Options) {
+		o.StreamKeep = 2
+	})
+	e.send(trigger(keyCheckout, "disk", "Disk full")) // 3 events
+	evs := e.committed(0)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		e.clock.Advance(time.Minute) // the next retention pass
+		pruned, _, err := e.st.StreamHorizon(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if pruned == evs[len(evs)-3].ID {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("retention did not prune to the newest 2 (pruned through %d)", pruned)
+		}
+		runtime.Gosched()
+	}
+	if ev := e.openStream(e.viewer, "", "0").next(); ev.Event != "reset" {
+		t.Fatalf("resume from a pruned ID: %+v, want reset", ev)
+	}
+	s := e.openStream(e.viewer, "", strconv.FormatInt(evs[len(evs)-3].ID, 10))
+	s.expect(evs[len(evs)-2:])
 }

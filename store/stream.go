@@ -57,6 +57,7 @@ func (t *tx) published(err error, kind, op, incidentID string, obj any) error {
 	if err != nil {
 		return fmt.Errorf("stream %s %s: %w", kind, op, err)
 	}
+	// The commit's wall-clock time: it only ages the event for retention.
 	t.stream = append(t.stream, pendingEvent{at: micros(time.Now()), kind: kind, op: op, incID: incidentID, payload: b})
 	return nil
 }
