@@ -9,6 +9,7 @@ import (
 
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/storetest"
+	"github.com/hypercare/hypercare/web"
 )
 
 func TestLoginSessionAndLogout(t *testing.T) {
@@ -57,7 +58,13 @@ func TestLoginSessionAndLogout(t *testing.T) {
 }
 
 func TestSessionCookieAttributes(t *testing.T) {
-	h := startHarness(t, storetest.Engines(t)[0].Open(t))
+	for _, publicURL := range []string{"", "https://hypercare.example.com"} {
+		t.Run("public-url="+publicURL, func(t *testing.T) { testSessionCookie(t, publicURL) })
+	}
+}
+
+func testSessionCookie(t *testing.T, publicURL string) {
+	h := startHarnessWith(t, storetest.Engines(t)[0].Open(t), func(o *web.Options) { o.PublicURL = publicURL })
 	b := h.browser()
 	_, page := b.get("/login")
 	resp, err := b.c.PostForm(h.URL+"/login", url.Values{"csrf": {csrf(t, page)}, "username": {"rita"}, "password": {password}})
@@ -73,6 +80,26 @@ func TestSessionCookieAttributes(t *testing.T) {
 	}
 	if c == nil || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Path != "/" || len(c.Value) < 40 {
 		t.Fatalf("session cookie = %+v, want HttpOnly, SameSite=Lax, Path=/ and a long random value", c)
+	}
+	// Plain HTTP without an https public URL cannot carry a Secure cookie
+	// (the browser would drop it); behind a TLS proxy it must be Secure.
+	if want := publicURL != ""; c.Secure != want {
+		t.Fatalf("session cookie Secure = %v with --public-url %q, want %v", c.Secure, publicURL, want)
+	}
+}
+
+func TestOnlyAdminsSeeContactAddresses(t *testing.T) {
+	h := startHarness(t, storetest.Engines(t)[0].Open(t))
+	for user, want := range map[string]bool{"vic": false, "rita": false, "ada": true} {
+		b := h.browser()
+		b.mustLogin(user)
+		_, page := b.get("/users")
+		if got := strings.Contains(page, "https://hooks.example.com/ada"); got != want {
+			t.Errorf("%s sees contact addresses: %v, want %v", user, got, want)
+		}
+		if !strings.Contains(page, "ada-hook: webhook") {
+			t.Errorf("%s does not see the contact method's type", user)
+		}
 	}
 }
 

@@ -65,6 +65,12 @@ func directory() *escalate.Directory {
 
 func startHarness(t testing.TB, st *store.Store) *harness {
 	t.Helper()
+	return startHarnessWith(t, st, nil)
+}
+
+// startHarnessWith lets a test change the UI's options (say PublicURL).
+func startHarnessWith(t testing.TB, st *store.Store, change func(*web.Options)) *harness {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- st.Run(ctx) }()
@@ -83,9 +89,13 @@ func startHarness(t testing.TB, st *store.Store) *harness {
 	dir := directory()
 	esc := escalate.New(st, clk, dir, log)
 	in.SetPolicies(dir.PoliciesByService(), esc.Wake)
-	ui, err := web.New(web.Options{Store: st, Sessions: st, Clock: clk, Escalation: esc, Integrations: integrations,
+	opts := web.Options{Store: st, Sessions: st, Clock: clk, Escalation: esc, Integrations: integrations,
 		Runbooks: []hypercare.Runbook{{ID: "rb", Title: "Checkout runbook", URL: "https://wiki.example.com/checkout", Services: []string{"checkout"}}},
-		Logger:   log})
+		Logger:   log}
+	if change != nil {
+		change(&opts)
+	}
+	ui, err := web.New(opts)
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
 	}
