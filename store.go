@@ -56,6 +56,9 @@ type Page struct {
 type IncidentFilter struct {
 	Statuses  []Status
 	ServiceID string
+	// Urgency, when set, keeps only incidents of that urgency (the web
+	// UI's filter).
+	Urgency Urgency
 	Page
 }
 

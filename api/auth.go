@@ -42,11 +42,19 @@ type authenticator struct {
 	clock   hypercare.Clock
 	mu      sync.Mutex
 	touched map[string]time.Time
+	// session, if set, turns a web session cookie into a principal for
+	// GET and HEAD requests without an Authorization header.
+	session func(*http.Request) (hypercare.Principal, bool)
 }
 
 // authenticate returns the principal for the request's bearer token.
 func (a *authenticator) authenticate(r *http.Request) (hypercare.Principal, error) {
 	h := r.Header.Get("Authorization")
+	if h == "" && a.session != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		if p, ok := a.session(r); ok {
+			return p, nil
+		}
+	}
 	scheme, tok, ok := strings.Cut(h, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
 		return hypercare.Principal{}, hypercare.Errorf(hypercare.CodeUnauthenticated, "missing bearer token: send Authorization: Bearer <token>")

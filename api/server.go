@@ -66,6 +66,14 @@ type Options struct {
 	// Actions verifies one-click action links (GET and POST /act/{token});
 	// nil answers them 404, as a server that never sends them.
 	Actions *actlink.Signer
+	// UI, when set, serves the paths outside the API (the web pages);
+	// /api/ paths and the API's own routes keep their JSON answers.
+	UI http.Handler
+	// Session, when set, makes a web session cookie a principal for GET
+	// requests (the pages' live stream), with the user's role from the
+	// config. Writes keep needing a bearer token: the cookie is sent by
+	// the browser on its own, so it must not authorize changes here.
+	Session func(*http.Request) (hypercare.Principal, bool)
 	// StreamRetention is how long live-stream events stay resumable
 	// (default DefaultStreamRetention); StreamKeep caps how many are kept
 	// (default DefaultStreamKeep).
@@ -132,7 +140,7 @@ func New(opts Options) *Server {
 		escalation: opts.Escalation,
 		incidents:  &incident.Service{Store: opts.Store, Clock: opts.Clock, Policies: opts.Intake.Policy},
 		log:        opts.Logger,
-		auth:       &authenticator{store: opts.Store, clock: opts.Clock, touched: map[string]time.Time{}},
+		auth:       &authenticator{store: opts.Store, clock: opts.Clock, touched: map[string]time.Time{}, session: opts.Session},
 		limiter:    newLimiter(opts.RateLimitPerMinute),
 		maxBody:    opts.MaxBodyBytes,
 		linkBase:   linkBase(opts.PublicURL, opts.ListenAddr),
@@ -168,7 +176,13 @@ func New(opts Options) *Server {
 	}
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{}))
 	s.addAllowed("GET", "/metrics")
-	s.mux.HandleFunc("/", s.notFound)
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := s.paths.Handler(r); opts.UI == nil || pattern != "" || strings.HasPrefix(r.URL.Path, "/api/") {
+			s.notFound(w, r)
+			return
+		}
+		opts.UI.ServeHTTP(w, r)
+	})
 	return s
 }
 

@@ -118,6 +118,7 @@ func (s *Store) GetIncidentByNumber(ctx context.Context, number int64) (*hyperca
 func (s *Store) ListIncidents(ctx context.Context, f hypercare.IncidentFilter) ([]hypercare.Incident, string, error) {
 	var q query
 	q.eq("service_id", "service_id", f.ServiceID)
+	q.eq("urgency", "urgency", string(f.Urgency))
 	q.statuses(f.Statuses)
 	if f.Cursor != "" {
 		n, err := decodeIntCursor(f.Cursor)

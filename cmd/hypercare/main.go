@@ -56,6 +56,7 @@ func newRootCmd() *cobra.Command {
 		newSimulateCmd(),
 		newCalendarCmd(),
 		newReadinessCmd(),
+		newUserCmd(),
 	)
 	return root
 }

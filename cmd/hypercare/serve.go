@@ -120,6 +120,10 @@ func serve(ctx context.Context, f serveFlags) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", f.listen, err)
 	}
+	ui, err := newUI(st, cfg, esc, f.publicURL, log)
+	if err != nil {
+		return err
+	}
 	srv := api.New(api.Options{
 		Store: st, Clock: hypercare.SystemClock{}, Intake: in, Escalation: esc, Logger: log, Registry: reg,
 		RateLimitPerMinute: cfg.RateLimitPerMinute(), MaxBodyBytes: cfg.MaxBodyBytes(), PublicURL: f.publicURL,
@@ -127,6 +131,7 @@ func serve(ctx context.Context, f serveFlags) error {
 		TwilioAuthToken: twilioToken(cfg),
 		Outbound:        notify.NewHTTPClient(notify.NetOptions{AllowPrivateNetworks: cfg.AllowPrivateNetworks()}),
 		Readiness:       readiness.FromConfig(cfg, channels.Types()), Actions: signer,
+		UI: ui.Handler(), Session: ui.Principal,
 	})
 	deliverer.SetLinks(actlink.Links{Base: srv.LinkBase(), Signer: signer})
 	// The live stream's broker ends with ctx, as the HTTP server starts its

@@ -1,0 +1,260 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/hypercare/hypercare"
+)
+
+// listLimit is how many incidents one page of the list shows.
+const listLimit = 50
+
+// listView is the incidents page: the filters as chosen, the counts per
+// status and one page of incidents.
+type listView struct {
+	*view
+	Status, Service, Urgency string
+	Services                 []hypercare.Service
+	ServiceNames             map[string]string
+	Counts                   []statusCount
+	Incidents                []hypercare.Incident
+	NextURL, RowsURL         string
+}
+
+type statusCount struct {
+	Status hypercare.Status
+	Count  int64
+}
+
+// listFilter reads ?status= (open, triggered, acknowledged, resolved or
+// all; default open), ?service= and ?urgency=.
+func listFilter(r *http.Request) (hypercare.IncidentFilter, string, error) {
+	q := r.URL.Query()
+	f := hypercare.IncidentFilter{ServiceID: q.Get("service"), Urgency: hypercare.Urgency(q.Get("urgency")),
+		Page: hypercare.Page{Limit: listLimit, Cursor: q.Get("cursor")}}
+	status := q.Get("status")
+	switch status {
+	case "", "open":
+		status = "open"
+		f.Statuses = []hypercare.Status{hypercare.StatusTriggered, hypercare.StatusAcknowledged}
+	case "all":
+	default:
+		st := hypercare.Status(status)
+		if !st.Valid() {
+			return f, "", hypercare.InvalidFields("invalid filter", hypercare.FieldError{Field: "status",
+				Message: "must be open, triggered, acknowledged, resolved or all"})
+		}
+		f.Statuses = []hypercare.Status{st}
+	}
+	if f.Urgency != "" && f.Urgency != hypercare.UrgencyHigh && f.Urgency != hypercare.UrgencyLow {
+		return f, "", hypercare.InvalidFields("invalid filter", hypercare.FieldError{Field: "urgency", Message: "must be high or low"})
+	}
+	return f, status, nil
+}
+
+func (u *UI) listData(r *http.Request, v *view) (*listView, error) {
+	f, status, err := listFilter(r)
+	if err != nil {
+		return nil, err
+	}
+	lv := &listView{view: v, Status: status, Service: f.ServiceID, Urgency: string(f.Urgency)}
+	ctx := r.Context()
+	if lv.Services, err = u.opts.Store.ListServices(ctx); err != nil {
+		return nil, err
+	}
+	lv.ServiceNames = map[string]string{}
+	for _, s := range lv.Services {
+		lv.ServiceNames[s.ID] = s.Name
+	}
+	for _, st := range []hypercare.Status{hypercare.StatusTriggered, hypercare.StatusAcknowledged, hypercare.StatusResolved} {
+		n, err := u.opts.Store.CountIncidents(ctx, st)
+		if err != nil {
+			return nil, err
+		}
+		lv.Counts = append(lv.Counts, statusCount{st, n})
+	}
+	list, next, err := u.opts.Store.ListIncidents(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	lv.Incidents = list
+	q := url.Values{"status": {status}}
+	if f.ServiceID != "" {
+		q.Set("service", f.ServiceID)
+	}
+	if f.Urgency != "" {
+		q.Set("urgency", string(f.Urgency))
+	}
+	if f.Cursor != "" {
+		q.Set("cursor", f.Cursor)
+	}
+	lv.RowsURL = "/incidents/rows?" + q.Encode()
+	if next != "" {
+		q.Set("cursor", next)
+		lv.NextURL = "/incidents?" + q.Encode()
+	}
+	return lv, nil
+}
+
+func (u *UI) incidentList(w http.ResponseWriter, r *http.Request, v *view) {
+	v.Title, v.Nav, v.Live = "Incidents", "incidents", "incidents"
+	lv, err := u.listData(r, v)
+	if err != nil {
+		u.fail(w, r, v, err)
+		return
+	}
+	u.render(w, r, http.StatusOK, "incidents", lv)
+}
+
+// incidentRows is the list's live fragment: the counts and the table body.
+func (u *UI) incidentRows(w http.ResponseWriter, r *http.Request, v *view) {
+	lv, err := u.listData(r, v)
+	if err != nil {
+		http.Error(w, hypercare.ErrorMessage(err), statusOf(hypercare.ErrorCode(err)))
+		return
+	}
+	u.part(w, "incidents", "list", lv)
+}
+
+// detailView is an incident's room.
+type detailView struct {
+	*view
+	Incident      *hypercare.Incident
+	ServiceName   string
+	Alerts        []hypercare.Alert
+	Timeline      []hypercare.TimelineEntry
+	Notifications []hypercare.Notification
+	Changes       []hypercare.ChangeEvent
+	Runbooks      []hypercare.Runbook
+	Levels        []int
+	Users         []hypercare.User
+	UserNames     map[string]string
+	Flash         string
+}
+
+// timelineLimit bounds the entries one render shows, newest last.
+const timelineLimit = 200
+
+func (u *UI) lookup(r *http.Request) (*hypercare.Incident, error) {
+	n, err := strconv.ParseInt(r.PathValue("number"), 10, 64)
+	if err != nil || n < 1 {
+		return nil, hypercare.Errorf(hypercare.CodeNotFound, "no incident %q", r.PathValue("number"))
+	}
+	return u.opts.Store.GetIncidentByNumber(r.Context(), n)
+}
+
+func (u *UI) detailData(r *http.Request, v *view) (*detailView, error) {
+	inc, err := u.lookup(r)
+	if err != nil {
+		return nil, err
+	}
+	ctx := r.Context()
+	dv := &detailView{view: v, Incident: inc, ServiceName: inc.ServiceID, UserNames: map[string]string{}}
+	if svc, err := u.opts.Store.GetService(ctx, inc.ServiceID); err == nil {
+		dv.ServiceName = svc.Name
+	}
+	if dv.Alerts, _, err = u.opts.Store.ListAlerts(ctx, hypercare.AlertFilter{IncidentID: inc.ID, Page: hypercare.Page{Limit: 100}}); err != nil {
+		return nil, err
+	}
+	if dv.Timeline, _, err = u.opts.Store.ListTimeline(ctx, inc.ID, hypercare.Page{Limit: timelineLimit}); err != nil {
+		return nil, err
+	}
+	if dv.Notifications, err = u.opts.Store.ListNotifications(ctx, inc.ID); err != nil {
+		return nil, err
+	}
+	if dv.Changes, _, err = u.opts.Store.ListChangeEvents(ctx, hypercare.ChangeFilter{ServiceID: inc.ServiceID, Page: hypercare.Page{Limit: 5}}); err != nil {
+		return nil, err
+	}
+	for _, rb := range u.opts.Runbooks {
+		if len(rb.Services) == 0 || slices.Contains(rb.Services, inc.ServiceID) {
+			dv.Runbooks = append(dv.Runbooks, rb)
+		}
+	}
+	dir := u.opts.Escalation.Directory()
+	if pid, ok := dir.ServicePolicy[inc.ServiceID]; ok {
+		for i := range dir.Policies[pid].Levels {
+			dv.Levels = append(dv.Levels, i+1)
+		}
+	}
+	for _, id := range sortedKeys(dir.Users) {
+		dv.Users = append(dv.Users, dir.Users[id])
+		dv.UserNames[id] = dir.Users[id].Name
+	}
+	return dv, nil
+}
+
+func (u *UI) incidentPage(w http.ResponseWriter, r *http.Request, v *view) {
+	v.Nav, v.Live = "incidents", "incident"
+	dv, err := u.detailData(r, v)
+	if err != nil {
+		u.fail(w, r, v, err)
+		return
+	}
+	v.Title = "#" + strconv.FormatInt(dv.Incident.Number, 10) + " " + dv.Incident.Title
+	dv.Flash = flashText(r.URL.Query().Get("done"))
+	u.render(w, r, http.StatusOK, "incident", dv)
+}
+
+// timelinePart is the incident's live fragment: status, alerts,
+// notifications and timeline.
+func (u *UI) timelinePart(w http.ResponseWriter, r *http.Request, v *view) {
+	dv, err := u.detailData(r, v)
+	if err != nil {
+		http.Error(w, hypercare.ErrorMessage(err), statusOf(hypercare.ErrorCode(err)))
+		return
+	}
+	u.part(w, "incident", "live", dv)
+}
+
+// flashText is the confirmation shown after an action's redirect; only
+// known values are shown, so the query string cannot put words on the page.
+func flashText(done string) string {
+	return map[string]string{
+		"acknowledge": "Acknowledged.", "resolve": "Resolved.", "escalate": "Escalated.",
+		"reassign": "Reassigned.", "notes": "Note added.",
+	}[done]
+}
+
+// action runs one responder action from a form, then redirects back to
+// the incident (POST, then GET: a reload never repeats the action).
+func (u *UI) action(name string) func(http.ResponseWriter, *http.Request, *view) {
+	return func(w http.ResponseWriter, r *http.Request, v *view) {
+		inc, err := u.lookup(r)
+		if err != nil {
+			u.fail(w, r, v, err)
+			return
+		}
+		actor := hypercare.Actor{Type: hypercare.ActorUser, ID: v.User.ID, Name: v.User.Name}
+		ctx, ref := r.Context(), inc.ID
+		switch name {
+		case "acknowledge":
+			_, err = u.incidents.Acknowledge(ctx, ref, actor)
+		case "resolve":
+			_, err = u.incidents.Resolve(ctx, ref, actor)
+		case "notes":
+			_, err = u.incidents.AddNote(ctx, ref, actor, r.PostFormValue("message"))
+		case "escalate":
+			level := 0
+			if s := strings.TrimSpace(r.PostFormValue("level")); s != "" {
+				if level, err = strconv.Atoi(s); err != nil || level < 0 {
+					err = hypercare.InvalidFields("invalid escalation", hypercare.FieldError{Field: "level", Message: "must be a level number"})
+				}
+			}
+			if err == nil {
+				_, err = u.opts.Escalation.Escalate(ctx, inc, level, actor)
+			}
+		case "reassign":
+			err = u.opts.Escalation.Reassign(ctx, inc, r.PostFormValue("user"), actor)
+		}
+		if err != nil {
+			v.Title = "Incident #" + strconv.FormatInt(inc.Number, 10)
+			u.fail(w, r, v, err)
+			return
+		}
+		http.Redirect(w, r, "/incidents/"+strconv.FormatInt(inc.Number, 10)+"?done="+name, http.StatusSeeOther)
+	}
+}

@@ -1,0 +1,109 @@
+// Live updates for Hypercare's pages. The page names what it refreshes
+// (body[data-live]); the element with data-src is re-rendered by the
+// server and swapped in when the live stream (GET /api/v1/stream, Server-
+// Sent Events) reports a change. No data from the stream is put on the page:
+// it only says when to fetch, and the server renders (and escapes) the HTML.
+(function () {
+  "use strict";
+  var kind = document.body.getAttribute("data-live");
+  var target = document.querySelector("[data-src]");
+  if (!kind || !target || !window.EventSource || !window.fetch) {
+    return;
+  }
+  var number = null;
+  var m = /^\/incidents\/(\d+)$/.exec(location.pathname);
+  if (kind === "incident" && m) {
+    number = Number(m[1]);
+  }
+  var pending = null;
+  var inFlight = false;
+  var again = false;
+
+  function focusKey() {
+    var el = document.activeElement;
+    if (!el || !target.contains(el)) {
+      return null;
+    }
+    var row = el.closest("[id]");
+    return row ? { id: row.id, tag: el.tagName } : null;
+  }
+
+  function restoreFocus(key) {
+    if (!key) {
+      return;
+    }
+    var row = document.getElementById(key.id);
+    var el = row && (row.tagName === key.tag ? row : row.querySelector(key.tag.toLowerCase()));
+    if (el) {
+      el.focus();
+    }
+  }
+
+  function refresh() {
+    pending = null;
+    if (inFlight) {
+      again = true;
+      return;
+    }
+    inFlight = true;
+    fetch(target.getAttribute("data-src"), { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (resp) {
+        if (resp.status === 401 || resp.redirected) {
+          location.reload();
+          return null;
+        }
+        return resp.ok ? resp.text() : null;
+      })
+      .then(function (html) {
+        if (html !== null && html !== undefined) {
+          var key = focusKey();
+          target.innerHTML = html;
+          restoreFocus(key);
+          target.setAttribute("data-updated", String(Date.now()));
+        }
+      })
+      .catch(function () {})
+      .then(function () {
+        inFlight = false;
+        if (again) {
+          again = false;
+          schedule();
+        }
+      });
+  }
+
+  function schedule() {
+    if (!pending) {
+      pending = setTimeout(refresh, 150);
+    }
+  }
+
+  var url = "/api/v1/stream" + (number ? "?incident=" + number : "");
+  var source = new EventSource(url);
+  var opened = false;
+  function onChange(ev) {
+    if (number) {
+      try {
+        var d = JSON.parse(ev.data);
+        if (d.incident_number && d.incident_number !== number) {
+          return;
+        }
+      } catch (e) {
+        return;
+      }
+    }
+    schedule();
+  }
+  ["incident", "alert", "timeline", "notification", "reset"].forEach(function (name) {
+    source.addEventListener(name, onChange);
+  });
+  source.addEventListener("open", function () {
+    // After a reconnect the stream resumes from Last-Event-ID, but a
+    // refresh also covers anything that happened before the first event.
+    if (opened) {
+      schedule();
+    }
+    opened = true;
+    document.body.setAttribute("data-stream", "open");
+  });
+})();

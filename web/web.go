@@ -1,0 +1,230 @@
+// Package web is Hypercare's server-rendered UI: the pages responders use
+// during an incident (incidents, an incident's room, who is on call,
+// services, policies, users), served by the same binary as the API. It
+// calls the same services the API does (incident.Service, the escalation
+// engine and its directory, the store's readers), never the API over HTTP,
+// so the two cannot disagree. Pages are html/template with embedded assets
+// and no inline script or style, so a strict Content-Security-Policy holds
+// and alert text from monitoring tools is always shown as text.
+package web
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/escalate"
+	"github.com/hypercare/hypercare/incident"
+)
+
+//go:embed templates static
+var assets embed.FS
+
+// Sessions is the login state the UI keeps in the store: password hashes
+// of config users and browser sessions by token hash (*store.Store).
+type Sessions interface {
+	PasswordHash(ctx context.Context, userID string) (string, error)
+	CreateSession(ctx context.Context, tokenHash, userID string, created, expires time.Time) error
+	SessionUser(ctx context.Context, tokenHash string, now time.Time) (string, error)
+	DeleteSession(ctx context.Context, tokenHash string) error
+}
+
+// Options configures the UI.
+type Options struct {
+	Store    hypercare.Store
+	Sessions Sessions
+	Clock    hypercare.Clock
+	// Escalation is the engine whose directory names users, schedules and
+	// policies, and which escalates and reassigns.
+	Escalation *escalate.Engine
+	// Integrations are the config's integrations; only their ID, type and
+	// name are shown (keys are secrets the store keeps only as hashes).
+	Integrations []hypercare.Integration
+	// Runbooks are linked from the incidents of their services.
+	Runbooks []hypercare.Runbook
+	// PublicURL is the base URL users reach the server at; an https one
+	// makes cookies Secure even behind a TLS-terminating proxy.
+	PublicURL string
+	Logger    *slog.Logger
+}
+
+// UI serves the web pages. Build it with New.
+type UI struct {
+	opts      Options
+	incidents *incident.Service
+	throttle  *throttle
+	pages     map[string]*template.Template
+	mux       *http.ServeMux
+	secure    bool
+	// dummy is compared against when the user is unknown or has no
+	// password, so a wrong username takes as long as a wrong password.
+	// It is made at the first such sign-in: a bcrypt hash costs as much
+	// as a sign-in, which a server that nobody signs in to need not pay.
+	dummy struct {
+		once sync.Once
+		hash []byte
+	}
+}
+
+// sessionLifetime is how long a login lasts: a long on-call night, not a
+// week on a shared screen.
+const sessionLifetime = 12 * time.Hour
+
+// New returns the UI for opts, with its templates parsed.
+func New(opts Options) (*UI, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	u := &UI{
+		opts:      opts,
+		incidents: &incident.Service{Store: opts.Store, Clock: opts.Clock},
+		throttle:  newThrottle(opts.Clock),
+		pages:     map[string]*template.Template{},
+		mux:       http.NewServeMux(),
+		secure:    strings.HasPrefix(strings.ToLower(opts.PublicURL), "https://"),
+	}
+	if err := u.parse(); err != nil {
+		return nil, err
+	}
+	u.routes()
+	return u, nil
+}
+
+func (u *UI) parse() error {
+	names, err := fs.Glob(assets, "templates/*.html")
+	if err != nil {
+		return fmt.Errorf("web templates: %w", err)
+	}
+	for _, n := range names {
+		base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
+		if base == "layout" || base == "parts" {
+			continue
+		}
+		t, err := template.New(base).Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/parts.html", n)
+		if err != nil {
+			return fmt.Errorf("web template %s: %w", n, err)
+		}
+		u.pages[base] = t
+	}
+	return nil
+}
+
+func (u *UI) routes() {
+	viewer, responder := hypercare.RoleViewer, hypercare.RoleResponder
+	static, _ := fs.Sub(assets, "static")
+	u.mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
+	u.mux.HandleFunc("GET /login", u.loginPage)
+	u.mux.HandleFunc("POST /login", u.login)
+	u.mux.HandleFunc("POST /logout", u.page(viewer, u.logout))
+	u.mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/incidents", http.StatusSeeOther)
+	})
+	u.mux.HandleFunc("GET /incidents", u.page(viewer, u.incidentList))
+	u.mux.HandleFunc("GET /incidents/rows", u.page(viewer, u.incidentRows))
+	u.mux.HandleFunc("GET /incidents/{number}", u.page(viewer, u.incidentPage))
+	u.mux.HandleFunc("GET /incidents/{number}/timeline", u.page(viewer, u.timelinePart))
+	for _, a := range []string{"acknowledge", "resolve", "escalate", "reassign", "notes"} {
+		u.mux.HandleFunc("POST /incidents/{number}/"+a, u.page(responder, u.action(a)))
+	}
+	u.mux.HandleFunc("GET /oncall", u.page(viewer, u.onCallPage))
+	u.mux.HandleFunc("GET /services", u.page(viewer, u.servicesPage))
+	u.mux.HandleFunc("GET /policies", u.page(viewer, u.policiesPage))
+	u.mux.HandleFunc("GET /users", u.page(viewer, u.usersPage))
+}
+
+// Handler returns the UI with its security headers on every answer.
+func (u *UI) Handler() http.Handler {
+	cop := http.NewCrossOriginProtection()
+	inner := cop.Handler(u.mux)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "+
+			"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		if !strings.HasPrefix(r.URL.Path, "/static/") {
+			h.Set("Cache-Control", "no-store")
+		}
+		inner.ServeHTTP(w, r)
+	})
+}
+
+// render writes page with data, or a plain 500 when rendering fails.
+func (u *UI) render(w http.ResponseWriter, r *http.Request, status int, page string, data any) {
+	t, ok := u.pages[page]
+	if !ok {
+		http.Error(w, "no such page", http.StatusInternalServerError)
+		return
+	}
+	var b strings.Builder
+	if err := t.ExecuteTemplate(&b, "layout", data); err != nil {
+		u.opts.Logger.Error("render page", slog.String("page", page), slog.Any("error", err))
+		http.Error(w, "the page could not be rendered", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(b.String()))
+}
+
+// part writes one named template of page alone (a fragment the live
+// script swaps in).
+func (u *UI) part(w http.ResponseWriter, page, name string, data any) {
+	var b strings.Builder
+	if err := u.pages[page].ExecuteTemplate(&b, name, data); err != nil {
+		u.opts.Logger.Error("render part", slog.String("part", name), slog.Any("error", err))
+		http.Error(w, "the fragment could not be rendered", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = w.Write([]byte(b.String()))
+}
+
+// fail shows an error page whose status follows the error's code.
+func (u *UI) fail(w http.ResponseWriter, r *http.Request, v *view, err error) {
+	var he *hypercare.Error
+	msg := hypercare.ErrorMessage(err)
+	if errors.As(err, &he) {
+		for _, f := range he.Details {
+			msg += "; " + f.Field + " " + f.Message
+		}
+	}
+	status := statusOf(hypercare.ErrorCode(err))
+	if status >= 500 {
+		u.opts.Logger.Error("web request failed", slog.String("path", r.URL.Path), slog.Any("error", err))
+		msg = "Something went wrong; the server log has the details."
+	}
+	v.Title, v.Error = http.StatusText(status), msg
+	u.render(w, r, status, "error", v)
+}
+
+// statusOf maps an error code to its HTTP status, as the API does.
+func statusOf(code hypercare.Code) int {
+	switch code {
+	case hypercare.CodeInvalid:
+		return http.StatusBadRequest
+	case hypercare.CodeUnauthenticated:
+		return http.StatusUnauthorized
+	case hypercare.CodePermissionDenied:
+		return http.StatusForbidden
+	case hypercare.CodeNotFound:
+		return http.StatusNotFound
+	case hypercare.CodeConflict:
+		return http.StatusConflict
+	case hypercare.CodeRateLimited:
+		return http.StatusTooManyRequests
+	case hypercare.CodeTooLarge:
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusInternalServerError
+}
