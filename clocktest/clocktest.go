@@ -63,3 +63,11 @@ func (c *Clock) Set(t time.Time) {
 	}
 	c.waiters = kept
 }
+
+// Waiters returns how many After channels are still waiting, so a test can
+// tell that a goroutine has gone to sleep on the clock before moving it.
+func (c *Clock) Waiters() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.waiters)
+}

@@ -15,9 +15,9 @@ import (
 
 // Defaults for the engine loop.
 const (
-	// DefaultPoll is how often the loop looks for due steps when nothing
-	// wakes it: the bound on how late a timer fires (and on how long other
-	// nodes take to notice work).
+	// DefaultPoll is how soon the loop looks again at a step that is due
+	// but was not taken here (another node holds it). Otherwise the loop
+	// sleeps until the next step is due or a commit wakes it.
 	DefaultPoll = 100 * time.Millisecond
 	// claimBatch bounds the steps taken in one transaction.
 	claimBatch = 100
@@ -69,8 +69,11 @@ func (e *Engine) Simulate(serviceID string, at time.Time, urgency hypercare.Urge
 // Wake makes the loop look for due steps now; it never blocks.
 func (e *Engine) Wake() { e.loop.Wake() }
 
-// Run takes due steps until ctx ends: at once when woken, else every poll.
-func (e *Engine) Run(ctx context.Context) error { return e.loop.Run(ctx, e.RunDue) }
+// Run takes due steps until ctx ends: at once when woken, else when the
+// next step falls due (loop.RunScheduled).
+func (e *Engine) Run(ctx context.Context) error {
+	return e.loop.RunScheduled(ctx, e.RunDue, e.store.NextEscalationDue, loop.DefaultIdle)
+}
 
 // RunDue takes every step due now and returns how many it took. It asks
 // the read side first and opens no write when nothing is due, so an idle

@@ -17,8 +17,9 @@ import (
 
 // Delivery engine defaults.
 const (
-	// DefaultPoll bounds how late a delayed page (a rule's "after 2
-	// minutes") or a retry goes out when nothing wakes the loop.
+	// DefaultPoll is how soon the loop looks again at a page that is due
+	// but was not taken here (another node holds its lease). Otherwise the
+	// loop sleeps until the next page or retry is due, or a commit wakes it.
 	DefaultPoll = 100 * time.Millisecond
 	// Lease is how long a claimed page is this node's to send; if the node
 	// dies, another claims it after the lease (at-least-once, deduped by
@@ -94,8 +95,11 @@ func (e *Engine) SetLinks(l actlink.Links) { e.links = l }
 // Wake makes the loop look for due pages now; it never blocks.
 func (e *Engine) Wake() { e.loop.Wake() }
 
-// Run delivers due pages until ctx ends.
-func (e *Engine) Run(ctx context.Context) error { return e.loop.Run(ctx, e.RunDue) }
+// Run delivers due pages until ctx ends, sleeping until the next one is
+// due (loop.RunScheduled) unless a commit wakes it.
+func (e *Engine) Run(ctx context.Context) error {
+	return e.loop.RunScheduled(ctx, e.RunDue, e.store.NextNotificationDue, loop.DefaultIdle)
+}
 
 // RunDue claims and delivers every page due now; it returns how many
 // attempts it made. It asks the read side first and opens no write when
