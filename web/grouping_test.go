@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/incident"
 	"github.com/hypercare/hypercare/storetest"
 )
 
@@ -112,13 +113,17 @@ func TestMergeAndSplitForms(t *testing.T) {
 				d3 = a.ID
 			}
 		}
-		code, body = b.post("/incidents/1/split", url.Values{"csrf": {csrf(t, page)}, "alert": {d3}})
-		if code != http.StatusSeeOther {
-			t.Fatalf("split = %d\n%s", code, body)
+		resp, err := b.c.PostForm(h.URL+"/incidents/1/split", url.Values{"csrf": {csrf(t, page)}, "alert": {d3}})
+		if err != nil {
+			t.Fatal(err)
 		}
-		page = incidentPage(t, b, 1)
-		if !strings.Contains(page, "Alerts (2)") {
-			t.Errorf("incident 1 after the split does not have 2 alerts")
+		resp.Body.Close()
+		if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != "/incidents/1?done=split&new=5" {
+			t.Fatalf("split = %d to %q, want 303 to incident 1 naming incident 5", resp.StatusCode, loc)
+		}
+		_, page = b.get("/incidents/1?done=split&new=5")
+		if !strings.Contains(page, "Alerts (2)") || !strings.Contains(page, `<a href="/incidents/5">Open #5</a>`) {
+			t.Errorf("incident 1 after the split lacks 2 alerts or the new incident's link\n%s", page)
 		}
 		code, page = b.get("/incidents/5")
 		if code != http.StatusOK || !strings.Contains(page, "Alerts (1)") || !strings.Contains(page, "Checkout &lt;script&gt;errors") {
@@ -185,6 +190,72 @@ func TestMergeAndSplitRefusals(t *testing.T) {
 		}
 		if _, err := h.Store.GetIncidentByNumber(ctx, 4); !hypercare.IsNotFound(err) {
 			t.Errorf("a refused split made incident 4 (%v)", err)
+		}
+	})
+}
+
+// TestNoiseBadgesAndSymptoms: priority, flapping and transient show on the
+// incident and in the list (and its live rows); an alert attached as a
+// symptom is labelled so, with a link to the incident it is a symptom of.
+func TestNoiseBadgesAndSymptoms(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, e storetest.Engine) {
+		h := startHarness(t, e.Open(t))
+		h.trigger("d1", "Checkout down", "")
+		h.trigger("d2", "Checkout blip", "")
+		ctx, now := context.Background(), h.Clock.Now()
+		ids := map[int64]string{}
+		for n := int64(1); n <= 2; n++ {
+			inc, err := h.Store.GetIncidentByNumber(ctx, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids[n] = inc.ID
+		}
+		err := h.Store.Write(ctx, "test", func(tx hypercare.Tx) error {
+			one, err := tx.GetIncident(ctx, ids[1])
+			if err != nil {
+				return err
+			}
+			two, err := tx.GetIncident(ctx, ids[2])
+			if err != nil {
+				return err
+			}
+			one.Priority, one.Flapping, two.Transient = "P1", true, true
+			if err := tx.UpdateIncident(ctx, one); err != nil {
+				return err
+			}
+			if err := tx.UpdateIncident(ctx, two); err != nil {
+				return err
+			}
+			a := &hypercare.Alert{ID: hypercare.NewID(now), ServiceID: "payments", IntegrationID: "payments-v2", DedupKey: "p1",
+				Status: hypercare.StatusTriggered, Summary: "Payments <i>timeouts</i>", Severity: hypercare.SeverityError,
+				Source: "pay-1", EventCount: 1, FirstSeenAt: now, LastSeenAt: now}
+			return incident.AttachSymptom(ctx, tx, one, a, hypercare.SystemActor, now)
+		})
+		if err != nil {
+			t.Fatalf("set up: %v", err)
+		}
+		b := h.browser()
+		b.mustLogin("vic")
+		_, list := b.get("/incidents")
+		_, rows := b.get("/incidents/rows?status=open")
+		for _, page := range []string{list, rows} {
+			for _, want := range []string{`<span class="badge prio">P1</span>`, `<span class="badge flapping"`, `<span class="badge transient"`} {
+				if !strings.Contains(page, want) {
+					t.Errorf("the incident list lacks %q\n%s", want, page)
+				}
+			}
+		}
+		page := incidentPage(t, b, 1)
+		for _, want := range []string{`<span class="badge prio">P1</span>`, `<span class="badge flapping"`,
+			`<span class="badge symptom">symptom</span> <span class="summary">Payments &lt;i&gt;timeouts&lt;/i&gt;</span>`,
+			`Symptom on service payments of <a href="/incidents/1">incident #1</a>`} {
+			if !strings.Contains(page, want) {
+				t.Errorf("incident 1 lacks %q\n%s", want, page)
+			}
+		}
+		if strings.Contains(page, `badge transient`) {
+			t.Error("incident 1 is not transient but says so")
 		}
 	})
 }
