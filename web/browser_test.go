@@ -218,7 +218,7 @@ func TestBrowserPhoneHasNoSidewaysScroll(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, path := range []string{"/incidents", "/incidents/1", "/oncall", "/services", "/policies", "/users"} {
+	for _, path := range []string{"/incidents", "/incidents/1", "/oncall", "/services", "/policies", "/users", "/windows", "/windows/launch"} {
 		run(t, ctx, "phone "+path, chromedp.EmulateViewport(360, 740), chromedp.Navigate(h.URL+path),
 			chromedp.WaitVisible(chromedp.CSS("main")))
 		width := eval[int](t, ctx, `document.documentElement.scrollWidth`)

@@ -19,6 +19,7 @@ import (
 	"github.com/hypercare/hypercare/escalate"
 	"github.com/hypercare/hypercare/intake"
 	"github.com/hypercare/hypercare/oncall"
+	"github.com/hypercare/hypercare/readiness"
 	"github.com/hypercare/hypercare/store"
 	"github.com/hypercare/hypercare/web"
 	"golang.org/x/crypto/bcrypt"
@@ -28,8 +29,9 @@ import (
 // engine, api.Server with the UI mounted) behind real HTTP, with a fake
 // clock and three users, one per role.
 const (
-	key      = "0123456789abcdef0123456789abcdef"
-	password = "correct horse battery"
+	key         = "0123456789abcdef0123456789abcdef"
+	paymentsKey = "1123456789abcdef0123456789abcdef"
+	password    = "correct horse battery"
 )
 
 var start = time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
@@ -76,8 +78,12 @@ func startHarnessWith(t testing.TB, st *store.Store, change func(*web.Options)) 
 	go func() { done <- st.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
 	clk := clocktest.New(start)
-	services := []hypercare.Service{{ID: "checkout", Name: "Checkout", Active: true, EscalationPolicy: "web"}}
-	integrations := []hypercare.Integration{{ID: "checkout-v2", ServiceID: "checkout", Type: hypercare.IntegrationEventsV2, Key: key, Name: "Datadog"}}
+	// payments has no escalation policy: the readiness page's coverage gap,
+	// and the other service a merge must refuse.
+	services := []hypercare.Service{{ID: "checkout", Name: "Checkout", Active: true, EscalationPolicy: "web"},
+		{ID: "payments", Name: "Payments", Active: true}}
+	integrations := []hypercare.Integration{{ID: "checkout-v2", ServiceID: "checkout", Type: hypercare.IntegrationEventsV2, Key: key, Name: "Datadog"},
+		{ID: "payments-v2", ServiceID: "payments", Type: hypercare.IntegrationEventsV2, Key: paymentsKey, Name: "Grafana"}}
 	if err := st.Write(ctx, "catalog", func(tx hypercare.Tx) error {
 		return tx.ApplyCatalog(ctx, nil, services, integrations)
 	}); err != nil {
@@ -90,8 +96,8 @@ func startHarnessWith(t testing.TB, st *store.Store, change func(*web.Options)) 
 	esc := escalate.New(st, clk, dir, log)
 	in.SetPolicies(dir.PoliciesByService(), esc.Wake)
 	opts := web.Options{Store: st, Sessions: st, Clock: clk, Escalation: esc, Integrations: integrations,
-		Runbooks: []hypercare.Runbook{{ID: "rb", Title: "Checkout runbook", URL: "https://wiki.example.com/checkout", Services: []string{"checkout"}}},
-		Logger:   log}
+		Runbooks:  []hypercare.Runbook{{ID: "rb", Title: "Checkout runbook", URL: "https://wiki.example.com/checkout", Services: []string{"checkout"}}},
+		Readiness: readinessCatalog(dir, services), Logger: log}
 	if change != nil {
 		change(&opts)
 	}
@@ -131,10 +137,34 @@ func (h *harness) setPassword(user, pw string) {
 	}
 }
 
-// trigger posts a PagerDuty v2 trigger to the ingest API.
+// readinessCatalog is the harness config's readiness catalog: one window
+// in Europe/Berlin (its name has markup, shown as text) over both
+// services, where payments has no policy and no runbook.
+func readinessCatalog(dir *escalate.Directory, services []hypercare.Service) *readiness.Catalog {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		panic(err)
+	}
+	return &readiness.Catalog{
+		Windows: []hypercare.Window{{ID: "launch", Name: "Launch <b>week</b>", TimeZone: berlin,
+			Start: time.Date(2026, 11, 2, 0, 0, 0, 0, berlin), End: time.Date(2026, 11, 5, 0, 0, 0, 0, berlin)}},
+		Runbooks:  []hypercare.Runbook{{ID: "rb", Title: "Checkout runbook", URL: "https://wiki.example.com/checkout", Services: []string{"checkout"}}},
+		Services:  services,
+		Directory: dir,
+		Channels:  []hypercare.ContactType{hypercare.ContactWebhook},
+	}
+}
+
+// trigger posts a PagerDuty v2 trigger for checkout to the ingest API.
 func (h *harness) trigger(dedup, summary string, links string) {
 	h.t.Helper()
-	body := `{"routing_key":"` + key + `","event_action":"trigger","dedup_key":` + quote(dedup) +
+	h.triggerWith(key, dedup, summary, links)
+}
+
+// triggerWith posts a trigger with an integration's routing key.
+func (h *harness) triggerWith(routingKey, dedup, summary string, links string) {
+	h.t.Helper()
+	body := `{"routing_key":"` + routingKey + `","event_action":"trigger","dedup_key":` + quote(dedup) +
 		`,"payload":{"summary":` + quote(summary) + `,"source":"web-1","severity":"critical"}` + links + `}`
 	resp, err := http.Post(h.URL+"/v2/enqueue", "application/json", strings.NewReader(body))
 	if err != nil {

@@ -134,6 +134,14 @@ type detailView struct {
 	Users         []hypercare.User
 	UserNames     map[string]string
 	Flash         string
+	// Upstream maps the incident ID a symptom alert is attached to to its
+	// number, for the symptom's link.
+	Upstream map[string]int64
+	// Splittable are the incident's own alerts (not symptoms): what the
+	// split form offers.
+	Splittable []hypercare.Alert
+	// NewIncident is the incident a split just made (0: none).
+	NewIncident int64
 }
 
 // timelineLimit bounds the entries one render shows, newest last.
@@ -158,6 +166,9 @@ func (u *UI) detailData(r *http.Request, v *view) (*detailView, error) {
 		dv.ServiceName = svc.Name
 	}
 	if dv.Alerts, _, err = u.opts.Store.ListAlerts(ctx, hypercare.AlertFilter{IncidentID: inc.ID, Page: hypercare.Page{Limit: 100}}); err != nil {
+		return nil, err
+	}
+	if dv.Upstream, dv.Splittable, err = u.symptoms(r, dv.Alerts); err != nil {
 		return nil, err
 	}
 	if dv.Timeline, _, err = u.opts.Store.ListTimeline(ctx, inc.ID, hypercare.Page{Limit: timelineLimit}); err != nil {
@@ -196,6 +207,9 @@ func (u *UI) incidentPage(w http.ResponseWriter, r *http.Request, v *view) {
 	}
 	v.Title = "#" + strconv.FormatInt(dv.Incident.Number, 10) + " " + dv.Incident.Title
 	dv.Flash = flashText(r.URL.Query().Get("done"))
+	if n, err := strconv.ParseInt(r.URL.Query().Get("new"), 10, 64); err == nil && n > 0 && dv.Flash != "" {
+		dv.NewIncident = n
+	}
 	u.render(w, r, http.StatusOK, "incident", dv)
 }
 
@@ -215,7 +229,8 @@ func (u *UI) timelinePart(w http.ResponseWriter, r *http.Request, v *view) {
 func flashText(done string) string {
 	return map[string]string{
 		"acknowledge": "Acknowledged.", "resolve": "Resolved.", "escalate": "Escalated.",
-		"reassign": "Reassigned.", "notes": "Note added.",
+		"reassign": "Reassigned.", "notes": "Note added.", "merge": "Merged.",
+		"split": "Split: the selected alerts are now a new incident.",
 	}[done]
 }
 

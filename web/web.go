@@ -24,6 +24,7 @@ import (
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/escalate"
 	"github.com/hypercare/hypercare/incident"
+	"github.com/hypercare/hypercare/readiness"
 )
 
 //go:embed templates static
@@ -51,6 +52,10 @@ type Options struct {
 	Integrations []hypercare.Integration
 	// Runbooks are linked from the incidents of their services.
 	Runbooks []hypercare.Runbook
+	// Readiness is the catalog the API's readiness reports read (windows,
+	// services, directory); the UI shows the same reports from it. Nil
+	// shows no windows.
+	Readiness *readiness.Catalog
 	// PublicURL is the base URL users reach the server at; an https one
 	// makes cookies Secure even behind a TLS-terminating proxy.
 	PublicURL string
@@ -135,10 +140,15 @@ func (u *UI) routes() {
 	for _, a := range []string{"acknowledge", "resolve", "escalate", "reassign", "notes"} {
 		u.mux.HandleFunc("POST /incidents/{number}/"+a, u.page(responder, u.action(a)))
 	}
+	for _, a := range []string{"merge", "split"} {
+		u.mux.HandleFunc("POST /incidents/{number}/"+a, u.page(responder, u.regroup(a)))
+	}
 	u.mux.HandleFunc("GET /oncall", u.page(viewer, u.onCallPage))
 	u.mux.HandleFunc("GET /services", u.page(viewer, u.servicesPage))
 	u.mux.HandleFunc("GET /policies", u.page(viewer, u.policiesPage))
 	u.mux.HandleFunc("GET /users", u.page(viewer, u.usersPage))
+	u.mux.HandleFunc("GET /windows", u.page(viewer, u.windowsPage))
+	u.mux.HandleFunc("GET /windows/{id}", u.page(viewer, u.windowPage))
 }
 
 // Handler returns the UI with its security headers on every answer.
@@ -192,6 +202,15 @@ func (u *UI) part(w http.ResponseWriter, page, name string, data any) {
 
 // fail shows an error page whose status follows the error's code.
 func (u *UI) fail(w http.ResponseWriter, r *http.Request, v *view, err error) {
+	status, msg := u.describe(r, err)
+	v.Title, v.Error = http.StatusText(status), msg
+	u.render(w, r, status, "error", v)
+}
+
+// describe returns err's status and the message a page shows for it: the
+// error's own words and the fields it names, or (for a server error,
+// which it logs) a line pointing at the log.
+func (u *UI) describe(r *http.Request, err error) (int, string) {
 	var he *hypercare.Error
 	msg := hypercare.ErrorMessage(err)
 	if errors.As(err, &he) {
@@ -204,8 +223,7 @@ func (u *UI) fail(w http.ResponseWriter, r *http.Request, v *view, err error) {
 		u.opts.Logger.Error("web request failed", slog.String("path", r.URL.Path), slog.Any("error", err))
 		msg = "Something went wrong; the server log has the details."
 	}
-	v.Title, v.Error = http.StatusText(status), msg
-	u.render(w, r, status, "error", v)
+	return status, msg
 }
 
 // statusOf maps an error code to its HTTP status, as the API does.

@@ -120,7 +120,8 @@ func serve(ctx context.Context, f serveFlags) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", f.listen, err)
 	}
-	ui, err := newUI(st, cfg, esc, f.publicURL, log)
+	catalog := readiness.FromConfig(cfg, channels.Types())
+	ui, err := newUI(st, cfg, esc, catalog, f.publicURL, log)
 	if err != nil {
 		return err
 	}
@@ -130,7 +131,7 @@ func serve(ctx context.Context, f serveFlags) error {
 		ListenAddr: ln.Addr().String(), SlackSigningSecret: cfg.Notify.Slack.SigningSecret,
 		TwilioAuthToken: twilioToken(cfg),
 		Outbound:        notify.NewHTTPClient(notify.NetOptions{AllowPrivateNetworks: cfg.AllowPrivateNetworks()}),
-		Readiness:       readiness.FromConfig(cfg, channels.Types()), Actions: signer,
+		Readiness:       catalog, Actions: signer,
 		UI: ui.Handler(), Session: ui.Principal,
 	})
 	deliverer.SetLinks(actlink.Links{Base: srv.LinkBase(), Signer: signer})

@@ -10,16 +10,18 @@ import (
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/config"
 	"github.com/hypercare/hypercare/escalate"
+	"github.com/hypercare/hypercare/readiness"
 	"github.com/hypercare/hypercare/store"
 	"github.com/hypercare/hypercare/web"
 	"github.com/spf13/cobra"
 )
 
-// newUI builds the web UI over the server's store, config and engine.
-func newUI(st *store.Store, cfg *config.Config, esc *escalate.Engine, publicURL string, log *slog.Logger) (*web.UI, error) {
+// newUI builds the web UI over the server's store, config and engine; it
+// shows readiness from the same catalog the API reads.
+func newUI(st *store.Store, cfg *config.Config, esc *escalate.Engine, catalog *readiness.Catalog, publicURL string, log *slog.Logger) (*web.UI, error) {
 	_, _, integrations := cfg.Catalog()
 	return web.New(web.Options{Store: st, Sessions: st, Clock: hypercare.SystemClock{}, Escalation: esc,
-		Integrations: integrations, Runbooks: cfg.Runbooks(), PublicURL: publicURL, Logger: log})
+		Integrations: integrations, Runbooks: cfg.Runbooks(), Readiness: catalog, PublicURL: publicURL, Logger: log})
 }
 
 func newUserCmd() *cobra.Command {
