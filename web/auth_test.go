@@ -88,6 +88,31 @@ func testSessionCookie(t *testing.T, publicURL string) {
 	}
 }
 
+// TestOnlyAdminsSeeIntegrationKeys: the services page fills the real key
+// into the examples for admins only; everyone else gets the placeholder,
+// and the admin's copy is not cached.
+func TestOnlyAdminsSeeIntegrationKeys(t *testing.T) {
+	for _, eng := range storetest.Engines(t) {
+		t.Run(eng.Name, func(t *testing.T) {
+			h := startHarness(t, eng.Open(t))
+			for user, admin := range map[string]bool{"vic": false, "rita": false, "ada": true} {
+				b := h.browser()
+				b.mustLogin(user)
+				code, page := b.get("/services")
+				if code != http.StatusOK {
+					t.Fatalf("%s: services page %d", user, code)
+				}
+				if got := strings.Contains(page, key); got != admin {
+					t.Errorf("%s sees the integration key: %v, want %v", user, got, admin)
+				}
+				if got := strings.Contains(page, "YOUR_INTEGRATION_KEY"); got == admin {
+					t.Errorf("%s sees the placeholder: %v, want %v", user, got, !admin)
+				}
+			}
+		})
+	}
+}
+
 func TestOnlyAdminsSeeContactAddresses(t *testing.T) {
 	h := startHarness(t, storetest.Engines(t)[0].Open(t))
 	for user, want := range map[string]bool{"vic": false, "rita": false, "ada": true} {

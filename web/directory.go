@@ -155,8 +155,10 @@ func policyOnCall(dir *escalate.Directory, p hypercare.EscalationPolicy, now tim
 	return pv
 }
 
-// integrationView is one integration on the services page: never its key
-// (the store keeps only its hash), but how to send to it.
+// integrationView is one integration on the services page and how to send
+// to it. Its key (from the config file, held in memory; the store keeps
+// only hashes) is filled in for admins alone: a key opens and resolves
+// incidents, so viewers and responders get a placeholder.
 type integrationView struct {
 	hypercare.Integration
 	Example string
@@ -188,20 +190,33 @@ func (u *UI) servicesPage(w http.ResponseWriter, r *http.Request, v *view) {
 	for _, s := range list {
 		row := serviceView{Service: s}
 		for _, in := range u.opts.Integrations {
-			if in.ServiceID == s.ID {
-				in.Key, in.Secret = "", ""
-				row.Integrations = append(row.Integrations, integrationView{Integration: in, Example: example(in.Type, base)})
+			if in.ServiceID != s.ID {
+				continue
 			}
+			key := placeholderKey
+			if v.Admin {
+				key = in.Key
+			} else {
+				in.Key = ""
+			}
+			in.Secret = ""
+			row.Integrations = append(row.Integrations, integrationView{Integration: in, Example: example(in.Type, base, key)})
 		}
 		sv.Services = append(sv.Services, row)
+	}
+	if v.Admin {
+		w.Header().Set("Cache-Control", "no-store") // the page holds secrets
 	}
 	u.render(w, r, http.StatusOK, "services", sv)
 }
 
+// placeholderKey stands in for an integration key on pages shown to
+// anyone but an admin.
+const placeholderKey = "YOUR_INTEGRATION_KEY"
+
 // example is a copy-paste way to send a test event to an integration of
-// type t, with a placeholder where the key goes.
-func example(t hypercare.IntegrationType, base string) string {
-	const key = "YOUR_INTEGRATION_KEY"
+// type t with key (the real one for admins, else placeholderKey).
+func example(t hypercare.IntegrationType, base, key string) string {
 	switch t {
 	case hypercare.IntegrationEventsV2:
 		return "curl -X POST " + base + "/v2/enqueue -H 'Content-Type: application/json' \\\n" +
