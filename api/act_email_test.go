@@ -39,7 +39,7 @@ func TestEmailPageAcknowledgedFromItsLink(t *testing.T) {
 		policy := hypercare.EscalationPolicy{ID: "web", Levels: []hypercare.EscalationLevel{
 			{Targets: []hypercare.Target{{User: "alice"}}, EscalateAfter: time.Hour}}}
 		dir := escalate.NewDirectory([]hypercare.User{alice}, nil, []hypercare.EscalationPolicy{policy},
-			[]hypercare.Service{{ID: "checkout", EscalationPolicy: "web"}})
+			[]hypercare.Service{{ID: "checkout", EscalationPolicy: "web"}}, nil)
 		signer, _ := actlink.NewSigner([]byte("act-test-key-0123456789abcdef"), 0)
 		st := eng.Open(t)
 		p := &pager{}

@@ -56,7 +56,7 @@ func newActEnv(t *testing.T, eng storetest.Engine) *actEnv {
 	policy := hypercare.EscalationPolicy{ID: "web", Levels: []hypercare.EscalationLevel{
 		{Targets: []hypercare.Target{{User: "alice"}}, EscalateAfter: time.Hour}}}
 	dir := escalate.NewDirectory([]hypercare.User{alice}, nil, []hypercare.EscalationPolicy{policy},
-		[]hypercare.Service{{ID: "checkout", EscalationPolicy: "web"}})
+		[]hypercare.Service{{ID: "checkout", EscalationPolicy: "web"}}, nil)
 	signer, err := actlink.NewSigner([]byte("act-test-key-0123456789abcdef"), 0)
 	if err != nil {
 		t.Fatal(err)

@@ -71,6 +71,12 @@ type pager struct {
 }
 
 func newPager(t *testing.T, eng storetest.Engine, publicURL ...string) *pager {
+	return newWindowPager(t, eng, nil, publicURL...)
+}
+
+// newWindowPager is newPager with hypercare windows, given to the
+// escalation directory and intake as serve does.
+func newWindowPager(t *testing.T, eng storetest.Engine, windows []hypercare.Window, publicURL ...string) *pager {
 	rec := &recorder{ids: map[string]int{}}
 	hooks := httptest.NewServer(rec)
 	t.Cleanup(hooks.Close)
@@ -87,7 +93,7 @@ func newPager(t *testing.T, eng storetest.Engine, publicURL ...string) *pager {
 	}}
 	dir := escalate.NewDirectory([]hypercare.User{person("alice"), person("bob"), person("carol")},
 		[]*oncall.Schedule{sched}, []hypercare.EscalationPolicy{policy},
-		[]hypercare.Service{{ID: "checkout", EscalationPolicy: "web"}})
+		[]hypercare.Service{{ID: "checkout", EscalationPolicy: "web"}}, windows)
 
 	st := eng.Open(t)
 	p := &pager{rec: rec}

@@ -35,7 +35,7 @@ func newNoisePager(t *testing.T, eng storetest.Engine, noise map[string]correlat
 		{Targets: []hypercare.Target{{User: "bob"}}, EscalateAfter: 30 * time.Minute},
 	}}
 	dir := escalate.NewDirectory([]hypercare.User{person("alice"), person("bob")}, nil, []hypercare.EscalationPolicy{policy},
-		[]hypercare.Service{{ID: "checkout", EscalationPolicy: "noise"}, {ID: "search", EscalationPolicy: "noise"}})
+		[]hypercare.Service{{ID: "checkout", EscalationPolicy: "noise"}, {ID: "search", EscalationPolicy: "noise"}}, nil)
 	st := eng.Open(t)
 	p := &pager{rec: rec}
 	p.env = newEnvWith(t, st, 0, func(in *intake.Intake, clk *clocktest.Clock, opts *api.Options) {

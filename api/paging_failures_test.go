@@ -50,7 +50,7 @@ func newFailingPager(t *testing.T, eng storetest.Engine) (*pager, string, string
 	policy := hypercare.EscalationPolicy{ID: "web", Levels: []hypercare.EscalationLevel{{Targets: []hypercare.Target{
 		{User: "alice"}, {User: "bob"}, {User: "carol"}, {User: "dave"}}, EscalateAfter: time.Hour}}}
 	dir := escalate.NewDirectory([]hypercare.User{hook("alice", gone.URL+"/alice"), hook("bob", "http://"+refused+"/bob"), carol, dave},
-		nil, []hypercare.EscalationPolicy{policy}, []hypercare.Service{{ID: "checkout", EscalationPolicy: "web"}})
+		nil, []hypercare.EscalationPolicy{policy}, []hypercare.Service{{ID: "checkout", EscalationPolicy: "web"}}, nil)
 	st := eng.Open(t)
 	p := &pager{rec: &recorder{ids: map[string]int{}}}
 	p.env = newEnvWith(t, st, 0, func(in *intake.Intake, clk *clocktest.Clock, opts *api.Options) {

@@ -125,7 +125,7 @@ func New(opts Options) *Server {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
 	}
 	if opts.Escalation == nil {
-		opts.Escalation = escalate.New(opts.Store, opts.Clock, escalate.NewDirectory(nil, nil, nil, nil), opts.Logger)
+		opts.Escalation = escalate.New(opts.Store, opts.Clock, escalate.NewDirectory(nil, nil, nil, nil, nil), opts.Logger)
 	}
 	if opts.Registry == nil {
 		opts.Registry = prometheus.NewRegistry()

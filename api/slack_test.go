@@ -104,7 +104,7 @@ func newSlackEnv(t *testing.T, eng storetest.Engine) *slackEnv {
 	policy := hypercare.EscalationPolicy{ID: "web", Repeat: 1, Levels: []hypercare.EscalationLevel{
 		{Targets: []hypercare.Target{{User: "alice"}, {User: "bob"}}, EscalateAfter: 30 * time.Minute}}}
 	dir := escalate.NewDirectory(users, nil, []hypercare.EscalationPolicy{policy},
-		[]hypercare.Service{{ID: "checkout", EscalationPolicy: "web"}})
+		[]hypercare.Service{{ID: "checkout", EscalationPolicy: "web"}}, nil)
 	st := eng.Open(t)
 	e := &slackEnv{slack: fs, slackURL: srv.URL}
 	e.env = newEnvWith(t, st, 0, func(in *intake.Intake, clk *clocktest.Clock, opts *api.Options) {

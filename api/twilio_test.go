@@ -98,7 +98,7 @@ func newTwilioEnv(t *testing.T, eng storetest.Engine) *twilioEnv {
 		{Targets: []hypercare.Target{{User: "alice"}}, EscalateAfter: 30 * time.Minute},
 		{Targets: []hypercare.Target{{User: "bob"}}, EscalateAfter: 30 * time.Minute}}}
 	dir := escalate.NewDirectory(users, nil, []hypercare.EscalationPolicy{policy},
-		[]hypercare.Service{{ID: "checkout", EscalationPolicy: "web"}})
+		[]hypercare.Service{{ID: "checkout", EscalationPolicy: "web"}}, nil)
 	signer, _ := actlink.NewSigner([]byte("act-test-key-0123456789abcdef"), 0)
 	st := eng.Open(t)
 	p := &pager{}

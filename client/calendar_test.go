@@ -17,7 +17,7 @@ func TestCalendarFeedsCreateListRevoke(t *testing.T) {
 	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
 		sched := &oncall.Schedule{ID: "primary", TimeZone: time.UTC, Layers: []oncall.Layer{{ID: "daily",
 			Start: oncall.LocalDateTime{Year: 2026, Month: 11, Day: 1, Hour: 9}, Shift: 24 * time.Hour, Users: []string{"alice"}}}}
-		dir := escalate.NewDirectory([]hypercare.User{{ID: "alice", Name: "Alice"}}, []*oncall.Schedule{sched}, nil, nil)
+		dir := escalate.NewDirectory([]hypercare.User{{ID: "alice", Name: "Alice"}}, []*oncall.Schedule{sched}, nil, nil, nil)
 		srv := apitest.New(t, eng.Open(t), apitest.WithDirectory(dir))
 		ctx := t.Context()
 		responder := client.New(srv.URL, srv.Token(hypercare.RoleResponder))

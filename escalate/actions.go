@@ -41,7 +41,7 @@ func (e *Engine) Escalate(ctx context.Context, inc *hypercare.Incident, level in
 		if _, err := pageLevel(ctx, tx, dir, policy, st, cur, now, reason); err != nil {
 			return err
 		}
-		advance(st, policy, now)
+		advance(st, policy, dir.Windows, now)
 		out = st
 		return tx.SaveEscalation(ctx, st)
 	})

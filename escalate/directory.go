@@ -28,11 +28,17 @@ type Directory struct {
 	Policies  map[string]hypercare.EscalationPolicy
 	// ServicePolicy maps a service ID to its policy ID.
 	ServicePolicy map[string]string
+	// Windows are the hypercare windows whose overlay (faster escalation)
+	// applies to the services in their scope while they are open.
+	Windows []hypercare.Window
 }
 
-// NewDirectory indexes the config's lists.
-func NewDirectory(users []hypercare.User, schedules []*oncall.Schedule, policies []hypercare.EscalationPolicy, services []hypercare.Service) *Directory {
+// NewDirectory indexes the config's lists; windows are the config's
+// hypercare windows (config.Config.Windows), nil for none.
+func NewDirectory(users []hypercare.User, schedules []*oncall.Schedule, policies []hypercare.EscalationPolicy,
+	services []hypercare.Service, windows []hypercare.Window) *Directory {
 	d := &Directory{
+		Windows:       windows,
 		Users:         make(map[string]hypercare.User, len(users)),
 		Schedules:     make(map[string]*oncall.Schedule, len(schedules)),
 		Policies:      make(map[string]hypercare.EscalationPolicy, len(policies)),

@@ -149,7 +149,7 @@ func takeStep(ctx context.Context, tx hypercare.Tx, dir *Directory, st *hypercar
 	if err != nil {
 		return 0, err
 	}
-	advance(st, policy, now)
+	advance(st, policy, dir.Windows, now)
 	if err := tx.SaveEscalation(ctx, st); err != nil {
 		return 0, err
 	}
@@ -157,13 +157,13 @@ func takeStep(ctx context.Context, tx hypercare.Tx, dir *Directory, st *hypercar
 }
 
 // advance moves the state past the level just paged: the next level is due
-// after this level's timeout; after the last level the policy repeats, and
-// after the last repeat nothing more happens.
-func advance(st *hypercare.EscalationState, policy hypercare.EscalationPolicy, now time.Time) {
-	timeout := policy.Levels[st.Level].EscalateAfter
+// after this level's timeout (NextDue: shortened by an open hypercare
+// window); after the last level the policy repeats, and after the last
+// repeat nothing more happens.
+func advance(st *hypercare.EscalationState, policy hypercare.EscalationPolicy, windows []hypercare.Window, now time.Time) {
 	st.Step++
 	st.UpdatedAt = now
-	st.DueAt = now.Add(timeout)
+	st.DueAt = NextDue(policy, st.Level, windows, st.ServiceID, now)
 	switch {
 	case st.Level+1 < len(policy.Levels):
 		st.Level++

@@ -52,7 +52,7 @@ func directory(policy hypercare.EscalationPolicy) *escalate.Directory {
 		[]hypercare.User{alice, user("bob"), user("carol"), user("dave")},
 		[]*oncall.Schedule{sched},
 		[]hypercare.EscalationPolicy{policy},
-		[]hypercare.Service{{ID: "shop", EscalationPolicy: policy.ID}})
+		[]hypercare.Service{{ID: "shop", EscalationPolicy: policy.ID}}, nil)
 }
 
 func webPolicy() hypercare.EscalationPolicy {

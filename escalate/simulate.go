@@ -56,7 +56,7 @@ func (d *Directory) Simulate(serviceID string, at time.Time, urgency hypercare.U
 		return nil, hypercare.Errorf(hypercare.CodeNotFound, "escalation policy %q does not exist", policyID)
 	}
 	sim := &Simulation{ServiceID: serviceID, PolicyID: policyID, At: at, Urgency: urgency, Pages: []PlannedPage{}, Gaps: []string{}}
-	st := hypercare.EscalationState{Status: hypercare.EscalationActive}
+	st := hypercare.EscalationState{Status: hypercare.EscalationActive, ServiceID: serviceID}
 	now := at
 	for st.Status != hypercare.EscalationDone {
 		level := policy.Levels[st.Level]
@@ -75,7 +75,7 @@ func (d *Directory) Simulate(serviceID string, at time.Time, urgency hypercare.U
 				sim.Gaps = append(sim.Gaps, now.Format(time.RFC3339)+": level "+strconv.Itoa(st.Level+1)+": "+gap)
 			}
 		}
-		advance(&st, policy, now)
+		advance(&st, policy, d.Windows, now)
 		now = st.DueAt
 	}
 	// Rules with delays interleave with later levels: list pages by time.

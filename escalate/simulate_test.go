@@ -23,7 +23,7 @@ func TestSimulateFlagsUndeliverable(t *testing.T) {
 		{User: "alice"}, {User: "erin"}, {User: "frank"}}, EscalateAfter: 5 * time.Minute}}}
 	d := directory(policy)
 	dir := escalate.NewDirectory(append([]hypercare.User{erin, frank}, d.Users["alice"]), nil,
-		[]hypercare.EscalationPolicy{policy}, []hypercare.Service{{ID: "shop", EscalationPolicy: "web"}})
+		[]hypercare.EscalationPolicy{policy}, []hypercare.Service{{ID: "shop", EscalationPolicy: "web"}}, nil)
 	channels := notify.NewRegistry()
 	channels.Register(hypercare.ContactWebhook, webhook.New(nil))
 	sim, err := dir.Simulate("shop", t0, hypercare.UrgencyHigh, channels.Check)

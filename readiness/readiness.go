@@ -108,7 +108,7 @@ func FromConfig(cfg *config.Config, channels []hypercare.ContactType) *Catalog {
 		Windows:   cfg.Windows(),
 		Runbooks:  cfg.Runbooks(),
 		Services:  services,
-		Directory: escalate.NewDirectory(cfg.Users(), cfg.Schedules(), cfg.EscalationPolicies(), services),
+		Directory: escalate.NewDirectory(cfg.Users(), cfg.Schedules(), cfg.EscalationPolicies(), services, cfg.Windows()),
 		Channels:  slices.Clone(channels),
 	}
 	for _, in := range integrations {

@@ -62,7 +62,7 @@ func directory() *escalate.Directory {
 	schedules := []*oncall.Schedule{{ID: "web-primary", TimeZone: time.UTC, Layers: []oncall.Layer{
 		{ID: "daily", Start: start, Shift: 24 * time.Hour, Users: []string{"rita", "ada"}}}}}
 	policies[0].Levels[0].Targets = append(policies[0].Levels[0].Targets, hypercare.Target{Schedule: "web-primary"})
-	return escalate.NewDirectory(users, schedules, policies, services)
+	return escalate.NewDirectory(users, schedules, policies, services, nil)
 }
 
 func startHarness(t testing.TB, st *store.Store) *harness {

@@ -36,7 +36,7 @@ func TestUIShowsConfigWindows(t *testing.T) {
 	t.Cleanup(func() { cancel(); <-done })
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	_, services, _ := cfg.Catalog()
-	esc := escalate.New(st, hypercare.SystemClock{}, escalate.NewDirectory(cfg.Users(), cfg.Schedules(), cfg.EscalationPolicies(), services), log)
+	esc := escalate.New(st, hypercare.SystemClock{}, escalate.NewDirectory(cfg.Users(), cfg.Schedules(), cfg.EscalationPolicies(), services, cfg.Windows()), log)
 	ui, err := newUI(st, cfg, esc, readiness.FromConfig(cfg, nil), "", log)
 	if err != nil {
 		t.Fatal(err)
