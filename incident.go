@@ -141,6 +141,9 @@ const (
 	TimelineMerged          = "merged"
 	TimelineSplit           = "split"
 	TimelineReopened        = "reopened"
+	// TimelineUrgencyRaised: a hypercare window's urgency floor raised a
+	// new incident in its scope to high urgency.
+	TimelineUrgencyRaised = "urgency_raised"
 )
 
 // TimelineEntry is one immutable line in an incident's history.

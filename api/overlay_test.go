@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -34,5 +35,55 @@ func TestScenarioEscalationFasterInsideWindow(t *testing.T) {
 		climb("inside", 2, 2*time.Minute)
 		p.after(25 * time.Minute) // t0+42m: after the end
 		climb("after", 3, 5*time.Minute)
+	})
+}
+
+// warning is a trigger whose severity means low urgency.
+func warning(key, dedup string) map[string]any {
+	ev := trigger(key, dedup, "Checkout latency")
+	ev["payload"].(map[string]any)["severity"] = "warning"
+	return ev
+}
+
+// A low-urgency incident opened on an in-scope service while the window is
+// open starts at high urgency, and its timeline says which window raised
+// it; before and after the window, and out of scope, it stays low.
+func TestScenarioUrgencyFloorInsideWindowOnly(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		p := newWindowPager(t, eng, []hypercare.Window{bfcm()})
+		open := func(key, dedup string, want hypercare.Urgency) hypercare.Incident {
+			t.Helper()
+			p.send(warning(key, dedup))
+			inc := p.incidents("?limit=1")[0]
+			if inc.Urgency != want {
+				t.Fatalf("%s: incident #%d urgency %s, want %s", dedup, inc.Number, inc.Urgency, want)
+			}
+			return inc
+		}
+		raised := func(inc hypercare.Incident) bool {
+			for _, e := range p.timeline(strconv.FormatInt(inc.Number, 10)) {
+				if e.Type == hypercare.TimelineUrgencyRaised {
+					if !strings.Contains(e.Message, "Urgency raised to high by hypercare window bfcm-2026") {
+						t.Errorf("urgency entry %q does not name the window", e.Message)
+					}
+					return true
+				}
+			}
+			return false
+		}
+		if inc := open(keyCheckout, "before", hypercare.UrgencyLow); raised(inc) {
+			t.Error("raised before the window")
+		}
+		p.clock.Advance(15 * time.Minute)
+		if inc := open(keyCheckout, "inside", hypercare.UrgencyHigh); !raised(inc) {
+			t.Error("no urgency_raised entry inside the window")
+		}
+		if inc := open(keySearch, "out-of-scope", hypercare.UrgencyLow); raised(inc) {
+			t.Error("raised out of scope")
+		}
+		p.clock.Advance(25 * time.Minute) // t0+40m: the end
+		if inc := open(keyCheckout, "after", hypercare.UrgencyLow); raised(inc) {
+			t.Error("raised after the window")
+		}
 	})
 }

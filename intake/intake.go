@@ -48,6 +48,9 @@ type Intake struct {
 	// noise is each service's grouping, pause, flapping and dependency
 	// settings (config reload).
 	noise atomic.Pointer[map[string]correlate.Noise]
+	// windows are the hypercare windows (config reload): their urgency
+	// floor applies to incidents opened in scope while they are open.
+	windows atomic.Pointer[[]hypercare.Window]
 }
 
 // New returns an Intake writing to st, with no integrations yet.
@@ -57,6 +60,7 @@ func New(st hypercare.Store, clk hypercare.Clock) *Intake {
 	in.SetPolicies(nil, nil)
 	in.SetRules(nil)
 	in.SetNoise(nil)
+	in.SetWindows(nil)
 	return in
 }
 
@@ -135,10 +139,14 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 	actor := hypercare.Actor{Type: hypercare.ActorIntegration, ID: it.ID, Name: integrationName(it)}
 	results := make([]Result, len(events))
 	esc := in.escalation.Load()
+	windows := *in.windows.Load()
 	write := func(tx hypercare.Tx) error {
 		for i := range events {
 			d := &decisions[i]
 			r, err := in.apply(ctx, tx, it, actor, &events[i], payloads[i], d, now)
+			if err == nil && r.opened != nil {
+				err = raiseToFloor(ctx, tx, windows, r.opened, now)
+			}
 			if policy, escalates := esc.byService[d.ServiceID]; err == nil && escalates && r.opened != nil {
 				err = incident.StartEscalationAfter(ctx, tx, r.opened, policy, now, max(r.delay, d.Delay))
 			}

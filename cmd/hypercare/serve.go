@@ -289,6 +289,7 @@ func applyConfig(ctx context.Context, st *store.Store, cfg *config.Config) (*int
 	in.SetIntegrations(integrations)
 	in.SetRules(cfg.Rules())
 	in.SetNoise(cfg.Noise())
+	in.SetWindows(cfg.Windows())
 	return in, nil
 }
 
