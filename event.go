@@ -110,6 +110,13 @@ type ChangeEvent struct {
 	ReceivedAt    time.Time       `json:"received_at"`
 	CustomDetails json.RawMessage `json:"custom_details,omitempty"`
 	Links         []Link          `json:"links,omitempty"`
+	// FreezeViolation says the change happened on a service in the scope
+	// of an open hypercare window with change_freeze, FreezeWindow names
+	// that window: responders see at once that a change shipped through a
+	// freeze, on the list and on the incidents it may have caused. Set on
+	// arrival (intake), never by the sender.
+	FreezeViolation bool   `json:"freeze_violation"`
+	FreezeWindow    string `json:"freeze_window,omitempty"`
 }
 
 // RecentChangeWindow is how long before an incident opens a change event on

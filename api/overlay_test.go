@@ -1,6 +1,9 @@
 package api_test
 
 import (
+	"fmt"
+	"maps"
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -84,6 +87,58 @@ func TestScenarioUrgencyFloorInsideWindowOnly(t *testing.T) {
 		p.clock.Advance(25 * time.Minute) // t0+40m: the end
 		if inc := open(keyCheckout, "after", hypercare.UrgencyLow); raised(inc) {
 			t.Error("raised after the window")
+		}
+	})
+}
+
+// sendChange posts a PagerDuty change event with summary on key's service.
+func (p *pager) sendChange(key, summary string) {
+	p.t.Helper()
+	body := map[string]any{"routing_key": key, "payload": map[string]any{"summary": summary, "source": "ci"}}
+	if code := p.do("POST", "/v2/change/enqueue", "", body, nil); code != http.StatusAccepted {
+		p.t.Fatalf("change %q: %d", summary, code)
+	}
+}
+
+// A change on an in-scope service while a freeze is open is flagged with
+// the window in GET /api/v1/change_events, and the incident it may have
+// caused says so on its timeline; changes before and after the window and
+// out of scope are not flagged.
+func TestScenarioChangeFreezeFlaggedInsideOnly(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		p := newWindowPager(t, eng, []hypercare.Window{bfcm()})
+		p.sendChange(keyCheckout, "deploy before")
+		p.clock.Advance(15 * time.Minute)
+		p.sendChange(keyCheckout, "deploy inside")
+		p.sendChange(keySearch, "search deploy inside")
+		p.clock.Advance(time.Minute)
+		p.send(trigger(keyCheckout, "5xx", "Checkout 5xx"))
+		p.clock.Advance(24 * time.Minute) // t0+40m: the end
+		p.sendChange(keyCheckout, "deploy after")
+
+		var out struct {
+			Changes []map[string]any `json:"change_events"`
+		}
+		if code := p.do("GET", "/api/v1/change_events?limit=100", p.viewer, nil, &out); code != http.StatusOK {
+			t.Fatalf("list change events: %d", code)
+		}
+		got := map[string]string{}
+		for _, c := range out.Changes {
+			got[c["summary"].(string)] = fmt.Sprint(c["freeze_violation"], " ", c["freeze_window"])
+		}
+		want := map[string]string{"deploy before": "false <nil>", "deploy inside": "true bfcm-2026",
+			"search deploy inside": "false <nil>", "deploy after": "false <nil>"}
+		if !maps.Equal(got, want) {
+			t.Errorf("freeze flags\n got  %v\n want %v", got, want)
+		}
+		var msg string
+		for _, e := range p.timeline("1") {
+			if e.Type == hypercare.TimelineRecentChanges {
+				msg = e.Message
+			}
+		}
+		if !strings.Contains(msg, "1 of them during the change freeze of hypercare window bfcm-2026 (latest: deploy inside)") {
+			t.Errorf("recent changes entry %q does not say the change shipped during the freeze", msg)
 		}
 	})
 }

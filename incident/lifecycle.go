@@ -94,8 +94,25 @@ func attachRecentChanges(ctx context.Context, tx hypercare.Tx, inc *hypercare.In
 	}
 	msg := fmt.Sprintf("%d change(s) on this service in the %s before this incident; latest: %s",
 		len(changes), hypercare.HumanDuration(hypercare.RecentChangeWindow), changes[0].Summary)
+	msg += freezeNote(changes)
 	return appendEntry(ctx, tx, inc.ID, hypercare.TimelineRecentChanges, hypercare.SystemActor, msg,
 		map[string]any{"change_events": changes}, now)
+}
+
+// freezeNote is "; 1 of them during the change freeze of hypercare window
+// bfcm-2026 (latest: Deploy v2)" when changes shipped through a freeze, else "".
+func freezeNote(changes []hypercare.ChangeEvent) string {
+	var during []hypercare.ChangeEvent
+	for _, c := range changes {
+		if c.FreezeViolation {
+			during = append(during, c)
+		}
+	}
+	if len(during) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; %d of them during the change freeze of hypercare window %s (latest: %s)",
+		len(during), during[0].FreezeWindow, during[0].Summary)
 }
 
 // AlertAcknowledged follows an alert's acknowledgement: a triggered

@@ -205,7 +205,8 @@ func (in *Intake) writeKey(it hypercare.Integration, events []hypercare.Event, d
 // the same alert on another node.
 const conflictRetries = 3
 
-// RecordChange stores a change event for the integration's service.
+// RecordChange stores a change event for the integration's service,
+// flagged when it happened during a hypercare window's change freeze.
 func (in *Intake) RecordChange(ctx context.Context, it hypercare.Integration, c *hypercare.ChangeEvent) error {
 	now := in.clock.Now()
 	c.ID = hypercare.NewID(now)
@@ -215,6 +216,11 @@ func (in *Intake) RecordChange(ctx context.Context, it hypercare.Integration, c 
 	if c.Timestamp.IsZero() {
 		c.Timestamp = now
 	}
+	c.FreezeWindow = ""
+	if w := freezeWindow(*in.windows.Load(), c.ServiceID, c.Timestamp); w != nil {
+		c.FreezeWindow = w.ID
+	}
+	c.FreezeViolation = c.FreezeWindow != ""
 	return in.store.Write(ctx, it.ServiceID, func(tx hypercare.Tx) error {
 		return tx.InsertChangeEvent(ctx, c)
 	})

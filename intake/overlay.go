@@ -10,7 +10,8 @@ import (
 )
 
 // SetWindows sets the hypercare windows (config.Config.Windows) whose
-// overlay intake applies: the urgency floor on incidents it opens.
+// overlay intake applies: the urgency floor on incidents it opens and the
+// change freeze flag on change events.
 func (in *Intake) SetWindows(windows []hypercare.Window) {
 	in.windows.Store(&windows)
 }
@@ -22,6 +23,19 @@ func urgencyFloor(windows []hypercare.Window, serviceID string, now time.Time) *
 	for i := range windows {
 		w := &windows[i]
 		if w.Urgency == hypercare.UrgencyHigh && w.Active(now) && w.InScope(serviceID) {
+			return w
+		}
+	}
+	return nil
+}
+
+// freezeWindow returns the first window with change_freeze that was open
+// at at (when the change happened, as its sender says, else when it
+// arrived) with serviceID in scope; nil when none.
+func freezeWindow(windows []hypercare.Window, serviceID string, at time.Time) *hypercare.Window {
+	for i := range windows {
+		w := &windows[i]
+		if w.ChangeFreeze && w.Active(at) && w.InScope(serviceID) {
 			return w
 		}
 	}

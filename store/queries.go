@@ -13,7 +13,7 @@ const (
 	eventCols    = "id, received_at, integration_id, service_id, action, dedup_key, alert_id, " +
 		"incident_id, outcome, payload, rules"
 	changeCols = "id, service_id, integration_id, summary, source, occurred_at, received_at, " +
-		"custom_details, links"
+		"custom_details, links, freeze_window"
 	serviceCols      = "id, name, description, team_id, escalation_policy, active, updated_at"
 	tokenCols        = "id, name, role, hash, created_at, last_used_at"
 	escalationCols   = "incident_id, policy_id, service_id, level, loop, step, status, due_at, urgency, ack_timeout, updated_at"
@@ -129,7 +129,7 @@ func buildQueries(d *dialect) [numQueries]string {
 	q[qInsertEvent] = "INSERT INTO events (" + eventCols + ") VALUES " +
 		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING"
 	q[qInsertChange] = "INSERT INTO change_events (" + changeCols + ") VALUES " +
-		"($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING"
+		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING"
 	q[qRecentChanges] = "SELECT " + changeCols + " FROM change_events " +
 		"WHERE service_id = $1 AND occurred_at >= $2 AND occurred_at <= $3 " +
 		"ORDER BY occurred_at DESC, id DESC"

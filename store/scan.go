@@ -136,10 +136,11 @@ func scanChange(r rowScanner, c *hypercare.ChangeEvent) error {
 	var at, received int64
 	var links []byte
 	err := r.Scan(&c.ID, &c.ServiceID, &c.IntegrationID, &c.Summary, &c.Source, &at, &received,
-		(*[]byte)(&c.CustomDetails), &links)
+		(*[]byte)(&c.CustomDetails), &links, &c.FreezeWindow)
 	if err != nil {
 		return err
 	}
+	c.FreezeViolation = c.FreezeWindow != ""
 	c.Timestamp, c.ReceivedAt = fromMicros(at), fromMicros(received)
 	c.Links, err = decodeList[hypercare.Link]("links", links)
 	return err

@@ -122,7 +122,7 @@ func (t *tx) InsertChangeEvent(ctx context.Context, c *hypercare.ChangeEvent) er
 	}
 	return t.insert(ctx, qInsertChange, "change event", c.ID, "a change event with this id already exists",
 		c.ID, c.ServiceID, c.IntegrationID, c.Summary, c.Source, micros(c.Timestamp),
-		micros(c.ReceivedAt), nullJSON(c.CustomDetails), links)
+		micros(c.ReceivedAt), nullJSON(c.CustomDetails), links, c.FreezeWindow)
 }
 
 // RecentChanges returns the service's change events with a timestamp in

@@ -166,6 +166,7 @@ func checkChange(op string, ch *hypercare.ChangeEvent) error {
 	c.str("integration_id", ch.IntegrationID)
 	c.str("summary", ch.Summary)
 	c.str("source", ch.Source)
+	c.str("freeze_window", ch.FreezeWindow)
 	c.json("custom_details", ch.CustomDetails)
 	c.links("links", ch.Links)
 	return c.err(op, ch.ID)

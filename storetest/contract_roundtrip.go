@@ -191,7 +191,8 @@ func testTimelineEventChange(t *testing.T, open func(testing.TB) *store.Store) {
 	ev.AlertID, ev.IncidentID = "al-1", "inc-1"
 	ch := &hypercare.ChangeEvent{ID: "ch-1", ServiceID: svcCheckout, IntegrationID: "checkout-v2", Summary: "deploy v42",
 		Source: "ci", Timestamp: at(-10 * time.Minute), ReceivedAt: at(-9 * time.Minute),
-		CustomDetails: json.RawMessage(`{"sha":"abc"}`), Links: []hypercare.Link{{Href: "https://ci/42"}}}
+		CustomDetails: json.RawMessage(`{"sha":"abc"}`), Links: []hypercare.Link{{Href: "https://ci/42"}},
+		FreezeViolation: true, FreezeWindow: "bfcm-2026"}
 	old := &hypercare.ChangeEvent{ID: "ch-0", ServiceID: svcCheckout, Summary: "old deploy", Timestamp: at(-2 * time.Hour), ReceivedAt: at(-2 * time.Hour)}
 	mustWrite(t, s, func(tx hypercare.Tx) error {
 		for _, err := range []error{
