@@ -8,8 +8,8 @@ import (
 // Window is a hypercare window: a planned peak (Black Friday, a launch)
 // during which the on-call setup must hold to a stricter standard. It is
 // config-managed (hypercare_windows in the config file); readiness checks
-// it before it opens and, later, the escalation engine applies its
-// overlay while it is open.
+// it before it opens, and while it is open the escalation engine and
+// intake apply its overlay (faster escalation, urgency floor, freeze flags).
 type Window struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
@@ -42,9 +42,8 @@ func (w *Window) InScope(serviceID string) bool {
 	return w.Services == nil || slices.Contains(w.Services, serviceID)
 }
 
-// Active reports whether at is inside [Start, End). It is the seam the
-// in-window overlay (faster escalation, urgency floor, freeze flags) will
-// use; nothing applies the overlay yet.
+// Active reports whether at is inside [Start, End): whether the overlay
+// (escalate.NextDue, intake's urgency floor and freeze flags) applies.
 func (w *Window) Active(at time.Time) bool {
 	return !at.Before(w.Start) && at.Before(w.End)
 }
