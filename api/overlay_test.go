@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/escalate"
 	"github.com/hypercare/hypercare/storetest"
 )
 
@@ -139,6 +141,32 @@ func TestScenarioChangeFreezeFlaggedInsideOnly(t *testing.T) {
 		}
 		if !strings.Contains(msg, "1 of them during the change freeze of hypercare window bfcm-2026 (latest: deploy inside)") {
 			t.Errorf("recent changes entry %q does not say the change shipped during the freeze", msg)
+		}
+	})
+}
+
+// The dry run over HTTP (what "hypercare simulate --at" asks) shows the
+// window's faster climb inside the window and the policy's outside.
+func TestSimulateAtInsideWindowClimbsFaster(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		p := newWindowPager(t, eng, []hypercare.Window{bfcm()})
+		for at, want := range map[string][]string{
+			"2026-11-27T08:15:00Z": {"08:15 alice", "08:17 bob"}, // inside
+			"2026-11-27T08:45:00Z": {"08:45 alice", "08:50 bob"}, // after the end
+		} {
+			var sim struct {
+				Simulation escalate.Simulation `json:"simulation"`
+			}
+			if code := p.do("GET", "/api/v1/simulate?service=checkout&at="+at, p.viewer, nil, &sim); code != http.StatusOK {
+				t.Fatalf("simulate at %s: %d", at, code)
+			}
+			var got []string
+			for _, pg := range sim.Simulation.Pages {
+				got = append(got, pg.At.Format("15:04")+" "+pg.User)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("simulate at %s: %v, want %v", at, got, want)
+			}
 		}
 	})
 }
