@@ -22,6 +22,10 @@ const (
 	CodeTooLarge         Code = "payload_too_large"
 	CodeUnavailable      Code = "unavailable"
 	CodeInternal         Code = "internal"
+	// CodeDeliveryFailed: a channel's provider refused or failed a message
+	// sent on request (a test page, a verification code); the message
+	// is the channel's short reason, never the address.
+	CodeDeliveryFailed Code = "delivery_failed"
 )
 
 // FieldError names one invalid field, so a client can point at exactly what

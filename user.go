@@ -51,9 +51,10 @@ type ContactMethod struct {
 	ID      string      `json:"id"`
 	Type    ContactType `json:"type"`
 	Address string      `json:"address"`
-	// Verified says the user proved they receive messages there; until the
-	// verification flow exists, config-managed methods count as verified
-	// when the file says so.
+	// Verified says the user proved they receive messages there: the
+	// file vouches for it (verified unless it says false), or a code sent
+	// to the address was confirmed (kept in the database, see the API's
+	// contact method verification).
 	Verified bool `json:"verified"`
 }
 

@@ -405,7 +405,7 @@ func matchType(doc oaObj, at string, s any, t reflect.Type) []string {
 var allCodes = []hypercare.Code{
 	hypercare.CodeInvalid, hypercare.CodeUnauthenticated, hypercare.CodePermissionDenied,
 	hypercare.CodeNotFound, hypercare.CodeMethodNotAllowed, hypercare.CodeConflict, hypercare.CodeRateLimited,
-	hypercare.CodeTooLarge, hypercare.CodeUnavailable, hypercare.CodeInternal,
+	hypercare.CodeTooLarge, hypercare.CodeUnavailable, hypercare.CodeInternal, hypercare.CodeDeliveryFailed,
 }
 
 // checkOpenAPIConstants ties documented limits and enums to the code.

@@ -34,6 +34,8 @@ func statusOf(code hypercare.Code) int {
 		return http.StatusRequestEntityTooLarge
 	case hypercare.CodeUnavailable:
 		return http.StatusServiceUnavailable
+	case hypercare.CodeDeliveryFailed:
+		return http.StatusBadGateway
 	}
 	return http.StatusInternalServerError
 }

@@ -79,6 +79,10 @@ type Options struct {
 	// (default DefaultStreamKeep).
 	StreamRetention time.Duration
 	StreamKeep      int
+	// Channels sends test pages and verification codes to contact
+	// methods: the same registry the delivery engine pages through. nil
+	// answers those endpoints 503.
+	Channels notify.Sender
 }
 
 // Server serves the HTTP API. Build it with New and use Handler.
@@ -114,6 +118,8 @@ type Server struct {
 	streamKeep      int
 	// twilioToken checks Twilio callbacks.
 	twilioToken string
+	// channels sends test pages and verification codes.
+	channels notify.Sender
 }
 
 // New returns a Server for opts.
@@ -165,7 +171,7 @@ func New(opts Options) *Server {
 			s.streamKeep = DefaultStreamKeep
 		}
 	}
-	s.twilioToken = opts.TwilioAuthToken
+	s.twilioToken, s.channels = opts.TwilioAuthToken, opts.Channels
 	for _, rt := range s.routes() {
 		h := rt.handler
 		if rt.role != "" {
@@ -245,6 +251,9 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/windows/{id}/readiness", viewer, s.windowReadiness},
 		{"POST", "/api/v1/schedules/{id}/calendar", responder, s.createCalendarFeed("schedules")},
 		{"POST", "/api/v1/users/{id}/calendar", admin, s.createCalendarFeed("users")},
+		{"POST", "/api/v1/users/{id}/contact_methods/{cm}/test", admin, s.testContactMethod},
+		{"POST", "/api/v1/users/{id}/contact_methods/{cm}/verification", admin, s.startVerification},
+		{"POST", "/api/v1/users/{id}/contact_methods/{cm}/verification/confirm", admin, s.confirmVerification},
 		{"GET", "/api/v1/calendar_feeds", responder, s.listCalendarFeeds},
 		{"DELETE", "/api/v1/calendar_feeds/{id}", responder, s.revokeCalendarFeed},
 		{"GET", "/calendar/{kind}/{file}", "", s.calendarFeed},

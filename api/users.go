@@ -19,22 +19,25 @@ type UserView struct {
 	NotificationRules []hypercare.NotificationRule `json:"notification_rules"`
 }
 
-// ContactMethodView is a contact method without its address.
+// ContactMethodView is a contact method without its address. Verified is
+// true when the config vouches for it or a code sent to its current
+// address was confirmed (POST …/verification/confirm).
 type ContactMethodView struct {
 	ID       string                `json:"id"`
 	Type     hypercare.ContactType `json:"type"`
 	Verified bool                  `json:"verified"`
 }
 
-func (s *Server) listUsers(w http.ResponseWriter, _ *http.Request) {
+func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
 	dir := s.directory()
+	proved := s.verifiedInStore(r.Context())
 	out := []UserView{}
 	for _, id := range sortedKeys(dir.Users) {
 		u := dir.Users[id]
 		v := UserView{ID: u.ID, Name: u.Name, Email: u.Email, TimeZone: u.TimeZone, Role: u.Role,
 			Teams: nonNil(u.Teams), ContactMethods: []ContactMethodView{}, NotificationRules: nonNil(u.NotificationRules)}
 		for _, cm := range u.ContactMethods {
-			v.ContactMethods = append(v.ContactMethods, ContactMethodView{ID: cm.ID, Type: cm.Type, Verified: cm.Verified})
+			v.ContactMethods = append(v.ContactMethods, ContactMethodView{ID: cm.ID, Type: cm.Type, Verified: cm.Verified || proved[[2]string{u.ID, cm.ID}] == addressHash(cm)})
 		}
 		out = append(out, v)
 	}

@@ -34,6 +34,7 @@ import (
 	"github.com/hypercare/hypercare/clocktest"
 	"github.com/hypercare/hypercare/escalate"
 	"github.com/hypercare/hypercare/intake"
+	"github.com/hypercare/hypercare/notify"
 	"github.com/hypercare/hypercare/readiness"
 	"github.com/hypercare/hypercare/store"
 )
@@ -90,7 +91,12 @@ type options struct {
 	catalog   Catalog
 	dir       *escalate.Directory
 	readiness *readiness.Catalog
+	channels  notify.Sender
 }
+
+// WithChannels gives the server the channels test pages and verification
+// codes are sent through (a notify.Registry, as `hypercare serve` has).
+func WithChannels(c notify.Sender) Option { return func(o *options) { o.channels = c } }
 
 // WithDirectory gives the server users, schedules and escalation policies
 // (as a config file would), for tests of on-call endpoints and calendar
@@ -171,7 +177,7 @@ func New(t testing.TB, st *store.Store, opts ...Option) *Server {
 	// use its address, as `hypercare serve` does.
 	hs := httptest.NewUnstartedServer(nil)
 	srv := api.New(api.Options{Store: st, Clock: clk, Intake: in, Escalation: esc, Logger: log, Readiness: o.readiness,
-		ListenAddr: hs.Listener.Addr().String()})
+		ListenAddr: hs.Listener.Addr().String(), Channels: o.channels})
 	hs.Config.Handler = srv.Handler()
 	hs.Start()
 	streamCtx, stopStream := context.WithCancel(context.Background())

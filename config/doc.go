@@ -133,8 +133,8 @@
 //
 // A user without notification_rules is paged on every contact method at
 // once. Contact methods count as verified unless the file says
-// verified: false: the file's author vouches for them, and there is no
-// verification flow for a method managed by a file. Times of overrides
+// verified: false: the file's author vouches for them; a false one is
+// proved with `hypercare notify verify` (kept in the database). Times of overrides
 // and temporary schedules are local readings in the schedule's zone, like
 // layer starts, or RFC 3339 times with an offset; docs/oncall.md says
 // what schedules mean, daylight saving time included.

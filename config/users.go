@@ -48,9 +48,10 @@ type ContactMethod struct {
 	// Verified is nil when the file does not say, which means true:
 	// methods in the file are written by whoever controls the
 	// deployment's configuration and reviewed like code, so the file's
-	// author vouches for them, and there is no verification flow a
-	// config-managed method could go through. Write false for an address
-	// that should be kept but is not confirmed yet.
+	// author vouches for them. Write false for an address that should be
+	// kept but is not confirmed yet; a code confirmed through the API
+	// (`hypercare notify verify`) then counts it verified, in the
+	// database, without editing the file.
 	Verified *bool `yaml:"verified"`
 }
 

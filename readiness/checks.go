@@ -96,7 +96,7 @@ func (a *analysis) responders() {
 		for _, cm := range unverified {
 			a.add(Finding{Kind: UnverifiedContact, Severity: Warning, User: id, Message: fmt.Sprintf(
 				"%s's contact method %s (%s) is marked verified: false but high-urgency pages use it; "+
-					"confirm the address and remove verified: false", id, cm.ID, cm.Type)}, nil)
+					"verify it (hypercare notify verify %s %s) or confirm the address and remove verified: false", id, cm.ID, cm.Type, id, cm.ID)}, nil)
 		}
 	}
 }

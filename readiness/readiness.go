@@ -201,3 +201,27 @@ func compareTimes(a, b *time.Time) int {
 func fmtTime(t time.Time, loc *time.Location) string {
 	return t.In(loc).Format("2006-01-02 15:04 MST")
 }
+
+// WithVerified returns a copy of c in which every contact method proved
+// reports as verified counts as verified, on top of the config's own
+// verified flags: a code confirmed through the API (kept in the database)
+// clears the unverified_contact finding. c itself is not changed.
+func (c *Catalog) WithVerified(proved func(userID string, cm hypercare.ContactMethod) bool) *Catalog {
+	if c.Directory == nil || proved == nil {
+		return c
+	}
+	dir := *c.Directory
+	dir.Users = make(map[string]hypercare.User, len(c.Directory.Users))
+	for id, u := range c.Directory.Users {
+		u.ContactMethods = slices.Clone(u.ContactMethods)
+		for i, cm := range u.ContactMethods {
+			if !cm.Verified && proved(id, cm) {
+				u.ContactMethods[i].Verified = true
+			}
+		}
+		dir.Users[id] = u
+	}
+	out := *c
+	out.Directory = &dir
+	return &out
+}

@@ -42,6 +42,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"LastEventAt", testLastEventAt},
 		{"StreamOutbox", testStreamOutbox},
 		{"StreamCommitOrder", testStreamCommitOrder},
+		{"Verifications", testVerifications},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })

@@ -57,6 +57,7 @@ func newRootCmd() *cobra.Command {
 		newCalendarCmd(),
 		newReadinessCmd(),
 		newUserCmd(),
+		newNotifyCmd(),
 	)
 	return root
 }

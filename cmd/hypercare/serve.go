@@ -131,7 +131,7 @@ func serve(ctx context.Context, f serveFlags) error {
 		ListenAddr: ln.Addr().String(), SlackSigningSecret: cfg.Notify.Slack.SigningSecret,
 		TwilioAuthToken: twilioToken(cfg),
 		Outbound:        notify.NewHTTPClient(notify.NetOptions{AllowPrivateNetworks: cfg.AllowPrivateNetworks()}),
-		Readiness:       catalog, Actions: signer,
+		Readiness:       catalog, Actions: signer, Channels: channels,
 		UI: ui.Handler(), Session: ui.Principal,
 	})
 	deliverer.SetLinks(actlink.Links{Base: srv.LinkBase(), Signer: signer})
