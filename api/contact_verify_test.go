@@ -72,7 +72,7 @@ func newVerifyEnv(t *testing.T, eng storetest.Engine) (*env, *titles) {
 		channels := notify.NewRegistry()
 		channels.Register(hypercare.ContactWebhook, webhook.New(notify.NewHTTPClient(notify.NetOptions{AllowPrivateNetworks: true})))
 		opts.Channels = channels
-		opts.Escalation = escalate.New(st, clk, escalate.NewDirectory(users, nil, nil, nil), opts.Logger)
+		opts.Escalation = escalate.New(st, clk, escalate.NewDirectory(users, nil, nil, nil, nil), opts.Logger)
 	})
 	return e, rec
 }

@@ -55,7 +55,7 @@ func TestNotifyCommands(t *testing.T) {
 		channels := notify.NewRegistry()
 		channels.Register(hypercare.ContactWebhook, webhook.New(notify.NewHTTPClient(notify.NetOptions{AllowPrivateNetworks: true})))
 		dir := escalate.NewDirectory([]hypercare.User{{ID: "alice", Name: "Alice", ContactMethods: []hypercare.ContactMethod{
-			{ID: "alice-hook", Type: hypercare.ContactWebhook, Address: hook.URL}}}}, nil, nil, nil)
+			{ID: "alice-hook", Type: hypercare.ContactWebhook, Address: hook.URL}}}}, nil, nil, nil, nil)
 		srv := apitest.New(t, eng.Open(t), apitest.WithDirectory(dir), apitest.WithChannels(channels))
 		flags := []string{"--server", srv.URL, "--token", srv.Token(hypercare.RoleAdmin)}
 		run := func(args ...string) (string, error) {
