@@ -94,10 +94,7 @@ func serve(ctx context.Context, f serveFlags) error {
 		return err
 	}
 	defer st.Close()
-	storeCtx, stopStore := context.WithCancel(context.WithoutCancel(ctx))
-	storeDone := make(chan error, 1)
-	go func() { storeDone <- st.Run(storeCtx) }()
-	defer func() { stopStore(); <-storeDone }()
+	defer runInBackground(ctx, st.Run)()
 
 	in, err := applyConfig(ctx, st, cfg)
 	if err != nil {
@@ -137,31 +134,53 @@ func serve(ctx context.Context, f serveFlags) error {
 	deliverer.SetLinks(actlink.Links{Base: srv.LinkBase(), Signer: signer})
 	// The live stream's broker ends with ctx, as the HTTP server starts its
 	// graceful shutdown: open streams end, so Shutdown does not wait on them.
-	streamCtx, stopStream := context.WithCancel(ctx)
-	streamDone := make(chan error, 1)
-	go func() { streamDone <- srv.Run(streamCtx) }()
-	defer func() { stopStream(); <-streamDone }()
+	defer runUntil(ctx, srv.Run)()
 	if f.publicURL == "" && isWildcard(ln.Addr()) {
 		log.Warn("listening on all interfaces without --public-url: calendar feed links cannot be created and " +
 			"pages carry no incident or one-click acknowledge/resolve links until the server is restarted with --public-url")
 	}
-	engCtx, stopEngines := context.WithCancel(context.WithoutCancel(ctx))
-	engDone := make(chan struct{}, 2)
-	go func() { _ = esc.Run(engCtx); engDone <- struct{}{} }()
-	go func() { _ = deliverer.Run(engCtx); engDone <- struct{}{} }()
-	defer func() { stopEngines(); <-engDone; <-engDone }()
-	if st.Dialect() == "postgres" {
-		// Every node's commits (LISTEN/NOTIFY) wake this node's engines.
-		wakeDone := make(chan struct{})
-		go func() { wakeOnCommits(engCtx, st, esc.Wake, deliverer.Wake); close(wakeDone) }()
-		defer func() { stopEngines(); <-wakeDone }()
-	}
+	defer startEngines(ctx, st, esc, deliverer)()
 	if f.pprof != "" {
 		go func() {
 			_ = listenAndServe(ctx, f.pprof, pprofMux(), log.With(slog.String("server", "pprof")), "pprof")
 		}()
 	}
 	return serveOn(ctx, ln, srv.Handler(), log, st.Dialect())
+}
+
+// runInBackground runs run in a goroutine that outlives ctx's cancellation
+// (in-flight requests still commit during a graceful shutdown) and returns
+// the function that stops it and waits for it.
+func runInBackground(ctx context.Context, run func(context.Context) error) (stop func()) {
+	return runUntil(context.WithoutCancel(ctx), run)
+}
+
+// runUntil runs run in a goroutine until ctx ends or stop is called, and
+// returns stop, which also waits for run to return.
+func runUntil(ctx context.Context, run func(context.Context) error) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { _ = run(ctx); close(done) }()
+	return func() { cancel(); <-done }
+}
+
+// startEngines runs the escalation and delivery engines (past ctx's
+// cancellation, so a graceful shutdown does not cut a send short) and, on
+// PostgreSQL, wakes them at every node's commits (LISTEN/NOTIFY). The
+// returned function stops them all and waits.
+func startEngines(ctx context.Context, st *store.Store, esc *escalate.Engine, deliverer *notify.Engine) (stop func()) {
+	stops := []func(){runInBackground(ctx, esc.Run), runInBackground(ctx, deliverer.Run)}
+	if st.Dialect() == "postgres" {
+		stops = append(stops, runInBackground(ctx, func(ctx context.Context) error {
+			wakeOnCommits(ctx, st, esc.Wake, deliverer.Wake)
+			return nil
+		}))
+	}
+	return func() {
+		for _, stop := range stops {
+			stop()
+		}
+	}
 }
 
 // actionSigner returns the signer of one-click action links: under
