@@ -14,10 +14,8 @@
 package discord
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"math"
 	"net/http"
 	"strings"
@@ -41,39 +39,16 @@ const (
 	colorLow  = 0xF9A825
 )
 
-// Sender is the Discord channel. It is safe for concurrent use.
-type Sender struct {
-	client *http.Client
-	clock  hypercare.Clock
-}
+// Sender is the Discord channel: a notify.JSONHook. It is safe for
+// concurrent use.
+type Sender struct{ notify.JSONHook }
 
 // New returns a Discord sender posting with client, which should come
 // from notify.NewHTTPClient (nil gets one with the guard fully on).
 func New(client *http.Client, clk hypercare.Clock) *Sender {
-	if client == nil {
-		client = notify.NewHTTPClient(notify.NetOptions{})
-	}
-	if clk == nil {
-		clk = hypercare.SystemClock{}
-	}
-	return &Sender{client: client, clock: clk}
-}
-
-// CheckAddress reports whether address can ever be posted to.
-func (s *Sender) CheckAddress(address string) error { return notify.CheckURL(address) }
-
-// Send posts the page to the contact method's webhook URL.
-func (s *Sender) Send(ctx context.Context, m notify.Message) error {
-	body, err := json.Marshal(Render(m))
-	if err != nil {
-		return notify.Permanent(fmt.Errorf("discord: encode message: %w", err))
-	}
-	h := http.Header{"Content-Type": {"application/json"}}
-	_, err = notify.Post(ctx, s.client, m.Notification.Address, h, body, s.clock)
-	if err != nil {
-		return fmt.Errorf("discord: %w", bodyRetryAfter(err))
-	}
-	return nil
+	h := notify.NewJSONHook("discord", client, clk, func(m notify.Message) any { return Render(m) })
+	h.Refine = bodyRetryAfter
+	return &Sender{h}
 }
 
 // bodyRetryAfter fills a 429's delay from Discord's JSON body

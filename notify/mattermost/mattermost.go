@@ -11,9 +11,6 @@
 package mattermost
 
 import (
-	"context"
-	"encoding/json"
-	"fmt"
 	"net/http"
 	"strings"
 
@@ -28,38 +25,15 @@ const (
 	maxField = 1000
 )
 
-// Sender is the Mattermost channel. It is safe for concurrent use.
-type Sender struct {
-	client *http.Client
-	clock  hypercare.Clock
-}
+// Sender is the Mattermost channel: a notify.JSONHook. It is safe for
+// concurrent use.
+type Sender struct{ notify.JSONHook }
 
 // New returns a Mattermost sender posting with client, which should come
 // from notify.NewHTTPClient (nil gets one with the guard fully on).
 func New(client *http.Client, clk hypercare.Clock) *Sender {
-	if client == nil {
-		client = notify.NewHTTPClient(notify.NetOptions{})
-	}
-	if clk == nil {
-		clk = hypercare.SystemClock{}
-	}
-	return &Sender{client: client, clock: clk}
-}
-
-// CheckAddress reports whether address can ever be posted to.
-func (s *Sender) CheckAddress(address string) error { return notify.CheckURL(address) }
-
-// Send posts the page to the contact method's webhook URL.
-func (s *Sender) Send(ctx context.Context, m notify.Message) error {
-	body, err := json.Marshal(Render(m))
-	if err != nil {
-		return notify.Permanent(fmt.Errorf("mattermost: encode message: %w", err))
-	}
-	h := http.Header{"Content-Type": {"application/json"}}
-	if _, err := notify.Post(ctx, s.client, m.Notification.Address, h, body, s.clock); err != nil {
-		return fmt.Errorf("mattermost: %w", err)
-	}
-	return nil
+	h := notify.NewJSONHook("mattermost", client, clk, func(m notify.Message) any { return Render(m) })
+	return &Sender{h}
 }
 
 // Message is the incoming-webhook body.

@@ -12,9 +12,6 @@
 package teams
 
 import (
-	"context"
-	"encoding/json"
-	"fmt"
 	"net/http"
 
 	"github.com/hypercare/hypercare"
@@ -30,38 +27,16 @@ const (
 	maxFact  = 500
 )
 
-// Sender is the Teams channel. It is safe for concurrent use.
-type Sender struct {
-	client *http.Client
-	clock  hypercare.Clock
-}
+// Sender is the Teams channel: a notify.JSONHook. It is safe for
+// concurrent use.
+type Sender struct{ notify.JSONHook }
 
-// New returns a Teams sender posting with client, which should come from
-// notify.NewHTTPClient (nil gets one with the guard fully on).
+// New returns a Teams sender posting with client, which should come
+// from notify.NewHTTPClient (nil gets one with the guard fully on).
 func New(client *http.Client, clk hypercare.Clock) *Sender {
-	if client == nil {
-		client = notify.NewHTTPClient(notify.NetOptions{})
-	}
-	if clk == nil {
-		clk = hypercare.SystemClock{}
-	}
-	return &Sender{client: client, clock: clk}
-}
-
-// CheckAddress reports whether address can ever be posted to.
-func (s *Sender) CheckAddress(address string) error { return notify.CheckURL(address) }
-
-// Send posts the page's card to the contact method's webhook URL.
-func (s *Sender) Send(ctx context.Context, m notify.Message) error {
-	body, err := json.Marshal(Card(m))
-	if err != nil {
-		return notify.Permanent(fmt.Errorf("teams: encode card: %w", err))
-	}
-	h := http.Header{"Content-Type": {"application/json"}, "Idempotency-Key": {m.Notification.ID}}
-	if _, err := notify.Post(ctx, s.client, m.Notification.Address, h, body, s.clock); err != nil {
-		return fmt.Errorf("teams: %w", err)
-	}
-	return nil
+	h := notify.NewJSONHook("teams", client, clk, func(m notify.Message) any { return Card(m) })
+	h.Idempotent = true
+	return &Sender{h}
 }
 
 // Message is the webhook body: a message with one Adaptive Card.
