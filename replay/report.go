@@ -55,10 +55,10 @@ type Incident struct {
 	OpenedAt   time.Time  `json:"opened_at"`
 	ResolvedAt *time.Time `json:"resolved_at"`
 	// Paged says a page was delivered for it.
-	Paged     bool               `json:"paged"`
-	Urgency   hypercare.Urgency  `json:"urgency"`
-	Transient bool               `json:"transient"`
-	Status    hypercare.Status   `json:"status"`
+	Paged     bool              `json:"paged"`
+	Urgency   hypercare.Urgency `json:"urgency"`
+	Transient bool              `json:"transient"`
+	Status    hypercare.Status  `json:"status"`
 	// Alerts is the dedup key of each alert in the incident (symptoms of
 	// it included), oldest first; a key re-triggered after it resolved
 	// (flapping) appears once per alert.
