@@ -41,8 +41,12 @@ func openSQLite(ctx context.Context, opts Options) (*Store, error) {
 	// A file: URI with an escaped path, so '?' or '#' in a directory name
 	// cannot be mistaken for parameters.
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?_pragma=busy_timeout(" + busyTimeoutMS + ")"
+	sync := "FULL"
+	if opts.Throwaway {
+		sync = "OFF" // a crash loses a database nobody keeps
+	}
 	db, err := sql.Open("sqlite", base+
-		"&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_pragma=temp_store(MEMORY)&_txlock=immediate")
+		"&_pragma=journal_mode(WAL)&_pragma=synchronous("+sync+")&_pragma=foreign_keys(1)&_pragma=temp_store(MEMORY)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}

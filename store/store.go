@@ -56,6 +56,11 @@ type Options struct {
 	// PostgreSQL databases are never created by Open, so it does not
 	// apply there.
 	MustExist bool
+	// Throwaway turns off SQLite's fsync at commit (synchronous=OFF) for a
+	// database deleted after use, such as replay's: commits then cost no
+	// disk flush, and a crash loses only what nobody keeps. Never set it
+	// for the server's database: a 2xx must mean durable.
+	Throwaway bool
 }
 
 // ErrNoDatabase is returned by Open with MustExist when DataDir holds no

@@ -40,6 +40,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"Notifications", testNotifications},
 		{"CalendarFeeds", testCalendarFeeds},
 		{"LastEventAt", testLastEventAt},
+		{"EventsBetween", testEventsBetween},
 		{"StreamOutbox", testStreamOutbox},
 		{"StreamCommitOrder", testStreamCommitOrder},
 		{"Verifications", testVerifications},
