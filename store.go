@@ -149,6 +149,10 @@ type Tx interface {
 	// NewestOpenIncident returns the unresolved incident of the service
 	// with the highest number, locked on PostgreSQL, or nil (no error).
 	NewestOpenIncident(ctx context.Context, serviceID string) (*Incident, error)
+	// OpenIncidents returns up to limit unresolved incidents of the
+	// service, every column, highest number first, locked on PostgreSQL
+	// (the upstream incidents a symptom may attach to).
+	OpenIncidents(ctx context.Context, serviceID string, limit int) ([]Incident, error)
 	// OpenIncidentWithFeatures returns the highest-numbered unresolved
 	// incident of the service whose first or latest alert has exactly
 	// these features and whose latest alert joined at or after since,

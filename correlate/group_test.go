@@ -162,9 +162,16 @@ func TestTransientAndUpstream(t *testing.T) {
 	if Transient(2*time.Minute, a, false, t0.Add(3*time.Minute)) || Transient(2*time.Minute, a, true, t0.Add(time.Minute)) || Transient(0, a, false, t0) {
 		t.Error("late, paged or unpaused resolutions are not transient")
 	}
-	open := []hypercare.Incident{{Number: 3, Status: hypercare.StatusTriggered}, {Number: 9, Status: hypercare.StatusResolved}, {Number: 5, Status: hypercare.StatusAcknowledged}}
-	if got := Upstream(open); got == nil || got.Number != 5 {
-		t.Errorf("Upstream = %+v, want #5", got)
+	// Nearest service first: resolved and recovering incidents are passed over.
+	open := []hypercare.Incident{{Number: 9, Status: hypercare.StatusResolved},
+		{Number: 7, Status: hypercare.StatusTriggered, AlertCount: 2, OpenAlertCount: 0},
+		{Number: 3, Status: hypercare.StatusAcknowledged, AlertCount: 1, OpenAlertCount: 1},
+		{Number: 5, Status: hypercare.StatusTriggered, AlertCount: 1, OpenAlertCount: 1}}
+	if got := Upstream(open); got == nil || got.Number != 3 {
+		t.Errorf("Upstream = %+v, want #3 (the nearest open, not recovering)", got)
+	}
+	if !Recovering(&open[1]) || Recovering(&open[2]) || Recovering(&hypercare.Incident{Status: hypercare.StatusTriggered}) {
+		t.Error("recovering: open, with alerts, none of them open")
 	}
 	if Upstream(nil) != nil {
 		t.Error("no upstream incident, no symptom")

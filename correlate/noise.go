@@ -67,21 +67,55 @@ func Transient(pause time.Duration, a *hypercare.Alert, paged bool, now time.Tim
 	return pause > 0 && !paged && now.Sub(a.FirstSeenAt) < pause
 }
 
+// UpstreamCandidate is an open incident of a service the alert's service
+// depends on, and how far up: Rank 0 for the nearest service of the
+// upstream list, 1 for the next, and so on.
+type UpstreamCandidate struct {
+	Incident hypercare.Incident
+	Rank     int
+}
+
 // Upstream picks the incident a downstream alert attaches to as a symptom
-// among the open incidents of the services it depends on: the highest
-// number (the newest), or nil when there is none.
-func Upstream(open []hypercare.Incident) *hypercare.Incident {
-	var best *hypercare.Incident
+// among the open incidents of the services it depends on: the most severe
+// (a certificate expiring or a failed backup upstream, at warning, does
+// not break its dependents; an outage does), then the nearest service
+// (what the alert's service calls is a likelier cause than what lies
+// further up), then the newest. An incident that is recovering — all its
+// own alerts resolved, open only while earlier symptoms clear — takes no
+// new symptoms: its service is healthy again, so a new failure downstream
+// is not its doing. nil when there is none.
+func Upstream(open []UpstreamCandidate) *hypercare.Incident {
+	var best *UpstreamCandidate
 	for i := range open {
-		inc := &open[i]
-		if inc.Status == hypercare.StatusResolved {
+		c := &open[i]
+		if c.Incident.Status == hypercare.StatusResolved || Recovering(&c.Incident) {
 			continue
 		}
-		if best == nil || inc.Number > best.Number {
-			best = inc
+		if best == nil || better(c, best) {
+			best = c
 		}
 	}
-	return best
+	if best == nil {
+		return nil
+	}
+	return &best.Incident
+}
+
+// better orders upstream candidates: severity, then nearness, then number.
+func better(a, b *UpstreamCandidate) bool {
+	if ra, rb := a.Incident.Severity.Rank(), b.Incident.Severity.Rank(); ra != rb {
+		return ra > rb
+	}
+	if a.Rank != b.Rank {
+		return a.Rank < b.Rank
+	}
+	return a.Incident.Number > b.Incident.Number
+}
+
+// Recovering reports whether an open incident's own alerts have all
+// resolved while it waits for its symptoms to clear.
+func Recovering(inc *hypercare.Incident) bool {
+	return inc.Status != hypercare.StatusResolved && inc.AlertCount > 0 && inc.OpenAlertCount == 0
 }
 
 // Noise is one service's noise settings, as the config made them

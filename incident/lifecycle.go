@@ -129,7 +129,12 @@ func AlertAcknowledged(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert,
 }
 
 // AlertResolved follows an alert's resolution: the incident resolves when
-// its last open alert resolves, and then its symptoms still open become
+// its last open alert resolves and none of its symptoms is still firing.
+// While some are, it stays open, recovering: dependents clear minutes
+// after their upstream does (error rates are averaged, checks run every
+// few minutes), and an incident per late symptom would page a storm
+// exactly when the storm ends. It then resolves with its last symptom
+// (SymptomResolved), or by hand, which promotes the symptoms still open to
 // incidents of their own, paging through policies.
 func AlertResolved(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, now time.Time, policies Policies) error {
 	inc, err := tx.GetIncident(ctx, a.IncidentID)
@@ -150,7 +155,36 @@ func AlertResolved(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, act
 		return appendEntry(ctx, tx, inc.ID, hypercare.TimelineAlertResolved, actor,
 			"Alert resolved: "+a.Summary, map[string]string{"alert_id": a.ID}, now)
 	}
+	symptoms, err := tx.SymptomsOf(ctx, inc.ID)
+	if err != nil {
+		return fmt.Errorf("resolve alert %s: %w", a.ID, err)
+	}
+	if len(symptoms) > 0 {
+		inc.OpenAlertCount, inc.UpdatedAt = 0, now
+		if err := tx.UpdateIncident(ctx, inc); err != nil {
+			return fmt.Errorf("resolve alert %s: %w", a.ID, err)
+		}
+		msg := fmt.Sprintf("Alert resolved: %s (recovering: resolves when its %d symptoms still firing clear)", a.Summary, len(symptoms))
+		return appendEntry(ctx, tx, inc.ID, hypercare.TimelineAlertResolved, actor, msg, map[string]string{"alert_id": a.ID}, now)
+	}
 	return markResolved(ctx, tx, inc, actor, now, "Resolved via "+actor.Name, policies)
+}
+
+// SymptomResolved follows the resolution of a symptom (stored before the
+// call): a recovering upstream incident resolves with its last symptom.
+func SymptomResolved(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, now time.Time, policies Policies) error {
+	inc, err := tx.GetIncident(ctx, a.SymptomOf)
+	if err != nil {
+		return fmt.Errorf("resolve symptom %s: %w", a.ID, err)
+	}
+	if inc.Status == hypercare.StatusResolved || inc.OpenAlertCount > 0 {
+		return nil
+	}
+	symptoms, err := tx.SymptomsOf(ctx, inc.ID)
+	if err != nil || len(symptoms) > 0 {
+		return err
+	}
+	return markResolved(ctx, tx, inc, actor, now, fmt.Sprintf("Resolved via %s: its alerts and their symptoms cleared", actor.Name), policies)
 }
 
 // AlertSeverityRaised raises the incident's severity when an updated alert

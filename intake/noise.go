@@ -106,19 +106,21 @@ func group(ctx context.Context, tx hypercare.Tx, g correlate.Grouping, a *hyperc
 }
 
 // upstreamIncident returns the open incident of an upstream service a new
-// alert attaches to as a symptom, or nil. The incidents read are locked
-// (PostgreSQL): a resolve of one of them in another transaction either
-// commits first, and the incident is no longer open here, or waits for
-// this one and then finds the new symptom to promote.
+// alert attaches to as a symptom, or nil (correlate.Upstream chooses among
+// the newest maxCandidateIncidents open incidents of each upstream
+// service). The incidents read are locked (PostgreSQL): a resolve of one
+// of them in another transaction either commits first, and the incident is
+// no longer open here, or waits for this one and then finds the new
+// symptom to promote.
 func upstreamIncident(ctx context.Context, tx hypercare.Tx, upstream []string) (*hypercare.Incident, error) {
-	var open []hypercare.Incident
-	for _, s := range upstream {
-		inc, err := tx.NewestOpenIncident(ctx, s)
+	var open []correlate.UpstreamCandidate
+	for rank, s := range upstream {
+		list, err := tx.OpenIncidents(ctx, s, maxCandidateIncidents)
 		if err != nil {
-			return nil, fmt.Errorf("open incident of upstream %q: %w", s, err)
+			return nil, fmt.Errorf("open incidents of upstream %q: %w", s, err)
 		}
-		if inc != nil {
-			open = append(open, *inc)
+		for _, inc := range list {
+			open = append(open, correlate.UpstreamCandidate{Incident: inc, Rank: rank})
 		}
 	}
 	return correlate.Upstream(open), nil
@@ -197,8 +199,14 @@ func candidates(ctx context.Context, tx hypercare.Tx, serviceID string, g correl
 // blip resolved within its service's pause, before any page, marks its
 // incident transient when the incident resolves with it.
 func (in *Intake) resolveAlert(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, now time.Time) error {
-	if err := tx.UpdateAlert(ctx, a); err != nil || a.IncidentID == "" {
+	if err := tx.UpdateAlert(ctx, a); err != nil {
 		return err
+	}
+	if a.SymptomOf != "" {
+		return incident.SymptomResolved(ctx, tx, a, actor, now, in.Policy)
+	}
+	if a.IncidentID == "" {
+		return nil
 	}
 	n := in.noiseOf(a.ServiceID)
 	transient := false

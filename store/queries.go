@@ -74,6 +74,7 @@ const (
 	qOpenIncidentsOf
 	qOpenIncidentWithFeatures
 	qNewestOpenIncident
+	qOpenIncidents
 	qRecentAlertsOfIncident
 	qRecentAlertsByKey
 	qSymptomsOf
@@ -204,6 +205,8 @@ func buildEscalationQueries(q *[numQueries]string, d *dialect) {
 func buildNoiseQueries(q *[numQueries]string, d *dialect) {
 	q[qNewestOpenIncident] = "SELECT " + incidentCols + " FROM incidents WHERE service_id = $1 " +
 		"AND status <> 'resolved' ORDER BY number DESC LIMIT 1" + d.forUpdate
+	q[qOpenIncidents] = "SELECT " + incidentCols + " FROM incidents WHERE service_id = $1 " +
+		"AND status <> 'resolved' ORDER BY number DESC LIMIT $2" + d.forUpdate
 	q[qOpenIncidentWithFeatures] = "SELECT " + incidentCols + " FROM incidents WHERE service_id = $1 " +
 		"AND status <> 'resolved' AND (features = $2 OR last_features = $2) AND last_alert_at >= $3 " +
 		"ORDER BY number DESC LIMIT 1" + d.forUpdate

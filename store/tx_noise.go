@@ -49,6 +49,23 @@ func (t *tx) NewestOpenIncident(ctx context.Context, serviceID string) (*hyperca
 	return t.oneIncident(ctx, fmt.Sprintf("newest open incident of service %q", serviceID), qNewestOpenIncident, serviceID)
 }
 
+// OpenIncidents returns up to limit unresolved incidents of serviceID,
+// highest number first, locked on PostgreSQL.
+func (t *tx) OpenIncidents(ctx context.Context, serviceID string, limit int) ([]hypercare.Incident, error) {
+	if err := checkText("open incidents", "service_id", serviceID); err != nil {
+		return nil, err
+	}
+	rows, err := t.query(ctx, qOpenIncidents, serviceID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("open incidents of service %q: %w", serviceID, err)
+	}
+	list, err := collect(rows, scanIncident)
+	if err != nil {
+		return nil, fmt.Errorf("open incidents of service %q: %w", serviceID, err)
+	}
+	return list, nil
+}
+
 // oneIncident runs a query for at most one incident; nil when none.
 func (t *tx) oneIncident(ctx context.Context, what string, q qid, args ...any) (*hypercare.Incident, error) {
 	inc := new(hypercare.Incident)

@@ -47,7 +47,7 @@ func (g *gen) cascade(at, root string, dur time.Duration, title string, monitors
 	return inc
 }
 
-// symptomsOf fires 1-3 of d's symptom monitors from about onset to a few
+// symptomsOf fires 2-4 of d's symptom monitors from about onset to a few
 // minutes after end.
 func (g *gen) symptomsOf(inc *trueIncident, d *service, up string, onset, end time.Time) {
 	var fit []monitor
@@ -60,7 +60,7 @@ func (g *gen) symptomsOf(inc *trueIncident, d *service, up string, onset, end ti
 		}
 	}
 	g.rng.Shuffle(len(fit), func(i, j int) { fit[i], fit[j] = fit[j], fit[i] })
-	for _, m := range fit[:min(len(fit), g.intn(1, 3))] {
+	for _, m := range fit[:min(len(fit), g.intn(2, 4))] {
 		var hosts []string
 		switch {
 		case m.name == "synthetic":
@@ -100,7 +100,7 @@ func (g *gen) hostCount(s *service, m monitor) int {
 	if !m.perHost {
 		return 1
 	}
-	return g.intn(1, min(s.pods, 4))
+	return g.intn(1, min(s.pods, 6))
 }
 
 // standalone is a failure of one service that affects nobody else (or is
