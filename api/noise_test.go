@@ -183,16 +183,32 @@ func TestDependencySymptomPagesWhenUpstreamResolves(t *testing.T) {
 	})
 }
 
-// The upstream resolving through its integration (not a person) promotes
-// its symptoms too.
-func TestDependencySymptomPromotedByUpstreamAlertResolve(t *testing.T) {
+// The upstream resolving through its integration (not a person) leaves
+// its incident open, recovering, while a symptom still fires: dependents
+// clear minutes after their upstream does, and nobody is paged for that.
+// The incident resolves with its last symptom. A new alert downstream of a
+// recovering incident is not its symptom: it opens and pages its own.
+func TestDependencySymptomClearsWithRecoveringUpstream(t *testing.T) {
 	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
 		p := newNoisePager(t, eng, map[string]correlate.Noise{"search": {Upstream: []string{"checkout"}}})
 		p.send(trigger(keyCheckout, "db", "Database down"))
 		p.send(trigger(keySearch, "slow", "Search slow"))
 		p.after(0, "alice level 1 incident #1")
 		p.send(action(keyCheckout, "resolve", "db"))
+		p.after(time.Minute) // recovering: no promotion, no page
+		if inc := p.incidents("?status=triggered"); len(inc) != 1 || inc[0].Number != 1 {
+			t.Fatalf("open incidents %+v, want #1 still open while its symptom fires", inc)
+		}
+		p.send(trigger(keySearch, "oom", "Search pod OOMKilled"))
 		p.after(0, "alice level 1 incident #2")
+		if a := p.alerts("?service=search&dedup_key=oom")[0]; a.SymptomOf != "" {
+			t.Errorf("a new alert attached to a recovering incident: %+v", a)
+		}
+		p.send(action(keySearch, "resolve", "slow"))
+		p.after(time.Minute)
+		if inc := p.incidents("?status=triggered"); len(inc) != 1 || inc[0].Number != 2 {
+			t.Fatalf("open incidents %+v, want #1 resolved with its last symptom, #2 open", inc)
+		}
 	})
 }
 

@@ -162,15 +162,26 @@ func TestTransientAndUpstream(t *testing.T) {
 	if Transient(2*time.Minute, a, false, t0.Add(3*time.Minute)) || Transient(2*time.Minute, a, true, t0.Add(time.Minute)) || Transient(0, a, false, t0) {
 		t.Error("late, paged or unpaused resolutions are not transient")
 	}
-	// Nearest service first: resolved and recovering incidents are passed over.
-	open := []hypercare.Incident{{Number: 9, Status: hypercare.StatusResolved},
-		{Number: 7, Status: hypercare.StatusTriggered, AlertCount: 2, OpenAlertCount: 0},
-		{Number: 3, Status: hypercare.StatusAcknowledged, AlertCount: 1, OpenAlertCount: 1},
-		{Number: 5, Status: hypercare.StatusTriggered, AlertCount: 1, OpenAlertCount: 1}}
-	if got := Upstream(open); got == nil || got.Number != 3 {
-		t.Errorf("Upstream = %+v, want #3 (the nearest open, not recovering)", got)
+	// Most severe first, then nearest (lowest rank), then newest; resolved
+	// and recovering incidents are passed over.
+	inc := func(n int64, st hypercare.Status, sev hypercare.Severity, alerts, open int64) hypercare.Incident {
+		return hypercare.Incident{Number: n, Status: st, Severity: sev, AlertCount: alerts, OpenAlertCount: open}
 	}
-	if !Recovering(&open[1]) || Recovering(&open[2]) || Recovering(&hypercare.Incident{Status: hypercare.StatusTriggered}) {
+	open := []UpstreamCandidate{
+		{inc(9, hypercare.StatusResolved, hypercare.SeverityCritical, 1, 0), 0},
+		{inc(7, hypercare.StatusTriggered, hypercare.SeverityCritical, 2, 0), 0},
+		{inc(3, hypercare.StatusAcknowledged, hypercare.SeverityError, 1, 1), 0},
+		{inc(8, hypercare.StatusTriggered, hypercare.SeverityWarning, 1, 1), 0},
+		{inc(5, hypercare.StatusTriggered, hypercare.SeverityError, 1, 1), 1},
+		{inc(4, hypercare.StatusTriggered, hypercare.SeverityError, 1, 1), 0},
+	}
+	if got := Upstream(open); got == nil || got.Number != 4 {
+		t.Errorf("Upstream = %+v, want #4 (most severe, nearest, newest; not recovering)", got)
+	}
+	if got := Upstream(open[3:4]); got == nil || got.Number != 8 {
+		t.Errorf("Upstream = %+v, want #8: a warning upstream is still the only cause", got)
+	}
+	if !Recovering(&open[1].Incident) || Recovering(&open[2].Incident) || Recovering(&hypercare.Incident{Status: hypercare.StatusTriggered}) {
 		t.Error("recovering: open, with alerts, none of them open")
 	}
 	if Upstream(nil) != nil {
