@@ -182,8 +182,8 @@ func (g *gen) notification(first *alert, firing, resolved []*alert, t time.Time)
 		alerts = append(alerts, a.amAlert("resolved", s.from, s.to))
 	}
 	body := map[string]any{"receiver": "hypercare", "status": status, "alerts": alerts,
-		"groupLabels":  map[string]string{"alertname": first.name, "service": first.svc.id},
-		"commonLabels": map[string]string{"alertname": first.name, "service": first.svc.id, "namespace": "prod"},
+		"groupLabels":       map[string]string{"alertname": first.name, "service": first.svc.id},
+		"commonLabels":      map[string]string{"alertname": first.name, "service": first.svc.id, "namespace": "prod"},
 		"commonAnnotations": map[string]string{}, "truncatedAlerts": 0,
 		"groupKey": fmt.Sprintf("{}:{alertname=%q, service=%q}", first.name, first.svc.id)}
 	if first.format == fmtGrafana {
@@ -220,7 +220,7 @@ func (a *alert) amAlert(status string, from, to time.Time) map[string]any {
 	}
 	out := map[string]any{"status": status, "labels": labels, "fingerprint": a.key,
 		"annotations": map[string]string{"summary": a.summary},
-		"startsAt": from.UTC().Format(time.RFC3339), "endsAt": endsAt,
+		"startsAt":    from.UTC().Format(time.RFC3339), "endsAt": endsAt,
 		"generatorURL": "http://prometheus.monitoring:9090/graph?g0.expr=" + a.name}
 	if a.format == fmtGrafana {
 		out["generatorURL"] = "https://grafana.shop.example.com/alerting/grafana/" + a.name + "/view"
