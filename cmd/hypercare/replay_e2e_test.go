@@ -156,4 +156,3 @@ func runCLI(t *testing.T, args ...string) string {
 	}
 	return out.String()
 }
-
