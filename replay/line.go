@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/ingest"
@@ -68,7 +70,7 @@ func ParseLine(n int, b []byte) (Line, error) {
 		switch k {
 		case "received_at", "key", "body", "format":
 		default:
-			return bad(k, "unknown field (a line has received_at, key, body and optionally format)")
+			return bad(fieldName(k), "unknown field (a line has received_at, key, body and optionally format)")
 		}
 	}
 	l := Line{Number: n}
@@ -94,6 +96,19 @@ func ParseLine(n int, b []byte) (Line, error) {
 	}
 	l.Body = body
 	return l, nil
+}
+
+// fieldName is how an unknown field is named in an error: as written, or
+// quoted when it is empty or holds anything but letters, digits, '_', '-'
+// and '.'.
+func fieldName(k string) string {
+	plain := k != "" && !strings.ContainsFunc(k, func(r rune) bool {
+		return !(r == '_' || r == '-' || r == '.' || unicode.IsLetter(r) || unicode.IsDigit(r))
+	})
+	if plain {
+		return k
+	}
+	return strconv.Quote(k)
 }
 
 // stringField returns raw[name] as a non-empty string.

@@ -47,8 +47,10 @@ const maxLine = 16 << 20
 
 // Options tune a replay.
 type Options struct {
-	// TempDir is where the throwaway database is created (default: the
-	// system's temporary directory). It is removed when Run returns.
+	// TempDir is where the throwaway database is created (default:
+	// /dev/shm when there is one, a memory-backed file system that makes
+	// the replay's many small commits cheaper, else the system's temporary
+	// directory). It is removed when Run returns.
 	TempDir string
 	// Horizon is how long the clock runs on after the last event
 	// (default DefaultHorizon).
@@ -79,7 +81,7 @@ func Run(ctx context.Context, cfg *config.Config, lines io.Reader, opts Options)
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp(opts.TempDir, "hypercare-replay-")
+	dir, err := makeTempDir(opts.TempDir)
 	if err != nil {
 		return nil, fmt.Errorf("replay: temporary store: %w", err)
 	}
@@ -106,6 +108,18 @@ func Run(ctx context.Context, cfg *config.Config, lines io.Reader, opts Options)
 		return nil, err
 	}
 	return r.report(ctx)
+}
+
+// makeTempDir creates the throwaway database's directory in dir, or by
+// default in /dev/shm when it can, else in the system's temporary
+// directory.
+func makeTempDir(dir string) (string, error) {
+	if dir == "" {
+		if d, err := os.MkdirTemp("/dev/shm", "hypercare-replay-"); err == nil {
+			return d, nil
+		}
+	}
+	return os.MkdirTemp(dir, "hypercare-replay-")
 }
 
 // parsedLine is a line with its events, parsed before the replay starts so
