@@ -150,8 +150,9 @@ type Tx interface {
 	// with the highest number, locked on PostgreSQL, or nil (no error).
 	NewestOpenIncident(ctx context.Context, serviceID string) (*Incident, error)
 	// OpenIncidents returns up to limit unresolved incidents of the
-	// service, every column, highest number first, locked on PostgreSQL
-	// (the upstream incidents a symptom may attach to).
+	// service, every column, highest number first (the upstream incidents
+	// a symptom may attach to). They are not locked: of the many a symptom
+	// could attach to, the caller locks the one it picks (GetIncident).
 	OpenIncidents(ctx context.Context, serviceID string, limit int) ([]Incident, error)
 	// OpenIncidentWithFeatures returns the highest-numbered unresolved
 	// incident of the service whose first or latest alert has exactly

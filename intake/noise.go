@@ -106,12 +106,12 @@ func group(ctx context.Context, tx hypercare.Tx, g correlate.Grouping, a *hyperc
 }
 
 // upstreamIncident returns the open incident of an upstream service a new
-// alert attaches to as a symptom, or nil (correlate.Upstream chooses among
+// alert attaches to as a symptom, or nil: correlate.Upstream chooses among
 // the newest maxCandidateIncidents open incidents of each upstream
-// service). The incidents read are locked (PostgreSQL): a resolve of one
-// of them in another transaction either commits first, and the incident is
-// no longer open here, or waits for this one and then finds the new
-// symptom to promote.
+// service, read unlocked, and the chosen one is read again, locked
+// (PostgreSQL). A resolve of it in another transaction either commits
+// first, and it is no longer a cause here (the alert opens its own
+// incident), or waits for this one and then finds the new symptom.
 func upstreamIncident(ctx context.Context, tx hypercare.Tx, upstream []string) (*hypercare.Incident, error) {
 	var open []correlate.UpstreamCandidate
 	for rank, s := range upstream {
@@ -123,7 +123,18 @@ func upstreamIncident(ctx context.Context, tx hypercare.Tx, upstream []string) (
 			open = append(open, correlate.UpstreamCandidate{Incident: inc, Rank: rank})
 		}
 	}
-	return correlate.Upstream(open), nil
+	up := correlate.Upstream(open)
+	if up == nil {
+		return nil, nil
+	}
+	inc, err := tx.GetIncident(ctx, up.ID)
+	if err != nil {
+		return nil, fmt.Errorf("upstream incident %d: %w", up.Number, err)
+	}
+	if correlate.Upstream([]correlate.UpstreamCandidate{{Incident: *inc}}) == nil {
+		return nil, nil // resolved or recovering since it was read
+	}
+	return inc, nil
 }
 
 // reopenFlapping puts a re-trigger within the flapping window back into

@@ -206,7 +206,7 @@ func buildNoiseQueries(q *[numQueries]string, d *dialect) {
 	q[qNewestOpenIncident] = "SELECT " + incidentCols + " FROM incidents WHERE service_id = $1 " +
 		"AND status <> 'resolved' ORDER BY number DESC LIMIT 1" + d.forUpdate
 	q[qOpenIncidents] = "SELECT " + incidentCols + " FROM incidents WHERE service_id = $1 " +
-		"AND status <> 'resolved' ORDER BY number DESC LIMIT $2" + d.forUpdate
+		"AND status <> 'resolved' ORDER BY number DESC LIMIT $2"
 	q[qOpenIncidentWithFeatures] = "SELECT " + incidentCols + " FROM incidents WHERE service_id = $1 " +
 		"AND status <> 'resolved' AND (features = $2 OR last_features = $2) AND last_alert_at >= $3 " +
 		"ORDER BY number DESC LIMIT 1" + d.forUpdate

@@ -50,7 +50,7 @@ func (t *tx) NewestOpenIncident(ctx context.Context, serviceID string) (*hyperca
 }
 
 // OpenIncidents returns up to limit unresolved incidents of serviceID,
-// highest number first, locked on PostgreSQL.
+// highest number first, not locked: the caller locks the one it picks.
 func (t *tx) OpenIncidents(ctx context.Context, serviceID string, limit int) ([]hypercare.Incident, error) {
 	if err := checkText("open incidents", "service_id", serviceID); err != nil {
 		return nil, err

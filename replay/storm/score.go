@@ -3,6 +3,7 @@ package storm
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -55,64 +56,19 @@ type Score struct {
 // Evaluate scores predicted incidents against the labels. An alert key the
 // labels do not know is an error: the events and labels disagree.
 func Evaluate(l *Labels, predicted []Predicted) (Score, error) {
-	byKey := map[string][]int{}
-	for i, a := range l.Alerts {
-		byKey[a.Key] = append(byKey[a.Key], i)
-	}
-	transient := map[string]bool{}
-	for _, inc := range l.Incidents {
-		transient[inc.ID] = inc.Transient
-	}
 	s := Score{TrueIncidents: len(l.Incidents), Predicted: len(predicted)}
-	placed := make([]bool, len(l.Alerts))
-	cells := map[[2]string]int{} // (predicted, true) → alerts
-	predSize := map[string]int{}
-	trueSize := map[string]int{}
-	pagedTrue := map[string]bool{}
-	for _, p := range predicted {
-		pid := fmt.Sprint(p.Number)
-		var truths []string
-		for _, key := range p.Alerts {
-			i, err := occurrence(l, byKey[key], p)
-			if err != nil {
-				return Score{}, fmt.Errorf("incident %d: alert %q: %w", p.Number, key, err)
-			}
-			placed[i] = true
-			t := l.Alerts[i].Incident
-			if cells[[2]string{pid, t}] == 0 {
-				truths = append(truths, t)
-			}
-			cells[[2]string{pid, t}]++
-			predSize[pid]++
-			trueSize[t]++
-			s.Alerts++
-			if p.Paged {
-				pagedTrue[t] = true
-			}
-		}
-		if p.Paged {
-			s.PagedIncidents++
-		}
-		if len(truths) > 1 {
-			sort.Strings(truths)
-			s.Merged = append(s.Merged, fmt.Sprintf("#%d: %s", p.Number, join(truths, "+")))
-		}
-	}
-	for i, ok := range placed {
-		if !ok {
-			s.Unplaced++
-			s.Alerts++
-			trueSize[l.Alerts[i].Incident]++
-		}
+	t, err := tallyOf(l, predicted, &s)
+	if err != nil {
+		return Score{}, err
 	}
 	tp, pp, tt := 0, 0, 0
-	for _, n := range cells {
+	for _, n := range t.cells {
 		tp += pairs(n)
 	}
-	for _, n := range predSize {
+	for _, n := range t.predSize {
 		pp += pairs(n)
 	}
-	for _, n := range trueSize {
+	for _, n := range t.trueSize {
 		tt += pairs(n)
 	}
 	s.Precision, s.Recall = ratio(tp, pp), ratio(tp, tt)
@@ -124,13 +80,67 @@ func Evaluate(l *Labels, predicted []Predicted) (Score, error) {
 	}
 	for _, inc := range l.Incidents {
 		switch {
-		case inc.Transient && pagedTrue[inc.ID]:
+		case inc.Transient && t.pagedTrue[inc.ID]:
 			s.TransientPaged = append(s.TransientPaged, inc.ID)
-		case !inc.Transient && !pagedTrue[inc.ID]:
+		case !inc.Transient && !t.pagedTrue[inc.ID]:
 			s.Missed = append(s.Missed, inc.ID)
 		}
 	}
 	return s, nil
+}
+
+// tally counts alerts per (predicted, true) incident, per predicted and
+// per true incident, and which true incidents paged.
+type tally struct {
+	cells              map[[2]string]int
+	predSize, trueSize map[string]int
+	pagedTrue          map[string]bool
+}
+
+// tallyOf labels every alert of the predicted incidents, counts them, and
+// fills s's alert, paged, merged and unplaced counts.
+func tallyOf(l *Labels, predicted []Predicted, s *Score) (tally, error) {
+	byKey := map[string][]int{}
+	for i, a := range l.Alerts {
+		byKey[a.Key] = append(byKey[a.Key], i)
+	}
+	t := tally{cells: map[[2]string]int{}, predSize: map[string]int{}, trueSize: map[string]int{}, pagedTrue: map[string]bool{}}
+	placed := make([]bool, len(l.Alerts))
+	for _, p := range predicted {
+		pid := fmt.Sprint(p.Number)
+		var truths []string
+		for _, key := range p.Alerts {
+			i, err := occurrence(l, byKey[key], p)
+			if err != nil {
+				return tally{}, fmt.Errorf("incident %d: alert %q: %w", p.Number, key, err)
+			}
+			placed[i] = true
+			truth := l.Alerts[i].Incident
+			if t.cells[[2]string{pid, truth}] == 0 {
+				truths = append(truths, truth)
+			}
+			t.cells[[2]string{pid, truth}]++
+			t.predSize[pid]++
+			t.trueSize[truth]++
+			t.pagedTrue[truth] = t.pagedTrue[truth] || p.Paged
+			s.Alerts++
+		}
+		if p.Paged {
+			s.PagedIncidents++
+		}
+		if len(truths) > 1 {
+			sort.Strings(truths)
+			s.Merged = append(s.Merged, fmt.Sprintf("#%d: %s", p.Number, strings.Join(truths, "+")))
+		}
+	}
+	for i, ok := range placed {
+		if !ok { // scored as an incident of its own
+			s.Unplaced++
+			s.Alerts++
+			t.trueSize[l.Alerts[i].Incident]++
+		}
+	}
+	return t, nil
 }
 
 // occurrence picks which labelled firing of a key a predicted incident's
@@ -171,15 +181,4 @@ func ratio(a, b int) float64 {
 		return 1
 	}
 	return float64(a) / float64(b)
-}
-
-func join(list []string, sep string) string {
-	out := ""
-	for i, s := range list {
-		if i > 0 {
-			out += sep
-		}
-		out += s
-	}
-	return out
 }
