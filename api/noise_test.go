@@ -275,3 +275,24 @@ func hasEntry(tl []hypercare.TimelineEntry, typ string) bool {
 	}
 	return false
 }
+
+// Among open upstream incidents a symptom joins the most severe, not the
+// newest: a certificate expiring upstream (warning) does not break its
+// dependents, the outage opened before it does.
+func TestDependencySymptomJoinsMostSevereUpstream(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		p := newNoisePager(t, eng, map[string]correlate.Noise{"search": {Upstream: []string{"checkout"}}})
+		down := trigger(keyCheckout, "db", "Database down")
+		down["payload"].(map[string]any)["severity"] = "critical"
+		cert := trigger(keyCheckout, "cert", "TLS certificate expires in 5 days")
+		cert["payload"].(map[string]any)["severity"] = "warning"
+		p.send(down)
+		p.send(cert)
+		p.send(trigger(keySearch, "slow", "Search slow"))
+		p.after(0, "alice level 1 incident #1", "alice level 1 incident #2")
+		a := p.alerts("?service=search&dedup_key=slow")
+		if inc := p.incidents("?status=triggered"); len(a) != 1 || len(inc) != 2 || a[0].SymptomOf != inc[1].ID || inc[1].Number != 1 {
+			t.Fatalf("symptom %+v of incidents %+v, want a symptom of #1 (critical)", a, inc)
+		}
+	})
+}
