@@ -162,7 +162,7 @@ func TestTransientAndUpstream(t *testing.T) {
 	if Transient(2*time.Minute, a, false, t0.Add(3*time.Minute)) || Transient(2*time.Minute, a, true, t0.Add(time.Minute)) || Transient(0, a, false, t0) {
 		t.Error("late, paged or unpaused resolutions are not transient")
 	}
-	// Most severe first, then nearest (lowest rank), then newest; resolved
+	// Most severe first, then nearest (lowest rank), then oldest; resolved
 	// and recovering incidents are passed over.
 	inc := func(n int64, st hypercare.Status, sev hypercare.Severity, alerts, open int64) hypercare.Incident {
 		return hypercare.Incident{Number: n, Status: st, Severity: sev, AlertCount: alerts, OpenAlertCount: open}
@@ -175,8 +175,8 @@ func TestTransientAndUpstream(t *testing.T) {
 		{inc(5, hypercare.StatusTriggered, hypercare.SeverityError, 1, 1), 1},
 		{inc(4, hypercare.StatusTriggered, hypercare.SeverityError, 1, 1), 0},
 	}
-	if got := Upstream(open); got == nil || got.Number != 4 {
-		t.Errorf("Upstream = %+v, want #4 (most severe, nearest, newest; not recovering)", got)
+	if got := Upstream(open); got == nil || got.Number != 3 {
+		t.Errorf("Upstream = %+v, want #3 (most severe, nearest, oldest; not recovering)", got)
 	}
 	if got := Upstream(open[3:4]); got == nil || got.Number != 8 {
 		t.Errorf("Upstream = %+v, want #8: a warning upstream is still the only cause", got)

@@ -80,7 +80,11 @@ type UpstreamCandidate struct {
 // (a certificate expiring or a failed backup upstream, at warning, does
 // not break its dependents; an outage does), then the nearest service
 // (what the alert's service calls is a likelier cause than what lies
-// further up), then the newest. An incident that is recovering — all its
+// further up), then the oldest (of one service's incidents at one
+// severity, the one that started first is the outage under way, and a
+// later one beside it is more often another face of it than a new cause:
+// a database failover pages "primary down" and then "connections
+// exhausted", and every symptom belongs with the first). An incident that is recovering — all its
 // own alerts resolved, open only while earlier symptoms clear — takes no
 // new symptoms: its service is healthy again, so a new failure downstream
 // is not its doing. nil when there is none.
@@ -101,7 +105,7 @@ func Upstream(open []UpstreamCandidate) *hypercare.Incident {
 	return &best.Incident
 }
 
-// better orders upstream candidates: severity, then nearness, then number.
+// better orders upstream candidates: severity, then nearness, then age.
 func better(a, b *UpstreamCandidate) bool {
 	if ra, rb := a.Incident.Severity.Rank(), b.Incident.Severity.Rank(); ra != rb {
 		return ra > rb
@@ -109,7 +113,7 @@ func better(a, b *UpstreamCandidate) bool {
 	if a.Rank != b.Rank {
 		return a.Rank < b.Rank
 	}
-	return a.Incident.Number > b.Incident.Number
+	return a.Incident.Number < b.Incident.Number
 }
 
 // Recovering reports whether an open incident's own alerts have all

@@ -43,6 +43,18 @@ func TestStorm(t *testing.T) {
 	if err := json.Unmarshal(raw, &labels); err != nil {
 		t.Fatal(err)
 	}
+	s, rep := replayAndScore(t, cfg, events, &labels)
+	t.Logf("events %d, alerts %d (replay: %d), true incidents %d, incidents %d, paged incidents %d, pages %d",
+		rep.Summary.Events, s.Alerts, rep.Summary.Alerts, s.TrueIncidents, s.Predicted, s.PagedIncidents, rep.Summary.Pages)
+	t.Logf("pairwise precision %.3f, recall %.3f, F1 %.3f; page reduction %.1f%% (replay: %.1f%%); unplaced %d",
+		s.Precision, s.Recall, s.F1, 100*s.PageReduction, 100*rep.Summary.PageReduction, s.Unplaced)
+	checkThresholds(t, s)
+}
+
+// replayAndScore replays events through cfg and scores the incidents
+// against labels.
+func replayAndScore(t *testing.T, cfg *config.Config, events []byte, labels *Labels) (Score, *replay.Report) {
+	t.Helper()
 	rep, err := replay.Run(context.Background(), cfg, bytes.NewReader(events), replay.Options{TempDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
@@ -51,14 +63,16 @@ func TestStorm(t *testing.T) {
 	for i, inc := range rep.Incidents {
 		predicted[i] = Predicted{Number: inc.Number, OpenedAt: inc.OpenedAt, ResolvedAt: inc.ResolvedAt, Paged: inc.Paged, Alerts: inc.Alerts}
 	}
-	s, err := Evaluate(&labels, predicted)
+	s, err := Evaluate(labels, predicted)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("events %d, alerts %d (replay: %d), true incidents %d, incidents %d, paged incidents %d, pages %d",
-		rep.Summary.Events, s.Alerts, rep.Summary.Alerts, s.TrueIncidents, s.Predicted, s.PagedIncidents, rep.Summary.Pages)
-	t.Logf("pairwise precision %.3f, recall %.3f, F1 %.3f; page reduction %.1f%% (replay: %.1f%%); unplaced %d",
-		s.Precision, s.Recall, s.F1, 100*s.PageReduction, 100*rep.Summary.PageReduction, s.Unplaced)
+	return s, rep
+}
+
+// checkThresholds asserts the done-when of the storm set.
+func checkThresholds(t *testing.T, s Score) {
+	t.Helper()
 	if len(s.Missed) > 0 {
 		t.Errorf("true incidents never paged: %v", s.Missed)
 	}
