@@ -235,26 +235,38 @@ func (r *runner) replay(ctx context.Context, lines []parsedLine, horizon time.Du
 }
 
 // runUntil takes every escalation step and page due up to t, each at its
-// due time, then sets the clock to t.
+// due time, then sets the clock to t. An engine runs only when its own
+// work is due (each engine's RunDue would otherwise read again to find
+// nothing).
 func (r *runner) runUntil(ctx context.Context, t time.Time) error {
 	for {
-		next, ok, err := r.nextDue(ctx)
+		esc, eok, note, nok, err := r.nextDue(ctx)
 		if err != nil {
 			return err
 		}
-		if !ok || next.After(t) {
+		eok, nok = eok && !esc.After(t), nok && !note.After(t)
+		if !eok && !nok {
 			break
 		}
-		r.clock.Set(next) // never backwards: work overdue runs now
-		steps, err := r.esc.RunDue(ctx)
-		if err != nil {
-			return fmt.Errorf("replay: escalation at %s: %w", r.clock.Now().Format(time.RFC3339), err)
+		next := esc
+		if !eok || (nok && note.Before(esc)) {
+			next = note
 		}
-		pages, err := r.deliver.RunDue(ctx)
+		r.clock.Set(next) // never backwards: work overdue runs now
+		took := 0
+		if eok && !esc.After(next) {
+			n, err := r.esc.RunDue(ctx)
+			if err != nil {
+				return fmt.Errorf("replay: escalation at %s: %w", r.clock.Now().Format(time.RFC3339), err)
+			}
+			took += n
+		}
+		// Pages the steps just made are due now: deliver them in this pass.
+		n, err := r.deliver.RunDue(ctx)
 		if err != nil {
 			return fmt.Errorf("replay: delivery at %s: %w", r.clock.Now().Format(time.RFC3339), err)
 		}
-		if steps == 0 && pages == 0 {
+		if took+n == 0 {
 			break // due but nothing to take: stop rather than spin
 		}
 	}
@@ -262,24 +274,13 @@ func (r *runner) runUntil(ctx context.Context, t time.Time) error {
 	return nil
 }
 
-// nextDue is the earlier of the next escalation step and the next page.
-func (r *runner) nextDue(ctx context.Context) (time.Time, bool, error) {
-	e, eok, err := r.store.NextEscalationDue(ctx)
-	if err != nil {
-		return time.Time{}, false, fmt.Errorf("replay: next escalation: %w", err)
+// nextDue is when the next escalation step and the next page are due.
+func (r *runner) nextDue(ctx context.Context) (esc time.Time, escOK bool, note time.Time, noteOK bool, err error) {
+	if esc, escOK, err = r.store.NextEscalationDue(ctx); err != nil {
+		return esc, false, note, false, fmt.Errorf("replay: next escalation: %w", err)
 	}
-	n, nok, err := r.store.NextNotificationDue(ctx)
-	if err != nil {
-		return time.Time{}, false, fmt.Errorf("replay: next page: %w", err)
+	if note, noteOK, err = r.store.NextNotificationDue(ctx); err != nil {
+		return esc, false, note, false, fmt.Errorf("replay: next page: %w", err)
 	}
-	switch {
-	case eok && nok:
-		if n.Before(e) {
-			return n, true, nil
-		}
-		return e, true, nil
-	case eok:
-		return e, true, nil
-	}
-	return n, nok, nil
+	return esc, escOK, note, noteOK, nil
 }
