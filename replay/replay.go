@@ -25,6 +25,7 @@ import (
 	"log/slog"
 	"os"
 	"sort"
+	"sync/atomic"
 	"time"
 
 	"github.com/hypercare/hypercare"
@@ -192,6 +193,10 @@ type runner struct {
 	deliver *notify.Engine
 	sent    *recorder
 	events  int
+	// changed says a write may have made work due sooner than due says;
+	// due is valid while it is false.
+	changed *atomic.Bool
+	due     dueTimes
 }
 
 // newRunner wires the pipeline as `hypercare serve` does (applyConfig and
@@ -204,7 +209,9 @@ func newRunner(ctx context.Context, st *store.Store, cfg *config.Config, integra
 	}); err != nil {
 		return nil, fmt.Errorf("replay: apply config: %w", err)
 	}
-	in := intake.New(st, clk)
+	changed := &atomic.Bool{}
+	changed.Store(true)
+	in := intake.New(watchedStore{Store: st, changed: changed}, clk)
 	in.SetIntegrations(integrations)
 	in.SetRules(cfg.Rules())
 	in.SetNoise(cfg.Noise())
@@ -214,7 +221,7 @@ func newRunner(ctx context.Context, st *store.Store, cfg *config.Config, integra
 	sent := &recorder{clock: clk}
 	deliver := notify.NewEngine(st, clk, sent, func() notify.Directory { return esc.Directory() }, log)
 	in.SetPolicies(dir.PoliciesByService(), nil)
-	return &runner{store: st, clock: clk, intake: in, esc: esc, deliver: deliver, sent: sent}, nil
+	return &runner{store: st, clock: clk, intake: in, esc: esc, deliver: deliver, sent: sent, changed: changed}, nil
 }
 
 // replay processes every line at its time, running the engines' due work
@@ -240,21 +247,22 @@ func (r *runner) replay(ctx context.Context, lines []parsedLine, horizon time.Du
 // nothing).
 func (r *runner) runUntil(ctx context.Context, t time.Time) error {
 	for {
-		esc, eok, note, nok, err := r.nextDue(ctx)
+		d, err := r.nextDue(ctx)
 		if err != nil {
 			return err
 		}
-		eok, nok = eok && !esc.After(t), nok && !note.After(t)
-		if !eok && !nok {
+		escDue, noteDue := d.escOK && !d.esc.After(t), d.noteOK && !d.note.After(t)
+		if !escDue && !noteDue {
 			break
 		}
-		next := esc
-		if !eok || (nok && note.Before(esc)) {
-			next = note
+		next := d.esc
+		if !escDue || (noteDue && d.note.Before(d.esc)) {
+			next = d.note
 		}
-		r.clock.Set(next) // never backwards: work overdue runs now
+		r.clock.Set(next)     // never backwards: work overdue runs now
+		r.changed.Store(true) // the engines write through the store itself
 		took := 0
-		if eok && !esc.After(next) {
+		if escDue && !d.esc.After(next) {
 			n, err := r.esc.RunDue(ctx)
 			if err != nil {
 				return fmt.Errorf("replay: escalation at %s: %w", r.clock.Now().Format(time.RFC3339), err)
@@ -274,13 +282,22 @@ func (r *runner) runUntil(ctx context.Context, t time.Time) error {
 	return nil
 }
 
-// nextDue is when the next escalation step and the next page are due.
-func (r *runner) nextDue(ctx context.Context) (esc time.Time, escOK bool, note time.Time, noteOK bool, err error) {
-	if esc, escOK, err = r.store.NextEscalationDue(ctx); err != nil {
-		return esc, false, note, false, fmt.Errorf("replay: next escalation: %w", err)
+// nextDue is when the next escalation step and the next page are due: as
+// read last, unless a write since may have changed them.
+func (r *runner) nextDue(ctx context.Context) (dueTimes, error) {
+	if !r.changed.Swap(false) {
+		return r.due, nil
 	}
-	if note, noteOK, err = r.store.NextNotificationDue(ctx); err != nil {
-		return esc, false, note, false, fmt.Errorf("replay: next page: %w", err)
+	var d dueTimes
+	var err error
+	if d.esc, d.escOK, err = r.store.NextEscalationDue(ctx); err != nil {
+		r.changed.Store(true)
+		return d, fmt.Errorf("replay: next escalation: %w", err)
 	}
-	return esc, escOK, note, noteOK, nil
+	if d.note, d.noteOK, err = r.store.NextNotificationDue(ctx); err != nil {
+		r.changed.Store(true)
+		return d, fmt.Errorf("replay: next page: %w", err)
+	}
+	r.due = d
+	return d, nil
 }
