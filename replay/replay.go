@@ -25,6 +25,7 @@ import (
 	"log/slog"
 	"os"
 	"sort"
+	"sync/atomic"
 	"time"
 
 	"github.com/hypercare/hypercare"
@@ -192,6 +193,10 @@ type runner struct {
 	deliver *notify.Engine
 	sent    *recorder
 	events  int
+	// changed says a write may have made work due sooner than due says;
+	// due is valid while it is false.
+	changed *atomic.Bool
+	due     dueTimes
 }
 
 // newRunner wires the pipeline as `hypercare serve` does (applyConfig and
@@ -204,7 +209,9 @@ func newRunner(ctx context.Context, st *store.Store, cfg *config.Config, integra
 	}); err != nil {
 		return nil, fmt.Errorf("replay: apply config: %w", err)
 	}
-	in := intake.New(st, clk)
+	changed := &atomic.Bool{}
+	changed.Store(true)
+	in := intake.New(watchedStore{Store: st, changed: changed}, clk)
 	in.SetIntegrations(integrations)
 	in.SetRules(cfg.Rules())
 	in.SetNoise(cfg.Noise())
@@ -214,7 +221,7 @@ func newRunner(ctx context.Context, st *store.Store, cfg *config.Config, integra
 	sent := &recorder{clock: clk}
 	deliver := notify.NewEngine(st, clk, sent, func() notify.Directory { return esc.Directory() }, log)
 	in.SetPolicies(dir.PoliciesByService(), nil)
-	return &runner{store: st, clock: clk, intake: in, esc: esc, deliver: deliver, sent: sent}, nil
+	return &runner{store: st, clock: clk, intake: in, esc: esc, deliver: deliver, sent: sent, changed: changed}, nil
 }
 
 // replay processes every line at its time, running the engines' due work
@@ -235,26 +242,39 @@ func (r *runner) replay(ctx context.Context, lines []parsedLine, horizon time.Du
 }
 
 // runUntil takes every escalation step and page due up to t, each at its
-// due time, then sets the clock to t.
+// due time, then sets the clock to t. An engine runs only when its own
+// work is due (each engine's RunDue would otherwise read again to find
+// nothing).
 func (r *runner) runUntil(ctx context.Context, t time.Time) error {
 	for {
-		next, ok, err := r.nextDue(ctx)
+		d, err := r.nextDue(ctx)
 		if err != nil {
 			return err
 		}
-		if !ok || next.After(t) {
+		escDue, noteDue := d.escOK && !d.esc.After(t), d.noteOK && !d.note.After(t)
+		if !escDue && !noteDue {
 			break
 		}
-		r.clock.Set(next) // never backwards: work overdue runs now
-		steps, err := r.esc.RunDue(ctx)
-		if err != nil {
-			return fmt.Errorf("replay: escalation at %s: %w", r.clock.Now().Format(time.RFC3339), err)
+		next := d.esc
+		if !escDue || (noteDue && d.note.Before(d.esc)) {
+			next = d.note
 		}
-		pages, err := r.deliver.RunDue(ctx)
+		r.clock.Set(next)     // never backwards: work overdue runs now
+		r.changed.Store(true) // the engines write through the store itself
+		took := 0
+		if escDue && !d.esc.After(next) {
+			n, err := r.esc.RunDue(ctx)
+			if err != nil {
+				return fmt.Errorf("replay: escalation at %s: %w", r.clock.Now().Format(time.RFC3339), err)
+			}
+			took += n
+		}
+		// Pages the steps just made are due now: deliver them in this pass.
+		n, err := r.deliver.RunDue(ctx)
 		if err != nil {
 			return fmt.Errorf("replay: delivery at %s: %w", r.clock.Now().Format(time.RFC3339), err)
 		}
-		if steps == 0 && pages == 0 {
+		if took+n == 0 {
 			break // due but nothing to take: stop rather than spin
 		}
 	}
@@ -262,24 +282,22 @@ func (r *runner) runUntil(ctx context.Context, t time.Time) error {
 	return nil
 }
 
-// nextDue is the earlier of the next escalation step and the next page.
-func (r *runner) nextDue(ctx context.Context) (time.Time, bool, error) {
-	e, eok, err := r.store.NextEscalationDue(ctx)
-	if err != nil {
-		return time.Time{}, false, fmt.Errorf("replay: next escalation: %w", err)
+// nextDue is when the next escalation step and the next page are due: as
+// read last, unless a write since may have changed them.
+func (r *runner) nextDue(ctx context.Context) (dueTimes, error) {
+	if !r.changed.Swap(false) {
+		return r.due, nil
 	}
-	n, nok, err := r.store.NextNotificationDue(ctx)
-	if err != nil {
-		return time.Time{}, false, fmt.Errorf("replay: next page: %w", err)
+	var d dueTimes
+	var err error
+	if d.esc, d.escOK, err = r.store.NextEscalationDue(ctx); err != nil {
+		r.changed.Store(true)
+		return d, fmt.Errorf("replay: next escalation: %w", err)
 	}
-	switch {
-	case eok && nok:
-		if n.Before(e) {
-			return n, true, nil
-		}
-		return e, true, nil
-	case eok:
-		return e, true, nil
+	if d.note, d.noteOK, err = r.store.NextNotificationDue(ctx); err != nil {
+		r.changed.Store(true)
+		return d, fmt.Errorf("replay: next page: %w", err)
 	}
-	return n, nok, nil
+	r.due = d
+	return d, nil
 }

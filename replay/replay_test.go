@@ -216,3 +216,25 @@ func golden(t *testing.T, path string, got []byte) {
 		t.Errorf("report differs from %s:\n%s", path, got)
 	}
 }
+
+// TestAcknowledgeStopsEscalation: an acknowledge event after the first
+// page stops the climb to level 2; a trigger acknowledged inside the pause
+// pages nobody (its pending page is cancelled).
+func TestAcknowledgeStopsEscalation(t *testing.T) {
+	line := func(hhmmss, action, key string) string {
+		return `{"received_at":"2026-11-27T` + hhmmss + `Z","key":"33333333333333333333333333333333","body":{"event_action":"` + action +
+			`","dedup_key":"` + key + `","payload":{"summary":"Lag on db-1","source":"db-1","severity":"critical"}}}` + "\n"
+	}
+	rep, err := run(t, loadConfig(t), line("10:00:00", "trigger", "a")+line("10:03:00", "acknowledge", "a")+
+		line("11:00:00", "trigger", "b")+line("11:01:00", "acknowledge", "b"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []replay.Page{{At: at("10:02"), Incident: 1, User: "alice", ContactMethod: "alice-hook", Type: "webhook", Level: 1}}
+	if !slices.EqualFunc(rep.Pages, want, samePage) {
+		t.Errorf("pages = %+v, want only Alice's first page", rep.Pages)
+	}
+	if len(rep.Incidents) != 2 || rep.Incidents[0].Status != "acknowledged" || rep.Incidents[1].Paged {
+		t.Errorf("incidents = %+v", rep.Incidents)
+	}
+}

@@ -68,7 +68,11 @@ func runReplay(cmd *cobra.Command, f replayFlags, file string) error {
 	if err != nil {
 		var le *replay.LineError
 		if errors.As(err, &le) {
-			return fmt.Errorf("%s: %w", file, err)
+			name := file
+			if file == "-" {
+				name = "stdin"
+			}
+			return fmt.Errorf("%s: %w", name, err)
 		}
 		return err
 	}

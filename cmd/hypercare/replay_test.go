@@ -84,7 +84,7 @@ func TestReplayCommandErrors(t *testing.T) {
 		args  []string
 		want  string
 	}{
-		{bad, []string{"replay", "-", "--config", replayTestConfig}, "-: line 1: body.event_action"},
+		{bad, []string{"replay", "-", "--config", replayTestConfig}, "stdin: line 1: body.event_action"},
 		{"", []string{"replay", "-"}, "--config is required"},
 		{"", []string{"replay", "-", "--config", replayTestConfig, "-o", "yaml"}, `output format "yaml"`},
 		{"", []string{"replay", "no-such-file.jsonl", "--config", replayTestConfig}, "no-such-file.jsonl"},

@@ -1,0 +1,69 @@
+package replay
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+
+	"github.com/hypercare/hypercare"
+)
+
+// watchedStore is the store as intake sees it during a replay: the same
+// store, whose transactions note when they wrote anything that can make
+// an escalation step or a page due sooner. Until one does, the runner
+// trusts the due times it read last instead of reading them again before
+// every line (a fifth of a replay's time otherwise).
+type watchedStore struct {
+	hypercare.Store
+	changed *atomic.Bool
+}
+
+// Write implements hypercare.Store.
+func (s watchedStore) Write(ctx context.Context, key string, fn func(hypercare.Tx) error) error {
+	return s.Store.Write(ctx, key, func(tx hypercare.Tx) error {
+		return fn(watchedTx{Tx: tx, changed: s.changed})
+	})
+}
+
+// watchedTx flags the writes that change escalation or page due times.
+type watchedTx struct {
+	hypercare.Tx
+	changed *atomic.Bool
+}
+
+func (t watchedTx) SaveEscalation(ctx context.Context, e *hypercare.EscalationState) error {
+	t.changed.Store(true)
+	return t.Tx.SaveEscalation(ctx, e)
+}
+
+func (t watchedTx) InsertNotification(ctx context.Context, n *hypercare.Notification) error {
+	t.changed.Store(true)
+	return t.Tx.InsertNotification(ctx, n)
+}
+
+func (t watchedTx) UpdateNotification(ctx context.Context, n *hypercare.Notification) error {
+	t.changed.Store(true)
+	return t.Tx.UpdateNotification(ctx, n)
+}
+
+func (t watchedTx) CancelNotifications(ctx context.Context, incidentID string) (int, error) {
+	t.changed.Store(true)
+	return t.Tx.CancelNotifications(ctx, incidentID)
+}
+
+func (t watchedTx) ClaimNotifications(ctx context.Context, now, leaseUntil time.Time, limit int) ([]hypercare.Notification, error) {
+	t.changed.Store(true)
+	return t.Tx.ClaimNotifications(ctx, now, leaseUntil, limit)
+}
+
+func (t watchedTx) DueEscalations(ctx context.Context, now time.Time, limit int) ([]hypercare.EscalationState, error) {
+	t.changed.Store(true)
+	return t.Tx.DueEscalations(ctx, now, limit)
+}
+
+// dueTimes is the next escalation step's and the next page's due time as
+// last read (ok false: none).
+type dueTimes struct {
+	esc, note     time.Time
+	escOK, noteOK bool
+}
