@@ -46,6 +46,18 @@ const (
 	OutcomeSymptom = "symptom"
 )
 
+// SymptomGrace is the durable timer of a recovering upstream incident:
+// its own alerts all resolved at RecoveringSince while symptoms still
+// fired. At DueAt (RecoveringSince plus the upstream service's
+// symptom_grace_minutes) the escalation engine resolves it if it is still
+// recovering and promotes the symptoms still firing to incidents of their
+// own, which page.
+type SymptomGrace struct {
+	IncidentID      string
+	RecoveringSince time.Time
+	DueAt           time.Time
+}
+
 // Page is a keyset pagination request: at most Limit items after Cursor.
 type Page struct {
 	Limit  int
@@ -118,7 +130,8 @@ type Reader interface {
 	// ListCalendarFeeds returns every feed, oldest first (no tokens).
 	ListCalendarFeeds(ctx context.Context) ([]CalendarFeed, error)
 	// NextEscalationDue returns when the earliest unfinished escalation
-	// step is due (ok false: none). Engines read it before opening a write,
+	// step or symptom grace timer (both the escalation engine's work) is
+	// due (ok false: none). Engines read it before opening a write,
 	// so an idle server commits nothing.
 	NextEscalationDue(ctx context.Context) (due time.Time, ok bool, err error)
 	// NextNotificationDue returns when the earliest waiting page is due for
@@ -168,6 +181,15 @@ type Tx interface {
 	// SymptomsOf returns the unresolved alerts attached to the incident as
 	// symptoms, oldest first.
 	SymptomsOf(ctx context.Context, incidentID string) ([]Alert, error)
+	// SetSymptomGrace inserts or replaces the grace timer of a recovering
+	// incident (its own alerts resolved, symptoms still firing).
+	SetSymptomGrace(ctx context.Context, g *SymptomGrace) error
+	// ClearSymptomGrace removes an incident's grace timer, if any.
+	ClearSymptomGrace(ctx context.Context, incidentID string) error
+	// DueSymptomGraces returns up to limit grace timers due at now, oldest
+	// due first, their incidents locked; on PostgreSQL incidents other
+	// nodes hold are skipped.
+	DueSymptomGraces(ctx context.Context, now time.Time, limit int) ([]SymptomGrace, error)
 
 	// NextIncidentNumber returns the next per-instance incident number.
 	NextIncidentNumber(ctx context.Context) (int64, error)

@@ -132,4 +132,16 @@ type Noise struct {
 	// Upstream is every service this one depends on, directly or through
 	// others, nearest first.
 	Upstream []string
+	// SymptomGrace is how long an incident of this service stays open,
+	// recovering, after its own alerts resolved while its symptoms
+	// downstream still fire (symptom_grace_minutes): those still firing
+	// after it are failures of their own and become incidents that page.
+	// 0 promotes them the moment it resolves.
+	SymptomGrace time.Duration
 }
+
+// DefaultSymptomGrace applies when a service sets no
+// symptom_grace_minutes: dependents clear within minutes of their upstream
+// (averaged error rates, checks every few minutes); one still broken ten
+// minutes later is broken on its own.
+const DefaultSymptomGrace = 10 * time.Minute

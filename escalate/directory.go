@@ -72,6 +72,13 @@ func (d *Directory) PoliciesByService() map[string]hypercare.EscalationPolicy {
 	return out
 }
 
+// Policy returns the service's escalation policy (an incident.Policies),
+// for the incidents the engine opens: symptoms promoted after their grace.
+func (d *Directory) Policy(serviceID string) (hypercare.EscalationPolicy, bool) {
+	p, ok := d.Policies[d.ServicePolicy[serviceID]]
+	return p, ok
+}
+
 // User returns the user with id.
 func (d *Directory) User(id string) (hypercare.User, bool) {
 	u, ok := d.Users[id]

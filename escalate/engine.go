@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/incident"
 	"github.com/hypercare/hypercare/loop"
 )
 
@@ -23,7 +24,9 @@ const (
 	claimBatch = 100
 )
 
-// Engine runs due escalation steps. Build it with New; Run drives it, or
+// Engine runs due escalation steps, and the symptom grace timers of
+// recovering upstream incidents (incident.PromoteAfterGrace): both are
+// timers the same due-time read covers (NextEscalationDue). Build it with New; Run drives it, or
 // tests call RunDue directly with a fake clock.
 type Engine struct {
 	store hypercare.Store
@@ -99,12 +102,24 @@ func (e *Engine) RunDue(ctx context.Context) (int, error) {
 	}
 }
 
-// runBatch claims up to claimBatch due steps and takes them in one write.
+// runBatch claims up to claimBatch due grace timers and steps and takes
+// them in one write. Graces go first: the incidents they promote start
+// escalations due now, which the same write then pages.
 func (e *Engine) runBatch(ctx context.Context) (steps, pages int, err error) {
 	now := e.clock.Now()
 	dir := e.dir.Load()
 	err = e.store.Write(ctx, "escalate", func(tx hypercare.Tx) error {
 		steps, pages = 0, 0
+		graces, err := tx.DueSymptomGraces(ctx, now, claimBatch)
+		if err != nil {
+			return err
+		}
+		for _, g := range graces {
+			if err := incident.PromoteAfterGrace(ctx, tx, g, dir.Policy, now); err != nil {
+				return fmt.Errorf("symptom grace of incident %s: %w", g.IncidentID, err)
+			}
+		}
+		steps = len(graces)
 		due, err := tx.DueEscalations(ctx, now, claimBatch)
 		if err != nil {
 			return err

@@ -130,13 +130,17 @@ func AlertAcknowledged(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert,
 
 // AlertResolved follows an alert's resolution: the incident resolves when
 // its last open alert resolves and none of its symptoms is still firing.
-// While some are, it stays open, recovering: dependents clear minutes
-// after their upstream does (error rates are averaged, checks run every
-// few minutes), and an incident per late symptom would page a storm
-// exactly when the storm ends. It then resolves with its last symptom
-// (SymptomResolved), or by hand, which promotes the symptoms still open to
-// incidents of their own, paging through policies.
-func AlertResolved(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, now time.Time, policies Policies) error {
+// While some are, it stays open, recovering, for grace (the upstream
+// service's symptom_grace_minutes): dependents clear minutes after their
+// upstream does (error rates are averaged, checks run every few minutes),
+// and an incident per late symptom would page a storm exactly when the
+// storm ends. It then resolves with its last symptom (SymptomResolved);
+// or, by hand or when grace ends (PromoteAfterGrace), the symptoms still
+// firing become incidents of their own, paging through policies: those
+// are failures of their own, not late echoes. A grace of 0 promotes them
+// at once.
+func AlertResolved(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, now time.Time,
+	policies Policies, grace time.Duration) error {
 	inc, err := tx.GetIncident(ctx, a.IncidentID)
 	if err != nil {
 		return fmt.Errorf("resolve alert %s: %w", a.ID, err)
@@ -159,15 +163,62 @@ func AlertResolved(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, act
 	if err != nil {
 		return fmt.Errorf("resolve alert %s: %w", a.ID, err)
 	}
-	if len(symptoms) > 0 {
-		inc.OpenAlertCount, inc.UpdatedAt = 0, now
-		if err := tx.UpdateIncident(ctx, inc); err != nil {
-			return fmt.Errorf("resolve alert %s: %w", a.ID, err)
-		}
-		msg := fmt.Sprintf("Alert resolved: %s (recovering: resolves when its %d symptoms still firing clear)", a.Summary, len(symptoms))
-		return appendEntry(ctx, tx, inc.ID, hypercare.TimelineAlertResolved, actor, msg, map[string]string{"alert_id": a.ID}, now)
+	if len(symptoms) > 0 && grace > 0 {
+		return startRecovering(ctx, tx, inc, a, len(symptoms), actor, now, grace)
 	}
 	return markResolved(ctx, tx, inc, actor, now, "Resolved via "+actor.Name, policies)
+}
+
+// startRecovering keeps an incident whose last own alert a resolved open
+// while n symptoms still fire, and arms its grace timer.
+func startRecovering(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, a *hypercare.Alert, n int,
+	actor hypercare.Actor, now time.Time, grace time.Duration) error {
+	inc.OpenAlertCount, inc.UpdatedAt = 0, now
+	if err := tx.UpdateIncident(ctx, inc); err != nil {
+		return fmt.Errorf("resolve alert %s: %w", a.ID, err)
+	}
+	g := &hypercare.SymptomGrace{IncidentID: inc.ID, RecoveringSince: now, DueAt: now.Add(grace)}
+	if err := tx.SetSymptomGrace(ctx, g); err != nil {
+		return fmt.Errorf("resolve alert %s: %w", a.ID, err)
+	}
+	msg := fmt.Sprintf("Alert resolved: %s (recovering: resolves when its %d symptom(s) still firing clear; "+
+		"any still firing in %s become incidents of their own)", a.Summary, n, hypercare.HumanDuration(grace))
+	return appendEntry(ctx, tx, inc.ID, hypercare.TimelineAlertResolved, actor, msg,
+		map[string]any{"alert_id": a.ID, "grace_until": g.DueAt}, now)
+}
+
+// PromoteAfterGrace follows a due grace timer g (read with its incident
+// locked): an incident still recovering resolves, and the symptoms still
+// firing become incidents of their own that page through policies, with
+// both timelines saying why. An incident no longer recovering (its alert
+// re-fired, it resolved) is left as it is. The timer is removed either
+// way, in the same transaction, so it fires once.
+func PromoteAfterGrace(ctx context.Context, tx hypercare.Tx, g hypercare.SymptomGrace, policies Policies, now time.Time) error {
+	if err := tx.ClearSymptomGrace(ctx, g.IncidentID); err != nil {
+		return err
+	}
+	inc, err := tx.GetIncident(ctx, g.IncidentID)
+	if hypercare.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("grace of incident %s: %w", g.IncidentID, err)
+	}
+	if !recovering(inc) {
+		return nil
+	}
+	ago := hypercare.HumanDuration(now.Sub(g.RecoveringSince))
+	msg := fmt.Sprintf("Resolved: %s recovered %s ago; symptoms still firing become incidents of their own", inc.ServiceID, ago)
+	why := fmt.Sprintf("%s recovered %s ago but this alert is still firing: now its own incident (was a symptom of incident %d)",
+		inc.ServiceID, ago, inc.Number)
+	return resolve(ctx, tx, inc, hypercare.SystemActor, now, msg, policies, why)
+}
+
+// recovering reports whether an open incident's own alerts have all
+// resolved (correlate.Recovering; repeated here, as correlate is above
+// this package).
+func recovering(inc *hypercare.Incident) bool {
+	return inc.Status != hypercare.StatusResolved && inc.AlertCount > 0 && inc.OpenAlertCount == 0
 }
 
 // SymptomResolved follows the resolution of a symptom (stored before the
@@ -220,6 +271,18 @@ func acknowledge(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, 
 }
 
 func markResolved(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, actor hypercare.Actor, now time.Time, msg string, policies Policies) error {
+	if recovering(inc) {
+		if err := tx.ClearSymptomGrace(ctx, inc.ID); err != nil {
+			return err
+		}
+	}
+	return resolve(ctx, tx, inc, actor, now, msg, policies, "")
+}
+
+// resolve resolves inc and promotes its symptoms still firing; why, if
+// set, is the promoted incidents' timeline message.
+func resolve(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, actor hypercare.Actor, now time.Time,
+	msg string, policies Policies, why string) error {
 	inc.Status = hypercare.StatusResolved
 	inc.ResolvedAt = &now
 	inc.OpenAlertCount = 0
@@ -233,7 +296,7 @@ func markResolved(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident,
 	if err := appendEntry(ctx, tx, inc.ID, hypercare.TimelineResolved, actor, msg, nil, now); err != nil {
 		return err
 	}
-	return promoteSymptoms(ctx, tx, inc, policies, now)
+	return promoteSymptoms(ctx, tx, inc, policies, now, why)
 }
 
 func appendEntry(ctx context.Context, tx hypercare.Tx, incidentID, typ string, actor hypercare.Actor, msg string, details any, now time.Time) error {

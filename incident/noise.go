@@ -15,13 +15,19 @@ type Policies func(serviceID string) (hypercare.EscalationPolicy, bool)
 
 // Join inserts the new alert a into the open (or, re-opening, resolved)
 // incident inc: the incident's alert counts, severity and urgency follow
-// the alert, a resolved incident is triggered again, and the timeline
-// says why (typ is alert_added or reopened). It pages nobody.
+// the alert, a resolved incident is triggered again, a recovering one's
+// grace timer is stopped, and the timeline says why (typ is alert_added
+// or reopened). It pages nobody.
 func Join(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, a *hypercare.Alert, urgency hypercare.Urgency,
 	actor hypercare.Actor, typ, msg string, now time.Time) error {
 	a.IncidentID, a.SymptomOf = inc.ID, ""
 	if err := tx.InsertAlert(ctx, a); err != nil {
 		return fmt.Errorf("add alert %q to incident %d: %w", a.DedupKey, inc.Number, err)
+	}
+	if recovering(inc) { // its own alert fires again: no longer recovering
+		if err := tx.ClearSymptomGrace(ctx, inc.ID); err != nil {
+			return err
+		}
 	}
 	inc.AlertCount++
 	inc.OpenAlertCount++
@@ -92,8 +98,9 @@ func Paged(ctx context.Context, tx hypercare.Tx, incidentID string) (bool, error
 // promoteSymptoms follows the resolution of incident up: each of its
 // symptoms still open becomes an incident of its own on its own service
 // and pages through that service's policy, in the same transaction as
-// the resolution (so a crash cannot lose it).
-func promoteSymptoms(ctx context.Context, tx hypercare.Tx, up *hypercare.Incident, policies Policies, now time.Time) error {
+// the resolution (so a crash cannot lose it). why, if set, replaces the
+// promoted incident's default timeline message.
+func promoteSymptoms(ctx context.Context, tx hypercare.Tx, up *hypercare.Incident, policies Policies, now time.Time, why string) error {
 	symptoms, err := tx.SymptomsOf(ctx, up.ID)
 	if err != nil {
 		return fmt.Errorf("symptoms of incident %d: %w", up.Number, err)
@@ -106,6 +113,9 @@ func promoteSymptoms(ctx context.Context, tx hypercare.Tx, up *hypercare.Inciden
 			return fmt.Errorf("promote symptom %q of incident %d: %w", a.DedupKey, up.Number, err)
 		}
 		msg := fmt.Sprintf("Still firing after incident %d on %s resolved: was a symptom of it", up.Number, up.ServiceID)
+		if why != "" {
+			msg = why
+		}
 		if err := appendEntry(ctx, tx, inc.ID, hypercare.TimelineSymptomPromoted, hypercare.SystemActor, msg,
 			map[string]any{"upstream_incident_id": up.ID, "upstream_incident_number": up.Number}, now); err != nil {
 			return err

@@ -76,7 +76,7 @@ func (in *Intake) noiseOf(serviceID string) correlate.Noise {
 	if n, ok := (*in.noise.Load())[serviceID]; ok {
 		return n
 	}
-	return correlate.Noise{Flapping: correlate.DefaultFlapping}
+	return correlate.Noise{Flapping: correlate.DefaultFlapping, SymptomGrace: correlate.DefaultSymptomGrace}
 }
 
 // Policy returns the service's escalation policy (an incident.Policies),

@@ -21,8 +21,9 @@ const (
 )
 
 // place decides where a new alert goes, in this order: a symptom of an
-// open upstream incident (depends_on); back into its own incident once its
-// key is flapping; into an open incident of its service (alert_grouping);
+// open upstream incident (depends_on); back into its own incident while
+// that is recovering (its symptoms stay attached) or once its key is
+// flapping; into an open incident of its service (alert_grouping);
 // else a new incident whose first page waits for the longer of the rule
 // delay and pause_notifications_minutes.
 func (in *Intake) place(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, d *rules.Decision, now time.Time) (Result, error) {
@@ -43,6 +44,9 @@ func (in *Intake) place(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert
 	urgency := d.Urgency
 	if urgency == "" {
 		urgency = hypercare.UrgencyFor(a.Severity)
+	}
+	if done, err := rejoinRecovering(ctx, tx, a, urgency, actor, now, &res); done || err != nil {
+		return res, err
 	}
 	if done, err := in.reopenFlapping(ctx, tx, n, a, urgency, actor, d, now, &res); done || err != nil {
 		return res, err
@@ -228,7 +232,7 @@ func (in *Intake) resolveAlert(ctx context.Context, tx hypercare.Tx, a *hypercar
 		}
 		transient = correlate.Transient(n.Pause, a, paged, now)
 	}
-	if err := incident.AlertResolved(ctx, tx, a, actor, now, in.Policy); err != nil {
+	if err := incident.AlertResolved(ctx, tx, a, actor, now, in.Policy, n.SymptomGrace); err != nil {
 		return err
 	}
 	if !transient {
@@ -251,4 +255,31 @@ func window(g correlate.Grouping) time.Duration {
 		return correlate.DefaultGroupingWindow
 	}
 	return g.Window
+}
+
+// rejoinRecovering puts a re-trigger of a key back into the incident of
+// the key's previous alert while that incident is recovering (its own
+// alerts resolved, its symptoms not yet cleared, within its grace): the
+// upstream broke again, the symptoms downstream still belong to it, and
+// it stops recovering (incident.Join stops the grace timer). It pages
+// nobody: the incident paged when it opened. done says a was placed.
+func rejoinRecovering(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, urgency hypercare.Urgency,
+	actor hypercare.Actor, now time.Time, res *Result) (bool, error) {
+	prev, err := tx.RecentAlertsByKey(ctx, a.ServiceID, a.DedupKey, time.Time{}, 1)
+	if err != nil || len(prev) == 0 || prev[0].IncidentID == "" {
+		return false, err
+	}
+	inc, err := tx.GetIncident(ctx, prev[0].IncidentID)
+	if err != nil {
+		return false, fmt.Errorf("re-open incident %s: %w", prev[0].IncidentID, err)
+	}
+	if inc.ServiceID != a.ServiceID || !correlate.Recovering(inc) {
+		return false, nil
+	}
+	msg := "Re-triggered while recovering (its symptoms stay attached): " + a.Summary
+	if err := incident.Join(ctx, tx, inc, a, urgency, actor, hypercare.TimelineReopened, msg, now); err != nil {
+		return false, err
+	}
+	res.Outcome = hypercare.OutcomeGrouped
+	return true, nil
 }

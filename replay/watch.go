@@ -10,9 +10,10 @@ import (
 
 // watchedStore is the store as intake sees it during a replay: the same
 // store, whose transactions note when they wrote anything that can make
-// an escalation step or a page due sooner. Until one does, the runner
-// trusts the due times it read last instead of reading them again before
-// every line (a fifth of a replay's time otherwise).
+// an escalation step, a symptom grace timer or a page due sooner. Until
+// one does, the runner trusts the due times it read last instead of
+// reading them again before every line (a fifth of a replay's time
+// otherwise).
 type watchedStore struct {
 	hypercare.Store
 	changed *atomic.Bool
@@ -54,6 +55,11 @@ func (t watchedTx) CancelNotifications(ctx context.Context, incidentID string) (
 func (t watchedTx) ClaimNotifications(ctx context.Context, now, leaseUntil time.Time, limit int) ([]hypercare.Notification, error) {
 	t.changed.Store(true)
 	return t.Tx.ClaimNotifications(ctx, now, leaseUntil, limit)
+}
+
+func (t watchedTx) SetSymptomGrace(ctx context.Context, g *hypercare.SymptomGrace) error {
+	t.changed.Store(true)
+	return t.Tx.SetSymptomGrace(ctx, g)
 }
 
 func (t watchedTx) DueEscalations(ctx context.Context, now time.Time, limit int) ([]hypercare.EscalationState, error) {

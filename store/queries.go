@@ -78,6 +78,9 @@ const (
 	qRecentAlertsOfIncident
 	qRecentAlertsByKey
 	qSymptomsOf
+	qSetSymptomGrace
+	qClearSymptomGrace
+	qDueSymptomGraces
 	numQueries
 )
 
@@ -219,4 +222,17 @@ func buildNoiseQueries(q *[numQueries]string, d *dialect) {
 		"AND dedup_key = $2 AND first_seen_at >= $3 ORDER BY first_seen_at DESC, id DESC LIMIT $4"
 	q[qSymptomsOf] = "SELECT " + alertCols + " FROM alerts WHERE symptom_of = $1 " +
 		"AND status <> 'resolved' ORDER BY first_seen_at, id"
+	q[qSetSymptomGrace] = "INSERT INTO symptom_grace (incident_id, recovering_since, due_at) VALUES ($1, $2, $3) " +
+		"ON CONFLICT (incident_id) DO UPDATE SET recovering_since = excluded.recovering_since, due_at = excluded.due_at"
+	q[qClearSymptomGrace] = "DELETE FROM symptom_grace WHERE incident_id = $1"
+	// Due graces lock their incident, not the timer row: every write of
+	// the timer happens under that incident's lock (intake, resolves), so
+	// the lock order is the same everywhere and two nodes never both
+	// promote. On PostgreSQL incidents other nodes hold are skipped.
+	lock := ""
+	if d.skipLocked != "" {
+		lock = " FOR UPDATE OF i SKIP LOCKED"
+	}
+	q[qDueSymptomGraces] = "SELECT g.incident_id, g.recovering_since, g.due_at FROM symptom_grace g " +
+		"JOIN incidents i ON i.id = g.incident_id WHERE g.due_at <= $1 ORDER BY g.due_at, g.incident_id LIMIT $2" + lock
 }

@@ -12,10 +12,12 @@ import (
 // nothing, instead of an empty write transaction per engine per poll.
 
 // NextEscalationDue returns when the earliest unfinished escalation step
-// is due; ok is false when there is none.
+// or symptom grace timer is due (the escalation engine takes both); ok is
+// false when there is none.
 func (s *Store) NextEscalationDue(ctx context.Context) (time.Time, bool, error) {
 	return s.minMicros(ctx, "next escalation due",
-		"SELECT MIN(due_at) FROM escalations WHERE status <> 'done'")
+		"SELECT MIN(due) FROM (SELECT MIN(due_at) AS due FROM escalations WHERE status <> 'done' "+
+			"UNION ALL SELECT MIN(due_at) AS due FROM symptom_grace) AS next_due")
 }
 
 // NextNotificationDue returns when the earliest page is due for an
