@@ -96,6 +96,12 @@ type Service struct {
 	PauseNotificationsMinutes int `yaml:"pause_notifications_minutes"`
 	// Flapping overrides correlate.DefaultFlapping.
 	Flapping *FlappingSpec `yaml:"flapping"`
+	// SymptomGraceMinutes is how long an incident of this service stays
+	// open, recovering, after its own alerts resolved while symptoms
+	// downstream still fire; those still firing then become incidents of
+	// their own and page. Unset: correlate.DefaultSymptomGrace (10); 0
+	// promotes them at once.
+	SymptomGraceMinutes *int `yaml:"symptom_grace_minutes"`
 }
 
 // AlertGrouping is a service's alert_grouping (DESIGN.md §5.1).

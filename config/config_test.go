@@ -224,7 +224,7 @@ func TestReportsAllProblems(t *testing.T) {
 		`hypercare.yaml:12:16: schedules[0].time_zone: must be an IANA time zone name such as Europe/London, not "America/NewYork"`,
 		`hypercare.yaml:14:75: schedules[0].layers[0].users[1]: user "bob" is not declared under users`,
 		`hypercare.yaml:18:11: services[0].team: team "payments" is not declared under teams`,
-		`hypercare.yaml:19:5: services[0].escalaton_policy: unknown field "escalaton_policy" (allowed: id, name, description, team, escalation_policy, integrations, rules, depends_on, alert_grouping, pause_notifications_minutes, flapping)`,
+		`hypercare.yaml:19:5: services[0].escalaton_policy: unknown field "escalaton_policy" (allowed: id, name, description, team, escalation_policy, integrations, rules, depends_on, alert_grouping, pause_notifications_minutes, flapping, symptom_grace_minutes)`,
 		"hypercare.yaml:22:14: services[0].integrations[0].key: must be 32 lowercase hex characters",
 		"hypercare.yaml:25:17: services[0].integrations[1].secret: environment variable GRAFANA_WEBHOOK_SECRET is not set",
 		`hypercare.yaml:26:9: services[1].id: duplicate service ID "checkout", already used by services[0] at line 16`,

@@ -13,7 +13,8 @@ import (
 const maxNoiseMinutes = 24 * 60
 
 // Noise returns each service's effective noise settings (grouping, page
-// pause, flapping, transitive dependencies), keyed by service ID. A nil
+// pause, flapping, transitive dependencies, symptom grace), keyed by
+// service ID. A nil
 // Config, or one not made by Parse, has none: every service then uses the
 // defaults (no grouping, no pause, default flapping).
 func (c *Config) Noise() map[string]correlate.Noise {
@@ -37,7 +38,10 @@ func (c *checker) checkNoise(cfg *Config) {
 	for i := range cfg.Services {
 		s := &cfg.Services[i]
 		path := fmt.Sprintf("services[%d]", i)
-		n := correlate.Noise{Flapping: correlate.DefaultFlapping}
+		n := correlate.Noise{Flapping: correlate.DefaultFlapping, SymptomGrace: correlate.DefaultSymptomGrace}
+		if s.SymptomGraceMinutes != nil {
+			n.SymptomGrace = c.minutes(path+".symptom_grace_minutes", *s.SymptomGraceMinutes)
+		}
 		n.Grouping = c.checkGrouping(path+".alert_grouping", s.AlertGrouping)
 		n.Pause = c.minutes(path+".pause_notifications_minutes", s.PauseNotificationsMinutes)
 		if f := s.Flapping; f != nil {

@@ -57,6 +57,10 @@ func TestParseNoise(t *testing.T) {
 			`hypercare.yaml:11:42: services[2].alert_grouping.fields: is only used by content grouping`,
 			`hypercare.yaml:12:15: services[2].flapping.window_minutes: is required when count is set`,
 		}},
+		{"bad symptom grace", noiseServices(nil, []string{"    symptom_grace_minutes: 1441"}, []string{"    symptom_grace_minutes: -5"}), []string{
+			`hypercare.yaml:6:28: services[1].symptom_grace_minutes: must be between 0 and 1440 minutes`,
+			`hypercare.yaml:9:28: services[2].symptom_grace_minutes: must be between 0 and 1440 minutes`,
+		}},
 		{"bad content field", noiseServices([]string{"    alert_grouping: {type: content, fields: [source, labels., host]}"}, nil, nil), []string{
 			`hypercare.yaml:4:54: services[0].alert_grouping.fields[1]: "labels." is not a field; use one of summary, source, component, group, class, severity, labels.NAME`,
 			`hypercare.yaml:4:63: services[0].alert_grouping.fields[2]: "host" is not a field; use one of summary, source, component, group, class, severity, labels.NAME`,
@@ -65,7 +69,8 @@ func TestParseNoise(t *testing.T) {
 }
 
 // TestNoiseEffective checks what Parse hands intake: defaults applied,
-// minutes converted, dependencies made transitive (nearest first).
+// minutes converted, dependencies made transitive (nearest first),
+// symptom grace defaulted to 10 minutes, 0 kept.
 func TestNoiseEffective(t *testing.T) {
 	cfg, err := Parse("hypercare.yaml", []byte(noiseServices([]string{
 		"    depends_on: [payments]",
@@ -74,15 +79,18 @@ func TestNoiseEffective(t *testing.T) {
 	}, []string{
 		"    depends_on: [db]",
 		"    flapping: {count: 0}",
-	}, nil)))
+		"    symptom_grace_minutes: 0",
+	}, []string{
+		"    symptom_grace_minutes: 30",
+	})))
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]correlate.Noise{
 		"checkout": {Grouping: correlate.Grouping{Type: correlate.GroupIntelligent}, Pause: 2 * time.Minute,
-			Flapping: correlate.DefaultFlapping, Upstream: []string{"payments", "db"}},
+			Flapping: correlate.DefaultFlapping, Upstream: []string{"payments", "db"}, SymptomGrace: correlate.DefaultSymptomGrace},
 		"payments": {Grouping: correlate.Grouping{Type: correlate.GroupNone}, Upstream: []string{"db"}},
-		"db":       {Grouping: correlate.Grouping{Type: correlate.GroupNone}, Flapping: correlate.DefaultFlapping},
+		"db":       {Grouping: correlate.Grouping{Type: correlate.GroupNone}, Flapping: correlate.DefaultFlapping, SymptomGrace: 30 * time.Minute},
 	}
 	if got := cfg.Noise(); !reflect.DeepEqual(got, want) {
 		t.Errorf("Noise() =\n %+v\nwant\n %+v", got, want)
