@@ -148,6 +148,7 @@ func AlertResolved(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, act
 	if inc.Status == hypercare.StatusResolved {
 		return nil
 	}
+	timer := recovering(inc) // counts out of step: a grace timer may run
 	if inc.OpenAlertCount > 0 {
 		inc.OpenAlertCount--
 	}
@@ -166,7 +167,11 @@ func AlertResolved(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, act
 	if len(symptoms) > 0 && grace > 0 {
 		return startRecovering(ctx, tx, inc, a, len(symptoms), actor, now, grace)
 	}
-	return markResolved(ctx, tx, inc, actor, now, "Resolved via "+actor.Name, policies)
+	if timer {
+		return markResolved(ctx, tx, inc, actor, now, "Resolved via "+actor.Name, policies)
+	}
+	// An alert was open until now, so no grace timer runs: nothing to clear.
+	return resolve(ctx, tx, inc, actor, now, "Resolved via "+actor.Name, policies, "")
 }
 
 // startRecovering keeps an incident whose last own alert a resolved open
