@@ -61,9 +61,11 @@ func (e *Engine) OnPaged(f func()) { e.paged = f }
 func (e *Engine) SetDeliveryCheck(f func(hypercare.ContactMethod) error) { e.check = f }
 
 // Simulate is Directory.Simulate on the current directory, flagging the
-// pages the delivery engine could not send.
-func (e *Engine) Simulate(serviceID string, at time.Time, urgency hypercare.Urgency) (*Simulation, error) {
-	return e.dir.Load().Simulate(serviceID, at, urgency, e.check)
+// pages the delivery engine could not send; the fatigue guardrail counts
+// the pages responders already had (the store's RecentPages).
+func (e *Engine) Simulate(ctx context.Context, serviceID string, at time.Time, urgency hypercare.Urgency) (*Simulation, error) {
+	history := func(id string, since time.Time) ([]time.Time, error) { return e.store.RecentPages(ctx, id, since) }
+	return e.dir.Load().simulate(serviceID, at, urgency, e.check, history)
 }
 
 // Wake makes the loop look for due steps now; it never blocks.

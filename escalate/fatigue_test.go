@@ -201,3 +201,54 @@ func TestFatigueLastLevelAndNight(t *testing.T) {
 		}
 	})
 }
+
+// The dry run decides as the engine does: Engine.Simulate counts the
+// pages alice already had, so "hypercare simulate" shows carol paged with
+// her at once, marked as help.
+func TestFatigueDryRun(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		clk := clocktest.New(t0)
+		n := newNode(t, eng.Options(t), clk, fatigueDirectory(fatigueWindow(t0.Add(-time.Hour), "shop")))
+		sim, err := n.eng.Simulate(n.ctx, "shop", clk.Now(), hypercare.UrgencyLow)
+		if err != nil || len(sim.Pages) != 2 || sim.Pages[1].Help != "" {
+			t.Fatalf("before any page: %+v %v, want alice then carol as usual", sim, err)
+		}
+		for _, k := range []string{"k1", "k2", "k3"} {
+			n.pageAndAck(t, k)
+		}
+		sim, err = n.eng.Simulate(n.ctx, "shop", clk.Now(), hypercare.UrgencyLow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, p := range sim.Pages {
+			got = append(got, p.User+"@"+p.At.Sub(t0).String())
+		}
+		if strings.Join(got, " ") != "alice@0s carol@0s carol@5m0s" ||
+			sim.Pages[1].Help != "Alice has been paged 4 times in the last 4 h (limit 3): also paging level 2 (Carol)" {
+			t.Errorf("dry run = %v, help %q", got, sim.Pages[1].Help)
+		}
+	})
+	// Without the store, the dry run counts the pages it plans: a policy
+	// that repeats brings help on the repeat.
+	p := fatiguePolicy()
+	p.Repeat = 1
+	d := directory(p)
+	w := fatigueWindow(t0.Add(-time.Hour))
+	w.Fatigue.MaxPages = 1
+	d.Windows = []hypercare.Window{w}
+	sim, err := d.Simulate("shop", t0, hypercare.UrgencyLow, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, pg := range sim.Pages {
+		got = append(got, pg.User+"@"+pg.At.Sub(t0).String())
+	}
+	if strings.Join(got, " ") != "alice@0s carol@5m0s alice@10m0s carol@10m0s carol@15m0s" {
+		t.Errorf("dry run = %v", got)
+	}
+	if len(sim.Gaps) != 1 || !strings.Contains(sim.Gaps[0], "Carol has been paged 3 times in the last 4 h (limit 1): level 2 is the last level") {
+		t.Errorf("gaps = %q, want carol's last-level overload", sim.Gaps)
+	}
+}
