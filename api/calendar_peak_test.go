@@ -62,7 +62,7 @@ func TestCalendarFeedsShowHypercareWindows(t *testing.T) {
 			`Fatigue guardrail: more than 8 pages in 4 hours\, or 2 at night (22:00-07:00)\, also pages the next level.`,
 			`On call on primary: carol\, alice.`,
 			"SUMMARY:Hypercare window: Launch\r\n",
-			"SUMMARY:On call: primary (alice)\r\n", // 26 Nov: before both windows
+			"SUMMARY:On call: primary (alice)\r\n",                       // 26 Nov: before both windows
 			"SUMMARY:[bfcm-2026\\, launch] On call: primary (carol)\r\n", // TEXT escapes the comma
 			"SUMMARY:[bfcm-2026] On call: primary (alice)\r\n",
 			"CATEGORIES:Hypercare\r\n",

@@ -65,3 +65,13 @@ func TestFatigueDefaults(t *testing.T) {
 		t.Errorf("no fatigue key: %+v, want none", ws[2].Fatigue)
 	}
 }
+
+func TestExampleWindowFatigue(t *testing.T) {
+	cfg, err := Load(examplePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := cfg.Windows()[0].Fatigue; f == nil || f.MaxPages != 8 || f.MaxNightPages != 2 || f.NightSpan() != "22:00-07:00" {
+		t.Errorf("example window's fatigue guardrail = %+v", f)
+	}
+}
