@@ -74,3 +74,20 @@ func TestUTCOffset(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkWriteWindow: a feed with one zoned window event, whose
+// VTIMEZONE is found by stepping through a year and a quarter of hours.
+func BenchmarkWriteWindow(b *testing.B) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		b.Fatal(err)
+	}
+	start := time.Date(2026, 11, 26, 18, 0, 0, 0, ny)
+	cal := Calendar{Name: "bench", Events: []Event{{UID: "w", Start: start, End: start.AddDate(0, 0, 92), TimeZone: ny, Summary: "w"}}}
+	for b.Loop() {
+		var sb strings.Builder
+		if err := Write(&sb, cal, start); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
