@@ -127,6 +127,10 @@ type Reader interface {
 	// LastEventAt returns when each integration last sent an event or a
 	// change event; those that never did are absent.
 	LastEventAt(ctx context.Context, integrationIDs []string) (map[string]time.Time, error)
+	// RecentPages returns when the user was paged at or after since,
+	// oldest first: one time per escalation step that paged them, steps
+	// whose every page was cancelled left out (the fatigue guardrail).
+	RecentPages(ctx context.Context, userID string, since time.Time) ([]time.Time, error)
 }
 
 // Tx is a write transaction. Methods that find one thing return a
@@ -211,6 +215,9 @@ type Tx interface {
 	UpdateNotification(ctx context.Context, n *Notification) error
 	// CancelNotifications cancels an incident's pending pages.
 	CancelNotifications(ctx context.Context, incidentID string) (int, error)
+	// RecentPages is Reader.RecentPages inside the transaction, so pages
+	// this transaction recorded count too.
+	RecentPages(ctx context.Context, userID string, since time.Time) ([]time.Time, error)
 	// CreateCalendarFeed records a calendar feed: its ID, token hash, what
 	// it shows (kind "users" or "schedules", and the ID) and who made it.
 	CreateCalendarFeed(ctx context.Context, f *CalendarFeed) error

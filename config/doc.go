@@ -111,6 +111,7 @@
 //	    urgency: high            # high | low
 //	    max_shift_hours: 12      # 1 to 168; longest stint and most hours in any 24
 //	    silent_integration_days: 7     # 1 to 366; default 7
+//	    fatigue: {max_pages: 8, per_hours: 4, max_night_pages: 2, night: "22:00-07:00"}  # the defaults; page the next level too
 //	runbooks:
 //	  - {id: checkout-5xx, title: Checkout 5xx, url: "https://wiki.example.com/checkout-5xx", services: [checkout]}
 //

@@ -47,6 +47,8 @@ type HypercareWindow struct {
 	// SilentIntegrationDays is how many days without an event make an
 	// integration silent for readiness; default 7.
 	SilentIntegrationDays *int `yaml:"silent_integration_days"`
+	// Fatigue turns on the fatigue guardrail; omitted keys take defaults.
+	Fatigue *FatigueSpec `yaml:"fatigue"`
 }
 
 // Runbook is one entry of runbooks: a link to what to do when the listed
@@ -84,6 +86,9 @@ func (w *HypercareWindow) domain() hypercare.Window {
 	}
 	if w.MaxShiftHours != nil {
 		out.MaxShift = time.Duration(*w.MaxShiftHours) * time.Hour
+	}
+	if w.Fatigue != nil {
+		out.Fatigue = w.Fatigue.domain()
 	}
 	if w.SilentIntegrationDays != nil {
 		out.SilentAfter = time.Duration(*w.SilentIntegrationDays) * 24 * time.Hour
@@ -177,6 +182,9 @@ func (c *checker) checkWindow(path string, w *HypercareWindow, services map[stri
 	}
 	if d := w.SilentIntegrationDays; d != nil && (*d < 1 || *d > maxSilentIntegrationDays) {
 		c.add(path+".silent_integration_days", "must be between 1 and %d", maxSilentIntegrationDays)
+	}
+	if w.Fatigue != nil {
+		c.checkFatigue(path+".fatigue", w.Fatigue)
 	}
 }
 

@@ -78,6 +78,7 @@ const (
 	qRecentAlertsOfIncident
 	qRecentAlertsByKey
 	qSymptomsOf
+	qRecentPages
 	numQueries
 )
 
@@ -197,6 +198,7 @@ func buildEscalationQueries(q *[numQueries]string, d *dialect) {
 	q[qDeleteFeed] = "DELETE FROM calendar_feeds WHERE id = $1"
 	q[qSaveChatThread] = "INSERT INTO chat_threads (incident_id, address, channel, ref, created_at) " +
 		"VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING"
+	q[qRecentPages] = recentPagesSQL
 	q[qInsertSigningKey] = "INSERT INTO signing_keys (name, secret) VALUES ($1, $2) ON CONFLICT DO NOTHING"
 }
 

@@ -45,6 +45,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"StreamCommitOrder", testStreamCommitOrder},
 		{"Verifications", testVerifications},
 		{"OpenIncidents", testOpenIncidents},
+		{"RecentPages", testRecentPages},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
