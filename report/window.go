@@ -34,25 +34,28 @@ type WindowSummary struct {
 	Status string    `json:"status"`
 	// From and To are the part of the window the figures cover: its start
 	// to its end, or to now while it is in progress (Partial).
-	From    time.Time `json:"from"`
-	To      time.Time `json:"to"`
-	Partial bool      `json:"partial"`
-	Message string    `json:"message,omitempty"`
-	Night   NightDef  `json:"night"`
-	Totals  struct {
-		Incidents  int `json:"incidents"`
-		Pages      int `json:"pages"`
-		NightPages int `json:"night_pages"`
-		// FreezeChanges counts change events that shipped through the
-		// window's change freeze.
-		FreezeChanges int `json:"freeze_changes"`
-	} `json:"totals"`
+	From          time.Time               `json:"from"`
+	To            time.Time               `json:"to"`
+	Partial       bool                    `json:"partial"`
+	Message       string                  `json:"message,omitempty"`
+	Night         NightDef                `json:"night"`
+	Totals        WindowTotals            `json:"totals"`
 	Services      []WindowService         `json:"services"`
 	Responders    []ResponderPages        `json:"responders"`
 	FreezeChanges []hypercare.ChangeEvent `json:"freeze_changes"`
 	// FreezeChangesTruncated says more changes shipped than are listed.
 	FreezeChangesTruncated bool         `json:"freeze_changes_truncated"`
 	NoisiestAlerts         []NoisyAlert `json:"noisiest_alerts"`
+}
+
+// WindowTotals are the window's figures over every service in scope.
+type WindowTotals struct {
+	Incidents  int `json:"incidents"`
+	Pages      int `json:"pages"`
+	NightPages int `json:"night_pages"`
+	// FreezeChanges counts change events that shipped through the
+	// window's change freeze (the listed ones).
+	FreezeChanges int `json:"freeze_changes"`
 }
 
 // WindowRef names the window summarised.
