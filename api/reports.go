@@ -174,7 +174,11 @@ func (s *Server) windowSummary(w http.ResponseWriter, r *http.Request) {
 			"hypercare window %q has not started: it starts at %s", win.ID, win.Start.In(win.TimeZone).Format(time.RFC3339)))
 		return
 	}
-	in := report.WindowInput{Window: win, Now: now, Users: s.directory().Users}
+	dir := c.Directory
+	if dir == nil {
+		dir = s.directory()
+	}
+	in := report.WindowInput{Window: win, Now: now, Users: dir.Users}
 	for _, sv := range c.Services {
 		if win.InScope(sv.ID) {
 			in.Services = append(in.Services, sv.ID)
