@@ -58,6 +58,8 @@ func newRootCmd() *cobra.Command {
 		newReadinessCmd(),
 		newUserCmd(),
 		newNotifyCmd(),
+		newNoiseCmd(),
+		newWindowsCmd(),
 	)
 	return root
 }
