@@ -140,24 +140,29 @@ func testReportReads(t *testing.T, open func(testing.TB) *store.Store) {
 		}
 	}
 	ev, err := s.EventCounts(ctx, from, to, "")
-	check("EventCounts", ev, []hypercare.EventCount{{svcCheckout, "created", 1}, {svcCheckout, "dropped", 1},
-		{svcCheckout, "suppressed", 1}, {svcCheckout, "updated", 2}, {svcSearch, "created", 1}, {svcSearch, "updated", 1}}, err)
+	check("EventCounts", ev, []hypercare.EventCount{{ServiceID: svcCheckout, Outcome: "created", Count: 1},
+		{ServiceID: svcCheckout, Outcome: "dropped", Count: 1},
+		{ServiceID: svcCheckout, Outcome: "suppressed", Count: 1}, {ServiceID: svcCheckout, Outcome: "updated", Count: 2},
+		{ServiceID: svcSearch, Outcome: "created", Count: 1}, {ServiceID: svcSearch, Outcome: "updated", Count: 1}}, err)
 	ev, err = s.EventCounts(ctx, from, to, svcSearch)
-	check("EventCounts(search)", ev, []hypercare.EventCount{{svcSearch, "created", 1}, {svcSearch, "updated", 1}}, err)
+	check("EventCounts(search)", ev, []hypercare.EventCount{{ServiceID: svcSearch, Outcome: "created", Count: 1},
+		{ServiceID: svcSearch, Outcome: "updated", Count: 1}}, err)
 	al, err := s.AlertCounts(ctx, from, to, "")
-	check("AlertCounts", al, []hypercare.AlertCount{{svcCheckout, 2, 1}, {svcSearch, 1, 0}}, err)
+	check("AlertCounts", al, []hypercare.AlertCount{{ServiceID: svcCheckout, Alerts: 2, WithoutIncident: 1},
+		{ServiceID: svcSearch, Alerts: 1, WithoutIncident: 0}}, err)
 	st, err := s.IncidentStats(ctx, from, to, svcCheckout)
 	acked, resolved := at(5*time.Minute), at(30*time.Minute)
 	check("IncidentStats(checkout)", st, []hypercare.IncidentStat{
 		{ID: "inc-1", Number: 1, ServiceID: svcCheckout, CreatedAt: at(time.Second), AcknowledgedAt: &acked, ResolvedAt: &resolved},
 		{ID: "inc-2", Number: 2, ServiceID: svcCheckout, CreatedAt: at(2 * time.Second)}}, err)
 	pg, err := s.PageStats(ctx, from, to, "")
-	check("PageStats", pg, []hypercare.PageStat{{"inc-1", svcCheckout, "alice", 1, t0}, {"inc-1", svcCheckout, "bob", 1, t0},
-		{"inc-1", svcCheckout, "alice", 2, at(10 * time.Minute)}}, err)
+	check("PageStats", pg, []hypercare.PageStat{{IncidentID: "inc-1", ServiceID: svcCheckout, UserID: "alice", Step: 1, At: t0},
+		{IncidentID: "inc-1", ServiceID: svcCheckout, UserID: "bob", Step: 1, At: t0},
+		{IncidentID: "inc-1", ServiceID: svcCheckout, UserID: "alice", Step: 2, At: at(10 * time.Minute)}}, err)
 	pg, err = s.PageStats(ctx, from, to, svcSearch)
 	check("PageStats(search)", pg, []hypercare.PageStat{}, err)
 	keys, err := s.NoisiestKeys(ctx, from, to, "", 2)
-	check("NoisiestKeys", keys, []hypercare.KeyCount{{svcCheckout, "k1", "disk k1 full", 4}, {svcSearch, "k3", "disk k3 full", 2}}, err)
+	check("NoisiestKeys", keys, []hypercare.KeyCount{{ServiceID: svcCheckout, DedupKey: "k1", Summary: "disk k1 full", Events: 4}, {ServiceID: svcSearch, DedupKey: "k3", Summary: "disk k3 full", Events: 2}}, err)
 	ch, err := s.FreezeChanges(ctx, "bfcm", from, to, 10)
 	if err != nil {
 		t.Fatal(err)

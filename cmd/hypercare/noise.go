@@ -82,7 +82,7 @@ func parseWhen(flag, s string, env clientEnv) (time.Time, error) {
 	}
 	if n, err := strconv.Atoi(strings.TrimRight(s, "dhm")); err == nil && n >= 0 && len(s) > 1 {
 		unit := map[byte]time.Duration{'d': 24 * time.Hour, 'h': time.Hour, 'm': time.Minute}[s[len(s)-1]]
-		if unit != 0 && strings.IndexAny(s[:len(s)-1], "dhm") < 0 {
+		if unit != 0 && !strings.ContainsAny(s[:len(s)-1], "dhm") {
 			return env.now().Add(-time.Duration(n) * unit), nil
 		}
 	}
