@@ -102,6 +102,10 @@ type Incident struct {
 	Features     string    `json:"-"`
 	LastFeatures string    `json:"-"`
 	LastAlertAt  time.Time `json:"-"`
+	// Feedback is the last noise/actionable verdict a responder gave, nil
+	// when none. The store keeps it apart from the incident row; the API
+	// fills it in when it shows one incident.
+	Feedback *Feedback `json:"feedback,omitempty"`
 }
 
 // ActorType says who did something.

@@ -46,6 +46,8 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"Verifications", testVerifications},
 		{"OpenIncidents", testOpenIncidents},
 		{"RecentPages", testRecentPages},
+		{"Feedback", testFeedback},
+		{"ReportReads", testReportReads},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })

@@ -60,6 +60,8 @@ func newRootCmd() *cobra.Command {
 		newNotifyCmd(),
 		newReplayCmd(),
 		newEventsCmd(),
+		newNoiseCmd(),
+		newWindowsCmd(),
 	)
 	return root
 }
