@@ -35,6 +35,8 @@ type Window struct {
 	// SilentAfter is how long an integration may send nothing before
 	// readiness calls it silent.
 	SilentAfter time.Duration `json:"-"`
+	// AnnounceTo hears when the window opens and closes.
+	AnnounceTo []AnnounceTarget `json:"-"`
 }
 
 // InScope reports whether the service is in the window's scope.
