@@ -56,6 +56,10 @@ var goSchemas = map[string]reflect.Type{
 	"WindowView":          reflect.TypeFor[WindowView](),
 	"ReadinessReport":     reflect.TypeFor[readiness.Report](),
 	"Finding":             reflect.TypeFor[readiness.Finding](),
+	"SilenceView":         reflect.TypeFor[SilenceView](),
+	"MaintenanceView":     reflect.TypeFor[MaintenanceView](),
+	"RecurrenceView":      reflect.TypeFor[RecurrenceView](),
+	"OccurrenceView":      reflect.TypeFor[OccurrenceView](),
 }
 
 // marshalledAs maps the types that have their own MarshalJSON to a twin

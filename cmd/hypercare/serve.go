@@ -128,7 +128,7 @@ func serve(ctx context.Context, f serveFlags) error {
 		ListenAddr: ln.Addr().String(), SlackSigningSecret: cfg.Notify.Slack.SigningSecret,
 		TwilioAuthToken: twilioToken(cfg),
 		Outbound:        notify.NewHTTPClient(notify.NetOptions{AllowPrivateNetworks: cfg.AllowPrivateNetworks()}),
-		Readiness:       catalog, Actions: signer, Channels: channels,
+		Readiness:       catalog, Actions: signer, Channels: channels, Maintenance: cfg.Maintenance(),
 		UI: ui.Handler(), Session: ui.Principal,
 	})
 	deliverer.SetLinks(actlink.Links{Base: srv.LinkBase(), Signer: signer})
@@ -309,6 +309,7 @@ func applyConfig(ctx context.Context, st *store.Store, cfg *config.Config) (*int
 	in.SetRules(cfg.Rules())
 	in.SetNoise(cfg.Noise())
 	in.SetWindows(cfg.Windows())
+	in.SetMaintenance(cfg.Maintenance())
 	return in, nil
 }
 
