@@ -53,3 +53,28 @@ func (s *Silence) State(at time.Time) string {
 // TimelineSuppressed is the timeline type of an incident opened while a
 // maintenance window or silence held its pages.
 const TimelineSuppressed = "suppressed"
+
+// Announcement is one message that a window started or ended, to one
+// target: a durable row (unique per window, edge, occurrence and target,
+// so it is sent once whichever node or restart schedules it), delivered
+// like a page with a lease, attempts and backoff.
+type Announcement struct {
+	ID string `json:"id"`
+	// Subject is the window: "maintenance:ID" or "window:ID".
+	Subject string `json:"subject"`
+	// Edge is "start" or "end"; OccurrenceAt is the occurrence's start.
+	Edge         string    `json:"edge"`
+	OccurrenceAt time.Time `json:"occurrence_at"`
+	// Target names the recipient: "user:USER:METHOD" or "direct:HASH"
+	// (the hash of a direct target's type and address, which stays in
+	// the config file).
+	Target     string     `json:"target"`
+	Message    string     `json:"message"`
+	Status     string     `json:"status"`
+	Attempts   int        `json:"attempts"`
+	LastError  string     `json:"last_error"`
+	DueAt      time.Time  `json:"due_at"`
+	LeaseUntil *time.Time `json:"-"`
+	CreatedAt  time.Time  `json:"created_at"`
+	SentAt     *time.Time `json:"sent_at"`
+}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/announce"
 	"github.com/hypercare/hypercare/api"
 	"github.com/hypercare/hypercare/config"
 	"github.com/hypercare/hypercare/escalate"
@@ -140,6 +141,7 @@ func serve(ctx context.Context, f serveFlags) error {
 			"pages carry no incident or one-click acknowledge/resolve links until the server is restarted with --public-url")
 	}
 	defer startEngines(ctx, st, esc, deliverer)()
+	defer runInBackground(ctx, newAnnouncer(st, cfg, esc, channels, log).Run)()
 	if f.pprof != "" {
 		go func() {
 			_ = listenAndServe(ctx, f.pprof, pprofMux(), log.With(slog.String("server", "pprof")), "pprof")
@@ -261,6 +263,14 @@ func newEngines(st *store.Store, cfg *config.Config, in *intake.Intake, channels
 	esc.SetDeliveryCheck(channels.Check)
 	in.SetPolicies(dir.PoliciesByService(), esc.Wake)
 	return esc, deliverer
+}
+
+// newAnnouncer returns the engine that announces the starts and ends of
+// maintenance and hypercare windows with announce_to, through the same
+// channels as pages.
+func newAnnouncer(st *store.Store, cfg *config.Config, esc *escalate.Engine, channels *notify.Registry, log *slog.Logger) *announce.Engine {
+	subjects := append(announce.FromMaintenance(cfg.Maintenance()), announce.FromWindows(cfg.Windows())...)
+	return announce.New(st, hypercare.SystemClock{}, channels, func() notify.Directory { return esc.Directory() }, subjects, log)
 }
 
 // registerEmail adds the e-mail channel when notify.email configures a
