@@ -43,6 +43,8 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"StreamOutbox", testStreamOutbox},
 		{"StreamCommitOrder", testStreamCommitOrder},
 		{"Verifications", testVerifications},
+		{"Silences", testSilences},
+		{"Announcements", testAnnouncements},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
