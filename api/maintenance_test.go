@@ -116,6 +116,16 @@ func TestScenarioMaintenanceHoldsPagesUntilItEnds(t *testing.T) {
 				t.Fatalf("incident %+v, want triggered and suppressed by maintenance:deploys until 10:00", inc)
 			}
 		}
+		var events struct {
+			Events []hypercare.EventRecord `json:"events"`
+		}
+		var alerts struct {
+			Alerts []hypercare.Alert `json:"alerts"`
+		}
+		if p.do("GET", "/api/v1/events", p.viewer, nil, &events) != 200 || len(events.Events) != 2 ||
+			p.do("GET", "/api/v1/alerts?service=checkout", p.viewer, nil, &alerts) != 200 || len(alerts.Alerts) != 2 {
+			t.Fatalf("events %+v, alerts %+v: want both recorded", events, alerts)
+		}
 		tl := p.timeline("1")
 		if !hasEntry(tl, hypercare.TimelineSuppressed) || !strings.Contains(tl[len(tl)-1].Message,
 			"Suppressed by maintenance deploys until 10:00 Europe/London") {
