@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/hypercare/hypercare"
@@ -26,6 +27,8 @@ type holds struct {
 	windows []correlate.Maintenance
 	sups    []correlate.Suppressor
 	loaded  bool
+	// matchers says whether any suppressor has label matchers.
+	matchers bool
 }
 
 func (h *holds) load(ctx context.Context, tx hypercare.Tx, now time.Time) error {
@@ -48,6 +51,7 @@ func (h *holds) load(ctx context.Context, tx hypercare.Tx, now time.Time) error 
 		h.sups = append(h.sups, correlate.Suppressor{Kind: correlate.SuppressSilence, ID: s.ID,
 			Services: s.Services, Matchers: ms, Start: s.StartsAt, End: s.EndsAt})
 	}
+	h.matchers = slices.ContainsFunc(h.sups, func(s correlate.Suppressor) bool { return len(s.Matchers) > 0 })
 	h.loaded = true
 	return nil
 }
@@ -62,7 +66,14 @@ func suppress(ctx context.Context, tx hypercare.Tx, h *holds, inc *hypercare.Inc
 	if err := h.load(ctx, tx, now); err != nil {
 		return 0, err
 	}
-	by, until, ok := correlate.Suppression(h.sups, inc.ServiceID, correlate.LabelsOf(ev, inc.ServiceID), now)
+	if len(h.sups) == 0 {
+		return 0, nil
+	}
+	var labels correlate.EventLabels
+	if h.matchers {
+		labels = correlate.LabelsOf(ev, inc.ServiceID) // decodes custom details: only when a matcher reads them
+	}
+	by, until, ok := correlate.Suppression(h.sups, inc.ServiceID, labels, now)
 	if !ok {
 		return 0, nil
 	}

@@ -77,6 +77,7 @@ const (
 	qRecentAlertsOfIncident
 	qRecentAlertsByKey
 	qSymptomsOf
+	qActiveSilences
 	numQueries
 )
 
@@ -194,6 +195,9 @@ func buildEscalationQueries(q *[numQueries]string, d *dialect) {
 	q[qCreateFeed] = "INSERT INTO calendar_feeds (" + feedCols + ") VALUES ($1, $2, $3, $4, $5, $6) " +
 		"ON CONFLICT DO NOTHING"
 	q[qDeleteFeed] = "DELETE FROM calendar_feeds WHERE id = $1"
+	// Read for every incident intake opens (maintenance and silences), so
+	// it is prepared like the rest of the write path.
+	q[qActiveSilences] = "SELECT " + silenceCols + " FROM silences WHERE ends_at > $1 ORDER BY created_at, id"
 	q[qSaveChatThread] = "INSERT INTO chat_threads (incident_id, address, channel, ref, created_at) " +
 		"VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING"
 	q[qInsertSigningKey] = "INSERT INTO signing_keys (name, secret) VALUES ($1, $2) ON CONFLICT DO NOTHING"

@@ -64,12 +64,7 @@ func (t *tx) ExpireSilence(ctx context.Context, id string, at time.Time) (*hyper
 // ActiveSilences returns the silences that have not ended at at (active
 // or still to start), oldest first.
 func (t *tx) ActiveSilences(ctx context.Context, at time.Time) ([]hypercare.Silence, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	t.statements++
-	rows, err := t.c.conn.QueryContext(t.ctx, "SELECT "+silenceCols+" FROM silences WHERE ends_at > $1 "+
-		"ORDER BY created_at, id", micros(at))
+	rows, err := t.query(ctx, qActiveSilences, micros(at))
 	if err != nil {
 		return nil, t.s.dbErr(err, "active silences")
 	}
