@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -96,10 +97,23 @@ func TestAnnouncesEachEdgeOnce(t *testing.T) {
 		run()
 		clk.Advance(time.Minute)
 		started := "Maintenance sundays started: checkout (alerts recorded, pages held until the end), until 2026-11-29 04:00 Europe/London"
-		out.fail = 1 // the first attempt fails; the retry gets through
-		run("slack C0123456: " + started)
+		out.fail = 1 // one first attempt fails; its retry 5 s later gets through
+		step := func() []string {
+			for _, e := range []*announce.Engine{a, b} {
+				if _, err := e.RunDue(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return out.take()
+		}
+		first := step()
 		clk.Advance(5 * time.Second)
-		run("webhook https://hooks.example.com/a: " + started)
+		both := append(first, step()...)
+		slices.Sort(both)
+		if want := []string{"slack C0123456: " + started, "webhook https://hooks.example.com/a: " + started}; len(first) != 1 ||
+			!slices.Equal(both, want) {
+			t.Fatalf("start announced as %q then %q, want one at once and the failed one on retry: %q", first, both, want)
+		}
 		clk.Advance(2 * time.Hour)
 		ended := "Maintenance sundays ended: checkout (alerts recorded, pages held until the end)"
 		run("slack C0123456: "+ended, "webhook https://hooks.example.com/a: "+ended)
@@ -117,6 +131,43 @@ func TestAnnouncesEachEdgeOnce(t *testing.T) {
 		due, ok, err := a.NextDueForTest(ctx)
 		if err != nil || !ok || !due.Equal(time.Date(2026, 12, 13, 2, 0, 0, 0, time.UTC)) {
 			t.Errorf("next due %v %v %v, want the next Sunday's start", due, ok, err)
+		}
+	})
+}
+
+// A hypercare window with announce_to is announced when it opens and
+// closes, as a maintenance window is.
+func TestAnnouncesHypercareWindows(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		st := eng.Open(t)
+		ny, _ := oncall.LoadZone("America/New_York")
+		open := time.Date(2026, 11, 26, 23, 0, 0, 0, time.UTC)
+		w := hypercare.Window{ID: "bfcm", Name: "Black Friday", TimeZone: ny, Start: open, End: open.Add(24 * time.Hour),
+			Services: []string{"checkout"}, AnnounceTo: []hypercare.AnnounceTarget{{User: "alice", ContactMethod: "alice-phone"}}}
+		clk := clocktest.New(open.Add(-time.Minute))
+		out := &sink{ids: map[string]int{}}
+		e := announce.New(st, clk, out, func() notify.Directory { return alice }, announce.FromWindows([]hypercare.Window{w}),
+			slog.New(slog.NewTextHandler(io.Discard, nil)))
+		ctx := context.Background()
+		step := func(d time.Duration) []string {
+			clk.Advance(d)
+			if _, err := e.RunDue(ctx); err != nil {
+				t.Fatal(err)
+			}
+			return out.take()
+		}
+		if got := step(0); len(got) != 0 {
+			t.Fatalf("before the window: %q", got)
+		}
+		want := "sms +447700900001: Hypercare window bfcm (Black Friday) started: checkout, until 2026-11-27 18:00 America/New_York"
+		if got := step(time.Minute); !slices.Equal(got, []string{want}) {
+			t.Fatalf("at the start: %q, want %q", got, want)
+		}
+		if got := step(24 * time.Hour); len(got) != 1 || !strings.Contains(got[0], "bfcm (Black Friday) ended") {
+			t.Fatalf("at the end: %q", got)
+		}
+		if got := step(time.Hour); len(got) != 0 {
+			t.Fatalf("after: %q", got)
 		}
 	})
 }
