@@ -139,6 +139,11 @@ func TestScenarioMaintenanceHoldsPagesUntilItEnds(t *testing.T) {
 		p.after(88*time.Minute + 59*time.Second)
 		p.after(time.Second, "alice level 1 incident #1")
 		p.after(time.Minute)
+		if tl := p.timeline("1"); !slices.ContainsFunc(tl, func(e hypercare.TimelineEntry) bool {
+			return strings.Contains(e.Message, "Held by maintenance:deploys until 2026-11-27 10:00 UTC; still open: paging now")
+		}) {
+			t.Errorf("timeline %+v, want the entry saying the hold ended", tl)
+		}
 		if n := p.notificationCount("2"); n != 0 {
 			t.Errorf("incident #2, resolved inside the window, has %d notifications", n)
 		}
