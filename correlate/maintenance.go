@@ -150,18 +150,22 @@ const maxLookahead = 2 * 366
 // Next returns the first occurrence that has not ended at at (the active
 // one, else the next to start); ok false when there is none.
 func (m *Maintenance) Next(at time.Time) (Occurrence, bool) {
-	today := m.localDay(at)
 	first := floorDay(wall(m.Start))
-	from := max(today-m.spanDays()*day, first)
-	for d := from; d <= max(today, first)+maxLookahead*day; d += day {
+	if m.Recurrence == nil {
+		o := m.on(first)
+		return o, o.End.After(at)
+	}
+	today := m.localDay(at)
+	last := max(today, first) + maxLookahead*day
+	if u := m.Recurrence.Until; u != nil {
+		last = min(last, floorDay(wall(*u)))
+	}
+	for d := max(today-m.spanDays()*day, first); d <= last; d += day {
 		if !m.occursOn(d) {
 			continue
 		}
 		if o := m.on(d); o.End.After(at) {
 			return o, true
-		}
-		if m.Recurrence == nil {
-			break
 		}
 	}
 	return Occurrence{}, false

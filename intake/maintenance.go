@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"slices"
 	"time"
 
@@ -43,9 +42,8 @@ func (h *holds) load(ctx context.Context, tx hypercare.Tx, now time.Time) error 
 	for _, s := range silences {
 		ms, err := correlate.ParseMatchers(s.Matchers)
 		if err != nil {
-			// Checked when it was created; a stored one that no longer
-			// parses must not silence everything.
-			slog.Warn("silence with a bad matcher ignored", "silence", s.ID, "error", err)
+			// Checked when it was created with this same parser; one that
+			// no longer parses holds nothing rather than everything.
 			continue
 		}
 		h.sups = append(h.sups, correlate.Suppressor{Kind: correlate.SuppressSilence, ID: s.ID,
