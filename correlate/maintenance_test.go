@@ -158,3 +158,23 @@ func TestSuppressionChainsAndScopes(t *testing.T) {
 		t.Errorf("nothing is active at +4h")
 	}
 }
+
+// FuzzParseMatcher: silences take matchers from API clients; any text
+// either parses to a matcher whose String parses back to itself, or is
+// refused, never a panic.
+func FuzzParseMatcher(f *testing.F) {
+	for _, s := range []string{`a="b"`, `a!~"x|y"`, `labels.env=~"prod-.*"`, `a="\"q\""`, `a=~"("`, `=`, ``} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		m, err := correlate.ParseMatcher(s)
+		if err != nil {
+			return
+		}
+		back, err := correlate.ParseMatcher(m.String())
+		if err != nil || back.String() != m.String() {
+			t.Fatalf("%q parsed to %q, which reads back as %q (%v)", s, m.String(), back.String(), err)
+		}
+		m.Matches(correlate.LabelsOf(&hypercare.Event{Summary: s}, "svc"))
+	})
+}
