@@ -239,7 +239,7 @@ func TestSilencesAPI(t *testing.T) {
 		if code := p.do("DELETE", path, p.responder, nil, &expired); code != 200 || expired.Released != 0 {
 			t.Fatalf("expire again: %d %+v", code, expired)
 		}
-		p.after(2 * time.Hour, "bob level 2 incident #1", "bob level 2 incident #2")
+		p.after(2*time.Hour, "bob level 2 incident #1", "bob level 2 incident #2")
 		var list struct {
 			Silences []api.SilenceView `json:"silences"`
 		}
