@@ -94,6 +94,12 @@ type Incident struct {
 	// flapping count within the window): re-triggers re-open this incident
 	// instead of opening new ones, and it pages once.
 	Flapping bool `json:"flapping"`
+	// SuppressedBy names the maintenance window or silence that held the
+	// incident's first page when it opened ("maintenance:sunday-deploys",
+	// "silence:ID"; "" when none), and SuppressedUntil when that hold
+	// ends: the first page is due then if the incident is still open.
+	SuppressedBy    string     `json:"suppressed_by,omitempty"`
+	SuppressedUntil *time.Time `json:"suppressed_until,omitempty"`
 	// Features and LastFeatures are the encoded correlate.Features of the
 	// incident's first alert and of the latest alert that joined, and
 	// LastAlertAt when that alert joined: what time and intelligent

@@ -131,6 +131,10 @@ type Reader interface {
 	// oldest first: one time per escalation step that paged them, steps
 	// whose every page was cancelled left out (the fatigue guardrail).
 	RecentPages(ctx context.Context, userID string, since time.Time) ([]time.Time, error)
+	// ListSilences returns the newest silences, at most limit.
+	ListSilences(ctx context.Context, limit int) ([]Silence, error)
+	// GetSilence returns one silence, or not_found.
+	GetSilence(ctx context.Context, id string) (*Silence, error)
 }
 
 // Tx is a write transaction. Methods that find one thing return a
@@ -223,4 +227,16 @@ type Tx interface {
 	CreateCalendarFeed(ctx context.Context, f *CalendarFeed) error
 	// DeleteCalendarFeed revokes the feed with id (not_found if none).
 	DeleteCalendarFeed(ctx context.Context, id string) error
+
+	// InsertSilence records a silence (conflict if the ID exists).
+	InsertSilence(ctx context.Context, s *Silence) error
+	// ExpireSilence ends a silence at at (not_found if none); an ended
+	// silence is returned unchanged.
+	ExpireSilence(ctx context.Context, id string, at time.Time) (*Silence, error)
+	// ActiveSilences returns the silences not ended at at (active or yet
+	// to start): what intake weighs for a new incident.
+	ActiveSilences(ctx context.Context, at time.Time) ([]Silence, error)
+	// SuppressedIncidents returns the unresolved incidents whose first
+	// page the window or silence ref ("kind:id") holds.
+	SuppressedIncidents(ctx context.Context, ref string) ([]string, error)
 }

@@ -38,6 +38,8 @@ type Window struct {
 	// Fatigue, if set, is the fatigue guardrail: an overloaded responder's
 	// next page also goes to the next escalation level.
 	Fatigue *Fatigue `json:"-"`
+	// AnnounceTo hears when the window opens and closes.
+	AnnounceTo []AnnounceTarget `json:"-"`
 }
 
 // InScope reports whether the service is in the window's scope.

@@ -70,6 +70,10 @@ var goSchemas = map[string]reflect.Type{
 	"Durations":           reflect.TypeFor[report.Durations](),
 	"ResponderPages":      reflect.TypeFor[report.ResponderPages](),
 	"NoisyAlert":          reflect.TypeFor[report.NoisyAlert](),
+	"SilenceView":         reflect.TypeFor[SilenceView](),
+	"MaintenanceView":     reflect.TypeFor[MaintenanceView](),
+	"RecurrenceView":      reflect.TypeFor[RecurrenceView](),
+	"OccurrenceView":      reflect.TypeFor[OccurrenceView](),
 }
 
 // marshalledAs maps the types that have their own MarshalJSON to a twin

@@ -57,6 +57,9 @@ type Config struct {
 	// and Runbooks accessors.
 	WindowSpecs  []HypercareWindow `yaml:"hypercare_windows"`
 	RunbookSpecs []Runbook         `yaml:"runbooks"`
+	// MaintenanceSpecs are the maintenance windows as written; use the
+	// Maintenance accessor.
+	MaintenanceSpecs []MaintenanceWindow `yaml:"maintenance"`
 	// noise is each service's noise settings, made effective by Parse.
 	noise map[string]correlate.Noise
 }

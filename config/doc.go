@@ -23,9 +23,7 @@
 // The file is one YAML document: a mapping of sections. Every section is
 // optional and an empty file is a valid, empty configuration. Keys are
 // strict: an unknown key anywhere is an error, so a misspelt setting
-// never silently does nothing. The section maintenance is part of the
-// format (DESIGN.md §5) but not of this version; it is rejected with a
-// message saying so. Top-level keys starting with "x-" are
+// never silently does nothing. Top-level keys starting with "x-" are
 // ignored, as in Docker Compose files: a place to define YAML anchors for
 // merge keys ("<<: *name"). Custom YAML tags (!include, !env, ...) are
 // not supported.
@@ -112,8 +110,18 @@
 //	    max_shift_hours: 12      # 1 to 168; longest stint and most hours in any 24
 //	    silent_integration_days: 7     # 1 to 366; default 7
 //	    fatigue: {max_pages: 8, per_hours: 4, max_night_pages: 2, night: "22:00-07:00"}  # the defaults; page the next level too
+//	    announce_to: [{user: alice}]   # told when it opens and closes
 //	runbooks:
 //	  - {id: checkout-5xx, title: Checkout 5xx, url: "https://wiki.example.com/checkout-5xx", services: [checkout]}
+//	maintenance:                 # alerts recorded, first pages held until the end
+//	  - id: sunday-deploys       # required; ID, unique among maintenance windows
+//	    services: [checkout]     # services and/or matchers (at least one)
+//	    matchers: ['alertname=~"Deploy.*"']  # Alertmanager-style: = != =~ !~
+//	    start: "2026-11-29T02:00"    # required; local readings in time_zone
+//	    end: "2026-11-29T04:00"
+//	    time_zone: Europe/London     # required
+//	    recurrence: {freq: weekly, by_day: [SU]}  # optional: daily|weekly, interval, by_day, until
+//	    announce_to: [{user: alice}, {type: slack, address: C0123456}]
 //
 // Integration types name the wire format a sender speaks: events-v2 is the
 // PagerDuty Events API v2 (Datadog, New Relic and any PagerDuty-compatible

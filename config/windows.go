@@ -49,6 +49,9 @@ type HypercareWindow struct {
 	SilentIntegrationDays *int `yaml:"silent_integration_days"`
 	// Fatigue turns on the fatigue guardrail; omitted keys take defaults.
 	Fatigue *FatigueSpec `yaml:"fatigue"`
+	// AnnounceTo hears when the window opens and closes (as maintenance
+	// windows' announce_to).
+	AnnounceTo []AnnounceTarget `yaml:"announce_to"`
 }
 
 // Runbook is one entry of runbooks: a link to what to do when the listed
@@ -80,6 +83,7 @@ func (w *HypercareWindow) domain() hypercare.Window {
 		ID: w.ID, Name: w.Name, ChangeFreeze: w.ChangeFreeze, Urgency: w.Urgency,
 		MaxEscalateAfter: minutes(w.MaxEscalateAfterMinutes),
 		SilentAfter:      DefaultSilentIntegrationDays * 24 * time.Hour,
+		AnnounceTo:       announceTargets(w.AnnounceTo),
 	}
 	if w.Services != nil {
 		out.Services = append([]string{}, w.Services...)
@@ -127,8 +131,11 @@ func (c *checker) checkWindowsAndRunbooks(cfg *Config) {
 		services[s.ID] = true
 	}
 	seen := map[string]string{}
+	users := usersByID(cfg)
 	for i := range cfg.WindowSpecs {
-		c.checkWindow(fmt.Sprintf("hypercare_windows[%d]", i), &cfg.WindowSpecs[i], services, seen)
+		path := fmt.Sprintf("hypercare_windows[%d]", i)
+		c.checkWindow(path, &cfg.WindowSpecs[i], services, seen)
+		c.checkAnnounceTo(path+".announce_to", cfg.WindowSpecs[i].AnnounceTo, users)
 	}
 	seen = map[string]string{}
 	for i, r := range cfg.RunbookSpecs {

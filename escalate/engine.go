@@ -147,6 +147,13 @@ func takeStep(ctx context.Context, tx hypercare.Tx, dir *Directory, st *hypercar
 		return 0, finish(ctx, tx, st, now)
 	}
 	st.Level = min(st.Level, len(policy.Levels)-1) // the policy may have shrunk
+	if st.Step == 0 && inc.SuppressedBy != "" && inc.SuppressedUntil != nil {
+		// The first page was held by a maintenance window or silence.
+		msg := fmt.Sprintf("Held by %s until %s; still open: paging now", inc.SuppressedBy, inc.SuppressedUntil.UTC().Format("2006-01-02 15:04 UTC"))
+		if err := note(ctx, tx, inc.ID, msg, nil, now); err != nil {
+			return 0, err
+		}
+	}
 	pages, err := pageLevel(ctx, tx, dir, policy, st, inc, now, "")
 	if err != nil {
 		return 0, err

@@ -5,7 +5,7 @@ package store
 const (
 	incidentCols = "id, number, title, status, urgency, severity, service_id, alert_count, " +
 		"open_alert_count, created_at, updated_at, acknowledged_at, resolved_at, priority, transient, flapping, " +
-		"features, last_features, last_alert_at"
+		"features, last_features, last_alert_at, suppressed_by, suppressed_until"
 	alertCols = "id, service_id, incident_id, integration_id, dedup_key, status, summary, severity, " +
 		"source, component, grp, class, custom_details, links, images, event_count, first_seen_at, " +
 		"last_seen_at, acknowledged_at, resolved_at, symptom_of"
@@ -79,6 +79,7 @@ const (
 	qRecentAlertsByKey
 	qSymptomsOf
 	qRecentPages
+	qActiveSilences
 	numQueries
 )
 
@@ -113,10 +114,10 @@ func buildQueries(d *dialect) [numQueries]string {
 	q[qNextNumber] = d.nextNumber
 	q[qGetIncident] = "SELECT " + incidentCols + " FROM incidents WHERE id = $1" + d.forUpdate
 	q[qInsertIncident] = "INSERT INTO incidents (" + incidentCols + ") VALUES " +
-		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) ON CONFLICT DO NOTHING"
+		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) ON CONFLICT DO NOTHING"
 	if d.numberInInsert != "" {
 		q[qInsertIncidentNumbered] = "INSERT INTO incidents (" + incidentCols + ") VALUES " +
-			"($1, " + d.numberInInsert + ", $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) " +
+			"($1, " + d.numberInInsert + ", $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) " +
 			"ON CONFLICT DO NOTHING RETURNING number"
 	} else {
 		q[qInsertIncidentNumbered] = "SELECT 1" // unused: the number is drawn first
@@ -124,7 +125,7 @@ func buildQueries(d *dialect) [numQueries]string {
 	q[qUpdateIncident] = "UPDATE incidents SET title = $2, status = $3, urgency = $4, severity = $5, " +
 		"alert_count = $6, open_alert_count = $7, updated_at = $8, acknowledged_at = $9, " +
 		"resolved_at = $10, priority = $11, transient = $12, flapping = $13, features = $14, " +
-		"last_features = $15, last_alert_at = $16 WHERE id = $1"
+		"last_features = $15, last_alert_at = $16, suppressed_by = $17, suppressed_until = $18 WHERE id = $1"
 	q[qAppendTimeline] = "INSERT INTO timeline (" + timelineCols + ") VALUES " +
 		"($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING"
 
@@ -196,6 +197,9 @@ func buildEscalationQueries(q *[numQueries]string, d *dialect) {
 	q[qCreateFeed] = "INSERT INTO calendar_feeds (" + feedCols + ") VALUES ($1, $2, $3, $4, $5, $6) " +
 		"ON CONFLICT DO NOTHING"
 	q[qDeleteFeed] = "DELETE FROM calendar_feeds WHERE id = $1"
+	// Read for every incident intake opens (maintenance and silences), so
+	// it is prepared like the rest of the write path.
+	q[qActiveSilences] = "SELECT " + silenceCols + " FROM silences WHERE ends_at > $1 ORDER BY created_at, id"
 	q[qSaveChatThread] = "INSERT INTO chat_threads (incident_id, address, channel, ref, created_at) " +
 		"VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING"
 	q[qRecentPages] = recentPagesSQL

@@ -48,6 +48,8 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"RecentPages", testRecentPages},
 		{"Feedback", testFeedback},
 		{"ReportReads", testReportReads},
+		{"Silences", testSilences},
+		{"Announcements", testAnnouncements},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })

@@ -55,6 +55,7 @@ func newRootCmd() *cobra.Command {
 		newOnCallCmd(),
 		newSimulateCmd(),
 		newCalendarCmd(),
+		newSilencesCmd(),
 		newReadinessCmd(),
 		newUserCmd(),
 		newNotifyCmd(),
