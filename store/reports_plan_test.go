@@ -43,7 +43,7 @@ func TestReportQueriesUseIndexes(t *testing.T) {
 			{"alert counts", alertCountsSQL(al), "INDEX alerts_first_seen_service", alArgs},
 			{"incident stats", incidentStatsSQL(in), "INDEX incidents_created_service", inArgs},
 			{"page stats", pageStatsSQL(pg + " AND n.status <> 'cancelled'"), "INDEX notifications_created", pgArgs},
-			{"noisiest", noisiestSQL(ev, "10"), "INDEX events_received_service", evArgs},
+			{"noisiest", noisiestSQL(ev, "10"), "INDEX events_received_", evArgs}, // either time index (0017 or 0019): a range scan
 			{"noisy summary", noisySummarySQL, "INDEX alerts_service_dedup", []any{"a", "b"}},
 			{"freeze changes", freezeChangesSQL(ch, "10"), "INDEX change_events_at", chArgs},
 		} {
