@@ -284,6 +284,9 @@ func (e *Engine) record(ctx context.Context, n *hypercare.Notification, msg stri
 		}
 		raw = b
 	}
+	// A send that happened is recorded even while the server stops, or
+	// the page would go again once its lease expired.
+	ctx = context.WithoutCancel(ctx)
 	return e.store.Write(ctx, n.IncidentID, func(tx hypercare.Tx) error {
 		if err := tx.UpdateNotification(ctx, n); err != nil {
 			return err

@@ -74,10 +74,11 @@ func (e *Engine) pace(ctx context.Context, n *hypercare.Notification, user hyper
 	return false, nil
 }
 
-// since returns the times in sorted ts at or after t.
+// since returns the times in sorted ts after t: a send exactly one
+// window ago no longer counts.
 func since(ts []time.Time, t time.Time) []time.Time {
 	for i, at := range ts {
-		if !at.Before(t) {
+		if at.After(t) {
 			return ts[i:]
 		}
 	}

@@ -20,6 +20,9 @@ const (
 	DefaultAttemptTimeout = 20 * time.Second
 )
 
+// MaxAttemptTimeout is the longest per-attempt timeout: half the lease.
+const MaxAttemptTimeout = Lease / 2
+
 // ChannelLimits are one channel's concurrency and per-attempt timeout
 // (notify.delivery.<type>); zero fields take the defaults.
 type ChannelLimits struct {
@@ -36,6 +39,9 @@ func (p Policy) limits(t hypercare.ContactType) ChannelLimits {
 	if l.Timeout <= 0 {
 		l.Timeout = DefaultAttemptTimeout
 	}
+	// An attempt must end well within its lease, or another claim could
+	// send the page again while it runs.
+	l.Timeout = min(l.Timeout, MaxAttemptTimeout)
 	return l
 }
 
