@@ -257,6 +257,7 @@ func newEngines(st *store.Store, cfg *config.Config, in *intake.Intake, channels
 	esc := escalate.New(st, hypercare.SystemClock{}, dir, log)
 	deliverer := notify.NewEngine(st, hypercare.SystemClock{}, channels,
 		func() notify.Directory { return esc.Directory() }, log)
+	deliverer.SetPolicy(deliveryPolicy(cfg))
 	esc.OnPaged(deliverer.Wake)
 	esc.SetDeliveryCheck(channels.Check)
 	in.SetPolicies(dir.PoliciesByService(), esc.Wake)

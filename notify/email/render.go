@@ -66,6 +66,63 @@ var htmlBody = htmltemplate.Must(htmltemplate.New("html").Parse(`<!DOCTYPE html>
 </body></html>
 `))
 
+// digestView is what the digest templates show: one line per incident.
+type digestView struct {
+	Summary string
+	Items   []notify.DigestItem
+	User    string
+	NoLinks bool
+}
+
+var digestText = texttemplate.Must(texttemplate.New("digest").Parse(
+	`{{.Summary}}
+{{range .Items}}
+#{{.Number}} [{{.Urgency}}] {{.Title}} ({{.Service}})
+{{- if .AckURL}}
+  Acknowledge: {{.AckURL}}{{end}}
+{{- if .IncidentURL}}
+  Incident:    {{.IncidentURL}}{{end}}
+{{end}}{{if .NoLinks}}
+` + noLinks + `
+{{end}}
+-- 
+Hypercare sent {{.User}} this digest instead of one page per incident (notify.digest). The acknowledge links act as you; they ask for confirmation first.
+`))
+
+var digestHTML = htmltemplate.Must(htmltemplate.New("digest").Parse(`<!DOCTYPE html>
+<html><body>
+<h2>{{.Summary}}</h2>
+<ul>
+{{range .Items}}<li>#{{.Number}} [{{.Urgency}}] {{.Title}} ({{.Service}})
+{{if .AckURL}} · <a href="{{.AckURL}}">Acknowledge</a>{{end}}{{if .IncidentURL}} · <a href="{{.IncidentURL}}">Open</a>{{end}}</li>
+{{end}}</ul>
+{{if .NoLinks}}<p>` + noLinks + `</p>{{end}}
+<p><small>Hypercare sent {{.User}} this digest instead of one page per incident (notify.digest). The acknowledge links act as you; they ask for confirmation first.</small></p>
+</body></html>
+`))
+
+// renderDigest writes a digest's subject and bodies; alert text is made
+// one line (text) and escaped by html/template (HTML).
+func renderDigest(m notify.Message) (subject, text, html string, err error) {
+	d := m.Digest
+	v := digestView{Summary: oneLine(d.Summary), User: oneLine(m.User.Name), NoLinks: true}
+	for _, it := range d.Items {
+		it.Title, it.Service = oneLine(it.Title), oneLine(it.Service)
+		v.Items = append(v.Items, it)
+		if it.AckURL != "" || it.IncidentURL != "" {
+			v.NoLinks = false
+		}
+	}
+	var tb, hb bytes.Buffer
+	if err := digestText.Execute(&tb, v); err != nil {
+		return "", "", "", err
+	}
+	if err := digestHTML.Execute(&hb, v); err != nil {
+		return "", "", "", err
+	}
+	return "[Hypercare digest] " + v.Summary, tb.String(), hb.String(), nil
+}
+
 // oneLine makes alert text safe for a header and a one-line display:
 // control characters (CR, LF, tab, …) become spaces. go-mail also encodes
 // headers, so this is defence in depth against header injection.
@@ -102,6 +159,9 @@ func (s *Sender) idDomain() string {
 
 func (s *Sender) message(m notify.Message) (*gomail.Msg, error) {
 	n, inc := m.Notification, m.Incident
+	if m.Digest != nil {
+		return s.digestMessage(m)
+	}
 	v := view{Number: inc.Number, Title: oneLine(inc.Title), Service: oneLine(serviceName(m)),
 		Urgency: string(inc.Urgency), Status: string(inc.Status), Reason: oneLine(n.Reason), User: oneLine(m.User.Name),
 		IncidentURL: m.IncidentURL, AckURL: m.AckURL, ResolveURL: m.ResolveURL, Level: n.Level, Loop: n.Loop,
@@ -128,6 +188,27 @@ func (s *Sender) message(m notify.Message) (*gomail.Msg, error) {
 	msg.SetUserAgent("Hypercare/" + hypercare.Version)
 	msg.SetBodyString(gomail.TypeTextPlain, text.String())
 	msg.AddAlternativeString(gomail.TypeTextHTML, html.String())
+	return msg, nil
+}
+
+// digestMessage is a digest e-mail: not threaded with any one incident.
+func (s *Sender) digestMessage(m notify.Message) (*gomail.Msg, error) {
+	subject, text, html, err := renderDigest(m)
+	if err != nil {
+		return nil, err
+	}
+	msg := gomail.NewMsg()
+	msg.SetAddrHeaderFromMailAddress(gomail.HeaderFrom, s.from)
+	if err := msg.To(m.Notification.Address); err != nil {
+		return nil, err
+	}
+	msg.Subject(subject)
+	msg.SetMessageIDWithValue(strings.Trim(s.MessageID(m.Notification.ID, m.Incident.ID), "<>"))
+	msg.SetGenHeader("Auto-Submitted", "auto-generated")
+	msg.SetDateWithValue(s.cfg.Clock.Now())
+	msg.SetUserAgent("Hypercare/" + hypercare.Version)
+	msg.SetBodyString(gomail.TypeTextPlain, text)
+	msg.AddAlternativeString(gomail.TypeTextHTML, html)
 	return msg, nil
 }
 

@@ -46,6 +46,9 @@ var translit = strings.NewReplacer(
 // UCS-2 within two segments instead. The title, then the service, is cut
 // to fit; the reply instructions never are.
 func Text(m notify.Message) string {
+	if m.Digest != nil {
+		return DigestText(m.Digest)
+	}
 	n := m.Incident.Number
 	title, service := clean(m.Incident.Title), clean(m.ServiceName)
 	ucs2 := mostlyForeign(title) || mostlyForeign(service)
@@ -184,4 +187,25 @@ func cut(s string, max int, cost func(string) int) string {
 		return ""
 	}
 	return strings.TrimRight(string(rs), " ") + ellipsis
+}
+
+// DigestText is an SMS digest: "Hypercare: 12 new incidents on Checkout,
+// 3 high urgency: #5 #6 #7. Reply 'ack N' for each." in GSM-7 within two
+// segments; numbers that do not fit end in "+N more".
+func DigestText(d *notify.Digest) string {
+	head := toGSM(clean("Hypercare: " + d.Summary))
+	tail := ". Reply 'ack N' for each."
+	head = cut(head, MaxGSM7/2, septets) + ":"
+	var b strings.Builder
+	b.WriteString(head)
+	for i, it := range d.Items {
+		num := fmt.Sprintf(" #%d", it.Number)
+		more := fmt.Sprintf(" +%d more", len(d.Items)-i)
+		if septets(b.String()+num+tail)+len(more) > MaxGSM7 && i < len(d.Items)-1 {
+			b.WriteString(more)
+			break
+		}
+		b.WriteString(num)
+	}
+	return b.String() + tail
 }
