@@ -271,8 +271,10 @@ func registerEmail(channels *notify.Registry, cfg *config.Config) error {
 	if e == nil {
 		return nil
 	}
+	subject, text := emailTemplates(cfg)
 	s, err := email.New(email.Config{Host: e.Host, Port: e.Port, TLS: e.TLS, Username: e.Username,
-		Password: e.Password, From: e.From, Net: notify.NetOptions{AllowPrivateNetworks: cfg.AllowPrivateNetworks()}})
+		Password: e.Password, From: e.From, Net: notify.NetOptions{AllowPrivateNetworks: cfg.AllowPrivateNetworks()},
+		Subject: subject, Text: text})
 	if err != nil {
 		return fmt.Errorf("notify.email: %w", err)
 	}

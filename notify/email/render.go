@@ -10,6 +10,7 @@ import (
 
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/notify"
+	"github.com/hypercare/hypercare/notify/tmpl"
 	gomail "github.com/wneessen/go-mail"
 )
 
@@ -173,12 +174,16 @@ func (s *Sender) message(m notify.Message) (*gomail.Msg, error) {
 	if err := htmlBody.Execute(&html, v); err != nil {
 		return nil, err
 	}
+	subject, body, err := s.overrides(m, Subject(m), text.String())
+	if err != nil {
+		return nil, err
+	}
 	msg := gomail.NewMsg()
 	msg.SetAddrHeaderFromMailAddress(gomail.HeaderFrom, s.from)
 	if err := msg.To(n.Address); err != nil {
 		return nil, err
 	}
-	msg.Subject(Subject(m))
+	msg.Subject(subject)
 	msg.SetMessageIDWithValue(strings.Trim(s.MessageID(n.ID, inc.ID), "<>"))
 	msg.SetGenHeader(gomail.HeaderInReplyTo, s.ThreadID(inc.ID))
 	msg.SetGenHeader(gomail.HeaderReferences, s.ThreadID(inc.ID))
@@ -186,9 +191,29 @@ func (s *Sender) message(m notify.Message) (*gomail.Msg, error) {
 	msg.SetGenHeader("Auto-Submitted", "auto-generated")
 	msg.SetDateWithValue(s.cfg.Clock.Now())
 	msg.SetUserAgent("Hypercare/" + hypercare.Version)
-	msg.SetBodyString(gomail.TypeTextPlain, text.String())
+	msg.SetBodyString(gomail.TypeTextPlain, body)
 	msg.AddAlternativeString(gomail.TypeTextHTML, html.String())
 	return msg, nil
+}
+
+// overrides applies notify.templates.email. The templates get alert text
+// made one line; the subject they make is made one line again (no header
+// injection, whatever the template does), and the text body is plain
+// text, never HTML. A template that fails keeps the default: it was tried
+// at load, and a page is never lost to it.
+func (s *Sender) overrides(m notify.Message, subject, text string) (string, string, error) {
+	d := tmpl.Of(m, oneLine)
+	if s.cfg.Subject != nil {
+		if out, err := tmpl.Execute(s.cfg.Subject, d); err == nil {
+			subject = notify.Truncate(oneLine(out), 250)
+		}
+	}
+	if s.cfg.Text != nil {
+		if out, err := tmpl.Execute(s.cfg.Text, d); err == nil {
+			text = out
+		}
+	}
+	return subject, text, nil
 }
 
 // digestMessage is a digest e-mail: not threaded with any one incident.

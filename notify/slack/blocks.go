@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hypercare/hypercare/notify"
+	"github.com/hypercare/hypercare/notify/tmpl"
 )
 
 // Slack's documented limits (Block Kit reference), in characters.
@@ -176,4 +177,26 @@ func Escape(s string, limit int) string {
 		b.WriteString("…")
 	}
 	return b.String()
+}
+
+// templated applies notify.templates.slack to msg: the template's text
+// becomes the preview text and a mrkdwn section after the header. Every
+// field it gets is escaped with Escape first, so alert text cannot ping
+// (<!channel>, <@U…>) or link; the markup is only what the template
+// itself writes. A template that fails keeps the default message.
+func (s *Sender) templated(msg message, m notify.Message) message {
+	if s.tmpl == nil || m.Digest != nil {
+		return msg
+	}
+	out, err := tmpl.Execute(s.tmpl, tmpl.Of(m, func(v string) string { return Escape(v, maxField) }))
+	if err != nil || strings.TrimSpace(out) == "" {
+		return msg
+	}
+	if r := []rune(out); len(r) > maxSection {
+		out = string(r[:maxSection-1]) + "…"
+	}
+	section := block{Type: "section", Text: &text{Type: "mrkdwn", Text: out}}
+	msg.Text = out
+	msg.Blocks = append(msg.Blocks[:1], append([]block{section}, msg.Blocks[1:]...)...)
+	return msg
 }

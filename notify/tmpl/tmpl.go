@@ -14,6 +14,8 @@ import (
 	"fmt"
 	"strings"
 	"text/template"
+
+	"github.com/hypercare/hypercare/notify"
 )
 
 // Data is what a template sees: {{.Number}}, {{.Title}}, {{.Service}}, …
@@ -80,4 +82,18 @@ func (l *limited) Write(p []byte) (int, error) {
 		return 0, fmt.Errorf("renders more than %d bytes", maxOutput)
 	}
 	return l.b.Write(p)
+}
+
+// Of is the data of page m with every field passed through escape, the
+// channel's escaping for its medium. Digests are not templated.
+func Of(m notify.Message, escape func(string) string) Data {
+	inc := m.Incident
+	service := m.ServiceName
+	if service == "" {
+		service = inc.ServiceID
+	}
+	return Data{Number: inc.Number, Title: escape(inc.Title), Service: escape(service),
+		Urgency: escape(string(inc.Urgency)), Severity: escape(string(inc.Severity)), Status: escape(string(inc.Status)),
+		Reason: escape(m.Notification.Reason), User: escape(m.User.Name), IncidentURL: escape(m.IncidentURL),
+		AckURL: escape(m.AckURL), ResolveURL: escape(m.ResolveURL)}
 }

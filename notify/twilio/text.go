@@ -3,10 +3,12 @@ package twilio
 import (
 	"fmt"
 	"strings"
+	"text/template"
 	"unicode"
 	"unicode/utf16"
 
 	"github.com/hypercare/hypercare/notify"
+	"github.com/hypercare/hypercare/notify/tmpl"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -208,4 +210,19 @@ func DigestText(d *notify.Digest) string {
 		b.WriteString(num)
 	}
 	return b.String() + tail
+}
+
+// TemplateText renders an SMS with template t (notify.templates.sms). The
+// alert text it gets is cleaned (one line) and the result is again: one
+// line, in GSM-7 unless it is mostly outside it, cut to two segments.
+func TemplateText(t *template.Template, m notify.Message) (string, error) {
+	out, err := tmpl.Execute(t, tmpl.Of(m, clean))
+	if err != nil {
+		return "", err
+	}
+	out = clean(out)
+	if mostlyForeign(out) {
+		return cut(out, MaxUCS2, utf16Len), nil
+	}
+	return cut(toGSM(out), MaxGSM7, septets), nil
 }
