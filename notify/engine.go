@@ -107,9 +107,29 @@ func (e *Engine) Wake() { e.loop.Wake() }
 // returns once the sends it started have.
 func (e *Engine) Run(ctx context.Context) error {
 	defer e.inflight.Wait()
-	pass := func(ctx context.Context) (int, error) { return e.claimAndDispatch(ctx, &e.inflight) }
+	pass := func(ctx context.Context) (int, error) {
+		var wg sync.WaitGroup
+		n, err := e.claimAndDispatch(ctx, &wg)
+		e.inflight.Add(1)
+		done := make(chan struct{})
+		go func() { defer e.inflight.Done(); wg.Wait(); close(done) }()
+		// Healthy channels answer within milliseconds: waiting that long
+		// lets the pages due meanwhile be claimed in one batch (one write)
+		// instead of one claim each. A slow channel's sends carry on
+		// after PassWait without holding up the next pass.
+		select {
+		case <-done:
+		case <-e.clock.After(PassWait):
+		case <-ctx.Done():
+		}
+		return n, err
+	}
 	return e.loop.RunScheduled(ctx, pass, e.store.NextNotificationDue, loop.DefaultIdle)
 }
+
+// PassWait is the longest a pass waits for its sends before the loop
+// looks for more due pages.
+const PassWait = 50 * time.Millisecond
 
 // RunDue claims and delivers every page due now and waits for the
 // attempts; it returns how many it made. Tests drive the engine with it.

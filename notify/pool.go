@@ -114,7 +114,9 @@ func (e *Engine) dispatch(ctx context.Context, claimed []hypercare.Notification,
 			if err := e.process(ctx, n, claimedAt); err != nil && ctx.Err() == nil {
 				e.log.Error("record delivery", slog.String("notification", n.ID), slog.Any("error", err))
 			}
-			e.loop.Wake() // the outcome may have set a new due time
+			if n.Status == hypercare.NotificationPending || n.Kind == hypercare.NotificationHeld {
+				e.loop.Wake() // a retry, delay, hold or digest: a new due time
+			}
 		}(&claimed[i])
 	}
 }
