@@ -291,3 +291,30 @@ func TestDigestReplacesAFlood(t *testing.T) {
 		}
 	})
 }
+
+// A provider that never answers is cut off at its channel's attempt
+// timeout and the page is retried with backoff, like any transient
+// failure; after the last attempt the failure is on the incident.
+func TestAttemptTimeoutRetriesThenFails(t *testing.T) {
+	s := newStorm(t, storetest.Engines(t)[0].Open(t))
+	smtp := &hung{started: make(chan string, notify.MaxAttempts), release: make(chan struct{})}
+	channels := notify.NewRegistry()
+	channels.Register(hypercare.ContactEmail, smtp)
+	n := s.page("alice-mail", hypercare.ContactEmail)
+	e := s.engine(channels, notify.Policy{Channels: map[hypercare.ContactType]notify.ChannelLimits{
+		hypercare.ContactEmail: {Timeout: time.Millisecond}}})
+	s.run(e)
+	if got := s.get(n); got.Status != hypercare.NotificationPending || got.Attempts != 1 || got.LastError == "" {
+		t.Fatalf("after a timed-out attempt: %+v", got)
+	}
+	for range notify.MaxAttempts {
+		s.clk.Advance(10 * time.Minute)
+		s.run(e)
+	}
+	if got := s.get(n); got.Status != hypercare.NotificationFailed || got.Attempts != notify.MaxAttempts {
+		t.Fatalf("after every attempt timed out: %+v", got)
+	}
+	if tl := s.timeline(n); !strings.Contains(tl, "Page to Alice via alice-mail (email) failed after 8 attempt(s)") {
+		t.Fatalf("timeline: %s", tl)
+	}
+}
