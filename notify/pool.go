@@ -132,13 +132,19 @@ func (e *Engine) process(ctx context.Context, n *hypercare.Notification, claimed
 	}
 	lim := e.policy.limits(n.Type)
 	release, ok := e.pool.acquire(ctx, n.Type, lim.Concurrency)
-	if !ok {
-		return ctx.Err()
+	if !ok { // shutting down: hand the page back now, not after its lease
+		return e.handBack(ctx, n)
 	}
 	defer release()
 	if e.clock.Now().After(claimedAt.Add(Lease - lim.Timeout)) {
-		n.Status, n.DueAt, n.Attempts = hypercare.NotificationPending, e.clock.Now(), n.Attempts-1
-		return e.record(ctx, n, "", nil)
+		return e.handBack(ctx, n)
 	}
 	return e.deliver(ctx, n, lim.Timeout)
+}
+
+// handBack returns a claimed page unsent and its attempt uncounted, due
+// now, for the next claim (here or on another node).
+func (e *Engine) handBack(ctx context.Context, n *hypercare.Notification) error {
+	n.Status, n.DueAt, n.Attempts = hypercare.NotificationPending, e.clock.Now(), n.Attempts-1
+	return e.record(ctx, n, "", nil)
 }
