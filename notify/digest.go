@@ -105,7 +105,7 @@ func (e *Engine) fillDigest(ctx context.Context, msg *Message) (bool, error) {
 	}
 	d.Summary = summary(d.Items, services, high)
 	msg.Digest, msg.Incident = d, *first
-	msg.Incident.Title = d.Summary
+	msg.Incident.Title = d.Summary + ": " + numbers(d.Items)
 	if len(services) > 1 {
 		msg.ServiceName = fmt.Sprintf("%d services", len(services))
 	}
@@ -129,4 +129,18 @@ func summary(items []DigestItem, services map[string]bool, high int) string {
 		fmt.Fprintf(&b, ", %d high urgency", high)
 	}
 	return b.String()
+}
+
+// numbers is "#3, #4, #5" (at most 20, then "and N more"), for channels
+// that show a digest as one title.
+func numbers(items []DigestItem) string {
+	var parts []string
+	for i, it := range items {
+		if i == 20 {
+			parts = append(parts, fmt.Sprintf("and %d more", len(items)-i))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("#%d", it.Number))
+	}
+	return strings.Join(parts, ", ")
 }

@@ -174,7 +174,7 @@ func (s *Sender) postMessage(ctx context.Context, m notify.Message) error {
 	if err != nil {
 		return err
 	}
-	if s.threads != nil && !threaded && channel != "" && ts != "" {
+	if s.threads != nil && !threaded && m.Digest == nil && channel != "" && ts != "" {
 		// The page is delivered; failing to remember it costs only the
 		// threading of later pages, so it is logged, not returned (a
 		// returned error would page again).
@@ -188,7 +188,7 @@ func (s *Sender) postMessage(ctx context.Context, m notify.Message) error {
 // thread points msg at the incident's earlier message at the same address,
 // if there is one, and reports whether it did.
 func (s *Sender) thread(ctx context.Context, m notify.Message, msg *message) bool {
-	if s.threads == nil {
+	if s.threads == nil || m.Digest != nil {
 		return false
 	}
 	channel, ts, ok, err := s.threads.ChatThread(ctx, m.Incident.ID, m.Notification.Address)
