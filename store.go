@@ -110,6 +110,12 @@ type Reader interface {
 	ListTokens(ctx context.Context) ([]Token, error)
 	// ListNotifications returns an incident's pages, oldest first.
 	ListNotifications(ctx context.Context, incidentID string) ([]Notification, error)
+	// RecentSends returns when userID was sent pages (and digests) of
+	// contact type t at or after since, oldest first: throttles and
+	// digests count them.
+	RecentSends(ctx context.Context, userID string, t ContactType, since time.Time) ([]time.Time, error)
+	// ListDigest returns the pages digest digestID stands for, oldest first.
+	ListDigest(ctx context.Context, digestID string) ([]Notification, error)
 	// GetEscalation returns an incident's escalation state.
 	GetEscalation(ctx context.Context, incidentID string) (*EscalationState, error)
 	// CalendarFeed returns what the feed whose token hashes to tokenHash
@@ -217,6 +223,10 @@ type Tx interface {
 	ClaimNotifications(ctx context.Context, now, leaseUntil time.Time, limit int) ([]Notification, error)
 	// UpdateNotification records a delivery outcome, releasing the lease.
 	UpdateNotification(ctx context.Context, n *Notification) error
+	// TakeHeldNotifications marks userID's held pages of contact type t
+	// due by now as digested into digestID and returns them; a page
+	// another digest took is not returned, so each goes out once.
+	TakeHeldNotifications(ctx context.Context, userID string, t ContactType, now time.Time, digestID string) ([]Notification, error)
 	// CancelNotifications cancels an incident's pending pages.
 	CancelNotifications(ctx context.Context, incidentID string) (int, error)
 	// RecentPages is Reader.RecentPages inside the transaction, so pages

@@ -457,7 +457,7 @@ func checkOpenAPIConstants(doc oaObj, _ []route) []string {
 			string(hypercare.ContactPush), string(hypercare.ContactSlack), string(hypercare.ContactWebhook)),
 		"EscalationStatus": sorted(hypercare.EscalationActive, hypercare.EscalationAckWait, hypercare.EscalationDone),
 		"NotificationStatus": sorted(hypercare.NotificationPending, hypercare.NotificationSending, hypercare.NotificationSent,
-			hypercare.NotificationFailed, hypercare.NotificationCancelled),
+			hypercare.NotificationFailed, hypercare.NotificationCancelled, hypercare.NotificationDigested),
 	} {
 		if got := enum(name); !slices.Equal(got, want) {
 			problems = append(problems, fmt.Sprintf("components.schemas.%s enum is %v, want %v", name, got, want))

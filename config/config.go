@@ -195,6 +195,12 @@ type Notify struct {
 	// Twilio is the account SMS and voice pages go through; nil means sms
 	// and voice contact methods cannot be delivered.
 	Twilio *TwilioNotify `yaml:"twilio"`
+	// Delivery, Throttle and Digest pace delivery under a storm (see
+	// notify_pacing.go); Templates override the messages (templates.go).
+	Delivery  PerChannel[ChannelDelivery] `yaml:"delivery"`
+	Throttle  PerChannel[Throttle]        `yaml:"throttle"`
+	Digest    *Digest                     `yaml:"digest"`
+	Templates Templates                   `yaml:"templates"`
 }
 
 // AllowPrivateNetworks reports whether outbound calls may go to loopback,

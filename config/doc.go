@@ -97,6 +97,15 @@
 //	  allow_private_networks: false  # allow outbound calls to private addresses; default false
 //	  slack: {bot_token: "${SLACK_BOT_TOKEN}", signing_secret: "${SLACK_SIGNING_SECRET}", api_url: https://slack.com/api}
 //	  ntfy: {token: "${NTFY_TOKEN}"}  # all optional; tokens literal or ${ENV_VAR}
+//	  delivery:                  # per channel (contact type); each its own send slots
+//	    email: {concurrency: 8, timeout_seconds: 30}  # defaults 32 and 20; timeout 1 to 90
+//	  throttle:                  # per channel: at most per_user pages per user in per_minutes
+//	    sms: {per_user: 1, per_minutes: 1}  # the rest wait; the timeline says how long
+//	  digest: {max_pages: 5, per_minutes: 10}  # past 5 pages in 10 min, one digest per user and channel
+//	  templates:                 # Go text/template: {{.Number}} {{.Title}} {{.Service}} {{.Urgency}} …
+//	    email: {subject: "[{{.Urgency}}] #{{.Number}} {{.Title}}"}  # also text:
+//	    sms: {text: "#{{.Number}} {{.Title}} ({{.Service}}). Reply ack {{.Number}}"}
+//	    slack: {text: "*#{{.Number}} {{.Title}}* on {{.Service}}"}
 //	hypercare_windows:           # planned peaks; `hypercare readiness` checks them
 //	  - id: bfcm                 # required; ID, unique among windows
 //	    name: Black Friday       # required

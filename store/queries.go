@@ -18,7 +18,7 @@ const (
 	tokenCols        = "id, name, role, hash, created_at, last_used_at"
 	escalationCols   = "incident_id, policy_id, service_id, level, loop, step, status, due_at, urgency, ack_timeout, updated_at"
 	notificationCols = "id, incident_id, user_id, contact_method, type, level, loop, step, reason, status, " +
-		"attempts, last_error, due_at, created_at, sent_at, error_detail"
+		"attempts, last_error, due_at, created_at, sent_at, error_detail, kind, digest_id"
 	feedCols = "id, token_hash, kind, subject, created_by, created_at"
 )
 
@@ -67,6 +67,7 @@ const (
 	qClaimNotifications
 	qUpdateNotification
 	qCancelNotifications
+	qTakeHeldNotifications
 	qCreateFeed
 	qDeleteFeed
 	qSaveChatThread
@@ -180,7 +181,7 @@ func buildEscalationQueries(q *[numQueries]string, d *dialect) {
 	q[qNextTurn] = "INSERT INTO rotation_turns (policy_id, level, turn) VALUES ($1, $2, 0) " +
 		"ON CONFLICT (policy_id, level) DO UPDATE SET turn = rotation_turns.turn + 1 RETURNING turn"
 	q[qInsertNotification] = "INSERT INTO notifications (" + notificationCols + ") VALUES " +
-		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) ON CONFLICT DO NOTHING"
+		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) ON CONFLICT DO NOTHING"
 	// A claim leases due rows: pending ones, and sending ones whose lease
 	// expired because the node sending them died.
 	q[qClaimNotifications] = "UPDATE notifications SET status = 'sending', lease_until = $2, " +
@@ -191,7 +192,10 @@ func buildEscalationQueries(q *[numQueries]string, d *dialect) {
 		"((status = 'pending' AND due_at <= $1) OR (status = 'sending' AND lease_until <= $1)) " +
 		"ORDER BY due_at LIMIT $3" + d.skipLocked + ") RETURNING " + notificationCols
 	q[qUpdateNotification] = "UPDATE notifications SET status = $2, attempts = $3, last_error = $4, " +
-		"due_at = $5, sent_at = $6, error_detail = $7, lease_until = NULL WHERE id = $1"
+		"due_at = $5, sent_at = $6, error_detail = $7, kind = $8, lease_until = NULL WHERE id = $1"
+	q[qTakeHeldNotifications] = "UPDATE notifications SET status = 'digested', digest_id = $4, lease_until = NULL " +
+		"WHERE user_id = $1 AND type = $2 AND kind = 'held' AND status IN ('pending', 'sending') AND due_at <= $3 " +
+		"RETURNING " + notificationCols
 	q[qCancelNotifications] = "UPDATE notifications SET status = 'cancelled', lease_until = NULL " +
 		"WHERE incident_id = $1 AND status = 'pending' RETURNING " + notificationCols
 	q[qCreateFeed] = "INSERT INTO calendar_feeds (" + feedCols + ") VALUES ($1, $2, $3, $4, $5, $6) " +

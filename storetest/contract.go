@@ -38,6 +38,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"PanicInWrite", testPanicInWrite},
 		{"Escalations", testEscalations},
 		{"Notifications", testNotifications},
+		{"Pacing", testPacing},
 		{"CalendarFeeds", testCalendarFeeds},
 		{"LastEventAt", testLastEventAt},
 		{"EventsBetween", testEventsBetween},

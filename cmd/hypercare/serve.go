@@ -259,6 +259,7 @@ func newEngines(st *store.Store, cfg *config.Config, in *intake.Intake, channels
 	esc := escalate.New(st, hypercare.SystemClock{}, dir, log)
 	deliverer := notify.NewEngine(st, hypercare.SystemClock{}, channels,
 		func() notify.Directory { return esc.Directory() }, log)
+	deliverer.SetPolicy(deliveryPolicy(cfg))
 	esc.OnPaged(deliverer.Wake)
 	esc.SetDeliveryCheck(channels.Check)
 	in.SetPolicies(dir.PoliciesByService(), esc.Wake)
@@ -280,8 +281,10 @@ func registerEmail(channels *notify.Registry, cfg *config.Config) error {
 	if e == nil {
 		return nil
 	}
+	subject, text := emailTemplates(cfg)
 	s, err := email.New(email.Config{Host: e.Host, Port: e.Port, TLS: e.TLS, Username: e.Username,
-		Password: e.Password, From: e.From, Net: notify.NetOptions{AllowPrivateNetworks: cfg.AllowPrivateNetworks()}})
+		Password: e.Password, From: e.From, Net: notify.NetOptions{AllowPrivateNetworks: cfg.AllowPrivateNetworks()},
+		Subject: subject, Text: text})
 	if err != nil {
 		return fmt.Errorf("notify.email: %w", err)
 	}
