@@ -102,7 +102,21 @@ type Notification struct {
 	DueAt       time.Time  `json:"due_at"`
 	CreatedAt   time.Time  `json:"created_at"`
 	SentAt      *time.Time `json:"sent_at"`
+	// Kind is NotificationPage, NotificationHeld (waiting for the user's
+	// digest on this channel: notify.digest) or NotificationDigest (one
+	// message standing for the held pages whose DigestID is its ID).
+	Kind string `json:"kind"`
+	// DigestID is, on a page that went out in a digest (status digested),
+	// the digest notification's ID.
+	DigestID string `json:"digest_id,omitempty"`
 }
+
+// Notification kinds (see Notification.Kind).
+const (
+	NotificationPage   = "page"
+	NotificationHeld   = "held"
+	NotificationDigest = "digest"
+)
 
 // Notification statuses.
 const (
@@ -111,6 +125,8 @@ const (
 	NotificationSent      = "sent"
 	NotificationFailed    = "failed"
 	NotificationCancelled = "cancelled"
+	// NotificationDigested is a held page that went out in a digest.
+	NotificationDigested = "digested"
 )
 
 // MarshalJSON writes the timeout as escalate_after_minutes, as configured.

@@ -94,6 +94,12 @@ type Incident struct {
 	// flapping count within the window): re-triggers re-open this incident
 	// instead of opening new ones, and it pages once.
 	Flapping bool `json:"flapping"`
+	// SuppressedBy names the maintenance window or silence that held the
+	// incident's first page when it opened ("maintenance:sunday-deploys",
+	// "silence:ID"; "" when none), and SuppressedUntil when that hold
+	// ends: the first page is due then if the incident is still open.
+	SuppressedBy    string     `json:"suppressed_by,omitempty"`
+	SuppressedUntil *time.Time `json:"suppressed_until,omitempty"`
 	// Features and LastFeatures are the encoded correlate.Features of the
 	// incident's first alert and of the latest alert that joined, and
 	// LastAlertAt when that alert joined: what time and intelligent
@@ -102,6 +108,10 @@ type Incident struct {
 	Features     string    `json:"-"`
 	LastFeatures string    `json:"-"`
 	LastAlertAt  time.Time `json:"-"`
+	// Feedback is the last noise/actionable verdict a responder gave, nil
+	// when none. The store keeps it apart from the incident row; the API
+	// fills it in when it shows one incident.
+	Feedback *Feedback `json:"feedback,omitempty"`
 }
 
 // ActorType says who did something.

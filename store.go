@@ -122,6 +122,12 @@ type Reader interface {
 	ListTokens(ctx context.Context) ([]Token, error)
 	// ListNotifications returns an incident's pages, oldest first.
 	ListNotifications(ctx context.Context, incidentID string) ([]Notification, error)
+	// RecentSends returns when userID was sent pages (and digests) of
+	// contact type t at or after since, oldest first: throttles and
+	// digests count them.
+	RecentSends(ctx context.Context, userID string, t ContactType, since time.Time) ([]time.Time, error)
+	// ListDigest returns the pages digest digestID stands for, oldest first.
+	ListDigest(ctx context.Context, digestID string) ([]Notification, error)
 	// GetEscalation returns an incident's escalation state.
 	GetEscalation(ctx context.Context, incidentID string) (*EscalationState, error)
 	// CalendarFeed returns what the feed whose token hashes to tokenHash
@@ -140,6 +146,14 @@ type Reader interface {
 	// LastEventAt returns when each integration last sent an event or a
 	// change event; those that never did are absent.
 	LastEventAt(ctx context.Context, integrationIDs []string) (map[string]time.Time, error)
+	// RecentPages returns when the user was paged at or after since,
+	// oldest first: one time per escalation step that paged them, steps
+	// whose every page was cancelled left out (the fatigue guardrail).
+	RecentPages(ctx context.Context, userID string, since time.Time) ([]time.Time, error)
+	// ListSilences returns the newest silences, at most limit.
+	ListSilences(ctx context.Context, limit int) ([]Silence, error)
+	// GetSilence returns one silence, or not_found.
+	GetSilence(ctx context.Context, id string) (*Silence, error)
 }
 
 // Tx is a write transaction. Methods that find one thing return a
@@ -231,11 +245,30 @@ type Tx interface {
 	ClaimNotifications(ctx context.Context, now, leaseUntil time.Time, limit int) ([]Notification, error)
 	// UpdateNotification records a delivery outcome, releasing the lease.
 	UpdateNotification(ctx context.Context, n *Notification) error
+	// TakeHeldNotifications marks userID's held pages of contact type t
+	// due by now as digested into digestID and returns them; a page
+	// another digest took is not returned, so each goes out once.
+	TakeHeldNotifications(ctx context.Context, userID string, t ContactType, now time.Time, digestID string) ([]Notification, error)
 	// CancelNotifications cancels an incident's pending pages.
 	CancelNotifications(ctx context.Context, incidentID string) (int, error)
+	// RecentPages is Reader.RecentPages inside the transaction, so pages
+	// this transaction recorded count too.
+	RecentPages(ctx context.Context, userID string, since time.Time) ([]time.Time, error)
 	// CreateCalendarFeed records a calendar feed: its ID, token hash, what
 	// it shows (kind "users" or "schedules", and the ID) and who made it.
 	CreateCalendarFeed(ctx context.Context, f *CalendarFeed) error
 	// DeleteCalendarFeed revokes the feed with id (not_found if none).
 	DeleteCalendarFeed(ctx context.Context, id string) error
+
+	// InsertSilence records a silence (conflict if the ID exists).
+	InsertSilence(ctx context.Context, s *Silence) error
+	// ExpireSilence ends a silence at at (not_found if none); an ended
+	// silence is returned unchanged.
+	ExpireSilence(ctx context.Context, id string, at time.Time) (*Silence, error)
+	// ActiveSilences returns the silences not ended at at (active or yet
+	// to start): what intake weighs for a new incident.
+	ActiveSilences(ctx context.Context, at time.Time) ([]Silence, error)
+	// SuppressedIncidents returns the unresolved incidents whose first
+	// page the window or silence ref ("kind:id") holds.
+	SuppressedIncidents(ctx context.Context, ref string) ([]string, error)
 }

@@ -35,6 +35,11 @@ type Window struct {
 	// SilentAfter is how long an integration may send nothing before
 	// readiness calls it silent.
 	SilentAfter time.Duration `json:"-"`
+	// Fatigue, if set, is the fatigue guardrail: an overloaded responder's
+	// next page also goes to the next escalation level.
+	Fatigue *Fatigue `json:"-"`
+	// AnnounceTo hears when the window opens and closes.
+	AnnounceTo []AnnounceTarget `json:"-"`
 }
 
 // InScope reports whether the service is in the window's scope.

@@ -57,35 +57,46 @@ func (s *Server) calendarFeed(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// buildCalendar lists the shifts of a schedule, or of one user on every
+// schedule, between from and to, and the hypercare windows that concern
+// them (calendar_peak.go).
 func (s *Server) buildCalendar(kind, id string, from, to time.Time) ical.Calendar {
 	dir := s.directory()
 	cal := ical.Calendar{}
+	reach := windowsIn(dir, from, to)
 	// Shifts are whole (not cut at the window's edges) and their UID is
 	// made of schedule, user and start only, so every fetch names the same
 	// shift the same way and calendar apps update it instead of adding a
 	// copy.
 	add := func(schedID string, sh oncall.Shift) {
 		name := dir.Users[sh.User].Name
-		cal.Events = append(cal.Events, ical.Event{
+		e := ical.Event{
 			UID:   schedID + "/" + sh.User + "/" + sh.Start.UTC().Format("20060102T150405Z") + "@hypercare",
 			Start: sh.Start, End: sh.End,
 			Summary:     "On call: " + schedID + " (" + name + ")",
 			Description: "Hypercare on-call shift on schedule " + schedID + ", from " + sh.Layer + ".",
-		})
+		}
+		markShift(&e, schedID, reach)
+		cal.Events = append(cal.Events, e)
 	}
 	if kind == "schedules" {
 		cal.Name = "On call: " + id
 		for _, sh := range dir.Schedules[id].WholeShifts(from, to) {
 			add(id, sh)
 		}
-		return cal
-	}
-	cal.Name = "On call: " + dir.Users[id].Name
-	for _, sid := range sortedKeys(dir.Schedules) {
-		for _, sh := range dir.Schedules[sid].WholeShifts(from, to) {
-			if sh.User == id {
-				add(sid, sh)
+	} else {
+		cal.Name = "On call: " + dir.Users[id].Name
+		for _, sid := range sortedKeys(dir.Schedules) {
+			for _, sh := range dir.Schedules[sid].WholeShifts(from, to) {
+				if sh.User == id {
+					add(sid, sh)
+				}
 			}
+		}
+	}
+	for _, r := range reach {
+		if r.concerns(dir, kind, id) {
+			cal.Events = append(cal.Events, windowEvent(dir, r))
 		}
 	}
 	return cal

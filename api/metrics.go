@@ -14,6 +14,8 @@ type metrics struct {
 	events        *prometheus.CounterVec
 	ingestLatency *prometheus.HistogramVec
 	storeErrors   prometheus.Counter
+	// feedback counts verdicts given on incidents (noise, actionable).
+	feedback *prometheus.CounterVec
 }
 
 // Event outcomes beyond the store's, for rejected requests.
@@ -38,8 +40,15 @@ func newMetrics(reg *prometheus.Registry, st hypercare.Store, in *intake.Intake)
 			Name: "hypercare_store_errors_total",
 			Help: "Requests that failed with an internal or unavailable store error.",
 		}),
+		feedback: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hypercare_incident_feedback_total",
+			Help: "Verdicts responders gave on incidents (POST /api/v1/incidents/{id}/feedback), by verdict: noise or actionable.",
+		}, []string{"verdict"}),
 	}
-	reg.MustRegister(m.events, m.ingestLatency, m.storeErrors, &openIncidents{store: st})
+	for _, v := range []hypercare.Verdict{hypercare.VerdictNoise, hypercare.VerdictActionable} {
+		m.feedback.WithLabelValues(string(v))
+	}
+	reg.MustRegister(m.events, m.ingestLatency, m.storeErrors, m.feedback, &openIncidents{store: st})
 	if in != nil {
 		reg.MustRegister(&ruleCounters{intake: in})
 	}

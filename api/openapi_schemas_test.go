@@ -18,6 +18,7 @@ import (
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/escalate"
 	"github.com/hypercare/hypercare/readiness"
+	"github.com/hypercare/hypercare/report"
 )
 
 // goSchemas are the component schemas that must match a Go type exactly.
@@ -56,6 +57,23 @@ var goSchemas = map[string]reflect.Type{
 	"WindowView":          reflect.TypeFor[WindowView](),
 	"ReadinessReport":     reflect.TypeFor[readiness.Report](),
 	"Finding":             reflect.TypeFor[readiness.Finding](),
+	"Feedback":            reflect.TypeFor[hypercare.Feedback](),
+	"NoiseReport":         reflect.TypeFor[report.NoiseReport](),
+	"NoiseService":        reflect.TypeFor[report.NoiseService](),
+	"NoiseCounts":         reflect.TypeFor[report.NoiseCounts](),
+	"FeedbackCounts":      reflect.TypeFor[report.FeedbackCounts](),
+	"WindowSummary":       reflect.TypeFor[report.WindowSummary](),
+	"WindowRef":           reflect.TypeFor[report.WindowRef](),
+	"NightDef":            reflect.TypeFor[report.NightDef](),
+	"WindowTotals":        reflect.TypeFor[report.WindowTotals](),
+	"WindowService":       reflect.TypeFor[report.WindowService](),
+	"Durations":           reflect.TypeFor[report.Durations](),
+	"ResponderPages":      reflect.TypeFor[report.ResponderPages](),
+	"NoisyAlert":          reflect.TypeFor[report.NoisyAlert](),
+	"SilenceView":         reflect.TypeFor[SilenceView](),
+	"MaintenanceView":     reflect.TypeFor[MaintenanceView](),
+	"RecurrenceView":      reflect.TypeFor[RecurrenceView](),
+	"OccurrenceView":      reflect.TypeFor[OccurrenceView](),
 }
 
 // marshalledAs maps the types that have their own MarshalJSON to a twin
@@ -439,7 +457,7 @@ func checkOpenAPIConstants(doc oaObj, _ []route) []string {
 			string(hypercare.ContactPush), string(hypercare.ContactSlack), string(hypercare.ContactWebhook)),
 		"EscalationStatus": sorted(hypercare.EscalationActive, hypercare.EscalationAckWait, hypercare.EscalationDone),
 		"NotificationStatus": sorted(hypercare.NotificationPending, hypercare.NotificationSending, hypercare.NotificationSent,
-			hypercare.NotificationFailed, hypercare.NotificationCancelled),
+			hypercare.NotificationFailed, hypercare.NotificationCancelled, hypercare.NotificationDigested),
 	} {
 		if got := enum(name); !slices.Equal(got, want) {
 			problems = append(problems, fmt.Sprintf("components.schemas.%s enum is %v, want %v", name, got, want))

@@ -62,16 +62,24 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 	}
 	list, next, err := s.store.ListIncidents(r.Context(), hypercare.IncidentFilter{
 		Statuses: statuses, ServiceID: r.URL.Query().Get("service"), Page: page})
+	if err == nil {
+		err = s.withFeedback(r.Context(), list)
+	}
 	respondPage(s, w, r, "incidents", list, next, err)
 }
 
 func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) {
 	inc, err := s.incidents.Lookup(r.Context(), r.PathValue("id"))
+	var one []hypercare.Incident
+	if err == nil {
+		one = []hypercare.Incident{*inc}
+		err = s.withFeedback(r.Context(), one)
+	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, http.StatusOK, map[string]any{"incident": inc})
+	s.writeJSON(w, http.StatusOK, map[string]any{"incident": one[0]})
 }
 
 func (s *Server) incidentAlerts(w http.ResponseWriter, r *http.Request) {

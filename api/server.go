@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/correlate"
 	"github.com/hypercare/hypercare/escalate"
 	"github.com/hypercare/hypercare/incident"
 	"github.com/hypercare/hypercare/intake"
@@ -83,6 +84,9 @@ type Options struct {
 	// methods: the same registry the delivery engine pages through. nil
 	// answers those endpoints 503.
 	Channels notify.Sender
+	// Maintenance are the config's maintenance windows, listed by
+	// GET /api/v1/maintenance.
+	Maintenance []correlate.Maintenance
 }
 
 // Server serves the HTTP API. Build it with New and use Handler.
@@ -120,6 +124,8 @@ type Server struct {
 	twilioToken string
 	// channels sends test pages and verification codes.
 	channels notify.Sender
+	// maintenance are the config's maintenance windows.
+	maintenance []correlate.Maintenance
 }
 
 // New returns a Server for opts.
@@ -171,7 +177,7 @@ func New(opts Options) *Server {
 			s.streamKeep = DefaultStreamKeep
 		}
 	}
-	s.twilioToken, s.channels = opts.TwilioAuthToken, opts.Channels
+	s.twilioToken, s.channels, s.maintenance = opts.TwilioAuthToken, opts.Channels, opts.Maintenance
 	for _, rt := range s.routes() {
 		h := rt.handler
 		if rt.role != "" {
@@ -231,6 +237,7 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/incidents/{id}/notes", responder, s.addNote},
 		{"POST", "/api/v1/incidents/{id}/merge", responder, s.mergeIncidents},
 		{"POST", "/api/v1/incidents/{id}/split", responder, s.splitIncident},
+		{"POST", "/api/v1/incidents/{id}/feedback", responder, s.incidentFeedback},
 		{"POST", "/api/v1/incidents/{id}/escalate", responder, s.escalateIncident},
 		{"POST", "/api/v1/incidents/{id}/reassign", responder, s.reassign},
 		{"GET", "/api/v1/incidents/{id}/notifications", viewer, s.incidentNotifications},
@@ -249,6 +256,13 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/simulate", viewer, s.simulate},
 		{"GET", "/api/v1/windows", viewer, s.listWindows},
 		{"GET", "/api/v1/windows/{id}/readiness", viewer, s.windowReadiness},
+		{"GET", "/api/v1/windows/{id}/summary", viewer, s.windowSummary},
+		{"GET", "/api/v1/noise", viewer, s.noiseReport},
+		{"GET", "/api/v1/maintenance", viewer, s.listMaintenance},
+		{"GET", "/api/v1/silences", viewer, s.listSilences},
+		{"POST", "/api/v1/silences", responder, s.createSilence},
+		{"GET", "/api/v1/silences/{id}", viewer, s.getSilence},
+		{"DELETE", "/api/v1/silences/{id}", responder, s.expireSilence},
 		{"POST", "/api/v1/schedules/{id}/calendar", responder, s.createCalendarFeed("schedules")},
 		{"POST", "/api/v1/users/{id}/calendar", admin, s.createCalendarFeed("users")},
 		{"POST", "/api/v1/users/{id}/contact_methods/{cm}/test", admin, s.testContactMethod},

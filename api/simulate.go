@@ -36,7 +36,7 @@ func (s *Server) simulate(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	sim, err := s.escalation.Simulate(svc, at, urgency)
+	sim, err := s.escalation.Simulate(r.Context(), svc, at, urgency)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

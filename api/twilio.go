@@ -59,8 +59,10 @@ func twiml(w http.ResponseWriter, doc []byte) {
 
 // twilioSMS answers POST /hooks/twilio/sms: a reply "ack 42" or
 // "resolve 42" to a page. The sender is the Hypercare user with an sms or
-// voice contact method whose address is the From number; a stranger gets
-// an empty answer and nothing changes. The action is taken as that user,
+// voice contact method whose address is the From number; a stranger is
+// refused with 403 (permission_denied, naming From) and nothing changes,
+// so a misrouted or spoofed number shows in Twilio's error log instead of
+// passing silently. The action is taken as that user,
 // so the timeline says who, and the answer says what happened.
 func (s *Server) twilioSMS(w http.ResponseWriter, r *http.Request) {
 	form, ok := s.twilioRequest(w, r)
@@ -69,7 +71,9 @@ func (s *Server) twilioSMS(w http.ResponseWriter, r *http.Request) {
 	}
 	user, ok := s.phoneUser(form.Get("From"))
 	if !ok {
-		twiml(w, twilio.Empty())
+		s.writeError(w, r, &hypercare.Error{Code: hypercare.CodePermissionDenied,
+			Message: "the sender is not a Hypercare user: From is no user's sms or voice contact method",
+			Details: []hypercare.FieldError{{Field: "From", Message: "is not the address of any user's sms or voice contact method"}}})
 		return
 	}
 	action, number, err := twilio.ParseReply(form.Get("Body"))

@@ -22,6 +22,17 @@ type WindowView struct {
 	Urgency                 hypercare.Urgency `json:"urgency"`
 	MaxShiftHours           *int              `json:"max_shift_hours"`
 	SilentIntegrationDays   int               `json:"silent_integration_days"`
+	// Fatigue is the fatigue guardrail with its defaults filled in; nil
+	// when the window has none.
+	Fatigue *FatigueView `json:"fatigue"`
+}
+
+// FatigueView is a window's fatigue guardrail in the config file's units.
+type FatigueView struct {
+	MaxPages      int    `json:"max_pages"`
+	PerHours      int    `json:"per_hours"`
+	MaxNightPages int    `json:"max_night_pages"`
+	Night         string `json:"night"`
 }
 
 // windowView converts a window; Services nil (all) becomes every service
@@ -42,6 +53,10 @@ func windowView(w hypercare.Window, all []hypercare.Service) WindowView {
 	if w.MaxShift > 0 {
 		h := int(w.MaxShift / time.Hour)
 		v.MaxShiftHours = &h
+	}
+	if f := w.Fatigue; f != nil {
+		v.Fatigue = &FatigueView{MaxPages: f.MaxPages, PerHours: int(f.Per / time.Hour),
+			MaxNightPages: f.MaxNightPages, Night: f.NightSpan()}
 	}
 	return v
 }

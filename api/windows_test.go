@@ -33,7 +33,7 @@ services:
       - {id: checkout-am, type: alertmanager, key: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa}
   - {id: search, name: Search}
 hypercare_windows:
-  - {id: bf, name: Black Friday, time_zone: America/New_York, start: "2026-11-27T00:00", end: "2026-11-28T00:00", services: [checkout], max_shift_hours: 12}
+  - {id: bf, name: Black Friday, time_zone: America/New_York, start: "2026-11-27T00:00", end: "2026-11-28T00:00", services: [checkout], max_shift_hours: 12, fatigue: {max_pages: 6}}
 `
 
 // TestWindowReadinessOverHTTP: GET /api/v1/windows lists the windows and
@@ -60,6 +60,9 @@ func TestWindowReadinessOverHTTP(t *testing.T) {
 			!slices.Equal(w.Services, []string{"checkout"}) || w.MaxShiftHours == nil || *w.MaxShiftHours != 12 ||
 			w.MaxEscalateAfterMinutes != nil || w.SilentIntegrationDays != 7 {
 			t.Errorf("window = %+v", w)
+		}
+		if f := w.Fatigue; f == nil || *f != (api.FatigueView{MaxPages: 6, PerHours: 4, MaxNightPages: 2, Night: "22:00-07:00"}) {
+			t.Errorf("fatigue = %+v, want max_pages 6 and the defaults", f)
 		}
 
 		var rep readiness.Report

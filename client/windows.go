@@ -22,6 +22,16 @@ type Window struct {
 	Urgency                 hypercare.Urgency `json:"urgency"`
 	MaxShiftHours           *int              `json:"max_shift_hours"`
 	SilentIntegrationDays   int               `json:"silent_integration_days"`
+	// Fatigue is the fatigue guardrail; nil when the window has none.
+	Fatigue *Fatigue `json:"fatigue"`
+}
+
+// Fatigue is a window's fatigue guardrail as GET /api/v1/windows shows it.
+type Fatigue struct {
+	MaxPages      int    `json:"max_pages"`
+	PerHours      int    `json:"per_hours"`
+	MaxNightPages int    `json:"max_night_pages"`
+	Night         string `json:"night"`
 }
 
 // Windows lists the server's hypercare windows.

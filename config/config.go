@@ -57,6 +57,9 @@ type Config struct {
 	// and Runbooks accessors.
 	WindowSpecs  []HypercareWindow `yaml:"hypercare_windows"`
 	RunbookSpecs []Runbook         `yaml:"runbooks"`
+	// MaintenanceSpecs are the maintenance windows as written; use the
+	// Maintenance accessor.
+	MaintenanceSpecs []MaintenanceWindow `yaml:"maintenance"`
 	// noise is each service's noise settings, made effective by Parse.
 	noise map[string]correlate.Noise
 }
@@ -198,6 +201,12 @@ type Notify struct {
 	// Twilio is the account SMS and voice pages go through; nil means sms
 	// and voice contact methods cannot be delivered.
 	Twilio *TwilioNotify `yaml:"twilio"`
+	// Delivery, Throttle and Digest pace delivery under a storm (see
+	// notify_pacing.go); Templates override the messages (templates.go).
+	Delivery  PerChannel[ChannelDelivery] `yaml:"delivery"`
+	Throttle  PerChannel[Throttle]        `yaml:"throttle"`
+	Digest    *Digest                     `yaml:"digest"`
+	Templates Templates                   `yaml:"templates"`
 }
 
 // AllowPrivateNetworks reports whether outbound calls may go to loopback,

@@ -23,9 +23,7 @@
 // The file is one YAML document: a mapping of sections. Every section is
 // optional and an empty file is a valid, empty configuration. Keys are
 // strict: an unknown key anywhere is an error, so a misspelt setting
-// never silently does nothing. The section maintenance is part of the
-// format (DESIGN.md §5) but not of this version; it is rejected with a
-// message saying so. Top-level keys starting with "x-" are
+// never silently does nothing. Top-level keys starting with "x-" are
 // ignored, as in Docker Compose files: a place to define YAML anchors for
 // merge keys ("<<: *name"). Custom YAML tags (!include, !env, ...) are
 // not supported.
@@ -99,6 +97,15 @@
 //	  allow_private_networks: false  # allow outbound calls to private addresses; default false
 //	  slack: {bot_token: "${SLACK_BOT_TOKEN}", signing_secret: "${SLACK_SIGNING_SECRET}", api_url: https://slack.com/api}
 //	  ntfy: {token: "${NTFY_TOKEN}"}  # all optional; tokens literal or ${ENV_VAR}
+//	  delivery:                  # per channel (contact type); each its own send slots
+//	    email: {concurrency: 8, timeout_seconds: 30}  # defaults 32 and 20; timeout 1 to 90
+//	  throttle:                  # per channel: at most per_user pages per user in per_minutes
+//	    sms: {per_user: 1, per_minutes: 1}  # the rest wait; the timeline says how long
+//	  digest: {max_pages: 5, per_minutes: 10}  # past 5 pages in 10 min, one digest per user and channel
+//	  templates:                 # Go text/template: {{.Number}} {{.Title}} {{.Service}} {{.Urgency}} …
+//	    email: {subject: "[{{.Urgency}}] #{{.Number}} {{.Title}}"}  # also text:
+//	    sms: {text: "#{{.Number}} {{.Title}} ({{.Service}}). Reply ack {{.Number}}"}
+//	    slack: {text: "*#{{.Number}} {{.Title}}* on {{.Service}}"}
 //	hypercare_windows:           # planned peaks; `hypercare readiness` checks them
 //	  - id: bfcm                 # required; ID, unique among windows
 //	    name: Black Friday       # required
@@ -111,8 +118,19 @@
 //	    urgency: high            # high | low
 //	    max_shift_hours: 12      # 1 to 168; longest stint and most hours in any 24
 //	    silent_integration_days: 7     # 1 to 366; default 7
+//	    fatigue: {max_pages: 8, per_hours: 4, max_night_pages: 2, night: "22:00-07:00"}  # the defaults; page the next level too
+//	    announce_to: [{user: alice}]   # told when it opens and closes
 //	runbooks:
 //	  - {id: checkout-5xx, title: Checkout 5xx, url: "https://wiki.example.com/checkout-5xx", services: [checkout]}
+//	maintenance:                 # alerts recorded, first pages held until the end
+//	  - id: sunday-deploys       # required; ID, unique among maintenance windows
+//	    services: [checkout]     # services and/or matchers (at least one)
+//	    matchers: ['alertname=~"Deploy.*"']  # Alertmanager-style: = != =~ !~
+//	    start: "2026-11-29T02:00"    # required; local readings in time_zone
+//	    end: "2026-11-29T04:00"
+//	    time_zone: Europe/London     # required
+//	    recurrence: {freq: weekly, by_day: [SU]}  # optional: daily|weekly, interval, by_day, until
+//	    announce_to: [{user: alice}, {type: slack, address: C0123456}]
 //
 // Integration types name the wire format a sender speaks: events-v2 is the
 // PagerDuty Events API v2 (Datadog, New Relic and any PagerDuty-compatible

@@ -62,6 +62,8 @@ func (c *checker) checkNotify(n *Notify) {
 	if n.Email != nil {
 		c.checkEmail(n.Email)
 	}
+	c.checkPacing(n)
+	c.checkTemplates(&n.Templates)
 }
 
 // checkEmail validates notify.email. Messages never repeat the password.

@@ -43,6 +43,7 @@ func (c *checker) check(cfg *Config) {
 	c.checkNotify(&cfg.Notify)
 	c.checkRules(cfg)
 	c.checkWindowsAndRunbooks(cfg)
+	c.checkMaintenance(cfg)
 	c.checkChannels(cfg)
 }
 

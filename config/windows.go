@@ -47,6 +47,11 @@ type HypercareWindow struct {
 	// SilentIntegrationDays is how many days without an event make an
 	// integration silent for readiness; default 7.
 	SilentIntegrationDays *int `yaml:"silent_integration_days"`
+	// Fatigue turns on the fatigue guardrail; omitted keys take defaults.
+	Fatigue *FatigueSpec `yaml:"fatigue"`
+	// AnnounceTo hears when the window opens and closes (as maintenance
+	// windows' announce_to).
+	AnnounceTo []AnnounceTarget `yaml:"announce_to"`
 }
 
 // Runbook is one entry of runbooks: a link to what to do when the listed
@@ -78,12 +83,16 @@ func (w *HypercareWindow) domain() hypercare.Window {
 		ID: w.ID, Name: w.Name, ChangeFreeze: w.ChangeFreeze, Urgency: w.Urgency,
 		MaxEscalateAfter: minutes(w.MaxEscalateAfterMinutes),
 		SilentAfter:      DefaultSilentIntegrationDays * 24 * time.Hour,
+		AnnounceTo:       announceTargets(w.AnnounceTo),
 	}
 	if w.Services != nil {
 		out.Services = append([]string{}, w.Services...)
 	}
 	if w.MaxShiftHours != nil {
 		out.MaxShift = time.Duration(*w.MaxShiftHours) * time.Hour
+	}
+	if w.Fatigue != nil {
+		out.Fatigue = w.Fatigue.domain()
 	}
 	if w.SilentIntegrationDays != nil {
 		out.SilentAfter = time.Duration(*w.SilentIntegrationDays) * 24 * time.Hour
@@ -122,8 +131,11 @@ func (c *checker) checkWindowsAndRunbooks(cfg *Config) {
 		services[s.ID] = true
 	}
 	seen := map[string]string{}
+	users := usersByID(cfg)
 	for i := range cfg.WindowSpecs {
-		c.checkWindow(fmt.Sprintf("hypercare_windows[%d]", i), &cfg.WindowSpecs[i], services, seen)
+		path := fmt.Sprintf("hypercare_windows[%d]", i)
+		c.checkWindow(path, &cfg.WindowSpecs[i], services, seen)
+		c.checkAnnounceTo(path+".announce_to", cfg.WindowSpecs[i].AnnounceTo, users)
 	}
 	seen = map[string]string{}
 	for i, r := range cfg.RunbookSpecs {
@@ -177,6 +189,9 @@ func (c *checker) checkWindow(path string, w *HypercareWindow, services map[stri
 	}
 	if d := w.SilentIntegrationDays; d != nil && (*d < 1 || *d > maxSilentIntegrationDays) {
 		c.add(path+".silent_integration_days", "must be between 1 and %d", maxSilentIntegrationDays)
+	}
+	if w.Fatigue != nil {
+		c.checkFatigue(path+".fatigue", w.Fatigue)
 	}
 }
 

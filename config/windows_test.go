@@ -61,7 +61,7 @@ func TestParseWindowRules(t *testing.T) {
 			"hypercare.yaml:12:14: hypercare_windows[0].urgency: must be high or low",
 			"hypercare.yaml:13:22: hypercare_windows[0].max_shift_hours: must be between 1 and 168 (a week)",
 			"hypercare.yaml:14:30: hypercare_windows[0].silent_integration_days: must be between 1 and 366",
-			`hypercare.yaml:15:5: hypercare_windows[0].announce: unknown field "announce" (allowed: id, name, time_zone, start, end, services, change_freeze, max_escalate_after_minutes, urgency, max_shift_hours, silent_integration_days)`,
+			`hypercare.yaml:15:5: hypercare_windows[0].announce: unknown field "announce" (allowed: id, name, time_zone, start, end, services, change_freeze, max_escalate_after_minutes, urgency, max_shift_hours, silent_integration_days, fatigue, announce_to)`,
 		}},
 		{"end before start, empty scope, duplicate id", with(windowBase,
 			"hypercare_windows:",

@@ -31,6 +31,9 @@ type Directory struct {
 	// Windows are the hypercare windows whose overlay (faster escalation)
 	// applies to the services in their scope while they are open.
 	Windows []hypercare.Window
+	// zones are the users' time zones, loaded once (the fatigue
+	// guardrail judges night in them).
+	zones map[string]*time.Location
 }
 
 // NewDirectory indexes the config's lists; windows are the config's
@@ -44,8 +47,12 @@ func NewDirectory(users []hypercare.User, schedules []*oncall.Schedule, policies
 		Policies:      make(map[string]hypercare.EscalationPolicy, len(policies)),
 		ServicePolicy: make(map[string]string, len(services)),
 	}
+	d.zones = map[string]*time.Location{}
 	for _, u := range users {
 		d.Users[u.ID] = u
+		if loc, err := oncall.LoadZone(u.TimeZone); err == nil {
+			d.zones[u.TimeZone] = loc
+		}
 	}
 	for _, s := range schedules {
 		d.Schedules[s.ID] = s

@@ -26,8 +26,8 @@ const (
 
 // Engine runs due escalation steps, and the symptom grace timers of
 // recovering upstream incidents (incident.PromoteAfterGrace): both are
-// timers the same due-time read covers (NextEscalationDue). Build it with New; Run drives it, or
-// tests call RunDue directly with a fake clock.
+// timers the same due-time read covers (NextEscalationDue). Build it with
+// New; Run drives it, or tests call RunDue directly with a fake clock.
 type Engine struct {
 	store hypercare.Store
 	clock hypercare.Clock
@@ -64,9 +64,11 @@ func (e *Engine) OnPaged(f func()) { e.paged = f }
 func (e *Engine) SetDeliveryCheck(f func(hypercare.ContactMethod) error) { e.check = f }
 
 // Simulate is Directory.Simulate on the current directory, flagging the
-// pages the delivery engine could not send.
-func (e *Engine) Simulate(serviceID string, at time.Time, urgency hypercare.Urgency) (*Simulation, error) {
-	return e.dir.Load().Simulate(serviceID, at, urgency, e.check)
+// pages the delivery engine could not send; the fatigue guardrail counts
+// the pages responders already had (the store's RecentPages).
+func (e *Engine) Simulate(ctx context.Context, serviceID string, at time.Time, urgency hypercare.Urgency) (*Simulation, error) {
+	history := func(id string, since time.Time) ([]time.Time, error) { return e.store.RecentPages(ctx, id, since) }
+	return e.dir.Load().simulate(serviceID, at, urgency, e.check, history)
 }
 
 // Wake makes the loop look for due steps now; it never blocks.
@@ -160,6 +162,13 @@ func takeStep(ctx context.Context, tx hypercare.Tx, dir *Directory, st *hypercar
 		return 0, finish(ctx, tx, st, now)
 	}
 	st.Level = min(st.Level, len(policy.Levels)-1) // the policy may have shrunk
+	if st.Step == 0 && inc.SuppressedBy != "" && inc.SuppressedUntil != nil {
+		// The first page was held by a maintenance window or silence.
+		msg := fmt.Sprintf("Held by %s until %s; still open: paging now", inc.SuppressedBy, inc.SuppressedUntil.UTC().Format("2006-01-02 15:04 UTC"))
+		if err := note(ctx, tx, inc.ID, msg, nil, now); err != nil {
+			return 0, err
+		}
+	}
 	pages, err := pageLevel(ctx, tx, dir, policy, st, inc, now, "")
 	if err != nil {
 		return 0, err
@@ -191,25 +200,81 @@ func advance(st *hypercare.EscalationState, policy hypercare.EscalationPolicy, w
 
 // pageLevel pages the targets of the state's current level and records it
 // on the timeline. reason, if set, replaces the default "level N" reason.
+// Inside a hypercare window with a fatigue guardrail, a responder over it
+// gets help: the next level is paged in the same step (pageHelp).
 func pageLevel(ctx context.Context, tx hypercare.Tx, dir *Directory, policy hypercare.EscalationPolicy,
 	st *hypercare.EscalationState, inc *hypercare.Incident, now time.Time, reason string) (int, error) {
-	level := policy.Levels[st.Level]
-	targets := level.Targets
-	if level.Mode == hypercare.RoundRobin && len(targets) > 1 {
-		turn, err := tx.NextTurn(ctx, policy.ID, st.Level)
-		if err != nil {
+	users, gaps, err := levelUsers(ctx, tx, dir, policy, st.Level, now)
+	if err != nil {
+		return 0, err
+	}
+	// Count before paging, so this step's own pages are counted once (as
+	// "this page") and a retried step decides the same.
+	w := fatigueWindow(dir.Windows, inc.ServiceID, now)
+	var over []overload
+	if w != nil {
+		history := func(id string, since time.Time) ([]time.Time, error) { return tx.RecentPages(ctx, id, since) }
+		if over, err = dir.overloaded(w, users, inc.Urgency, now, history); err != nil {
 			return 0, err
 		}
-		targets = []hypercare.Target{targets[turn%len(targets)]}
 	}
-	users, gaps := dir.Resolve(targets, now)
 	if reason == "" {
 		reason = fmt.Sprintf("level %d of escalation policy %s", st.Level+1, policy.ID)
 		if st.Loop > 0 {
 			reason += fmt.Sprintf(" (repeat %d)", st.Loop)
 		}
 	}
-	return pageUsers(ctx, tx, dir, st, inc, users, gaps, reason, now)
+	pages, err := pageUsers(ctx, tx, dir, st, inc, users, gaps, reason, now)
+	if err != nil || len(over) == 0 {
+		return pages, err
+	}
+	helped, err := pageHelp(ctx, tx, dir, policy, st, inc, w, over, users, now)
+	return pages + helped, err
+}
+
+// levelUsers resolves a level's targets at now into users; a round-robin
+// level takes its next turn.
+func levelUsers(ctx context.Context, tx hypercare.Tx, dir *Directory, policy hypercare.EscalationPolicy,
+	level int, now time.Time) ([]string, []string, error) {
+	targets := policy.Levels[level].Targets
+	if policy.Levels[level].Mode == hypercare.RoundRobin && len(targets) > 1 {
+		turn, err := tx.NextTurn(ctx, policy.ID, level)
+		if err != nil {
+			return nil, nil, err
+		}
+		targets = []hypercare.Target{targets[turn%len(targets)]}
+	}
+	users, gaps := dir.Resolve(targets, now)
+	return users, gaps, nil
+}
+
+// pageHelp is the fatigue guardrail's help: it says on the timeline who
+// is over the guardrail and pages the level after st's in the same step
+// (the notifications' uniqueness per step makes a retried step page the
+// helpers once). After the last level there is nobody further: the
+// timeline says so and the level's own pages stand.
+func pageHelp(ctx context.Context, tx hypercare.Tx, dir *Directory, policy hypercare.EscalationPolicy,
+	st *hypercare.EscalationState, inc *hypercare.Incident, w *hypercare.Window, over []overload,
+	paged []string, now time.Time) (int, error) {
+	details := map[string]any{"window_id": w.ID, "fatigue": overloadDetails(over), "level": st.Level + 1, "step": st.Step}
+	if st.Level+1 >= len(policy.Levels) {
+		return 0, note(ctx, tx, inc.ID, helpNote(over, st.Level+2, nil, nil, true), details, now)
+	}
+	help := *st
+	help.Level++
+	users, gaps, err := levelUsers(ctx, tx, dir, policy, help.Level, now)
+	if err != nil {
+		return 0, err
+	}
+	users = withoutUsers(users, paged)
+	details["help_level"], details["helpers"] = help.Level+1, users
+	if err := note(ctx, tx, inc.ID, helpNote(over, help.Level+1, dir.userNames(users), gaps, false), details, now); err != nil {
+		return 0, err
+	}
+	if len(users) == 0 {
+		return 0, nil
+	}
+	return pageUsers(ctx, tx, dir, &help, inc, users, nil, helpReason(w, over, help.Level+1, policy.ID), now)
 }
 
 // pageUsers records notifications for users and a timeline entry saying

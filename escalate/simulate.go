@@ -25,6 +25,9 @@ type PlannedPage struct {
 	// for its contact type in this version, or an address that can never
 	// work. A real incident would record the page and its failure.
 	Undeliverable string `json:"undeliverable,omitempty"`
+	// Help, if set, says this page is the fatigue guardrail's help for an
+	// overloaded responder of the level before (the timeline's words).
+	Help string `json:"help,omitempty"`
 }
 
 // Simulation is the dry run's answer: the pages, and the reasons some
@@ -44,9 +47,17 @@ type Simulation struct {
 // repeats, resolving schedules at the moment each level would be paged. It
 // reads nothing but the directory, so teams can check coverage before a
 // peak without touching live data. check, if set, says why a contact
-// method cannot be delivered to (notify.Registry.Check).
+// method cannot be delivered to (notify.Registry.Check). Inside a window
+// with a fatigue guardrail it counts the pages it plans itself; Engine.
+// Simulate also counts the pages already sent.
 func (d *Directory) Simulate(serviceID string, at time.Time, urgency hypercare.Urgency,
 	check func(hypercare.ContactMethod) error) (*Simulation, error) {
+	return d.simulate(serviceID, at, urgency, check, nil)
+}
+
+// simulate is Simulate with earlier pages read from history (nil: none).
+func (d *Directory) simulate(serviceID string, at time.Time, urgency hypercare.Urgency,
+	check func(hypercare.ContactMethod) error, history PageHistory) (*Simulation, error) {
 	policyID, ok := d.ServicePolicy[serviceID]
 	if !ok {
 		return nil, hypercare.Errorf(hypercare.CodeNotFound, "service %q has no escalation policy", serviceID)
@@ -56,24 +67,22 @@ func (d *Directory) Simulate(serviceID string, at time.Time, urgency hypercare.U
 		return nil, hypercare.Errorf(hypercare.CodeNotFound, "escalation policy %q does not exist", policyID)
 	}
 	sim := &Simulation{ServiceID: serviceID, PolicyID: policyID, At: at, Urgency: urgency, Pages: []PlannedPage{}, Gaps: []string{}}
+	r := &simRun{d: d, sim: sim, urgency: urgency, check: check, history: history, planned: map[string][]time.Time{}}
 	st := hypercare.EscalationState{Status: hypercare.EscalationActive, ServiceID: serviceID}
 	now := at
 	for st.Status != hypercare.EscalationDone {
-		level := policy.Levels[st.Level]
-		users, gaps := d.Resolve(level.Targets, now)
-		rr := level.Mode == hypercare.RoundRobin && len(level.Targets) > 1
-		for _, g := range gaps {
-			sim.Gaps = append(sim.Gaps, now.Format(time.RFC3339)+": level "+strconv.Itoa(st.Level+1)+": "+g)
+		users, gaps := d.Resolve(policy.Levels[st.Level].Targets, now)
+		var over []overload
+		w := fatigueWindow(d.Windows, serviceID, now)
+		if w != nil {
+			var err error
+			if over, err = d.overloaded(w, users, urgency, now, r.pagesOf); err != nil {
+				return nil, err
+			}
 		}
-		for _, id := range users {
-			pages, gap := d.simulateUser(d.Users[id], urgency, now, check)
-			for _, p := range pages {
-				p.Level, p.Loop, p.RoundRobin = st.Level+1, st.Loop, rr
-				sim.Pages = append(sim.Pages, p)
-			}
-			if gap != "" {
-				sim.Gaps = append(sim.Gaps, now.Format(time.RFC3339)+": level "+strconv.Itoa(st.Level+1)+": "+gap)
-			}
+		r.level(policy, st.Level, st.Loop, users, gaps, now, "")
+		if len(over) > 0 {
+			r.help(policy, st, w, over, users, now)
 		}
 		advance(&st, policy, d.Windows, now)
 		now = st.DueAt
@@ -81,6 +90,79 @@ func (d *Directory) Simulate(serviceID string, at time.Time, urgency hypercare.U
 	// Rules with delays interleave with later levels: list pages by time.
 	sort.SliceStable(sim.Pages, func(i, j int) bool { return sim.Pages[i].At.Before(sim.Pages[j].At) })
 	return sim, nil
+}
+
+// simRun is one dry run in progress: the simulation it fills and the
+// pages it planned per user (the fatigue guardrail counts them).
+type simRun struct {
+	d       *Directory
+	sim     *Simulation
+	urgency hypercare.Urgency
+	check   func(hypercare.ContactMethod) error
+	history PageHistory
+	planned map[string][]time.Time
+}
+
+// pagesOf is the PageHistory of the dry run: earlier real pages, if it
+// has a history, and the pages it planned so far.
+func (r *simRun) pagesOf(userID string, since time.Time) ([]time.Time, error) {
+	var out []time.Time
+	if r.history != nil {
+		real, err := r.history(userID, since)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, real...)
+	}
+	for _, t := range r.planned[userID] {
+		if !t.Before(since) {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// level plans the pages of one level's users at now (help, if set, marks
+// them as the fatigue guardrail's).
+func (r *simRun) level(policy hypercare.EscalationPolicy, level, loop int, users, gaps []string, now time.Time, help string) {
+	lv := policy.Levels[level]
+	rr := lv.Mode == hypercare.RoundRobin && len(lv.Targets) > 1
+	prefix := now.Format(time.RFC3339) + ": level " + strconv.Itoa(level+1) + ": "
+	for _, g := range gaps {
+		r.sim.Gaps = append(r.sim.Gaps, prefix+g)
+	}
+	for _, id := range users {
+		pages, gap := r.d.simulateUser(r.d.Users[id], r.urgency, now, r.check)
+		for _, p := range pages {
+			p.Level, p.Loop, p.RoundRobin, p.Help = level+1, loop, rr, help
+			r.sim.Pages = append(r.sim.Pages, p)
+		}
+		if len(pages) > 0 {
+			r.planned[id] = append(r.planned[id], now)
+		}
+		if gap != "" {
+			r.sim.Gaps = append(r.sim.Gaps, prefix+gap)
+		}
+	}
+}
+
+// help plans the fatigue guardrail's help as pageHelp does: the next
+// level's users besides those just paged, or, after the last level, a gap
+// saying nobody is left to ask.
+func (r *simRun) help(policy hypercare.EscalationPolicy, st hypercare.EscalationState, w *hypercare.Window,
+	over []overload, paged []string, now time.Time) {
+	if st.Level+1 >= len(policy.Levels) {
+		r.sim.Gaps = append(r.sim.Gaps, now.Format(time.RFC3339)+": "+helpNote(over, st.Level+2, nil, nil, true))
+		return
+	}
+	users, gaps := r.d.Resolve(policy.Levels[st.Level+1].Targets, now)
+	users = withoutUsers(users, paged)
+	why := helpNote(over, st.Level+2, r.d.userNames(users), gaps, false)
+	if len(users) == 0 {
+		r.sim.Gaps = append(r.sim.Gaps, now.Format(time.RFC3339)+": "+why)
+		return
+	}
+	r.level(policy, st.Level+1, st.Loop, users, nil, now, why)
 }
 
 // simulateUser plans the pages of one user and, if none of them would

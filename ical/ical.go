@@ -19,6 +19,13 @@ type Event struct {
 	Start, End  time.Time
 	Summary     string
 	Description string
+	// TimeZone, if set (and not UTC), writes DTSTART and DTEND as local
+	// times with its TZID, and the feed carries its VTIMEZONE: an event
+	// that was planned in a zone (a hypercare window) shows its wall-clock
+	// times wherever the reader is.
+	TimeZone *time.Location
+	// Categories label the event (CATEGORIES), e.g. "Hypercare".
+	Categories []string
 }
 
 // Calendar is a feed: a name and its events.
@@ -42,15 +49,31 @@ func Write(w io.Writer, cal Calendar, stamp time.Time) error {
 	line("CALSCALE", "GREGORIAN")
 	line("METHOD", "PUBLISH")
 	line("X-WR-CALNAME", escape(cal.Name))
+	for _, z := range zonesOf(cal.Events) {
+		writeTimeZone(&b, z)
+	}
 	for _, e := range cal.Events {
 		line("BEGIN", "VEVENT")
 		line("UID", escape(e.UID))
 		line("DTSTAMP", stamp.UTC().Format(utcStamp))
-		line("DTSTART", e.Start.UTC().Format(utcStamp))
-		line("DTEND", e.End.UTC().Format(utcStamp))
+		if zoned(e.TimeZone) {
+			tzid := ";TZID=" + e.TimeZone.String()
+			line("DTSTART"+tzid, e.Start.In(e.TimeZone).Format(localStamp))
+			line("DTEND"+tzid, e.End.In(e.TimeZone).Format(localStamp))
+		} else {
+			line("DTSTART", e.Start.UTC().Format(utcStamp))
+			line("DTEND", e.End.UTC().Format(utcStamp))
+		}
 		line("SUMMARY", escape(e.Summary))
 		if e.Description != "" {
 			line("DESCRIPTION", escape(e.Description))
+		}
+		if len(e.Categories) > 0 {
+			var cats []string
+			for _, c := range e.Categories {
+				cats = append(cats, escape(c))
+			}
+			line("CATEGORIES", strings.Join(cats, ","))
 		}
 		line("TRANSP", "TRANSPARENT")
 		line("END", "VEVENT")

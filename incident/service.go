@@ -151,3 +151,53 @@ func (s *Service) updateOpenAlerts(ctx context.Context, tx hypercare.Tx, inc *hy
 	}
 	return nil
 }
+
+// MaxFeedbackNoteLength caps the note given with a verdict, in characters.
+const MaxFeedbackNoteLength = 1000
+
+// Feedback records a responder's verdict on an incident (noise or
+// actionable) with an optional note: the last verdict given counts in the
+// reports, and every one stays on the timeline ("Marked noise by Alice").
+// Resolved incidents take feedback too: that is when it is usually given.
+func (s *Service) Feedback(ctx context.Context, ref string, actor hypercare.Actor, verdict hypercare.Verdict, note string) (*hypercare.Incident, error) {
+	note = strings.TrimSpace(note)
+	if err := checkFeedback(verdict, note); err != nil {
+		return nil, err
+	}
+	return s.transition(ctx, ref, func(tx hypercare.Tx, inc *hypercare.Incident, now time.Time) error {
+		ftx, ok := tx.(hypercare.FeedbackTx)
+		if !ok {
+			return hypercare.Errorf(hypercare.CodeUnavailable, "this store does not keep incident feedback")
+		}
+		fb := &hypercare.Feedback{Verdict: verdict, Note: note, By: actor, At: now}
+		if err := ftx.SetFeedback(ctx, inc.ID, fb); err != nil {
+			return fmt.Errorf("feedback on incident %d: %w", inc.Number, err)
+		}
+		msg := "Marked " + string(verdict) + " by " + actor.Name
+		if note != "" {
+			msg += ": " + note
+		}
+		entry := &hypercare.TimelineEntry{ID: hypercare.NewID(now), IncidentID: inc.ID, At: now,
+			Type: hypercare.TimelineFeedback, Actor: actor, Message: msg}
+		if err := tx.AppendTimeline(ctx, entry); err != nil {
+			return fmt.Errorf("feedback on incident %d: %w", inc.Number, err)
+		}
+		inc.Feedback = fb
+		return nil
+	})
+}
+
+func checkFeedback(verdict hypercare.Verdict, note string) error {
+	switch {
+	case verdict == "":
+		return hypercare.InvalidFields("invalid feedback", hypercare.FieldError{Field: "verdict", Message: "is required: noise or actionable"})
+	case !verdict.Valid():
+		return hypercare.InvalidFields("invalid feedback", hypercare.FieldError{Field: "verdict", Message: "must be noise or actionable"})
+	case !utf8.ValidString(note) || strings.ContainsRune(note, 0):
+		return hypercare.InvalidFields("invalid feedback", hypercare.FieldError{Field: "note", Message: "must be valid UTF-8 text without NUL characters"})
+	case utf8.RuneCountInString(note) > MaxFeedbackNoteLength:
+		return hypercare.InvalidFields("invalid feedback", hypercare.FieldError{Field: "note",
+			Message: fmt.Sprintf("must be at most %d characters", MaxFeedbackNoteLength)})
+	}
+	return nil
+}

@@ -51,6 +51,8 @@ type Intake struct {
 	// windows are the hypercare windows (config reload): their urgency
 	// floor applies to incidents opened in scope while they are open.
 	windows atomic.Pointer[[]hypercare.Window]
+	// maintenance are the config's maintenance windows (config reload).
+	maintenance atomic.Pointer[[]correlate.Maintenance]
 }
 
 // New returns an Intake writing to st, with no integrations yet.
@@ -61,6 +63,7 @@ func New(st hypercare.Store, clk hypercare.Clock) *Intake {
 	in.SetRules(nil)
 	in.SetNoise(nil)
 	in.SetWindows(nil)
+	in.SetMaintenance(nil)
 	return in
 }
 
@@ -140,15 +143,21 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 	results := make([]Result, len(events))
 	esc := in.escalation.Load()
 	windows := *in.windows.Load()
+	maintenance := *in.maintenance.Load()
 	write := func(tx hypercare.Tx) error {
+		h := &holds{windows: maintenance}
 		for i := range events {
 			d := &decisions[i]
 			r, err := in.apply(ctx, tx, it, actor, &events[i], payloads[i], d, now)
 			if err == nil && r.opened != nil {
 				err = raiseToFloor(ctx, tx, windows, r.opened, now)
 			}
+			var hold time.Duration
+			if err == nil && r.opened != nil {
+				hold, err = suppress(ctx, tx, h, r.opened, &events[i], now)
+			}
 			if policy, escalates := esc.byService[d.ServiceID]; err == nil && escalates && r.opened != nil {
-				err = incident.StartEscalationAfter(ctx, tx, r.opened, policy, now, max(r.delay, d.Delay))
+				err = incident.StartEscalationAfter(ctx, tx, r.opened, policy, now, max(r.delay, d.Delay, hold))
 			}
 			if err != nil {
 				return err

@@ -42,6 +42,11 @@ type PageOptions struct {
 	Resolve bool
 	// Client sends the requests if set (tests).
 	Client *http.Client
+	// EmailReceiver, if set, is the loopback host:port of an SMTP server
+	// this run starts; the service's policy must also page an e-mail
+	// contact method through it (BenchConfigEmail), and first e-mail
+	// pages are timed too.
+	EmailReceiver string
 }
 
 // DefaultPageGrace is how long a page run waits for late pages.
@@ -67,6 +72,18 @@ type PageReport struct {
 	Receiver    ReceiverStats `json:"receiver"`
 	Resolves    *Requests     `json:"resolves,omitempty"`
 	Elapsed     time.Duration `json:"elapsed_ns"`
+	// Email is the first e-mail page of each trigger, when the run had an
+	// e-mail receiver.
+	Email *EmailPages `json:"email,omitempty"`
+}
+
+// EmailPages is what the e-mail receiver of a page run measured.
+type EmailPages struct {
+	Receiver string        `json:"receiver"`
+	Paged    int64         `json:"paged"`
+	Missing  int64         `json:"missing"`
+	Latency  Latency       `json:"latency"`
+	Stats    ReceiverStats `json:"stats"`
 }
 
 // PageSettings echoes a page run's options (not the routing key).
@@ -117,6 +134,17 @@ func RunPage(ctx context.Context, opts PageOptions) (PageReport, error) {
 		return PageReport{}, err
 	}
 	defer rcv.close()
+	trackers := []*tracker{tr}
+	var mailTr *tracker
+	if opts.EmailReceiver != "" {
+		mailTr = newTracker(tr.prefix, opts.Count)
+		sink, err := startSMTPSink(opts.EmailReceiver, mailTr)
+		if err != nil {
+			return PageReport{}, err
+		}
+		defer sink.close()
+		trackers = append(trackers, mailTr)
+	}
 	client, release := pagingClient(opts.Client, opts.Concurrency)
 	defer release()
 
@@ -148,13 +176,17 @@ func RunPage(ctx context.Context, opts PageOptions) (PageReport, error) {
 				defer func() { <-sem }()
 				body, err := pagingEvent(opts.RoutingKey, "trigger", tr.token(seq), time.Now())
 				sentAt := time.Now()
-				tr.sending(seq, sentAt)
+				for _, t := range trackers {
+					t.sending(seq, sentAt)
+				}
 				res := result{err: err}
 				if err == nil {
 					res = postEvent(ctx, client, endpoint, body, opts.Timeout)
 				}
 				if res.status == http.StatusAccepted {
-					tr.accept(seq)
+					for _, t := range trackers {
+						t.accept(seq)
+					}
 				}
 				if ctx.Err() == nil {
 					triggers.record(due, sentAt, time.Now(), res, true)
@@ -164,7 +196,10 @@ func RunPage(ctx context.Context, opts PageOptions) (PageReport, error) {
 	}
 	sendLoop()
 	wg.Wait()
-	tr.waitAll(ctx, 0, time.Now().Add(opts.Grace), 0, nil)
+	deadline := time.Now().Add(opts.Grace)
+	for _, t := range trackers {
+		t.waitAll(ctx, 0, deadline, 0, nil)
+	}
 
 	rep := PageReport{Settings: PageSettings{RunID: runID, Endpoint: endpoint, Receiver: rcv.addr, Count: opts.Count,
 		Rate: opts.Rate, Grace: opts.Grace, Concurrency: opts.Concurrency}}
@@ -172,6 +207,12 @@ func RunPage(ctx context.Context, opts PageOptions) (PageReport, error) {
 	items, stats := tr.snapshot()
 	rep.Receiver = stats
 	rep.Paged, rep.Missing, rep.Latency, rep.FromCreated = pageLatencies(items)
+	if mailTr != nil {
+		items, stats := mailTr.snapshot()
+		e := &EmailPages{Receiver: opts.EmailReceiver, Stats: stats}
+		e.Paged, e.Missing, e.Latency, _ = pageLatencies(items)
+		rep.Email = e
+	}
 	if opts.Resolve && ctx.Err() == nil {
 		r := resolveAll(ctx, client, endpoint, opts.RoutingKey, tr, opts.Concurrency, opts.Timeout, resolveLimit)
 		rep.Resolves = &r
@@ -215,6 +256,11 @@ func (r PageReport) WriteTable(w io.Writer) error {
 	fmt.Fprintf(tw, "First page\t%s\n", latencyLine(r.Latency))
 	fmt.Fprintf(tw, "  from created_at\t%s\n", latencyLine(r.FromCreated))
 	writeReceiver(tw, r.Receiver)
+	if e := r.Email; e != nil {
+		fmt.Fprintf(tw, "E-mail pages\t%d of %d accepted triggers via smtp://%s (missing %d)\n", e.Paged, r.Triggers.Succeeded, e.Receiver, e.Missing)
+		fmt.Fprintf(tw, "First e-mail\t%s\n", latencyLine(e.Latency))
+		writeReceiver(tw, e.Stats)
+	}
 	if r.Resolves != nil {
 		fmt.Fprintf(tw, "Resolved\t%d of %d\n", r.Resolves.Succeeded, r.Resolves.Sent)
 	}

@@ -27,12 +27,7 @@ const (
 	Lease = 3 * time.Minute
 	// MaxAttempts bounds retries of transient failures.
 	MaxAttempts = 8
-	// sendTimeout bounds one attempt.
-	sendTimeout = 20 * time.Second
 	claimBatch  = 200
-	// parallel sends overlap receivers' latency; their outcome writes
-	// share group commits.
-	parallel = 32
 )
 
 // Directory is what delivery needs to know about people and services: the
@@ -58,6 +53,12 @@ type Engine struct {
 	outcomes *prometheus.CounterVec
 	// links makes each message's incident and one-click action links.
 	links actlink.Links
+	// policy paces delivery: per-channel limits, throttles, digests.
+	policy Policy
+	// pool holds the per-channel slots and per-(user, channel) locks.
+	pool pool
+	// inflight counts the sends Run started, so Run returns after them.
+	inflight sync.WaitGroup
 }
 
 // Delivery outcomes, the outcome label of hypercare_notifications_total.
@@ -92,19 +93,57 @@ func (e *Engine) count(n *hypercare.Notification, outcome string) {
 // links.
 func (e *Engine) SetLinks(l actlink.Links) { e.links = l }
 
+// SetPolicy sets per-channel limits, throttles and the digest (notify.
+// delivery, notify.throttle, notify.digest). Call it before Run.
+func (e *Engine) SetPolicy(p Policy) { e.policy = p }
+
 // Wake makes the loop look for due pages now; it never blocks.
 func (e *Engine) Wake() { e.loop.Wake() }
 
 // Run delivers due pages until ctx ends, sleeping until the next one is
-// due (loop.RunScheduled) unless a commit wakes it.
+// due (loop.RunScheduled) unless a commit wakes it. A pass does not wait
+// for its sends: each runs in its channel's slots and wakes the loop when
+// it is recorded, so a hung provider never delays the next pass. Run
+// returns once the sends it started have.
 func (e *Engine) Run(ctx context.Context) error {
-	return e.loop.RunScheduled(ctx, e.RunDue, e.store.NextNotificationDue, loop.DefaultIdle)
+	defer e.inflight.Wait()
+	pass := func(ctx context.Context) (int, error) {
+		var wg sync.WaitGroup
+		n, err := e.claimAndDispatch(ctx, &wg)
+		e.inflight.Add(1)
+		done := make(chan struct{})
+		go func() { defer e.inflight.Done(); wg.Wait(); close(done) }()
+		// Healthy channels answer within milliseconds: waiting that long
+		// lets the pages due meanwhile be claimed in one batch (one write)
+		// instead of one claim each. A slow channel's sends carry on
+		// after PassWait without holding up the next pass.
+		select {
+		case <-done:
+		case <-e.clock.After(PassWait):
+		case <-ctx.Done():
+		}
+		return n, err
+	}
+	return e.loop.RunScheduled(ctx, pass, e.store.NextNotificationDue, loop.DefaultIdle)
 }
 
-// RunDue claims and delivers every page due now; it returns how many
-// attempts it made. It asks the read side first and opens no write when
-// nothing is due, so an idle server commits nothing.
+// PassWait is the longest a pass waits for its sends before the loop
+// looks for more due pages.
+const PassWait = 50 * time.Millisecond
+
+// RunDue claims and delivers every page due now and waits for the
+// attempts; it returns how many it made. Tests drive the engine with it.
 func (e *Engine) RunDue(ctx context.Context) (int, error) {
+	var wg sync.WaitGroup
+	n, err := e.claimAndDispatch(ctx, &wg)
+	wg.Wait()
+	return n, err
+}
+
+// claimAndDispatch claims every page due now and starts its attempt,
+// counted in wg. It asks the read side first and opens no write when
+// nothing is due, so an idle server commits nothing.
+func (e *Engine) claimAndDispatch(ctx context.Context, wg *sync.WaitGroup) (int, error) {
 	due, ok, err := e.store.NextNotificationDue(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("look for due pages: %w", err)
@@ -124,7 +163,7 @@ func (e *Engine) RunDue(ctx context.Context) (int, error) {
 		if err != nil {
 			return total, fmt.Errorf("claim pages: %w", err)
 		}
-		e.deliverAll(ctx, claimed)
+		e.dispatch(ctx, claimed, now, wg)
 		total += len(claimed)
 		if len(claimed) < claimBatch {
 			return total, nil
@@ -132,32 +171,15 @@ func (e *Engine) RunDue(ctx context.Context) (int, error) {
 	}
 }
 
-// deliverAll sends claimed pages, a few at a time.
-func (e *Engine) deliverAll(ctx context.Context, claimed []hypercare.Notification) {
-	sem := make(chan struct{}, parallel)
-	var wg sync.WaitGroup
-	for i := range claimed {
-		sem <- struct{}{}
-		wg.Add(1)
-		go func(n *hypercare.Notification) {
-			defer func() { <-sem; wg.Done() }()
-			if err := e.deliver(ctx, n); err != nil {
-				e.log.Error("record delivery", slog.String("notification", n.ID), slog.Any("error", err))
-			}
-		}(&claimed[i])
-	}
-	wg.Wait()
-}
-
 // deliver makes one attempt and records its outcome. Every failure is
 // logged (sampled, see failureLog) and counted; a final one also goes on
 // the incident's timeline, with the detail kept for admins.
-func (e *Engine) deliver(ctx context.Context, n *hypercare.Notification) error {
+func (e *Engine) deliver(ctx context.Context, n *hypercare.Notification, timeout time.Duration) error {
 	inc, err := e.store.GetIncident(ctx, n.IncidentID)
 	if err != nil {
 		return err
 	}
-	if stale(n, inc) {
+	if n.Kind != hypercare.NotificationDigest && stale(n, inc) {
 		n.Status = hypercare.NotificationCancelled
 		e.count(n, outcomeCancelled)
 		return e.record(ctx, n, "", nil)
@@ -167,22 +189,26 @@ func (e *Engine) deliver(ctx context.Context, n *hypercare.Notification) error {
 	if !ok || !found {
 		return e.fail(ctx, n, n.UserID, Permanent(errGone))
 	}
-	n.Address = cm.Address
-	msg := Message{Notification: *n, Incident: *inc, User: user}
-	links := e.links.For(n.ID, inc.ID, inc.Number, e.clock.Now())
-	msg.IncidentURL, msg.AckURL, msg.ResolveURL = links.Incident, links.Ack, links.Resolve
-	if svc, err := e.store.GetService(ctx, inc.ServiceID); err == nil {
-		msg.ServiceName = svc.Name
+	if n.Kind == hypercare.NotificationHeld {
+		return e.collectDigest(ctx, n, user)
 	}
-	sctx, cancel := context.WithTimeout(ctx, sendTimeout)
-	err = e.sender.Send(sctx, msg)
+	if held, err := e.pace(ctx, n, user); held || err != nil {
+		return err
+	}
+	n.Address = cm.Address
+	msg, err := e.message(ctx, n, inc, user)
+	if err != nil || msg == nil {
+		return err
+	}
+	sctx, cancel := context.WithTimeout(ctx, timeout)
+	err = e.sender.Send(sctx, *msg)
 	cancel()
 	now := e.clock.Now()
 	switch {
 	case err == nil:
 		n.Status, n.SentAt, n.LastError, n.ErrorDetail = hypercare.NotificationSent, &now, "", ""
 		e.count(n, outcomeSent)
-		return e.record(ctx, n, fmt.Sprintf("Paged %s via %s (%s)", user.Name, cm.ID, cm.Type), nil)
+		return e.record(ctx, n, sentEntry(n, msg, user.Name, cm), nil)
 	case IsPermanent(err) || n.Attempts >= MaxAttempts:
 		return e.fail(ctx, n, user.Name, err)
 	default:
@@ -192,6 +218,40 @@ func (e *Engine) deliver(ctx context.Context, n *hypercare.Notification) error {
 		e.count(n, outcomeRetry)
 		return e.record(ctx, n, "", nil)
 	}
+}
+
+// message builds the message for page n of inc: links, service name and,
+// for a digest, its incidents. nil means there is nothing left to send
+// (every incident of a digest was acknowledged or resolved since): the
+// digest is then cancelled.
+func (e *Engine) message(ctx context.Context, n *hypercare.Notification, inc *hypercare.Incident, user hypercare.User) (*Message, error) {
+	msg := Message{Notification: *n, Incident: *inc, User: user}
+	if svc, err := e.store.GetService(ctx, inc.ServiceID); err == nil {
+		msg.ServiceName = svc.Name
+	}
+	if n.Kind == hypercare.NotificationDigest {
+		ok, err := e.fillDigest(ctx, &msg)
+		if err != nil || !ok {
+			if err == nil {
+				n.Status = hypercare.NotificationCancelled
+				e.count(n, outcomeCancelled)
+				err = e.record(ctx, n, "", nil)
+			}
+			return nil, err
+		}
+		return &msg, nil
+	}
+	links := e.links.For(n.ID, inc.ID, inc.Number, e.clock.Now())
+	msg.IncidentURL, msg.AckURL, msg.ResolveURL = links.Incident, links.Ack, links.Resolve
+	return &msg, nil
+}
+
+// sentEntry is the timeline entry of a sent page or digest.
+func sentEntry(n *hypercare.Notification, msg *Message, name string, cm hypercare.ContactMethod) string {
+	if msg.Digest != nil {
+		return fmt.Sprintf("Sent %s a digest via %s (%s): %s", name, cm.ID, cm.Type, msg.Digest.Summary)
+	}
+	return fmt.Sprintf("Paged %s via %s (%s)", name, cm.ID, cm.Type)
 }
 
 // fail records a page given up on, with a timeline entry saying why in
@@ -244,6 +304,9 @@ func (e *Engine) record(ctx context.Context, n *hypercare.Notification, msg stri
 		}
 		raw = b
 	}
+	// A send that happened is recorded even while the server stops, or
+	// the page would go again once its lease expired.
+	ctx = context.WithoutCancel(ctx)
 	return e.store.Write(ctx, n.IncidentID, func(tx hypercare.Tx) error {
 		if err := tx.UpdateNotification(ctx, n); err != nil {
 			return err

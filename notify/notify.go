@@ -45,6 +45,10 @@ type Message struct {
 	IncidentURL string
 	AckURL      string
 	ResolveURL  string
+	// Digest is set when the message is a digest standing for several
+	// pages (notify.digest): Incident is then its first incident titled
+	// with Digest.Summary, and the links are per item.
+	Digest *Digest
 }
 
 // Sender delivers one message over one channel. Send must be safe for

@@ -5,7 +5,7 @@ package store
 const (
 	incidentCols = "id, number, title, status, urgency, severity, service_id, alert_count, " +
 		"open_alert_count, created_at, updated_at, acknowledged_at, resolved_at, priority, transient, flapping, " +
-		"features, last_features, last_alert_at"
+		"features, last_features, last_alert_at, suppressed_by, suppressed_until"
 	alertCols = "id, service_id, incident_id, integration_id, dedup_key, status, summary, severity, " +
 		"source, component, grp, class, custom_details, links, images, event_count, first_seen_at, " +
 		"last_seen_at, acknowledged_at, resolved_at, symptom_of"
@@ -18,7 +18,7 @@ const (
 	tokenCols        = "id, name, role, hash, created_at, last_used_at"
 	escalationCols   = "incident_id, policy_id, service_id, level, loop, step, status, due_at, urgency, ack_timeout, updated_at"
 	notificationCols = "id, incident_id, user_id, contact_method, type, level, loop, step, reason, status, " +
-		"attempts, last_error, due_at, created_at, sent_at, error_detail"
+		"attempts, last_error, due_at, created_at, sent_at, error_detail, kind, digest_id"
 	feedCols = "id, token_hash, kind, subject, created_by, created_at"
 )
 
@@ -67,6 +67,7 @@ const (
 	qClaimNotifications
 	qUpdateNotification
 	qCancelNotifications
+	qTakeHeldNotifications
 	qCreateFeed
 	qDeleteFeed
 	qSaveChatThread
@@ -81,6 +82,8 @@ const (
 	qSetSymptomGrace
 	qClearSymptomGrace
 	qDueSymptomGraces
+	qRecentPages
+	qActiveSilences
 	numQueries
 )
 
@@ -115,10 +118,10 @@ func buildQueries(d *dialect) [numQueries]string {
 	q[qNextNumber] = d.nextNumber
 	q[qGetIncident] = "SELECT " + incidentCols + " FROM incidents WHERE id = $1" + d.forUpdate
 	q[qInsertIncident] = "INSERT INTO incidents (" + incidentCols + ") VALUES " +
-		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) ON CONFLICT DO NOTHING"
+		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) ON CONFLICT DO NOTHING"
 	if d.numberInInsert != "" {
 		q[qInsertIncidentNumbered] = "INSERT INTO incidents (" + incidentCols + ") VALUES " +
-			"($1, " + d.numberInInsert + ", $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) " +
+			"($1, " + d.numberInInsert + ", $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) " +
 			"ON CONFLICT DO NOTHING RETURNING number"
 	} else {
 		q[qInsertIncidentNumbered] = "SELECT 1" // unused: the number is drawn first
@@ -126,7 +129,7 @@ func buildQueries(d *dialect) [numQueries]string {
 	q[qUpdateIncident] = "UPDATE incidents SET title = $2, status = $3, urgency = $4, severity = $5, " +
 		"alert_count = $6, open_alert_count = $7, updated_at = $8, acknowledged_at = $9, " +
 		"resolved_at = $10, priority = $11, transient = $12, flapping = $13, features = $14, " +
-		"last_features = $15, last_alert_at = $16 WHERE id = $1"
+		"last_features = $15, last_alert_at = $16, suppressed_by = $17, suppressed_until = $18 WHERE id = $1"
 	q[qAppendTimeline] = "INSERT INTO timeline (" + timelineCols + ") VALUES " +
 		"($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING"
 
@@ -181,7 +184,7 @@ func buildEscalationQueries(q *[numQueries]string, d *dialect) {
 	q[qNextTurn] = "INSERT INTO rotation_turns (policy_id, level, turn) VALUES ($1, $2, 0) " +
 		"ON CONFLICT (policy_id, level) DO UPDATE SET turn = rotation_turns.turn + 1 RETURNING turn"
 	q[qInsertNotification] = "INSERT INTO notifications (" + notificationCols + ") VALUES " +
-		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) ON CONFLICT DO NOTHING"
+		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) ON CONFLICT DO NOTHING"
 	// A claim leases due rows: pending ones, and sending ones whose lease
 	// expired because the node sending them died.
 	q[qClaimNotifications] = "UPDATE notifications SET status = 'sending', lease_until = $2, " +
@@ -192,14 +195,21 @@ func buildEscalationQueries(q *[numQueries]string, d *dialect) {
 		"((status = 'pending' AND due_at <= $1) OR (status = 'sending' AND lease_until <= $1)) " +
 		"ORDER BY due_at LIMIT $3" + d.skipLocked + ") RETURNING " + notificationCols
 	q[qUpdateNotification] = "UPDATE notifications SET status = $2, attempts = $3, last_error = $4, " +
-		"due_at = $5, sent_at = $6, error_detail = $7, lease_until = NULL WHERE id = $1"
+		"due_at = $5, sent_at = $6, error_detail = $7, kind = $8, lease_until = NULL WHERE id = $1"
+	q[qTakeHeldNotifications] = "UPDATE notifications SET status = 'digested', digest_id = $4, lease_until = NULL " +
+		"WHERE user_id = $1 AND type = $2 AND kind = 'held' AND status IN ('pending', 'sending') AND due_at <= $3 " +
+		"RETURNING " + notificationCols
 	q[qCancelNotifications] = "UPDATE notifications SET status = 'cancelled', lease_until = NULL " +
 		"WHERE incident_id = $1 AND status = 'pending' RETURNING " + notificationCols
 	q[qCreateFeed] = "INSERT INTO calendar_feeds (" + feedCols + ") VALUES ($1, $2, $3, $4, $5, $6) " +
 		"ON CONFLICT DO NOTHING"
 	q[qDeleteFeed] = "DELETE FROM calendar_feeds WHERE id = $1"
+	// Read for every incident intake opens (maintenance and silences), so
+	// it is prepared like the rest of the write path.
+	q[qActiveSilences] = "SELECT " + silenceCols + " FROM silences WHERE ends_at > $1 ORDER BY created_at, id"
 	q[qSaveChatThread] = "INSERT INTO chat_threads (incident_id, address, channel, ref, created_at) " +
 		"VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING"
+	q[qRecentPages] = recentPagesSQL
 	q[qInsertSigningKey] = "INSERT INTO signing_keys (name, secret) VALUES ($1, $2) ON CONFLICT DO NOTHING"
 }
 

@@ -77,13 +77,14 @@ func decodeList[T any](field string, b []byte) ([]T, error) {
 
 func scanIncident(r rowScanner, inc *hypercare.Incident) error {
 	var created, updated, lastAlert int64
-	var acked, resolved sql.NullInt64
+	var acked, resolved, suppressedUntil sql.NullInt64
 	err := r.Scan(&inc.ID, &inc.Number, &inc.Title, &inc.Status, &inc.Urgency, &inc.Severity,
 		&inc.ServiceID, &inc.AlertCount, &inc.OpenAlertCount, &created, &updated, &acked, &resolved, &inc.Priority,
-		&inc.Transient, &inc.Flapping, &inc.Features, &inc.LastFeatures, &lastAlert)
+		&inc.Transient, &inc.Flapping, &inc.Features, &inc.LastFeatures, &lastAlert, &inc.SuppressedBy, &suppressedUntil)
 	if err != nil {
 		return err
 	}
+	inc.SuppressedUntil = fromNullMicros(suppressedUntil)
 	inc.LastAlertAt = fromMicros(lastAlert)
 	inc.CreatedAt, inc.UpdatedAt = fromMicros(created), fromMicros(updated)
 	inc.AcknowledgedAt, inc.ResolvedAt = fromNullMicros(acked), fromNullMicros(resolved)

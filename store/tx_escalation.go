@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/hypercare/hypercare"
@@ -77,7 +78,8 @@ func (t *tx) InsertNotification(ctx context.Context, n *hypercare.Notification) 
 	}
 	err := t.insert(ctx, qInsertNotification, "notification", n.ID, "this page was already recorded",
 		n.ID, n.IncidentID, n.UserID, n.ContactMethod, string(n.Type), n.Level, n.Loop, n.Step, n.Reason,
-		n.Status, n.Attempts, n.LastError, micros(n.DueAt), micros(n.CreatedAt), nullMicros(n.SentAt), n.ErrorDetail)
+		n.Status, n.Attempts, n.LastError, micros(n.DueAt), micros(n.CreatedAt), nullMicros(n.SentAt), n.ErrorDetail,
+		kindOf(n), n.DigestID)
 	return t.published(err, hypercare.StreamNotification, hypercare.StreamCreated, n.IncidentID, n)
 }
 
@@ -108,8 +110,40 @@ func (t *tx) UpdateNotification(ctx context.Context, n *hypercare.Notification) 
 		return err
 	}
 	err := t.update(ctx, qUpdateNotification, "notification", n.ID,
-		n.ID, n.Status, n.Attempts, n.LastError, micros(n.DueAt), nullMicros(n.SentAt), n.ErrorDetail)
+		n.ID, n.Status, n.Attempts, n.LastError, micros(n.DueAt), nullMicros(n.SentAt), n.ErrorDetail, kindOf(n))
 	return t.published(err, hypercare.StreamNotification, hypercare.StreamUpdated, n.IncidentID, n)
+}
+
+// kindOf is n's kind, NotificationPage when unset.
+func kindOf(n *hypercare.Notification) string {
+	if n.Kind == "" {
+		return hypercare.NotificationPage
+	}
+	return n.Kind
+}
+
+// TakeHeldNotifications marks the user's held pages on channel t due by
+// now as digested into digestID, in one statement, so two nodes (or two
+// goroutines) building a digest never both take a page.
+func (t *tx) TakeHeldNotifications(ctx context.Context, userID string, ct hypercare.ContactType, now time.Time, digestID string) ([]hypercare.Notification, error) {
+	if err := checkText("take held notifications", "user_id", userID, "type", string(ct), "digest_id", digestID); err != nil {
+		return nil, err
+	}
+	rows, err := t.query(ctx, qTakeHeldNotifications, userID, string(ct), micros(now), digestID)
+	if err != nil {
+		return nil, t.s.dbErr(err, "take held notifications of %q", userID)
+	}
+	taken, err := collect(rows, scanNotification)
+	if err != nil {
+		return nil, fmt.Errorf("take held notifications of %q: %w", userID, err)
+	}
+	slices.SortFunc(taken, func(a, b hypercare.Notification) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	for i := range taken {
+		if err := t.published(nil, hypercare.StreamNotification, hypercare.StreamUpdated, taken[i].IncidentID, &taken[i]); err != nil {
+			return nil, err
+		}
+	}
+	return taken, nil
 }
 
 // CancelNotifications cancels the incident's pages not yet being sent.
@@ -149,12 +183,51 @@ func scanNotification(r rowScanner, n *hypercare.Notification) error {
 	var due, created int64
 	var sent sql.NullInt64
 	err := r.Scan(&n.ID, &n.IncidentID, &n.UserID, &n.ContactMethod, &n.Type, &n.Level, &n.Loop, &n.Step,
-		&n.Reason, &n.Status, &n.Attempts, &n.LastError, &due, &created, &sent, &n.ErrorDetail)
+		&n.Reason, &n.Status, &n.Attempts, &n.LastError, &due, &created, &sent, &n.ErrorDetail, &n.Kind, &n.DigestID)
 	if err != nil {
 		return err
 	}
 	n.DueAt, n.CreatedAt, n.SentAt = fromMicros(due), fromMicros(created), fromNullMicros(sent)
 	return nil
+}
+
+// RecentSends returns when the user was sent pages and digests on
+// channel t at or after since, oldest first.
+func (s *Store) RecentSends(ctx context.Context, userID string, t hypercare.ContactType, since time.Time) ([]time.Time, error) {
+	rows, err := s.rdb.QueryContext(ctx, "SELECT sent_at FROM notifications "+
+		"WHERE user_id = $1 AND type = $2 AND status = 'sent' AND sent_at >= $3 ORDER BY sent_at", userID, string(t), micros(since))
+	if err != nil {
+		return nil, fmt.Errorf("recent sends to %q: %w", userID, err)
+	}
+	out, err := collect(rows, func(r rowScanner, at *time.Time) error {
+		var v int64
+		if err := r.Scan(&v); err != nil {
+			return err
+		}
+		*at = fromMicros(v)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("recent sends to %q: %w", userID, err)
+	}
+	return out, nil
+}
+
+// ListDigest returns the pages digest digestID stands for, oldest first.
+func (s *Store) ListDigest(ctx context.Context, digestID string) ([]hypercare.Notification, error) {
+	if err := checkText("list digest", "digest_id", digestID); err != nil {
+		return nil, err
+	}
+	rows, err := s.rdb.QueryContext(ctx, "SELECT "+notificationCols+" FROM notifications "+
+		"WHERE digest_id = $1 ORDER BY created_at, id", digestID)
+	if err != nil {
+		return nil, fmt.Errorf("list digest %q: %w", digestID, err)
+	}
+	out, err := collect(rows, scanNotification)
+	if err != nil {
+		return nil, fmt.Errorf("list digest %q: %w", digestID, err)
+	}
+	return out, nil
 }
 
 // ListNotifications returns an incident's pages, oldest first.

@@ -50,7 +50,7 @@ func (t *tx) InsertIncident(ctx context.Context, inc *hypercare.Incident) error 
 			inc.ID, inc.Title, string(inc.Status), string(inc.Urgency), string(inc.Severity),
 			inc.ServiceID, inc.AlertCount, inc.OpenAlertCount, micros(inc.CreatedAt), micros(inc.UpdatedAt),
 			nullMicros(inc.AcknowledgedAt), nullMicros(inc.ResolvedAt), inc.Priority, inc.Transient, inc.Flapping,
-			inc.Features, inc.LastFeatures, micros(inc.LastAlertAt)).Scan(&inc.Number)
+			inc.Features, inc.LastFeatures, micros(inc.LastAlertAt), inc.SuppressedBy, nullMicros(inc.SuppressedUntil)).Scan(&inc.Number)
 		if errors.Is(err, sql.ErrNoRows) {
 			return hypercare.Errorf(hypercare.CodeConflict, "incident %q: an incident with this id already exists", inc.ID)
 		}
@@ -71,7 +71,7 @@ func (t *tx) InsertIncident(ctx context.Context, inc *hypercare.Incident) error 
 		inc.ID, inc.Number, inc.Title, string(inc.Status), string(inc.Urgency), string(inc.Severity),
 		inc.ServiceID, inc.AlertCount, inc.OpenAlertCount, micros(inc.CreatedAt), micros(inc.UpdatedAt),
 		nullMicros(inc.AcknowledgedAt), nullMicros(inc.ResolvedAt), inc.Priority, inc.Transient, inc.Flapping,
-		inc.Features, inc.LastFeatures, micros(inc.LastAlertAt))
+		inc.Features, inc.LastFeatures, micros(inc.LastAlertAt), inc.SuppressedBy, nullMicros(inc.SuppressedUntil))
 	return t.published(err, hypercare.StreamIncident, hypercare.StreamCreated, inc.ID, inc)
 }
 
@@ -85,7 +85,7 @@ func (t *tx) UpdateIncident(ctx context.Context, inc *hypercare.Incident) error 
 		inc.ID, inc.Title, string(inc.Status), string(inc.Urgency), string(inc.Severity),
 		inc.AlertCount, inc.OpenAlertCount, micros(inc.UpdatedAt),
 		nullMicros(inc.AcknowledgedAt), nullMicros(inc.ResolvedAt), inc.Priority, inc.Transient, inc.Flapping,
-		inc.Features, inc.LastFeatures, micros(inc.LastAlertAt))
+		inc.Features, inc.LastFeatures, micros(inc.LastAlertAt), inc.SuppressedBy, nullMicros(inc.SuppressedUntil))
 	return t.published(err, hypercare.StreamIncident, hypercare.StreamUpdated, inc.ID, inc)
 }
 

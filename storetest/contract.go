@@ -38,6 +38,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"PanicInWrite", testPanicInWrite},
 		{"Escalations", testEscalations},
 		{"Notifications", testNotifications},
+		{"Pacing", testPacing},
 		{"CalendarFeeds", testCalendarFeeds},
 		{"LastEventAt", testLastEventAt},
 		{"EventsBetween", testEventsBetween},
@@ -46,6 +47,11 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"Verifications", testVerifications},
 		{"OpenIncidents", testOpenIncidents},
 		{"SymptomGrace", testSymptomGrace},
+		{"RecentPages", testRecentPages},
+		{"Feedback", testFeedback},
+		{"ReportReads", testReportReads},
+		{"Silences", testSilences},
+		{"Announcements", testAnnouncements},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })

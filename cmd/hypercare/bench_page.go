@@ -16,6 +16,8 @@ type benchPagingFlags struct {
 	timeoutMinutes            int
 	printConfig               bool
 	output                    string
+	// emailReceiver is bench page's --email-receiver.
+	emailReceiver string
 }
 
 func (f *benchPagingFlags) register(cmd *cobra.Command) {
@@ -41,7 +43,7 @@ func (f *benchPagingFlags) config(cmd *cobra.Command) (bool, error) {
 	if key == "" {
 		key = loadgen.DefaultRoutingKey
 	}
-	cfg, err := loadgen.BenchConfig(key, f.receiver, f.timeoutMinutes)
+	cfg, err := loadgen.BenchConfigEmail(key, f.receiver, f.emailReceiver, f.timeoutMinutes)
 	if err != nil {
 		return true, err
 	}
@@ -63,7 +65,12 @@ loop at --rate per second.
 The run waits --grace after the last trigger for missing pages, then resolves
 its incidents (unless --resolve=false) so their level 2 never pages, and
 reports pages received, missing pages and first-page latency p50/p95/p99/max.
-Only loopback servers and receivers are allowed.`
+Only loopback servers and receivers are allowed.
+
+With --email-receiver the command also runs a plain SMTP server there, the
+printed config adds an e-mail contact method relayed through it
+(notify.email, tls: none), and the first e-mail page of each trigger is timed
+too (matched by the token in the Subject).`
 
 func newBenchPageCmd() *cobra.Command {
 	var f benchPagingFlags
@@ -83,7 +90,7 @@ func newBenchPageCmd() *cobra.Command {
 			if done, err := f.config(cmd); done || err != nil {
 				return err
 			}
-			opts.URL, opts.RoutingKey, opts.Receiver = f.url, f.routingKey, f.receiver
+			opts.URL, opts.RoutingKey, opts.Receiver, opts.EmailReceiver = f.url, f.routingKey, f.receiver, f.emailReceiver
 			rep, runErr := loadgen.RunPage(cmd.Context(), opts)
 			if runErr != nil && rep.Triggers.Sent == 0 {
 				return runErr
@@ -98,6 +105,8 @@ func newBenchPageCmd() *cobra.Command {
 				return fmt.Errorf("none of %d triggers was accepted: see the answers above", rep.Triggers.Sent)
 			case rep.Missing > 0:
 				return fmt.Errorf("%d of %d accepted triggers never paged within %s", rep.Missing, rep.Triggers.Succeeded, rep.Settings.Grace)
+			case rep.Email != nil && rep.Email.Missing > 0:
+				return fmt.Errorf("%d of %d accepted triggers never paged by e-mail within %s", rep.Email.Missing, rep.Triggers.Succeeded, rep.Settings.Grace)
 			}
 			return nil
 		},
@@ -110,6 +119,7 @@ func newBenchPageCmd() *cobra.Command {
 	fl.IntVar(&opts.Concurrency, "concurrency", 16, "most triggers in flight at once")
 	fl.DurationVar(&opts.Timeout, "timeout", loadgen.DefaultTimeout, "timeout of each request")
 	fl.BoolVar(&opts.Resolve, "resolve", true, "resolve the run's incidents at the end")
+	fl.StringVar(&f.emailReceiver, "email-receiver", "", "loopback host:port for an SMTP receiver timing e-mail pages too (use the same with --print-config)")
 	return cmd
 }
 

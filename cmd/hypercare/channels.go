@@ -3,6 +3,7 @@ package main
 import (
 	"log/slog"
 	"net/http"
+	"text/template"
 
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/config"
@@ -24,7 +25,8 @@ import (
 // store, so every node replies in the same thread.
 func registerChatChannels(reg *notify.Registry, client *http.Client, cfg *config.Config, st *store.Store, log *slog.Logger) {
 	clk := hypercare.SystemClock{}
-	sc := slack.Config{BotToken: cfg.Notify.Slack.BotToken, APIURL: cfg.SlackAPIURL(), Log: log}
+	sc := slack.Config{BotToken: cfg.Notify.Slack.BotToken, APIURL: cfg.SlackAPIURL(), Log: log,
+		Template: textTemplate("notify.templates.slack", cfg.Notify.Templates.Slack)}
 	if st != nil {
 		sc.Threads = st
 	}
@@ -33,18 +35,18 @@ func registerChatChannels(reg *notify.Registry, client *http.Client, cfg *config
 	reg.Register(hypercare.ContactDiscord, discord.New(client, clk))
 	reg.Register(hypercare.ContactMattermost, mattermost.New(client, clk))
 	reg.Register(hypercare.ContactNtfy, ntfy.New(client, cfg.Notify.Ntfy.Token, clk))
-	registerTwilio(reg, client, cfg.Notify.Twilio)
+	registerTwilio(reg, client, cfg.Notify.Twilio, textTemplate("notify.templates.sms", cfg.Notify.Templates.SMS))
 }
 
 // registerTwilio adds the sms and voice channels when notify.twilio is
 // set; without it sms and voice contact methods cannot be paged, which
 // readiness and the dry run report.
-func registerTwilio(reg *notify.Registry, client *http.Client, tc *config.TwilioNotify) {
+func registerTwilio(reg *notify.Registry, client *http.Client, tc *config.TwilioNotify, sms *template.Template) {
 	if tc == nil {
 		return
 	}
 	tw := twilio.New(client, twilio.Config{AccountSID: tc.AccountSID, AuthToken: tc.AuthToken, From: tc.From,
-		APIURL: tc.TwilioAPIURL()}, hypercare.SystemClock{})
+		APIURL: tc.TwilioAPIURL(), SMSTemplate: sms}, hypercare.SystemClock{})
 	reg.Register(hypercare.ContactSMS, tw.SMS())
 	reg.Register(hypercare.ContactVoice, tw.Voice())
 }

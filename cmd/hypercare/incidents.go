@@ -46,6 +46,7 @@ func newIncidentsCmdEnv(env clientEnv) *cobra.Command {
 		newIncidentsReassignCmd(f),
 		newIncidentsMergeCmd(f),
 		newIncidentsSplitCmd(f),
+		newIncidentsFeedbackCmd(f),
 	)
 	return cmd
 }

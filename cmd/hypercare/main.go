@@ -55,11 +55,14 @@ func newRootCmd() *cobra.Command {
 		newOnCallCmd(),
 		newSimulateCmd(),
 		newCalendarCmd(),
+		newSilencesCmd(),
 		newReadinessCmd(),
 		newUserCmd(),
 		newNotifyCmd(),
 		newReplayCmd(),
 		newEventsCmd(),
+		newNoiseCmd(),
+		newWindowsCmd(),
 	)
 	return root
 }

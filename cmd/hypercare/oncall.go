@@ -140,16 +140,26 @@ func writeSimulation(w io.Writer, env clientEnv, sim *escalate.Simulation) error
 		if p.RoundRobin {
 			user += " [round robin]"
 		}
+		if p.Help != "" {
+			user += " [fatigue help]"
+		}
 		via := string(p.Type) + " " + cell(p.ContactMethod, 30)
 		if p.Undeliverable != "" {
 			via += "  CANNOT BE DELIVERED: " + cell(p.Undeliverable, 120)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.At.In(env.loc).Format("01-02 15:04 MST"), level, user, via)
 	}
+	helped := map[string]bool{}
+	for _, p := range sim.Pages {
+		if p.Help != "" && !helped[p.Help] {
+			helped[p.Help] = true
+			fmt.Fprintf(tw, "\nFATIGUE: %s: %s", p.At.In(env.loc).Format("01-02 15:04 MST"), cell(p.Help, 200))
+		}
+	}
 	for _, g := range sim.Gaps {
 		fmt.Fprintf(tw, "\nWARNING: %s", cell(g, 200))
 	}
-	if len(sim.Gaps) > 0 {
+	if len(sim.Gaps) > 0 || len(helped) > 0 {
 		fmt.Fprintln(tw)
 	}
 	return tw.Flush()

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/announce"
 	"github.com/hypercare/hypercare/api"
 	"github.com/hypercare/hypercare/config"
 	"github.com/hypercare/hypercare/escalate"
@@ -128,7 +129,7 @@ func serve(ctx context.Context, f serveFlags) error {
 		ListenAddr: ln.Addr().String(), SlackSigningSecret: cfg.Notify.Slack.SigningSecret,
 		TwilioAuthToken: twilioToken(cfg),
 		Outbound:        notify.NewHTTPClient(notify.NetOptions{AllowPrivateNetworks: cfg.AllowPrivateNetworks()}),
-		Readiness:       catalog, Actions: signer, Channels: channels,
+		Readiness:       catalog, Actions: signer, Channels: channels, Maintenance: cfg.Maintenance(),
 		UI: ui.Handler(), Session: ui.Principal,
 	})
 	deliverer.SetLinks(actlink.Links{Base: srv.LinkBase(), Signer: signer})
@@ -140,6 +141,7 @@ func serve(ctx context.Context, f serveFlags) error {
 			"pages carry no incident or one-click acknowledge/resolve links until the server is restarted with --public-url")
 	}
 	defer startEngines(ctx, st, esc, deliverer)()
+	defer runInBackground(ctx, newAnnouncer(st, cfg, esc, channels, log).Run)()
 	if f.pprof != "" {
 		go func() {
 			_ = listenAndServe(ctx, f.pprof, pprofMux(), log.With(slog.String("server", "pprof")), "pprof")
@@ -257,10 +259,19 @@ func newEngines(st *store.Store, cfg *config.Config, in *intake.Intake, channels
 	esc := escalate.New(st, hypercare.SystemClock{}, dir, log)
 	deliverer := notify.NewEngine(st, hypercare.SystemClock{}, channels,
 		func() notify.Directory { return esc.Directory() }, log)
+	deliverer.SetPolicy(deliveryPolicy(cfg))
 	esc.OnPaged(deliverer.Wake)
 	esc.SetDeliveryCheck(channels.Check)
 	in.SetPolicies(dir.PoliciesByService(), esc.Wake)
 	return esc, deliverer
+}
+
+// newAnnouncer returns the engine that announces the starts and ends of
+// maintenance and hypercare windows with announce_to, through the same
+// channels as pages.
+func newAnnouncer(st *store.Store, cfg *config.Config, esc *escalate.Engine, channels *notify.Registry, log *slog.Logger) *announce.Engine {
+	subjects := append(announce.FromMaintenance(cfg.Maintenance()), announce.FromWindows(cfg.Windows())...)
+	return announce.New(st, hypercare.SystemClock{}, channels, func() notify.Directory { return esc.Directory() }, subjects, log)
 }
 
 // registerEmail adds the e-mail channel when notify.email configures a
@@ -270,8 +281,10 @@ func registerEmail(channels *notify.Registry, cfg *config.Config) error {
 	if e == nil {
 		return nil
 	}
+	subject, text := emailTemplates(cfg)
 	s, err := email.New(email.Config{Host: e.Host, Port: e.Port, TLS: e.TLS, Username: e.Username,
-		Password: e.Password, From: e.From, Net: notify.NetOptions{AllowPrivateNetworks: cfg.AllowPrivateNetworks()}})
+		Password: e.Password, From: e.From, Net: notify.NetOptions{AllowPrivateNetworks: cfg.AllowPrivateNetworks()},
+		Subject: subject, Text: text})
 	if err != nil {
 		return fmt.Errorf("notify.email: %w", err)
 	}
@@ -309,6 +322,7 @@ func applyConfig(ctx context.Context, st *store.Store, cfg *config.Config) (*int
 	in.SetRules(cfg.Rules())
 	in.SetNoise(cfg.Noise())
 	in.SetWindows(cfg.Windows())
+	in.SetMaintenance(cfg.Maintenance())
 	return in, nil
 }
 

@@ -29,6 +29,7 @@ import (
 	"net/textproto"
 	"strconv"
 	"strings"
+	texttemplate "text/template"
 	"time"
 
 	"github.com/hypercare/hypercare"
@@ -61,6 +62,9 @@ type Config struct {
 	RootCAs *x509.CertPool
 	// Clock stamps the Date header; nil means the system clock.
 	Clock hypercare.Clock
+	// Subject and Text, when set (notify.templates.email), replace the
+	// default subject and plain-text body; see render.go.
+	Subject, Text *texttemplate.Template
 }
 
 // Sender is the e-mail channel. It is safe for concurrent use: each Send

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/notify"
+	"github.com/hypercare/hypercare/notify/tmpl"
 	gomail "github.com/wneessen/go-mail"
 )
 
@@ -66,6 +67,63 @@ var htmlBody = htmltemplate.Must(htmltemplate.New("html").Parse(`<!DOCTYPE html>
 </body></html>
 `))
 
+// digestView is what the digest templates show: one line per incident.
+type digestView struct {
+	Summary string
+	Items   []notify.DigestItem
+	User    string
+	NoLinks bool
+}
+
+var digestText = texttemplate.Must(texttemplate.New("digest").Parse(
+	`{{.Summary}}
+{{range .Items}}
+#{{.Number}} [{{.Urgency}}] {{.Title}} ({{.Service}})
+{{- if .AckURL}}
+  Acknowledge: {{.AckURL}}{{end}}
+{{- if .IncidentURL}}
+  Incident:    {{.IncidentURL}}{{end}}
+{{end}}{{if .NoLinks}}
+` + noLinks + `
+{{end}}
+-- 
+Hypercare sent {{.User}} this digest instead of one page per incident (notify.digest). The acknowledge links act as you; they ask for confirmation first.
+`))
+
+var digestHTML = htmltemplate.Must(htmltemplate.New("digest").Parse(`<!DOCTYPE html>
+<html><body>
+<h2>{{.Summary}}</h2>
+<ul>
+{{range .Items}}<li>#{{.Number}} [{{.Urgency}}] {{.Title}} ({{.Service}})
+{{if .AckURL}} · <a href="{{.AckURL}}">Acknowledge</a>{{end}}{{if .IncidentURL}} · <a href="{{.IncidentURL}}">Open</a>{{end}}</li>
+{{end}}</ul>
+{{if .NoLinks}}<p>` + noLinks + `</p>{{end}}
+<p><small>Hypercare sent {{.User}} this digest instead of one page per incident (notify.digest). The acknowledge links act as you; they ask for confirmation first.</small></p>
+</body></html>
+`))
+
+// renderDigest writes a digest's subject and bodies; alert text is made
+// one line (text) and escaped by html/template (HTML).
+func renderDigest(m notify.Message) (subject, text, html string, err error) {
+	d := m.Digest
+	v := digestView{Summary: oneLine(d.Summary), User: oneLine(m.User.Name), NoLinks: true}
+	for _, it := range d.Items {
+		it.Title, it.Service = oneLine(it.Title), oneLine(it.Service)
+		v.Items = append(v.Items, it)
+		if it.AckURL != "" || it.IncidentURL != "" {
+			v.NoLinks = false
+		}
+	}
+	var tb, hb bytes.Buffer
+	if err := digestText.Execute(&tb, v); err != nil {
+		return "", "", "", err
+	}
+	if err := digestHTML.Execute(&hb, v); err != nil {
+		return "", "", "", err
+	}
+	return "[Hypercare digest] " + v.Summary, tb.String(), hb.String(), nil
+}
+
 // oneLine makes alert text safe for a header and a one-line display:
 // control characters (CR, LF, tab, …) become spaces. go-mail also encodes
 // headers, so this is defence in depth against header injection.
@@ -102,6 +160,9 @@ func (s *Sender) idDomain() string {
 
 func (s *Sender) message(m notify.Message) (*gomail.Msg, error) {
 	n, inc := m.Notification, m.Incident
+	if m.Digest != nil {
+		return s.digestMessage(m)
+	}
 	v := view{Number: inc.Number, Title: oneLine(inc.Title), Service: oneLine(serviceName(m)),
 		Urgency: string(inc.Urgency), Status: string(inc.Status), Reason: oneLine(n.Reason), User: oneLine(m.User.Name),
 		IncidentURL: m.IncidentURL, AckURL: m.AckURL, ResolveURL: m.ResolveURL, Level: n.Level, Loop: n.Loop,
@@ -113,12 +174,16 @@ func (s *Sender) message(m notify.Message) (*gomail.Msg, error) {
 	if err := htmlBody.Execute(&html, v); err != nil {
 		return nil, err
 	}
+	subject, body, err := s.overrides(m, Subject(m), text.String())
+	if err != nil {
+		return nil, err
+	}
 	msg := gomail.NewMsg()
 	msg.SetAddrHeaderFromMailAddress(gomail.HeaderFrom, s.from)
 	if err := msg.To(n.Address); err != nil {
 		return nil, err
 	}
-	msg.Subject(Subject(m))
+	msg.Subject(subject)
 	msg.SetMessageIDWithValue(strings.Trim(s.MessageID(n.ID, inc.ID), "<>"))
 	msg.SetGenHeader(gomail.HeaderInReplyTo, s.ThreadID(inc.ID))
 	msg.SetGenHeader(gomail.HeaderReferences, s.ThreadID(inc.ID))
@@ -126,8 +191,49 @@ func (s *Sender) message(m notify.Message) (*gomail.Msg, error) {
 	msg.SetGenHeader("Auto-Submitted", "auto-generated")
 	msg.SetDateWithValue(s.cfg.Clock.Now())
 	msg.SetUserAgent("Hypercare/" + hypercare.Version)
-	msg.SetBodyString(gomail.TypeTextPlain, text.String())
+	msg.SetBodyString(gomail.TypeTextPlain, body)
 	msg.AddAlternativeString(gomail.TypeTextHTML, html.String())
+	return msg, nil
+}
+
+// overrides applies notify.templates.email. The templates get alert text
+// made one line; the subject they make is made one line again (no header
+// injection, whatever the template does), and the text body is plain
+// text, never HTML. A template that fails keeps the default: it was tried
+// at load, and a page is never lost to it.
+func (s *Sender) overrides(m notify.Message, subject, text string) (string, string, error) {
+	d := tmpl.Of(m, oneLine)
+	if s.cfg.Subject != nil {
+		if out, err := tmpl.Execute(s.cfg.Subject, d); err == nil {
+			subject = notify.Truncate(oneLine(out), 250)
+		}
+	}
+	if s.cfg.Text != nil {
+		if out, err := tmpl.Execute(s.cfg.Text, d); err == nil {
+			text = out
+		}
+	}
+	return subject, text, nil
+}
+
+// digestMessage is a digest e-mail: not threaded with any one incident.
+func (s *Sender) digestMessage(m notify.Message) (*gomail.Msg, error) {
+	subject, text, html, err := renderDigest(m)
+	if err != nil {
+		return nil, err
+	}
+	msg := gomail.NewMsg()
+	msg.SetAddrHeaderFromMailAddress(gomail.HeaderFrom, s.from)
+	if err := msg.To(m.Notification.Address); err != nil {
+		return nil, err
+	}
+	msg.Subject(subject)
+	msg.SetMessageIDWithValue(strings.Trim(s.MessageID(m.Notification.ID, m.Incident.ID), "<>"))
+	msg.SetGenHeader("Auto-Submitted", "auto-generated")
+	msg.SetDateWithValue(s.cfg.Clock.Now())
+	msg.SetUserAgent("Hypercare/" + hypercare.Version)
+	msg.SetBodyString(gomail.TypeTextPlain, text)
+	msg.AddAlternativeString(gomail.TypeTextHTML, html)
 	return msg, nil
 }
 

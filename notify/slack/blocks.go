@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hypercare/hypercare/notify"
+	"github.com/hypercare/hypercare/notify/tmpl"
 )
 
 // Slack's documented limits (Block Kit reference), in characters.
@@ -70,6 +71,11 @@ type element struct {
 
 // apiMessage is the Web API page: the common blocks and the buttons.
 func apiMessage(m notify.Message) message {
+	if m.Digest != nil {
+		msg := digestMessage(m.Digest)
+		msg.Channel = m.Notification.Address
+		return msg
+	}
 	msg := common(m, false)
 	msg.Channel = m.Notification.Address
 	id := m.Incident.ID
@@ -85,7 +91,41 @@ func apiMessage(m notify.Message) message {
 
 // webhookMessage is the incoming-webhook page: no buttons, so the
 // one-click links (when the server has them) are in the text.
-func webhookMessage(m notify.Message) message { return common(m, true) }
+func webhookMessage(m notify.Message) message {
+	if m.Digest != nil {
+		return digestMessage(m.Digest)
+	}
+	return common(m, true)
+}
+
+// digestMessage lists a digest's incidents, each with its own links and
+// no buttons (a button acts on one incident). Alert text is escaped.
+func digestMessage(d *notify.Digest) message {
+	blocks := []block{{Type: "header", Text: &text{Type: "plain_text", Text: notify.Truncate(d.Summary, maxHeader)}}}
+	var lines []string
+	for _, it := range d.Items {
+		line := fmt.Sprintf("#%d [%s] %s (%s)", it.Number, Escape(string(it.Urgency), 10), Escape(it.Title, 150), Escape(it.Service, 60))
+		if it.AckURL != "" {
+			line += "  " + link(it.AckURL, "Acknowledge")
+		}
+		if it.IncidentURL != "" {
+			line += "  " + link(it.IncidentURL, "Open")
+		}
+		lines = append(lines, line)
+	}
+	for len(lines) > 0 && len(blocks) < maxDigestBlocks {
+		chunk, rest := lines, []string(nil)
+		for len(strings.Join(chunk, "\n")) > maxSection && len(chunk) > 1 {
+			chunk, rest = chunk[:len(chunk)-1], append([]string{chunk[len(chunk)-1]}, rest...)
+		}
+		blocks = append(blocks, block{Type: "section", Text: &text{Type: "mrkdwn", Text: strings.Join(chunk, "\n")}})
+		lines = rest
+	}
+	return message{Text: Escape(d.Summary, maxSection), Blocks: blocks}
+}
+
+// maxDigestBlocks keeps a digest within Slack's 50 blocks per message.
+const maxDigestBlocks = 40
 
 // common builds the blocks every Slack page has: header, fields, links.
 func common(m notify.Message, withActionLinks bool) message {
@@ -176,4 +216,26 @@ func Escape(s string, limit int) string {
 		b.WriteString("…")
 	}
 	return b.String()
+}
+
+// templated applies notify.templates.slack to msg: the template's text
+// becomes the preview text and a mrkdwn section after the header. Every
+// field it gets is escaped with Escape first, so alert text cannot ping
+// (<!channel>, <@U…>) or link; the markup is only what the template
+// itself writes. A template that fails keeps the default message.
+func (s *Sender) templated(msg message, m notify.Message) message {
+	if s.tmpl == nil || m.Digest != nil {
+		return msg
+	}
+	out, err := tmpl.Execute(s.tmpl, tmpl.Of(m, func(v string) string { return Escape(v, maxField) }))
+	if err != nil || strings.TrimSpace(out) == "" {
+		return msg
+	}
+	if r := []rune(out); len(r) > maxSection {
+		out = string(r[:maxSection-1]) + "…"
+	}
+	section := block{Type: "section", Text: &text{Type: "mrkdwn", Text: out}}
+	msg.Text = out
+	msg.Blocks = append(msg.Blocks[:1], append([]block{section}, msg.Blocks[1:]...)...)
+	return msg
 }

@@ -32,6 +32,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"text/template"
 	"time"
 
 	"github.com/hypercare/hypercare"
@@ -52,6 +53,10 @@ type Config struct {
 	// Log receives the failures threading may meet (never a page's);
 	// nil discards them.
 	Log *slog.Logger
+	// Template, when set (notify.templates.slack), replaces the message
+	// text (the notification preview and the first section); see
+	// blocks.go.
+	Template *template.Template
 }
 
 // Threads stores the root message of each incident's thread per address;
@@ -72,6 +77,7 @@ type Sender struct {
 	clock   hypercare.Clock
 	threads Threads
 	log     *slog.Logger
+	tmpl    *template.Template
 }
 
 // New returns a Slack sender that posts with client, which should come
@@ -91,7 +97,7 @@ func New(client *http.Client, cfg Config, clk hypercare.Clock) *Sender {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Sender{client: client, token: cfg.BotToken, apiURL: strings.TrimSuffix(cfg.APIURL, "/"), clock: clk,
-		threads: cfg.Threads, log: cfg.Log}
+		threads: cfg.Threads, log: cfg.Log, tmpl: cfg.Template}
 }
 
 // IsID reports whether address is a Slack conversation or user ID (as
@@ -136,7 +142,7 @@ func (s *Sender) Send(ctx context.Context, m notify.Message) error {
 	if err := notify.CheckURL(addr); err != nil {
 		return notify.Permanent(fmt.Errorf("slack: %w", err))
 	}
-	body, err := json.Marshal(webhookMessage(m))
+	body, err := json.Marshal(s.templated(webhookMessage(m), m))
 	if err != nil {
 		return notify.Permanent(fmt.Errorf("slack: encode message: %w", err))
 	}
@@ -152,7 +158,7 @@ func (s *Sender) postMessage(ctx context.Context, m notify.Message) error {
 	if s.token == "" {
 		return notify.Permanent(fmt.Errorf("slack: %w", errNoToken))
 	}
-	msg := apiMessage(m)
+	msg := s.templated(apiMessage(m), m)
 	threaded := s.thread(ctx, m, &msg)
 	body, err := json.Marshal(msg)
 	if err != nil {
@@ -168,7 +174,7 @@ func (s *Sender) postMessage(ctx context.Context, m notify.Message) error {
 	if err != nil {
 		return err
 	}
-	if s.threads != nil && !threaded && channel != "" && ts != "" {
+	if s.threads != nil && !threaded && m.Digest == nil && channel != "" && ts != "" {
 		// The page is delivered; failing to remember it costs only the
 		// threading of later pages, so it is logged, not returned (a
 		// returned error would page again).
@@ -182,7 +188,7 @@ func (s *Sender) postMessage(ctx context.Context, m notify.Message) error {
 // thread points msg at the incident's earlier message at the same address,
 // if there is one, and reports whether it did.
 func (s *Sender) thread(ctx context.Context, m notify.Message, msg *message) bool {
-	if s.threads == nil {
+	if s.threads == nil || m.Digest != nil {
 		return false
 	}
 	channel, ts, ok, err := s.threads.ChatThread(ctx, m.Incident.ID, m.Notification.Address)

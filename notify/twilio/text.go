@@ -3,10 +3,12 @@ package twilio
 import (
 	"fmt"
 	"strings"
+	"text/template"
 	"unicode"
 	"unicode/utf16"
 
 	"github.com/hypercare/hypercare/notify"
+	"github.com/hypercare/hypercare/notify/tmpl"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -46,6 +48,9 @@ var translit = strings.NewReplacer(
 // UCS-2 within two segments instead. The title, then the service, is cut
 // to fit; the reply instructions never are.
 func Text(m notify.Message) string {
+	if m.Digest != nil {
+		return DigestText(m.Digest)
+	}
 	n := m.Incident.Number
 	title, service := clean(m.Incident.Title), clean(m.ServiceName)
 	ucs2 := mostlyForeign(title) || mostlyForeign(service)
@@ -184,4 +189,40 @@ func cut(s string, max int, cost func(string) int) string {
 		return ""
 	}
 	return strings.TrimRight(string(rs), " ") + ellipsis
+}
+
+// DigestText is an SMS digest: "Hypercare: 12 new incidents on Checkout,
+// 3 high urgency: #5 #6 #7. Reply 'ack N' for each." in GSM-7 within two
+// segments; numbers that do not fit end in "+N more".
+func DigestText(d *notify.Digest) string {
+	head := toGSM(clean("Hypercare: " + d.Summary))
+	tail := ". Reply 'ack N' for each."
+	head = cut(head, MaxGSM7/2, septets) + ":"
+	var b strings.Builder
+	b.WriteString(head)
+	for i, it := range d.Items {
+		num := fmt.Sprintf(" #%d", it.Number)
+		more := fmt.Sprintf(" +%d more", len(d.Items)-i)
+		if septets(b.String()+num+tail)+len(more) > MaxGSM7 && i < len(d.Items)-1 {
+			b.WriteString(more)
+			break
+		}
+		b.WriteString(num)
+	}
+	return b.String() + tail
+}
+
+// TemplateText renders an SMS with template t (notify.templates.sms). The
+// alert text it gets is cleaned (one line) and the result is again: one
+// line, in GSM-7 unless it is mostly outside it, cut to two segments.
+func TemplateText(t *template.Template, m notify.Message) (string, error) {
+	out, err := tmpl.Execute(t, tmpl.Of(m, clean))
+	if err != nil {
+		return "", err
+	}
+	out = clean(out)
+	if mostlyForeign(out) {
+		return cut(out, MaxUCS2, utf16Len), nil
+	}
+	return cut(toGSM(out), MaxGSM7, septets), nil
 }

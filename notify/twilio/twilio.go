@@ -27,6 +27,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"text/template"
 
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/notify"
@@ -51,6 +52,9 @@ type Config struct {
 	From string
 	// APIURL is the REST API's base, DefaultAPIURL when empty.
 	APIURL string
+	// SMSTemplate, when set (notify.templates.sms), replaces the SMS text
+	// of a page; see TemplateText.
+	SMSTemplate *template.Template
 }
 
 // Sender sends through one Twilio account; SMS and Voice are the two
@@ -98,8 +102,20 @@ func (c *Voice) CheckAddress(address string) error { return checkE164(address) }
 
 // Send texts the page (see Text).
 func (c *SMS) Send(ctx context.Context, m notify.Message) error {
-	form := url.Values{"To": {m.Notification.Address}, "From": {c.s.cfg.From}, "Body": {Text(m)}}
+	form := url.Values{"To": {m.Notification.Address}, "From": {c.s.cfg.From}, "Body": {c.s.text(m)}}
 	return c.s.post(ctx, "Messages.json", m.Notification.Address, form)
+}
+
+// text is the SMS for m: the configured template's, or Text's.
+func (s *Sender) text(m notify.Message) string {
+	if s.cfg.SMSTemplate == nil || m.Digest != nil {
+		return Text(m)
+	}
+	out, err := TemplateText(s.cfg.SMSTemplate, m)
+	if err != nil {
+		return Text(m) // the template was tried at load; a page is never lost to it
+	}
+	return out
 }
 
 // Send places the call (see the package comment).

@@ -24,8 +24,13 @@ import (
 	"github.com/hypercare/hypercare/notify"
 )
 
-// EventPage is the payload type of a page.
-const EventPage = "incident.page"
+// EventPage is the payload type of a page; EventDigest of a digest
+// standing for several pages (notify.digest), whose incidents are in
+// Payload.Digest.
+const (
+	EventPage   = "incident.page"
+	EventDigest = "incident.digest"
+)
 
 // SignatureHeader carries the timestamp and body HMACs when signing
 // secrets are set.
@@ -49,6 +54,26 @@ type Payload struct {
 	IncidentURL    string             `json:"incident_url,omitempty"`
 	AckURL         string             `json:"ack_url,omitempty"`
 	ResolveURL     string             `json:"resolve_url,omitempty"`
+	// Digest lists a digest's incidents (type incident.digest); Incident
+	// is then the first of them, titled with the summary.
+	Digest *Digest `json:"digest,omitempty"`
+}
+
+// Digest is a digest's summary and incidents, each with its links.
+type Digest struct {
+	Summary   string       `json:"summary"`
+	Incidents []DigestItem `json:"incidents"`
+}
+
+// DigestItem is one incident of a digest.
+type DigestItem struct {
+	Number      int64             `json:"number"`
+	Title       string            `json:"title"`
+	Service     string            `json:"service"`
+	Urgency     hypercare.Urgency `json:"urgency"`
+	IncidentURL string            `json:"incident_url,omitempty"`
+	AckURL      string            `json:"ack_url,omitempty"`
+	ResolveURL  string            `json:"resolve_url,omitempty"`
 }
 
 // Ref names a service or user: the ID for machines, the name for people.
@@ -156,7 +181,7 @@ type Message = notify.Message
 
 func payload(m Message, now time.Time) Payload {
 	n := m.Notification
-	return Payload{
+	p := Payload{
 		Type:           EventPage,
 		ID:             n.ID,
 		IdempotencyKey: n.ID,
@@ -171,6 +196,14 @@ func payload(m Message, now time.Time) Payload {
 		AckURL:         m.AckURL,
 		ResolveURL:     m.ResolveURL,
 	}
+	if d := m.Digest; d != nil {
+		p.Type, p.Digest = EventDigest, &Digest{Summary: d.Summary, Incidents: make([]DigestItem, len(d.Items))}
+		for i, it := range d.Items {
+			p.Digest.Incidents[i] = DigestItem{Number: it.Number, Title: it.Title, Service: it.Service, Urgency: it.Urgency,
+				IncidentURL: it.IncidentURL, AckURL: it.AckURL, ResolveURL: it.ResolveURL}
+		}
+	}
+	return p
 }
 
 // stripURL removes the *url.Error layer net/http puts around request

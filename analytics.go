@@ -1,0 +1,60 @@
+package hypercare
+
+import "time"
+
+// Rows the store hands to the report package (noise report, window
+// summaries). Large tables (events, alerts) are counted in SQL; incidents
+// and pages come as small rows so medians and per-person figures are
+// computed in one pure place.
+
+// EventCount is how many logged events of a service had an outcome.
+type EventCount struct {
+	ServiceID string
+	Outcome   string
+	Count     int64
+}
+
+// AlertCount is how many alerts a service opened and how many of them
+// never had an incident of their own (suppressed or attached as symptoms).
+type AlertCount struct {
+	ServiceID string
+	Alerts    int64
+	// WithoutIncident counts alerts with no incident at the end of the
+	// period's reading: suppressed by a rule, or symptoms of another
+	// service's incident.
+	WithoutIncident int64
+}
+
+// IncidentStat is one incident as the reports need it: when it opened,
+// was acknowledged and resolved, and its verdict ("" when unmarked).
+type IncidentStat struct {
+	ID             string
+	Number         int64
+	ServiceID      string
+	CreatedAt      time.Time
+	AcknowledgedAt *time.Time
+	ResolvedAt     *time.Time
+	Transient      bool
+	Verdict        Verdict
+}
+
+// PageStat is one page: an escalation step reaching one user (however
+// many of their contact methods it used), at the time it was first issued.
+// Cancelled notifications (the incident was acknowledged before a delayed
+// contact rule fired) reached nobody and are not pages.
+type PageStat struct {
+	IncidentID string
+	ServiceID  string
+	UserID     string
+	Step       int
+	At         time.Time
+}
+
+// KeyCount is how many events arrived for one dedup key of a service, with
+// the summary of its latest alert: the raw material of "noisiest alerts".
+type KeyCount struct {
+	ServiceID string
+	DedupKey  string
+	Summary   string
+	Events    int64
+}

@@ -1,0 +1,234 @@
+// Package announce tells people when maintenance windows and hypercare
+// windows start and end. Each edge of each occurrence becomes one durable
+// row per recipient (unique in the store, so every node and every restart
+// schedules it at most once), delivered through the same channels as pages
+// (notify.Sender) with a lease, attempts and backoff, so an announcement
+// is neither lost by a crash nor sent twice by two nodes. The engine runs
+// on loop.Loop like the escalation and delivery engines: it sleeps until
+// the next edge or retry is due.
+package announce
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/correlate"
+	"github.com/hypercare/hypercare/loop"
+	"github.com/hypercare/hypercare/notify"
+)
+
+// Engine defaults.
+const (
+	// Grace is how late an edge may still be announced: a server that was
+	// down across a window's start announces it when it comes back within
+	// the hour, but does not announce windows long over.
+	Grace = time.Hour
+	// Lease is how long a claimed announcement is this node's to send.
+	Lease = 3 * time.Minute
+	// MaxAttempts bounds retries of transient failures.
+	MaxAttempts = 8
+	poll        = 100 * time.Millisecond
+	claimBatch  = 100
+	sendTimeout = 20 * time.Second
+)
+
+// Store is the announcements' durable state (store.Store has it).
+type Store interface {
+	ScheduleAnnouncements(ctx context.Context, list []hypercare.Announcement) (int, error)
+	NextAnnouncementDue(ctx context.Context) (time.Time, bool, error)
+	ClaimAnnouncements(ctx context.Context, now, leaseUntil time.Time, limit int) ([]hypercare.Announcement, error)
+	UpdateAnnouncement(ctx context.Context, a *hypercare.Announcement) error
+}
+
+// Subject is something whose starts and ends are announced: a maintenance
+// window or a hypercare window, as occurrences with a zone and targets.
+type Subject struct {
+	// Ref is "maintenance:ID" or "window:ID"; Kind and ID name it in words.
+	Ref, Kind, ID, Name string
+	Zone                *time.Location
+	// Scope describes what it covers ("checkout, payments").
+	Scope   string
+	Targets []hypercare.AnnounceTarget
+	// Occurrences returns its occurrences' edges in (from, to] and its
+	// next occurrence not ended at at.
+	Edges func(from, to time.Time) []correlate.Edge
+	Next  func(at time.Time) (correlate.Occurrence, bool)
+}
+
+// Engine schedules and delivers announcements. Build it with New.
+type Engine struct {
+	store    Store
+	clock    hypercare.Clock
+	sender   notify.Sender
+	dir      func() notify.Directory
+	subjects map[string]Subject
+	order    []string
+	log      *slog.Logger
+	loop     *loop.Loop
+	// mu guards ensured: edges this process already scheduled, so a pass
+	// writes nothing when nothing new is due (the store's unique index is
+	// what makes scheduling exactly-once; this only saves writes).
+	mu      sync.Mutex
+	ensured map[string]bool
+}
+
+// New returns an engine for subjects (those without targets are skipped).
+func New(st Store, clk hypercare.Clock, sender notify.Sender, dir func() notify.Directory, subjects []Subject, log *slog.Logger) *Engine {
+	e := &Engine{store: st, clock: clk, sender: sender, dir: dir, subjects: map[string]Subject{}, log: log,
+		loop: loop.New("announce", clk, poll, log), ensured: map[string]bool{}}
+	for _, s := range subjects {
+		if len(s.Targets) == 0 {
+			continue
+		}
+		e.subjects[s.Ref] = s
+		e.order = append(e.order, s.Ref)
+	}
+	return e
+}
+
+// Wake makes the loop look at once; it never blocks.
+func (e *Engine) Wake() { e.loop.Wake() }
+
+// Run announces until ctx ends. With no subject it returns at once.
+func (e *Engine) Run(ctx context.Context) error {
+	if len(e.order) == 0 {
+		return nil
+	}
+	return e.loop.RunScheduled(ctx, e.RunDue, e.next, loop.DefaultIdle)
+}
+
+// next is the earliest of the next edge and the next due announcement.
+func (e *Engine) next(ctx context.Context) (time.Time, bool, error) {
+	now := e.clock.Now()
+	due, ok, err := e.store.NextAnnouncementDue(ctx)
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	for _, ref := range e.order {
+		o, found := e.subjects[ref].Next(now)
+		if !found {
+			continue
+		}
+		at := o.Start
+		if !now.Before(o.Start) {
+			at = o.End
+		}
+		if !ok || at.Before(due) {
+			due, ok = at, true
+		}
+	}
+	return due, ok, nil
+}
+
+// RunDue schedules the edges that have passed (within Grace) and delivers
+// the announcements due now; it returns how many it attempted.
+func (e *Engine) RunDue(ctx context.Context) (int, error) {
+	now := e.clock.Now()
+	if err := e.schedule(ctx, now); err != nil {
+		return 0, err
+	}
+	due, ok, err := e.store.NextAnnouncementDue(ctx)
+	if err != nil || !ok || due.After(now) {
+		return 0, err
+	}
+	claimed, err := e.store.ClaimAnnouncements(ctx, now, now.Add(Lease), claimBatch)
+	if err != nil {
+		return 0, fmt.Errorf("claim announcements: %w", err)
+	}
+	for i := range claimed {
+		if err := e.deliver(ctx, &claimed[i]); err != nil {
+			e.log.Error("record announcement", slog.String("announcement", claimed[i].ID), slog.Any("error", err))
+		}
+	}
+	return len(claimed), nil
+}
+
+// schedule inserts the rows of every edge in (now − Grace, now] not yet
+// scheduled by this process.
+func (e *Engine) schedule(ctx context.Context, now time.Time) error {
+	for _, ref := range e.order {
+		s := e.subjects[ref]
+		for _, edge := range s.Edges(now.Add(-Grace), now) {
+			key := fmt.Sprintf("%s|%s|%d", ref, edge.Kind, edge.Start.UnixMicro())
+			e.mu.Lock()
+			done := e.ensured[key]
+			e.mu.Unlock()
+			if done {
+				continue
+			}
+			rows := e.rows(s, edge, now)
+			if _, err := e.store.ScheduleAnnouncements(ctx, rows); err != nil {
+				return fmt.Errorf("schedule announcements of %s: %w", ref, err)
+			}
+			e.mu.Lock()
+			e.ensured[key] = true
+			e.mu.Unlock()
+		}
+	}
+	return nil
+}
+
+// rows are one announcement per recipient of an edge.
+func (e *Engine) rows(s Subject, edge correlate.Edge, now time.Time) []hypercare.Announcement {
+	msg := Message(s, edge)
+	var out []hypercare.Announcement
+	for _, target := range e.recipients(s) {
+		out = append(out, hypercare.Announcement{ID: hypercare.NewID(now), Subject: s.Ref, Edge: edge.Kind,
+			OccurrenceAt: edge.Start, Target: target, Message: msg, DueAt: now, CreatedAt: now})
+	}
+	return out
+}
+
+// recipients expands the subject's targets: a user without a named
+// method gets every method but sms and voice (an announcement informs;
+// it must not ring anyone's phone at 02:00).
+func (e *Engine) recipients(s Subject) []string {
+	var out []string
+	dir := e.dir()
+	for _, t := range s.Targets {
+		if t.User == "" {
+			out = append(out, "direct:"+directKey(t))
+			continue
+		}
+		if t.ContactMethod != "" {
+			out = append(out, "user:"+t.User+":"+t.ContactMethod)
+			continue
+		}
+		u, ok := dir.User(t.User)
+		if !ok {
+			continue
+		}
+		for _, cm := range u.ContactMethods {
+			if cm.Type != hypercare.ContactSMS && cm.Type != hypercare.ContactVoice {
+				out = append(out, "user:"+t.User+":"+cm.ID)
+			}
+		}
+	}
+	return out
+}
+
+// directKey identifies a direct target without storing its address
+// (webhook URLs often carry a secret).
+func directKey(t hypercare.AnnounceTarget) string {
+	sum := sha256.Sum256([]byte(string(t.Type) + "\x00" + t.Address))
+	return hex.EncodeToString(sum[:12])
+}
+
+// Message is the text of an edge's announcement.
+func Message(s Subject, edge correlate.Edge) string {
+	name := s.ID
+	if s.Name != "" {
+		name = fmt.Sprintf("%s (%s)", s.ID, s.Name)
+	}
+	end := edge.End.In(s.Zone).Format("2006-01-02 15:04 ") + s.Zone.String()
+	if edge.Kind == correlate.EdgeStart {
+		return fmt.Sprintf("%s %s started: %s, until %s", s.Kind, name, s.Scope, end)
+	}
+	return fmt.Sprintf("%s %s ended: %s", s.Kind, name, s.Scope)
+}

@@ -1,0 +1,71 @@
+package client
+
+import (
+	"context"
+	"net/url"
+	"time"
+)
+
+// Silence is a silence as the API shows it.
+type Silence struct {
+	ID        string     `json:"id"`
+	Matchers  []string   `json:"matchers"`
+	Services  []string   `json:"services"`
+	StartsAt  time.Time  `json:"starts_at"`
+	EndsAt    time.Time  `json:"ends_at"`
+	Comment   string     `json:"comment"`
+	CreatedBy string     `json:"created_by"`
+	CreatedAt time.Time  `json:"created_at"`
+	ExpiredAt *time.Time `json:"expired_at"`
+	State     string     `json:"state"`
+}
+
+// NewSilence is what POST /api/v1/silences takes. A zero StartsAt means
+// now.
+type NewSilence struct {
+	Matchers  []string `json:"matchers,omitempty"`
+	Services  []string `json:"services,omitempty"`
+	StartsAt  string   `json:"starts_at,omitempty"`
+	EndsAt    string   `json:"ends_at"`
+	Comment   string   `json:"comment"`
+	CreatedBy string   `json:"created_by,omitempty"`
+}
+
+// CreateSilence creates a silence.
+func (c *Client) CreateSilence(ctx context.Context, s NewSilence) (*Silence, error) {
+	var out struct {
+		Silence Silence `json:"silence"`
+	}
+	if err := c.do(ctx, "POST", "/api/v1/silences", nil, s, &out); err != nil {
+		return nil, err
+	}
+	return &out.Silence, nil
+}
+
+// Silences lists silences, newest first; state "" means all.
+func (c *Client) Silences(ctx context.Context, state string) ([]Silence, error) {
+	q := url.Values{}
+	if state != "" {
+		q.Set("state", state)
+	}
+	var out struct {
+		Silences []Silence `json:"silences"`
+	}
+	if err := c.do(ctx, "GET", "/api/v1/silences", q, nil, &out); err != nil {
+		return nil, err
+	}
+	return out.Silences, nil
+}
+
+// ExpireSilence ends a silence now; it returns the silence and how many
+// held incidents now page.
+func (c *Client) ExpireSilence(ctx context.Context, id string) (*Silence, int, error) {
+	var out struct {
+		Silence  Silence `json:"silence"`
+		Released int     `json:"released_incidents"`
+	}
+	if err := c.do(ctx, "DELETE", "/api/v1/silences/"+url.PathEscape(id), nil, nil, &out); err != nil {
+		return nil, 0, err
+	}
+	return &out.Silence, out.Released, nil
+}

@@ -1,0 +1,150 @@
+package notify
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/hypercare/hypercare"
+)
+
+// Per-channel defaults: every contact type gets its own slots, so a
+// provider that hangs (an SMTP relay that accepts the connection and never
+// answers) fills only its own channel's slots while the others deliver.
+const (
+	// DefaultConcurrency is how many sends of one channel run at once.
+	DefaultConcurrency = 32
+	// DefaultAttemptTimeout bounds one attempt on a channel (the context
+	// of Send; HTTP channels also stop at their client's DefaultTimeout).
+	DefaultAttemptTimeout = 20 * time.Second
+)
+
+// MaxAttemptTimeout is the longest per-attempt timeout: half the lease.
+const MaxAttemptTimeout = Lease / 2
+
+// ChannelLimits are one channel's concurrency and per-attempt timeout
+// (notify.delivery.<type>); zero fields take the defaults.
+type ChannelLimits struct {
+	Concurrency int
+	Timeout     time.Duration
+}
+
+// limits returns channel t's limits with defaults filled in.
+func (p Policy) limits(t hypercare.ContactType) ChannelLimits {
+	l := p.Channels[t]
+	if l.Concurrency <= 0 {
+		l.Concurrency = DefaultConcurrency
+	}
+	if l.Timeout <= 0 {
+		l.Timeout = DefaultAttemptTimeout
+	}
+	// An attempt must end well within its lease, or another claim could
+	// send the page again while it runs.
+	l.Timeout = min(l.Timeout, MaxAttemptTimeout)
+	return l
+}
+
+// pool holds the per-channel send slots and the per-(user, channel) locks
+// that make a throttle or digest decision and its send one step.
+type pool struct {
+	mu    sync.Mutex
+	slots map[hypercare.ContactType]chan struct{}
+	keys  map[string]*keyLock
+}
+
+type keyLock struct {
+	mu   sync.Mutex
+	refs int
+}
+
+// acquire takes one of channel t's n slots, waiting for one; it returns
+// false when ctx ends first.
+func (p *pool) acquire(ctx context.Context, t hypercare.ContactType, n int) (release func(), ok bool) {
+	p.mu.Lock()
+	if p.slots == nil {
+		p.slots = make(map[hypercare.ContactType]chan struct{})
+	}
+	ch, found := p.slots[t]
+	if !found {
+		ch = make(chan struct{}, n)
+		p.slots[t] = ch
+	}
+	p.mu.Unlock()
+	select {
+	case ch <- struct{}{}:
+		return func() { <-ch }, true
+	case <-ctx.Done():
+		return nil, false
+	}
+}
+
+// lock serializes work on key (a user and a channel), so two pages to
+// the same person cannot both pass a throttle that allows one.
+func (p *pool) lock(key string) (unlock func()) {
+	p.mu.Lock()
+	if p.keys == nil {
+		p.keys = make(map[string]*keyLock)
+	}
+	k := p.keys[key]
+	if k == nil {
+		k = &keyLock{}
+		p.keys[key] = k
+	}
+	k.refs++
+	p.mu.Unlock()
+	k.mu.Lock()
+	return func() {
+		k.mu.Unlock()
+		p.mu.Lock()
+		if k.refs--; k.refs == 0 {
+			delete(p.keys, key)
+		}
+		p.mu.Unlock()
+	}
+}
+
+// dispatch starts one goroutine per claimed page, counted in wg: each
+// waits for its channel's slot, so a hung channel holds up only itself.
+func (e *Engine) dispatch(ctx context.Context, claimed []hypercare.Notification, claimedAt time.Time, wg *sync.WaitGroup) {
+	for i := range claimed {
+		wg.Add(1)
+		go func(n *hypercare.Notification) {
+			defer wg.Done()
+			if err := e.process(ctx, n, claimedAt); err != nil && ctx.Err() == nil {
+				e.log.Error("record delivery", slog.String("notification", n.ID), slog.Any("error", err))
+			}
+			if n.Status == hypercare.NotificationPending || n.Kind == hypercare.NotificationHeld {
+				e.loop.Wake() // a retry, delay, hold or digest: a new due time
+			}
+		}(&claimed[i])
+	}
+}
+
+// process delivers one claimed page in its channel's slot. A page whose
+// lease would run out before an attempt could finish (it waited too long
+// for a slot) is handed back, not sent, so another claim cannot send it
+// twice.
+func (e *Engine) process(ctx context.Context, n *hypercare.Notification, claimedAt time.Time) error {
+	if e.policy.paced(n.Type) {
+		unlock := e.pool.lock(n.UserID + "\x00" + string(n.Type))
+		defer unlock()
+	}
+	lim := e.policy.limits(n.Type)
+	release, ok := e.pool.acquire(ctx, n.Type, lim.Concurrency)
+	if !ok { // shutting down: hand the page back now, not after its lease
+		return e.handBack(ctx, n)
+	}
+	defer release()
+	if e.clock.Now().After(claimedAt.Add(Lease - lim.Timeout)) {
+		return e.handBack(ctx, n)
+	}
+	return e.deliver(ctx, n, lim.Timeout)
+}
+
+// handBack returns a claimed page unsent and its attempt uncounted, due
+// now, for the next claim (here or on another node).
+func (e *Engine) handBack(ctx context.Context, n *hypercare.Notification) error {
+	n.Status, n.DueAt, n.Attempts = hypercare.NotificationPending, e.clock.Now(), n.Attempts-1
+	return e.record(ctx, n, "", nil)
+}

@@ -1,0 +1,293 @@
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/hypercare/hypercare"
+)
+
+// Night is when a page counts as a night page: from NightStartHour to
+// NightEndHour, local time of the paged user's time_zone (the window's
+// zone for users without one). Fixed, like PagerDuty's "sleep hours", so
+// summaries of different windows compare.
+const (
+	NightStartHour = 22
+	NightEndHour   = 7
+)
+
+// NoisiestLimit is how many alerts a window summary lists as noisiest.
+const NoisiestLimit = 10
+
+// Window summary statuses.
+const (
+	StatusInProgress = "in_progress"
+	StatusFinished   = "finished"
+)
+
+// WindowSummary is the answer of GET /api/v1/windows/{id}/summary: what
+// happened in a hypercare window, the start of the post-peak review.
+type WindowSummary struct {
+	Window WindowRef `json:"window"`
+	Status string    `json:"status"`
+	// From and To are the part of the window the figures cover: its start
+	// to its end, or to now while it is in progress (Partial).
+	From          time.Time               `json:"from"`
+	To            time.Time               `json:"to"`
+	Partial       bool                    `json:"partial"`
+	Message       string                  `json:"message,omitempty"`
+	Night         NightDef                `json:"night"`
+	Totals        WindowTotals            `json:"totals"`
+	Services      []WindowService         `json:"services"`
+	Responders    []ResponderPages        `json:"responders"`
+	FreezeChanges []hypercare.ChangeEvent `json:"freeze_changes"`
+	// FreezeChangesTruncated says more changes shipped than are listed.
+	FreezeChangesTruncated bool         `json:"freeze_changes_truncated"`
+	NoisiestAlerts         []NoisyAlert `json:"noisiest_alerts"`
+}
+
+// WindowTotals are the window's figures over every service in scope.
+type WindowTotals struct {
+	Incidents  int `json:"incidents"`
+	Pages      int `json:"pages"`
+	NightPages int `json:"night_pages"`
+	// FreezeChanges counts change events that shipped through the
+	// window's change freeze (the listed ones).
+	FreezeChanges int `json:"freeze_changes"`
+}
+
+// WindowRef names the window summarised.
+type WindowRef struct {
+	ID           string    `json:"id"`
+	Name         string    `json:"name"`
+	TimeZone     string    `json:"time_zone"`
+	Start        time.Time `json:"start"`
+	End          time.Time `json:"end"`
+	Services     []string  `json:"services"`
+	ChangeFreeze bool      `json:"change_freeze"`
+}
+
+// NightDef says which local hours counted as night.
+type NightDef struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+// WindowService is one in-scope service's incidents in the window. MTTA
+// is creation to acknowledgement (or to resolution for incidents resolved
+// without one); MTTR is creation to resolution. Transient incidents, which
+// paged nobody and were resolved by their monitor, are left out of both.
+type WindowService struct {
+	Service   string         `json:"service"`
+	Incidents int            `json:"incidents"`
+	Pages     int            `json:"pages"`
+	MTTA      Durations      `json:"mtta"`
+	MTTR      Durations      `json:"mttr"`
+	Feedback  FeedbackCounts `json:"feedback"`
+}
+
+// ResponderPages is how often one person was paged in the window.
+type ResponderPages struct {
+	User       string `json:"user"`
+	Name       string `json:"name,omitempty"`
+	TimeZone   string `json:"time_zone"`
+	Pages      int    `json:"pages"`
+	NightPages int    `json:"night_pages"`
+}
+
+// NoisyAlert is one of the dedup keys with the most events in the window.
+type NoisyAlert struct {
+	Service  string `json:"service"`
+	DedupKey string `json:"dedup_key"`
+	Summary  string `json:"summary"`
+	Events   int64  `json:"events"`
+}
+
+// WindowInput is what the store and the config hold about one window.
+type WindowInput struct {
+	Window hypercare.Window
+	Now    time.Time
+	// Services are the IDs of the services in the window's scope.
+	Services []string
+	// Users are the config's users, for names and time zones.
+	Users     map[string]hypercare.User
+	Incidents []hypercare.IncidentStat
+	Pages     []hypercare.PageStat
+	Changes   []hypercare.ChangeEvent
+	// ChangesTruncated says the store held more freeze changes.
+	ChangesTruncated bool
+	Keys             []hypercare.KeyCount
+}
+
+// Period returns the part of w the summary covers at now, and whether the
+// window has started at all.
+func Period(w hypercare.Window, now time.Time) (from, to time.Time, started bool) {
+	if now.Before(w.Start) {
+		return w.Start, w.Start, false
+	}
+	return w.Start, minTime(now, w.End), true
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+// Summarise builds the summary of a started window; rows outside its scope
+// are ignored. Times are shown in the window's zone.
+func Summarise(in WindowInput) WindowSummary {
+	w, loc := in.Window, in.Window.TimeZone
+	if loc == nil {
+		loc = time.UTC
+	}
+	from, to, _ := Period(w, in.Now)
+	s := WindowSummary{
+		Window: WindowRef{ID: w.ID, Name: w.Name, TimeZone: loc.String(), Start: w.Start.In(loc), End: w.End.In(loc),
+			Services: slices.Clone(in.Services), ChangeFreeze: w.ChangeFreeze},
+		Status: StatusFinished, From: from.In(loc), To: to.In(loc),
+		Night:    NightDef{From: fmt.Sprintf("%02d:00", NightStartHour), To: fmt.Sprintf("%02d:00", NightEndHour)},
+		Services: []WindowService{}, Responders: []ResponderPages{}, FreezeChanges: []hypercare.ChangeEvent{},
+		NoisiestAlerts: []NoisyAlert{},
+	}
+	if s.Window.Services == nil {
+		s.Window.Services = []string{}
+	}
+	if in.Now.Before(w.End) {
+		s.Status, s.Partial = StatusInProgress, true
+		s.Message = "the window is still in progress: figures cover its start to " + to.In(loc).Format(time.RFC3339)
+	}
+	s.Services = serviceLines(in)
+	s.Responders = responders(in, loc)
+	for _, line := range s.Services {
+		s.Totals.Incidents += line.Incidents
+		s.Totals.Pages += line.Pages
+	}
+	for _, r := range s.Responders {
+		s.Totals.NightPages += r.NightPages
+	}
+	for _, c := range in.Changes {
+		if c.FreezeWindow == w.ID && w.InScope(c.ServiceID) {
+			s.FreezeChanges = append(s.FreezeChanges, c)
+		}
+	}
+	s.Totals.FreezeChanges, s.FreezeChangesTruncated = len(s.FreezeChanges), in.ChangesTruncated
+	s.NoisiestAlerts = noisiest(in)
+	return s
+}
+
+// serviceLines counts incidents, pages, MTTA, MTTR and verdicts per
+// in-scope service, in the order of in.Services.
+func serviceLines(in WindowInput) []WindowService {
+	type acc struct {
+		line       WindowService
+		ack, fixed []time.Duration
+	}
+	by := map[string]*acc{}
+	out := []WindowService{}
+	for _, id := range in.Services {
+		by[id] = &acc{line: WindowService{Service: id}}
+	}
+	for _, inc := range in.Incidents {
+		a := by[inc.ServiceID]
+		if a == nil {
+			continue
+		}
+		a.line.Incidents++
+		a.line.Feedback.add(inc.Verdict)
+		if inc.Transient {
+			continue
+		}
+		if t := firstOf(inc.AcknowledgedAt, inc.ResolvedAt); t != nil {
+			a.ack = append(a.ack, t.Sub(inc.CreatedAt))
+		}
+		if inc.ResolvedAt != nil {
+			a.fixed = append(a.fixed, inc.ResolvedAt.Sub(inc.CreatedAt))
+		}
+	}
+	for _, p := range in.Pages {
+		if a := by[p.ServiceID]; a != nil {
+			a.line.Pages++
+		}
+	}
+	for _, id := range in.Services {
+		a := by[id]
+		a.line.MTTA, a.line.MTTR = summarise(a.ack), summarise(a.fixed)
+		out = append(out, a.line)
+	}
+	return out
+}
+
+// firstOf returns the earlier of the times that are set.
+func firstOf(a, b *time.Time) *time.Time {
+	if a == nil || (b != nil && b.Before(*a)) {
+		return b
+	}
+	return a
+}
+
+// responders counts pages and night pages per person, most paged first.
+func responders(in WindowInput, windowZone *time.Location) []ResponderPages {
+	by := map[string]*ResponderPages{}
+	out := []ResponderPages{}
+	for _, p := range in.Pages {
+		if !in.Window.InScope(p.ServiceID) {
+			continue
+		}
+		r := by[p.UserID]
+		if r == nil {
+			u := in.Users[p.UserID]
+			r = &ResponderPages{User: p.UserID, Name: u.Name, TimeZone: userZone(u, windowZone).String()}
+			by[p.UserID] = r
+		}
+		r.Pages++
+		if AtNight(p.At, userZone(in.Users[p.UserID], windowZone)) {
+			r.NightPages++
+		}
+	}
+	for _, r := range by {
+		out = append(out, *r)
+	}
+	slices.SortFunc(out, func(a, b ResponderPages) int {
+		return cmp.Or(cmp.Compare(b.Pages, a.Pages), cmp.Compare(b.NightPages, a.NightPages), cmp.Compare(a.User, b.User))
+	})
+	return out
+}
+
+// userZone is the user's time zone, or fallback when they have none (or
+// one that does not load).
+func userZone(u hypercare.User, fallback *time.Location) *time.Location {
+	if u.TimeZone != "" {
+		if loc, err := time.LoadLocation(u.TimeZone); err == nil {
+			return loc
+		}
+	}
+	return fallback
+}
+
+// AtNight reports whether t falls in the night hours in loc.
+func AtNight(t time.Time, loc *time.Location) bool {
+	h := t.In(loc).Hour()
+	return h >= NightStartHour || h < NightEndHour
+}
+
+// noisiest keeps the in-scope keys, most events first, at most
+// NoisiestLimit.
+func noisiest(in WindowInput) []NoisyAlert {
+	out := []NoisyAlert{}
+	for _, k := range in.Keys {
+		if in.Window.InScope(k.ServiceID) {
+			out = append(out, NoisyAlert{Service: k.ServiceID, DedupKey: k.DedupKey, Summary: k.Summary, Events: k.Events})
+		}
+	}
+	slices.SortFunc(out, func(a, b NoisyAlert) int {
+		return cmp.Or(cmp.Compare(b.Events, a.Events), cmp.Compare(a.Service, b.Service), cmp.Compare(a.DedupKey, b.DedupKey))
+	})
+	if len(out) > NoisiestLimit {
+		out = out[:NoisiestLimit]
+	}
+	return out
+}

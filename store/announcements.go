@@ -1,0 +1,126 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/hypercare/hypercare"
+)
+
+// Announcements (migration 0018): the start and end messages of windows.
+// Like the web sessions these are methods of *Store only: the announcement
+// engine is their one user.
+
+const announcementCols = "id, subject, edge, occurrence_at, target, message, status, attempts, last_error, " +
+	"due_at, lease_until, created_at, sent_at"
+
+// ScheduleAnnouncements inserts the rows that do not exist yet (unique per
+// subject, edge, occurrence and target) and returns how many it inserted:
+// scheduling the same edge again, on any node, adds nothing.
+func (s *Store) ScheduleAnnouncements(ctx context.Context, list []hypercare.Announcement) (int, error) {
+	inserted := 0
+	err := s.Write(ctx, "announcements", func(htx hypercare.Tx) error {
+		inserted = 0
+		t, err := ownTx(htx)
+		if err != nil {
+			return err
+		}
+		for i := range list {
+			a := &list[i]
+			if err := checkText("schedule announcement", "id", a.ID, "subject", a.Subject, "edge", a.Edge,
+				"target", a.Target, "message", a.Message); err != nil {
+				return err
+			}
+			res, err := t.execText(ctx, "INSERT INTO announcements ("+announcementCols+") VALUES "+
+				"($1, $2, $3, $4, $5, $6, 'pending', 0, '', $7, NULL, $8, NULL) ON CONFLICT DO NOTHING",
+				a.ID, a.Subject, a.Edge, micros(a.OccurrenceAt), a.Target, a.Message, micros(a.DueAt), micros(a.CreatedAt))
+			if err != nil {
+				return t.s.dbErr(err, "schedule announcement %s %s", a.Subject, a.Edge)
+			}
+			n, _ := res.RowsAffected()
+			inserted += int(n)
+		}
+		return nil
+	})
+	return inserted, err
+}
+
+// NextAnnouncementDue returns when the earliest waiting announcement is
+// due for an attempt (ok false: none).
+func (s *Store) NextAnnouncementDue(ctx context.Context) (time.Time, bool, error) {
+	return s.minMicros(ctx, "next announcement due",
+		"SELECT MIN(CASE WHEN status = 'pending' THEN due_at ELSE lease_until END) "+
+			"FROM announcements WHERE status IN ('pending', 'sending')")
+}
+
+// ClaimAnnouncements leases due announcements until leaseUntil, counting
+// the attempt; expired leases are claimable again (at-least-once, the row
+// ID is the receivers' idempotency key).
+func (s *Store) ClaimAnnouncements(ctx context.Context, now, leaseUntil time.Time, limit int) ([]hypercare.Announcement, error) {
+	var out []hypercare.Announcement
+	err := s.Write(ctx, "announcements", func(htx hypercare.Tx) error {
+		t, err := ownTx(htx)
+		if err != nil {
+			return err
+		}
+		t.statements++
+		rows, err := t.c.conn.QueryContext(t.ctx, "UPDATE announcements SET status = 'sending', lease_until = $2, "+
+			"attempts = attempts + 1 WHERE id IN (SELECT id FROM announcements WHERE status IN ('pending', 'sending') AND "+
+			"((status = 'pending' AND due_at <= $1) OR (status = 'sending' AND lease_until <= $1)) "+
+			"ORDER BY due_at LIMIT $3"+t.s.d.skipLocked+") RETURNING "+announcementCols,
+			micros(now), micros(leaseUntil), limit)
+		if err != nil {
+			return t.s.dbErr(err, "claim announcements")
+		}
+		out, err = collect(rows, scanAnnouncement)
+		return err
+	})
+	return out, err
+}
+
+// UpdateAnnouncement records a delivery outcome, releasing the lease.
+func (s *Store) UpdateAnnouncement(ctx context.Context, a *hypercare.Announcement) error {
+	if err := checkText("update announcement", "id", a.ID, "status", a.Status, "last_error", a.LastError); err != nil {
+		return err
+	}
+	return s.Write(ctx, "announcements", func(htx hypercare.Tx) error {
+		t, err := ownTx(htx)
+		if err != nil {
+			return err
+		}
+		if _, err := t.execText(ctx, "UPDATE announcements SET status = $2, last_error = $3, due_at = $4, "+
+			"sent_at = $5, lease_until = NULL WHERE id = $1",
+			a.ID, a.Status, a.LastError, micros(a.DueAt), nullMicros(a.SentAt)); err != nil {
+			return t.s.dbErr(err, "update announcement %s", a.ID)
+		}
+		return nil
+	})
+}
+
+// ListAnnouncements returns the announcements of a subject, oldest first.
+func (s *Store) ListAnnouncements(ctx context.Context, subject string) ([]hypercare.Announcement, error) {
+	rows, err := s.rdb.QueryContext(ctx, "SELECT "+announcementCols+" FROM announcements WHERE subject = $1 "+
+		"ORDER BY occurrence_at, edge DESC, target", subject)
+	if err != nil {
+		return nil, fmt.Errorf("list announcements: %w", err)
+	}
+	out, err := collect(rows, scanAnnouncement)
+	if err != nil {
+		return nil, fmt.Errorf("list announcements: %w", err)
+	}
+	return out, nil
+}
+
+func scanAnnouncement(r rowScanner, a *hypercare.Announcement) error {
+	var occ, due, created int64
+	var lease, sent sql.NullInt64
+	if err := r.Scan(&a.ID, &a.Subject, &a.Edge, &occ, &a.Target, &a.Message, &a.Status, &a.Attempts,
+		&a.LastError, &due, &lease, &created, &sent); err != nil {
+		return err
+	}
+	a.OccurrenceAt, a.DueAt, a.CreatedAt = fromMicros(occ), fromMicros(due), fromMicros(created)
+	a.LeaseUntil, a.SentAt = fromNullMicros(lease), fromNullMicros(sent)
+	return nil
+}

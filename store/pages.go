@@ -1,0 +1,59 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// recentPagesSQL reads when a user was paged since $2: one row per
+// escalation step that paged them (a step's several contact methods are
+// one page), leaving out steps whose every notification was cancelled
+// before it reached them. Index notifications_user bounds it.
+const recentPagesSQL = "SELECT MIN(created_at) FROM notifications WHERE user_id = $1 AND created_at >= $2 " +
+	"AND status <> 'cancelled' GROUP BY incident_id, step ORDER BY 1 LIMIT $3"
+
+// maxRecentPages bounds the read: no guardrail counts further.
+const maxRecentPages = 10000
+
+// RecentPages returns when the user was paged at or after since, oldest
+// first, one time per escalation step (the fatigue guardrail's count),
+// reading inside the transaction so pages just recorded count too.
+func (t *tx) RecentPages(ctx context.Context, userID string, since time.Time) ([]time.Time, error) {
+	if err := checkText("recent pages", "user_id", userID); err != nil {
+		return nil, err
+	}
+	rows, err := t.query(ctx, qRecentPages, userID, micros(since), maxRecentPages)
+	if err != nil {
+		return nil, t.s.dbErr(err, "recent pages of %q", userID)
+	}
+	return collectTimes(rows, userID)
+}
+
+// RecentPages is the read side's Tx.RecentPages, for the dry run.
+func (s *Store) RecentPages(ctx context.Context, userID string, since time.Time) ([]time.Time, error) {
+	if err := checkText("recent pages", "user_id", userID); err != nil {
+		return nil, err
+	}
+	rows, err := s.rdb.QueryContext(ctx, recentPagesSQL, userID, micros(since), maxRecentPages)
+	if err != nil {
+		return nil, fmt.Errorf("recent pages of %q: %w", userID, err)
+	}
+	return collectTimes(rows, userID)
+}
+
+func collectTimes(rows *sql.Rows, userID string) ([]time.Time, error) {
+	out, err := collect(rows, func(r rowScanner, t *time.Time) error {
+		var us int64
+		if err := r.Scan(&us); err != nil {
+			return err
+		}
+		*t = fromMicros(us)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("recent pages of %q: %w", userID, err)
+	}
+	return out, nil
+}
