@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/correlate"
 	"github.com/hypercare/hypercare/incident"
 	"github.com/hypercare/hypercare/loop"
 )
@@ -162,6 +163,9 @@ func takeStep(ctx context.Context, tx hypercare.Tx, dir *Directory, st *hypercar
 		return 0, finish(ctx, tx, st, now)
 	}
 	st.Level = min(st.Level, len(policy.Levels)-1) // the policy may have shrunk
+	if correlate.Recovering(inc) {
+		return 0, holdWhileRecovering(ctx, tx, dir, policy, st, inc, now)
+	}
 	if st.Step == 0 && inc.SuppressedBy != "" && inc.SuppressedUntil != nil {
 		// The first page was held by a maintenance window or silence.
 		msg := fmt.Sprintf("Held by %s until %s; still open: paging now", inc.SuppressedBy, inc.SuppressedUntil.UTC().Format("2006-01-02 15:04 UTC"))
@@ -178,6 +182,24 @@ func takeStep(ctx context.Context, tx hypercare.Tx, dir *Directory, st *hypercar
 		return 0, err
 	}
 	return pages, nil
+}
+
+// holdWhileRecovering keeps a recovering incident's escalation from
+// climbing: its own alerts have resolved and it only waits for its
+// symptoms to clear (or for its symptom grace to end, which resolves it).
+// Paging the next level then would wake someone for a service that has
+// already recovered. The level is kept and looked at again after its
+// timeout, so an alert firing again resumes the climb where it stopped.
+func holdWhileRecovering(ctx context.Context, tx hypercare.Tx, dir *Directory, policy hypercare.EscalationPolicy,
+	st *hypercare.EscalationState, inc *hypercare.Incident, now time.Time) error {
+	msg := fmt.Sprintf("Level %d not paged: %s' own alerts have resolved; waiting for its symptoms to clear "+
+		"(escalation resumes if an alert fires again)", st.Level+1, inc.ServiceID)
+	if err := note(ctx, tx, inc.ID, msg, nil, now); err != nil {
+		return err
+	}
+	st.UpdatedAt = now
+	st.DueAt = NextDue(policy, st.Level, dir.Windows, st.ServiceID, now)
+	return tx.SaveEscalation(ctx, st)
 }
 
 // advance moves the state past the level just paged: the next level is due

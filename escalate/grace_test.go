@@ -37,10 +37,12 @@ type graceWorld struct {
 	clock *clocktest.Clock
 	in    *intake.Intake
 	esc   *escalate.Engine
+	// levels, if set, replace policy solo's one level (alice, 1 h).
+	levels []hypercare.EscalationLevel
 }
 
-func newGraceWorld(t *testing.T, eng storetest.Engine) *graceWorld {
-	w := &graceWorld{t: t, opts: eng.Options(t), clock: clocktest.New(t0)}
+func newGraceWorld(t *testing.T, eng storetest.Engine, levels ...hypercare.EscalationLevel) *graceWorld {
+	w := &graceWorld{t: t, opts: eng.Options(t), clock: clocktest.New(t0), levels: levels}
 	st, err := store.Open(context.Background(), w.opts)
 	if err != nil {
 		t.Fatal(err)
@@ -62,7 +64,10 @@ func newGraceWorld(t *testing.T, eng storetest.Engine) *graceWorld {
 func (w *graceWorld) start(st *store.Store) {
 	policy := hypercare.EscalationPolicy{ID: "solo", Levels: []hypercare.EscalationLevel{
 		{Targets: []hypercare.Target{{User: "alice"}}, EscalateAfter: time.Hour}}}
-	dir := escalate.NewDirectory([]hypercare.User{user("alice")}, nil, []hypercare.EscalationPolicy{policy},
+	if w.levels != nil {
+		policy.Levels = w.levels
+	}
+	dir := escalate.NewDirectory([]hypercare.User{user("alice"), user("bob")}, nil, []hypercare.EscalationPolicy{policy},
 		[]hypercare.Service{{ID: "payments", EscalationPolicy: "solo"}, {ID: "checkout", EscalationPolicy: "solo"}}, nil)
 	w.st = st
 	w.in = intake.New(st, w.clock)
@@ -286,5 +291,42 @@ func TestZeroGracePromotesAtOnce(t *testing.T) {
 		w.send(payInt, hypercare.ActionResolve, "db")
 		w.after(0)
 		w.want("payments checkout", "payments:resolved", "checkout:triggered")
+	})
+}
+
+// While payments is recovering (its own alert resolved, checkout's symptom
+// still firing) its escalation does not climb: level 2 (bob), due 5 minutes
+// after alice's page, is held with a note, and the grace's end resolves the
+// incident, so bob is never paged for a service that already recovered.
+func TestRecoveringIncidentDoesNotEscalate(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		w := newGraceWorld(t, eng,
+			hypercare.EscalationLevel{Targets: []hypercare.Target{{User: "alice"}}, EscalateAfter: 5 * time.Minute},
+			hypercare.EscalationLevel{Targets: []hypercare.Target{{User: "bob"}}, EscalateAfter: 5 * time.Minute})
+		w.outage()
+		w.after(4 * time.Minute) // level 2 was due at 5 min
+		w.want("payments", "payments:triggered")
+		if tl := w.timeline(w.incidents()[0]); !strings.Contains(tl, "Level 2 not paged: payments' own alerts have resolved") {
+			t.Errorf("timeline of the recovering incident:\n%s", tl)
+		}
+		w.after(6 * time.Minute) // the grace ends at 12 min: checkout becomes its own incident (alice)
+		w.want("payments checkout", "payments:resolved", "checkout:triggered")
+	})
+}
+
+// The root firing again ends the hold: the held level pages at its next
+// due time.
+func TestRecoveringIncidentEscalatesAgainWhenRootRefires(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		w := newGraceWorld(t, eng,
+			hypercare.EscalationLevel{Targets: []hypercare.Target{{User: "alice"}}, EscalateAfter: 5 * time.Minute},
+			hypercare.EscalationLevel{Targets: []hypercare.Target{{User: "bob"}}, EscalateAfter: 5 * time.Minute})
+		w.outage()
+		w.after(4 * time.Minute) // 6 min: level 2 held, looked at again at 11 min
+		w.send(payInt, hypercare.ActionTrigger, "db")
+		w.after(4 * time.Minute)
+		w.want("payments", "payments:triggered")
+		w.after(time.Minute)
+		w.want("payments payments", "payments:triggered")
 	})
 }
