@@ -20,8 +20,7 @@ import (
 // A user paged again for the same incident during the night (the policy
 // escalated or repeated) gets one morning page per contact method: a
 // second page already held until the same moment is cancelled, and only
-// the first held page of the user says so on the timeline. The caller
-// holds the (user, channel) lock, so the check cannot race on this node.
+// the first held page of the user says so on the timeline.
 func (e *Engine) quiet(ctx context.Context, n *hypercare.Notification, inc *hypercare.Incident, user hypercare.User) (bool, error) {
 	q := e.policy.Quiet
 	if q == nil || inc.Urgency != hypercare.UrgencyLow || n.Kind == hypercare.NotificationDigest {
@@ -33,6 +32,11 @@ func (e *Engine) quiet(ctx context.Context, n *hypercare.Notification, inc *hype
 	if !ok {
 		return false, nil
 	}
+	// One user's pages on different channels run at once: this lock
+	// (taken last, so it cannot deadlock) makes the check and the hold
+	// one step for the user.
+	unlock := e.pool.lock("quiet\x00" + n.UserID)
+	defer unlock()
 	sameMethod, sameUser, err := e.alreadyHeld(ctx, n, until)
 	if err != nil {
 		return true, err

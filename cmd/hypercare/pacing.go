@@ -11,8 +11,7 @@ import (
 )
 
 // deliveryPolicy turns notify.delivery, notify.throttle, notify.digest and
-// notify.low_urgency
-// into the delivery engine's policy.
+// notify.low_urgency into the delivery engine's policy.
 func deliveryPolicy(cfg *config.Config) notify.Policy {
 	p := notify.Policy{Quiet: cfg.QuietHours()}
 	if cfg == nil {
