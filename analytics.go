@@ -35,7 +35,10 @@ type IncidentStat struct {
 	AcknowledgedAt *time.Time
 	ResolvedAt     *time.Time
 	Transient      bool
-	Verdict        Verdict
+	// Held says a maintenance window or silence held the incident's
+	// first page when it opened (its suppressed_by is set).
+	Held    bool
+	Verdict Verdict
 }
 
 // PageStat is one page: an escalation step reaching one user (however

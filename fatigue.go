@@ -45,10 +45,7 @@ func (f *Fatigue) Since(now time.Time) time.Time {
 func (f *Fatigue) AtNight(t time.Time, loc *time.Location) bool {
 	l := t.In(loc)
 	m := time.Duration(l.Hour())*time.Hour + time.Duration(l.Minute())*time.Minute
-	if f.NightStart <= f.NightEnd {
-		return m >= f.NightStart && m < f.NightEnd
-	}
-	return m >= f.NightStart || m < f.NightEnd
+	return inSpan(m, f.NightStart, f.NightEnd)
 }
 
 // Count returns the load at now from the times of earlier pages (any

@@ -20,6 +20,7 @@ import (
 	"github.com/hypercare/hypercare/notify"
 	"github.com/hypercare/hypercare/notify/webhook"
 	"github.com/hypercare/hypercare/oncall"
+	"github.com/hypercare/hypercare/report"
 	"github.com/hypercare/hypercare/store"
 	"github.com/hypercare/hypercare/storetest"
 )
@@ -149,6 +150,20 @@ func TestScenarioMaintenanceHoldsPagesUntilItEnds(t *testing.T) {
 		}
 		if n := p.notificationCount("1"); n != 1 {
 			t.Errorf("incident #1 has %d notifications, want 1", n)
+		}
+		// The noise report counts the two incidents the window held, not
+		// as suppressed (that is event rules) but as held.
+		var rep report.NoiseReport
+		if code := p.do("GET", "/api/v1/noise?from=2026-11-27T00:00:00Z", p.viewer, nil, &rep); code != 200 {
+			t.Fatalf("noise: %d", code)
+		}
+		for _, s := range rep.Services {
+			if want := map[string]int64{"checkout": 2}[s.Service]; s.Held != want || s.Suppressed != 0 {
+				t.Errorf("noise report line %+v: want held %d, suppressed 0", s, want)
+			}
+		}
+		if rep.Totals.Held != 2 || rep.Totals.Incidents != 3 {
+			t.Errorf("noise totals %+v: want 3 incidents, 2 held", rep.Totals)
 		}
 	})
 }

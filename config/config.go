@@ -207,6 +207,9 @@ type Notify struct {
 	Throttle  PerChannel[Throttle]        `yaml:"throttle"`
 	Digest    *Digest                     `yaml:"digest"`
 	Templates Templates                   `yaml:"templates"`
+	// LowUrgency holds low-urgency pages during quiet hours (see
+	// low_urgency.go); nil means the default, 22:00-07:00.
+	LowUrgency *LowUrgency `yaml:"low_urgency"`
 }
 
 // AllowPrivateNetworks reports whether outbound calls may go to loopback,

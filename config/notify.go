@@ -63,6 +63,7 @@ func (c *checker) checkNotify(n *Notify) {
 		c.checkEmail(n.Email)
 	}
 	c.checkPacing(n)
+	c.checkLowUrgency(n.LowUrgency)
 	c.checkTemplates(&n.Templates)
 }
 

@@ -41,6 +41,8 @@ type Engine struct {
 	// check says why a contact method cannot be delivered to (nil: it
 	// can), for dry runs; set by the wiring from the channel registry.
 	check func(hypercare.ContactMethod) error
+	// quiet are the quiet hours of low urgency, for dry runs (quiet.go).
+	quiet *hypercare.QuietHours
 }
 
 // New returns an engine over st with directory dir.
@@ -65,11 +67,17 @@ func (e *Engine) OnPaged(f func()) { e.paged = f }
 func (e *Engine) SetDeliveryCheck(f func(hypercare.ContactMethod) error) { e.check = f }
 
 // Simulate is Directory.Simulate on the current directory, flagging the
-// pages the delivery engine could not send; the fatigue guardrail counts
-// the pages responders already had (the store's RecentPages).
+// pages the delivery engine could not send and those it would hold for
+// quiet hours; the fatigue guardrail counts the pages responders already
+// had (the store's RecentPages).
 func (e *Engine) Simulate(ctx context.Context, serviceID string, at time.Time, urgency hypercare.Urgency) (*Simulation, error) {
 	history := func(id string, since time.Time) ([]time.Time, error) { return e.store.RecentPages(ctx, id, since) }
-	return e.dir.Load().simulate(serviceID, at, urgency, e.check, history)
+	d := e.dir.Load()
+	sim, err := d.simulate(serviceID, at, urgency, e.check, history)
+	if err == nil {
+		holdLowUrgency(sim, d, e.quiet)
+	}
+	return sim, err
 }
 
 // Wake makes the loop look for due steps now; it never blocks.

@@ -28,6 +28,11 @@ type PlannedPage struct {
 	// Help, if set, says this page is the fatigue guardrail's help for an
 	// overloaded responder of the level before (the timeline's words).
 	Help string `json:"help,omitempty"`
+	// HeldUntil and Held, if set, say a low-urgency page falls in its
+	// user's quiet hours (notify.low_urgency): delivery holds it until
+	// HeldUntil, and sends it then only if the incident is still open.
+	HeldUntil *time.Time `json:"held_until,omitempty"`
+	Held      string     `json:"held,omitempty"`
 }
 
 // Simulation is the dry run's answer: the pages, and the reasons some

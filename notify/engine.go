@@ -93,8 +93,9 @@ func (e *Engine) count(n *hypercare.Notification, outcome string) {
 // links.
 func (e *Engine) SetLinks(l actlink.Links) { e.links = l }
 
-// SetPolicy sets per-channel limits, throttles and the digest (notify.
-// delivery, notify.throttle, notify.digest). Call it before Run.
+// SetPolicy sets per-channel limits, throttles, the digest and the quiet
+// hours of low urgency (notify.delivery, notify.throttle, notify.digest,
+// notify.low_urgency). Call it before Run.
 func (e *Engine) SetPolicy(p Policy) { e.policy = p }
 
 // Wake makes the loop look for due pages now; it never blocks.
@@ -191,6 +192,9 @@ func (e *Engine) deliver(ctx context.Context, n *hypercare.Notification, timeout
 	}
 	if n.Kind == hypercare.NotificationHeld {
 		return e.collectDigest(ctx, n, user)
+	}
+	if held, err := e.quiet(ctx, n, inc, user); held || err != nil {
+		return err
 	}
 	if held, err := e.pace(ctx, n, user); held || err != nil {
 		return err

@@ -23,6 +23,9 @@ type Policy struct {
 	// Digest, when set, replaces a flood of pages to one user on one
 	// channel with one message listing the incidents.
 	Digest DigestPolicy
+	// Quiet, when set, holds low-urgency pages that would reach a user
+	// during their night until it ends (notify.low_urgency; see quiet.go).
+	Quiet *hypercare.QuietHours
 }
 
 // Throttle allows Max pages per user in any Per.
@@ -39,10 +42,10 @@ type DigestPolicy struct {
 	Per      time.Duration
 }
 
-// paced reports whether pages of type t are throttled or digested, and so
-// need the per-(user, channel) lock.
+// paced reports whether pages of type t are throttled, digested or may
+// be held for quiet hours, and so need the per-(user, channel) lock.
 func (p Policy) paced(t hypercare.ContactType) bool {
-	return p.Digest.MaxPages > 0 || p.Throttles[t].Max > 0
+	return p.Digest.MaxPages > 0 || p.Throttles[t].Max > 0 || p.Quiet != nil
 }
 
 // pace holds n for a digest or delays it for a throttle when its user was

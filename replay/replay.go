@@ -220,6 +220,8 @@ func newRunner(ctx context.Context, st *store.Store, cfg *config.Config, integra
 	esc := escalate.New(st, clk, dir, log)
 	sent := &recorder{clock: clk}
 	deliver := notify.NewEngine(st, clk, sent, func() notify.Directory { return esc.Directory() }, log)
+	// Low-urgency pages wait out the night as they would in production.
+	deliver.SetPolicy(notify.Policy{Quiet: cfg.QuietHours()})
 	in.SetPolicies(dir.PoliciesByService(), nil)
 	return &runner{store: st, clock: clk, intake: in, esc: esc, deliver: deliver, sent: sent, changed: changed}, nil
 }

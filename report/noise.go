@@ -26,6 +26,10 @@ type NoiseCounts struct {
 	// Transient counts incidents that resolved inside the service's
 	// pause_notifications_minutes and paged nobody.
 	Transient int64 `json:"transient"`
+	// Held counts incidents opened while a maintenance window or silence
+	// covered them: their first page waited for its end (and never went
+	// if they resolved first). Suppressed counts only event rules.
+	Held int64 `json:"held"`
 	// Pages counts escalation steps that reached a person (one per
 	// incident, step and user, however many contact methods it used);
 	// PagedIncidents counts the incidents those pages were for.
@@ -128,6 +132,9 @@ func Noise(in NoiseInput) NoiseReport {
 		if inc.Transient {
 			c.Transient++
 		}
+		if inc.Held {
+			c.Held++
+		}
 		c.Feedback.add(inc.Verdict)
 	}
 	paged := map[string]bool{}
@@ -166,6 +173,7 @@ func (c *NoiseCounts) plus(o *NoiseCounts) {
 	c.Alerts += o.Alerts
 	c.Incidents += o.Incidents
 	c.Transient += o.Transient
+	c.Held += o.Held
 	c.Pages += o.Pages
 	c.PagedIncidents += o.PagedIncidents
 	c.Feedback.Noise += o.Feedback.Noise

@@ -72,7 +72,7 @@ func TestNoise(t *testing.T) {
 		Alerts: []hypercare.AlertCount{{ServiceID: "checkout", Alerts: 20, WithoutIncident: 3}, {ServiceID: "payments", Alerts: 2}},
 		Incidents: []hypercare.IncidentStat{{ID: "i1", ServiceID: "checkout", Verdict: hypercare.VerdictNoise},
 			{ID: "i2", ServiceID: "checkout", Verdict: hypercare.VerdictActionable}, {ID: "i3", ServiceID: "checkout", Transient: true},
-			{ID: "i4", ServiceID: "checkout"}},
+			{ID: "i4", ServiceID: "checkout", Held: true}, {ID: "i5", ServiceID: "payments", Held: true}},
 		Pages: []hypercare.PageStat{{IncidentID: "i1", ServiceID: "checkout", UserID: "alice", Step: 1},
 			{IncidentID: "i1", ServiceID: "checkout", UserID: "bob", Step: 2}, {IncidentID: "i2", ServiceID: "checkout", UserID: "alice", Step: 1}},
 	})
@@ -80,7 +80,7 @@ func TestNoise(t *testing.T) {
 		t.Fatalf("services = %+v, want checkout, payments, quiet", rep.Services)
 	}
 	c := rep.Services[0]
-	if c.Events != 99 || c.Grouped != 6 || c.Suppressed != 3 || c.Alerts != 20 || c.Incidents != 4 || c.Transient != 1 ||
+	if c.Events != 99 || c.Grouped != 6 || c.Suppressed != 3 || c.Alerts != 20 || c.Incidents != 4 || c.Transient != 1 || c.Held != 1 ||
 		c.Pages != 3 || c.PagedIncidents != 2 || c.Feedback != (FeedbackCounts{Noise: 1, Actionable: 1, Unmarked: 2}) {
 		t.Errorf("checkout = %+v", c)
 	}
@@ -90,7 +90,7 @@ func TestNoise(t *testing.T) {
 	if q := rep.Services[2]; q.Events != 0 || q.IncidentReduction != nil || q.PageReduction != nil {
 		t.Errorf("quiet = %+v, want zeros and null reductions", q)
 	}
-	if tot := rep.Totals; tot.Events != 106 || tot.Alerts != 22 || tot.Dropped != 5 || tot.Symptoms != 2 || tot.Pages != 3 ||
+	if tot := rep.Totals; tot.Events != 106 || tot.Alerts != 22 || tot.Dropped != 5 || tot.Symptoms != 2 || tot.Pages != 3 || tot.Held != 2 ||
 		*tot.PageReduction != 0.9091 {
 		t.Errorf("totals = %+v (page reduction %v)", tot, *tot.PageReduction)
 	}

@@ -42,7 +42,7 @@ func alertCountsSQL(where string) string {
 
 func incidentStatsSQL(where string) string {
 	return "SELECT i.id, i.number, i.service_id, i.created_at, i.acknowledged_at, " +
-		"i.resolved_at, i.transient, COALESCE(f.verdict, '') FROM incidents i " +
+		"i.resolved_at, i.transient, i.suppressed_by <> '', COALESCE(f.verdict, '') FROM incidents i " +
 		"LEFT JOIN incident_feedback f ON f.incident_id = i.id" + where + " ORDER BY i.created_at, i.id"
 }
 
@@ -136,7 +136,7 @@ func (s *Store) IncidentStats(ctx context.Context, from, to time.Time, serviceID
 		func(r rowScanner, st *hypercare.IncidentStat) error {
 			var created int64
 			var acked, resolved sql.NullInt64
-			err := r.Scan(&st.ID, &st.Number, &st.ServiceID, &created, &acked, &resolved, &st.Transient, &st.Verdict)
+			err := r.Scan(&st.ID, &st.Number, &st.ServiceID, &created, &acked, &resolved, &st.Transient, &st.Held, &st.Verdict)
 			st.CreatedAt = fromMicros(created)
 			st.AcknowledgedAt, st.ResolvedAt = fromNullMicros(acked), fromNullMicros(resolved)
 			return err

@@ -22,7 +22,9 @@ func seedReports(t *testing.T, s *store.Store) {
 		acked, resolved := at(5*time.Minute), at(30*time.Minute)
 		first := incident("inc-1", 1, svcCheckout)
 		first.AcknowledgedAt, first.ResolvedAt, first.Status = &acked, &resolved, hypercare.StatusResolved
-		for _, inc := range []*hypercare.Incident{first, incident("inc-2", 2, svcCheckout),
+		held := incident("inc-2", 2, svcCheckout)
+		held.SuppressedBy, held.SuppressedUntil = "maintenance:deploys", &resolved
+		for _, inc := range []*hypercare.Incident{first, held,
 			incident("inc-3", 3, svcSearch), late} {
 			if err := tx.InsertIncident(ctx, inc); err != nil {
 				return err
@@ -154,7 +156,7 @@ func testReportReads(t *testing.T, open func(testing.TB) *store.Store) {
 	acked, resolved := at(5*time.Minute), at(30*time.Minute)
 	check("IncidentStats(checkout)", st, []hypercare.IncidentStat{
 		{ID: "inc-1", Number: 1, ServiceID: svcCheckout, CreatedAt: at(time.Second), AcknowledgedAt: &acked, ResolvedAt: &resolved},
-		{ID: "inc-2", Number: 2, ServiceID: svcCheckout, CreatedAt: at(2 * time.Second)}}, err)
+		{ID: "inc-2", Number: 2, ServiceID: svcCheckout, CreatedAt: at(2 * time.Second), Held: true}}, err)
 	pg, err := s.PageStats(ctx, from, to, "")
 	check("PageStats", pg, []hypercare.PageStat{{IncidentID: "inc-1", ServiceID: svcCheckout, UserID: "alice", Step: 1, At: t0},
 		{IncidentID: "inc-1", ServiceID: svcCheckout, UserID: "bob", Step: 1, At: t0},

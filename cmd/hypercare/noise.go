@@ -98,10 +98,10 @@ func writeNoise(w io.Writer, env clientEnv, r *report.NoiseReport) error {
 	fmt.Fprintf(w, "Noise report, %s, %s to %s\n\n", scope, r.From.In(env.loc).Format("2006-01-02 15:04 MST"),
 		r.To.In(env.loc).Format("2006-01-02 15:04 MST"))
 	tw := newTable(w)
-	fmt.Fprintln(tw, "SERVICE\tEVENTS\tSUPPRESSED\tGROUPED\tALERTS\tINCIDENTS\tPAGES\tPAGE REDUCTION\tNOISE\tACTIONABLE\tUNMARKED")
+	fmt.Fprintln(tw, "SERVICE\tEVENTS\tSUPPRESSED\tGROUPED\tALERTS\tINCIDENTS\tHELD\tPAGES\tPAGE REDUCTION\tNOISE\tACTIONABLE\tUNMARKED")
 	row := func(name string, c report.NoiseCounts) {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%d\t%d\t%d\n", name, c.Events, c.Suppressed, c.Grouped+c.Symptoms,
-			c.Alerts, c.Incidents, c.Pages, percent(c.PageReduction), c.Feedback.Noise, c.Feedback.Actionable, c.Feedback.Unmarked)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%d\t%d\t%d\n", name, c.Events, c.Suppressed, c.Grouped+c.Symptoms,
+			c.Alerts, c.Incidents, c.Held, c.Pages, percent(c.PageReduction), c.Feedback.Noise, c.Feedback.Actionable, c.Feedback.Unmarked)
 	}
 	for _, s := range r.Services {
 		row(cell(s.Service, 32), s.NoiseCounts)
@@ -110,7 +110,8 @@ func writeNoise(w io.Writer, env clientEnv, r *report.NoiseReport) error {
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("writing table: %w", err)
 	}
-	_, err := fmt.Fprintln(w, "\nPage reduction: the share of alerts that paged nobody (1 - paged incidents / alerts).")
+	_, err := fmt.Fprintln(w, "\nHeld: incidents opened during a maintenance window or silence (first page held).\n"+
+		"Page reduction: the share of alerts that paged nobody (1 - paged incidents / alerts).")
 	return err
 }
 

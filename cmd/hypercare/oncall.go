@@ -147,6 +147,9 @@ func writeSimulation(w io.Writer, env clientEnv, sim *escalate.Simulation) error
 		if p.Undeliverable != "" {
 			via += "  CANNOT BE DELIVERED: " + cell(p.Undeliverable, 120)
 		}
+		if p.Held != "" {
+			via += "  HELD: " + cell(p.Held, 160)
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.At.In(env.loc).Format("01-02 15:04 MST"), level, user, via)
 	}
 	helped := map[string]bool{}

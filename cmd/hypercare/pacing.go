@@ -10,10 +10,10 @@ import (
 	"github.com/hypercare/hypercare/notify/tmpl"
 )
 
-// deliveryPolicy turns notify.delivery, notify.throttle and notify.digest
-// into the delivery engine's policy.
+// deliveryPolicy turns notify.delivery, notify.throttle, notify.digest and
+// notify.low_urgency into the delivery engine's policy.
 func deliveryPolicy(cfg *config.Config) notify.Policy {
-	var p notify.Policy
+	p := notify.Policy{Quiet: cfg.QuietHours()}
 	if cfg == nil {
 		return p
 	}

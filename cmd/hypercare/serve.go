@@ -262,6 +262,7 @@ func newEngines(st *store.Store, cfg *config.Config, in *intake.Intake, channels
 	deliverer.SetPolicy(deliveryPolicy(cfg))
 	esc.OnPaged(deliverer.Wake)
 	esc.SetDeliveryCheck(channels.Check)
+	esc.SetQuietHours(cfg.QuietHours())
 	in.SetPolicies(dir.PoliciesByService(), esc.Wake)
 	return esc, deliverer
 }
