@@ -146,7 +146,7 @@ func TestNtfyOneTapAcknowledge(t *testing.T) {
 				}
 				defer resp.Body.Close()
 				var out struct {
-					Message string `json:"message"`
+					Message string                `json:"message"`
 					Error   struct{ Code string } `json:"error"`
 				}
 				if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
