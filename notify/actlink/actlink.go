@@ -7,7 +7,10 @@
 // HMAC-SHA256 under the server's signing key. Binding it to one
 // notification (and so one paged user) and one action means a forwarded
 // acknowledge link cannot resolve, and a link cannot be turned into one for
-// another incident without the key. Whoever holds the key can mint links:
+// another incident without the key. A voice call gets its own kind of
+// token (Call), shorter-lived and refused as a link. Tokens are
+// single-use, which the API enforces with the store (a signature alone
+// cannot say "already used"). Whoever holds the key can mint links:
 // the key lives in the database (or in notify.signing_key), so anyone with
 // database access can act as any paged user.
 package actlink
