@@ -2,11 +2,15 @@ package api
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"html/template"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/notify/actlink"
@@ -47,24 +51,95 @@ type actTarget struct {
 	inc     *hypercare.Incident
 	user    hypercare.User
 	service string
+	// via names the channel the token was sent by, for the timeline.
+	via string
 }
 
 // actErr is a refusal: its HTTP status and the sentence the page shows.
 func actErr(code hypercare.Code, msg string) error { return hypercare.Errorf(code, "%s", msg) }
 
-// resolveAct checks the token and everything it points at. Every refusal
-// is a 4xx the page explains; none changes anything.
-func (s *Server) resolveAct(ctx context.Context, token string) (*actTarget, error) {
+// errActUsed refuses a token that already acted.
+var errActUsed = actErr(hypercare.CodeConflict, "This link has already been used. Open the incident in Hypercare to do more.")
+
+// actTokenStore keeps which action tokens were used (store.Store has it).
+type actTokenStore interface {
+	ClaimActToken(ctx context.Context, tokenHash, action string, expires, now time.Time) (bool, error)
+	ReleaseActToken(ctx context.Context, tokenHash string) error
+	ActTokenUsed(ctx context.Context, tokenHash string) (bool, error)
+}
+
+// actTokenHash is what the store keeps of a used token: enough to
+// recognise it, useless to act with.
+func actTokenHash(token string) string {
+	sum := sha256.Sum256([]byte("hypercare-act-use\x00" + token))
+	return hex.EncodeToString(sum[:])
+}
+
+// verifyActToken checks the token itself: signature, expiry, that it is
+// one of the kinds the route takes (links take ack and resolve, the voice
+// hook only call tokens) and that it has not been used. Every refusal is
+// a 4xx and none changes anything.
+func (s *Server) verifyActToken(ctx context.Context, token string, kinds ...actlink.Action) (actlink.Claims, error) {
 	if s.actions == nil {
-		return nil, actErr(hypercare.CodeNotFound, "One-click actions are not enabled on this server.")
+		return actlink.Claims{}, actErr(hypercare.CodeNotFound, "One-click actions are not enabled on this server.")
 	}
 	c, err := s.actions.Verify(token, s.clock.Now())
 	switch {
 	case errors.Is(err, actlink.ErrExpired):
-		return nil, actErr(hypercare.CodePermissionDenied, "This link has expired. Open the incident in Hypercare to act on it.")
-	case err != nil:
-		return nil, actErr(hypercare.CodeNotFound, "This is not a valid action link. Check that it was copied whole.")
+		return c, actErr(hypercare.CodePermissionDenied, "This link has expired. Open the incident in Hypercare to act on it.")
+	case err != nil || !slices.Contains(kinds, c.Action):
+		return c, actErr(hypercare.CodeNotFound, "This is not a valid action link. Check that it was copied whole.")
 	}
+	ts, ok := s.store.(actTokenStore)
+	if !ok {
+		return c, actErr(hypercare.CodeUnavailable, "This server's store cannot keep used links, so links are refused.")
+	}
+	used, err := ts.ActTokenUsed(ctx, actTokenHash(token))
+	if err != nil {
+		return c, err
+	}
+	if used {
+		return c, errActUsed
+	}
+	return c, nil
+}
+
+// claimActToken marks token used for action; the first claim wins and
+// every later one is refused with errActUsed. release undoes the claim
+// when the action then fails without changing anything.
+func (s *Server) claimActToken(ctx context.Context, token string, c actlink.Claims, action string) (release func(), err error) {
+	ts, ok := s.store.(actTokenStore)
+	if !ok {
+		return nil, actErr(hypercare.CodeUnavailable, "This server's store cannot keep used links, so links are refused.")
+	}
+	h := actTokenHash(token)
+	first, err := ts.ClaimActToken(ctx, h, action, c.Expires, s.clock.Now())
+	if err != nil {
+		return nil, err
+	}
+	if !first {
+		return nil, errActUsed
+	}
+	return func() {
+		if err := ts.ReleaseActToken(context.WithoutCancel(ctx), h); err != nil {
+			s.log.Warn("release action token", "error", err)
+		}
+	}, nil
+}
+
+// resolveAct checks the token and everything it points at. Every refusal
+// is a 4xx the page explains; none changes anything.
+func (s *Server) resolveAct(ctx context.Context, token string, kinds ...actlink.Action) (*actTarget, error) {
+	c, err := s.verifyActToken(ctx, token, kinds...)
+	if err != nil {
+		return nil, err
+	}
+	return s.actTargetOf(ctx, c)
+}
+
+// actTargetOf finds what verified claims point at: the incident (not yet
+// resolved) and the paged user.
+func (s *Server) actTargetOf(ctx context.Context, c actlink.Claims) (*actTarget, error) {
 	inc, err := s.store.GetIncident(ctx, c.IncidentID)
 	if hypercare.ErrorCode(err) == hypercare.CodeNotFound {
 		return nil, actErr(hypercare.CodeNotFound, "The incident this link was made for no longer exists.")
@@ -79,6 +154,7 @@ func (s *Server) resolveAct(ctx context.Context, token string) (*actTarget, erro
 	found := false
 	for _, n := range pages {
 		if n.ID == c.NotificationID {
+			t.via = viaLink(n.Type)
 			t.user, found = s.escalation.Directory().User(n.UserID)
 			if !found {
 				return nil, actErr(hypercare.CodeNotFound, "The person this link was sent to is no longer a Hypercare user.")
@@ -97,6 +173,24 @@ func (s *Server) resolveAct(ctx context.Context, token string) (*actTarget, erro
 	return t, nil
 }
 
+// viaLink names, for the timeline, a link sent by a channel of type ct:
+// "Acknowledged by Alice via e-mail link".
+func viaLink(ct hypercare.ContactType) string {
+	switch ct {
+	case hypercare.ContactEmail:
+		return "e-mail link"
+	case hypercare.ContactSMS:
+		return "SMS link"
+	case hypercare.ContactNtfy:
+		return "ntfy"
+	case hypercare.ContactVoice:
+		return "phone call"
+	case hypercare.ContactSlack, hypercare.ContactTeams, hypercare.ContactDiscord, hypercare.ContactMattermost:
+		return strings.ToUpper(string(ct[:1])) + string(ct[1:]) + " link"
+	}
+	return string(ct) + " link"
+}
+
 // verb is the action's past tense, for the result page.
 func verb(a actlink.Action) string {
 	if a == actlink.Resolve {
@@ -107,7 +201,7 @@ func verb(a actlink.Action) string {
 
 // actConfirm serves GET /act/{token}: a page with one button, no change.
 func (s *Server) actConfirm(w http.ResponseWriter, r *http.Request) {
-	t, err := s.resolveAct(r.Context(), r.PathValue("token"))
+	t, err := s.resolveAct(r.Context(), r.PathValue("token"), actlink.Acknowledge, actlink.Resolve)
 	if err != nil {
 		s.actError(w, r, t, err)
 		return
@@ -121,24 +215,35 @@ func (s *Server) actConfirm(w http.ResponseWriter, r *http.Request) {
 		Message: "You are acting as " + t.user.Name + ". Nothing changes until you press the button."})
 }
 
-// act serves POST /act/{token}: the action, as the paged user.
+// act serves POST /act/{token}: the action, as the paged user. It needs
+// no body, cookie or CSRF token (the signed token is the credential and
+// the only input), so the confirmation page's form and a phone's one-tap
+// request (ntfy http actions) post the same thing. A token acts once: a
+// second POST is refused with 409 and changes nothing.
 func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 	if _, err := readBody(w, r, 4<<10); err != nil {
 		s.actError(w, r, nil, err)
 		return
 	}
-	t, err := s.resolveAct(r.Context(), r.PathValue("token"))
+	token := r.PathValue("token")
+	t, err := s.resolveAct(r.Context(), token, actlink.Acknowledge, actlink.Resolve)
+	if err != nil {
+		s.actError(w, r, t, err)
+		return
+	}
+	release, err := s.claimActToken(r.Context(), token, t.claims, string(t.claims.Action))
 	if err != nil {
 		s.actError(w, r, t, err)
 		return
 	}
 	actor := hypercare.Actor{Type: hypercare.ActorUser, ID: t.user.ID, Name: t.user.Name}
-	do := s.incidents.Acknowledge
+	do := s.incidents.AcknowledgeVia
 	if t.claims.Action == actlink.Resolve {
-		do = s.incidents.Resolve
+		do = s.incidents.ResolveVia
 	}
-	inc, err := do(r.Context(), t.inc.ID, actor)
+	inc, err := do(r.Context(), t.inc.ID, actor, t.via)
 	if err != nil {
+		release()
 		s.actError(w, r, t, err)
 		return
 	}

@@ -225,9 +225,11 @@ func TestActLinksRefusedAfterResolve(t *testing.T) {
 			t.Fatalf("resolve = %d:\n%s", code, body)
 		}
 		_, before := a.state()
-		for _, link := range []string{ack, resolve} {
+		// The unused ack link is dead because the incident is resolved;
+		// the resolve link because it was used.
+		for link, why := range map[string]string{ack: "already resolved", resolve: "already been used"} {
 			for _, m := range []string{"GET", "POST"} {
-				if code, body, _ := a.open(m, link); code != http.StatusConflict || !strings.Contains(body, "already resolved") {
+				if code, body, _ := a.open(m, link); code != http.StatusConflict || !strings.Contains(body, why) {
 					t.Errorf("%s after resolve = %d:\n%s", m, code, body)
 				}
 			}

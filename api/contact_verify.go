@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -103,8 +104,8 @@ func (s *Server) testContactMethod(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, http.StatusOK, map[string]any{"delivered": true})
 }
 
-// startVerification sends a new 6-digit code to the method; only its hash
-// is stored.
+// startVerification sends a new 6-digit code to the method; only its
+// keyed hash is stored (see verificationKey).
 func (s *Server) startVerification(w http.ResponseWriter, r *http.Request) {
 	vs, ok := s.store.(verifyStore)
 	if !ok {
@@ -115,9 +116,14 @@ func (s *Server) startVerification(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	key, err := s.verificationKey(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	code := fmt.Sprintf("%06d", randomInt(1_000_000))
 	expires := s.clock.Now().Add(VerificationTTL)
-	if err := vs.StartVerification(r.Context(), u.ID, cm.ID, addressHash(cm), codeHash(u.ID, cm.ID, code), expires); err != nil {
+	if err := vs.StartVerification(r.Context(), u.ID, cm.ID, addressHash(cm), codeHash(key, u.ID, cm.ID, code), expires); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -150,8 +156,13 @@ func (s *Server) confirmVerification(w http.ResponseWriter, r *http.Request) {
 			hypercare.FieldError{Field: "code", Message: "must be the 6 digits that were sent"}))
 		return
 	}
+	key, err := s.verificationKey(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	now := s.clock.Now()
-	out, err := vs.ConfirmVerification(r.Context(), u.ID, cm.ID, addressHash(cm), codeHash(u.ID, cm.ID, body.Code),
+	out, err := vs.ConfirmVerification(r.Context(), u.ID, cm.ID, addressHash(cm), codeHash(key, u.ID, cm.ID, body.Code),
 		VerificationAttempts, now)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -224,11 +235,45 @@ func addressHash(cm hypercare.ContactMethod) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// codeHash binds a code to its method, so a code sent to one cannot
-// confirm another.
-func codeHash(userID, cmID, code string) string {
-	sum := sha256.Sum256([]byte("hypercare-verify\x00" + userID + "\x00" + cmID + "\x00" + code))
-	return hex.EncodeToString(sum[:])
+// VerificationKeyName names the store's signing key (signing_keys) that
+// verification codes are hashed under when the server has no action link
+// signer to derive one from.
+const VerificationKeyName = "contact-verification"
+
+// keyStore hands out server-generated secrets (store.Store has it).
+type keyStore interface {
+	SigningKey(ctx context.Context, name string) ([]byte, error)
+}
+
+// verificationKey is the server secret codes are hashed under: derived
+// from the action link signer's key (notify.signing_key, or the store's
+// "act-links" key), else the store's own VerificationKeyName key. A code
+// has only a million values, so an unkeyed hash in a leaked database would
+// give every pending code away in a second; keyed, the database alone is
+// not enough (with notify.signing_key set, not at all).
+func (s *Server) verificationKey(ctx context.Context) ([]byte, error) {
+	if s.actions != nil {
+		return s.actions.Derive(VerificationKeyName), nil
+	}
+	ks, ok := s.store.(keyStore)
+	if !ok {
+		return nil, hypercare.Errorf(hypercare.CodeUnavailable, "this server has no key to protect verification codes with")
+	}
+	key, err := ks.SigningKey(ctx, VerificationKeyName)
+	if err != nil {
+		return nil, fmt.Errorf("verification key: %w", err)
+	}
+	return key, nil
+}
+
+// codeHash is HMAC-SHA256 under the server's verification key of the code
+// bound to its method, so a code sent to one cannot confirm another and a
+// stored hash cannot be reversed by trying all million codes without the
+// key.
+func codeHash(key []byte, userID, cmID, code string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("hypercare-verify\x00" + userID + "\x00" + cmID + "\x00" + code))
+	return hex.EncodeToString(m.Sum(nil))
 }
 
 func randomInt(n int64) int64 {

@@ -67,11 +67,11 @@ func (s *Server) slackAct(ctx context.Context, in slack.Interaction) (string, bo
 		return fmt.Sprintf("Your Hypercare role (%s) cannot %s incidents.", user.Role, in.Action), true
 	}
 	actor := hypercare.Actor{Type: hypercare.ActorUser, ID: user.ID, Name: user.Name}
-	act, done := s.incidents.Acknowledge, "acknowledged"
+	act, done := s.incidents.AcknowledgeVia, "acknowledged"
 	if in.Action == slack.Resolve {
-		act, done = s.incidents.Resolve, "resolved"
+		act, done = s.incidents.ResolveVia, "resolved"
 	}
-	inc, err := act(ctx, in.IncidentID, actor)
+	inc, err := act(ctx, in.IncidentID, actor, "Slack")
 	var he *hypercare.Error
 	switch {
 	case err == nil:

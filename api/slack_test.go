@@ -266,13 +266,13 @@ func TestSlackButtonAcknowledgesAsTheUser(t *testing.T) {
 		if _, answers, kinds := e.slack.take(); len(answers) != 1 || answers[0] != "#1 acknowledged by Alice" || kinds[0] != "in_channel" {
 			t.Errorf("channel told %q %q", answers, kinds)
 		}
-		assertTimeline(t, e.timeline("1"), hypercare.TimelineAcknowledged, "Acknowledged by Alice")
+		assertTimeline(t, e.timeline("1"), hypercare.TimelineAcknowledged, "Acknowledged by Alice via Slack")
 
 		code, body = e.press("U0ALICE", slack.ActionResolve, resolve, slackSecret, now)
 		if code != 200 || !strings.Contains(body, "#1 resolved by Alice") || e.status("1") != hypercare.StatusResolved {
 			t.Fatalf("resolve: %d %s", code, body)
 		}
-		assertTimeline(t, e.timeline("1"), hypercare.TimelineResolved, "Resolved by Alice")
+		assertTimeline(t, e.timeline("1"), hypercare.TimelineResolved, "Resolved by Alice via Slack")
 		code, body = e.press("U0ALICE", slack.ActionAcknowledge, ack, slackSecret, now)
 		if code != 200 || !strings.Contains(body, "already resolved") || !strings.Contains(body, `"ephemeral"`) {
 			t.Errorf("ack after resolve: %d %s", code, body)

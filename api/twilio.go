@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/notify/actlink"
 	"github.com/hypercare/hypercare/notify/twilio"
 )
 
@@ -81,7 +82,8 @@ func (s *Server) twilioSMS(w http.ResponseWriter, r *http.Request) {
 		twiml(w, twilio.Message("Hypercare did not understand: "+err.Error()+"."))
 		return
 	}
-	twiml(w, twilio.Message(s.phoneAct(r.Context(), user, action, strconv.FormatInt(number, 10))))
+	text, _ := s.phoneAct(r.Context(), user, action, strconv.FormatInt(number, 10), "SMS")
+	twiml(w, twilio.Message(text))
 }
 
 // phoneUser finds the Hypercare user with an sms or voice contact method
@@ -101,10 +103,11 @@ func (s *Server) phoneUser(number string) (hypercare.User, bool) {
 }
 
 // phoneAct takes action (twilio.ReplyAck, ReplyResolve or "escalate") on
-// incident ref as user, and returns the sentence that tells them.
-func (s *Server) phoneAct(ctx context.Context, user hypercare.User, action, ref string) string {
+// incident ref as user, answering via (for the timeline), and returns the
+// sentence that tells them and whether the action was taken.
+func (s *Server) phoneAct(ctx context.Context, user hypercare.User, action, ref, via string) (string, bool) {
 	if user.Role.Rank() < hypercare.RoleResponder.Rank() {
-		return fmt.Sprintf("Your Hypercare role (%s) cannot act on incidents.", user.Role)
+		return fmt.Sprintf("Your Hypercare role (%s) cannot act on incidents.", user.Role), false
 	}
 	actor := hypercare.Actor{Type: hypercare.ActorUser, ID: user.ID, Name: user.Name}
 	var inc *hypercare.Incident
@@ -112,10 +115,10 @@ func (s *Server) phoneAct(ctx context.Context, user hypercare.User, action, ref 
 	done := "acknowledged"
 	switch action {
 	case twilio.ReplyAck:
-		inc, err = s.incidents.Acknowledge(ctx, ref, actor)
+		inc, err = s.incidents.AcknowledgeVia(ctx, ref, actor, via)
 	case twilio.ReplyResolve:
 		done = "resolved"
-		inc, err = s.incidents.Resolve(ctx, ref, actor)
+		inc, err = s.incidents.ResolveVia(ctx, ref, actor, via)
 	default:
 		done = "escalated"
 		if inc, err = s.incidents.Lookup(ctx, ref); err == nil {
@@ -125,28 +128,36 @@ func (s *Server) phoneAct(ctx context.Context, user hypercare.User, action, ref 
 	var he *hypercare.Error
 	switch {
 	case err == nil:
-		return fmt.Sprintf("#%d %s by %s", inc.Number, done, user.Name)
+		return fmt.Sprintf("#%d %s by %s", inc.Number, done, user.Name), true
 	case errors.As(err, &he) && (he.Code == hypercare.CodeConflict || he.Code == hypercare.CodeNotFound):
-		return "Nothing changed: " + he.Message + "."
+		return "Nothing changed: " + he.Message + ".", false
 	default:
 		s.log.Error("twilio action", slog.String("action", action), slog.String("incident", ref),
 			slog.String("user", user.ID), slog.Any("error", err))
-		return "Hypercare could not " + action + " the incident; try again or use the incident page."
+		return "Hypercare could not " + action + " the incident; try again or use the incident page.", false
 	}
 }
 
 // twilioVoice answers POST /hooks/twilio/voice?token=…: the script of a
 // call placed for a page and, once a key is pressed, the action. The token
-// is the page's signed acknowledge token (see notify/twilio), which names
-// the notification and so the paged user; the call acts as them. 1
-// acknowledges, 2 resolves, 3 escalates to the next level now.
+// is the page's call token (actlink.Call: it lives an hour, works on this
+// hook only and acts once), which names the notification and so the paged
+// user; the call acts as them. 1 acknowledges, 2 resolves, 3 escalates to
+// the next level now. A forged, expired or already used token is refused
+// with a 4xx and nothing changes; a call for an incident resolved since is
+// told so.
 func (s *Server) twilioVoice(w http.ResponseWriter, r *http.Request) {
 	form, ok := s.twilioRequest(w, r)
 	if !ok {
 		return
 	}
 	token := r.URL.Query().Get("token")
-	t, err := s.resolveAct(r.Context(), token)
+	c, err := s.verifyActToken(r.Context(), token, actlink.Call)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	t, err := s.actTargetOf(r.Context(), c)
 	if err != nil {
 		twiml(w, twilio.Say(hypercare.ErrorMessage(err)+" Goodbye."))
 		return
@@ -165,7 +176,16 @@ func (s *Server) twilioVoice(w http.ResponseWriter, r *http.Request) {
 		twiml(w, twilio.Script(call, s.linkBase+twilio.VoicePath+"?token="+url.QueryEscape(token)))
 		return
 	}
-	twiml(w, twilio.Say(spoken(s.phoneAct(r.Context(), t.user, action, ref), t.inc.Number)+" Goodbye."))
+	release, err := s.claimActToken(r.Context(), token, c, action)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	text, done := s.phoneAct(r.Context(), t.user, action, ref, "phone call")
+	if !done {
+		release()
+	}
+	twiml(w, twilio.Say(spoken(text, t.inc.Number)+" Goodbye."))
 }
 
 // spoken turns "#42 acknowledged by Alice" into "Incident 42 acknowledged

@@ -243,9 +243,12 @@ func TestTwilioVoiceKeypress(t *testing.T) {
 			e := newTwilioEnv(t, eng)
 			e.send(trigger(keyCheckout, "checkout-down", "Checkout <down> & out"))
 			var call url.Values
+			ackLink := ""
 			for _, f := range e.deliver() {
 				if f.Get("resource") == "Calls.json" {
 					call = f
+				} else if _, l, ok := strings.Cut(f.Get("Body"), "Ack: "); ok {
+					ackLink = l
 				}
 			}
 			if call == nil || call.Get("To") != aliceNumber || !strings.HasPrefix(call.Get("Url"), e.url+"/hooks/twilio/voice?token=") {
@@ -271,8 +274,21 @@ func TestTwilioVoiceKeypress(t *testing.T) {
 				t.Errorf("bad signature: %d", code)
 			}
 			forged := "/hooks/twilio/voice?token=" + url.QueryEscape(strings.TrimSuffix(path[len("/hooks/twilio/voice?token="):], "A")+"B")
-			if code, body := e.twilioPost(forged, pressed("2"), twilioToken); code != 200 || !strings.Contains(body, "not a valid action link") {
+			if code, body := e.twilioPost(forged, pressed("2"), twilioToken); code != http.StatusNotFound || !strings.Contains(body, "not a valid action link") {
 				t.Errorf("forged token: %d %s", code, body)
+			}
+			// The page's acknowledge link is not a call token, and the
+			// call token is not a link.
+			_, ack, ok := strings.Cut(ackLink, "/act/")
+			if !ok {
+				t.Fatal("the SMS carried no acknowledge link")
+			}
+			if code, body := e.twilioPost("/hooks/twilio/voice?token="+url.QueryEscape(ack), pressed("1"), twilioToken); code != http.StatusNotFound {
+				t.Errorf("ack link's token on the voice hook: %d %s", code, body)
+			}
+			callToken, _ := url.QueryUnescape(path[len("/hooks/twilio/voice?token="):])
+			if code, body, _ := (&actEnv{pager: e.pager}).open("POST", e.url+"/act/"+callToken); code != http.StatusNotFound {
+				t.Errorf("call token as a link: %d %s", code, body)
 			}
 			if status, _ := e.state(); status != hypercare.StatusTriggered {
 				t.Fatalf("refused keypresses changed the incident: %s", status)
@@ -286,12 +302,57 @@ func TestTwilioVoiceKeypress(t *testing.T) {
 			if len(sent) != 1 || sent[0].Get("To") != bobNumber {
 				t.Fatalf("after escalate, sent %v", sent)
 			}
-			code, body = e.twilioPost(path, pressed("2"), twilioToken)
+			// The token acted once: replayed, for the same or another key,
+			// even the script, it is refused and nothing changes.
+			_, before := e.state()
+			for _, d := range []string{"3", "2", ""} {
+				if code, body := e.twilioPost(path, pressed(d), twilioToken); code != http.StatusConflict || !strings.Contains(body, "already been used") {
+					t.Errorf("replayed token, key %q: %d %s", d, code, body)
+				}
+			}
+			if status, after := e.state(); status != hypercare.StatusTriggered || after != before {
+				t.Fatalf("replayed token changed the incident: %s, %s", status, after)
+			}
+		})
+	}
+}
+
+// TestTwilioVoiceTokenExpires checks a call's token dies after
+// actlink.CallTTL, not the links' day: an answer after it is refused with
+// 403 and changes nothing; a call answered in time resolves, and the
+// timeline says it was by phone.
+func TestTwilioVoiceTokenExpires(t *testing.T) {
+	for _, eng := range storetest.Engines(t) {
+		t.Run(eng.Name, func(t *testing.T) {
+			e := newTwilioEnv(t, eng)
+			e.send(trigger(keyCheckout, "checkout-down", "Checkout down"))
+			var path string
+			for _, f := range e.deliver() {
+				if f.Get("resource") == "Calls.json" {
+					path = strings.TrimPrefix(f.Get("Url"), e.url)
+				}
+			}
+			press := url.Values{"AccountSid": {twilioSID}, "CallSid": {"CA1"}, "To": {aliceNumber}, "Digits": {"2"}}
+			e.clock.Advance(actlink.CallTTL - time.Second)
+			code, body := e.twilioPost(path, press, twilioToken)
 			if code != 200 || !strings.Contains(body, "<Say>Incident 1 resolved by Alice. Goodbye.</Say>") {
 				t.Fatalf("resolve: %d %s", code, body)
 			}
-			if status, who := e.state(); status != hypercare.StatusResolved || !strings.Contains(who, "resolved by Alice") {
-				t.Fatalf("after resolve: %s, %s", status, who)
+			assertTimeline(t, e.timeline("1"), hypercare.TimelineResolved, "Resolved by Alice via phone call")
+
+			e.send(trigger(keyCheckout, "checkout-down-2", "Checkout down again"))
+			path = ""
+			for _, f := range e.deliver() {
+				if f.Get("resource") == "Calls.json" {
+					path = strings.TrimPrefix(f.Get("Url"), e.url)
+				}
+			}
+			e.clock.Advance(actlink.CallTTL)
+			if code, body := e.twilioPost(path, press, twilioToken); code != http.StatusForbidden || !strings.Contains(body, "expired") {
+				t.Fatalf("expired token: %d %s", code, body)
+			}
+			if inc, err := e.st.GetIncidentByNumber(t.Context(), 2); err != nil || inc.Status != hypercare.StatusTriggered {
+				t.Fatalf("expired token changed incident 2: %v %v", inc, err)
 			}
 		})
 	}

@@ -39,6 +39,13 @@ func (s *Service) Lookup(ctx context.Context, ref string) (*hypercare.Incident, 
 // Acknowledging an acknowledged incident changes nothing; a resolved one is
 // a conflict, since there is nothing left to work on.
 func (s *Service) Acknowledge(ctx context.Context, ref string, actor hypercare.Actor) (*hypercare.Incident, error) {
+	return s.AcknowledgeVia(ctx, ref, actor, "")
+}
+
+// AcknowledgeVia is Acknowledge from outside the UI and API: via names
+// how the responder answered ("Slack", "SMS", "e-mail link"), so the
+// timeline reads "Acknowledged by Alice via Slack".
+func (s *Service) AcknowledgeVia(ctx context.Context, ref string, actor hypercare.Actor, via string) (*hypercare.Incident, error) {
 	return s.transition(ctx, ref, func(tx hypercare.Tx, inc *hypercare.Incident, now time.Time) error {
 		switch inc.Status {
 		case hypercare.StatusAcknowledged:
@@ -49,13 +56,19 @@ func (s *Service) Acknowledge(ctx context.Context, ref string, actor hypercare.A
 		if err := s.updateOpenAlerts(ctx, tx, inc, hypercare.StatusAcknowledged, now); err != nil {
 			return err
 		}
-		return acknowledge(ctx, tx, inc, actor, now, "Acknowledged by "+actor.Name)
+		return acknowledge(ctx, tx, inc, actor, now, "Acknowledged by "+actor.Name+viaSuffix(via))
 	})
 }
 
 // Resolve resolves an incident and all its open alerts. Resolving a
 // resolved incident changes nothing.
 func (s *Service) Resolve(ctx context.Context, ref string, actor hypercare.Actor) (*hypercare.Incident, error) {
+	return s.ResolveVia(ctx, ref, actor, "")
+}
+
+// ResolveVia is Resolve with how the responder answered (see
+// AcknowledgeVia).
+func (s *Service) ResolveVia(ctx context.Context, ref string, actor hypercare.Actor, via string) (*hypercare.Incident, error) {
 	return s.transition(ctx, ref, func(tx hypercare.Tx, inc *hypercare.Incident, now time.Time) error {
 		if inc.Status == hypercare.StatusResolved {
 			return nil
@@ -63,8 +76,15 @@ func (s *Service) Resolve(ctx context.Context, ref string, actor hypercare.Actor
 		if err := s.updateOpenAlerts(ctx, tx, inc, hypercare.StatusResolved, now); err != nil {
 			return err
 		}
-		return markResolved(ctx, tx, inc, actor, now, "Resolved by "+actor.Name, s.Policies)
+		return markResolved(ctx, tx, inc, actor, now, "Resolved by "+actor.Name+viaSuffix(via), s.Policies)
 	})
+}
+
+func viaSuffix(via string) string {
+	if via == "" {
+		return ""
+	}
+	return " via " + via
 }
 
 // AddNote appends a responder's note to the incident's timeline.

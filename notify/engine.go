@@ -247,6 +247,7 @@ func (e *Engine) message(ctx context.Context, n *hypercare.Notification, inc *hy
 	}
 	links := e.links.For(n.ID, inc.ID, inc.Number, e.clock.Now())
 	msg.IncidentURL, msg.AckURL, msg.ResolveURL = links.Incident, links.Ack, links.Resolve
+	msg.CallToken = links.CallToken
 	return &msg, nil
 }
 

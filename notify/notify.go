@@ -45,6 +45,11 @@ type Message struct {
 	IncidentURL string
 	AckURL      string
 	ResolveURL  string
+	// CallToken is the page's phone call token (actlink.Call): a call's
+	// script URL carries it instead of the acknowledge link's token, as it
+	// lives only actlink.CallTTL and cannot be used as a link. Empty when
+	// AckURL is.
+	CallToken string
 	// Digest is set when the message is a digest standing for several
 	// pages (notify.digest): Incident is then its first incident titled
 	// with Digest.Summary, and the links are per item.

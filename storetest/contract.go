@@ -45,6 +45,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"StreamOutbox", testStreamOutbox},
 		{"StreamCommitOrder", testStreamCommitOrder},
 		{"Verifications", testVerifications},
+		{"ActTokens", testActTokens},
 		{"OpenIncidents", testOpenIncidents},
 		{"SymptomGrace", testSymptomGrace},
 		{"RecentPages", testRecentPages},

@@ -90,7 +90,7 @@ notify:
 			t.Fatalf("POST %d:\n%s", resp.StatusCode, page)
 		}
 		code, timeline := srv.get(t, tok, "/api/v1/incidents/1/timeline")
-		if code != 200 || !strings.Contains(string(timeline), `"actor":{"type":"user","id":"alice","name":"Alice"},"message":"Acknowledged by Alice"`) {
+		if code != 200 || !strings.Contains(string(timeline), `"actor":{"type":"user","id":"alice","name":"Alice"},"message":"Acknowledged by Alice via e-mail link"`) {
 			t.Fatalf("timeline %d: %s", code, timeline)
 		}
 		if srv.log.contains(password) {

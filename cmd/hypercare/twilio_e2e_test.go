@@ -87,7 +87,7 @@ notify:
 		}
 		tok := createToken(t, storeArgs)
 		code, timeline := srv.get(t, tok, "/api/v1/incidents/1/timeline")
-		if code != 200 || !strings.Contains(string(timeline), `"message":"Acknowledged by Alice"`) {
+		if code != 200 || !strings.Contains(string(timeline), `"message":"Acknowledged by Alice via SMS"`) {
 			t.Fatalf("timeline %d: %s", code, timeline)
 		}
 		if srv.log.contains(token) {

@@ -7,7 +7,10 @@
 // HMAC-SHA256 under the server's signing key. Binding it to one
 // notification (and so one paged user) and one action means a forwarded
 // acknowledge link cannot resolve, and a link cannot be turned into one for
-// another incident without the key. Whoever holds the key can mint links:
+// another incident without the key. A voice call gets its own kind of
+// token (Call), shorter-lived and refused as a link. Tokens are
+// single-use, which the API enforces with the store (a signature alone
+// cannot say "already used"). Whoever holds the key can mint links:
 // the key lives in the database (or in notify.signing_key), so anyone with
 // database access can act as any paged user.
 package actlink
@@ -30,7 +33,16 @@ type Action string
 const (
 	Acknowledge Action = "ack"
 	Resolve     Action = "resolve"
+	// Call is a phone call's token: it fetches the call's script and takes
+	// the one action the callee keys in (POST /hooks/twilio/voice), and is
+	// refused by /act, so it cannot be used as a link.
+	Call Action = "call"
 )
+
+// CallTTL is how long a call's token works: the script is fetched as soon
+// as the call is answered and the key pressed within a minute or two, so
+// an hour covers a slow provider queue and no more.
+const CallTTL = time.Hour
 
 // DefaultTTL is how long a link works: long enough for a page sent at
 // night to be acted on in the morning, short enough that a link found in
@@ -82,12 +94,28 @@ func NewSigner(key []byte, ttl time.Duration) (*Signer, error) {
 }
 
 // Mint returns a token for action on notification n of incident inc,
-// valid for the signer's TTL from now.
+// valid for the signer's TTL from now (CallTTL, if shorter, for Call).
 func (s *Signer) Mint(action Action, notificationID, incidentID string, now time.Time) string {
-	exp := now.Add(s.ttl).Unix()
+	ttl := s.ttl
+	if action == Call {
+		ttl = min(ttl, CallTTL)
+	}
+	exp := now.Add(ttl).Unix()
 	payload := strings.Join([]string{"v1", string(action), strconv.FormatInt(exp, 10), notificationID, incidentID}, "|")
 	enc := base64.RawURLEncoding
 	return enc.EncodeToString([]byte(payload)) + "." + enc.EncodeToString(s.mac([]byte(payload)))
+}
+
+// Derive returns a 256-bit key for purpose, derived from the signing key:
+// other server secrets (verification code hashes) need a key the database
+// alone does not hold when notify.signing_key is set, and one more secret
+// to store would add nothing when it is not. Distinct purposes get
+// unrelated keys, none of which reveals the signing key.
+func (s *Signer) Derive(purpose string) []byte {
+	m := hmac.New(sha256.New, s.key)
+	m.Write([]byte("hypercare-derive\n"))
+	m.Write([]byte(purpose))
+	return m.Sum(nil)
 }
 
 func (s *Signer) mac(payload []byte) []byte {
@@ -145,7 +173,7 @@ func Parse(token string) (Claims, error) {
 		return Claims{}, err
 	}
 	f := strings.Split(string(payload), "|")
-	if len(f) != 5 || f[0] != "v1" || (f[1] != string(Acknowledge) && f[1] != string(Resolve)) ||
+	if len(f) != 5 || f[0] != "v1" || !known(Action(f[1])) ||
 		!validID(f[3]) || !validID(f[4]) {
 		return Claims{}, ErrMalformed
 	}
@@ -155,6 +183,8 @@ func Parse(token string) (Claims, error) {
 	}
 	return Claims{Action: Action(f[1]), Expires: time.Unix(exp, 0).UTC(), NotificationID: f[3], IncidentID: f[4]}, nil
 }
+
+func known(a Action) bool { return a == Acknowledge || a == Resolve || a == Call }
 
 // validID accepts the IDs the server makes (ULIDs) and other short
 // printable IDs, never separators or control characters.

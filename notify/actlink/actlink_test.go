@@ -86,3 +86,39 @@ func FuzzVerify(f *testing.F) {
 		_, _ = Parse(tok)
 	})
 }
+
+// A call's token lives CallTTL, not the links' day, and an ack link
+// rewritten into a call token is refused.
+func TestCallTokenExpiresWithinTheHour(t *testing.T) {
+	s := signer(t, "0123456789abcdef0123456789abcdef")
+	tok := s.Mint(Call, "N", "I", t0)
+	if c, err := s.Verify(tok, t0.Add(CallTTL-time.Second)); err != nil || c.Action != Call {
+		t.Fatalf("Verify = %+v, %v", c, err)
+	}
+	if _, err := s.Verify(tok, t0.Add(CallTTL)); !errors.Is(err, ErrExpired) {
+		t.Errorf("after CallTTL: err = %v, want ErrExpired", err)
+	}
+	set := Links{Base: "https://hc.example", Signer: s}.For("N", "I", 7, t0)
+	if c, err := s.Verify(set.CallToken, t0); err != nil || c.Action != Call {
+		t.Fatalf("Links call token = %+v, %v", c, err)
+	}
+	_, ack, _ := strings.Cut(set.Ack, "/act/")
+	p, mac, _ := strings.Cut(ack, ".")
+	payload, _ := decode(p)
+	swapped := encode(strings.Replace(payload, "|ack|", "|call|", 1)) + "." + mac
+	if _, err := s.Verify(swapped, t0); !errors.Is(err, ErrForged) {
+		t.Errorf("ack rewritten to call: err = %v, want ErrForged", err)
+	}
+}
+
+// Derived keys differ per purpose and from the signing key.
+func TestDerive(t *testing.T) {
+	s := signer(t, "0123456789abcdef0123456789abcdef")
+	a, b := s.Derive("contact-verification"), s.Derive("other")
+	if len(a) != 32 || string(a) == string(b) || string(a) == "0123456789abcdef0123456789abcdef" {
+		t.Fatalf("Derive: %x %x", a, b)
+	}
+	if string(signer(t, "fedcba9876543210fedcba9876543210").Derive("contact-verification")) == string(a) {
+		t.Fatal("two keys derive the same key")
+	}
+}

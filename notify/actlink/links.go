@@ -15,8 +15,11 @@ type Links struct {
 }
 
 // Set is the links of one page; empty strings when they cannot be made.
+// CallToken is a bare token (not a link) for a phone call placed for the
+// page: the voice channel puts it in its script URL.
 type Set struct {
 	Incident, Ack, Resolve string
+	CallToken              string
 }
 
 // For returns the links for notification nid of incident (id, number),
@@ -30,6 +33,7 @@ func (l Links) For(nid, incidentID string, number int64, now time.Time) Set {
 	if l.Signer != nil {
 		s.Ack = base + "/act/" + l.Signer.Mint(Acknowledge, nid, incidentID, now)
 		s.Resolve = base + "/act/" + l.Signer.Mint(Resolve, nid, incidentID, now)
+		s.CallToken = l.Signer.Mint(Call, nid, incidentID, now)
 	}
 	return s
 }

@@ -82,11 +82,15 @@ func Headers(m notify.Message) http.Header {
 	}
 	var actions []string
 	for _, a := range []struct{ label, url string }{
-		{"Acknowledge", m.AckURL}, {"Resolve", m.ResolveURL}, {"Open incident", m.IncidentURL},
+		{"Acknowledge", m.AckURL}, {"Resolve", m.ResolveURL},
 	} {
 		if a.url != "" {
-			actions = append(actions, "view, "+a.label+", "+actionURL(a.url)+", clear=true")
+			actions = append(actions, "http, "+a.label+", "+actionURL(a.url)+
+				", method=POST, headers.Accept=application/json, clear=true")
 		}
+	}
+	if m.IncidentURL != "" {
+		actions = append(actions, "view, Open incident, "+actionURL(m.IncidentURL)+", clear=true")
 	}
 	if len(actions) > 0 {
 		h.Set("Actions", strings.Join(actions, "; "))

@@ -32,8 +32,10 @@ func TestPublishShape(t *testing.T) {
 	if title := h.Get("Title"); !strings.HasPrefix(title, "#42 [click me]") {
 		t.Errorf("title %q", title)
 	}
-	want := "view, Acknowledge, https://hypercare.example.com/act/ack-token, clear=true; " +
-		"view, Resolve, https://hypercare.example.com/act/resolve-token, clear=true; " +
+	// Acknowledge and Resolve are http actions (the phone POSTs the link,
+	// asking for JSON); the incident opens in the browser.
+	want := "http, Acknowledge, https://hypercare.example.com/act/ack-token, method=POST, headers.Accept=application/json, clear=true; " +
+		"http, Resolve, https://hypercare.example.com/act/resolve-token, method=POST, headers.Accept=application/json, clear=true; " +
 		"view, Open incident, https://hypercare.example.com/incidents/42, clear=true"
 	if got := h.Get("Actions"); got != want {
 		t.Errorf("Actions\n got %q\nwant %q", got, want)

@@ -9,10 +9,10 @@
 //
 // A call is POST …/Calls.json. When the server knows its public URL the
 // call fetches its script from POST /hooks/twilio/voice?token=…, the
-// token being the page's signed acknowledge token (package actlink), which
-// names the notification and so the paged user; the script reads the
-// incident and gathers one keypress (1 acknowledge, 2 resolve, 3
-// escalate). Without a public URL the call carries inline TwiML that only
+// token being the page's signed call token (package actlink: it lives an
+// hour, works only on that hook and acts once), which names the
+// notification and so the paged user; the script reads the incident and
+// gathers one keypress (1 acknowledge, 2 resolve, 3 escalate). Without a public URL the call carries inline TwiML that only
 // reads the incident: there is nowhere to send the keypress.
 //
 // The auth token is never part of an error or a log line: errors name
@@ -130,15 +130,15 @@ func (c *Voice) Send(ctx context.Context, m notify.Message) error {
 	return c.s.post(ctx, "Calls.json", m.Notification.Address, form)
 }
 
-// VoiceURL is the call's script URL for m: the voice hook with the page's
-// acknowledge token, or "" when m carries no acknowledge link (no public
-// URL, or no signer).
+// VoiceURL is the call's script URL for m: the voice hook, on the server
+// the acknowledge link points at, with the page's call token; "" when m
+// carries no acknowledge link or call token (no public URL, or no signer).
 func VoiceURL(m notify.Message) string {
-	base, token, ok := strings.Cut(m.AckURL, "/act/")
-	if !ok || token == "" || strings.ContainsAny(token, "/?#") {
+	base, _, ok := strings.Cut(m.AckURL, "/act/")
+	if !ok || m.CallToken == "" {
 		return ""
 	}
-	return base + VoicePath + "?token=" + url.QueryEscape(token)
+	return base + VoicePath + "?token=" + url.QueryEscape(m.CallToken)
 }
 
 // post sends one REST request and classifies the outcome.

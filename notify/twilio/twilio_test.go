@@ -101,7 +101,7 @@ func TestSMSShape(t *testing.T) {
 }
 
 // TestCallShape places a call and checks it fetches its script from the
-// voice hook with the page's acknowledge token; without links the call
+// voice hook with the page's call token; without links the call
 // reads the incident inline.
 func TestCallShape(t *testing.T) {
 	f, base := newFake(t)
@@ -110,7 +110,7 @@ func TestCallShape(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := <-f.forms
-	if got.resource != "Calls.json" || got.form.Get("Url") != "https://hypercare.example.com/hooks/twilio/voice?token=ack-token" ||
+	if got.resource != "Calls.json" || got.form.Get("Url") != "https://hypercare.example.com/hooks/twilio/voice?token=call-token" ||
 		got.form.Get("Method") != "POST" || got.form.Get("Twiml") != "" {
 		t.Errorf("%s form %v", got.resource, got.form)
 	}

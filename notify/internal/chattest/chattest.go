@@ -29,6 +29,7 @@ func Message(t hypercare.ContactType, address string) notify.Message {
 		IncidentURL: "https://hypercare.example.com/incidents/42",
 		AckURL:      "https://hypercare.example.com/act/ack-token",
 		ResolveURL:  "https://hypercare.example.com/act/resolve-token",
+		CallToken:   "call-token",
 	}
 }
 
