@@ -32,36 +32,44 @@ type watchedTx struct {
 	changed *atomic.Bool
 }
 
+// SaveEscalation flags a new or moved escalation step.
 func (t watchedTx) SaveEscalation(ctx context.Context, e *hypercare.EscalationState) error {
 	t.changed.Store(true)
 	return t.Tx.SaveEscalation(ctx, e)
 }
 
+// InsertNotification flags a new page.
 func (t watchedTx) InsertNotification(ctx context.Context, n *hypercare.Notification) error {
 	t.changed.Store(true)
 	return t.Tx.InsertNotification(ctx, n)
 }
 
+// UpdateNotification flags a page whose due time may have moved (retry,
+// throttle, digest or quiet-hours hold).
 func (t watchedTx) UpdateNotification(ctx context.Context, n *hypercare.Notification) error {
 	t.changed.Store(true)
 	return t.Tx.UpdateNotification(ctx, n)
 }
 
+// CancelNotifications flags pages taken off the schedule.
 func (t watchedTx) CancelNotifications(ctx context.Context, incidentID string) (int, error) {
 	t.changed.Store(true)
 	return t.Tx.CancelNotifications(ctx, incidentID)
 }
 
+// ClaimNotifications flags leased pages, whose due time becomes the lease end.
 func (t watchedTx) ClaimNotifications(ctx context.Context, now, leaseUntil time.Time, limit int) ([]hypercare.Notification, error) {
 	t.changed.Store(true)
 	return t.Tx.ClaimNotifications(ctx, now, leaseUntil, limit)
 }
 
+// SetSymptomGrace flags a new symptom grace timer.
 func (t watchedTx) SetSymptomGrace(ctx context.Context, g *hypercare.SymptomGrace) error {
 	t.changed.Store(true)
 	return t.Tx.SetSymptomGrace(ctx, g)
 }
 
+// DueEscalations flags an engine pass: the steps it takes move.
 func (t watchedTx) DueEscalations(ctx context.Context, now time.Time, limit int) ([]hypercare.EscalationState, error) {
 	t.changed.Store(true)
 	return t.Tx.DueEscalations(ctx, now, limit)

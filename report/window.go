@@ -31,13 +31,17 @@ const (
 // happened in a hypercare window, the start of the post-peak review.
 type WindowSummary struct {
 	Window WindowRef `json:"window"`
-	Status string    `json:"status"`
+	// Status is StatusInProgress or StatusFinished.
+	Status string `json:"status"`
 	// From and To are the part of the window the figures cover: its start
 	// to its end, or to now while it is in progress (Partial).
-	From          time.Time               `json:"from"`
-	To            time.Time               `json:"to"`
-	Partial       bool                    `json:"partial"`
-	Message       string                  `json:"message,omitempty"`
+	From    time.Time `json:"from"`
+	To      time.Time `json:"to"`
+	Partial bool      `json:"partial"`
+	// Message says, while Partial, that the figures are so far.
+	Message string `json:"message,omitempty"`
+	// Night is the local hours NightPages count, so readers need not
+	// know the constants.
 	Night         NightDef                `json:"night"`
 	Totals        WindowTotals            `json:"totals"`
 	Services      []WindowService         `json:"services"`
@@ -69,7 +73,7 @@ type WindowRef struct {
 	ChangeFreeze bool      `json:"change_freeze"`
 }
 
-// NightDef says which local hours counted as night.
+// NightDef says which local hours counted as night, "HH:MM" each.
 type NightDef struct {
 	From string `json:"from"`
 	To   string `json:"to"`
@@ -115,10 +119,13 @@ type WindowInput struct {
 	Users     map[string]hypercare.User
 	Incidents []hypercare.IncidentStat
 	Pages     []hypercare.PageStat
-	Changes   []hypercare.ChangeEvent
+	// Changes are the change events the store read for the window; those
+	// flagged by this window's freeze, on services in scope, are listed.
+	Changes []hypercare.ChangeEvent
 	// ChangesTruncated says the store held more freeze changes.
 	ChangesTruncated bool
-	Keys             []hypercare.KeyCount
+	// Keys are the dedup keys with the most events, for NoisiestAlerts.
+	Keys []hypercare.KeyCount
 }
 
 // Period returns the part of w the summary covers at now, and whether the

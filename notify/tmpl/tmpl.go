@@ -20,14 +20,21 @@ import (
 
 // Data is what a template sees: {{.Number}}, {{.Title}}, {{.Service}}, …
 type Data struct {
-	Number      int64
-	Title       string
-	Service     string
-	Urgency     string
-	Severity    string
-	Status      string
-	Reason      string
-	User        string
+	// Number, Title and Service name the incident (Service: its display
+	// name, else its ID).
+	Number  int64
+	Title   string
+	Service string
+	// Urgency, Severity and Status are the incident's, as the API spells them.
+	Urgency  string
+	Severity string
+	Status   string
+	// Reason says why this person was paged ("on call for web-primary");
+	// User is their name.
+	Reason string
+	User   string
+	// IncidentURL, AckURL and ResolveURL are the page's links, empty when
+	// the server has no link base (no --public-url and a wildcard listener).
 	IncidentURL string
 	AckURL      string
 	ResolveURL  string
@@ -75,8 +82,11 @@ func clean(msg, name string) string {
 	return "invalid template: " + strings.TrimSpace(msg)
 }
 
+// limited is a buffer that refuses to grow past maxOutput, so a template
+// looping over a large range fails instead of eating memory.
 type limited struct{ b *bytes.Buffer }
 
+// Write appends p, or fails once the output would pass maxOutput.
 func (l *limited) Write(p []byte) (int, error) {
 	if l.b.Len()+len(p) > maxOutput {
 		return 0, fmt.Errorf("renders more than %d bytes", maxOutput)
