@@ -51,12 +51,16 @@ type Store interface {
 type Subject struct {
 	// Ref is "maintenance:ID" or "window:ID"; Kind and ID name it in words.
 	Ref, Kind, ID, Name string
-	Zone                *time.Location
+	// Zone is the subject's own zone: messages state times in it, as
+	// the people who planned the window wrote them.
+	Zone *time.Location
 	// Scope describes what it covers ("checkout, payments").
-	Scope   string
+	Scope string
+	// Targets are who is told (announce_to).
 	Targets []hypercare.AnnounceTarget
-	// Occurrences returns its occurrences' edges in (from, to] and its
-	// next occurrence not ended at at.
+	// Edges returns its occurrences' edges (starts and ends) in
+	// (from, to]; Next its next occurrence not ended at at, so the
+	// engine sleeps until that occurrence's next edge.
 	Edges func(from, to time.Time) []correlate.Edge
 	Next  func(at time.Time) (correlate.Occurrence, bool)
 }
