@@ -143,9 +143,10 @@ func serve(ctx context.Context, f serveFlags) error {
 	defer startEngines(ctx, st, esc, deliverer)()
 	defer runInBackground(ctx, newAnnouncer(st, cfg, esc, channels, log).Run)()
 	if f.pprof != "" {
-		go func() {
-			_ = listenAndServe(ctx, f.pprof, pprofMux(), log.With(slog.String("server", "pprof")), "pprof")
-		}()
+		stopPprof := runUntil(ctx, func(ctx context.Context) error {
+			return listenAndServe(ctx, f.pprof, pprofMux(), log.With(slog.String("server", "pprof")), "pprof")
+		})
+		defer stopPprof()
 	}
 	return serveOn(ctx, ln, srv.Handler(), log, st.Dialect())
 }
