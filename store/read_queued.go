@@ -13,9 +13,7 @@ import (
 // are left out. The status IN (…) term lets SQLite use the partial index
 // notifications_due, like the claim.
 func (s *Store) QueuedSends(ctx context.Context, userID string, t hypercare.ContactType, after time.Time) ([]time.Time, error) {
-	rows, err := s.rdb.QueryContext(ctx, "SELECT due_at FROM notifications "+
-		"WHERE status IN ('pending', 'sending') AND status = 'pending' AND user_id = $1 AND type = $2 "+
-		"AND kind <> 'held' AND due_at > $3 ORDER BY due_at", userID, string(t), micros(after))
+	rows, err := s.rdb.QueryContext(ctx, queuedSendsSQL, userID, string(t), micros(after))
 	if err != nil {
 		return nil, fmt.Errorf("queued sends to %q: %w", userID, err)
 	}
@@ -32,3 +30,7 @@ func (s *Store) QueuedSends(ctx context.Context, userID string, t hypercare.Cont
 	}
 	return out, nil
 }
+
+const queuedSendsSQL = "SELECT due_at FROM notifications " +
+	"WHERE status IN ('pending', 'sending') AND status = 'pending' AND user_id = $1 AND type = $2 " +
+	"AND kind <> 'held' AND due_at > $3 ORDER BY due_at"
