@@ -126,6 +126,12 @@ type Reader interface {
 	// contact type t at or after since, oldest first: throttles and
 	// digests count them.
 	RecentSends(ctx context.Context, userID string, t ContactType, since time.Time) ([]time.Time, error)
+	// QueuedSends returns when userID's waiting pages (and digests) of
+	// contact type t fall due, for those due after after, oldest first:
+	// each will take a throttle's place then, so a page delayed by a
+	// throttle queues behind them instead of racing them at every slot.
+	// Pages held for a digest are left out (their one digest counts).
+	QueuedSends(ctx context.Context, userID string, t ContactType, after time.Time) ([]time.Time, error)
 	// ListDigest returns the pages digest digestID stands for, oldest first.
 	ListDigest(ctx context.Context, digestID string) ([]Notification, error)
 	// GetEscalation returns an incident's escalation state.

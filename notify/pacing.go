@@ -70,9 +70,7 @@ func (e *Engine) pace(ctx context.Context, n *hypercare.Notification, user hyper
 		}
 	}
 	if th.Max > 0 {
-		if recent := since(sends, now.Add(-th.Per)); len(recent) >= th.Max {
-			return true, e.delay(ctx, n, user, th, recent[len(recent)-th.Max].Add(th.Per))
-		}
+		return e.throttle(ctx, n, user, th, since(sends, now.Add(-th.Per)))
 	}
 	return false, nil
 }
@@ -86,17 +84,6 @@ func since(ts []time.Time, t time.Time) []time.Time {
 		}
 	}
 	return nil
-}
-
-// delay moves n to until (the throttle's window frees a place) without
-// counting the attempt, and says so on the incident's timeline.
-func (e *Engine) delay(ctx context.Context, n *hypercare.Notification, user hypercare.User, th Throttle, until time.Time) error {
-	wait := until.Sub(e.clock.Now())
-	n.Status, n.DueAt, n.Attempts = hypercare.NotificationPending, until, n.Attempts-1
-	msg := fmt.Sprintf("%s to %s delayed %s by the %s throttle (%s)",
-		channelName(n.Type), user.Name, humanDuration(wait), n.Type, rate(th.Max, th.Per))
-	return e.record(ctx, n, msg, map[string]any{"notification": n.ID, "throttle": string(n.Type),
-		"delay_seconds": wait.Seconds(), "due_at": until})
 }
 
 // hold makes n wait for its user's digest on this channel, sent when the

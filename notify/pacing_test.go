@@ -212,7 +212,7 @@ func TestThrottleDelaysAndSaysSo(t *testing.T) {
 		if got.Status != hypercare.NotificationPending || got.Attempts != 0 || !got.DueAt.Equal(t0.Add(time.Minute)) || len(sms.all()) != 1 {
 			t.Fatalf("throttled page: %+v, %d sent", got, len(sms.all()))
 		}
-		if tl := s.timeline(second); !strings.Contains(tl, "SMS to Alice delayed 40 s by the sms throttle (1 per minute)") {
+		if tl := s.timeline(second); !strings.Contains(tl, "SMS to Alice delayed until ~08:01:00 UTC (40 s) by the sms throttle (1 per minute)") {
 			t.Fatalf("timeline: %s", tl)
 		}
 		s.clk.Advance(39 * time.Second)

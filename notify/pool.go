@@ -1,8 +1,10 @@
 package notify
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -104,20 +106,46 @@ func (p *pool) lock(key string) (unlock func()) {
 	}
 }
 
-// dispatch starts one goroutine per claimed page, counted in wg: each
-// waits for its channel's slot, so a hung channel holds up only itself.
+// dispatch starts the claimed pages' attempts, counted in wg: each waits
+// for its channel's slot, so a hung channel holds up only itself. Pages
+// of one paced (user, channel) run one after another, oldest first, in
+// one goroutine: a throttle's queue then keeps the order the pages were
+// made in (goroutines racing for the lock would not).
 func (e *Engine) dispatch(ctx context.Context, claimed []hypercare.Notification, claimedAt time.Time, wg *sync.WaitGroup) {
+	slices.SortStableFunc(claimed, func(a, b hypercare.Notification) int {
+		return cmp.Or(a.DueAt.Compare(b.DueAt), a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
+	})
+	runs := map[string][]*hypercare.Notification{}
+	var keys []string
 	for i := range claimed {
+		n := &claimed[i]
+		key := "\x00" + n.ID
+		if e.policy.paced(n.Type) {
+			key = n.UserID + "\x00" + string(n.Type)
+		}
+		if runs[key] == nil {
+			keys = append(keys, key)
+		}
+		runs[key] = append(runs[key], n)
+	}
+	for _, key := range keys {
 		wg.Add(1)
-		go func(n *hypercare.Notification) {
+		go func(run []*hypercare.Notification) {
 			defer wg.Done()
-			if err := e.process(ctx, n, claimedAt); err != nil && ctx.Err() == nil {
-				e.log.Error("record delivery", slog.String("notification", n.ID), slog.Any("error", err))
+			for _, n := range run {
+				e.attempt(ctx, n, claimedAt)
 			}
-			if n.Status == hypercare.NotificationPending || n.Kind == hypercare.NotificationHeld {
-				e.loop.Wake() // a retry, delay, hold or digest: a new due time
-			}
-		}(&claimed[i])
+		}(runs[key])
+	}
+}
+
+// attempt processes one claimed page, logging what it could not record.
+func (e *Engine) attempt(ctx context.Context, n *hypercare.Notification, claimedAt time.Time) {
+	if err := e.process(ctx, n, claimedAt); err != nil && ctx.Err() == nil {
+		e.log.Error("record delivery", slog.String("notification", n.ID), slog.Any("error", err))
+	}
+	if n.Status == hypercare.NotificationPending || n.Kind == hypercare.NotificationHeld {
+		e.loop.Wake() // a retry, delay, hold or digest: a new due time
 	}
 }
 

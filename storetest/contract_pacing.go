@@ -69,4 +69,34 @@ func testPacing(t *testing.T, open func(testing.TB) *store.Store) {
 	if due, ok, _ := s.NextNotificationDue(ctx); !ok || !due.Equal(at(20*time.Minute)) {
 		t.Fatalf("NextNotificationDue after the take = %v %v, want the later held page", due, ok)
 	}
+	testQueuedSends(t, s)
+}
+
+// testQueuedSends: the waiting pages of a user on one channel that will
+// take a throttle's place, due after a moment; held pages (the later one
+// is still held), sent pages and pages due by then are left out.
+func testQueuedSends(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	queued := page("n-queued", "inc-1", "alice-hook", 3, at(5*time.Minute))
+	retry := page("n-retry", "inc-2", "alice-hook", 3, at(3*time.Minute))
+	retry.Attempts = 1
+	due := page("n-due", "inc-2", "alice-hook", 4, at(time.Minute))
+	mustWrite(t, s, func(tx hypercare.Tx) error {
+		for _, n := range []*hypercare.Notification{queued, retry, due} {
+			if err := tx.InsertNotification(ctx, n); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	got, err := s.QueuedSends(ctx, "alice", hypercare.ContactWebhook, at(time.Minute))
+	if err != nil || len(got) != 2 || !got[0].Equal(at(3*time.Minute)) || !got[1].Equal(at(5*time.Minute)) {
+		t.Fatalf("QueuedSends = %v %v, want the retry and the queued page", got, err)
+	}
+	if got, err := s.QueuedSends(ctx, "alice", hypercare.ContactSMS, t0); err != nil || len(got) != 0 {
+		t.Fatalf("QueuedSends on another channel = %v %v", got, err)
+	}
+	if got, err := s.QueuedSends(ctx, "bob", hypercare.ContactWebhook, t0); err != nil || len(got) != 0 {
+		t.Fatalf("QueuedSends of another user = %v %v", got, err)
+	}
 }
