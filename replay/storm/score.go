@@ -15,6 +15,10 @@ type Predicted struct {
 	OpenedAt   time.Time
 	ResolvedAt *time.Time
 	Paged      bool
+	// QuietHeld says the incident was low urgency, opened in the
+	// responders' quiet hours and cleared before they ended: by the
+	// low-urgency rule it pages nobody, and that is not a miss.
+	QuietHeld bool
 	// Alerts are the dedup keys of its alerts, symptoms included, one
 	// entry per alert.
 	Alerts []string
@@ -41,8 +45,12 @@ type Score struct {
 	// PageReduction is 1 - paged incidents / alerts: against one page per
 	// alert, as replay's summary counts it.
 	PageReduction float64
-	// Missed are the non-transient true incidents no paged incident holds.
+	// Missed are the non-transient true incidents no paged incident holds
+	// (a quiet-hours low-urgency incident that cleared by morning counts
+	// as handled, not missed).
 	Missed []string
+	// QuietHeld are the true incidents handled only by such a hold.
+	QuietHeld []string
 	// Merged are predicted incidents holding alerts of more than one true
 	// incident, as "#N: T01+T05".
 	Merged []string
@@ -82,6 +90,8 @@ func Evaluate(l *Labels, predicted []Predicted) (Score, error) {
 		switch {
 		case inc.Transient && t.pagedTrue[inc.ID]:
 			s.TransientPaged = append(s.TransientPaged, inc.ID)
+		case !inc.Transient && !t.pagedTrue[inc.ID] && t.quietTrue[inc.ID]:
+			s.QuietHeld = append(s.QuietHeld, inc.ID)
 		case !inc.Transient && !t.pagedTrue[inc.ID]:
 			s.Missed = append(s.Missed, inc.ID)
 		}
@@ -95,6 +105,7 @@ type tally struct {
 	cells              map[[2]string]int
 	predSize, trueSize map[string]int
 	pagedTrue          map[string]bool
+	quietTrue          map[string]bool
 }
 
 // tallyOf labels every alert of the predicted incidents, counts them, and
@@ -104,7 +115,8 @@ func tallyOf(l *Labels, predicted []Predicted, s *Score) (tally, error) {
 	for i, a := range l.Alerts {
 		byKey[a.Key] = append(byKey[a.Key], i)
 	}
-	t := tally{cells: map[[2]string]int{}, predSize: map[string]int{}, trueSize: map[string]int{}, pagedTrue: map[string]bool{}}
+	t := tally{cells: map[[2]string]int{}, predSize: map[string]int{}, trueSize: map[string]int{},
+		pagedTrue: map[string]bool{}, quietTrue: map[string]bool{}}
 	placed := make([]bool, len(l.Alerts))
 	for _, p := range predicted {
 		pid := fmt.Sprint(p.Number)
@@ -123,6 +135,7 @@ func tallyOf(l *Labels, predicted []Predicted, s *Score) (tally, error) {
 			t.predSize[pid]++
 			t.trueSize[truth]++
 			t.pagedTrue[truth] = t.pagedTrue[truth] || p.Paged
+			t.quietTrue[truth] = t.quietTrue[truth] || p.QuietHeld
 			s.Alerts++
 		}
 		if p.Paged {

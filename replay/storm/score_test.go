@@ -87,3 +87,30 @@ func TestEvaluateUnknownKey(t *testing.T) {
 		t.Fatal("an alert the labels do not know was scored")
 	}
 }
+
+// A true incident that paged nobody is missed, unless its incident was
+// held by the low-urgency quiet hours and cleared before they ended.
+func TestEvaluateQuietHeldIsNotMissed(t *testing.T) {
+	cert := inc(2, 5, false, "cert")
+	s, err := Evaluate(tiny(), []Predicted{
+		inc(1, 0, true, "db", "web-5xx", "api-5xx"), cert,
+		inc(3, 40, false, "blip"), inc(4, 300, true, "db"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(s.Missed, []string{"T2"}) || len(s.QuietHeld) != 0 {
+		t.Fatalf("unpaged, not held: missed %v, quiet %v; want T2 missed", s.Missed, s.QuietHeld)
+	}
+	cert.QuietHeld = true
+	s, err = Evaluate(tiny(), []Predicted{
+		inc(1, 0, true, "db", "web-5xx", "api-5xx"), cert,
+		inc(3, 40, false, "blip"), inc(4, 300, true, "db"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Missed) != 0 || !slices.Equal(s.QuietHeld, []string{"T2"}) {
+		t.Fatalf("held for quiet hours: missed %v, quiet %v; want T2 quiet", s.Missed, s.QuietHeld)
+	}
+}

@@ -7,7 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
+	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/config"
 	"github.com/hypercare/hypercare/replay"
 )
@@ -48,6 +50,7 @@ func TestStorm(t *testing.T) {
 		rep.Summary.Events, s.Alerts, rep.Summary.Alerts, s.TrueIncidents, s.Predicted, s.PagedIncidents, rep.Summary.Pages)
 	t.Logf("pairwise precision %.3f, recall %.3f, F1 %.3f; page reduction %.1f%% (replay: %.1f%%); unplaced %d",
 		s.Precision, s.Recall, s.F1, 100*s.PageReduction, 100*rep.Summary.PageReduction, s.Unplaced)
+	t.Logf("low urgency, opened in quiet hours and cleared before morning (never to page): %v", s.QuietHeld)
 	checkThresholds(t, s)
 }
 
@@ -59,9 +62,11 @@ func replayAndScore(t *testing.T, cfg *config.Config, events []byte, labels *Lab
 	if err != nil {
 		t.Fatal(err)
 	}
+	quiet := cfg.QuietHours()
 	predicted := make([]Predicted, len(rep.Incidents))
 	for i, inc := range rep.Incidents {
-		predicted[i] = Predicted{Number: inc.Number, OpenedAt: inc.OpenedAt, ResolvedAt: inc.ResolvedAt, Paged: inc.Paged, Alerts: inc.Alerts}
+		predicted[i] = Predicted{Number: inc.Number, OpenedAt: inc.OpenedAt, ResolvedAt: inc.ResolvedAt, Paged: inc.Paged, Alerts: inc.Alerts,
+			QuietHeld: quietHeld(quiet, inc.Urgency, inc.OpenedAt, inc.ResolvedAt)}
 	}
 	s, err := Evaluate(labels, predicted)
 	if err != nil {
@@ -88,4 +93,16 @@ func checkThresholds(t *testing.T, s Score) {
 	if s.PageReduction < minPageReduction {
 		t.Errorf("page reduction %.3f < %.2f", s.PageReduction, minPageReduction)
 	}
+}
+
+// quietHeld reports whether a low-urgency incident opened in the quiet
+// hours (read in their zone: the storm's users have no time_zone of their
+// own) and resolved before they ended, so by the low-urgency rule it was
+// never to page.
+func quietHeld(q *hypercare.QuietHours, urgency hypercare.Urgency, opened time.Time, resolved *time.Time) bool {
+	if q == nil || urgency != hypercare.UrgencyLow || resolved == nil {
+		return false
+	}
+	until, ok := q.Until(opened, q.Zone)
+	return ok && resolved.Before(until)
 }
