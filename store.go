@@ -168,6 +168,11 @@ type Tx interface {
 	// FindOpenAlert returns the alert on serviceID with dedupKey that is not
 	// resolved, or nil (and no error) when there is none.
 	FindOpenAlert(ctx context.Context, serviceID, dedupKey string) (*Alert, error)
+	// FindOpenAlertSkipLocked is FindOpenAlert without waiting: an open
+	// alert whose row another transaction holds locked (PostgreSQL) reads
+	// as nil. Intake's repeat-trigger writers use it so they never wait on,
+	// and so never deadlock with, the writer of a grouped service.
+	FindOpenAlertSkipLocked(ctx context.Context, serviceID, dedupKey string) (*Alert, error)
 	InsertAlert(ctx context.Context, a *Alert) error
 	UpdateAlert(ctx context.Context, a *Alert) error
 	// AlertsOfIncident returns the incident's alerts, oldest first.

@@ -13,13 +13,22 @@ import (
 
 // apply processes one event inside the transaction, as the rules decided:
 // on the service d names, dropped (logged only), or suppressed (alert
-// recorded without an incident).
-func (in *Intake) apply(ctx context.Context, tx hypercare.Tx, it hypercare.Integration, actor hypercare.Actor, ev *hypercare.Event, payload []byte, d *rules.Decision, now time.Time) (Result, error) {
+// recorded without an incident). On its alert's writer as a repeated
+// trigger (repeat, see route.go) it writes only if it is a pure repeat and
+// otherwise returns errReroute.
+func (in *Intake) apply(ctx context.Context, tx hypercare.Tx, it hypercare.Integration, actor hypercare.Actor, ev *hypercare.Event, payload []byte, d *rules.Decision, now time.Time, repeat bool) (Result, error) {
 	res := Result{DedupKey: ev.DedupKey, Outcome: hypercare.OutcomeDropped}
 	if !d.Drop {
-		open, err := tx.FindOpenAlert(ctx, d.ServiceID, ev.DedupKey)
+		find := tx.FindOpenAlert
+		if repeat {
+			find = tx.FindOpenAlertSkipLocked
+		}
+		open, err := find(ctx, d.ServiceID, ev.DedupKey)
 		if err != nil {
 			return Result{}, fmt.Errorf("find alert %q: %w", ev.DedupKey, err)
+		}
+		if repeat && !pureRepeat(open, ev) {
+			return Result{}, errReroute
 		}
 		if res, err = in.follow(ctx, tx, it, actor, ev, open, d, now); err != nil {
 			return Result{}, err
@@ -70,6 +79,7 @@ func (in *Intake) follow(ctx context.Context, tx hypercare.Tx, it hypercare.Inte
 	}
 	if open != nil {
 		res.DedupKey, res.AlertID, res.IncidentID = ev.DedupKey, open.ID, open.IncidentID
+		res.repeatable = repeatable(open)
 		if res.IncidentID == "" {
 			res.IncidentID = open.SymptomOf
 		}

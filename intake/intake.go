@@ -11,6 +11,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync/atomic"
 	"time"
@@ -18,7 +19,6 @@ import (
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/correlate"
 	"github.com/hypercare/hypercare/incident"
-	"github.com/hypercare/hypercare/rules"
 )
 
 // Result is what one event did, for the response and the metrics.
@@ -32,6 +32,9 @@ type Result struct {
 	// holds its first page.
 	opened *hypercare.Incident
 	delay  time.Duration
+	// repeatable says the event left its alert open with an incident, so
+	// a later trigger of it may go to the alert's writer (route.go).
+	repeatable bool
 }
 
 // Intake processes events. It is safe for concurrent use; the routing table
@@ -53,6 +56,8 @@ type Intake struct {
 	windows atomic.Pointer[[]hypercare.Window]
 	// maintenance are the config's maintenance windows (config reload).
 	maintenance atomic.Pointer[[]correlate.Maintenance]
+	// repeats hints which alerts' triggers are pure repeats (route.go).
+	repeats repeatHints
 }
 
 // New returns an Intake writing to st, with no integrations yet.
@@ -144,11 +149,12 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 	esc := in.escalation.Load()
 	windows := *in.windows.Load()
 	maintenance := *in.maintenance.Load()
+	key, repeat := in.route(it, events, decisions)
 	write := func(tx hypercare.Tx) error {
 		h := &holds{windows: maintenance}
 		for i := range events {
 			d := &decisions[i]
-			r, err := in.apply(ctx, tx, it, actor, &events[i], payloads[i], d, now)
+			r, err := in.apply(ctx, tx, it, actor, &events[i], payloads[i], d, now, repeat)
 			if err == nil && r.opened != nil {
 				err = raiseToFloor(ctx, tx, windows, r.opened, now)
 			}
@@ -168,15 +174,25 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 	}
 	var err error
 	for attempt := 1; attempt <= conflictRetries; attempt++ {
+		err = in.store.Write(ctx, key, write)
+		if repeat && errors.Is(err, errReroute) {
+			// Not a pure repeat after all: once more, on the service's
+			// writer, not counted as an attempt.
+			in.repeats.set(key, false)
+			key, repeat = decisions[0].ServiceID, false
+			attempt--
+			continue
+		}
 		// A conflict means another node opened the same alert between our
 		// read and our insert; the next attempt finds it and updates it.
-		if err = in.store.Write(ctx, in.writeKey(it, events, decisions), write); hypercare.ErrorCode(err) != hypercare.CodeConflict {
+		if hypercare.ErrorCode(err) != hypercare.CodeConflict {
 			break
 		}
 	}
 	if err != nil {
 		return nil, err
 	}
+	in.remember(events, decisions, results)
 	ruled.count(decisions)
 	if esc.opened != nil && opened(results) {
 		esc.opened()
@@ -191,23 +207,6 @@ func opened(results []Result) bool {
 		}
 	}
 	return false
-}
-
-// writeKey spreads writes over the store's parallel writers (PostgreSQL):
-// events for one alert (service and dedup key, after the rules) always
-// share a writer, so they apply in order and never contend; a batch keys
-// on its integration's service. On a service with alert grouping new
-// alerts update the service's open incidents, so all its events share one
-// writer: grouped alerts then never wait on, or deadlock over, incident
-// rows another writer holds.
-func (in *Intake) writeKey(it hypercare.Integration, events []hypercare.Event, decisions []rules.Decision) string {
-	if len(events) == 1 {
-		if g := in.noiseOf(decisions[0].ServiceID).Grouping.Type; g != "" && g != correlate.GroupNone {
-			return decisions[0].ServiceID
-		}
-		return decisions[0].ServiceID + "\x00" + events[0].DedupKey
-	}
-	return it.ServiceID
 }
 
 // conflictRetries bounds the attempts at a write that loses a race to open
@@ -248,10 +247,7 @@ func newAlert(it hypercare.Integration, ev *hypercare.Event, now time.Time) *hyp
 // win, and the event is counted.
 func updateAlert(a *hypercare.Alert, ev *hypercare.Event, now time.Time) {
 	a.Summary, a.Source, a.Component, a.Group, a.Class = ev.Summary, ev.Source, ev.Component, ev.Group, ev.Class
-	a.Severity = ev.Severity
-	if !a.Severity.Valid() {
-		a.Severity = hypercare.SeverityError
-	}
+	a.Severity = severityOf(ev)
 	a.CustomDetails, a.Links, a.Images = ev.CustomDetails, ev.Links, ev.Images
 	a.EventCount++
 	a.LastSeenAt = now

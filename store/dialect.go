@@ -32,6 +32,14 @@ type dialect struct {
 	// forUpdate locks rows read inside a write transaction (PG only:
 	// SQLite's single writer already serialises everything).
 	forUpdate string
+	// lockIncident locks an incident row read to be updated (PG only). It
+	// is FOR NO KEY UPDATE: writers still exclude each other, but a row
+	// inserted or updated elsewhere that references the incident (an
+	// alert's foreign key check takes KEY SHARE) does not wait for it. An
+	// alert writer updating an alert twice in one batch re-checks that key,
+	// and would otherwise wait on, and deadlock with, the writer that holds
+	// the incident while it waits for the alert (intake/route.go).
+	lockIncident string
 	// skipLocked claims rows other nodes have not locked (PG only), so
 	// several nodes share due work and never take the same row.
 	skipLocked string
@@ -66,15 +74,16 @@ type dialect struct {
 // sqliteDialect returns SQLite's differences.
 func sqliteDialect() *dialect {
 	return &dialect{
-		name:       "sqlite",
-		migrations: "migrations/sqlite",
-		begin:      "BEGIN IMMEDIATE",
-		forUpdate:  "",
-		skipLocked: "",
-		nextNumber: "UPDATE counters SET value = value + 1 WHERE name = 'incident_number' RETURNING value",
-		prepare:    true,
-		maxBatch:   1 << 16,
-		classify:   classifySQLite,
+		name:         "sqlite",
+		migrations:   "migrations/sqlite",
+		begin:        "BEGIN IMMEDIATE",
+		forUpdate:    "",
+		lockIncident: "",
+		skipLocked:   "",
+		nextNumber:   "UPDATE counters SET value = value + 1 WHERE name = 'incident_number' RETURNING value",
+		prepare:      true,
+		maxBatch:     1 << 16,
+		classify:     classifySQLite,
 	}
 }
 
@@ -85,6 +94,7 @@ func postgresDialect() *dialect {
 		migrations:     "migrations/postgres",
 		begin:          "BEGIN",
 		forUpdate:      " FOR UPDATE",
+		lockIncident:   " FOR NO KEY UPDATE",
 		skipLocked:     " FOR UPDATE SKIP LOCKED",
 		nextNumber:     "SELECT nextval('incident_number_seq')",
 		numberInInsert: "nextval('incident_number_seq')",

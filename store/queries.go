@@ -36,6 +36,7 @@ const (
 	ctlRelease
 	ctlRollbackTo
 	qFindOpenAlert
+	qFindOpenAlertSkipLocked
 	qInsertAlert
 	qUpdateAlert
 	qAlertsOfIncident
@@ -105,6 +106,8 @@ func buildQueries(d *dialect) [numQueries]string {
 
 	q[qFindOpenAlert] = "SELECT " + alertCols + " FROM alerts " +
 		"WHERE service_id = $1 AND dedup_key = $2 AND status <> 'resolved'" + d.forUpdate
+	q[qFindOpenAlertSkipLocked] = "SELECT " + alertCols + " FROM alerts " +
+		"WHERE service_id = $1 AND dedup_key = $2 AND status <> 'resolved'" + d.skipLocked
 	q[qInsertAlert] = "INSERT INTO alerts (" + alertCols + ") VALUES " +
 		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) " +
 		"ON CONFLICT DO NOTHING"
@@ -116,7 +119,7 @@ func buildQueries(d *dialect) [numQueries]string {
 		"ORDER BY first_seen_at, id"
 
 	q[qNextNumber] = d.nextNumber
-	q[qGetIncident] = "SELECT " + incidentCols + " FROM incidents WHERE id = $1" + d.forUpdate
+	q[qGetIncident] = "SELECT " + incidentCols + " FROM incidents WHERE id = $1" + d.lockIncident
 	q[qInsertIncident] = "INSERT INTO incidents (" + incidentCols + ") VALUES " +
 		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) ON CONFLICT DO NOTHING"
 	if d.numberInInsert != "" {
@@ -217,12 +220,12 @@ func buildEscalationQueries(q *[numQueries]string, d *dialect) {
 // inside the write transaction; each is bounded by an index and a LIMIT.
 func buildNoiseQueries(q *[numQueries]string, d *dialect) {
 	q[qNewestOpenIncident] = "SELECT " + incidentCols + " FROM incidents WHERE service_id = $1 " +
-		"AND status <> 'resolved' ORDER BY number DESC LIMIT 1" + d.forUpdate
+		"AND status <> 'resolved' ORDER BY number DESC LIMIT 1" + d.lockIncident
 	q[qOpenIncidents] = "SELECT " + incidentCols + " FROM incidents WHERE service_id = $1 " +
 		"AND status <> 'resolved' ORDER BY number DESC LIMIT $2"
 	q[qOpenIncidentWithFeatures] = "SELECT " + incidentCols + " FROM incidents WHERE service_id = $1 " +
 		"AND status <> 'resolved' AND (features = $2 OR last_features = $2) AND last_alert_at >= $3 " +
-		"ORDER BY number DESC LIMIT 1" + d.forUpdate
+		"ORDER BY number DESC LIMIT 1" + d.lockIncident
 	q[qOpenIncidentsOf] = "SELECT id, number, title, features, last_features, " +
 		"last_alert_at FROM incidents WHERE service_id = $1 AND status <> 'resolved' " +
 		"AND last_alert_at >= $2 ORDER BY number DESC LIMIT $3"

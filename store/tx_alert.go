@@ -26,6 +26,26 @@ func (t *tx) FindOpenAlert(ctx context.Context, serviceID, dedupKey string) (*hy
 	return a, nil
 }
 
+// FindOpenAlertSkipLocked is FindOpenAlert for a write that must never
+// wait on a row lock: on PostgreSQL an open alert another transaction has
+// locked reads as none (FOR UPDATE SKIP LOCKED). A writer whose requests
+// only ever lock their own alert rows this way can be part of no deadlock.
+// SQLite has one writer and no row locks: it is FindOpenAlert.
+func (t *tx) FindOpenAlertSkipLocked(ctx context.Context, serviceID, dedupKey string) (*hypercare.Alert, error) {
+	if err := checkText("find open alert", "service_id", serviceID, "dedup_key", dedupKey); err != nil {
+		return nil, err
+	}
+	a := new(hypercare.Alert)
+	err := scanAlert(t.queryRow(ctx, qFindOpenAlertSkipLocked, serviceID, dedupKey), a)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find unlocked open alert %q on service %q: %w", dedupKey, serviceID, err)
+	}
+	return a, nil
+}
+
 // InsertAlert inserts a new alert. A second open alert with the same
 // service and dedup key is a conflict.
 func (t *tx) InsertAlert(ctx context.Context, a *hypercare.Alert) error {

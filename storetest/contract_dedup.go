@@ -29,6 +29,11 @@ func testOpenAlertUnique(t *testing.T, open func(testing.TB) *store.Store) {
 	})
 	// Once the first is resolved, the key may open a new alert.
 	mustWrite(t, s, func(tx hypercare.Tx) error {
+		// Unlocked by any other transaction, the non-waiting read finds
+		// the same alert.
+		if a, err := tx.FindOpenAlertSkipLocked(ctx, svcCheckout, "disk"); err != nil || a == nil || a.ID != "al-1" {
+			return fmt.Errorf("find open alert (skip locked) = %+v, %v", a, err)
+		}
 		a, err := tx.FindOpenAlert(ctx, svcCheckout, "disk")
 		if err != nil || a == nil || a.ID != "al-1" {
 			return fmt.Errorf("find open alert = %+v, %v", a, err)
@@ -39,6 +44,9 @@ func testOpenAlertUnique(t *testing.T, open func(testing.TB) *store.Store) {
 		}
 		if a, err := tx.FindOpenAlert(ctx, svcCheckout, "disk"); err != nil || a != nil {
 			return fmt.Errorf("resolved alert still open: %+v, %v", a, err)
+		}
+		if a, err := tx.FindOpenAlertSkipLocked(ctx, svcCheckout, "disk"); err != nil || a != nil {
+			return fmt.Errorf("resolved alert still open (skip locked): %+v, %v", a, err)
 		}
 		return tx.InsertAlert(ctx, alert("al-2", svcCheckout, "inc-1", "disk"))
 	})

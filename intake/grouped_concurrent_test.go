@@ -1,0 +1,144 @@
+package intake_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/clocktest"
+	"github.com/hypercare/hypercare/correlate"
+	"github.com/hypercare/hypercare/intake"
+	"github.com/hypercare/hypercare/store"
+	"github.com/hypercare/hypercare/storetest"
+)
+
+// groupedEvent is event j of caller g in TestConcurrentGroupedIngest: new
+// alerts, repeats, severity raises, acknowledgements and resolves of 24
+// alerts in four families, every alert hit by several callers at once.
+func groupedEvent(g, j int) hypercare.Event {
+	k := (g*7 + j) % 24
+	ev := trigger(fmt.Sprintf("k%d", k))
+	ev.Summary = fmt.Sprintf(benchFamilies[k%4], k)
+	ev.Severity = hypercare.SeverityWarning
+	switch j % 10 {
+	case 2:
+		ev.Severity = hypercare.SeverityCritical
+	case 4:
+		ev.Action = hypercare.ActionAcknowledge
+	case 7:
+		ev.Action = hypercare.ActionResolve
+	}
+	return ev
+}
+
+// TestConcurrentGroupedIngest sends a storm on a service with intelligent
+// grouping from many callers at once, on PostgreSQL with eight writers:
+// repeated triggers run on their alerts' writers, everything else on the
+// service's. No write may fail, deadlock or be retried, and the alerts,
+// incidents and event log must agree.
+func TestConcurrentGroupedIngest(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		opts := eng.Options(t)
+		opts.Writers = 8
+		st := storetest.OpenStore(t, opts)
+		setup(t, st)
+		storetest.StartRun(t, st)
+		in := intake.New(st, clocktest.New(time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)))
+		in.SetIntegrations([]hypercare.Integration{it})
+		in.SetNoise(map[string]correlate.Noise{"shop": {Grouping: correlate.Grouping{Type: correlate.GroupIntelligent,
+			Window: 15 * time.Minute}, Flapping: correlate.DefaultFlapping}})
+		const callers, perCaller = 32, 60
+		var wg sync.WaitGroup
+		errs := make(chan error, callers*perCaller)
+		for g := range callers {
+			wg.Go(func() {
+				for j := range perCaller {
+					ev := groupedEvent(g, j)
+					if _, err := in.Process(context.Background(), it, []hypercare.Event{ev}); err != nil {
+						errs <- fmt.Errorf("caller %d event %d (%s %s): %w", g, j, ev.Action, ev.DedupKey, err)
+					}
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		if ws := st.WriteStats(); ws.Retries != 0 {
+			t.Errorf("%d write batches were retried (deadlock or other transient error)", ws.Retries)
+		}
+		checkGroupedState(t, st, callers*perCaller)
+	})
+}
+
+// checkGroupedState checks the event log holds every event, the alerts
+// count the events applied to them, and each incident's counts match its
+// alerts.
+func checkGroupedState(t *testing.T, st *store.Store, events int) {
+	t.Helper()
+	ctx := context.Background()
+	var applied int64
+	logged := 0
+	for cursor := ""; ; {
+		page, next, err := st.ListEvents(ctx, hypercare.Page{Limit: 100, Cursor: cursor})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range page {
+			if e.Outcome != hypercare.OutcomeIgnored && e.Outcome != hypercare.OutcomeDropped {
+				applied++
+			}
+		}
+		logged += len(page)
+		if cursor = next; next == "" {
+			break
+		}
+	}
+	if logged != events {
+		t.Errorf("event log holds %d events, want %d", logged, events)
+	}
+	alerts, _, err := st.ListAlerts(ctx, hypercare.AlertFilter{Page: hypercare.Page{Limit: 1000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var counted int64
+	open := map[string]bool{}
+	total, openOf := map[string]int64{}, map[string]int64{}
+	for _, a := range alerts {
+		counted += a.EventCount
+		total[a.IncidentID]++
+		if a.Status != hypercare.StatusResolved {
+			if open[a.DedupKey] {
+				t.Errorf("dedup key %s has two open alerts", a.DedupKey)
+			}
+			open[a.DedupKey] = true
+			openOf[a.IncidentID]++
+		}
+	}
+	if counted != applied {
+		t.Errorf("alerts count %d events, the log %d applied ones", counted, applied)
+	}
+	incs, _, err := st.ListIncidents(ctx, hypercare.IncidentFilter{Page: hypercare.Page{Limit: 1000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, inc := range incs {
+		if inc.AlertCount != total[inc.ID] {
+			t.Errorf("incident %d counts %d alerts, has %d", inc.Number, inc.AlertCount, total[inc.ID])
+		}
+		want := openOf[inc.ID]
+		if inc.Status == hypercare.StatusResolved && want != 0 {
+			t.Errorf("resolved incident %d has %d open alerts", inc.Number, want)
+		}
+		if inc.Status != hypercare.StatusResolved && inc.OpenAlertCount != want {
+			t.Errorf("incident %d counts %d open alerts, has %d", inc.Number, inc.OpenAlertCount, want)
+		}
+	}
+	if len(incs) == 0 || len(incs) >= len(alerts) {
+		t.Errorf("%d incidents for %d alerts: want alerts grouped", len(incs), len(alerts))
+	}
+}

@@ -1,0 +1,129 @@
+package intake
+
+import (
+	"errors"
+	"sync"
+
+	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/correlate"
+	"github.com/hypercare/hypercare/rules"
+)
+
+// Writer routing (PostgreSQL runs several group-commit writers; SQLite one).
+//
+// Events for one alert share a writer keyed by service and dedup key, so
+// they apply in order and never contend. On a service with alert grouping
+// a new alert may join an incident shared with other alerts, and a resolve
+// or acknowledgement updates that shared incident: two writers, each
+// holding a group-commit batch that locks two such incidents in different
+// orders, would deadlock. Those events therefore share one writer per
+// service. A repeated trigger of an open alert that belongs to an incident
+// (the bulk of a storm) only updates its alert row and logs the event: it
+// goes to its alert's writer, which is what keeps grouped ingest as fast as
+// ungrouped. Such a request reads its alert with FindOpenAlertSkipLocked,
+// so it never waits on a row lock: the alert writers, which lock nothing
+// but their own alert rows, wait on nobody and can be part of no deadlock
+// (the service's writer may wait on them, never the reverse).
+//
+// Intake tells repeats from the rest by an in-memory hint, the alerts it
+// last saw open with an incident; the hint only picks the writer. Inside
+// the transaction the request checks it really is a pure repeat and
+// otherwise (stale hint: resolved elsewhere, suppressed, a symptom, raised
+// severity, or its row locked by the service's writer) writes nothing and
+// is sent again to the service's writer (errReroute). Grouping decisions
+// thus all run on the service's writer, in arrival order, as before.
+
+// errReroute says a request sent to its alert's writer as a repeated
+// trigger is not a pure repeat: it must run on its service's writer.
+var errReroute = errors.New("intake: not a repeated trigger of an open incident's alert")
+
+// maxRepeatHints bounds the hint set; when full it starts over, which
+// costs only a few events routed to the service's writer.
+const maxRepeatHints = 1 << 16
+
+// repeatHints is the set of alert keys (service and dedup key) last seen
+// open with an incident on a grouped service.
+type repeatHints struct {
+	mu sync.Mutex
+	m  map[string]struct{}
+}
+
+func (h *repeatHints) has(key string) bool {
+	h.mu.Lock()
+	_, ok := h.m[key]
+	h.mu.Unlock()
+	return ok
+}
+
+// set adds key when on, removes it otherwise.
+func (h *repeatHints) set(key string, on bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !on {
+		delete(h.m, key)
+		return
+	}
+	if h.m == nil || len(h.m) >= maxRepeatHints {
+		h.m = make(map[string]struct{})
+	}
+	h.m[key] = struct{}{}
+}
+
+// alertKey is the writer key of one alert's events.
+func alertKey(serviceID, dedupKey string) string { return serviceID + "\x00" + dedupKey }
+
+// grouped reports whether the service groups alerts into shared incidents.
+func (in *Intake) grouped(serviceID string) bool {
+	g := in.noiseOf(serviceID).Grouping.Type
+	return g != "" && g != correlate.GroupNone
+}
+
+// route picks the writer for events: its alert's for a single event on an
+// ungrouped service, a dropped one, or a repeated trigger (repeat true: it
+// must prove it is one, see errReroute); its service's otherwise. A batch
+// keys on its integration's service.
+func (in *Intake) route(it hypercare.Integration, events []hypercare.Event, decisions []rules.Decision) (key string, repeat bool) {
+	if len(events) != 1 {
+		return it.ServiceID, false
+	}
+	d := &decisions[0]
+	key = alertKey(d.ServiceID, events[0].DedupKey)
+	if d.Drop || !in.grouped(d.ServiceID) {
+		return key, false
+	}
+	if events[0].Action == hypercare.ActionTrigger && in.repeats.has(key) {
+		return key, true
+	}
+	return d.ServiceID, false
+}
+
+// remember updates the hint after a committed single event on a grouped
+// service.
+func (in *Intake) remember(events []hypercare.Event, decisions []rules.Decision, results []Result) {
+	if len(events) != 1 || decisions[0].Drop || results[0].AlertID == "" || !in.grouped(decisions[0].ServiceID) {
+		return
+	}
+	in.repeats.set(alertKey(decisions[0].ServiceID, events[0].DedupKey), results[0].repeatable)
+}
+
+// pureRepeat reports whether trigger ev on the open alert a only updates
+// the alert: a belongs to an incident (not suppressed, not a symptom) and
+// ev does not raise its severity.
+func pureRepeat(a *hypercare.Alert, ev *hypercare.Event) bool {
+	return a != nil && ev.Action == hypercare.ActionTrigger && a.IncidentID != "" && a.SymptomOf == "" &&
+		severityOf(ev).Rank() <= a.Severity.Rank()
+}
+
+// repeatable reports whether a later trigger of a, as the event left it,
+// is a pure repeat (unless it raises the severity).
+func repeatable(a *hypercare.Alert) bool {
+	return a != nil && a.Status != hypercare.StatusResolved && a.IncidentID != "" && a.SymptomOf == ""
+}
+
+// severityOf is the alert severity a trigger sets.
+func severityOf(ev *hypercare.Event) hypercare.Severity {
+	if ev.Severity.Valid() {
+		return ev.Severity
+	}
+	return hypercare.SeverityError
+}

@@ -1,0 +1,66 @@
+package intake
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/clocktest"
+	"github.com/hypercare/hypercare/correlate"
+	"github.com/hypercare/hypercare/rules"
+	"github.com/hypercare/hypercare/storetest"
+)
+
+// TestRouteRepeats checks which writer events go to on a grouped service:
+// a new alert and a resolve to the service's, a repeated trigger to its
+// alert's, and a trigger raising severity, sent there on a stale hint,
+// back to the service's (errReroute), recorded all the same.
+func TestRouteRepeats(t *testing.T) {
+	st := storetest.Engines(t)[0].Open(t)
+	it := hypercare.Integration{ID: "i1", ServiceID: "shop", Type: hypercare.IntegrationEventsV2, Key: "0123456789abcdef0123456789abcdef"}
+	ctx := context.Background()
+	if err := st.Write(ctx, "catalog", func(tx hypercare.Tx) error {
+		return tx.ApplyCatalog(ctx, nil, []hypercare.Service{{ID: "shop", Name: "Shop", Active: true}}, []hypercare.Integration{it})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	in := New(st, clocktest.New(time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)))
+	in.SetIntegrations([]hypercare.Integration{it})
+	in.SetNoise(map[string]correlate.Noise{"shop": {Grouping: correlate.Grouping{Type: correlate.GroupIntelligent}}})
+	ev := hypercare.Event{Action: hypercare.ActionTrigger, DedupKey: "disk", Summary: "Disk full", Severity: hypercare.SeverityWarning}
+	d := []rules.Decision{{ServiceID: "shop"}}
+	want := func(ev hypercare.Event, key string, repeat bool) {
+		t.Helper()
+		if k, r := in.route(it, []hypercare.Event{ev}, d); k != key || r != repeat {
+			t.Errorf("%s %s: route = %q, %v; want %q, %v", ev.Action, ev.Severity, k, r, key, repeat)
+		}
+		if _, err := in.Process(ctx, it, []hypercare.Event{ev}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	alert := alertKey("shop", "disk")
+	want(ev, "shop", false) // new
+	want(ev, alert, true)   // repeat
+	raised := ev
+	raised.Severity = hypercare.SeverityCritical
+	want(raised, alert, true) // not pure: rerouted
+	if !in.repeats.has(alert) {
+		t.Error("raised alert forgotten: its next trigger is a pure repeat again")
+	}
+	if incs, _, err := st.ListIncidents(ctx, hypercare.IncidentFilter{}); err != nil || len(incs) != 1 || incs[0].Severity != hypercare.SeverityCritical {
+		t.Fatalf("incidents = %+v, %v; want one, raised to critical", incs, err)
+	}
+	resolve := ev
+	resolve.Action = hypercare.ActionResolve
+	want(resolve, "shop", false)
+	want(ev, "shop", false) // new again
+	alerts, _, err := st.ListAlerts(ctx, hypercare.AlertFilter{})
+	if err != nil || len(alerts) != 2 || alerts[1].EventCount != 4 || alerts[1].Severity != hypercare.SeverityCritical {
+		t.Fatalf("alerts = %+v, %v; want the resolved one with 4 events, critical, and a new one", alerts, err)
+	}
+	in.SetNoise(nil)
+	if k, r := in.route(it, []hypercare.Event{ev}, d); k != alert || r {
+		t.Errorf("ungrouped: route = %q, %v; want the alert's writer, no check", k, r)
+	}
+}
