@@ -167,7 +167,7 @@ func buildReport(opts Options, endpoint string, recs []*recorder, elapsed time.D
 	rep.StatusCodes = []StatusCount{}
 	for _, code := range slices.Sorted(maps.Keys(statuses)) {
 		rep.StatusCodes = append(rep.StatusCodes, *statuses[code])
-		if code == 202 {
+		if code == opts.accepted() {
 			rep.Succeeded = statuses[code].Count
 		}
 	}
