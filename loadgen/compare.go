@@ -52,6 +52,11 @@ type CompareOptions struct {
 	MaxErrorRate float64
 	// Progress, if set, gets a line per run as it finishes.
 	Progress io.Writer
+	// Skipped names servers left out and why (no Alertmanager binary),
+	// echoed in the report so a table without them explains itself.
+	Skipped []string
+	// AlertmanagerVersion is echoed in the report ("" if unknown).
+	AlertmanagerVersion string
 }
 
 // scenario is one comparison: a load and the servers it runs against.
@@ -140,9 +145,6 @@ func RunCompare(ctx context.Context, opts CompareOptions) (CompareReport, error)
 	}
 	scs, _ := opts.scenarios()
 	rep := CompareReport{Settings: opts.settings()}
-	if opts.Servers.Alertmanager == "" {
-		rep.Settings.Skipped = append(rep.Settings.Skipped, "alertmanager: no binary given or found")
-	}
 	for _, sc := range scs {
 		res := ScenarioReport{Name: sc.name, Description: sc.desc}
 		kinds := opts.kinds(sc)
@@ -299,6 +301,7 @@ func (o CompareOptions) settings() CompareSettings {
 	return CompareSettings{
 		Concurrency: o.Concurrency, Duration: o.Duration, Warmup: o.Warmup, Runs: o.Runs,
 		Keys: o.Keys, Batch: o.Batch, Rates: o.Rates, MaxErrorRate: o.MaxErrorRate,
-		HypercareStore: store, Alertmanager: o.Servers.Alertmanager,
+		HypercareStore: store, Alertmanager: o.Servers.Alertmanager, AlertmanagerVersion: o.AlertmanagerVersion,
+		Skipped: o.Skipped,
 	}
 }

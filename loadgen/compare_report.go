@@ -1,6 +1,7 @@
 package loadgen
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"slices"
@@ -31,8 +32,10 @@ type CompareSettings struct {
 	// HypercareStore is "sqlite" (a fresh data directory per run) or
 	// "postgres" (a fresh schema per run).
 	HypercareStore string `json:"hypercare_store"`
-	// Alertmanager is the binary run, "" when it was left out.
-	Alertmanager string `json:"alertmanager,omitempty"`
+	// Alertmanager is the binary run, "" when it was left out, and
+	// AlertmanagerVersion its --version.
+	Alertmanager        string `json:"alertmanager,omitempty"`
+	AlertmanagerVersion string `json:"alertmanager_version,omitempty"`
 	// Skipped says which servers were left out and why.
 	Skipped []string `json:"skipped,omitempty"`
 }
@@ -163,7 +166,14 @@ func (r CompareReport) WriteTable(w io.Writer) error {
 	s := r.Settings
 	fmt.Fprintf(tw, "Side by side: %d connections, %s measured after %s warmup, median of %d runs per server;\n",
 		s.Concurrency, s.Duration, s.Warmup, s.Runs)
-	fmt.Fprintf(tw, "every run on a fresh server (Hypercare on %s) with a fresh data directory, servers interleaved.\n", s.HypercareStore)
+	fresh := "SQLite in a fresh data directory"
+	if s.HypercareStore == "postgres" {
+		fresh = "PostgreSQL in a fresh schema"
+	}
+	fmt.Fprintf(tw, "every run on a fresh server (Hypercare: %s), the servers taking turns.\n", fresh)
+	if s.Alertmanager != "" {
+		fmt.Fprintf(tw, "Alertmanager %s: %s\n", cmp.Or(s.AlertmanagerVersion, "(version unknown)"), s.Alertmanager)
+	}
 	for _, sk := range s.Skipped {
 		fmt.Fprintf(tw, "Skipped: %s\n", sk)
 	}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/hypercare/hypercare/loadgen"
@@ -109,8 +110,14 @@ func (f *benchCompareFlags) run(cmd *cobra.Command, _ []string) error {
 	if err != nil {
 		return err
 	}
-	if note != "" {
+	switch {
+	case note != "":
 		fmt.Fprintln(cmd.ErrOrStderr(), "hypercare:", note)
+		f.opts.Skipped = append(f.opts.Skipped, "alertmanager: "+note)
+	case am == "":
+		f.opts.Skipped = append(f.opts.Skipped, "alertmanager: --alertmanager none")
+	default:
+		f.opts.AlertmanagerVersion = alertmanagerVersion(cmd.Context(), am)
 	}
 	f.opts.Servers.Alertmanager = am
 	if f.databaseURL != "" {
@@ -168,6 +175,24 @@ func findAlertmanager(flag string) (path, note string, err error) {
 	}
 	abs, err := filepath.Abs(flag)
 	return abs, "", err
+}
+
+// alertmanagerVersion returns what `alertmanager --version` says of
+// itself ("0.35.0"), or "" if it says nothing recognisable.
+func alertmanagerVersion(ctx context.Context, path string) string {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, path, "--version").CombinedOutput()
+	if err != nil {
+		return ""
+	}
+	first, _, _ := strings.Cut(string(out), "\n")
+	_, v, ok := strings.Cut(first, "version ")
+	v, _, _ = strings.Cut(v, " ")
+	if !ok {
+		return ""
+	}
+	return v
 }
 
 // postgresSchemas gives each Hypercare run a fresh schema of the database
