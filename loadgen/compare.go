@@ -172,7 +172,7 @@ func RunCompare(ctx context.Context, opts CompareOptions) (CompareReport, error)
 		rep.Scenarios = append(rep.Scenarios, res)
 	}
 	if len(rep.Failures) > 0 {
-		return rep, fmt.Errorf("%d of the runs failed (more than %g%% errors): %s",
+		return rep, fmt.Errorf("%d run(s) failed (more than %g%% errors, or too few answers to measure): %s",
 			len(rep.Failures), 100*opts.MaxErrorRate, strings.Join(rep.Failures, "; "))
 	}
 	return rep, nil
@@ -216,13 +216,16 @@ func (o CompareOptions) measure(ctx context.Context, sc scenario, kind ServerKin
 		URL: srv.url, Concurrency: o.Concurrency, Duration: o.Duration, Warmup: o.Warmup,
 		MaxErrorRate: o.MaxErrorRate, Wire: alerts.wireFor(kind, DefaultRoutingKey, compareAMKey),
 	})
+	// Throughput counts answers inside the window, latency the requests
+	// sent in it (see Report.AnsweredPerSecond).
 	m := Measurement{
-		EventsPerSecond: rep.EventsPerSecond * float64(sc.batch), RequestsPerSecond: rep.EventsPerSecond,
+		EventsPerSecond: rep.AnsweredPerSecond * float64(sc.batch), RequestsPerSecond: rep.AnsweredPerSecond,
 		P50: rep.Latency.P50, P99: rep.Latency.P99, Sent: rep.Sent, Failed: rep.Failed, FailureRate: rep.FailureRate,
 		Problem: rep.Verdict,
 	}
-	if rep.Sent == 0 && m.Problem == "" {
-		m.Problem = "no request was sent"
+	if (rep.Sent == 0 || rep.AnsweredPerSecond == 0) && m.Problem == "" {
+		m.Problem = fmt.Sprintf("too few answers to measure (%d requests sent in the window, %d warmup): "+
+			"the server's latency is close to --warmup + --duration, run longer", rep.Sent, rep.WarmupSent)
 	}
 	return o.finish(srv, m, runErr)
 }

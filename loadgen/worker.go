@@ -90,15 +90,19 @@ func (w *worker) run(ctx context.Context) {
 		}
 		sentAt := time.Now()
 		res := w.send(ctx, seq)
+		done := time.Now()
 		w.noteTriggered(seq, res)
 		if ctx.Err() != nil {
 			return // interrupted: the aborted request says nothing about the server
+		}
+		if res.err == nil && res.status == w.plan.opts.accepted() && !done.Before(w.sched.measureFrom) && done.Before(w.sched.end) {
+			w.rec.acceptedInWindow++
 		}
 		if !measured {
 			w.rec.warmup++
 			continue
 		}
-		w.rec.record(due, sentAt, time.Now(), res, w.sched.open())
+		w.rec.record(due, sentAt, done, res, w.sched.open())
 	}
 }
 
