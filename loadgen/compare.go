@@ -46,6 +46,10 @@ type CompareOptions struct {
 	// Grace is how long a first-page run waits for late pages; zero
 	// means DefaultPageGrace.
 	Grace time.Duration
+	// Timeout bounds each request; zero means DefaultTimeout. A batch
+	// of 100 new alerts from each of 32 connections can take seconds on
+	// a busy machine, and a timed-out request counts as failed.
+	Timeout time.Duration
 	// MaxErrorRate is the fraction of failed requests (first-page: failed
 	// triggers and missing pages) a run may have before the comparison
 	// fails.
@@ -113,8 +117,8 @@ func (o CompareOptions) validate() error {
 	if o.Concurrency < 1 || o.Runs < 1 || o.Batch < 1 || o.Keys < 1 {
 		errs = append(errs, fmt.Errorf("concurrency, runs, keys and batch must be at least 1 (got %d, %d, %d, %d)", o.Concurrency, o.Runs, o.Keys, o.Batch))
 	}
-	if o.Duration <= 0 || o.Warmup < 0 || o.Grace < 0 {
-		errs = append(errs, errors.New("duration must be positive, warmup and grace not negative"))
+	if o.Duration <= 0 || o.Warmup < 0 || o.Grace < 0 || o.Timeout < 0 {
+		errs = append(errs, errors.New("duration must be positive, warmup, grace and timeout not negative"))
 	}
 	if o.MaxErrorRate < 0 || o.MaxErrorRate > 1 {
 		errs = append(errs, fmt.Errorf("max error rate must be from 0 to 100%%, got %g%%", 100*o.MaxErrorRate))
@@ -214,14 +218,14 @@ func (o CompareOptions) measure(ctx context.Context, sc scenario, kind ServerKin
 	alerts := compareAlerts{batch: sc.batch, keys: sc.keys, runID: strconv.FormatInt(time.Now().UnixNano(), 36)}
 	rep, runErr := Run(ctx, Options{
 		URL: srv.url, Concurrency: o.Concurrency, Duration: o.Duration, Warmup: o.Warmup,
-		MaxErrorRate: o.MaxErrorRate, Wire: alerts.wireFor(kind, DefaultRoutingKey, compareAMKey),
+		MaxErrorRate: o.MaxErrorRate, Timeout: o.Timeout, Wire: alerts.wireFor(kind, DefaultRoutingKey, compareAMKey),
 	})
 	// Throughput counts answers inside the window, latency the requests
 	// sent in it (see Report.AnsweredPerSecond).
 	m := Measurement{
 		EventsPerSecond: rep.AnsweredPerSecond * float64(sc.batch), RequestsPerSecond: rep.AnsweredPerSecond,
 		P50: rep.Latency.P50, P99: rep.Latency.P99, Sent: rep.Sent, Failed: rep.Failed, FailureRate: rep.FailureRate,
-		Problem: rep.Verdict,
+		Problem: strings.TrimPrefix(rep.Verdict, "FAILED: "),
 	}
 	if (rep.Sent == 0 || rep.AnsweredPerSecond == 0) && m.Problem == "" {
 		m.Problem = fmt.Sprintf("too few answers to measure (%d requests sent in the window, %d warmup): "+
@@ -242,7 +246,7 @@ func (o CompareOptions) measurePages(ctx context.Context, sc scenario, kind Serv
 		return Measurement{}, err
 	}
 	page := PageOptions{URL: srv.url, RoutingKey: DefaultRoutingKey, Receiver: addr, Rate: sc.rate,
-		Grace: o.Grace, Concurrency: o.Concurrency, Alertmanager: kind == Alertmanager}
+		Grace: o.Grace, Concurrency: o.Concurrency, Timeout: o.Timeout, Alertmanager: kind == Alertmanager}
 	if warm := int(sc.rate * o.Warmup.Seconds()); warm > 0 {
 		page.Count = warm
 		if _, err := RunPage(ctx, page); err != nil {
@@ -303,7 +307,7 @@ func (o CompareOptions) settings() CompareSettings {
 	}
 	return CompareSettings{
 		Concurrency: o.Concurrency, Duration: o.Duration, Warmup: o.Warmup, Runs: o.Runs,
-		Keys: o.Keys, Batch: o.Batch, Rates: o.Rates, MaxErrorRate: o.MaxErrorRate,
+		Keys: o.Keys, Batch: o.Batch, Rates: o.Rates, MaxErrorRate: o.MaxErrorRate, Timeout: o.Timeout,
 		HypercareStore: store, Alertmanager: o.Servers.Alertmanager, AlertmanagerVersion: o.AlertmanagerVersion,
 		Skipped: o.Skipped,
 	}

@@ -29,6 +29,7 @@ type CompareSettings struct {
 	Batch        int           `json:"batch"`
 	Rates        []float64     `json:"first_page_rates"`
 	MaxErrorRate float64       `json:"max_error_rate"`
+	Timeout      time.Duration `json:"timeout_ns"`
 	// HypercareStore is "sqlite" (a fresh data directory per run) or
 	// "postgres" (a fresh schema per run).
 	HypercareStore string `json:"hypercare_store"`

@@ -88,6 +88,7 @@ func newBenchCompareCmd() *cobra.Command {
 	fl.IntVar(&f.opts.Keys, "keys", 1000, "distinct keys of the repeat scenarios")
 	fl.IntVar(&f.opts.Batch, "batch", 100, "alerts per request of the batch scenarios")
 	fl.Float64SliceVar(&f.opts.Rates, "rate", []float64{50, 500}, "first-page trigger rates per second")
+	fl.DurationVar(&f.opts.Timeout, "timeout", 30*time.Second, "timeout of each request (a timed-out request failed)")
 	fl.DurationVar(&f.opts.Grace, "grace", 5*time.Second, "first-page: how long to wait for late pages")
 	fl.DurationVar(&f.opts.Servers.StartTimeout, "start-timeout", loadgen.DefaultStartTimeout, "how long a server may take to start answering")
 	fl.Float64Var(&f.maxErrorPct, "max-error-rate", 1, "percent of a run's requests that may fail before the comparison fails")

@@ -41,7 +41,7 @@ func TestBenchCompareEndToEnd(t *testing.T) {
 		amFlag = "none"
 	}
 	out, err := executeBench(t, "compare", "--hypercare", binary(t), "--alertmanager", amFlag,
-		"--runs", "1", "--duration", "700ms", "--warmup", "0s", "--concurrency", "4", "--batch", "10",
+		"--runs", "1", "--duration", "500ms", "--warmup", "0s", "--concurrency", "4", "--batch", "10",
 		"--rate", "20", "--grace", "10s", "--start-timeout", "60s", "-o", "json")
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
