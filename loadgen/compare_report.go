@@ -202,11 +202,14 @@ func writeScenario(tw io.Writer, sc ScenarioReport) {
 		m := s.Median
 		var runs []string
 		for _, run := range s.Runs {
+			fig := fmt.Sprintf("%.0f", run.EventsPerSecond)
 			if page {
-				runs = append(runs, round(run.P99).String())
-			} else {
-				runs = append(runs, fmt.Sprintf("%.0f", run.EventsPerSecond))
+				fig = round(run.P99).String()
 			}
+			if run.Problem != "" {
+				fig += "(FAILED)"
+			}
+			runs = append(runs, fig)
 		}
 		first := fmt.Sprintf("%.0f", m.EventsPerSecond)
 		if page {

@@ -284,3 +284,29 @@ func newFakeAlertmanager(t *testing.T) (*httptest.Server, net.Listener) {
 	t.Cleanup(func() { srv.Close(); wg.Wait() })
 	return srv, ln
 }
+
+func TestCompareTable(t *testing.T) {
+	rep := CompareReport{
+		Settings: CompareSettings{Concurrency: 32, Duration: 5 * time.Second, Warmup: time.Second, Runs: 2,
+			HypercareStore: "sqlite", Alertmanager: "/x/alertmanager", AlertmanagerVersion: "0.35.0"},
+		Scenarios: []ScenarioReport{{Name: "repeat", Description: "one alert per request",
+			Servers: []ServerRuns{
+				{Server: Alertmanager, Median: Measurement{EventsPerSecond: 2000, P50: time.Millisecond, P99: 4 * time.Millisecond, PeakRSS: 70 << 20},
+					Runs: []Measurement{{EventsPerSecond: 1900}, {EventsPerSecond: 2100}}},
+				{Server: Hypercare, Median: Measurement{EventsPerSecond: 1000, P50: 2 * time.Millisecond, P99: 8 * time.Millisecond, PeakRSS: 35 << 20},
+					Runs: []Measurement{{EventsPerSecond: 1000}, {EventsPerSecond: 10, Problem: "too many errors"}}},
+			},
+			Ratios: []Ratio{{Of: "hypercare/alertmanager", EventsPerSecond: 0.5, P50: 2, P99: 2, PeakRSS: 0.5}}}},
+		Failures: []string{"repeat, hypercare, run 2: too many errors"},
+	}
+	var b bytes.Buffer
+	if err := rep.WriteTable(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Alertmanager 0.35.0: /x/alertmanager", "1900 2100", "1000 10(FAILED)",
+		"hypercare/alertmanager  0.50×", "70.0 MiB", "FAILED: repeat, hypercare, run 2"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, b.String())
+		}
+	}
+}

@@ -20,7 +20,8 @@ type Report struct {
 	// Verdict is empty when the run measured what it meant to; otherwise
 	// it is the headline saying why not (too many requests failed).
 	Verdict string `json:"verdict,omitempty"`
-	// Succeeded counts 202 Accepted responses; Failed is everything else,
+	// Succeeded counts 202 Accepted responses (Wire.Accepted with a Wire);
+	// Failed is everything else,
 	// FailureRate is Failed/Sent.
 	Succeeded   int64         `json:"succeeded"`
 	Failed      int64         `json:"failed"`

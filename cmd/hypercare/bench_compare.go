@@ -50,6 +50,11 @@ bench/alertmanager/build.sh: the version go.mod pins), then alertmanager on
 PATH; when neither exists the comparison runs without it and says so.
 --alertmanager none leaves it out.
 
+Alerts/s counts accepted alerts answered inside the measured window (requests
+sent during the warmup included: a batch can take seconds), p50/p99 the
+latency of requests sent in the window, peak RSS the server's VmHWM at the end
+of the run.
+
 The command fails (exit status 1) when a server does not start, and after the
 report when any run had more than --max-error-rate percent of requests fail
 (first-page: failed triggers and missing pages). Linux only for peak RSS.`
