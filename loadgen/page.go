@@ -143,7 +143,7 @@ func RunPage(ctx context.Context, opts PageOptions) (PageReport, error) {
 	}
 	target := hypercareTarget(opts.RoutingKey)
 	if opts.Alertmanager {
-		target = alertmanagerTarget
+		target = alertmanagerTarget()
 	}
 	endpoint := strings.TrimRight(opts.URL, "/") + target.path
 	runID := strconv.FormatInt(start.UnixNano(), 36)
@@ -268,18 +268,20 @@ func hypercareTarget(routingKey string) pageTarget {
 // alertmanagerTarget posts one alert per trigger to Alertmanager's API,
 // its token as the alertname, so each alert is its own group (the
 // benchmark's route groups by every label) and its notification names it.
-var alertmanagerTarget = pageTarget{
-	path: "/api/v2/alerts",
-	trigger: func(token string, now time.Time) ([]byte, error) {
-		return json.Marshal([]amAlert{{
-			Labels:       map[string]string{"alertname": token, "job": "loadgen", "severity": "critical"},
-			Annotations:  map[string]string{"summary": "hypercare bench page " + token},
-			StartsAt:     now.UTC().Format(time.RFC3339Nano),
-			GeneratorURL: "http://prometheus.bench:9090/graph",
-		}})
-	},
-	accepted: http.StatusOK,
-	handler:  (*tracker).amHandler,
+func alertmanagerTarget() pageTarget {
+	return pageTarget{
+		path: "/api/v2/alerts",
+		trigger: func(token string, now time.Time) ([]byte, error) {
+			return json.Marshal([]amAlert{{
+				Labels:       map[string]string{"alertname": token, "job": "loadgen", "severity": "critical"},
+				Annotations:  map[string]string{"summary": "hypercare bench page " + token},
+				StartsAt:     now.UTC().Format(time.RFC3339Nano),
+				GeneratorURL: "http://prometheus.bench:9090/graph",
+			}})
+		},
+		accepted: http.StatusOK,
+		handler:  (*tracker).amHandler,
+	}
 }
 
 // pageLatencies measures the first page of each accepted trigger.

@@ -21,8 +21,7 @@ type Report struct {
 	// it is the headline saying why not (too many requests failed).
 	Verdict string `json:"verdict,omitempty"`
 	// Succeeded counts 202 Accepted responses (Wire.Accepted with a Wire);
-	// Failed is everything else,
-	// FailureRate is Failed/Sent.
+	// Failed is everything else, FailureRate is Failed/Sent.
 	Succeeded   int64         `json:"succeeded"`
 	Failed      int64         `json:"failed"`
 	FailureRate float64       `json:"failure_rate"`
