@@ -86,9 +86,9 @@ func (s *Store) ReadPlanCases() []PlanCase {
 		{"alerts dedup_key service", hypercare.AlertFilter{DedupKey: "key-17", ServiceID: "svc-03", Page: page}, []string{"alerts_dedup_service"}},
 		{"alerts dedup_key status=triggered", hypercare.AlertFilter{DedupKey: "key-17", Statuses: []hypercare.Status{trig}, Page: page}, []string{"alerts_dedup_service"}},
 		{"alerts dedup_key service status=triggered,acknowledged", hypercare.AlertFilter{DedupKey: "key-17", ServiceID: "svc-03", Statuses: open, Page: page}, []string{"alerts_dedup_service"}},
-		{"alerts status=triggered", hypercare.AlertFilter{Statuses: []hypercare.Status{trig}, Page: page}, []string{"alerts_open"}},
-		{"alerts status=triggered,acknowledged", hypercare.AlertFilter{Statuses: open, Page: alertCursor}, []string{"alerts_open"}},
-		{"alerts status=resolved", hypercare.AlertFilter{Statuses: []hypercare.Status{res}, Page: page}, []string{"pkey"}},
+		{"alerts status=triggered", hypercare.AlertFilter{Statuses: []hypercare.Status{trig}, Page: page}, []string{"alerts_status"}},
+		{"alerts status=triggered,acknowledged", hypercare.AlertFilter{Statuses: open, Page: alertCursor}, []string{"alerts_status"}},
+		{"alerts status=resolved", hypercare.AlertFilter{Statuses: []hypercare.Status{res}, Page: page}, []string{"alerts_status"}},
 		{"incident alerts", hypercare.AlertFilter{IncidentID: "inc-0000000100", Page: page}, []string{"alerts_incident", "alerts_symptom_of"}},
 		{"incident alerts cursor", hypercare.AlertFilter{IncidentID: "inc-0000000100", Page: alertCursor}, []string{"alerts_incident", "alerts_symptom_of"}},
 		{"alerts incident service dedup_key status", hypercare.AlertFilter{IncidentID: "inc-0000000100", ServiceID: "svc-03",
@@ -268,4 +268,17 @@ func PlanUsesIndex(line, name string) bool {
 		return pkeyIndex.MatchString(line)
 	}
 	return strings.Contains(line, name)
+}
+
+// AlertsByKeyBefore0026 runs GET /api/v1/alerts?dedup_key= as the store
+// read it before migration 0026, in the plan SQLite chose then (a walk of
+// the whole primary key): the benchmark's baseline. SQLite only.
+func (s *Store) AlertsByKeyBefore0026(ctx context.Context, key string) error {
+	rows, err := s.rdb.QueryContext(ctx, "SELECT "+alertCols+" FROM alerts INDEXED BY sqlite_autoindex_alerts_1 "+
+		"WHERE dedup_key = $1 ORDER BY id DESC LIMIT 26", key)
+	if err != nil {
+		return err
+	}
+	_, err = collect(rows, scanAlert)
+	return err
 }

@@ -40,9 +40,7 @@ func (l *listSQL) unindexed(field, col, value string) {
 	l.eq(field, col+" || ''", value)
 }
 
-// statusBranches adds a branch per distinct status. A status other than
-// resolved also carries status <> 'resolved', the predicate of the open
-// partial indexes, so an engine can use them.
+// statusBranches adds a branch per distinct status.
 func (l *listSQL) statusBranches(statuses []hypercare.Status) {
 	seen := map[hypercare.Status]bool{}
 	for _, st := range statuses {
@@ -51,11 +49,7 @@ func (l *listSQL) statusBranches(statuses []hypercare.Status) {
 		}
 		seen[st] = true
 		l.check.str("status", string(st))
-		b := []string{"status = " + l.arg(string(st))}
-		if st != hypercare.StatusResolved {
-			b = append(b, "status <> 'resolved'")
-		}
-		l.branches = append(l.branches, b)
+		l.branches = append(l.branches, []string{"status = " + l.arg(string(st))})
 	}
 }
 
@@ -135,9 +129,7 @@ func listIncidentsSQL(f hypercare.IncidentFilter) (string, []any, int, error) {
 // first: the incident (alerts_incident, and alerts_symptom_of for its
 // symptoms); the dedup key (alerts_dedup_service, with the service when
 // given); the service (alerts_service_status, one branch per status); the
-// status (alerts_open for open ones; resolved ones are most of the table,
-// so the primary key's order finds a page of them at once); else the
-// primary key.
+// status (alerts_status, one branch per status); else the primary key.
 func listAlertsSQL(f hypercare.AlertFilter) (string, []any, int, error) {
 	var l listSQL
 	switch {
