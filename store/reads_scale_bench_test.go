@@ -157,7 +157,9 @@ func benchReads(b *testing.B, s *store.Store, n int) {
 		read func() error
 	}{
 		{"incidents", func() error { return incidents(hypercare.IncidentFilter{Page: page}) }},
-		{"incidents/page2", func() error { return incidents(hypercare.IncidentFilter{Page: hypercare.Page{Limit: 25, Cursor: incNext}}) }},
+		{"incidents/page2", func() error {
+			return incidents(hypercare.IncidentFilter{Page: hypercare.Page{Limit: 25, Cursor: incNext}})
+		}},
 		{"incidents/status=open", func() error { return incidents(hypercare.IncidentFilter{Statuses: open, Page: page}) }},
 		{"incidents/status=resolved", func() error {
 			return incidents(hypercare.IncidentFilter{Statuses: []hypercare.Status{hypercare.StatusResolved}, Page: page})
