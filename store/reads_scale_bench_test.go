@@ -188,6 +188,14 @@ func benchReads(b *testing.B, s *store.Store, n int) {
 		{"alerts/status=resolved", func() error {
 			return alerts(hypercare.AlertFilter{Statuses: []hypercare.Status{hypercare.StatusResolved}, Page: page})
 		}},
+		{"web/incident-counts", func() error { // the web UI's status tabs: a count per status
+			for _, st := range []hypercare.Status{hypercare.StatusTriggered, hypercare.StatusAcknowledged, hypercare.StatusResolved} {
+				if _, err := s.CountIncidents(ctx, st); err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
 		{"events", func() error { _, _, err := s.ListEvents(ctx, page); return err }},
 		{"events/export-page", func() error {
 			from := seedStart.Add(time.Duration(rng.Int64N(int64(seedSpan - time.Hour))))
