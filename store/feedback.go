@@ -37,6 +37,11 @@ func (t *tx) SetFeedback(ctx context.Context, incidentID string, f *hypercare.Fe
 // maxFeedbackIDs bounds one IncidentFeedback call (a page of incidents).
 const maxFeedbackIDs = 1000
 
+// incidentFeedbackSQL, completed by a placeholder list and ")", reads
+// the verdicts of a page of incidents by primary key.
+const incidentFeedbackSQL = "SELECT incident_id, verdict, note, actor_type, actor_id, actor_name, at " +
+	"FROM incident_feedback WHERE incident_id IN ("
+
 // IncidentFeedback returns the verdicts of the incidents with these IDs;
 // incidents without one are absent from the map.
 func (s *Store) IncidentFeedback(ctx context.Context, ids []string) (map[string]hypercare.Feedback, error) {
@@ -57,8 +62,7 @@ func (s *Store) IncidentFeedback(ctx context.Context, ids []string) (map[string]
 	if err := q.check.err("incident feedback", ""); err != nil {
 		return nil, err
 	}
-	rows, err := s.rdb.QueryContext(ctx, "SELECT incident_id, verdict, note, actor_type, actor_id, actor_name, at "+
-		"FROM incident_feedback WHERE incident_id IN ("+strings.Join(ph, ", ")+")", q.args...)
+	rows, err := s.rdb.QueryContext(ctx, incidentFeedbackSQL+strings.Join(ph, ", ")+")", q.args...)
 	if err != nil {
 		return nil, s.dbErr(err, "incident feedback")
 	}

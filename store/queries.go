@@ -233,7 +233,9 @@ func buildNoiseQueries(q *[numQueries]string, d *dialect) {
 		"AND first_seen_at >= $2 ORDER BY first_seen_at DESC, id DESC LIMIT $3"
 	q[qRecentAlertsByKey] = "SELECT " + alertCols + " FROM alerts WHERE service_id = $1 " +
 		"AND dedup_key = $2 AND first_seen_at >= $3 ORDER BY first_seen_at DESC, id DESC LIMIT $4"
-	q[qSymptomsOf] = "SELECT " + alertCols + " FROM alerts WHERE symptom_of = $1 " +
+	// symptom_of <> '' is alerts_symptom_of's predicate: it lets SQLite
+	// use that partial index instead of walking every open alert.
+	q[qSymptomsOf] = "SELECT " + alertCols + " FROM alerts WHERE symptom_of = $1 AND symptom_of <> '' " +
 		"AND status <> 'resolved' ORDER BY first_seen_at, id"
 	q[qSetSymptomGrace] = "INSERT INTO symptom_grace (incident_id, recovering_since, due_at) VALUES ($1, $2, $3) " +
 		"ON CONFLICT (incident_id) DO UPDATE SET recovering_since = excluded.recovering_since, due_at = excluded.due_at"

@@ -37,18 +37,6 @@ func (q *query) eq(field, col, value string) {
 	q.conds = append(q.conds, col+" = "+q.arg(value))
 }
 
-func (q *query) statuses(vals []hypercare.Status) {
-	if len(vals) == 0 {
-		return
-	}
-	ph := make([]string, len(vals))
-	for i, v := range vals {
-		q.check.str("status", string(v))
-		ph[i] = q.arg(string(v))
-	}
-	q.conds = append(q.conds, "status IN ("+strings.Join(ph, ", ")+")")
-}
-
 func (q *query) where(cond string) { q.conds = append(q.conds, cond) }
 
 func (q *query) sql() string {
@@ -91,12 +79,18 @@ func getOne[T any](ctx context.Context, s *Store, text string, arg any, scan fun
 	return v, nil
 }
 
+// The single-row incident reads (primary key; UNIQUE number).
+const (
+	getIncidentSQL         = "SELECT " + incidentCols + " FROM incidents WHERE id = $1"
+	getIncidentByNumberSQL = "SELECT " + incidentCols + " FROM incidents WHERE number = $1"
+)
+
 // GetIncident returns the incident with id.
 func (s *Store) GetIncident(ctx context.Context, id string) (*hypercare.Incident, error) {
 	if err := checkText("get incident", "id", id); err != nil {
 		return nil, err
 	}
-	inc, err := getOne(ctx, s, "SELECT "+incidentCols+" FROM incidents WHERE id = $1", id, scanIncident,
+	inc, err := getOne(ctx, s, getIncidentSQL, id, scanIncident,
 		func() error { return hypercare.Errorf(hypercare.CodeNotFound, "incident %q not found", id) })
 	if err != nil && !hypercare.IsNotFound(err) {
 		return nil, fmt.Errorf("get incident %q: %w", id, err)
@@ -106,7 +100,7 @@ func (s *Store) GetIncident(ctx context.Context, id string) (*hypercare.Incident
 
 // GetIncidentByNumber returns the incident with number.
 func (s *Store) GetIncidentByNumber(ctx context.Context, number int64) (*hypercare.Incident, error) {
-	inc, err := getOne(ctx, s, "SELECT "+incidentCols+" FROM incidents WHERE number = $1", number, scanIncident,
+	inc, err := getOne(ctx, s, getIncidentByNumberSQL, number, scanIncident,
 		func() error { return hypercare.Errorf(hypercare.CodeNotFound, "incident #%d not found", number) })
 	if err != nil && !hypercare.IsNotFound(err) {
 		return nil, fmt.Errorf("get incident #%d: %w", number, err)
@@ -116,23 +110,11 @@ func (s *Store) GetIncidentByNumber(ctx context.Context, number int64) (*hyperca
 
 // ListIncidents returns incidents newest (highest number) first.
 func (s *Store) ListIncidents(ctx context.Context, f hypercare.IncidentFilter) ([]hypercare.Incident, string, error) {
-	var q query
-	q.eq("service_id", "service_id", f.ServiceID)
-	q.eq("urgency", "urgency", string(f.Urgency))
-	q.statuses(f.Statuses)
-	if f.Cursor != "" {
-		n, err := decodeIntCursor(f.Cursor)
-		if err != nil {
-			return nil, "", err
-		}
-		q.where("number < " + q.arg(n))
-	}
-	if err := q.check.err("list incidents", ""); err != nil {
+	text, args, limit, err := listIncidentsSQL(f)
+	if err != nil {
 		return nil, "", err
 	}
-	limit := pageLimit(f.Page)
-	text := "SELECT " + incidentCols + " FROM incidents" + q.sql() + " ORDER BY number DESC LIMIT " + q.arg(limit+1)
-	return listPage(ctx, s, "incidents", text, q.args, limit, scanIncident,
+	return listPage(ctx, s, "incidents", text, args, limit, scanIncident,
 		func(i *hypercare.Incident) string { return intCursor(i.Number) })
 }
 
@@ -152,49 +134,40 @@ func (s *Store) CountIncidents(ctx context.Context, status hypercare.Status) (in
 
 // ListAlerts returns alerts newest (highest id) first.
 func (s *Store) ListAlerts(ctx context.Context, f hypercare.AlertFilter) ([]hypercare.Alert, string, error) {
-	var q query
-	q.eq("service_id", "service_id", f.ServiceID)
-	if f.IncidentID != "" {
-		// An incident's alerts include those attached to it as symptoms.
-		q.check.str("incident_id", f.IncidentID)
-		ph := q.arg(f.IncidentID)
-		q.where("(incident_id = " + ph + " OR symptom_of = " + ph + ")")
-	}
-	q.eq("dedup_key", "dedup_key", f.DedupKey)
-	q.statuses(f.Statuses)
-	if f.Cursor != "" {
-		id, err := decodeCursor(f.Cursor)
-		if err != nil {
-			return nil, "", err
-		}
-		q.where("id < " + q.arg(id))
-	}
-	if err := q.check.err("list alerts", ""); err != nil {
+	text, args, limit, err := listAlertsSQL(f)
+	if err != nil {
 		return nil, "", err
 	}
-	limit := pageLimit(f.Page)
-	text := "SELECT " + alertCols + " FROM alerts" + q.sql() + " ORDER BY id DESC LIMIT " + q.arg(limit+1)
-	return listPage(ctx, s, "alerts", text, q.args, limit, scanAlert,
+	return listPage(ctx, s, "alerts", text, args, limit, scanAlert,
 		func(a *hypercare.Alert) string { return encodeCursor(a.ID) })
 }
 
 // ListTimeline returns an incident's timeline oldest first.
 func (s *Store) ListTimeline(ctx context.Context, incidentID string, p hypercare.Page) ([]hypercare.TimelineEntry, string, error) {
+	text, args, limit, err := listTimelineSQL(incidentID, p)
+	if err != nil {
+		return nil, "", err
+	}
+	return listPage(ctx, s, "timeline", text, args, limit, scanTimeline,
+		func(e *hypercare.TimelineEntry) string { return pairCursor(micros(e.At), e.ID) })
+}
+
+// listTimelineSQL builds ListTimeline's read: a range of
+// timeline_incident_at (incident_id, at, id).
+func listTimelineSQL(incidentID string, p hypercare.Page) (string, []any, int, error) {
 	var q query
 	q.check.str("incident_id", incidentID)
 	q.where("incident_id = " + q.arg(incidentID))
 	if p.Cursor != "" {
 		at, id, err := decodePairCursor(p.Cursor)
 		if err != nil {
-			return nil, "", err
+			return "", nil, 0, err
 		}
 		q.where("(at, id) > (" + q.arg(at) + ", " + q.arg(id) + ")")
 	}
 	if err := q.check.err("list timeline", ""); err != nil {
-		return nil, "", err
+		return "", nil, 0, err
 	}
 	limit := pageLimit(p)
-	text := "SELECT " + timelineCols + " FROM timeline" + q.sql() + " ORDER BY at, id LIMIT " + q.arg(limit+1)
-	return listPage(ctx, s, "timeline", text, q.args, limit, scanTimeline,
-		func(e *hypercare.TimelineEntry) string { return pairCursor(micros(e.At), e.ID) })
+	return "SELECT " + timelineCols + " FROM timeline" + q.sql() + " ORDER BY at, id LIMIT " + q.arg(limit+1), q.args, limit, nil
 }

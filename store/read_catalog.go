@@ -33,39 +33,56 @@ func (s *Store) GetService(ctx context.Context, id string) (*hypercare.Service, 
 
 // ListChangeEvents returns change events newest first.
 func (s *Store) ListChangeEvents(ctx context.Context, f hypercare.ChangeFilter) ([]hypercare.ChangeEvent, string, error) {
+	text, args, limit, err := listChangeEventsSQL(f)
+	if err != nil {
+		return nil, "", err
+	}
+	return listPage(ctx, s, "change events", text, args, limit, scanChange,
+		func(c *hypercare.ChangeEvent) string { return pairCursor(micros(c.Timestamp), c.ID) })
+}
+
+// listChangeEventsSQL builds ListChangeEvents' read: a range of
+// change_events_service_at, or of change_events_at without a service.
+func listChangeEventsSQL(f hypercare.ChangeFilter) (string, []any, int, error) {
 	var q query
 	q.eq("service_id", "service_id", f.ServiceID)
 	if f.Cursor != "" {
 		at, id, err := decodePairCursor(f.Cursor)
 		if err != nil {
-			return nil, "", err
+			return "", nil, 0, err
 		}
 		q.where("(occurred_at, id) < (" + q.arg(at) + ", " + q.arg(id) + ")")
 	}
 	if err := q.check.err("list change events", ""); err != nil {
-		return nil, "", err
+		return "", nil, 0, err
 	}
 	limit := pageLimit(f.Page)
-	text := "SELECT " + changeCols + " FROM change_events" + q.sql() +
-		" ORDER BY occurred_at DESC, id DESC LIMIT " + q.arg(limit+1)
-	return listPage(ctx, s, "change events", text, q.args, limit, scanChange,
-		func(c *hypercare.ChangeEvent) string { return pairCursor(micros(c.Timestamp), c.ID) })
+	return "SELECT " + changeCols + " FROM change_events" + q.sql() +
+		" ORDER BY occurred_at DESC, id DESC LIMIT " + q.arg(limit+1), q.args, limit, nil
 }
 
 // ListEvents returns the event log newest (highest id) first.
 func (s *Store) ListEvents(ctx context.Context, p hypercare.Page) ([]hypercare.EventRecord, string, error) {
+	text, args, limit, err := listEventsSQL(p)
+	if err != nil {
+		return nil, "", err
+	}
+	return listPage(ctx, s, "events", text, args, limit, scanEvent,
+		func(e *hypercare.EventRecord) string { return encodeCursor(e.ID) })
+}
+
+// listEventsSQL builds ListEvents' read: the primary key, newest first.
+func listEventsSQL(p hypercare.Page) (string, []any, int, error) {
 	var q query
 	if p.Cursor != "" {
 		id, err := decodeCursor(p.Cursor)
 		if err != nil {
-			return nil, "", err
+			return "", nil, 0, err
 		}
 		q.where("id < " + q.arg(id))
 	}
 	limit := pageLimit(p)
-	text := "SELECT " + eventCols + " FROM events" + q.sql() + " ORDER BY id DESC LIMIT " + q.arg(limit+1)
-	return listPage(ctx, s, "events", text, q.args, limit, scanEvent,
-		func(e *hypercare.EventRecord) string { return encodeCursor(e.ID) })
+	return "SELECT " + eventCols + " FROM events" + q.sql() + " ORDER BY id DESC LIMIT " + q.arg(limit+1), q.args, limit, nil
 }
 
 // ListIntegrations returns every integration by id. Keys are not stored,

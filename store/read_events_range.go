@@ -14,19 +14,27 @@ import (
 // order production did. Index events_received_at (migration 0017) makes
 // each page one range scan.
 func (s *Store) EventsBetween(ctx context.Context, from, to time.Time, p hypercare.Page) ([]hypercare.EventRecord, string, error) {
+	text, args, limit, err := eventsBetweenSQL(from, to, p)
+	if err != nil {
+		return nil, "", err
+	}
+	return listPage(ctx, s, "events", text, args, limit, scanEvent,
+		func(e *hypercare.EventRecord) string { return pairCursor(micros(e.ReceivedAt), e.ID) })
+}
+
+// eventsBetweenSQL builds EventsBetween's read.
+func eventsBetweenSQL(from, to time.Time, p hypercare.Page) (string, []any, int, error) {
 	var q query
 	q.where("received_at >= " + q.arg(micros(from)))
 	q.where("received_at < " + q.arg(micros(to)))
 	if p.Cursor != "" {
 		at, id, err := decodePairCursor(p.Cursor)
 		if err != nil {
-			return nil, "", err
+			return "", nil, 0, err
 		}
 		q.where("(received_at, id) > (" + q.arg(at) + ", " + q.arg(id) + ")")
 	}
 	limit := pageLimit(p)
-	text := "SELECT " + eventCols + " FROM events" + q.sql() +
-		" ORDER BY received_at, id LIMIT " + q.arg(limit+1)
-	return listPage(ctx, s, "events", text, q.args, limit, scanEvent,
-		func(e *hypercare.EventRecord) string { return pairCursor(micros(e.ReceivedAt), e.ID) })
+	return "SELECT " + eventCols + " FROM events" + q.sql() +
+		" ORDER BY received_at, id LIMIT " + q.arg(limit+1), q.args, limit, nil
 }

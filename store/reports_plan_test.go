@@ -44,7 +44,7 @@ func TestReportQueriesUseIndexes(t *testing.T) {
 			{"incident stats", incidentStatsSQL(in), "INDEX incidents_created_service", inArgs},
 			{"page stats", pageStatsSQL(pg + " AND n.status <> 'cancelled'"), "INDEX notifications_created", pgArgs},
 			{"noisiest", noisiestSQL(ev, "10"), "INDEX events_received_", evArgs}, // either time index (0017 or 0019): a range scan
-			{"noisy summary", noisySummarySQL, "INDEX alerts_service_dedup", []any{"a", "b"}},
+			{"noisy summary", noisySummarySQL, "INDEX alerts_dedup_service", []any{"a", "b"}},
 			{"freeze changes", freezeChangesSQL(ch, "10"), "INDEX change_events_at", chArgs},
 		} {
 			rows, err := s.rdb.Query("EXPLAIN QUERY PLAN "+c.text, c.args...)

@@ -78,13 +78,17 @@ func (t *tx) SuppressedIncidents(ctx context.Context, ref string) ([]string, err
 		return nil, err
 	}
 	t.statements++
-	rows, err := t.c.conn.QueryContext(t.ctx, "SELECT id FROM incidents WHERE suppressed_by = $1 "+
-		"AND status <> 'resolved' ORDER BY number", ref)
+	rows, err := t.c.conn.QueryContext(t.ctx, suppressedIncidentsSQL, ref)
 	if err != nil {
 		return nil, t.s.dbErr(err, "incidents suppressed by %s", ref)
 	}
 	return collect(rows, func(r rowScanner, id *string) error { return r.Scan(id) })
 }
+
+// suppressedIncidentsSQL reads the partial index incidents_suppressed_by;
+// its suppressed_by <> ” term lets SQLite use it.
+const suppressedIncidentsSQL = "SELECT id FROM incidents WHERE suppressed_by = $1 AND suppressed_by <> '' " +
+	"AND status <> 'resolved' ORDER BY number"
 
 // ListSilences returns every silence, newest first, at most limit.
 func (s *Store) ListSilences(ctx context.Context, limit int) ([]hypercare.Silence, error) {

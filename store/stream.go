@@ -122,12 +122,16 @@ func (g *signal) fire() {
 // published stream events (on PostgreSQL: on any node, through LISTEN).
 func (s *Store) StreamChanged() <-chan struct{} { return s.streamSig.wait() }
 
+// streamAfterSQL is the stream's resume read: a range of stream_events'
+// primary key, each joined to its incident by primary key.
+const streamAfterSQL = "SELECT e.id, e.at, e.kind, e.op, e.incident_id, COALESCE(i.number, 0), e.payload " +
+	"FROM stream_events e LEFT JOIN incidents i ON i.id = e.incident_id " +
+	"WHERE e.id > $1 ORDER BY e.id LIMIT $2"
+
 // StreamAfter returns up to limit retained stream events with ID > after,
 // in ID order, each with its incident's number.
 func (s *Store) StreamAfter(ctx context.Context, after int64, limit int) ([]hypercare.StreamEvent, error) {
-	rows, err := s.rdb.QueryContext(ctx, "SELECT e.id, e.at, e.kind, e.op, e.incident_id, COALESCE(i.number, 0), e.payload "+
-		"FROM stream_events e LEFT JOIN incidents i ON i.id = e.incident_id "+
-		"WHERE e.id > $1 ORDER BY e.id LIMIT $2", after, limit)
+	rows, err := s.rdb.QueryContext(ctx, streamAfterSQL, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("stream events after %d: %w", after, err)
 	}

@@ -191,11 +191,14 @@ func scanNotification(r rowScanner, n *hypercare.Notification) error {
 	return nil
 }
 
+// recentSendsSQL is a range of notifications_sent_by_user (partial: sent).
+const recentSendsSQL = "SELECT sent_at FROM notifications " +
+	"WHERE user_id = $1 AND type = $2 AND status = 'sent' AND sent_at >= $3 ORDER BY sent_at"
+
 // RecentSends returns when the user was sent pages and digests on
 // channel t at or after since, oldest first.
 func (s *Store) RecentSends(ctx context.Context, userID string, t hypercare.ContactType, since time.Time) ([]time.Time, error) {
-	rows, err := s.rdb.QueryContext(ctx, "SELECT sent_at FROM notifications "+
-		"WHERE user_id = $1 AND type = $2 AND status = 'sent' AND sent_at >= $3 ORDER BY sent_at", userID, string(t), micros(since))
+	rows, err := s.rdb.QueryContext(ctx, recentSendsSQL, userID, string(t), micros(since))
 	if err != nil {
 		return nil, fmt.Errorf("recent sends to %q: %w", userID, err)
 	}
@@ -213,13 +216,22 @@ func (s *Store) RecentSends(ctx context.Context, userID string, t hypercare.Cont
 	return out, nil
 }
 
+// Pages of a digest (partial index notifications_digest: the digest_id <>
+// ” term lets SQLite use it) and of an incident (notifications_incident).
+const (
+	listDigestSQL = "SELECT " + notificationCols + " FROM notifications " +
+		"WHERE digest_id = $1 AND digest_id <> '' ORDER BY created_at, id"
+	listNotificationsSQL = "SELECT " + notificationCols + " FROM notifications " +
+		"WHERE incident_id = $1 ORDER BY created_at, id"
+	getEscalationSQL = "SELECT " + escalationCols + " FROM escalations WHERE incident_id = $1"
+)
+
 // ListDigest returns the pages digest digestID stands for, oldest first.
 func (s *Store) ListDigest(ctx context.Context, digestID string) ([]hypercare.Notification, error) {
 	if err := checkText("list digest", "digest_id", digestID); err != nil {
 		return nil, err
 	}
-	rows, err := s.rdb.QueryContext(ctx, "SELECT "+notificationCols+" FROM notifications "+
-		"WHERE digest_id = $1 ORDER BY created_at, id", digestID)
+	rows, err := s.rdb.QueryContext(ctx, listDigestSQL, digestID)
 	if err != nil {
 		return nil, fmt.Errorf("list digest %q: %w", digestID, err)
 	}
@@ -235,8 +247,7 @@ func (s *Store) ListNotifications(ctx context.Context, incidentID string) ([]hyp
 	if err := checkText("list notifications", "incident_id", incidentID); err != nil {
 		return nil, err
 	}
-	rows, err := s.rdb.QueryContext(ctx, "SELECT "+notificationCols+" FROM notifications "+
-		"WHERE incident_id = $1 ORDER BY created_at, id", incidentID)
+	rows, err := s.rdb.QueryContext(ctx, listNotificationsSQL, incidentID)
 	if err != nil {
 		return nil, fmt.Errorf("list notifications of %q: %w", incidentID, err)
 	}
@@ -252,7 +263,7 @@ func (s *Store) GetEscalation(ctx context.Context, incidentID string) (*hypercar
 	if err := checkText("get escalation", "incident_id", incidentID); err != nil {
 		return nil, err
 	}
-	e, err := getOne(ctx, s, "SELECT "+escalationCols+" FROM escalations WHERE incident_id = $1", incidentID,
+	e, err := getOne(ctx, s, getEscalationSQL, incidentID,
 		scanEscalation, func() error {
 			return hypercare.Errorf(hypercare.CodeNotFound, "incident %q has no escalation", incidentID)
 		})
