@@ -81,3 +81,30 @@ type KindCount struct {
 	Kind  string
 	Count int64
 }
+
+// RetentionPolicy is how long each kind of finished history is kept
+// (config `retention`); a zero age keeps that kind forever.
+type RetentionPolicy struct {
+	Events, Notifications, Escalations, Incidents time.Duration
+	// BatchSize is the most rows one prune transaction deletes.
+	BatchSize int
+	// Interval is the time between two retention passes.
+	Interval time.Duration
+}
+
+// Enabled reports whether any kind has a limit.
+func (p RetentionPolicy) Enabled() bool {
+	return p.Events > 0 || p.Notifications > 0 || p.Escalations > 0 || p.Incidents > 0
+}
+
+// Cutoffs returns the cutoffs in force at now.
+func (p RetentionPolicy) Cutoffs(now time.Time) RetentionCutoffs {
+	cut := func(d time.Duration) time.Time {
+		if d <= 0 {
+			return time.Time{}
+		}
+		return now.Add(-d)
+	}
+	return RetentionCutoffs{Events: cut(p.Events), Notifications: cut(p.Notifications),
+		Escalations: cut(p.Escalations), Incidents: cut(p.Incidents)}
+}
