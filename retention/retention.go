@@ -40,11 +40,15 @@ type Engine struct {
 // New returns a retention engine. policy is read at every pass, so a
 // config reload takes effect at the next one.
 func New(st Pruner, clk hypercare.Clock, policy func() hypercare.RetentionPolicy, log *slog.Logger) *Engine {
-	return &Engine{store: st, clock: clk, policy: policy, log: log,
+	e := &Engine{store: st, clock: clk, policy: policy, log: log,
 		deleted: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hypercare_retention_deleted_total",
 			Help: "Rows deleted by retention, by kind (events, change_events, incidents, alerts, timeline, notifications, escalations, other).",
 		}, []string{"kind"})}
+	for _, k := range (hypercare.PruneResult{}).Kinds() {
+		e.deleted.WithLabelValues(k.Kind) // every kind shows on /metrics from the start, at 0
+	}
+	return e
 }
 
 // Collector returns the engine's metrics, for the server to register.
