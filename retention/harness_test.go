@@ -30,6 +30,8 @@ type world struct {
 	in    *intake.Intake
 	esc   *escalate.Engine
 	seq   int
+	// vacuum stands in for PostgreSQL's autovacuum (storm_test.go).
+	vacuum func()
 }
 
 func newWorld(t testing.TB, opts store.Options) *world {

@@ -22,7 +22,6 @@ import (
 	"github.com/hypercare/hypercare/notify/email"
 	"github.com/hypercare/hypercare/notify/webhook"
 	"github.com/hypercare/hypercare/readiness"
-	"github.com/hypercare/hypercare/retention"
 	"github.com/hypercare/hypercare/store"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -143,9 +142,7 @@ func serve(ctx context.Context, f serveFlags) error {
 	}
 	defer startEngines(ctx, st, esc, deliverer)()
 	defer runInBackground(ctx, newAnnouncer(st, cfg, esc, channels, log).Run)()
-	pruner := retention.New(st, hypercare.SystemClock{}, cfg.Retention, log.With(slog.String("engine", "retention")))
-	reg.MustRegister(pruner.Collector())
-	defer runUntil(ctx, pruner.Run)()
+	defer startRetention(ctx, reg, st, cfg, log)()
 	if f.pprof != "" {
 		stopPprof := runUntil(ctx, func(ctx context.Context) error {
 			return listenAndServe(ctx, f.pprof, pprofMux(), log.With(slog.String("server", "pprof")), "pprof")
