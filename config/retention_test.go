@@ -96,3 +96,27 @@ func TestRetentionDocumented(t *testing.T) {
 		t.Errorf("docs/config.md example retention = %+v", p)
 	}
 }
+
+// TestRetentionREADMEExample keeps the README's retention example valid
+// and saying what its comments say.
+func TestRetentionREADMEExample(t *testing.T) {
+	data, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, block, ok := strings.Cut(string(data), "```yaml\nretention:\n")
+	block, _, ok2 := strings.Cut(block, "```")
+	if !ok || !ok2 {
+		t.Fatal("README has no ```yaml block starting with retention:")
+	}
+	cfg, err := Parse("README.md", []byte("retention:\n"+block))
+	if err != nil {
+		t.Fatalf("README retention example:\n%v", err)
+	}
+	day := 24 * time.Hour
+	want := hypercare.RetentionPolicy{Events: 30 * day, Notifications: 90 * day, Escalations: 90 * day, Incidents: 365 * day,
+		BatchSize: DefaultRetentionBatch, Interval: DefaultRetentionInterval}
+	if got := cfg.Retention(); got != want {
+		t.Errorf("README retention example = %+v, want %+v", got, want)
+	}
+}
