@@ -30,31 +30,57 @@ const incidentRows = 8
 // again (pending, sending and held pages are still to be delivered).
 const finishedPage = "('sent', 'failed', 'cancelled', 'digested')"
 
-// pruneCandidates are the queries that pick the oldest rows of each kind
-// to prune, $1 the cutoff (unix microseconds) and $2 the batch limit. The
+// indexedBy names the index a SQLite query must use (see
+// pruneCandidates); "" on PostgreSQL.
+func indexedBy(d *dialect, index string) string {
+	if d.name == "sqlite" {
+		return " INDEXED BY " + index
+	}
+	return ""
+}
+
+// candidates are the queries that pick the oldest rows of each kind to
+// prune, $1 the cutoff (unix microseconds) and $2 the batch limit. The
 // same query, with LIMIT 1, tells Prune whether there is anything to do.
-var pruneCandidates = struct{ incidents, standalone, notifications, escalations, events, changes string }{
-	// A resolved incident goes only when nothing of it is still live: no
-	// open alert (its own or a symptom), no page still to deliver, no
-	// escalation still running.
-	incidents: "SELECT i.id FROM incidents i WHERE i.status = 'resolved' AND i.resolved_at < $1 " +
-		"AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.incident_id = i.id AND a.status <> 'resolved') " +
-		"AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.symptom_of = i.id AND a.status <> 'resolved') " +
-		"AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.incident_id = i.id AND n.status NOT IN " + finishedPage + ") " +
-		"AND NOT EXISTS (SELECT 1 FROM escalations e WHERE e.incident_id = i.id AND e.status <> 'done') " +
-		"ORDER BY i.resolved_at LIMIT $2",
-	// Resolved alerts that never had an incident and are nobody's symptom
-	// (suppressed by an event rule).
-	standalone: "SELECT id FROM alerts WHERE incident_id IS NULL AND status = 'resolved' AND resolved_at < $1 " +
-		"AND symptom_of = '' ORDER BY resolved_at LIMIT $2",
-	notifications: "SELECT n.id FROM notifications n JOIN incidents i ON i.id = n.incident_id " +
-		"WHERE n.created_at < $1 AND n.status IN " + finishedPage + " AND i.status = 'resolved' AND i.resolved_at < $1 " +
-		"ORDER BY n.created_at LIMIT $2",
-	escalations: "SELECT e.incident_id FROM escalations e JOIN incidents i ON i.id = e.incident_id " +
-		"WHERE e.status = 'done' AND e.updated_at < $1 AND i.status = 'resolved' AND i.resolved_at < $1 " +
-		"ORDER BY e.updated_at LIMIT $2",
-	events:  "SELECT id FROM events WHERE received_at < $1 ORDER BY received_at, id LIMIT $2",
-	changes: "SELECT id FROM change_events WHERE occurred_at < $1 ORDER BY occurred_at, id LIMIT $2",
+type candidates struct{ incidents, standalone, notifications, escalations, events, changes string }
+
+// pruneCandidates returns the candidate queries. Each must walk the index
+// that is ordered by its cutoff column, so a batch reads only the rows it
+// deletes (plus the few still live it skips). Without statistics SQLite's
+// planner prefers an equality on status (incidents_status_number) to the
+// partial range index, which means reading every resolved incident per
+// batch, so on SQLite the index is named (INDEXED BY: the one dialect seam
+// here); PostgreSQL's planner has statistics and needs no hint.
+func pruneCandidates(d *dialect) candidates {
+	by := func(index string) string { return indexedBy(d, index) }
+	return candidates{
+		// A resolved incident goes only when nothing of it is still live:
+		// no open alert (its own or a symptom), no page still to deliver,
+		// no escalation still running. (symptom_of <> '' lets the planner
+		// use the partial index alerts_symptom_of.)
+		incidents: "SELECT i.id FROM incidents i" + by("incidents_resolved_at") +
+			" WHERE i.status = 'resolved' AND i.resolved_at < $1 " +
+			"AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.incident_id = i.id AND a.status <> 'resolved') " +
+			"AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.symptom_of = i.id AND a.symptom_of <> '' AND a.status <> 'resolved') " +
+			"AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.incident_id = i.id AND n.status NOT IN " + finishedPage + ") " +
+			"AND NOT EXISTS (SELECT 1 FROM escalations e WHERE e.incident_id = i.id AND e.status <> 'done') " +
+			"ORDER BY i.resolved_at LIMIT $2",
+		// Resolved alerts that never had an incident and are nobody's
+		// symptom (suppressed by an event rule).
+		standalone: "SELECT id FROM alerts" + by("alerts_standalone_resolved") +
+			" WHERE incident_id IS NULL AND status = 'resolved' AND resolved_at < $1 " +
+			"AND symptom_of = '' ORDER BY resolved_at LIMIT $2",
+		notifications: "SELECT n.id FROM notifications n" + by("notifications_created") +
+			" JOIN incidents i ON i.id = n.incident_id " +
+			"WHERE n.created_at < $1 AND n.status IN " + finishedPage + " AND i.status = 'resolved' AND i.resolved_at < $1 " +
+			"ORDER BY n.created_at LIMIT $2",
+		escalations: "SELECT e.incident_id FROM escalations e" + by("escalations_done_at") +
+			" JOIN incidents i ON i.id = e.incident_id " +
+			"WHERE e.status = 'done' AND e.updated_at < $1 AND i.status = 'resolved' AND i.resolved_at < $1 " +
+			"ORDER BY e.updated_at LIMIT $2",
+		events:  "SELECT id FROM events WHERE received_at < $1 ORDER BY received_at, id LIMIT $2",
+		changes: "SELECT id FROM change_events WHERE occurred_at < $1 ORDER BY occurred_at, id LIMIT $2",
+	}
 }
 
 // Prune deletes, in one write transaction, at most limit rows (0:
@@ -90,22 +116,23 @@ func (s *Store) Prune(ctx context.Context, c hypercare.RetentionCutoffs, limit i
 
 // pruneDue reports whether any kind has a row to prune, on the read pool.
 func (s *Store) pruneDue(ctx context.Context, c hypercare.RetentionCutoffs) (bool, error) {
+	q := pruneCandidates(s.d)
 	checks := []struct {
 		cutoff time.Time
 		query  []string
 	}{
-		{c.Incidents, []string{pruneCandidates.incidents, pruneCandidates.standalone}},
-		{c.Notifications, []string{pruneCandidates.notifications}},
-		{c.Escalations, []string{pruneCandidates.escalations}},
-		{c.Events, []string{pruneCandidates.events, pruneCandidates.changes}},
+		{c.Incidents, []string{q.incidents, q.standalone}},
+		{c.Notifications, []string{q.notifications}},
+		{c.Escalations, []string{q.escalations}},
+		{c.Events, []string{q.events, q.changes}},
 	}
 	for _, ch := range checks {
 		if ch.cutoff.IsZero() {
 			continue
 		}
-		for _, q := range ch.query {
+		for _, query := range ch.query {
 			var id string
-			err := s.rdb.QueryRowContext(ctx, q, micros(ch.cutoff), 1).Scan(&id)
+			err := s.rdb.QueryRowContext(ctx, query, micros(ch.cutoff), 1).Scan(&id)
 			if err == nil {
 				return true, nil
 			}
@@ -129,16 +156,17 @@ type pruner struct {
 // first: deleting one also deletes its pages and escalation state, which
 // the later steps would otherwise visit one by one.
 func (p *pruner) run(ctx context.Context, c hypercare.RetentionCutoffs) error {
+	q := pruneCandidates(p.t.s.d)
 	steps := []struct {
 		cutoff time.Time
 		fn     func(context.Context, time.Time) error
 	}{
 		{c.Incidents, p.incidents},
-		{c.Incidents, p.simple(pruneCandidates.standalone, "alerts", "id", &p.res.Alerts)},
-		{c.Notifications, p.simple(pruneCandidates.notifications, "notifications", "id", &p.res.Notifications)},
-		{c.Escalations, p.simple(pruneCandidates.escalations, "escalations", "incident_id", &p.res.Escalations)},
-		{c.Events, p.simple(pruneCandidates.events, "events", "id", &p.res.Events)},
-		{c.Events, p.simple(pruneCandidates.changes, "change_events", "id", &p.res.ChangeEvents)},
+		{c.Incidents, p.simple(q.standalone, "alerts", "id", &p.res.Alerts)},
+		{c.Notifications, p.simple(q.notifications, "notifications", "id", &p.res.Notifications)},
+		{c.Escalations, p.simple(q.escalations, "escalations", "incident_id", &p.res.Escalations)},
+		{c.Events, p.simple(q.events, "events", "id", &p.res.Events)},
+		{c.Events, p.simple(q.changes, "change_events", "id", &p.res.ChangeEvents)},
 	}
 	for _, st := range steps {
 		if st.cutoff.IsZero() {
@@ -194,7 +222,7 @@ func (p *pruner) exec(ctx context.Context, what, q string, args ...any) (int64, 
 func (p *pruner) incidents(ctx context.Context, cutoff time.Time) error {
 	// A typical incident has about eight rows (alert, timeline, pages,
 	// escalation): pick as many as one batch can usually finish.
-	ids, err := p.ids(ctx, pruneCandidates.incidents+p.t.s.d.skipLocked, micros(cutoff), max(1, p.budget/incidentRows))
+	ids, err := p.ids(ctx, pruneCandidates(p.t.s.d).incidents+p.t.s.d.skipLocked, micros(cutoff), max(1, p.budget/incidentRows))
 	if err != nil || len(ids) == 0 {
 		return err
 	}
@@ -215,19 +243,21 @@ func (p *pruner) incidents(ctx context.Context, cutoff time.Time) error {
 	}
 	limitArg := "$" + strconv.Itoa(len(ids)+1)
 	many := []struct {
-		table, where string
-		n            *int64
+		table, index, where string
+		n                   *int64
 	}{
-		{"notifications", "incident_id IN " + in, &p.res.Notifications},
-		{"timeline", "incident_id IN " + in, &p.res.Timeline},
-		{"alerts", "incident_id IN " + in, &p.res.Alerts},
-		{"alerts", "symptom_of IN " + in + " AND incident_id IS NULL", &p.res.Alerts},
+		{"notifications", "notifications_incident", "incident_id IN " + in, &p.res.Notifications},
+		{"timeline", "timeline_incident_at", "incident_id IN " + in, &p.res.Timeline},
+		{"alerts", "alerts_incident", "incident_id IN " + in, &p.res.Alerts},
+		// symptom_of <> '' lets the planner use the partial index.
+		{"alerts", "alerts_symptom_of", "symptom_of IN " + in + " AND symptom_of <> '' AND incident_id IS NULL", &p.res.Alerts},
 	}
 	for _, m := range many {
 		if p.budget <= 0 {
 			return nil // the incidents stay until a later batch
 		}
-		q := "DELETE FROM " + m.table + " WHERE id IN (SELECT id FROM " + m.table + " WHERE " + m.where + " LIMIT " + limitArg + ")"
+		q := "DELETE FROM " + m.table + " WHERE id IN (SELECT id FROM " + m.table + indexedBy(p.t.s.d, m.index) +
+			" WHERE " + m.where + " LIMIT " + limitArg + ")"
 		n, err := p.exec(ctx, m.table, q, append(args, p.budget)...)
 		*m.n += n
 		if err != nil {
