@@ -133,9 +133,12 @@ func checkPlateau(t *testing.T, days []dayFigures, incidentsPerDay int) {
 	if len(days) < 3 {
 		return
 	}
-	second, last := days[1].size.Bytes, days[len(days)-1].size.Bytes
-	if last > second+second/5 {
-		t.Errorf("the database grew from %d bytes on day 2 to %d on day %d, want a plateau", second, last, len(days))
+	// The last day may grow the file by at most 5 %: SQLite reuses the
+	// freed pages at once; PostgreSQL's indexes take a couple of vacuums
+	// to recycle theirs (the growth halves each day, then stops).
+	prev, last := days[len(days)-2].size.Bytes, days[len(days)-1].size.Bytes
+	if last > prev+prev/20 {
+		t.Errorf("the database grew from %d bytes on day %d to %d on day %d, want a plateau", prev, len(days)-1, last, len(days))
 	}
 }
 
