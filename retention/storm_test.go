@@ -23,7 +23,7 @@ import (
 var (
 	stormDays     = flag.Int("storm.days", 3, "simulated days of the retention storm test")
 	stormPerTick  = flag.Int("storm.per-tick", 8, "new incidents per simulated tick (each opens, pages and resolves)")
-	stormTick     = flag.Duration("storm.tick", 15*time.Minute, "simulated time between two ticks")
+	stormTick     = flag.Duration("storm.tick", time.Hour, "simulated time between two ticks")
 	stormPostgres = flag.Bool("storm.postgres", false, "also run the storm on PostgreSQL")
 	stormKeep     = flag.Duration("storm.retention", 24*time.Hour, "retention of every kind (0: off, the baseline that grows)")
 )
