@@ -264,7 +264,7 @@ func (p *pruner) incidents(ctx context.Context, cutoff time.Time) error {
 			return err
 		}
 	}
-	if p.budget <= 0 && p.res.More {
+	if p.budget <= 0 {
 		// The budget ran out exactly: some incident may still have rows.
 		return nil
 	}
