@@ -72,3 +72,24 @@ notify:
   allow_private_networks: true             # the receivers are on loopback%[6]s
 `, key, receiver, timeoutMinutes, mailMethod, mailRule, relay), nil
 }
+
+// BenchIngestConfig returns the hypercare.yaml for throughput benchmarks
+// (bench compare): one service with an events-v2 integration (eventsKey)
+// and an Alertmanager webhook integration (amKey), no escalation policy so
+// nobody is paged however many incidents open, and the ingest rate limit
+// off so events/s measures ingest rather than the limit.
+func BenchIngestConfig(eventsKey, amKey string) (string, error) {
+	for _, k := range []string{eventsKey, amKey} {
+		if !routingKeyRE.MatchString(k) {
+			return "", fmt.Errorf("integration key %q: the config needs 32 lowercase hex characters", k)
+		}
+	}
+	return fmt.Sprintf(`# Config for hypercare bench compare's throughput runs: no escalation
+# policy, so the incidents the load opens page nobody.
+teams: [{id: bench, name: Bench}]
+services:
+  - {id: loadtest, name: Load test, team: bench,
+     integrations: [{type: events-v2, key: %s}, {type: alertmanager, key: %s}]}
+ingest: {rate_limit_per_minute: 0}          # one key sends everything
+`, eventsKey, amKey), nil
+}

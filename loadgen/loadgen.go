@@ -64,6 +64,31 @@ type Options struct {
 	// Client sends the requests if set (tests). By default Run builds a
 	// keep-alive client with an idle pool sized to Concurrency.
 	Client *http.Client
+	// Wire, if set, replaces the PagerDuty events: bench compare sends the
+	// same load to servers that speak other formats. RoutingKey, Keys and
+	// ActionMix are then unused, and nothing is remembered for a cleanup.
+	Wire *Wire
+}
+
+// Wire says how a run's requests look when they are not PagerDuty Events
+// v2 triggers: where they go, what each carries, and which status means
+// accepted (Alertmanager answers 200, Hypercare and PagerDuty 202).
+type Wire struct {
+	// Path is appended to Options.URL, e.g. "/api/v2/alerts".
+	Path string
+	// Body returns request seq's body; it must be safe to call from
+	// many goroutines.
+	Body func(seq int64, now time.Time) ([]byte, error)
+	// Accepted is the status counted as success; zero means 202.
+	Accepted int
+}
+
+// accepted returns the status that counts as success.
+func (o Options) accepted() int {
+	if o.Wire != nil && o.Wire.Accepted != 0 {
+		return o.Wire.Accepted
+	}
+	return http.StatusAccepted
 }
 
 // plan is a validated Options with defaults applied.
@@ -71,6 +96,8 @@ type plan struct {
 	opts     Options
 	endpoint string
 	events   eventSource
+	// body builds request seq's body: events.body or Wire.Body.
+	body func(seq int64, now time.Time) ([]byte, error)
 }
 
 // newPlan validates opts and fills in defaults, returning every problem at
@@ -81,8 +108,11 @@ func newPlan(opts Options, start time.Time) (*plan, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		errs = append(errs, fmt.Errorf("url %q: want an http:// or https:// base URL", opts.URL))
 	}
-	if opts.RoutingKey == "" {
+	if opts.Wire == nil && opts.RoutingKey == "" {
 		errs = append(errs, errors.New("routing key is required"))
+	}
+	if opts.Wire != nil && opts.Wire.Body == nil {
+		errs = append(errs, errors.New("wire: a body function is required"))
 	}
 	if opts.Concurrency < 1 {
 		errs = append(errs, fmt.Errorf("concurrency must be at least 1, got %d", opts.Concurrency))
@@ -109,11 +139,17 @@ func newPlan(opts Options, start time.Time) (*plan, error) {
 	if opts.Timeout == 0 {
 		opts.Timeout = DefaultTimeout
 	}
-	return &plan{
+	p := &plan{
 		opts:     opts,
 		endpoint: strings.TrimRight(opts.URL, "/") + "/v2/enqueue",
 		events:   newEventSource(opts.RoutingKey, opts.Keys, mix, start),
-	}, nil
+	}
+	p.body = p.events.body
+	if opts.Wire != nil {
+		p.endpoint = strings.TrimRight(opts.URL, "/") + opts.Wire.Path
+		p.body = opts.Wire.Body
+	}
+	return p, nil
 }
 
 // httpClient returns the client to send with and a function that releases

@@ -2,12 +2,14 @@ package loadgen
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"text/tabwriter"
 	"time"
@@ -42,6 +44,12 @@ type PageOptions struct {
 	Resolve bool
 	// Client sends the requests if set (tests).
 	Client *http.Client
+	// Alertmanager, if set, makes the server under test an Alertmanager
+	// (bench compare's baseline): each trigger is one alert posted to
+	// URL/api/v2/alerts, named by its token, and pages are Alertmanager's
+	// webhook notifications. RoutingKey is then unused and nothing is
+	// resolved (Alertmanager has no incidents to close).
+	Alertmanager bool
 	// EmailReceiver, if set, is the loopback host:port of an SMTP server
 	// this run starts; the service's policy must also page an e-mail
 	// contact method through it (BenchConfigEmail), and first e-mail
@@ -104,7 +112,14 @@ type PageSettings struct {
 // cancellation it returns what it measured so far with the error.
 func RunPage(ctx context.Context, opts PageOptions) (PageReport, error) {
 	start := time.Now()
-	errs := validPaging(opts.URL, opts.RoutingKey, opts.Receiver)
+	key := opts.RoutingKey
+	if opts.Alertmanager {
+		key = "-" // not used
+	}
+	errs := validPaging(opts.URL, key, opts.Receiver)
+	if opts.Alertmanager && opts.EmailReceiver != "" {
+		errs = append(errs, errors.New("an Alertmanager run times webhook pages only, not e-mail"))
+	}
 	if opts.Count < 1 {
 		errs = append(errs, fmt.Errorf("count must be at least 1, got %d", opts.Count))
 	}
@@ -126,10 +141,14 @@ func RunPage(ctx context.Context, opts PageOptions) (PageReport, error) {
 	if opts.Timeout == 0 {
 		opts.Timeout = DefaultTimeout
 	}
-	endpoint := enqueueURL(opts.URL)
+	target := hypercareTarget(opts.RoutingKey)
+	if opts.Alertmanager {
+		target = alertmanagerTarget()
+	}
+	endpoint := strings.TrimRight(opts.URL, "/") + target.path
 	runID := strconv.FormatInt(start.UnixNano(), 36)
 	tr := newTracker("hcpage-"+runID+"-", opts.Count)
-	rcv, err := startReceiver(opts.Receiver, opts.Listener, tr)
+	rcv, err := startReceiverHandler(opts.Receiver, opts.Listener, target.handler(tr))
 	if err != nil {
 		return PageReport{}, err
 	}
@@ -150,7 +169,7 @@ func RunPage(ctx context.Context, opts PageOptions) (PageReport, error) {
 
 	// Open loop: trigger seq is due at start + seq/rate whatever the server
 	// does; a full set of requests in flight shows up as send lag.
-	triggers := newTally()
+	triggers := newTallyAccepting(target.accepted)
 	sem := make(chan struct{}, opts.Concurrency)
 	var wg sync.WaitGroup
 	timer := time.NewTimer(time.Hour)
@@ -174,7 +193,7 @@ func RunPage(ctx context.Context, opts PageOptions) (PageReport, error) {
 			}
 			wg.Go(func() {
 				defer func() { <-sem }()
-				body, err := pagingEvent(opts.RoutingKey, "trigger", tr.token(seq), time.Now())
+				body, err := target.trigger(tr.token(seq), time.Now())
 				sentAt := time.Now()
 				for _, t := range trackers {
 					t.sending(seq, sentAt)
@@ -183,7 +202,7 @@ func RunPage(ctx context.Context, opts PageOptions) (PageReport, error) {
 				if err == nil {
 					res = postEvent(ctx, client, endpoint, body, opts.Timeout)
 				}
-				if res.status == http.StatusAccepted {
+				if res.status == target.accepted {
 					for _, t := range trackers {
 						t.accept(seq)
 					}
@@ -213,7 +232,7 @@ func RunPage(ctx context.Context, opts PageOptions) (PageReport, error) {
 		e.Paged, e.Missing, e.Latency, _ = pageLatencies(items)
 		rep.Email = e
 	}
-	if opts.Resolve && ctx.Err() == nil {
+	if opts.Resolve && !opts.Alertmanager && ctx.Err() == nil {
 		r := resolveAll(ctx, client, endpoint, opts.RoutingKey, tr, opts.Concurrency, opts.Timeout, resolveLimit)
 		rep.Resolves = &r
 	}
@@ -222,6 +241,47 @@ func RunPage(ctx context.Context, opts PageOptions) (PageReport, error) {
 		return rep, fmt.Errorf("page run stopped early: %w", err)
 	}
 	return rep, nil
+}
+
+// pageTarget is what differs between paging a Hypercare server and an
+// Alertmanager: where triggers go, what they look like, which status
+// accepts them and how a page reads.
+type pageTarget struct {
+	path     string
+	trigger  func(token string, now time.Time) ([]byte, error)
+	accepted int
+	handler  func(*tracker) http.Handler
+}
+
+// hypercareTarget sends PagerDuty events with routingKey.
+func hypercareTarget(routingKey string) pageTarget {
+	return pageTarget{
+		path: "/v2/enqueue",
+		trigger: func(token string, now time.Time) ([]byte, error) {
+			return pagingEvent(routingKey, "trigger", token, now)
+		},
+		accepted: http.StatusAccepted,
+		handler:  (*tracker).handler,
+	}
+}
+
+// alertmanagerTarget posts one alert per trigger to Alertmanager's API,
+// its token as the alertname, so each alert is its own group (the
+// benchmark's route groups by every label) and its notification names it.
+func alertmanagerTarget() pageTarget {
+	return pageTarget{
+		path: "/api/v2/alerts",
+		trigger: func(token string, now time.Time) ([]byte, error) {
+			return json.Marshal([]amAlert{{
+				Labels:       map[string]string{"alertname": token, "job": "loadgen", "severity": "critical"},
+				Annotations:  map[string]string{"summary": "hypercare bench page " + token},
+				StartsAt:     now.UTC().Format(time.RFC3339Nano),
+				GeneratorURL: "http://prometheus.bench:9090/graph",
+			}})
+		},
+		accepted: http.StatusOK,
+		handler:  (*tracker).amHandler,
+	}
 }
 
 // pageLatencies measures the first page of each accepted trigger.

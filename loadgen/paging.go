@@ -79,11 +79,17 @@ func postEvent(ctx context.Context, client *http.Client, endpoint string, body [
 
 // tally is a recorder shared by concurrent senders.
 type tally struct {
-	mu  sync.Mutex
-	rec *recorder
+	mu       sync.Mutex
+	rec      *recorder
+	accepted int // the status counted as success
 }
 
-func newTally() *tally { return &tally{rec: newRecorder()} }
+func newTally() *tally { return newTallyAccepting(http.StatusAccepted) }
+
+// newTallyAccepting is a tally counting status accepted as success.
+func newTallyAccepting(accepted int) *tally {
+	return &tally{rec: newRecorder(), accepted: accepted}
+}
 
 func (t *tally) record(due, sentAt, done time.Time, res result, open bool) {
 	t.mu.Lock()
@@ -95,7 +101,7 @@ func (t *tally) record(due, sentAt, done time.Time, res result, open bool) {
 // resolves) of a paging benchmark.
 type Requests struct {
 	Sent            int64         `json:"sent"`
-	Succeeded       int64         `json:"succeeded"` // 202
+	Succeeded       int64         `json:"succeeded"` // 202 (Alertmanager: 200)
 	Failed          int64         `json:"failed"`
 	StatusCodes     []StatusCount `json:"status_codes"`
 	TransportErrors int64         `json:"transport_errors"`
@@ -111,7 +117,7 @@ type Requests struct {
 func (t *tally) summary() Requests {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	r := buildReport(Options{}, "", []*recorder{t.rec}, 0)
+	r := buildReport(Options{Wire: &Wire{Accepted: t.accepted}}, "", []*recorder{t.rec}, 0)
 	return Requests{
 		Sent: r.Sent, Succeeded: r.Succeeded, Failed: r.Failed, StatusCodes: r.StatusCodes,
 		TransportErrors: r.TransportErrors, ErrorSamples: r.ErrorSamples, Latency: r.Latency,

@@ -231,32 +231,70 @@ func (t *tracker) waitAll(ctx context.Context, level int, deadline time.Time, pr
 func (t *tracker) handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		at := time.Now()
-		if r.Method != http.MethodPost {
-			w.Header().Set("Allow", http.MethodPost)
-			http.Error(w, "POST a page", http.StatusMethodNotAllowed)
+		var p pagePayload
+		if !t.readPage(w, r, &p) {
 			return
 		}
-		body, err := io.ReadAll(io.LimitReader(r.Body, maxPageBody+1))
-		var p pagePayload
-		if err == nil && len(body) > maxPageBody {
-			err = errors.New("body too large")
-		}
-		if err == nil {
-			err = json.Unmarshal(body, &p)
-		}
-		if err == nil && (p.ID == "" || p.Incident.ID == "") {
-			err = errors.New("not a page: id and incident.id are required")
-		}
-		if err != nil {
-			t.mu.Lock()
-			t.stats.Malformed++
-			t.mu.Unlock()
-			http.Error(w, err.Error(), http.StatusBadRequest)
+		if p.ID == "" || p.Incident.ID == "" {
+			t.malformed(w, errors.New("not a page: id and incident.id are required"))
 			return
 		}
 		t.record(p, at)
 		w.WriteHeader(http.StatusOK)
 	})
+}
+
+// amHandler is handler for Alertmanager's webhook notifications (version
+// 4): each alert in one is a page of the trigger its alertname names (see
+// alertmanagerTarget). The alert's fingerprint stands for the incident.
+func (t *tracker) amHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		at := time.Now()
+		var n amWebhook
+		if !t.readPage(w, r, &n) {
+			return
+		}
+		if len(n.Alerts) == 0 {
+			t.malformed(w, errors.New("not a notification: no alerts"))
+			return
+		}
+		for _, a := range n.Alerts {
+			p := pagePayload{ID: n.GroupKey + "/" + a.Fingerprint + "/" + a.StartsAt, Level: 1}
+			p.Incident.ID, p.Incident.Title = a.Fingerprint, a.Labels["alertname"]
+			t.record(p, at)
+		}
+		w.WriteHeader(http.StatusOK)
+	})
+}
+
+// readPage decodes a POSTed page into v; on failure it answers the
+// request, counts it malformed and returns false.
+func (t *tracker) readPage(w http.ResponseWriter, r *http.Request, v any) bool {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "POST a page", http.StatusMethodNotAllowed)
+		return false
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxPageBody+1))
+	if err == nil && len(body) > maxPageBody {
+		err = errors.New("body too large")
+	}
+	if err == nil {
+		err = json.Unmarshal(body, v)
+	}
+	if err != nil {
+		t.malformed(w, err)
+		return false
+	}
+	return true
+}
+
+// malformed answers 400 to a request that is not a page and counts it.
+func (t *tracker) malformed(w http.ResponseWriter, err error) {
+	t.mu.Lock()
+	t.stats.Malformed++
+	t.mu.Unlock()
+	http.Error(w, err.Error(), http.StatusBadRequest)
 }
 
 // receiver serves a tracker's handler until closed.
@@ -268,6 +306,11 @@ type receiver struct {
 
 // startReceiver serves t on ln, or on a new listener on addr when ln is nil.
 func startReceiver(addr string, ln net.Listener, t *tracker) (*receiver, error) {
+	return startReceiverHandler(addr, ln, t.handler())
+}
+
+// startReceiverHandler serves h on ln, or on a new listener on addr.
+func startReceiverHandler(addr string, ln net.Listener, h http.Handler) (*receiver, error) {
 	if ln == nil {
 		var err error
 		if ln, err = net.Listen("tcp", addr); err != nil {
@@ -275,7 +318,7 @@ func startReceiver(addr string, ln net.Listener, t *tracker) (*receiver, error) 
 		}
 	}
 	r := &receiver{
-		srv:  &http.Server{Handler: t.handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute},
+		srv:  &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute},
 		addr: ln.Addr().String(),
 		done: make(chan struct{}),
 	}

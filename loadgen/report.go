@@ -20,8 +20,8 @@ type Report struct {
 	// Verdict is empty when the run measured what it meant to; otherwise
 	// it is the headline saying why not (too many requests failed).
 	Verdict string `json:"verdict,omitempty"`
-	// Succeeded counts 202 Accepted responses; Failed is everything else,
-	// FailureRate is Failed/Sent.
+	// Succeeded counts 202 Accepted responses (Wire.Accepted with a Wire);
+	// Failed is everything else, FailureRate is Failed/Sent.
 	Succeeded   int64         `json:"succeeded"`
 	Failed      int64         `json:"failed"`
 	FailureRate float64       `json:"failure_rate"`
@@ -33,6 +33,12 @@ type Report struct {
 	WarmupSent      int64    `json:"warmup_requests"`
 	// EventsPerSecond is Succeeded divided by the measured window.
 	EventsPerSecond float64 `json:"events_per_second"`
+	// AnsweredPerSecond counts accepted requests answered inside the
+	// measured window, whenever they were sent (warmup included), divided
+	// by the window: steady-state throughput even when latency is close
+	// to the window's length and few requests are both sent and answered
+	// in it (bench compare's batches on a busy machine).
+	AnsweredPerSecond float64 `json:"answered_per_second"`
 	// Latency covers every measured request that got an HTTP response.
 	Latency Latency `json:"latency"`
 	// LateSends (open loop) counts requests that started more than
@@ -102,9 +108,12 @@ type recorder struct {
 	transportErrors int64
 	errorSamples    []string
 	warmup          int64
-	late, missed    int64
-	maxLag          time.Duration
-	triggered       map[string]struct{}
+	// acceptedInWindow counts accepted answers that arrived inside the
+	// measured window, warmup requests' included.
+	acceptedInWindow int64
+	late, missed     int64
+	maxLag           time.Duration
+	triggered        map[string]struct{}
 }
 
 func newRecorder() *recorder {
@@ -144,7 +153,9 @@ func buildReport(opts Options, endpoint string, recs []*recorder, elapsed time.D
 	statuses := map[int]*StatusCount{}
 	triggered := map[string]struct{}{}
 	var lat []time.Duration
+	var answered int64
 	for _, r := range recs {
+		answered += r.acceptedInWindow
 		maps.Copy(triggered, r.triggered)
 		lat = append(lat, r.latencies...)
 		rep.TransportErrors += r.transportErrors
@@ -167,7 +178,7 @@ func buildReport(opts Options, endpoint string, recs []*recorder, elapsed time.D
 	rep.StatusCodes = []StatusCount{}
 	for _, code := range slices.Sorted(maps.Keys(statuses)) {
 		rep.StatusCodes = append(rep.StatusCodes, *statuses[code])
-		if code == 202 {
+		if code == opts.accepted() {
 			rep.Succeeded = statuses[code].Count
 		}
 	}
@@ -177,6 +188,7 @@ func buildReport(opts Options, endpoint string, recs []*recorder, elapsed time.D
 	window := min(max(elapsed-opts.Warmup, 0), opts.Duration)
 	if window > 0 {
 		rep.EventsPerSecond = float64(rep.Succeeded) / window.Seconds()
+		rep.AnsweredPerSecond = float64(answered) / window.Seconds()
 	}
 	rep.Latency = summarize(lat)
 	if rep.Sent > 0 {

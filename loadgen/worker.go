@@ -90,15 +90,19 @@ func (w *worker) run(ctx context.Context) {
 		}
 		sentAt := time.Now()
 		res := w.send(ctx, seq)
+		done := time.Now()
 		w.noteTriggered(seq, res)
 		if ctx.Err() != nil {
 			return // interrupted: the aborted request says nothing about the server
+		}
+		if res.err == nil && res.status == w.plan.opts.accepted() && !done.Before(w.sched.measureFrom) && done.Before(w.sched.end) {
+			w.rec.acceptedInWindow++
 		}
 		if !measured {
 			w.rec.warmup++
 			continue
 		}
-		w.rec.record(due, sentAt, time.Now(), res, w.sched.open())
+		w.rec.record(due, sentAt, done, res, w.sched.open())
 	}
 }
 
@@ -106,7 +110,7 @@ func (w *worker) run(ctx context.Context) {
 // may have opened an alert: accepted, or with no clear refusal (a timeout
 // or a 5xx may have committed), so the run can resolve what it opened.
 func (w *worker) noteTriggered(seq int64, res result) {
-	if w.plan.events.action(seq) != "trigger" || (res.err == nil && res.status != http.StatusAccepted && res.status < 500) {
+	if w.plan.opts.Wire != nil || w.plan.events.action(seq) != "trigger" || (res.err == nil && res.status != http.StatusAccepted && res.status < 500) {
 		return
 	}
 	_, dedup := w.plan.events.key(seq)
@@ -126,7 +130,7 @@ const sampleBytes = 512
 // send posts event seq and reads the response to the end, so the
 // connection goes back to the keep-alive pool.
 func (w *worker) send(ctx context.Context, seq int64) result {
-	body, err := w.plan.events.body(seq, time.Now())
+	body, err := w.plan.body(seq, time.Now())
 	if err != nil {
 		return result{err: fmt.Errorf("encoding event %d: %w", seq, err)}
 	}
@@ -143,7 +147,7 @@ func (w *worker) send(ctx context.Context, seq int64) result {
 	}
 	defer resp.Body.Close()
 	var sample []byte
-	if resp.StatusCode != http.StatusAccepted {
+	if resp.StatusCode != w.plan.opts.accepted() {
 		sample, err = io.ReadAll(io.LimitReader(resp.Body, sampleBytes))
 	}
 	if err == nil {

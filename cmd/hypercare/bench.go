@@ -17,7 +17,7 @@ func newBenchCmd() *cobra.Command {
 		Use:   "bench",
 		Short: "Load-test a running Hypercare server over HTTP",
 	}
-	cmd.AddCommand(newBenchIngestCmd(), newBenchPageCmd(), newBenchEscalationCmd())
+	cmd.AddCommand(newBenchIngestCmd(), newBenchPageCmd(), newBenchEscalationCmd(), newBenchCompareCmd(), newBenchBareCmd())
 	return cmd
 }
 

@@ -1,0 +1,156 @@
+package loadgen
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// The request bodies of bench compare. Each server gets the same alerts
+// (same keys, same count per request) in the format it speaks: Hypercare a
+// PagerDuty event or an Alertmanager webhook notification, Alertmanager its
+// own POST /api/v2/alerts array, the bare endpoint what Hypercare gets.
+
+// amAlert is one alert as Prometheus posts it to Alertmanager's
+// /api/v2/alerts, and (with Status and Fingerprint) as Alertmanager's
+// webhook notifier sends it on.
+type amAlert struct {
+	Status       string            `json:"status,omitempty"`
+	Labels       map[string]string `json:"labels"`
+	Annotations  map[string]string `json:"annotations"`
+	StartsAt     string            `json:"startsAt"`
+	EndsAt       string            `json:"endsAt,omitempty"`
+	GeneratorURL string            `json:"generatorURL"`
+	Fingerprint  string            `json:"fingerprint,omitempty"`
+}
+
+// amWebhook is Alertmanager's webhook notification, version 4: what its
+// webhook_configs receivers (Hypercare's /integrations/{key}) get.
+type amWebhook struct {
+	Version           string            `json:"version"`
+	GroupKey          string            `json:"groupKey"`
+	TruncatedAlerts   int               `json:"truncatedAlerts"`
+	Status            string            `json:"status"`
+	Receiver          string            `json:"receiver"`
+	GroupLabels       map[string]string `json:"groupLabels"`
+	CommonLabels      map[string]string `json:"commonLabels"`
+	CommonAnnotations map[string]string `json:"commonAnnotations"`
+	ExternalURL       string            `json:"externalURL"`
+	Alerts            []amAlert         `json:"alerts"`
+}
+
+// compareAlerts numbers the alerts of a compare run: request seq carries
+// alerts seq*batch … seq*batch+batch-1; with keys > 0 alert i has key
+// i mod keys (re-triggering), else its own key, unique in the run.
+type compareAlerts struct {
+	batch int
+	keys  int
+	runID string
+}
+
+// key returns alert i's key number and dedup key (a label value for
+// Alertmanager, which has no dedup key: its label set is its identity).
+func (c compareAlerts) key(i int64) (int64, string) {
+	if c.keys > 0 {
+		k := i % int64(c.keys)
+		return k, "hc-bench-" + strconv.FormatInt(k, 10)
+	}
+	return i, "hc-bench-" + c.runID + "-" + strconv.FormatInt(i, 10)
+}
+
+// alert returns alert i as Prometheus would post it.
+func (c compareAlerts) alert(i int64, now time.Time) amAlert {
+	k, dedup := c.key(i)
+	return amAlert{
+		Labels: map[string]string{
+			"alertname": "HypercareBench",
+			"dedup":     dedup,
+			"instance":  fmt.Sprintf("bench-host-%02d", k%50),
+			"job":       "loadgen",
+			"severity":  severityOf(k),
+		},
+		Annotations:  map[string]string{"summary": fmt.Sprintf("hypercare bench: synthetic alert %d", k)},
+		StartsAt:     now.UTC().Format(time.RFC3339Nano),
+		GeneratorURL: "http://prometheus.bench:9090/graph?g0.expr=up",
+	}
+}
+
+// alerts returns request seq's alerts.
+func (c compareAlerts) alerts(seq int64, now time.Time) []amAlert {
+	out := make([]amAlert, c.batch)
+	for j := range out {
+		out[j] = c.alert(seq*int64(c.batch)+int64(j), now)
+	}
+	return out
+}
+
+// pdBody is request seq as one PagerDuty event (batch must be 1).
+func (c compareAlerts) pdBody(routingKey string) func(int64, time.Time) ([]byte, error) {
+	return func(seq int64, now time.Time) ([]byte, error) {
+		k, dedup := c.key(seq)
+		return json.Marshal(pdEvent{
+			RoutingKey: routingKey, EventAction: "trigger", DedupKey: dedup, Client: "hypercare bench",
+			Payload: &pdPayload{
+				Summary:   fmt.Sprintf("hypercare bench: synthetic alert %d", k),
+				Source:    fmt.Sprintf("bench-host-%02d", k%50),
+				Severity:  severityOf(k),
+				Timestamp: now.UTC().Format("2006-01-02T15:04:05.000Z07:00"),
+				Component: "loadgen",
+				CustomDetails: customDetails{
+					Generator: "hypercare bench", Seq: seq, Key: k,
+				},
+			},
+		})
+	}
+}
+
+// amBody is request seq as Alertmanager's POST /api/v2/alerts array.
+func (c compareAlerts) amBody(seq int64, now time.Time) ([]byte, error) {
+	return json.Marshal(c.alerts(seq, now))
+}
+
+// webhookBody is request seq as an Alertmanager webhook notification of
+// one group holding the batch, as Alertmanager would forward it.
+func (c compareAlerts) webhookBody(seq int64, now time.Time) ([]byte, error) {
+	alerts := c.alerts(seq, now)
+	for j := range alerts {
+		a := &alerts[j]
+		a.Status, a.EndsAt = "firing", "0001-01-01T00:00:00Z"
+		a.Fingerprint = fmt.Sprintf("%016x", hashString(a.Labels["dedup"]))
+	}
+	return json.Marshal(amWebhook{
+		Version: "4", GroupKey: `{}:{job="loadgen"}`, Status: "firing", Receiver: "hypercare",
+		GroupLabels:       map[string]string{"job": "loadgen"},
+		CommonLabels:      map[string]string{"alertname": "HypercareBench", "job": "loadgen"},
+		CommonAnnotations: map[string]string{},
+		ExternalURL:       "http://alertmanager.bench:9093",
+		Alerts:            alerts,
+	})
+}
+
+// hashString is FNV-1a, enough to give each dedup label a stable
+// fingerprint like Alertmanager's.
+func hashString(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
+}
+
+// wireFor returns the requests server kind gets in a compare scenario:
+// Alertmanager its own API, Hypercare and the bare endpoint PagerDuty
+// events (one alert a request) or webhook notifications (batches).
+func (c compareAlerts) wireFor(kind ServerKind, routingKey, amKey string) *Wire {
+	switch {
+	case kind == Alertmanager:
+		return &Wire{Path: "/api/v2/alerts", Body: c.amBody, Accepted: http.StatusOK}
+	case c.batch == 1:
+		return &Wire{Path: "/v2/enqueue", Body: c.pdBody(routingKey)}
+	default:
+		return &Wire{Path: "/integrations/" + amKey, Body: c.webhookBody}
+	}
+}
