@@ -60,6 +60,9 @@ type Config struct {
 	// MaintenanceSpecs are the maintenance windows as written; use the
 	// Maintenance accessor.
 	MaintenanceSpecs []MaintenanceWindow `yaml:"maintenance"`
+	// RetentionSpec is the retention section as written; use the
+	// Retention accessor.
+	RetentionSpec Retention `yaml:"retention"`
 	// noise is each service's noise settings, made effective by Parse.
 	noise map[string]correlate.Noise
 }

@@ -53,6 +53,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"ReportReads", testReportReads},
 		{"Silences", testSilences},
 		{"Announcements", testAnnouncements},
+		{"Prune", testPrune},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })

@@ -104,16 +104,24 @@ func (bf *benchIngestFlags) run(cmd *cobra.Command, _ []string) error {
 		return err
 	}
 	bf.opts.MaxErrorRate = bf.maxErrorPct / 100
+	storage := measureStorage(cmd.Context(), bf.opts.URL)
 	rep, runErr := loadgen.Run(cmd.Context(), bf.opts)
 	if runErr != nil && rep.Sent == 0 && rep.WarmupSent == 0 {
 		return runErr
 	}
+	var st *storageReport
+	if storage != nil { // measured before the cleanup's resolves
+		st = storage(rep.Succeeded + rep.WarmupSent)
+	}
 	cleanupErr := bf.cleanup(cmd, &rep)
 	out := cmd.OutOrStdout()
 	if format == outputJSON {
-		err = printJSON(out, rep)
-	} else {
-		err = rep.WriteTable(out)
+		err = printJSON(out, struct {
+			loadgen.Report
+			Storage *storageReport `json:"storage,omitempty"`
+		}{rep, st})
+	} else if err = rep.WriteTable(out); err == nil && st != nil {
+		err = writeStorage(out, st)
 	}
 	switch {
 	case err != nil:

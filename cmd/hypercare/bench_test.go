@@ -105,6 +105,10 @@ type limitedServer struct {
 func newLimitedServer(t *testing.T) *limitedServer {
 	s := &limitedServer{triggered: map[string]bool{}, resolved: map[string]bool{}}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/v2/enqueue" { // bench ingest also reads /metrics for the database size
+			http.NotFound(w, r)
+			return
+		}
 		var ev struct {
 			Action   string `json:"event_action"`
 			DedupKey string `json:"dedup_key"`

@@ -142,6 +142,7 @@ func serve(ctx context.Context, f serveFlags) error {
 	}
 	defer startEngines(ctx, st, esc, deliverer)()
 	defer runInBackground(ctx, newAnnouncer(st, cfg, esc, channels, log).Run)()
+	defer startRetention(ctx, reg, st, cfg, log)()
 	if f.pprof != "" {
 		stopPprof := runUntil(ctx, func(ctx context.Context) error {
 			return listenAndServe(ctx, f.pprof, pprofMux(), log.With(slog.String("server", "pprof")), "pprof")

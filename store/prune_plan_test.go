@@ -1,0 +1,59 @@
+package store
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestPruneQueriesUseIndexes: on SQLite every retention candidate query
+// walks the index ordered by its cutoff column, with no table scan and no
+// sort, so a batch reads what it deletes whatever the store's size.
+func TestPruneQueriesUseIndexes(t *testing.T) {
+	s, err := Open(context.Background(), Options{DataDir: filepath.Join(t.TempDir(), "d")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	q := pruneCandidates(s.d)
+	in, args := inList([]string{"a", "b"}, 1)
+	for _, c := range []struct{ name, text, index string }{
+		{"incidents", q.incidents, "INDEX incidents_resolved_at"},
+		{"standalone alerts", q.standalone, "INDEX alerts_standalone_resolved"},
+		{"notifications", q.notifications, "INDEX notifications_created"},
+		{"escalations", q.escalations, "INDEX escalations_done_at"},
+		{"events", q.events, "INDEX events_received_at"},
+		{"change events", q.changes, "INDEX change_events_at"},
+		{"symptoms of", "SELECT id FROM alerts" + indexedBy(s.d, "alerts_symptom_of") + " WHERE symptom_of IN " + in +
+			" AND symptom_of <> '' AND incident_id IS NULL", "INDEX alerts_symptom_of"},
+	} {
+		qargs := []any{int64(1), 10}
+		if c.name == "symptoms of" {
+			qargs = args
+		}
+		rows, err := s.rdb.Query("EXPLAIN QUERY PLAN "+c.text, qargs...)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		all := strings.Join(plan, "; ")
+		if !strings.Contains(all, c.index) {
+			t.Errorf("%s: plan %q does not use %s", c.name, all, c.index)
+		}
+		for _, p := range plan {
+			if (strings.HasPrefix(p, "SCAN ") && !strings.Contains(p, "INDEX")) || strings.Contains(p, "TEMP B-TREE") {
+				t.Errorf("%s: plan scans a table or sorts: %q", c.name, all)
+			}
+		}
+	}
+}

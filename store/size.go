@@ -1,0 +1,101 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+)
+
+// Size is how much room the database takes, for the bytes-per-event
+// figure of `hypercare bench ingest` and the retention storm test.
+type Size struct {
+	// Bytes is what the database occupies: on SQLite the database file
+	// plus its write-ahead log; on PostgreSQL pg_total_relation_size
+	// (table, indexes and TOAST) summed over the tables of the schema.
+	Bytes int64
+	// FreeBytes is the part of Bytes that is free and will be reused
+	// before the file grows (SQLite's free pages; 0 on PostgreSQL, whose
+	// free space map is not exposed cheaply).
+	FreeBytes int64
+}
+
+// Size measures the database (see Size).
+func (s *Store) Size(ctx context.Context) (Size, error) {
+	if s.d.name == "postgres" {
+		var out Size
+		err := s.rdb.QueryRowContext(ctx, "SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0) "+
+			"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "+
+			"WHERE n.nspname = current_schema() AND c.relkind = 'r'").Scan(&out.Bytes)
+		if err != nil {
+			return Size{}, fmt.Errorf("database size: %w", err)
+		}
+		return out, nil
+	}
+	var path string
+	var pageSize, free int64
+	err := s.rdb.QueryRowContext(ctx, "SELECT (SELECT file FROM pragma_database_list WHERE name = 'main'), "+
+		"(SELECT page_size FROM pragma_page_size), (SELECT freelist_count FROM pragma_freelist_count)").Scan(&path, &pageSize, &free)
+	if err != nil {
+		return Size{}, fmt.Errorf("database size: %w", err)
+	}
+	out := Size{FreeBytes: free * pageSize}
+	for _, p := range []string{path, path + "-wal"} {
+		fi, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return Size{}, fmt.Errorf("database size: %w", err)
+		}
+		out.Bytes += fi.Size()
+	}
+	return out, nil
+}
+
+// countedTables are the tables that grow with traffic, which
+// TableCounts reports.
+var countedTables = []string{"events", "change_events", "incidents", "alerts", "timeline", "notifications",
+	"escalations", "incident_feedback", "chat_threads", "symptom_grace", "stream_events"}
+
+// TableCounts returns the number of rows of each table that grows with
+// traffic, for tests and benchmarks that show storage staying bounded.
+// It counts whole tables: call it on a test or benchmark store, not on a
+// large production one.
+func (s *Store) TableCounts(ctx context.Context) (map[string]int64, error) {
+	out := make(map[string]int64, len(countedTables))
+	for _, t := range countedTables {
+		var n int64
+		if err := s.rdb.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+t).Scan(&n); err != nil {
+			return nil, fmt.Errorf("count %s: %w", t, err)
+		}
+		out[t] = n
+	}
+	return out, nil
+}
+
+// orphanChecks count rows that name an incident that does not exist.
+// Tables with a foreign key to incidents cannot have such rows (the
+// database refuses them); these reference incidents by ID only.
+var orphanChecks = map[string]string{
+	"chat_threads":  "SELECT COUNT(*) FROM chat_threads c WHERE NOT EXISTS (SELECT 1 FROM incidents i WHERE i.id = c.incident_id)",
+	"symptom_grace": "SELECT COUNT(*) FROM symptom_grace g WHERE NOT EXISTS (SELECT 1 FROM incidents i WHERE i.id = g.incident_id)",
+	"alerts.symptom_of": "SELECT COUNT(*) FROM alerts a WHERE a.symptom_of <> '' AND a.incident_id IS NULL " +
+		"AND NOT EXISTS (SELECT 1 FROM incidents i WHERE i.id = a.symptom_of)",
+}
+
+// Orphans counts, per reference without a foreign key, the rows naming
+// an incident that no longer exists: after retention it must be zero
+// (tests and benchmarks check it; it scans whole tables).
+func (s *Store) Orphans(ctx context.Context) (map[string]int64, error) {
+	out := map[string]int64{}
+	for name, q := range orphanChecks {
+		var n int64
+		if err := s.rdb.QueryRowContext(ctx, q).Scan(&n); err != nil {
+			return nil, fmt.Errorf("orphans in %s: %w", name, err)
+		}
+		out[name] = n
+	}
+	return out, nil
+}
