@@ -77,6 +77,10 @@ type dialect struct {
 	// on every call (about a fifth of a new alert's CPU time). "($n + 0)"
 	// is an expression, not a parameter, and the plan stays cached.
 	limitWrap bool
+	// contentUpdate says UpdateAlert first tries qUpdateAlertContent
+	// (SQLite only: PostgreSQL's HOT updates already skip unchanged
+	// indexes, and the extra statement would be a round trip).
+	contentUpdate bool
 }
 
 // limit returns the LIMIT clause of a write-path query whose row count is
@@ -91,17 +95,18 @@ func (d *dialect) limit(n int) string {
 // sqliteDialect returns SQLite's differences.
 func sqliteDialect() *dialect {
 	return &dialect{
-		name:         "sqlite",
-		migrations:   "migrations/sqlite",
-		begin:        "BEGIN IMMEDIATE",
-		forUpdate:    "",
-		lockIncident: "",
-		skipLocked:   "",
-		nextNumber:   "UPDATE counters SET value = value + 1 WHERE name = 'incident_number' RETURNING value",
-		prepare:      true,
-		maxBatch:     1 << 16,
-		classify:     classifySQLite,
-		limitWrap:    true,
+		name:          "sqlite",
+		migrations:    "migrations/sqlite",
+		begin:         "BEGIN IMMEDIATE",
+		forUpdate:     "",
+		lockIncident:  "",
+		skipLocked:    "",
+		nextNumber:    "UPDATE counters SET value = value + 1 WHERE name = 'incident_number' RETURNING value",
+		prepare:       true,
+		maxBatch:      1 << 16,
+		classify:      classifySQLite,
+		limitWrap:     true,
+		contentUpdate: true,
 	}
 }
 

@@ -39,6 +39,7 @@ const (
 	qFindOpenAlertSkipLocked
 	qInsertAlert
 	qUpdateAlert
+	qUpdateAlertContent
 	qAlertsOfIncident
 	qNextNumber
 	qGetIncident
@@ -115,6 +116,14 @@ func buildQueries(d *dialect) [numQueries]string {
 		"summary = $5, severity = $6, source = $7, component = $8, grp = $9, class = $10, " +
 		"custom_details = $11, links = $12, images = $13, event_count = $14, first_seen_at = $15, " +
 		"last_seen_at = $16, acknowledged_at = $17, resolved_at = $18, symptom_of = $19 WHERE id = $1"
+	// The same arguments, setting only columns no index covers, and only
+	// if the indexed ones already hold the new values (SQLite, see
+	// tx.UpdateAlert). PostgreSQL does not use it.
+	q[qUpdateAlertContent] = "UPDATE alerts SET integration_id = $3, " +
+		"summary = $5, severity = $6, source = $7, component = $8, grp = $9, class = $10, " +
+		"custom_details = $11, links = $12, images = $13, event_count = $14, " +
+		"last_seen_at = $16, acknowledged_at = $17, resolved_at = $18 WHERE id = $1 " +
+		"AND incident_id IS $2 AND status = $4 AND first_seen_at = $15 AND symptom_of = $19"
 	q[qAlertsOfIncident] = "SELECT " + alertCols + " FROM alerts WHERE incident_id = $1 " +
 		"ORDER BY first_seen_at, id"
 

@@ -71,8 +71,34 @@ func (t *tx) UpdateAlert(ctx context.Context, a *hypercare.Alert) error {
 	if err != nil {
 		return fmt.Errorf("update alert %q: %w", a.ID, err)
 	}
-	err = t.update(ctx, qUpdateAlert, "alert", a.ID, args...)
+	done := false
+	if t.s.d.contentUpdate {
+		done, err = t.updateAlertContent(ctx, a, args)
+	}
+	if !done && err == nil {
+		err = t.update(ctx, qUpdateAlert, "alert", a.ID, args...)
+	}
 	return t.published(err, hypercare.StreamAlert, hypercare.StreamUpdated, a.IncidentID, a)
+}
+
+// updateAlertContent tries the update that leaves the indexed columns
+// alone (qUpdateAlertContent): a repeated trigger, the bulk of a storm,
+// changes only its alert's content and counters, and SQLite rewrites the
+// entries of every index whose columns an UPDATE sets, changed or not (six
+// on alerts). It applies only where the row's indexed columns already
+// hold a's values, so the row ends exactly as the full update leaves it;
+// done is false when it matched no row (a state change, or no such
+// alert), and the full update then runs.
+func (t *tx) updateAlertContent(ctx context.Context, a *hypercare.Alert, args []any) (done bool, err error) {
+	res, err := t.exec(ctx, qUpdateAlertContent, args...)
+	if err != nil {
+		return false, t.s.dbErr(err, "update alert %q", a.ID)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("update alert %q: %w", a.ID, err)
+	}
+	return n == 1, nil
 }
 
 // alertArgs returns the arguments of qInsertAlert (insert) or
