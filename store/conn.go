@@ -21,6 +21,9 @@ type writeConn struct {
 	// streams are the prepared multi-row stream inserts, by log2 of their
 	// row count (stream.go).
 	streams [preparedStreamSizes]*sql.Stmt
+	// alerts is the open-alert cache (SQLite's one write connection
+	// only; nil on PostgreSQL), see alertcache.go.
+	alerts *alertCache
 }
 
 func newWriteConn(conn *sql.Conn, q *[numQueries]string, prepare bool) *writeConn {
