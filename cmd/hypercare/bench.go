@@ -53,8 +53,8 @@ weighted like "trigger:8,acknowledge:1,resolve:1".
 --batch alerts each (default 100) to POST URL/integrations/KEY, where
 --routing-key is an alertmanager integration's key: how Alertmanager delivers
 a group. A trigger is a firing alert, anything else a resolved one; events/s
-counts alerts. Such a run leaves what it opened open (as --keep does): resolve
-it with a run of the same keys and --action-mix resolve.
+counts alerts. Such a run leaves what it opened open (as --keep does); with
+--keys N, a run with the same --keys and --action-mix resolve resolves them.
 
 Requests during --warmup are sent but not measured. The run stops by itself:
 after warmup plus duration, waiting at most --timeout for requests in flight.
