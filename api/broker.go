@@ -143,8 +143,27 @@ func (b *broker) stop() {
 	}
 }
 
-// catchUp fans out every event committed after the cursor.
+// catchUp fans out every event committed after the cursor. With nobody
+// subscribed it only moves the cursor to the newest committed event (one
+// indexed MAX read instead of reading and decoding every event, which cost
+// a tenth of the server's CPU under an ingest storm): a client that
+// subscribes later replays up to the cursor from the store anyway.
 func (b *broker) catchUp(ctx context.Context) error {
+	if b.idle() {
+		_, last, err := b.src.StreamHorizon(ctx)
+		if err != nil {
+			return err
+		}
+		b.mu.Lock()
+		idle := len(b.subs) == 0
+		if idle {
+			b.cursor = max(b.cursor, last)
+		}
+		b.mu.Unlock()
+		if idle {
+			return nil
+		}
+	}
 	for {
 		b.mu.Lock()
 		after := b.cursor
@@ -158,6 +177,13 @@ func (b *broker) catchUp(ctx context.Context) error {
 			return nil
 		}
 	}
+}
+
+// idle reports whether no client is subscribed.
+func (b *broker) idle() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.subs) == 0
 }
 
 func (b *broker) fanOut(evs []hypercare.StreamEvent) {

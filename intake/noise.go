@@ -45,10 +45,14 @@ func (in *Intake) place(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert
 	if urgency == "" {
 		urgency = hypercare.UrgencyFor(a.Severity)
 	}
-	if done, err := rejoinRecovering(ctx, tx, a, urgency, actor, now, &res); done || err != nil {
+	recent, err := recentOfKey(ctx, tx, n, a)
+	if err != nil {
 		return res, err
 	}
-	if done, err := in.reopenFlapping(ctx, tx, n, a, urgency, actor, d, now, &res); done || err != nil {
+	if done, err := rejoinRecovering(ctx, tx, a, recent, urgency, actor, now, &res); done || err != nil {
+		return res, err
+	}
+	if done, err := in.reopenFlapping(ctx, tx, n, a, recent, urgency, actor, d, now, &res); done || err != nil {
 		return res, err
 	}
 	features, joined, err := group(ctx, tx, n.Grouping, a, urgency, actor, now)
@@ -141,20 +145,35 @@ func upstreamIncident(ctx context.Context, tx hypercare.Tx, upstream []string) (
 	return inc, nil
 }
 
+// recentOfKey reads, once for rejoinRecovering and reopenFlapping, the
+// key's newest alerts, newest first: the previous one, and as many as
+// flapping detection looks at (its window is applied by reopenFlapping).
+// One read instead of two per new alert, which was a sixth of its cost.
+func recentOfKey(ctx context.Context, tx hypercare.Tx, n correlate.Noise, a *hypercare.Alert) ([]hypercare.Alert, error) {
+	limit := 1
+	if n.Flapping.Count > 0 && n.Flapping.Window > 0 {
+		limit = max(limit, n.Flapping.Count+1)
+	}
+	return tx.RecentAlertsByKey(ctx, a.ServiceID, a.DedupKey, time.Time{}, limit)
+}
+
 // reopenFlapping puts a re-trigger within the flapping window back into
 // the incident of the key's previous alert. That incident pages at most
 // once: its escalation restarts only if it never paged, at once when the
 // key is now flapping, else after the pause. done says a was placed.
-func (in *Intake) reopenFlapping(ctx context.Context, tx hypercare.Tx, n correlate.Noise, a *hypercare.Alert, urgency hypercare.Urgency,
-	actor hypercare.Actor, d *rules.Decision, now time.Time, res *Result) (bool, error) {
+func (in *Intake) reopenFlapping(ctx context.Context, tx hypercare.Tx, n correlate.Noise, a *hypercare.Alert, recent []hypercare.Alert,
+	urgency hypercare.Urgency, actor hypercare.Actor, d *rules.Decision, now time.Time, res *Result) (bool, error) {
 	if n.Flapping.Count <= 0 || n.Flapping.Window <= 0 {
 		return false, nil
 	}
-	recent, err := tx.RecentAlertsByKey(ctx, a.ServiceID, a.DedupKey, now.Add(-n.Flapping.Window), n.Flapping.Count+1)
-	if err != nil {
-		return false, err
+	// The key's alerts first seen within the window: a prefix of recent,
+	// which is newest first (the store compares whole microseconds).
+	since := now.Add(-n.Flapping.Window).Truncate(time.Microsecond)
+	inWindow := 0
+	for inWindow < len(recent) && !recent[inWindow].FirstSeenAt.Before(since) {
+		inWindow++
 	}
-	f := correlate.DecideFlap(n.Flapping, recent, now)
+	f := correlate.DecideFlap(n.Flapping, recent[:inWindow], now)
 	if f.IncidentID == "" {
 		return false, nil
 	}
@@ -263,11 +282,10 @@ func window(g correlate.Grouping) time.Duration {
 // upstream broke again, the symptoms downstream still belong to it, and
 // it stops recovering (incident.Join stops the grace timer). It pages
 // nobody: the incident paged when it opened. done says a was placed.
-func rejoinRecovering(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, urgency hypercare.Urgency,
+func rejoinRecovering(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, prev []hypercare.Alert, urgency hypercare.Urgency,
 	actor hypercare.Actor, now time.Time, res *Result) (bool, error) {
-	prev, err := tx.RecentAlertsByKey(ctx, a.ServiceID, a.DedupKey, time.Time{}, 1)
-	if err != nil || len(prev) == 0 || prev[0].IncidentID == "" {
-		return false, err
+	if len(prev) == 0 || prev[0].IncidentID == "" {
+		return false, nil
 	}
 	inc, err := tx.GetIncident(ctx, prev[0].IncidentID)
 	if err != nil {

@@ -91,6 +91,8 @@ type eventSource struct {
 	keys       int
 	runID      string // makes fresh keys unique across runs
 	mix        actionMix
+	format     string // FormatEventsV2 or FormatAlertmanager
+	batch      int    // alerts per request (alertmanager)
 }
 
 func newEventSource(routingKey string, keys int, mix actionMix, start time.Time) eventSource {
@@ -142,6 +144,9 @@ func (s eventSource) action(seq int64) string { return s.mix.pick(splitmix64(uin
 // body returns the JSON body of event seq. Triggers carry a full payload;
 // acknowledge and resolve carry only the key, as in PagerDuty's API.
 func (s eventSource) body(seq int64, now time.Time) ([]byte, error) {
+	if s.format == FormatAlertmanager {
+		return s.amBody(seq, now)
+	}
 	key, dedup := s.key(seq)
 	ev := pdEvent{
 		RoutingKey:  s.routingKey,

@@ -54,6 +54,12 @@ type Options struct {
 	// ActionMix picks each event's action: "trigger" (the default),
 	// "trigger,resolve" (equal weights) or "trigger:8,acknowledge:1,resolve:1".
 	ActionMix string
+	// Format is FormatEventsV2 ("" too) or FormatAlertmanager.
+	Format string
+	// Batch is the alerts per request of FormatAlertmanager (0:
+	// DefaultAlertmanagerBatch); events-v2 sends one event per request.
+	// Events per second count alerts, not requests.
+	Batch int
 	// Timeout bounds each request; zero means DefaultTimeout.
 	Timeout time.Duration
 	// MaxErrorRate is the fraction of measured requests (0.01 is 1%) that
@@ -126,6 +132,23 @@ func newPlan(opts Options, start time.Time) (*plan, error) {
 	if opts.MaxErrorRate < 0 || opts.MaxErrorRate > 1 {
 		errs = append(errs, fmt.Errorf("max error rate must be from 0 to 100%%, got %g%%", 100*opts.MaxErrorRate))
 	}
+	switch opts.Format {
+	case "", FormatEventsV2:
+		opts.Format = FormatEventsV2
+		if opts.Batch > 1 {
+			errs = append(errs, fmt.Errorf("batch %d: the events-v2 format sends one event per request", opts.Batch))
+		}
+		opts.Batch = 1
+	case FormatAlertmanager:
+		if opts.Batch == 0 {
+			opts.Batch = DefaultAlertmanagerBatch
+		}
+		if opts.Batch < 1 {
+			errs = append(errs, fmt.Errorf("batch must be at least 1, got %d", opts.Batch))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("format %q: want %s or %s", opts.Format, FormatEventsV2, FormatAlertmanager))
+	}
 	if opts.ActionMix == "" {
 		opts.ActionMix = "trigger"
 	}
@@ -139,11 +162,13 @@ func newPlan(opts Options, start time.Time) (*plan, error) {
 	if opts.Timeout == 0 {
 		opts.Timeout = DefaultTimeout
 	}
-	p := &plan{
-		opts:     opts,
-		endpoint: strings.TrimRight(opts.URL, "/") + "/v2/enqueue",
-		events:   newEventSource(opts.RoutingKey, opts.Keys, mix, start),
+	endpoint := strings.TrimRight(opts.URL, "/") + "/v2/enqueue"
+	if opts.Format == FormatAlertmanager {
+		endpoint = strings.TrimRight(opts.URL, "/") + "/integrations/" + url.PathEscape(opts.RoutingKey)
 	}
+	events := newEventSource(opts.RoutingKey, opts.Keys, mix, start)
+	events.format, events.batch = opts.Format, opts.Batch
+	p := &plan{opts: opts, endpoint: endpoint, events: events}
 	p.body = p.events.body
 	if opts.Wire != nil {
 		p.endpoint = strings.TrimRight(opts.URL, "/") + opts.Wire.Path

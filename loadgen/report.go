@@ -31,7 +31,8 @@ type Report struct {
 	TransportErrors int64    `json:"transport_errors"`
 	ErrorSamples    []string `json:"error_samples,omitempty"`
 	WarmupSent      int64    `json:"warmup_requests"`
-	// EventsPerSecond is Succeeded divided by the measured window.
+	// EventsPerSecond is Succeeded (times the batch size: alerts, not
+	// requests) divided by the measured window.
 	EventsPerSecond float64 `json:"events_per_second"`
 	// AnsweredPerSecond counts accepted requests answered inside the
 	// measured window, whenever they were sent (warmup included), divided
@@ -74,7 +75,10 @@ type Settings struct {
 	Rate        float64       `json:"rate,omitempty"`
 	Keys        int           `json:"keys"`
 	ActionMix   string        `json:"action_mix"`
-	Timeout     time.Duration `json:"timeout_ns"`
+	// Format and Batch are the request format and alerts per request.
+	Format  string        `json:"format,omitempty"`
+	Batch   int           `json:"batch,omitempty"`
+	Timeout time.Duration `json:"timeout_ns"`
 	// MaxErrorRate is Options.MaxErrorRate, a fraction.
 	MaxErrorRate float64 `json:"max_error_rate"`
 }
@@ -187,7 +191,7 @@ func buildReport(opts Options, endpoint string, recs []*recorder, elapsed time.D
 	// An interrupted run measured only part of its window.
 	window := min(max(elapsed-opts.Warmup, 0), opts.Duration)
 	if window > 0 {
-		rep.EventsPerSecond = float64(rep.Succeeded) / window.Seconds()
+		rep.EventsPerSecond = float64(rep.Succeeded*int64(max(opts.Batch, 1))) / window.Seconds()
 		rep.AnsweredPerSecond = float64(answered) / window.Seconds()
 	}
 	rep.Latency = summarize(lat)
@@ -208,6 +212,7 @@ func settingsOf(opts Options, endpoint string) Settings {
 		Endpoint: endpoint, Mode: mode, Concurrency: opts.Concurrency,
 		Duration: opts.Duration, Warmup: opts.Warmup, Rate: opts.Rate,
 		Keys: opts.Keys, ActionMix: opts.ActionMix, Timeout: opts.Timeout, MaxErrorRate: opts.MaxErrorRate,
+		Format: opts.Format, Batch: opts.Batch,
 	}
 }
 

@@ -110,6 +110,9 @@ func (w *worker) run(ctx context.Context) {
 // may have opened an alert: accepted, or with no clear refusal (a timeout
 // or a 5xx may have committed), so the run can resolve what it opened.
 func (w *worker) noteTriggered(seq int64, res result) {
+	if w.plan.events.format == FormatAlertmanager {
+		return // Resolve sends events-v2; an alertmanager run keeps what it opened
+	}
 	if w.plan.opts.Wire != nil || w.plan.events.action(seq) != "trigger" || (res.err == nil && res.status != http.StatusAccepted && res.status < 500) {
 		return
 	}

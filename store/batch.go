@@ -82,6 +82,12 @@ func (s *Store) tryBatch(base context.Context, batch []*request, savepoints bool
 	if _, err := c.exec(ctx, ctlBegin); err != nil {
 		return fmt.Errorf("begin write batch: %w", err)
 	}
+	if c.alerts != nil {
+		if err := c.alerts.begin(ctx, c); err != nil {
+			s.rollback(base, c)
+			return fmt.Errorf("begin write batch: %w", err)
+		}
+	}
 	t := &tx{s: s, c: c, ctx: ctx}
 	mode := runOptimistic
 	switch {
@@ -111,6 +117,9 @@ func (s *Store) tryBatch(base context.Context, batch []*request, savepoints bool
 	if _, err := c.exec(ctx, ctlCommit); err != nil {
 		s.rollback(base, c)
 		return fmt.Errorf("commit write batch: %w", err)
+	}
+	if c.alerts != nil {
+		c.alerts.committedBatch()
 	}
 	if len(t.stream) > 0 {
 		s.streamSig.fire()
@@ -143,6 +152,9 @@ func (s *Store) runOne(t *tx, r *request, mode runMode) error {
 	err := r.call(t)
 	if err != nil {
 		t.stream = t.stream[:published] // its writes are undone: so are its events
+	}
+	if t.c.alerts != nil {
+		t.c.alerts.endRequest(err == nil) // likewise the alert rows it wrote
 	}
 	if err == nil {
 		if mode == runInSavepoint {

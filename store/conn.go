@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/bits"
 )
 
 // writeConn is one database connection that write transactions run on,
@@ -17,6 +18,12 @@ type writeConn struct {
 	q       *[numQueries]string
 	prepare bool
 	stmts   [numQueries]*sql.Stmt
+	// streams are the prepared multi-row stream inserts, by log2 of their
+	// row count (stream.go).
+	streams [preparedStreamSizes]*sql.Stmt
+	// alerts is the open-alert cache (SQLite's one write connection
+	// only; nil on PostgreSQL), see alertcache.go.
+	alerts *alertCache
 }
 
 func newWriteConn(conn *sql.Conn, q *[numQueries]string, prepare bool) *writeConn {
@@ -78,6 +85,21 @@ func (c *writeConn) queryRow(ctx context.Context, id qid, args ...any) rowScanne
 	return st.QueryRowContext(ctx, args...)
 }
 
+// streamStmt returns the prepared insert of n stream events, n a power
+// of two up to maxPreparedStreamRows.
+func (c *writeConn) streamStmt(ctx context.Context, n int) (*sql.Stmt, error) {
+	i := bits.Len(uint(n)) - 1
+	if st := c.streams[i]; st != nil {
+		return st, nil
+	}
+	st, err := c.conn.PrepareContext(ctx, streamInsertSQL(n))
+	if err != nil {
+		return nil, fmt.Errorf("prepare stream insert of %d rows: %w", n, err)
+	}
+	c.streams[i] = st
+	return st, nil
+}
+
 // close closes the prepared statements and returns the connection.
 func (c *writeConn) close() error {
 	var errs []error
@@ -85,6 +107,12 @@ func (c *writeConn) close() error {
 		if st != nil {
 			errs = append(errs, st.Close())
 			c.stmts[i] = nil
+		}
+	}
+	for i, st := range c.streams {
+		if st != nil {
+			errs = append(errs, st.Close())
+			c.streams[i] = nil
 		}
 	}
 	errs = append(errs, c.conn.Close())

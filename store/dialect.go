@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -69,21 +70,43 @@ type dialect struct {
 	// stream IDs are drawn in commit order across writers and nodes, and
 	// queues the NOTIFY that wakes every node's stream at commit.
 	streamOrder string
+	// limitWrap wraps a bound LIMIT parameter (SQLite only): SQLite 3.47+
+	// reads a bare "LIMIT $n" parameter's bound value while planning and
+	// marks the statement to be re-prepared whenever it is bound again, so
+	// a prepared write-path statement with one was parsed and planned anew
+	// on every call (about a fifth of a new alert's CPU time). "($n + 0)"
+	// is an expression, not a parameter, and the plan stays cached.
+	limitWrap bool
+	// contentUpdate says UpdateAlert first tries qUpdateAlertContent
+	// (SQLite only: PostgreSQL's HOT updates already skip unchanged
+	// indexes, and the extra statement would be a round trip).
+	contentUpdate bool
+}
+
+// limit returns the LIMIT clause of a write-path query whose row count is
+// bound parameter n.
+func (d *dialect) limit(n int) string {
+	if d.limitWrap {
+		return fmt.Sprintf("LIMIT ($%d + 0)", n)
+	}
+	return fmt.Sprintf("LIMIT $%d", n)
 }
 
 // sqliteDialect returns SQLite's differences.
 func sqliteDialect() *dialect {
 	return &dialect{
-		name:         "sqlite",
-		migrations:   "migrations/sqlite",
-		begin:        "BEGIN IMMEDIATE",
-		forUpdate:    "",
-		lockIncident: "",
-		skipLocked:   "",
-		nextNumber:   "UPDATE counters SET value = value + 1 WHERE name = 'incident_number' RETURNING value",
-		prepare:      true,
-		maxBatch:     1 << 16,
-		classify:     classifySQLite,
+		name:          "sqlite",
+		migrations:    "migrations/sqlite",
+		begin:         "BEGIN IMMEDIATE",
+		forUpdate:     "",
+		lockIncident:  "",
+		skipLocked:    "",
+		nextNumber:    "UPDATE counters SET value = value + 1 WHERE name = 'incident_number' RETURNING value",
+		prepare:       true,
+		maxBatch:      1 << 16,
+		classify:      classifySQLite,
+		limitWrap:     true,
+		contentUpdate: true,
 	}
 }
 

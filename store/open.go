@@ -76,6 +76,7 @@ func openSQLite(ctx context.Context, opts Options) (*Store, error) {
 	s := newStore(sqliteDialect(), opts, db, rdb, 1)
 	s.location = "SQLite database " + path
 	s.wconn = newWriteConn(conn, &s.q, true)
+	s.wconn.alerts = newAlertCache()
 	s.log.Debug("sqlite database", "path", path)
 	return s, nil
 }

@@ -39,6 +39,7 @@ const (
 	qFindOpenAlertSkipLocked
 	qInsertAlert
 	qUpdateAlert
+	qUpdateAlertContent
 	qAlertsOfIncident
 	qNextNumber
 	qGetIncident
@@ -115,6 +116,14 @@ func buildQueries(d *dialect) [numQueries]string {
 		"summary = $5, severity = $6, source = $7, component = $8, grp = $9, class = $10, " +
 		"custom_details = $11, links = $12, images = $13, event_count = $14, first_seen_at = $15, " +
 		"last_seen_at = $16, acknowledged_at = $17, resolved_at = $18, symptom_of = $19 WHERE id = $1"
+	// The same arguments, setting only columns no index covers, and only
+	// if the indexed ones already hold the new values (SQLite, see
+	// tx.UpdateAlert). PostgreSQL does not use it.
+	q[qUpdateAlertContent] = "UPDATE alerts SET integration_id = $3, " +
+		"summary = $5, severity = $6, source = $7, component = $8, grp = $9, class = $10, " +
+		"custom_details = $11, links = $12, images = $13, event_count = $14, " +
+		"last_seen_at = $16, acknowledged_at = $17, resolved_at = $18 WHERE id = $1 " +
+		"AND incident_id IS $2 AND status = $4 AND first_seen_at = $15 AND symptom_of = $19"
 	q[qAlertsOfIncident] = "SELECT " + alertCols + " FROM alerts WHERE incident_id = $1 " +
 		"ORDER BY first_seen_at, id"
 
@@ -183,7 +192,7 @@ func buildEscalationQueries(q *[numQueries]string, d *dialect) {
 		"loop = excluded.loop, step = excluded.step, status = excluded.status, due_at = excluded.due_at, " +
 		"urgency = excluded.urgency, ack_timeout = excluded.ack_timeout, updated_at = excluded.updated_at"
 	q[qDueEscalations] = "SELECT " + escalationCols + " FROM escalations " +
-		"WHERE status <> 'done' AND due_at <= $1 ORDER BY due_at LIMIT $2" + d.skipLocked
+		"WHERE status <> 'done' AND due_at <= $1 ORDER BY due_at " + d.limit(2) + d.skipLocked
 	q[qNextTurn] = "INSERT INTO rotation_turns (policy_id, level, turn) VALUES ($1, $2, 0) " +
 		"ON CONFLICT (policy_id, level) DO UPDATE SET turn = rotation_turns.turn + 1 RETURNING turn"
 	q[qInsertNotification] = "INSERT INTO notifications (" + notificationCols + ") VALUES " +
@@ -196,7 +205,7 @@ func buildEscalationQueries(q *[numQueries]string, d *dialect) {
 		// notifications_due instead of scanning every page ever sent.
 		"status IN ('pending', 'sending') AND " +
 		"((status = 'pending' AND due_at <= $1) OR (status = 'sending' AND lease_until <= $1)) " +
-		"ORDER BY due_at LIMIT $3" + d.skipLocked + ") RETURNING " + notificationCols
+		"ORDER BY due_at " + d.limit(3) + d.skipLocked + ") RETURNING " + notificationCols
 	q[qUpdateNotification] = "UPDATE notifications SET status = $2, attempts = $3, last_error = $4, " +
 		"due_at = $5, sent_at = $6, error_detail = $7, kind = $8, lease_until = NULL WHERE id = $1"
 	q[qTakeHeldNotifications] = "UPDATE notifications SET status = 'digested', digest_id = $4, lease_until = NULL " +
@@ -222,17 +231,17 @@ func buildNoiseQueries(q *[numQueries]string, d *dialect) {
 	q[qNewestOpenIncident] = "SELECT " + incidentCols + " FROM incidents WHERE service_id = $1 " +
 		"AND status <> 'resolved' ORDER BY number DESC LIMIT 1" + d.lockIncident
 	q[qOpenIncidents] = "SELECT " + incidentCols + " FROM incidents WHERE service_id = $1 " +
-		"AND status <> 'resolved' ORDER BY number DESC LIMIT $2"
+		"AND status <> 'resolved' ORDER BY number DESC " + d.limit(2)
 	q[qOpenIncidentWithFeatures] = "SELECT " + incidentCols + " FROM incidents WHERE service_id = $1 " +
 		"AND status <> 'resolved' AND (features = $2 OR last_features = $2) AND last_alert_at >= $3 " +
 		"ORDER BY number DESC LIMIT 1" + d.lockIncident
 	q[qOpenIncidentsOf] = "SELECT id, number, title, features, last_features, " +
 		"last_alert_at FROM incidents WHERE service_id = $1 AND status <> 'resolved' " +
-		"AND last_alert_at >= $2 ORDER BY number DESC LIMIT $3"
+		"AND last_alert_at >= $2 ORDER BY number DESC " + d.limit(3)
 	q[qRecentAlertsOfIncident] = "SELECT " + alertCols + " FROM alerts WHERE incident_id = $1 " +
-		"AND first_seen_at >= $2 ORDER BY first_seen_at DESC, id DESC LIMIT $3"
+		"AND first_seen_at >= $2 ORDER BY first_seen_at DESC, id DESC " + d.limit(3)
 	q[qRecentAlertsByKey] = "SELECT " + alertCols + " FROM alerts WHERE service_id = $1 " +
-		"AND dedup_key = $2 AND first_seen_at >= $3 ORDER BY first_seen_at DESC, id DESC LIMIT $4"
+		"AND dedup_key = $2 AND first_seen_at >= $3 ORDER BY first_seen_at DESC, id DESC " + d.limit(4)
 	// symptom_of <> '' is alerts_symptom_of's predicate: it lets SQLite
 	// use that partial index instead of walking every open alert.
 	q[qSymptomsOf] = "SELECT " + alertCols + " FROM alerts WHERE symptom_of = $1 AND symptom_of <> '' " +
@@ -249,5 +258,5 @@ func buildNoiseQueries(q *[numQueries]string, d *dialect) {
 		lock = " FOR UPDATE OF i SKIP LOCKED"
 	}
 	q[qDueSymptomGraces] = "SELECT g.incident_id, g.recovering_since, g.due_at FROM symptom_grace g " +
-		"JOIN incidents i ON i.id = g.incident_id WHERE g.due_at <= $1 ORDER BY g.due_at, g.incident_id LIMIT $2" + lock
+		"JOIN incidents i ON i.id = g.incident_id WHERE g.due_at <= $1 ORDER BY g.due_at, g.incident_id " + d.limit(2) + lock
 }

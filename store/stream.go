@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/bits"
 	"strings"
 	"sync"
 	"time"
@@ -73,25 +74,67 @@ func (s *Store) flushStream(t *tx) error {
 			return fmt.Errorf("stream: order commit: %w", err)
 		}
 	}
+	if t.c.prepare {
+		return flushPrepared(t)
+	}
 	for rest := t.stream; len(rest) > 0; {
 		chunk := rest[:min(len(rest), streamInsertRows)]
 		rest = rest[len(chunk):]
-		var q strings.Builder
-		q.WriteString("INSERT INTO stream_events (at, kind, op, incident_id, payload) VALUES ")
-		args := make([]any, 0, 5*len(chunk))
-		for i, e := range chunk {
-			if i > 0 {
-				q.WriteByte(',')
-			}
-			n := 5 * i
-			fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5)
-			args = append(args, e.at, e.kind, e.op, e.incID, string(e.payload))
-		}
-		if _, err := t.c.conn.ExecContext(t.ctx, q.String(), args...); err != nil {
+		if _, err := t.c.conn.ExecContext(t.ctx, streamInsertSQL(len(chunk)), streamArgs(chunk)...); err != nil {
 			return fmt.Errorf("stream: insert %d events: %w", len(chunk), err)
 		}
 	}
 	return nil
+}
+
+// flushPrepared inserts the batch's stream events with statements
+// prepared once on the write connection (SQLite), in chunks of a power of
+// two rows: a new statement text per batch size would be parsed and
+// planned on every commit, which cost more than the inserts themselves.
+func flushPrepared(t *tx) error {
+	for rest := t.stream; len(rest) > 0; {
+		n := 1 << (bits.Len(uint(min(len(rest), maxPreparedStreamRows))) - 1)
+		chunk := rest[:n]
+		rest = rest[n:]
+		st, err := t.c.streamStmt(t.ctx, n)
+		if err == nil {
+			_, err = st.ExecContext(t.ctx, streamArgs(chunk)...)
+		}
+		if err != nil {
+			return fmt.Errorf("stream: insert %d events: %w", n, err)
+		}
+	}
+	return nil
+}
+
+// maxPreparedStreamRows is the largest prepared stream insert (a power of
+// two): at most preparedStreamSizes statements are kept on the connection.
+const (
+	maxPreparedStreamRows = 1 << (preparedStreamSizes - 1)
+	preparedStreamSizes   = 9 // 1, 2, 4, ... 256 rows
+)
+
+// streamInsertSQL is the INSERT of n stream events.
+func streamInsertSQL(n int) string {
+	var q strings.Builder
+	q.WriteString("INSERT INTO stream_events (at, kind, op, incident_id, payload) VALUES ")
+	for i := range n {
+		if i > 0 {
+			q.WriteByte(',')
+		}
+		k := 5 * i
+		fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d)", k+1, k+2, k+3, k+4, k+5)
+	}
+	return q.String()
+}
+
+// streamArgs are the arguments of streamInsertSQL(len(chunk)).
+func streamArgs(chunk []pendingEvent) []any {
+	args := make([]any, 0, 5*len(chunk))
+	for _, e := range chunk {
+		args = append(args, e.at, e.kind, e.op, e.incID, string(e.payload))
+	}
+	return args
 }
 
 // signal is a broadcast: wait returns a channel that fire closes.

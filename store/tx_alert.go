@@ -15,6 +15,9 @@ func (t *tx) FindOpenAlert(ctx context.Context, serviceID, dedupKey string) (*hy
 	if err := checkText("find open alert", "service_id", serviceID, "dedup_key", dedupKey); err != nil {
 		return nil, err
 	}
+	if a, ok, err := t.cachedOpenAlert(ctx, serviceID, dedupKey); ok || err != nil {
+		return a, err
+	}
 	a := new(hypercare.Alert)
 	err := scanAlert(t.queryRow(ctx, qFindOpenAlert, serviceID, dedupKey), a)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -23,7 +26,23 @@ func (t *tx) FindOpenAlert(ctx context.Context, serviceID, dedupKey string) (*hy
 	if err != nil {
 		return nil, fmt.Errorf("find open alert %q on service %q: %w", dedupKey, serviceID, err)
 	}
+	if t.c.alerts != nil {
+		t.c.alerts.read(a)
+	}
 	return a, nil
+}
+
+// cachedOpenAlert answers FindOpenAlert from the write connection's
+// open-alert cache (SQLite, alertcache.go); ok is false when it cannot.
+func (t *tx) cachedOpenAlert(ctx context.Context, serviceID, dedupKey string) (a *hypercare.Alert, ok bool, err error) {
+	if t.c.alerts == nil {
+		return nil, false, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, false, err
+	}
+	a, ok = t.c.alerts.find(serviceID, dedupKey)
+	return a, ok, nil
 }
 
 // FindOpenAlertSkipLocked is FindOpenAlert for a write that must never
@@ -32,6 +51,9 @@ func (t *tx) FindOpenAlert(ctx context.Context, serviceID, dedupKey string) (*hy
 // only ever lock their own alert rows this way can be part of no deadlock.
 // SQLite has one writer and no row locks: it is FindOpenAlert.
 func (t *tx) FindOpenAlertSkipLocked(ctx context.Context, serviceID, dedupKey string) (*hypercare.Alert, error) {
+	if t.c.alerts != nil { // SQLite: no row locks to skip
+		return t.FindOpenAlert(ctx, serviceID, dedupKey)
+	}
 	if err := checkText("find open alert", "service_id", serviceID, "dedup_key", dedupKey); err != nil {
 		return nil, err
 	}
@@ -58,6 +80,9 @@ func (t *tx) InsertAlert(ctx context.Context, a *hypercare.Alert) error {
 	}
 	err = t.insert(ctx, qInsertAlert, "alert", a.ID,
 		"an alert with this id, or an open alert with this service and dedup key, already exists", args...)
+	if err == nil && t.c.alerts != nil {
+		t.c.alerts.wrote(a)
+	}
 	return t.published(err, hypercare.StreamAlert, hypercare.StreamCreated, a.IncidentID, a)
 }
 
@@ -71,8 +96,37 @@ func (t *tx) UpdateAlert(ctx context.Context, a *hypercare.Alert) error {
 	if err != nil {
 		return fmt.Errorf("update alert %q: %w", a.ID, err)
 	}
-	err = t.update(ctx, qUpdateAlert, "alert", a.ID, args...)
+	done := false
+	if t.s.d.contentUpdate {
+		done, err = t.updateAlertContent(ctx, a, args)
+	}
+	if !done && err == nil {
+		err = t.update(ctx, qUpdateAlert, "alert", a.ID, args...)
+	}
+	if err == nil && t.c.alerts != nil {
+		t.c.alerts.wrote(a)
+	}
 	return t.published(err, hypercare.StreamAlert, hypercare.StreamUpdated, a.IncidentID, a)
+}
+
+// updateAlertContent tries the update that leaves the indexed columns
+// alone (qUpdateAlertContent): a repeated trigger, the bulk of a storm,
+// changes only its alert's content and counters, and SQLite rewrites the
+// entries of every index whose columns an UPDATE sets, changed or not (six
+// on alerts). It applies only where the row's indexed columns already
+// hold a's values, so the row ends exactly as the full update leaves it;
+// done is false when it matched no row (a state change, or no such
+// alert), and the full update then runs.
+func (t *tx) updateAlertContent(ctx context.Context, a *hypercare.Alert, args []any) (done bool, err error) {
+	res, err := t.exec(ctx, qUpdateAlertContent, args...)
+	if err != nil {
+		return false, t.s.dbErr(err, "update alert %q", a.ID)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("update alert %q: %w", a.ID, err)
+	}
+	return n == 1, nil
 }
 
 // alertArgs returns the arguments of qInsertAlert (insert) or

@@ -23,6 +23,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"AlertRoundTrip", testAlertRoundTrip},
 		{"TimelineEventChangeRoundTrip", testTimelineEventChange},
 		{"OpenAlertUnique", testOpenAlertUnique},
+		{"OpenAlertAfterWrites", testOpenAlertAfterWrites},
 		{"ConflictThenContinue", testConflictThenContinue},
 		{"IncidentNumbersConcurrent", testIncidentNumbers},
 		{"GroupCommit200", testGroupCommit200},

@@ -49,6 +49,13 @@ every event a fresh key, so every trigger opens a new alert (and incident).
 --action-mix is "trigger" (default), "trigger,resolve" for equal shares, or
 weighted like "trigger:8,acknowledge:1,resolve:1".
 
+--format alertmanager sends Alertmanager webhook notifications (version 4) of
+--batch alerts each (default 100) to POST URL/integrations/KEY, where
+--routing-key is an alertmanager integration's key: how Alertmanager delivers
+a group. A trigger is a firing alert, anything else a resolved one; events/s
+counts alerts. Such a run leaves what it opened open (as --keep does); with
+--keys N, a run with the same --keys and --action-mix resolve resolves them.
+
 Requests during --warmup are sent but not measured. The run stops by itself:
 after warmup plus duration, waiting at most --timeout for requests in flight.
 
@@ -85,6 +92,8 @@ func newBenchIngestCmd() *cobra.Command {
 	fl.Float64Var(&bf.opts.Rate, "rate", 0, "events per second, open loop (0: closed loop, as fast as possible)")
 	fl.IntVar(&bf.opts.Keys, "keys", 1000, "distinct dedup keys to cycle over (0: a fresh key per event)")
 	fl.StringVar(&bf.opts.ActionMix, "action-mix", "trigger", "event actions and their weights")
+	fl.StringVar(&bf.opts.Format, "format", loadgen.FormatEventsV2, "request format: events-v2 (one event per request to /v2/enqueue) or alertmanager (webhook batches to /integrations/KEY)")
+	fl.IntVar(&bf.opts.Batch, "batch", 0, "alerts per request with --format alertmanager (0: 100); events/s counts alerts")
 	fl.DurationVar(&bf.opts.Timeout, "timeout", loadgen.DefaultTimeout, "timeout of each request")
 	fl.StringVarP(&bf.output, "output", "o", "table", "output format: table or json")
 	fl.Float64Var(&bf.maxErrorPct, "max-error-rate", 1, "percent of measured requests that may fail before the run fails")

@@ -1,0 +1,165 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/hypercare/hypercare"
+)
+
+// maxCachedAlerts bounds the open-alert cache; when full it starts over,
+// which costs only reads.
+const maxCachedAlerts = 1 << 16
+
+// alertCache is the open alerts the SQLite write connection knows, so a
+// repeated trigger (the bulk of a storm) finds its alert without a SELECT.
+// It is owned by the one write connection and used only under the lock
+// that serialises batches on it (Store.acquire). Every write of an alert
+// row goes through InsertAlert or UpdateAlert, which stage the row as
+// written; staged rows reach the committed layer only when their request
+// succeeded and their batch committed, so a rolled-back write is never
+// seen. Another connection committing to the database (a second process
+// on the same file; admin commands) changes SQLite's data_version, which
+// each batch checks after BEGIN, dropping the whole cache. PostgreSQL has
+// several writers and nodes: it reads every time.
+type alertCache struct {
+	// committed holds open alerts as committed, by alertCacheKey.
+	committed map[string]hypercare.Alert
+	// batch and req hold the rows written by the batch's finished
+	// requests and by the running request; a resolved alert is staged
+	// too, and hides a committed entry.
+	batch, req map[string]hypercare.Alert
+	// dataVersion is SQLite's PRAGMA data_version when last checked.
+	dataVersion int64
+}
+
+func newAlertCache() *alertCache {
+	return &alertCache{committed: map[string]hypercare.Alert{}, batch: map[string]hypercare.Alert{},
+		req: map[string]hypercare.Alert{}}
+}
+
+func alertCacheKey(serviceID, dedupKey string) string { return serviceID + "\x00" + dedupKey }
+
+// begin starts a batch: nothing staged, and the committed layer dropped
+// if another connection committed since the last batch.
+func (c *alertCache) begin(ctx context.Context, wc *writeConn) error {
+	clear(c.batch)
+	clear(c.req)
+	var v int64
+	if err := wc.conn.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v); err != nil {
+		return fmt.Errorf("read data_version: %w", err)
+	}
+	if v != c.dataVersion {
+		clear(c.committed)
+		c.dataVersion = v
+	}
+	return nil
+}
+
+// endRequest keeps the running request's rows when it succeeded and drops
+// them when its writes were undone.
+func (c *alertCache) endRequest(ok bool) {
+	if ok {
+		for k, a := range c.req {
+			c.batch[k] = a
+		}
+	}
+	clear(c.req)
+}
+
+// committedBatch moves the batch's rows to the committed layer after
+// COMMIT returned.
+func (c *alertCache) committedBatch() {
+	if len(c.committed)+len(c.batch) > maxCachedAlerts {
+		clear(c.committed)
+	}
+	for k, a := range c.batch {
+		if a.Status == hypercare.StatusResolved {
+			delete(c.committed, k)
+		} else {
+			c.committed[k] = a
+		}
+	}
+	clear(c.batch)
+}
+
+// find returns the open alert with the key as this transaction sees it;
+// known is false when the cache cannot tell (read the database).
+func (c *alertCache) find(serviceID, dedupKey string) (a *hypercare.Alert, known bool) {
+	v, ok := c.visible(alertCacheKey(serviceID, dedupKey))
+	if !ok || v.Status == hypercare.StatusResolved {
+		return nil, ok
+	}
+	out := cloneAlert(&v)
+	return &out, true
+}
+
+// visible is the newest entry for k: the running request's, the batch's,
+// or the committed one.
+func (c *alertCache) visible(k string) (hypercare.Alert, bool) {
+	if v, ok := c.req[k]; ok {
+		return v, true
+	}
+	if v, ok := c.batch[k]; ok {
+		return v, true
+	}
+	v, ok := c.committed[k]
+	return v, ok
+}
+
+// read records an open alert read from the database, which no write of
+// this batch touched (it would be staged), so it is the committed row.
+func (c *alertCache) read(a *hypercare.Alert) {
+	if len(c.committed) >= maxCachedAlerts {
+		clear(c.committed)
+	}
+	c.committed[alertCacheKey(a.ServiceID, a.DedupKey)] = cloneAlert(a)
+}
+
+// wrote stages a row the running request wrote, as the database holds it.
+// An open row is the key's one open alert (a unique index says so, and
+// no statement changes an alert's service or dedup key). A
+// resolved row hides the key's entry only if that entry is this alert: an
+// older alert of the key written again (moved by a merge, say) must not
+// hide the open one.
+func (c *alertCache) wrote(a *hypercare.Alert) {
+	k := alertCacheKey(a.ServiceID, a.DedupKey)
+	if a.Status == hypercare.StatusResolved {
+		if v, ok := c.visible(k); !ok || v.ID != a.ID {
+			return
+		}
+	}
+	c.req[k] = cloneAlert(a)
+}
+
+// cloneAlert copies a as a read from the database returns it: times in
+// whole microseconds (UTC), empty lists and details nil, nothing shared
+// with a (callers append to Links).
+func cloneAlert(a *hypercare.Alert) hypercare.Alert {
+	out := *a
+	out.FirstSeenAt, out.LastSeenAt = fromMicros(micros(a.FirstSeenAt)), fromMicros(micros(a.LastSeenAt))
+	out.AcknowledgedAt = cloneMicros(a.AcknowledgedAt)
+	out.ResolvedAt = cloneMicros(a.ResolvedAt)
+	out.CustomDetails, out.Links, out.Images = nil, nil, nil
+	if len(a.CustomDetails) > 0 {
+		out.CustomDetails = bytes.Clone(a.CustomDetails)
+	}
+	if len(a.Links) > 0 {
+		out.Links = slices.Clone(a.Links)
+	}
+	if len(a.Images) > 0 {
+		out.Images = slices.Clone(a.Images)
+	}
+	return out
+}
+
+func cloneMicros(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	v := fromMicros(t.UnixMicro())
+	return &v
+}
