@@ -113,7 +113,7 @@ func (s *Store) tryBatch(base context.Context, batch []*request, savepoints bool
 		return fmt.Errorf("commit write batch: %w", err)
 	}
 	if len(t.stream) > 0 {
-		s.streamSig.fire()
+		s.announceCommit(ctx)
 	}
 	return nil
 }

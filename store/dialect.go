@@ -64,11 +64,18 @@ type dialect struct {
 	// subxid cache and slow every concurrent snapshot.
 	maxBatch int
 	classify func(error) errClass
-	// streamOrder runs before a batch's stream events are inserted (PG
-	// only): it takes the stream's transaction-scoped advisory lock, so
-	// stream IDs are drawn in commit order across writers and nodes, and
-	// queues the NOTIFY that wakes every node's stream at commit.
-	streamOrder string
+	// streamID is the SQL expression of the first stream event ID of the
+	// current transaction (PG: its xid shifted left, stream.go); "" lets
+	// the ID column draw from its own counter (SQLite: one writer, so
+	// IDs are drawn in commit order already).
+	streamID string
+	// streamWatermark is the SQL expression below which every stream ID is
+	// final: no transaction can still commit one (PG: the oldest running
+	// xid, shifted alike; SQLite: every committed ID).
+	streamWatermark string
+	// nodes says other processes may share the database (PG): commits are
+	// announced on LISTEN/NOTIFY and readers wait for the watermark.
+	nodes bool
 }
 
 // sqliteDialect returns SQLite's differences.
@@ -84,25 +91,29 @@ func sqliteDialect() *dialect {
 		prepare:      true,
 		maxBatch:     1 << 16,
 		classify:     classifySQLite,
+		// Above any ID SQLite's counter will draw.
+		streamWatermark: "9223372036854775807",
 	}
 }
 
 // postgresDialect returns PostgreSQL's differences.
 func postgresDialect() *dialect {
 	return &dialect{
-		name:           "postgres",
-		migrations:     "migrations/postgres",
-		begin:          "BEGIN",
-		forUpdate:      " FOR UPDATE",
-		lockIncident:   " FOR NO KEY UPDATE",
-		skipLocked:     " FOR UPDATE SKIP LOCKED",
-		nextNumber:     "SELECT nextval('incident_number_seq')",
-		numberInInsert: "nextval('incident_number_seq')",
-		prepare:        false,
-		batchTimeout:   30 * time.Second,
-		maxBatch:       64,
-		classify:       classifyPostgres,
-		streamOrder:    streamOrderPostgres,
+		name:            "postgres",
+		migrations:      "migrations/postgres",
+		begin:           "BEGIN",
+		forUpdate:       " FOR UPDATE",
+		lockIncident:    " FOR NO KEY UPDATE",
+		skipLocked:      " FOR UPDATE SKIP LOCKED",
+		nextNumber:      "SELECT nextval('incident_number_seq')",
+		numberInInsert:  "nextval('incident_number_seq')",
+		prepare:         false,
+		batchTimeout:    30 * time.Second,
+		maxBatch:        64,
+		classify:        classifyPostgres,
+		streamID:        streamIDPostgres,
+		streamWatermark: streamWatermarkPostgres,
+		nodes:           true,
 	}
 }
 
