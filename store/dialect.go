@@ -73,6 +73,9 @@ type dialect struct {
 	// final: no transaction can still commit one (PG: the oldest running
 	// xid, shifted alike; SQLite: every committed ID).
 	streamWatermark string
+	// pipeline queues writes that only need to succeed and sends them
+	// with the next statement, in one round trip (PG: pipeline.go).
+	pipeline bool
 	// nodes says other processes may share the database (PG): commits are
 	// announced on LISTEN/NOTIFY and readers wait for the watermark.
 	nodes bool
@@ -114,6 +117,7 @@ func postgresDialect() *dialect {
 		streamID:        streamIDPostgres,
 		streamWatermark: streamWatermarkPostgres,
 		nodes:           true,
+		pipeline:        true,
 	}
 }
 

@@ -91,18 +91,31 @@ func (s *Store) flushStream(t *tx) error {
 	if len(t.stream) == 0 {
 		return nil
 	}
+	qs, args, err := s.streamInserts(t)
+	if err != nil {
+		return err
+	}
+	for i, q := range qs {
+		if _, err := t.c.conn.ExecContext(t.ctx, q, args[i]...); err != nil {
+			return fmt.Errorf("stream: insert events: %w", err)
+		}
+	}
+	return nil
+}
+
+// streamInserts returns the INSERTs of the transaction's stream events,
+// at most streamInsertRows each, with their arguments.
+func (s *Store) streamInserts(t *tx) (qs []string, args [][]any, err error) {
 	if s.d.streamID != "" && len(t.stream) >= 1<<streamIDBits {
-		return fmt.Errorf("stream: %d events in one transaction, at most %d", len(t.stream), 1<<streamIDBits-1)
+		return nil, nil, fmt.Errorf("stream: %d events in one transaction, at most %d", len(t.stream), 1<<streamIDBits-1)
 	}
 	for done := 0; done < len(t.stream); {
 		chunk := t.stream[done:min(len(t.stream), done+streamInsertRows)]
-		q, args := s.streamInsert(chunk, done)
-		if _, err := t.c.conn.ExecContext(t.ctx, q, args...); err != nil {
-			return fmt.Errorf("stream: insert %d events: %w", len(chunk), err)
-		}
+		q, a := s.streamInsert(chunk, done)
+		qs, args = append(qs, q), append(args, a)
 		done += len(chunk)
 	}
-	return nil
+	return qs, args, nil
 }
 
 // streamInsert builds the multi-row INSERT of chunk, the events from

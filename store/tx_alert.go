@@ -71,7 +71,7 @@ func (t *tx) UpdateAlert(ctx context.Context, a *hypercare.Alert) error {
 	if err != nil {
 		return fmt.Errorf("update alert %q: %w", a.ID, err)
 	}
-	err = t.update(ctx, qUpdateAlert, "alert", a.ID, args...)
+	err = t.updateLater(ctx, qUpdateAlert, "alert", a.ID, args...)
 	return t.published(err, hypercare.StreamAlert, hypercare.StreamUpdated, a.IncidentID, a)
 }
 
