@@ -109,7 +109,7 @@ func (s *Store) tryBatch(base context.Context, batch []*request, savepoints bool
 		return err
 	}
 	if len(t.stream) > 0 {
-		s.announceCommit(ctx)
+		s.announceCommit(ctx, c)
 	}
 	return nil
 }
@@ -117,7 +117,7 @@ func (s *Store) tryBatch(base context.Context, batch []*request, savepoints bool
 // commit inserts the batch's stream events and commits. On PostgreSQL
 // the queued writes, the stream insert and COMMIT go in one round trip; a
 // queued write that fails there in an optimistic batch reruns it with
-// savepoints.
+// savepoints (alone in its batch, its failure is the request's).
 func (s *Store) commit(t *tx, mode runMode) error {
 	if !s.d.pipeline {
 		if err := s.flushStream(t); err != nil {
@@ -137,10 +137,12 @@ func (s *Store) commit(t *tx, mode runMode) error {
 	switch {
 	case err == nil:
 		return nil
-	case queued && mode == runOptimistic && !s.d.retryable(err) && !isPipelineTail(err):
+	case !queued || isPipelineTail(err) || s.d.retryable(err):
+		return fmt.Errorf("commit write batch: %w", err)
+	case mode == runOptimistic:
 		return errNeedSavepoints
 	}
-	return fmt.Errorf("commit write batch: %w", err)
+	return err // alone: the request's own queued write failed
 }
 
 // runMode says how a request's writes are undone if its fn fails.
@@ -166,8 +168,8 @@ func (s *Store) runOne(t *tx, r *request, mode runMode) error {
 	t.statements = 0
 	published := len(t.stream)
 	err := r.call(t)
-	if err == nil && mode != runOptimistic {
-		err = t.flush() // its queued writes fail as its own
+	if err == nil && mode == runInSavepoint {
+		err = t.flush() // its queued writes fail as its own (alone: with COMMIT)
 	}
 	if err == nil && t.flushErr != nil {
 		err = t.flushErr // a queued write failed, even if fn swallowed it

@@ -307,8 +307,9 @@ func (s *Store) PruneStream(ctx context.Context, cutoff time.Time, keep int) (in
 // announceCommit wakes this node's readers after a commit that published
 // stream events and, on PostgreSQL, has the other nodes' woken: through
 // the announcer while Run is active (commits that land while a NOTIFY is
-// on its way share the next one), else at once.
-func (s *Store) announceCommit(ctx context.Context) {
+// on its way share the next one), else at once on c, the connection that
+// committed (a second pooled one could be a wait on a full pool).
+func (s *Store) announceCommit(ctx context.Context, c *writeConn) {
 	s.streamSig.fire()
 	if !s.d.nodes {
 		return
@@ -320,14 +321,19 @@ func (s *Store) announceCommit(ctx context.Context) {
 		}
 		return
 	}
-	s.notifyNodes(ctx)
+	s.notifyNodes(ctx, c.conn)
+}
+
+// execer is a pool or a connection.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
 // notifyNodes sends one NOTIFY on the stream channel.
-func (s *Store) notifyNodes(ctx context.Context) {
+func (s *Store) notifyNodes(ctx context.Context, on execer) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	if _, err := s.db.ExecContext(ctx, streamNotify); err != nil {
+	if _, err := on.ExecContext(ctx, streamNotify); err != nil {
 		s.log.Warn("stream: NOTIFY failed; other nodes see these events at the next commit", "err", err)
 	}
 }
@@ -340,7 +346,7 @@ func (s *Store) announce(ctx context.Context, stop <-chan struct{}) {
 		s.announcing.Store(false)
 		select {
 		case <-s.streamNotify:
-			s.notifyNodes(ctx)
+			s.notifyNodes(ctx, s.db)
 		default:
 		}
 	}()
@@ -349,7 +355,7 @@ func (s *Store) announce(ctx context.Context, stop <-chan struct{}) {
 		case <-stop:
 			return
 		case <-s.streamNotify:
-			s.notifyNodes(ctx)
+			s.notifyNodes(ctx, s.db)
 		}
 	}
 }
