@@ -257,3 +257,18 @@ func (t *tx) queryEach(ctx context.Context, id qid, args []any, each func(rowSca
 	}
 	return rows.Err()
 }
+
+// queryList is collect over queryEach: the rows of query id, scanned, on
+// PostgreSQL in the same round trip as the queued writes.
+func queryList[T any](ctx context.Context, t *tx, id qid, args []any, scan func(rowScanner, *T) error) ([]T, error) {
+	var out []T
+	err := t.queryEach(ctx, id, args, func(r rowScanner) error {
+		var v T
+		if err := scan(r, &v); err != nil {
+			return err
+		}
+		out = append(out, v)
+		return nil
+	})
+	return out, err
+}
