@@ -1,10 +1,12 @@
 package api_test
 
 import (
+	"context"
 	"strconv"
 	"testing"
 	"time"
 
+	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/store"
 	"github.com/hypercare/hypercare/storetest"
 )
@@ -39,4 +41,52 @@ func TestStreamTwoNodes(t *testing.T) {
 	b.send(trigger(keySearch, "cpu", "CPU high"))
 	moved := b.openStream(b.viewer, "", strconv.FormatInt(last, 10))
 	moved.expect(b.committed(last))
+}
+
+// TestStreamLateLowerID: a transaction on another node takes its
+// transaction ID (so, on PostgreSQL, its stream IDs) before this node
+// commits a new incident, and commits after it: its events have the lower
+// IDs but commit later. A client that resumes with Last-Event-ID while
+// that transaction is open, then follows live, gets every event exactly
+// once, in ID order: the late, lower ones first (the watermark held the
+// higher ones back until they could no longer be overtaken).
+func TestStreamLateLowerID(t *testing.T) {
+	url := storetest.PostgresURL(t)
+	e := newEnv(t, storetest.OpenStore(t, store.Options{DatabaseURL: url}), 0)
+	other := storetest.OpenStore(t, store.Options{DatabaseURL: url}) // a second node, writing directly
+
+	s1 := e.openStream(e.viewer, "", "")
+	e.send(trigger(keyCheckout, "disk", "Disk full"))
+	last := s1.expect(e.committed(0))
+	s1.close()
+
+	aOpen, release, aDone := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		aDone <- other.Write(context.Background(), "late", func(tx hypercare.Tx) error {
+			now := time.Now()
+			if err := tx.InsertIncident(context.Background(), &hypercare.Incident{ID: "inc-late", Title: "Late",
+				Status: hypercare.StatusTriggered, Urgency: hypercare.UrgencyHigh, Severity: hypercare.SeverityCritical,
+				ServiceID: "checkout", CreatedAt: now, UpdatedAt: now}); err != nil {
+				return err
+			}
+			close(aOpen)
+			<-release
+			return nil
+		})
+	}()
+	<-aOpen
+	e.send(trigger(keySearch, "cpu", "CPU high")) // commits while the other node's transaction is open
+	s2 := e.openStream(e.viewer, "", strconv.FormatInt(last, 10))
+	close(release)
+	if err := <-aDone; err != nil {
+		t.Fatal(err)
+	}
+	want := e.committed(last)
+	if len(want) < 4 || want[0].IncidentID != "inc-late" {
+		t.Fatalf("committed after %d: %+v; want the late incident's event first", last, want)
+	}
+	last = s2.expect(want)
+	// Nothing delivered twice or skipped: the next event follows at once.
+	e.send(trigger(keySearch, "mem", "Memory high"))
+	s2.expect(e.committed(last))
 }

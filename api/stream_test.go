@@ -147,6 +147,9 @@ func (c *sseConn) ended() bool {
 // truth a stream is checked against.
 func (e *env) committed(after int64) []hypercare.StreamEvent {
 	e.t.Helper()
+	if err := e.st.StreamSettle(context.Background()); err != nil {
+		e.t.Fatal(err)
+	}
 	evs, err := e.st.StreamAfter(context.Background(), after, 10000)
 	if err != nil {
 		e.t.Fatal(err)

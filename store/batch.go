@@ -110,21 +110,48 @@ func (s *Store) tryBatch(base context.Context, batch []*request, savepoints bool
 		s.rollback(base, c)
 		return nil
 	}
-	if err := s.flushStream(t); err != nil {
+	if err := s.commit(t, mode); err != nil {
 		s.rollback(base, c)
 		return err
-	}
-	if _, err := c.exec(ctx, ctlCommit); err != nil {
-		s.rollback(base, c)
-		return fmt.Errorf("commit write batch: %w", err)
 	}
 	if c.alerts != nil {
 		c.alerts.committedBatch()
 	}
 	if len(t.stream) > 0 {
-		s.streamSig.fire()
+		s.announceCommit(ctx, c)
 	}
 	return nil
+}
+
+// commit inserts the batch's stream events and commits. On PostgreSQL
+// the queued writes, the stream insert and COMMIT go in one round trip; a
+// queued write that fails there in an optimistic batch reruns it with
+// savepoints (alone in its batch, its failure is the request's).
+func (s *Store) commit(t *tx, mode runMode) error {
+	if !s.d.pipeline {
+		if err := s.flushStream(t); err != nil {
+			return err
+		}
+		if _, err := t.c.exec(t.ctx, ctlCommit); err != nil {
+			return fmt.Errorf("commit write batch: %w", err)
+		}
+		return nil
+	}
+	tail, args, err := s.streamInserts(t)
+	if err != nil {
+		return err
+	}
+	queued := len(t.pending) > 0
+	err = t.send(append(tail, t.c.q[ctlCommit]), append(args, nil))
+	switch {
+	case err == nil:
+		return nil
+	case !queued || isPipelineTail(err) || s.d.retryable(err):
+		return fmt.Errorf("commit write batch: %w", err)
+	case mode == runOptimistic:
+		return errNeedSavepoints
+	}
+	return err // alone: the request's own queued write failed
 }
 
 // runMode says how a request's writes are undone if its fn fails.
@@ -150,6 +177,12 @@ func (s *Store) runOne(t *tx, r *request, mode runMode) error {
 	t.statements = 0
 	published := len(t.stream)
 	err := r.call(t)
+	if err == nil && mode == runInSavepoint {
+		err = t.flush() // its queued writes fail as its own (alone: with COMMIT)
+	}
+	if err == nil && t.flushErr != nil {
+		err = t.flushErr // a queued write failed, even if fn swallowed it
+	}
 	if err != nil {
 		t.stream = t.stream[:published] // its writes are undone: so are its events
 	}
@@ -173,6 +206,7 @@ func (s *Store) runOne(t *tx, r *request, mode runMode) error {
 		if _, err := t.c.exec(t.ctx, ctlRollbackTo); err != nil {
 			return fmt.Errorf("write batch rollback to savepoint: %w", err)
 		}
+		t.dropPending()
 		if _, err := t.c.exec(t.ctx, ctlRelease); err != nil {
 			return fmt.Errorf("write batch release savepoint: %w", err)
 		}

@@ -65,11 +65,21 @@ type dialect struct {
 	// subxid cache and slow every concurrent snapshot.
 	maxBatch int
 	classify func(error) errClass
-	// streamOrder runs before a batch's stream events are inserted (PG
-	// only): it takes the stream's transaction-scoped advisory lock, so
-	// stream IDs are drawn in commit order across writers and nodes, and
-	// queues the NOTIFY that wakes every node's stream at commit.
-	streamOrder string
+	// streamID is the SQL expression of the first stream event ID of the
+	// current transaction (PG: its xid shifted left, stream.go); "" lets
+	// the ID column draw from its own counter (SQLite: one writer, so
+	// IDs are drawn in commit order already).
+	streamID string
+	// streamWatermark is the SQL expression below which every stream ID is
+	// final: no transaction can still commit one (PG: the oldest running
+	// xid, shifted alike; SQLite: every committed ID).
+	streamWatermark string
+	// pipeline queues writes that only need to succeed and sends them
+	// with the next statement, in one round trip (PG: pipeline.go).
+	pipeline bool
+	// nodes says other processes may share the database (PG): commits are
+	// announced on LISTEN/NOTIFY and readers wait for the watermark.
+	nodes bool
 	// limitWrap wraps a bound LIMIT parameter (SQLite only): SQLite 3.47+
 	// reads a bare "LIMIT $n" parameter's bound value while planning and
 	// marks the statement to be re-prepared whenever it is bound again, so
@@ -107,25 +117,30 @@ func sqliteDialect() *dialect {
 		classify:      classifySQLite,
 		limitWrap:     true,
 		contentUpdate: true,
+		// Above any ID SQLite's counter will draw.
+		streamWatermark: "9223372036854775807",
 	}
 }
 
 // postgresDialect returns PostgreSQL's differences.
 func postgresDialect() *dialect {
 	return &dialect{
-		name:           "postgres",
-		migrations:     "migrations/postgres",
-		begin:          "BEGIN",
-		forUpdate:      " FOR UPDATE",
-		lockIncident:   " FOR NO KEY UPDATE",
-		skipLocked:     " FOR UPDATE SKIP LOCKED",
-		nextNumber:     "SELECT nextval('incident_number_seq')",
-		numberInInsert: "nextval('incident_number_seq')",
-		prepare:        false,
-		batchTimeout:   30 * time.Second,
-		maxBatch:       64,
-		classify:       classifyPostgres,
-		streamOrder:    streamOrderPostgres,
+		name:            "postgres",
+		migrations:      "migrations/postgres",
+		begin:           "BEGIN",
+		forUpdate:       " FOR UPDATE",
+		lockIncident:    " FOR NO KEY UPDATE",
+		skipLocked:      " FOR UPDATE SKIP LOCKED",
+		nextNumber:      "SELECT nextval('incident_number_seq')",
+		numberInInsert:  "nextval('incident_number_seq')",
+		prepare:         false,
+		batchTimeout:    30 * time.Second,
+		maxBatch:        64,
+		classify:        classifyPostgres,
+		streamID:        streamIDPostgres,
+		streamWatermark: streamWatermarkPostgres,
+		nodes:           true,
+		pipeline:        true,
 	}
 }
 

@@ -64,11 +64,11 @@ func (t *tx) ExpireSilence(ctx context.Context, id string, at time.Time) (*hyper
 // ActiveSilences returns the silences that have not ended at at (active
 // or still to start), oldest first.
 func (t *tx) ActiveSilences(ctx context.Context, at time.Time) ([]hypercare.Silence, error) {
-	rows, err := t.query(ctx, qActiveSilences, micros(at))
+	list, err := queryList(ctx, t, qActiveSilences, []any{micros(at)}, scanSilence)
 	if err != nil {
 		return nil, t.s.dbErr(err, "active silences")
 	}
-	return collect(rows, scanSilence)
+	return list, nil
 }
 
 // SuppressedIncidents returns the IDs of the unresolved incidents whose

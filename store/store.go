@@ -105,6 +105,11 @@ type Store struct {
 	// streamSig fires after each commit that published stream events
 	// (stream.go).
 	streamSig signal
+	// streamNotify queues a NOTIFY for the announcer, streamHeld a
+	// re-wake for events held back by the watermark (PG; stream.go).
+	streamNotify, streamHeld chan struct{}
+	// announcing is set while Run's announcer sends the NOTIFYs.
+	announcing atomic.Bool
 }
 
 var _ hypercare.Store = (*Store)(nil)
@@ -162,6 +167,7 @@ func newStore(d *dialect, opts Options, db, rdb *sql.DB, writers int) *Store {
 		writers:  writers,
 		maxBatch: min(opts.MaxBatch, d.maxBatch),
 	}
+	s.streamNotify, s.streamHeld = make(chan struct{}, 1), make(chan struct{}, 1)
 	s.requests.New = func() any { return &request{done: make(chan struct{}, 1)} }
 	return s
 }

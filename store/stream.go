@@ -20,25 +20,48 @@ import (
 // methods that change an incident, alert, timeline or notification call
 // publish; the batch inserts what its surviving requests published just
 // before COMMIT (a request rolled back to its savepoint drops its events),
-// and fires the stream signal after COMMIT returned. On PostgreSQL the
-// insert first takes a transaction-scoped advisory lock, so stream IDs are
-// drawn in commit order across writers and nodes (a reader never sees ID
-// n+1 before ID n commits), and queues a NOTIFY that PostgreSQL delivers to
-// every node's listener at commit, not before, and never on rollback.
+// and fires the stream signal after COMMIT returned.
+//
+// Readers follow the outbox by ID, so a row must never commit with an ID
+// below one a reader has already passed. SQLite's single writer draws IDs
+// in commit order. On PostgreSQL several writers and nodes commit
+// concurrently, so IDs are not drawn from a counter: a transaction's
+// events get IDs xid<<20 + 0, 1, 2, ... (xid: its top-level transaction
+// ID, pg_current_xact_id()), and readers only read IDs below the
+// watermark xmin<<20, where xmin is the oldest transaction still running
+// in their snapshot. Every transaction below xmin has ended and every
+// later one has an xid ≥ xmin, so the rows below the watermark never
+// change again: a reader that delivers them in ID order and moves its
+// cursor to the last one never skips a row that commits later, nor reads
+// one twice. Commits are announced to every node's listener by a NOTIFY
+// sent after COMMIT, outside the writers' transactions (a NOTIFY inside
+// would serialise their commits on PostgreSQL's notify queue lock).
 
 // streamChannel is the LISTEN/NOTIFY channel of stream commits.
 const streamChannel = "hypercare_stream"
 
-// streamLockKey is the advisory lock held from the stream insert to
-// COMMIT ("hyperstr" in ASCII).
-const streamLockKey = 0x6879706572737472
+// streamIDBits is how many low bits of a PostgreSQL stream ID number the
+// events of one transaction.
+const streamIDBits = 20
 
-var streamOrderPostgres = fmt.Sprintf("SELECT pg_advisory_xact_lock(%d), pg_notify('%s', '')",
-	streamLockKey, streamChannel)
+var (
+	streamIDPostgres        = fmt.Sprintf("(pg_current_xact_id()::text::bigint << %d)", streamIDBits)
+	streamWatermarkPostgres = fmt.Sprintf("(pg_snapshot_xmin(pg_current_snapshot())::text::bigint << %d)", streamIDBits)
+	// streamNotify announces commits in its own transaction, without
+	// waiting for its commit record to reach disk (a lost notification
+	// only delays a wake; the events themselves are durable).
+	streamNotify = "BEGIN; SET LOCAL synchronous_commit TO off; NOTIFY " + streamChannel + "; COMMIT"
+)
 
-// streamInsertRows bounds one multi-row INSERT (5 parameters a row, well
+// streamInsertRows bounds one multi-row INSERT (6 parameters a row, well
 // under both engines' parameter limits).
 const streamInsertRows = 500
+
+// streamHeldPoll is how soon readers are woken again when events have
+// committed above the watermark (a transaction with a lower xid still
+// running): its commit wakes them too if it published events, this
+// catches one that did not.
+const streamHeldPoll = 10 * time.Millisecond
 
 // pendingEvent is a stream event published in the current batch, not yet
 // inserted.
@@ -64,24 +87,21 @@ func (t *tx) published(err error, kind, op, incidentID string, obj any) error {
 }
 
 // flushStream inserts the batch's stream events; it runs last before
-// COMMIT.
+// COMMIT, once per transaction.
 func (s *Store) flushStream(t *tx) error {
 	if len(t.stream) == 0 {
 		return nil
 	}
-	if s.d.streamOrder != "" {
-		if _, err := t.c.conn.ExecContext(t.ctx, s.d.streamOrder); err != nil {
-			return fmt.Errorf("stream: order commit: %w", err)
-		}
-	}
 	if t.c.prepare {
 		return flushPrepared(t)
 	}
-	for rest := t.stream; len(rest) > 0; {
-		chunk := rest[:min(len(rest), streamInsertRows)]
-		rest = rest[len(chunk):]
-		if _, err := t.c.conn.ExecContext(t.ctx, streamInsertSQL(len(chunk)), streamArgs(chunk)...); err != nil {
-			return fmt.Errorf("stream: insert %d events: %w", len(chunk), err)
+	qs, args, err := s.streamInserts(t)
+	if err != nil {
+		return err
+	}
+	for i, q := range qs {
+		if _, err := t.c.conn.ExecContext(t.ctx, q, args[i]...); err != nil {
+			return fmt.Errorf("stream: insert events: %w", err)
 		}
 	}
 	return nil
@@ -137,6 +157,47 @@ func streamArgs(chunk []pendingEvent) []any {
 	return args
 }
 
+// streamInserts returns the INSERTs of the transaction's stream events,
+// at most streamInsertRows each, with their arguments.
+func (s *Store) streamInserts(t *tx) (qs []string, args [][]any, err error) {
+	if s.d.streamID != "" && len(t.stream) >= 1<<streamIDBits {
+		return nil, nil, fmt.Errorf("stream: %d events in one transaction, at most %d", len(t.stream), 1<<streamIDBits-1)
+	}
+	for done := 0; done < len(t.stream); {
+		chunk := t.stream[done:min(len(t.stream), done+streamInsertRows)]
+		q, a := s.streamInsert(chunk, done)
+		qs, args = append(qs, q), append(args, a)
+		done += len(chunk)
+	}
+	return qs, args, nil
+}
+
+// streamInsert builds the multi-row INSERT of chunk, the events from
+// offset on of the transaction's.
+func (s *Store) streamInsert(chunk []pendingEvent, offset int) (string, []any) {
+	var q strings.Builder
+	args := make([]any, 0, 6*len(chunk)+1)
+	if s.d.streamID == "" {
+		q.WriteString("INSERT INTO stream_events (at, kind, op, incident_id, payload) VALUES ")
+	} else {
+		q.WriteString("INSERT INTO stream_events (id, at, kind, op, incident_id, payload) VALUES ")
+		args = append(args, offset)
+	}
+	for i, e := range chunk {
+		if i > 0 {
+			q.WriteByte(',')
+		}
+		n := len(args)
+		if s.d.streamID == "" {
+			fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5)
+		} else {
+			fmt.Fprintf(&q, "(%s + $1 + %d, $%d, $%d, $%d, $%d, $%d)", s.d.streamID, i, n+1, n+2, n+3, n+4, n+5)
+		}
+		args = append(args, e.at, e.kind, e.op, e.incID, string(e.payload))
+	}
+	return q.String(), args
+}
+
 // signal is a broadcast: wait returns a channel that fire closes.
 type signal struct {
 	mu sync.Mutex
@@ -162,19 +223,26 @@ func (g *signal) fire() {
 }
 
 // StreamChanged returns a channel closed at the next commit that
-// published stream events (on PostgreSQL: on any node, through LISTEN).
+// published stream events (on PostgreSQL: on any node, through LISTEN),
+// or, on PostgreSQL, shortly after a read found events held back by the
+// watermark (they may be readable by then).
 func (s *Store) StreamChanged() <-chan struct{} { return s.streamSig.wait() }
 
 // streamAfterSQL is the stream's resume read: a range of stream_events'
-// primary key, each joined to its incident by primary key.
-const streamAfterSQL = "SELECT e.id, e.at, e.kind, e.op, e.incident_id, COALESCE(i.number, 0), e.payload " +
-	"FROM stream_events e LEFT JOIN incidents i ON i.id = e.incident_id " +
-	"WHERE e.id > $1 ORDER BY e.id LIMIT $2"
+// primary key below the watermark, each joined to its incident by primary
+// key.
+func streamAfterSQL(watermark string) string {
+	return "SELECT e.id, e.at, e.kind, e.op, e.incident_id, COALESCE(i.number, 0), e.payload " +
+		"FROM stream_events e LEFT JOIN incidents i ON i.id = e.incident_id " +
+		"WHERE e.id > $1 AND e.id < " + watermark + " ORDER BY e.id LIMIT $2"
+}
 
 // StreamAfter returns up to limit retained stream events with ID > after,
-// in ID order, each with its incident's number.
+// in ID order, each with its incident's number. On PostgreSQL it stops at
+// the watermark: events above it wait until every transaction that could
+// still commit a lower ID has ended.
 func (s *Store) StreamAfter(ctx context.Context, after int64, limit int) ([]hypercare.StreamEvent, error) {
-	rows, err := s.rdb.QueryContext(ctx, streamAfterSQL, after, limit)
+	rows, err := s.rdb.QueryContext(ctx, streamAfterSQL(s.d.streamWatermark), after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("stream events after %d: %w", after, err)
 	}
@@ -190,14 +258,69 @@ func (s *Store) StreamAfter(ctx context.Context, after int64, limit int) ([]hype
 	if err != nil {
 		return nil, fmt.Errorf("stream events after %d: %w", after, err)
 	}
+	if s.d.nodes && len(out) < limit {
+		last := after
+		if len(out) > 0 {
+			last = out[len(out)-1].ID
+		}
+		if err := s.checkHeld(ctx, last); err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
 }
 
+// checkHeld arranges a re-wake when events after last have committed but
+// were above the watermark. (One committed since by a transaction that
+// published fires the signal itself; the extra wake is harmless.)
+func (s *Store) checkHeld(ctx context.Context, last int64) error {
+	var held bool
+	if err := s.rdb.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM stream_events WHERE id > $1)", last).Scan(&held); err != nil {
+		return fmt.Errorf("stream events after %d: held back: %w", last, err)
+	}
+	if held {
+		select {
+		case s.streamHeld <- struct{}{}:
+		default: // a wake is already due
+		}
+	}
+	return nil
+}
+
+// StreamSettle waits until every stream event committed before the call
+// is below the watermark, so that StreamAfter returns it: at once on
+// SQLite; on PostgreSQL once the transactions that began before those
+// events' own have ended. Tests and tools use it to read "everything
+// committed so far"; the stream itself never waits (StreamChanged).
+func (s *Store) StreamSettle(ctx context.Context) error {
+	var target int64
+	if err := s.rdb.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) FROM stream_events").Scan(&target); err != nil {
+		return fmt.Errorf("stream settle: %w", err)
+	}
+	for {
+		var below bool
+		if err := s.rdb.QueryRowContext(ctx, "SELECT $1 < "+s.d.streamWatermark, target).Scan(&below); err != nil {
+			return fmt.Errorf("stream settle: %w", err)
+		}
+		if below {
+			return nil
+		}
+		t := time.NewTimer(time.Millisecond) // database time, not engine time
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("stream settle: %w", ctx.Err())
+		case <-t.C:
+		}
+	}
+}
+
 // StreamHorizon returns the highest pruned stream ID and the highest
-// committed one.
+// committed one below the watermark (a reader starting there misses
+// nothing committed later).
 func (s *Store) StreamHorizon(ctx context.Context) (pruned, last int64, err error) {
 	err = s.rdb.QueryRowContext(ctx, "SELECT pruned_through, "+
-		"(SELECT COALESCE(MAX(id), 0) FROM stream_events) FROM stream_state").Scan(&pruned, &last)
+		"(SELECT COALESCE(MAX(id), 0) FROM stream_events WHERE id < "+s.d.streamWatermark+") FROM stream_state").Scan(&pruned, &last)
 	if err != nil {
 		return 0, 0, fmt.Errorf("stream horizon: %w", err)
 	}
@@ -205,13 +328,15 @@ func (s *Store) StreamHorizon(ctx context.Context) (pruned, last int64, err erro
 }
 
 // PruneStream deletes the stream events committed before cutoff and all
-// but the newest keep, and records how far it pruned. It reads first and
+// but the newest keep, never above the watermark (an event no reader
+// could have read yet), and records how far it pruned. It reads first and
 // writes only when there is something to delete, so an idle server
 // commits nothing. It returns the number of events deleted.
 func (s *Store) PruneStream(ctx context.Context, cutoff time.Time, keep int) (int64, error) {
 	var byAge, byCount sql.NullInt64
-	err := s.rdb.QueryRowContext(ctx, "SELECT (SELECT MAX(id) FROM stream_events WHERE at < $1), "+
-		"(SELECT id FROM stream_events ORDER BY id DESC LIMIT 1 OFFSET $2)", micros(cutoff), keep).Scan(&byAge, &byCount)
+	below := "id < " + s.d.streamWatermark
+	err := s.rdb.QueryRowContext(ctx, "SELECT (SELECT MAX(id) FROM stream_events WHERE at < $1 AND "+below+"), "+
+		"(SELECT id FROM stream_events WHERE "+below+" ORDER BY id DESC LIMIT 1 OFFSET $2)", micros(cutoff), keep).Scan(&byAge, &byCount)
 	if err != nil {
 		return 0, fmt.Errorf("prune stream: %w", err)
 	}
@@ -238,6 +363,82 @@ func (s *Store) PruneStream(ctx context.Context, cutoff time.Time, keep int) (in
 		return nil
 	})
 	return deleted, err
+}
+
+// announceCommit wakes this node's readers after a commit that published
+// stream events and, on PostgreSQL, has the other nodes' woken: through
+// the announcer while Run is active (commits that land while a NOTIFY is
+// on its way share the next one), else at once on c, the connection that
+// committed (a second pooled one could be a wait on a full pool).
+func (s *Store) announceCommit(ctx context.Context, c *writeConn) {
+	s.streamSig.fire()
+	if !s.d.nodes {
+		return
+	}
+	if s.announcing.Load() {
+		select {
+		case s.streamNotify <- struct{}{}:
+		default: // one is already due
+		}
+		return
+	}
+	s.notifyNodes(ctx, c.conn)
+}
+
+// execer is a pool or a connection.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// notifyNodes sends one NOTIFY on the stream channel.
+func (s *Store) notifyNodes(ctx context.Context, on execer) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if _, err := on.ExecContext(ctx, streamNotify); err != nil {
+		s.log.Warn("stream: NOTIFY failed; other nodes see these events at the next commit", "err", err)
+	}
+}
+
+// announce sends a NOTIFY for the commits announceCommit queued until stop
+// is closed, then for any still queued.
+func (s *Store) announce(ctx context.Context, stop <-chan struct{}) {
+	s.announcing.Store(true)
+	defer func() {
+		s.announcing.Store(false)
+		select {
+		case <-s.streamNotify:
+			s.notifyNodes(ctx, s.db)
+		default:
+		}
+	}()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-s.streamNotify:
+			s.notifyNodes(ctx, s.db)
+		}
+	}
+}
+
+// rewakeHeld fires the stream signal streamHeldPoll after a read found
+// events held back by the watermark, until ctx ends.
+func (s *Store) rewakeHeld(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.streamHeld:
+		}
+		t := time.NewTimer(streamHeldPoll) // database time, not engine time
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		s.streamSig.fire()
+	}
 }
 
 // listen holds a PostgreSQL connection that LISTENs for stream commits of

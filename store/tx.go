@@ -24,6 +24,10 @@ type tx struct {
 	// stream holds the stream events the batch's requests published, in
 	// order; they are inserted just before COMMIT (stream.go).
 	stream []pendingEvent
+	// pending holds the writes queued to go with the next statement, and
+	// flushErr the failure of queued writes sent (PostgreSQL; pipeline.go).
+	pending  []pendingWrite
+	flushErr error
 }
 
 var _ hypercare.Tx = (*tx)(nil)
@@ -33,6 +37,9 @@ func (t *tx) exec(ctx context.Context, id qid, args ...any) (sql.Result, error) 
 		return nil, err
 	}
 	t.statements++
+	if len(t.pending) > 0 {
+		return t.execPipelined(id, args)
+	}
 	return t.c.exec(t.ctx, id, args...)
 }
 
@@ -41,6 +48,9 @@ func (t *tx) query(ctx context.Context, id qid, args ...any) (*sql.Rows, error) 
 		return nil, err
 	}
 	t.statements++
+	if err := t.flush(); err != nil {
+		return nil, err
+	}
 	return t.c.query(t.ctx, id, args...)
 }
 
@@ -49,6 +59,9 @@ func (t *tx) queryRow(ctx context.Context, id qid, args ...any) rowScanner {
 		return errRow{err}
 	}
 	t.statements++
+	if len(t.pending) > 0 || t.flushErr != nil {
+		return &pipelinedRow{t: t, id: id, args: args}
+	}
 	return t.c.queryRow(t.ctx, id, args...)
 }
 

@@ -101,7 +101,7 @@ func (t *tx) UpdateAlert(ctx context.Context, a *hypercare.Alert) error {
 		done, err = t.updateAlertContent(ctx, a, args)
 	}
 	if !done && err == nil {
-		err = t.update(ctx, qUpdateAlert, "alert", a.ID, args...)
+		err = t.updateLater(ctx, qUpdateAlert, "alert", a.ID, args...)
 	}
 	if err == nil && t.c.alerts != nil {
 		t.c.alerts.wrote(a)

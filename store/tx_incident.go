@@ -94,7 +94,7 @@ func (t *tx) AppendTimeline(ctx context.Context, e *hypercare.TimelineEntry) err
 	if err := checkTimeline("append timeline", e); err != nil {
 		return err
 	}
-	err := t.insert(ctx, qAppendTimeline, "timeline entry", e.ID,
+	err := t.insertLater(ctx, qAppendTimeline, "timeline entry", e.ID,
 		"a timeline entry with this id already exists",
 		e.ID, e.IncidentID, micros(e.At), e.Type, string(e.Actor.Type), e.Actor.ID, e.Actor.Name,
 		e.Message, nullJSON(e.Details))
@@ -106,7 +106,7 @@ func (t *tx) InsertEvent(ctx context.Context, e *hypercare.EventRecord) error {
 	if err := checkEvent("insert event", e); err != nil {
 		return err
 	}
-	return t.insert(ctx, qInsertEvent, "event", e.ID, "an event with this id already exists",
+	return t.insertLater(ctx, qInsertEvent, "event", e.ID, "an event with this id already exists",
 		e.ID, micros(e.ReceivedAt), e.IntegrationID, e.ServiceID, string(e.Action), e.DedupKey,
 		e.AlertID, e.IncidentID, e.Outcome, nullJSON(e.Payload), strings.Join(e.Rules, ","))
 }
@@ -131,11 +131,15 @@ func (t *tx) RecentChanges(ctx context.Context, serviceID string, since, until t
 	if err := checkText("recent changes", "service_id", serviceID); err != nil {
 		return nil, err
 	}
-	rows, err := t.query(ctx, qRecentChanges, serviceID, micros(since), micros(until))
-	if err != nil {
-		return nil, fmt.Errorf("recent changes of service %q: %w", serviceID, err)
-	}
-	changes, err := collect(rows, scanChange)
+	var changes []hypercare.ChangeEvent
+	err := t.queryEach(ctx, qRecentChanges, []any{serviceID, micros(since), micros(until)}, func(r rowScanner) error {
+		var c hypercare.ChangeEvent
+		if err := scanChange(r, &c); err != nil {
+			return err
+		}
+		changes = append(changes, c)
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("recent changes of service %q: %w", serviceID, err)
 	}

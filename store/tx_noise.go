@@ -120,11 +120,7 @@ func (t *tx) SymptomsOf(ctx context.Context, incidentID string) ([]hypercare.Ale
 
 // alerts runs an alert query of the write path; what names it in errors.
 func (t *tx) alerts(ctx context.Context, what string, q qid, args ...any) ([]hypercare.Alert, error) {
-	rows, err := t.query(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	list, err := collect(rows, scanAlert)
+	list, err := queryList(ctx, t, q, args, scanAlert)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}

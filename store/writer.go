@@ -156,8 +156,12 @@ func (s *Store) Run(ctx context.Context) error {
 	for _, w := range rs.writers {
 		wg.Go(func() { w.loop(base) })
 	}
-	if s.d.streamOrder != "" {
-		wg.Go(func() { s.listen(ctx) })
+	announced := make(chan struct{})
+	var nodes sync.WaitGroup
+	if s.d.nodes {
+		nodes.Go(func() { s.listen(ctx) })
+		nodes.Go(func() { s.rewakeHeld(ctx) })
+		nodes.Go(func() { s.announce(base, announced) })
 	}
 	s.log.Info("store writers started", "dialect", s.d.name, "writers", len(rs.writers))
 	<-ctx.Done()
@@ -169,6 +173,8 @@ func (s *Store) Run(ctx context.Context) error {
 	}
 	rs.gate.Unlock()
 	wg.Wait()
+	close(announced) // after the writers' last commits
+	nodes.Wait()
 
 	s.runMu.Lock()
 	s.run.Store(nil)

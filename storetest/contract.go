@@ -45,6 +45,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"EventsBetween", testEventsBetween},
 		{"StreamOutbox", testStreamOutbox},
 		{"StreamCommitOrder", testStreamCommitOrder},
+		{"StreamLateLowerID", testStreamLateLowerID},
 		{"Verifications", testVerifications},
 		{"ActTokens", testActTokens},
 		{"OpenIncidents", testOpenIncidents},

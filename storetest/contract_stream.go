@@ -63,6 +63,7 @@ func testStreamOutbox(t *testing.T, open func(testing.TB) *store.Store) {
 	if errs["ok"] != nil || !errors.Is(errs["bad"], errBoom) {
 		t.Fatalf("batch: %v", errs)
 	}
+	settle(t, s)
 	evs, err := s.StreamAfter(ctx, 0, 100)
 	if err != nil {
 		t.Fatal(err)
@@ -88,6 +89,15 @@ func testStreamOutbox(t *testing.T, open func(testing.TB) *store.Store) {
 		}
 	}
 	testStreamPrune(t, s, evs)
+}
+
+// settle waits until every stream event committed so far is readable
+// (on PostgreSQL, below the watermark).
+func settle(t *testing.T, s *store.Store) {
+	t.Helper()
+	if err := s.StreamSettle(t.Context()); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func testStreamPrune(t *testing.T, s *store.Store, evs []hypercare.StreamEvent) {
@@ -164,6 +174,7 @@ func testStreamCommitOrder(t *testing.T, open func(testing.TB) *store.Store) {
 		}
 		follow()
 	}
+	settle(t, s)
 	follow()
 	all, err := s.StreamAfter(ctx, 0, 10000)
 	if err != nil {

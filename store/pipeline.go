@@ -1,0 +1,274 @@
+package store
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+
+	"github.com/hypercare/hypercare"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// Write pipelining (PostgreSQL). Most writes of an ingested event only
+// need to succeed: inserting the alert, its timeline entry and the event
+// log row, updating a re-triggered alert. Each was a network round trip of
+// its own. On PostgreSQL (dialect.pipeline) such a write is queued instead
+// and sent, in one pgx batch, together with the transaction's next
+// statement that needs an answer (a read, an INSERT ... RETURNING) or with
+// the stream insert and COMMIT; a request running alone or in a savepoint
+// sends its queue when it returns, so a failure is still its own. In a
+// batch run optimistically (no savepoints) a queued write that fails
+// surfaces at a later statement, possibly another request's: the batch is
+// then rerun with savepoints (errNeedSavepoints), exactly as when a
+// request fails there. The failure is kept in tx.flushErr, so a request
+// that swallowed the error it got still cannot commit it.
+//
+// The SQL text is the same on both engines (DESIGN §4); SQLite, in
+// process, has no round trip to save and runs each write at once.
+
+// pendingWrite is a queued write and what its "no row affected" means.
+type pendingWrite struct {
+	id   qid
+	args []any
+	// what and key name the row for errors; missing is the error when no
+	// row was affected.
+	what, key string
+	missing   func() error
+}
+
+// insertLater is tx.insert, queued on PostgreSQL.
+func (t *tx) insertLater(ctx context.Context, id qid, what, key, conflict string, args ...any) error {
+	if !t.s.d.pipeline {
+		return t.insert(ctx, id, what, key, conflict, args...)
+	}
+	return t.later(ctx, pendingWrite{id: id, args: args, what: "insert " + what, key: key, missing: func() error {
+		return hypercare.Errorf(hypercare.CodeConflict, "%s %q: %s", what, key, conflict)
+	}})
+}
+
+// updateLater is tx.update, queued on PostgreSQL.
+func (t *tx) updateLater(ctx context.Context, id qid, what, key string, args ...any) error {
+	if !t.s.d.pipeline {
+		return t.update(ctx, id, what, key, args...)
+	}
+	return t.later(ctx, pendingWrite{id: id, args: args, what: "update " + what, key: key, missing: func() error {
+		return hypercare.Errorf(hypercare.CodeNotFound, "%s %q not found", what, key)
+	}})
+}
+
+func (t *tx) later(ctx context.Context, w pendingWrite) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if t.flushErr != nil {
+		return t.flushErr
+	}
+	t.statements++
+	t.pending = append(t.pending, w)
+	return nil
+}
+
+// flush sends the queued writes, if any, in one round trip.
+func (t *tx) flush() error {
+	if len(t.pending) == 0 {
+		return t.flushErr
+	}
+	return t.send(nil, nil)
+}
+
+// send sends the queued writes and then tail (statements whose results
+// only matter as errors) in one batch, reads every result, and clears the
+// queue. The first failure is returned and kept in t.flushErr.
+func (t *tx) send(tail []string, tailArgs [][]any) error {
+	if t.flushErr != nil {
+		return t.flushErr
+	}
+	var b pgx.Batch
+	for _, w := range t.pending {
+		b.Queue(t.c.q[w.id], w.args...)
+	}
+	for i, q := range tail {
+		b.Queue(q, tailArgs[i]...)
+	}
+	pending := t.pending
+	t.pending = t.pending[:0]
+	err := t.c.conn.Raw(func(dc any) error {
+		sc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("pipeline: driver connection is %T, not pgx", dc)
+		}
+		br := sc.Conn().SendBatch(t.ctx, &b)
+		err := readPending(t.s, br, pending)
+		for i := 0; err == nil && i < len(tail); i++ {
+			if _, err = br.Exec(); err != nil {
+				err = &tailError{fmt.Errorf("%.40s: %w", tail[i], err)}
+			}
+		}
+		if cerr := br.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("pipeline: %w", cerr)
+		}
+		if t.ctx.Err() != nil {
+			return driver.ErrBadConn // cut off mid-batch: never reuse it
+		}
+		return err
+	})
+	clear(pending)
+	t.flushErr = err
+	return err
+}
+
+// tailError is the failure of a statement sent after the queued writes
+// (send's tail), not of a queued write.
+type tailError struct{ err error }
+
+func (e *tailError) Error() string { return e.err.Error() }
+func (e *tailError) Unwrap() error { return e.err }
+
+func isPipelineTail(err error) bool {
+	var te *tailError
+	return errors.As(err, &te)
+}
+
+// readPending reads the results of the queued writes, in order.
+func readPending(s *Store, br pgx.BatchResults, pending []pendingWrite) error {
+	for _, w := range pending {
+		tag, err := br.Exec()
+		if err != nil {
+			return s.dbErr(err, "%s %q", w.what, w.key)
+		}
+		if tag.RowsAffected() == 0 {
+			return w.missing()
+		}
+	}
+	return nil
+}
+
+// dropPending forgets the queued writes and their failure once the
+// request that made them has been rolled back.
+func (t *tx) dropPending() {
+	clear(t.pending)
+	t.pending, t.flushErr = t.pending[:0], nil
+}
+
+// batchWith sends the queued writes followed by the statement id, reads
+// the writes' results and hands the statement's to use, all on the
+// connection in one round trip. A failed queued write is returned (and
+// kept in t.flushErr) without calling use.
+func (t *tx) batchWith(id qid, args []any, use func(pgx.BatchResults) error) error {
+	if t.flushErr != nil {
+		return t.flushErr
+	}
+	var b pgx.Batch
+	for _, w := range t.pending {
+		b.Queue(t.c.q[w.id], w.args...)
+	}
+	b.Queue(t.c.q[id], args...)
+	pending := t.pending
+	t.pending = t.pending[:0]
+	var useErr error
+	err := t.c.conn.Raw(func(dc any) error {
+		sc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("pipeline: driver connection is %T, not pgx", dc)
+		}
+		br := sc.Conn().SendBatch(t.ctx, &b)
+		err := readPending(t.s, br, pending)
+		if err == nil {
+			useErr = use(br)
+		}
+		cerr := br.Close()
+		if t.ctx.Err() != nil {
+			return driver.ErrBadConn // cut off mid-batch: never reuse it
+		}
+		if err == nil && useErr == nil && cerr != nil {
+			useErr = cerr
+		}
+		return err
+	})
+	clear(pending)
+	if err != nil {
+		t.flushErr = err
+		return err
+	}
+	return useErr
+}
+
+// pipelinedRow is queryRow's answer while writes are queued: the writes
+// and the query go out together when Scan is called (every caller scans
+// the row at once).
+type pipelinedRow struct {
+	t    *tx
+	id   qid
+	args []any
+}
+
+func (r *pipelinedRow) Scan(dest ...any) error {
+	return r.t.batchWith(r.id, r.args, func(br pgx.BatchResults) error { return br.QueryRow().Scan(dest...) })
+}
+
+// execPipelined runs statement id after the queued writes, in one round
+// trip.
+func (t *tx) execPipelined(id qid, args []any) (driver.Result, error) {
+	var n int64
+	err := t.batchWith(id, args, func(br pgx.BatchResults) error {
+		tag, err := br.Exec()
+		n = tag.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return driver.RowsAffected(n), nil
+}
+
+// queryEach runs query id and calls each for every row; on PostgreSQL
+// with writes queued, in the same round trip as they are sent.
+func (t *tx) queryEach(ctx context.Context, id qid, args []any, each func(rowScanner) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	t.statements++
+	if len(t.pending) > 0 || t.flushErr != nil {
+		return t.batchWith(id, args, func(br pgx.BatchResults) error {
+			rows, err := br.Query()
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				if err := each(rows); err != nil {
+					return err
+				}
+			}
+			return rows.Err()
+		})
+	}
+	rows, err := t.c.query(t.ctx, id, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := each(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// queryList is collect over queryEach: the rows of query id, scanned, on
+// PostgreSQL in the same round trip as the queued writes.
+func queryList[T any](ctx context.Context, t *tx, id qid, args []any, scan func(rowScanner, *T) error) ([]T, error) {
+	var out []T
+	err := t.queryEach(ctx, id, args, func(r rowScanner) error {
+		var v T
+		if err := scan(r, &v); err != nil {
+			return err
+		}
+		out = append(out, v)
+		return nil
+	})
+	return out, err
+}
