@@ -4,6 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -12,6 +17,8 @@ import (
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/clocktest"
 	"github.com/hypercare/hypercare/escalate"
+	"github.com/hypercare/hypercare/notify"
+	"github.com/hypercare/hypercare/notify/webhook"
 	"github.com/hypercare/hypercare/storetest"
 )
 
@@ -198,5 +205,50 @@ func TestFirstStepCrashPagesOnce(t *testing.T) {
 		b.runDue(t)
 		b.runDue(t)
 		b.expectPages(t, inc.ID, "alice/alice-hook@0", "carol/carol-hook@5")
+	})
+}
+
+// With delivery running, the trigger's own write is the only commit
+// before the page reaches the receiver: the first step and the page's
+// lease are in it, and the send starts right after it, with no engine
+// pass and no claim write (serve wires it so).
+func TestFirstPageOneCommitBeforeSend(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		clk := clocktest.New(t0)
+		d := directory(webPolicy())
+		var n *node
+		var before uint64
+		arrived := make(chan uint64, 4)
+		hooks := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			arrived <- n.st.WriteStats().Batches - before
+			w.WriteHeader(http.StatusNoContent)
+		}))
+		defer hooks.Close()
+		alice := d.Users["alice"]
+		alice.ContactMethods = slices.Clone(alice.ContactMethods)
+		alice.ContactMethods[0].Address = hooks.URL + "/alice"
+		d.Users["alice"] = alice
+		n = newNode(t, eng.Options(t), clk, d)
+		channels := notify.NewRegistry()
+		channels.Register(hypercare.ContactWebhook, webhook.New(notify.NewHTTPClient(notify.NetOptions{AllowPrivateNetworks: true})))
+		delivery := notify.NewEngine(n.st, clk, channels, func() notify.Directory { return n.eng.Directory() },
+			slog.New(slog.NewTextHandler(io.Discard, nil)))
+		n.in.SetFirstStep(n.eng.StepOpened, delivery)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- delivery.Run(ctx) }()
+		defer func() { cancel(); <-done }()
+		for !delivery.Accepting() {
+			runtime.Gosched()
+		}
+		before = n.st.WriteStats().Batches
+		inc := n.trigger(t, "k1", hypercare.SeverityWarning)
+		if commits := <-arrived; commits != 1 {
+			t.Errorf("%d commits stood between the trigger and its page, want 1", commits)
+		}
+		list, err := n.st.ListNotifications(n.ctx, inc.ID)
+		if err != nil || len(list) != 1 || list[0].Attempts != 1 {
+			t.Fatalf("pages %+v, %v; want one, attempted once", list, err)
+		}
 	})
 }

@@ -14,29 +14,66 @@ import (
 // row, so intake decides nothing about paging itself.
 type FirstStep func(ctx context.Context, tx hypercare.Tx, incidentIDs []string, now time.Time) (pages int, err error)
 
+// Delivery is the delivery engine as the first page needs it
+// (notify.Engine): lease the new pages in the same transaction, start
+// their sends after the commit, or just be woken.
+type Delivery interface {
+	// ClaimOpened leases the incidents' pages due at now inside tx; none
+	// when the engine is not running.
+	ClaimOpened(ctx context.Context, tx hypercare.Tx, incidentIDs []string, now time.Time) ([]hypercare.Notification, error)
+	// Deliver starts the sends of pages ClaimOpened leased at claimedAt,
+	// after the commit.
+	Deliver(claimed []hypercare.Notification, claimedAt time.Time)
+	// Wake makes the engine look for due pages now.
+	Wake()
+}
+
 // firstPage is how intake pages level 1 in its own transaction.
 type firstPage struct {
-	step FirstStep
-	// paged, if set, is called after a commit that created pages, to wake
-	// the delivery engine at once.
-	paged func()
+	step     FirstStep
+	delivery Delivery
 }
 
 // SetFirstStep makes intake take the first escalation step of the
-// incidents it opens in the same transaction (step), and wake delivery
-// after the commit when that created pages (paged), so that a single
-// durable commit stands between an event and its first page's claim.
-// Without it (nil step) intake only arms the escalation and wakes the
-// engine, which takes the step in a transaction of its own.
-func (in *Intake) SetFirstStep(step FirstStep, paged func()) {
-	in.first.Store(&firstPage{step: step, paged: paged})
+// incidents it opens in the same transaction (step) and, with delivery,
+// lease the pages due now in it too and hand them to delivery after the
+// commit: one durable commit then stands between an event and the send
+// of its first page. Without a step intake only arms the escalation and
+// wakes the engine, which takes the step in a transaction of its own.
+func (in *Intake) SetFirstStep(step FirstStep, delivery Delivery) {
+	in.first.Store(&firstPage{step: step, delivery: delivery})
 }
 
-// stepFirst runs the first step of the escalations this write started
-// with no delay (due), when a FirstStep is set; it returns the pages.
-func (fp *firstPage) stepFirst(ctx context.Context, tx hypercare.Tx, due []string, now time.Time) (int, error) {
+// firstPages is what one write's first steps made: pages created, and
+// those among them leased for delivery in the same transaction.
+type firstPages struct {
+	pages  int
+	leased []hypercare.Notification
+}
+
+// take runs the first step of the escalations this write started with no
+// delay (due), when a FirstStep is set, and leases their due pages.
+func (fp *firstPage) take(ctx context.Context, tx hypercare.Tx, due []string, now time.Time) (firstPages, error) {
 	if fp.step == nil || len(due) == 0 {
-		return 0, nil
+		return firstPages{}, nil
 	}
-	return fp.step(ctx, tx, due, now)
+	pages, err := fp.step(ctx, tx, due, now)
+	if err != nil || pages == 0 || fp.delivery == nil {
+		return firstPages{pages: pages}, err
+	}
+	leased, err := fp.delivery.ClaimOpened(ctx, tx, due, now)
+	return firstPages{pages: pages, leased: leased}, err
+}
+
+// committed hands the leased pages to delivery, and wakes it for the
+// pages it did not lease (delayed notification rules, or delivery not
+// running), once the write committed.
+func (fp *firstPage) committed(got firstPages, claimedAt time.Time) {
+	if fp.delivery == nil {
+		return
+	}
+	fp.delivery.Deliver(got.leased, claimedAt)
+	if got.pages > len(got.leased) {
+		fp.delivery.Wake()
+	}
 }

@@ -154,10 +154,11 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 	maintenance := *in.maintenance.Load()
 	key, repeat := in.route(it, events, decisions)
 	first := in.first.Load()
-	pages := 0
+	var paged firstPages
 	write := func(tx hypercare.Tx) error {
 		h := &holds{windows: maintenance}
 		var due []string // escalations started due now: first step here
+		paged = firstPages{}
 		for i := range events {
 			d := &decisions[i]
 			r, err := in.apply(ctx, tx, it, actor, &events[i], payloads[i], d, now, repeat)
@@ -184,7 +185,7 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 		// acknowledged or resolved an incident an earlier one opened,
 		// and the step then pages nobody, as the engine's would.
 		var err error
-		pages, err = first.stepFirst(ctx, tx, due, now)
+		paged, err = first.take(ctx, tx, due, now)
 		return err
 	}
 	var err error
@@ -209,9 +210,7 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 	}
 	in.remember(events, decisions, results)
 	ruled.count(decisions)
-	if pages > 0 && first.paged != nil {
-		first.paged()
-	}
+	first.committed(paged, now)
 	if esc.opened != nil && opened(results) {
 		// Also after a first step taken here: the engine's next due time
 		// (level 2) is new to it.

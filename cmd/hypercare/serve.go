@@ -265,9 +265,10 @@ func newEngines(st *store.Store, cfg *config.Config, in *intake.Intake, channels
 	esc.SetDeliveryCheck(channels.Check)
 	esc.SetQuietHours(cfg.QuietHours())
 	in.SetPolicies(dir.PoliciesByService(), esc.Wake)
-	// Level 1 is paged inside the write that opens the incident, and
-	// delivery is woken right after its commit (ARCHITECTURE.md).
-	in.SetFirstStep(esc.StepOpened, deliverer.Wake)
+	// Level 1 is paged, and its due pages leased, inside the write that
+	// opens the incident; delivery sends them right after its commit
+	// (ARCHITECTURE.md, "The first page").
+	in.SetFirstStep(esc.StepOpened, deliverer)
 	return esc, deliverer
 }
 
