@@ -254,6 +254,10 @@ type Tx interface {
 	// ClaimNotifications leases due notifications for delivery until
 	// leaseUntil, counting the attempt; expired leases are claimable.
 	ClaimNotifications(ctx context.Context, now, leaseUntil time.Time, limit int) ([]Notification, error)
+	// ClaimIncidentNotifications is ClaimNotifications for one incident's
+	// pending pages due at now: the pages the transaction that opened it
+	// just made, leased in that same transaction (no expired leases).
+	ClaimIncidentNotifications(ctx context.Context, incidentID string, now, leaseUntil time.Time) ([]Notification, error)
 	// UpdateNotification records a delivery outcome, releasing the lease.
 	UpdateNotification(ctx context.Context, n *Notification) error
 	// TakeHeldNotifications marks userID's held pages of contact type t

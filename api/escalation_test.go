@@ -104,6 +104,7 @@ func newWindowPager(t *testing.T, eng storetest.Engine, windows []hypercare.Wind
 		channels.Register(hypercare.ContactWebhook, webhook.New(notify.NewHTTPClient(notify.NetOptions{AllowPrivateNetworks: true})))
 		p.delivery = notify.NewEngine(st, clk, channels, func() notify.Directory { return p.esc.Directory() }, log)
 		in.SetPolicies(dir.PoliciesByService(), nil)
+		in.SetFirstStep(p.esc.StepOpened, nil) // as serve wires it
 		in.SetWindows(windows)
 		opts.Escalation = p.esc
 		if len(publicURL) > 0 {

@@ -56,6 +56,7 @@ func newMaintPager(t *testing.T, eng storetest.Engine, windows []correlate.Maint
 	m.env = newEnvWith(t, st, 0, func(in *intake.Intake, clk *clocktest.Clock, opts *api.Options) {
 		m.esc, m.delivery = m.engines(st, clk)
 		in.SetPolicies(m.dir.PoliciesByService(), nil)
+		in.SetFirstStep(m.esc.StepOpened, nil) // as serve wires it
 		in.SetMaintenance(windows)
 		opts.Escalation = m.esc
 		opts.Maintenance = windows

@@ -45,6 +45,7 @@ func newNoisePager(t *testing.T, eng storetest.Engine, noise map[string]correlat
 		channels.Register(hypercare.ContactWebhook, webhook.New(notify.NewHTTPClient(notify.NetOptions{AllowPrivateNetworks: true})))
 		p.delivery = notify.NewEngine(st, clk, channels, func() notify.Directory { return p.esc.Directory() }, log)
 		in.SetPolicies(dir.PoliciesByService(), nil)
+		in.SetFirstStep(p.esc.StepOpened, nil) // as serve wires it
 		in.SetNoise(noise)
 		opts.Escalation = p.esc
 	})

@@ -9,7 +9,9 @@
 // commit together, so a restart continues at the right moment and a step
 // that runs twice cannot page twice (notifications are unique per incident,
 // step, user and contact method). On PostgreSQL, due rows are claimed with
-// FOR UPDATE SKIP LOCKED, so several nodes never take the same step.
+// FOR UPDATE SKIP LOCKED, so several nodes never take the same step. The
+// first step of a new incident due at once is taken by the same code in
+// the write that opened it (StepOpened), so its pages commit with it.
 package escalate
 
 import (

@@ -78,6 +78,7 @@ func (w *graceWorld) start(st *store.Store) {
 		"checkout": {Upstream: []string{"payments"}, SymptomGrace: 10 * time.Minute},
 	})
 	w.esc = escalate.New(st, w.clock, dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	w.in.SetFirstStep(w.esc.StepOpened, nil) // as serve wires it
 }
 
 // restart closes the store and opens it again with a new intake and engine.

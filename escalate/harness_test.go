@@ -99,6 +99,8 @@ func newNode(t *testing.T, opts store.Options, clk *clocktest.Clock, dir *escala
 	n.in = intake.New(st, clk)
 	n.in.SetIntegrations([]hypercare.Integration{integration})
 	n.in.SetPolicies(dir.PoliciesByService(), n.eng.Wake)
+	// As serve wires it: level 1 is paged in the ingest write.
+	n.in.SetFirstStep(n.eng.StepOpened, nil)
 	n.svc = &incident.Service{Store: st, Clock: clk}
 	return n
 }

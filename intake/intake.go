@@ -58,6 +58,8 @@ type Intake struct {
 	maintenance atomic.Pointer[[]correlate.Maintenance]
 	// repeats hints which alerts' triggers are pure repeats (route.go).
 	repeats repeatHints
+	// first takes level 1's step inside the opening write (firstpage.go).
+	first atomic.Pointer[firstPage]
 }
 
 // New returns an Intake writing to st, with no integrations yet.
@@ -69,6 +71,7 @@ func New(st hypercare.Store, clk hypercare.Clock) *Intake {
 	in.SetNoise(nil)
 	in.SetWindows(nil)
 	in.SetMaintenance(nil)
+	in.SetFirstStep(nil, nil)
 	return in
 }
 
@@ -150,8 +153,12 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 	windows := *in.windows.Load()
 	maintenance := *in.maintenance.Load()
 	key, repeat := in.route(it, events, decisions)
+	first := in.first.Load()
+	var paged firstPages
 	write := func(tx hypercare.Tx) error {
 		h := &holds{windows: maintenance}
+		var due []string // escalations started due now: first step here
+		paged = firstPages{}
 		for i := range events {
 			d := &decisions[i]
 			r, err := in.apply(ctx, tx, it, actor, &events[i], payloads[i], d, now, repeat)
@@ -163,14 +170,23 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 				hold, err = suppress(ctx, tx, h, r.opened, &events[i], now)
 			}
 			if policy, escalates := esc.byService[d.ServiceID]; err == nil && escalates && r.opened != nil {
-				err = incident.StartEscalationAfter(ctx, tx, r.opened, policy, now, max(r.delay, d.Delay, hold))
+				delay := max(r.delay, d.Delay, hold)
+				err = incident.StartEscalationAfter(ctx, tx, r.opened, policy, now, delay)
+				if delay <= 0 {
+					due = append(due, r.opened.ID)
+				}
 			}
 			if err != nil {
 				return err
 			}
 			results[i] = r
 		}
-		return nil
+		// After every event: a later one in the batch may have
+		// acknowledged or resolved an incident an earlier one opened,
+		// and the step then pages nobody, as the engine's would.
+		var err error
+		paged, err = first.take(ctx, tx, due, now)
+		return err
 	}
 	var err error
 	for attempt := 1; attempt <= conflictRetries; attempt++ {
@@ -194,7 +210,10 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 	}
 	in.remember(events, decisions, results)
 	ruled.count(decisions)
+	first.committed(paged, now)
 	if esc.opened != nil && opened(results) {
+		// Also after a first step taken here: the engine's next due time
+		// (level 2) is new to it.
 		esc.opened()
 	}
 	return results, nil

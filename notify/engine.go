@@ -57,8 +57,11 @@ type Engine struct {
 	policy Policy
 	// pool holds the per-channel slots and per-(user, channel) locks.
 	pool pool
-	// inflight counts the sends Run started, so Run returns after them.
+	// inflight counts the sends Run (or Deliver while Run is active)
+	// started, so Run returns after them.
 	inflight sync.WaitGroup
+	// run is Run's context while it is active (handoff.go).
+	run running
 }
 
 // Delivery outcomes, the outcome label of hypercare_notifications_total.
@@ -108,6 +111,8 @@ func (e *Engine) Wake() { e.loop.Wake() }
 // returns once the sends it started have.
 func (e *Engine) Run(ctx context.Context) error {
 	defer e.inflight.Wait()
+	e.run.start(ctx)
+	defer e.run.stop() // before the Wait: Deliver adds no more sends
 	pass := func(ctx context.Context) (int, error) {
 		var wg sync.WaitGroup
 		n, err := e.claimAndDispatch(ctx, &wg)

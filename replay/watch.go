@@ -63,6 +63,12 @@ func (t watchedTx) ClaimNotifications(ctx context.Context, now, leaseUntil time.
 	return t.Tx.ClaimNotifications(ctx, now, leaseUntil, limit)
 }
 
+// ClaimIncidentNotifications flags leased pages, as ClaimNotifications.
+func (t watchedTx) ClaimIncidentNotifications(ctx context.Context, incidentID string, now, leaseUntil time.Time) ([]hypercare.Notification, error) {
+	t.changed.Store(true)
+	return t.Tx.ClaimIncidentNotifications(ctx, incidentID, now, leaseUntil)
+}
+
 // SetSymptomGrace flags a new symptom grace timer.
 func (t watchedTx) SetSymptomGrace(ctx context.Context, g *hypercare.SymptomGrace) error {
 	t.changed.Store(true)

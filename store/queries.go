@@ -67,6 +67,7 @@ const (
 	qNextTurn
 	qInsertNotification
 	qClaimNotifications
+	qClaimIncidentNotifications
 	qUpdateNotification
 	qCancelNotifications
 	qTakeHeldNotifications
@@ -206,6 +207,11 @@ func buildEscalationQueries(q *[numQueries]string, d *dialect) {
 		"status IN ('pending', 'sending') AND " +
 		"((status = 'pending' AND due_at <= $1) OR (status = 'sending' AND lease_until <= $1)) " +
 		"ORDER BY due_at " + d.limit(3) + d.skipLocked + ") RETURNING " + notificationCols
+	// An incident's own due pages, leased in the write that made them
+	// (index notifications_incident).
+	q[qClaimIncidentNotifications] = "UPDATE notifications SET status = 'sending', lease_until = $3, " +
+		"attempts = attempts + 1 WHERE incident_id = $1 AND status = 'pending' AND due_at <= $2 " +
+		"RETURNING " + notificationCols
 	q[qUpdateNotification] = "UPDATE notifications SET status = $2, attempts = $3, last_error = $4, " +
 		"due_at = $5, sent_at = $6, error_detail = $7, kind = $8, lease_until = NULL WHERE id = $1"
 	q[qTakeHeldNotifications] = "UPDATE notifications SET status = 'digested', digest_id = $4, lease_until = NULL " +

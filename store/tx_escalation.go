@@ -103,6 +103,26 @@ func (t *tx) ClaimNotifications(ctx context.Context, now, leaseUntil time.Time, 
 	return out, nil
 }
 
+// ClaimIncidentNotifications leases the incident's pending pages due at
+// now until leaseUntil and returns them with their attempt counted, as
+// ClaimNotifications would, in the transaction that made them.
+func (t *tx) ClaimIncidentNotifications(ctx context.Context, incidentID string, now, leaseUntil time.Time) ([]hypercare.Notification, error) {
+	rows, err := t.query(ctx, qClaimIncidentNotifications, incidentID, micros(now), micros(leaseUntil))
+	if err != nil {
+		return nil, t.s.dbErr(err, "claim the pages of incident %s", incidentID)
+	}
+	out, err := collect(rows, scanNotification)
+	if err != nil {
+		return nil, fmt.Errorf("claim the pages of incident %s: %w", incidentID, err)
+	}
+	for i := range out {
+		if err := t.published(nil, hypercare.StreamNotification, hypercare.StreamUpdated, out[i].IncidentID, &out[i]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // UpdateNotification records a delivery outcome and releases the lease.
 func (t *tx) UpdateNotification(ctx context.Context, n *hypercare.Notification) error {
 	if err := checkText("update notification", "id", n.ID, "status", n.Status, "last_error", n.LastError,

@@ -253,8 +253,8 @@ func registerStoreMetrics(reg *prometheus.Registry, st *store.Store) {
 }
 
 // newEngines builds the escalation engine over the config's directory and
-// the delivery engine over channels, and connects them: a new incident
-// wakes escalation, a page wakes delivery.
+// the delivery engine over channels, and connects them: a new incident's
+// first step is taken in intake's write, a page wakes delivery.
 func newEngines(st *store.Store, cfg *config.Config, in *intake.Intake, channels *notify.Registry, log *slog.Logger) (*escalate.Engine, *notify.Engine) {
 	_, services, _ := cfg.Catalog()
 	dir := escalate.NewDirectory(cfg.Users(), cfg.Schedules(), cfg.EscalationPolicies(), services, cfg.Windows())
@@ -266,6 +266,10 @@ func newEngines(st *store.Store, cfg *config.Config, in *intake.Intake, channels
 	esc.SetDeliveryCheck(channels.Check)
 	esc.SetQuietHours(cfg.QuietHours())
 	in.SetPolicies(dir.PoliciesByService(), esc.Wake)
+	// Level 1 is paged, and its due pages leased, inside the write that
+	// opens the incident; delivery sends them right after its commit
+	// (ARCHITECTURE.md, "The first page").
+	in.SetFirstStep(esc.StepOpened, deliverer)
 	return esc, deliverer
 }
 
