@@ -225,6 +225,11 @@ type Tx interface {
 	InsertIncident(ctx context.Context, inc *Incident) error
 	UpdateIncident(ctx context.Context, inc *Incident) error
 	AppendTimeline(ctx context.Context, e *TimelineEntry) error
+	// AppendTimelineOnce appends e unless an entry with its ID exists, and
+	// says which, at once: AppendTimeline may report a duplicate ID only
+	// at commit (PostgreSQL pipelines it), too late for a caller whose
+	// next step depends on it (a throttle's "still delayed" entry).
+	AppendTimelineOnce(ctx context.Context, e *TimelineEntry) (added bool, err error)
 
 	InsertEvent(ctx context.Context, e *EventRecord) error
 	InsertChangeEvent(ctx context.Context, c *ChangeEvent) error

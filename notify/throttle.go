@@ -116,11 +116,12 @@ func (e *Engine) delay(ctx context.Context, n *hypercare.Notification, user hype
 		if err := tx.UpdateNotification(ctx, n); err != nil {
 			return err
 		}
-		err := tx.AppendTimeline(ctx, first)
-		if hypercare.ErrorCode(err) != hypercare.CodeConflict || later == nil {
-			return said(err)
+		added, err := tx.AppendTimelineOnce(ctx, first)
+		if err != nil || added || later == nil {
+			return err
 		}
-		return said(tx.AppendTimeline(ctx, later))
+		_, err = tx.AppendTimelineOnce(ctx, later)
+		return err
 	})
 }
 
@@ -132,15 +133,6 @@ func (e *Engine) delayEntry(id string, n *hypercare.Notification, now time.Time,
 	}
 	return &hypercare.TimelineEntry{ID: id, IncidentID: n.IncidentID, At: now, Type: TimelineNotified,
 		Actor: hypercare.SystemActor, Message: msg, Details: raw}, nil
-}
-
-// said treats an entry that already exists (its page's delay was told)
-// as written.
-func said(err error) error {
-	if hypercare.ErrorCode(err) == hypercare.CodeConflict {
-		return nil
-	}
-	return err
 }
 
 // clockTime is "14:03:05 UTC": timeline text is read in many zones, and

@@ -101,6 +101,21 @@ func (t *tx) AppendTimeline(ctx context.Context, e *hypercare.TimelineEntry) err
 	return t.published(err, hypercare.StreamTimeline, hypercare.StreamCreated, e.IncidentID, e)
 }
 
+// AppendTimelineOnce inserts e at once (never queued), so a duplicate ID
+// is known before the transaction goes on.
+func (t *tx) AppendTimelineOnce(ctx context.Context, e *hypercare.TimelineEntry) (bool, error) {
+	if err := checkTimeline("append timeline", e); err != nil {
+		return false, err
+	}
+	err := t.insert(ctx, qAppendTimeline, "timeline entry", e.ID, "a timeline entry with this id already exists",
+		e.ID, e.IncidentID, micros(e.At), e.Type, string(e.Actor.Type), e.Actor.ID, e.Actor.Name,
+		e.Message, nullJSON(e.Details))
+	if hypercare.ErrorCode(err) == hypercare.CodeConflict {
+		return false, nil
+	}
+	return err == nil, t.published(err, hypercare.StreamTimeline, hypercare.StreamCreated, e.IncidentID, e)
+}
+
 // InsertEvent appends to the event log.
 func (t *tx) InsertEvent(ctx context.Context, e *hypercare.EventRecord) error {
 	if err := checkEvent("insert event", e); err != nil {

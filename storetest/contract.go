@@ -22,6 +22,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"IncidentRoundTrip", testIncidentRoundTrip},
 		{"AlertRoundTrip", testAlertRoundTrip},
 		{"TimelineEventChangeRoundTrip", testTimelineEventChange},
+		{"AppendTimelineOnce", testAppendTimelineOnce},
 		{"OpenAlertUnique", testOpenAlertUnique},
 		{"OpenAlertAfterWrites", testOpenAlertAfterWrites},
 		{"ConflictThenContinue", testConflictThenContinue},

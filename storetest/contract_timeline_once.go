@@ -1,0 +1,47 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/store"
+)
+
+// testAppendTimelineOnce: AppendTimelineOnce says at once, inside the
+// transaction, whether its entry was new, so a caller can add a second
+// entry only when the first was already told (the delivery throttle's
+// "still delayed"), on PostgreSQL too, where AppendTimeline is pipelined
+// and reports a duplicate only at commit.
+func testAppendTimelineOnce(t *testing.T, open func(testing.TB) *store.Store) {
+	ctx := t.Context()
+	s := openSeeded(t, open)
+	entry := func(id, msg string) *hypercare.TimelineEntry {
+		return &hypercare.TimelineEntry{ID: id, IncidentID: "inc-1", At: at(time.Second), Type: hypercare.TimelineNote,
+			Actor: hypercare.SystemActor, Message: msg}
+	}
+	var first, again, later bool
+	mustWrite(t, s, func(tx hypercare.Tx) error {
+		if err := tx.InsertIncident(ctx, incident("inc-1", 1, svcCheckout)); err != nil {
+			return err
+		}
+		var err error
+		if first, err = tx.AppendTimelineOnce(ctx, entry("tl-1", "delayed")); err != nil {
+			return err
+		}
+		if again, err = tx.AppendTimelineOnce(ctx, entry("tl-1", "delayed again")); err != nil {
+			return err
+		}
+		if !again {
+			later, err = tx.AppendTimelineOnce(ctx, entry("tl-2", "still delayed"))
+		}
+		return err
+	})
+	if !first || again || !later {
+		t.Fatalf("added = %v, %v, %v; want true, false, true", first, again, later)
+	}
+	tl, _, err := s.ListTimeline(ctx, "inc-1", hypercare.Page{})
+	if err != nil || len(tl) != 2 || tl[0].Message != "delayed" || tl[1].Message != "still delayed" {
+		t.Fatalf("ListTimeline = %+v, %v", tl, err)
+	}
+}
