@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hypercare/hypercare"
@@ -53,8 +54,11 @@ type Engine struct {
 	outcomes *prometheus.CounterVec
 	// links makes each message's incident and one-click action links.
 	links actlink.Links
-	// policy paces delivery: per-channel limits, throttles, digests.
-	policy Policy
+	// own paces delivery (per-channel limits, throttles, digests) as
+	// SetPolicy set it; src, when set (UsePolicy), replaces it. A pass
+	// loads one policy and its sends use only it (pass).
+	own atomic.Pointer[Policy]
+	src atomic.Pointer[func() Policy]
 	// pool holds the per-channel slots and per-(user, channel) locks.
 	pool pool
 	// inflight counts the sends Run started, so Run returns after them.
@@ -95,8 +99,32 @@ func (e *Engine) SetLinks(l actlink.Links) { e.links = l }
 
 // SetPolicy sets per-channel limits, throttles, the digest and the quiet
 // hours of low urgency (notify.delivery, notify.throttle, notify.digest,
-// notify.low_urgency). Call it before Run.
-func (e *Engine) SetPolicy(p Policy) { e.policy = p }
+// notify.low_urgency).
+func (e *Engine) SetPolicy(p Policy) { e.own.Store(&p) }
+
+// UsePolicy makes the engine read its policy from src at every pass
+// instead of SetPolicy's: the server publishes one snapshot for intake,
+// escalation and delivery together (package reload). Call it before Run.
+func (e *Engine) UsePolicy(src func() Policy) { e.src.Store(&src) }
+
+// policy returns the policy in force.
+func (e *Engine) policy() Policy {
+	if src := e.src.Load(); src != nil {
+		return (*src)()
+	}
+	if p := e.own.Load(); p != nil {
+		return *p
+	}
+	return Policy{}
+}
+
+// pass is the engine as one delivery pass sees it: every send of the
+// pass paces by the policy the pass loaded, so a reload never gives one
+// page half of two policies.
+type pass struct {
+	*Engine
+	policy Policy
+}
 
 // Wake makes the loop look for due pages now; it never blocks.
 func (e *Engine) Wake() { e.loop.Wake() }
@@ -164,7 +192,7 @@ func (e *Engine) claimAndDispatch(ctx context.Context, wg *sync.WaitGroup) (int,
 		if err != nil {
 			return total, fmt.Errorf("claim pages: %w", err)
 		}
-		e.dispatch(ctx, claimed, now, wg)
+		pass{e, e.policy()}.dispatch(ctx, claimed, now, wg)
 		total += len(claimed)
 		if len(claimed) < claimBatch {
 			return total, nil
@@ -175,7 +203,7 @@ func (e *Engine) claimAndDispatch(ctx context.Context, wg *sync.WaitGroup) (int,
 // deliver makes one attempt and records its outcome. Every failure is
 // logged (sampled, see failureLog) and counted; a final one also goes on
 // the incident's timeline, with the detail kept for admins.
-func (e *Engine) deliver(ctx context.Context, n *hypercare.Notification, timeout time.Duration) error {
+func (e pass) deliver(ctx context.Context, n *hypercare.Notification, timeout time.Duration) error {
 	inc, err := e.store.GetIncident(ctx, n.IncidentID)
 	if err != nil {
 		return err
