@@ -35,9 +35,9 @@ type Engine struct {
 	log   *slog.Logger
 	// dir is the directory SetDirectory set; src, when set (Use),
 	// replaces it. A pass loads one directory and uses only it.
-	dir   atomic.Pointer[Directory]
-	src   atomic.Pointer[func() *Directory]
-	loop  *loop.Loop
+	dir  atomic.Pointer[Directory]
+	src  atomic.Pointer[func() *Directory]
+	loop *loop.Loop
 	// paged, if set, is called after a commit that created pages, to wake
 	// the delivery engine.
 	paged func()
