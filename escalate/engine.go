@@ -218,15 +218,22 @@ func currentPolicy(ctx context.Context, tx hypercare.Tx, dir *Directory, st *hyp
 			}
 			return policy, false, finish(ctx, tx, st, now)
 		}
-		st.Level = min(st.Level, len(next.Levels)-1)
 		msg := fmt.Sprintf("Escalation policy %q no longer exists: continuing under %s's policy %q at level %d",
-			st.PolicyID, st.ServiceID, id, st.Level+1)
+			st.PolicyID, st.ServiceID, id, min(st.Level, len(next.Levels)-1)+1)
 		if err := note(ctx, tx, st.IncidentID, msg, nil, now); err != nil {
 			return policy, false, err
 		}
-		st.PolicyID, policy = id, next
+		st.PolicyID, st.Level = id, min(st.Level, len(next.Levels)-1)
+		return next, true, nil
 	}
-	st.Level = min(st.Level, len(policy.Levels)-1) // the policy may have shrunk
+	if st.Level >= len(policy.Levels) { // the policy shrank
+		msg := fmt.Sprintf("Level %d of escalation policy %q no longer exists (it now has %d): paging its last level",
+			st.Level+1, st.PolicyID, len(policy.Levels))
+		if err := note(ctx, tx, st.IncidentID, msg, nil, now); err != nil {
+			return policy, false, err
+		}
+		st.Level = len(policy.Levels) - 1
+	}
 	return policy, true, nil
 }
 
