@@ -5,7 +5,24 @@ import (
 	"net/http"
 
 	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/correlate"
+	"github.com/hypercare/hypercare/readiness"
 )
+
+// ConfigView is what the read endpoints show of the config in force (see
+// Options.Config).
+type ConfigView struct {
+	Readiness   *readiness.Catalog
+	Maintenance []correlate.Maintenance
+}
+
+// maintenanceWindows returns the config's maintenance windows in force.
+func (s *Server) maintenanceWindows() []correlate.Maintenance {
+	if s.config != nil {
+		return s.config().Maintenance
+	}
+	return s.maintenance
+}
 
 // Reloader re-reads the server's config file and applies it (package
 // reload): the result says what changed, an error says why nothing did.

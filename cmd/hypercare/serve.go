@@ -132,7 +132,7 @@ func serve(ctx context.Context, f serveFlags) error {
 		TwilioAuthToken: twilioToken(cfg),
 		Outbound:        notify.NewHTTPClient(notify.NetOptions{AllowPrivateNetworks: cfg.AllowPrivateNetworks()}),
 		Readiness:       catalog, Actions: signer, Channels: channels, Maintenance: cfg.Maintenance(),
-		UI: ui.Handler(), Session: ui.Principal, Reload: reloadHandler(rl),
+		UI: ui.Handler(), Session: ui.Principal, Reload: reloadHandler(rl), Config: configView(rl),
 	})
 	deliverer.SetLinks(actlink.Links{Base: srv.LinkBase(), Signer: signer})
 	// The live stream's broker ends with ctx, as the HTTP server starts its

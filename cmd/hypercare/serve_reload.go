@@ -54,3 +54,12 @@ func reloadOnSIGHUP(ctx context.Context, rl *reload.Reloader) error {
 		}
 	}
 }
+
+// configView is what the API's read endpoints show of the config in
+// force (readiness, maintenance windows), read at each request.
+func configView(rl *reload.Reloader) func() api.ConfigView {
+	return func() api.ConfigView {
+		s := rl.Current()
+		return api.ConfigView{Readiness: s.Readiness, Maintenance: s.Maintenance}
+	}
+}
