@@ -107,7 +107,11 @@ func newRig(t *testing.T, eng storetest.Engine, yaml string) *rig {
 	}
 	r.rl.Attach(r.in, r.esc, r.del)
 	srv := api.New(api.Options{Store: st, Clock: r.clk, Intake: r.in, Escalation: r.esc, Logger: log,
-		Reload: func(ctx context.Context) (any, error) { return r.rl.Reload(ctx) }})
+		Reload: func(ctx context.Context) (any, error) { return r.rl.Reload(ctx) },
+		Config: func() api.ConfigView {
+			s := r.rl.Current()
+			return api.ConfigView{Readiness: s.Readiness, Maintenance: s.Maintenance}
+		}})
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 	r.url = hs.URL
@@ -149,6 +153,23 @@ func (r *rig) post(path, token, body string) (int, []byte) {
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+// get sends an authenticated GET and returns the status and the body.
+func (r *rig) get(path, token string) (int, []byte) {
+	r.t.Helper()
+	req, err := http.NewRequest(http.MethodGet, r.url+path, nil)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		r.t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/announce"
 	"github.com/hypercare/hypercare/config"
 	"github.com/hypercare/hypercare/correlate"
 	"github.com/hypercare/hypercare/escalate"
@@ -44,6 +45,9 @@ type Snapshot struct {
 	// Maintenance are the config's maintenance windows, as listed by the
 	// API.
 	Maintenance []correlate.Maintenance
+	// Announce are the maintenance and hypercare windows announced at
+	// their starts and ends (announce_to).
+	Announce *announce.Subjects
 	// Version counts the snapshots published since start, from 1.
 	Version uint64
 	// LoadedAt is when it was published.
@@ -108,6 +112,13 @@ func (r *Reloader) Attach(in *intake.Intake, esc *escalate.Engine, deliverer *no
 	deliverer.UsePolicy(func() notify.Policy { return r.cur.Load().Delivery })
 }
 
+// AttachAnnouncer makes the window announcer read the snapshot's windows
+// at every pass, and returns it.
+func (r *Reloader) AttachAnnouncer(a *announce.Engine) *announce.Engine {
+	a.Use(func() *announce.Subjects { return r.cur.Load().Announce })
+	return a
+}
+
 // Apply writes cfg's catalog (teams, services, integrations) to the store
 // and, once that committed, publishes cfg's snapshot in one atomic store.
 // If the write fails nothing changes. It returns what changed against
@@ -166,6 +177,7 @@ func (r *Reloader) build(cfg *config.Config, prev *Snapshot) *Snapshot {
 		Delivery:    delivery,
 		Readiness:   readiness.FromConfig(cfg, r.opts.Channels),
 		Maintenance: cfg.Maintenance(),
+		Announce:    announce.NewSubjects(append(announce.FromMaintenance(cfg.Maintenance()), announce.FromWindows(cfg.Windows())...)),
 		Version:     version,
 		LoadedAt:    r.opts.Clock.Now().UTC(),
 	}

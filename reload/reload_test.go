@@ -25,12 +25,14 @@ func TestReloadAppliesEveryPartTogether(t *testing.T) {
     escalation_policy: web
     integrations: [{type: events-v2, name: Search, key: `+keySearch+`}]
 ingest: {rate_limit_per_minute: 10}
+maintenance:
+  - {id: sunday-deploys, services: [shop], start: "2026-11-29T02:00", end: "2026-11-29T04:00", time_zone: Europe/London}
 `), "key: "+keyShop, "key: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 1)
 		res := r.reloadFile(next)
 		if res.Version != 2 {
 			t.Errorf("version = %d, want 2", res.Version)
 		}
-		for _, want := range []string{"services", "escalation_policies", "ingest"} {
+		for _, want := range []string{"services", "escalation_policies", "ingest", "maintenance"} {
 			if !slices.Contains(res.Changed, want) {
 				t.Errorf("changed = %v, want %s in it", res.Changed, want)
 			}
@@ -52,6 +54,15 @@ ingest: {rate_limit_per_minute: 10}
 		}
 		if svc, err := r.st.GetService(context.Background(), "search"); err != nil || !svc.Active {
 			t.Errorf("catalog: search = %+v, %v", svc, err)
+		}
+		if code, body := r.get("/api/v1/maintenance", r.admin); code != 200 || !strings.Contains(string(body), "sunday-deploys") {
+			t.Errorf("GET /api/v1/maintenance after the reload: %d %s", code, body)
+		}
+		if it, ok := r.in.Lookup(keySearch); ok {
+			if _, err := r.in.Process(context.Background(), it, []hypercare.Event{{Action: hypercare.ActionTrigger,
+				DedupKey: "x", Summary: "x"}}); err != nil {
+				t.Errorf("an event on the new service: %v", err)
+			}
 		}
 		if got := r.metric("hypercare_config_reloads_total", "success"); got != 1 {
 			t.Errorf("success reloads = %v, want 1", got)

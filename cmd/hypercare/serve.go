@@ -125,6 +125,7 @@ func serve(ctx context.Context, f serveFlags) error {
 	if err != nil {
 		return err
 	}
+	ui.UseConfig(uiConfig(rl))
 	srv := api.New(api.Options{
 		Store: st, Clock: hypercare.SystemClock{}, Intake: in, Escalation: esc, Logger: log, Registry: reg,
 		RateLimitPerMinute: cfg.RateLimitPerMinute(), MaxBodyBytes: cfg.MaxBodyBytes(), PublicURL: f.publicURL,
@@ -144,7 +145,7 @@ func serve(ctx context.Context, f serveFlags) error {
 	}
 	defer startEngines(ctx, st, esc, deliverer)()
 	defer runUntil(ctx, func(ctx context.Context) error { return reloadOnSIGHUP(ctx, rl) })()
-	defer runInBackground(ctx, newAnnouncer(st, cfg, esc, channels, log).Run)()
+	defer runInBackground(ctx, rl.AttachAnnouncer(newAnnouncer(st, cfg, esc, channels, log)).Run)()
 	if f.pprof != "" {
 		stopPprof := runUntil(ctx, func(ctx context.Context) error {
 			return listenAndServe(ctx, f.pprof, pprofMux(), log.With(slog.String("server", "pprof")), "pprof")

@@ -15,6 +15,7 @@ import (
 	"github.com/hypercare/hypercare/notify"
 	"github.com/hypercare/hypercare/reload"
 	"github.com/hypercare/hypercare/store"
+	"github.com/hypercare/hypercare/web"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -61,5 +62,15 @@ func configView(rl *reload.Reloader) func() api.ConfigView {
 	return func() api.ConfigView {
 		s := rl.Current()
 		return api.ConfigView{Readiness: s.Readiness, Maintenance: s.Maintenance}
+	}
+}
+
+// uiConfig is what the web UI shows of the config in force (integrations,
+// runbooks, readiness), read at each request.
+func uiConfig(rl *reload.Reloader) func() web.Config {
+	return func() web.Config {
+		s := rl.Current()
+		_, _, integrations := s.Config.Catalog()
+		return web.Config{Integrations: integrations, Runbooks: s.Config.Runbooks(), Readiness: s.Readiness}
 	}
 }
