@@ -55,10 +55,10 @@ type Engine struct {
 	// links makes each message's incident and one-click action links.
 	links actlink.Links
 	// own paces delivery (per-channel limits, throttles, digests) as
-	// SetPolicy set it; src, when set (UsePolicy), replaces it. A pass
+	// SetPolicy set it; src, when set (Use), replaces it and dir. A pass
 	// loads one policy and its sends use only it (pass).
 	own atomic.Pointer[Policy]
-	src atomic.Pointer[func() Policy]
+	src atomic.Pointer[func() (Policy, Directory)]
 	// pool holds the per-channel slots and per-(user, channel) locks.
 	pool pool
 	// inflight counts the sends Run started, so Run returns after them.
@@ -102,28 +102,31 @@ func (e *Engine) SetLinks(l actlink.Links) { e.links = l }
 // notify.low_urgency).
 func (e *Engine) SetPolicy(p Policy) { e.own.Store(&p) }
 
-// UsePolicy makes the engine read its policy from src at every pass
-// instead of SetPolicy's: the server publishes one snapshot for intake,
-// escalation and delivery together (package reload). Call it before Run.
-func (e *Engine) UsePolicy(src func() Policy) { e.src.Store(&src) }
+// Use makes the engine read its policy and directory from src at every
+// pass, both from one snapshot, instead of SetPolicy's and NewEngine's:
+// the server publishes one snapshot for intake, escalation and delivery
+// together (package reload). Call it before Run.
+func (e *Engine) Use(src func() (Policy, Directory)) { e.src.Store(&src) }
 
-// policy returns the policy in force.
-func (e *Engine) policy() Policy {
+// current returns the policy and directory in force.
+func (e *Engine) current() (Policy, Directory) {
 	if src := e.src.Load(); src != nil {
 		return (*src)()
 	}
-	if p := e.own.Load(); p != nil {
-		return *p
+	p := Policy{}
+	if own := e.own.Load(); own != nil {
+		p = *own
 	}
-	return Policy{}
+	return p, e.dir()
 }
 
 // pass is the engine as one delivery pass sees it: every send of the
-// pass paces by the policy the pass loaded, so a reload never gives one
-// page half of two policies.
+// pass paces by the policy and reads the addresses of the directory the
+// pass loaded, so a reload never gives one page half of two configs.
 type pass struct {
 	*Engine
 	policy Policy
+	dir    Directory
 }
 
 // Wake makes the loop look for due pages now; it never blocks.
@@ -192,7 +195,8 @@ func (e *Engine) claimAndDispatch(ctx context.Context, wg *sync.WaitGroup) (int,
 		if err != nil {
 			return total, fmt.Errorf("claim pages: %w", err)
 		}
-		pass{e, e.policy()}.dispatch(ctx, claimed, now, wg)
+		policy, dir := e.current()
+		pass{e, policy, dir}.dispatch(ctx, claimed, now, wg)
 		total += len(claimed)
 		if len(claimed) < claimBatch {
 			return total, nil
@@ -213,7 +217,7 @@ func (e pass) deliver(ctx context.Context, n *hypercare.Notification, timeout ti
 		e.count(n, outcomeCancelled)
 		return e.record(ctx, n, "", nil)
 	}
-	user, ok := e.dir().User(n.UserID)
+	user, ok := e.dir.User(n.UserID)
 	cm, found := user.ContactMethodByID(n.ContactMethod)
 	if !ok || !found {
 		return e.fail(ctx, n, n.UserID, Permanent(errGone))

@@ -109,7 +109,10 @@ func (r *Reloader) Current() *Snapshot { return r.cur.Load() }
 func (r *Reloader) Attach(in *intake.Intake, esc *escalate.Engine, deliverer *notify.Engine) {
 	in.Use(func() *intake.Config { return r.cur.Load().Intake })
 	esc.Use(func() *escalate.Directory { return r.cur.Load().Directory })
-	deliverer.UsePolicy(func() notify.Policy { return r.cur.Load().Delivery })
+	deliverer.Use(func() (notify.Policy, notify.Directory) {
+		s := r.cur.Load()
+		return s.Delivery, s.Directory
+	})
 }
 
 // AttachAnnouncer makes the window announcer read the snapshot's windows
