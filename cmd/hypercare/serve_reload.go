@@ -41,11 +41,12 @@ func reloadHandler(rl *reload.Reloader) api.Reloader {
 
 // reloadOnSIGHUP reloads the config at every SIGHUP until ctx ends. The
 // reload logs its outcome (and counts it in the metrics); a bad file
-// leaves the running config in force.
+// leaves the running config in force. SIGHUP stays caught after ctx ends
+// (no signal.Stop): its default action would kill the process in the
+// middle of its graceful shutdown.
 func reloadOnSIGHUP(ctx context.Context, rl *reload.Reloader) error {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
 	for {
 		select {
 		case <-ctx.Done():
