@@ -122,6 +122,12 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 		payloads[i] = b
 	}
 	cfg := in.config()
+	if cur, ok := cfg.routes[it.Key]; ok && it.Key != "" {
+		// The caller looked the key up in the config in force then; a
+		// reload since may have changed the integration: use this
+		// config's, so the whole event is handled under one file.
+		it = cur
+	}
 	v := view{Intake: in, cfg: cfg}
 	ruled := cfg.rules
 	decisions := ruled.decide(it, events)
