@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hypercare/hypercare"
@@ -67,14 +68,15 @@ type Subject struct {
 
 // Engine schedules and delivers announcements. Build it with New.
 type Engine struct {
-	store    Store
-	clock    hypercare.Clock
-	sender   notify.Sender
-	dir      func() notify.Directory
-	subjects map[string]Subject
-	order    []string
-	log      *slog.Logger
-	loop     *loop.Loop
+	store  Store
+	clock  hypercare.Clock
+	sender notify.Sender
+	dir    func() notify.Directory
+	// own are New's subjects; src, when set (Use), replaces them.
+	own  *Subjects
+	src  atomic.Pointer[func() *Subjects]
+	log  *slog.Logger
+	loop *loop.Loop
 	// mu guards ensured: edges this process already scheduled, so a pass
 	// writes nothing when nothing new is due (the store's unique index is
 	// what makes scheduling exactly-once; this only saves writes).
@@ -84,24 +86,49 @@ type Engine struct {
 
 // New returns an engine for subjects (those without targets are skipped).
 func New(st Store, clk hypercare.Clock, sender notify.Sender, dir func() notify.Directory, subjects []Subject, log *slog.Logger) *Engine {
-	e := &Engine{store: st, clock: clk, sender: sender, dir: dir, subjects: map[string]Subject{}, log: log,
+	return &Engine{store: st, clock: clk, sender: sender, dir: dir, own: NewSubjects(subjects), log: log,
 		loop: loop.New("announce", clk, poll, log), ensured: map[string]bool{}}
-	for _, s := range subjects {
-		if len(s.Targets) == 0 {
+}
+
+// Subjects are the windows announced, indexed; immutable once built.
+type Subjects struct {
+	byRef map[string]Subject
+	order []string
+}
+
+// NewSubjects indexes subjects, skipping those without targets.
+func NewSubjects(subjects []Subject) *Subjects {
+	s := &Subjects{byRef: map[string]Subject{}}
+	for _, sub := range subjects {
+		if len(sub.Targets) == 0 {
 			continue
 		}
-		e.subjects[s.Ref] = s
-		e.order = append(e.order, s.Ref)
+		s.byRef[sub.Ref] = sub
+		s.order = append(s.order, sub.Ref)
 	}
-	return e
+	return s
+}
+
+// Use makes the engine read its subjects from src at every pass instead
+// of New's, so a config reload's windows are announced (package reload).
+// Call it before Run.
+func (e *Engine) Use(src func() *Subjects) { e.src.Store(&src) }
+
+// subjects returns the subjects in force.
+func (e *Engine) subjects() *Subjects {
+	if src := e.src.Load(); src != nil {
+		return (*src)()
+	}
+	return e.own
 }
 
 // Wake makes the loop look at once; it never blocks.
 func (e *Engine) Wake() { e.loop.Wake() }
 
-// Run announces until ctx ends. With no subject it returns at once.
+// Run announces until ctx ends. With no subject and no source (Use) it
+// returns at once.
 func (e *Engine) Run(ctx context.Context) error {
-	if len(e.order) == 0 {
+	if e.src.Load() == nil && len(e.own.order) == 0 {
 		return nil
 	}
 	return e.loop.RunScheduled(ctx, e.RunDue, e.next, loop.DefaultIdle)
@@ -114,8 +141,9 @@ func (e *Engine) next(ctx context.Context) (time.Time, bool, error) {
 	if err != nil {
 		return time.Time{}, false, err
 	}
-	for _, ref := range e.order {
-		o, found := e.subjects[ref].Next(now)
+	subjects := e.subjects()
+	for _, ref := range subjects.order {
+		o, found := subjects.byRef[ref].Next(now)
 		if !found {
 			continue
 		}
@@ -156,8 +184,9 @@ func (e *Engine) RunDue(ctx context.Context) (int, error) {
 // schedule inserts the rows of every edge in (now − Grace, now] not yet
 // scheduled by this process.
 func (e *Engine) schedule(ctx context.Context, now time.Time) error {
-	for _, ref := range e.order {
-		s := e.subjects[ref]
+	subjects := e.subjects()
+	for _, ref := range subjects.order {
+		s := subjects.byRef[ref]
 		for _, edge := range s.Edges(now.Add(-Grace), now) {
 			key := fmt.Sprintf("%s|%s|%d", ref, edge.Kind, edge.Start.UnixMicro())
 			e.mu.Lock()

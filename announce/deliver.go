@@ -48,7 +48,7 @@ func (e *Engine) deliver(ctx context.Context, a *hypercare.Announcement) error {
 // message builds what the channels send: like a test page, a message with
 // no incident behind it, whose ID (the row's) is the idempotency key.
 func (e *Engine) message(a *hypercare.Announcement) (notify.Message, error) {
-	s, ok := e.subjects[a.Subject]
+	s, ok := e.subjects().byRef[a.Subject]
 	if !ok {
 		return notify.Message{}, notify.Permanent(errGone)
 	}

@@ -91,3 +91,19 @@ func (e *env) raw(method, path, token string) (int, string, []byte) {
 	body, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, resp.Header.Get("Content-Type"), body
 }
+
+// TestReloadIsAdminOnly pins the role of POST /-/reload, which the matrix
+// above checks like every route: re-reading the config file changes who is
+// paged, so only an admin may trigger it (a responder gets 403).
+func TestReloadIsAdminOnly(t *testing.T) {
+	srv := api.New(api.Options{})
+	for _, rt := range srv.RouteTable() {
+		if rt.Method == http.MethodPost && rt.Pattern == "/-/reload" {
+			if rt.Role != string(hypercare.RoleAdmin) {
+				t.Errorf("POST /-/reload needs %q, want admin", rt.Role)
+			}
+			return
+		}
+	}
+	t.Error("POST /-/reload is not in the route table")
+}

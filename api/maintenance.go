@@ -67,8 +67,9 @@ func maintenanceView(m *correlate.Maintenance, now time.Time) MaintenanceView {
 func (s *Server) listMaintenance(w http.ResponseWriter, _ *http.Request) {
 	now := s.clock.Now()
 	out := []MaintenanceView{}
-	for i := range s.maintenance {
-		out = append(out, maintenanceView(&s.maintenance[i], now))
+	windows := s.maintenanceWindows()
+	for i := range windows {
+		out = append(out, maintenanceView(&windows[i], now))
 	}
 	s.writeJSON(w, http.StatusOK, map[string]any{"maintenance": out})
 }

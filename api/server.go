@@ -87,6 +87,12 @@ type Options struct {
 	// Maintenance are the config's maintenance windows, listed by
 	// GET /api/v1/maintenance.
 	Maintenance []correlate.Maintenance
+	// Reload re-reads the config file for POST /-/reload; nil answers it
+	// 409.
+	Reload Reloader
+	// Config, if set, returns the config in force at each request,
+	// replacing Readiness and Maintenance, so a reload shows at once.
+	Config func() ConfigView
 }
 
 // Server serves the HTTP API. Build it with New and use Handler.
@@ -126,6 +132,9 @@ type Server struct {
 	channels notify.Sender
 	// maintenance are the config's maintenance windows.
 	maintenance []correlate.Maintenance
+	// reload serves POST /-/reload; config is Options.Config.
+	reload Reloader
+	config func() ConfigView
 }
 
 // New returns a Server for opts.
@@ -178,6 +187,7 @@ func New(opts Options) *Server {
 		}
 	}
 	s.twilioToken, s.channels, s.maintenance = opts.TwilioAuthToken, opts.Channels, opts.Maintenance
+	s.reload, s.config = opts.Reload, opts.Config
 	for _, rt := range s.routes() {
 		h := rt.handler
 		if rt.role != "" {
@@ -275,6 +285,7 @@ func (s *Server) routes() []route {
 		{"POST", "/act/{token}", "", s.act},
 		{"GET", "/api/v1/tokens", admin, s.listTokens},
 		{"POST", "/api/v1/tokens", admin, s.createToken},
+		{"POST", "/-/reload", admin, s.reloadConfig},
 	}
 }
 

@@ -64,6 +64,9 @@ func windowView(w hypercare.Window, all []hypercare.Service) WindowView {
 // readinessCatalog returns the catalog readiness reads; an empty one when
 // the server has no config.
 func (s *Server) readinessCatalog() *readiness.Catalog {
+	if s.config != nil {
+		return s.config().Readiness
+	}
 	if s.readiness == nil {
 		return &readiness.Catalog{Directory: s.directory()}
 	}

@@ -11,7 +11,7 @@ import (
 // when level ≥ 1), by a responder's hand, and continues the escalation from
 // there. It is how "this needs more people" is said.
 func (e *Engine) Escalate(ctx context.Context, inc *hypercare.Incident, level int, actor hypercare.Actor) (*hypercare.EscalationState, error) {
-	dir := e.dir.Load()
+	dir := e.Directory()
 	var out *hypercare.EscalationState
 	err := e.store.Write(ctx, inc.ServiceID, func(tx hypercare.Tx) error {
 		cur, err := tx.GetIncident(ctx, inc.ID)
@@ -29,6 +29,10 @@ func (e *Engine) Escalate(ctx context.Context, inc *hypercare.Incident, level in
 			return err
 		}
 		policy, ok := dir.Policies[st.PolicyID]
+		if next, found := dir.Policies[dir.ServicePolicy[st.ServiceID]]; (!ok || len(policy.Levels) == 0) && found {
+			// Removed by a reload: the service's policy now (currentPolicy).
+			st.PolicyID, policy, ok = next.ID, next, true
+		}
 		if !ok || len(policy.Levels) == 0 {
 			return hypercare.Errorf(hypercare.CodeConflict, "escalation policy %q no longer exists", st.PolicyID)
 		}
@@ -75,7 +79,7 @@ func chooseLevel(st *hypercare.EscalationState, policy hypercare.EscalationPolic
 // Reassign pages user directly and stops the policy's escalation: the
 // incident is now theirs.
 func (e *Engine) Reassign(ctx context.Context, inc *hypercare.Incident, userID string, actor hypercare.Actor) error {
-	dir := e.dir.Load()
+	dir := e.Directory()
 	if _, ok := dir.Users[userID]; !ok {
 		return hypercare.InvalidFields("invalid reassignment", hypercare.FieldError{Field: "user", Message: fmt.Sprintf("no user %q", userID)})
 	}

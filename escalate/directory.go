@@ -33,6 +33,9 @@ type Directory struct {
 	// Windows are the hypercare windows whose overlay (faster escalation)
 	// applies to the services in their scope while they are open.
 	Windows []hypercare.Window
+	// Quiet are the quiet hours of low urgency (notify.low_urgency), so a
+	// dry run shows the hold as delivery applies it; nil: none.
+	Quiet *hypercare.QuietHours
 	// zones are the users' time zones, loaded once (the fatigue
 	// guardrail judges night in them).
 	zones map[string]*time.Location

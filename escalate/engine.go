@@ -33,16 +33,17 @@ type Engine struct {
 	store hypercare.Store
 	clock hypercare.Clock
 	log   *slog.Logger
-	dir   atomic.Pointer[Directory]
-	loop  *loop.Loop
+	// dir is the directory SetDirectory set; src, when set (Use),
+	// replaces it. A pass loads one directory and uses only it.
+	dir  atomic.Pointer[Directory]
+	src  atomic.Pointer[func() *Directory]
+	loop *loop.Loop
 	// paged, if set, is called after a commit that created pages, to wake
 	// the delivery engine.
 	paged func()
 	// check says why a contact method cannot be delivered to (nil: it
 	// can), for dry runs; set by the wiring from the channel registry.
 	check func(hypercare.ContactMethod) error
-	// quiet are the quiet hours of low urgency, for dry runs (quiet.go).
-	quiet *hypercare.QuietHours
 }
 
 // New returns an engine over st with directory dir.
@@ -52,11 +53,21 @@ func New(st hypercare.Store, clk hypercare.Clock, dir *Directory, log *slog.Logg
 	return e
 }
 
-// SetDirectory replaces the directory (config reload).
+// SetDirectory replaces the directory.
 func (e *Engine) SetDirectory(d *Directory) { e.dir.Store(d) }
 
-// Directory returns the current directory.
-func (e *Engine) Directory() *Directory { return e.dir.Load() }
+// Use makes the engine read its directory from src at every pass instead
+// of SetDirectory's: the server publishes one snapshot for intake,
+// escalation and delivery together (package reload). Call it before Run.
+func (e *Engine) Use(src func() *Directory) { e.src.Store(&src) }
+
+// Directory returns the directory in force.
+func (e *Engine) Directory() *Directory {
+	if src := e.src.Load(); src != nil {
+		return (*src)()
+	}
+	return e.dir.Load()
+}
 
 // OnPaged sets the function called after steps created pages.
 func (e *Engine) OnPaged(f func()) { e.paged = f }
@@ -72,10 +83,10 @@ func (e *Engine) SetDeliveryCheck(f func(hypercare.ContactMethod) error) { e.che
 // had (the store's RecentPages).
 func (e *Engine) Simulate(ctx context.Context, serviceID string, at time.Time, urgency hypercare.Urgency) (*Simulation, error) {
 	history := func(id string, since time.Time) ([]time.Time, error) { return e.store.RecentPages(ctx, id, since) }
-	d := e.dir.Load()
+	d := e.Directory()
 	sim, err := d.simulate(serviceID, at, urgency, e.check, history)
 	if err == nil {
-		holdLowUrgency(sim, d, e.quiet)
+		holdLowUrgency(sim, d, d.Quiet)
 	}
 	return sim, err
 }
@@ -118,7 +129,7 @@ func (e *Engine) RunDue(ctx context.Context) (int, error) {
 // escalations due now, which the same write then pages.
 func (e *Engine) runBatch(ctx context.Context) (steps, pages int, err error) {
 	now := e.clock.Now()
-	dir := e.dir.Load()
+	dir := e.Directory()
 	err = e.store.Write(ctx, "escalate", func(tx hypercare.Tx) error {
 		steps, pages = 0, 0
 		graces, err := tx.DueSymptomGraces(ctx, now, claimBatch)
@@ -163,14 +174,10 @@ func takeStep(ctx context.Context, tx hypercare.Tx, dir *Directory, st *hypercar
 	case inc.Status == hypercare.StatusAcknowledged:
 		return 0, finish(ctx, tx, st, now)
 	}
-	policy, ok := dir.Policies[st.PolicyID]
-	if !ok || len(policy.Levels) == 0 {
-		if err := note(ctx, tx, inc.ID, fmt.Sprintf("Escalation stopped: policy %q no longer exists", st.PolicyID), nil, now); err != nil {
-			return 0, err
-		}
-		return 0, finish(ctx, tx, st, now)
+	policy, ok, err := currentPolicy(ctx, tx, dir, st, now)
+	if err != nil || !ok {
+		return 0, err
 	}
-	st.Level = min(st.Level, len(policy.Levels)-1) // the policy may have shrunk
 	if correlate.Recovering(inc) {
 		return 0, holdWhileRecovering(ctx, tx, dir, policy, st, inc, now)
 	}
@@ -190,6 +197,44 @@ func takeStep(ctx context.Context, tx hypercare.Tx, dir *Directory, st *hypercar
 		return 0, err
 	}
 	return pages, nil
+}
+
+// currentPolicy returns the policy an escalation continues under after a
+// config reload (ARCHITECTURE.md, "Live reload"): its own policy as the
+// file now defines it, at the same level, or the last level if the policy
+// shrank; if the file removed that policy, the policy its service uses
+// now, at the same level (or its last), noted on the timeline. With
+// neither, the escalation stops with a note saying why, never silently.
+func currentPolicy(ctx context.Context, tx hypercare.Tx, dir *Directory, st *hypercare.EscalationState,
+	now time.Time) (hypercare.EscalationPolicy, bool, error) {
+	policy, ok := dir.Policies[st.PolicyID]
+	if !ok || len(policy.Levels) == 0 {
+		id := dir.ServicePolicy[st.ServiceID]
+		next, found := dir.Policies[id]
+		if !found || len(next.Levels) == 0 {
+			msg := fmt.Sprintf("Escalation stopped: policy %q no longer exists and service %s has no escalation policy", st.PolicyID, st.ServiceID)
+			if err := note(ctx, tx, st.IncidentID, msg, nil, now); err != nil {
+				return policy, false, err
+			}
+			return policy, false, finish(ctx, tx, st, now)
+		}
+		msg := fmt.Sprintf("Escalation policy %q no longer exists: continuing under %s's policy %q at level %d",
+			st.PolicyID, st.ServiceID, id, min(st.Level, len(next.Levels)-1)+1)
+		if err := note(ctx, tx, st.IncidentID, msg, nil, now); err != nil {
+			return policy, false, err
+		}
+		st.PolicyID, st.Level = id, min(st.Level, len(next.Levels)-1)
+		return next, true, nil
+	}
+	if st.Level >= len(policy.Levels) { // the policy shrank
+		msg := fmt.Sprintf("Level %d of escalation policy %q no longer exists (it now has %d): paging its last level",
+			st.Level+1, st.PolicyID, len(policy.Levels))
+		if err := note(ctx, tx, st.IncidentID, msg, nil, now); err != nil {
+			return policy, false, err
+		}
+		st.Level = len(policy.Levels) - 1
+	}
+	return policy, true, nil
 }
 
 // holdWhileRecovering keeps a recovering incident's escalation from

@@ -24,7 +24,7 @@ import (
 // step again (and were it to, the notifications' uniqueness per step
 // would still page nobody twice).
 func (e *Engine) StepOpened(ctx context.Context, tx hypercare.Tx, incidentIDs []string, now time.Time) (int, error) {
-	dir := e.dir.Load()
+	dir := e.Directory()
 	pages := 0
 	for _, id := range incidentIDs {
 		st, err := tx.GetEscalation(ctx, id)

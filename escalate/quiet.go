@@ -9,7 +9,11 @@ import (
 // SetQuietHours sets the quiet hours low-urgency pages wait out
 // (notify.low_urgency, applied by the delivery engine), so a dry run shows
 // the hold as delivery will apply it; nil: none. Call it before serving.
-func (e *Engine) SetQuietHours(q *hypercare.QuietHours) { e.quiet = q }
+func (e *Engine) SetQuietHours(q *hypercare.QuietHours) {
+	d := *e.dir.Load()
+	d.Quiet = q
+	e.dir.Store(&d)
+}
 
 // holdLowUrgency marks the planned pages of a low-urgency simulation that
 // fall in their user's quiet hours: when they would go instead, and the

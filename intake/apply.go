@@ -16,7 +16,7 @@ import (
 // recorded without an incident). On its alert's writer as a repeated
 // trigger (repeat, see route.go) it writes only if it is a pure repeat and
 // otherwise returns errReroute.
-func (in *Intake) apply(ctx context.Context, tx hypercare.Tx, it hypercare.Integration, actor hypercare.Actor, ev *hypercare.Event, payload []byte, d *rules.Decision, now time.Time, repeat bool) (Result, error) {
+func (in view) apply(ctx context.Context, tx hypercare.Tx, it hypercare.Integration, actor hypercare.Actor, ev *hypercare.Event, payload []byte, d *rules.Decision, now time.Time, repeat bool) (Result, error) {
 	res := Result{DedupKey: ev.DedupKey, Outcome: hypercare.OutcomeDropped}
 	if !d.Drop {
 		find := tx.FindOpenAlert
@@ -50,7 +50,7 @@ func (in *Intake) apply(ctx context.Context, tx hypercare.Tx, it hypercare.Integ
 // touch only the alert, and a later trigger that is not suppressed opens
 // its incident then, so a real problem is never hidden by an earlier
 // suppression.
-func (in *Intake) follow(ctx context.Context, tx hypercare.Tx, it hypercare.Integration, actor hypercare.Actor, ev *hypercare.Event, open *hypercare.Alert, d *rules.Decision, now time.Time) (Result, error) {
+func (in view) follow(ctx context.Context, tx hypercare.Tx, it hypercare.Integration, actor hypercare.Actor, ev *hypercare.Event, open *hypercare.Alert, d *rules.Decision, now time.Time) (Result, error) {
 	res := Result{DedupKey: ev.DedupKey, Outcome: hypercare.OutcomeIgnored}
 	var err error
 	switch correlate.Decide(open, ev.Action) {

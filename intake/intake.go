@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -37,25 +38,20 @@ type Result struct {
 	repeatable bool
 }
 
-// Intake processes events. It is safe for concurrent use; the routing table
-// can be replaced while it runs (config reload).
+// Intake processes events. It is safe for concurrent use; its config can
+// be replaced while it runs (config reload): each request reads one
+// Config (config.go) from start to end.
 type Intake struct {
-	store  hypercare.Store
-	clock  hypercare.Clock
-	routes atomic.Pointer[map[string]hypercare.Integration]
-	// escalation is each service's policy and the engine's wake-up,
-	// replaced together (config reload) while events are processed.
-	escalation atomic.Pointer[escalation]
-	// rules is the event rules and their counters (config reload).
-	rules atomic.Pointer[ruleState]
-	// noise is each service's grouping, pause, flapping and dependency
-	// settings (config reload).
-	noise atomic.Pointer[map[string]correlate.Noise]
-	// windows are the hypercare windows (config reload): their urgency
-	// floor applies to incidents opened in scope while they are open.
-	windows atomic.Pointer[[]hypercare.Window]
-	// maintenance are the config's maintenance windows (config reload).
-	maintenance atomic.Pointer[[]correlate.Maintenance]
+	store hypercare.Store
+	clock hypercare.Clock
+	// src, when set (Use), returns the config in force; else own is.
+	src atomic.Pointer[func() *Config]
+	// own is the config the setters build, copy-on-write under mu.
+	own atomic.Pointer[Config]
+	mu  sync.Mutex
+	// opened, if set, is called after a commit that opened incidents, to
+	// wake the escalation engine at once.
+	opened atomic.Pointer[func()]
 	// repeats hints which alerts' triggers are pure repeats (route.go).
 	repeats repeatHints
 	// first takes level 1's step inside the opening write (firstpage.go).
@@ -65,12 +61,7 @@ type Intake struct {
 // New returns an Intake writing to st, with no integrations yet.
 func New(st hypercare.Store, clk hypercare.Clock) *Intake {
 	in := &Intake{store: st, clock: clk}
-	in.SetIntegrations(nil)
-	in.SetPolicies(nil, nil)
-	in.SetRules(nil)
-	in.SetNoise(nil)
-	in.SetWindows(nil)
-	in.SetMaintenance(nil)
+	in.own.Store(NewConfig(Settings{}, nil))
 	in.SetFirstStep(nil, nil)
 	return in
 }
@@ -79,38 +70,26 @@ func New(st hypercare.Store, clk hypercare.Clock) *Intake {
 // service without an entry gets no grouping, no pause, no dependencies and
 // correlate.DefaultFlapping.
 func (in *Intake) SetNoise(byService map[string]correlate.Noise) {
-	in.noise.Store(&byService)
+	in.update(func(c *Config) { c.noise = byService })
 }
 
-// noiseOf returns the service's noise settings.
-func (in *Intake) noiseOf(serviceID string) correlate.Noise {
-	if n, ok := (*in.noise.Load())[serviceID]; ok {
-		return n
-	}
-	return correlate.Noise{Flapping: correlate.DefaultFlapping, SymptomGrace: correlate.DefaultSymptomGrace}
-}
-
-// Policy returns the service's escalation policy (an incident.Policies),
-// as last set by SetPolicies.
+// Policy returns the service's escalation policy (an incident.Policies)
+// in the config in force.
 func (in *Intake) Policy(serviceID string) (hypercare.EscalationPolicy, bool) {
-	p, ok := in.escalation.Load().byService[serviceID]
+	p, ok := in.config().policies[serviceID]
 	return p, ok
 }
 
 // SetPolicies sets each service's escalation policy, and the function
 // called after a commit that opened incidents (the engine's wake-up).
 func (in *Intake) SetPolicies(byService map[string]hypercare.EscalationPolicy, opened func()) {
-	in.escalation.Store(&escalation{byService: byService, opened: opened})
+	in.update(func(c *Config) { c.policies = byService })
+	in.OnOpened(opened)
 }
 
-// escalation is what intake needs to start escalations.
-type escalation struct {
-	// byService maps a service ID to its escalation policy.
-	byService map[string]hypercare.EscalationPolicy
-	// opened, if set, is called after a commit that opened incidents, to
-	// wake the escalation engine at once.
-	opened func()
-}
+// OnOpened sets the function called after a commit that opened
+// incidents (the escalation engine's wake-up); nil for none.
+func (in *Intake) OnOpened(f func()) { in.opened.Store(&f) }
 
 // SetIntegrations replaces the routing table.
 func (in *Intake) SetIntegrations(list []hypercare.Integration) {
@@ -118,12 +97,12 @@ func (in *Intake) SetIntegrations(list []hypercare.Integration) {
 	for _, it := range list {
 		m[it.Key] = it
 	}
-	in.routes.Store(&m)
+	in.update(func(c *Config) { c.routes = m })
 }
 
 // Lookup returns the integration with routing key key.
 func (in *Intake) Lookup(key string) (hypercare.Integration, bool) {
-	it, ok := (*in.routes.Load())[key]
+	it, ok := in.config().routes[key]
 	return it, ok
 }
 
@@ -145,14 +124,20 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 		}
 		payloads[i] = b
 	}
-	ruled := in.rules.Load()
+	cfg := in.config()
+	if cur, ok := cfg.routes[it.Key]; ok && it.Key != "" {
+		// The caller looked the key up in the config in force then; a
+		// reload since may have changed the integration: use this
+		// config's, so the whole event is handled under one file.
+		it = cur
+	}
+	v := view{Intake: in, cfg: cfg}
+	ruled := cfg.rules
 	decisions := ruled.decide(it, events)
 	actor := hypercare.Actor{Type: hypercare.ActorIntegration, ID: it.ID, Name: integrationName(it)}
 	results := make([]Result, len(events))
-	esc := in.escalation.Load()
-	windows := *in.windows.Load()
-	maintenance := *in.maintenance.Load()
-	key, repeat := in.route(it, events, decisions)
+	windows, maintenance := cfg.windows, cfg.maintenance
+	key, repeat := v.route(it, events, decisions)
 	first := in.first.Load()
 	var paged firstPages
 	write := func(tx hypercare.Tx) error {
@@ -161,7 +146,7 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 		paged = firstPages{}
 		for i := range events {
 			d := &decisions[i]
-			r, err := in.apply(ctx, tx, it, actor, &events[i], payloads[i], d, now, repeat)
+			r, err := v.apply(ctx, tx, it, actor, &events[i], payloads[i], d, now, repeat)
 			if err == nil && r.opened != nil {
 				err = raiseToFloor(ctx, tx, windows, r.opened, now)
 			}
@@ -169,7 +154,7 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 			if err == nil && r.opened != nil {
 				hold, err = suppress(ctx, tx, h, r.opened, &events[i], now)
 			}
-			if policy, escalates := esc.byService[d.ServiceID]; err == nil && escalates && r.opened != nil {
+			if policy, escalates := cfg.policies[d.ServiceID]; err == nil && escalates && r.opened != nil {
 				delay := max(r.delay, d.Delay, hold)
 				err = incident.StartEscalationAfter(ctx, tx, r.opened, policy, now, delay)
 				if delay <= 0 {
@@ -208,13 +193,13 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 	if err != nil {
 		return nil, err
 	}
-	in.remember(events, decisions, results)
+	v.remember(events, decisions, results)
 	ruled.count(decisions)
 	first.committed(paged, now)
-	if esc.opened != nil && opened(results) {
+	if wake := in.opened.Load(); wake != nil && *wake != nil && opened(results) {
 		// Also after a first step taken here: the engine's next due time
 		// (level 2) is new to it.
-		esc.opened()
+		(*wake)()
 	}
 	return results, nil
 }
@@ -244,7 +229,7 @@ func (in *Intake) RecordChange(ctx context.Context, it hypercare.Integration, c 
 		c.Timestamp = now
 	}
 	c.FreezeWindow = ""
-	if w := freezeWindow(*in.windows.Load(), c.ServiceID, c.Timestamp); w != nil {
+	if w := freezeWindow(in.config().windows, c.ServiceID, c.Timestamp); w != nil {
 		c.FreezeWindow = w.ID
 	}
 	c.FreezeViolation = c.FreezeWindow != ""

@@ -16,7 +16,7 @@ import (
 // its first page waits for the window's end; silences, kept in the store,
 // are read inside the same transaction.
 func (in *Intake) SetMaintenance(windows []correlate.Maintenance) {
-	in.maintenance.Store(&windows)
+	in.update(func(c *Config) { c.maintenance = windows })
 }
 
 // holds gathers, once per write, what may hold a new incident's first

@@ -26,7 +26,7 @@ const (
 // flapping; into an open incident of its service (alert_grouping);
 // else a new incident whose first page waits for the longer of the rule
 // delay and pause_notifications_minutes.
-func (in *Intake) place(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, d *rules.Decision, now time.Time) (Result, error) {
+func (in view) place(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, d *rules.Decision, now time.Time) (Result, error) {
 	res := Result{DedupKey: a.DedupKey}
 	if d.Suppress {
 		var err error
@@ -161,7 +161,7 @@ func recentOfKey(ctx context.Context, tx hypercare.Tx, n correlate.Noise, a *hyp
 // the incident of the key's previous alert. That incident pages at most
 // once: its escalation restarts only if it never paged, at once when the
 // key is now flapping, else after the pause. done says a was placed.
-func (in *Intake) reopenFlapping(ctx context.Context, tx hypercare.Tx, n correlate.Noise, a *hypercare.Alert, recent []hypercare.Alert,
+func (in view) reopenFlapping(ctx context.Context, tx hypercare.Tx, n correlate.Noise, a *hypercare.Alert, recent []hypercare.Alert,
 	urgency hypercare.Urgency, actor hypercare.Actor, d *rules.Decision, now time.Time, res *Result) (bool, error) {
 	if n.Flapping.Count <= 0 || n.Flapping.Window <= 0 {
 		return false, nil
@@ -232,7 +232,7 @@ func candidates(ctx context.Context, tx hypercare.Tx, serviceID string, g correl
 // resolveAlert stores a resolved alert and follows it on its incident. A
 // blip resolved within its service's pause, before any page, marks its
 // incident transient when the incident resolves with it.
-func (in *Intake) resolveAlert(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, now time.Time) error {
+func (in view) resolveAlert(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, now time.Time) error {
 	if err := tx.UpdateAlert(ctx, a); err != nil {
 		return err
 	}

@@ -13,7 +13,7 @@ import (
 // overlay intake applies: the urgency floor on incidents it opens and the
 // change freeze flag on change events.
 func (in *Intake) SetWindows(windows []hypercare.Window) {
-	in.windows.Store(&windows)
+	in.update(func(c *Config) { c.windows = windows })
 }
 
 // urgencyFloor returns the first window open at now, with serviceID in

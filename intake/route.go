@@ -73,7 +73,7 @@ func (h *repeatHints) set(key string, on bool) {
 func alertKey(serviceID, dedupKey string) string { return serviceID + "\x00" + dedupKey }
 
 // grouped reports whether the service groups alerts into shared incidents.
-func (in *Intake) grouped(serviceID string) bool {
+func (in view) grouped(serviceID string) bool {
 	g := in.noiseOf(serviceID).Grouping.Type
 	return g != "" && g != correlate.GroupNone
 }
@@ -82,7 +82,7 @@ func (in *Intake) grouped(serviceID string) bool {
 // ungrouped service, a dropped one, or a repeated trigger (repeat true: it
 // must prove it is one, see errReroute); its service's otherwise. A batch
 // keys on its integration's service.
-func (in *Intake) route(it hypercare.Integration, events []hypercare.Event, decisions []rules.Decision) (key string, repeat bool) {
+func (in view) route(it hypercare.Integration, events []hypercare.Event, decisions []rules.Decision) (key string, repeat bool) {
 	if len(events) != 1 {
 		return it.ServiceID, false
 	}
@@ -99,7 +99,7 @@ func (in *Intake) route(it hypercare.Integration, events []hypercare.Event, deci
 
 // remember updates the hint after a committed single event on a grouped
 // service.
-func (in *Intake) remember(events []hypercare.Event, decisions []rules.Decision, results []Result) {
+func (in view) remember(events []hypercare.Event, decisions []rules.Decision, results []Result) {
 	if len(events) != 1 || decisions[0].Drop || results[0].AlertID == "" || !in.grouped(decisions[0].ServiceID) {
 		return
 	}

@@ -33,7 +33,12 @@ type RuleStat struct {
 // SetRules replaces the event rules (config reload). Counters of rules
 // that keep their ID carry on, so /metrics counters do not reset.
 func (in *Intake) SetRules(set *rules.Set) {
-	old := in.rules.Load()
+	in.update(func(c *Config) { c.rules = newRuleState(set, c.rules) })
+}
+
+// newRuleState pairs set with counters, reusing old's for the rule IDs
+// set keeps (old may be nil).
+func newRuleState(set *rules.Set, old *ruleState) *ruleState {
 	st := &ruleState{set: set, counts: map[string]*ruleCount{}}
 	for _, id := range set.IDs() {
 		c := &ruleCount{}
@@ -42,12 +47,12 @@ func (in *Intake) SetRules(set *rules.Set) {
 		}
 		st.counts[id] = c
 	}
-	in.rules.Store(st)
+	return st
 }
 
 // RuleStats returns each rule's counters, in rule ID order.
 func (in *Intake) RuleStats() []RuleStat {
-	st := in.rules.Load()
+	st := in.config().rules
 	ids := st.set.IDs()
 	out := make([]RuleStat, 0, len(ids))
 	for _, id := range ids {

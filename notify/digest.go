@@ -32,7 +32,7 @@ type DigestItem struct {
 // and notes it on each incident. The take is one statement, so a page
 // goes into one digest only, however many nodes or goroutines try; one
 // that finds nothing left to take (another took n) does nothing.
-func (e *Engine) collectDigest(ctx context.Context, n *hypercare.Notification, user hypercare.User) error {
+func (e pass) collectDigest(ctx context.Context, n *hypercare.Notification, user hypercare.User) error {
 	now := e.clock.Now()
 	d := &hypercare.Notification{ID: hypercare.NewID(now), IncidentID: n.IncidentID, UserID: n.UserID,
 		ContactMethod: n.ContactMethod, Type: n.Type, Level: n.Level, Loop: n.Loop, Step: -1 - n.Step,

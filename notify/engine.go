@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hypercare/hypercare"
@@ -53,8 +54,11 @@ type Engine struct {
 	outcomes *prometheus.CounterVec
 	// links makes each message's incident and one-click action links.
 	links actlink.Links
-	// policy paces delivery: per-channel limits, throttles, digests.
-	policy Policy
+	// own paces delivery (per-channel limits, throttles, digests) as
+	// SetPolicy set it; src, when set (Use), replaces it and dir. A pass
+	// loads one policy and its sends use only it (pass).
+	own atomic.Pointer[Policy]
+	src atomic.Pointer[func() (Policy, Directory)]
 	// pool holds the per-channel slots and per-(user, channel) locks.
 	pool pool
 	// inflight counts the sends Run (or Deliver while Run is active)
@@ -98,8 +102,35 @@ func (e *Engine) SetLinks(l actlink.Links) { e.links = l }
 
 // SetPolicy sets per-channel limits, throttles, the digest and the quiet
 // hours of low urgency (notify.delivery, notify.throttle, notify.digest,
-// notify.low_urgency). Call it before Run.
-func (e *Engine) SetPolicy(p Policy) { e.policy = p }
+// notify.low_urgency).
+func (e *Engine) SetPolicy(p Policy) { e.own.Store(&p) }
+
+// Use makes the engine read its policy and directory from src at every
+// pass, both from one snapshot, instead of SetPolicy's and NewEngine's:
+// the server publishes one snapshot for intake, escalation and delivery
+// together (package reload). Call it before Run.
+func (e *Engine) Use(src func() (Policy, Directory)) { e.src.Store(&src) }
+
+// current returns the policy and directory in force.
+func (e *Engine) current() (Policy, Directory) {
+	if src := e.src.Load(); src != nil {
+		return (*src)()
+	}
+	p := Policy{}
+	if own := e.own.Load(); own != nil {
+		p = *own
+	}
+	return p, e.dir()
+}
+
+// pass is the engine as one delivery pass sees it: every send of the
+// pass paces by the policy and reads the addresses of the directory the
+// pass loaded, so a reload never gives one page half of two configs.
+type pass struct {
+	*Engine
+	policy Policy
+	dir    Directory
+}
 
 // Wake makes the loop look for due pages now; it never blocks.
 func (e *Engine) Wake() { e.loop.Wake() }
@@ -169,7 +200,8 @@ func (e *Engine) claimAndDispatch(ctx context.Context, wg *sync.WaitGroup) (int,
 		if err != nil {
 			return total, fmt.Errorf("claim pages: %w", err)
 		}
-		e.dispatch(ctx, claimed, now, wg)
+		policy, dir := e.current()
+		pass{e, policy, dir}.dispatch(ctx, claimed, now, wg)
 		total += len(claimed)
 		if len(claimed) < claimBatch {
 			return total, nil
@@ -180,7 +212,7 @@ func (e *Engine) claimAndDispatch(ctx context.Context, wg *sync.WaitGroup) (int,
 // deliver makes one attempt and records its outcome. Every failure is
 // logged (sampled, see failureLog) and counted; a final one also goes on
 // the incident's timeline, with the detail kept for admins.
-func (e *Engine) deliver(ctx context.Context, n *hypercare.Notification, timeout time.Duration) error {
+func (e pass) deliver(ctx context.Context, n *hypercare.Notification, timeout time.Duration) error {
 	inc, err := e.store.GetIncident(ctx, n.IncidentID)
 	if err != nil {
 		return err
@@ -190,7 +222,7 @@ func (e *Engine) deliver(ctx context.Context, n *hypercare.Notification, timeout
 		e.count(n, outcomeCancelled)
 		return e.record(ctx, n, "", nil)
 	}
-	user, ok := e.dir().User(n.UserID)
+	user, ok := e.dir.User(n.UserID)
 	cm, found := user.ContactMethodByID(n.ContactMethod)
 	if !ok || !found {
 		return e.fail(ctx, n, n.UserID, Permanent(errGone))

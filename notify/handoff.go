@@ -77,11 +77,13 @@ func (e *Engine) Deliver(claimed []hypercare.Notification, claimedAt time.Time) 
 	if len(claimed) == 0 {
 		return
 	}
+	policy, dir := e.current()
+	p := pass{e, policy, dir}
 	e.run.mu.Lock()
 	if !e.run.active {
 		e.run.mu.Unlock()
 		for i := range claimed {
-			if err := e.handBack(context.Background(), &claimed[i]); err != nil {
+			if err := p.handBack(context.Background(), &claimed[i]); err != nil {
 				e.log.Error("hand back a page", slog.String("notification", claimed[i].ID), slog.Any("error", err))
 			}
 		}
@@ -91,6 +93,6 @@ func (e *Engine) Deliver(claimed []hypercare.Notification, claimedAt time.Time) 
 	e.inflight.Add(1)
 	e.run.mu.Unlock()
 	var wg sync.WaitGroup
-	e.dispatch(ctx, claimed, claimedAt, &wg)
+	p.dispatch(ctx, claimed, claimedAt, &wg)
 	go func() { defer e.inflight.Done(); wg.Wait() }()
 }

@@ -52,7 +52,7 @@ func (p Policy) paced(t hypercare.ContactType) bool {
 // sent too many pages on its channel lately; it reports whether it did
 // (and recorded it). The caller holds the (user, channel) lock, so the
 // count it reads cannot change under it on this node.
-func (e *Engine) pace(ctx context.Context, n *hypercare.Notification, user hypercare.User) (bool, error) {
+func (e pass) pace(ctx context.Context, n *hypercare.Notification, user hypercare.User) (bool, error) {
 	th, dg := e.policy.Throttles[n.Type], e.policy.Digest
 	digest := dg.MaxPages > 0 && n.Kind != hypercare.NotificationDigest
 	if th.Max <= 0 && !digest {
@@ -88,7 +88,7 @@ func since(ts []time.Time, t time.Time) []time.Time {
 
 // hold makes n wait for its user's digest on this channel, sent when the
 // window ends (at until), without counting the attempt.
-func (e *Engine) hold(ctx context.Context, n *hypercare.Notification, user hypercare.User, until time.Time) error {
+func (e pass) hold(ctx context.Context, n *hypercare.Notification, user hypercare.User, until time.Time) error {
 	n.Kind, n.Status, n.DueAt, n.Attempts = hypercare.NotificationHeld, hypercare.NotificationPending, until, n.Attempts-1
 	dg := e.policy.Digest
 	msg := fmt.Sprintf("%s to %s held for a digest: %s was sent %s on %s; the digest goes in %s",

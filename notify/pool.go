@@ -68,7 +68,9 @@ func (p *pool) acquire(ctx context.Context, t hypercare.ContactType, n int) (rel
 		p.slots = make(map[hypercare.ContactType]chan struct{})
 	}
 	ch, found := p.slots[t]
-	if !found {
+	if !found || cap(ch) != n {
+		// A reload changed the concurrency: new sends take the new
+		// slots; the sends holding old ones release those.
 		ch = make(chan struct{}, n)
 		p.slots[t] = ch
 	}
@@ -111,7 +113,7 @@ func (p *pool) lock(key string) (unlock func()) {
 // of one paced (user, channel) run one after another, oldest first, in
 // one goroutine: a throttle's queue then keeps the order the pages were
 // made in (goroutines racing for the lock would not).
-func (e *Engine) dispatch(ctx context.Context, claimed []hypercare.Notification, claimedAt time.Time, wg *sync.WaitGroup) {
+func (e pass) dispatch(ctx context.Context, claimed []hypercare.Notification, claimedAt time.Time, wg *sync.WaitGroup) {
 	slices.SortStableFunc(claimed, func(a, b hypercare.Notification) int {
 		return cmp.Or(a.DueAt.Compare(b.DueAt), a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
 	})
@@ -140,7 +142,7 @@ func (e *Engine) dispatch(ctx context.Context, claimed []hypercare.Notification,
 }
 
 // attempt processes one claimed page, logging what it could not record.
-func (e *Engine) attempt(ctx context.Context, n *hypercare.Notification, claimedAt time.Time) {
+func (e pass) attempt(ctx context.Context, n *hypercare.Notification, claimedAt time.Time) {
 	if err := e.process(ctx, n, claimedAt); err != nil && ctx.Err() == nil {
 		e.log.Error("record delivery", slog.String("notification", n.ID), slog.Any("error", err))
 	}
@@ -153,7 +155,7 @@ func (e *Engine) attempt(ctx context.Context, n *hypercare.Notification, claimed
 // lease would run out before an attempt could finish (it waited too long
 // for a slot) is handed back, not sent, so another claim cannot send it
 // twice.
-func (e *Engine) process(ctx context.Context, n *hypercare.Notification, claimedAt time.Time) error {
+func (e pass) process(ctx context.Context, n *hypercare.Notification, claimedAt time.Time) error {
 	if e.policy.paced(n.Type) {
 		unlock := e.pool.lock(n.UserID + "\x00" + string(n.Type))
 		defer unlock()
@@ -172,7 +174,7 @@ func (e *Engine) process(ctx context.Context, n *hypercare.Notification, claimed
 
 // handBack returns a claimed page unsent and its attempt uncounted, due
 // now, for the next claim (here or on another node).
-func (e *Engine) handBack(ctx context.Context, n *hypercare.Notification) error {
+func (e pass) handBack(ctx context.Context, n *hypercare.Notification) error {
 	n.Status, n.DueAt, n.Attempts = hypercare.NotificationPending, e.clock.Now(), n.Attempts-1
 	return e.record(ctx, n, "", nil)
 }

@@ -21,7 +21,7 @@ import (
 // escalated or repeated) gets one morning page per contact method: a
 // second page already held until the same moment is cancelled, and only
 // the first held page of the user says so on the timeline.
-func (e *Engine) quiet(ctx context.Context, n *hypercare.Notification, inc *hypercare.Incident, user hypercare.User) (bool, error) {
+func (e pass) quiet(ctx context.Context, n *hypercare.Notification, inc *hypercare.Incident, user hypercare.User) (bool, error) {
 	q := e.policy.Quiet
 	if q == nil || inc.Urgency != hypercare.UrgencyLow || n.Kind == hypercare.NotificationDigest {
 		return false, nil
@@ -60,7 +60,7 @@ func (e *Engine) quiet(ctx context.Context, n *hypercare.Notification, inc *hype
 // alreadyHeld reports whether another waiting page of n's incident to
 // n's user is due at until (held for the same morning): on the same
 // contact method, or on any.
-func (e *Engine) alreadyHeld(ctx context.Context, n *hypercare.Notification, until time.Time) (sameMethod, sameUser bool, err error) {
+func (e pass) alreadyHeld(ctx context.Context, n *hypercare.Notification, until time.Time) (sameMethod, sameUser bool, err error) {
 	all, err := e.store.ListNotifications(ctx, n.IncidentID)
 	if err != nil {
 		return false, false, fmt.Errorf("quiet hours: pages of incident %s: %w", n.IncidentID, err)

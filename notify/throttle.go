@@ -22,7 +22,7 @@ import (
 
 // throttle delays n to its place and reports true when th's window ending
 // now is full; recent are the user's sends on n's channel within it.
-func (e *Engine) throttle(ctx context.Context, n *hypercare.Notification, user hypercare.User, th Throttle, recent []time.Time) (bool, error) {
+func (e pass) throttle(ctx context.Context, n *hypercare.Notification, user hypercare.User, th Throttle, recent []time.Time) (bool, error) {
 	if len(recent) < th.Max {
 		return false, nil
 	}
@@ -90,7 +90,7 @@ func within(events []time.Time, from, to time.Time) int {
 // page was due adds one more entry, "still delayed", once: a responder
 // reading "until ~14:03" at 14:05 must learn it is later, not be told
 // every few seconds.
-func (e *Engine) delay(ctx context.Context, n *hypercare.Notification, user hypercare.User, th Throttle, until time.Time) error {
+func (e pass) delay(ctx context.Context, n *hypercare.Notification, user hypercare.User, th Throttle, until time.Time) error {
 	now, was := e.clock.Now(), n.DueAt
 	n.Status, n.DueAt, n.Attempts = hypercare.NotificationPending, until, n.Attempts-1
 	details := map[string]any{"notification": n.ID, "throttle": string(n.Type),

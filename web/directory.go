@@ -189,7 +189,7 @@ func (u *UI) servicesPage(w http.ResponseWriter, r *http.Request, v *view) {
 	sv := &servicesView{view: v, Base: base}
 	for _, s := range list {
 		row := serviceView{Service: s}
-		for _, in := range u.opts.Integrations {
+		for _, in := range u.config().Integrations {
 			if in.ServiceID != s.ID {
 				continue
 			}

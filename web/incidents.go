@@ -180,7 +180,7 @@ func (u *UI) detailData(r *http.Request, v *view) (*detailView, error) {
 	if dv.Changes, _, err = u.opts.Store.ListChangeEvents(ctx, hypercare.ChangeFilter{ServiceID: inc.ServiceID, Page: hypercare.Page{Limit: 5}}); err != nil {
 		return nil, err
 	}
-	for _, rb := range u.opts.Runbooks {
+	for _, rb := range u.config().Runbooks {
 		if len(rb.Services) == 0 || slices.Contains(rb.Services, inc.ServiceID) {
 			dv.Runbooks = append(dv.Runbooks, rb)
 		}

@@ -45,10 +45,30 @@ type findingRow struct {
 // catalog is the readiness catalog; an empty one when the server has none
 // (as the API answers).
 func (u *UI) catalog() *readiness.Catalog {
-	if u.opts.Readiness == nil {
+	c := u.config().Readiness
+	if c == nil {
 		return &readiness.Catalog{}
 	}
-	return u.opts.Readiness
+	return c
+}
+
+// Config is what the UI shows of the config file (Options.Config).
+type Config struct {
+	Integrations []hypercare.Integration
+	Runbooks     []hypercare.Runbook
+	Readiness    *readiness.Catalog
+}
+
+// UseConfig sets Options.Config (package reload's snapshot in force).
+// Call it before serving.
+func (u *UI) UseConfig(f func() Config) { u.opts.Config = f }
+
+// config returns the config a request shows.
+func (u *UI) config() Config {
+	if u.opts.Config != nil {
+		return u.opts.Config()
+	}
+	return Config{Integrations: u.opts.Integrations, Runbooks: u.opts.Runbooks, Readiness: u.opts.Readiness}
 }
 
 func zoneOf(w hypercare.Window) *time.Location {

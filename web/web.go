@@ -56,6 +56,10 @@ type Options struct {
 	// services, directory); the UI shows the same reports from it. Nil
 	// shows no windows.
 	Readiness *readiness.Catalog
+	// Config, if set, returns the config in force at each request,
+	// replacing Integrations, Runbooks and Readiness, so a config reload
+	// shows at once.
+	Config func() Config
 	// PublicURL is the base URL users reach the server at; an https one
 	// makes cookies Secure even behind a TLS-terminating proxy.
 	PublicURL string

@@ -27,6 +27,7 @@ func newConfigCmd() *cobra.Command {
 			return err
 		},
 	})
+	cmd.AddCommand(newConfigReloadCmd(processEnv()))
 	return cmd
 }
 

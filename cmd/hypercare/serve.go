@@ -97,10 +97,8 @@ func serve(ctx context.Context, f serveFlags) error {
 	defer st.Close()
 	defer runInBackground(ctx, st.Run)()
 
-	in, err := applyConfig(ctx, st, cfg)
-	if err != nil {
-		return err
-	}
+	// The catalog is written and the config published by newReloader.
+	in := intake.New(st, hypercare.SystemClock{})
 	signer, err := actionSigner(ctx, st, cfg)
 	if err != nil {
 		return err
@@ -114,6 +112,10 @@ func serve(ctx context.Context, f serveFlags) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	registerStoreMetrics(reg, st)
 	reg.MustRegister(deliverer.Collector())
+	rl, err := newReloader(ctx, st, f.configPath, cfg, in, esc, deliverer, channels, reg, log)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", f.listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", f.listen, err)
@@ -123,6 +125,7 @@ func serve(ctx context.Context, f serveFlags) error {
 	if err != nil {
 		return err
 	}
+	ui.UseConfig(uiConfig(rl))
 	srv := api.New(api.Options{
 		Store: st, Clock: hypercare.SystemClock{}, Intake: in, Escalation: esc, Logger: log, Registry: reg,
 		RateLimitPerMinute: cfg.RateLimitPerMinute(), MaxBodyBytes: cfg.MaxBodyBytes(), PublicURL: f.publicURL,
@@ -130,7 +133,7 @@ func serve(ctx context.Context, f serveFlags) error {
 		TwilioAuthToken: twilioToken(cfg),
 		Outbound:        notify.NewHTTPClient(notify.NetOptions{AllowPrivateNetworks: cfg.AllowPrivateNetworks()}),
 		Readiness:       catalog, Actions: signer, Channels: channels, Maintenance: cfg.Maintenance(),
-		UI: ui.Handler(), Session: ui.Principal,
+		UI: ui.Handler(), Session: ui.Principal, Reload: reloadHandler(rl), Config: configView(rl),
 	})
 	deliverer.SetLinks(actlink.Links{Base: srv.LinkBase(), Signer: signer})
 	// The live stream's broker ends with ctx, as the HTTP server starts its
@@ -141,8 +144,9 @@ func serve(ctx context.Context, f serveFlags) error {
 			"pages carry no incident or one-click acknowledge/resolve links until the server is restarted with --public-url")
 	}
 	defer startEngines(ctx, st, esc, deliverer)()
-	defer runInBackground(ctx, newAnnouncer(st, cfg, esc, channels, log).Run)()
-	defer startRetention(ctx, reg, st, cfg, log)()
+	defer runUntil(ctx, func(ctx context.Context) error { return reloadOnSIGHUP(ctx, rl) })()
+	defer runInBackground(ctx, rl.AttachAnnouncer(newAnnouncer(st, cfg, esc, channels, log)).Run)()
+	defer startRetention(ctx, reg, st, rl, log)()
 	if f.pprof != "" {
 		stopPprof := runUntil(ctx, func(ctx context.Context) error {
 			return listenAndServe(ctx, f.pprof, pprofMux(), log.With(slog.String("server", "pprof")), "pprof")
@@ -312,25 +316,6 @@ func newChannels(cfg *config.Config, st *store.Store, log *slog.Logger) (*notify
 	}
 	registerChatChannels(channels, client, cfg, st, log)
 	return channels, nil
-}
-
-// applyConfig writes the config's catalog to the store and returns an
-// intake routing its integrations.
-func applyConfig(ctx context.Context, st *store.Store, cfg *config.Config) (*intake.Intake, error) {
-	teams, services, integrations := cfg.Catalog()
-	err := st.Write(ctx, "catalog", func(tx hypercare.Tx) error {
-		return tx.ApplyCatalog(ctx, teams, services, integrations)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("apply config: %w", err)
-	}
-	in := intake.New(st, hypercare.SystemClock{})
-	in.SetIntegrations(integrations)
-	in.SetRules(cfg.Rules())
-	in.SetNoise(cfg.Noise())
-	in.SetWindows(cfg.Windows())
-	in.SetMaintenance(cfg.Maintenance())
-	return in, nil
 }
 
 // pprofMux serves the runtime profiles, for measuring a live server; it is

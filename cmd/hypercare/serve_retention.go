@@ -8,16 +8,18 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hypercare/hypercare"
-	"github.com/hypercare/hypercare/config"
+	"github.com/hypercare/hypercare/reload"
 	"github.com/hypercare/hypercare/retention"
 	"github.com/hypercare/hypercare/store"
 )
 
-// startRetention runs the retention engine (config retention) until ctx
+// startRetention runs the retention engine (config retention, read from
+// the config in force at every pass, so a reload applies it) until ctx
 // ends and exposes its counter and the database's size on /metrics; the
 // returned function stops it and waits.
-func startRetention(ctx context.Context, reg *prometheus.Registry, st *store.Store, cfg *config.Config, log *slog.Logger) (stop func()) {
-	pruner := retention.New(st, hypercare.SystemClock{}, cfg.Retention, log.With(slog.String("engine", "retention")))
+func startRetention(ctx context.Context, reg *prometheus.Registry, st *store.Store, rl *reload.Reloader, log *slog.Logger) (stop func()) {
+	policy := func() hypercare.RetentionPolicy { return rl.Current().Config.Retention() }
+	pruner := retention.New(st, hypercare.SystemClock{}, policy, log.With(slog.String("engine", "retention")))
 	reg.MustRegister(pruner.Collector(), storeSizeCollector{st: st, log: log})
 	return runUntil(ctx, pruner.Run)
 }

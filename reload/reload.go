@@ -1,0 +1,241 @@
+// Package reload is live config reload: SIGHUP to `hypercare serve` and
+// POST /-/reload re-read the file given by --config. Everything the
+// engines take from the file is built into one immutable Snapshot and
+// published with one atomic pointer store, so intake, escalation and
+// delivery switch together and a request or engine pass, which loads the
+// snapshot once, never sees half of two files. A file that does not
+// parse or validate, or whose catalog the store refuses, changes nothing.
+package reload
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/announce"
+	"github.com/hypercare/hypercare/config"
+	"github.com/hypercare/hypercare/correlate"
+	"github.com/hypercare/hypercare/escalate"
+	"github.com/hypercare/hypercare/intake"
+	"github.com/hypercare/hypercare/notify"
+	"github.com/hypercare/hypercare/readiness"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Snapshot is one config file made ready for every engine. It is never
+// changed after it is published; a reload publishes a new one.
+type Snapshot struct {
+	// Config is the parsed file.
+	Config *config.Config
+	// Intake routes, rules, groups and holds events.
+	Intake *intake.Config
+	// Directory is who is paged and how (users, schedules, policies,
+	// services' policies, hypercare windows, quiet hours).
+	Directory *escalate.Directory
+	// Delivery paces pages (notify.delivery, throttle, digest,
+	// low_urgency).
+	Delivery notify.Policy
+	// Readiness is the catalog the readiness reports read.
+	Readiness *readiness.Catalog
+	// Maintenance are the config's maintenance windows, as listed by the
+	// API.
+	Maintenance []correlate.Maintenance
+	// Announce are the maintenance and hypercare windows announced at
+	// their starts and ends (announce_to).
+	Announce *announce.Subjects
+	// Version counts the snapshots published since start, from 1.
+	Version uint64
+	// LoadedAt is when it was published.
+	LoadedAt time.Time
+}
+
+// Options configure a Reloader.
+type Options struct {
+	// Path is the config file (serve --config); "" serves the empty
+	// config and refuses to reload.
+	Path  string
+	Store hypercare.Store
+	Clock hypercare.Clock
+	Log   *slog.Logger
+	// Delivery turns a config into the delivery policy (the server's
+	// pacing wiring); nil gives the default policy with the quiet hours.
+	Delivery func(*config.Config) notify.Policy
+	// Channels are the contact types this binary delivers, for the
+	// readiness catalog (they are fixed at start).
+	Channels []hypercare.ContactType
+	// Registry, if set, gets the reload metrics.
+	Registry prometheus.Registerer
+}
+
+// Reloader holds the snapshot in force and replaces it. Build it with
+// New, publish the first snapshot with Apply, connect the engines with
+// Attach, then Reload at will (from any goroutine; reloads run one at a
+// time).
+type Reloader struct {
+	opts Options
+	cur  atomic.Pointer[Snapshot]
+	// mu makes reloads one at a time, so two cannot interleave their
+	// catalog writes and swaps.
+	mu sync.Mutex
+	m  *metrics
+}
+
+// New returns a Reloader with no snapshot yet.
+func New(opts Options) *Reloader {
+	if opts.Clock == nil {
+		opts.Clock = hypercare.SystemClock{}
+	}
+	if opts.Log == nil {
+		opts.Log = slog.Default()
+	}
+	r := &Reloader{opts: opts, m: newMetrics()}
+	if opts.Registry != nil {
+		opts.Registry.MustRegister(r.m)
+	}
+	return r
+}
+
+// Current returns the snapshot in force (nil before Apply).
+func (r *Reloader) Current() *Snapshot { return r.cur.Load() }
+
+// Attach makes intake, the escalation engine and the delivery engine read
+// the snapshot in force on every request or pass. Call it after the
+// first Apply and before serving.
+func (r *Reloader) Attach(in *intake.Intake, esc *escalate.Engine, deliverer *notify.Engine) {
+	in.Use(func() *intake.Config { return r.cur.Load().Intake })
+	esc.Use(func() *escalate.Directory { return r.cur.Load().Directory })
+	deliverer.Use(func() (notify.Policy, notify.Directory) {
+		s := r.cur.Load()
+		return s.Delivery, s.Directory
+	})
+}
+
+// AttachAnnouncer makes the window announcer read the snapshot's windows
+// at every pass, and returns it.
+func (r *Reloader) AttachAnnouncer(a *announce.Engine) *announce.Engine {
+	a.Use(func() *announce.Subjects { return r.cur.Load().Announce })
+	return a
+}
+
+// Apply writes cfg's catalog (teams, services, integrations) to the store
+// and, once that committed, publishes cfg's snapshot in one atomic store.
+// If the write fails nothing changes. It returns what changed against
+// the previous snapshot (nothing on the first).
+func (r *Reloader) Apply(ctx context.Context, cfg *config.Config) (*Result, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	res, err := r.apply(ctx, cfg)
+	if err == nil {
+		r.m.lastSuccess.Set(float64(res.LoadedAt.UnixNano()) / 1e9)
+	}
+	return res, err
+}
+
+func (r *Reloader) apply(ctx context.Context, cfg *config.Config) (*Result, error) {
+	prev := r.cur.Load()
+	next := r.build(cfg, prev)
+	teams, services, integrations := cfg.Catalog()
+	err := r.opts.Store.Write(ctx, "catalog", func(tx hypercare.Tx) error {
+		return tx.ApplyCatalog(ctx, teams, services, integrations)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("apply config: %w", err)
+	}
+	r.cur.Store(next)
+	var old *config.Config
+	if prev != nil {
+		old = prev.Config
+	}
+	return &Result{Version: next.Version, LoadedAt: next.LoadedAt, Changed: Changed(old, cfg),
+		RestartRequired: RestartRequired(old, cfg)}, nil
+}
+
+// build makes cfg's snapshot; prev (nil on the first) lends its rule
+// counters and version.
+func (r *Reloader) build(cfg *config.Config, prev *Snapshot) *Snapshot {
+	_, services, integrations := cfg.Catalog()
+	dir := escalate.NewDirectory(cfg.Users(), cfg.Schedules(), cfg.EscalationPolicies(), services, cfg.Windows())
+	dir.Quiet = cfg.QuietHours()
+	var prevIntake *intake.Config
+	version := uint64(1)
+	if prev != nil {
+		prevIntake, version = prev.Intake, prev.Version+1
+	}
+	delivery := notify.Policy{Quiet: cfg.QuietHours()}
+	if r.opts.Delivery != nil {
+		delivery = r.opts.Delivery(cfg)
+	}
+	return &Snapshot{
+		Config: cfg,
+		Intake: intake.NewConfig(intake.Settings{
+			Integrations: integrations, Policies: dir.PoliciesByService(), Rules: cfg.Rules(),
+			Noise: cfg.Noise(), Windows: cfg.Windows(), Maintenance: cfg.Maintenance(),
+		}, prevIntake),
+		Directory:   dir,
+		Delivery:    delivery,
+		Readiness:   readiness.FromConfig(cfg, r.opts.Channels),
+		Maintenance: cfg.Maintenance(),
+		Announce:    announce.NewSubjects(append(announce.FromMaintenance(cfg.Maintenance()), announce.FromWindows(cfg.Windows())...)),
+		Version:     version,
+		LoadedAt:    r.opts.Clock.Now().UTC(),
+	}
+}
+
+// Result is what a reload did: the answer of POST /-/reload.
+type Result struct {
+	// Version is the snapshot now in force.
+	Version  uint64    `json:"version"`
+	LoadedAt time.Time `json:"loaded_at"`
+	// Changed lists the config sections that differ from the previous
+	// file ("services", "escalation_policies", ...), empty when the file
+	// is the same.
+	Changed []string `json:"changed"`
+	// RestartRequired lists the changed sections this server took no
+	// notice of: they apply at the next restart (README, "Live reload").
+	RestartRequired []string `json:"restart_required"`
+}
+
+// ErrNoConfigFile is returned by Reload on a server started without
+// --config: there is no file to re-read.
+var ErrNoConfigFile = hypercare.Errorf(hypercare.CodeConflict,
+	"the server was started without --config: there is no config file to reload")
+
+// Reload re-reads the config file and applies it (Apply). An invalid file
+// returns its problems (a *config.ValidationError, which maps to
+// invalid_argument with one detail per file:line) and changes nothing.
+// Every outcome is counted and logged.
+func (r *Reloader) Reload(ctx context.Context) (*Result, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	res, err := r.reload(ctx)
+	if err != nil {
+		r.m.failure()
+		r.opts.Log.Error("config reload failed; the running config stays", slog.String("file", r.opts.Path),
+			slog.Any("error", err))
+		return nil, err
+	}
+	r.m.success(res.LoadedAt)
+	r.opts.Log.Info("config reloaded", slog.String("file", r.opts.Path), slog.Uint64("version", res.Version),
+		slog.Any("changed", res.Changed), slog.Any("restart_required", res.RestartRequired))
+	return res, nil
+}
+
+func (r *Reloader) reload(ctx context.Context) (*Result, error) {
+	if r.opts.Path == "" {
+		return nil, ErrNoConfigFile
+	}
+	cfg, err := config.Load(r.opts.Path)
+	if err != nil {
+		var verr *config.ValidationError
+		if errors.As(err, &verr) {
+			return nil, err
+		}
+		return nil, hypercare.Errorf(hypercare.CodeInvalid, "read config file: %v", err)
+	}
+	return r.apply(ctx, cfg)
+}
