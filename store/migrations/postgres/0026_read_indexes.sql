@@ -10,7 +10,12 @@ DROP INDEX alerts_service_dedup;
 CREATE INDEX alerts_dedup_service ON alerts (dedup_key, service_id, id);
 -- Alerts of a service, newest first, optionally by status: one range per
 -- status, already in id order, so a page never sorts the service's history.
-CREATE INDEX alerts_service_status ON alerts (service_id, status, id);
+-- Keyed by an expression only the listings use (service_id || '/'): the
+-- write path's own reads (service_id = $1 with a dedup key, or open
+-- incidents) must not take it. With no statistics yet (a fresh PostgreSQL
+-- database, autovacuum off) the planner chose a plain (service_id, …)
+-- index for them and walked every alert of the service per event.
+CREATE INDEX alerts_service_status ON alerts ((service_id || '/'), status, id);
 -- Alerts of every service by status, newest first (?status=triggered, or
 -- resolved: the newest alerts are mostly open, so a walk of the primary key
 -- for resolved ones would first pass every open alert).
@@ -19,4 +24,4 @@ CREATE INDEX alerts_status ON alerts (status, id);
 -- (service_id, number): a listing by service alone reads it as one range
 -- per status.
 DROP INDEX incidents_service_number;
-CREATE INDEX incidents_service_status ON incidents (service_id, status, number);
+CREATE INDEX incidents_service_status ON incidents ((service_id || '/'), status, number);
