@@ -105,7 +105,7 @@ func (l *listSQL) text(cols, table, order string, limit int) string {
 }
 
 // listIncidentsSQL builds ListIncidents' read. The service drives it
-// through incidents_service_status (service_id, status, number), one branch
+// through incidents_service_status ((service_id || '/'), status, number), one branch
 // per status; else the status through incidents_status_number; else the
 // number itself.
 func listIncidentsSQL(f hypercare.IncidentFilter) (string, []any, int, error) {
