@@ -168,6 +168,7 @@ func (s *Store) addDueAndWriteCases(add func(string, string, []any, ...string)) 
 	q := s.q
 	add("claim escalations", q[qDueEscalations], []any{now, 10}, "escalations_due")
 	add("claim notifications", q[qClaimNotifications], []any{now, now, 10}, "notifications_due")
+	add("claim an incident's first pages (ingest)", q[qClaimIncidentNotifications], []any{"inc-0000000100", now, now}, "notifications_incident")
 	add("claim symptom graces", q[qDueSymptomGraces], []any{now, 10}, "symptom_grace_due")
 	add("take held notifications", q[qTakeHeldNotifications], []any{"user-7", "sms", now, "d-1"}, "notifications_")
 	add("cancel notifications", q[qCancelNotifications], []any{"inc-0000000100"}, "notifications_")
@@ -281,4 +282,11 @@ func (s *Store) AlertsByKeyBefore0026(ctx context.Context, key string) error {
 	}
 	_, err = collect(rows, scanAlert)
 	return err
+}
+
+// WritePathOpenAlertSQL is the write path's open-alert reads, whose plan
+// TestOpenAlertReadsWithoutStatistics checks on a database without
+// statistics.
+func (s *Store) WritePathOpenAlertSQL() map[string]string {
+	return map[string]string{"find open alert": s.q[qFindOpenAlert], "find open alert skip locked": s.q[qFindOpenAlertSkipLocked]}
 }
