@@ -10,9 +10,13 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"net/url"
 	"os"
 	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/hypercare/hypercare/store"
 )
@@ -131,7 +135,20 @@ func dropSchema(t testing.TB, base, schema string) {
 		return
 	}
 	defer admin.Close()
-	if _, err := admin.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
+	// DROP … CASCADE locks the schema's objects one by one; a session of
+	// the test's that is still ending (a LISTEN connection closing, an
+	// engine's last write failing) can take one of them in another order
+	// and PostgreSQL picks the DROP as the deadlock victim. It is retried:
+	// the test is over, only its leftovers are in the way.
+	for attempt := 1; ; attempt++ {
+		_, err = admin.Exec("DROP SCHEMA " + schema + " CASCADE")
+		var pgErr *pgconn.PgError
+		if err == nil || attempt == 5 || !errors.As(err, &pgErr) || pgErr.Code != "40P01" {
+			break
+		}
+		time.Sleep(time.Duration(attempt) * 100 * time.Millisecond)
+	}
+	if err != nil {
 		t.Errorf("drop test schema %s: %v", schema, err)
 	}
 }
