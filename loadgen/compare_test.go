@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -272,7 +271,7 @@ func newFakeAlertmanager(t *testing.T) (*httptest.Server, net.Listener) {
 		}
 		w.WriteHeader(http.StatusOK)
 		a := alerts[0]
-		a.Status, a.Fingerprint = "firing", fmt.Sprintf("%016x", hashString(a.Labels["alertname"]))
+		a.Status, a.Fingerprint = "firing", fingerprint(a.Labels["alertname"])
 		body, _ := json.Marshal(amWebhook{Version: "4", GroupKey: "{}:{alertname=\"" + a.Labels["alertname"] + "\"}",
 			Status: "firing", Receiver: "bench", Alerts: []amAlert{a}})
 		wg.Go(func() {

@@ -3,6 +3,7 @@ package loadgen
 import (
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"net/http"
 	"strconv"
 	"time"
@@ -118,7 +119,7 @@ func (c compareAlerts) webhookBody(seq int64, now time.Time) ([]byte, error) {
 	for j := range alerts {
 		a := &alerts[j]
 		a.Status, a.EndsAt = "firing", "0001-01-01T00:00:00Z"
-		a.Fingerprint = fmt.Sprintf("%016x", hashString(a.Labels["dedup"]))
+		a.Fingerprint = fingerprint(a.Labels["dedup"])
 	}
 	return json.Marshal(amWebhook{
 		Version: "4", GroupKey: `{}:{job="loadgen"}`, Status: "firing", Receiver: "hypercare",
@@ -130,15 +131,12 @@ func (c compareAlerts) webhookBody(seq int64, now time.Time) ([]byte, error) {
 	})
 }
 
-// hashString is FNV-1a, enough to give each dedup label a stable
-// fingerprint like Alertmanager's.
-func hashString(s string) uint64 {
-	h := uint64(14695981039346656037)
-	for i := 0; i < len(s); i++ {
-		h ^= uint64(s[i])
-		h *= 1099511628211
-	}
-	return h
+// fingerprint is a stable 16-hex-digit fingerprint of a dedup label, like
+// Alertmanager's (FNV-1a, 64 bits).
+func fingerprint(s string) string {
+	h := fnv.New64a()
+	h.Write([]byte(s))
+	return fmt.Sprintf("%016x", h.Sum64())
 }
 
 // wireFor returns the requests server kind gets in a compare scenario:

@@ -47,20 +47,10 @@ func TestReportQueriesUseIndexes(t *testing.T) {
 			{"noisy summary", noisySummarySQL, "INDEX alerts_dedup_service", []any{"a", "b"}},
 			{"freeze changes", freezeChangesSQL(ch, "10"), "INDEX change_events_at", chArgs},
 		} {
-			rows, err := s.rdb.Query("EXPLAIN QUERY PLAN "+c.text, c.args...)
+			plan, err := s.Explain(context.Background(), c.text, c.args)
 			if err != nil {
 				t.Fatalf("%s: %v", c.name, err)
 			}
-			var plan []string
-			for rows.Next() {
-				var id, parent, unused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-					t.Fatal(err)
-				}
-				plan = append(plan, detail)
-			}
-			rows.Close()
 			all := strings.Join(plan, "; ")
 			if !strings.Contains(all, c.index) {
 				t.Errorf("%s (service %q): plan %q does not use %s", c.name, svc, all, c.index)
