@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"net/http"
-	"strconv"
 	"time"
 )
 
@@ -53,13 +52,7 @@ type compareAlerts struct {
 
 // key returns alert i's key number and dedup key (a label value for
 // Alertmanager, which has no dedup key: its label set is its identity).
-func (c compareAlerts) key(i int64) (int64, string) {
-	if c.keys > 0 {
-		k := i % int64(c.keys)
-		return k, "hc-bench-" + strconv.FormatInt(k, 10)
-	}
-	return i, "hc-bench-" + c.runID + "-" + strconv.FormatInt(i, 10)
-}
+func (c compareAlerts) key(i int64) (int64, string) { return benchKey(c.keys, c.runID, i) }
 
 // alert returns alert i as Prometheus would post it.
 func (c compareAlerts) alert(i int64, now time.Time) amAlert {
@@ -93,16 +86,7 @@ func (c compareAlerts) pdBody(routingKey string) func(int64, time.Time) ([]byte,
 		k, dedup := c.key(seq)
 		return json.Marshal(pdEvent{
 			RoutingKey: routingKey, EventAction: "trigger", DedupKey: dedup, Client: "hypercare bench",
-			Payload: &pdPayload{
-				Summary:   fmt.Sprintf("hypercare bench: synthetic alert %d", k),
-				Source:    fmt.Sprintf("bench-host-%02d", k%50),
-				Severity:  severityOf(k),
-				Timestamp: now.UTC().Format("2006-01-02T15:04:05.000Z07:00"),
-				Component: "loadgen",
-				CustomDetails: customDetails{
-					Generator: "hypercare bench", Seq: seq, Key: k,
-				},
-			},
+			Payload: triggerPayload(seq, k, now),
 		})
 	}
 }

@@ -130,12 +130,16 @@ type customDetails struct {
 }
 
 // key returns event seq's key number and dedup key.
-func (s eventSource) key(seq int64) (int64, string) {
-	if s.keys > 0 {
-		key := seq % int64(s.keys)
+func (s eventSource) key(seq int64) (int64, string) { return benchKey(s.keys, s.runID, seq) }
+
+// benchKey numbers alert i of a run: with keys > 0, key i mod keys
+// (re-triggering), else its own key, unique in the run (runID).
+func benchKey(keys int, runID string, i int64) (int64, string) {
+	if keys > 0 {
+		key := i % int64(keys)
 		return key, "hc-bench-" + strconv.FormatInt(key, 10)
 	}
-	return seq, "hc-bench-" + s.runID + "-" + strconv.FormatInt(seq, 10)
+	return i, "hc-bench-" + runID + "-" + strconv.FormatInt(i, 10)
 }
 
 // action returns event seq's action.
@@ -155,16 +159,21 @@ func (s eventSource) body(seq int64, now time.Time) ([]byte, error) {
 		Client:      "hypercare bench",
 	}
 	if ev.EventAction == "trigger" {
-		ev.Payload = &pdPayload{
-			Summary:   fmt.Sprintf("hypercare bench: synthetic alert %d", key),
-			Source:    fmt.Sprintf("bench-host-%02d", key%50),
-			Severity:  severityOf(key),
-			Timestamp: now.UTC().Format("2006-01-02T15:04:05.000Z07:00"),
-			Component: "loadgen",
-			CustomDetails: customDetails{
-				Generator: "hypercare bench", Seq: seq, Key: key,
-			},
-		}
+		ev.Payload = triggerPayload(seq, key, now)
 	}
 	return json.Marshal(ev)
+}
+
+// triggerPayload is the payload of trigger seq for key number key.
+func triggerPayload(seq, key int64, now time.Time) *pdPayload {
+	return &pdPayload{
+		Summary:   fmt.Sprintf("hypercare bench: synthetic alert %d", key),
+		Source:    fmt.Sprintf("bench-host-%02d", key%50),
+		Severity:  severityOf(key),
+		Timestamp: now.UTC().Format("2006-01-02T15:04:05.000Z07:00"),
+		Component: "loadgen",
+		CustomDetails: customDetails{
+			Generator: "hypercare bench", Seq: seq, Key: key,
+		},
+	}
 }
