@@ -42,10 +42,14 @@ type DigestPolicy struct {
 	Per      time.Duration
 }
 
-// paced reports whether pages of type t are throttled, digested or may
-// be held for quiet hours, and so need the per-(user, channel) lock.
+// paced reports whether pages of type t are throttled or digested, and so
+// need the per-(user, channel) lock: a count of recent pages and the send
+// it allows must be one step. Quiet hours do not pace: they hold only
+// low-urgency pages, under their own per-user lock (quiet.go), so with the
+// default quiet hours a storm's high-urgency pages to one person still go
+// out in parallel, not one send and one commit at a time.
 func (p Policy) paced(t hypercare.ContactType) bool {
-	return p.Digest.MaxPages > 0 || p.Throttles[t].Max > 0 || p.Quiet != nil
+	return p.Digest.MaxPages > 0 || p.Throttles[t].Max > 0
 }
 
 // pace holds n for a digest or delays it for a throttle when its user was
