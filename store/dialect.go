@@ -57,6 +57,9 @@ type dialect struct {
 	// per pooled connection itself, so PG takes a pooled connection per
 	// batch.
 	prepare bool
+	// positional says to run statements with anonymous "?" parameters
+	// where their numbered ones allow it (SQLite: see positional.go).
+	positional bool
 	// batchTimeout bounds one batch transaction, so a hung network cannot
 	// wedge a writer forever (0: no bound; SQLite cannot hang on a network).
 	batchTimeout time.Duration
@@ -113,6 +116,7 @@ func sqliteDialect() *dialect {
 		skipLocked:    "",
 		nextNumber:    "UPDATE counters SET value = value + 1 WHERE name = 'incident_number' RETURNING value",
 		prepare:       true,
+		positional:    true,
 		maxBatch:      1 << 16,
 		classify:      classifySQLite,
 		limitWrap:     true,

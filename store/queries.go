@@ -157,6 +157,11 @@ func buildQueries(d *dialect) [numQueries]string {
 	buildCatalogQueries(&q)
 	buildEscalationQueries(&q, d)
 	buildNoiseQueries(&q, d)
+	if d.positional {
+		for i := range q {
+			q[i] = positional(q[i])
+		}
+	}
 	return q
 }
 
