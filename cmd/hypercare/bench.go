@@ -120,7 +120,7 @@ func (bf *benchIngestFlags) run(cmd *cobra.Command, _ []string) error {
 	}
 	var st *storageReport
 	if storage != nil { // measured before the cleanup's resolves
-		st = storage(rep.Succeeded + rep.WarmupSent)
+		st = storage(acceptedAlerts(rep))
 	}
 	cleanupErr := bf.cleanup(cmd, &rep)
 	out := cmd.OutOrStdout()

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hypercare/hypercare/loadgen"
 )
 
 // storageReport is what a `bench ingest` run cost on disk, from the
@@ -21,10 +23,17 @@ type storageReport struct {
 	BytesAfter  int64 `json:"bytes_after"`
 	FreeBefore  int64 `json:"free_bytes_before"`
 	FreeAfter   int64 `json:"free_bytes_after"`
-	// Events is the accepted events (measured and warmup) the growth is
-	// divided by.
+	// Events is the accepted events (measured and warmup; alerts, for
+	// Alertmanager batches) the growth is divided by.
 	Events        int64   `json:"events"`
 	BytesPerEvent float64 `json:"bytes_per_event"`
+}
+
+// acceptedAlerts is what a run's growth is divided by: its accepted
+// requests, measured and warmup, times the alerts each carries (an
+// Alertmanager request carries --batch of them, an events-v2 one one).
+func acceptedAlerts(rep loadgen.Report) int64 {
+	return (rep.Succeeded + rep.WarmupSent) * int64(max(rep.Settings.Batch, 1))
 }
 
 // storeSize reads the server's database size from its /metrics; ok is
