@@ -68,6 +68,11 @@ func (s *Store) ReadPlanCases() []PlanCase {
 	for _, c := range incidentCases {
 		built(c.name, c.uses...)(inc(c.f))
 	}
+	// The web UI's status tabs: a count per status, capped.
+	for _, st := range []hypercare.Status{trig, ack, res} {
+		text, args, err := countIncidentsUpToSQL(st, 10000)
+		built("incidents count status="+string(st), "incidents_status_number")(text, args, 0, err)
+	}
 	// GET /api/v1/alerts?service=&incident=&dedup_key=&status=&limit=&cursor=
 	// and GET /api/v1/incidents/{id}/alerts.
 	alertCursor := hypercare.Page{Limit: 25, Cursor: encodeCursor("al-0000010000")}

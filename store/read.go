@@ -132,6 +132,36 @@ func (s *Store) CountIncidents(ctx context.Context, status hypercare.Status) (in
 	return n, nil
 }
 
+// CountIncidentsUpTo counts incidents with status (all when ""), reading
+// at most max of them: max means "max or more".
+func (s *Store) CountIncidentsUpTo(ctx context.Context, status hypercare.Status, max int64) (int64, error) {
+	text, args, err := countIncidentsUpToSQL(status, max)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	if err := s.rdb.QueryRowContext(ctx, text, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count incidents up to %d: %w", max, err)
+	}
+	return n, nil
+}
+
+// countIncidentsUpToSQL is CountIncidentsUpTo's read: the LIMIT inside
+// bounds the index entries it walks (incidents_status_number with a
+// status).
+func countIncidentsUpToSQL(status hypercare.Status, max int64) (string, []any, error) {
+	if max < 1 {
+		return "", nil, hypercare.InvalidFields("count incidents: invalid argument", hypercare.FieldError{Field: "max", Message: "must be at least 1"})
+	}
+	var q query
+	q.eq("status", "status", string(status))
+	if err := q.check.err("count incidents", ""); err != nil {
+		return "", nil, err
+	}
+	where := q.sql()
+	return "SELECT COUNT(*) FROM (SELECT 1 FROM incidents" + where + " LIMIT " + q.arg(max) + ") AS capped", q.args, nil
+}
+
 // ListAlerts returns alerts newest (highest id) first.
 func (s *Store) ListAlerts(ctx context.Context, f hypercare.AlertFilter) ([]hypercare.Alert, string, error) {
 	text, args, limit, err := listAlertsSQL(f)

@@ -140,6 +140,28 @@ func testPagination(t *testing.T, open func(testing.TB) *store.Store) {
 			pageOthers(t, s, d, limit)
 		})
 	}
+	countUpTo(t, s, d)
+}
+
+// countUpTo checks CountIncidentsUpTo against the data: exact below the
+// cap, the cap at and above it, and a cap below 1 refused.
+func countUpTo(t *testing.T, s *store.Store, d pageData) {
+	for _, st := range []hypercare.Status{"", hypercare.StatusTriggered, hypercare.StatusResolved} {
+		want := int64(len(idsOf(d.incidents, func(i hypercare.Incident) bool { return st == "" || i.Status == st },
+			func(i hypercare.Incident) string { return i.ID })))
+		if want < 2 {
+			t.Fatalf("page data: %d %q incidents, the check needs 2 or more", want, st)
+		}
+		for _, max := range []int64{1, want - 1, want, want + 1, 1000} {
+			got, err := s.CountIncidentsUpTo(t.Context(), st, max)
+			if exp := min(want, max); err != nil || got != exp {
+				t.Errorf("CountIncidentsUpTo(%q, %d) = %d, %v; want %d", st, max, got, err, exp)
+			}
+		}
+	}
+	if _, err := s.CountIncidentsUpTo(t.Context(), "", 0); hypercare.ErrorCode(err) != hypercare.CodeInvalid {
+		t.Errorf("CountIncidentsUpTo(max 0) = %v, want invalid_argument", err)
+	}
 }
 
 func pageIncidents(t *testing.T, s *store.Store, d pageData, limit int) {
