@@ -88,7 +88,8 @@ func (in *Intake) SetPolicies(byService map[string]hypercare.EscalationPolicy, o
 }
 
 // OnOpened sets the function called after a commit that opened
-// incidents (the escalation engine's wake-up); nil for none.
+// incidents and started their escalations (the escalation engine's
+// wake-up); nil for none.
 func (in *Intake) OnOpened(f func()) { in.opened.Store(&f) }
 
 // SetIntegrations replaces the routing table.
@@ -140,10 +141,11 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 	key, repeat := v.route(it, events, decisions)
 	first := in.first.Load()
 	var paged firstPages
+	var armed bool // an escalation started: the engine has a new due time
 	write := func(tx hypercare.Tx) error {
 		h := &holds{windows: maintenance}
 		var due []string // escalations started due now: first step here
-		paged = firstPages{}
+		paged, armed = firstPages{}, false
 		for i := range events {
 			d := &decisions[i]
 			r, err := v.apply(ctx, tx, it, actor, &events[i], payloads[i], d, now, repeat)
@@ -157,6 +159,7 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 			if policy, escalates := cfg.policies[d.ServiceID]; err == nil && escalates && r.opened != nil {
 				delay := max(r.delay, d.Delay, hold)
 				err = incident.StartEscalationAfter(ctx, tx, r.opened, policy, now, delay)
+				armed = true
 				if delay <= 0 {
 					due = append(due, r.opened.ID)
 				}
@@ -196,21 +199,15 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 	v.remember(events, decisions, results)
 	ruled.count(decisions)
 	first.committed(paged, now)
-	if wake := in.opened.Load(); wake != nil && *wake != nil && opened(results) {
+	if wake := in.opened.Load(); wake != nil && *wake != nil && armed {
 		// Also after a first step taken here: the engine's next due time
-		// (level 2) is new to it.
+		// (level 2) is new to it. An incident of a service without an
+		// escalation policy gives it nothing to do: no wake, so a storm
+		// on such services costs the engine no read of its next due time
+		// per request (on PostgreSQL a round trip each).
 		(*wake)()
 	}
 	return results, nil
-}
-
-func opened(results []Result) bool {
-	for _, r := range results {
-		if r.opened != nil {
-			return true
-		}
-	}
-	return false
 }
 
 // conflictRetries bounds the attempts at a write that loses a race to open

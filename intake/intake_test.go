@@ -131,3 +131,34 @@ func TestEventLogHoldsNoKey(t *testing.T) {
 		}
 	})
 }
+
+// The escalation engine is woken after a write that started an
+// escalation, and not after one that opened an incident of a service
+// without a policy: that gives it nothing to do, and on PostgreSQL each
+// wake costs a round trip for its next due time.
+func TestWakesTheEngineOnlyForEscalations(t *testing.T) {
+	st := storetest.Engines(t)[0].Open(t)
+	setup(t, st)
+	in := intake.New(st, clocktest.New(time.Date(2026, 12, 3, 8, 0, 0, 0, time.UTC)))
+	in.SetIntegrations([]hypercare.Integration{it})
+	wakes := 0
+	in.SetPolicies(nil, func() { wakes++ })
+	if _, err := in.Process(context.Background(), it, []hypercare.Event{trigger("no-policy")}); err != nil {
+		t.Fatal(err)
+	}
+	if wakes != 0 {
+		t.Fatalf("woken %d time(s) for an incident with no escalation policy", wakes)
+	}
+	policy := hypercare.EscalationPolicy{ID: "p", Name: "P", Levels: []hypercare.EscalationLevel{
+		{Targets: []hypercare.Target{{User: "alice"}}, EscalateAfter: 30 * time.Minute}}}
+	in.SetPolicies(map[string]hypercare.EscalationPolicy{"shop": policy}, func() { wakes++ })
+	if _, err := in.Process(context.Background(), it, []hypercare.Event{trigger("with-policy")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := in.Process(context.Background(), it, []hypercare.Event{trigger("with-policy")}); err != nil {
+		t.Fatal(err) // a repeat: no new escalation
+	}
+	if wakes != 1 {
+		t.Fatalf("woken %d time(s) for one new escalation, want 1", wakes)
+	}
+}
