@@ -111,14 +111,6 @@ type Notification struct {
 	DigestID string `json:"digest_id,omitempty"`
 }
 
-// IncidentPages are an incident's pages leased together in the write that
-// opened it, with the incident as that write left it: delivery sends them
-// right after the commit and needs no read of the incident to do so.
-type IncidentPages struct {
-	Incident Incident
-	Pages    []Notification
-}
-
 // Notification kinds (see Notification.Kind).
 const (
 	NotificationPage   = "page"

@@ -52,27 +52,18 @@ func (e *Engine) Accepting() bool {
 // ClaimOpened leases, inside tx, the pages of incidentIDs due at now,
 // for Deliver to send after tx commits. While Run is not active it leases
 // nothing (the loop claims them when it runs). The attempt is counted and
-// the stream told, as a claim by the loop does. Each incident with pages
-// comes with itself as tx leaves it (every event of the write applied),
-// so Deliver's first attempts read nothing before sending.
-func (e *Engine) ClaimOpened(ctx context.Context, tx hypercare.Tx, incidentIDs []string, now time.Time) ([]hypercare.IncidentPages, error) {
+// the stream told, as a claim by the loop does.
+func (e *Engine) ClaimOpened(ctx context.Context, tx hypercare.Tx, incidentIDs []string, now time.Time) ([]hypercare.Notification, error) {
 	if !e.Accepting() {
 		return nil, nil
 	}
-	var out []hypercare.IncidentPages
+	var out []hypercare.Notification
 	for _, id := range incidentIDs {
 		claimed, err := tx.ClaimIncidentNotifications(ctx, id, now, now.Add(Lease))
 		if err != nil {
 			return nil, fmt.Errorf("lease the first pages of incident %s: %w", id, err)
 		}
-		if len(claimed) == 0 {
-			continue
-		}
-		inc, err := tx.GetIncident(ctx, id)
-		if err != nil {
-			return nil, fmt.Errorf("incident %s of its first pages: %w", id, err)
-		}
-		out = append(out, hypercare.IncidentPages{Incident: *inc, Pages: claimed})
+		out = append(out, claimed...)
 	}
 	return out, nil
 }
@@ -82,17 +73,12 @@ func (e *Engine) ClaimOpened(ctx context.Context, tx hypercare.Tx, incidentIDs [
 // their channels' slots, paced and held as usual. If Run has stopped
 // meanwhile the pages are handed back (due now, attempt uncounted) for the
 // next claim, rather than waiting for their lease to expire.
-func (e *Engine) Deliver(leased []hypercare.IncidentPages, claimedAt time.Time) {
-	if len(leased) == 0 {
+func (e *Engine) Deliver(claimed []hypercare.Notification, claimedAt time.Time) {
+	if len(claimed) == 0 {
 		return
 	}
 	policy, dir := e.current()
-	p := pass{Engine: e, policy: policy, dir: dir, opened: make(map[string]*hypercare.Incident, len(leased))}
-	var claimed []hypercare.Notification
-	for i := range leased {
-		p.opened[leased[i].Incident.ID] = &leased[i].Incident
-		claimed = append(claimed, leased[i].Pages...)
-	}
+	p := pass{e, policy, dir}
 	e.run.mu.Lock()
 	if !e.run.active {
 		e.run.mu.Unlock()
