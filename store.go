@@ -111,11 +111,11 @@ type Reader interface {
 	GetIncidentByNumber(ctx context.Context, number int64) (*Incident, error)
 	ListIncidents(ctx context.Context, f IncidentFilter) ([]Incident, string, error)
 	CountIncidents(ctx context.Context, status Status) (int64, error)
-	// CountIncidentsUpTo counts like CountIncidents but reads at most max
-	// incidents: a result of max means "max or more". For counts shown
+	// CountIncidentsUpTo counts like CountIncidents but reads at most
+	// limit incidents: a result of limit means "limit or more". For counts shown
 	// to people (the web UI's status tabs), which must not read a million
 	// index entries to say "1,000,000".
-	CountIncidentsUpTo(ctx context.Context, status Status, max int64) (int64, error)
+	CountIncidentsUpTo(ctx context.Context, status Status, limit int64) (int64, error)
 	ListAlerts(ctx context.Context, f AlertFilter) ([]Alert, string, error)
 	ListTimeline(ctx context.Context, incidentID string, p Page) ([]TimelineEntry, string, error)
 	ListServices(ctx context.Context) ([]Service, error)

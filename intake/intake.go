@@ -81,7 +81,7 @@ func (in *Intake) Policy(serviceID string) (hypercare.EscalationPolicy, bool) {
 }
 
 // SetPolicies sets each service's escalation policy, and the function
-// called after a commit that opened incidents (the engine's wake-up).
+// called after a commit that started escalations (the engine's wake-up).
 func (in *Intake) SetPolicies(byService map[string]hypercare.EscalationPolicy, opened func()) {
 	in.update(func(c *Config) { c.policies = byService })
 	in.OnOpened(opened)

@@ -160,6 +160,9 @@ func (e pass) process(ctx context.Context, n *hypercare.Notification, claimedAt 
 		unlock := e.pool.lock(n.UserID + "\x00" + string(n.Type))
 		defer unlock()
 	}
+	if held, err := e.holdForNight(ctx, n); held || err != nil {
+		return err // held without taking a send slot
+	}
 	lim := e.policy.limits(n.Type)
 	release, ok := e.pool.acquire(ctx, n.Type, lim.Concurrency)
 	if !ok { // shutting down: hand the page back now, not after its lease

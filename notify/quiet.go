@@ -57,6 +57,34 @@ func (e pass) quiet(ctx context.Context, n *hypercare.Notification, inc *hyperca
 		"delay_seconds": until.Sub(now).Seconds()})
 }
 
+// holdForNight holds n for quiet hours before it takes a channel slot,
+// when its user's clock is inside them now: a night storm of low-urgency
+// pages to one person then waits on the quiet lock without filling the
+// channel's slots, which other people's (and high-urgency) pages need.
+// Outside quiet hours it reads nothing. deliver checks again, with a
+// fresh read, once the page has its slot.
+func (e pass) holdForNight(ctx context.Context, n *hypercare.Notification) (bool, error) {
+	q := e.policy.Quiet
+	if q == nil || n.Kind == hypercare.NotificationDigest || n.Kind == hypercare.NotificationHeld {
+		return false, nil
+	}
+	user, ok := e.dir.User(n.UserID)
+	if !ok {
+		return false, nil // deliver fails it
+	}
+	if _, night := q.Until(e.clock.Now(), userZone(user, q.Zone)); !night {
+		return false, nil
+	}
+	inc, err := e.store.GetIncident(ctx, n.IncidentID)
+	if err != nil {
+		return false, err
+	}
+	if stale(n, inc) {
+		return false, nil // deliver cancels it
+	}
+	return e.quiet(ctx, n, inc, user)
+}
+
 // alreadyHeld reports whether another waiting page of n's incident to
 // n's user is due at until (held for the same morning): on the same
 // contact method, or on any.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -244,3 +245,51 @@ func TestLowUrgencyDSTMorning(t *testing.T) {
 }
 
 func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// A night storm of low-urgency pages to Alice is held without taking the
+// SMS channel's send slots: while a high-urgency page to Zed holds the
+// only slot (a hung provider), every one of Alice's pages is put off
+// until 07:00 London. (Holding them inside the slot, one after another,
+// filled the channel with pages that were never going to be sent.)
+func TestQuietHoldTakesNoSendSlot(t *testing.T) {
+	s := newNightStorm(t, storetest.Engines(t)[0], time.Date(2026, 11, 27, 23, 0, 0, 0, time.UTC))
+	zed := s.pageUser(s.incident(hypercare.UrgencyHigh), "zed", "zed-sms", hypercare.ContactSMS)
+	var alice []*hypercare.Notification
+	for range 3 {
+		alice = append(alice, s.pageUser(s.incident(hypercare.UrgencyLow), "alice", "alice-sms", hypercare.ContactSMS))
+	}
+	smsc := &hung{started: make(chan string, 4), release: make(chan struct{})}
+	channels := notify.NewRegistry()
+	channels.Register(hypercare.ContactSMS, smsc)
+	e := notify.NewEngine(s.st, s.clk, channels, func() notify.Directory { return night }, discard())
+	policy := quietPolicy
+	policy.Channels = map[hypercare.ContactType]notify.ChannelLimits{hypercare.ContactSMS: {Concurrency: 1, Timeout: time.Minute}}
+	e.SetPolicy(policy)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- e.Run(ctx) }()
+	if got := <-smsc.started; got != zed.ID {
+		t.Fatalf("the SMS slot went to %s, want Zed's high-urgency page", got)
+	}
+	morning := time.Date(2026, 11, 28, 7, 0, 0, 0, time.UTC)
+	for _, n := range alice {
+		for i := 0; ; i++ {
+			got := s.get(n)
+			if got.Status == hypercare.NotificationPending && got.DueAt.Equal(morning) {
+				break
+			}
+			if i == 100000 {
+				t.Fatalf("Alice's low-urgency page %s not held while the only SMS slot was busy: %+v", n.ID, got)
+			}
+			runtime.Gosched()
+		}
+	}
+	close(smsc.release)
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got := s.get(zed); got.Status != hypercare.NotificationSent {
+		t.Fatalf("Zed's page: %+v", got)
+	}
+}

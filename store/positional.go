@@ -15,8 +15,13 @@ import (
 // statement with n numbered parameters costs O(n²). A 256-row stream
 // insert (1,280 parameters) spent more time there than inserting; with
 // "?" the driver binds by position at once. Placeholders inside quoted
-// literals are left alone.
+// literals are left alone; a text with several statements or a comment
+// is left as it is (the driver binds every statement of a multi-statement
+// text to the same arguments, which "?" would number anew in each).
 func positional(q string) string {
+	if strings.ContainsAny(q, ";") || strings.Contains(q, "--") || strings.Contains(q, "/*") {
+		return q
+	}
 	var b strings.Builder
 	next := 1
 	for i := 0; i < len(q); i++ {

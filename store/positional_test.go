@@ -12,6 +12,8 @@ func TestPositional(t *testing.T) {
 		{"SELECT 'unterminated $1", "SELECT 'unterminated $1"},
 		{"SELECT ?, $1", "SELECT ?, $1"},
 		{"COMMIT", "COMMIT"},
+		{"UPDATE t SET a = $1; UPDATE u SET b = $2", "UPDATE t SET a = $1; UPDATE u SET b = $2"}, // two statements
+		{"SELECT $1 -- note", "SELECT $1 -- note"},
 	} {
 		if got := positional(c.in); got != c.want {
 			t.Errorf("positional(%q) = %q, want %q", c.in, got, c.want)

@@ -133,15 +133,15 @@ func (s *Store) CountIncidents(ctx context.Context, status hypercare.Status) (in
 }
 
 // CountIncidentsUpTo counts incidents with status (all when ""), reading
-// at most max of them: max means "max or more".
-func (s *Store) CountIncidentsUpTo(ctx context.Context, status hypercare.Status, max int64) (int64, error) {
-	text, args, err := countIncidentsUpToSQL(status, max)
+// at most limit of them: limit means "limit or more".
+func (s *Store) CountIncidentsUpTo(ctx context.Context, status hypercare.Status, limit int64) (int64, error) {
+	text, args, err := countIncidentsUpToSQL(status, limit)
 	if err != nil {
 		return 0, err
 	}
 	var n int64
 	if err := s.rdb.QueryRowContext(ctx, text, args...).Scan(&n); err != nil {
-		return 0, fmt.Errorf("count incidents up to %d: %w", max, err)
+		return 0, fmt.Errorf("count incidents up to %d: %w", limit, err)
 	}
 	return n, nil
 }
@@ -149,9 +149,9 @@ func (s *Store) CountIncidentsUpTo(ctx context.Context, status hypercare.Status,
 // countIncidentsUpToSQL is CountIncidentsUpTo's read: the LIMIT inside
 // bounds the index entries it walks (incidents_status_number with a
 // status).
-func countIncidentsUpToSQL(status hypercare.Status, max int64) (string, []any, error) {
-	if max < 1 {
-		return "", nil, hypercare.InvalidFields("count incidents: invalid argument", hypercare.FieldError{Field: "max", Message: "must be at least 1"})
+func countIncidentsUpToSQL(status hypercare.Status, limit int64) (string, []any, error) {
+	if limit < 1 {
+		return "", nil, hypercare.InvalidFields("count incidents: invalid argument", hypercare.FieldError{Field: "limit", Message: "must be at least 1"})
 	}
 	var q query
 	q.eq("status", "status", string(status))
@@ -159,7 +159,7 @@ func countIncidentsUpToSQL(status hypercare.Status, max int64) (string, []any, e
 		return "", nil, err
 	}
 	where := q.sql()
-	return "SELECT COUNT(*) FROM (SELECT 1 FROM incidents" + where + " LIMIT " + q.arg(max) + ") AS capped", q.args, nil
+	return "SELECT COUNT(*) FROM (SELECT 1 FROM incidents" + where + " LIMIT " + q.arg(limit) + ") AS capped", q.args, nil
 }
 
 // ListAlerts returns alerts newest (highest id) first.

@@ -152,15 +152,15 @@ func countUpTo(t *testing.T, s *store.Store, d pageData) {
 		if want < 2 {
 			t.Fatalf("page data: %d %q incidents, the check needs 2 or more", want, st)
 		}
-		for _, max := range []int64{1, want - 1, want, want + 1, 1000} {
-			got, err := s.CountIncidentsUpTo(t.Context(), st, max)
-			if exp := min(want, max); err != nil || got != exp {
-				t.Errorf("CountIncidentsUpTo(%q, %d) = %d, %v; want %d", st, max, got, err, exp)
+		for _, limit := range []int64{1, want - 1, want, want + 1, 1000} {
+			got, err := s.CountIncidentsUpTo(t.Context(), st, limit)
+			if exp := min(want, limit); err != nil || got != exp {
+				t.Errorf("CountIncidentsUpTo(%q, %d) = %d, %v; want %d", st, limit, got, err, exp)
 			}
 		}
 	}
 	if _, err := s.CountIncidentsUpTo(t.Context(), "", 0); hypercare.ErrorCode(err) != hypercare.CodeInvalid {
-		t.Errorf("CountIncidentsUpTo(max 0) = %v, want invalid_argument", err)
+		t.Errorf("CountIncidentsUpTo(limit 0) = %v, want invalid_argument", err)
 	}
 }
 

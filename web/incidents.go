@@ -28,7 +28,7 @@ type listView struct {
 type statusCount struct {
 	Status hypercare.Status
 	Count  int64
-	More   bool // Count is countCap and there are more: shown "10000+"
+	More   bool // there are more than countCap (Count): shown "10000+"
 }
 
 // countCap is the most incidents a status tab counts: a store with a
@@ -77,11 +77,11 @@ func (u *UI) listData(r *http.Request, v *view) (*listView, error) {
 		lv.ServiceNames[s.ID] = s.Name
 	}
 	for _, st := range []hypercare.Status{hypercare.StatusTriggered, hypercare.StatusAcknowledged, hypercare.StatusResolved} {
-		n, err := u.opts.Store.CountIncidentsUpTo(ctx, st, countCap)
+		n, err := u.opts.Store.CountIncidentsUpTo(ctx, st, countCap+1)
 		if err != nil {
 			return nil, err
 		}
-		lv.Counts = append(lv.Counts, statusCount{Status: st, Count: n, More: n >= countCap})
+		lv.Counts = append(lv.Counts, statusCount{Status: st, Count: min(n, countCap), More: n > countCap})
 	}
 	list, next, err := u.opts.Store.ListIncidents(ctx, f)
 	if err != nil {

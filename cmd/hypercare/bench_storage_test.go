@@ -13,7 +13,7 @@ func TestAcceptedAlertsCountsBatches(t *testing.T) {
 	if got := acceptedAlerts(rep); got != 3500 {
 		t.Fatalf("Alertmanager batches of 100: %d alerts, want 3500", got)
 	}
-	rep.Settings.Batch = 0 // events-v2 reports no batch
+	rep.Settings.Batch = 1 // events-v2: one event per request
 	if got := acceptedAlerts(rep); got != 35 {
 		t.Fatalf("events-v2: %d alerts, want 35", got)
 	}
