@@ -135,12 +135,6 @@ func (s *Store) commit(t *tx, mode runMode) error {
 		if _, err := t.c.exec(t.ctx, ctlCommit); err != nil {
 			return fmt.Errorf("commit write batch: %w", err)
 		}
-		if s.ckpt != nil {
-			if err := s.ckpt.afterCommit(t.ctx, t.c.conn); err != nil {
-				// Committed: the next checkpoint copies the frames.
-				s.log.Warn("checkpoint", "error", err)
-			}
-		}
 		return nil
 	}
 	tail, args, err := s.streamInserts(t)
@@ -276,10 +270,6 @@ type WriteStats struct {
 	Retries  uint64 // batches run again after a transient error
 	Reruns   uint64 // batches run again with savepoints after a request failed
 	Largest  uint64 // largest batch seen
-	// Checkpoints are SQLite WAL checkpoints run off the write path, and
-	// InlineCheckpoints those the writer ran after a commit because the
-	// WAL had grown too long (checkpoint.go); 0 on PostgreSQL.
-	Checkpoints, InlineCheckpoints uint64
 }
 
 // WriteStats returns the group-commit counters since Open.
@@ -290,9 +280,6 @@ func (s *Store) WriteStats() WriteStats {
 		Retries:  s.stats.retries.Load(),
 		Reruns:   s.stats.reruns.Load(),
 		Largest:  s.stats.largest.Load(),
-	}
-	if s.ckpt != nil {
-		st.Checkpoints, st.InlineCheckpoints = uint64(s.ckpt.runs.Load()), uint64(s.ckpt.inlineRuns.Load())
 	}
 	if rs := s.run.Load(); rs != nil {
 		st.Running = true

@@ -53,12 +53,6 @@ func openSQLite(ctx context.Context, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	// The checkpointer's connection syncs the file as the writer would.
-	cdb, err := sql.Open("sqlite", base+"&_pragma=synchronous("+sync+")")
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open sqlite checkpointer %s: %w", path, err)
-	}
 	db.SetMaxOpenConns(1)
 	db.SetMaxIdleConns(1)
 	db.SetConnMaxLifetime(0)
@@ -67,14 +61,12 @@ func openSQLite(ctx context.Context, opts Options) (*Store, error) {
 	conn, err := connectSQLite(ctx, db)
 	if err != nil {
 		db.Close()
-		cdb.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
 	rdb, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
 	if err != nil {
 		conn.Close()
 		db.Close()
-		cdb.Close()
 		return nil, fmt.Errorf("open sqlite read pool %s: %w", path, err)
 	}
 	readers := max(4, 2*runtime.GOMAXPROCS(0))
@@ -85,7 +77,6 @@ func openSQLite(ctx context.Context, opts Options) (*Store, error) {
 	s.location = "SQLite database " + path
 	s.wconn = newWriteConn(conn, &s.q, true)
 	s.wconn.alerts = newAlertCache()
-	s.ckpt = newCheckpointer(cdb)
 	s.log.Debug("sqlite database", "path", path)
 	return s, nil
 }

@@ -90,9 +90,6 @@ type Store struct {
 	// held for the store's life and guarded by wmu.
 	wmu   sync.Mutex
 	wconn *writeConn
-	// ckpt checkpoints SQLite's WAL off the write path while Run is
-	// active (checkpoint.go); nil on PostgreSQL.
-	ckpt *checkpointer
 
 	writers  int
 	maxBatch int
@@ -229,9 +226,6 @@ func (s *Store) closePools() error {
 	s.wmu.Unlock()
 	if s.rdb != s.db {
 		errs = append(errs, s.rdb.Close())
-	}
-	if s.ckpt != nil {
-		errs = append(errs, s.ckpt.db.Close())
 	}
 	errs = append(errs, s.db.Close())
 	if err := errors.Join(errs...); err != nil {

@@ -158,7 +158,6 @@ func (s *Store) Run(ctx context.Context) error {
 	}
 	announced := make(chan struct{})
 	var nodes sync.WaitGroup
-	ckpt := s.startCheckpoints(ctx, &nodes)
 	if s.d.nodes {
 		nodes.Go(func() { s.listen(ctx) })
 		nodes.Go(func() { s.rewakeHeld(ctx) })
@@ -176,12 +175,6 @@ func (s *Store) Run(ctx context.Context) error {
 	wg.Wait()
 	close(announced) // after the writers' last commits
 	nodes.Wait()
-	if ckpt {
-		// Direct writes after Run checkpoint by themselves again.
-		if err := s.autoCheckpoint(base, sqliteAutoCheckpoint); err != nil {
-			s.log.Error("restore automatic checkpoints", "error", err)
-		}
-	}
 
 	s.runMu.Lock()
 	s.run.Store(nil)

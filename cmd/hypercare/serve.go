@@ -253,10 +253,6 @@ func registerStoreMetrics(reg *prometheus.Registry, st *store.Store) {
 			func(s store.WriteStats) uint64 { return s.Requests }),
 		counter("hypercare_store_write_retries_total", "Batches retried after a deadlock, serialization failure or busy database.",
 			func(s store.WriteStats) uint64 { return s.Retries }),
-		counter("hypercare_store_checkpoints_total", "SQLite WAL checkpoints run off the write path (0 on PostgreSQL).",
-			func(s store.WriteStats) uint64 { return s.Checkpoints }),
-		counter("hypercare_store_inline_checkpoints_total", "SQLite WAL checkpoints the writer ran after a commit because the WAL grew past 4,000 pages.",
-			func(s store.WriteStats) uint64 { return s.InlineCheckpoints }),
 	)
 }
 
