@@ -111,6 +111,17 @@ type Notification struct {
 	DigestID string `json:"digest_id,omitempty"`
 }
 
+// IncidentPages are an incident's pages leased together in the write that
+// opened it, with the incident as that write's commit left it (read just
+// before COMMIT, every request of the group commit applied): delivery
+// sends them right after the commit and needs no read of the incident to
+// do so. Incident is nil until the commit, and stays nil if that read
+// failed; delivery then reads it.
+type IncidentPages struct {
+	Incident *Incident
+	Pages    []Notification
+}
+
 // Notification kinds (see Notification.Kind).
 const (
 	NotificationPage   = "page"

@@ -170,6 +170,14 @@ type Reader interface {
 // Tx is a write transaction. Methods that find one thing return a
 // not_found *Error when there is none.
 type Tx interface {
+	// BeforeCommit runs f inside the transaction just before it commits,
+	// after every request of its group commit has run, so what f reads is
+	// what the commit leaves (a later request's acknowledgement included).
+	// f must only read: it cannot fail the transaction. It does not run if
+	// the calling request fails, and runs again if the batch is rerun.
+	// First pages use it to hand delivery their incident without a read
+	// after the commit.
+	BeforeCommit(f func(Tx))
 	// FindOpenAlert returns the alert on serviceID with dedupKey that is not
 	// resolved, or nil (and no error) when there is none.
 	FindOpenAlert(ctx context.Context, serviceID, dedupKey string) (*Alert, error)

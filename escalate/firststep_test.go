@@ -214,33 +214,10 @@ func TestFirstStepCrashPagesOnce(t *testing.T) {
 // pass and no claim write (serve wires it so).
 func TestFirstPageOneCommitBeforeSend(t *testing.T) {
 	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
-		clk := clocktest.New(t0)
-		d := directory(webPolicy())
 		var n *node
 		var before uint64
 		arrived := make(chan uint64, 4)
-		hooks := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			arrived <- n.st.WriteStats().Batches - before
-			w.WriteHeader(http.StatusNoContent)
-		}))
-		defer hooks.Close()
-		alice := d.Users["alice"]
-		alice.ContactMethods = slices.Clone(alice.ContactMethods)
-		alice.ContactMethods[0].Address = hooks.URL + "/alice"
-		d.Users["alice"] = alice
-		n = newNode(t, eng.Options(t), clk, d)
-		channels := notify.NewRegistry()
-		channels.Register(hypercare.ContactWebhook, webhook.New(notify.NewHTTPClient(notify.NetOptions{AllowPrivateNetworks: true})))
-		delivery := notify.NewEngine(n.st, clk, channels, func() notify.Directory { return n.eng.Directory() },
-			slog.New(slog.NewTextHandler(io.Discard, nil)))
-		n.in.SetFirstStep(n.eng.StepOpened, delivery)
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() { done <- delivery.Run(ctx) }()
-		defer func() { cancel(); <-done }()
-		for !delivery.Accepting() {
-			runtime.Gosched()
-		}
+		n = deliveringNode(t, eng, func() { arrived <- n.st.WriteStats().Batches - before })
 		before = n.st.WriteStats().Batches
 		inc := n.trigger(t, "k1", hypercare.SeverityWarning)
 		if commits := <-arrived; commits != 1 {
@@ -251,4 +228,113 @@ func TestFirstPageOneCommitBeforeSend(t *testing.T) {
 			t.Fatalf("pages %+v, %v; want one, attempted once", list, err)
 		}
 	})
+}
+
+// A first page is handed to delivery with its incident as the whole group
+// commit left it, not as its own request did: when a later request of the
+// same batch resolves the incident, the page is cancelled, not sent.
+func TestFirstPageSeesLaterBatchMate(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		sent := make(chan struct{}, 4)
+		n := deliveringNode(t, eng, func() { sent <- struct{}{} })
+		unblock, running := make(chan struct{}), make(chan struct{})
+		blocked := make(chan error, 1)
+		// Intake's writer for one alert of an ungrouped service (route.go):
+		// held busy, so both events queue behind it and share the next batch.
+		key := integration.ServiceID + "\x00k1"
+		go func() {
+			blocked <- n.st.Write(n.ctx, key, func(hypercare.Tx) error {
+				close(running)
+				<-unblock
+				return nil
+			})
+		}()
+		<-running
+		processed := make(chan error, 2)
+		for i, ev := range []hypercare.Event{trig("k1", hypercare.SeverityCritical),
+			{Action: hypercare.ActionResolve, DedupKey: "k1"}} {
+			go func() {
+				_, err := n.in.Process(n.ctx, integration, []hypercare.Event{ev})
+				processed <- err
+			}()
+			deadline := time.Now().Add(10 * time.Second)
+			for n.st.WriteStats().Queued != i+1 { // in this order, behind the blocker
+				if time.Now().After(deadline) {
+					close(unblock)
+					t.Fatalf("event %d did not queue behind writer %q", i, key)
+				}
+				runtime.Gosched()
+			}
+		}
+		before := n.st.WriteStats().Batches
+		close(unblock)
+		for range 2 {
+			if err := <-processed; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := <-blocked; err != nil {
+			t.Fatal(err)
+		}
+		if got := n.st.WriteStats().Batches - before; got != 2 {
+			t.Fatalf("%d batches after the blocker's, want 2 (the blocker, then trigger and resolve together)", got)
+		}
+		list, _, err := n.st.ListIncidents(n.ctx, hypercare.IncidentFilter{Page: hypercare.Page{Limit: 10}})
+		if err != nil || len(list) != 1 || list[0].Status != hypercare.StatusResolved {
+			t.Fatalf("incidents %+v, %v; want one, resolved", list, err)
+		}
+		var pages []hypercare.Notification
+		for { // the first attempt runs after the commit: wait for its outcome
+			if pages, err = n.st.ListNotifications(n.ctx, list[0].ID); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.ContainsFunc(pages, func(p hypercare.Notification) bool { return p.Status == hypercare.NotificationSending }) {
+				break
+			}
+			runtime.Gosched()
+		}
+		var got []string
+		for _, p := range pages {
+			got = append(got, fmt.Sprintf("%s %s attempts=%d", p.ContactMethod, p.Status, p.Attempts))
+		}
+		slices.Sort(got)
+		// The webhook page was leased in the ingest write and handed over
+		// (attempt 1); the SMS one, due later, was cancelled by the resolve.
+		want := []string{"alice-hook cancelled attempts=1", "alice-sms cancelled attempts=0"}
+		if !slices.Equal(got, want) || len(sent) != 0 {
+			t.Fatalf("pages %v, %d sent; want %v, none sent", got, len(sent), want)
+		}
+	})
+}
+
+// deliveringNode is a node whose intake takes level 1's step and hands
+// its pages to a running delivery engine, as serve wires it; Alice's
+// webhook calls arrived for each page received.
+func deliveringNode(t *testing.T, eng storetest.Engine, arrived func()) *node {
+	t.Helper()
+	clk := clocktest.New(t0)
+	d := directory(webPolicy())
+	hooks := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived()
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(hooks.Close)
+	alice := d.Users["alice"]
+	alice.ContactMethods = slices.Clone(alice.ContactMethods)
+	alice.ContactMethods[0].Address = hooks.URL + "/alice"
+	d.Users["alice"] = alice
+	n := newNode(t, eng.Options(t), clk, d)
+	channels := notify.NewRegistry()
+	channels.Register(hypercare.ContactWebhook, webhook.New(notify.NewHTTPClient(notify.NetOptions{AllowPrivateNetworks: true})))
+	delivery := notify.NewEngine(n.st, clk, channels, func() notify.Directory { return n.eng.Directory() },
+		slog.New(slog.NewTextHandler(io.Discard, nil)))
+	n.in.SetFirstStep(n.eng.StepOpened, delivery)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- delivery.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	for !delivery.Accepting() {
+		runtime.Gosched()
+	}
+	return n
 }

@@ -20,10 +20,10 @@ type FirstStep func(ctx context.Context, tx hypercare.Tx, incidentIDs []string, 
 type Delivery interface {
 	// ClaimOpened leases the incidents' pages due at now inside tx; none
 	// when the engine is not running.
-	ClaimOpened(ctx context.Context, tx hypercare.Tx, incidentIDs []string, now time.Time) ([]hypercare.Notification, error)
+	ClaimOpened(ctx context.Context, tx hypercare.Tx, incidentIDs []string, now time.Time) ([]hypercare.IncidentPages, error)
 	// Deliver starts the sends of pages ClaimOpened leased at claimedAt,
 	// after the commit.
-	Deliver(claimed []hypercare.Notification, claimedAt time.Time)
+	Deliver(leased []hypercare.IncidentPages, claimedAt time.Time)
 	// Wake makes the engine look for due pages now.
 	Wake()
 }
@@ -48,7 +48,7 @@ func (in *Intake) SetFirstStep(step FirstStep, delivery Delivery) {
 // those among them leased for delivery in the same transaction.
 type firstPages struct {
 	pages  int
-	leased []hypercare.Notification
+	leased []hypercare.IncidentPages
 }
 
 // take runs the first step of the escalations this write started with no
@@ -73,7 +73,11 @@ func (fp *firstPage) committed(got firstPages, claimedAt time.Time) {
 		return
 	}
 	fp.delivery.Deliver(got.leased, claimedAt)
-	if got.pages > len(got.leased) {
+	n := 0
+	for _, l := range got.leased {
+		n += len(l.Pages)
+	}
+	if got.pages > n {
 		fp.delivery.Wake()
 	}
 }

@@ -130,6 +130,9 @@ type pass struct {
 	*Engine
 	policy Policy
 	dir    Directory
+	// opened are incidents as the write that leased their first pages
+	// left them (Deliver), so those pages' first attempt reads none.
+	opened map[string]*hypercare.Incident
 }
 
 // Wake makes the loop look for due pages now; it never blocks.
@@ -201,7 +204,7 @@ func (e *Engine) claimAndDispatch(ctx context.Context, wg *sync.WaitGroup) (int,
 			return total, fmt.Errorf("claim pages: %w", err)
 		}
 		policy, dir := e.current()
-		pass{e, policy, dir}.dispatch(ctx, claimed, now, wg)
+		pass{Engine: e, policy: policy, dir: dir}.dispatch(ctx, claimed, now, wg)
 		total += len(claimed)
 		if len(claimed) < claimBatch {
 			return total, nil
@@ -213,7 +216,7 @@ func (e *Engine) claimAndDispatch(ctx context.Context, wg *sync.WaitGroup) (int,
 // logged (sampled, see failureLog) and counted; a final one also goes on
 // the incident's timeline, with the detail kept for admins.
 func (e pass) deliver(ctx context.Context, n *hypercare.Notification, timeout time.Duration) error {
-	inc, err := e.store.GetIncident(ctx, n.IncidentID)
+	inc, err := e.incident(ctx, n.IncidentID)
 	if err != nil {
 		return err
 	}
@@ -259,6 +262,15 @@ func (e pass) deliver(ctx context.Context, n *hypercare.Notification, timeout ti
 		e.count(n, outcomeRetry)
 		return e.record(ctx, n, "", nil)
 	}
+}
+
+// incident is page n's incident: as the write that leased the page left
+// it, for a first page handed over by Deliver; else read now.
+func (e pass) incident(ctx context.Context, id string) (*hypercare.Incident, error) {
+	if inc, ok := e.opened[id]; ok {
+		return inc, nil
+	}
+	return e.store.GetIncident(ctx, id)
 }
 
 // message builds the message for page n of inc: links, service name and,

@@ -52,18 +52,33 @@ func (e *Engine) Accepting() bool {
 // ClaimOpened leases, inside tx, the pages of incidentIDs due at now,
 // for Deliver to send after tx commits. While Run is not active it leases
 // nothing (the loop claims them when it runs). The attempt is counted and
-// the stream told, as a claim by the loop does.
-func (e *Engine) ClaimOpened(ctx context.Context, tx hypercare.Tx, incidentIDs []string, now time.Time) ([]hypercare.Notification, error) {
+// the stream told, as a claim by the loop does. Each incident with pages
+// comes with itself as tx's commit leaves it (read by a BeforeCommit hook,
+// so a later request of the same group commit that acknowledged or
+// resolved it is seen), so Deliver's first attempts read nothing before
+// sending.
+func (e *Engine) ClaimOpened(ctx context.Context, tx hypercare.Tx, incidentIDs []string, now time.Time) ([]hypercare.IncidentPages, error) {
 	if !e.Accepting() {
 		return nil, nil
 	}
-	var out []hypercare.Notification
+	var out []hypercare.IncidentPages
 	for _, id := range incidentIDs {
 		claimed, err := tx.ClaimIncidentNotifications(ctx, id, now, now.Add(Lease))
 		if err != nil {
 			return nil, fmt.Errorf("lease the first pages of incident %s: %w", id, err)
 		}
-		out = append(out, claimed...)
+		if len(claimed) == 0 {
+			continue
+		}
+		out = append(out, hypercare.IncidentPages{Pages: claimed})
+	}
+	if len(out) > 0 {
+		tx.BeforeCommit(func(tx hypercare.Tx) {
+			for i := range out {
+				// A failed read leaves it nil: the attempt reads it then.
+				out[i].Incident, _ = tx.GetIncident(ctx, out[i].Pages[0].IncidentID)
+			}
+		})
 	}
 	return out, nil
 }
@@ -73,12 +88,19 @@ func (e *Engine) ClaimOpened(ctx context.Context, tx hypercare.Tx, incidentIDs [
 // their channels' slots, paced and held as usual. If Run has stopped
 // meanwhile the pages are handed back (due now, attempt uncounted) for the
 // next claim, rather than waiting for their lease to expire.
-func (e *Engine) Deliver(claimed []hypercare.Notification, claimedAt time.Time) {
-	if len(claimed) == 0 {
+func (e *Engine) Deliver(leased []hypercare.IncidentPages, claimedAt time.Time) {
+	if len(leased) == 0 {
 		return
 	}
 	policy, dir := e.current()
-	p := pass{e, policy, dir}
+	p := pass{Engine: e, policy: policy, dir: dir, opened: make(map[string]*hypercare.Incident, len(leased))}
+	var claimed []hypercare.Notification
+	for i := range leased {
+		if inc := leased[i].Incident; inc != nil {
+			p.opened[inc.ID] = inc
+		}
+		claimed = append(claimed, leased[i].Pages...)
+	}
 	e.run.mu.Lock()
 	if !e.run.active {
 		e.run.mu.Unlock()

@@ -55,10 +55,10 @@ func openIncident(t *testing.T, st *store.Store) *hypercare.Notification {
 
 // claimOpened records page n and leases its incident's due pages in one
 // committed write, as intake does in the write that opened the incident.
-func claimOpened(t *testing.T, st *store.Store, eng *notify.Engine, n *hypercare.Notification) []hypercare.Notification {
+func claimOpened(t *testing.T, st *store.Store, eng *notify.Engine, n *hypercare.Notification) []hypercare.IncidentPages {
 	t.Helper()
 	ctx := context.Background()
-	var claimed []hypercare.Notification
+	var claimed []hypercare.IncidentPages
 	err := st.Write(ctx, "x", func(tx hypercare.Tx) error {
 		if err := tx.InsertNotification(ctx, n); err != nil {
 			return err
@@ -85,8 +85,9 @@ func TestHandoffSendsLeasedPage(t *testing.T) {
 		eng, n := restarted(st, hooks.URL, clk), openIncident(t, st)
 		runEngine(t, eng)
 		claimed := claimOpened(t, st, eng, n)
-		if len(claimed) != 1 || claimed[0].Status != hypercare.NotificationSending || claimed[0].Attempts != 1 {
-			t.Fatalf("leased %+v, want the page, sending, attempt 1", claimed)
+		if len(claimed) != 1 || claimed[0].Incident == nil || claimed[0].Incident.ID != n.IncidentID || len(claimed[0].Pages) != 1 ||
+			claimed[0].Pages[0].Status != hypercare.NotificationSending || claimed[0].Pages[0].Attempts != 1 {
+			t.Fatalf("leased %+v, want the page with its incident, sending, attempt 1", claimed)
 		}
 		if _, err := eng.RunDue(context.Background()); err != nil || rec.count(n.ID) != 0 {
 			t.Fatalf("the loop sent a leased page: %v, %d", err, rec.count(n.ID))
@@ -161,7 +162,11 @@ func TestHandoffWhenNotRunning(t *testing.T) {
 		if err != nil || len(claimed) != 1 {
 			t.Fatalf("lease: %v, %d", err, len(claimed))
 		}
-		eng.Deliver(claimed, t0)
+		inc, err := st.GetIncident(ctx, n.IncidentID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		eng.Deliver([]hypercare.IncidentPages{{Incident: inc, Pages: claimed}}, t0)
 		if got := status(t, st, n); got.Status != hypercare.NotificationPending || got.Attempts != 0 || rec.count(n.ID) != 0 {
 			t.Fatalf("handed to a stopped engine: %+v, receiver saw %d", got, rec.count(n.ID))
 		}

@@ -110,6 +110,10 @@ func (s *Store) tryBatch(base context.Context, batch []*request, savepoints bool
 		s.rollback(base, c)
 		return nil
 	}
+	if err := s.beforeCommit(t, mode); err != nil {
+		s.rollback(base, c)
+		return err
+	}
 	if err := s.commit(t, mode); err != nil {
 		s.rollback(base, c)
 		return err
@@ -154,6 +158,28 @@ func (s *Store) commit(t *tx, mode runMode) error {
 	return err // alone: the request's own queued write failed
 }
 
+// beforeCommit runs the batch's BeforeCommit hooks. On PostgreSQL the
+// writes still queued go first and, should one fail, fail as they would
+// have with COMMIT (an optimistic batch is rerun with savepoints).
+func (s *Store) beforeCommit(t *tx, mode runMode) error {
+	if len(t.hooks) == 0 {
+		return nil
+	}
+	if err := t.flush(); err != nil {
+		switch {
+		case s.d.retryable(err):
+			return fmt.Errorf("commit write batch: %w", err)
+		case mode == runOptimistic:
+			return errNeedSavepoints
+		}
+		return err
+	}
+	for _, f := range t.hooks {
+		f(t)
+	}
+	return nil
+}
+
 // runMode says how a request's writes are undone if its fn fails.
 type runMode int
 
@@ -175,7 +201,7 @@ func (s *Store) runOne(t *tx, r *request, mode runMode) error {
 		}
 	}
 	t.statements = 0
-	published := len(t.stream)
+	published, hooked := len(t.stream), len(t.hooks)
 	err := r.call(t)
 	if err == nil && mode == runInSavepoint {
 		err = t.flush() // its queued writes fail as its own (alone: with COMMIT)
@@ -185,6 +211,7 @@ func (s *Store) runOne(t *tx, r *request, mode runMode) error {
 	}
 	if err != nil {
 		t.stream = t.stream[:published] // its writes are undone: so are its events
+		t.hooks = t.hooks[:hooked]      // and what it wanted done at commit
 	}
 	if t.c.alerts != nil {
 		t.c.alerts.endRequest(err == nil) // likewise the alert rows it wrote

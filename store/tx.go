@@ -28,7 +28,14 @@ type tx struct {
 	// flushErr the failure of queued writes sent (PostgreSQL; pipeline.go).
 	pending  []pendingWrite
 	flushErr error
+	// hooks are the BeforeCommit functions of the batch's requests that
+	// succeeded, in order (batch.go runs them).
+	hooks []func(hypercare.Tx)
 }
+
+// BeforeCommit queues f to run after the batch's last request, just
+// before COMMIT.
+func (t *tx) BeforeCommit(f func(hypercare.Tx)) { t.hooks = append(t.hooks, f) }
 
 var _ hypercare.Tx = (*tx)(nil)
 
