@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/correlate"
 	"github.com/hypercare/hypercare/oncall"
 )
 
@@ -36,6 +37,10 @@ type Directory struct {
 	// Quiet are the quiet hours of low urgency (notify.low_urgency), so a
 	// dry run shows the hold as delivery applies it; nil: none.
 	Quiet *hypercare.QuietHours
+	// Maintenance are the config's maintenance windows: a first page the
+	// engine takes (a promoted symptom, a split-off incident) waits while
+	// one of them, or a silence, covers the incident, as intake's do.
+	Maintenance []correlate.Maintenance
 	// zones are the users' time zones, loaded once (the fatigue
 	// guardrail judges night in them).
 	zones map[string]*time.Location

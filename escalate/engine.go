@@ -11,6 +11,7 @@ import (
 
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/correlate"
+	"github.com/hypercare/hypercare/hold"
 	"github.com/hypercare/hypercare/incident"
 	"github.com/hypercare/hypercare/loop"
 )
@@ -132,6 +133,7 @@ func (e *Engine) runBatch(ctx context.Context) (steps, pages int, err error) {
 	dir := e.Directory()
 	err = e.store.Write(ctx, "escalate", func(tx hypercare.Tx) error {
 		steps, pages = 0, 0
+		holds := hold.New(dir.Maintenance)
 		graces, err := tx.DueSymptomGraces(ctx, now, claimBatch)
 		if err != nil {
 			return err
@@ -147,7 +149,7 @@ func (e *Engine) runBatch(ctx context.Context) (steps, pages int, err error) {
 			return err
 		}
 		for i := range due {
-			n, err := takeStep(ctx, tx, dir, &due[i], now)
+			n, err := takeStep(ctx, tx, dir, &due[i], now, holds)
 			if err != nil {
 				return fmt.Errorf("escalation of incident %s: %w", due[i].IncidentID, err)
 			}
@@ -159,7 +161,10 @@ func (e *Engine) runBatch(ctx context.Context) (steps, pages int, err error) {
 }
 
 // takeStep runs one due escalation step and returns the pages it created.
-func takeStep(ctx context.Context, tx hypercare.Tx, dir *Directory, st *hypercare.EscalationState, now time.Time) (int, error) {
+// With holds, a first step (step 0) covered by a maintenance window or
+// silence waits for its end instead of paging; intake, which applied them
+// when it opened the incident, passes nil.
+func takeStep(ctx context.Context, tx hypercare.Tx, dir *Directory, st *hypercare.EscalationState, now time.Time, holds *hold.Holds) (int, error) {
 	inc, err := tx.GetIncident(ctx, st.IncidentID)
 	if err != nil {
 		return 0, err
@@ -180,6 +185,9 @@ func takeStep(ctx context.Context, tx hypercare.Tx, dir *Directory, st *hypercar
 	}
 	if correlate.Recovering(inc) {
 		return 0, holdWhileRecovering(ctx, tx, dir, policy, st, inc, now)
+	}
+	if held, err := holdFirstPage(ctx, tx, holds, st, inc, now); held || err != nil {
+		return 0, err
 	}
 	if st.Step == 0 && inc.SuppressedBy != "" && inc.SuppressedUntil != nil {
 		// The first page was held by a maintenance window or silence.
@@ -446,4 +454,30 @@ func appendTimeline(ctx context.Context, tx hypercare.Tx, incidentID, typ, msg s
 		e.Details = b
 	}
 	return tx.AppendTimeline(ctx, e)
+}
+
+// holdFirstPage defers a first step while a maintenance window or silence
+// covers the incident (hold.Holds.Apply: marked held, a timeline entry):
+// the step falls due again when the last covering one ends. The labels
+// matchers test are its oldest alert's.
+func holdFirstPage(ctx context.Context, tx hypercare.Tx, holds *hold.Holds, st *hypercare.EscalationState,
+	inc *hypercare.Incident, now time.Time) (bool, error) {
+	if holds == nil || st.Step != 0 {
+		return false, nil
+	}
+	wait, err := holds.Apply(ctx, tx, inc, func() (correlate.EventLabels, error) {
+		alerts, err := tx.AlertsOfIncident(ctx, inc.ID)
+		if err != nil || len(alerts) == 0 {
+			return correlate.EventLabels{}, err
+		}
+		return hold.OfAlert(&alerts[0])
+	}, now)
+	if err != nil || wait <= 0 {
+		return false, err
+	}
+	st.DueAt, st.UpdatedAt = now.Add(wait), now
+	if err := tx.SaveEscalation(ctx, st); err != nil {
+		return false, fmt.Errorf("hold the first page of incident %d: %w", inc.Number, err)
+	}
+	return true, nil
 }

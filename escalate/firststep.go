@@ -37,7 +37,7 @@ func (e *Engine) StepOpened(ctx context.Context, tx hypercare.Tx, incidentIDs []
 		if st.Status != hypercare.EscalationActive || st.Step != 0 || st.DueAt.After(now) {
 			continue
 		}
-		n, err := takeStep(ctx, tx, dir, st, now)
+		n, err := takeStep(ctx, tx, dir, st, now, nil)
 		if err != nil {
 			return pages, fmt.Errorf("first escalation step of incident %s: %w", id, err)
 		}

@@ -39,6 +39,8 @@ type graceWorld struct {
 	esc   *escalate.Engine
 	// levels, if set, replace policy solo's one level (alice, 1 h).
 	levels []hypercare.EscalationLevel
+	// maintenance are the config's maintenance windows (none if nil).
+	maintenance []correlate.Maintenance
 }
 
 func newGraceWorld(t *testing.T, eng storetest.Engine, levels ...hypercare.EscalationLevel) *graceWorld {
@@ -69,8 +71,10 @@ func (w *graceWorld) start(st *store.Store) {
 	}
 	dir := escalate.NewDirectory([]hypercare.User{user("alice"), user("bob")}, nil, []hypercare.EscalationPolicy{policy},
 		[]hypercare.Service{{ID: "payments", EscalationPolicy: "solo"}, {ID: "checkout", EscalationPolicy: "solo"}}, nil)
+	dir.Maintenance = w.maintenance
 	w.st = st
 	w.in = intake.New(st, w.clock)
+	w.in.SetMaintenance(w.maintenance)
 	w.in.SetIntegrations([]hypercare.Integration{payInt, checkInt})
 	w.in.SetPolicies(dir.PoliciesByService(), nil)
 	w.in.SetNoise(map[string]correlate.Noise{

@@ -19,6 +19,7 @@ import (
 
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/correlate"
+	"github.com/hypercare/hypercare/hold"
 	"github.com/hypercare/hypercare/incident"
 )
 
@@ -143,7 +144,7 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 	var paged firstPages
 	var armed bool // an escalation started: the engine has a new due time
 	write := func(tx hypercare.Tx) error {
-		h := &holds{windows: maintenance}
+		h := hold.New(maintenance)
 		var due []string // escalations started due now: first step here
 		paged, armed = firstPages{}, false
 		for i := range events {
@@ -152,12 +153,15 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 			if err == nil && r.opened != nil {
 				err = raiseToFloor(ctx, tx, windows, r.opened, now)
 			}
-			var hold time.Duration
+			var held time.Duration
 			if err == nil && r.opened != nil {
-				hold, err = suppress(ctx, tx, h, r.opened, &events[i], now)
+				held, err = h.Apply(ctx, tx, r.opened, func() (correlate.EventLabels, error) {
+					// decodes custom details: only when a matcher reads them
+					return correlate.LabelsOf(&events[i], r.opened.ServiceID), nil
+				}, now)
 			}
 			if policy, escalates := cfg.policies[d.ServiceID]; err == nil && escalates && r.opened != nil {
-				delay := max(r.delay, d.Delay, hold)
+				delay := max(r.delay, d.Delay, held)
 				err = incident.StartEscalationAfter(ctx, tx, r.opened, policy, now, delay)
 				armed = true
 				if delay <= 0 {

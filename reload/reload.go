@@ -160,7 +160,7 @@ func (r *Reloader) apply(ctx context.Context, cfg *config.Config) (*Result, erro
 func (r *Reloader) build(cfg *config.Config, prev *Snapshot) *Snapshot {
 	_, services, integrations := cfg.Catalog()
 	dir := escalate.NewDirectory(cfg.Users(), cfg.Schedules(), cfg.EscalationPolicies(), services, cfg.Windows())
-	dir.Quiet = cfg.QuietHours()
+	dir.Quiet, dir.Maintenance = cfg.QuietHours(), cfg.Maintenance()
 	var prevIntake *intake.Config
 	version := uint64(1)
 	if prev != nil {

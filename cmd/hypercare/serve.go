@@ -262,6 +262,7 @@ func registerStoreMetrics(reg *prometheus.Registry, st *store.Store) {
 func newEngines(st *store.Store, cfg *config.Config, in *intake.Intake, channels *notify.Registry, log *slog.Logger) (*escalate.Engine, *notify.Engine) {
 	_, services, _ := cfg.Catalog()
 	dir := escalate.NewDirectory(cfg.Users(), cfg.Schedules(), cfg.EscalationPolicies(), services, cfg.Windows())
+	dir.Maintenance = cfg.Maintenance()
 	esc := escalate.New(st, hypercare.SystemClock{}, dir, log)
 	deliverer := notify.NewEngine(st, hypercare.SystemClock{}, channels,
 		func() notify.Directory { return esc.Directory() }, log)

@@ -1,0 +1,124 @@
+// Package hold decides whether a new incident's first page waits: a
+// maintenance window (config) or a silence (store) covering the incident
+// holds its first page until the last covering one ends. Intake applies it
+// to the incidents it opens; the escalation engine applies it before any
+// other first page (a symptom promoted to an incident of its own, an
+// incident split off), so one rule holds every first page, whichever path
+// opened the incident.
+package hold
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/correlate"
+)
+
+// Holds gathers, once per write, what may hold a first page: the
+// maintenance windows' current and next occurrences and the store's
+// unfinished silences. A Holds belongs to one transaction.
+type Holds struct {
+	windows []correlate.Maintenance
+	sups    []correlate.Suppressor
+	loaded  bool
+	// matchers says whether any suppressor has label matchers.
+	matchers bool
+}
+
+// New returns the holds of the config's maintenance windows (silences are
+// read from the transaction when first needed).
+func New(windows []correlate.Maintenance) *Holds { return &Holds{windows: windows} }
+
+func (h *Holds) load(ctx context.Context, tx hypercare.Tx, now time.Time) error {
+	if h.loaded {
+		return nil
+	}
+	h.sups = correlate.Suppressors(h.windows, now)
+	silences, err := tx.ActiveSilences(ctx, now)
+	if err != nil {
+		return fmt.Errorf("read silences: %w", err)
+	}
+	for _, s := range silences {
+		ms, err := correlate.ParseMatchers(s.Matchers)
+		if err != nil {
+			// Checked when it was created with this same parser; one that
+			// no longer parses holds nothing rather than everything.
+			continue
+		}
+		h.sups = append(h.sups, correlate.Suppressor{Kind: correlate.SuppressSilence, ID: s.ID,
+			Services: s.Services, Matchers: ms, Start: s.StartsAt, End: s.EndsAt})
+	}
+	h.matchers = slices.ContainsFunc(h.sups, func(s correlate.Suppressor) bool { return len(s.Matchers) > 0 })
+	h.loaded = true
+	return nil
+}
+
+// Labels returns the labels window and silence matchers test; it is
+// called only when some matcher needs them (it may decode JSON or read).
+type Labels func() (correlate.EventLabels, error)
+
+// Apply marks inc held when a maintenance window or silence covers it at
+// now, with a timeline entry saying until when, and returns how long its
+// first page must wait (0: not held). The caller makes the escalation due
+// at the end, so the page survives restarts and goes out once; a resolve
+// before then ends the escalation and nobody is paged.
+func (h *Holds) Apply(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, labels Labels, now time.Time) (time.Duration, error) {
+	if err := h.load(ctx, tx, now); err != nil {
+		return 0, err
+	}
+	if len(h.sups) == 0 {
+		return 0, nil
+	}
+	var l correlate.EventLabels
+	if h.matchers {
+		var err error
+		if l, err = labels(); err != nil {
+			return 0, fmt.Errorf("labels of incident %d: %w", inc.Number, err)
+		}
+	}
+	by, until, ok := correlate.Suppression(h.sups, inc.ServiceID, l, now)
+	if !ok {
+		return 0, nil
+	}
+	inc.SuppressedBy, inc.SuppressedUntil, inc.UpdatedAt = by.Ref(), &until, now
+	if err := tx.UpdateIncident(ctx, inc); err != nil {
+		return 0, fmt.Errorf("mark incident %d suppressed: %w", inc.Number, err)
+	}
+	details, err := json.Marshal(map[string]any{"suppressed_by": by.Ref(), "until": until})
+	if err != nil {
+		return 0, fmt.Errorf("encode timeline details: %w", err)
+	}
+	e := &hypercare.TimelineEntry{ID: hypercare.NewID(now), IncidentID: inc.ID, At: now,
+		Type: hypercare.TimelineSuppressed, Actor: hypercare.SystemActor, Details: details,
+		Message: fmt.Sprintf("Suppressed by %s %s until %s: recorded, nobody paged; pages then if still open",
+			by.Kind, by.ID, showTime(until, by.Zone, now))}
+	if err := tx.AppendTimeline(ctx, e); err != nil {
+		return 0, fmt.Errorf("timeline of incident %d: %w", inc.Number, err)
+	}
+	return until.Sub(now), nil
+}
+
+// OfAlert returns the labels of alert a as its first event carried them,
+// for an incident opened by something other than an event.
+func OfAlert(a *hypercare.Alert) (correlate.EventLabels, error) {
+	ev := hypercare.Event{Summary: a.Summary, Source: a.Source, Severity: a.Severity, Component: a.Component,
+		Group: a.Group, Class: a.Class, DedupKey: a.DedupKey, CustomDetails: a.CustomDetails}
+	return correlate.LabelsOf(&ev, a.ServiceID), nil
+}
+
+// showTime renders t in zone (UTC when nil): "04:00 Europe/London" on the
+// same local day as now, else with the date.
+func showTime(t time.Time, zone *time.Location, now time.Time) string {
+	if zone == nil {
+		zone = time.UTC
+	}
+	lt, ln := t.In(zone), now.In(zone)
+	if lt.YearDay() == ln.YearDay() && lt.Year() == ln.Year() {
+		return lt.Format("15:04 ") + zone.String()
+	}
+	return lt.Format("2006-01-02 15:04 ") + zone.String()
+}
