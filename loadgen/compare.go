@@ -43,6 +43,11 @@ type CompareOptions struct {
 	Keys, Batch int
 	// Rates are the first-page scenario's trigger rates, per second.
 	Rates []float64
+	// PageCount is the fewest triggers a first-page run measures, however
+	// short Duration is at its rate: a p99 of 250 samples is the third
+	// slowest, and one hiccup of the machine moves it by half. 0: just
+	// rate × Duration.
+	PageCount int
 	// Grace is how long a first-page run waits for late pages; zero
 	// means DefaultPageGrace.
 	Grace time.Duration
@@ -253,7 +258,7 @@ func (o CompareOptions) measurePages(ctx context.Context, sc scenario, kind Serv
 			return o.finish(srv, Measurement{}, fmt.Errorf("warmup: %w", err))
 		}
 	}
-	page.Count = max(1, int(sc.rate*o.Duration.Seconds()))
+	page.Count = max(1, o.PageCount, int(sc.rate*o.Duration.Seconds()))
 	rep, runErr := RunPage(ctx, page)
 	m := Measurement{P50: rep.Latency.P50, P99: rep.Latency.P99, Sent: rep.Triggers.Sent,
 		Failed: rep.Triggers.Failed + rep.Missing, Paged: rep.Paged, Missing: rep.Missing}
@@ -307,7 +312,7 @@ func (o CompareOptions) settings() CompareSettings {
 	}
 	return CompareSettings{
 		Concurrency: o.Concurrency, Duration: o.Duration, Warmup: o.Warmup, Runs: o.Runs,
-		Keys: o.Keys, Batch: o.Batch, Rates: o.Rates, MaxErrorRate: o.MaxErrorRate, Timeout: o.Timeout,
+		Keys: o.Keys, Batch: o.Batch, Rates: o.Rates, PageCount: o.PageCount, MaxErrorRate: o.MaxErrorRate, Timeout: o.Timeout,
 		HypercareStore: store, Alertmanager: o.Servers.Alertmanager, AlertmanagerVersion: o.AlertmanagerVersion,
 		Skipped: o.Skipped,
 	}

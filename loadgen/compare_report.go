@@ -21,13 +21,15 @@ type CompareReport struct {
 
 // CompareSettings echoes the options a comparison ran with.
 type CompareSettings struct {
-	Concurrency  int           `json:"concurrency"`
-	Duration     time.Duration `json:"duration_ns"`
-	Warmup       time.Duration `json:"warmup_ns"`
-	Runs         int           `json:"runs"`
-	Keys         int           `json:"keys"`
-	Batch        int           `json:"batch"`
-	Rates        []float64     `json:"first_page_rates"`
+	Concurrency int           `json:"concurrency"`
+	Duration    time.Duration `json:"duration_ns"`
+	Warmup      time.Duration `json:"warmup_ns"`
+	Runs        int           `json:"runs"`
+	Keys        int           `json:"keys"`
+	Batch       int           `json:"batch"`
+	Rates       []float64     `json:"first_page_rates"`
+	// PageCount is the fewest measured triggers per first-page run.
+	PageCount    int           `json:"first_page_count"`
 	MaxErrorRate float64       `json:"max_error_rate"`
 	Timeout      time.Duration `json:"timeout_ns"`
 	// HypercareStore is "sqlite" (a fresh data directory per run) or

@@ -35,7 +35,8 @@ Scenarios (--scenario, default all):
   unique-batch  --batch alerts per request, every alert a new key
   repeat-batch  --batch alerts per request, --keys keys re-triggering
   first-page    trigger → first webhook page at each --rate (Hypercare and
-                Alertmanager only; the bare endpoint pages nobody)
+                Alertmanager only; the bare endpoint pages nobody), at least
+                --page-count triggers per run (default 1000: 20 s at 50/s)
 
 Each server gets the alerts in its own format: Hypercare a PagerDuty Events v2
 event (POST /v2/enqueue) or, for batches, an Alertmanager webhook
@@ -93,6 +94,7 @@ func newBenchCompareCmd() *cobra.Command {
 	fl.IntVar(&f.opts.Keys, "keys", 1000, "distinct keys of the repeat scenarios")
 	fl.IntVar(&f.opts.Batch, "batch", 100, "alerts per request of the batch scenarios")
 	fl.Float64SliceVar(&f.opts.Rates, "rate", []float64{50, 500}, "first-page trigger rates per second")
+	fl.IntVar(&f.opts.PageCount, "page-count", 1000, "first-page: measure at least this many triggers per run (at 50/s, 20 s), so its p99 rests on 10 samples")
 	fl.DurationVar(&f.opts.Timeout, "timeout", 30*time.Second, "timeout of each request (a timed-out request failed)")
 	fl.DurationVar(&f.opts.Grace, "grace", 5*time.Second, "first-page: how long to wait for late pages")
 	fl.DurationVar(&f.opts.Servers.StartTimeout, "start-timeout", loadgen.DefaultStartTimeout, "how long a server may take to start answering")

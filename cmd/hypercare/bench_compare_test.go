@@ -42,7 +42,7 @@ func TestBenchCompareEndToEnd(t *testing.T) {
 	}
 	out, err := executeBench(t, "compare", "--hypercare", binary(t), "--alertmanager", amFlag,
 		"--runs", "1", "--duration", "500ms", "--warmup", "0s", "--concurrency", "4", "--batch", "10",
-		"--rate", "20", "--grace", "10s", "--start-timeout", "60s", "-o", "json")
+		"--rate", "20", "--page-count", "15", "--grace", "10s", "--start-timeout", "60s", "-o", "json")
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
@@ -59,8 +59,14 @@ func TestBenchCompareEndToEnd(t *testing.T) {
 	if !slices.Equal(names, want) {
 		t.Errorf("scenarios %q, want %q", names, want)
 	}
-	if len(rep.Failures) != 0 || rep.Settings.HypercareStore != "sqlite" {
-		t.Errorf("failures %q, store %q", rep.Failures, rep.Settings.HypercareStore)
+	if len(rep.Failures) != 0 || rep.Settings.HypercareStore != "sqlite" || rep.Settings.PageCount != 15 {
+		t.Errorf("failures %q, store %q, page count %d", rep.Failures, rep.Settings.HypercareStore, rep.Settings.PageCount)
+	}
+	for _, sc := range rep.Scenarios {
+		// 20/s for 500 ms is 10 triggers: --page-count raises it to 15.
+		if strings.HasPrefix(sc.Name, "first-page") && sc.Servers[len(sc.Servers)-1].Median.Sent != 15 {
+			t.Errorf("%s: %d triggers measured, want --page-count's 15", sc.Name, sc.Servers[len(sc.Servers)-1].Median.Sent)
+		}
 	}
 }
 
