@@ -53,3 +53,38 @@ func TestLowUrgencyWaitsForMorning(t *testing.T) {
 		t.Errorf("quiet hours off: pages = %+v, want the disk incident paged at 23:02", rep.Pages)
 	}
 }
+
+// TestMaintenanceHoldsFirstPages: a maintenance window in the config holds
+// the first page of an incident it covers until its end, as the server
+// does: the API incident opened at 23:30 inside a 23:00–01:00 window on
+// api pages Alice at 01:00, not at 23:32 (Bob's level 2 follows 5 minutes
+// later).
+func TestMaintenanceHoldsFirstPages(t *testing.T) {
+	src, err := os.ReadFile("testdata/hypercare.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Parse("hypercare.yaml", append(src, []byte(
+		"maintenance:\n  - {id: api-deploy, services: [api], start: \"2026-11-27T23:00\", end: \"2026-11-28T01:00\", time_zone: UTC}\n")...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := run(t, cfg, nightLines)
+	if err != nil {
+		t.Fatal(err)
+	}
+	end := time.Date(2026, 11, 28, 1, 0, 0, 0, time.UTC)
+	var api []replay.Page
+	for _, p := range rep.Pages {
+		if p.Incident == 2 {
+			api = append(api, p)
+		}
+	}
+	want := []replay.Page{
+		{At: end, Incident: 2, User: "alice", ContactMethod: "alice-hook", Type: "webhook", Level: 1},
+		{At: end.Add(5 * time.Minute), Incident: 2, User: "bob", ContactMethod: "bob-hook", Type: "webhook", Level: 2},
+	}
+	if !slices.EqualFunc(api, want, samePage) {
+		t.Errorf("API incident's pages = %+v, want %+v", api, want)
+	}
+}

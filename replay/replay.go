@@ -216,7 +216,9 @@ func newRunner(ctx context.Context, st *store.Store, cfg *config.Config, integra
 	in.SetRules(cfg.Rules())
 	in.SetNoise(cfg.Noise())
 	in.SetWindows(cfg.Windows())
+	in.SetMaintenance(cfg.Maintenance()) // first pages wait out maintenance windows, as in production
 	dir := escalate.NewDirectory(cfg.Users(), cfg.Schedules(), cfg.EscalationPolicies(), services, cfg.Windows())
+	dir.Maintenance = cfg.Maintenance()
 	esc := escalate.New(st, clk, dir, log)
 	sent := &recorder{clock: clk}
 	deliver := notify.NewEngine(st, clk, sent, func() notify.Directory { return esc.Directory() }, log)
