@@ -459,7 +459,8 @@ func appendTimeline(ctx context.Context, tx hypercare.Tx, incidentID, typ, msg s
 // holdFirstPage defers a first step while a maintenance window or silence
 // covers the incident (hold.Holds.Apply: marked held, a timeline entry):
 // the step falls due again when the last covering one ends. The labels
-// matchers test are its oldest alert's.
+// matchers test are its oldest alert's, as that alert's latest trigger
+// left them.
 func holdFirstPage(ctx context.Context, tx hypercare.Tx, holds *hold.Holds, st *hypercare.EscalationState,
 	inc *hypercare.Incident, now time.Time) (bool, error) {
 	if holds == nil || st.Step != 0 {

@@ -102,8 +102,9 @@ func (h *Holds) Apply(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incid
 	return until.Sub(now), nil
 }
 
-// OfAlert returns the labels of alert a as its first event carried them,
-// for an incident opened by something other than an event.
+// OfAlert returns the labels of alert a as its latest trigger left them
+// (each trigger updates the alert's fields), for an incident opened by
+// something other than an event.
 func OfAlert(a *hypercare.Alert) (correlate.EventLabels, error) {
 	ev := hypercare.Event{Summary: a.Summary, Source: a.Source, Severity: a.Severity, Component: a.Component,
 		Group: a.Group, Class: a.Class, DedupKey: a.DedupKey, CustomDetails: a.CustomDetails}

@@ -62,7 +62,7 @@ type keyLock struct {
 
 // acquire takes one of channel t's n slots, waiting for one; it returns
 // false when ctx ends first.
-func (p *pool) acquire(ctx context.Context, t hypercare.ContactType, n int) (release func(), ok bool) {
+func (p *pool) acquire(ctx context.Context, t hypercare.ContactType, n int) (release func(), waited, ok bool) {
 	p.mu.Lock()
 	if p.slots == nil {
 		p.slots = make(map[hypercare.ContactType]chan struct{})
@@ -77,9 +77,14 @@ func (p *pool) acquire(ctx context.Context, t hypercare.ContactType, n int) (rel
 	p.mu.Unlock()
 	select {
 	case ch <- struct{}{}:
-		return func() { <-ch }, true
+		return func() { <-ch }, false, true
+	default: // every slot busy: wait for one
+	}
+	select {
+	case ch <- struct{}{}:
+		return func() { <-ch }, true, true
 	case <-ctx.Done():
-		return nil, false
+		return nil, true, false
 	}
 }
 
@@ -156,7 +161,8 @@ func (e pass) attempt(ctx context.Context, n *hypercare.Notification, claimedAt 
 // for a slot) is handed back, not sent, so another claim cannot send it
 // twice.
 func (e pass) process(ctx context.Context, n *hypercare.Notification, claimedAt time.Time) error {
-	if e.policy.paced(n.Type) {
+	paced := e.policy.paced(n.Type)
+	if paced {
 		unlock := e.pool.lock(n.UserID + "\x00" + string(n.Type))
 		defer unlock()
 	}
@@ -164,11 +170,17 @@ func (e pass) process(ctx context.Context, n *hypercare.Notification, claimedAt 
 		return err // held without taking a send slot
 	}
 	lim := e.policy.limits(n.Type)
-	release, ok := e.pool.acquire(ctx, n.Type, lim.Concurrency)
+	release, waited, ok := e.pool.acquire(ctx, n.Type, lim.Concurrency)
 	if !ok { // shutting down: hand the page back now, not after its lease
 		return e.handBack(ctx, n)
 	}
 	defer release()
+	if waited || paced {
+		// It may have waited (for a slot, or behind this person's paced
+		// sends) while someone acknowledged or resolved the incident:
+		// read it now rather than trust the ingest commit's snapshot.
+		e.opened = nil
+	}
 	if e.clock.Now().After(claimedAt.Add(Lease - lim.Timeout)) {
 		return e.handBack(ctx, n)
 	}

@@ -160,7 +160,11 @@ func (s *Store) commit(t *tx, mode runMode) error {
 
 // beforeCommit runs the batch's BeforeCommit hooks. On PostgreSQL the
 // writes still queued go first and, should one fail, fail as they would
-// have with COMMIT (an optimistic batch is rerun with savepoints).
+// have with COMMIT (an optimistic batch is rerun with savepoints); and as
+// any failed statement there aborts the whole transaction, even one whose
+// error a hook ignores, the hooks run inside a savepoint that is always
+// rolled back (they only read). A hook that panics fails the batch:
+// nothing of it commits.
 func (s *Store) beforeCommit(t *tx, mode runMode) error {
 	if len(t.hooks) == 0 {
 		return nil
@@ -174,6 +178,32 @@ func (s *Store) beforeCommit(t *tx, mode runMode) error {
 		}
 		return err
 	}
+	if s.d.pipeline {
+		if _, err := t.c.exec(t.ctx, ctlSavepoint); err != nil {
+			return fmt.Errorf("write batch hooks savepoint: %w", err)
+		}
+	}
+	if err := runHooks(t); err != nil {
+		return err
+	}
+	if s.d.pipeline {
+		if _, err := t.c.exec(t.ctx, ctlRollbackTo); err != nil {
+			return fmt.Errorf("write batch hooks rollback to savepoint: %w", err)
+		}
+		if _, err := t.c.exec(t.ctx, ctlRelease); err != nil {
+			return fmt.Errorf("write batch hooks release savepoint: %w", err)
+		}
+	}
+	return nil
+}
+
+// runHooks runs t's hooks in order, turning a panic into an error.
+func runHooks(t *tx) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("before-commit hook panicked: %v", p)
+		}
+	}()
 	for _, f := range t.hooks {
 		f(t)
 	}

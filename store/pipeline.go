@@ -8,6 +8,7 @@ import (
 
 	"github.com/hypercare/hypercare"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
@@ -102,8 +103,14 @@ func (t *tx) send(tail []string, tailArgs [][]any) error {
 		br := sc.Conn().SendBatch(t.ctx, &b)
 		err := readPending(t.s, br, pending)
 		for i := 0; err == nil && i < len(tail); i++ {
-			if _, err = br.Exec(); err != nil {
+			var tag pgconn.CommandTag
+			if tag, err = br.Exec(); err != nil {
 				err = &tailError{fmt.Errorf("%.40s: %w", tail[i], err)}
+			} else if tail[i] == "COMMIT" && tag.String() == "ROLLBACK" {
+				// PostgreSQL answers COMMIT of a transaction a failed
+				// statement aborted with ROLLBACK, not an error: nothing
+				// was written, and the callers must not hear otherwise.
+				err = &tailError{errors.New("COMMIT rolled back: a statement of the transaction had failed")}
 			}
 		}
 		if cerr := br.Close(); err == nil && cerr != nil {

@@ -30,6 +30,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"GroupCommit200", testGroupCommit200},
 		{"BatchFailureIsolation", testBatchFailureIsolation},
 		{"BeforeCommit", testBeforeCommit},
+		{"BeforeCommitFailingRead", testBeforeCommitFailingRead},
 		{"WriteWithoutRun", testWriteWithoutRun},
 		{"DeadlockRetried", testDeadlockRetried},
 		{"InvalidText", testInvalidText},

@@ -92,3 +92,27 @@ func queueInOrder(t *testing.T, s *store.Store, key string, fns []struct {
 	}
 	return errs
 }
+
+// testBeforeCommitFailingRead: a hook's read that fails (on PostgreSQL a
+// failed statement aborts the transaction) neither fails nor silently
+// loses its batch: the request's writes commit and Write says so.
+func testBeforeCommitFailingRead(t *testing.T, open func(testing.TB) *store.Store) {
+	ctx := t.Context()
+	s := openSeeded(t, open)
+	StartRun(t, s)
+	var readErr error
+	err := s.Write(ctx, "k", func(tx hypercare.Tx) error {
+		tx.BeforeCommit(func(tx hypercare.Tx) {
+			// A negative LIMIT is an error on PostgreSQL (SQLite reads it
+			// as no limit): a read failing on the server.
+			_, readErr = tx.DueEscalations(ctx, t0, -1)
+		})
+		return tx.InsertEvent(ctx, event("kept"))
+	})
+	if err != nil {
+		t.Fatalf("write: %v (the hook's read error was %v)", err, readErr)
+	}
+	if !eventIDs(t, s)["kept"] {
+		t.Errorf("Write returned nil but the event is not stored (hook's read error: %v)", readErr)
+	}
+}
