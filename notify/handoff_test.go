@@ -49,7 +49,13 @@ func openIncident(t *testing.T, st *store.Store) *hypercare.Notification {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &hypercare.Notification{ID: hypercare.NewID(t0), IncidentID: inc.ID, UserID: "alice", ContactMethod: "alice-hook",
+	return alicePage(inc.ID)
+}
+
+// alicePage is the page a first step makes for incidentID: alice's
+// webhook, due at t0.
+func alicePage(incidentID string) *hypercare.Notification {
+	return &hypercare.Notification{ID: hypercare.NewID(t0), IncidentID: incidentID, UserID: "alice", ContactMethod: "alice-hook",
 		Type: hypercare.ContactWebhook, Level: 1, Reason: "test", Status: hypercare.NotificationPending, DueAt: t0, CreatedAt: t0}
 }
 

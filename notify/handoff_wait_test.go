@@ -11,6 +11,7 @@ import (
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/clocktest"
 	"github.com/hypercare/hypercare/notify"
+	"github.com/hypercare/hypercare/store"
 	"github.com/hypercare/hypercare/storetest"
 )
 
@@ -69,9 +70,7 @@ func TestHandoffRereadsAfterWaitingForASlot(t *testing.T) {
 }
 
 // openSecondIncident is openIncident's incident number 2.
-func openSecondIncident(t *testing.T, st interface {
-	Write(context.Context, string, func(hypercare.Tx) error) error
-}) *hypercare.Notification {
+func openSecondIncident(t *testing.T, st *store.Store) *hypercare.Notification {
 	t.Helper()
 	ctx := context.Background()
 	inc := &hypercare.Incident{ID: hypercare.NewID(t0), Number: 2, Title: "Search down", Status: hypercare.StatusTriggered,
@@ -79,6 +78,5 @@ func openSecondIncident(t *testing.T, st interface {
 	if err := st.Write(ctx, "x", func(tx hypercare.Tx) error { return tx.InsertIncident(ctx, inc) }); err != nil {
 		t.Fatal(err)
 	}
-	return &hypercare.Notification{ID: hypercare.NewID(t0), IncidentID: inc.ID, UserID: "alice", ContactMethod: "alice-hook",
-		Type: hypercare.ContactWebhook, Level: 1, Reason: "test", Status: hypercare.NotificationPending, DueAt: t0, CreatedAt: t0}
+	return alicePage(inc.ID)
 }
