@@ -293,3 +293,51 @@ func TestListMaintenance(t *testing.T) {
 		}
 	})
 }
+
+// Expiring a silence early while a maintenance window still covers an
+// incident it held keeps the incident held until the window ends: the
+// answer and the timeline say so, nobody is paged before the window's end,
+// and the page then goes out once.
+func TestSilenceExpiredInsideWindowStaysHeld(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		p := newMaintPager(t, eng, deploys()) // checkout, 08:00–10:00
+		var created struct {
+			Silence api.SilenceView `json:"silence"`
+		}
+		body := map[string]any{"services": []string{"checkout"}, "ends_at": t0.Add(3 * time.Hour).Format(time.RFC3339),
+			"comment": "migration runs past the window"}
+		if code := p.do("POST", "/api/v1/silences", p.responder, body, &created); code != http.StatusCreated {
+			t.Fatalf("create: %d", code)
+		}
+		p.send(trigger(keyCheckout, "checkout-5xx", "Checkout 5xx above 5%"))
+		p.after(0)
+		if inc := p.incidents("?limit=1")[0]; inc.SuppressedBy != "silence:"+created.Silence.ID {
+			t.Fatalf("incident %+v, want held by the silence (chained to the window's end)", inc)
+		}
+		p.clock.Advance(10 * time.Minute)
+		var expired struct {
+			Released  int `json:"released_incidents"`
+			StillHeld int `json:"still_held_incidents"`
+		}
+		if code := p.do("DELETE", "/api/v1/silences/"+created.Silence.ID, p.responder, nil, &expired); code != 200 ||
+			expired.Released != 0 || expired.StillHeld != 1 {
+			t.Fatalf("expire: %d %+v, want 0 released and 1 still held", code, expired)
+		}
+		inc := p.incidents("?limit=1")[0]
+		if inc.SuppressedBy != "maintenance:deploys" || inc.SuppressedUntil == nil || !inc.SuppressedUntil.Equal(t0.Add(2*time.Hour)) {
+			t.Fatalf("incident %+v, want held by maintenance:deploys until 10:00", inc)
+		}
+		var msgs []string
+		for _, e := range p.timeline("1") {
+			msgs = append(msgs, e.Message)
+		}
+		joined := strings.Join(msgs, "\n")
+		if strings.Contains(joined, "paging now") || !strings.Contains(joined, "still held by maintenance deploys") ||
+			!strings.Contains(joined, "Suppressed by maintenance deploys until 10:00") {
+			t.Errorf("timeline:\n%s", joined)
+		}
+		p.after(time.Hour + 49*time.Minute) // 09:59
+		p.after(time.Minute, "alice level 1 incident #1")
+		p.after(10 * time.Minute)
+	})
+}

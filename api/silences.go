@@ -9,6 +9,7 @@ import (
 
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/correlate"
+	"github.com/hypercare/hypercare/hold"
 	"github.com/hypercare/hypercare/incident"
 )
 
@@ -201,13 +202,14 @@ func (s *Server) getSilence(w http.ResponseWriter, r *http.Request) {
 
 // expireSilence answers DELETE /api/v1/silences/{id}: the silence ends
 // now, and in the same transaction every still-open incident it held
-// is released, its first page due at once. Expiring an expired silence
-// changes nothing.
+// is released, its first page due at once, unless a maintenance window or
+// another silence still covers it (then it stays held until that one
+// ends). Expiring an expired silence changes nothing.
 func (s *Server) expireSilence(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	now := s.clock.Now()
 	var sl *hypercare.Silence
-	released := 0
+	released, held := 0, 0
 	p, _ := hypercare.PrincipalFrom(r.Context())
 	err := s.store.Write(r.Context(), "silences", func(tx hypercare.Tx) error {
 		var err error
@@ -215,8 +217,8 @@ func (s *Server) expireSilence(w http.ResponseWriter, r *http.Request) {
 			return err
 		}
 		ref := (&correlate.Suppressor{Kind: correlate.SuppressSilence, ID: id}).Ref()
-		released, err = incident.ReleaseSuppressed(r.Context(), tx, ref,
-			fmt.Sprintf("Silence %s expired early by %s: still open, paging now", id, p.Name), now)
+		released, held, err = incident.ReleaseSuppressed(r.Context(), tx, ref,
+			fmt.Sprintf("Silence %s expired early by %s", id, p.Name), hold.New(s.maintenanceWindows()), now)
 		return err
 	})
 	if err != nil {
@@ -226,5 +228,6 @@ func (s *Server) expireSilence(w http.ResponseWriter, r *http.Request) {
 	if released > 0 {
 		s.escalation.Wake()
 	}
-	s.writeJSON(w, http.StatusOK, map[string]any{"silence": s.silenceView(*sl), "released_incidents": released})
+	s.writeJSON(w, http.StatusOK, map[string]any{"silence": s.silenceView(*sl), "released_incidents": released,
+		"still_held_incidents": held})
 }

@@ -57,15 +57,20 @@ func (c *Client) Silences(ctx context.Context, state string) ([]Silence, error) 
 	return out.Silences, nil
 }
 
-// ExpireSilence ends a silence now; it returns the silence and how many
-// held incidents now page.
-func (c *Client) ExpireSilence(ctx context.Context, id string) (*Silence, int, error) {
-	var out struct {
-		Silence  Silence `json:"silence"`
-		Released int     `json:"released_incidents"`
-	}
+// SilenceExpired is the answer to expiring a silence: the silence, how
+// many open incidents it held now page, and how many a maintenance window
+// or another silence still holds.
+type SilenceExpired struct {
+	Silence   Silence `json:"silence"`
+	Released  int     `json:"released_incidents"`
+	StillHeld int     `json:"still_held_incidents"`
+}
+
+// ExpireSilence ends a silence now.
+func (c *Client) ExpireSilence(ctx context.Context, id string) (*SilenceExpired, error) {
+	var out SilenceExpired
 	if err := c.do(ctx, "DELETE", "/api/v1/silences/"+url.PathEscape(id), nil, nil, &out); err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	return &out.Silence, out.Released, nil
+	return &out, nil
 }

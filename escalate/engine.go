@@ -466,13 +466,7 @@ func holdFirstPage(ctx context.Context, tx hypercare.Tx, holds *hold.Holds, st *
 	if holds == nil || st.Step != 0 {
 		return false, nil
 	}
-	wait, err := holds.Apply(ctx, tx, inc, func() (correlate.EventLabels, error) {
-		alerts, err := tx.AlertsOfIncident(ctx, inc.ID)
-		if err != nil || len(alerts) == 0 {
-			return correlate.EventLabels{}, err
-		}
-		return hold.OfAlert(&alerts[0])
-	}, now)
+	wait, err := holds.Apply(ctx, tx, inc, hold.OfIncident(ctx, tx, inc.ID), now)
 	if err != nil || wait <= 0 {
 		return false, err
 	}

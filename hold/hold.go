@@ -10,6 +10,7 @@ package hold
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -59,7 +60,45 @@ func (h *Holds) load(ctx context.Context, tx hypercare.Tx, now time.Time) error 
 
 // Labels returns the labels window and silence matchers test; it is
 // called only when some matcher needs them (it may decode JSON or read).
+// ErrNoLabels says the incident has none to test.
 type Labels func() (correlate.EventLabels, error)
+
+// ErrNoLabels is what a Labels func returns for an incident without
+// alerts. Only windows and silences without matchers can hold it: a
+// negative matcher (env!="prod") would match the empty labels, and a hold
+// must be earned by what the incident is, not by what it lacks.
+var ErrNoLabels = errors.New("incident has no alerts to label it")
+
+// Cover is what holds an incident's first page: the window or silence
+// whose end the hold runs to, and that end.
+type Cover struct {
+	By    *correlate.Suppressor
+	Until time.Time
+}
+
+// Check decides, without writing anything, whether a maintenance window or
+// silence covers inc at now; ok is false when nothing does.
+func (h *Holds) Check(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, labels Labels, now time.Time) (c Cover, ok bool, err error) {
+	if err := h.load(ctx, tx, now); err != nil {
+		return Cover{}, false, err
+	}
+	if len(h.sups) == 0 {
+		return Cover{}, false, nil
+	}
+	sups := h.sups
+	var l correlate.EventLabels
+	if h.matchers {
+		l, err = labels()
+		switch {
+		case errors.Is(err, ErrNoLabels):
+			sups = slices.DeleteFunc(slices.Clone(sups), func(s correlate.Suppressor) bool { return len(s.Matchers) > 0 })
+		case err != nil:
+			return Cover{}, false, fmt.Errorf("labels of incident %d: %w", inc.Number, err)
+		}
+	}
+	by, until, ok := correlate.Suppression(sups, inc.ServiceID, l, now)
+	return Cover{By: by, Until: until}, ok, nil
+}
 
 // Apply marks inc held when a maintenance window or silence covers it at
 // now, with a timeline entry saying until when, and returns how long its
@@ -67,39 +106,49 @@ type Labels func() (correlate.EventLabels, error)
 // at the end, so the page survives restarts and goes out once; a resolve
 // before then ends the escalation and nobody is paged.
 func (h *Holds) Apply(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, labels Labels, now time.Time) (time.Duration, error) {
-	if err := h.load(ctx, tx, now); err != nil {
+	c, ok, err := h.Check(ctx, tx, inc, labels, now)
+	if err != nil || !ok {
 		return 0, err
 	}
-	if len(h.sups) == 0 {
-		return 0, nil
-	}
-	var l correlate.EventLabels
-	if h.matchers {
-		var err error
-		if l, err = labels(); err != nil {
-			return 0, fmt.Errorf("labels of incident %d: %w", inc.Number, err)
-		}
-	}
-	by, until, ok := correlate.Suppression(h.sups, inc.ServiceID, l, now)
-	if !ok {
-		return 0, nil
-	}
+	return c.Until.Sub(now), Record(ctx, tx, inc, c, now)
+}
+
+// Record marks inc held by c, with the timeline entry that says so.
+func Record(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, c Cover, now time.Time) error {
+	by, until := c.By, c.Until
 	inc.SuppressedBy, inc.SuppressedUntil, inc.UpdatedAt = by.Ref(), &until, now
 	if err := tx.UpdateIncident(ctx, inc); err != nil {
-		return 0, fmt.Errorf("mark incident %d suppressed: %w", inc.Number, err)
+		return fmt.Errorf("mark incident %d suppressed: %w", inc.Number, err)
 	}
 	details, err := json.Marshal(map[string]any{"suppressed_by": by.Ref(), "until": until})
 	if err != nil {
-		return 0, fmt.Errorf("encode timeline details: %w", err)
+		return fmt.Errorf("encode timeline details: %w", err)
 	}
 	e := &hypercare.TimelineEntry{ID: hypercare.NewID(now), IncidentID: inc.ID, At: now,
 		Type: hypercare.TimelineSuppressed, Actor: hypercare.SystemActor, Details: details,
 		Message: fmt.Sprintf("Suppressed by %s %s until %s: recorded, nobody paged; pages then if still open",
 			by.Kind, by.ID, showTime(until, by.Zone, now))}
 	if err := tx.AppendTimeline(ctx, e); err != nil {
-		return 0, fmt.Errorf("timeline of incident %d: %w", inc.Number, err)
+		return fmt.Errorf("timeline of incident %d: %w", inc.Number, err)
 	}
-	return until.Sub(now), nil
+	return nil
+}
+
+// OfIncident returns the labels of incident id's oldest alert as its
+// latest trigger left them, or ErrNoLabels when it has none: for an
+// incident opened by something other than an event (a promoted symptom,
+// a split, a pause ending, a silence released early).
+func OfIncident(ctx context.Context, tx hypercare.Tx, id string) Labels {
+	return func() (correlate.EventLabels, error) {
+		alerts, err := tx.AlertsOfIncident(ctx, id)
+		if err != nil {
+			return correlate.EventLabels{}, fmt.Errorf("alerts of incident %s: %w", id, err)
+		}
+		if len(alerts) == 0 {
+			return correlate.EventLabels{}, ErrNoLabels
+		}
+		return OfAlert(&alerts[0])
+	}
 }
 
 // OfAlert returns the labels of alert a as its latest trigger left them

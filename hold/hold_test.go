@@ -2,6 +2,7 @@ package hold_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -85,4 +86,49 @@ func TestApply(t *testing.T) {
 
 func local(t time.Time) oncall.LocalDateTime {
 	return oncall.LocalDateTime{Year: t.Year(), Month: t.Month(), Day: t.Day(), Hour: t.Hour(), Minute: t.Minute()}
+}
+
+// An incident without alerts has no labels to test: a silence with a
+// negative matcher (env!="prod", which empty labels satisfy) does not hold
+// it, a window on its whole service does.
+func TestApplyWithoutLabels(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, e storetest.Engine) {
+		ctx := context.Background()
+		st := e.Open(t)
+		err := st.Write(ctx, "t", func(tx hypercare.Tx) error {
+			if err := tx.ApplyCatalog(ctx, nil, []hypercare.Service{{ID: "shop", Name: "Shop", Active: true}}, nil); err != nil {
+				return err
+			}
+			return tx.InsertSilence(ctx, &hypercare.Silence{ID: "non-prod", Matchers: []string{`env!="prod"`},
+				StartsAt: t0.Add(-time.Hour), EndsAt: t0.Add(3 * time.Hour), CreatedBy: "alice", CreatedAt: t0})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		window := correlate.Maintenance{ID: "deploy", Zone: time.UTC, Services: []string{"shop"},
+			Start: local(t0.Add(-time.Hour)), End: local(t0.Add(time.Hour))}
+		for i, tc := range []struct {
+			windows []correlate.Maintenance
+			want    time.Duration
+		}{
+			{nil, 0},
+			{[]correlate.Maintenance{window}, time.Hour},
+		} {
+			inc := &hypercare.Incident{ID: fmt.Sprintf("inc-%d", i), Number: int64(i + 1), Title: "x",
+				Status: hypercare.StatusTriggered, Urgency: hypercare.UrgencyHigh, Severity: hypercare.SeverityCritical,
+				ServiceID: "shop", CreatedAt: t0, UpdatedAt: t0}
+			var got time.Duration
+			err := st.Write(ctx, "t", func(tx hypercare.Tx) error {
+				if err := tx.InsertIncident(ctx, inc); err != nil {
+					return err
+				}
+				var err error
+				got, err = hold.New(tc.windows).Apply(ctx, tx, inc, hold.OfIncident(ctx, tx, inc.ID), t0)
+				return err
+			})
+			if err != nil || got != tc.want {
+				t.Errorf("windows %d: held %v (%v), want %v", len(tc.windows), got, err, tc.want)
+			}
+		}
+	})
 }

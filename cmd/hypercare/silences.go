@@ -120,18 +120,22 @@ func newSilenceListCmd(f *clientFlags) *cobra.Command {
 func newSilenceExpireCmd(f *clientFlags) *cobra.Command {
 	return &cobra.Command{
 		Use:   "expire ID",
-		Short: "End a silence now: incidents it held that are still open page at once",
+		Short: "End a silence now: incidents it held that are still open page at once (unless a window or another silence still covers them)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := f.client()
 			if err != nil {
 				return err
 			}
-			_, released, err := c.ExpireSilence(cmd.Context(), args[0])
+			out, err := c.ExpireSilence(cmd.Context(), args[0])
 			if err != nil {
 				return explain(err)
 			}
-			_, err = fmt.Fprintf(cmd.OutOrStdout(), "silence %s expired; %d held incident(s) paging now\n", args[0], released)
+			msg := fmt.Sprintf("silence %s expired; %d held incident(s) paging now", args[0], out.Released)
+			if out.StillHeld > 0 {
+				msg += fmt.Sprintf(", %d still held by a maintenance window or another silence", out.StillHeld)
+			}
+			_, err = fmt.Fprintln(cmd.OutOrStdout(), msg)
 			return err
 		},
 	}
