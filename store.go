@@ -99,6 +99,11 @@ type Store interface {
 	// kept. key spreads independent writers across parallel transactions
 	// where the engine allows it; writes with equal keys run in order.
 	Write(ctx context.Context, key string, fn func(Tx) error) error
+	// LockAcrossNodes waits for the lock named key, which every node
+	// sharing the database sees, and returns its release: for a decision
+	// that reads a count and acts on it outside a transaction (a throttled
+	// page). A no-op where only one node can use the database (SQLite).
+	LockAcrossNodes(ctx context.Context, key string) (unlock func(), err error)
 	// Ping checks the store is reachable.
 	Ping(ctx context.Context) error
 	// Close stops the writers and closes the database.

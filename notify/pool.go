@@ -3,6 +3,8 @@ package notify
 import (
 	"cmp"
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"sync"
@@ -165,6 +167,13 @@ func (e pass) process(ctx context.Context, n *hypercare.Notification, claimedAt 
 	if paced {
 		unlock := e.pool.lock(n.UserID + "\x00" + string(n.Type))
 		defer unlock()
+		// Other nodes count this person's sends too: the count and the
+		// send it allows must be one step in the whole cluster.
+		unlockNodes, err := e.store.LockAcrossNodes(ctx, "pace:"+string(n.Type)+":"+n.UserID)
+		if err != nil {
+			return errors.Join(fmt.Errorf("pace page %s: %w", n.ID, err), e.handBack(ctx, n))
+		}
+		defer unlockNodes()
 	}
 	if held, err := e.holdForNight(ctx, n); held || err != nil {
 		return err // held without taking a send slot

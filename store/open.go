@@ -116,6 +116,10 @@ func openPostgres(ctx context.Context, opts Options) (*Store, error) {
 	}
 	s := newStore(postgresDialect(), opts, db, db, opts.Writers)
 	s.location = postgresLocation(opts.DatabaseURL)
+	if s.nodeLocks, err = openNodeLocks(opts.DatabaseURL); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return s, nil
 }
 

@@ -86,6 +86,9 @@ type Store struct {
 	// rdb is the read pool: query_only connections on SQLite, so reads
 	// never wait for the writer; the same pool as db on PostgreSQL.
 	rdb *sql.DB
+	// nodeLocks holds LockAcrossNodes' sessions (PostgreSQL only; nil on
+	// SQLite; nodelock.go).
+	nodeLocks *sql.DB
 	// wconn is SQLite's one write connection with its prepared statements,
 	// held for the store's life and guarded by wmu.
 	wmu   sync.Mutex
@@ -226,6 +229,9 @@ func (s *Store) closePools() error {
 	s.wmu.Unlock()
 	if s.rdb != s.db {
 		errs = append(errs, s.rdb.Close())
+	}
+	if s.nodeLocks != nil {
+		errs = append(errs, s.nodeLocks.Close())
 	}
 	errs = append(errs, s.db.Close())
 	if err := errors.Join(errs...); err != nil {
