@@ -71,7 +71,7 @@ func (s *Store) ReleaseActToken(ctx context.Context, tokenHash string) error {
 // already used, so a confirmation page can say so before any button.
 func (s *Store) ActTokenUsed(ctx context.Context, tokenHash string) (bool, error) {
 	var one int
-	err := s.rdb.QueryRowContext(ctx, "SELECT 1 FROM act_token_uses WHERE token_hash = $1", tokenHash).Scan(&one)
+	err := s.queryRow(ctx, "SELECT 1 FROM act_token_uses WHERE token_hash = $1", tokenHash).Scan(&one)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return false, nil

@@ -101,7 +101,7 @@ func (s *Store) UpdateAnnouncement(ctx context.Context, a *hypercare.Announcemen
 
 // ListAnnouncements returns the announcements of a subject, oldest first.
 func (s *Store) ListAnnouncements(ctx context.Context, subject string) ([]hypercare.Announcement, error) {
-	rows, err := s.rdb.QueryContext(ctx, "SELECT "+announcementCols+" FROM announcements WHERE subject = $1 "+
+	rows, err := s.query(ctx, "SELECT "+announcementCols+" FROM announcements WHERE subject = $1 "+
 		"ORDER BY occurrence_at, edge DESC, target", subject)
 	if err != nil {
 		return nil, fmt.Errorf("list announcements: %w", err)

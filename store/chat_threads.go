@@ -17,7 +17,7 @@ func (s *Store) ChatThread(ctx context.Context, incidentID, address string) (cha
 	if err := checkText("chat thread", "incident_id", incidentID, "address", address); err != nil {
 		return "", "", false, err
 	}
-	err = s.rdb.QueryRowContext(ctx, "SELECT channel, ref FROM chat_threads WHERE incident_id = $1 AND address = $2",
+	err = s.queryRow(ctx, "SELECT channel, ref FROM chat_threads WHERE incident_id = $1 AND address = $2",
 		incidentID, address).Scan(&channel, &ref)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):

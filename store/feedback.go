@@ -62,7 +62,7 @@ func (s *Store) IncidentFeedback(ctx context.Context, ids []string) (map[string]
 	if err := q.check.err("incident feedback", ""); err != nil {
 		return nil, err
 	}
-	rows, err := s.rdb.QueryContext(ctx, incidentFeedbackSQL+strings.Join(ph, ", ")+")", q.args...)
+	rows, err := s.query(ctx, incidentFeedbackSQL+strings.Join(ph, ", ")+")", q.args...)
 	if err != nil {
 		return nil, s.dbErr(err, "incident feedback")
 	}

@@ -33,7 +33,7 @@ func (s *Store) CalendarFeed(ctx context.Context, tokenHash string) (kind, subje
 	if err := checkText("calendar feed", "token_hash", tokenHash); err != nil {
 		return "", "", err
 	}
-	err = s.rdb.QueryRowContext(ctx, "SELECT kind, subject FROM calendar_feeds WHERE token_hash = $1", tokenHash).
+	err = s.queryRow(ctx, "SELECT kind, subject FROM calendar_feeds WHERE token_hash = $1", tokenHash).
 		Scan(&kind, &subject)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", "", hypercare.Errorf(hypercare.CodeNotFound, "no such calendar feed")
@@ -46,7 +46,7 @@ func (s *Store) CalendarFeed(ctx context.Context, tokenHash string) (kind, subje
 
 // ListCalendarFeeds returns every feed, oldest first, without tokens.
 func (s *Store) ListCalendarFeeds(ctx context.Context) ([]hypercare.CalendarFeed, error) {
-	rows, err := s.rdb.QueryContext(ctx, "SELECT "+feedCols+" FROM calendar_feeds ORDER BY created_at, id")
+	rows, err := s.query(ctx, "SELECT "+feedCols+" FROM calendar_feeds ORDER BY created_at, id")
 	if err != nil {
 		return nil, fmt.Errorf("list calendar feeds: %w", err)
 	}

@@ -36,7 +36,7 @@ func (s *Store) SigningKey(ctx context.Context, name string) ([]byte, error) {
 		return nil, err
 	}
 	var stored string
-	if err := s.rdb.QueryRowContext(ctx, "SELECT secret FROM signing_keys WHERE name = $1", name).Scan(&stored); err != nil {
+	if err := s.queryRow(ctx, "SELECT secret FROM signing_keys WHERE name = $1", name).Scan(&stored); err != nil {
 		return nil, fmt.Errorf("read signing key %q: %w", name, err)
 	}
 	key, err := hex.DecodeString(stored)

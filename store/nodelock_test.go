@@ -84,4 +84,3 @@ func TestLockAcrossNodes(t *testing.T) {
 		unlock()
 	})
 }
-

@@ -36,7 +36,7 @@ func (s *Store) RecentPages(ctx context.Context, userID string, since time.Time)
 	if err := checkText("recent pages", "user_id", userID); err != nil {
 		return nil, err
 	}
-	rows, err := s.rdb.QueryContext(ctx, recentPagesSQL, userID, micros(since), maxRecentPages)
+	rows, err := s.query(ctx, recentPagesSQL, userID, micros(since), maxRecentPages)
 	if err != nil {
 		return nil, fmt.Errorf("recent pages of %q: %w", userID, err)
 	}

@@ -132,7 +132,7 @@ func (s *Store) pruneDue(ctx context.Context, c hypercare.RetentionCutoffs) (boo
 		}
 		for _, query := range ch.query {
 			var id string
-			err := s.rdb.QueryRowContext(ctx, query, micros(ch.cutoff), 1).Scan(&id)
+			err := s.queryRow(ctx, query, micros(ch.cutoff), 1).Scan(&id)
 			if err == nil {
 				return true, nil
 			}

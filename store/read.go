@@ -50,7 +50,7 @@ func (q *query) sql() string {
 // first limit, with the cursor of the last one when there are more.
 func listPage[T any](ctx context.Context, s *Store, what, text string, args []any, limit int,
 	scan func(rowScanner, *T) error, cursor func(*T) string) ([]T, string, error) {
-	rows, err := s.rdb.QueryContext(ctx, text, args...)
+	rows, err := s.query(ctx, text, args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("list %s: %w", what, err)
 	}
@@ -69,7 +69,7 @@ func listPage[T any](ctx context.Context, s *Store, what, text string, args []an
 func getOne[T any](ctx context.Context, s *Store, text string, arg any, scan func(rowScanner, *T) error,
 	notFound func() error) (*T, error) {
 	v := new(T)
-	err := scan(s.rdb.QueryRowContext(ctx, text, arg), v)
+	err := scan(s.queryRow(ctx, text, arg), v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound()
 	}
@@ -126,7 +126,7 @@ func (s *Store) CountIncidents(ctx context.Context, status hypercare.Status) (in
 		return 0, err
 	}
 	var n int64
-	if err := s.rdb.QueryRowContext(ctx, "SELECT COUNT(*) FROM incidents"+q.sql(), q.args...).Scan(&n); err != nil {
+	if err := s.queryRow(ctx, "SELECT COUNT(*) FROM incidents"+q.sql(), q.args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count incidents: %w", err)
 	}
 	return n, nil
@@ -140,7 +140,7 @@ func (s *Store) CountIncidentsUpTo(ctx context.Context, status hypercare.Status,
 		return 0, err
 	}
 	var n int64
-	if err := s.rdb.QueryRowContext(ctx, text, args...).Scan(&n); err != nil {
+	if err := s.queryRow(ctx, text, args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count incidents up to %d: %w", limit, err)
 	}
 	return n, nil

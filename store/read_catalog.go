@@ -129,7 +129,7 @@ func (s *Store) ListTokens(ctx context.Context) ([]hypercare.Token, error) {
 }
 
 func listAll[T any](ctx context.Context, s *Store, what, text string, scan func(rowScanner, *T) error) ([]T, error) {
-	rows, err := s.rdb.QueryContext(ctx, text)
+	rows, err := s.query(ctx, text)
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", what, err)
 	}

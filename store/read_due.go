@@ -37,7 +37,7 @@ const nextNotificationDueSQL = "SELECT MIN(CASE WHEN status = 'pending' THEN due
 
 func (s *Store) minMicros(ctx context.Context, what, q string) (time.Time, bool, error) {
 	var v sql.NullInt64
-	if err := s.rdb.QueryRowContext(ctx, q).Scan(&v); err != nil {
+	if err := s.queryRow(ctx, q).Scan(&v); err != nil {
 		return time.Time{}, false, fmt.Errorf("%s: %w", what, err)
 	}
 	if !v.Valid {

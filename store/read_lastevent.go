@@ -24,7 +24,7 @@ func (s *Store) LastEventAt(ctx context.Context, integrationIDs []string) (map[s
 			return nil, err
 		}
 		var v sql.NullInt64
-		if err := s.rdb.QueryRowContext(ctx, lastEventQuery, id).Scan(&v); err != nil {
+		if err := s.queryRow(ctx, lastEventQuery, id).Scan(&v); err != nil {
 			return nil, fmt.Errorf("last event of integration %q: %w", id, err)
 		}
 		if v.Valid {

@@ -13,7 +13,7 @@ import (
 // are left out. The status IN (…) term lets SQLite use the partial index
 // notifications_due, like the claim.
 func (s *Store) QueuedSends(ctx context.Context, userID string, t hypercare.ContactType, after time.Time) ([]time.Time, error) {
-	rows, err := s.rdb.QueryContext(ctx, queuedSendsSQL, userID, string(t), micros(after))
+	rows, err := s.query(ctx, queuedSendsSQL, userID, string(t), micros(after))
 	if err != nil {
 		return nil, fmt.Errorf("queued sends to %q: %w", userID, err)
 	}

@@ -80,7 +80,7 @@ func onService[T any](rows []T, serviceID string, of func(*T) string) []T {
 // readAll runs text on the read pool and scans every row with scan; an
 // empty result is an empty slice, never nil.
 func readAll[T any](ctx context.Context, s *Store, op, text string, args []any, scan func(rowScanner, *T) error) ([]T, error) {
-	rows, err := s.rdb.QueryContext(ctx, text, args...)
+	rows, err := s.query(ctx, text, args...)
 	if err != nil {
 		return nil, s.dbErr(err, "%s", op)
 	}
@@ -180,7 +180,7 @@ func (s *Store) NoisiestKeys(ctx context.Context, from, to time.Time, serviceID 
 		return nil, err
 	}
 	for i := range keys {
-		err := s.rdb.QueryRowContext(ctx, noisySummarySQL, keys[i].ServiceID, keys[i].DedupKey).Scan(&keys[i].Summary)
+		err := s.queryRow(ctx, noisySummarySQL, keys[i].ServiceID, keys[i].DedupKey).Scan(&keys[i].Summary)
 		if err != nil && err != sql.ErrNoRows {
 			return nil, s.dbErr(err, "summary of alert %q", keys[i].DedupKey)
 		}

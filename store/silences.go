@@ -92,7 +92,7 @@ const suppressedIncidentsSQL = "SELECT id FROM incidents WHERE suppressed_by = $
 
 // ListSilences returns every silence, newest first, at most limit.
 func (s *Store) ListSilences(ctx context.Context, limit int) ([]hypercare.Silence, error) {
-	rows, err := s.rdb.QueryContext(ctx, "SELECT "+silenceCols+" FROM silences ORDER BY created_at DESC, id DESC LIMIT $1", limit)
+	rows, err := s.query(ctx, "SELECT "+silenceCols+" FROM silences ORDER BY created_at DESC, id DESC LIMIT $1", limit)
 	if err != nil {
 		return nil, fmt.Errorf("list silences: %w", err)
 	}

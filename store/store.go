@@ -86,6 +86,9 @@ type Store struct {
 	// rdb is the read pool: query_only connections on SQLite, so reads
 	// never wait for the writer; the same pool as db on PostgreSQL.
 	rdb *sql.DB
+	// reads caches the read pool's prepared statements (SQLite;
+	// readstmt.go).
+	reads readStmts
 	// nodeLocks holds LockAcrossNodes' sessions (PostgreSQL only; nil on
 	// SQLite; nodelock.go).
 	nodeLocks *sql.DB
@@ -227,6 +230,7 @@ func (s *Store) closePools() error {
 		s.wconn = nil
 	}
 	s.wmu.Unlock()
+	errs = append(errs, s.closeReadStmts())
 	if s.rdb != s.db {
 		errs = append(errs, s.rdb.Close())
 	}

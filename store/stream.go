@@ -243,7 +243,7 @@ func streamAfterSQL(watermark string) string {
 // the watermark: events above it wait until every transaction that could
 // still commit a lower ID has ended.
 func (s *Store) StreamAfter(ctx context.Context, after int64, limit int) ([]hypercare.StreamEvent, error) {
-	rows, err := s.rdb.QueryContext(ctx, streamAfterSQL(s.d.streamWatermark), after, limit)
+	rows, err := s.query(ctx, streamAfterSQL(s.d.streamWatermark), after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("stream events after %d: %w", after, err)
 	}
@@ -276,7 +276,7 @@ func (s *Store) StreamAfter(ctx context.Context, after int64, limit int) ([]hype
 // published fires the signal itself; the extra wake is harmless.)
 func (s *Store) checkHeld(ctx context.Context, last int64) error {
 	var held bool
-	if err := s.rdb.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM stream_events WHERE id > $1)", last).Scan(&held); err != nil {
+	if err := s.queryRow(ctx, "SELECT EXISTS (SELECT 1 FROM stream_events WHERE id > $1)", last).Scan(&held); err != nil {
 		return fmt.Errorf("stream events after %d: held back: %w", last, err)
 	}
 	if held {
@@ -295,12 +295,12 @@ func (s *Store) checkHeld(ctx context.Context, last int64) error {
 // committed so far"; the stream itself never waits (StreamChanged).
 func (s *Store) StreamSettle(ctx context.Context) error {
 	var target int64
-	if err := s.rdb.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) FROM stream_events").Scan(&target); err != nil {
+	if err := s.queryRow(ctx, "SELECT COALESCE(MAX(id), 0) FROM stream_events").Scan(&target); err != nil {
 		return fmt.Errorf("stream settle: %w", err)
 	}
 	for {
 		var below bool
-		if err := s.rdb.QueryRowContext(ctx, "SELECT $1 < "+s.d.streamWatermark, target).Scan(&below); err != nil {
+		if err := s.queryRow(ctx, "SELECT $1 < "+s.d.streamWatermark, target).Scan(&below); err != nil {
 			return fmt.Errorf("stream settle: %w", err)
 		}
 		if below {
@@ -320,7 +320,7 @@ func (s *Store) StreamSettle(ctx context.Context) error {
 // committed one below the watermark (a reader starting there misses
 // nothing committed later).
 func (s *Store) StreamHorizon(ctx context.Context) (pruned, last int64, err error) {
-	err = s.rdb.QueryRowContext(ctx, "SELECT pruned_through, "+
+	err = s.queryRow(ctx, "SELECT pruned_through, "+
 		"(SELECT COALESCE(MAX(id), 0) FROM stream_events WHERE id < "+s.d.streamWatermark+") FROM stream_state").Scan(&pruned, &last)
 	if err != nil {
 		return 0, 0, fmt.Errorf("stream horizon: %w", err)
@@ -336,7 +336,7 @@ func (s *Store) StreamHorizon(ctx context.Context) (pruned, last int64, err erro
 func (s *Store) PruneStream(ctx context.Context, cutoff time.Time, keep int) (int64, error) {
 	var byAge, byCount sql.NullInt64
 	below := "id < " + s.d.streamWatermark
-	err := s.rdb.QueryRowContext(ctx, "SELECT (SELECT MAX(id) FROM stream_events WHERE at < $1 AND "+below+"), "+
+	err := s.queryRow(ctx, "SELECT (SELECT MAX(id) FROM stream_events WHERE at < $1 AND "+below+"), "+
 		"(SELECT id FROM stream_events WHERE "+below+" ORDER BY id DESC LIMIT 1 OFFSET $2)", micros(cutoff), keep).Scan(&byAge, &byCount)
 	if err != nil {
 		return 0, fmt.Errorf("prune stream: %w", err)

@@ -218,7 +218,7 @@ const recentSendsSQL = "SELECT sent_at FROM notifications " +
 // RecentSends returns when the user was sent pages and digests on
 // channel t at or after since, oldest first.
 func (s *Store) RecentSends(ctx context.Context, userID string, t hypercare.ContactType, since time.Time) ([]time.Time, error) {
-	rows, err := s.rdb.QueryContext(ctx, recentSendsSQL, userID, string(t), micros(since))
+	rows, err := s.query(ctx, recentSendsSQL, userID, string(t), micros(since))
 	if err != nil {
 		return nil, fmt.Errorf("recent sends to %q: %w", userID, err)
 	}
@@ -251,7 +251,7 @@ func (s *Store) ListDigest(ctx context.Context, digestID string) ([]hypercare.No
 	if err := checkText("list digest", "digest_id", digestID); err != nil {
 		return nil, err
 	}
-	rows, err := s.rdb.QueryContext(ctx, listDigestSQL, digestID)
+	rows, err := s.query(ctx, listDigestSQL, digestID)
 	if err != nil {
 		return nil, fmt.Errorf("list digest %q: %w", digestID, err)
 	}
@@ -267,7 +267,7 @@ func (s *Store) ListNotifications(ctx context.Context, incidentID string) ([]hyp
 	if err := checkText("list notifications", "incident_id", incidentID); err != nil {
 		return nil, err
 	}
-	rows, err := s.rdb.QueryContext(ctx, listNotificationsSQL, incidentID)
+	rows, err := s.query(ctx, listNotificationsSQL, incidentID)
 	if err != nil {
 		return nil, fmt.Errorf("list notifications of %q: %w", incidentID, err)
 	}

@@ -138,7 +138,7 @@ func judge(stored, storedAddr, code, addr string, expires time.Time, attempts, m
 // Verifications returns every method that was ever verified, for the API
 // and readiness to combine with the config's own verified flags.
 func (s *Store) Verifications(ctx context.Context) ([]Verification, error) {
-	rows, err := s.rdb.QueryContext(ctx, "SELECT user_id, contact_method, address_hash, verified_at "+
+	rows, err := s.query(ctx, "SELECT user_id, contact_method, address_hash, verified_at "+
 		"FROM contact_verifications WHERE verified_at IS NOT NULL ORDER BY user_id, contact_method")
 	if err != nil {
 		return nil, fmt.Errorf("verifications: %w", err)

@@ -46,7 +46,7 @@ func (s *Store) PasswordHash(ctx context.Context, userID string) (string, error)
 		return "", err
 	}
 	var hash string
-	err := s.rdb.QueryRowContext(ctx, "SELECT hash FROM user_passwords WHERE user_id = $1", userID).Scan(&hash)
+	err := s.queryRow(ctx, "SELECT hash FROM user_passwords WHERE user_id = $1", userID).Scan(&hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", hypercare.Errorf(hypercare.CodeNotFound, "no password set for this user")
 	}
@@ -86,7 +86,7 @@ func (s *Store) SessionUser(ctx context.Context, tokenHash string, now time.Time
 		return "", err
 	}
 	var user string
-	err := s.rdb.QueryRowContext(ctx, "SELECT user_id FROM web_sessions WHERE token_hash = $1 AND expires_at > $2",
+	err := s.queryRow(ctx, "SELECT user_id FROM web_sessions WHERE token_hash = $1 AND expires_at > $2",
 		tokenHash, micros(now)).Scan(&user)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", hypercare.Errorf(hypercare.CodeNotFound, "no such session")
