@@ -44,6 +44,16 @@ type Directory struct {
 	// zones are the users' time zones, loaded once (the fatigue
 	// guardrail judges night in them).
 	zones map[string]*time.Location
+	// serviceNames are the services' display names, for messages.
+	serviceNames map[string]string
+}
+
+// ServiceName returns the display name of service id, for a page's
+// message without a store read per page (the catalog comes from the same
+// config); false when the directory does not know it.
+func (d *Directory) ServiceName(id string) (string, bool) {
+	name, ok := d.serviceNames[id]
+	return name, ok
 }
 
 // NewDirectory indexes the config's lists; windows are the config's
@@ -56,6 +66,7 @@ func NewDirectory(users []hypercare.User, schedules []*oncall.Schedule, policies
 		Schedules:     make(map[string]*oncall.Schedule, len(schedules)),
 		Policies:      make(map[string]hypercare.EscalationPolicy, len(policies)),
 		ServicePolicy: make(map[string]string, len(services)),
+		serviceNames:  make(map[string]string, len(services)),
 	}
 	d.zones = map[string]*time.Location{}
 	for _, u := range users {
@@ -71,6 +82,9 @@ func NewDirectory(users []hypercare.User, schedules []*oncall.Schedule, policies
 		d.Policies[p.ID] = p
 	}
 	for _, s := range services {
+		if s.Name != "" {
+			d.serviceNames[s.ID] = s.Name
+		}
 		if s.EscalationPolicy != "" {
 			d.ServicePolicy[s.ID] = s.EscalationPolicy
 		}

@@ -88,9 +88,9 @@ func (e *Engine) fillDigest(ctx context.Context, msg *Message) (bool, error) {
 		if first == nil {
 			first = inc
 		}
-		svc := inc.ServiceID
-		if s, err := e.store.GetService(ctx, inc.ServiceID); err == nil {
-			svc = s.Name
+		svc := e.serviceName(ctx, inc.ServiceID)
+		if svc == "" {
+			svc = inc.ServiceID
 		}
 		services[svc] = true
 		if inc.Urgency == hypercare.UrgencyHigh {

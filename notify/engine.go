@@ -273,15 +273,34 @@ func (e pass) incident(ctx context.Context, id string) (*hypercare.Incident, err
 	return e.store.GetIncident(ctx, id)
 }
 
+// serviceNames is what a Directory may also answer: services' display
+// names (escalate.Directory does, from the config the catalog is applied
+// from), saving a store read per page.
+type serviceNames interface {
+	ServiceName(id string) (string, bool)
+}
+
+// serviceName returns the display name of service id: from the directory
+// when it knows it, else from the store; "" when neither does.
+func (e *Engine) serviceName(ctx context.Context, id string) string {
+	if d, ok := e.dir().(serviceNames); ok {
+		if name, ok := d.ServiceName(id); ok {
+			return name
+		}
+	}
+	if svc, err := e.store.GetService(ctx, id); err == nil {
+		return svc.Name
+	}
+	return ""
+}
+
 // message builds the message for page n of inc: links, service name and,
 // for a digest, its incidents. nil means there is nothing left to send
 // (every incident of a digest was acknowledged or resolved since): the
 // digest is then cancelled.
 func (e *Engine) message(ctx context.Context, n *hypercare.Notification, inc *hypercare.Incident, user hypercare.User) (*Message, error) {
 	msg := Message{Notification: *n, Incident: *inc, User: user}
-	if svc, err := e.store.GetService(ctx, inc.ServiceID); err == nil {
-		msg.ServiceName = svc.Name
-	}
+	msg.ServiceName = e.serviceName(ctx, inc.ServiceID)
 	if n.Kind == hypercare.NotificationDigest {
 		ok, err := e.fillDigest(ctx, &msg)
 		if err != nil || !ok {
