@@ -25,8 +25,12 @@ import (
 // is the caller's in-process one and LockAcrossNodes returns at once.
 
 // maxNodeLocks bounds the connections one node holds locks on; a further
-// locker waits for one of them.
-const maxNodeLocks = 8
+// locker waits for one of them. A paced page holds its lock while it is
+// sent, so this is also how many paced pages one node sends at once: the
+// default per-channel concurrency (notify.DefaultConcurrency, 32), so the
+// lock does not slow a throttled channel below what it allowed before. The
+// connections are opened as needed and closed after a minute idle.
+const maxNodeLocks = 32
 
 const (
 	nodeLockSQL   = "SELECT pg_advisory_lock(hashtextextended(current_schema() || ':' || $1, 0))"
@@ -40,7 +44,8 @@ func openNodeLocks(url string) (*sql.DB, error) {
 		return nil, fmt.Errorf("open lock pool: %w", redactErr(err))
 	}
 	db.SetMaxOpenConns(maxNodeLocks)
-	db.SetMaxIdleConns(2)
+	db.SetMaxIdleConns(4)
+	db.SetConnMaxIdleTime(time.Minute)
 	return db, nil
 }
 
