@@ -78,6 +78,19 @@ func (s *Server) knownKey(body []byte, v1 bool) error {
 	return s.keyRoutes(key)
 }
 
+// routeParsed is the answer to a PagerDuty body whose parse gave key and
+// parseErr: errUnknownKey when its key routes nowhere (knownKey), else
+// parseErr.
+func (s *Server) routeParsed(body []byte, v1 bool, key string, parseErr error) error {
+	if parseErr == nil {
+		return s.keyRoutes(key)
+	}
+	if err := s.knownKey(body, v1); err != nil {
+		return err
+	}
+	return parseErr
+}
+
 // keyRoutes returns errUnknownKey, counted as "unknown", when key is no
 // events-v2 integration's.
 func (s *Server) keyRoutes(key string) error {
@@ -120,20 +133,15 @@ func (s *Server) enqueueV1(w http.ResponseWriter, r *http.Request) {
 func (s *Server) parsePD(w http.ResponseWriter, r *http.Request, parse func([]byte) (hypercare.Event, error), v1 bool) (hypercare.Event, bool) {
 	body, err := readBody(w, r, s.maxBody)
 	if err == nil {
-		ev, perr := parse(body)
-		if perr == nil {
-			err = s.keyRoutes(ev.RoutingKey)
-		} else {
-			err = s.knownKey(body, v1)
-		}
-		switch {
-		case err != nil: // counted as "unknown"
+		var ev hypercare.Event
+		ev, err = parse(body)
+		switch err = s.routeParsed(body, v1, ev.RoutingKey, err); err {
+		case nil:
+			return ev, true
+		case errUnknownKey: // counted as "unknown"
 			s.writePDError(w, r, err)
 			return hypercare.Event{}, false
-		case perr == nil:
-			return ev, true
 		}
-		err = perr
 	}
 	s.metrics.events.WithLabelValues(string(hypercare.IntegrationEventsV2), outcomeRejected).Inc()
 	s.writePDError(w, r, err)
@@ -168,12 +176,7 @@ func (s *Server) changeV2(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	key, change, err := ingest.ParseChangeV2(body)
-	if err == nil {
-		err = s.keyRoutes(key)
-	} else if kerr := s.knownKey(body, false); kerr != nil {
-		err = kerr
-	}
-	if err != nil {
+	if err = s.routeParsed(body, false, key, err); err != nil {
 		s.writePDError(w, r, err)
 		return
 	}

@@ -15,7 +15,7 @@ import (
 // each of them allows the whole throttle.
 //
 // On PostgreSQL a lock is a session-level advisory lock on a connection of
-// its own small pool (maxNodeLocks), held from LockAcrossNodes to unlock: a
+// its own pool (maxNodeLocks), held from LockAcrossNodes to unlock: a
 // node that dies mid-send drops its session and PostgreSQL frees the lock,
 // with no lease to tune. The pool is separate so that lock holders waiting
 // for reads can never take every connection reads need. Keys are hashed

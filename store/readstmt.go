@@ -24,7 +24,7 @@ const maxReadStmts = 512
 
 // readStmts caches the read pool's prepared statements by text.
 type readStmts struct {
-	mu     sync.Mutex
+	mu     sync.RWMutex
 	m      map[string]*sql.Stmt
 	closed bool
 }
@@ -36,6 +36,12 @@ func (s *Store) readStmt(ctx context.Context, text string) *sql.Stmt {
 		return nil
 	}
 	c := &s.reads
+	c.mu.RLock()
+	st, ok := c.m[text]
+	c.mu.RUnlock()
+	if ok {
+		return st // every read after the first of its text
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if st, ok := c.m[text]; ok || c.closed || len(c.m) >= maxReadStmts {
