@@ -289,6 +289,12 @@ type Tx interface {
 	TakeHeldNotifications(ctx context.Context, userID string, t ContactType, now time.Time, digestID string) ([]Notification, error)
 	// CancelNotifications cancels an incident's pending pages.
 	CancelNotifications(ctx context.Context, incidentID string) (int, error)
+	// HeldPages returns the incident's pending pages to userID due at due,
+	// oldest first. On PostgreSQL it first takes a lock on (incident, user)
+	// held to the commit, so nodes holding pages of one incident for one
+	// person until the same moment decide one after the other (quiet hours'
+	// one morning page per contact method).
+	HeldPages(ctx context.Context, incidentID, userID string, due time.Time) ([]Notification, error)
 	// RecentPages is Reader.RecentPages inside the transaction, so pages
 	// this transaction recorded count too.
 	RecentPages(ctx context.Context, userID string, since time.Time) ([]time.Time, error)

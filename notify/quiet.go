@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -33,28 +34,75 @@ func (e pass) quiet(ctx context.Context, n *hypercare.Notification, inc *hyperca
 		return false, nil
 	}
 	// One user's pages on different channels run at once: this lock
-	// (taken last, so it cannot deadlock) makes the check and the hold
-	// one step for the user.
+	// makes the check and the hold one step for the user in this process;
+	// Tx.HeldPages makes them one step across the nodes of a cluster.
 	unlock := e.pool.lock("quiet\x00" + n.UserID)
 	defer unlock()
-	sameMethod, sameUser, err := e.alreadyHeld(ctx, n, until)
-	if err != nil {
-		return true, err
-	}
 	n.Status, n.DueAt, n.Attempts = hypercare.NotificationPending, until, n.Attempts-1
-	if sameMethod {
-		n.Status = hypercare.NotificationCancelled
-		e.count(n, outcomeCancelled)
-		return true, e.record(ctx, n, "", nil)
-	}
-	if sameUser {
-		return true, e.record(ctx, n, "", nil)
-	}
 	at := until.In(loc).Format("15:04") + " " + loc.String()
-	msg := fmt.Sprintf("Low urgency: page to %s held until %s (quiet hours)", user.Name, at)
-	return true, e.record(ctx, n, msg, map[string]any{"notification": n.ID, "contact_method": n.ContactMethod,
+	held := &hypercare.TimelineEntry{ID: hypercare.NewID(now), IncidentID: n.IncidentID, At: now,
+		Type: TimelineNotified, Actor: hypercare.SystemActor,
+		Message: fmt.Sprintf("Low urgency: page to %s held until %s (quiet hours)", user.Name, at)}
+	details, err := json.Marshal(map[string]any{"notification": n.ID, "contact_method": n.ContactMethod,
 		"quiet_hours": q.Span(), "time_zone": loc.String(), "due_at": until,
 		"delay_seconds": until.Sub(now).Seconds()})
+	if err != nil {
+		return true, fmt.Errorf("encode timeline details: %w", err)
+	}
+	held.Details = details
+	cancelled, err := e.holdUntilMorning(ctx, n, held)
+	if cancelled {
+		e.count(n, outcomeCancelled)
+	}
+	return true, err
+}
+
+// holdUntilMorning records n held until its due time, deciding in the same
+// write from the incident's other pages to the user held until then
+// (Tx.HeldPages): when one is on n's contact method, n is cancelled (one
+// morning page); when one is on another method, n is held without a second
+// timeline entry; otherwise it is held and entry says so. It reports
+// whether n was cancelled.
+func (e pass) holdUntilMorning(ctx context.Context, n *hypercare.Notification, entry *hypercare.TimelineEntry) (bool, error) {
+	var cancelled bool
+	// Recorded even while the server stops, like every outcome (record).
+	ctx = context.WithoutCancel(ctx)
+	err := e.store.Write(ctx, n.IncidentID, func(tx hypercare.Tx) error {
+		others, err := tx.HeldPages(ctx, n.IncidentID, n.UserID, n.DueAt)
+		if err != nil {
+			return fmt.Errorf("quiet hours: pages of incident %s held for %s: %w", n.IncidentID, n.UserID, err)
+		}
+		sameMethod, sameUser := heldAlready(others, n)
+		cancelled = sameMethod // this function may run again (a rerun batch): decide afresh
+		n.Status = hypercare.NotificationPending
+		if sameMethod {
+			n.Status = hypercare.NotificationCancelled
+		}
+		if err := tx.UpdateNotification(ctx, n); err != nil {
+			return err
+		}
+		if sameUser {
+			return nil
+		}
+		return tx.AppendTimeline(ctx, entry)
+	})
+	return cancelled, err
+}
+
+// heldAlready reports whether another of pages (waiting pages of n's
+// incident to n's user, held for the same morning) is on n's contact
+// method, or on any.
+func heldAlready(pages []hypercare.Notification, n *hypercare.Notification) (sameMethod, sameUser bool) {
+	for _, o := range pages {
+		if o.ID == n.ID {
+			continue
+		}
+		sameUser = true
+		if o.ContactMethod == n.ContactMethod {
+			return true, true
+		}
+	}
+	return false, sameUser
 }
 
 // holdForNight holds n for quiet hours before it takes a channel slot,
@@ -83,26 +131,6 @@ func (e pass) holdForNight(ctx context.Context, n *hypercare.Notification) (bool
 		return false, nil // deliver cancels it
 	}
 	return e.quiet(ctx, n, inc, user)
-}
-
-// alreadyHeld reports whether another waiting page of n's incident to
-// n's user is due at until (held for the same morning): on the same
-// contact method, or on any.
-func (e pass) alreadyHeld(ctx context.Context, n *hypercare.Notification, until time.Time) (sameMethod, sameUser bool, err error) {
-	all, err := e.store.ListNotifications(ctx, n.IncidentID)
-	if err != nil {
-		return false, false, fmt.Errorf("quiet hours: pages of incident %s: %w", n.IncidentID, err)
-	}
-	for _, o := range all {
-		if o.ID == n.ID || o.UserID != n.UserID || o.Status != hypercare.NotificationPending || !o.DueAt.Equal(until) {
-			continue
-		}
-		sameUser = true
-		if o.ContactMethod == n.ContactMethod {
-			return true, true, nil
-		}
-	}
-	return false, sameUser, nil
 }
 
 // userZone is the zone a user's night is read in: their time_zone, else

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
+
+	"github.com/hypercare/hypercare"
 )
 
 // recentPagesSQL reads when a user was paged since $2: one row per
@@ -54,6 +56,42 @@ func collectTimes(rows *sql.Rows, userID string) ([]time.Time, error) {
 	})
 	if err != nil {
 		return nil, fmt.Errorf("recent pages of %q: %w", userID, err)
+	}
+	return out, nil
+}
+
+// txLockSQL takes a transaction-level advisory lock (PostgreSQL), released
+// at COMMIT or ROLLBACK; keys are hashed with the schema's name, as
+// LockAcrossNodes's are. A batch holding it makes other transactions on
+// any node that take the same key wait for its commit.
+const txLockSQL = "SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || ':' || $1, 0))"
+
+// HeldPages returns the incident's pending pages to userID due at due,
+// oldest first, read inside the transaction. On PostgreSQL it first takes a
+// transaction-level lock on (incident, user), held to the commit, and reads
+// after it: two nodes holding pages of one incident for one person until
+// the same morning then decide one after the other, and the second sees
+// the first's hold (quiet hours: one morning page per contact method).
+// SQLite's one writer already runs transactions one after another.
+func (t *tx) HeldPages(ctx context.Context, incidentID, userID string, due time.Time) ([]hypercare.Notification, error) {
+	if err := checkText("held pages", "incident_id", incidentID); err != nil {
+		return nil, err
+	}
+	if err := checkText("held pages", "user_id", userID); err != nil {
+		return nil, err
+	}
+	if t.s.d.nodes {
+		if _, err := t.exec(ctx, qLockInTx, "held:"+incidentID+":"+userID); err != nil {
+			return nil, t.s.dbErr(err, "lock held pages of incident %q for %q", incidentID, userID)
+		}
+	}
+	rows, err := t.query(ctx, qHeldPages, incidentID, userID, micros(due))
+	if err != nil {
+		return nil, t.s.dbErr(err, "held pages of incident %q for %q", incidentID, userID)
+	}
+	out, err := collect(rows, scanNotification)
+	if err != nil {
+		return nil, fmt.Errorf("held pages of incident %q for %q: %w", incidentID, userID, err)
 	}
 	return out, nil
 }

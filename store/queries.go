@@ -86,6 +86,8 @@ const (
 	qClearSymptomGrace
 	qDueSymptomGraces
 	qRecentPages
+	qHeldPages
+	qLockInTx
 	qActiveSilences
 	numQueries
 )
@@ -233,6 +235,12 @@ func buildEscalationQueries(q *[numQueries]string, d *dialect) {
 	q[qSaveChatThread] = "INSERT INTO chat_threads (incident_id, address, channel, ref, created_at) " +
 		"VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING"
 	q[qRecentPages] = recentPagesSQL
+	q[qHeldPages] = "SELECT " + notificationCols + " FROM notifications WHERE incident_id = $1 AND user_id = $2 " +
+		"AND status = 'pending' AND due_at = $3 ORDER BY created_at, id"
+	q[qLockInTx] = "SELECT 1" // unused: SQLite's one writer serialises every transaction
+	if d.nodes {
+		q[qLockInTx] = txLockSQL
+	}
 	q[qInsertSigningKey] = "INSERT INTO signing_keys (name, secret) VALUES ($1, $2) ON CONFLICT DO NOTHING"
 }
 

@@ -54,6 +54,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"OpenIncidents", testOpenIncidents},
 		{"SymptomGrace", testSymptomGrace},
 		{"RecentPages", testRecentPages},
+		{"HeldPages", testHeldPages},
 		{"Feedback", testFeedback},
 		{"ReportReads", testReportReads},
 		{"Silences", testSilences},
