@@ -49,6 +49,9 @@ func (s *Store) execBatch(base context.Context, batch []*request) {
 		attempt++
 	}
 	s.stats.record(len(batch))
+	if err == nil {
+		s.ckpt.committed()
+	}
 	for _, r := range batch {
 		if err != nil {
 			r.err = err

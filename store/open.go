@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -49,7 +50,8 @@ func openSQLite(ctx context.Context, opts Options) (*Store, error) {
 		base += "&_pragma=cache_size(-32768)"
 	}
 	db, err := sql.Open("sqlite", base+
-		"&_pragma=journal_mode(WAL)&_pragma=synchronous("+sync+")&_pragma=foreign_keys(1)&_pragma=temp_store(MEMORY)&_txlock=immediate")
+		"&_pragma=journal_mode(WAL)&_pragma=synchronous("+sync+")&_pragma=foreign_keys(1)&_pragma=temp_store(MEMORY)&_txlock=immediate"+
+		"&_pragma=wal_autocheckpoint("+strconv.Itoa(walBoundPages)+")")
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
@@ -73,7 +75,15 @@ func openSQLite(ctx context.Context, opts Options) (*Store, error) {
 	rdb.SetMaxOpenConns(readers)
 	rdb.SetMaxIdleConns(readers)
 
+	ckpt, err := openCheckpointer(base + "&_pragma=synchronous(" + sync + ")")
+	if err != nil {
+		rdb.Close()
+		conn.Close()
+		db.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
 	s := newStore(sqliteDialect(), opts, db, rdb, 1)
+	s.ckpt = ckpt
 	s.location = "SQLite database " + path
 	s.wconn = newWriteConn(conn, &s.q, true)
 	s.wconn.alerts = newAlertCache()

@@ -92,6 +92,9 @@ type Store struct {
 	// nodeLocks holds LockAcrossNodes' sessions (PostgreSQL only; nil on
 	// SQLite; nodelock.go).
 	nodeLocks *sql.DB
+	// ckpt runs WAL checkpoints off the write path (SQLite only; nil on
+	// PostgreSQL; checkpoint.go).
+	ckpt *checkpointer
 	// wconn is SQLite's one write connection with its prepared statements,
 	// held for the store's life and guarded by wmu.
 	wmu   sync.Mutex
@@ -233,6 +236,9 @@ func (s *Store) closePools() error {
 	errs = append(errs, s.closeReadStmts())
 	if s.rdb != s.db {
 		errs = append(errs, s.rdb.Close())
+	}
+	if s.ckpt != nil {
+		errs = append(errs, s.ckpt.db.Close())
 	}
 	if s.nodeLocks != nil {
 		errs = append(errs, s.nodeLocks.Close())

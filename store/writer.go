@@ -163,6 +163,9 @@ func (s *Store) Run(ctx context.Context) error {
 		nodes.Go(func() { s.rewakeHeld(ctx) })
 		nodes.Go(func() { s.announce(base, announced) })
 	}
+	if s.ckpt != nil {
+		nodes.Go(func() { s.checkpoints(ctx) })
+	}
 	s.log.Info("store writers started", "dialect", s.d.name, "writers", len(rs.writers))
 	<-ctx.Done()
 
