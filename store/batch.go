@@ -58,6 +58,7 @@ func (s *Store) execBatch(base context.Context, batch []*request) {
 		}
 		r.answer()
 	}
+	s.finishCheckpoint(base)
 }
 
 // backoff is a small jittered delay, so writers that deadlocked on each

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync/atomic"
 	"time"
 )
 
@@ -14,18 +15,24 @@ import (
 // an fsync of the database file, and every batch queued behind it too — the
 // slowest 1 % of idle first pages. Instead the writer's connection leaves
 // checkpoints to checkpointer, a connection of its own run by Store.Run,
-// which copies what committed at most every checkpointInterval, without
-// waiting for or holding up the writer (PASSIVE). The writer keeps SQLite's
-// own checkpoint only as a bound (walBoundPages): during a storm a
-// background checkpoint never catches up with a writer that never pauses,
-// the WAL cannot start over, and it would grow without end; at the bound
-// the writer checkpoints the few pages not yet copied and the WAL restarts.
+// which copies what committed about every checkpointPages pages (10 to
+// 200 ms apart) without waiting for or holding up the writer (PASSIVE).
+// In a storm the writer adds pages while it copies, so the WAL is never
+// wholly copied when a write begins and could not start over; the writer
+// then finishes the copy between two batches (finishCheckpoint). SQLite's
+// own checkpoint stays on the writer only as a bound (walBoundPages), for
+// when neither keeps up.
 
-// checkpointInterval is the shortest time between two background
-// checkpoints: often enough that the WAL stays small and restarts whenever
-// writes pause, rarely enough that their fsyncs of the database file do not
-// compete with the writer's own on a busy disk.
-const checkpointInterval = 200 * time.Millisecond
+// Background checkpoints aim to copy about checkpointPages pages each
+// (SQLite's own default mark): the pause after one is the time the WAL took
+// to gain that many pages at the rate just seen, between minCheckpointPause
+// (a storm: the WAL stays a few MiB) and maxCheckpointPause (a quiet server:
+// few fsyncs of the database file competing with the writer's own).
+const (
+	checkpointPages    = 1000
+	minCheckpointPause = 10 * time.Millisecond
+	maxCheckpointPause = 200 * time.Millisecond
+)
 
 // walBoundPages is the writer connection's wal_autocheckpoint: the WAL
 // size (in 4 KiB pages, 32 MiB) at which the writer checkpoints itself.
@@ -36,6 +43,12 @@ type checkpointer struct {
 	db *sql.DB
 	// poke is sent (without waiting) after every committed batch.
 	poke chan struct{}
+	// commits counts committed batches, so a checkpoint can tell whether
+	// commits overtook it.
+	commits atomic.Uint64
+	// finish asks the writer to complete a checkpoint that commits
+	// overtook (finishCheckpoint).
+	finish atomic.Bool
 }
 
 // openCheckpointer opens the checkpoint connection on the database at dsn
@@ -55,28 +68,41 @@ func (c *checkpointer) committed() {
 	if c == nil {
 		return
 	}
+	c.commits.Add(1)
 	select {
 	case c.poke <- struct{}{}:
 	default:
 	}
 }
 
-// checkpoints checkpoints after commits, at most once per
-// checkpointInterval, until ctx ends (run by Store.Run on SQLite). A
+// checkpoints checkpoints after commits, paced by checkpointPause, until
+// ctx ends (run by Store.Run on SQLite). A
 // checkpoint that fails is logged and tried again after a later commit;
 // the writer's bound keeps the WAL finite meanwhile.
 func (s *Store) checkpoints(ctx context.Context) {
 	c := s.ckpt
+	last := time.Now()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-c.poke:
 		}
-		if err := c.checkpoint(ctx); err != nil && ctx.Err() == nil {
+		now, before := time.Now(), c.commits.Load()
+		pages, complete, err := c.checkpoint(ctx)
+		if err != nil && ctx.Err() == nil {
 			s.log.Warn("wal checkpoint", "error", err)
 		}
-		pause := time.NewTimer(checkpointInterval)
+		// Commits during the copy added pages it did not see (pages and
+		// complete describe the WAL as the copy began). Once the WAL has
+		// grown past the mark, the writer finishes the copy so that the
+		// WAL starts over.
+		overtaken := c.commits.Load() != before
+		if err == nil && (!complete || overtaken && pages >= checkpointPages) {
+			c.finish.Store(true)
+		}
+		pause := time.NewTimer(checkpointPause(now.Sub(last), pages))
+		last = now
 		select {
 		case <-ctx.Done():
 			pause.Stop()
@@ -86,12 +112,50 @@ func (s *Store) checkpoints(ctx context.Context) {
 	}
 }
 
-// checkpoint copies every committed WAL page that no reader still needs
-// into the database file and fsyncs it, without waiting for anyone.
-func (c *checkpointer) checkpoint(ctx context.Context) error {
-	var busy, pages, copied int
-	if err := c.db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &pages, &copied); err != nil {
-		return fmt.Errorf("checkpoint: %w", err)
+// checkpointPause is how long to wait after a checkpoint that found pages
+// in the WAL, elapsed after the one before (see checkpointPages).
+func checkpointPause(elapsed time.Duration, pages int) time.Duration {
+	if pages <= 0 {
+		return maxCheckpointPause
 	}
-	return nil
+	return min(max(elapsed*checkpointPages/time.Duration(pages), minCheckpointPause), maxCheckpointPause)
+}
+
+// checkpoint copies every committed WAL page that no reader still needs
+// into the database file and fsyncs it, without waiting for anyone. It
+// reports how many pages the WAL held as it began and whether it copied
+// them all; only a WAL wholly copied starts over at the next write.
+func (c *checkpointer) checkpoint(ctx context.Context) (pages int, complete bool, err error) {
+	return walCheckpoint(c.db.QueryRowContext(ctx, walCheckpointSQL))
+}
+
+const walCheckpointSQL = "PRAGMA wal_checkpoint(PASSIVE)"
+
+func walCheckpoint(row *sql.Row) (pages int, complete bool, err error) {
+	var busy, copied int
+	if err := row.Scan(&busy, &pages, &copied); err != nil {
+		return 0, false, fmt.Errorf("checkpoint: %w", err)
+	}
+	return pages, busy == 0 && copied == pages, nil
+}
+
+// finishCheckpoint completes, on the write connection and after a batch
+// was answered, a background checkpoint that commits overtook. In a storm
+// the writer adds pages while the checkpointer copies, so the WAL is never
+// wholly copied when a write begins and could not start over; between two
+// batches nothing else writes, and the few pages left are copied at once.
+// It runs at most once per background checkpoint, so a storm's writer
+// pauses for one small copy and an fsync of the database file that often; a quiet server's checkpoints finish by themselves.
+func (s *Store) finishCheckpoint(ctx context.Context) {
+	if s.ckpt == nil || !s.ckpt.finish.CompareAndSwap(true, false) {
+		return
+	}
+	c, release, err := s.acquire(ctx)
+	if err != nil {
+		return // closed
+	}
+	defer release()
+	if _, _, err := walCheckpoint(c.conn.QueryRowContext(ctx, walCheckpointSQL)); err != nil && ctx.Err() == nil {
+		s.log.Warn("wal checkpoint", "error", err)
+	}
 }

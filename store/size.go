@@ -19,6 +19,11 @@ type Size struct {
 	// before the file grows (SQLite's free pages; 0 on PostgreSQL, whose
 	// free space map is not exposed cheaply).
 	FreeBytes int64
+	// WALBytes is the part of Bytes that is SQLite's write-ahead log: a
+	// buffer that checkpoints copy back into the database file and reuse,
+	// at most about 32 MiB (walBoundPages), not data that accumulates (0 on
+	// PostgreSQL).
+	WALBytes int64
 }
 
 // Size measures the database (see Size).
@@ -50,6 +55,9 @@ func (s *Store) Size(ctx context.Context) (Size, error) {
 			return Size{}, fmt.Errorf("database size: %w", err)
 		}
 		out.Bytes += fi.Size()
+		if p != path {
+			out.WALBytes = fi.Size()
+		}
 	}
 	return out, nil
 }
