@@ -174,6 +174,9 @@ func (e pass) process(ctx context.Context, n *hypercare.Notification, claimedAt 
 			return errors.Join(fmt.Errorf("pace page %s: %w", n.ID, err), e.handBack(ctx, n))
 		}
 		defer unlockNodes()
+		// It may have waited behind this person's paced sends: the
+		// incident as the ingest commit left it may be stale now.
+		e.opened = nil
 	}
 	if held, err := e.holdForNight(ctx, n); held || err != nil {
 		return err // held without taking a send slot
@@ -184,10 +187,10 @@ func (e pass) process(ctx context.Context, n *hypercare.Notification, claimedAt 
 		return e.handBack(ctx, n)
 	}
 	defer release()
-	if waited || paced {
-		// It may have waited (for a slot, or behind this person's paced
-		// sends) while someone acknowledged or resolved the incident:
-		// read it now rather than trust the ingest commit's snapshot.
+	if waited {
+		// It waited for a slot, maybe while someone acknowledged or
+		// resolved the incident: read it now rather than trust the ingest
+		// commit's snapshot.
 		e.opened = nil
 	}
 	if e.clock.Now().After(claimedAt.Add(Lease - lim.Timeout)) {

@@ -109,8 +109,8 @@ func heldAlready(pages []hypercare.Notification, n *hypercare.Notification) (sam
 // when its user's clock is inside them now: a night storm of low-urgency
 // pages to one person then waits on the quiet lock without filling the
 // channel's slots, which other people's (and high-urgency) pages need.
-// Outside quiet hours it reads nothing. deliver checks again, with a
-// fresh read, once the page has its slot.
+// Outside quiet hours it reads nothing. deliver checks again once the page
+// has its slot, with a fresh read if it waited for it.
 func (e pass) holdForNight(ctx context.Context, n *hypercare.Notification) (bool, error) {
 	q := e.policy.Quiet
 	if q == nil || n.Kind == hypercare.NotificationDigest || n.Kind == hypercare.NotificationHeld {
@@ -123,7 +123,10 @@ func (e pass) holdForNight(ctx context.Context, n *hypercare.Notification) (bool
 	if _, night := q.Until(e.clock.Now(), userZone(user, q.Zone)); !night {
 		return false, nil
 	}
-	inc, err := e.store.GetIncident(ctx, n.IncidentID)
+	// A first page handed over by the write that opened its incident has
+	// that write's snapshot (what deliver would use too), so a night of
+	// high-urgency first pages reads nothing more.
+	inc, err := e.incident(ctx, n.IncidentID)
 	if err != nil {
 		return false, err
 	}
