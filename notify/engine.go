@@ -133,6 +133,10 @@ type pass struct {
 	// opened are incidents as the write that leased their first pages
 	// left them (Deliver), so those pages' first attempt reads none.
 	opened map[string]*hypercare.Incident
+	// read is the incident the quiet-hours check of this page's attempt
+	// read just before (pass is copied per attempt), so the send does not
+	// read it again.
+	read *hypercare.Incident
 }
 
 // Wake makes the loop look for due pages now; it never blocks.
@@ -264,9 +268,13 @@ func (e pass) deliver(ctx context.Context, n *hypercare.Notification, timeout ti
 	}
 }
 
-// incident is page n's incident: as the write that leased the page left
-// it, for a first page handed over by Deliver; else read now.
+// incident is page n's incident: as the night check just read it, or as
+// the write that leased the page left it for a first page handed over by
+// Deliver; else read now.
 func (e pass) incident(ctx context.Context, id string) (*hypercare.Incident, error) {
+	if e.read != nil && e.read.ID == id {
+		return e.read, nil
+	}
 	if inc, ok := e.opened[id]; ok {
 		return inc, nil
 	}

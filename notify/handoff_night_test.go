@@ -29,6 +29,26 @@ func (s *incidentReads) GetIncident(ctx context.Context, id string) (*hypercare.
 	return s.Store.GetIncident(ctx, id)
 }
 
+// nightEngine is a delivery engine paging alice's webhook (rec) whose
+// store counts incident reads, at t0, inside its quiet hours.
+func nightEngine(t *testing.T, e storetest.Engine) (*store.Store, *incidentReads, *notify.Engine, *receiver) {
+	t.Helper()
+	rec := &receiver{got: map[string]int{}}
+	hooks := httptest.NewServer(rec)
+	t.Cleanup(hooks.Close)
+	st := e.Open(t)
+	counted := &incidentReads{Store: st}
+	users := dir{"alice": {ID: "alice", Name: "Alice", ContactMethods: []hypercare.ContactMethod{
+		{ID: "alice-hook", Type: hypercare.ContactWebhook, Address: hooks.URL + "/alice"}}}}
+	channels := notify.NewRegistry()
+	channels.Register(hypercare.ContactWebhook, webhook.New(notify.NewHTTPClient(notify.NetOptions{AllowPrivateNetworks: true})))
+	eng := notify.NewEngine(counted, clocktest.New(t0), channels, func() notify.Directory { return users },
+		slog.New(slog.NewTextHandler(io.Discard, nil)))
+	hour := time.Duration(t0.Hour()) * time.Hour
+	eng.SetPolicy(notify.Policy{Quiet: &hypercare.QuietHours{Start: hour - time.Hour, End: hour + time.Hour, Zone: time.UTC}})
+	return st, counted, eng, rec
+}
+
 // During someone's quiet hours a high-urgency first page handed over by
 // the write that opened its incident is sent without reading the incident:
 // the quiet-hours check takes the write's snapshot, as the send does. It
@@ -36,19 +56,7 @@ func (s *incidentReads) GetIncident(ctx context.Context, id string) (*hypercare.
 // CPU after 22:00).
 func TestNightFirstPageReadsNoIncident(t *testing.T) {
 	storetest.ForEachEngine(t, func(t *testing.T, e storetest.Engine) {
-		rec := &receiver{got: map[string]int{}}
-		hooks := httptest.NewServer(rec)
-		defer hooks.Close()
-		st := e.Open(t)
-		counted := &incidentReads{Store: st}
-		users := dir{"alice": {ID: "alice", Name: "Alice", ContactMethods: []hypercare.ContactMethod{
-			{ID: "alice-hook", Type: hypercare.ContactWebhook, Address: hooks.URL + "/alice"}}}}
-		channels := notify.NewRegistry()
-		channels.Register(hypercare.ContactWebhook, webhook.New(notify.NewHTTPClient(notify.NetOptions{AllowPrivateNetworks: true})))
-		eng := notify.NewEngine(counted, clocktest.New(t0), channels, func() notify.Directory { return users },
-			slog.New(slog.NewTextHandler(io.Discard, nil)))
-		hour := time.Duration(t0.Hour()) * time.Hour // t0 is inside these quiet hours
-		eng.SetPolicy(notify.Policy{Quiet: &hypercare.QuietHours{Start: hour - time.Hour, End: hour + time.Hour, Zone: time.UTC}})
+		st, counted, eng, rec := nightEngine(t, e)
 		n := openIncident(t, st) // high urgency
 		runEngine(t, eng)
 		eng.Deliver(claimOpened(t, st, eng, n), t0)
@@ -57,6 +65,26 @@ func TestNightFirstPageReadsNoIncident(t *testing.T) {
 		}
 		if got := counted.n.Load(); got != 0 || rec.count(n.ID) != 1 {
 			t.Fatalf("%d incident reads, %d sends; want none and one", got, rec.count(n.ID))
+		}
+	})
+}
+
+// At night a page the loop claims (a later level, a retry) reads its
+// incident once: the send takes the quiet-hours check's read. It read it
+// twice.
+func TestNightPageReadsIncidentOnce(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, e storetest.Engine) {
+		st, counted, eng, rec := nightEngine(t, e)
+		n := openIncident(t, st) // high urgency
+		ctx := context.Background()
+		if err := st.Write(ctx, "x", func(tx hypercare.Tx) error { return tx.InsertNotification(ctx, n) }); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := eng.RunDue(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := counted.n.Load(); got != 1 || rec.count(n.ID) != 1 || status(t, st, n).Status != hypercare.NotificationSent {
+			t.Fatalf("%d incident reads, %d sends; want one and one", got, rec.count(n.ID))
 		}
 	})
 }

@@ -178,7 +178,8 @@ func (e pass) process(ctx context.Context, n *hypercare.Notification, claimedAt 
 		// incident as the ingest commit left it may be stale now.
 		e.opened = nil
 	}
-	if held, err := e.holdForNight(ctx, n); held || err != nil {
+	read, held, err := e.holdForNight(ctx, n)
+	if held || err != nil {
 		return err // held without taking a send slot
 	}
 	lim := e.policy.limits(n.Type)
@@ -192,6 +193,8 @@ func (e pass) process(ctx context.Context, n *hypercare.Notification, claimedAt 
 		// resolved the incident: read it now rather than trust the ingest
 		// commit's snapshot.
 		e.opened = nil
+	} else if read != nil {
+		e.read = read // the night check's read, a moment ago
 	}
 	if e.clock.Now().After(claimedAt.Add(Lease - lim.Timeout)) {
 		return e.handBack(ctx, n)

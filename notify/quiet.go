@@ -110,30 +110,32 @@ func heldAlready(pages []hypercare.Notification, n *hypercare.Notification) (sam
 // pages to one person then waits on the quiet lock without filling the
 // channel's slots, which other people's (and high-urgency) pages need.
 // Outside quiet hours it reads nothing. deliver checks again once the page
-// has its slot, with a fresh read if it waited for it.
-func (e pass) holdForNight(ctx context.Context, n *hypercare.Notification) (bool, error) {
+// has its slot. It returns the incident it read (nil if none), which the
+// send may use if it did not wait for its slot.
+func (e pass) holdForNight(ctx context.Context, n *hypercare.Notification) (*hypercare.Incident, bool, error) {
 	q := e.policy.Quiet
 	if q == nil || n.Kind == hypercare.NotificationDigest || n.Kind == hypercare.NotificationHeld {
-		return false, nil
+		return nil, false, nil
 	}
 	user, ok := e.dir.User(n.UserID)
 	if !ok {
-		return false, nil // deliver fails it
+		return nil, false, nil // deliver fails it
 	}
 	if _, night := q.Until(e.clock.Now(), userZone(user, q.Zone)); !night {
-		return false, nil
+		return nil, false, nil
 	}
 	// A first page handed over by the write that opened its incident has
 	// that write's snapshot (what deliver would use too), so a night of
 	// high-urgency first pages reads nothing more.
 	inc, err := e.incident(ctx, n.IncidentID)
 	if err != nil {
-		return false, err
+		return nil, false, err
 	}
 	if stale(n, inc) {
-		return false, nil // deliver cancels it
+		return inc, false, nil // deliver cancels it
 	}
-	return e.quiet(ctx, n, inc, user)
+	held, err := e.quiet(ctx, n, inc, user)
+	return inc, held, err
 }
 
 // userZone is the zone a user's night is read in: their time_zone, else
