@@ -76,9 +76,9 @@ func (c *checkpointer) committed() {
 }
 
 // checkpoints checkpoints after commits, paced by checkpointPause, until
-// ctx ends (run by Store.Run on SQLite). A
-// checkpoint that fails is logged and tried again after a later commit;
-// the writer's bound keeps the WAL finite meanwhile.
+// ctx ends (run by Store.Run on SQLite). A checkpoint that fails is logged
+// and tried again after a later commit; the writer's bound keeps the WAL
+// finite meanwhile.
 func (s *Store) checkpoints(ctx context.Context) {
 	c := s.ckpt
 	last := time.Now()
@@ -131,6 +131,8 @@ func (c *checkpointer) checkpoint(ctx context.Context) (pages int, complete bool
 
 const walCheckpointSQL = "PRAGMA wal_checkpoint(PASSIVE)"
 
+// walCheckpoint reads walCheckpointSQL's answer: busy (another checkpoint
+// ran), the WAL's pages as the checkpoint began, and the pages copied.
 func walCheckpoint(row *sql.Row) (pages int, complete bool, err error) {
 	var busy, copied int
 	if err := row.Scan(&busy, &pages, &copied); err != nil {
@@ -145,7 +147,8 @@ func walCheckpoint(row *sql.Row) (pages int, complete bool, err error) {
 // wholly copied when a write begins and could not start over; between two
 // batches nothing else writes, and the few pages left are copied at once.
 // It runs at most once per background checkpoint, so a storm's writer
-// pauses for one small copy and an fsync of the database file that often; a quiet server's checkpoints finish by themselves.
+// pauses for one small copy and an fsync of the database file that often;
+// a quiet server's checkpoints finish by themselves.
 func (s *Store) finishCheckpoint(ctx context.Context) {
 	if s.ckpt == nil || !s.ckpt.finish.CompareAndSwap(true, false) {
 		return
