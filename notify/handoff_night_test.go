@@ -2,8 +2,6 @@ package notify_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http/httptest"
 	"runtime"
 	"sync/atomic"
@@ -13,7 +11,6 @@ import (
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/clocktest"
 	"github.com/hypercare/hypercare/notify"
-	"github.com/hypercare/hypercare/notify/webhook"
 	"github.com/hypercare/hypercare/store"
 	"github.com/hypercare/hypercare/storetest"
 )
@@ -38,12 +35,7 @@ func nightEngine(t *testing.T, e storetest.Engine) (*store.Store, *incidentReads
 	t.Cleanup(hooks.Close)
 	st := e.Open(t)
 	counted := &incidentReads{Store: st}
-	users := dir{"alice": {ID: "alice", Name: "Alice", ContactMethods: []hypercare.ContactMethod{
-		{ID: "alice-hook", Type: hypercare.ContactWebhook, Address: hooks.URL + "/alice"}}}}
-	channels := notify.NewRegistry()
-	channels.Register(hypercare.ContactWebhook, webhook.New(notify.NewHTTPClient(notify.NetOptions{AllowPrivateNetworks: true})))
-	eng := notify.NewEngine(counted, clocktest.New(t0), channels, func() notify.Directory { return users },
-		slog.New(slog.NewTextHandler(io.Discard, nil)))
+	eng := restarted(counted, hooks.URL, clocktest.New(t0))
 	hour := time.Duration(t0.Hour()) * time.Hour
 	eng.SetPolicy(notify.Policy{Quiet: &hypercare.QuietHours{Start: hour - time.Hour, End: hour + time.Hour, Zone: time.UTC}})
 	return st, counted, eng, rec

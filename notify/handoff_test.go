@@ -184,7 +184,7 @@ func TestHandoffWhenNotRunning(t *testing.T) {
 
 // restarted is a new engine over st, as setup builds it: the process
 // after a restart, nothing kept in memory.
-func restarted(st *store.Store, url string, clk *clocktest.Clock) *notify.Engine {
+func restarted(st hypercare.Store, url string, clk *clocktest.Clock) *notify.Engine {
 	users := dir{"alice": {ID: "alice", Name: "Alice", ContactMethods: []hypercare.ContactMethod{
 		{ID: "alice-hook", Type: hypercare.ContactWebhook, Address: url + "/alice"}}}}
 	channels := notify.NewRegistry()
