@@ -33,9 +33,20 @@ type StreamEvent struct {
 	Op             string
 	IncidentID     string // "" for an alert no incident holds (suppressed)
 	IncidentNumber int64  // 0 when IncidentID is ""
-	// Object is the changed object as the REST API shows it to an admin;
-	// the API removes what other roles may not see before sending it.
+	// ObjectID is the changed object's ID ("" on an event stored with a
+	// copy of its object, before the slim outbox).
+	ObjectID string
+	// Object is the changed object as the REST API shows it to an admin,
+	// as it was when the event was read (the outbox records which object
+	// changed, not a copy: a state at or after this change), nil when the
+	// object is gone (retention); the API removes what other roles may not
+	// see before sending it, and sends nothing for a nil one.
 	Object json.RawMessage
+	// ReadFrom and ReadTo bound when Object was read (wall clock, this
+	// process only). A reader that sent an object read up to ReadTo must
+	// not follow it with one read before: a client would see an object
+	// go back in time (the API reads such an event again).
+	ReadFrom, ReadTo time.Time
 }
 
 // StreamSource is the store side of the live stream: the retained events,
@@ -47,6 +58,9 @@ type StreamSource interface {
 	// StreamHorizon returns the highest ID pruned so far (events at or
 	// below it are gone) and the highest ID committed (0 when none).
 	StreamHorizon(ctx context.Context) (pruned, last int64, err error)
+	// StreamRefresh returns evs with their objects read again, now
+	// (Object nil where retention removed one).
+	StreamRefresh(ctx context.Context, evs []StreamEvent) ([]StreamEvent, error)
 	// StreamChanged returns a channel closed at the next commit that
 	// published events: in this process, or on PostgreSQL on any node.
 	StreamChanged() <-chan struct{}

@@ -67,7 +67,10 @@ func (emptyStream) StreamAfter(context.Context, int64, int) ([]hypercare.StreamE
 	return nil, nil
 }
 func (emptyStream) StreamHorizon(context.Context) (int64, int64, error) { return 0, 0, nil }
-func (emptyStream) StreamChanged() <-chan struct{}                      { return nil }
+func (emptyStream) StreamRefresh(_ context.Context, evs []hypercare.StreamEvent) ([]hypercare.StreamEvent, error) {
+	return evs, nil
+}
+func (emptyStream) StreamChanged() <-chan struct{} { return nil }
 func (emptyStream) PruneStream(context.Context, time.Time, int) (int64, error) {
 	return 0, nil
 }

@@ -96,14 +96,53 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 	if out.write([]byte("retry: 2000\n: connected\n\n")) != nil {
 		return
 	}
-	sent := cursor
+	c := &streamClient{out: out, sub: sub, sent: cursor, admin: isAdmin(r)}
 	if resume {
-		if sent, err = s.replay(r.Context(), out, sub, after, cursor, isAdmin(r)); err != nil {
+		if err := s.replay(r.Context(), c, after, cursor); err != nil {
 			s.log.Debug("stream: replay ended", "error", err)
 			return
 		}
 	}
-	s.live(r.Context(), out, sub, sent, isAdmin(r))
+	s.live(r.Context(), c)
+}
+
+// streamClient is one connected client's side of the stream: where it is
+// and what it may see.
+type streamClient struct {
+	out   *sseWriter
+	sub   *subscriber
+	admin bool
+	// sent is the last event ID the client has (or skipped).
+	sent int64
+	// floor is when the newest object it was sent had been read by: an
+	// event whose object was read before then is read again before it
+	// is sent, so no object ever goes back in time on the client (the
+	// broker reads ahead while the client replays from the store).
+	floor time.Time
+}
+
+// send writes ev unless its object is gone (it moves past it either way),
+// reading the object again first when it was read before the floor;
+// frame, when set, is ev's frame as read.
+func (s *Server) send(ctx context.Context, c *streamClient, ev hypercare.StreamEvent, frame func() []byte) error {
+	c.sent = ev.ID
+	if ev.Object != nil && ev.ObjectID != "" && ev.ReadFrom.Before(c.floor) {
+		fresh, err := s.streamStore.StreamRefresh(ctx, []hypercare.StreamEvent{ev})
+		if err != nil {
+			return err
+		}
+		ev, frame = fresh[0], nil
+	}
+	if ev.Object == nil {
+		return nil // its object is gone (retention)
+	}
+	if ev.ReadTo.After(c.floor) {
+		c.floor = ev.ReadTo
+	}
+	if frame == nil {
+		return c.out.write(encodeFrame(ev, c.admin))
+	}
+	return c.out.write(frame())
 }
 
 // lastEventID reads the resume point: the Last-Event-ID header an
@@ -127,11 +166,11 @@ func lastEventID(r *http.Request) (id int64, ok bool, err error) {
 
 // replay sends the retained events after `after` up to the broker's cursor
 // (later ones arrive through sub), or a reset when after is not a point the
-// store can resume from. It returns the last ID the client now has.
-func (s *Server) replay(ctx context.Context, out *sseWriter, sub *subscriber, after, cursor int64, admin bool) (int64, error) {
+// store can resume from.
+func (s *Server) replay(ctx context.Context, c *streamClient, after, cursor int64) error {
 	pruned, last, err := s.streamStore.StreamHorizon(ctx)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	if after < pruned || after > max(last, cursor) {
 		reason := "events after this ID are no longer retained"
@@ -140,21 +179,21 @@ func (s *Server) replay(ctx context.Context, out *sseWriter, sub *subscriber, af
 		}
 		frame := "id: " + strconv.FormatInt(cursor, 10) + "\nevent: reset\ndata: " +
 			`{"reason":"` + reason + `: reload the page or refetch, then follow the stream"}` + "\n\n"
-		return cursor, out.write([]byte(frame))
+		return c.out.write([]byte(frame))
 	}
 	for after < cursor {
 		evs, err := s.streamStore.StreamAfter(ctx, after, streamPage)
 		if err != nil {
-			return 0, err
+			return err
 		}
 		for i := range evs {
 			if evs[i].ID > cursor {
-				return cursor, nil
+				return nil
 			}
 			after = evs[i].ID
-			if sub.wants(&evs[i]) {
-				if err := out.write(encodeFrame(evs[i], admin)); err != nil {
-					return 0, err
+			if c.sub.wants(&evs[i]) {
+				if err := s.send(ctx, c, evs[i], nil); err != nil {
+					return err
 				}
 			}
 		}
@@ -162,28 +201,28 @@ func (s *Server) replay(ctx context.Context, out *sseWriter, sub *subscriber, af
 			break
 		}
 	}
-	return max(after, cursor), nil
+	c.sent = max(after, cursor)
+	return nil
 }
 
-// live sends the broker's events (those after sent) and keepalives until
-// the client leaves, falls behind, or the broker stops.
-func (s *Server) live(ctx context.Context, out *sseWriter, sub *subscriber, sent int64, admin bool) {
+// live sends the broker's events (those after c.sent) and keepalives
+// until the client leaves, falls behind, or the broker stops.
+func (s *Server) live(ctx context.Context, c *streamClient) {
 	keepalive := s.clock.After(streamKeepalive)
 	for {
 		var err error
 		select {
-		case it := <-sub.ch:
-			if it.ev.ID <= sent {
+		case it := <-c.sub.ch:
+			if it.ev.ID <= c.sent {
 				continue
 			}
-			sent = it.ev.ID
-			err = out.write(it.frame(admin))
+			err = s.send(ctx, c, it.ev, func() []byte { return it.frame(c.admin) })
 		case <-keepalive:
 			keepalive = s.clock.After(streamKeepalive)
-			err = out.write([]byte(": keepalive\n\n"))
-		case <-sub.gone:
-			if s.broker.wasSlow(sub) {
-				s.log.Info("stream: client fell behind and was cut off; it resumes with Last-Event-ID", "last_sent", sent)
+			err = c.out.write([]byte(": keepalive\n\n"))
+		case <-c.sub.gone:
+			if s.broker.wasSlow(c.sub) {
+				s.log.Info("stream: client fell behind and was cut off; it resumes with Last-Event-ID", "last_sent", c.sent)
 			}
 			return
 		case <-ctx.Done():

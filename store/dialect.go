@@ -73,6 +73,11 @@ type dialect struct {
 	// the ID column draw from its own counter (SQLite: one writer, so
 	// IDs are drawn in commit order already).
 	streamID string
+	// inJSON matches a column against the JSON array of strings in $1 (the
+	// live stream's reads of the objects of up to a page of events: one
+	// statement text whatever the count, each element a primary key
+	// lookup).
+	inJSON string
 	// streamWatermark is the SQL expression below which every stream ID is
 	// final: no transaction can still commit one (PG: the oldest running
 	// xid, shifted alike; SQLite: every committed ID).
@@ -121,6 +126,7 @@ func sqliteDialect() *dialect {
 		classify:      classifySQLite,
 		limitWrap:     true,
 		contentUpdate: true,
+		inJSON:        " IN (SELECT value FROM json_each($1))",
 		// Above any ID SQLite's counter will draw.
 		streamWatermark: "9223372036854775807",
 	}
@@ -143,6 +149,7 @@ func postgresDialect() *dialect {
 		classify:        classifyPostgres,
 		streamID:        streamIDPostgres,
 		streamWatermark: streamWatermarkPostgres,
+		inJSON:          " = ANY(ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))",
 		nodes:           true,
 		pipeline:        true,
 	}

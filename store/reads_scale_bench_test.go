@@ -209,6 +209,11 @@ func benchReads(b *testing.B, s *store.Store, n int) {
 		{"noise/1h", func() error { return noiseReads(ctx, s, end.Add(-time.Hour), end, "") }},
 		{"noise/1d", func() error { return noiseReads(ctx, s, end.Add(-24*time.Hour), end, "") }},
 		{"noise/1d-service", func() error { return noiseReads(ctx, s, end.Add(-24*time.Hour), end, svc()) }},
+		{"noise/1d/events", func() error { _, err := s.EventCounts(ctx, end.Add(-24*time.Hour), end, ""); return err }},
+		{"noise/1d/alerts", func() error { _, err := s.AlertCounts(ctx, end.Add(-24*time.Hour), end, ""); return err }},
+		{"noise/1d/incidents", func() error { _, err := s.IncidentStats(ctx, end.Add(-24*time.Hour), end, ""); return err }},
+		{"noise/1d/pages", func() error { _, err := s.PageStats(ctx, end.Add(-24*time.Hour), end, ""); return err }},
+		{"noise/1d/noisiest", func() error { _, err := s.NoisiestKeys(ctx, end.Add(-24*time.Hour), end, "", 10); return err }},
 	}
 	for _, r := range reads {
 		b.Run(r.name, func(b *testing.B) {

@@ -64,25 +64,21 @@ const streamInsertRows = 500
 const streamHeldPoll = 10 * time.Millisecond
 
 // pendingEvent is a stream event published in the current batch, not yet
-// inserted.
+// inserted: which object changed, not a copy of it (readers read the
+// object itself, stream_objects.go).
 type pendingEvent struct {
-	at              int64
-	kind, op, incID string
-	payload         []byte
+	at                     int64
+	kind, op, incID, objID string
 }
 
-// published records a stream event for obj when the write that changed it
-// succeeded (err nil), and returns err.
-func (t *tx) published(err error, kind, op, incidentID string, obj any) error {
+// published records a stream event for the object objectID of kind when
+// the write that changed it succeeded (err nil), and returns err.
+func (t *tx) published(err error, kind, op, incidentID, objectID string) error {
 	if err != nil {
 		return err
 	}
-	b, err := json.Marshal(obj)
-	if err != nil {
-		return fmt.Errorf("stream %s %s: %w", kind, op, err)
-	}
 	// The commit's wall-clock time: it only ages the event for retention.
-	t.stream = append(t.stream, pendingEvent{at: micros(time.Now()), kind: kind, op: op, incID: incidentID, payload: b})
+	t.stream = append(t.stream, pendingEvent{at: micros(time.Now()), kind: kind, op: op, incID: incidentID, objID: objectID})
 	return nil
 }
 
@@ -139,12 +135,12 @@ const (
 // numbered ones cost more to bind than the rows to insert).
 func streamInsertSQL(n int) string {
 	var q strings.Builder
-	q.WriteString("INSERT INTO stream_events (at, kind, op, incident_id, payload) VALUES ")
+	q.WriteString("INSERT INTO stream_events (at, kind, op, incident_id, object_id, payload) VALUES ")
 	for i := range n {
 		if i > 0 {
 			q.WriteByte(',')
 		}
-		q.WriteString("(?, ?, ?, ?, ?)")
+		q.WriteString("(?, ?, ?, ?, ?, '')")
 	}
 	return q.String()
 }
@@ -153,7 +149,7 @@ func streamInsertSQL(n int) string {
 func streamArgs(chunk []pendingEvent) []any {
 	args := make([]any, 0, 5*len(chunk))
 	for _, e := range chunk {
-		args = append(args, e.at, e.kind, e.op, e.incID, string(e.payload))
+		args = append(args, e.at, e.kind, e.op, e.incID, e.objID)
 	}
 	return args
 }
@@ -179,9 +175,9 @@ func (s *Store) streamInsert(chunk []pendingEvent, offset int) (string, []any) {
 	var q strings.Builder
 	args := make([]any, 0, 6*len(chunk)+1)
 	if s.d.streamID == "" {
-		q.WriteString("INSERT INTO stream_events (at, kind, op, incident_id, payload) VALUES ")
+		q.WriteString("INSERT INTO stream_events (at, kind, op, incident_id, object_id, payload) VALUES ")
 	} else {
-		q.WriteString("INSERT INTO stream_events (id, at, kind, op, incident_id, payload) VALUES ")
+		q.WriteString("INSERT INTO stream_events (id, at, kind, op, incident_id, object_id, payload) VALUES ")
 		args = append(args, offset)
 	}
 	for i, e := range chunk {
@@ -190,11 +186,11 @@ func (s *Store) streamInsert(chunk []pendingEvent, offset int) (string, []any) {
 		}
 		n := len(args)
 		if s.d.streamID == "" {
-			fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5)
+			fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d, '')", n+1, n+2, n+3, n+4, n+5)
 		} else {
-			fmt.Fprintf(&q, "(%s + $1 + %d, $%d, $%d, $%d, $%d, $%d)", s.d.streamID, i, n+1, n+2, n+3, n+4, n+5)
+			fmt.Fprintf(&q, "(%s + $1 + %d, $%d, $%d, $%d, $%d, $%d, '')", s.d.streamID, i, n+1, n+2, n+3, n+4, n+5)
 		}
-		args = append(args, e.at, e.kind, e.op, e.incID, string(e.payload))
+		args = append(args, e.at, e.kind, e.op, e.incID, e.objID)
 	}
 	return q.String(), args
 }
@@ -233,16 +229,17 @@ func (s *Store) StreamChanged() <-chan struct{} { return s.streamSig.wait() }
 // primary key below the watermark, each joined to its incident by primary
 // key.
 func streamAfterSQL(watermark string) string {
-	return "SELECT e.id, e.at, e.kind, e.op, e.incident_id, COALESCE(i.number, 0), e.payload " +
+	return "SELECT e.id, e.at, e.kind, e.op, e.incident_id, COALESCE(i.number, 0), e.object_id, e.payload " +
 		"FROM stream_events e LEFT JOIN incidents i ON i.id = e.incident_id " +
 		"WHERE e.id > $1 AND e.id < " + watermark + " ORDER BY e.id LIMIT $2"
 }
 
 // StreamAfter returns up to limit retained stream events with ID > after,
-// in ID order, each with its incident's number. On PostgreSQL it stops at
-// the watermark: events above it wait until every transaction that could
-// still commit a lower ID has ended.
+// in ID order, each with its incident's number and its object as it is
+// now (stream_objects.go; Object nil when retention removed it). On PostgreSQL it stops at the watermark: events above it wait
+// until every transaction that could still commit a lower ID has ended.
 func (s *Store) StreamAfter(ctx context.Context, after int64, limit int) ([]hypercare.StreamEvent, error) {
+	from := time.Now()
 	rows, err := s.query(ctx, streamAfterSQL(s.d.streamWatermark), after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("stream events after %d: %w", after, err)
@@ -250,10 +247,13 @@ func (s *Store) StreamAfter(ctx context.Context, after int64, limit int) ([]hype
 	out, err := collect(rows, func(r rowScanner, e *hypercare.StreamEvent) error {
 		var at int64
 		var payload string
-		if err := r.Scan(&e.ID, &at, &e.Kind, &e.Op, &e.IncidentID, &e.IncidentNumber, &payload); err != nil {
+		if err := r.Scan(&e.ID, &at, &e.Kind, &e.Op, &e.IncidentID, &e.IncidentNumber, &e.ObjectID, &payload); err != nil {
 			return err
 		}
-		e.At, e.Object = fromMicros(at), json.RawMessage(payload)
+		e.At = fromMicros(at)
+		if payload != "" { // stored with a copy before migration 0029
+			e.Object, e.ObjectID = json.RawMessage(payload), ""
+		}
 		return nil
 	})
 	if err != nil {
@@ -267,6 +267,9 @@ func (s *Store) StreamAfter(ctx context.Context, after int64, limit int) ([]hype
 		if err := s.checkHeld(ctx, last); err != nil {
 			return nil, err
 		}
+	}
+	if err := s.hydrate(ctx, out, from); err != nil {
+		return nil, fmt.Errorf("stream events after %d: %w", after, err)
 	}
 	return out, nil
 }

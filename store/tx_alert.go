@@ -83,7 +83,7 @@ func (t *tx) InsertAlert(ctx context.Context, a *hypercare.Alert) error {
 	if err == nil && t.c.alerts != nil {
 		t.c.alerts.wrote(a)
 	}
-	return t.published(err, hypercare.StreamAlert, hypercare.StreamCreated, a.IncidentID, a)
+	return t.published(err, hypercare.StreamAlert, hypercare.StreamCreated, a.IncidentID, a.ID)
 }
 
 // UpdateAlert writes every mutable field of a (all but service and dedup
@@ -106,7 +106,7 @@ func (t *tx) UpdateAlert(ctx context.Context, a *hypercare.Alert) error {
 	if err == nil && t.c.alerts != nil {
 		t.c.alerts.wrote(a)
 	}
-	return t.published(err, hypercare.StreamAlert, hypercare.StreamUpdated, a.IncidentID, a)
+	return t.published(err, hypercare.StreamAlert, hypercare.StreamUpdated, a.IncidentID, a.ID)
 }
 
 // updateAlertContent tries the update that leaves the indexed columns

@@ -80,7 +80,7 @@ func (t *tx) InsertNotification(ctx context.Context, n *hypercare.Notification) 
 		n.ID, n.IncidentID, n.UserID, n.ContactMethod, string(n.Type), n.Level, n.Loop, n.Step, n.Reason,
 		n.Status, n.Attempts, n.LastError, micros(n.DueAt), micros(n.CreatedAt), nullMicros(n.SentAt), n.ErrorDetail,
 		kindOf(n), n.DigestID)
-	return t.published(err, hypercare.StreamNotification, hypercare.StreamCreated, n.IncidentID, n)
+	return t.published(err, hypercare.StreamNotification, hypercare.StreamCreated, n.IncidentID, n.ID)
 }
 
 // ClaimNotifications leases up to limit notifications due at now until
@@ -96,7 +96,7 @@ func (t *tx) ClaimNotifications(ctx context.Context, now, leaseUntil time.Time, 
 		return nil, fmt.Errorf("claim notifications: %w", err)
 	}
 	for i := range out {
-		if err := t.published(nil, hypercare.StreamNotification, hypercare.StreamUpdated, out[i].IncidentID, &out[i]); err != nil {
+		if err := t.published(nil, hypercare.StreamNotification, hypercare.StreamUpdated, out[i].IncidentID, out[i].ID); err != nil {
 			return nil, err
 		}
 	}
@@ -116,7 +116,7 @@ func (t *tx) ClaimIncidentNotifications(ctx context.Context, incidentID string, 
 		return nil, fmt.Errorf("claim the pages of incident %s: %w", incidentID, err)
 	}
 	for i := range out {
-		if err := t.published(nil, hypercare.StreamNotification, hypercare.StreamUpdated, out[i].IncidentID, &out[i]); err != nil {
+		if err := t.published(nil, hypercare.StreamNotification, hypercare.StreamUpdated, out[i].IncidentID, out[i].ID); err != nil {
 			return nil, err
 		}
 	}
@@ -131,7 +131,7 @@ func (t *tx) UpdateNotification(ctx context.Context, n *hypercare.Notification) 
 	}
 	err := t.update(ctx, qUpdateNotification, "notification", n.ID,
 		n.ID, n.Status, n.Attempts, n.LastError, micros(n.DueAt), nullMicros(n.SentAt), n.ErrorDetail, kindOf(n))
-	return t.published(err, hypercare.StreamNotification, hypercare.StreamUpdated, n.IncidentID, n)
+	return t.published(err, hypercare.StreamNotification, hypercare.StreamUpdated, n.IncidentID, n.ID)
 }
 
 // kindOf is n's kind, NotificationPage when unset.
@@ -159,7 +159,7 @@ func (t *tx) TakeHeldNotifications(ctx context.Context, userID string, ct hyperc
 	}
 	slices.SortFunc(taken, func(a, b hypercare.Notification) int { return a.CreatedAt.Compare(b.CreatedAt) })
 	for i := range taken {
-		if err := t.published(nil, hypercare.StreamNotification, hypercare.StreamUpdated, taken[i].IncidentID, &taken[i]); err != nil {
+		if err := t.published(nil, hypercare.StreamNotification, hypercare.StreamUpdated, taken[i].IncidentID, taken[i].ID); err != nil {
 			return nil, err
 		}
 	}
@@ -180,7 +180,7 @@ func (t *tx) CancelNotifications(ctx context.Context, incidentID string) (int, e
 		return 0, fmt.Errorf("cancel notifications of %q: %w", incidentID, err)
 	}
 	for i := range cancelled {
-		if err := t.published(nil, hypercare.StreamNotification, hypercare.StreamUpdated, incidentID, &cancelled[i]); err != nil {
+		if err := t.published(nil, hypercare.StreamNotification, hypercare.StreamUpdated, incidentID, cancelled[i].ID); err != nil {
 			return 0, err
 		}
 	}

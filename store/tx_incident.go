@@ -57,7 +57,7 @@ func (t *tx) InsertIncident(ctx context.Context, inc *hypercare.Incident) error 
 		if err != nil {
 			return t.s.dbErr(err, "insert incident %q", inc.ID)
 		}
-		return t.published(nil, hypercare.StreamIncident, hypercare.StreamCreated, inc.ID, inc)
+		return t.published(nil, hypercare.StreamIncident, hypercare.StreamCreated, inc.ID, inc.ID)
 	}
 	if inc.Number == 0 {
 		n, err := t.NextIncidentNumber(ctx)
@@ -72,7 +72,7 @@ func (t *tx) InsertIncident(ctx context.Context, inc *hypercare.Incident) error 
 		inc.ServiceID, inc.AlertCount, inc.OpenAlertCount, micros(inc.CreatedAt), micros(inc.UpdatedAt),
 		nullMicros(inc.AcknowledgedAt), nullMicros(inc.ResolvedAt), inc.Priority, inc.Transient, inc.Flapping,
 		inc.Features, inc.LastFeatures, micros(inc.LastAlertAt), inc.SuppressedBy, nullMicros(inc.SuppressedUntil))
-	return t.published(err, hypercare.StreamIncident, hypercare.StreamCreated, inc.ID, inc)
+	return t.published(err, hypercare.StreamIncident, hypercare.StreamCreated, inc.ID, inc.ID)
 }
 
 // UpdateIncident writes every mutable field of inc (all but number,
@@ -86,7 +86,7 @@ func (t *tx) UpdateIncident(ctx context.Context, inc *hypercare.Incident) error 
 		inc.AlertCount, inc.OpenAlertCount, micros(inc.UpdatedAt),
 		nullMicros(inc.AcknowledgedAt), nullMicros(inc.ResolvedAt), inc.Priority, inc.Transient, inc.Flapping,
 		inc.Features, inc.LastFeatures, micros(inc.LastAlertAt), inc.SuppressedBy, nullMicros(inc.SuppressedUntil))
-	return t.published(err, hypercare.StreamIncident, hypercare.StreamUpdated, inc.ID, inc)
+	return t.published(err, hypercare.StreamIncident, hypercare.StreamUpdated, inc.ID, inc.ID)
 }
 
 // AppendTimeline adds an immutable timeline entry.
@@ -98,7 +98,7 @@ func (t *tx) AppendTimeline(ctx context.Context, e *hypercare.TimelineEntry) err
 		"a timeline entry with this id already exists",
 		e.ID, e.IncidentID, micros(e.At), e.Type, string(e.Actor.Type), e.Actor.ID, e.Actor.Name,
 		e.Message, nullJSON(e.Details))
-	return t.published(err, hypercare.StreamTimeline, hypercare.StreamCreated, e.IncidentID, e)
+	return t.published(err, hypercare.StreamTimeline, hypercare.StreamCreated, e.IncidentID, e.ID)
 }
 
 // AppendTimelineOnce inserts e at once (never queued), so a duplicate ID
@@ -113,7 +113,7 @@ func (t *tx) AppendTimelineOnce(ctx context.Context, e *hypercare.TimelineEntry)
 	if hypercare.ErrorCode(err) == hypercare.CodeConflict {
 		return false, nil
 	}
-	return err == nil, t.published(err, hypercare.StreamTimeline, hypercare.StreamCreated, e.IncidentID, e)
+	return err == nil, t.published(err, hypercare.StreamTimeline, hypercare.StreamCreated, e.IncidentID, e.ID)
 }
 
 // InsertEvent appends to the event log.

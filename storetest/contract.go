@@ -48,6 +48,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"EventsBetween", testEventsBetween},
 		{"StreamOutbox", testStreamOutbox},
 		{"StreamCommitOrder", testStreamCommitOrder},
+		{"StreamObjects", testStreamObjects},
 		{"StreamLateLowerID", testStreamLateLowerID},
 		{"Verifications", testVerifications},
 		{"ActTokens", testActTokens},
