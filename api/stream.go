@@ -114,35 +114,87 @@ type streamClient struct {
 	admin bool
 	// sent is the last event ID the client has (or skipped).
 	sent int64
-	// floor is when the newest object it was sent had been read by: an
-	// event whose object was read before then is read again before it
-	// is sent, so no object ever goes back in time on the client (the
-	// broker reads ahead while the client replays from the store).
-	floor time.Time
+	// readFrom and readTo are the read of the newest object it was sent
+	// (hypercare.StreamEvent.ReadFrom/ReadTo): an object read by another
+	// read that began before this one ended may be older, and is read
+	// again before it is sent, so no object ever goes back in time on the
+	// client (the broker reads ahead while a client replays from the
+	// store).
+	readFrom, readTo time.Time
 }
 
-// send writes ev unless its object is gone (it moves past it either way),
-// reading the object again first when it was read before the floor;
-// frame, when set, is ev's frame as read.
-func (s *Server) send(ctx context.Context, c *streamClient, ev hypercare.StreamEvent, frame func() []byte) error {
-	c.sent = ev.ID
-	if ev.Object != nil && ev.ObjectID != "" && ev.ReadFrom.Before(c.floor) {
-		fresh, err := s.streamStore.StreamRefresh(ctx, []hypercare.StreamEvent{ev})
-		if err != nil {
-			return err
-		}
-		ev, frame = fresh[0], nil
+// stale reports whether ev's object may be older than one the client was
+// sent: read by a different read that began before that one ended.
+func (c *streamClient) stale(ev *hypercare.StreamEvent) bool {
+	if ev.Object == nil || ev.ObjectID == "" {
+		return false
 	}
+	if ev.ReadFrom.Equal(c.readFrom) && ev.ReadTo.Equal(c.readTo) {
+		return false // the same read: each object is read once per read
+	}
+	return ev.ReadFrom.Before(c.readTo)
+}
+
+// send writes ev unless its object is gone (it moves past it either way);
+// frame, when set, renders ev's frame (shared by the broker's clients).
+func (s *Server) send(c *streamClient, ev hypercare.StreamEvent, frame func() []byte) error {
+	c.sent = ev.ID
 	if ev.Object == nil {
 		return nil // its object is gone (retention)
 	}
-	if ev.ReadTo.After(c.floor) {
-		c.floor = ev.ReadTo
+	if ev.ReadTo.After(c.readTo) {
+		c.readFrom, c.readTo = ev.ReadFrom, ev.ReadTo
 	}
 	if frame == nil {
 		return c.out.write(encodeFrame(ev, c.admin))
 	}
 	return c.out.write(frame())
+}
+
+// sendItems sends the broker's items after c.sent in order. From the
+// first one whose object may be older than what the client has, it reads
+// the objects of that one and every later item again, together, and
+// sends those instead.
+func (s *Server) sendItems(ctx context.Context, c *streamClient, items []*streamItem) error {
+	for i, it := range items {
+		if it.ev.ID <= c.sent {
+			continue
+		}
+		if c.stale(&it.ev) {
+			var rest []hypercare.StreamEvent
+			for _, later := range items[i:] {
+				rest = append(rest, later.ev)
+			}
+			fresh, err := s.streamStore.StreamRefresh(ctx, rest)
+			if err != nil {
+				return err
+			}
+			for _, ev := range fresh {
+				if err := s.send(c, ev, nil); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		if err := s.send(c, it.ev, func() []byte { return it.frame(c.admin) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// drain appends the items already waiting in ch to items, up to max in
+// all, without waiting for more.
+func drain(ch <-chan *streamItem, items []*streamItem, max int) []*streamItem {
+	for len(items) < max {
+		select {
+		case it := <-ch:
+			items = append(items, it)
+		default:
+			return items
+		}
+	}
+	return items
 }
 
 // lastEventID reads the resume point: the Last-Event-ID header an
@@ -192,7 +244,7 @@ func (s *Server) replay(ctx context.Context, c *streamClient, after, cursor int6
 			}
 			after = evs[i].ID
 			if c.sub.wants(&evs[i]) {
-				if err := s.send(ctx, c, evs[i], nil); err != nil {
+				if err := s.send(c, evs[i], nil); err != nil {
 					return err
 				}
 			}
@@ -213,10 +265,11 @@ func (s *Server) live(ctx context.Context, c *streamClient) {
 		var err error
 		select {
 		case it := <-c.sub.ch:
-			if it.ev.ID <= c.sent {
-				continue
+			items := []*streamItem{it}
+			if c.stale(&it.ev) { // refresh what is waiting with it in one read
+				items = drain(c.sub.ch, items, streamPage)
 			}
-			err = s.send(ctx, c, it.ev, func() []byte { return it.frame(c.admin) })
+			err = s.sendItems(ctx, c, items)
 		case <-keepalive:
 			keepalive = s.clock.After(streamKeepalive)
 			err = c.out.write([]byte(": keepalive\n\n"))
