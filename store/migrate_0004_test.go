@@ -2,12 +2,8 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
-	"os"
-	"path/filepath"
 	"testing"
 
-	"github.com/hypercare/hypercare/store"
 	"github.com/hypercare/hypercare/storetest"
 )
 
@@ -16,34 +12,10 @@ import (
 // and an existing feed gets an ID so it can be listed and revoked.
 func TestMigration0004UpgradesOldRows(t *testing.T) {
 	storetest.ForEachEngine(t, func(t *testing.T, e storetest.Engine) {
-		opts := e.Options(t)
-		driver, dsn, dir := "pgx", opts.DatabaseURL, "postgres"
-		if opts.DatabaseURL == "" {
-			driver, dsn, dir = "sqlite", filepath.Join(opts.DataDir, "hypercare.db"), "sqlite"
-		}
-		db, err := sql.Open(driver, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		exec := func(q string, args ...any) {
-			t.Helper()
-			if _, err := db.Exec(q, args...); err != nil {
-				t.Fatalf("%.60s: %v", q, err)
-			}
-		}
-		exec("CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)")
+		o := openOld(t, e.Options(t))
 		// In order: a map's random order applied 0002 before 0001 now and then.
-		for v, name := range []string{1: "0001_init.sql", 2: "0002_escalation.sql"} {
-			if name == "" {
-				continue
-			}
-			b, err := os.ReadFile(filepath.Join("migrations", dir, name))
-			if err != nil {
-				t.Fatal(err)
-			}
-			exec(string(b))
-			exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, 0)", v, name)
-		}
+		o.apply("0001_init.sql", "0002_escalation.sql")
+		exec := o.exec
 		exec("INSERT INTO teams (id, name) VALUES ('web', 'Web')")
 		exec("INSERT INTO services (id, name, description, team_id, escalation_policy, active, updated_at) VALUES ('shop', 'Shop', '', 'web', '', true, 0)")
 		exec("INSERT INTO incidents (id, number, title, status, urgency, severity, service_id, alert_count, open_alert_count, created_at, updated_at) " +
@@ -51,13 +23,7 @@ func TestMigration0004UpgradesOldRows(t *testing.T) {
 		exec("INSERT INTO notifications (id, incident_id, user_id, contact_method, type, level, loop, step, reason, status, attempts, last_error, due_at, created_at) " +
 			"VALUES ('n-1', 'inc-1', 'bob', 'bob-hook', 'webhook', 1, 0, 0, 'r', 'failed', 8, 'dial tcp 10.0.0.5:8443: connection refused', 0, 0)")
 		exec("INSERT INTO calendar_feeds (token_hash, kind, subject, created_at) VALUES ('0123456789abcdef0123', 'schedules', 'primary', 0)")
-		db.Close()
-
-		s, err := store.Open(context.Background(), opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
+		s := o.upgrade()
 		list, err := s.ListNotifications(context.Background(), "inc-1")
 		if err != nil || len(list) != 1 || list[0].LastError != "delivery failed" ||
 			list[0].ErrorDetail != "dial tcp 10.0.0.5:8443: connection refused" {

@@ -2,8 +2,6 @@ package store_test
 
 import (
 	"context"
-	"database/sql"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -23,20 +21,8 @@ func TestMigration0022GivesRecoveringIncidentsAGrace(t *testing.T) {
 			t.Fatal(err)
 		}
 		s.Close()
-		driver, dsn := "pgx", opts.DatabaseURL
-		if opts.DatabaseURL == "" {
-			driver, dsn = "sqlite", filepath.Join(opts.DataDir, "hypercare.db")
-		}
-		db, err := sql.Open(driver, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		exec := func(q string, args ...any) {
-			t.Helper()
-			if _, err := db.Exec(q, args...); err != nil {
-				t.Fatalf("%.60s: %v", q, err)
-			}
-		}
+		o := openOld(t, opts)
+		exec := o.exec
 		exec("DROP TABLE symptom_grace") // as before 0022
 		exec("DELETE FROM schema_migrations WHERE version = 22")
 		changed := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
@@ -50,13 +36,7 @@ func TestMigration0022GivesRecoveringIncidentsAGrace(t *testing.T) {
 				"VALUES ($1, $2, 'Payments down', $3, 'high', 'critical', 'shop', 1, $4, 0, $5)",
 				"inc-"+string(rune('1'+i)), i+1, row.status, row.open, row.when)
 		}
-		db.Close()
-
-		s, err = store.Open(context.Background(), opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
+		s = o.upgrade()
 		ctx := context.Background()
 		if due, ok, err := s.NextEscalationDue(ctx); err != nil || !ok || !due.Equal(changed.Add(10*time.Minute)) {
 			t.Fatalf("NextEscalationDue after 0022 = %v %v %v, want %v", due, ok, err, changed.Add(10*time.Minute))
