@@ -3,11 +3,7 @@ package store_test
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
-	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -29,15 +25,9 @@ const oldKey = "0123456789abcdef0123456789abcdef"
 func TestMigrationRedactsRoutingKeys(t *testing.T) {
 	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
 		opts := eng.Options(t)
-		dialect, driver, dsn := "postgres", "pgx", opts.DatabaseURL
-		if dsn == "" {
-			dialect, driver, dsn = "sqlite", "sqlite", filepath.Join(opts.DataDir, "hypercare.db")
-		}
-		db, err := sql.Open(driver, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		applyMigrationsBefore(t, db, dialect, redactVersion)
+		o := openOld(t, opts)
+		o.applyBelow(redactVersion)
+		db := o.db
 
 		// What the current intake writes for an event, and what the old one
 		// wrote: the same with routing_key as the first member.
@@ -103,39 +93,6 @@ func TestMigrationRedactsRoutingKeys(t *testing.T) {
 			t.Errorf("event without payload got %q", p)
 		}
 	})
-}
-
-// applyMigrationsBefore brings db to the schema before version upTo, as a
-// release from before it left it: each earlier migration file applied and
-// recorded the way the store records them.
-func applyMigrationsBefore(t *testing.T, db *sql.DB, dialect string, upTo int) {
-	t.Helper()
-	dir := filepath.Join("migrations", dialect)
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec("CREATE TABLE schema_migrations (" +
-		"version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"); err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		num, name, _ := strings.Cut(strings.TrimSuffix(e.Name(), ".sql"), "_")
-		v, err := strconv.Atoi(num)
-		if err != nil || v >= upTo {
-			continue
-		}
-		text, err := os.ReadFile(filepath.Join(dir, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.Exec(string(text)); err != nil {
-			t.Fatalf("apply %s: %v", e.Name(), err)
-		}
-		if _, err := db.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, 0)", v, name); err != nil {
-			t.Fatal(err)
-		}
-	}
 }
 
 func jsonEqual(t *testing.T, a, b string) bool {
