@@ -78,23 +78,31 @@ type broker struct {
 	// poke makes Run read the store now: a subscriber moved the cursor
 	// and events may have committed after it.
 	poke chan struct{}
+	// refreshes are clients' requests to read objects again, served by
+	// Run between its own reads (stream_fresh.go); halted is closed when
+	// Run stops serving them.
+	refreshes chan refreshRequest
+	halted    chan struct{}
 
 	mu      sync.Mutex
 	running bool
 	cursor  int64 // highest event ID fanned out
 	subs    map[*subscriber]struct{}
-	// events and cutoffs count fanned-out events and slow clients cut off.
-	events, cutoffs uint64
+	// events and cutoffs count fanned-out events and slow clients cut off;
+	// rereads the events whose objects were read again for a client.
+	events, cutoffs, rereads uint64
 }
 
 func newBroker(src streamStore, clk hypercare.Clock, log *slog.Logger, buffer int) *broker {
 	return &broker{src: src, clock: clk, log: log, buffer: buffer, subs: map[*subscriber]struct{}{},
-		started: make(chan struct{}), poke: make(chan struct{}, 1)}
+		started: make(chan struct{}), poke: make(chan struct{}, 1),
+		refreshes: make(chan refreshRequest), halted: make(chan struct{})}
 }
 
 // Run fans out events until ctx ends, then drops every subscriber (their
 // responses end, so a graceful shutdown does not wait on open streams).
 func (b *broker) Run(ctx context.Context) error {
+	defer close(b.halted)
 	if err := b.start(ctx); err != nil {
 		return nil // ctx ended before the store answered
 	}
@@ -112,6 +120,8 @@ func (b *broker) Run(ctx context.Context) error {
 		case <-wake:
 		case <-b.poke:
 		case <-retry:
+		case req := <-b.refreshes:
+			b.serveRefresh(ctx, req)
 		}
 	}
 }
@@ -336,6 +346,8 @@ var (
 		"Events the live stream's broker read from the store and fanned out.", nil, nil)
 	streamCutoffsDesc = prometheus.NewDesc("hypercare_stream_cutoffs_total",
 		"Live-stream clients disconnected for falling behind (they resume with Last-Event-ID).", nil, nil)
+	streamRereadsDesc = prometheus.NewDesc("hypercare_stream_rereads_total",
+		"Events whose objects the broker read again for a client that would otherwise have got an older state (after a replay or a reconnect).", nil, nil)
 )
 
 // Describe implements prometheus.Collector.
@@ -343,14 +355,16 @@ func (b *broker) Describe(ch chan<- *prometheus.Desc) {
 	ch <- streamClientsDesc
 	ch <- streamEventsDesc
 	ch <- streamCutoffsDesc
+	ch <- streamRereadsDesc
 }
 
 // Collect implements prometheus.Collector.
 func (b *broker) Collect(ch chan<- prometheus.Metric) {
 	b.mu.Lock()
-	clients, events, cutoffs := len(b.subs), b.events, b.cutoffs
+	clients, events, cutoffs, rereads := len(b.subs), b.events, b.cutoffs, b.rereads
 	b.mu.Unlock()
 	ch <- prometheus.MustNewConstMetric(streamClientsDesc, prometheus.GaugeValue, float64(clients))
 	ch <- prometheus.MustNewConstMetric(streamEventsDesc, prometheus.CounterValue, float64(events))
 	ch <- prometheus.MustNewConstMetric(streamCutoffsDesc, prometheus.CounterValue, float64(cutoffs))
+	ch <- prometheus.MustNewConstMetric(streamRereadsDesc, prometheus.CounterValue, float64(rereads))
 }

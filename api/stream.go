@@ -96,7 +96,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 	if out.write([]byte("retry: 2000\n: connected\n\n")) != nil {
 		return
 	}
-	c := &streamClient{out: out, sub: sub, sent: cursor, admin: isAdmin(r)}
+	c := newStreamClient(out, sub, cursor, isAdmin(r), time.Now())
 	if resume {
 		if err := s.replay(r.Context(), c, after, cursor); err != nil {
 			s.log.Debug("stream: replay ended", "error", err)
@@ -104,83 +104,6 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.live(r.Context(), c)
-}
-
-// streamClient is one connected client's side of the stream: where it is
-// and what it may see.
-type streamClient struct {
-	out   *sseWriter
-	sub   *subscriber
-	admin bool
-	// sent is the last event ID the client has (or skipped).
-	sent int64
-	// readFrom and readTo are the read of the newest object it was sent
-	// (hypercare.StreamEvent.ReadFrom/ReadTo): an object read by another
-	// read that began before this one ended may be older, and is read
-	// again before it is sent, so no object ever goes back in time on the
-	// client (the broker reads ahead while a client replays from the
-	// store).
-	readFrom, readTo time.Time
-}
-
-// stale reports whether ev's object may be older than one the client was
-// sent: read by a different read that began before that one ended.
-func (c *streamClient) stale(ev *hypercare.StreamEvent) bool {
-	if ev.Object == nil || ev.ObjectID == "" {
-		return false
-	}
-	if ev.ReadFrom.Equal(c.readFrom) && ev.ReadTo.Equal(c.readTo) {
-		return false // the same read: each object is read once per read
-	}
-	return ev.ReadFrom.Before(c.readTo)
-}
-
-// send writes ev unless its object is gone (it moves past it either way);
-// frame, when set, renders ev's frame (shared by the broker's clients).
-func (s *Server) send(c *streamClient, ev hypercare.StreamEvent, frame func() []byte) error {
-	c.sent = ev.ID
-	if ev.Object == nil {
-		return nil // its object is gone (retention)
-	}
-	if ev.ReadTo.After(c.readTo) {
-		c.readFrom, c.readTo = ev.ReadFrom, ev.ReadTo
-	}
-	if frame == nil {
-		return c.out.write(encodeFrame(ev, c.admin))
-	}
-	return c.out.write(frame())
-}
-
-// sendItems sends the broker's items after c.sent in order. From the
-// first one whose object may be older than what the client has, it reads
-// the objects of that one and every later item again, together, and
-// sends those instead.
-func (s *Server) sendItems(ctx context.Context, c *streamClient, items []*streamItem) error {
-	for i, it := range items {
-		if it.ev.ID <= c.sent {
-			continue
-		}
-		if c.stale(&it.ev) {
-			var rest []hypercare.StreamEvent
-			for _, later := range items[i:] {
-				rest = append(rest, later.ev)
-			}
-			fresh, err := s.streamStore.StreamRefresh(ctx, rest)
-			if err != nil {
-				return err
-			}
-			for _, ev := range fresh {
-				if err := s.send(c, ev, nil); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
-		if err := s.send(c, it.ev, func() []byte { return it.frame(c.admin) }); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // drain appends the items already waiting in ch to items, up to max in
@@ -244,7 +167,7 @@ func (s *Server) replay(ctx context.Context, c *streamClient, after, cursor int6
 			}
 			after = evs[i].ID
 			if c.sub.wants(&evs[i]) {
-				if err := s.send(c, evs[i], nil); err != nil {
+				if err := c.send(evs[i], nil, true); err != nil {
 					return err
 				}
 			}
@@ -266,7 +189,7 @@ func (s *Server) live(ctx context.Context, c *streamClient) {
 		select {
 		case it := <-c.sub.ch:
 			items := []*streamItem{it}
-			if c.stale(&it.ev) { // refresh what is waiting with it in one read
+			if how, _ := c.check(&it.ev); how == readAgain { // read again what waits with it, in one read
 				items = drain(c.sub.ch, items, streamPage)
 			}
 			err = s.sendItems(ctx, c, items)

@@ -145,13 +145,18 @@ func (s *Store) readObjects(ctx context.Context, kind string, ids []string, objs
 	}
 	defer rows.Close()
 	for rows.Next() {
+		// One object that cannot be read or encoded is left out (its
+		// event goes without it) rather than stopping every client's
+		// stream at that page.
 		id, obj, err := scanStreamObject(kind, rows)
 		if err != nil {
-			return fmt.Errorf("stream: read %s objects: %w", kind, err)
+			s.log.Error("stream: an object could not be read; its events are skipped", "kind", kind, "err", err)
+			continue
 		}
 		b, err := json.Marshal(obj)
 		if err != nil {
-			return fmt.Errorf("stream: encode %s %s: %w", kind, id, err)
+			s.log.Error("stream: an object could not be encoded; its events are skipped", "kind", kind, "id", id, "err", err)
+			continue
 		}
 		objs[kind+"/"+id] = b
 	}
