@@ -82,6 +82,44 @@ func (s *Store) migrate(ctx context.Context) error {
 			return err
 		}
 	}
+	return refuseNewer(ctx, conn, ms)
+}
+
+// refuseNewer fails when the database records a migration this binary
+// does not have: a newer Hypercare (or another branch's) migrated it, and
+// this one would read and write a schema it does not know (an older
+// binary would, for one, send live-stream events stored without a copy
+// of their object as null).
+func refuseNewer(ctx context.Context, conn *sql.Conn, ms []migration) error {
+	known := map[int64]bool{}
+	var newest int64
+	for _, m := range ms {
+		known[m.version], newest = true, max(newest, m.version)
+	}
+	rows, err := conn.QueryContext(ctx, "SELECT version, name FROM schema_migrations ORDER BY version")
+	if err != nil {
+		return fmt.Errorf("migrate: read the recorded migrations: %w", err)
+	}
+	defer rows.Close()
+	var unknown []string
+	for rows.Next() {
+		var v int64
+		var name string
+		if err := rows.Scan(&v, &name); err != nil {
+			return fmt.Errorf("migrate: read the recorded migrations: %w", err)
+		}
+		if !known[v] {
+			unknown = append(unknown, fmt.Sprintf("%04d (%s)", v, name))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("migrate: read the recorded migrations: %w", err)
+	}
+	if len(unknown) > 0 {
+		return fmt.Errorf("the database was migrated by a newer Hypercare: it records schema migration %s, "+
+			"which this binary (migrations up to %04d) does not have; run that version or a later one, "+
+			"or restore a backup taken before the upgrade", strings.Join(unknown, ", "), newest)
+	}
 	return nil
 }
 
