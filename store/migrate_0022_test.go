@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/hypercare/hypercare"
-	"github.com/hypercare/hypercare/store"
 	"github.com/hypercare/hypercare/storetest"
 )
 
@@ -15,13 +14,7 @@ import (
 // its last change, so it does not wait forever; other incidents get none.
 func TestMigration0022GivesRecoveringIncidentsAGrace(t *testing.T) {
 	storetest.ForEachEngine(t, func(t *testing.T, e storetest.Engine) {
-		opts := e.Options(t)
-		s, err := store.Open(context.Background(), opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.Close()
-		o := openOld(t, opts)
+		o := openCurrent(t, e.Options(t))
 		exec := o.exec
 		exec("DROP TABLE symptom_grace") // as before 0022
 		exec("DELETE FROM schema_migrations WHERE version = 22")
@@ -36,12 +29,12 @@ func TestMigration0022GivesRecoveringIncidentsAGrace(t *testing.T) {
 				"VALUES ($1, $2, 'Payments down', $3, 'high', 'critical', 'shop', 1, $4, 0, $5)",
 				"inc-"+string(rune('1'+i)), i+1, row.status, row.open, row.when)
 		}
-		s = o.upgrade()
+		s := o.upgrade()
 		ctx := context.Background()
 		if due, ok, err := s.NextEscalationDue(ctx); err != nil || !ok || !due.Equal(changed.Add(10*time.Minute)) {
 			t.Fatalf("NextEscalationDue after 0022 = %v %v %v, want %v", due, ok, err, changed.Add(10*time.Minute))
 		}
-		err = s.Write(ctx, "shop", func(tx hypercare.Tx) error {
+		err := s.Write(ctx, "shop", func(tx hypercare.Tx) error {
 			due, err := tx.DueSymptomGraces(ctx, changed.Add(24*time.Hour), 10)
 			if err != nil || len(due) != 1 || due[0].IncidentID != "inc-1" || !due[0].RecoveringSince.Equal(changed) {
 				t.Errorf("graces after 0022: %+v %v, want inc-1's", due, err)

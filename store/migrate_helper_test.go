@@ -37,6 +37,21 @@ func openOld(t *testing.T, opts store.Options) *oldDB {
 	return &oldDB{t: t, db: db, opts: opts, dir: dir}
 }
 
+// openCurrent opens the database opts names at the current schema (the
+// store migrates it and is closed), with a raw connection, to undo or add
+// what a test needs.
+func openCurrent(t *testing.T, opts store.Options) *oldDB {
+	t.Helper()
+	s, err := store.Open(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return openOld(t, opts)
+}
+
 // exec runs q on the raw connection or fails the test.
 func (o *oldDB) exec(q string, args ...any) {
 	o.t.Helper()
