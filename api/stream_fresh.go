@@ -118,11 +118,12 @@ func (c *streamClient) check(ev *hypercare.StreamEvent) (how int, obj json.RawMe
 }
 
 // send writes ev with the object check chooses, unless it is gone (the
-// client moves past it either way); frame, when set, renders ev's frame as
-// read (shared by the broker's clients); own says ev's object came from
-// the client's own read or a read again, to be remembered. An event check
-// says to read again must have been read again first.
-func (c *streamClient) send(ev hypercare.StreamEvent, frame func() []byte, own bool) error {
+// client moves past it either way); shared, when set, is the broker's item
+// ev came from, whose frames its clients share when the object goes out
+// as read; own says ev's object came from the client's own read or a read
+// again, to be remembered. An event check says to read again must have
+// been read again first.
+func (c *streamClient) send(ev hypercare.StreamEvent, shared *streamItem, own bool) error {
 	c.sent = ev.ID
 	how, obj := c.check(&ev)
 	switch {
@@ -131,14 +132,14 @@ func (c *streamClient) send(ev hypercare.StreamEvent, frame func() []byte, own b
 	case ev.Object == nil:
 		return nil // its object is gone (retention)
 	case how == asSeen:
-		ev.Object, frame = obj, nil
+		ev.Object, shared = obj, nil
 	case own && ev.ObjectID != "":
 		c.remember(&ev)
 	}
-	if frame == nil {
+	if shared == nil {
 		return c.out.write(encodeFrame(ev, c.admin))
 	}
-	return c.out.write(frame())
+	return c.out.write(shared.frame(c.admin))
 }
 
 // remember records that the client has ev's object as ev's read left it.
@@ -188,25 +189,26 @@ func (c *streamClient) fromBroker(ev *hypercare.StreamEvent) {
 // check says to read again is read again, with every later item's that
 // needs it, in one read by the broker between two of its own.
 func (s *Server) sendItems(ctx context.Context, c *streamClient, items []*streamItem) error {
-	fresh := map[int64]hypercare.StreamEvent{}
+	var fresh map[int64]hypercare.StreamEvent // read again, by event ID; nil until needed
 	for i, it := range items {
 		if it.ev.ID <= c.sent {
 			continue
 		}
-		ev, frame := it.ev, func() []byte { return it.frame(c.admin) }
-		if _, ok := fresh[ev.ID]; !ok {
-			if how, _ := c.check(&ev); how == readAgain {
-				if err := s.readAgain(ctx, c, items[i:], fresh); err != nil {
+		if _, ok := fresh[it.ev.ID]; !ok {
+			if how, _ := c.check(&it.ev); how == readAgain {
+				var err error
+				if fresh, err = s.readAgain(ctx, c, items[i:], fresh); err != nil {
 					return err
 				}
 			}
 		}
+		ev, shared := it.ev, it
 		f, own := fresh[ev.ID]
 		if own {
-			ev, frame = f, nil
+			ev, shared = f, nil
 		}
 		c.fromBroker(&ev)
-		if err := c.send(ev, frame, own); err != nil {
+		if err := c.send(ev, shared, own); err != nil {
 			return err
 		}
 	}
@@ -214,8 +216,9 @@ func (s *Server) sendItems(ctx context.Context, c *streamClient, items []*stream
 }
 
 // readAgain has the broker read the objects of the items check says to
-// read again, together, into fresh by event ID.
-func (s *Server) readAgain(ctx context.Context, c *streamClient, items []*streamItem, fresh map[int64]hypercare.StreamEvent) error {
+// read again, together, and returns fresh with them added by event ID.
+func (s *Server) readAgain(ctx context.Context, c *streamClient, items []*streamItem,
+	fresh map[int64]hypercare.StreamEvent) (map[int64]hypercare.StreamEvent, error) {
 	var stale []hypercare.StreamEvent
 	for _, it := range items {
 		if _, done := fresh[it.ev.ID]; done {
@@ -227,12 +230,15 @@ func (s *Server) readAgain(ctx context.Context, c *streamClient, items []*stream
 	}
 	evs, err := s.broker.refresh(ctx, stale)
 	if err != nil {
-		return err
+		return fresh, err
+	}
+	if fresh == nil {
+		fresh = make(map[int64]hypercare.StreamEvent, len(evs))
 	}
 	for _, ev := range evs {
 		fresh[ev.ID] = ev
 	}
-	return nil
+	return fresh, nil
 }
 
 // refreshRequest asks the broker to read the objects of evs again.

@@ -33,11 +33,9 @@ func (e pass) quiet(ctx context.Context, n *hypercare.Notification, inc *hyperca
 	if !ok {
 		return false, nil
 	}
-	// One user's pages on different channels run at once: this lock
-	// makes the check and the hold one step for the user in this process;
-	// Tx.HeldPages makes them one step across the nodes of a cluster.
-	unlock := e.pool.lock("quiet\x00" + n.UserID)
-	defer unlock()
+	// One user's pages on different channels run at once, here and on
+	// other nodes: holdUntilMorning makes the check and the hold one
+	// write (Tx.HeldPages serialises them per incident and user).
 	n.Status, n.DueAt, n.Attempts = hypercare.NotificationPending, until, n.Attempts-1
 	at := until.In(loc).Format("15:04") + " " + loc.String()
 	held := &hypercare.TimelineEntry{ID: hypercare.NewID(now), IncidentID: n.IncidentID, At: now,
@@ -107,7 +105,7 @@ func heldAlready(pages []hypercare.Notification, n *hypercare.Notification) (sam
 
 // holdForNight holds n for quiet hours before it takes a channel slot,
 // when its user's clock is inside them now: a night storm of low-urgency
-// pages to one person then waits on the quiet lock without filling the
+// pages to one person then waits on its hold writes without filling the
 // channel's slots, which other people's (and high-urgency) pages need.
 // Outside quiet hours it reads nothing. deliver checks again once the page
 // has its slot. It returns the incident it read (nil if none), which the

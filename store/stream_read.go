@@ -100,18 +100,18 @@ var streamObjectSQL = map[string]string{
 // still moves past it. from is when the caller began reading.
 func (s *Store) hydrate(ctx context.Context, evs []hypercare.StreamEvent, from time.Time) error {
 	byKind := map[string][]string{}
-	seen := map[string]bool{}
+	objs := map[streamObject]json.RawMessage{} // a key per object to read, then its JSON
 	for i := range evs {
 		e := &evs[i]
 		if e.Object != nil || e.ObjectID == "" {
 			continue
 		}
-		if k := e.Kind + "/" + e.ObjectID; !seen[k] {
-			seen[k] = true
+		k := streamObject{e.Kind, e.ObjectID}
+		if _, ok := objs[k]; !ok {
+			objs[k] = nil
 			byKind[e.Kind] = append(byKind[e.Kind], e.ObjectID)
 		}
 	}
-	objs := map[string]json.RawMessage{}
 	for kind, ids := range byKind {
 		if err := s.readObjects(ctx, kind, ids, objs); err != nil {
 			return err
@@ -121,16 +121,18 @@ func (s *Store) hydrate(ctx context.Context, evs []hypercare.StreamEvent, from t
 	for i := range evs {
 		e := &evs[i]
 		if e.Object == nil {
-			e.Object = objs[e.Kind+"/"+e.ObjectID] // nil: gone, or a kind this version does not know
+			e.Object = objs[streamObject{e.Kind, e.ObjectID}] // nil: gone, or a kind this version does not know
 		}
 		e.ReadFrom, e.ReadTo = from, to
 	}
 	return nil
 }
 
-// readObjects reads the objects of kind with ids into objs, keyed
-// kind/ID, as JSON.
-func (s *Store) readObjects(ctx context.Context, kind string, ids []string, objs map[string]json.RawMessage) error {
+// streamObject names an object of the stream.
+type streamObject struct{ kind, id string }
+
+// readObjects reads the objects of kind with ids into objs as JSON.
+func (s *Store) readObjects(ctx context.Context, kind string, ids []string, objs map[streamObject]json.RawMessage) error {
 	text, ok := streamObjectSQL[kind]
 	if !ok {
 		return nil
@@ -158,7 +160,7 @@ func (s *Store) readObjects(ctx context.Context, kind string, ids []string, objs
 			s.log.Error("stream: an object could not be encoded; its events are skipped", "kind", kind, "id", id, "err", err)
 			continue
 		}
-		objs[kind+"/"+id] = b
+		objs[streamObject{kind, id}] = b
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("stream: read %s objects: %w", kind, err)
