@@ -331,6 +331,9 @@ type WriteStats struct {
 	Retries  uint64 // batches run again after a transient error
 	Reruns   uint64 // batches run again with savepoints after a request failed
 	Largest  uint64 // largest batch seen
+	// KeyReadsSkipped counts reads of a never-seen alert key that the
+	// SQLite writer's key filter answered (keyfilter.go).
+	KeyReadsSkipped uint64
 }
 
 // WriteStats returns the group-commit counters since Open.
@@ -341,6 +344,9 @@ func (s *Store) WriteStats() WriteStats {
 		Retries:  s.stats.retries.Load(),
 		Reruns:   s.stats.reruns.Load(),
 		Largest:  s.stats.largest.Load(),
+	}
+	if s.keys != nil {
+		st.KeyReadsSkipped = s.keys.skipped.Load()
 	}
 	if rs := s.run.Load(); rs != nil {
 		st.Running = true

@@ -24,6 +24,9 @@ type writeConn struct {
 	// alerts is the open-alert cache (SQLite's one write connection
 	// only; nil on PostgreSQL), see alertcache.go.
 	alerts *alertCache
+	// keys tells a never-seen alert key without a read (SQLite's one
+	// write connection only; keyfilter.go).
+	keys *alertKeys
 }
 
 func newWriteConn(conn *sql.Conn, q *[numQueries]string, prepare bool) *writeConn {

@@ -87,6 +87,8 @@ func openSQLite(ctx context.Context, opts Options) (*Store, error) {
 	s.location = "SQLite database " + path
 	s.wconn = newWriteConn(conn, &s.q, true)
 	s.wconn.alerts = newAlertCache()
+	s.keys = newAlertKeys()
+	s.wconn.keys = s.keys
 	s.log.Debug("sqlite database", "path", path)
 	return s, nil
 }

@@ -99,6 +99,9 @@ type Store struct {
 	// held for the store's life and guarded by wmu.
 	wmu   sync.Mutex
 	wconn *writeConn
+	// keys is the alert-key filter of SQLite's writer (keyfilter.go); nil
+	// on PostgreSQL.
+	keys *alertKeys
 
 	writers  int
 	maxBatch int

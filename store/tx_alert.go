@@ -18,6 +18,9 @@ func (t *tx) FindOpenAlert(ctx context.Context, serviceID, dedupKey string) (*hy
 	if a, ok, err := t.cachedOpenAlert(ctx, serviceID, dedupKey); ok || err != nil {
 		return a, err
 	}
+	if t.c.keys != nil && t.c.keys.absent(serviceID, dedupKey) {
+		return nil, nil
+	}
 	a := new(hypercare.Alert)
 	err := scanAlert(t.queryRow(ctx, qFindOpenAlert, serviceID, dedupKey), a)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -82,6 +85,9 @@ func (t *tx) InsertAlert(ctx context.Context, a *hypercare.Alert) error {
 		"an alert with this id, or an open alert with this service and dedup key, already exists", args...)
 	if err == nil && t.c.alerts != nil {
 		t.c.alerts.wrote(a)
+	}
+	if err == nil && t.c.keys != nil {
+		t.c.keys.added(a.ServiceID, a.DedupKey)
 	}
 	return t.published(err, hypercare.StreamAlert, hypercare.StreamCreated, a.IncidentID, a.ID)
 }

@@ -105,6 +105,9 @@ func (t *tx) RecentAlertsByKey(ctx context.Context, serviceID, dedupKey string, 
 	if err := checkText("recent alerts", "service_id", serviceID, "dedup_key", dedupKey); err != nil {
 		return nil, err
 	}
+	if t.c.keys != nil && t.c.keys.absent(serviceID, dedupKey) {
+		return nil, nil // no alert ever had this key
+	}
 	return t.alerts(ctx, fmt.Sprintf("recent alerts %q on service %q", dedupKey, serviceID),
 		qRecentAlertsByKey, serviceID, dedupKey, micros(since), limit)
 }

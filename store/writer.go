@@ -166,6 +166,9 @@ func (s *Store) Run(ctx context.Context) error {
 	if s.ckpt != nil {
 		nodes.Go(func() { s.checkpoints(ctx) })
 	}
+	if s.keys != nil {
+		nodes.Go(func() { s.buildAlertKeys(ctx) })
+	}
 	s.log.Info("store writers started", "dialect", s.d.name, "writers", len(rs.writers))
 	<-ctx.Done()
 

@@ -253,6 +253,8 @@ func registerStoreMetrics(reg *prometheus.Registry, st *store.Store) {
 			func(s store.WriteStats) uint64 { return s.Requests }),
 		counter("hypercare_store_write_retries_total", "Batches retried after a deadlock, serialization failure or busy database.",
 			func(s store.WriteStats) uint64 { return s.Retries }),
+		counter("hypercare_store_key_reads_skipped_total", "Reads of an alert key never seen that the SQLite writer's key filter answered without the database.",
+			func(s store.WriteStats) uint64 { return s.KeyReadsSkipped }),
 	)
 }
 
