@@ -55,9 +55,7 @@ func (c *alertCache) begin(ctx context.Context, wc *writeConn) error {
 	if v != c.dataVersion {
 		clear(c.committed)
 		c.dataVersion = v
-		if wc.keys != nil {
-			wc.keys.drop() // another connection may have inserted alerts
-		}
+		wc.othersCommitted()
 	}
 	return nil
 }

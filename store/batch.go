@@ -92,6 +92,9 @@ func (s *Store) tryBatch(base context.Context, batch []*request, savepoints bool
 			return fmt.Errorf("begin write batch: %w", err)
 		}
 	}
+	if c.silences != nil {
+		c.silences.begin()
+	}
 	t := &tx{s: s, c: c, ctx: ctx}
 	mode := runOptimistic
 	switch {

@@ -27,6 +27,24 @@ type writeConn struct {
 	// keys tells a never-seen alert key without a read (SQLite's one
 	// write connection only; keyfilter.go).
 	keys *alertKeys
+	// silences and changes answer two reads of every new incident from
+	// memory (SQLite only; writecache.go).
+	silences *silenceCache
+	changes  *changeCache
+}
+
+// othersCommitted drops what the connection's caches hold: another
+// connection committed, and may have written anything.
+func (c *writeConn) othersCommitted() {
+	if c.keys != nil {
+		c.keys.drop()
+	}
+	if c.silences != nil {
+		c.silences.drop()
+	}
+	if c.changes != nil {
+		c.changes.drop()
+	}
 }
 
 func newWriteConn(conn *sql.Conn, q *[numQueries]string, prepare bool) *writeConn {

@@ -26,6 +26,9 @@ func (t *tx) InsertSilence(ctx context.Context, s *hypercare.Silence) error {
 	if err != nil {
 		return err
 	}
+	if t.c.silences != nil {
+		t.c.silences.written()
+	}
 	res, err := t.execText(ctx, "INSERT INTO silences ("+silenceCols+") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "+
 		"ON CONFLICT DO NOTHING", s.ID, matchers, services, micros(s.StartsAt), micros(s.EndsAt), s.Comment,
 		s.CreatedBy, micros(s.CreatedAt), nullMicros(s.ExpiredAt))
@@ -43,6 +46,9 @@ func (t *tx) InsertSilence(ctx context.Context, s *hypercare.Silence) error {
 func (t *tx) ExpireSilence(ctx context.Context, id string, at time.Time) (*hypercare.Silence, error) {
 	if err := checkText("expire silence", "id", id); err != nil {
 		return nil, err
+	}
+	if t.c.silences != nil {
+		t.c.silences.written()
 	}
 	if _, err := t.execText(ctx, "UPDATE silences SET ends_at = $2, expired_at = $2, "+
 		"starts_at = CASE WHEN starts_at > $2 THEN $2 ELSE starts_at END WHERE id = $1 AND ends_at > $2",
@@ -64,9 +70,20 @@ func (t *tx) ExpireSilence(ctx context.Context, id string, at time.Time) (*hyper
 // ActiveSilences returns the silences that have not ended at at (active
 // or still to start), oldest first.
 func (t *tx) ActiveSilences(ctx context.Context, at time.Time) ([]hypercare.Silence, error) {
+	if t.c.silences != nil {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if list, ok := t.c.silences.active(micros(at)); ok {
+			return list, nil
+		}
+	}
 	list, err := queryList(ctx, t, qActiveSilences, []any{micros(at)}, scanSilence)
 	if err != nil {
 		return nil, t.s.dbErr(err, "active silences")
+	}
+	if t.c.silences != nil {
+		t.c.silences.read(micros(at), list)
 	}
 	return list, nil
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -135,6 +136,9 @@ func (t *tx) InsertChangeEvent(ctx context.Context, c *hypercare.ChangeEvent) er
 	if err != nil {
 		return fmt.Errorf("insert change event %q: %w", c.ID, err)
 	}
+	if t.c.changes != nil {
+		t.c.changes.inserted(c.ServiceID, micros(c.Timestamp))
+	}
 	return t.insert(ctx, qInsertChange, "change event", c.ID, "a change event with this id already exists",
 		c.ID, c.ServiceID, c.IntegrationID, c.Summary, c.Source, micros(c.Timestamp),
 		micros(c.ReceivedAt), nullJSON(c.CustomDetails), links, c.FreezeWindow)
@@ -144,6 +148,9 @@ func (t *tx) InsertChangeEvent(ctx context.Context, c *hypercare.ChangeEvent) er
 // [since, until], newest first.
 func (t *tx) RecentChanges(ctx context.Context, serviceID string, since, until time.Time) ([]hypercare.ChangeEvent, error) {
 	if err := checkText("recent changes", "service_id", serviceID); err != nil {
+		return nil, err
+	}
+	if none, err := t.noChangesSince(ctx, serviceID, micros(since)); none || err != nil {
 		return nil, err
 	}
 	var changes []hypercare.ChangeEvent
@@ -159,4 +166,28 @@ func (t *tx) RecentChanges(ctx context.Context, serviceID string, since, until t
 		return nil, fmt.Errorf("recent changes of service %q: %w", serviceID, err)
 	}
 	return changes, nil
+}
+
+// noChangesSince answers, on SQLite, that the service has no change event
+// timestamped at or after since, from the write connection's bound of its
+// latest one (read once per service; writecache.go).
+func (t *tx) noChangesSince(ctx context.Context, serviceID string, since int64) (bool, error) {
+	if t.c.changes == nil {
+		return false, nil
+	}
+	if none, known := t.c.changes.noneSince(serviceID, since); known {
+		return none, nil
+	}
+	t.statements++
+	var latest sql.NullInt64
+	if err := t.c.conn.QueryRowContext(ctx, "SELECT MAX(occurred_at) FROM change_events WHERE service_id = $1",
+		serviceID).Scan(&latest); err != nil {
+		return false, t.s.dbErr(err, "latest change event of service %q", serviceID)
+	}
+	bound := int64(math.MinInt64)
+	if latest.Valid {
+		bound = latest.Int64
+	}
+	t.c.changes.bound(serviceID, bound)
+	return bound < since, nil
 }

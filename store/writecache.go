@@ -1,0 +1,112 @@
+package store
+
+import (
+	"slices"
+
+	"github.com/hypercare/hypercare"
+)
+
+// Two more reads every new incident makes on SQLite's one write connection
+// come from memory there (PostgreSQL's writers on several nodes read every
+// time): the silences not yet ended, and whether the service had a change
+// event recently. Both are dropped whenever another connection commits
+// (SQLite's data_version moved), as the alert caches are.
+
+// silenceCache holds the silences that had not ended at some time; later
+// times filter that list in memory. A silence written by this connection
+// (created or expired) empties it until the batch after the write's, so a
+// rolled-back write is never served and a read after it in the same batch
+// sees the database.
+type silenceCache struct {
+	// list holds the silences with ends_at after since, as ActiveSilences
+	// returns them (by created_at, id); valid says it is loaded.
+	list  []hypercare.Silence
+	since int64 // micros
+	valid bool
+	// wrote says this batch wrote a silence: no caching until it ends.
+	wrote bool
+}
+
+// begin starts a batch; a write in the previous batch already emptied
+// the cache, committed or not.
+func (c *silenceCache) begin() { c.wrote = false }
+
+func (c *silenceCache) drop() { c.list, c.valid = nil, false }
+
+// written records a silence write by this connection.
+func (c *silenceCache) written() {
+	c.drop()
+	c.wrote = true
+}
+
+// active returns the silences not ended at at (micros) from memory; ok is
+// false when the database must be read.
+func (c *silenceCache) active(at int64) (list []hypercare.Silence, ok bool) {
+	if !c.valid || at < c.since {
+		return nil, false
+	}
+	for _, s := range c.list {
+		if micros(s.EndsAt) > at {
+			list = append(list, cloneSilence(s))
+		}
+	}
+	return list, true
+}
+
+// read keeps what the database answered for at, unless this batch wrote
+// a silence (the answer may hold an uncommitted write).
+func (c *silenceCache) read(at int64, list []hypercare.Silence) {
+	if c.wrote {
+		return
+	}
+	c.list, c.since, c.valid = make([]hypercare.Silence, 0, len(list)), at, true
+	for _, s := range list {
+		c.list = append(c.list, cloneSilence(s))
+	}
+}
+
+// cloneSilence copies s so callers never share the cache's slices.
+func cloneSilence(s hypercare.Silence) hypercare.Silence {
+	s.Matchers, s.Services = slices.Clone(s.Matchers), slices.Clone(s.Services)
+	if s.ExpiredAt != nil {
+		at := *s.ExpiredAt
+		s.ExpiredAt = &at
+	}
+	return s
+}
+
+// changeCache holds, per service, an upper bound of its change events'
+// timestamps (micros): a read of a window that starts after the bound
+// finds nothing. The bound only errs high (an insert rolled back, a change
+// event deleted by retention), which costs a read, never a missed change.
+type changeCache struct {
+	latest map[string]int64
+}
+
+// maxCachedServices bounds the change cache; when full it starts over.
+const maxCachedServices = 1 << 12
+
+func (c *changeCache) drop() { clear(c.latest) }
+
+// noneSince reports that the service has no change event at or after
+// since; known is false when no bound is held (read the database).
+func (c *changeCache) noneSince(serviceID string, since int64) (none, known bool) {
+	latest, ok := c.latest[serviceID]
+	return ok && latest < since, ok
+}
+
+// bound records the service's latest change event timestamp as read
+// (math.MinInt64 when it has none).
+func (c *changeCache) bound(serviceID string, latest int64) {
+	if c.latest == nil || len(c.latest) >= maxCachedServices {
+		c.latest = map[string]int64{}
+	}
+	c.latest[serviceID] = latest
+}
+
+// inserted raises the service's bound to a change event being inserted.
+func (c *changeCache) inserted(serviceID string, at int64) {
+	if latest, ok := c.latest[serviceID]; ok && at > latest {
+		c.latest[serviceID] = at
+	}
+}

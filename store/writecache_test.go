@@ -1,0 +1,183 @@
+package store
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/hypercare/hypercare"
+)
+
+// reads runs fn in a write and returns how many statements it ran.
+func reads(t *testing.T, s *Store, fn func(*tx) error) int {
+	t.Helper()
+	n := 0
+	write(t, s, func(htx hypercare.Tx) error {
+		tx := htx.(*tx)
+		before := tx.statements
+		err := fn(tx)
+		n = tx.statements - before
+		return err
+	})
+	return n
+}
+
+// TestSilenceCache: the silences not ended are read once and then served
+// from memory, and no change is ever missed: one written in the same batch,
+// one written in a batch that rolled back (never served), one expired, one
+// another connection writes, and an earlier time than the cache holds.
+func TestSilenceCache(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	s, err := Open(ctx, Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	t0 := time.Date(2026, 12, 5, 8, 0, 0, 0, time.UTC)
+	silence := func(id string, ends time.Duration) *hypercare.Silence {
+		return &hypercare.Silence{ID: id, Matchers: []string{`env="prod"`}, Services: []string{"shop"},
+			StartsAt: t0, EndsAt: t0.Add(ends), Comment: "deploy", CreatedBy: "alice", CreatedAt: t0}
+	}
+	active := func(at time.Time, wantIDs ...string) int {
+		t.Helper()
+		return reads(t, s, func(tx *tx) error {
+			got, err := tx.ActiveSilences(ctx, at)
+			if err != nil {
+				return err
+			}
+			if len(got) != len(wantIDs) {
+				t.Fatalf("active silences at %s: %d, want %v", at.Format(time.TimeOnly), len(got), wantIDs)
+			}
+			for i, id := range wantIDs {
+				if got[i].ID != id {
+					t.Fatalf("active silences at %s: %+v, want %v", at.Format(time.TimeOnly), got, wantIDs)
+				}
+			}
+			return nil
+		})
+	}
+	write(t, s, func(tx hypercare.Tx) error { return tx.InsertSilence(ctx, silence("s1", time.Hour)) })
+	if n := active(t0, "s1"); n != 1 {
+		t.Errorf("first read ran %d statements, want 1", n)
+	}
+	if n := active(t0.Add(30*time.Minute), "s1"); n != 0 {
+		t.Errorf("second read ran %d statements, want 0 (from memory)", n)
+	}
+	if n := active(t0.Add(2*time.Hour)); n != 0 {
+		t.Errorf("read after the silence ended ran %d statements, want 0", n)
+	}
+	active(t0.Add(-time.Minute), "s1") // earlier than the cache: read
+
+	// Written and read in one batch; then a write that rolls back.
+	write(t, s, func(htx hypercare.Tx) error {
+		if err := htx.InsertSilence(ctx, silence("s2", 2*time.Hour)); err != nil {
+			return err
+		}
+		got, err := htx.ActiveSilences(ctx, t0)
+		if err == nil && len(got) != 2 {
+			t.Errorf("silence written in this transaction not seen: %+v", got)
+		}
+		return err
+	})
+	undone := errors.New("undo")
+	err = s.Write(ctx, "k", func(htx hypercare.Tx) error {
+		if err := htx.InsertSilence(ctx, silence("rolled-back", time.Hour)); err != nil {
+			return err
+		}
+		if _, err := htx.ActiveSilences(ctx, t0); err != nil {
+			return err
+		}
+		return undone
+	})
+	if !errors.Is(err, undone) {
+		t.Fatalf("write = %v, want the undo", err)
+	}
+	active(t0, "s1", "s2")
+	write(t, s, func(htx hypercare.Tx) error {
+		_, err := htx.ExpireSilence(ctx, "s1", t0.Add(time.Minute))
+		return err
+	})
+	active(t0.Add(2*time.Minute), "s2")
+
+	other, err := Open(ctx, Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, other, func(tx hypercare.Tx) error { return tx.InsertSilence(ctx, silence("s3", time.Hour)) })
+	other.Close()
+	if n := active(t0.Add(2*time.Minute), "s2", "s3"); n != 1 {
+		t.Errorf("read after another connection's write ran %d statements, want 1", n)
+	}
+}
+
+// TestChangeCache: a service's recent change events are read only when it
+// may have one in the window; none is missed, whether this connection or
+// another one inserted it, and a rolled-back insert is not returned.
+func TestChangeCache(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	s, err := Open(ctx, Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	write(t, s, func(tx hypercare.Tx) error {
+		return tx.ApplyCatalog(ctx, nil, []hypercare.Service{{ID: "shop", Name: "Shop", Active: true}}, []hypercare.Integration{shopV2})
+	})
+	t0 := time.Date(2026, 12, 5, 8, 0, 0, 0, time.UTC)
+	change := func(id string, at time.Time) *hypercare.ChangeEvent {
+		return &hypercare.ChangeEvent{ID: id, ServiceID: "shop", IntegrationID: "shop-v2", Summary: "deploy " + id,
+			Source: "ci", Timestamp: at, ReceivedAt: at}
+	}
+	recent := func(now time.Time, wantIDs ...string) int {
+		t.Helper()
+		return reads(t, s, func(tx *tx) error {
+			got, err := tx.RecentChanges(ctx, "shop", now.Add(-hypercare.RecentChangeWindow), now)
+			if err != nil {
+				return err
+			}
+			if len(got) != len(wantIDs) {
+				t.Fatalf("recent changes at %s: %+v, want %v", now.Format(time.TimeOnly), got, wantIDs)
+			}
+			for i, id := range wantIDs {
+				if got[i].ID != id {
+					t.Fatalf("recent changes at %s: %+v, want %v", now.Format(time.TimeOnly), got, wantIDs)
+				}
+			}
+			return nil
+		})
+	}
+	if n := recent(t0); n != 1 { // the service's latest change, once
+		t.Errorf("first read ran %d statements, want 1", n)
+	}
+	if n := recent(t0.Add(time.Minute)); n != 0 {
+		t.Errorf("second read ran %d statements, want 0 (from memory)", n)
+	}
+	write(t, s, func(tx hypercare.Tx) error { return tx.InsertChangeEvent(ctx, change("c1", t0.Add(2*time.Minute))) })
+	recent(t0.Add(3*time.Minute), "c1")
+	// Long after, the window no longer reaches c1: no read.
+	if n := recent(t0.Add(2*time.Minute+hypercare.RecentChangeWindow+time.Second)); n != 0 {
+		t.Errorf("read past every change ran %d statements, want 0", n)
+	}
+	later := t0.Add(3 * hypercare.RecentChangeWindow)
+	undone := errors.New("undo")
+	err = s.Write(ctx, "k", func(htx hypercare.Tx) error {
+		if err := htx.InsertChangeEvent(ctx, change("rolled-back", later)); err != nil {
+			return err
+		}
+		return undone
+	})
+	if !errors.Is(err, undone) {
+		t.Fatalf("write = %v, want the undo", err)
+	}
+	recent(later.Add(time.Minute))
+
+	other, err := Open(ctx, Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, other, func(tx hypercare.Tx) error { return tx.InsertChangeEvent(ctx, change("c2", later.Add(2*time.Minute))) })
+	other.Close()
+	recent(later.Add(3*time.Minute), "c2")
+}
