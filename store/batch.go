@@ -94,6 +94,7 @@ func (s *Store) tryBatch(base context.Context, batch []*request, savepoints bool
 	}
 	if c.silences != nil {
 		c.silences.begin()
+		c.numbers.begin()
 	}
 	t := &tx{s: s, c: c, ctx: ctx}
 	mode := runOptimistic
@@ -127,6 +128,7 @@ func (s *Store) tryBatch(base context.Context, batch []*request, savepoints bool
 	}
 	if c.alerts != nil {
 		c.alerts.committedBatch()
+		c.numbers.committedBatch()
 	}
 	if len(t.stream) > 0 {
 		s.announceCommit(ctx, c)
@@ -140,6 +142,9 @@ func (s *Store) tryBatch(base context.Context, batch []*request, savepoints bool
 // savepoints (alone in its batch, its failure is the request's).
 func (s *Store) commit(t *tx, mode runMode) error {
 	if !s.d.pipeline {
+		if err := t.saveNumber(); err != nil {
+			return err
+		}
 		if err := s.flushStream(t); err != nil {
 			return err
 		}
@@ -251,7 +256,8 @@ func (s *Store) runOne(t *tx, r *request, mode runMode) error {
 		t.hooks = t.hooks[:hooked]      // and what it wanted done at commit
 	}
 	if t.c.alerts != nil {
-		t.c.alerts.endRequest(err == nil) // likewise the alert rows it wrote
+		t.c.alerts.endRequest(err == nil)  // likewise the alert rows it wrote
+		t.c.numbers.endRequest(err == nil) // and the incident numbers it drew
 	}
 	if err == nil {
 		if mode == runInSavepoint {

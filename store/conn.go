@@ -31,6 +31,8 @@ type writeConn struct {
 	// memory (SQLite only; writecache.go).
 	silences *silenceCache
 	changes  *changeCache
+	// numbers hands out incident numbers (SQLite only; writecache.go).
+	numbers *numberCache
 }
 
 // othersCommitted drops what the connection's caches hold: another
@@ -44,6 +46,9 @@ func (c *writeConn) othersCommitted() {
 	}
 	if c.changes != nil {
 		c.changes.drop()
+	}
+	if c.numbers != nil {
+		c.numbers.drop()
 	}
 }
 

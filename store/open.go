@@ -89,7 +89,7 @@ func openSQLite(ctx context.Context, opts Options) (*Store, error) {
 	s.wconn.alerts = newAlertCache()
 	s.keys = newAlertKeys()
 	s.wconn.keys = s.keys
-	s.wconn.silences, s.wconn.changes = &silenceCache{}, &changeCache{}
+	s.wconn.silences, s.wconn.changes, s.wconn.numbers = &silenceCache{}, &changeCache{}, &numberCache{}
 	s.log.Debug("sqlite database", "path", path)
 	return s, nil
 }

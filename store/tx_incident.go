@@ -16,6 +16,17 @@ import (
 // sequence (never rolled back, so numbers may have gaps but are unique
 // across nodes) or a counter row on SQLite (serialised by the writer).
 func (t *tx) NextIncidentNumber(ctx context.Context) (int64, error) {
+	if c := t.c.numbers; c != nil {
+		if !c.valid {
+			t.statements++
+			var v int64
+			if err := t.c.conn.QueryRowContext(ctx, "SELECT value FROM counters WHERE name = 'incident_number'").Scan(&v); err != nil {
+				return 0, t.s.dbErr(err, "read incident number counter")
+			}
+			c.loaded(v)
+		}
+		return c.next(), nil
+	}
 	var n int64
 	if err := t.queryRow(ctx, qNextNumber).Scan(&n); err != nil {
 		return 0, t.s.dbErr(err, "next incident number")
@@ -190,4 +201,21 @@ func (t *tx) noChangesSince(ctx context.Context, serviceID string, since int64) 
 	}
 	t.c.changes.bound(serviceID, bound)
 	return bound < since, nil
+}
+
+// saveNumber writes the incident number counter SQLite's writer handed
+// numbers from (writecache.go), once per batch, before COMMIT.
+func (t *tx) saveNumber() error {
+	if t.c.numbers == nil {
+		return nil
+	}
+	n, ok := t.c.numbers.pending()
+	if !ok {
+		return nil
+	}
+	t.statements++
+	if _, err := t.c.conn.ExecContext(t.ctx, "UPDATE counters SET value = $1 WHERE name = 'incident_number'", n); err != nil {
+		return t.s.dbErr(err, "save incident number counter %d", n)
+	}
+	return nil
 }

@@ -110,3 +110,48 @@ func (c *changeCache) inserted(serviceID string, at int64) {
 		c.latest[serviceID] = at
 	}
 }
+
+// numberCache hands out incident numbers on SQLite's writer from memory
+// instead of an UPDATE … RETURNING of the counter row per incident: the
+// counter is written once per batch, before COMMIT, with the batch's last
+// number. Numbers are staged like the open-alert cache's rows: a request
+// that fails gives its numbers back, so numbers stay gapless as before.
+type numberCache struct {
+	// committed is the counter as committed; batch and req the last number
+	// handed out by the batch's finished requests and by the running one.
+	committed, batch, req int64
+	// valid says committed was read (and no other connection committed
+	// since).
+	valid bool
+}
+
+// begin starts a batch from the committed counter.
+func (c *numberCache) begin() { c.batch, c.req = c.committed, c.committed }
+
+func (c *numberCache) drop() { c.valid = false }
+
+// loaded sets the committed counter as read, before any number of the
+// batch was handed out from memory.
+func (c *numberCache) loaded(committed int64) {
+	c.committed, c.batch, c.req, c.valid = committed, committed, committed, true
+}
+
+func (c *numberCache) next() int64 {
+	c.req++
+	return c.req
+}
+
+// endRequest keeps the running request's numbers if it succeeded.
+func (c *numberCache) endRequest(ok bool) {
+	if ok {
+		c.batch = c.req
+	} else {
+		c.req = c.batch
+	}
+}
+
+// pending returns the counter the batch must write before COMMIT, if any.
+func (c *numberCache) pending() (int64, bool) { return c.batch, c.valid && c.batch != c.committed }
+
+// committedBatch moves the batch's counter to the committed one.
+func (c *numberCache) committedBatch() { c.committed = c.batch }

@@ -1,7 +1,10 @@
 package store
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -64,7 +67,7 @@ func TestSilenceCache(t *testing.T) {
 	if n := active(t0.Add(30*time.Minute), "s1"); n != 0 {
 		t.Errorf("second read ran %d statements, want 0 (from memory)", n)
 	}
-	if n := active(t0.Add(2*time.Hour)); n != 0 {
+	if n := active(t0.Add(2 * time.Hour)); n != 0 {
 		t.Errorf("read after the silence ended ran %d statements, want 0", n)
 	}
 	active(t0.Add(-time.Minute), "s1") // earlier than the cache: read
@@ -157,7 +160,7 @@ func TestChangeCache(t *testing.T) {
 	write(t, s, func(tx hypercare.Tx) error { return tx.InsertChangeEvent(ctx, change("c1", t0.Add(2*time.Minute))) })
 	recent(t0.Add(3*time.Minute), "c1")
 	// Long after, the window no longer reaches c1: no read.
-	if n := recent(t0.Add(2*time.Minute+hypercare.RecentChangeWindow+time.Second)); n != 0 {
+	if n := recent(t0.Add(2*time.Minute + hypercare.RecentChangeWindow + time.Second)); n != 0 {
 		t.Errorf("read past every change ran %d statements, want 0", n)
 	}
 	later := t0.Add(3 * hypercare.RecentChangeWindow)
@@ -180,4 +183,124 @@ func TestChangeCache(t *testing.T) {
 	write(t, other, func(tx hypercare.Tx) error { return tx.InsertChangeEvent(ctx, change("c2", later.Add(2*time.Minute))) })
 	other.Close()
 	recent(later.Add(3*time.Minute), "c2")
+}
+
+// TestIncidentNumbersFromMemory: SQLite's writer hands out incident numbers
+// without a statement per incident, and they stay unique and gapless: a
+// failed write gives its numbers back (alone in its batch, and in a batch
+// with others), another connection's incidents are counted, and the
+// counter survives a restart.
+func TestIncidentNumbersFromMemory(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	s, err := Open(ctx, Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { s.Close() }()
+	write(t, s, func(tx hypercare.Tx) error {
+		return tx.ApplyCatalog(ctx, nil, []hypercare.Service{{ID: "shop", Name: "Shop", Active: true}}, nil)
+	})
+	t0 := time.Date(2026, 12, 5, 8, 0, 0, 0, time.UTC)
+	seq := 0
+	open := func(htx hypercare.Tx) (int64, error) {
+		seq++
+		inc := &hypercare.Incident{ID: fmt.Sprintf("inc-%03d", seq), Title: "down", Status: hypercare.StatusTriggered,
+			Urgency: hypercare.UrgencyHigh, Severity: hypercare.SeverityError, ServiceID: "shop",
+			CreatedAt: t0, UpdatedAt: t0, LastAlertAt: t0}
+		err := htx.InsertIncident(ctx, inc)
+		return inc.Number, err
+	}
+	var got []int64
+	statements := reads(t, s, func(tx *tx) error {
+		for range 3 {
+			n, err := open(tx)
+			if err != nil {
+				return err
+			}
+			got = append(got, n)
+		}
+		return nil
+	})
+	if fmt.Sprint(got) != "[1 2 3]" {
+		t.Fatalf("numbers %v, want [1 2 3]", got)
+	}
+	if statements != 4 { // the counter read once, then three inserts
+		t.Errorf("three incidents ran %d statements, want 4", statements)
+	}
+	undone := errors.New("undo")
+	if err := s.Write(ctx, "k", func(htx hypercare.Tx) error {
+		if _, err := open(htx); err != nil {
+			return err
+		}
+		return undone
+	}); !errors.Is(err, undone) {
+		t.Fatalf("write = %v, want the undo", err)
+	}
+	next := func(want int64) {
+		t.Helper()
+		var n int64
+		write(t, s, func(htx hypercare.Tx) (err error) { n, err = open(htx); return err })
+		if n != want {
+			t.Fatalf("next number %d, want %d", n, want)
+		}
+	}
+	next(4)
+
+	other, err := Open(ctx, Options{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	write(t, other, func(htx hypercare.Tx) (err error) { n, err = open(htx); return err })
+	other.Close()
+	if n != 5 {
+		t.Fatalf("the other connection's number %d, want 5", n)
+	}
+	next(6)
+
+	// Batched: 40 writes at once, every fourth failing after its insert.
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error)
+	go func() { done <- s.Run(runCtx) }()
+	var wg sync.WaitGroup
+	for i := range 40 {
+		wg.Go(func() {
+			err := s.Write(ctx, "k", func(htx hypercare.Tx) error {
+				if _, err := open(htx); err != nil || i%4 != 3 {
+					return err
+				}
+				return undone
+			})
+			if err != nil && !errors.Is(err, undone) {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	cancel()
+	<-done
+	rows, err := s.rdb.QueryContext(ctx, "SELECT number FROM incidents ORDER BY number")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stored []int64
+	for rows.Next() {
+		var n int64
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		stored = append(stored, n)
+	}
+	rows.Close()
+	for i, n := range stored {
+		if n != int64(i+1) || len(stored) != 36 {
+			t.Fatalf("stored numbers %v, want 1…36 without gaps", stored)
+		}
+	}
+	s.Close()
+	if s, err = Open(ctx, Options{DataDir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	next(37)
 }
