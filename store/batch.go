@@ -94,6 +94,7 @@ func (s *Store) tryBatch(base context.Context, batch []*request, savepoints bool
 	}
 	if c.silences != nil {
 		c.silences.begin()
+		c.changes.begin()
 		c.numbers.begin()
 	}
 	t := &tx{s: s, c: c, ctx: ctx}
@@ -124,6 +125,9 @@ func (s *Store) tryBatch(base context.Context, batch []*request, savepoints bool
 	}
 	if err := s.commit(t, mode); err != nil {
 		s.rollback(base, c)
+		if c.numbers != nil {
+			c.numbers.distrust() // COMMIT may have been durable after all
+		}
 		return err
 	}
 	if c.alerts != nil {

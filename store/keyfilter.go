@@ -103,9 +103,10 @@ type alertKeys struct {
 	wake chan struct{}
 	// skipped counts reads answered by the filter.
 	skipped atomic.Uint64
-	// onInstalled and onBuilt let tests act between a build's hand-over
-	// and its scan, and learn that a filter was published.
-	onInstalled, onBuilt func()
+	// onInstalled, onScanning and onBuilt let tests act between a build's
+	// hand-over and its scan, once the scan's snapshot has begun, and
+	// learn that a filter was published.
+	onInstalled, onScanning, onBuilt func()
 }
 
 func newAlertKeys() *alertKeys { return &alertKeys{wake: make(chan struct{}, 1)} }
@@ -194,7 +195,7 @@ func (s *Store) buildKeyFilter(ctx context.Context) error {
 	if installed != nil {
 		installed()
 	}
-	scanned, err := scanAlertKeys(ctx, s.rdb, f)
+	scanned, err := scanAlertKeys(ctx, s.rdb, f, k.onScanning)
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.next != f {
@@ -215,7 +216,7 @@ func (s *Store) buildKeyFilter(ctx context.Context) error {
 	return nil
 }
 
-func scanAlertKeys(ctx context.Context, db *sql.DB, f *keyFilter) (int64, error) {
+func scanAlertKeys(ctx context.Context, db *sql.DB, f *keyFilter, scanning func()) (int64, error) {
 	rows, err := db.QueryContext(ctx, "SELECT service_id, dedup_key FROM alerts")
 	if err != nil {
 		return 0, fmt.Errorf("scan alert keys: %w", err)
@@ -228,7 +229,9 @@ func scanAlertKeys(ctx context.Context, db *sql.DB, f *keyFilter) (int64, error)
 			return n, fmt.Errorf("scan alert keys: %w", err)
 		}
 		f.add(rawKeyHash(f.seed, service, key))
-		n++
+		if n++; n == 1 && scanning != nil {
+			scanning() // the snapshot is taken: later commits are not in it
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return n, fmt.Errorf("scan alert keys: %w", err)

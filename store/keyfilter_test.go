@@ -47,9 +47,11 @@ func TestKeyFilterHasNoFalseNegatives(t *testing.T) {
 
 // TestKeyFilterSkipsReadsAndMissesNoAlert: with a built filter, the reads
 // of a never-seen key are answered without the database, and every alert
-// stays found: one inserted before the build, one inserted while the
-// filter is being built, one after, one inserted in the same transaction,
-// and one another connection inserts (the filter is dropped).
+// stays found: one inserted before the build, one after the hand-over,
+// one while the scan runs, one after, one inserted in the same
+// transaction, and one another connection inserts (the filter is
+// dropped). RecentAlertsByKey is the read that proves it: the open-alert
+// cache answers FindOpenAlert for keys this store inserted.
 func TestKeyFilterSkipsReadsAndMissesNoAlert(t *testing.T) {
 	ctx := t.Context()
 	dir := t.TempDir()
@@ -73,13 +75,16 @@ func TestKeyFilterSkipsReadsAndMissesNoAlert(t *testing.T) {
 	if got := s.WriteStats().KeyReadsSkipped; got != 0 {
 		t.Fatalf("%d reads skipped before a filter was built", got)
 	}
-	// Built, with an alert inserted between the hand-over and the scan.
+	// Built, with an alert inserted between the hand-over and the scan,
+	// and one while the scan reads its snapshot (only the writer's add
+	// puts that one in the filter).
 	s.keys.onInstalled = func() { insert(s, "during") }
+	s.keys.onScanning = func() { insert(s, "while-scanning") }
 	if err := s.buildKeyFilter(ctx); err != nil {
 		t.Fatal(err)
 	}
-	s.keys.onInstalled = nil
-	for _, k := range []string{"before", "during"} {
+	s.keys.onInstalled, s.keys.onScanning = nil, nil
+	for _, k := range []string{"before", "during", "while-scanning"} {
 		lookup(t, s, k, true)
 	}
 	lookup(t, s, "never", false)
@@ -119,7 +124,7 @@ func TestKeyFilterSkipsReadsAndMissesNoAlert(t *testing.T) {
 	if err := s.buildKeyFilter(ctx); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"before", "during", "after", "same-tx", "elsewhere"} {
+	for _, k := range []string{"before", "during", "while-scanning", "after", "same-tx", "elsewhere"} {
 		lookup(t, s, k, true)
 	}
 }

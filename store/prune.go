@@ -187,6 +187,9 @@ func (p *pruner) run(ctx context.Context, c hypercare.RetentionCutoffs) error {
 // candidates picks (a query returning key values).
 func (p *pruner) simple(candidates, table, key string, count *int64) func(context.Context, time.Time) error {
 	return func(ctx context.Context, cutoff time.Time) error {
+		if table == "change_events" && p.t.c.changes != nil {
+			p.t.c.changes.deleting() // its bounds must not see an uncommitted delete
+		}
 		q := "DELETE FROM " + table + " WHERE " + key + " IN (" + candidates + ")"
 		n, err := p.exec(ctx, table, q, micros(cutoff), p.budget)
 		*count += n

@@ -71,7 +71,8 @@ func (t *tx) InsertIncident(ctx context.Context, inc *hypercare.Incident) error 
 		}
 		return t.published(nil, hypercare.StreamIncident, hypercare.StreamCreated, inc.ID, inc.ID)
 	}
-	if inc.Number == 0 {
+	drawn := inc.Number == 0
+	if drawn {
 		n, err := t.NextIncidentNumber(ctx)
 		if err != nil {
 			return err
@@ -84,6 +85,9 @@ func (t *tx) InsertIncident(ctx context.Context, inc *hypercare.Incident) error 
 		inc.ServiceID, inc.AlertCount, inc.OpenAlertCount, micros(inc.CreatedAt), micros(inc.UpdatedAt),
 		nullMicros(inc.AcknowledgedAt), nullMicros(inc.ResolvedAt), inc.Priority, inc.Transient, inc.Flapping,
 		inc.Features, inc.LastFeatures, micros(inc.LastAlertAt), inc.SuppressedBy, nullMicros(inc.SuppressedUntil))
+	if drawn && t.c.numbers != nil && hypercare.ErrorCode(err) == hypercare.CodeConflict {
+		t.c.numbers.distrust() // the number may be taken: read the counter again
+	}
 	return t.published(err, hypercare.StreamIncident, hypercare.StreamCreated, inc.ID, inc.ID)
 }
 

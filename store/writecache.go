@@ -79,8 +79,23 @@ func cloneSilence(s hypercare.Silence) hypercare.Silence {
 // timestamps (micros): a read of a window that starts after the bound
 // finds nothing. The bound only errs high (an insert rolled back, a change
 // event deleted by retention), which costs a read, never a missed change.
+// Retention's deletes would let a bound read in the same batch err low if
+// the batch then rolled back, so such a batch drops the bounds and keeps
+// none it reads until it ends.
 type changeCache struct {
 	latest map[string]int64
+	// deleted says this batch deleted change events.
+	deleted bool
+}
+
+// begin starts a batch; a delete in the previous batch already dropped
+// the bounds, committed or not.
+func (c *changeCache) begin() { c.deleted = false }
+
+// deleting records that the batch deletes change events.
+func (c *changeCache) deleting() {
+	c.drop()
+	c.deleted = true
 }
 
 // maxCachedServices bounds the change cache; when full it starts over.
@@ -98,6 +113,9 @@ func (c *changeCache) noneSince(serviceID string, since int64) (none, known bool
 // bound records the service's latest change event timestamp as read
 // (math.MinInt64 when it has none).
 func (c *changeCache) bound(serviceID string, latest int64) {
+	if c.deleted {
+		return
+	}
 	if c.latest == nil || len(c.latest) >= maxCachedServices {
 		c.latest = map[string]int64{}
 	}
@@ -123,10 +141,23 @@ type numberCache struct {
 	// valid says committed was read (and no other connection committed
 	// since).
 	valid bool
+	// reread asks the next batch to read the counter again: a commit
+	// failed (it may have been durable all the same), or a drawn number
+	// was already taken. The old UPDATE … RETURNING could not drift from
+	// the database; this repairs the cache if it ever does.
+	reread bool
 }
 
 // begin starts a batch from the committed counter.
-func (c *numberCache) begin() { c.batch, c.req = c.committed, c.committed }
+func (c *numberCache) begin() {
+	if c.reread {
+		c.valid, c.reread = false, false
+	}
+	c.batch, c.req = c.committed, c.committed
+}
+
+// distrust makes the next batch read the counter again.
+func (c *numberCache) distrust() { c.reread = true }
 
 func (c *numberCache) drop() { c.valid = false }
 

@@ -188,8 +188,9 @@ func TestChangeCache(t *testing.T) {
 // TestIncidentNumbersFromMemory: SQLite's writer hands out incident numbers
 // without a statement per incident, and they stay unique and gapless: a
 // failed write gives its numbers back (alone in its batch, and in a batch
-// with others), another connection's incidents are counted, and the
-// counter survives a restart.
+// with others), another connection's incidents are counted, a cache that
+// fell behind the database repairs itself, and the counter survives a
+// restart.
 func TestIncidentNumbersFromMemory(t *testing.T) {
 	ctx := t.Context()
 	dir := t.TempDir()
@@ -259,6 +260,15 @@ func TestIncidentNumbersFromMemory(t *testing.T) {
 	}
 	next(6)
 
+	// A cache behind the database (as after a COMMIT that reported an
+	// error but was durable): the taken number fails once, then the
+	// counter is read again.
+	s.wconn.numbers.committed = 3
+	if err := s.Write(ctx, "k", func(htx hypercare.Tx) error { _, err := open(htx); return err }); hypercare.ErrorCode(err) != hypercare.CodeConflict {
+		t.Fatalf("incident with a taken number: %v, want a conflict", err)
+	}
+	next(7)
+
 	// Batched: 40 writes at once, every fourth failing after its insert.
 	runCtx, cancel := context.WithCancel(ctx)
 	done := make(chan error)
@@ -294,13 +304,57 @@ func TestIncidentNumbersFromMemory(t *testing.T) {
 	}
 	rows.Close()
 	for i, n := range stored {
-		if n != int64(i+1) || len(stored) != 36 {
-			t.Fatalf("stored numbers %v, want 1…36 without gaps", stored)
+		if n != int64(i+1) || len(stored) != 37 {
+			t.Fatalf("stored numbers %v, want 1…37 without gaps", stored)
 		}
 	}
 	s.Close()
 	if s, err = Open(ctx, Options{DataDir: dir}); err != nil {
 		t.Fatal(err)
 	}
-	next(37)
+	next(38)
+}
+
+// TestChangeCacheAfterRolledBackPrune: a bound read after retention
+// deleted change events in the same batch is not kept, so a batch that
+// rolls back the delete cannot leave a bound that hides the events.
+func TestChangeCacheAfterRolledBackPrune(t *testing.T) {
+	ctx := t.Context()
+	s, err := Open(ctx, Options{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	write(t, s, func(tx hypercare.Tx) error {
+		return tx.ApplyCatalog(ctx, nil, []hypercare.Service{{ID: "shop", Name: "Shop", Active: true}}, []hypercare.Integration{shopV2})
+	})
+	t0 := time.Date(2026, 12, 5, 8, 0, 0, 0, time.UTC)
+	write(t, s, func(tx hypercare.Tx) error {
+		return tx.InsertChangeEvent(ctx, &hypercare.ChangeEvent{ID: "c1", ServiceID: "shop", IntegrationID: "shop-v2",
+			Summary: "deploy", Source: "ci", Timestamp: t0, ReceivedAt: t0})
+	})
+	window := func(tx hypercare.Tx) ([]hypercare.ChangeEvent, error) {
+		return tx.RecentChanges(ctx, "shop", t0.Add(-time.Minute), t0.Add(time.Minute))
+	}
+	undone := errors.New("undo")
+	err = s.Write(ctx, "k", func(htx hypercare.Tx) error {
+		p := &pruner{t: htx.(*tx), budget: 100}
+		if err := p.run(ctx, hypercare.RetentionCutoffs{Events: t0.Add(time.Hour)}); err != nil {
+			return err
+		}
+		if got, err := window(htx); err != nil || len(got) != 0 {
+			t.Errorf("after the delete, in its batch: %+v, %v; want none", got, err)
+		}
+		return undone
+	})
+	if !errors.Is(err, undone) {
+		t.Fatalf("write = %v, want the undo", err)
+	}
+	write(t, s, func(htx hypercare.Tx) error {
+		got, err := window(htx)
+		if err == nil && len(got) != 1 {
+			t.Errorf("after the delete rolled back: %+v, want c1", got)
+		}
+		return err
+	})
 }
