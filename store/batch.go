@@ -95,6 +95,8 @@ func (s *Store) tryBatch(base context.Context, batch []*request, savepoints bool
 	if c.silences != nil {
 		c.silences.begin()
 		c.changes.begin()
+	}
+	if c.numbers != nil {
 		c.numbers.begin()
 	}
 	t := &tx{s: s, c: c, ctx: ctx}
@@ -132,6 +134,8 @@ func (s *Store) tryBatch(base context.Context, batch []*request, savepoints bool
 	}
 	if c.alerts != nil {
 		c.alerts.committedBatch()
+	}
+	if c.numbers != nil {
 		c.numbers.committedBatch()
 	}
 	if len(t.stream) > 0 {
@@ -260,7 +264,9 @@ func (s *Store) runOne(t *tx, r *request, mode runMode) error {
 		t.hooks = t.hooks[:hooked]      // and what it wanted done at commit
 	}
 	if t.c.alerts != nil {
-		t.c.alerts.endRequest(err == nil)  // likewise the alert rows it wrote
+		t.c.alerts.endRequest(err == nil) // likewise the alert rows it wrote
+	}
+	if t.c.numbers != nil {
 		t.c.numbers.endRequest(err == nil) // and the incident numbers it drew
 	}
 	if err == nil {

@@ -163,5 +163,9 @@ func (s *Store) acquire(ctx context.Context) (*writeConn, func(), error) {
 		return nil, nil, fmt.Errorf("get write connection: %w", err)
 	}
 	wc := newWriteConn(conn, &s.q, false)
+	// PostgreSQL: the silences and change bounds live for this batch's
+	// transaction only (writers on other nodes commit at any time), so a
+	// batch of new incidents reads each once, not once per incident.
+	wc.silences, wc.changes = &silenceCache{}, &changeCache{}
 	return wc, func() { conn.Close() }, nil
 }

@@ -192,6 +192,7 @@ func (s *Store) addDueAndWriteCases(add func(string, string, []any, ...string)) 
 	add("open incident with features", q[qOpenIncidentWithFeatures], []any{"svc-03", "f", now}, "incidents_open_")
 	add("open incidents of", q[qOpenIncidentsOf], []any{"svc-03", now, 10}, "incidents_open_service")
 	add("recent changes", q[qRecentChanges], []any{"svc-03", now, now}, "change_events_service_at")
+	add("latest change", q[qLatestChange], []any{"svc-03"}, "change_events_service_at")
 	add("get escalation (write)", q[qGetEscalation], []any{"inc-0000000100"}, "pkey")
 	add("suppressed incidents", suppressedIncidentsSQL, []any{"silence:s-1"}, "incidents_suppressed_by")
 }

@@ -50,6 +50,7 @@ const (
 	qInsertEvent
 	qInsertChange
 	qRecentChanges
+	qLatestChange
 	qUpsertTeam
 	qListTeamIDs
 	qDeleteTeam
@@ -152,6 +153,7 @@ func buildQueries(d *dialect) [numQueries]string {
 		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING"
 	q[qInsertChange] = "INSERT INTO change_events (" + changeCols + ") VALUES " +
 		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING"
+	q[qLatestChange] = "SELECT MAX(occurred_at) FROM change_events WHERE service_id = $1"
 	q[qRecentChanges] = "SELECT " + changeCols + " FROM change_events " +
 		"WHERE service_id = $1 AND occurred_at >= $2 AND occurred_at <= $3 " +
 		"ORDER BY occurred_at DESC, id DESC"

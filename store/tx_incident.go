@@ -183,9 +183,10 @@ func (t *tx) RecentChanges(ctx context.Context, serviceID string, since, until t
 	return changes, nil
 }
 
-// noChangesSince answers, on SQLite, that the service has no change event
-// timestamped at or after since, from the write connection's bound of its
-// latest one (read once per service; writecache.go).
+// noChangesSince answers that the service has no change event timestamped
+// at or after since, from a bound of its latest one (writecache.go): read
+// once per service and kept by SQLite's write connection, or for one
+// transaction on PostgreSQL.
 func (t *tx) noChangesSince(ctx context.Context, serviceID string, since int64) (bool, error) {
 	if t.c.changes == nil {
 		return false, nil
@@ -193,10 +194,8 @@ func (t *tx) noChangesSince(ctx context.Context, serviceID string, since int64) 
 	if none, known := t.c.changes.noneSince(serviceID, since); known {
 		return none, nil
 	}
-	t.statements++
 	var latest sql.NullInt64
-	if err := t.c.conn.QueryRowContext(ctx, "SELECT MAX(occurred_at) FROM change_events WHERE service_id = $1",
-		serviceID).Scan(&latest); err != nil {
+	if err := t.queryRow(ctx, qLatestChange, serviceID).Scan(&latest); err != nil {
 		return false, t.s.dbErr(err, "latest change event of service %q", serviceID)
 	}
 	bound := int64(math.MinInt64)
