@@ -6,11 +6,14 @@ import (
 	"github.com/hypercare/hypercare"
 )
 
-// Two more reads every new incident makes on SQLite's one write connection
-// come from memory there (PostgreSQL's writers on several nodes read every
-// time): the silences not yet ended, and whether the service had a change
-// event recently. Both are dropped whenever another connection commits
-// (SQLite's data_version moved), as the alert caches are.
+// Two more reads every new incident makes come from memory: the silences
+// not yet ended, and whether the service had a change event recently. On
+// SQLite the one write connection keeps them, dropped whenever another
+// connection commits (data_version moved), as the alert caches are; on
+// PostgreSQL, whose writers on several nodes commit at any time, they live
+// for one batch's transaction (Store.acquire gives each batch fresh ones),
+// so a batch of new incidents reads each once. The incident numbers below
+// are SQLite's only (PostgreSQL draws a sequence inside the INSERT).
 
 // silenceCache holds the silences that had not ended at some time; later
 // times filter that list in memory. A silence written by this connection
