@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/store"
 	"github.com/hypercare/hypercare/storetest"
 )
 
@@ -15,15 +16,7 @@ import (
 func TestFindOpenAlertSeesOtherStoresWrites(t *testing.T) {
 	storetest.ForEachEngine(t, func(t *testing.T, e storetest.Engine) {
 		ctx := t.Context()
-		opts := e.Options(t)
-		a, b := storetest.OpenStore(t, opts), storetest.OpenStore(t, opts)
-		it := hypercare.Integration{ID: "shop-v2", ServiceID: "shop", Type: hypercare.IntegrationEventsV2,
-			Key: "0123456789abcdef0123456789abcdef"}
-		if err := a.Write(ctx, "catalog", func(tx hypercare.Tx) error {
-			return tx.ApplyCatalog(ctx, nil, []hypercare.Service{{ID: "shop", Name: "Shop", Active: true}}, []hypercare.Integration{it})
-		}); err != nil {
-			t.Fatal(err)
-		}
+		a, b, it := twoNodesWithShop(t, e)
 		now := time.Date(2026, 12, 3, 8, 0, 0, 0, time.UTC)
 		al := &hypercare.Alert{ID: "al-1", ServiceID: "shop", IntegrationID: it.ID, DedupKey: "k",
 			Status: hypercare.StatusTriggered, Summary: "down", Severity: hypercare.SeverityError, EventCount: 1,
@@ -54,4 +47,21 @@ func TestFindOpenAlertSeesOtherStoresWrites(t *testing.T) {
 			t.Errorf("alert resolved by the other store still found open: %+v", got)
 		}
 	})
+}
+
+// twoNodesWithShop opens two stores on one database (two nodes; on SQLite,
+// a second process on the file) holding the service "shop" and its events
+// integration.
+func twoNodesWithShop(t *testing.T, e storetest.Engine) (a, b *store.Store, it hypercare.Integration) {
+	t.Helper()
+	opts := e.Options(t)
+	a, b = storetest.OpenStore(t, opts), storetest.OpenStore(t, opts)
+	it = hypercare.Integration{ID: "shop-v2", ServiceID: "shop", Type: hypercare.IntegrationEventsV2,
+		Key: "0123456789abcdef0123456789abcdef"}
+	if err := a.Write(t.Context(), "catalog", func(tx hypercare.Tx) error {
+		return tx.ApplyCatalog(t.Context(), nil, []hypercare.Service{{ID: "shop", Name: "Shop", Active: true}}, []hypercare.Integration{it})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return a, b, it
 }

@@ -28,7 +28,8 @@ type writeConn struct {
 	// write connection only; keyfilter.go).
 	keys *alertKeys
 	// silences and changes answer two reads of every new incident from
-	// memory (SQLite only; writecache.go).
+	// memory (writecache.go): for the connection's life on SQLite, for
+	// one batch on PostgreSQL.
 	silences *silenceCache
 	changes  *changeCache
 	// numbers hands out incident numbers (SQLite only; writecache.go).

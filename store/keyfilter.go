@@ -38,24 +38,14 @@ func newKeyFilter(capacity int64) *keyFilter {
 	return &keyFilter{seed: maphash.MakeSeed(), words: make([]atomic.Uint64, n/64), mask: n - 1, capacity: capacity}
 }
 
-// keyHash hashes a service ID, a zero byte and a dedup key (the writer's
-// strings); rawKeyHash hashes the scan's raw bytes alike, since maphash
-// hashes the bytes written, however they were split.
+// keyHash hashes a service ID, a zero byte and a dedup key, so ("a",
+// "bc") and ("ab", "c") differ, without building the joined string.
 func keyHash(seed maphash.Seed, service, key string) (h1, h2 uint64) {
 	var h maphash.Hash
 	h.SetSeed(seed)
 	h.WriteString(service)
 	h.WriteByte(0)
 	h.WriteString(key)
-	return split(h.Sum64())
-}
-
-func rawKeyHash(seed maphash.Seed, service, key []byte) (h1, h2 uint64) {
-	var h maphash.Hash
-	h.SetSeed(seed)
-	h.Write(service)
-	h.WriteByte(0)
-	h.Write(key)
 	return split(h.Sum64())
 }
 
@@ -223,12 +213,12 @@ func scanAlertKeys(ctx context.Context, db *sql.DB, f *keyFilter, scanning func(
 	}
 	defer rows.Close()
 	var n int64
-	var service, key sql.RawBytes
+	var service, key string
 	for rows.Next() {
 		if err := rows.Scan(&service, &key); err != nil {
 			return n, fmt.Errorf("scan alert keys: %w", err)
 		}
-		f.add(rawKeyHash(f.seed, service, key))
+		f.add(keyHash(f.seed, service, key))
 		if n++; n == 1 && scanning != nil {
 			scanning() // the snapshot is taken: later commits are not in it
 		}

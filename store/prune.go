@@ -166,7 +166,7 @@ func (p *pruner) run(ctx context.Context, c hypercare.RetentionCutoffs) error {
 		{c.Notifications, p.simple(q.notifications, "notifications", "id", &p.res.Notifications)},
 		{c.Escalations, p.simple(q.escalations, "escalations", "incident_id", &p.res.Escalations)},
 		{c.Events, p.simple(q.events, "events", "id", &p.res.Events)},
-		{c.Events, p.simple(q.changes, "change_events", "id", &p.res.ChangeEvents)},
+		{c.Events, p.changeEvents(q.changes)},
 	}
 	for _, st := range steps {
 		if st.cutoff.IsZero() {
@@ -187,13 +187,23 @@ func (p *pruner) run(ctx context.Context, c hypercare.RetentionCutoffs) error {
 // candidates picks (a query returning key values).
 func (p *pruner) simple(candidates, table, key string, count *int64) func(context.Context, time.Time) error {
 	return func(ctx context.Context, cutoff time.Time) error {
-		if table == "change_events" && p.t.c.changes != nil {
-			p.t.c.changes.deleting() // its bounds must not see an uncommitted delete
-		}
 		q := "DELETE FROM " + table + " WHERE " + key + " IN (" + candidates + ")"
 		n, err := p.exec(ctx, table, q, micros(cutoff), p.budget)
 		*count += n
 		return err
+	}
+}
+
+// changeEvents is the change-event step: first the write connection's
+// change bounds learn that this batch deletes some, so they keep no read
+// that saw a delete the batch may yet roll back.
+func (p *pruner) changeEvents(candidates string) func(context.Context, time.Time) error {
+	del := p.simple(candidates, "change_events", "id", &p.res.ChangeEvents)
+	return func(ctx context.Context, cutoff time.Time) error {
+		if p.t.c.changes != nil {
+			p.t.c.changes.deleting()
+		}
+		return del(ctx, cutoff)
 	}
 }
 

@@ -216,8 +216,7 @@ func (t *tx) saveNumber() error {
 	if !ok {
 		return nil
 	}
-	t.statements++
-	if _, err := t.c.conn.ExecContext(t.ctx, "UPDATE counters SET value = $1 WHERE name = 'incident_number'", n); err != nil {
+	if _, err := t.execText(t.ctx, "UPDATE counters SET value = $1 WHERE name = 'incident_number'", n); err != nil {
 		return t.s.dbErr(err, "save incident number counter %d", n)
 	}
 	return nil

@@ -15,19 +15,13 @@ import (
 func TestWriteCachesSeeWritesAndOtherNodes(t *testing.T) {
 	storetest.ForEachEngine(t, func(t *testing.T, e storetest.Engine) {
 		ctx := t.Context()
-		opts := e.Options(t)
-		a, b := storetest.OpenStore(t, opts), storetest.OpenStore(t, opts)
-		it := hypercare.Integration{ID: "shop-v2", ServiceID: "shop", Type: hypercare.IntegrationEventsV2,
-			Key: "0123456789abcdef0123456789abcdef"}
+		a, b, _ := twoNodesWithShop(t, e)
 		must := func(err error) {
 			t.Helper()
 			if err != nil {
 				t.Fatal(err)
 			}
 		}
-		must(a.Write(ctx, "k", func(tx hypercare.Tx) error {
-			return tx.ApplyCatalog(ctx, nil, []hypercare.Service{{ID: "shop", Name: "Shop", Active: true}}, []hypercare.Integration{it})
-		}))
 		t0 := time.Date(2026, 12, 5, 8, 0, 0, 0, time.UTC)
 		silence := func(id string) *hypercare.Silence {
 			return &hypercare.Silence{ID: id, Matchers: []string{`env="prod"`}, Services: []string{"shop"},

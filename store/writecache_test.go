@@ -32,11 +32,7 @@ func reads(t *testing.T, s *Store, fn func(*tx) error) int {
 func TestSilenceCache(t *testing.T) {
 	ctx := t.Context()
 	dir := t.TempDir()
-	s, err := Open(ctx, Options{DataDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTestSQLite(t, dir)
 	t0 := time.Date(2026, 12, 5, 8, 0, 0, 0, time.UTC)
 	silence := func(id string, ends time.Duration) *hypercare.Silence {
 		return &hypercare.Silence{ID: id, Matchers: []string{`env="prod"`}, Services: []string{"shop"},
@@ -84,7 +80,7 @@ func TestSilenceCache(t *testing.T) {
 		return err
 	})
 	undone := errors.New("undo")
-	err = s.Write(ctx, "k", func(htx hypercare.Tx) error {
+	err := s.Write(ctx, "k", func(htx hypercare.Tx) error {
 		if err := htx.InsertSilence(ctx, silence("rolled-back", time.Hour)); err != nil {
 			return err
 		}
@@ -103,10 +99,7 @@ func TestSilenceCache(t *testing.T) {
 	})
 	active(t0.Add(2*time.Minute), "s2")
 
-	other, err := Open(ctx, Options{DataDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
+	other := openTestSQLite(t, dir)
 	write(t, other, func(tx hypercare.Tx) error { return tx.InsertSilence(ctx, silence("s3", time.Hour)) })
 	other.Close()
 	if n := active(t0.Add(2*time.Minute), "s2", "s3"); n != 1 {
@@ -119,15 +112,7 @@ func TestSilenceCache(t *testing.T) {
 // another one inserted it, and a rolled-back insert is not returned.
 func TestChangeCache(t *testing.T) {
 	ctx := t.Context()
-	dir := t.TempDir()
-	s, err := Open(ctx, Options{DataDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	write(t, s, func(tx hypercare.Tx) error {
-		return tx.ApplyCatalog(ctx, nil, []hypercare.Service{{ID: "shop", Name: "Shop", Active: true}}, []hypercare.Integration{shopV2})
-	})
+	s, dir := openShop(t)
 	t0 := time.Date(2026, 12, 5, 8, 0, 0, 0, time.UTC)
 	change := func(id string, at time.Time) *hypercare.ChangeEvent {
 		return &hypercare.ChangeEvent{ID: id, ServiceID: "shop", IntegrationID: "shop-v2", Summary: "deploy " + id,
@@ -165,7 +150,7 @@ func TestChangeCache(t *testing.T) {
 	}
 	later := t0.Add(3 * hypercare.RecentChangeWindow)
 	undone := errors.New("undo")
-	err = s.Write(ctx, "k", func(htx hypercare.Tx) error {
+	err := s.Write(ctx, "k", func(htx hypercare.Tx) error {
 		if err := htx.InsertChangeEvent(ctx, change("rolled-back", later)); err != nil {
 			return err
 		}
@@ -176,10 +161,7 @@ func TestChangeCache(t *testing.T) {
 	}
 	recent(later.Add(time.Minute))
 
-	other, err := Open(ctx, Options{DataDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
+	other := openTestSQLite(t, dir)
 	write(t, other, func(tx hypercare.Tx) error { return tx.InsertChangeEvent(ctx, change("c2", later.Add(2*time.Minute))) })
 	other.Close()
 	recent(later.Add(3*time.Minute), "c2")
@@ -193,15 +175,7 @@ func TestChangeCache(t *testing.T) {
 // restart.
 func TestIncidentNumbersFromMemory(t *testing.T) {
 	ctx := t.Context()
-	dir := t.TempDir()
-	s, err := Open(ctx, Options{DataDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { s.Close() }()
-	write(t, s, func(tx hypercare.Tx) error {
-		return tx.ApplyCatalog(ctx, nil, []hypercare.Service{{ID: "shop", Name: "Shop", Active: true}}, nil)
-	})
+	s, dir := openShop(t)
 	t0 := time.Date(2026, 12, 5, 8, 0, 0, 0, time.UTC)
 	seq := 0
 	open := func(htx hypercare.Tx) (int64, error) {
@@ -248,10 +222,7 @@ func TestIncidentNumbersFromMemory(t *testing.T) {
 	}
 	next(4)
 
-	other, err := Open(ctx, Options{DataDir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
+	other := openTestSQLite(t, dir)
 	var n int64
 	write(t, other, func(htx hypercare.Tx) (err error) { n, err = open(htx); return err })
 	other.Close()
@@ -309,9 +280,7 @@ func TestIncidentNumbersFromMemory(t *testing.T) {
 		}
 	}
 	s.Close()
-	if s, err = Open(ctx, Options{DataDir: dir}); err != nil {
-		t.Fatal(err)
-	}
+	s = openTestSQLite(t, dir)
 	next(38)
 }
 
@@ -320,14 +289,7 @@ func TestIncidentNumbersFromMemory(t *testing.T) {
 // rolls back the delete cannot leave a bound that hides the events.
 func TestChangeCacheAfterRolledBackPrune(t *testing.T) {
 	ctx := t.Context()
-	s, err := Open(ctx, Options{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	write(t, s, func(tx hypercare.Tx) error {
-		return tx.ApplyCatalog(ctx, nil, []hypercare.Service{{ID: "shop", Name: "Shop", Active: true}}, []hypercare.Integration{shopV2})
-	})
+	s, _ := openShop(t)
 	t0 := time.Date(2026, 12, 5, 8, 0, 0, 0, time.UTC)
 	write(t, s, func(tx hypercare.Tx) error {
 		return tx.InsertChangeEvent(ctx, &hypercare.ChangeEvent{ID: "c1", ServiceID: "shop", IntegrationID: "shop-v2",
@@ -337,7 +299,7 @@ func TestChangeCacheAfterRolledBackPrune(t *testing.T) {
 		return tx.RecentChanges(ctx, "shop", t0.Add(-time.Minute), t0.Add(time.Minute))
 	}
 	undone := errors.New("undo")
-	err = s.Write(ctx, "k", func(htx hypercare.Tx) error {
+	err := s.Write(ctx, "k", func(htx hypercare.Tx) error {
 		p := &pruner{t: htx.(*tx), budget: 100}
 		if err := p.run(ctx, hypercare.RetentionCutoffs{Events: t0.Add(time.Hour)}); err != nil {
 			return err
