@@ -4,7 +4,8 @@
 # fresh PostgreSQL schema) each run: per round and side, `bench ingest`
 # (NEW_BINARY's) sends a new alert per event, then 1,000 re-triggering
 # keys (32 connections, one event per request), then Alertmanager webhook
-# batches of 100 new alerts (8 connections), 5 s each after 1 s of warm-up.
+# batches of 100 new alerts and of 100 of 1,000 re-sent alerts (8
+# connections), 5 s each after 1 s of warm-up.
 # Each round first measures the bare JSON endpoint (`bench bare`) with the
 # new-alert load: the machine's speed that round, to compare rounds by.
 #
@@ -17,17 +18,33 @@
 #   B_SQL='DROP INDEX alerts_status;' sqlite3 on B's database once migrated (a first start), before the run
 #   DATABASE_URL='postgres://…?sslmode=disable'  PostgreSQL instead of SQLite: a fresh schema per run
 #
-# It prints accepted events (alerts) per second of each load, and the
-# server's hypercare_store_key_reads_skipped_total (n/a before it existed).
+# It prints accepted events (alerts) per second of each load with the
+# server's CPU time per event, and its
+# hypercare_store_key_reads_skipped_total (n/a before it existed).
 set -eu
 dir=$(cd "$(dirname "$0")" && pwd)
 old=$1 new=$2 rounds=${3:-3}
 v2=0123456789abcdef0123456789abcdef am=fedcba9876543210fedcba9876543210 port=18610
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# rate ALERTS_PER_REQUEST ARGS… prints the load's accepted events/s and
+# the server's CPU time per event (user+system over the warm-up, the
+# measured load and the clean-up's resolves, per event of all three):
+# steadier than events/s on a shared machine, the figure for a change that
+# saves CPU.
 rate() {
-	"$new" bench ingest --url http://127.0.0.1:$port --duration 5s --warmup 1s "$@" 2>&1 | awk '/Events\/s/ {print $2; exit}'
+	per=$1
+	shift
+	c0=$(cpu)
+	out=$("$new" bench ingest --url http://127.0.0.1:$port --duration 5s --warmup 1s "$@" 2>&1)
+	c1=$(cpu)
+	echo "$out" | awk -v per="$per" -v cpu=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" '
+		/^Requests sent/ {n = $3; w = $4; gsub(/[^0-9]/, "", w); n = (n + w) * per}
+		/^Cleanup +resolved/ {c = $3}
+		/Events\/s/ {r = $2}
+		END {printf "%s/s (%.1f cpu-µs/event)", r, n ? cpu / hz * 1e6 / (n + c) : 0}'
 }
+cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
 up() {
 	for _ in $(seq 100); do curl -sf http://127.0.0.1:$port/healthz > /dev/null 2>&1 && return; sleep 0.1; done
 }
@@ -52,7 +69,7 @@ for r in $(seq 1 "$rounds"); do
 	"$new" bench bare --listen 127.0.0.1:$port &
 	pid=$!
 	up
-	echo "round $r: bare endpoint $(rate --routing-key $v2 --concurrency 32 --keys 0 --keep)/s"
+	echo "round $r: bare endpoint $(rate 1 --routing-key $v2 --concurrency 32 --keys 0 --keep)"
 	stop
 	for side in A B; do
 		bin=$old
@@ -70,11 +87,12 @@ for r in $(seq 1 "$rounds"); do
 			sqlite3 "$work/data/hypercare.db" "$B_SQL" > /dev/null
 		fi
 		serve $side "$bin"
-		unique=$(rate --routing-key $v2 --concurrency 32 --keys 0)
-		repeat=$(rate --routing-key $v2 --concurrency 32 --keys 1000)
-		batch=$(rate --routing-key $am --format alertmanager --batch 100 --concurrency 8 --keys 0)
+		unique=$(rate 1 --routing-key $v2 --concurrency 32 --keys 0)
+		repeat=$(rate 1 --routing-key $v2 --concurrency 32 --keys 1000)
+		batch=$(rate 100 --routing-key $am --format alertmanager --batch 100 --concurrency 8 --keys 0)
+		rbatch=$(rate 100 --routing-key $am --format alertmanager --batch 100 --concurrency 8 --keys 1000)
 		skipped=$(curl -s http://127.0.0.1:$port/metrics | awk '/^hypercare_store_key_reads_skipped_total/ {print $2}')
 		stop
-		echo "$side round $r: unique $unique/s, repeat $repeat/s, unique-batch $batch alerts/s, key reads skipped ${skipped:-n/a}"
+		echo "$side round $r: unique $unique, repeat $repeat, unique-batch $batch, repeat-batch $rbatch (alerts), key reads skipped ${skipped:-n/a}"
 	done
 done

@@ -37,7 +37,7 @@ func (in view) apply(ctx context.Context, tx hypercare.Tx, it hypercare.Integrat
 	rec := &hypercare.EventRecord{
 		ID: hypercare.NewID(now), ReceivedAt: now, IntegrationID: it.ID, ServiceID: d.ServiceID,
 		Action: ev.Action, DedupKey: ev.DedupKey, AlertID: res.AlertID, IncidentID: res.IncidentID,
-		Outcome: res.Outcome, Payload: payload, Rules: d.Matched,
+		Outcome: res.Outcome, Payload: payload, PayloadEncoded: true, Rules: d.Matched,
 	}
 	if err := tx.InsertEvent(ctx, rec); err != nil {
 		return Result{}, fmt.Errorf("log event %q: %w", ev.DedupKey, err)

@@ -2,6 +2,7 @@ package intake_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -86,24 +87,30 @@ func TestTwoNodesRaceToOpenTheSameAlert(t *testing.T) {
 	})
 }
 
-// A batch (an Alertmanager group) is recorded whole or not at all.
+// A batch (an Alertmanager group) is recorded whole or not at all. The
+// store refuses each bad event on both engines: a NUL byte in a field, and
+// invalid UTF-8 in custom details, which encoding the event's payload
+// copies from its json.RawMessage as is.
 func TestBatchIsAllOrNothing(t *testing.T) {
 	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
 		st := eng.Open(t)
 		setup(t, st)
 		storetest.StartRun(t, st)
 		in := intake.New(st, clocktest.New(time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)))
-		bad := trigger("b")
-		bad.Summary = "NUL \x00 reaches the store" // the store refuses it on both engines
-		_, err := in.Process(context.Background(), it, []hypercare.Event{trigger("a"), bad})
-		if hypercare.ErrorCode(err) != hypercare.CodeInvalid {
-			t.Fatalf("want invalid_argument, got %v", err)
-		}
-		alerts, _, _ := st.ListAlerts(context.Background(), hypercare.AlertFilter{})
-		incs, _, _ := st.ListIncidents(context.Background(), hypercare.IncidentFilter{})
-		evs, _, _ := st.ListEvents(context.Background(), hypercare.Page{})
-		if len(alerts)+len(incs)+len(evs) != 0 {
-			t.Fatalf("failed batch left %d alerts, %d incidents, %d events", len(alerts), len(incs), len(evs))
+		nul, utf := trigger("b"), trigger("c")
+		nul.Summary = "NUL \x00 reaches the store"
+		utf.CustomDetails = json.RawMessage("{\"disk\":\"\xff\"}")
+		for _, bad := range []hypercare.Event{nul, utf} {
+			_, err := in.Process(context.Background(), it, []hypercare.Event{trigger("a"), bad})
+			if hypercare.ErrorCode(err) != hypercare.CodeInvalid {
+				t.Fatalf("want invalid_argument, got %v", err)
+			}
+			alerts, _, _ := st.ListAlerts(context.Background(), hypercare.AlertFilter{})
+			incs, _, _ := st.ListIncidents(context.Background(), hypercare.IncidentFilter{})
+			evs, _, _ := st.ListEvents(context.Background(), hypercare.Page{})
+			if len(alerts)+len(incs)+len(evs) != 0 {
+				t.Fatalf("failed batch left %d alerts, %d incidents, %d events", len(alerts), len(incs), len(evs))
+			}
 		}
 	})
 }

@@ -24,7 +24,10 @@ const DefaultAlertmanagerBatch = 100
 
 // amBody returns request seq's notification: alerts seq*batch to
 // seq*batch+batch-1, each keyed (fingerprint) like the events-v2 event of
-// the same number, firing for a trigger and resolved otherwise. The types
+// the same number, firing for a trigger and resolved otherwise. A new
+// alert starts now; a re-triggering one (Options.Keys > 0) is a re-send of
+// an alert firing since the run began, so its startsAt is the run's start
+// and only its endsAt (resolved) is now, as in Alertmanager's re-sends. The types
 // are bench compare's (compare_wire.go), one definition of the wire shape.
 func (s eventSource) amBody(seq int64, now time.Time) ([]byte, error) {
 	n := amWebhook{
@@ -34,6 +37,10 @@ func (s eventSource) amBody(seq int64, now time.Time) ([]byte, error) {
 		Alerts: make([]amAlert, s.batch),
 	}
 	stamp := now.UTC().Format(time.RFC3339Nano)
+	starts := stamp
+	if s.keys > 0 {
+		starts = s.started
+	}
 	for i := range n.Alerts {
 		ev := seq*int64(s.batch) + int64(i)
 		key, dedup := s.key(ev)
@@ -42,7 +49,7 @@ func (s eventSource) amBody(seq int64, now time.Time) ([]byte, error) {
 			Labels: map[string]string{"alertname": "HypercareBench", "instance": fmt.Sprintf("bench-host-%02d", key%50),
 				"severity": severityOf(key), "job": "loadgen", "key": fmt.Sprint(key)},
 			Annotations: map[string]string{"summary": fmt.Sprintf("hypercare bench: synthetic alert %d", key)},
-			StartsAt:    stamp, EndsAt: "0001-01-01T00:00:00Z",
+			StartsAt:    starts, EndsAt: "0001-01-01T00:00:00Z",
 			GeneratorURL: "http://prometheus.bench:9090/graph", Fingerprint: dedup,
 		}
 		if s.action(ev) != "trigger" {

@@ -12,11 +12,12 @@ import (
 )
 
 // An alertmanager run posts webhook notifications of Batch alerts to
-// /integrations/KEY, keys cycle over the alerts (not the requests), and
-// events/s counts alerts.
+// /integrations/KEY, keys cycle over the alerts (not the requests), a
+// re-sent alert keeps its startsAt, and events/s counts alerts.
 func TestAlertmanagerFormat(t *testing.T) {
 	var mu sync.Mutex
 	seen := map[string]int{}
+	starts := map[string]string{} // fingerprint → its first startsAt
 	requests := 0
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var n amWebhook
@@ -37,6 +38,12 @@ func TestAlertmanagerFormat(t *testing.T) {
 				return
 			}
 			seen[a.Fingerprint]++
+			if first, ok := starts[a.Fingerprint]; ok && first != a.StartsAt {
+				http.Error(w, "a re-send moved startsAt", http.StatusBadRequest)
+				mu.Unlock()
+				return
+			}
+			starts[a.Fingerprint] = a.StartsAt
 		}
 		mu.Unlock()
 		w.WriteHeader(http.StatusAccepted)

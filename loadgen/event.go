@@ -93,6 +93,10 @@ type eventSource struct {
 	mix        actionMix
 	format     string // FormatEventsV2 or FormatAlertmanager
 	batch      int    // alerts per request (alertmanager)
+	// started is the run's start (RFC 3339): the startsAt of every
+	// re-triggering Alertmanager alert, which Alertmanager keeps at the
+	// time the alert began firing in every re-send of it.
+	started string
 }
 
 func newEventSource(routingKey string, keys int, mix actionMix, start time.Time) eventSource {
@@ -101,6 +105,7 @@ func newEventSource(routingKey string, keys int, mix actionMix, start time.Time)
 		keys:       keys,
 		runID:      strconv.FormatInt(start.UnixNano(), 36),
 		mix:        mix,
+		started:    start.UTC().Format(time.RFC3339Nano),
 	}
 }
 

@@ -3,6 +3,7 @@ package store
 import (
 	"database/sql"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/hypercare/hypercare"
@@ -102,5 +103,30 @@ func TestSQLitePragmas(t *testing.T) {
 	}
 	if _, err := s.rdb.ExecContext(t.Context(), "DELETE FROM tokens"); err == nil {
 		t.Error("the read pool could write")
+	}
+}
+
+// TestCheckEventPayload: a payload is checked for JSON syntax unless the
+// caller encoded it with encoding/json (PayloadEncoded), and always for
+// storable text, which encoding/json does not guarantee for a
+// json.RawMessage's strings.
+func TestCheckEventPayload(t *testing.T) {
+	for _, tc := range []struct {
+		payload string
+		encoded bool
+		want    string
+	}{
+		{`{"a":"b"}`, false, ""},
+		{`{"a":"b"}`, true, ""},
+		{`{"a":`, false, "payload is not valid JSON"},
+		{"{\"a\":\"\xff\"}", false, "payload is not valid UTF-8"},
+		{"{\"a\":\"\xff\"}", true, "payload is not valid UTF-8"},
+		{"{\"a\":\"\x00\"}", true, "payload contains a NUL byte"},
+	} {
+		e := &hypercare.EventRecord{ID: "ev", Payload: []byte(tc.payload), PayloadEncoded: tc.encoded}
+		err := checkEvent("insert event", e)
+		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("%q encoded=%v: %v, want %q", tc.payload, tc.encoded, err, tc.want)
+		}
 	}
 }

@@ -40,6 +40,7 @@ const (
 	qInsertAlert
 	qUpdateAlert
 	qUpdateAlertContent
+	qUpdateAlertRepeat
 	qAlertsOfIncident
 	qNextNumber
 	qGetIncident
@@ -128,6 +129,11 @@ func buildQueries(d *dialect) [numQueries]string {
 		"custom_details = $11, links = $12, images = $13, event_count = $14, " +
 		"last_seen_at = $16, acknowledged_at = $17, resolved_at = $18 WHERE id = $1 " +
 		"AND incident_id IS $2 AND status = $4 AND first_seen_at = $15 AND symptom_of = $19"
+	// Only what a repeated trigger moves (details, counters), and only if
+	// the row still holds the counters the write connection's cache has
+	// (SQLite, see tx.updateRepeat).
+	q[qUpdateAlertRepeat] = "UPDATE alerts SET custom_details = $2, event_count = $3, last_seen_at = $4 " +
+		"WHERE id = $1 AND event_count = $5 AND last_seen_at = $6"
 	q[qAlertsOfIncident] = "SELECT " + alertCols + " FROM alerts WHERE incident_id = $1 " +
 		"ORDER BY first_seen_at, id"
 

@@ -95,6 +95,12 @@ func (t *tx) InsertAlert(ctx context.Context, a *hypercare.Alert) error {
 // UpdateAlert writes every mutable field of a (all but service and dedup
 // key, which identify it).
 func (t *tx) UpdateAlert(ctx context.Context, a *hypercare.Alert) error {
+	if done, err := t.updateRepeat(ctx, a); done || err != nil {
+		if err == nil {
+			t.c.alerts.wrote(a)
+		}
+		return t.published(err, hypercare.StreamAlert, hypercare.StreamUpdated, a.IncidentID, a.ID)
+	}
 	if err := checkAlert("update alert", a); err != nil {
 		return err
 	}

@@ -38,15 +38,25 @@ func (c *textCheck) str(field, s string) {
 // json checks a JSON text column: storable text and valid JSON, because
 // it is served back verbatim as json.RawMessage.
 func (c *textCheck) json(field string, b []byte) {
+	if c.text(field, b) && len(b) > 0 && !json.Valid(b) {
+		c.bad = append(c.bad, hypercare.FieldError{Field: field, Message: "is not valid JSON"})
+	}
+}
+
+// text checks that b is storable text (see textProblem), and says so.
+// It is json's check for JSON known to be valid: encoding/json.Marshal
+// rejects invalid JSON in a json.RawMessage but copies its strings'
+// bytes, invalid UTF-8 included.
+func (c *textCheck) text(field string, b []byte) bool {
 	switch {
-	case len(b) == 0:
 	case bytes.IndexByte(b, 0) >= 0:
 		c.bad = append(c.bad, hypercare.FieldError{Field: field, Message: "contains a NUL byte"})
 	case !utf8.Valid(b):
 		c.bad = append(c.bad, hypercare.FieldError{Field: field, Message: "is not valid UTF-8"})
-	case !json.Valid(b):
-		c.bad = append(c.bad, hypercare.FieldError{Field: field, Message: "is not valid JSON"})
+	default:
+		return true
 	}
+	return false
 }
 
 func (c *textCheck) links(field string, links []hypercare.Link) {
@@ -152,7 +162,11 @@ func checkEvent(op string, e *hypercare.EventRecord) error {
 	c.str("alert_id", e.AlertID)
 	c.str("incident_id", e.IncidentID)
 	c.str("outcome", e.Outcome)
-	c.json("payload", e.Payload)
+	if e.PayloadEncoded {
+		c.text("payload", e.Payload)
+	} else {
+		c.json("payload", e.Payload)
+	}
 	for _, r := range e.Rules {
 		c.str("rules", r)
 	}
