@@ -3,7 +3,8 @@
 # itself) on ingest, taking turns on a fresh SQLite data directory (or a
 # fresh PostgreSQL schema) each run: per round and side, `bench ingest`
 # (NEW_BINARY's) sends a new alert per event, then 1,000 re-triggering
-# keys (32 connections, one event per request), then Alertmanager webhook
+# keys (32 connections, one event per request; the new alerts of a run are
+# left open, the re-triggered ones resolved), then Alertmanager webhook
 # batches of 100 new alerts and of 100 of 1,000 re-sent alerts (8
 # connections), 5 s each after 1 s of warm-up.
 # Each round first measures the bare JSON endpoint (`bench bare`) with the
@@ -87,9 +88,9 @@ for r in $(seq 1 "$rounds"); do
 			sqlite3 "$work/data/hypercare.db" "$B_SQL" > /dev/null
 		fi
 		serve $side "$bin"
-		unique=$(rate 1 --routing-key $v2 --concurrency 32 --keys 0)
+		unique=$(rate 1 --routing-key $v2 --concurrency 32 --keys 0 --keep)
 		repeat=$(rate 1 --routing-key $v2 --concurrency 32 --keys 1000)
-		batch=$(rate 100 --routing-key $am --format alertmanager --batch 100 --concurrency 8 --keys 0)
+		batch=$(rate 100 --routing-key $am --format alertmanager --batch 100 --concurrency 8 --keys 0 --keep)
 		rbatch=$(rate 100 --routing-key $am --format alertmanager --batch 100 --concurrency 8 --keys 1000)
 		skipped=$(curl -s http://127.0.0.1:$port/metrics | awk '/^hypercare_store_key_reads_skipped_total/ {print $2}')
 		stop

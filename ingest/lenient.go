@@ -237,9 +237,6 @@ func skipSpace(b []byte, i int) int {
 	return i
 }
 
-// jmap is a JSON object of string values, such as Prometheus labels.
-type jmap = jobj[map[string]jstr]
-
 // linkJSON is a link as PagerDuty and the generic format send it.
 type linkJSON struct {
 	Href jstr `json:"href"`
