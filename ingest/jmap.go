@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"encoding/json"
 	"unicode/utf8"
 )
@@ -55,12 +56,10 @@ func (m *jmap) UnmarshalJSON(b []byte) error {
 // encoding/json does, invalid UTF-8 becoming U+FFFD.
 func jsonString(lit []byte) string {
 	inner := lit[1 : len(lit)-1]
-	for _, c := range inner {
-		if c == '\\' || c >= utf8.RuneSelf {
-			var s string
-			_ = json.Unmarshal(lit, &s)
-			return s
-		}
+	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+		return string(inner) // nothing to unescape or replace
 	}
-	return string(inner)
+	var s string
+	_ = json.Unmarshal(lit, &s)
+	return s
 }

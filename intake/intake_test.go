@@ -90,17 +90,20 @@ func TestTwoNodesRaceToOpenTheSameAlert(t *testing.T) {
 // A batch (an Alertmanager group) is recorded whole or not at all. The
 // store refuses each bad event on both engines: a NUL byte in a field, and
 // invalid UTF-8 in custom details, which encoding the event's payload
-// copies from its json.RawMessage as is.
+// copies from its json.RawMessage as is: in a trigger's alert, and in the
+// payload of a resolve of an unknown key, which writes only the event log
+// (the payload check alone refuses it).
 func TestBatchIsAllOrNothing(t *testing.T) {
 	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
 		st := eng.Open(t)
 		setup(t, st)
 		storetest.StartRun(t, st)
 		in := intake.New(st, clocktest.New(time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)))
-		nul, utf := trigger("b"), trigger("c")
+		nul, utf, resolve := trigger("b"), trigger("c"), trigger("never-triggered")
 		nul.Summary = "NUL \x00 reaches the store"
 		utf.CustomDetails = json.RawMessage("{\"disk\":\"\xff\"}")
-		for _, bad := range []hypercare.Event{nul, utf} {
+		resolve.Action, resolve.CustomDetails = hypercare.ActionResolve, utf.CustomDetails
+		for _, bad := range []hypercare.Event{nul, utf, resolve} {
 			_, err := in.Process(context.Background(), it, []hypercare.Event{trigger("a"), bad})
 			if hypercare.ErrorCode(err) != hypercare.CodeInvalid {
 				t.Fatalf("want invalid_argument, got %v", err)

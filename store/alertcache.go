@@ -60,6 +60,13 @@ func (c *alertCache) begin(ctx context.Context, wc *writeConn) error {
 	return nil
 }
 
+// distrust makes the next batch drop this cache and every other cache of
+// the write connection, as after another connection's commit: a COMMIT
+// that reported an error may have been durable all the same, and then the
+// committed layer is behind the database (the batch's rows never reached
+// it), which the short update of a repeated trigger would trust.
+func (c *alertCache) distrust() { c.dataVersion = -1 }
+
 // endRequest keeps the running request's rows when it succeeded and drops
 // them when its writes were undone.
 func (c *alertCache) endRequest(ok bool) {

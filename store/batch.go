@@ -130,6 +130,9 @@ func (s *Store) tryBatch(base context.Context, batch []*request, savepoints bool
 		if c.numbers != nil {
 			c.numbers.distrust() // COMMIT may have been durable after all
 		}
+		if c.alerts != nil {
+			c.alerts.distrust() // and so may the rows the cache never got
+		}
 		return err
 	}
 	if c.alerts != nil {

@@ -20,7 +20,8 @@ import (
 // It applies on SQLite when the write connection's open-alert cache holds
 // the row (as the database does: alertcache.go) and a differs from it in
 // those three fields only. The statement matches the cached counters too,
-// so a row that is not as cached is left alone and the full update runs.
+// so a row whose counters are not as cached (a cache behind the database)
+// is left alone and the full update runs.
 // done is false when it did not apply.
 func (t *tx) updateRepeat(ctx context.Context, a *hypercare.Alert) (done bool, err error) {
 	if t.c.alerts == nil {

@@ -51,13 +51,24 @@ func TestRepeatOnlyComparesEveryField(t *testing.T) {
 		case *time.Time:
 			*v = v.Add(time.Microsecond)
 		case **time.Time:
-			*v = nil
+			later := (*v).Add(time.Microsecond)
+			*v = &later
 		default:
 			t.Fatalf("field %s: this test does not know how to change a %s", name, f.Type())
 		}
 		want := name == "EventCount" || name == "LastSeenAt" || name == "CustomDetails"
 		if got := repeatOnly(&prev, &a); got != want {
 			t.Errorf("%s changed: repeatOnly = %v, want %v", name, got, want)
+		}
+	}
+	for _, unset := range []func(*hypercare.Alert){
+		func(a *hypercare.Alert) { a.AcknowledgedAt = nil },
+		func(a *hypercare.Alert) { a.ResolvedAt = nil },
+	} {
+		a := fullAlert(now)
+		unset(&a)
+		if repeatOnly(&prev, &a) || repeatOnly(&a, &prev) {
+			t.Error("a time set on one side only compares equal")
 		}
 	}
 	a := fullAlert(now)
@@ -70,49 +81,62 @@ func TestRepeatOnlyComparesEveryField(t *testing.T) {
 }
 
 // TestUpdateRepeat: a repeated trigger, with the same details or new ones,
-// takes the short statement and the row ends as the full update leaves it;
-// details that are not JSON are refused as by the full update; another
-// field changed takes the full update; and a cache whose counters are not
-// the database's (forced here) makes the short statement match nothing and
-// the full update runs instead.
+// takes the short statement through UpdateAlert, publishes its stream
+// event, and the row ends as the full update leaves it; details that are
+// not JSON are refused as by the full update; another field changed takes
+// the full update; a cache whose counters are not the database's (forced
+// here) makes the short statement match nothing and the full update runs
+// instead; and after a COMMIT that reported an error the cache is not
+// trusted until the alert is read again.
 func TestUpdateRepeat(t *testing.T) {
 	ctx := t.Context()
 	s, _ := openShop(t)
 	now := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
 	a := testAlert("disk", now)
+	a.Source = "db-1"
 	a.CustomDetails = json.RawMessage(`{"free":"1%"}`)
 	write(t, s, func(tx hypercare.Tx) error { return tx.InsertAlert(ctx, a) })
 
-	check := func(want *hypercare.Alert) {
+	check := func(want hypercare.Alert) {
 		t.Helper()
 		got, _, err := s.ListAlerts(ctx, hypercare.AlertFilter{ServiceID: want.ServiceID, DedupKey: want.DedupKey})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if w := cloneAlert(want); len(got) != 1 || !reflect.DeepEqual(got[0], w) {
-			t.Fatalf("stored alerts\n got %+v\nwant %+v", got, w)
+		if len(got) != 1 || !reflect.DeepEqual(got[0], want) {
+			t.Fatalf("stored alerts\n got %+v\nwant %+v", got, want)
 		}
 	}
-	step := func(change func(*hypercare.Alert), wantFast bool, wantStatements int) {
+	// step updates a through UpdateAlert. The row's source is first set
+	// behind the cache's back: the short statement leaves it, the fuller
+	// ones write a's, which tells which one ran.
+	step := func(change func(*hypercare.Alert), wantShort bool, wantStatements int) {
 		t.Helper()
 		a.EventCount++
 		a.LastSeenAt = a.LastSeenAt.Add(1500 * time.Nanosecond)
 		change(a)
+		streamed := 0
 		n := reads(t, s, func(tx *tx) error {
-			done, err := tx.updateRepeat(ctx, a)
-			if err != nil || done != wantFast {
-				t.Errorf("updateRepeat = %v, %v; want %v", done, err, wantFast)
+			if _, err := tx.c.conn.ExecContext(ctx, "UPDATE alerts SET source = 'untouched' WHERE id = $1", a.ID); err != nil {
+				return err
 			}
-			if done {
-				tx.c.alerts.wrote(a)
-				return nil
-			}
-			return tx.UpdateAlert(ctx, a)
+			before := len(tx.stream)
+			err := tx.UpdateAlert(ctx, a)
+			streamed = len(tx.stream) - before
+			return err
 		})
-		if n != wantStatements {
-			t.Errorf("%d statements, want %d", n, wantStatements)
+		if n != wantStatements || streamed != 1 {
+			t.Errorf("%d statements and %d stream events, want %d and 1", n, streamed, wantStatements)
 		}
-		check(a)
+		want := cloneAlert(a)
+		if wantShort {
+			want.Source = "untouched"
+		}
+		check(want)
+		write(t, s, func(htx hypercare.Tx) error { // put the source back
+			_, err := htx.(*tx).c.conn.ExecContext(ctx, "UPDATE alerts SET source = $1 WHERE id = $2", a.Source, a.ID)
+			return err
+		})
 	}
 	step(func(*hypercare.Alert) {}, true, 1)
 	step(func(a *hypercare.Alert) { a.CustomDetails = json.RawMessage(`{"free":"0%"}`) }, true, 1)
@@ -127,7 +151,7 @@ func TestUpdateRepeat(t *testing.T) {
 	if hypercare.ErrorCode(err) != hypercare.CodeInvalid || !strings.Contains(err.Error(), "custom_details") {
 		t.Fatalf("details not JSON: %v", err)
 	}
-	check(a)
+	check(cloneAlert(a))
 
 	// A cache behind the database: its counters match no row.
 	write(t, s, func(htx hypercare.Tx) error {
@@ -139,5 +163,18 @@ func TestUpdateRepeat(t *testing.T) {
 		return nil
 	})
 	a.EventCount-- // what the intake computes from the stale cache
-	step(func(*hypercare.Alert) {}, false, 3)
+	step(func(*hypercare.Alert) {}, false, 2)
+
+	// A COMMIT that reported an error: the next batch reads the alert
+	// again (one statement) instead of finding it in the cache (none).
+	find := func() int {
+		return reads(t, s, func(tx *tx) error { _, err := tx.FindOpenAlert(ctx, "shop", a.DedupKey); return err })
+	}
+	if n := find(); n != 0 {
+		t.Fatalf("FindOpenAlert ran %d statements, want 0 (cached)", n)
+	}
+	s.wconn.alerts.distrust()
+	if n := find(); n != 1 {
+		t.Errorf("after a failed COMMIT, FindOpenAlert ran %d statements, want 1 (a read)", n)
+	}
 }
