@@ -100,9 +100,10 @@ func (l *jlist[T]) UnmarshalJSON(b []byte) error {
 // each decodes the elements in order and calls fn with each one's index and
 // value. The value is reused for the next element: fn must copy what it
 // keeps. Elements that are not objects go to T's lenient UnmarshalJSON
-// directly, and objects to one reused json.Decoder: a list of 100,000
-// tiny elements allocates next to nothing (json.Unmarshal costs ~150 bytes
-// a call).
+// directly; objects read themselves if they can (walker: an Alertmanager
+// alert), else go to one reused json.Decoder: a list of 100,000 tiny
+// elements allocates next to nothing (json.Unmarshal costs ~150 bytes a
+// call).
 func (l *jlist[T]) each(fn func(i int, v *T)) {
 	var v T
 	var objects objectDecoder
@@ -111,7 +112,10 @@ func (l *jlist[T]) each(fn func(i int, v *T)) {
 		var zero T
 		v = zero
 		if o, ok := any(&v).(lenientObject); ok && elem[0] == '{' {
-			objects.decode(elem, o.object())
+			into := o.object()
+			if w, ok := into.(walker); !ok || !w.walk(elem) {
+				objects.decode(elem, into)
+			}
 		} else if u, ok := any(&v).(json.Unmarshaler); ok {
 			_ = u.UnmarshalJSON(elem) // lenient: cannot fail on valid JSON
 		} else {
