@@ -35,20 +35,12 @@ func (m *jmap) UnmarshalJSON(b []byte) error {
 	}
 	m.set = true
 	m.val = map[string]jstr{}
-	i := skipSpace(b, 1)
-	for i < len(b) && b[i] == '"' {
-		end := stringEnd(b, i)
-		key := jsonString(b[i:end])
-		i = skipSpace(b, skipSpace(b, end)+1) // past ':'
-		end = valueEnd(b, i)
+	forMembers(b, func(key, val []byte) bool {
 		var v jstr
-		_ = v.UnmarshalJSON(b[i:end]) // cannot fail on valid JSON
-		m.val[key] = v
-		i = skipSpace(b, end)
-		if i < len(b) && b[i] == ',' {
-			i = skipSpace(b, i+1)
-		}
-	}
+		_ = v.UnmarshalJSON(val) // cannot fail on valid JSON
+		m.val[jsonString(key)] = v
+		return true
+	})
 	return nil
 }
 

@@ -193,6 +193,27 @@ func forElements(arr []byte, fn func(elem []byte)) {
 	}
 }
 
+// forMembers calls fn with the key (the string literal, quotes included)
+// and the raw value of each member of obj, a JSON object that encoding/json
+// has already validated, in order, until fn returns false; it says whether
+// fn took every member.
+func forMembers(obj []byte, fn func(key, val []byte) bool) bool {
+	i := skipSpace(obj, 1) // past '{'
+	for i < len(obj) && obj[i] == '"' {
+		kend := stringEnd(obj, i)
+		v := skipSpace(obj, skipSpace(obj, kend)+1) // past ':'
+		vend := valueEnd(obj, v)
+		if !fn(obj[i:kend], obj[v:vend]) {
+			return false
+		}
+		i = skipSpace(obj, vend)
+		if i < len(obj) && obj[i] == ',' {
+			i = skipSpace(obj, i+1)
+		}
+	}
+	return true
+}
+
 // valueEnd returns the index just past the JSON value starting at i.
 func valueEnd(b []byte, i int) int {
 	switch b[i] {

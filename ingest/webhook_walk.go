@@ -22,35 +22,25 @@ type walker interface{ walk(obj []byte) bool }
 // (TestWebhookAlertWalk and FuzzWebhookAlertWalk compare the two).
 func (a *webhookAlert) walk(b []byte) bool {
 	*a = webhookAlert{}
-	i := skipSpace(b, 1)
-	for i < len(b) && b[i] == '"' {
-		end := stringEnd(b, i)
-		key := b[i+1 : end-1]
-		i = skipSpace(b, skipSpace(b, end)+1) // past ':'
-		vend := valueEnd(b, i)
-		if !a.set(key, b[i:vend]) {
-			*a = webhookAlert{}
-			return false
-		}
-		i = skipSpace(b, vend)
-		if i < len(b) && b[i] == ',' {
-			i = skipSpace(b, i+1)
-		}
+	if !forMembers(b, a.set) {
+		*a = webhookAlert{}
+		return false
 	}
 	return true
 }
 
-// set decodes val into the field key names; false if key is not plain
-// ASCII.
-func (a *webhookAlert) set(key, val []byte) bool {
+// set decodes val into the field the key literal names; false if the key
+// is not plain ASCII.
+func (a *webhookAlert) set(lit, val []byte) bool {
+	key := lit[1 : len(lit)-1]
 	var lower [16]byte // longer than every field name: an unknown key
+	if !plainASCII(key) {
+		return false
+	}
 	if len(key) > len(lower) {
-		return plainASCII(key)
+		return true // unknown: ignored, as by encoding/json
 	}
 	for j, c := range key {
-		if c == '\\' || c >= utf8.RuneSelf {
-			return false
-		}
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}

@@ -95,12 +95,25 @@ func (t *tx) InsertAlert(ctx context.Context, a *hypercare.Alert) error {
 // UpdateAlert writes every mutable field of a (all but service and dedup
 // key, which identify it).
 func (t *tx) UpdateAlert(ctx context.Context, a *hypercare.Alert) error {
-	if done, err := t.updateRepeat(ctx, a); done || err != nil {
-		if err == nil {
-			t.c.alerts.wrote(a)
-		}
-		return t.published(err, hypercare.StreamAlert, hypercare.StreamUpdated, a.IncidentID, a.ID)
+	done, err := t.updateRepeat(ctx, a)
+	if !done && err == nil {
+		err = t.updateWhole(ctx, a)
 	}
+	if err == nil && t.c.alerts != nil {
+		t.c.alerts.wrote(a)
+	}
+	return t.published(err, hypercare.StreamAlert, hypercare.StreamUpdated, a.IncidentID, a.ID)
+}
+
+// updateWhole writes every mutable column of a. On SQLite it first tries
+// the update that leaves the indexed columns alone (qUpdateAlertContent):
+// SQLite rewrites the entries of every index whose columns an UPDATE sets,
+// changed or not (six on alerts), and a repeated trigger changes only its
+// alert's content and counters. That statement applies only where the
+// row's indexed columns already hold a's values, so the row ends exactly
+// as the full update leaves it; when it matches no row (a state change,
+// or no such alert) the full update runs.
+func (t *tx) updateWhole(ctx context.Context, a *hypercare.Alert) error {
 	if err := checkAlert("update alert", a); err != nil {
 		return err
 	}
@@ -110,33 +123,24 @@ func (t *tx) UpdateAlert(ctx context.Context, a *hypercare.Alert) error {
 	}
 	done := false
 	if t.s.d.contentUpdate {
-		done, err = t.updateAlertContent(ctx, a, args)
+		done, err = t.updateIfMatched(ctx, qUpdateAlertContent, a.ID, args...)
 	}
 	if !done && err == nil {
 		err = t.updateLater(ctx, qUpdateAlert, "alert", a.ID, args...)
 	}
-	if err == nil && t.c.alerts != nil {
-		t.c.alerts.wrote(a)
-	}
-	return t.published(err, hypercare.StreamAlert, hypercare.StreamUpdated, a.IncidentID, a.ID)
+	return err
 }
 
-// updateAlertContent tries the update that leaves the indexed columns
-// alone (qUpdateAlertContent): a repeated trigger, the bulk of a storm,
-// changes only its alert's content and counters, and SQLite rewrites the
-// entries of every index whose columns an UPDATE sets, changed or not (six
-// on alerts). It applies only where the row's indexed columns already
-// hold a's values, so the row ends exactly as the full update leaves it;
-// done is false when it matched no row (a state change, or no such
-// alert), and the full update then runs.
-func (t *tx) updateAlertContent(ctx context.Context, a *hypercare.Alert, args []any) (done bool, err error) {
-	res, err := t.exec(ctx, qUpdateAlertContent, args...)
+// updateIfMatched runs an UPDATE of alert id whose WHERE clause may match
+// no row and says whether it updated one.
+func (t *tx) updateIfMatched(ctx context.Context, q qid, id string, args ...any) (bool, error) {
+	res, err := t.exec(ctx, q, args...)
 	if err != nil {
-		return false, t.s.dbErr(err, "update alert %q", a.ID)
+		return false, t.s.dbErr(err, "update alert %q", id)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return false, fmt.Errorf("update alert %q: %w", a.ID, err)
+		return false, fmt.Errorf("update alert %q: %w", id, err)
 	}
 	return n == 1, nil
 }

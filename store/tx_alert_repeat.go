@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"slices"
 	"time"
 
@@ -38,16 +37,8 @@ func (t *tx) updateRepeat(ctx context.Context, a *hypercare.Alert) (done bool, e
 			return false, err
 		}
 	}
-	res, err := t.exec(ctx, qUpdateAlertRepeat, a.ID, nullJSON(a.CustomDetails), a.EventCount,
+	return t.updateIfMatched(ctx, qUpdateAlertRepeat, a.ID, a.ID, nullJSON(a.CustomDetails), a.EventCount,
 		micros(a.LastSeenAt), prev.EventCount, micros(prev.LastSeenAt))
-	if err != nil {
-		return false, t.s.dbErr(err, "update alert %q", a.ID)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("update alert %q: %w", a.ID, err)
-	}
-	return n == 1, nil
 }
 
 // repeatOnly says a is prev with at most CustomDetails, EventCount and
