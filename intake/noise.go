@@ -81,7 +81,7 @@ func group(ctx context.Context, tx hypercare.Tx, g correlate.Grouping, a *hyperc
 	if g.Type == correlate.GroupIntelligent {
 		feat = correlate.FeaturesOf(a)
 		features = feat.Encode()
-		if inc, err = tx.OpenIncidentWithFeatures(ctx, a.ServiceID, features, now.Add(-window(g))); err != nil {
+		if inc, err = exactMatch(ctx, tx, a.ServiceID, features, now.Add(-window(g))); err != nil {
 			return "", false, err
 		}
 		if inc != nil {
@@ -111,6 +111,18 @@ func group(ctx context.Context, tx hypercare.Tx, g correlate.Grouping, a *hyperc
 	}
 	msg := fmt.Sprintf("Alert added (%s): %s", reason, a.Summary)
 	return features, true, incident.Join(ctx, tx, inc, a, urgency, actor, hypercare.TimelineAlertAdded, msg, now)
+}
+
+// exactMatch returns the open incident of serviceID whose first or latest
+// alert has exactly these features, or nil. An alert without features (a
+// summary of numbers only, no source or labels) matches nothing: it shares
+// nothing with anyone, and "" is also what incidents opened without
+// grouping store, which must not read as its exact match.
+func exactMatch(ctx context.Context, tx hypercare.Tx, serviceID, features string, since time.Time) (*hypercare.Incident, error) {
+	if features == "" {
+		return nil, nil
+	}
+	return tx.OpenIncidentWithFeatures(ctx, serviceID, features, since)
 }
 
 // upstreamIncident returns the open incident of an upstream service a new
