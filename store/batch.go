@@ -141,8 +141,11 @@ func (s *Store) tryBatch(base context.Context, batch []*request, savepoints bool
 	if c.numbers != nil {
 		c.numbers.committedBatch()
 	}
+	if t.work {
+		s.workSig.fire()
+	}
 	if len(t.stream) > 0 {
-		s.announceCommit(ctx, c)
+		s.announceCommit(ctx, c, t.work)
 	}
 	return nil
 }

@@ -67,6 +67,7 @@ func (t *tx) later(ctx context.Context, w pendingWrite) error {
 		return t.flushErr
 	}
 	t.statements++
+	t.note(w.id)
 	t.pending = append(t.pending, w)
 	return nil
 }

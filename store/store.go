@@ -122,6 +122,13 @@ type Store struct {
 	streamNotify, streamHeld chan struct{}
 	// announcing is set while Run's announcer sends the NOTIFYs.
 	announcing atomic.Bool
+	// wakes marks the queries that write engine work; workSig fires after
+	// a commit that ran one, and notifyWork makes the next NOTIFY say so,
+	// naming node (wake.go).
+	wakes      [numQueries]bool
+	workSig    signal
+	notifyWork atomic.Bool
+	node       string
 }
 
 var _ hypercare.Store = (*Store)(nil)
@@ -180,6 +187,7 @@ func newStore(d *dialect, opts Options, db, rdb *sql.DB, writers int) *Store {
 		maxBatch: min(opts.MaxBatch, d.maxBatch),
 	}
 	s.streamNotify, s.streamHeld = make(chan struct{}, 1), make(chan struct{}, 1)
+	s.wakes, s.node = engineWrites(&s.q), newNodeID()
 	s.requests.New = func() any { return &request{done: make(chan struct{}, 1)} }
 	return s
 }

@@ -52,6 +52,12 @@ var (
 	streamNotify = "BEGIN; SET LOCAL synchronous_commit TO off; NOTIFY " + streamChannel + "; COMMIT"
 )
 
+// streamNotifyWork is streamNotify with a payload (hex and "w:": nothing
+// to quote).
+func streamNotifyWork(payload string) string {
+	return "BEGIN; SET LOCAL synchronous_commit TO off; NOTIFY " + streamChannel + ", '" + payload + "'; COMMIT"
+}
+
 // streamInsertRows bounds one multi-row INSERT (6 parameters a row, well
 // under both engines' parameter limits).
 const streamInsertRows = 500
@@ -307,10 +313,13 @@ func (s *Store) PruneStream(ctx context.Context, cutoff time.Time, keep int) (in
 // the announcer while Run is active (commits that land while a NOTIFY is
 // on its way share the next one), else at once on c, the connection that
 // committed (a second pooled one could be a wait on a full pool).
-func (s *Store) announceCommit(ctx context.Context, c *writeConn) {
+func (s *Store) announceCommit(ctx context.Context, c *writeConn, work bool) {
 	s.streamSig.fire()
 	if !s.d.nodes {
 		return
+	}
+	if work {
+		s.notifyWork.Store(true) // the next NOTIFY says so (wake.go)
 	}
 	if s.announcing.Load() {
 		select {
@@ -327,11 +336,16 @@ type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
-// notifyNodes sends one NOTIFY on the stream channel.
+// notifyNodes sends one NOTIFY on the stream channel, with this node's
+// work payload if a commit it announces wrote engine work (wake.go).
 func (s *Store) notifyNodes(ctx context.Context, on execer) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	if _, err := on.ExecContext(ctx, streamNotify); err != nil {
+	notify := streamNotify
+	if s.notifyWork.Swap(false) {
+		notify = streamNotifyWork(workPayload(s.node))
+	}
+	if _, err := on.ExecContext(ctx, notify); err != nil {
 		s.log.Warn("stream: NOTIFY failed; other nodes see these events at the next commit", "err", err)
 	}
 }
@@ -414,13 +428,18 @@ func (s *Store) listenOnce(ctx context.Context) error {
 			cause = err
 			return driver.ErrBadConn
 		}
+		s.workSig.fire() // either may have been missed while not listening
 		s.streamSig.fire()
 		for {
-			if _, err := pc.WaitForNotification(ctx); err != nil {
+			n, err := pc.WaitForNotification(ctx)
+			if err != nil {
 				// The connection is mid-wait or broken: never hand it
 				// back to the pool still listening.
 				cause = err
 				return driver.ErrBadConn
+			}
+			if isOthersWork(n.Payload, s.node) {
+				s.workSig.fire() // first: a reader woken by the stream sees it fired
 			}
 			s.streamSig.fire()
 		}

@@ -21,6 +21,9 @@ type tx struct {
 	// statements counts the statements the current request ran: a request
 	// that fails before running any needs no rollback.
 	statements int
+	// work is set once the batch ran a statement that writes engine work
+	// (wake.go).
+	work bool
 	// stream holds the stream events the batch's requests published, in
 	// order; they are inserted just before COMMIT (stream.go).
 	stream []pendingEvent
@@ -44,6 +47,7 @@ func (t *tx) exec(ctx context.Context, id qid, args ...any) (sql.Result, error) 
 		return nil, err
 	}
 	t.statements++
+	t.note(id)
 	if len(t.pending) > 0 {
 		return t.execPipelined(id, args)
 	}
@@ -55,6 +59,7 @@ func (t *tx) query(ctx context.Context, id qid, args ...any) (*sql.Rows, error) 
 		return nil, err
 	}
 	t.statements++
+	t.note(id)
 	if err := t.flush(); err != nil {
 		return nil, err
 	}
@@ -66,6 +71,7 @@ func (t *tx) queryRow(ctx context.Context, id qid, args ...any) rowScanner {
 		return errRow{err}
 	}
 	t.statements++
+	t.note(id)
 	if len(t.pending) > 0 || t.flushErr != nil {
 		return &pipelinedRow{t: t, id: id, args: args}
 	}

@@ -130,5 +130,6 @@ func (t *tx) execText(ctx context.Context, query string, args ...any) (sql.Resul
 		return nil, err
 	}
 	t.statements++
+	t.noteText(query)
 	return t.c.conn.ExecContext(t.ctx, query, args...)
 }

@@ -174,13 +174,14 @@ func runUntil(ctx context.Context, run func(context.Context) error) (stop func()
 
 // startEngines runs the escalation and delivery engines (past ctx's
 // cancellation, so a graceful shutdown does not cut a send short) and, on
-// PostgreSQL, wakes them at every node's commits (LISTEN/NOTIFY). The
+// PostgreSQL, wakes them at every node's commits of work for them
+// (LISTEN/NOTIFY). The
 // returned function stops them all and waits.
 func startEngines(ctx context.Context, st *store.Store, esc *escalate.Engine, deliverer *notify.Engine) (stop func()) {
 	stops := []func(){runInBackground(ctx, esc.Run), runInBackground(ctx, deliverer.Run)}
 	if st.Dialect() == "postgres" {
 		stops = append(stops, runInBackground(ctx, func(ctx context.Context) error {
-			wakeOnCommits(ctx, st, esc.Wake, deliverer.Wake)
+			wakeOnWork(ctx, st, esc.Wake, deliverer.Wake)
 			return nil
 		}))
 	}
@@ -206,13 +207,15 @@ func actionSigner(ctx context.Context, st *store.Store, cfg *config.Config) (*ac
 	return actlink.NewSigner(key, actlink.DefaultTTL)
 }
 
-// wakeOnCommits calls every wake at each commit that published stream
-// events, on any node of a PostgreSQL cluster (the store's LISTEN), until
-// ctx ends: work another node committed is looked at at once instead of at
-// the next poll. Wakes coalesce in the engines' loops.
-func wakeOnCommits(ctx context.Context, st *store.Store, wakes ...func()) {
+// wakeOnWork calls every wake at each commit that wrote escalation or
+// delivery work, on any node of a PostgreSQL cluster (the store's LISTEN),
+// until ctx ends: work another node committed is looked at at once instead
+// of at the next poll, and commits that gave the engines nothing to do (a
+// storm of re-triggered alerts) no longer make them read the database.
+// Wakes coalesce in the engines' loops.
+func wakeOnWork(ctx context.Context, st *store.Store, wakes ...func()) {
 	for {
-		changed := st.StreamChanged()
+		changed := st.WorkChanged()
 		select {
 		case <-ctx.Done():
 			return

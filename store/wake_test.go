@@ -1,0 +1,107 @@
+package store_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/store"
+	"github.com/hypercare/hypercare/storetest"
+)
+
+// TestWorkChanged checks the engines' wake: a commit that writes
+// escalation work fires WorkChanged on its node and, on PostgreSQL, on
+// every other node; a commit that only opens an incident (a stream event,
+// no work) fires it nowhere, though the other nodes' stream readers are
+// woken as before.
+func TestWorkChanged(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			a, b, _ := twoNodesWithShop(t, e)
+			storetest.StartRun(t, a)
+			storetest.StartRun(t, b)
+			n := 0
+			commit := func(s *store.Store, work bool) {
+				t.Helper()
+				n++
+				now := time.Date(2026, 11, 27, 8, 0, n, 0, time.UTC)
+				inc := &hypercare.Incident{ID: fmt.Sprintf("inc-%d", n), Number: int64(n), Title: "down",
+					Status: hypercare.StatusTriggered, Urgency: hypercare.UrgencyHigh, Severity: hypercare.SeverityError,
+					ServiceID: "shop", AlertCount: 1, OpenAlertCount: 1, CreatedAt: now, UpdatedAt: now}
+				write := func(tx hypercare.Tx) error {
+					if err := tx.InsertIncident(t.Context(), inc); err != nil || !work {
+						return err
+					}
+					return tx.SaveEscalation(t.Context(), &hypercare.EscalationState{IncidentID: inc.ID, PolicyID: "web",
+						ServiceID: "shop", Status: hypercare.EscalationActive, DueAt: now.Add(time.Minute),
+						Urgency: hypercare.UrgencyHigh, AckTimeout: 30 * time.Minute, UpdatedAt: now})
+				}
+				if err := s.Write(t.Context(), "k", write); err != nil {
+					t.Fatal(err)
+				}
+			}
+
+			if e.Name == "postgres" { // one node per SQLite database: nothing to tell the others
+				// Both listeners up first: each fires WorkChanged once as
+				// it connects (a notification may have been missed).
+				listening(t, a, b, commit)
+				listening(t, b, a, commit)
+				work, stream := b.WorkChanged(), b.StreamChanged()
+				commit(a, false)
+				wait(t, stream, "the other node's stream readers woken by a commit without work")
+				if closed(work) {
+					t.Error("another node's commit without engine work woke this node's engines")
+				}
+				commit(a, true)
+				wait(t, work, "the other node's engines woken by a commit of engine work")
+			}
+			local := a.WorkChanged()
+			commit(a, false)
+			if closed(local) {
+				t.Error("a commit without engine work woke its node's engines")
+			}
+			commit(a, true)
+			if !closed(local) {
+				t.Error("a commit of engine work did not wake its node's engines")
+			}
+		})
+	}
+}
+
+// listening returns once b's LISTEN hears a's commits (its connection is
+// made by b's Run in the background), made without engine work.
+func listening(t *testing.T, a, b *store.Store, commit func(*store.Store, bool)) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		ch := b.StreamChanged()
+		commit(a, false)
+		select {
+		case <-ch:
+			return
+		case <-time.After(100 * time.Millisecond):
+			if time.Now().After(deadline) {
+				t.Fatal("the second node never heard the first's commits")
+			}
+		}
+	}
+}
+
+func closed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
+
+func wait(t *testing.T, ch <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("timed out waiting for %s", what)
+	}
+}
