@@ -66,7 +66,6 @@ func (s *Store) ClaimAnnouncements(ctx context.Context, now, leaseUntil time.Tim
 			return err
 		}
 		t.statements++
-		t.work = true // an UPDATE of announcements (wake.go)
 		rows, err := t.c.conn.QueryContext(t.ctx, "UPDATE announcements SET status = 'sending', lease_until = $2, "+
 			"attempts = attempts + 1 WHERE id IN (SELECT id FROM announcements WHERE status IN ('pending', 'sending') AND "+
 			"((status = 'pending' AND due_at <= $1) OR (status = 'sending' AND lease_until <= $1)) "+

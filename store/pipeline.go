@@ -238,6 +238,7 @@ func (t *tx) queryEach(ctx context.Context, id qid, args []any, each func(rowSca
 		return err
 	}
 	t.statements++
+	t.note(id)
 	if len(t.pending) > 0 || t.flushErr != nil {
 		return t.batchWith(id, args, func(br pgx.BatchResults) error {
 			rows, err := br.Query()

@@ -341,11 +341,14 @@ type execer interface {
 func (s *Store) notifyNodes(ctx context.Context, on execer) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	notify := streamNotify
-	if s.notifyWork.Swap(false) {
+	notify, work := streamNotify, s.notifyWork.Swap(false)
+	if work {
 		notify = streamNotifyWork(workPayload(s.node))
 	}
 	if _, err := on.ExecContext(ctx, notify); err != nil {
+		if work {
+			s.notifyWork.Store(true) // the next NOTIFY carries it
+		}
 		s.log.Warn("stream: NOTIFY failed; other nodes see these events at the next commit", "err", err)
 	}
 }

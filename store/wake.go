@@ -12,29 +12,46 @@ import (
 // new work wakes them at once. On PostgreSQL the work may come from any
 // node, so they used to be woken by every commit of the cluster that
 // published stream events, this node's own included, and each wake read
-// the next due escalation, grace, notification and announcement: about as
-// many statements again as the commit of a new incident itself, and all of
-// them wasted in a storm of re-triggered alerts, which gives the engines
-// nothing to do.
+// the next due escalation, grace and page: about as many statements again
+// as the commit of a new incident itself, and all of them wasted in a
+// storm of re-triggered alerts, which gives the engines nothing to do.
 //
-// Now a commit wakes them only if it wrote a row they schedule: an INSERT
-// or UPDATE of escalations, symptom_grace, notifications or announcements
-// (engineTables), found in the statement's text when the store builds its
-// queries, so a statement added later is covered without a list to keep.
-// The batch's NOTIFY carries that as its payload ("w:" and the node that
-// sent it); every node's listener fires WorkChanged for one from another
-// node, and the committing node fires it itself. A wake this misses (a
-// write through raw SQL, or a commit that published no stream event and so
-// sent no NOTIFY, as before) costs at most the engines' idle poll.
+// Now a commit wakes them only if it wrote a due time they read: a row
+// inserted into escalations, symptom_grace or notifications, or an UPDATE
+// of one that sets due_at (writesDue, applied to the statement's text when
+// the store builds its queries, so a statement added later is covered
+// without a list to keep). A claim (a lease), a cancel or a digest take
+// sets no due time and wakes nobody: a claim that found its rows locked by
+// another transaction would otherwise wake its own engine at once to claim
+// again, in a loop until the lock went. The batch's NOTIFY carries the
+// flag as its payload ("w:" and the node that sent it); every node's
+// listener fires WorkChanged for one from another node, and the committing
+// node fires it itself. A wake this misses (a work commit that published
+// no stream event and so sent no NOTIFY, as before; an older node's plain
+// NOTIFY during a rolling upgrade) costs at most the engines' idle poll.
 
-// engineWrite matches a statement that writes a table the engines read
-// their next due time from.
-var engineWrite = regexp.MustCompile(`(?i)\b(INSERT\s+INTO|UPDATE)\s+(escalations|symptom_grace|notifications|announcements)\b`)
+// insertsDue and updatesDue find the statements that write a due time the
+// engines read (writesDue).
+var (
+	insertsDue = regexp.MustCompile(`(?i)\bINSERT\s+INTO\s+(escalations|symptom_grace|notifications)\b`)
+	updatesDue = regexp.MustCompile(`(?is)\bUPDATE\s+(escalations|symptom_grace|notifications)\s+SET\s+(.*?)(\bWHERE\b|\bRETURNING\b|$)`)
+	setsDue    = regexp.MustCompile(`(?i)\bdue_at\s*=`)
+)
 
-// engineWrites marks the queries that write an engine table.
+// writesDue reports whether the statement query inserts a row the engines
+// schedule or sets one's due_at.
+func writesDue(query string) bool {
+	if insertsDue.MatchString(query) {
+		return true
+	}
+	m := updatesDue.FindStringSubmatch(query)
+	return m != nil && setsDue.MatchString(m[2])
+}
+
+// engineWrites marks the queries that write engine work (writesDue).
 func engineWrites(q *[numQueries]string) (w [numQueries]bool) {
 	for id, text := range q {
-		w[id] = engineWrite.MatchString(text)
+		w[id] = writesDue(text)
 	}
 	return w
 }
@@ -66,14 +83,14 @@ func (t *tx) note(id qid) {
 
 // noteText is note for a statement run by its text.
 func (t *tx) noteText(query string) {
-	if !t.work && engineWrite.MatchString(query) {
+	if !t.work && writesDue(query) {
 		t.work = true
 	}
 }
 
-// WorkChanged returns a channel closed at the next commit that wrote a row
-// the escalation or delivery engine schedules (escalations, grace periods,
-// notifications, announcements): on this node when it commits, and on
+// WorkChanged returns a channel closed at the next commit that wrote a due
+// time the escalation or delivery engine reads (an escalation, a grace
+// period, a page): on this node when it commits, and on
 // PostgreSQL at any other node's through LISTEN (also after the LISTEN
 // connection is re-established, since notifications may have been missed).
 func (s *Store) WorkChanged() <-chan struct{} { return s.workSig.wait() }

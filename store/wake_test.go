@@ -13,8 +13,8 @@ import (
 // TestWorkChanged checks the engines' wake: a commit that writes
 // escalation work fires WorkChanged on its node and, on PostgreSQL, on
 // every other node; a commit that only opens an incident (a stream event,
-// no work) fires it nowhere, though the other nodes' stream readers are
-// woken as before.
+// no work) or claims pages fires it nowhere, though the other nodes'
+// stream readers are woken as before.
 func TestWorkChanged(t *testing.T) {
 	for _, e := range storetest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
@@ -47,9 +47,14 @@ func TestWorkChanged(t *testing.T) {
 				// it connects (a notification may have been missed).
 				listening(t, a, b, commit)
 				listening(t, b, a, commit)
-				work, stream := b.WorkChanged(), b.StreamChanged()
-				commit(a, false)
-				wait(t, stream, "the other node's stream readers woken by a commit without work")
+				// b's own NOTIFYs (above) may still be on their way: wait for
+				// several of a's, so that a wrong "w" on one would be seen.
+				work := b.WorkChanged()
+				for range 5 {
+					stream := b.StreamChanged()
+					commit(a, false)
+					wait(t, stream, "the other node's stream readers woken by a commit without work")
+				}
 				if closed(work) {
 					t.Error("another node's commit without engine work woke this node's engines")
 				}
@@ -60,6 +65,16 @@ func TestWorkChanged(t *testing.T) {
 			commit(a, false)
 			if closed(local) {
 				t.Error("a commit without engine work woke its node's engines")
+			}
+			claim := func(tx hypercare.Tx) error { // nothing due: a claim of no rows
+				_, err := tx.ClaimNotifications(t.Context(), time.Now(), time.Now().Add(time.Minute), 10)
+				return err
+			}
+			if err := a.Write(t.Context(), "k", claim); err != nil {
+				t.Fatal(err)
+			}
+			if closed(local) {
+				t.Error("a claim woke its node's engines (a claim of locked rows would claim again at once)")
 			}
 			commit(a, true)
 			if !closed(local) {
