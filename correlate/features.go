@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"unicode"
@@ -220,9 +221,12 @@ const (
 
 // Similarity is 0.7 × Jaccard(summary tokens) + 0.3 × Jaccard(attributes),
 // in [0, 1]; two empty sets count as unrelated (0) so alerts that say
-// nothing never group.
+// nothing never group. It is rounded to 9 decimals: in floating point
+// 0.7 × 0.5 + 0.3 × 1 is 0.6499999999999999, and half-shared text with
+// every attribute equal must reach SimilarityThreshold as documented.
 func Similarity(a, b *Features) float64 {
-	return textWeight*jaccard(a.Tokens, b.Tokens) + attrWeight*jaccard(a.Attrs, b.Attrs)
+	s := textWeight*jaccard(a.Tokens, b.Tokens) + attrWeight*jaccard(a.Attrs, b.Attrs)
+	return math.Round(s*1e9) / 1e9
 }
 
 // jaccard is |a∩b| / |a∪b| of two sorted sets.

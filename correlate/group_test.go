@@ -188,3 +188,24 @@ func TestTransientAndUpstream(t *testing.T) {
 		t.Error("no upstream incident, no symptom")
 	}
 }
+
+// TestHalfTextAllAttrsReachesThreshold: text half shared (Jaccard 0.5) with
+// every attribute equal reaches the threshold, as SimilarityThreshold
+// says, although 0.7 × 0.5 + 0.3 × 1 is 0.6499999999999999 in floating
+// point.
+func TestHalfTextAllAttrsReachesThreshold(t *testing.T) {
+	a := &hypercare.Alert{Summary: "payment timeout", Source: "pay-1", Component: "stripe"}
+	b := &hypercare.Alert{Summary: "payment gateway timeout refused", Source: "pay-2", Component: "stripe"}
+	fa, fb := FeaturesOf(a), FeaturesOf(b)
+	if j := jaccard(fa.Tokens, fb.Tokens); j != 0.5 {
+		t.Fatalf("jaccard %v, want 0.5", j)
+	}
+	if s := Similarity(fa, fb); s != SimilarityThreshold {
+		t.Errorf("similarity %.17g, want %v", s, SimilarityThreshold)
+	}
+	now := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
+	inc := &hypercare.Incident{Number: 1, Status: hypercare.StatusTriggered, Features: fa.Encode(), LastAlertAt: now}
+	if _, ok := Group(Grouping{Type: GroupIntelligent}, b, fb, []Candidate{{Incident: inc}}, now); !ok {
+		t.Error("not grouped")
+	}
+}
