@@ -155,11 +155,10 @@ func TestDecideFlap(t *testing.T) {
 }
 
 func TestTransientAndUpstream(t *testing.T) {
-	a := &hypercare.Alert{FirstSeenAt: t0}
-	if !Transient(2*time.Minute, a, false, t0.Add(time.Minute)) {
+	if !Transient(2*time.Minute, t0, false, t0.Add(time.Minute)) {
 		t.Error("a blip resolved within the pause is transient")
 	}
-	if Transient(2*time.Minute, a, false, t0.Add(3*time.Minute)) || Transient(2*time.Minute, a, true, t0.Add(time.Minute)) || Transient(0, a, false, t0) {
+	if Transient(2*time.Minute, t0, false, t0.Add(3*time.Minute)) || Transient(2*time.Minute, t0, true, t0.Add(time.Minute)) || Transient(0, t0, false, t0) {
 		t.Error("late, paged or unpaused resolutions are not transient")
 	}
 	// Most severe first, then nearest (lowest rank), then oldest; resolved

@@ -60,11 +60,14 @@ func DecideFlap(f Flapping, recent []hypercare.Alert, now time.Time) Flap {
 	return d
 }
 
-// Transient reports whether an alert resolving at now is a transient
-// blip: its service holds first pages for pause, it resolved within pause
-// of being first seen, and its incident never paged.
-func Transient(pause time.Duration, a *hypercare.Alert, paged bool, now time.Time) bool {
-	return pause > 0 && !paged && now.Sub(a.FirstSeenAt) < pause
+// Transient reports whether an incident resolving at now, opened at
+// opened, was a transient blip: its service holds first pages for pause,
+// it resolved within pause of opening, and it never paged. The incident's
+// age counts, not its last alert's: one held open for twenty minutes by
+// a delay rule, whose last alert joined a minute before the end, was no
+// blip.
+func Transient(pause time.Duration, opened time.Time, paged bool, now time.Time) bool {
+	return pause > 0 && !paged && now.Sub(opened) < pause
 }
 
 // UpstreamCandidate is an open incident of a service the alert's service

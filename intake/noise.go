@@ -241,9 +241,9 @@ func candidates(ctx context.Context, tx hypercare.Tx, serviceID string, g correl
 	return out, nil
 }
 
-// resolveAlert stores a resolved alert and follows it on its incident. A
-// blip resolved within its service's pause, before any page, marks its
-// incident transient when the incident resolves with it.
+// resolveAlert stores a resolved alert and follows it on its incident. An
+// incident that resolves with it within its service's pause of opening,
+// before any page, is marked transient (a blip).
 func (in view) resolveAlert(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, now time.Time) error {
 	if err := tx.UpdateAlert(ctx, a); err != nil {
 		return err
@@ -255,22 +255,21 @@ func (in view) resolveAlert(ctx context.Context, tx hypercare.Tx, a *hypercare.A
 		return nil
 	}
 	n := in.noiseOf(a.ServiceID)
-	transient := false
+	paged := true // without a pause nothing is transient
 	if n.Pause > 0 {
-		paged, err := incident.Paged(ctx, tx, a.IncidentID)
-		if err != nil {
+		var err error
+		if paged, err = incident.Paged(ctx, tx, a.IncidentID); err != nil {
 			return err
 		}
-		transient = correlate.Transient(n.Pause, a, paged, now)
 	}
 	if err := incident.AlertResolved(ctx, tx, a, actor, now, in.Policy, n.SymptomGrace); err != nil {
 		return err
 	}
-	if !transient {
+	if paged {
 		return nil
 	}
 	inc, err := tx.GetIncident(ctx, a.IncidentID)
-	if err != nil || inc.Status != hypercare.StatusResolved {
+	if err != nil || inc.Status != hypercare.StatusResolved || !correlate.Transient(n.Pause, inc.CreatedAt, paged, now) {
 		return err
 	}
 	inc.Transient = true

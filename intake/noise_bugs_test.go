@@ -1,0 +1,43 @@
+package intake
+
+import (
+	"testing"
+	"time"
+
+	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/correlate"
+	"github.com/hypercare/hypercare/rules"
+	"github.com/hypercare/hypercare/storetest"
+)
+
+// TestTransientCountsTheIncidentsAge: an incident held open for 21
+// minutes (its first page delayed 30 by a rule, pause 5) is no blip,
+// although the grouped alert that resolved last had joined a minute
+// before; one whose alerts all resolve within the pause still is.
+func TestTransientCountsTheIncidentsAge(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		hold := rules.Spec{ID: "hold", When: `summary == "Checkout down"`, Then: rules.Then{Delay: 30 * time.Minute}}
+		b := newNoiseHarness(t, eng, map[string]correlate.Noise{"shop": {Pause: 5 * time.Minute,
+			Grouping: correlate.Grouping{Type: correlate.GroupTime, Window: time.Hour}}}, hold)
+		b.send("shop", triggerOf("a", "Checkout down", hypercare.SeverityCritical))
+		b.clk.Advance(20 * time.Minute)
+		b.send("shop", triggerOf("b", "Checkout 5xx", hypercare.SeverityCritical)) // joins
+		b.send("shop", action(hypercare.ActionResolve, "a"))
+		b.clk.Advance(time.Minute)
+		b.send("shop", action(hypercare.ActionResolve, "b"))
+		b.clk.Advance(2 * time.Hour)
+		b.send("shop", triggerOf("c", "Checkout blip", hypercare.SeverityCritical))
+		b.clk.Advance(time.Minute)
+		b.send("shop", action(hypercare.ActionResolve, "c"))
+		incs := b.incidents()
+		if len(incs) != 2 || incs[0].Status != hypercare.StatusResolved || incs[1].Status != hypercare.StatusResolved {
+			t.Fatalf("incidents %+v; want two, resolved", incs)
+		}
+		if incs[0].Transient {
+			t.Error("an incident open 21 minutes (pause 5) marked transient")
+		}
+		if !incs[1].Transient {
+			t.Error("a blip of one minute (pause 5) not marked transient")
+		}
+	})
+}
