@@ -98,7 +98,9 @@ func Paged(ctx context.Context, tx hypercare.Tx, incidentID string) (bool, error
 // promoteSymptoms follows the resolution of incident up: each of its
 // symptoms still open becomes an incident of its own on its own service
 // and pages through that service's policy, in the same transaction as
-// the resolution (so a crash cannot lose it). why, if set, replaces the
+// the resolution (so a crash cannot lose it); one whose alert its sender
+// acknowledged opens acknowledged, as a later acknowledgement would leave
+// it. why, if set, replaces the
 // promoted incident's default timeline message.
 func promoteSymptoms(ctx context.Context, tx hypercare.Tx, up *hypercare.Incident, policies Policies, now time.Time, why string) error {
 	symptoms, err := tx.SymptomsOf(ctx, up.ID)
@@ -125,11 +127,19 @@ func promoteSymptoms(ctx context.Context, tx hypercare.Tx, up *hypercare.Inciden
 			map[string]any{"alert_id": a.ID, "incident_id": inc.ID, "incident_number": inc.Number}, now); err != nil {
 			return err
 		}
-		if policies == nil {
-			continue
+		if policies != nil {
+			if policy, ok := policies(a.ServiceID); ok {
+				if err := StartEscalation(ctx, tx, inc, policy, now); err != nil {
+					return err
+				}
+			}
 		}
-		if policy, ok := policies(a.ServiceID); ok {
-			if err := StartEscalation(ctx, tx, inc, policy, now); err != nil {
+		if a.Status == hypercare.StatusAcknowledged {
+			// Its sender acknowledged it while it was a symptom: someone
+			// is on it, and a later acknowledge event would find nothing
+			// left to acknowledge, so only a person could stop the page.
+			if err := acknowledge(ctx, tx, inc, hypercare.SystemActor, now,
+				"Acknowledged: its alert was acknowledged while it was a symptom"); err != nil {
 				return err
 			}
 		}

@@ -1,11 +1,13 @@
 package intake
 
 import (
+	"context"
 	"testing"
 	"time"
 
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/correlate"
+	"github.com/hypercare/hypercare/incident"
 	"github.com/hypercare/hypercare/rules"
 	"github.com/hypercare/hypercare/storetest"
 )
@@ -38,6 +40,34 @@ func TestTransientCountsTheIncidentsAge(t *testing.T) {
 		}
 		if !incs[1].Transient {
 			t.Error("a blip of one minute (pause 5) not marked transient")
+		}
+	})
+}
+
+// TestAcknowledgedSymptomPromotedAcknowledged: a symptom its sender
+// acknowledged, still firing when its upstream incident is resolved by
+// hand, becomes an incident of its own that is acknowledged and pages
+// nobody (a later acknowledge event would find nothing to acknowledge,
+// so only a person could have stopped the page).
+func TestAcknowledgedSymptomPromotedAcknowledged(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		b := newNoiseHarness(t, eng, map[string]correlate.Noise{"shop": {Upstream: []string{"db"}, SymptomGrace: 10 * time.Minute}})
+		b.send("db", triggerOf("db", "DB down", hypercare.SeverityCritical))
+		b.send("shop", triggerOf("s", "Checkout slow", hypercare.SeverityCritical))
+		b.send("shop", action(hypercare.ActionAcknowledge, "s"))
+		svc := &incident.Service{Store: b.st, Clock: b.clk, Policies: b.in.Policy}
+		if _, err := svc.Resolve(context.Background(), "1", hypercare.Actor{Type: hypercare.ActorUser, ID: "u", Name: "U"}); err != nil {
+			t.Fatal(err)
+		}
+		incs := b.incidents()
+		if len(incs) != 2 || incs[1].ServiceID != "shop" {
+			t.Fatalf("incidents %+v; want db's and the promoted one on shop", incs)
+		}
+		if incs[1].Status != hypercare.StatusAcknowledged {
+			t.Errorf("promoted incident %s, want acknowledged (its only alert is)", incs[1].Status)
+		}
+		if st := b.esc(incs[1].ID); st != nil && st.Status == hypercare.EscalationActive && !st.DueAt.After(b.clk.Now()) {
+			t.Errorf("promoted incident's escalation %+v pages now", st)
 		}
 	})
 }
