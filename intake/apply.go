@@ -3,6 +3,7 @@ package intake
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/hypercare/hypercare"
@@ -60,7 +61,7 @@ func (in view) follow(ctx context.Context, tx hypercare.Tx, it hypercare.Integra
 		open.Links = append(open.Links, d.Links...)
 		res, err = in.place(ctx, tx, open, actor, d, now)
 	case correlate.Update:
-		res.Outcome, res.opened, err = updateOpen(ctx, tx, open, actor, ev, d, now)
+		res, err = in.updateOpen(ctx, tx, open, actor, ev, d, now)
 	case correlate.Acknowledge:
 		open.Status, open.AcknowledgedAt, open.LastSeenAt = hypercare.StatusAcknowledged, &now, now
 		open.EventCount++
@@ -109,17 +110,18 @@ func openAlert(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor h
 	return hypercare.OutcomeCreated, inc, nil
 }
 
-// updateOpen folds a repeated trigger into its open alert.
-func updateOpen(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, ev *hypercare.Event, d *rules.Decision, now time.Time) (string, *hypercare.Incident, error) {
+// updateOpen folds a repeated trigger into its open alert. One suppressed
+// so far that the rules no longer suppress is placed as a new alert would
+// be (place: a symptom, grouped, paused), not opened into an incident of
+// its own that pages at once.
+func (in view) updateOpen(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, ev *hypercare.Event, d *rules.Decision, now time.Time) (Result, error) {
+	res := Result{DedupKey: a.DedupKey, Outcome: hypercare.OutcomeUpdated}
 	before := a.Severity
 	updateAlert(a, ev, now)
 	a.Links = append(a.Links, d.Links...)
 	if a.SymptomOf != "" {
 		// A symptom stays one until its upstream incident resolves.
-		if err := tx.UpdateAlert(ctx, a); err != nil {
-			return "", nil, err
-		}
-		return hypercare.OutcomeUpdated, nil, nil
+		return res, tx.UpdateAlert(ctx, a)
 	}
 	if a.IncidentID == "" {
 		// Suppressed so far: stays so while the rules say so, or while it
@@ -127,17 +129,41 @@ func updateOpen(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor 
 		if d.Suppress || a.Status != hypercare.StatusTriggered {
 			d := *d
 			d.Suppress = true
-			return openAlert(ctx, tx, a, actor, &d, now, true, "")
+			var err error
+			res.Outcome, res.opened, err = openAlert(ctx, tx, a, actor, &d, now, true, "")
+			return res, err
 		}
-		return openAlert(ctx, tx, a, actor, d, now, true, "")
+		return in.place(ctx, storedAlert{Tx: tx, id: a.ID}, a, actor, d, now)
 	}
 	if err := tx.UpdateAlert(ctx, a); err != nil {
-		return "", nil, err
+		return res, err
 	}
 	if a.Severity.Rank() > before.Rank() {
-		if err := incident.AlertSeverityRaised(ctx, tx, a, now); err != nil {
-			return "", nil, err
-		}
+		return res, incident.AlertSeverityRaised(ctx, tx, a, now)
 	}
-	return hypercare.OutcomeUpdated, nil, nil
+	return res, nil
+}
+
+// storedAlert is the transaction for placing an alert already stored
+// (suppressed until now) as a new one: where placing inserts it, it is
+// updated, and the key's recent alerts leave it out (it is not its own
+// previous alert).
+type storedAlert struct {
+	hypercare.Tx
+	id string
+}
+
+// InsertAlert updates the stored alert and inserts any other.
+func (t storedAlert) InsertAlert(ctx context.Context, a *hypercare.Alert) error {
+	if a.ID == t.id {
+		return t.UpdateAlert(ctx, a)
+	}
+	return t.Tx.InsertAlert(ctx, a)
+}
+
+// RecentAlertsByKey reads one more and leaves the stored alert out.
+func (t storedAlert) RecentAlertsByKey(ctx context.Context, serviceID, dedupKey string, since time.Time, limit int) ([]hypercare.Alert, error) {
+	list, err := t.Tx.RecentAlertsByKey(ctx, serviceID, dedupKey, since, limit+1)
+	list = slices.DeleteFunc(list, func(a hypercare.Alert) bool { return a.ID == t.id })
+	return list[:min(len(list), limit)], err
 }

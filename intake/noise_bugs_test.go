@@ -71,3 +71,56 @@ func TestAcknowledgedSymptomPromotedAcknowledged(t *testing.T) {
 		}
 	})
 }
+
+// suppressWarnings is a rule that suppresses warnings.
+var suppressWarnings = rules.Spec{ID: "quiet-warnings", When: `severity == "warning"`, Then: rules.Then{Suppress: true}}
+
+// TestUnsuppressedAlertIsPlacedAsNew: an alert suppressed at first (a
+// warning) and then not (raised to critical) goes through noise reduction
+// like a new alert: its incident's first page waits for the pause, it
+// joins an open incident under grouping, and it becomes a symptom of an
+// open upstream incident; it used to open an incident of its own that
+// paged at once in every case.
+func TestUnsuppressedAlertIsPlacedAsNew(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		t.Run("pause", func(t *testing.T) {
+			b := newNoiseHarness(t, eng, map[string]correlate.Noise{"shop": {Pause: 5 * time.Minute}}, suppressWarnings)
+			b.send("shop", triggerOf("disk", "Disk full", hypercare.SeverityWarning))
+			b.send("shop", triggerOf("disk", "Disk full", hypercare.SeverityCritical))
+			incs := b.incidents()
+			if len(incs) != 1 {
+				t.Fatalf("%d incidents, want 1", len(incs))
+			}
+			if due := b.esc(incs[0].ID).DueAt; !due.Equal(b.clk.Now().Add(5 * time.Minute)) {
+				t.Errorf("first page due in %v, want 5m (the pause)", due.Sub(b.clk.Now()))
+			}
+			if al := b.alerts(); len(al) != 1 || al[0].IncidentID != incs[0].ID || al[0].EventCount != 2 {
+				t.Errorf("alerts %+v: want the one alert, in the incident, 2 events", al)
+			}
+		})
+		t.Run("grouping", func(t *testing.T) {
+			b := newNoiseHarness(t, eng, map[string]correlate.Noise{"shop": {Grouping: correlate.Grouping{Type: correlate.GroupTime}}}, suppressWarnings)
+			b.send("shop", triggerOf("a", "Checkout down", hypercare.SeverityCritical))
+			b.send("shop", triggerOf("b", "Disk full", hypercare.SeverityWarning))
+			b.send("shop", triggerOf("b", "Disk full", hypercare.SeverityCritical))
+			if incs := b.incidents(); len(incs) != 1 || incs[0].AlertCount != 2 {
+				t.Errorf("incidents %+v, want 1 of 2 alerts (time grouping)", incs)
+			}
+		})
+		t.Run("dependency", func(t *testing.T) {
+			b := newNoiseHarness(t, eng, map[string]correlate.Noise{"shop": {Upstream: []string{"db"}, SymptomGrace: 10 * time.Minute}}, suppressWarnings)
+			b.send("db", triggerOf("db", "DB down", hypercare.SeverityCritical))
+			b.send("shop", triggerOf("b", "Checkout slow", hypercare.SeverityWarning))
+			b.send("shop", triggerOf("b", "Checkout slow", hypercare.SeverityCritical))
+			incs := b.incidents()
+			if len(incs) != 1 {
+				t.Fatalf("%d incidents, want 1 (shop's alert a symptom of db's)", len(incs))
+			}
+			for _, a := range b.alerts() {
+				if a.DedupKey == "b" && a.SymptomOf != incs[0].ID {
+					t.Errorf("alert b %+v, want a symptom of incident %s", a, incs[0].ID)
+				}
+			}
+		})
+	})
+}
