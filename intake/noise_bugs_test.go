@@ -2,6 +2,8 @@ package intake
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -123,4 +125,62 @@ func TestUnsuppressedAlertIsPlacedAsNew(t *testing.T) {
 			}
 		})
 	})
+}
+
+// TestRoutedBatchGroupsOnItsServicesWriter: batches from shop's
+// integration that a rule routes to db group with db's own single events:
+// they run on db's writer, so with time grouping db has one incident.
+// With several writers (PostgreSQL) the batches ran on shop's writer, and
+// two writers each opened an incident for the same group.
+func TestRoutedBatchGroupsOnItsServicesWriter(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		toDB := rules.Spec{ID: "to-db", When: `summary startsWith "DB"`, Then: rules.Then{Route: "db"}}
+		for round := range 3 {
+			b := newNoiseHarness(t, eng, map[string]correlate.Noise{"db": {Grouping: correlate.Grouping{Type: correlate.GroupTime, Window: time.Hour}}}, toDB)
+			var wg sync.WaitGroup
+			for i := range 20 {
+				wg.Go(func() {
+					if _, err := b.in.Process(context.Background(), b.its["db"], []hypercare.Event{
+						triggerOf(fmt.Sprintf("s%d", i), "DB x", hypercare.SeverityError)}); err != nil {
+						t.Error(err)
+					}
+				})
+				wg.Go(func() {
+					if _, err := b.in.Process(context.Background(), b.its["shop"], []hypercare.Event{
+						triggerOf(fmt.Sprintf("b%da", i), "DB y", hypercare.SeverityError),
+						triggerOf(fmt.Sprintf("b%db", i), "DB z", hypercare.SeverityError)}); err != nil {
+						t.Error(err)
+					}
+				})
+			}
+			wg.Wait()
+			if incs := b.incidents(); len(incs) != 1 || incs[0].ServiceID != "db" || incs[0].AlertCount != 60 {
+				var got []string
+				for _, inc := range incs {
+					got = append(got, fmt.Sprintf("%s: %d alerts", inc.ServiceID, inc.AlertCount))
+				}
+				t.Errorf("round %d: incidents %v, want one on db of 60 alerts (time grouping, one hour)", round, got)
+			}
+		}
+	})
+}
+
+// TestBatchService: a batch keys on the one service its kept events land
+// on, else on its integration's.
+func TestBatchService(t *testing.T) {
+	it := hypercare.Integration{ServiceID: "shop"}
+	for _, c := range []struct {
+		d    []rules.Decision
+		want string
+	}{
+		{[]rules.Decision{{ServiceID: "db"}, {ServiceID: "db"}}, "db"},
+		{[]rules.Decision{{ServiceID: "db"}, {ServiceID: "shop", Drop: true}}, "db"},
+		{[]rules.Decision{{ServiceID: "db"}, {ServiceID: "api"}}, "shop"},
+		{[]rules.Decision{{ServiceID: "db", Drop: true}}, "shop"},
+		{nil, "shop"},
+	} {
+		if got := batchService(it, c.d); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.d, got, c.want)
+		}
+	}
 }

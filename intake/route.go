@@ -81,10 +81,10 @@ func (in view) grouped(serviceID string) bool {
 // route picks the writer for events: its alert's for a single event on an
 // ungrouped service, a dropped one, or a repeated trigger (repeat true: it
 // must prove it is one, see errReroute); its service's otherwise. A batch
-// keys on its integration's service.
+// keys on the service its events land on (batchService).
 func (in view) route(it hypercare.Integration, events []hypercare.Event, decisions []rules.Decision) (key string, repeat bool) {
 	if len(events) != 1 {
-		return it.ServiceID, false
+		return batchService(it, decisions), false
 	}
 	d := &decisions[0]
 	key = alertKey(d.ServiceID, events[0].DedupKey)
@@ -95,6 +95,31 @@ func (in view) route(it hypercare.Integration, events []hypercare.Event, decisio
 		return key, true
 	}
 	return d.ServiceID, false
+}
+
+// batchService is the writer key of a batch: the service all its kept
+// events land on, which is where that service's grouping decisions run
+// (an Alertmanager notification that rules route to another service
+// used to run on its integration's service's writer, beside the target
+// service's own, and two writers opened incidents for one group); else,
+// spread over services, its integration's service. Such a batch still
+// decides beside the writers of the services it spans (a documented
+// limit; ARCHITECTURE.md, "Writer routing").
+func batchService(it hypercare.Integration, decisions []rules.Decision) string {
+	service := ""
+	for i := range decisions {
+		switch d := &decisions[i]; {
+		case d.Drop:
+		case service == "":
+			service = d.ServiceID
+		case d.ServiceID != service:
+			return it.ServiceID
+		}
+	}
+	if service == "" {
+		return it.ServiceID
+	}
+	return service
 }
 
 // remember updates the hint after a committed single event on a grouped
