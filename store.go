@@ -216,6 +216,12 @@ type Tx interface {
 	// a symptom may attach to). They are not locked: of the many a symptom
 	// could attach to, the caller locks the one it picks (GetIncident).
 	OpenIncidents(ctx context.Context, serviceID string, limit int) ([]Incident, error)
+	// LockGrouping holds, until the transaction ends, the grouping lock of
+	// serviceID: every node's transaction deciding where a new alert of
+	// that service goes takes it first, so two nodes (or two writers of
+	// one) never both open an incident where one should join the other's.
+	// A no-op on SQLite, whose one writer runs transactions one at a time.
+	LockGrouping(ctx context.Context, serviceID string) error
 	// OpenIncidentWithFeatures returns the highest-numbered unresolved
 	// incident of the service whose first or latest alert has exactly
 	// these features and whose latest alert joined at or after since,

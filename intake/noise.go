@@ -75,6 +75,11 @@ func group(ctx context.Context, tx hypercare.Tx, g correlate.Grouping, a *hyperc
 	if g.Type == "" || g.Type == correlate.GroupNone {
 		return "", false, nil
 	}
+	// Held to the commit, which opens the alert's incident if it joins
+	// none: another node's decision for this service waits and sees it.
+	if err := tx.LockGrouping(ctx, a.ServiceID); err != nil {
+		return "", false, err
+	}
 	var feat *correlate.Features
 	var inc *hypercare.Incident
 	reason := ""

@@ -184,3 +184,40 @@ func TestBatchService(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupingAcrossNodes: two nodes (two stores and intakes on one
+// PostgreSQL database) receiving new alerts of one time-grouped service at
+// once open one incident between them: each decision takes the service's
+// grouping lock, so the second waits for the first's commit and joins its
+// incident. (SQLite has one node.)
+func TestGroupingAcrossNodes(t *testing.T) {
+	for _, eng := range storetest.Engines(t) {
+		if eng.Name != "postgres" {
+			continue
+		}
+		noise := map[string]correlate.Noise{"db": {Grouping: correlate.Grouping{Type: correlate.GroupTime, Window: time.Hour}}}
+		for round := range 3 {
+			a := newNoiseHarness(t, eng, noise)
+			b := a.secondNode(t, noise)
+			var wg sync.WaitGroup
+			for i := range 20 {
+				for node, n := range []*noiseHarness{a, b} {
+					wg.Go(func() {
+						ev := triggerOf(fmt.Sprintf("n%d-%d", node, i), "DB slow", hypercare.SeverityError)
+						if _, err := n.in.Process(context.Background(), n.its["db"], []hypercare.Event{ev}); err != nil {
+							t.Error(err)
+						}
+					})
+				}
+			}
+			wg.Wait()
+			if incs := a.incidents(); len(incs) != 1 || incs[0].AlertCount != 40 {
+				var got []string
+				for _, inc := range incs {
+					got = append(got, fmt.Sprintf("#%d: %d alerts", inc.Number, inc.AlertCount))
+				}
+				t.Errorf("round %d: incidents %v, want one of 40 alerts", round, got)
+			}
+		}
+	}
+}

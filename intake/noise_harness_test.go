@@ -19,11 +19,12 @@ import (
 // escalation policy, a fake clock, and optional noise settings and event
 // rules: for tests of noise reduction across events.
 type noiseHarness struct {
-	t   *testing.T
-	st  *store.Store
-	in  *Intake
-	clk *clocktest.Clock
-	its map[string]hypercare.Integration
+	t    *testing.T
+	st   *store.Store
+	in   *Intake
+	clk  *clocktest.Clock
+	its  map[string]hypercare.Integration
+	opts store.Options
 }
 
 var harnessPolicy = hypercare.EscalationPolicy{ID: "p", Name: "P", Levels: []hypercare.EscalationLevel{
@@ -49,10 +50,7 @@ func newNoiseHarness(t *testing.T, eng storetest.Engine, noise map[string]correl
 	}
 	storetest.StartRun(t, st)
 	clk := clocktest.New(time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC))
-	in := New(st, clk)
-	in.SetIntegrations(list)
-	in.SetNoise(noise)
-	in.SetPolicies(map[string]hypercare.EscalationPolicy{"shop": harnessPolicy, "db": harnessPolicy, "api": harnessPolicy}, nil)
+	in := newHarnessIntake(st, clk, list, noise)
 	if len(specs) > 0 {
 		var rs []*rules.Rule
 		for _, s := range specs {
@@ -64,7 +62,28 @@ func newNoiseHarness(t *testing.T, eng storetest.Engine, noise map[string]correl
 		}
 		in.SetRules(rules.NewSet(rs, nil))
 	}
-	return &noiseHarness{t: t, st: st, in: in, clk: clk, its: its}
+	return &noiseHarness{t: t, st: st, in: in, clk: clk, its: its, opts: opts}
+}
+
+func newHarnessIntake(st *store.Store, clk *clocktest.Clock, its []hypercare.Integration, noise map[string]correlate.Noise) *Intake {
+	in := New(st, clk)
+	in.SetIntegrations(its)
+	in.SetNoise(noise)
+	in.SetPolicies(map[string]hypercare.EscalationPolicy{"shop": harnessPolicy, "db": harnessPolicy, "api": harnessPolicy}, nil)
+	return in
+}
+
+// secondNode is another node on b's database (PostgreSQL): its own store
+// (writers, caches) and intake, with b's integrations, noise settings and
+// clock, and no event rules.
+func (b *noiseHarness) secondNode(t *testing.T, noise map[string]correlate.Noise) *noiseHarness {
+	st := storetest.OpenStore(t, b.opts)
+	storetest.StartRun(t, st)
+	var list []hypercare.Integration
+	for _, it := range b.its {
+		list = append(list, it)
+	}
+	return &noiseHarness{t: t, st: st, in: newHarnessIntake(st, b.clk, list, noise), clk: b.clk, its: b.its, opts: b.opts}
 }
 
 func (b *noiseHarness) send(svc string, evs ...hypercare.Event) []Result {

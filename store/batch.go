@@ -293,6 +293,7 @@ func (s *Store) runOne(t *tx, r *request, mode runMode) error {
 			return fmt.Errorf("write batch rollback to savepoint: %w", err)
 		}
 		t.dropPending()
+		t.grouping = nil // the rollback released the locks it took
 		if _, err := t.c.exec(t.ctx, ctlRelease); err != nil {
 			return fmt.Errorf("write batch release savepoint: %w", err)
 		}

@@ -21,6 +21,9 @@ type tx struct {
 	// statements counts the statements the current request ran: a request
 	// that fails before running any needs no rollback.
 	statements int
+	// grouping holds the services whose grouping lock the transaction
+	// took (LockGrouping).
+	grouping map[string]bool
 	// work is set once the batch ran a statement that writes engine work
 	// (wake.go).
 	work bool

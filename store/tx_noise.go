@@ -79,6 +79,22 @@ func (t *tx) oneIncident(ctx context.Context, what string, q qid, args ...any) (
 	return inc, nil
 }
 
+// LockGrouping takes serviceID's grouping lock (PostgreSQL: a
+// transaction-level advisory lock, once per transaction and service).
+func (t *tx) LockGrouping(ctx context.Context, serviceID string) error {
+	if !t.s.d.nodes || t.grouping[serviceID] {
+		return nil
+	}
+	if _, err := t.exec(ctx, qLockInTx, "group:"+serviceID); err != nil {
+		return t.s.dbErr(err, "lock grouping of service %q", serviceID)
+	}
+	if t.grouping == nil {
+		t.grouping = map[string]bool{}
+	}
+	t.grouping[serviceID] = true
+	return nil
+}
+
 // OpenIncidentWithFeatures returns the newest open incident of serviceID
 // whose first or latest alert has exactly these features and whose latest
 // alert joined at or after since, or nil.

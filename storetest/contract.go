@@ -29,6 +29,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"IncidentNumbersConcurrent", testIncidentNumbers},
 		{"GroupCommit200", testGroupCommit200},
 		{"BatchFailureIsolation", testBatchFailureIsolation},
+		{"GroupingLock", testGroupingLock},
 		{"BeforeCommit", testBeforeCommit},
 		{"BeforeCommitFailingRead", testBeforeCommitFailingRead},
 		{"WriteWithoutRun", testWriteWithoutRun},
