@@ -100,6 +100,11 @@ func (s *Service) mergeOne(ctx context.Context, tx hypercare.Tx, target, src *hy
 	if src.LastAlertAt.After(target.LastAlertAt) {
 		target.LastAlertAt = src.LastAlertAt
 	}
+	if recovering(src) { // markResolved sees the counts zeroed below: its grace timer goes here
+		if err := tx.ClearSymptomGrace(ctx, src.ID); err != nil {
+			return err
+		}
+	}
 	src.AlertCount, src.OpenAlertCount = 0, 0
 	msg := fmt.Sprintf("Merged into incident %d by %s", target.Number, actor.Name)
 	if err := markResolved(ctx, tx, src, actor, now, msg, nil); err != nil {

@@ -221,3 +221,40 @@ func TestGroupingAcrossNodes(t *testing.T) {
 		}
 	}
 }
+
+// TestMergedRecoveringIncidentLeavesNoGraceTimer: a recovering incident
+// (its alert resolved, a symptom still firing) merged into another takes
+// its grace timer with it; it used to stay behind, due for nothing.
+func TestMergedRecoveringIncidentLeavesNoGraceTimer(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		b := newNoiseHarness(t, eng, map[string]correlate.Noise{"shop": {Upstream: []string{"db"}},
+			"db": {SymptomGrace: 10 * time.Minute}})
+		b.send("db", triggerOf("db-1", "DB down", hypercare.SeverityCritical))     // #1
+		b.send("shop", triggerOf("s", "Checkout slow", hypercare.SeverityCritical)) // a symptom of #1
+		b.send("db", triggerOf("db-2", "DB replica down", hypercare.SeverityCritical))
+		b.send("db", action(hypercare.ActionResolve, "db-1")) // #1 recovering, grace due in 10 min
+		ctx := context.Background()
+		due := func() int {
+			t.Helper()
+			var n int
+			if err := b.st.Write(ctx, "read", func(tx hypercare.Tx) error {
+				list, err := tx.DueSymptomGraces(ctx, b.clk.Now().Add(time.Hour), 10)
+				n = len(list)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if n := due(); n != 1 {
+			t.Fatalf("%d grace timers before the merge, want 1 (incident 1 recovering)", n)
+		}
+		svc := &incident.Service{Store: b.st, Clock: b.clk, Policies: b.in.Policy}
+		if _, err := svc.Merge(ctx, "2", []string{"1"}, hypercare.Actor{Type: hypercare.ActorUser, ID: "u", Name: "U"}); err != nil {
+			t.Fatal(err)
+		}
+		if n := due(); n != 0 {
+			t.Errorf("%d grace timers after merging the recovering incident away, want 0", n)
+		}
+	})
+}
