@@ -229,7 +229,7 @@ func TestMergedRecoveringIncidentLeavesNoGraceTimer(t *testing.T) {
 	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
 		b := newNoiseHarness(t, eng, map[string]correlate.Noise{"shop": {Upstream: []string{"db"}},
 			"db": {SymptomGrace: 10 * time.Minute}})
-		b.send("db", triggerOf("db-1", "DB down", hypercare.SeverityCritical))     // #1
+		b.send("db", triggerOf("db-1", "DB down", hypercare.SeverityCritical))      // #1
 		b.send("shop", triggerOf("s", "Checkout slow", hypercare.SeverityCritical)) // a symptom of #1
 		b.send("db", triggerOf("db-2", "DB replica down", hypercare.SeverityCritical))
 		b.send("db", action(hypercare.ActionResolve, "db-1")) // #1 recovering, grace due in 10 min
