@@ -31,6 +31,11 @@ func (in view) apply(ctx context.Context, tx hypercare.Tx, it hypercare.Integrat
 		if repeat && !pureRepeat(open, ev) {
 			return Result{}, errReroute
 		}
+		if open == nil && ev.Action != hypercare.ActionTrigger {
+			if open, err = in.routedAlert(ctx, tx, it, d, ev.DedupKey); err != nil {
+				return Result{}, fmt.Errorf("find alert %q: %w", ev.DedupKey, err)
+			}
+		}
 		if res, err = in.follow(ctx, tx, it, actor, ev, open, d, now); err != nil {
 			return Result{}, err
 		}
@@ -44,6 +49,28 @@ func (in view) apply(ctx context.Context, tx hypercare.Tx, it hypercare.Integrat
 		return Result{}, fmt.Errorf("log event %q: %w", ev.DedupKey, err)
 	}
 	return res, nil
+}
+
+// routedAlert finds the open alert an acknowledge or resolve means when it
+// is not on the service the rules sent the event to: a trigger that a rule
+// routed by its summary or severity, resolved by a PagerDuty event that
+// carries only the dedup key, which that rule then does not match. It
+// looks on the services the integration's rules route to, in rule order,
+// and moves d (and so the event's log row) to the service it found it on.
+func (in view) routedAlert(ctx context.Context, tx hypercare.Tx, it hypercare.Integration, d *rules.Decision, key string) (*hypercare.Alert, error) {
+	for _, svc := range in.cfg.rules.set.Routes(it.ServiceID) {
+		if svc == d.ServiceID {
+			continue
+		}
+		a, err := tx.FindOpenAlert(ctx, svc, key)
+		if err != nil || a != nil {
+			if a != nil {
+				d.ServiceID = svc
+			}
+			return a, err
+		}
+	}
+	return nil, nil
 }
 
 // follow applies the dedup decision for ev given the open alert (or nil).

@@ -258,3 +258,30 @@ func TestMergedRecoveringIncidentLeavesNoGraceTimer(t *testing.T) {
 		}
 	})
 }
+
+// TestRoutedAlertResolvedByItsKey: a trigger a rule routed to db by its
+// summary is acknowledged and resolved by PagerDuty-style events that
+// carry only the dedup key, which the rule does not match: they find the
+// alert on db (a service the integration's rules route to) instead of
+// being ignored on shop and leaving it open for good.
+func TestRoutedAlertResolvedByItsKey(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		toDB := rules.Spec{ID: "to-db", When: `summary startsWith "DB"`, Then: rules.Then{Route: "db"}}
+		b := newNoiseHarness(t, eng, nil, toDB)
+		b.send("shop", triggerOf("k1", "DB slow", hypercare.SeverityCritical))
+		b.send("shop", triggerOf("k2", "Checkout slow", hypercare.SeverityCritical)) // stays on shop
+		for _, act := range []hypercare.Action{hypercare.ActionAcknowledge, hypercare.ActionResolve} {
+			if res := b.send("shop", action(act, "k1")); res[0].Outcome == hypercare.OutcomeIgnored {
+				t.Fatalf("%s of k1: ignored", act)
+			}
+		}
+		incs := b.incidents()
+		if len(incs) != 2 || incs[0].ServiceID != "db" || incs[0].Status != hypercare.StatusResolved ||
+			incs[1].ServiceID != "shop" || incs[1].Status != hypercare.StatusTriggered {
+			t.Errorf("incidents %+v: want db's resolved and shop's still triggered", incs)
+		}
+		if res := b.send("shop", action(hypercare.ActionResolve, "k3")); res[0].Outcome != hypercare.OutcomeIgnored {
+			t.Errorf("resolve of a key open nowhere: %s, want ignored", res[0].Outcome)
+		}
+	})
+}

@@ -120,6 +120,33 @@ func (s *Set) Apply(ev *hypercare.Event, src Source) Decision {
 	return d
 }
 
+// Routes returns the services rules may send an event arriving on
+// serviceID to, serviceID aside, in rule order: the global rules' routes,
+// then those of serviceID's own rules and of the rules of each service a
+// global rule routes to (Apply's two steps). Intake looks there for the
+// alert an acknowledge or resolve means when it is not on the event's own
+// service.
+func (s *Set) Routes(serviceID string) []string {
+	if s == nil {
+		return nil
+	}
+	var out []string
+	add := func(list []*Rule) {
+		for _, r := range list {
+			if t := r.spec.Then.Route; t != "" && t != serviceID && !slices.Contains(out, t) {
+				out = append(out, t)
+			}
+		}
+	}
+	add(s.global)
+	global := len(out)
+	add(s.byService[serviceID])
+	for _, svc := range out[:global] {
+		add(s.byService[svc])
+	}
+	return out
+}
+
 // evaluation is the state of applying rules to one event.
 type evaluation struct {
 	env     *Env

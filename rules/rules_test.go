@@ -220,3 +220,27 @@ func TestNoRules(t *testing.T) {
 		}
 	}
 }
+
+// TestRoutes: the services an event arriving on a service may be routed
+// to: the global rules' routes, the service's own rules', and those of the
+// services global rules route to; each once, the service itself aside.
+func TestRoutes(t *testing.T) {
+	compile := func(id, route string) *Rule {
+		r, err := Compile(Spec{ID: id, When: "true", Then: Then{Route: route}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	s := NewSet([]*Rule{compile("g1", "db"), compile("g2", "shop")}, map[string][]*Rule{
+		"shop": {compile("s1", "api"), compile("s2", "db")},
+		"db":   {compile("d1", "cache")},
+		"api":  {compile("a1", "never")},
+	})
+	if got := s.Routes("shop"); !slices.Equal(got, []string{"db", "api", "cache"}) {
+		t.Errorf("Routes(shop) = %v, want [db api cache]", got)
+	}
+	if got := (*Set)(nil).Routes("shop"); got != nil {
+		t.Errorf("nil set: %v", got)
+	}
+}
