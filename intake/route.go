@@ -102,9 +102,9 @@ func (in view) route(it hypercare.Integration, events []hypercare.Event, decisio
 // (an Alertmanager notification that rules route to another service
 // used to run on its integration's service's writer, beside the target
 // service's own, and two writers opened incidents for one group); else,
-// spread over services, its integration's service. Such a batch still
-// decides beside the writers of the services it spans (a documented
-// limit; ARCHITECTURE.md, "Writer routing").
+// spread over services, its integration's service; its grouping
+// decisions then wait for those services' writers through the grouping
+// lock (Tx.LockGrouping), as another node's do.
 func batchService(it hypercare.Integration, decisions []rules.Decision) string {
 	service := ""
 	for i := range decisions {
