@@ -111,12 +111,15 @@ func DecodeFeatures(s string) *Features {
 
 // incidentFeatures are the features of an incident's first and latest
 // alert; an incident opened without them (before grouping was turned on,
-// by a split or a promoted symptom) falls back to its title.
+// by a split or a promoted symptom) has its title in place of the first,
+// and still its latest alert's once one joined it (as the exact lookup,
+// OpenIncidentWithFeatures, already matched).
 func incidentFeatures(inc *hypercare.Incident) []*Features {
-	if inc.Features == "" {
-		return []*Features{{Tokens: Tokens(inc.Title)}}
+	first := &Features{Tokens: Tokens(inc.Title)}
+	if inc.Features != "" {
+		first = DecodeFeatures(inc.Features)
 	}
-	out := []*Features{DecodeFeatures(inc.Features)}
+	out := []*Features{first}
 	if inc.LastFeatures != "" && inc.LastFeatures != inc.Features {
 		out = append(out, DecodeFeatures(inc.LastFeatures))
 	}

@@ -208,3 +208,19 @@ func TestHalfTextAllAttrsReachesThreshold(t *testing.T) {
 		t.Error("not grouped")
 	}
 }
+
+// TestFeaturelessIncidentScoresItsLatestAlert: an incident opened without
+// features (a split, a promoted symptom, before grouping was on) is scored
+// by its title and also by the features of the alert that joined it last,
+// as the exact lookup already matches them: a near copy of that alert
+// joins it.
+func TestFeaturelessIncidentScoresItsLatestAlert(t *testing.T) {
+	joined := &hypercare.Alert{Summary: "disk full on db-1 volume data", Source: "db-1", Component: "postgres"}
+	next := &hypercare.Alert{Summary: "disk full on db-2 volume data", Source: "db-2", Component: "postgres"}
+	now := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
+	inc := &hypercare.Incident{Number: 1, Status: hypercare.StatusTriggered, Title: "Checkout errors",
+		LastFeatures: FeaturesOf(joined).Encode(), LastAlertAt: now}
+	if _, ok := Group(Grouping{Type: GroupIntelligent}, next, FeaturesOf(next), []Candidate{{Incident: inc}}, now); !ok {
+		t.Error("not grouped with the incident whose latest alert it nearly copies")
+	}
+}
