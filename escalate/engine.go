@@ -177,7 +177,7 @@ func takeStep(ctx context.Context, tx hypercare.Tx, dir *Directory, st *hypercar
 			return 0, err
 		}
 	case inc.Status == hypercare.StatusAcknowledged:
-		return 0, finish(ctx, tx, st, now)
+		return 0, awaitAck(ctx, tx, st, inc, now)
 	}
 	policy, ok, err := currentPolicy(ctx, tx, dir, st, now)
 	if err != nil || !ok {
@@ -433,6 +433,22 @@ func retrigger(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, st
 
 func finish(ctx context.Context, tx hypercare.Tx, st *hypercare.EscalationState, now time.Time) error {
 	st.Status, st.UpdatedAt = hypercare.EscalationDone, now
+	return tx.SaveEscalation(ctx, st)
+}
+
+// awaitAck ends the steps of an acknowledged incident that was escalated
+// by hand after its acknowledgement: with an ack timeout it waits for it,
+// counted from the acknowledgement (an escalation must not cancel the
+// re-trigger the acknowledgement armed); without one escalation ends.
+func awaitAck(ctx context.Context, tx hypercare.Tx, st *hypercare.EscalationState, inc *hypercare.Incident, now time.Time) error {
+	if st.AckTimeout <= 0 || inc.AcknowledgedAt == nil {
+		return finish(ctx, tx, st, now)
+	}
+	st.Status, st.UpdatedAt = hypercare.EscalationAckWait, now
+	st.DueAt = inc.AcknowledgedAt.Add(st.AckTimeout)
+	if st.DueAt.Before(now) {
+		st.DueAt = now
+	}
 	return tx.SaveEscalation(ctx, st)
 }
 

@@ -45,9 +45,6 @@ func haltEscalation(ctx context.Context, tx hypercare.Tx, inc *hypercare.Inciden
 	if _, err := tx.CancelNotifications(ctx, inc.ID); err != nil {
 		return fmt.Errorf("cancel pages of incident %d: %w", inc.Number, err)
 	}
-	if st.Status == hypercare.EscalationDone && acknowledged {
-		return nil
-	}
 	st.Status, st.UpdatedAt = hypercare.EscalationDone, now
 	if acknowledged && st.AckTimeout > 0 {
 		st.Status, st.DueAt = hypercare.EscalationAckWait, now.Add(st.AckTimeout)

@@ -232,8 +232,11 @@ func buildEscalationQueries(q *[numQueries]string, d *dialect) {
 	q[qTakeHeldNotifications] = "UPDATE notifications SET status = 'digested', digest_id = $4, lease_until = NULL " +
 		"WHERE user_id = $1 AND type = $2 AND kind = 'held' AND status IN ('pending', 'sending') AND due_at <= $3 " +
 		"RETURNING " + notificationCols
+	// A digest is filed under one of the incidents it lists but speaks for
+	// all of them: it is not cancelled with that one (notify's fillDigest
+	// leaves out, or cancels, what is no longer open when it is sent).
 	q[qCancelNotifications] = "UPDATE notifications SET status = 'cancelled', lease_until = NULL " +
-		"WHERE incident_id = $1 AND status = 'pending' RETURNING " + notificationCols
+		"WHERE incident_id = $1 AND status = 'pending' AND kind <> 'digest' RETURNING " + notificationCols
 	q[qCreateFeed] = "INSERT INTO calendar_feeds (" + feedCols + ") VALUES ($1, $2, $3, $4, $5, $6) " +
 		"ON CONFLICT DO NOTHING"
 	q[qDeleteFeed] = "DELETE FROM calendar_feeds WHERE id = $1"
