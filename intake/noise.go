@@ -246,35 +246,47 @@ func candidates(ctx context.Context, tx hypercare.Tx, serviceID string, g correl
 	return out, nil
 }
 
-// resolveAlert stores a resolved alert and follows it on its incident. An
-// incident that resolves with it within its service's pause of opening,
-// before any page, is marked transient (a blip).
+// resolveAlert stores a resolved alert and follows it on its incident
+// (for a symptom, the upstream incident it belongs to). An incident that
+// resolves with it within its service's pause of opening, before any
+// page, is marked transient (a blip), also one that waited for its
+// symptoms to clear.
 func (in view) resolveAlert(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, now time.Time) error {
 	if err := tx.UpdateAlert(ctx, a); err != nil {
 		return err
 	}
-	if a.SymptomOf != "" {
-		return incident.SymptomResolved(ctx, tx, a, actor, now, in.Policy)
-	}
-	if a.IncidentID == "" {
-		return nil
-	}
-	n := in.noiseOf(a.ServiceID)
-	paged := true // without a pause nothing is transient
-	if n.Pause > 0 {
-		var err error
-		if paged, err = incident.Paged(ctx, tx, a.IncidentID); err != nil {
+	incID := a.SymptomOf
+	if incID != "" {
+		if err := incident.SymptomResolved(ctx, tx, a, actor, now, in.Policy); err != nil {
 			return err
 		}
-	}
-	if err := incident.AlertResolved(ctx, tx, a, actor, now, in.Policy, n.SymptomGrace); err != nil {
-		return err
-	}
-	if paged {
+	} else if incID = a.IncidentID; incID != "" {
+		n := in.noiseOf(a.ServiceID)
+		if err := incident.AlertResolved(ctx, tx, a, actor, now, in.Policy, n.SymptomGrace); err != nil {
+			return err
+		}
+		if n.Pause <= 0 {
+			return nil // nothing to read: without a pause nothing is transient
+		}
+	} else {
 		return nil
 	}
-	inc, err := tx.GetIncident(ctx, a.IncidentID)
-	if err != nil || inc.Status != hypercare.StatusResolved || !correlate.Transient(n.Pause, inc.CreatedAt, paged, now) {
+	return in.markTransient(ctx, tx, incID, now)
+}
+
+// markTransient marks incident id transient if it is resolved (by the
+// alert resolving just now: it was open while that alert was) within its
+// service's pause of opening and before any page.
+func (in view) markTransient(ctx context.Context, tx hypercare.Tx, id string, now time.Time) error {
+	inc, err := tx.GetIncident(ctx, id)
+	if err != nil || inc.Status != hypercare.StatusResolved || inc.Transient {
+		return err
+	}
+	n := in.noiseOf(inc.ServiceID)
+	if n.Pause <= 0 || !correlate.Transient(n.Pause, inc.CreatedAt, false, now) {
+		return nil
+	}
+	if paged, err := incident.Paged(ctx, tx, id); err != nil || paged {
 		return err
 	}
 	inc.Transient = true

@@ -285,3 +285,27 @@ func TestRoutedAlertResolvedByItsKey(t *testing.T) {
 		}
 	})
 }
+
+// TestBlipWithSymptomsIsTransient: an upstream blip whose own alert and
+// whose symptom both resolve within the pause, before any page, is marked
+// transient when the incident resolves with its last symptom, as one
+// without symptoms is.
+func TestBlipWithSymptomsIsTransient(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		b := newNoiseHarness(t, eng, map[string]correlate.Noise{"shop": {Upstream: []string{"db"}},
+			"db": {Pause: 5 * time.Minute, SymptomGrace: 10 * time.Minute}})
+		b.send("db", triggerOf("db", "DB down", hypercare.SeverityCritical))
+		b.send("shop", triggerOf("s", "Checkout slow", hypercare.SeverityCritical)) // a symptom
+		b.clk.Advance(time.Minute)
+		b.send("db", action(hypercare.ActionResolve, "db")) // recovering: its symptom still fires
+		b.clk.Advance(time.Minute)
+		b.send("shop", action(hypercare.ActionResolve, "s")) // resolves with it, 2 min after opening
+		incs := b.incidents()
+		if len(incs) != 1 || incs[0].Status != hypercare.StatusResolved {
+			t.Fatalf("incidents %+v; want db's, resolved", incs)
+		}
+		if !incs[0].Transient {
+			t.Error("a 2-minute blip (pause 5) with a symptom, never paged, not marked transient")
+		}
+	})
+}
