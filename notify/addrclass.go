@@ -83,6 +83,10 @@ var (
 	// 64:ff9b::7f00:1 is as much loopback as 127.0.0.1.
 	nat64     = netip.MustParsePrefix("64:ff9b::/96")
 	sixToFour = netip.MustParsePrefix("2002::/16")
+	// localNAT64 and v4Compatible are refused as what they are, but a
+	// metadata address inside them as that (embeddedV4).
+	localNAT64   = netip.MustParsePrefix("64:ff9b:1::/48")
+	v4Compatible = netip.MustParsePrefix("::/96")
 )
 
 // metadataAddrs are cloud instance-metadata endpoints. They hand out the
@@ -98,6 +102,19 @@ var metadataAddrs = map[netip.Addr]bool{
 	netip.MustParseAddr("100.100.100.200"): true,
 }
 
+// embeddedV4 is the IPv4 address carried in the low 32 bits of a
+// local-use NAT64 (64:ff9b:1::/48) or IPv4-compatible (::/96) address, or
+// the zero Addr. Their own classes are refused only while private networks
+// are; the metadata endpoint they may reach through a local gateway or
+// tunnel never is (64:ff9b:1::a9fe:a9fe is 169.254.169.254).
+func embeddedV4(ip netip.Addr) netip.Addr {
+	if !ip.Is6() || !localNAT64.Contains(ip) && !v4Compatible.Contains(ip) {
+		return netip.Addr{}
+	}
+	b := ip.As16()
+	return netip.AddrFrom4([4]byte(b[12:16]))
+}
+
 // addrClass returns why ip is not a public unicast address, or "" if it
 // is one. IPv4-mapped (::ffff:a.b.c.d), NAT64 and 6to4 forms are judged by
 // the IPv4 address they carry, because that is where the packets end up.
@@ -106,7 +123,7 @@ func addrClass(ip netip.Addr) string {
 	if !ip.IsValid() {
 		return classReserved
 	}
-	if metadataAddrs[ip] || metadataAddrs[ip.Unmap()] {
+	if metadataAddrs[ip] || metadataAddrs[ip.Unmap()] || metadataAddrs[embeddedV4(ip)] {
 		return classMetadata
 	}
 	if ip.Is4In6() {

@@ -89,8 +89,14 @@ func TestAddrClass(t *testing.T) {
 		{"64:ff9b::a9fe:a9fe", classMetadata}, // NAT64 of 169.254.169.254
 		{"64:ff9b::808:808", ""},              // NAT64 of 8.8.8.8
 		{"64:ff9b:1::1", classLocalNAT64},     // RFC 8215 local use
-		{"2002:c0a8:101::1", classPrivate},    // 6to4 of 192.168.1.1
-		{"2002:808:808::1", ""},               // 6to4 of 8.8.8.8
+		// A metadata address behind a local NAT64 gateway or an
+		// IPv4-compatible tunnel is metadata, refused even when private
+		// networks are allowed (which lifts the two classes).
+		{"64:ff9b:1::a9fe:a9fe", classMetadata},
+		{"::a9fe:a9fe", classMetadata},
+		{"::a9fe:aa02", classMetadata},     // 169.254.170.2
+		{"2002:c0a8:101::1", classPrivate}, // 6to4 of 192.168.1.1
+		{"2002:808:808::1", ""},            // 6to4 of 8.8.8.8
 		{"2001:0:4136:e378:8000:63bf:3fff:fdd2", classTeredo},
 		// Special-purpose IPv6 and space outside global unicast.
 		{"100::1", classDiscard},
@@ -131,6 +137,9 @@ func TestCheckIP(t *testing.T) {
 		{"::ffff:127.0.0.1", true, false, "::ffff:127.0.0.1 is a loopback address"},
 		{"169.254.169.254", true, true, "refused: 169.254.169.254 is a cloud metadata address; it is never allowed"},
 		{"fd00:ec2::254", true, true, "cloud metadata address"},
+		{"64:ff9b:1::a9fe:a9fe", true, true, "cloud metadata address"},
+		{"::a9fe:a9fe", true, true, "cloud metadata address"},
+		{"64:ff9b:1::1", true, false, "local-use NAT64"},
 	}
 	for _, tc := range tests {
 		ip := netip.MustParseAddr(tc.ip)
