@@ -94,12 +94,15 @@ var (
 // no webhook receiver ever lives there, so they are refused even when
 // private networks are allowed: AWS/GCP/Azure/OCI/DigitalOcean
 // (169.254.169.254), AWS over IPv6 (fd00:ec2::254), AWS ECS task
-// credentials (169.254.170.2) and Alibaba Cloud (100.100.100.200).
+// credentials (169.254.170.2), Alibaba Cloud (100.100.100.200) and
+// Azure's WireServer (168.63.129.16: a public address that every Azure VM
+// reaches and that serves its agent configuration and certificates).
 var metadataAddrs = map[netip.Addr]bool{
 	netip.MustParseAddr("169.254.169.254"): true,
 	netip.MustParseAddr("169.254.170.2"):   true,
 	netip.MustParseAddr("fd00:ec2::254"):   true,
 	netip.MustParseAddr("100.100.100.200"): true,
+	netip.MustParseAddr("168.63.129.16"):   true,
 }
 
 // embeddedV4 is the IPv4 address carried in the low 32 bits of a
