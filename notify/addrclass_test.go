@@ -94,7 +94,9 @@ func TestAddrClass(t *testing.T) {
 		// networks are allowed (which lifts the two classes).
 		{"64:ff9b:1::a9fe:a9fe", classMetadata},
 		{"::a9fe:a9fe", classMetadata},
-		{"::a9fe:aa02", classMetadata},     // 169.254.170.2
+		{"::a9fe:aa02", classMetadata},   // 169.254.170.2
+		{"168.63.129.16", classMetadata}, // Azure WireServer, a public address
+		{"168.63.129.17", ""},
 		{"2002:c0a8:101::1", classPrivate}, // 6to4 of 192.168.1.1
 		{"2002:808:808::1", ""},            // 6to4 of 8.8.8.8
 		{"2001:0:4136:e378:8000:63bf:3fff:fdd2", classTeredo},
