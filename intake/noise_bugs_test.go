@@ -309,3 +309,19 @@ func TestBlipWithSymptomsIsTransient(t *testing.T) {
 		}
 	})
 }
+
+// TestFeaturelessAlertNotGroupedByExactMatch checks that an alert with no
+// features (a summary of numbers only, no source or labels) is not taken
+// as an exact match for an incident opened without features (before
+// grouping was on): nothing is shared, so it opens its own incident.
+func TestFeaturelessAlertNotGroupedByExactMatch(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		b := newNoiseHarness(t, eng, nil)
+		b.send("shop", triggerOf("before", "500 502", hypercare.SeverityError)) // grouping off: no features
+		b.in.SetNoise(map[string]correlate.Noise{"shop": {Grouping: correlate.Grouping{Type: correlate.GroupIntelligent}}})
+		b.send("shop", triggerOf("after", "500 502", hypercare.SeverityError))
+		if incs := b.incidents(); len(incs) != 2 {
+			t.Fatalf("%d incidents, want 2 (nothing in common, no grouping)", len(incs))
+		}
+	})
+}

@@ -64,38 +64,3 @@ func TestRouteRepeats(t *testing.T) {
 		t.Errorf("ungrouped: route = %q, %v; want the alert's writer, no check", k, r)
 	}
 }
-
-// TestFeaturelessAlertNotGroupedByExactMatch checks that an alert with no
-// features (a summary of numbers only, no source or labels) is not taken
-// as an exact match for an incident opened without features (before
-// grouping was on): nothing is shared, so it opens its own incident.
-func TestFeaturelessAlertNotGroupedByExactMatch(t *testing.T) {
-	for _, e := range storetest.Engines(t) {
-		t.Run(e.Name, func(t *testing.T) {
-			st := e.Open(t)
-			it := hypercare.Integration{ID: "i1", ServiceID: "shop", Type: hypercare.IntegrationEventsV2, Key: "0123456789abcdef0123456789abcdef"}
-			ctx := context.Background()
-			if err := st.Write(ctx, "catalog", func(tx hypercare.Tx) error {
-				return tx.ApplyCatalog(ctx, nil, []hypercare.Service{{ID: "shop", Name: "Shop", Active: true}}, []hypercare.Integration{it})
-			}); err != nil {
-				t.Fatal(err)
-			}
-			in := New(st, clocktest.New(time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)))
-			in.SetIntegrations([]hypercare.Integration{it})
-			send := func(key string) {
-				t.Helper()
-				ev := hypercare.Event{Action: hypercare.ActionTrigger, DedupKey: key, Summary: "500 502", Severity: hypercare.SeverityError}
-				if _, err := in.Process(ctx, it, []hypercare.Event{ev}); err != nil {
-					t.Fatal(err)
-				}
-			}
-			send("before") // grouping off: an incident without features
-			in.SetNoise(map[string]correlate.Noise{"shop": {Grouping: correlate.Grouping{Type: correlate.GroupIntelligent}}})
-			send("after")
-			incs, _, err := st.ListIncidents(ctx, hypercare.IncidentFilter{})
-			if err != nil || len(incs) != 2 {
-				t.Fatalf("incidents = %d, %v; want 2 (nothing in common, no grouping)", len(incs), err)
-			}
-		})
-	}
-}
