@@ -441,13 +441,8 @@ func finish(ctx context.Context, tx hypercare.Tx, st *hypercare.EscalationState,
 // counted from the acknowledgement (an escalation must not cancel the
 // re-trigger the acknowledgement armed); without one escalation ends.
 func awaitAck(ctx context.Context, tx hypercare.Tx, st *hypercare.EscalationState, inc *hypercare.Incident, now time.Time) error {
-	if st.AckTimeout <= 0 || inc.AcknowledgedAt == nil {
+	if inc.AcknowledgedAt == nil || !incident.AwaitAck(st, *inc.AcknowledgedAt, now) {
 		return finish(ctx, tx, st, now)
-	}
-	st.Status, st.UpdatedAt = hypercare.EscalationAckWait, now
-	st.DueAt = inc.AcknowledgedAt.Add(st.AckTimeout)
-	if st.DueAt.Before(now) {
-		st.DueAt = now
 	}
 	return tx.SaveEscalation(ctx, st)
 }

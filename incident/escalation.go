@@ -45,12 +45,27 @@ func haltEscalation(ctx context.Context, tx hypercare.Tx, inc *hypercare.Inciden
 	if _, err := tx.CancelNotifications(ctx, inc.ID); err != nil {
 		return fmt.Errorf("cancel pages of incident %d: %w", inc.Number, err)
 	}
-	st.Status, st.UpdatedAt = hypercare.EscalationDone, now
-	if acknowledged && st.AckTimeout > 0 {
-		st.Status, st.DueAt = hypercare.EscalationAckWait, now.Add(st.AckTimeout)
+	if !acknowledged || !AwaitAck(st, now, now) {
+		st.Status, st.UpdatedAt = hypercare.EscalationDone, now
 	}
 	if err := tx.SaveEscalation(ctx, st); err != nil {
 		return fmt.Errorf("halt escalation of incident %d: %w", inc.Number, err)
 	}
 	return nil
+}
+
+// AwaitAck sets st to wait for its policy's ack timeout, counted from
+// acknowledgedAt (at the earliest now), and reports whether the policy has
+// one; without, st is left as it was. The engine then re-triggers the
+// incident unless it resolved meanwhile.
+func AwaitAck(st *hypercare.EscalationState, acknowledgedAt, now time.Time) bool {
+	if st.AckTimeout <= 0 {
+		return false
+	}
+	st.Status, st.UpdatedAt = hypercare.EscalationAckWait, now
+	st.DueAt = acknowledgedAt.Add(st.AckTimeout)
+	if st.DueAt.Before(now) {
+		st.DueAt = now
+	}
+	return true
 }
