@@ -127,7 +127,7 @@ func (s *Store) addDetailCases(add func(string, string, []any, ...string)) {
 	built("events", "pkey")(listEventsSQL(hypercare.Page{Limit: 25}))
 	built("events cursor", "pkey")(listEventsSQL(hypercare.Page{Limit: 25, Cursor: encodeCursor("ev-0000010000")}))
 	from, to := PlanNow.Add(-24*time.Hour), PlanNow
-	built("events between (export)", "events_received_at")(eventsBetweenSQL(from, to, hypercare.Page{Limit: 25, Cursor: pairCursor(micros(from.Add(time.Hour)), "ev-0000010000")}))
+	built("events between (export)", "events_received")(eventsBetweenSQL(from, to, hypercare.Page{Limit: 25, Cursor: pairCursor(micros(from.Add(time.Hour)), "ev-0000010000")}))
 	built("change events", "change_events_at")(listChangeEventsSQL(hypercare.ChangeFilter{Page: hypercare.Page{Limit: 25}}))
 	built("change events service", "change_events_service_at")(listChangeEventsSQL(hypercare.ChangeFilter{ServiceID: "svc-03",
 		Page: hypercare.Page{Limit: 25, Cursor: pairCursor(at, "c-1")}}))
@@ -139,8 +139,8 @@ func (s *Store) addDetailCases(add func(string, string, []any, ...string)) {
 		if err != nil {
 			panic(err)
 		}
-		add("noise: event counts"+sfx, eventCountsSQL(q.sql()), q.args, "events_received_service")
-		add("noise: noisiest keys"+sfx, noisiestSQL(q.sql(), "10"), q.args, "events_received_")
+		add("noise: event counts"+sfx, eventCountsSQL(q.sql()), q.args, "events_received")
+		add("noise: noisiest keys"+sfx, noisiestSQL(q.sql(), "10"), q.args, "events_received")
 		q, _ = rangeQuery("plan", "first_seen_at", "service_id", from, to, "")
 		add("noise: alert counts"+sfx, alertCountsSQL(q.sql()), q.args, "alerts_first_seen_service")
 		q, _ = rangeQuery("plan", "i.created_at", "i.service_id", from, to, "")

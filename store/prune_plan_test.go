@@ -23,7 +23,7 @@ func TestPruneQueriesUseIndexes(t *testing.T) {
 		{"standalone alerts", q.standalone, "INDEX alerts_standalone_resolved"},
 		{"notifications", q.notifications, "INDEX notifications_created"},
 		{"escalations", q.escalations, "INDEX escalations_done_at"},
-		{"events", q.events, "INDEX events_received_at"},
+		{"events", q.events, "INDEX events_received "},
 		{"change events", q.changes, "INDEX change_events_at"},
 		{"symptoms of", "SELECT id FROM alerts" + indexedBy(s.d, "alerts_symptom_of") + " WHERE symptom_of IN " + in +
 			" AND symptom_of <> '' AND incident_id IS NULL", "INDEX alerts_symptom_of"},

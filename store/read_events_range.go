@@ -11,7 +11,7 @@ import (
 // first (received_at, then id: arrival order, as the writer committed
 // them), one page at a time. It is the read behind `hypercare events
 // export`, which writes the replay format: a replay must see events in the
-// order production did. Index events_received_at (migration 0017) makes
+// order production did. Index events_received (migration 0030) makes
 // each page one range scan.
 func (s *Store) EventsBetween(ctx context.Context, from, to time.Time, p hypercare.Page) ([]hypercare.EventRecord, string, error) {
 	text, args, limit, err := eventsBetweenSQL(from, to, p)

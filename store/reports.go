@@ -95,7 +95,7 @@ func readAll[T any](ctx context.Context, s *Store, op, text string, args []any, 
 }
 
 // EventCounts counts the logged events received in [from, to) per service
-// and outcome (an index-only scan of events_received_service).
+// and outcome (an index-only scan of events_received).
 func (s *Store) EventCounts(ctx context.Context, from, to time.Time, serviceID string) ([]hypercare.EventCount, error) {
 	q, err := rangeQuery("event counts", "received_at", "service_id", from, to, serviceID)
 	if err != nil {

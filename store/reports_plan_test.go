@@ -39,11 +39,11 @@ func TestReportQueriesUseIndexes(t *testing.T) {
 			name, text, index string
 			args              []any
 		}{
-			{"event counts", eventCountsSQL(ev), "COVERING INDEX events_received_service", evArgs},
+			{"event counts", eventCountsSQL(ev), "COVERING INDEX events_received ", evArgs},
 			{"alert counts", alertCountsSQL(al), "INDEX alerts_first_seen_service", alArgs},
 			{"incident stats", incidentStatsSQL(in), "INDEX incidents_created_service", inArgs},
 			{"page stats", pageStatsSQL(pg + " AND n.status <> 'cancelled'"), "INDEX notifications_created", pgArgs},
-			{"noisiest", noisiestSQL(ev, "10"), "INDEX events_received_", evArgs}, // either time index (0017 or 0019): a range scan
+			{"noisiest", noisiestSQL(ev, "10"), "INDEX events_received ", evArgs}, // a range scan on time
 			{"noisy summary", noisySummarySQL, "INDEX alerts_dedup_service", []any{"a", "b"}},
 			{"freeze changes", freezeChangesSQL(ch, "10"), "INDEX change_events_at", chArgs},
 		} {
