@@ -214,7 +214,7 @@ func (s *Server) changeV2(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, http.StatusAccepted, pdResponse{Status: "success", Message: "Change event processed"})
 }
 
-// integrationResponse answers POST /integrations/{key}.
+// integrationResponse answers POST (or PUT) /integrations/{key}.
 type integrationResponse struct {
 	Status    string   `json:"status"`
 	Message   string   `json:"message"`
