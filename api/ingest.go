@@ -26,8 +26,12 @@ type pdResponse struct {
 var errUnknownKey = hypercare.InvalidFields(ingest.MessageInvalid,
 	hypercare.FieldError{Field: "routing_key", Message: "Invalid routing key"})
 
-// writePDError answers an ingest failure in PagerDuty's envelope.
-func (s *Server) writePDError(w http.ResponseWriter, r *http.Request, err error) {
+// writePDError answers an ingest failure in PagerDuty's envelope. v1 is
+// the legacy Events API v1, which throttles with 403 where v2 uses 429:
+// v1 clients (PagerDuty's pdagent, Alertmanager with a service_key) retry
+// a 403 and drop an event answered any other 4xx.
+func (s *Server) writePDError(w http.ResponseWriter, r *http.Request, err error, v1 bool) {
+	err = retryable(err)
 	code := hypercare.ErrorCode(err)
 	s.logFailure(r, code, err)
 	switch code {
@@ -37,10 +41,26 @@ func (s *Server) writePDError(w http.ResponseWriter, r *http.Request, err error)
 		s.writeJSON(w, http.StatusRequestEntityTooLarge, pdResponse{Status: "invalid event",
 			Message: ingest.MessageInvalid, Errors: []string{hypercare.ErrorMessage(err)}})
 	case hypercare.CodeRateLimited:
-		s.writeJSON(w, http.StatusTooManyRequests, pdResponse{Status: "throttle event", Message: hypercare.ErrorMessage(err)})
+		status := http.StatusTooManyRequests
+		if v1 {
+			status = http.StatusForbidden
+		}
+		s.writeJSON(w, status, pdResponse{Status: "throttle event", Message: hypercare.ErrorMessage(err)})
 	default:
 		s.writeJSON(w, statusOf(code), pdResponse{Status: "error", Message: hypercare.ErrorMessage(err)})
 	}
+}
+
+// retryable turns a write intake gave up on because it lost a race with
+// another node (CodeConflict: nothing was recorded) into CodeUnavailable,
+// answered 503: senders retry only 5xx (and their throttle code), so a 409
+// lost the event. Other errors are returned as they are.
+func retryable(err error) error {
+	if hypercare.ErrorCode(err) != hypercare.CodeConflict {
+		return err
+	}
+	return &hypercare.Error{Code: hypercare.CodeUnavailable,
+		Message: "the event was not recorded (a concurrent write to the same alert); send it again", Err: err}
 }
 
 // admit checks that key routes to an integration of one of types and that
@@ -108,7 +128,7 @@ func (s *Server) enqueueV2(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	res, ok := s.processPD(w, r, ev)
+	res, ok := s.processPD(w, r, ev, false)
 	if ok {
 		s.writeJSON(w, http.StatusAccepted, pdResponse{Status: "success", Message: "Event processed", DedupKey: res.DedupKey})
 	}
@@ -122,7 +142,7 @@ func (s *Server) enqueueV1(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	res, ok := s.processPD(w, r, ev)
+	res, ok := s.processPD(w, r, ev, true)
 	if ok {
 		s.writeJSON(w, http.StatusOK, pdResponse{Status: "success", Message: "Event processed", IncidentKey: res.DedupKey})
 	}
@@ -139,26 +159,27 @@ func (s *Server) parsePD(w http.ResponseWriter, r *http.Request, parse func([]by
 		case nil:
 			return ev, true
 		case errUnknownKey: // counted as "unknown"
-			s.writePDError(w, r, err)
+			s.writePDError(w, r, err, v1)
 			return hypercare.Event{}, false
 		}
 	}
 	s.metrics.events.WithLabelValues(string(hypercare.IntegrationEventsV2), outcomeRejected).Inc()
-	s.writePDError(w, r, err)
+	s.writePDError(w, r, err, v1)
 	return hypercare.Event{}, false
 }
 
-// processPD routes, rate-limits and records one PagerDuty-format event.
-func (s *Server) processPD(w http.ResponseWriter, r *http.Request, ev hypercare.Event) (result, bool) {
+// processPD routes, rate-limits and records one PagerDuty-format event
+// (v1: received on the legacy Events API v1).
+func (s *Server) processPD(w http.ResponseWriter, r *http.Request, ev hypercare.Event, v1 bool) (result, bool) {
 	it, err := s.admit(w, ev.RoutingKey, 1, hypercare.IntegrationEventsV2)
 	if err != nil {
-		s.writePDError(w, r, err)
+		s.writePDError(w, r, err, v1)
 		return result{}, false
 	}
 	res, err := s.intake.Process(r.Context(), it, []hypercare.Event{ev})
 	if err != nil {
 		s.metrics.events.WithLabelValues(string(it.Type), outcomeError).Inc()
-		s.writePDError(w, r, err)
+		s.writePDError(w, r, err, v1)
 		return result{}, false
 	}
 	s.metrics.events.WithLabelValues(string(it.Type), res[0].Outcome).Inc()
@@ -172,28 +193,28 @@ func (s *Server) changeV2(w http.ResponseWriter, r *http.Request) {
 	defer s.observe("change", time.Now())
 	body, err := readBody(w, r, s.maxBody)
 	if err != nil {
-		s.writePDError(w, r, err)
+		s.writePDError(w, r, err, false)
 		return
 	}
 	key, change, err := ingest.ParseChangeV2(body)
 	if err = s.routeParsed(body, false, key, err); err != nil {
-		s.writePDError(w, r, err)
+		s.writePDError(w, r, err, false)
 		return
 	}
 	it, err := s.admit(w, key, 1, hypercare.IntegrationEventsV2)
 	if err != nil {
-		s.writePDError(w, r, err)
+		s.writePDError(w, r, err, false)
 		return
 	}
 	if err := s.intake.RecordChange(r.Context(), it, &change); err != nil {
-		s.writePDError(w, r, err)
+		s.writePDError(w, r, err, false)
 		return
 	}
 	s.metrics.events.WithLabelValues("change", hypercare.OutcomeCreated).Inc()
 	s.writeJSON(w, http.StatusAccepted, pdResponse{Status: "success", Message: "Change event processed"})
 }
 
-// integrationResponse answers POST /integrations/{key}.
+// integrationResponse answers POST (or PUT) /integrations/{key}.
 type integrationResponse struct {
 	Status    string   `json:"status"`
 	Message   string   `json:"message"`
@@ -230,7 +251,7 @@ func (s *Server) integration(w http.ResponseWriter, r *http.Request) {
 	res, err := s.intake.Process(r.Context(), it, events)
 	if err != nil {
 		s.metrics.events.WithLabelValues(string(it.Type), outcomeError).Add(float64(len(events)))
-		s.writeError(w, r, err)
+		s.writeError(w, r, retryable(err))
 		return
 	}
 	out := integrationResponse{Status: "success", Message: "Events processed", Events: len(res), DedupKeys: make([]string, len(res))}

@@ -58,7 +58,7 @@ func TestReadBodyHidesTheCause(t *testing.T) {
 		req.Body = timeoutBody{}
 		_, err := readBody(rec, req, 512<<10)
 		if pd {
-			s.writePDError(rec, req, err)
+			s.writePDError(rec, req, err, false)
 		} else {
 			s.writeError(rec, req, err)
 		}

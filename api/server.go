@@ -234,6 +234,8 @@ func (s *Server) routes() []route {
 		{"POST", "/v2/change/enqueue", "", s.changeV2},
 		{"POST", "/generic/2010-04-15/create_event.json", "", s.enqueueV1},
 		{"POST", "/integrations/{key}", "", s.integration},
+		// A Grafana webhook contact point may be set to send with PUT.
+		{"PUT", "/integrations/{key}", "", s.integration},
 		{"POST", "/hooks/slack/interactions", "", s.slackInteractions},
 		{"POST", "/hooks/twilio/sms", "", s.twilioSMS},
 		{"POST", "/hooks/twilio/voice", "", s.twilioVoice},

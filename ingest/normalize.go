@@ -76,9 +76,10 @@ func truncate(s string, max int) string {
 }
 
 // timestampLayouts are the ISO 8601 shapes senders use in practice:
-// RFC 3339, PagerDuty's own examples' "+0000" offsets, hour-only offsets,
-// a space instead of "T", and no offset at all (read as UTC). Fractional
-// seconds are accepted by time.Parse after any seconds field.
+// RFC 3339 (a lower-case t or z is upper-cased first, see upperTZ),
+// PagerDuty's own examples' "+0000" offsets, hour-only offsets, a space
+// instead of "T", and no offset at all (read as UTC). Fractional seconds
+// are accepted by time.Parse after any seconds field.
 var timestampLayouts = []string{
 	time.RFC3339,
 	"2006-01-02T15:04:05Z0700",
@@ -93,7 +94,7 @@ var timestampLayouts = []string{
 // tries the layout the zone suffix points to first, so the common shapes
 // parse in one attempt without allocating an error.
 func parseTimestamp(s string) (time.Time, bool) {
-	s = strings.TrimSpace(s)
+	s = upperTZ(strings.TrimSpace(s))
 	if t, err := time.Parse(likelyLayout(s), s); err == nil {
 		return t.UTC(), true
 	}
@@ -103,6 +104,20 @@ func parseTimestamp(s string) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
+}
+
+// upperTZ upper-cases the "t" between date and time and a final "z", which
+// RFC 3339 (section 5.6) allows in lower case and time.Parse does not. It
+// copies only when one is there.
+func upperTZ(s string) string {
+	const date = len("2006-01-02")
+	if len(s) > date && s[date] == 't' {
+		s = s[:date] + "T" + s[date+1:]
+	}
+	if n := len(s); n > date && s[n-1] == 'z' {
+		s = s[:n-1] + "Z"
+	}
+	return s
 }
 
 // likelyLayout guesses the layout of s from its zone suffix.
