@@ -2,6 +2,7 @@ package hypercare
 
 import (
 	"encoding/json"
+	"errors"
 	"time"
 )
 
@@ -139,6 +140,13 @@ const (
 	// NotificationDigested is a held page that went out in a digest.
 	NotificationDigested = "digested"
 )
+
+// ErrNotificationCancelled is Tx.UpdateNotification's answer when the page
+// was cancelled (Tx.CancelNotifications) while it was in flight and the
+// outcome is not "sent": the page stays cancelled, so a retry, a hold or a
+// hand-back cannot page someone an acknowledgement, resolution or
+// reassignment took it from. The caller writes nothing else about it.
+var ErrNotificationCancelled = errors.New("the notification was cancelled")
 
 // MarshalJSON writes the timeout as escalate_after_minutes, as configured.
 func (l EscalationLevel) MarshalJSON() ([]byte, error) {

@@ -294,12 +294,17 @@ type Tx interface {
 	// just made, leased in that same transaction (no expired leases).
 	ClaimIncidentNotifications(ctx context.Context, incidentID string, now, leaseUntil time.Time) ([]Notification, error)
 	// UpdateNotification records a delivery outcome, releasing the lease.
+	// A page cancelled since it was claimed stays cancelled unless the
+	// outcome is NotificationSent (it went out, and the record says so);
+	// any other outcome returns ErrNotificationCancelled and writes nothing.
 	UpdateNotification(ctx context.Context, n *Notification) error
 	// TakeHeldNotifications marks userID's held pages of contact type t
 	// due by now as digested into digestID and returns them; a page
 	// another digest took is not returned, so each goes out once.
 	TakeHeldNotifications(ctx context.Context, userID string, t ContactType, now time.Time, digestID string) ([]Notification, error)
-	// CancelNotifications cancels an incident's pending pages.
+	// CancelNotifications cancels an incident's pending pages and those in
+	// flight (sending), digests excepted; an attempt in flight may still go
+	// out, but cannot be retried (UpdateNotification).
 	CancelNotifications(ctx context.Context, incidentID string) (int, error)
 	// HeldPages returns the incident's pending pages to userID due at due,
 	// oldest first. On PostgreSQL it first takes a lock on (incident, user)

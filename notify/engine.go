@@ -374,7 +374,9 @@ func backoff(attempts int, err error) time.Duration {
 }
 
 // record writes the outcome and, if msg is set, a timeline entry with
-// details, together.
+// details, together. A page cancelled while it was in flight keeps its
+// cancel unless it was sent (cancelledMeanwhile): nothing is written then,
+// no timeline entry either, and n says cancelled.
 func (e *Engine) record(ctx context.Context, n *hypercare.Notification, msg string, details map[string]any) error {
 	now := e.clock.Now()
 	var raw json.RawMessage
@@ -388,7 +390,7 @@ func (e *Engine) record(ctx context.Context, n *hypercare.Notification, msg stri
 	// A send that happened is recorded even while the server stops, or
 	// the page would go again once its lease expired.
 	ctx = context.WithoutCancel(ctx)
-	return e.store.Write(ctx, n.IncidentID, func(tx hypercare.Tx) error {
+	err := e.store.Write(ctx, n.IncidentID, func(tx hypercare.Tx) error {
 		if err := tx.UpdateNotification(ctx, n); err != nil {
 			return err
 		}
@@ -398,6 +400,25 @@ func (e *Engine) record(ctx context.Context, n *hypercare.Notification, msg stri
 		return tx.AppendTimeline(ctx, &hypercare.TimelineEntry{ID: hypercare.NewID(now), IncidentID: n.IncidentID,
 			At: now, Type: TimelineNotified, Actor: hypercare.SystemActor, Message: msg, Details: raw})
 	})
+	if cancelledMeanwhile(n, err) {
+		return nil
+	}
+	return err
+}
+
+// cancelledMeanwhile reports whether err is the store refusing n's
+// outcome because n was cancelled while in flight (its incident was
+// acknowledged, resolved, merged or reassigned after the claim), and then
+// marks n cancelled. That is no failure: the page must not be retried,
+// held or handed back (a retry would page someone the incident is no
+// longer for), and the write that carried the outcome, with its timeline
+// entry, was rolled back.
+func cancelledMeanwhile(n *hypercare.Notification, err error) bool {
+	if !errors.Is(err, hypercare.ErrNotificationCancelled) {
+		return false
+	}
+	n.Status = hypercare.NotificationCancelled
+	return true
 }
 
 // TimelineNotified is the timeline type of delivery outcomes.

@@ -84,6 +84,9 @@ func (e pass) holdUntilMorning(ctx context.Context, n *hypercare.Notification, e
 		}
 		return tx.AppendTimeline(ctx, entry)
 	})
+	if cancelledMeanwhile(n, err) {
+		return true, nil // cancelled since its claim: nothing to hold
+	}
 	return cancelled, err
 }
 

@@ -112,7 +112,7 @@ func (e pass) delay(ctx context.Context, n *hypercare.Notification, user hyperca
 		}
 	}
 	ctx = context.WithoutCancel(ctx) // like record: the move must not be lost
-	return e.store.Write(ctx, n.IncidentID, func(tx hypercare.Tx) error {
+	err = e.store.Write(ctx, n.IncidentID, func(tx hypercare.Tx) error {
 		if err := tx.UpdateNotification(ctx, n); err != nil {
 			return err
 		}
@@ -123,6 +123,10 @@ func (e pass) delay(ctx context.Context, n *hypercare.Notification, user hyperca
 		_, err = tx.AppendTimelineOnce(ctx, later)
 		return err
 	})
+	if cancelledMeanwhile(n, err) {
+		return nil // cancelled while it waited for the throttle: nothing to delay
+	}
+	return err
 }
 
 // delayEntry is a throttle's timeline entry for n with the given ID.

@@ -72,6 +72,7 @@ const (
 	qClaimIncidentNotifications
 	qUpdateNotification
 	qCancelNotifications
+	qNotificationStatus
 	qTakeHeldNotifications
 	qCreateFeed
 	qDeleteFeed
@@ -227,16 +228,26 @@ func buildEscalationQueries(q *[numQueries]string, d *dialect) {
 	q[qClaimIncidentNotifications] = "UPDATE notifications SET status = 'sending', lease_until = $3, " +
 		"attempts = attempts + 1 WHERE incident_id = $1 AND status = 'pending' AND due_at <= $2 " +
 		"RETURNING " + notificationCols
+	// An outcome never brings a cancelled page back to life (the cancel may
+	// have come while it was in flight): only "sent" replaces "cancelled",
+	// since that message went out and the record must say so.
 	q[qUpdateNotification] = "UPDATE notifications SET status = $2, attempts = $3, last_error = $4, " +
-		"due_at = $5, sent_at = $6, error_detail = $7, kind = $8, lease_until = NULL WHERE id = $1"
+		"due_at = $5, sent_at = $6, error_detail = $7, kind = $8, lease_until = NULL " +
+		"WHERE id = $1 AND (status <> 'cancelled' OR $2 = 'sent')"
+	// Why an outcome updated nothing: no such page, or it was cancelled.
+	q[qNotificationStatus] = "SELECT status FROM notifications WHERE id = $1"
 	q[qTakeHeldNotifications] = "UPDATE notifications SET status = 'digested', digest_id = $4, lease_until = NULL " +
 		"WHERE user_id = $1 AND type = $2 AND kind = 'held' AND status IN ('pending', 'sending') AND due_at <= $3 " +
 		"RETURNING " + notificationCols
 	// A digest is filed under one of the incidents it lists but speaks for
 	// all of them: it is not cancelled with that one (notify's fillDigest
 	// leaves out, or cancels, what is no longer open when it is sent).
+	// Pages in flight (sending) are cancelled too: their attempt may still
+	// go out, but its outcome cannot set them pending again for a retry
+	// (qUpdateNotification), nor can a claim take them once their lease
+	// runs out.
 	q[qCancelNotifications] = "UPDATE notifications SET status = 'cancelled', lease_until = NULL " +
-		"WHERE incident_id = $1 AND status = 'pending' AND kind <> 'digest' RETURNING " + notificationCols
+		"WHERE incident_id = $1 AND status IN ('pending', 'sending') AND kind <> 'digest' RETURNING " + notificationCols
 	q[qCreateFeed] = "INSERT INTO calendar_feeds (" + feedCols + ") VALUES ($1, $2, $3, $4, $5, $6) " +
 		"ON CONFLICT DO NOTHING"
 	q[qDeleteFeed] = "DELETE FROM calendar_feeds WHERE id = $1"

@@ -123,7 +123,10 @@ func (t *tx) ClaimIncidentNotifications(ctx context.Context, incidentID string, 
 	return out, nil
 }
 
-// UpdateNotification records a delivery outcome and releases the lease.
+// UpdateNotification records a delivery outcome and releases the lease. A
+// page cancelled meanwhile stays cancelled unless the outcome is sent: the
+// statement then updates no row, and a second read tells that apart from
+// a page that does not exist (ErrNotificationCancelled, not not_found).
 func (t *tx) UpdateNotification(ctx context.Context, n *hypercare.Notification) error {
 	if err := checkText("update notification", "id", n.ID, "status", n.Status, "last_error", n.LastError,
 		"error_detail", n.ErrorDetail); err != nil {
@@ -131,6 +134,17 @@ func (t *tx) UpdateNotification(ctx context.Context, n *hypercare.Notification) 
 	}
 	err := t.update(ctx, qUpdateNotification, "notification", n.ID,
 		n.ID, n.Status, n.Attempts, n.LastError, micros(n.DueAt), nullMicros(n.SentAt), n.ErrorDetail, kindOf(n))
+	if hypercare.IsNotFound(err) {
+		var status string
+		switch serr := t.queryRow(ctx, qNotificationStatus, n.ID).Scan(&status); {
+		case errors.Is(serr, sql.ErrNoRows):
+			// not found indeed
+		case serr != nil:
+			return t.s.dbErr(serr, "read the status of notification %q", n.ID)
+		case status == hypercare.NotificationCancelled:
+			return fmt.Errorf("update notification %q to %s: %w", n.ID, n.Status, hypercare.ErrNotificationCancelled)
+		}
+	}
 	return t.published(err, hypercare.StreamNotification, hypercare.StreamUpdated, n.IncidentID, n.ID)
 }
 
@@ -166,7 +180,8 @@ func (t *tx) TakeHeldNotifications(ctx context.Context, userID string, ct hyperc
 	return taken, nil
 }
 
-// CancelNotifications cancels the incident's pages not yet being sent.
+// CancelNotifications cancels the incident's pages not yet sent, those in
+// flight included (see qCancelNotifications).
 func (t *tx) CancelNotifications(ctx context.Context, incidentID string) (int, error) {
 	if err := checkText("cancel notifications", "incident_id", incidentID); err != nil {
 		return 0, err

@@ -43,6 +43,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"PanicInWrite", testPanicInWrite},
 		{"Escalations", testEscalations},
 		{"Notifications", testNotifications},
+		{"CancelInFlight", testCancelInFlight},
 		{"Pacing", testPacing},
 		{"CalendarFeeds", testCalendarFeeds},
 		{"LastEventAt", testLastEventAt},
