@@ -233,11 +233,12 @@ func (s *Server) integration(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, hypercare.Errorf(hypercare.CodeNotFound, "unknown integration key"))
 		return
 	}
-	body, err := readBody(w, r, s.maxBody)
+	body, release, err := s.readBatchBody(w, r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
+	defer release()
 	events, err := s.parseNative(it, body, r)
 	if err != nil {
 		s.metrics.events.WithLabelValues(string(it.Type), outcomeRejected).Inc()

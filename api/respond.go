@@ -100,20 +100,26 @@ func logPath(r *http.Request) string {
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return nil, hypercare.Errorf(hypercare.CodeTooLarge, "request body exceeds %d bytes", limit)
-		}
-		// The cause (a network error naming the server's address) is for
-		// the log only, never for the answer.
-		msg := "cannot read request body"
-		var ne net.Error
-		if errors.As(err, &ne) && ne.Timeout() {
-			msg = "request body not received in time"
-		}
-		return nil, &hypercare.Error{Code: hypercare.CodeInvalid, Message: msg, Err: err}
+		return nil, bodyError(err, limit)
 	}
 	return body, nil
+}
+
+// bodyError is the answer to a body that could not be read: too large
+// for limit (413), or not received.
+func bodyError(err error, limit int64) error {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return hypercare.Errorf(hypercare.CodeTooLarge, "request body exceeds %d bytes", limit)
+	}
+	// The cause (a network error naming the server's address) is for the
+	// log only, never for the answer.
+	msg := "cannot read request body"
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		msg = "request body not received in time"
+	}
+	return &hypercare.Error{Code: hypercare.CodeInvalid, Message: msg, Err: err}
 }
 
 // decodeJSON decodes a small JSON request body strictly: unknown fields and

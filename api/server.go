@@ -27,6 +27,10 @@ import (
 // limit): 512 KB.
 const DefaultMaxBodyBytes = 512 << 10
 
+// DefaultMaxBatchBodyBytes is the largest accepted native webhook body
+// (config.DefaultMaxBatchBodyBytes): 8 MB.
+const DefaultMaxBatchBodyBytes = 8 << 20
+
 // Options configures a Server.
 type Options struct {
 	Store  hypercare.Store
@@ -40,6 +44,9 @@ type Options struct {
 	RateLimitPerMinute int
 	// MaxBodyBytes caps request bodies; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// MaxBatchBodyBytes caps native webhook bodies (/integrations/{key}),
+	// which carry a whole alert group; 0 means DefaultMaxBatchBodyBytes.
+	MaxBatchBodyBytes int64
 	// Registry receives the server's metrics; nil makes a new one.
 	Registry *prometheus.Registry
 	// PublicURL is the base URL users reach the server at (behind a proxy,
@@ -106,6 +113,7 @@ type Server struct {
 	auth       *authenticator
 	limiter    *limiter
 	maxBody    int64
+	largeBody  largeBodies
 	linkBase   string
 	readiness  *readiness.Catalog
 	actions    *actlink.Signer
@@ -145,6 +153,9 @@ func New(opts Options) *Server {
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
 	}
+	if opts.MaxBatchBodyBytes <= 0 {
+		opts.MaxBatchBodyBytes = DefaultMaxBatchBodyBytes
+	}
 	if opts.Escalation == nil {
 		opts.Escalation = escalate.New(opts.Store, opts.Clock, escalate.NewDirectory(nil, nil, nil, nil, nil), opts.Logger)
 	}
@@ -164,6 +175,7 @@ func New(opts Options) *Server {
 		auth:       &authenticator{store: opts.Store, clock: opts.Clock, touched: map[string]time.Time{}, session: opts.Session},
 		limiter:    newLimiter(opts.RateLimitPerMinute),
 		maxBody:    opts.MaxBodyBytes,
+		largeBody:  largeBodies{limit: max(opts.MaxBatchBodyBytes, opts.MaxBodyBytes), turns: make(chan struct{}, largeBodyTurns)},
 		linkBase:   linkBase(opts.PublicURL, opts.ListenAddr),
 		readiness:  opts.Readiness,
 		actions:    opts.Actions,

@@ -19,9 +19,19 @@ import (
 // allowed body limit: it matches the PagerDuty Events API, which rejects
 // bodies over 512 KB, so a tool that works against PagerDuty works against
 // Hypercare and nothing larger is ever buffered.
+//
+// Native webhooks (/integrations/{key}) have their own, larger limit:
+// Alertmanager and Grafana send a whole alert group in one request, with
+// no size limit and no way to split it, and do not retry a 4xx, so a
+// group over the limit would be refused every group_interval and never
+// arrive. DefaultMaxBatchBodyBytes holds 5,000 (the batch cap) typical
+// kube-prometheus alerts of about 1 KB; MaxMaxBatchBodyBytes bounds what
+// a file may ask for.
 const (
 	DefaultRateLimitPerMinute       = 6000
 	DefaultMaxBodyBytes       int64 = 512 * 1024
+	DefaultMaxBatchBodyBytes  int64 = 8 << 20
+	MaxMaxBatchBodyBytes      int64 = 64 << 20
 )
 
 // Config is a parsed, validated hypercare.yaml: the file's content as
@@ -161,6 +171,9 @@ type Ingest struct {
 	// MaxBodyBytes is the largest accepted request body, 1 to
 	// DefaultMaxBodyBytes.
 	MaxBodyBytes *int64 `yaml:"max_body_bytes"`
+	// MaxBatchBodyBytes is the largest accepted native webhook body
+	// (/integrations/{key}), 1 to MaxMaxBatchBodyBytes.
+	MaxBatchBodyBytes *int64 `yaml:"max_batch_body_bytes"`
 }
 
 // RateLimitPerMinute returns the per-routing-key event rate limit: the
@@ -180,6 +193,15 @@ func (c *Config) MaxBodyBytes() int64 {
 		return DefaultMaxBodyBytes
 	}
 	return *c.Ingest.MaxBodyBytes
+}
+
+// MaxBatchBodyBytes returns the native webhook body limit: the file's
+// value, or DefaultMaxBatchBodyBytes. A nil Config gives the default.
+func (c *Config) MaxBatchBodyBytes() int64 {
+	if c == nil || c.Ingest.MaxBatchBodyBytes == nil {
+		return DefaultMaxBatchBodyBytes
+	}
+	return *c.Ingest.MaxBatchBodyBytes
 }
 
 // Notify configures outbound notification delivery.

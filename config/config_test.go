@@ -89,7 +89,7 @@ func TestDefaults(t *testing.T) {
 		{"empty file", func(t *testing.T) *Config { return mustParse(t, "") }, 6000, 524288, false, true},
 		{"explicit values", func(t *testing.T) *Config {
 			return mustParse(t, y("ingest:", "  rate_limit_per_minute: 0", "  max_body_bytes: 1024",
-				"notify:", "  allow_private_networks: true"))
+				"  max_batch_body_bytes: 2048", "notify:", "  allow_private_networks: true"))
 		}, 0, 1024, true, false},
 		{"null values", func(t *testing.T) *Config {
 			return mustParse(t, y("ingest:", "  rate_limit_per_minute:", "  max_body_bytes: ~"))
@@ -103,6 +103,13 @@ func TestDefaults(t *testing.T) {
 			}
 			if got := cfg.MaxBodyBytes(); got != tc.body {
 				t.Errorf("MaxBodyBytes() = %d, want %d", got, tc.body)
+			}
+			batch := DefaultMaxBatchBodyBytes
+			if tc.body == 1024 {
+				batch = 2048
+			}
+			if got := cfg.MaxBatchBodyBytes(); got != batch {
+				t.Errorf("MaxBatchBodyBytes() = %d, want %d", got, batch)
 			}
 			if got := cfg.AllowPrivateNetworks(); got != tc.private {
 				t.Errorf("AllowPrivateNetworks() = %v, want %v", got, tc.private)

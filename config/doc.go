@@ -93,6 +93,7 @@
 //	ingest:
 //	  rate_limit_per_minute: 6000  # per routing key; default 6000; 0 = unlimited
 //	  max_body_bytes: 524288       # 1 to 524288 (512 KiB); default 524288
+//	  max_batch_body_bytes: 8388608  # /integrations/{key} bodies: 1 to 64 MiB; default 8 MiB
 //	notify:
 //	  allow_private_networks: false  # allow outbound calls to private addresses; default false
 //	  slack: {bot_token: "${SLACK_BOT_TOKEN}", signing_secret: "${SLACK_SIGNING_SECRET}", api_url: https://slack.com/api}

@@ -182,6 +182,9 @@ func (c *checker) checkIngest(in Ingest) {
 	if n := in.MaxBodyBytes; n != nil && (*n < 1 || *n > DefaultMaxBodyBytes) {
 		c.add("ingest.max_body_bytes", "must be between 1 and %d (512 KiB)", DefaultMaxBodyBytes)
 	}
+	if n := in.MaxBatchBodyBytes; n != nil && (*n < 1 || *n > MaxMaxBatchBodyBytes) {
+		c.add("ingest.max_batch_body_bytes", "must be between 1 and %d (64 MiB)", MaxMaxBatchBodyBytes)
+	}
 }
 
 // idChars describes a valid ID, for messages.

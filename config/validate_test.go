@@ -127,7 +127,7 @@ func TestParseUnknownKeys(t *testing.T) {
 			`hypercare.yaml:7:9: services[0].integrations[0].secrt: unknown field "secrt" (allowed: id, type, key, name, secret)`,
 		}},
 		{"unknown key in ingest", y("ingest:", "  burst: 10"), []string{
-			`hypercare.yaml:2:3: ingest.burst: unknown field "burst" (allowed: rate_limit_per_minute, max_body_bytes)`,
+			`hypercare.yaml:2:3: ingest.burst: unknown field "burst" (allowed: rate_limit_per_minute, max_body_bytes, max_batch_body_bytes)`,
 		}},
 		{"unknown key with explicit-key syntax", y("? nonsense", ": 1"), []string{
 			`hypercare.yaml:1:1: nonsense: unknown field "nonsense" (allowed: teams, users, schedules, escalation_policies, services, ingest, notify, rules, hypercare_windows, runbooks, maintenance, retention)`,
@@ -135,7 +135,7 @@ func TestParseUnknownKeys(t *testing.T) {
 		{"every section of DESIGN.md is supported", y("users: []", "teams: []", "schedules: []", "escalation_policies: []",
 			"rules: []", "maintenance: []", "hypercare_windows: []", "runbooks: []"), nil},
 		{"planned section name is only special at the top", y("ingest:", "  users: 1"), []string{
-			`hypercare.yaml:2:3: ingest.users: unknown field "users" (allowed: rate_limit_per_minute, max_body_bytes)`,
+			`hypercare.yaml:2:3: ingest.users: unknown field "users" (allowed: rate_limit_per_minute, max_body_bytes, max_batch_body_bytes)`,
 		}},
 		{"extension keys are ignored", y("x-anything:", "  whatever: [1, 2]", "teams: []"), nil},
 	}, noEnv)
@@ -367,6 +367,13 @@ func TestParseIngestRules(t *testing.T) {
 			"hypercare.yaml:2:19: ingest.max_body_bytes: must be between 1 and 524288 (512 KiB)",
 		}},
 		{"body limit at the maximum", y("ingest:", "  max_body_bytes: 524288"), nil},
+		{"batch body limit zero", y("ingest:", "  max_batch_body_bytes: 0"), []string{
+			"hypercare.yaml:2:25: ingest.max_batch_body_bytes: must be between 1 and 67108864 (64 MiB)",
+		}},
+		{"batch body limit too large", y("ingest:", "  max_batch_body_bytes: 67108865"), []string{
+			"hypercare.yaml:2:25: ingest.max_batch_body_bytes: must be between 1 and 67108864 (64 MiB)",
+		}},
+		{"batch body limit at the maximum", y("ingest:", "  max_batch_body_bytes: 67108864"), nil},
 		{"bad field is reported once", y("teams:", "  - id: [web]", "    name: Web"), []string{
 			"hypercare.yaml:2:9: teams[0].id: must be a string, not a list",
 		}},

@@ -85,3 +85,42 @@ func TestParseMemoryIsBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestLargeGroupParseMemory: the largest real Alertmanager group the
+// native webhook limit admits (MaxBatch ordinary kube-prometheus alerts,
+// about 4 MB) allocates a small multiple of its size to parse (9.5× when
+// written), so the few large bodies api admits at once stay within a few
+// hundred MB however many senders post them.
+func TestLargeGroupParseMemory(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"version":"4","status":"firing","alerts":[`)
+	for i := range MaxBatch {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `{"status":"firing","labels":{"alertname":"KubePodNotReady","namespace":"shop",`+
+			`"pod":"checkout-api-7d9f8c6b5d-%05d","severity":"warning","prometheus":"monitoring/k8s",`+
+			`"cluster":"prod-eu-1","container":"kube-rbac-proxy-main","endpoint":"https-main","job":"kube-state-metrics",`+
+			`"service":"kube-prometheus-stack-kube-state-metrics","instance":"10.2.3.4:8443"},`+
+			`"annotations":{"summary":"Pod has been in a non-ready state for more than 15 minutes.",`+
+			`"description":"Pod shop/checkout-api has been in a non-ready state for longer than 15 minutes on cluster prod-eu-1.",`+
+			`"runbook_url":"https://runbooks.prometheus-operator.dev/runbooks/kubernetes/kubepodnotready"},`+
+			`"startsAt":"2026-11-27T07:41:30.512Z","endsAt":"0001-01-01T00:00:00Z",`+
+			`"generatorURL":"http://prometheus.monitoring.svc:9090/graph?g0.expr=up","fingerprint":"%016x"}`, i, i)
+	}
+	b.WriteString(`]}`)
+	body := []byte(b.String())
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	events, err := ParseAlertmanager(body)
+	runtime.ReadMemStats(&after)
+	if err != nil || len(events) != MaxBatch {
+		t.Fatalf("ParseAlertmanager = %d events, %v; want %d", len(events), err, MaxBatch)
+	}
+	alloc := after.TotalAlloc - before.TotalAlloc
+	t.Logf("%d alerts, %d bytes → %d allocated (%.1fx)", MaxBatch, len(body), alloc, float64(alloc)/float64(len(body)))
+	if alloc > 15*uint64(len(body)) {
+		t.Errorf("parsing a %d-byte group allocated %d bytes, want at most 15× the body", len(body), alloc)
+	}
+}

@@ -128,7 +128,7 @@ func serve(ctx context.Context, f serveFlags) error {
 	ui.UseConfig(uiConfig(rl))
 	srv := api.New(api.Options{
 		Store: st, Clock: hypercare.SystemClock{}, Intake: in, Escalation: esc, Logger: log, Registry: reg,
-		RateLimitPerMinute: cfg.RateLimitPerMinute(), MaxBodyBytes: cfg.MaxBodyBytes(), PublicURL: f.publicURL,
+		RateLimitPerMinute: cfg.RateLimitPerMinute(), MaxBodyBytes: cfg.MaxBodyBytes(), MaxBatchBodyBytes: cfg.MaxBatchBodyBytes(), PublicURL: f.publicURL,
 		ListenAddr: ln.Addr().String(), SlackSigningSecret: cfg.Notify.Slack.SigningSecret,
 		TwilioAuthToken: twilioToken(cfg),
 		Outbound:        notify.NewHTTPClient(notify.NetOptions{AllowPrivateNetworks: cfg.AllowPrivateNetworks()}),
