@@ -51,7 +51,38 @@ func (c *Config) Retention() hypercare.RetentionPolicy {
 	if d, err := time.ParseDuration(r.Interval); err == nil && r.Interval != "" {
 		p.Interval = d
 	}
+	// Pages are still read while they count towards a throttle, a digest
+	// or a fatigue guardrail: keep them (and the incidents they go with)
+	// at least that long, or a responder's earlier pages would stop
+	// counting and the guardrail or throttle let more through.
+	if live := c.pagesReadFor(); live > 0 {
+		for _, age := range []*time.Duration{&p.Notifications, &p.Incidents} {
+			if *age > 0 && *age < live {
+				*age = live
+			}
+		}
+	}
 	return p
+}
+
+// pagesReadFor is the longest look back over past pages the running server
+// makes: notify.throttle and notify.digest windows (RecentSends) and
+// hypercare windows' fatigue guardrails (RecentPages, at least a day for
+// night pages).
+func (c *Config) pagesReadFor() time.Duration {
+	var longest time.Duration
+	c.Notify.Throttle.Each(func(_ hypercare.ContactType, th *Throttle) {
+		longest = max(longest, time.Duration(th.PerMinutes)*time.Minute)
+	})
+	if d := c.Notify.Digest; d != nil {
+		longest = max(longest, time.Duration(d.PerMinutes)*time.Minute)
+	}
+	for _, w := range c.Windows() {
+		if f := w.Fatigue; f != nil {
+			longest = max(longest, f.Per, hypercare.NightPer)
+		}
+	}
+	return longest
 }
 
 // checkRetention checks the retention section's ranges.

@@ -173,6 +173,9 @@ func takeStep(ctx context.Context, tx hypercare.Tx, dir *Directory, st *hypercar
 	case inc.Status == hypercare.StatusResolved:
 		return 0, finish(ctx, tx, st, now)
 	case st.Status == hypercare.EscalationAckWait:
+		if done, err := ackTimeoutInForce(ctx, tx, dir, st, inc, now); done || err != nil {
+			return 0, err
+		}
 		if err := retrigger(ctx, tx, inc, st, now); err != nil {
 			return 0, err
 		}
@@ -200,6 +203,7 @@ func takeStep(ctx context.Context, tx hypercare.Tx, dir *Directory, st *hypercar
 	if err != nil {
 		return 0, err
 	}
+	st.AckTimeout = policy.AckTimeout // a reload's new ack timeout applies from this step
 	advance(st, policy, dir.Windows, now)
 	if err := tx.SaveEscalation(ctx, st); err != nil {
 		return 0, err
@@ -243,6 +247,44 @@ func currentPolicy(ctx context.Context, tx hypercare.Tx, dir *Directory, st *hyp
 		st.Level = len(policy.Levels) - 1
 	}
 	return policy, true, nil
+}
+
+// ackTimeoutInForce checks a due ack timeout against the policy as the
+// config in force defines it (the state keeps the timeout the policy had
+// when the escalation started or last stepped): a reload that removed the
+// ack timeout ends the escalation instead of re-triggering the incident,
+// with a note; one that lengthened it waits until the new timeout, counted
+// from the acknowledgement. done says the step is over; otherwise the
+// incident re-triggers as usual.
+func ackTimeoutInForce(ctx context.Context, tx hypercare.Tx, dir *Directory, st *hypercare.EscalationState,
+	inc *hypercare.Incident, now time.Time) (bool, error) {
+	if inc.Status != hypercare.StatusAcknowledged || inc.AcknowledgedAt == nil {
+		return false, nil
+	}
+	policy, ok := dir.Policies[st.PolicyID]
+	if !ok || len(policy.Levels) == 0 {
+		policy, ok = dir.Policies[dir.ServicePolicy[st.ServiceID]]
+	}
+	var timeout time.Duration
+	if ok {
+		timeout = policy.AckTimeout
+	}
+	if timeout == st.AckTimeout {
+		return false, nil
+	}
+	st.AckTimeout = timeout
+	if timeout <= 0 {
+		msg := fmt.Sprintf("Not re-triggered: escalation policy %q no longer has an ack timeout", st.PolicyID)
+		if err := note(ctx, tx, inc.ID, msg, nil, now); err != nil {
+			return false, err
+		}
+		return true, finish(ctx, tx, st, now)
+	}
+	if due := inc.AcknowledgedAt.Add(timeout); due.After(now) {
+		st.DueAt, st.UpdatedAt = due, now
+		return true, tx.SaveEscalation(ctx, st)
+	}
+	return false, nil
 }
 
 // holdWhileRecovering keeps a recovering incident's escalation from

@@ -78,3 +78,28 @@ func TestInFlightEscalationWhosePolicyWasRemoved(t *testing.T) {
 		}
 	})
 }
+
+// An acknowledgement after a reload that removed the policy's ack
+// timeout must not re-trigger and re-page the incident: the escalation
+// continues under the policy as the file now defines it (README, "Live
+// reload"), and the new file has no ack timeout.
+func TestInFlightEscalationAckAfterAckTimeoutRemoved(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		withTimeout := policy("web", "alice", "bob") + "    ack_timeout_minutes: 30\n"
+		r := newRig(t, eng, configFile(withTimeout, "web", ""))
+		inc := r.trigger("disk")
+		r.runDue()
+		r.reloadFile(configFile(policy("web", "alice", "bob"), "web", ""))
+		if code, body := r.post("/api/v1/incidents/"+inc+"/acknowledge", r.admin, "{}"); code != 200 {
+			t.Fatalf("acknowledge = %d %s", code, body)
+		}
+		r.clk.Advance(31 * time.Minute)
+		r.runDue()
+		if got := r.paged(inc); !slices.Equal(got, []string{"alice"}) {
+			t.Errorf("paged %v; want alice once: the policy in force has no ack timeout", got)
+		}
+		if tl := r.timeline(inc); strings.Contains(tl, "Re-triggered") {
+			t.Errorf("re-triggered under the removed ack timeout:\n%s", tl)
+		}
+	})
+}

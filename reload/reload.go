@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,6 +22,8 @@ import (
 	"github.com/hypercare/hypercare/config"
 	"github.com/hypercare/hypercare/correlate"
 	"github.com/hypercare/hypercare/escalate"
+	"github.com/hypercare/hypercare/hold"
+	"github.com/hypercare/hypercare/incident"
 	"github.com/hypercare/hypercare/intake"
 	"github.com/hypercare/hypercare/notify"
 	"github.com/hypercare/hypercare/readiness"
@@ -83,6 +86,9 @@ type Reloader struct {
 	// catalog writes and swaps.
 	mu sync.Mutex
 	m  *metrics
+	// wake tells the escalation engine a reload made first pages due
+	// (Attach sets it).
+	wake atomic.Pointer[func()]
 }
 
 // New returns a Reloader with no snapshot yet.
@@ -109,6 +115,8 @@ func (r *Reloader) Current() *Snapshot { return r.cur.Load() }
 func (r *Reloader) Attach(in *intake.Intake, esc *escalate.Engine, deliverer *notify.Engine) {
 	in.Use(func() *intake.Config { return r.cur.Load().Intake })
 	esc.Use(func() *escalate.Directory { return r.cur.Load().Directory })
+	wake := esc.Wake
+	r.wake.Store(&wake)
 	deliverer.Use(func() (notify.Policy, notify.Directory) {
 		s := r.cur.Load()
 		return s.Delivery, s.Directory
@@ -140,19 +148,65 @@ func (r *Reloader) apply(ctx context.Context, cfg *config.Config) (*Result, erro
 	prev := r.cur.Load()
 	next := r.build(cfg, prev)
 	teams, services, integrations := cfg.Catalog()
+	ended := changedMaintenance(prev, cfg)
+	released := 0
 	err := r.opts.Store.Write(ctx, "catalog", func(tx hypercare.Tx) error {
-		return tx.ApplyCatalog(ctx, teams, services, integrations)
+		if err := tx.ApplyCatalog(ctx, teams, services, integrations); err != nil {
+			return err
+		}
+		// Incidents held by a maintenance window the file removed or
+		// changed are held by the new file's windows, or page now, as
+		// when a silence is expired early.
+		released = 0
+		holds, now := hold.New(cfg.Maintenance()), r.opts.Clock.Now()
+		for _, id := range ended {
+			ref := (&correlate.Suppressor{Kind: correlate.SuppressMaintenance, ID: id}).Ref()
+			n, _, err := incident.ReleaseSuppressed(ctx, tx, ref,
+				fmt.Sprintf("Maintenance window %s changed by a config reload", id), holds, now)
+			if err != nil {
+				return err
+			}
+			released += n
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("apply config: %w", err)
 	}
 	r.cur.Store(next)
+	if wake := r.wake.Load(); wake != nil && released > 0 {
+		(*wake)()
+	}
 	var old *config.Config
 	if prev != nil {
 		old = prev.Config
 	}
 	return &Result{Version: next.Version, LoadedAt: next.LoadedAt, Changed: Changed(old, cfg),
 		RestartRequired: RestartRequired(old, cfg)}, nil
+}
+
+// changedMaintenance lists the maintenance windows of the snapshot in
+// force that cfg removes or whose span, scope or recurrence it changes
+// (a new name or announce_to alone holds nothing differently).
+func changedMaintenance(prev *Snapshot, cfg *config.Config) []string {
+	if prev == nil {
+		return nil
+	}
+	holding := func(w config.MaintenanceWindow) config.MaintenanceWindow {
+		w.Name, w.AnnounceTo = "", nil
+		return w
+	}
+	next := make(map[string]config.MaintenanceWindow, len(cfg.MaintenanceSpecs))
+	for _, w := range cfg.MaintenanceSpecs {
+		next[w.ID] = holding(w)
+	}
+	var out []string
+	for _, w := range prev.Config.MaintenanceSpecs {
+		if n, ok := next[w.ID]; !ok || !reflect.DeepEqual(n, holding(w)) {
+			out = append(out, w.ID)
+		}
+	}
+	return out
 }
 
 // build makes cfg's snapshot; prev (nil on the first) lends its rule

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/storetest"
@@ -140,6 +141,31 @@ func TestReloadSwapsNothingWhenTheCatalogWriteFails(t *testing.T) {
 		}
 		if r.rl.Current() != before || r.esc.Directory().Policies["web"].Levels[0].Targets[0].User != "alice" {
 			t.Error("a reload whose catalog write failed replaced the snapshot")
+		}
+	})
+}
+
+// A maintenance window the new file removes no longer holds anything: the
+// incidents it held that are still open page now, as when a silence is
+// expired early, not at the end the old file gave it (README: a valid
+// file takes effect at once, maintenance windows included).
+func TestReloadRemovingAMaintenanceWindowReleasesItsHeldIncidents(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		window := `maintenance:
+  - {id: db-upgrade, services: [shop], start: "2026-11-27T07:00", end: "2026-11-27T12:00", time_zone: UTC}
+`
+		r := newRig(t, eng, configFile(policy("web", "alice"), "web", window))
+		inc := r.trigger("disk")
+		r.runDue()
+		if got := r.paged(inc); len(got) != 0 {
+			t.Fatalf("paged %v inside the maintenance window", got)
+		}
+		r.reloadFile(configFile(policy("web", "alice"), "web", ""))
+		r.clk.Advance(time.Minute)
+		r.runDue()
+		if got := r.paged(inc); !slices.Equal(got, []string{"alice"}) {
+			t.Errorf("paged %v a minute after the reload removed the window; want alice now, not at 12:00\n%s",
+				got, r.timeline(inc))
 		}
 	})
 }

@@ -60,16 +60,30 @@ func (e *Engine) Collector() prometheus.Collector { return e.deleted }
 // the next pass.
 func (e *Engine) Run(ctx context.Context) error {
 	for {
+		last := e.clock.Now()
 		if _, err := e.Pass(ctx); err != nil && ctx.Err() == nil {
 			e.log.Warn("retention pass failed; retrying at the next", "err", err)
 		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-e.clock.After(e.policy().Interval):
+		// Wait out the interval in force, looking at the policy again at
+		// least every recheck: a reload that shortens it (or turns
+		// retention on) applies within a minute, not after the old
+		// interval (up to a day) ran out.
+		for {
+			wait := min(e.policy().Interval-e.clock.Now().Sub(last), recheck)
+			if wait <= 0 {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-e.clock.After(wait):
+			}
 		}
 	}
 }
+
+// recheck is the longest Run waits before reading the policy again.
+const recheck = time.Minute
 
 // Pass deletes everything older than the policy's ages at the pass's
 // start, in batches, and logs what it deleted. It returns the total.

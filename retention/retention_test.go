@@ -3,6 +3,7 @@ package retention_test
 import (
 	"context"
 	"runtime"
+	"sync"
 	"testing"
 	"time"
 
@@ -90,4 +91,35 @@ func deletedMetric(t *testing.T, eng *retention.Engine, kind string) float64 {
 		}
 	}
 	return 0
+}
+
+// TestRunTakesAReloadedIntervalAtOnce: a reload that shortens the
+// interval (24 h to 1 min) takes effect within the new interval, not
+// after the day the engine was already waiting (README: a valid file
+// takes effect at once, retention included).
+func TestRunTakesAReloadedIntervalAtOnce(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, e storetest.Engine) {
+		w := newWorld(t, e.Options(t))
+		prev := w.tick(t, 1, nil)
+		w.tick(t, 1, prev) // the first incident resolves
+		var mu sync.Mutex
+		policy := hypercare.RetentionPolicy{Incidents: 24 * time.Hour, BatchSize: 500, Interval: 24 * time.Hour}
+		current := func() hypercare.RetentionPolicy { mu.Lock(); defer mu.Unlock(); return policy }
+		eng := retention.New(w.st, w.clock, current, discard())
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- eng.Run(ctx) }()
+		defer func() { cancel(); <-done }()
+		waitWaiting(t, w) // the first pass found nothing old enough
+		mu.Lock()
+		policy.Incidents, policy.Interval = time.Hour, time.Minute // the reload
+		mu.Unlock()
+		w.clock.Advance(2 * time.Hour) // the incident is now past the new age
+		waitWaiting(t, w)
+		w.clock.Advance(time.Minute)
+		waitWaiting(t, w)
+		if c := counts(t, w); c["incidents"] != 1 {
+			t.Errorf("incidents = %d 2 h after the reload to a 1 min interval, want 1 (the resolved one pruned)", c["incidents"])
+		}
+	})
 }

@@ -259,3 +259,52 @@ func TestNoiseBadgesAndSymptoms(t *testing.T) {
 		}
 	})
 }
+
+// TestSplitFromThePageStartsEscalation: an incident split off from the
+// incident page pages like one split off through the API (its service's
+// policy starts an escalation). The UI's incident.Service had no
+// Policies, so a split-off incident of a paged service paged nobody.
+func TestSplitFromThePageStartsEscalation(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, e storetest.Engine) {
+		h := startHarness(t, e.Open(t))
+		h.trigger("d1", "Checkout down", "")
+		h.trigger("d2", "Checkout slow", "")
+		b := h.browser()
+		b.mustLogin("rita")
+		page := incidentPage(t, b, 1)
+		if code, body := b.post("/incidents/1/merge", url.Values{"csrf": {csrf(t, page)}, "incidents": {"2"}}); code != http.StatusSeeOther {
+			t.Fatalf("merge = %d\n%s", code, body)
+		}
+		ctx := context.Background()
+		alerts, _, err := h.Store.ListAlerts(ctx, hypercare.AlertFilter{Page: hypercare.Page{Limit: 10}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var d2 string
+		for _, a := range alerts {
+			if a.DedupKey == "d2" {
+				d2 = a.ID
+			}
+		}
+		page = incidentPage(t, b, 1)
+		resp, err := b.c.PostForm(h.URL+"/incidents/1/split", url.Values{"csrf": {csrf(t, page)}, "alert": {d2}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("split = %d", resp.StatusCode)
+		}
+		inc, err := h.Store.GetIncidentByNumber(ctx, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = h.Store.Write(ctx, "test", func(tx hypercare.Tx) error {
+			_, err := tx.GetEscalation(ctx, inc.ID)
+			return err
+		})
+		if err != nil {
+			t.Errorf("split-off incident 3 of checkout (policy web) has no escalation: %v", err)
+		}
+	})
+}

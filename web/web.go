@@ -95,7 +95,7 @@ func New(opts Options) (*UI, error) {
 	}
 	u := &UI{
 		opts:      opts,
-		incidents: &incident.Service{Store: opts.Store, Clock: opts.Clock},
+		incidents: &incident.Service{Store: opts.Store, Clock: opts.Clock, Policies: policies(opts.Escalation)},
 		throttle:  newThrottle(opts.Clock),
 		pages:     map[string]*template.Template{},
 		mux:       http.NewServeMux(),
@@ -106,6 +106,17 @@ func New(opts Options) (*UI, error) {
 	}
 	u.routes()
 	return u, nil
+}
+
+// policies finds a service's escalation policy in the directory in force
+// at each call (a config reload replaces it), so incidents the UI's
+// actions open (a split-off incident, symptoms promoted by a resolve)
+// page as the API's do.
+func policies(esc *escalate.Engine) incident.Policies {
+	if esc == nil {
+		return nil
+	}
+	return func(serviceID string) (hypercare.EscalationPolicy, bool) { return esc.Directory().Policy(serviceID) }
 }
 
 func (u *UI) parse() error {
