@@ -219,24 +219,22 @@ func takeStep(ctx context.Context, tx hypercare.Tx, dir *Directory, st *hypercar
 // neither, the escalation stops with a note saying why, never silently.
 func currentPolicy(ctx context.Context, tx hypercare.Tx, dir *Directory, st *hypercare.EscalationState,
 	now time.Time) (hypercare.EscalationPolicy, bool, error) {
-	policy, ok := dir.Policies[st.PolicyID]
-	if !ok || len(policy.Levels) == 0 {
-		id := dir.ServicePolicy[st.ServiceID]
-		next, found := dir.Policies[id]
-		if !found || len(next.Levels) == 0 {
-			msg := fmt.Sprintf("Escalation stopped: policy %q no longer exists and service %s has no escalation policy", st.PolicyID, st.ServiceID)
-			if err := note(ctx, tx, st.IncidentID, msg, nil, now); err != nil {
-				return policy, false, err
-			}
-			return policy, false, finish(ctx, tx, st, now)
-		}
-		msg := fmt.Sprintf("Escalation policy %q no longer exists: continuing under %s's policy %q at level %d",
-			st.PolicyID, st.ServiceID, id, min(st.Level, len(next.Levels)-1)+1)
+	policy, id, found := policyInForce(dir, st)
+	if !found {
+		msg := fmt.Sprintf("Escalation stopped: policy %q no longer exists and service %s has no escalation policy", st.PolicyID, st.ServiceID)
 		if err := note(ctx, tx, st.IncidentID, msg, nil, now); err != nil {
 			return policy, false, err
 		}
-		st.PolicyID, st.Level = id, min(st.Level, len(next.Levels)-1)
-		return next, true, nil
+		return policy, false, finish(ctx, tx, st, now)
+	}
+	if id != st.PolicyID {
+		msg := fmt.Sprintf("Escalation policy %q no longer exists: continuing under %s's policy %q at level %d",
+			st.PolicyID, st.ServiceID, id, min(st.Level, len(policy.Levels)-1)+1)
+		if err := note(ctx, tx, st.IncidentID, msg, nil, now); err != nil {
+			return policy, false, err
+		}
+		st.PolicyID, st.Level = id, min(st.Level, len(policy.Levels)-1)
+		return policy, true, nil
 	}
 	if st.Level >= len(policy.Levels) { // the policy shrank
 		msg := fmt.Sprintf("Level %d of escalation policy %q no longer exists (it now has %d): paging its last level",
@@ -247,6 +245,18 @@ func currentPolicy(ctx context.Context, tx hypercare.Tx, dir *Directory, st *hyp
 		st.Level = len(policy.Levels) - 1
 	}
 	return policy, true, nil
+}
+
+// policyInForce is the policy an escalation runs under in the config in
+// force: its own, if the file still defines it with levels, else its
+// service's current one (id names it). ok is false when neither has levels.
+func policyInForce(dir *Directory, st *hypercare.EscalationState) (policy hypercare.EscalationPolicy, id string, ok bool) {
+	if p, found := dir.Policies[st.PolicyID]; found && len(p.Levels) > 0 {
+		return p, st.PolicyID, true
+	}
+	id = dir.ServicePolicy[st.ServiceID]
+	p, found := dir.Policies[id]
+	return p, id, found && len(p.Levels) > 0
 }
 
 // ackTimeoutInForce checks a due ack timeout against the policy as the
@@ -261,12 +271,8 @@ func ackTimeoutInForce(ctx context.Context, tx hypercare.Tx, dir *Directory, st 
 	if inc.Status != hypercare.StatusAcknowledged || inc.AcknowledgedAt == nil {
 		return false, nil
 	}
-	policy, ok := dir.Policies[st.PolicyID]
-	if !ok || len(policy.Levels) == 0 {
-		policy, ok = dir.Policies[dir.ServicePolicy[st.ServiceID]]
-	}
 	var timeout time.Duration
-	if ok {
+	if policy, _, ok := policyInForce(dir, st); ok {
 		timeout = policy.AckTimeout
 	}
 	if timeout == st.AckTimeout {
