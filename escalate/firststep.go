@@ -23,8 +23,14 @@ import (
 // is due only at the next level's time, so the engine never takes this
 // step again (and were it to, the notifications' uniqueness per step
 // would still page nobody twice).
-func (e *Engine) StepOpened(ctx context.Context, tx hypercare.Tx, incidentIDs []string, now time.Time) (int, error) {
-	dir := e.Directory()
+//
+// dir is the directory of the config the event was handled under (intake's
+// snapshot), so a reload landing mid-request cannot page by another file
+// than the one that opened the incident; nil takes the engine's.
+func (e *Engine) StepOpened(ctx context.Context, tx hypercare.Tx, dir *Directory, incidentIDs []string, now time.Time) (int, error) {
+	if dir == nil {
+		dir = e.Directory()
+	}
 	pages := 0
 	for _, id := range incidentIDs {
 		st, err := tx.GetEscalation(ctx, id)

@@ -180,8 +180,8 @@ func TestFirstStepCrashPagesOnce(t *testing.T) {
 		dir := directory(webPolicy())
 		a := newNode(t, opts, clk, dir)
 		failing := errors.New("the write fails after the step")
-		a.in.SetFirstStep(func(ctx context.Context, tx hypercare.Tx, ids []string, now time.Time) (int, error) {
-			if _, err := a.eng.StepOpened(ctx, tx, ids, now); err != nil {
+		a.in.SetFirstStep(func(ctx context.Context, tx hypercare.Tx, dir *escalate.Directory, ids []string, now time.Time) (int, error) {
+			if _, err := a.eng.StepOpened(ctx, tx, dir, ids, now); err != nil {
 				return 0, err
 			}
 			return 0, failing

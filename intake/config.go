@@ -3,6 +3,7 @@ package intake
 import (
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/correlate"
+	"github.com/hypercare/hypercare/escalate"
 	"github.com/hypercare/hypercare/rules"
 )
 
@@ -17,6 +18,12 @@ type Settings struct {
 	Noise       map[string]correlate.Noise
 	Windows     []hypercare.Window
 	Maintenance []correlate.Maintenance
+	// Directory is the escalation directory built from the same file;
+	// intake hands it to the first step (SetFirstStep), so an event's
+	// level-1 pages are decided under the file its rules, grouping and
+	// holds came from even when a reload lands mid-request. Nil: the
+	// escalation engine's own.
+	Directory *escalate.Directory
 }
 
 // Config is intake's compiled, immutable view of one config file. A
@@ -30,12 +37,14 @@ type Config struct {
 	noise       map[string]correlate.Noise
 	windows     []hypercare.Window
 	maintenance []correlate.Maintenance
+	directory   *escalate.Directory
 }
 
 // NewConfig compiles s. Rule counters of prev (nil for none) whose rule
 // IDs s keeps carry on, so /metrics counters do not reset on reload.
 func NewConfig(s Settings, prev *Config) *Config {
-	c := &Config{policies: s.Policies, noise: s.Noise, windows: s.Windows, maintenance: s.Maintenance}
+	c := &Config{policies: s.Policies, noise: s.Noise, windows: s.Windows, maintenance: s.Maintenance,
+		directory: s.Directory}
 	c.routes = make(map[string]hypercare.Integration, len(s.Integrations))
 	for _, it := range s.Integrations {
 		c.routes[it.Key] = it

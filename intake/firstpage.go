@@ -5,14 +5,16 @@ import (
 	"time"
 
 	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/escalate"
 )
 
 // FirstStep takes, inside the transaction that opened them, the first
 // escalation step of the incidents incidentIDs (those whose first page is
-// due at once) and returns how many pages it created. The escalation
-// engine's StepOpened is one: the same step the engine takes on a due
-// row, so intake decides nothing about paging itself.
-type FirstStep func(ctx context.Context, tx hypercare.Tx, incidentIDs []string, now time.Time) (pages int, err error)
+// due at once) under dir (the request's config's; nil: the engine's) and
+// returns how many pages it created. The escalation engine's StepOpened
+// is one: the same step the engine takes on a due row, so intake decides
+// nothing about paging itself.
+type FirstStep func(ctx context.Context, tx hypercare.Tx, dir *escalate.Directory, incidentIDs []string, now time.Time) (pages int, err error)
 
 // Delivery is the delivery engine as the first page needs it
 // (notify.Engine): lease the new pages in the same transaction, start
@@ -53,11 +55,11 @@ type firstPages struct {
 
 // take runs the first step of the escalations this write started with no
 // delay (due), when a FirstStep is set, and leases their due pages.
-func (fp *firstPage) take(ctx context.Context, tx hypercare.Tx, due []string, now time.Time) (firstPages, error) {
+func (fp *firstPage) take(ctx context.Context, tx hypercare.Tx, dir *escalate.Directory, due []string, now time.Time) (firstPages, error) {
 	if fp.step == nil || len(due) == 0 {
 		return firstPages{}, nil
 	}
-	pages, err := fp.step(ctx, tx, due, now)
+	pages, err := fp.step(ctx, tx, dir, due, now)
 	if err != nil || pages == 0 || fp.delivery == nil {
 		return firstPages{pages: pages}, err
 	}

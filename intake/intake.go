@@ -177,7 +177,7 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 		// acknowledged or resolved an incident an earlier one opened,
 		// and the step then pages nobody, as the engine's would.
 		var err error
-		paged, err = first.take(ctx, tx, due, now)
+		paged, err = first.take(ctx, tx, cfg.directory, due, now)
 		return err
 	}
 	var err error

@@ -228,7 +228,7 @@ func (r *Reloader) build(cfg *config.Config, prev *Snapshot) *Snapshot {
 		Config: cfg,
 		Intake: intake.NewConfig(intake.Settings{
 			Integrations: integrations, Policies: dir.PoliciesByService(), Rules: cfg.Rules(),
-			Noise: cfg.Noise(), Windows: cfg.Windows(), Maintenance: cfg.Maintenance(),
+			Noise: cfg.Noise(), Windows: cfg.Windows(), Maintenance: cfg.Maintenance(), Directory: dir,
 		}, prevIntake),
 		Directory:   dir,
 		Delivery:    delivery,
