@@ -62,6 +62,15 @@ func (c *Config) Retention() hypercare.RetentionPolicy {
 			}
 		}
 	}
+	// Readiness calls an integration silent when the event log holds
+	// nothing from it for a window's silent_integration_days: keep the log
+	// at least that long, or a busy integration would read as silent once
+	// retention deleted its events.
+	for _, w := range c.Windows() {
+		if p.Events > 0 && p.Events < w.SilentAfter {
+			p.Events = w.SilentAfter
+		}
+	}
 	return p
 }
 

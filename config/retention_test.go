@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"os"
 	"reflect"
 	"slices"
@@ -118,5 +119,28 @@ func TestRetentionREADMEExample(t *testing.T) {
 		BatchSize: DefaultRetentionBatch, Interval: DefaultRetentionInterval}
 	if got := cfg.Retention(); got != want {
 		t.Errorf("README retention example = %+v, want %+v", got, want)
+	}
+}
+
+// TestRetentionKeepsEventsReadinessReads: readiness calls an integration
+// silent after a window's silent_integration_days without an event in the
+// log, so the log is kept at least that long whatever events_days says; a
+// longer events_days is kept as written.
+func TestRetentionKeepsEventsReadinessReads(t *testing.T) {
+	day := 24 * time.Hour
+	window := `  - {id: w, name: W, time_zone: UTC, start: "2026-11-26T18:00", end: "2026-11-27T18:00"%s}`
+	for _, c := range []struct {
+		name, extra, retention string
+		want                   time.Duration
+	}{
+		{"default 7 days over 1", "", "events_days: 1", 7 * day},
+		{"window's 30 days over 7", ", silent_integration_days: 30", "events_days: 7", 30 * day},
+		{"longer kept", ", silent_integration_days: 3", "events_days: 10", 10 * day},
+		{"off stays off", "", "incidents_days: 1", 0},
+	} {
+		cfg := mustParse(t, y("hypercare_windows:", fmt.Sprintf(window, c.extra), "retention: {"+c.retention+"}"))
+		if got := cfg.Retention().Events; got != c.want {
+			t.Errorf("%s: events kept %v, want %v", c.name, got, c.want)
+		}
 	}
 }
