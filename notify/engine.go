@@ -135,7 +135,8 @@ type pass struct {
 	opened map[string]*hypercare.Incident
 	// read is the incident the quiet-hours check of this page's attempt
 	// read just before (pass is copied per attempt), so the send does not
-	// read it again.
+	// read it again. It is set only when that check found the page not
+	// cancelled.
 	read *hypercare.Incident
 }
 
@@ -220,9 +221,13 @@ func (e *Engine) claimAndDispatch(ctx context.Context, wg *sync.WaitGroup) (int,
 // logged (sampled, see failureLog) and counted; a final one also goes on
 // the incident's timeline, with the detail kept for admins.
 func (e pass) deliver(ctx context.Context, n *hypercare.Notification, timeout time.Duration) error {
-	inc, err := e.incident(ctx, n.IncidentID)
+	inc, cancelled, err := e.incident(ctx, n)
 	if err != nil {
 		return err
+	}
+	if cancelled {
+		e.dropCancelled(n)
+		return nil
 	}
 	if n.Kind != hypercare.NotificationDigest && stale(n, inc) {
 		n.Status = hypercare.NotificationCancelled
@@ -268,17 +273,41 @@ func (e pass) deliver(ctx context.Context, n *hypercare.Notification, timeout ti
 	}
 }
 
-// incident is page n's incident: as the night check just read it, or as
-// the write that leased the page left it for a first page handed over by
-// Deliver; else read now.
-func (e pass) incident(ctx context.Context, id string) (*hypercare.Incident, error) {
-	if e.read != nil && e.read.ID == id {
-		return e.read, nil
+// incident is page n's incident, and whether n was cancelled since its
+// claim: as the night check just read them; or, for a first page handed
+// over by Deliver that waited for nothing, the incident as the write that
+// leased the page left it (a cancel can only have come since, in the
+// moment before the send); else both read now, in one statement
+// (Store.GetPageIncident).
+//
+// The page's own status is what tells that a reassignment or a merge
+// cancelled it (Tx.CancelNotifications): neither changes what the
+// incident row says about paging, so stale cannot see them. Reading it
+// with the incident costs one primary-key probe in the statement the
+// send made anyway, no round trip; the paths that make no read (a first
+// page, the night check's read reused) are those that did not wait since
+// their incident was read, and waiting (for a send slot, behind the
+// person's paced sends, for the lock across nodes) makes the attempt read
+// again (process). What is left is the moment between this read and the
+// send: a cancel landing there lets the page go out, and it is then
+// recorded as sent, since it was.
+func (e pass) incident(ctx context.Context, n *hypercare.Notification) (*hypercare.Incident, bool, error) {
+	if e.read != nil && e.read.ID == n.IncidentID {
+		return e.read, false, nil
 	}
-	if inc, ok := e.opened[id]; ok {
-		return inc, nil
+	if inc, ok := e.opened[n.IncidentID]; ok {
+		return inc, false, nil
 	}
-	return e.store.GetIncident(ctx, id)
+	inc, status, err := e.store.GetPageIncident(ctx, n.IncidentID, n.ID)
+	return inc, status == hypercare.NotificationCancelled, err
+}
+
+// dropCancelled ends the attempt of page n, found cancelled since its
+// claim (incident): it is not sent and, the cancel having recorded it
+// already, nothing is written; it counts as cancelled.
+func (e *Engine) dropCancelled(n *hypercare.Notification) {
+	n.Status = hypercare.NotificationCancelled
+	e.count(n, outcomeCancelled)
 }
 
 // serviceNames is what a Directory may also answer: services' display
