@@ -267,9 +267,9 @@ func (e pass) deliver(ctx context.Context, n *hypercare.Notification, timeout ti
 	default:
 		n.LastError, n.ErrorDetail = Describe(err)
 		n.Status, n.DueAt = hypercare.NotificationPending, now.Add(backoff(n.Attempts, err))
-		e.failures.failed(n, err, false)
-		e.count(n, outcomeRetry)
-		return e.record(ctx, n, "", nil)
+		rerr := e.record(ctx, n, "", nil)
+		e.failed(n, err, false)
+		return rerr
 	}
 }
 
@@ -370,12 +370,30 @@ func sentEntry(n *hypercare.Notification, msg *Message, name string, cm hypercar
 func (e *Engine) fail(ctx context.Context, n *hypercare.Notification, name string, err error) error {
 	n.Status = hypercare.NotificationFailed
 	n.LastError, n.ErrorDetail = Describe(err)
-	e.failures.failed(n, err, true)
-	e.count(n, outcomeFailed)
 	msg := fmt.Sprintf("Page to %s via %s (%s) failed after %d attempt(s): %s",
 		name, n.ContactMethod, n.Type, n.Attempts, n.LastError)
-	return e.record(ctx, n, msg, map[string]any{"notification": n.ID, "reason": n.LastError,
+	rerr := e.record(ctx, n, msg, map[string]any{"notification": n.ID, "reason": n.LastError,
 		TimelineErrorDetail: n.ErrorDetail, "attempts": n.Attempts})
+	e.failed(n, err, true)
+	return rerr
+}
+
+// failed logs (sampled) and counts a failed attempt of n once record has
+// written its outcome: given up on when final, else to be retried. A page
+// record found cancelled meanwhile (its incident acknowledged, resolved,
+// merged or reassigned while it was in flight) counts as cancelled and
+// logs nothing: it will not be retried, and nobody gave up on it.
+func (e *Engine) failed(n *hypercare.Notification, err error, final bool) {
+	if n.Status == hypercare.NotificationCancelled {
+		e.count(n, outcomeCancelled)
+		return
+	}
+	e.failures.failed(n, err, final)
+	if final {
+		e.count(n, outcomeFailed)
+	} else {
+		e.count(n, outcomeRetry)
+	}
 }
 
 // TimelineErrorDetail is the key of a failed page's full error in its
