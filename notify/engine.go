@@ -219,7 +219,9 @@ func (e *Engine) claimAndDispatch(ctx context.Context, wg *sync.WaitGroup) (int,
 
 // deliver makes one attempt and records its outcome. Every failure is
 // logged (sampled, see failureLog) and counted; a final one also goes on
-// the incident's timeline, with the detail kept for admins.
+// the incident's timeline, with the detail kept for admins. A page found
+// cancelled since its claim, before the send (incident) or when its
+// outcome is recorded (record), is counted cancelled and logs nothing.
 func (e pass) deliver(ctx context.Context, n *hypercare.Notification, timeout time.Duration) error {
 	inc, cancelled, err := e.incident(ctx, n)
 	if err != nil {
@@ -280,17 +282,18 @@ func (e pass) deliver(ctx context.Context, n *hypercare.Notification, timeout ti
 // moment before the send); else both read now, in one statement
 // (Store.GetPageIncident).
 //
-// The page's own status is what tells that a reassignment or a merge
-// cancelled it (Tx.CancelNotifications): neither changes what the
-// incident row says about paging, so stale cannot see them. Reading it
-// with the incident costs one primary-key probe in the statement the
-// send made anyway, no round trip; the paths that make no read (a first
-// page, the night check's read reused) are those that did not wait since
-// their incident was read, and waiting (for a send slot, behind the
-// person's paced sends, for the lock across nodes) makes the attempt read
-// again (process). What is left is the moment between this read and the
-// send: a cancel landing there lets the page go out, and it is then
-// recorded as sent, since it was.
+// The page's own status is what tells that a reassignment cancelled it
+// (Tx.CancelNotifications): it changes nothing on the incident row, so
+// stale cannot see it (nor an acknowledgement's cancel once the ack
+// timeout re-triggered the incident). Reading it with the incident costs
+// one primary-key probe in the statement the attempt made anyway, no
+// round trip. The paths that make no read (a first page, the night
+// check's read reused) are those that did not wait since their incident
+// was read; waiting (for a send slot, behind the person's paced sends, for
+// the lock across nodes) makes the attempt read again (process). What is
+// left is the moment between this read and the send: a cancel landing
+// there lets the page go out, and it is then recorded as sent, since it
+// was.
 func (e pass) incident(ctx context.Context, n *hypercare.Notification) (*hypercare.Incident, bool, error) {
 	if e.read != nil && e.read.ID == n.IncidentID {
 		return e.read, false, nil
