@@ -119,6 +119,13 @@ type Store interface {
 // Reader is the read side of the store.
 type Reader interface {
 	GetIncident(ctx context.Context, id string) (*Incident, error)
+	// GetPageIncident is GetIncident for delivery's look before a send:
+	// the incident and, read with it in one statement, the status of its
+	// page notificationID ("" when there is no such page). A reassignment
+	// cancels the incident's pages (Tx.CancelNotifications) without
+	// changing the incident row, so only the page's own status tells a
+	// page cancelled since its claim.
+	GetPageIncident(ctx context.Context, incidentID, notificationID string) (*Incident, string, error)
 	GetIncidentByNumber(ctx context.Context, number int64) (*Incident, error)
 	ListIncidents(ctx context.Context, f IncidentFilter) ([]Incident, string, error)
 	CountIncidents(ctx context.Context, status Status) (int64, error)

@@ -135,7 +135,8 @@ type pass struct {
 	opened map[string]*hypercare.Incident
 	// read is the incident the quiet-hours check of this page's attempt
 	// read just before (pass is copied per attempt), so the send does not
-	// read it again.
+	// read it again. It is set only when that check found the page not
+	// cancelled.
 	read *hypercare.Incident
 }
 
@@ -218,11 +219,17 @@ func (e *Engine) claimAndDispatch(ctx context.Context, wg *sync.WaitGroup) (int,
 
 // deliver makes one attempt and records its outcome. Every failure is
 // logged (sampled, see failureLog) and counted; a final one also goes on
-// the incident's timeline, with the detail kept for admins.
+// the incident's timeline, with the detail kept for admins. A page found
+// cancelled since its claim, before the send (incident) or when its
+// outcome is recorded (record), is counted cancelled and logs nothing.
 func (e pass) deliver(ctx context.Context, n *hypercare.Notification, timeout time.Duration) error {
-	inc, err := e.incident(ctx, n.IncidentID)
+	inc, cancelled, err := e.incident(ctx, n)
 	if err != nil {
 		return err
+	}
+	if cancelled {
+		e.dropCancelled(n)
+		return nil
 	}
 	if n.Kind != hypercare.NotificationDigest && stale(n, inc) {
 		n.Status = hypercare.NotificationCancelled
@@ -262,23 +269,48 @@ func (e pass) deliver(ctx context.Context, n *hypercare.Notification, timeout ti
 	default:
 		n.LastError, n.ErrorDetail = Describe(err)
 		n.Status, n.DueAt = hypercare.NotificationPending, now.Add(backoff(n.Attempts, err))
-		e.failures.failed(n, err, false)
-		e.count(n, outcomeRetry)
-		return e.record(ctx, n, "", nil)
+		rerr := e.record(ctx, n, "", nil)
+		e.failed(n, err, false)
+		return rerr
 	}
 }
 
-// incident is page n's incident: as the night check just read it, or as
-// the write that leased the page left it for a first page handed over by
-// Deliver; else read now.
-func (e pass) incident(ctx context.Context, id string) (*hypercare.Incident, error) {
-	if e.read != nil && e.read.ID == id {
-		return e.read, nil
+// incident is page n's incident, and whether n was cancelled since its
+// claim: as the night check just read them; or, for a first page handed
+// over by Deliver that waited for nothing, the incident as the write that
+// leased the page left it (a cancel can only have come since, in the
+// moment before the send); else both read now, in one statement
+// (Store.GetPageIncident).
+//
+// The page's own status is what tells that a reassignment cancelled it
+// (Tx.CancelNotifications): it changes nothing on the incident row, so
+// stale cannot see it (nor an acknowledgement's cancel once the ack
+// timeout re-triggered the incident). Reading it with the incident costs
+// one primary-key probe in the statement the attempt made anyway, no
+// round trip. The paths that make no read (a first page, the night
+// check's read reused) are those that did not wait since their incident
+// was read; waiting (for a send slot, behind the person's paced sends, for
+// the lock across nodes) makes the attempt read again (process). What is
+// left is the moment between this read and the send: a cancel landing
+// there lets the page go out, and it is then recorded as sent, since it
+// was.
+func (e pass) incident(ctx context.Context, n *hypercare.Notification) (*hypercare.Incident, bool, error) {
+	if e.read != nil && e.read.ID == n.IncidentID {
+		return e.read, false, nil
 	}
-	if inc, ok := e.opened[id]; ok {
-		return inc, nil
+	if inc, ok := e.opened[n.IncidentID]; ok {
+		return inc, false, nil
 	}
-	return e.store.GetIncident(ctx, id)
+	inc, status, err := e.store.GetPageIncident(ctx, n.IncidentID, n.ID)
+	return inc, status == hypercare.NotificationCancelled, err
+}
+
+// dropCancelled ends the attempt of page n, found cancelled since its
+// claim (incident): it is not sent and, the cancel having recorded it
+// already, nothing is written; it counts as cancelled.
+func (e *Engine) dropCancelled(n *hypercare.Notification) {
+	n.Status = hypercare.NotificationCancelled
+	e.count(n, outcomeCancelled)
 }
 
 // serviceNames is what a Directory may also answer: services' display
@@ -341,12 +373,30 @@ func sentEntry(n *hypercare.Notification, msg *Message, name string, cm hypercar
 func (e *Engine) fail(ctx context.Context, n *hypercare.Notification, name string, err error) error {
 	n.Status = hypercare.NotificationFailed
 	n.LastError, n.ErrorDetail = Describe(err)
-	e.failures.failed(n, err, true)
-	e.count(n, outcomeFailed)
 	msg := fmt.Sprintf("Page to %s via %s (%s) failed after %d attempt(s): %s",
 		name, n.ContactMethod, n.Type, n.Attempts, n.LastError)
-	return e.record(ctx, n, msg, map[string]any{"notification": n.ID, "reason": n.LastError,
+	rerr := e.record(ctx, n, msg, map[string]any{"notification": n.ID, "reason": n.LastError,
 		TimelineErrorDetail: n.ErrorDetail, "attempts": n.Attempts})
+	e.failed(n, err, true)
+	return rerr
+}
+
+// failed logs (sampled) and counts a failed attempt of n once record has
+// written its outcome: given up on when final, else to be retried. A page
+// record found cancelled meanwhile (its incident acknowledged, resolved,
+// merged or reassigned while it was in flight) counts as cancelled and
+// logs nothing: it will not be retried, and nobody gave up on it.
+func (e *Engine) failed(n *hypercare.Notification, err error, final bool) {
+	if n.Status == hypercare.NotificationCancelled {
+		e.count(n, outcomeCancelled)
+		return
+	}
+	e.failures.failed(n, err, final)
+	if final {
+		e.count(n, outcomeFailed)
+	} else {
+		e.count(n, outcomeRetry)
+	}
 }
 
 // TimelineErrorDetail is the key of a failed page's full error in its

@@ -26,6 +26,12 @@ func (s *incidentReads) GetIncident(ctx context.Context, id string) (*hypercare.
 	return s.Store.GetIncident(ctx, id)
 }
 
+// GetPageIncident is the incident read a send makes (with its page's status).
+func (s *incidentReads) GetPageIncident(ctx context.Context, id, page string) (*hypercare.Incident, string, error) {
+	s.n.Add(1)
+	return s.Store.GetPageIncident(ctx, id, page)
+}
+
 // nightEngine is a delivery engine paging alice's webhook (rec) whose
 // store counts incident reads, at t0, inside its quiet hours.
 func nightEngine(t *testing.T, e storetest.Engine) (*store.Store, *incidentReads, *notify.Engine, *receiver) {

@@ -175,12 +175,13 @@ func (e pass) process(ctx context.Context, n *hypercare.Notification, claimedAt 
 		}
 		defer unlockNodes()
 		// It may have waited behind this person's paced sends: the
-		// incident as the ingest commit left it may be stale now.
+		// incident as the ingest commit left it may be stale now, and the
+		// page cancelled (deliver reads both again).
 		e.opened = nil
 	}
 	read, held, err := e.holdForNight(ctx, n)
 	if held || err != nil {
-		return err // held without taking a send slot
+		return err // held (or dropped) without taking a send slot
 	}
 	lim := e.policy.limits(n.Type)
 	release, waited, ok := e.pool.acquire(ctx, n.Type, lim.Concurrency)
@@ -189,9 +190,10 @@ func (e pass) process(ctx context.Context, n *hypercare.Notification, claimedAt 
 	}
 	defer release()
 	if waited {
-		// It waited for a slot, maybe while someone acknowledged or
-		// resolved the incident: read it now rather than trust the ingest
-		// commit's snapshot.
+		// It waited for a slot, maybe while someone acknowledged,
+		// resolved, merged or reassigned the incident: read it and the
+		// page's status now (deliver) rather than trust the ingest
+		// commit's snapshot or the night check's read.
 		e.opened = nil
 	} else if read != nil {
 		e.read = read // the night check's read, a moment ago

@@ -112,7 +112,9 @@ func heldAlready(pages []hypercare.Notification, n *hypercare.Notification) (sam
 // channel's slots, which other people's (and high-urgency) pages need.
 // Outside quiet hours it reads nothing. deliver checks again once the page
 // has its slot. It returns the incident it read (nil if none), which the
-// send may use if it did not wait for its slot.
+// send may use if it did not wait for its slot, and whether it is done
+// with n: held, or found cancelled since its claim (dropped, no slot
+// taken).
 func (e pass) holdForNight(ctx context.Context, n *hypercare.Notification) (*hypercare.Incident, bool, error) {
 	q := e.policy.Quiet
 	if q == nil || n.Kind == hypercare.NotificationDigest || n.Kind == hypercare.NotificationHeld {
@@ -128,9 +130,13 @@ func (e pass) holdForNight(ctx context.Context, n *hypercare.Notification) (*hyp
 	// A first page handed over by the write that opened its incident has
 	// that write's snapshot (what deliver would use too), so a night of
 	// high-urgency first pages reads nothing more.
-	inc, err := e.incident(ctx, n.IncidentID)
+	inc, cancelled, err := e.incident(ctx, n)
 	if err != nil {
 		return nil, false, err
+	}
+	if cancelled {
+		e.dropCancelled(n)
+		return nil, true, nil
 	}
 	if stale(n, inc) {
 		return inc, false, nil // deliver cancels it

@@ -112,6 +112,7 @@ func (s *Store) addDetailCases(add func(string, string, []any, ...string)) {
 	built := builder(add)
 	at := micros(PlanNow)
 	add("incident by id", getIncidentSQL, []any{"inc-0000000100"}, "pkey")
+	add("incident of a page (delivery)", getPageIncidentSQL, []any{"inc-0000000100", "n-0000000100"}, "pkey")
 	// The live stream's object reads (stream_read.go), one per kind.
 	for _, kind := range []string{hypercare.StreamIncident, hypercare.StreamAlert, hypercare.StreamTimeline, hypercare.StreamNotification} {
 		add("stream "+kind+" objects", streamObjectSQL[kind]+s.d.inJSON, []any{`["inc-0000000100","al-0000000100","x"]`}, "pkey")

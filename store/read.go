@@ -98,6 +98,42 @@ func (s *Store) GetIncident(ctx context.Context, id string) (*hypercare.Incident
 	return inc, err
 }
 
+// getPageIncidentSQL is getIncidentSQL with the status of one of the
+// incident's pages as one more column: a scalar subquery on the
+// notifications primary key, NULL when there is no such page. Both are
+// primary-key lookups in one statement, so delivery's read of a page's
+// incident learns of the page's cancel for no extra round trip.
+const getPageIncidentSQL = "SELECT " + incidentCols +
+	", (SELECT n.status FROM notifications n WHERE n.id = $2) FROM incidents WHERE id = $1"
+
+// GetPageIncident returns incident incidentID and the status of its page
+// notificationID as both are now ("" when there is no such page), in one
+// read.
+func (s *Store) GetPageIncident(ctx context.Context, incidentID, notificationID string) (*hypercare.Incident, string, error) {
+	if err := checkText("get incident", "id", incidentID, "notification", notificationID); err != nil {
+		return nil, "", err
+	}
+	var status sql.NullString
+	inc := new(hypercare.Incident)
+	err := scanIncident(withExtra{s.queryRow(ctx, getPageIncidentSQL, incidentID, notificationID), []any{&status}}, inc)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, "", hypercare.Errorf(hypercare.CodeNotFound, "incident %q not found", incidentID)
+	case err != nil:
+		return nil, "", fmt.Errorf("get incident %q: %w", incidentID, err)
+	}
+	return inc, status.String, nil
+}
+
+// withExtra scans a row whose leading columns a scan function reads,
+// into that function's destinations and then extra.
+type withExtra struct {
+	r     rowScanner
+	extra []any
+}
+
+func (w withExtra) Scan(dest ...any) error { return w.r.Scan(append(dest, w.extra...)...) }
+
 // GetIncidentByNumber returns the incident with number.
 func (s *Store) GetIncidentByNumber(ctx context.Context, number int64) (*hypercare.Incident, error) {
 	inc, err := getOne(ctx, s, getIncidentByNumberSQL, number, scanIncident,

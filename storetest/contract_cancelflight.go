@@ -40,8 +40,16 @@ func testCancelInFlight(t *testing.T, open func(testing.TB) *store.Store) {
 	if len(claimed) != 3 {
 		t.Fatalf("ClaimNotifications = %+v, want the 3 pages due", claimed)
 	}
+	pageIncident(t, s, "n-retry", hypercare.NotificationSending)
 	if n, err := cancelPages(ctx, s, "inc-1"); err != nil || n != 4 {
 		t.Fatalf("CancelNotifications = %d %v, want 4 (3 in flight, 1 pending)", n, err)
+	}
+	// What delivery reads before a send: the cancel shows on the page,
+	// not on the incident (a reassignment leaves the incident as it was).
+	pageIncident(t, s, "n-retry", hypercare.NotificationCancelled)
+	pageIncident(t, s, "n-none", "")
+	if _, _, err := s.GetPageIncident(ctx, "inc-none", "n-retry"); !hypercare.IsNotFound(err) {
+		t.Errorf("GetPageIncident of a missing incident: %v, want not_found", err)
 	}
 	mustWrite(t, s, func(tx hypercare.Tx) error {
 		again, err := tx.ClaimNotifications(ctx, at(time.Hour), at(time.Hour+3*time.Minute), 10)
@@ -87,4 +95,14 @@ func testCancelInFlight(t *testing.T, open func(testing.TB) *store.Store) {
 	}
 	err = s.Write(ctx, "k", func(tx hypercare.Tx) error { return tx.UpdateNotification(ctx, page("n-none", "inc-1", "x", 1, t0)) })
 	wantCode(t, err, hypercare.CodeNotFound) // a missing page is still not found, not "cancelled"
+}
+
+// pageIncident checks GetPageIncident reads inc-1 triggered with page id's
+// status want.
+func pageIncident(t *testing.T, s *store.Store, id, want string) {
+	t.Helper()
+	inc, status, err := s.GetPageIncident(t.Context(), "inc-1", id)
+	if err != nil || inc.ID != "inc-1" || inc.Status != hypercare.StatusTriggered || status != want {
+		t.Errorf("GetPageIncident(inc-1, %s) = %+v, %q, %v; want inc-1 triggered and %q", id, inc, status, err, want)
+	}
 }
