@@ -20,48 +20,83 @@ const TimelineSuppressionEnded = "suppression_ended"
 // an incident one of them still covers stays held until that one ends
 // (its timeline says by what, its first page is due then); any other
 // incident's first page is due at now, if it has not paged yet. It
-// returns how many incidents it released and how many stay held. Run it
-// in the transaction that expires the silence, so the release and the
-// expiry commit together and a crash between them cannot lose the page.
+// returns how many incidents it released (first page due now) and how
+// many stay held; an incident whose hold ended but that has no first page
+// to make (acknowledged meanwhile, escalated by hand, no policy) is
+// neither, and its timeline says so rather than "paging now". Run it in
+// the transaction that expires the silence, so the release and the expiry
+// commit together and a crash between them cannot lose the page.
+//
+// chained are the refs of the other windows and silences that may end a
+// chain of overlapping holds ref was part of (correlate.Suppression
+// records only the chain's last one, say a silence starting later that
+// overlaps ref's end): their incidents are checked again, and those no
+// longer covered now, or covered to another end, are released or held
+// anew as above. An incident whose hold does not change is left alone.
 func ReleaseSuppressed(ctx context.Context, tx hypercare.Tx, ref, reason string, holds *hold.Holds,
-	now time.Time) (released, held int, err error) {
-	ids, err := tx.SuppressedIncidents(ctx, ref)
-	if err != nil {
-		return 0, 0, err
-	}
-	for _, id := range ids {
-		inc, err := tx.GetIncident(ctx, id)
-		if err != nil {
-			return released, held, fmt.Errorf("release incident %s: %w", id, err)
-		}
-		if inc.Status == hypercare.StatusResolved || inc.SuppressedUntil == nil || !inc.SuppressedUntil.After(now) {
-			continue
-		}
-		wait, err := releaseOne(ctx, tx, inc, ref, reason, holds, now)
+	now time.Time, chained ...string) (released, held int, err error) {
+	for i, r := range append([]string{ref}, chained...) {
+		ids, err := tx.SuppressedIncidents(ctx, r)
 		if err != nil {
 			return released, held, err
 		}
-		if wait > 0 {
-			held++
-		} else {
-			released++
+		for _, id := range ids {
+			inc, err := tx.GetIncident(ctx, id)
+			if err != nil {
+				return released, held, fmt.Errorf("release incident %s: %w", id, err)
+			}
+			if inc.Status == hypercare.StatusResolved || inc.SuppressedUntil == nil || !inc.SuppressedUntil.After(now) {
+				continue
+			}
+			c, covered, err := holds.Check(ctx, tx, inc, hold.OfIncident(ctx, tx, inc.ID), now)
+			if err != nil {
+				return released, held, err
+			}
+			if i > 0 && covered && c.Until.Equal(*inc.SuppressedUntil) {
+				continue // held by another chain that did not go through ref
+			}
+			out, err := releaseOne(ctx, tx, inc, ref, reason, c, covered, now)
+			if err != nil {
+				return released, held, err
+			}
+			switch out {
+			case stillHeld:
+				held++
+			case pagingNow:
+				released++
+			}
 		}
 	}
 	return released, held, nil
 }
 
-// releaseOne ends ref's hold on inc, or moves it to another window or
-// silence that still covers inc, and says which on its timeline; it
-// returns how long the first page still waits (0: due now).
+// What releaseOne did with an incident.
+const (
+	stillHeld = iota // another window or silence holds it
+	pagingNow        // its first page is due now
+	holdEnded        // no first page to make
+)
+
+// releaseOne ends ref's hold on inc, or moves it to c, another window or
+// silence that still covers inc (covered), and says which on its
+// timeline.
 func releaseOne(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, ref, reason string,
-	holds *hold.Holds, now time.Time) (time.Duration, error) {
-	c, covered, err := holds.Check(ctx, tx, inc, hold.OfIncident(ctx, tx, inc.ID), now)
-	if err != nil {
-		return 0, err
+	c hold.Cover, covered bool, now time.Time) (int, error) {
+	st, err := tx.GetEscalation(ctx, inc.ID)
+	if hypercare.IsNotFound(err) {
+		st, err = nil, nil
 	}
-	msg := reason + ": still open, paging now"
-	if covered {
-		msg = reason + ": still held by " + c.By.Kind + " " + c.By.ID
+	if err != nil {
+		return 0, fmt.Errorf("escalation of incident %d: %w", inc.Number, err)
+	}
+	out, msg := pagingNow, reason+": still open, paging now"
+	switch {
+	case covered:
+		out, msg = stillHeld, reason+": still held by "+c.By.Kind+" "+c.By.ID
+	case inc.Status == hypercare.StatusAcknowledged:
+		out, msg = holdEnded, reason+": acknowledged, nobody paged"
+	case st == nil || st.Status != hypercare.EscalationActive || st.Step != 0:
+		out, msg = holdEnded, reason+": still open; no first page to make (escalated by hand or no escalation policy)"
 	}
 	details, err := json.Marshal(map[string]string{"suppressed_by": ref})
 	if err != nil {
@@ -77,26 +112,19 @@ func releaseOne(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, r
 		if err := hold.Record(ctx, tx, inc, c, now); err != nil {
 			return 0, err
 		}
-		return c.Until.Sub(now), dueAt(ctx, tx, inc, c.Until, now)
+		return out, dueAt(ctx, tx, inc, st, c.Until, now)
 	}
 	inc.SuppressedUntil, inc.UpdatedAt = &now, now
 	if err := tx.UpdateIncident(ctx, inc); err != nil {
 		return 0, fmt.Errorf("release incident %d: %w", inc.Number, err)
 	}
-	return 0, dueAt(ctx, tx, inc, now, now)
+	return out, dueAt(ctx, tx, inc, st, now, now)
 }
 
-// dueAt moves the escalation of inc, if it has not taken its first step,
-// to at.
-func dueAt(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, at, now time.Time) error {
-	st, err := tx.GetEscalation(ctx, inc.ID)
-	if hypercare.IsNotFound(err) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("escalation of incident %d: %w", inc.Number, err)
-	}
-	if st.Status != hypercare.EscalationActive || st.Step != 0 || st.DueAt.Equal(at) {
+// dueAt moves the escalation st of inc (nil: none), if it has not taken
+// its first step, to at.
+func dueAt(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, st *hypercare.EscalationState, at, now time.Time) error {
+	if st == nil || st.Status != hypercare.EscalationActive || st.Step != 0 || st.DueAt.Equal(at) {
 		return nil
 	}
 	st.DueAt, st.UpdatedAt = at, now
