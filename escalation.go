@@ -69,6 +69,12 @@ type EscalationState struct {
 	// acknowledgement can arm it without looking the policy up.
 	AckTimeout time.Duration `json:"-"`
 	UpdatedAt  time.Time     `json:"updated_at"`
+	// ReadyAt is when the first step would be due were no maintenance
+	// window or silence holding it: the opening plus the service's pause
+	// or an event rule's delay (zero: at once). A hold that ends early
+	// moves the first step to the later of this and now, so an early
+	// release still waits the pause that filters blips.
+	ReadyAt time.Time `json:"-"`
 }
 
 // Escalation statuses.

@@ -12,18 +12,25 @@ import (
 // first level is due at once, so the engine pages it on its next pass (it
 // is woken right after the commit).
 func StartEscalation(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, policy hypercare.EscalationPolicy, now time.Time) error {
-	return StartEscalationAfter(ctx, tx, inc, policy, now, 0)
+	return StartEscalationAfter(ctx, tx, inc, policy, now, 0, 0)
 }
 
 // StartEscalationAfter is StartEscalation with the first level held for
-// delay (an event rule's delay_minutes): nobody is paged before now+delay,
-// and acknowledging or resolving the incident in the meantime ends the
-// escalation before it pages.
-func StartEscalationAfter(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, policy hypercare.EscalationPolicy, now time.Time, delay time.Duration) error {
+// delay (the service's pause or an event rule's delay_minutes) or, if
+// longer, held (a maintenance window or silence covering the incident):
+// nobody is paged before then, and acknowledging or resolving the
+// incident in the meantime ends the escalation before it pages. The state
+// keeps now+delay as ReadyAt, where a hold released early leaves the
+// first step (ReleaseSuppressed).
+func StartEscalationAfter(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, policy hypercare.EscalationPolicy,
+	now time.Time, delay, held time.Duration) error {
 	st := &hypercare.EscalationState{
 		IncidentID: inc.ID, PolicyID: policy.ID, ServiceID: inc.ServiceID,
-		Status: hypercare.EscalationActive, DueAt: now.Add(delay), Urgency: inc.Urgency,
+		Status: hypercare.EscalationActive, DueAt: now.Add(max(delay, held)), Urgency: inc.Urgency,
 		AckTimeout: policy.AckTimeout, UpdatedAt: now,
+	}
+	if delay > 0 {
+		st.ReadyAt = now.Add(delay)
 	}
 	if err := tx.SaveEscalation(ctx, st); err != nil {
 		return fmt.Errorf("start escalation of incident %d: %w", inc.Number, err)

@@ -89,7 +89,17 @@ func releaseOne(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, r
 	if err != nil {
 		return 0, fmt.Errorf("escalation of incident %d: %w", inc.Number, err)
 	}
+	// The hold is over, not the pause or rule delay it may have outlasted
+	// (st.ReadyAt): a blip that clears within it still pages nobody.
+	at := now
+	if st != nil && st.ReadyAt.After(now) {
+		at = st.ReadyAt
+	}
 	out, msg := pagingNow, reason+": still open, paging now"
+	if at.After(now) {
+		msg = fmt.Sprintf("%s: still open, paging at %s UTC if still open (the service's pause or an event rule's delay)",
+			reason, at.UTC().Format("15:04:05"))
+	}
 	switch {
 	case covered:
 		out, msg = stillHeld, reason+": still held by "+c.By.Kind+" "+c.By.ID
@@ -118,7 +128,7 @@ func releaseOne(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, r
 	if err := tx.UpdateIncident(ctx, inc); err != nil {
 		return 0, fmt.Errorf("release incident %d: %w", inc.Number, err)
 	}
-	return out, dueAt(ctx, tx, inc, st, now, now)
+	return out, dueAt(ctx, tx, inc, st, at, now)
 }
 
 // dueAt moves the escalation st of inc (nil: none), if it has not taken

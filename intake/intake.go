@@ -161,10 +161,10 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 				}, now)
 			}
 			if policy, escalates := cfg.policies[d.ServiceID]; err == nil && escalates && r.opened != nil {
-				delay := max(r.delay, d.Delay, held)
-				err = incident.StartEscalationAfter(ctx, tx, r.opened, policy, now, delay)
+				delay := max(r.delay, d.Delay)
+				err = incident.StartEscalationAfter(ctx, tx, r.opened, policy, now, delay, held)
 				armed = true
-				if delay <= 0 {
+				if max(delay, held) <= 0 {
 					due = append(due, r.opened.ID)
 				}
 			}

@@ -18,6 +18,14 @@ func micros(t time.Time) int64 { return t.UnixMicro() }
 
 func fromMicros(v int64) time.Time { return time.UnixMicro(v).UTC() }
 
+// zeroMicros stores the zero time as 0 (columns NOT NULL DEFAULT 0).
+func zeroMicros(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
 // nullMicros stores a missing time as NULL.
 func nullMicros(t *time.Time) any {
 	if t == nil {

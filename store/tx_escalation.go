@@ -34,7 +34,7 @@ func (t *tx) SaveEscalation(ctx context.Context, e *hypercare.EscalationState) e
 		return err
 	}
 	_, err := t.exec(ctx, qSaveEscalation, e.IncidentID, e.PolicyID, e.ServiceID, e.Level, e.Loop, e.Step,
-		e.Status, micros(e.DueAt), string(e.Urgency), e.AckTimeout.Microseconds(), micros(e.UpdatedAt))
+		e.Status, micros(e.DueAt), string(e.Urgency), e.AckTimeout.Microseconds(), micros(e.UpdatedAt), zeroMicros(e.ReadyAt))
 	if err != nil {
 		return t.s.dbErr(err, "save escalation of %q", e.IncidentID)
 	}
@@ -203,14 +203,17 @@ func (t *tx) CancelNotifications(ctx context.Context, incidentID string) (int, e
 }
 
 func scanEscalation(r rowScanner, e *hypercare.EscalationState) error {
-	var due, ackTimeout, updated int64
+	var due, ackTimeout, updated, ready int64
 	err := r.Scan(&e.IncidentID, &e.PolicyID, &e.ServiceID, &e.Level, &e.Loop, &e.Step, &e.Status, &due,
-		&e.Urgency, &ackTimeout, &updated)
+		&e.Urgency, &ackTimeout, &updated, &ready)
 	if err != nil {
 		return err
 	}
 	e.AckTimeout = time.Duration(ackTimeout) * time.Microsecond
 	e.DueAt, e.UpdatedAt = fromMicros(due), fromMicros(updated)
+	if ready != 0 {
+		e.ReadyAt = fromMicros(ready)
+	}
 	return nil
 }
 
