@@ -26,6 +26,10 @@ type JSONHook struct {
 	// Refine, if set, reworks a failed post's error (Discord puts its
 	// retry delay in the body).
 	Refine func(error) error
+	// Answer, if set, reads a 2xx answer's body and returns an error when
+	// the receiver says in it that the post failed (legacy Teams
+	// connectors answer 200 with the failure as text).
+	Answer func(body []byte) error
 }
 
 // NewJSONHook returns a JSONHook posting with client (nil gets one with
@@ -53,11 +57,17 @@ func (h JSONHook) Send(ctx context.Context, m Message) error {
 	if h.Idempotent {
 		hdr.Set("Idempotency-Key", m.Notification.ID)
 	}
-	if _, err := Post(ctx, h.Client, m.Notification.Address, hdr, body, h.Clock); err != nil {
+	answer, err := Post(ctx, h.Client, m.Notification.Address, hdr, body, h.Clock)
+	if err != nil {
 		if h.Refine != nil {
 			err = h.Refine(err)
 		}
 		return fmt.Errorf("%s: %w", h.Name, err)
+	}
+	if h.Answer != nil {
+		if err := h.Answer(answer); err != nil {
+			return fmt.Errorf("%s: %w", h.Name, err)
+		}
 	}
 	return nil
 }

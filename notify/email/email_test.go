@@ -343,3 +343,32 @@ func FuzzMessageHeaders(f *testing.F) {
 		}
 	})
 }
+
+// TestLongTitleKeepsLinesWithinRFC5322 checks the 998-character line limit
+// of RFC 5322 §2.1.1 ("Each line of characters MUST be no more than 998
+// characters, excluding the CRLF") on the wire. Titles reach 1024
+// characters (ingest's summary limit), and an ASCII one without spaces (a
+// URL, a JSON blob, a stack frame) of 998 or more cannot be folded, so an
+// uncut Subject is one header line longer than any relay has to accept.
+func TestLongTitleKeepsLinesWithinRFC5322(t *testing.T) {
+	srv := startServer(t, smtptest.Options{Username: "oncall", Password: password})
+	s := newSender(t, srv, TLSStartTLS)
+	title := "https://grafana.example.com/d/checkout?orgId=1&var-pod=" + strings.Repeat("checkout-7d9f8b6c5d-x2k4p,", 37)
+	if err := send(t, s, page("01PAGE1", title)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := srv.Last()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, line := range strings.Split(string(got.Data), "\r\n") {
+		if len(line) > 998 {
+			t.Errorf("line %d is %d characters (RFC 5322 allows 998): %.60s…", i+1, len(line), line)
+		}
+	}
+	p := parse(t, got.Data)
+	subj, _ := new(mime.WordDecoder).DecodeHeader(p.header.Get("Subject"))
+	if !strings.HasPrefix(subj, "[#42] https://grafana.example.com/d/checkout") {
+		t.Errorf("Subject = %q", subj)
+	}
+}

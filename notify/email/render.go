@@ -7,6 +7,7 @@ import (
 	"strings"
 	texttemplate "text/template"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/notify"
@@ -121,7 +122,7 @@ func renderDigest(m notify.Message) (subject, text, html string, err error) {
 	if err := digestHTML.Execute(&hb, v); err != nil {
 		return "", "", "", err
 	}
-	return "[Hypercare digest] " + v.Summary, tb.String(), hb.String(), nil
+	return notify.Truncate("[Hypercare digest] "+v.Summary, maxSubject), tb.String(), hb.String(), nil
 }
 
 // oneLine makes alert text safe for a header and a one-line display:
@@ -131,10 +132,19 @@ func oneLine(s string) string {
 	return strings.Join(strings.FieldsFunc(s, unicode.IsControl), " ")
 }
 
-// Subject is "[#42] title (service)".
+// maxSubject bounds a subject, in characters, as notify.templates.email's
+// subject is: RFC 5322 lines are at most 998 characters and a title
+// without spaces cannot be folded, so "[#42] " and a 1024-character title
+// would make one longer line.
+const maxSubject = 250
+
+// Subject is "[#42] title (service)", the title cut so the whole stays
+// within maxSubject characters and the service still shows.
 func Subject(m notify.Message) string {
 	inc := m.Incident
-	return "[#" + itoa(inc.Number) + "] " + oneLine(inc.Title) + " (" + oneLine(serviceName(m)) + ")"
+	head, tail := "[#"+itoa(inc.Number)+"] ", " ("+notify.Truncate(oneLine(serviceName(m)), 60)+")"
+	room := maxSubject - utf8.RuneCountInString(head+tail)
+	return head + notify.Truncate(oneLine(inc.Title), room) + tail
 }
 
 func serviceName(m notify.Message) string {

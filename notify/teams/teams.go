@@ -9,10 +9,21 @@
 // (notify.EscapeMarkdown), so a title cannot carry a link, and every text
 // is cut well inside Teams' 28 KB message limit. Teams webhooks take no
 // idempotency key: a retry after a lost answer can post twice.
+//
+// A legacy incoming webhook (an Office 365 connector) answers HTTP 200 even
+// when the post failed, with the failure as text: "Webhook message
+// delivery failed with error: Microsoft Teams endpoint returned HTTP error
+// 429 with ContextId …"; only a number ("1") means delivered. Such an
+// answer is read as the status it wraps (429 and 5xx retried, other 4xx
+// permanent); a workflow answers 202 with no body.
 package teams
 
 import (
+	"errors"
 	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
 
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/notify"
@@ -36,7 +47,34 @@ type Sender struct{ notify.JSONHook }
 func New(client *http.Client, clk hypercare.Clock) *Sender {
 	h := notify.NewJSONHook("teams", client, clk, func(m notify.Message) any { return Card(m) })
 	h.Idempotent = true
+	h.Answer = checkAnswer
 	return &Sender{h}
+}
+
+// wrappedStatus finds the status a legacy connector's 200 answer wraps.
+var wrappedStatus = regexp.MustCompile(`returned HTTP error (\d{3})`)
+
+// checkAnswer reads a 2xx answer's body: a connector's failure text
+// becomes the *notify.StatusError of the status it names (or a transient
+// error when it names none); anything else (empty, "1", JSON) is success.
+func checkAnswer(body []byte) error {
+	s := string(body)
+	if len(s) > 4096 {
+		s = s[:4096]
+	}
+	m := wrappedStatus.FindStringSubmatch(s)
+	if m == nil && !strings.Contains(s, "delivery failed") {
+		return nil
+	}
+	reason := notify.Truncate(strings.Join(strings.Fields(s), " "), 256)
+	if m == nil {
+		return errors.New("webhook answered 200 with a failure: " + reason)
+	}
+	code, _ := strconv.Atoi(m[1])
+	if code < 400 || code > 599 {
+		return errors.New("webhook answered 200 with a failure: " + reason)
+	}
+	return &notify.StatusError{StatusCode: code, Body: reason}
 }
 
 // Message is the webhook body: a message with one Adaptive Card.

@@ -3,10 +3,12 @@ package teams_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/notify"
 	"github.com/hypercare/hypercare/notify/internal/chattest"
 	"github.com/hypercare/hypercare/notify/teams"
 )
@@ -78,5 +80,46 @@ func TestCardWithoutLinks(t *testing.T) {
 	m.IncidentURL, m.AckURL, m.ResolveURL = "", "", ""
 	if c := teams.Card(m); len(c.Attachments[0].Content.Actions) != 0 {
 		t.Errorf("actions without links: %+v", c.Attachments[0].Content.Actions)
+	}
+}
+
+// TestLegacyConnectorErrorIn200 checks the Office 365 connector contract:
+// a legacy Teams incoming webhook answers HTTP 200 with a text body saying
+// "Webhook message delivery failed with error: Microsoft Teams endpoint
+// returned HTTP error NNN …" when the post did not reach the channel, and
+// "1" (the number of messages) when it did
+// (MicrosoftDocs/msteams-docs#9064, #1810, #7425). Such an answer is a
+// failed page: a wrapped 429 or 5xx is retried, a wrapped 4xx fails it.
+func TestLegacyConnectorErrorIn200(t *testing.T) {
+	const wrapped = "Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error %d " +
+		"with ContextId tcid=0,server=msgapi-production-eus-azsc1-4-170,cv=deadbeef.0..."
+	for _, tc := range []struct {
+		status    int
+		permanent bool
+	}{{429, false}, {500, false}, {400, true}, {413, true}} {
+		base, got := chattest.Receiver(t, 200, fmt.Sprintf(wrapped, tc.status))
+		err := teams.New(chattest.Client(), nil).Send(context.Background(), chattest.Message(hypercare.ContactTeams, base+"/webhookb2/1"))
+		<-got
+		if err == nil {
+			t.Errorf("wrapped HTTP %d: Send = nil, the page counts as delivered though Teams refused it", tc.status)
+			continue
+		}
+		if notify.IsPermanent(err) != tc.permanent {
+			t.Errorf("wrapped HTTP %d: IsPermanent = %v, want %v (%v)", tc.status, notify.IsPermanent(err), tc.permanent, err)
+		}
+		if strings.Contains(err.Error(), "/webhookb2/") {
+			t.Errorf("error names the webhook path: %v", err)
+		}
+	}
+	// Success answers: "1" from a connector, 202 and nothing from a workflow.
+	for _, ok := range []struct {
+		status int
+		body   string
+	}{{200, "1"}, {202, ""}, {200, ""}} {
+		base, got := chattest.Receiver(t, ok.status, ok.body)
+		if err := teams.New(chattest.Client(), nil).Send(context.Background(), chattest.Message(hypercare.ContactTeams, base)); err != nil {
+			t.Errorf("HTTP %d %q: %v", ok.status, ok.body, err)
+		}
+		<-got
 	}
 }

@@ -273,3 +273,26 @@ func TestSignature(t *testing.T) {
 		}
 	}
 }
+
+// TestQueueFullIsRetried checks Twilio error 21611 ("This 'From' number
+// has exceeded the maximum number of queued messages",
+// https://www.twilio.com/docs/errors/21611): Twilio answers it with HTTP
+// 400, but it is the sender's queue being full for now (more than 10
+// hours of messages at the number's rate), fixed by waiting; it is what an
+// alert storm meets, and giving up on the page then is the wrong answer.
+func TestQueueFullIsRetried(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(400)
+		_, _ = w.Write([]byte(`{"code": 21611, "message": "This 'From' number has exceeded the maximum number of queued messages", ` +
+			`"more_info": "https://www.twilio.com/docs/errors/21611", "status": 400}`))
+	}))
+	defer srv.Close()
+	err := sender(srv.URL, token).SMS().Send(context.Background(), page(hypercare.ContactSMS))
+	var ae *twilio.APIError
+	if err == nil || !errors.As(err, &ae) || ae.Code != 21611 {
+		t.Fatalf("err %v", err)
+	}
+	if notify.IsPermanent(err) {
+		t.Errorf("21611 (queue full) is permanent: the page fails at once instead of being retried: %v", err)
+	}
+}
