@@ -2,10 +2,12 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/hypercare/hypercare"
@@ -47,12 +49,26 @@ func (s *Server) slackInteractions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	text, ephemeral := s.slackAct(r.Context(), in)
-	s.slackAnswer(r.Context(), in.ResponseURL, text, ephemeral)
 	kind := "in_channel"
 	if ephemeral {
 		kind = "ephemeral"
 	}
-	s.writeJSON(w, http.StatusOK, map[string]any{"response_type": kind, "replace_original": false, "text": text})
+	// Answer Slack first, whole (Content-Length, flushed): it wants the
+	// request answered within three seconds, and the post to response_url
+	// may take up to slackAnswerTimeout of them.
+	answerNow(w, map[string]any{"response_type": kind, "replace_original": false, "text": text})
+	s.slackAnswer(r.Context(), in.ResponseURL, text, ephemeral)
+}
+
+// answerNow writes v as a complete 200 JSON answer and flushes it, so the
+// client has all of it while the handler goes on.
+func answerNow(w http.ResponseWriter, v any) {
+	body, _ := json.Marshal(v) // maps of strings and bools: cannot fail
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body)
+	_ = http.NewResponseController(w).Flush()
 }
 
 // slackAct takes the pressed action as the Hypercare user behind the Slack

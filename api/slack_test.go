@@ -34,10 +34,22 @@ type fakeSlack struct {
 	messages [][]byte // chat.postMessage bodies
 	answers  []string // texts posted to /respond
 	kinds    []string // their response_type
+	// hold, when set, keeps each post to /respond waiting until it is
+	// closed (or the post gives up); answered then hears of each answer
+	// recorded.
+	hold, answered chan struct{}
 }
 
 func (f *fakeSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
+	if r.URL.Path == "/respond" && f.hold != nil {
+		select {
+		case <-f.hold:
+		case <-r.Context().Done():
+			return // the poster gave up: nothing recorded
+		}
+		defer func() { f.answered <- struct{}{} }()
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	switch r.URL.Path {
@@ -291,4 +303,30 @@ func assertTimeline(t *testing.T, tl []hypercare.TimelineEntry, typ, msg string)
 		}
 	}
 	t.Errorf("no %s entry in the timeline", typ)
+}
+
+// TestSlackPressAnsweredBeforeResponseURL: Slack wants an interaction
+// request answered within three seconds. The press is answered as soon as
+// the action is taken; the post to response_url comes after, so a slow
+// response_url cannot push the answer past Slack's limit. Here the
+// response_url holds every post until the press has been answered: it
+// used to be posted first, and gave up after its own 2 s with the press
+// still unanswered.
+func TestSlackPressAnsweredBeforeResponseURL(t *testing.T) {
+	e := newSlackEnv(t, storetestEngines(t)[0])
+	ack, _ := e.page("slack-1")
+	e.slack.hold, e.slack.answered = make(chan struct{}), make(chan struct{}, 1)
+	code, body := e.press("U0ALICE", slack.ActionAcknowledge, ack, slackSecret, e.clock.Now())
+	close(e.slack.hold)
+	if code != http.StatusOK || !strings.Contains(body, "acknowledged by Alice") {
+		t.Fatalf("press: %d %s", code, body)
+	}
+	select {
+	case <-e.slack.answered:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the answer never reached response_url: it was posted before the press was answered, and gave up")
+	}
+	if _, answers, _ := e.slack.take(); len(answers) != 1 || !strings.Contains(answers[0], "acknowledged by Alice") {
+		t.Fatalf("response_url answers %q", answers)
+	}
 }
