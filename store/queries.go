@@ -135,8 +135,13 @@ func buildQueries(d *dialect) [numQueries]string {
 	// (SQLite, see tx.updateRepeat).
 	q[qUpdateAlertRepeat] = "UPDATE alerts SET custom_details = $2, event_count = $3, last_seen_at = $4 " +
 		"WHERE id = $1 AND event_count = $5 AND last_seen_at = $6"
+	// Locked (PostgreSQL): the callers (acknowledge, resolve, merge,
+	// split) write the alerts back whole, and a re-trigger committed by
+	// another node in between would otherwise be overwritten by their
+	// older copy. A re-trigger locks its alert first (qFindOpenAlert), so
+	// either waits for the other and then reads the row it left.
 	q[qAlertsOfIncident] = "SELECT " + alertCols + " FROM alerts WHERE incident_id = $1 " +
-		"ORDER BY first_seen_at, id"
+		"ORDER BY first_seen_at, id" + d.forUpdate
 
 	q[qNextNumber] = d.nextNumber
 	q[qGetIncident] = "SELECT " + incidentCols + " FROM incidents WHERE id = $1" + d.lockIncident
