@@ -55,3 +55,32 @@ func TestOnCallUntilIsNullForAShiftBeyond90Days(t *testing.T) {
 		}
 	})
 }
+
+// "until" is when the person asked about stops being on call. Alice takes
+// the day before her own week as an override (a swap); from Sunday 09:00
+// she is on call without a break until her week ends on Monday 30
+// November, yet the answer says she is on call only until the override
+// ends, Monday 23 November 09:00, where nothing changes.
+func TestOnCallUntilSpansBackToBackShiftsOfTheSamePerson(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		weekly := &oncall.Schedule{ID: "weekly", TimeZone: time.UTC,
+			Layers: []oncall.Layer{{ID: "weekly", Start: oncall.LocalDateTime{Year: 2026, Month: 11, Day: 16, Hour: 9},
+				Shift: 7 * 24 * time.Hour, Users: []string{"bob", "alice"}}},
+			Overrides: []oncall.Override{{User: "alice",
+				Start: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC), End: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}}}
+		e := newScheduleEnv(t, eng, nil, weekly)
+		var oc hypercare.OnCall
+		if code := e.do("GET", "/api/v1/oncall?at=2026-11-22T12:00:00Z", e.viewer, nil, &oc); code != 200 {
+			t.Fatalf("oncall: %d", code)
+		}
+		want := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+		if len(oc.OnCall) != 1 || oc.OnCall[0].User != "alice" || oc.OnCall[0].Until == nil || !oc.OnCall[0].Until.Equal(want) {
+			var until string
+			if len(oc.OnCall) == 1 && oc.OnCall[0].Until != nil {
+				until = oc.OnCall[0].Until.Format(time.RFC3339)
+			}
+			t.Fatalf("on call %+v until %s, want alice until %s (the override runs straight into her week)",
+				oc.OnCall, until, want.Format(time.RFC3339))
+		}
+	})
+}
