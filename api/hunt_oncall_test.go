@@ -1,8 +1,11 @@
 package api_test
 
 import (
+	"context"
+	"errors"
 	"io"
 	"log/slog"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -81,6 +84,52 @@ func TestOnCallUntilSpansBackToBackShiftsOfTheSamePerson(t *testing.T) {
 			}
 			t.Fatalf("on call %+v until %s, want alice until %s (the override runs straight into her week)",
 				oc.OnCall, until, want.Format(time.RFC3339))
+		}
+	})
+}
+
+// feedStore fails CalendarFeed lookups while fail is set, as a database
+// that is restarting does.
+type feedStore struct {
+	hypercare.Store
+	fail atomic.Bool
+}
+
+func (s *feedStore) CalendarFeed(ctx context.Context, tokenHash string) (string, string, error) {
+	if s.fail.Load() {
+		return "", "", errors.New("calendar feed: dial tcp 127.0.0.1:5432: connect: connection refused")
+	}
+	return s.Store.CalendarFeed(ctx, tokenHash)
+}
+
+// A feed whose lookup fails (the database is down for a moment) answers
+// 404 "no such calendar feed", as for a revoked URL: calendar apps are told
+// the subscription is gone (some stop refreshing it) and the operator sees
+// no 5xx and no log line. It must be a server error, which apps retry.
+func TestCalendarFeedStoreFailureIsNotNotFound(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		solo := &oncall.Schedule{ID: "primary", TimeZone: time.UTC, Layers: []oncall.Layer{{ID: "daily",
+			Start: oncall.LocalDateTime{Year: 2026, Month: 1, Day: 1}, Shift: 24 * time.Hour, Users: []string{"alice", "bob"}}}}
+		var fs *feedStore
+		st := eng.Open(t)
+		dir := escalate.NewDirectory([]hypercare.User{{ID: "alice", Name: "Alice"}, {ID: "bob", Name: "Bob"}},
+			[]*oncall.Schedule{solo}, nil, nil, nil)
+		e := newEnvWith(t, st, 0, func(_ *intake.Intake, clk *clocktest.Clock, opts *api.Options) {
+			opts.Escalation = escalate.New(st, clk, dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			fs = &feedStore{Store: opts.Store}
+			opts.Store = fs
+		})
+		var feed newFeed
+		if code := e.do("POST", "/api/v1/schedules/primary/calendar", e.responder, nil, &feed); code != 201 {
+			t.Fatalf("create feed: %d", code)
+		}
+		p := &pager{env: e}
+		if code, _ := p.getFeed(t, feed.Path); code != 200 {
+			t.Fatalf("feed: %d", code)
+		}
+		fs.fail.Store(true)
+		if code, body := p.getFeed(t, feed.Path); code < 500 {
+			t.Fatalf("feed while the store fails: %d %s, want a 5xx (the feed exists)", code, body)
 		}
 	})
 }
