@@ -15,7 +15,8 @@ type OnCall struct {
 }
 
 // OnCallEntry says who is on call on one schedule at a moment, and until
-// when (the end of their current shift, if it ends within 90 days).
+// when: the end of their current shift and of any of theirs that follow it
+// without a break, if within 90 days (else Until is nil).
 type OnCallEntry struct {
 	Schedule string     `json:"schedule"`
 	User     string     `json:"user"`

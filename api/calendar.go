@@ -44,6 +44,13 @@ func (s *Server) calendarFeed(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	gotKind, subject, err := s.store.CalendarFeed(r.Context(), HashToken(r.URL.Query().Get("token")))
+	if c := hypercare.ErrorCode(err); err != nil && c != hypercare.CodeNotFound && c != hypercare.CodeInvalid {
+		// A failing store is not a missing feed: a 5xx (logged, counted)
+		// is retried by calendar apps, a 404 tells them the feed is gone.
+		// It answers the same whatever the token, so it reveals nothing.
+		s.writeError(w, r, err)
+		return
+	}
 	if err != nil || gotKind != kind || subject != id {
 		s.writeError(w, r, denied) // the same answer, so feeds cannot be probed
 		return

@@ -80,21 +80,21 @@ func (s *Server) onCall(w http.ResponseWriter, r *http.Request) {
 }
 
 func scheduleOnCall(dir *escalate.Directory, id string, at time.Time) (hypercare.OnCallEntry, bool) {
-	sched := dir.Schedules[id]
-	user, ok := sched.OnCall(at)
+	user, end, ok := dir.Schedules[id].Stint(at, untilHorizon)
 	if !ok {
 		return hypercare.OnCallEntry{}, false
 	}
 	e := hypercare.OnCallEntry{Schedule: id, User: user, UserName: dir.Users[user].Name}
-	for _, sh := range sched.Shifts(at, at.Add(90*24*time.Hour)) {
-		if sh.User == user && !sh.Start.After(at) {
-			end := sh.End.UTC()
-			e.Until = &end
-			break
-		}
+	if !end.IsZero() {
+		end = end.UTC()
+		e.Until = &end
 	}
 	return e, true
 }
+
+// untilHorizon is how far ahead "until" looks: someone still on call after
+// it has no "until" (null), rather than a made-up one at its edge.
+const untilHorizon = 90 * 24 * time.Hour
 
 func policyOnCall(dir *escalate.Directory, p hypercare.EscalationPolicy, at time.Time) hypercare.PolicyOnCall {
 	out := hypercare.PolicyOnCall{Policy: p.ID, Levels: []hypercare.LevelOnCall{}}

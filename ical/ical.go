@@ -52,6 +52,12 @@ func Write(w io.Writer, cal Calendar, stamp time.Time) error {
 	for _, z := range zonesOf(cal.Events) {
 		writeTimeZone(&b, z)
 	}
+	if len(cal.Events) == 0 {
+		// RFC 5545 §3.6 wants at least one component; a feed with nothing
+		// in its range (a user before their first turn) carries UTC's
+		// definition, which no event uses and every app understands.
+		writeTimeZone(&b, zoneSpan{loc: time.UTC, from: stamp, to: stamp})
+	}
 	for _, e := range cal.Events {
 		line("BEGIN", "VEVENT")
 		line("UID", escape(e.UID))

@@ -85,8 +85,16 @@ func (u *UI) onCallPage(w http.ResponseWriter, r *http.Request, v *view) {
 	for _, id := range sortedKeys(dir.Schedules) {
 		sc := dir.Schedules[id]
 		sv := scheduleView{ID: id, TimeZone: sc.TimeZone.String()}
-		if who, ok := sc.OnCall(now); ok {
+		// Until is when whoever is on call stops being on call (their
+		// back-to-back shifts joined), unknown beyond the page's horizon;
+		// Next is who comes after.
+		who, until, onCall := sc.Stint(now, shiftHorizon)
+		if onCall {
 			sv.Now, sv.HasNow = name(who), true
+			if !until.IsZero() {
+				sv.Until = &until
+				changes[id] = until
+			}
 		}
 		colors := map[string]int{}
 		for _, sh := range sc.Shifts(now, now.Add(shiftHorizon)) {
@@ -97,11 +105,7 @@ func (u *UI) onCallPage(w http.ResponseWriter, r *http.Request, v *view) {
 			row := shiftRow{User: name(sh.User), Start: sh.Start, End: sh.End, Layer: sh.Layer, Current: cur}
 			row.place(now, colors[sh.User])
 			sv.Shifts = append(sv.Shifts, row)
-			if cur {
-				end := sh.End
-				sv.Until = &end
-				changes[id] = end
-			} else if sh.Start.After(now) && !sv.NextIsKnown {
+			if !sv.NextIsKnown && sh.Start.After(now) && (!onCall || (!until.IsZero() && !sh.Start.Before(until))) {
 				start := sh.Start
 				sv.Next, sv.NextStarts, sv.NextIsKnown = name(sh.User), &start, true
 				if _, ok := changes[id]; !ok {
