@@ -34,6 +34,10 @@ type Calendar struct {
 	Events []Event
 }
 
+// RefreshInterval is the refresh hint every feed carries: an hour, as an
+// RFC 5545 DURATION.
+const RefreshInterval = "PT1H"
+
 // utcStamp is RFC 5545's UTC DATE-TIME form.
 const utcStamp = "20060102T150405Z"
 
@@ -49,6 +53,12 @@ func Write(w io.Writer, cal Calendar, stamp time.Time) error {
 	line("CALSCALE", "GREGORIAN")
 	line("METHOD", "PUBLISH")
 	line("X-WR-CALNAME", escape(cal.Name))
+	// How often subscribers should fetch the feed again (RFC 7986 §5.7,
+	// and the older property Outlook and Apple Calendar read): without it
+	// they fall back to their own default, often a day, and show a swap
+	// or an override that late.
+	line("REFRESH-INTERVAL;VALUE=DURATION", RefreshInterval)
+	line("X-PUBLISHED-TTL", RefreshInterval)
 	for _, z := range zonesOf(cal.Events) {
 		writeTimeZone(&b, z)
 	}

@@ -21,6 +21,7 @@ func TestWrite(t *testing.T) {
 	for _, want := range []string{
 		"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n",
 		"X-WR-CALNAME:Web primary\\, on call\r\n",
+		"REFRESH-INTERVAL;VALUE=DURATION:PT1H\r\nX-PUBLISHED-TTL:PT1H\r\n",
 		"DTSTART:20261127T140000Z\r\n", "DTEND:20261128T140000Z\r\n",
 		"DTSTAMP:20261125T000000Z\r\n",
 		"SUMMARY:On call: web-primary\\; Black Friday\r\n",
