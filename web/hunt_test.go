@@ -1,0 +1,93 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/storetest"
+)
+
+// addAlerts puts n more triggered alerts (and their alert_added timeline
+// entries, as intake writes when alerts group) into incident 1, the way a
+// storm grouped into one incident leaves it.
+func addAlerts(t *testing.T, h *harness, n int) *hypercare.Incident {
+	t.Helper()
+	ctx := context.Background()
+	inc, err := h.Store.GetIncidentByNumber(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for lo := 0; lo < n; lo += 500 {
+		err := h.Store.Write(ctx, "checkout", func(tx hypercare.Tx) error {
+			cur, err := tx.GetIncident(ctx, inc.ID)
+			if err != nil {
+				return err
+			}
+			for i := lo; i < min(lo+500, n); i++ {
+				at := start.Add(time.Duration(i+1) * time.Millisecond)
+				al := &hypercare.Alert{ID: fmt.Sprintf("storm-%05d", i), ServiceID: "checkout", IncidentID: inc.ID,
+					IntegrationID: "checkout-v2", DedupKey: fmt.Sprintf("storm-%d", i), Status: hypercare.StatusTriggered,
+					Summary: fmt.Sprintf("Pod web-%d crash looping", i), Severity: hypercare.SeverityCritical, Source: "k8s",
+					EventCount: 1, FirstSeenAt: at, LastSeenAt: at}
+				if err := tx.InsertAlert(ctx, al); err != nil {
+					return err
+				}
+				if err := tx.AppendTimeline(ctx, &hypercare.TimelineEntry{ID: fmt.Sprintf("tl-storm-%05d", i), IncidentID: inc.ID,
+					At: at, Type: hypercare.TimelineAlertAdded, Actor: hypercare.Actor{Type: hypercare.ActorSystem, Name: "intake"},
+					Message: "Alert added: " + al.Summary}); err != nil {
+					return err
+				}
+				cur.AlertCount++
+				cur.OpenAlertCount++
+			}
+			return tx.UpdateIncident(ctx, cur)
+		})
+		if err != nil {
+			t.Fatalf("add alerts: %v", err)
+		}
+	}
+	inc, err = h.Store.GetIncidentByNumber(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inc
+}
+
+// TestLongIncidentShowsItsLatestTimeline: in an incident whose timeline
+// has grown past one render's worth of entries (a storm of alerts grouped
+// into it), what responders do now (a note, an acknowledgement) must
+// appear on the incident page and its live fragment. The page used to
+// show the 200 oldest entries, so the newest never appeared.
+func TestLongIncidentShowsItsLatestTimeline(t *testing.T) {
+	h := startHarness(t, storetest.Engines(t)[0].Open(t))
+	h.trigger("d1", "Checkout down", "")
+	addAlerts(t, h, 300)
+	h.Clock.Advance(time.Minute)
+	b := h.browser()
+	b.mustLogin("rita")
+	page := incidentPage(t, b, 1)
+	tok := csrf(t, page)
+	if code, body := b.post("/incidents/1/notes", url.Values{"csrf": {tok}, "message": {"Rolled back deploy 4411"}}); code != http.StatusSeeOther {
+		t.Fatalf("add note = %d\n%s", code, body)
+	}
+	if code, body := b.post("/incidents/1/acknowledge", url.Values{"csrf": {tok}}); code != http.StatusSeeOther {
+		t.Fatalf("acknowledge = %d\n%s", code, body)
+	}
+	for _, path := range []string{"/incidents/1?done=notes", "/incidents/1/timeline"} {
+		code, page := b.get(path)
+		if code != http.StatusOK {
+			t.Fatalf("GET %s = %d", path, code)
+		}
+		for _, want := range []string{"Rolled back deploy 4411", "Acknowledged by Rita Responder"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("GET %s: the timeline lacks the newest entry %q", path, want)
+			}
+		}
+	}
+}
