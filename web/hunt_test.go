@@ -91,3 +91,21 @@ func TestLongIncidentShowsItsLatestTimeline(t *testing.T) {
 		}
 	}
 }
+
+// TestIncidentWithManyAlertsSaysHowMany: the incident page shows a
+// bounded number of alerts, but must not claim that is all there are.
+func TestIncidentWithManyAlertsSaysHowMany(t *testing.T) {
+	h := startHarness(t, storetest.Engines(t)[0].Open(t))
+	h.trigger("d1", "Checkout down", "")
+	inc := addAlerts(t, h, 1000)
+	b := h.browser()
+	b.mustLogin("vic")
+	page := incidentPage(t, b, 1)
+	if inc.AlertCount != 1001 {
+		t.Fatalf("incident holds %d alerts, want 1001", inc.AlertCount)
+	}
+	if strings.Contains(page, "Alerts (100)") || !strings.Contains(page, "1001") {
+		i := strings.Index(page, `id="h-alerts"`)
+		t.Errorf("incident of 1001 alerts: heading %q, want it to say 1001", page[i:i+60])
+	}
+}
