@@ -109,3 +109,24 @@ func TestIncidentWithManyAlertsSaysHowMany(t *testing.T) {
 		t.Errorf("incident of 1001 alerts: heading %q, want it to say 1001", page[i:i+60])
 	}
 }
+
+// TestCustomDetailsShowAsSent: custom details are shown as the monitoring
+// tool sent them. A query with < > && or a dashboard URL with & used to
+// read "a \u003e 5 \u0026\u0026 b" and "d?a=1\u0026b=2" (encoding/json's
+// HTML escaping), so a responder copying the URL got a broken one.
+func TestCustomDetailsShowAsSent(t *testing.T) {
+	h := startHarness(t, storetest.Engines(t)[0].Open(t))
+	h.trigger("d1", "Checkout down", `,"payload":{"summary":"Checkout down","source":"web-1","severity":"critical",`+
+		`"custom_details":{"query":"errors > 5 && p99 < 2s","dashboard":"https://grafana.example.com/d/x?orgId=1&var-env=prod"}}`)
+	b := h.browser()
+	b.mustLogin("vic")
+	for _, path := range []string{"/incidents/1", "/incidents/1/timeline"} {
+		_, page := b.get(path)
+		for _, want := range []string{"errors &gt; 5 &amp;&amp; p99 &lt; 2s", "https://grafana.example.com/d/x?orgId=1&amp;var-env=prod"} {
+			if !strings.Contains(page, want) {
+				i := strings.Index(page, "<pre>")
+				t.Errorf("GET %s: details lack %q (as text); they read:\n%s", path, want, page[i:min(len(page), i+200)])
+			}
+		}
+	}
+}
