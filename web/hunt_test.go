@@ -130,3 +130,27 @@ func TestCustomDetailsShowAsSent(t *testing.T) {
 		}
 	}
 }
+
+// TestRefusedMergeKeepsWhatWasTyped: a refused merge shows the incident
+// page again with the error; the numbers the responder typed must still
+// be in the box to correct, not gone.
+func TestRefusedMergeKeepsWhatWasTyped(t *testing.T) {
+	h := startHarness(t, storetest.Engines(t)[0].Open(t))
+	h.trigger("d1", "Checkout down", "")
+	h.trigger("d2", "Checkout slow", "")
+	h.triggerWith(paymentsKey, "p1", "Payments down", "")
+	b := h.browser()
+	b.mustLogin("rita")
+	page := incidentPage(t, b, 1)
+	code, body := b.post("/incidents/1/merge", url.Values{"csrf": {csrf(t, page)}, "incidents": {"2, 3"}})
+	if code != http.StatusBadRequest || !strings.Contains(body, "incidents[1]") {
+		t.Fatalf("merge of a payments incident = %d, want 400 naming incidents[1]", code)
+	}
+	i := strings.Index(body, `id="merge-from"`)
+	if i < 0 {
+		t.Fatal("the refused merge's page has no merge box")
+	}
+	if box := body[i : strings.Index(body[i:], ">")+i]; !strings.Contains(box, `value="2, 3"`) {
+		t.Errorf("merge box after the refusal is %q, want the typed \"2, 3\" kept", box)
+	}
+}
