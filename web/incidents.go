@@ -148,9 +148,12 @@ type detailView struct {
 	Splittable []hypercare.Alert
 	// NewIncident is the incident a split just made (0: none).
 	NewIncident int64
+	// OlderTimeline says entries older than Timeline's exist.
+	OlderTimeline bool
 }
 
-// timelineLimit bounds the entries one render shows, newest last.
+// timelineLimit bounds the entries one render shows: the newest, oldest
+// first.
 const timelineLimit = 200
 
 func (u *UI) lookup(r *http.Request) (*hypercare.Incident, error) {
@@ -177,7 +180,7 @@ func (u *UI) detailData(r *http.Request, v *view) (*detailView, error) {
 	if dv.Upstream, dv.Splittable, err = u.symptoms(r, dv.Alerts); err != nil {
 		return nil, err
 	}
-	if dv.Timeline, _, err = u.opts.Store.ListTimeline(ctx, inc.ID, hypercare.Page{Limit: timelineLimit}); err != nil {
+	if dv.Timeline, dv.OlderTimeline, err = u.opts.Store.LatestTimeline(ctx, inc.ID, timelineLimit); err != nil {
 		return nil, err
 	}
 	if dv.Notifications, err = u.opts.Store.ListNotifications(ctx, inc.ID); err != nil {
