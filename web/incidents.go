@@ -150,11 +150,18 @@ type detailView struct {
 	NewIncident int64
 	// OlderTimeline says entries older than Timeline's exist.
 	OlderTimeline bool
+	// MoreAlerts says the incident has more alerts than Alerts shows
+	// (the newest alertLimit); AlertTotal is how many it has.
+	MoreAlerts bool
+	AlertTotal int64
 }
 
 // timelineLimit bounds the entries one render shows: the newest, oldest
 // first.
 const timelineLimit = 200
+
+// alertLimit bounds the alerts one render shows, newest first.
+const alertLimit = 100
 
 func (u *UI) lookup(r *http.Request) (*hypercare.Incident, error) {
 	n, err := strconv.ParseInt(r.PathValue("number"), 10, 64)
@@ -174,9 +181,11 @@ func (u *UI) detailData(r *http.Request, v *view) (*detailView, error) {
 	if svc, err := u.opts.Store.GetService(ctx, inc.ServiceID); err == nil {
 		dv.ServiceName = svc.Name
 	}
-	if dv.Alerts, _, err = u.opts.Store.ListAlerts(ctx, hypercare.AlertFilter{IncidentID: inc.ID, Page: hypercare.Page{Limit: 100}}); err != nil {
+	var more string
+	if dv.Alerts, more, err = u.opts.Store.ListAlerts(ctx, hypercare.AlertFilter{IncidentID: inc.ID, Page: hypercare.Page{Limit: alertLimit}}); err != nil {
 		return nil, err
 	}
+	dv.MoreAlerts, dv.AlertTotal = more != "", max(inc.AlertCount, int64(len(dv.Alerts)))
 	if dv.Upstream, dv.Splittable, err = u.symptoms(r, dv.Alerts); err != nil {
 		return nil, err
 	}
