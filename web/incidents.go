@@ -269,7 +269,9 @@ func (u *UI) action(name string) func(http.ResponseWriter, *http.Request, *view)
 		case "resolve":
 			_, err = u.incidents.Resolve(ctx, ref, actor)
 		case "notes":
-			_, err = u.incidents.AddNote(ctx, ref, actor, r.PostFormValue("message"))
+			// A browser submits a textarea's line breaks as CRLF, while its
+			// maxlength (the note limit) counts each as one character.
+			_, err = u.incidents.AddNote(ctx, ref, actor, strings.ReplaceAll(r.PostFormValue("message"), "\r\n", "\n"))
 		case "escalate":
 			level := 0
 			if s := strings.TrimSpace(r.PostFormValue("level")); s != "" {
