@@ -154,6 +154,8 @@ type detailView struct {
 	// (the newest alertLimit); AlertTotal is how many it has.
 	MoreAlerts bool
 	AlertTotal int64
+	// MergeInput is what the merge box held when a merge was refused.
+	MergeInput string
 }
 
 // timelineLimit bounds the entries one render shows: the newest, oldest
