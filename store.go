@@ -136,6 +136,9 @@ type Reader interface {
 	CountIncidentsUpTo(ctx context.Context, status Status, limit int64) (int64, error)
 	ListAlerts(ctx context.Context, f AlertFilter) ([]Alert, string, error)
 	ListTimeline(ctx context.Context, incidentID string, p Page) ([]TimelineEntry, string, error)
+	// LatestTimeline returns an incident's newest limit entries, oldest
+	// first, and whether older entries exist.
+	LatestTimeline(ctx context.Context, incidentID string, limit int) ([]TimelineEntry, bool, error)
 	ListServices(ctx context.Context) ([]Service, error)
 	ListTeams(ctx context.Context) ([]Team, error)
 	GetService(ctx context.Context, id string) (*Service, error)

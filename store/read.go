@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -216,6 +217,28 @@ func (s *Store) ListTimeline(ctx context.Context, incidentID string, p hypercare
 	}
 	return listPage(ctx, s, "timeline", text, args, limit, scanTimeline,
 		func(e *hypercare.TimelineEntry) string { return pairCursor(micros(e.At), e.ID) })
+}
+
+// LatestTimeline returns an incident's newest limit timeline entries,
+// oldest first, and whether older ones exist: what a page showing the
+// end of a long timeline (a storm's alert_added entries) reads, through
+// timeline_incident_at backwards.
+func (s *Store) LatestTimeline(ctx context.Context, incidentID string, limit int) ([]hypercare.TimelineEntry, bool, error) {
+	var q query
+	q.check.str("incident_id", incidentID)
+	q.where("incident_id = " + q.arg(incidentID))
+	if err := q.check.err("latest timeline", ""); err != nil {
+		return nil, false, err
+	}
+	limit = pageLimit(hypercare.Page{Limit: limit})
+	text := "SELECT " + timelineCols + " FROM timeline" + q.sql() + " ORDER BY at DESC, id DESC LIMIT " + q.arg(limit+1)
+	items, more, err := listPage(ctx, s, "timeline", text, q.args, limit, scanTimeline,
+		func(*hypercare.TimelineEntry) string { return "older" })
+	if err != nil {
+		return nil, false, err
+	}
+	slices.Reverse(items)
+	return items, more != "", nil
 }
 
 // listTimelineSQL builds ListTimeline's read: a range of

@@ -23,6 +23,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"AlertRoundTrip", testAlertRoundTrip},
 		{"TimelineEventChangeRoundTrip", testTimelineEventChange},
 		{"AppendTimelineOnce", testAppendTimelineOnce},
+		{"LatestTimeline", testLatestTimeline},
 		{"OpenAlertUnique", testOpenAlertUnique},
 		{"OpenAlertAfterWrites", testOpenAlertAfterWrites},
 		{"ConflictThenContinue", testConflictThenContinue},

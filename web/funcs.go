@@ -46,15 +46,19 @@ func whenPtr(t *time.Time) string {
 }
 
 // prettyJSON indents custom details for reading; invalid JSON is shown
-// as it came.
+// as it came. Strings keep their < > & (html/template escapes them for
+// the page), so a query or URL reads and copies as sent.
 func prettyJSON(raw json.RawMessage) string {
 	var v any
 	if len(raw) == 0 || json.Unmarshal(raw, &v) != nil {
 		return string(raw)
 	}
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
 		return string(raw)
 	}
-	return string(b)
+	return strings.TrimSuffix(b.String(), "\n")
 }

@@ -148,10 +148,22 @@ type detailView struct {
 	Splittable []hypercare.Alert
 	// NewIncident is the incident a split just made (0: none).
 	NewIncident int64
+	// OlderTimeline says entries older than Timeline's exist.
+	OlderTimeline bool
+	// MoreAlerts says the incident has more alerts than Alerts shows
+	// (the newest alertLimit); AlertTotal is how many it has.
+	MoreAlerts bool
+	AlertTotal int64
+	// MergeInput is what the merge box held when a merge was refused.
+	MergeInput string
 }
 
-// timelineLimit bounds the entries one render shows, newest last.
+// timelineLimit bounds the entries one render shows: the newest, oldest
+// first.
 const timelineLimit = 200
+
+// alertLimit bounds the alerts one render shows, newest first.
+const alertLimit = 100
 
 func (u *UI) lookup(r *http.Request) (*hypercare.Incident, error) {
 	n, err := strconv.ParseInt(r.PathValue("number"), 10, 64)
@@ -171,13 +183,15 @@ func (u *UI) detailData(r *http.Request, v *view) (*detailView, error) {
 	if svc, err := u.opts.Store.GetService(ctx, inc.ServiceID); err == nil {
 		dv.ServiceName = svc.Name
 	}
-	if dv.Alerts, _, err = u.opts.Store.ListAlerts(ctx, hypercare.AlertFilter{IncidentID: inc.ID, Page: hypercare.Page{Limit: 100}}); err != nil {
+	var more string
+	if dv.Alerts, more, err = u.opts.Store.ListAlerts(ctx, hypercare.AlertFilter{IncidentID: inc.ID, Page: hypercare.Page{Limit: alertLimit}}); err != nil {
 		return nil, err
 	}
+	dv.MoreAlerts, dv.AlertTotal = more != "", max(inc.AlertCount, int64(len(dv.Alerts)))
 	if dv.Upstream, dv.Splittable, err = u.symptoms(r, dv.Alerts); err != nil {
 		return nil, err
 	}
-	if dv.Timeline, _, err = u.opts.Store.ListTimeline(ctx, inc.ID, hypercare.Page{Limit: timelineLimit}); err != nil {
+	if dv.Timeline, dv.OlderTimeline, err = u.opts.Store.LatestTimeline(ctx, inc.ID, timelineLimit); err != nil {
 		return nil, err
 	}
 	if dv.Notifications, err = u.opts.Store.ListNotifications(ctx, inc.ID); err != nil {
@@ -257,7 +271,9 @@ func (u *UI) action(name string) func(http.ResponseWriter, *http.Request, *view)
 		case "resolve":
 			_, err = u.incidents.Resolve(ctx, ref, actor)
 		case "notes":
-			_, err = u.incidents.AddNote(ctx, ref, actor, r.PostFormValue("message"))
+			// A browser submits a textarea's line breaks as CRLF, while its
+			// maxlength (the note limit) counts each as one character.
+			_, err = u.incidents.AddNote(ctx, ref, actor, strings.ReplaceAll(r.PostFormValue("message"), "\r\n", "\n"))
 		case "escalate":
 			level := 0
 			if s := strings.TrimSpace(r.PostFormValue("level")); s != "" {
