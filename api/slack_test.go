@@ -35,9 +35,11 @@ type fakeSlack struct {
 	answers  []string // texts posted to /respond
 	kinds    []string // their response_type
 	// hold, when set, keeps each post to /respond waiting until it is
-	// closed (or the post gives up); answered then hears of each answer
-	// recorded.
-	hold, answered chan struct{}
+	// closed (or the post gives up).
+	hold chan struct{}
+	// answered hears of each answer recorded: the server posts it to
+	// response_url after answering the press.
+	answered chan struct{}
 }
 
 func (f *fakeSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -48,7 +50,9 @@ func (f *fakeSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 			return // the poster gave up: nothing recorded
 		}
-		defer func() { f.answered <- struct{}{} }()
+	}
+	if r.URL.Path == "/respond" {
+		defer func() { f.answered <- struct{}{} }() // after the unlock below
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -79,6 +83,18 @@ func (f *fakeSlack) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// awaitAnswers waits for n more answers posted to response_url.
+func (f *fakeSlack) awaitAnswers(t *testing.T, n int) {
+	t.Helper()
+	for range n {
+		select {
+		case <-f.answered:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the answer never reached response_url")
+		}
+	}
+}
+
 func (f *fakeSlack) take() (messages [][]byte, answers, kinds []string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -100,7 +116,7 @@ type slackEnv struct {
 }
 
 func newSlackEnv(t *testing.T, eng storetest.Engine) *slackEnv {
-	fs := &fakeSlack{}
+	fs := &fakeSlack{answered: make(chan struct{}, 16)}
 	srv := httptest.NewServer(fs)
 	t.Cleanup(srv.Close)
 	users := []hypercare.User{
@@ -264,6 +280,7 @@ func TestSlackButtonAcknowledgesAsTheUser(t *testing.T) {
 		if s := e.status("1"); s != hypercare.StatusTriggered {
 			t.Fatalf("refused presses changed the incident: %s", s)
 		}
+		e.slack.awaitAnswers(t, 2)
 		if _, answers, kinds := e.slack.take(); len(answers) != 2 || kinds[0] != "ephemeral" || kinds[1] != "ephemeral" {
 			t.Errorf("refusals answered %q %q, want two ephemeral answers", answers, kinds)
 		}
@@ -275,6 +292,7 @@ func TestSlackButtonAcknowledgesAsTheUser(t *testing.T) {
 		if s := e.status("1"); s != hypercare.StatusAcknowledged {
 			t.Fatalf("after ack: %s", s)
 		}
+		e.slack.awaitAnswers(t, 1)
 		if _, answers, kinds := e.slack.take(); len(answers) != 1 || answers[0] != "#1 acknowledged by Alice" || kinds[0] != "in_channel" {
 			t.Errorf("channel told %q %q", answers, kinds)
 		}
@@ -315,7 +333,7 @@ func assertTimeline(t *testing.T, tl []hypercare.TimelineEntry, typ, msg string)
 func TestSlackPressAnsweredBeforeResponseURL(t *testing.T) {
 	e := newSlackEnv(t, storetestEngines(t)[0])
 	ack, _ := e.page("slack-1")
-	e.slack.hold, e.slack.answered = make(chan struct{}), make(chan struct{}, 1)
+	e.slack.hold = make(chan struct{})
 	code, body := e.press("U0ALICE", slack.ActionAcknowledge, ack, slackSecret, e.clock.Now())
 	close(e.slack.hold)
 	if code != http.StatusOK || !strings.Contains(body, "acknowledged by Alice") {

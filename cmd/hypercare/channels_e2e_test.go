@@ -46,6 +46,9 @@ type providers struct {
 	sms     []url.Values
 	slack   []map[string]any
 	answers []map[string]any
+	// answered hears of each answer posted to /respond: the server posts
+	// it after answering the press.
+	answered chan struct{}
 }
 
 func (p *providers) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -85,6 +88,7 @@ func (p *providers) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		p.answers = append(p.answers, a)
 		_, _ = w.Write([]byte("ok"))
+		p.answered <- struct{}{}
 	default:
 		http.NotFound(w, r)
 	}
@@ -105,7 +109,7 @@ func (p *providers) counts() (sms, slack int) {
 // acted, and each timeline says who and through what.
 func TestServeAcknowledgeFromEmailSMSAndSlack(t *testing.T) {
 	const relayPassword = "e2e-relay-password-3b1e"
-	p := &providers{t: t, sid: "AC0123456789abcdef0123456789abcdef", token: "e2e-twilio-auth-token-5d2a", bot: "xoxb-e2e-bot"}
+	p := &providers{t: t, sid: "AC0123456789abcdef0123456789abcdef", token: "e2e-twilio-auth-token-5d2a", bot: "xoxb-e2e-bot", answered: make(chan struct{}, 8)}
 	const slackSecret = "e2e-slack-signing-secret-8e4f"
 	fake := httptest.NewServer(p)
 	t.Cleanup(fake.Close)
@@ -248,6 +252,11 @@ notify:
 		resp.Body.Close()
 		if resp.StatusCode != 200 || !strings.Contains(string(answer), "#3 acknowledged by Alice") {
 			t.Fatalf("Slack press %d: %s", resp.StatusCode, answer)
+		}
+		select { // posted to response_url after the press was answered
+		case <-p.answered:
+		case <-time.After(30 * time.Second):
+			t.Fatal("nothing was posted to the press's response_url")
 		}
 		p.mu.Lock()
 		told := p.answers
