@@ -116,6 +116,16 @@ func (d *Directory) User(id string) (hypercare.User, bool) {
 	return u, ok
 }
 
+// Zone returns the location of the IANA zone name as the directory loaded
+// it once for its users' time_zone (NewDirectory); false when no user of
+// the directory has that zone (or it did not load). Callers that format
+// many times per request, such as the web UI, use it instead of loading
+// the zone again.
+func (d *Directory) Zone(name string) (*time.Location, bool) {
+	loc, ok := d.zones[name]
+	return loc, ok
+}
+
 // OnCall returns who is on call on schedule id at t.
 func (d *Directory) OnCall(scheduleID string, at time.Time) (string, bool) {
 	s, ok := d.Schedules[scheduleID]

@@ -6,7 +6,12 @@ import (
 	"html/template"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/escalate"
+	"github.com/hypercare/hypercare/oncall"
 )
 
 // funcs are the templates' helpers. None returns template.HTML: all text
@@ -14,9 +19,10 @@ import (
 // escaping.
 var funcs = template.FuncMap{
 	"href":     safeHref,
-	"when":     func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+	"when":     when,
 	"whenp":    whenPtr,
 	"iso":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"noiseOf":  func(loc *time.Location, inc hypercare.Incident) noiseView { return noiseView{inc, loc} },
 	"minutes":  func(d time.Duration) string { return fmt.Sprintf("%g min", d.Minutes()) },
 	"join":     strings.Join,
 	"details":  prettyJSON,
@@ -38,11 +44,62 @@ func safeHref(u string) string {
 	return p.String()
 }
 
-func whenPtr(t *time.Time) string {
+// whenLayout is how pages write an instant for people: date, minutes and
+// the zone's abbreviation at that instant ("2026-11-27 08:03 EST"; zones
+// without a lettered abbreviation show their offset, "+0545").
+const whenLayout = "2006-01-02 15:04 MST"
+
+// when writes t on the signed-in user's wall clock: in loc (view.Zone, the
+// user's time_zone), nil meaning UTC. The abbreviation and offset are
+// those in force at t, so two entries either side of a DST change each
+// read right. Machine-readable times (datetime attributes) use iso, in
+// UTC, instead.
+func when(loc *time.Location, t time.Time) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format(whenLayout)
+}
+
+// whenPtr is when for an optional time; nil shows a dash.
+func whenPtr(loc *time.Location, t *time.Time) string {
 	if t == nil {
 		return "—"
 	}
-	return t.UTC().Format("2006-01-02 15:04 UTC")
+	return when(loc, *t)
+}
+
+// noiseView is the "noise" part's data: an incident's badges, and the
+// zone the end of its hold is shown in.
+type noiseView struct {
+	hypercare.Incident
+	Zone *time.Location
+}
+
+// zones caches time zones the directory did not load (a directory built
+// without NewDirectory): loading one reads the zone database, too slow
+// for every page. Zone names come from the config, so the cache stays
+// small; a name that does not load is kept as UTC.
+var zones sync.Map // name → *time.Location
+
+// userZone is the zone the signed-in user reads times in: their
+// time_zone, as the directory loaded it, else UTC.
+func userZone(dir *escalate.Directory, user hypercare.User) *time.Location {
+	if user.TimeZone == "" {
+		return time.UTC
+	}
+	if loc, ok := dir.Zone(user.TimeZone); ok {
+		return loc
+	}
+	if loc, ok := zones.Load(user.TimeZone); ok {
+		return loc.(*time.Location)
+	}
+	loc, err := oncall.LoadZone(user.TimeZone)
+	if err != nil {
+		loc = time.UTC
+	}
+	zones.Store(user.TimeZone, loc)
+	return loc
 }
 
 // prettyJSON indents custom details for reading; invalid JSON is shown

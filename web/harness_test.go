@@ -27,7 +27,7 @@ import (
 
 // The harness is `hypercare serve`'s wiring (store, intake, escalation
 // engine, api.Server with the UI mounted) behind real HTTP, with a fake
-// clock and three users, one per role.
+// clock and four users: one per role, and a viewer in New York.
 const (
 	key         = "0123456789abcdef0123456789abcdef"
 	paymentsKey = "1123456789abcdef0123456789abcdef"
@@ -52,6 +52,8 @@ func directory() *escalate.Directory {
 			ContactMethods: []hypercare.ContactMethod{{ID: "ada-hook", Type: hypercare.ContactWebhook, Address: "https://hooks.example.com/ada"}}},
 		{ID: "rita", Name: "Rita Responder", Role: hypercare.RoleResponder},
 		{ID: "vic", Name: "Vic Viewer", Role: hypercare.RoleViewer},
+		// nora reads times in New York; the others have no time_zone (UTC).
+		{ID: "nora", Name: "Nora New York", Role: hypercare.RoleViewer, TimeZone: "America/New_York"},
 	}
 	policies := []hypercare.EscalationPolicy{{ID: "web", Name: "Web", Levels: []hypercare.EscalationLevel{
 		{Targets: []hypercare.Target{{User: "rita"}}, EscalateAfter: 10 * time.Minute},
@@ -116,7 +118,7 @@ func startHarnessWith(t testing.TB, st *store.Store, change func(*web.Options)) 
 	go func() { streamDone <- srv.Run(streamCtx) }()
 	t.Cleanup(func() { stopStream(); <-streamDone })
 	h := &harness{t: t, URL: hs.URL, Clock: clk, Store: st, Handler: srv.Handler()}
-	for _, u := range []string{"ada", "rita", "vic"} {
+	for _, u := range []string{"ada", "rita", "vic", "nora"} {
 		h.setPassword(u, password)
 	}
 	return h

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/hypercare/hypercare"
 	"golang.org/x/crypto/bcrypt"
@@ -38,6 +39,10 @@ type view struct {
 	Error  string
 	// Live names the stream-driven fragment the page refreshes, if any.
 	Live string
+	// Zone is where the user reads times: their time_zone, else UTC (nil
+	// before sign-in, which the time helpers read as UTC). Every page and
+	// live fragment formats its times with it (funcs.go's when).
+	Zone *time.Location
 }
 
 // session is the signed-in caller of a request.
@@ -120,7 +125,7 @@ func (u *UI) page(min hypercare.Role, h func(http.ResponseWriter, *http.Request,
 			return
 		}
 		v := &view{User: s.user, CSRF: csrfFor(s.token), CanAct: s.user.Role.Rank() >= hypercare.RoleResponder.Rank(),
-			Admin: s.user.Role == hypercare.RoleAdmin}
+			Admin: s.user.Role == hypercare.RoleAdmin, Zone: userZone(u.opts.Escalation.Directory(), s.user)}
 		if r.Method != http.MethodGet && !sameSecret(r.PostFormValue("csrf"), v.CSRF) {
 			u.fail(w, r, v, hypercare.Errorf(hypercare.CodePermissionDenied,
 				"the form's security token is missing or out of date; reload the page and try again"))
