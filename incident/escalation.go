@@ -40,8 +40,12 @@ func StartEscalationAfter(ctx context.Context, tx hypercare.Tx, inc *hypercare.I
 
 // haltEscalation follows an acknowledgement or resolution: pending pages
 // are cancelled; an acknowledged incident whose policy has an ack timeout
-// waits for it (then re-triggers), otherwise escalation ends.
-func haltEscalation(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, acknowledged bool, now time.Time) error {
+// waits for it (then re-triggers), otherwise escalation ends. The ack
+// timeout is the policy's as policies (the config in force; nil: none)
+// defines it when the escalation still runs under its service's policy,
+// so a reload that adds, changes or removes one applies to an incident
+// acknowledged before its next step; else the one stored with the state.
+func haltEscalation(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, acknowledged bool, policies Policies, now time.Time) error {
 	st, err := tx.GetEscalation(ctx, inc.ID)
 	if hypercare.IsNotFound(err) {
 		return nil // the service has no escalation policy
@@ -51,6 +55,11 @@ func haltEscalation(ctx context.Context, tx hypercare.Tx, inc *hypercare.Inciden
 	}
 	if _, err := tx.CancelNotifications(ctx, inc.ID); err != nil {
 		return fmt.Errorf("cancel pages of incident %d: %w", inc.Number, err)
+	}
+	if policies != nil {
+		if p, ok := policies(inc.ServiceID); ok && p.ID == st.PolicyID {
+			st.AckTimeout = p.AckTimeout
+		}
 	}
 	if !acknowledged || !AwaitAck(st, now, now) {
 		st.Status, st.UpdatedAt = hypercare.EscalationDone, now

@@ -116,8 +116,9 @@ func freezeNote(changes []hypercare.ChangeEvent) string {
 }
 
 // AlertAcknowledged follows an alert's acknowledgement: a triggered
-// incident becomes acknowledged.
-func AlertAcknowledged(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, now time.Time) error {
+// incident becomes acknowledged (its ack timeout as policies, the config
+// in force, defines it).
+func AlertAcknowledged(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, now time.Time, policies Policies) error {
 	inc, err := tx.GetIncident(ctx, a.IncidentID)
 	if err != nil {
 		return fmt.Errorf("acknowledge alert %s: %w", a.ID, err)
@@ -125,7 +126,7 @@ func AlertAcknowledged(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert,
 	if inc.Status != hypercare.StatusTriggered {
 		return nil
 	}
-	return acknowledge(ctx, tx, inc, actor, now, "Acknowledged via "+actor.Name)
+	return acknowledge(ctx, tx, inc, actor, now, "Acknowledged via "+actor.Name, policies)
 }
 
 // AlertResolved follows an alert's resolution: the incident resolves when
@@ -262,14 +263,14 @@ func AlertSeverityRaised(ctx context.Context, tx hypercare.Tx, a *hypercare.Aler
 	return nil
 }
 
-func acknowledge(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, actor hypercare.Actor, now time.Time, msg string) error {
+func acknowledge(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, actor hypercare.Actor, now time.Time, msg string, policies Policies) error {
 	inc.Status = hypercare.StatusAcknowledged
 	inc.AcknowledgedAt = &now
 	inc.UpdatedAt = now
 	if err := tx.UpdateIncident(ctx, inc); err != nil {
 		return fmt.Errorf("acknowledge incident %d: %w", inc.Number, err)
 	}
-	if err := haltEscalation(ctx, tx, inc, true, now); err != nil {
+	if err := haltEscalation(ctx, tx, inc, true, policies, now); err != nil {
 		return err
 	}
 	return appendEntry(ctx, tx, inc.ID, hypercare.TimelineAcknowledged, actor, msg, nil, now)
@@ -295,7 +296,7 @@ func resolve(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, acto
 	if err := tx.UpdateIncident(ctx, inc); err != nil {
 		return fmt.Errorf("resolve incident %d: %w", inc.Number, err)
 	}
-	if err := haltEscalation(ctx, tx, inc, false, now); err != nil {
+	if err := haltEscalation(ctx, tx, inc, false, policies, now); err != nil {
 		return err
 	}
 	if err := appendEntry(ctx, tx, inc.ID, hypercare.TimelineResolved, actor, msg, nil, now); err != nil {

@@ -139,7 +139,7 @@ func promoteSymptoms(ctx context.Context, tx hypercare.Tx, up *hypercare.Inciden
 			// is on it, and a later acknowledge event would find nothing
 			// left to acknowledge, so only a person could stop the page.
 			if err := acknowledge(ctx, tx, inc, hypercare.SystemActor, now,
-				"Acknowledged: its alert was acknowledged while it was a symptom"); err != nil {
+				"Acknowledged: its alert was acknowledged while it was a symptom", policies); err != nil {
 				return err
 			}
 		}

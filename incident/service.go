@@ -56,7 +56,7 @@ func (s *Service) AcknowledgeVia(ctx context.Context, ref string, actor hypercar
 		if err := s.updateOpenAlerts(ctx, tx, inc, hypercare.StatusAcknowledged, now); err != nil {
 			return err
 		}
-		return acknowledge(ctx, tx, inc, actor, now, "Acknowledged by "+actor.Name+viaSuffix(via))
+		return acknowledge(ctx, tx, inc, actor, now, "Acknowledged by "+actor.Name+viaSuffix(via), s.Policies)
 	})
 }
 

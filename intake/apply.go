@@ -93,7 +93,7 @@ func (in view) follow(ctx context.Context, tx hypercare.Tx, it hypercare.Integra
 		open.Status, open.AcknowledgedAt, open.LastSeenAt = hypercare.StatusAcknowledged, &now, now
 		open.EventCount++
 		if err = tx.UpdateAlert(ctx, open); err == nil && open.IncidentID != "" {
-			err = incident.AlertAcknowledged(ctx, tx, open, actor, now)
+			err = incident.AlertAcknowledged(ctx, tx, open, actor, now, in.Policy)
 		}
 		res.Outcome = hypercare.OutcomeAcknowledged
 	case correlate.Resolve:

@@ -103,3 +103,28 @@ func TestInFlightEscalationAckAfterAckTimeoutRemoved(t *testing.T) {
 		}
 	})
 }
+
+// TestInFlightEscalationAckAfterAckTimeoutAdded: a reload that gives the
+// policy an ack timeout applies to an incident opened before it and
+// acknowledged after it, before its next step: the acknowledgement used to
+// arm the timeout stored when the incident opened (none), so the incident
+// stayed acknowledged for good.
+func TestInFlightEscalationAckAfterAckTimeoutAdded(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		r := newRig(t, eng, configFile(policy("web", "alice", "bob"), "web", ""))
+		inc := r.trigger("disk")
+		r.runDue()
+		r.reloadFile(configFile(policy("web", "alice", "bob")+"    ack_timeout_minutes: 30\n", "web", ""))
+		if code, body := r.post("/api/v1/incidents/"+inc+"/acknowledge", r.admin, "{}"); code != 200 {
+			t.Fatalf("acknowledge = %d %s", code, body)
+		}
+		r.clk.Advance(31 * time.Minute)
+		r.runDue()
+		if got := r.paged(inc); !slices.Equal(got, []string{"alice", "alice"}) {
+			t.Errorf("paged %v; want alice again once the new 30-minute ack timeout ran out", got)
+		}
+		if tl := r.timeline(inc); !strings.Contains(tl, "Re-triggered") {
+			t.Errorf("not re-triggered under the ack timeout the reload added:\n%s", tl)
+		}
+	})
+}
