@@ -1,0 +1,52 @@
+package escalate_test
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/clocktest"
+	"github.com/hypercare/hypercare/storetest"
+)
+
+// Inside a hypercare window with urgency: high, an incident on a service
+// in scope is raised to high urgency whatever its severity said, so it
+// pages the high-urgency notification rules. The dry run asked about a
+// low-urgency incident at that time must show what the engine really
+// pages: the same people through the same contact methods at the same
+// delays, at high urgency, and no quiet-hours hold.
+func TestSimulateAppliesWindowUrgencyFloor(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		w := hypercare.Window{ID: "bfcm-2026", Name: "Black Friday", TimeZone: time.UTC,
+			Start: t0.Add(-time.Hour), End: t0.Add(24 * time.Hour), Urgency: hypercare.UrgencyHigh}
+		dir := directory(webPolicy())
+		dir.Windows = []hypercare.Window{w}
+		n := newNode(t, eng.Options(t), clocktest.New(t0), dir)
+		n.in.SetWindows(dir.Windows)
+
+		sim, err := n.eng.Simulate(n.ctx, "shop", t0, hypercare.UrgencyLow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var planned []string
+		for _, p := range sim.Pages {
+			if p.Level == 1 && p.Loop == 0 {
+				planned = append(planned, fmt.Sprintf("%s/%s@%g", p.User, p.ContactMethod, p.At.Sub(t0).Minutes()))
+			}
+		}
+
+		inc := n.trigger(t, "checkout-down", hypercare.SeverityWarning)
+		if inc.Urgency != hypercare.UrgencyHigh {
+			t.Fatalf("incident urgency %s, want high (the window's floor)", inc.Urgency)
+		}
+		real := pages(t, n.st, inc.ID)
+		slices.Sort(real)
+		slices.Sort(planned)
+		if !slices.Equal(real, planned) {
+			t.Errorf("level 1: the engine paged %v, the dry run for the same time planned %v (urgency %s)",
+				real, planned, sim.Urgency)
+		}
+	})
+}
