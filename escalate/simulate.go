@@ -71,6 +71,11 @@ func (d *Directory) simulate(serviceID string, at time.Time, urgency hypercare.U
 	if !ok || len(policy.Levels) == 0 {
 		return nil, hypercare.Errorf(hypercare.CodeNotFound, "escalation policy %q does not exist", policyID)
 	}
+	// Intake raises an incident opened inside a window with urgency: high
+	// to high urgency (its urgency floor); the dry run pages as it would.
+	if urgency != hypercare.UrgencyHigh && urgencyFloor(d.Windows, serviceID, at) {
+		urgency = hypercare.UrgencyHigh
+	}
 	sim := &Simulation{ServiceID: serviceID, PolicyID: policyID, At: at, Urgency: urgency, Pages: []PlannedPage{}, Gaps: []string{}}
 	r := &simRun{d: d, sim: sim, urgency: urgency, check: check, history: history, planned: map[string][]time.Time{}}
 	st := hypercare.EscalationState{Status: hypercare.EscalationActive, ServiceID: serviceID}
@@ -194,4 +199,17 @@ func (d *Directory) simulateUser(u hypercare.User, urgency hypercare.Urgency, no
 		return out, fmt.Sprintf("none of the pages to %s (%s) can be delivered", u.Name, u.ID)
 	}
 	return out, ""
+}
+
+// urgencyFloor reports whether a hypercare window open at at, with
+// serviceID in scope, raises new incidents to high urgency (intake's
+// floor).
+func urgencyFloor(windows []hypercare.Window, serviceID string, at time.Time) bool {
+	for i := range windows {
+		w := &windows[i]
+		if w.Urgency == hypercare.UrgencyHigh && w.Active(at) && w.InScope(serviceID) {
+			return true
+		}
+	}
+	return false
 }
