@@ -8,6 +8,7 @@ import (
 
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/clocktest"
+	"github.com/hypercare/hypercare/correlate"
 	"github.com/hypercare/hypercare/storetest"
 )
 
@@ -47,6 +48,46 @@ func TestSimulateAppliesWindowUrgencyFloor(t *testing.T) {
 		if !slices.Equal(real, planned) {
 			t.Errorf("level 1: the engine paged %v, the dry run for the same time planned %v (urgency %s)",
 				real, planned, sim.Urgency)
+		}
+	})
+}
+
+// A maintenance window on the service holds the first page of an incident
+// opened inside it until the window ends, and the page goes then to
+// whoever is on call at that moment. The dry run for an incident at that
+// time must plan the same first page: the same person at the same time.
+func TestSimulateAppliesMaintenanceHold(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		// 07:30-09:30 UTC: the daily rotation hands alice's pager to bob at
+		// 09:00, inside the window.
+		mw := []correlate.Maintenance{{ID: "shop-deploy", Zone: time.UTC, Services: []string{"shop"},
+			Start: localOf(t0.Add(-30 * time.Minute)), End: localOf(t0.Add(90 * time.Minute))}}
+		dir := directory(webPolicy())
+		dir.Maintenance = mw
+		clk := clocktest.New(t0)
+		n := newNode(t, eng.Options(t), clk, dir)
+		n.in.SetMaintenance(mw)
+
+		sim, err := n.eng.Simulate(n.ctx, "shop", t0, hypercare.UrgencyHigh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var planned []string
+		for _, p := range sim.Pages {
+			if p.Level == 1 && p.Loop == 0 {
+				planned = append(planned, fmt.Sprintf("%s/%s@%g", p.User, p.ContactMethod, p.At.Sub(t0).Minutes()))
+			}
+		}
+
+		inc := n.trigger(t, "checkout-down", hypercare.SeverityCritical)
+		n.runDue(t)
+		clk.Set(t0.Add(90 * time.Minute)) // the window ends
+		n.runDue(t)
+		real := pages(t, n.st, inc.ID)
+		slices.Sort(real)
+		slices.Sort(planned)
+		if !slices.Equal(real, planned) {
+			t.Errorf("level 1: the engine paged %v, the dry run for the same time planned %v", real, planned)
 		}
 	})
 }
