@@ -78,20 +78,6 @@ func (e *Engine) OnPaged(f func()) { e.paged = f }
 // deliverable.
 func (e *Engine) SetDeliveryCheck(f func(hypercare.ContactMethod) error) { e.check = f }
 
-// Simulate is Directory.Simulate on the current directory, flagging the
-// pages the delivery engine could not send and those it would hold for
-// quiet hours; the fatigue guardrail counts the pages responders already
-// had (the store's RecentPages).
-func (e *Engine) Simulate(ctx context.Context, serviceID string, at time.Time, urgency hypercare.Urgency) (*Simulation, error) {
-	history := func(id string, since time.Time) ([]time.Time, error) { return e.store.RecentPages(ctx, id, since) }
-	d := e.Directory()
-	sim, err := d.simulate(serviceID, at, urgency, e.check, history)
-	if err == nil {
-		holdLowUrgency(sim, d, d.Quiet)
-	}
-	return sim, err
-}
-
 // Wake makes the loop look for due steps now; it never blocks.
 func (e *Engine) Wake() { e.loop.Wake() }
 

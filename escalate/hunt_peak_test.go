@@ -72,6 +72,9 @@ func TestSimulateAppliesMaintenanceHold(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if sim.HeldBy != "maintenance:shop-deploy" || sim.HeldUntil == nil || !sim.HeldUntil.Equal(t0.Add(90*time.Minute)) {
+			t.Errorf("dry run held by %q until %v, want maintenance:shop-deploy until 09:30", sim.HeldBy, sim.HeldUntil)
+		}
 		var planned []string
 		for _, p := range sim.Pages {
 			if p.Level == 1 && p.Loop == 0 {
@@ -88,6 +91,43 @@ func TestSimulateAppliesMaintenanceHold(t *testing.T) {
 		slices.Sort(planned)
 		if !slices.Equal(real, planned) {
 			t.Errorf("level 1: the engine paged %v, the dry run for the same time planned %v", real, planned)
+		}
+	})
+}
+
+// TestSimulateSilencesAndMatchers: a silence on the service (read from
+// the store) holds the dry run's first page as it would the engine's; a
+// window with label matchers cannot be decided without an alert, so the
+// dry run names it as a possible hold and plans the pages at once.
+func TestSimulateSilencesAndMatchers(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		ms, err := correlate.ParseMatchers([]string{`env="staging"`})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mw := []correlate.Maintenance{{ID: "staging-only", Zone: time.UTC, Matchers: ms,
+			Start: localOf(t0.Add(-time.Hour)), End: localOf(t0.Add(time.Hour))}}
+		dir := directory(webPolicy())
+		dir.Maintenance = mw
+		n := newNode(t, eng.Options(t), clocktest.New(t0), dir)
+		sim, err := n.eng.Simulate(n.ctx, "shop", t0, hypercare.UrgencyHigh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sim.HeldUntil != nil || !slices.Equal(sim.MaybeHeldBy, []string{"maintenance:staging-only"}) || !sim.Pages[0].At.Equal(t0) {
+			t.Fatalf("matcher window: held %q until %v, maybe %v, first page %v", sim.HeldBy, sim.HeldUntil, sim.MaybeHeldBy, sim.Pages[0].At)
+		}
+		s := &hypercare.Silence{ID: "sil-1", Services: []string{"shop"}, StartsAt: t0.Add(-time.Minute),
+			EndsAt: t0.Add(20 * time.Minute), CreatedAt: t0, Comment: "failover"}
+		if err := n.st.Write(n.ctx, "silence", func(tx hypercare.Tx) error { return tx.InsertSilence(n.ctx, s) }); err != nil {
+			t.Fatal(err)
+		}
+		sim, err = n.eng.Simulate(n.ctx, "shop", t0, hypercare.UrgencyHigh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sim.HeldBy != "silence:sil-1" || !sim.Pages[0].At.Equal(t0.Add(20*time.Minute)) {
+			t.Fatalf("silence: held %q until %v, first page %v; want silence:sil-1, 08:20", sim.HeldBy, sim.HeldUntil, sim.Pages[0].At)
 		}
 	})
 }

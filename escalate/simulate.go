@@ -1,12 +1,16 @@
 package escalate
 
 import (
+	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
 
 	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/correlate"
+	"github.com/hypercare/hypercare/hold"
 )
 
 // PlannedPage is one page a dry run predicts.
@@ -45,6 +49,16 @@ type Simulation struct {
 	Urgency   hypercare.Urgency `json:"urgency"`
 	Pages     []PlannedPage     `json:"pages"`
 	Gaps      []string          `json:"gaps"`
+	// HeldBy and HeldUntil, if set, say a maintenance window or silence
+	// without label matchers ("maintenance:ID", "silence:ID") covers the
+	// service at At: the first page waits until HeldUntil (overlapping
+	// ones chained, as the engine holds it), and the walk starts there.
+	HeldBy    string     `json:"held_by,omitempty"`
+	HeldUntil *time.Time `json:"held_until,omitempty"`
+	// MaybeHeldBy are the windows and silences with label matchers in
+	// force on the service at At: whether they hold an incident depends on
+	// its alert's labels, which a dry run does not have.
+	MaybeHeldBy []string `json:"maybe_held_by,omitempty"`
 }
 
 // Simulate answers "who would be paged, and when, for an incident on
@@ -57,12 +71,47 @@ type Simulation struct {
 // Simulate also counts the pages already sent.
 func (d *Directory) Simulate(serviceID string, at time.Time, urgency hypercare.Urgency,
 	check func(hypercare.ContactMethod) error) (*Simulation, error) {
-	return d.simulate(serviceID, at, urgency, check, nil)
+	return d.simulate(serviceID, at, urgency, check, nil, correlate.Suppressors(d.Maintenance, at))
 }
 
-// simulate is Simulate with earlier pages read from history (nil: none).
+// maxSimulatedSilences bounds the silences a dry run reads (newest
+// first); a site keeps a handful.
+const maxSimulatedSilences = 1000
+
+// holdsAt are the maintenance windows and silences that may hold a first
+// page at at: the directory's windows and the silences not ended then.
+func (e *Engine) holdsAt(ctx context.Context, d *Directory, at time.Time) ([]correlate.Suppressor, error) {
+	silences, err := e.store.ListSilences(ctx, maxSimulatedSilences)
+	if err != nil {
+		return nil, fmt.Errorf("read silences: %w", err)
+	}
+	silences = slices.DeleteFunc(silences, func(s hypercare.Silence) bool { return !s.EndsAt.After(at) })
+	return append(correlate.Suppressors(d.Maintenance, at), hold.Silences(silences)...), nil
+}
+
+// Simulate is Directory.Simulate on the current directory, flagging the
+// pages the delivery engine could not send and those it would hold for
+// quiet hours; the fatigue guardrail counts the pages responders already
+// had (the store's RecentPages).
+func (e *Engine) Simulate(ctx context.Context, serviceID string, at time.Time, urgency hypercare.Urgency) (*Simulation, error) {
+	history := func(id string, since time.Time) ([]time.Time, error) { return e.store.RecentPages(ctx, id, since) }
+	d := e.Directory()
+	holds, err := e.holdsAt(ctx, d, at)
+	if err != nil {
+		return nil, err
+	}
+	sim, err := d.simulate(serviceID, at, urgency, e.check, history, holds)
+	if err == nil {
+		holdLowUrgency(sim, d, d.Quiet)
+	}
+	return sim, err
+}
+
+// simulate is Simulate with earlier pages read from history (nil: none)
+// and the maintenance windows and silences that may hold the first page
+// (holds).
 func (d *Directory) simulate(serviceID string, at time.Time, urgency hypercare.Urgency,
-	check func(hypercare.ContactMethod) error, history PageHistory) (*Simulation, error) {
+	check func(hypercare.ContactMethod) error, history PageHistory, holds []correlate.Suppressor) (*Simulation, error) {
 	policyID, ok := d.ServicePolicy[serviceID]
 	if !ok {
 		return nil, hypercare.Errorf(hypercare.CodeNotFound, "service %q has no escalation policy", serviceID)
@@ -80,6 +129,12 @@ func (d *Directory) simulate(serviceID string, at time.Time, urgency hypercare.U
 	r := &simRun{d: d, sim: sim, urgency: urgency, check: check, history: history, planned: map[string][]time.Time{}}
 	st := hypercare.EscalationState{Status: hypercare.EscalationActive, ServiceID: serviceID}
 	now := at
+	if by, until, maybe := firstPageHold(holds, serviceID, at); by != nil {
+		sim.HeldBy, sim.HeldUntil, sim.MaybeHeldBy = by.Ref(), &until, maybe
+		now = until
+	} else {
+		sim.MaybeHeldBy = maybe
+	}
 	for st.Status != hypercare.EscalationDone {
 		users, gaps := d.Resolve(policy.Levels[st.Level].Targets, now)
 		var over []overload
@@ -100,6 +155,27 @@ func (d *Directory) simulate(serviceID string, at time.Time, urgency hypercare.U
 	// Rules with delays interleave with later levels: list pages by time.
 	sort.SliceStable(sim.Pages, func(i, j int) bool { return sim.Pages[i].At.Before(sim.Pages[j].At) })
 	return sim, nil
+}
+
+// firstPageHold is the hold the engine would put on the first page of an
+// incident opening on serviceID at at (correlate.Suppression over holds
+// without matchers: by, nil when none), and the refs of those with
+// matchers in scope and in force then, which may hold it or not.
+func firstPageHold(holds []correlate.Suppressor, serviceID string, at time.Time) (by *correlate.Suppressor, until time.Time, maybe []string) {
+	var plain []correlate.Suppressor
+	for _, h := range holds {
+		switch {
+		case len(h.Matchers) == 0:
+			plain = append(plain, h)
+		case (len(h.Services) == 0 || slices.Contains(h.Services, serviceID)) && !h.Start.After(at) && h.End.After(at):
+			maybe = append(maybe, h.Ref())
+		}
+	}
+	by, until, ok := correlate.Suppression(plain, serviceID, correlate.EventLabels{}, at)
+	if !ok {
+		return nil, time.Time{}, maybe
+	}
+	return by, until, maybe
 }
 
 // simRun is one dry run in progress: the simulation it fills and the

@@ -38,24 +38,30 @@ func (h *Holds) load(ctx context.Context, tx hypercare.Tx, now time.Time) error 
 	if h.loaded {
 		return nil
 	}
-	h.sups = correlate.Suppressors(h.windows, now)
 	silences, err := tx.ActiveSilences(ctx, now)
 	if err != nil {
 		return fmt.Errorf("read silences: %w", err)
 	}
-	for _, s := range silences {
-		ms, err := correlate.ParseMatchers(s.Matchers)
-		if err != nil {
-			// Checked when it was created with this same parser; one that
-			// no longer parses holds nothing rather than everything.
-			continue
-		}
-		h.sups = append(h.sups, correlate.Suppressor{Kind: correlate.SuppressSilence, ID: s.ID,
-			Services: s.Services, Matchers: ms, Start: s.StartsAt, End: s.EndsAt})
-	}
+	h.sups = append(correlate.Suppressors(h.windows, now), Silences(silences)...)
 	h.matchers = slices.ContainsFunc(h.sups, func(s correlate.Suppressor) bool { return len(s.Matchers) > 0 })
 	h.loaded = true
 	return nil
+}
+
+// Silences are silences as the suppressors that hold first pages. One
+// whose matchers no longer parse (they were checked with this parser when
+// it was created) holds nothing rather than everything.
+func Silences(silences []hypercare.Silence) []correlate.Suppressor {
+	out := make([]correlate.Suppressor, 0, len(silences))
+	for _, s := range silences {
+		ms, err := correlate.ParseMatchers(s.Matchers)
+		if err != nil {
+			continue
+		}
+		out = append(out, correlate.Suppressor{Kind: correlate.SuppressSilence, ID: s.ID,
+			Services: s.Services, Matchers: ms, Start: s.StartsAt, End: s.EndsAt})
+	}
+	return out
 }
 
 // Labels returns the labels window and silence matchers test; it is

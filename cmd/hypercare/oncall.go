@@ -130,6 +130,13 @@ func writeSimulation(w io.Writer, env clientEnv, sim *escalate.Simulation) error
 	tw := newTable(w)
 	fmt.Fprintf(tw, "Incident on %s at %s, policy %s, %s urgency, nobody acknowledges:\n\n",
 		cell(sim.ServiceID, 40), sim.At.In(env.loc).Format("2006-01-02 15:04 MST"), cell(sim.PolicyID, 40), sim.Urgency)
+	if sim.HeldUntil != nil {
+		fmt.Fprintf(tw, "HELD: %s holds the first page until %s\n\n", cell(sim.HeldBy, 80),
+			sim.HeldUntil.In(env.loc).Format("2006-01-02 15:04 MST"))
+	}
+	for _, m := range sim.MaybeHeldBy {
+		fmt.Fprintf(tw, "MAYBE HELD: %s holds the first page if its label matchers match the alert\n\n", cell(m, 80))
+	}
 	fmt.Fprintf(tw, "AT\tLEVEL\tUSER\tVIA\n")
 	for _, p := range sim.Pages {
 		level := fmt.Sprintf("%d", p.Level)
