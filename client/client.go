@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/hypercare/hypercare"
 )
@@ -134,7 +135,7 @@ func decodeError(op string, status int, body io.Reader) error {
 		return &hypercare.Error{Code: env.Error.Code, Message: msg, Details: env.Error.Details}
 	}
 	msg := fmt.Sprintf("%s: HTTP %d %s", op, status, http.StatusText(status))
-	if snippet := strings.TrimSpace(string(raw)); snippet != "" {
+	if snippet := oneLine(string(raw)); snippet != "" {
 		msg += ": " + truncate(snippet, 200)
 	}
 	return &hypercare.Error{Code: codeForStatus(status), Message: msg}
@@ -164,6 +165,15 @@ func codeForStatus(status int) hypercare.Code {
 		return hypercare.CodeUnavailable
 	}
 	return hypercare.CodeInternal
+}
+
+// oneLine makes a body quoted in an error one line of plain text: runs of
+// whitespace and control characters (newlines, terminal escapes) become
+// one space.
+func oneLine(s string) string {
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r)
+	}), " ")
 }
 
 func truncate(s string, n int) string {

@@ -526,3 +526,18 @@ func TestTransportAndDecodeErrorsHaveContext(t *testing.T) {
 		t.Errorf("refused connection: err = %v", err)
 	}
 }
+
+// A proxy's error page is quoted in the error, but as one line: the CLI
+// prints an error as one line on stderr, and a page's newlines (or a
+// hostile one's terminal escapes) must not reach the terminal as such.
+func TestNonAPIErrorBodyIsOneLine(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusBadGateway)
+		_, _ = w.Write([]byte("<html>\r\n<body>\n\t<h1>502 Bad Gateway</h1>\n\x1b[2J<p>nginx</p>\n</body>\n</html>\n"))
+	}))
+	defer srv.Close()
+	_, err := client.New(srv.URL, "t").GetIncident(context.Background(), "7")
+	apiError(t, err, hypercare.CodeUnavailable,
+		"GET /api/v1/incidents/7: HTTP 502 Bad Gateway: <html> <body> <h1>502 Bad Gateway</h1> [2J<p>nginx</p> </body> </html>")
+}

@@ -66,24 +66,60 @@ func (c *Client) Simulate(ctx context.Context, service string, at time.Time, urg
 }
 
 // Escalate pages the next level of the incident's policy now, or level
-// (1-based) when it is ≥ 1.
+// (1-based) when it is not 0; the server refuses a negative level.
 func (c *Client) Escalate(ctx context.Context, ref string, level int) error {
+	_, err := c.EscalateIncident(ctx, ref, level)
+	return err
+}
+
+// EscalateIncident is Escalate returning the incident's escalation as it
+// now is, the API's {"escalation":{…}}.
+func (c *Client) EscalateIncident(ctx context.Context, ref string, level int) (*hypercare.EscalationState, error) {
 	path, err := incidentPath(ref, "/escalate")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	body := map[string]int{}
-	if level > 0 {
+	if level != 0 {
 		body["level"] = level
 	}
-	return c.do(ctx, "POST", path, nil, body, nil)
+	var out struct {
+		Escalation *hypercare.EscalationState `json:"escalation"`
+	}
+	if err := c.do(ctx, "POST", path, nil, body, &out); err != nil {
+		return nil, err
+	}
+	if out.Escalation == nil {
+		return nil, hypercare.Errorf(hypercare.CodeInternal, "POST %s: response has no escalation", path)
+	}
+	return out.Escalation, nil
+}
+
+// Reassignment is the answer to a reassignment: the incident and whom it
+// now pages.
+type Reassignment struct {
+	Incident     *hypercare.Incident `json:"incident"`
+	ReassignedTo string              `json:"reassigned_to"`
 }
 
 // Reassign pages user directly and stops the incident's policy.
 func (c *Client) Reassign(ctx context.Context, ref, user string) error {
+	_, err := c.ReassignIncident(ctx, ref, user)
+	return err
+}
+
+// ReassignIncident is Reassign returning the API's answer.
+func (c *Client) ReassignIncident(ctx context.Context, ref, user string) (*Reassignment, error) {
 	path, err := incidentPath(ref, "/reassign")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return c.do(ctx, "POST", path, nil, map[string]string{"user": user}, nil)
+	var out Reassignment
+	if err := c.do(ctx, "POST", path, nil, map[string]string{"user": user}, &out); err != nil {
+		return nil, err
+	}
+	if out.Incident == nil {
+		return nil, hypercare.Errorf(hypercare.CodeInternal, "POST %s: response has no incident", path)
+	}
+	return &out, nil
 }

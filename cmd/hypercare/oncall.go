@@ -182,12 +182,23 @@ func newIncidentsEscalateCmd(f *clientFlags) *cobra.Command {
 		Short: "Page the next level of the incident's escalation policy now (or level N)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			format, err := parseOutput(f.output)
+			if err != nil {
+				return err
+			}
+			if level < 0 {
+				return fmt.Errorf("--level %d: want a level of 1 or more, or no --level for the next one", level)
+			}
 			c, err := f.client()
 			if err != nil {
 				return err
 			}
-			if err := c.Escalate(cmd.Context(), args[0], level); err != nil {
+			st, err := c.EscalateIncident(cmd.Context(), args[0], level)
+			if err != nil {
 				return explain(err)
+			}
+			if format == outputJSON {
+				return printJSON(cmd.OutOrStdout(), map[string]any{"escalation": st})
 			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "incident %s escalated\n", args[0])
 			return err
@@ -204,12 +215,20 @@ func newIncidentsReassignCmd(f *clientFlags) *cobra.Command {
 		Short: "Page a user directly and stop the incident's escalation policy",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			format, err := parseOutput(f.output)
+			if err != nil {
+				return err
+			}
 			c, err := f.client()
 			if err != nil {
 				return err
 			}
-			if err := c.Reassign(cmd.Context(), args[0], user); err != nil {
+			res, err := c.ReassignIncident(cmd.Context(), args[0], user)
+			if err != nil {
 				return explain(err)
+			}
+			if format == outputJSON {
+				return printJSON(cmd.OutOrStdout(), res)
 			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "incident %s reassigned to %s\n", args[0], user)
 			return err

@@ -63,7 +63,14 @@ func newReadinessCmdEnv(env clientEnv) *cobra.Command {
 			"--data-dir or --database-url when there is one (without it, silent integrations are not checked);\n" +
 			"without --config it asks the server (--server, --token). Only the part of the window from --at\n" +
 			"(default now) on is checked. Exit code 0 ready, 1 not ready, 2 the check could not be made.",
-		Args: cobra.NoArgs,
+		// A usage mistake means the check was not made: exit 2, never
+		// 1, which CI would read as "not ready".
+		Args: func(cmd *cobra.Command, args []string) error {
+			if err := cobra.NoArgs(cmd, args); err != nil {
+				return &exitCodeError{code: exitError, err: err}
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			rep, err := f.report(cmd)
 			if err != nil {
@@ -79,6 +86,9 @@ func newReadinessCmdEnv(env clientEnv) *cobra.Command {
 			return nil
 		},
 	}
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &exitCodeError{code: exitError, err: err}
+	})
 	f.clientFlags.register(cmd)
 	f.storeFlags.register(cmd)
 	cmd.Flags().StringVar(&f.configPath, "config", "", "config file (hypercare.yaml); computes locally instead of asking a server")

@@ -186,3 +186,31 @@ func TestReadinessBinaryExitCodes(t *testing.T) {
 		}
 	}
 }
+
+// readiness exits 2 when the check cannot be made (DESIGN.md §5.1), and a
+// mistyped flag or a stray argument is such a case. Cobra's usage errors
+// reached main without an exit code and exited 1, which CI reads as "the
+// window is not ready" rather than "the check did not run".
+func TestReadinessUsageErrorsExitTwo(t *testing.T) {
+	example := filepath.Join(exampleDir(t), "hypercare.yaml")
+	for _, args := range [][]string{
+		{"--window", "bfcm-2026", "--config", example, "--windw", "bfcm-2026"},
+		{"--window", "bfcm-2026", "--config", example, "bfcm-2026"},
+	} {
+		cmd := exec.Command(binary(t), append([]string{"readiness"}, args...)...)
+		cmd.Dir, cmd.Env = t.TempDir(), childEnv()
+		var out, errOut bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errOut
+		err := cmd.Run()
+		code := 0
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if code != exitError || !strings.HasPrefix(errOut.String(), "hypercare: ") {
+			t.Errorf("readiness %v: exit %d, want %d (error)\nstdout: %s\nstderr: %s", args, code, exitError, out.String(), errOut.String())
+		}
+	}
+}

@@ -123,6 +123,10 @@ func newSilenceExpireCmd(f *clientFlags) *cobra.Command {
 		Short: "End a silence now: incidents it held that are still open page at once (unless a window or another silence still covers them)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			format, err := parseOutput(f.output)
+			if err != nil {
+				return err
+			}
 			c, err := f.client()
 			if err != nil {
 				return err
@@ -130,6 +134,9 @@ func newSilenceExpireCmd(f *clientFlags) *cobra.Command {
 			out, err := c.ExpireSilence(cmd.Context(), args[0])
 			if err != nil {
 				return explain(err)
+			}
+			if format == outputJSON {
+				return printJSON(cmd.OutOrStdout(), out)
 			}
 			msg := fmt.Sprintf("silence %s expired; %d held incident(s) paging now", args[0], out.Released)
 			if out.StillHeld > 0 {
