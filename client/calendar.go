@@ -42,5 +42,18 @@ func (c *Client) CalendarFeeds(ctx context.Context) ([]hypercare.CalendarFeed, e
 
 // RevokeCalendarFeed deletes a feed; its URL answers 404 from then on.
 func (c *Client) RevokeCalendarFeed(ctx context.Context, id string) error {
-	return c.do(ctx, "DELETE", "/api/v1/calendar_feeds/"+url.PathEscape(id), nil, nil, nil)
+	_, err := c.RevokeCalendarFeedAnswer(ctx, id)
+	return err
+}
+
+// RevokeCalendarFeedAnswer is RevokeCalendarFeed returning the API's
+// answer: the feed as it was, now revoked (for `-o json`).
+func (c *Client) RevokeCalendarFeedAnswer(ctx context.Context, id string) (*hypercare.CalendarFeed, error) {
+	var out struct {
+		Feed hypercare.CalendarFeed `json:"calendar_feed"`
+	}
+	if err := c.do(ctx, "DELETE", "/api/v1/calendar_feeds/"+url.PathEscape(id), nil, nil, &out); err != nil {
+		return nil, err
+	}
+	return &out.Feed, nil
 }

@@ -95,20 +95,29 @@ func newCalendarListCmd(f *clientFlags) *cobra.Command {
 }
 
 func newCalendarRevokeCmd(f *clientFlags) *cobra.Command {
-	return &cobra.Command{
+	cmd := &cobra.Command{
 		Use:   "revoke ID",
 		Short: "Revoke a calendar feed: its URL answers 404 from then on",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			format, err := parseOutput(f.output)
+			if err != nil {
+				return err
+			}
 			c, err := f.client()
 			if err != nil {
 				return err
 			}
-			if err := c.RevokeCalendarFeed(cmd.Context(), args[0]); err != nil {
+			feed, err := c.RevokeCalendarFeedAnswer(cmd.Context(), args[0])
+			if err != nil {
 				return explain(err)
+			}
+			if format == outputJSON {
+				return printJSON(cmd.OutOrStdout(), map[string]any{"calendar_feed": feed})
 			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "calendar feed %s revoked\n", args[0])
 			return err
 		},
 	}
+	return cmd
 }

@@ -104,6 +104,20 @@ func TestActionCommandsHonourOutputJSON(t *testing.T) {
 		if err != nil || json.Unmarshal([]byte(out), &expired) != nil || expired.Silence == nil || expired.Released == nil {
 			t.Errorf("silences expire -o json: %v; want the API's JSON answer, got:\n%s", err, out)
 		}
+
+		// calendar revoke -o json: the revoked feed, as the API answers it.
+		feed, err := client.New(e.srv.URL, e.srv.Token(hypercare.RoleAdmin)).CreateCalendarFeed(context.Background(), "users", "alice")
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.flags = []string{"--server", e.srv.URL, "--token", e.srv.Token(hypercare.RoleAdmin)}
+		out, err = e.runCmd(newCalendarCmdEnv, "revoke", feed.ID, "-o", "json")
+		var revoked struct {
+			Feed *struct{ ID string } `json:"calendar_feed"`
+		}
+		if err != nil || json.Unmarshal([]byte(out), &revoked) != nil || revoked.Feed == nil || revoked.Feed.ID != feed.ID {
+			t.Errorf("calendar revoke -o json: %v; want the revoked feed as JSON, got:\n%s", err, out)
+		}
 	})
 }
 
