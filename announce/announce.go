@@ -174,7 +174,18 @@ func (e *Engine) RunDue(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("claim announcements: %w", err)
 	}
 	for i := range claimed {
-		if err := e.deliver(ctx, &claimed[i]); err != nil {
+		// Sends are one after another: a batch of slow ones can outlast
+		// its lease, and another node then claims the rest. Hand back
+		// what could not be sent before the lease runs out (or before the
+		// server stops), so it is never sent by two nodes, nor left
+		// leased until a restart (as the delivery engine's process does).
+		var err error
+		if ctx.Err() != nil || e.clock.Now().After(now.Add(Lease-sendTimeout)) {
+			err = e.handBack(ctx, &claimed[i])
+		} else {
+			err = e.deliver(ctx, &claimed[i])
+		}
+		if err != nil {
 			e.log.Error("record announcement", slog.String("announcement", claimed[i].ID), slog.Any("error", err))
 		}
 	}

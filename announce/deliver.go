@@ -42,7 +42,16 @@ func (e *Engine) deliver(ctx context.Context, a *hypercare.Announcement) error {
 		a.Status, a.DueAt = statusPending, now.Add(backoff(a.Attempts, err))
 		a.LastError, _ = notify.Describe(err)
 	}
-	return e.store.UpdateAnnouncement(ctx, a)
+	// A send that happened is recorded even while the server stops, or
+	// the row would go again once its lease expired.
+	return e.store.UpdateAnnouncement(context.WithoutCancel(ctx), a)
+}
+
+// handBack returns a claimed announcement unsent, its attempt uncounted,
+// due now, for the next claim (here or on another node).
+func (e *Engine) handBack(ctx context.Context, a *hypercare.Announcement) error {
+	a.Status, a.DueAt, a.Attempts = statusPending, e.clock.Now(), a.Attempts-1
+	return e.store.UpdateAnnouncement(context.WithoutCancel(ctx), a)
 }
 
 // message builds what the channels send: like a test page, a message with

@@ -80,7 +80,8 @@ func (s *Store) ClaimAnnouncements(ctx context.Context, now, leaseUntil time.Tim
 	return out, err
 }
 
-// UpdateAnnouncement records a delivery outcome, releasing the lease.
+// UpdateAnnouncement records a delivery outcome (or a hand-back: the
+// attempt count too), releasing the lease.
 func (s *Store) UpdateAnnouncement(ctx context.Context, a *hypercare.Announcement) error {
 	if err := checkText("update announcement", "id", a.ID, "status", a.Status, "last_error", a.LastError); err != nil {
 		return err
@@ -91,8 +92,8 @@ func (s *Store) UpdateAnnouncement(ctx context.Context, a *hypercare.Announcemen
 			return err
 		}
 		if _, err := t.execText(ctx, "UPDATE announcements SET status = $2, last_error = $3, due_at = $4, "+
-			"sent_at = $5, lease_until = NULL WHERE id = $1",
-			a.ID, a.Status, a.LastError, micros(a.DueAt), nullMicros(a.SentAt)); err != nil {
+			"sent_at = $5, attempts = $6, lease_until = NULL WHERE id = $1",
+			a.ID, a.Status, a.LastError, micros(a.DueAt), nullMicros(a.SentAt), a.Attempts); err != nil {
 			return t.s.dbErr(err, "update announcement %s", a.ID)
 		}
 		return nil
