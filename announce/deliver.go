@@ -26,7 +26,9 @@ var errGone = errors.New("the window or recipient no longer exists")
 func (e *Engine) deliver(ctx context.Context, a *hypercare.Announcement) error {
 	msg, err := e.message(a)
 	if err == nil {
-		sctx, cancel := context.WithTimeout(ctx, sendTimeout)
+		// Not cut short by a shutdown: the receiver may have it already
+		// (as the delivery engine's sends).
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sendTimeout)
 		err = e.sender.Send(sctx, msg)
 		cancel()
 	}

@@ -255,7 +255,11 @@ func (e pass) deliver(ctx context.Context, n *hypercare.Notification, timeout ti
 	if err != nil || msg == nil {
 		return err
 	}
-	sctx, cancel := context.WithTimeout(ctx, timeout)
+	// A send once started runs to its answer (or its timeout, at most
+	// half the lease) even while the server stops: cut short, the
+	// provider may still have the page, and a retry after the restart
+	// would page the person again. Run waits for it.
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 	err = e.sender.Send(sctx, *msg)
 	cancel()
 	now := e.clock.Now()
