@@ -339,6 +339,10 @@ type Tx interface {
 	// ActiveSilences returns the silences not ended at at (active or yet
 	// to start): what intake weighs for a new incident.
 	ActiveSilences(ctx context.Context, at time.Time) ([]Silence, error)
+	// HoldingRefs returns the windows and silences ("kind:id") that hold
+	// the first page of some unresolved incident, each once: at start, the
+	// holds of windows a config edited while the server was down.
+	HoldingRefs(ctx context.Context) ([]string, error)
 	// SuppressedIncidents returns the unresolved incidents whose first
 	// page the window or silence ref ("kind:id") holds.
 	SuppressedIncidents(ctx context.Context, ref string) ([]string, error)

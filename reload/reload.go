@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -154,15 +155,28 @@ func (r *Reloader) apply(ctx context.Context, cfg *config.Config) (*Result, erro
 		if err := tx.ApplyCatalog(ctx, teams, services, integrations); err != nil {
 			return err
 		}
+		if prev == nil {
+			// At start there is no file to compare with: the holds of
+			// windows the file no longer has (removed while the server
+			// was down) end now, as a reload would end them.
+			gone, err := removedWhileDown(ctx, tx, cfg)
+			if err != nil {
+				return err
+			}
+			ended = gone
+		}
 		// Incidents held by a maintenance window the file removed or
 		// changed are held by the new file's windows, or page now, as
 		// when a silence is expired early.
 		released = 0
 		holds, now := hold.New(cfg.Maintenance()), r.opts.Clock.Now()
+		why := "Maintenance window %s changed by a config reload"
+		if prev == nil {
+			why = "Maintenance window %s is no longer in the config (removed while the server was down)"
+		}
 		for _, id := range ended {
 			ref := (&correlate.Suppressor{Kind: correlate.SuppressMaintenance, ID: id}).Ref()
-			n, _, err := incident.ReleaseSuppressed(ctx, tx, ref,
-				fmt.Sprintf("Maintenance window %s changed by a config reload", id), holds, now)
+			n, _, err := incident.ReleaseSuppressed(ctx, tx, ref, fmt.Sprintf(why, id), holds, now)
 			if err != nil {
 				return err
 			}
@@ -183,6 +197,28 @@ func (r *Reloader) apply(ctx context.Context, cfg *config.Config) (*Result, erro
 	}
 	return &Result{Version: next.Version, LoadedAt: next.LoadedAt, Changed: Changed(old, cfg),
 		RestartRequired: RestartRequired(old, cfg)}, nil
+}
+
+// removedWhileDown lists the maintenance windows that hold incidents but
+// that cfg no longer defines. (A window whose times changed while the
+// server was down keeps the holds it set: with no previous file, the
+// change cannot be told from a window as it always was.)
+func removedWhileDown(ctx context.Context, tx hypercare.Tx, cfg *config.Config) ([]string, error) {
+	refs, err := tx.HoldingRefs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defined := make(map[string]bool, len(cfg.MaintenanceSpecs))
+	for _, w := range cfg.MaintenanceSpecs {
+		defined[w.ID] = true
+	}
+	var out []string
+	for _, ref := range refs {
+		if id, ok := strings.CutPrefix(ref, correlate.SuppressMaintenance+":"); ok && !defined[id] {
+			out = append(out, id)
+		}
+	}
+	return out, nil
 }
 
 // changedMaintenance lists the maintenance windows of the snapshot in

@@ -102,6 +102,21 @@ func (t *tx) SuppressedIncidents(ctx context.Context, ref string) ([]string, err
 	return collect(rows, func(r rowScanner, id *string) error { return r.Scan(id) })
 }
 
+// HoldingRefs returns the windows and silences ("kind:id") that hold the
+// first page of some unresolved incident, each once.
+func (t *tx) HoldingRefs(ctx context.Context) ([]string, error) {
+	t.statements++
+	rows, err := t.c.conn.QueryContext(t.ctx, holdingRefsSQL)
+	if err != nil {
+		return nil, t.s.dbErr(err, "refs holding incidents")
+	}
+	return collect(rows, func(r rowScanner, ref *string) error { return r.Scan(ref) })
+}
+
+// holdingRefsSQL reads the partial index incidents_suppressed_by alone.
+const holdingRefsSQL = "SELECT DISTINCT suppressed_by FROM incidents WHERE suppressed_by <> '' " +
+	"AND status <> 'resolved' ORDER BY suppressed_by"
+
 // suppressedIncidentsSQL reads the partial index incidents_suppressed_by;
 // its suppressed_by <> ” term lets SQLite use it.
 const suppressedIncidentsSQL = "SELECT id FROM incidents WHERE suppressed_by = $1 AND suppressed_by <> '' " +

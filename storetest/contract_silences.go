@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -81,6 +82,25 @@ func testSilences(t *testing.T, open func(testing.TB) *store.Store) {
 	})
 	if !slices.Equal(ids, []string{"inc-held"}) {
 		t.Errorf("suppressed incidents %v", ids)
+	}
+	// HoldingRefs: each ref holding an unresolved incident once; a
+	// resolved incident's hold no longer counts.
+	for i, ref := range []string{"maintenance:db", "maintenance:db", "silence:sil-1"} {
+		held := incident(fmt.Sprintf("inc-ref-%d", i), int64(10+i), svcCheckout)
+		held.SuppressedBy, held.SuppressedUntil = ref, ptr(at(time.Hour))
+		if i == 2 {
+			held.Status, held.ResolvedAt = hypercare.StatusResolved, ptr(at(time.Minute))
+		}
+		mustWrite(t, s, func(tx hypercare.Tx) error { return tx.InsertIncident(ctx, held) })
+	}
+	var refs []string
+	mustWrite(t, s, func(tx hypercare.Tx) error {
+		var err error
+		refs, err = tx.HoldingRefs(ctx)
+		return err
+	})
+	if !slices.Equal(refs, []string{"maintenance:db", "silence:sil-1"}) {
+		t.Errorf("holding refs %v, want maintenance:db and silence:sil-1 (inc-held's), once each", refs)
 	}
 }
 
