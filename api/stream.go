@@ -93,7 +93,16 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
 	w.WriteHeader(http.StatusOK)
 	out := &sseWriter{w: w, rc: http.NewResponseController(w)}
-	if out.write([]byte("retry: 2000\n: connected\n\n")) != nil {
+	hello := "retry: 2000\n: connected\n\n"
+	if !resume {
+		// A fresh connection starts at the cursor: say so with an id: line
+		// (an event with no data fires nothing but sets the EventSource's
+		// last event ID), so a client that drops before its first event
+		// reconnects with Last-Event-ID and loses nothing committed
+		// meanwhile.
+		hello = "retry: 2000\nid: " + strconv.FormatInt(cursor, 10) + "\n: connected\n\n"
+	}
+	if out.write([]byte(hello)) != nil {
 		return
 	}
 	c := newStreamClient(out, sub, cursor, isAdmin(r), time.Now())
