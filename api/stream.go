@@ -112,7 +112,24 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.live(r.Context(), c)
+	s.live(r.Context(), c, s.stillAuthorized(r))
+}
+
+// stillAuthorized returns a check, run at each keepalive, that the
+// request's credentials still authenticate with the role the stream was
+// opened with: a web session signed out, ended by a password change or
+// expired, or a user whose role changed, must not keep a stream (opened
+// before) that carries every change. A store error keeps the stream (it
+// is not a refusal).
+func (s *Server) stillAuthorized(r *http.Request) func() bool {
+	opened, _ := hypercare.PrincipalFrom(r.Context())
+	return func() bool {
+		p, err := s.auth.authenticate(r)
+		if err != nil {
+			return hypercare.ErrorCode(err) != hypercare.CodeUnauthenticated
+		}
+		return p.Role == opened.Role
+	}
 }
 
 // drain appends the items already waiting in ch to items, up to max in
@@ -190,8 +207,9 @@ func (s *Server) replay(ctx context.Context, c *streamClient, after, cursor int6
 }
 
 // live sends the broker's events (those after c.sent) and keepalives
-// until the client leaves, falls behind, or the broker stops.
-func (s *Server) live(ctx context.Context, c *streamClient) {
+// until the client leaves, falls behind, the broker stops, or, checked at
+// each keepalive, the client's credentials no longer authorize it.
+func (s *Server) live(ctx context.Context, c *streamClient, authorized func() bool) {
 	keepalive := s.clock.After(streamKeepalive)
 	for {
 		var err error
@@ -203,6 +221,10 @@ func (s *Server) live(ctx context.Context, c *streamClient) {
 			}
 			err = s.sendItems(ctx, c, items)
 		case <-keepalive:
+			if !authorized() {
+				s.log.Info("stream: ended: the client's credentials no longer authorize it", "last_sent", c.sent)
+				return
+			}
 			keepalive = s.clock.After(streamKeepalive)
 			err = c.out.write([]byte(": keepalive\n\n"))
 		case <-c.sub.gone:
