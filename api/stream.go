@@ -173,19 +173,26 @@ func (s *Server) replay(ctx context.Context, c *streamClient, after, cursor int6
 	if err != nil {
 		return err
 	}
-	if after < pruned || after > max(last, cursor) {
-		reason := "events after this ID are no longer retained"
-		if after > max(last, cursor) {
-			reason = "this ID was never issued by this server's database"
-		}
-		frame := "id: " + strconv.FormatInt(cursor, 10) + "\nevent: reset\ndata: " +
-			`{"reason":"` + reason + `: reload the page or refetch, then follow the stream"}` + "\n\n"
-		return c.out.write([]byte(frame))
+	if after > max(last, cursor) {
+		return c.reset(cursor, "this ID was never issued by this server's database")
+	}
+	if after < pruned {
+		return c.reset(cursor, prunedReason)
 	}
 	for after < cursor {
 		evs, err := s.streamStore.StreamAfter(ctx, after, streamPage)
 		if err != nil {
 			return err
+		}
+		// Retention may have pruned past `after` since it was last
+		// checked (it runs while replays do): the page would then start
+		// after a gap. Pruning records how far it pruned in its own
+		// commit, so a read after the page tells.
+		if pruned, _, err = s.streamStore.StreamHorizon(ctx); err != nil {
+			return err
+		}
+		if after < pruned {
+			return c.reset(cursor, prunedReason)
 		}
 		for i := range evs {
 			if evs[i].ID > cursor {
@@ -204,6 +211,18 @@ func (s *Server) replay(ctx context.Context, c *streamClient, after, cursor int6
 	}
 	c.sent = max(after, cursor)
 	return nil
+}
+
+// prunedReason is the reset's reason for a resume point retention passed.
+const prunedReason = "events after this ID are no longer retained"
+
+// reset tells the client it missed events it cannot get (event: reset),
+// with the ID it follows from now.
+func (c *streamClient) reset(cursor int64, reason string) error {
+	c.sent = cursor
+	frame := "id: " + strconv.FormatInt(cursor, 10) + "\nevent: reset\ndata: " +
+		`{"reason":"` + reason + `: reload the page or refetch, then follow the stream"}` + "\n\n"
+	return c.out.write([]byte(frame))
 }
 
 // live sends the broker's events (those after c.sent) and keepalives
