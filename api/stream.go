@@ -93,7 +93,16 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
 	w.WriteHeader(http.StatusOK)
 	out := &sseWriter{w: w, rc: http.NewResponseController(w)}
-	if out.write([]byte("retry: 2000\n: connected\n\n")) != nil {
+	hello := "retry: 2000\n: connected\n\n"
+	if !resume {
+		// A fresh connection starts at the cursor: say so with an id: line
+		// (an event with no data fires nothing but sets the EventSource's
+		// last event ID), so a client that drops before its first event
+		// reconnects with Last-Event-ID and loses nothing committed
+		// meanwhile.
+		hello = "retry: 2000\nid: " + strconv.FormatInt(cursor, 10) + "\n: connected\n\n"
+	}
+	if out.write([]byte(hello)) != nil {
 		return
 	}
 	c := newStreamClient(out, sub, cursor, isAdmin(r), time.Now())
@@ -103,7 +112,24 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.live(r.Context(), c)
+	s.live(r.Context(), c, s.stillAuthorized(r))
+}
+
+// stillAuthorized returns a check, run at each keepalive, that the
+// request's credentials still authenticate with the role the stream was
+// opened with: a web session signed out, ended by a password change or
+// expired, or a user whose role changed, must not keep a stream (opened
+// before) that carries every change. A store error keeps the stream (it
+// is not a refusal).
+func (s *Server) stillAuthorized(r *http.Request) func() bool {
+	opened, _ := hypercare.PrincipalFrom(r.Context())
+	return func() bool {
+		p, err := s.auth.authenticate(r)
+		if err != nil {
+			return hypercare.ErrorCode(err) != hypercare.CodeUnauthenticated
+		}
+		return p.Role == opened.Role
+	}
 }
 
 // drain appends the items already waiting in ch to items, up to max in
@@ -147,19 +173,26 @@ func (s *Server) replay(ctx context.Context, c *streamClient, after, cursor int6
 	if err != nil {
 		return err
 	}
-	if after < pruned || after > max(last, cursor) {
-		reason := "events after this ID are no longer retained"
-		if after > max(last, cursor) {
-			reason = "this ID was never issued by this server's database"
-		}
-		frame := "id: " + strconv.FormatInt(cursor, 10) + "\nevent: reset\ndata: " +
-			`{"reason":"` + reason + `: reload the page or refetch, then follow the stream"}` + "\n\n"
-		return c.out.write([]byte(frame))
+	if after > max(last, cursor) {
+		return c.reset(cursor, "this ID was never issued by this server's database")
+	}
+	if after < pruned {
+		return c.reset(cursor, prunedReason)
 	}
 	for after < cursor {
 		evs, err := s.streamStore.StreamAfter(ctx, after, streamPage)
 		if err != nil {
 			return err
+		}
+		// Retention may have pruned past `after` since it was last
+		// checked (it runs while replays do): the page would then start
+		// after a gap. Pruning records how far it pruned in its own
+		// commit, so a read after the page tells.
+		if pruned, _, err = s.streamStore.StreamHorizon(ctx); err != nil {
+			return err
+		}
+		if after < pruned {
+			return c.reset(cursor, prunedReason)
 		}
 		for i := range evs {
 			if evs[i].ID > cursor {
@@ -180,9 +213,22 @@ func (s *Server) replay(ctx context.Context, c *streamClient, after, cursor int6
 	return nil
 }
 
+// prunedReason is the reset's reason for a resume point retention passed.
+const prunedReason = "events after this ID are no longer retained"
+
+// reset tells the client it missed events it cannot get (event: reset),
+// with the ID it follows from now.
+func (c *streamClient) reset(cursor int64, reason string) error {
+	c.sent = cursor
+	frame := "id: " + strconv.FormatInt(cursor, 10) + "\nevent: reset\ndata: " +
+		`{"reason":"` + reason + `: reload the page or refetch, then follow the stream"}` + "\n\n"
+	return c.out.write([]byte(frame))
+}
+
 // live sends the broker's events (those after c.sent) and keepalives
-// until the client leaves, falls behind, or the broker stops.
-func (s *Server) live(ctx context.Context, c *streamClient) {
+// until the client leaves, falls behind, the broker stops, or, checked at
+// each keepalive, the client's credentials no longer authorize it.
+func (s *Server) live(ctx context.Context, c *streamClient, authorized func() bool) {
 	keepalive := s.clock.After(streamKeepalive)
 	for {
 		var err error
@@ -194,6 +240,10 @@ func (s *Server) live(ctx context.Context, c *streamClient) {
 			}
 			err = s.sendItems(ctx, c, items)
 		case <-keepalive:
+			if !authorized() {
+				s.log.Info("stream: ended: the client's credentials no longer authorize it", "last_sent", c.sent)
+				return
+			}
 			keepalive = s.clock.After(streamKeepalive)
 			err = c.out.write([]byte(": keepalive\n\n"))
 		case <-c.sub.gone:
