@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/input"
@@ -53,4 +54,25 @@ func TestBrowserPastedLogNoteWithinTheLimit(t *testing.T) {
 	if !strings.Contains(note, "12:06:39 ERROR pod-399") {
 		t.Errorf("the timeline does not show the pasted note")
 	}
+}
+
+// TestBrowserPageLeavesAnEndedSession: when the session ends (here it
+// expires), the server ends its live stream and refuses the browser's
+// reconnect, which closes the EventSource for good. The page used to go
+// quietly stale; it now reloads, and the sign-in page says why.
+func TestBrowserPageLeavesAnEndedSession(t *testing.T) {
+	exe := chromiumPath(t)
+	h := startHarness(t, storetest.Engines(t)[0].Open(t))
+	ctx := newBrowser(t, exe)
+	signIn(t, ctx, h.URL, "rita")
+	run(t, ctx, "wait for the stream", chromedp.WaitReady(chromedp.CSS(`body[data-stream="open"]`)))
+	h.Clock.Advance(13 * time.Hour) // past the session's 12 hours
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		h.Clock.Advance(15 * time.Second) // keepalives: the stream re-checks the session at each
+		if path := eval[string](t, ctx, `location.pathname`); path == "/login" {
+			return
+		}
+	}
+	t.Fatalf("the page is still at %q with data-stream=%q a minute after its session expired; want the sign-in page",
+		eval[string](t, ctx, `location.pathname`), eval[string](t, ctx, `document.body.getAttribute("data-stream") || ""`))
 }

@@ -106,4 +106,15 @@
     opened = true;
     document.body.setAttribute("data-stream", "open");
   });
+  source.addEventListener("error", function () {
+    // A refused reconnect (the session ended: 401; a server restarting:
+    // 503) closes an EventSource for good, and the page would go quietly
+    // stale. Reload it: it comes back live, or the sign-in page says why.
+    if (source.readyState === EventSource.CLOSED) {
+      document.body.setAttribute("data-stream", "closed");
+      setTimeout(function () {
+        window.location.reload();
+      }, 3000);
+    }
+  });
 })();
