@@ -35,6 +35,11 @@ type StreamOptions struct {
 	// Resume replays every retained event after After before going live.
 	Resume bool
 	After  int64
+	// OnStart, if set, hears the position a new (not resuming) stream
+	// starts at, before any event: a caller that drops before its first
+	// event resumes from it (Resume, After) and loses nothing committed
+	// meanwhile.
+	OnStart func(id int64)
 }
 
 // maxStreamLine bounds one SSE line, so a misbehaving server cannot make
@@ -53,7 +58,7 @@ func (c *Client) Stream(ctx context.Context, opts StreamOptions) iter.Seq2[Strea
 			return
 		}
 		defer body.Close()
-		for ev, err := range readStream(body) {
+		for ev, err := range readStream(body, opts.OnStart) {
 			if err != nil && ctx.Err() != nil {
 				return // the caller ended it
 			}
@@ -100,8 +105,9 @@ func (c *Client) openStream(ctx context.Context, opts StreamOptions) (io.ReadClo
 }
 
 // readStream parses Server-Sent Events as the stream writes them: id,
-// event and one data line per event, comments and retry ignored.
-func readStream(r io.Reader) iter.Seq2[StreamEvent, error] {
+// event and one data line per event, comments and retry ignored; an id
+// without an event (the start of a new stream) goes to onStart, if set.
+func readStream(r io.Reader, onStart func(int64)) iter.Seq2[StreamEvent, error] {
 	return func(yield func(StreamEvent, error) bool) {
 		sc := bufio.NewScanner(r)
 		sc.Buffer(make([]byte, 0, 64<<10), maxStreamLine)
@@ -122,8 +128,11 @@ func readStream(r io.Reader) iter.Seq2[StreamEvent, error] {
 				continue
 			}
 			if kind == "" && data == "" {
+				if n, err := strconv.ParseInt(id, 10, 64); err == nil && onStart != nil {
+					onStart(n)
+				}
 				id = ""
-				continue // a comment or retry block
+				continue // a comment, retry or start block
 			}
 			ev, err := decodeStreamEvent(id, kind, data)
 			id, kind, data = "", "", ""

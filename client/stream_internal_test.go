@@ -13,7 +13,7 @@ func FuzzReadStream(f *testing.F) {
 	f.Add("id: x\nevent: alert\ndata: {}\n\n")
 	f.Add("event: alert\ndata: not json\n\n")
 	f.Fuzz(func(t *testing.T, in string) {
-		for ev, err := range readStream(strings.NewReader(in)) {
+		for ev, err := range readStream(strings.NewReader(in), nil) {
 			if err != nil {
 				return
 			}
@@ -30,7 +30,7 @@ func TestReadStream(t *testing.T) {
 	in := "retry: 2000\n: connected\n\nid: 7\nevent: incident\ndata: {\"kind\":\"incident\",\"op\":\"created\"," +
 		"\"incident_id\":\"x\",\"incident_number\":3,\"object\":{\"id\":\"x\"}}\n\n: keepalive\n\nid: 8\nevent: reset\ndata: {}\n\n"
 	var got []StreamEvent
-	for ev, err := range readStream(strings.NewReader(in)) {
+	for ev, err := range readStream(strings.NewReader(in), nil) {
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -57,3 +57,33 @@ func TestStream(t *testing.T) {
 		}
 	})
 }
+
+// TestStreamResumesFromItsStart: a new stream tells OnStart where it
+// starts, so a caller that drops before its first event resumes from
+// there and gets what committed while it was away.
+func TestStreamResumesFromItsStart(t *testing.T) {
+	forEachServer(t, func(t *testing.T, e *env) {
+		ctx, cancel := context.WithCancel(t.Context())
+		start := int64(-1)
+		for _, err := range e.viewer.Stream(ctx, client.StreamOptions{OnStart: func(id int64) { start = id; cancel() }}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if start < 0 {
+			t.Fatal("OnStart never heard the stream's start")
+		}
+		// Away: an incident opens.
+		e.srv.Send(apitest.Event{RoutingKey: apitest.KeyCheckout, Action: "trigger", DedupKey: "c1",
+			Payload: &apitest.Payload{Summary: "Disk full", Source: "db-1", Severity: "critical"}})
+		for ev, err := range e.viewer.Stream(t.Context(), client.StreamOptions{Resume: true, After: start}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ev.Kind != hypercare.StreamIncident || ev.Op != "created" || ev.IncidentNumber != 1 {
+				t.Fatalf("first event after resuming from the start %d: %+v, want incident 1 created", start, ev)
+			}
+			break
+		}
+	})
+}
