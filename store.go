@@ -184,6 +184,10 @@ type Reader interface {
 	RecentPages(ctx context.Context, userID string, since time.Time) ([]time.Time, error)
 	// ListSilences returns the newest silences, at most limit.
 	ListSilences(ctx context.Context, limit int) ([]Silence, error)
+	// ListLiveSilences returns the newest silences not ended at at
+	// (active or yet to start), at most limit: however many have ended
+	// since, a live one is never crowded out of the list.
+	ListLiveSilences(ctx context.Context, at time.Time, limit int) ([]Silence, error)
 	// GetSilence returns one silence, or not_found.
 	GetSilence(ctx context.Context, id string) (*Silence, error)
 }

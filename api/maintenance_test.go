@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -340,4 +341,41 @@ func TestSilenceExpiredInsideWindowStaysHeld(t *testing.T) {
 		p.after(time.Minute, "alice level 1 incident #1")
 		p.after(10 * time.Minute)
 	})
+}
+
+// TestActiveSilenceListedWhateverExpiredSince: the list reads at most the
+// newest 1,000 silences. ?state=active used to filter those, so an active
+// silence created before 1,000 newer ones that have ended (a drill that
+// silences and expires in a loop) dropped out of the list.
+func TestActiveSilenceListedWhateverExpiredSince(t *testing.T) {
+	e := newEnv(t, storetestEngines(t)[0].Open(t), 0)
+	now := e.clock.Now()
+	err := e.st.Write(context.Background(), "silences", func(tx hypercare.Tx) error {
+		long := &hypercare.Silence{ID: "sil-long", Services: []string{"checkout"}, StartsAt: now.Add(-time.Hour),
+			EndsAt: now.Add(24 * time.Hour), Comment: "migration week", CreatedBy: "alice", CreatedAt: now.Add(-time.Hour)}
+		if err := tx.InsertSilence(context.Background(), long); err != nil {
+			return err
+		}
+		for i := range 1000 {
+			s := &hypercare.Silence{ID: fmt.Sprintf("sil-%04d", i), Services: []string{"checkout"},
+				StartsAt: now.Add(-30 * time.Minute), EndsAt: now.Add(-time.Minute), Comment: "drill",
+				CreatedBy: "bob", CreatedAt: now.Add(-30*time.Minute + time.Duration(i)*time.Millisecond)}
+			if err := tx.InsertSilence(context.Background(), s); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out struct {
+		Silences []api.SilenceView `json:"silences"`
+	}
+	if code := e.do("GET", "/api/v1/silences?state=active", e.viewer, nil, &out); code != http.StatusOK {
+		t.Fatalf("list: %d", code)
+	}
+	if len(out.Silences) != 1 || out.Silences[0].ID != "sil-long" {
+		t.Fatalf("active silences: %d listed, want sil-long alone", len(out.Silences))
+	}
 }

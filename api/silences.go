@@ -178,7 +178,15 @@ func (s *Server) listSilences(w http.ResponseWriter, r *http.Request) {
 			hypercare.FieldError{Field: "state", Message: "must be pending, active or expired"}))
 		return
 	}
-	list, err := s.store.ListSilences(r.Context(), maxSilencesListed)
+	var list []hypercare.Silence
+	var err error
+	if state == "pending" || state == "active" {
+		// Not ended: read from the live ones, or many newer expired
+		// silences would push an active one out of the newest.
+		list, err = s.store.ListLiveSilences(r.Context(), s.clock.Now(), maxSilencesListed)
+	} else {
+		list, err = s.store.ListSilences(r.Context(), maxSilencesListed)
+	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -81,11 +81,10 @@ const maxSimulatedSilences = 1000
 // holdsAt are the maintenance windows and silences that may hold a first
 // page at at: the directory's windows and the silences not ended then.
 func (e *Engine) holdsAt(ctx context.Context, d *Directory, at time.Time) ([]correlate.Suppressor, error) {
-	silences, err := e.store.ListSilences(ctx, maxSimulatedSilences)
+	silences, err := e.store.ListLiveSilences(ctx, at, maxSimulatedSilences)
 	if err != nil {
 		return nil, fmt.Errorf("read silences: %w", err)
 	}
-	silences = slices.DeleteFunc(silences, func(s hypercare.Silence) bool { return !s.EndsAt.After(at) })
 	return append(correlate.Suppressors(d.Maintenance, at), hold.Silences(silences)...), nil
 }
 

@@ -122,6 +122,21 @@ const holdingRefsSQL = "SELECT DISTINCT suppressed_by FROM incidents WHERE suppr
 const suppressedIncidentsSQL = "SELECT id FROM incidents WHERE suppressed_by = $1 AND suppressed_by <> '' " +
 	"AND status <> 'resolved' ORDER BY number"
 
+// ListLiveSilences returns the silences not ended at at, newest first, at
+// most limit (a range of silences_ends).
+func (s *Store) ListLiveSilences(ctx context.Context, at time.Time, limit int) ([]hypercare.Silence, error) {
+	rows, err := s.query(ctx, "SELECT "+silenceCols+" FROM silences WHERE ends_at > $1 "+
+		"ORDER BY created_at DESC, id DESC LIMIT $2", micros(at), limit)
+	if err != nil {
+		return nil, fmt.Errorf("list live silences: %w", err)
+	}
+	list, err := collect(rows, scanSilence)
+	if err != nil {
+		return nil, fmt.Errorf("list live silences: %w", err)
+	}
+	return list, nil
+}
+
 // ListSilences returns every silence, newest first, at most limit.
 func (s *Store) ListSilences(ctx context.Context, limit int) ([]hypercare.Silence, error) {
 	rows, err := s.query(ctx, "SELECT "+silenceCols+" FROM silences ORDER BY created_at DESC, id DESC LIMIT $1", limit)

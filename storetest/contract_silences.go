@@ -67,6 +67,20 @@ func testSilences(t *testing.T, open func(testing.TB) *store.Store) {
 	if err != nil || len(list) != 1 {
 		t.Fatalf("list: %+v %v", list, err)
 	}
+	// ListLiveSilences: the not-ended ones only, newest first, whatever
+	// ended since (sil-1 ended at +10m).
+	for i, id := range []string{"sil-live-1", "sil-live-2"} {
+		live := &hypercare.Silence{ID: id, Services: []string{svcCheckout}, StartsAt: at(time.Duration(i) * time.Hour),
+			EndsAt: at(3 * time.Hour), Comment: "later", CreatedBy: "bob", CreatedAt: at(time.Duration(i) * time.Minute)}
+		mustWrite(t, s, func(tx hypercare.Tx) error { return tx.InsertSilence(ctx, live) })
+	}
+	liveList, err := s.ListLiveSilences(ctx, at(30*time.Minute), 10)
+	if err != nil || len(liveList) != 2 || liveList[0].ID != "sil-live-2" || liveList[1].ID != "sil-live-1" {
+		t.Fatalf("live silences at +30m: %+v %v, want sil-live-2 then sil-live-1", liveList, err)
+	}
+	if one, err := s.ListLiveSilences(ctx, at(30*time.Minute), 1); err != nil || len(one) != 1 {
+		t.Fatalf("live silences, limit 1: %+v %v", one, err)
+	}
 	inc := incident("inc-held", 1, svcCheckout)
 	inc.SuppressedBy, inc.SuppressedUntil = "silence:sil-1", ptr(at(time.Hour))
 	mustWrite(t, s, func(tx hypercare.Tx) error { return tx.InsertIncident(ctx, inc) })
