@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hypercare/hypercare/client"
 	"github.com/hypercare/hypercare/config"
 	"github.com/hypercare/hypercare/readiness"
 	"github.com/spf13/cobra"
@@ -122,7 +123,12 @@ func (f *readinessFlags) report(cmd *cobra.Command) (*readiness.Report, error) {
 		if f.at == "" {
 			at = time.Time{} // the server's now
 		}
-		return c.Readiness(ctx, f.window, at)
+		rep, err := c.Readiness(ctx, f.window, at)
+		if err != nil {
+			return nil, err
+		}
+		inWindowZone(ctx, c, rep)
+		return rep, nil
 	}
 	cfg, err := config.Load(f.configPath)
 	if err != nil {
@@ -148,6 +154,26 @@ func (f *readinessFlags) report(cmd *cobra.Command) (*readiness.Report, error) {
 	}
 	rep := catalog.Evaluate(w, at, last)
 	return &rep, nil
+}
+
+// inWindowZone puts the server's report on the window's own clock, as the
+// local computation reads it ("EST", not the bare "-0500" an RFC 3339
+// offset parses to). The window's zone comes from GET /api/v1/windows; if
+// that cannot be read the times stay as the server wrote them.
+func inWindowZone(ctx context.Context, c *client.Client, rep *readiness.Report) {
+	windows, err := c.Windows(ctx)
+	if err != nil {
+		return
+	}
+	for _, w := range windows {
+		if w.ID != rep.Window {
+			continue
+		}
+		if loc, err := time.LoadLocation(w.TimeZone); err == nil {
+			rep.At, rep.CheckedFrom, rep.CheckedTo = rep.At.In(loc), rep.CheckedFrom.In(loc), rep.CheckedTo.In(loc)
+		}
+		return
+	}
 }
 
 // lastEvents reads when each integration last sent anything, from the

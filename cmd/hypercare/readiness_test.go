@@ -141,6 +141,12 @@ func TestReadinessFromTheServer(t *testing.T) {
 			strings.Count(out, `"kind": "silent_integration"`) != 5 || strings.Contains(out, "not checked") {
 			t.Errorf("exit %d, want 1 with 6 shift_too_long and 5 silent_integration:\n%s", code, out)
 		}
+		// The table reads the window's own clock, as the local computation
+		// does: "EST", not the "-0500" the server's RFC 3339 offset parses to.
+		out, code = runReadiness(t, append([]string{"--window", "bfcm-2026", "--at", "2026-11-20T12:00:00Z"}, flags...)...)
+		if code != 1 || !strings.Contains(out, "checked 2026-11-26 18:00 EST to") || strings.Contains(out, "-0500") {
+			t.Errorf("table from the server: exit %d, want 1 and times in EST:\n%s", code, out)
+		}
 		out, code = runReadiness(t, append([]string{"--window", "nope"}, flags...)...)
 		if code != 2 || !strings.Contains(out, `hypercare window "nope" not found`) {
 			t.Errorf("unknown window: exit %d\n%s", code, out)
