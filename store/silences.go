@@ -125,16 +125,8 @@ const suppressedIncidentsSQL = "SELECT id FROM incidents WHERE suppressed_by = $
 // ListLiveSilences returns the silences not ended at at, newest first, at
 // most limit (a range of silences_ends).
 func (s *Store) ListLiveSilences(ctx context.Context, at time.Time, limit int) ([]hypercare.Silence, error) {
-	rows, err := s.query(ctx, "SELECT "+silenceCols+" FROM silences WHERE ends_at > $1 "+
-		"ORDER BY created_at DESC, id DESC LIMIT $2", micros(at), limit)
-	if err != nil {
-		return nil, fmt.Errorf("list live silences: %w", err)
-	}
-	list, err := collect(rows, scanSilence)
-	if err != nil {
-		return nil, fmt.Errorf("list live silences: %w", err)
-	}
-	return list, nil
+	return readAll(ctx, s, "list live silences", "SELECT "+silenceCols+" FROM silences WHERE ends_at > $1 "+
+		"ORDER BY created_at DESC, id DESC LIMIT $2", []any{micros(at), limit}, scanSilence)
 }
 
 // ListSilences returns every silence, newest first, at most limit.
