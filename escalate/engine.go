@@ -36,8 +36,11 @@ type Engine struct {
 	log   *slog.Logger
 	// dir is the directory SetDirectory set; src, when set (Use),
 	// replaces it. A pass loads one directory and uses only it.
-	dir  atomic.Pointer[Directory]
-	src  atomic.Pointer[func() *Directory]
+	dir atomic.Pointer[Directory]
+	src atomic.Pointer[func() *Directory]
+	// gate, when set (SetGate), is held from a pass's directory read to
+	// its commit.
+	gate atomic.Pointer[Gate]
 	loop *loop.Loop
 	// paged, if set, is called after a commit that created pages, to wake
 	// the delivery engine.
@@ -115,6 +118,7 @@ func (e *Engine) RunDue(ctx context.Context) (int, error) {
 // them in one write. Graces go first: the incidents they promote start
 // escalations due now, which the same write then pages.
 func (e *Engine) runBatch(ctx context.Context) (steps, pages int, err error) {
+	defer e.enter()()
 	now := e.clock.Now()
 	dir := e.Directory()
 	err = e.store.Write(ctx, "escalate", func(tx hypercare.Tx) error {

@@ -63,6 +63,32 @@ func NewConfig(s Settings, prev *Config) *Config {
 // and src returns its intake part. Call it before serving.
 func (in *Intake) Use(src func() *Config) { in.src.Store(&src) }
 
+// Gate is held, read side, by a request from the moment it reads its
+// config to its write's commit. A config reload takes the write side
+// while it writes the new file's catalog, releases the holds of the
+// maintenance windows it ends and publishes the new config, so it never
+// lands between a request's read and its write: an event held by a
+// window the old file had commits before the reload releases such holds,
+// never after (a *sync.RWMutex is one).
+type Gate interface {
+	RLock()
+	RUnlock()
+}
+
+// SetGate makes every request hold g (see Gate); call it with Use,
+// before serving.
+func (in *Intake) SetGate(g Gate) { in.gate.Store(&g) }
+
+// enter holds the gate, if any, and returns what lets it go.
+func (in *Intake) enter() (leave func()) {
+	g := in.gate.Load()
+	if g == nil {
+		return func() {}
+	}
+	(*g).RLock()
+	return (*g).RUnlock
+}
+
 // config returns the config a request uses from start to end.
 func (in *Intake) config() *Config {
 	if src := in.src.Load(); src != nil {

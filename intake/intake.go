@@ -47,6 +47,9 @@ type Intake struct {
 	clock hypercare.Clock
 	// src, when set (Use), returns the config in force; else own is.
 	src atomic.Pointer[func() *Config]
+	// gate, when set (SetGate), is held from a request's config read to
+	// its commit.
+	gate atomic.Pointer[Gate]
 	// own is the config the setters build, copy-on-write under mu.
 	own atomic.Pointer[Config]
 	mu  sync.Mutex
@@ -126,6 +129,7 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 		}
 		payloads[i] = b
 	}
+	defer in.enter()()
 	cfg := in.config()
 	if cur, ok := cfg.routes[it.Key]; ok && it.Key != "" {
 		// The caller looked the key up in the config in force then; a

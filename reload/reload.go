@@ -86,7 +86,13 @@ type Reloader struct {
 	// mu makes reloads one at a time, so two cannot interleave their
 	// catalog writes and swaps.
 	mu sync.Mutex
-	m  *metrics
+	// gate is held, read side, by intake requests and escalation passes
+	// from reading the snapshot to their write's commit, and, write side,
+	// by a reload from its catalog write to publishing: a request that
+	// read the old snapshot commits before the reload releases the holds
+	// of the maintenance windows it ends, so none is set again after.
+	gate sync.RWMutex
+	m    *metrics
 	// wake tells the escalation engine a reload made first pages due
 	// (Attach sets it).
 	wake atomic.Pointer[func()]
@@ -115,7 +121,9 @@ func (r *Reloader) Current() *Snapshot { return r.cur.Load() }
 // first Apply and before serving.
 func (r *Reloader) Attach(in *intake.Intake, esc *escalate.Engine, deliverer *notify.Engine) {
 	in.Use(func() *intake.Config { return r.cur.Load().Intake })
+	in.SetGate(&r.gate)
 	esc.Use(func() *escalate.Directory { return r.cur.Load().Directory })
+	esc.SetGate(&r.gate)
 	wake := esc.Wake
 	r.wake.Store(&wake)
 	deliverer.Use(func() (notify.Policy, notify.Directory) {
@@ -151,6 +159,10 @@ func (r *Reloader) apply(ctx context.Context, cfg *config.Config) (*Result, erro
 	teams, services, integrations := cfg.Catalog()
 	ended := changedMaintenance(prev, cfg)
 	released := 0
+	// Requests and passes that read the snapshot in force finish first,
+	// and none starts until the new one is published (see gate).
+	r.gate.Lock()
+	defer r.gate.Unlock()
 	err := r.opts.Store.Write(ctx, "catalog", func(tx hypercare.Tx) error {
 		if err := tx.ApplyCatalog(ctx, teams, services, integrations); err != nil {
 			return err
