@@ -131,7 +131,7 @@
 //	    end: "2026-11-29T04:00"
 //	    time_zone: Europe/London     # required
 //	    recurrence: {freq: weekly, by_day: [SU]}  # optional: daily|weekly, interval, by_day, until
-//	    announce_to: [{user: alice}, {type: slack, address: C0123456}]
+//	    announce_to: [{user: alice}, {type: slack, address: C0123456}]  # a Slack ID needs notify.slack.bot_token
 //
 // Integration types name the wire format a sender speaks: events-v2 is the
 // PagerDuty Events API v2 (Datadog, New Relic and any PagerDuty-compatible

@@ -35,7 +35,8 @@ func TestParseMaintenanceRules(t *testing.T) {
 			"    announce_to:",
 			"      - {user: alice}",
 			"      - {user: alice, contact_method: alice-hook}",
-			`      - {type: slack, address: C0123456}`), nil},
+			`      - {type: slack, address: C0123456}`,
+			"notify: {slack: {bot_token: xoxb-token}}"), nil},
 		{"matchers alone scope a window", with(maintBase, "maintenance:",
 			`  - {id: m, matchers: ['cluster="eu-1"'], start: "2026-11-29T02:00", end: "2026-11-29T04:00", time_zone: UTC}`), nil},
 		{"missing fields", with(maintBase, "maintenance:", "  - name: x"), []string{

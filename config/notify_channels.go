@@ -59,12 +59,29 @@ func (c *checker) checkChannels(cfg *Config) {
 	}
 	for i, u := range cfg.UserSpecs {
 		for j, cm := range u.ContactMethods {
-			if cm.Type == hypercare.ContactSlack && validSlackID(cm.Address) {
-				c.add(fmt.Sprintf("users[%d].contact_methods[%d].address", i, j),
-					"a Slack channel or user ID is sent with the Web API, which needs notify.slack.bot_token; "+
-						"set it, or use an incoming-webhook URL")
-			}
+			c.checkSlackID(fmt.Sprintf("users[%d].contact_methods[%d].address", i, j), cm.Type, cm.Address)
 		}
+	}
+	// Window announcements go through the same channels: one to a Slack
+	// ID would fail at every start and end, with nobody paged to notice.
+	for i, m := range cfg.MaintenanceSpecs {
+		for j, t := range m.AnnounceTo {
+			c.checkSlackID(fmt.Sprintf("maintenance[%d].announce_to[%d].address", i, j), t.Type, t.Address)
+		}
+	}
+	for i, w := range cfg.WindowSpecs {
+		for j, t := range w.AnnounceTo {
+			c.checkSlackID(fmt.Sprintf("hypercare_windows[%d].announce_to[%d].address", i, j), t.Type, t.Address)
+		}
+	}
+}
+
+// checkSlackID reports a Slack channel or user ID at path, which only the
+// Web API reaches: checkChannels calls it when there is no bot token.
+func (c *checker) checkSlackID(path string, t hypercare.ContactType, address string) {
+	if t == hypercare.ContactSlack && validSlackID(address) {
+		c.add(path, "a Slack channel or user ID is sent with the Web API, which needs notify.slack.bot_token; "+
+			"set it, or use an incoming-webhook URL")
 	}
 }
 

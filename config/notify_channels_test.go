@@ -79,3 +79,29 @@ func TestChannelProblemsNeverEchoSecrets(t *testing.T) {
 		t.Errorf("problem echoes the bot token: %v", err)
 	}
 }
+
+// TestAnnouncementsToASlackIDNeedABotToken checks that a window announced
+// to a Slack channel ID, which only the Web API reaches, is refused
+// without notify.slack.bot_token, as a contact method is: otherwise every
+// announcement fails at the window's start, unseen.
+func TestAnnouncementsToASlackIDNeedABotToken(t *testing.T) {
+	file := []string{
+		"services: [{id: shop, name: Shop}]",
+		"maintenance:",
+		"  - id: deploys",
+		"    services: [shop]",
+		`    start: "2026-11-29T02:00"`,
+		`    end: "2026-11-29T04:00"`,
+		"    time_zone: Europe/London",
+		"    announce_to: [{type: slack, address: C0123456}, {type: slack, address: 'https://hooks.slack.com/services/T/B/X'}]",
+		"hypercare_windows:",
+		`  - {id: bf, name: BF, time_zone: UTC, start: "2026-11-27T00:00", end: "2026-11-28T00:00", announce_to: [{type: slack, address: G0123456}]}`,
+	}
+	runProblemCases(t, []problemCase{
+		{"no bot token", y(file...), []string{
+			"hypercare.yaml:8:42: maintenance[0].announce_to[0].address: a Slack channel or user ID is sent with the Web API, which needs notify.slack.bot_token; set it, or use an incoming-webhook URL",
+			"hypercare.yaml:10:129: hypercare_windows[0].announce_to[0].address: a Slack channel or user ID is sent with the Web API, which needs notify.slack.bot_token; set it, or use an incoming-webhook URL",
+		}},
+		{"with a bot token", with(file, "notify: {slack: {bot_token: xoxb-token}}"), nil},
+	}, noEnv)
+}
