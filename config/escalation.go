@@ -15,7 +15,7 @@ type EscalationPolicy struct {
 	ID   string `yaml:"id"`
 	Name string `yaml:"name"`
 	// Repeat is how many times the whole policy runs again after the last
-	// level times out; default 0.
+	// level times out; default 0, at most maxRepeat.
 	Repeat int `yaml:"repeat"`
 	// AckTimeoutMinutes, if set, re-triggers an acknowledged incident
 	// that is not resolved within it, so an ack cannot silence a page
@@ -42,6 +42,14 @@ type Target struct {
 	User     string `yaml:"user"`
 	Schedule string `yaml:"schedule"`
 }
+
+// maxRepeat bounds escalation_policies[].repeat. A dry run (hypercare
+// simulate, GET /api/v1/simulate) plans every page of every repeat, so a
+// typo such as 100000000 would have it plan pages until the server ran
+// out of memory; a hundred rounds of a policy is hours of paging, far
+// beyond any escalation someone is still asleep through (PagerDuty stops
+// at 9).
+const maxRepeat = 100
 
 // EscalationPolicies returns the policies declared in the file, in file
 // order, with minutes converted to durations and the default mode (all)
@@ -93,8 +101,8 @@ func (c *checker) checkPolicies(policies []EscalationPolicy, users, schedules ma
 		path := fmt.Sprintf("escalation_policies[%d]", i)
 		c.checkID(path+".id", p.ID, "escalation policy", seen)
 		declared[p.ID] = true
-		if p.Repeat < 0 {
-			c.add(path+".repeat", "must be 0 or more")
+		if p.Repeat < 0 || p.Repeat > maxRepeat {
+			c.add(path+".repeat", "must be between 0 and %d", maxRepeat)
 		}
 		if p.AckTimeoutMinutes != nil {
 			c.checkMinutes(path+".ack_timeout_minutes", *p.AckTimeoutMinutes, 0)

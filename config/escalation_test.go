@@ -42,11 +42,20 @@ func TestParseEscalationPolicyRules(t *testing.T) {
 		), []string{
 			"hypercare.yaml:5:5: escalation_policies[0].id: is required",
 			"hypercare.yaml:5:5: escalation_policies[0].levels: at least one level is required",
-			"hypercare.yaml:6:13: escalation_policies[0].repeat: must be 0 or more",
+			"hypercare.yaml:6:13: escalation_policies[0].repeat: must be between 0 and 100",
 			"hypercare.yaml:7:26: escalation_policies[0].ack_timeout_minutes: must be between 0 and 10080 (a week)",
 			"hypercare.yaml:9:13: escalation_policies[1].levels: at least one level is required",
 			`hypercare.yaml:10:9: escalation_policies[2].id: duplicate escalation policy ID "web", already used by escalation_policies[1] at line 8`,
 			"hypercare.yaml:11:26: escalation_policies[2].ack_timeout_minutes: must be between 0 and 10080 (a week)",
+		}},
+		// A dry run walks every repeat: a typo such as 100000000 would
+		// make GET /api/v1/simulate plan pages until the server runs out
+		// of memory.
+		{"repeat bounds", with(userAndSchedule,
+			"  - {id: web, repeat: 100, levels: [{targets: [{user: ann}], escalate_after_minutes: 5}]}",
+			"  - {id: ops, repeat: 100000000, levels: [{targets: [{user: ann}], escalate_after_minutes: 5}]}",
+		), []string{
+			"hypercare.yaml:6:23: escalation_policies[1].repeat: must be between 0 and 100",
 		}},
 		{"levels", with(userAndSchedule,
 			"  - id: web",
