@@ -50,9 +50,11 @@ func Changed(old, next *config.Config) []string {
 	return diff(old, next, func(section) bool { return true })
 }
 
-// RestartRequired lists the changed sections a reload does not apply.
-func RestartRequired(old, next *config.Config) []string {
-	return diff(old, next, func(s section) bool { return s.restart })
+// RestartRequired lists the sections a reload does not apply that differ
+// between started, the config the server started with (what those
+// sections still run as), and next.
+func RestartRequired(started, next *config.Config) []string {
+	return diff(started, next, func(s section) bool { return s.restart })
 }
 
 func diff(old, next *config.Config, keep func(section) bool) []string {

@@ -96,6 +96,10 @@ type Reloader struct {
 	// wake tells the escalation engine a reload made first pages due
 	// (Attach sets it).
 	wake atomic.Pointer[func()]
+	// started is the config of the first Apply: the restart-required
+	// sections (ingest, the channels) run as it says until the server
+	// restarts, whatever later reloads changed. Under mu.
+	started *config.Config
 }
 
 // New returns a Reloader with no snapshot yet.
@@ -207,8 +211,11 @@ func (r *Reloader) apply(ctx context.Context, cfg *config.Config) (*Result, erro
 	if prev != nil {
 		old = prev.Config
 	}
+	if r.started == nil {
+		r.started = cfg
+	}
 	return &Result{Version: next.Version, LoadedAt: next.LoadedAt, Changed: Changed(old, cfg),
-		RestartRequired: RestartRequired(old, cfg)}, nil
+		RestartRequired: RestartRequired(r.started, cfg)}, nil
 }
 
 // removedWhileDown lists the maintenance windows that hold incidents but
@@ -297,8 +304,10 @@ type Result struct {
 	// file ("services", "escalation_policies", ...), empty when the file
 	// is the same.
 	Changed []string `json:"changed"`
-	// RestartRequired lists the changed sections this server took no
-	// notice of: they apply at the next restart (README, "Live reload").
+	// RestartRequired lists the sections this server takes no notice of
+	// whose value in the file differs from the one it started with: they
+	// apply at the next restart (README, "Live reload"). A section stays
+	// listed by every reload until then, changed by this one or not.
 	RestartRequired []string `json:"restart_required"`
 }
 

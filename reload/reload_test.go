@@ -169,3 +169,27 @@ func TestReloadRemovingAMaintenanceWindowReleasesItsHeldIncidents(t *testing.T) 
 		}
 	})
 }
+
+// A section that needs a restart stays listed under restart_required by
+// every later reload until the server runs it: a second reload that does
+// not touch it must not answer that nothing waits for a restart while the
+// server still runs the value it started with.
+func TestRestartRequiredListsWhatTheServerStillRunsFromItsStart(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		r := newRig(t, eng, configFile(policy("web", "alice"), "web", ""))
+		limited := "ingest: {rate_limit_per_minute: 10}\n"
+		if res := r.reloadFile(configFile(policy("web", "alice"), "web", limited)); !slices.Equal(res.RestartRequired, []string{"ingest"}) {
+			t.Fatalf("first reload: restart_required = %v, want [ingest]", res.RestartRequired)
+		}
+		res := r.reloadFile(configFile(policy("web", "alice", "bob"), "web", limited))
+		if !slices.Equal(res.Changed, []string{"escalation_policies"}) || !slices.Equal(res.RestartRequired, []string{"ingest"}) {
+			t.Errorf("second reload: changed = %v, restart_required = %v; want [escalation_policies] and [ingest] "+
+				"(the server still runs the rate limit it started with)", res.Changed, res.RestartRequired)
+		}
+		res = r.reloadFile(configFile(policy("web", "alice", "bob"), "web", ""))
+		if !slices.Equal(res.Changed, []string{"ingest"}) || len(res.RestartRequired) != 0 {
+			t.Errorf("back to the started ingest: changed = %v, restart_required = %v; want [ingest] and []",
+				res.Changed, res.RestartRequired)
+		}
+	})
+}
