@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"syscall"
@@ -96,4 +97,65 @@ func TestServeReloadsItsConfig(t *testing.T) {
 			t.Errorf("config reload: %v: %s", err, out)
 		}
 	})
+}
+
+// A SIGHUP that arrives while the server is still starting (opening and
+// migrating its database, which can take minutes on a large one) is a
+// reload asked for early, as when a deployment tool signals right after a
+// restart: it must not kill the server, whose default action for SIGHUP
+// is to exit. The reload it asks for runs once the server is up.
+func TestSIGHUPWhileStartingDoesNotKillTheServer(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(t.TempDir(), "hypercare.yaml")
+	if err := os.WriteFile(cfg, []byte(reloadConfig(reloadKeyA)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := &server{log: newServerLog(), exited: make(chan struct{})}
+	s.cmd = exec.Command(binary(t), "serve", "--config", cfg, "--listen", "127.0.0.1:0", "--data-dir", dir)
+	s.cmd.Env = childEnv()
+	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
+	if err := s.cmd.Start(); err != nil {
+		t.Fatalf("start hypercare serve: %v", err)
+	}
+	go func() {
+		s.err = s.cmd.Wait()
+		close(s.exited)
+	}()
+	t.Cleanup(func() {
+		s.stop(t)
+		if t.Failed() {
+			t.Logf("hypercare serve log:\n%s", s.log)
+		}
+	})
+	// The data directory's lock is taken before the database is opened:
+	// from then on the server is starting.
+	deadline := time.Now().Add(startTimeout)
+	for {
+		if _, err := os.Stat(filepath.Join(dir, lockFileName)); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the server took no lock on its data directory")
+		}
+		time.Sleep(time.Millisecond) // poll interval, bounded by the deadline
+	}
+	if err := s.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-s.log.listening:
+	case <-s.exited:
+		s.stopped = true
+		t.Fatalf("a SIGHUP while starting killed the server: %v", s.err)
+	case <-time.After(startTimeout):
+		t.Fatalf("hypercare serve did not log \"listening\" within %v", startTimeout)
+	}
+	s.URL = "http://" + s.log.addr
+	s.waitReady(t)
+	for !strings.Contains(s.log.String(), `"msg":"config reloaded"`) {
+		if time.Now().After(deadline) {
+			t.Fatal("the SIGHUP sent while starting was never acted on (no config reloaded log line)")
+		}
+		time.Sleep(10 * time.Millisecond) // poll interval, bounded by the deadline
+	}
 }

@@ -73,6 +73,10 @@ func newLogger(level string) (*slog.Logger, error) {
 // listener closes, in-flight requests finish (their writes commit), then
 // the store's writers stop.
 func serve(ctx context.Context, f serveFlags) error {
+	// SIGHUP's default action ends the process: catch it before anything
+	// slow (opening and migrating the database), so one sent while the
+	// server starts waits for the reloader instead of killing the server.
+	hup := catchSIGHUP()
 	log, err := newLogger(f.logLevel)
 	if err != nil {
 		return err
@@ -144,7 +148,7 @@ func serve(ctx context.Context, f serveFlags) error {
 			"pages carry no incident or one-click acknowledge/resolve links until the server is restarted with --public-url")
 	}
 	defer startEngines(ctx, st, esc, deliverer)()
-	defer runUntil(ctx, func(ctx context.Context) error { return reloadOnSIGHUP(ctx, rl) })()
+	defer runUntil(ctx, func(ctx context.Context) error { return reloadOnSIGHUP(ctx, rl, hup) })()
 	defer runInBackground(ctx, rl.AttachAnnouncer(newAnnouncer(st, cfg, esc, channels, log)).Run)()
 	defer startRetention(ctx, reg, st, rl, log)()
 	if f.pprof != "" {

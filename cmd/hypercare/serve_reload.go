@@ -39,14 +39,22 @@ func reloadHandler(rl *reload.Reloader) api.Reloader {
 	return func(ctx context.Context) (any, error) { return rl.Reload(ctx) }
 }
 
-// reloadOnSIGHUP reloads the config at every SIGHUP until ctx ends. The
-// reload logs its outcome (and counts it in the metrics); a bad file
-// leaves the running config in force. SIGHUP stays caught after ctx ends
-// (no signal.Stop): its default action would kill the process in the
-// middle of its graceful shutdown.
-func reloadOnSIGHUP(ctx context.Context, rl *reload.Reloader) error {
+// catchSIGHUP starts catching SIGHUP, for reloadOnSIGHUP: serve calls it
+// first thing, so a SIGHUP while the server starts is kept (one is
+// enough: it asks for a re-read of the file) and acted on once the
+// reloader runs, instead of ending the process. SIGHUP stays caught for
+// the process's life (no signal.Stop): its default action would kill the
+// process in the middle of its graceful shutdown.
+func catchSIGHUP() <-chan os.Signal {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
+	return hup
+}
+
+// reloadOnSIGHUP reloads the config at every SIGHUP on hup (catchSIGHUP)
+// until ctx ends. The reload logs its outcome (and counts it in the
+// metrics); a bad file leaves the running config in force.
+func reloadOnSIGHUP(ctx context.Context, rl *reload.Reloader, hup <-chan os.Signal) error {
 	for {
 		select {
 		case <-ctx.Done():
