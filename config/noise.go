@@ -49,6 +49,13 @@ func (c *checker) checkNoise(cfg *Config) {
 			if f.Count < 0 || f.Count > 1000 {
 				c.add(path+".flapping.count", "must be between 0 (off) and 1000")
 			}
+			if _, written := c.locs[path+".flapping.count"]; !written {
+				// Left out, count would be 0 and turn detection off, not
+				// keep the default: a flapping block meant to change the
+				// window would silently disable it.
+				c.add(path+".flapping.count", "is required (trigger and resolve cycles within window_minutes "+
+					"that make an alert flapping, such as %d; 0 turns flap detection off)", correlate.DefaultFlapping.Count)
+			}
 			if f.Count > 0 && f.WindowMinutes == 0 {
 				c.add(path+".flapping.window_minutes", "is required when count is set")
 			}

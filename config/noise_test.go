@@ -57,6 +57,12 @@ func TestParseNoise(t *testing.T) {
 			`hypercare.yaml:11:42: services[2].alert_grouping.fields: is only used by content grouping`,
 			`hypercare.yaml:12:15: services[2].flapping.window_minutes: is required when count is set`,
 		}},
+		// Leaving count out does not keep the default 3: it would be 0,
+		// which turns flap detection off, so it is asked for.
+		{"flapping without count", noiseServices([]string{"    flapping: {window_minutes: 60}"}, []string{"    flapping: {}"}, nil), []string{
+			`hypercare.yaml:4:15: services[0].flapping.count: is required (trigger and resolve cycles within window_minutes that make an alert flapping, such as 3; 0 turns flap detection off)`,
+			`hypercare.yaml:7:15: services[1].flapping.count: is required (trigger and resolve cycles within window_minutes that make an alert flapping, such as 3; 0 turns flap detection off)`,
+		}},
 		{"bad symptom grace", noiseServices(nil, []string{"    symptom_grace_minutes: 1441"}, []string{"    symptom_grace_minutes: -5"}), []string{
 			`hypercare.yaml:6:28: services[1].symptom_grace_minutes: must be between 0 and 1440 minutes`,
 			`hypercare.yaml:9:28: services[2].symptom_grace_minutes: must be between 0 and 1440 minutes`,
