@@ -1,10 +1,8 @@
 package api
 
 import (
-	"context"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -228,7 +226,7 @@ func (s *Server) expireSilence(w http.ResponseWriter, r *http.Request) {
 		}
 		ref := (&correlate.Suppressor{Kind: correlate.SuppressSilence, ID: id}).Ref()
 		windows := s.maintenanceWindows()
-		chained, err := chainEnds(r.Context(), tx, windows, now)
+		chained, err := hold.ChainEnds(r.Context(), tx, windows, now)
 		if err != nil {
 			return err
 		}
@@ -245,36 +243,4 @@ func (s *Server) expireSilence(w http.ResponseWriter, r *http.Request) {
 	}
 	s.writeJSON(w, http.StatusOK, map[string]any{"silence": s.silenceView(*sl), "released_incidents": released,
 		"still_held_incidents": held})
-}
-
-// chainEnds returns the refs of the silences and windows not active at now
-// that may still end an incident's hold: overlapping holds chain, and an
-// incident records only the last one of its chain, which may start after
-// now. An expired silence may have been the link that covered it until
-// then (incident.ReleaseSuppressed). One active now covers its incidents
-// to the same end whatever else expires, so it is left out.
-func chainEnds(ctx context.Context, tx hypercare.Tx, windows []correlate.Maintenance, now time.Time) ([]string, error) {
-	silences, err := tx.ActiveSilences(ctx, now)
-	if err != nil {
-		return nil, fmt.Errorf("read silences: %w", err)
-	}
-	var refs []string
-	for _, sl := range silences {
-		if sl.StartsAt.After(now) {
-			refs = append(refs, (&correlate.Suppressor{Kind: correlate.SuppressSilence, ID: sl.ID}).Ref())
-		}
-	}
-	active := map[string]bool{}
-	occurrences := correlate.Suppressors(windows, now)
-	for _, o := range occurrences {
-		if !o.Start.After(now) && o.End.After(now) {
-			active[o.ID] = true
-		}
-	}
-	for _, o := range occurrences {
-		if ref := o.Ref(); !active[o.ID] && !slices.Contains(refs, ref) {
-			refs = append(refs, ref)
-		}
-	}
-	return refs, nil
 }

@@ -190,13 +190,26 @@ func (r *Reloader) apply(ctx context.Context, cfg *config.Config) (*Result, erro
 		if prev == nil {
 			why = "Maintenance window %s is no longer in the config (removed while the server was down)"
 		}
-		for _, id := range ended {
+		// An incident records only the last window of a chain of
+		// overlapping ones: those of the other windows are checked again
+		// too (once), as when a silence is expired early.
+		var chained []string
+		if len(ended) > 0 {
+			var err error
+			if chained, err = hold.ChainEnds(ctx, tx, cfg.Maintenance(), now); err != nil {
+				return err
+			}
+		}
+		for i, id := range ended {
 			ref := (&correlate.Suppressor{Kind: correlate.SuppressMaintenance, ID: id}).Ref()
-			n, _, err := incident.ReleaseSuppressed(ctx, tx, ref, fmt.Sprintf(why, id), holds, now)
+			n, _, err := incident.ReleaseSuppressed(ctx, tx, ref, fmt.Sprintf(why, id), holds, now, chained...)
 			if err != nil {
 				return err
 			}
 			released += n
+			if i == 0 {
+				chained = nil
+			}
 		}
 		return nil
 	})

@@ -193,3 +193,30 @@ func TestRestartRequiredListsWhatTheServerStillRunsFromItsStart(t *testing.T) {
 		}
 	})
 }
+
+// Overlapping windows chain, and an incident records only the chain's
+// last window: one opened inside a window that a later, overlapping one
+// extends is recorded as held by the later one. A reload that removes the
+// window the incident opened in must still release it when nothing covers
+// it any more, as expiring a silence early does.
+func TestReloadRemovingTheFirstWindowOfAChainReleasesItsIncidents(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		later := `  - {id: db-migration, services: [shop], start: "2026-11-27T08:30", end: "2026-11-27T12:00", time_zone: UTC}
+`
+		both := "maintenance:\n" + `  - {id: db-upgrade, services: [shop], start: "2026-11-27T07:00", end: "2026-11-27T09:00", time_zone: UTC}
+` + later
+		r := newRig(t, eng, configFile(policy("web", "alice"), "web", both))
+		inc := r.trigger("disk")
+		r.runDue()
+		if got := r.paged(inc); len(got) != 0 {
+			t.Fatalf("paged %v inside the maintenance window", got)
+		}
+		r.reloadFile(configFile(policy("web", "alice"), "web", "maintenance:\n"+later))
+		r.clk.Advance(time.Minute)
+		r.runDue()
+		if got := r.paged(inc); !slices.Equal(got, []string{"alice"}) {
+			t.Errorf("paged %v a minute after the reload removed the window the incident opened in (the other "+
+				"starts at 08:30); want alice now, not at 12:00\n%s", got, r.timeline(inc))
+		}
+	})
+}
