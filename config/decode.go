@@ -5,6 +5,7 @@ import (
 	"math"
 	"reflect"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/goccy/go-yaml/ast"
 )
@@ -200,6 +201,16 @@ func (d *decoder) decodeString(node ast.Node, v reflect.Value, path string) {
 		v.SetString(n.GetToken().Value)
 	default:
 		d.probs.add(posOf(node), path, "must be a string, not a %s", kindName(node))
+		return
+	}
+	// The store keeps only text (store.textProblem): refused here, at its
+	// line, rather than by the catalog write at start or reload, with no
+	// position.
+	switch text := v.String(); {
+	case strings.IndexByte(text, 0) >= 0:
+		d.probs.add(posOf(node), path, "must not contain a NUL byte")
+	case !utf8.ValidString(text):
+		d.probs.add(posOf(node), path, "must be valid UTF-8 text")
 	}
 }
 

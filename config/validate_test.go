@@ -419,3 +419,21 @@ func TestParseSecrets(t *testing.T) {
 		}
 	}
 }
+
+// TestParseRefusesTextTheStoreCannotKeep checks that a NUL byte (a YAML
+// "\0" or "\u0000" escape) in a string is reported at its line (the YAML
+// parser already turns invalid UTF-8 into U+FFFD):
+// otherwise `config validate` says ok and serve or a reload fails on the
+// catalog write with no file:line.
+func TestParseRefusesTextTheStoreCannotKeep(t *testing.T) {
+	runProblemCases(t, []problemCase{
+		{"nul", y(
+			`teams: [{id: web, name: "W\0eb"}]`,
+			"services:",
+			`  - {id: shop, name: "Shop", description: "a\u0000b"}`,
+		), []string{
+			"hypercare.yaml:1:25: teams[0].name: must not contain a NUL byte",
+			"hypercare.yaml:3:43: services[0].description: must not contain a NUL byte",
+		}},
+	}, noEnv)
+}
