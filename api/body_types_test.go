@@ -59,3 +59,29 @@ func detailText(list []hypercare.FieldError) string {
 	}
 	return b.String()
 }
+
+// TestBodyWithMoreAfterTheObjectIsRefused: a body of two objects, or an
+// object and stray text, is refused; it used to be answered as if only
+// the first object had been sent (two notes pasted as one request added
+// the first and dropped the second without a word).
+func TestBodyWithMoreAfterTheObjectIsRefused(t *testing.T) {
+	e := newEnv(t, storetestEngines(t)[0].Open(t), 0)
+	e.send(trigger(keyCheckout, "disk", "disk full"))
+	for _, body := range []string{`{"message":"a"}{"message":"b"}`, `{"message":"a"} x`, `{"message":"a"}]`} {
+		var out struct {
+			Error struct {
+				Code    string `json:"code"`
+				Message string `json:"message"`
+			} `json:"error"`
+		}
+		if code := e.do("POST", "/api/v1/incidents/1/notes", e.responder, body, &out); code != http.StatusBadRequest ||
+			out.Error.Code != "invalid_argument" || !strings.Contains(out.Error.Message, "not valid JSON") {
+			t.Errorf("POST notes %s: %d %+v, want 400 invalid_argument", body, code, out.Error)
+		}
+	}
+	for _, body := range []string{`{"message":"a"}`, "{\"message\":\"a\"}\n", "  {\"message\":\"a\"}  \r\n"} {
+		if code := e.do("POST", "/api/v1/incidents/1/notes", e.responder, body, nil); code != http.StatusCreated {
+			t.Errorf("POST notes %q: %d, want 201", body, code)
+		}
+	}
+}

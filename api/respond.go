@@ -150,6 +150,11 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 		}
 		return hypercare.Errorf(hypercare.CodeInvalid, "request body is not valid JSON: %v", err)
 	}
+	// One value, then nothing: a second object or stray text after the
+	// first is a mistake the sender should hear of, not silently lose.
+	if _, err := dec.Token(); err != io.EOF {
+		return hypercare.Errorf(hypercare.CodeInvalid, "request body is not valid JSON: more after the object")
+	}
 	return nil
 }
 
