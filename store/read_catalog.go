@@ -131,11 +131,11 @@ func (s *Store) ListTokens(ctx context.Context) ([]hypercare.Token, error) {
 func listAll[T any](ctx context.Context, s *Store, what, text string, scan func(rowScanner, *T) error) ([]T, error) {
 	rows, err := s.query(ctx, text)
 	if err != nil {
-		return nil, fmt.Errorf("list %s: %w", what, err)
+		return nil, fmt.Errorf("list %s: %w", what, unavailable(err))
 	}
 	items, err := collect(rows, scan)
 	if err != nil {
-		return nil, fmt.Errorf("list %s: %w", what, err)
+		return nil, fmt.Errorf("list %s: %w", what, unavailable(err))
 	}
 	return items, nil
 }
