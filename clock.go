@@ -15,8 +15,10 @@ type Clock interface {
 // SystemClock is the real wall clock.
 type SystemClock struct{}
 
-// Now returns time.Now() in UTC.
-func (SystemClock) Now() time.Time { return time.Now().UTC() }
+// Now returns time.Now() in UTC, in whole microseconds: the precision
+// the store keeps, so a time answered from a write is the time every
+// later read of it shows.
+func (SystemClock) Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
 
 // After is time.After.
 func (SystemClock) After(d time.Duration) <-chan time.Time { return time.After(d) }

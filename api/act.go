@@ -249,7 +249,7 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 	}
 	msg := "#" + strconv.FormatInt(inc.Number, 10) + " " + verb(t.claims.Action) + " by " + t.user.Name
 	if wantsJSON(r) {
-		s.writeJSON(w, http.StatusOK, map[string]any{"incident": inc, "message": msg})
+		s.writeJSON(w, http.StatusOK, map[string]any{"incident": s.incidentAnswer(r, inc), "message": msg})
 		return
 	}
 	s.actRender(w, http.StatusOK, actPage{Title: msg, Heading: msg, Incident: inc, Service: t.service})

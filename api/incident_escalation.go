@@ -52,5 +52,5 @@ func (s *Server) reassign(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, http.StatusOK, map[string]any{"incident": inc, "reassigned_to": req.User})
+	s.writeJSON(w, http.StatusOK, map[string]any{"incident": s.incidentAnswer(r, inc), "reassigned_to": req.User})
 }

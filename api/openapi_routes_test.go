@@ -232,7 +232,9 @@ func checkOpenAPIResponses(doc oaObj, routes []route) []string {
 		}
 		need := []int{}
 		if rt.role != "" {
-			need = append(need, http.StatusUnauthorized, http.StatusInternalServerError)
+			// 503: every token route reads the store, which may be
+			// unreachable for a while (a failover, a restart).
+			need = append(need, http.StatusUnauthorized, http.StatusInternalServerError, http.StatusServiceUnavailable)
 		}
 		if rt.role.Rank() > hypercare.RoleViewer.Rank() {
 			need = append(need, http.StatusForbidden)

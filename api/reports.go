@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -66,6 +67,20 @@ func (s *Server) withFeedback(ctx context.Context, incs []hypercare.Incident) er
 		}
 	}
 	return nil
+}
+
+// incidentAnswer is inc as GET /api/v1/incidents/{id} shows it, its
+// verdict included, for the answer to an action on it (acknowledge,
+// resolve, merge, reassign), so the answer agrees with the next read. The
+// action has committed, so a failed read of the verdict is logged and
+// the incident answered without it, never as a failed action.
+func (s *Server) incidentAnswer(r *http.Request, inc *hypercare.Incident) *hypercare.Incident {
+	one := []hypercare.Incident{*inc}
+	if err := s.withFeedback(r.Context(), one); err != nil {
+		s.log.Warn("cannot read the feedback of an incident answered", slog.String("incident", inc.ID), slog.Any("error", err))
+		return inc
+	}
+	return &one[0]
 }
 
 // incidentFeedback answers POST /api/v1/incidents/{id}/feedback with the

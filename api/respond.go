@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/hypercare/hypercare"
@@ -137,9 +138,11 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	if err := dec.Decode(v); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		switch {
+		case errors.As(err, &typeErr) && typeErr.Field == "":
+			return hypercare.Errorf(hypercare.CodeInvalid, "request body must be a JSON object")
 		case errors.As(err, &typeErr):
 			return hypercare.InvalidFields("invalid request body",
-				hypercare.FieldError{Field: typeErr.Field, Message: "must be a " + typeErr.Type.String()})
+				hypercare.FieldError{Field: typeErr.Field, Message: "must be " + jsonKind(typeErr.Type)})
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
 			field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 			return hypercare.InvalidFields("invalid request body",
@@ -147,7 +150,31 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 		}
 		return hypercare.Errorf(hypercare.CodeInvalid, "request body is not valid JSON: %v", err)
 	}
+	// One value, then nothing: a second object or stray text after the
+	// first is a mistake the sender should hear of, not silently lose.
+	if _, err := dec.Token(); err != io.EOF {
+		return hypercare.Errorf(hypercare.CodeInvalid, "request body is not valid JSON: more after the object")
+	}
 	return nil
+}
+
+// jsonKind names the JSON type a Go type decodes from, for an error a
+// client can act on: "an integer", not "int" or "hypercare.Role".
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	}
+	return "an object"
 }
 
 // respondList answers a listing: {key: [...]} (never null), or err.

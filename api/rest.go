@@ -135,7 +135,7 @@ func (s *Server) transition(w http.ResponseWriter, r *http.Request,
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, http.StatusOK, map[string]any{"incident": inc})
+	s.writeJSON(w, http.StatusOK, map[string]any{"incident": s.incidentAnswer(r, inc)})
 }
 
 func (s *Server) addNote(w http.ResponseWriter, r *http.Request) {
@@ -265,7 +265,7 @@ func (s *Server) mergeIncidents(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	s.writeJSON(w, http.StatusOK, map[string]any{"incident": inc})
+	s.writeJSON(w, http.StatusOK, map[string]any{"incident": s.incidentAnswer(r, inc)})
 }
 
 // splitIncident moves the listed alerts into a new incident.

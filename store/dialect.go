@@ -95,6 +95,11 @@ type dialect struct {
 	// on every call (about a fifth of a new alert's CPU time). "($n + 0)"
 	// is an expression, not a parameter, and the plan stays cached.
 	limitWrap bool
+	// byteOrder follows a text column in an ORDER BY so that it sorts by
+	// bytes, as SQLite does (PG: COLLATE "C"; a database created with an
+	// en_US locale would otherwise put "checkout" before "Payments"
+	// and "web_api" before "web-api").
+	byteOrder string
 	// contentUpdate says UpdateAlert first tries qUpdateAlertContent
 	// (SQLite only: PostgreSQL's HOT updates already skip unchanged
 	// indexes, and the extra statement would be a round trip).
@@ -152,8 +157,13 @@ func postgresDialect() *dialect {
 		inJSON:          " = ANY(ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))",
 		nodes:           true,
 		pipeline:        true,
+		byteOrder:       ` COLLATE "C"`,
 	}
 }
+
+// bytewise returns col as an ORDER BY term that sorts by bytes on every
+// engine (byteOrder).
+func (d *dialect) bytewise(col string) string { return col + d.byteOrder }
 
 func classifySQLite(err error) errClass {
 	var e *sqlite.Error

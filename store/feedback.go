@@ -14,7 +14,9 @@ import (
 var _ hypercare.FeedbackTx = (*tx)(nil)
 
 // SetFeedback records f as the incident's verdict, replacing any earlier
-// one. The incident must exist (the caller read it in the same write).
+// one, and publishes the incident as updated (its stream object carries
+// the verdict). The incident must exist (the caller read it in the same
+// write).
 func (t *tx) SetFeedback(ctx context.Context, incidentID string, f *hypercare.Feedback) error {
 	if err := checkText("set feedback", "incident_id", incidentID, "verdict", string(f.Verdict), "note", f.Note,
 		"actor_id", f.By.ID, "actor_name", f.By.Name); err != nil {
@@ -31,7 +33,8 @@ func (t *tx) SetFeedback(ctx context.Context, incidentID string, f *hypercare.Fe
 	if err != nil {
 		return t.s.dbErr(err, "set feedback on incident %q", incidentID)
 	}
-	return nil
+	// The incident as the API shows it changed: live clients hear of it.
+	return t.published(nil, hypercare.StreamIncident, hypercare.StreamUpdated, incidentID, incidentID)
 }
 
 // maxFeedbackIDs bounds one IncidentFeedback call (a page of incidents).

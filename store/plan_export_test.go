@@ -141,7 +141,7 @@ func (s *Store) addDetailCases(add func(string, string, []any, ...string)) {
 			panic(err)
 		}
 		add("noise: event counts"+sfx, eventCountsSQL(q.sql()), q.args, "events_received")
-		add("noise: noisiest keys"+sfx, noisiestSQL(q.sql(), "10"), q.args, "events_received")
+		add("noise: noisiest keys"+sfx, noisiestSQL(s.d, q.sql(), "10"), q.args, "events_received")
 		q, _ = rangeQuery("plan", "first_seen_at", "service_id", from, to, "")
 		add("noise: alert counts"+sfx, alertCountsSQL(q.sql()), q.args, "alerts_first_seen_service")
 		q, _ = rangeQuery("plan", "i.created_at", "i.service_id", from, to, "")

@@ -53,11 +53,11 @@ func listPage[T any](ctx context.Context, s *Store, what, text string, args []an
 	scan func(rowScanner, *T) error, cursor func(*T) string) ([]T, string, error) {
 	rows, err := s.query(ctx, text, args...)
 	if err != nil {
-		return nil, "", fmt.Errorf("list %s: %w", what, err)
+		return nil, "", fmt.Errorf("list %s: %w", what, unavailable(err))
 	}
 	items, err := collect(rows, scan)
 	if err != nil {
-		return nil, "", fmt.Errorf("list %s: %w", what, err)
+		return nil, "", fmt.Errorf("list %s: %w", what, unavailable(err))
 	}
 	if len(items) <= limit {
 		return items, "", nil
@@ -75,7 +75,7 @@ func getOne[T any](ctx context.Context, s *Store, text string, arg any, scan fun
 		return nil, notFound()
 	}
 	if err != nil {
-		return nil, err
+		return nil, unavailable(err)
 	}
 	return v, nil
 }

@@ -7,14 +7,14 @@ import (
 	"github.com/hypercare/hypercare"
 )
 
-// ListServices returns every service, active or not, by id.
+// ListServices returns every service, active or not, by id (bytewise).
 func (s *Store) ListServices(ctx context.Context) ([]hypercare.Service, error) {
-	return listAll(ctx, s, "services", "SELECT "+serviceCols+" FROM services ORDER BY id", scanService)
+	return listAll(ctx, s, "services", "SELECT "+serviceCols+" FROM services ORDER BY "+s.d.bytewise("id"), scanService)
 }
 
-// ListTeams returns every team by id.
+// ListTeams returns every team by id (bytewise).
 func (s *Store) ListTeams(ctx context.Context) ([]hypercare.Team, error) {
-	return listAll(ctx, s, "teams", "SELECT id, name FROM teams ORDER BY id",
+	return listAll(ctx, s, "teams", "SELECT id, name FROM teams ORDER BY "+s.d.bytewise("id"),
 		func(r rowScanner, t *hypercare.Team) error { return r.Scan(&t.ID, &t.Name) })
 }
 
@@ -85,10 +85,10 @@ func listEventsSQL(p hypercare.Page) (string, []any, int, error) {
 	return "SELECT " + eventCols + " FROM events" + q.sql() + " ORDER BY id DESC LIMIT " + q.arg(limit+1), q.args, limit, nil
 }
 
-// ListIntegrations returns every integration by id. Keys are not stored,
+// ListIntegrations returns every integration by id (bytewise). Keys are not stored,
 // so Key is always empty.
 func (s *Store) ListIntegrations(ctx context.Context) ([]hypercare.Integration, error) {
-	return listAll(ctx, s, "integrations", "SELECT id, service_id, type, name FROM integrations ORDER BY id", scanIntegration)
+	return listAll(ctx, s, "integrations", "SELECT id, service_id, type, name FROM integrations ORDER BY "+s.d.bytewise("id"), scanIntegration)
 }
 
 // IntegrationByKey finds an integration by its routing key (compared by
@@ -131,11 +131,11 @@ func (s *Store) ListTokens(ctx context.Context) ([]hypercare.Token, error) {
 func listAll[T any](ctx context.Context, s *Store, what, text string, scan func(rowScanner, *T) error) ([]T, error) {
 	rows, err := s.query(ctx, text)
 	if err != nil {
-		return nil, fmt.Errorf("list %s: %w", what, err)
+		return nil, fmt.Errorf("list %s: %w", what, unavailable(err))
 	}
 	items, err := collect(rows, scan)
 	if err != nil {
-		return nil, fmt.Errorf("list %s: %w", what, err)
+		return nil, fmt.Errorf("list %s: %w", what, unavailable(err))
 	}
 	return items, nil
 }

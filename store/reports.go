@@ -52,9 +52,12 @@ func pageStatsSQL(where string) string {
 		" GROUP BY n.incident_id, i.service_id, n.user_id, n.step ORDER BY MIN(n.created_at), n.incident_id, n.user_id, n.step"
 }
 
-func noisiestSQL(where, limit string) string {
+// noisiestSQL breaks ties of the count bytewise, so the same keys make
+// the list on every engine and collation.
+func noisiestSQL(d *dialect, where, limit string) string {
 	return "SELECT service_id, dedup_key, COUNT(*) FROM events" + where +
-		" GROUP BY service_id, dedup_key ORDER BY COUNT(*) DESC, service_id, dedup_key LIMIT " + limit
+		" GROUP BY service_id, dedup_key ORDER BY COUNT(*) DESC, " + d.bytewise("service_id") + ", " +
+		d.bytewise("dedup_key") + " LIMIT " + limit
 }
 
 const noisySummarySQL = "SELECT summary FROM alerts WHERE service_id = $1 AND dedup_key = $2 ORDER BY id DESC LIMIT 1"
@@ -173,7 +176,7 @@ func (s *Store) NoisiestKeys(ctx context.Context, from, to time.Time, serviceID 
 	if err != nil {
 		return nil, err
 	}
-	text := noisiestSQL(q.sql(), q.arg(limit)) // before q.args is read: it adds the limit
+	text := noisiestSQL(s.d, q.sql(), q.arg(limit)) // before q.args is read: it adds the limit
 	keys, err := readAll(ctx, s, "noisiest alerts", text, q.args,
 		func(r rowScanner, k *hypercare.KeyCount) error { return r.Scan(&k.ServiceID, &k.DedupKey, &k.Events) })
 	if err != nil {

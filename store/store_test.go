@@ -22,6 +22,13 @@ func TestContract(t *testing.T) {
 	storetest.ForEachEngine(t, func(t *testing.T, e storetest.Engine) { storetest.RunContract(t, e.Open) })
 }
 
+// TestContractTextOrderEnUS runs the text-order contract on a PostgreSQL
+// database collated en-US, as most servers are: there an ORDER BY of
+// text without byte order sorts unlike SQLite.
+func TestContractTextOrderEnUS(t *testing.T) {
+	storetest.RunTextOrder(t, storetest.PostgresEnUS().Open)
+}
+
 // logRecorder keeps log messages so a test can see what Open did.
 type logRecorder struct {
 	mu   sync.Mutex

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/hypercare/hypercare"
@@ -141,6 +143,12 @@ func (s *Store) readObjects(ctx context.Context, kind string, ids []string, objs
 	if err != nil {
 		return fmt.Errorf("stream: %s objects: %w", kind, err)
 	}
+	var verdicts map[string]hypercare.Feedback
+	if kind == hypercare.StreamIncident {
+		if verdicts, err = s.feedbackOf(ctx, ids); err != nil {
+			return fmt.Errorf("stream: read %d incidents' feedback: %w", len(ids), err)
+		}
+	}
 	rows, err := s.query(ctx, text+s.d.inJSON, string(list))
 	if err != nil {
 		return fmt.Errorf("stream: read %d %s objects: %w", len(ids), kind, err)
@@ -155,6 +163,11 @@ func (s *Store) readObjects(ctx context.Context, kind string, ids []string, objs
 			s.log.Error("stream: an object could not be read; its events are skipped", "kind", kind, "err", err)
 			continue
 		}
+		if inc, ok := obj.(*hypercare.Incident); ok {
+			if f, ok := verdicts[id]; ok {
+				inc.Feedback = &f // as the REST API shows the incident
+			}
+		}
 		b, err := json.Marshal(obj)
 		if err != nil {
 			s.log.Error("stream: an object could not be encoded; its events are skipped", "kind", kind, "id", id, "err", err)
@@ -166,6 +179,20 @@ func (s *Store) readObjects(ctx context.Context, kind string, ids []string, objs
 		return fmt.Errorf("stream: read %s objects: %w", kind, err)
 	}
 	return nil
+}
+
+// feedbackOf returns the verdicts of the incidents with ids, read
+// maxFeedbackIDs at a time.
+func (s *Store) feedbackOf(ctx context.Context, ids []string) (map[string]hypercare.Feedback, error) {
+	out := map[string]hypercare.Feedback{}
+	for chunk := range slices.Chunk(ids, maxFeedbackIDs) {
+		fb, err := s.IncidentFeedback(ctx, chunk)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(out, fb)
+	}
+	return out, nil
 }
 
 // scanStreamObject scans one row of streamObjectSQL[kind].

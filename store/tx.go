@@ -124,5 +124,5 @@ func (s *Store) dbErr(err error, format string, args ...any) error {
 	case classForeignKey:
 		return &hypercare.Error{Code: hypercare.CodeInvalid, Message: msg + ": refers to a row that does not exist", Err: err}
 	}
-	return fmt.Errorf("%s: %w", msg, err)
+	return fmt.Errorf("%s: %w", msg, unavailable(err))
 }

@@ -83,7 +83,7 @@ func (s *Store) Write(ctx context.Context, key string, fn func(hypercare.Tx) err
 	if p != nil {
 		panic(p)
 	}
-	return err
+	return unavailable(err)
 }
 
 // release returns an answered request to the pool.

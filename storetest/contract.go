@@ -52,6 +52,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"StreamOutbox", testStreamOutbox},
 		{"StreamCommitOrder", testStreamCommitOrder},
 		{"StreamObjects", testStreamObjects},
+		{"StreamIncidentFeedback", testStreamIncidentFeedback},
 		{"StreamLateLowerID", testStreamLateLowerID},
 		{"Verifications", testVerifications},
 		{"ActTokens", testActTokens},
@@ -64,6 +65,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"Silences", testSilences},
 		{"Announcements", testAnnouncements},
 		{"Prune", testPrune},
+		{"TextOrder", testTextOrder},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })

@@ -89,7 +89,13 @@ func OpenStore(t testing.TB, opts store.Options) *store.Store {
 // EnvDatabaseURL it skips the test, or fails it when CI=true.
 func PostgresURL(t testing.TB) string {
 	t.Helper()
-	base := postgresBase(t)
+	return schemaURL(t, postgresBase(t))
+}
+
+// schemaURL returns base with a search_path of a fresh schema, dropped
+// when the test ends.
+func schemaURL(t testing.TB, base string) string {
+	t.Helper()
 	u, err := url.Parse(base)
 	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		t.Fatalf("%s must be a postgres:// URL", EnvDatabaseURL)
