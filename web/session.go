@@ -125,7 +125,7 @@ func (u *UI) page(min hypercare.Role, h func(http.ResponseWriter, *http.Request,
 			return
 		}
 		v := &view{User: s.user, CSRF: csrfFor(s.token), CanAct: s.user.Role.Rank() >= hypercare.RoleResponder.Rank(),
-			Admin: s.user.Role == hypercare.RoleAdmin, Zone: userZone(u.opts.Escalation.Directory(), s.user)}
+			Admin: s.user.Role == hypercare.RoleAdmin, Zone: u.zones.userZone(u.opts.Escalation.Directory(), s.user)}
 		if r.Method != http.MethodGet && !sameSecret(r.PostFormValue("csrf"), v.CSRF) {
 			u.fail(w, r, v, hypercare.Errorf(hypercare.CodePermissionDenied,
 				"the form's security token is missing or out of date; reload the page and try again"))
