@@ -255,7 +255,8 @@ func flashText(done string) string {
 }
 
 // action runs one responder action from a form, then redirects back to
-// the incident (POST, then GET: a reload never repeats the action).
+// the incident (POST, then GET: a reload never repeats the action). A
+// refusal is shown on the incident page (refused).
 func (u *UI) action(name string) func(http.ResponseWriter, *http.Request, *view) {
 	return func(w http.ResponseWriter, r *http.Request, v *view) {
 		inc, err := u.lookup(r)
@@ -288,8 +289,10 @@ func (u *UI) action(name string) func(http.ResponseWriter, *http.Request, *view)
 			err = u.opts.Escalation.Reassign(ctx, inc, r.PostFormValue("user"), actor)
 		}
 		if err != nil {
-			v.Title = "Incident #" + strconv.FormatInt(inc.Number, 10)
-			u.fail(w, r, v, err)
+			// On the incident page as it is now: a press that beat a live
+			// update (someone else resolved it) shows who did, not a bare
+			// "Conflict" page.
+			u.refused(w, r, v, err)
 			return
 		}
 		http.Redirect(w, r, "/incidents/"+strconv.FormatInt(inc.Number, 10)+"?done="+name, http.StatusSeeOther)

@@ -39,6 +39,20 @@
     }
   }
 
+  // withdrawActions removes the forms outside the live fragment that
+  // only an open incident takes (escalate, reassign, merge, split) once
+  // the fragment says it is resolved, so the page offers nothing the
+  // server would refuse. The note form stays, with what is being typed.
+  function withdrawActions() {
+    var st = target.querySelector("[data-status]");
+    if (!st || st.getAttribute("data-status") !== "resolved") {
+      return;
+    }
+    document.querySelectorAll("[data-open-only]").forEach(function (el) {
+      el.remove();
+    });
+  }
+
   function refresh() {
     pending = null;
     if (inFlight) {
@@ -59,6 +73,7 @@
           var key = focusKey();
           target.innerHTML = html;
           restoreFocus(key);
+          withdrawActions();
           target.setAttribute("data-updated", String(Date.now()));
         }
       })
