@@ -199,11 +199,18 @@ func verb(a actlink.Action) string {
 	return "acknowledged"
 }
 
-// actConfirm serves GET /act/{token}: a page with one button, no change.
+// actConfirm serves GET /act/{token}: a page with one button, no change;
+// an acknowledge link of an incident already acknowledged gets a 409 page
+// saying so instead (the link works again should it trigger again).
 func (s *Server) actConfirm(w http.ResponseWriter, r *http.Request) {
 	t, err := s.resolveAct(r.Context(), r.PathValue("token"), actlink.Acknowledge, actlink.Resolve)
 	if err != nil {
 		s.actError(w, r, t, err)
+		return
+	}
+	if t.claims.Action == actlink.Acknowledge && t.inc.Status == hypercare.StatusAcknowledged {
+		// Pressing would change nothing; say so rather than offer it.
+		s.actError(w, r, t, actErr(hypercare.CodeConflict, "This incident is already acknowledged. Open the incident in Hypercare to do more."))
 		return
 	}
 	label := "Acknowledge"
