@@ -1,10 +1,35 @@
-// Live updates for Hypercare's pages. The page names what it refreshes
-// (body[data-live]); the element with data-src is re-rendered by the
-// server and swapped in when the live stream (GET /api/v1/stream, Server-
-// Sent Events) reports a change. No data from the stream is put on the page:
-// it only says when to fetch, and the server renders (and escapes) the HTML.
+// Live updates for Hypercare's pages, and one post per form. The page
+// names what it refreshes (body[data-live]); the element with data-src is
+// re-rendered by the server and swapped in when the live stream (GET
+// /api/v1/stream, Server-Sent Events) reports a change. No data from the
+// stream is put on the page: it only says when to fetch, and the server
+// renders (and escapes) the HTML.
 (function () {
   "use strict";
+  // A form posts once per page: a double click (or a second press while
+  // a slow server answers) would otherwise add the note twice or
+  // escalate two levels. The lock lifts after 10 s (a stopped or failed
+  // request) and when the page is shown again from the back/forward cache.
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (form.method !== "post") {
+      return;
+    }
+    if (form.hasAttribute("data-sent")) {
+      ev.preventDefault();
+      return;
+    }
+    form.setAttribute("data-sent", "");
+    setTimeout(function () {
+      form.removeAttribute("data-sent");
+    }, 10000);
+  });
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-sent]").forEach(function (f) {
+      f.removeAttribute("data-sent");
+    });
+  });
+
   var kind = document.body.getAttribute("data-live");
   var target = document.querySelector("[data-src]");
   if (!kind || !target || !window.EventSource || !window.fetch) {
