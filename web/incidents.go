@@ -154,8 +154,9 @@ type detailView struct {
 	// (the newest alertLimit); AlertTotal is how many it has.
 	MoreAlerts bool
 	AlertTotal int64
-	// MergeInput is what the merge box held when a merge was refused.
-	MergeInput string
+	// MergeInput is what the merge box held when a merge was refused,
+	// NoteInput what the note box held when a note was.
+	MergeInput, NoteInput string
 }
 
 // timelineLimit bounds the entries one render shows: the newest, oldest
