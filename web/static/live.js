@@ -44,21 +44,42 @@
   var inFlight = false;
   var again = false;
 
+  // focusKey names the focused control inside the live part so the same
+  // control gets focus back after a swap: by its own id, else by the
+  // nearest ancestor with an id, its tag, its place among that ancestor's
+  // controls of the tag, and its text. A control that is gone (or another
+  // now in its place) gets no focus: moving it to a neighbour would let
+  // Enter press a button the user never chose (Acknowledge for Resolve).
   function focusKey() {
     var el = document.activeElement;
-    if (!el || !target.contains(el)) {
+    if (!el || el === target || !target.contains(el)) {
       return null;
     }
+    if (el.id) {
+      return { id: el.id };
+    }
     var row = el.closest("[id]");
-    return row ? { id: row.id, tag: el.tagName } : null;
+    if (!row) {
+      return null;
+    }
+    var same = row.querySelectorAll(el.tagName);
+    return { row: row.id, tag: el.tagName, index: Array.prototype.indexOf.call(same, el), text: el.textContent };
   }
 
   function restoreFocus(key) {
     if (!key) {
       return;
     }
-    var row = document.getElementById(key.id);
-    var el = row && (row.tagName === key.tag ? row : row.querySelector(key.tag.toLowerCase()));
+    var el = null;
+    if (key.id) {
+      el = document.getElementById(key.id);
+    } else {
+      var row = document.getElementById(key.row);
+      var c = row && row.querySelectorAll(key.tag)[key.index];
+      if (c && c.textContent === key.text) {
+        el = c;
+      }
+    }
     if (el) {
       el.focus();
     }
