@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"html/template"
 	"net/http"
 	"slices"
@@ -163,6 +164,11 @@ func (s *Server) actTargetOf(ctx context.Context, c actlink.Claims) (*actTarget,
 	}
 	if !found {
 		return nil, actErr(hypercare.CodeNotFound, "The page this link was sent with no longer exists.")
+	}
+	if into, ok := s.mergedInto(ctx, inc); ok {
+		// Read out by a call too (twilioVoice), so it names no link.
+		return t, actErr(hypercare.CodeConflict, fmt.Sprintf("This incident was merged into incident %d, which goes on: "+
+			"open incident %d in Hypercare to act on it.", into, into))
 	}
 	if inc.Status == hypercare.StatusResolved {
 		return t, actErr(hypercare.CodeConflict, "This incident is already resolved, so its links no longer work.")

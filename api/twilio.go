@@ -129,7 +129,9 @@ func (s *Server) phoneAct(ctx context.Context, user hypercare.User, action, ref,
 	switch {
 	case err == nil:
 		return fmt.Sprintf("#%d %s by %s", inc.Number, done, user.Name), true
-	case errors.As(err, &he) && (he.Code == hypercare.CodeConflict || he.Code == hypercare.CodeNotFound):
+	case errors.As(err, &he) && he.Code == hypercare.CodeConflict:
+		return s.nothingChanged(ctx, ref, he), false
+	case errors.As(err, &he) && he.Code == hypercare.CodeNotFound:
 		return "Nothing changed: " + he.Message + ".", false
 	default:
 		s.log.Error("twilio action", slog.String("action", action), slog.String("incident", ref),
