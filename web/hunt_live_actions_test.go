@@ -98,3 +98,26 @@ func TestStaleActionOnAResolvedIncidentShowsTheIncident(t *testing.T) {
 		}
 	}
 }
+
+// TestMergedIncidentLinksToWhereItWent: incident 1 is merged into 2 while
+// a responder has 1 open. The live update said "resolved" and, deep in
+// the timeline, "Merged into incident 2" as plain text: the page did not
+// say, where one looks, that the outage goes on elsewhere, nor lead there.
+func TestMergedIncidentLinksToWhereItWent(t *testing.T) {
+	h := startHarness(t, storetest.Engines(t)[0].Open(t))
+	h.trigger("m1", "Checkout down", "")
+	h.trigger("m2", "Checkout slow", "")
+	b := h.browser()
+	b.mustLogin("rita")
+	page := incidentPage(t, b, 2)
+	if code, _ := b.post("/incidents/2/merge", url.Values{"csrf": {csrf(t, page)}, "incidents": {"1"}}); code != 303 {
+		t.Fatalf("merge = %d", code)
+	}
+	for _, path := range []string{"/incidents/1/timeline", "/incidents/1"} {
+		_, body := b.get(path)
+		i := strings.Index(body, `id="incident-status"`)
+		if i < 0 || !strings.Contains(body[i:], `Merged into <a href="/incidents/2">incident #2</a>`) {
+			t.Errorf("GET %s does not lead to incident 2 under the status:\n%s", path, body)
+		}
+	}
+}

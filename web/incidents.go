@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
@@ -154,6 +155,9 @@ type detailView struct {
 	// (the newest alertLimit); AlertTotal is how many it has.
 	MoreAlerts bool
 	AlertTotal int64
+	// MergedInto is the number of the incident a merge moved this one
+	// into (0: none), shown under its status with a link.
+	MergedInto int64
 	// MergeInput is what the merge box held when a merge was refused,
 	// NoteInput what the note box held when a note was.
 	MergeInput, NoteInput string
@@ -195,6 +199,7 @@ func (u *UI) detailData(r *http.Request, v *view) (*detailView, error) {
 	if dv.Timeline, dv.OlderTimeline, err = u.opts.Store.LatestTimeline(ctx, inc.ID, timelineLimit); err != nil {
 		return nil, err
 	}
+	dv.MergedInto = mergedInto(inc, dv.Timeline)
 	if dv.Notifications, err = u.opts.Store.ListNotifications(ctx, inc.ID); err != nil {
 		return nil, err
 	}
@@ -298,4 +303,21 @@ func (u *UI) action(name string) func(http.ResponseWriter, *http.Request, *view)
 		}
 		http.Redirect(w, r, "/incidents/"+strconv.FormatInt(inc.Number, 10)+"?done="+name, http.StatusSeeOther)
 	}
+}
+
+// mergedInto returns the number of the incident a merge resolved inc
+// into, from its merged timeline entry among tl (the newest entries).
+func mergedInto(inc *hypercare.Incident, tl []hypercare.TimelineEntry) int64 {
+	if inc.Status != hypercare.StatusResolved {
+		return 0
+	}
+	for i := len(tl) - 1; i >= 0; i-- {
+		var d struct {
+			Into int64 `json:"into_incident_number"`
+		}
+		if tl[i].Type == hypercare.TimelineMerged && json.Unmarshal(tl[i].Details, &d) == nil && d.Into > 0 {
+			return d.Into
+		}
+	}
+	return 0
 }
