@@ -63,3 +63,39 @@ func clickTwice(label string) chromedp.Action[chromedp.Void] {
 		return err
 	})
 }
+
+// TestBrowserReassignNeedsAChoice: the Reassign box came with the first
+// user (by ID) already chosen, so a press without a choice reassigned the
+// incident to Ada, paging her and ending its escalation. The box must
+// start with no one and the form refuse to post until someone is chosen.
+func TestBrowserReassignNeedsAChoice(t *testing.T) {
+	exe := chromiumPath(t)
+	h := startHarness(t, storetest.Engines(t)[0].Open(t))
+	h.trigger("ra1", "Checkout down", "")
+	ctx := newBrowser(t, exe)
+	signIn(t, ctx, h.URL, "rita")
+	run(t, ctx, "open the incident", chromedp.Navigate(h.URL+"/incidents/1"), chromedp.WaitVisible(chromedp.ID("re-user")))
+	if v := eval[string](t, ctx, `document.getElementById("re-user").value`); v != "" {
+		t.Errorf("the Reassign box starts with %q chosen; want nobody", v)
+	}
+	if eval[bool](t, ctx, `document.getElementById("re-user").form.checkValidity()`) {
+		t.Error("the Reassign form would post without a choice")
+	}
+	// Choosing someone makes it postable, and Reassign then reassigns.
+	run(t, ctx, "reassign to Rita", chromedp.SetValue(chromedp.ID("re-user"), "rita"),
+		chromedp.Click(chromedp.Search(`//button[normalize-space()="Reassign"]`)),
+		chromedp.WaitVisible(chromedp.Search(`//p[normalize-space()="Reassigned."]`)))
+	tl, _, err := h.Store.LatestTimeline(context.Background(), mustIncidentID(t, h, 1), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reassigned := 0
+	for _, e := range tl {
+		if strings.Contains(e.Message, "reassigned") {
+			reassigned++
+		}
+	}
+	if reassigned == 0 {
+		t.Error("choosing Rita and pressing Reassign did not reassign")
+	}
+}
