@@ -52,6 +52,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"StreamOutbox", testStreamOutbox},
 		{"StreamCommitOrder", testStreamCommitOrder},
 		{"StreamObjects", testStreamObjects},
+		{"StreamSymptomEvents", testStreamSymptomEvents},
 		{"StreamLateLowerID", testStreamLateLowerID},
 		{"Verifications", testVerifications},
 		{"ActTokens", testActTokens},
