@@ -85,6 +85,23 @@
     }
   }
 
+  // tickedBoxes are the ids of the ticked checkboxes in the live part (the
+  // split form's alerts), so a swap keeps what the user chose so far.
+  function tickedBoxes() {
+    return Array.prototype.map.call(target.querySelectorAll("input[type=checkbox][id]:checked"), function (el) {
+      return el.id;
+    });
+  }
+
+  function restoreTicks(ids) {
+    ids.forEach(function (id) {
+      var el = document.getElementById(id);
+      if (el && target.contains(el)) {
+        el.checked = true;
+      }
+    });
+  }
+
   // withdrawActions removes the forms outside the live fragment that
   // only an open incident takes (escalate, reassign, merge, split) once
   // the fragment says it is resolved, so the page offers nothing the
@@ -117,7 +134,9 @@
       .then(function (html) {
         if (html !== null && html !== undefined) {
           var key = focusKey();
+          var ticked = tickedBoxes();
           target.innerHTML = html;
+          restoreTicks(ticked);
           restoreFocus(key);
           withdrawActions();
           target.setAttribute("data-updated", String(Date.now()));
