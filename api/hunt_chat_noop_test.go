@@ -97,3 +97,32 @@ func TestAckLinkOfAnAcknowledgedIncidentSaysSo(t *testing.T) {
 		t.Errorf("the refused link wrote %d timeline entries", len(after)-len(before))
 	}
 }
+
+// TestSMSReplyFromASharedNumberActsAsThePagedUser: the team's duty phone
+// is the sms contact of several users (here Alice's number is also
+// Zoe's). A reply "ack 1" from it was taken as whichever of them the
+// directory's map gave first, so the timeline named someone at random,
+// and a viewer's turn refused it. It must act as the one of them paged
+// for that incident on that number, and say so when it cannot tell.
+func TestSMSReplyFromASharedNumberActsAsThePagedUser(t *testing.T) {
+	for i := range 8 { // map order differs between runs: try several
+		e := newTwilioEnvWith(t, storetest.Engines(t)[0], []hypercare.User{
+			{ID: "zoe", Name: "Zoe", Role: hypercare.RoleResponder,
+				ContactMethods: []hypercare.ContactMethod{{ID: "zoe-sms", Type: hypercare.ContactSMS, Address: aliceNumber}}},
+			{ID: "yan", Name: "Yan", Role: hypercare.RoleViewer,
+				ContactMethods: []hypercare.ContactMethod{{ID: "yan-sms", Type: hypercare.ContactSMS, Address: aliceNumber}}}})
+		e.send(trigger(keyCheckout, "shared-1", "Checkout down"))
+		e.deliver() // pages Alice, on aliceNumber
+		code, body := e.twilioPost("/hooks/twilio/sms", smsForm(aliceNumber, "ack 1"), twilioToken)
+		if code != 200 || !strings.Contains(body, "#1 acknowledged by Alice") {
+			t.Fatalf("run %d: ack from the shared number: %d %s; want it acknowledged by Alice, who was paged", i, code, body)
+		}
+		// Nobody was paged for incident 2 yet on that number: it cannot
+		// say who is replying.
+		e.send(trigger(keyCheckout, "shared-2", "Checkout slow"))
+		code, body = e.twilioPost("/hooks/twilio/sms", smsForm(aliceNumber, "ack 2"), twilioToken)
+		if code != 200 || !strings.Contains(body, "several") {
+			t.Fatalf("run %d: ack 2 from the shared number, nobody paged for 2: %d %s; want it to say it cannot tell who", i, code, body)
+		}
+	}
+}
