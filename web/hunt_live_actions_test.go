@@ -1,9 +1,13 @@
 package web_test
 
 import (
+	"context"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/hypercare/hypercare"
 
 	"github.com/chromedp/chromedp"
 	"github.com/hypercare/hypercare/storetest"
@@ -119,5 +123,30 @@ func TestMergedIncidentLinksToWhereItWent(t *testing.T) {
 		if i < 0 || !strings.Contains(body[i:], `Merged into <a href="/incidents/2">incident #2</a>`) {
 			t.Errorf("GET %s does not lead to incident 2 under the status:\n%s", path, body)
 		}
+	}
+}
+
+// TestHoldShowsLive: a silence created while a responder has the incident
+// open holds its pages; the "held by" badge sat in the static heading, so
+// the open page never said the pages were held until a reload.
+func TestHoldShowsLive(t *testing.T) {
+	h := startHarness(t, storetest.Engines(t)[0].Open(t))
+	h.trigger("h1", "Checkout down", "")
+	b := h.browser()
+	b.mustLogin("vic")
+	ctx, now := context.Background(), h.Clock.Now()
+	until := now.Add(time.Hour)
+	if err := h.Store.Write(ctx, "checkout", func(tx hypercare.Tx) error {
+		inc, err := tx.GetIncident(ctx, mustIncidentID(t, h, 1))
+		if err != nil {
+			return err
+		}
+		inc.SuppressedBy, inc.SuppressedUntil = "silence:deploy", &until
+		return tx.UpdateIncident(ctx, inc)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, part := b.get("/incidents/1/timeline"); !strings.Contains(part, "held by silence:deploy") {
+		t.Errorf("the live fragment does not show the hold:\n%s", part)
 	}
 }
