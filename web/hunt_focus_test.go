@@ -43,3 +43,24 @@ func TestBrowserLiveUpdateKeepsKeyboardFocus(t *testing.T) {
 		t.Errorf("the Acknowledge button left with the update and focus moved to Resolve")
 	}
 }
+
+// TestBrowserReloadDoesNotRepeatTheConfirmation: after Acknowledge the
+// page said "Acknowledged." from its address (?done=acknowledge); a reload
+// an hour later, when the incident had re-triggered or been resolved,
+// said "Acknowledged." again, as if just done. The confirmation belongs to
+// the press, not to the address.
+func TestBrowserReloadDoesNotRepeatTheConfirmation(t *testing.T) {
+	exe := chromiumPath(t)
+	h := startHarness(t, storetest.Engines(t)[0].Open(t))
+	h.trigger("fl1", "Checkout down", "")
+	ctx := newBrowser(t, exe)
+	signIn(t, ctx, h.URL, "rita")
+	run(t, ctx, "acknowledge", chromedp.Navigate(h.URL+"/incidents/1"),
+		chromedp.Click(chromedp.Search(`//button[normalize-space()="Acknowledge"]`)),
+		chromedp.WaitVisible(chromedp.Search(`//p[normalize-space()="Acknowledged."]`)),
+		chromedp.WaitReady(chromedp.CSS(`body[data-stream="open"]`)))
+	run(t, ctx, "reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("incident-status")))
+	if n := eval[int](t, ctx, `document.querySelectorAll("main .flash").length`); n != 0 {
+		t.Errorf("the reloaded page says %q again", eval[string](t, ctx, `document.querySelector("main .flash").textContent`))
+	}
+}

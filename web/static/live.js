@@ -30,6 +30,16 @@
     });
   });
 
+  // The confirmation of an action (?done=, ?new=) is shown once: the
+  // address loses it, so a reload later does not say "Acknowledged." again.
+  if (window.history && history.replaceState && /[?&](done|new)=/.test(location.search)) {
+    var q = new URLSearchParams(location.search);
+    q.delete("done");
+    q.delete("new");
+    var rest = q.toString();
+    history.replaceState(history.state, "", location.pathname + (rest ? "?" + rest : "") + location.hash);
+  }
+
   var kind = document.body.getAttribute("data-live");
   var target = document.querySelector("[data-src]");
   if (!kind || !target || !window.EventSource || !window.fetch) {
