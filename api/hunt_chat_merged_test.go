@@ -49,8 +49,23 @@ func TestActLinkOfAMergedIncidentNamesWhereItWent(t *testing.T) {
 		t.Fatalf("merge: %d", code)
 	}
 	for _, m := range []string{"GET", "POST"} {
-		if code, body, _ := a.open(m, ack); code != http.StatusConflict || !strings.Contains(body, "merged into incident 2") {
-			t.Errorf("%s of the ack link after the merge = %d; want 409 naming incident 2:\n%s", m, code, body)
+		if code, body, _ := a.open(m, ack); code != http.StatusConflict || !strings.Contains(body, "merged into incident 2") ||
+			!strings.Contains(body, `<a href="/incidents/2">`) {
+			t.Errorf("%s of the ack link after the merge = %d; want 409 naming and linking incident 2:\n%s", m, code, body)
+		}
+	}
+}
+
+// TestActPagesLinkTheIncident: every /act page tells the responder to
+// "open the incident in Hypercare" (to do more, or because the link is
+// spent) but gave no way there: on a phone, from an SMS, they had to find
+// it. Each page that names an incident links its room.
+func TestActPagesLinkTheIncident(t *testing.T) {
+	a := newActEnv(t, storetest.Engines(t)[0])
+	_, ack, _ := a.page()
+	for _, m := range []string{"GET", "POST", "POST"} { // confirm, done, already used
+		if _, body, _ := a.open(m, ack); !strings.Contains(body, `<a href="/incidents/1">`) {
+			t.Errorf("%s %s: no link to incident 1:\n%s", m, ack, body)
 		}
 	}
 }
