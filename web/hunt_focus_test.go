@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -62,5 +63,28 @@ func TestBrowserReloadDoesNotRepeatTheConfirmation(t *testing.T) {
 	run(t, ctx, "reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("incident-status")))
 	if n := eval[int](t, ctx, `document.querySelectorAll("main .flash").length`); n != 0 {
 		t.Errorf("the reloaded page says %q again", eval[string](t, ctx, `document.querySelector("main .flash").textContent`))
+	}
+}
+
+// TestBrowserStatusChangeIsAnnounced: the live update swaps the incident's
+// status silently: a screen-reader user working the incident never
+// learned that a colleague resolved it. A change of status is put in a
+// live region (role=status) that stays on the page.
+func TestBrowserStatusChangeIsAnnounced(t *testing.T) {
+	exe := chromiumPath(t)
+	h := startHarness(t, storetest.Engines(t)[0].Open(t))
+	h.trigger("an1", "Checkout down", "")
+	ctx := newBrowser(t, exe)
+	signIn(t, ctx, h.URL, "rita")
+	run(t, ctx, "open the incident", chromedp.Navigate(h.URL+"/incidents/1"),
+		chromedp.WaitReady(chromedp.CSS(`body[data-stream="open"]`)))
+	other := h.browser()
+	other.mustLogin("ada")
+	_, page := other.get("/incidents/1")
+	other.post("/incidents/1/resolve", url.Values{"csrf": {csrf(t, page)}})
+	run(t, ctx, "resolution appears live", waitText("#incident-status", "resolved"))
+	said := eval[string](t, ctx, `[...document.querySelectorAll("[role=status], [aria-live]")].filter(e => !document.getElementById("incident-live").contains(e)).map(e => e.textContent).join("|")`)
+	if !strings.Contains(said, "resolved") {
+		t.Errorf("no live region outside the swapped part says the incident is resolved (they say %q)", said)
 	}
 }

@@ -112,6 +112,23 @@
     });
   }
 
+  // announceStatus says a change of the incident's status in the page's
+  // live region (#live-news, outside the swapped part, so screen readers
+  // hear it): "Incident 12 is now resolved."
+  var shownStatus = statusNow();
+  function statusNow() {
+    var st = target.querySelector("[data-status]");
+    return st ? st.getAttribute("data-status") : null;
+  }
+  function announceStatus() {
+    var news = document.getElementById("live-news");
+    var now = statusNow();
+    if (news && now && now !== shownStatus) {
+      news.textContent = "Incident " + number + " is now " + now + ".";
+    }
+    shownStatus = now;
+  }
+
   // withdrawActions removes the forms outside the live fragment that
   // only an open incident takes (escalate, reassign, merge, split) once
   // the fragment says it is resolved, so the page offers nothing the
@@ -148,6 +165,7 @@
           target.innerHTML = html;
           restoreTicks(ticked);
           restoreFocus(key);
+          announceStatus();
           withdrawActions();
           target.setAttribute("data-updated", String(Date.now()));
         }
