@@ -38,3 +38,25 @@ func TestLiveListKeepsTheWayToOlderIncidents(t *testing.T) {
 		t.Errorf("the older page does not hold exactly incident 1:\n%s", older)
 	}
 }
+
+// TestFilteredListSaysTheCountsAreOfAll: filtered to Payments, the list
+// showed "triggered 3" over a table of one incident: the counts are of
+// every service and urgency (as are their links), and nothing said so.
+func TestFilteredListSaysTheCountsAreOfAll(t *testing.T) {
+	h := startHarness(t, storetest.Engines(t)[0].Open(t))
+	h.trigger("c1", "Checkout down", "")
+	h.trigger("c2", "Checkout slow", "")
+	h.triggerWith(paymentsKey, "p1", "Payments down", "")
+	b := h.browser()
+	b.mustLogin("vic")
+	for _, path := range []string{"/incidents?service=payments", "/incidents/rows?service=payments&status=open", "/incidents?urgency=high"} {
+		_, page := b.get(path)
+		i := strings.Index(page, `class="counts"`)
+		if i < 0 || !strings.Contains(page[i:i+200], "All services") {
+			t.Errorf("GET %s: the counts do not say they are of all incidents:\n%.300s", path, page[max(i, 0):])
+		}
+	}
+	if _, page := b.get("/incidents"); strings.Contains(page, "All services") {
+		t.Error("the unfiltered list labels its counts")
+	}
+}
