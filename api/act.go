@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"html/template"
 	"net/http"
 	"slices"
@@ -29,6 +30,9 @@ type actPage struct {
 	Service                 string
 	// Button is the confirm button's label; empty on result and error pages.
 	Button string
+	// Open is the number of the incident the page links to (its own, or
+	// the one it was merged into); 0: no link.
+	Open int64
 }
 
 var actTemplate = template.Must(template.New("act").Parse(`<!DOCTYPE html>
@@ -39,6 +43,7 @@ var actTemplate = template.Must(template.New("act").Parse(`<!DOCTYPE html>
 <ul><li>Service: {{$.Service}}</li><li>Urgency: {{.Urgency}}</li><li>Status: {{.Status}}</li></ul>{{end}}
 {{if .Message}}<p>{{.Message}}</p>{{end}}
 {{if .Button}}<form method="post"><button type="submit">{{.Button}}</button></form>{{end}}
+{{with .Open}}<p><a href="/incidents/{{.}}">Open incident #{{.}} in Hypercare</a></p>{{end}}
 </body></html>
 `))
 
@@ -53,6 +58,8 @@ type actTarget struct {
 	service string
 	// via names the channel the token was sent by, for the timeline.
 	via string
+	// mergedInto is the incident a merge moved this one into (0: none).
+	mergedInto int64
 }
 
 // actErr is a refusal: its HTTP status and the sentence the page shows.
@@ -131,6 +138,11 @@ func (s *Server) claimActToken(ctx context.Context, token string, c actlink.Clai
 // is a 4xx the page explains; none changes anything.
 func (s *Server) resolveAct(ctx context.Context, token string, kinds ...actlink.Action) (*actTarget, error) {
 	c, err := s.verifyActToken(ctx, token, kinds...)
+	if errors.Is(err, errActUsed) {
+		// Spent, but genuine: the page still names (and links) its incident.
+		t, _ := s.actTargetOf(ctx, c)
+		return t, err
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -163,6 +175,12 @@ func (s *Server) actTargetOf(ctx context.Context, c actlink.Claims) (*actTarget,
 	}
 	if !found {
 		return nil, actErr(hypercare.CodeNotFound, "The page this link was sent with no longer exists.")
+	}
+	if into, ok := s.mergedInto(ctx, inc); ok {
+		t.mergedInto = into
+		// Read out by a call too (twilioVoice), so it names no link.
+		return t, actErr(hypercare.CodeConflict, fmt.Sprintf("This incident was merged into incident %d, which goes on: "+
+			"open incident %d in Hypercare to act on it.", into, into))
 	}
 	if inc.Status == hypercare.StatusResolved {
 		return t, actErr(hypercare.CodeConflict, "This incident is already resolved, so its links no longer work.")
@@ -199,11 +217,18 @@ func verb(a actlink.Action) string {
 	return "acknowledged"
 }
 
-// actConfirm serves GET /act/{token}: a page with one button, no change.
+// actConfirm serves GET /act/{token}: a page with one button, no change;
+// an acknowledge link of an incident already acknowledged gets a 409 page
+// saying so instead (the link works again should it trigger again).
 func (s *Server) actConfirm(w http.ResponseWriter, r *http.Request) {
 	t, err := s.resolveAct(r.Context(), r.PathValue("token"), actlink.Acknowledge, actlink.Resolve)
 	if err != nil {
 		s.actError(w, r, t, err)
+		return
+	}
+	if t.claims.Action == actlink.Acknowledge && t.inc.Status == hypercare.StatusAcknowledged {
+		// Pressing would change nothing; say so rather than offer it.
+		s.actError(w, r, t, actErr(hypercare.CodeConflict, "This incident is already acknowledged. Open the incident in Hypercare to do more."))
 		return
 	}
 	label := "Acknowledge"
@@ -211,7 +236,7 @@ func (s *Server) actConfirm(w http.ResponseWriter, r *http.Request) {
 		label = "Resolve"
 	}
 	s.actRender(w, http.StatusOK, actPage{Title: label + " #" + strconv.FormatInt(t.inc.Number, 10), Heading: label + " this incident?",
-		Incident: t.inc, Service: t.service, Button: label,
+		Incident: t.inc, Service: t.service, Button: label, Open: t.inc.Number,
 		Message: "You are acting as " + t.user.Name + ". Nothing changes until you press the button."})
 }
 
@@ -252,7 +277,7 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 		s.writeJSON(w, http.StatusOK, map[string]any{"incident": s.incidentAnswer(r, inc), "message": msg})
 		return
 	}
-	s.actRender(w, http.StatusOK, actPage{Title: msg, Heading: msg, Incident: inc, Service: t.service})
+	s.actRender(w, http.StatusOK, actPage{Title: msg, Heading: msg, Incident: inc, Service: t.service, Open: inc.Number})
 }
 
 // actError answers a refusal as a page (or JSON for API clients).
@@ -263,8 +288,11 @@ func (s *Server) actError(w http.ResponseWriter, r *http.Request, t *actTarget, 
 		return
 	}
 	page := actPage{Title: "Link not usable", Heading: "This link cannot be used", Message: hypercare.ErrorMessage(err)}
-	if t != nil {
-		page.Incident, page.Service = t.inc, t.service
+	if t != nil && t.inc != nil {
+		page.Incident, page.Service, page.Open = t.inc, t.service, t.inc.Number
+		if t.mergedInto > 0 {
+			page.Open = t.mergedInto
+		}
 	}
 	s.actRender(w, statusOf(code), page)
 }

@@ -92,7 +92,9 @@ func (s *Server) slackAct(ctx context.Context, in slack.Interaction) (string, bo
 	switch {
 	case err == nil:
 		return fmt.Sprintf("#%d %s by %s", inc.Number, done, user.Name), false
-	case errors.As(err, &he) && (he.Code == hypercare.CodeConflict || he.Code == hypercare.CodeNotFound):
+	case errors.As(err, &he) && he.Code == hypercare.CodeConflict:
+		return s.nothingChanged(ctx, in.IncidentID, he), true
+	case errors.As(err, &he) && he.Code == hypercare.CodeNotFound:
 		return "Nothing changed: " + he.Message + ".", true
 	default:
 		s.log.Error("slack interaction", slog.String("action", in.Action), slog.String("incident", in.IncidentID),

@@ -7,8 +7,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/notify/actlink"
@@ -64,14 +66,17 @@ func twiml(w http.ResponseWriter, doc []byte) {
 // refused with 403 (permission_denied, naming From) and nothing changes,
 // so a misrouted or spoofed number shows in Twilio's error log instead of
 // passing silently. The action is taken as that user,
-// so the timeline says who, and the answer says what happened.
+// so the timeline says who, and the answer says what happened. A number
+// several users share (a duty phone) acts as the one of them paged for
+// that incident on it (replyUser), or, when none was, changes nothing.
 func (s *Server) twilioSMS(w http.ResponseWriter, r *http.Request) {
 	form, ok := s.twilioRequest(w, r)
 	if !ok {
 		return
 	}
-	user, ok := s.phoneUser(form.Get("From"))
-	if !ok {
+	from := form.Get("From")
+	users := s.phoneUsers(from)
+	if len(users) == 0 {
 		s.writeError(w, r, &hypercare.Error{Code: hypercare.CodePermissionDenied,
 			Message: "the sender is not a Hypercare user: From is no user's sms or voice contact method",
 			Details: []hypercare.FieldError{{Field: "From", Message: "is not the address of any user's sms or voice contact method"}}})
@@ -82,24 +87,86 @@ func (s *Server) twilioSMS(w http.ResponseWriter, r *http.Request) {
 		twiml(w, twilio.Message("Hypercare did not understand: "+err.Error()+"."))
 		return
 	}
-	text, _ := s.phoneAct(r.Context(), user, action, strconv.FormatInt(number, 10), "SMS")
+	ref := strconv.FormatInt(number, 10)
+	user, ok, err := s.replyUser(r.Context(), users, from, ref)
+	if err != nil {
+		s.log.Error("twilio sms: who replied", slog.String("incident", ref), slog.Any("error", err))
+		twiml(w, twilio.Message("Hypercare could not "+action+" the incident; try again or use the incident page."))
+		return
+	}
+	if !ok {
+		twiml(w, twilio.Message(fmt.Sprintf("This number is the phone of several Hypercare users (%s) and none of them was "+
+			"paged for incident %d on it, so Hypercare cannot tell who you are. Nothing changed: act from the incident page.",
+			names(users), number)))
+		return
+	}
+	text, _ := s.phoneAct(r.Context(), user, action, ref, "SMS")
 	twiml(w, twilio.Message(text))
 }
 
-// phoneUser finds the Hypercare user with an sms or voice contact method
-// whose address is number.
-func (s *Server) phoneUser(number string) (hypercare.User, bool) {
-	if number == "" {
-		return hypercare.User{}, false
+// replyUser picks who a reply from number about incident ref comes from:
+// the one user with that number, or, when several share it (a duty
+// phone), the one of them last paged for that incident on that number;
+// false when none of them was. An incident that does not exist leaves
+// the first (by ID) to be told so.
+func (s *Server) replyUser(ctx context.Context, users []hypercare.User, number, ref string) (hypercare.User, bool, error) {
+	if len(users) == 1 {
+		return users[0], true, nil
 	}
-	for _, u := range s.directory().Users {
-		for _, cm := range u.ContactMethods {
-			if (cm.Type == hypercare.ContactSMS || cm.Type == hypercare.ContactVoice) && cm.Address == number {
-				return u, true
+	inc, err := s.incidents.Lookup(ctx, ref)
+	if hypercare.IsNotFound(err) {
+		return users[0], true, nil
+	} else if err != nil {
+		return hypercare.User{}, false, err
+	}
+	pages, err := s.store.ListNotifications(ctx, inc.ID)
+	if err != nil {
+		return hypercare.User{}, false, err
+	}
+	var who hypercare.User
+	var last time.Time
+	found := false
+	for _, n := range pages {
+		for _, u := range users {
+			if u.ID != n.UserID || (found && n.CreatedAt.Before(last)) {
+				continue
+			}
+			for _, cm := range u.ContactMethods {
+				if cm.ID == n.ContactMethod && cm.Address == number {
+					who, last, found = u, n.CreatedAt, true
+				}
 			}
 		}
 	}
-	return hypercare.User{}, false
+	return who, found, nil
+}
+
+// names lists users' names for a message.
+func names(users []hypercare.User) string {
+	out := make([]string, len(users))
+	for i, u := range users {
+		out[i] = u.Name
+	}
+	return strings.Join(out, ", ")
+}
+
+// phoneUsers returns the Hypercare users with an sms or voice contact
+// method whose address is number, by ID (several share a duty phone).
+func (s *Server) phoneUsers(number string) []hypercare.User {
+	if number == "" {
+		return nil
+	}
+	var out []hypercare.User
+	for _, u := range s.directory().Users {
+		for _, cm := range u.ContactMethods {
+			if (cm.Type == hypercare.ContactSMS || cm.Type == hypercare.ContactVoice) && cm.Address == number {
+				out = append(out, u)
+				break
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b hypercare.User) int { return strings.Compare(a.ID, b.ID) })
+	return out
 }
 
 // phoneAct takes action (twilio.ReplyAck, ReplyResolve or "escalate") on
@@ -129,7 +196,9 @@ func (s *Server) phoneAct(ctx context.Context, user hypercare.User, action, ref,
 	switch {
 	case err == nil:
 		return fmt.Sprintf("#%d %s by %s", inc.Number, done, user.Name), true
-	case errors.As(err, &he) && (he.Code == hypercare.CodeConflict || he.Code == hypercare.CodeNotFound):
+	case errors.As(err, &he) && he.Code == hypercare.CodeConflict:
+		return s.nothingChanged(ctx, ref, he), false
+	case errors.As(err, &he) && he.Code == hypercare.CodeNotFound:
 		return "Nothing changed: " + he.Message + ".", false
 	default:
 		s.log.Error("twilio action", slog.String("action", action), slog.String("incident", ref),

@@ -80,6 +80,11 @@ type twilioEnv struct {
 }
 
 func newTwilioEnv(t *testing.T, eng storetest.Engine) *twilioEnv {
+	return newTwilioEnvWith(t, eng, nil)
+}
+
+// newTwilioEnvWith is newTwilioEnv with more users, paged by nobody.
+func newTwilioEnvWith(t *testing.T, eng storetest.Engine, more []hypercare.User) *twilioEnv {
 	fake := &fakeTwilio{}
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
@@ -94,6 +99,7 @@ func newTwilioEnv(t *testing.T, eng storetest.Engine) *twilioEnv {
 		{ID: "victor", Name: "Victor", Role: hypercare.RoleViewer,
 			ContactMethods: []hypercare.ContactMethod{{ID: "victor-sms", Type: hypercare.ContactSMS, Address: viewerPhone}}},
 	}
+	users = append(users, more...)
 	policy := hypercare.EscalationPolicy{ID: "web", Repeat: 1, Levels: []hypercare.EscalationLevel{
 		{Targets: []hypercare.Target{{User: "alice"}}, EscalateAfter: 30 * time.Minute},
 		{Targets: []hypercare.Target{{User: "bob"}}, EscalateAfter: 30 * time.Minute}}}

@@ -39,16 +39,28 @@ func (s *Service) Lookup(ctx context.Context, ref string) (*hypercare.Incident, 
 // Acknowledging an acknowledged incident changes nothing; a resolved one is
 // a conflict, since there is nothing left to work on.
 func (s *Service) Acknowledge(ctx context.Context, ref string, actor hypercare.Actor) (*hypercare.Incident, error) {
-	return s.AcknowledgeVia(ctx, ref, actor, "")
+	return s.ackVia(ctx, ref, actor, "", false)
 }
 
 // AcknowledgeVia is Acknowledge from outside the UI and API: via names
 // how the responder answered ("Slack", "SMS", "e-mail link"), so the
-// timeline reads "Acknowledged by Alice via Slack".
+// timeline reads "Acknowledged by Alice via Slack". An incident already
+// acknowledged is a conflict here ("already acknowledged"): the answer
+// to a chat press, a reply or a link says who acted, and must not name
+// someone who changed nothing.
 func (s *Service) AcknowledgeVia(ctx context.Context, ref string, actor hypercare.Actor, via string) (*hypercare.Incident, error) {
+	return s.ackVia(ctx, ref, actor, via, true)
+}
+
+// ackVia is Acknowledge; strict refuses an incident already
+// acknowledged instead of changing nothing.
+func (s *Service) ackVia(ctx context.Context, ref string, actor hypercare.Actor, via string, strict bool) (*hypercare.Incident, error) {
 	return s.transition(ctx, ref, func(tx hypercare.Tx, inc *hypercare.Incident, now time.Time) error {
 		switch inc.Status {
 		case hypercare.StatusAcknowledged:
+			if strict {
+				return hypercare.Errorf(hypercare.CodeConflict, "incident %d is already acknowledged", inc.Number)
+			}
 			return nil
 		case hypercare.StatusResolved:
 			return hypercare.Errorf(hypercare.CodeConflict, "incident %d is already resolved", inc.Number)
@@ -63,14 +75,23 @@ func (s *Service) AcknowledgeVia(ctx context.Context, ref string, actor hypercar
 // Resolve resolves an incident and all its open alerts. Resolving a
 // resolved incident changes nothing.
 func (s *Service) Resolve(ctx context.Context, ref string, actor hypercare.Actor) (*hypercare.Incident, error) {
-	return s.ResolveVia(ctx, ref, actor, "")
+	return s.resolveVia(ctx, ref, actor, "", false)
 }
 
 // ResolveVia is Resolve with how the responder answered (see
-// AcknowledgeVia).
+// AcknowledgeVia); an incident already resolved is a conflict ("already
+// resolved"), for the same reason.
 func (s *Service) ResolveVia(ctx context.Context, ref string, actor hypercare.Actor, via string) (*hypercare.Incident, error) {
+	return s.resolveVia(ctx, ref, actor, via, true)
+}
+
+// resolveVia is Resolve; strict refuses an incident already resolved.
+func (s *Service) resolveVia(ctx context.Context, ref string, actor hypercare.Actor, via string, strict bool) (*hypercare.Incident, error) {
 	return s.transition(ctx, ref, func(tx hypercare.Tx, inc *hypercare.Incident, now time.Time) error {
 		if inc.Status == hypercare.StatusResolved {
+			if strict {
+				return hypercare.Errorf(hypercare.CodeConflict, "incident %d is already resolved", inc.Number)
+			}
 			return nil
 		}
 		if err := s.updateOpenAlerts(ctx, tx, inc, hypercare.StatusResolved, now); err != nil {

@@ -89,7 +89,7 @@ func (t *tx) InsertAlert(ctx context.Context, a *hypercare.Alert) error {
 	if err == nil && t.c.keys != nil {
 		t.c.keys.added(a.ServiceID, a.DedupKey)
 	}
-	return t.published(err, hypercare.StreamAlert, hypercare.StreamCreated, a.IncidentID, a.ID)
+	return t.published(err, hypercare.StreamAlert, hypercare.StreamCreated, streamIncident(a), a.ID)
 }
 
 // UpdateAlert writes every mutable field of a (all but service and dedup
@@ -102,7 +102,7 @@ func (t *tx) UpdateAlert(ctx context.Context, a *hypercare.Alert) error {
 	if err == nil && t.c.alerts != nil {
 		t.c.alerts.wrote(a)
 	}
-	return t.published(err, hypercare.StreamAlert, hypercare.StreamUpdated, a.IncidentID, a.ID)
+	return t.published(err, hypercare.StreamAlert, hypercare.StreamUpdated, streamIncident(a), a.ID)
 }
 
 // updateWhole writes every mutable column of a. On SQLite it first tries
@@ -200,4 +200,14 @@ func collect[T any](rows *sql.Rows, scan func(rowScanner, *T) error) ([]T, error
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// streamIncident is the incident an alert's stream event belongs to: the
+// one holding it, or for a symptom (held by none) the incident it is a
+// symptom of, whose page shows it and follows ?incident= for it.
+func streamIncident(a *hypercare.Alert) string {
+	if a.IncidentID == "" {
+		return a.SymptomOf
+	}
+	return a.IncidentID
 }

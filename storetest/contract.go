@@ -53,6 +53,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"StreamCommitOrder", testStreamCommitOrder},
 		{"StreamObjects", testStreamObjects},
 		{"StreamIncidentFeedback", testStreamIncidentFeedback},
+		{"StreamSymptomEvents", testStreamSymptomEvents},
 		{"StreamLateLowerID", testStreamLateLowerID},
 		{"Verifications", testVerifications},
 		{"ActTokens", testActTokens},

@@ -76,29 +76,39 @@ type noiseView struct {
 	Zone *time.Location
 }
 
-// zones caches time zones the directory did not load (a directory built
-// without NewDirectory): loading one reads the zone database, too slow
-// for every page. Zone names come from the config, so the cache stays
-// small; a name that does not load is kept as UTC.
-var zones sync.Map // name → *time.Location
+// zoneCache holds the time zones a UI loaded itself because its
+// directory did not (a directory built without NewDirectory): loading one
+// reads the zone database, too slow for every page. Each UI owns its
+// cache, so two servers in one process (tests, an embedding program)
+// never share one. Zone names come from the config, so it stays small; a
+// name that does not load is kept as UTC.
+type zoneCache struct {
+	mu    sync.Mutex
+	zones map[string]*time.Location
+}
 
 // userZone is the zone the signed-in user reads times in: their
-// time_zone, as the directory loaded it, else UTC.
-func userZone(dir *escalate.Directory, user hypercare.User) *time.Location {
+// time_zone, as the directory loaded it, else as c loaded it, else UTC.
+func (c *zoneCache) userZone(dir *escalate.Directory, user hypercare.User) *time.Location {
 	if user.TimeZone == "" {
 		return time.UTC
 	}
 	if loc, ok := dir.Zone(user.TimeZone); ok {
 		return loc
 	}
-	if loc, ok := zones.Load(user.TimeZone); ok {
-		return loc.(*time.Location)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if loc, ok := c.zones[user.TimeZone]; ok {
+		return loc
 	}
 	loc, err := oncall.LoadZone(user.TimeZone)
 	if err != nil {
 		loc = time.UTC
 	}
-	zones.Store(user.TimeZone, loc)
+	if c.zones == nil {
+		c.zones = map[string]*time.Location{}
+	}
+	c.zones[user.TimeZone] = loc
 	return loc
 }
 

@@ -79,24 +79,55 @@ func TestUserZone(t *testing.T) {
 	if !ok {
 		t.Fatal("the directory did not load nora's zone")
 	}
-	if got := userZone(dir, nora); got != loaded {
+	var zc zoneCache
+	if got := zc.userZone(dir, nora); got != loaded {
 		t.Errorf("userZone(nora) = %p (%v), want the directory's %p", got, got, loaded)
 	}
-	if got := userZone(dir, plain); got != time.UTC {
+	if got := zc.userZone(dir, plain); got != time.UTC {
 		t.Errorf("userZone(no time_zone) = %v, want UTC", got)
 	}
 	// A directory not built by NewDirectory has no zones: the zone is
 	// loaded once and cached.
 	bare := &escalate.Directory{}
 	kat := hypercare.User{ID: "kat", TimeZone: "Asia/Kathmandu"}
-	first := userZone(bare, kat)
+	first := zc.userZone(bare, kat)
 	if first.String() != "Asia/Kathmandu" {
 		t.Fatalf("userZone(bare directory) = %v, want Asia/Kathmandu", first)
 	}
-	if again := userZone(bare, kat); again != first {
+	if again := zc.userZone(bare, kat); again != first {
 		t.Errorf("second userZone loaded the zone again (%p, then %p)", first, again)
 	}
-	if got := userZone(bare, hypercare.User{TimeZone: "Mars/Olympus_Mons"}); got != time.UTC {
+	if got := zc.userZone(bare, hypercare.User{TimeZone: "Mars/Olympus_Mons"}); got != time.UTC {
 		t.Errorf("userZone(unknown zone) = %v, want UTC", got)
+	}
+}
+
+// TestZoneCacheIsOwnedByEachUI: the zones a UI loads itself (its
+// directory did not) are that UI's, not the process's: a second server in
+// the same process starts with none and loads its own, and the readiness
+// copy of a directory (WithVerified) still copies by value.
+func TestZoneCacheIsOwnedByEachUI(t *testing.T) {
+	one, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	two, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bare := &escalate.Directory{}
+	kat := hypercare.User{ID: "kat", TimeZone: "Asia/Kathmandu"}
+	first := one.zones.userZone(bare, kat)
+	if first.String() != "Asia/Kathmandu" {
+		t.Fatalf("userZone = %v, want Asia/Kathmandu", first)
+	}
+	if n := len(two.zones.zones); n != 0 {
+		t.Fatalf("the second UI's zone cache holds %d zones the first loaded; want its own, empty", n)
+	}
+	if got := two.zones.userZone(bare, kat); got == first {
+		t.Errorf("the second UI got the first UI's *time.Location %p: the cache is shared", got)
+	}
+	if got := one.zones.userZone(bare, kat); got != first {
+		t.Errorf("the first UI loaded its zone again (%p, then %p)", first, got)
 	}
 }

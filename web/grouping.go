@@ -67,7 +67,7 @@ func (u *UI) refused(w http.ResponseWriter, r *http.Request, v *view, err error)
 		return
 	}
 	v.Nav, v.Live, v.Error = "incidents", "incident", msg
-	dv.MergeInput = r.PostFormValue("incidents")
+	dv.MergeInput, dv.NoteInput = r.PostFormValue("incidents"), r.PostFormValue("message")
 	v.Title = "#" + strconv.FormatInt(dv.Incident.Number, 10) + " " + dv.Incident.Title
 	u.render(w, r, status, "incident", dv)
 }

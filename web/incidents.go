@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
@@ -154,8 +155,12 @@ type detailView struct {
 	// (the newest alertLimit); AlertTotal is how many it has.
 	MoreAlerts bool
 	AlertTotal int64
-	// MergeInput is what the merge box held when a merge was refused.
-	MergeInput string
+	// MergedInto is the number of the incident a merge moved this one
+	// into (0: none), shown under its status with a link.
+	MergedInto int64
+	// MergeInput is what the merge box held when a merge was refused,
+	// NoteInput what the note box held when a note was.
+	MergeInput, NoteInput string
 }
 
 // timelineLimit bounds the entries one render shows: the newest, oldest
@@ -194,6 +199,7 @@ func (u *UI) detailData(r *http.Request, v *view) (*detailView, error) {
 	if dv.Timeline, dv.OlderTimeline, err = u.opts.Store.LatestTimeline(ctx, inc.ID, timelineLimit); err != nil {
 		return nil, err
 	}
+	dv.MergedInto = mergedInto(inc, dv.Timeline)
 	if dv.Notifications, err = u.opts.Store.ListNotifications(ctx, inc.ID); err != nil {
 		return nil, err
 	}
@@ -255,7 +261,8 @@ func flashText(done string) string {
 }
 
 // action runs one responder action from a form, then redirects back to
-// the incident (POST, then GET: a reload never repeats the action).
+// the incident (POST, then GET: a reload never repeats the action). A
+// refusal is shown on the incident page (refused).
 func (u *UI) action(name string) func(http.ResponseWriter, *http.Request, *view) {
 	return func(w http.ResponseWriter, r *http.Request, v *view) {
 		inc, err := u.lookup(r)
@@ -288,10 +295,29 @@ func (u *UI) action(name string) func(http.ResponseWriter, *http.Request, *view)
 			err = u.opts.Escalation.Reassign(ctx, inc, r.PostFormValue("user"), actor)
 		}
 		if err != nil {
-			v.Title = "Incident #" + strconv.FormatInt(inc.Number, 10)
-			u.fail(w, r, v, err)
+			// On the incident page as it is now: a press that beat a live
+			// update (someone else resolved it) shows who did, not a bare
+			// "Conflict" page.
+			u.refused(w, r, v, err)
 			return
 		}
 		http.Redirect(w, r, "/incidents/"+strconv.FormatInt(inc.Number, 10)+"?done="+name, http.StatusSeeOther)
 	}
+}
+
+// mergedInto returns the number of the incident a merge resolved inc
+// into, from its merged timeline entry among tl (the newest entries).
+func mergedInto(inc *hypercare.Incident, tl []hypercare.TimelineEntry) int64 {
+	if inc.Status != hypercare.StatusResolved {
+		return 0
+	}
+	for i := len(tl) - 1; i >= 0; i-- {
+		var d struct {
+			Into int64 `json:"into_incident_number"`
+		}
+		if tl[i].Type == hypercare.TimelineMerged && json.Unmarshal(tl[i].Details, &d) == nil && d.Into > 0 {
+			return d.Into
+		}
+	}
+	return 0
 }

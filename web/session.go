@@ -39,6 +39,10 @@ type view struct {
 	Error  string
 	// Live names the stream-driven fragment the page refreshes, if any.
 	Live string
+	// Unsaved is the note of a post refused before it reached the incident
+	// (an expired session, a stale form): the error page hands it back to
+	// copy, since nothing else keeps it.
+	Unsaved string
 	// Zone is where the user reads times: their time_zone, else UTC (nil
 	// before sign-in, which the time helpers read as UTC). Every page and
 	// live fragment formats its times with it (funcs.go's when).
@@ -121,12 +125,13 @@ func (u *UI) page(min hypercare.Role, h func(http.ResponseWriter, *http.Request,
 			return
 		}
 		if err != nil {
-			u.fail(w, r, &view{}, err)
+			u.fail(w, r, &view{Unsaved: unsaved(r)}, err)
 			return
 		}
 		v := &view{User: s.user, CSRF: csrfFor(s.token), CanAct: s.user.Role.Rank() >= hypercare.RoleResponder.Rank(),
-			Admin: s.user.Role == hypercare.RoleAdmin, Zone: userZone(u.opts.Escalation.Directory(), s.user)}
+			Admin: s.user.Role == hypercare.RoleAdmin, Zone: u.zones.userZone(u.opts.Escalation.Directory(), s.user)}
 		if r.Method != http.MethodGet && !sameSecret(r.PostFormValue("csrf"), v.CSRF) {
+			v.Unsaved = unsaved(r)
 			u.fail(w, r, v, hypercare.Errorf(hypercare.CodePermissionDenied,
 				"the form's security token is missing or out of date; reload the page and try again"))
 			return
@@ -138,6 +143,15 @@ func (u *UI) page(min hypercare.Role, h func(http.ResponseWriter, *http.Request,
 		}
 		h(w, r, v)
 	}
+}
+
+// unsaved is the note a refused POST carried ("" for a GET or another
+// form), for the error page to hand back.
+func unsaved(r *http.Request) string {
+	if r.Method != http.MethodPost {
+		return ""
+	}
+	return r.PostFormValue("message")
 }
 
 func (u *UI) cookie(r *http.Request, name, value string, maxAge int) *http.Cookie {

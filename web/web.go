@@ -74,6 +74,8 @@ type UI struct {
 	pages     map[string]*template.Template
 	mux       *http.ServeMux
 	secure    bool
+	// zones are the users' time zones the directory did not load.
+	zones zoneCache
 	// dummy is compared against when the user is unknown or has no
 	// password, so a wrong username takes as long as a wrong password.
 	// It is made at the first such sign-in: a bcrypt hash costs as much

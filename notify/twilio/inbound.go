@@ -89,7 +89,8 @@ const (
 )
 
 // ParseReply reads an SMS reply: "ack 42" or "resolve 42" (also "a 42",
-// "r 42", "acknowledge #42"), in any case, with surrounding space. It
+// "r 42", "acknowledge #42"), in any case, with surrounding space and a
+// trailing "." or "!" (a phone keyboard ends sentences by itself). It
 // returns the action and the incident number, or an error naming what is
 // understood.
 func ParseReply(body string) (action string, number int64, err error) {
@@ -105,7 +106,8 @@ func ParseReply(body string) (action string, number int64, err error) {
 	default:
 		return "", 0, errUnknownReply
 	}
-	digits := strings.TrimPrefix(f[1], "#")
+	// A phone keyboard may end the reply as a sentence ("Ack 42.").
+	digits := strings.TrimRight(strings.TrimPrefix(f[1], "#"), ".!")
 	if strings.Trim(digits, "0123456789") != "" {
 		return "", 0, errUnknownReply
 	}

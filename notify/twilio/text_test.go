@@ -93,6 +93,8 @@ func TestParseReply(t *testing.T) {
 	}{
 		"ack 42": {ReplyAck, 42}, " ACK  42 ": {ReplyAck, 42}, "a 7": {ReplyAck, 7}, "Acknowledge #3": {ReplyAck, 3},
 		"resolve 42": {ReplyResolve, 42}, "R 1": {ReplyResolve, 1}, "res 9": {ReplyResolve, 9},
+		// A phone keyboard ends a sentence for you (iOS: double space).
+		"Ack 42.": {ReplyAck, 42}, "resolve 42!": {ReplyResolve, 42},
 	}
 	for in, want := range ok {
 		a, n, err := ParseReply(in)
@@ -100,7 +102,7 @@ func TestParseReply(t *testing.T) {
 			t.Errorf("%q: %s %d %v", in, a, n, err)
 		}
 	}
-	for _, in := range []string{"", "ack", "42", "ack 0", "ack -1", "ack x", "ack 4 2", "stop", "ack +4", "ack #+4", "ack 99999999999999999999"} {
+	for _, in := range []string{"", "ack", "42", "ack 0", "ack -1", "ack x", "ack 4 2", "stop", "ack +4", "ack #+4", "ack 99999999999999999999", "ack .", "ack 4.2"} {
 		if _, _, err := ParseReply(in); err == nil {
 			t.Errorf("%q accepted", in)
 		}
