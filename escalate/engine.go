@@ -147,9 +147,10 @@ func (e *Engine) runBatch(ctx context.Context) (steps, pages int, err error) {
 }
 
 // takeStep runs one due escalation step and returns the pages it created.
-// With holds, a first step (step 0) covered by a maintenance window or
-// silence waits for its end instead of paging; intake, which applied them
-// when it opened the incident, passes nil.
+// With holds, a first step (step 0) takes the urgency floor of a
+// hypercare window open when its incident was opened and, covered by a
+// maintenance window or silence, waits for its end instead of paging;
+// intake, which applied both when it opened the incident, passes nil.
 func takeStep(ctx context.Context, tx hypercare.Tx, dir *Directory, st *hypercare.EscalationState, now time.Time, holds *hold.Holds) (int, error) {
 	inc, err := tx.GetIncident(ctx, st.IncidentID)
 	if err != nil {
@@ -174,6 +175,15 @@ func takeStep(ctx context.Context, tx hypercare.Tx, dir *Directory, st *hypercar
 	}
 	if correlate.Recovering(inc) {
 		return 0, holdWhileRecovering(ctx, tx, dir, policy, st, inc, now)
+	}
+	if holds != nil && st.Step == 0 {
+		// An incident intake did not open (a promoted symptom, a split)
+		// takes the urgency floor of a hypercare window open when it was
+		// opened, as intake's own incidents do, before its first page.
+		if err := incident.RaiseToFloor(ctx, tx, dir.Windows, inc, inc.CreatedAt, now); err != nil {
+			return 0, err
+		}
+		st.Urgency = inc.Urgency
 	}
 	if held, err := holdFirstPage(ctx, tx, holds, st, inc, now); held || err != nil {
 		return 0, err
