@@ -86,7 +86,7 @@ func group(ctx context.Context, tx hypercare.Tx, g correlate.Grouping, a *hyperc
 	if g.Type == correlate.GroupIntelligent {
 		feat = correlate.FeaturesOf(a)
 		features = feat.Encode()
-		if inc, err = exactMatch(ctx, tx, a.ServiceID, features, now.Add(-window(g))); err != nil {
+		if inc, err = exactMatch(ctx, tx, a.ServiceID, feat, features, now.Add(-window(g))); err != nil {
 			return "", false, err
 		}
 		if inc != nil {
@@ -119,12 +119,15 @@ func group(ctx context.Context, tx hypercare.Tx, g correlate.Grouping, a *hyperc
 }
 
 // exactMatch returns the open incident of serviceID whose first or latest
-// alert has exactly these features, or nil. An alert without features (a
-// summary of numbers only, no source or labels) matches nothing: it shares
-// nothing with anyone, and "" is also what incidents opened without
-// grouping store, which must not read as its exact match.
-func exactMatch(ctx context.Context, tx hypercare.Tx, serviceID, features string, since time.Time) (*hypercare.Incident, error) {
-	if features == "" {
+// alert has exactly these features (feat, encoded), or nil. An alert
+// without summary tokens (a summary of numbers and addresses only) matches
+// nothing here: equal attributes alone score 0.3 (correlate.Similarity),
+// below the threshold, so it is scored like any other alert and joins only
+// what shares its text; without any feature it shares nothing with anyone,
+// and "" is also what incidents opened without grouping store, which must
+// not read as its exact match.
+func exactMatch(ctx context.Context, tx hypercare.Tx, serviceID string, feat *correlate.Features, features string, since time.Time) (*hypercare.Incident, error) {
+	if features == "" || len(feat.Tokens) == 0 {
 		return nil, nil
 	}
 	return tx.OpenIncidentWithFeatures(ctx, serviceID, features, since)

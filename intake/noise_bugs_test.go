@@ -325,3 +325,25 @@ func TestFeaturelessAlertNotGroupedByExactMatch(t *testing.T) {
 		}
 	})
 }
+
+// TestAttributesAloneNeverGroupByExactMatch: two alerts whose summaries
+// hold no word (addresses, codes) but share every attribute (one host
+// class, one component) score 0.3 by similarity, below the threshold, as
+// "attributes alone never group" says; the exact-match lookup used to join
+// them anyway at "score 1.00", so a second, unrelated failure of the host
+// paged nobody.
+func TestAttributesAloneNeverGroupByExactMatch(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		b := newNoiseHarness(t, eng, map[string]correlate.Noise{"shop": {Grouping: correlate.Grouping{Type: correlate.GroupIntelligent}}})
+		ev := func(key, summary string) hypercare.Event {
+			e := triggerOf(key, summary, hypercare.SeverityCritical)
+			e.Source, e.Component = "db-1", "postgres"
+			return e
+		}
+		b.send("shop", ev("a", "10.0.0.12:5432"))
+		b.send("shop", ev("b", "503 504"))
+		if incs := b.incidents(); len(incs) != 2 {
+			t.Fatalf("%d incidents (%+v), want 2: attributes alone never group", len(incs), incs)
+		}
+	})
+}
