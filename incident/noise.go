@@ -15,8 +15,9 @@ type Policies func(serviceID string) (hypercare.EscalationPolicy, bool)
 
 // Join inserts the new alert a into the open (or, re-opening, resolved)
 // incident inc: the incident's alert counts, severity and urgency follow
-// the alert, a resolved incident is triggered again, a recovering one's
-// grace timer is stopped, and the timeline says why (typ is alert_added
+// the alert, a resolved incident is triggered again (the maintenance or
+// silence hold of its last run cleared), a recovering one's grace timer is
+// stopped, and the timeline says why (typ is alert_added
 // or reopened). It pages nobody.
 func Join(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, a *hypercare.Alert, urgency hypercare.Urgency,
 	actor hypercare.Actor, typ, msg string, now time.Time) error {
@@ -40,6 +41,10 @@ func Join(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, a *hype
 	}
 	if inc.Status == hypercare.StatusResolved {
 		inc.Status, inc.ResolvedAt, inc.AcknowledgedAt, inc.Transient = hypercare.StatusTriggered, nil, nil, false
+		// A new run: the hold of the last one is over. One that still
+		// covers it holds it again (intake applies the holds to a
+		// re-opened incident that never paged).
+		inc.SuppressedBy, inc.SuppressedUntil = "", nil
 	}
 	inc.UpdatedAt, inc.LastAlertAt = now, now
 	if err := tx.UpdateIncident(ctx, inc); err != nil {
