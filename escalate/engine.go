@@ -515,10 +515,14 @@ func appendTimeline(ctx context.Context, tx hypercare.Tx, incidentID, typ, msg s
 // covers the incident (hold.Holds.Apply: marked held, a timeline entry):
 // the step falls due again when the last covering one ends. The labels
 // matchers test are its oldest alert's, as that alert's latest trigger
-// left them.
+// left them. An incident intake opened with its first page delayed (the
+// service's pause or an event rule's delay: ReadyAt) and held by nothing
+// was opened before any window or silence covering it now started, and
+// is not affected (as documented): a window starting during the pause
+// used to hold an outage that began before it until the window's end.
 func holdFirstPage(ctx context.Context, tx hypercare.Tx, holds *hold.Holds, st *hypercare.EscalationState,
 	inc *hypercare.Incident, now time.Time) (bool, error) {
-	if holds == nil || st.Step != 0 {
+	if holds == nil || st.Step != 0 || (inc.SuppressedBy == "" && !st.ReadyAt.IsZero()) {
 		return false, nil
 	}
 	wait, err := holds.Apply(ctx, tx, inc, hold.OfIncident(ctx, tx, inc.ID), now)
