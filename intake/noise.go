@@ -58,6 +58,9 @@ func (in view) place(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, a
 	features, joined, err := group(ctx, tx, n.Grouping, a, urgency, actor, now)
 	if joined || err != nil {
 		res.Outcome = hypercare.OutcomeGrouped
+		if err == nil {
+			err = hastenFirstPage(ctx, tx, a.IncidentID, max(d.Delay, n.Pause), now)
+		}
 		return res, err
 	}
 	res.Outcome, res.opened, err = openAlert(ctx, tx, a, actor, d, now, false, features)
@@ -331,4 +334,43 @@ func rejoinRecovering(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, 
 	}
 	res.Outcome = hypercare.OutcomeGrouped
 	return true, nil
+}
+
+// hastenFirstPage brings forward the first page of incident id, which an
+// alert just joined, to what that alert asks for: delay (its event rule's
+// delay_minutes or the service's pause) from now, or the end of a hold
+// still on the incident. An incident whose first page an event rule held
+// for the alert that opened it (a batch job's warning, delayed 30
+// minutes) must not keep an outage that joins it silent for as long.
+func hastenFirstPage(ctx context.Context, tx hypercare.Tx, id string, delay time.Duration, now time.Time) error {
+	st, err := tx.GetEscalation(ctx, id)
+	if hypercare.IsNotFound(err) {
+		return nil // the service has no escalation policy
+	}
+	if err != nil {
+		return fmt.Errorf("escalation of incident %s: %w", id, err)
+	}
+	ready := now.Add(delay)
+	if st.Status != hypercare.EscalationActive || st.Step != 0 || !st.DueAt.After(ready) {
+		return nil
+	}
+	inc, err := tx.GetIncident(ctx, id)
+	if err != nil {
+		return fmt.Errorf("incident %s: %w", id, err)
+	}
+	at := ready
+	if inc.SuppressedUntil != nil && inc.SuppressedUntil.After(at) {
+		at = *inc.SuppressedUntil // held by a window or silence: the join follows the incident
+	}
+	if !st.DueAt.After(at) {
+		return nil
+	}
+	st.DueAt, st.UpdatedAt = at, now
+	if st.ReadyAt.After(ready) {
+		st.ReadyAt = ready
+	}
+	if err := tx.SaveEscalation(ctx, st); err != nil {
+		return fmt.Errorf("first page of incident %d: %w", inc.Number, err)
+	}
+	return nil
 }

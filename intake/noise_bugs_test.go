@@ -347,3 +347,33 @@ func TestAttributesAloneNeverGroupByExactMatch(t *testing.T) {
 		}
 	})
 }
+
+// TestJoiningAlertDoesNotWaitForAnotherAlertsRuleDelay: a batch job's
+// warning opens an incident whose first page an event rule holds for 30
+// minutes (delay_minutes); a minute later "Checkout down" joins it under
+// time grouping. The joining alert asks for no delay, so the incident's
+// first page goes out now instead of 29 minutes later; it used to wait
+// for the batch rule's delay, a checkout outage silent for half an hour.
+// A join that asks for a delay itself (the pause) pages after it.
+func TestJoiningAlertDoesNotWaitForAnotherAlertsRuleDelay(t *testing.T) {
+	batch := rules.Spec{ID: "batch", When: `summary startsWith "Batch"`, Then: rules.Then{Delay: 30 * time.Minute, Urgency: hypercare.UrgencyLow}}
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		for _, tc := range []struct {
+			pause time.Duration
+			want  time.Duration
+		}{{0, 0}, {5 * time.Minute, 5 * time.Minute}} {
+			b := newNoiseHarness(t, eng, map[string]correlate.Noise{"shop": {Pause: tc.pause,
+				Grouping: correlate.Grouping{Type: correlate.GroupTime, Window: 15 * time.Minute}}}, batch)
+			b.send("shop", triggerOf("batch", "Batch export late", hypercare.SeverityWarning))
+			b.clk.Advance(time.Minute)
+			b.send("shop", triggerOf("down", "Checkout down", hypercare.SeverityCritical))
+			incs := b.incidents()
+			if len(incs) != 1 || incs[0].AlertCount != 2 || incs[0].Urgency != hypercare.UrgencyHigh {
+				t.Fatalf("incidents %+v, want one of 2 alerts at high urgency", incs)
+			}
+			if due := b.esc(incs[0].ID).DueAt.Sub(b.clk.Now()); due != tc.want {
+				t.Errorf("pause %v: first page due in %v, want %v (the joining alert's own delay)", tc.pause, due, tc.want)
+			}
+		}
+	})
+}
