@@ -87,6 +87,30 @@ func AttachSymptom(ctx context.Context, tx hypercare.Tx, up *hypercare.Incident,
 		map[string]string{"alert_id": a.ID, "dedup_key": a.DedupKey, "service_id": a.ServiceID}, now)
 }
 
+// SymptomUrgency raises the upstream incident up to high urgency when a,
+// just attached to it as a symptom, would have opened an incident of high
+// urgency of its own (urgency): the symptom pages nobody, so up pages for
+// it. As for an alert joining by grouping (Join), the raise reaches an
+// escalation that has not finished; the timeline says why. A critical
+// "Checkout down" attached to a low-urgency warning upstream used to wait
+// for that warning's low-urgency page (held through the night).
+func SymptomUrgency(ctx context.Context, tx hypercare.Tx, up *hypercare.Incident, a *hypercare.Alert, urgency hypercare.Urgency, now time.Time) error {
+	if urgency != hypercare.UrgencyHigh || up.Urgency == hypercare.UrgencyHigh {
+		return nil
+	}
+	was := up.Urgency
+	up.Urgency, up.UpdatedAt = hypercare.UrgencyHigh, now
+	if err := tx.UpdateIncident(ctx, up); err != nil {
+		return fmt.Errorf("raise urgency of incident %d: %w", up.Number, err)
+	}
+	if err := raiseEscalationUrgency(ctx, tx, up, now); err != nil {
+		return err
+	}
+	msg := fmt.Sprintf("Urgency raised to high (was %s) by symptom %q on %s: %s", was, a.DedupKey, a.ServiceID, a.Summary)
+	return appendEntry(ctx, tx, up.ID, hypercare.TimelineUrgencyRaised, hypercare.SystemActor, msg,
+		map[string]string{"alert_id": a.ID, "from": string(was)}, now)
+}
+
 // Paged reports whether the incident's escalation has paged a level (its
 // escalation row exists and took a step).
 func Paged(ctx context.Context, tx hypercare.Tx, incidentID string) (bool, error) {

@@ -34,16 +34,22 @@ func (in view) place(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, a
 		return res, err
 	}
 	n := in.noiseOf(a.ServiceID)
+	urgency := d.Urgency
+	if urgency == "" {
+		urgency = hypercare.UrgencyFor(a.Severity)
+	}
 	if up, err := upstreamIncident(ctx, tx, n.Upstream); err != nil || up != nil {
 		if err == nil {
 			err = incident.AttachSymptom(ctx, tx, up, a, actor, now)
 		}
+		if err == nil { // the upstream incident pages for its symptom
+			err = incident.SymptomUrgency(ctx, tx, up, a, urgency, now)
+		}
+		if err == nil {
+			err = hastenFirstPage(ctx, tx, up.ID, max(d.Delay, n.Pause), now)
+		}
 		res.Outcome = hypercare.OutcomeSymptom
 		return res, err
-	}
-	urgency := d.Urgency
-	if urgency == "" {
-		urgency = hypercare.UrgencyFor(a.Severity)
 	}
 	recent, err := recentOfKey(ctx, tx, n, a)
 	if err != nil {

@@ -377,3 +377,30 @@ func TestJoiningAlertDoesNotWaitForAnotherAlertsRuleDelay(t *testing.T) {
 		}
 	})
 }
+
+// TestHighUrgencySymptomRaisesItsUpstream: "Checkout down" (critical)
+// arrives while db has an open incident for a warning, low urgency (low
+// urgency reaches nobody by phone and waits out the night's quiet hours),
+// whose first page a rule holds for 30 minutes. The checkout alert becomes
+// its symptom and pages nobody itself, so the db incident now pages for
+// both: at high urgency, and no later than the symptom's own page would
+// have gone out. It used to stay low and 30 minutes away.
+func TestHighUrgencySymptomRaisesItsUpstream(t *testing.T) {
+	slow := rules.Spec{ID: "cert", When: `summary startsWith "Certificate"`, Then: rules.Then{Delay: 30 * time.Minute}}
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		b := newNoiseHarness(t, eng, map[string]correlate.Noise{"shop": {Upstream: []string{"db"}, SymptomGrace: 10 * time.Minute}}, slow)
+		b.send("db", triggerOf("cert", "Certificate expires in 10 days", hypercare.SeverityWarning))
+		b.clk.Advance(time.Minute)
+		if r := b.send("shop", triggerOf("down", "Checkout down", hypercare.SeverityCritical)); r[0].Outcome != hypercare.OutcomeSymptom {
+			t.Fatalf("outcome %q, want symptom", r[0].Outcome)
+		}
+		incs := b.incidents()
+		if len(incs) != 1 || incs[0].Urgency != hypercare.UrgencyHigh {
+			t.Fatalf("incidents %+v, want db's at high urgency", incs)
+		}
+		st := b.esc(incs[0].ID)
+		if st.Urgency != hypercare.UrgencyHigh || !st.DueAt.Equal(b.clk.Now()) {
+			t.Errorf("escalation %+v: want high urgency, first page due now", st)
+		}
+	})
+}
