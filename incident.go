@@ -152,7 +152,8 @@ const (
 	TimelineSplit           = "split"
 	TimelineReopened        = "reopened"
 	// TimelineUrgencyRaised: a hypercare window's urgency floor raised a
-	// new incident in its scope to high urgency.
+	// new incident in its scope to high urgency, or a high-urgency symptom
+	// raised the upstream incident it attached to.
 	TimelineUrgencyRaised = "urgency_raised"
 )
 

@@ -151,9 +151,10 @@ func (e *Engine) runBatch(ctx context.Context) (steps, pages int, err error) {
 }
 
 // takeStep runs one due escalation step and returns the pages it created.
-// With holds, a first step (step 0) covered by a maintenance window or
-// silence waits for its end instead of paging; intake, which applied them
-// when it opened the incident, passes nil.
+// With holds, a first step (step 0) takes the urgency floor of a
+// hypercare window open when its incident was opened and, covered by a
+// maintenance window or silence, waits for its end instead of paging;
+// intake, which applied both when it opened the incident, passes nil.
 func takeStep(ctx context.Context, tx hypercare.Tx, dir *Directory, st *hypercare.EscalationState, now time.Time, holds *hold.Holds) (int, error) {
 	inc, err := tx.GetIncident(ctx, st.IncidentID)
 	if err != nil {
@@ -178,6 +179,15 @@ func takeStep(ctx context.Context, tx hypercare.Tx, dir *Directory, st *hypercar
 	}
 	if correlate.Recovering(inc) {
 		return 0, holdWhileRecovering(ctx, tx, dir, policy, st, inc, now)
+	}
+	if holds != nil && st.Step == 0 {
+		// An incident intake did not open (a promoted symptom, a split)
+		// takes the urgency floor of a hypercare window open when it was
+		// opened, as intake's own incidents do, before its first page.
+		if err := incident.RaiseToFloor(ctx, tx, dir.Windows, inc, inc.CreatedAt, now); err != nil {
+			return 0, err
+		}
+		st.Urgency = inc.Urgency
 	}
 	if held, err := holdFirstPage(ctx, tx, holds, st, inc, now); held || err != nil {
 		return 0, err
@@ -509,10 +519,14 @@ func appendTimeline(ctx context.Context, tx hypercare.Tx, incidentID, typ, msg s
 // covers the incident (hold.Holds.Apply: marked held, a timeline entry):
 // the step falls due again when the last covering one ends. The labels
 // matchers test are its oldest alert's, as that alert's latest trigger
-// left them.
+// left them. An incident intake opened with its first page delayed (the
+// service's pause or an event rule's delay: ReadyAt) and held by nothing
+// was opened before any window or silence covering it now started, and
+// is not affected (as documented): a window starting during the pause
+// used to hold an outage that began before it until the window's end.
 func holdFirstPage(ctx context.Context, tx hypercare.Tx, holds *hold.Holds, st *hypercare.EscalationState,
 	inc *hypercare.Incident, now time.Time) (bool, error) {
-	if holds == nil || st.Step != 0 {
+	if holds == nil || st.Step != 0 || (inc.SuppressedBy == "" && !st.ReadyAt.IsZero()) {
 		return false, nil
 	}
 	wait, err := holds.Apply(ctx, tx, inc, hold.OfIncident(ctx, tx, inc.ID), now)

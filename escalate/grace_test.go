@@ -41,6 +41,8 @@ type graceWorld struct {
 	levels []hypercare.EscalationLevel
 	// maintenance are the config's maintenance windows (none if nil).
 	maintenance []correlate.Maintenance
+	// windows are the config's hypercare windows (none if nil).
+	windows []hypercare.Window
 }
 
 func newGraceWorld(t *testing.T, eng storetest.Engine, levels ...hypercare.EscalationLevel) *graceWorld {
@@ -70,11 +72,12 @@ func (w *graceWorld) start(st *store.Store) {
 		policy.Levels = w.levels
 	}
 	dir := escalate.NewDirectory([]hypercare.User{user("alice"), user("bob")}, nil, []hypercare.EscalationPolicy{policy},
-		[]hypercare.Service{{ID: "payments", EscalationPolicy: "solo"}, {ID: "checkout", EscalationPolicy: "solo"}}, nil)
+		[]hypercare.Service{{ID: "payments", EscalationPolicy: "solo"}, {ID: "checkout", EscalationPolicy: "solo"}}, w.windows)
 	dir.Maintenance = w.maintenance
 	w.st = st
 	w.in = intake.New(st, w.clock)
 	w.in.SetMaintenance(w.maintenance)
+	w.in.SetWindows(w.windows)
 	w.in.SetIntegrations([]hypercare.Integration{payInt, checkInt})
 	w.in.SetPolicies(dir.PoliciesByService(), nil)
 	w.in.SetNoise(map[string]correlate.Noise{

@@ -15,8 +15,9 @@ type Policies func(serviceID string) (hypercare.EscalationPolicy, bool)
 
 // Join inserts the new alert a into the open (or, re-opening, resolved)
 // incident inc: the incident's alert counts, severity and urgency follow
-// the alert, a resolved incident is triggered again, a recovering one's
-// grace timer is stopped, and the timeline says why (typ is alert_added
+// the alert, a resolved incident is triggered again (the maintenance or
+// silence hold of its last run cleared), a recovering one's grace timer is
+// stopped, and the timeline says why (typ is alert_added
 // or reopened). It pages nobody.
 func Join(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, a *hypercare.Alert, urgency hypercare.Urgency,
 	actor hypercare.Actor, typ, msg string, now time.Time) error {
@@ -40,6 +41,10 @@ func Join(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, a *hype
 	}
 	if inc.Status == hypercare.StatusResolved {
 		inc.Status, inc.ResolvedAt, inc.AcknowledgedAt, inc.Transient = hypercare.StatusTriggered, nil, nil, false
+		// A new run: the hold of the last one is over. One that still
+		// covers it holds it again (intake applies the holds to a
+		// re-opened incident that never paged).
+		inc.SuppressedBy, inc.SuppressedUntil = "", nil
 	}
 	inc.UpdatedAt, inc.LastAlertAt = now, now
 	if err := tx.UpdateIncident(ctx, inc); err != nil {
@@ -80,6 +85,30 @@ func AttachSymptom(ctx context.Context, tx hypercare.Tx, up *hypercare.Incident,
 	msg := fmt.Sprintf("Symptom on %s (depends on %s): %s", a.ServiceID, up.ServiceID, a.Summary)
 	return appendEntry(ctx, tx, up.ID, hypercare.TimelineSymptomAdded, actor, msg,
 		map[string]string{"alert_id": a.ID, "dedup_key": a.DedupKey, "service_id": a.ServiceID}, now)
+}
+
+// SymptomUrgency raises the upstream incident up to high urgency when a,
+// just attached to it as a symptom, would have opened an incident of high
+// urgency of its own (urgency): the symptom pages nobody, so up pages for
+// it. As for an alert joining by grouping (Join), the raise reaches an
+// escalation that has not finished; the timeline says why. A critical
+// "Checkout down" attached to a low-urgency warning upstream used to wait
+// for that warning's low-urgency page (held through the night).
+func SymptomUrgency(ctx context.Context, tx hypercare.Tx, up *hypercare.Incident, a *hypercare.Alert, urgency hypercare.Urgency, now time.Time) error {
+	if urgency != hypercare.UrgencyHigh || up.Urgency == hypercare.UrgencyHigh {
+		return nil
+	}
+	was := up.Urgency
+	up.Urgency, up.UpdatedAt = hypercare.UrgencyHigh, now
+	if err := tx.UpdateIncident(ctx, up); err != nil {
+		return fmt.Errorf("raise urgency of incident %d: %w", up.Number, err)
+	}
+	if err := raiseEscalationUrgency(ctx, tx, up, now); err != nil {
+		return err
+	}
+	msg := fmt.Sprintf("Urgency raised to high (was %s) by symptom %q on %s: %s", was, a.DedupKey, a.ServiceID, a.Summary)
+	return appendEntry(ctx, tx, up.ID, hypercare.TimelineUrgencyRaised, hypercare.SystemActor, msg,
+		map[string]string{"alert_id": a.ID, "from": string(was)}, now)
 }
 
 // Paged reports whether the incident's escalation has paged a level (its

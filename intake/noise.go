@@ -34,16 +34,22 @@ func (in view) place(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, a
 		return res, err
 	}
 	n := in.noiseOf(a.ServiceID)
+	urgency := d.Urgency
+	if urgency == "" {
+		urgency = hypercare.UrgencyFor(a.Severity)
+	}
 	if up, err := upstreamIncident(ctx, tx, n.Upstream); err != nil || up != nil {
 		if err == nil {
 			err = incident.AttachSymptom(ctx, tx, up, a, actor, now)
 		}
+		if err == nil { // the upstream incident pages for its symptom
+			err = incident.SymptomUrgency(ctx, tx, up, a, urgency, now)
+		}
+		if err == nil {
+			err = hastenFirstPage(ctx, tx, up.ID, max(d.Delay, n.Pause), now)
+		}
 		res.Outcome = hypercare.OutcomeSymptom
 		return res, err
-	}
-	urgency := d.Urgency
-	if urgency == "" {
-		urgency = hypercare.UrgencyFor(a.Severity)
 	}
 	recent, err := recentOfKey(ctx, tx, n, a)
 	if err != nil {
@@ -58,6 +64,9 @@ func (in view) place(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, a
 	features, joined, err := group(ctx, tx, n.Grouping, a, urgency, actor, now)
 	if joined || err != nil {
 		res.Outcome = hypercare.OutcomeGrouped
+		if err == nil {
+			err = hastenFirstPage(ctx, tx, a.IncidentID, max(d.Delay, n.Pause), now)
+		}
 		return res, err
 	}
 	res.Outcome, res.opened, err = openAlert(ctx, tx, a, actor, d, now, false, features)
@@ -86,7 +95,7 @@ func group(ctx context.Context, tx hypercare.Tx, g correlate.Grouping, a *hyperc
 	if g.Type == correlate.GroupIntelligent {
 		feat = correlate.FeaturesOf(a)
 		features = feat.Encode()
-		if inc, err = exactMatch(ctx, tx, a.ServiceID, features, now.Add(-window(g))); err != nil {
+		if inc, err = exactMatch(ctx, tx, a.ServiceID, feat, features, now.Add(-window(g))); err != nil {
 			return "", false, err
 		}
 		if inc != nil {
@@ -119,12 +128,15 @@ func group(ctx context.Context, tx hypercare.Tx, g correlate.Grouping, a *hyperc
 }
 
 // exactMatch returns the open incident of serviceID whose first or latest
-// alert has exactly these features, or nil. An alert without features (a
-// summary of numbers only, no source or labels) matches nothing: it shares
-// nothing with anyone, and "" is also what incidents opened without
-// grouping store, which must not read as its exact match.
-func exactMatch(ctx context.Context, tx hypercare.Tx, serviceID, features string, since time.Time) (*hypercare.Incident, error) {
-	if features == "" {
+// alert has exactly these features (feat, encoded), or nil. An alert
+// without summary tokens (a summary of numbers and addresses only) matches
+// nothing here: equal attributes alone score 0.3 (correlate.Similarity),
+// below the threshold, so it is scored like any other alert and joins only
+// what shares its text; without any feature it shares nothing with anyone,
+// and "" is also what incidents opened without grouping store, which must
+// not read as its exact match.
+func exactMatch(ctx context.Context, tx hypercare.Tx, serviceID string, feat *correlate.Features, features string, since time.Time) (*hypercare.Incident, error) {
+	if features == "" || len(feat.Tokens) == 0 {
 		return nil, nil
 	}
 	return tx.OpenIncidentWithFeatures(ctx, serviceID, features, since)
@@ -328,4 +340,43 @@ func rejoinRecovering(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, 
 	}
 	res.Outcome = hypercare.OutcomeGrouped
 	return true, nil
+}
+
+// hastenFirstPage brings forward the first page of incident id, which an
+// alert just joined, to what that alert asks for: delay (its event rule's
+// delay_minutes or the service's pause) from now, or the end of a hold
+// still on the incident. An incident whose first page an event rule held
+// for the alert that opened it (a batch job's warning, delayed 30
+// minutes) must not keep an outage that joins it silent for as long.
+func hastenFirstPage(ctx context.Context, tx hypercare.Tx, id string, delay time.Duration, now time.Time) error {
+	st, err := tx.GetEscalation(ctx, id)
+	if hypercare.IsNotFound(err) {
+		return nil // the service has no escalation policy
+	}
+	if err != nil {
+		return fmt.Errorf("escalation of incident %s: %w", id, err)
+	}
+	ready := now.Add(delay)
+	if st.Status != hypercare.EscalationActive || st.Step != 0 || !st.DueAt.After(ready) {
+		return nil
+	}
+	inc, err := tx.GetIncident(ctx, id)
+	if err != nil {
+		return fmt.Errorf("incident %s: %w", id, err)
+	}
+	at := ready
+	if inc.SuppressedUntil != nil && inc.SuppressedUntil.After(at) {
+		at = *inc.SuppressedUntil // held by a window or silence: the join follows the incident
+	}
+	if !st.DueAt.After(at) {
+		return nil
+	}
+	st.DueAt, st.UpdatedAt = at, now
+	if st.ReadyAt.After(ready) {
+		st.ReadyAt = ready
+	}
+	if err := tx.SaveEscalation(ctx, st); err != nil {
+		return fmt.Errorf("first page of incident %d: %w", inc.Number, err)
+	}
+	return nil
 }

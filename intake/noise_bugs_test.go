@@ -325,3 +325,82 @@ func TestFeaturelessAlertNotGroupedByExactMatch(t *testing.T) {
 		}
 	})
 }
+
+// TestAttributesAloneNeverGroupByExactMatch: two alerts whose summaries
+// hold no word (addresses, codes) but share every attribute (one host
+// class, one component) score 0.3 by similarity, below the threshold, as
+// "attributes alone never group" says; the exact-match lookup used to join
+// them anyway at "score 1.00", so a second, unrelated failure of the host
+// paged nobody.
+func TestAttributesAloneNeverGroupByExactMatch(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		b := newNoiseHarness(t, eng, map[string]correlate.Noise{"shop": {Grouping: correlate.Grouping{Type: correlate.GroupIntelligent}}})
+		ev := func(key, summary string) hypercare.Event {
+			e := triggerOf(key, summary, hypercare.SeverityCritical)
+			e.Source, e.Component = "db-1", "postgres"
+			return e
+		}
+		b.send("shop", ev("a", "10.0.0.12:5432"))
+		b.send("shop", ev("b", "503 504"))
+		if incs := b.incidents(); len(incs) != 2 {
+			t.Fatalf("%d incidents (%+v), want 2: attributes alone never group", len(incs), incs)
+		}
+	})
+}
+
+// TestJoiningAlertDoesNotWaitForAnotherAlertsRuleDelay: a batch job's
+// warning opens an incident whose first page an event rule holds for 30
+// minutes (delay_minutes); a minute later "Checkout down" joins it under
+// time grouping. The joining alert asks for no delay, so the incident's
+// first page goes out now instead of 29 minutes later; it used to wait
+// for the batch rule's delay, a checkout outage silent for half an hour.
+// A join that asks for a delay itself (the pause) pages after it.
+func TestJoiningAlertDoesNotWaitForAnotherAlertsRuleDelay(t *testing.T) {
+	batch := rules.Spec{ID: "batch", When: `summary startsWith "Batch"`, Then: rules.Then{Delay: 30 * time.Minute, Urgency: hypercare.UrgencyLow}}
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		for _, tc := range []struct {
+			pause time.Duration
+			want  time.Duration
+		}{{0, 0}, {5 * time.Minute, 5 * time.Minute}} {
+			b := newNoiseHarness(t, eng, map[string]correlate.Noise{"shop": {Pause: tc.pause,
+				Grouping: correlate.Grouping{Type: correlate.GroupTime, Window: 15 * time.Minute}}}, batch)
+			b.send("shop", triggerOf("batch", "Batch export late", hypercare.SeverityWarning))
+			b.clk.Advance(time.Minute)
+			b.send("shop", triggerOf("down", "Checkout down", hypercare.SeverityCritical))
+			incs := b.incidents()
+			if len(incs) != 1 || incs[0].AlertCount != 2 || incs[0].Urgency != hypercare.UrgencyHigh {
+				t.Fatalf("incidents %+v, want one of 2 alerts at high urgency", incs)
+			}
+			if due := b.esc(incs[0].ID).DueAt.Sub(b.clk.Now()); due != tc.want {
+				t.Errorf("pause %v: first page due in %v, want %v (the joining alert's own delay)", tc.pause, due, tc.want)
+			}
+		}
+	})
+}
+
+// TestHighUrgencySymptomRaisesItsUpstream: "Checkout down" (critical)
+// arrives while db has an open incident for a warning, low urgency (low
+// urgency reaches nobody by phone and waits out the night's quiet hours),
+// whose first page a rule holds for 30 minutes. The checkout alert becomes
+// its symptom and pages nobody itself, so the db incident now pages for
+// both: at high urgency, and no later than the symptom's own page would
+// have gone out. It used to stay low and 30 minutes away.
+func TestHighUrgencySymptomRaisesItsUpstream(t *testing.T) {
+	slow := rules.Spec{ID: "cert", When: `summary startsWith "Certificate"`, Then: rules.Then{Delay: 30 * time.Minute}}
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		b := newNoiseHarness(t, eng, map[string]correlate.Noise{"shop": {Upstream: []string{"db"}, SymptomGrace: 10 * time.Minute}}, slow)
+		b.send("db", triggerOf("cert", "Certificate expires in 10 days", hypercare.SeverityWarning))
+		b.clk.Advance(time.Minute)
+		if r := b.send("shop", triggerOf("down", "Checkout down", hypercare.SeverityCritical)); r[0].Outcome != hypercare.OutcomeSymptom {
+			t.Fatalf("outcome %q, want symptom", r[0].Outcome)
+		}
+		incs := b.incidents()
+		if len(incs) != 1 || incs[0].Urgency != hypercare.UrgencyHigh {
+			t.Fatalf("incidents %+v, want db's at high urgency", incs)
+		}
+		st := b.esc(incs[0].ID)
+		if st.Urgency != hypercare.UrgencyHigh || !st.DueAt.Equal(b.clk.Now()) {
+			t.Errorf("escalation %+v: want high urgency, first page due now", st)
+		}
+	})
+}
