@@ -39,10 +39,14 @@ func (s *Server) feedSubjectExists(kind, id string) bool {
 func (s *Server) calendarFeed(w http.ResponseWriter, r *http.Request) {
 	kind, id := r.PathValue("kind"), strings.TrimSuffix(r.PathValue("file"), ".ics")
 	denied := hypercare.Errorf(hypercare.CodeNotFound, "no such calendar feed")
-	if (kind != "users" && kind != "schedules") || !s.feedSubjectExists(kind, id) {
+	if kind != "users" && kind != "schedules" {
 		s.writeError(w, r, denied)
 		return
 	}
+	// The token is looked up before the subject is, whatever the subject:
+	// checking the subject first answered an unknown one at once (and 404
+	// while the store failed, where a known one got 500), so its timing and
+	// status told someone without a token which users and schedules exist.
 	gotKind, subject, err := s.store.CalendarFeed(r.Context(), HashToken(r.URL.Query().Get("token")))
 	if c := hypercare.ErrorCode(err); err != nil && c != hypercare.CodeNotFound && c != hypercare.CodeInvalid {
 		// A failing store is not a missing feed: a 5xx (logged, counted)
@@ -51,7 +55,7 @@ func (s *Server) calendarFeed(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	if err != nil || gotKind != kind || subject != id {
+	if err != nil || gotKind != kind || subject != id || !s.feedSubjectExists(kind, id) {
 		s.writeError(w, r, denied) // the same answer, so feeds cannot be probed
 		return
 	}
