@@ -310,7 +310,9 @@ type Tx interface {
 	// UpdateNotification records a delivery outcome, releasing the lease.
 	// A page cancelled since it was claimed stays cancelled unless the
 	// outcome is NotificationSent (it went out, and the record says so);
-	// any other outcome returns ErrNotificationCancelled and writes nothing.
+	// any other outcome returns ErrNotificationCancelled, and writes only
+	// a failed attempt's (retry's or failure's) last_error and error_detail,
+	// so the page shows why the attempt it counts failed.
 	UpdateNotification(ctx context.Context, n *Notification) error
 	// TakeHeldNotifications marks userID's held pages of contact type t
 	// due by now as digested into digestID and returns them; a page

@@ -73,6 +73,7 @@ const (
 	qUpdateNotification
 	qCancelNotifications
 	qNotificationStatus
+	qCancelledNotificationError
 	qTakeHeldNotifications
 	qCreateFeed
 	qDeleteFeed
@@ -242,6 +243,9 @@ func buildEscalationQueries(q *[numQueries]string, d *dialect) {
 		"WHERE id = $1 AND (status <> 'cancelled' OR $2 = 'sent')"
 	// Why an outcome updated nothing: no such page, or it was cancelled.
 	q[qNotificationStatus] = "SELECT status FROM notifications WHERE id = $1"
+	// Why an attempt of a page cancelled meanwhile failed: it stays cancelled.
+	q[qCancelledNotificationError] = "UPDATE notifications SET last_error = $2, error_detail = $3 " +
+		"WHERE id = $1 AND status = 'cancelled'"
 	q[qTakeHeldNotifications] = "UPDATE notifications SET status = 'digested', digest_id = $4, lease_until = NULL " +
 		"WHERE user_id = $1 AND type = $2 AND kind = 'held' AND status IN ('pending', 'sending') AND due_at <= $3 " +
 		"RETURNING " + notificationCols
