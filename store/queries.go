@@ -36,6 +36,8 @@ const (
 	ctlRelease
 	ctlRollbackTo
 	qFindOpenAlert
+	qFindOpenAlertBySentKey
+	qSetAlertSentKey
 	qFindOpenAlertSkipLocked
 	qInsertAlert
 	qUpdateAlert
@@ -114,6 +116,10 @@ func buildQueries(d *dialect) [numQueries]string {
 
 	q[qFindOpenAlert] = "SELECT " + alertCols + " FROM alerts " +
 		"WHERE service_id = $1 AND dedup_key = $2 AND status <> 'resolved'" + d.forUpdate
+	q[qFindOpenAlertBySentKey] = "SELECT " + alertCols + " FROM alerts " +
+		"WHERE service_id = $1 AND sent_key = $2 AND sent_key <> '' AND status <> 'resolved' " +
+		"ORDER BY first_seen_at DESC, id DESC LIMIT 1" + d.forUpdate
+	q[qSetAlertSentKey] = "UPDATE alerts SET sent_key = $2 WHERE id = $1"
 	q[qFindOpenAlertSkipLocked] = "SELECT " + alertCols + " FROM alerts " +
 		"WHERE service_id = $1 AND dedup_key = $2 AND status <> 'resolved'" + d.skipLocked
 	q[qInsertAlert] = "INSERT INTO alerts (" + alertCols + ") VALUES " +

@@ -64,6 +64,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"Silences", testSilences},
 		{"Announcements", testAnnouncements},
 		{"Prune", testPrune},
+		{"SentKey", testSentKey},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
