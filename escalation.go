@@ -151,7 +151,9 @@ const (
 // was cancelled (Tx.CancelNotifications) while it was in flight and the
 // outcome is not "sent": the page stays cancelled, so a retry, a hold or a
 // hand-back cannot page someone an acknowledgement, resolution or
-// reassignment took it from. The caller writes nothing else about it.
+// reassignment took it from. A failed attempt's reason is still written
+// (in the caller's transaction, which commits it by treating this answer
+// as done); the caller writes nothing else about it.
 var ErrNotificationCancelled = errors.New("the notification was cancelled")
 
 // MarshalJSON writes the timeout as escalate_after_minutes, as configured.

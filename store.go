@@ -211,6 +211,15 @@ type Tx interface {
 	// as nil. Intake's repeat-trigger writers use it so they never wait on,
 	// and so never deadlock with, the writer of a grouped service.
 	FindOpenAlertSkipLocked(ctx context.Context, serviceID, dedupKey string) (*Alert, error)
+	// FindOpenAlertBySentKey returns the newest alert on serviceID that is
+	// not resolved and whose first trigger was sent with sentKey before an
+	// event rule rewrote it (SetAlertSentKey), or nil. An acknowledge or
+	// resolve carrying only that key, which the rule does not match, means
+	// that alert.
+	FindOpenAlertBySentKey(ctx context.Context, serviceID, sentKey string) (*Alert, error)
+	// SetAlertSentKey records the dedup key alertID's trigger was sent
+	// with, where an event rule gave the alert another one.
+	SetAlertSentKey(ctx context.Context, alertID, sentKey string) error
 	InsertAlert(ctx context.Context, a *Alert) error
 	UpdateAlert(ctx context.Context, a *Alert) error
 	// AlertsOfIncident returns the incident's alerts, oldest first.
@@ -310,7 +319,9 @@ type Tx interface {
 	// UpdateNotification records a delivery outcome, releasing the lease.
 	// A page cancelled since it was claimed stays cancelled unless the
 	// outcome is NotificationSent (it went out, and the record says so);
-	// any other outcome returns ErrNotificationCancelled and writes nothing.
+	// any other outcome returns ErrNotificationCancelled, and writes only
+	// a failed attempt's (retry's or failure's) last_error and error_detail,
+	// so the page shows why the attempt it counts failed.
 	UpdateNotification(ctx context.Context, n *Notification) error
 	// TakeHeldNotifications marks userID's held pages of contact type t
 	// due by now as digested into digestID and returns them; a page

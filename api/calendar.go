@@ -39,10 +39,14 @@ func (s *Server) feedSubjectExists(kind, id string) bool {
 func (s *Server) calendarFeed(w http.ResponseWriter, r *http.Request) {
 	kind, id := r.PathValue("kind"), strings.TrimSuffix(r.PathValue("file"), ".ics")
 	denied := hypercare.Errorf(hypercare.CodeNotFound, "no such calendar feed")
-	if (kind != "users" && kind != "schedules") || !s.feedSubjectExists(kind, id) {
+	if kind != "users" && kind != "schedules" {
 		s.writeError(w, r, denied)
 		return
 	}
+	// The token is looked up before the subject is, whatever the subject:
+	// checking the subject first answered an unknown one at once (and 404
+	// while the store failed, where a known one got 500), so its timing and
+	// status told someone without a token which users and schedules exist.
 	gotKind, subject, err := s.store.CalendarFeed(r.Context(), HashToken(r.URL.Query().Get("token")))
 	if c := hypercare.ErrorCode(err); err != nil && c != hypercare.CodeNotFound && c != hypercare.CodeInvalid {
 		// A failing store is not a missing feed: a 5xx (logged, counted)
@@ -51,7 +55,7 @@ func (s *Server) calendarFeed(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	if err != nil || gotKind != kind || subject != id {
+	if err != nil || gotKind != kind || subject != id || !s.feedSubjectExists(kind, id) {
 		s.writeError(w, r, denied) // the same answer, so feeds cannot be probed
 		return
 	}
@@ -72,13 +76,17 @@ func (s *Server) buildCalendar(kind, id string, from, to time.Time) ical.Calenda
 	cal := ical.Calendar{}
 	reach := windowsIn(dir, from, to)
 	// Shifts are whole (not cut at the window's edges) and their UID is
-	// made of schedule, user and start only, so every fetch names the same
-	// shift the same way and calendar apps update it instead of adding a
-	// copy.
+	// made of the feed's subject, schedule, user and start only, so every
+	// fetch names the same shift the same way and calendar apps update it
+	// instead of adding a copy. The subject keeps the UID of a shift in a
+	// schedule's feed apart from the same shift in the user's feed: calendar
+	// apps take a UID as globally unique, so a responder subscribed to both
+	// would otherwise see one copy dropped or overwritten by the other.
+	uid := func(local string) string { return kind + "/" + id + "/" + local + "@hypercare" }
 	add := func(schedID string, sh oncall.Shift) {
 		name := dir.Users[sh.User].Name
 		e := ical.Event{
-			UID:   schedID + "/" + sh.User + "/" + sh.Start.UTC().Format("20060102T150405Z") + "@hypercare",
+			UID:   uid(schedID + "/" + sh.User + "/" + sh.Start.UTC().Format("20060102T150405Z")),
 			Start: sh.Start, End: sh.End,
 			Summary:     "On call: " + schedID + " (" + name + ")",
 			Description: "Hypercare on-call shift on schedule " + schedID + ", from " + sh.Layer + ".",
@@ -103,7 +111,9 @@ func (s *Server) buildCalendar(kind, id string, from, to time.Time) ical.Calenda
 	}
 	for _, r := range reach {
 		if r.concerns(dir, kind, id) {
-			cal.Events = append(cal.Events, windowEvent(dir, r))
+			e := windowEvent(dir, r)
+			e.UID = uid("window/" + r.w.ID)
+			cal.Events = append(cal.Events, e)
 		}
 	}
 	return cal

@@ -101,11 +101,11 @@ func (r windowReach) concerns(dir *escalate.Directory, kind, id string) bool {
 }
 
 // windowEvent is the window itself as an event spanning it, in its own
-// zone, saying what it changes and who is on call during it.
+// zone, saying what it changes and who is on call during it. Its UID is
+// set by the feed (buildCalendar), which names its own subject in it.
 func windowEvent(dir *escalate.Directory, r windowReach) ical.Event {
 	w := r.w
 	return ical.Event{
-		UID:   "window/" + w.ID + "@hypercare",
 		Start: w.Start, End: w.End, TimeZone: w.TimeZone,
 		Summary:     "Hypercare window: " + w.Name,
 		Description: windowDescription(dir, r),

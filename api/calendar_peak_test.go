@@ -54,7 +54,7 @@ func TestCalendarFeedsShowHypercareWindows(t *testing.T) {
 		sched := p.feedText(t, "/api/v1/schedules/primary/calendar")
 		for _, want := range []string{
 			"BEGIN:VTIMEZONE\r\nTZID:America/New_York\r\n",
-			"UID:window/bfcm-2026@hypercare\r\n",
+			"UID:schedules/primary/window/bfcm-2026@hypercare\r\n",
 			"DTSTART;TZID=America/New_York:20261127T180000\r\nDTEND;TZID=America/New_York:20261129T090000\r\n",
 			"SUMMARY:Hypercare window: Black Friday / Cyber Monday 2026\r\n",
 			`Services in scope: checkout.\nChange freeze: no changes should ship`,
@@ -75,11 +75,11 @@ func TestCalendarFeedsShowHypercareWindows(t *testing.T) {
 			t.Error("the schedule feed shows a window whose services do not page it")
 		}
 		alice := p.feedText(t, "/api/v1/users/alice/calendar")
-		if !strings.Contains(alice, "UID:window/bfcm-2026@hypercare") || strings.Contains(alice, "UID:window/launch@hypercare") {
+		if !strings.Contains(alice, "UID:users/alice/window/bfcm-2026@hypercare") || strings.Contains(alice, "UID:users/alice/window/launch@hypercare") {
 			t.Errorf("alice's feed: want Black Friday (she is on call in it), not Launch (she is not):\n%s", alice)
 		}
 		bob := p.feedText(t, "/api/v1/users/bob/calendar") // paged directly at level 2
-		if !strings.Contains(bob, "UID:window/bfcm-2026@hypercare") || !strings.Contains(bob, "UID:window/launch@hypercare") {
+		if !strings.Contains(bob, "UID:users/bob/window/bfcm-2026@hypercare") || !strings.Contains(bob, "UID:users/bob/window/launch@hypercare") {
 			t.Errorf("bob's feed: want both windows (level 2 pages him):\n%s", bob)
 		}
 	})

@@ -36,6 +36,11 @@ func (in view) apply(ctx context.Context, tx hypercare.Tx, it hypercare.Integrat
 				return Result{}, fmt.Errorf("find alert %q: %w", ev.DedupKey, err)
 			}
 		}
+		if open == nil && ev.Action != hypercare.ActionTrigger {
+			if open, err = in.rekeyedAlert(ctx, tx, it, d); err != nil {
+				return Result{}, fmt.Errorf("find alert sent as %q: %w", d.SentDedupKey, err)
+			}
+		}
 		if res, err = in.follow(ctx, tx, it, actor, ev, open, d, now); err != nil {
 			return Result{}, err
 		}
@@ -73,6 +78,31 @@ func (in view) routedAlert(ctx context.Context, tx hypercare.Tx, it hypercare.In
 	return nil, nil
 }
 
+// rekeyedAlert finds the open alert an acknowledge or resolve means when a
+// rule rewrote its trigger's dedup key: the rule reads the payload, which
+// an acknowledge or resolve does not carry (PagerDuty Events v2 sends
+// routing_key, dedup_key and event_action only), so it arrives under the
+// key the trigger was sent with. It looks on d's service, then on the
+// services the rules route to, and moves d to the one it found it on.
+func (in view) rekeyedAlert(ctx context.Context, tx hypercare.Tx, it hypercare.Integration, d *rules.Decision) (*hypercare.Alert, error) {
+	if d.SentDedupKey == "" {
+		return nil, nil
+	}
+	for i, svc := range append([]string{d.ServiceID}, in.cfg.rules.set.Routes(it.ServiceID)...) {
+		if i > 0 && svc == d.ServiceID {
+			continue
+		}
+		a, err := tx.FindOpenAlertBySentKey(ctx, svc, d.SentDedupKey)
+		if err != nil || a != nil {
+			if a != nil {
+				d.ServiceID = svc
+			}
+			return a, err
+		}
+	}
+	return nil, nil
+}
+
 // follow applies the dedup decision for ev given the open alert (or nil).
 // A suppressed alert has no incident: its acknowledgements and resolutions
 // touch only the alert, and a later trigger that is not suppressed opens
@@ -87,6 +117,11 @@ func (in view) follow(ctx context.Context, tx hypercare.Tx, it hypercare.Integra
 		open.ServiceID = d.ServiceID
 		open.Links = append(open.Links, d.Links...)
 		res, err = in.place(ctx, tx, open, actor, d, now)
+		if err == nil && d.SentDedupKey != "" && d.SentDedupKey != open.DedupKey {
+			// A rule rewrote the key: remember the one sent, which the
+			// alert's acknowledge and resolve will carry (rekeyedAlert).
+			err = tx.SetAlertSentKey(ctx, open.ID, d.SentDedupKey)
+		}
 	case correlate.Update:
 		res, err = in.updateOpen(ctx, tx, open, actor, ev, d, now)
 	case correlate.Acknowledge:

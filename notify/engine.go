@@ -444,16 +444,25 @@ func (e *Engine) record(ctx context.Context, n *hypercare.Notification, msg stri
 	// A send that happened is recorded even while the server stops, or
 	// the page would go again once its lease expired.
 	ctx = context.WithoutCancel(ctx)
+	var cancelled bool
 	err := e.store.Write(ctx, n.IncidentID, func(tx hypercare.Tx) error {
-		if err := tx.UpdateNotification(ctx, n); err != nil {
-			return err
-		}
-		if msg == "" {
+		cancelled = false // the function may run again (a rerun batch)
+		err := tx.UpdateNotification(ctx, n)
+		if errors.Is(err, hypercare.ErrNotificationCancelled) {
+			// Cancelled meanwhile: the store kept why a failed attempt
+			// failed, which this write commits; no timeline entry.
+			cancelled = true
 			return nil
+		}
+		if err != nil || msg == "" {
+			return err
 		}
 		return tx.AppendTimeline(ctx, &hypercare.TimelineEntry{ID: hypercare.NewID(now), IncidentID: n.IncidentID,
 			At: now, Type: TimelineNotified, Actor: hypercare.SystemActor, Message: msg, Details: raw})
 	})
+	if err == nil && cancelled {
+		err = fmt.Errorf("record notification %s: %w", n.ID, hypercare.ErrNotificationCancelled)
+	}
 	if cancelledMeanwhile(n, err) {
 		return nil
 	}

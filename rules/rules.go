@@ -96,6 +96,11 @@ type Decision struct {
 	Links []hypercare.Link
 	// Delay holds the first page of an incident the event opens.
 	Delay time.Duration
+	// SentDedupKey is the event's dedup key as sent, before any rule
+	// rewrote it: an acknowledge or resolve that a rewriting rule does
+	// not match (it carries no payload) arrives under it, and intake
+	// finds the alert its trigger went to by it.
+	SentDedupKey string
 }
 
 // Apply runs the rules over ev, which arrived from src. The global rules
@@ -109,9 +114,9 @@ type Decision struct {
 // no further rules, so routes cannot loop.
 func (s *Set) Apply(ev *hypercare.Event, src Source) Decision {
 	if s == nil || len(s.global) == 0 && len(s.byService) == 0 {
-		return Decision{ServiceID: src.ServiceID}
+		return Decision{ServiceID: src.ServiceID, SentDedupKey: ev.DedupKey}
 	}
-	d := Decision{ServiceID: src.ServiceID}
+	d := Decision{ServiceID: src.ServiceID, SentDedupKey: ev.DedupKey}
 	e := evaluation{env: newEnv(ev, src), loader: loader{raw: ev.CustomDetails, full: s.details},
 		machine: &vm.VM{MemoryBudget: MemoryBudget}, ev: ev, d: &d}
 	if e.run(s.global) {

@@ -78,8 +78,10 @@ func pruneCandidates(d *dialect) candidates {
 			" JOIN incidents i ON i.id = e.incident_id " +
 			"WHERE e.status = 'done' AND e.updated_at < $1 AND i.status = 'resolved' AND i.resolved_at < $1 " +
 			"ORDER BY e.updated_at LIMIT $2",
-		events:  "SELECT id FROM events WHERE received_at < $1 ORDER BY received_at, id LIMIT $2",
-		changes: "SELECT id FROM change_events WHERE occurred_at < $1 ORDER BY occurred_at, id LIMIT $2",
+		events: "SELECT id FROM events WHERE received_at < $1 ORDER BY received_at, id LIMIT $2",
+		// By arrival, as the event log: the sender's timestamp
+		// (occurred_at) may be far behind or ahead of ours.
+		changes: "SELECT id FROM change_events WHERE received_at < $1 ORDER BY received_at, id LIMIT $2",
 	}
 }
 

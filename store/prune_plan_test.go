@@ -24,7 +24,7 @@ func TestPruneQueriesUseIndexes(t *testing.T) {
 		{"notifications", q.notifications, "INDEX notifications_created"},
 		{"escalations", q.escalations, "INDEX escalations_done_at"},
 		{"events", q.events, "INDEX events_received "},
-		{"change events", q.changes, "INDEX change_events_at"},
+		{"change events", q.changes, "INDEX change_events_received"},
 		{"symptoms of", "SELECT id FROM alerts" + indexedBy(s.d, "alerts_symptom_of") + " WHERE symptom_of IN " + in +
 			" AND symptom_of <> '' AND incident_id IS NULL", "INDEX alerts_symptom_of"},
 	} {

@@ -36,6 +36,8 @@ const (
 	ctlRelease
 	ctlRollbackTo
 	qFindOpenAlert
+	qFindOpenAlertBySentKey
+	qSetAlertSentKey
 	qFindOpenAlertSkipLocked
 	qInsertAlert
 	qUpdateAlert
@@ -73,6 +75,7 @@ const (
 	qUpdateNotification
 	qCancelNotifications
 	qNotificationStatus
+	qCancelledNotificationError
 	qTakeHeldNotifications
 	qCreateFeed
 	qDeleteFeed
@@ -113,6 +116,10 @@ func buildQueries(d *dialect) [numQueries]string {
 
 	q[qFindOpenAlert] = "SELECT " + alertCols + " FROM alerts " +
 		"WHERE service_id = $1 AND dedup_key = $2 AND status <> 'resolved'" + d.forUpdate
+	q[qFindOpenAlertBySentKey] = "SELECT " + alertCols + " FROM alerts " +
+		"WHERE service_id = $1 AND sent_key = $2 AND sent_key <> '' AND status <> 'resolved' " +
+		"ORDER BY first_seen_at DESC, id DESC LIMIT 1" + d.forUpdate
+	q[qSetAlertSentKey] = "UPDATE alerts SET sent_key = $2 WHERE id = $1"
 	q[qFindOpenAlertSkipLocked] = "SELECT " + alertCols + " FROM alerts " +
 		"WHERE service_id = $1 AND dedup_key = $2 AND status <> 'resolved'" + d.skipLocked
 	q[qInsertAlert] = "INSERT INTO alerts (" + alertCols + ") VALUES " +
@@ -242,6 +249,9 @@ func buildEscalationQueries(q *[numQueries]string, d *dialect) {
 		"WHERE id = $1 AND (status <> 'cancelled' OR $2 = 'sent')"
 	// Why an outcome updated nothing: no such page, or it was cancelled.
 	q[qNotificationStatus] = "SELECT status FROM notifications WHERE id = $1"
+	// Why an attempt of a page cancelled meanwhile failed: it stays cancelled.
+	q[qCancelledNotificationError] = "UPDATE notifications SET last_error = $2, error_detail = $3 " +
+		"WHERE id = $1 AND status = 'cancelled'"
 	q[qTakeHeldNotifications] = "UPDATE notifications SET status = 'digested', digest_id = $4, lease_until = NULL " +
 		"WHERE user_id = $1 AND type = $2 AND kind = 'held' AND status IN ('pending', 'sending') AND due_at <= $3 " +
 		"RETURNING " + notificationCols

@@ -71,6 +71,38 @@ func (t *tx) FindOpenAlertSkipLocked(ctx context.Context, serviceID, dedupKey st
 	return a, nil
 }
 
+// FindOpenAlertBySentKey returns the newest unresolved alert on serviceID
+// whose trigger was sent with sentKey before a rule rewrote it, or nil. On
+// PostgreSQL the row is locked, as FindOpenAlert's is.
+func (t *tx) FindOpenAlertBySentKey(ctx context.Context, serviceID, sentKey string) (*hypercare.Alert, error) {
+	if err := checkText("find open alert by sent key", "service_id", serviceID, "sent_key", sentKey); err != nil {
+		return nil, err
+	}
+	a := new(hypercare.Alert)
+	err := scanAlert(t.queryRow(ctx, qFindOpenAlertBySentKey, serviceID, sentKey), a)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find open alert sent with key %q on service %q: %w", sentKey, serviceID, err)
+	}
+	// Not put in the open-alert cache (SQLite) as FindOpenAlert's reads
+	// are: the row may be one this transaction wrote, not yet committed;
+	// writing it back (UpdateAlert) stages it there as any write does.
+	return a, nil
+}
+
+// SetAlertSentKey records the key alertID's trigger was sent with.
+func (t *tx) SetAlertSentKey(ctx context.Context, alertID, sentKey string) error {
+	if err := checkText("set alert sent key", "id", alertID, "sent_key", sentKey); err != nil {
+		return err
+	}
+	if _, err := t.exec(ctx, qSetAlertSentKey, alertID, sentKey); err != nil {
+		return t.s.dbErr(err, "record the key alert %q was sent with", alertID)
+	}
+	return nil
+}
+
 // InsertAlert inserts a new alert. A second open alert with the same
 // service and dedup key is a conflict.
 func (t *tx) InsertAlert(ctx context.Context, a *hypercare.Alert) error {

@@ -127,6 +127,8 @@ func (t *tx) ClaimIncidentNotifications(ctx context.Context, incidentID string, 
 // page cancelled meanwhile stays cancelled unless the outcome is sent: the
 // statement then updates no row, and a second read tells that apart from
 // a page that does not exist (ErrNotificationCancelled, not not_found).
+// A failed attempt's reason is still written to the cancelled page, so an
+// admin sees why the attempt it counts failed.
 func (t *tx) UpdateNotification(ctx context.Context, n *hypercare.Notification) error {
 	if err := checkText("update notification", "id", n.ID, "status", n.Status, "last_error", n.LastError,
 		"error_detail", n.ErrorDetail); err != nil {
@@ -142,10 +144,25 @@ func (t *tx) UpdateNotification(ctx context.Context, n *hypercare.Notification) 
 		case serr != nil:
 			return t.s.dbErr(serr, "read the status of notification %q", n.ID)
 		case status == hypercare.NotificationCancelled:
+			if err := t.cancelledError(ctx, n); err != nil {
+				return err
+			}
 			return fmt.Errorf("update notification %q to %s: %w", n.ID, n.Status, hypercare.ErrNotificationCancelled)
 		}
 	}
 	return t.published(err, hypercare.StreamNotification, hypercare.StreamUpdated, n.IncidentID, n.ID)
+}
+
+// cancelledError writes the reason of n's failed attempt (n.LastError set,
+// a retry or a failure) to n, cancelled while the attempt was in flight.
+func (t *tx) cancelledError(ctx context.Context, n *hypercare.Notification) error {
+	if n.LastError == "" || (n.Status != hypercare.NotificationPending && n.Status != hypercare.NotificationFailed) {
+		return nil
+	}
+	if _, err := t.exec(ctx, qCancelledNotificationError, n.ID, n.LastError, n.ErrorDetail); err != nil {
+		return t.s.dbErr(err, "record why the attempt of cancelled notification %q failed", n.ID)
+	}
+	return t.published(nil, hypercare.StreamNotification, hypercare.StreamUpdated, n.IncidentID, n.ID)
 }
 
 // kindOf is n's kind, NotificationPage when unset.

@@ -67,6 +67,8 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"Announcements", testAnnouncements},
 		{"Prune", testPrune},
 		{"TextOrder", testTextOrder},
+		{"SentKey", testSentKey},
+		{"TakeOverLeases", testTakeOverLeases},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })

@@ -13,7 +13,8 @@ import (
 // reassignment or merge) cancels the pages being sent too, and their
 // outcome cannot bring them back: a retry, a failure or a hand-back leaves
 // the page cancelled and says so (ErrNotificationCancelled, in a
-// transaction that stays usable), a claim does not take it once its lease
+// transaction that stays usable), though a failed attempt's reason is kept
+// (last_error, error_detail) so an admin sees why it failed, a claim does not take it once its lease
 // ends, and only "sent" replaces "cancelled", because that message went
 // out. Otherwise a retry would page the person the incident was taken from.
 func testCancelInFlight(t *testing.T, open func(testing.TB) *store.Store) {
@@ -63,8 +64,8 @@ func testCancelInFlight(t *testing.T, open func(testing.TB) *store.Store) {
 		byID[n.ID] = n
 	}
 	retry, fail, sent := byID["n-retry"], byID["n-fail"], byID["n-sent"]
-	retry.Status, retry.DueAt, retry.LastError = hypercare.NotificationPending, at(5*time.Second), "HTTP 503"
-	fail.Status, fail.LastError = hypercare.NotificationFailed, "HTTP 404"
+	retry.Status, retry.DueAt, retry.LastError, retry.ErrorDetail = hypercare.NotificationPending, at(5*time.Second), "HTTP 503", "503 body"
+	fail.Status, fail.LastError, fail.ErrorDetail = hypercare.NotificationFailed, "HTTP 404", "404 body"
 	sentAt := at(2 * time.Second)
 	sent.Status, sent.SentAt = hypercare.NotificationSent, &sentAt
 	mustWrite(t, s, func(tx hypercare.Tx) error {
@@ -82,9 +83,13 @@ func testCancelInFlight(t *testing.T, open func(testing.TB) *store.Store) {
 	}
 	want := map[string]string{"n-retry": hypercare.NotificationCancelled, "n-fail": hypercare.NotificationCancelled,
 		"n-sent": hypercare.NotificationSent, "n-later": hypercare.NotificationCancelled}
+	wantErr := map[string][2]string{"n-retry": {"HTTP 503", "503 body"}, "n-fail": {"HTTP 404", "404 body"}}
 	for _, n := range list {
 		if n.Status != want[n.ID] {
 			t.Errorf("%s: %s (attempts %d, %q), want %s", n.ID, n.Status, n.Attempts, n.LastError, want[n.ID])
+		}
+		if got := [2]string{n.LastError, n.ErrorDetail}; got != wantErr[n.ID] {
+			t.Errorf("%s: last_error, error_detail = %q, want %q", n.ID, got, wantErr[n.ID])
 		}
 		if n.ID == "n-sent" && (n.SentAt == nil || !n.SentAt.Equal(sentAt)) {
 			t.Errorf("n-sent: sent at %v, want %v", n.SentAt, sentAt)

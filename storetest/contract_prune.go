@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -117,6 +118,19 @@ func pruneFixture(t *testing.T, s *store.Store) {
 				return err
 			}
 		}
+		// Change events are kept by when they arrived, not by the sender's
+		// clock: one stamped long ago that just arrived stays, one
+		// stamped a year ahead that arrived long ago goes.
+		for _, c := range []struct {
+			id           string
+			stamp, recvd time.Time
+		}{{"ch-stamped-old", pruneOld, pruneRecent}, {"ch-stamped-ahead", at(365 * 24 * time.Hour), pruneOld}} {
+			err := tx.InsertChangeEvent(ctx, &hypercare.ChangeEvent{ID: c.id, ServiceID: svcCheckout,
+				IntegrationID: "checkout-v2", Summary: "deploy", Source: "ci", Timestamp: c.stamp, ReceivedAt: c.recvd})
+			if err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 	for _, sp := range specs {
@@ -172,8 +186,20 @@ func testPrune(t *testing.T, open func(testing.TB) *store.Store) {
 
 	all := hypercare.RetentionCutoffs{Events: pruneCutoff, Notifications: pruneCutoff, Escalations: pruneCutoff, Incidents: pruneCutoff}
 	got = pruneAll(t, s, all, 10)
-	if got.Incidents != 1 || got.Alerts != 3 || got.Timeline != 12 || got.Events != 2 || got.ChangeEvents != 2 || got.Other != 3 {
-		t.Errorf("full prune = %+v, want inc-old (1 alert, 12 timeline, 3 others), its symptom, solo-old, 2 events, 2 changes", got)
+	if got.Incidents != 1 || got.Alerts != 3 || got.Timeline != 12 || got.Events != 2 || got.ChangeEvents != 3 || got.Other != 3 {
+		t.Errorf("full prune = %+v, want inc-old (1 alert, 12 timeline, 3 others), its symptom, solo-old, 2 events, 3 changes", got)
+	}
+	changes, _, err := s.ListChangeEvents(ctx, hypercare.ChangeFilter{Page: hypercare.Page{Limit: 100}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	for _, c := range changes {
+		left = append(left, c.ID)
+	}
+	slices.Sort(left)
+	if want := []string{"ch-2", "ch-stamped-old"}; !slices.Equal(left, want) {
+		t.Errorf("change events left %v, want %v (pruned by arrival, not by the sender's timestamp)", left, want)
 	}
 	if _, err := s.GetIncident(ctx, "inc-old"); !hypercare.IsNotFound(err) {
 		t.Errorf("inc-old after prune: %v, want not found", err)
@@ -188,7 +214,7 @@ func testPrune(t *testing.T, open func(testing.TB) *store.Store) {
 	}
 	after := counts(t, s)
 	wantGone := map[string]int64{"incidents": 1, "alerts": 3, "timeline": 12, "notifications": 2, "escalations": 3,
-		"incident_feedback": 1, "chat_threads": 1, "symptom_grace": 1, "events": 2, "change_events": 2}
+		"incident_feedback": 1, "chat_threads": 1, "symptom_grace": 1, "events": 2, "change_events": 3}
 	for table, n := range wantGone {
 		if before[table]-after[table] != n {
 			t.Errorf("%s: %d rows before, %d after; want %d deleted", table, before[table], after[table], n)

@@ -100,6 +100,18 @@ func serve(ctx context.Context, f serveFlags) error {
 	}
 	defer st.Close()
 	defer runInBackground(ctx, st.Run)()
+	if f.databaseURL == "" {
+		// This process holds the data directory: a page or announcement
+		// still leased was being sent when the last one died. Send it
+		// again now, not once its lease runs out minutes later.
+		n, err := st.TakeOverLeases(ctx, time.Now())
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			log.Warn("sending again what the previous process was sending when it stopped", "pages", n)
+		}
+	}
 
 	// The catalog is written and the config published by newReloader.
 	in := intake.New(st, hypercare.SystemClock{})

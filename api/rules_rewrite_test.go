@@ -1,0 +1,50 @@
+package api_test
+
+import (
+	"testing"
+
+	"github.com/hypercare/hypercare"
+)
+
+// A rule that rewrites a trigger's dedup key from its payload (disk-low:
+// "disk-" + source) does not match the acknowledge and resolve that follow
+// it, which PagerDuty Events v2 senders send with routing_key, dedup_key
+// and event_action only: those mean the alert their trigger, sent with the
+// same key, went to. Before, they found no alert under the key as sent,
+// changed nothing, and the alert and its incident stayed open for good.
+func TestAcknowledgeAndResolveFindTheAlertARuleRekeyed(t *testing.T) {
+	forEachStore(t, func(t *testing.T, e *env) {
+		withRules(t, e)
+		ev := event("disk 91%", "warning", "disk", "")
+		ev["dedup_key"] = "nagios-db-1-disk"
+		ev["payload"].(map[string]any)["source"] = "db-1"
+		if out := e.send(ev); out.DedupKey != "disk-db-1" {
+			t.Fatalf("trigger answered dedup_key %q, want the rule's disk-db-1", out.DedupKey)
+		}
+		// Another sender's alert under the rewritten key's text is not it.
+		e.send(trigger(keyCheckout, "disk-db-2", "unrelated"))
+
+		e.send(action(keyCheckout, "acknowledge", "nagios-db-1-disk"))
+		if a := e.alerts("?dedup_key=disk-db-1"); len(a) != 1 || a[0].Status != hypercare.StatusAcknowledged {
+			t.Fatalf("after the acknowledge sent with the trigger's key: %+v, want acknowledged", a)
+		}
+		e.send(action(keyCheckout, "resolve", "nagios-db-1-disk"))
+		if a := e.alerts("?dedup_key=disk-db-1"); len(a) != 1 || a[0].Status != hypercare.StatusResolved {
+			t.Fatalf("after the resolve sent with the trigger's key: %+v, want resolved", a)
+		}
+		open := 0
+		for _, inc := range e.incidents("") {
+			if inc.Status != hypercare.StatusResolved {
+				open++
+			}
+		}
+		if open != 1 {
+			t.Fatalf("%d incidents open, want only disk-db-2's", open)
+		}
+		// A resolve of a key nothing was sent with still resolves nothing.
+		e.send(action(keyCheckout, "resolve", "nagios-db-9-disk"))
+		if a := e.alerts("?dedup_key=disk-db-2"); len(a) != 1 || a[0].Status != hypercare.StatusTriggered {
+			t.Fatalf("an unrelated resolve touched disk-db-2: %+v", a)
+		}
+	})
+}
