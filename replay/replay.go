@@ -222,8 +222,9 @@ func newRunner(ctx context.Context, st *store.Store, cfg *config.Config, integra
 	esc := escalate.New(st, clk, dir, log)
 	sent := &recorder{clock: clk}
 	deliver := notify.NewEngine(st, clk, sent, func() notify.Directory { return esc.Directory() }, log)
-	// Low-urgency pages wait out the night as they would in production.
-	deliver.SetPolicy(notify.Policy{Quiet: cfg.QuietHours()})
+	// Pages are throttled, digested and held for the night as they would
+	// be in production (notify.throttle, notify.digest, notify.low_urgency).
+	deliver.SetPolicy(cfg.DeliveryPolicy())
 	in.SetPolicies(dir.PoliciesByService(), nil)
 	return &runner{store: st, clock: clk, intake: in, esc: esc, deliver: deliver, sent: sent, changed: changed}, nil
 }
