@@ -40,8 +40,17 @@ func alertCountsSQL(where string) string {
 		" GROUP BY service_id ORDER BY service_id"
 }
 
+// firstAckSQL is when an incident was first acknowledged: its earliest
+// acknowledgement on the timeline (an ack timeout that re-triggers it
+// clears acknowledged_at and the next acknowledgement sets it again), else
+// acknowledged_at (a timeline pruned or never written). It walks the
+// incident's timeline_incident_at range in time order and stops at the
+// first acknowledgement.
+const firstAckSQL = "COALESCE((SELECT t.at FROM timeline t WHERE t.incident_id = i.id AND t.type = '" +
+	hypercare.TimelineAcknowledged + "' ORDER BY t.at LIMIT 1), i.acknowledged_at)"
+
 func incidentStatsSQL(where string) string {
-	return "SELECT i.id, i.number, i.service_id, i.created_at, i.acknowledged_at, " +
+	return "SELECT i.id, i.number, i.service_id, i.created_at, " + firstAckSQL + ", " +
 		"i.resolved_at, i.transient, i.suppressed_by <> '', COALESCE(f.verdict, '') FROM incidents i " +
 		"LEFT JOIN incident_feedback f ON f.incident_id = i.id" + where + " ORDER BY i.created_at, i.id"
 }
@@ -123,7 +132,8 @@ func (s *Store) AlertCounts(ctx context.Context, from, to time.Time, serviceID s
 }
 
 // IncidentStats returns the incidents opened in [from, to), oldest first,
-// with their verdicts.
+// with their verdicts; AcknowledgedAt is the first acknowledgement
+// (firstAckSQL).
 func (s *Store) IncidentStats(ctx context.Context, from, to time.Time, serviceID string) ([]hypercare.IncidentStat, error) {
 	q, err := rangeQuery("incident stats", "i.created_at", "i.service_id", from, to, "")
 	if err == nil {

@@ -61,6 +61,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"HeldPages", testHeldPages},
 		{"Feedback", testFeedback},
 		{"ReportReads", testReportReads},
+		{"ReportFirstAck", testReportFirstAck},
 		{"Silences", testSilences},
 		{"Announcements", testAnnouncements},
 		{"Prune", testPrune},
