@@ -2,9 +2,12 @@ package replay_test
 
 import (
 	"os"
+	"strings"
 	"testing"
 
+	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/config"
+	"github.com/hypercare/hypercare/replay"
 )
 
 // stormLines: three unrelated database alerts a minute apart, none
@@ -73,5 +76,37 @@ func TestThrottleAppliesInReplay(t *testing.T) {
 	}
 	if len(alice) != 3 || alice[0] != "10:02" || alice[1] != "10:12" || alice[2] != "10:22" {
 		t.Errorf("Alice's pages at %v, want 10:02, 10:12, 10:22 (one per 10 minutes)", alice)
+	}
+}
+
+// TestUndeliverableChannelIsNotPaged: a replay told which contact types
+// the server delivers (Options.Channels, as `hypercare replay` passes the
+// server's registry) records no page on another type: the server's
+// delivery of it fails (no channel), so it reached nobody. Alice's only
+// method is SMS and no Twilio is configured: her level-1 pages fail and
+// only Bob's webhook pages count.
+func TestUndeliverableChannelIsNotPaged(t *testing.T) {
+	src, err := os.ReadFile("testdata/hypercare.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src = []byte(strings.Replace(string(src), `{id: alice-hook, type: webhook, address: "https://hooks.example.com/alice"}`,
+		`{id: alice-sms, type: sms, address: "+447700900001"}`, 1))
+	cfg, err := config.Parse("hypercare.yaml", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := replay.Run(t.Context(), cfg, strings.NewReader(stormLines), replay.Options{TempDir: t.TempDir(),
+		Channels: []hypercare.ContactType{hypercare.ContactWebhook, hypercare.ContactSlack}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range rep.Pages {
+		if p.User == "alice" {
+			t.Errorf("page %+v recorded: SMS is not delivered by this server", p)
+		}
+	}
+	if rep.Summary.Pages != 3 || rep.Summary.PagedIncidents != 3 {
+		t.Errorf("pages %d, paged incidents %d; want Bob's 3 pages for the 3 incidents", rep.Summary.Pages, rep.Summary.PagedIncidents)
 	}
 }

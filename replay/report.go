@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -94,15 +95,21 @@ type UserPages struct {
 // it, so nothing leaves the machine.
 type recorder struct {
 	clock hypercare.Clock
-	mu    sync.Mutex
-	pages []Page
+	// channels are the contact types the server delivers (nil: all).
+	channels []hypercare.ContactType
+	mu       sync.Mutex
+	pages    []Page
 	// digested are the numbers of the incidents digests listed: a digest
 	// is one page (under its first incident) that paged them all.
 	digested map[int64]bool
 }
 
-// Send implements notify.Sender.
+// Send implements notify.Sender. A page on a type the server has no
+// channel for fails permanently, as notify.Registry.Send fails it there.
 func (r *recorder) Send(_ context.Context, m notify.Message) error {
+	if r.channels != nil && !slices.Contains(r.channels, m.Notification.Type) {
+		return notify.Permanent(fmt.Errorf("notify: %w %q", notify.ErrUnsupported, m.Notification.Type))
+	}
 	p := Page{At: r.clock.Now(), Incident: m.Incident.Number, User: m.Notification.UserID,
 		ContactMethod: m.Notification.ContactMethod, Type: m.Notification.Type, Level: m.Notification.Level}
 	r.mu.Lock()
