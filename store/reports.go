@@ -55,10 +55,15 @@ func incidentStatsSQL(where string) string {
 		"LEFT JOIN incident_feedback f ON f.incident_id = i.id" + where + " ORDER BY i.created_at, i.id"
 }
 
+// pageStatsSQL reads pages issued (made) in the range; a page's time is
+// when its first notification was sent, else made (never sent): a
+// low-urgency page held by quiet hours from 03:00 to 07:00 reached its
+// user at 07:00, not at night.
 func pageStatsSQL(where string) string {
-	return "SELECT n.incident_id, i.service_id, n.user_id, n.step, MIN(n.created_at) " +
+	return "SELECT n.incident_id, i.service_id, n.user_id, n.step, MIN(COALESCE(n.sent_at, n.created_at)) " +
 		"FROM notifications n JOIN incidents i ON i.id = n.incident_id" + where +
-		" GROUP BY n.incident_id, i.service_id, n.user_id, n.step ORDER BY MIN(n.created_at), n.incident_id, n.user_id, n.step"
+		" GROUP BY n.incident_id, i.service_id, n.user_id, n.step " +
+		"ORDER BY MIN(COALESCE(n.sent_at, n.created_at)), n.incident_id, n.user_id, n.step"
 }
 
 func noisiestSQL(where, limit string) string {
@@ -156,7 +161,9 @@ func (s *Store) IncidentStats(ctx context.Context, from, to time.Time, serviceID
 
 // PageStats returns the pages issued in [from, to), oldest first: one per
 // (incident, escalation step, user), however many contact methods it
-// used, at the first of them; cancelled notifications are not pages.
+// used, at the first of them to be sent (pageStatsSQL); cancelled
+// notifications are not pages, and neither is a digest: the held pages it
+// carried, one per incident, are.
 func (s *Store) PageStats(ctx context.Context, from, to time.Time, serviceID string) ([]hypercare.PageStat, error) {
 	q, err := rangeQuery("page stats", "n.created_at", "i.service_id", from, to, "")
 	if err == nil {
@@ -166,6 +173,7 @@ func (s *Store) PageStats(ctx context.Context, from, to time.Time, serviceID str
 		return nil, err
 	}
 	q.where("n.status <> 'cancelled'")
+	q.where("n.kind <> '" + hypercare.NotificationDigest + "'")
 	rows, err := readAll(ctx, s, "page stats", pageStatsSQL(q.sql()), q.args, func(r rowScanner, p *hypercare.PageStat) error {
 		var first int64
 		err := r.Scan(&p.IncidentID, &p.ServiceID, &p.UserID, &p.Step, &first)

@@ -62,6 +62,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"Feedback", testFeedback},
 		{"ReportReads", testReportReads},
 		{"ReportFirstAck", testReportFirstAck},
+		{"ReportPagesAsSent", testReportPagesAsSent},
 		{"Silences", testSilences},
 		{"Announcements", testAnnouncements},
 		{"Prune", testPrune},
