@@ -12,9 +12,10 @@ import (
 // recentPagesSQL reads when a user was paged since $2: one row per
 // escalation step that paged them (a step's several contact methods are
 // one page), leaving out steps whose every notification was cancelled
-// before it reached them. Index notifications_user bounds it.
+// before it reached them, and digests: the held pages a digest carried
+// are each a step already counted. Index notifications_user bounds it.
 const recentPagesSQL = "SELECT MIN(created_at) FROM notifications WHERE user_id = $1 AND created_at >= $2 " +
-	"AND status <> 'cancelled' GROUP BY incident_id, step ORDER BY 1 LIMIT $3"
+	"AND status <> 'cancelled' AND kind <> '" + hypercare.NotificationDigest + "' GROUP BY incident_id, step ORDER BY 1 LIMIT $3"
 
 // maxRecentPages bounds the read: no guardrail counts further.
 const maxRecentPages = 10000
