@@ -83,6 +83,18 @@ func testRecentPages(t *testing.T, open func(testing.TB) *store.Store) {
 	if got, err := s.RecentPages(ctx, "alice", at(2*time.Minute)); err != nil || !reflect.DeepEqual(got, want) {
 		t.Errorf("RecentPages with a digest = %v %v, want %v (the digest is not a page)", got, err, want)
 	}
+	// A low-urgency page made at +9 min and held by quiet hours until +10 h
+	// has not reached alice yet: it counts at +10 h (and a caller counting
+	// at now ignores times after now), not at +9 min.
+	mustWrite(t, s, func(tx hypercare.Tx) error {
+		n := mk("n9", "inc-1", "alice", "hook", 5, at(9*time.Minute))
+		n.DueAt = at(10 * time.Hour)
+		return tx.InsertNotification(ctx, n)
+	})
+	want = []time.Time{at(6 * time.Minute), at(7 * time.Minute), at(10 * time.Hour)}
+	if got, err := s.RecentPages(ctx, "alice", at(2*time.Minute)); err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("RecentPages with a held page = %v %v, want %v (the held page when it is due)", got, err, want)
+	}
 	_, err = s.RecentPages(ctx, "bad\x00user", t0)
 	wantCode(t, err, hypercare.CodeInvalid)
 }
