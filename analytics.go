@@ -26,7 +26,10 @@ type AlertCount struct {
 }
 
 // IncidentStat is one incident as the reports need it: when it opened,
-// was acknowledged and resolved, and its verdict ("" when unmarked).
+// was first acknowledged (the timeline's earliest acknowledgement: an ack
+// timeout that re-triggers the incident clears acknowledged_at, and MTTA
+// measures the first answer) and resolved, and its verdict ("" when
+// unmarked).
 type IncidentStat struct {
 	ID             string
 	Number         int64

@@ -228,12 +228,9 @@ func validCode(c string) bool {
 	return true
 }
 
-// addressHash identifies the address a proof was made for, without
-// storing the address (a phone number, a secret hook URL).
-func addressHash(cm hypercare.ContactMethod) string {
-	sum := sha256.Sum256([]byte("hypercare-address\x00" + string(cm.Type) + "\x00" + cm.Address))
-	return hex.EncodeToString(sum[:])
-}
+// addressHash identifies the address a proof was made for
+// (store.AddressHash).
+func addressHash(cm hypercare.ContactMethod) string { return store.AddressHash(cm) }
 
 // VerificationKeyName names the store's signing key (signing_keys) that
 // verification codes are hashed under when the server has no action link

@@ -20,6 +20,7 @@ import (
 
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/config"
+	"github.com/hypercare/hypercare/correlate"
 	"github.com/hypercare/hypercare/escalate"
 )
 
@@ -35,9 +36,13 @@ const (
 	ShiftTooLong         Kind = "shift_too_long"
 	NoRunbook            Kind = "no_runbook"
 	SilentIntegration    Kind = "silent_integration"
+	// MaintenanceHold: a maintenance window holds the first pages of a
+	// service in scope during the window (no one is reached until it
+	// ends).
+	MaintenanceHold Kind = "maintenance_hold"
 )
 
-var kindOrder = []Kind{CoverageGap, UnreachableResponder, UnverifiedContact, SingleResponder,
+var kindOrder = []Kind{CoverageGap, MaintenanceHold, UnreachableResponder, UnverifiedContact, SingleResponder,
 	ShiftTooLong, NoRunbook, SilentIntegration}
 
 // Severity says whether a finding stops the window being ready.
@@ -98,6 +103,9 @@ type Catalog struct {
 	// registry's); a responder reachable only by other types is
 	// unreachable.
 	Channels []hypercare.ContactType
+	// Maintenance are the config's maintenance windows: one that covers a
+	// service in scope during the window holds its first pages.
+	Maintenance []correlate.Maintenance
 }
 
 // FromConfig builds the catalog of a parsed config. channels are the
@@ -110,6 +118,8 @@ func FromConfig(cfg *config.Config, channels []hypercare.ContactType) *Catalog {
 		Services:  services,
 		Directory: escalate.NewDirectory(cfg.Users(), cfg.Schedules(), cfg.EscalationPolicies(), services, cfg.Windows()),
 		Channels:  slices.Clone(channels),
+		// Maintenance windows hold first pages of services in scope.
+		Maintenance: cfg.Maintenance(),
 	}
 	for _, in := range integrations {
 		c.Integrations = append(c.Integrations, Integration{ID: in.ID, ServiceID: in.ServiceID, Name: in.Name})
@@ -158,6 +168,7 @@ func (c *Catalog) Evaluate(w hypercare.Window, at time.Time, lastEvents map[stri
 	a := newAnalysis(c, w, from, to, loc)
 	if from.Before(to) {
 		a.coverage()
+		a.maintenance()
 		a.responders()
 		a.singleResponders()
 		a.fatigue()

@@ -67,7 +67,7 @@ type Options struct {
 	Clock hypercare.Clock
 	Log   *slog.Logger
 	// Delivery turns a config into the delivery policy (the server's
-	// pacing wiring); nil gives the default policy with the quiet hours.
+	// pacing wiring); nil gives config.Config.DeliveryPolicy.
 	Delivery func(*config.Config) notify.Policy
 	// Channels are the contact types this binary delivers, for the
 	// readiness catalog (they are fixed at start).
@@ -288,7 +288,7 @@ func (r *Reloader) build(cfg *config.Config, prev *Snapshot) *Snapshot {
 	if prev != nil {
 		prevIntake, version = prev.Intake, prev.Version+1
 	}
-	delivery := notify.Policy{Quiet: cfg.QuietHours()}
+	delivery := cfg.DeliveryPolicy()
 	if r.opts.Delivery != nil {
 		delivery = r.opts.Delivery(cfg)
 	}

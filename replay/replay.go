@@ -58,6 +58,11 @@ type Options struct {
 	Horizon time.Duration
 	// Logger receives the engines' logs (default: none).
 	Logger *slog.Logger
+	// Channels are the contact types the server delivers (its notify
+	// registry's, as readiness reads them); a page on another type fails
+	// as it would in the server (no channel) and is not recorded. Nil
+	// records pages on every type.
+	Channels []hypercare.ContactType
 }
 
 // Run replays lines (JSON lines: received_at, key, body) through cfg's
@@ -101,7 +106,7 @@ func Run(ctx context.Context, cfg *config.Config, lines io.Reader, opts Options)
 	if len(parsed) > 0 {
 		start = parsed[0].line.ReceivedAt
 	}
-	r, err := newRunner(ctx, st, cfg, integrations, clocktest.New(start), opts.Logger)
+	r, err := newRunner(ctx, st, cfg, integrations, clocktest.New(start), opts.Logger, opts.Channels)
 	if err != nil {
 		return nil, err
 	}
@@ -202,7 +207,7 @@ type runner struct {
 // newRunner wires the pipeline as `hypercare serve` does (applyConfig and
 // newEngines in cmd/hypercare), with the recorder as the only channel.
 func newRunner(ctx context.Context, st *store.Store, cfg *config.Config, integrations []hypercare.Integration,
-	clk *clocktest.Clock, log *slog.Logger) (*runner, error) {
+	clk *clocktest.Clock, log *slog.Logger, channels []hypercare.ContactType) (*runner, error) {
 	teams, services, _ := cfg.Catalog()
 	if err := st.Write(ctx, "catalog", func(tx hypercare.Tx) error {
 		return tx.ApplyCatalog(ctx, teams, services, integrations)
@@ -220,10 +225,11 @@ func newRunner(ctx context.Context, st *store.Store, cfg *config.Config, integra
 	dir := escalate.NewDirectory(cfg.Users(), cfg.Schedules(), cfg.EscalationPolicies(), services, cfg.Windows())
 	dir.Maintenance = cfg.Maintenance()
 	esc := escalate.New(st, clk, dir, log)
-	sent := &recorder{clock: clk}
+	sent := &recorder{clock: clk, channels: channels}
 	deliver := notify.NewEngine(st, clk, sent, func() notify.Directory { return esc.Directory() }, log)
-	// Low-urgency pages wait out the night as they would in production.
-	deliver.SetPolicy(notify.Policy{Quiet: cfg.QuietHours()})
+	// Pages are throttled, digested and held for the night as they would
+	// be in production (notify.throttle, notify.digest, notify.low_urgency).
+	deliver.SetPolicy(cfg.DeliveryPolicy())
 	in.SetPolicies(dir.PoliciesByService(), nil)
 	return &runner{store: st, clock: clk, intake: in, esc: esc, deliver: deliver, sent: sent, changed: changed}, nil
 }

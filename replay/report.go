@@ -3,7 +3,9 @@ package replay
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -54,7 +56,8 @@ type Incident struct {
 	Service    string     `json:"service"`
 	OpenedAt   time.Time  `json:"opened_at"`
 	ResolvedAt *time.Time `json:"resolved_at"`
-	// Paged says a page was delivered for it.
+	// Paged says a page was delivered for it, or a digest (one page,
+	// under its first incident) listed it.
 	Paged     bool              `json:"paged"`
 	Urgency   hypercare.Urgency `json:"urgency"`
 	Transient bool              `json:"transient"`
@@ -92,16 +95,33 @@ type UserPages struct {
 // it, so nothing leaves the machine.
 type recorder struct {
 	clock hypercare.Clock
-	mu    sync.Mutex
-	pages []Page
+	// channels are the contact types the server delivers (nil: all).
+	channels []hypercare.ContactType
+	mu       sync.Mutex
+	pages    []Page
+	// digested are the numbers of the incidents digests listed: a digest
+	// is one page (under its first incident) that paged them all.
+	digested map[int64]bool
 }
 
-// Send implements notify.Sender.
+// Send implements notify.Sender. A page on a type the server has no
+// channel for fails permanently, as notify.Registry.Send fails it there.
 func (r *recorder) Send(_ context.Context, m notify.Message) error {
+	if r.channels != nil && !slices.Contains(r.channels, m.Notification.Type) {
+		return notify.Permanent(fmt.Errorf("notify: %w %q", notify.ErrUnsupported, m.Notification.Type))
+	}
 	p := Page{At: r.clock.Now(), Incident: m.Incident.Number, User: m.Notification.UserID,
 		ContactMethod: m.Notification.ContactMethod, Type: m.Notification.Type, Level: m.Notification.Level}
 	r.mu.Lock()
 	r.pages = append(r.pages, p)
+	if m.Digest != nil {
+		if r.digested == nil {
+			r.digested = map[int64]bool{}
+		}
+		for _, it := range m.Digest.Items {
+			r.digested[it.Number] = true
+		}
+	}
 	r.mu.Unlock()
 	return nil
 }
@@ -122,7 +142,9 @@ func (r *runner) report(ctx context.Context) (*Report, error) {
 	}
 	rep := &Report{Summary: Summary{Events: r.events, Alerts: len(alerts)}, Incidents: []Incident{},
 		Pages: r.sortedPages(), Rules: []RuleHits{}, PagesPerUser: []UserPages{}}
-	rep.Incidents = incidentsOf(incidents, alerts, rep.Pages)
+	r.sent.mu.Lock()
+	rep.Incidents = incidentsOf(incidents, alerts, rep.Pages, r.sent.digested)
+	r.sent.mu.Unlock()
 	rep.Summary.Incidents, rep.Summary.Pages = len(rep.Incidents), len(rep.Pages)
 	for _, inc := range rep.Incidents {
 		if inc.Paged {
@@ -164,8 +186,9 @@ func (r *runner) sortedPages() []Page {
 }
 
 // incidentsOf builds the report's incidents, by number, each with its
-// alerts' dedup keys.
-func incidentsOf(incidents []hypercare.Incident, alerts []hypercare.Alert, pages []Page) []Incident {
+// alerts' dedup keys; an incident is paged when a page was for it or a
+// digest listed it (digested).
+func incidentsOf(incidents []hypercare.Incident, alerts []hypercare.Alert, pages []Page, digested map[int64]bool) []Incident {
 	sort.SliceStable(alerts, func(i, j int) bool {
 		if !alerts[i].FirstSeenAt.Equal(alerts[j].FirstSeenAt) {
 			return alerts[i].FirstSeenAt.Before(alerts[j].FirstSeenAt)
@@ -182,7 +205,10 @@ func incidentsOf(incidents []hypercare.Incident, alerts []hypercare.Alert, pages
 			keys[id] = append(keys[id], a.DedupKey)
 		}
 	}
-	paged := map[int64]bool{}
+	paged := maps.Clone(digested)
+	if paged == nil {
+		paged = map[int64]bool{}
+	}
 	for _, p := range pages {
 		paged[p.Incident] = true
 	}

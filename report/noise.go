@@ -31,8 +31,12 @@ type NoiseCounts struct {
 	// if they resolved first). Suppressed counts only event rules.
 	Held int64 `json:"held"`
 	// Pages counts escalation steps that reached a person (one per
-	// incident, step and user, however many contact methods it used);
-	// PagedIncidents counts the incidents those pages were for.
+	// incident, step and user, however many contact methods it used),
+	// whenever their incident opened; PagedIncidents counts the period's
+	// incidents those pages were for. An incident opened before the period
+	// and still paging in it (an escalation repeating overnight) is not
+	// one of them: page_reduction compares the period's alerts with the
+	// period's paged incidents, and would otherwise drop below zero.
 	Pages          int64 `json:"pages"`
 	PagedIncidents int64 `json:"paged_incidents"`
 	// IncidentReduction is 1 - incidents/alerts: how much grouping,
@@ -126,7 +130,9 @@ func Noise(in NoiseInput) NoiseReport {
 	for _, a := range in.Alerts {
 		line(a.ServiceID).Alerts += a.Alerts
 	}
+	opened := make(map[string]bool, len(in.Incidents))
 	for _, inc := range in.Incidents {
+		opened[inc.ID] = true
 		c := line(inc.ServiceID)
 		c.Incidents++
 		if inc.Transient {
@@ -141,7 +147,7 @@ func Noise(in NoiseInput) NoiseReport {
 	for _, p := range in.Pages {
 		c := line(p.ServiceID)
 		c.Pages++
-		if !paged[p.IncidentID] {
+		if opened[p.IncidentID] && !paged[p.IncidentID] {
 			paged[p.IncidentID] = true
 			c.PagedIncidents++
 		}

@@ -162,3 +162,36 @@ func TestSummariseWindow(t *testing.T) {
 		t.Error("Period before the start says started")
 	}
 }
+
+// TestNoisePagedIncidentsAreThePeriods: pages issued in the period for
+// incidents opened before it (an escalation repeating overnight) count as
+// pages, but not as paged incidents: page_reduction compares the period's
+// alerts with the period's incidents that paged, so it cannot fall below
+// zero because yesterday's incidents kept paging today.
+func TestNoisePagedIncidentsAreThePeriods(t *testing.T) {
+	t0 := time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
+	rep := Noise(NoiseInput{
+		From: t0, To: t0.Add(24 * time.Hour), Known: []string{"checkout"},
+		Alerts:    []hypercare.AlertCount{{ServiceID: "checkout", Alerts: 2}},
+		Incidents: []hypercare.IncidentStat{{ID: "new", ServiceID: "checkout", CreatedAt: t0.Add(time.Hour)}},
+		Pages: []hypercare.PageStat{{IncidentID: "new", ServiceID: "checkout", UserID: "alice", Step: 1, At: t0.Add(time.Hour)},
+			{IncidentID: "old1", ServiceID: "checkout", UserID: "alice", Step: 4, At: t0.Add(time.Minute)},
+			{IncidentID: "old2", ServiceID: "checkout", UserID: "bob", Step: 4, At: t0.Add(2 * time.Minute)},
+			{IncidentID: "old3", ServiceID: "checkout", UserID: "bob", Step: 4, At: t0.Add(3 * time.Minute)}},
+	})
+	c := rep.Services[0]
+	if c.Pages != 4 || c.PagedIncidents != 1 || c.PageReduction == nil || *c.PageReduction != 0.5 {
+		t.Errorf("checkout: pages %d, paged incidents %d, page reduction %v; want 4, 1 and 0.5 (1 - 1/2)",
+			c.Pages, c.PagedIncidents, ptrVal(c.PageReduction))
+	}
+	if tot := rep.Totals; tot.PagedIncidents != 1 || *tot.PageReduction != 0.5 {
+		t.Errorf("totals: paged incidents %d, page reduction %v; want 1 and 0.5", tot.PagedIncidents, ptrVal(tot.PageReduction))
+	}
+}
+
+func ptrVal(f *float64) any {
+	if f == nil {
+		return nil
+	}
+	return *f
+}

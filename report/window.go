@@ -80,8 +80,8 @@ type NightDef struct {
 }
 
 // WindowService is one in-scope service's incidents in the window. MTTA
-// is creation to acknowledgement (or to resolution for incidents resolved
-// without one); MTTR is creation to resolution. Transient incidents, which
+// is creation to the first acknowledgement (or to resolution for incidents
+// resolved without one; an ack timeout's re-trigger does not move it); MTTR is creation to resolution. Transient incidents, which
 // paged nobody and were resolved by their monitor, are left out of both.
 type WindowService struct {
 	Service   string         `json:"service"`

@@ -12,16 +12,23 @@ import (
 // recentPagesSQL reads when a user was paged since $2: one row per
 // escalation step that paged them (a step's several contact methods are
 // one page), leaving out steps whose every notification was cancelled
-// before it reached them. Index notifications_user bounds it.
-const recentPagesSQL = "SELECT MIN(created_at) FROM notifications WHERE user_id = $1 AND created_at >= $2 " +
-	"AND status <> 'cancelled' GROUP BY incident_id, step ORDER BY 1 LIMIT $3"
+// before it reached them, and digests: the held pages a digest carried
+// are each a step already counted. A step's time is when its first
+// notification was sent, else when it is due: a low-urgency page held by
+// quiet hours until 07:00 reaches its user then, not when it was made at
+// night (the guardrail ignores times after now). Index notifications_user
+// bounds it (steps made since $2).
+const recentPagesSQL = "SELECT MIN(COALESCE(sent_at, due_at)) FROM notifications WHERE user_id = $1 AND created_at >= $2 " +
+	"AND status <> 'cancelled' AND kind <> '" + hypercare.NotificationDigest + "' GROUP BY incident_id, step ORDER BY 1 LIMIT $3"
 
 // maxRecentPages bounds the read: no guardrail counts further.
 const maxRecentPages = 10000
 
-// RecentPages returns when the user was paged at or after since, oldest
-// first, one time per escalation step (the fatigue guardrail's count),
-// reading inside the transaction so pages just recorded count too.
+// RecentPages returns when the user was paged by the escalation steps made
+// at or after since, oldest first, one time per step (the fatigue
+// guardrail's count; a page not yet sent counts when it is due, see
+// recentPagesSQL), reading inside the transaction so pages just recorded
+// count too.
 func (t *tx) RecentPages(ctx context.Context, userID string, since time.Time) ([]time.Time, error) {
 	if err := checkText("recent pages", "user_id", userID); err != nil {
 		return nil, err

@@ -40,16 +40,30 @@ func alertCountsSQL(where string) string {
 		" GROUP BY service_id ORDER BY service_id"
 }
 
+// firstAckSQL is when an incident was first acknowledged: its earliest
+// acknowledgement on the timeline (an ack timeout that re-triggers it
+// clears acknowledged_at and the next acknowledgement sets it again), else
+// acknowledged_at (a timeline pruned or never written). It walks the
+// incident's timeline_incident_at range in time order and stops at the
+// first acknowledgement.
+const firstAckSQL = "COALESCE((SELECT t.at FROM timeline t WHERE t.incident_id = i.id AND t.type = '" +
+	hypercare.TimelineAcknowledged + "' ORDER BY t.at LIMIT 1), i.acknowledged_at)"
+
 func incidentStatsSQL(where string) string {
-	return "SELECT i.id, i.number, i.service_id, i.created_at, i.acknowledged_at, " +
+	return "SELECT i.id, i.number, i.service_id, i.created_at, " + firstAckSQL + ", " +
 		"i.resolved_at, i.transient, i.suppressed_by <> '', COALESCE(f.verdict, '') FROM incidents i " +
 		"LEFT JOIN incident_feedback f ON f.incident_id = i.id" + where + " ORDER BY i.created_at, i.id"
 }
 
+// pageStatsSQL reads pages issued (made) in the range; a page's time is
+// when its first notification was sent, else made (never sent): a
+// low-urgency page held by quiet hours from 03:00 to 07:00 reached its
+// user at 07:00, not at night.
 func pageStatsSQL(where string) string {
-	return "SELECT n.incident_id, i.service_id, n.user_id, n.step, MIN(n.created_at) " +
+	return "SELECT n.incident_id, i.service_id, n.user_id, n.step, MIN(COALESCE(n.sent_at, n.created_at)) " +
 		"FROM notifications n JOIN incidents i ON i.id = n.incident_id" + where +
-		" GROUP BY n.incident_id, i.service_id, n.user_id, n.step ORDER BY MIN(n.created_at), n.incident_id, n.user_id, n.step"
+		" GROUP BY n.incident_id, i.service_id, n.user_id, n.step " +
+		"ORDER BY MIN(COALESCE(n.sent_at, n.created_at)), n.incident_id, n.user_id, n.step"
 }
 
 // noisiestSQL breaks ties of the count bytewise, so the same keys make
@@ -126,7 +140,8 @@ func (s *Store) AlertCounts(ctx context.Context, from, to time.Time, serviceID s
 }
 
 // IncidentStats returns the incidents opened in [from, to), oldest first,
-// with their verdicts.
+// with their verdicts; AcknowledgedAt is the first acknowledgement
+// (firstAckSQL).
 func (s *Store) IncidentStats(ctx context.Context, from, to time.Time, serviceID string) ([]hypercare.IncidentStat, error) {
 	q, err := rangeQuery("incident stats", "i.created_at", "i.service_id", from, to, "")
 	if err == nil {
@@ -149,7 +164,9 @@ func (s *Store) IncidentStats(ctx context.Context, from, to time.Time, serviceID
 
 // PageStats returns the pages issued in [from, to), oldest first: one per
 // (incident, escalation step, user), however many contact methods it
-// used, at the first of them; cancelled notifications are not pages.
+// used, at the first of them to be sent (pageStatsSQL); cancelled
+// notifications are not pages, and neither is a digest: the held pages it
+// carried, one per incident, are.
 func (s *Store) PageStats(ctx context.Context, from, to time.Time, serviceID string) ([]hypercare.PageStat, error) {
 	q, err := rangeQuery("page stats", "n.created_at", "i.service_id", from, to, "")
 	if err == nil {
@@ -159,6 +176,7 @@ func (s *Store) PageStats(ctx context.Context, from, to time.Time, serviceID str
 		return nil, err
 	}
 	q.where("n.status <> 'cancelled'")
+	q.where("n.kind <> '" + hypercare.NotificationDigest + "'")
 	rows, err := readAll(ctx, s, "page stats", pageStatsSQL(q.sql()), q.args, func(r rowScanner, p *hypercare.PageStat) error {
 		var first int64
 		err := r.Scan(&p.IncidentID, &p.ServiceID, &p.UserID, &p.Step, &first)

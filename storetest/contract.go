@@ -63,6 +63,8 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"HeldPages", testHeldPages},
 		{"Feedback", testFeedback},
 		{"ReportReads", testReportReads},
+		{"ReportFirstAck", testReportFirstAck},
+		{"ReportPagesAsSent", testReportPagesAsSent},
 		{"Silences", testSilences},
 		{"Announcements", testAnnouncements},
 		{"Prune", testPrune},

@@ -11,8 +11,9 @@ import (
 
 // testRecentPages: the fatigue guardrail's read counts one page per
 // escalation step (whatever the contact methods), per user, from since on,
-// oldest first, leaves out steps whose every page was cancelled, and sees
-// pages written earlier in the same transaction.
+// oldest first, leaves out steps whose every page was cancelled and
+// digests (the held pages they carried count), and sees pages written
+// earlier in the same transaction.
 func testRecentPages(t *testing.T, open func(testing.TB) *store.Store) {
 	ctx := t.Context()
 	s := openSeeded(t, open)
@@ -71,6 +72,29 @@ func testRecentPages(t *testing.T, open func(testing.TB) *store.Store) {
 		}
 		return nil
 	})
+	// A digest stands for held pages already counted (each its own
+	// step): it is not one more page.
+	mustWrite(t, s, func(tx hypercare.Tx) error {
+		n := mk("n8", "inc-1", "alice", "hook", -4, at(8*time.Minute))
+		n.Kind, n.Status = hypercare.NotificationDigest, hypercare.NotificationSent
+		return tx.InsertNotification(ctx, n)
+	})
+	want = []time.Time{at(6 * time.Minute), at(7 * time.Minute)}
+	if got, err := s.RecentPages(ctx, "alice", at(2*time.Minute)); err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("RecentPages with a digest = %v %v, want %v (the digest is not a page)", got, err, want)
+	}
+	// A low-urgency page made at +9 min and held by quiet hours until +10 h
+	// has not reached alice yet: it counts at +10 h (and a caller counting
+	// at now ignores times after now), not at +9 min.
+	mustWrite(t, s, func(tx hypercare.Tx) error {
+		n := mk("n9", "inc-1", "alice", "hook", 5, at(9*time.Minute))
+		n.DueAt = at(10 * time.Hour)
+		return tx.InsertNotification(ctx, n)
+	})
+	want = []time.Time{at(6 * time.Minute), at(7 * time.Minute), at(10 * time.Hour)}
+	if got, err := s.RecentPages(ctx, "alice", at(2*time.Minute)); err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("RecentPages with a held page = %v %v, want %v (the held page when it is due)", got, err, want)
+	}
 	_, err = s.RecentPages(ctx, "bad\x00user", t0)
 	wantCode(t, err, hypercare.CodeInvalid)
 }

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -174,5 +175,97 @@ func testReportReads(t *testing.T, open func(testing.TB) *store.Store) {
 	}
 	if _, err := s.EventCounts(ctx, from, to, "bad\x00svc"); hypercare.ErrorCode(err) != hypercare.CodeInvalid {
 		t.Errorf("EventCounts(NUL) = %v, want invalid_argument", err)
+	}
+}
+
+// testReportFirstAck: an incident acknowledged, re-triggered by its ack
+// timeout and acknowledged again reports its first acknowledgement (the
+// timeline's), so MTTA is the time until someone first answered, not until
+// the last of them; without an acknowledgement on the timeline (pruned,
+// or written without one) the incident's acknowledged_at counts.
+func testReportFirstAck(t *testing.T, open func(testing.TB) *store.Store) {
+	ctx := t.Context()
+	s := openSeeded(t, open)
+	seedReports(t, s)
+	second := at(40 * time.Minute)
+	mustWrite(t, s, func(tx hypercare.Tx) error {
+		inc := incident("inc-9", 9, svcSearch)
+		inc.AcknowledgedAt, inc.Status = &second, hypercare.StatusAcknowledged
+		if err := tx.InsertIncident(ctx, inc); err != nil {
+			return err
+		}
+		alice := hypercare.Actor{Type: hypercare.ActorUser, ID: "alice", Name: "Alice"}
+		for i, e := range []struct {
+			typ string
+			d   time.Duration
+		}{{hypercare.TimelineTriggered, 0}, {hypercare.TimelineAcknowledged, 2 * time.Minute},
+			{hypercare.TimelineTriggered, 32 * time.Minute}, {hypercare.TimelineAcknowledged, 40 * time.Minute}} {
+			if err := tx.AppendTimeline(ctx, &hypercare.TimelineEntry{ID: fmt.Sprintf("tl-9-%d", i), IncidentID: "inc-9",
+				At: at(e.d), Type: e.typ, Actor: alice, Message: e.typ}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	stats, err := s.IncidentStats(ctx, t0, at(time.Hour), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	acked := map[string]*time.Time{}
+	for _, st := range stats {
+		acked[st.ID] = st.AcknowledgedAt
+	}
+	if a := acked["inc-9"]; a == nil || !a.Equal(at(2*time.Minute)) {
+		t.Errorf("inc-9 acknowledged at %v, want its first acknowledgement %v", a, at(2*time.Minute))
+	}
+	if a := acked["inc-1"]; a == nil || !a.Equal(at(5*time.Minute)) {
+		t.Errorf("inc-1 acknowledged at %v, want acknowledged_at %v (no timeline entry)", a, at(5*time.Minute))
+	}
+	if a := acked["inc-2"]; a != nil {
+		t.Errorf("inc-2 acknowledged at %v, want never", a)
+	}
+}
+
+// testReportPagesAsSent: a page's time in the reports is when it was sent
+// (a low-urgency page made at 03:00 and held by quiet hours until 07:00
+// did not wake anyone at 03:00), else when it was made (never sent); a
+// digest standing for held pages is not a page of its own: the held
+// pages it carried are (one per incident, step and user), so a digest of
+// two pages counts two, not three.
+func testReportPagesAsSent(t *testing.T, open func(testing.TB) *store.Store) {
+	ctx := t.Context()
+	s := openSeeded(t, open)
+	sent := at(30 * time.Minute)
+	mustWrite(t, s, func(tx hypercare.Tx) error {
+		for i, id := range []string{"inc-q", "inc-d1", "inc-d2"} {
+			if err := tx.InsertIncident(ctx, incident(id, int64(i+1), svcCheckout)); err != nil {
+				return err
+			}
+		}
+		held := page("n-q", "inc-q", "alice-hook", 1, sent)
+		held.Status, held.SentAt = hypercare.NotificationSent, &sent
+		d1, d2 := page("n-d1", "inc-d1", "alice-hook", 1, t0), page("n-d2", "inc-d2", "alice-hook", 1, t0)
+		d1.Kind, d1.Status, d1.DigestID = hypercare.NotificationHeld, "digested", "n-dg"
+		d2.Kind, d2.Status, d2.DigestID = hypercare.NotificationHeld, "digested", "n-dg"
+		dg := page("n-dg", "inc-d1", "alice-hook", -2, at(10*time.Minute))
+		dg.Kind, dg.Status, dg.SentAt, dg.CreatedAt = hypercare.NotificationDigest, hypercare.NotificationSent, ptr(at(10*time.Minute)), at(10*time.Minute)
+		for _, n := range []*hypercare.Notification{held, d1, d2, dg} {
+			if err := tx.InsertNotification(ctx, n); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	pages, err := s.PageStats(ctx, t0, at(time.Hour), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []hypercare.PageStat{
+		{IncidentID: "inc-d1", ServiceID: svcCheckout, UserID: "alice", Step: 1, At: t0},
+		{IncidentID: "inc-d2", ServiceID: svcCheckout, UserID: "alice", Step: 1, At: t0},
+		{IncidentID: "inc-q", ServiceID: svcCheckout, UserID: "alice", Step: 1, At: sent},
+	}
+	if !reflect.DeepEqual(pages, want) {
+		t.Errorf("PageStats =\n %+v\nwant\n %+v", pages, want)
 	}
 }

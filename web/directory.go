@@ -3,6 +3,7 @@ package web
 import (
 	"math"
 	"net/http"
+	"slices"
 	"sort"
 	"time"
 
@@ -269,8 +270,16 @@ func (u *UI) usersPage(w http.ResponseWriter, r *http.Request, v *view) {
 	v.Title, v.Nav = "Users", "users"
 	dir := u.opts.Escalation.Directory()
 	uv := &usersView{view: v}
+	proved := u.proved(r.Context())
 	for _, id := range sortedKeys(dir.Users) {
-		uv.Users = append(uv.Users, dir.Users[id])
+		user := dir.Users[id]
+		if proved != nil {
+			user.ContactMethods = slices.Clone(user.ContactMethods)
+			for i, cm := range user.ContactMethods {
+				user.ContactMethods[i].Verified = cm.Verified || proved(id, cm)
+			}
+		}
+		uv.Users = append(uv.Users, user)
 	}
 	u.render(w, r, http.StatusOK, "users", uv)
 }

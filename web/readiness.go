@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -109,6 +111,7 @@ func (u *UI) windowPage(w http.ResponseWriter, r *http.Request, v *view) {
 		u.fail(w, r, v, hypercare.Errorf(hypercare.CodeNotFound, "hypercare window %q not found", r.PathValue("id")))
 		return
 	}
+	c = c.WithVerified(u.proved(r.Context()))
 	last, err := u.opts.Store.LastEventAt(r.Context(), c.IntegrationIDs(win))
 	if err != nil {
 		u.fail(w, r, v, err)
@@ -118,6 +121,29 @@ func (u *UI) windowPage(w http.ResponseWriter, r *http.Request, v *view) {
 	v.Title = "Readiness of " + win.Name
 	u.render(w, r, http.StatusOK, "window", &windowView{view: v, Window: rowOf(win), Report: rep,
 		Groups: groupFindings(rep.Findings, zoneOf(win)), Ready: rep.Ready})
+}
+
+// provedStore is the store's record of contact methods verified with a
+// code (store.Store has it).
+type provedStore interface {
+	ProvedContactMethods(ctx context.Context) (func(userID string, cm hypercare.ContactMethod) bool, error)
+}
+
+// proved returns whether a contact method was verified through the API,
+// so the pages count it verified as GET /api/v1/users and the API's
+// readiness report do; nil (the config's flags alone) when the store keeps
+// no verifications or cannot be read (logged).
+func (u *UI) proved(ctx context.Context) func(userID string, cm hypercare.ContactMethod) bool {
+	ps, ok := u.opts.Store.(provedStore)
+	if !ok {
+		return nil
+	}
+	f, err := ps.ProvedContactMethods(ctx)
+	if err != nil {
+		u.opts.Logger.Warn("read verifications", slog.Any("error", err))
+		return nil
+	}
+	return f
 }
 
 // groupFindings groups sorted findings by kind, keeping their order.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/client"
 	"github.com/hypercare/hypercare/config"
 	"github.com/hypercare/hypercare/readiness"
@@ -148,11 +149,11 @@ func (f *readinessFlags) report(cmd *cobra.Command) (*readiness.Report, error) {
 		return nil, fmt.Errorf("%s has no hypercare window %q (it has: %s)", f.configPath, f.window, strings.Join(ids, ", "))
 	}
 	explicit := cmd.Flags().Changed("data-dir") || f.databaseURL != ""
-	last, err := f.lastEvents(ctx, catalog.IntegrationIDs(w))
+	last, proved, err := f.storeFacts(ctx, catalog.IntegrationIDs(w))
 	if err != nil && explicit {
 		return nil, err
 	}
-	rep := catalog.Evaluate(w, at, last)
+	rep := catalog.WithVerified(proved).Evaluate(w, at, last)
 	return &rep, nil
 }
 
@@ -176,15 +177,26 @@ func inWindowZone(ctx context.Context, c *client.Client, rep *readiness.Report) 
 	}
 }
 
-// lastEvents reads when each integration last sent anything, from the
-// store the flags name; nil, with the error, when there is none.
-func (f *readinessFlags) lastEvents(ctx context.Context, ids []string) (map[string]time.Time, error) {
+// storeFacts reads, from the store the flags name, when each integration
+// last sent anything and which contact methods were verified with a code
+// (as the server's report counts them); nils, with the error, when there
+// is no store.
+func (f *readinessFlags) storeFacts(ctx context.Context, ids []string) (map[string]time.Time,
+	func(string, hypercare.ContactMethod) bool, error) {
 	st, err := f.openExisting(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer st.Close()
-	return st.LastEventAt(ctx, ids)
+	last, err := st.LastEventAt(ctx, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	proved, err := st.ProvedContactMethods(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("contact method verifications: %w", err)
+	}
+	return last, proved, nil
 }
 
 // writeReadiness prints the report as JSON (the contract) or as a table.

@@ -64,7 +64,13 @@ func runReplay(cmd *cobra.Command, f replayFlags, file string) error {
 		defer fh.Close()
 		in = fh
 	}
-	rep, err := replay.Run(cmd.Context(), cfg, in, replay.Options{Horizon: f.horizon})
+	// Pages on channels this server does not deliver (sms without
+	// notify.twilio, say) fail there, so the replay fails them too.
+	channels, err := newChannels(cfg, nil, nil)
+	if err != nil {
+		return err
+	}
+	rep, err := replay.Run(cmd.Context(), cfg, in, replay.Options{Horizon: f.horizon, Channels: channels.Types()})
 	if err != nil {
 		var le *replay.LineError
 		if errors.As(err, &le) {
