@@ -173,7 +173,8 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ip := clientIP(r)
-	if wait, blocked := u.throttle.blocked(username, ip); blocked {
+	done, wait, blocked := u.throttle.begin(username, ip)
+	if blocked {
 		w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
 		u.showLogin(w, r, http.StatusTooManyRequests, next, username,
 			fmt.Sprintf("Too many failed sign-ins. Try again in %d minute(s).", int(wait.Minutes())+1))
@@ -181,12 +182,12 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 	}
 	user, ok := u.opts.Escalation.Directory().User(username)
 	if err := u.checkPassword(r, username, ok, password); err != nil {
-		u.throttle.fail(username, ip)
+		done(false)
 		u.opts.Logger.Info("failed sign-in", slog.String("user", username), slog.String("ip", ip))
 		u.showLogin(w, r, http.StatusUnauthorized, next, username, "Wrong username or password.")
 		return
 	}
-	u.throttle.succeed(username)
+	done(true)
 	tok := newSecret()
 	now := u.opts.Clock.Now()
 	if err := u.opts.Sessions.CreateSession(r.Context(), hashSecret(tok), user.ID, now, now.Add(sessionLifetime)); err != nil {
