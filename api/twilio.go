@@ -7,8 +7,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/notify/actlink"
@@ -70,8 +72,9 @@ func (s *Server) twilioSMS(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	user, ok := s.phoneUser(form.Get("From"))
-	if !ok {
+	from := form.Get("From")
+	users := s.usersAt(from, hypercare.ContactSMS, hypercare.ContactVoice)
+	if len(users) == 0 {
 		s.writeError(w, r, &hypercare.Error{Code: hypercare.CodePermissionDenied,
 			Message: "the sender is not a Hypercare user: From is no user's sms or voice contact method",
 			Details: []hypercare.FieldError{{Field: "From", Message: "is not the address of any user's sms or voice contact method"}}})
@@ -82,24 +85,63 @@ func (s *Server) twilioSMS(w http.ResponseWriter, r *http.Request) {
 		twiml(w, twilio.Message("Hypercare did not understand: "+err.Error()+"."))
 		return
 	}
-	text, _ := s.phoneAct(r.Context(), user, action, strconv.FormatInt(number, 10), "SMS")
+	ref := strconv.FormatInt(number, 10)
+	text, _ := s.phoneAct(r.Context(), s.pagedAmong(r.Context(), users, from, ref), action, ref, "SMS")
 	twiml(w, twilio.Message(text))
 }
 
-// phoneUser finds the Hypercare user with an sms or voice contact method
-// whose address is number.
-func (s *Server) phoneUser(number string) (hypercare.User, bool) {
-	if number == "" {
-		return hypercare.User{}, false
+// usersAt returns the Hypercare users with a contact method of one of
+// types whose address is address (a phone number, a Slack user ID), in ID
+// order: several people may share one (a team's on-call phone).
+func (s *Server) usersAt(address string, types ...hypercare.ContactType) []hypercare.User {
+	if address == "" {
+		return nil
 	}
-	for _, u := range s.directory().Users {
-		for _, cm := range u.ContactMethods {
-			if (cm.Type == hypercare.ContactSMS || cm.Type == hypercare.ContactVoice) && cm.Address == number {
-				return u, true
+	var out []hypercare.User
+	dir := s.directory()
+	for _, id := range sortedKeys(dir.Users) {
+		u := dir.Users[id]
+		if slices.ContainsFunc(u.ContactMethods, func(cm hypercare.ContactMethod) bool {
+			return cm.Address == address && slices.Contains(types, cm.Type)
+		}) {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// pagedAmong picks who answered from address about incident ref: of
+// users (usersAt's, at least one), the one last paged at that address for
+// the incident, so a reply from a shared phone is recorded as the person
+// it paged; else the first by ID, the same one every time.
+func (s *Server) pagedAmong(ctx context.Context, users []hypercare.User, address, ref string) hypercare.User {
+	if len(users) == 1 {
+		return users[0]
+	}
+	inc, err := s.incidents.Lookup(ctx, ref)
+	if err != nil {
+		return users[0]
+	}
+	pages, err := s.store.ListNotifications(ctx, inc.ID)
+	if err != nil {
+		s.log.Warn("read pages to tell who answered", slog.String("incident", inc.ID), slog.Any("error", err))
+		return users[0]
+	}
+	// A page names its contact method, whose address is the config's.
+	pagedHere := func(u hypercare.User, n hypercare.Notification) bool {
+		return u.ID == n.UserID && slices.ContainsFunc(u.ContactMethods, func(cm hypercare.ContactMethod) bool {
+			return cm.ID == n.ContactMethod && cm.Address == address
+		})
+	}
+	who, at := users[0], time.Time{}
+	for _, n := range pages {
+		for _, u := range users {
+			if pagedHere(u, n) && !n.CreatedAt.Before(at) {
+				who, at = u, n.CreatedAt
 			}
 		}
 	}
-	return hypercare.User{}, false
+	return who
 }
 
 // phoneAct takes action (twilio.ReplyAck, ReplyResolve or "escalate") on
