@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -173,7 +174,7 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ip := clientIP(r)
-	done, wait, blocked := u.throttle.begin(username, ip)
+	done, wait, blocked := u.throttle.begin(username, throttleAddr(ip))
 	if blocked {
 		w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
 		u.showLogin(w, r, http.StatusTooManyRequests, next, username,
@@ -259,6 +260,22 @@ func clientIP(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// throttleAddr is the address whose sign-in failures count together: an
+// IPv4 address, or an IPv6 address's /64 network, which one client
+// (a home line, a cloud machine) holds whole and could send each guess
+// from a new address of. IPv4 written as IPv6 (::ffff:a.b.c.d) is IPv4.
+func throttleAddr(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	if a = a.Unmap().WithZone(""); a.Is4() {
+		return a.String()
+	}
+	p, _ := a.Prefix(64) // cannot fail for an IPv6 address
+	return p.String()
 }
 
 // HashPassword returns the bcrypt hash to store for a new password, after
