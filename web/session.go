@@ -184,7 +184,13 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 	user, ok := u.opts.Escalation.Directory().User(username)
 	if err := u.checkPassword(r, username, ok, password); err != nil {
 		done(false)
-		u.opts.Logger.Info("failed sign-in", slog.String("user", username), slog.String("ip", ip))
+		// The username as typed is logged only when it names a user:
+		// people type their password there.
+		who := slog.String("user", user.ID)
+		if !ok {
+			who = slog.Bool("unknown_user", true)
+		}
+		u.opts.Logger.Info("failed sign-in", who, slog.String("ip", ip))
 		u.showLogin(w, r, http.StatusUnauthorized, next, username, "Wrong username or password.")
 		return
 	}
