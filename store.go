@@ -296,6 +296,9 @@ type Tx interface {
 	ApplyCatalog(ctx context.Context, teams []Team, services []Service, integrations []Integration) error
 	CreateToken(ctx context.Context, t *Token) error
 	TouchToken(ctx context.Context, id string, at time.Time) error
+	// DeleteToken revokes an API token: it authenticates nothing from the
+	// commit on (not_found when there is no such token).
+	DeleteToken(ctx context.Context, id string) error
 
 	// GetEscalation reads an incident's escalation for update.
 	GetEscalation(ctx context.Context, incidentID string) (*EscalationState, error)

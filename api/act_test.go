@@ -19,6 +19,7 @@ import (
 	"github.com/hypercare/hypercare/notify"
 	"github.com/hypercare/hypercare/notify/actlink"
 	"github.com/hypercare/hypercare/notify/webhook"
+	"github.com/hypercare/hypercare/store"
 	"github.com/hypercare/hypercare/storetest"
 )
 
@@ -47,6 +48,12 @@ type actEnv struct {
 }
 
 func newActEnv(t *testing.T, eng storetest.Engine) *actEnv {
+	return newActEnvOn(t, eng.Open(t), nil)
+}
+
+// newActEnvOn is newActEnv on the store st, with a hook to change the
+// server's options (its logger, say) before it starts.
+func newActEnvOn(t *testing.T, st *store.Store, extend func(*api.Options)) *actEnv {
 	c := &linkCatcher{}
 	hooks := httptest.NewServer(c)
 	t.Cleanup(hooks.Close)
@@ -61,7 +68,6 @@ func newActEnv(t *testing.T, eng storetest.Engine) *actEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := eng.Open(t)
 	p := &pager{}
 	p.env = newEnvWith(t, st, 0, func(in *intake.Intake, clk *clocktest.Clock, opts *api.Options) {
 		log := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -71,6 +77,9 @@ func newActEnv(t *testing.T, eng storetest.Engine) *actEnv {
 		p.delivery = notify.NewEngine(st, clk, channels, func() notify.Directory { return p.esc.Directory() }, log)
 		in.SetPolicies(dir.PoliciesByService(), nil)
 		opts.Escalation, opts.Actions = p.esc, signer
+		if extend != nil {
+			extend(opts)
+		}
 	})
 	p.delivery.SetLinks(actlink.Links{Base: p.url, Signer: signer})
 	return &actEnv{pager: p, links: c}

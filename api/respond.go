@@ -85,10 +85,12 @@ func (s *Server) logFailure(r *http.Request, code hypercare.Code, err error) {
 }
 
 // logPath is the request's path as logs may show it: a route whose path
-// carries an integration key (/integrations/{key}) is logged by its pattern,
-// since logs are read by many more people than the admins who may know keys.
+// carries a secret, an integration key (/integrations/{key}) or a
+// one-click action token (/act/{token}, which acts as the paged user), is
+// logged by its pattern, since logs are read by many more people than
+// those the secret is for.
 func logPath(r *http.Request) string {
-	if r.PathValue("key") == "" {
+	if r.PathValue("key") == "" && r.PathValue("token") == "" {
 		return r.URL.Path
 	}
 	_, pattern, _ := strings.Cut(r.Pattern, " ")

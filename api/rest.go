@@ -242,6 +242,34 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, http.StatusCreated, map[string]any{"token": tok, "secret": secret})
 }
 
+// revokeToken answers DELETE /api/v1/tokens/{id} with the token revoked:
+// a leaked token is refused (401) from then on. Feeds it created keep
+// working until they are revoked themselves.
+func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	list, err := s.store.ListTokens(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var tok *hypercare.Token
+	for i := range list {
+		if list[i].ID == id {
+			tok = &list[i]
+		}
+	}
+	if tok == nil {
+		s.writeError(w, r, hypercare.Errorf(hypercare.CodeNotFound, "token %q not found", id))
+		return
+	}
+	err = s.store.Write(r.Context(), id, func(tx hypercare.Tx) error { return tx.DeleteToken(r.Context(), id) })
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.writeJSON(w, http.StatusOK, map[string]any{"token": tok})
+}
+
 // nonNil makes empty lists encode as [] rather than null.
 func nonNil[T any](list []T) []T {
 	if list == nil {

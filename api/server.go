@@ -299,6 +299,7 @@ func (s *Server) routes() []route {
 		{"POST", "/act/{token}", "", s.act},
 		{"GET", "/api/v1/tokens", admin, s.listTokens},
 		{"POST", "/api/v1/tokens", admin, s.createToken},
+		{"DELETE", "/api/v1/tokens/{id}", admin, s.revokeToken},
 		{"POST", "/-/reload", admin, s.reloadConfig},
 	}
 }

@@ -75,10 +75,11 @@ func answerNow(w http.ResponseWriter, v any) {
 // user, and returns what to tell Slack and whether only the presser should
 // see it (a refusal) or the whole channel (an action taken).
 func (s *Server) slackAct(ctx context.Context, in slack.Interaction) (string, bool) {
-	user, ok := s.slackUser(in.UserID)
-	if !ok {
+	users := s.usersAt(in.UserID, hypercare.ContactSlack)
+	if len(users) == 0 {
 		return notAUser, true
 	}
+	user := s.pagedAmong(ctx, users, in.UserID, in.IncidentID)
 	if user.Role.Rank() < hypercare.RoleResponder.Rank() {
 		return fmt.Sprintf("Your Hypercare role (%s) cannot %s incidents.", user.Role, in.Action), true
 	}
@@ -101,19 +102,6 @@ func (s *Server) slackAct(ctx context.Context, in slack.Interaction) (string, bo
 			slog.String("user", user.ID), slog.Any("error", err))
 		return "Hypercare could not " + in.Action + " the incident; try again or use the incident page.", true
 	}
-}
-
-// slackUser finds the Hypercare user who has a slack contact method with
-// the Slack user ID as its address.
-func (s *Server) slackUser(slackID string) (hypercare.User, bool) {
-	for _, u := range s.directory().Users {
-		for _, cm := range u.ContactMethods {
-			if cm.Type == hypercare.ContactSlack && cm.Address == slackID {
-				return u, true
-			}
-		}
-	}
-	return hypercare.User{}, false
 }
 
 // slackAnswer posts text to the press's response_url through the guarded

@@ -75,7 +75,7 @@ func (s *Server) twilioSMS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	from := form.Get("From")
-	users := s.phoneUsers(from)
+	users := s.usersAt(from, hypercare.ContactSMS, hypercare.ContactVoice)
 	if len(users) == 0 {
 		s.writeError(w, r, &hypercare.Error{Code: hypercare.CodePermissionDenied,
 			Message: "the sender is not a Hypercare user: From is no user's sms or voice contact method",
@@ -150,23 +150,38 @@ func names(users []hypercare.User) string {
 	return strings.Join(out, ", ")
 }
 
-// phoneUsers returns the Hypercare users with an sms or voice contact
-// method whose address is number, by ID (several share a duty phone).
-func (s *Server) phoneUsers(number string) []hypercare.User {
-	if number == "" {
+// usersAt returns the Hypercare users with a contact method of one of
+// types whose address is address (a phone number, a Slack user ID), in ID
+// order: several people may share one (a team's on-call phone).
+func (s *Server) usersAt(address string, types ...hypercare.ContactType) []hypercare.User {
+	if address == "" {
 		return nil
 	}
 	var out []hypercare.User
-	for _, u := range s.directory().Users {
-		for _, cm := range u.ContactMethods {
-			if (cm.Type == hypercare.ContactSMS || cm.Type == hypercare.ContactVoice) && cm.Address == number {
-				out = append(out, u)
-				break
-			}
+	dir := s.directory()
+	for _, id := range sortedKeys(dir.Users) {
+		u := dir.Users[id]
+		if slices.ContainsFunc(u.ContactMethods, func(cm hypercare.ContactMethod) bool {
+			return cm.Address == address && slices.Contains(types, cm.Type)
+		}) {
+			out = append(out, u)
 		}
 	}
-	slices.SortFunc(out, func(a, b hypercare.User) int { return strings.Compare(a.ID, b.ID) })
 	return out
+}
+
+// pagedAmong picks who answered from address about incident ref, for a
+// Slack press: replyUser's choice, else (nobody of users paged there, or
+// the pages could not be read) the first by ID, the same one every time.
+func (s *Server) pagedAmong(ctx context.Context, users []hypercare.User, address, ref string) hypercare.User {
+	who, ok, err := s.replyUser(ctx, users, address, ref)
+	if err != nil {
+		s.log.Warn("read pages to tell who answered", slog.String("incident", ref), slog.Any("error", err))
+	}
+	if err != nil || !ok {
+		return users[0]
+	}
+	return who
 }
 
 // phoneAct takes action (twilio.ReplyAck, ReplyResolve or "escalate") on

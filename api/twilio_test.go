@@ -85,9 +85,6 @@ func newTwilioEnv(t *testing.T, eng storetest.Engine) *twilioEnv {
 
 // newTwilioEnvWith is newTwilioEnv with more users, paged by nobody.
 func newTwilioEnvWith(t *testing.T, eng storetest.Engine, more []hypercare.User) *twilioEnv {
-	fake := &fakeTwilio{}
-	srv := httptest.NewServer(fake)
-	t.Cleanup(srv.Close)
 	users := []hypercare.User{
 		{ID: "alice", Name: "Alice", Role: hypercare.RoleResponder,
 			ContactMethods: []hypercare.ContactMethod{{ID: "alice-sms", Type: hypercare.ContactSMS, Address: aliceNumber},
@@ -103,6 +100,14 @@ func newTwilioEnvWith(t *testing.T, eng storetest.Engine, more []hypercare.User)
 	policy := hypercare.EscalationPolicy{ID: "web", Repeat: 1, Levels: []hypercare.EscalationLevel{
 		{Targets: []hypercare.Target{{User: "alice"}}, EscalateAfter: 30 * time.Minute},
 		{Targets: []hypercare.Target{{User: "bob"}}, EscalateAfter: 30 * time.Minute}}}
+	return newTwilioEnvFor(t, eng, users, policy)
+}
+
+// newTwilioEnvFor is newTwilioEnv with other users and policy.
+func newTwilioEnvFor(t *testing.T, eng storetest.Engine, users []hypercare.User, policy hypercare.EscalationPolicy) *twilioEnv {
+	fake := &fakeTwilio{}
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
 	dir := escalate.NewDirectory(users, nil, []hypercare.EscalationPolicy{policy},
 		[]hypercare.Service{{ID: "checkout", EscalationPolicy: "web"}}, nil)
 	signer, _ := actlink.NewSigner([]byte("act-test-key-0123456789abcdef"), 0)

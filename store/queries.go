@@ -65,6 +65,7 @@ const (
 	qDeleteIntegration
 	qCreateToken
 	qTouchToken
+	qDeleteToken
 	qGetEscalation
 	qSaveEscalation
 	qDueEscalations
@@ -211,6 +212,7 @@ func buildCatalogQueries(q *[numQueries]string) {
 	q[qCreateToken] = "INSERT INTO tokens (" + tokenCols + ") VALUES ($1, $2, $3, $4, $5, $6) " +
 		"ON CONFLICT DO NOTHING"
 	q[qTouchToken] = "UPDATE tokens SET last_used_at = $2 WHERE id = $1"
+	q[qDeleteToken] = "DELETE FROM tokens WHERE id = $1"
 }
 
 func buildEscalationQueries(q *[numQueries]string, d *dialect) {

@@ -129,3 +129,12 @@ func (t *tx) TouchToken(ctx context.Context, id string, at time.Time) error {
 	}
 	return t.update(ctx, qTouchToken, "token", id, id, micros(at))
 }
+
+// DeleteToken revokes an API token: its row (and so its hash) is gone, so
+// it authenticates nothing from the commit on. No such token is not_found.
+func (t *tx) DeleteToken(ctx context.Context, id string) error {
+	if err := checkText("delete token", "id", id); err != nil {
+		return err
+	}
+	return t.update(ctx, qDeleteToken, "token", id, id)
+}

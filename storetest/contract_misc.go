@@ -78,4 +78,18 @@ func testTokens(t *testing.T, open func(testing.TB) *store.Store) {
 		return tx.CreateToken(context.Background(), &hypercare.Token{ID: "tok-3", Name: "dup", Role: hypercare.RoleViewer, Hash: "hash-1"})
 	})
 	wantCode(t, err, hypercare.CodeConflict)
+
+	// A revoked token is found no more, by hash or in the list; the
+	// other stays; revoking it again (or an unknown token) is not_found.
+	mustWrite(t, s, func(tx hypercare.Tx) error { return tx.DeleteToken(ctx, "tok-1") })
+	_, err = s.TokenByHash(ctx, "hash-1")
+	wantCode(t, err, hypercare.CodeNotFound)
+	if got, err := s.TokenByHash(ctx, "hash-2"); err != nil || got.ID != "tok-2" {
+		t.Fatalf("other token after a revocation: %+v, %v", got, err)
+	}
+	if list, err := s.ListTokens(ctx); err != nil || len(list) != 1 || list[0].ID != "tok-2" {
+		t.Fatalf("ListTokens after revocation = %+v, %v", list, err)
+	}
+	err = s.Write(ctx, "k", func(tx hypercare.Tx) error { return tx.DeleteToken(ctx, "tok-1") })
+	wantCode(t, err, hypercare.CodeNotFound)
 }

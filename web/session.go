@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -187,7 +188,8 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ip := clientIP(r)
-	if wait, blocked := u.throttle.blocked(username, ip); blocked {
+	done, wait, blocked := u.throttle.begin(username, throttleAddr(ip))
+	if blocked {
 		w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
 		u.showLogin(w, r, http.StatusTooManyRequests, next, username,
 			fmt.Sprintf("Too many failed sign-ins. Try again in %d minute(s).", int(wait.Minutes())+1))
@@ -195,12 +197,18 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 	}
 	user, ok := u.opts.Escalation.Directory().User(username)
 	if err := u.checkPassword(r, username, ok, password); err != nil {
-		u.throttle.fail(username, ip)
-		u.opts.Logger.Info("failed sign-in", slog.String("user", username), slog.String("ip", ip))
+		done(false)
+		// The username as typed is logged only when it names a user:
+		// people type their password there.
+		who := slog.String("user", user.ID)
+		if !ok {
+			who = slog.Bool("unknown_user", true)
+		}
+		u.opts.Logger.Info("failed sign-in", who, slog.String("ip", ip))
 		u.showLogin(w, r, http.StatusUnauthorized, next, username, "Wrong username or password.")
 		return
 	}
-	u.throttle.succeed(username)
+	done(true)
 	tok := newSecret()
 	now := u.opts.Clock.Now()
 	if err := u.opts.Sessions.CreateSession(r.Context(), hashSecret(tok), user.ID, now, now.Add(sessionLifetime)); err != nil {
@@ -272,6 +280,22 @@ func clientIP(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// throttleAddr is the address whose sign-in failures count together: an
+// IPv4 address, or an IPv6 address's /64 network, which one client
+// (a home line, a cloud machine) holds whole and could send each guess
+// from a new address of. IPv4 written as IPv6 (::ffff:a.b.c.d) is IPv4.
+func throttleAddr(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	if a = a.Unmap().WithZone(""); a.Is4() {
+		return a.String()
+	}
+	p, _ := a.Prefix(64) // cannot fail for an IPv6 address
+	return p.String()
 }
 
 // HashPassword returns the bcrypt hash to store for a new password, after

@@ -40,9 +40,13 @@ func newThrottle(c hypercare.Clock) *throttle {
 // blocked reports whether a sign-in as user from ip must be refused now,
 // and how long until it may be tried again.
 func (t *throttle) blocked(user, ip string) (time.Duration, bool) {
-	now := t.clock.Now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	return t.blockedAt(user, ip, t.clock.Now())
+}
+
+// blockedAt is blocked at now; t.mu must be held.
+func (t *throttle) blockedAt(user, ip string, now time.Time) (time.Duration, bool) {
 	wait := time.Duration(0)
 	for key, limit := range map[string]int{throttleKeyUser + user: maxUserFailures, throttleKeyIPAddr + ip: maxIPFailures} {
 		f, ok := t.seen[key]
@@ -60,11 +64,18 @@ func (t *throttle) blocked(user, ip string) (time.Duration, bool) {
 
 // fail counts a failed sign-in against user and ip.
 func (t *throttle) fail(user, ip string) {
-	now := t.clock.Now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.count(user, ip, t.clock.Now())
+}
+
+// count adds one failure for user and ip and returns the address's
+// counter; t.mu must be held.
+func (t *throttle) count(user, ip string, now time.Time) *failures {
+	var f *failures
 	for _, key := range []string{throttleKeyUser + user, throttleKeyIPAddr + ip} {
-		f, ok := t.seen[key]
+		var ok bool
+		f, ok = t.seen[key]
 		if !ok || now.Sub(f.first) >= throttleWindow {
 			t.makeRoom(now)
 			f = &failures{first: now}
@@ -72,6 +83,34 @@ func (t *throttle) fail(user, ip string) {
 		}
 		f.count++
 	}
+	return f
+}
+
+// begin admits a sign-in as user from ip, or says how long to wait. An
+// admitted sign-in counts as a failure at once, before its password is
+// checked, so guesses sent in parallel are counted as they arrive rather
+// than after every one of them passed the check; done(true) takes the
+// count back for a sign-in that succeeded (clearing the user's failures,
+// as succeed does), done(false) leaves it.
+func (t *throttle) begin(user, ip string) (done func(ok bool), wait time.Duration, blocked bool) {
+	now := t.clock.Now()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if wait, blocked := t.blockedAt(user, ip, now); blocked {
+		return nil, wait, true
+	}
+	addr := t.count(user, ip, now)
+	return func(ok bool) {
+		if !ok {
+			return
+		}
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		delete(t.seen, throttleKeyUser+user)
+		if t.seen[throttleKeyIPAddr+ip] == addr && addr.count > 0 {
+			addr.count--
+		}
+	}, 0, false
 }
 
 // succeed clears a user's failures; the address keeps its count, so one

@@ -43,3 +43,28 @@ func TestThrottleMemoryIsCapped(t *testing.T) {
 		t.Fatalf("%d tracked keys, want at most %d", n, throttleCap)
 	}
 }
+
+// A sign-in counts as a failure while its password is checked; one that
+// succeeds takes its count back, so many good sign-ins from one address
+// (a team behind one NAT) never block it.
+func TestThrottleSuccessfulSignInsDoNotCount(t *testing.T) {
+	clk := clocktest.New(time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC))
+	th := newThrottle(clk)
+	for i := range maxIPFailures * 2 {
+		done, _, blocked := th.begin(fmt.Sprintf("user%d", i%3), "203.0.113.9")
+		if blocked {
+			t.Fatalf("sign-in %d blocked after only good ones", i+1)
+		}
+		done(true)
+	}
+	for range maxUserFailures {
+		done, _, blocked := th.begin("user0", "203.0.113.9")
+		if blocked {
+			t.Fatal("blocked before the user's limit")
+		}
+		done(false)
+	}
+	if _, _, blocked := th.begin("user0", "203.0.113.9"); !blocked {
+		t.Fatal("not blocked after the user's limit of failures")
+	}
+}

@@ -182,8 +182,44 @@ func (u *UI) Handler() http.Handler {
 		if !strings.HasPrefix(r.URL.Path, "/static/") {
 			h.Set("Cache-Control", "no-store")
 		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			if err := readForm(w, r); err != nil {
+				u.fail(w, r, &view{}, err)
+				return
+			}
+		}
 		inner.ServeHTTP(w, r)
 	})
+}
+
+// maxFormBytes bounds a form body: the largest form, a 10,000-character
+// note of 4-byte characters, is ~120 KB percent-encoded.
+const maxFormBytes = 256 << 10
+
+// readForm reads a request's form, at most maxFormBytes of it, before any
+// handler runs: /login needs no session, and the standard library would
+// otherwise hold up to 10 MB of an urlencoded body in memory and spool a
+// multipart one of any size to temporary files. A larger body is
+// refused (payload_too_large) without being read whole.
+func readForm(w http.ResponseWriter, r *http.Request) error {
+	tooLarge := hypercare.Errorf(hypercare.CodeTooLarge, "the form is larger than %d KB", maxFormBytes>>10)
+	if r.ContentLength > maxFormBytes {
+		return tooLarge
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	var err error
+	if ct, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";"); strings.EqualFold(strings.TrimSpace(ct), "multipart/form-data") {
+		err = r.ParseMultipartForm(maxFormBytes)
+	} else {
+		err = r.ParseForm()
+	}
+	// Other failures (a body cut short, a malformed query) leave the form
+	// partly read, as the handlers' own PostFormValue would: a form
+	// without its CSRF token is refused there.
+	if big := (*http.MaxBytesError)(nil); errors.As(err, &big) {
+		return tooLarge
+	}
+	return nil
 }
 
 // render writes page with data, or a plain 500 when rendering fails.

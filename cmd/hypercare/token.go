@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/api"
@@ -12,8 +14,72 @@ import (
 
 func newTokenCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "token", Short: "Manage API tokens"}
-	cmd.AddCommand(newTokenCreateCmd())
+	cmd.AddCommand(newTokenCreateCmd(), newTokenRevokeCmd())
 	return cmd
+}
+
+// newTokenRevokeCmd revokes a token directly on the store, as token create
+// makes one: an admin whose only admin token leaked cannot use the API's
+// DELETE /api/v1/tokens/{id} without trusting that token.
+func newTokenRevokeCmd() *cobra.Command {
+	var sf storeFlags
+	cmd := &cobra.Command{
+		Use:   "revoke ID|NAME",
+		Short: "Revoke an API token; it is refused from then on",
+		Long: "Revokes an API token directly in the store named by --data-dir or --database-url, by its ID (GET\n" +
+			"/api/v1/tokens lists them) or by its name when one token has it. Requests carrying it are refused\n" +
+			"(401) at once, also while the server runs; calendar feeds it created keep working until revoked.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+			st, err := sf.openExisting(cmd.Context(), log)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			tok, err := findToken(cmd.Context(), st, args[0])
+			if err != nil {
+				return err
+			}
+			err = st.Write(cmd.Context(), tok.ID, func(tx hypercare.Tx) error { return tx.DeleteToken(cmd.Context(), tok.ID) })
+			if err != nil {
+				return explain(err)
+			}
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "revoked %s token %q (%s) in %s\n", tok.Role, tok.Name, tok.ID, st.Location())
+			return err
+		},
+	}
+	sf.register(cmd)
+	return cmd
+}
+
+// findToken returns the token whose ID is ref, else the one token named
+// ref; none, or several of that name, is an error saying which.
+func findToken(ctx context.Context, st hypercare.Store, ref string) (*hypercare.Token, error) {
+	list, err := st.ListTokens(ctx)
+	if err != nil {
+		return nil, explain(err)
+	}
+	var named []hypercare.Token
+	for _, t := range list {
+		if t.ID == ref {
+			return &t, nil
+		}
+		if t.Name == ref {
+			named = append(named, t)
+		}
+	}
+	switch len(named) {
+	case 0:
+		return nil, fmt.Errorf("no token has the ID or name %q", ref)
+	case 1:
+		return &named[0], nil
+	}
+	ids := make([]string, len(named))
+	for i, t := range named {
+		ids[i] = t.ID
+	}
+	return nil, fmt.Errorf("%d tokens are named %q; revoke one by its ID: %s", len(named), ref, strings.Join(ids, ", "))
 }
 
 func newTokenCreateCmd() *cobra.Command {
