@@ -40,12 +40,14 @@ func (e *Engine) Escalate(ctx context.Context, inc *hypercare.Incident, level in
 			return err
 		}
 		now := e.clock.Now()
-		reason := fmt.Sprintf("manually escalated by %s to level %d", actor.Name, st.Level+1)
 		st.Status = hypercare.EscalationActive
-		if _, err := pageLevel(ctx, tx, dir, policy, st, cur, now, reason); err != nil {
+		_, err = climb(st, policy, dir.Windows, now, func() (int, bool, error) {
+			reason := fmt.Sprintf("manually escalated by %s to level %d", actor.Name, st.Level+1)
+			return pageLevel(ctx, tx, dir, policy, st, cur, now, reason)
+		}, func(from int) error { return note(ctx, tx, cur.ID, skipNote(from, st), nil, now) })
+		if err != nil {
 			return err
 		}
-		advance(st, policy, dir.Windows, now)
 		out = st
 		return tx.SaveEscalation(ctx, st)
 	})

@@ -135,20 +135,28 @@ func (d *Directory) simulate(serviceID string, at time.Time, urgency hypercare.U
 		sim.MaybeHeldBy = maybe
 	}
 	for st.Status != hypercare.EscalationDone {
-		users, gaps := d.Resolve(policy.Levels[st.Level].Targets, now)
-		var over []overload
-		w := fatigueWindow(d.Windows, serviceID, now)
-		if w != nil {
-			var err error
-			if over, err = d.overloaded(w, users, urgency, now, r.pagesOf); err != nil {
-				return nil, err
+		_, err := climb(&st, policy, d.Windows, now, func() (int, bool, error) {
+			users, gaps := d.Resolve(policy.Levels[st.Level].Targets, now)
+			var over []overload
+			w := fatigueWindow(d.Windows, serviceID, now)
+			if w != nil {
+				var err error
+				if over, err = d.overloaded(w, users, urgency, now, r.pagesOf); err != nil {
+					return 0, false, err
+				}
 			}
+			r.level(policy, st.Level, st.Loop, users, gaps, now, "")
+			if len(over) > 0 {
+				r.help(policy, st, w, over, users, now)
+			}
+			return 0, d.reaches(users, urgency, now), nil
+		}, func(from int) error {
+			sim.Gaps = append(sim.Gaps, now.Format(time.RFC3339)+": "+skipNote(from, &st))
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
-		r.level(policy, st.Level, st.Loop, users, gaps, now, "")
-		if len(over) > 0 {
-			r.help(policy, st, w, over, users, now)
-		}
-		advance(&st, policy, d.Windows, now)
 		now = st.DueAt
 	}
 	// Rules with delays interleave with later levels: list pages by time.
