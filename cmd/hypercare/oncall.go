@@ -9,11 +9,15 @@ import (
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/client"
 	"github.com/hypercare/hypercare/escalate"
+	"github.com/hypercare/hypercare/oncall"
 	"github.com/spf13/cobra"
 )
 
 // parseAt reads --at as RFC 3339 or a local "YYYY-MM-DDTHH:MM" in the
-// user's zone; empty means now.
+// user's zone, resolved by the rule schedules follow (oncall.Resolve: a
+// reading the clock skips is the moment it jumps, a repeated one its
+// first occurrence), so asking about a handoff's reading shows who takes
+// over then; empty means now.
 func parseAt(s string, loc *time.Location) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
@@ -21,11 +25,11 @@ func parseAt(s string, loc *time.Location) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil
 	}
-	t, err := time.ParseInLocation("2006-01-02T15:04", s, loc)
+	d, err := oncall.ParseLocalDateTime(s)
 	if err != nil {
-		return t, fmt.Errorf("--at %q: want RFC 3339 (2026-11-27T09:00:00Z) or local 2026-11-27T09:00", s)
+		return time.Time{}, fmt.Errorf("--at %q: want RFC 3339 (2026-11-27T09:00:00Z) or local 2026-11-27T09:00", s)
 	}
-	return t, nil
+	return oncall.Resolve(d, loc), nil
 }
 
 // queryAt runs a client query about a moment (--at): it parses the output
