@@ -79,7 +79,9 @@ func chooseLevel(st *hypercare.EscalationState, policy hypercare.EscalationPolic
 }
 
 // Reassign pages user directly and stops the policy's escalation: the
-// incident is now theirs.
+// incident is now theirs. A user with no notification rule for the
+// incident's urgency is refused (invalid_argument on user): nobody would
+// be paged, and the incident would go silent.
 func (e *Engine) Reassign(ctx context.Context, inc *hypercare.Incident, userID string, actor hypercare.Actor) error {
 	dir := e.Directory()
 	if _, ok := dir.Users[userID]; !ok {
@@ -94,6 +96,12 @@ func (e *Engine) Reassign(ctx context.Context, inc *hypercare.Incident, userID s
 			return hypercare.Errorf(hypercare.CodeConflict, "incident %d is resolved", cur.Number)
 		}
 		now := e.clock.Now()
+		if u := dir.Users[userID]; len(pagesFor(u, cur.Urgency, now)) == 0 {
+			// Reassigning would cancel the pages in flight, stop the policy
+			// and page nobody: the incident would go silent.
+			return hypercare.InvalidFields("invalid reassignment", hypercare.FieldError{Field: "user", Message: fmt.Sprintf(
+				"%s has no notification rule for %s-urgency incidents, so nobody would be paged", userID, cur.Urgency)})
+		}
 		st, err := tx.GetEscalation(ctx, cur.ID)
 		if hypercare.IsNotFound(err) {
 			st = &hypercare.EscalationState{IncidentID: cur.ID, ServiceID: cur.ServiceID, Urgency: cur.Urgency}
