@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/incident"
 )
 
 // Escalate pages the next level of the incident's policy now (or level,
@@ -79,7 +80,8 @@ func chooseLevel(st *hypercare.EscalationState, policy hypercare.EscalationPolic
 }
 
 // Reassign pages user directly and stops the policy's escalation: the
-// incident is now theirs. A user with no notification rule for the
+// incident is now theirs, though an acknowledged incident keeps the ack
+// timeout its acknowledgement armed. A user with no notification rule for the
 // incident's urgency is refused (invalid_argument on user): nobody would
 // be paged, and the incident would go silent.
 func (e *Engine) Reassign(ctx context.Context, inc *hypercare.Incident, userID string, actor hypercare.Actor) error {
@@ -117,6 +119,11 @@ func (e *Engine) Reassign(ctx context.Context, inc *hypercare.Incident, userID s
 		}
 		st.Step++
 		st.Status, st.UpdatedAt, st.DueAt = hypercare.EscalationDone, now, now
+		if cur.Status == hypercare.StatusAcknowledged && cur.AcknowledgedAt != nil {
+			// Keep the re-trigger the acknowledgement armed (as awaitAck
+			// does after Escalate): a reassignment cannot silence it forever.
+			incident.AwaitAck(st, *cur.AcknowledgedAt, now)
+		}
 		return tx.SaveEscalation(ctx, st)
 	})
 	if err == nil && e.paged != nil {
