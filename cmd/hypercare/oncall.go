@@ -98,10 +98,23 @@ func writeOnCall(w io.Writer, env clientEnv, oc *hypercare.OnCall) error {
 		fmt.Fprintf(tw, "\nLEVEL\tPAGES\tESCALATES AFTER\n")
 		for _, l := range oc.Policy.Levels {
 			after := time.Duration(l.EscalateAfterMinutes * float64(time.Minute))
-			fmt.Fprintf(tw, "%d\t%s\t%s\n", l.Level, cell(strings.Join(l.Users, ", "), 60), hypercare.HumanDuration(after))
+			fmt.Fprintf(tw, "%d\t%s\t%s\n", l.Level, levelPages(l), hypercare.HumanDuration(after))
 		}
 	}
 	return tw.Flush()
+}
+
+// levelPages says whom a level pages as the engine does: one user per
+// incident on a round-robin level, and nobody when its schedules have
+// nobody on call (the engine then passes it over at once).
+func levelPages(l hypercare.LevelOnCall) string {
+	switch {
+	case len(l.Users) == 0:
+		return "nobody on call (passed over)"
+	case l.Mode == hypercare.RoundRobin && len(l.Users) > 1:
+		return "one of " + cell(strings.Join(l.Users, ", "), 60) + " (round robin)"
+	}
+	return cell(strings.Join(l.Users, ", "), 60)
 }
 
 func newSimulateCmd() *cobra.Command { return newSimulateCmdEnv(processEnv()) }

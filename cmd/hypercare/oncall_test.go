@@ -69,3 +69,26 @@ func TestParseAtFollowsTheScheduleDSTRule(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteOnCallSaysWhomALevelPages: the PAGES column says what the
+// engine does. A round-robin level pages one of its users per incident,
+// not all of them; a level with nobody on call pages nobody (and the
+// engine goes on to the next level at once), rather than an empty cell.
+func TestWriteOnCallSaysWhomALevelPages(t *testing.T) {
+	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	env := clientEnv{now: func() time.Time { return now }, loc: time.UTC}
+	oc := &hypercare.OnCall{At: now, Policy: &hypercare.PolicyOnCall{Policy: "web", Levels: []hypercare.LevelOnCall{
+		{Level: 1, Users: []string{}, Mode: hypercare.NotifyAll, EscalateAfterMinutes: 5},
+		{Level: 2, Users: []string{"alice", "bob"}, Mode: hypercare.RoundRobin, EscalateAfterMinutes: 10},
+		{Level: 3, Users: []string{"carol", "dave"}, Mode: hypercare.NotifyAll, EscalateAfterMinutes: 10},
+	}}}
+	var out bytes.Buffer
+	if err := writeOnCall(&out, env, oc); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"nobody on call (passed over)", "one of alice, bob (round robin)", "carol, dave"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("oncall table lacks %q:\n%s", want, out.String())
+		}
+	}
+}
