@@ -55,6 +55,11 @@ type Simulation struct {
 	// ones chained, as the engine holds it), and the walk starts there.
 	HeldBy    string     `json:"held_by,omitempty"`
 	HeldUntil *time.Time `json:"held_until,omitempty"`
+	// PausedUntil, if set, is when the service's pause
+	// (pause_notifications_minutes) lets the first page go, when that is
+	// after At and any hold: an incident whose alerts resolve before then
+	// pages nobody; the walk starts there.
+	PausedUntil *time.Time `json:"paused_until,omitempty"`
 	// MaybeHeldBy are the windows and silences with label matchers in
 	// force on the service at At: whether they hold an incident depends on
 	// its alert's labels, which a dry run does not have.
@@ -133,6 +138,11 @@ func (d *Directory) simulate(serviceID string, at time.Time, urgency hypercare.U
 		now = until
 	} else {
 		sim.MaybeHeldBy = maybe
+	}
+	// The engine's first step is due at the later of the pause's end and
+	// the hold's (incident.StartEscalationAfter).
+	if paused := at.Add(d.Pauses[serviceID]); paused.After(now) {
+		sim.PausedUntil, now = &paused, paused
 	}
 	for st.Status != hypercare.EscalationDone {
 		_, err := climb(&st, policy, d.Windows, now, func() (int, bool, error) {

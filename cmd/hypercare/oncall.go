@@ -151,6 +151,10 @@ func writeSimulation(w io.Writer, env clientEnv, sim *escalate.Simulation) error
 		fmt.Fprintf(tw, "HELD: %s holds the first page until %s\n\n", cell(sim.HeldBy, 80),
 			sim.HeldUntil.In(env.loc).Format("2006-01-02 15:04 MST"))
 	}
+	if sim.PausedUntil != nil {
+		fmt.Fprintf(tw, "PAUSED: the service's pause holds the first page until %s (alerts that resolve sooner page nobody)\n\n",
+			sim.PausedUntil.In(env.loc).Format("2006-01-02 15:04 MST"))
+	}
 	for _, m := range sim.MaybeHeldBy {
 		fmt.Fprintf(tw, "MAYBE HELD: %s holds the first page if its label matchers match the alert\n\n", cell(m, 80))
 	}
