@@ -76,6 +76,12 @@ func (c *Config) EscalationPolicies() []hypercare.EscalationPolicy {
 	return out
 }
 
+// maxRepeat bounds repeat: the dry run (GET /api/v1/simulate, open to
+// viewers) walks every level of every repeat, so a typo of a few more
+// zeros must not make one request loop for hours. A thousand runs of a
+// policy outlast any incident.
+const maxRepeat = 1000
+
 // minutes converts an optional number of minutes; nil is 0.
 func minutes(m *int) time.Duration {
 	if m == nil {
@@ -95,6 +101,8 @@ func (c *checker) checkPolicies(policies []EscalationPolicy, users, schedules ma
 		declared[p.ID] = true
 		if p.Repeat < 0 {
 			c.add(path+".repeat", "must be 0 or more")
+		} else if p.Repeat > maxRepeat {
+			c.add(path+".repeat", "must be at most %d", maxRepeat)
 		}
 		if p.AckTimeoutMinutes != nil {
 			c.checkMinutes(path+".ack_timeout_minutes", *p.AckTimeoutMinutes, 0)
