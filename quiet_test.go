@@ -37,3 +37,46 @@ func TestQuietHoursUntil(t *testing.T) {
 		}
 	}
 }
+
+// Quiet hours that end at a reading the clock skips (midnight in
+// Santiago the night clocks go forward, 02:15 in Lord Howe) end when the
+// clock jumps past it, not at an instant before the page (which time.Date
+// gives there, so the page was "held" until the past and went round the
+// hold again at once); an end the clock reads twice (01:30 in New York
+// the night clocks go back) is its next occurrence after the page.
+func TestQuietHoursUntilSkippedOrRepeatedEnd(t *testing.T) {
+	zone := func(name string) *time.Location {
+		loc, err := time.LoadLocation(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return loc
+	}
+	utc := func(s string) time.Time { v, _ := time.Parse(time.RFC3339, s); return v }
+	cases := []struct {
+		q      *QuietHours
+		zone   string
+		at     string
+		until  string
+		reason string
+	}{
+		{&QuietHours{Start: 21 * time.Hour, End: 0}, "America/Santiago", "2026-09-06T03:30:00Z", "2026-09-06T04:00:00Z",
+			"23:30 -04 before a skipped midnight: 01:00 -03"},
+		{&QuietHours{Start: 21 * time.Hour, End: 0}, "Asia/Beirut", "2026-03-28T21:30:00Z", "2026-03-28T22:00:00Z",
+			"23:30 +02 before a skipped midnight: 01:00 +03"},
+		{&QuietHours{Start: 22 * time.Hour, End: 2*time.Hour + 15*time.Minute}, "Australia/Lord_Howe",
+			"2026-10-03T15:00:00Z", "2026-10-03T15:30:00Z", "01:30 +10:30 before a skipped 02:15: 02:30 +11"},
+		{&QuietHours{Start: 22 * time.Hour, End: time.Hour + 30*time.Minute}, "America/New_York",
+			"2026-11-01T04:50:00Z", "2026-11-01T05:30:00Z", "00:50 EDT: the first 01:30"},
+		{&QuietHours{Start: 22 * time.Hour, End: time.Hour + 30*time.Minute}, "America/New_York",
+			"2026-11-01T06:10:00Z", "2026-11-01T06:30:00Z", "01:10 EST, after the first 01:30: the second"},
+		{&QuietHours{Start: 22 * time.Hour, End: 7 * time.Hour}, "Pacific/Chatham", "2026-09-26T10:00:00Z",
+			"2026-09-26T17:15:00Z", "23:45 +12:45 before the clocks go forward: 07:00 +13:45"},
+	}
+	for _, c := range cases {
+		until, held := c.q.Until(utc(c.at), zone(c.zone))
+		if !held || !until.Equal(utc(c.until)) {
+			t.Errorf("%s, %s (%s): held %v until %s, want until %s", c.zone, c.reason, c.at, held, until.UTC(), c.until)
+		}
+	}
+}

@@ -39,6 +39,9 @@ func TestParseEscalationPolicyRules(t *testing.T) {
 			"  - id: web",
 			"    ack_timeout_minutes: 10081",
 			"    levels: [{targets: [{user: ann}], escalate_after_minutes: 5}]",
+			"  - id: loud",
+			"    repeat: 100000000",
+			"    levels: [{targets: [{user: ann}], escalate_after_minutes: 5}]",
 		), []string{
 			"hypercare.yaml:5:5: escalation_policies[0].id: is required",
 			"hypercare.yaml:5:5: escalation_policies[0].levels: at least one level is required",
@@ -47,6 +50,7 @@ func TestParseEscalationPolicyRules(t *testing.T) {
 			"hypercare.yaml:9:13: escalation_policies[1].levels: at least one level is required",
 			`hypercare.yaml:10:9: escalation_policies[2].id: duplicate escalation policy ID "web", already used by escalation_policies[1] at line 8`,
 			"hypercare.yaml:11:26: escalation_policies[2].ack_timeout_minutes: must be between 0 and 10080 (a week)",
+			"hypercare.yaml:14:13: escalation_policies[3].repeat: must be between 0 and 100",
 		}},
 		// A dry run walks every repeat: a typo such as 100000000 would
 		// make GET /api/v1/simulate plan pages until the server runs out

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/incident"
 )
 
 // Escalate pages the next level of the incident's policy now (or level,
@@ -40,12 +41,14 @@ func (e *Engine) Escalate(ctx context.Context, inc *hypercare.Incident, level in
 			return err
 		}
 		now := e.clock.Now()
-		reason := fmt.Sprintf("manually escalated by %s to level %d", actor.Name, st.Level+1)
 		st.Status = hypercare.EscalationActive
-		if _, err := pageLevel(ctx, tx, dir, policy, st, cur, now, reason); err != nil {
+		_, err = climb(st, policy, dir.Windows, now, func() (int, bool, error) {
+			reason := fmt.Sprintf("manually escalated by %s to level %d", actor.Name, st.Level+1)
+			return pageLevel(ctx, tx, dir, policy, st, cur, now, reason)
+		}, func(from int) error { return note(ctx, tx, cur.ID, skipNote(from, st), nil, now) })
+		if err != nil {
 			return err
 		}
-		advance(st, policy, dir.Windows, now)
 		out = st
 		return tx.SaveEscalation(ctx, st)
 	})
@@ -77,7 +80,10 @@ func chooseLevel(st *hypercare.EscalationState, policy hypercare.EscalationPolic
 }
 
 // Reassign pages user directly and stops the policy's escalation: the
-// incident is now theirs.
+// incident is now theirs, though an acknowledged incident keeps the ack
+// timeout its acknowledgement armed. A user with no notification rule for the
+// incident's urgency is refused (invalid_argument on user): nobody would
+// be paged, and the incident would go silent.
 func (e *Engine) Reassign(ctx context.Context, inc *hypercare.Incident, userID string, actor hypercare.Actor) error {
 	dir := e.Directory()
 	if _, ok := dir.Users[userID]; !ok {
@@ -92,6 +98,12 @@ func (e *Engine) Reassign(ctx context.Context, inc *hypercare.Incident, userID s
 			return hypercare.Errorf(hypercare.CodeConflict, "incident %d is resolved", cur.Number)
 		}
 		now := e.clock.Now()
+		if u := dir.Users[userID]; len(pagesFor(u, cur.Urgency, now)) == 0 {
+			// Reassigning would cancel the pages in flight, stop the policy
+			// and page nobody: the incident would go silent.
+			return hypercare.InvalidFields("invalid reassignment", hypercare.FieldError{Field: "user", Message: fmt.Sprintf(
+				"%s has no notification rule for %s-urgency incidents, so nobody would be paged", userID, cur.Urgency)})
+		}
 		st, err := tx.GetEscalation(ctx, cur.ID)
 		if hypercare.IsNotFound(err) {
 			st = &hypercare.EscalationState{IncidentID: cur.ID, ServiceID: cur.ServiceID, Urgency: cur.Urgency}
@@ -107,6 +119,11 @@ func (e *Engine) Reassign(ctx context.Context, inc *hypercare.Incident, userID s
 		}
 		st.Step++
 		st.Status, st.UpdatedAt, st.DueAt = hypercare.EscalationDone, now, now
+		if cur.Status == hypercare.StatusAcknowledged && cur.AcknowledgedAt != nil {
+			// Keep the re-trigger the acknowledgement armed (as awaitAck
+			// does after Escalate): a reassignment cannot silence it forever.
+			incident.AwaitAck(st, *cur.AcknowledgedAt, now)
+		}
 		return tx.SaveEscalation(ctx, st)
 	})
 	if err == nil && e.paged != nil {

@@ -41,6 +41,10 @@ type Directory struct {
 	// engine takes (a promoted symptom, a split-off incident) waits while
 	// one of them, or a silence, covers the incident, as intake's do.
 	Maintenance []correlate.Maintenance
+	// Pauses are the services' pause_notifications_minutes: intake holds
+	// a new incident's first page that long (transient alerts that
+	// resolve within it page nobody), so the dry run plans it from then.
+	Pauses map[string]time.Duration
 	// zones are the users' time zones, loaded once (the fatigue
 	// guardrail judges night in them).
 	zones map[string]*time.Location

@@ -199,12 +199,13 @@ func takeStep(ctx context.Context, tx hypercare.Tx, dir *Directory, st *hypercar
 			return 0, err
 		}
 	}
-	pages, err := pageLevel(ctx, tx, dir, policy, st, inc, now, "")
+	st.AckTimeout = policy.AckTimeout // a reload's new ack timeout applies from this step
+	pages, err := climb(st, policy, dir.Windows, now, func() (int, bool, error) {
+		return pageLevel(ctx, tx, dir, policy, st, inc, now, "")
+	}, func(from int) error { return note(ctx, tx, inc.ID, skipNote(from, st), nil, now) })
 	if err != nil {
 		return 0, err
 	}
-	st.AckTimeout = policy.AckTimeout // a reload's new ack timeout applies from this step
-	advance(st, policy, dir.Windows, now)
 	if err := tx.SaveEscalation(ctx, st); err != nil {
 		return 0, err
 	}
@@ -332,13 +333,15 @@ func advance(st *hypercare.EscalationState, policy hypercare.EscalationPolicy, w
 // pageLevel pages the targets of the state's current level and records it
 // on the timeline. reason, if set, replaces the default "level N" reason.
 // Inside a hypercare window with a fatigue guardrail, a responder over it
-// gets help: the next level is paged in the same step (pageHelp).
+// gets help: the next level is paged in the same step (pageHelp). reached
+// says whether the level itself had anyone to page (climb).
 func pageLevel(ctx context.Context, tx hypercare.Tx, dir *Directory, policy hypercare.EscalationPolicy,
-	st *hypercare.EscalationState, inc *hypercare.Incident, now time.Time, reason string) (int, error) {
+	st *hypercare.EscalationState, inc *hypercare.Incident, now time.Time, reason string) (pages int, reached bool, err error) {
 	users, gaps, err := levelUsers(ctx, tx, dir, policy, st.Level, now)
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
+	reached = dir.reaches(users, inc.Urgency, now)
 	// Count before paging, so this step's own pages are counted once (as
 	// "this page") and a retried step decides the same.
 	w := fatigueWindow(dir.Windows, inc.ServiceID, now)
@@ -346,7 +349,7 @@ func pageLevel(ctx context.Context, tx hypercare.Tx, dir *Directory, policy hype
 	if w != nil {
 		history := func(id string, since time.Time) ([]time.Time, error) { return tx.RecentPages(ctx, id, since) }
 		if over, err = dir.overloaded(w, users, inc.Urgency, now, history); err != nil {
-			return 0, err
+			return 0, false, err
 		}
 	}
 	if reason == "" {
@@ -355,12 +358,12 @@ func pageLevel(ctx context.Context, tx hypercare.Tx, dir *Directory, policy hype
 			reason += fmt.Sprintf(" (repeat %d)", st.Loop)
 		}
 	}
-	pages, err := pageUsers(ctx, tx, dir, st, inc, users, gaps, reason, now)
+	pages, err = pageUsers(ctx, tx, dir, st, inc, users, gaps, reason, now)
 	if err != nil || len(over) == 0 {
-		return pages, err
+		return pages, reached, err
 	}
 	helped, err := pageHelp(ctx, tx, dir, policy, st, inc, w, over, users, now)
-	return pages + helped, err
+	return pages + helped, reached, err
 }
 
 // levelUsers resolves a level's targets at now into users; a round-robin

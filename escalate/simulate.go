@@ -55,6 +55,11 @@ type Simulation struct {
 	// ones chained, as the engine holds it), and the walk starts there.
 	HeldBy    string     `json:"held_by,omitempty"`
 	HeldUntil *time.Time `json:"held_until,omitempty"`
+	// PausedUntil, if set, is when the service's pause
+	// (pause_notifications_minutes) lets the first page go, when that is
+	// after At and any hold: an incident whose alerts resolve before then
+	// pages nobody; the walk starts there.
+	PausedUntil *time.Time `json:"paused_until,omitempty"`
 	// MaybeHeldBy are the windows and silences with label matchers in
 	// force on the service at At: whether they hold an incident depends on
 	// its alert's labels, which a dry run does not have.
@@ -134,21 +139,34 @@ func (d *Directory) simulate(serviceID string, at time.Time, urgency hypercare.U
 	} else {
 		sim.MaybeHeldBy = maybe
 	}
+	// The engine's first step is due at the later of the pause's end and
+	// the hold's (incident.StartEscalationAfter).
+	if paused := at.Add(d.Pauses[serviceID]); paused.After(now) {
+		sim.PausedUntil, now = &paused, paused
+	}
 	for st.Status != hypercare.EscalationDone {
-		users, gaps := d.Resolve(policy.Levels[st.Level].Targets, now)
-		var over []overload
-		w := fatigueWindow(d.Windows, serviceID, now)
-		if w != nil {
-			var err error
-			if over, err = d.overloaded(w, users, urgency, now, r.pagesOf); err != nil {
-				return nil, err
+		_, err := climb(&st, policy, d.Windows, now, func() (int, bool, error) {
+			users, gaps := d.Resolve(policy.Levels[st.Level].Targets, now)
+			var over []overload
+			w := fatigueWindow(d.Windows, serviceID, now)
+			if w != nil {
+				var err error
+				if over, err = d.overloaded(w, users, urgency, now, r.pagesOf); err != nil {
+					return 0, false, err
+				}
 			}
+			r.level(policy, st.Level, st.Loop, users, gaps, now, "")
+			if len(over) > 0 {
+				r.help(policy, st, w, over, users, now)
+			}
+			return 0, d.reaches(users, urgency, now), nil
+		}, func(from int) error {
+			sim.Gaps = append(sim.Gaps, now.Format(time.RFC3339)+": "+skipNote(from, &st))
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
-		r.level(policy, st.Level, st.Loop, users, gaps, now, "")
-		if len(over) > 0 {
-			r.help(policy, st, w, over, users, now)
-		}
-		advance(&st, policy, d.Windows, now)
 		now = st.DueAt
 	}
 	// Rules with delays interleave with later levels: list pages by time.

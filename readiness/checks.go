@@ -32,7 +32,7 @@ func (a *analysis) coverage() {
 			}
 		}
 		if len(p.Levels) > 0 && p.Levels[0].Mode == hypercare.RoundRobin && len(p.Levels[0].Targets) > 1 {
-			level1 += ", taking turns: an incident whose turn falls on a schedule with nobody on call pages nobody"
+			level1 += ", taking turns: an incident whose turn falls on a schedule with nobody on call pages nobody at level 1"
 		}
 		for _, g := range mergeSpans(gaps) {
 			a.add(Finding{Kind: CoverageGap, Severity: Blocking, Service: s.ID, Policy: s.EscalationPolicy, Message: fmt.Sprintf(

@@ -282,7 +282,7 @@ func changedMaintenance(prev *Snapshot, cfg *config.Config) []string {
 func (r *Reloader) build(cfg *config.Config, prev *Snapshot) *Snapshot {
 	_, services, integrations := cfg.Catalog()
 	dir := escalate.NewDirectory(cfg.Users(), cfg.Schedules(), cfg.EscalationPolicies(), services, cfg.Windows())
-	dir.Quiet, dir.Maintenance = cfg.QuietHours(), cfg.Maintenance()
+	dir.Quiet, dir.Maintenance, dir.Pauses = cfg.QuietHours(), cfg.Maintenance(), pauses(cfg)
 	var prevIntake *intake.Config
 	version := uint64(1)
 	if prev != nil {
@@ -362,4 +362,16 @@ func (r *Reloader) reload(ctx context.Context) (*Result, error) {
 		return nil, hypercare.Errorf(hypercare.CodeInvalid, "read config file: %v", err)
 	}
 	return r.apply(ctx, cfg)
+}
+
+// pauses are the services' pause_notifications_minutes, for the dry run
+// (escalate.Directory.Pauses).
+func pauses(cfg *config.Config) map[string]time.Duration {
+	out := map[string]time.Duration{}
+	for id, n := range cfg.Noise() {
+		if n.Pause > 0 {
+			out[id] = n.Pause
+		}
+	}
+	return out
 }

@@ -49,7 +49,8 @@ type harness struct {
 func directory() *escalate.Directory {
 	users := []hypercare.User{
 		{ID: "ada", Name: "Ada Admin", Role: hypercare.RoleAdmin,
-			ContactMethods: []hypercare.ContactMethod{{ID: "ada-hook", Type: hypercare.ContactWebhook, Address: "https://hooks.example.com/ada"}}},
+			ContactMethods:    []hypercare.ContactMethod{{ID: "ada-hook", Type: hypercare.ContactWebhook, Address: "https://hooks.example.com/ada"}},
+			NotificationRules: []hypercare.NotificationRule{{ContactMethod: "ada-hook"}}},
 		{ID: "rita", Name: "Rita Responder", Role: hypercare.RoleResponder},
 		{ID: "vic", Name: "Vic Viewer", Role: hypercare.RoleViewer},
 		// nora reads times in New York; the others have no time_zone (UTC).

@@ -26,7 +26,10 @@ type actionEnv struct {
 
 func newActionEnv(t *testing.T, eng storetest.Engine) *actionEnv {
 	t.Helper()
-	users := []hypercare.User{{ID: "alice", Name: "Alice"}, {ID: "bob", Name: "Bob"}}
+	users := []hypercare.User{{ID: "alice", Name: "Alice"}, {ID: "bob", Name: "Bob",
+		// bob can be paged, so incident 1 can be reassigned to him.
+		ContactMethods:    []hypercare.ContactMethod{{ID: "bob-hook", Type: hypercare.ContactWebhook, Address: "https://hooks.example.com/bob"}},
+		NotificationRules: []hypercare.NotificationRule{{ContactMethod: "bob-hook"}}}}
 	policy := hypercare.EscalationPolicy{ID: "web", Levels: []hypercare.EscalationLevel{
 		{Targets: []hypercare.Target{{User: "alice"}}, EscalateAfter: 5 * time.Minute},
 		{Targets: []hypercare.Target{{User: "bob"}}, EscalateAfter: 5 * time.Minute},

@@ -9,11 +9,15 @@ import (
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/client"
 	"github.com/hypercare/hypercare/escalate"
+	"github.com/hypercare/hypercare/oncall"
 	"github.com/spf13/cobra"
 )
 
 // parseAt reads --at as RFC 3339 or a local "YYYY-MM-DDTHH:MM" in the
-// user's zone; empty means now.
+// user's zone, resolved by the rule schedules follow (oncall.Resolve: a
+// reading the clock skips is the moment it jumps, a repeated one its
+// first occurrence), so asking about a handoff's reading shows who takes
+// over then; empty means now.
 func parseAt(s string, loc *time.Location) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
@@ -21,11 +25,11 @@ func parseAt(s string, loc *time.Location) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil
 	}
-	t, err := time.ParseInLocation("2006-01-02T15:04", s, loc)
+	d, err := oncall.ParseLocalDateTime(s)
 	if err != nil {
-		return t, fmt.Errorf("--at %q: want RFC 3339 (2026-11-27T09:00:00Z) or local 2026-11-27T09:00", s)
+		return time.Time{}, fmt.Errorf("--at %q: want RFC 3339 (2026-11-27T09:00:00Z) or local 2026-11-27T09:00", s)
 	}
-	return t, nil
+	return oncall.Resolve(d, loc), nil
 }
 
 // queryAt runs a client query about a moment (--at): it parses the output
@@ -94,10 +98,23 @@ func writeOnCall(w io.Writer, env clientEnv, oc *hypercare.OnCall) error {
 		fmt.Fprintf(tw, "\nLEVEL\tPAGES\tESCALATES AFTER\n")
 		for _, l := range oc.Policy.Levels {
 			after := time.Duration(l.EscalateAfterMinutes * float64(time.Minute))
-			fmt.Fprintf(tw, "%d\t%s\t%s\n", l.Level, cell(strings.Join(l.Users, ", "), 60), hypercare.HumanDuration(after))
+			fmt.Fprintf(tw, "%d\t%s\t%s\n", l.Level, levelPages(l), hypercare.HumanDuration(after))
 		}
 	}
 	return tw.Flush()
+}
+
+// levelPages says whom a level pages as the engine does: one user per
+// incident on a round-robin level, and nobody when its schedules have
+// nobody on call (the engine then passes it over at once).
+func levelPages(l hypercare.LevelOnCall) string {
+	switch {
+	case len(l.Users) == 0:
+		return "nobody on call (passed over)"
+	case l.Mode == hypercare.RoundRobin && len(l.Users) > 1:
+		return "one of " + cell(strings.Join(l.Users, ", "), 60) + " (round robin)"
+	}
+	return cell(strings.Join(l.Users, ", "), 60)
 }
 
 func newSimulateCmd() *cobra.Command { return newSimulateCmdEnv(processEnv()) }
@@ -133,6 +150,10 @@ func writeSimulation(w io.Writer, env clientEnv, sim *escalate.Simulation) error
 	if sim.HeldUntil != nil {
 		fmt.Fprintf(tw, "HELD: %s holds the first page until %s\n\n", cell(sim.HeldBy, 80),
 			sim.HeldUntil.In(env.loc).Format("2006-01-02 15:04 MST"))
+	}
+	if sim.PausedUntil != nil {
+		fmt.Fprintf(tw, "PAUSED: the service's pause holds the first page until %s (alerts that resolve sooner page nobody)\n\n",
+			sim.PausedUntil.In(env.loc).Format("2006-01-02 15:04 MST"))
 	}
 	for _, m := range sim.MaybeHeldBy {
 		fmt.Fprintf(tw, "MAYBE HELD: %s holds the first page if its label matchers match the alert\n\n", cell(m, 80))

@@ -42,3 +42,53 @@ func TestWriteOnCallNamesTheZone(t *testing.T) {
 		t.Errorf("oncall --at table should count from --at:\n%s", out.String())
 	}
 }
+
+// TestParseAtFollowsTheScheduleDSTRule: --at read as a local reading
+// follows the rule schedules use (docs/oncall.md): a reading the clock
+// skips is the moment it jumps, a repeated one its first occurrence. Go's
+// ParseInLocation put Santiago's skipped midnight an hour before it, on
+// the day before (so `oncall --at` showed the shift before a midnight
+// handoff), and Beirut's repeated 23:30 at its second occurrence.
+func TestParseAtFollowsTheScheduleDSTRule(t *testing.T) {
+	for _, c := range []struct{ zone, at, want string }{
+		{"America/Santiago", "2026-09-06T00:00", "2026-09-06T04:00:00Z"},
+		{"Asia/Beirut", "2026-10-24T23:30", "2026-10-24T20:30:00Z"},
+		{"America/New_York", "2026-03-08T02:30", "2026-03-08T07:00:00Z"},
+		{"Europe/London", "2026-11-27T09:00", "2026-11-27T09:00:00Z"},
+	} {
+		loc, err := time.LoadLocation(c.zone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := parseAt(c.at, loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want, _ := time.Parse(time.RFC3339, c.want); !got.Equal(want) {
+			t.Errorf("parseAt(%s in %s) = %s, want %s", c.at, c.zone, got.UTC().Format(time.RFC3339), c.want)
+		}
+	}
+}
+
+// TestWriteOnCallSaysWhomALevelPages: the PAGES column says what the
+// engine does. A round-robin level pages one of its users per incident,
+// not all of them; a level with nobody on call pages nobody (and the
+// engine goes on to the next level at once), rather than an empty cell.
+func TestWriteOnCallSaysWhomALevelPages(t *testing.T) {
+	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	env := clientEnv{now: func() time.Time { return now }, loc: time.UTC}
+	oc := &hypercare.OnCall{At: now, Policy: &hypercare.PolicyOnCall{Policy: "web", Levels: []hypercare.LevelOnCall{
+		{Level: 1, Users: []string{}, Mode: hypercare.NotifyAll, EscalateAfterMinutes: 5},
+		{Level: 2, Users: []string{"alice", "bob"}, Mode: hypercare.RoundRobin, EscalateAfterMinutes: 10},
+		{Level: 3, Users: []string{"carol", "dave"}, Mode: hypercare.NotifyAll, EscalateAfterMinutes: 10},
+	}}}
+	var out bytes.Buffer
+	if err := writeOnCall(&out, env, oc); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"nobody on call (passed over)", "one of alice, bob (round robin)", "carol, dave"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("oncall table lacks %q:\n%s", want, out.String())
+		}
+	}
+}
