@@ -340,6 +340,11 @@ type Tx interface {
 	// person until the same moment decide one after the other (quiet hours'
 	// one morning page per contact method).
 	HeldPages(ctx context.Context, incidentID, userID string, due time.Time) ([]Notification, error)
+	// MoveHeldPages makes userID's pending pages (kind page) due at
+	// heldUntil due at due instead and returns how many it moved: the
+	// pages quiet hours held until a night's end that a config reload
+	// lifted or moved, which delivery then checks again at once.
+	MoveHeldPages(ctx context.Context, userID string, heldUntil, due time.Time) (int, error)
 	// RecentPages is Reader.RecentPages inside the transaction, so pages
 	// this transaction recorded count too.
 	RecentPages(ctx context.Context, userID string, since time.Time) ([]time.Time, error)

@@ -82,25 +82,36 @@ type Engine struct {
 	// what makes scheduling exactly-once; this only saves writes).
 	mu      sync.Mutex
 	ensured map[string]bool
+	// last are the subjects the last pass scheduled from (under mu): when
+	// a reload replaces them, an occurrence they had open that the new
+	// ones end or drop is announced ended (cutEnds).
+	last *Subjects
+	// gone are the subjects a reload removed while open, by ref (under
+	// mu): the end cutEnds scheduled goes to their targets.
+	gone map[string]Subject
 }
 
 // New returns an engine for subjects (those without targets are skipped).
 func New(st Store, clk hypercare.Clock, sender notify.Sender, dir func() notify.Directory, subjects []Subject, log *slog.Logger) *Engine {
 	return &Engine{store: st, clock: clk, sender: sender, dir: dir, own: NewSubjects(subjects), log: log,
-		loop: loop.New("announce", clk, poll, log), ensured: map[string]bool{}}
+		loop: loop.New("announce", clk, poll, log), ensured: map[string]bool{}, gone: map[string]Subject{}}
 }
 
 // Subjects are the windows announced, indexed; immutable once built.
 type Subjects struct {
 	byRef map[string]Subject
 	order []string
+	// quiet are the refs of subjects without targets: windows that still
+	// run but are not announced.
+	quiet map[string]bool
 }
 
 // NewSubjects indexes subjects, skipping those without targets.
 func NewSubjects(subjects []Subject) *Subjects {
-	s := &Subjects{byRef: map[string]Subject{}}
+	s := &Subjects{byRef: map[string]Subject{}, quiet: map[string]bool{}}
 	for _, sub := range subjects {
 		if len(sub.Targets) == 0 {
+			s.quiet[sub.Ref] = true
 			continue
 		}
 		s.byRef[sub.Ref] = sub
@@ -196,6 +207,17 @@ func (e *Engine) RunDue(ctx context.Context) (int, error) {
 // scheduled by this process.
 func (e *Engine) schedule(ctx context.Context, now time.Time) error {
 	subjects := e.subjects()
+	e.mu.Lock()
+	prev := e.last
+	e.mu.Unlock()
+	if prev != nil && prev != subjects {
+		if err := e.cutEnds(ctx, prev, subjects, now); err != nil {
+			return err
+		}
+	}
+	e.mu.Lock()
+	e.last = subjects
+	e.mu.Unlock()
 	for _, ref := range subjects.order {
 		s := subjects.byRef[ref]
 		for _, edge := range s.Edges(now.Add(-Grace), now) {
@@ -213,6 +235,38 @@ func (e *Engine) schedule(ctx context.Context, now time.Time) error {
 			e.mu.Lock()
 			e.ensured[key] = true
 			e.mu.Unlock()
+		}
+	}
+	return nil
+}
+
+// cutEnds announces, to those told of its start, the end of each
+// occurrence open now under prev when cur (a reload's subjects) removes
+// the window or has no occurrence of it open at now: a window removed, or shortened to an end
+// already past (by more than Grace too, which the edges would never
+// reach), has ended, and nobody should believe it still runs. A window cur
+// keeps but no longer announces says nothing. The row is the same as the
+// end edge's own (same subject, kind and occurrence start), so an end the
+// edges also reach is sent once.
+func (e *Engine) cutEnds(ctx context.Context, prev, cur *Subjects, now time.Time) error {
+	for _, ref := range prev.order {
+		old := prev.byRef[ref]
+		o, found := old.Next(now)
+		if !found || now.Before(o.Start) || cur.quiet[ref] {
+			continue
+		}
+		if s, ok := cur.byRef[ref]; ok {
+			if n, open := s.Next(now); open && !now.Before(n.Start) {
+				continue // still running (its end edge tells, with its start moved or not)
+			}
+		} else {
+			e.mu.Lock()
+			e.gone[ref] = old
+			e.mu.Unlock()
+		}
+		edge := correlate.Edge{Kind: correlate.EdgeEnd, At: now, Occurrence: correlate.Occurrence{Start: o.Start, End: now}}
+		if _, err := e.store.ScheduleAnnouncements(ctx, e.rows(old, edge, now)); err != nil {
+			return fmt.Errorf("schedule the end of %s (ended by a config reload): %w", ref, err)
 		}
 	}
 	return nil

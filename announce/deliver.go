@@ -61,6 +61,13 @@ func (e *Engine) handBack(ctx context.Context, a *hypercare.Announcement) error 
 func (e *Engine) message(a *hypercare.Announcement) (notify.Message, error) {
 	s, ok := e.subjects().byRef[a.Subject]
 	if !ok {
+		// The end of an open window a reload removed (cutEnds).
+		e.mu.Lock()
+		s, ok = e.gone[a.Subject]
+		e.mu.Unlock()
+		ok = ok && a.Edge == correlate.EdgeEnd
+	}
+	if !ok {
 		return notify.Message{}, notify.Permanent(errGone)
 	}
 	n := hypercare.Notification{ID: a.ID, IncidentID: "announcement-" + a.ID, Reason: a.Message,

@@ -165,6 +165,7 @@ func (c *checker) checkMaintenanceTimes(path string, m *MaintenanceWindow) {
 	r := m.Recurrence
 	if r != nil {
 		c.checkRecurrence(path+".recurrence", r, m.Start)
+		c.checkStartDay(path+".start", r, m.Start)
 	}
 	switch {
 	case !okStart || !okEnd || loc == nil:
@@ -223,6 +224,28 @@ func (c *checker) checkRecurrence(path string, r *Recurrence, start string) {
 	if s, err := oncall.ParseLocalDateTime(start); err == nil && u.String() < s.String() {
 		c.add(path+".until", "must not be before start (%s)", start)
 	}
+}
+
+// checkStartDay refuses a weekly window whose start falls on a weekday its
+// by_day does not list: the first occurrence would silently move to the
+// next listed day, so the work planned on the day written would page (RFC
+// 5545 leaves such a DTSTART undefined).
+func (c *checker) checkStartDay(path string, r *Recurrence, start string) {
+	if r.Freq != correlate.FreqWeekly || len(r.ByDay) == 0 {
+		return
+	}
+	s, err := oncall.ParseLocalDateTime(start)
+	if err != nil {
+		return // reported as start's problem
+	}
+	wd := time.Date(s.Year, s.Month, s.Day, 0, 0, 0, 0, time.UTC).Weekday()
+	for _, d := range r.ByDay {
+		if day, err := parseByDay(d); err != nil || day == wd {
+			return // a bad weekday is by_day's problem
+		}
+	}
+	c.add(path, "%s is a %s, which recurrence.by_day (%s) does not list: the first occurrence would be the next "+
+		"listed day; start on a listed day", start[:min(len(start), 10)], wd, strings.Join(r.ByDay, ", "))
 }
 
 // usersByID maps each declared user to their contact method IDs.

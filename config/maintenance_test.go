@@ -83,6 +83,18 @@ func TestParseMaintenanceRules(t *testing.T) {
 			`  - {id: m, services: [checkout], start: "2026-11-29T02:00", end: "2026-11-29T04:00", time_zone: UTC, recurrence: {freq: weekly, by_day: [XX]}}`), []string{
 			`hypercare.yaml:9:139: maintenance[0].recurrence.by_day[0]: must be a weekday: SU, MO, TU, WE, TH, FR, SA (or sun, mon, …), not "XX"`,
 		}},
+		// 2026-11-28 is a Saturday: the first occurrence would silently be
+		// Sunday the 29th, and Saturday's work would page.
+		{"weekly start on a day by_day does not list", with(maintBase, "maintenance:",
+			"  - id: m",
+			"    services: [checkout]",
+			`    start: "2026-11-28T02:00"`,
+			`    end: "2026-11-28T04:00"`,
+			"    time_zone: UTC",
+			`    recurrence: {freq: weekly, by_day: [SU, MO]}`), []string{
+			"hypercare.yaml:11:12: maintenance[0].start: 2026-11-28 is a Saturday, which recurrence.by_day (SU, MO) does not list: " +
+				"the first occurrence would be the next listed day; start on a listed day",
+		}},
 		{"hypercare windows announce too", with(maintBase, "hypercare_windows:",
 			`  - {id: w, name: W, time_zone: UTC, start: "2026-11-26T18:00", end: "2026-12-01T09:00", announce_to: [{user: carol}]}`), []string{
 			`hypercare.yaml:9:111: hypercare_windows[0].announce_to[0].user: user "carol" is not declared under users`,

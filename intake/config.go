@@ -79,6 +79,13 @@ type Gate interface {
 // before serving.
 func (in *Intake) SetGate(g Gate) { in.gate.Store(&g) }
 
+// Enter holds the gate, if any, as a request does, and returns what lets
+// it go: an API write that decides holds from the config's maintenance
+// windows (expiring a silence early) holds it from reading them to its
+// commit, so a reload that removes a window cannot release that window's
+// holds in between and leave the write to set one again.
+func (in *Intake) Enter() (leave func()) { return in.enter() }
+
 // enter holds the gate, if any, and returns what lets it go.
 func (in *Intake) enter() (leave func()) {
 	g := in.gate.Load()

@@ -39,6 +39,14 @@ type Result struct {
 	repeatable bool
 }
 
+// ErrIntegrationRemoved refuses an event whose integration a config
+// reload removed between the caller's key lookup and the processing: it
+// is unavailable (503), which senders retry, and the retry gets the
+// answer of an unknown key, so the event is never recorded as an
+// incident that nobody is paged for.
+var ErrIntegrationRemoved = hypercare.Errorf(hypercare.CodeUnavailable,
+	"the event was not recorded: a config reload removed its integration as it arrived; send it again")
+
 // Intake processes events. It is safe for concurrent use; its config can
 // be replaced while it runs (config reload): each request reads one
 // Config (config.go) from start to end.
@@ -136,6 +144,12 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 		// reload since may have changed the integration: use this
 		// config's, so the whole event is handled under one file.
 		it = cur
+	} else if it.Key != "" && in.src.Load() != nil {
+		// A reload since removed it (with its service, say): recorded
+		// under the old integration, the event would open an incident
+		// the config in force pages nobody for. The sender retries and
+		// gets the answer of an unknown key.
+		return nil, ErrIntegrationRemoved
 	}
 	v := view{Intake: in, cfg: cfg}
 	ruled := cfg.rules

@@ -145,6 +145,19 @@ func (e pass) holdForNight(ctx context.Context, n *hypercare.Notification) (*hyp
 	return inc, held, err
 }
 
+// QuietUntil is when the quiet hours q that hold a low-urgency page to
+// user at now end, read on the user's clock as delivery reads it (their
+// time_zone, else q's zone, else UTC): the due time of the pages they hold
+// tonight. ok is false when q is nil (off) or now is outside them. A
+// config reload compares it under the old and new files to find the holds
+// it lifts or moves.
+func QuietUntil(q *hypercare.QuietHours, user hypercare.User, now time.Time) (time.Time, bool) {
+	if q == nil {
+		return time.Time{}, false
+	}
+	return q.Until(now, userZone(user, q.Zone))
+}
+
 // userZone is the zone a user's night is read in: their time_zone, else
 // fallback (notify.low_urgency.time_zone), else UTC.
 func userZone(u hypercare.User, fallback *time.Location) *time.Location {

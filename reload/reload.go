@@ -96,6 +96,9 @@ type Reloader struct {
 	// wake tells the escalation engine a reload made first pages due
 	// (Attach sets it).
 	wake atomic.Pointer[func()]
+	// wakeDelivery tells the delivery engine a reload made held pages due
+	// (Attach sets it).
+	wakeDelivery atomic.Pointer[func()]
 	// started is the config of the first Apply: the restart-required
 	// sections (ingest, the channels) run as it says until the server
 	// restarts, whatever later reloads changed. Under mu.
@@ -130,6 +133,8 @@ func (r *Reloader) Attach(in *intake.Intake, esc *escalate.Engine, deliverer *no
 	esc.SetGate(&r.gate)
 	wake := esc.Wake
 	r.wake.Store(&wake)
+	deliver := deliverer.Wake
+	r.wakeDelivery.Store(&deliver)
 	deliverer.Use(func() (notify.Policy, notify.Directory) {
 		s := r.cur.Load()
 		return s.Delivery, s.Directory
@@ -162,7 +167,7 @@ func (r *Reloader) apply(ctx context.Context, cfg *config.Config) (*Result, erro
 	next := r.build(cfg, prev)
 	teams, services, integrations := cfg.Catalog()
 	ended := changedMaintenance(prev, cfg)
-	released := 0
+	released, unheld := 0, 0
 	// Requests and passes that read the snapshot in force finish first,
 	// and none starts until the new one is published (see gate).
 	r.gate.Lock()
@@ -211,13 +216,18 @@ func (r *Reloader) apply(ctx context.Context, cfg *config.Config) (*Result, erro
 				chained = nil
 			}
 		}
-		return nil
+		var err error
+		unheld, err = liftQuiet(ctx, tx, prev, cfg, now)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("apply config: %w", err)
 	}
 	r.cur.Store(next)
 	if wake := r.wake.Load(); wake != nil && released > 0 {
+		(*wake)()
+	}
+	if wake := r.wakeDelivery.Load(); wake != nil && unheld > 0 {
 		(*wake)()
 	}
 	var old *config.Config
@@ -229,6 +239,41 @@ func (r *Reloader) apply(ctx context.Context, cfg *config.Config) (*Result, erro
 	}
 	return &Result{Version: next.Version, LoadedAt: next.LoadedAt, Changed: Changed(old, cfg),
 		RestartRequired: RestartRequired(r.started, cfg)}, nil
+}
+
+// liftQuiet makes due now the pages that the quiet hours of prev hold
+// until tonight's end, for every user whose night cfg lifts or moves
+// (quiet_hours "off" or another span, their time_zone or the fallback
+// zone changed): quiet hours take effect at once, so delivery checks them
+// again now and sends them, or holds them until the new end. It returns
+// how many pages it moved. (A server restarted with such a file keeps the
+// holds: with no earlier file, the change cannot be seen.)
+func liftQuiet(ctx context.Context, tx hypercare.Tx, prev *Snapshot, cfg *config.Config, now time.Time) (int, error) {
+	if prev == nil || prev.Config.QuietHours() == nil {
+		return 0, nil
+	}
+	oldQ, newQ := prev.Config.QuietHours(), cfg.QuietHours()
+	next := map[string]hypercare.User{}
+	for _, u := range cfg.Users() {
+		next[u.ID] = u
+	}
+	moved := 0
+	for _, u := range prev.Config.Users() {
+		end, held := notify.QuietUntil(oldQ, u, now)
+		nu, kept := next[u.ID]
+		if !held || !kept {
+			continue // a removed user's pages fail at delivery
+		}
+		if e, still := notify.QuietUntil(newQ, nu, now); still && e.Equal(end) {
+			continue
+		}
+		n, err := tx.MoveHeldPages(ctx, u.ID, end, now)
+		if err != nil {
+			return 0, fmt.Errorf("quiet hours changed by reload: %w", err)
+		}
+		moved += n
+	}
+	return moved, nil
 }
 
 // removedWhileDown lists the maintenance windows that hold incidents but

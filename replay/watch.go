@@ -57,6 +57,12 @@ func (t watchedTx) CancelNotifications(ctx context.Context, incidentID string) (
 	return t.Tx.CancelNotifications(ctx, incidentID)
 }
 
+// MoveHeldPages flags pages whose due time moved.
+func (t watchedTx) MoveHeldPages(ctx context.Context, userID string, heldUntil, due time.Time) (int, error) {
+	t.changed.Store(true)
+	return t.Tx.MoveHeldPages(ctx, userID, heldUntil, due)
+}
+
 // ClaimNotifications flags leased pages, whose due time becomes the lease end.
 func (t watchedTx) ClaimNotifications(ctx context.Context, now, leaseUntil time.Time, limit int) ([]hypercare.Notification, error) {
 	t.changed.Store(true)

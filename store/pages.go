@@ -102,3 +102,27 @@ func (t *tx) HeldPages(ctx context.Context, incidentID, userID string, due time.
 	}
 	return out, nil
 }
+
+// MoveHeldPages makes userID's pending pages due at heldUntil due at due
+// instead (a config reload changed the user's quiet hours: delivery
+// checks them again), and says how many; each is a stream update of its
+// incident.
+func (t *tx) MoveHeldPages(ctx context.Context, userID string, heldUntil, due time.Time) (int, error) {
+	if err := checkText("move held pages", "user_id", userID); err != nil {
+		return 0, err
+	}
+	rows, err := t.query(ctx, qMoveHeldPages, userID, micros(heldUntil), micros(due))
+	if err != nil {
+		return 0, t.s.dbErr(err, "move pages of %q held until %v", userID, heldUntil)
+	}
+	moved, err := collect(rows, scanNotification)
+	if err != nil {
+		return 0, fmt.Errorf("move pages of %q held until %v: %w", userID, heldUntil, err)
+	}
+	for i := range moved {
+		if err := t.published(nil, hypercare.StreamNotification, hypercare.StreamUpdated, moved[i].IncidentID, moved[i].ID); err != nil {
+			return 0, err
+		}
+	}
+	return len(moved), nil
+}

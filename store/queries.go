@@ -94,6 +94,7 @@ const (
 	qDueSymptomGraces
 	qRecentPages
 	qHeldPages
+	qMoveHeldPages
 	qLockInTx
 	qActiveSilences
 	numQueries
@@ -277,6 +278,8 @@ func buildEscalationQueries(q *[numQueries]string, d *dialect) {
 	q[qRecentPages] = recentPagesSQL
 	q[qHeldPages] = "SELECT " + notificationCols + " FROM notifications WHERE incident_id = $1 AND user_id = $2 " +
 		"AND status = 'pending' AND due_at = $3 ORDER BY created_at, id"
+	q[qMoveHeldPages] = "UPDATE notifications SET due_at = $3 WHERE user_id = $1 AND status = 'pending' " +
+		"AND kind = 'page' AND due_at = $2 RETURNING " + notificationCols
 	q[qLockInTx] = "SELECT 1" // unused: SQLite's one writer serialises every transaction
 	if d.nodes {
 		q[qLockInTx] = txLockSQL

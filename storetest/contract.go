@@ -61,6 +61,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"SymptomGrace", testSymptomGrace},
 		{"RecentPages", testRecentPages},
 		{"HeldPages", testHeldPages},
+		{"MoveHeldPages", testMoveHeldPages},
 		{"Feedback", testFeedback},
 		{"ReportReads", testReportReads},
 		{"ReportFirstAck", testReportFirstAck},

@@ -73,3 +73,64 @@ func testHeldPages(t *testing.T, open func(testing.TB) *store.Store) {
 	})
 	wantCode(t, err, hypercare.CodeInvalid)
 }
+
+// testMoveHeldPages: a reload lifting quiet hours moves exactly the user's
+// pending pages due at the night's end, of every incident, and no digest
+// hold, sent page, other user's page or page due at another moment.
+func testMoveHeldPages(t *testing.T, open func(testing.TB) *store.Store) {
+	ctx := t.Context()
+	s := openSeeded(t, open)
+	morning, now := at(10*time.Hour), at(time.Hour)
+	mk := func(id, inc, user string, step int, due time.Time) *hypercare.Notification {
+		n := page(id, inc, "hook", step, due)
+		n.UserID = user
+		return n
+	}
+	sent := mk("x1", "inc-1", "alice", 1, morning)
+	sent.Status = hypercare.NotificationSent
+	digest := mk("x2", "inc-1", "alice", 2, morning)
+	digest.Kind = hypercare.NotificationHeld
+	mustWrite(t, s, func(tx hypercare.Tx) error {
+		for i, id := range []string{"inc-1", "inc-2"} {
+			if err := tx.InsertIncident(ctx, incident(id, int64(i+1), svcCheckout)); err != nil {
+				return err
+			}
+		}
+		for _, n := range []*hypercare.Notification{
+			mk("h1", "inc-1", "alice", 3, morning), mk("h2", "inc-2", "alice", 4, morning),
+			mk("x3", "inc-1", "bob", 5, morning), mk("x4", "inc-1", "alice", 6, morning.Add(time.Second)),
+			sent, digest,
+		} {
+			if err := tx.InsertNotification(ctx, n); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	mustWrite(t, s, func(tx hypercare.Tx) error {
+		n, err := tx.MoveHeldPages(ctx, "alice", morning, now)
+		if err != nil || n != 2 {
+			t.Errorf("MoveHeldPages = %d %v, want 2", n, err)
+		}
+		return nil
+	})
+	for inc, want := range map[string]map[string]time.Time{
+		"inc-1": {"h1": now, "x1": morning, "x2": morning, "x3": morning, "x4": morning.Add(time.Second)},
+		"inc-2": {"h2": now},
+	} {
+		list, err := s.ListNotifications(ctx, inc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range list {
+			if w, ok := want[n.ID]; !ok || !n.DueAt.Equal(w) {
+				t.Errorf("page %s due %v, want %v", n.ID, n.DueAt, w)
+			}
+		}
+	}
+	err := s.Write(ctx, "test", func(tx hypercare.Tx) error {
+		_, err := tx.MoveHeldPages(ctx, "bad\x00user", morning, now)
+		return err
+	})
+	wantCode(t, err, hypercare.CodeInvalid)
+}
