@@ -93,7 +93,7 @@ func (s *Store) UpdateAnnouncement(ctx context.Context, a *hypercare.Announcemen
 			return err
 		}
 		if _, err := t.execText(ctx, "UPDATE announcements SET status = $2, last_error = $3, due_at = $4, "+
-			"sent_at = $5, attempts = $6, lease_until = NULL WHERE id = $1",
+			"sent_at = $5, attempts = $6, lease_until = NULL, lease_node = NULL WHERE id = $1",
 			a.ID, a.Status, a.LastError, micros(a.DueAt), nullMicros(a.SentAt), a.Attempts); err != nil {
 			return t.s.dbErr(err, "update announcement %s", a.ID)
 		}

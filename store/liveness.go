@@ -36,6 +36,12 @@ import (
 // lets a node whose connection dropped while it lives (a PostgreSQL
 // restart, a network blip) take its lock back under the same ID
 // (KeepAlive) before its leases are taken.
+//
+// A lease ended (an outcome recorded, a cancel, a digest, a take-over)
+// clears lease_node with lease_until: a row a node of an older release
+// claims next (a rolling upgrade; its claim does not write lease_node)
+// then names nobody, instead of the dead node whose lease was taken over,
+// which would have its live lease taken over at once.
 
 // DeadNodeGrace is how long a node's liveness lock must be seen free
 // before its leases are taken over: longer than a node needs to notice a
@@ -198,7 +204,7 @@ func (s *Store) TakeOverLeases(ctx context.Context, now time.Time) (int64, error
 				continue
 			}
 			for _, table := range []string{"notifications", "announcements"} {
-				res, err := t.execText(ctx, "UPDATE "+table+" SET lease_until = $1 "+
+				res, err := t.execText(ctx, "UPDATE "+table+" SET lease_until = $1, lease_node = NULL "+
 					"WHERE status = 'sending' AND lease_node = $2 AND lease_until > $1", micros(now), node)
 				if err != nil {
 					return t.s.dbErr(err, "take over the leases of node %s in %s", node, table)

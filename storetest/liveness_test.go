@@ -88,9 +88,14 @@ func TestTakeOverLeasesOfADeadNode(t *testing.T) {
 		takeOver(b, died, 0) // first seen dead: the grace starts
 		takeOver(b, died.Add(store.DeadNodeGrace-time.Second), 0)
 		takeOver(b, died.Add(store.DeadNodeGrace), 2)
-		now := died.Add(store.DeadNodeGrace)
-		if got := claim(b, now, 10); len(got) != 1 || got[0].ID != "n-1" || got[0].Attempts != 2 {
-			t.Fatalf("b claimed %v after the take-over, want n-1 (attempt 2)", got)
+		// A node of an older release (a rolling upgrade) claims n-1 for a
+		// second; its claim writes no lease_node, and the take-over
+		// cleared a's: b does not take this live lease.
+		oldClaim(t, opts.DatabaseURL, "n-1", died.Add(store.DeadNodeGrace+time.Second))
+		takeOver(b, died.Add(store.DeadNodeGrace), 0)
+		now := died.Add(store.DeadNodeGrace + time.Second)
+		if got := claim(b, now, 10); len(got) != 1 || got[0].ID != "n-1" || got[0].Attempts != 3 {
+			t.Fatalf("b claimed %v after the take-over, want n-1 (attempt 3)", got)
 		}
 		if got, err := b.ClaimAnnouncements(ctx, now, now.Add(3*time.Minute), 10); err != nil || len(got) != 1 {
 			t.Fatalf("b claimed announcements %v %v after the take-over, want a-1", got, err)
@@ -103,6 +108,21 @@ func TestTakeOverLeasesOfADeadNode(t *testing.T) {
 		takeOver(c, now, 0)
 		takeOver(c, now.Add(store.DeadNodeGrace), 0)
 	})
+}
+
+// oldClaim leases page id until until as a node of a release before
+// lease_node does.
+func oldClaim(t *testing.T, url, id string, until time.Time) {
+	t.Helper()
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec("UPDATE notifications SET status = 'sending', lease_until = $2, attempts = attempts + 1 WHERE id = $1",
+		id, until.UnixMicro()); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // killSession ends node's liveness session, as its death would, and
