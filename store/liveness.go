@@ -143,7 +143,13 @@ func (s *Store) KeepAlive(ctx context.Context) error {
 	defer l.mu.Unlock()
 	if l.conn != nil {
 		// A session-level lock lasts as long as its session: a session
-		// that answers still holds it.
+		// that answers still holds it. A check cut short is no loss, but
+		// the driver ends a session whose statement its context cut, so
+		// an ended context does not ping at all (and serve gives the
+		// ping no deadline).
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("keep alive: %w", err)
+		}
 		err := l.conn.PingContext(ctx)
 		if err == nil {
 			return nil

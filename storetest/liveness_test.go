@@ -73,6 +73,16 @@ func TestTakeOverLeasesOfADeadNode(t *testing.T) {
 			t.Fatalf("b claimed %v at 2 min, want n-2 alone (n-1 is a's, alive)", got)
 		}
 
+		// A check of a's lock cut short (a slow database) is no loss:
+		// a keeps its session, and its lease.
+		cut, cancel := context.WithCancel(ctx)
+		cancel()
+		if err := a.KeepAlive(cut); err == nil {
+			t.Error("KeepAlive with an ended context succeeded")
+		}
+		takeOver(b, at(2*time.Minute+time.Second/2), 0)
+		takeOver(b, at(2*time.Minute+time.Second/2+store.DeadNodeGrace), 0)
+
 		// a's session drops while a lives (a PostgreSQL restart): b sees
 		// it free, a takes it back within the grace, b takes nothing.
 		killSession(t, opts.DatabaseURL, a.NodeID())

@@ -234,11 +234,13 @@ func actionSigner(ctx context.Context, st *store.Store, cfg *config.Config) (*ac
 // runs out. The store wakes the engines when it took over something.
 func watchNodes(ctx context.Context, st *store.Store, clk hypercare.Clock, log *slog.Logger) {
 	for {
-		// Bounded: an unreachable database must not stop the checks.
-		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		if err := st.KeepAlive(cctx); err != nil && ctx.Err() == nil {
+		// No deadline: the driver ends a session whose statement its
+		// context cuts, and with it this node's lock.
+		if err := st.KeepAlive(ctx); err != nil && ctx.Err() == nil {
 			log.Error("liveness: cannot hold this node's lock", "error", err)
 		}
+		// Bounded: an unreachable database must not stop the checks.
+		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		if _, err := st.TakeOverLeases(cctx, clk.Now()); err != nil && ctx.Err() == nil {
 			log.Error("liveness: taking over a dead node's leases failed", "error", err)
 		}
