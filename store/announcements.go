@@ -56,8 +56,9 @@ func (s *Store) NextAnnouncementDue(ctx context.Context) (time.Time, bool, error
 }
 
 // ClaimAnnouncements leases due announcements until leaseUntil, counting
-// the attempt; expired leases are claimable again (at-least-once, the row
-// ID is the receivers' idempotency key).
+// the attempt, leased to this node (lease_node, liveness.go); expired
+// leases, and those taken over from a dead node, are claimable again
+// (at-least-once, the row ID is the receivers' idempotency key).
 func (s *Store) ClaimAnnouncements(ctx context.Context, now, leaseUntil time.Time, limit int) ([]hypercare.Announcement, error) {
 	var out []hypercare.Announcement
 	err := s.Write(ctx, "announcements", func(htx hypercare.Tx) error {
@@ -66,11 +67,11 @@ func (s *Store) ClaimAnnouncements(ctx context.Context, now, leaseUntil time.Tim
 			return err
 		}
 		t.statements++
-		rows, err := t.c.conn.QueryContext(t.ctx, "UPDATE announcements SET status = 'sending', lease_until = $2, "+
+		rows, err := t.c.conn.QueryContext(t.ctx, "UPDATE announcements SET status = 'sending', lease_until = $2, lease_node = $4, "+
 			"attempts = attempts + 1 WHERE id IN (SELECT id FROM announcements WHERE status IN ('pending', 'sending') AND "+
 			"((status = 'pending' AND due_at <= $1) OR (status = 'sending' AND lease_until <= $1)) "+
 			"ORDER BY due_at LIMIT $3"+t.s.d.skipLocked+") RETURNING "+announcementCols,
-			micros(now), micros(leaseUntil), limit)
+			micros(now), micros(leaseUntil), limit, t.s.node)
 		if err != nil {
 			return t.s.dbErr(err, "claim announcements")
 		}
@@ -92,7 +93,7 @@ func (s *Store) UpdateAnnouncement(ctx context.Context, a *hypercare.Announcemen
 			return err
 		}
 		if _, err := t.execText(ctx, "UPDATE announcements SET status = $2, last_error = $3, due_at = $4, "+
-			"sent_at = $5, attempts = $6, lease_until = NULL WHERE id = $1",
+			"sent_at = $5, attempts = $6, lease_until = NULL, lease_node = NULL WHERE id = $1",
 			a.ID, a.Status, a.LastError, micros(a.DueAt), nullMicros(a.SentAt), a.Attempts); err != nil {
 			return t.s.dbErr(err, "update announcement %s", a.ID)
 		}

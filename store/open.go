@@ -133,6 +133,11 @@ func openPostgres(ctx context.Context, opts Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	if s.live, err = openLiveness(ctx, opts.DatabaseURL, s.node); err != nil {
+		s.nodeLocks.Close()
+		db.Close()
+		return nil, err
+	}
 	return s, nil
 }
 

@@ -232,7 +232,7 @@ func buildEscalationQueries(q *[numQueries]string, d *dialect) {
 		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) ON CONFLICT DO NOTHING"
 	// A claim leases due rows: pending ones, and sending ones whose lease
 	// expired because the node sending them died.
-	q[qClaimNotifications] = "UPDATE notifications SET status = 'sending', lease_until = $2, " +
+	q[qClaimNotifications] = "UPDATE notifications SET status = 'sending', lease_until = $2, lease_node = $4, " +
 		"attempts = attempts + 1 WHERE id IN (SELECT id FROM notifications WHERE " +
 		// The status IN (…) term lets SQLite use the partial index
 		// notifications_due instead of scanning every page ever sent.
@@ -241,21 +241,21 @@ func buildEscalationQueries(q *[numQueries]string, d *dialect) {
 		"ORDER BY due_at " + d.limit(3) + d.skipLocked + ") RETURNING " + notificationCols
 	// An incident's own due pages, leased in the write that made them
 	// (index notifications_incident).
-	q[qClaimIncidentNotifications] = "UPDATE notifications SET status = 'sending', lease_until = $3, " +
+	q[qClaimIncidentNotifications] = "UPDATE notifications SET status = 'sending', lease_until = $3, lease_node = $4, " +
 		"attempts = attempts + 1 WHERE incident_id = $1 AND status = 'pending' AND due_at <= $2 " +
 		"RETURNING " + notificationCols
 	// An outcome never brings a cancelled page back to life (the cancel may
 	// have come while it was in flight): only "sent" replaces "cancelled",
 	// since that message went out and the record must say so.
 	q[qUpdateNotification] = "UPDATE notifications SET status = $2, attempts = $3, last_error = $4, " +
-		"due_at = $5, sent_at = $6, error_detail = $7, kind = $8, lease_until = NULL " +
+		"due_at = $5, sent_at = $6, error_detail = $7, kind = $8, lease_until = NULL, lease_node = NULL " +
 		"WHERE id = $1 AND (status <> 'cancelled' OR $2 = 'sent')"
 	// Why an outcome updated nothing: no such page, or it was cancelled.
 	q[qNotificationStatus] = "SELECT status FROM notifications WHERE id = $1"
 	// Why an attempt of a page cancelled meanwhile failed: it stays cancelled.
 	q[qCancelledNotificationError] = "UPDATE notifications SET last_error = $2, error_detail = $3 " +
 		"WHERE id = $1 AND status = 'cancelled'"
-	q[qTakeHeldNotifications] = "UPDATE notifications SET status = 'digested', digest_id = $4, lease_until = NULL " +
+	q[qTakeHeldNotifications] = "UPDATE notifications SET status = 'digested', digest_id = $4, lease_until = NULL, lease_node = NULL " +
 		"WHERE user_id = $1 AND type = $2 AND kind = 'held' AND status IN ('pending', 'sending') AND due_at <= $3 " +
 		"RETURNING " + notificationCols
 	// A digest is filed under one of the incidents it lists but speaks for
@@ -265,7 +265,7 @@ func buildEscalationQueries(q *[numQueries]string, d *dialect) {
 	// go out, but its outcome cannot set them pending again for a retry
 	// (qUpdateNotification), nor can a claim take them once their lease
 	// runs out.
-	q[qCancelNotifications] = "UPDATE notifications SET status = 'cancelled', lease_until = NULL " +
+	q[qCancelNotifications] = "UPDATE notifications SET status = 'cancelled', lease_until = NULL, lease_node = NULL " +
 		"WHERE incident_id = $1 AND status IN ('pending', 'sending') AND kind <> 'digest' RETURNING " + notificationCols
 	q[qCreateFeed] = "INSERT INTO calendar_feeds (" + feedCols + ") VALUES ($1, $2, $3, $4, $5, $6) " +
 		"ON CONFLICT DO NOTHING"

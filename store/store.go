@@ -92,6 +92,9 @@ type Store struct {
 	// nodeLocks holds LockAcrossNodes' sessions (PostgreSQL only; nil on
 	// SQLite; nodelock.go).
 	nodeLocks *sql.DB
+	// live holds this node's liveness lock (PostgreSQL only; nil on
+	// SQLite; liveness.go).
+	live *liveness
 	// ckpt runs WAL checkpoints off the write path (SQLite only; nil on
 	// PostgreSQL; checkpoint.go).
 	ckpt *checkpointer
@@ -156,7 +159,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		s.closePools()
 		return nil, err
 	}
-	s.log.Info("store opened", "dialect", s.d.name, "writers", s.writers, "max_batch", s.maxBatch)
+	s.log.Info("store opened", "dialect", s.d.name, "writers", s.writers, "max_batch", s.maxBatch, "node", s.node)
 	return s, nil
 }
 
@@ -253,6 +256,9 @@ func (s *Store) closePools() error {
 	}
 	if s.nodeLocks != nil {
 		errs = append(errs, s.nodeLocks.Close())
+	}
+	if s.live != nil {
+		errs = append(errs, s.live.close())
 	}
 	errs = append(errs, s.db.Close())
 	if err := errors.Join(errs...); err != nil {

@@ -11,7 +11,9 @@ import (
 // testTakeOverLeases: on SQLite (one process per database) a restarted
 // server takes over the lease of a page the dead process was sending, so
 // the page is claimable at once instead of after its lease; on PostgreSQL
-// (other nodes may be alive) the lease stands.
+// only the leases of nodes whose liveness is gone are taken over, so the
+// lease of this store, alive, stands however long after the grace
+// (TestTakeOverLeasesOfADeadNode has a dead node).
 func testTakeOverLeases(t *testing.T, open func(testing.TB) *store.Store) {
 	ctx := t.Context()
 	s := openSeeded(t, open)
@@ -50,5 +52,17 @@ func testTakeOverLeases(t *testing.T, open func(testing.TB) *store.Store) {
 	}
 	if got := claim(restart); got != want {
 		t.Errorf("claim at the restart on %s took %d pages, want %d", s.Dialect(), got, want)
+	}
+	if s.Dialect() == "sqlite" {
+		return
+	}
+	later := restart.Add(store.DeadNodeGrace + time.Minute)
+	for _, now := range []time.Time{restart.Add(time.Second), later} {
+		if n, err := s.TakeOverLeases(ctx, now); err != nil || n != 0 {
+			t.Errorf("TakeOverLeases of a live node's lease at %v = %d %v, want 0", now.Sub(restart), n, err)
+		}
+	}
+	if got := claim(later); got != 0 {
+		t.Errorf("claim %v after the restart took %d pages of a live node, want 0", later.Sub(restart), got)
 	}
 }

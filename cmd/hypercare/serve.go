@@ -159,7 +159,7 @@ func serve(ctx context.Context, f serveFlags) error {
 		log.Warn("listening on all interfaces without --public-url: calendar feed links cannot be created and " +
 			"pages carry no incident or one-click acknowledge/resolve links until the server is restarted with --public-url")
 	}
-	defer startEngines(ctx, st, esc, deliverer)()
+	defer startEngines(ctx, st, esc, deliverer, log)()
 	defer runUntil(ctx, func(ctx context.Context) error { return reloadOnSIGHUP(ctx, rl, hup) })()
 	defer runInBackground(ctx, rl.AttachAnnouncer(newAnnouncer(st, cfg, esc, channels, log)).Run)()
 	defer startRetention(ctx, reg, st, rl, log)()
@@ -191,13 +191,17 @@ func runUntil(ctx context.Context, run func(context.Context) error) (stop func()
 // startEngines runs the escalation and delivery engines (past ctx's
 // cancellation, so a graceful shutdown does not cut a send short) and, on
 // PostgreSQL, wakes them at every node's commits of work for them
-// (LISTEN/NOTIFY). The
-// returned function stops them all and waits.
-func startEngines(ctx context.Context, st *store.Store, esc *escalate.Engine, deliverer *notify.Engine) (stop func()) {
+// (LISTEN/NOTIFY) and keeps this node's liveness, taking over the leases
+// of dead nodes (watchNodes). The returned function stops them all and
+// waits.
+func startEngines(ctx context.Context, st *store.Store, esc *escalate.Engine, deliverer *notify.Engine, log *slog.Logger) (stop func()) {
 	stops := []func(){runInBackground(ctx, esc.Run), runInBackground(ctx, deliverer.Run)}
 	if st.Dialect() == "postgres" {
 		stops = append(stops, runInBackground(ctx, func(ctx context.Context) error {
 			wakeOnWork(ctx, st, esc.Wake, deliverer.Wake)
+			return nil
+		}), runInBackground(ctx, func(ctx context.Context) error {
+			watchNodes(ctx, st, hypercare.SystemClock{}, log)
 			return nil
 		}))
 	}
@@ -221,6 +225,32 @@ func actionSigner(ctx context.Context, st *store.Store, cfg *config.Config) (*ac
 		}
 	}
 	return actlink.NewSigner(key, actlink.DefaultTTL)
+}
+
+// watchNodes keeps this node's liveness lock and takes over the leases of
+// nodes whose lock is gone (store/liveness.go), every
+// store.LivenessInterval until ctx ends: a page in flight on a node that
+// was killed is sent again within seconds, not once its three-minute lease
+// runs out. The store wakes the engines when it took over something.
+func watchNodes(ctx context.Context, st *store.Store, clk hypercare.Clock, log *slog.Logger) {
+	for {
+		// No deadline: the driver ends a session whose statement its
+		// context cuts, and with it this node's lock.
+		if err := st.KeepAlive(ctx); err != nil && ctx.Err() == nil {
+			log.Error("liveness: cannot hold this node's lock", "error", err)
+		}
+		// Bounded: an unreachable database must not stop the checks.
+		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		if _, err := st.TakeOverLeases(cctx, clk.Now()); err != nil && ctx.Err() == nil {
+			log.Error("liveness: taking over a dead node's leases failed", "error", err)
+		}
+		cancel()
+		select {
+		case <-ctx.Done():
+			return
+		case <-clk.After(store.LivenessInterval):
+		}
+	}
 }
 
 // wakeOnWork calls every wake at each commit that wrote escalation or
