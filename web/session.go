@@ -246,9 +246,23 @@ func (u *UI) checkPassword(r *http.Request, userID string, known bool, password 
 	return err
 }
 
-func (u *UI) logout(w http.ResponseWriter, r *http.Request, _ *view) {
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		if err := u.opts.Sessions.DeleteSession(r.Context(), hashSecret(c.Value)); err != nil {
+// logout ends the request's session. Without a valid one (expired,
+// ended elsewhere, no cookie) there is nothing to end: the caller goes to
+// the sign-in page, where signing out leads, with the dead cookie cleared
+// rather than an error page saying the session has expired.
+func (u *UI) logout(w http.ResponseWriter, r *http.Request) {
+	s, err := u.current(r)
+	if err != nil && hypercare.ErrorCode(err) != hypercare.CodeUnauthenticated {
+		u.fail(w, r, &view{}, err)
+		return
+	}
+	if err == nil {
+		if !sameSecret(r.PostFormValue("csrf"), csrfFor(s.token)) {
+			u.fail(w, r, &view{User: s.user}, hypercare.Errorf(hypercare.CodePermissionDenied,
+				"the form's security token is missing or out of date; reload the page and try again"))
+			return
+		}
+		if err := u.opts.Sessions.DeleteSession(r.Context(), hashSecret(s.token)); err != nil {
 			u.fail(w, r, &view{}, err)
 			return
 		}

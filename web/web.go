@@ -146,7 +146,7 @@ func (u *UI) routes() {
 	u.mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
 	u.mux.HandleFunc("GET /login", u.loginPage)
 	u.mux.HandleFunc("POST /login", u.login)
-	u.mux.HandleFunc("POST /logout", u.page(viewer, u.logout))
+	u.mux.HandleFunc("POST /logout", u.logout)
 	u.mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/incidents", http.StatusSeeOther)
 	})
