@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -39,6 +40,32 @@ func TestSignOutWithAnExpiredSessionGoesToTheSignInPage(t *testing.T) {
 		// Without any cookie at all, too.
 		if code, _ := h.browser().post("/logout", url.Values{}); code != http.StatusSeeOther {
 			t.Errorf("sign out without a session = %d, want 303 to /login", code)
+		}
+	})
+}
+
+// TestSigningInAgainEndsThePreviousSession: signing in again in the same
+// browser (as the same or another user) ends the session its cookie
+// carried, so a copy of the old cookie (taken from a shared screen, or
+// planted before sign-in) no longer works until it would have expired.
+func TestSigningInAgainEndsThePreviousSession(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, e storetest.Engine) {
+		h := startHarness(t, e.Open(t))
+		u, _ := url.Parse(h.URL)
+		b := h.browser()
+		b.mustLogin("rita")
+		old := sessionCookieOf(b, u)
+		b.mustLogin("ada")
+		if now := sessionCookieOf(b, u); now == old || now == "" {
+			t.Fatalf("signing in again kept the session cookie %q", now)
+		}
+		if code, page := b.get("/incidents"); code != http.StatusOK || !strings.Contains(page, "Ada") {
+			t.Fatalf("GET /incidents after signing in again = %d", code)
+		}
+		replay := h.browser()
+		replay.c.Jar.SetCookies(u, []*http.Cookie{{Name: "hypercare_session", Value: old}})
+		if code, _ := replay.get("/incidents"); code != http.StatusSeeOther {
+			t.Errorf("the previous session's cookie still works after signing in again: GET = %d, want a redirect to /login", code)
 		}
 	})
 }

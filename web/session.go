@@ -178,7 +178,8 @@ func (u *UI) showLogin(w http.ResponseWriter, r *http.Request, status int, next,
 }
 
 // login checks the form, throttles failures per username and per client
-// address, and on success starts a session.
+// address, and on success ends the browser's previous session and starts
+// a new one.
 func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 	username, password := strings.TrimSpace(r.PostFormValue("username")), r.PostFormValue("password")
 	next := r.PostFormValue("next")
@@ -209,6 +210,15 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	done(true)
+	// The session this browser had (the same user's or another's) ends:
+	// a copy of its cookie, taken from a shared screen or planted before
+	// sign-in, must not stay valid until it expires.
+	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+		if err := u.opts.Sessions.DeleteSession(r.Context(), hashSecret(c.Value)); err != nil {
+			u.fail(w, r, &view{}, err)
+			return
+		}
+	}
 	tok := newSecret()
 	now := u.opts.Clock.Now()
 	if err := u.opts.Sessions.CreateSession(r.Context(), hashSecret(tok), user.ID, now, now.Add(sessionLifetime)); err != nil {
