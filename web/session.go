@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -188,7 +187,7 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 		u.showLogin(w, r, http.StatusForbidden, next, username, "The sign-in form expired; please try again.")
 		return
 	}
-	ip := clientIP(r)
+	ip := clientIP(r, u.opts.TrustedProxies)
 	done, wait, blocked := u.throttle.begin(username, throttleAddr(ip))
 	if blocked {
 		w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
@@ -294,16 +293,6 @@ func localPath(p string) string {
 		return "/incidents"
 	}
 	return p
-}
-
-// clientIP is the connection's address: forwarded headers are the
-// client's to forge, so they never choose whose failures count.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // throttleAddr is the address whose sign-in failures count together: an
