@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -69,6 +71,8 @@ func twiml(w http.ResponseWriter, doc []byte) {
 // so the timeline says who, and the answer says what happened. A number
 // several users share (a duty phone) acts as the one of them paged for
 // that incident on it (replyUser), or, when none was, changes nothing.
+// A message is acted on once: the same MessageSid again (a replayed
+// request, a Twilio retry) gets an empty answer and changes nothing.
 func (s *Server) twilioSMS(w http.ResponseWriter, r *http.Request) {
 	form, ok := s.twilioRequest(w, r)
 	if !ok {
@@ -100,8 +104,57 @@ func (s *Server) twilioSMS(w http.ResponseWriter, r *http.Request) {
 			names(users), number)))
 		return
 	}
+	first, err := s.claimTwilioMessage(r.Context(), form)
+	if err != nil {
+		if hypercare.ErrorCode(err) == hypercare.CodeInvalid {
+			s.writeError(w, r, err)
+			return
+		}
+		s.log.Error("twilio sms: record MessageSid", slog.String("incident", ref), slog.Any("error", err))
+		twiml(w, twilio.Message("Hypercare could not "+action+" the incident; try again or use the incident page."))
+		return
+	}
+	if !first {
+		// A replay (or Twilio retrying a request that did reach us): it
+		// acted once already; no second action, no second text back.
+		s.log.Warn("twilio sms: MessageSid already handled; ignored", slog.String("message_sid", form.Get("MessageSid")),
+			slog.String("incident", ref))
+		twiml(w, twilio.Empty())
+		return
+	}
 	text, _ := s.phoneAct(r.Context(), user, action, ref, "SMS")
 	twiml(w, twilio.Message(text))
+}
+
+// twilioReplayWindow is how long a handled SMS's MessageSid is kept. A
+// Twilio signature carries no time, so a captured request is valid
+// forever; kept this long, a replay finds every incident the original
+// could have been about long resolved, where an action changes nothing.
+const twilioReplayWindow = 30 * 24 * time.Hour
+
+// claimTwilioMessage records that the SMS with the form's MessageSid is
+// being handled and reports whether this was the first time. It is kept
+// in the store with the used one-click tokens (a signed Twilio request is
+// a bearer credential too), so every node of a cluster, and a restarted
+// one, refuses a replay. A form without MessageSid (Twilio always sends
+// one, and the signature covers it) is invalid.
+func (s *Server) claimTwilioMessage(ctx context.Context, form url.Values) (bool, error) {
+	sid := form.Get("MessageSid")
+	if sid == "" {
+		return false, hypercare.InvalidFields("invalid Twilio request",
+			hypercare.FieldError{Field: "MessageSid", Message: "is required: Twilio sends it with every message"})
+	}
+	ts, ok := s.store.(actTokenStore)
+	if !ok {
+		return false, errors.New("this server's store cannot keep handled messages")
+	}
+	sum := sha256.Sum256([]byte("hypercare-twilio-sms\x00" + form.Get("AccountSid") + "\x00" + sid))
+	now := s.clock.Now()
+	first, err := ts.ClaimActToken(ctx, hex.EncodeToString(sum[:]), "sms", now.Add(twilioReplayWindow), now)
+	if err != nil {
+		return false, fmt.Errorf("record Twilio message: %w", err)
+	}
+	return first, nil
 }
 
 // replyUser picks who a reply from number about incident ref comes from:

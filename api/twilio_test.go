@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha1"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -169,8 +171,13 @@ func (e *twilioEnv) twilioPost(pathAndQuery string, form url.Values, token strin
 	return code, string(body)
 }
 
+// smsSeq numbers the messages smsForm makes: each is a new message with
+// its own MessageSid, as Twilio sends them (the same one is a replay).
+var smsSeq atomic.Int64
+
 func smsForm(from, body string) url.Values {
-	return url.Values{"AccountSid": {twilioSID}, "MessageSid": {"SM0001"}, "From": {from}, "To": {"+15005550006"}, "Body": {body}}
+	return url.Values{"AccountSid": {twilioSID}, "MessageSid": {fmt.Sprintf("SM%032d", smsSeq.Add(1))},
+		"From": {from}, "To": {"+15005550006"}, "Body": {body}}
 }
 
 func (e *twilioEnv) state() (hypercare.Status, string) {

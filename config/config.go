@@ -73,6 +73,8 @@ type Config struct {
 	// RetentionSpec is the retention section as written; use the
 	// Retention accessor.
 	RetentionSpec Retention `yaml:"retention"`
+	// Server is how the HTTP server reads requests (trusted proxies).
+	Server Server `yaml:"server"`
 	// noise is each service's noise settings, made effective by Parse.
 	noise map[string]correlate.Noise
 }

@@ -69,7 +69,7 @@ func TestLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = Load(path)
-	want := path + `:2:1: bogus: unknown field "bogus" (allowed: teams, users, schedules, escalation_policies, services, ingest, notify, rules, hypercare_windows, runbooks, maintenance, retention)`
+	want := path + `:2:1: bogus: unknown field "bogus" (allowed: teams, users, schedules, escalation_policies, services, ingest, notify, rules, hypercare_windows, runbooks, maintenance, retention, server)`
 	if err == nil || err.Error() != want {
 		t.Errorf("Load(bad) = %v, want %s", err, want)
 	}
@@ -256,7 +256,7 @@ func TestValidationErrorIsInvalidArgument(t *testing.T) {
 	}
 	want := []hypercare.FieldError{
 		{Field: "teams", Message: "hypercare.yaml:1:8: must be a list, not a number"},
-		{Field: "foo", Message: `hypercare.yaml:2:1: unknown field "foo" (allowed: teams, users, schedules, escalation_policies, services, ingest, notify, rules, hypercare_windows, runbooks, maintenance, retention)`},
+		{Field: "foo", Message: `hypercare.yaml:2:1: unknown field "foo" (allowed: teams, users, schedules, escalation_policies, services, ingest, notify, rules, hypercare_windows, runbooks, maintenance, retention, server)`},
 	}
 	if !reflect.DeepEqual(herr.Details, want) {
 		t.Errorf("details = %+v\nwant %+v", herr.Details, want)

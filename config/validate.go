@@ -40,6 +40,7 @@ func (c *checker) check(cfg *Config) {
 		c.checkService(fmt.Sprintf("services[%d]", i), &cfg.Services[i], teams, policies, seen)
 	}
 	c.checkIngest(cfg.Ingest)
+	c.checkServer(cfg.Server)
 	c.checkRetention(cfg.RetentionSpec)
 	c.checkNotify(&cfg.Notify)
 	c.checkRules(cfg)

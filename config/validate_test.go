@@ -118,7 +118,7 @@ func TestParseSyntax(t *testing.T) {
 func TestParseUnknownKeys(t *testing.T) {
 	runProblemCases(t, []problemCase{
 		{"unknown top-level key", y("teams: []", "servics: []"), []string{
-			`hypercare.yaml:2:1: servics: unknown field "servics" (allowed: teams, users, schedules, escalation_policies, services, ingest, notify, rules, hypercare_windows, runbooks, maintenance, retention)`,
+			`hypercare.yaml:2:1: servics: unknown field "servics" (allowed: teams, users, schedules, escalation_policies, services, ingest, notify, rules, hypercare_windows, runbooks, maintenance, retention, server)`,
 		}},
 		{"unknown key in a team", y("teams:", "  - id: web", "    name: Web", "    lead: alice"), []string{
 			`hypercare.yaml:4:5: teams[0].lead: unknown field "lead" (allowed: id, name)`,
@@ -130,7 +130,7 @@ func TestParseUnknownKeys(t *testing.T) {
 			`hypercare.yaml:2:3: ingest.burst: unknown field "burst" (allowed: rate_limit_per_minute, max_body_bytes, max_batch_body_bytes)`,
 		}},
 		{"unknown key with explicit-key syntax", y("? nonsense", ": 1"), []string{
-			`hypercare.yaml:1:1: nonsense: unknown field "nonsense" (allowed: teams, users, schedules, escalation_policies, services, ingest, notify, rules, hypercare_windows, runbooks, maintenance, retention)`,
+			`hypercare.yaml:1:1: nonsense: unknown field "nonsense" (allowed: teams, users, schedules, escalation_policies, services, ingest, notify, rules, hypercare_windows, runbooks, maintenance, retention, server)`,
 		}},
 		{"every section of DESIGN.md is supported", y("users: []", "teams: []", "schedules: []", "escalation_policies: []",
 			"rules: []", "maintenance: []", "hypercare_windows: []", "runbooks: []"), nil},

@@ -125,6 +125,8 @@ func newDialer(o NetOptions, check dialCheck) *net.Dialer {
 // NewHTTPClient returns the HTTP client every HTTP channel must use. Beyond
 // the dialer guard it
 //   - allows only http and https, on the first request and on every redirect;
+//   - follows no redirect from https to http, which would send the page
+//     and its one-click action links in clear text;
 //   - follows at most MaxRedirects redirects, and none that would turn a
 //     POST into a GET (301/302/303), which would drop the page's body and
 //     make the receiver's 200 look like a delivery;
@@ -193,6 +195,12 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 	}
 	if err := checkScheme(req.URL.Scheme); err != nil {
 		return err
+	}
+	if prev := via[len(via)-1].URL; prev.Scheme == "https" && req.URL.Scheme != "https" {
+		// The page carries one-click acknowledge/resolve links and alert
+		// text: never send it in clear text because a receiver said so.
+		return Permanent(fmt.Errorf("refused: redirect from https to %s://%s would send the notification "+
+			"unencrypted; use the final https address", req.URL.Scheme, req.URL.Host))
 	}
 	if orig := via[0].Method; req.Method != orig {
 		return Permanent(fmt.Errorf("refused: redirect to %s would turn %s into %s and drop the body; "+

@@ -34,6 +34,7 @@ var sections = []section{
 	{name: "notify.low_urgency", get: func(c *config.Config) any { return c.Notify.LowUrgency }},
 	{name: "retention", get: func(c *config.Config) any { return c.RetentionSpec }},
 	{name: "ingest", get: func(c *config.Config) any { return c.Ingest }, restart: true},
+	{name: "server", get: func(c *config.Config) any { return c.Server }, restart: true},
 	{name: "notify.allow_private_networks", get: func(c *config.Config) any { return c.Notify.AllowPrivateNetworks }, restart: true},
 	{name: "notify.signing_key", get: func(c *config.Config) any { return c.Notify.SigningKey }, restart: true},
 	{name: "notify.email", get: func(c *config.Config) any { return c.Notify.Email }, restart: true},

@@ -18,7 +18,7 @@ func TestAddressesOfOneIPv6NetworkAreThrottledTogether(t *testing.T) {
 	ip := func(remote string) string {
 		r := httptest.NewRequest("POST", "/login", nil)
 		r.RemoteAddr = remote
-		return throttleAddr(clientIP(r))
+		return throttleAddr(clientIP(r, nil))
 	}
 	if a, b := ip("[2001:db8:1:2::5]:40000"), ip("[2001:db8:1:2:ffff:1:2:3]:40001"); a != b {
 		t.Errorf("two addresses of one /64 count apart: %q, %q", a, b)

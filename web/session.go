@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -178,7 +177,8 @@ func (u *UI) showLogin(w http.ResponseWriter, r *http.Request, status int, next,
 }
 
 // login checks the form, throttles failures per username and per client
-// address, and on success starts a session.
+// address, and on success ends the browser's previous session and starts
+// a new one.
 func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 	username, password := strings.TrimSpace(r.PostFormValue("username")), r.PostFormValue("password")
 	next := r.PostFormValue("next")
@@ -187,7 +187,7 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 		u.showLogin(w, r, http.StatusForbidden, next, username, "The sign-in form expired; please try again.")
 		return
 	}
-	ip := clientIP(r)
+	ip := clientIP(r, u.opts.TrustedProxies)
 	done, wait, blocked := u.throttle.begin(username, throttleAddr(ip))
 	if blocked {
 		w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
@@ -209,6 +209,15 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	done(true)
+	// The session this browser had (the same user's or another's) ends:
+	// a copy of its cookie, taken from a shared screen or planted before
+	// sign-in, must not stay valid until it expires.
+	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+		if err := u.opts.Sessions.DeleteSession(r.Context(), hashSecret(c.Value)); err != nil {
+			u.fail(w, r, &view{}, err)
+			return
+		}
+	}
 	tok := newSecret()
 	now := u.opts.Clock.Now()
 	if err := u.opts.Sessions.CreateSession(r.Context(), hashSecret(tok), user.ID, now, now.Add(sessionLifetime)); err != nil {
@@ -246,9 +255,23 @@ func (u *UI) checkPassword(r *http.Request, userID string, known bool, password 
 	return err
 }
 
-func (u *UI) logout(w http.ResponseWriter, r *http.Request, _ *view) {
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		if err := u.opts.Sessions.DeleteSession(r.Context(), hashSecret(c.Value)); err != nil {
+// logout ends the request's session. Without a valid one (expired,
+// ended elsewhere, no cookie) there is nothing to end: the caller goes to
+// the sign-in page, where signing out leads, with the dead cookie cleared
+// rather than an error page saying the session has expired.
+func (u *UI) logout(w http.ResponseWriter, r *http.Request) {
+	s, err := u.current(r)
+	if err != nil && hypercare.ErrorCode(err) != hypercare.CodeUnauthenticated {
+		u.fail(w, r, &view{}, err)
+		return
+	}
+	if err == nil {
+		if !sameSecret(r.PostFormValue("csrf"), csrfFor(s.token)) {
+			u.fail(w, r, &view{User: s.user}, hypercare.Errorf(hypercare.CodePermissionDenied,
+				"the form's security token is missing or out of date; reload the page and try again"))
+			return
+		}
+		if err := u.opts.Sessions.DeleteSession(r.Context(), hashSecret(s.token)); err != nil {
 			u.fail(w, r, &view{}, err)
 			return
 		}
@@ -270,16 +293,6 @@ func localPath(p string) string {
 		return "/incidents"
 	}
 	return p
-}
-
-// clientIP is the connection's address: forwarded headers are the
-// client's to forge, so they never choose whose failures count.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // throttleAddr is the address whose sign-in failures count together: an

@@ -17,6 +17,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -63,7 +64,13 @@ type Options struct {
 	// PublicURL is the base URL users reach the server at; an https one
 	// makes cookies Secure even behind a TLS-terminating proxy.
 	PublicURL string
-	Logger    *slog.Logger
+	// TrustedProxies are the reverse proxies (server.trusted_proxies)
+	// whose X-Forwarded-For is believed: behind them the client is the
+	// rightmost address of the header not theirs, else every user would
+	// share the proxy's address in the sign-in throttle and the logs.
+	// Empty: the header is ignored (a client could forge it).
+	TrustedProxies []netip.Prefix
+	Logger         *slog.Logger
 }
 
 // UI serves the web pages. Build it with New.
@@ -146,7 +153,7 @@ func (u *UI) routes() {
 	u.mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
 	u.mux.HandleFunc("GET /login", u.loginPage)
 	u.mux.HandleFunc("POST /login", u.login)
-	u.mux.HandleFunc("POST /logout", u.page(viewer, u.logout))
+	u.mux.HandleFunc("POST /logout", u.logout)
 	u.mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/incidents", http.StatusSeeOther)
 	})

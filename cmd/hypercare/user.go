@@ -21,7 +21,7 @@ import (
 func newUI(st *store.Store, cfg *config.Config, esc *escalate.Engine, catalog *readiness.Catalog, publicURL string, log *slog.Logger) (*web.UI, error) {
 	_, _, integrations := cfg.Catalog()
 	return web.New(web.Options{Store: st, Sessions: st, Clock: hypercare.SystemClock{}, Escalation: esc,
-		Integrations: integrations, Runbooks: cfg.Runbooks(), Readiness: catalog, PublicURL: publicURL, Logger: log})
+		Integrations: integrations, Runbooks: cfg.Runbooks(), Readiness: catalog, PublicURL: publicURL, TrustedProxies: cfg.TrustedProxies(), Logger: log})
 }
 
 func newUserCmd() *cobra.Command {
