@@ -148,6 +148,10 @@ type Reader interface {
 	ListTokens(ctx context.Context) ([]Token, error)
 	// ListNotifications returns an incident's pages, oldest first.
 	ListNotifications(ctx context.Context, incidentID string) ([]Notification, error)
+	// ListIncidentNotifications returns a page of an incident's pages,
+	// oldest first, and the cursor of the next: what the REST API lists,
+	// bounded however long the incident was paged for.
+	ListIncidentNotifications(ctx context.Context, incidentID string, p Page) ([]Notification, string, error)
 	// RecentSends returns when userID was sent pages (and digests) of
 	// contact type t at or after since, oldest first: throttles and
 	// digests count them.

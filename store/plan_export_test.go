@@ -122,6 +122,9 @@ func (s *Store) addDetailCases(add func(string, string, []any, ...string)) {
 	built("incident timeline cursor", "timeline_incident_at")(listTimelineSQL("inc-0000000100",
 		hypercare.Page{Limit: 25, Cursor: pairCursor(at, "t-1")}))
 	add("incident notifications", listNotificationsSQL, []any{"inc-0000000100"}, "notifications_incident")
+	built("incident notifications page", "notifications_incident")(listIncidentNotificationsSQL("inc-0000000100", hypercare.Page{Limit: 25}))
+	built("incident notifications cursor", "notifications_incident")(listIncidentNotificationsSQL("inc-0000000100",
+		hypercare.Page{Limit: 25, Cursor: pairCursor(at, "n-0000000100")}))
 	add("incident escalation", getEscalationSQL, []any{"inc-0000000100"}, "pkey")
 	add("incident feedback", incidentFeedbackSQL+"$1, $2)", []any{"inc-0000000100", "inc-0000000200"}, "pkey")
 	add("digest pages", listDigestSQL, []any{"d-1"}, "notifications_digest")

@@ -44,6 +44,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"PanicInWrite", testPanicInWrite},
 		{"Escalations", testEscalations},
 		{"Notifications", testNotifications},
+		{"NotificationPages", testNotificationPages},
 		{"CancelInFlight", testCancelInFlight},
 		{"Pacing", testPacing},
 		{"CalendarFeeds", testCalendarFeeds},
