@@ -134,6 +134,10 @@ type Reader interface {
 	// to people (the web UI's status tabs), which must not read a million
 	// index entries to say "1,000,000".
 	CountIncidentsUpTo(ctx context.Context, status Status, limit int64) (int64, error)
+	// CountMatchingIncidentsUpTo is CountIncidentsUpTo within a service
+	// and/or an urgency ("" for any), so a filtered list's counts are of
+	// what it lists.
+	CountMatchingIncidentsUpTo(ctx context.Context, status Status, serviceID string, urgency Urgency, limit int64) (int64, error)
 	ListAlerts(ctx context.Context, f AlertFilter) ([]Alert, string, error)
 	ListTimeline(ctx context.Context, incidentID string, p Page) ([]TimelineEntry, string, error)
 	// LatestTimeline returns an incident's newest limit entries, oldest

@@ -70,8 +70,14 @@ func (s *Store) ReadPlanCases() []PlanCase {
 	}
 	// The web UI's status tabs: a count per status, capped.
 	for _, st := range []hypercare.Status{trig, ack, res} {
-		text, args, err := countIncidentsUpToSQL(st, 10000)
+		text, args, err := countIncidentsUpToSQL(st, "", "", 10000)
 		built("incidents count status="+string(st), "incidents_status_number")(text, args, 0, err)
+		text, args, err = countIncidentsUpToSQL(st, "svc-03", "", 10000)
+		built("incidents count service status="+string(st), "incidents_service_status")(text, args, 0, err)
+		text, args, err = countIncidentsUpToSQL(st, "", hypercare.UrgencyLow, 10000)
+		built("incidents count urgency status="+string(st), "incidents_status_urgency")(text, args, 0, err)
+		text, args, err = countIncidentsUpToSQL(st, "svc-03", hypercare.UrgencyLow, 10000)
+		built("incidents count service urgency status="+string(st), "incidents_status_urgency")(text, args, 0, err)
 	}
 	// GET /api/v1/alerts?service=&incident=&dedup_key=&status=&limit=&cursor=
 	// and GET /api/v1/incidents/{id}/alerts.

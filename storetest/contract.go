@@ -38,6 +38,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"InvalidText", testInvalidText},
 		{"InvalidFilters", testInvalidFilters},
 		{"Pagination", testPagination},
+		{"MatchingCounts", testMatchingCounts},
 		{"NotFound", testNotFound},
 		{"Tokens", testTokens},
 		{"ContextCancelled", testContextCancelled},

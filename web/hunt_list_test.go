@@ -39,24 +39,48 @@ func TestLiveListKeepsTheWayToOlderIncidents(t *testing.T) {
 	}
 }
 
-// TestFilteredListSaysTheCountsAreOfAll: filtered to Payments, the list
-// showed "triggered 3" over a table of one incident: the counts are of
-// every service and urgency (as are their links), and nothing said so.
-func TestFilteredListSaysTheCountsAreOfAll(t *testing.T) {
+// countOf matches a status tab of the list: its link and its count.
+var countOf = regexp.MustCompile(`<li><a href="([^"]*)">.*?(triggered|acknowledged|resolved).*?<strong>(\d+)\+?</strong></a></li>`)
+
+// TestFilteredListCountsWhatItLists: filtered to Payments (or to an
+// urgency), the status tabs count the incidents of that filter, and their
+// links keep it; they counted every service and urgency ("triggered 3"
+// over a table of one, under a label saying so) and their links dropped
+// the filter.
+func TestFilteredListCountsWhatItLists(t *testing.T) {
 	h := startHarness(t, storetest.Engines(t)[0].Open(t))
 	h.trigger("c1", "Checkout down", "")
 	h.trigger("c2", "Checkout slow", "")
 	h.triggerWith(paymentsKey, "p1", "Payments down", "")
 	b := h.browser()
 	b.mustLogin("vic")
-	for _, path := range []string{"/incidents?service=payments", "/incidents/rows?service=payments&status=open", "/incidents?urgency=high"} {
-		_, page := b.get(path)
-		i := strings.Index(page, `class="counts"`)
-		if i < 0 || !strings.Contains(page[i:i+200], "All services") {
-			t.Errorf("GET %s: the counts do not say they are of all incidents:\n%.300s", path, page[max(i, 0):])
-		}
+	cases := []struct {
+		path, triggered, keep string
+	}{
+		{"/incidents?service=payments", "1", "service=payments"},
+		{"/incidents/rows?service=payments&status=open", "1", "service=payments"},
+		{"/incidents?service=checkout", "2", "service=checkout"},
+		{"/incidents?urgency=low", "0", "urgency=low"},
+		{"/incidents", "3", ""},
 	}
-	if _, page := b.get("/incidents"); strings.Contains(page, "All services") {
-		t.Error("the unfiltered list labels its counts")
+	for _, c := range cases {
+		_, page := b.get(c.path)
+		tabs := countOf.FindAllStringSubmatch(page, -1)
+		if len(tabs) != 3 {
+			t.Errorf("GET %s: %d status tabs:\n%.600s", c.path, len(tabs), page)
+			continue
+		}
+		for _, tab := range tabs {
+			link := html.UnescapeString(tab[1])
+			if !strings.Contains(link, "status="+tab[2]) || !strings.Contains(link, c.keep) {
+				t.Errorf("GET %s: tab %s links %s, want the status and %q", c.path, tab[2], link, c.keep)
+			}
+			if tab[2] == "triggered" && tab[3] != c.triggered {
+				t.Errorf("GET %s: triggered %s, want %s", c.path, tab[3], c.triggered)
+			}
+		}
+		if strings.Contains(page, "All services") {
+			t.Errorf("GET %s: the counts still say they are of all services", c.path)
+		}
 	}
 }
