@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
 	"github.com/hypercare/hypercare/storetest"
 )
 
@@ -83,4 +84,59 @@ func TestFilteredListCountsWhatItLists(t *testing.T) {
 			t.Errorf("GET %s: the counts still say they are of all services", c.path)
 		}
 	}
+}
+
+var newestLink = regexp.MustCompile(`<a href="([^"]+)">Newest incidents</a>`)
+
+// TestOlderPageLinksBackToTheNewest: the second page of the incident list
+// ("Older incidents") had no way back to the newest but the browser's Back
+// button, and, opened from a bookmark or a shared link, none at all. An
+// older page links to the first page of the same filter; the first page
+// does not.
+func TestOlderPageLinksBackToTheNewest(t *testing.T) {
+	h := startHarness(t, storetest.Engines(t)[0].Open(t))
+	b := h.browser()
+	b.mustLogin("vic")
+	for i := range 51 {
+		h.trigger(fmt.Sprintf("storm-%d", i), fmt.Sprintf("Pod %d down", i), "")
+	}
+	_, first := b.get("/incidents?status=open")
+	if newestLink.MatchString(first) {
+		t.Error("the first page links to the newest incidents: it is them")
+	}
+	m := olderLink.FindStringSubmatch(first)
+	if m == nil {
+		t.Fatal("the first page of 51 open incidents has no link to the older ones")
+	}
+	older := html.UnescapeString(m[1])
+	for _, path := range []string{older, strings.Replace(older, "/incidents?", "/incidents/rows?", 1)} {
+		_, page := b.get(path)
+		n := newestLink.FindStringSubmatch(page)
+		if n == nil {
+			t.Errorf("GET %s: no link back to the newest incidents:\n%.300s", path, page)
+			continue
+		}
+		if back := html.UnescapeString(n[1]); back != "/incidents?status=open" {
+			t.Errorf("GET %s: the newest link is %s, want /incidents?status=open", path, back)
+		}
+	}
+}
+
+// TestBrowserOlderPageGoesBackToTheNewest: in Chromium, the older page's
+// "Newest incidents" link leads to the first page, with the newest
+// incident on it.
+func TestBrowserOlderPageGoesBackToTheNewest(t *testing.T) {
+	exe := chromiumPath(t)
+	h := startHarness(t, storetest.Engines(t)[0].Open(t))
+	for i := range 51 {
+		h.trigger(fmt.Sprintf("storm-%d", i), fmt.Sprintf("Pod %d down", i), "")
+	}
+	ctx := newBrowser(t, exe)
+	signIn(t, ctx, h.URL, "rita")
+	run(t, ctx, "open the older page and go back to the newest",
+		chromedp.Navigate(h.URL+"/incidents?status=open"),
+		chromedp.Click(chromedp.Search(`//a[normalize-space()="Older incidents"]`)),
+		chromedp.WaitVisible(chromedp.ID("incident-1")),
+		chromedp.Click(chromedp.Search(`//a[normalize-space()="Newest incidents"]`)),
+		chromedp.WaitVisible(chromedp.ID("incident-51")))
 }

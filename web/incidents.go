@@ -24,6 +24,9 @@ type listView struct {
 	Counts                   []statusCount
 	Incidents                []hypercare.Incident
 	NextURL, RowsURL         string
+	// NewestURL is the first page of the same filter, on an older page
+	// (empty on the first).
+	NewestURL string
 }
 
 type statusCount struct {
@@ -109,6 +112,7 @@ func (u *UI) listData(r *http.Request, v *view) (*listView, error) {
 		q.Set("urgency", string(f.Urgency))
 	}
 	if f.Cursor != "" {
+		lv.NewestURL = "/incidents?" + q.Encode()
 		q.Set("cursor", f.Cursor)
 	}
 	lv.RowsURL = "/incidents/rows?" + q.Encode()
