@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/hypercare/hypercare/storetest"
@@ -139,4 +140,30 @@ func TestBrowserOlderPageGoesBackToTheNewest(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("incident-1")),
 		chromedp.Click(chromedp.Search(`//a[normalize-space()="Newest incidents"]`)),
 		chromedp.WaitVisible(chromedp.ID("incident-51")))
+}
+
+// TestBrowserOnCallPageFollowsAHandoff: the on-call page open at a
+// handoff shows whoever is on call after it, without a reload by hand; it
+// kept showing the person whose shift had ended until someone reloaded.
+func TestBrowserOnCallPageFollowsAHandoff(t *testing.T) {
+	exe := chromiumPath(t)
+	h := startHarness(t, storetest.Engines(t)[0].Open(t))
+	ctx := newBrowser(t, exe)
+	h.Clock.Set(time.Date(2026, 11, 27, 8, 59, 59, 0, time.UTC)) // a second before the daily 09:00 handoff
+	signIn(t, ctx, h.URL, "rita")
+	run(t, ctx, "open the on-call page", chromedp.Navigate(h.URL+"/oncall"), chromedp.WaitVisible(chromedp.Search(`//h1[normalize-space()="On call"]`)))
+	before := eval[string](t, ctx, `document.querySelector("article p").textContent`)
+	want := "Now: Rita Responder"
+	if strings.HasPrefix(before, want) {
+		want = "Now: Ada Admin"
+	}
+	h.Clock.Advance(2 * time.Second)
+	// The reload interrupts a wait begun before it: wait again after it.
+	var err error
+	for range 3 {
+		if _, err = chromedp.Run(ctx, waitText("article p", want)); err == nil {
+			return
+		}
+	}
+	t.Fatalf("the on-call page does not show %q after the handoff: %v", want, err)
 }
