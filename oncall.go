@@ -11,7 +11,18 @@ import "time"
 type OnCall struct {
 	At     time.Time     `json:"at"`
 	OnCall []OnCallEntry `json:"oncall"`
-	Policy *PolicyOnCall `json:"policy,omitempty"`
+	// NobodyOnCall are the schedules asked about that have nobody on
+	// call at At (a gap), so an empty OnCall is never ambiguous.
+	NobodyOnCall []OnCallGap   `json:"nobody_on_call"`
+	Policy       *PolicyOnCall `json:"policy,omitempty"`
+}
+
+// OnCallGap is a schedule with nobody on call at a moment, and until when:
+// the start of its next shift if within 90 days (else Until is nil). A
+// page for a level targeting only this schedule passes it over.
+type OnCallGap struct {
+	Schedule string     `json:"schedule"`
+	Until    *time.Time `json:"until"`
 }
 
 // OnCallEntry says who is on call on one schedule at a moment, and until

@@ -134,6 +134,10 @@ type Reader interface {
 	// to people (the web UI's status tabs), which must not read a million
 	// index entries to say "1,000,000".
 	CountIncidentsUpTo(ctx context.Context, status Status, limit int64) (int64, error)
+	// CountMatchingIncidentsUpTo is CountIncidentsUpTo within a service
+	// and/or an urgency ("" for any), so a filtered list's counts are of
+	// what it lists.
+	CountMatchingIncidentsUpTo(ctx context.Context, status Status, serviceID string, urgency Urgency, limit int64) (int64, error)
 	ListAlerts(ctx context.Context, f AlertFilter) ([]Alert, string, error)
 	ListTimeline(ctx context.Context, incidentID string, p Page) ([]TimelineEntry, string, error)
 	// LatestTimeline returns an incident's newest limit entries, oldest
@@ -148,6 +152,10 @@ type Reader interface {
 	ListTokens(ctx context.Context) ([]Token, error)
 	// ListNotifications returns an incident's pages, oldest first.
 	ListNotifications(ctx context.Context, incidentID string) ([]Notification, error)
+	// ListIncidentNotifications returns a page of an incident's pages,
+	// oldest first, and the cursor of the next: what the REST API lists,
+	// bounded however long the incident was paged for.
+	ListIncidentNotifications(ctx context.Context, incidentID string, p Page) ([]Notification, string, error)
 	// RecentSends returns when userID was sent pages (and digests) of
 	// contact type t at or after since, oldest first: throttles and
 	// digests count them.

@@ -29,7 +29,7 @@ func newMetrics(reg *prometheus.Registry, st hypercare.Store, in *intake.Intake)
 	m := &metrics{
 		events: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hypercare_events_total",
-			Help: "Events received, by integration type and outcome (created, updated, acknowledged, resolved, ignored, suppressed, dropped, rejected, rate_limited, error).",
+			Help: "Events received, by integration (its type: events-v2, alertmanager, grafana, generic; change for change events; unknown when no integration matched) and outcome (created, updated, acknowledged, resolved, ignored, suppressed, dropped, grouped, symptom, rejected, rate_limited, error).",
 		}, []string{"integration", "outcome"}),
 		ingestLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "hypercare_ingest_duration_seconds",

@@ -9,7 +9,8 @@ import (
 )
 
 // incidentNotifications answers GET /api/v1/incidents/{id}/notifications:
-// the incident's pages. A failed page's error_detail (which can name the
+// a page of the incident's pages, oldest first (?limit=&cursor=, as every
+// list of the API: an incident paged for days is not read whole). A failed page's error_detail (which can name the
 // receiver's host, address and port) is shown to admins only; every role
 // sees last_error, the short reason.
 func (s *Server) incidentNotifications(w http.ResponseWriter, r *http.Request) {
@@ -18,13 +19,18 @@ func (s *Server) incidentNotifications(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	list, err := s.store.ListNotifications(r.Context(), inc.ID)
+	page, err := pageOf(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	list, next, err := s.store.ListIncidentNotifications(r.Context(), inc.ID, page)
 	if !isAdmin(r) {
 		for i := range list {
 			list[i].ErrorDetail = ""
 		}
 	}
-	respondList(s, w, r, "notifications", list, err)
+	respondPage(s, w, r, "notifications", list, next, err)
 }
 
 // isAdmin reports whether the request's principal is an admin.

@@ -69,13 +69,15 @@ func (s *Server) onCall(w http.ResponseWriter, r *http.Request) {
 		}
 		ids = []string{sid}
 	}
-	entries := []hypercare.OnCallEntry{}
+	entries, gaps := []hypercare.OnCallEntry{}, []hypercare.OnCallGap{}
 	for _, id := range ids {
 		if e, ok := scheduleOnCall(dir, id, at); ok {
 			entries = append(entries, e)
+		} else {
+			gaps = append(gaps, scheduleGap(dir, id, at))
 		}
 	}
-	resp.OnCall = entries
+	resp.OnCall, resp.NobodyOnCall = entries, gaps
 	s.writeJSON(w, http.StatusOK, resp)
 }
 
@@ -90,6 +92,17 @@ func scheduleOnCall(dir *escalate.Directory, id string, at time.Time) (hypercare
 		e.Until = &end
 	}
 	return e, true
+}
+
+// scheduleGap is schedule id with nobody on call at at, until its next
+// shift starts if within untilHorizon.
+func scheduleGap(dir *escalate.Directory, id string, at time.Time) hypercare.OnCallGap {
+	g := hypercare.OnCallGap{Schedule: id}
+	if next := dir.Schedules[id].Shifts(at, at.Add(untilHorizon)); len(next) > 0 {
+		start := next[0].Start.UTC()
+		g.Until = &start
+	}
+	return g
 }
 
 // untilHorizon is how far ahead "until" looks: someone still on call after

@@ -3,6 +3,7 @@ package escalate
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/incident"
@@ -83,8 +84,12 @@ func chooseLevel(st *hypercare.EscalationState, policy hypercare.EscalationPolic
 // incident is now theirs, though an acknowledged incident keeps the ack
 // timeout its acknowledgement armed. A user with no notification rule for the
 // incident's urgency is refused (invalid_argument on user): nobody would
-// be paged, and the incident would go silent.
+// be paged, and the incident would go silent. No user at all (empty or
+// blank) is invalid_argument "is required" on user.
 func (e *Engine) Reassign(ctx context.Context, inc *hypercare.Incident, userID string, actor hypercare.Actor) error {
+	if strings.TrimSpace(userID) == "" {
+		return hypercare.InvalidFields("invalid reassignment", hypercare.FieldError{Field: "user", Message: "is required"})
+	}
 	dir := e.Directory()
 	if _, ok := dir.Users[userID]; !ok {
 		return hypercare.InvalidFields("invalid reassignment", hypercare.FieldError{Field: "user", Message: fmt.Sprintf("no user %q", userID)})

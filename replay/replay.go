@@ -53,8 +53,11 @@ type Options struct {
 	// the replay's many small commits cheaper, else the system's temporary
 	// directory). It is removed when Run returns.
 	TempDir string
-	// Horizon is how long the clock runs on after the last event
-	// (default DefaultHorizon).
+	// Horizon is how long the clock runs on after the last event; zero
+	// (the field left out) means DefaultHorizon, and a negative one is
+	// refused. A caller taking it from a user refuses zero itself, as the
+	// CLI's --horizon does, rather than replaying a day the user did not
+	// ask for.
 	Horizon time.Duration
 	// Logger receives the engines' logs (default: none).
 	Logger *slog.Logger
@@ -72,7 +75,10 @@ type Options struct {
 // has, fails the whole replay with a *LineError naming line and field,
 // before anything is processed.
 func Run(ctx context.Context, cfg *config.Config, lines io.Reader, opts Options) (*Report, error) {
-	if opts.Horizon <= 0 {
+	if opts.Horizon < 0 {
+		return nil, fmt.Errorf("replay: horizon %s is negative", opts.Horizon)
+	}
+	if opts.Horizon == 0 {
 		opts.Horizon = DefaultHorizon
 	}
 	if opts.Logger == nil {

@@ -70,8 +70,14 @@ func (s *Store) ReadPlanCases() []PlanCase {
 	}
 	// The web UI's status tabs: a count per status, capped.
 	for _, st := range []hypercare.Status{trig, ack, res} {
-		text, args, err := countIncidentsUpToSQL(st, 10000)
+		text, args, err := countIncidentsUpToSQL(st, "", "", 10000)
 		built("incidents count status="+string(st), "incidents_status_number")(text, args, 0, err)
+		text, args, err = countIncidentsUpToSQL(st, "svc-03", "", 10000)
+		built("incidents count service status="+string(st), "incidents_service_status")(text, args, 0, err)
+		text, args, err = countIncidentsUpToSQL(st, "", hypercare.UrgencyLow, 10000)
+		built("incidents count urgency status="+string(st), "incidents_status_urgency")(text, args, 0, err)
+		text, args, err = countIncidentsUpToSQL(st, "svc-03", hypercare.UrgencyLow, 10000)
+		built("incidents count service urgency status="+string(st), "incidents_status_urgency")(text, args, 0, err)
 	}
 	// GET /api/v1/alerts?service=&incident=&dedup_key=&status=&limit=&cursor=
 	// and GET /api/v1/incidents/{id}/alerts.
@@ -122,6 +128,9 @@ func (s *Store) addDetailCases(add func(string, string, []any, ...string)) {
 	built("incident timeline cursor", "timeline_incident_at")(listTimelineSQL("inc-0000000100",
 		hypercare.Page{Limit: 25, Cursor: pairCursor(at, "t-1")}))
 	add("incident notifications", listNotificationsSQL, []any{"inc-0000000100"}, "notifications_incident")
+	built("incident notifications page", "notifications_incident")(listIncidentNotificationsSQL("inc-0000000100", hypercare.Page{Limit: 25}))
+	built("incident notifications cursor", "notifications_incident")(listIncidentNotificationsSQL("inc-0000000100",
+		hypercare.Page{Limit: 25, Cursor: pairCursor(at, "n-0000000100")}))
 	add("incident escalation", getEscalationSQL, []any{"inc-0000000100"}, "pkey")
 	add("incident feedback", incidentFeedbackSQL+"$1, $2)", []any{"inc-0000000100", "inc-0000000200"}, "pkey")
 	add("digest pages", listDigestSQL, []any{"d-1"}, "notifications_digest")

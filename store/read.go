@@ -172,7 +172,15 @@ func (s *Store) CountIncidents(ctx context.Context, status hypercare.Status) (in
 // CountIncidentsUpTo counts incidents with status (all when ""), reading
 // at most limit of them: limit means "limit or more".
 func (s *Store) CountIncidentsUpTo(ctx context.Context, status hypercare.Status, limit int64) (int64, error) {
-	text, args, err := countIncidentsUpToSQL(status, limit)
+	return s.CountMatchingIncidentsUpTo(ctx, status, "", "", limit)
+}
+
+// CountMatchingIncidentsUpTo is CountIncidentsUpTo within a service
+// and/or an urgency ("" for any): the web UI's status tabs of a filtered
+// list count what the list shows.
+func (s *Store) CountMatchingIncidentsUpTo(ctx context.Context, status hypercare.Status, serviceID string,
+	urgency hypercare.Urgency, limit int64) (int64, error) {
+	text, args, err := countIncidentsUpToSQL(status, serviceID, urgency, limit)
 	if err != nil {
 		return 0, err
 	}
@@ -183,15 +191,21 @@ func (s *Store) CountIncidentsUpTo(ctx context.Context, status hypercare.Status,
 	return n, nil
 }
 
-// countIncidentsUpToSQL is CountIncidentsUpTo's read: the LIMIT inside
-// bounds the index entries it walks (incidents_status_number with a
-// status).
-func countIncidentsUpToSQL(status hypercare.Status, limit int64) (string, []any, error) {
+// countIncidentsUpToSQL is CountMatchingIncidentsUpTo's read: the LIMIT
+// inside bounds the index entries it walks: incidents_status_number with
+// a status alone, incidents_service_status with a service,
+// incidents_status_urgency with an urgency (and a service).
+func countIncidentsUpToSQL(status hypercare.Status, serviceID string, urgency hypercare.Urgency, limit int64) (string, []any, error) {
 	if limit < 1 {
 		return "", nil, hypercare.InvalidFields("count incidents: invalid argument", hypercare.FieldError{Field: "limit", Message: "must be at least 1"})
 	}
 	var q query
 	q.eq("status", "status", string(status))
+	q.eq("urgency", "urgency", string(urgency))
+	if serviceID != "" {
+		q.check.str("service_id", serviceID)
+		q.where("(service_id || '/') = " + q.arg(serviceID+"/"))
+	}
 	if err := q.check.err("count incidents", ""); err != nil {
 		return "", nil, err
 	}

@@ -69,7 +69,14 @@ type onCallView struct {
 	At        time.Time
 	Schedules []scheduleView
 	Policies  []policyView
+	// RefreshIn is when the page reloads itself, in whole seconds: just
+	// after the next handoff of any schedule, and at least every
+	// onCallRefresh (a config reload changes schedules too).
+	RefreshIn int
 }
+
+// onCallRefresh is the longest the on-call page shows without a reload.
+const onCallRefresh = 5 * time.Minute
 
 func (u *UI) onCallPage(w http.ResponseWriter, r *http.Request, v *view) {
 	v.Title, v.Nav = "On call", "oncall"
@@ -119,6 +126,13 @@ func (u *UI) onCallPage(w http.ResponseWriter, r *http.Request, v *view) {
 	for _, id := range sortedKeys(dir.Policies) {
 		ov.Policies = append(ov.Policies, policyOnCall(dir, dir.Policies[id], now, changes, name))
 	}
+	next := onCallRefresh
+	for _, at := range changes {
+		next = min(next, at.Sub(now))
+	}
+	// A second past the handoff (rounded up), so the page reloads after it.
+	ov.RefreshIn = int((max(next, 0) + 2*time.Second - 1) / time.Second)
+	v.Live = "oncall"
 	u.render(w, r, http.StatusOK, "oncall", ov)
 }
 

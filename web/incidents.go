@@ -24,12 +24,18 @@ type listView struct {
 	Counts                   []statusCount
 	Incidents                []hypercare.Incident
 	NextURL, RowsURL         string
+	// NewestURL is the first page of the same filter, on an older page
+	// (empty on the first).
+	NewestURL string
 }
 
 type statusCount struct {
 	Status hypercare.Status
 	Count  int64
 	More   bool // there are more than countCap (Count): shown "10000+"
+	// URL lists the incidents counted: this status, the list's service
+	// and urgency.
+	URL string
 }
 
 // countCap is the most incidents a status tab counts: a store with a
@@ -77,12 +83,21 @@ func (u *UI) listData(r *http.Request, v *view) (*listView, error) {
 	for _, s := range lv.Services {
 		lv.ServiceNames[s.ID] = s.Name
 	}
+	// The tabs count what the list shows: its service and urgency.
 	for _, st := range []hypercare.Status{hypercare.StatusTriggered, hypercare.StatusAcknowledged, hypercare.StatusResolved} {
-		n, err := u.opts.Store.CountIncidentsUpTo(ctx, st, countCap+1)
+		n, err := u.opts.Store.CountMatchingIncidentsUpTo(ctx, st, f.ServiceID, f.Urgency, countCap+1)
 		if err != nil {
 			return nil, err
 		}
-		lv.Counts = append(lv.Counts, statusCount{Status: st, Count: min(n, countCap), More: n > countCap})
+		tab := url.Values{"status": {string(st)}}
+		if f.ServiceID != "" {
+			tab.Set("service", f.ServiceID)
+		}
+		if f.Urgency != "" {
+			tab.Set("urgency", string(f.Urgency))
+		}
+		lv.Counts = append(lv.Counts, statusCount{Status: st, Count: min(n, countCap), More: n > countCap,
+			URL: "/incidents?" + tab.Encode()})
 	}
 	list, next, err := u.opts.Store.ListIncidents(ctx, f)
 	if err != nil {
@@ -97,6 +112,7 @@ func (u *UI) listData(r *http.Request, v *view) (*listView, error) {
 		q.Set("urgency", string(f.Urgency))
 	}
 	if f.Cursor != "" {
+		lv.NewestURL = "/incidents?" + q.Encode()
 		q.Set("cursor", f.Cursor)
 	}
 	lv.RowsURL = "/incidents/rows?" + q.Encode()

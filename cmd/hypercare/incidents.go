@@ -39,6 +39,7 @@ func newIncidentsCmdEnv(env clientEnv) *cobra.Command {
 	cmd.AddCommand(
 		newIncidentsListCmd(f),
 		newIncidentsShowCmd(f),
+		newIncidentsNotificationsCmd(f),
 		newIncidentsActCmd(f, "ack", "Acknowledge incidents, stopping their escalation", (*client.Client).Acknowledge),
 		newIncidentsActCmd(f, "resolve", "Resolve incidents", (*client.Client).Resolve),
 		newIncidentsNoteCmd(f),

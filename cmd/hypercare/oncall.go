@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"time"
 
@@ -91,8 +92,19 @@ func writeOnCall(w io.Writer, env clientEnv, oc *hypercare.OnCall) error {
 	}
 	tw := newTable(w)
 	fmt.Fprintf(tw, "SCHEDULE\tON CALL\tUNTIL\n")
+	// One row per schedule by ID, a gap's saying nobody is on call and
+	// until when someone is: a schedule left out read as nobody to ask.
+	type row struct{ schedule, who, until string }
+	rows := make([]row, 0, len(oc.OnCall)+len(oc.NobodyOnCall))
 	for _, e := range oc.OnCall {
-		fmt.Fprintf(tw, "%s\t%s (%s)\t%s\n", cell(e.Schedule, 30), cell(e.UserName, 30), cell(e.User, 30), env.when(e.Until))
+		rows = append(rows, row{e.Schedule, fmt.Sprintf("%s (%s)", cell(e.UserName, 30), cell(e.User, 30)), env.when(e.Until)})
+	}
+	for _, g := range oc.NobodyOnCall {
+		rows = append(rows, row{g.Schedule, "NOBODY ON CALL", env.when(g.Until)})
+	}
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i].schedule < rows[j].schedule })
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", cell(r.schedule, 30), r.who, r.until)
 	}
 	if oc.Policy != nil {
 		fmt.Fprintf(tw, "\nLEVEL\tPAGES\tESCALATES AFTER\n")

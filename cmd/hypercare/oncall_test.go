@@ -92,3 +92,25 @@ func TestWriteOnCallSaysWhomALevelPages(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteOnCallSaysNobodyInAGap: a schedule with nobody on call (a gap)
+// is a row "nobody on call" with when someone next comes on; the table
+// showed nothing at all for it, not even the schedule, so `hypercare
+// oncall --schedule X` during a gap printed a bare header.
+func TestWriteOnCallSaysNobodyInAGap(t *testing.T) {
+	now := time.Date(2026, 11, 27, 20, 0, 0, 0, time.UTC)
+	next := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	env := clientEnv{now: func() time.Time { return now }, loc: time.UTC}
+	oc := &hypercare.OnCall{At: now, OnCall: []hypercare.OnCallEntry{{Schedule: "night", User: "bob", UserName: "Bob"}},
+		NobodyOnCall: []hypercare.OnCallGap{{Schedule: "office", Until: &next}, {Schedule: "later"}}}
+	var out bytes.Buffer
+	if err := writeOnCall(&out, env, oc); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 4 || !strings.HasPrefix(lines[1], "later") || !strings.Contains(lines[1], "NOBODY ON CALL") ||
+		!strings.HasPrefix(lines[2], "night") || !strings.HasPrefix(lines[3], "office") ||
+		!strings.Contains(lines[3], "NOBODY ON CALL") || !strings.Contains(lines[3], "in 13h (2026-11-28 09:00 UTC)") {
+		t.Fatalf("oncall table:\n%s\nwant later, night and office by schedule, the gaps saying nobody is on call and until when", out.String())
+	}
+}

@@ -39,7 +39,7 @@ func newReplayCmd() *cobra.Command {
 	cmd.Flags().StringVar(&f.configPath, "config", "", "config file (hypercare.yaml) to replay through (required)")
 	cmd.Flags().StringVarP(&f.output, "output", "o", "table", "output format: table or json")
 	cmd.Flags().DurationVar(&f.horizon, "horizon", replay.DefaultHorizon,
-		"how long the simulated clock runs on after the last event, so delayed pages and escalations are counted")
+		"how long the simulated clock runs on after the last event, so delayed pages and escalations are counted (must be positive)")
 	return cmd
 }
 
@@ -50,6 +50,9 @@ func runReplay(cmd *cobra.Command, f replayFlags, file string) error {
 	}
 	if f.configPath == "" {
 		return errors.New("--config is required: the config file to replay the events through")
+	}
+	if f.horizon <= 0 {
+		return fmt.Errorf("--horizon %s: must be positive (how long the clock runs on after the last event; pages due later are not counted)", f.horizon)
 	}
 	cfg, err := config.Load(f.configPath)
 	if err != nil {

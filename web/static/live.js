@@ -40,6 +40,18 @@
     history.replaceState(history.state, "", location.pathname + (rest ? "?" + rest : "") + location.hash);
   }
 
+  // A page that changes with time (the on-call page at a handoff) says
+  // when it goes stale, in seconds; it reloads then.
+  var stale = document.querySelector("[data-refresh-in]");
+  if (stale) {
+    var secs = Number(stale.getAttribute("data-refresh-in"));
+    if (secs > 0) {
+      setTimeout(function () {
+        location.reload();
+      }, secs * 1000);
+    }
+  }
+
   var kind = document.body.getAttribute("data-live");
   var target = document.querySelector("[data-src]");
   if (!kind || !target || !window.EventSource || !window.fetch) {
