@@ -75,9 +75,9 @@ func (s *Store) ReadPlanCases() []PlanCase {
 		text, args, err = countIncidentsUpToSQL(st, "svc-03", "", 10000)
 		built("incidents count service status="+string(st), "incidents_service_status")(text, args, 0, err)
 		text, args, err = countIncidentsUpToSQL(st, "", hypercare.UrgencyLow, 10000)
-		built("incidents count urgency status="+string(st), "incidents_status_urgency")(text, args, 0, err)
+		built("incidents count urgency status="+string(st), "incidents_status_number")(text, args, 0, err)
 		text, args, err = countIncidentsUpToSQL(st, "svc-03", hypercare.UrgencyLow, 10000)
-		built("incidents count service urgency status="+string(st), "incidents_status_urgency")(text, args, 0, err)
+		built("incidents count service urgency status="+string(st), "incidents_service_status")(text, args, 0, err)
 	}
 	// GET /api/v1/alerts?service=&incident=&dedup_key=&status=&limit=&cursor=
 	// and GET /api/v1/incidents/{id}/alerts.

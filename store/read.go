@@ -193,8 +193,10 @@ func (s *Store) CountMatchingIncidentsUpTo(ctx context.Context, status hypercare
 
 // countIncidentsUpToSQL is CountMatchingIncidentsUpTo's read: the LIMIT
 // inside bounds the index entries it walks: incidents_status_number with
-// a status alone, incidents_service_status with a service,
-// incidents_status_urgency with an urgency (and a service).
+// a status alone or with an urgency, incidents_service_status with a
+// service. The urgency is checked on the rows walked, as the list it
+// counts checks it (an index of its own would cost every new incident a
+// B-tree insert for the sake of a tab's count).
 func countIncidentsUpToSQL(status hypercare.Status, serviceID string, urgency hypercare.Urgency, limit int64) (string, []any, error) {
 	if limit < 1 {
 		return "", nil, hypercare.InvalidFields("count incidents: invalid argument", hypercare.FieldError{Field: "limit", Message: "must be at least 1"})
