@@ -131,6 +131,10 @@ func (in view) follow(ctx context.Context, tx hypercare.Tx, it hypercare.Integra
 			err = incident.AlertAcknowledged(ctx, tx, open, actor, now, in.Policy)
 		}
 		res.Outcome = hypercare.OutcomeAcknowledged
+	case correlate.Ignore:
+		if ev.Action == hypercare.ActionAcknowledge && open != nil && open.IncidentID != "" {
+			res.Outcome, err = in.reacknowledge(ctx, tx, open, actor, now)
+		}
 	case correlate.Resolve:
 		open.Status, open.ResolvedAt, open.LastSeenAt = hypercare.StatusResolved, &now, now
 		open.EventCount++
@@ -148,6 +152,30 @@ func (in view) follow(ctx context.Context, tx hypercare.Tx, it hypercare.Integra
 		}
 	}
 	return res, nil
+}
+
+// reacknowledge follows an acknowledge event for an alert already
+// acknowledged (correlate.Decide ignores it): its incident triggered again
+// since (the policy's ack timeout ran out, or a person reopened it), so
+// the tool's new acknowledgement acknowledges it again instead of leaving
+// it paging. An incident acknowledged or resolved is left as it is.
+func (in view) reacknowledge(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, now time.Time) (string, error) {
+	inc, err := tx.GetIncident(ctx, a.IncidentID)
+	if err != nil {
+		return "", fmt.Errorf("acknowledge alert %q again: %w", a.DedupKey, err)
+	}
+	if inc.Status != hypercare.StatusTriggered {
+		return hypercare.OutcomeIgnored, nil
+	}
+	a.AcknowledgedAt, a.LastSeenAt = &now, now
+	a.EventCount++
+	if err := tx.UpdateAlert(ctx, a); err != nil {
+		return "", fmt.Errorf("acknowledge alert %q again: %w", a.DedupKey, err)
+	}
+	if err := incident.AlertAcknowledged(ctx, tx, a, actor, now, in.Policy); err != nil {
+		return "", err
+	}
+	return hypercare.OutcomeAcknowledged, nil
 }
 
 // openAlert stores a new alert (or, existing, one that was suppressed) and
