@@ -37,7 +37,7 @@ func (in view) apply(ctx context.Context, tx hypercare.Tx, it hypercare.Integrat
 			}
 		}
 		if open == nil && ev.Action != hypercare.ActionTrigger {
-			if open, err = in.rekeyedAlert(ctx, tx, it, d); err != nil {
+			if open, err = in.rekeyedAlert(ctx, tx, it, d, ev.DedupKey); err != nil {
 				return Result{}, fmt.Errorf("find alert sent as %q: %w", d.SentDedupKey, err)
 			}
 		}
@@ -82,9 +82,13 @@ func (in view) routedAlert(ctx context.Context, tx hypercare.Tx, it hypercare.In
 // rule rewrote its trigger's dedup key: the rule reads the payload, which
 // an acknowledge or resolve does not carry (PagerDuty Events v2 sends
 // routing_key, dedup_key and event_action only), so it arrives under the
-// key the trigger was sent with. It looks on d's service, then on the
-// services the rules route to, and moves d to the one it found it on.
-func (in view) rekeyedAlert(ctx context.Context, tx hypercare.Tx, it hypercare.Integration, d *rules.Decision) (*hypercare.Alert, error) {
+// key the trigger was sent with. When a rule rewrote this event's key
+// (key, from the payload it carries) the alert may also be stored under
+// the key as sent: it opened before a reload added the rule, and a
+// resolve with the whole payload gets the new key, which it is not under.
+// It looks on d's service, then on the services the rules route to, and
+// moves d to the one it found it on.
+func (in view) rekeyedAlert(ctx context.Context, tx hypercare.Tx, it hypercare.Integration, d *rules.Decision, key string) (*hypercare.Alert, error) {
 	if d.SentDedupKey == "" {
 		return nil, nil
 	}
@@ -93,6 +97,9 @@ func (in view) rekeyedAlert(ctx context.Context, tx hypercare.Tx, it hypercare.I
 			continue
 		}
 		a, err := tx.FindOpenAlertBySentKey(ctx, svc, d.SentDedupKey)
+		if err == nil && a == nil && d.SentDedupKey != key {
+			a, err = tx.FindOpenAlert(ctx, svc, d.SentDedupKey)
+		}
 		if err != nil || a != nil {
 			if a != nil {
 				d.ServiceID = svc
