@@ -66,6 +66,11 @@ type Alert struct {
 	// such an alert has no incident of its own (IncidentID is "") and pages
 	// nobody until that incident resolves while it is still open.
 	SymptomOf string `json:"symptom_of,omitempty"`
+	// SentKey is the dedup key the alert's first trigger was sent with
+	// when an event rule rewrote it (DedupKey is the rule's), "" when no
+	// rule did: acknowledge and resolve events sent with it still find
+	// the alert. Read-only: the store sets it when the alert opens.
+	SentKey string `json:"sent_key,omitempty"`
 }
 
 // Incident is what responders work on: one or more alerts on a service,

@@ -81,3 +81,23 @@ func TestResolveWithPayloadFindsAlertOpenedBeforeTheRekeyingRule(t *testing.T) {
 		}
 	})
 }
+
+// The alert's JSON shows the key its trigger was sent with when a rule
+// rewrote it (sent_key), so a responder can see why the monitoring
+// tool's key finds it; it is absent when no rule rewrote the key.
+func TestAlertShowsTheKeyItWasSentWith(t *testing.T) {
+	forEachStore(t, func(t *testing.T, e *env) {
+		withRules(t, e)
+		ev := event("disk 91%", "warning", "disk", "")
+		ev["dedup_key"] = "nagios-db-1-disk"
+		ev["payload"].(map[string]any)["source"] = "db-1"
+		e.send(ev)
+		e.send(trigger(keyCheckout, "plain-1", "Checkout 5xx"))
+		if a := e.alerts("?dedup_key=disk-db-1"); len(a) != 1 || a[0].SentKey != "nagios-db-1-disk" {
+			t.Fatalf("rekeyed alert: %+v, want sent_key nagios-db-1-disk", a)
+		}
+		if a := e.alerts("?dedup_key=plain-1"); len(a) != 1 || a[0].SentKey != "" {
+			t.Fatalf("alert no rule rekeyed: %+v, want no sent_key", a)
+		}
+	})
+}

@@ -123,12 +123,12 @@ func (in view) follow(ctx context.Context, tx hypercare.Tx, it hypercare.Integra
 		open = newAlert(it, ev, now)
 		open.ServiceID = d.ServiceID
 		open.Links = append(open.Links, d.Links...)
-		res, err = in.place(ctx, tx, open, actor, d, now)
-		if err == nil && d.SentDedupKey != "" && d.SentDedupKey != open.DedupKey {
+		if d.SentDedupKey != open.DedupKey {
 			// A rule rewrote the key: remember the one sent, which the
 			// alert's acknowledge and resolve will carry (rekeyedAlert).
-			err = tx.SetAlertSentKey(ctx, open.ID, d.SentDedupKey)
+			open.SentKey = d.SentDedupKey
 		}
+		res, err = in.place(ctx, tx, open, actor, d, now)
 	case correlate.Update:
 		res, err = in.updateOpen(ctx, tx, open, actor, ev, d, now)
 	case correlate.Acknowledge:

@@ -119,6 +119,7 @@ func checkAlert(op string, a *hypercare.Alert) error {
 	c.str("group", a.Group)
 	c.str("class", a.Class)
 	c.str("symptom_of", a.SymptomOf)
+	c.str("sent_key", a.SentKey)
 	c.json("custom_details", a.CustomDetails)
 	c.links("links", a.Links)
 	c.images(a.Images)
