@@ -125,8 +125,9 @@ func Paged(ctx context.Context, tx hypercare.Tx, incidentID string) (bool, error
 }
 
 // promoteSymptoms follows the resolution of incident up: each of its
-// symptoms still open becomes an incident of its own on its own service
-// and pages through that service's policy, in the same transaction as
+// symptoms still open becomes an incident of its own on its own service,
+// at the urgency and priority the event rules chose for it (stored on the
+// alert), and pages through that service's policy, in the same transaction as
 // the resolution (so a crash cannot lose it); one whose alert its sender
 // acknowledged opens acknowledged, as a later acknowledgement would leave
 // it. why, if set, replaces the
@@ -139,7 +140,8 @@ func promoteSymptoms(ctx context.Context, tx hypercare.Tx, up *hypercare.Inciden
 	for i := range symptoms {
 		a := &symptoms[i]
 		a.SymptomOf = ""
-		inc, err := OpenForAlertWith(ctx, tx, a, hypercare.SystemActor, now, Opening{Existing: true})
+		inc, err := OpenForAlertWith(ctx, tx, a, hypercare.SystemActor, now,
+			Opening{Existing: true, Urgency: a.RuleUrgency, Priority: a.RulePriority})
 		if err != nil {
 			return fmt.Errorf("promote symptom %q of incident %d: %w", a.DedupKey, up.Number, err)
 		}

@@ -123,6 +123,7 @@ func (in view) follow(ctx context.Context, tx hypercare.Tx, it hypercare.Integra
 		open = newAlert(it, ev, now)
 		open.ServiceID = d.ServiceID
 		open.Links = append(open.Links, d.Links...)
+		open.RuleUrgency, open.RulePriority = d.Urgency, d.Priority
 		if d.SentDedupKey != open.DedupKey {
 			// A rule rewrote the key: remember the one sent, which the
 			// alert's acknowledge and resolve will carry (rekeyedAlert).
@@ -221,8 +222,10 @@ func (in view) updateOpen(ctx context.Context, tx hypercare.Tx, a *hypercare.Ale
 		return res, tx.UpdateAlert(ctx, a)
 	}
 	if a.IncidentID == "" {
-		// Suppressed so far: stays so while the rules say so, or while it
-		// is acknowledged (nobody needs paging for it).
+		// Suppressed so far, placed by this trigger's rules from now on.
+		a.RuleUrgency, a.RulePriority = d.Urgency, d.Priority
+		// It stays suppressed while the rules say so, or while it is
+		// acknowledged (nobody needs paging for it).
 		if d.Suppress || a.Status != hypercare.StatusTriggered {
 			d := *d
 			d.Suppress = true

@@ -192,7 +192,7 @@ func alertArgs(a *hypercare.Alert, insert bool) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	args := make([]any, 0, 22)
+	args := make([]any, 0, 24)
 	args = append(args, a.ID)
 	if insert {
 		args = append(args, a.ServiceID)
@@ -204,7 +204,7 @@ func alertArgs(a *hypercare.Alert, insert bool) ([]any, error) {
 	args = append(args, string(a.Status), a.Summary, string(a.Severity), a.Source, a.Component,
 		a.Group, a.Class, nullJSON(a.CustomDetails), links, images, a.EventCount,
 		micros(a.FirstSeenAt), micros(a.LastSeenAt), nullMicros(a.AcknowledgedAt),
-		nullMicros(a.ResolvedAt), a.SymptomOf)
+		nullMicros(a.ResolvedAt), a.SymptomOf, string(a.RuleUrgency), a.RulePriority)
 	if insert { // sent_key is set once, when the alert opens
 		args = append(args, a.SentKey)
 	}

@@ -120,6 +120,8 @@ func checkAlert(op string, a *hypercare.Alert) error {
 	c.str("class", a.Class)
 	c.str("symptom_of", a.SymptomOf)
 	c.str("sent_key", a.SentKey)
+	c.str("rule_urgency", string(a.RuleUrgency))
+	c.str("rule_priority", a.RulePriority)
 	c.json("custom_details", a.CustomDetails)
 	c.links("links", a.Links)
 	c.images(a.Images)
