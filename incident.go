@@ -66,6 +66,17 @@ type Alert struct {
 	// such an alert has no incident of its own (IncidentID is "") and pages
 	// nobody until that incident resolves while it is still open.
 	SymptomOf string `json:"symptom_of,omitempty"`
+	// SentKey is the dedup key the alert's first trigger was sent with
+	// when an event rule rewrote it (DedupKey is the rule's), "" when no
+	// rule did: acknowledge and resolve events sent with it still find
+	// the alert. Read-only: the store sets it when the alert opens.
+	SentKey string `json:"sent_key,omitempty"`
+	// RuleUrgency and RulePriority are the urgency and priority the event
+	// rules chose for the trigger that placed the alert ("" when none
+	// did): a symptom opens its incident only when its upstream incident
+	// resolves, outside intake, and takes them from here.
+	RuleUrgency  Urgency `json:"-"`
+	RulePriority string  `json:"-"`
 }
 
 // Incident is what responders work on: one or more alerts on a service,

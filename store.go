@@ -228,7 +228,9 @@ type Tx interface {
 	// SetAlertSentKey records the dedup key alertID's trigger was sent
 	// with, where an event rule gave the alert another one.
 	SetAlertSentKey(ctx context.Context, alertID, sentKey string) error
+	// InsertAlert stores a new alert, its SentKey included.
 	InsertAlert(ctx context.Context, a *Alert) error
+	// UpdateAlert writes a's mutable fields; SentKey is not one of them.
 	UpdateAlert(ctx context.Context, a *Alert) error
 	// AlertsOfIncident returns the incident's alerts, oldest first.
 	AlertsOfIncident(ctx context.Context, incidentID string) ([]Alert, error)

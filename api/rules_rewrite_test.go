@@ -48,3 +48,56 @@ func TestAcknowledgeAndResolveFindTheAlertARuleRekeyed(t *testing.T) {
 		}
 	})
 }
+
+// An alert opened before a reload added a rule that rewrites dedup keys
+// (disk-low: "disk-" + source) is stored under the key it was sent with.
+// A resolve that carries the whole payload, as Alertmanager-style and
+// generic senders send it, matches the rule and gets the rewritten key;
+// it used to find no alert under it, nor one remembered as sent with the
+// key (the rule did not exist when it opened), and the alert and its
+// incident stayed open for good. It now also finds the alert under the
+// key as sent.
+func TestResolveWithPayloadFindsAlertOpenedBeforeTheRekeyingRule(t *testing.T) {
+	forEachStore(t, func(t *testing.T, e *env) {
+		ev := event("disk 91%", "warning", "disk", "")
+		ev["dedup_key"] = "nagios-db-1-disk"
+		ev["payload"].(map[string]any)["source"] = "db-1"
+		if out := e.send(ev); out.DedupKey != "nagios-db-1-disk" {
+			t.Fatalf("trigger before the rule answered dedup_key %q", out.DedupKey)
+		}
+		withRules(t, e) // the reload adds disk-low
+		ev["event_action"] = "resolve"
+		e.send(ev)
+		if a := e.alerts("?dedup_key=nagios-db-1-disk"); len(a) != 1 || a[0].Status != hypercare.StatusResolved {
+			t.Fatalf("after the resolve with its payload: %+v, want resolved", a)
+		}
+		if a := e.alerts("?dedup_key=disk-db-1"); len(a) != 0 {
+			t.Fatalf("the resolve stored alerts under the rewritten key: %+v", a)
+		}
+		for _, inc := range e.incidents("") {
+			if inc.Status != hypercare.StatusResolved {
+				t.Fatalf("incident %d is %s after its only alert's resolve", inc.Number, inc.Status)
+			}
+		}
+	})
+}
+
+// The alert's JSON shows the key its trigger was sent with when a rule
+// rewrote it (sent_key), so a responder can see why the monitoring
+// tool's key finds it; it is absent when no rule rewrote the key.
+func TestAlertShowsTheKeyItWasSentWith(t *testing.T) {
+	forEachStore(t, func(t *testing.T, e *env) {
+		withRules(t, e)
+		ev := event("disk 91%", "warning", "disk", "")
+		ev["dedup_key"] = "nagios-db-1-disk"
+		ev["payload"].(map[string]any)["source"] = "db-1"
+		e.send(ev)
+		e.send(trigger(keyCheckout, "plain-1", "Checkout 5xx"))
+		if a := e.alerts("?dedup_key=disk-db-1"); len(a) != 1 || a[0].SentKey != "nagios-db-1-disk" {
+			t.Fatalf("rekeyed alert: %+v, want sent_key nagios-db-1-disk", a)
+		}
+		if a := e.alerts("?dedup_key=plain-1"); len(a) != 1 || a[0].SentKey != "" {
+			t.Fatalf("alert no rule rekeyed: %+v, want no sent_key", a)
+		}
+	})
+}

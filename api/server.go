@@ -170,7 +170,7 @@ func New(opts Options) *Server {
 		clock:      opts.Clock,
 		intake:     opts.Intake,
 		escalation: opts.Escalation,
-		incidents:  &incident.Service{Store: opts.Store, Clock: opts.Clock, Policies: opts.Intake.Policy},
+		incidents:  &incident.Service{Store: opts.Store, Clock: opts.Clock, Policies: opts.Intake.Policy, Groupings: opts.Intake.Grouping},
 		log:        opts.Logger,
 		auth:       &authenticator{store: opts.Store, clock: opts.Clock, touched: map[string]time.Time{}, session: opts.Session},
 		limiter:    newLimiter(opts.RateLimitPerMinute),

@@ -45,6 +45,9 @@ type Directory struct {
 	// a new incident's first page that long (transient alerts that
 	// resolve within it page nobody), so the dry run plans it from then.
 	Pauses map[string]time.Duration
+	// Groupings are the services' alert_grouping: the symptoms a grace
+	// timer promotes group as their service groups its alerts.
+	Groupings map[string]correlate.Grouping
 	// zones are the users' time zones, loaded once (the fatigue
 	// guardrail judges night in them).
 	zones map[string]*time.Location
@@ -112,6 +115,22 @@ func (d *Directory) PoliciesByService() map[string]hypercare.EscalationPolicy {
 func (d *Directory) Policy(serviceID string) (hypercare.EscalationPolicy, bool) {
 	p, ok := d.Policies[d.ServicePolicy[serviceID]]
 	return p, ok
+}
+
+// Grouping returns the service's alert_grouping (an incident.Groupings);
+// none when the directory has no entry for it.
+func (d *Directory) Grouping(serviceID string) correlate.Grouping {
+	return d.Groupings[serviceID]
+}
+
+// GroupingsOf are the alert_grouping of each service in noise (the
+// config's noise settings), for Directory.Groupings.
+func GroupingsOf(noise map[string]correlate.Noise) map[string]correlate.Grouping {
+	out := make(map[string]correlate.Grouping, len(noise))
+	for id, n := range noise {
+		out[id] = n.Grouping
+	}
+	return out
 }
 
 // User returns the user with id.

@@ -129,7 +129,7 @@ func (e *Engine) runBatch(ctx context.Context) (steps, pages int, err error) {
 			return err
 		}
 		for _, g := range graces {
-			if err := incident.PromoteAfterGrace(ctx, tx, g, dir.Policy, now); err != nil {
+			if err := incident.PromoteAfterGrace(ctx, tx, g, dir.Policy, dir.Grouping, now); err != nil {
 				return fmt.Errorf("symptom grace of incident %s: %w", g.IncidentID, err)
 			}
 		}

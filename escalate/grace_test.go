@@ -43,10 +43,17 @@ type graceWorld struct {
 	maintenance []correlate.Maintenance
 	// windows are the config's hypercare windows (none if nil).
 	windows []hypercare.Window
+	// grouping is checkout's alert_grouping (none if zero).
+	grouping correlate.Grouping
 }
 
 func newGraceWorld(t *testing.T, eng storetest.Engine, levels ...hypercare.EscalationLevel) *graceWorld {
-	w := &graceWorld{t: t, opts: eng.Options(t), clock: clocktest.New(t0), levels: levels}
+	return newGraceWorldFrom(&graceWorld{t: t, opts: eng.Options(t), clock: clocktest.New(t0), levels: levels})
+}
+
+// newGraceWorldFrom opens w's store and wires it, as newGraceWorld.
+func newGraceWorldFrom(w *graceWorld) *graceWorld {
+	t := w.t
 	st, err := store.Open(context.Background(), w.opts)
 	if err != nil {
 		t.Fatal(err)
@@ -74,6 +81,7 @@ func (w *graceWorld) start(st *store.Store) {
 	dir := escalate.NewDirectory([]hypercare.User{user("alice"), user("bob")}, nil, []hypercare.EscalationPolicy{policy},
 		[]hypercare.Service{{ID: "payments", EscalationPolicy: "solo"}, {ID: "checkout", EscalationPolicy: "solo"}}, w.windows)
 	dir.Maintenance = w.maintenance
+	dir.Groupings = map[string]correlate.Grouping{"checkout": w.grouping}
 	w.st = st
 	w.in = intake.New(st, w.clock)
 	w.in.SetMaintenance(w.maintenance)
@@ -82,7 +90,7 @@ func (w *graceWorld) start(st *store.Store) {
 	w.in.SetPolicies(dir.PoliciesByService(), nil)
 	w.in.SetNoise(map[string]correlate.Noise{
 		"payments": {SymptomGrace: 10 * time.Minute},
-		"checkout": {Upstream: []string{"payments"}, SymptomGrace: 10 * time.Minute},
+		"checkout": {Upstream: []string{"payments"}, SymptomGrace: 10 * time.Minute, Grouping: w.grouping},
 	})
 	w.esc = escalate.New(st, w.clock, dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	w.in.SetFirstStep(w.esc.StepOpened, nil) // as serve wires it

@@ -141,7 +141,7 @@ func AlertAcknowledged(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert,
 // are failures of their own, not late echoes. A grace of 0 promotes them
 // at once.
 func AlertResolved(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, now time.Time,
-	policies Policies, grace time.Duration) error {
+	policies Policies, groupings Groupings, grace time.Duration) error {
 	inc, err := tx.GetIncident(ctx, a.IncidentID)
 	if err != nil {
 		return fmt.Errorf("resolve alert %s: %w", a.ID, err)
@@ -169,10 +169,10 @@ func AlertResolved(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, act
 		return startRecovering(ctx, tx, inc, a, len(symptoms), actor, now, grace)
 	}
 	if timer {
-		return markResolved(ctx, tx, inc, actor, now, "Resolved via "+actor.Name, policies)
+		return markResolved(ctx, tx, inc, actor, now, "Resolved via "+actor.Name, policies, groupings)
 	}
 	// An alert was open until now, so no grace timer runs: nothing to clear.
-	return resolve(ctx, tx, inc, actor, now, "Resolved via "+actor.Name, policies, "")
+	return resolve(ctx, tx, inc, actor, now, "Resolved via "+actor.Name, policies, groupings, "")
 }
 
 // startRecovering keeps an incident whose last own alert a resolved open
@@ -199,7 +199,8 @@ func startRecovering(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incide
 // both timelines saying why. An incident no longer recovering (its alert
 // re-fired, it resolved) is left as it is. The timer is removed either
 // way, in the same transaction, so it fires once.
-func PromoteAfterGrace(ctx context.Context, tx hypercare.Tx, g hypercare.SymptomGrace, policies Policies, now time.Time) error {
+func PromoteAfterGrace(ctx context.Context, tx hypercare.Tx, g hypercare.SymptomGrace, policies Policies, groupings Groupings,
+	now time.Time) error {
 	if err := tx.ClearSymptomGrace(ctx, g.IncidentID); err != nil {
 		return err
 	}
@@ -217,7 +218,7 @@ func PromoteAfterGrace(ctx context.Context, tx hypercare.Tx, g hypercare.Symptom
 	msg := fmt.Sprintf("Resolved: %s recovered %s ago; symptoms still firing become incidents of their own", inc.ServiceID, ago)
 	why := fmt.Sprintf("%s recovered %s ago but this alert is still firing: now its own incident (was a symptom of incident %d)",
 		inc.ServiceID, ago, inc.Number)
-	return resolve(ctx, tx, inc, hypercare.SystemActor, now, msg, policies, why)
+	return resolve(ctx, tx, inc, hypercare.SystemActor, now, msg, policies, groupings, why)
 }
 
 // recovering reports whether an open incident's own alerts have all
@@ -229,7 +230,8 @@ func recovering(inc *hypercare.Incident) bool {
 
 // SymptomResolved follows the resolution of a symptom (stored before the
 // call): a recovering upstream incident resolves with its last symptom.
-func SymptomResolved(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, now time.Time, policies Policies) error {
+func SymptomResolved(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, now time.Time,
+	policies Policies, groupings Groupings) error {
 	inc, err := tx.GetIncident(ctx, a.SymptomOf)
 	if err != nil {
 		return fmt.Errorf("resolve symptom %s: %w", a.ID, err)
@@ -241,7 +243,7 @@ func SymptomResolved(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, a
 	if err != nil || len(symptoms) > 0 {
 		return err
 	}
-	return markResolved(ctx, tx, inc, actor, now, fmt.Sprintf("Resolved via %s: its alerts and their symptoms cleared", actor.Name), policies)
+	return markResolved(ctx, tx, inc, actor, now, fmt.Sprintf("Resolved via %s: its alerts and their symptoms cleared", actor.Name), policies, groupings)
 }
 
 // AlertSeverityRaised raises the incident's severity when an updated alert
@@ -276,19 +278,20 @@ func acknowledge(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, 
 	return appendEntry(ctx, tx, inc.ID, hypercare.TimelineAcknowledged, actor, msg, nil, now)
 }
 
-func markResolved(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, actor hypercare.Actor, now time.Time, msg string, policies Policies) error {
+func markResolved(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, actor hypercare.Actor, now time.Time, msg string,
+	policies Policies, groupings Groupings) error {
 	if recovering(inc) {
 		if err := tx.ClearSymptomGrace(ctx, inc.ID); err != nil {
 			return err
 		}
 	}
-	return resolve(ctx, tx, inc, actor, now, msg, policies, "")
+	return resolve(ctx, tx, inc, actor, now, msg, policies, groupings, "")
 }
 
 // resolve resolves inc and promotes its symptoms still firing; why, if
 // set, is the promoted incidents' timeline message.
 func resolve(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, actor hypercare.Actor, now time.Time,
-	msg string, policies Policies, why string) error {
+	msg string, policies Policies, groupings Groupings, why string) error {
 	inc.Status = hypercare.StatusResolved
 	inc.ResolvedAt = &now
 	inc.OpenAlertCount = 0
@@ -302,7 +305,7 @@ func resolve(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, acto
 	if err := appendEntry(ctx, tx, inc.ID, hypercare.TimelineResolved, actor, msg, nil, now); err != nil {
 		return err
 	}
-	return promoteSymptoms(ctx, tx, inc, policies, now, why)
+	return promoteSymptoms(ctx, tx, inc, policies, groupings, now, why)
 }
 
 func appendEntry(ctx context.Context, tx hypercare.Tx, incidentID, typ string, actor hypercare.Actor, msg string, details any, now time.Time) error {

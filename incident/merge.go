@@ -107,7 +107,7 @@ func (s *Service) mergeOne(ctx context.Context, tx hypercare.Tx, target, src *hy
 	}
 	src.AlertCount, src.OpenAlertCount = 0, 0
 	msg := fmt.Sprintf("Merged into incident %d by %s", target.Number, actor.Name)
-	if err := markResolved(ctx, tx, src, actor, now, msg, nil); err != nil {
+	if err := markResolved(ctx, tx, src, actor, now, msg, nil, nil); err != nil {
 		return err
 	}
 	if err := appendEntry(ctx, tx, src.ID, hypercare.TimelineMerged, actor, msg,

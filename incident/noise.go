@@ -6,12 +6,20 @@ import (
 	"time"
 
 	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/correlate"
 )
 
 // Policies finds a service's escalation policy, so incidents opened outside
 // intake (a symptom promoted when its upstream incident resolves, an
 // incident split off) page like any other. A nil Policies pages nobody.
 type Policies func(serviceID string) (hypercare.EscalationPolicy, bool)
+
+// Groupings finds a service's alert_grouping in the config in force, so
+// symptoms promoted together when their upstream incident resolves group
+// as that service groups its alerts (thirty checkout symptoms of one
+// failure are one incident and one page, not thirty). A nil Groupings
+// groups nothing.
+type Groupings func(serviceID string) correlate.Grouping
 
 // Join inserts the new alert a into the open (or, re-opening, resolved)
 // incident inc: the incident's alert counts, severity and urgency follow
@@ -125,13 +133,17 @@ func Paged(ctx context.Context, tx hypercare.Tx, incidentID string) (bool, error
 }
 
 // promoteSymptoms follows the resolution of incident up: each of its
-// symptoms still open becomes an incident of its own on its own service
-// and pages through that service's policy, in the same transaction as
-// the resolution (so a crash cannot lose it); one whose alert its sender
-// acknowledged opens acknowledged, as a later acknowledgement would leave
-// it. why, if set, replaces the
-// promoted incident's default timeline message.
-func promoteSymptoms(ctx context.Context, tx hypercare.Tx, up *hypercare.Incident, policies Policies, now time.Time, why string) error {
+// symptoms still open goes to an incident on its own service, at the
+// urgency and priority the event rules chose for it (stored on the
+// alert), in the same transaction as the resolution (so a crash cannot
+// lose it). It is placed as its service places a new alert (groupings,
+// GroupAlert): into an open incident of the service, one promoted just
+// before it included, or else into a new incident that pages through the
+// service's policy; one whose alert its sender acknowledged opens
+// acknowledged, as a later acknowledgement would leave it. why, if set,
+// replaces the promoted incident's default timeline message.
+func promoteSymptoms(ctx context.Context, tx hypercare.Tx, up *hypercare.Incident, policies Policies, groupings Groupings,
+	now time.Time, why string) error {
 	symptoms, err := tx.SymptomsOf(ctx, up.ID)
 	if err != nil {
 		return fmt.Errorf("symptoms of incident %d: %w", up.Number, err)
@@ -139,7 +151,15 @@ func promoteSymptoms(ctx context.Context, tx hypercare.Tx, up *hypercare.Inciden
 	for i := range symptoms {
 		a := &symptoms[i]
 		a.SymptomOf = ""
-		inc, err := OpenForAlertWith(ctx, tx, a, hypercare.SystemActor, now, Opening{Existing: true})
+		features, joined, err := groupSymptom(ctx, tx, up, a, groupings, now)
+		if err != nil || joined {
+			if err != nil {
+				return fmt.Errorf("promote symptom %q of incident %d: %w", a.DedupKey, up.Number, err)
+			}
+			continue
+		}
+		inc, err := OpenForAlertWith(ctx, tx, a, hypercare.SystemActor, now,
+			Opening{Existing: true, Urgency: a.RuleUrgency, Priority: a.RulePriority, Features: features})
 		if err != nil {
 			return fmt.Errorf("promote symptom %q of incident %d: %w", a.DedupKey, up.Number, err)
 		}
@@ -174,4 +194,45 @@ func promoteSymptoms(ctx context.Context, tx hypercare.Tx, up *hypercare.Inciden
 		}
 	}
 	return nil
+}
+
+// groupSymptom puts the symptom a, promoted, into an open incident of its
+// service if the service's grouping says so, and says so on up's
+// timeline. Not joined, a opens its own incident, with features (its
+// encoded features when its service groups intelligently).
+func groupSymptom(ctx context.Context, tx hypercare.Tx, up *hypercare.Incident, a *hypercare.Alert, groupings Groupings,
+	now time.Time) (features string, joined bool, err error) {
+	if groupings == nil {
+		return "", false, nil
+	}
+	urgency := a.RuleUrgency
+	if urgency == "" {
+		urgency = hypercare.UrgencyFor(a.Severity)
+	}
+	features, joined, err = GroupAlert(ctx, storedAlert{Tx: tx, id: a.ID}, groupings(a.ServiceID), a, urgency, hypercare.SystemActor, now)
+	if err != nil || !joined {
+		return features, false, err
+	}
+	inc, err := tx.GetIncident(ctx, a.IncidentID)
+	if err != nil {
+		return "", false, fmt.Errorf("incident %s: %w", a.IncidentID, err)
+	}
+	msg := fmt.Sprintf("Symptom %q on %s still firing: added to incident %d", a.DedupKey, a.ServiceID, inc.Number)
+	return "", true, appendEntry(ctx, tx, up.ID, hypercare.TimelineSymptomPromoted, hypercare.SystemActor, msg,
+		map[string]any{"alert_id": a.ID, "incident_id": inc.ID, "incident_number": inc.Number}, now)
+}
+
+// storedAlert is the transaction for joining an alert already stored (a
+// promoted symptom) to an incident: Join's insert of it is an update.
+type storedAlert struct {
+	hypercare.Tx
+	id string
+}
+
+// InsertAlert updates the stored alert and inserts any other.
+func (t storedAlert) InsertAlert(ctx context.Context, a *hypercare.Alert) error {
+	if a.ID == t.id {
+		return t.UpdateAlert(ctx, a)
+	}
+	return t.Tx.InsertAlert(ctx, a)
 }

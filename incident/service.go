@@ -24,6 +24,9 @@ type Service struct {
 	// Policies pages for incidents opened by an action: symptoms promoted
 	// when an incident resolves, incidents split off. Nil pages nobody.
 	Policies Policies
+	// Groupings groups the symptoms a resolve promotes as their service
+	// groups its alerts. Nil groups nothing.
+	Groupings Groupings
 }
 
 // Lookup finds an incident by ID or, when ref is all digits, by number, so
@@ -97,7 +100,7 @@ func (s *Service) resolveVia(ctx context.Context, ref string, actor hypercare.Ac
 		if err := s.updateOpenAlerts(ctx, tx, inc, hypercare.StatusResolved, now); err != nil {
 			return err
 		}
-		return markResolved(ctx, tx, inc, actor, now, "Resolved by "+actor.Name+viaSuffix(via), s.Policies)
+		return markResolved(ctx, tx, inc, actor, now, "Resolved by "+actor.Name+viaSuffix(via), s.Policies, s.Groupings)
 	})
 }
 

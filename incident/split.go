@@ -119,7 +119,7 @@ func (s *Service) afterSplit(ctx context.Context, tx hypercare.Tx, inc *hypercar
 		return err
 	}
 	if inc.OpenAlertCount == 0 {
-		return markResolved(ctx, tx, inc, actor, now, "Resolved: no open alert left after the split", s.Policies)
+		return markResolved(ctx, tx, inc, actor, now, "Resolved: no open alert left after the split", s.Policies, s.Groupings)
 	}
 	if err := tx.UpdateIncident(ctx, inc); err != nil {
 		return fmt.Errorf("split incident %d: %w", inc.Number, err)

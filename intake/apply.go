@@ -37,7 +37,7 @@ func (in view) apply(ctx context.Context, tx hypercare.Tx, it hypercare.Integrat
 			}
 		}
 		if open == nil && ev.Action != hypercare.ActionTrigger {
-			if open, err = in.rekeyedAlert(ctx, tx, it, d); err != nil {
+			if open, err = in.rekeyedAlert(ctx, tx, it, d, ev.DedupKey); err != nil {
 				return Result{}, fmt.Errorf("find alert sent as %q: %w", d.SentDedupKey, err)
 			}
 		}
@@ -82,9 +82,13 @@ func (in view) routedAlert(ctx context.Context, tx hypercare.Tx, it hypercare.In
 // rule rewrote its trigger's dedup key: the rule reads the payload, which
 // an acknowledge or resolve does not carry (PagerDuty Events v2 sends
 // routing_key, dedup_key and event_action only), so it arrives under the
-// key the trigger was sent with. It looks on d's service, then on the
-// services the rules route to, and moves d to the one it found it on.
-func (in view) rekeyedAlert(ctx context.Context, tx hypercare.Tx, it hypercare.Integration, d *rules.Decision) (*hypercare.Alert, error) {
+// key the trigger was sent with. When a rule rewrote this event's key
+// (key, from the payload it carries) the alert may also be stored under
+// the key as sent: it opened before a reload added the rule, and a
+// resolve with the whole payload gets the new key, which it is not under.
+// It looks on d's service, then on the services the rules route to, and
+// moves d to the one it found it on.
+func (in view) rekeyedAlert(ctx context.Context, tx hypercare.Tx, it hypercare.Integration, d *rules.Decision, key string) (*hypercare.Alert, error) {
 	if d.SentDedupKey == "" {
 		return nil, nil
 	}
@@ -93,6 +97,9 @@ func (in view) rekeyedAlert(ctx context.Context, tx hypercare.Tx, it hypercare.I
 			continue
 		}
 		a, err := tx.FindOpenAlertBySentKey(ctx, svc, d.SentDedupKey)
+		if err == nil && a == nil && d.SentDedupKey != key {
+			a, err = tx.FindOpenAlert(ctx, svc, d.SentDedupKey)
+		}
 		if err != nil || a != nil {
 			if a != nil {
 				d.ServiceID = svc
@@ -116,12 +123,13 @@ func (in view) follow(ctx context.Context, tx hypercare.Tx, it hypercare.Integra
 		open = newAlert(it, ev, now)
 		open.ServiceID = d.ServiceID
 		open.Links = append(open.Links, d.Links...)
-		res, err = in.place(ctx, tx, open, actor, d, now)
-		if err == nil && d.SentDedupKey != "" && d.SentDedupKey != open.DedupKey {
+		open.RuleUrgency, open.RulePriority = d.Urgency, d.Priority
+		if d.SentDedupKey != open.DedupKey {
 			// A rule rewrote the key: remember the one sent, which the
 			// alert's acknowledge and resolve will carry (rekeyedAlert).
-			err = tx.SetAlertSentKey(ctx, open.ID, d.SentDedupKey)
+			open.SentKey = d.SentDedupKey
 		}
+		res, err = in.place(ctx, tx, open, actor, d, now)
 	case correlate.Update:
 		res, err = in.updateOpen(ctx, tx, open, actor, ev, d, now)
 	case correlate.Acknowledge:
@@ -131,6 +139,10 @@ func (in view) follow(ctx context.Context, tx hypercare.Tx, it hypercare.Integra
 			err = incident.AlertAcknowledged(ctx, tx, open, actor, now, in.Policy)
 		}
 		res.Outcome = hypercare.OutcomeAcknowledged
+	case correlate.Ignore:
+		if ev.Action == hypercare.ActionAcknowledge && open != nil && open.IncidentID != "" {
+			res.Outcome, err = in.reacknowledge(ctx, tx, open, actor, now)
+		}
 	case correlate.Resolve:
 		open.Status, open.ResolvedAt, open.LastSeenAt = hypercare.StatusResolved, &now, now
 		open.EventCount++
@@ -148,6 +160,30 @@ func (in view) follow(ctx context.Context, tx hypercare.Tx, it hypercare.Integra
 		}
 	}
 	return res, nil
+}
+
+// reacknowledge follows an acknowledge event for an alert already
+// acknowledged (correlate.Decide ignores it): its incident triggered again
+// since (the policy's ack timeout ran out, or a person reopened it), so
+// the tool's new acknowledgement acknowledges it again instead of leaving
+// it paging. An incident acknowledged or resolved is left as it is.
+func (in view) reacknowledge(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, now time.Time) (string, error) {
+	inc, err := tx.GetIncident(ctx, a.IncidentID)
+	if err != nil {
+		return "", fmt.Errorf("acknowledge alert %q again: %w", a.DedupKey, err)
+	}
+	if inc.Status != hypercare.StatusTriggered {
+		return hypercare.OutcomeIgnored, nil
+	}
+	a.AcknowledgedAt, a.LastSeenAt = &now, now
+	a.EventCount++
+	if err := tx.UpdateAlert(ctx, a); err != nil {
+		return "", fmt.Errorf("acknowledge alert %q again: %w", a.DedupKey, err)
+	}
+	if err := incident.AlertAcknowledged(ctx, tx, a, actor, now, in.Policy); err != nil {
+		return "", err
+	}
+	return hypercare.OutcomeAcknowledged, nil
 }
 
 // openAlert stores a new alert (or, existing, one that was suppressed) and
@@ -186,8 +222,10 @@ func (in view) updateOpen(ctx context.Context, tx hypercare.Tx, a *hypercare.Ale
 		return res, tx.UpdateAlert(ctx, a)
 	}
 	if a.IncidentID == "" {
-		// Suppressed so far: stays so while the rules say so, or while it
-		// is acknowledged (nobody needs paging for it).
+		// Suppressed so far, placed by this trigger's rules from now on.
+		a.RuleUrgency, a.RulePriority = d.Urgency, d.Priority
+		// It stays suppressed while the rules say so, or while it is
+		// acknowledged (nobody needs paging for it).
 		if d.Suppress || a.Status != hypercare.StatusTriggered {
 			d := *d
 			d.Suppress = true

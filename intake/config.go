@@ -137,3 +137,9 @@ func (v view) Policy(serviceID string) (hypercare.EscalationPolicy, bool) {
 	p, ok := v.cfg.policies[serviceID]
 	return p, ok
 }
+
+// Grouping returns the service's alert_grouping in the request's config
+// (an incident.Groupings).
+func (v view) Grouping(serviceID string) correlate.Grouping {
+	return v.noiseOf(serviceID).Grouping
+}

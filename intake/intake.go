@@ -92,6 +92,12 @@ func (in *Intake) Policy(serviceID string) (hypercare.EscalationPolicy, bool) {
 	return p, ok
 }
 
+// Grouping returns the service's alert_grouping (an incident.Groupings)
+// in the config in force.
+func (in *Intake) Grouping(serviceID string) correlate.Grouping {
+	return view{Intake: in, cfg: in.config()}.Grouping(serviceID)
+}
+
 // SetPolicies sets each service's escalation policy, and the function
 // called after a commit that started escalations (the engine's wake-up).
 func (in *Intake) SetPolicies(byService map[string]hypercare.EscalationPolicy, opened func()) {

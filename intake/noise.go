@@ -11,14 +11,11 @@ import (
 	"github.com/hypercare/hypercare/rules"
 )
 
-// Bounds of the state grouping reads per new alert: the newest open
-// incidents of the service, and the newest alerts of each within the
-// window. They keep a storm's per-event cost flat; the decision is still a
-// function of the store's content, so a replay reproduces it.
-const (
-	maxCandidateIncidents = 20
-	alertsPerCandidate    = 5
-)
+// maxCandidateIncidents bounds the open incidents of each upstream service
+// read per new alert (grouping's bounds are incident.GroupAlert's). It
+// keeps a storm's per-event cost flat; the decision is still a function
+// of the store's content, so a replay reproduces it.
+const maxCandidateIncidents = 20
 
 // place decides where a new alert goes, in this order: a symptom of an
 // open upstream incident (depends_on); back into its own incident while
@@ -61,7 +58,7 @@ func (in view) place(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, a
 	if done, err := in.reopenFlapping(ctx, tx, n, a, recent, urgency, actor, d, now, &res); done || err != nil {
 		return res, err
 	}
-	features, joined, err := group(ctx, tx, n.Grouping, a, urgency, actor, now)
+	features, joined, err := incident.GroupAlert(ctx, tx, n.Grouping, a, urgency, actor, now)
 	if joined || err != nil {
 		res.Outcome = hypercare.OutcomeGrouped
 		if err == nil {
@@ -72,74 +69,6 @@ func (in view) place(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, a
 	res.Outcome, res.opened, err = openAlert(ctx, tx, a, actor, d, now, false, features)
 	res.delay = max(d.Delay, n.Pause)
 	return res, err
-}
-
-// group joins the new alert to an open incident of its service if g says
-// so. For intelligent grouping an incident whose first or latest alert has
-// exactly the alert's features scores 1, more than any other can, so it is
-// looked up by index before the candidates are scored. features is the
-// alert's encoded features, for a new incident ("" unless intelligent).
-func group(ctx context.Context, tx hypercare.Tx, g correlate.Grouping, a *hypercare.Alert, urgency hypercare.Urgency,
-	actor hypercare.Actor, now time.Time) (features string, joined bool, err error) {
-	if g.Type == "" || g.Type == correlate.GroupNone {
-		return "", false, nil
-	}
-	// Held to the commit, which opens the alert's incident if it joins
-	// none: another node's decision for this service waits and sees it.
-	if err := tx.LockGrouping(ctx, a.ServiceID); err != nil {
-		return "", false, err
-	}
-	var feat *correlate.Features
-	var inc *hypercare.Incident
-	reason := ""
-	if g.Type == correlate.GroupIntelligent {
-		feat = correlate.FeaturesOf(a)
-		features = feat.Encode()
-		if inc, err = exactMatch(ctx, tx, a.ServiceID, feat, features, now.Add(-window(g))); err != nil {
-			return "", false, err
-		}
-		if inc != nil {
-			reason = correlate.ExactReason(inc)
-		}
-	}
-	if inc == nil {
-		cands, err := candidates(ctx, tx, a.ServiceID, g, now)
-		if err != nil {
-			return "", false, err
-		}
-		m, ok := correlate.Group(g, a, feat, cands, now)
-		if !ok {
-			return features, false, nil
-		}
-		// Read again, locked (PostgreSQL), to count on current values.
-		if inc, err = tx.GetIncident(ctx, m.Incident.ID); err != nil {
-			return "", false, fmt.Errorf("group into incident %d: %w", m.Incident.Number, err)
-		}
-		reason = m.Reason
-	}
-	if inc.Status == hypercare.StatusResolved {
-		return features, false, nil // resolved since it was read
-	}
-	if features != "" {
-		inc.LastFeatures = features
-	}
-	msg := fmt.Sprintf("Alert added (%s): %s", reason, a.Summary)
-	return features, true, incident.Join(ctx, tx, inc, a, urgency, actor, hypercare.TimelineAlertAdded, msg, now)
-}
-
-// exactMatch returns the open incident of serviceID whose first or latest
-// alert has exactly these features (feat, encoded), or nil. An alert
-// without summary tokens (a summary of numbers and addresses only) matches
-// nothing here: equal attributes alone score 0.3 (correlate.Similarity),
-// below the threshold, so it is scored like any other alert and joins only
-// what shares its text; without any feature it shares nothing with anyone,
-// and "" is also what incidents opened without grouping store, which must
-// not read as its exact match.
-func exactMatch(ctx context.Context, tx hypercare.Tx, serviceID string, feat *correlate.Features, features string, since time.Time) (*hypercare.Incident, error) {
-	if features == "" || len(feat.Tokens) == 0 {
-		return nil, nil
-	}
-	return tx.OpenIncidentWithFeatures(ctx, serviceID, features, since)
 }
 
 // upstreamIncident returns the open incident of an upstream service a new
@@ -236,28 +165,6 @@ func (in view) reopenFlapping(ctx context.Context, tx hypercare.Tx, n correlate.
 	return true, nil
 }
 
-// candidates reads the grouping state: the newest open incidents of the
-// service and, for content grouping, their alerts first seen within the
-// window (time and intelligent grouping need the incident rows alone).
-func candidates(ctx context.Context, tx hypercare.Tx, serviceID string, g correlate.Grouping, now time.Time) ([]correlate.Candidate, error) {
-	since := now.Add(-window(g))
-	open, err := tx.OpenIncidentsOf(ctx, serviceID, since, maxCandidateIncidents)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]correlate.Candidate, 0, len(open))
-	for i := range open {
-		c := correlate.Candidate{Incident: &open[i]}
-		if g.Type == correlate.GroupContent {
-			if c.Alerts, err = tx.RecentAlertsOfIncident(ctx, open[i].ID, since, alertsPerCandidate); err != nil {
-				return nil, err
-			}
-		}
-		out = append(out, c)
-	}
-	return out, nil
-}
-
 // resolveAlert stores a resolved alert and follows it on its incident
 // (for a symptom, the upstream incident it belongs to). An incident that
 // resolves with it within its service's pause of opening, before any
@@ -269,12 +176,12 @@ func (in view) resolveAlert(ctx context.Context, tx hypercare.Tx, a *hypercare.A
 	}
 	incID := a.SymptomOf
 	if incID != "" {
-		if err := incident.SymptomResolved(ctx, tx, a, actor, now, in.Policy); err != nil {
+		if err := incident.SymptomResolved(ctx, tx, a, actor, now, in.Policy, in.Grouping); err != nil {
 			return err
 		}
 	} else if incID = a.IncidentID; incID != "" {
 		n := in.noiseOf(a.ServiceID)
-		if err := incident.AlertResolved(ctx, tx, a, actor, now, in.Policy, n.SymptomGrace); err != nil {
+		if err := incident.AlertResolved(ctx, tx, a, actor, now, in.Policy, in.Grouping, n.SymptomGrace); err != nil {
 			return err
 		}
 		if n.Pause <= 0 {
@@ -306,14 +213,6 @@ func (in view) markTransient(ctx context.Context, tx hypercare.Tx, id string, no
 		return fmt.Errorf("mark incident %d transient: %w", inc.Number, err)
 	}
 	return nil
-}
-
-// window is g's effective window.
-func window(g correlate.Grouping) time.Duration {
-	if g.Window <= 0 {
-		return correlate.DefaultGroupingWindow
-	}
-	return g.Window
 }
 
 // rejoinRecovering puts a re-trigger of a key back into the incident of

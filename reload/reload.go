@@ -327,7 +327,7 @@ func changedMaintenance(prev *Snapshot, cfg *config.Config) []string {
 func (r *Reloader) build(cfg *config.Config, prev *Snapshot) *Snapshot {
 	_, services, integrations := cfg.Catalog()
 	dir := escalate.NewDirectory(cfg.Users(), cfg.Schedules(), cfg.EscalationPolicies(), services, cfg.Windows())
-	dir.Quiet, dir.Maintenance, dir.Pauses = cfg.QuietHours(), cfg.Maintenance(), pauses(cfg)
+	dir.Quiet, dir.Maintenance, dir.Pauses, dir.Groupings = cfg.QuietHours(), cfg.Maintenance(), pauses(cfg), escalate.GroupingsOf(cfg.Noise())
 	var prevIntake *intake.Config
 	version := uint64(1)
 	if prev != nil {

@@ -230,6 +230,7 @@ func newRunner(ctx context.Context, st *store.Store, cfg *config.Config, integra
 	in.SetMaintenance(cfg.Maintenance()) // first pages wait out maintenance windows, as in production
 	dir := escalate.NewDirectory(cfg.Users(), cfg.Schedules(), cfg.EscalationPolicies(), services, cfg.Windows())
 	dir.Maintenance = cfg.Maintenance()
+	dir.Groupings = escalate.GroupingsOf(cfg.Noise()) // promoted symptoms group as their service does
 	esc := escalate.New(st, clk, dir, log)
 	sent := &recorder{clock: clk, channels: channels}
 	deliver := notify.NewEngine(st, clk, sent, func() notify.Directory { return esc.Directory() }, log)

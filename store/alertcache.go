@@ -135,12 +135,31 @@ func (c *alertCache) read(a *hypercare.Alert) {
 // hide the open one.
 func (c *alertCache) wrote(a *hypercare.Alert) {
 	k := alertCacheKey(a.ServiceID, a.DedupKey)
-	if a.Status == hypercare.StatusResolved {
-		if v, ok := c.visible(k); !ok || v.ID != a.ID {
-			return
+	v, ok := c.visible(k)
+	same := ok && v.ID == a.ID
+	if a.Status == hypercare.StatusResolved && !same {
+		return
+	}
+	e := cloneAlert(a)
+	if same {
+		// sent_key is written once, when the row is inserted: an update
+		// leaves the column as it is, whatever a holds.
+		e.SentKey = v.SentKey
+	}
+	c.req[k] = e
+}
+
+// forget drops alert id from every layer, so the next find reads the
+// database: a statement changed its row behind the cache's back
+// (SetAlertSentKey).
+func (c *alertCache) forget(id string) {
+	for _, m := range []map[string]hypercare.Alert{c.req, c.batch, c.committed} {
+		for k, v := range m {
+			if v.ID == id {
+				delete(m, k)
+			}
 		}
 	}
-	c.req[k] = cloneAlert(a)
 }
 
 // cloneAlert copies a as a read from the database returns it: times in

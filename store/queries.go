@@ -8,7 +8,7 @@ const (
 		"features, last_features, last_alert_at, suppressed_by, suppressed_until"
 	alertCols = "id, service_id, incident_id, integration_id, dedup_key, status, summary, severity, " +
 		"source, component, grp, class, custom_details, links, images, event_count, first_seen_at, " +
-		"last_seen_at, acknowledged_at, resolved_at, symptom_of"
+		"last_seen_at, acknowledged_at, resolved_at, symptom_of, rule_urgency, rule_priority, sent_key"
 	timelineCols = "id, incident_id, at, type, actor_type, actor_id, actor_name, message, details"
 	eventCols    = "id, received_at, integration_id, service_id, action, dedup_key, alert_id, " +
 		"incident_id, outcome, payload, rules"
@@ -125,19 +125,20 @@ func buildQueries(d *dialect) [numQueries]string {
 	q[qFindOpenAlertSkipLocked] = "SELECT " + alertCols + " FROM alerts " +
 		"WHERE service_id = $1 AND dedup_key = $2 AND status <> 'resolved'" + d.skipLocked
 	q[qInsertAlert] = "INSERT INTO alerts (" + alertCols + ") VALUES " +
-		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) " +
+		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24) " +
 		"ON CONFLICT DO NOTHING"
 	q[qUpdateAlert] = "UPDATE alerts SET incident_id = $2, integration_id = $3, status = $4, " +
 		"summary = $5, severity = $6, source = $7, component = $8, grp = $9, class = $10, " +
 		"custom_details = $11, links = $12, images = $13, event_count = $14, first_seen_at = $15, " +
-		"last_seen_at = $16, acknowledged_at = $17, resolved_at = $18, symptom_of = $19 WHERE id = $1"
+		"last_seen_at = $16, acknowledged_at = $17, resolved_at = $18, symptom_of = $19, " +
+		"rule_urgency = $20, rule_priority = $21 WHERE id = $1"
 	// The same arguments, setting only columns no index covers, and only
 	// if the indexed ones already hold the new values (SQLite, see
 	// tx.UpdateAlert). PostgreSQL does not use it.
 	q[qUpdateAlertContent] = "UPDATE alerts SET integration_id = $3, " +
 		"summary = $5, severity = $6, source = $7, component = $8, grp = $9, class = $10, " +
 		"custom_details = $11, links = $12, images = $13, event_count = $14, " +
-		"last_seen_at = $16, acknowledged_at = $17, resolved_at = $18 WHERE id = $1 " +
+		"last_seen_at = $16, acknowledged_at = $17, resolved_at = $18, rule_urgency = $20, rule_priority = $21 WHERE id = $1 " +
 		"AND incident_id IS $2 AND status = $4 AND first_seen_at = $15 AND symptom_of = $19"
 	// Only what a repeated trigger moves (details, counters), and only if
 	// the row still holds the counters the write connection's cache has

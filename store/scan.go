@@ -107,7 +107,7 @@ func scanAlert(r rowScanner, a *hypercare.Alert) error {
 	err := r.Scan(&a.ID, &a.ServiceID, &incidentID, &a.IntegrationID, &a.DedupKey, &a.Status,
 		&a.Summary, &a.Severity, &a.Source, &a.Component, &a.Group, &a.Class,
 		(*[]byte)(&a.CustomDetails), &links, &images, &a.EventCount, &first, &last, &acked, &resolved,
-		&a.SymptomOf)
+		&a.SymptomOf, &a.RuleUrgency, &a.RulePriority, &a.SentKey)
 	if err != nil {
 		return err
 	}

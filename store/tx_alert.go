@@ -100,6 +100,9 @@ func (t *tx) SetAlertSentKey(ctx context.Context, alertID, sentKey string) error
 	if _, err := t.exec(ctx, qSetAlertSentKey, alertID, sentKey); err != nil {
 		return t.s.dbErr(err, "record the key alert %q was sent with", alertID)
 	}
+	if t.c.alerts != nil {
+		t.c.alerts.forget(alertID)
+	}
 	return nil
 }
 
@@ -189,7 +192,7 @@ func alertArgs(a *hypercare.Alert, insert bool) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	args := make([]any, 0, 21)
+	args := make([]any, 0, 24)
 	args = append(args, a.ID)
 	if insert {
 		args = append(args, a.ServiceID)
@@ -198,10 +201,14 @@ func alertArgs(a *hypercare.Alert, insert bool) ([]any, error) {
 	if insert {
 		args = append(args, a.DedupKey)
 	}
-	return append(args, string(a.Status), a.Summary, string(a.Severity), a.Source, a.Component,
+	args = append(args, string(a.Status), a.Summary, string(a.Severity), a.Source, a.Component,
 		a.Group, a.Class, nullJSON(a.CustomDetails), links, images, a.EventCount,
 		micros(a.FirstSeenAt), micros(a.LastSeenAt), nullMicros(a.AcknowledgedAt),
-		nullMicros(a.ResolvedAt), a.SymptomOf), nil
+		nullMicros(a.ResolvedAt), a.SymptomOf, string(a.RuleUrgency), a.RulePriority)
+	if insert { // sent_key is set once, when the alert opens
+		args = append(args, a.SentKey)
+	}
+	return args, nil
 }
 
 // AlertsOfIncident returns the incident's alerts, oldest first.

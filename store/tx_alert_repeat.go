@@ -50,6 +50,7 @@ func repeatOnly(prev, a *hypercare.Alert) bool {
 		prev.Status == a.Status && prev.Summary == a.Summary && prev.Severity == a.Severity &&
 		prev.Source == a.Source && prev.Component == a.Component && prev.Group == a.Group &&
 		prev.Class == a.Class && prev.SymptomOf == a.SymptomOf &&
+		prev.RuleUrgency == a.RuleUrgency && prev.RulePriority == a.RulePriority &&
 		slices.Equal(prev.Links, a.Links) && slices.Equal(prev.Images, a.Images) &&
 		micros(prev.FirstSeenAt) == micros(a.FirstSeenAt) &&
 		sameMicros(prev.AcknowledgedAt, a.AcknowledgedAt) && sameMicros(prev.ResolvedAt, a.ResolvedAt)

@@ -18,7 +18,8 @@ func fullAlert(now time.Time) hypercare.Alert {
 		Source: "db-1", Component: "postgres", Group: "prod", Class: "disk",
 		CustomDetails: json.RawMessage(`{"free":"1%"}`), Links: []hypercare.Link{{Href: "https://x.example", Text: "x"}},
 		Images: []hypercare.Image{{Src: "https://x.example/g.png"}}, EventCount: 3, FirstSeenAt: now,
-		LastSeenAt: now.Add(time.Second), AcknowledgedAt: &ack, ResolvedAt: &res, SymptomOf: "in-0"}
+		LastSeenAt: now.Add(time.Second), AcknowledgedAt: &ack, ResolvedAt: &res, SymptomOf: "in-0",
+		SentKey: "nagios-disk", RuleUrgency: hypercare.UrgencyLow, RulePriority: "P4"}
 }
 
 // TestRepeatOnlyComparesEveryField changes each field of a full alert in
@@ -40,6 +41,8 @@ func TestRepeatOnlyComparesEveryField(t *testing.T) {
 			*v = hypercare.StatusTriggered
 		case *hypercare.Severity:
 			*v = hypercare.SeverityCritical
+		case *hypercare.Urgency:
+			*v = hypercare.UrgencyHigh
 		case *json.RawMessage:
 			*v = json.RawMessage(`{"free":"2%"}`)
 		case *[]hypercare.Link:
@@ -56,7 +59,8 @@ func TestRepeatOnlyComparesEveryField(t *testing.T) {
 		default:
 			t.Fatalf("field %s: this test does not know how to change a %s", name, f.Type())
 		}
-		want := name == "EventCount" || name == "LastSeenAt" || name == "CustomDetails"
+		// SentKey is written once, by the insert: no update writes it.
+		want := name == "EventCount" || name == "LastSeenAt" || name == "CustomDetails" || name == "SentKey"
 		if got := repeatOnly(&prev, &a); got != want {
 			t.Errorf("%s changed: repeatOnly = %v, want %v", name, got, want)
 		}

@@ -41,6 +41,33 @@ func testSentKey(t *testing.T, open func(testing.TB) *store.Store) {
 		})
 		return id
 	}
+	// The key as sent is read with the alert, set by InsertAlert or
+	// SetAlertSentKey, and UpdateAlert leaves it (it is read-only).
+	// The rules' urgency and priority are stored and updated with it.
+	stamped := alert("al-4", svcCheckout, "", "disk-db-4")
+	stamped.SentKey, stamped.RuleUrgency, stamped.RulePriority = "sent-4", hypercare.UrgencyLow, "P4"
+	mustWrite(t, s, func(tx hypercare.Tx) error { return tx.InsertAlert(ctx, stamped) })
+	stamped.SentKey, stamped.EventCount, stamped.RulePriority = "", 2, "P3"
+	mustWrite(t, s, func(tx hypercare.Tx) error { return tx.UpdateAlert(ctx, stamped) })
+	mustWrite(t, s, func(tx hypercare.Tx) error {
+		a, err := tx.FindOpenAlert(ctx, svcCheckout, "disk-db-4")
+		if err == nil && (a == nil || a.RuleUrgency != hypercare.UrgencyLow || a.RulePriority != "P3") {
+			t.Errorf("FindOpenAlert(checkout, disk-db-4) = %+v, want rule urgency low, priority P3", a)
+		}
+		return err
+	})
+	mustWrite(t, s, func(tx hypercare.Tx) error {
+		for key, want := range map[string]string{"disk-db-4": "sent-4", "disk-db-1": "sent-1", "sent-1": ""} {
+			a, err := tx.FindOpenAlert(ctx, svcCheckout, key)
+			if err != nil {
+				return err
+			}
+			if a == nil || a.SentKey != want {
+				t.Errorf("FindOpenAlert(checkout, %s) = %+v, want sent_key %q", key, a, want)
+			}
+		}
+		return nil
+	})
 	if got := find(svcCheckout, "sent-1"); got != "al-2" {
 		t.Errorf("FindOpenAlertBySentKey(checkout, sent-1) = %q, want the newest, al-2", got)
 	}

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/correlate"
 	"github.com/hypercare/hypercare/escalate"
 	"github.com/hypercare/hypercare/incident"
 	"github.com/hypercare/hypercare/readiness"
@@ -104,7 +105,7 @@ func New(opts Options) (*UI, error) {
 	}
 	u := &UI{
 		opts:      opts,
-		incidents: &incident.Service{Store: opts.Store, Clock: opts.Clock, Policies: policies(opts.Escalation)},
+		incidents: &incident.Service{Store: opts.Store, Clock: opts.Clock, Policies: policies(opts.Escalation), Groupings: groupings(opts.Escalation)},
 		throttle:  newThrottle(opts.Clock),
 		pages:     map[string]*template.Template{},
 		mux:       http.NewServeMux(),
@@ -126,6 +127,16 @@ func policies(esc *escalate.Engine) incident.Policies {
 		return nil
 	}
 	return func(serviceID string) (hypercare.EscalationPolicy, bool) { return esc.Directory().Policy(serviceID) }
+}
+
+// groupings finds a service's alert_grouping in the directory in force
+// at each call, so symptoms a resolve from the UI promotes group as the
+// API's do.
+func groupings(esc *escalate.Engine) incident.Groupings {
+	if esc == nil {
+		return nil
+	}
+	return func(serviceID string) correlate.Grouping { return esc.Directory().Grouping(serviceID) }
 }
 
 func (u *UI) parse() error {

@@ -314,6 +314,7 @@ func newEngines(st *store.Store, cfg *config.Config, in *intake.Intake, channels
 	_, services, _ := cfg.Catalog()
 	dir := escalate.NewDirectory(cfg.Users(), cfg.Schedules(), cfg.EscalationPolicies(), services, cfg.Windows())
 	dir.Maintenance = cfg.Maintenance()
+	dir.Groupings = escalate.GroupingsOf(cfg.Noise()) // promoted symptoms group as their service does
 	esc := escalate.New(st, hypercare.SystemClock{}, dir, log)
 	deliverer := notify.NewEngine(st, hypercare.SystemClock{}, channels,
 		func() notify.Directory { return esc.Directory() }, log)
