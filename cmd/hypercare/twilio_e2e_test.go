@@ -72,7 +72,8 @@ notify:
 		if len(got) != 1 || got[0].Get("To") != "+14155550100" || !strings.Contains(got[0].Get("Body"), "Reply 'ack 1' or 'resolve 1'.") {
 			t.Fatalf("texts %v", got)
 		}
-		reply := url.Values{"From": {"+14155550100"}, "To": {"+15005550006"}, "Body": {"ack 1"}, "AccountSid": {sid}}
+		reply := url.Values{"From": {"+14155550100"}, "To": {"+15005550006"}, "Body": {"ack 1"}, "AccountSid": {sid},
+			"MessageSid": {"SM" + strings.Repeat("0", 32)}}
 		req, _ := http.NewRequest("POST", srv.URL+twilio.SMSPath, strings.NewReader(reply.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.Header.Set("X-Twilio-Signature", twilio.Signature(token, srv.URL+twilio.SMSPath, reply))
