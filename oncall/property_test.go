@@ -16,7 +16,11 @@ var propertyZones = []string{"America/New_York", "Europe/London", "Australia/Lor
 // short and long shifts, restrictions, overrides and temporary schedules
 // around the window [base, base+40d).
 func randomSchedule(t testing.TB, r *rand.Rand, base time.Time) *Schedule {
-	loc := zoneNamed(t, propertyZones[r.IntN(len(propertyZones))])
+	return randomScheduleIn(t, r, base, zoneNamed(t, propertyZones[r.IntN(len(propertyZones))]))
+}
+
+// randomScheduleIn is randomSchedule in the zone loc.
+func randomScheduleIn(t testing.TB, r *rand.Rand, base time.Time, loc *time.Location) *Schedule {
 	s := &Schedule{ID: "random", TimeZone: loc, Layers: randomLayers(r, "l")}
 	for i := range r.IntN(6) {
 		start := base.Add(time.Duration(r.Int64N(int64(40 * 24 * time.Hour)))).Truncate(time.Minute)
