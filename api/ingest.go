@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -223,8 +224,11 @@ type integrationResponse struct {
 }
 
 // integration receives a tool's native webhook at /integrations/{key}; the
-// integration's type decides the format. A batch is recorded whole or not
-// at all, so a re-send after an error is always safe.
+// integration's type decides the format. A batch of up to ingest.MaxBatch
+// events is recorded whole or not at all; a larger Alertmanager or Grafana
+// group in chunks of ingest.MaxBatch, each durable on its own, answered
+// 202 only once all are (partialBatch). A re-send after an error is
+// always safe.
 func (s *Server) integration(w http.ResponseWriter, r *http.Request) {
 	defer s.observe("integration", time.Now())
 	it, known := s.intake.Lookup(r.PathValue("key"))
@@ -239,44 +243,85 @@ func (s *Server) integration(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer release()
-	events, err := s.parseNative(it, body, r)
+	batch, err := s.parseNative(it, body, r)
 	if err != nil {
 		s.metrics.events.WithLabelValues(string(it.Type), outcomeRejected).Inc()
 		s.writeError(w, r, err)
 		return
 	}
-	if _, err := s.admit(w, it.Key, max(len(events), 1), it.Type); err != nil {
+	n := batch.Len()
+	if _, err := s.admit(w, it.Key, max(n, 1), it.Type); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	res, err := s.intake.Process(r.Context(), it, events)
+	out := integrationResponse{Status: "success", Message: "Events processed", Events: n, DedupKeys: make([]string, 0, n)}
+	err = batch.Each(func(events []hypercare.Event) error {
+		res, err := s.intake.Process(r.Context(), it, events)
+		if err != nil {
+			return err
+		}
+		for _, x := range res {
+			out.DedupKeys = append(out.DedupKeys, x.DedupKey)
+			s.metrics.events.WithLabelValues(string(it.Type), x.Outcome).Inc()
+		}
+		return nil
+	})
 	if err != nil {
-		s.metrics.events.WithLabelValues(string(it.Type), outcomeError).Add(float64(len(events)))
-		s.writeError(w, r, retryable(err))
+		done := len(out.DedupKeys)
+		s.metrics.events.WithLabelValues(string(it.Type), outcomeError).Add(float64(n - done))
+		s.writeError(w, r, partialBatch(retryable(err), done, n))
 		return
-	}
-	out := integrationResponse{Status: "success", Message: "Events processed", Events: len(res), DedupKeys: make([]string, len(res))}
-	for i, x := range res {
-		out.DedupKeys[i] = x.DedupKey
-		s.metrics.events.WithLabelValues(string(it.Type), x.Outcome).Inc()
 	}
 	s.writeJSON(w, http.StatusAccepted, out)
 }
 
+// eventBatch is a parsed native webhook body: its events, handed to fn at
+// most ingest.MaxBatch at a time (ingest.Batch; a single slice otherwise).
+type eventBatch interface {
+	Len() int
+	Each(fn func(events []hypercare.Event) error) error
+}
+
+// eventList is an eventBatch of events already built (at most
+// ingest.MaxBatch: generic batches and single events).
+type eventList []hypercare.Event
+
+func (l eventList) Len() int                                           { return len(l) }
+func (l eventList) Each(fn func(events []hypercare.Event) error) error { return fn(l) }
+
+// partialBatch is the answer to a batch whose write failed after done of
+// its n events were recorded, in chunks each durable on its own (an
+// Alertmanager or Grafana group over ingest.MaxBatch alerts): unavailable
+// (503) whatever the failure, so the sender sends the whole group again,
+// which re-applies the recorded part harmlessly (a trigger of an open
+// alert updates it, a resolve of a resolved one is ignored); a 4xx would
+// make it drop the events not yet recorded. Nothing recorded: err as it is.
+func partialBatch(err error, done, n int) error {
+	if done == 0 {
+		return err
+	}
+	return &hypercare.Error{Code: hypercare.CodeUnavailable, Err: err,
+		Message: fmt.Sprintf("%d of the %d events were recorded before a failure; send the notification again", done, n)}
+}
+
 // parseNative parses body in the integration's format.
-func (s *Server) parseNative(it hypercare.Integration, body []byte, r *http.Request) ([]hypercare.Event, error) {
+// Alertmanager and Grafana groups take any number of alerts the body
+// limit admits (ingest.OpenAlertmanager); a generic batch, which its
+// sender can split, at most ingest.MaxBatch.
+func (s *Server) parseNative(it hypercare.Integration, body []byte, r *http.Request) (eventBatch, error) {
 	switch it.Type {
 	case hypercare.IntegrationAlertmanager:
-		return ingest.ParseAlertmanager(body)
+		return nilIfErr(ingest.OpenAlertmanager(body))
 	case hypercare.IntegrationGrafana:
 		if it.Secret != "" {
 			if err := ingest.VerifyGrafanaSignature(body, r.Header, it.Secret, s.clock.Now()); err != nil {
 				return nil, err
 			}
 		}
-		return ingest.ParseGrafana(body)
+		return nilIfErr(ingest.OpenGrafana(body))
 	case hypercare.IntegrationGeneric:
-		return ingest.ParseGeneric(body)
+		events, err := ingest.ParseGeneric(body)
+		return eventList(events), err
 	case hypercare.IntegrationEventsV2:
 		ev, err := ingest.ParseEventsV2(body)
 		if err != nil {
@@ -285,9 +330,18 @@ func (s *Server) parseNative(it hypercare.Integration, body []byte, r *http.Requ
 		if ev.RoutingKey != it.Key {
 			return nil, hypercare.InvalidFields("invalid event", hypercare.FieldError{Field: "routing_key", Message: "does not match the integration key in the URL"})
 		}
-		return []hypercare.Event{ev}, nil
+		return eventList{ev}, nil
 	}
 	return nil, errors.New("integration of unknown type " + string(it.Type))
+}
+
+// nilIfErr returns b as an eventBatch, or a nil one with err (a nil
+// *ingest.Batch in the interface would not be nil).
+func nilIfErr(b *ingest.Batch, err error) (eventBatch, error) {
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
 }
 
 // observe records an ingest request's latency.

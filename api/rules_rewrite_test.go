@@ -101,3 +101,47 @@ func TestAlertShowsTheKeyItWasSentWith(t *testing.T) {
 		}
 	})
 }
+
+// An alert opened before a reload added a rule that rewrites dedup keys
+// (disk-low: "disk-" + source) is re-triggered, not doubled, by a trigger
+// that carries its payload: the rule gives that trigger the key disk-db-1,
+// under which nothing is open, and it used to open a second alert and
+// incident beside the first. It now updates the alert stored under the
+// key as sent, which keeps that key (the answer says so, and the key the
+// sender acknowledges and resolves with finds it); once that alert has
+// resolved, the next trigger opens an alert under the rule's key.
+func TestTriggerWithPayloadRetriggersAlertOpenedBeforeTheRekeyingRule(t *testing.T) {
+	forEachStore(t, func(t *testing.T, e *env) {
+		ev := event("disk 91%", "warning", "disk", "")
+		ev["dedup_key"] = "nagios-db-1-disk"
+		ev["payload"].(map[string]any)["source"] = "db-1"
+		e.send(ev)
+		withRules(t, e) // the reload adds disk-low
+		if out := e.send(ev); out.DedupKey != "nagios-db-1-disk" {
+			t.Fatalf("re-trigger answered dedup_key %q, want the open alert's nagios-db-1-disk", out.DedupKey)
+		}
+		if a := e.alerts("?dedup_key=disk-db-1"); len(a) != 0 {
+			t.Fatalf("the re-trigger opened a second alert under the rewritten key: %+v", a)
+		}
+		a := e.alerts("?dedup_key=nagios-db-1-disk")
+		if len(a) != 1 || a[0].EventCount != 2 || a[0].Summary != "Disk filling up on db-1" || a[0].Status != hypercare.StatusTriggered {
+			t.Fatalf("alert opened before the rule: %+v, want re-triggered (2 events, the rule's summary)", a)
+		}
+		if incs := e.incidents(""); len(incs) != 1 {
+			t.Fatalf("%d incidents, want 1", len(incs))
+		}
+		e.send(action(keyCheckout, "acknowledge", "nagios-db-1-disk"))
+		ev["event_action"] = "resolve"
+		e.send(ev)
+		if a := e.alerts("?dedup_key=nagios-db-1-disk"); len(a) != 1 || a[0].Status != hypercare.StatusResolved {
+			t.Fatalf("after acknowledge and resolve: %+v, want resolved", a)
+		}
+		ev["event_action"] = "trigger"
+		if out := e.send(ev); out.DedupKey != "disk-db-1" {
+			t.Fatalf("trigger after the resolve answered dedup_key %q, want the rule's disk-db-1", out.DedupKey)
+		}
+		if a := e.alerts("?dedup_key=disk-db-1"); len(a) != 1 || a[0].SentKey != "nagios-db-1-disk" {
+			t.Fatalf("trigger after the resolve: %+v, want a new alert under disk-db-1", a)
+		}
+	})
+}

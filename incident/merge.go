@@ -107,7 +107,11 @@ func (s *Service) mergeOne(ctx context.Context, tx hypercare.Tx, target, src *hy
 	}
 	src.AlertCount, src.OpenAlertCount = 0, 0
 	msg := fmt.Sprintf("Merged into incident %d by %s", target.Number, actor.Name)
-	if err := markResolved(ctx, tx, src, actor, now, msg, nil, nil); err != nil {
+	// Its symptoms moved to target above, so this resolve finds none to
+	// promote; given the service's policies and groupings all the same,
+	// a symptom it ever found would page and group as any promoted one,
+	// never page nobody or open an incident of its own.
+	if err := markResolved(ctx, tx, src, actor, now, msg, s.Policies, s.Groupings); err != nil {
 		return err
 	}
 	if err := appendEntry(ctx, tx, src.ID, hypercare.TimelineMerged, actor, msg,

@@ -314,7 +314,31 @@ func FuzzParseAlertmanager(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		events, err := ParseAlertmanager(body)
 		checkBatch(t, events, err)
+		checkOpen(t, body, events, err, OpenAlertmanager)
 	})
+}
+
+// checkOpen checks that the server's way in (Open, then Each) agrees with
+// the capped parse: the same events, in one call, or a refusal too.
+func checkOpen(t *testing.T, body []byte, events []hypercare.Event, err error, open func([]byte) (*Batch, error)) {
+	b, oerr := open(body)
+	if err != nil {
+		if oerr == nil && b.Len() <= MaxBatch {
+			t.Fatalf("Open took a body the parse refused: %v", err)
+		}
+		return
+	}
+	if oerr != nil {
+		t.Fatalf("Open refused a body the parse took: %v", oerr)
+	}
+	var got []hypercare.Event
+	calls := 0
+	if err := b.Each(func(chunk []hypercare.Event) error { calls++; got = append(got, chunk...); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if calls != 1 || b.Len() != len(events) || len(got) > 0 && !reflect.DeepEqual(got, events) {
+		t.Fatalf("Each handed out %d events in %d calls, want the parse's %d in one", len(got), calls, len(events))
+	}
 }
 
 func FuzzParseGrafana(f *testing.F) {
@@ -328,6 +352,7 @@ func FuzzParseGrafana(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		events, err := ParseGrafana(body)
 		checkBatch(t, events, err)
+		checkOpen(t, body, events, err, OpenGrafana)
 	})
 }
 

@@ -105,10 +105,15 @@ func (l *jlist[T]) UnmarshalJSON(b []byte) error {
 // elements allocates next to nothing (json.Unmarshal costs ~150 bytes a
 // call).
 func (l *jlist[T]) each(fn func(i int, v *T)) {
+	l.eachWhile(func(i int, v *T) bool { fn(i, v); return true })
+}
+
+// eachWhile is each until fn returns false.
+func (l *jlist[T]) eachWhile(fn func(i int, v *T) bool) {
 	var v T
 	var objects objectDecoder
 	i := 0
-	forElements(l.raw, func(elem []byte) {
+	forElements(l.raw, func(elem []byte) bool {
 		var zero T
 		v = zero
 		if o, ok := any(&v).(lenientObject); ok && elem[0] == '{' {
@@ -121,8 +126,8 @@ func (l *jlist[T]) each(fn func(i int, v *T)) {
 		} else {
 			_ = json.Unmarshal(elem, &v)
 		}
-		fn(i, &v)
 		i++
+		return fn(i-1, &v)
 	})
 }
 
@@ -175,17 +180,20 @@ func (r *elemReader) Read(p []byte) (int, error) {
 // countElements counts the elements of a valid JSON array.
 func countElements(arr []byte) int {
 	n := 0
-	forElements(arr, func([]byte) { n++ })
+	forElements(arr, func([]byte) bool { n++; return true })
 	return n
 }
 
 // forElements calls fn with the raw bytes of each element of arr, a JSON
-// array that encoding/json has already validated.
-func forElements(arr []byte, fn func(elem []byte)) {
+// array that encoding/json has already validated, in order, until fn
+// returns false.
+func forElements(arr []byte, fn func(elem []byte) bool) {
 	i := skipSpace(arr, 1) // past '['
 	for i < len(arr) && arr[i] != ']' {
 		end := valueEnd(arr, i)
-		fn(arr[i:end])
+		if !fn(arr[i:end]) {
+			return
+		}
 		i = skipSpace(arr, end)
 		if i < len(arr) && arr[i] == ',' {
 			i = skipSpace(arr, i+1)

@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/hypercare/hypercare"
 )
 
 // hostileBodies are ~500 KB bodies built to make a parser allocate as much
@@ -24,6 +26,17 @@ func hostileBodies() map[string]struct {
 	am := func(b []byte) error { _, err := ParseAlertmanager(b); return err }
 	gf := func(b []byte) error { _, err := ParseGrafana(b); return err }
 	gen := func(b []byte) error { _, err := ParseGeneric(b); return err }
+	// The server's way in: any number of alerts, handed out in chunks.
+	each := func(open func([]byte) (*Batch, error)) func([]byte) error {
+		return func(b []byte) error {
+			batch, err := open(b)
+			if err != nil {
+				return err
+			}
+			return batch.Each(func([]hypercare.Event) error { return nil })
+		}
+	}
+	amOpen, gfOpen := each(OpenAlertmanager), each(OpenGrafana)
 	key := `"routing_key":"` + testKey + `","event_action":"trigger","payload":{"summary":"x","source":"y","severity":"info"}`
 	var lb strings.Builder
 	for i := 0; lb.Len() < size-20; i++ {
@@ -49,6 +62,9 @@ func hostileBodies() map[string]struct {
 		"alertmanager objects":      {am, []byte(`{"version":"4","alerts":` + rep("{}") + `}`)},
 		"alertmanager bad labels":   {am, []byte(`{"version":"4","alerts":[{"status":"firing","labels":` + strings.ReplaceAll(labels, `""`, "1") + `}]}`)},
 		"grafana objects":           {gf, []byte(`{"version":"1","alerts":` + rep("{}") + `}`)},
+		"alertmanager open numbers": {amOpen, []byte(`{"version":"4","alerts":` + rep("1") + `}`)},
+		"alertmanager open objects": {amOpen, []byte(`{"version":"4","alerts":` + rep("{}") + `}`)},
+		"grafana open objects":      {gfOpen, []byte(`{"version":"1","alerts":` + rep("{}") + `}`)},
 		"generic array":             {gen, []byte(rep("{}"))},
 		"generic events":            {gen, []byte(`{"events":` + rep("{}") + `}`)},
 		"generic links":             {gen, []byte(`{"summary":"x","links":` + rep("{}") + `}`)},

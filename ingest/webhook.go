@@ -54,47 +54,13 @@ type groupInfo struct {
 }
 
 // parseWebhook parses an Alertmanager-shaped notification into one event
-// per alert, all or nothing.
+// per alert, all or nothing, of at most MaxBatch alerts.
 func parseWebhook(body []byte, f *flavor) ([]hypercare.Event, error) {
-	var in webhookPayload
-	if _, err := decode(body, &in, f.format, ""); err != nil {
+	b, err := openWebhook(body, f, MaxBatch)
+	if err != nil {
 		return nil, err
 	}
-	var p problems
-	if !checkVersion(&p, in.Version, f) {
-		return nil, p.err(f.format.invalid)
-	}
-	g := groupInfo{
-		groupKey:    p.text("", "groupKey", in.GroupKey),
-		receiver:    p.text("", "receiver", in.Receiver),
-		externalURL: p.text("", "externalURL", in.ExternalURL),
-	}
-	switch {
-	case in.Alerts.bad:
-		p.wrongType("alerts", "an array")
-	case !in.Alerts.set:
-		p.missing("alerts")
-	case in.Alerts.n > MaxBatch:
-		p.add("alerts", tooManyElements("alerts", in.Alerts.n))
-		return nil, p.err(f.format.invalid)
-	}
-	events := make([]hypercare.Event, 0, in.Alerts.n)
-	in.Alerts.each(func(i int, a *jobj[webhookAlert]) {
-		if a.bad {
-			if !p.counted() {
-				p.wrongType(index("alerts", i), "an object")
-			}
-			return
-		}
-		e := f.alertEvent(&p, index("alerts", i), &a.val, &g)
-		if p.n == 0 {
-			events = append(events, e)
-		}
-	})
-	if err := p.err(f.format.invalid); err != nil {
-		return nil, err
-	}
-	return events, nil
+	return b.events, nil
 }
 
 // checkVersion rejects payload versions whose shape Hypercare does not know.

@@ -31,6 +31,13 @@ func (in view) apply(ctx context.Context, tx hypercare.Tx, it hypercare.Integrat
 		if repeat && !pureRepeat(open, ev) {
 			return Result{}, errReroute
 		}
+		if open == nil && ev.Action == hypercare.ActionTrigger && d.SentDedupKey != ev.DedupKey {
+			// A rule rewrote the key; an alert opened before a reload
+			// added the rule is stored under the key as sent.
+			if open, err = tx.FindOpenAlert(ctx, d.ServiceID, d.SentDedupKey); err != nil {
+				return Result{}, fmt.Errorf("find alert %q: %w", d.SentDedupKey, err)
+			}
+		}
 		if open == nil && ev.Action != hypercare.ActionTrigger {
 			if open, err = in.routedAlert(ctx, tx, it, d, ev.DedupKey); err != nil {
 				return Result{}, fmt.Errorf("find alert %q: %w", ev.DedupKey, err)
@@ -154,6 +161,12 @@ func (in view) follow(ctx context.Context, tx hypercare.Tx, it hypercare.Integra
 	}
 	if open != nil {
 		res.DedupKey, res.AlertID, res.IncidentID = ev.DedupKey, open.ID, open.IncidentID
+		if ev.Action == hypercare.ActionTrigger {
+			// The alert's own key, which its acknowledge and resolve
+			// find it by: the event's, or the key sent with it when the
+			// alert opened before a rule rewrote that key (apply).
+			res.DedupKey = open.DedupKey
+		}
 		res.repeatable = repeatable(open)
 		if res.IncidentID == "" {
 			res.IncidentID = open.SymptomOf

@@ -128,7 +128,11 @@ func (in view) remember(events []hypercare.Event, decisions []rules.Decision, re
 	if len(events) != 1 || decisions[0].Drop || results[0].AlertID == "" || !in.grouped(decisions[0].ServiceID) {
 		return
 	}
-	in.repeats.set(alertKey(decisions[0].ServiceID, events[0].DedupKey), results[0].repeatable)
+	// A trigger that re-triggered an alert stored under the key it was
+	// sent with (opened before a rule rewrote that key) is no repeat of
+	// its own key: its alert's writer would find nothing under it.
+	repeat := results[0].repeatable && results[0].DedupKey == events[0].DedupKey
+	in.repeats.set(alertKey(decisions[0].ServiceID, events[0].DedupKey), repeat)
 }
 
 // pureRepeat reports whether trigger ev on the open alert a only updates

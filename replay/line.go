@@ -156,9 +156,9 @@ func (l *Line) Events(it hypercare.Integration) ([]hypercare.Event, error) {
 func parseBody(it hypercare.Integration, key string, body []byte) ([]hypercare.Event, error) {
 	switch it.Type {
 	case hypercare.IntegrationAlertmanager:
-		return ingest.ParseAlertmanager(body)
+		return allOf(ingest.OpenAlertmanager(body))
 	case hypercare.IntegrationGrafana:
-		return ingest.ParseGrafana(body)
+		return allOf(ingest.OpenGrafana(body))
 	case hypercare.IntegrationGeneric:
 		return ingest.ParseGeneric(body)
 	case hypercare.IntegrationEventsV2:
@@ -233,4 +233,20 @@ func decodeEvent(body []byte) (hypercare.Event, *fieldProblem) {
 		return ev, &fieldProblem{"severity", fmt.Sprintf("must be critical, error, warning or info, not %q", ev.Severity)}
 	}
 	return ev, nil
+}
+
+// allOf collects every event of a native group, as the server takes it
+// (api/ingest.go: of any size the body limit admits, in chunks of
+// ingest.MaxBatch). Replay applies them in one step: the chunks the
+// server writes one after the other change nothing but atomicity.
+func allOf(b *ingest.Batch, err error) ([]hypercare.Event, error) {
+	if err != nil {
+		return nil, err
+	}
+	events := make([]hypercare.Event, 0, b.Len())
+	err = b.Each(func(chunk []hypercare.Event) error {
+		events = append(events, chunk...)
+		return nil
+	})
+	return events, err
 }
