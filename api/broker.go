@@ -267,6 +267,21 @@ func (b *broker) unsubscribe(sub *subscriber) {
 	}
 }
 
+// position returns the broker's cursor when every event up to it that
+// sub wants has been taken from sub.ch (it is empty, and the broker is
+// not fanning out: both under b.mu). A client that has also sent all it
+// took (live, between two items) has then had, or skipped, every event up
+// to that ID, and may tell its EventSource so (passed). ok is false while
+// sub has items waiting, or once it is no longer subscribed.
+func (b *broker) position(sub *subscriber) (id int64, ok bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if _, subscribed := b.subs[sub]; !subscribed || len(sub.ch) > 0 {
+		return 0, false
+	}
+	return b.cursor, true
+}
+
 // wasSlow reports whether the broker cut sub off for falling behind.
 func (b *broker) wasSlow(sub *subscriber) bool {
 	b.mu.Lock()

@@ -2,12 +2,10 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/hypercare/hypercare"
@@ -49,25 +47,24 @@ func (s *Server) slackInteractions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	text, ephemeral := s.slackAct(r.Context(), in)
-	kind := "in_channel"
-	if ephemeral {
-		kind = "ephemeral"
-	}
-	// Answer Slack first, whole (Content-Length, flushed): it wants the
-	// request answered within three seconds, and the post to response_url
-	// may take up to slackAnswerTimeout of them.
-	answerNow(w, map[string]any{"response_type": kind, "replace_original": false, "text": text})
+	// Acknowledge first, whole (flushed): Slack wants the request
+	// answered within three seconds, and the post to response_url may
+	// take up to slackAnswerTimeout of them. The acknowledgement carries
+	// no message: Slack takes none for block_actions, and the answer goes
+	// to response_url, once (it carried the same message, which Slack
+	// could show beside the response_url's: TestSlackPressAnsweredOnce).
+	// A delivery Slack retries (X-Slack-Retry-Num) is a second press: it
+	// finds the action taken and tells the presser alone.
+	acknowledgeNow(w)
 	s.slackAnswer(r.Context(), in.ResponseURL, text, ephemeral)
 }
 
-// answerNow writes v as a complete 200 JSON answer and flushes it, so the
-// client has all of it while the handler goes on.
-func answerNow(w http.ResponseWriter, v any) {
-	body, _ := json.Marshal(v) // maps of strings and bools: cannot fail
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+// acknowledgeNow writes an empty 200 answer and flushes it, so the client
+// has all of it while the handler goes on.
+func acknowledgeNow(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Content-Length", "0")
 	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(body)
 	_ = http.NewResponseController(w).Flush()
 }
 

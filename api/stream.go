@@ -245,7 +245,7 @@ func (s *Server) live(ctx context.Context, c *streamClient, authorized func() bo
 				return
 			}
 			keepalive = s.clock.After(streamKeepalive)
-			err = c.out.write([]byte(": keepalive\n\n"))
+			err = c.out.write(s.broker.passed(c))
 		case <-c.sub.gone:
 			if s.broker.wasSlow(c.sub) {
 				s.log.Info("stream: client fell behind and was cut off; it resumes with Last-Event-ID", "last_sent", c.sent)
@@ -258,6 +258,25 @@ func (s *Server) live(ctx context.Context, c *streamClient, authorized func() bo
 			return
 		}
 	}
+}
+
+// passed returns the keepalive frame for client c. When events were
+// fanned out since the last one c sent, all of them skipped by its filter
+// (?incident=: another incident's), the frame carries an id: line with the
+// broker's cursor, which moves the EventSource's last event ID (a dispatch
+// with no data fires no event but sets it, as the connection's first block
+// does). A single-incident client otherwise kept its incident's last event
+// ID while the rest of the cluster's events went by: after a quiet day, or
+// a million other events, retention had pruned past it, and its next
+// reconnect was answered with a reset (and before that, each reconnect
+// replayed every event since it, to skip them all).
+func (b *broker) passed(c *streamClient) []byte {
+	id, ok := b.position(c.sub)
+	if !ok || id <= c.sent {
+		return []byte(": keepalive\n\n")
+	}
+	c.sent = id
+	return []byte("id: " + strconv.FormatInt(id, 10) + "\n: keepalive\n\n")
 }
 
 // sseWriter writes and flushes stream frames, each under its own write

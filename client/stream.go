@@ -38,7 +38,10 @@ type StreamOptions struct {
 	// OnStart, if set, hears the position a new (not resuming) stream
 	// starts at, before any event: a caller that drops before its first
 	// event resumes from it (Resume, After) and loses nothing committed
-	// meanwhile.
+	// meanwhile. A stream following one Incident also tells it, at a
+	// keepalive, the ID it has passed when other incidents' events went
+	// by: resume from the latest ID heard here or in an event, or a quiet
+	// incident's resume point falls out of retention (event reset).
 	OnStart func(id int64)
 }
 
@@ -106,7 +109,8 @@ func (c *Client) openStream(ctx context.Context, opts StreamOptions) (io.ReadClo
 
 // readStream parses Server-Sent Events as the stream writes them: id,
 // event and one data line per event, comments and retry ignored; an id
-// without an event (the start of a new stream) goes to onStart, if set.
+// without an event (the start of a new stream, or a filtered stream's
+// place at a keepalive) goes to onStart, if set.
 func readStream(r io.Reader, onStart func(int64)) iter.Seq2[StreamEvent, error] {
 	return func(yield func(StreamEvent, error) bool) {
 		sc := bufio.NewScanner(r)

@@ -88,7 +88,7 @@ func (e *Engine) fillDigest(ctx context.Context, msg *Message) (bool, error) {
 		if first == nil {
 			first = inc
 		}
-		svc := e.serviceName(ctx, inc.ServiceID)
+		svc, _ := e.serviceName(ctx, inc.ServiceID)
 		if svc == "" {
 			svc = inc.ServiceID
 		}

@@ -251,9 +251,16 @@ func (e pass) deliver(ctx context.Context, n *hypercare.Notification, timeout ti
 		return err
 	}
 	n.Address = cm.Address
-	msg, err := e.message(ctx, n, inc, user)
+	msg, read, err := e.message(ctx, n, inc, user)
 	if err != nil || msg == nil {
 		return err
+	}
+	if read || e.policy.paced(n.Type) {
+		// The attempt read the store after the page's status (the pacing
+		// count, the service's name): look at it again, last (lastLook).
+		if done, err := e.lastLook(ctx, n, msg); done || err != nil {
+			return err
+		}
 	}
 	// A send once started runs to its answer (or its timeout, at most
 	// half the lease) even while the server stops: cut short, the
@@ -279,44 +286,6 @@ func (e pass) deliver(ctx context.Context, n *hypercare.Notification, timeout ti
 	}
 }
 
-// incident is page n's incident, and whether n was cancelled since its
-// claim: as the night check just read them; or, for a first page handed
-// over by Deliver that waited for nothing, the incident as the write that
-// leased the page left it (a cancel can only have come since, in the
-// moment before the send); else both read now, in one statement
-// (Store.GetPageIncident).
-//
-// The page's own status is what tells that a reassignment cancelled it
-// (Tx.CancelNotifications): it changes nothing on the incident row, so
-// stale cannot see it (nor an acknowledgement's cancel once the ack
-// timeout re-triggered the incident). Reading it with the incident costs
-// one primary-key probe in the statement the attempt made anyway, no
-// round trip. The paths that make no read (a first page, the night
-// check's read reused) are those that did not wait since their incident
-// was read; waiting (for a send slot, behind the person's paced sends, for
-// the lock across nodes) makes the attempt read again (process). What is
-// left is the moment between this read and the send: a cancel landing
-// there lets the page go out, and it is then recorded as sent, since it
-// was.
-func (e pass) incident(ctx context.Context, n *hypercare.Notification) (*hypercare.Incident, bool, error) {
-	if e.read != nil && e.read.ID == n.IncidentID {
-		return e.read, false, nil
-	}
-	if inc, ok := e.opened[n.IncidentID]; ok {
-		return inc, false, nil
-	}
-	inc, status, err := e.store.GetPageIncident(ctx, n.IncidentID, n.ID)
-	return inc, status == hypercare.NotificationCancelled, err
-}
-
-// dropCancelled ends the attempt of page n, found cancelled since its
-// claim (incident): it is not sent and, the cancel having recorded it
-// already, nothing is written; it counts as cancelled.
-func (e *Engine) dropCancelled(n *hypercare.Notification) {
-	n.Status = hypercare.NotificationCancelled
-	e.count(n, outcomeCancelled)
-}
-
 // serviceNames is what a Directory may also answer: services' display
 // names (escalate.Directory does, from the config the catalog is applied
 // from), saving a store read per page.
@@ -325,26 +294,31 @@ type serviceNames interface {
 }
 
 // serviceName returns the display name of service id: from the directory
-// when it knows it, else from the store; "" when neither does.
-func (e *Engine) serviceName(ctx context.Context, id string) string {
+// when it knows it, else from the store; "" when neither does. read says
+// whether it read the store (the attempt then looks at its page again
+// before the send, lastLook).
+func (e *Engine) serviceName(ctx context.Context, id string) (name string, read bool) {
 	if d, ok := e.dir().(serviceNames); ok {
 		if name, ok := d.ServiceName(id); ok {
-			return name
+			return name, false
 		}
 	}
 	if svc, err := e.store.GetService(ctx, id); err == nil {
-		return svc.Name
+		return svc.Name, true
 	}
-	return ""
+	return "", true
 }
 
 // message builds the message for page n of inc: links, service name and,
 // for a digest, its incidents. nil means there is nothing left to send
 // (every incident of a digest was acknowledged or resolved since): the
-// digest is then cancelled.
-func (e *Engine) message(ctx context.Context, n *hypercare.Notification, inc *hypercare.Incident, user hypercare.User) (*Message, error) {
+// digest is then cancelled. read says whether a page's message read the
+// store (its service's name); a digest's always does, its incidents as
+// they are now.
+func (e *Engine) message(ctx context.Context, n *hypercare.Notification, inc *hypercare.Incident, user hypercare.User) (*Message, bool, error) {
 	msg := Message{Notification: *n, Incident: *inc, User: user}
-	msg.ServiceName = e.serviceName(ctx, inc.ServiceID)
+	var read bool
+	msg.ServiceName, read = e.serviceName(ctx, inc.ServiceID)
 	if n.Kind == hypercare.NotificationDigest {
 		ok, err := e.fillDigest(ctx, &msg)
 		if err != nil || !ok {
@@ -353,14 +327,14 @@ func (e *Engine) message(ctx context.Context, n *hypercare.Notification, inc *hy
 				e.count(n, outcomeCancelled)
 				err = e.record(ctx, n, "", nil)
 			}
-			return nil, err
+			return nil, true, err
 		}
-		return &msg, nil
+		return &msg, true, nil
 	}
 	links := e.links.For(n.ID, inc.ID, inc.Number, e.clock.Now())
 	msg.IncidentURL, msg.AckURL, msg.ResolveURL = links.Incident, links.Ack, links.Resolve
 	msg.CallToken = links.CallToken
-	return &msg, nil
+	return &msg, read, nil
 }
 
 // sentEntry is the timeline entry of a sent page or digest.

@@ -189,5 +189,11 @@ func restarted(st hypercare.Store, url string, clk *clocktest.Clock) *notify.Eng
 		{ID: "alice-hook", Type: hypercare.ContactWebhook, Address: url + "/alice"}}}}
 	channels := notify.NewRegistry()
 	channels.Register(hypercare.ContactWebhook, webhook.New(notify.NewHTTPClient(notify.NetOptions{AllowPrivateNetworks: true})))
-	return notify.NewEngine(st, clk, channels, func() notify.Directory { return users }, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	return notify.NewEngine(st, clk, channels, func() notify.Directory { return named{users} }, slog.New(slog.NewTextHandler(io.Discard, nil)))
 }
+
+// named is a directory that names service shop, as serve's (the config)
+// names every service: a send then reads nothing for its message.
+type named struct{ dir }
+
+func (named) ServiceName(id string) (string, bool) { return "Shop", id == "shop" }

@@ -68,6 +68,9 @@ type reassignment struct {
 	esc  *escalate.Engine
 	incs []*hypercare.Incident
 	logs lockedBuffer // the delivery engine's warnings and errors
+	// dir and channels are the engine's, for a test that builds its own.
+	dir      *escalate.Directory
+	channels *notify.Registry
 }
 
 // lockedBuffer is a log destination safe for the engine's goroutines.
@@ -124,6 +127,7 @@ func newReassignment(t *testing.T, e storetest.Engine, ch notify.Sender, p notif
 	}
 	channels := notify.NewRegistry()
 	channels.Register(hypercare.ContactWebhook, ch)
+	r.dir, r.channels = d, channels
 	r.eng = notify.NewEngine(r.st, r.clk, channels, func() notify.Directory { return d },
 		slog.New(slog.NewTextHandler(&r.logs, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	r.eng.SetPolicy(p)

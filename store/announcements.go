@@ -67,11 +67,11 @@ func (s *Store) ClaimAnnouncements(ctx context.Context, now, leaseUntil time.Tim
 			return err
 		}
 		t.statements++
-		rows, err := t.c.conn.QueryContext(t.ctx, "UPDATE announcements SET status = 'sending', lease_until = $2, lease_node = $4, "+
+		rows, err := t.c.conn.QueryContext(t.ctx, "UPDATE announcements SET status = 'sending', lease_until = $2, lease_node = "+t.s.d.leaseNode(4, 5)+", "+
 			"attempts = attempts + 1 WHERE id IN (SELECT id FROM announcements WHERE status IN ('pending', 'sending') AND "+
 			"((status = 'pending' AND due_at <= $1) OR (status = 'sending' AND lease_until <= $1)) "+
 			"ORDER BY due_at LIMIT $3"+t.s.d.skipLocked+") RETURNING "+announcementCols,
-			micros(now), micros(leaseUntil), limit, t.s.node)
+			t.s.claimArgs(micros(now), micros(leaseUntil), limit, t.s.node)...)
 		if err != nil {
 			return t.s.dbErr(err, "claim announcements")
 		}

@@ -115,6 +115,21 @@ func (d *dialect) limit(n int) string {
 	return fmt.Sprintf("LIMIT $%d", n)
 }
 
+// leaseNode is the value a claim writes to lease_node, with the node's ID
+// as parameter node. On PostgreSQL it is the ID only while the session
+// whose backend PID is parameter pid holds the node's liveness lock, else
+// NULL, checked in the claim's own statement (liveness.go: a lease naming
+// a node whose lock is free is taken over by the other nodes). SQLite has
+// one node per file and never takes leases over by node: the ID as given.
+func (d *dialect) leaseNode(node, pid int) string {
+	if !d.nodes {
+		return fmt.Sprintf("$%d", node)
+	}
+	return fmt.Sprintf("(SELECT $%d::text WHERE EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' "+
+		"AND granted AND pid = $%d AND objsubid = 1 AND ((classid::bigint << 32) | objid::bigint) = "+
+		"hashtextextended(current_schema() || ':' || 'live:' || $%d, 0)))", node, pid, node)
+}
+
 // sqliteDialect returns SQLite's differences.
 func sqliteDialect() *dialect {
 	return &dialect{

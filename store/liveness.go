@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hypercare/hypercare"
@@ -16,7 +17,8 @@ import (
 // could not tell a dead node's lease from a live one's.
 //
 // Now every claim records the claiming node (lease_node: the store's
-// random ID, the one its NOTIFY payloads carry), and every node holds,
+// random ID, the one its NOTIFY payloads carry) while that node holds its
+// liveness lock (claimArgs; NULL when it does not), and every node holds,
 // for as long as it runs, a session-level advisory lock on "live:<ID>" on
 // a connection of its own (the same hashing as LockAcrossNodes). The lock
 // is the liveness signal: PostgreSQL frees it when the session ends, at
@@ -81,6 +83,10 @@ type liveness struct {
 	// conn is the session holding the lock (nil: lost, KeepAlive locks
 	// again).
 	conn *sql.Conn
+	// pid is conn's backend PID (0 while conn is nil), which claims check
+	// holds the lock (claimArgs). Atomic, not under mu: a claim must not
+	// wait for a KeepAlive that waits for the database.
+	pid atomic.Int64
 	// deadSince is when each node's lock was first seen free, by the
 	// times TakeOverLeases was given; a node seen alive is forgotten.
 	deadSince map[string]time.Time
@@ -122,12 +128,40 @@ func (l *liveness) lock(ctx context.Context, node string) error {
 		// transaction leaves the session usable.
 		_, _ = conn.ExecContext(ctx, set)
 	}
+	var pid int64
+	if err := conn.QueryRowContext(ctx, "SELECT pg_backend_pid()").Scan(&pid); err != nil {
+		discard(conn)
+		return fmt.Errorf("liveness lock: %w", err)
+	}
 	if _, err := conn.ExecContext(ctx, nodeLockSQL, liveKey(node)); err != nil {
 		discard(conn)
 		return fmt.Errorf("liveness lock: %w", err)
 	}
 	l.conn = conn
+	l.pid.Store(pid)
 	return nil
+}
+
+// claimArgs returns a claim's arguments: args, which end with this node's
+// ID, and on PostgreSQL the backend PID of its liveness session (0 when
+// it has none), for the claim's statement to check that session holds the
+// node's liveness lock (dialect.leaseNode). A node whose lock is gone
+// while it lives (its session ended, and it could not lock again yet)
+// then leases under no node: the other nodes, which see its lock free,
+// would otherwise take over, after DeadNodeGrace, leases of pages it is
+// still sending, and send them again. Such a lease ends when it runs out,
+// as every lease did before node liveness; the node keeps paging (a node
+// that stopped claiming would leave a one-node cluster silent), and its
+// claims name it again once KeepAlive has the lock back.
+func (s *Store) claimArgs(args ...any) []any {
+	if !s.d.nodes {
+		return args
+	}
+	var pid int64
+	if s.live != nil {
+		pid = s.live.pid.Load()
+	}
+	return append(args, pid)
 }
 
 // KeepAlive checks that this node still holds its liveness lock and, if
@@ -154,9 +188,10 @@ func (s *Store) KeepAlive(ctx context.Context) error {
 		if err == nil {
 			return nil
 		}
+		l.pid.Store(0)
 		discard(l.conn)
 		l.conn = nil
-		s.log.Warn("liveness: lost this node's lock; taking it again", "node", s.node, "error", err)
+		s.log.Warn("liveness: lost this node's lock; taking it again (until then its leases name no node)", "node", s.node, "error", err)
 	}
 	if err := l.lock(ctx, s.node); err != nil {
 		return fmt.Errorf("keep alive: %w", err)
@@ -304,6 +339,7 @@ func (l *liveness) close() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.conn != nil {
+		l.pid.Store(0)
 		l.conn.Close()
 		l.conn = nil
 	}

@@ -233,7 +233,7 @@ func buildEscalationQueries(q *[numQueries]string, d *dialect) {
 		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) ON CONFLICT DO NOTHING"
 	// A claim leases due rows: pending ones, and sending ones whose lease
 	// expired because the node sending them died.
-	q[qClaimNotifications] = "UPDATE notifications SET status = 'sending', lease_until = $2, lease_node = $4, " +
+	q[qClaimNotifications] = "UPDATE notifications SET status = 'sending', lease_until = $2, lease_node = " + d.leaseNode(4, 5) + ", " +
 		"attempts = attempts + 1 WHERE id IN (SELECT id FROM notifications WHERE " +
 		// The status IN (…) term lets SQLite use the partial index
 		// notifications_due instead of scanning every page ever sent.
@@ -242,7 +242,7 @@ func buildEscalationQueries(q *[numQueries]string, d *dialect) {
 		"ORDER BY due_at " + d.limit(3) + d.skipLocked + ") RETURNING " + notificationCols
 	// An incident's own due pages, leased in the write that made them
 	// (index notifications_incident).
-	q[qClaimIncidentNotifications] = "UPDATE notifications SET status = 'sending', lease_until = $3, lease_node = $4, " +
+	q[qClaimIncidentNotifications] = "UPDATE notifications SET status = 'sending', lease_until = $3, lease_node = " + d.leaseNode(4, 5) + ", " +
 		"attempts = attempts + 1 WHERE incident_id = $1 AND status = 'pending' AND due_at <= $2 " +
 		"RETURNING " + notificationCols
 	// An outcome never brings a cancelled page back to life (the cancel may

@@ -89,7 +89,7 @@ func (t *tx) InsertNotification(ctx context.Context, n *hypercare.Notification) 
 // node takes over once this one's liveness is gone, makes the row
 // claimable again.
 func (t *tx) ClaimNotifications(ctx context.Context, now, leaseUntil time.Time, limit int) ([]hypercare.Notification, error) {
-	rows, err := t.query(ctx, qClaimNotifications, micros(now), micros(leaseUntil), limit, t.s.node)
+	rows, err := t.query(ctx, qClaimNotifications, t.s.claimArgs(micros(now), micros(leaseUntil), limit, t.s.node)...)
 	if err != nil {
 		return nil, t.s.dbErr(err, "claim notifications")
 	}
@@ -109,7 +109,7 @@ func (t *tx) ClaimNotifications(ctx context.Context, now, leaseUntil time.Time, 
 // now until leaseUntil and returns them with their attempt counted, as
 // ClaimNotifications would, in the transaction that made them.
 func (t *tx) ClaimIncidentNotifications(ctx context.Context, incidentID string, now, leaseUntil time.Time) ([]hypercare.Notification, error) {
-	rows, err := t.query(ctx, qClaimIncidentNotifications, incidentID, micros(now), micros(leaseUntil), t.s.node)
+	rows, err := t.query(ctx, qClaimIncidentNotifications, t.s.claimArgs(incidentID, micros(now), micros(leaseUntil), t.s.node)...)
 	if err != nil {
 		return nil, t.s.dbErr(err, "claim the pages of incident %s", incidentID)
 	}
