@@ -42,6 +42,12 @@ type IncidentStat struct {
 	// first page when it opened (its suppressed_by is set).
 	Held    bool
 	Verdict Verdict
+	// MergedInto is the ID of the incident a merge moved this one's
+	// alerts into ("" when none did). A merged incident is not an
+	// incident of its own in the reports: it is one outage counted twice
+	// until a responder merged it, and the merge that resolved it is no
+	// time to resolve. Its alerts and pages count under the target.
+	MergedInto string
 }
 
 // PageStat is one page: an escalation step reaching one user (however

@@ -83,6 +83,9 @@ type NightDef struct {
 // is creation to the first acknowledgement (or to resolution for incidents
 // resolved without one; an ack timeout's re-trigger does not move it); MTTR is creation to resolution. Transient incidents, which
 // paged nobody and were resolved by their monitor, are left out of both.
+// An incident merged into another is left out of every figure but Pages:
+// it is the target's outage, and the merge that resolved it is no time
+// to resolve.
 type WindowService struct {
 	Service   string         `json:"service"`
 	Incidents int            `json:"incidents"`
@@ -200,8 +203,8 @@ func serviceLines(in WindowInput) []WindowService {
 	}
 	for _, inc := range in.Incidents {
 		a := by[inc.ServiceID]
-		if a == nil {
-			continue
+		if a == nil || inc.MergedInto != "" {
+			continue // out of scope, or merged: counted as its target
 		}
 		a.line.Incidents++
 		a.line.Feedback.add(inc.Verdict)

@@ -67,6 +67,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"Feedback", testFeedback},
 		{"ReportReads", testReportReads},
 		{"ReportFirstAck", testReportFirstAck},
+		{"ReportMerged", testReportMerged},
 		{"ReportPagesAsSent", testReportPagesAsSent},
 		{"Silences", testSilences},
 		{"Announcements", testAnnouncements},
