@@ -48,6 +48,11 @@ type IncidentStat struct {
 	// until a responder merged it, and the merge that resolved it is no
 	// time to resolve. Its alerts and pages count under the target.
 	MergedInto string
+	// FirstPageAt is when the incident's first page was issued (its
+	// earliest notification that was neither cancelled nor a digest), nil
+	// when nobody was ever paged for it. A held incident's response is
+	// timed from it: the hold was not anyone's time to answer.
+	FirstPageAt *time.Time
 }
 
 // PageStat is one page: an escalation step reaching one user (however

@@ -82,7 +82,9 @@ type NightDef struct {
 // WindowService is one in-scope service's incidents in the window. MTTA
 // is creation to the first acknowledgement (or to resolution for incidents
 // resolved without one; an ack timeout's re-trigger does not move it); MTTR is creation to resolution. Transient incidents, which
-// paged nobody and were resolved by their monitor, are left out of both.
+// paged nobody and were resolved by their monitor, are left out of both,
+// and so are held incidents that never paged; a held incident that paged
+// is timed from its first page (responseStart).
 // An incident merged into another is left out of every figure but Pages:
 // it is the target's outage, and the merge that resolved it is no time
 // to resolve.
@@ -208,14 +210,15 @@ func serviceLines(in WindowInput) []WindowService {
 		}
 		a.line.Incidents++
 		a.line.Feedback.add(inc.Verdict)
-		if inc.Transient {
+		from, timed := responseStart(inc)
+		if !timed {
 			continue
 		}
 		if t := firstOf(inc.AcknowledgedAt, inc.ResolvedAt); t != nil {
-			a.ack = append(a.ack, t.Sub(inc.CreatedAt))
+			a.ack = append(a.ack, max(0, t.Sub(from)))
 		}
 		if inc.ResolvedAt != nil {
-			a.fixed = append(a.fixed, inc.ResolvedAt.Sub(inc.CreatedAt))
+			a.fixed = append(a.fixed, max(0, inc.ResolvedAt.Sub(from)))
 		}
 	}
 	for _, p := range in.Pages {
@@ -229,6 +232,27 @@ func serviceLines(in WindowInput) []WindowService {
 		out = append(out, a.line)
 	}
 	return out
+}
+
+// responseStart is when an incident's MTTA and MTTR clocks start, and
+// whether it has them at all. A transient incident paged nobody and was
+// resolved by its monitor; a held one (a maintenance window or silence
+// held its first page) that never paged was never anyone's to answer, as
+// PagerDuty counts only incidents triggered to a responder: neither is
+// timed. A held incident that paged when its hold ended is timed from
+// that first page, since the hold was nobody's time to answer. Every
+// other incident is timed from its creation, even one that paged nobody
+// (nobody on call): that is a gap the figures must show, not hide.
+func responseStart(inc hypercare.IncidentStat) (time.Time, bool) {
+	switch {
+	case inc.Transient:
+		return time.Time{}, false
+	case inc.Held && inc.FirstPageAt == nil:
+		return time.Time{}, false
+	case inc.Held:
+		return *inc.FirstPageAt, true
+	}
+	return inc.CreatedAt, true
 }
 
 // firstOf returns the earlier of the times that are set.

@@ -61,9 +61,18 @@ const mergedSQL = "CASE WHEN i.status = '" + string(hypercare.StatusResolved) + 
 	"(SELECT t.details FROM timeline t WHERE t.incident_id = i.id AND t.type = '" + hypercare.TimelineMerged +
 	"' AND t.details LIKE '%\"into_incident_id\"%' ORDER BY t.at DESC LIMIT 1) END"
 
+// firstPageSQL is when an incident's first page was issued: its earliest
+// notification that was neither cancelled (it reached nobody) nor a
+// digest (the held pages it carried are the pages), or NULL when nobody
+// was paged. It walks the incident's notifications_incident range in
+// time order and stops at the first page.
+const firstPageSQL = "(SELECT n.created_at FROM notifications n WHERE n.incident_id = i.id AND n.status <> '" +
+	string(hypercare.NotificationCancelled) + "' AND n.kind <> '" + string(hypercare.NotificationDigest) +
+	"' ORDER BY n.created_at LIMIT 1)"
+
 func incidentStatsSQL(where string) string {
 	return "SELECT i.id, i.number, i.service_id, i.created_at, " + firstAckSQL + ", " +
-		"i.resolved_at, i.transient, i.suppressed_by <> '', COALESCE(f.verdict, ''), " + mergedSQL + " FROM incidents i " +
+		"i.resolved_at, i.transient, i.suppressed_by <> '', COALESCE(f.verdict, ''), " + mergedSQL + ", " + firstPageSQL + " FROM incidents i " +
 		"LEFT JOIN incident_feedback f ON f.incident_id = i.id" + where + " ORDER BY i.created_at, i.id"
 }
 
@@ -154,7 +163,7 @@ func (s *Store) AlertCounts(ctx context.Context, from, to time.Time, serviceID s
 // IncidentStats returns the incidents opened in [from, to), oldest first,
 // with their verdicts; AcknowledgedAt is the first acknowledgement
 // (firstAckSQL), MergedInto the incident a merge moved one into
-// (mergedSQL).
+// (mergedSQL) and FirstPageAt its first page (firstPageSQL).
 func (s *Store) IncidentStats(ctx context.Context, from, to time.Time, serviceID string) ([]hypercare.IncidentStat, error) {
 	q, err := rangeQuery("incident stats", "i.created_at", "i.service_id", from, to, "")
 	if err == nil {
@@ -166,14 +175,15 @@ func (s *Store) IncidentStats(ctx context.Context, from, to time.Time, serviceID
 	rows, err := readAll(ctx, s, "incident stats", incidentStatsSQL(q.sql()), q.args,
 		func(r rowScanner, st *hypercare.IncidentStat) error {
 			var created int64
-			var acked, resolved sql.NullInt64
+			var acked, resolved, paged sql.NullInt64
 			var merged sql.NullString
 			if err := r.Scan(&st.ID, &st.Number, &st.ServiceID, &created, &acked, &resolved, &st.Transient, &st.Held,
-				&st.Verdict, &merged); err != nil {
+				&st.Verdict, &merged, &paged); err != nil {
 				return err
 			}
 			st.CreatedAt = fromMicros(created)
 			st.AcknowledgedAt, st.ResolvedAt = fromNullMicros(acked), fromNullMicros(resolved)
+			st.FirstPageAt = fromNullMicros(paged)
 			if merged.Valid {
 				var d struct {
 					Into string `json:"into_incident_id"`

@@ -68,6 +68,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"ReportReads", testReportReads},
 		{"ReportFirstAck", testReportFirstAck},
 		{"ReportMerged", testReportMerged},
+		{"ReportFirstPage", testReportFirstPage},
 		{"ReportPagesAsSent", testReportPagesAsSent},
 		{"Silences", testSilences},
 		{"Announcements", testAnnouncements},
