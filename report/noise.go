@@ -71,6 +71,9 @@ func (f *FeedbackCounts) add(v hypercare.Verdict) {
 // NoiseService is one service's line of the noise report.
 type NoiseService struct {
 	Service string `json:"service"`
+	// Removed says the service is no longer in the config (not one of
+	// NoiseInput.Known); its history still counts, under its ID.
+	Removed bool `json:"removed,omitempty"`
 	NoiseCounts
 }
 
@@ -163,7 +166,7 @@ func Noise(in NoiseInput) NoiseReport {
 	for id, c := range by {
 		c.ratios()
 		rep.Totals.plus(c)
-		rep.Services = append(rep.Services, NoiseService{Service: id, NoiseCounts: *c})
+		rep.Services = append(rep.Services, NoiseService{Service: id, Removed: !slices.Contains(in.Known, id), NoiseCounts: *c})
 	}
 	rep.Totals.ratios()
 	slices.SortFunc(rep.Services, func(a, b NoiseService) int {

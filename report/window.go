@@ -89,7 +89,11 @@ type NightDef struct {
 // it is the target's outage, and the merge that resolved it is no time
 // to resolve.
 type WindowService struct {
-	Service   string         `json:"service"`
+	Service string `json:"service"`
+	// Removed says the service is no longer in the config: what it paged
+	// in the window still happened (and counts per person), so it keeps
+	// a line under its ID, after the configured services.
+	Removed   bool           `json:"removed,omitempty"`
 	Incidents int            `json:"incidents"`
 	Pages     int            `json:"pages"`
 	MTTA      Durations      `json:"mtta"`
@@ -192,7 +196,10 @@ func Summarise(in WindowInput) WindowSummary {
 }
 
 // serviceLines counts incidents, pages, MTTA, MTTR and verdicts per
-// in-scope service, in the order of in.Services.
+// in-scope service, in the order of in.Services, then, by ID, a line
+// marked Removed for each in-scope service with rows that the config no
+// longer has: its pages count per person, so they count on a line too,
+// and the totals (sums of the lines) agree with pages per person.
 func serviceLines(in WindowInput) []WindowService {
 	type acc struct {
 		line       WindowService
@@ -203,8 +210,17 @@ func serviceLines(in WindowInput) []WindowService {
 	for _, id := range in.Services {
 		by[id] = &acc{line: WindowService{Service: id}}
 	}
+	var removed []string
+	lineOf := func(id string) *acc {
+		if a := by[id]; a != nil || !in.Window.InScope(id) {
+			return a
+		}
+		by[id] = &acc{line: WindowService{Service: id, Removed: true}}
+		removed = append(removed, id)
+		return by[id]
+	}
 	for _, inc := range in.Incidents {
-		a := by[inc.ServiceID]
+		a := lineOf(inc.ServiceID)
 		if a == nil || inc.MergedInto != "" {
 			continue // out of scope, or merged: counted as its target
 		}
@@ -222,11 +238,12 @@ func serviceLines(in WindowInput) []WindowService {
 		}
 	}
 	for _, p := range in.Pages {
-		if a := by[p.ServiceID]; a != nil {
+		if a := lineOf(p.ServiceID); a != nil {
 			a.line.Pages++
 		}
 	}
-	for _, id := range in.Services {
+	slices.Sort(removed)
+	for _, id := range append(slices.Clone(in.Services), removed...) {
 		a := by[id]
 		a.line.MTTA, a.line.MTTR = summarise(a.ack), summarise(a.fixed)
 		out = append(out, a.line)
