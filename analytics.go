@@ -53,6 +53,11 @@ type IncidentStat struct {
 	// when nobody was ever paged for it. A held incident's response is
 	// timed from it: the hold was not anyone's time to answer.
 	FirstPageAt *time.Time
+	// PageDueAt is when its first page was due had no maintenance window
+	// or silence held it: its opening plus the service's pause or an
+	// event rule's delay (nil without an escalation). An incident that
+	// resolved before then without a page was nobody's to answer.
+	PageDueAt *time.Time
 }
 
 // PageStat is one page: an escalation step reaching one user (however

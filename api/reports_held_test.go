@@ -69,3 +69,41 @@ func durations(d report.Durations) []any {
 	}
 	return []any{d.Count, v(d.MeanSeconds), v(d.MedianSeconds), v(d.P90Seconds)}
 }
+
+// TestWindowSummaryDelayedIncidentResolvedBeforeItsPage: an event rule
+// delays checkout's first page by 3 minutes (rulesConfig's slow-page);
+// #1's monitor resolves it after a minute, so nobody was paged and it is
+// not timed, as a transient incident is not (the service's pause alone
+// marks those). #2 is acknowledged by a person inside the delay: someone
+// answered, so it is timed. #1 used to count an MTTA and MTTR of 60 s.
+func TestWindowSummaryDelayedIncidentResolvedBeforeItsPage(t *testing.T) {
+	cfg, err := config.Parse("w.yaml", []byte(summaryConfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	catalog := readiness.FromConfig(cfg, []hypercare.ContactType{hypercare.ContactWebhook})
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		p := newMaintPagerWith(t, eng, nil, func(o *api.Options) { o.Readiness = catalog })
+		withRules(t, p.env)
+		slow := event("Checkout slow", "critical", "web", "slow")
+		slow["dedup_key"] = "slow-1"
+		p.send(slow)
+		p.after(time.Minute)
+		p.send(action(keyCheckout, "resolve", "slow-1"))
+		p.after(10 * time.Minute)
+		p.send(event("Checkout slower", "critical", "web", "slow"))
+		p.clock.Advance(2 * time.Minute)
+		if code := p.do("POST", "/api/v1/incidents/2/acknowledge", p.responder, map[string]any{}, nil); code != 200 {
+			t.Fatalf("acknowledge: %d", code)
+		}
+		p.after(time.Hour)
+		var s report.WindowSummary
+		if code := p.do("GET", "/api/v1/windows/bf/summary", p.viewer, nil, &s); code != 200 || len(s.Services) != 1 {
+			t.Fatalf("summary: %d %+v", code, s)
+		}
+		if c := s.Services[0]; c.Incidents != 2 || c.Pages != 0 || c.MTTA.Count != 1 || *c.MTTA.MeanSeconds != 120 || c.MTTR.Count != 0 {
+			t.Errorf("checkout = %+v mtta %v mttr %v; want 2 incidents, #2 alone in MTTA (120 s), no MTTR",
+				c, durations(c.MTTA), durations(c.MTTR))
+		}
+	})
+}

@@ -256,10 +256,13 @@ func serviceLines(in WindowInput) []WindowService {
 // resolved by its monitor; a held one (a maintenance window or silence
 // held its first page) that never paged was never anyone's to answer, as
 // PagerDuty counts only incidents triggered to a responder: neither is
-// timed. A held incident that paged when its hold ended is timed from
-// that first page, since the hold was nobody's time to answer. Every
-// other incident is timed from its creation, even one that paged nobody
-// (nobody on call): that is a gap the figures must show, not hide.
+// timed. Nor is one whose monitor resolved it, unacknowledged and
+// unpaged, before its first page was due (an event rule's delay, which
+// does not mark it transient as the service's pause does). A held
+// incident that paged when its hold ended is timed from that first page,
+// since the hold was nobody's time to answer. Every other incident is
+// timed from its creation, even one that paged nobody (nobody on call):
+// that is a gap the figures must show, not hide.
 func responseStart(inc hypercare.IncidentStat) (time.Time, bool) {
 	switch {
 	case inc.Transient:
@@ -268,6 +271,9 @@ func responseStart(inc hypercare.IncidentStat) (time.Time, bool) {
 		return time.Time{}, false
 	case inc.Held:
 		return *inc.FirstPageAt, true
+	case inc.FirstPageAt == nil && inc.AcknowledgedAt == nil && inc.ResolvedAt != nil &&
+		inc.PageDueAt != nil && inc.ResolvedAt.Before(*inc.PageDueAt):
+		return time.Time{}, false
 	}
 	return inc.CreatedAt, true
 }

@@ -70,9 +70,14 @@ const firstPageSQL = "(SELECT n.created_at FROM notifications n WHERE n.incident
 	string(hypercare.NotificationCancelled) + "' AND n.kind <> '" + string(hypercare.NotificationDigest) +
 	"' ORDER BY n.created_at LIMIT 1)"
 
+// pageDueSQL is when an incident's first page was due but for holds:
+// its escalation's ready_at (one primary-key read), NULL without an
+// escalation or for a row from before migration 0031 (0).
+const pageDueSQL = "(SELECT NULLIF(e.ready_at, 0) FROM escalations e WHERE e.incident_id = i.id)"
+
 func incidentStatsSQL(where string) string {
 	return "SELECT i.id, i.number, i.service_id, i.created_at, " + firstAckSQL + ", " +
-		"i.resolved_at, i.transient, i.suppressed_by <> '', COALESCE(f.verdict, ''), " + mergedSQL + ", " + firstPageSQL + " FROM incidents i " +
+		"i.resolved_at, i.transient, i.suppressed_by <> '', COALESCE(f.verdict, ''), " + mergedSQL + ", " + firstPageSQL + ", " + pageDueSQL + " FROM incidents i " +
 		"LEFT JOIN incident_feedback f ON f.incident_id = i.id" + where + " ORDER BY i.created_at, i.id"
 }
 
@@ -163,7 +168,8 @@ func (s *Store) AlertCounts(ctx context.Context, from, to time.Time, serviceID s
 // IncidentStats returns the incidents opened in [from, to), oldest first,
 // with their verdicts; AcknowledgedAt is the first acknowledgement
 // (firstAckSQL), MergedInto the incident a merge moved one into
-// (mergedSQL) and FirstPageAt its first page (firstPageSQL).
+// (mergedSQL), FirstPageAt its first page (firstPageSQL) and PageDueAt
+// when that was due but for holds (pageDueSQL).
 func (s *Store) IncidentStats(ctx context.Context, from, to time.Time, serviceID string) ([]hypercare.IncidentStat, error) {
 	q, err := rangeQuery("incident stats", "i.created_at", "i.service_id", from, to, "")
 	if err == nil {
@@ -175,15 +181,15 @@ func (s *Store) IncidentStats(ctx context.Context, from, to time.Time, serviceID
 	rows, err := readAll(ctx, s, "incident stats", incidentStatsSQL(q.sql()), q.args,
 		func(r rowScanner, st *hypercare.IncidentStat) error {
 			var created int64
-			var acked, resolved, paged sql.NullInt64
+			var acked, resolved, paged, due sql.NullInt64
 			var merged sql.NullString
 			if err := r.Scan(&st.ID, &st.Number, &st.ServiceID, &created, &acked, &resolved, &st.Transient, &st.Held,
-				&st.Verdict, &merged, &paged); err != nil {
+				&st.Verdict, &merged, &paged, &due); err != nil {
 				return err
 			}
 			st.CreatedAt = fromMicros(created)
 			st.AcknowledgedAt, st.ResolvedAt = fromNullMicros(acked), fromNullMicros(resolved)
-			st.FirstPageAt = fromNullMicros(paged)
+			st.FirstPageAt, st.PageDueAt = fromNullMicros(paged), fromNullMicros(due)
 			if merged.Valid {
 				var d struct {
 					Into string `json:"into_incident_id"`

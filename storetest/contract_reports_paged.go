@@ -11,7 +11,9 @@ import (
 // testReportFirstPage: an incident's first page is its earliest
 // notification that reached someone or was meant to (sent, pending, held
 // for a digest), never a cancelled one or a digest row; an incident with
-// none of those was never paged.
+// none of those was never paged. When its first page was due but for
+// holds is its escalation's ready_at (none without an escalation or with
+// a row from before ready_at was kept).
 func testReportFirstPage(t *testing.T, open func(testing.TB) *store.Store) {
 	ctx := t.Context()
 	s := openSeeded(t, open)
@@ -33,6 +35,14 @@ func testReportFirstPage(t *testing.T, open func(testing.TB) *store.Store) {
 		digested.Kind, digested.Status, digested.DigestID, digested.CreatedAt = hypercare.NotificationHeld, "digested", "n-dg", at(40*time.Minute)
 		digest := page("n-dg", "inc-n", "alice-hook", -2, at(50*time.Minute))
 		digest.Kind, digest.Status, digest.CreatedAt = hypercare.NotificationDigest, hypercare.NotificationSent, at(50*time.Minute)
+		delayed := escalationState("inc-p", at(3*time.Minute))
+		delayed.ReadyAt = at(3 * time.Minute)
+		old := escalationState("inc-c", at(0)) // a row from before ready_at was kept: zero
+		for _, e := range []*hypercare.EscalationState{delayed, old} {
+			if err := tx.SaveEscalation(ctx, e); err != nil {
+				return err
+			}
+		}
 		for _, n := range []*hypercare.Notification{late, early, cancelled, cancelledFirst, digested, digest} {
 			if err := tx.InsertNotification(ctx, n); err != nil {
 				return err
@@ -44,9 +54,14 @@ func testReportFirstPage(t *testing.T, open func(testing.TB) *store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]*time.Time{}
+	got, due := map[string]*time.Time{}, map[string]*time.Time{}
 	for _, st := range stats {
-		got[st.ID] = st.FirstPageAt
+		got[st.ID], due[st.ID] = st.FirstPageAt, st.PageDueAt
+	}
+	for id, want := range map[string]*time.Time{"inc-p": ptr(at(3 * time.Minute)), "inc-c": nil, "inc-d": nil} {
+		if g := due[id]; (g == nil) != (want == nil) || (g != nil && !g.Equal(*want)) {
+			t.Errorf("%s first page due at %v, want %v", id, g, want)
+		}
 	}
 	for id, want := range map[string]*time.Time{"inc-p": ptr(at(20 * time.Minute)), "inc-c": nil, "inc-d": ptr(at(40 * time.Minute)), "inc-n": nil} {
 		if g := got[id]; (g == nil) != (want == nil) || (g != nil && !g.Equal(*want)) {
