@@ -42,6 +42,22 @@ type IncidentStat struct {
 	// first page when it opened (its suppressed_by is set).
 	Held    bool
 	Verdict Verdict
+	// MergedInto is the ID of the incident a merge moved this one's
+	// alerts into ("" when none did). A merged incident is not an
+	// incident of its own in the reports: it is one outage counted twice
+	// until a responder merged it, and the merge that resolved it is no
+	// time to resolve. Its alerts and pages count under the target.
+	MergedInto string
+	// FirstPageAt is when the incident's first page was issued (its
+	// earliest notification that was neither cancelled nor a digest), nil
+	// when nobody was ever paged for it. A held incident's response is
+	// timed from it: the hold was not anyone's time to answer.
+	FirstPageAt *time.Time
+	// PageDueAt is when its first page was due had no maintenance window
+	// or silence held it: its opening plus the service's pause or an
+	// event rule's delay (nil without an escalation). An incident that
+	// resolved before then without a page was nobody's to answer.
+	PageDueAt *time.Time
 }
 
 // PageStat is one page: an escalation step reaching one user (however

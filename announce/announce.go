@@ -210,6 +210,11 @@ func (e *Engine) schedule(ctx context.Context, now time.Time) error {
 	e.mu.Lock()
 	prev := e.last
 	e.mu.Unlock()
+	if prev == nil { // this process's first pass: what did the last one leave open?
+		if err := e.endRemoved(ctx, subjects, now); err != nil {
+			return err
+		}
+	}
 	if prev != nil && prev != subjects {
 		if err := e.cutEnds(ctx, prev, subjects, now); err != nil {
 			return err
@@ -318,15 +323,25 @@ func directKey(t hypercare.AnnounceTarget) string {
 	return hex.EncodeToString(sum[:12])
 }
 
-// Message is the text of an edge's announcement.
+// The parts of an announcement's text that endOf reads back.
+const (
+	startedSep  = " started: "
+	endedSep    = " ended: "
+	untilSep    = ", until "
+	untilLayout = "2006-01-02 15:04"
+)
+
+// Message is the text of an edge's announcement. A start's text is all
+// the store keeps of a window: endOf reads the end's text and the
+// occurrence's end back from it, so the two change together.
 func Message(s Subject, edge correlate.Edge) string {
 	name := s.ID
 	if s.Name != "" {
 		name = fmt.Sprintf("%s (%s)", s.ID, s.Name)
 	}
-	end := edge.End.In(s.Zone).Format("2006-01-02 15:04 ") + s.Zone.String()
+	end := edge.End.In(s.Zone).Format(untilLayout) + " " + s.Zone.String()
 	if edge.Kind == correlate.EdgeStart {
-		return fmt.Sprintf("%s %s started: %s, until %s", s.Kind, name, s.Scope, end)
+		return s.Kind + " " + name + startedSep + s.Scope + untilSep + end
 	}
-	return fmt.Sprintf("%s %s ended: %s", s.Kind, name, s.Scope)
+	return s.Kind + " " + name + endedSep + s.Scope
 }

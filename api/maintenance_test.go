@@ -37,6 +37,12 @@ type maintPager struct {
 }
 
 func newMaintPager(t *testing.T, eng storetest.Engine, windows []correlate.Maintenance) *maintPager {
+	return newMaintPagerWith(t, eng, windows, nil)
+}
+
+// newMaintPagerWith is newMaintPager with extra server options (a
+// readiness catalog for window summaries).
+func newMaintPagerWith(t *testing.T, eng storetest.Engine, windows []correlate.Maintenance, extra func(*api.Options)) *maintPager {
 	rec := &recorder{ids: map[string]int{}}
 	hooks := httptest.NewServer(rec)
 	t.Cleanup(hooks.Close)
@@ -61,6 +67,9 @@ func newMaintPager(t *testing.T, eng storetest.Engine, windows []correlate.Maint
 		in.SetMaintenance(windows)
 		opts.Escalation = m.esc
 		opts.Maintenance = windows
+		if extra != nil {
+			extra(opts)
+		}
 	})
 	return m
 }

@@ -71,6 +71,9 @@ func (f *FeedbackCounts) add(v hypercare.Verdict) {
 // NoiseService is one service's line of the noise report.
 type NoiseService struct {
 	Service string `json:"service"`
+	// Removed says the service is no longer in the config (not one of
+	// NoiseInput.Known); its history still counts, under its ID.
+	Removed bool `json:"removed,omitempty"`
 	NoiseCounts
 }
 
@@ -99,7 +102,9 @@ type NoiseInput struct {
 }
 
 // Noise builds the noise report. Services are ordered by pages, then
-// alerts (most first), then ID, so the noisiest lead.
+// alerts (most first), then ID, so the noisiest lead. An incident merged
+// into another is not counted (nor its hold, transience or verdict): it
+// was the same outage, and its alerts and pages count under the target.
 func Noise(in NoiseInput) NoiseReport {
 	by := map[string]*NoiseCounts{}
 	line := func(id string) *NoiseCounts {
@@ -130,8 +135,12 @@ func Noise(in NoiseInput) NoiseReport {
 	for _, a := range in.Alerts {
 		line(a.ServiceID).Alerts += a.Alerts
 	}
+	target := mergeTargets(in.Incidents)
 	opened := make(map[string]bool, len(in.Incidents))
 	for _, inc := range in.Incidents {
+		if inc.MergedInto != "" {
+			continue // not an incident of its own: counted as its target
+		}
 		opened[inc.ID] = true
 		c := line(inc.ServiceID)
 		c.Incidents++
@@ -147,8 +156,9 @@ func Noise(in NoiseInput) NoiseReport {
 	for _, p := range in.Pages {
 		c := line(p.ServiceID)
 		c.Pages++
-		if opened[p.IncidentID] && !paged[p.IncidentID] {
-			paged[p.IncidentID] = true
+		id := target(p.IncidentID)
+		if opened[id] && !paged[id] {
+			paged[id] = true
 			c.PagedIncidents++
 		}
 	}
@@ -156,7 +166,7 @@ func Noise(in NoiseInput) NoiseReport {
 	for id, c := range by {
 		c.ratios()
 		rep.Totals.plus(c)
-		rep.Services = append(rep.Services, NoiseService{Service: id, NoiseCounts: *c})
+		rep.Services = append(rep.Services, NoiseService{Service: id, Removed: !slices.Contains(in.Known, id), NoiseCounts: *c})
 	}
 	rep.Totals.ratios()
 	slices.SortFunc(rep.Services, func(a, b NoiseService) int {
@@ -185,4 +195,28 @@ func (c *NoiseCounts) plus(o *NoiseCounts) {
 	c.Feedback.Noise += o.Feedback.Noise
 	c.Feedback.Actionable += o.Feedback.Actionable
 	c.Feedback.Unmarked += o.Feedback.Unmarked
+}
+
+// mergeTargets returns the function that maps an incident's ID to the
+// incident the reports count it as: itself, or, for an incident merged
+// into another, the end of its chain of merges (a target merged later
+// counts as its own target). The chain is followed at most len(incs)
+// steps, so a cycle in bad rows cannot loop.
+func mergeTargets(incs []hypercare.IncidentStat) func(string) string {
+	into := map[string]string{}
+	for _, inc := range incs {
+		if inc.MergedInto != "" {
+			into[inc.ID] = inc.MergedInto
+		}
+	}
+	return func(id string) string {
+		for range len(into) {
+			next, ok := into[id]
+			if !ok {
+				break
+			}
+			id = next
+		}
+		return id
+	}
 }

@@ -82,9 +82,18 @@ type NightDef struct {
 // WindowService is one in-scope service's incidents in the window. MTTA
 // is creation to the first acknowledgement (or to resolution for incidents
 // resolved without one; an ack timeout's re-trigger does not move it); MTTR is creation to resolution. Transient incidents, which
-// paged nobody and were resolved by their monitor, are left out of both.
+// paged nobody and were resolved by their monitor, are left out of both,
+// and so are held incidents that never paged; a held incident that paged
+// is timed from its first page (responseStart).
+// An incident merged into another is left out of every figure but Pages:
+// it is the target's outage, and the merge that resolved it is no time
+// to resolve.
 type WindowService struct {
-	Service   string         `json:"service"`
+	Service string `json:"service"`
+	// Removed says the service is no longer in the config: what it paged
+	// in the window still happened (and counts per person), so it keeps
+	// a line under its ID, after the configured services.
+	Removed   bool           `json:"removed,omitempty"`
 	Incidents int            `json:"incidents"`
 	Pages     int            `json:"pages"`
 	MTTA      Durations      `json:"mtta"`
@@ -187,7 +196,10 @@ func Summarise(in WindowInput) WindowSummary {
 }
 
 // serviceLines counts incidents, pages, MTTA, MTTR and verdicts per
-// in-scope service, in the order of in.Services.
+// in-scope service, in the order of in.Services, then, by ID, a line
+// marked Removed for each in-scope service with rows that the config no
+// longer has: its pages count per person, so they count on a line too,
+// and the totals (sums of the lines) agree with pages per person.
 func serviceLines(in WindowInput) []WindowService {
 	type acc struct {
 		line       WindowService
@@ -198,34 +210,72 @@ func serviceLines(in WindowInput) []WindowService {
 	for _, id := range in.Services {
 		by[id] = &acc{line: WindowService{Service: id}}
 	}
+	var removed []string
+	lineOf := func(id string) *acc {
+		if a := by[id]; a != nil || !in.Window.InScope(id) {
+			return a
+		}
+		by[id] = &acc{line: WindowService{Service: id, Removed: true}}
+		removed = append(removed, id)
+		return by[id]
+	}
 	for _, inc := range in.Incidents {
-		a := by[inc.ServiceID]
-		if a == nil {
-			continue
+		a := lineOf(inc.ServiceID)
+		if a == nil || inc.MergedInto != "" {
+			continue // out of scope, or merged: counted as its target
 		}
 		a.line.Incidents++
 		a.line.Feedback.add(inc.Verdict)
-		if inc.Transient {
+		from, timed := responseStart(inc)
+		if !timed {
 			continue
 		}
 		if t := firstOf(inc.AcknowledgedAt, inc.ResolvedAt); t != nil {
-			a.ack = append(a.ack, t.Sub(inc.CreatedAt))
+			a.ack = append(a.ack, max(0, t.Sub(from)))
 		}
 		if inc.ResolvedAt != nil {
-			a.fixed = append(a.fixed, inc.ResolvedAt.Sub(inc.CreatedAt))
+			a.fixed = append(a.fixed, max(0, inc.ResolvedAt.Sub(from)))
 		}
 	}
 	for _, p := range in.Pages {
-		if a := by[p.ServiceID]; a != nil {
+		if a := lineOf(p.ServiceID); a != nil {
 			a.line.Pages++
 		}
 	}
-	for _, id := range in.Services {
+	slices.Sort(removed)
+	for _, id := range append(slices.Clone(in.Services), removed...) {
 		a := by[id]
 		a.line.MTTA, a.line.MTTR = summarise(a.ack), summarise(a.fixed)
 		out = append(out, a.line)
 	}
 	return out
+}
+
+// responseStart is when an incident's MTTA and MTTR clocks start, and
+// whether it has them at all. A transient incident paged nobody and was
+// resolved by its monitor; a held one (a maintenance window or silence
+// held its first page) that never paged was never anyone's to answer, as
+// PagerDuty counts only incidents triggered to a responder: neither is
+// timed. Nor is one whose monitor resolved it, unacknowledged and
+// unpaged, before its first page was due (an event rule's delay, which
+// does not mark it transient as the service's pause does). A held
+// incident that paged when its hold ended is timed from that first page,
+// since the hold was nobody's time to answer. Every other incident is
+// timed from its creation, even one that paged nobody (nobody on call):
+// that is a gap the figures must show, not hide.
+func responseStart(inc hypercare.IncidentStat) (time.Time, bool) {
+	switch {
+	case inc.Transient:
+		return time.Time{}, false
+	case inc.Held && inc.FirstPageAt == nil:
+		return time.Time{}, false
+	case inc.Held:
+		return *inc.FirstPageAt, true
+	case inc.FirstPageAt == nil && inc.AcknowledgedAt == nil && inc.ResolvedAt != nil &&
+		inc.PageDueAt != nil && inc.ResolvedAt.Before(*inc.PageDueAt):
+		return time.Time{}, false
+	}
+	return inc.CreatedAt, true
 }
 
 // firstOf returns the earlier of the times that are set.

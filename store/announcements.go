@@ -126,3 +126,25 @@ func scanAnnouncement(r rowScanner, a *hypercare.Announcement) error {
 	a.LeaseUntil, a.SentAt = fromNullMicros(lease), fromNullMicros(sent)
 	return nil
 }
+
+// OpenAnnouncements returns what a restarted announcer compares with its
+// config: every start announcement that was sent with no end announcement
+// for the same subject, occurrence and target, and every end announcement
+// not yet sent, by subject, occurrence and target. A window the new config
+// no longer has that is among them was open when the server stopped, and
+// its end is told at start-up (announce.Engine). Once per process start,
+// over a table of a few rows per window edge.
+func (s *Store) OpenAnnouncements(ctx context.Context) ([]hypercare.Announcement, error) {
+	rows, err := s.query(ctx, "SELECT "+announcementCols+" FROM announcements a WHERE "+
+		"(a.edge = 'start' AND a.status = 'sent' AND NOT EXISTS (SELECT 1 FROM announcements e WHERE "+
+		"e.subject = a.subject AND e.edge = 'end' AND e.occurrence_at = a.occurrence_at AND e.target = a.target)) "+
+		"OR (a.edge = 'end' AND a.status IN ('pending', 'sending')) ORDER BY subject, occurrence_at, edge DESC, target")
+	if err != nil {
+		return nil, s.dbErr(err, "open announcements")
+	}
+	out, err := collect(rows, scanAnnouncement)
+	if err != nil {
+		return nil, s.dbErr(err, "open announcements")
+	}
+	return out, nil
+}

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/hypercare/hypercare"
@@ -49,9 +51,33 @@ func alertCountsSQL(where string) string {
 const firstAckSQL = "COALESCE((SELECT t.at FROM timeline t WHERE t.incident_id = i.id AND t.type = '" +
 	hypercare.TimelineAcknowledged + "' ORDER BY t.at LIMIT 1), i.acknowledged_at)"
 
+// mergedSQL is the details of the merged timeline entry that resolved an
+// incident, naming the incident it went into (into_incident_id), or NULL.
+// Only a resolved incident can have been merged (a merge resolves it, and
+// it keeps no alerts to re-open it); the target of a merge has a merged
+// entry too, naming its source (from_incident_id), which is not matched.
+// The newest such entry wins: a target merged later names its own target.
+const mergedSQL = "CASE WHEN i.status = '" + string(hypercare.StatusResolved) + "' THEN " +
+	"(SELECT t.details FROM timeline t WHERE t.incident_id = i.id AND t.type = '" + hypercare.TimelineMerged +
+	"' AND t.details LIKE '%\"into_incident_id\"%' ORDER BY t.at DESC LIMIT 1) END"
+
+// firstPageSQL is when an incident's first page was issued: its earliest
+// notification that was neither cancelled (it reached nobody) nor a
+// digest (the held pages it carried are the pages), or NULL when nobody
+// was paged. It walks the incident's notifications_incident range in
+// time order and stops at the first page.
+const firstPageSQL = "(SELECT n.created_at FROM notifications n WHERE n.incident_id = i.id AND n.status <> '" +
+	string(hypercare.NotificationCancelled) + "' AND n.kind <> '" + string(hypercare.NotificationDigest) +
+	"' ORDER BY n.created_at LIMIT 1)"
+
+// pageDueSQL is when an incident's first page was due but for holds:
+// its escalation's ready_at (one primary-key read), NULL without an
+// escalation or for a row from before migration 0031 (0).
+const pageDueSQL = "(SELECT NULLIF(e.ready_at, 0) FROM escalations e WHERE e.incident_id = i.id)"
+
 func incidentStatsSQL(where string) string {
 	return "SELECT i.id, i.number, i.service_id, i.created_at, " + firstAckSQL + ", " +
-		"i.resolved_at, i.transient, i.suppressed_by <> '', COALESCE(f.verdict, '') FROM incidents i " +
+		"i.resolved_at, i.transient, i.suppressed_by <> '', COALESCE(f.verdict, ''), " + mergedSQL + ", " + firstPageSQL + ", " + pageDueSQL + " FROM incidents i " +
 		"LEFT JOIN incident_feedback f ON f.incident_id = i.id" + where + " ORDER BY i.created_at, i.id"
 }
 
@@ -141,7 +167,9 @@ func (s *Store) AlertCounts(ctx context.Context, from, to time.Time, serviceID s
 
 // IncidentStats returns the incidents opened in [from, to), oldest first,
 // with their verdicts; AcknowledgedAt is the first acknowledgement
-// (firstAckSQL).
+// (firstAckSQL), MergedInto the incident a merge moved one into
+// (mergedSQL), FirstPageAt its first page (firstPageSQL) and PageDueAt
+// when that was due but for holds (pageDueSQL).
 func (s *Store) IncidentStats(ctx context.Context, from, to time.Time, serviceID string) ([]hypercare.IncidentStat, error) {
 	q, err := rangeQuery("incident stats", "i.created_at", "i.service_id", from, to, "")
 	if err == nil {
@@ -153,11 +181,25 @@ func (s *Store) IncidentStats(ctx context.Context, from, to time.Time, serviceID
 	rows, err := readAll(ctx, s, "incident stats", incidentStatsSQL(q.sql()), q.args,
 		func(r rowScanner, st *hypercare.IncidentStat) error {
 			var created int64
-			var acked, resolved sql.NullInt64
-			err := r.Scan(&st.ID, &st.Number, &st.ServiceID, &created, &acked, &resolved, &st.Transient, &st.Held, &st.Verdict)
+			var acked, resolved, paged, due sql.NullInt64
+			var merged sql.NullString
+			if err := r.Scan(&st.ID, &st.Number, &st.ServiceID, &created, &acked, &resolved, &st.Transient, &st.Held,
+				&st.Verdict, &merged, &paged, &due); err != nil {
+				return err
+			}
 			st.CreatedAt = fromMicros(created)
 			st.AcknowledgedAt, st.ResolvedAt = fromNullMicros(acked), fromNullMicros(resolved)
-			return err
+			st.FirstPageAt, st.PageDueAt = fromNullMicros(paged), fromNullMicros(due)
+			if merged.Valid {
+				var d struct {
+					Into string `json:"into_incident_id"`
+				}
+				if err := json.Unmarshal([]byte(merged.String), &d); err != nil {
+					return fmt.Errorf("merged entry of incident %s: %w", st.ID, err)
+				}
+				st.MergedInto = d.Into
+			}
+			return nil
 		})
 	return onService(rows, serviceID, func(st *hypercare.IncidentStat) string { return st.ServiceID }), err
 }

@@ -89,6 +89,16 @@ func parseWhen(flag, s string, env clientEnv) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%s %q: want an RFC 3339 time (2026-11-27T09:00:00Z), a date (2026-11-27) or an age (7d, 36h, 90m)", flag, s)
 }
 
+// serviceCell is a report line's service for a table: its ID, followed by
+// "(removed)" for a service the config no longer has, so a reader does not
+// look for it in the file.
+func serviceCell(id string, removed bool) string {
+	if removed {
+		return cell(id, 32) + " (removed)"
+	}
+	return cell(id, 32)
+}
+
 // writeNoise prints the noise report as a table.
 func writeNoise(w io.Writer, env clientEnv, r *report.NoiseReport) error {
 	scope := "all services"
@@ -104,7 +114,7 @@ func writeNoise(w io.Writer, env clientEnv, r *report.NoiseReport) error {
 			c.Alerts, c.Incidents, c.Held, c.Pages, percent(c.PageReduction), c.Feedback.Noise, c.Feedback.Actionable, c.Feedback.Unmarked)
 	}
 	for _, s := range r.Services {
-		row(cell(s.Service, 32), s.NoiseCounts)
+		row(serviceCell(s.Service, s.Removed), s.NoiseCounts)
 	}
 	row("TOTAL", r.Totals)
 	if err := tw.Flush(); err != nil {

@@ -73,7 +73,7 @@ func writeWindowSummary(w io.Writer, s *report.WindowSummary) error {
 	err := section(w, "", "SERVICE\tINCIDENTS\tPAGES\tMTTA MEDIAN\tMTTA P90\tMTTR MEDIAN\tMTTR P90\tNOISE\tACTIONABLE\tUNMARKED",
 		len(s.Services), func(i int) string {
 			l := s.Services[i]
-			return fmt.Sprintf("%s\t%d\t%d\t%s\t%s\t%s\t%s\t%d\t%d\t%d", cell(l.Service, 32), l.Incidents, l.Pages,
+			return fmt.Sprintf("%s\t%d\t%d\t%s\t%s\t%s\t%s\t%d\t%d\t%d", serviceCell(l.Service, l.Removed), l.Incidents, l.Pages,
 				secs(l.MTTA.MedianSeconds), secs(l.MTTA.P90Seconds), secs(l.MTTR.MedianSeconds), secs(l.MTTR.P90Seconds),
 				l.Feedback.Noise, l.Feedback.Actionable, l.Feedback.Unmarked)
 		})
