@@ -45,6 +45,9 @@ func (s *Server) directory() *escalate.Directory { return s.escalation.Directory
 // that policy would page.
 func (s *Server) onCall(w http.ResponseWriter, r *http.Request) {
 	at, err := s.timeParam(r, "at", s.clock.Now())
+	if err == nil {
+		err = textParams(r, "schedule", "policy")
+	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hypercare/hypercare"
 )
@@ -49,6 +50,13 @@ func listFilter(r *http.Request) (hypercare.IncidentFilter, string, error) {
 	q := r.URL.Query()
 	f := hypercare.IncidentFilter{ServiceID: q.Get("service"), Urgency: hypercare.Urgency(q.Get("urgency")),
 		Page: hypercare.Page{Limit: listLimit, Cursor: q.Get("cursor")}}
+	for _, name := range []string{"service", "cursor"} {
+		if v := q.Get(name); strings.IndexByte(v, 0) >= 0 || !utf8.ValidString(v) {
+			// The store would refuse it naming its column (service_id).
+			return f, "", hypercare.InvalidFields("invalid filter", hypercare.FieldError{Field: name,
+				Message: "must be valid UTF-8 text without NUL bytes"})
+		}
+	}
 	status := q.Get("status")
 	switch status {
 	case "", "open":
