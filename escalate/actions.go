@@ -11,7 +11,8 @@ import (
 
 // Escalate pages the next level of the incident's policy now (or level,
 // when level ≥ 1), by a responder's hand, and continues the escalation from
-// there. It is how "this needs more people" is said.
+// there. It is how "this needs more people" is said. Before the first page
+// went out, the next level is level 1 (chooseLevel).
 func (e *Engine) Escalate(ctx context.Context, inc *hypercare.Incident, level int, actor hypercare.Actor) (*hypercare.EscalationState, error) {
 	dir := e.Directory()
 	var out *hypercare.EscalationState
@@ -60,7 +61,12 @@ func (e *Engine) Escalate(ctx context.Context, inc *hypercare.Incident, level in
 }
 
 // chooseLevel sets the level a manual escalation pages: the given one
-// (1-based) or the one after the level last paged.
+// (1-based) or the one after the level last paged. Before any level was
+// paged (the first page held by the service's pause, an event rule's
+// delay, a maintenance window or silence) that is level 1: PagerDuty
+// assigns an incident to level 1 the moment it triggers, and "escalate"
+// moves it on from the level that was told; paging level 2 left the
+// people on call at level 1 never told of the incident.
 func chooseLevel(st *hypercare.EscalationState, policy hypercare.EscalationPolicy, level int) error {
 	n := len(policy.Levels)
 	if level > 0 {
@@ -71,11 +77,8 @@ func chooseLevel(st *hypercare.EscalationState, policy hypercare.EscalationPolic
 		st.Level = level - 1
 		return nil
 	}
-	// st.Level is the next level due; while the first level has not been
-	// paged yet that is level 1 itself, otherwise it is already "the next".
-	if st.Step == 0 {
-		st.Level = min(1, n-1)
-	}
+	// st.Level is the next level due: level 1 itself while nothing was
+	// paged yet (step 0), otherwise already "the next".
 	st.Level = min(st.Level, n-1)
 	return nil
 }
