@@ -3,7 +3,9 @@ package escalate
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/incident"
@@ -85,16 +87,18 @@ func chooseLevel(st *hypercare.EscalationState, policy hypercare.EscalationPolic
 
 // Reassign pages user directly and stops the policy's escalation: the
 // incident is now theirs, though an acknowledged incident keeps the ack
-// timeout its acknowledgement armed. A user with no notification rule for the
-// incident's urgency is refused (invalid_argument on user): nobody would
-// be paged, and the incident would go silent. No user at all (empty or
-// blank) is invalid_argument "is required" on user.
+// timeout its acknowledgement armed. A user who cannot respond
+// (cannotRespond: a viewer, or nobody a page for the incident's urgency
+// would reach) is refused (invalid_argument on user): the incident would
+// go silent, or rest with someone who cannot acknowledge it. No user at
+// all (empty or blank) is invalid_argument "is required" on user.
 func (e *Engine) Reassign(ctx context.Context, inc *hypercare.Incident, userID string, actor hypercare.Actor) error {
 	if strings.TrimSpace(userID) == "" {
 		return hypercare.InvalidFields("invalid reassignment", hypercare.FieldError{Field: "user", Message: "is required"})
 	}
 	dir := e.Directory()
-	if _, ok := dir.Users[userID]; !ok {
+	u, ok := dir.Users[userID]
+	if !ok {
 		return hypercare.InvalidFields("invalid reassignment", hypercare.FieldError{Field: "user", Message: fmt.Sprintf("no user %q", userID)})
 	}
 	err := e.store.Write(ctx, inc.ServiceID, func(tx hypercare.Tx) error {
@@ -106,11 +110,8 @@ func (e *Engine) Reassign(ctx context.Context, inc *hypercare.Incident, userID s
 			return hypercare.Errorf(hypercare.CodeConflict, "incident %d is resolved", cur.Number)
 		}
 		now := e.clock.Now()
-		if u := dir.Users[userID]; len(pagesFor(u, cur.Urgency, now)) == 0 {
-			// Reassigning would cancel the pages in flight, stop the policy
-			// and page nobody: the incident would go silent.
-			return hypercare.InvalidFields("invalid reassignment", hypercare.FieldError{Field: "user", Message: fmt.Sprintf(
-				"%s has no notification rule for %s-urgency incidents, so nobody would be paged", userID, cur.Urgency)})
+		if why := e.cannotRespond(u, cur.Urgency, now); why != "" {
+			return hypercare.InvalidFields("invalid reassignment", hypercare.FieldError{Field: "user", Message: why})
 		}
 		st, err := tx.GetEscalation(ctx, cur.ID)
 		if hypercare.IsNotFound(err) {
@@ -138,4 +139,48 @@ func (e *Engine) Reassign(ctx context.Context, inc *hypercare.Incident, userID s
 		e.paged()
 	}
 	return err
+}
+
+// ReassignCandidates are the users inc can be reassigned to now, by ID:
+// those Reassign accepts (cannotRespond), so a list offering them never
+// offers a refusal.
+func (e *Engine) ReassignCandidates(inc *hypercare.Incident) []hypercare.User {
+	dir := e.Directory()
+	now := e.clock.Now()
+	ids := make([]string, 0, len(dir.Users))
+	for id := range dir.Users {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	out := []hypercare.User{}
+	for _, id := range ids {
+		if e.cannotRespond(dir.Users[id], inc.Urgency, now) == "" {
+			out = append(out, dir.Users[id])
+		}
+	}
+	return out
+}
+
+// cannotRespond says why u cannot take an incident of urgency by
+// reassignment ("" when they can): their role cannot act on incidents (a
+// viewer could not acknowledge it), they have no notification rule for
+// the urgency (nobody would be paged), or none of those pages can be
+// delivered by this binary (SetDeliveryCheck: no channel for its type).
+func (e *Engine) cannotRespond(u hypercare.User, urgency hypercare.Urgency, now time.Time) string {
+	if u.Role != "" && u.Role.Rank() < hypercare.RoleResponder.Rank() { // "": the config's default, responder
+		return fmt.Sprintf("%s is a %s, who cannot act on incidents", u.ID, u.Role)
+	}
+	planned := pagesFor(u, urgency, now)
+	if len(planned) == 0 {
+		return fmt.Sprintf("%s has no notification rule for %s-urgency incidents, so nobody would be paged", u.ID, urgency)
+	}
+	if e.check == nil {
+		return ""
+	}
+	for _, n := range planned {
+		if cm, ok := u.ContactMethodByID(n.ContactMethod); ok && e.check(cm) == nil {
+			return ""
+		}
+	}
+	return fmt.Sprintf("none of the pages to %s for %s-urgency incidents can be delivered, so nobody would be paged", u.ID, urgency)
 }

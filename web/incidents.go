@@ -162,9 +162,11 @@ type detailView struct {
 	Changes       []hypercare.ChangeEvent
 	Runbooks      []hypercare.Runbook
 	Levels        []int
-	Users         []hypercare.User
-	UserNames     map[string]string
-	Flash         string
+	// Users are whom Reassign offers: those a reassignment is accepted
+	// for (escalate.Engine.ReassignCandidates); none hides the form.
+	Users     []hypercare.User
+	UserNames map[string]string
+	Flash     string
 	// Upstream maps the incident ID a symptom alert is attached to to its
 	// number, for the symptom's link.
 	Upstream map[string]int64
@@ -242,9 +244,10 @@ func (u *UI) detailData(r *http.Request, v *view) (*detailView, error) {
 		}
 	}
 	for _, id := range sortedKeys(dir.Users) {
-		dv.Users = append(dv.Users, dir.Users[id])
 		dv.UserNames[id] = dir.Users[id].Name
 	}
+	// Reassign offers only whom a reassignment would be accepted for.
+	dv.Users = u.opts.Escalation.ReassignCandidates(inc)
 	return dv, nil
 }
 
