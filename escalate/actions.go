@@ -45,7 +45,8 @@ func (e *Engine) Escalate(ctx context.Context, inc *hypercare.Incident, level in
 			return err
 		}
 		now := e.clock.Now()
-		st.Status = hypercare.EscalationActive
+		// Escalating puts a reassigned incident back on its policy.
+		st.Status, st.Assignee = hypercare.EscalationActive, ""
 		_, err = climb(st, policy, dir.Windows, now, func() (int, bool, error) {
 			reason := fmt.Sprintf("manually escalated by %s to level %d", actor.Name, st.Level+1)
 			return pageLevel(ctx, tx, dir, policy, st, cur, now, reason)
@@ -86,8 +87,9 @@ func chooseLevel(st *hypercare.EscalationState, policy hypercare.EscalationPolic
 }
 
 // Reassign pages user directly and stops the policy's escalation: the
-// incident is now theirs, though an acknowledged incident keeps the ack
-// timeout its acknowledgement armed. A user who cannot respond
+// incident is now theirs (the state's Assignee), though an acknowledged
+// incident keeps the ack timeout its acknowledgement armed, and the ack
+// timeout re-triggers it to them (retrigger), not to the policy. A user who cannot respond
 // (cannotRespond: a viewer, or nobody a page for the incident's urgency
 // would reach) is refused (invalid_argument on user): the incident would
 // go silent, or rest with someone who cannot acknowledge it. No user at
@@ -127,7 +129,7 @@ func (e *Engine) Reassign(ctx context.Context, inc *hypercare.Incident, userID s
 			return err
 		}
 		st.Step++
-		st.Status, st.UpdatedAt, st.DueAt = hypercare.EscalationDone, now, now
+		st.Status, st.UpdatedAt, st.DueAt, st.Assignee = hypercare.EscalationDone, now, now, userID
 		if cur.Status == hypercare.StatusAcknowledged && cur.AcknowledgedAt != nil {
 			// Keep the re-trigger the acknowledgement armed (as awaitAck
 			// does after Escalate): a reassignment cannot silence it forever.
