@@ -75,6 +75,12 @@ type EscalationState struct {
 	// moves the first step to the later of this and now, so an early
 	// release still waits the pause that filters blips.
 	ReadyAt time.Time `json:"-"`
+	// Assignee is the user the incident was reassigned to ("" when none):
+	// the reassignment stopped the policy, so the ack timeout re-triggers
+	// the incident to them (as PagerDuty re-notifies the user who
+	// acknowledged) rather than restarting the policy at level 1. A manual
+	// escalation clears it, putting the incident back on its policy.
+	Assignee string `json:"-"`
 }
 
 // Escalation statuses.

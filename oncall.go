@@ -41,12 +41,28 @@ type PolicyOnCall struct {
 	Levels []LevelOnCall `json:"levels"`
 }
 
-// LevelOnCall is one level's targets resolved to users.
+// LevelOnCall is one level's targets resolved to users, and how long it
+// waits before the next level is paged.
 type LevelOnCall struct {
-	Level                int       `json:"level"`
-	Users                []string  `json:"users"`
-	Mode                 LevelMode `json:"mode"`
-	EscalateAfterMinutes float64   `json:"escalate_after_minutes"`
+	Level int       `json:"level"`
+	Users []string  `json:"users"`
+	Mode  LevelMode `json:"mode"`
+	// EscalateAfterMinutes is the wait the escalation engine applies to a
+	// level paged at the moment asked: the configured one, or shorter
+	// where an open hypercare window (or one opening during the wait)
+	// caps it with max_escalate_after_minutes. Showing the configured
+	// value inside a window would tell responders they have longer than
+	// they do.
+	EscalateAfterMinutes float64 `json:"escalate_after_minutes"`
+	// ConfiguredEscalateAfterMinutes is the level's escalate_after_minutes
+	// as the config file sets it.
+	ConfiguredEscalateAfterMinutes float64 `json:"configured_escalate_after_minutes"`
+	// ShortenedBy is the ID of the hypercare window that shortens the
+	// wait ("" when none does), and ShortenedFor the services using the
+	// policy it shortens it for when that is not all of them (the others
+	// wait ConfiguredEscalateAfterMinutes).
+	ShortenedBy  string   `json:"shortened_by,omitempty"`
+	ShortenedFor []string `json:"shortened_for,omitempty"`
 }
 
 // ShiftView is one final on-call shift as the API shows it: the user, the

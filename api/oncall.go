@@ -42,9 +42,12 @@ func (s *Server) directory() *escalate.Directory { return s.escalation.Directory
 
 // onCall answers GET /api/v1/oncall: who is on call at ?at= (default now)
 // on every schedule or ?schedule=, and with ?policy= whom each level of
-// that policy would page.
+// that policy would page and how long it would wait (Directory.LevelWait).
 func (s *Server) onCall(w http.ResponseWriter, r *http.Request) {
 	at, err := s.timeParam(r, "at", s.clock.Now())
+	if err == nil {
+		err = textParams(r, "schedule", "policy")
+	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -113,7 +116,13 @@ func policyOnCall(dir *escalate.Directory, p hypercare.EscalationPolicy, at time
 	out := hypercare.PolicyOnCall{Policy: p.ID, Levels: []hypercare.LevelOnCall{}}
 	for i, l := range p.Levels {
 		users, _ := dir.Resolve(l.Targets, at)
-		lv := hypercare.LevelOnCall{Level: i + 1, Users: nonNil(users), Mode: l.Mode, EscalateAfterMinutes: l.EscalateAfter.Minutes()}
+		wait := dir.LevelWait(p, i, at)
+		lv := hypercare.LevelOnCall{Level: i + 1, Users: nonNil(users), Mode: l.Mode,
+			EscalateAfterMinutes: wait.After.Minutes(), ConfiguredEscalateAfterMinutes: wait.Configured.Minutes(),
+			ShortenedFor: wait.Services}
+		if wait.Window != nil {
+			lv.ShortenedBy = wait.Window.ID
+		}
 		out.Levels = append(out.Levels, lv)
 	}
 	return out

@@ -136,6 +136,10 @@ func (s *Server) noiseReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx, svc := r.Context(), r.URL.Query().Get("service")
+	if err := textParams(r, "service"); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	if svc != "" {
 		if _, err := s.store.GetService(ctx, svc); err != nil {
 			s.writeError(w, r, err)

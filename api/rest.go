@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hypercare/hypercare"
 )
@@ -11,8 +12,39 @@ import (
 // maxPageLimit caps ?limit= so one request cannot ask for the world.
 const maxPageLimit = 100
 
+// textParams checks that the query parameters names are text a filter
+// can hold: valid UTF-8 without NUL bytes. The store refuses such text
+// too, but names its own column (service_id), which the client never
+// sent; this names the parameter (service), every bad one at once.
+func textParams(r *http.Request, names ...string) error {
+	var bad []hypercare.FieldError
+	q := r.URL.Query()
+	for _, name := range names {
+		for _, v := range q[name] {
+			msg := ""
+			switch {
+			case strings.IndexByte(v, 0) >= 0:
+				msg = "contains a NUL byte"
+			case !utf8.ValidString(v):
+				msg = "is not valid UTF-8"
+			}
+			if msg != "" {
+				bad = append(bad, hypercare.FieldError{Field: name, Message: msg})
+				break
+			}
+		}
+	}
+	if len(bad) > 0 {
+		return hypercare.InvalidFields("invalid query", bad...)
+	}
+	return nil
+}
+
 // pageOf parses ?limit= and ?cursor=.
 func pageOf(r *http.Request) (hypercare.Page, error) {
+	if err := textParams(r, "cursor"); err != nil {
+		return hypercare.Page{}, err
+	}
 	p := hypercare.Page{Limit: 25, Cursor: r.URL.Query().Get("cursor")}
 	if v := r.URL.Query().Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -44,9 +76,13 @@ func statusesOf(r *http.Request) ([]hypercare.Status, error) {
 	return out, nil
 }
 
-// listQuery parses the paging and status filter every listing takes.
-func listQuery(r *http.Request) (hypercare.Page, []hypercare.Status, error) {
+// listQuery parses the paging and status filter every listing takes, and
+// checks its text filters (textParams).
+func listQuery(r *http.Request, filters ...string) (hypercare.Page, []hypercare.Status, error) {
 	page, err := pageOf(r)
+	if err == nil {
+		err = textParams(r, filters...)
+	}
 	if err != nil {
 		return page, nil, err
 	}
@@ -55,7 +91,7 @@ func listQuery(r *http.Request) (hypercare.Page, []hypercare.Status, error) {
 }
 
 func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
-	page, statuses, err := listQuery(r)
+	page, statuses, err := listQuery(r, "service")
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -156,7 +192,7 @@ func (s *Server) addNote(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request) {
-	page, statuses, err := listQuery(r)
+	page, statuses, err := listQuery(r, "service", "incident", "dedup_key")
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -189,6 +225,9 @@ func (s *Server) listTeams(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) listChanges(w http.ResponseWriter, r *http.Request) {
 	page, err := pageOf(r)
+	if err == nil {
+		err = textParams(r, "service")
+	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -11,6 +11,9 @@ import (
 // nobody acknowledged, flagging pages this binary could not deliver.
 func (s *Server) simulate(w http.ResponseWriter, r *http.Request) {
 	at, err := s.timeParam(r, "at", s.clock.Now())
+	if err == nil {
+		err = textParams(r, "service", "urgency")
+	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return

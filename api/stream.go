@@ -68,6 +68,9 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	after, resume, err := lastEventID(r)
+	if err == nil {
+		err = textParams(r, "incident")
+	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return

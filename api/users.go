@@ -28,12 +28,31 @@ type ContactMethodView struct {
 	Verified bool                  `json:"verified"`
 }
 
+// listUsers answers GET /api/v1/users: every user, or with
+// ?can_respond_to=ID|NUMBER only those that incident can be reassigned to
+// (escalate.Engine.ReassignCandidates), so a Reassign list built from it
+// never offers a user the reassignment would refuse.
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
 	dir := s.directory()
+	users := make([]hypercare.User, 0, len(dir.Users))
+	for _, id := range sortedKeys(dir.Users) {
+		users = append(users, dir.Users[id])
+	}
+	if err := textParams(r, "can_respond_to"); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if ref := r.URL.Query().Get("can_respond_to"); ref != "" {
+		inc, err := s.incidents.Lookup(r.Context(), ref)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		users = s.escalation.ReassignCandidates(inc)
+	}
 	proved := s.verifiedInStore(r.Context())
 	out := []UserView{}
-	for _, id := range sortedKeys(dir.Users) {
-		u := dir.Users[id]
+	for _, u := range users {
 		v := UserView{ID: u.ID, Name: u.Name, Email: u.Email, TimeZone: u.TimeZone, Role: u.Role,
 			Teams: nonNil(u.Teams), ContactMethods: []ContactMethodView{}, NotificationRules: nonNil(u.NotificationRules)}
 		for _, cm := range u.ContactMethods {

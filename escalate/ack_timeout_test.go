@@ -100,6 +100,8 @@ func TestReassignAfterAckKeepsAckTimeout(t *testing.T) {
 		if got.Status != hypercare.StatusTriggered {
 			t.Fatalf("30 min after the ack (ack timeout 30 min) the incident is %s, escalation %+v; want re-triggered", got.Status, st)
 		}
-		n.expectPages(t, inc.ID, "alice/alice-hook@0", "dave/dave-hook@2", "alice/alice-hook@31")
+		// The incident is Dave's: the re-trigger pages him, not level 1
+		// (TestAckTimeoutAfterReassignPagesTheAssignee).
+		n.expectPages(t, inc.ID, "alice/alice-hook@0", "dave/dave-hook@2", "dave/dave-hook@31")
 	})
 }

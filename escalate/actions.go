@@ -3,7 +3,9 @@ package escalate
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/incident"
@@ -11,7 +13,8 @@ import (
 
 // Escalate pages the next level of the incident's policy now (or level,
 // when level ≥ 1), by a responder's hand, and continues the escalation from
-// there. It is how "this needs more people" is said.
+// there. It is how "this needs more people" is said. Before the first page
+// went out, the next level is level 1 (chooseLevel).
 func (e *Engine) Escalate(ctx context.Context, inc *hypercare.Incident, level int, actor hypercare.Actor) (*hypercare.EscalationState, error) {
 	dir := e.Directory()
 	var out *hypercare.EscalationState
@@ -42,7 +45,8 @@ func (e *Engine) Escalate(ctx context.Context, inc *hypercare.Incident, level in
 			return err
 		}
 		now := e.clock.Now()
-		st.Status = hypercare.EscalationActive
+		// Escalating puts a reassigned incident back on its policy.
+		st.Status, st.Assignee = hypercare.EscalationActive, ""
 		_, err = climb(st, policy, dir.Windows, now, func() (int, bool, error) {
 			reason := fmt.Sprintf("manually escalated by %s to level %d", actor.Name, st.Level+1)
 			return pageLevel(ctx, tx, dir, policy, st, cur, now, reason)
@@ -60,7 +64,12 @@ func (e *Engine) Escalate(ctx context.Context, inc *hypercare.Incident, level in
 }
 
 // chooseLevel sets the level a manual escalation pages: the given one
-// (1-based) or the one after the level last paged.
+// (1-based) or the one after the level last paged. Before any level was
+// paged (the first page held by the service's pause, an event rule's
+// delay, a maintenance window or silence) that is level 1: PagerDuty
+// assigns an incident to level 1 the moment it triggers, and "escalate"
+// moves it on from the level that was told; paging level 2 left the
+// people on call at level 1 never told of the incident.
 func chooseLevel(st *hypercare.EscalationState, policy hypercare.EscalationPolicy, level int) error {
 	n := len(policy.Levels)
 	if level > 0 {
@@ -71,27 +80,27 @@ func chooseLevel(st *hypercare.EscalationState, policy hypercare.EscalationPolic
 		st.Level = level - 1
 		return nil
 	}
-	// st.Level is the next level due; while the first level has not been
-	// paged yet that is level 1 itself, otherwise it is already "the next".
-	if st.Step == 0 {
-		st.Level = min(1, n-1)
-	}
+	// st.Level is the next level due: level 1 itself while nothing was
+	// paged yet (step 0), otherwise already "the next".
 	st.Level = min(st.Level, n-1)
 	return nil
 }
 
 // Reassign pages user directly and stops the policy's escalation: the
-// incident is now theirs, though an acknowledged incident keeps the ack
-// timeout its acknowledgement armed. A user with no notification rule for the
-// incident's urgency is refused (invalid_argument on user): nobody would
-// be paged, and the incident would go silent. No user at all (empty or
-// blank) is invalid_argument "is required" on user.
+// incident is now theirs (the state's Assignee), though an acknowledged
+// incident keeps the ack timeout its acknowledgement armed, and the ack
+// timeout re-triggers it to them (retrigger), not to the policy. A user who cannot respond
+// (cannotRespond: a viewer, or nobody a page for the incident's urgency
+// would reach) is refused (invalid_argument on user): the incident would
+// go silent, or rest with someone who cannot acknowledge it. No user at
+// all (empty or blank) is invalid_argument "is required" on user.
 func (e *Engine) Reassign(ctx context.Context, inc *hypercare.Incident, userID string, actor hypercare.Actor) error {
 	if strings.TrimSpace(userID) == "" {
 		return hypercare.InvalidFields("invalid reassignment", hypercare.FieldError{Field: "user", Message: "is required"})
 	}
 	dir := e.Directory()
-	if _, ok := dir.Users[userID]; !ok {
+	u, ok := dir.Users[userID]
+	if !ok {
 		return hypercare.InvalidFields("invalid reassignment", hypercare.FieldError{Field: "user", Message: fmt.Sprintf("no user %q", userID)})
 	}
 	err := e.store.Write(ctx, inc.ServiceID, func(tx hypercare.Tx) error {
@@ -103,11 +112,8 @@ func (e *Engine) Reassign(ctx context.Context, inc *hypercare.Incident, userID s
 			return hypercare.Errorf(hypercare.CodeConflict, "incident %d is resolved", cur.Number)
 		}
 		now := e.clock.Now()
-		if u := dir.Users[userID]; len(pagesFor(u, cur.Urgency, now)) == 0 {
-			// Reassigning would cancel the pages in flight, stop the policy
-			// and page nobody: the incident would go silent.
-			return hypercare.InvalidFields("invalid reassignment", hypercare.FieldError{Field: "user", Message: fmt.Sprintf(
-				"%s has no notification rule for %s-urgency incidents, so nobody would be paged", userID, cur.Urgency)})
+		if why := e.cannotRespond(u, cur.Urgency, now); why != "" {
+			return hypercare.InvalidFields("invalid reassignment", hypercare.FieldError{Field: "user", Message: why})
 		}
 		st, err := tx.GetEscalation(ctx, cur.ID)
 		if hypercare.IsNotFound(err) {
@@ -123,7 +129,7 @@ func (e *Engine) Reassign(ctx context.Context, inc *hypercare.Incident, userID s
 			return err
 		}
 		st.Step++
-		st.Status, st.UpdatedAt, st.DueAt = hypercare.EscalationDone, now, now
+		st.Status, st.UpdatedAt, st.DueAt, st.Assignee = hypercare.EscalationDone, now, now, userID
 		if cur.Status == hypercare.StatusAcknowledged && cur.AcknowledgedAt != nil {
 			// Keep the re-trigger the acknowledgement armed (as awaitAck
 			// does after Escalate): a reassignment cannot silence it forever.
@@ -135,4 +141,48 @@ func (e *Engine) Reassign(ctx context.Context, inc *hypercare.Incident, userID s
 		e.paged()
 	}
 	return err
+}
+
+// ReassignCandidates are the users inc can be reassigned to now, by ID:
+// those Reassign accepts (cannotRespond), so a list offering them never
+// offers a refusal.
+func (e *Engine) ReassignCandidates(inc *hypercare.Incident) []hypercare.User {
+	dir := e.Directory()
+	now := e.clock.Now()
+	ids := make([]string, 0, len(dir.Users))
+	for id := range dir.Users {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	out := []hypercare.User{}
+	for _, id := range ids {
+		if e.cannotRespond(dir.Users[id], inc.Urgency, now) == "" {
+			out = append(out, dir.Users[id])
+		}
+	}
+	return out
+}
+
+// cannotRespond says why u cannot take an incident of urgency by
+// reassignment ("" when they can): their role cannot act on incidents (a
+// viewer could not acknowledge it), they have no notification rule for
+// the urgency (nobody would be paged), or none of those pages can be
+// delivered by this binary (SetDeliveryCheck: no channel for its type).
+func (e *Engine) cannotRespond(u hypercare.User, urgency hypercare.Urgency, now time.Time) string {
+	if u.Role != "" && u.Role.Rank() < hypercare.RoleResponder.Rank() { // "": the config's default, responder
+		return fmt.Sprintf("%s is a %s, who cannot act on incidents", u.ID, u.Role)
+	}
+	planned := pagesFor(u, urgency, now)
+	if len(planned) == 0 {
+		return fmt.Sprintf("%s has no notification rule for %s-urgency incidents, so nobody would be paged", u.ID, urgency)
+	}
+	if e.check == nil {
+		return ""
+	}
+	for _, n := range planned {
+		if cm, ok := u.ContactMethodByID(n.ContactMethod); ok && e.check(cm) == nil {
+			return ""
+		}
+	}
+	return fmt.Sprintf("none of the pages to %s for %s-urgency incidents can be delivered, so nobody would be paged", u.ID, urgency)
 }

@@ -44,6 +44,38 @@ func climb(st *hypercare.EscalationState, policy hypercare.EscalationPolicy, win
 	}
 }
 
+// roundRobin is whom a round-robin level of targets pages at now: the
+// target whose turn it is (next advances the level's turn counter and
+// returns it) or, when that target reaches nobody at urgency (a schedule
+// in a gap, users without a rule for it), the next target in turn, and so
+// on through every target once: a level of peers hands an incident to the
+// next peer before the policy hands it to the next level, as PagerDuty's
+// round robin does. Every turn tried is taken, so the next incident starts
+// after the target that was paged. gaps say why the targets passed over
+// reach nobody. When no target reaches anyone, the level pages nobody
+// and climb passes it over; the dry run, which lists every candidate of a
+// round-robin level, decides the same (Directory.reaches over them all).
+func (d *Directory) roundRobin(targets []hypercare.Target, urgency hypercare.Urgency, now time.Time,
+	next func() (int, error)) (users, gaps []string, err error) {
+	for range targets {
+		turn, err := next()
+		if err != nil {
+			return nil, nil, err
+		}
+		users, why := d.Resolve([]hypercare.Target{targets[turn%len(targets)]}, now)
+		if d.reaches(users, urgency, now) {
+			return users, gaps, nil
+		}
+		for _, id := range users {
+			why = append(why, noRule(d.Users[id], urgency))
+		}
+		for _, w := range why {
+			gaps = append(gaps, w+" (its round-robin turn passes on)")
+		}
+	}
+	return nil, gaps, nil
+}
+
 // skipNote is the timeline's (and the dry run's) account of a level
 // passed over: "Level 1 has nobody to page: level 2 is paged at once".
 func skipNote(from int, st *hypercare.EscalationState) string {

@@ -169,6 +169,11 @@ func takeStep(ctx context.Context, tx hypercare.Tx, dir *Directory, st *hypercar
 		if err := retrigger(ctx, tx, inc, st, now); err != nil {
 			return 0, err
 		}
+		if st.Assignee != "" {
+			if pages, done, err := repageAssignee(ctx, tx, dir, st, inc, now); done || err != nil {
+				return pages, err
+			}
+		}
 	case inc.Status == hypercare.StatusAcknowledged:
 		return 0, awaitAck(ctx, tx, st, inc, now)
 	}
@@ -330,7 +335,8 @@ func advance(st *hypercare.EscalationState, policy hypercare.EscalationPolicy, w
 }
 
 // retrigger re-opens an incident acknowledged longer than the policy's ack
-// timeout and restarts its escalation from the first level.
+// timeout and restarts its escalation from the first level (takeStep
+// pages a reassigned incident's assignee instead: repageAssignee).
 func retrigger(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, st *hypercare.EscalationState, now time.Time) error {
 	st.Status, st.Level, st.Loop = hypercare.EscalationActive, 0, 0
 	if inc.Status != hypercare.StatusAcknowledged {

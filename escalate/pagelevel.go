@@ -21,7 +21,7 @@ import (
 // says whether the level itself had anyone to page (climb).
 func pageLevel(ctx context.Context, tx hypercare.Tx, dir *Directory, policy hypercare.EscalationPolicy,
 	st *hypercare.EscalationState, inc *hypercare.Incident, now time.Time, reason string) (pages int, reached bool, err error) {
-	users, gaps, err := levelUsers(ctx, tx, dir, policy, st.Level, now)
+	users, gaps, err := levelUsers(ctx, tx, dir, policy, st.Level, inc.Urgency, now)
 	if err != nil {
 		return 0, false, err
 	}
@@ -51,16 +51,18 @@ func pageLevel(ctx context.Context, tx hypercare.Tx, dir *Directory, policy hype
 }
 
 // levelUsers resolves a level's targets at now into users; a round-robin
-// level takes its next turn.
+// level takes its next turn that reaches someone at urgency (roundRobin).
 func levelUsers(ctx context.Context, tx hypercare.Tx, dir *Directory, policy hypercare.EscalationPolicy,
-	level int, now time.Time) ([]string, []string, error) {
+	level int, urgency hypercare.Urgency, now time.Time) ([]string, []string, error) {
 	targets := policy.Levels[level].Targets
 	if policy.Levels[level].Mode == hypercare.RoundRobin && len(targets) > 1 {
-		turn, err := tx.NextTurn(ctx, policy.ID, level)
-		if err != nil {
-			return nil, nil, err
-		}
-		targets = []hypercare.Target{targets[turn%len(targets)]}
+		return dir.roundRobin(targets, urgency, now, func() (int, error) {
+			turn, err := tx.NextTurn(ctx, policy.ID, level)
+			if err != nil {
+				return 0, fmt.Errorf("round-robin turn of level %d of policy %s: %w", level+1, policy.ID, err)
+			}
+			return turn, nil
+		})
 	}
 	users, gaps := dir.Resolve(targets, now)
 	return users, gaps, nil
@@ -80,7 +82,7 @@ func pageHelp(ctx context.Context, tx hypercare.Tx, dir *Directory, policy hyper
 	}
 	help := *st
 	help.Level++
-	users, gaps, err := levelUsers(ctx, tx, dir, policy, help.Level, now)
+	users, gaps, err := levelUsers(ctx, tx, dir, policy, help.Level, inc.Urgency, now)
 	if err != nil {
 		return 0, err
 	}

@@ -27,12 +27,12 @@ func (a *analysis) coverage() {
 		}
 		var gaps []span
 		for _, seg := range a.policySegments(p.ID) {
-			if len(seg.users) == 0 || len(seg.users[0]) == 0 || seg.turnGap {
+			// A round-robin level 1 passes a turn on an empty target to
+			// its next one, so it too pages nobody only when every
+			// target resolves to nobody.
+			if len(seg.users) == 0 || len(seg.users[0]) == 0 {
 				gaps = append(gaps, seg.span)
 			}
-		}
-		if len(p.Levels) > 0 && p.Levels[0].Mode == hypercare.RoundRobin && len(p.Levels[0].Targets) > 1 {
-			level1 += ", taking turns: an incident whose turn falls on a schedule with nobody on call pages nobody at level 1"
 		}
 		for _, g := range mergeSpans(gaps) {
 			a.add(Finding{Kind: CoverageGap, Severity: Blocking, Service: s.ID, Policy: s.EscalationPolicy, Message: fmt.Sprintf(

@@ -47,10 +47,6 @@ func mergeSpans(ss []span) []span {
 type segment struct {
 	span
 	users [][]string
-	// turnGap says level 1 takes turns (round_robin) and at least one of
-	// its targets resolves to nobody: the incidents whose turn it is page
-	// nobody at level 1, whoever the other targets resolve to.
-	turnGap bool
 }
 
 // analysis holds what one Evaluate computes once and shares among checks.
@@ -135,15 +131,7 @@ func (a *analysis) policySegments(policyID string) []segment {
 		for li, l := range p.Levels {
 			seg.users[li] = a.levelUsers(l.Targets, s.start)
 		}
-		if len(p.Levels) > 0 && p.Levels[0].Mode == hypercare.RoundRobin && len(p.Levels[0].Targets) > 1 {
-			for _, tg := range p.Levels[0].Targets {
-				if len(a.levelUsers([]hypercare.Target{tg}, s.start)) == 0 {
-					seg.turnGap = true
-				}
-			}
-		}
-		if n := len(segs); n > 0 && segs[n-1].end.Equal(s.start) && sameUsers(segs[n-1].users, seg.users) &&
-			segs[n-1].turnGap == seg.turnGap {
+		if n := len(segs); n > 0 && segs[n-1].end.Equal(s.start) && sameUsers(segs[n-1].users, seg.users) {
 			segs[n-1].end = s.end
 			continue
 		}

@@ -16,7 +16,7 @@ const (
 		"custom_details, links, freeze_window"
 	serviceCols      = "id, name, description, team_id, escalation_policy, active, updated_at"
 	tokenCols        = "id, name, role, hash, created_at, last_used_at"
-	escalationCols   = "incident_id, policy_id, service_id, level, loop, step, status, due_at, urgency, ack_timeout, updated_at, ready_at"
+	escalationCols   = "incident_id, policy_id, service_id, level, loop, step, status, due_at, urgency, ack_timeout, updated_at, ready_at, assignee"
 	notificationCols = "id, incident_id, user_id, contact_method, type, level, loop, step, reason, status, " +
 		"attempts, last_error, due_at, created_at, sent_at, error_detail, kind, digest_id"
 	feedCols = "id, token_hash, kind, subject, created_by, created_at"
@@ -220,11 +220,11 @@ func buildCatalogQueries(q *[numQueries]string) {
 func buildEscalationQueries(q *[numQueries]string, d *dialect) {
 	q[qGetEscalation] = "SELECT " + escalationCols + " FROM escalations WHERE incident_id = $1" + d.forUpdate
 	q[qSaveEscalation] = "INSERT INTO escalations (" + escalationCols + ") VALUES " +
-		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (incident_id) DO UPDATE SET " +
+		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (incident_id) DO UPDATE SET " +
 		"policy_id = excluded.policy_id, service_id = excluded.service_id, level = excluded.level, " +
 		"loop = excluded.loop, step = excluded.step, status = excluded.status, due_at = excluded.due_at, " +
 		"urgency = excluded.urgency, ack_timeout = excluded.ack_timeout, updated_at = excluded.updated_at, " +
-		"ready_at = excluded.ready_at"
+		"ready_at = excluded.ready_at, assignee = excluded.assignee"
 	q[qDueEscalations] = "SELECT " + escalationCols + " FROM escalations " +
 		"WHERE status <> 'done' AND due_at <= $1 ORDER BY due_at " + d.limit(2) + d.skipLocked
 	q[qNextTurn] = "INSERT INTO rotation_turns (policy_id, level, turn) VALUES ($1, $2, 0) " +

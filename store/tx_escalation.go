@@ -30,11 +30,12 @@ func (t *tx) GetEscalation(ctx context.Context, incidentID string) (*hypercare.E
 // SaveEscalation inserts or replaces an incident's escalation state.
 func (t *tx) SaveEscalation(ctx context.Context, e *hypercare.EscalationState) error {
 	if err := checkText("save escalation", "incident_id", e.IncidentID, "policy_id", e.PolicyID,
-		"service_id", e.ServiceID, "status", e.Status); err != nil {
+		"service_id", e.ServiceID, "status", e.Status, "assignee", e.Assignee); err != nil {
 		return err
 	}
 	_, err := t.exec(ctx, qSaveEscalation, e.IncidentID, e.PolicyID, e.ServiceID, e.Level, e.Loop, e.Step,
-		e.Status, micros(e.DueAt), string(e.Urgency), e.AckTimeout.Microseconds(), micros(e.UpdatedAt), zeroMicros(e.ReadyAt))
+		e.Status, micros(e.DueAt), string(e.Urgency), e.AckTimeout.Microseconds(), micros(e.UpdatedAt), zeroMicros(e.ReadyAt),
+		e.Assignee)
 	if err != nil {
 		return t.s.dbErr(err, "save escalation of %q", e.IncidentID)
 	}
@@ -224,7 +225,7 @@ func (t *tx) CancelNotifications(ctx context.Context, incidentID string) (int, e
 func scanEscalation(r rowScanner, e *hypercare.EscalationState) error {
 	var due, ackTimeout, updated, ready int64
 	err := r.Scan(&e.IncidentID, &e.PolicyID, &e.ServiceID, &e.Level, &e.Loop, &e.Step, &e.Status, &due,
-		&e.Urgency, &ackTimeout, &updated, &ready)
+		&e.Urgency, &ackTimeout, &updated, &ready, &e.Assignee)
 	if err != nil {
 		return err
 	}

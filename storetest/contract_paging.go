@@ -56,6 +56,7 @@ func testEscalations(t *testing.T, open func(testing.TB) *store.Store) {
 	done := escalationState("inc-2", at(time.Minute))
 	done.Status, done.Step = hypercare.EscalationDone, 3
 	done.ReadyAt = at(30 * time.Second) // kept as given (zero above: stored as 0, read as zero)
+	done.Assignee = "dave"              // a reassignment's user, kept for the ack timeout
 	mustWrite(t, s, func(tx hypercare.Tx) error { return tx.SaveEscalation(ctx, done) })
 	if got, err := s.GetEscalation(ctx, "inc-2"); err != nil || !reflect.DeepEqual(got, done) {
 		t.Fatalf("GetEscalation = %+v %v, want %+v", got, err, done)

@@ -255,16 +255,33 @@ func example(t hypercare.IntegrationType, base, key string) string {
 
 type policiesView struct {
 	*view
-	Policies []hypercare.EscalationPolicy
+	Policies []policyPage
 	Services map[string][]string
+}
+
+// policyPage is one policy on the policies page, each level with the wait
+// the engine applies now: a hypercare window may shorten the file's.
+type policyPage struct {
+	hypercare.EscalationPolicy
+	Levels []levelPage
+}
+
+type levelPage struct {
+	hypercare.EscalationLevel
+	Wait escalate.LevelWait
 }
 
 func (u *UI) policiesPage(w http.ResponseWriter, r *http.Request, v *view) {
 	v.Title, v.Nav = "Escalation policies", "policies"
 	dir := u.opts.Escalation.Directory()
 	pv := &policiesView{view: v, Services: map[string][]string{}}
+	now := u.opts.Clock.Now()
 	for _, id := range sortedKeys(dir.Policies) {
-		pv.Policies = append(pv.Policies, dir.Policies[id])
+		p := policyPage{EscalationPolicy: dir.Policies[id]}
+		for i, l := range p.EscalationPolicy.Levels {
+			p.Levels = append(p.Levels, levelPage{EscalationLevel: l, Wait: dir.LevelWait(p.EscalationPolicy, i, now)})
+		}
+		pv.Policies = append(pv.Policies, p)
 	}
 	for svc, pid := range dir.ServicePolicy {
 		pv.Services[pid] = append(pv.Services[pid], svc)

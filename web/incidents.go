@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hypercare/hypercare"
 )
@@ -49,6 +50,13 @@ func listFilter(r *http.Request) (hypercare.IncidentFilter, string, error) {
 	q := r.URL.Query()
 	f := hypercare.IncidentFilter{ServiceID: q.Get("service"), Urgency: hypercare.Urgency(q.Get("urgency")),
 		Page: hypercare.Page{Limit: listLimit, Cursor: q.Get("cursor")}}
+	for _, name := range []string{"service", "cursor"} {
+		if v := q.Get(name); strings.IndexByte(v, 0) >= 0 || !utf8.ValidString(v) {
+			// The store would refuse it naming its column (service_id).
+			return f, "", hypercare.InvalidFields("invalid filter", hypercare.FieldError{Field: name,
+				Message: "must be valid UTF-8 text without NUL bytes"})
+		}
+	}
 	status := q.Get("status")
 	switch status {
 	case "", "open":
@@ -154,9 +162,11 @@ type detailView struct {
 	Changes       []hypercare.ChangeEvent
 	Runbooks      []hypercare.Runbook
 	Levels        []int
-	Users         []hypercare.User
-	UserNames     map[string]string
-	Flash         string
+	// Users are whom Reassign offers: those a reassignment is accepted
+	// for (escalate.Engine.ReassignCandidates); none hides the form.
+	Users     []hypercare.User
+	UserNames map[string]string
+	Flash     string
 	// Upstream maps the incident ID a symptom alert is attached to to its
 	// number, for the symptom's link.
 	Upstream map[string]int64
@@ -234,9 +244,10 @@ func (u *UI) detailData(r *http.Request, v *view) (*detailView, error) {
 		}
 	}
 	for _, id := range sortedKeys(dir.Users) {
-		dv.Users = append(dv.Users, dir.Users[id])
 		dv.UserNames[id] = dir.Users[id].Name
 	}
+	// Reassign offers only whom a reassignment would be accepted for.
+	dv.Users = u.opts.Escalation.ReassignCandidates(inc)
 	return dv, nil
 }
 

@@ -109,11 +109,26 @@ func writeOnCall(w io.Writer, env clientEnv, oc *hypercare.OnCall) error {
 	if oc.Policy != nil {
 		fmt.Fprintf(tw, "\nLEVEL\tPAGES\tESCALATES AFTER\n")
 		for _, l := range oc.Policy.Levels {
-			after := time.Duration(l.EscalateAfterMinutes * float64(time.Minute))
-			fmt.Fprintf(tw, "%d\t%s\t%s\n", l.Level, levelPages(l), hypercare.HumanDuration(after))
+			fmt.Fprintf(tw, "%d\t%s\t%s\n", l.Level, levelPages(l), levelWait(l))
 		}
 	}
 	return tw.Flush()
+}
+
+// levelWait says how long a level waits as the engine applies it: inside
+// a hypercare window that shortens it, the shorter wait, naming the window
+// and what the file configures (the wait outside it).
+func levelWait(l hypercare.LevelOnCall) string {
+	minutes := func(m float64) string { return hypercare.HumanDuration(time.Duration(m * float64(time.Minute))) }
+	after := minutes(l.EscalateAfterMinutes)
+	switch {
+	case l.ShortenedBy == "":
+		return after
+	case len(l.ShortenedFor) > 0:
+		return fmt.Sprintf("%s for %s (hypercare window %s); %s otherwise", after,
+			cell(strings.Join(l.ShortenedFor, ", "), 60), cell(l.ShortenedBy, 40), minutes(l.ConfiguredEscalateAfterMinutes))
+	}
+	return fmt.Sprintf("%s (hypercare window %s; configured %s)", after, cell(l.ShortenedBy, 40), minutes(l.ConfiguredEscalateAfterMinutes))
 }
 
 // levelPages says whom a level pages as the engine does: one user per

@@ -114,3 +114,30 @@ func TestWriteOnCallSaysNobodyInAGap(t *testing.T) {
 		t.Fatalf("oncall table:\n%s\nwant later, night and office by schedule, the gaps saying nobody is on call and until when", out.String())
 	}
 }
+
+// TestWriteOnCallShowsTheWindowsEscalateAfter: inside a hypercare window
+// that shortens a level's wait, ESCALATES AFTER is the wait in force and
+// says the window shortened it from the configured one (and for which
+// services, when the window covers only some of the policy's).
+func TestWriteOnCallShowsTheWindowsEscalateAfter(t *testing.T) {
+	now := time.Date(2026, 11, 27, 20, 0, 0, 0, time.UTC)
+	env := clientEnv{now: func() time.Time { return now }, loc: time.UTC}
+	oc := &hypercare.OnCall{At: now, Policy: &hypercare.PolicyOnCall{Policy: "web", Levels: []hypercare.LevelOnCall{
+		{Level: 1, Users: []string{"alice"}, EscalateAfterMinutes: 2, ConfiguredEscalateAfterMinutes: 30, ShortenedBy: "bfcm"},
+		{Level: 2, Users: []string{"bob"}, EscalateAfterMinutes: 3, ConfiguredEscalateAfterMinutes: 10, ShortenedBy: "bfcm",
+			ShortenedFor: []string{"checkout"}},
+		{Level: 3, Users: []string{"carol"}, EscalateAfterMinutes: 10, ConfiguredEscalateAfterMinutes: 10},
+	}}}
+	var out bytes.Buffer
+	if err := writeOnCall(&out, env, oc); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"2 minutes (hypercare window bfcm; configured 30 minutes)",
+		"3 minutes for checkout (hypercare window bfcm); 10 minutes otherwise",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("oncall table lacks %q:\n%s", want, out.String())
+		}
+	}
+}
