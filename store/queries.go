@@ -89,6 +89,7 @@ const (
 	qRecentAlertsOfIncident
 	qRecentAlertsByKey
 	qSymptomsOf
+	qLockSymptomsOf
 	qSetSymptomGrace
 	qClearSymptomGrace
 	qDueSymptomGraces
@@ -309,6 +310,13 @@ func buildNoiseQueries(q *[numQueries]string, d *dialect) {
 	// use that partial index instead of walking every open alert.
 	q[qSymptomsOf] = "SELECT " + alertCols + " FROM alerts WHERE symptom_of = $1 AND symptom_of <> '' " +
 		"AND status <> 'resolved' ORDER BY first_seen_at, id"
+	// Locked (PostgreSQL) for the callers that write the symptoms back
+	// whole (a merge moves them, a resolve promotes them), as
+	// qAlertsOfIncident: a re-trigger committed by another writer or node
+	// in between would otherwise be overwritten by their older copy. Rows
+	// are locked in the order read, so two such callers of one incident
+	// (which already hold its lock) never lock them crosswise.
+	q[qLockSymptomsOf] = q[qSymptomsOf] + d.forUpdate
 	q[qSetSymptomGrace] = "INSERT INTO symptom_grace (incident_id, recovering_since, due_at) VALUES ($1, $2, $3) " +
 		"ON CONFLICT (incident_id) DO UPDATE SET recovering_since = excluded.recovering_since, due_at = excluded.due_at"
 	q[qClearSymptomGrace] = "DELETE FROM symptom_grace WHERE incident_id = $1"

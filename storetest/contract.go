@@ -61,6 +61,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"ActTokens", testActTokens},
 		{"OpenIncidents", testOpenIncidents},
 		{"SymptomGrace", testSymptomGrace},
+		{"LockSymptoms", testLockSymptoms},
 		{"RecentPages", testRecentPages},
 		{"HeldPages", testHeldPages},
 		{"MoveHeldPages", testMoveHeldPages},
