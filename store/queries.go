@@ -1,5 +1,7 @@
 package store
 
+import "strings"
+
 // Column lists shared by the write transaction and the read side, so a
 // scan function and its SELECT can never drift apart.
 const (
@@ -228,6 +230,20 @@ func buildEscalationQueries(q *[numQueries]string, d *dialect) {
 		"ready_at = excluded.ready_at, assignee = excluded.assignee"
 	q[qDueEscalations] = "SELECT " + escalationCols + " FROM escalations " +
 		"WHERE status <> 'done' AND due_at <= $1 ORDER BY due_at " + d.limit(2) + d.skipLocked
+	if d.skipLocked != "" {
+		// The claim locks each escalation's incident too, skipping one
+		// another transaction holds, as qDueSymptomGraces does: a step
+		// locks its incident after its escalation, while acknowledge,
+		// resolve, reassign and the rest lock the incident and then the
+		// escalation. Claimed first and waiting for the incident, the
+		// step of an incident being acknowledged held the row the
+		// acknowledgement waited for: a deadlock PostgreSQL broke after
+		// deadlock_timeout, running one side's batch again. Skipped, it
+		// is taken on a later pass, after that transaction committed.
+		q[qDueEscalations] = "SELECT " + prefixed("e.", escalationCols) + " FROM escalations e " +
+			"JOIN incidents i ON i.id = e.incident_id WHERE e.status <> 'done' AND e.due_at <= $1 " +
+			"ORDER BY e.due_at " + d.limit(2) + " FOR UPDATE OF e SKIP LOCKED FOR NO KEY UPDATE OF i SKIP LOCKED"
+	}
 	q[qNextTurn] = "INSERT INTO rotation_turns (policy_id, level, turn) VALUES ($1, $2, 0) " +
 		"ON CONFLICT (policy_id, level) DO UPDATE SET turn = rotation_turns.turn + 1 RETURNING turn"
 	q[qInsertNotification] = "INSERT INTO notifications (" + notificationCols + ") VALUES " +
@@ -330,4 +346,13 @@ func buildNoiseQueries(q *[numQueries]string, d *dialect) {
 	}
 	q[qDueSymptomGraces] = "SELECT g.incident_id, g.recovering_since, g.due_at FROM symptom_grace g " +
 		"JOIN incidents i ON i.id = g.incident_id WHERE g.due_at <= $1 ORDER BY g.due_at, g.incident_id " + d.limit(2) + lock
+}
+
+// prefixed qualifies each column of the list cols with prefix ("e.").
+func prefixed(prefix, cols string) string {
+	list := strings.Split(cols, ", ")
+	for i := range list {
+		list[i] = prefix + list[i]
+	}
+	return strings.Join(list, ", ")
 }
