@@ -265,9 +265,14 @@ func buildEscalationQueries(q *[numQueries]string, d *dialect) {
 	// An outcome never brings a cancelled page back to life (the cancel may
 	// have come while it was in flight): only "sent" replaces "cancelled",
 	// since that message went out and the record must say so.
+	// Nor does the outcome of an attempt whose page was claimed again
+	// since ($9, the attempt count its claim set; 0 for a page no claim
+	// leased): its lease ended mid-attempt (ran out, or taken over from a
+	// node seen dead), and the later attempt owns the row. A claim is the
+	// only thing that counts an attempt, so the count names the claim.
 	q[qUpdateNotification] = "UPDATE notifications SET status = $2, attempts = $3, last_error = $4, " +
 		"due_at = $5, sent_at = $6, error_detail = $7, kind = $8, lease_until = NULL, lease_node = NULL " +
-		"WHERE id = $1 AND (status <> 'cancelled' OR $2 = 'sent')"
+		"WHERE id = $1 AND (status <> 'cancelled' OR $2 = 'sent') AND ($9 = 0 OR attempts = $9)"
 	// Why an outcome updated nothing: no such page, or it was cancelled.
 	q[qNotificationStatus] = "SELECT status FROM notifications WHERE id = $1"
 	// Why an attempt of a page cancelled meanwhile failed: it stays cancelled.

@@ -47,6 +47,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"Notifications", testNotifications},
 		{"NotificationPages", testNotificationPages},
 		{"CancelInFlight", testCancelInFlight},
+		{"SupersededOutcome", testSupersededOutcome},
 		{"Pacing", testPacing},
 		{"CalendarFeeds", testCalendarFeeds},
 		{"LastEventAt", testLastEventAt},
