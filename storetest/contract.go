@@ -72,6 +72,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"ReportMerged", testReportMerged},
 		{"ReportFirstPage", testReportFirstPage},
 		{"OpenAnnouncements", testOpenAnnouncements},
+		{"AnnouncementSupersededOutcome", testAnnouncementSupersededOutcome},
 		{"ReportPagesAsSent", testReportPagesAsSent},
 		{"Silences", testSilences},
 		{"Announcements", testAnnouncements},
