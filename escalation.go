@@ -122,6 +122,14 @@ type Notification struct {
 	// DigestID is, on a page that went out in a digest (status digested),
 	// the digest notification's ID.
 	DigestID string `json:"digest_id,omitempty"`
+	// Claimed is the attempt count the claim that leased the page to this
+	// process set (0: not leased by a claim, a digest just made say). Its
+	// outcome is recorded only while the row still has that count: once
+	// the lease ended mid-attempt (it ran out, or another node took over
+	// the leases of a node it saw dead) and another claim took the page,
+	// that newer attempt owns the row, and this one's outcome is refused
+	// (ErrNotificationSuperseded) instead of overwriting it.
+	Claimed int `json:"-"`
 }
 
 // IncidentPages are an incident's pages leased together in the write that
@@ -152,6 +160,15 @@ const (
 	// NotificationDigested is a held page that went out in a digest.
 	NotificationDigested = "digested"
 )
+
+// ErrNotificationSuperseded is Tx.UpdateNotification's answer when the
+// page was claimed again since the claim the outcome is for
+// (Notification.Claimed): its lease ended while the attempt ran, and a
+// later attempt, maybe on another node, owns the row and records its own
+// outcome. Nothing is written: the earlier attempt's failure would
+// otherwise set the page pending again (paging once more) or failed over
+// the later attempt's "sent". The caller writes nothing else about it.
+var ErrNotificationSuperseded = errors.New("notification claimed again since this attempt's claim")
 
 // ErrNotificationCancelled is Tx.UpdateNotification's answer when the page
 // was cancelled (Tx.CancelNotifications) while it was in flight and the

@@ -77,4 +77,9 @@ type Announcement struct {
 	LeaseUntil *time.Time `json:"-"`
 	CreatedAt  time.Time  `json:"created_at"`
 	SentAt     *time.Time `json:"sent_at"`
+	// Claimed is the attempt count the claim that leased the row to this
+	// process set (0: not leased by a claim). Its outcome is written only
+	// while the row still has that count: once the lease ended mid-attempt
+	// and another claim took the row, that later attempt owns it.
+	Claimed int `json:"-"`
 }

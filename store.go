@@ -269,6 +269,16 @@ type Tx interface {
 	// SymptomsOf returns the unresolved alerts attached to the incident as
 	// symptoms, oldest first.
 	SymptomsOf(ctx context.Context, incidentID string) ([]Alert, error)
+	// LockSymptomsOf is SymptomsOf for a caller that writes the symptoms
+	// back (a merge moves them, a resolve promotes them): on PostgreSQL
+	// the rows are locked until the transaction ends, so a re-trigger
+	// committed by another writer or node between the read and the write
+	// is not overwritten by the older copy; it waits, then counts on the
+	// row left. Callers hold the incident's lock first (the order every
+	// writer of an incident's alerts keeps). SymptomsOf stays unlocked for
+	// those that only count them: two symptoms resolving at once each
+	// hold their own row and would lock each other's.
+	LockSymptomsOf(ctx context.Context, incidentID string) ([]Alert, error)
 	// SetSymptomGrace inserts or replaces the grace timer of a recovering
 	// incident (its own alerts resolved, symptoms still firing).
 	SetSymptomGrace(ctx context.Context, g *SymptomGrace) error

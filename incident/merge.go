@@ -73,7 +73,7 @@ func (s *Service) mergeOne(ctx context.Context, tx hypercare.Tx, target, src *hy
 	if err != nil {
 		return fmt.Errorf("alerts of incident %d: %w", src.Number, err)
 	}
-	symptoms, err := tx.SymptomsOf(ctx, src.ID)
+	symptoms, err := tx.LockSymptomsOf(ctx, src.ID)
 	if err != nil {
 		return fmt.Errorf("symptoms of incident %d: %w", src.Number, err)
 	}

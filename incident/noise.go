@@ -144,7 +144,7 @@ func Paged(ctx context.Context, tx hypercare.Tx, incidentID string) (bool, error
 // replaces the promoted incident's default timeline message.
 func promoteSymptoms(ctx context.Context, tx hypercare.Tx, up *hypercare.Incident, policies Policies, groupings Groupings,
 	now time.Time, why string) error {
-	symptoms, err := tx.SymptomsOf(ctx, up.ID)
+	symptoms, err := tx.LockSymptomsOf(ctx, up.ID)
 	if err != nil {
 		return fmt.Errorf("symptoms of incident %d: %w", up.Number, err)
 	}

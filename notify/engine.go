@@ -404,7 +404,9 @@ func backoff(attempts int, err error) time.Duration {
 // record writes the outcome and, if msg is set, a timeline entry with
 // details, together. A page cancelled while it was in flight keeps its
 // cancel unless it was sent (cancelledMeanwhile): nothing is written then,
-// no timeline entry either, and n says cancelled.
+// no timeline entry either, and n says cancelled. A page claimed again
+// since this attempt's claim (ErrNotificationSuperseded) is left to that
+// later attempt: nothing is written either.
 func (e *Engine) record(ctx context.Context, n *hypercare.Notification, msg string, details map[string]any) error {
 	now := e.clock.Now()
 	var raw json.RawMessage
@@ -422,6 +424,11 @@ func (e *Engine) record(ctx context.Context, n *hypercare.Notification, msg stri
 	err := e.store.Write(ctx, n.IncidentID, func(tx hypercare.Tx) error {
 		cancelled = false // the function may run again (a rerun batch)
 		err := tx.UpdateNotification(ctx, n)
+		if errors.Is(err, hypercare.ErrNotificationSuperseded) {
+			// Claimed again since (this attempt's lease ended): the
+			// later attempt records its own outcome; nothing here.
+			return nil
+		}
 		if errors.Is(err, hypercare.ErrNotificationCancelled) {
 			// Cancelled meanwhile: the store kept why a failed attempt
 			// failed, which this write commits; no timeline entry.

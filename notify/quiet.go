@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -77,6 +78,10 @@ func (e pass) holdUntilMorning(ctx context.Context, n *hypercare.Notification, e
 			n.Status = hypercare.NotificationCancelled
 		}
 		if err := tx.UpdateNotification(ctx, n); err != nil {
+			if errors.Is(err, hypercare.ErrNotificationSuperseded) {
+				cancelled = false
+				return nil // claimed again since: the later attempt holds it
+			}
 			return err
 		}
 		if sameUser {

@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -114,6 +115,9 @@ func (e pass) delay(ctx context.Context, n *hypercare.Notification, user hyperca
 	ctx = context.WithoutCancel(ctx) // like record: the move must not be lost
 	err = e.store.Write(ctx, n.IncidentID, func(tx hypercare.Tx) error {
 		if err := tx.UpdateNotification(ctx, n); err != nil {
+			if errors.Is(err, hypercare.ErrNotificationSuperseded) {
+				return nil // claimed again since: the later attempt places it
+			}
 			return err
 		}
 		added, err := tx.AppendTimelineOnce(ctx, first)

@@ -76,13 +76,20 @@ func (s *Store) ClaimAnnouncements(ctx context.Context, now, leaseUntil time.Tim
 			return t.s.dbErr(err, "claim announcements")
 		}
 		out, err = collect(rows, scanAnnouncement)
+		for i := range out {
+			out[i].Claimed = out[i].Attempts // this claim's identity: its outcome's condition
+		}
 		return err
 	})
 	return out, err
 }
 
 // UpdateAnnouncement records a delivery outcome (or a hand-back: the
-// attempt count too), releasing the lease.
+// attempt count too), releasing the lease. The outcome of an attempt whose
+// row was claimed again since (a.Claimed: its lease ended mid-attempt, ran
+// out or was taken over from a node seen dead) writes nothing: the later
+// attempt owns the row and records its own; it used to be overwritten (a
+// failure set it pending, to go once more, over the later "sent").
 func (s *Store) UpdateAnnouncement(ctx context.Context, a *hypercare.Announcement) error {
 	if err := checkText("update announcement", "id", a.ID, "status", a.Status, "last_error", a.LastError); err != nil {
 		return err
@@ -93,8 +100,8 @@ func (s *Store) UpdateAnnouncement(ctx context.Context, a *hypercare.Announcemen
 			return err
 		}
 		if _, err := t.execText(ctx, "UPDATE announcements SET status = $2, last_error = $3, due_at = $4, "+
-			"sent_at = $5, attempts = $6, lease_until = NULL, lease_node = NULL WHERE id = $1",
-			a.ID, a.Status, a.LastError, micros(a.DueAt), nullMicros(a.SentAt), a.Attempts); err != nil {
+			"sent_at = $5, attempts = $6, lease_until = NULL, lease_node = NULL WHERE id = $1 AND ($7 = 0 OR attempts = $7)",
+			a.ID, a.Status, a.LastError, micros(a.DueAt), nullMicros(a.SentAt), a.Attempts, a.Claimed); err != nil {
 			return t.s.dbErr(err, "update announcement %s", a.ID)
 		}
 		return nil

@@ -1,5 +1,7 @@
 package store
 
+import "strings"
+
 // Column lists shared by the write transaction and the read side, so a
 // scan function and its SELECT can never drift apart.
 const (
@@ -89,6 +91,7 @@ const (
 	qRecentAlertsOfIncident
 	qRecentAlertsByKey
 	qSymptomsOf
+	qLockSymptomsOf
 	qSetSymptomGrace
 	qClearSymptomGrace
 	qDueSymptomGraces
@@ -227,6 +230,20 @@ func buildEscalationQueries(q *[numQueries]string, d *dialect) {
 		"ready_at = excluded.ready_at, assignee = excluded.assignee"
 	q[qDueEscalations] = "SELECT " + escalationCols + " FROM escalations " +
 		"WHERE status <> 'done' AND due_at <= $1 ORDER BY due_at " + d.limit(2) + d.skipLocked
+	if d.skipLocked != "" {
+		// The claim locks each escalation's incident too, skipping one
+		// another transaction holds, as qDueSymptomGraces does: a step
+		// locks its incident after its escalation, while acknowledge,
+		// resolve, reassign and the rest lock the incident and then the
+		// escalation. Claimed first and waiting for the incident, the
+		// step of an incident being acknowledged held the row the
+		// acknowledgement waited for: a deadlock PostgreSQL broke after
+		// deadlock_timeout, running one side's batch again. Skipped, it
+		// is taken on a later pass, after that transaction committed.
+		q[qDueEscalations] = "SELECT " + prefixed("e.", escalationCols) + " FROM escalations e " +
+			"JOIN incidents i ON i.id = e.incident_id WHERE e.status <> 'done' AND e.due_at <= $1 " +
+			"ORDER BY e.due_at " + d.limit(2) + " FOR UPDATE OF e SKIP LOCKED FOR NO KEY UPDATE OF i SKIP LOCKED"
+	}
 	q[qNextTurn] = "INSERT INTO rotation_turns (policy_id, level, turn) VALUES ($1, $2, 0) " +
 		"ON CONFLICT (policy_id, level) DO UPDATE SET turn = rotation_turns.turn + 1 RETURNING turn"
 	q[qInsertNotification] = "INSERT INTO notifications (" + notificationCols + ") VALUES " +
@@ -248,9 +265,14 @@ func buildEscalationQueries(q *[numQueries]string, d *dialect) {
 	// An outcome never brings a cancelled page back to life (the cancel may
 	// have come while it was in flight): only "sent" replaces "cancelled",
 	// since that message went out and the record must say so.
+	// Nor does the outcome of an attempt whose page was claimed again
+	// since ($9, the attempt count its claim set; 0 for a page no claim
+	// leased): its lease ended mid-attempt (ran out, or taken over from a
+	// node seen dead), and the later attempt owns the row. A claim is the
+	// only thing that counts an attempt, so the count names the claim.
 	q[qUpdateNotification] = "UPDATE notifications SET status = $2, attempts = $3, last_error = $4, " +
 		"due_at = $5, sent_at = $6, error_detail = $7, kind = $8, lease_until = NULL, lease_node = NULL " +
-		"WHERE id = $1 AND (status <> 'cancelled' OR $2 = 'sent')"
+		"WHERE id = $1 AND (status <> 'cancelled' OR $2 = 'sent') AND ($9 = 0 OR attempts = $9)"
 	// Why an outcome updated nothing: no such page, or it was cancelled.
 	q[qNotificationStatus] = "SELECT status FROM notifications WHERE id = $1"
 	// Why an attempt of a page cancelled meanwhile failed: it stays cancelled.
@@ -309,6 +331,13 @@ func buildNoiseQueries(q *[numQueries]string, d *dialect) {
 	// use that partial index instead of walking every open alert.
 	q[qSymptomsOf] = "SELECT " + alertCols + " FROM alerts WHERE symptom_of = $1 AND symptom_of <> '' " +
 		"AND status <> 'resolved' ORDER BY first_seen_at, id"
+	// Locked (PostgreSQL) for the callers that write the symptoms back
+	// whole (a merge moves them, a resolve promotes them), as
+	// qAlertsOfIncident: a re-trigger committed by another writer or node
+	// in between would otherwise be overwritten by their older copy. Rows
+	// are locked in the order read, so two such callers of one incident
+	// (which already hold its lock) never lock them crosswise.
+	q[qLockSymptomsOf] = q[qSymptomsOf] + d.forUpdate
 	q[qSetSymptomGrace] = "INSERT INTO symptom_grace (incident_id, recovering_since, due_at) VALUES ($1, $2, $3) " +
 		"ON CONFLICT (incident_id) DO UPDATE SET recovering_since = excluded.recovering_since, due_at = excluded.due_at"
 	q[qClearSymptomGrace] = "DELETE FROM symptom_grace WHERE incident_id = $1"
@@ -322,4 +351,13 @@ func buildNoiseQueries(q *[numQueries]string, d *dialect) {
 	}
 	q[qDueSymptomGraces] = "SELECT g.incident_id, g.recovering_since, g.due_at FROM symptom_grace g " +
 		"JOIN incidents i ON i.id = g.incident_id WHERE g.due_at <= $1 ORDER BY g.due_at, g.incident_id " + d.limit(2) + lock
+}
+
+// prefixed qualifies each column of the list cols with prefix ("e.").
+func prefixed(prefix, cols string) string {
+	list := strings.Split(cols, ", ")
+	for i := range list {
+		list[i] = prefix + list[i]
+	}
+	return strings.Join(list, ", ")
 }

@@ -99,6 +99,7 @@ func (t *tx) ClaimNotifications(ctx context.Context, now, leaseUntil time.Time, 
 		return nil, fmt.Errorf("claim notifications: %w", err)
 	}
 	for i := range out {
+		out[i].Claimed = out[i].Attempts // this claim's identity: its outcome's condition
 		if err := t.published(nil, hypercare.StreamNotification, hypercare.StreamUpdated, out[i].IncidentID, out[i].ID); err != nil {
 			return nil, err
 		}
@@ -119,6 +120,7 @@ func (t *tx) ClaimIncidentNotifications(ctx context.Context, incidentID string, 
 		return nil, fmt.Errorf("claim the pages of incident %s: %w", incidentID, err)
 	}
 	for i := range out {
+		out[i].Claimed = out[i].Attempts // this claim's identity: its outcome's condition
 		if err := t.published(nil, hypercare.StreamNotification, hypercare.StreamUpdated, out[i].IncidentID, out[i].ID); err != nil {
 			return nil, err
 		}
@@ -138,7 +140,7 @@ func (t *tx) UpdateNotification(ctx context.Context, n *hypercare.Notification) 
 		return err
 	}
 	err := t.update(ctx, qUpdateNotification, "notification", n.ID,
-		n.ID, n.Status, n.Attempts, n.LastError, micros(n.DueAt), nullMicros(n.SentAt), n.ErrorDetail, kindOf(n))
+		n.ID, n.Status, n.Attempts, n.LastError, micros(n.DueAt), nullMicros(n.SentAt), n.ErrorDetail, kindOf(n), n.Claimed)
 	if hypercare.IsNotFound(err) {
 		var status string
 		switch serr := t.queryRow(ctx, qNotificationStatus, n.ID).Scan(&status); {
@@ -151,6 +153,9 @@ func (t *tx) UpdateNotification(ctx context.Context, n *hypercare.Notification) 
 				return err
 			}
 			return fmt.Errorf("update notification %q to %s: %w", n.ID, n.Status, hypercare.ErrNotificationCancelled)
+		case n.Claimed != 0:
+			// It exists, not cancelled: another claim took it since.
+			return fmt.Errorf("update notification %q to %s: %w", n.ID, n.Status, hypercare.ErrNotificationSuperseded)
 		}
 	}
 	return t.published(err, hypercare.StreamNotification, hypercare.StreamUpdated, n.IncidentID, n.ID)

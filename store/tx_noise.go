@@ -137,6 +137,15 @@ func (t *tx) SymptomsOf(ctx context.Context, incidentID string) ([]hypercare.Ale
 	return t.alerts(ctx, "symptoms of incident "+incidentID, qSymptomsOf, incidentID)
 }
 
+// LockSymptomsOf is SymptomsOf with the rows locked until the transaction
+// ends (PostgreSQL; see hypercare.Tx).
+func (t *tx) LockSymptomsOf(ctx context.Context, incidentID string) ([]hypercare.Alert, error) {
+	if err := checkText("symptoms", "incident_id", incidentID); err != nil {
+		return nil, err
+	}
+	return t.alerts(ctx, "lock symptoms of incident "+incidentID, qLockSymptomsOf, incidentID)
+}
+
 // alerts runs an alert query of the write path; what names it in errors.
 func (t *tx) alerts(ctx context.Context, what string, q qid, args ...any) ([]hypercare.Alert, error) {
 	list, err := queryList(ctx, t, q, args, scanAlert)

@@ -1,0 +1,71 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/store"
+)
+
+// testLockSymptoms: LockSymptomsOf, the read a merge or a promotion writes
+// back from, returns what SymptomsOf does: the incident's unresolved
+// symptoms, oldest first, none of its own alerts, none of another
+// incident's; bad text is refused. (That it locks them on PostgreSQL, and
+// what for, is tested in intake: TestMergeKeepsConcurrentSymptomRetrigger.)
+func testLockSymptoms(t *testing.T, open func(testing.TB) *store.Store) {
+	ctx := t.Context()
+	s := openSeeded(t, open)
+	symptom := func(id, of string, seen time.Duration) *hypercare.Alert {
+		a := alert(id, svcSearch, "", "k-"+id)
+		a.SymptomOf, a.FirstSeenAt, a.LastSeenAt = of, at(seen), at(seen)
+		return a
+	}
+	mustWrite(t, s, func(tx hypercare.Tx) error {
+		for i, id := range []string{"inc-1", "inc-2"} {
+			if err := tx.InsertIncident(ctx, incident(id, int64(i+1), svcCheckout)); err != nil {
+				return err
+			}
+		}
+		resolved := symptom("s-4", "inc-1", 0)
+		resolved.Status, resolved.ResolvedAt = hypercare.StatusResolved, ptr(at(time.Minute))
+		for _, a := range []*hypercare.Alert{alert("al-1", svcCheckout, "inc-1", "own"), symptom("s-1", "inc-1", 2*time.Minute),
+			symptom("s-2", "inc-1", time.Minute), symptom("s-3", "inc-2", 0), resolved} {
+			if err := tx.InsertAlert(ctx, a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	mustWrite(t, s, func(tx hypercare.Tx) error {
+		plain, err := tx.SymptomsOf(ctx, "inc-1")
+		if err != nil {
+			return err
+		}
+		locked, err := tx.LockSymptomsOf(ctx, "inc-1")
+		if err != nil {
+			return err
+		}
+		var ids []string
+		for _, a := range locked {
+			ids = append(ids, a.ID)
+		}
+		if len(ids) != 2 || ids[0] != "s-2" || ids[1] != "s-1" || len(plain) != len(locked) {
+			t.Errorf("LockSymptomsOf(inc-1) = %v, SymptomsOf %d; want [s-2 s-1] as SymptomsOf", ids, len(plain))
+		}
+		for i := range locked {
+			if i < len(plain) && plain[i].ID != locked[i].ID {
+				t.Errorf("LockSymptomsOf[%d] = %s, SymptomsOf[%d] = %s", i, locked[i].ID, i, plain[i].ID)
+			}
+		}
+		if got, err := tx.LockSymptomsOf(ctx, "inc-9"); err != nil || len(got) != 0 {
+			t.Errorf("LockSymptomsOf of nothing = %+v, %v", got, err)
+		}
+		return nil
+	})
+	err := s.Write(ctx, "test", func(tx hypercare.Tx) error {
+		_, err := tx.LockSymptomsOf(ctx, nul)
+		return err
+	})
+	wantCode(t, err, hypercare.CodeInvalid)
+}
