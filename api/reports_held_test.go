@@ -107,3 +107,40 @@ func TestWindowSummaryDelayedIncidentResolvedBeforeItsPage(t *testing.T) {
 		}
 	})
 }
+
+// TestWindowSummaryDelayedIncidentTimedFromItsPage: an event rule delays
+// checkout's first page by 3 minutes (slow-page); alice is paged at 3
+// minutes, acknowledges 2 minutes later and resolves 10 minutes after
+// that. Like a held incident, it is timed from its page, as the delay was
+// nobody's time to answer: MTTA 120 s and MTTR 720 s. They used to be
+// 300 s and 900 s, from its opening.
+func TestWindowSummaryDelayedIncidentTimedFromItsPage(t *testing.T) {
+	cfg, err := config.Parse("w.yaml", []byte(summaryConfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	catalog := readiness.FromConfig(cfg, []hypercare.ContactType{hypercare.ContactWebhook})
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		p := newMaintPagerWith(t, eng, nil, func(o *api.Options) { o.Readiness = catalog })
+		withRules(t, p.env)
+		p.send(event("Checkout slow", "critical", "web", "slow"))
+		p.after(3*time.Minute, "alice level 1 incident #1")
+		p.clock.Advance(2 * time.Minute)
+		if code := p.do("POST", "/api/v1/incidents/1/acknowledge", p.responder, map[string]any{}, nil); code != 200 {
+			t.Fatalf("acknowledge: %d", code)
+		}
+		p.clock.Advance(10 * time.Minute)
+		if code := p.do("POST", "/api/v1/incidents/1/resolve", p.responder, map[string]any{}, nil); code != 200 {
+			t.Fatalf("resolve: %d", code)
+		}
+		var s report.WindowSummary
+		if code := p.do("GET", "/api/v1/windows/bf/summary", p.viewer, nil, &s); code != 200 || len(s.Services) != 1 {
+			t.Fatalf("summary: %d %+v", code, s)
+		}
+		if c := s.Services[0]; c.Incidents != 1 || c.Pages != 1 || c.MTTA.Count != 1 || *c.MTTA.MeanSeconds != 120 ||
+			c.MTTR.Count != 1 || *c.MTTR.MeanSeconds != 720 {
+			t.Errorf("checkout = %+v mtta %v mttr %v; want 1 incident, MTTA 120 s, MTTR 720 s",
+				c, durations(c.MTTA), durations(c.MTTR))
+		}
+	})
+}
