@@ -72,10 +72,11 @@ func durations(d report.Durations) []any {
 
 // TestWindowSummaryDelayedIncidentResolvedBeforeItsPage: an event rule
 // delays checkout's first page by 3 minutes (rulesConfig's slow-page);
-// #1's monitor resolves it after a minute, so nobody was paged and it is
-// not timed, as a transient incident is not (the service's pause alone
-// marks those). #2 is acknowledged by a person inside the delay: someone
-// answered, so it is timed. #1 used to count an MTTA and MTTR of 60 s.
+// #1's monitor resolves it after a minute, so nobody was paged: it is
+// transient, as a blip inside the service's pause is (its badge and the
+// noise report's transient count agree), and not timed. #2 is
+// acknowledged by a person inside the delay: someone answered, so it is
+// timed. #1 used to count an MTTA and MTTR of 60 s, and was not transient.
 func TestWindowSummaryDelayedIncidentResolvedBeforeItsPage(t *testing.T) {
 	cfg, err := config.Parse("w.yaml", []byte(summaryConfig))
 	if err != nil {
@@ -104,6 +105,17 @@ func TestWindowSummaryDelayedIncidentResolvedBeforeItsPage(t *testing.T) {
 		if c := s.Services[0]; c.Incidents != 2 || c.Pages != 0 || c.MTTA.Count != 1 || *c.MTTA.MeanSeconds != 120 || c.MTTR.Count != 0 {
 			t.Errorf("checkout = %+v mtta %v mttr %v; want 2 incidents, #2 alone in MTTA (120 s), no MTTR",
 				c, durations(c.MTTA), durations(c.MTTR))
+		}
+		var one struct {
+			Incident hypercare.Incident `json:"incident"`
+		}
+		if code := p.do("GET", "/api/v1/incidents/1", p.viewer, nil, &one); code != 200 || !one.Incident.Transient {
+			t.Errorf("incident #1: %d transient %v; want transient", code, one.Incident.Transient)
+		}
+		var rep report.NoiseReport
+		if code := p.do("GET", "/api/v1/noise?service=checkout&from=2026-11-27T00:00:00Z", p.viewer, nil, &rep); code != 200 ||
+			len(rep.Services) != 1 || rep.Services[0].Incidents != 2 || rep.Services[0].Transient != 1 {
+			t.Errorf("noise: %d %+v; want checkout's 2 incidents, 1 transient", code, rep.Services)
 		}
 	})
 }

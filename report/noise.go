@@ -23,8 +23,9 @@ type NoiseCounts struct {
 	Symptoms   int64 `json:"symptoms"`
 	Alerts     int64 `json:"alerts"`
 	Incidents  int64 `json:"incidents"`
-	// Transient counts incidents that resolved inside the service's
-	// pause_notifications_minutes and paged nobody.
+	// Transient counts incidents their monitor resolved before their first
+	// page was due (the service's pause_notifications_minutes or an event
+	// rule's delay_minutes) and that paged nobody: the incident's badge.
 	Transient int64 `json:"transient"`
 	// Held counts incidents opened while a maintenance window or silence
 	// covered them: their first page waited for its end (and never went
