@@ -37,3 +37,24 @@ func TestNoiseCountsIncidentPagedAfterThePeriod(t *testing.T) {
 		t.Errorf("totals = %+v, want 2 paged incidents", rep.Totals)
 	}
 }
+
+// TestSummariseWindowIncidentOpenedResolved: a responder splits two
+// already-resolved alerts off incident i1 into i2 an hour in; i2 opens
+// resolved (created and resolved at the same instant), pages nobody and
+// is acknowledged by nobody. It is an incident of the window, but no
+// response to time: its MTTA and MTTR of 0 s would drag the medians
+// down (as would an incident a single batch of events opened and
+// resolved). i1 keeps its times.
+func TestSummariseWindowIncidentOpenedResolved(t *testing.T) {
+	start := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
+	tp := func(d time.Duration) *time.Time { v := start.Add(d); return &v }
+	w := hypercare.Window{ID: "bf", TimeZone: time.UTC, Start: start, End: start.Add(24 * time.Hour)}
+	s := Summarise(WindowInput{Window: w, Now: w.End, Services: []string{"checkout"}, Incidents: []hypercare.IncidentStat{
+		{ID: "i1", ServiceID: "checkout", CreatedAt: start, FirstPageAt: tp(0), AcknowledgedAt: tp(10 * time.Minute), ResolvedAt: tp(2 * time.Hour)},
+		{ID: "i2", ServiceID: "checkout", CreatedAt: start.Add(time.Hour), ResolvedAt: tp(time.Hour)},
+	}})
+	c := s.Services[0]
+	if c.Incidents != 2 || c.MTTA.Count != 1 || *c.MTTA.MeanSeconds != 600 || c.MTTR.Count != 1 || *c.MTTR.MeanSeconds != 7200 {
+		t.Errorf("checkout = %+v mtta %v mttr %v; want 2 incidents, i1 alone timed: MTTA 600 s, MTTR 7200 s", c, durs(c.MTTA), durs(c.MTTR))
+	}
+}

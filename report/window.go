@@ -264,6 +264,9 @@ func serviceLines(in WindowInput) []WindowService {
 // timed from that first page, and a delayed one from when its page was
 // due (or sent, if earlier): the hold or delay was nobody's time to answer,
 // as PagerDuty's auto-pause opens the incident only when the pause ends.
+// An incident that opened resolved, unpaged and unacknowledged (split off
+// with alerts already resolved, or opened and resolved by one batch of
+// events) had no response to time: 0 s would drag the medians down.
 // A delayed incident a person acknowledged before its page was due
 // answered without being asked, and keeps its times from its creation.
 // Every other incident is timed from its creation, even one that paged
@@ -277,6 +280,8 @@ func responseStart(inc hypercare.IncidentStat) (time.Time, bool) {
 		return time.Time{}, false
 	case inc.Held:
 		return *inc.FirstPageAt, true
+	case inc.FirstPageAt == nil && inc.AcknowledgedAt == nil && inc.ResolvedAt != nil && !inc.ResolvedAt.After(inc.CreatedAt):
+		return time.Time{}, false // opened resolved: a split-off of resolved alerts
 	case inc.PageDueAt == nil || !inc.PageDueAt.After(inc.CreatedAt):
 		return inc.CreatedAt, true
 	}
