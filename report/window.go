@@ -80,8 +80,10 @@ type NightDef struct {
 }
 
 // WindowService is one in-scope service's incidents in the window. MTTA
-// is creation to the first acknowledgement (or to resolution for incidents
-// resolved without one; an ack timeout's re-trigger does not move it); MTTR is creation to resolution. Transient incidents, which
+// is creation to the first acknowledgement (or to the first resolution for
+// incidents resolved without one; an ack timeout's re-trigger does not
+// move it, nor does a flapping key's re-opening); MTTR is creation to the
+// last resolution. Transient incidents, which
 // paged nobody and were resolved by their monitor, are left out of both,
 // and so are held incidents that never paged; a held incident that paged
 // is timed from its first page, and one an event rule's delay or the
@@ -231,7 +233,7 @@ func serviceLines(in WindowInput) []WindowService {
 		if !timed {
 			continue
 		}
-		if t := firstOf(inc.AcknowledgedAt, inc.ResolvedAt); t != nil {
+		if t := firstOf(inc.AcknowledgedAt, firstResolution(inc, from)); t != nil {
 			a.ack = append(a.ack, max(0, t.Sub(from)))
 		}
 		if inc.ResolvedAt != nil {
@@ -293,6 +295,17 @@ func responseStart(inc hypercare.IncidentStat) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return asked, true
+}
+
+// firstResolution is the resolution MTTA runs to for an incident nobody
+// acknowledged first: its first (FirstResolvedAt), as a key flapping
+// re-opens it and resolves it again, unless that came before from (the
+// run that paged began after it), then its last.
+func firstResolution(inc hypercare.IncidentStat, from time.Time) *time.Time {
+	if inc.FirstResolvedAt != nil && !inc.FirstResolvedAt.Before(from) {
+		return inc.FirstResolvedAt
+	}
+	return inc.ResolvedAt
 }
 
 // firstOf returns the earlier of the times that are set.

@@ -69,6 +69,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"ReportFirstAck", testReportFirstAck},
 		{"ReportMerged", testReportMerged},
 		{"ReportFirstPage", testReportFirstPage},
+		{"ReportFirstResolution", testReportFirstResolution},
 		{"OpenAnnouncements", testOpenAnnouncements},
 		{"ReportPagesAsSent", testReportPagesAsSent},
 		{"Silences", testSilences},
