@@ -53,6 +53,12 @@ type IncidentStat struct {
 	// when nobody was ever paged for it. A held incident's response is
 	// timed from it: the hold was not anyone's time to answer.
 	FirstPageAt *time.Time
+	// FirstResolvedAt is when the incident was first resolved (the
+	// timeline's earliest resolution, else ResolvedAt), nil when it never
+	// was. ResolvedAt is its last: an incident re-opened by its flapping
+	// key was answered when its monitor first resolved it, and MTTA runs
+	// to that, not across the quiet time to its last resolution.
+	FirstResolvedAt *time.Time
 	// PageDueAt is when its first page was due had no maintenance window
 	// or silence held it: its opening plus the service's pause or an
 	// event rule's delay (nil without an escalation). An incident that

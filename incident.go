@@ -98,8 +98,9 @@ type Incident struct {
 	UpdatedAt      time.Time  `json:"updated_at"`
 	AcknowledgedAt *time.Time `json:"acknowledged_at"`
 	ResolvedAt     *time.Time `json:"resolved_at"`
-	// Transient says the incident resolved within its service's
-	// pause_notifications_minutes, before its first page: nobody was paged.
+	// Transient says its monitor resolved the incident before its first
+	// page was due (the service's pause_notifications_minutes or an event
+	// rule's delay_minutes) and before any page: a blip nobody was paged for.
 	Transient bool `json:"transient"`
 	// Flapping says its alert kept triggering and resolving (more than the
 	// flapping count within the window): re-triggers re-open this incident

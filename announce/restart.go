@@ -56,7 +56,7 @@ func (e *Engine) endRemoved(ctx context.Context, cur *Subjects, now time.Time) e
 		if a.Edge != correlate.EdgeStart {
 			continue
 		}
-		msg, until, ok := endOf(a.Message)
+		msg, until, ok := endOf(a.Subject, a.Message)
 		if !ok {
 			e.log.Warn("cannot tell the end of a removed window from its start announcement",
 				slog.String("subject", a.Subject), slog.String("announcement", a.ID))
@@ -92,12 +92,26 @@ func directTargets(cur *Subjects) []hypercare.AnnounceTarget {
 	return out
 }
 
-// endOf reads a start announcement's text (Message) back: the text of
-// the matching end announcement and the end of the occurrence it named.
-// The store keeps no more of a removed window than that text.
-func endOf(start string) (msg string, until time.Time, ok bool) {
-	i, j := strings.Index(start, startedSep), strings.LastIndex(start, untilSep)
-	if i < 0 || j < i {
+// endOf reads back the text (Message) of the start announcement of the
+// subject ref: the text of the matching end announcement and the end of
+// the occurrence it named. The store keeps no more of a removed window
+// than that text and ref. The text starts with the subject's Kind and ID,
+// known from ref, so a name or scope holding " started: " (a window named
+// "Launch started: v2", a matcher on a log line) is not taken for the
+// separator: without a name, it follows the ID; with one, it follows the
+// ")" that closes the parenthesis opened after the ID (a name's own
+// balanced parentheses are skipped; only a name with a ")" closing all
+// before it followed by " started: " stays ambiguous). The ", until " is the last one, as a
+// scope may hold that too.
+func endOf(ref, start string) (msg string, until time.Time, ok bool) {
+	kind, id, _ := strings.Cut(ref, ":")
+	prefix := kindWord(kind) + " " + id
+	if kindWord(kind) == "" || !strings.HasPrefix(start, prefix) {
+		return "", time.Time{}, false
+	}
+	i := startedAt(start, len(prefix))
+	j := strings.LastIndex(start, untilSep)
+	if i < 0 || j < i+len(startedSep) {
 		return "", time.Time{}, false
 	}
 	rest := start[j+len(untilSep):]
@@ -113,4 +127,28 @@ func endOf(start string) (msg string, until time.Time, ok bool) {
 		return "", time.Time{}, false
 	}
 	return start[:i] + endedSep + start[i+len(startedSep):j], until, true
+}
+
+// startedAt is the index in start of the startedSep that ends the
+// subject's name, the part of Message after its Kind and ID (at n), or -1.
+func startedAt(start string, n int) int {
+	if strings.HasPrefix(start[n:], startedSep) {
+		return n
+	}
+	if !strings.HasPrefix(start[n:], " (") {
+		return -1
+	}
+	depth := 1
+	for k := n + 2; k < len(start); k++ {
+		switch start[k] {
+		case '(':
+			depth++
+		case ')':
+			depth--
+			if depth <= 0 && strings.HasPrefix(start[k+1:], startedSep) {
+				return k + 1
+			}
+		}
+	}
+	return -1
 }

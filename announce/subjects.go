@@ -8,6 +8,24 @@ import (
 	"github.com/hypercare/hypercare/correlate"
 )
 
+// Subject kinds, the part of a Ref before the colon.
+const (
+	refMaintenance = correlate.SuppressMaintenance
+	refWindow      = "window"
+)
+
+// kindWord is the Kind of subjects whose Ref starts with kind ("" for
+// none): endOf reads a removed subject's Kind back from its Ref.
+func kindWord(kind string) string {
+	switch kind {
+	case refMaintenance:
+		return "Maintenance"
+	case refWindow:
+		return "Hypercare window"
+	}
+	return ""
+}
+
 // FromMaintenance makes a subject of each maintenance window.
 func FromMaintenance(windows []correlate.Maintenance) []Subject {
 	var out []Subject
@@ -21,7 +39,7 @@ func FromMaintenance(windows []correlate.Maintenance) []Subject {
 			}
 			scope = strings.TrimPrefix(scope+"; alerts matching "+strings.Join(ms, ", "), "; ")
 		}
-		out = append(out, Subject{Ref: correlate.SuppressMaintenance + ":" + m.ID, Kind: "Maintenance", ID: m.ID,
+		out = append(out, Subject{Ref: refMaintenance + ":" + m.ID, Kind: kindWord(refMaintenance), ID: m.ID,
 			Name: m.Name, Zone: m.Zone, Scope: scope + " (alerts recorded, pages held until the end)",
 			Targets: m.AnnounceTo, Edges: m.Edges, Next: m.Next})
 	}
@@ -42,7 +60,7 @@ func FromWindows(windows []hypercare.Window) []Subject {
 		if zone == nil {
 			zone = time.UTC
 		}
-		out = append(out, Subject{Ref: "window:" + w.ID, Kind: "Hypercare window", ID: w.ID, Name: w.Name,
+		out = append(out, Subject{Ref: refWindow + ":" + w.ID, Kind: kindWord(refWindow), ID: w.ID, Name: w.Name,
 			Zone: zone, Scope: scope, Targets: w.AnnounceTo,
 			Edges: func(from, to time.Time) []correlate.Edge {
 				var edges []correlate.Edge

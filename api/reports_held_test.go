@@ -72,10 +72,11 @@ func durations(d report.Durations) []any {
 
 // TestWindowSummaryDelayedIncidentResolvedBeforeItsPage: an event rule
 // delays checkout's first page by 3 minutes (rulesConfig's slow-page);
-// #1's monitor resolves it after a minute, so nobody was paged and it is
-// not timed, as a transient incident is not (the service's pause alone
-// marks those). #2 is acknowledged by a person inside the delay: someone
-// answered, so it is timed. #1 used to count an MTTA and MTTR of 60 s.
+// #1's monitor resolves it after a minute, so nobody was paged: it is
+// transient, as a blip inside the service's pause is (its badge and the
+// noise report's transient count agree), and not timed. #2 is
+// acknowledged by a person inside the delay: someone answered, so it is
+// timed. #1 used to count an MTTA and MTTR of 60 s, and was not transient.
 func TestWindowSummaryDelayedIncidentResolvedBeforeItsPage(t *testing.T) {
 	cfg, err := config.Parse("w.yaml", []byte(summaryConfig))
 	if err != nil {
@@ -103,6 +104,54 @@ func TestWindowSummaryDelayedIncidentResolvedBeforeItsPage(t *testing.T) {
 		}
 		if c := s.Services[0]; c.Incidents != 2 || c.Pages != 0 || c.MTTA.Count != 1 || *c.MTTA.MeanSeconds != 120 || c.MTTR.Count != 0 {
 			t.Errorf("checkout = %+v mtta %v mttr %v; want 2 incidents, #2 alone in MTTA (120 s), no MTTR",
+				c, durations(c.MTTA), durations(c.MTTR))
+		}
+		var one struct {
+			Incident hypercare.Incident `json:"incident"`
+		}
+		if code := p.do("GET", "/api/v1/incidents/1", p.viewer, nil, &one); code != 200 || !one.Incident.Transient {
+			t.Errorf("incident #1: %d transient %v; want transient", code, one.Incident.Transient)
+		}
+		var rep report.NoiseReport
+		if code := p.do("GET", "/api/v1/noise?service=checkout&from=2026-11-27T00:00:00Z", p.viewer, nil, &rep); code != 200 ||
+			len(rep.Services) != 1 || rep.Services[0].Incidents != 2 || rep.Services[0].Transient != 1 {
+			t.Errorf("noise: %d %+v; want checkout's 2 incidents, 1 transient", code, rep.Services)
+		}
+	})
+}
+
+// TestWindowSummaryDelayedIncidentTimedFromItsPage: an event rule delays
+// checkout's first page by 3 minutes (slow-page); alice is paged at 3
+// minutes, acknowledges 2 minutes later and resolves 10 minutes after
+// that. Like a held incident, it is timed from its page, as the delay was
+// nobody's time to answer: MTTA 120 s and MTTR 720 s. They used to be
+// 300 s and 900 s, from its opening.
+func TestWindowSummaryDelayedIncidentTimedFromItsPage(t *testing.T) {
+	cfg, err := config.Parse("w.yaml", []byte(summaryConfig))
+	if err != nil {
+		t.Fatal(err)
+	}
+	catalog := readiness.FromConfig(cfg, []hypercare.ContactType{hypercare.ContactWebhook})
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		p := newMaintPagerWith(t, eng, nil, func(o *api.Options) { o.Readiness = catalog })
+		withRules(t, p.env)
+		p.send(event("Checkout slow", "critical", "web", "slow"))
+		p.after(3*time.Minute, "alice level 1 incident #1")
+		p.clock.Advance(2 * time.Minute)
+		if code := p.do("POST", "/api/v1/incidents/1/acknowledge", p.responder, map[string]any{}, nil); code != 200 {
+			t.Fatalf("acknowledge: %d", code)
+		}
+		p.clock.Advance(10 * time.Minute)
+		if code := p.do("POST", "/api/v1/incidents/1/resolve", p.responder, map[string]any{}, nil); code != 200 {
+			t.Fatalf("resolve: %d", code)
+		}
+		var s report.WindowSummary
+		if code := p.do("GET", "/api/v1/windows/bf/summary", p.viewer, nil, &s); code != 200 || len(s.Services) != 1 {
+			t.Fatalf("summary: %d %+v", code, s)
+		}
+		if c := s.Services[0]; c.Incidents != 1 || c.Pages != 1 || c.MTTA.Count != 1 || *c.MTTA.MeanSeconds != 120 ||
+			c.MTTR.Count != 1 || *c.MTTR.MeanSeconds != 720 {
+			t.Errorf("checkout = %+v mtta %v mttr %v; want 1 incident, MTTA 120 s, MTTR 720 s",
 				c, durations(c.MTTA), durations(c.MTTR))
 		}
 	})

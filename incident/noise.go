@@ -132,6 +132,23 @@ func Paged(ctx context.Context, tx hypercare.Tx, incidentID string) (bool, error
 	return st.Step > 0, nil
 }
 
+// FirstPageDue returns when incident incidentID's first page is due but
+// for holds (its escalation's ReadyAt: its opening, or re-opening, plus
+// the longer of an event rule's delay_minutes and the service's pause;
+// zero when neither put it off or it has no escalation), and whether it
+// has paged. An incident its monitor resolves before then, unpaged, is a
+// blip (transient), whichever of the two put its page off.
+func FirstPageDue(ctx context.Context, tx hypercare.Tx, incidentID string) (time.Time, bool, error) {
+	st, err := tx.GetEscalation(ctx, incidentID)
+	if hypercare.IsNotFound(err) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("escalation of incident %s: %w", incidentID, err)
+	}
+	return st.ReadyAt, st.Step > 0, nil
+}
+
 // promoteSymptoms follows the resolution of incident up: each of its
 // symptoms still open goes to an incident on its own service, at the
 // urgency and priority the event rules chose for it (stored on the

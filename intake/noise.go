@@ -167,9 +167,9 @@ func (in view) reopenFlapping(ctx context.Context, tx hypercare.Tx, n correlate.
 
 // resolveAlert stores a resolved alert and follows it on its incident
 // (for a symptom, the upstream incident it belongs to). An incident that
-// resolves with it within its service's pause of opening, before any
-// page, is marked transient (a blip), also one that waited for its
-// symptoms to clear.
+// resolves with it before any page and before its first page was due
+// (the service's pause or an event rule's delay) is marked transient (a
+// blip), also one that waited for its symptoms to clear.
 func (in view) resolveAlert(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, now time.Time) error {
 	if err := tx.UpdateAlert(ctx, a); err != nil {
 		return err
@@ -184,9 +184,6 @@ func (in view) resolveAlert(ctx context.Context, tx hypercare.Tx, a *hypercare.A
 		if err := incident.AlertResolved(ctx, tx, a, actor, now, in.Policy, in.Grouping, n.SymptomGrace); err != nil {
 			return err
 		}
-		if n.Pause <= 0 {
-			return nil // nothing to read: without a pause nothing is transient
-		}
 	} else {
 		return nil
 	}
@@ -194,19 +191,24 @@ func (in view) resolveAlert(ctx context.Context, tx hypercare.Tx, a *hypercare.A
 }
 
 // markTransient marks incident id transient if it is resolved (by the
-// alert resolving just now: it was open while that alert was) within its
-// service's pause of opening and before any page.
+// alert resolving just now: it was open while that alert was) before any
+// page and before its first page was due: within its service's pause of
+// opening, or before the end of the delay (an event rule's delay_minutes
+// or the pause) its escalation waited for. A blip an event rule delayed
+// is as much noise as one the pause caught: the noise report's transient
+// figure and the incident's badge count both.
 func (in view) markTransient(ctx context.Context, tx hypercare.Tx, id string, now time.Time) error {
 	inc, err := tx.GetIncident(ctx, id)
 	if err != nil || inc.Status != hypercare.StatusResolved || inc.Transient {
 		return err
 	}
-	n := in.noiseOf(inc.ServiceID)
-	if n.Pause <= 0 || !correlate.Transient(n.Pause, inc.CreatedAt, false, now) {
-		return nil
-	}
-	if paged, err := incident.Paged(ctx, tx, id); err != nil || paged {
+	due, paged, err := incident.FirstPageDue(ctx, tx, id)
+	if err != nil || paged {
 		return err
+	}
+	n := in.noiseOf(inc.ServiceID)
+	if !due.After(now) && !correlate.Transient(n.Pause, inc.CreatedAt, false, now) {
+		return nil
 	}
 	inc.Transient = true
 	if err := tx.UpdateIncident(ctx, inc); err != nil {

@@ -23,8 +23,9 @@ type NoiseCounts struct {
 	Symptoms   int64 `json:"symptoms"`
 	Alerts     int64 `json:"alerts"`
 	Incidents  int64 `json:"incidents"`
-	// Transient counts incidents that resolved inside the service's
-	// pause_notifications_minutes and paged nobody.
+	// Transient counts incidents their monitor resolved before their first
+	// page was due (the service's pause_notifications_minutes or an event
+	// rule's delay_minutes) and that paged nobody: the incident's badge.
 	Transient int64 `json:"transient"`
 	// Held counts incidents opened while a maintenance window or silence
 	// covered them: their first page waited for its end (and never went
@@ -33,10 +34,12 @@ type NoiseCounts struct {
 	// Pages counts escalation steps that reached a person (one per
 	// incident, step and user, however many contact methods it used),
 	// whenever their incident opened; PagedIncidents counts the period's
-	// incidents those pages were for. An incident opened before the period
-	// and still paging in it (an escalation repeating overnight) is not
-	// one of them: page_reduction compares the period's alerts with the
-	// period's paged incidents, and would otherwise drop below zero.
+	// incidents that paged, whenever they first did: one opened a minute
+	// before the period's end and paged after it (a pause, a hold) woke
+	// someone for an alert of the period. An incident opened before the
+	// period and still paging in it (an escalation repeating overnight) is
+	// not one of them: page_reduction compares the period's alerts with
+	// the period's paged incidents, and would otherwise drop below zero.
 	Pages          int64 `json:"pages"`
 	PagedIncidents int64 `json:"paged_incidents"`
 	// IncidentReduction is 1 - incidents/alerts: how much grouping,
@@ -153,13 +156,20 @@ func Noise(in NoiseInput) NoiseReport {
 		c.Feedback.add(inc.Verdict)
 	}
 	paged := map[string]bool{}
+	markPaged := func(incidentID string, c *NoiseCounts) {
+		if id := target(incidentID); opened[id] && !paged[id] {
+			paged[id] = true
+			c.PagedIncidents++
+		}
+	}
 	for _, p := range in.Pages {
 		c := line(p.ServiceID)
 		c.Pages++
-		id := target(p.IncidentID)
-		if opened[id] && !paged[id] {
-			paged[id] = true
-			c.PagedIncidents++
+		markPaged(p.IncidentID, c)
+	}
+	for _, inc := range in.Incidents {
+		if inc.FirstPageAt != nil { // also a first page made after the period
+			markPaged(inc.ID, line(inc.ServiceID))
 		}
 	}
 	rep := NoiseReport{From: in.From, To: in.To, Service: in.Service, Services: []NoiseService{}}

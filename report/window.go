@@ -80,11 +80,14 @@ type NightDef struct {
 }
 
 // WindowService is one in-scope service's incidents in the window. MTTA
-// is creation to the first acknowledgement (or to resolution for incidents
-// resolved without one; an ack timeout's re-trigger does not move it); MTTR is creation to resolution. Transient incidents, which
+// is creation to the first acknowledgement (or to the first resolution for
+// incidents resolved without one; an ack timeout's re-trigger does not
+// move it, nor does a flapping key's re-opening); MTTR is creation to the
+// last resolution. Transient incidents, which
 // paged nobody and were resolved by their monitor, are left out of both,
 // and so are held incidents that never paged; a held incident that paged
-// is timed from its first page (responseStart).
+// is timed from its first page, and one an event rule's delay or the
+// service's pause put off from when its page was due (responseStart).
 // An incident merged into another is left out of every figure but Pages:
 // it is the target's outage, and the merge that resolved it is no time
 // to resolve.
@@ -230,7 +233,7 @@ func serviceLines(in WindowInput) []WindowService {
 		if !timed {
 			continue
 		}
-		if t := firstOf(inc.AcknowledgedAt, inc.ResolvedAt); t != nil {
+		if t := firstOf(inc.AcknowledgedAt, firstResolution(inc, from)); t != nil {
 			a.ack = append(a.ack, max(0, t.Sub(from)))
 		}
 		if inc.ResolvedAt != nil {
@@ -252,17 +255,25 @@ func serviceLines(in WindowInput) []WindowService {
 }
 
 // responseStart is when an incident's MTTA and MTTR clocks start, and
-// whether it has them at all. A transient incident paged nobody and was
-// resolved by its monitor; a held one (a maintenance window or silence
-// held its first page) that never paged was never anyone's to answer, as
-// PagerDuty counts only incidents triggered to a responder: neither is
-// timed. Nor is one whose monitor resolved it, unacknowledged and
-// unpaged, before its first page was due (an event rule's delay, which
-// does not mark it transient as the service's pause does). A held
-// incident that paged when its hold ended is timed from that first page,
-// since the hold was nobody's time to answer. Every other incident is
-// timed from its creation, even one that paged nobody (nobody on call):
-// that is a gap the figures must show, not hide.
+// whether it has them at all: when someone was first asked to answer it.
+// A transient incident paged nobody and was resolved by its monitor; a
+// held one (a maintenance window or silence held its first page) that
+// never paged was never anyone's to answer, as PagerDuty counts only
+// incidents triggered to a responder: neither is timed. Nor is one whose
+// first page an event rule's delay or the service's pause put off
+// (PageDueAt) and that was resolved, unacknowledged and unpaged, before
+// that page was due. A held incident that paged when its hold ended is
+// timed from that first page, and a delayed one from when its page was
+// due (or sent, if earlier): the hold or delay was nobody's time to answer,
+// as PagerDuty's auto-pause opens the incident only when the pause ends.
+// An incident that opened resolved, unpaged and unacknowledged (split off
+// with alerts already resolved, or opened and resolved by one batch of
+// events) had no response to time: 0 s would drag the medians down.
+// A delayed incident a person acknowledged before its page was due
+// answered without being asked, and keeps its times from its creation.
+// Every other incident is timed from its creation, even one that paged
+// nobody (nobody on call): that is a gap the figures must show, not hide;
+// a delayed one that paged nobody shows it from when its page was due.
 func responseStart(inc hypercare.IncidentStat) (time.Time, bool) {
 	switch {
 	case inc.Transient:
@@ -271,11 +282,30 @@ func responseStart(inc hypercare.IncidentStat) (time.Time, bool) {
 		return time.Time{}, false
 	case inc.Held:
 		return *inc.FirstPageAt, true
-	case inc.FirstPageAt == nil && inc.AcknowledgedAt == nil && inc.ResolvedAt != nil &&
-		inc.PageDueAt != nil && inc.ResolvedAt.Before(*inc.PageDueAt):
+	case inc.FirstPageAt == nil && inc.AcknowledgedAt == nil && inc.ResolvedAt != nil && !inc.ResolvedAt.After(inc.CreatedAt):
+		return time.Time{}, false // opened resolved: a split-off of resolved alerts
+	case inc.PageDueAt == nil || !inc.PageDueAt.After(inc.CreatedAt):
+		return inc.CreatedAt, true
+	}
+	asked := *firstOf(inc.PageDueAt, inc.FirstPageAt)
+	switch {
+	case inc.AcknowledgedAt != nil && inc.AcknowledgedAt.Before(asked):
+		return inc.CreatedAt, true
+	case inc.FirstPageAt == nil && inc.AcknowledgedAt == nil && inc.ResolvedAt != nil && inc.ResolvedAt.Before(asked):
 		return time.Time{}, false
 	}
-	return inc.CreatedAt, true
+	return asked, true
+}
+
+// firstResolution is the resolution MTTA runs to for an incident nobody
+// acknowledged first: its first (FirstResolvedAt), as a key flapping
+// re-opens it and resolves it again, unless that came before from (the
+// run that paged began after it), then its last.
+func firstResolution(inc hypercare.IncidentStat, from time.Time) *time.Time {
+	if inc.FirstResolvedAt != nil && !inc.FirstResolvedAt.Before(from) {
+		return inc.FirstResolvedAt
+	}
+	return inc.ResolvedAt
 }
 
 // firstOf returns the earlier of the times that are set.

@@ -51,6 +51,14 @@ func alertCountsSQL(where string) string {
 const firstAckSQL = "COALESCE((SELECT t.at FROM timeline t WHERE t.incident_id = i.id AND t.type = '" +
 	hypercare.TimelineAcknowledged + "' ORDER BY t.at LIMIT 1), i.acknowledged_at)"
 
+// firstResolvedSQL is when an incident was first resolved: its earliest
+// resolution on the timeline (a key flapping re-opens a resolved incident
+// and resolves it again; resolved_at keeps the last), else resolved_at.
+// It walks the incident's timeline_incident_at range in time order and
+// stops at the first resolution.
+const firstResolvedSQL = "COALESCE((SELECT t.at FROM timeline t WHERE t.incident_id = i.id AND t.type = '" +
+	hypercare.TimelineResolved + "' ORDER BY t.at LIMIT 1), i.resolved_at)"
+
 // mergedSQL is the details of the merged timeline entry that resolved an
 // incident, naming the incident it went into (into_incident_id), or NULL.
 // Only a resolved incident can have been merged (a merge resolves it, and
@@ -77,7 +85,7 @@ const pageDueSQL = "(SELECT NULLIF(e.ready_at, 0) FROM escalations e WHERE e.inc
 
 func incidentStatsSQL(where string) string {
 	return "SELECT i.id, i.number, i.service_id, i.created_at, " + firstAckSQL + ", " +
-		"i.resolved_at, i.transient, i.suppressed_by <> '', COALESCE(f.verdict, ''), " + mergedSQL + ", " + firstPageSQL + ", " + pageDueSQL + " FROM incidents i " +
+		"i.resolved_at, " + firstResolvedSQL + ", i.transient, i.suppressed_by <> '', COALESCE(f.verdict, ''), " + mergedSQL + ", " + firstPageSQL + ", " + pageDueSQL + " FROM incidents i " +
 		"LEFT JOIN incident_feedback f ON f.incident_id = i.id" + where + " ORDER BY i.created_at, i.id"
 }
 
@@ -167,7 +175,8 @@ func (s *Store) AlertCounts(ctx context.Context, from, to time.Time, serviceID s
 
 // IncidentStats returns the incidents opened in [from, to), oldest first,
 // with their verdicts; AcknowledgedAt is the first acknowledgement
-// (firstAckSQL), MergedInto the incident a merge moved one into
+// (firstAckSQL), FirstResolvedAt the first resolution (firstResolvedSQL),
+// MergedInto the incident a merge moved one into
 // (mergedSQL), FirstPageAt its first page (firstPageSQL) and PageDueAt
 // when that was due but for holds (pageDueSQL).
 func (s *Store) IncidentStats(ctx context.Context, from, to time.Time, serviceID string) ([]hypercare.IncidentStat, error) {
@@ -181,15 +190,16 @@ func (s *Store) IncidentStats(ctx context.Context, from, to time.Time, serviceID
 	rows, err := readAll(ctx, s, "incident stats", incidentStatsSQL(q.sql()), q.args,
 		func(r rowScanner, st *hypercare.IncidentStat) error {
 			var created int64
-			var acked, resolved, paged, due sql.NullInt64
+			var acked, resolved, firstResolved, paged, due sql.NullInt64
 			var merged sql.NullString
-			if err := r.Scan(&st.ID, &st.Number, &st.ServiceID, &created, &acked, &resolved, &st.Transient, &st.Held,
+			if err := r.Scan(&st.ID, &st.Number, &st.ServiceID, &created, &acked, &resolved, &firstResolved, &st.Transient, &st.Held,
 				&st.Verdict, &merged, &paged, &due); err != nil {
 				return err
 			}
 			st.CreatedAt = fromMicros(created)
 			st.AcknowledgedAt, st.ResolvedAt = fromNullMicros(acked), fromNullMicros(resolved)
 			st.FirstPageAt, st.PageDueAt = fromNullMicros(paged), fromNullMicros(due)
+			st.FirstResolvedAt = fromNullMicros(firstResolved)
 			if merged.Valid {
 				var d struct {
 					Into string `json:"into_incident_id"`

@@ -71,6 +71,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"ReportFirstAck", testReportFirstAck},
 		{"ReportMerged", testReportMerged},
 		{"ReportFirstPage", testReportFirstPage},
+		{"ReportFirstResolution", testReportFirstResolution},
 		{"OpenAnnouncements", testOpenAnnouncements},
 		{"AnnouncementSupersededOutcome", testAnnouncementSupersededOutcome},
 		{"ReportPagesAsSent", testReportPagesAsSent},

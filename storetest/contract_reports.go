@@ -157,7 +157,7 @@ func testReportReads(t *testing.T, open func(testing.TB) *store.Store) {
 	acked, resolved := at(5*time.Minute), at(30*time.Minute)
 	check("IncidentStats(checkout)", st, []hypercare.IncidentStat{
 		{ID: "inc-1", Number: 1, ServiceID: svcCheckout, CreatedAt: at(time.Second), AcknowledgedAt: &acked, ResolvedAt: &resolved,
-			FirstPageAt: ptr(t0)},
+			FirstResolvedAt: &resolved, FirstPageAt: ptr(t0)},
 		{ID: "inc-2", Number: 2, ServiceID: svcCheckout, CreatedAt: at(2 * time.Second), Held: true}}, err)
 	pg, err := s.PageStats(ctx, from, to, "")
 	check("PageStats", pg, []hypercare.PageStat{{IncidentID: "inc-1", ServiceID: svcCheckout, UserID: "alice", Step: 1, At: t0},
