@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -50,5 +52,18 @@ func TestClientCommandsExplainNonAPIAnswers(t *testing.T) {
 				t.Errorf("incidents list:\n got %v\nwant %s", err, tc.want)
 			}
 		})
+	}
+}
+
+// A --server whose host does not resolve (a typo, a VPN not up) said only
+// "lookup … no such host"; like a refused connection, it now says what to
+// check.
+func TestExplainUnknownHost(t *testing.T) {
+	dns := &net.DNSError{Err: "no such host", Name: "hypercare.exmaple.com", IsNotFound: true}
+	err := explain(fmt.Errorf("GET /api/v1/incidents: %w", &net.OpError{Op: "dial", Net: "tcp", Err: dns}))
+	want := "GET /api/v1/incidents: dial tcp: lookup hypercare.exmaple.com: no such host: " +
+		"check the host name in --server (or HYPERCARE_SERVER)"
+	if err.Error() != want {
+		t.Errorf("explain:\n got %v\nwant %s", err, want)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"os"
 	"strings"
@@ -104,11 +105,16 @@ func printJSON(w io.Writer, v any) error {
 
 // explain adds what an API error's message leaves out: the fields it
 // names, for authentication failures where the token came from, and for a
-// refused connection (most often: no server started yet) what to do.
+// refused connection (most often: no server started yet) or a host name
+// that does not resolve (a typo, a VPN not up) what to do.
 func explain(err error) error {
 	if errors.Is(err, syscall.ECONNREFUSED) {
 		return fmt.Errorf("%w: is the server running? start it with `hypercare serve`, "+
 			"or point --server (or HYPERCARE_SERVER) at it", err)
+	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) && dns.IsNotFound {
+		return fmt.Errorf("%w: check the host name in --server (or HYPERCARE_SERVER)", err)
 	}
 	var he *hypercare.Error
 	if err == nil || !errors.As(err, &he) {
