@@ -1,10 +1,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // This file makes command-line mistakes fail the way a responder in a
@@ -14,6 +16,7 @@ import (
 
 // humanizeUsage walks the tree under root and applies the rules below.
 func humanizeUsage(root *cobra.Command) {
+	root.SetFlagErrorFunc(flagError) // inherited by every subcommand
 	var walk func(*cobra.Command)
 	walk = func(c *cobra.Command) {
 		if c.HasParent() && c.HasSubCommands() && !c.Runnable() {
@@ -45,4 +48,29 @@ func unknownSubcommand(cmd *cobra.Command, args []string) error {
 		return fmt.Errorf("%s; did you mean %s?", msg, strings.Join(s, " or "))
 	}
 	return fmt.Errorf("%s; see `%s --help`", msg, cmd.CommandPath())
+}
+
+// flagError rewrites pflag's report of a flag value of the wrong kind,
+// which ends in Go's words (`strconv.ParseInt: parsing "abc": invalid
+// syntax`), into what the flag wants, in the style of the commands' own
+// checks; and points other flag mistakes at the command's help.
+func flagError(cmd *cobra.Command, err error) error {
+	var ive *pflag.InvalidValueError
+	if !errors.As(err, &ive) {
+		return fmt.Errorf("%w; see `%s --help`", err, cmd.CommandPath())
+	}
+	var want string
+	switch ive.GetFlag().Value.Type() {
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "count":
+		want = "a whole number"
+	case "float32", "float64":
+		want = "a number"
+	case "duration":
+		want = "a duration such as 90m, 2h or 1h30m"
+	case "bool":
+		want = "true or false"
+	default:
+		return err
+	}
+	return fmt.Errorf("--%s %q: want %s", ive.GetFlag().Name, ive.GetValue(), want)
 }

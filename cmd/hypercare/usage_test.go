@@ -42,3 +42,23 @@ func TestUnknownSubcommandFails(t *testing.T) {
 		t.Errorf("hypercare incidents: err = %v, output %q; want its help", err, out)
 	}
 }
+
+// A flag value of the wrong kind was reported in Go's words
+// (`strconv.ParseInt: parsing "abc": invalid syntax`, `time: invalid
+// duration "2 hours"`); it now says what the flag wants, in the style of
+// the commands' own checks (`--at "x": want …`).
+func TestFlagValueErrorsSayWhatIsWanted(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"incidents", "list", "--limit", "abc"}, `--limit "abc": want a whole number`},
+		{[]string{"incidents", "escalate", "1", "--level", "two"}, `--level "two": want a whole number`},
+		{[]string{"silences", "create", "--duration", "2 hours"}, `--duration "2 hours": want a duration such as 90m, 2h or 1h30m`},
+	} {
+		_, err := runRoot(t, tc.args...)
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("hypercare %v: err = %v, want %q", tc.args, err, tc.want)
+		}
+	}
+}
