@@ -19,6 +19,9 @@ func humanizeUsage(root *cobra.Command) {
 	root.SetFlagErrorFunc(flagError) // inherited by every subcommand
 	var walk func(*cobra.Command)
 	walk = func(c *cobra.Command) {
+		if c.Args != nil {
+			c.Args = showUsageOnCount(c.Args)
+		}
 		if c.HasParent() && c.HasSubCommands() && !c.Runnable() {
 			c.Args = cobra.ArbitraryArgs
 			c.RunE = unknownSubcommand
@@ -73,4 +76,23 @@ func flagError(cmd *cobra.Command, err error) error {
 		return err
 	}
 	return fmt.Errorf("--%s %q: want %s", ive.GetFlag().Name, ive.GetValue(), want)
+}
+
+// showUsageOnCount wraps a command's argument check: cobra's count errors
+// (`accepts 1 arg(s), received 0`) say neither which arguments nor what
+// to type, so they become "missing arguments" or "too many arguments"
+// followed by the command's usage line. Other errors pass unchanged.
+func showUsageOnCount(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		err := check(cmd, args)
+		if err == nil || !strings.Contains(err.Error(), "arg(s)") {
+			return err
+		}
+		for n := len(args) - 1; n >= 0; n-- {
+			if check(cmd, args[:n]) == nil {
+				return fmt.Errorf("too many arguments (%d given); usage: %s", len(args), cmd.UseLine())
+			}
+		}
+		return fmt.Errorf("missing arguments; usage: %s", cmd.UseLine())
+	}
 }

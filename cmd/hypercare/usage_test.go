@@ -62,3 +62,22 @@ func TestFlagValueErrorsSayWhatIsWanted(t *testing.T) {
 		}
 	}
 }
+
+// A wrong number of arguments said only `accepts 1 arg(s), received 0`;
+// it now says what is missing or extra and shows the command's usage.
+func TestArgumentCountErrorsShowUsage(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"incidents", "show"}, "missing arguments; usage: hypercare incidents show ID|NUMBER [flags]"},
+		{[]string{"incidents", "show", "1", "2"}, "too many arguments (2 given); usage: hypercare incidents show ID|NUMBER [flags]"},
+		{[]string{"incidents", "note", "1"}, "missing arguments; usage: hypercare incidents note ID|NUMBER MESSAGE... [flags]"},
+		{[]string{"replay"}, "missing arguments; usage: hypercare replay FILE --config F [flags]"},
+	} {
+		_, err := runRoot(t, tc.args...)
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("hypercare %v: err = %v, want %q", tc.args, err, tc.want)
+		}
+	}
+}
