@@ -66,6 +66,23 @@ func (f *clientFlags) client() (*client.Client, error) {
 	return client.New(server, token, client.WithUserAgent("hypercare-cli/"+hypercare.Version)), nil
 }
 
+// session is what every client command needs before its first API call:
+// a client and the output format. The format is checked first, so a typo
+// in -o is reported even without a token (nothing would be printed
+// anyway); commands call it after checking their own arguments, so every
+// local mistake is reported before one about the server or token.
+func (f *clientFlags) session() (*client.Client, outputFormat, error) {
+	format, err := parseOutput(f.output)
+	if err != nil {
+		return nil, "", err
+	}
+	c, err := f.client()
+	if err != nil {
+		return nil, "", err
+	}
+	return c, format, nil
+}
+
 func firstNonEmpty(values ...string) string {
 	for _, v := range values {
 		if v != "" {
