@@ -170,8 +170,11 @@ func cell(s string, width int) string {
 	return string(r)
 }
 
-// ago renders t relative to now in one unit: "45s ago", "5m ago",
-// "3h ago", "2d ago"; future times (clock skew) read "in 5m".
+// ago renders t relative to now, cut down to its largest unit: "45s ago",
+// "5m ago", "13h ago", "2d ago"; under 10 hours with the minutes too
+// ("1h59m ago"), as a lone "1h" there would be up to 59 minutes off (a 2h
+// silence just created would end "in 1h"). Future times (a silence's
+// end, clock skew) read "in 5m".
 func ago(now, t time.Time) string {
 	d := now.Sub(t)
 	suffix, prefix := " ago", ""
@@ -184,6 +187,8 @@ func ago(now, t time.Time) string {
 		s = fmt.Sprintf("%ds", int(d/time.Second))
 	case d < time.Hour:
 		s = fmt.Sprintf("%dm", int(d/time.Minute))
+	case d < 10*time.Hour && d%time.Hour >= time.Minute:
+		s = fmt.Sprintf("%dh%dm", int(d/time.Hour), int(d%time.Hour/time.Minute))
 	case d < 48*time.Hour:
 		s = fmt.Sprintf("%dh", int(d/time.Hour))
 	default:
