@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -66,4 +67,30 @@ func TestExplainUnknownHost(t *testing.T) {
 	if err.Error() != want {
 		t.Errorf("explain:\n got %v\nwant %s", err, want)
 	}
+}
+
+// A token read from a file or a secret often ends in a newline (or CRLF);
+// it failed with `net/http: invalid header field value for
+// "Authorization"`. And --server given as the API's base URL
+// (http://host:8080/api/v1, as curl examples write it) asked for
+// /api/v1/api/v1/incidents. Both are now taken as meant.
+func TestClientFlagsTakeTokenAndServerAsMeant(t *testing.T) {
+	forEachServer(t, func(t *testing.T, e *cliEnv) {
+		token := e.flags[3]
+		for _, tc := range []struct{ name, server, token string }{
+			{"token with CRLF", e.srv.URL, token + "\r\n"},
+			{"server with /api/v1", e.srv.URL + "/api/v1/", token},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				out, _, err := execute(t, e.env(map[string]string{"HYPERCARE_TOKEN": tc.token}), "show", "1", "--server", tc.server)
+				if err != nil || !strings.HasPrefix(out, "Incident #1: ") {
+					t.Errorf("incidents show 1: %v\n%s", err, out)
+				}
+			})
+		}
+		_, _, err := execute(t, e.env(map[string]string{"HYPERCARE_TOKEN": "hc_a\x00b"}), "show", "1", "--server", e.srv.URL)
+		if err == nil || err.Error() != "the API token (--token or HYPERCARE_TOKEN) contains a control character: copy it again" {
+			t.Errorf("token with a NUL: %v", err)
+		}
+	})
 }

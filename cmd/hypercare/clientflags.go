@@ -52,16 +52,24 @@ func (f *clientFlags) register(cmd *cobra.Command) {
 }
 
 // client returns an API client from the flags, falling back to the
-// environment, and fails clearly when there is no token to send.
+// environment, and fails clearly when there is no token to send. It takes
+// them as meant: a token read from a file or secret keeps no trailing
+// newline (CRLF included), and a server given as the API's base URL
+// (http://host:8080/api/v1, as curl examples write it) loses the /api/v1
+// the client adds itself; a server under a sub-path behind a proxy keeps it.
 func (f *clientFlags) client() (*client.Client, error) {
 	server := firstNonEmpty(f.server, f.env.getenv("HYPERCARE_SERVER"), defaultServer)
 	u, err := url.Parse(server)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("server %q is not a URL like %s", server, defaultServer)
 	}
-	token := firstNonEmpty(f.token, f.env.getenv("HYPERCARE_TOKEN"))
+	server = strings.TrimSuffix(strings.TrimRight(server, "/"), "/api/v1")
+	token := strings.TrimSpace(firstNonEmpty(f.token, f.env.getenv("HYPERCARE_TOKEN")))
 	if token == "" {
 		return nil, errors.New("no API token: pass --token or set HYPERCARE_TOKEN (create one with `hypercare token create`)")
+	}
+	if strings.ContainsFunc(token, unicode.IsControl) {
+		return nil, errors.New("the API token (--token or HYPERCARE_TOKEN) contains a control character: copy it again")
 	}
 	return client.New(server, token, client.WithUserAgent("hypercare-cli/"+hypercare.Version)), nil
 }
