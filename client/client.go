@@ -9,14 +9,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/hypercare/hypercare"
 )
@@ -101,44 +99,18 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // its text repeats the URL; the dial error names the host
-		}
-		return fmt.Errorf("%s: %w", op, err)
+		return transportError(op, err, c.http.Timeout)
 	}
 	defer resp.Body.Close()
 	limited := io.LimitReader(resp.Body, maxResponseBytes)
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return decodeError(op, resp.StatusCode, limited)
+		return decodeError(op, resp, limited)
 	}
 	if out != nil {
-		if err := json.NewDecoder(limited).Decode(out); err != nil {
-			return fmt.Errorf("%s: decoding response: %w", op, err)
-		}
+		return decodeAnswer(op, resp, limited, out)
 	}
 	_, _ = io.Copy(io.Discard, limited) // let the connection be reused
 	return nil
-}
-
-// decodeError rebuilds the server's *hypercare.Error from an error
-// response. A body that is not the API's envelope (a proxy's error page,
-// say) still yields an *hypercare.Error, coded by the HTTP status.
-func decodeError(op string, status int, body io.Reader) error {
-	raw, _ := io.ReadAll(io.LimitReader(body, 64<<10))
-	var env hypercare.ErrorBody
-	if json.Unmarshal(raw, &env) == nil && env.Error.Code != "" {
-		msg := env.Error.Message
-		if msg == "" {
-			msg = http.StatusText(status)
-		}
-		return &hypercare.Error{Code: env.Error.Code, Message: msg, Details: env.Error.Details}
-	}
-	msg := fmt.Sprintf("%s: HTTP %d %s", op, status, http.StatusText(status))
-	if snippet := oneLine(string(raw)); snippet != "" {
-		msg += ": " + truncate(snippet, 200)
-	}
-	return &hypercare.Error{Code: codeForStatus(status), Message: msg}
 }
 
 // codeForStatus is the inverse of the server's code-to-status mapping,
@@ -165,21 +137,4 @@ func codeForStatus(status int) hypercare.Code {
 		return hypercare.CodeUnavailable
 	}
 	return hypercare.CodeInternal
-}
-
-// oneLine makes a body quoted in an error one line of plain text: runs of
-// whitespace and control characters (newlines, terminal escapes) become
-// one space.
-func oneLine(s string) string {
-	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
-		return unicode.IsSpace(r) || unicode.IsControl(r)
-	}), " ")
-}
-
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n]) + "…"
 }

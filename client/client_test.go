@@ -509,7 +509,7 @@ func TestNonAPIErrorBody(t *testing.T) {
 	}))
 	defer srv.Close()
 	_, err := client.New(srv.URL, "t").GetIncident(context.Background(), "a/b")
-	apiError(t, err, hypercare.CodeUnavailable, "GET /api/v1/incidents/a%2Fb: HTTP 502 Bad Gateway: <html>upstream down</html>")
+	apiError(t, err, hypercare.CodeUnavailable, `GET /api/v1/incidents/a%2Fb: HTTP 502 Bad Gateway with an HTML page ("upstream down")`)
 }
 
 func TestTransportAndDecodeErrorsHaveContext(t *testing.T) {
@@ -517,7 +517,7 @@ func TestTransportAndDecodeErrorsHaveContext(t *testing.T) {
 		_, _ = w.Write([]byte(`{"incidents":`))
 	}))
 	_, err := client.New(srv.URL, "t").ListIncidents(context.Background(), client.IncidentQuery{})
-	if err == nil || !strings.HasPrefix(err.Error(), "GET /api/v1/incidents: decoding response: ") {
+	if err == nil || err.Error() != "GET /api/v1/incidents: the answer was cut off after 13 bytes; try again" {
 		t.Errorf("truncated body: err = %v", err)
 	}
 	srv.Close() // nothing listens any more
@@ -527,9 +527,10 @@ func TestTransportAndDecodeErrorsHaveContext(t *testing.T) {
 	}
 }
 
-// A proxy's error page is quoted in the error, but as one line: the CLI
-// prints an error as one line on stderr, and a page's newlines (or a
-// hostile one's terminal escapes) must not reach the terminal as such.
+// A proxy's error page is quoted in the error by its text, as one line:
+// the CLI prints an error as one line on stderr, and a page's markup,
+// newlines (or a hostile one's terminal escapes) must not reach the
+// terminal as such.
 func TestNonAPIErrorBodyIsOneLine(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
@@ -539,5 +540,24 @@ func TestNonAPIErrorBodyIsOneLine(t *testing.T) {
 	defer srv.Close()
 	_, err := client.New(srv.URL, "t").GetIncident(context.Background(), "7")
 	apiError(t, err, hypercare.CodeUnavailable,
-		"GET /api/v1/incidents/7: HTTP 502 Bad Gateway: <html> <body> <h1>502 Bad Gateway</h1> [2J<p>nginx</p> </body> </html>")
+		`GET /api/v1/incidents/7: HTTP 502 Bad Gateway with an HTML page ("502 Bad Gateway [2J nginx")`)
+}
+
+// A server that never answers is reported as such, not as "context
+// deadline exceeded (Client.Timeout exceeded while awaiting headers)".
+func TestTimeoutSaysNoAnswer(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	c := client.New(srv.URL, "t", client.WithHTTPClient(&http.Client{Timeout: 50 * time.Millisecond}))
+	_, err := c.GetIncident(context.Background(), "7")
+	if err == nil || err.Error() != "GET /api/v1/incidents/7: no answer within 50ms" {
+		t.Errorf("err = %v", err)
+	}
 }

@@ -98,11 +98,11 @@ func (c *Client) openStream(ctx context.Context, opts StreamOptions) (io.ReadClo
 	hc.Timeout = 0 // a stream lasts as long as ctx: no whole-request timeout
 	resp, err := hc.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
+		return nil, transportError(op, err, 0)
 	}
 	if resp.StatusCode != http.StatusOK {
 		defer resp.Body.Close()
-		return nil, decodeError(op, resp.StatusCode, io.LimitReader(resp.Body, maxResponseBytes))
+		return nil, decodeError(op, resp, io.LimitReader(resp.Body, maxResponseBytes))
 	}
 	return resp.Body, nil
 }

@@ -38,11 +38,7 @@ func newCalendarCreateCmd(f *clientFlags) *cobra.Command {
 			if user != "" {
 				kind, id = "users", user
 			}
-			format, err := parseOutput(f.output)
-			if err != nil {
-				return err
-			}
-			c, err := f.client()
+			c, format, err := f.session()
 			if err != nil {
 				return err
 			}
@@ -68,11 +64,7 @@ func newCalendarListCmd(f *clientFlags) *cobra.Command {
 		Short: "List calendar feeds (never their URLs: those were shown once)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			format, err := parseOutput(f.output)
-			if err != nil {
-				return err
-			}
-			c, err := f.client()
+			c, format, err := f.session()
 			if err != nil {
 				return err
 			}
@@ -100,11 +92,7 @@ func newCalendarRevokeCmd(f *clientFlags) *cobra.Command {
 		Short: "Revoke a calendar feed: its URL answers 404 from then on",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			format, err := parseOutput(f.output)
-			if err != nil {
-				return err
-			}
-			c, err := f.client()
+			c, format, err := f.session()
 			if err != nil {
 				return err
 			}

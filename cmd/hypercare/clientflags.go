@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"os"
 	"strings"
@@ -51,18 +52,43 @@ func (f *clientFlags) register(cmd *cobra.Command) {
 }
 
 // client returns an API client from the flags, falling back to the
-// environment, and fails clearly when there is no token to send.
+// environment, and fails clearly when there is no token to send. It takes
+// them as meant: a token read from a file or secret keeps no trailing
+// newline (CRLF included), and a server given as the API's base URL
+// (http://host:8080/api/v1, as curl examples write it) loses the /api/v1
+// the client adds itself; a server under a sub-path behind a proxy keeps it.
 func (f *clientFlags) client() (*client.Client, error) {
 	server := firstNonEmpty(f.server, f.env.getenv("HYPERCARE_SERVER"), defaultServer)
 	u, err := url.Parse(server)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("server %q is not a URL like %s", server, defaultServer)
 	}
-	token := firstNonEmpty(f.token, f.env.getenv("HYPERCARE_TOKEN"))
+	server = strings.TrimSuffix(strings.TrimRight(server, "/"), "/api/v1")
+	token := strings.TrimSpace(firstNonEmpty(f.token, f.env.getenv("HYPERCARE_TOKEN")))
 	if token == "" {
 		return nil, errors.New("no API token: pass --token or set HYPERCARE_TOKEN (create one with `hypercare token create`)")
 	}
+	if strings.ContainsFunc(token, unicode.IsControl) {
+		return nil, errors.New("the API token (--token or HYPERCARE_TOKEN) contains a control character: copy it again")
+	}
 	return client.New(server, token, client.WithUserAgent("hypercare-cli/"+hypercare.Version)), nil
+}
+
+// session is what every client command needs before its first API call:
+// a client and the output format. The format is checked first, so a typo
+// in -o is reported even without a token (nothing would be printed
+// anyway); commands call it after checking their own arguments, so every
+// local mistake is reported before one about the server or token.
+func (f *clientFlags) session() (*client.Client, outputFormat, error) {
+	format, err := parseOutput(f.output)
+	if err != nil {
+		return nil, "", err
+	}
+	c, err := f.client()
+	if err != nil {
+		return nil, "", err
+	}
+	return c, format, nil
 }
 
 func firstNonEmpty(values ...string) string {
@@ -104,11 +130,16 @@ func printJSON(w io.Writer, v any) error {
 
 // explain adds what an API error's message leaves out: the fields it
 // names, for authentication failures where the token came from, and for a
-// refused connection (most often: no server started yet) what to do.
+// refused connection (most often: no server started yet) or a host name
+// that does not resolve (a typo, a VPN not up) what to do.
 func explain(err error) error {
 	if errors.Is(err, syscall.ECONNREFUSED) {
 		return fmt.Errorf("%w: is the server running? start it with `hypercare serve`, "+
 			"or point --server (or HYPERCARE_SERVER) at it", err)
+	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) && dns.IsNotFound {
+		return fmt.Errorf("%w: check the host name in --server (or HYPERCARE_SERVER)", err)
 	}
 	var he *hypercare.Error
 	if err == nil || !errors.As(err, &he) {
@@ -147,8 +178,11 @@ func cell(s string, width int) string {
 	return string(r)
 }
 
-// ago renders t relative to now in one unit: "45s ago", "5m ago",
-// "3h ago", "2d ago"; future times (clock skew) read "in 5m".
+// ago renders t relative to now, cut down to its largest unit: "45s ago",
+// "5m ago", "13h ago", "2d ago"; under 10 hours with the minutes too
+// ("1h59m ago"), as a lone "1h" there would be up to 59 minutes off (a 2h
+// silence just created would end "in 1h"). Future times (a silence's
+// end, clock skew) read "in 5m".
 func ago(now, t time.Time) string {
 	d := now.Sub(t)
 	suffix, prefix := " ago", ""
@@ -161,6 +195,8 @@ func ago(now, t time.Time) string {
 		s = fmt.Sprintf("%ds", int(d/time.Second))
 	case d < time.Hour:
 		s = fmt.Sprintf("%dm", int(d/time.Minute))
+	case d < 10*time.Hour && d%time.Hour >= time.Minute:
+		s = fmt.Sprintf("%dh%dm", int(d/time.Hour), int(d%time.Hour/time.Minute))
 	case d < 48*time.Hour:
 		s = fmt.Sprintf("%dh", int(d/time.Hour))
 	default:

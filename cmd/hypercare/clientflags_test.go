@@ -13,6 +13,11 @@ func TestAgo(t *testing.T) {
 	}{
 		{0, "0s ago"}, {59 * time.Second, "59s ago"}, {time.Minute, "1m ago"}, {59*time.Minute + 59*time.Second, "59m ago"},
 		{time.Hour, "1h ago"}, {47 * time.Hour, "47h ago"}, {48 * time.Hour, "2d ago"}, {-5 * time.Minute, "in 5m"},
+		// A 2h silence created a second ago ended "in 1h": hours were cut
+		// down, so it read as ending within the hour. Under 10h the
+		// minutes are shown too.
+		{-(2*time.Hour - time.Second), "in 1h59m"}, {time.Hour + 30*time.Minute, "1h30m ago"},
+		{9*time.Hour + 59*time.Minute, "9h59m ago"}, {10*time.Hour + 30*time.Minute, "10h ago"},
 	} {
 		if got := ago(now, now.Add(-tc.d)); got != tc.want {
 			t.Errorf("ago(-%s) = %q, want %q", tc.d, got, tc.want)

@@ -24,11 +24,7 @@ func newConfigReloadCmd(env clientEnv) *cobra.Command {
 			"server keeps its running config. Sections listed under \"restart required\" apply at the next restart.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			format, err := parseOutput(f.output)
-			if err != nil {
-				return err
-			}
-			c, err := f.client()
+			c, format, err := f.session()
 			if err != nil {
 				return err
 			}

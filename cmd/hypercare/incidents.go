@@ -79,10 +79,6 @@ func newIncidentsListCmd(f *clientFlags) *cobra.Command {
 }
 
 func (lf *listFlags) run(cmd *cobra.Command, f *clientFlags) error {
-	format, err := parseOutput(f.output)
-	if err != nil {
-		return err
-	}
 	q := client.IncidentQuery{ServiceID: lf.service, Limit: lf.limit}
 	for _, s := range lf.statuses {
 		st := hypercare.Status(strings.TrimSpace(s))
@@ -94,7 +90,7 @@ func (lf *listFlags) run(cmd *cobra.Command, f *clientFlags) error {
 	if lf.limit < 1 {
 		return fmt.Errorf("--limit must be at least 1, got %d", lf.limit)
 	}
-	c, err := f.client()
+	c, format, err := f.session()
 	if err != nil {
 		return err
 	}
@@ -155,11 +151,7 @@ func newIncidentsShowCmd(f *clientFlags) *cobra.Command {
 }
 
 func showIncident(cmd *cobra.Command, f *clientFlags, ref string) error {
-	format, err := parseOutput(f.output)
-	if err != nil {
-		return err
-	}
-	c, err := f.client()
+	c, format, err := f.session()
 	if err != nil {
 		return err
 	}
@@ -238,11 +230,7 @@ func newIncidentsActCmd(f *clientFlags, name, short string,
 
 func actOn(cmd *cobra.Command, f *clientFlags, refs []string,
 	act func(*client.Client, context.Context, string) (*hypercare.Incident, error)) error {
-	format, err := parseOutput(f.output)
-	if err != nil {
-		return err
-	}
-	c, err := f.client()
+	c, format, err := f.session()
 	if err != nil {
 		return err
 	}
@@ -279,11 +267,7 @@ func newIncidentsNoteCmd(f *clientFlags) *cobra.Command {
 		Example: `  hypercare incidents note 42 "rolled back deploy v1.2.3"`,
 		Args:    cobra.MinimumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			format, err := parseOutput(f.output)
-			if err != nil {
-				return err
-			}
-			c, err := f.client()
+			c, format, err := f.session()
 			if err != nil {
 				return err
 			}

@@ -19,15 +19,11 @@ func newIncidentsFeedbackCmd(f *clientFlags) *cobra.Command {
 		Example: "  hypercare incidents feedback 42 noise --note \"disk check flaps every night\"",
 		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			format, err := parseOutput(f.output)
-			if err != nil {
-				return err
-			}
 			verdict := hypercare.Verdict(args[1])
 			if !verdict.Valid() {
 				return fmt.Errorf("verdict %q: want noise or actionable", args[1])
 			}
-			c, err := f.client()
+			c, format, err := f.session()
 			if err != nil {
 				return err
 			}

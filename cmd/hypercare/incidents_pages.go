@@ -35,11 +35,7 @@ func listIncidentNotifications(cmd *cobra.Command, f *clientFlags, ref string, l
 	if limit < 0 {
 		return fmt.Errorf("--limit %d: must be 0 (all) or more", limit)
 	}
-	format, err := parseOutput(f.output)
-	if err != nil {
-		return err
-	}
-	c, err := f.client()
+	c, format, err := f.session()
 	if err != nil {
 		return err
 	}

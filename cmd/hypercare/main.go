@@ -64,5 +64,6 @@ func newRootCmd() *cobra.Command {
 		newNoiseCmd(),
 		newWindowsCmd(),
 	)
+	humanizeUsage(root)
 	return root
 }

@@ -35,18 +35,15 @@ func newNoiseCmdEnv(env clientEnv) *cobra.Command {
 		Example: "  hypercare noise report --from 7d\n  hypercare noise report --from 2026-11-26 --to 2026-12-02 --service checkout -o json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			format, err := parseOutput(f.output)
+			fromT, err := parseWhen("--from", from, env)
 			if err != nil {
 				return err
 			}
-			var fromT, toT time.Time
-			if fromT, err = parseWhen("--from", from, env); err != nil {
+			toT, err := parseWhen("--to", to, env)
+			if err != nil {
 				return err
 			}
-			if toT, err = parseWhen("--to", to, env); err != nil {
-				return err
-			}
-			c, err := f.client()
+			c, format, err := f.session()
 			if err != nil {
 				return err
 			}

@@ -28,12 +28,15 @@ func newNotifyTestCmd(f *clientFlags) *cobra.Command {
 		Short: "Send \"Test page from Hypercare\" now and say whether the channel accepted it",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.client()
+			c, format, err := f.session()
 			if err != nil {
 				return err
 			}
 			if err := c.TestContactMethod(cmd.Context(), args[0], args[1]); err != nil {
 				return explain(err)
+			}
+			if format == outputJSON {
+				return printJSON(cmd.OutOrStdout(), map[string]any{"delivered": true, "user": args[0], "contact_method": args[1]})
 			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "test page delivered to %s's %s\n", args[0], args[1])
 			return err
@@ -50,7 +53,7 @@ func newNotifyVerifyCmd(f *clientFlags) *cobra.Command {
 			"With --code, confirms it: the method is then shown as verified.",
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.client()
+			c, format, err := f.session()
 			if err != nil {
 				return err
 			}
@@ -60,12 +63,19 @@ func newNotifyVerifyCmd(f *clientFlags) *cobra.Command {
 				if err != nil {
 					return explain(err)
 				}
-				_, err = fmt.Fprintf(out, "code sent to %s's %s; confirm before %s with --code\n",
-					args[0], args[1], sent.ExpiresAt.Format("15:04 MST"))
+				if format == outputJSON {
+					return printJSON(out, sent)
+				}
+				_, err = fmt.Fprintf(out, "code sent to %s's %s; it expires %s: confirm it with --code\n",
+					args[0], args[1], f.env.when(&sent.ExpiresAt))
 				return err
 			}
-			if _, err := c.ConfirmVerification(cmd.Context(), args[0], args[1], code); err != nil {
+			v, err := c.ConfirmVerification(cmd.Context(), args[0], args[1], code)
+			if err != nil {
 				return explain(err)
+			}
+			if format == outputJSON {
+				return printJSON(out, v)
 			}
 			_, err = fmt.Fprintf(out, "%s's %s is verified\n", args[0], args[1])
 			return err

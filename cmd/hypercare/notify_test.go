@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/apitest"
@@ -58,8 +59,9 @@ func TestNotifyCommands(t *testing.T) {
 			{ID: "alice-hook", Type: hypercare.ContactWebhook, Address: hook.URL}}}}, nil, nil, nil, nil)
 		srv := apitest.New(t, eng.Open(t), apitest.WithDirectory(dir), apitest.WithChannels(channels))
 		flags := []string{"--server", srv.URL, "--token", srv.Token(hypercare.RoleAdmin)}
+		zone := time.FixedZone("X", 3600)
 		run := func(args ...string) (string, error) {
-			cmd := newNotifyCmdEnv(clientEnv{getenv: func(string) string { return "" }, now: srv.Clock.Now})
+			cmd := newNotifyCmdEnv(clientEnv{getenv: func(string) string { return "" }, now: srv.Clock.Now, loc: zone})
 			cmd.SilenceUsage, cmd.SilenceErrors = true, true
 			var out bytes.Buffer
 			cmd.SetOut(&out)
@@ -72,7 +74,11 @@ func TestNotifyCommands(t *testing.T) {
 			rec.get() != "Test page from Hypercare" {
 			t.Fatalf("notify test: %q, %v; receiver got %q", out, err, rec.get())
 		}
-		if out, err := run("verify", "alice", "alice-hook"); err != nil || !strings.Contains(out, "code sent") {
+		// The expiry is in the user's time zone, named, like every time
+		// the CLI shows (it was the server's UTC clock time, unnamed zone aside).
+		expires := srv.Clock.Now().Add(15 * time.Minute).In(zone).Format("2006-01-02 15:04 MST")
+		if out, err := run("verify", "alice", "alice-hook"); err != nil ||
+			out != "code sent to alice's alice-hook; it expires in 15m ("+expires+"): confirm it with --code\n" {
 			t.Fatalf("notify verify: %q, %v", out, err)
 		}
 		code := regexp.MustCompile(`\d{6}$`).FindString(rec.get())
@@ -85,6 +91,37 @@ func TestNotifyCommands(t *testing.T) {
 		}
 		if out, err := run("verify", "alice", "alice-hook", "--code", code); err != nil || !strings.Contains(out, "is verified") {
 			t.Errorf("notify verify --code: %q, %v", out, err)
+		}
+
+		// Every client command takes -o json|table (DESIGN.md §5): notify
+		// printed its sentence for -o json and took -o yaml silently.
+		if _, err := run("test", "alice", "alice-hook", "-o", "yaml"); err == nil || !strings.Contains(err.Error(), `output format "yaml"`) {
+			t.Errorf("notify test -o yaml: %v, want the output format refused", err)
+		}
+		for _, tc := range []struct {
+			args []string
+			keys []string
+		}{
+			{[]string{"test", "alice", "alice-hook"}, []string{"delivered", "user", "contact_method"}},
+			{[]string{"verify", "alice", "alice-hook"}, []string{"sent", "expires_at"}},
+		} {
+			out, err := run(append(tc.args, "-o", "json")...)
+			var v map[string]any
+			if err != nil || json.Unmarshal([]byte(out), &v) != nil {
+				t.Errorf("notify %v -o json: %v, output %q is not one JSON object", tc.args, err, out)
+				continue
+			}
+			for _, k := range tc.keys {
+				if _, ok := v[k]; !ok {
+					t.Errorf("notify %v -o json: %s lacks %q", tc.args, out, k)
+				}
+			}
+		}
+		code = regexp.MustCompile(`\d{6}$`).FindString(rec.get())
+		out, err := run("verify", "alice", "alice-hook", "--code", code, "-o", "json")
+		var v struct{ Verified bool }
+		if err != nil || json.Unmarshal([]byte(out), &v) != nil || !v.Verified {
+			t.Errorf("notify verify --code -o json: %q, %v", out, err)
 		}
 	})
 }

@@ -38,15 +38,11 @@ func parseAt(s string, loc *time.Location) (time.Time, error) {
 // the table writer query returns.
 func queryAt(cmd *cobra.Command, f *clientFlags, at string,
 	query func(*client.Client, time.Time) (any, func(io.Writer) error, error)) error {
-	format, err := parseOutput(f.output)
-	if err != nil {
-		return err
-	}
 	t, err := parseAt(at, f.env.loc)
 	if err != nil {
 		return err
 	}
-	c, err := f.client()
+	c, format, err := f.session()
 	if err != nil {
 		return err
 	}
@@ -230,14 +226,10 @@ func newIncidentsEscalateCmd(f *clientFlags) *cobra.Command {
 		Short: "Page the next level of the incident's escalation policy now (or level N)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			format, err := parseOutput(f.output)
-			if err != nil {
-				return err
-			}
 			if level < 0 {
 				return fmt.Errorf("--level %d: want a level of 1 or more, or no --level for the next one", level)
 			}
-			c, err := f.client()
+			c, format, err := f.session()
 			if err != nil {
 				return err
 			}
@@ -263,11 +255,7 @@ func newIncidentsReassignCmd(f *clientFlags) *cobra.Command {
 		Short: "Page a user directly and stop the incident's escalation policy",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			format, err := parseOutput(f.output)
-			if err != nil {
-				return err
-			}
-			c, err := f.client()
+			c, format, err := f.session()
 			if err != nil {
 				return err
 			}

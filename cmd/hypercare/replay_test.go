@@ -88,7 +88,7 @@ func TestReplayCommandErrors(t *testing.T) {
 		{"", []string{"replay", "-"}, "--config is required"},
 		{"", []string{"replay", "-", "--config", replayTestConfig, "-o", "yaml"}, `output format "yaml"`},
 		{"", []string{"replay", "no-such-file.jsonl", "--config", replayTestConfig}, "no-such-file.jsonl"},
-		{"", []string{"replay", "--config", replayTestConfig}, "accepts 1 arg"},
+		{"", []string{"replay", "--config", replayTestConfig}, "missing arguments; usage: hypercare replay FILE"},
 		{"", []string{"events", "export", "--config", replayTestConfig}, "--from is required"},
 		{"", []string{"events", "export", "--from", "yesterday", "--config", replayTestConfig}, `--from "yesterday"`},
 		{"", []string{"events", "export", "--from", "2026-11-27T00:00:00Z", "--to", "2026-11-26T00:00:00Z",

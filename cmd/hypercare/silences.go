@@ -38,25 +38,23 @@ func newSilenceCreateCmd(f *clientFlags) *cobra.Command {
 		Short: "Create a silence",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			format, err := parseOutput(f.output)
-			if err != nil {
-				return err
-			}
 			switch {
 			case (duration > 0) == (ends != ""):
 				return fmt.Errorf("give exactly one of --duration or --ends-at")
 			case duration > 0:
-				start := time.Now()
+				start := f.env.now()
 				if s.StartsAt != "" {
-					if start, err = time.Parse(time.RFC3339, s.StartsAt); err != nil {
+					t, err := time.Parse(time.RFC3339, s.StartsAt)
+					if err != nil {
 						return fmt.Errorf("--starts-at: want an RFC 3339 time such as 2026-11-29T02:00:00Z")
 					}
+					start = t
 				}
 				s.EndsAt = start.Add(duration).UTC().Format(time.RFC3339)
 			default:
 				s.EndsAt = ends
 			}
-			c, err := f.client()
+			c, format, err := f.session()
 			if err != nil {
 				return err
 			}
@@ -88,11 +86,7 @@ func newSilenceListCmd(f *clientFlags) *cobra.Command {
 		Short: "List silences, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			format, err := parseOutput(f.output)
-			if err != nil {
-				return err
-			}
-			c, err := f.client()
+			c, format, err := f.session()
 			if err != nil {
 				return err
 			}
@@ -123,11 +117,7 @@ func newSilenceExpireCmd(f *clientFlags) *cobra.Command {
 		Short: "End a silence now: incidents it held that are still open page at once (unless a window or another silence still covers them)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			format, err := parseOutput(f.output)
-			if err != nil {
-				return err
-			}
-			c, err := f.client()
+			c, format, err := f.session()
 			if err != nil {
 				return err
 			}

@@ -33,11 +33,7 @@ func newWindowsCmdEnv(env clientEnv) *cobra.Command {
 		Example: "  hypercare windows summary bfcm-2026\n  hypercare windows summary bfcm-2026 -o json",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			format, err := parseOutput(f.output)
-			if err != nil {
-				return err
-			}
-			c, err := f.client()
+			c, format, err := f.session()
 			if err != nil {
 				return err
 			}
