@@ -226,7 +226,7 @@ func groupSymptom(ctx context.Context, tx hypercare.Tx, up *hypercare.Incident, 
 	if urgency == "" {
 		urgency = hypercare.UrgencyFor(a.Severity)
 	}
-	features, joined, err = GroupAlert(ctx, storedAlert{Tx: tx, id: a.ID}, groupings(a.ServiceID), a, urgency, hypercare.SystemActor, now)
+	features, joined, err = GroupAlert(ctx, StoredAlert{Tx: tx, ID: a.ID}, groupings(a.ServiceID), a, urgency, hypercare.SystemActor, now)
 	if err != nil || !joined {
 		return features, false, err
 	}
@@ -239,16 +239,17 @@ func groupSymptom(ctx context.Context, tx hypercare.Tx, up *hypercare.Incident, 
 		map[string]any{"alert_id": a.ID, "incident_id": inc.ID, "incident_number": inc.Number}, now)
 }
 
-// storedAlert is the transaction for joining an alert already stored (a
-// promoted symptom) to an incident: Join's insert of it is an update.
-type storedAlert struct {
+// StoredAlert is the transaction for placing or joining an alert already
+// stored (a promoted symptom, an alert suppressed until now) as if it were
+// new: where placing inserts alert ID, it is updated instead.
+type StoredAlert struct {
 	hypercare.Tx
-	id string
+	ID string
 }
 
 // InsertAlert updates the stored alert and inserts any other.
-func (t storedAlert) InsertAlert(ctx context.Context, a *hypercare.Alert) error {
-	if a.ID == t.id {
+func (t StoredAlert) InsertAlert(ctx context.Context, a *hypercare.Alert) error {
+	if a.ID == t.ID {
 		return t.UpdateAlert(ctx, a)
 	}
 	return t.Tx.InsertAlert(ctx, a)

@@ -246,7 +246,7 @@ func (in view) updateOpen(ctx context.Context, tx hypercare.Tx, a *hypercare.Ale
 			res.Outcome, res.opened, err = openAlert(ctx, tx, a, actor, &d, now, true, "")
 			return res, err
 		}
-		return in.place(ctx, storedAlert{Tx: tx, id: a.ID}, a, actor, d, now)
+		return in.place(ctx, storedAlert{incident.StoredAlert{Tx: tx, ID: a.ID}}, a, actor, d, now)
 	}
 	if err := tx.UpdateAlert(ctx, a); err != nil {
 		return res, err
@@ -258,25 +258,14 @@ func (in view) updateOpen(ctx context.Context, tx hypercare.Tx, a *hypercare.Ale
 }
 
 // storedAlert is the transaction for placing an alert already stored
-// (suppressed until now) as a new one: where placing inserts it, it is
-// updated, and the key's recent alerts leave it out (it is not its own
-// previous alert).
-type storedAlert struct {
-	hypercare.Tx
-	id string
-}
-
-// InsertAlert updates the stored alert and inserts any other.
-func (t storedAlert) InsertAlert(ctx context.Context, a *hypercare.Alert) error {
-	if a.ID == t.id {
-		return t.UpdateAlert(ctx, a)
-	}
-	return t.Tx.InsertAlert(ctx, a)
-}
+// (suppressed until now) as a new one: incident.StoredAlert, whose insert
+// of it is an update, and the key's recent alerts leave it out (it is not
+// its own previous alert).
+type storedAlert struct{ incident.StoredAlert }
 
 // RecentAlertsByKey reads one more and leaves the stored alert out.
 func (t storedAlert) RecentAlertsByKey(ctx context.Context, serviceID, dedupKey string, since time.Time, limit int) ([]hypercare.Alert, error) {
 	list, err := t.Tx.RecentAlertsByKey(ctx, serviceID, dedupKey, since, limit+1)
-	list = slices.DeleteFunc(list, func(a hypercare.Alert) bool { return a.ID == t.id })
+	list = slices.DeleteFunc(list, func(a hypercare.Alert) bool { return a.ID == t.ID })
 	return list[:min(len(list), limit)], err
 }
