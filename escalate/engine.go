@@ -39,7 +39,7 @@ type Engine struct {
 	src atomic.Pointer[func() *Directory]
 	// gate, when set (SetGate), is held from a pass's directory read to
 	// its commit.
-	gate atomic.Pointer[Gate]
+	gate hypercare.GateSlot
 	loop *loop.Loop
 	// paged, if set, is called after a commit that created pages, to wake
 	// the delivery engine.
@@ -117,7 +117,7 @@ func (e *Engine) RunDue(ctx context.Context) (int, error) {
 // them in one write. Graces go first: the incidents they promote start
 // escalations due now, which the same write then pages.
 func (e *Engine) runBatch(ctx context.Context) (steps, pages int, err error) {
-	defer e.enter()()
+	defer e.gate.Enter()()
 	now := e.clock.Now()
 	dir := e.Directory()
 	err = e.store.Write(ctx, "escalate", func(tx hypercare.Tx) error {

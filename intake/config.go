@@ -64,37 +64,19 @@ func NewConfig(s Settings, prev *Config) *Config {
 func (in *Intake) Use(src func() *Config) { in.src.Store(&src) }
 
 // Gate is held, read side, by a request from the moment it reads its
-// config to its write's commit. A config reload takes the write side
-// while it writes the new file's catalog, releases the holds of the
-// maintenance windows it ends and publishes the new config, so it never
-// lands between a request's read and its write: an event held by a
-// window the old file had commits before the reload releases such holds,
-// never after (a *sync.RWMutex is one).
-type Gate interface {
-	RLock()
-	RUnlock()
-}
+// config to its write's commit (hypercare.Gate).
+type Gate = hypercare.Gate
 
 // SetGate makes every request hold g (see Gate); call it with Use,
 // before serving.
-func (in *Intake) SetGate(g Gate) { in.gate.Store(&g) }
+func (in *Intake) SetGate(g Gate) { in.gate.Set(g) }
 
 // Enter holds the gate, if any, as a request does, and returns what lets
 // it go: an API write that decides holds from the config's maintenance
 // windows (expiring a silence early) holds it from reading them to its
 // commit, so a reload that removes a window cannot release that window's
 // holds in between and leave the write to set one again.
-func (in *Intake) Enter() (leave func()) { return in.enter() }
-
-// enter holds the gate, if any, and returns what lets it go.
-func (in *Intake) enter() (leave func()) {
-	g := in.gate.Load()
-	if g == nil {
-		return func() {}
-	}
-	(*g).RLock()
-	return (*g).RUnlock
-}
+func (in *Intake) Enter() (leave func()) { return in.gate.Enter() }
 
 // config returns the config a request uses from start to end.
 func (in *Intake) config() *Config {

@@ -57,7 +57,7 @@ type Intake struct {
 	src atomic.Pointer[func() *Config]
 	// gate, when set (SetGate), is held from a request's config read to
 	// its commit.
-	gate atomic.Pointer[Gate]
+	gate hypercare.GateSlot
 	// own is the config the setters build, copy-on-write under mu.
 	own atomic.Pointer[Config]
 	mu  sync.Mutex
@@ -143,7 +143,7 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 		}
 		payloads[i] = b
 	}
-	defer in.enter()()
+	defer in.gate.Enter()()
 	cfg := in.config()
 	if cur, ok := cfg.routes[it.Key]; ok && it.Key != "" {
 		// The caller looked the key up in the config in force then; a
