@@ -139,13 +139,18 @@ func AlertAcknowledged(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert,
 // or, by hand or when grace ends (PromoteAfterGrace), the symptoms still
 // firing become incidents of their own, paging through policies: those
 // are failures of their own, not late echoes. A grace of 0 promotes them
-// at once.
+// at once. It returns the incident as it left it.
 func AlertResolved(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, now time.Time,
-	policies Policies, groupings Groupings, grace time.Duration) error {
+	policies Policies, groupings Groupings, grace time.Duration) (*hypercare.Incident, error) {
 	inc, err := tx.GetIncident(ctx, a.IncidentID)
 	if err != nil {
-		return fmt.Errorf("resolve alert %s: %w", a.ID, err)
+		return nil, fmt.Errorf("resolve alert %s: %w", a.ID, err)
 	}
+	return inc, alertResolved(ctx, tx, inc, a, actor, now, policies, groupings, grace)
+}
+
+func alertResolved(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, a *hypercare.Alert, actor hypercare.Actor,
+	now time.Time, policies Policies, groupings Groupings, grace time.Duration) error {
 	if inc.Status == hypercare.StatusResolved {
 		return nil
 	}
@@ -230,20 +235,21 @@ func recovering(inc *hypercare.Incident) bool {
 
 // SymptomResolved follows the resolution of a symptom (stored before the
 // call): a recovering upstream incident resolves with its last symptom.
+// It returns that incident as it left it.
 func SymptomResolved(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, now time.Time,
-	policies Policies, groupings Groupings) error {
+	policies Policies, groupings Groupings) (*hypercare.Incident, error) {
 	inc, err := tx.GetIncident(ctx, a.SymptomOf)
 	if err != nil {
-		return fmt.Errorf("resolve symptom %s: %w", a.ID, err)
+		return nil, fmt.Errorf("resolve symptom %s: %w", a.ID, err)
 	}
 	if inc.Status == hypercare.StatusResolved || inc.OpenAlertCount > 0 {
-		return nil
+		return inc, nil
 	}
 	symptoms, err := tx.SymptomsOf(ctx, inc.ID)
 	if err != nil || len(symptoms) > 0 {
-		return err
+		return inc, err
 	}
-	return markResolved(ctx, tx, inc, actor, now, fmt.Sprintf("Resolved via %s: its alerts and their symptoms cleared", actor.Name), policies, groupings)
+	return inc, markResolved(ctx, tx, inc, actor, now, fmt.Sprintf("Resolved via %s: its alerts and their symptoms cleared", actor.Name), policies, groupings)
 }
 
 // AlertSeverityRaised raises the incident's severity when an updated alert

@@ -174,35 +174,34 @@ func (in view) resolveAlert(ctx context.Context, tx hypercare.Tx, a *hypercare.A
 	if err := tx.UpdateAlert(ctx, a); err != nil {
 		return err
 	}
-	incID := a.SymptomOf
-	if incID != "" {
-		if err := incident.SymptomResolved(ctx, tx, a, actor, now, in.Policy, in.Grouping); err != nil {
-			return err
-		}
-	} else if incID = a.IncidentID; incID != "" {
-		n := in.noiseOf(a.ServiceID)
-		if err := incident.AlertResolved(ctx, tx, a, actor, now, in.Policy, in.Grouping, n.SymptomGrace); err != nil {
-			return err
-		}
-	} else {
+	var inc *hypercare.Incident
+	var err error
+	switch {
+	case a.SymptomOf != "":
+		inc, err = incident.SymptomResolved(ctx, tx, a, actor, now, in.Policy, in.Grouping)
+	case a.IncidentID != "":
+		inc, err = incident.AlertResolved(ctx, tx, a, actor, now, in.Policy, in.Grouping, in.noiseOf(a.ServiceID).SymptomGrace)
+	default:
 		return nil
 	}
-	return in.markTransient(ctx, tx, incID, now)
+	if err != nil {
+		return err
+	}
+	return in.markTransient(ctx, tx, inc, now)
 }
 
-// markTransient marks incident id transient if it is resolved (by the
-// alert resolving just now: it was open while that alert was) before any
-// page and before its first page was due: within its service's pause of
+// markTransient marks inc (as the alert's resolve left it) transient if
+// it is resolved (by the alert resolving just now: it was open while that
+// alert was) before any page and before its first page was due: within its service's pause of
 // opening, or before the end of the delay (an event rule's delay_minutes
 // or the pause) its escalation waited for. A blip an event rule delayed
 // is as much noise as one the pause caught: the noise report's transient
 // figure and the incident's badge count both.
-func (in view) markTransient(ctx context.Context, tx hypercare.Tx, id string, now time.Time) error {
-	inc, err := tx.GetIncident(ctx, id)
-	if err != nil || inc.Status != hypercare.StatusResolved || inc.Transient {
-		return err
+func (in view) markTransient(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, now time.Time) error {
+	if inc.Status != hypercare.StatusResolved || inc.Transient {
+		return nil
 	}
-	due, paged, err := incident.FirstPageDue(ctx, tx, id)
+	due, paged, err := incident.FirstPageDue(ctx, tx, inc.ID)
 	if err != nil || paged {
 		return err
 	}
