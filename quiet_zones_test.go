@@ -26,17 +26,8 @@ func TestQuietHoursEndInEveryZone(t *testing.T) {
 		if err != nil {
 			t.Fatalf("zone %s: %v", name, err)
 		}
-		for x := from; x.Before(to); {
-			_, end := x.In(loc).ZoneBounds()
-			if end.IsZero() || !end.Before(to) {
-				break
-			}
-			_, o0 := end.Add(-time.Second).In(loc).Zone()
-			_, o1 := end.In(loc).Zone()
-			x = end
-			if o0 == o1 {
-				continue // a new abbreviation, not a clock change
-			}
+		for _, c := range clocktest.Changes(loc, from, to) {
+			end, o0, o1 := c.At, c.Before, c.After
 			if end.Unix()%grid != 0 || o0%grid != 0 || o1%grid != 0 {
 				offGrid++
 				continue

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Zones lists every zone of Go's own copy of the tz database
@@ -37,4 +38,30 @@ func Zones(t testing.TB) []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// Change is one clock change of a zone: at At its UTC offset goes from
+// Before to After seconds east of UTC.
+type Change struct {
+	At            time.Time
+	Before, After int
+}
+
+// Changes lists loc's clock changes in [from, to), oldest first; a new
+// abbreviation at the same offset is no change.
+func Changes(loc *time.Location, from, to time.Time) []Change {
+	var out []Change
+	for x := from; x.Before(to); {
+		_, end := x.In(loc).ZoneBounds()
+		if end.IsZero() || !end.Before(to) {
+			break
+		}
+		x = end
+		_, before := end.Add(-time.Second).In(loc).Zone()
+		_, after := end.In(loc).Zone()
+		if before != after {
+			out = append(out, Change{At: end, Before: before, After: after})
+		}
+	}
+	return out
 }

@@ -25,24 +25,14 @@ func TestMaintenanceAcrossDSTInEveryZone(t *testing.T) {
 		if err != nil {
 			t.Fatalf("zone %s: %v", name, err)
 		}
-		for x := from; x.Before(to); {
-			_, end := x.In(loc).ZoneBounds()
-			if end.IsZero() || !end.Before(to) {
-				break
-			}
-			x = end
-			_, o0 := end.Add(-time.Second).In(loc).Zone()
-			_, o1 := end.In(loc).Zone()
-			if o0 == o1 {
-				continue
-			}
+		for _, c := range clocktest.Changes(loc, from, to) {
 			changes++
-			r := end.Add(time.Duration(o0) * time.Second).UTC() // the reading the change starts at
+			r := c.At.Add(time.Duration(c.Before) * time.Second).UTC() // the reading the change starts at
 			s := r.AddDate(0, 0, -3)
 			for _, length := range []time.Duration{90 * time.Minute, 26 * time.Hour} {
 				m := correlate.Maintenance{ID: "w", Zone: loc, Start: reading(s), End: reading(s.Add(length)),
 					Recurrence: &correlate.Recurrence{Freq: correlate.FreqDaily, Interval: 1}}
-				if !checkMaintenanceAround(t, &m, end) {
+				if !checkMaintenanceAround(t, &m, c.At) {
 					return
 				}
 			}
