@@ -96,6 +96,12 @@ type Event struct {
 	Images        []Image         `json:"images,omitempty"`
 	Client        string          `json:"client,omitempty"`
 	ClientURL     string          `json:"client_url,omitempty"`
+	// GroupKey is the Alertmanager or Grafana notification group the
+	// alert arrived in ("groupKey"; "" for other formats): with the
+	// integration's incident_per: group, a new alert joins the open
+	// incident of its group (Incident.GroupKey). Kept in the event log,
+	// so a replay groups alike.
+	GroupKey string `json:"group_key,omitempty"`
 }
 
 // ChangeEvent records a deploy, a config change or similar, so responders

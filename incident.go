@@ -112,6 +112,13 @@ type Incident struct {
 	// ends: the first page is due then if the incident is still open.
 	SuppressedBy    string     `json:"suppressed_by,omitempty"`
 	SuppressedUntil *time.Time `json:"suppressed_until,omitempty"`
+	// GroupKey is the Alertmanager or Grafana notification group
+	// ("groupKey") the incident was opened for: the group's later alerts
+	// join it while it is open (an integration's incident_per: group), so
+	// one outage that Alertmanager sends as one group is one incident, as
+	// PagerDuty's and Opsgenie's Alertmanager receivers make it. "" for
+	// other incidents. Set when the incident opens, never changed.
+	GroupKey string `json:"group_key,omitempty"`
 	// Features and LastFeatures are the encoded correlate.Features of the
 	// incident's first alert and of the latest alert that joined, and
 	// LastAlertAt when that alert joined: what time and intelligent

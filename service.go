@@ -31,4 +31,11 @@ type Integration struct {
 	// Secret, if set, is the Grafana webhook HMAC secret.
 	Secret string `json:"-"`
 	Name   string `json:"name,omitempty"`
+	// GroupIncidents says a new alert of an Alertmanager or Grafana
+	// notification group joins the open incident of its group instead of
+	// opening one of its own (the config's incident_per: group, the
+	// default on those types): Alertmanager already grouped the outage,
+	// and PagerDuty's and Opsgenie's receivers make a group one incident.
+	// Config only: the catalog in the store does not keep it.
+	GroupIncidents bool `json:"-"`
 }

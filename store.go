@@ -260,6 +260,11 @@ type Tx interface {
 	// these features and whose latest alert joined at or after since,
 	// locked on PostgreSQL; nil (no error) when there is none.
 	OpenIncidentWithFeatures(ctx context.Context, serviceID, features string, since time.Time) (*Incident, error)
+	// OpenIncidentOfGroup returns the newest unresolved incident of
+	// serviceID whose GroupKey is groupKey, or nil ("" finds none),
+	// locked on PostgreSQL: where a new alert of an Alertmanager group
+	// goes.
+	OpenIncidentOfGroup(ctx context.Context, serviceID, groupKey string) (*Incident, error)
 	// RecentAlertsOfIncident returns up to limit of the incident's alerts
 	// first seen at or after since, newest first.
 	RecentAlertsOfIncident(ctx context.Context, incidentID string, since time.Time, limit int) ([]Alert, error)

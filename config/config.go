@@ -161,7 +161,27 @@ type Integration struct {
 	// "${NAME}" to read it from the environment; after Parse it holds the
 	// resolved value, so never print a Config.
 	Secret string `yaml:"secret"`
+	// IncidentPer is "group" (the default on alertmanager and grafana
+	// integrations: the alerts of one notification group share one
+	// incident while it is open) or "alert" (each alert is placed on its
+	// own: its own incident unless the service's alert_grouping joins
+	// it to another). Only those two types send groups.
+	IncidentPer string `yaml:"incident_per"`
 }
+
+// groupsIncidents says whether the integration's alerts join their
+// notification group's incident: incident_per, by default "group" on the
+// types that send groups.
+func groupsIncidents(in Integration) bool {
+	sendsGroups := in.Type == hypercare.IntegrationAlertmanager || in.Type == hypercare.IntegrationGrafana
+	return sendsGroups && in.IncidentPer != IncidentPerAlert
+}
+
+// The values of an integration's incident_per.
+const (
+	IncidentPerGroup = "group"
+	IncidentPerAlert = "alert"
+)
 
 // Ingest limits what senders may push, per routing key, so one noisy or
 // broken tool cannot starve the others. Nil fields were not set in the
@@ -378,12 +398,13 @@ func (c *Config) Catalog() (teams []hypercare.Team, services []hypercare.Service
 		ids := integrationIDs(s)
 		for i, in := range s.Integrations {
 			integrations = append(integrations, hypercare.Integration{
-				ID:        ids[i],
-				ServiceID: s.ID,
-				Type:      in.Type,
-				Key:       in.Key,
-				Secret:    in.Secret,
-				Name:      in.Name,
+				ID:             ids[i],
+				ServiceID:      s.ID,
+				Type:           in.Type,
+				Key:            in.Key,
+				Secret:         in.Secret,
+				Name:           in.Name,
+				GroupIncidents: groupsIncidents(in),
 			})
 		}
 	}

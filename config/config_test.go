@@ -280,7 +280,7 @@ func TestCatalog(t *testing.T) {
 		"    integrations:",
 		"      - {type: grafana, key: 11111111111111111111111111111111, name: G1, secret: s1}",
 		"      - {type: events-v2, key: 22222222222222222222222222222222}",
-		"      - {type: grafana, key: 33333333333333333333333333333333}",
+		"      - {type: grafana, key: 33333333333333333333333333333333, incident_per: alert}",
 		"      - {type: generic, key: 44444444444444444444444444444444, id: pinned}",
 		"  - {id: blog, name: Blog}",
 	)
@@ -300,7 +300,8 @@ func TestCatalog(t *testing.T) {
 		t.Errorf("services = %+v\nwant %+v", services, wantServices)
 	}
 	wantIntegrations := []hypercare.Integration{
-		{ID: "shop-grafana", ServiceID: "shop", Type: "grafana", Key: "11111111111111111111111111111111", Secret: "s1", Name: "G1"},
+		{ID: "shop-grafana", ServiceID: "shop", Type: "grafana", Key: "11111111111111111111111111111111", Secret: "s1", Name: "G1",
+			GroupIncidents: true}, // incident_per: group is the default where notifications carry a group
 		{ID: "shop-events-v2", ServiceID: "shop", Type: "events-v2", Key: "22222222222222222222222222222222"},
 		{ID: "shop-grafana-2", ServiceID: "shop", Type: "grafana", Key: "33333333333333333333333333333333"},
 		{ID: "pinned", ServiceID: "shop", Type: "generic", Key: "44444444444444444444444444444444"},

@@ -95,11 +95,24 @@ func (c *checker) checkIntegration(path string, in *Integration, id string) {
 	}
 	c.checkKey(path, in.Key)
 	c.checkIntegrationID(path, in.ID, id)
+	c.checkIncidentPer(path+".incident_per", in, typeOK)
 	if in.Secret != "" && typeOK && in.Type != hypercare.IntegrationGrafana {
 		c.add(path+".secret", "is only allowed on grafana integrations")
 		return
 	}
 	in.Secret = c.resolveSecret(path+".secret", in.Secret)
+}
+
+// checkIncidentPer checks incident_per: one of its two values, and only
+// on the integration types whose notifications carry a group.
+func (c *checker) checkIncidentPer(path string, in *Integration, typeOK bool) {
+	switch {
+	case in.IncidentPer == "":
+	case in.IncidentPer != IncidentPerGroup && in.IncidentPer != IncidentPerAlert:
+		c.add(path, "must be %q or %q, got %q", IncidentPerGroup, IncidentPerAlert, in.IncidentPer)
+	case typeOK && in.Type != hypercare.IntegrationAlertmanager && in.Type != hypercare.IntegrationGrafana:
+		c.add(path, "is only allowed on alertmanager and grafana integrations (only their notifications carry a group)")
+	}
 }
 
 // checkKey checks the routing key of the integration at path: well-formed

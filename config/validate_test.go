@@ -124,7 +124,7 @@ func TestParseUnknownKeys(t *testing.T) {
 			`hypercare.yaml:4:5: teams[0].lead: unknown field "lead" (allowed: id, name)`,
 		}},
 		{"unknown key in an integration", with(okService, "        secrt: x"), []string{
-			`hypercare.yaml:7:9: services[0].integrations[0].secrt: unknown field "secrt" (allowed: id, type, key, name, secret)`,
+			`hypercare.yaml:7:9: services[0].integrations[0].secrt: unknown field "secrt" (allowed: id, type, key, name, secret, incident_per)`,
 		}},
 		{"unknown key in ingest", y("ingest:", "  burst: 10"), []string{
 			`hypercare.yaml:2:3: ingest.burst: unknown field "burst" (allowed: rate_limit_per_minute, max_body_bytes, max_batch_body_bytes)`,
@@ -338,6 +338,18 @@ func TestParseIntegrationRules(t *testing.T) {
 			"        secret: s3cret",
 		), []string{
 			"hypercare.yaml:7:17: services[0].integrations[0].secret: is only allowed on grafana integrations",
+		}},
+		{"incident_per", with(okService,
+			"        incident_per: group",
+			"      - type: alertmanager",
+			"        key: 11111111111111111111111111111111",
+			"        incident_per: incident",
+			"      - type: grafana",
+			"        key: 22222222222222222222222222222222",
+			"        incident_per: alert",
+		), []string{
+			"hypercare.yaml:7:23: services[0].integrations[0].incident_per: is only allowed on alertmanager and grafana integrations (only their notifications carry a group)",
+			`hypercare.yaml:10:23: services[0].integrations[1].incident_per: must be "group" or "alert", got "incident"`,
 		}},
 		{"explicit integration ids", with(okService,
 			"      - type: generic",

@@ -37,6 +37,9 @@ type Opening struct {
 	// Features is the alert's encoded correlate.Features when its service
 	// groups intelligently ("" otherwise).
 	Features string
+	// GroupKey is the Alertmanager or Grafana group the incident is
+	// opened for, whose later alerts join it (JoinGroup); "" for none.
+	GroupKey string
 }
 
 // OpenForAlertWith is OpenForAlert with the urgency and priority event
@@ -57,6 +60,7 @@ func OpenForAlertWith(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, 
 		Features:       o.Features,
 		LastFeatures:   o.Features,
 		LastAlertAt:    now,
+		GroupKey:       o.GroupKey,
 	}
 	if o.Urgency != "" {
 		inc.Urgency = o.Urgency

@@ -94,6 +94,7 @@ func (f *flavor) alertEvent(p *problems, el string, a *webhookAlert, g *groupInf
 		Class:     firstOf(labels["class"], labels["alertname"]),
 		Client:    f.tool,
 		ClientURL: g.externalURL,
+		GroupKey:  g.groupKey,
 	}
 	for _, l := range f.groupLabels {
 		if e.Group = labels[l]; e.Group != "" {

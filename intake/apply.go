@@ -136,9 +136,9 @@ func (in view) follow(ctx context.Context, tx hypercare.Tx, it hypercare.Integra
 			// alert's acknowledge and resolve will carry (rekeyedAlert).
 			open.SentKey = d.SentDedupKey
 		}
-		res, err = in.place(ctx, tx, open, actor, d, now)
+		res, err = in.place(ctx, tx, open, groupOf(it, ev), actor, d, now)
 	case correlate.Update:
-		res, err = in.updateOpen(ctx, tx, open, actor, ev, d, now)
+		res, err = in.updateOpen(ctx, tx, open, groupOf(it, ev), actor, ev, d, now)
 	case correlate.Acknowledge:
 		open.Status, open.AcknowledgedAt, open.LastSeenAt = hypercare.StatusAcknowledged, &now, now
 		open.EventCount++
@@ -199,13 +199,24 @@ func (in view) reacknowledge(ctx context.Context, tx hypercare.Tx, a *hypercare.
 	return hypercare.OutcomeAcknowledged, nil
 }
 
-// openAlert stores a new alert (or, existing, one that was suppressed) and
-// opens its incident, unless the rules suppress it.
-func openAlert(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, d *rules.Decision, now time.Time, existing bool, features string) (string, *hypercare.Incident, error) {
+// groupOf is the notification group whose open incident a new alert of
+// ev joins: its Alertmanager or Grafana group key when the integration
+// makes one incident per group, else "".
+func groupOf(it hypercare.Integration, ev *hypercare.Event) string {
+	if !it.GroupIncidents {
+		return ""
+	}
+	return ev.GroupKey
+}
+
+// openAlert stores a new alert (or, o.Existing, one that was suppressed)
+// and opens its incident, unless the rules suppress it. The rules' urgency
+// and priority override o's.
+func openAlert(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, d *rules.Decision, now time.Time, o incident.Opening) (string, *hypercare.Incident, error) {
 	if d.Suppress {
 		a.IncidentID = ""
 		store := tx.InsertAlert
-		if existing {
+		if o.Existing {
 			store = tx.UpdateAlert
 		}
 		if err := store(ctx, a); err != nil {
@@ -213,8 +224,8 @@ func openAlert(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor h
 		}
 		return hypercare.OutcomeSuppressed, nil, nil
 	}
-	inc, err := incident.OpenForAlertWith(ctx, tx, a, actor, now,
-		incident.Opening{Urgency: d.Urgency, Priority: d.Priority, Existing: existing, Features: features})
+	o.Urgency, o.Priority = d.Urgency, d.Priority
+	inc, err := incident.OpenForAlertWith(ctx, tx, a, actor, now, o)
 	if err != nil {
 		return "", nil, err
 	}
@@ -225,7 +236,7 @@ func openAlert(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor h
 // so far that the rules no longer suppress is placed as a new alert would
 // be (place: a symptom, grouped, paused), not opened into an incident of
 // its own that pages at once.
-func (in view) updateOpen(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, ev *hypercare.Event, d *rules.Decision, now time.Time) (Result, error) {
+func (in view) updateOpen(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, group string, actor hypercare.Actor, ev *hypercare.Event, d *rules.Decision, now time.Time) (Result, error) {
 	res := Result{DedupKey: a.DedupKey, Outcome: hypercare.OutcomeUpdated}
 	before := a.Severity
 	updateAlert(a, ev, now)
@@ -243,10 +254,10 @@ func (in view) updateOpen(ctx context.Context, tx hypercare.Tx, a *hypercare.Ale
 			d := *d
 			d.Suppress = true
 			var err error
-			res.Outcome, res.opened, err = openAlert(ctx, tx, a, actor, &d, now, true, "")
+			res.Outcome, res.opened, err = openAlert(ctx, tx, a, actor, &d, now, incident.Opening{Existing: true})
 			return res, err
 		}
-		return in.place(ctx, storedAlert{incident.StoredAlert{Tx: tx, ID: a.ID}}, a, actor, d, now)
+		return in.place(ctx, storedAlert{incident.StoredAlert{Tx: tx, ID: a.ID}}, a, group, actor, d, now)
 	}
 	if err := tx.UpdateAlert(ctx, a); err != nil {
 		return res, err

@@ -20,14 +20,16 @@ const maxCandidateIncidents = 20
 // place decides where a new alert goes, in this order: a symptom of an
 // open upstream incident (depends_on); back into its own incident while
 // that is recovering (its symptoms stay attached) or once its key is
-// flapping; into an open incident of its service (alert_grouping);
-// else a new incident whose first page waits for the longer of the rule
-// delay and pause_notifications_minutes.
-func (in view) place(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor hypercare.Actor, d *rules.Decision, now time.Time) (Result, error) {
+// flapping; into the open incident of its notification group (group, an
+// Alertmanager or Grafana group key; "" for none); into an open incident
+// of its service (alert_grouping); else a new incident, opened for group,
+// whose first page waits for the longer of the rule delay and
+// pause_notifications_minutes.
+func (in view) place(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, group string, actor hypercare.Actor, d *rules.Decision, now time.Time) (Result, error) {
 	res := Result{DedupKey: a.DedupKey}
 	if d.Suppress {
 		var err error
-		res.Outcome, res.opened, err = openAlert(ctx, tx, a, actor, d, now, false, "")
+		res.Outcome, res.opened, err = openAlert(ctx, tx, a, actor, d, now, incident.Opening{})
 		return res, err
 	}
 	n := in.noiseOf(a.ServiceID)
@@ -58,7 +60,13 @@ func (in view) place(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, a
 	if done, err := in.reopenFlapping(ctx, tx, n, a, recent, urgency, actor, d, now, &res); done || err != nil {
 		return res, err
 	}
-	features, joined, err := incident.GroupAlert(ctx, tx, n.Grouping, a, urgency, actor, now)
+	var o incident.Opening
+	joined, err := incident.JoinGroup(ctx, tx, group, a, urgency, actor, now)
+	if !joined && err == nil {
+		var features string
+		features, joined, err = incident.GroupAlert(ctx, tx, n.Grouping, a, urgency, actor, now)
+		o.Features = features
+	}
 	if joined || err != nil {
 		res.Outcome = hypercare.OutcomeGrouped
 		if err == nil {
@@ -66,7 +74,8 @@ func (in view) place(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, a
 		}
 		return res, err
 	}
-	res.Outcome, res.opened, err = openAlert(ctx, tx, a, actor, d, now, false, features)
+	o.GroupKey = group
+	res.Outcome, res.opened, err = openAlert(ctx, tx, a, actor, d, now, o)
 	res.delay = max(d.Delay, n.Pause)
 	return res, err
 }

@@ -7,7 +7,7 @@ import "strings"
 const (
 	incidentCols = "id, number, title, status, urgency, severity, service_id, alert_count, " +
 		"open_alert_count, created_at, updated_at, acknowledged_at, resolved_at, priority, transient, flapping, " +
-		"features, last_features, last_alert_at, suppressed_by, suppressed_until"
+		"features, last_features, last_alert_at, suppressed_by, suppressed_until, group_key"
 	alertCols = "id, service_id, incident_id, integration_id, dedup_key, status, summary, severity, " +
 		"source, component, grp, class, custom_details, links, images, event_count, first_seen_at, " +
 		"last_seen_at, acknowledged_at, resolved_at, symptom_of, rule_urgency, rule_priority, sent_key"
@@ -86,6 +86,7 @@ const (
 	qInsertSigningKey
 	qOpenIncidentsOf
 	qOpenIncidentWithFeatures
+	qOpenIncidentOfGroup
 	qNewestOpenIncident
 	qOpenIncidents
 	qRecentAlertsOfIncident
@@ -159,10 +160,10 @@ func buildQueries(d *dialect) [numQueries]string {
 	q[qNextNumber] = d.nextNumber
 	q[qGetIncident] = "SELECT " + incidentCols + " FROM incidents WHERE id = $1" + d.lockIncident
 	q[qInsertIncident] = "INSERT INTO incidents (" + incidentCols + ") VALUES " +
-		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) ON CONFLICT DO NOTHING"
+		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) ON CONFLICT DO NOTHING"
 	if d.numberInInsert != "" {
 		q[qInsertIncidentNumbered] = "INSERT INTO incidents (" + incidentCols + ") VALUES " +
-			"($1, " + d.numberInInsert + ", $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) " +
+			"($1, " + d.numberInInsert + ", $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) " +
 			"ON CONFLICT DO NOTHING RETURNING number"
 	} else {
 		q[qInsertIncidentNumbered] = "SELECT 1" // unused: the number is drawn first
@@ -320,6 +321,9 @@ func buildNoiseQueries(q *[numQueries]string, d *dialect) {
 	q[qOpenIncidentWithFeatures] = "SELECT " + incidentCols + " FROM incidents WHERE service_id = $1 " +
 		"AND status <> 'resolved' AND (features = $2 OR last_features = $2) AND last_alert_at >= $3 " +
 		"ORDER BY number DESC LIMIT 1" + d.lockIncident
+	// incidents_open_group's predicate, so both engines use it.
+	q[qOpenIncidentOfGroup] = "SELECT " + incidentCols + " FROM incidents WHERE service_id = $1 " +
+		"AND group_key = $2 AND group_key <> '' AND status <> 'resolved' ORDER BY number DESC LIMIT 1" + d.lockIncident
 	q[qOpenIncidentsOf] = "SELECT id, number, title, features, last_features, " +
 		"last_alert_at FROM incidents WHERE service_id = $1 AND status <> 'resolved' " +
 		"AND last_alert_at >= $2 ORDER BY number DESC " + d.limit(3)

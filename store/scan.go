@@ -88,7 +88,7 @@ func scanIncident(r rowScanner, inc *hypercare.Incident) error {
 	var acked, resolved, suppressedUntil sql.NullInt64
 	err := r.Scan(&inc.ID, &inc.Number, &inc.Title, &inc.Status, &inc.Urgency, &inc.Severity,
 		&inc.ServiceID, &inc.AlertCount, &inc.OpenAlertCount, &created, &updated, &acked, &resolved, &inc.Priority,
-		&inc.Transient, &inc.Flapping, &inc.Features, &inc.LastFeatures, &lastAlert, &inc.SuppressedBy, &suppressedUntil)
+		&inc.Transient, &inc.Flapping, &inc.Features, &inc.LastFeatures, &lastAlert, &inc.SuppressedBy, &suppressedUntil, &inc.GroupKey)
 	if err != nil {
 		return err
 	}

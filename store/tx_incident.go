@@ -62,7 +62,7 @@ func (t *tx) InsertIncident(ctx context.Context, inc *hypercare.Incident) error 
 			inc.ID, inc.Title, string(inc.Status), string(inc.Urgency), string(inc.Severity),
 			inc.ServiceID, inc.AlertCount, inc.OpenAlertCount, micros(inc.CreatedAt), micros(inc.UpdatedAt),
 			nullMicros(inc.AcknowledgedAt), nullMicros(inc.ResolvedAt), inc.Priority, inc.Transient, inc.Flapping,
-			inc.Features, inc.LastFeatures, micros(inc.LastAlertAt), inc.SuppressedBy, nullMicros(inc.SuppressedUntil)).Scan(&inc.Number)
+			inc.Features, inc.LastFeatures, micros(inc.LastAlertAt), inc.SuppressedBy, nullMicros(inc.SuppressedUntil), inc.GroupKey).Scan(&inc.Number)
 		if errors.Is(err, sql.ErrNoRows) {
 			return hypercare.Errorf(hypercare.CodeConflict, "incident %q: an incident with this id already exists", inc.ID)
 		}
@@ -84,7 +84,7 @@ func (t *tx) InsertIncident(ctx context.Context, inc *hypercare.Incident) error 
 		inc.ID, inc.Number, inc.Title, string(inc.Status), string(inc.Urgency), string(inc.Severity),
 		inc.ServiceID, inc.AlertCount, inc.OpenAlertCount, micros(inc.CreatedAt), micros(inc.UpdatedAt),
 		nullMicros(inc.AcknowledgedAt), nullMicros(inc.ResolvedAt), inc.Priority, inc.Transient, inc.Flapping,
-		inc.Features, inc.LastFeatures, micros(inc.LastAlertAt), inc.SuppressedBy, nullMicros(inc.SuppressedUntil))
+		inc.Features, inc.LastFeatures, micros(inc.LastAlertAt), inc.SuppressedBy, nullMicros(inc.SuppressedUntil), inc.GroupKey)
 	if drawn && t.c.numbers != nil && hypercare.ErrorCode(err) == hypercare.CodeConflict {
 		t.c.numbers.distrust() // the number may be taken: read the counter again
 	}

@@ -106,6 +106,21 @@ func (t *tx) OpenIncidentWithFeatures(ctx context.Context, serviceID, features s
 		qOpenIncidentWithFeatures, serviceID, features, micros(since))
 }
 
+// OpenIncidentOfGroup returns the newest open incident of serviceID opened
+// for the Alertmanager or Grafana notification group groupKey, or nil,
+// locked on PostgreSQL like GetIncident: a resolve committed meanwhile
+// is seen, and the alert opens a new incident instead.
+func (t *tx) OpenIncidentOfGroup(ctx context.Context, serviceID, groupKey string) (*hypercare.Incident, error) {
+	if err := checkText("open incident of group", "service_id", serviceID, "group_key", groupKey); err != nil {
+		return nil, err
+	}
+	if groupKey == "" {
+		return nil, nil
+	}
+	return t.oneIncident(ctx, fmt.Sprintf("open incident of service %q by group", serviceID),
+		qOpenIncidentOfGroup, serviceID, groupKey)
+}
+
 // RecentAlertsOfIncident returns up to limit of the incident's alerts first
 // seen at or after since, newest first.
 func (t *tx) RecentAlertsOfIncident(ctx context.Context, incidentID string, since time.Time, limit int) ([]hypercare.Alert, error) {

@@ -1,0 +1,171 @@
+package intake_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/clocktest"
+	"github.com/hypercare/hypercare/intake"
+	"github.com/hypercare/hypercare/store"
+	"github.com/hypercare/hypercare/storetest"
+)
+
+// am is an Alertmanager integration making one incident per notification
+// group (incident_per: group, the config's default for the type).
+var am = hypercare.Integration{ID: "shop-alertmanager", ServiceID: "shop", Type: hypercare.IntegrationAlertmanager,
+	Key: "fedcba9876543210fedcba9876543210", Name: "Alertmanager", GroupIncidents: true}
+
+func setupAM(t *testing.T, st *store.Store) {
+	t.Helper()
+	ctx := context.Background()
+	err := st.Write(ctx, "catalog", func(tx hypercare.Tx) error {
+		return tx.ApplyCatalog(ctx, nil, []hypercare.Service{{ID: "shop", Name: "Shop", Active: true}}, []hypercare.Integration{am})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func amAlert(group, key string, action hypercare.Action) hypercare.Event {
+	return hypercare.Event{Action: action, DedupKey: key, Summary: "Pod " + key + " crash looping",
+		Severity: hypercare.SeverityCritical, Client: "Alertmanager", GroupKey: group}
+}
+
+func processAM(t *testing.T, in *intake.Intake, it hypercare.Integration, events ...hypercare.Event) []intake.Result {
+	t.Helper()
+	res, err := in.Process(context.Background(), it, events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// The alerts of one Alertmanager group are one incident while it is open,
+// whether they come in one notification or in later ones; another group
+// is another incident; once the group's incident resolves, the group's
+// next alert opens a new one.
+func TestAlertmanagerGroupIsOneIncident(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		st := eng.Open(t)
+		setupAM(t, st)
+		storetest.StartRun(t, st)
+		clk := clocktest.New(time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC))
+		in := intake.New(st, clk)
+		in.SetIntegrations([]hypercare.Integration{am})
+		ctx := context.Background()
+		g1, g2 := `{}:{alertname="CrashLoop"}`, `{}:{alertname="DiskFull"}`
+
+		res := processAM(t, in, am, amAlert(g1, "a", "trigger"), amAlert(g1, "b", "trigger"), amAlert(g1, "c", "trigger"))
+		first := res[0].IncidentID
+		for i, r := range res {
+			if r.IncidentID != first {
+				t.Fatalf("alert %d of the group went to incident %s, not %s", i, r.IncidentID, first)
+			}
+		}
+		if res[0].Outcome != hypercare.OutcomeCreated || res[1].Outcome != hypercare.OutcomeGrouped {
+			t.Errorf("outcomes %q, %q; want created, grouped", res[0].Outcome, res[1].Outcome)
+		}
+		clk.Advance(time.Minute)
+		later := processAM(t, in, am, amAlert(g1, "d", "trigger"), amAlert(g2, "x", "trigger"))
+		if later[0].IncidentID != first {
+			t.Errorf("the group's later alert opened incident %s instead of joining %s", later[0].IncidentID, first)
+		}
+		if later[1].IncidentID == first || later[1].Outcome != hypercare.OutcomeCreated {
+			t.Errorf("another group's alert: incident %s, outcome %q; want a new incident", later[1].IncidentID, later[1].Outcome)
+		}
+		inc, err := st.GetIncident(ctx, first)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if inc.AlertCount != 4 || inc.OpenAlertCount != 4 || inc.GroupKey != g1 {
+			t.Fatalf("incident: %d alerts, %d open, group %q; want 4, 4, %q", inc.AlertCount, inc.OpenAlertCount, inc.GroupKey, g1)
+		}
+
+		// Alertmanager resolves the group's alerts: the incident resolves
+		// with the last, and the group's next alert opens a new incident.
+		processAM(t, in, am, amAlert(g1, "a", "resolve"), amAlert(g1, "b", "resolve"))
+		if inc, _ = st.GetIncident(ctx, first); inc.Status == hypercare.StatusResolved {
+			t.Fatal("incident resolved with two of its four alerts still firing")
+		}
+		processAM(t, in, am, amAlert(g1, "c", "resolve"), amAlert(g1, "d", "resolve"))
+		if inc, _ = st.GetIncident(ctx, first); inc.Status != hypercare.StatusResolved {
+			t.Fatalf("incident %s after its last alert resolved; want resolved", inc.Status)
+		}
+		clk.Advance(time.Hour)
+		again := processAM(t, in, am, amAlert(g1, "e", "trigger"))
+		if again[0].IncidentID == first || again[0].Outcome != hypercare.OutcomeCreated {
+			t.Errorf("after the group's incident resolved: incident %s, outcome %q; want a new incident", again[0].IncidentID, again[0].Outcome)
+		}
+	})
+}
+
+// With incident_per: alert each alert of a group is placed on its own.
+func TestIncidentPerAlertKeepsAlertsApart(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		st := eng.Open(t)
+		setupAM(t, st)
+		storetest.StartRun(t, st)
+		perAlert := am
+		perAlert.GroupIncidents = false
+		in := intake.New(st, clocktest.New(time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)))
+		in.SetIntegrations([]hypercare.Integration{perAlert})
+		g := `{}:{alertname="CrashLoop"}`
+		res := processAM(t, in, perAlert, amAlert(g, "a", "trigger"), amAlert(g, "b", "trigger"))
+		if res[0].IncidentID == res[1].IncidentID {
+			t.Fatal("incident_per: alert put two alerts in one incident")
+		}
+		inc, err := st.GetIncident(context.Background(), res[0].IncidentID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if inc.GroupKey != "" {
+			t.Errorf("incident_per: alert stored group %q on the incident", inc.GroupKey)
+		}
+	})
+}
+
+// Two nodes receive the first alerts of one group at once (Alertmanager
+// replicas each send it): still one incident.
+func TestGroupAcrossNodesIsOneIncident(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		opts := eng.Options(t)
+		nodes := []*store.Store{storetest.OpenStore(t, opts), storetest.OpenStore(t, opts)}
+		setupAM(t, nodes[0])
+		clk := clocktest.New(time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC))
+		var intakes []*intake.Intake
+		for _, n := range nodes {
+			storetest.StartRun(t, n)
+			in := intake.New(n, clk)
+			in.SetIntegrations([]hypercare.Integration{am})
+			intakes = append(intakes, in)
+		}
+		const senders = 8
+		var wg sync.WaitGroup
+		ids := make([]string, senders)
+		errs := make([]error, senders)
+		for i := range senders {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				res, err := intakes[i%2].Process(context.Background(), am,
+					[]hypercare.Event{amAlert("g", fmt.Sprintf("pod-%d", i), "trigger")})
+				if errs[i] = err; err == nil {
+					ids[i] = res[0].IncidentID
+				}
+			}()
+		}
+		wg.Wait()
+		for i := range senders {
+			if errs[i] != nil {
+				t.Fatal(errs[i])
+			}
+			if ids[i] != ids[0] {
+				t.Fatalf("alert %d went to incident %s, alert 0 to %s: one group, two incidents", i, ids[i], ids[0])
+			}
+		}
+	})
+}
