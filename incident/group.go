@@ -73,29 +73,6 @@ func GroupAlert(ctx context.Context, tx hypercare.Tx, g correlate.Grouping, a *h
 	return features, true, Join(ctx, tx, inc, a, urgency, actor, hypercare.TimelineAlertAdded, msg, now)
 }
 
-// JoinGroup joins the new alert a to the open incident of its
-// Alertmanager or Grafana notification group on its service, if there is
-// one ("" joins nothing): Alertmanager grouped the alerts as one problem,
-// so they page once, as one incident. It comes before the service's
-// alert_grouping, which places the group's first alert.
-func JoinGroup(ctx context.Context, tx hypercare.Tx, group string, a *hypercare.Alert, urgency hypercare.Urgency,
-	actor hypercare.Actor, now time.Time) (bool, error) {
-	if group == "" {
-		return false, nil
-	}
-	// As GroupAlert: another node's first alert of the group waits for
-	// this commit and then finds the incident it opens.
-	if err := tx.LockGrouping(ctx, a.ServiceID); err != nil {
-		return false, err
-	}
-	inc, err := tx.OpenIncidentOfGroup(ctx, a.ServiceID, group)
-	if err != nil || inc == nil {
-		return false, err
-	}
-	msg := "Alert added (same notification group): " + a.Summary
-	return true, Join(ctx, tx, inc, a, urgency, actor, hypercare.TimelineAlertAdded, msg, now)
-}
-
 // exactMatch returns the open incident of serviceID whose first or latest
 // alert has exactly these features (feat, encoded), or nil. An alert
 // without summary tokens (a summary of numbers and addresses only) matches

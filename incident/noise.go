@@ -38,15 +38,7 @@ func Join(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, a *hype
 			return err
 		}
 	}
-	inc.AlertCount++
-	inc.OpenAlertCount++
-	if a.Severity.Rank() > inc.Severity.Rank() {
-		inc.Severity = a.Severity
-	}
-	raised := urgency == hypercare.UrgencyHigh && inc.Urgency != hypercare.UrgencyHigh
-	if raised {
-		inc.Urgency = urgency
-	}
+	raised := admit(inc, a, urgency, now)
 	if inc.Status == hypercare.StatusResolved {
 		inc.Status, inc.ResolvedAt, inc.AcknowledgedAt, inc.Transient = hypercare.StatusTriggered, nil, nil, false
 		// A new run: the hold of the last one is over. One that still
@@ -54,7 +46,6 @@ func Join(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, a *hype
 		// re-opened incident that never paged).
 		inc.SuppressedBy, inc.SuppressedUntil = "", nil
 	}
-	inc.UpdatedAt, inc.LastAlertAt = now, now
 	if err := tx.UpdateIncident(ctx, inc); err != nil {
 		return fmt.Errorf("add alert %q to incident %d: %w", a.DedupKey, inc.Number, err)
 	}
@@ -65,6 +56,23 @@ func Join(ctx context.Context, tx hypercare.Tx, inc *hypercare.Incident, a *hype
 	}
 	return appendEntry(ctx, tx, inc.ID, typ, actor, msg,
 		map[string]string{"alert_id": a.ID, "dedup_key": a.DedupKey}, now)
+}
+
+// admit counts the new alert a into inc in memory: its alert counts,
+// severity and urgency follow the alert. raised says the urgency rose to
+// high, which the escalation's pages not yet made must follow.
+func admit(inc *hypercare.Incident, a *hypercare.Alert, urgency hypercare.Urgency, now time.Time) (raised bool) {
+	inc.AlertCount++
+	inc.OpenAlertCount++
+	if a.Severity.Rank() > inc.Severity.Rank() {
+		inc.Severity = a.Severity
+	}
+	raised = urgency == hypercare.UrgencyHigh && inc.Urgency != hypercare.UrgencyHigh
+	if raised {
+		inc.Urgency = urgency
+	}
+	inc.UpdatedAt, inc.LastAlertAt = now, now
+	return raised
 }
 
 // raiseEscalationUrgency carries a raised urgency to pages not yet made.

@@ -124,8 +124,15 @@ func (in view) rekeyedAlert(ctx context.Context, tx hypercare.Tx, it hypercare.I
 // suppression.
 func (in view) follow(ctx context.Context, tx hypercare.Tx, it hypercare.Integration, actor hypercare.Actor, ev *hypercare.Event, open *hypercare.Alert, d *rules.Decision, now time.Time) (Result, error) {
 	res := Result{DedupKey: ev.DedupKey, Outcome: hypercare.OutcomeIgnored}
+	decision := correlate.Decide(open, ev.Action)
+	if decision != correlate.Open {
+		// It may read or write a pending group join's incident.
+		if err := in.joins.flush(ctx, tx, now); err != nil {
+			return Result{}, err
+		}
+	}
 	var err error
-	switch correlate.Decide(open, ev.Action) {
+	switch decision {
 	case correlate.Open:
 		open = newAlert(it, ev, now)
 		open.ServiceID = d.ServiceID

@@ -101,6 +101,9 @@ func (in *Intake) update(change func(c *Config)) {
 type view struct {
 	*Intake
 	cfg *Config
+	// joins batches the joins of notification groups' new alerts to
+	// their incidents; one per write attempt (nil outside a write).
+	joins *groupJoins
 }
 
 // noiseOf returns the service's noise settings; a service without an

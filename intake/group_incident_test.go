@@ -69,6 +69,20 @@ func TestAlertmanagerGroupIsOneIncident(t *testing.T) {
 		if res[0].Outcome != hypercare.OutcomeCreated || res[1].Outcome != hypercare.OutcomeGrouped {
 			t.Errorf("outcomes %q, %q; want created, grouped", res[0].Outcome, res[1].Outcome)
 		}
+		// The joins of one notification are one timeline entry.
+		entries, _, err := st.ListTimeline(ctx, first, hypercare.Page{Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var added []string
+		for _, e := range entries {
+			if e.Type == hypercare.TimelineAlertAdded {
+				added = append(added, e.Message)
+			}
+		}
+		if want := "2 alerts added (same notification group): Pod b crash looping; Pod c crash looping"; len(added) != 1 || added[0] != want {
+			t.Errorf("alert_added entries %q; want one: %q", added, want)
+		}
 		clk.Advance(time.Minute)
 		later := processAM(t, in, am, amAlert(g1, "d", "trigger"), amAlert(g2, "x", "trigger"))
 		if later[0].IncidentID != first {
@@ -166,6 +180,47 @@ func TestGroupAcrossNodesIsOneIncident(t *testing.T) {
 			if ids[i] != ids[0] {
 				t.Fatalf("alert %d went to incident %s, alert 0 to %s: one group, two incidents", i, ids[i], ids[0])
 			}
+		}
+	})
+}
+
+// Within one notification, events that touch the group's incident between
+// its joins (a resolve, a re-trigger raising the severity) see and leave
+// it whole: the counts and severity come out as if each were written at
+// once.
+func TestGroupJoinsInterleavedWithOtherEvents(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		st := eng.Open(t)
+		setupAM(t, st)
+		storetest.StartRun(t, st)
+		in := intake.New(st, clocktest.New(time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)))
+		in.SetIntegrations([]hypercare.Integration{am})
+		g := "g"
+		warn := func(key string) hypercare.Event {
+			ev := amAlert(g, key, "trigger")
+			ev.Severity = hypercare.SeverityWarning
+			return ev
+		}
+		res := processAM(t, in, am, warn("a"), warn("b"), amAlert(g, "b", "resolve"), warn("c"), warn("d"),
+			amAlert(g, "a", "trigger"), warn("e"))
+		id := res[0].IncidentID
+		for i, r := range res {
+			if r.IncidentID != id {
+				t.Fatalf("event %d went to incident %s, not %s", i, r.IncidentID, id)
+			}
+		}
+		inc, err := st.GetIncident(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// a, b, c, d, e joined; b resolved; a's re-trigger raised it to critical.
+		if inc.AlertCount != 5 || inc.OpenAlertCount != 4 || inc.Severity != hypercare.SeverityCritical {
+			t.Errorf("incident: %d alerts, %d open, %s; want 5, 4, critical", inc.AlertCount, inc.OpenAlertCount, inc.Severity)
+		}
+		processAM(t, in, am, amAlert(g, "a", "resolve"), amAlert(g, "c", "resolve"), amAlert(g, "d", "resolve"),
+			amAlert(g, "f", "trigger"), amAlert(g, "e", "resolve"), amAlert(g, "f", "resolve"))
+		if inc, _ = st.GetIncident(context.Background(), id); inc.Status != hypercare.StatusResolved || inc.OpenAlertCount != 0 || inc.AlertCount != 6 {
+			t.Errorf("after every alert resolved: %s, %d open of %d; want resolved, 0 of 6", inc.Status, inc.OpenAlertCount, inc.AlertCount)
 		}
 	})
 }

@@ -171,6 +171,7 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 		h := hold.New(maintenance)
 		var due []string // escalations started due now: first step here
 		paged, armed = firstPages{}, false
+		v.joins = &groupJoins{}
 		for i := range events {
 			d := &decisions[i]
 			r, err := v.apply(ctx, tx, it, actor, &events[i], payloads[i], d, now, repeat)
@@ -196,6 +197,9 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 				return err
 			}
 			results[i] = r
+		}
+		if err := v.joins.flush(ctx, tx, now); err != nil {
+			return err
 		}
 		// After every event: a later one in the batch may have
 		// acknowledged or resolved an incident an earlier one opened,

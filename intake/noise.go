@@ -37,6 +37,13 @@ func (in view) place(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, g
 	if urgency == "" {
 		urgency = hypercare.UrgencyFor(a.Severity)
 	}
+	// Every step but the group join may read incidents: a pending join
+	// is written first when the step can apply.
+	if len(n.Upstream) > 0 {
+		if err := in.joins.flush(ctx, tx, now); err != nil {
+			return res, err
+		}
+	}
 	if up, err := upstreamIncident(ctx, tx, n.Upstream); err != nil || up != nil {
 		if err == nil {
 			err = incident.AttachSymptom(ctx, tx, up, a, actor, now)
@@ -51,6 +58,9 @@ func (in view) place(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, g
 		return res, err
 	}
 	recent, err := recentOfKey(ctx, tx, n, a)
+	if err == nil && len(recent) > 0 {
+		err = in.joins.flush(ctx, tx, now)
+	}
 	if err != nil {
 		return res, err
 	}
@@ -61,12 +71,17 @@ func (in view) place(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, g
 		return res, err
 	}
 	var o incident.Opening
-	joined, err := incident.JoinGroup(ctx, tx, group, a, urgency, actor, now)
-	if !joined && err == nil {
-		var features string
-		features, joined, err = incident.GroupAlert(ctx, tx, n.Grouping, a, urgency, actor, now)
-		o.Features = features
+	if joined, err := in.joins.join(ctx, tx, group, a, urgency, actor, max(d.Delay, n.Pause), now); joined || err != nil {
+		res.Outcome = hypercare.OutcomeGrouped
+		return res, err
 	}
+	if n.Grouping.Type != "" && n.Grouping.Type != correlate.GroupNone {
+		if err := in.joins.flush(ctx, tx, now); err != nil {
+			return res, err
+		}
+	}
+	features, joined, err := incident.GroupAlert(ctx, tx, n.Grouping, a, urgency, actor, now)
+	o.Features = features
 	if joined || err != nil {
 		res.Outcome = hypercare.OutcomeGrouped
 		if err == nil {

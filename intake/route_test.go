@@ -32,7 +32,7 @@ func TestRouteRepeats(t *testing.T) {
 	d := []rules.Decision{{ServiceID: "shop"}}
 	want := func(ev hypercare.Event, key string, repeat bool) {
 		t.Helper()
-		if k, r := (view{in, in.config()}).route(it, []hypercare.Event{ev}, d); k != key || r != repeat {
+		if k, r := (view{Intake: in, cfg: in.config()}).route(it, []hypercare.Event{ev}, d); k != key || r != repeat {
 			t.Errorf("%s %s: route = %q, %v; want %q, %v", ev.Action, ev.Severity, k, r, key, repeat)
 		}
 		if _, err := in.Process(ctx, it, []hypercare.Event{ev}); err != nil {
@@ -60,7 +60,7 @@ func TestRouteRepeats(t *testing.T) {
 		t.Fatalf("alerts = %+v, %v; want the resolved one with 4 events, critical, and a new one", alerts, err)
 	}
 	in.SetNoise(nil)
-	if k, r := (view{in, in.config()}).route(it, []hypercare.Event{ev}, d); k != alert || r {
+	if k, r := (view{Intake: in, cfg: in.config()}).route(it, []hypercare.Event{ev}, d); k != alert || r {
 		t.Errorf("ungrouped: route = %q, %v; want the alert's writer, no check", k, r)
 	}
 }

@@ -30,9 +30,10 @@ const DefaultAlertmanagerBatch = 100
 // and only its endsAt (resolved) is now, as in Alertmanager's re-sends. The types
 // are bench compare's (compare_wire.go), one definition of the wire shape.
 func (s eventSource) amBody(seq int64, now time.Time) ([]byte, error) {
+	groupKey, groupLabels := benchGroup(seq, s.batch, s.keys, "alertname", "HypercareBench")
 	n := amWebhook{
-		Version: "4", GroupKey: "{}:{alertname=\"HypercareBench\"}", Status: "firing", Receiver: "hypercare",
-		GroupLabels: map[string]string{"alertname": "HypercareBench"}, CommonLabels: map[string]string{"alertname": "HypercareBench"},
+		Version: "4", GroupKey: groupKey, Status: "firing", Receiver: "hypercare",
+		GroupLabels: groupLabels, CommonLabels: map[string]string{"alertname": "HypercareBench"},
 		CommonAnnotations: map[string]string{}, ExternalURL: "http://alertmanager.bench:9093",
 		Alerts: make([]amAlert, s.batch),
 	}

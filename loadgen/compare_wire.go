@@ -105,14 +105,29 @@ func (c compareAlerts) webhookBody(seq int64, now time.Time) ([]byte, error) {
 		a.Status, a.EndsAt = "firing", "0001-01-01T00:00:00Z"
 		a.Fingerprint = fingerprint(a.Labels["dedup"])
 	}
+	key, labels := benchGroup(seq, c.batch, c.keys, "job", "loadgen")
 	return json.Marshal(amWebhook{
-		Version: "4", GroupKey: `{}:{job="loadgen"}`, Status: "firing", Receiver: "hypercare",
-		GroupLabels:       map[string]string{"job": "loadgen"},
+		Version: "4", GroupKey: key, Status: "firing", Receiver: "hypercare",
+		GroupLabels:       labels,
 		CommonLabels:      map[string]string{"alertname": "HypercareBench", "job": "loadgen"},
 		CommonAnnotations: map[string]string{},
 		ExternalURL:       "http://alertmanager.bench:9093",
 		Alerts:            alerts,
 	})
+}
+
+// benchGroup is the Alertmanager group of request seq's batch: a route
+// grouping by (name, value) and "batch", so each notification of new
+// alerts is a new group (an outage of its own), and a re-sent batch
+// (keys > 0) is the group it was the first time. Its groupKey and
+// groupLabels, as Alertmanager writes them.
+func benchGroup(seq int64, batch, keys int, name, value string) (string, map[string]string) {
+	n := seq
+	if keys > 0 {
+		n = seq * int64(batch) % int64(keys) // the batch's first key: the same alerts, the same group
+	}
+	b := fmt.Sprint(n)
+	return fmt.Sprintf("{}:{batch=%q, %s=%q}", b, name, value), map[string]string{"batch": b, name: value}
 }
 
 // fingerprint is a stable 16-hex-digit fingerprint of a dedup label, like
