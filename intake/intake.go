@@ -228,7 +228,7 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 	if err != nil {
 		return nil, err
 	}
-	v.remember(events, decisions, results)
+	v.remember(it, events, decisions, results)
 	ruled.count(decisions)
 	first.committed(paged, now)
 	if wake := in.opened.Load(); wake != nil && *wake != nil && armed {

@@ -88,7 +88,7 @@ func (in view) route(it hypercare.Integration, events []hypercare.Event, decisio
 	}
 	d := &decisions[0]
 	key = alertKey(d.ServiceID, events[0].DedupKey)
-	if d.Drop || !in.grouped(d.ServiceID) {
+	if d.Drop || !in.shared(it, &events[0], d.ServiceID) {
 		return key, false
 	}
 	if events[0].Action == hypercare.ActionTrigger && in.repeats.has(key) {
@@ -122,10 +122,18 @@ func batchService(it hypercare.Integration, decisions []rules.Decision) string {
 	return service
 }
 
-// remember updates the hint after a committed single event on a grouped
-// service.
-func (in view) remember(events []hypercare.Event, decisions []rules.Decision, results []Result) {
-	if len(events) != 1 || decisions[0].Drop || results[0].AlertID == "" || !in.grouped(decisions[0].ServiceID) {
+// shared reports whether ev's alert may share its incident with others:
+// its service groups alerts, or it belongs to a notification group whose
+// alerts share one (incident_per: group). Its events then run on the
+// service's writer, as a grouped service's do.
+func (in view) shared(it hypercare.Integration, ev *hypercare.Event, serviceID string) bool {
+	return in.grouped(serviceID) || groupOf(it, ev) != ""
+}
+
+// remember updates the hint after a committed single event whose alert
+// may share its incident (shared).
+func (in view) remember(it hypercare.Integration, events []hypercare.Event, decisions []rules.Decision, results []Result) {
+	if len(events) != 1 || decisions[0].Drop || results[0].AlertID == "" || !in.shared(it, &events[0], decisions[0].ServiceID) {
 		return
 	}
 	// A trigger that re-triggered an alert stored under the key it was

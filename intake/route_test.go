@@ -64,3 +64,29 @@ func TestRouteRepeats(t *testing.T) {
 		t.Errorf("ungrouped: route = %q, %v; want the alert's writer, no check", k, r)
 	}
 }
+
+// TestRouteNotificationGroups: an event of a notification group whose
+// alerts share one incident (incident_per: group) runs on its service's
+// writer, as on a grouped service, even on an ungrouped service; without
+// a group key, or with incident_per: alert, on its alert's.
+func TestRouteNotificationGroups(t *testing.T) {
+	st := storetest.Engines(t)[0].Open(t)
+	in := New(st, clocktest.New(time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)))
+	am := hypercare.Integration{ID: "am", ServiceID: "shop", Type: hypercare.IntegrationAlertmanager,
+		Key: "0123456789abcdef0123456789abcdef", GroupIncidents: true}
+	d := []rules.Decision{{ServiceID: "shop"}}
+	v := view{Intake: in, cfg: in.config()}
+	ev := hypercare.Event{Action: hypercare.ActionResolve, DedupKey: "pod-1", GroupKey: `{}:{alertname="CrashLoop"}`}
+	if k, _ := v.route(am, []hypercare.Event{ev}, d); k != "shop" {
+		t.Errorf("group event: route = %q, want the service's writer", k)
+	}
+	perAlert := am
+	perAlert.GroupIncidents = false
+	if k, _ := v.route(perAlert, []hypercare.Event{ev}, d); k != alertKey("shop", "pod-1") {
+		t.Errorf("incident_per: alert: route = %q, want the alert's writer", k)
+	}
+	ev.GroupKey = ""
+	if k, _ := v.route(am, []hypercare.Event{ev}, d); k != alertKey("shop", "pod-1") {
+		t.Errorf("no group key: route = %q, want the alert's writer", k)
+	}
+}
