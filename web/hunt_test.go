@@ -154,3 +154,31 @@ func TestRefusedMergeKeepsWhatWasTyped(t *testing.T) {
 		t.Errorf("merge box after the refusal is %q, want the typed \"2, 3\" kept", box)
 	}
 }
+
+// TestIncidentShowsItsAlertGroup: an incident opened for an Alertmanager
+// group names the group (escaped), so a responder sees why its alerts
+// are together; other incidents show no such line.
+func TestIncidentShowsItsAlertGroup(t *testing.T) {
+	h := startHarness(t, storetest.Engines(t)[0].Open(t))
+	h.trigger("d1", "Checkout down", "")
+	ctx := context.Background()
+	now := h.Clock.Now()
+	err := h.Store.Write(ctx, "checkout", func(tx hypercare.Tx) error {
+		return tx.InsertIncident(ctx, &hypercare.Incident{ID: hypercare.NewID(now), Title: "Pods crash looping",
+			Status: hypercare.StatusTriggered, Urgency: hypercare.UrgencyHigh, Severity: hypercare.SeverityCritical,
+			ServiceID: "checkout", AlertCount: 2, OpenAlertCount: 2, CreatedAt: now, UpdatedAt: now, LastAlertAt: now,
+			GroupKey: `{}:{alertname="<b>CrashLoop</b>"}`})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := h.browser()
+	b.mustLogin("vic")
+	if page := incidentPage(t, b, 2); !strings.Contains(page, `Alert group</dt><dd><code title="the Alertmanager or Grafana notification group whose alerts join this incident while it is open">{}:{alertname=&#34;&lt;b&gt;CrashLoop&lt;/b&gt;&#34;}</code>`) {
+		i := strings.Index(page, `class="facts"`)
+		t.Errorf("incident 2 does not name its group, escaped; facts:\n%s", page[i:min(len(page), i+900)])
+	}
+	if page := incidentPage(t, b, 1); strings.Contains(page, "Alert group") {
+		t.Error("an incident of no group shows an alert group")
+	}
+}
