@@ -153,8 +153,10 @@ var amGroupLabels = model.LabelSet{"alertname": "CheckoutErrors"}
 // through the life Alertmanager gives it: first notification, a repeat
 // after repeat_interval, one alert resolved, then all resolved. Hypercare
 // must keep one alert per group (pagerduty: dedup key = hash of the group
-// key) and one per alert (webhook: the fingerprint), count the repeats
-// instead of opening new incidents, and resolve exactly what was resolved.
+// key) and one per alert (webhook: the fingerprint) in one incident for
+// the group (incident_per: group, the default), count the repeats instead
+// of opening new incidents, and resolve exactly what was resolved: the
+// webhook's incident once both its alerts are.
 func TestAlertmanagerNotifiers(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, storeArgs []string) {
 		srv := startServer(t, storeArgs)
@@ -200,22 +202,34 @@ func TestAlertmanagerNotifiers(t *testing.T) {
 		pdKey := notify.Key(amGroupKey).Hash() // what Alertmanager sends as dedup_key
 		fp1, fp2 := web1.Fingerprint().String(), web2.Fingerprint().String()
 		// want checks each dedup key's one alert: its status and how many
-		// events it has absorbed.
-		want := func(step string, states map[string]string, counts map[string]int64) {
+		// events it has absorbed; and its incident's status, the group's
+		// for the webhook's alerts (groupStatus).
+		var groupIncident string
+		want := func(step string, states map[string]string, counts map[string]int64, groupStatus string) {
 			t.Helper()
 			for key, status := range states {
 				a := srv.alertByKey(t, token, key)
 				inc := srv.incident(t, token, a.IncidentID)
-				if a.Status != status || a.EventCount != counts[key] || inc.Status != status {
-					t.Errorf("%s: alert %s: status %s, %d events, incident %s; want %s, %d events",
-						step, key, a.Status, a.EventCount, inc.Status, status, counts[key])
+				wantInc := status
+				if key != pdKey {
+					wantInc = groupStatus
+					if groupIncident == "" {
+						groupIncident = a.IncidentID
+					}
+					if a.IncidentID != groupIncident {
+						t.Errorf("%s: webhook alert %s in incident %s, the group's other in %s", step, key, a.IncidentID, groupIncident)
+					}
+				}
+				if a.Status != status || a.EventCount != counts[key] || inc.Status != wantInc {
+					t.Errorf("%s: alert %s: status %s, %d events, incident %s; want %s, %d events, incident %s",
+						step, key, a.Status, a.EventCount, inc.Status, status, counts[key], wantInc)
 				}
 			}
 		}
 
 		notifyAll("firing", notify.ReasonFirstNotification, web1, web2)
 		want("firing", map[string]string{pdKey: "triggered", fp1: "triggered", fp2: "triggered"},
-			map[string]int64{pdKey: 1, fp1: 1, fp2: 1})
+			map[string]int64{pdKey: 1, fp1: 1, fp2: 1}, "triggered")
 		if a := srv.alertByKey(t, token, fp1); a.Summary != "Checkout 5xx above 2% on web-1" || a.Severity != "critical" {
 			t.Errorf("webhook alert: summary %q, severity %q", a.Summary, a.Severity)
 		}
@@ -226,9 +240,9 @@ func TestAlertmanagerNotifiers(t *testing.T) {
 
 		notifyAll("repeat", notify.ReasonRepeatIntervalElapsed, web1, web2)
 		want("repeat", map[string]string{pdKey: "triggered", fp1: "triggered", fp2: "triggered"},
-			map[string]int64{pdKey: 2, fp1: 2, fp2: 2})
-		if incs := srv.allIncidents(t, token); len(incs) != 3 {
-			t.Errorf("after a repeated notification: %d incidents, want 3 (one per alert, no new ones)", len(incs))
+			map[string]int64{pdKey: 2, fp1: 2, fp2: 2}, "triggered")
+		if incs := srv.allIncidents(t, token); len(incs) != 2 {
+			t.Errorf("after a repeated notification: %d incidents, want 2 (one per route's group, no new ones)", len(incs))
 		}
 
 		// web-1 ends: the webhook resolves its alert; for the pagerduty
@@ -236,14 +250,14 @@ func TestAlertmanagerNotifiers(t *testing.T) {
 		web1 = amAlert("web-1", start1, true)
 		notifyAll("web-1 resolved", notify.ReasonNewResolvedAlerts, web1, web2)
 		want("web-1 resolved", map[string]string{pdKey: "triggered", fp1: "resolved", fp2: "triggered"},
-			map[string]int64{pdKey: 3, fp1: 3, fp2: 3})
+			map[string]int64{pdKey: 3, fp1: 3, fp2: 3}, "triggered")
 
 		web2 = amAlert("web-2", start2, true)
 		notifyAll("all resolved", notify.ReasonAllAlertsResolved, web1, web2)
 		want("all resolved", map[string]string{pdKey: "resolved", fp1: "resolved", fp2: "resolved"},
-			map[string]int64{pdKey: 4, fp1: 3, fp2: 4})
-		if incs := srv.allIncidents(t, token); len(incs) != 3 {
-			t.Errorf("at the end: %d incidents, want 3", len(incs))
+			map[string]int64{pdKey: 4, fp1: 3, fp2: 4}, "resolved")
+		if incs := srv.allIncidents(t, token); len(incs) != 2 {
+			t.Errorf("at the end: %d incidents, want 2", len(incs))
 		}
 	})
 }
