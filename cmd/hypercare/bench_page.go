@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -35,7 +34,7 @@ func (f *benchPagingFlags) register(cmd *cobra.Command) {
 func (f *benchPagingFlags) config(cmd *cobra.Command) (bool, error) {
 	if !f.printConfig {
 		if f.routingKey == "" {
-			return false, errors.New(`required flag(s) "routing-key" not set`)
+			return false, requiredFlagsError(cmd, "routing-key")
 		}
 		return false, nil
 	}

@@ -45,8 +45,8 @@ func TestBenchPagingRejectsBadFlags(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"page"}, `required flag(s) "routing-key" not set`},
-		{[]string{"escalation", "--url", "http://127.0.0.1:1"}, `required flag(s) "routing-key" not set`},
+		{[]string{"page"}, "hypercare bench page: --routing-key is required"},
+		{[]string{"escalation", "--url", "http://127.0.0.1:1"}, "hypercare bench escalation: --routing-key is required"},
 		{[]string{"page", "--routing-key", "rk", "--url", "http://example.com"}, "only a loopback server"},
 		{[]string{"escalation", "--routing-key", "rk", "--receiver", "0.0.0.0:19000"}, "loopback address"},
 		{[]string{"escalation", "--print-config", "--routing-key", "XYZ"}, "32 lowercase hex"},

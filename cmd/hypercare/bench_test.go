@@ -15,12 +15,11 @@ import (
 // executeBench runs `bench ARGS...` like main does and returns its stdout.
 func executeBench(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	cmd := newBenchCmd()
-	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+	cmd := newRootCmd() // the whole tree, so errors are worded as users see them
 	var out, errOut bytes.Buffer
 	cmd.SetOut(&out)
 	cmd.SetErr(&errOut)
-	cmd.SetArgs(args)
+	cmd.SetArgs(append([]string{"bench"}, args...))
 	err := cmd.ExecuteContext(context.Background())
 	return out.String(), err
 }
@@ -80,7 +79,7 @@ func TestBenchIngestRejectsBadFlags(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"ingest"}, `required flag(s) "routing-key" not set`},
+		{[]string{"ingest"}, "hypercare bench ingest: --routing-key is required"},
 		{[]string{"ingest", "--routing-key", "rk", "--concurrency", "0"}, "concurrency must be at least 1"},
 		{[]string{"ingest", "--routing-key", "rk", "-o", "xml"}, `output format "xml"`},
 	} {

@@ -75,6 +75,10 @@ func newCalendarListCmd(f *clientFlags) *cobra.Command {
 			if format == outputJSON {
 				return printJSON(cmd.OutOrStdout(), map[string]any{"calendar_feeds": feeds})
 			}
+			if len(feeds) == 0 {
+				_, err := fmt.Fprintln(cmd.OutOrStdout(), "No calendar feeds.")
+				return err
+			}
 			tw := newTable(cmd.OutOrStdout())
 			fmt.Fprintf(tw, "ID\tSHOWS\tCREATED\tBY TOKEN\n")
 			for _, fd := range feeds {

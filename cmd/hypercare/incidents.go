@@ -106,6 +106,11 @@ func (lf *listFlags) run(cmd *cobra.Command, f *clientFlags) error {
 	if format == outputJSON {
 		return printJSON(cmd.OutOrStdout(), page)
 	}
+	if len(page.Incidents) == 0 && (len(q.Statuses) > 0 || q.ServiceID != "") {
+		// Say the filters found nothing, not that there are no incidents.
+		_, err := fmt.Fprintln(cmd.OutOrStdout(), "No incidents match these filters.")
+		return err
+	}
 	if err := writeIncidents(cmd.OutOrStdout(), f.env, page.Incidents); err != nil {
 		return err
 	}
@@ -192,13 +197,21 @@ func writeDetail(w io.Writer, env clientEnv, d *incidentDetail) error {
 		env.when(&inc.CreatedAt), env.when(inc.AcknowledgedAt), env.when(inc.ResolvedAt))
 
 	fmt.Fprintf(tw, "\nALERTS (%d of %d)\n", len(d.Alerts), inc.AlertCount)
-	fmt.Fprintln(tw, "STATUS\tSEVERITY\tDEDUP KEY\tEVENTS\tLAST SEEN\tSUMMARY")
+	if len(d.Alerts) == 0 {
+		fmt.Fprintln(tw, "No alerts.")
+	} else {
+		fmt.Fprintln(tw, "STATUS\tSEVERITY\tDEDUP KEY\tEVENTS\tLAST SEEN\tSUMMARY")
+	}
 	for _, a := range d.Alerts {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\n", cell(string(a.Status), 0), cell(string(a.Severity), 0),
 			cell(a.DedupKey, 40), a.EventCount, ago(env.now(), a.LastSeenAt), cell(a.Summary, titleWidth))
 	}
 	fmt.Fprintf(tw, "\nTIMELINE\n")
-	fmt.Fprintln(tw, "AT\tTYPE\tBY\tMESSAGE")
+	if len(d.Timeline) == 0 {
+		fmt.Fprintln(tw, "No timeline entries.")
+	} else {
+		fmt.Fprintln(tw, "AT\tTYPE\tBY\tMESSAGE")
+	}
 	for _, e := range d.Timeline {
 		by := firstNonEmpty(e.Actor.Name, e.Actor.ID)
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.At.In(env.loc).Format("2006-01-02 15:04:05 MST"),

@@ -46,6 +46,10 @@ func listIncidentNotifications(cmd *cobra.Command, f *clientFlags, ref string, l
 	if format == outputJSON {
 		return printJSON(cmd.OutOrStdout(), map[string]any{"notifications": list})
 	}
+	if len(list) == 0 {
+		_, err := fmt.Fprintf(cmd.OutOrStdout(), "Incident %s has paged nobody.\n", cell(ref, 40))
+		return err
+	}
 	tw := newTable(cmd.OutOrStdout())
 	fmt.Fprintln(tw, "CREATED\tUSER\tCONTACT METHOD\tTYPE\tLEVEL\tSTATUS\tSENT\tLAST ERROR")
 	for _, n := range list {

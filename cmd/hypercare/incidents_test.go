@@ -209,7 +209,7 @@ func TestIncidentsListFirstPageOnly(t *testing.T) {
 			!strings.Contains(out, "\n2 ") || !strings.Contains(stderr, "use --all") {
 			t.Errorf("want a header, rows 3 and 2, and a hint on stderr; got\n%s\nstderr %q", out, stderr)
 		}
-		if out := e.run(t, "list", "--service", "nope"); out != "No incidents.\n" {
+		if out := e.run(t, "list", "--service", "nope"); out != "No incidents match these filters.\n" {
 			t.Errorf("empty list printed %q", out)
 		}
 	})

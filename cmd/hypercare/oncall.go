@@ -87,7 +87,11 @@ func writeOnCall(w io.Writer, env clientEnv, oc *hypercare.OnCall) error {
 		env.now = func() time.Time { return oc.At }
 	}
 	tw := newTable(w)
-	fmt.Fprintf(tw, "SCHEDULE\tON CALL\tUNTIL\n")
+	if len(oc.OnCall)+len(oc.NobodyOnCall) == 0 {
+		fmt.Fprintln(tw, "No schedules.")
+	} else {
+		fmt.Fprintf(tw, "SCHEDULE\tON CALL\tUNTIL\n")
+	}
 	// One row per schedule by ID, a gap's saying nobody is on call and
 	// until when someone is: a schedule left out read as nobody to ask.
 	type row struct{ schedule, who, until string }
@@ -181,7 +185,11 @@ func writeSimulation(w io.Writer, env clientEnv, sim *escalate.Simulation) error
 	for _, m := range sim.MaybeHeldBy {
 		fmt.Fprintf(tw, "MAYBE HELD: %s holds the first page if its label matchers match the alert\n\n", cell(m, 80))
 	}
-	fmt.Fprintf(tw, "AT\tLEVEL\tUSER\tVIA\n")
+	if len(sim.Pages) == 0 {
+		fmt.Fprintln(tw, "Nobody would be paged.")
+	} else {
+		fmt.Fprintf(tw, "AT\tLEVEL\tUSER\tVIA\n")
+	}
 	for _, p := range sim.Pages {
 		level := fmt.Sprintf("%d", p.Level)
 		if p.Loop > 0 {

@@ -98,7 +98,11 @@ func writeReplay(w io.Writer, rep *replay.Report) error {
 	fmt.Fprintf(w, "%d events, %d alerts, %d incidents (%d paged), %d pages; page reduction %.1f%%\n\n",
 		s.Events, s.Alerts, s.Incidents, s.PagedIncidents, s.Pages, 100*s.PageReduction)
 	t := newTable(w)
-	fmt.Fprintln(t, "INCIDENT\tSERVICE\tOPENED\tRESOLVED\tPAGED\tALERTS")
+	if len(rep.Incidents) == 0 {
+		fmt.Fprintln(t, "No incidents.")
+	} else {
+		fmt.Fprintln(t, "INCIDENT\tSERVICE\tOPENED\tRESOLVED\tPAGED\tALERTS")
+	}
 	for _, inc := range rep.Incidents {
 		resolved, paged := "open", "no"
 		if inc.ResolvedAt != nil {
@@ -117,7 +121,11 @@ func writeReplay(w io.Writer, rep *replay.Report) error {
 	}
 	fmt.Fprintln(w)
 	t = newTable(w)
-	fmt.Fprintln(t, "USER\tPAGES")
+	if len(rep.PagesPerUser) == 0 {
+		fmt.Fprintln(t, "Nobody was paged.")
+	} else {
+		fmt.Fprintln(t, "USER\tPAGES")
+	}
 	for _, u := range rep.PagesPerUser {
 		fmt.Fprintf(t, "%s\t%d\n", cell(u.User, 64), u.Pages)
 	}

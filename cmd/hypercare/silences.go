@@ -97,6 +97,10 @@ func newSilenceListCmd(f *clientFlags) *cobra.Command {
 			if format == outputJSON {
 				return printJSON(cmd.OutOrStdout(), map[string]any{"silences": list})
 			}
+			if len(list) == 0 {
+				_, err := fmt.Fprintln(cmd.OutOrStdout(), strings.TrimSpace("No "+cell(state, 20))+" silences.")
+				return err
+			}
 			tw := newTable(cmd.OutOrStdout())
 			fmt.Fprintf(tw, "ID\tSTATE\tSTARTS\tENDS\tSCOPE\tBY\tCOMMENT\n")
 			for _, s := range list {

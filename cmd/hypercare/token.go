@@ -120,7 +120,7 @@ func newTokenCreateCmd() *cobra.Command {
 			return err
 		},
 	}
-	cmd.Use = "create"
+	cmd.Use = "create --name NAME --role admin|responder|viewer"
 	sf.register(cmd)
 	cmd.Flags().StringVar(&name, "name", "", "a name saying who or what uses the token (required)")
 	cmd.Flags().StringVar(&role, "role", "", "admin, responder or viewer (required)")

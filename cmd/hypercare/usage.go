@@ -22,6 +22,9 @@ func humanizeUsage(root *cobra.Command) {
 		if c.Args != nil {
 			c.Args = showUsageOnCount(c.Args)
 		}
+		if hasRequiredFlags(c) {
+			c.PreRunE = checkRequiredFlags(c.PreRunE)
+		}
 		if c.HasParent() && c.HasSubCommands() && !c.Runnable() {
 			c.Args = cobra.ArbitraryArgs
 			c.RunE = unknownSubcommand
@@ -95,4 +98,66 @@ func showUsageOnCount(check cobra.PositionalArgs) cobra.PositionalArgs {
 		}
 		return fmt.Errorf("missing arguments; usage: %s", cmd.UseLine())
 	}
+}
+
+// hasRequiredFlags reports whether c has a flag marked required
+// (cobra.MarkFlagRequired).
+func hasRequiredFlags(c *cobra.Command) bool {
+	found := false
+	c.Flags().VisitAll(func(f *pflag.Flag) {
+		if v := f.Annotations[cobra.BashCompOneRequiredFlag]; len(v) > 0 && v[0] == "true" {
+			found = true
+		}
+	})
+	return found
+}
+
+// checkRequiredFlags wraps a command's PreRunE (nil: none) with the check
+// of its required flags, worded by requiredFlagsError. cobra's own check
+// comes right after PreRunE and finds nothing left to report.
+func checkRequiredFlags(next func(*cobra.Command, []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		var missing []string
+		cmd.Flags().VisitAll(func(f *pflag.Flag) {
+			if v := f.Annotations[cobra.BashCompOneRequiredFlag]; len(v) > 0 && v[0] == "true" && !f.Changed {
+				missing = append(missing, f.Name)
+			}
+		})
+		if len(missing) > 0 {
+			return requiredFlagsError(cmd, missing...)
+		}
+		if next != nil {
+			return next(cmd, args)
+		}
+		return nil
+	}
+}
+
+// requiredFlagsError says that flags of cmd were left out, in plain words
+// instead of cobra's `required flag(s) "user" not set`: the command, each
+// flag with what it is for (its help text, less a "(required…)" note),
+// and the command's usage line. Commands whose flag is required only in
+// some cases (bench page without --print-config) report it with this too.
+func requiredFlagsError(cmd *cobra.Command, names ...string) error {
+	parts := make([]string, len(names))
+	for i, name := range names {
+		parts[i] = "--" + name
+		if f := cmd.Flags().Lookup(name); f != nil {
+			if what, _, _ := strings.Cut(f.Usage, " (required"); what != "" {
+				parts[i] += " (" + what + ")"
+			}
+		}
+	}
+	var msg string
+	switch len(parts) {
+	case 0:
+		return nil
+	case 1:
+		// One flag: its purpose after "is required" reads best.
+		name, what, _ := strings.Cut(parts[0], " ")
+		msg = strings.TrimSpace(name + " is required " + what)
+	default:
+		msg = strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1] + " are required"
+	}
+	return fmt.Errorf("%s: %s; usage: %s", cmd.CommandPath(), msg, cmd.UseLine())
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"strings"
 	"testing"
 )
 
@@ -79,5 +80,40 @@ func TestArgumentCountErrorsShowUsage(t *testing.T) {
 		if err == nil || err.Error() != tc.want {
 			t.Errorf("hypercare %v: err = %v, want %q", tc.args, err, tc.want)
 		}
+	}
+}
+
+// A required flag left out was reported in cobra's words, `required
+// flag(s) "user" not set`, naming neither the command nor what the flag
+// is for. It now names the command and the flag, says what the flag is
+// for (its help text) and shows the command's usage line.
+func TestRequiredFlagErrorsSayWhatIsWanted(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"incidents", "reassign", "1"}, "hypercare incidents reassign: --user is required (the user to page); " +
+			"usage: hypercare incidents reassign ID|NUMBER --user USER [flags]"},
+		{[]string{"simulate"}, "hypercare simulate: --service is required (the service the incident opens on); " +
+			"usage: hypercare simulate --service ID [--at TIME] [--urgency high|low] [flags]"},
+		{[]string{"token", "create"}, "hypercare token create: --name (a name saying who or what uses the token) and " +
+			"--role (admin, responder or viewer) are required; usage: hypercare token create --name NAME --role admin|responder|viewer [flags]"},
+		{[]string{"token", "create", "--name", "ci"}, "hypercare token create: --role is required (admin, responder or viewer); " +
+			"usage: hypercare token create --name NAME --role admin|responder|viewer [flags]"},
+		{[]string{"bench", "ingest"}, "hypercare bench ingest: --routing-key is required (events-v2 integration key of the target service); " +
+			"usage: hypercare bench ingest [flags]"},
+		// bench page needs --routing-key unless it only prints a config:
+		// its own check words it the same way.
+		{[]string{"bench", "page"}, "hypercare bench page: --routing-key is required (events-v2 key of the bench service); " +
+			"usage: hypercare bench page [flags]"},
+	} {
+		_, err := runRoot(t, tc.args...)
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("hypercare %v:\n err = %v\nwant %q", tc.args, err, tc.want)
+		}
+	}
+	// A mistake in the arguments is still reported first, as before.
+	if _, err := runRoot(t, "incidents", "reassign"); err == nil || !strings.HasPrefix(err.Error(), "missing arguments") {
+		t.Errorf("hypercare incidents reassign: err = %v, want the missing argument first", err)
 	}
 }
