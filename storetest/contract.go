@@ -76,6 +76,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"AnnouncementSupersededOutcome", testAnnouncementSupersededOutcome},
 		{"ReportPagesAsSent", testReportPagesAsSent},
 		{"Silences", testSilences},
+		{"SilencePages", testSilencePages},
 		{"Announcements", testAnnouncements},
 		{"Prune", testPrune},
 		{"TextOrder", testTextOrder},
