@@ -70,6 +70,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"ReportReads", testReportReads},
 		{"ReportFirstAck", testReportFirstAck},
 		{"ReportMerged", testReportMerged},
+		{"ReportSplitResolved", testReportSplitResolved},
 		{"ReportFirstPage", testReportFirstPage},
 		{"ReportFirstResolution", testReportFirstResolution},
 		{"OpenAnnouncements", testOpenAnnouncements},
