@@ -48,6 +48,12 @@ type IncidentStat struct {
 	// until a responder merged it, and the merge that resolved it is no
 	// time to resolve. Its alerts and pages count under the target.
 	MergedInto string
+	// ResolvedBySplit says the incident's (last) resolution was a split
+	// that moved its last open alerts into a new incident. That is no
+	// time to resolve, as a merge is not: nobody fixed anything then, and
+	// those alerts' actual resolution is the split-off incident's, timed
+	// there. The incident still counts, with its time to acknowledge.
+	ResolvedBySplit bool
 	// FirstPageAt is when the incident's first page was issued (its
 	// earliest notification that was neither cancelled nor a digest), nil
 	// when nobody was ever paged for it. A held incident's response is

@@ -80,6 +80,16 @@ type IncidentFilter struct {
 	Page
 }
 
+// SilenceFilter selects silences for listing. State, when set, keeps
+// those pending, active or expired at At (Silence.State), chosen before
+// the page is cut so that a page is full however many silences in other
+// states are newer.
+type SilenceFilter struct {
+	State string
+	At    time.Time
+	Page
+}
+
 // AlertFilter selects alerts for listing.
 type AlertFilter struct {
 	ServiceID  string
@@ -190,8 +200,10 @@ type Reader interface {
 	// oldest first: one time per escalation step that paged them, steps
 	// whose every page was cancelled left out (the fatigue guardrail).
 	RecentPages(ctx context.Context, userID string, since time.Time) ([]time.Time, error)
-	// ListSilences returns the newest silences, at most limit.
-	ListSilences(ctx context.Context, limit int) ([]Silence, error)
+	// ListSilences returns one page of the silences f selects, newest
+	// first, and the cursor of the next page ("" after the last), so a
+	// client sees every silence however many there are.
+	ListSilences(ctx context.Context, f SilenceFilter) ([]Silence, string, error)
 	// ListLiveSilences returns the newest silences not ended at at
 	// (active or yet to start), at most limit: however many have ended
 	// since, a live one is never crowded out of the list.

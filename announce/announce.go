@@ -14,6 +14,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -331,13 +333,38 @@ const (
 	untilLayout = "2006-01-02 15:04"
 )
 
+// nameText is how Message writes a subject's name inside its
+// parentheses: as it is when its parentheses balance (no ")" closes
+// more than it opened, none is left open) and it does not start with a
+// quote, else Go-quoted. A restart reads the start's text back (endOf),
+// and only the ")" closing the name may end it there: a name such as
+// "Deploy :) started: v2" written bare would end early, at its own ")".
+func nameText(name string) string {
+	depth := 0
+	for _, r := range name {
+		switch r {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		}
+		if depth < 0 {
+			break
+		}
+	}
+	if depth != 0 || strings.HasPrefix(name, `"`) {
+		return strconv.Quote(name)
+	}
+	return name
+}
+
 // Message is the text of an edge's announcement. A start's text is all
 // the store keeps of a window: endOf reads the end's text and the
 // occurrence's end back from it, so the two change together.
 func Message(s Subject, edge correlate.Edge) string {
 	name := s.ID
 	if s.Name != "" {
-		name = fmt.Sprintf("%s (%s)", s.ID, s.Name)
+		name = s.ID + " (" + nameText(s.Name) + ")"
 	}
 	end := edge.End.In(s.Zone).Format(untilLayout) + " " + s.Zone.String()
 	if edge.Kind == correlate.EdgeStart {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -99,10 +100,11 @@ func directTargets(cur *Subjects) []hypercare.AnnounceTarget {
 // known from ref, so a name or scope holding " started: " (a window named
 // "Launch started: v2", a matcher on a log line) is not taken for the
 // separator: without a name, it follows the ID; with one, it follows the
-// ")" that closes the parenthesis opened after the ID (a name's own
-// balanced parentheses are skipped; only a name with a ")" closing all
-// before it followed by " started: " stays ambiguous). The ", until " is the last one, as a
-// scope may hold that too.
+// ")" that closes the parenthesis opened after the ID. Message writes a
+// name whose parentheses do not balance Go-quoted (nameText), so that
+// ")" is found whatever the name holds: after the quoted string, or
+// after the name's own balanced parentheses. The ", until " is the last
+// one, as a scope may hold that too.
 func endOf(ref, start string) (msg string, until time.Time, ok bool) {
 	kind, id, _ := strings.Cut(ref, ":")
 	prefix := kindWord(kind) + " " + id
@@ -131,12 +133,21 @@ func endOf(ref, start string) (msg string, until time.Time, ok bool) {
 
 // startedAt is the index in start of the startedSep that ends the
 // subject's name, the part of Message after its Kind and ID (at n), or -1.
+// A quoted name (nameText) ends at its closing quote; any other is
+// scanned for the ")" that balances the one opened before it. Text from
+// before names were quoted with a ")" of their own before " started: "
+// is cut there, as it was then (it cannot be told apart).
 func startedAt(start string, n int) int {
 	if strings.HasPrefix(start[n:], startedSep) {
 		return n
 	}
 	if !strings.HasPrefix(start[n:], " (") {
 		return -1
+	}
+	if q, err := strconv.QuotedPrefix(start[n+2:]); err == nil && q[0] == '"' {
+		if k := n + 2 + len(q); strings.HasPrefix(start[k:], ")"+startedSep) {
+			return k + 1
+		}
 	}
 	depth := 1
 	for k := n + 2; k < len(start); k++ {

@@ -42,15 +42,22 @@ func textParams(r *http.Request, names ...string) error {
 
 // pageOf parses ?limit= and ?cursor=.
 func pageOf(r *http.Request) (hypercare.Page, error) {
+	return pageOfUpTo(r, 25, maxPageLimit)
+}
+
+// pageOfUpTo is pageOf with a listing's own default and largest limit:
+// GET /api/v1/silences answered up to 1,000 before it had pages, and
+// still does by default.
+func pageOfUpTo(r *http.Request, def, most int) (hypercare.Page, error) {
 	if err := textParams(r, "cursor"); err != nil {
 		return hypercare.Page{}, err
 	}
-	p := hypercare.Page{Limit: 25, Cursor: r.URL.Query().Get("cursor")}
+	p := hypercare.Page{Limit: def, Cursor: r.URL.Query().Get("cursor")}
 	if v := r.URL.Query().Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxPageLimit {
+		if err != nil || n < 1 || n > most {
 			return p, hypercare.InvalidFields("invalid query", hypercare.FieldError{
-				Field: "limit", Message: "must be an integer from 1 to " + strconv.Itoa(maxPageLimit)})
+				Field: "limit", Message: "must be an integer from 1 to " + strconv.Itoa(most)})
 		}
 		p.Limit = n
 	}

@@ -166,8 +166,18 @@ func (s *Server) checkSilenceServices(r *http.Request, ids []string, add func(fi
 	}
 }
 
-// listSilences answers GET /api/v1/silences?state=: newest first.
+// listSilences answers GET /api/v1/silences?state=&limit=&cursor=: one
+// page, newest first, with next_cursor ("" after the last page), as
+// GET /api/v1/incidents pages. Without limit a page holds
+// maxSilencesListed, as every answer did before there were pages, so a
+// client that does not page still gets what it always got (and a cursor
+// to the rest).
 func (s *Server) listSilences(w http.ResponseWriter, r *http.Request) {
+	page, err := pageOfUpTo(r, maxSilencesListed, maxSilencesListed)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	state := r.URL.Query().Get("state")
 	switch state {
 	case "", "pending", "active", "expired":
@@ -176,26 +186,15 @@ func (s *Server) listSilences(w http.ResponseWriter, r *http.Request) {
 			hypercare.FieldError{Field: "state", Message: "must be pending, active or expired"}))
 		return
 	}
-	var list []hypercare.Silence
-	var err error
-	if state == "pending" || state == "active" {
-		// Not ended: read from the live ones, or many newer expired
-		// silences would push an active one out of the newest.
-		list, err = s.store.ListLiveSilences(r.Context(), s.clock.Now(), maxSilencesListed)
-	} else {
-		list, err = s.store.ListSilences(r.Context(), maxSilencesListed)
-	}
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	out := []SilenceView{}
+	now := s.clock.Now()
+	list, next, err := s.store.ListSilences(r.Context(), hypercare.SilenceFilter{State: state, At: now, Page: page})
+	out := make([]SilenceView, 0, len(list))
 	for _, sl := range list {
-		if v := s.silenceView(sl); state == "" || v.State == state {
-			out = append(out, v)
-		}
+		v := s.silenceView(sl)
+		v.State = sl.State(now) // the state the filter chose by
+		out = append(out, v)
 	}
-	s.writeJSON(w, http.StatusOK, map[string]any{"silences": out})
+	respondPage(s, w, r, "silences", out, next, err)
 }
 
 // getSilence answers GET /api/v1/silences/{id}.

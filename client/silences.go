@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"net/url"
+	"strconv"
 	"time"
 )
 
@@ -42,19 +43,46 @@ func (c *Client) CreateSilence(ctx context.Context, s NewSilence) (*Silence, err
 	return &out.Silence, nil
 }
 
-// Silences lists silences, newest first; state "" means all.
-func (c *Client) Silences(ctx context.Context, state string) ([]Silence, error) {
+// SilencePage is one page of GET /api/v1/silences.
+type SilencePage struct {
+	Silences []Silence `json:"silences"`
+	// NextCursor continues the listing; empty when there is no more.
+	NextCursor string `json:"next_cursor"`
+}
+
+// ListSilences returns one page of silences, newest first: state "" means
+// all, limit 0 the server's default (1000), cursor "" the first page.
+func (c *Client) ListSilences(ctx context.Context, state string, limit int, cursor string) (*SilencePage, error) {
 	q := url.Values{}
 	if state != "" {
 		q.Set("state", state)
 	}
-	var out struct {
-		Silences []Silence `json:"silences"`
+	if limit > 0 {
+		q.Set("limit", strconv.Itoa(limit))
 	}
-	if err := c.do(ctx, "GET", "/api/v1/silences", q, nil, &out); err != nil {
+	if cursor != "" {
+		q.Set("cursor", cursor)
+	}
+	var page SilencePage
+	if err := c.do(ctx, "GET", "/api/v1/silences", q, nil, &page); err != nil {
 		return nil, err
 	}
-	return out.Silences, nil
+	if page.Silences == nil {
+		page.Silences = []Silence{}
+	}
+	return &page, nil
+}
+
+// Silences lists every silence, newest first, following next_cursor page
+// by page (a server answers at most 1000 at a time); state "" means all.
+func (c *Client) Silences(ctx context.Context, state string) ([]Silence, error) {
+	return collect("", 0, func(cursor string) ([]Silence, string, error) {
+		page, err := c.ListSilences(ctx, state, 0, cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		return page.Silences, page.NextCursor, nil
+	})
 }
 
 // SilenceExpired is the answer to expiring a silence: the silence, how

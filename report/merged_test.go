@@ -58,3 +58,24 @@ func TestSummariseWindowLeavesMergedIncidentsOut(t *testing.T) {
 		t.Errorf("totals = %+v, want 1 incident and 1 page", s.Totals)
 	}
 }
+
+// TestSummariseWindowLeavesSplitResolutionOutOfMTTR: i1 paged at 00:00,
+// was acknowledged at 00:05, and a split that took its last open alert
+// into i2 resolved it at 01:00; i2 paged at 01:00, was acknowledged at
+// 01:05 and resolved at 01:30. The split is no time to resolve: i1 counts
+// as an incident and in MTTA, not in MTTR, which is i2's 30 min alone.
+func TestSummariseWindowLeavesSplitResolutionOutOfMTTR(t *testing.T) {
+	start := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
+	tp := func(d time.Duration) *time.Time { v := start.Add(d); return &v }
+	w := hypercare.Window{ID: "bf", TimeZone: time.UTC, Start: start, End: start.Add(24 * time.Hour)}
+	s := Summarise(WindowInput{Window: w, Now: w.End, Services: []string{"checkout"}, Incidents: []hypercare.IncidentStat{
+		{ID: "i1", ServiceID: "checkout", CreatedAt: start, FirstPageAt: tp(0), AcknowledgedAt: tp(5 * time.Minute),
+			ResolvedAt: tp(time.Hour), ResolvedBySplit: true},
+		{ID: "i2", ServiceID: "checkout", CreatedAt: start.Add(time.Hour), FirstPageAt: tp(time.Hour),
+			AcknowledgedAt: tp(65 * time.Minute), ResolvedAt: tp(90 * time.Minute)},
+	}})
+	c := s.Services[0]
+	if c.Incidents != 2 || c.MTTA.Count != 2 || *c.MTTA.MeanSeconds != 300 || c.MTTR.Count != 1 || *c.MTTR.MeanSeconds != 1800 {
+		t.Errorf("checkout = %+v mtta %v mttr %v; want 2 incidents, MTTA 300 s over both, MTTR 1800 s (i2 alone)", c, durs(c.MTTA), durs(c.MTTR))
+	}
+}

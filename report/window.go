@@ -90,7 +90,11 @@ type NightDef struct {
 // service's pause put off from when its page was due (responseStart).
 // An incident merged into another is left out of every figure but Pages:
 // it is the target's outage, and the merge that resolved it is no time
-// to resolve.
+// to resolve. Nor is a split that resolved one by moving its last open
+// alerts into a new incident (ResolvedBySplit): that incident is left out
+// of MTTR only (it was answered: its MTTA stands), and those alerts'
+// resolution counts once, in the split-off incident's MTTR, as
+// PagerDuty-like tools time the incident an alert was moved to.
 type WindowService struct {
 	Service string `json:"service"`
 	// Removed says the service is no longer in the config: what it paged
@@ -236,7 +240,7 @@ func serviceLines(in WindowInput) []WindowService {
 		if t := firstOf(inc.AcknowledgedAt, firstResolution(inc, from)); t != nil {
 			a.ack = append(a.ack, max(0, t.Sub(from)))
 		}
-		if inc.ResolvedAt != nil {
+		if inc.ResolvedAt != nil && !inc.ResolvedBySplit {
 			a.fixed = append(a.fixed, max(0, inc.ResolvedAt.Sub(from)))
 		}
 	}

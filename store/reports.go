@@ -69,6 +69,16 @@ const mergedSQL = "CASE WHEN i.status = '" + string(hypercare.StatusResolved) + 
 	"(SELECT t.details FROM timeline t WHERE t.incident_id = i.id AND t.type = '" + hypercare.TimelineMerged +
 	"' AND t.details LIKE '%\"into_incident_id\"%' ORDER BY t.at DESC LIMIT 1) END"
 
+// splitResolvedSQL is whether a split resolved the incident last: a
+// split entry naming the incident it went into (into_incident_id; the
+// split-off incident's own entry names its source), written in the same
+// transaction as the resolution, so at resolved_at exactly. A later
+// resolution (a kept key re-opened it) is not the split's. It reads the
+// incident's timeline_incident_at range at one instant.
+const splitResolvedSQL = "EXISTS (SELECT 1 FROM timeline t WHERE t.incident_id = i.id AND i.status = '" +
+	string(hypercare.StatusResolved) + "' AND t.at = i.resolved_at AND t.type = '" + hypercare.TimelineSplit +
+	"' AND t.details LIKE '%\"into_incident_id\"%')"
+
 // firstPageSQL is when an incident's first page was issued: its earliest
 // notification that was neither cancelled (it reached nobody) nor a
 // digest (the held pages it carried are the pages), or NULL when nobody
@@ -85,7 +95,7 @@ const pageDueSQL = "(SELECT NULLIF(e.ready_at, 0) FROM escalations e WHERE e.inc
 
 func incidentStatsSQL(where string) string {
 	return "SELECT i.id, i.number, i.service_id, i.created_at, " + firstAckSQL + ", " +
-		"i.resolved_at, " + firstResolvedSQL + ", i.transient, i.suppressed_by <> '', COALESCE(f.verdict, ''), " + mergedSQL + ", " + firstPageSQL + ", " + pageDueSQL + " FROM incidents i " +
+		"i.resolved_at, " + firstResolvedSQL + ", i.transient, i.suppressed_by <> '', COALESCE(f.verdict, ''), " + mergedSQL + ", " + splitResolvedSQL + ", " + firstPageSQL + ", " + pageDueSQL + " FROM incidents i " +
 		"LEFT JOIN incident_feedback f ON f.incident_id = i.id" + where + " ORDER BY i.created_at, i.id"
 }
 
@@ -177,7 +187,8 @@ func (s *Store) AlertCounts(ctx context.Context, from, to time.Time, serviceID s
 // with their verdicts; AcknowledgedAt is the first acknowledgement
 // (firstAckSQL), FirstResolvedAt the first resolution (firstResolvedSQL),
 // MergedInto the incident a merge moved one into
-// (mergedSQL), FirstPageAt its first page (firstPageSQL) and PageDueAt
+// (mergedSQL), ResolvedBySplit whether a split resolved it last
+// (splitResolvedSQL), FirstPageAt its first page (firstPageSQL) and PageDueAt
 // when that was due but for holds (pageDueSQL).
 func (s *Store) IncidentStats(ctx context.Context, from, to time.Time, serviceID string) ([]hypercare.IncidentStat, error) {
 	q, err := rangeQuery("incident stats", "i.created_at", "i.service_id", from, to, "")
@@ -193,7 +204,7 @@ func (s *Store) IncidentStats(ctx context.Context, from, to time.Time, serviceID
 			var acked, resolved, firstResolved, paged, due sql.NullInt64
 			var merged sql.NullString
 			if err := r.Scan(&st.ID, &st.Number, &st.ServiceID, &created, &acked, &resolved, &firstResolved, &st.Transient, &st.Held,
-				&st.Verdict, &merged, &paged, &due); err != nil {
+				&st.Verdict, &merged, &st.ResolvedBySplit, &paged, &due); err != nil {
 				return err
 			}
 			st.CreatedAt = fromMicros(created)

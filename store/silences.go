@@ -129,17 +129,48 @@ func (s *Store) ListLiveSilences(ctx context.Context, at time.Time, limit int) (
 		"ORDER BY created_at DESC, id DESC LIMIT $2", []any{micros(at), limit}, scanSilence)
 }
 
-// ListSilences returns every silence, newest first, at most limit.
-func (s *Store) ListSilences(ctx context.Context, limit int) ([]hypercare.Silence, error) {
-	rows, err := s.query(ctx, "SELECT "+silenceCols+" FROM silences ORDER BY created_at DESC, id DESC LIMIT $1", limit)
+// ListSilences returns one page of the silences f selects, newest first
+// (created_at, then ID), and the next page's cursor ("" after the last).
+func (s *Store) ListSilences(ctx context.Context, f hypercare.SilenceFilter) ([]hypercare.Silence, string, error) {
+	text, args, limit, err := listSilencesSQL(f)
 	if err != nil {
-		return nil, fmt.Errorf("list silences: %w", err)
+		return nil, "", err
 	}
-	out, err := collect(rows, scanSilence)
-	if err != nil {
-		return nil, fmt.Errorf("list silences: %w", err)
+	return listPage(ctx, s, "silences", text, args, limit, scanSilence,
+		func(sl *hypercare.Silence) string { return pairCursor(micros(sl.CreatedAt), sl.ID) })
+}
+
+// listSilencesSQL builds ListSilences' read: a keyset page on (created_at,
+// id), the state a condition on the times (a range of silences_ends but
+// for expired). Silences are few; no index orders them by creation.
+func listSilencesSQL(f hypercare.SilenceFilter) (string, []any, int, error) {
+	var q query
+	at := micros(f.At)
+	switch f.State {
+	case "":
+	case "pending":
+		q.where("ends_at > " + q.arg(at))
+		q.where("starts_at > " + q.arg(at))
+	case "active":
+		q.where("ends_at > " + q.arg(at))
+		q.where("starts_at <= " + q.arg(at))
+	case "expired":
+		q.where("ends_at <= " + q.arg(at))
+	default:
+		return "", nil, 0, hypercare.InvalidFields("list silences: invalid argument",
+			hypercare.FieldError{Field: "state", Message: "must be pending, active or expired"})
 	}
-	return out, nil
+	if f.Cursor != "" {
+		created, id, err := decodePairCursor(f.Cursor)
+		if err != nil {
+			return "", nil, 0, err
+		}
+		c, i := q.arg(created), q.arg(id)
+		q.where("(created_at < " + c + " OR (created_at = " + c + " AND id < " + i + "))")
+	}
+	limit := pageLimit(f.Page)
+	return "SELECT " + silenceCols + " FROM silences" + q.sql() + " ORDER BY created_at DESC, id DESC LIMIT " +
+		q.arg(limit+1), q.args, limit, nil
 }
 
 // GetSilence returns the silence with id, or not_found.

@@ -63,7 +63,7 @@ func testSilences(t *testing.T, open func(testing.TB) *store.Store) {
 	if !hypercare.IsNotFound(err) {
 		t.Errorf("expire unknown: %v, want not_found", err)
 	}
-	list, err := s.ListSilences(ctx, 10)
+	list, _, err := s.ListSilences(ctx, hypercare.SilenceFilter{Page: hypercare.Page{Limit: 10}})
 	if err != nil || len(list) != 1 {
 		t.Fatalf("list: %+v %v", list, err)
 	}

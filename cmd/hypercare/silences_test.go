@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -64,6 +65,56 @@ func TestSilencesCommands(t *testing.T) {
 		}
 		if err != nil || json.Unmarshal([]byte(out), &list) != nil || len(list.Silences) != 1 || list.Silences[0].ID != id {
 			t.Fatalf("list -o json: %q %v", out, err)
+		}
+	})
+}
+
+// TestSilencesListShowsAll: with 1,203 silences, `silences list` shows
+// every one, as a table and as JSON: it follows next_cursor past the
+// 1,000 one answer holds. It used to show the newest 1,000 only.
+func TestSilencesListShowsAll(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		srv := apitest.New(t, eng.Open(t))
+		ctx := context.Background()
+		now := srv.Clock.Now()
+		const n = 1203
+		if err := srv.Store.Write(ctx, "test", func(tx hypercare.Tx) error {
+			for i := range n {
+				created := now.Add(-time.Duration(n-i) * time.Second)
+				if err := tx.InsertSilence(ctx, &hypercare.Silence{ID: fmt.Sprintf("sil-%04d", i), Services: []string{"checkout"},
+					StartsAt: created, EndsAt: now.Add(time.Hour), Comment: "many", CreatedBy: "alice", CreatedAt: created}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		run := func(args ...string) string {
+			t.Helper()
+			cmd := newSilencesCmdEnv(clientEnv{getenv: func(string) string { return "" }, now: srv.Clock.Now, loc: time.UTC})
+			cmd.SilenceUsage, cmd.SilenceErrors = true, true
+			var out bytes.Buffer
+			cmd.SetOut(&out)
+			cmd.SetErr(io.Discard)
+			cmd.SetArgs(append(args, "--server", srv.URL, "--token", srv.Token(hypercare.RoleViewer)))
+			if err := cmd.ExecuteContext(ctx); err != nil {
+				t.Fatalf("%v: %v", args, err)
+			}
+			return out.String()
+		}
+		var list struct {
+			Silences []struct {
+				ID string `json:"id"`
+			} `json:"silences"`
+		}
+		if err := json.Unmarshal([]byte(run("list", "-o", "json")), &list); err != nil || len(list.Silences) != n ||
+			list.Silences[0].ID != "sil-1202" || list.Silences[n-1].ID != "sil-0000" {
+			t.Errorf("list -o json: %d silences (%v), want %d, sil-1202 to sil-0000", len(list.Silences), err, n)
+		}
+		table := run("list", "--state", "active")
+		if rows := strings.Count(table, "\n") - 1; rows != n || !strings.Contains(table, "sil-0000") {
+			t.Errorf("list as a table: %d rows, want %d down to sil-0000", rows, n)
 		}
 	})
 }
