@@ -19,20 +19,33 @@ import (
 // event (steadier than wall time on a shared machine), for single events
 // and Alertmanager-sized batches of 100, each with a fresh dedup key per
 // event (every trigger opens an alert and an incident) and with 1,000 keys
-// re-triggering. Run with -benchtime=Nx so every variant sees the same
-// store size.
+// re-triggering. The batches are Alertmanager notifications, each its own
+// group: with group=incident (incident_per: group, the default) a batch
+// of new alerts opens one incident, with group=alert one per alert. Run
+// with -benchtime=Nx so every variant sees the same store size.
 func BenchmarkIngestPath(b *testing.B) {
 	for _, eng := range storetest.Engines(b) {
 		for _, batch := range []int{1, 100} {
 			for _, keys := range []int{0, 1000} {
 				name := fmt.Sprintf("%s/batch=%d/keys=%d", eng.Name, batch, keys)
-				b.Run(name, func(b *testing.B) { benchPath(b, eng, batch, keys) })
+				if batch == 1 {
+					b.Run(name, func(b *testing.B) { benchPath(b, eng, batch, keys, false) })
+					continue
+				}
+				for _, perGroup := range []bool{true, false} {
+					name := name + map[bool]string{true: "/group=incident", false: "/group=alert"}[perGroup]
+					b.Run(name, func(b *testing.B) { benchPath(b, eng, batch, keys, perGroup) })
+				}
 			}
 		}
 	}
 }
 
-func benchPath(b *testing.B, eng storetest.Engine, batch, keys int) {
+func benchPath(b *testing.B, eng storetest.Engine, batch, keys int, perGroup bool) {
+	it := it
+	if batch > 1 {
+		it.Type, it.GroupIncidents = hypercare.IntegrationAlertmanager, perGroup
+	}
 	st := eng.Open(b)
 	ctx := context.Background()
 	err := st.Write(ctx, "catalog", func(tx hypercare.Tx) error {
@@ -48,11 +61,15 @@ func benchPath(b *testing.B, eng storetest.Engine, batch, keys int) {
 	event := func() hypercare.Event {
 		n := next.Add(1)
 		key := fmt.Sprintf("fresh-%d", n)
+		group := fmt.Sprintf("{}:{batch=\"%d\"}", n) // the request's first event's
 		if keys > 0 {
 			key = fmt.Sprintf("key-%d", n%int64(keys))
 		}
 		ev := trigger(key)
 		ev.Component, ev.Group, ev.Class, ev.CustomDetails = "postgres", "prod", "disk", benchDetails
+		if batch > 1 {
+			ev.GroupKey = group
+		}
 		return ev
 	}
 	if keys > 0 { // open the storm's alerts first: the run measures re-triggers
@@ -73,6 +90,7 @@ func benchPath(b *testing.B, eng storetest.Engine, batch, keys int) {
 		for pb.Next() {
 			for i := range events {
 				events[i] = event()
+				events[i].GroupKey = events[0].GroupKey // one notification, one group
 			}
 			if _, err := in.Process(ctx, it, events); err != nil {
 				b.Error(err)
