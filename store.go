@@ -219,6 +219,13 @@ type Tx interface {
 	// as nil. Intake's repeat-trigger writers use it so they never wait on,
 	// and so never deadlock with, the writer of a grouped service.
 	FindOpenAlertSkipLocked(ctx context.Context, serviceID, dedupKey string) (*Alert, error)
+	// FindOpenAlertToResolve is FindOpenAlert for a resolve event: on
+	// PostgreSQL, when the open alert is a symptom, the incident it is a
+	// symptom of is locked before the alert. Resolving a symptom follows
+	// it on that incident, and merges and promotions lock an incident
+	// before its symptoms (LockSymptomsOf): taking the alert first made a
+	// lock cycle with them. The same as FindOpenAlert on SQLite.
+	FindOpenAlertToResolve(ctx context.Context, serviceID, dedupKey string) (*Alert, error)
 	// FindOpenAlertBySentKey returns the newest alert on serviceID that is
 	// not resolved and whose first trigger was sent with sentKey before an
 	// event rule rewrote it (SetAlertSentKey), or nil. An acknowledge or

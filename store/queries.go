@@ -41,6 +41,7 @@ const (
 	qFindOpenAlertBySentKey
 	qSetAlertSentKey
 	qFindOpenAlertSkipLocked
+	qLockUpstreamOfOpenAlert
 	qInsertAlert
 	qUpdateAlert
 	qUpdateAlertContent
@@ -127,6 +128,15 @@ func buildQueries(d *dialect) [numQueries]string {
 	q[qSetAlertSentKey] = "UPDATE alerts SET sent_key = $2 WHERE id = $1"
 	q[qFindOpenAlertSkipLocked] = "SELECT " + alertCols + " FROM alerts " +
 		"WHERE service_id = $1 AND dedup_key = $2 AND status <> 'resolved'" + d.skipLocked
+	// The incident the open alert (service, dedup key) is a symptom of,
+	// locked before the alert's own read locks the alert
+	// (FindOpenAlertToResolve, PG only): the order merges and promotions
+	// take an incident and its symptoms in. An alert that is no symptom
+	// names no incident (''). No "symptom_of <> ''" here: it matches the
+	// partial index alerts_symptom_of, which a planner without statistics
+	// took, reading every open symptom (TestOpenAlertReadsWithoutStatistics).
+	q[qLockUpstreamOfOpenAlert] = "SELECT 1 FROM incidents WHERE id IN (SELECT symptom_of FROM alerts " +
+		"WHERE service_id = $1 AND dedup_key = $2 AND status <> 'resolved')" + d.lockIncident
 	q[qInsertAlert] = "INSERT INTO alerts (" + alertCols + ") VALUES " +
 		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24) " +
 		"ON CONFLICT DO NOTHING"

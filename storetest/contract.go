@@ -63,6 +63,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"OpenIncidents", testOpenIncidents},
 		{"SymptomGrace", testSymptomGrace},
 		{"LockSymptoms", testLockSymptoms},
+		{"FindOpenAlertToResolve", testFindOpenAlertToResolve},
 		{"RecentPages", testRecentPages},
 		{"HeldPages", testHeldPages},
 		{"MoveHeldPages", testMoveHeldPages},
