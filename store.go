@@ -335,7 +335,20 @@ type Tx interface {
 	// on PostgreSQL rows other nodes hold are skipped.
 	DueEscalations(ctx context.Context, now time.Time, limit int) ([]EscalationState, error)
 	// NextTurn advances a round-robin level's turn counter and returns it.
+	// On PostgreSQL the counter stays locked until the transaction ends:
+	// take it after LockTurns, which locks counters in one global order.
 	NextTurn(ctx context.Context, policyID string, level int) (int, error)
+	// LockTurns locks, until the transaction ends, the turn counters of
+	// keys (PostgreSQL), in one global order (TurnKey.Compare), before
+	// any of them is taken (NextTurn): steps that take turns of several
+	// policies or levels took them as they paged, and two transactions
+	// taking two counters in opposite orders deadlocked. It returns false,
+	// locking nothing, when the transaction already holds a counter after
+	// one of keys that it does not hold yet: locking that one now would
+	// break the order, so the caller leaves its step to a transaction of
+	// its own. Counters never taken are created, their turn unchanged.
+	// SQLite, one writer without row locks: true, nothing to lock.
+	LockTurns(ctx context.Context, keys []TurnKey) (bool, error)
 	// InsertNotification records a page; the same (incident, step, user,
 	// contact method) twice is a conflict, so a step never pages twice.
 	InsertNotification(ctx context.Context, n *Notification) error

@@ -73,6 +73,7 @@ const (
 	qSaveEscalation
 	qDueEscalations
 	qNextTurn
+	qLockTurn
 	qInsertNotification
 	qClaimNotifications
 	qClaimIncidentNotifications
@@ -256,6 +257,13 @@ func buildEscalationQueries(q *[numQueries]string, d *dialect) {
 	}
 	q[qNextTurn] = "INSERT INTO rotation_turns (policy_id, level, turn) VALUES ($1, $2, 0) " +
 		"ON CONFLICT (policy_id, level) DO UPDATE SET turn = rotation_turns.turn + 1 RETURNING turn"
+	// Locks (creates) a turn counter without taking a turn: a new one
+	// starts at -1, so the first NextTurn still returns 0 (LockTurns).
+	// An existing row is locked as for the update, which its WHERE then
+	// skips (PostgreSQL locks every conflicting row DO UPDATE meets): no
+	// new row version is written for a lock.
+	q[qLockTurn] = "INSERT INTO rotation_turns (policy_id, level, turn) VALUES ($1, $2, -1) " +
+		"ON CONFLICT (policy_id, level) DO UPDATE SET turn = rotation_turns.turn WHERE 1 = 0"
 	q[qInsertNotification] = "INSERT INTO notifications (" + notificationCols + ") VALUES " +
 		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) ON CONFLICT DO NOTHING"
 	// A claim leases due rows: pending ones, and sending ones whose lease

@@ -64,6 +64,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"SymptomGrace", testSymptomGrace},
 		{"LockSymptoms", testLockSymptoms},
 		{"FindOpenAlertToResolve", testFindOpenAlertToResolve},
+		{"LockTurns", testLockTurns},
 		{"RecentPages", testRecentPages},
 		{"HeldPages", testHeldPages},
 		{"MoveHeldPages", testMoveHeldPages},
