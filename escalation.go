@@ -1,8 +1,10 @@
 package hypercare
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -24,6 +26,23 @@ const (
 	// spreads across a level of peers.
 	RoundRobin LevelMode = "round_robin"
 )
+
+// TurnKey names a round-robin level's turn counter: level (0-based) of
+// policy PolicyID. Transactions lock turn counters in one global order,
+// by policy ID and then level (Tx.LockTurns), so two that take turns of
+// several levels never wait for each other in a cycle.
+type TurnKey struct {
+	PolicyID string
+	Level    int
+}
+
+// Compare orders turn keys: by policy ID (bytes), then level.
+func (k TurnKey) Compare(o TurnKey) int {
+	if c := strings.Compare(k.PolicyID, o.PolicyID); c != 0 {
+		return c
+	}
+	return cmp.Compare(k.Level, o.Level)
+}
 
 // EscalationLevel is one rung of a policy.
 type EscalationLevel struct {

@@ -231,6 +231,13 @@ type Tx interface {
 	// as nil. Intake's repeat-trigger writers use it so they never wait on,
 	// and so never deadlock with, the writer of a grouped service.
 	FindOpenAlertSkipLocked(ctx context.Context, serviceID, dedupKey string) (*Alert, error)
+	// FindOpenAlertToResolve is FindOpenAlert for a resolve event: on
+	// PostgreSQL, when the open alert is a symptom, the incident it is a
+	// symptom of is locked before the alert. Resolving a symptom follows
+	// it on that incident, and merges and promotions lock an incident
+	// before its symptoms (LockSymptomsOf): taking the alert first made a
+	// lock cycle with them. The same as FindOpenAlert on SQLite.
+	FindOpenAlertToResolve(ctx context.Context, serviceID, dedupKey string) (*Alert, error)
 	// FindOpenAlertBySentKey returns the newest alert on serviceID that is
 	// not resolved and whose first trigger was sent with sentKey before an
 	// event rule rewrote it (SetAlertSentKey), or nil. An acknowledge or
@@ -345,7 +352,20 @@ type Tx interface {
 	// on PostgreSQL rows other nodes hold are skipped.
 	DueEscalations(ctx context.Context, now time.Time, limit int) ([]EscalationState, error)
 	// NextTurn advances a round-robin level's turn counter and returns it.
+	// On PostgreSQL the counter stays locked until the transaction ends:
+	// take it after LockTurns, which locks counters in one global order.
 	NextTurn(ctx context.Context, policyID string, level int) (int, error)
+	// LockTurns locks, until the transaction ends, the turn counters of
+	// keys (PostgreSQL), in one global order (TurnKey.Compare), before
+	// any of them is taken (NextTurn): steps that take turns of several
+	// policies or levels took them as they paged, and two transactions
+	// taking two counters in opposite orders deadlocked. It returns false,
+	// locking nothing, when the transaction already holds a counter after
+	// one of keys that it does not hold yet: locking that one now would
+	// break the order, so the caller leaves its step to a transaction of
+	// its own. Counters never taken are created, their turn unchanged.
+	// SQLite, one writer without row locks: true, nothing to lock.
+	LockTurns(ctx context.Context, keys []TurnKey) (bool, error)
 	// InsertNotification records a page; the same (incident, step, user,
 	// contact method) twice is a conflict, so a step never pages twice.
 	InsertNotification(ctx context.Context, n *Notification) error

@@ -44,6 +44,12 @@ func (e *Engine) Escalate(ctx context.Context, inc *hypercare.Incident, level in
 		if err := chooseLevel(st, policy, level); err != nil {
 			return err
 		}
+		// A person asked: paged now even when an earlier request of the
+		// batch holds a turn counter after this policy's (ok false); that
+		// rare batch may deadlock, and PostgreSQL breaks it as before.
+		if _, err := tx.LockTurns(ctx, turnKeys(policy)); err != nil {
+			return fmt.Errorf("lock round-robin turns: %w", err)
+		}
 		now := e.clock.Now()
 		// Escalating puts a reassigned incident back on its policy.
 		st.Status, st.Assignee = hypercare.EscalationActive, ""

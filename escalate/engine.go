@@ -137,6 +137,14 @@ func (e *Engine) runBatch(ctx context.Context) (steps, pages int, err error) {
 		if err != nil {
 			return err
 		}
+		states := make([]*hypercare.EscalationState, len(due))
+		for i := range due {
+			states[i] = &due[i]
+		}
+		// The batch's first turns: never out of order (ok is true).
+		if _, err := lockTurns(ctx, tx, dir, states...); err != nil {
+			return err
+		}
 		for i := range due {
 			n, err := takeStep(ctx, tx, dir, &due[i], now, holds)
 			if err != nil {

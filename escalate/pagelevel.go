@@ -50,6 +50,43 @@ func pageLevel(ctx context.Context, tx hypercare.Tx, dir *Directory, policy hype
 	return pages + helped, reached, err
 }
 
+// turnKeys are the turn counters a step under policy may take: those of
+// its round-robin levels of more than one target (levelUsers), any of
+// which climbing, a repeat or the fatigue guardrail's help may page.
+func turnKeys(policy hypercare.EscalationPolicy) []hypercare.TurnKey {
+	var keys []hypercare.TurnKey
+	for i, l := range policy.Levels {
+		if l.Mode == hypercare.RoundRobin && len(l.Targets) > 1 {
+			keys = append(keys, hypercare.TurnKey{PolicyID: policy.ID, Level: i})
+		}
+	}
+	return keys
+}
+
+// lockTurns locks, before a step takes any, the turn counters the steps
+// of states (under the policies in force for them) may take, in the
+// store's one global order (Tx.LockTurns). Taken as each step paged, two
+// transactions stepping incidents of two round-robin policies in
+// opposite orders each held one counter and waited for the other. ok is
+// false, nothing locked, when tx already holds a counter sorting after
+// one of them (an earlier request of its batch took it).
+func lockTurns(ctx context.Context, tx hypercare.Tx, dir *Directory, states ...*hypercare.EscalationState) (bool, error) {
+	var keys []hypercare.TurnKey
+	for _, st := range states {
+		if policy, _, ok := policyInForce(dir, st); ok {
+			keys = append(keys, turnKeys(policy)...)
+		}
+	}
+	if len(keys) == 0 {
+		return true, nil
+	}
+	ok, err := tx.LockTurns(ctx, keys)
+	if err != nil {
+		return false, fmt.Errorf("lock round-robin turns: %w", err)
+	}
+	return ok, nil
+}
+
 // levelUsers resolves a level's targets at now into users; a round-robin
 // level takes its next turn that reaches someone at urgency (roundRobin).
 func levelUsers(ctx context.Context, tx hypercare.Tx, dir *Directory, policy hypercare.EscalationPolicy,

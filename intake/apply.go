@@ -21,8 +21,13 @@ func (in view) apply(ctx context.Context, tx hypercare.Tx, it hypercare.Integrat
 	res := Result{DedupKey: ev.DedupKey, Outcome: hypercare.OutcomeDropped}
 	if !d.Drop {
 		find := tx.FindOpenAlert
-		if repeat {
+		switch {
+		case repeat:
 			find = tx.FindOpenAlertSkipLocked
+		case ev.Action == hypercare.ActionResolve:
+			// A symptom's upstream incident before the alert, the
+			// order a merge or a promotion locks them in.
+			find = tx.FindOpenAlertToResolve
 		}
 		open, err := find(ctx, d.ServiceID, ev.DedupKey)
 		if err != nil {
@@ -39,7 +44,7 @@ func (in view) apply(ctx context.Context, tx hypercare.Tx, it hypercare.Integrat
 			}
 		}
 		if open == nil && ev.Action != hypercare.ActionTrigger {
-			if open, err = in.routedAlert(ctx, tx, it, d, ev.DedupKey); err != nil {
+			if open, err = in.routedAlert(ctx, find, it, d, ev.DedupKey); err != nil {
 				return Result{}, fmt.Errorf("find alert %q: %w", ev.DedupKey, err)
 			}
 		}
@@ -69,12 +74,14 @@ func (in view) apply(ctx context.Context, tx hypercare.Tx, it hypercare.Integrat
 // carries only the dedup key, which that rule then does not match. It
 // looks on the services the integration's rules route to, in rule order,
 // and moves d (and so the event's log row) to the service it found it on.
-func (in view) routedAlert(ctx context.Context, tx hypercare.Tx, it hypercare.Integration, d *rules.Decision, key string) (*hypercare.Alert, error) {
+// find is the event's lookup (FindOpenAlert, or FindOpenAlertToResolve).
+func (in view) routedAlert(ctx context.Context, find func(context.Context, string, string) (*hypercare.Alert, error),
+	it hypercare.Integration, d *rules.Decision, key string) (*hypercare.Alert, error) {
 	for _, svc := range in.cfg.rules.set.Routes(it.ServiceID) {
 		if svc == d.ServiceID {
 			continue
 		}
-		a, err := tx.FindOpenAlert(ctx, svc, key)
+		a, err := find(ctx, svc, key)
 		if err != nil || a != nil {
 			if a != nil {
 				d.ServiceID = svc

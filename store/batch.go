@@ -257,7 +257,7 @@ func (s *Store) runOne(t *tx, r *request, mode runMode) error {
 		}
 	}
 	t.statements = 0
-	published, hooked := len(t.stream), len(t.hooks)
+	published, hooked, turns := len(t.stream), len(t.hooks), len(t.turns)
 	err := r.call(t)
 	if err == nil && mode == runInSavepoint {
 		err = t.flush() // its queued writes fail as its own (alone: with COMMIT)
@@ -294,6 +294,7 @@ func (s *Store) runOne(t *tx, r *request, mode runMode) error {
 		}
 		t.dropPending()
 		t.grouping = nil // the rollback released the locks it took
+		t.turns = t.turns[:turns]
 		if _, err := t.c.exec(t.ctx, ctlRelease); err != nil {
 			return fmt.Errorf("write batch release savepoint: %w", err)
 		}

@@ -34,7 +34,7 @@ type pendingWrite struct {
 	id   qid
 	args []any
 	// what and key name the row for errors; missing is the error when no
-	// row was affected.
+	// row was affected (nil: none is, as for a lock that may find no row).
 	what, key string
 	missing   func() error
 }
@@ -146,7 +146,7 @@ func readPending(s *Store, br pgx.BatchResults, pending []pendingWrite) error {
 		if err != nil {
 			return s.dbErr(err, "%s %q", w.what, w.key)
 		}
-		if tag.RowsAffected() == 0 {
+		if tag.RowsAffected() == 0 && w.missing != nil {
 			return w.missing()
 		}
 	}

@@ -193,6 +193,7 @@ func (s *Store) addDueAndWriteCases(add func(string, string, []any, ...string)) 
 	add("take held notifications", q[qTakeHeldNotifications], []any{"user-7", "sms", now, "d-1"}, "notifications_")
 	add("cancel notifications", q[qCancelNotifications], []any{"inc-0000000100"}, "notifications_")
 	add("find open alert", q[qFindOpenAlert], []any{"svc-03", "key-17"}, "alerts_open_dedup")
+	add("lock a symptom's upstream incident (resolve)", q[qLockUpstreamOfOpenAlert], []any{"svc-03", "key-17"}, "alerts_open_dedup", "pkey")
 	add("alerts of incident", q[qAlertsOfIncident], []any{"inc-0000000100"}, "alerts_incident")
 	add("recent alerts of incident", q[qRecentAlertsOfIncident], []any{"inc-0000000100", now, 10}, "alerts_incident_first_seen")
 	add("recent alerts by key", q[qRecentAlertsByKey], []any{"svc-03", "key-17", now, 10}, "alerts_dedup_service")
@@ -310,5 +311,6 @@ func (s *Store) AlertsByKeyBefore0026(ctx context.Context, key string) error {
 // TestOpenAlertReadsWithoutStatistics checks on a database without
 // statistics.
 func (s *Store) WritePathOpenAlertSQL() map[string]string {
-	return map[string]string{"find open alert": s.q[qFindOpenAlert], "find open alert skip locked": s.q[qFindOpenAlertSkipLocked]}
+	return map[string]string{"find open alert": s.q[qFindOpenAlert], "find open alert skip locked": s.q[qFindOpenAlertSkipLocked],
+		"lock a symptom's upstream incident": s.q[qLockUpstreamOfOpenAlert]}
 }

@@ -24,6 +24,9 @@ type tx struct {
 	// grouping holds the services whose grouping lock the transaction
 	// took (LockGrouping).
 	grouping map[string]bool
+	// turns holds the round-robin turn counters the transaction locked
+	// (PostgreSQL: LockTurns, NextTurn), in the order it locked them.
+	turns []hypercare.TurnKey
 	// work is set once the batch ran a statement that writes engine work
 	// (wake.go).
 	work bool

@@ -71,6 +71,36 @@ func (t *tx) FindOpenAlertSkipLocked(ctx context.Context, serviceID, dedupKey st
 	return a, nil
 }
 
+// FindOpenAlertToResolve is FindOpenAlert for a resolve, which follows an
+// open symptom on the incident it is a symptom of. On PostgreSQL that
+// incident is locked first (queued, so it goes with the alert's read in
+// one round trip): a merge or a promotion locks the incident and then its
+// symptoms, and a resolve that locked the symptom and then the incident
+// waited for one in a cycle, which PostgreSQL broke after its
+// deadlock_timeout by aborting a batch. SQLite has one writer and no row
+// locks: it is FindOpenAlert.
+func (t *tx) FindOpenAlertToResolve(ctx context.Context, serviceID, dedupKey string) (*hypercare.Alert, error) {
+	if !t.s.d.nodes || t.c.alerts != nil {
+		return t.FindOpenAlert(ctx, serviceID, dedupKey)
+	}
+	if err := checkText("find open alert", "service_id", serviceID, "dedup_key", dedupKey); err != nil {
+		return nil, err
+	}
+	if t.c.keys != nil && t.c.keys.absent(serviceID, dedupKey) {
+		return nil, nil
+	}
+	const what = "lock the upstream incident of open alert"
+	key := serviceID + "/" + dedupKey
+	if !t.s.d.pipeline {
+		if _, err := t.exec(ctx, qLockUpstreamOfOpenAlert, serviceID, dedupKey); err != nil {
+			return nil, t.s.dbErr(err, "%s %q", what, key)
+		}
+	} else if err := t.later(ctx, pendingWrite{id: qLockUpstreamOfOpenAlert, args: []any{serviceID, dedupKey}, what: what, key: key}); err != nil {
+		return nil, err
+	}
+	return t.FindOpenAlert(ctx, serviceID, dedupKey)
+}
+
 // FindOpenAlertBySentKey returns the newest unresolved alert on serviceID
 // whose trigger was sent with sentKey before a rule rewrote it, or nil. On
 // PostgreSQL the row is locked, as FindOpenAlert's is.

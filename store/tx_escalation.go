@@ -66,7 +66,49 @@ func (t *tx) NextTurn(ctx context.Context, policyID string, level int) (int, err
 	if err := t.queryRow(ctx, qNextTurn, policyID, level).Scan(&turn); err != nil {
 		return 0, t.s.dbErr(err, "next turn of %s level %d", policyID, level)
 	}
+	if k := (hypercare.TurnKey{PolicyID: policyID, Level: level}); t.s.d.nodes && !slices.Contains(t.turns, k) {
+		t.turns = append(t.turns, k) // not locked by LockTurns: locked now
+	}
 	return turn, nil
+}
+
+// LockTurns locks the turn counters of keys in TurnKey order (PostgreSQL:
+// one upsert each, queued, so they go with the next statement in one
+// round trip, in that order), unless one it does not hold sorts before
+// one it holds. The statements of a pgx batch run in order, so no other
+// lock is taken between them.
+func (t *tx) LockTurns(ctx context.Context, keys []hypercare.TurnKey) (bool, error) {
+	for _, k := range keys {
+		if err := checkText("lock turns", "policy_id", k.PolicyID); err != nil {
+			return false, err
+		}
+	}
+	if !t.s.d.nodes {
+		return true, nil
+	}
+	need := slices.SortedFunc(slices.Values(keys), hypercare.TurnKey.Compare)
+	need = slices.Compact(need)
+	need = slices.DeleteFunc(need, func(k hypercare.TurnKey) bool { return slices.Contains(t.turns, k) })
+	if len(need) == 0 {
+		return true, nil
+	}
+	for _, h := range t.turns {
+		if need[0].Compare(h) < 0 {
+			return false, nil
+		}
+	}
+	for _, k := range need {
+		key := fmt.Sprintf("%s level %d", k.PolicyID, k.Level)
+		if !t.s.d.pipeline {
+			if _, err := t.exec(ctx, qLockTurn, k.PolicyID, k.Level); err != nil {
+				return false, t.s.dbErr(err, "lock turn of %s", key)
+			}
+		} else if err := t.later(ctx, pendingWrite{id: qLockTurn, args: []any{k.PolicyID, k.Level}, what: "lock turn of", key: key}); err != nil {
+			return false, err
+		}
+		t.turns = append(t.turns, k)
+	}
+	return true, nil
 }
 
 // InsertNotification records a page. The same page twice (same incident,

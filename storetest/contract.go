@@ -64,6 +64,8 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"OpenIncidentOfGroup", testOpenIncidentOfGroup},
 		{"SymptomGrace", testSymptomGrace},
 		{"LockSymptoms", testLockSymptoms},
+		{"FindOpenAlertToResolve", testFindOpenAlertToResolve},
+		{"LockTurns", testLockTurns},
 		{"RecentPages", testRecentPages},
 		{"HeldPages", testHeldPages},
 		{"MoveHeldPages", testMoveHeldPages},

@@ -69,3 +69,66 @@ func testLockSymptoms(t *testing.T, open func(testing.TB) *store.Store) {
 	})
 	wantCode(t, err, hypercare.CodeInvalid)
 }
+
+// testFindOpenAlertToResolve: FindOpenAlertToResolve, a resolve's lookup,
+// returns what FindOpenAlert does (an open symptom, an own alert, nil for
+// a resolved or unknown key) and leaves the transaction usable (on
+// PostgreSQL its upstream lock is queued with the read; that it comes
+// first, and what for, is tested in intake:
+// TestSymptomResolveTakesTheIncidentFirst); bad text is refused.
+func testFindOpenAlertToResolve(t *testing.T, open func(testing.TB) *store.Store) {
+	ctx := t.Context()
+	s := openSeeded(t, open)
+	mustWrite(t, s, func(tx hypercare.Tx) error {
+		if err := tx.InsertIncident(ctx, incident("inc-1", 1, svcCheckout)); err != nil {
+			return err
+		}
+		sym := alert("s-1", svcSearch, "", "sym")
+		sym.SymptomOf = "inc-1"
+		gone := alert("s-2", svcSearch, "", "gone")
+		gone.SymptomOf, gone.Status, gone.ResolvedAt = "inc-1", hypercare.StatusResolved, ptr(at(time.Minute))
+		for _, a := range []*hypercare.Alert{alert("al-1", svcCheckout, "inc-1", "own"), sym, gone} {
+			if err := tx.InsertAlert(ctx, a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	mustWrite(t, s, func(tx hypercare.Tx) error {
+		for _, c := range []struct{ svc, key, want string }{
+			{svcSearch, "sym", "s-1"}, {svcCheckout, "own", "al-1"}, {svcSearch, "gone", ""}, {svcSearch, "none", ""},
+		} {
+			got, err := tx.FindOpenAlertToResolve(ctx, c.svc, c.key)
+			if err != nil {
+				return err
+			}
+			plain, err := tx.FindOpenAlert(ctx, c.svc, c.key)
+			if err != nil {
+				return err
+			}
+			switch {
+			case c.want == "" && (got != nil || plain != nil):
+				t.Errorf("FindOpenAlertToResolve(%s, %s) = %+v, FindOpenAlert %+v; want nil", c.svc, c.key, got, plain)
+			case c.want != "" && (got == nil || plain == nil || got.ID != c.want || plain.ID != c.want || got.SymptomOf != plain.SymptomOf):
+				t.Errorf("FindOpenAlertToResolve(%s, %s) = %+v, FindOpenAlert %+v; want %s", c.svc, c.key, got, plain, c.want)
+			}
+		}
+		a, err := tx.FindOpenAlertToResolve(ctx, svcSearch, "sym")
+		if err != nil || a == nil {
+			return err
+		}
+		a.Status, a.ResolvedAt = hypercare.StatusResolved, ptr(at(2*time.Minute))
+		return tx.UpdateAlert(ctx, a)
+	})
+	mustWrite(t, s, func(tx hypercare.Tx) error {
+		if a, err := tx.FindOpenAlert(ctx, svcSearch, "sym"); err != nil || a != nil {
+			t.Errorf("the symptom after its resolve: %+v, %v; want resolved", a, err)
+		}
+		return nil
+	})
+	err := s.Write(ctx, "test", func(tx hypercare.Tx) error {
+		_, err := tx.FindOpenAlertToResolve(ctx, svcSearch, nul)
+		return err
+	})
+	wantCode(t, err, hypercare.CodeInvalid)
+}

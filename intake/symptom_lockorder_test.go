@@ -1,0 +1,157 @@
+package intake
+
+import (
+	"context"
+	"database/sql"
+	"testing"
+	"time"
+
+	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/correlate"
+	"github.com/hypercare/hypercare/incident"
+	"github.com/hypercare/hypercare/storetest"
+)
+
+// incidentHookStore runs after (a hook) its writes' reads of incident id
+// (GetIncident, which locks it on PostgreSQL): where a merge or a resolve
+// holds that incident and has not yet locked its symptoms.
+type incidentHookStore struct {
+	hypercare.Store
+	id    string
+	after func()
+}
+
+func (s incidentHookStore) Write(ctx context.Context, key string, fn func(hypercare.Tx) error) error {
+	return s.Store.Write(ctx, key, func(tx hypercare.Tx) error { return fn(incidentHookTx{tx, s.id, s.after}) })
+}
+
+type incidentHookTx struct {
+	hypercare.Tx
+	id    string
+	after func()
+}
+
+func (t incidentHookTx) GetIncident(ctx context.Context, id string) (*hypercare.Incident, error) {
+	inc, err := t.Tx.GetIncident(ctx, id)
+	if err == nil && id == t.id {
+		t.after()
+	}
+	return inc, err
+}
+
+// waitsForAnyLock reports whether a session of this database waits for a
+// row or advisory lock.
+func waitsForAnyLock(t *testing.T, probe *sql.DB) bool {
+	var n int
+	err := probe.QueryRow("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() " +
+		"AND wait_event_type = 'Lock'").Scan(&n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n > 0
+}
+
+// TestSymptomResolveTakesTheIncidentFirst (PostgreSQL, two nodes): a merge
+// of incident #1, or a resolve of it that promotes its symptoms, locks #1
+// and then its symptoms (LockSymptomsOf). The resolve of a symptom of #1
+// on another node used to lock the symptom's alert row (the alert lookup)
+// and then #1 (to follow the symptom on it): interleaved, each held what
+// the other waited for, PostgreSQL aborted one after its deadlock_timeout
+// and the store ran that batch again. The symptom's resolve now locks the
+// upstream incident before the alert, so it waits for the merge or the
+// resolve and then resolves the symptom where that left it.
+func TestSymptomResolveTakesTheIncidentFirst(t *testing.T) {
+	alice := hypercare.Actor{Type: hypercare.ActorUser, ID: "alice", Name: "Alice"}
+	for _, tc := range []struct {
+		name string
+		act  func(ctx context.Context, responder *incident.Service) error
+		// check is the symptom as the resolve left it.
+		check func(t *testing.T, b *noiseHarness, s1 hypercare.Alert)
+	}{
+		{"merge", func(ctx context.Context, responder *incident.Service) error {
+			_, err := responder.Merge(ctx, "2", []string{"1"}, alice)
+			return err
+		}, func(t *testing.T, b *noiseHarness, s1 hypercare.Alert) {
+			if into := b.incidents()[1].ID; s1.SymptomOf != into {
+				t.Errorf("s1 is a symptom of %q, want of #2 (%s)", s1.SymptomOf, into)
+			}
+		}},
+		{"promote", func(ctx context.Context, responder *incident.Service) error {
+			_, err := responder.Resolve(ctx, "1", alice)
+			return err
+		}, func(t *testing.T, b *noiseHarness, s1 hypercare.Alert) {
+			incs := b.incidents()
+			if len(incs) != 3 || s1.SymptomOf != "" || s1.IncidentID != incs[2].ID || incs[2].Status != hypercare.StatusResolved {
+				t.Errorf("s1 in incident %q, symptom of %q; incidents %+v; want promoted into #3, resolved with it", s1.IncidentID, s1.SymptomOf, incs)
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, eng := range storetest.Engines(t) {
+				if eng.Name != "postgres" {
+					continue // one writer: nothing runs in between
+				}
+				t.Run(eng.Name, func(t *testing.T) {
+					ctx := context.Background()
+					b := newNoiseHarness(t, eng, map[string]correlate.Noise{"shop": {Upstream: []string{"db"}}})
+					other := b.secondNode(t, nil)
+					b.send("db", triggerOf("db1", "DB down", hypercare.SeverityCritical))
+					b.send("db", triggerOf("db2", "DB replica down", hypercare.SeverityCritical))
+					b.clk.Advance(time.Minute)
+					if r := b.send("shop", triggerOf("s1", "Checkout errors", hypercare.SeverityCritical)); r[0].Outcome != hypercare.OutcomeSymptom {
+						t.Fatalf("s1: outcome %q, want symptom", r[0].Outcome)
+					}
+					probe, err := sql.Open("pgx", storetest.PostgresURL(t))
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer probe.Close()
+					resolved := make(chan error, 1)
+					once := false
+					hook := func() {
+						if once {
+							return
+						}
+						once = true
+						go func() {
+							_, err := other.in.Process(ctx, b.its["shop"], []hypercare.Event{action(hypercare.ActionResolve, "s1")})
+							resolved <- err
+						}()
+						// Until the resolve committed, or waits for a lock.
+						for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+							if len(resolved) > 0 || waitsForAnyLock(t, probe) {
+								return
+							}
+						}
+						t.Error("the symptom's resolve neither committed nor waited for a lock in 30 s")
+					}
+					responder := &incident.Service{Store: incidentHookStore{b.st, b.incidents()[0].ID, hook},
+						Clock: b.clk, Policies: b.in.Policy, Groupings: b.in.Grouping}
+					if err := tc.act(ctx, responder); err != nil {
+						t.Fatal(err)
+					}
+					if !once {
+						t.Fatal("the action read no incident #1")
+					}
+					if err := <-resolved; err != nil {
+						t.Fatal(err)
+					}
+					if ra, rb := b.st.WriteStats().Retries, other.st.WriteStats().Retries; ra+rb != 0 {
+						t.Errorf("batches run again after a deadlock: %d on the responder's node, %d on the resolving node; want none", ra, rb)
+					}
+					for _, a := range b.alerts() {
+						if a.DedupKey != "s1" {
+							continue
+						}
+						if a.Status != hypercare.StatusResolved || a.EventCount != 2 {
+							t.Errorf("s1: %s after %d events, want resolved after 2", a.Status, a.EventCount)
+						}
+						tc.check(t, b, a)
+						return
+					}
+					t.Fatal("s1 not found")
+				})
+			}
+		})
+	}
+}
