@@ -41,26 +41,33 @@ func UrgencyFor(s Severity) Urgency {
 // Alert is one deduplicated problem signal: every event with the same
 // service and dedup key updates one alert while it is open.
 type Alert struct {
-	ID             string          `json:"id"`
-	ServiceID      string          `json:"service_id"`
-	IncidentID     string          `json:"incident_id"`
-	IntegrationID  string          `json:"integration_id,omitempty"`
-	DedupKey       string          `json:"dedup_key"`
-	Status         Status          `json:"status"`
-	Summary        string          `json:"summary"`
-	Severity       Severity        `json:"severity"`
-	Source         string          `json:"source"`
-	Component      string          `json:"component,omitempty"`
-	Group          string          `json:"group,omitempty"`
-	Class          string          `json:"class,omitempty"`
-	CustomDetails  json.RawMessage `json:"custom_details,omitempty"`
-	Links          []Link          `json:"links,omitempty"`
-	Images         []Image         `json:"images,omitempty"`
-	EventCount     int64           `json:"event_count"`
-	FirstSeenAt    time.Time       `json:"first_seen_at"`
-	LastSeenAt     time.Time       `json:"last_seen_at"`
-	AcknowledgedAt *time.Time      `json:"acknowledged_at"`
-	ResolvedAt     *time.Time      `json:"resolved_at"`
+	ID            string          `json:"id"`
+	ServiceID     string          `json:"service_id"`
+	IncidentID    string          `json:"incident_id"`
+	IntegrationID string          `json:"integration_id,omitempty"`
+	DedupKey      string          `json:"dedup_key"`
+	Status        Status          `json:"status"`
+	Summary       string          `json:"summary"`
+	Severity      Severity        `json:"severity"`
+	Source        string          `json:"source"`
+	Component     string          `json:"component,omitempty"`
+	Group         string          `json:"group,omitempty"`
+	Class         string          `json:"class,omitempty"`
+	CustomDetails json.RawMessage `json:"custom_details,omitempty"`
+	// DetailsEncoded says CustomDetails went through encoding/json.Marshal
+	// as it is (the intake encodes every event, details included, for its
+	// event-log row), so it is valid JSON by construction: the store then
+	// checks only that it is storable text, not its syntax again on its
+	// single writer, as for EventRecord.PayloadEncoded. Anything else
+	// leaves it false.
+	DetailsEncoded bool       `json:"-"`
+	Links          []Link     `json:"links,omitempty"`
+	Images         []Image    `json:"images,omitempty"`
+	EventCount     int64      `json:"event_count"`
+	FirstSeenAt    time.Time  `json:"first_seen_at"`
+	LastSeenAt     time.Time  `json:"last_seen_at"`
+	AcknowledgedAt *time.Time `json:"acknowledged_at"`
+	ResolvedAt     *time.Time `json:"resolved_at"`
 	// SymptomOf is the ID of the upstream incident this alert is attached
 	// to as a symptom (its service depends_on the incident's service):
 	// such an alert has no incident of its own (IncidentID is "") and pages

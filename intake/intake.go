@@ -282,6 +282,7 @@ func updateAlert(a *hypercare.Alert, ev *hypercare.Event, now time.Time) {
 	a.Summary, a.Source, a.Component, a.Group, a.Class = ev.Summary, ev.Source, ev.Component, ev.Group, ev.Class
 	a.Severity = severityOf(ev)
 	a.CustomDetails, a.Links, a.Images = ev.CustomDetails, ev.Links, ev.Images
+	a.DetailsEncoded = true // Process encoded ev, details included, before the write
 	a.EventCount++
 	a.LastSeenAt = now
 }

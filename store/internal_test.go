@@ -130,3 +130,26 @@ func TestCheckEventPayload(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckAlertDetails: an alert's custom details are checked for JSON
+// syntax unless they were encoded with encoding/json (DetailsEncoded), and
+// always for storable text.
+func TestCheckAlertDetails(t *testing.T) {
+	for _, tc := range []struct {
+		details string
+		encoded bool
+		want    string
+	}{
+		{`{"a":"b"}`, false, ""},
+		{`{"a":"b"}`, true, ""},
+		{`{"a":`, false, "custom_details is not valid JSON"},
+		{"{\"a\":\"\xff\"}", true, "custom_details is not valid UTF-8"},
+		{"{\"a\":\"\x00\"}", true, "custom_details contains a NUL byte"},
+	} {
+		a := &hypercare.Alert{ID: "al", CustomDetails: []byte(tc.details), DetailsEncoded: tc.encoded}
+		err := checkAlert("insert alert", a)
+		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("%q encoded=%v: %v, want %q", tc.details, tc.encoded, err, tc.want)
+		}
+	}
+}

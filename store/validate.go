@@ -122,7 +122,11 @@ func checkAlert(op string, a *hypercare.Alert) error {
 	c.str("sent_key", a.SentKey)
 	c.str("rule_urgency", string(a.RuleUrgency))
 	c.str("rule_priority", a.RulePriority)
-	c.json("custom_details", a.CustomDetails)
+	if a.DetailsEncoded {
+		c.text("custom_details", a.CustomDetails)
+	} else {
+		c.json("custom_details", a.CustomDetails)
+	}
 	c.links("links", a.Links)
 	c.images(a.Images)
 	return c.err(op, a.ID)
