@@ -193,6 +193,9 @@ func writeDetail(w io.Writer, env clientEnv, d *incidentDetail) error {
 	fmt.Fprintf(tw, "ID\t%s\nStatus\t%s\nUrgency\t%s\nSeverity\t%s\nService\t%s\n", cell(inc.ID, 0),
 		cell(string(inc.Status), 0), cell(string(inc.Urgency), 0), cell(string(inc.Severity), 0), cell(inc.ServiceID, 0))
 	fmt.Fprintf(tw, "Alerts\t%d (%d open)\n", inc.AlertCount, inc.OpenAlertCount)
+	if inc.GroupKey != "" {
+		fmt.Fprintf(tw, "Alert group\t%s\n", cell(inc.GroupKey, 0))
+	}
 	fmt.Fprintf(tw, "Created\t%s\nAcknowledged\t%s\nResolved\t%s\n",
 		env.when(&inc.CreatedAt), env.when(inc.AcknowledgedAt), env.when(inc.ResolvedAt))
 
