@@ -32,7 +32,7 @@ func (t *tx) updateRepeat(ctx context.Context, a *hypercare.Alert) (done bool, e
 	}
 	if !bytes.Equal(prev.CustomDetails, a.CustomDetails) {
 		var c textCheck
-		c.json("custom_details", a.CustomDetails)
+		c.details(a)
 		if err := c.err("update alert", a.ID); err != nil {
 			return false, err
 		}

@@ -59,6 +59,16 @@ func (c *textCheck) text(field string, b []byte) bool {
 	return false
 }
 
+// details checks an alert's custom details: as text only when encoding/json
+// produced them (Alert.DetailsEncoded), else as JSON.
+func (c *textCheck) details(a *hypercare.Alert) {
+	if a.DetailsEncoded {
+		c.text("custom_details", a.CustomDetails)
+	} else {
+		c.json("custom_details", a.CustomDetails)
+	}
+}
+
 func (c *textCheck) links(field string, links []hypercare.Link) {
 	for i := range links {
 		if textProblem(links[i].Href) != "" || textProblem(links[i].Text) != "" {
@@ -122,11 +132,7 @@ func checkAlert(op string, a *hypercare.Alert) error {
 	c.str("sent_key", a.SentKey)
 	c.str("rule_urgency", string(a.RuleUrgency))
 	c.str("rule_priority", a.RulePriority)
-	if a.DetailsEncoded {
-		c.text("custom_details", a.CustomDetails)
-	} else {
-		c.json("custom_details", a.CustomDetails)
-	}
+	c.details(a)
 	c.links("links", a.Links)
 	c.images(a.Images)
 	return c.err(op, a.ID)
