@@ -79,7 +79,7 @@ func TestDueStepAndAcknowledgeDoNotDeadlock(t *testing.T) {
 				}()
 				// Until the other node's pass ended, or waits for a lock.
 				for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-					if len(stepped) > 0 || waitsForLock(t, probe) {
+					if len(stepped) > 0 || storetest.WaitsForLock(t, probe, "%FROM incidents WHERE id%") {
 						return
 					}
 				}
@@ -102,16 +102,4 @@ func TestDueStepAndAcknowledgeDoNotDeadlock(t *testing.T) {
 			a.expectPages(t, inc.ID, "alice/alice-hook@0", "alice/alice-sms@2")
 		})
 	}
-}
-
-// waitsForLock reports whether a session of this database waits for a
-// lock.
-func waitsForLock(t *testing.T, probe *sql.DB) bool {
-	var n int
-	err := probe.QueryRow("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() " +
-		"AND wait_event_type = 'Lock' AND query ILIKE '%FROM incidents WHERE id%'").Scan(&n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n > 0
 }

@@ -82,18 +82,6 @@ func (n *node) open(t *testing.T, it hypercare.Integration, key string) string {
 	return res[0].IncidentID
 }
 
-// waitsForAnyLock reports whether a session of this database waits for a
-// row lock.
-func waitsForAnyLock(t *testing.T, probe *sql.DB) bool {
-	var n int
-	err := probe.QueryRow("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() " +
-		"AND wait_event_type = 'Lock'").Scan(&n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n > 0
-}
-
 // TestRoundRobinTurnsTakenInOneOrder (PostgreSQL, two nodes): a batch of
 // due steps took each step's round-robin turn as it paged, so one node's
 // batch (shop's incident x under pa, then api's y under pb) and another's
@@ -174,7 +162,7 @@ func turnsInOneOrder(t *testing.T, eng storetest.Engine, zLater bool) {
 		}()
 		// Until the other node's batch ended, or waits for a lock.
 		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-			if len(stepped) > 0 || waitsForAnyLock(t, probe) {
+			if len(stepped) > 0 || storetest.WaitsForLock(t, probe, "") {
 				return
 			}
 		}

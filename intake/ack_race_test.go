@@ -73,7 +73,7 @@ func TestAcknowledgeKeepsConcurrentRetrigger(t *testing.T) {
 				}()
 				// Until the re-trigger committed, or waits for a lock.
 				for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-					if len(retriggered) > 0 || waitsForLock(t, probe) {
+					if len(retriggered) > 0 || storetest.WaitsForLock(t, probe, "%alerts%") {
 						return
 					}
 				}
@@ -103,16 +103,4 @@ func TestAcknowledgeKeepsConcurrentRetrigger(t *testing.T) {
 			}
 		})
 	}
-}
-
-// waitsForLock reports whether a session of this database waits for a
-// row lock on alerts.
-func waitsForLock(t *testing.T, probe *sql.DB) bool {
-	var n int
-	err := probe.QueryRow("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() " +
-		"AND wait_event_type = 'Lock' AND query ILIKE '%alerts%'").Scan(&n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n > 0
 }

@@ -39,18 +39,6 @@ func (t incidentHookTx) GetIncident(ctx context.Context, id string) (*hypercare.
 	return inc, err
 }
 
-// waitsForAnyLock reports whether a session of this database waits for a
-// row or advisory lock.
-func waitsForAnyLock(t *testing.T, probe *sql.DB) bool {
-	var n int
-	err := probe.QueryRow("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() " +
-		"AND wait_event_type = 'Lock'").Scan(&n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n > 0
-}
-
 // TestSymptomResolveTakesTheIncidentFirst (PostgreSQL, two nodes): a merge
 // of incident #1, or a resolve of it that promotes its symptoms, locks #1
 // and then its symptoms (LockSymptomsOf). The resolve of a symptom of #1
@@ -119,7 +107,7 @@ func TestSymptomResolveTakesTheIncidentFirst(t *testing.T) {
 						}()
 						// Until the resolve committed, or waits for a lock.
 						for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-							if len(resolved) > 0 || waitsForAnyLock(t, probe) {
+							if len(resolved) > 0 || storetest.WaitsForLock(t, probe, "") {
 								return
 							}
 						}

@@ -80,7 +80,7 @@ func symptomRace(t *testing.T, eng storetest.Engine, act func(ctx context.Contex
 		}()
 		// Until the re-trigger committed, or waits for a lock.
 		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-			if len(retriggered) > 0 || waitsForLock(t, probe) {
+			if len(retriggered) > 0 || storetest.WaitsForLock(t, probe, "%alerts%") {
 				return
 			}
 		}
