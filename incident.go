@@ -124,7 +124,8 @@ type Incident struct {
 	// join it while it is open (an integration's incident_per: group), so
 	// one outage that Alertmanager sends as one group is one incident, as
 	// PagerDuty's and Opsgenie's Alertmanager receivers make it. "" for
-	// other incidents. Set when the incident opens, never changed.
+	// other incidents. Set when the incident opens, or by a merge into an
+	// incident of no group, which the group's later alerts then join.
 	GroupKey string `json:"group_key,omitempty"`
 	// Features and LastFeatures are the encoded correlate.Features of the
 	// incident's first alert and of the latest alert that joined, and

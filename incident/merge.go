@@ -18,7 +18,9 @@ const MaxMergeSplit = 100
 // incidents of the target's service merge: grouping and escalation are
 // per service. A merge changes which incident the alerts belong to and
 // nothing else; no grouping setting or score learns from it, so future
-// alerts group exactly as they would have.
+// alerts group exactly as they would have, except that a target of no
+// Alertmanager group takes a source's, so that group's later alerts join
+// the target.
 func (s *Service) Merge(ctx context.Context, ref string, sources []string, actor hypercare.Actor) (*hypercare.Incident, error) {
 	if err := checkRefs("incidents", sources); err != nil {
 		return nil, err
@@ -91,6 +93,11 @@ func (s *Service) mergeOne(ctx context.Context, tx hypercare.Tx, target, src *hy
 	}
 	target.AlertCount += src.AlertCount
 	target.OpenAlertCount += src.OpenAlertCount
+	if target.GroupKey == "" {
+		// The group's later alerts follow its alerts into the target
+		// instead of opening, and paging, a new incident.
+		target.GroupKey = src.GroupKey
+	}
 	if src.Severity.Rank() > target.Severity.Rank() {
 		target.Severity = src.Severity
 	}

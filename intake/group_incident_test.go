@@ -9,6 +9,7 @@ import (
 
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/clocktest"
+	"github.com/hypercare/hypercare/incident"
 	"github.com/hypercare/hypercare/intake"
 	"github.com/hypercare/hypercare/store"
 	"github.com/hypercare/hypercare/storetest"
@@ -221,6 +222,38 @@ func TestGroupJoinsInterleavedWithOtherEvents(t *testing.T) {
 			amAlert(g, "f", "trigger"), amAlert(g, "e", "resolve"), amAlert(g, "f", "resolve"))
 		if inc, _ = st.GetIncident(context.Background(), id); inc.Status != hypercare.StatusResolved || inc.OpenAlertCount != 0 || inc.AlertCount != 6 {
 			t.Errorf("after every alert resolved: %s, %d open of %d; want resolved, 0 of 6", inc.Status, inc.OpenAlertCount, inc.AlertCount)
+		}
+	})
+}
+
+// A responder merges the group's incident into another one (of no
+// group): the group's next alert joins that incident instead of opening
+// and paging a new one.
+func TestMergedGroupFollowsItsAlerts(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		st := eng.Open(t)
+		setupAM(t, st)
+		storetest.StartRun(t, st)
+		clk := clocktest.New(time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC))
+		in := intake.New(st, clk)
+		in.SetIntegrations([]hypercare.Integration{am})
+		ctx := context.Background()
+		target := processAM(t, in, am, amAlert("", "checkout-down", "trigger"))[0].IncidentID // no group
+		group := processAM(t, in, am, amAlert("g", "a", "trigger"), amAlert("g", "b", "trigger"))[0].IncidentID
+		responder := &incident.Service{Store: st, Clock: clk, Policies: in.Policy, Groupings: in.Grouping}
+		if _, err := responder.Merge(ctx, target, []string{group}, hypercare.Actor{Type: hypercare.ActorUser, ID: "alice", Name: "Alice"}); err != nil {
+			t.Fatal(err)
+		}
+		clk.Advance(time.Minute)
+		if got := processAM(t, in, am, amAlert("g", "c", "trigger"))[0]; got.IncidentID != target || got.Outcome != hypercare.OutcomeGrouped {
+			t.Errorf("the group's alert after the merge: incident %s, outcome %q; want %s, grouped", got.IncidentID, got.Outcome, target)
+		}
+		inc, err := st.GetIncident(ctx, target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if inc.AlertCount != 4 || inc.OpenAlertCount != 4 || inc.GroupKey != "g" {
+			t.Errorf("merge target: %d alerts, %d open, group %q; want 4, 4, g", inc.AlertCount, inc.OpenAlertCount, inc.GroupKey)
 		}
 	})
 }

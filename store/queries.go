@@ -182,7 +182,7 @@ func buildQueries(d *dialect) [numQueries]string {
 	q[qUpdateIncident] = "UPDATE incidents SET title = $2, status = $3, urgency = $4, severity = $5, " +
 		"alert_count = $6, open_alert_count = $7, updated_at = $8, acknowledged_at = $9, " +
 		"resolved_at = $10, priority = $11, transient = $12, flapping = $13, features = $14, " +
-		"last_features = $15, last_alert_at = $16, suppressed_by = $17, suppressed_until = $18 WHERE id = $1"
+		"last_features = $15, last_alert_at = $16, suppressed_by = $17, suppressed_until = $18, group_key = $19 WHERE id = $1"
 	q[qAppendTimeline] = "INSERT INTO timeline (" + timelineCols + ") VALUES " +
 		"($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING"
 

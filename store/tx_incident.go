@@ -92,7 +92,8 @@ func (t *tx) InsertIncident(ctx context.Context, inc *hypercare.Incident) error 
 }
 
 // UpdateIncident writes every mutable field of inc (all but number,
-// service and creation time, which never change).
+// service and creation time, which never change; the group key changes
+// only when a merge gives one to an incident of none).
 func (t *tx) UpdateIncident(ctx context.Context, inc *hypercare.Incident) error {
 	if err := checkIncident("update incident", inc); err != nil {
 		return err
@@ -101,7 +102,8 @@ func (t *tx) UpdateIncident(ctx context.Context, inc *hypercare.Incident) error 
 		inc.ID, inc.Title, string(inc.Status), string(inc.Urgency), string(inc.Severity),
 		inc.AlertCount, inc.OpenAlertCount, micros(inc.UpdatedAt),
 		nullMicros(inc.AcknowledgedAt), nullMicros(inc.ResolvedAt), inc.Priority, inc.Transient, inc.Flapping,
-		inc.Features, inc.LastFeatures, micros(inc.LastAlertAt), inc.SuppressedBy, nullMicros(inc.SuppressedUntil))
+		inc.Features, inc.LastFeatures, micros(inc.LastAlertAt), inc.SuppressedBy, nullMicros(inc.SuppressedUntil),
+		inc.GroupKey)
 	return t.published(err, hypercare.StreamIncident, hypercare.StreamUpdated, inc.ID, inc.ID)
 }
 
