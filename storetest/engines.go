@@ -52,6 +52,11 @@ func Engines(t testing.TB) []Engine {
 		opts := engines[i].Options
 		engines[i].Open = func(t testing.TB) *store.Store { return OpenStore(t, opts(t)) }
 	}
+	engines[0].Open = func(t testing.TB) *store.Store {
+		o := sqlite.Options(t)
+		template.seed(t, o.DataDir)
+		return OpenStore(t, o)
+	}
 	return engines
 }
 
