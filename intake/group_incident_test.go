@@ -31,6 +31,19 @@ func setupAM(t *testing.T, st *store.Store) {
 	}
 }
 
+// startAM opens a store of eng with the shop service and integration
+// it, and an intake for it on a fake clock.
+func startAM(t *testing.T, eng storetest.Engine, it hypercare.Integration) (*store.Store, *clocktest.Clock, *intake.Intake) {
+	t.Helper()
+	st := eng.Open(t)
+	setupAM(t, st)
+	storetest.StartRun(t, st)
+	clk := clocktest.New(time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC))
+	in := intake.New(st, clk)
+	in.SetIntegrations([]hypercare.Integration{it})
+	return st, clk, in
+}
+
 func amAlert(group, key string, action hypercare.Action) hypercare.Event {
 	return hypercare.Event{Action: action, DedupKey: key, Summary: "Pod " + key + " crash looping",
 		Severity: hypercare.SeverityCritical, Client: "Alertmanager", GroupKey: group}
@@ -51,12 +64,7 @@ func processAM(t *testing.T, in *intake.Intake, it hypercare.Integration, events
 // next alert opens a new one.
 func TestAlertmanagerGroupIsOneIncident(t *testing.T) {
 	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
-		st := eng.Open(t)
-		setupAM(t, st)
-		storetest.StartRun(t, st)
-		clk := clocktest.New(time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC))
-		in := intake.New(st, clk)
-		in.SetIntegrations([]hypercare.Integration{am})
+		st, clk, in := startAM(t, eng, am)
 		ctx := context.Background()
 		g1, g2 := `{}:{alertname="CrashLoop"}`, `{}:{alertname="DiskFull"}`
 
@@ -121,13 +129,9 @@ func TestAlertmanagerGroupIsOneIncident(t *testing.T) {
 // With incident_per: alert each alert of a group is placed on its own.
 func TestIncidentPerAlertKeepsAlertsApart(t *testing.T) {
 	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
-		st := eng.Open(t)
-		setupAM(t, st)
-		storetest.StartRun(t, st)
 		perAlert := am
 		perAlert.GroupIncidents = false
-		in := intake.New(st, clocktest.New(time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)))
-		in.SetIntegrations([]hypercare.Integration{perAlert})
+		st, _, in := startAM(t, eng, perAlert)
 		g := `{}:{alertname="CrashLoop"}`
 		res := processAM(t, in, perAlert, amAlert(g, "a", "trigger"), amAlert(g, "b", "trigger"))
 		if res[0].IncidentID == res[1].IncidentID {
@@ -191,11 +195,7 @@ func TestGroupAcrossNodesIsOneIncident(t *testing.T) {
 // once.
 func TestGroupJoinsInterleavedWithOtherEvents(t *testing.T) {
 	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
-		st := eng.Open(t)
-		setupAM(t, st)
-		storetest.StartRun(t, st)
-		in := intake.New(st, clocktest.New(time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)))
-		in.SetIntegrations([]hypercare.Integration{am})
+		st, _, in := startAM(t, eng, am)
 		g := "g"
 		warn := func(key string) hypercare.Event {
 			ev := amAlert(g, key, "trigger")
@@ -231,12 +231,7 @@ func TestGroupJoinsInterleavedWithOtherEvents(t *testing.T) {
 // and paging a new one.
 func TestMergedGroupFollowsItsAlerts(t *testing.T) {
 	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
-		st := eng.Open(t)
-		setupAM(t, st)
-		storetest.StartRun(t, st)
-		clk := clocktest.New(time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC))
-		in := intake.New(st, clk)
-		in.SetIntegrations([]hypercare.Integration{am})
+		st, clk, in := startAM(t, eng, am)
 		ctx := context.Background()
 		target := processAM(t, in, am, amAlert("", "checkout-down", "trigger"))[0].IncidentID // no group
 		group := processAM(t, in, am, amAlert("g", "a", "trigger"), amAlert("g", "b", "trigger"))[0].IncidentID
