@@ -43,7 +43,7 @@ func (g *GroupJoins) Join(ctx context.Context, tx hypercare.Tx, group string, a 
 	if group == "" {
 		return false, nil
 	}
-	if g.inc != nil && (g.group != group || g.inc.ServiceID != a.ServiceID || g.actor != actor) {
+	if g.inc != nil && !g.Continues(group, a, actor) {
 		if err := g.Flush(ctx, tx, now); err != nil {
 			return false, err
 		}
@@ -73,6 +73,12 @@ func (g *GroupJoins) Join(ctx context.Context, tx hypercare.Tx, group string, a 
 	}
 	g.alerts = append(g.alerts, a)
 	return true, nil
+}
+
+// Continues says a new alert a of group, from actor, would extend the
+// pending run rather than start another (which Join flushes first).
+func (g *GroupJoins) Continues(group string, a *hypercare.Alert, actor hypercare.Actor) bool {
+	return g.inc != nil && g.group == group && g.inc.ServiceID == a.ServiceID && g.actor == actor
 }
 
 // Pending returns the ID of the incident whose row waits for Flush, or "".

@@ -22,6 +22,13 @@ type groupJoins struct {
 // alert does.
 func (j *groupJoins) join(ctx context.Context, tx hypercare.Tx, group string, a *hypercare.Alert, urgency hypercare.Urgency,
 	actor hypercare.Actor, delay time.Duration, now time.Time) (bool, error) {
+	if group != "" && j.Pending() != "" && !j.Continues(group, a, actor) {
+		// Another group's run ends here: written, and its first page
+		// hastened, before this one starts.
+		if err := j.flush(ctx, tx, now); err != nil {
+			return false, err
+		}
+	}
 	pending := j.Pending()
 	joined, err := j.Join(ctx, tx, group, a, urgency, actor, now)
 	switch {
