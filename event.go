@@ -102,6 +102,13 @@ type Event struct {
 	// incident of its group (Incident.GroupKey). Kept in the event log,
 	// so a replay groups alike.
 	GroupKey string `json:"group_key,omitempty"`
+	// GroupTitle names the alert's notification group, e.g.
+	// "KubePodCrashLooping (cluster=eu-1)": its alertname and other
+	// groupLabels. The incident the group's first alert opens (incident_per:
+	// group) takes it as its title, since the group's later alerts join it;
+	// "" when the group is this one alert (group_by: ['...']) or nothing
+	// names it, and the alert's summary titles the incident.
+	GroupTitle string `json:"group_title,omitempty"`
 }
 
 // ChangeEvent records a deploy, a config change or similar, so responders

@@ -40,6 +40,10 @@ type Opening struct {
 	// GroupKey is the Alertmanager or Grafana group the incident is
 	// opened for, whose later alerts join it (JoinGroup); "" for none.
 	GroupKey string
+	// Title is the incident's title when not the alert's summary: its
+	// notification group's (hypercare.Event.GroupTitle); "" for the
+	// summary.
+	Title string
 }
 
 // OpenForAlertWith is OpenForAlert with the urgency and priority event
@@ -64,6 +68,9 @@ func OpenForAlertWith(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, 
 	}
 	if o.Urgency != "" {
 		inc.Urgency = o.Urgency
+	}
+	if o.Title != "" {
+		inc.Title = o.Title
 	}
 	if err := tx.InsertIncident(ctx, inc); err != nil {
 		return nil, fmt.Errorf("open incident: %w", err)

@@ -68,6 +68,9 @@ func TestParseAlertmanagerGolden(t *testing.T) {
 		if e.RoutingKey != "" {
 			t.Errorf("alert %d: routing key %q, want empty (the URL carries it)", i, e.RoutingKey)
 		}
+		if e.GroupTitle != "team=web" { // groupLabels {"team": "web"}
+			t.Errorf("alert %d: group title %q, want %q", i, e.GroupTitle, "team=web")
+		}
 	}
 	wantLinks := []hypercare.Link{
 		{Href: "http://prometheus:9090/graph?g0.expr=histogram_quantile%280.99%29&g0.tab=1", Text: "Source"},

@@ -33,6 +33,9 @@ func TestParseGrafanaGolden(t *testing.T) {
 		if got := summarize(e); got != want[i] {
 			t.Errorf("alert %d:\n got  %+v\n want %+v", i, got, want[i])
 		}
+		if e.GroupTitle != "CPU usage high" { // groupLabels {"alertname": "CPU usage high"}
+			t.Errorf("alert %d: group title %q, want the group's alertname", i, e.GroupTitle)
+		}
 	}
 	e := events[0]
 	wantLinks := []hypercare.Link{

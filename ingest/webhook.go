@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"encoding/json"
+	"maps"
 	"strconv"
 	"time"
 
@@ -10,14 +11,17 @@ import (
 
 // webhookPayload is the notification Alertmanager (webhook version 4) and
 // Grafana unified alerting (version 1) send: Grafana's is Alertmanager's
-// template data plus a few fields. Group-level labels are not decoded: the
-// per-alert labels carry everything.
+// template data plus a few fields. Of the group-level labels only
+// groupLabels and commonLabels' alertname are read, to title the group's
+// incident: the per-alert labels carry everything else.
 type webhookPayload struct {
-	Version     jstr                      `json:"version"`
-	GroupKey    jstr                      `json:"groupKey"`
-	Receiver    jstr                      `json:"receiver"`
-	ExternalURL jstr                      `json:"externalURL"`
-	Alerts      jlist[jobj[webhookAlert]] `json:"alerts"`
+	Version      jstr                      `json:"version"`
+	GroupKey     jstr                      `json:"groupKey"`
+	GroupLabels  jmap                      `json:"groupLabels"`
+	CommonLabels jmap                      `json:"commonLabels"`
+	Receiver     jstr                      `json:"receiver"`
+	ExternalURL  jstr                      `json:"externalURL"`
+	Alerts       jlist[jobj[webhookAlert]] `json:"alerts"`
 }
 
 // webhookAlert is one alert of a notification. The fields after
@@ -51,6 +55,10 @@ type flavor struct {
 // groupInfo is the notification-level context copied into each alert.
 type groupInfo struct {
 	groupKey, receiver, externalURL string
+	// labels are the notification's groupLabels; title names the group
+	// by them (groupTitle).
+	labels map[string]string
+	title  string
 }
 
 // parseWebhook parses an Alertmanager-shaped notification into one event
@@ -95,6 +103,9 @@ func (f *flavor) alertEvent(p *problems, el string, a *webhookAlert, g *groupInf
 		Client:    f.tool,
 		ClientURL: g.externalURL,
 		GroupKey:  g.groupKey,
+	}
+	if !maps.Equal(labels, g.labels) { // else the group is this one alert (group_by: ['...'])
+		e.GroupTitle = g.title
 	}
 	for _, l := range f.groupLabels {
 		if e.Group = labels[l]; e.Group != "" {

@@ -81,7 +81,9 @@ func openWebhook(body []byte, f *flavor, limit int) (*Batch, error) {
 		groupKey:    p.text("", "groupKey", in.GroupKey),
 		receiver:    p.text("", "receiver", in.Receiver),
 		externalURL: p.text("", "externalURL", in.ExternalURL),
+		labels:      lenientLabels(in.GroupLabels),
 	}
+	g.title = groupTitle(g.labels, lenientLabels(in.CommonLabels)["alertname"])
 	switch {
 	case in.Alerts.bad:
 		p.wrongType("alerts", "an array")

@@ -216,12 +216,16 @@ func (in view) reacknowledge(ctx context.Context, tx hypercare.Tx, a *hypercare.
 // groupOf is the notification group whose open incident a new alert of
 // ev joins: its Alertmanager or Grafana group key when the integration
 // makes one incident per group, else "".
-func groupOf(it hypercare.Integration, ev *hypercare.Event) string {
+func groupOf(it hypercare.Integration, ev *hypercare.Event) notificationGroup {
 	if !it.GroupIncidents {
-		return ""
+		return notificationGroup{}
 	}
-	return ev.GroupKey
+	return notificationGroup{key: ev.GroupKey, title: ev.GroupTitle}
 }
+
+// notificationGroup is the group a new alert joins the incident of (key,
+// "" for none) and the title of the incident it opens if there is none.
+type notificationGroup struct{ key, title string }
 
 // openAlert stores a new alert (or, o.Existing, one that was suppressed)
 // and opens its incident, unless the rules suppress it. The rules' urgency
@@ -250,7 +254,7 @@ func openAlert(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, actor h
 // so far that the rules no longer suppress is placed as a new alert would
 // be (place: a symptom, grouped, paused), not opened into an incident of
 // its own that pages at once.
-func (in view) updateOpen(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, group string, actor hypercare.Actor, ev *hypercare.Event, d *rules.Decision, now time.Time) (Result, error) {
+func (in view) updateOpen(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, group notificationGroup, actor hypercare.Actor, ev *hypercare.Event, d *rules.Decision, now time.Time) (Result, error) {
 	res := Result{DedupKey: a.DedupKey, Outcome: hypercare.OutcomeUpdated}
 	before := a.Severity
 	updateAlert(a, ev, now)

@@ -252,3 +252,37 @@ func TestMergedGroupFollowsItsAlerts(t *testing.T) {
 		}
 	})
 }
+
+// A group's incident is titled by its group (ingest's GroupTitle), not by
+// the first alert that happened to open it; with incident_per: alert, or a
+// group nothing names, the alert's summary titles it.
+func TestGroupIncidentTitledByGroup(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		perAlert := am
+		perAlert.GroupIncidents = false
+		for _, tc := range []struct {
+			name  string
+			it    hypercare.Integration
+			title string
+			want  string
+		}{
+			{"group", am, "KubePodCrashLooping (namespace=shop)", "KubePodCrashLooping (namespace=shop)"},
+			{"group nothing names", am, "", "Pod a crash looping"},
+			{"incident per alert", perAlert, "KubePodCrashLooping (namespace=shop)", "Pod a crash looping"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				st, _, in := startAM(t, eng, tc.it)
+				a, b := amAlert("{}:{g}", "a", "trigger"), amAlert("{}:{g}", "b", "trigger")
+				a.GroupTitle, b.GroupTitle = tc.title, tc.title
+				res := processAM(t, in, tc.it, a, b)
+				inc, err := st.GetIncident(context.Background(), res[0].IncidentID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if inc.Title != tc.want {
+					t.Errorf("incident title %q, want %q", inc.Title, tc.want)
+				}
+			})
+		}
+	})
+}

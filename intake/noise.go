@@ -20,12 +20,12 @@ const maxCandidateIncidents = 20
 // place decides where a new alert goes, in this order: a symptom of an
 // open upstream incident (depends_on); back into its own incident while
 // that is recovering (its symptoms stay attached) or once its key is
-// flapping; into the open incident of its notification group (group, an
-// Alertmanager or Grafana group key; "" for none); into an open incident
-// of its service (alert_grouping); else a new incident, opened for group,
-// whose first page waits for the longer of the rule delay and
+// flapping; into the open incident of its notification group (group.key,
+// an Alertmanager or Grafana group key; "" for none); into an open
+// incident of its service (alert_grouping); else a new incident, opened
+// for the group and titled by it, whose first page waits for the longer of the rule delay and
 // pause_notifications_minutes.
-func (in view) place(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, group string, actor hypercare.Actor, d *rules.Decision, now time.Time) (Result, error) {
+func (in view) place(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, group notificationGroup, actor hypercare.Actor, d *rules.Decision, now time.Time) (Result, error) {
 	res := Result{DedupKey: a.DedupKey}
 	if d.Suppress {
 		var err error
@@ -71,7 +71,7 @@ func (in view) place(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, g
 		return res, err
 	}
 	var o incident.Opening
-	if joined, err := in.joins.join(ctx, tx, group, a, urgency, actor, max(d.Delay, n.Pause), now); joined || err != nil {
+	if joined, err := in.joins.join(ctx, tx, group.key, a, urgency, actor, max(d.Delay, n.Pause), now); joined || err != nil {
 		res.Outcome = hypercare.OutcomeGrouped
 		return res, err
 	}
@@ -89,7 +89,9 @@ func (in view) place(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, g
 		}
 		return res, err
 	}
-	o.GroupKey = group
+	if group.key != "" {
+		o.GroupKey, o.Title = group.key, group.title
+	}
 	res.Outcome, res.opened, err = openAlert(ctx, tx, a, actor, d, now, o)
 	res.delay = max(d.Delay, n.Pause)
 	return res, err

@@ -127,7 +127,7 @@ func batchService(it hypercare.Integration, decisions []rules.Decision) string {
 // alerts share one (incident_per: group). Its events then run on the
 // service's writer, as a grouped service's do.
 func (in view) shared(it hypercare.Integration, ev *hypercare.Event, serviceID string) bool {
-	return in.grouped(serviceID) || groupOf(it, ev) != ""
+	return in.grouped(serviceID) || groupOf(it, ev).key != ""
 }
 
 // remember updates the hint after a committed single event whose alert

@@ -121,6 +121,7 @@ func schemaURL(t testing.TB, base string) string {
 
 	q := u.Query()
 	q.Set("search_path", schema)
+	q.Set("synchronous_commit", "off")
 	u.RawQuery = q.Encode()
 	return u.String()
 }

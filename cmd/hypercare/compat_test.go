@@ -233,6 +233,17 @@ func TestAlertmanagerNotifiers(t *testing.T) {
 		if a := srv.alertByKey(t, token, fp1); a.Summary != "Checkout 5xx above 2% on web-1" || a.Severity != "critical" {
 			t.Errorf("webhook alert: summary %q, severity %q", a.Summary, a.Severity)
 		}
+		// The webhook group's incident is titled by its group labels,
+		// not by its first alert's summary.
+		title := "(not found)"
+		for _, inc := range srv.allIncidents(t, token) {
+			if inc.ID == groupIncident {
+				title = inc.Title
+			}
+		}
+		if title != "CheckoutErrors" {
+			t.Errorf("webhook group's incident titled %q, want its group label CheckoutErrors", title)
+		}
 		// Alertmanager's default description template names the group.
 		if a := srv.alertByKey(t, token, pdKey); !strings.HasPrefix(a.Summary, "[FIRING:2] CheckoutErrors") {
 			t.Errorf("pagerduty alert: summary %q, want Alertmanager's default description", a.Summary)
