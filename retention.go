@@ -43,7 +43,7 @@ type PruneResult struct {
 	Alerts        int64
 	Timeline      int64
 	// Other counts the small per-incident rows deleted with incidents:
-	// feedback, chat threads and symptom grace timers.
+	// feedback, chat threads, symptom grace timers and merged groups.
 	Other int64
 	More  bool
 }

@@ -280,10 +280,16 @@ type Tx interface {
 	// locked on PostgreSQL; nil (no error) when there is none.
 	OpenIncidentWithFeatures(ctx context.Context, serviceID, features string, since time.Time) (*Incident, error)
 	// OpenIncidentOfGroup returns the newest unresolved incident of
-	// serviceID whose GroupKey is groupKey, or nil ("" finds none),
+	// serviceID whose GroupKey is groupKey, else the unresolved incident
+	// the group's incident was merged into (MergeGroup), or nil ("" finds
+	// none),
 	// locked on PostgreSQL: where a new alert of an Alertmanager group
 	// goes.
 	OpenIncidentOfGroup(ctx context.Context, serviceID, groupKey string) (*Incident, error)
+	// MergeGroup records that src was merged into the incident targetID,
+	// so that the later alerts of src's group (and of the groups merged
+	// into src) join targetID while it is open (OpenIncidentOfGroup).
+	MergeGroup(ctx context.Context, src *Incident, targetID string) error
 	// RecentAlertsOfIncident returns up to limit of the incident's alerts
 	// first seen at or after since, newest first.
 	RecentAlertsOfIncident(ctx context.Context, incidentID string, since time.Time, limit int) ([]Alert, error)

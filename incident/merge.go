@@ -18,9 +18,8 @@ const MaxMergeSplit = 100
 // incidents of the target's service merge: grouping and escalation are
 // per service. A merge changes which incident the alerts belong to and
 // nothing else; no grouping setting or score learns from it, so future
-// alerts group exactly as they would have, except that a target of no
-// Alertmanager group takes a source's, so that group's later alerts join
-// the target.
+// alerts group exactly as they would have, except that the later alerts
+// of a source's Alertmanager or Grafana group join the target.
 func (s *Service) Merge(ctx context.Context, ref string, sources []string, actor hypercare.Actor) (*hypercare.Incident, error) {
 	if err := checkRefs("incidents", sources); err != nil {
 		return nil, err
@@ -93,10 +92,15 @@ func (s *Service) mergeOne(ctx context.Context, tx hypercare.Tx, target, src *hy
 	}
 	target.AlertCount += src.AlertCount
 	target.OpenAlertCount += src.OpenAlertCount
+	// The group's later alerts follow its alerts into the target instead
+	// of opening, and paging, a new incident: a target of no group takes
+	// src's, else the store records where src's group (and the groups
+	// merged into src) now go.
 	if target.GroupKey == "" {
-		// The group's later alerts follow its alerts into the target
-		// instead of opening, and paging, a new incident.
 		target.GroupKey = src.GroupKey
+	}
+	if err := tx.MergeGroup(ctx, src, target.ID); err != nil {
+		return err
 	}
 	if src.Severity.Rank() > target.Severity.Rank() {
 		target.Severity = src.Severity

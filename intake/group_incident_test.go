@@ -253,6 +253,49 @@ func TestMergedGroupFollowsItsAlerts(t *testing.T) {
 	})
 }
 
+// Two groups' incidents are one outage: a responder merges one into the
+// other. The later alerts of both groups join the target, and after a
+// second merge (into an incident of no group) the next incident, until
+// the target resolves; then the group's next alert opens a new incident.
+func TestMergedGroupsFollowTheirAlerts(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		st, clk, in := startAM(t, eng, am)
+		ctx := context.Background()
+		alice := hypercare.Actor{Type: hypercare.ActorUser, ID: "alice", Name: "Alice"}
+		responder := &incident.Service{Store: st, Clock: clk, Policies: in.Policy, Groupings: in.Grouping}
+		errors := processAM(t, in, am, amAlert("errors", "e1", "trigger"))[0].IncidentID
+		latency := processAM(t, in, am, amAlert("latency", "l1", "trigger"))[0].IncidentID
+		if _, err := responder.Merge(ctx, latency, []string{errors}, alice); err != nil {
+			t.Fatal(err)
+		}
+		clk.Advance(time.Minute)
+		for _, g := range []string{"errors", "latency"} {
+			if got := processAM(t, in, am, amAlert(g, g+"-2", "trigger"))[0]; got.IncidentID != latency || got.Outcome != hypercare.OutcomeGrouped {
+				t.Errorf("group %s after the merge: incident %s, outcome %q; want %s, grouped", g, got.IncidentID, got.Outcome, latency)
+			}
+		}
+
+		outage := processAM(t, in, am, amAlert("", "checkout-down", "trigger"))[0].IncidentID // no group
+		if _, err := responder.Merge(ctx, outage, []string{latency}, alice); err != nil {
+			t.Fatal(err)
+		}
+		clk.Advance(time.Minute)
+		for _, g := range []string{"errors", "latency"} {
+			if got := processAM(t, in, am, amAlert(g, g+"-3", "trigger"))[0]; got.IncidentID != outage {
+				t.Errorf("group %s after the second merge: incident %s; want %s", g, got.IncidentID, outage)
+			}
+		}
+
+		if _, err := responder.Resolve(ctx, outage, alice); err != nil {
+			t.Fatal(err)
+		}
+		clk.Advance(time.Minute)
+		if got := processAM(t, in, am, amAlert("errors", "errors-4", "trigger"))[0]; got.IncidentID == outage || got.Outcome != hypercare.OutcomeCreated {
+			t.Errorf("group after its target resolved: incident %s, outcome %q; want a new incident", got.IncidentID, got.Outcome)
+		}
+	})
+}
+
 // A group's incident is titled by its group (ingest's GroupTitle), not by
 // the first alert that happened to open it; with incident_per: alert, or a
 // group nothing names, the alert's summary titles it.

@@ -247,7 +247,8 @@ func (p *pruner) incidents(ctx context.Context, cutoff time.Time) error {
 		n     *int64
 	}{
 		{"incident_feedback", &p.res.Other}, {"chat_threads", &p.res.Other},
-		{"symptom_grace", &p.res.Other}, {"escalations", &p.res.Escalations},
+		{"symptom_grace", &p.res.Other}, {"merged_groups", &p.res.Other},
+		{"escalations", &p.res.Escalations},
 	}
 	for _, sm := range small { // at most a few rows per incident
 		n, err := p.exec(ctx, sm.table, "DELETE FROM "+sm.table+" WHERE incident_id IN "+in, args...)

@@ -89,6 +89,9 @@ const (
 	qOpenIncidentsOf
 	qOpenIncidentWithFeatures
 	qOpenIncidentOfGroup
+	qOpenIncidentOfMergedGroup
+	qMergeGroup
+	qMoveMergedGroups
 	qNewestOpenIncident
 	qOpenIncidents
 	qRecentAlertsOfIncident
@@ -342,6 +345,11 @@ func buildNoiseQueries(q *[numQueries]string, d *dialect) {
 	// incidents_open_group's predicate, so both engines use it.
 	q[qOpenIncidentOfGroup] = "SELECT " + incidentCols + " FROM incidents WHERE service_id = $1 " +
 		"AND group_key = $2 AND group_key <> '' AND status <> 'resolved' ORDER BY number DESC LIMIT 1" + d.lockIncident
+	q[qOpenIncidentOfMergedGroup] = "SELECT " + incidentCols + " FROM incidents WHERE id = (SELECT incident_id " +
+		"FROM merged_groups WHERE service_id = $1 AND group_key = $2) AND status <> 'resolved'" + d.lockIncident
+	q[qMergeGroup] = "INSERT INTO merged_groups (service_id, group_key, incident_id) VALUES ($1, $2, $3) " +
+		"ON CONFLICT (service_id, group_key) DO UPDATE SET incident_id = excluded.incident_id"
+	q[qMoveMergedGroups] = "UPDATE merged_groups SET incident_id = $2 WHERE incident_id = $1"
 	q[qOpenIncidentsOf] = "SELECT id, number, title, features, last_features, " +
 		"last_alert_at FROM incidents WHERE service_id = $1 AND status <> 'resolved' " +
 		"AND last_alert_at >= $2 ORDER BY number DESC " + d.limit(3)

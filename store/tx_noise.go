@@ -107,9 +107,11 @@ func (t *tx) OpenIncidentWithFeatures(ctx context.Context, serviceID, features s
 }
 
 // OpenIncidentOfGroup returns the newest open incident of serviceID opened
-// for the Alertmanager or Grafana notification group groupKey, or nil,
-// locked on PostgreSQL like GetIncident: a resolve committed meanwhile
-// is seen, and the alert opens a new incident instead.
+// for the Alertmanager or Grafana notification group groupKey, else the
+// open incident the group's incident was merged into (MergeGroup), or nil;
+// locked on PostgreSQL like GetIncident: a resolve committed meanwhile is
+// seen, and the alert opens a new incident instead. The second read runs
+// only when the first finds none, once per incident a group opens.
 func (t *tx) OpenIncidentOfGroup(ctx context.Context, serviceID, groupKey string) (*hypercare.Incident, error) {
 	if err := checkText("open incident of group", "service_id", serviceID, "group_key", groupKey); err != nil {
 		return nil, err
@@ -117,8 +119,34 @@ func (t *tx) OpenIncidentOfGroup(ctx context.Context, serviceID, groupKey string
 	if groupKey == "" {
 		return nil, nil
 	}
-	return t.oneIncident(ctx, fmt.Sprintf("open incident of service %q by group", serviceID),
+	inc, err := t.oneIncident(ctx, fmt.Sprintf("open incident of service %q by group", serviceID),
 		qOpenIncidentOfGroup, serviceID, groupKey)
+	if inc != nil || err != nil {
+		return inc, err
+	}
+	return t.oneIncident(ctx, fmt.Sprintf("open incident of service %q by merged group", serviceID),
+		qOpenIncidentOfMergedGroup, serviceID, groupKey)
+}
+
+// MergeGroup records that src was merged into the incident targetID: the
+// later alerts of src's notification group, and of every group merged into
+// src before, go to targetID while it is open (OpenIncidentOfGroup), as
+// src's alerts did, instead of opening and paging a new incident.
+func (t *tx) MergeGroup(ctx context.Context, src *hypercare.Incident, targetID string) error {
+	if err := checkText("merge group", "service_id", src.ServiceID, "group_key", src.GroupKey,
+		"incident_id", targetID); err != nil {
+		return err
+	}
+	if _, err := t.exec(ctx, qMoveMergedGroups, src.ID, targetID); err != nil {
+		return fmt.Errorf("move the groups merged into incident %d: %w", src.Number, err)
+	}
+	if src.GroupKey == "" {
+		return nil
+	}
+	if _, err := t.exec(ctx, qMergeGroup, src.ServiceID, src.GroupKey, targetID); err != nil {
+		return fmt.Errorf("merge the group of incident %d: %w", src.Number, err)
+	}
+	return nil
 }
 
 // RecentAlertsOfIncident returns up to limit of the incident's alerts first

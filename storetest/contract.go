@@ -62,6 +62,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"ActTokens", testActTokens},
 		{"OpenIncidents", testOpenIncidents},
 		{"OpenIncidentOfGroup", testOpenIncidentOfGroup},
+		{"MergeGroup", testMergeGroup},
 		{"SymptomGrace", testSymptomGrace},
 		{"LockSymptoms", testLockSymptoms},
 		{"FindOpenAlertToResolve", testFindOpenAlertToResolve},

@@ -76,6 +76,11 @@ func pruneFixture(t *testing.T, s *store.Store) {
 			if err := tx.SetSymptomGrace(ctx, &hypercare.SymptomGrace{IncidentID: sp.id, RecoveringSince: pruneOld, DueAt: pruneOld}); err != nil {
 				return err
 			}
+			// A notification group's incident was merged into this one.
+			merged := &hypercare.Incident{ID: "merged-" + sp.id, ServiceID: svcCheckout, GroupKey: "{}:{g=" + sp.id + "}"}
+			if err := tx.MergeGroup(ctx, merged, sp.id); err != nil {
+				return err
+			}
 		}
 		// Symptoms: a resolved one of inc-old goes with it; an open one
 		// of inc-upstream keeps that incident.
@@ -186,8 +191,8 @@ func testPrune(t *testing.T, open func(testing.TB) *store.Store) {
 
 	all := hypercare.RetentionCutoffs{Events: pruneCutoff, Notifications: pruneCutoff, Escalations: pruneCutoff, Incidents: pruneCutoff}
 	got = pruneAll(t, s, all, 10)
-	if got.Incidents != 1 || got.Alerts != 3 || got.Timeline != 12 || got.Events != 2 || got.ChangeEvents != 3 || got.Other != 3 {
-		t.Errorf("full prune = %+v, want inc-old (1 alert, 12 timeline, 3 others), its symptom, solo-old, 2 events, 3 changes", got)
+	if got.Incidents != 1 || got.Alerts != 3 || got.Timeline != 12 || got.Events != 2 || got.ChangeEvents != 3 || got.Other != 4 {
+		t.Errorf("full prune = %+v, want inc-old (1 alert, 12 timeline, 4 others), its symptom, solo-old, 2 events, 3 changes", got)
 	}
 	changes, _, err := s.ListChangeEvents(ctx, hypercare.ChangeFilter{Page: hypercare.Page{Limit: 100}})
 	if err != nil {
@@ -214,7 +219,7 @@ func testPrune(t *testing.T, open func(testing.TB) *store.Store) {
 	}
 	after := counts(t, s)
 	wantGone := map[string]int64{"incidents": 1, "alerts": 3, "timeline": 12, "notifications": 2, "escalations": 3,
-		"incident_feedback": 1, "chat_threads": 1, "symptom_grace": 1, "events": 2, "change_events": 3}
+		"incident_feedback": 1, "chat_threads": 1, "symptom_grace": 1, "merged_groups": 1, "events": 2, "change_events": 3}
 	for table, n := range wantGone {
 		if before[table]-after[table] != n {
 			t.Errorf("%s: %d rows before, %d after; want %d deleted", table, before[table], after[table], n)
