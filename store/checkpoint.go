@@ -49,6 +49,8 @@ type checkpointer struct {
 	// finish asks the writer to complete a checkpoint that commits
 	// overtook (finishCheckpoint).
 	finish atomic.Bool
+	// runs counts background checkpoints tried, for tests.
+	runs atomic.Uint64
 }
 
 // openCheckpointer opens the checkpoint connection on the database at dsn
@@ -79,20 +81,31 @@ func (c *checkpointer) committed() {
 // ctx ends (run by Store.Run on SQLite). A checkpoint that fails is logged
 // and tried again after a later commit; the writer's bound keeps the WAL
 // finite meanwhile.
+//
+// A checkpoint that could not copy everything committed (a reader still
+// needed older pages, or commits overtook it) is tried again after the
+// pause without waiting for another commit: the last batch before a quiet
+// spell would otherwise leave its pages, up to the writer's bound of 32
+// MiB, only in the WAL until the next write, however long that is.
 func (s *Store) checkpoints(ctx context.Context) {
 	c := s.ckpt
 	last := time.Now()
+	again := false
 	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-c.poke:
+		if !again {
+			select {
+			case <-ctx.Done():
+				return
+			case <-c.poke:
+			}
 		}
 		now, before := time.Now(), c.commits.Load()
 		pages, complete, err := c.checkpoint(ctx)
+		c.runs.Add(1)
 		if err != nil && ctx.Err() == nil {
 			s.log.Warn("wal checkpoint", "error", err)
 		}
+		again = err == nil && !complete
 		// Commits during the copy added pages it did not see (pages and
 		// complete describe the WAL as the copy began). Once the WAL has
 		// grown past the mark, the writer finishes the copy so that the

@@ -90,3 +90,58 @@ func eventsInFile(t *testing.T, dir string) (int, error) {
 	err = db.QueryRow("SELECT count(*) FROM events").Scan(&n)
 	return n, err
 }
+
+// A background checkpoint that a reader kept from copying the last commit
+// is tried again once the reader is gone, without waiting for another
+// commit: a quiet spell after a storm would otherwise leave its pages only
+// in the WAL until the next write.
+func TestCheckpointRetriedAfterReader(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := storetest.OpenStore(t, store.Options{DataDir: dir})
+	storetest.StartRun(t, s)
+	reader, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "hypercare.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	rtx, err := reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := rtx.QueryRow("SELECT count(*) FROM events").Scan(&n); err != nil { // holds its snapshot
+		t.Fatal(err)
+	}
+	tried := s.CheckpointsTried()
+	err = s.Write(ctx, "svc", func(tx hypercare.Tx) error {
+		return tx.InsertEvent(ctx, &hypercare.EventRecord{ID: "ev-1", ReceivedAt: time.Now(), IntegrationID: "int",
+			ServiceID: "svc", Action: hypercare.ActionTrigger, DedupKey: "k", AlertID: "a", IncidentID: "i", Outcome: "new_incident"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// (The file cannot be read meanwhile: without the WAL it is
+	// consistent only once a checkpoint copied everything.)
+	waitFor(t, "a checkpoint after the commit", func() bool { return s.CheckpointsTried() > tried })
+	if err := rtx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the commit copied into the database file", func() bool {
+		n, err := eventsInFile(t, dir)
+		return err == nil && n == 1
+	})
+}
+
+// waitFor polls cond until it holds, failing the test after 20 s: for the
+// checkpointer, which runs on real timers.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("20 s without %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
