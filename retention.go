@@ -22,7 +22,8 @@ type RetentionCutoffs struct {
 	// Incidents: resolved incidents, by resolution time, with everything
 	// that hangs off them (alerts, timeline, pages, escalation state,
 	// feedback, chat threads, grace timers); also resolved alerts that
-	// never had an incident (suppressed by a rule).
+	// never had an incident (suppressed by a rule), and silences that
+	// ended, unless an open incident is still held by one.
 	Incidents time.Time
 }
 
@@ -42,6 +43,8 @@ type PruneResult struct {
 	Incidents     int64
 	Alerts        int64
 	Timeline      int64
+	// Silences counts silences that ended before the incidents cutoff.
+	Silences int64
 	// Other counts the small per-incident rows deleted with incidents:
 	// feedback, chat threads, symptom grace timers and merged groups.
 	Other int64
@@ -50,7 +53,7 @@ type PruneResult struct {
 
 // Total is the number of rows deleted.
 func (r PruneResult) Total() int64 {
-	return r.Events + r.ChangeEvents + r.Notifications + r.Escalations + r.Incidents + r.Alerts + r.Timeline + r.Other
+	return r.Events + r.ChangeEvents + r.Notifications + r.Escalations + r.Incidents + r.Alerts + r.Timeline + r.Silences + r.Other
 }
 
 // Add accumulates o into r (More is or-ed).
@@ -62,6 +65,7 @@ func (r *PruneResult) Add(o PruneResult) {
 	r.Incidents += o.Incidents
 	r.Alerts += o.Alerts
 	r.Timeline += o.Timeline
+	r.Silences += o.Silences
 	r.Other += o.Other
 	r.More = r.More || o.More
 }
@@ -72,7 +76,7 @@ func (r PruneResult) Kinds() []KindCount {
 	return []KindCount{
 		{"events", r.Events}, {"change_events", r.ChangeEvents}, {"notifications", r.Notifications},
 		{"escalations", r.Escalations}, {"incidents", r.Incidents}, {"alerts", r.Alerts},
-		{"timeline", r.Timeline}, {"other", r.Other},
+		{"timeline", r.Timeline}, {"silences", r.Silences}, {"other", r.Other},
 	}
 }
 

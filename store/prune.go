@@ -42,7 +42,9 @@ func indexedBy(d *dialect, index string) string {
 // candidates are the queries that pick the oldest rows of each kind to
 // prune, $1 the cutoff (unix microseconds) and $2 the batch limit. The
 // same query, with LIMIT 1, tells Prune whether there is anything to do.
-type candidates struct{ incidents, standalone, notifications, escalations, events, changes string }
+type candidates struct {
+	incidents, standalone, notifications, escalations, events, changes, silences string
+}
 
 // pruneCandidates returns the candidate queries. Each must walk the index
 // that is ordered by its cutoff column, so a batch reads only the rows it
@@ -82,14 +84,22 @@ func pruneCandidates(d *dialect) candidates {
 		// By arrival, as the event log: the sender's timestamp
 		// (occurred_at) may be far behind or ahead of ours.
 		changes: "SELECT id FROM change_events WHERE received_at < $1 ORDER BY received_at, id LIMIT $2",
+		// Silences that ended (or were expired: that moves ends_at) before
+		// the cutoff, unless an open incident's first page is still held
+		// by one (suppressed_by; the conditions let the planner use the
+		// partial index incidents_suppressed_by). Automation that silences
+		// every deploy would otherwise grow the table for ever.
+		silences: "SELECT s.id FROM silences s" + by("silences_ends") + " WHERE s.ends_at < $1 " +
+			"AND NOT EXISTS (SELECT 1 FROM incidents i WHERE i.suppressed_by = 'silence:' || s.id " +
+			"AND i.suppressed_by <> '' AND i.status <> 'resolved') ORDER BY s.ends_at LIMIT $2",
 	}
 }
 
 // Prune deletes, in one write transaction, at most limit rows (0:
 // DefaultPruneBatch) of history older than the cutoffs: resolved
 // incidents with every row that references them first, then standalone
-// resolved alerts, finished pages, finished escalations, the event log
-// and change events. Result.More says the limit was reached, so the
+// resolved alerts, ended silences, finished pages, finished escalations,
+// the event log and change events. Result.More says the limit was reached, so the
 // caller should call again (after letting other writes in). Prune reads
 // first and writes only when something is due, so an idle server commits
 // nothing. Calling it again when nothing is older than the cutoffs
@@ -123,7 +133,7 @@ func (s *Store) pruneDue(ctx context.Context, c hypercare.RetentionCutoffs) (boo
 		cutoff time.Time
 		query  []string
 	}{
-		{c.Incidents, []string{q.incidents, q.standalone}},
+		{c.Incidents, []string{q.incidents, q.standalone, q.silences}},
 		{c.Notifications, []string{q.notifications}},
 		{c.Escalations, []string{q.escalations}},
 		{c.Events, []string{q.events, q.changes}},
@@ -165,6 +175,7 @@ func (p *pruner) run(ctx context.Context, c hypercare.RetentionCutoffs) error {
 	}{
 		{c.Incidents, p.incidents},
 		{c.Incidents, p.simple(q.standalone, "alerts", "id", &p.res.Alerts)},
+		{c.Incidents, p.silences(q.silences)},
 		{c.Notifications, p.simple(q.notifications, "notifications", "id", &p.res.Notifications)},
 		{c.Escalations, p.simple(q.escalations, "escalations", "incident_id", &p.res.Escalations)},
 		{c.Events, p.simple(q.events, "events", "id", &p.res.Events)},
@@ -204,6 +215,18 @@ func (p *pruner) changeEvents(candidates string) func(context.Context, time.Time
 	return func(ctx context.Context, cutoff time.Time) error {
 		if p.t.c.changes != nil {
 			p.t.c.changes.deleting()
+		}
+		return del(ctx, cutoff)
+	}
+}
+
+// silences is the silence step: the write connection's silence cache
+// learns that this batch deletes some, as it does of any silence write.
+func (p *pruner) silences(candidates string) func(context.Context, time.Time) error {
+	del := p.simple(candidates, "silences", "id", &p.res.Silences)
+	return func(ctx context.Context, cutoff time.Time) error {
+		if p.t.c.silences != nil {
+			p.t.c.silences.written()
 		}
 		return del(ctx, cutoff)
 	}

@@ -25,6 +25,8 @@ func TestPruneQueriesUseIndexes(t *testing.T) {
 		{"escalations", q.escalations, "INDEX escalations_done_at"},
 		{"events", q.events, "INDEX events_received "},
 		{"change events", q.changes, "INDEX change_events_received"},
+		{"silences", q.silences, "INDEX silences_ends"},
+		{"silences' open incidents", q.silences, "INDEX incidents_suppressed_by"},
 		{"symptoms of", "SELECT id FROM alerts" + indexedBy(s.d, "alerts_symptom_of") + " WHERE symptom_of IN " + in +
 			" AND symptom_of <> '' AND incident_id IS NULL", "INDEX alerts_symptom_of"},
 	} {

@@ -65,7 +65,7 @@ func (s *Store) Size(ctx context.Context) (Size, error) {
 // countedTables are the tables that grow with traffic, which
 // TableCounts reports.
 var countedTables = []string{"events", "change_events", "incidents", "alerts", "timeline", "notifications",
-	"escalations", "incident_feedback", "chat_threads", "symptom_grace", "merged_groups", "stream_events"}
+	"escalations", "incident_feedback", "chat_threads", "symptom_grace", "merged_groups", "silences", "stream_events"}
 
 // TableCounts returns the number of rows of each table that grows with
 // traffic, for tests and benchmarks that show storage staying bounded.

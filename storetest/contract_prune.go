@@ -40,6 +40,12 @@ func pruneFixture(t *testing.T, s *store.Store) {
 		for i, sp := range specs {
 			inc := incident(sp.id, int64(i+1), svcCheckout)
 			inc.CreatedAt, inc.UpdatedAt = pruneOld, pruneOld
+			switch sp.id { // held by silences that ended long ago
+			case "inc-open":
+				inc.SuppressedBy = "silence:sil-holding"
+			case "inc-recent":
+				inc.SuppressedBy = "silence:sil-history"
+			}
 			a := alert("al-"+sp.id, svcCheckout, sp.id, "k-"+sp.id)
 			if sp.resolvedAt != nil {
 				inc.Status, inc.ResolvedAt, inc.OpenAlertCount = hypercare.StatusResolved, sp.resolvedAt, 0
@@ -123,6 +129,18 @@ func pruneFixture(t *testing.T, s *store.Store) {
 				return err
 			}
 		}
+		// Silences that ended long ago go, unless an open incident is still
+		// held by one (a resolved one's suppressed_by is history).
+		for _, sl := range []struct {
+			id   string
+			ends time.Time
+		}{{"sil-old", pruneOld}, {"sil-holding", pruneOld}, {"sil-history", pruneOld}, {"sil-recent", pruneRecent}} {
+			err := tx.InsertSilence(ctx, &hypercare.Silence{ID: sl.id, Matchers: []string{`env="prod"`}, StartsAt: pruneOld.Add(-time.Hour),
+				EndsAt: sl.ends, Comment: "deploy", CreatedBy: "ci", CreatedAt: pruneOld.Add(-time.Hour)})
+			if err != nil {
+				return err
+			}
+		}
 		// Change events are kept by when they arrived, not by the sender's
 		// clock: one stamped long ago that just arrived stays, one
 		// stamped a year ahead that arrived long ago goes.
@@ -191,8 +209,8 @@ func testPrune(t *testing.T, open func(testing.TB) *store.Store) {
 
 	all := hypercare.RetentionCutoffs{Events: pruneCutoff, Notifications: pruneCutoff, Escalations: pruneCutoff, Incidents: pruneCutoff}
 	got = pruneAll(t, s, all, 10)
-	if got.Incidents != 1 || got.Alerts != 3 || got.Timeline != 12 || got.Events != 2 || got.ChangeEvents != 3 || got.Other != 4 {
-		t.Errorf("full prune = %+v, want inc-old (1 alert, 12 timeline, 4 others), its symptom, solo-old, 2 events, 3 changes", got)
+	if got.Incidents != 1 || got.Alerts != 3 || got.Timeline != 12 || got.Events != 2 || got.ChangeEvents != 3 || got.Other != 4 || got.Silences != 2 {
+		t.Errorf("full prune = %+v, want inc-old (1 alert, 12 timeline, 4 others), its symptom, solo-old, 2 events, 3 changes, 2 silences", got)
 	}
 	changes, _, err := s.ListChangeEvents(ctx, hypercare.ChangeFilter{Page: hypercare.Page{Limit: 100}})
 	if err != nil {
@@ -205,6 +223,11 @@ func testPrune(t *testing.T, open func(testing.TB) *store.Store) {
 	slices.Sort(left)
 	if want := []string{"ch-2", "ch-stamped-old"}; !slices.Equal(left, want) {
 		t.Errorf("change events left %v, want %v (pruned by arrival, not by the sender's timestamp)", left, want)
+	}
+	for id, kept := range map[string]bool{"sil-old": false, "sil-history": false, "sil-holding": true, "sil-recent": true} {
+		if _, err := s.GetSilence(ctx, id); kept != (err == nil) || !kept && !hypercare.IsNotFound(err) {
+			t.Errorf("silence %s after prune: %v; want kept %t", id, err, kept)
+		}
 	}
 	if _, err := s.GetIncident(ctx, "inc-old"); !hypercare.IsNotFound(err) {
 		t.Errorf("inc-old after prune: %v, want not found", err)
@@ -219,7 +242,7 @@ func testPrune(t *testing.T, open func(testing.TB) *store.Store) {
 	}
 	after := counts(t, s)
 	wantGone := map[string]int64{"incidents": 1, "alerts": 3, "timeline": 12, "notifications": 2, "escalations": 3,
-		"incident_feedback": 1, "chat_threads": 1, "symptom_grace": 1, "merged_groups": 1, "events": 2, "change_events": 3}
+		"incident_feedback": 1, "chat_threads": 1, "symptom_grace": 1, "merged_groups": 1, "silences": 2, "events": 2, "change_events": 3}
 	for table, n := range wantGone {
 		if before[table]-after[table] != n {
 			t.Errorf("%s: %d rows before, %d after; want %d deleted", table, before[table], after[table], n)
