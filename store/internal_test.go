@@ -153,3 +153,21 @@ func TestCheckAlertDetails(t *testing.T) {
 		}
 	}
 }
+
+// The stream channel of the schema public is the one every release used
+// (a rolling upgrade keeps hearing older nodes); other schemas get channels
+// of their own, valid unquoted identifiers within PostgreSQL's 63 bytes.
+func TestStreamChannelOf(t *testing.T) {
+	if got := streamChannelOf("public"); got != "hypercare_stream" {
+		t.Errorf("public: %q", got)
+	}
+	a, b := streamChannelOf("tenant_a"), streamChannelOf(`Tenant "A" with a very long name that goes on and on and on`)
+	for _, ch := range []string{a, b} {
+		if len(ch) > 63 || strings.Trim(ch, "abcdefghijklmnopqrstuvwxyz0123456789_") != "" {
+			t.Errorf("channel %q is not a short lower-case identifier", ch)
+		}
+	}
+	if a == b || a == streamChannel {
+		t.Errorf("channels %q and %q are not their schemas' own", a, b)
+	}
+}

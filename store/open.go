@@ -123,11 +123,13 @@ func openPostgres(ctx context.Context, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open postgres: %w", redactErr(err))
 	}
-	if err := checkSchema(ctx, db); err != nil {
+	schema, err := checkSchema(ctx, db)
+	if err != nil {
 		db.Close()
 		return nil, err
 	}
 	s := newStore(postgresDialect(), opts, db, db, opts.Writers)
+	s.channel = streamChannelOf(schema)
 	s.location = postgresLocation(opts.DatabaseURL)
 	if s.nodeLocks, err = openNodeLocks(opts.DatabaseURL); err != nil {
 		db.Close()
@@ -145,14 +147,14 @@ func openPostgres(ctx context.Context, opts Options) (*Store, error) {
 // exists (a search_path in the URL naming a schema not yet created):
 // otherwise the first migration fails with PostgreSQL's bare "no schema
 // has been selected to create in (SQLSTATE 3F000)".
-func checkSchema(ctx context.Context, db *sql.DB) error {
+func checkSchema(ctx context.Context, db *sql.DB) (string, error) {
 	var current sql.NullString
 	var searchPath string
 	if err := db.QueryRowContext(ctx, "SELECT current_schema(), current_setting('search_path')").Scan(&current, &searchPath); err != nil {
-		return fmt.Errorf("open postgres: read search_path: %w", err)
+		return "", fmt.Errorf("open postgres: read search_path: %w", err)
 	}
 	if current.Valid {
-		return nil
+		return current.String, nil
 	}
 	var first string
 	for _, name := range strings.Split(searchPath, ",") {
@@ -160,7 +162,7 @@ func checkSchema(ctx context.Context, db *sql.DB) error {
 			first = name
 		}
 	}
-	return fmt.Errorf("open postgres: schema %s does not exist (search_path is %q): create it first "+
+	return "", fmt.Errorf("open postgres: schema %s does not exist (search_path is %q): create it first "+
 		"(CREATE SCHEMA %s;) or change search_path in the database URL", first, searchPath, first)
 }
 

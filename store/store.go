@@ -120,6 +120,9 @@ type Store struct {
 	// streamSig fires after each commit that published stream events
 	// (stream.go).
 	streamSig signal
+	// channel is the LISTEN/NOTIFY channel of this deployment's schema
+	// (PostgreSQL: streamChannelOf).
+	channel string
 	// streamNotify queues a NOTIFY for the announcer, streamHeld a
 	// re-wake for events held back by the watermark (PG; stream.go).
 	streamNotify, streamHeld chan struct{}

@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"database/sql/driver"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/bits"
@@ -36,8 +38,23 @@ import (
 // sent after COMMIT, outside the writers' transactions (a NOTIFY inside
 // would serialise their commits on PostgreSQL's notify queue lock).
 
-// streamChannel is the LISTEN/NOTIFY channel of stream commits.
+// streamChannel is the LISTEN/NOTIFY channel of stream commits in the
+// schema public.
 const streamChannel = "hypercare_stream"
+
+// streamChannelOf is the LISTEN/NOTIFY channel of the deployment in
+// schema. Channels are database-wide while a deployment is one schema (the
+// URL's search_path): deployments sharing a database in schemas of their
+// own would otherwise wake each other's stream readers and engines on
+// every commit. public keeps streamChannel, so a rolling upgrade of a
+// deployment there keeps hearing its older nodes.
+func streamChannelOf(schema string) string {
+	if schema == "public" {
+		return streamChannel
+	}
+	sum := sha256.Sum256([]byte(schema))
+	return streamChannel + "_" + hex.EncodeToString(sum[:8])
+}
 
 // streamIDBits is how many low bits of a PostgreSQL stream ID number the
 // events of one transaction.
@@ -46,16 +63,17 @@ const streamIDBits = 20
 var (
 	streamIDPostgres        = fmt.Sprintf("(pg_current_xact_id()::text::bigint << %d)", streamIDBits)
 	streamWatermarkPostgres = fmt.Sprintf("(pg_snapshot_xmin(pg_current_snapshot())::text::bigint << %d)", streamIDBits)
-	// streamNotify announces commits in its own transaction, without
-	// waiting for its commit record to reach disk (a lost notification
-	// only delays a wake; the events themselves are durable).
-	streamNotify = "BEGIN; SET LOCAL synchronous_commit TO off; NOTIFY " + streamChannel + "; COMMIT"
 )
 
-// streamNotifyWork is streamNotify with a payload (hex and "w:": nothing
-// to quote).
-func streamNotifyWork(payload string) string {
-	return "BEGIN; SET LOCAL synchronous_commit TO off; NOTIFY " + streamChannel + ", '" + payload + "'; COMMIT"
+// streamNotifySQL announces commits on channel in its own transaction,
+// without waiting for its commit record to reach disk (a lost
+// notification only delays a wake; the events themselves are durable),
+// with payload unless it is "" (hex and "w:": nothing to quote).
+func streamNotifySQL(channel, payload string) string {
+	if payload == "" {
+		return "BEGIN; SET LOCAL synchronous_commit TO off; NOTIFY " + channel + "; COMMIT"
+	}
+	return "BEGIN; SET LOCAL synchronous_commit TO off; NOTIFY " + channel + ", '" + payload + "'; COMMIT"
 }
 
 // streamInsertRows bounds one multi-row INSERT (6 parameters a row, well
@@ -341,10 +359,11 @@ type execer interface {
 func (s *Store) notifyNodes(ctx context.Context, on execer) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	notify, work := streamNotify, s.notifyWork.Swap(false)
+	payload, work := "", s.notifyWork.Swap(false)
 	if work {
-		notify = streamNotifyWork(workPayload(s.node))
+		payload = workPayload(s.node)
 	}
+	notify := streamNotifySQL(s.channel, payload)
 	if _, err := on.ExecContext(ctx, notify); err != nil {
 		if work {
 			s.notifyWork.Store(true) // the next NOTIFY carries it
@@ -427,7 +446,7 @@ func (s *Store) listenOnce(ctx context.Context) error {
 			return fmt.Errorf("stream listen: driver connection is %T, not pgx", dc)
 		}
 		pc := sc.Conn()
-		if _, err := pc.Exec(ctx, "LISTEN "+streamChannel); err != nil {
+		if _, err := pc.Exec(ctx, "LISTEN "+s.channel); err != nil {
 			cause = err
 			return driver.ErrBadConn
 		}

@@ -120,3 +120,50 @@ func wait(t *testing.T, ch <-chan struct{}, what string) {
 		t.Fatalf("timed out waiting for %s", what)
 	}
 }
+
+// TestDeploymentsInOtherSchemasDoNotWakeEachOther: LISTEN/NOTIFY channels
+// are database-wide, a deployment is one schema. A commit of engine work
+// by a deployment in another schema of the same database wakes neither
+// this deployment's engines (nor, on a channel of its own, its stream
+// readers, which this cannot tell apart from its own). (Notifications reach a
+// listener in commit order: once b has heard its own deployment's later
+// commit, it would have heard the other's.)
+func TestDeploymentsInOtherSchemasDoNotWakeEachOther(t *testing.T) {
+	e := storetest.Engines(t)[1]
+	if e.Name != "postgres" {
+		t.Fatalf("engine %s, want postgres", e.Name)
+	}
+	other, _, _ := twoNodesWithShop(t, e) // another schema; no Run: its NOTIFY is sent as it commits
+	b, c, _ := twoNodesWithShop(t, e)
+	storetest.StartRun(t, b)
+	n := 0
+	commit := func(s *store.Store, work bool) {
+		t.Helper()
+		n++
+		now := time.Date(2026, 11, 27, 8, 0, n, 0, time.UTC)
+		id := fmt.Sprintf("inc-%d", n)
+		err := s.Write(t.Context(), "k", func(tx hypercare.Tx) error {
+			err := tx.InsertIncident(t.Context(), &hypercare.Incident{ID: id, Number: int64(n), Title: "down",
+				Status: hypercare.StatusTriggered, Urgency: hypercare.UrgencyHigh, Severity: hypercare.SeverityError,
+				ServiceID: "shop", AlertCount: 1, OpenAlertCount: 1, CreatedAt: now, UpdatedAt: now})
+			if err != nil || !work {
+				return err
+			}
+			return tx.SaveEscalation(t.Context(), &hypercare.EscalationState{IncidentID: id, PolicyID: "web",
+				ServiceID: "shop", Status: hypercare.EscalationActive, DueAt: now.Add(time.Minute),
+				Urgency: hypercare.UrgencyHigh, AckTimeout: 30 * time.Minute, UpdatedAt: now})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	listening(t, c, b, commit) // b's LISTEN is up (and has fired its connect wake)
+	work := b.WorkChanged()
+	commit(other, true)
+	own := b.StreamChanged()
+	commit(c, false)
+	wait(t, own, "b's stream readers woken by its own deployment's commit")
+	if closed(work) {
+		t.Error("a commit of engine work in another schema woke this deployment's engines")
+	}
+}
