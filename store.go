@@ -244,6 +244,12 @@ type Tx interface {
 	// resolve carrying only that key, which the rule does not match, means
 	// that alert.
 	FindOpenAlertBySentKey(ctx context.Context, serviceID, sentKey string) (*Alert, error)
+	// FindOpenAlertBySentKeyToResolve is FindOpenAlertBySentKey for a
+	// resolve event: on PostgreSQL, when the alert is a symptom, the
+	// incident it is a symptom of is locked before the alert, the order
+	// merges and promotions take them in (see FindOpenAlertToResolve).
+	// The same as FindOpenAlertBySentKey on SQLite.
+	FindOpenAlertBySentKeyToResolve(ctx context.Context, serviceID, sentKey string) (*Alert, error)
 	// SetAlertSentKey records the dedup key alertID's trigger was sent
 	// with, where an event rule gave the alert another one.
 	SetAlertSentKey(ctx context.Context, alertID, sentKey string) error

@@ -66,6 +66,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"SymptomGrace", testSymptomGrace},
 		{"LockSymptoms", testLockSymptoms},
 		{"FindOpenAlertToResolve", testFindOpenAlertToResolve},
+		{"FindOpenAlertBySentKeyToResolve", testFindOpenAlertBySentKeyToResolve},
 		{"LockTurns", testLockTurns},
 		{"RecentPages", testRecentPages},
 		{"HeldPages", testHeldPages},
