@@ -3,6 +3,7 @@ package hypercare
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 )
 
@@ -105,6 +106,16 @@ type ChangeFilter struct {
 	Page
 }
 
+// ErrRunAlone is what a write function returns (or wraps) when it cannot
+// do its work in the transaction it was given because an earlier write of
+// the same group-commit batch holds locks it would have to take after
+// them in the global lock order (Tx.LockTurns reporting false): taken out
+// of order, two nodes' transactions deadlock until PostgreSQL aborts one.
+// The store undoes its writes in that batch and runs fn again in a
+// transaction of its own, after the batch's commit; there fn's error,
+// ErrRunAlone included, is its caller's.
+var ErrRunAlone = errors.New("store: run the write in a transaction of its own")
+
 // Store is the durable state. Writes go through Write, which may share one
 // commit among concurrent callers (group commit); reads see committed data.
 type Store interface {
@@ -114,6 +125,8 @@ type Store interface {
 	// no effects outside tx. If fn returns an error nothing it wrote is
 	// kept. key spreads independent writers across parallel transactions
 	// where the engine allows it; writes with equal keys run in order.
+	// fn returning ErrRunAlone (or an error wrapping it) is run again,
+	// after the others, in a transaction of its own.
 	Write(ctx context.Context, key string, fn func(Tx) error) error
 	// LockAcrossNodes waits for the lock named key, which every node
 	// sharing the database sees, and returns its release: for a decision

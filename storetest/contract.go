@@ -68,6 +68,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"FindOpenAlertToResolve", testFindOpenAlertToResolve},
 		{"FindOpenAlertBySentKeyToResolve", testFindOpenAlertBySentKeyToResolve},
 		{"LockTurns", testLockTurns},
+		{"RunAlone", testRunAlone},
 		{"RecentPages", testRecentPages},
 		{"HeldPages", testHeldPages},
 		{"MoveHeldPages", testMoveHeldPages},
