@@ -107,13 +107,15 @@ type ChangeFilter struct {
 }
 
 // ErrRunAlone is what a write function returns (or wraps) when it cannot
-// do its work in the transaction it was given because an earlier write of
-// the same group-commit batch holds locks it would have to take after
-// them in the global lock order (Tx.LockTurns reporting false): taken out
-// of order, two nodes' transactions deadlock until PostgreSQL aborts one.
-// The store undoes its writes in that batch and runs fn again in a
-// transaction of its own, after the batch's commit; there fn's error,
-// ErrRunAlone included, is its caller's.
+// take its locks in the global lock order in the transaction it was given:
+// an earlier write of the same group-commit batch holds a lock it would
+// have to take after (Tx.LockTurns reporting false), or it already holds
+// a lock it must take after one another transaction holds (a resolve's
+// symptom moved by a merge). Taken out of order, two nodes' transactions
+// deadlock until PostgreSQL aborts one. The store undoes fn's writes and
+// runs it again in a new transaction of its own: after the batch's
+// commit, or at once when it was alone (a few times, then the error is
+// its caller's).
 var ErrRunAlone = errors.New("store: run the write in a transaction of its own")
 
 // Store is the durable state. Writes go through Write, which may share one
@@ -125,8 +127,8 @@ type Store interface {
 	// no effects outside tx. If fn returns an error nothing it wrote is
 	// kept. key spreads independent writers across parallel transactions
 	// where the engine allows it; writes with equal keys run in order.
-	// fn returning ErrRunAlone (or an error wrapping it) is run again,
-	// after the others, in a transaction of its own.
+	// fn returning ErrRunAlone (or an error wrapping it) is run again in
+	// a new transaction of its own.
 	Write(ctx context.Context, key string, fn func(Tx) error) error
 	// LockAcrossNodes waits for the lock named key, which every node
 	// sharing the database sees, and returns its release: for a decision
@@ -249,7 +251,10 @@ type Tx interface {
 	// symptom of is locked before the alert. Resolving a symptom follows
 	// it on that incident, and merges and promotions lock an incident
 	// before its symptoms (LockSymptomsOf): taking the alert first made a
-	// lock cycle with them. The same as FindOpenAlert on SQLite.
+	// lock cycle with them. A merge may move the symptom meanwhile: the
+	// incident the alert then names is locked without waiting, and held
+	// by another the call (or the next statement) fails with
+	// ErrRunAlone. The same as FindOpenAlert on SQLite.
 	FindOpenAlertToResolve(ctx context.Context, serviceID, dedupKey string) (*Alert, error)
 	// FindOpenAlertBySentKey returns the newest alert on serviceID that is
 	// not resolved and whose first trigger was sent with sentKey before an

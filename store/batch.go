@@ -30,7 +30,8 @@ var errNeedSavepoints = errors.New("store: rerun batch with savepoints")
 // failure costs at most one extra pass and never leaks into batch-mates.
 // Transient errors (deadlock, serialization, busy) rerun the whole batch.
 // A request that failed with hypercare.ErrRunAlone beside others is
-// answered by a batch of its own, run after this one committed.
+// answered by a batch of its own, run after this one committed; alone,
+// it is run again in a new transaction (at most maxAttempts in all).
 func (s *Store) execBatch(base context.Context, batch []*request) {
 	var err error
 	savepoints := false
@@ -41,8 +42,17 @@ func (s *Store) execBatch(base context.Context, batch []*request) {
 			s.stats.reruns.Add(1)
 			continue
 		}
-		if err == nil || !s.d.retryable(err) {
+		// Alone in its batch, a request that failed with ErrRunAlone
+		// (runOne, or its queued writes at COMMIT) runs in a new one.
+		again := errors.Is(err, hypercare.ErrRunAlone)
+		if err == nil || !again && !s.d.retryable(err) {
 			break
+		}
+		if again && attempt < maxAttempts {
+			s.stats.alone.Add(1)
+			time.Sleep(backoff(attempt))
+			attempt++
+			continue
 		}
 		if attempt == maxAttempts {
 			err = fmt.Errorf("write batch failed %d times: %w", attempt, err)
@@ -297,6 +307,9 @@ func (s *Store) runOne(t *tx, r *request, mode runMode) error {
 	}
 	if r.panicked == nil && s.d.retryable(err) {
 		return err
+	}
+	if r.panicked == nil && mode == runAlone && errors.Is(err, hypercare.ErrRunAlone) {
+		return err // run again in a new transaction (execBatch)
 	}
 	r.err = err
 	// Its locks would follow ones an earlier request took (LockTurns):

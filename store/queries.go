@@ -43,6 +43,7 @@ const (
 	qFindOpenAlertSkipLocked
 	qLockUpstreamOfOpenAlert
 	qLockUpstreamOfSentKey
+	qLockMovedUpstream
 	qInsertAlert
 	qUpdateAlert
 	qUpdateAlertContent
@@ -149,6 +150,14 @@ func buildQueries(d *dialect) [numQueries]string {
 	q[qLockUpstreamOfSentKey] = "SELECT 1 FROM incidents WHERE id IN (SELECT symptom_of FROM alerts " +
 		"WHERE service_id = $1 AND sent_key = $2 AND sent_key <> '' AND status <> 'resolved' " +
 		"ORDER BY first_seen_at DESC, id DESC LIMIT 1)" + d.lockIncident
+	// The incident a resolve's symptom is a symptom of as read locked
+	// (FindOpenAlertToResolve, PG only), taken without waiting: the one
+	// locked before it, or, when a merge moved the symptom meanwhile, its
+	// new one, which another may hold (lock_not_available).
+	q[qLockMovedUpstream] = "SELECT 1 FROM incidents WHERE id = $1" + d.lockIncident
+	if d.lockIncident != "" {
+		q[qLockMovedUpstream] += " NOWAIT"
+	}
 	q[qInsertAlert] = "INSERT INTO alerts (" + alertCols + ") VALUES " +
 		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24) " +
 		"ON CONFLICT DO NOTHING"

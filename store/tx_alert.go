@@ -92,7 +92,38 @@ func (t *tx) FindOpenAlertToResolve(ctx context.Context, serviceID, dedupKey str
 	if err := t.lockUpstream(ctx, qLockUpstreamOfOpenAlert, "lock the upstream incident of open alert", serviceID, dedupKey); err != nil {
 		return nil, err
 	}
-	return t.FindOpenAlert(ctx, serviceID, dedupKey)
+	a, err := t.FindOpenAlert(ctx, serviceID, dedupKey)
+	if err != nil || a == nil {
+		return a, err
+	}
+	return a, t.lockMovedUpstream(ctx, a)
+}
+
+// lockMovedUpstream locks, without waiting, the incident a (just read and
+// locked by a resolve) is a symptom of (PG only; queued with the next
+// statement when the dialect pipelines). Usually the resolve locked it
+// before a (held: taken at once); but a merge holding that incident may
+// have moved a to another one while the resolve waited for it, and
+// locking that one now, after a, waited in a cycle with one that holds it
+// and locks its symptoms (a promotion). Held by another, the request
+// fails with hypercare.ErrRunAlone: undone (a's lock released) and run
+// again in a transaction of its own, which locks the new incident first.
+func (t *tx) lockMovedUpstream(ctx context.Context, a *hypercare.Alert) error {
+	if a.SymptomOf == "" {
+		return nil
+	}
+	busy := fmt.Errorf("resolve alert %q: its upstream incident %q is locked by another transaction: %w", a.DedupKey, a.SymptomOf, hypercare.ErrRunAlone)
+	const what = "lock the upstream incident of alert to resolve"
+	if !t.s.d.pipeline {
+		if _, err := t.exec(ctx, qLockMovedUpstream, a.SymptomOf); err != nil {
+			if lockNotAvailable(err) {
+				return fmt.Errorf("%w: %w", busy, err)
+			}
+			return t.s.dbErr(err, "%s %q", what, a.ID)
+		}
+		return nil
+	}
+	return t.later(ctx, pendingWrite{id: qLockMovedUpstream, args: []any{a.SymptomOf}, what: what, key: a.ID, busy: busy})
 }
 
 // lockUpstream runs q, which locks the incident the open alert of
@@ -148,7 +179,11 @@ func (t *tx) FindOpenAlertBySentKeyToResolve(ctx context.Context, serviceID, sen
 	if err := t.lockUpstream(ctx, qLockUpstreamOfSentKey, "lock the upstream incident of open alert sent as", serviceID, sentKey); err != nil {
 		return nil, err
 	}
-	return t.FindOpenAlertBySentKey(ctx, serviceID, sentKey)
+	a, err := t.FindOpenAlertBySentKey(ctx, serviceID, sentKey)
+	if err != nil || a == nil {
+		return a, err
+	}
+	return a, t.lockMovedUpstream(ctx, a)
 }
 
 // SetAlertSentKey records the key alertID's trigger was sent with.

@@ -15,7 +15,8 @@ import (
 // batch-mate took, so LockTurns refuses, PostgreSQL) has what it wrote
 // undone there and is run again in a transaction of its own after the
 // batch committed, where it succeeds; its batch-mate commits. SQLite
-// never refuses: it runs in the batch. Alone, the error is the caller's.
+// never refuses: it runs in the batch. Alone, it is run again in a new
+// transaction, a few times, and then the error is the caller's.
 func testRunAlone(t *testing.T, open func(testing.TB) *store.Store) {
 	ctx := t.Context()
 	s := openSeeded(t, open)
@@ -73,8 +74,22 @@ func testRunAlone(t *testing.T, open func(testing.TB) *store.Store) {
 	if !ids["mate"] || !ids["alone"] {
 		t.Errorf("events %v, want mate and alone", ids)
 	}
-	err := s.Write(ctx, "k", func(hypercare.Tx) error { return hypercare.ErrRunAlone })
+	runs := 0
+	err := s.Write(ctx, "k", func(tx hypercare.Tx) error {
+		runs++
+		if err := tx.InsertEvent(ctx, event(fmt.Sprintf("undone-again-%d", runs))); err != nil {
+			return err
+		}
+		if runs == 2 {
+			return tx.InsertEvent(ctx, event("again"))
+		}
+		return hypercare.ErrRunAlone
+	})
+	if err != nil || runs != 2 || !eventIDs(t, s)["again"] || eventIDs(t, s)["undone-again-1"] {
+		t.Errorf("ErrRunAlone alone in its batch, then success: Write = %v after %d runs; want nil after 2, the first undone", err, runs)
+	}
+	err = s.Write(ctx, "k", func(hypercare.Tx) error { return hypercare.ErrRunAlone })
 	if !errors.Is(err, hypercare.ErrRunAlone) {
-		t.Errorf("ErrRunAlone alone in its batch: Write = %v, want it returned", err)
+		t.Errorf("ErrRunAlone every time: Write = %v, want it returned", err)
 	}
 }
