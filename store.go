@@ -3,6 +3,7 @@ package hypercare
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 )
 
@@ -105,6 +106,18 @@ type ChangeFilter struct {
 	Page
 }
 
+// ErrRunAlone is what a write function returns (or wraps) when it cannot
+// take its locks in the global lock order in the transaction it was given:
+// an earlier write of the same group-commit batch holds a lock it would
+// have to take after (Tx.LockTurns reporting false), or it already holds
+// a lock it must take after one another transaction holds (a resolve's
+// symptom moved by a merge). Taken out of order, two nodes' transactions
+// deadlock until PostgreSQL aborts one. The store undoes fn's writes and
+// runs it again in a new transaction of its own: after the batch's
+// commit, or at once when it was alone (a few times, then the error is
+// its caller's).
+var ErrRunAlone = errors.New("store: run the write in a transaction of its own")
+
 // Store is the durable state. Writes go through Write, which may share one
 // commit among concurrent callers (group commit); reads see committed data.
 type Store interface {
@@ -114,6 +127,8 @@ type Store interface {
 	// no effects outside tx. If fn returns an error nothing it wrote is
 	// kept. key spreads independent writers across parallel transactions
 	// where the engine allows it; writes with equal keys run in order.
+	// fn returning ErrRunAlone (or an error wrapping it) is run again in
+	// a new transaction of its own.
 	Write(ctx context.Context, key string, fn func(Tx) error) error
 	// LockAcrossNodes waits for the lock named key, which every node
 	// sharing the database sees, and returns its release: for a decision
@@ -236,7 +251,10 @@ type Tx interface {
 	// symptom of is locked before the alert. Resolving a symptom follows
 	// it on that incident, and merges and promotions lock an incident
 	// before its symptoms (LockSymptomsOf): taking the alert first made a
-	// lock cycle with them. The same as FindOpenAlert on SQLite.
+	// lock cycle with them. A merge may move the symptom meanwhile: the
+	// incident the alert then names is locked without waiting, and held
+	// by another the call (or the next statement) fails with
+	// ErrRunAlone. The same as FindOpenAlert on SQLite.
 	FindOpenAlertToResolve(ctx context.Context, serviceID, dedupKey string) (*Alert, error)
 	// FindOpenAlertBySentKey returns the newest alert on serviceID that is
 	// not resolved and whose first trigger was sent with sentKey before an
@@ -244,6 +262,12 @@ type Tx interface {
 	// resolve carrying only that key, which the rule does not match, means
 	// that alert.
 	FindOpenAlertBySentKey(ctx context.Context, serviceID, sentKey string) (*Alert, error)
+	// FindOpenAlertBySentKeyToResolve is FindOpenAlertBySentKey for a
+	// resolve event: on PostgreSQL, when the alert is a symptom, the
+	// incident it is a symptom of is locked before the alert, the order
+	// merges and promotions take them in (see FindOpenAlertToResolve).
+	// The same as FindOpenAlertBySentKey on SQLite.
+	FindOpenAlertBySentKeyToResolve(ctx context.Context, serviceID, sentKey string) (*Alert, error)
 	// SetAlertSentKey records the dedup key alertID's trigger was sent
 	// with, where an event rule gave the alert another one.
 	SetAlertSentKey(ctx context.Context, alertID, sentKey string) error

@@ -44,11 +44,16 @@ func (e *Engine) Escalate(ctx context.Context, inc *hypercare.Incident, level in
 		if err := chooseLevel(st, policy, level); err != nil {
 			return err
 		}
-		// A person asked: paged now even when an earlier request of the
-		// batch holds a turn counter after this policy's (ok false); that
-		// rare batch may deadlock, and PostgreSQL breaks it as before.
-		if _, err := tx.LockTurns(ctx, turnKeys(policy)); err != nil {
+		// A person asked: paged now, but not by taking a turn counter out
+		// of the global order (an earlier request of the batch holds one
+		// after this policy's: ok false), which deadlocked with another
+		// node's batch taking both. The store runs it again alone.
+		ok, err = tx.LockTurns(ctx, turnKeys(policy))
+		if err != nil {
 			return fmt.Errorf("lock round-robin turns: %w", err)
+		}
+		if !ok {
+			return fmt.Errorf("escalate incident %d: a batch-mate holds a later turn counter: %w", cur.Number, hypercare.ErrRunAlone)
 		}
 		now := e.clock.Now()
 		// Escalating puts a reassigned incident back on its policy.

@@ -20,14 +20,14 @@ import (
 func (in view) apply(ctx context.Context, tx hypercare.Tx, it hypercare.Integration, actor hypercare.Actor, ev *hypercare.Event, payload []byte, d *rules.Decision, now time.Time, repeat bool) (Result, error) {
 	res := Result{DedupKey: ev.DedupKey, Outcome: hypercare.OutcomeDropped}
 	if !d.Drop {
-		find := tx.FindOpenAlert
+		find, bySentKey := tx.FindOpenAlert, tx.FindOpenAlertBySentKey
 		switch {
 		case repeat:
 			find = tx.FindOpenAlertSkipLocked
 		case ev.Action == hypercare.ActionResolve:
 			// A symptom's upstream incident before the alert, the
 			// order a merge or a promotion locks them in.
-			find = tx.FindOpenAlertToResolve
+			find, bySentKey = tx.FindOpenAlertToResolve, tx.FindOpenAlertBySentKeyToResolve
 		}
 		open, err := find(ctx, d.ServiceID, ev.DedupKey)
 		if err != nil {
@@ -49,7 +49,7 @@ func (in view) apply(ctx context.Context, tx hypercare.Tx, it hypercare.Integrat
 			}
 		}
 		if open == nil && ev.Action != hypercare.ActionTrigger {
-			if open, err = in.rekeyedAlert(ctx, tx, it, d, ev.DedupKey); err != nil {
+			if open, err = in.rekeyedAlert(ctx, lookups{find, bySentKey}, it, d, ev.DedupKey); err != nil {
 				return Result{}, fmt.Errorf("find alert sent as %q: %w", d.SentDedupKey, err)
 			}
 		}
@@ -101,8 +101,9 @@ func (in view) routedAlert(ctx context.Context, find func(context.Context, strin
 // the key as sent: it opened before a reload added the rule, and a
 // resolve with the whole payload gets the new key, which it is not under.
 // It looks on d's service, then on the services the rules route to, and
-// moves d to the one it found it on.
-func (in view) rekeyedAlert(ctx context.Context, tx hypercare.Tx, it hypercare.Integration, d *rules.Decision, key string) (*hypercare.Alert, error) {
+// moves d to the one it found it on. find are the event's lookups (a
+// resolve's lock a symptom's upstream incident first).
+func (in view) rekeyedAlert(ctx context.Context, find lookups, it hypercare.Integration, d *rules.Decision, key string) (*hypercare.Alert, error) {
 	if d.SentDedupKey == "" {
 		return nil, nil
 	}
@@ -110,9 +111,9 @@ func (in view) rekeyedAlert(ctx context.Context, tx hypercare.Tx, it hypercare.I
 		if i > 0 && svc == d.ServiceID {
 			continue
 		}
-		a, err := tx.FindOpenAlertBySentKey(ctx, svc, d.SentDedupKey)
+		a, err := find.bySentKey(ctx, svc, d.SentDedupKey)
 		if err == nil && a == nil && d.SentDedupKey != key {
-			a, err = tx.FindOpenAlert(ctx, svc, d.SentDedupKey)
+			a, err = find.byKey(ctx, svc, d.SentDedupKey)
 		}
 		if err != nil || a != nil {
 			if a != nil {
@@ -122,6 +123,14 @@ func (in view) rekeyedAlert(ctx context.Context, tx hypercare.Tx, it hypercare.I
 		}
 	}
 	return nil, nil
+}
+
+// lookups are an event's reads of its open alert: by dedup key
+// (FindOpenAlert, or FindOpenAlertToResolve for a resolve) and by the key
+// its trigger was sent with (FindOpenAlertBySentKey, or
+// FindOpenAlertBySentKeyToResolve).
+type lookups struct {
+	byKey, bySentKey func(ctx context.Context, serviceID, key string) (*hypercare.Alert, error)
 }
 
 // follow applies the dedup decision for ev given the open alert (or nil).

@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"sync/atomic"
 	"time"
+
+	"github.com/hypercare/hypercare"
 )
 
 // maxAttempts bounds how often a batch is run again after a transient
@@ -27,6 +29,9 @@ var errNeedSavepoints = errors.New("store: rerun batch with savepoints")
 // rolled back and the batch run again with a savepoint per request, so the
 // failure costs at most one extra pass and never leaks into batch-mates.
 // Transient errors (deadlock, serialization, busy) rerun the whole batch.
+// A request that failed with hypercare.ErrRunAlone beside others is
+// answered by a batch of its own, run after this one committed; alone,
+// it is run again in a new transaction (at most maxAttempts in all).
 func (s *Store) execBatch(base context.Context, batch []*request) {
 	var err error
 	savepoints := false
@@ -37,8 +42,17 @@ func (s *Store) execBatch(base context.Context, batch []*request) {
 			s.stats.reruns.Add(1)
 			continue
 		}
-		if err == nil || !s.d.retryable(err) {
+		// Alone in its batch, a request that failed with ErrRunAlone
+		// (runOne, or its queued writes at COMMIT) runs in a new one.
+		again := errors.Is(err, hypercare.ErrRunAlone)
+		if err == nil || !again && !s.d.retryable(err) {
 			break
+		}
+		if again && attempt < maxAttempts {
+			s.stats.alone.Add(1)
+			time.Sleep(backoff(attempt))
+			attempt++
+			continue
 		}
 		if attempt == maxAttempts {
 			err = fmt.Errorf("write batch failed %d times: %w", attempt, err)
@@ -52,13 +66,21 @@ func (s *Store) execBatch(base context.Context, batch []*request) {
 	if err == nil {
 		s.ckpt.committed()
 	}
+	var alone []*request
 	for _, r := range batch {
 		if err != nil {
 			r.err = err
+		} else if r.alone {
+			alone = append(alone, r) // answered by its own transaction
+			continue
 		}
 		r.answer()
 	}
 	s.finishCheckpoint(base)
+	for _, r := range alone {
+		s.stats.alone.Add(1)
+		s.execBatch(base, []*request{r})
+	}
 }
 
 // backoff is a small jittered delay, so writers that deadlocked on each
@@ -250,7 +272,7 @@ const (
 // transaction, not just a savepoint), a failing savepoint statement, or
 // errNeedSavepoints.
 func (s *Store) runOne(t *tx, r *request, mode runMode) error {
-	r.err, r.panicked = nil, nil
+	r.err, r.panicked, r.alone = nil, nil, false
 	if mode == runInSavepoint {
 		if _, err := t.c.exec(t.ctx, ctlSavepoint); err != nil {
 			return fmt.Errorf("write batch savepoint: %w", err)
@@ -286,7 +308,13 @@ func (s *Store) runOne(t *tx, r *request, mode runMode) error {
 	if r.panicked == nil && s.d.retryable(err) {
 		return err
 	}
+	if r.panicked == nil && mode == runAlone && errors.Is(err, hypercare.ErrRunAlone) {
+		return err // run again in a new transaction (execBatch)
+	}
 	r.err = err
+	// Its locks would follow ones an earlier request took (LockTurns):
+	// undone here, run again alone after the commit (execBatch).
+	r.alone = mode != runAlone && r.panicked == nil && errors.Is(err, hypercare.ErrRunAlone)
 	switch {
 	case mode == runInSavepoint:
 		if _, err := t.c.exec(t.ctx, ctlRollbackTo); err != nil {
@@ -333,7 +361,7 @@ func (s *Store) rollback(base context.Context, c *writeConn) {
 
 // writeStats counts group-commit activity for metrics and benchmarks.
 type writeStats struct {
-	batches, requests, retries, reruns, largest atomic.Uint64
+	batches, requests, retries, reruns, alone, largest atomic.Uint64
 }
 
 func (w *writeStats) record(n int) {
@@ -357,6 +385,7 @@ type WriteStats struct {
 	Requests uint64 // Write calls those transactions ran
 	Retries  uint64 // batches run again after a transient error
 	Reruns   uint64 // batches run again with savepoints after a request failed
+	Alone    uint64 // requests run again in a transaction of their own (hypercare.ErrRunAlone)
 	Largest  uint64 // largest batch seen
 	// KeyReadsSkipped counts reads of a never-seen alert key that the
 	// SQLite writer's key filter answered (keyfilter.go).
@@ -370,6 +399,7 @@ func (s *Store) WriteStats() WriteStats {
 		Requests: s.stats.requests.Load(),
 		Retries:  s.stats.retries.Load(),
 		Reruns:   s.stats.reruns.Load(),
+		Alone:    s.stats.alone.Load(),
 		Largest:  s.stats.largest.Load(),
 	}
 	if s.keys != nil {

@@ -198,6 +198,13 @@ func classifySQLite(err error) errClass {
 	return classOther
 }
 
+// lockNotAvailable reports whether err is PostgreSQL's answer to a lock
+// taken NOWAIT that another transaction holds.
+func lockNotAvailable(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && e.Code == "55P03"
+}
+
 func classifyPostgres(err error) errClass {
 	var e *pgconn.PgError
 	if !errors.As(err, &e) {

@@ -37,6 +37,9 @@ type pendingWrite struct {
 	// row was affected (nil: none is, as for a lock that may find no row).
 	what, key string
 	missing   func() error
+	// busy, if set, is the error when the statement found its row
+	// locked by another transaction (NOWAIT: lock_not_available).
+	busy error
 }
 
 // insertLater is tx.insert, queued on PostgreSQL.
@@ -143,6 +146,9 @@ func isPipelineTail(err error) bool {
 func readPending(s *Store, br pgx.BatchResults, pending []pendingWrite) error {
 	for _, w := range pending {
 		tag, err := br.Exec()
+		if err != nil && w.busy != nil && lockNotAvailable(err) {
+			return fmt.Errorf("%w: %w", w.busy, err)
+		}
 		if err != nil {
 			return s.dbErr(err, "%s %q", w.what, w.key)
 		}

@@ -42,6 +42,8 @@ const (
 	qSetAlertSentKey
 	qFindOpenAlertSkipLocked
 	qLockUpstreamOfOpenAlert
+	qLockUpstreamOfSentKey
+	qLockMovedUpstream
 	qInsertAlert
 	qUpdateAlert
 	qUpdateAlertContent
@@ -142,6 +144,20 @@ func buildQueries(d *dialect) [numQueries]string {
 	// took, reading every open symptom (TestOpenAlertReadsWithoutStatistics).
 	q[qLockUpstreamOfOpenAlert] = "SELECT 1 FROM incidents WHERE id IN (SELECT symptom_of FROM alerts " +
 		"WHERE service_id = $1 AND dedup_key = $2 AND status <> 'resolved')" + d.lockIncident
+	// The same for the alert FindOpenAlertBySentKey finds (the newest open
+	// alert sent with key $2), before that read locks it
+	// (FindOpenAlertBySentKeyToResolve, PG only).
+	q[qLockUpstreamOfSentKey] = "SELECT 1 FROM incidents WHERE id IN (SELECT symptom_of FROM alerts " +
+		"WHERE service_id = $1 AND sent_key = $2 AND sent_key <> '' AND status <> 'resolved' " +
+		"ORDER BY first_seen_at DESC, id DESC LIMIT 1)" + d.lockIncident
+	// The incident a resolve's symptom is a symptom of as read locked
+	// (FindOpenAlertToResolve, PG only), taken without waiting: the one
+	// locked before it, or, when a merge moved the symptom meanwhile, its
+	// new one, which another may hold (lock_not_available).
+	q[qLockMovedUpstream] = "SELECT 1 FROM incidents WHERE id = $1" + d.lockIncident
+	if d.lockIncident != "" {
+		q[qLockMovedUpstream] += " NOWAIT"
+	}
 	q[qInsertAlert] = "INSERT INTO alerts (" + alertCols + ") VALUES " +
 		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24) " +
 		"ON CONFLICT DO NOTHING"

@@ -89,16 +89,56 @@ func (t *tx) FindOpenAlertToResolve(ctx context.Context, serviceID, dedupKey str
 	if t.c.keys != nil && t.c.keys.absent(serviceID, dedupKey) {
 		return nil, nil
 	}
-	const what = "lock the upstream incident of open alert"
-	key := serviceID + "/" + dedupKey
-	if !t.s.d.pipeline {
-		if _, err := t.exec(ctx, qLockUpstreamOfOpenAlert, serviceID, dedupKey); err != nil {
-			return nil, t.s.dbErr(err, "%s %q", what, key)
-		}
-	} else if err := t.later(ctx, pendingWrite{id: qLockUpstreamOfOpenAlert, args: []any{serviceID, dedupKey}, what: what, key: key}); err != nil {
+	if err := t.lockUpstream(ctx, qLockUpstreamOfOpenAlert, "lock the upstream incident of open alert", serviceID, dedupKey); err != nil {
 		return nil, err
 	}
-	return t.FindOpenAlert(ctx, serviceID, dedupKey)
+	a, err := t.FindOpenAlert(ctx, serviceID, dedupKey)
+	if err != nil || a == nil {
+		return a, err
+	}
+	return a, t.lockMovedUpstream(ctx, a)
+}
+
+// lockMovedUpstream locks, without waiting, the incident a (just read and
+// locked by a resolve) is a symptom of (PG only; queued with the next
+// statement when the dialect pipelines). Usually the resolve locked it
+// before a (held: taken at once); but a merge holding that incident may
+// have moved a to another one while the resolve waited for it, and
+// locking that one now, after a, waited in a cycle with one that holds it
+// and locks its symptoms (a promotion). Held by another, the request
+// fails with hypercare.ErrRunAlone: undone (a's lock released) and run
+// again in a transaction of its own, which locks the new incident first.
+func (t *tx) lockMovedUpstream(ctx context.Context, a *hypercare.Alert) error {
+	if a.SymptomOf == "" {
+		return nil
+	}
+	busy := fmt.Errorf("resolve alert %q: its upstream incident %q is locked by another transaction: %w", a.DedupKey, a.SymptomOf, hypercare.ErrRunAlone)
+	const what = "lock the upstream incident of alert to resolve"
+	if !t.s.d.pipeline {
+		if _, err := t.exec(ctx, qLockMovedUpstream, a.SymptomOf); err != nil {
+			if lockNotAvailable(err) {
+				return fmt.Errorf("%w: %w", busy, err)
+			}
+			return t.s.dbErr(err, "%s %q", what, a.ID)
+		}
+		return nil
+	}
+	return t.later(ctx, pendingWrite{id: qLockMovedUpstream, args: []any{a.SymptomOf}, what: what, key: a.ID, busy: busy})
+}
+
+// lockUpstream runs q, which locks the incident the open alert of
+// (serviceID, key) is a symptom of (PG only), queued with the next
+// statement when the dialect pipelines: no round trip of its own. It may
+// lock nothing (no such alert, or no symptom).
+func (t *tx) lockUpstream(ctx context.Context, q qid, what, serviceID, key string) error {
+	name := serviceID + "/" + key
+	if !t.s.d.pipeline {
+		if _, err := t.exec(ctx, q, serviceID, key); err != nil {
+			return t.s.dbErr(err, "%s %q", what, name)
+		}
+		return nil
+	}
+	return t.later(ctx, pendingWrite{id: q, args: []any{serviceID, key}, what: what, key: name})
 }
 
 // FindOpenAlertBySentKey returns the newest unresolved alert on serviceID
@@ -120,6 +160,30 @@ func (t *tx) FindOpenAlertBySentKey(ctx context.Context, serviceID, sentKey stri
 	// are: the row may be one this transaction wrote, not yet committed;
 	// writing it back (UpdateAlert) stages it there as any write does.
 	return a, nil
+}
+
+// FindOpenAlertBySentKeyToResolve is FindOpenAlertBySentKey for a
+// resolve, as FindOpenAlertToResolve is FindOpenAlert's: on PostgreSQL
+// the incident the alert is a symptom of is locked before the alert (a
+// statement queued with the alert's read), the order merges and
+// promotions lock an incident and its symptoms in. Locking the symptom
+// first made a lock cycle with them that PostgreSQL broke by aborting a
+// batch after its deadlock_timeout. SQLite: FindOpenAlertBySentKey.
+func (t *tx) FindOpenAlertBySentKeyToResolve(ctx context.Context, serviceID, sentKey string) (*hypercare.Alert, error) {
+	if !t.s.d.nodes || t.c.alerts != nil {
+		return t.FindOpenAlertBySentKey(ctx, serviceID, sentKey)
+	}
+	if err := checkText("find open alert by sent key", "service_id", serviceID, "sent_key", sentKey); err != nil {
+		return nil, err
+	}
+	if err := t.lockUpstream(ctx, qLockUpstreamOfSentKey, "lock the upstream incident of open alert sent as", serviceID, sentKey); err != nil {
+		return nil, err
+	}
+	a, err := t.FindOpenAlertBySentKey(ctx, serviceID, sentKey)
+	if err != nil || a == nil {
+		return a, err
+	}
+	return a, t.lockMovedUpstream(ctx, a)
 }
 
 // SetAlertSentKey records the key alertID's trigger was sent with.

@@ -26,7 +26,10 @@ type request struct {
 	err   error
 	// panicked holds what fn panicked with, re-raised in the caller.
 	panicked any
-	done     chan struct{}
+	// alone says fn returned hypercare.ErrRunAlone in a batch with other
+	// requests: it is run again in a transaction of its own.
+	alone bool
+	done  chan struct{}
 }
 
 // runState is one activation of Run: its writers and the gate that stops
@@ -55,7 +58,7 @@ func (s *Store) Write(ctx context.Context, key string, fn func(hypercare.Tx) err
 		return err
 	}
 	r := s.requests.Get().(*request)
-	r.ctx, r.fn, r.err, r.panicked = ctx, fn, nil, nil
+	r.ctx, r.fn, r.err, r.panicked, r.alone = ctx, fn, nil, nil, false
 	r.state.Store(reqQueued)
 
 	queued, err := s.enqueue(ctx, key, r)
@@ -88,7 +91,7 @@ func (s *Store) Write(ctx context.Context, key string, fn func(hypercare.Tx) err
 
 // release returns an answered request to the pool.
 func (s *Store) release(r *request) {
-	r.ctx, r.fn, r.err, r.panicked = nil, nil, nil, nil
+	r.ctx, r.fn, r.err, r.panicked, r.alone = nil, nil, nil, nil, false
 	s.requests.Put(r)
 }
 

@@ -132,3 +132,71 @@ func testFindOpenAlertToResolve(t *testing.T, open func(testing.TB) *store.Store
 	})
 	wantCode(t, err, hypercare.CodeInvalid)
 }
+
+// testFindOpenAlertBySentKeyToResolve: FindOpenAlertBySentKeyToResolve, a
+// resolve's lookup by the key a trigger was sent with, returns what
+// FindOpenAlertBySentKey does (an open symptom, an own alert, the newest
+// of two, nil for a resolved or unknown key) and leaves the transaction
+// usable (its upstream lock, PG, is queued with the read; that it comes
+// first is tested in intake: TestSentKeySymptomResolveTakesTheIncidentFirst);
+// bad text is refused.
+func testFindOpenAlertBySentKeyToResolve(t *testing.T, open func(testing.TB) *store.Store) {
+	ctx := t.Context()
+	s := openSeeded(t, open)
+	mustWrite(t, s, func(tx hypercare.Tx) error {
+		if err := tx.InsertIncident(ctx, incident("inc-1", 1, svcCheckout)); err != nil {
+			return err
+		}
+		sym := alert("s-1", svcSearch, "", "rk-sym")
+		sym.SymptomOf, sym.SentKey = "inc-1", "sym"
+		older := alert("s-0", svcSearch, "", "rk-sym-0")
+		older.SymptomOf, older.SentKey, older.FirstSeenAt = "inc-1", "sym", at(-time.Minute)
+		gone := alert("s-2", svcSearch, "", "rk-gone")
+		gone.SymptomOf, gone.SentKey, gone.Status, gone.ResolvedAt = "inc-1", "gone", hypercare.StatusResolved, ptr(at(time.Minute))
+		own := alert("al-1", svcCheckout, "inc-1", "rk-own")
+		own.SentKey = "own"
+		for _, a := range []*hypercare.Alert{own, older, sym, gone} {
+			if err := tx.InsertAlert(ctx, a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	mustWrite(t, s, func(tx hypercare.Tx) error {
+		for _, c := range []struct{ svc, key, want string }{
+			{svcSearch, "sym", "s-1"}, {svcCheckout, "own", "al-1"}, {svcSearch, "gone", ""}, {svcSearch, "none", ""},
+		} {
+			got, err := tx.FindOpenAlertBySentKeyToResolve(ctx, c.svc, c.key)
+			if err != nil {
+				return err
+			}
+			plain, err := tx.FindOpenAlertBySentKey(ctx, c.svc, c.key)
+			if err != nil {
+				return err
+			}
+			switch {
+			case c.want == "" && (got != nil || plain != nil):
+				t.Errorf("FindOpenAlertBySentKeyToResolve(%s, %s) = %+v, FindOpenAlertBySentKey %+v; want nil", c.svc, c.key, got, plain)
+			case c.want != "" && (got == nil || plain == nil || got.ID != c.want || plain.ID != c.want || got.SymptomOf != plain.SymptomOf):
+				t.Errorf("FindOpenAlertBySentKeyToResolve(%s, %s) = %+v, FindOpenAlertBySentKey %+v; want %s", c.svc, c.key, got, plain, c.want)
+			}
+		}
+		a, err := tx.FindOpenAlertBySentKeyToResolve(ctx, svcSearch, "sym")
+		if err != nil || a == nil {
+			return err
+		}
+		a.Status, a.ResolvedAt = hypercare.StatusResolved, ptr(at(2*time.Minute))
+		return tx.UpdateAlert(ctx, a)
+	})
+	mustWrite(t, s, func(tx hypercare.Tx) error {
+		if a, err := tx.FindOpenAlertBySentKey(ctx, svcSearch, "sym"); err != nil || a == nil || a.ID != "s-0" {
+			t.Errorf("sent as sym after s-1's resolve: %+v, %v; want s-0", a, err)
+		}
+		return nil
+	})
+	err := s.Write(ctx, "test", func(tx hypercare.Tx) error {
+		_, err := tx.FindOpenAlertBySentKeyToResolve(ctx, svcSearch, nul)
+		return err
+	})
+	wantCode(t, err, hypercare.CodeInvalid)
+}
