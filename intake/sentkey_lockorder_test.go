@@ -2,7 +2,6 @@ package intake
 
 import (
 	"context"
-	"database/sql"
 	"testing"
 	"time"
 
@@ -53,7 +52,6 @@ func TestSentKeySymptomResolveTakesTheIncidentFirst(t *testing.T) {
 // with act (on the first node) holding incident #1 while the second node
 // resolves the rewritten symptom by the key it was sent with.
 func sentKeyResolveBeside(t *testing.T, eng storetest.Engine, act func(context.Context, *incident.Service) error) {
-	ctx := context.Background()
 	rewrite := rules.Spec{ID: "rekey", When: `action == "trigger" && dedup_key == "s1"`,
 		Then: rules.Then{DedupKey: `"rk-" + dedup_key`}}
 	b := newNoiseHarness(t, eng, map[string]correlate.Noise{"shop": {Upstream: []string{"db"}}}, rewrite)
@@ -64,51 +62,5 @@ func sentKeyResolveBeside(t *testing.T, eng storetest.Engine, act func(context.C
 	if r := b.send("shop", triggerOf("s1", "Checkout errors", hypercare.SeverityCritical)); r[0].Outcome != hypercare.OutcomeSymptom || r[0].DedupKey != "rk-s1" {
 		t.Fatalf("s1: outcome %q under %q, want a symptom under rk-s1", r[0].Outcome, r[0].DedupKey)
 	}
-	probe, err := sql.Open("pgx", storetest.PostgresURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer probe.Close()
-	resolved := make(chan error, 1)
-	once := false
-	hook := func() {
-		if once {
-			return
-		}
-		once = true
-		go func() {
-			_, err := other.in.Process(ctx, b.its["shop"], []hypercare.Event{action(hypercare.ActionResolve, "s1")})
-			resolved <- err
-		}()
-		// Until the resolve committed, or waits for a lock.
-		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-			if len(resolved) > 0 || storetest.WaitsForLock(t, probe, "") {
-				return
-			}
-		}
-		t.Error("the symptom's resolve neither committed nor waited for a lock in 30 s")
-	}
-	responder := &incident.Service{Store: incidentHookStore{b.st, b.incidents()[0].ID, hook},
-		Clock: b.clk, Policies: b.in.Policy, Groupings: b.in.Grouping}
-	if err := act(ctx, responder); err != nil {
-		t.Fatal(err)
-	}
-	if !once {
-		t.Fatal("the action read no incident #1")
-	}
-	if err := <-resolved; err != nil {
-		t.Fatal(err)
-	}
-	if ra, rb := b.st.WriteStats().Retries, other.st.WriteStats().Retries; ra+rb != 0 {
-		t.Errorf("batches run again after a deadlock: %d on the responder's node, %d on the resolving node; want none", ra, rb)
-	}
-	for _, a := range b.alerts() {
-		if a.DedupKey == "rk-s1" {
-			if a.Status != hypercare.StatusResolved || a.EventCount != 2 {
-				t.Errorf("s1: %s after %d events, want resolved after 2", a.Status, a.EventCount)
-			}
-			return
-		}
-	}
-	t.Fatal("rk-s1 not found")
+	resolveBesideAction(t, b, other, act, "rk-s1")
 }

@@ -80,7 +80,6 @@ func TestSymptomResolveTakesTheIncidentFirst(t *testing.T) {
 					continue // one writer: nothing runs in between
 				}
 				t.Run(eng.Name, func(t *testing.T) {
-					ctx := context.Background()
 					b := newNoiseHarness(t, eng, map[string]correlate.Noise{"shop": {Upstream: []string{"db"}}})
 					other := b.secondNode(t, nil)
 					b.send("db", triggerOf("db1", "DB down", hypercare.SeverityCritical))
@@ -89,57 +88,67 @@ func TestSymptomResolveTakesTheIncidentFirst(t *testing.T) {
 					if r := b.send("shop", triggerOf("s1", "Checkout errors", hypercare.SeverityCritical)); r[0].Outcome != hypercare.OutcomeSymptom {
 						t.Fatalf("s1: outcome %q, want symptom", r[0].Outcome)
 					}
-					probe, err := sql.Open("pgx", storetest.PostgresURL(t))
-					if err != nil {
-						t.Fatal(err)
-					}
-					defer probe.Close()
-					resolved := make(chan error, 1)
-					once := false
-					hook := func() {
-						if once {
-							return
-						}
-						once = true
-						go func() {
-							_, err := other.in.Process(ctx, b.its["shop"], []hypercare.Event{action(hypercare.ActionResolve, "s1")})
-							resolved <- err
-						}()
-						// Until the resolve committed, or waits for a lock.
-						for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-							if len(resolved) > 0 || storetest.WaitsForLock(t, probe, "") {
-								return
-							}
-						}
-						t.Error("the symptom's resolve neither committed nor waited for a lock in 30 s")
-					}
-					responder := &incident.Service{Store: incidentHookStore{b.st, b.incidents()[0].ID, hook},
-						Clock: b.clk, Policies: b.in.Policy, Groupings: b.in.Grouping}
-					if err := tc.act(ctx, responder); err != nil {
-						t.Fatal(err)
-					}
-					if !once {
-						t.Fatal("the action read no incident #1")
-					}
-					if err := <-resolved; err != nil {
-						t.Fatal(err)
-					}
-					if ra, rb := b.st.WriteStats().Retries, other.st.WriteStats().Retries; ra+rb != 0 {
-						t.Errorf("batches run again after a deadlock: %d on the responder's node, %d on the resolving node; want none", ra, rb)
-					}
-					for _, a := range b.alerts() {
-						if a.DedupKey != "s1" {
-							continue
-						}
-						if a.Status != hypercare.StatusResolved || a.EventCount != 2 {
-							t.Errorf("s1: %s after %d events, want resolved after 2", a.Status, a.EventCount)
-						}
-						tc.check(t, b, a)
-						return
-					}
-					t.Fatal("s1 not found")
+					tc.check(t, b, resolveBesideAction(t, b, other, tc.act, "s1"))
 				})
 			}
 		})
 	}
+}
+
+// resolveBesideAction runs act on b's node (a merge of incident #1 or a
+// resolve promoting its symptoms, which hold #1 and then lock its
+// symptoms) and, once act has read #1, the resolve of s1 on other's node;
+// it checks that no batch ran again after a deadlock and returns s1
+// (stored under storedKey) as the resolve left it: resolved after 2 events.
+func resolveBesideAction(t *testing.T, b, other *noiseHarness, act func(context.Context, *incident.Service) error, storedKey string) hypercare.Alert {
+	t.Helper()
+	ctx := context.Background()
+	probe, err := sql.Open("pgx", storetest.PostgresURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer probe.Close()
+	resolved := make(chan error, 1)
+	once := false
+	hook := func() {
+		if once {
+			return
+		}
+		once = true
+		go func() {
+			_, err := other.in.Process(ctx, b.its["shop"], []hypercare.Event{action(hypercare.ActionResolve, "s1")})
+			resolved <- err
+		}()
+		// Until the resolve committed, or waits for a lock.
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			if len(resolved) > 0 || storetest.WaitsForLock(t, probe, "") {
+				return
+			}
+		}
+		t.Error("the symptom's resolve neither committed nor waited for a lock in 30 s")
+	}
+	responder := &incident.Service{Store: incidentHookStore{b.st, b.incidents()[0].ID, hook},
+		Clock: b.clk, Policies: b.in.Policy, Groupings: b.in.Grouping}
+	if err := act(ctx, responder); err != nil {
+		t.Fatal(err)
+	}
+	if !once {
+		t.Fatal("the action read no incident #1")
+	}
+	if err := <-resolved; err != nil {
+		t.Fatal(err)
+	}
+	if ra, rb := b.st.WriteStats().Retries, other.st.WriteStats().Retries; ra+rb != 0 {
+		t.Errorf("batches run again after a deadlock: %d on the responder's node, %d on the resolving node; want none", ra, rb)
+	}
+	for _, a := range b.alerts() {
+		if a.DedupKey == storedKey {
+			if a.Status != hypercare.StatusResolved || a.EventCount != 2 {
+				t.Errorf("s1: %s after %d events, want resolved after 2", a.Status, a.EventCount)
+			}
+			return a
+		}
+	}
+	t.Fatalf("%s not found", storedKey)
+	return hypercare.Alert{}
 }

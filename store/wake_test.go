@@ -21,26 +21,7 @@ func TestWorkChanged(t *testing.T) {
 			a, b, _ := twoNodesWithShop(t, e)
 			storetest.StartRun(t, a)
 			storetest.StartRun(t, b)
-			n := 0
-			commit := func(s *store.Store, work bool) {
-				t.Helper()
-				n++
-				now := time.Date(2026, 11, 27, 8, 0, n, 0, time.UTC)
-				inc := &hypercare.Incident{ID: fmt.Sprintf("inc-%d", n), Number: int64(n), Title: "down",
-					Status: hypercare.StatusTriggered, Urgency: hypercare.UrgencyHigh, Severity: hypercare.SeverityError,
-					ServiceID: "shop", AlertCount: 1, OpenAlertCount: 1, CreatedAt: now, UpdatedAt: now}
-				write := func(tx hypercare.Tx) error {
-					if err := tx.InsertIncident(t.Context(), inc); err != nil || !work {
-						return err
-					}
-					return tx.SaveEscalation(t.Context(), &hypercare.EscalationState{IncidentID: inc.ID, PolicyID: "web",
-						ServiceID: "shop", Status: hypercare.EscalationActive, DueAt: now.Add(time.Minute),
-						Urgency: hypercare.UrgencyHigh, AckTimeout: 30 * time.Minute, UpdatedAt: now})
-				}
-				if err := s.Write(t.Context(), "k", write); err != nil {
-					t.Fatal(err)
-				}
-			}
+			commit := incidentCommits(t)
 
 			if e.Name == "postgres" { // one node per SQLite database: nothing to tell the others
 				// Both listeners up first: each fires WorkChanged once as
@@ -81,6 +62,33 @@ func TestWorkChanged(t *testing.T) {
 				t.Error("a commit of engine work did not wake its node's engines")
 			}
 		})
+	}
+}
+
+// incidentCommits returns a function that commits, on a store of the shop
+// service, an incident (the next number each call) and, with work, an
+// escalation due a minute later: engine work. The incident alone is a
+// stream event without work.
+func incidentCommits(t *testing.T) func(s *store.Store, work bool) {
+	n := 0
+	return func(s *store.Store, work bool) {
+		t.Helper()
+		n++
+		now := time.Date(2026, 11, 27, 8, 0, n, 0, time.UTC)
+		inc := &hypercare.Incident{ID: fmt.Sprintf("inc-%d", n), Number: int64(n), Title: "down",
+			Status: hypercare.StatusTriggered, Urgency: hypercare.UrgencyHigh, Severity: hypercare.SeverityError,
+			ServiceID: "shop", AlertCount: 1, OpenAlertCount: 1, CreatedAt: now, UpdatedAt: now}
+		write := func(tx hypercare.Tx) error {
+			if err := tx.InsertIncident(t.Context(), inc); err != nil || !work {
+				return err
+			}
+			return tx.SaveEscalation(t.Context(), &hypercare.EscalationState{IncidentID: inc.ID, PolicyID: "web",
+				ServiceID: "shop", Status: hypercare.EscalationActive, DueAt: now.Add(time.Minute),
+				Urgency: hypercare.UrgencyHigh, AckTimeout: 30 * time.Minute, UpdatedAt: now})
+		}
+		if err := s.Write(t.Context(), "k", write); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -136,27 +144,7 @@ func TestDeploymentsInOtherSchemasDoNotWakeEachOther(t *testing.T) {
 	other, _, _ := twoNodesWithShop(t, e) // another schema; no Run: its NOTIFY is sent as it commits
 	b, c, _ := twoNodesWithShop(t, e)
 	storetest.StartRun(t, b)
-	n := 0
-	commit := func(s *store.Store, work bool) {
-		t.Helper()
-		n++
-		now := time.Date(2026, 11, 27, 8, 0, n, 0, time.UTC)
-		id := fmt.Sprintf("inc-%d", n)
-		err := s.Write(t.Context(), "k", func(tx hypercare.Tx) error {
-			err := tx.InsertIncident(t.Context(), &hypercare.Incident{ID: id, Number: int64(n), Title: "down",
-				Status: hypercare.StatusTriggered, Urgency: hypercare.UrgencyHigh, Severity: hypercare.SeverityError,
-				ServiceID: "shop", AlertCount: 1, OpenAlertCount: 1, CreatedAt: now, UpdatedAt: now})
-			if err != nil || !work {
-				return err
-			}
-			return tx.SaveEscalation(t.Context(), &hypercare.EscalationState{IncidentID: id, PolicyID: "web",
-				ServiceID: "shop", Status: hypercare.EscalationActive, DueAt: now.Add(time.Minute),
-				Urgency: hypercare.UrgencyHigh, AckTimeout: 30 * time.Minute, UpdatedAt: now})
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	commit := incidentCommits(t)
 	listening(t, c, b, commit) // b's LISTEN is up (and has fired its connect wake)
 	work := b.WorkChanged()
 	commit(other, true)

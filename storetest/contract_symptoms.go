@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -95,30 +96,7 @@ func testFindOpenAlertToResolve(t *testing.T, open func(testing.TB) *store.Store
 		return nil
 	})
 	mustWrite(t, s, func(tx hypercare.Tx) error {
-		for _, c := range []struct{ svc, key, want string }{
-			{svcSearch, "sym", "s-1"}, {svcCheckout, "own", "al-1"}, {svcSearch, "gone", ""}, {svcSearch, "none", ""},
-		} {
-			got, err := tx.FindOpenAlertToResolve(ctx, c.svc, c.key)
-			if err != nil {
-				return err
-			}
-			plain, err := tx.FindOpenAlert(ctx, c.svc, c.key)
-			if err != nil {
-				return err
-			}
-			switch {
-			case c.want == "" && (got != nil || plain != nil):
-				t.Errorf("FindOpenAlertToResolve(%s, %s) = %+v, FindOpenAlert %+v; want nil", c.svc, c.key, got, plain)
-			case c.want != "" && (got == nil || plain == nil || got.ID != c.want || plain.ID != c.want || got.SymptomOf != plain.SymptomOf):
-				t.Errorf("FindOpenAlertToResolve(%s, %s) = %+v, FindOpenAlert %+v; want %s", c.svc, c.key, got, plain, c.want)
-			}
-		}
-		a, err := tx.FindOpenAlertToResolve(ctx, svcSearch, "sym")
-		if err != nil || a == nil {
-			return err
-		}
-		a.Status, a.ResolvedAt = hypercare.StatusResolved, ptr(at(2*time.Minute))
-		return tx.UpdateAlert(ctx, a)
+		return resolveLookupAgrees(t, "FindOpenAlertToResolve", tx.FindOpenAlertToResolve, tx.FindOpenAlert, tx)
 	})
 	mustWrite(t, s, func(tx hypercare.Tx) error {
 		if a, err := tx.FindOpenAlert(ctx, svcSearch, "sym"); err != nil || a != nil {
@@ -163,30 +141,7 @@ func testFindOpenAlertBySentKeyToResolve(t *testing.T, open func(testing.TB) *st
 		return nil
 	})
 	mustWrite(t, s, func(tx hypercare.Tx) error {
-		for _, c := range []struct{ svc, key, want string }{
-			{svcSearch, "sym", "s-1"}, {svcCheckout, "own", "al-1"}, {svcSearch, "gone", ""}, {svcSearch, "none", ""},
-		} {
-			got, err := tx.FindOpenAlertBySentKeyToResolve(ctx, c.svc, c.key)
-			if err != nil {
-				return err
-			}
-			plain, err := tx.FindOpenAlertBySentKey(ctx, c.svc, c.key)
-			if err != nil {
-				return err
-			}
-			switch {
-			case c.want == "" && (got != nil || plain != nil):
-				t.Errorf("FindOpenAlertBySentKeyToResolve(%s, %s) = %+v, FindOpenAlertBySentKey %+v; want nil", c.svc, c.key, got, plain)
-			case c.want != "" && (got == nil || plain == nil || got.ID != c.want || plain.ID != c.want || got.SymptomOf != plain.SymptomOf):
-				t.Errorf("FindOpenAlertBySentKeyToResolve(%s, %s) = %+v, FindOpenAlertBySentKey %+v; want %s", c.svc, c.key, got, plain, c.want)
-			}
-		}
-		a, err := tx.FindOpenAlertBySentKeyToResolve(ctx, svcSearch, "sym")
-		if err != nil || a == nil {
-			return err
-		}
-		a.Status, a.ResolvedAt = hypercare.StatusResolved, ptr(at(2*time.Minute))
-		return tx.UpdateAlert(ctx, a)
+		return resolveLookupAgrees(t, "FindOpenAlertBySentKeyToResolve", tx.FindOpenAlertBySentKeyToResolve, tx.FindOpenAlertBySentKey, tx)
 	})
 	mustWrite(t, s, func(tx hypercare.Tx) error {
 		if a, err := tx.FindOpenAlertBySentKey(ctx, svcSearch, "sym"); err != nil || a == nil || a.ID != "s-0" {
@@ -199,4 +154,41 @@ func testFindOpenAlertBySentKeyToResolve(t *testing.T, open func(testing.TB) *st
 		return err
 	})
 	wantCode(t, err, hypercare.CodeInvalid)
+}
+
+// alertLookup is one of Tx's reads of an open alert by service and key.
+type alertLookup func(ctx context.Context, serviceID, key string) (*hypercare.Alert, error)
+
+// resolveLookupAgrees checks that a resolve's lookup (name) finds what the
+// plain lookup does, in the fixture both its tests write (an open symptom
+// s-1 under "sym", an own alert al-1 under "own", a resolved symptom under
+// "gone", nothing under "none"), and then resolves the symptom it finds
+// under "sym" in the same transaction, which its upstream lock (PG, queued
+// with the read) must leave usable.
+func resolveLookupAgrees(t *testing.T, name string, toResolve, plain alertLookup, tx hypercare.Tx) error {
+	ctx := t.Context()
+	for _, c := range []struct{ svc, key, want string }{
+		{svcSearch, "sym", "s-1"}, {svcCheckout, "own", "al-1"}, {svcSearch, "gone", ""}, {svcSearch, "none", ""},
+	} {
+		got, err := toResolve(ctx, c.svc, c.key)
+		if err != nil {
+			return err
+		}
+		same, err := plain(ctx, c.svc, c.key)
+		if err != nil {
+			return err
+		}
+		switch {
+		case c.want == "" && (got != nil || same != nil):
+			t.Errorf("%s(%s, %s) = %+v, plain lookup %+v; want nil", name, c.svc, c.key, got, same)
+		case c.want != "" && (got == nil || same == nil || got.ID != c.want || same.ID != c.want || got.SymptomOf != same.SymptomOf):
+			t.Errorf("%s(%s, %s) = %+v, plain lookup %+v; want %s", name, c.svc, c.key, got, same, c.want)
+		}
+	}
+	a, err := toResolve(ctx, svcSearch, "sym")
+	if err != nil || a == nil {
+		return err
+	}
+	a.Status, a.ResolvedAt = hypercare.StatusResolved, ptr(at(2*time.Minute))
+	return tx.UpdateAlert(ctx, a)
 }
