@@ -62,5 +62,5 @@ func sentKeyResolveBeside(t *testing.T, eng storetest.Engine, act func(context.C
 	if r := b.send("shop", triggerOf("s1", "Checkout errors", hypercare.SeverityCritical)); r[0].Outcome != hypercare.OutcomeSymptom || r[0].DedupKey != "rk-s1" {
 		t.Fatalf("s1: outcome %q under %q, want a symptom under rk-s1", r[0].Outcome, r[0].DedupKey)
 	}
-	resolveBesideAction(t, b, other, act, "rk-s1")
+	resolveBesideAction(t, b, other, act, "s1", "rk-s1")
 }

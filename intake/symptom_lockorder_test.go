@@ -88,7 +88,7 @@ func TestSymptomResolveTakesTheIncidentFirst(t *testing.T) {
 					if r := b.send("shop", triggerOf("s1", "Checkout errors", hypercare.SeverityCritical)); r[0].Outcome != hypercare.OutcomeSymptom {
 						t.Fatalf("s1: outcome %q, want symptom", r[0].Outcome)
 					}
-					tc.check(t, b, resolveBesideAction(t, b, other, tc.act, "s1"))
+					tc.check(t, b, resolveBesideAction(t, b, other, tc.act, "s1", "s1"))
 				})
 			}
 		})
@@ -96,11 +96,12 @@ func TestSymptomResolveTakesTheIncidentFirst(t *testing.T) {
 }
 
 // resolveBesideAction runs act on b's node (a merge of incident #1 or a
-// resolve promoting its symptoms, which hold #1 and then lock its
-// symptoms) and, once act has read #1, the resolve of s1 on other's node;
-// it checks that no batch ran again after a deadlock and returns s1
-// (stored under storedKey) as the resolve left it: resolved after 2 events.
-func resolveBesideAction(t *testing.T, b, other *noiseHarness, act func(context.Context, *incident.Service) error, storedKey string) hypercare.Alert {
+// resolve promoting its symptoms, which hold #1 and then lock its alerts
+// and symptoms) and, once act has read #1, the resolve of key on other's
+// node; it checks that no batch ran again after a deadlock and returns the
+// alert (stored under storedKey) as the resolve left it: resolved after 2
+// events.
+func resolveBesideAction(t *testing.T, b, other *noiseHarness, act func(context.Context, *incident.Service) error, key, storedKey string) hypercare.Alert {
 	t.Helper()
 	ctx := context.Background()
 	probe, err := sql.Open("pgx", storetest.PostgresURL(t))
@@ -116,7 +117,7 @@ func resolveBesideAction(t *testing.T, b, other *noiseHarness, act func(context.
 		}
 		once = true
 		go func() {
-			_, err := other.in.Process(ctx, b.its["shop"], []hypercare.Event{action(hypercare.ActionResolve, "s1")})
+			_, err := other.in.Process(ctx, b.its["shop"], []hypercare.Event{action(hypercare.ActionResolve, key)})
 			resolved <- err
 		}()
 		// Until the resolve committed, or waits for a lock.
@@ -125,7 +126,7 @@ func resolveBesideAction(t *testing.T, b, other *noiseHarness, act func(context.
 				return
 			}
 		}
-		t.Error("the symptom's resolve neither committed nor waited for a lock in 30 s")
+		t.Error("the alert's resolve neither committed nor waited for a lock in 30 s")
 	}
 	responder := &incident.Service{Store: incidentHookStore{b.st, b.incidents()[0].ID, hook},
 		Clock: b.clk, Policies: b.in.Policy, Groupings: b.in.Grouping}
@@ -144,7 +145,7 @@ func resolveBesideAction(t *testing.T, b, other *noiseHarness, act func(context.
 	for _, a := range b.alerts() {
 		if a.DedupKey == storedKey {
 			if a.Status != hypercare.StatusResolved || a.EventCount != 2 {
-				t.Errorf("s1: %s after %d events, want resolved after 2", a.Status, a.EventCount)
+				t.Errorf("%s: %s after %d events, want resolved after 2", key, a.Status, a.EventCount)
 			}
 			return a
 		}

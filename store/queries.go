@@ -118,6 +118,10 @@ const (
 
 // buildQueries returns the write-path SQL for d. This is the one place the
 // dialect's differences enter statement text.
+// alertsIncident is, in a read of alerts, the incident an alert belongs
+// to: its own (incident_id), else the one it is a symptom of.
+const alertsIncident = "COALESCE(NULLIF(incident_id, ''), symptom_of)"
+
 func buildQueries(d *dialect) [numQueries]string {
 	var q [numQueries]string
 	q[ctlBegin] = d.begin
@@ -135,19 +139,21 @@ func buildQueries(d *dialect) [numQueries]string {
 	q[qSetAlertSentKey] = "UPDATE alerts SET sent_key = $2 WHERE id = $1"
 	q[qFindOpenAlertSkipLocked] = "SELECT " + alertCols + " FROM alerts " +
 		"WHERE service_id = $1 AND dedup_key = $2 AND status <> 'resolved'" + d.skipLocked
-	// The incident the open alert (service, dedup key) is a symptom of,
-	// locked before the alert's own read locks the alert
-	// (FindOpenAlertToResolve, PG only): the order merges and promotions
-	// take an incident and its symptoms in. An alert that is no symptom
-	// names no incident (''). No "symptom_of <> ''" here: it matches the
-	// partial index alerts_symptom_of, which a planner without statistics
-	// took, reading every open symptom (TestOpenAlertReadsWithoutStatistics).
-	q[qLockUpstreamOfOpenAlert] = "SELECT 1 FROM incidents WHERE id IN (SELECT symptom_of FROM alerts " +
+	// The incident of the open alert (service, dedup key), its own or the
+	// one it is a symptom of (alertsIncident), locked before the alert's
+	// own read locks the alert (FindOpenAlertToResolve, PG only): the
+	// order merges, splits, promotions and a person's resolve take an
+	// incident and its alerts and symptoms in. An alert of neither
+	// (suppressed) names no incident (''). No "symptom_of <> ''" here: it
+	// matches the partial index alerts_symptom_of, which a planner without
+	// statistics took, reading every open symptom
+	// (TestOpenAlertReadsWithoutStatistics).
+	q[qLockUpstreamOfOpenAlert] = "SELECT 1 FROM incidents WHERE id IN (SELECT " + alertsIncident + " FROM alerts " +
 		"WHERE service_id = $1 AND dedup_key = $2 AND status <> 'resolved')" + d.lockIncident
 	// The same for the alert FindOpenAlertBySentKey finds (the newest open
 	// alert sent with key $2), before that read locks it
 	// (FindOpenAlertBySentKeyToResolve, PG only).
-	q[qLockUpstreamOfSentKey] = "SELECT 1 FROM incidents WHERE id IN (SELECT symptom_of FROM alerts " +
+	q[qLockUpstreamOfSentKey] = "SELECT 1 FROM incidents WHERE id IN (SELECT " + alertsIncident + " FROM alerts " +
 		"WHERE service_id = $1 AND sent_key = $2 AND sent_key <> '' AND status <> 'resolved' " +
 		"ORDER BY first_seen_at DESC, id DESC LIMIT 1)" + d.lockIncident
 	// The incident a resolve's symptom is a symptom of as read locked

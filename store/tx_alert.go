@@ -71,14 +71,15 @@ func (t *tx) FindOpenAlertSkipLocked(ctx context.Context, serviceID, dedupKey st
 	return a, nil
 }
 
-// FindOpenAlertToResolve is FindOpenAlert for a resolve, which follows an
-// open symptom on the incident it is a symptom of. On PostgreSQL that
-// incident is locked first (queued, so it goes with the alert's read in
-// one round trip): a merge or a promotion locks the incident and then its
-// symptoms, and a resolve that locked the symptom and then the incident
-// waited for one in a cycle, which PostgreSQL broke after its
-// deadlock_timeout by aborting a batch. SQLite has one writer and no row
-// locks: it is FindOpenAlert.
+// FindOpenAlertToResolve is FindOpenAlert for a resolve, which updates the
+// alert's incident (its counts, its status) or follows an open symptom on
+// the incident it is a symptom of. On PostgreSQL that incident is locked
+// first (queued, so it goes with the alert's read in one round trip): a
+// merge, a split, a promotion or a person's resolve locks the incident and
+// then its alerts and symptoms, and a resolve that locked the alert and
+// then the incident waited for one in a cycle, which PostgreSQL broke
+// after its deadlock_timeout by aborting a batch. SQLite has one writer
+// and no row locks: it is FindOpenAlert.
 func (t *tx) FindOpenAlertToResolve(ctx context.Context, serviceID, dedupKey string) (*hypercare.Alert, error) {
 	if !t.s.d.nodes || t.c.alerts != nil {
 		return t.FindOpenAlert(ctx, serviceID, dedupKey)
@@ -100,22 +101,26 @@ func (t *tx) FindOpenAlertToResolve(ctx context.Context, serviceID, dedupKey str
 }
 
 // lockMovedUpstream locks, without waiting, the incident a (just read and
-// locked by a resolve) is a symptom of (PG only; queued with the next
-// statement when the dialect pipelines). Usually the resolve locked it
-// before a (held: taken at once); but a merge holding that incident may
-// have moved a to another one while the resolve waited for it, and
-// locking that one now, after a, waited in a cycle with one that holds it
-// and locks its symptoms (a promotion). Held by another, the request
+// locked by a resolve) belongs to or is a symptom of (PG only; queued with
+// the next statement when the dialect pipelines). Usually the resolve
+// locked it before a (held: taken at once); but a merge holding that
+// incident may have moved a to another one while the resolve waited for
+// it, and locking that one now, after a, waited in a cycle with one that
+// holds it and locks its alerts (a promotion, a merge). Held by another, the request
 // fails with hypercare.ErrRunAlone: undone (a's lock released) and run
 // again in a transaction of its own, which locks the new incident first.
 func (t *tx) lockMovedUpstream(ctx context.Context, a *hypercare.Alert) error {
-	if a.SymptomOf == "" {
+	id := a.SymptomOf
+	if id == "" {
+		id = a.IncidentID
+	}
+	if id == "" {
 		return nil
 	}
-	busy := fmt.Errorf("resolve alert %q: its upstream incident %q is locked by another transaction: %w", a.DedupKey, a.SymptomOf, hypercare.ErrRunAlone)
+	busy := fmt.Errorf("resolve alert %q: its incident %q is locked by another transaction: %w", a.DedupKey, id, hypercare.ErrRunAlone)
 	const what = "lock the upstream incident of alert to resolve"
 	if !t.s.d.pipeline {
-		if _, err := t.exec(ctx, qLockMovedUpstream, a.SymptomOf); err != nil {
+		if _, err := t.exec(ctx, qLockMovedUpstream, id); err != nil {
 			if lockNotAvailable(err) {
 				return fmt.Errorf("%w: %w", busy, err)
 			}
@@ -123,7 +128,7 @@ func (t *tx) lockMovedUpstream(ctx context.Context, a *hypercare.Alert) error {
 		}
 		return nil
 	}
-	return t.later(ctx, pendingWrite{id: qLockMovedUpstream, args: []any{a.SymptomOf}, what: what, key: a.ID, busy: busy})
+	return t.later(ctx, pendingWrite{id: qLockMovedUpstream, args: []any{id}, what: what, key: a.ID, busy: busy})
 }
 
 // lockUpstream runs q, which locks the incident the open alert of
