@@ -246,12 +246,13 @@ type Tx interface {
 	// as nil. Intake's repeat-trigger writers use it so they never wait on,
 	// and so never deadlock with, the writer of a grouped service.
 	FindOpenAlertSkipLocked(ctx context.Context, serviceID, dedupKey string) (*Alert, error)
-	// FindOpenAlertToResolve is FindOpenAlert for a resolve event: on
-	// PostgreSQL, when the open alert is a symptom, the incident it is a
-	// symptom of is locked before the alert. Resolving a symptom follows
-	// it on that incident, and merges and promotions lock an incident
-	// before its symptoms (LockSymptomsOf): taking the alert first made a
-	// lock cycle with them. A merge may move the symptom meanwhile: the
+	// FindOpenAlertToResolve is FindOpenAlert for a resolve or an
+	// acknowledge event, which change the alert's incident: on PostgreSQL
+	// the incident the open alert belongs to, or is a symptom of, is
+	// locked before the alert. Merges, splits, promotions and a person's
+	// resolve lock an incident before its alerts and symptoms
+	// (AlertsOfIncident, LockSymptomsOf): taking the alert first made a
+	// lock cycle with them. A merge may move the alert meanwhile: the
 	// incident the alert then names is locked without waiting, and held
 	// by another the call (or the next statement) fails with
 	// ErrRunAlone. The same as FindOpenAlert on SQLite.

@@ -43,3 +43,28 @@ func TestAlertResolveTakesTheIncidentFirst(t *testing.T) {
 		})
 	}
 }
+
+// TestAlertAcknowledgeTakesTheIncidentFirst: an acknowledge event changes
+// its alert's incident too (AlertAcknowledged reads it locked), so it takes
+// the incident before the alert as a resolve does.
+func TestAlertAcknowledgeTakesTheIncidentFirst(t *testing.T) {
+	alice := hypercare.Actor{Type: hypercare.ActorUser, ID: "alice", Name: "Alice"}
+	for _, eng := range storetest.Engines(t) {
+		if eng.Name != "postgres" {
+			continue // one writer: nothing runs in between
+		}
+		t.Run(eng.Name, func(t *testing.T) {
+			b := newNoiseHarness(t, eng, nil)
+			other := b.secondNode(t, nil)
+			b.send("shop", triggerOf("a1", "Checkout errors", hypercare.SeverityCritical))
+			b.send("shop", triggerOf("b1", "Checkout latency", hypercare.SeverityCritical))
+			merge := func(ctx context.Context, responder *incident.Service) error {
+				_, err := responder.Merge(ctx, "2", []string{"1"}, alice)
+				return err
+			}
+			if a1 := eventBesideAction(t, b, other, merge, hypercare.ActionAcknowledge, "a1", "a1"); a1.IncidentID != b.incidents()[1].ID {
+				t.Errorf("a1 in %q, want in #2", a1.IncidentID)
+			}
+		})
+	}
+}

@@ -24,9 +24,10 @@ func (in view) apply(ctx context.Context, tx hypercare.Tx, it hypercare.Integrat
 		switch {
 		case repeat:
 			find = tx.FindOpenAlertSkipLocked
-		case ev.Action == hypercare.ActionResolve:
-			// A symptom's upstream incident before the alert, the
-			// order a merge or a promotion locks them in.
+		case ev.Action == hypercare.ActionResolve, ev.Action == hypercare.ActionAcknowledge:
+			// Both change the alert's incident: it (or a symptom's
+			// upstream incident) before the alert, the order a merge, a
+			// split or a promotion locks them in.
 			find, bySentKey = tx.FindOpenAlertToResolve, tx.FindOpenAlertBySentKeyToResolve
 		}
 		open, err := find(ctx, d.ServiceID, ev.DedupKey)

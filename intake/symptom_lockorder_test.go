@@ -103,6 +103,17 @@ func TestSymptomResolveTakesTheIncidentFirst(t *testing.T) {
 // events.
 func resolveBesideAction(t *testing.T, b, other *noiseHarness, act func(context.Context, *incident.Service) error, key, storedKey string) hypercare.Alert {
 	t.Helper()
+	return eventBesideAction(t, b, other, act, hypercare.ActionResolve, key, storedKey)
+}
+
+// eventBesideAction is resolveBesideAction for an event of any action
+// that changes the alert's incident (resolve, acknowledge): the alert is
+// returned as the event left it, in the action's status after 2 events.
+func eventBesideAction(t *testing.T, b, other *noiseHarness, act func(context.Context, *incident.Service) error,
+	evAction hypercare.Action, key, storedKey string) hypercare.Alert {
+	t.Helper()
+	want := map[hypercare.Action]hypercare.Status{hypercare.ActionResolve: hypercare.StatusResolved,
+		hypercare.ActionAcknowledge: hypercare.StatusAcknowledged}[evAction]
 	ctx := context.Background()
 	probe, err := sql.Open("pgx", storetest.PostgresURL(t))
 	if err != nil {
@@ -117,7 +128,7 @@ func resolveBesideAction(t *testing.T, b, other *noiseHarness, act func(context.
 		}
 		once = true
 		go func() {
-			_, err := other.in.Process(ctx, b.its["shop"], []hypercare.Event{action(hypercare.ActionResolve, key)})
+			_, err := other.in.Process(ctx, b.its["shop"], []hypercare.Event{action(evAction, key)})
 			resolved <- err
 		}()
 		// Until the resolve committed, or waits for a lock.
@@ -126,7 +137,7 @@ func resolveBesideAction(t *testing.T, b, other *noiseHarness, act func(context.
 				return
 			}
 		}
-		t.Error("the alert's resolve neither committed nor waited for a lock in 30 s")
+		t.Errorf("the alert's %s neither committed nor waited for a lock in 30 s", evAction)
 	}
 	responder := &incident.Service{Store: incidentHookStore{b.st, b.incidents()[0].ID, hook},
 		Clock: b.clk, Policies: b.in.Policy, Groupings: b.in.Grouping}
@@ -144,8 +155,8 @@ func resolveBesideAction(t *testing.T, b, other *noiseHarness, act func(context.
 	}
 	for _, a := range b.alerts() {
 		if a.DedupKey == storedKey {
-			if a.Status != hypercare.StatusResolved || a.EventCount != 2 {
-				t.Errorf("%s: %s after %d events, want resolved after 2", key, a.Status, a.EventCount)
+			if a.Status != want || a.EventCount != 2 {
+				t.Errorf("%s: %s after %d events, want %s after 2", key, a.Status, a.EventCount, want)
 			}
 			return a
 		}
