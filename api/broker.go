@@ -243,11 +243,15 @@ func (b *broker) subscribe(ctx context.Context, incident string) (sub *subscribe
 	if !b.running {
 		return nil, 0, false
 	}
-	if len(b.subs) == 0 && last > b.cursor {
+	if len(b.subs) == 0 {
 		// Nobody can miss an event by this move: nobody listens. Events
 		// committed after the horizon was read are fanned out on the
-		// broker's next pass, which the poke starts now.
-		b.cursor = last
+		// broker's next pass, which the poke starts now, and so are
+		// events committed before it but held back by the watermark (an
+		// older transaction still open): the horizon is below them, and
+		// that pass's read arranges their re-read (Store.StreamAfter),
+		// which no later commit of this deployment might ever trigger.
+		b.cursor = max(b.cursor, last)
 		select {
 		case b.poke <- struct{}{}:
 		default:
