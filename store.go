@@ -264,10 +264,10 @@ type Tx interface {
 	// that alert.
 	FindOpenAlertBySentKey(ctx context.Context, serviceID, sentKey string) (*Alert, error)
 	// FindOpenAlertBySentKeyToResolve is FindOpenAlertBySentKey for a
-	// resolve event: on PostgreSQL, when the alert is a symptom, the
-	// incident it is a symptom of is locked before the alert, the order
-	// merges and promotions take them in (see FindOpenAlertToResolve).
-	// The same as FindOpenAlertBySentKey on SQLite.
+	// resolve or an acknowledge event: on PostgreSQL the incident the
+	// alert belongs to or is a symptom of is locked before the alert, the
+	// order merges and promotions take them in (see
+	// FindOpenAlertToResolve). The same as FindOpenAlertBySentKey on SQLite.
 	FindOpenAlertBySentKeyToResolve(ctx context.Context, serviceID, sentKey string) (*Alert, error)
 	// SetAlertSentKey records the dedup key alertID's trigger was sent
 	// with, where an event rule gave the alert another one.
@@ -307,9 +307,8 @@ type Tx interface {
 	// OpenIncidentOfGroup returns the newest unresolved incident of
 	// serviceID whose GroupKey is groupKey, else the unresolved incident
 	// the group's incident was merged into (MergeGroup), or nil ("" finds
-	// none),
-	// locked on PostgreSQL: where a new alert of an Alertmanager group
-	// goes.
+	// none), locked on PostgreSQL: where a new alert of an Alertmanager
+	// group goes.
 	OpenIncidentOfGroup(ctx context.Context, serviceID, groupKey string) (*Incident, error)
 	// MergeGroup records that src was merged into the incident targetID,
 	// so that the later alerts of src's group (and of the groups merged

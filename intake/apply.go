@@ -103,7 +103,7 @@ func (in view) routedAlert(ctx context.Context, find func(context.Context, strin
 // resolve with the whole payload gets the new key, which it is not under.
 // It looks on d's service, then on the services the rules route to, and
 // moves d to the one it found it on. find are the event's lookups (a
-// resolve's lock a symptom's upstream incident first).
+// resolve's or an acknowledge's lock the alert's incident first).
 func (in view) rekeyedAlert(ctx context.Context, find lookups, it hypercare.Integration, d *rules.Decision, key string) (*hypercare.Alert, error) {
 	if d.SentDedupKey == "" {
 		return nil, nil
@@ -127,7 +127,8 @@ func (in view) rekeyedAlert(ctx context.Context, find lookups, it hypercare.Inte
 }
 
 // lookups are an event's reads of its open alert: by dedup key
-// (FindOpenAlert, or FindOpenAlertToResolve for a resolve) and by the key
+// (FindOpenAlert, or FindOpenAlertToResolve for a resolve or an
+// acknowledge) and by the key
 // its trigger was sent with (FindOpenAlertBySentKey, or
 // FindOpenAlertBySentKeyToResolve).
 type lookups struct {

@@ -129,19 +129,9 @@ func movedSymptomResolve(t *testing.T, eng storetest.Engine) {
 	if err := <-promoted; err != nil {
 		t.Fatal(err)
 	}
-	if ra, rb := b.st.WriteStats().Retries, other.st.WriteStats().Retries; ra+rb != 0 {
-		t.Errorf("batches run again after a deadlock: %d on the responder's node, %d on the resolving node; want none", ra, rb)
-	}
+	noDeadlockRerun(t, b, other)
 	if n := other.st.WriteStats().Alone; n != 1 {
 		t.Errorf("the symptom's resolve was run again alone %d times, want once (its new incident was held)", n)
 	}
-	for _, a := range b.alerts() {
-		if a.DedupKey == "s1" {
-			if a.Status != hypercare.StatusResolved || a.EventCount != 2 {
-				t.Errorf("s1: %s after %d events, want resolved after 2", a.Status, a.EventCount)
-			}
-			return
-		}
-	}
-	t.Fatal("s1 not found")
+	settledAlert(t, b, "s1", "s1", hypercare.StatusResolved)
 }

@@ -23,8 +23,8 @@ const maxCandidateIncidents = 20
 // flapping; into the open incident of its notification group (group.key,
 // an Alertmanager or Grafana group key; "" for none); into an open
 // incident of its service (alert_grouping); else a new incident, opened
-// for the group and titled by it, whose first page waits for the longer of the rule delay and
-// pause_notifications_minutes.
+// for the group and titled by it, whose first page waits for the longer
+// of the rule delay and pause_notifications_minutes.
 func (in view) place(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, group notificationGroup, actor hypercare.Actor, d *rules.Decision, now time.Time) (Result, error) {
 	res := Result{DedupKey: a.DedupKey}
 	if d.Suppress {

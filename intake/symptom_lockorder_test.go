@@ -150,9 +150,23 @@ func eventBesideAction(t *testing.T, b, other *noiseHarness, act func(context.Co
 	if err := <-resolved; err != nil {
 		t.Fatal(err)
 	}
+	noDeadlockRerun(t, b, other)
+	return settledAlert(t, b, key, storedKey, want)
+}
+
+// noDeadlockRerun fails the test if either node ran a batch again after
+// a deadlock.
+func noDeadlockRerun(t *testing.T, b, other *noiseHarness) {
+	t.Helper()
 	if ra, rb := b.st.WriteStats().Retries, other.st.WriteStats().Retries; ra+rb != 0 {
 		t.Errorf("batches run again after a deadlock: %d on the responder's node, %d on the resolving node; want none", ra, rb)
 	}
+}
+
+// settledAlert returns the alert stored under storedKey, failing the test
+// unless its two events (a trigger and one under key) left it in want.
+func settledAlert(t *testing.T, b *noiseHarness, key, storedKey string, want hypercare.Status) hypercare.Alert {
+	t.Helper()
 	for _, a := range b.alerts() {
 		if a.DedupKey == storedKey {
 			if a.Status != want || a.EventCount != 2 {

@@ -99,10 +99,10 @@ func pruneCandidates(d *dialect) candidates {
 // DefaultPruneBatch) of history older than the cutoffs: resolved
 // incidents with every row that references them first, then standalone
 // resolved alerts, ended silences, finished pages, finished escalations,
-// the event log and change events. Result.More says the limit was reached, so the
-// caller should call again (after letting other writes in). Prune reads
-// first and writes only when something is due, so an idle server commits
-// nothing. Calling it again when nothing is older than the cutoffs
+// the event log and change events. Result.More says the limit was
+// reached, so the caller should call again (after letting other writes
+// in). Prune reads first and writes only when something is due, so an
+// idle server commits nothing. Calling it again when nothing is older than the cutoffs
 // deletes nothing.
 func (s *Store) Prune(ctx context.Context, c hypercare.RetentionCutoffs, limit int) (hypercare.PruneResult, error) {
 	if limit <= 0 {
@@ -175,11 +175,11 @@ func (p *pruner) run(ctx context.Context, c hypercare.RetentionCutoffs) error {
 	}{
 		{c.Incidents, p.incidents},
 		{c.Incidents, p.simple(q.standalone, "alerts", "id", &p.res.Alerts)},
-		{c.Incidents, p.silences(q.silences)},
+		{c.Incidents, p.noting(p.t.c.silences.written, p.simple(q.silences, "silences", "id", &p.res.Silences))},
 		{c.Notifications, p.simple(q.notifications, "notifications", "id", &p.res.Notifications)},
 		{c.Escalations, p.simple(q.escalations, "escalations", "incident_id", &p.res.Escalations)},
 		{c.Events, p.simple(q.events, "events", "id", &p.res.Events)},
-		{c.Events, p.changeEvents(q.changes)},
+		{c.Events, p.noting(p.t.c.changes.deleting, p.simple(q.changes, "change_events", "id", &p.res.ChangeEvents))},
 	}
 	for _, st := range steps {
 		if st.cutoff.IsZero() {
@@ -207,27 +207,13 @@ func (p *pruner) simple(candidates, table, key string, count *int64) func(contex
 	}
 }
 
-// changeEvents is the change-event step: first the write connection's
-// change bounds learn that this batch deletes some, so they keep no read
-// that saw a delete the batch may yet roll back.
-func (p *pruner) changeEvents(candidates string) func(context.Context, time.Time) error {
-	del := p.simple(candidates, "change_events", "id", &p.res.ChangeEvents)
+// noting returns step del preceded by note, which tells a cache of the
+// write connection (change bounds, live silences) that this batch deletes
+// some of its rows, so it keeps no read that saw a delete the batch may
+// yet roll back.
+func (p *pruner) noting(note func(), del func(context.Context, time.Time) error) func(context.Context, time.Time) error {
 	return func(ctx context.Context, cutoff time.Time) error {
-		if p.t.c.changes != nil {
-			p.t.c.changes.deleting()
-		}
-		return del(ctx, cutoff)
-	}
-}
-
-// silences is the silence step: the write connection's silence cache
-// learns that this batch deletes some, as it does of any silence write.
-func (p *pruner) silences(candidates string) func(context.Context, time.Time) error {
-	del := p.simple(candidates, "silences", "id", &p.res.Silences)
-	return func(ctx context.Context, cutoff time.Time) error {
-		if p.t.c.silences != nil {
-			p.t.c.silences.written()
-		}
+		note()
 		return del(ctx, cutoff)
 	}
 }

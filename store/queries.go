@@ -116,12 +116,12 @@ const (
 // (and with it the batch-mates' savepoint chain), while on SQLite it would
 // not, so this keeps "conflict, then carry on" identical on both engines.
 
-// buildQueries returns the write-path SQL for d. This is the one place the
-// dialect's differences enter statement text.
 // alertsIncident is, in a read of alerts, the incident an alert belongs
 // to: its own (incident_id), else the one it is a symptom of.
 const alertsIncident = "COALESCE(NULLIF(incident_id, ''), symptom_of)"
 
+// buildQueries returns the write-path SQL for d. This is the one place the
+// dialect's differences enter statement text.
 func buildQueries(d *dialect) [numQueries]string {
 	var q [numQueries]string
 	q[ctlBegin] = d.begin
@@ -156,9 +156,9 @@ func buildQueries(d *dialect) [numQueries]string {
 	q[qLockUpstreamOfSentKey] = "SELECT 1 FROM incidents WHERE id IN (SELECT " + alertsIncident + " FROM alerts " +
 		"WHERE service_id = $1 AND sent_key = $2 AND sent_key <> '' AND status <> 'resolved' " +
 		"ORDER BY first_seen_at DESC, id DESC LIMIT 1)" + d.lockIncident
-	// The incident a resolve's symptom is a symptom of as read locked
+	// The incident of the alert a resolve or acknowledge read locked
 	// (FindOpenAlertToResolve, PG only), taken without waiting: the one
-	// locked before it, or, when a merge moved the symptom meanwhile, its
+	// locked before it, or, when a merge moved the alert meanwhile, its
 	// new one, which another may hold (lock_not_available).
 	q[qLockMovedUpstream] = "SELECT 1 FROM incidents WHERE id = $1" + d.lockIncident
 	if d.lockIncident != "" {

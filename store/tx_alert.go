@@ -71,8 +71,9 @@ func (t *tx) FindOpenAlertSkipLocked(ctx context.Context, serviceID, dedupKey st
 	return a, nil
 }
 
-// FindOpenAlertToResolve is FindOpenAlert for a resolve, which updates the
-// alert's incident (its counts, its status) or follows an open symptom on
+// FindOpenAlertToResolve is FindOpenAlert for a resolve or an acknowledge,
+// which update the alert's incident (its counts, its status) or follow an
+// open symptom on
 // the incident it is a symptom of. On PostgreSQL that incident is locked
 // first (queued, so it goes with the alert's read in one round trip): a
 // merge, a split, a promotion or a person's resolve locks the incident and
@@ -90,26 +91,27 @@ func (t *tx) FindOpenAlertToResolve(ctx context.Context, serviceID, dedupKey str
 	if t.c.keys != nil && t.c.keys.absent(serviceID, dedupKey) {
 		return nil, nil
 	}
-	if err := t.lockUpstream(ctx, qLockUpstreamOfOpenAlert, "lock the upstream incident of open alert", serviceID, dedupKey); err != nil {
+	if err := t.lockIncidentOf(ctx, qLockUpstreamOfOpenAlert, "lock the incident of open alert", serviceID, dedupKey); err != nil {
 		return nil, err
 	}
 	a, err := t.FindOpenAlert(ctx, serviceID, dedupKey)
 	if err != nil || a == nil {
 		return a, err
 	}
-	return a, t.lockMovedUpstream(ctx, a)
+	return a, t.lockMovedIncident(ctx, a)
 }
 
-// lockMovedUpstream locks, without waiting, the incident a (just read and
-// locked by a resolve) belongs to or is a symptom of (PG only; queued with
-// the next statement when the dialect pipelines). Usually the resolve
-// locked it before a (held: taken at once); but a merge holding that
-// incident may have moved a to another one while the resolve waited for
-// it, and locking that one now, after a, waited in a cycle with one that
-// holds it and locks its alerts (a promotion, a merge). Held by another, the request
-// fails with hypercare.ErrRunAlone: undone (a's lock released) and run
-// again in a transaction of its own, which locks the new incident first.
-func (t *tx) lockMovedUpstream(ctx context.Context, a *hypercare.Alert) error {
+// lockMovedIncident locks, without waiting, the incident a (just read and
+// locked by a resolve or acknowledge) belongs to or is a symptom of (PG
+// only; queued with the next statement when the dialect pipelines).
+// Usually lockIncidentOf locked it before a (held: taken at once); but a
+// merge holding that incident may have moved a to another one while the
+// lookup waited for it, and locking that one now, after a, waited in a
+// cycle with one that holds it and locks its alerts (a promotion, a
+// merge). Held by another, the request fails with hypercare.ErrRunAlone:
+// undone (a's lock released) and run again in a transaction of its own,
+// which locks the new incident first.
+func (t *tx) lockMovedIncident(ctx context.Context, a *hypercare.Alert) error {
 	id := a.SymptomOf
 	if id == "" {
 		id = a.IncidentID
@@ -117,8 +119,8 @@ func (t *tx) lockMovedUpstream(ctx context.Context, a *hypercare.Alert) error {
 	if id == "" {
 		return nil
 	}
-	busy := fmt.Errorf("resolve alert %q: its incident %q is locked by another transaction: %w", a.DedupKey, id, hypercare.ErrRunAlone)
-	const what = "lock the upstream incident of alert to resolve"
+	busy := fmt.Errorf("alert %q: its incident %q is locked by another transaction: %w", a.DedupKey, id, hypercare.ErrRunAlone)
+	const what = "lock the incident of the alert read"
 	if !t.s.d.pipeline {
 		if _, err := t.exec(ctx, qLockMovedUpstream, id); err != nil {
 			if lockNotAvailable(err) {
@@ -131,11 +133,11 @@ func (t *tx) lockMovedUpstream(ctx context.Context, a *hypercare.Alert) error {
 	return t.later(ctx, pendingWrite{id: qLockMovedUpstream, args: []any{id}, what: what, key: a.ID, busy: busy})
 }
 
-// lockUpstream runs q, which locks the incident the open alert of
-// (serviceID, key) is a symptom of (PG only), queued with the next
-// statement when the dialect pipelines: no round trip of its own. It may
-// lock nothing (no such alert, or no symptom).
-func (t *tx) lockUpstream(ctx context.Context, q qid, what, serviceID, key string) error {
+// lockIncidentOf runs q, which locks the incident the open alert of
+// (serviceID, key) belongs to or is a symptom of (PG only), queued with
+// the next statement when the dialect pipelines: no round trip of its own.
+// It may lock nothing (no such alert, or a suppressed one).
+func (t *tx) lockIncidentOf(ctx context.Context, q qid, what, serviceID, key string) error {
 	name := serviceID + "/" + key
 	if !t.s.d.pipeline {
 		if _, err := t.exec(ctx, q, serviceID, key); err != nil {
@@ -168,12 +170,13 @@ func (t *tx) FindOpenAlertBySentKey(ctx context.Context, serviceID, sentKey stri
 }
 
 // FindOpenAlertBySentKeyToResolve is FindOpenAlertBySentKey for a
-// resolve, as FindOpenAlertToResolve is FindOpenAlert's: on PostgreSQL
-// the incident the alert is a symptom of is locked before the alert (a
-// statement queued with the alert's read), the order merges and
-// promotions lock an incident and its symptoms in. Locking the symptom
-// first made a lock cycle with them that PostgreSQL broke by aborting a
-// batch after its deadlock_timeout. SQLite: FindOpenAlertBySentKey.
+// resolve or an acknowledge, as FindOpenAlertToResolve is FindOpenAlert's:
+// on PostgreSQL the incident the alert belongs to or is a symptom of is
+// locked before the alert (a statement queued with the alert's read), the
+// order merges and promotions lock an incident and its alerts in. Locking
+// the alert first made a lock cycle with them that PostgreSQL broke by
+// aborting a batch after its deadlock_timeout. SQLite:
+// FindOpenAlertBySentKey.
 func (t *tx) FindOpenAlertBySentKeyToResolve(ctx context.Context, serviceID, sentKey string) (*hypercare.Alert, error) {
 	if !t.s.d.nodes || t.c.alerts != nil {
 		return t.FindOpenAlertBySentKey(ctx, serviceID, sentKey)
@@ -181,14 +184,14 @@ func (t *tx) FindOpenAlertBySentKeyToResolve(ctx context.Context, serviceID, sen
 	if err := checkText("find open alert by sent key", "service_id", serviceID, "sent_key", sentKey); err != nil {
 		return nil, err
 	}
-	if err := t.lockUpstream(ctx, qLockUpstreamOfSentKey, "lock the upstream incident of open alert sent as", serviceID, sentKey); err != nil {
+	if err := t.lockIncidentOf(ctx, qLockUpstreamOfSentKey, "lock the incident of open alert sent as", serviceID, sentKey); err != nil {
 		return nil, err
 	}
 	a, err := t.FindOpenAlertBySentKey(ctx, serviceID, sentKey)
 	if err != nil || a == nil {
 		return a, err
 	}
-	return a, t.lockMovedUpstream(ctx, a)
+	return a, t.lockMovedIncident(ctx, a)
 }
 
 // SetAlertSentKey records the key alertID's trigger was sent with.

@@ -38,6 +38,9 @@ func (c *silenceCache) drop() { c.list, c.valid = nil, false }
 
 // written records a silence write by this connection.
 func (c *silenceCache) written() {
+	if c == nil { // no cache (PostgreSQL): nothing to forget
+		return
+	}
 	c.drop()
 	c.wrote = true
 }
@@ -97,6 +100,9 @@ func (c *changeCache) begin() { c.deleted = false }
 
 // deleting records that the batch deletes change events.
 func (c *changeCache) deleting() {
+	if c == nil { // no cache (PostgreSQL): nothing to forget
+		return
+	}
 	c.drop()
 	c.deleted = true
 }
