@@ -2,7 +2,6 @@ package intake
 
 import (
 	"context"
-	"database/sql"
 	"testing"
 	"time"
 
@@ -70,19 +69,7 @@ func movedSymptomResolve(t *testing.T, eng storetest.Engine) {
 	}
 	incs := b.incidents()
 	one, two := incs[0].ID, incs[1].ID
-	probe, err := sql.Open("pgx", storetest.PostgresURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer probe.Close()
-	waitForLockOr := func(what string, done chan error) {
-		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-			if len(done) > 0 || storetest.WaitsForLock(t, probe, "") {
-				return
-			}
-		}
-		t.Errorf("%s neither ended nor waited for a lock in 30 s", what)
-	}
+	probe := lockProbe(t)
 	// The second resolve of #2 (after the merge), holding #2 while the
 	// symptom's resolve holds s1.
 	promoted := make(chan error, 1)
@@ -96,7 +83,7 @@ func movedSymptomResolve(t *testing.T, eng storetest.Engine) {
 			_, err := (&incident.Service{Store: b.st, Clock: b.clk, Policies: b.in.Policy, Groupings: b.in.Grouping}).Resolve(ctx, "2", alice)
 			promoted <- err
 		}()
-		waitForLockOr("the resolve of #2", promoted)
+		untilDoneOrBlocked(t, probe, "", promoted, "the resolve of #2")
 	}
 	resolver := New(resolveHookStore{other.st, onResolveAlert}, b.clk)
 	resolver.SetIntegrations([]hypercare.Integration{b.its["shop"], b.its["db"], b.its["api"]})
@@ -113,7 +100,7 @@ func movedSymptomResolve(t *testing.T, eng storetest.Engine) {
 			_, err := resolver.Process(ctx, b.its["shop"], []hypercare.Event{action(hypercare.ActionResolve, "s1")})
 			resolved <- err
 		}()
-		waitForLockOr("the symptom's resolve", resolved)
+		untilDoneOrBlocked(t, probe, "", resolved, "the symptom's resolve")
 	}
 	responder := &incident.Service{Store: incidentHookStore{b.st, one, onMergeSource},
 		Clock: b.clk, Policies: b.in.Policy, Groupings: b.in.Grouping}

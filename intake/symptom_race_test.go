@@ -2,7 +2,6 @@ package intake
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"sync"
 	"testing"
@@ -62,11 +61,7 @@ func symptomRace(t *testing.T, eng storetest.Engine, act func(ctx context.Contex
 	if r := b.send("shop", triggerOf("s1", "Checkout errors", hypercare.SeverityCritical)); r[0].Outcome != hypercare.OutcomeSymptom {
 		t.Fatalf("s1: outcome %q, want symptom", r[0].Outcome)
 	}
-	probe, err := sql.Open("pgx", storetest.PostgresURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer probe.Close()
+	probe := lockProbe(t)
 	retriggered := make(chan error, 1)
 	once := false
 	hook := func() {
@@ -78,13 +73,7 @@ func symptomRace(t *testing.T, eng storetest.Engine, act func(ctx context.Contex
 			_, err := other.in.Process(ctx, b.its["shop"], []hypercare.Event{triggerOf("s1", "Checkout errors", hypercare.SeverityCritical)})
 			retriggered <- err
 		}()
-		// Until the re-trigger committed, or waits for a lock.
-		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-			if len(retriggered) > 0 || storetest.WaitsForLock(t, probe, "%alerts%") {
-				return
-			}
-		}
-		t.Error("the re-trigger neither committed nor waited for a lock in 30 s")
+		untilDoneOrBlocked(t, probe, "%alerts%", retriggered, "the re-trigger")
 	}
 	responder := &incident.Service{Store: symptomHookStore{b.st, hook}, Clock: b.clk, Policies: b.in.Policy, Groupings: b.in.Grouping}
 	act(ctx, responder, b)
