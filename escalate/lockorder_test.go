@@ -2,7 +2,6 @@ package escalate_test
 
 import (
 	"context"
-	"database/sql"
 	"testing"
 	"time"
 
@@ -61,11 +60,7 @@ func TestDueStepAndAcknowledgeDoNotDeadlock(t *testing.T) {
 			a, b := newNode(t, opts, clk, dir), newNode(t, opts, clk, dir)
 			inc := a.trigger(t, "k1", hypercare.SeverityCritical) // level 1 paged at once
 			clk.Advance(5 * time.Minute)                          // level 2 is due
-			probe, err := sql.Open("pgx", storetest.PostgresURL(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer probe.Close()
+			probe := storetest.NewLockProbe(t, opts.DatabaseURL)
 			stepped := make(chan error, 1)
 			once := false
 			svc := &incident.Service{Store: alertsHookStore{a.st, func() {
@@ -77,13 +72,7 @@ func TestDueStepAndAcknowledgeDoNotDeadlock(t *testing.T) {
 					_, err := b.eng.RunDue(b.ctx)
 					stepped <- err
 				}()
-				// Until the other node's pass ended, or waits for a lock.
-				for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-					if len(stepped) > 0 || storetest.WaitsForLock(t, probe, "%FROM incidents WHERE id%") {
-						return
-					}
-				}
-				t.Error("the other node's pass neither ended nor waited for a lock in 30 s")
+				probe.UntilDoneOrBlocked(t, "%FROM incidents WHERE id%", stepped, "the other node's pass")
 			}}, Clock: clk}
 			if _, err := svc.Acknowledge(a.ctx, inc.ID, responder); err != nil {
 				t.Fatal(err)

@@ -1,7 +1,6 @@
 package escalate_test
 
 import (
-	"database/sql"
 	"testing"
 	"time"
 
@@ -50,11 +49,7 @@ func TestManualEscalationBesideALaterTurnRunsAlone(t *testing.T) {
 				t.Fatal(err)
 			}
 			clk.Set(t0.Add(time.Minute))
-			probe, err := sql.Open("pgx", storetest.PostgresURL(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer probe.Close()
+			probe := storetest.NewLockProbe(t, opts.DatabaseURL)
 
 			// r0 keeps shop's writer busy until r1 and the escalation
 			// are queued behind it: they then run as one batch.
@@ -78,12 +73,7 @@ func TestManualEscalationBesideALaterTurnRunsAlone(t *testing.T) {
 						stepped <- err
 					}()
 					// Until b's batch ended, or waits for a lock (pb's).
-					for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-						if len(stepped) > 0 || storetest.WaitsForLock(t, probe, "") {
-							return nil
-						}
-					}
-					t.Error("b's batch neither ended nor waited for a lock in 30 s")
+					probe.UntilDoneOrBlocked(t, "", stepped, "b's batch")
 					return nil
 				})
 			}()

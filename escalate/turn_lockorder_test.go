@@ -2,7 +2,6 @@ package escalate_test
 
 import (
 	"context"
-	"database/sql"
 	"io"
 	"log/slog"
 	"testing"
@@ -143,11 +142,7 @@ func turnsInOneOrder(t *testing.T, eng storetest.Engine, zLater bool) {
 		t.Fatal(err)
 	}
 	clk.Set(t0.Add(time.Minute))
-	probe, err := sql.Open("pgx", storetest.PostgresURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer probe.Close()
+	probe := storetest.NewLockProbe(t, opts.DatabaseURL)
 	stepped := make(chan error, 1)
 	once := false
 	hook := func() {
@@ -161,12 +156,7 @@ func turnsInOneOrder(t *testing.T, eng storetest.Engine, zLater bool) {
 			stepped <- err
 		}()
 		// Until the other node's batch ended, or waits for a lock.
-		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-			if len(stepped) > 0 || storetest.WaitsForLock(t, probe, "") {
-				return
-			}
-		}
-		t.Error("the other node's batch neither ended nor waited for a lock in 30 s")
+		probe.UntilDoneOrBlocked(t, "", stepped, "the other node's batch")
 	}
 	engA := escalate.New(turnHookStore{a.st, hook}, clk, dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if n, err := engA.RunDue(a.ctx); err != nil || n != 2 {

@@ -2,9 +2,7 @@ package intake
 
 import (
 	"context"
-	"database/sql"
 	"testing"
-	"time"
 
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/incident"
@@ -54,11 +52,7 @@ func TestAcknowledgeKeepsConcurrentRetrigger(t *testing.T) {
 			h := newNoiseHarness(t, eng, nil)
 			other := h.secondNode(t, nil)
 			res := h.send("shop", triggerOf("k1", "Checkout 5xx above 5%", hypercare.SeverityCritical))
-			probe, err := sql.Open("pgx", storetest.PostgresURL(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer probe.Close()
+			probe := storetest.NewLockProbe(t, h.opts.DatabaseURL)
 			retriggered := make(chan error, 1)
 			once := false
 			svc := &incident.Service{Store: hookStore{h.st, func() {
@@ -72,12 +66,7 @@ func TestAcknowledgeKeepsConcurrentRetrigger(t *testing.T) {
 					retriggered <- err
 				}()
 				// Until the re-trigger committed, or waits for a lock.
-				for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-					if len(retriggered) > 0 || storetest.WaitsForLock(t, probe, "%alerts%") {
-						return
-					}
-				}
-				t.Error("the re-trigger neither committed nor waited for a lock in 30 s")
+				probe.UntilDoneOrBlocked(t, "%alerts%", retriggered, "the re-trigger")
 			}}, Clock: h.clk}
 			actor := hypercare.Actor{Type: hypercare.ActorUser, ID: "alice", Name: "Alice"}
 			if _, err := svc.Acknowledge(ctx, res[0].IncidentID, actor); err != nil {
@@ -87,7 +76,7 @@ func TestAcknowledgeKeepsConcurrentRetrigger(t *testing.T) {
 				t.Fatal(err)
 			}
 			var a hypercare.Alert
-			err = h.st.Write(ctx, "check", func(tx hypercare.Tx) error {
+			err := h.st.Write(ctx, "check", func(tx hypercare.Tx) error {
 				alerts, err := tx.AlertsOfIncident(ctx, res[0].IncidentID)
 				if err == nil && len(alerts) == 1 {
 					a = alerts[0]

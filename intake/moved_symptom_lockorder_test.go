@@ -69,7 +69,7 @@ func movedSymptomResolve(t *testing.T, eng storetest.Engine) {
 	}
 	incs := b.incidents()
 	one, two := incs[0].ID, incs[1].ID
-	probe := lockProbe(t)
+	probe := storetest.NewLockProbe(t, b.opts.DatabaseURL)
 	// The second resolve of #2 (after the merge), holding #2 while the
 	// symptom's resolve holds s1.
 	promoted := make(chan error, 1)
@@ -83,7 +83,7 @@ func movedSymptomResolve(t *testing.T, eng storetest.Engine) {
 			_, err := (&incident.Service{Store: b.st, Clock: b.clk, Policies: b.in.Policy, Groupings: b.in.Grouping}).Resolve(ctx, "2", alice)
 			promoted <- err
 		}()
-		untilDoneOrBlocked(t, probe, "", promoted, "the resolve of #2")
+		probe.UntilDoneOrBlocked(t, "", promoted, "the resolve of #2")
 	}
 	resolver := New(resolveHookStore{other.st, onResolveAlert}, b.clk)
 	resolver.SetIntegrations([]hypercare.Integration{b.its["shop"], b.its["db"], b.its["api"]})
@@ -100,7 +100,7 @@ func movedSymptomResolve(t *testing.T, eng storetest.Engine) {
 			_, err := resolver.Process(ctx, b.its["shop"], []hypercare.Event{action(hypercare.ActionResolve, "s1")})
 			resolved <- err
 		}()
-		untilDoneOrBlocked(t, probe, "", resolved, "the symptom's resolve")
+		probe.UntilDoneOrBlocked(t, "", resolved, "the symptom's resolve")
 	}
 	responder := &incident.Service{Store: incidentHookStore{b.st, one, onMergeSource},
 		Clock: b.clk, Policies: b.in.Policy, Groupings: b.in.Grouping}

@@ -2,7 +2,6 @@ package intake
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"testing"
 	"time"
@@ -116,7 +115,7 @@ func eventBesideAction(t *testing.T, b, other *noiseHarness, act func(context.Co
 	want := map[hypercare.Action]hypercare.Status{hypercare.ActionResolve: hypercare.StatusResolved,
 		hypercare.ActionAcknowledge: hypercare.StatusAcknowledged}[evAction]
 	ctx := context.Background()
-	probe := lockProbe(t)
+	probe := storetest.NewLockProbe(t, b.opts.DatabaseURL)
 	resolved := make(chan error, 1)
 	once := false
 	hook := func() {
@@ -128,7 +127,7 @@ func eventBesideAction(t *testing.T, b, other *noiseHarness, act func(context.Co
 			_, err := other.in.Process(ctx, b.its["shop"], []hypercare.Event{action(evAction, key)})
 			resolved <- err
 		}()
-		untilDoneOrBlocked(t, probe, "", resolved, fmt.Sprintf("the alert's %s", evAction))
+		probe.UntilDoneOrBlocked(t, "", resolved, fmt.Sprintf("the alert's %s", evAction))
 	}
 	responder := &incident.Service{Store: incidentHookStore{b.st, b.incidents()[0].ID, hook},
 		Clock: b.clk, Policies: b.in.Policy, Groupings: b.in.Grouping}
@@ -168,31 +167,4 @@ func settledAlert(t *testing.T, b *noiseHarness, key, storedKey string, want hyp
 	}
 	t.Fatalf("%s not found", storedKey)
 	return hypercare.Alert{}
-}
-
-// untilDoneOrBlocked returns once the write reporting on done has ended or
-// a statement of the database (one whose text matches like, "" for any)
-// waits for a lock: a concurrent write started from a hook has reached
-// the point the test interleaves at. It gives up after 30 s with an error
-// naming what.
-func untilDoneOrBlocked(t *testing.T, probe *sql.DB, like string, done chan error, what string) {
-	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		if len(done) > 0 || storetest.WaitsForLock(t, probe, like) {
-			return
-		}
-	}
-	t.Errorf("%s neither ended nor waited for a lock in 30 s", what)
-}
-
-// lockProbe is a connection to the test database for storetest.WaitsForLock,
-// closed when the test ends.
-func lockProbe(t *testing.T) *sql.DB {
-	t.Helper()
-	probe, err := sql.Open("pgx", storetest.PostgresURL(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { probe.Close() })
-	return probe
 }

@@ -61,7 +61,7 @@ func symptomRace(t *testing.T, eng storetest.Engine, act func(ctx context.Contex
 	if r := b.send("shop", triggerOf("s1", "Checkout errors", hypercare.SeverityCritical)); r[0].Outcome != hypercare.OutcomeSymptom {
 		t.Fatalf("s1: outcome %q, want symptom", r[0].Outcome)
 	}
-	probe := lockProbe(t)
+	probe := storetest.NewLockProbe(t, b.opts.DatabaseURL)
 	retriggered := make(chan error, 1)
 	once := false
 	hook := func() {
@@ -73,7 +73,7 @@ func symptomRace(t *testing.T, eng storetest.Engine, act func(ctx context.Contex
 			_, err := other.in.Process(ctx, b.its["shop"], []hypercare.Event{triggerOf("s1", "Checkout errors", hypercare.SeverityCritical)})
 			retriggered <- err
 		}()
-		untilDoneOrBlocked(t, probe, "%alerts%", retriggered, "the re-trigger")
+		probe.UntilDoneOrBlocked(t, "%alerts%", retriggered, "the re-trigger")
 	}
 	responder := &incident.Service{Store: symptomHookStore{b.st, hook}, Clock: b.clk, Policies: b.in.Policy, Groupings: b.in.Grouping}
 	act(ctx, responder, b)

@@ -121,6 +121,9 @@ func schemaURL(t testing.TB, base string) string {
 
 	q := u.Query()
 	q.Set("search_path", schema)
+	// The sessions of one test are told apart from other tests' by it
+	// (LockProbe).
+	q.Set("application_name", schema)
 	// A test's commits need not wait for PostgreSQL's WAL flush: nothing
 	// here survives a PostgreSQL crash, and a store open (38 migrations)
 	// took ~300 ms instead of ~230.
