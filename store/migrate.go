@@ -19,9 +19,24 @@ import (
 //go:embed migrations
 var migrationFiles embed.FS
 
-// migrateLockKey is the pg_advisory_lock key held while migrating, so
-// nodes starting at once do not race ("hypercar" in ASCII).
+// migrateLockKey is the pg_advisory_lock key held while migrating the
+// public schema, so nodes starting at once do not race ("hypercar" in
+// ASCII).
 const migrateLockKey = 0x6879706572636172
+
+// migrateLockSQL and migrateUnlockSQL take and release the migration lock
+// of the connection's schema. Advisory locks are database-wide but a
+// deployment is one schema: deployments (or test schemas) sharing a
+// database used to migrate one at a time. The public schema keeps the key
+// every release took, so a node of an older release starting beside a
+// newer one still waits for it; every other schema has a key of its own,
+// as its NOTIFY channel does (streamChannelOf).
+const (
+	migrateLockSQL   = "SELECT pg_advisory_lock(" + migrateKeySQL + ")"
+	migrateUnlockSQL = "SELECT pg_advisory_unlock(" + migrateKeySQL + ")"
+	migrateKeySQL    = "CASE WHEN current_schema() = 'public' THEN $1::bigint " +
+		"ELSE hashtextextended(current_schema() || ':migrate', 0) END"
+)
 
 type migration struct {
 	version int64
@@ -68,10 +83,10 @@ func (s *Store) migrate(ctx context.Context) error {
 			return fmt.Errorf("migrate: %w", err)
 		}
 		defer conn.Close()
-		if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", int64(migrateLockKey)); err != nil {
+		if _, err := conn.ExecContext(ctx, migrateLockSQL, int64(migrateLockKey)); err != nil {
 			return fmt.Errorf("migrate: take advisory lock: %w", err)
 		}
-		defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", int64(migrateLockKey))
+		defer conn.ExecContext(context.WithoutCancel(ctx), migrateUnlockSQL, int64(migrateLockKey))
 	}
 	if _, err := conn.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS schema_migrations ("+
 		"version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"); err != nil {
