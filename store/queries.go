@@ -361,9 +361,10 @@ func buildNoiseQueries(q *[numQueries]string, d *dialect) {
 		"AND status <> 'resolved' ORDER BY number DESC LIMIT 1" + d.lockIncident
 	q[qOpenIncidents] = "SELECT " + incidentCols + " FROM incidents WHERE service_id = $1 " +
 		"AND status <> 'resolved' ORDER BY number DESC " + d.limit(2)
+	// The <> '' terms are the feature indexes' predicates (migration 0040).
 	q[qOpenIncidentWithFeatures] = "SELECT " + incidentCols + " FROM incidents WHERE service_id = $1 " +
-		"AND status <> 'resolved' AND (features = $2 OR last_features = $2) AND last_alert_at >= $3 " +
-		"ORDER BY number DESC LIMIT 1" + d.lockIncident
+		"AND status <> 'resolved' AND ((features = $2 AND features <> '') OR (last_features = $2 AND last_features <> '')) " +
+		"AND last_alert_at >= $3 ORDER BY number DESC LIMIT 1" + d.lockIncident
 	// incidents_open_group's predicate, so both engines use it.
 	q[qOpenIncidentOfGroup] = "SELECT " + incidentCols + " FROM incidents WHERE service_id = $1 " +
 		"AND group_key = $2 AND group_key <> '' AND status <> 'resolved' ORDER BY number DESC LIMIT 1" + d.lockIncident
