@@ -28,7 +28,11 @@ func (s *Service) Merge(ctx context.Context, ref string, sources []string, actor
 	if err != nil {
 		return nil, err
 	}
-	return s.transition(ctx, ref, func(tx hypercare.Tx, target *hypercare.Incident, now time.Time) error {
+	ids := make([]string, len(found))
+	for i, f := range found {
+		ids[i] = f.ID
+	}
+	return s.transitionWith(ctx, ref, ids, func(tx hypercare.Tx, target *hypercare.Incident, now time.Time) error {
 		if target.Status == hypercare.StatusResolved {
 			return hypercare.Errorf(hypercare.CodeConflict, "incident %d is resolved: merge into an open incident", target.Number)
 		}

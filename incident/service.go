@@ -3,6 +3,7 @@ package incident
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -149,15 +150,35 @@ func checkNote(message string) error {
 // transition finds the incident, then runs change on a fresh copy read
 // inside the write transaction, and returns the incident as committed.
 func (s *Service) transition(ctx context.Context, ref string, change func(hypercare.Tx, *hypercare.Incident, time.Time) error) (*hypercare.Incident, error) {
+	return s.transitionWith(ctx, ref, nil, change)
+}
+
+// transitionWith is transition for a change of more incidents than the
+// target (a merge's sources): it first reads, and so locks on PostgreSQL,
+// the target and others in ascending ID order. Two such changes of the
+// same incidents (a merge of #1 into #2 and one of #2 into #1 at once)
+// then wait for each other instead of each holding what the other waits
+// for until PostgreSQL aborts one and the store runs its batch again.
+func (s *Service) transitionWith(ctx context.Context, ref string, others []string,
+	change func(hypercare.Tx, *hypercare.Incident, time.Time) error) (*hypercare.Incident, error) {
 	found, err := s.Lookup(ctx, ref)
 	if err != nil {
 		return nil, err
 	}
+	ids := append(slices.Clone(others), found.ID)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
 	var result *hypercare.Incident
 	err = s.Store.Write(ctx, found.ServiceID, func(tx hypercare.Tx) error {
-		inc, err := tx.GetIncident(ctx, found.ID)
-		if err != nil {
-			return err
+		var inc *hypercare.Incident
+		for _, id := range ids {
+			got, err := tx.GetIncident(ctx, id)
+			if err != nil {
+				return err
+			}
+			if id == found.ID {
+				inc = got
+			}
 		}
 		if err := change(tx, inc, s.Clock.Now()); err != nil {
 			return err
