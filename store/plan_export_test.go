@@ -26,7 +26,7 @@ type PlanCase struct {
 // PlanTables are the tables that grow with traffic: a plan may read them
 // only through an index named in its case's Uses.
 var PlanTables = []string{"alerts", "incidents", "events", "timeline", "notifications", "change_events",
-	"stream_events", "escalations", "symptom_grace", "incident_feedback"}
+	"stream_events", "escalations", "symptom_grace", "incident_feedback", "silences"}
 
 // PlanNow is the time the cases read at: inside the span of the rows
 // seed_reads_test.go writes, so PostgreSQL plans for realistic ranges.
@@ -161,6 +161,24 @@ func (s *Store) addDetailCases(add func(string, string, []any, ...string)) {
 	add("noise: key summary", noisySummarySQL, []any{"svc-03", "key-17"}, "alerts_dedup_service")
 	q, _ := rangeQuery("plan", "occurred_at", "", from, to, "")
 	add("window summary: freeze changes", freezeChangesSQL(q.sql(), "10"), q.args, "change_events_at")
+	s.addSilenceCases(add)
+}
+
+// addSilenceCases adds GET /api/v1/silences?state=&cursor= and the live
+// silences the writer and the web UI read.
+func (s *Store) addSilenceCases(add func(string, string, []any, ...string)) {
+	built := builder(add)
+	sf := func(state, cursor string) (string, []any, int, error) {
+		return listSilencesSQL(hypercare.SilenceFilter{State: state, At: PlanNow, Page: hypercare.Page{Limit: 25, Cursor: cursor}})
+	}
+	cursor := pairCursor(micros(PlanNow), "s-1")
+	for state, index := range map[string]string{"": "silences_created", "expired": "silences_created",
+		"pending": "silences_ends", "active": "silences_ends"} {
+		built("silences state="+state, index)(sf(state, ""))
+		built("silences state="+state+" cursor", index)(sf(state, cursor))
+	}
+	add("live silences (web UI)", liveSilencesSQL, []any{micros(PlanNow), 25}, "silences_ends")
+	add("active silences (writer)", s.q[qActiveSilences], []any{micros(PlanNow)}, "silences_ends")
 }
 
 // builder returns add for queries built with their arguments.

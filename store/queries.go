@@ -339,7 +339,7 @@ func buildEscalationQueries(q *[numQueries]string, d *dialect) {
 	q[qDeleteFeed] = "DELETE FROM calendar_feeds WHERE id = $1"
 	// Read for every incident intake opens (maintenance and silences), so
 	// it is prepared like the rest of the write path.
-	q[qActiveSilences] = "SELECT " + silenceCols + " FROM silences WHERE ends_at > $1 ORDER BY created_at, id"
+	q[qActiveSilences] = "SELECT " + silenceCols + " FROM silences WHERE ends_at > $1 ORDER BY " + byCreation + ", id"
 	q[qSaveChatThread] = "INSERT INTO chat_threads (incident_id, address, channel, ref, created_at) " +
 		"VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING"
 	q[qRecentPages] = recentPagesSQL

@@ -105,6 +105,12 @@ func seedReads(ctx context.Context, db *sql.DB, dialect string, n int) error {
 			"last_error, due_at, created_at, sent_at",
 			id("nt-", "i") + ", " + id("inc-", "i") + ", 'user-' || (i % " + fmt.Sprint(seedUsers) + "), 'sms-1', 'sms', 0, 0, 0, '', " +
 				"'sent', 1, '', " + at("i") + ", " + at("i") + ", " + at("i")},
+		// Silences, an hour each, made over the month before PlanNow: all
+		// but the newest 1 % ended by then (automation silencing every
+		// deploy), one per 10 incidents.
+		{"silences", "id, matchers, services, starts_at, ends_at, comment, created_by, created_at",
+			id("sl-", "i") + ", '[]', '[]', " + at("i * 5") + ", " + at("i * 5") + " + CASE WHEN i > " + fmt.Sprint(n/10-n/1000) +
+				" THEN 86400000000000 ELSE 3600000000 END, 'deploy', 'user-1', " + at("i * 5")},
 		{"incident_feedback", "incident_id, verdict, note, actor_type, actor_id, actor_name, at",
 			id("inc-", "i * 100") + ", 'noise', '', 'user', 'user-1', 'User 1', " + at("i * 100")},
 		{"events", "id, received_at, integration_id, service_id, action, dedup_key, alert_id, incident_id, outcome, payload",
@@ -113,8 +119,11 @@ func seedReads(ctx context.Context, db *sql.DB, dialect string, n int) error {
 	}
 	for _, t := range tables {
 		rows := n
-		if t.table == "incident_feedback" {
+		switch t.table {
+		case "incident_feedback":
 			rows = n / 100 // a verdict on one incident in 100
+		case "silences":
+			rows = n / 10
 		}
 		for lo := 1; lo <= rows; lo += seedChunk {
 			prefix, from := d.series(lo, min(lo+seedChunk-1, rows))

@@ -123,11 +123,20 @@ const suppressedIncidentsSQL = "SELECT id FROM incidents WHERE suppressed_by = $
 	"AND status <> 'resolved' ORDER BY number"
 
 // ListLiveSilences returns the silences not ended at at, newest first, at
-// most limit (a range of silences_ends).
+// most limit (a range of silences_ends; byCreation says why).
 func (s *Store) ListLiveSilences(ctx context.Context, at time.Time, limit int) ([]hypercare.Silence, error) {
-	return readAll(ctx, s, "list live silences", "SELECT "+silenceCols+" FROM silences WHERE ends_at > $1 "+
-		"ORDER BY created_at DESC, id DESC LIMIT $2", []any{micros(at), limit}, scanSilence)
+	return readAll(ctx, s, "list live silences", liveSilencesSQL, []any{micros(at), limit}, scanSilence)
 }
+
+// liveSilencesSQL is ListLiveSilences' read.
+const liveSilencesSQL = "SELECT " + silenceCols + " FROM silences WHERE ends_at > $1 " +
+	"ORDER BY " + byCreation + " DESC, id DESC LIMIT $2"
+
+// byCreation orders the reads of silences not yet ended by creation time
+// without silences_created: the unary + keeps both engines from walking
+// that index (every silence ever made, kept until retention prunes it)
+// for the few not yet ended, which silences_ends finds as a range.
+const byCreation = "+created_at"
 
 // ListSilences returns one page of the silences f selects, newest first
 // (created_at, then ID), and the next page's cursor ("" after the last).
@@ -141,19 +150,23 @@ func (s *Store) ListSilences(ctx context.Context, f hypercare.SilenceFilter) ([]
 }
 
 // listSilencesSQL builds ListSilences' read: a keyset page on (created_at,
-// id), the state a condition on the times (a range of silences_ends but
-// for expired). Silences are few; no index orders them by creation.
+// id), the state a condition on the times. All silences and the expired
+// ones (most of them) are read in silences_created's order; the pending and
+// active ones (not ended) as a range of silences_ends (byCreation).
 func listSilencesSQL(f hypercare.SilenceFilter) (string, []any, int, error) {
 	var q query
 	at := micros(f.At)
+	order := "created_at"
 	switch f.State {
 	case "":
 	case "pending":
 		q.where("ends_at > " + q.arg(at))
 		q.where("starts_at > " + q.arg(at))
+		order = byCreation
 	case "active":
 		q.where("ends_at > " + q.arg(at))
 		q.where("starts_at <= " + q.arg(at))
+		order = byCreation
 	case "expired":
 		q.where("ends_at <= " + q.arg(at))
 	default:
@@ -169,7 +182,7 @@ func listSilencesSQL(f hypercare.SilenceFilter) (string, []any, int, error) {
 		q.where("(created_at < " + c + " OR (created_at = " + c + " AND id < " + i + "))")
 	}
 	limit := pageLimit(f.Page)
-	return "SELECT " + silenceCols + " FROM silences" + q.sql() + " ORDER BY created_at DESC, id DESC LIMIT " +
+	return "SELECT " + silenceCols + " FROM silences" + q.sql() + " ORDER BY " + order + " DESC, id DESC LIMIT " +
 		q.arg(limit+1), q.args, limit, nil
 }
 
