@@ -60,24 +60,13 @@ func TestDueStepAndAcknowledgeDoNotDeadlock(t *testing.T) {
 			a, b := newNode(t, opts, clk, dir), newNode(t, opts, clk, dir)
 			inc := a.trigger(t, "k1", hypercare.SeverityCritical) // level 1 paged at once
 			clk.Advance(5 * time.Minute)                          // level 2 is due
-			probe := storetest.NewLockProbe(t, opts.DatabaseURL)
-			stepped := make(chan error, 1)
-			once := false
-			svc := &incident.Service{Store: alertsHookStore{a.st, func() {
-				if once {
-					return
-				}
-				once = true
-				go func() {
-					_, err := b.eng.RunDue(b.ctx)
-					stepped <- err
-				}()
-				probe.UntilDoneOrBlocked(t, "%FROM incidents WHERE id%", stepped, "the other node's pass")
-			}}, Clock: clk}
+			step := storetest.NewLockProbe(t, opts.DatabaseURL).Interleave(t, "%FROM incidents WHERE id%", "the other node's pass",
+				func() error { _, err := b.eng.RunDue(b.ctx); return err })
+			svc := &incident.Service{Store: alertsHookStore{a.st, step.Hook}, Clock: clk}
 			if _, err := svc.Acknowledge(a.ctx, inc.ID, responder); err != nil {
 				t.Fatal(err)
 			}
-			if err := <-stepped; err != nil {
+			if err := step.Err(); err != nil {
 				t.Fatal(err)
 			}
 			if ra, rb := a.st.WriteStats().Retries, b.st.WriteStats().Retries; ra+rb != 0 {

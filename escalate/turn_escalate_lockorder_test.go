@@ -59,21 +59,16 @@ func TestManualEscalationBesideALaterTurnRunsAlone(t *testing.T) {
 				r0 <- a.st.Write(a.ctx, "shop", func(hypercare.Tx) error { close(busy); <-release; return nil })
 			}()
 			<-busy
-			stepped, r1 := make(chan error, 1), make(chan error, 1)
-			once := false
+			step := probe.Interleave(t, "", "b's batch", func() error { _, err := b.eng.RunDue(b.ctx); return err })
+			r1 := make(chan error, 1)
 			go func() {
 				r1 <- a.st.Write(a.ctx, "shop", func(tx hypercare.Tx) error {
-					// As a request paging api's incident under pb.
-					if _, err := tx.NextTurn(a.ctx, "pb", 0); err != nil || once {
+					// As a request paging api's incident under pb; then
+					// b's batch, until it ended or waits for a lock (pb's).
+					if _, err := tx.NextTurn(a.ctx, "pb", 0); err != nil {
 						return err
 					}
-					once = true
-					go func() {
-						_, err := b.eng.RunDue(b.ctx)
-						stepped <- err
-					}()
-					// Until b's batch ended, or waits for a lock (pb's).
-					probe.UntilDoneOrBlocked(t, "", stepped, "b's batch")
+					step.Hook()
 					return nil
 				})
 			}()
@@ -98,10 +93,7 @@ func TestManualEscalationBesideALaterTurnRunsAlone(t *testing.T) {
 					t.Fatalf("%s: %v", name, err)
 				}
 			}
-			if !once {
-				t.Fatal("r1 never ran")
-			}
-			if err := <-stepped; err != nil {
+			if err := step.Err(); err != nil {
 				t.Fatal(err)
 			}
 			if ra, rb := a.st.WriteStats().Retries, b.st.WriteStats().Retries; ra+rb != 0 {

@@ -142,30 +142,18 @@ func turnsInOneOrder(t *testing.T, eng storetest.Engine, zLater bool) {
 		t.Fatal(err)
 	}
 	clk.Set(t0.Add(time.Minute))
-	probe := storetest.NewLockProbe(t, opts.DatabaseURL)
-	stepped := make(chan error, 1)
-	once := false
-	hook := func() {
-		if once {
-			return
-		}
-		once = true
+	// The other node's batch, once a's took a turn; a's waits until it
+	// ended or waits for a lock.
+	step := storetest.NewLockProbe(t, opts.DatabaseURL).Interleave(t, "", "the other node's batch", func() error {
 		clk.Set(t0.Add(3 * time.Minute)) // w (and z) are due
-		go func() {
-			_, err := b.eng.RunDue(b.ctx)
-			stepped <- err
-		}()
-		// Until the other node's batch ended, or waits for a lock.
-		probe.UntilDoneOrBlocked(t, "", stepped, "the other node's batch")
-	}
-	engA := escalate.New(turnHookStore{a.st, hook}, clk, dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		_, err := b.eng.RunDue(b.ctx)
+		return err
+	})
+	engA := escalate.New(turnHookStore{a.st, step.Hook}, clk, dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if n, err := engA.RunDue(a.ctx); err != nil || n != 2 {
 		t.Fatalf("a's batch: %d steps, %v; want x and y", n, err)
 	}
-	if !once {
-		t.Fatal("a's batch took no turn")
-	}
-	if err := <-stepped; err != nil {
+	if err := step.Err(); err != nil {
 		t.Fatal(err)
 	}
 	if ra, rb := a.st.WriteStats().Retries, b.st.WriteStats().Retries; ra+rb != 0 {

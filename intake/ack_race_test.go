@@ -52,27 +52,17 @@ func TestAcknowledgeKeepsConcurrentRetrigger(t *testing.T) {
 			h := newNoiseHarness(t, eng, nil)
 			other := h.secondNode(t, nil)
 			res := h.send("shop", triggerOf("k1", "Checkout 5xx above 5%", hypercare.SeverityCritical))
-			probe := storetest.NewLockProbe(t, h.opts.DatabaseURL)
-			retriggered := make(chan error, 1)
-			once := false
-			svc := &incident.Service{Store: hookStore{h.st, func() {
-				if once {
-					return
-				}
-				once = true
-				go func() {
-					_, err := other.in.Process(ctx, h.its["shop"],
-						[]hypercare.Event{triggerOf("k1", "Checkout 5xx above 5%", hypercare.SeverityCritical)})
-					retriggered <- err
-				}()
-				// Until the re-trigger committed, or waits for a lock.
-				probe.UntilDoneOrBlocked(t, "%alerts%", retriggered, "the re-trigger")
-			}}, Clock: h.clk}
+			retrigger := storetest.NewLockProbe(t, h.opts.DatabaseURL).Interleave(t, "%alerts%", "the re-trigger", func() error {
+				_, err := other.in.Process(ctx, h.its["shop"],
+					[]hypercare.Event{triggerOf("k1", "Checkout 5xx above 5%", hypercare.SeverityCritical)})
+				return err
+			})
+			svc := &incident.Service{Store: hookStore{h.st, retrigger.Hook}, Clock: h.clk}
 			actor := hypercare.Actor{Type: hypercare.ActorUser, ID: "alice", Name: "Alice"}
 			if _, err := svc.Acknowledge(ctx, res[0].IncidentID, actor); err != nil {
 				t.Fatal(err)
 			}
-			if err := <-retriggered; err != nil {
+			if err := retrigger.Err(); err != nil {
 				t.Fatal(err)
 			}
 			var a hypercare.Alert

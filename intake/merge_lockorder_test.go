@@ -38,28 +38,15 @@ func TestOppositeMergesWaitForEachOther(t *testing.T) {
 			if hi.ID < lo.ID {
 				lo, hi = hi, lo
 			}
-			probe := storetest.NewLockProbe(t, b.opts.DatabaseURL)
-			theirs := make(chan error, 1)
-			once := false
-			hook := func() {
-				if once {
-					return
-				}
-				once = true
-				go func() {
-					peer := &incident.Service{Store: other.st, Clock: other.clk, Policies: other.in.Policy, Groupings: other.in.Grouping}
-					_, err := peer.Merge(ctx, hi.ID, []string{lo.ID}, alice)
-					theirs <- err
-				}()
-				probe.UntilDoneOrBlocked(t, "", theirs, "the other node's merge")
-			}
-			responder := &incident.Service{Store: incidentHookStore{b.st, lo.ID, hook}, Clock: b.clk,
+			peer := &incident.Service{Store: other.st, Clock: other.clk, Policies: other.in.Policy, Groupings: other.in.Grouping}
+			theirs := storetest.NewLockProbe(t, b.opts.DatabaseURL).Interleave(t, "", "the other node's merge", func() error {
+				_, err := peer.Merge(ctx, hi.ID, []string{lo.ID}, alice)
+				return err
+			})
+			responder := &incident.Service{Store: incidentHookStore{b.st, lo.ID, theirs.Hook}, Clock: b.clk,
 				Policies: b.in.Policy, Groupings: b.in.Grouping}
 			_, mine := responder.Merge(ctx, lo.ID, []string{hi.ID}, alice)
-			if !once {
-				t.Fatal("the merge read no incident")
-			}
-			if err := <-theirs; (mine == nil) == (err == nil) {
+			if err := theirs.Err(); (mine == nil) == (err == nil) {
 				t.Fatalf("merges: %v and %v; want one done and one refused", mine, err)
 			}
 			noDeadlockRerun(t, b, other)

@@ -72,48 +72,32 @@ func movedSymptomResolve(t *testing.T, eng storetest.Engine) {
 	probe := storetest.NewLockProbe(t, b.opts.DatabaseURL)
 	// The second resolve of #2 (after the merge), holding #2 while the
 	// symptom's resolve holds s1.
-	promoted := make(chan error, 1)
-	promoting := false
+	promote := probe.Interleave(t, "", "the resolve of #2", func() error {
+		_, err := (&incident.Service{Store: b.st, Clock: b.clk, Policies: b.in.Policy, Groupings: b.in.Grouping}).Resolve(ctx, "2", alice)
+		return err
+	})
 	onResolveAlert := func(a *hypercare.Alert) {
-		if promoting || a.SymptomOf != two {
-			return
+		if a.SymptomOf == two {
+			promote.Hook()
 		}
-		promoting = true
-		go func() {
-			_, err := (&incident.Service{Store: b.st, Clock: b.clk, Policies: b.in.Policy, Groupings: b.in.Grouping}).Resolve(ctx, "2", alice)
-			promoted <- err
-		}()
-		probe.UntilDoneOrBlocked(t, "", promoted, "the resolve of #2")
 	}
 	resolver := New(resolveHookStore{other.st, onResolveAlert}, b.clk)
 	resolver.SetIntegrations([]hypercare.Integration{b.its["shop"], b.its["db"], b.its["api"]})
 	resolver.SetPolicies(map[string]hypercare.EscalationPolicy{"shop": harnessPolicy, "db": harnessPolicy, "api": harnessPolicy}, nil)
 	// The symptom's resolve, started while the merge holds #1.
-	resolved := make(chan error, 1)
-	resolving := false
-	onMergeSource := func() {
-		if resolving {
-			return
-		}
-		resolving = true
-		go func() {
-			_, err := resolver.Process(ctx, b.its["shop"], []hypercare.Event{action(hypercare.ActionResolve, "s1")})
-			resolved <- err
-		}()
-		probe.UntilDoneOrBlocked(t, "", resolved, "the symptom's resolve")
-	}
-	responder := &incident.Service{Store: incidentHookStore{b.st, one, onMergeSource},
+	resolve := probe.Interleave(t, "", "the symptom's resolve", func() error {
+		_, err := resolver.Process(ctx, b.its["shop"], []hypercare.Event{action(hypercare.ActionResolve, "s1")})
+		return err
+	})
+	responder := &incident.Service{Store: incidentHookStore{b.st, one, resolve.Hook},
 		Clock: b.clk, Policies: b.in.Policy, Groupings: b.in.Grouping}
 	if _, err := responder.Merge(ctx, "2", []string{"1"}, alice); err != nil {
 		t.Fatal(err)
 	}
-	if err := <-resolved; err != nil {
+	if err := resolve.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if !promoting {
-		t.Fatal("the resolve never found s1 moved to #2")
-	}
-	if err := <-promoted; err != nil {
+	if err := promote.Err(); err != nil { // fails if the resolve never found s1 moved to #2
 		t.Fatal(err)
 	}
 	noDeadlockRerun(t, b, other)

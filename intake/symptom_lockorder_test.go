@@ -115,29 +115,16 @@ func eventBesideAction(t *testing.T, b, other *noiseHarness, act func(context.Co
 	want := map[hypercare.Action]hypercare.Status{hypercare.ActionResolve: hypercare.StatusResolved,
 		hypercare.ActionAcknowledge: hypercare.StatusAcknowledged}[evAction]
 	ctx := context.Background()
-	probe := storetest.NewLockProbe(t, b.opts.DatabaseURL)
-	resolved := make(chan error, 1)
-	once := false
-	hook := func() {
-		if once {
-			return
-		}
-		once = true
-		go func() {
-			_, err := other.in.Process(ctx, b.its["shop"], []hypercare.Event{action(evAction, key)})
-			resolved <- err
-		}()
-		probe.UntilDoneOrBlocked(t, "", resolved, fmt.Sprintf("the alert's %s", evAction))
-	}
-	responder := &incident.Service{Store: incidentHookStore{b.st, b.incidents()[0].ID, hook},
+	event := storetest.NewLockProbe(t, b.opts.DatabaseURL).Interleave(t, "", fmt.Sprintf("the alert's %s", evAction), func() error {
+		_, err := other.in.Process(ctx, b.its["shop"], []hypercare.Event{action(evAction, key)})
+		return err
+	})
+	responder := &incident.Service{Store: incidentHookStore{b.st, b.incidents()[0].ID, event.Hook},
 		Clock: b.clk, Policies: b.in.Policy, Groupings: b.in.Grouping}
 	if err := act(ctx, responder); err != nil {
 		t.Fatal(err)
 	}
-	if !once {
-		t.Fatal("the action read no incident #1")
-	}
-	if err := <-resolved; err != nil {
+	if err := event.Err(); err != nil {
 		t.Fatal(err)
 	}
 	noDeadlockRerun(t, b, other)

@@ -61,26 +61,13 @@ func symptomRace(t *testing.T, eng storetest.Engine, act func(ctx context.Contex
 	if r := b.send("shop", triggerOf("s1", "Checkout errors", hypercare.SeverityCritical)); r[0].Outcome != hypercare.OutcomeSymptom {
 		t.Fatalf("s1: outcome %q, want symptom", r[0].Outcome)
 	}
-	probe := storetest.NewLockProbe(t, b.opts.DatabaseURL)
-	retriggered := make(chan error, 1)
-	once := false
-	hook := func() {
-		if once {
-			return
-		}
-		once = true
-		go func() {
-			_, err := other.in.Process(ctx, b.its["shop"], []hypercare.Event{triggerOf("s1", "Checkout errors", hypercare.SeverityCritical)})
-			retriggered <- err
-		}()
-		probe.UntilDoneOrBlocked(t, "%alerts%", retriggered, "the re-trigger")
-	}
-	responder := &incident.Service{Store: symptomHookStore{b.st, hook}, Clock: b.clk, Policies: b.in.Policy, Groupings: b.in.Grouping}
+	retrigger := storetest.NewLockProbe(t, b.opts.DatabaseURL).Interleave(t, "%alerts%", "the re-trigger", func() error {
+		_, err := other.in.Process(ctx, b.its["shop"], []hypercare.Event{triggerOf("s1", "Checkout errors", hypercare.SeverityCritical)})
+		return err
+	})
+	responder := &incident.Service{Store: symptomHookStore{b.st, retrigger.Hook}, Clock: b.clk, Policies: b.in.Policy, Groupings: b.in.Grouping}
 	act(ctx, responder, b)
-	if !once {
-		t.Fatal("the action read no symptoms")
-	}
-	if err := <-retriggered; err != nil {
+	if err := retrigger.Err(); err != nil {
 		t.Fatal(err)
 	}
 	for _, a := range b.alerts() {

@@ -30,32 +30,76 @@ func NewLockProbe(t testing.TB, databaseURL string) *LockProbe {
 	return &LockProbe{db: db}
 }
 
-// Waits reports whether a session of the probe's test waits for a lock
+// waits reports whether a session of the probe's test waits for a lock
 // (row or advisory) and, unless queryLike is "", runs a statement
-// matching it (ILIKE, e.g. "%alerts%").
-func (p *LockProbe) Waits(t testing.TB, queryLike string) bool {
+// matching it (ILIKE, e.g. "%alerts%"). It runs on the goroutine of the
+// transaction a hook interleaves in, where t.Fatal must not be called: a
+// failed probe is an error, and ends the wait.
+func (p *LockProbe) waits(t testing.TB, queryLike string) bool {
 	t.Helper()
 	var n int
 	err := p.db.QueryRow("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() "+
 		"AND application_name = current_setting('application_name') AND application_name <> '' "+
 		"AND wait_event_type = 'Lock' AND ($1 = '' OR query ILIKE $1)", queryLike).Scan(&n)
 	if err != nil {
-		t.Fatalf("probe lock waits: %v", err)
+		t.Errorf("probe lock waits: %v", err)
+		return true
 	}
 	return n > 0
 }
 
-// UntilDoneOrBlocked returns once the write reporting on done (a buffered
+// untilDoneOrBlocked returns once the write reporting on done (a buffered
 // channel) has ended or a session of the test waits for a lock (in a
 // statement matching queryLike, "" for any): a concurrent write started
 // from a hook has reached the point the test interleaves at. It gives up
 // after 30 s with an error naming what.
-func (p *LockProbe) UntilDoneOrBlocked(t testing.TB, queryLike string, done chan error, what string) {
+func (p *LockProbe) untilDoneOrBlocked(t testing.TB, queryLike string, done chan error, what string) {
 	t.Helper()
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		if len(done) > 0 || p.Waits(t, queryLike) {
+		if len(done) > 0 || p.waits(t, queryLike) {
 			return
 		}
 	}
 	t.Errorf("%s neither ended nor waited for a lock in 30 s", what)
+}
+
+// Interleaved is a write a race test starts from inside another
+// transaction (a hook of a test store), the first time the hook runs: the
+// test then sees how the two take their locks.
+type Interleaved struct {
+	t       testing.TB
+	p       *LockProbe
+	like    string
+	what    string
+	write   func() error
+	started bool
+	done    chan error
+}
+
+// Interleave returns write (named what in errors) ready to be started by
+// Hook; queryLike is untilDoneOrBlocked's.
+func (p *LockProbe) Interleave(t testing.TB, queryLike, what string, write func() error) *Interleaved {
+	return &Interleaved{t: t, p: p, like: queryLike, what: what, write: write, done: make(chan error, 1)}
+}
+
+// Hook starts the write in a goroutine the first time it is called and
+// returns once the write has ended or waits for a lock; later calls do
+// nothing. It runs on the goroutine of the transaction it interleaves in.
+func (w *Interleaved) Hook() {
+	if w.started {
+		return
+	}
+	w.started = true
+	go func() { w.done <- w.write() }()
+	w.p.untilDoneOrBlocked(w.t, w.like, w.done, w.what)
+}
+
+// Err waits for the write to end and returns its error; it fails the
+// test if Hook never ran.
+func (w *Interleaved) Err() error {
+	w.t.Helper()
+	if !w.started {
+		w.t.Fatalf("%s never started: the hook did not run", w.what)
+	}
+	return <-w.done
 }
