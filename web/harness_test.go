@@ -100,7 +100,8 @@ func startHarnessWith(t testing.TB, st *store.Store, change func(*web.Options)) 
 	in.SetPolicies(dir.PoliciesByService(), esc.Wake)
 	opts := web.Options{Store: st, Sessions: st, Clock: clk, Escalation: esc, Integrations: integrations,
 		Runbooks:  []hypercare.Runbook{{ID: "rb", Title: "Checkout runbook", URL: "https://wiki.example.com/checkout", Services: []string{"checkout"}}},
-		Readiness: readinessCatalog(dir, services), Logger: log}
+		Readiness: readinessCatalog(dir, services), Logger: log,
+		PasswordCost: bcrypt.MinCost} // as the users' hashes (addUser)
 	if change != nil {
 		change(&opts)
 	}

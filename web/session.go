@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -229,13 +230,18 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, localPath(next), http.StatusSeeOther)
 }
 
-// bcryptCost is the work factor of stored passwords (and of the dummy
-// hash, so both paths of a sign-in take the same time).
+// bcryptCost is the work factor of stored passwords (and, unless
+// Options.PasswordCost says otherwise, of the dummy hash, so both paths of
+// a sign-in take the same time).
 const bcryptCost = 11
+
+// dummyCost is the work factor of the dummy hash: Options.PasswordCost,
+// else the stored passwords' (bcryptCost).
+func (u *UI) dummyCost() int { return cmp.Or(u.opts.PasswordCost, bcryptCost) }
 
 func (u *UI) checkPassword(r *http.Request, userID string, known bool, password string) error {
 	u.dummy.once.Do(func() {
-		u.dummy.hash, _ = bcrypt.GenerateFromPassword([]byte(newSecret()), bcryptCost) // never fails for a 43-byte input
+		u.dummy.hash, _ = bcrypt.GenerateFromPassword([]byte(newSecret()), u.dummyCost()) // never fails for a 43-byte input
 	})
 	hash := u.dummy.hash
 	if known {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -57,5 +58,21 @@ func TestHashPasswordUsesTheWorkFactorAndRefusesWeakPasswords(t *testing.T) {
 		if _, err := HashPassword(bad); err == nil {
 			t.Errorf("HashPassword(%d chars) accepted", len(bad))
 		}
+	}
+}
+
+// A sign-in as an unknown user is checked against a dummy hash of the
+// stored passwords' work factor (11), or of Options.PasswordCost, so it
+// takes as long as one with a password.
+func TestUnknownUsersAreCheckedAtThePasswordCost(t *testing.T) {
+	if got := (&UI{}).dummyCost(); got != bcryptCost {
+		t.Errorf("default dummy cost %d, want %d", got, bcryptCost)
+	}
+	u := &UI{opts: Options{PasswordCost: bcrypt.MinCost + 1}}
+	if err := u.checkPassword(httptest.NewRequest("POST", "/login", nil), "nobody", false, "a guess"); err == nil {
+		t.Fatal("an unknown user signed in")
+	}
+	if cost, err := bcrypt.Cost(u.dummy.hash); err != nil || cost != bcrypt.MinCost+1 {
+		t.Errorf("dummy hash cost %d (%v), want %d", cost, err, bcrypt.MinCost+1)
 	}
 }

@@ -71,7 +71,14 @@ type Options struct {
 	// share the proxy's address in the sign-in throttle and the logs.
 	// Empty: the header is ignored (a client could forge it).
 	TrustedProxies []netip.Prefix
-	Logger         *slog.Logger
+	// PasswordCost is the bcrypt work factor of the hash a sign-in as an
+	// unknown user (or one without a password) is checked against, so it
+	// takes as long as one with a stored password: the cost those were
+	// hashed with. 0 means HashPassword's (11). Tests whose users' hashes
+	// are bcrypt.MinCost set that: under the race detector a cost-11 hash
+	// takes ~2 s.
+	PasswordCost int
+	Logger       *slog.Logger
 }
 
 // UI serves the web pages. Build it with New.
