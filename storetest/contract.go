@@ -61,6 +61,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"Verifications", testVerifications},
 		{"ActTokens", testActTokens},
 		{"OpenIncidents", testOpenIncidents},
+		{"RecentAlertsOfIncident", testRecentAlertsOfIncident},
 		{"OpenIncidentOfGroup", testOpenIncidentOfGroup},
 		{"MergeGroup", testMergeGroup},
 		{"SymptomGrace", testSymptomGrace},
