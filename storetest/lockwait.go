@@ -48,21 +48,6 @@ func (p *LockProbe) waits(t testing.TB, queryLike string) bool {
 	return n > 0
 }
 
-// untilDoneOrBlocked returns once the write reporting on done (a buffered
-// channel) has ended or a session of the test waits for a lock (in a
-// statement matching queryLike, "" for any): a concurrent write started
-// from a hook has reached the point the test interleaves at. It gives up
-// after 30 s with an error naming what.
-func (p *LockProbe) untilDoneOrBlocked(t testing.TB, queryLike string, done chan error, what string) {
-	t.Helper()
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		if len(done) > 0 || p.waits(t, queryLike) {
-			return
-		}
-	}
-	t.Errorf("%s neither ended nor waited for a lock in 30 s", what)
-}
-
 // Interleaved is a write a race test starts from inside another
 // transaction (a hook of a test store), the first time the hook runs: the
 // test then sees how the two take their locks.
@@ -77,21 +62,29 @@ type Interleaved struct {
 }
 
 // Interleave returns write (named what in errors) ready to be started by
-// Hook; queryLike is untilDoneOrBlocked's.
+// Hook; queryLike narrows the lock waits Hook looks for to statements
+// matching it ("" for any).
 func (p *LockProbe) Interleave(t testing.TB, queryLike, what string, write func() error) *Interleaved {
 	return &Interleaved{t: t, p: p, like: queryLike, what: what, write: write, done: make(chan error, 1)}
 }
 
 // Hook starts the write in a goroutine the first time it is called and
-// returns once the write has ended or waits for a lock; later calls do
-// nothing. It runs on the goroutine of the transaction it interleaves in.
+// returns once the write has ended or a session of the test waits for a
+// lock: the write has reached the point the test interleaves at. It gives
+// up after 30 s with an error naming the write. Later calls do nothing.
+// It runs on the goroutine of the transaction it interleaves in.
 func (w *Interleaved) Hook() {
 	if w.started {
 		return
 	}
 	w.started = true
 	go func() { w.done <- w.write() }()
-	w.p.untilDoneOrBlocked(w.t, w.like, w.done, w.what)
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if len(w.done) > 0 || w.p.waits(w.t, w.like) {
+			return
+		}
+	}
+	w.t.Errorf("%s neither ended nor waited for a lock in 30 s", w.what)
 }
 
 // Err waits for the write to end and returns its error; it fails the
