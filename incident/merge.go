@@ -32,15 +32,11 @@ func (s *Service) Merge(ctx context.Context, ref string, sources []string, actor
 	for i, f := range found {
 		ids[i] = f.ID
 	}
-	return s.transitionWith(ctx, ref, ids, func(tx hypercare.Tx, target *hypercare.Incident, now time.Time) error {
+	return s.transitionWith(ctx, ref, ids, func(tx hypercare.Tx, target *hypercare.Incident, srcs []*hypercare.Incident, now time.Time) error {
 		if target.Status == hypercare.StatusResolved {
 			return hypercare.Errorf(hypercare.CodeConflict, "incident %d is resolved: merge into an open incident", target.Number)
 		}
-		for i, f := range found {
-			src, err := tx.GetIncident(ctx, f.ID)
-			if err != nil {
-				return err
-			}
+		for i, src := range srcs {
 			if err := checkSource(fmt.Sprintf("incidents[%d]", i), target, src); err != nil {
 				return err
 			}

@@ -150,17 +150,20 @@ func checkNote(message string) error {
 // transition finds the incident, then runs change on a fresh copy read
 // inside the write transaction, and returns the incident as committed.
 func (s *Service) transition(ctx context.Context, ref string, change func(hypercare.Tx, *hypercare.Incident, time.Time) error) (*hypercare.Incident, error) {
-	return s.transitionWith(ctx, ref, nil, change)
+	return s.transitionWith(ctx, ref, nil, func(tx hypercare.Tx, inc *hypercare.Incident, _ []*hypercare.Incident, now time.Time) error {
+		return change(tx, inc, now)
+	})
 }
 
 // transitionWith is transition for a change of more incidents than the
-// target (a merge's sources): it first reads, and so locks on PostgreSQL,
-// the target and others in ascending ID order. Two such changes of the
-// same incidents (a merge of #1 into #2 and one of #2 into #1 at once)
-// then wait for each other instead of each holding what the other waits
-// for until PostgreSQL aborts one and the store runs its batch again.
+// target (a merge's sources): it reads, and so locks on PostgreSQL, the
+// target and others in ascending ID order, and passes change the others'
+// fresh copies in the order of others. Two such changes of the same
+// incidents (a merge of #1 into #2 and one of #2 into #1 at once) then
+// wait for each other instead of each holding what the other waits for
+// until PostgreSQL aborts one and the store runs its batch again.
 func (s *Service) transitionWith(ctx context.Context, ref string, others []string,
-	change func(hypercare.Tx, *hypercare.Incident, time.Time) error) (*hypercare.Incident, error) {
+	change func(tx hypercare.Tx, target *hypercare.Incident, others []*hypercare.Incident, now time.Time) error) (*hypercare.Incident, error) {
 	found, err := s.Lookup(ctx, ref)
 	if err != nil {
 		return nil, err
@@ -170,17 +173,20 @@ func (s *Service) transitionWith(ctx context.Context, ref string, others []strin
 	ids = slices.Compact(ids)
 	var result *hypercare.Incident
 	err = s.Store.Write(ctx, found.ServiceID, func(tx hypercare.Tx) error {
-		var inc *hypercare.Incident
+		read := make(map[string]*hypercare.Incident, len(ids))
 		for _, id := range ids {
-			got, err := tx.GetIncident(ctx, id)
+			inc, err := tx.GetIncident(ctx, id)
 			if err != nil {
 				return err
 			}
-			if id == found.ID {
-				inc = got
-			}
+			read[id] = inc
 		}
-		if err := change(tx, inc, s.Clock.Now()); err != nil {
+		copies := make([]*hypercare.Incident, len(others))
+		for i, id := range others {
+			copies[i] = read[id]
+		}
+		inc := read[found.ID]
+		if err := change(tx, inc, copies, s.Clock.Now()); err != nil {
 			return err
 		}
 		result = inc
