@@ -27,7 +27,7 @@ dir=$(cd "$(dirname "$0")" && pwd)
 old=$1 new=$2 rounds=${3:-3}
 v2=0123456789abcdef0123456789abcdef am=fedcba9876543210fedcba9876543210 port=18610
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap 'kill ${pid:-} 2> /dev/null; rm -rf "$work"' EXIT
 # rate ALERTS_PER_REQUEST ARGS… prints the load's accepted events/s and
 # the server's CPU time per event (user+system over the warm-up, the
 # measured load and the clean-up's resolves, per event of all three):

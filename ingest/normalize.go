@@ -255,18 +255,6 @@ func hasRiskyEscape(raw []byte) bool {
 	}
 }
 
-// marshalClean encodes v as compact JSON without HTML escaping, so details
-// read as the sender wrote them.
-func marshalClean(v any) (json.RawMessage, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimRight(buf.Bytes(), "\n"), nil
-}
-
 // severityAliases maps the severity words monitoring tools use to the four
 // PagerDuty severities. Keys are lower case. Never mutated.
 var severityAliases = map[string]hypercare.Severity{

@@ -136,7 +136,7 @@ func (f *flavor) alertEvent(p *problems, el string, a *webhookAlert, g *groupInf
 		ExternalURL:  g.externalURL,
 	}
 	e.Links, e.Images = f.alertLinks(&d, annotations)
-	e.CustomDetails, _ = marshalClean(d) // cannot fail: strings, maps and valid JSON only
+	e.CustomDetails = d.encode() // cannot fail: strings, maps and valid JSON only
 	return e
 }
 

@@ -7,10 +7,10 @@
 package intake
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -133,15 +133,16 @@ func (in *Intake) Lookup(key string) (hypercare.Integration, bool) {
 func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events []hypercare.Event) ([]Result, error) {
 	now := in.clock.Now()
 	payloads := make([][]byte, len(events))
+	var scratch []byte // each payload is encoded here, then copied at its size
 	for i := range events {
 		if events[i].DedupKey == "" {
 			events[i].DedupKey = newDedupKey()
 		}
-		b, err := json.Marshal(&events[i])
-		if err != nil {
+		var err error
+		if scratch, err = events[i].AppendJSON(scratch[:0]); err != nil {
 			return nil, fmt.Errorf("encode event %d: %w", i, err)
 		}
-		payloads[i] = b
+		payloads[i] = bytes.Clone(scratch)
 	}
 	defer in.gate.Enter()()
 	cfg := in.config()
