@@ -45,8 +45,9 @@ type PruneResult struct {
 	Timeline      int64
 	// Silences counts silences that ended before the incidents cutoff.
 	Silences int64
-	// Other counts the small per-incident rows deleted with incidents:
-	// feedback, chat threads, symptom grace timers and merged groups.
+	// Other counts the small per-incident rows deleted with incidents
+	// (feedback, chat threads, symptom grace timers and merged groups) and
+	// the kept payloads of pruned events that no event shares any more.
 	Other int64
 	More  bool
 }

@@ -27,18 +27,25 @@ const maxCachedAlerts = 1 << 16
 // several writers and nodes: it reads every time.
 type alertCache struct {
 	// committed holds open alerts as committed, by alertCacheKey.
-	committed map[string]hypercare.Alert
+	committed map[string]cachedAlert
 	// batch and req hold the rows written by the batch's finished
 	// requests and by the running request; a resolved alert is staged
 	// too, and hides a committed entry.
-	batch, req map[string]hypercare.Alert
+	batch, req map[string]cachedAlert
 	// dataVersion is SQLite's PRAGMA data_version when last checked.
 	dataVersion int64
 }
 
 func newAlertCache() *alertCache {
-	return &alertCache{committed: map[string]hypercare.Alert{}, batch: map[string]hypercare.Alert{},
-		req: map[string]hypercare.Alert{}}
+	return &alertCache{committed: map[string]cachedAlert{}, batch: map[string]cachedAlert{},
+		req: map[string]cachedAlert{}}
+}
+
+// cachedAlert is an open alert's row and the event whose payload its next
+// events may share (shared_payload.go).
+type cachedAlert struct {
+	hypercare.Alert
+	shared payloadRef
 }
 
 func alertCacheKey(serviceID, dedupKey string) string { return serviceID + "\x00" + dedupKey }
@@ -101,13 +108,13 @@ func (c *alertCache) find(serviceID, dedupKey string) (a *hypercare.Alert, known
 	if !ok || v.Status == hypercare.StatusResolved {
 		return nil, ok
 	}
-	out := cloneAlert(&v)
+	out := cloneAlert(&v.Alert)
 	return &out, true
 }
 
 // visible is the newest entry for k: the running request's, the batch's,
 // or the committed one.
-func (c *alertCache) visible(k string) (hypercare.Alert, bool) {
+func (c *alertCache) visible(k string) (cachedAlert, bool) {
 	if v, ok := c.req[k]; ok {
 		return v, true
 	}
@@ -124,7 +131,7 @@ func (c *alertCache) read(a *hypercare.Alert) {
 	if len(c.committed) >= maxCachedAlerts {
 		clear(c.committed)
 	}
-	c.committed[alertCacheKey(a.ServiceID, a.DedupKey)] = cloneAlert(a)
+	c.committed[alertCacheKey(a.ServiceID, a.DedupKey)] = cachedAlert{Alert: cloneAlert(a)}
 }
 
 // wrote stages a row the running request wrote, as the database holds it.
@@ -140,11 +147,11 @@ func (c *alertCache) wrote(a *hypercare.Alert) {
 	if a.Status == hypercare.StatusResolved && !same {
 		return
 	}
-	e := cloneAlert(a)
+	e := cachedAlert{Alert: cloneAlert(a)}
 	if same {
 		// sent_key is written once, when the row is inserted: an update
 		// leaves the column as it is, whatever a holds.
-		e.SentKey = v.SentKey
+		e.SentKey, e.shared = v.SentKey, v.shared
 	}
 	c.req[k] = e
 }
@@ -153,7 +160,7 @@ func (c *alertCache) wrote(a *hypercare.Alert) {
 // database: a statement changed its row behind the cache's back
 // (SetAlertSentKey).
 func (c *alertCache) forget(id string) {
-	for _, m := range []map[string]hypercare.Alert{c.req, c.batch, c.committed} {
+	for _, m := range []map[string]cachedAlert{c.req, c.batch, c.committed} {
 		for k, v := range m {
 			if v.ID == id {
 				delete(m, k)

@@ -178,7 +178,7 @@ func (p *pruner) run(ctx context.Context, c hypercare.RetentionCutoffs) error {
 		{c.Incidents, p.noting(p.t.c.silences.written, p.simple(q.silences, "silences", "id", &p.res.Silences))},
 		{c.Notifications, p.simple(q.notifications, "notifications", "id", &p.res.Notifications)},
 		{c.Escalations, p.simple(q.escalations, "escalations", "incident_id", &p.res.Escalations)},
-		{c.Events, p.simple(q.events, "events", "id", &p.res.Events)},
+		{c.Events, p.events},
 		{c.Events, p.noting(p.t.c.changes.deleting, p.simple(q.changes, "change_events", "id", &p.res.ChangeEvents))},
 	}
 	for _, st := range steps {
@@ -296,6 +296,49 @@ func (p *pruner) incidents(ctx context.Context, cutoff time.Time) error {
 	n, err := p.exec(ctx, "incidents", "DELETE FROM incidents WHERE id IN "+in, args...)
 	p.res.Incidents += n
 	return err
+}
+
+// events deletes the oldest events of the log. One whose payload later
+// events share (shared_payload.go), some of which this batch leaves, first
+// moves its payload to event_payloads under its ID; a moved payload that
+// no event left shares goes with its last sharer.
+func (p *pruner) events(ctx context.Context, cutoff time.Time) error {
+	ids, err := p.ids(ctx, pruneCandidates(p.t.s.d).events, micros(cutoff), p.budget)
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	if p.t.c.alerts != nil {
+		p.t.c.alerts.dropShared(ids)
+	}
+	in, args := inList(ids, 1)
+	keep, release := sharedPayloadPruneSQL(in)
+	if _, err := p.t.execText(ctx, keep, args...); err != nil {
+		return p.t.s.dbErr(err, "prune events: keep shared payloads")
+	}
+	n, err := p.exec(ctx, "event_payloads", release, args...)
+	p.res.Other += n
+	if err != nil {
+		return err
+	}
+	n, err = p.exec(ctx, "events", "DELETE FROM events WHERE id IN "+in, args...)
+	p.res.Events += n
+	return err
+}
+
+// sharedPayloadPruneSQL returns the statements that, before the events
+// in the list in are deleted, keep the payloads later events share and
+// release the kept ones no event left shares.
+func sharedPayloadPruneSQL(in string) (keep, release string) {
+	// A sharer left behind: one not in this batch. (payload_from <> ''
+	// lets the planner use the partial index events_payload_from.)
+	sharerLeft := func(of string) string {
+		return "EXISTS (SELECT 1 FROM events r WHERE r.payload_from = " + of + " AND r.payload_from <> '' AND r.id NOT IN " + in + ")"
+	}
+	keep = "INSERT INTO event_payloads (id, payload) SELECT e.id, e.payload FROM events e " +
+		"WHERE e.id IN " + in + " AND e.payload IS NOT NULL AND " + sharerLeft("e.id") + " ON CONFLICT DO NOTHING"
+	release = "DELETE FROM event_payloads WHERE id IN (SELECT d.payload_from FROM events d " +
+		"WHERE d.id IN " + in + " AND d.payload_from <> '') AND NOT " + sharerLeft("event_payloads.id")
+	return keep, release
 }
 
 // ids runs a candidate query inside the transaction.

@@ -14,6 +14,12 @@ const (
 	timelineCols = "id, incident_id, at, type, actor_type, actor_id, actor_name, message, details"
 	eventCols    = "id, received_at, integration_id, service_id, action, dedup_key, alert_id, " +
 		"incident_id, outcome, payload, rules"
+	// eventReadCols reads eventCols of "FROM events" with each event's
+	// payload: its own, or the one it shares with an earlier event, kept
+	// in event_payloads once that event is pruned (shared_payload.go).
+	eventReadCols = "id, received_at, integration_id, service_id, action, dedup_key, alert_id, incident_id, outcome, " +
+		"COALESCE(payload, (SELECT p.payload FROM events p WHERE p.id = events.payload_from), " +
+		"(SELECT x.payload FROM event_payloads x WHERE x.id = events.payload_from)), rules"
 	changeCols = "id, service_id, integration_id, summary, source, occurred_at, received_at, " +
 		"custom_details, links, freeze_window"
 	serviceCols      = "id, name, description, team_id, escalation_policy, active, updated_at"
@@ -211,8 +217,8 @@ func buildQueries(d *dialect) [numQueries]string {
 	q[qAppendTimeline] = "INSERT INTO timeline (" + timelineCols + ") VALUES " +
 		"($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING"
 
-	q[qInsertEvent] = "INSERT INTO events (" + eventCols + ") VALUES " +
-		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING"
+	q[qInsertEvent] = "INSERT INTO events (" + eventCols + ", payload_from) VALUES " +
+		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING"
 	q[qInsertChange] = "INSERT INTO change_events (" + changeCols + ") VALUES " +
 		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING"
 	q[qLatestChange] = "SELECT MAX(occurred_at) FROM change_events WHERE service_id = $1"

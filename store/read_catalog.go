@@ -82,7 +82,7 @@ func listEventsSQL(p hypercare.Page) (string, []any, int, error) {
 		q.where("id < " + q.arg(id))
 	}
 	limit := pageLimit(p)
-	return "SELECT " + eventCols + " FROM events" + q.sql() + " ORDER BY id DESC LIMIT " + q.arg(limit+1), q.args, limit, nil
+	return "SELECT " + eventReadCols + " FROM events" + q.sql() + " ORDER BY id DESC LIMIT " + q.arg(limit+1), q.args, limit, nil
 }
 
 // ListIntegrations returns every integration by id (bytewise). Keys are not stored,

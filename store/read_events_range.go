@@ -35,6 +35,6 @@ func eventsBetweenSQL(from, to time.Time, p hypercare.Page) (string, []any, int,
 		q.where("(received_at, id) > (" + q.arg(at) + ", " + q.arg(id) + ")")
 	}
 	limit := pageLimit(p)
-	return "SELECT " + eventCols + " FROM events" + q.sql() +
+	return "SELECT " + eventReadCols + " FROM events" + q.sql() +
 		" ORDER BY received_at, id LIMIT " + q.arg(limit+1), q.args, limit, nil
 }

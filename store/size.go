@@ -65,7 +65,8 @@ func (s *Store) Size(ctx context.Context) (Size, error) {
 // countedTables are the tables that grow with traffic, which
 // TableCounts reports.
 var countedTables = []string{"events", "change_events", "incidents", "alerts", "timeline", "notifications",
-	"escalations", "incident_feedback", "chat_threads", "symptom_grace", "merged_groups", "silences", "stream_events"}
+	"escalations", "incident_feedback", "chat_threads", "symptom_grace", "merged_groups", "silences", "stream_events",
+	"event_payloads"}
 
 // TableCounts returns the number of rows of each table that grows with
 // traffic, for tests and benchmarks that show storage staying bounded.
@@ -83,18 +84,26 @@ func (s *Store) TableCounts(ctx context.Context) (map[string]int64, error) {
 	return out, nil
 }
 
-// orphanChecks count rows that name an incident that does not exist.
-// Tables with a foreign key to incidents cannot have such rows (the
-// database refuses them); these reference incidents by ID only.
+// orphanChecks count rows that name an incident (or, for shared event
+// payloads, an event or a payload) that does not exist. Tables with a
+// foreign key cannot have such rows (the database refuses them); these
+// reference rows by ID only.
 var orphanChecks = map[string]string{
 	"chat_threads":  "SELECT COUNT(*) FROM chat_threads c WHERE NOT EXISTS (SELECT 1 FROM incidents i WHERE i.id = c.incident_id)",
 	"symptom_grace": "SELECT COUNT(*) FROM symptom_grace g WHERE NOT EXISTS (SELECT 1 FROM incidents i WHERE i.id = g.incident_id)",
 	"alerts.symptom_of": "SELECT COUNT(*) FROM alerts a WHERE a.symptom_of <> '' AND a.incident_id IS NULL " +
 		"AND NOT EXISTS (SELECT 1 FROM incidents i WHERE i.id = a.symptom_of)",
+	// Shared payloads (shared_payload.go): an event whose payload is
+	// nowhere, and a kept payload nobody shares any more.
+	"events.payload_from": "SELECT COUNT(*) FROM events e WHERE e.payload_from <> '' " +
+		"AND NOT EXISTS (SELECT 1 FROM events p WHERE p.id = e.payload_from) " +
+		"AND NOT EXISTS (SELECT 1 FROM event_payloads x WHERE x.id = e.payload_from)",
+	"event_payloads": "SELECT COUNT(*) FROM event_payloads x " +
+		"WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.payload_from = x.id AND e.payload_from <> '')",
 }
 
 // Orphans counts, per reference without a foreign key, the rows naming
-// an incident that no longer exists: after retention it must be zero
+// a row that no longer exists: after retention it must be zero
 // (tests and benchmarks check it; it scans whole tables).
 func (s *Store) Orphans(ctx context.Context) (map[string]int64, error) {
 	out := map[string]int64{}

@@ -27,7 +27,7 @@ func (t *tx) updateRepeat(ctx context.Context, a *hypercare.Alert) (done bool, e
 		return false, nil
 	}
 	prev, ok := t.c.alerts.visible(alertCacheKey(a.ServiceID, a.DedupKey))
-	if !ok || !repeatOnly(&prev, a) {
+	if !ok || !repeatOnly(&prev.Alert, a) {
 		return false, nil
 	}
 	if !bytes.Equal(prev.CustomDetails, a.CustomDetails) {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -139,9 +140,21 @@ func (t *tx) InsertEvent(ctx context.Context, e *hypercare.EventRecord) error {
 	if err := checkEvent("insert event", e); err != nil {
 		return err
 	}
-	return t.insertLater(ctx, qInsertEvent, "event", e.ID, "an event with this id already exists",
+	payload, from := nullJSON(e.Payload), ""
+	var sum [sha256.Size]byte
+	share := t.c.alerts != nil && e.AlertID != "" && len(e.Payload) > 0
+	if share {
+		if from, sum = t.c.alerts.sharedPayload(e); from != "" {
+			payload = nil
+		}
+	}
+	err := t.insertLater(ctx, qInsertEvent, "event", e.ID, "an event with this id already exists",
 		e.ID, micros(e.ReceivedAt), e.IntegrationID, e.ServiceID, string(e.Action), e.DedupKey,
-		e.AlertID, e.IncidentID, e.Outcome, nullJSON(e.Payload), strings.Join(e.Rules, ","))
+		e.AlertID, e.IncidentID, e.Outcome, payload, strings.Join(e.Rules, ","), from)
+	if err == nil && share && from == "" {
+		t.c.alerts.storedPayload(e, sum)
+	}
+	return err
 }
 
 // InsertChangeEvent records a change event.

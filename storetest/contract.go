@@ -52,6 +52,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"CalendarFeeds", testCalendarFeeds},
 		{"LastEventAt", testLastEventAt},
 		{"EventsBetween", testEventsBetween},
+		{"SharedEventPayloads", testSharedEventPayloads},
 		{"StreamOutbox", testStreamOutbox},
 		{"StreamCommitOrder", testStreamCommitOrder},
 		{"StreamObjects", testStreamObjects},
