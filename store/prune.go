@@ -43,7 +43,7 @@ func indexedBy(d *dialect, index string) string {
 // prune, $1 the cutoff (unix microseconds) and $2 the batch limit. The
 // same query, with LIMIT 1, tells Prune whether there is anything to do.
 type candidates struct {
-	incidents, standalone, notifications, escalations, events, changes, silences string
+	incidents, standalone, notifications, escalations, events, keptPayloads, changes, silences string
 }
 
 // pruneCandidates returns the candidate queries. Each must walk the index
@@ -81,6 +81,11 @@ func pruneCandidates(d *dialect) candidates {
 			"WHERE e.status = 'done' AND e.updated_at < $1 AND i.status = 'resolved' AND i.resolved_at < $1 " +
 			"ORDER BY e.updated_at LIMIT $2",
 		events: "SELECT id FROM events WHERE received_at < $1 ORDER BY received_at, id LIMIT $2",
+		// Kept payloads of pruned events (shared_payload.go) whose window
+		// ended before the cutoff and before the oldest event left: every
+		// event that could share one is gone.
+		keptPayloads: "SELECT id FROM event_payloads WHERE until < $1 AND until < " +
+			"COALESCE((SELECT MIN(received_at) FROM events), 9223372036854775807) ORDER BY until LIMIT $2",
 		// By arrival, as the event log: the sender's timestamp
 		// (occurred_at) may be far behind or ahead of ours.
 		changes: "SELECT id FROM change_events WHERE received_at < $1 ORDER BY received_at, id LIMIT $2",
@@ -136,7 +141,7 @@ func (s *Store) pruneDue(ctx context.Context, c hypercare.RetentionCutoffs) (boo
 		{c.Incidents, []string{q.incidents, q.standalone, q.silences}},
 		{c.Notifications, []string{q.notifications}},
 		{c.Escalations, []string{q.escalations}},
-		{c.Events, []string{q.events, q.changes}},
+		{c.Events, []string{q.events, q.keptPayloads, q.changes}},
 	}
 	for _, ch := range checks {
 		if ch.cutoff.IsZero() {
@@ -179,6 +184,7 @@ func (p *pruner) run(ctx context.Context, c hypercare.RetentionCutoffs) error {
 		{c.Notifications, p.simple(q.notifications, "notifications", "id", &p.res.Notifications)},
 		{c.Escalations, p.simple(q.escalations, "escalations", "incident_id", &p.res.Escalations)},
 		{c.Events, p.events},
+		{c.Events, p.simple(q.keptPayloads, "event_payloads", "id", &p.res.Other)},
 		{c.Events, p.noting(p.t.c.changes.deleting, p.simple(q.changes, "change_events", "id", &p.res.ChangeEvents))},
 	}
 	for _, st := range steps {
@@ -299,9 +305,9 @@ func (p *pruner) incidents(ctx context.Context, cutoff time.Time) error {
 }
 
 // events deletes the oldest events of the log. One whose payload later
-// events share (shared_payload.go), some of which this batch leaves, first
-// moves its payload to event_payloads under its ID; a moved payload that
-// no event left shares goes with its last sharer.
+// events share (shared_until set: shared_payload.go) first moves its
+// payload to event_payloads under its ID; the next step deletes a kept
+// payload once no event received up to the end of its window is left.
 func (p *pruner) events(ctx context.Context, cutoff time.Time) error {
 	ids, err := p.ids(ctx, pruneCandidates(p.t.s.d).events, micros(cutoff), p.budget)
 	if err != nil || len(ids) == 0 {
@@ -311,34 +317,19 @@ func (p *pruner) events(ctx context.Context, cutoff time.Time) error {
 		p.t.c.alerts.dropShared(ids)
 	}
 	in, args := inList(ids, 1)
-	keep, release := sharedPayloadPruneSQL(in)
-	if _, err := p.t.execText(ctx, keep, args...); err != nil {
+	if _, err := p.t.execText(ctx, keepSharedPayloadsSQL(in), args...); err != nil {
 		return p.t.s.dbErr(err, "prune events: keep shared payloads")
 	}
-	n, err := p.exec(ctx, "event_payloads", release, args...)
-	p.res.Other += n
-	if err != nil {
-		return err
-	}
-	n, err = p.exec(ctx, "events", "DELETE FROM events WHERE id IN "+in, args...)
+	n, err := p.exec(ctx, "events", "DELETE FROM events WHERE id IN "+in, args...)
 	p.res.Events += n
 	return err
 }
 
-// sharedPayloadPruneSQL returns the statements that, before the events
-// in the list in are deleted, keep the payloads later events share and
-// release the kept ones no event left shares.
-func sharedPayloadPruneSQL(in string) (keep, release string) {
-	// A sharer left behind: one not in this batch. (payload_from <> ''
-	// lets the planner use the partial index events_payload_from.)
-	sharerLeft := func(of string) string {
-		return "EXISTS (SELECT 1 FROM events r WHERE r.payload_from = " + of + " AND r.payload_from <> '' AND r.id NOT IN " + in + ")"
-	}
-	keep = "INSERT INTO event_payloads (id, payload) SELECT e.id, e.payload FROM events e " +
-		"WHERE e.id IN " + in + " AND e.payload IS NOT NULL AND " + sharerLeft("e.id") + " ON CONFLICT DO NOTHING"
-	release = "DELETE FROM event_payloads WHERE id IN (SELECT d.payload_from FROM events d " +
-		"WHERE d.id IN " + in + " AND d.payload_from <> '') AND NOT " + sharerLeft("event_payloads.id")
-	return keep, release
+// keepSharedPayloadsSQL copies the shared payloads of the events in the
+// list in to event_payloads, before they are deleted.
+func keepSharedPayloadsSQL(in string) string {
+	return "INSERT INTO event_payloads (id, payload, until) SELECT id, payload, shared_until FROM events " +
+		"WHERE id IN " + in + " AND shared_until > 0 AND payload IS NOT NULL ON CONFLICT DO NOTHING"
 }
 
 // ids runs a candidate query inside the transaction.

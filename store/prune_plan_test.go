@@ -18,10 +18,10 @@ func TestPruneQueriesUseIndexes(t *testing.T) {
 	defer s.Close()
 	q := pruneCandidates(s.d)
 	in, args := inList([]string{"a", "b"}, 1)
-	keep, release := sharedPayloadPruneSQL(in)
 	for _, c := range []struct{ name, text, index string }{
-		{"keep shared payloads", keep, "INDEX events_payload_from"},
-		{"release kept payloads", release, "INDEX events_payload_from"},
+		{"keep shared payloads", keepSharedPayloadsSQL(in), "INDEX sqlite_autoindex_events_1"},
+		{"kept payloads", q.keptPayloads, "INDEX event_payloads_until"},
+		{"kept payloads: oldest event left", q.keptPayloads, "INDEX events_received"},
 		{"incidents", q.incidents, "INDEX incidents_resolved_at"},
 		{"standalone alerts", q.standalone, "INDEX alerts_standalone_resolved"},
 		{"notifications", q.notifications, "INDEX notifications_created"},
@@ -34,7 +34,7 @@ func TestPruneQueriesUseIndexes(t *testing.T) {
 			" AND symptom_of <> '' AND incident_id IS NULL", "INDEX alerts_symptom_of"},
 	} {
 		qargs := []any{int64(1), 10}
-		if c.name == "symptoms of" || strings.Contains(c.name, "payloads") {
+		if c.name == "symptoms of" || c.name == "keep shared payloads" {
 			qargs = args
 		}
 		plan, err := s.Explain(context.Background(), c.text, qargs)

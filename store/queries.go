@@ -62,6 +62,7 @@ const (
 	qUpdateIncident
 	qAppendTimeline
 	qInsertEvent
+	qShareEventPayload
 	qInsertChange
 	qRecentChanges
 	qLatestChange
@@ -217,6 +218,7 @@ func buildQueries(d *dialect) [numQueries]string {
 	q[qAppendTimeline] = "INSERT INTO timeline (" + timelineCols + ") VALUES " +
 		"($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING"
 
+	q[qShareEventPayload] = "UPDATE events SET shared_until = $2 WHERE id = $1"
 	q[qInsertEvent] = "INSERT INTO events (" + eventCols + ", payload_from) VALUES " +
 		"($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING"
 	q[qInsertChange] = "INSERT INTO change_events (" + changeCols + ") VALUES " +

@@ -1,7 +1,9 @@
 package store
 
 import (
+	"context"
 	"crypto/sha256"
+	"time"
 
 	"github.com/hypercare/hypercare"
 )
@@ -9,13 +11,14 @@ import (
 // Shared event payloads. Alertmanager re-sends every firing alert of a
 // group whenever it notifies about the group, each time byte for byte the
 // alert it sent before; a storm of re-sends wrote ~1 KB of event payload
-// per alert, three fifths of the pages each commit wrote. An event whose
-// payload is exactly that of its alert's newest event with a stored
-// payload stores none and names that event in payload_from instead
-// (migration 0042); reads take the payload from there (eventReadCols).
-// When retention deletes an event that kept events still share, its
-// payload moves to event_payloads under the same ID (pruneEvents), so a
-// shared payload outlives its first event and goes with its last.
+// per alert, half the pages each commit wrote. An event whose payload is
+// exactly that of its alert's newest event with a stored payload, received
+// within shareWindow of it, stores none and names that event in
+// payload_from (migration 0042); reads take the payload from there
+// (eventReadCols). The first sharer sets the shared event's shared_until,
+// the end of its window. When retention deletes a shared event, its
+// payload moves to event_payloads under the same ID with that end
+// (pruner.events), and goes once no event received up to then is left.
 //
 // Only SQLite's write connection shares: it knows each open alert's
 // newest stored payload from its open-alert cache, staged and committed
@@ -23,40 +26,50 @@ import (
 // undid. PostgreSQL stores every payload; its reads and retention are the
 // same SQL.
 
+// shareWindow bounds how long after an event later events may share its
+// payload: what lets retention release a kept payload by time alone,
+// without an index of sharers (one keyed by the shared event would take a
+// random insert per sharer, the page churn sharing saves). An
+// Alertmanager group re-sent every group_interval (5 minutes by default)
+// shares one stored payload in twelve.
+const shareWindow = time.Hour
+
 // payloadRef is an event whose stored payload later events may share:
-// its ID and the SHA-256 of the payload (a hash no sender can make two
-// payloads collide in, since the payload is the sender's).
+// its ID, the SHA-256 of the payload (a hash no sender can make two
+// payloads collide in), the end of its window (micros) and whether an
+// event has shared it yet (its shared_until is set).
 type payloadRef struct {
-	event string
-	sum   [sha256.Size]byte
+	event  string
+	sum    [sha256.Size]byte
+	until  int64
+	shared bool
 }
 
-// sharedPayload returns the event whose stored payload e's equals, or "",
-// and the payload's hash. It looks only at e's alert as cached.
-func (c *alertCache) sharedPayload(e *hypercare.EventRecord) (from string, sum [sha256.Size]byte) {
+// sharedPayload returns the event whose stored payload e's equals, within
+// its window, and the payload's hash. It looks only at e's alert as
+// cached; ref.event is "" when there is none.
+func (c *alertCache) sharedPayload(e *hypercare.EventRecord) (ref payloadRef, sum [sha256.Size]byte) {
 	sum = sha256.Sum256(e.Payload)
 	v, ok := c.visible(alertCacheKey(e.ServiceID, e.DedupKey))
-	if ok && v.ID == e.AlertID && v.shared.event != "" && v.shared.sum == sum {
-		return v.shared.event, sum
+	if ok && v.ID == e.AlertID && v.shared.event != "" && v.shared.sum == sum && micros(e.ReceivedAt) <= v.shared.until {
+		return v.shared, sum
 	}
-	return "", sum
+	return payloadRef{}, sum
 }
 
-// storedPayload records that e, which the running request has just
-// inserted, stores its payload: its alert's later events may share it. It
-// stages the alert's entry again, so the reference is dropped with the
-// request or the batch if they are undone.
-func (c *alertCache) storedPayload(e *hypercare.EventRecord, sum [sha256.Size]byte) {
+// setRef stages e's alert's entry with ref, so the reference is dropped
+// with the request or the batch if they are undone.
+func (c *alertCache) setRef(e *hypercare.EventRecord, ref payloadRef) {
 	k := alertCacheKey(e.ServiceID, e.DedupKey)
 	if v, ok := c.visible(k); ok && v.ID == e.AlertID && v.Status != hypercare.StatusResolved {
-		v.shared = payloadRef{event: e.ID, sum: sum}
+		v.shared = ref
 		c.req[k] = v
 	}
 }
 
 // dropShared forgets every reference to the events retention is deleting,
-// in every layer: a later event must not name one whose payload did not
-// move to event_payloads (nothing shared it then).
+// in every layer: a later event must not name one whose payload was not
+// kept (nothing had shared it).
 func (c *alertCache) dropShared(ids []string) {
 	gone := make(map[string]bool, len(ids))
 	for _, id := range ids {
@@ -70,4 +83,26 @@ func (c *alertCache) dropShared(ids []string) {
 			}
 		}
 	}
+}
+
+// sharePayload decides, on SQLite, whether e stores its payload or shares
+// an earlier event's: it returns the event to name ("": store it) and what
+// to record once e is inserted (recordPayload). The first sharer of an
+// event sets its shared_until.
+func (t *tx) sharePayload(ctx context.Context, e *hypercare.EventRecord) (from string, stored payloadRef, err error) {
+	if t.c.alerts == nil || e.AlertID == "" || len(e.Payload) == 0 {
+		return "", payloadRef{}, nil
+	}
+	ref, sum := t.c.alerts.sharedPayload(e)
+	if ref.event == "" {
+		return "", payloadRef{event: e.ID, sum: sum, until: micros(e.ReceivedAt.Add(shareWindow))}, nil
+	}
+	if !ref.shared {
+		if err := t.update(ctx, qShareEventPayload, "event", ref.event, ref.event, ref.until); err != nil {
+			return "", payloadRef{}, err
+		}
+		ref.shared = true
+		t.c.alerts.setRef(e, ref)
+	}
+	return ref.event, payloadRef{}, nil
 }

@@ -94,12 +94,10 @@ var orphanChecks = map[string]string{
 	"alerts.symptom_of": "SELECT COUNT(*) FROM alerts a WHERE a.symptom_of <> '' AND a.incident_id IS NULL " +
 		"AND NOT EXISTS (SELECT 1 FROM incidents i WHERE i.id = a.symptom_of)",
 	// Shared payloads (shared_payload.go): an event whose payload is
-	// nowhere, and a kept payload nobody shares any more.
+	// nowhere.
 	"events.payload_from": "SELECT COUNT(*) FROM events e WHERE e.payload_from <> '' " +
 		"AND NOT EXISTS (SELECT 1 FROM events p WHERE p.id = e.payload_from) " +
 		"AND NOT EXISTS (SELECT 1 FROM event_payloads x WHERE x.id = e.payload_from)",
-	"event_payloads": "SELECT COUNT(*) FROM event_payloads x " +
-		"WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.payload_from = x.id AND e.payload_from <> '')",
 }
 
 // Orphans counts, per reference without a foreign key, the rows naming

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -140,19 +139,19 @@ func (t *tx) InsertEvent(ctx context.Context, e *hypercare.EventRecord) error {
 	if err := checkEvent("insert event", e); err != nil {
 		return err
 	}
-	payload, from := nullJSON(e.Payload), ""
-	var sum [sha256.Size]byte
-	share := t.c.alerts != nil && e.AlertID != "" && len(e.Payload) > 0
-	if share {
-		if from, sum = t.c.alerts.sharedPayload(e); from != "" {
-			payload = nil
-		}
+	payload := nullJSON(e.Payload)
+	from, stored, err := t.sharePayload(ctx, e)
+	if err != nil {
+		return fmt.Errorf("insert event %q: %w", e.ID, err)
 	}
-	err := t.insertLater(ctx, qInsertEvent, "event", e.ID, "an event with this id already exists",
+	if from != "" {
+		payload = nil
+	}
+	err = t.insertLater(ctx, qInsertEvent, "event", e.ID, "an event with this id already exists",
 		e.ID, micros(e.ReceivedAt), e.IntegrationID, e.ServiceID, string(e.Action), e.DedupKey,
 		e.AlertID, e.IncidentID, e.Outcome, payload, strings.Join(e.Rules, ","), from)
-	if err == nil && share && from == "" {
-		t.c.alerts.storedPayload(e, sum)
+	if err == nil && stored.event != "" {
+		t.c.alerts.setRef(e, stored)
 	}
 	return err
 }
