@@ -18,13 +18,17 @@
 #                                     sqlite3 on B's new database file before the server creates it
 #   B_SQL='DROP INDEX alerts_status;' sqlite3 on B's database once migrated (a first start), before the run
 #   DATABASE_URL='postgres://…?sslmode=disable'  PostgreSQL instead of SQLite: a fresh schema per run
+# and of both sides:
+#   LOADS='repeat-batch'              the loads to run, in order, each on
+#                                     the store the ones before it filled
+#                                     (default: all four)
 #
 # It prints accepted events (alerts) per second of each load with the
 # server's CPU time per event, and its
 # hypercare_store_key_reads_skipped_total (n/a before it existed).
 set -eu
 dir=$(cd "$(dirname "$0")" && pwd)
-old=$1 new=$2 rounds=${3:-3}
+old=$1 new=$2 rounds=${3:-3} loads=${LOADS:-unique repeat unique-batch repeat-batch}
 v2=0123456789abcdef0123456789abcdef am=fedcba9876543210fedcba9876543210 port=18610
 work=$(mktemp -d)
 trap 'kill ${pid:-} 2> /dev/null; rm -rf "$work"' EXIT
@@ -88,12 +92,19 @@ for r in $(seq 1 "$rounds"); do
 			sqlite3 "$work/data/hypercare.db" "$B_SQL" > /dev/null
 		fi
 		serve $side "$bin"
-		unique=$(rate 1 --routing-key $v2 --concurrency 32 --keys 0 --keep)
-		repeat=$(rate 1 --routing-key $v2 --concurrency 32 --keys 1000)
-		batch=$(rate 100 --routing-key $am --format alertmanager --batch 100 --concurrency 8 --keys 0 --keep)
-		rbatch=$(rate 100 --routing-key $am --format alertmanager --batch 100 --concurrency 8 --keys 1000)
+		line="$side round $r:"
+		for load in $loads; do
+			case $load in
+			unique) out=$(rate 1 --routing-key $v2 --concurrency 32 --keys 0 --keep) ;;
+			repeat) out=$(rate 1 --routing-key $v2 --concurrency 32 --keys 1000) ;;
+			unique-batch) out="$(rate 100 --routing-key $am --format alertmanager --batch 100 --concurrency 8 --keys 0 --keep) (alerts)" ;;
+			repeat-batch) out="$(rate 100 --routing-key $am --format alertmanager --batch 100 --concurrency 8 --keys 1000) (alerts)" ;;
+			*) echo "unknown load $load" >&2 && exit 2 ;;
+			esac
+			line="$line $load $out,"
+		done
 		skipped=$(curl -s http://127.0.0.1:$port/metrics | awk '/^hypercare_store_key_reads_skipped_total/ {print $2}')
 		stop
-		echo "$side round $r: unique $unique, repeat $repeat, unique-batch $batch, repeat-batch $rbatch (alerts), key reads skipped ${skipped:-n/a}"
+		echo "$line key reads skipped ${skipped:-n/a}"
 	done
 done
