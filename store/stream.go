@@ -288,6 +288,22 @@ func (s *Store) StreamHorizon(ctx context.Context) (pruned, last int64, err erro
 	return pruned, max(pruned, last), nil
 }
 
+// pruneStreamSQL reads how far PruneStream may delete: by age, the
+// highest ID below the first event committed at or after the cutoff (the
+// highest below the watermark when there is none), and by count, the
+// newest keep.
+// Events are numbered in commit order, so the old ones are the lowest IDs:
+// the walk from the oldest stops at the first new one, reading as many
+// rows as the prune deletes, without an index on the time (migration 0043
+// dropped it: every stream event paid an insert into it).
+func pruneStreamSQL(d *dialect) string {
+	below := "id < " + d.streamWatermark
+	return "SELECT CASE WHEN n.first IS NULL THEN (SELECT MAX(id) FROM stream_events WHERE " + below + ") " +
+		"ELSE (SELECT MAX(id) FROM stream_events WHERE id < n.first) END, " +
+		"(SELECT id FROM stream_events WHERE " + below + " ORDER BY id DESC LIMIT 1 OFFSET $2) " +
+		"FROM (SELECT (SELECT id FROM stream_events WHERE at >= $1 AND " + below + " ORDER BY id LIMIT 1) AS first) n"
+}
+
 // PruneStream deletes the stream events committed before cutoff and all
 // but the newest keep, never above the watermark (an event no reader
 // could have read yet), and records how far it pruned. It reads first and
@@ -295,9 +311,7 @@ func (s *Store) StreamHorizon(ctx context.Context) (pruned, last int64, err erro
 // commits nothing. It returns the number of events deleted.
 func (s *Store) PruneStream(ctx context.Context, cutoff time.Time, keep int) (int64, error) {
 	var byAge, byCount sql.NullInt64
-	below := "id < " + s.d.streamWatermark
-	err := s.queryRow(ctx, "SELECT (SELECT MAX(id) FROM stream_events WHERE at < $1 AND "+below+"), "+
-		"(SELECT id FROM stream_events WHERE "+below+" ORDER BY id DESC LIMIT 1 OFFSET $2)", micros(cutoff), keep).Scan(&byAge, &byCount)
+	err := s.queryRow(ctx, pruneStreamSQL(s.d), micros(cutoff), keep).Scan(&byAge, &byCount)
 	if err != nil {
 		return 0, fmt.Errorf("prune stream: %w", err)
 	}

@@ -118,6 +118,21 @@ func testStreamPrune(t *testing.T, s *store.Store, evs []hypercare.StreamEvent) 
 	if err != nil || pruned != evs[len(evs)-3].ID || last != evs[len(evs)-1].ID {
 		t.Fatalf("horizon = %d, %d, %v; want %d, %d", pruned, last, err, evs[len(evs)-3].ID, evs[len(evs)-1].ID)
 	}
+	// By age: the two events left, committed before the cutoff, go; one
+	// committed after it stays (the stream stamps events with the real
+	// clock).
+	cutoff := time.Now()
+	mustWrite(t, s, func(tx hypercare.Tx) error {
+		return tx.InsertIncident(ctx, incident("inc-after-cutoff", 0, svcCheckout))
+	})
+	settle(t, s)
+	if n, err := s.PruneStream(ctx, cutoff, 100); err != nil || n != 2 {
+		t.Fatalf("prune by age: %d deleted, %v; want the 2 before the cutoff", n, err)
+	}
+	evs, err = s.StreamAfter(ctx, 0, 100)
+	if err != nil || len(evs) != 1 || evs[0].IncidentID != "inc-after-cutoff" {
+		t.Fatalf("after pruning by age: %+v, %v; want the one event after the cutoff", evs, err)
+	}
 	// Everything older than now.
 	if _, err := s.PruneStream(context.Background(), time.Now().Add(time.Hour), 1000); err != nil {
 		t.Fatal(err)
