@@ -1,0 +1,22 @@
+package store
+
+import (
+	"context"
+
+	"github.com/hypercare/hypercare"
+)
+
+// ShareForTest makes event sharer share event shared's payload as SQLite's
+// writer would (payload NULL, payload_from, the shared event's
+// shared_until), so a test runs reads and retention of shared payloads on
+// PostgreSQL too, whose writers never share.
+func (s *Store) ShareForTest(ctx context.Context, sharer, shared string, untilMicros int64) error {
+	return s.Write(ctx, "test", func(htx hypercare.Tx) error {
+		t := htx.(*tx)
+		if _, err := t.execText(ctx, "UPDATE events SET payload = NULL, payload_from = $2 WHERE id = $1", sharer, shared); err != nil {
+			return err
+		}
+		_, err := t.execText(ctx, "UPDATE events SET shared_until = $2 WHERE id = $1", shared, untilMicros)
+		return err
+	})
+}
