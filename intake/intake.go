@@ -292,7 +292,7 @@ func integrationName(it hypercare.Integration) string {
 	if it.Name != "" {
 		return it.Name
 	}
-	return fmt.Sprintf("%s integration %s", it.Type, it.ID)
+	return string(it.Type) + " integration " + it.ID // per request: no fmt
 }
 
 // newDedupKey generates a dedup key for a trigger that has none: 32 hex
