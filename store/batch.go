@@ -181,6 +181,9 @@ func (s *Store) commit(t *tx, mode runMode) error {
 		if err := t.saveNumber(); err != nil {
 			return err
 		}
+		if err := t.saveActivity(); err != nil {
+			return err
+		}
 		if err := s.flushStream(t); err != nil {
 			return err
 		}
@@ -279,7 +282,7 @@ func (s *Store) runOne(t *tx, r *request, mode runMode) error {
 		}
 	}
 	t.statements = 0
-	published, hooked, turns := len(t.stream), len(t.hooks), len(t.turns)
+	published, hooked, turns, seen := len(t.stream), len(t.hooks), len(t.turns), len(t.seen)
 	err := r.call(t)
 	if err == nil && mode == runInSavepoint {
 		err = t.flush() // its queued writes fail as its own (alone: with COMMIT)
@@ -290,6 +293,7 @@ func (s *Store) runOne(t *tx, r *request, mode runMode) error {
 	if err != nil {
 		t.stream = t.stream[:published] // its writes are undone: so are its events
 		t.hooks = t.hooks[:hooked]      // and what it wanted done at commit
+		t.seen = t.seen[:seen]          // and the events it inserted
 	}
 	if t.c.alerts != nil {
 		t.c.alerts.endRequest(err == nil) // likewise the alert rows it wrote

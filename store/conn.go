@@ -34,6 +34,9 @@ type writeConn struct {
 	changes  *changeCache
 	// numbers hands out incident numbers (SQLite only; writecache.go).
 	numbers *numberCache
+	// activity says the batch keeps when each integration last sent an
+	// event until COMMIT (SQLite only; activity.go).
+	activity bool
 }
 
 // othersCommitted drops what the connection's caches hold: another

@@ -142,7 +142,11 @@ func (s *Store) addDetailCases(add func(string, string, []any, ...string)) {
 	built("change events service", "change_events_service_at")(listChangeEventsSQL(hypercare.ChangeFilter{ServiceID: "svc-03",
 		Page: hypercare.Page{Limit: 25, Cursor: pairCursor(at, "c-1")}}))
 	add("stream resume", streamAfterSQL(s.d.streamWatermark), []any{int64(10), 100}, "pkey")
-	add("last event (window readiness)", lastEventQuery, []any{"int-1"}, "events_integration_at", "change_events_integration_at")
+	if s.d.activity {
+		add("last event (window readiness)", lastActivityQuery, []any{"int-1"}, "pkey", "change_events_integration_at")
+	} else {
+		add("last event (window readiness)", lastEventQuery, []any{"int-1"}, "events_integration_at", "change_events_integration_at")
+	}
 	for _, svc := range []string{"", "svc-03"} {
 		sfx := map[string]string{"": "", "svc-03": " service"}[svc]
 		q, err := rangeQuery("plan", "received_at", "service_id", from, to, svc)

@@ -54,6 +54,7 @@ const (
 	qUpdateAlert
 	qUpdateAlertContent
 	qUpdateAlertRepeat
+	qSaveActivity
 	qAlertsOfIncident
 	qNextNumber
 	qGetIncident
@@ -192,6 +193,10 @@ func buildQueries(d *dialect) [numQueries]string {
 	// (SQLite, see tx.updateRepeat).
 	q[qUpdateAlertRepeat] = "UPDATE alerts SET custom_details = $2, event_count = $3, last_seen_at = $4 " +
 		"WHERE id = $1 AND event_count = $5 AND last_seen_at = $6"
+	// When an integration last sent an event (SQLite, activity.go);
+	// PostgreSQL does not use it.
+	q[qSaveActivity] = "INSERT INTO integration_activity (integration_id, last_event_at) VALUES ($1, $2) " +
+		"ON CONFLICT (integration_id) DO UPDATE SET last_event_at = " + d.greatest + "(integration_activity.last_event_at, excluded.last_event_at)"
 	// Locked (PostgreSQL): the callers (acknowledge, resolve, merge,
 	// split) write the alerts back whole, and a re-trigger committed by
 	// another node in between would otherwise be overwritten by their

@@ -33,6 +33,10 @@ type tx struct {
 	// stream holds the stream events the batch's requests published, in
 	// order; they are inserted just before COMMIT (stream.go).
 	stream []pendingEvent
+	// seen holds the integration and time of each event the batch's
+	// requests inserted, written to integration_activity just before
+	// COMMIT (SQLite; activity.go).
+	seen []seenEvent
 	// pending holds the writes queued to go with the next statement, and
 	// flushErr the failure of queued writes sent (PostgreSQL; pipeline.go).
 	pending  []pendingWrite

@@ -150,8 +150,11 @@ func (t *tx) InsertEvent(ctx context.Context, e *hypercare.EventRecord) error {
 	err = t.insertLater(ctx, qInsertEvent, "event", e.ID, "an event with this id already exists",
 		e.ID, micros(e.ReceivedAt), e.IntegrationID, e.ServiceID, string(e.Action), e.DedupKey,
 		e.AlertID, e.IncidentID, e.Outcome, payload, strings.Join(e.Rules, ","), from)
-	if err == nil && stored.event != "" {
-		t.c.alerts.setRef(e, stored)
+	if err == nil {
+		t.sawEvent(e)
+		if stored.event != "" {
+			t.c.alerts.setRef(e, stored)
+		}
 	}
 	return err
 }

@@ -51,6 +51,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"Pacing", testPacing},
 		{"CalendarFeeds", testCalendarFeeds},
 		{"LastEventAt", testLastEventAt},
+		{"LastEventAtAcrossBatches", testLastEventAtAcrossBatches},
 		{"EventsBetween", testEventsBetween},
 		{"SharedEventPayloads", testSharedEventPayloads},
 		{"StreamOutbox", testStreamOutbox},

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -52,5 +53,69 @@ func testLastEventAt(t *testing.T, open func(testing.TB) *store.Store) {
 	}
 	if _, err := s.LastEventAt(ctx, []string{"bad\x00id"}); hypercare.ErrorCode(err) != hypercare.CodeInvalid {
 		t.Errorf("LastEventAt(NUL) = %v, want invalid_argument", err)
+	}
+}
+
+// testLastEventAtAcrossBatches: the latest event wins across commits
+// whatever the order events arrive in; a request that fails in a shared
+// batch counts for nothing, its batch-mates do; and once retention prunes
+// an integration's events it reads as one that never sent (SQLite keeps
+// one row per integration written at COMMIT, PostgreSQL reads its index;
+// both must answer alike).
+func testLastEventAtAcrossBatches(t *testing.T, open func(testing.TB) *store.Store) {
+	ctx := t.Context()
+	s := openSeeded(t, open)
+	ev := func(id, integ string, d time.Duration) *hypercare.EventRecord {
+		e := event(id)
+		e.IntegrationID, e.ReceivedAt = integ, at(d)
+		return e
+	}
+	insert := func(events ...*hypercare.EventRecord) func(hypercare.Tx) error {
+		return func(tx hypercare.Tx) error {
+			for _, e := range events {
+				if err := tx.InsertEvent(ctx, e); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}
+	mustWrite(t, s, insert(ev("ev-a1", "a", 3*time.Hour)))
+	mustWrite(t, s, insert(ev("ev-a2", "a", time.Hour))) // older, and later
+	StartRun(t, s)
+	failing := insert(ev("ev-d2", "d", 9*time.Hour), ev("ev-e1", "e", 9*time.Hour))
+	errs, _ := queueBehind(t, s, "k", "blocker", map[string]func(hypercare.Tx) error{
+		"ok-d":  insert(ev("ev-d1", "d", 4*time.Hour)),
+		"fails": func(tx hypercare.Tx) error { _ = failing(tx); return errBoom },
+		"ok-a":  insert(ev("ev-a3", "a", 2*time.Hour)),
+	})
+	if errs["ok-d"] != nil || errs["ok-a"] != nil || !errors.Is(errs["fails"], errBoom) {
+		t.Fatalf("batch errors = %v", errs)
+	}
+	want := map[string]time.Time{"a": at(3 * time.Hour), "d": at(4 * time.Hour), "checkout-v2": t0}
+	lastEventsAre(t, s, want)
+
+	// Retention up to 3h30m prunes every event of a (the latest at 3h)
+	// and of the blocker's integration, not d's.
+	if _, err := s.Prune(ctx, hypercare.RetentionCutoffs{Events: at(3*time.Hour + 30*time.Minute)}, 1000); err != nil {
+		t.Fatal(err)
+	}
+	lastEventsAre(t, s, map[string]time.Time{"d": at(4 * time.Hour)})
+}
+
+// lastEventsAre fails unless LastEventAt of a, d, e and checkout-v2 is want.
+func lastEventsAre(t *testing.T, s *store.Store, want map[string]time.Time) {
+	t.Helper()
+	got, err := s.LastEventAt(t.Context(), []string{"a", "d", "e", "checkout-v2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Errorf("LastEventAt = %v, want %v", got, want)
+	}
+	for id, w := range want {
+		if !got[id].Equal(w) {
+			t.Errorf("LastEventAt[%s] = %v, want %v", id, got[id], w)
+		}
 	}
 }
