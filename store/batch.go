@@ -178,6 +178,12 @@ func (s *Store) tryBatch(base context.Context, batch []*request, savepoints bool
 // savepoints (alone in its batch, its failure is the request's).
 func (s *Store) commit(t *tx, mode runMode) error {
 	if !s.d.pipeline {
+		if err := t.flushEvents(); err != nil {
+			if mode == runOptimistic && hypercare.ErrorCode(err) == hypercare.CodeConflict {
+				return errNeedSavepoints // whose event it was: each request flushes its own
+			}
+			return err
+		}
 		if err := t.saveNumber(); err != nil {
 			return err
 		}
@@ -195,6 +201,17 @@ func (s *Store) commit(t *tx, mode runMode) error {
 	tail, args, err := s.streamInserts(t)
 	if err != nil {
 		return err
+	}
+	if t.pendingMayMiss() {
+		// A queued write that affects no row fails only as the client
+		// reads its result, after a COMMIT in the same round trip would
+		// have committed the request's other writes: read them first.
+		if err := t.flush(); err != nil {
+			if mode == runOptimistic && !s.d.retryable(err) {
+				return errNeedSavepoints
+			}
+			return err
+		}
 	}
 	queued := len(t.pending) > 0
 	err = t.send(append(tail, t.c.q[ctlCommit]), append(args, nil))
@@ -282,8 +299,11 @@ func (s *Store) runOne(t *tx, r *request, mode runMode) error {
 		}
 	}
 	t.statements = 0
-	published, hooked, turns, seen := len(t.stream), len(t.hooks), len(t.turns), len(t.seen)
+	published, hooked, turns, seen, events := len(t.stream), len(t.hooks), len(t.turns), len(t.seen), len(t.laterEvents)
 	err := r.call(t)
+	if err == nil && mode != runOptimistic {
+		err = t.flushEvents() // a taken event ID fails its own request
+	}
 	if err == nil && mode == runInSavepoint {
 		err = t.flush() // its queued writes fail as its own (alone: with COMMIT)
 	}
@@ -294,6 +314,7 @@ func (s *Store) runOne(t *tx, r *request, mode runMode) error {
 		t.stream = t.stream[:published] // its writes are undone: so are its events
 		t.hooks = t.hooks[:hooked]      // and what it wanted done at commit
 		t.seen = t.seen[:seen]          // and the events it inserted
+		t.laterEvents = t.laterEvents[:min(len(t.laterEvents), events)]
 	}
 	if t.c.alerts != nil {
 		t.c.alerts.endRequest(err == nil) // likewise the alert rows it wrote

@@ -21,6 +21,9 @@ type writeConn struct {
 	// streams are the prepared multi-row stream inserts, by log2 of their
 	// row count (stream.go).
 	streams [preparedStreamSizes]*sql.Stmt
+	// events are the prepared multi-row event inserts, by log2 of their
+	// row count (events_later.go).
+	events [preparedEventSizes]*sql.Stmt
 	// alerts is the open-alert cache (SQLite's one write connection
 	// only; nil on PostgreSQL), see alertcache.go.
 	alerts *alertCache
@@ -37,6 +40,9 @@ type writeConn struct {
 	// activity says the batch keeps when each integration last sent an
 	// event until COMMIT (SQLite only; activity.go).
 	activity bool
+	// deferEvents says event rows are inserted several at a time at the
+	// end of their request or batch (SQLite only; events_later.go).
+	deferEvents bool
 }
 
 // othersCommitted drops what the connection's caches hold: another
@@ -130,6 +136,21 @@ func (c *writeConn) streamStmt(ctx context.Context, n int) (*sql.Stmt, error) {
 	return st, nil
 }
 
+// eventStmt returns the prepared insert of n event rows, n a power of two
+// up to maxLaterEventRows.
+func (c *writeConn) eventStmt(ctx context.Context, n int) (*sql.Stmt, error) {
+	i := bits.Len(uint(n)) - 1
+	if st := c.events[i]; st != nil {
+		return st, nil
+	}
+	st, err := c.conn.PrepareContext(ctx, eventLaterSQL(n))
+	if err != nil {
+		return nil, fmt.Errorf("prepare event insert of %d rows: %w", n, err)
+	}
+	c.events[i] = st
+	return st, nil
+}
+
 // close closes the prepared statements and returns the connection.
 func (c *writeConn) close() error {
 	var errs []error
@@ -143,6 +164,12 @@ func (c *writeConn) close() error {
 		if st != nil {
 			errs = append(errs, st.Close())
 			c.streams[i] = nil
+		}
+	}
+	for i, st := range c.events {
+		if st != nil {
+			errs = append(errs, st.Close())
+			c.events[i] = nil
 		}
 	}
 	errs = append(errs, c.conn.Close())

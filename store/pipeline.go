@@ -75,6 +75,17 @@ func (t *tx) later(ctx context.Context, w pendingWrite) error {
 	return nil
 }
 
+// pendingMayMiss reports whether a queued write fails when it affects no
+// row (an insert that finds its key taken, an update that finds no row).
+func (t *tx) pendingMayMiss() bool {
+	for _, w := range t.pending {
+		if w.missing != nil {
+			return true
+		}
+	}
+	return false
+}
+
 // flush sends the queued writes, if any, in one round trip.
 func (t *tx) flush() error {
 	if len(t.pending) == 0 {

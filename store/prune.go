@@ -309,6 +309,9 @@ func (p *pruner) incidents(ctx context.Context, cutoff time.Time) error {
 // payload to event_payloads under its ID; the next step deletes a kept
 // payload once no event received up to the end of its window is left.
 func (p *pruner) events(ctx context.Context, cutoff time.Time) error {
+	if err := p.t.flushEvents(); err != nil { // the log as the batch left it
+		return err
+	}
 	ids, err := p.ids(ctx, pruneCandidates(p.t.s.d).events, micros(cutoff), p.budget)
 	if err != nil || len(ids) == 0 {
 		return err

@@ -98,8 +98,10 @@ func (t *tx) sharePayload(ctx context.Context, e *hypercare.EventRecord) (from s
 		return "", payloadRef{event: e.ID, sum: sum, until: micros(e.ReceivedAt.Add(shareWindow))}, nil
 	}
 	if !ref.shared {
-		if err := t.update(ctx, qShareEventPayload, "event", ref.event, ref.event, ref.until); err != nil {
-			return "", payloadRef{}, err
+		if !t.markSharedLater(ref.event, ref.until) {
+			if err := t.update(ctx, qShareEventPayload, "event", ref.event, ref.event, ref.until); err != nil {
+				return "", payloadRef{}, err
+			}
 		}
 		ref.shared = true
 		t.c.alerts.setRef(e, ref)

@@ -37,6 +37,9 @@ type tx struct {
 	// requests inserted, written to integration_activity just before
 	// COMMIT (SQLite; activity.go).
 	seen []seenEvent
+	// laterEvents are the event rows inserted at the end of their
+	// request or just before COMMIT (SQLite; events_later.go).
+	laterEvents []laterEvent
 	// pending holds the writes queued to go with the next statement, and
 	// flushErr the failure of queued writes sent (PostgreSQL; pipeline.go).
 	pending  []pendingWrite

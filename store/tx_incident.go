@@ -147,9 +147,16 @@ func (t *tx) InsertEvent(ctx context.Context, e *hypercare.EventRecord) error {
 	if from != "" {
 		payload = nil
 	}
-	err = t.insertLater(ctx, qInsertEvent, "event", e.ID, "an event with this id already exists",
-		e.ID, micros(e.ReceivedAt), e.IntegrationID, e.ServiceID, string(e.Action), e.DedupKey,
-		e.AlertID, e.IncidentID, e.Outcome, payload, strings.Join(e.Rules, ","), from)
+	if t.c.deferEvents {
+		if err := ctx.Err(); err != nil { // as a statement run now would
+			return err
+		}
+		t.deferEvent(e, payload, from)
+	} else {
+		err = t.insertLater(ctx, qInsertEvent, "event", e.ID, "an event with this id already exists",
+			e.ID, micros(e.ReceivedAt), e.IntegrationID, e.ServiceID, string(e.Action), e.DedupKey,
+			e.AlertID, e.IncidentID, e.Outcome, payload, strings.Join(e.Rules, ","), from)
+	}
 	if err == nil {
 		t.sawEvent(e)
 		if stored.event != "" {

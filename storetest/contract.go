@@ -52,6 +52,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"CalendarFeeds", testCalendarFeeds},
 		{"LastEventAt", testLastEventAt},
 		{"LastEventAtAcrossBatches", testLastEventAtAcrossBatches},
+		{"EventsInBulk", testEventsInBulk},
 		{"EventsBetween", testEventsBetween},
 		{"SharedEventPayloads", testSharedEventPayloads},
 		{"StreamOutbox", testStreamOutbox},
