@@ -359,6 +359,10 @@ type Tx interface {
 	// next step depends on it (a throttle's "still delayed" entry).
 	AppendTimelineOnce(ctx context.Context, e *TimelineEntry) (added bool, err error)
 
+	// InsertEvent appends e to the event log. Both engines write the row
+	// later in the transaction (PostgreSQL queues it with the next
+	// statement, SQLite inserts a request's rows together), so an ID
+	// already taken may fail the request after InsertEvent returned nil.
 	InsertEvent(ctx context.Context, e *EventRecord) error
 	InsertChangeEvent(ctx context.Context, c *ChangeEvent) error
 	// RecentChanges returns the service's change events with a timestamp
