@@ -124,30 +124,27 @@ func (c *writeConn) queryRow(ctx context.Context, id qid, args ...any) rowScanne
 // streamStmt returns the prepared insert of n stream events, n a power
 // of two up to maxPreparedStreamRows.
 func (c *writeConn) streamStmt(ctx context.Context, n int) (*sql.Stmt, error) {
-	i := bits.Len(uint(n)) - 1
-	if st := c.streams[i]; st != nil {
-		return st, nil
-	}
-	st, err := c.conn.PrepareContext(ctx, streamInsertSQL(n))
-	if err != nil {
-		return nil, fmt.Errorf("prepare stream insert of %d rows: %w", n, err)
-	}
-	c.streams[i] = st
-	return st, nil
+	return c.sized(ctx, c.streams[:], n, streamInsertSQL, "stream insert")
 }
 
 // eventStmt returns the prepared insert of n event rows, n a power of two
 // up to maxLaterEventRows.
 func (c *writeConn) eventStmt(ctx context.Context, n int) (*sql.Stmt, error) {
+	return c.sized(ctx, c.events[:], n, eventLaterSQL, "event insert")
+}
+
+// sized returns the statement text(n) prepared once in stmts, at log2 of
+// n (a power of two): multi-row inserts, one per row count.
+func (c *writeConn) sized(ctx context.Context, stmts []*sql.Stmt, n int, text func(int) string, what string) (*sql.Stmt, error) {
 	i := bits.Len(uint(n)) - 1
-	if st := c.events[i]; st != nil {
+	if st := stmts[i]; st != nil {
 		return st, nil
 	}
-	st, err := c.conn.PrepareContext(ctx, eventLaterSQL(n))
+	st, err := c.conn.PrepareContext(ctx, text(n))
 	if err != nil {
-		return nil, fmt.Errorf("prepare event insert of %d rows: %w", n, err)
+		return nil, fmt.Errorf("prepare %s of %d rows: %w", what, n, err)
 	}
-	c.events[i] = st
+	stmts[i] = st
 	return st, nil
 }
 

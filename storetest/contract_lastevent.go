@@ -15,14 +15,9 @@ import (
 func testLastEventAt(t *testing.T, open func(testing.TB) *store.Store) {
 	ctx := t.Context()
 	s := openSeeded(t, open)
-	ev := func(id, integ string, d time.Duration) *hypercare.EventRecord {
-		e := event(id)
-		e.IntegrationID, e.ReceivedAt = integ, at(d)
-		return e
-	}
 	mustWrite(t, s, func(tx hypercare.Tx) error {
-		for _, e := range []*hypercare.EventRecord{ev("ev-a1", "a", time.Hour), ev("ev-a2", "a", 3*time.Hour),
-			ev("ev-a3", "a", 2*time.Hour), ev("ev-b1", "b", time.Minute)} {
+		for _, e := range []*hypercare.EventRecord{integrationEvent("ev-a1", "a", time.Hour), integrationEvent("ev-a2", "a", 3*time.Hour),
+			integrationEvent("ev-a3", "a", 2*time.Hour), integrationEvent("ev-b1", "b", time.Minute)} {
 			if err := tx.InsertEvent(ctx, e); err != nil {
 				return err
 			}
@@ -65,11 +60,6 @@ func testLastEventAt(t *testing.T, open func(testing.TB) *store.Store) {
 func testLastEventAtAcrossBatches(t *testing.T, open func(testing.TB) *store.Store) {
 	ctx := t.Context()
 	s := openSeeded(t, open)
-	ev := func(id, integ string, d time.Duration) *hypercare.EventRecord {
-		e := event(id)
-		e.IntegrationID, e.ReceivedAt = integ, at(d)
-		return e
-	}
 	insert := func(events ...*hypercare.EventRecord) func(hypercare.Tx) error {
 		return func(tx hypercare.Tx) error {
 			for _, e := range events {
@@ -80,14 +70,14 @@ func testLastEventAtAcrossBatches(t *testing.T, open func(testing.TB) *store.Sto
 			return nil
 		}
 	}
-	mustWrite(t, s, insert(ev("ev-a1", "a", 3*time.Hour)))
-	mustWrite(t, s, insert(ev("ev-a2", "a", time.Hour))) // older, and later
+	mustWrite(t, s, insert(integrationEvent("ev-a1", "a", 3*time.Hour)))
+	mustWrite(t, s, insert(integrationEvent("ev-a2", "a", time.Hour))) // older, and later
 	StartRun(t, s)
-	failing := insert(ev("ev-d2", "d", 9*time.Hour), ev("ev-e1", "e", 9*time.Hour))
+	failing := insert(integrationEvent("ev-d2", "d", 9*time.Hour), integrationEvent("ev-e1", "e", 9*time.Hour))
 	errs, _ := queueBehind(t, s, "k", "blocker", map[string]func(hypercare.Tx) error{
-		"ok-d":  insert(ev("ev-d1", "d", 4*time.Hour)),
+		"ok-d":  insert(integrationEvent("ev-d1", "d", 4*time.Hour)),
 		"fails": func(tx hypercare.Tx) error { _ = failing(tx); return errBoom },
-		"ok-a":  insert(ev("ev-a3", "a", 2*time.Hour)),
+		"ok-a":  insert(integrationEvent("ev-a3", "a", 2*time.Hour)),
 	})
 	if errs["ok-d"] != nil || errs["ok-a"] != nil || !errors.Is(errs["fails"], errBoom) {
 		t.Fatalf("batch errors = %v", errs)
@@ -118,4 +108,11 @@ func lastEventsAre(t *testing.T, s *store.Store, want map[string]time.Time) {
 			t.Errorf("LastEventAt[%s] = %v, want %v", id, got[id], w)
 		}
 	}
+}
+
+// integrationEvent is event id from integration integ, received at d.
+func integrationEvent(id, integ string, d time.Duration) *hypercare.EventRecord {
+	e := event(id)
+	e.IntegrationID, e.ReceivedAt = integ, at(d)
+	return e
 }
