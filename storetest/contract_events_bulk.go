@@ -15,7 +15,8 @@ import (
 // in multi-row statements of 64, 32, 4 and 1 rows) keeps every one, each
 // read back as written; an event whose ID is taken, by an earlier event
 // or by one of the same request's, fails its request with a conflict that
-// names that ID, and nothing of the request is kept.
+// names that ID, and nothing of the request is kept; nor is anything of a
+// request whose update finds no row.
 func testEventsInBulk(t *testing.T, open func(testing.TB) *store.Store) {
 	ctx := t.Context()
 	s := openSeeded(t, open)
@@ -57,8 +58,19 @@ func testEventsInBulk(t *testing.T, open func(testing.TB) *store.Store) {
 			t.Errorf("%s: error %v, want a conflict naming event %q", name, err, taken)
 		}
 	}
+	// An update that finds no row fails its request as late as a taken ID
+	// (PostgreSQL queues both), and the request's event goes with it.
+	err = s.Write(ctx, "k", func(tx hypercare.Tx) error {
+		if err := tx.InsertEvent(ctx, event("ev-upd")); err != nil {
+			return err
+		}
+		return tx.UpdateAlert(ctx, alert("al-missing", svcCheckout, "", "k-missing"))
+	})
+	if hypercare.ErrorCode(err) != hypercare.CodeNotFound {
+		t.Errorf("update of a missing alert: error %v, want not_found", err)
+	}
 	have := eventIDs(t, s)
-	for _, id := range []string{"ev-new", "dup-1", "dup-2"} {
+	for _, id := range []string{"ev-new", "dup-1", "dup-2", "ev-upd"} {
 		if have[id] {
 			t.Errorf("event %s of a failed request was kept", id)
 		}
