@@ -20,3 +20,12 @@ func (s *Store) ShareForTest(ctx context.Context, sharer, shared string, untilMi
 		return err
 	})
 }
+
+// DeferEventsForTest turns SQLite's multi-row event inserts off (false:
+// one statement per event, as before they existed) or on, so a benchmark
+// compares both in one run.
+func (s *Store) DeferEventsForTest(on bool) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	s.wconn.deferEvents = on
+}
