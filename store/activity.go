@@ -22,7 +22,7 @@ type seenEvent struct {
 // sawEvent notes e for the batch's integration activity (SQLite's writer
 // only). A request that fails drops its notes with its writes (runOne).
 func (t *tx) sawEvent(e *hypercare.EventRecord) {
-	if t.c.activity {
+	if t.s.d.activity {
 		t.seen = append(t.seen, seenEvent{e.IntegrationID, micros(e.ReceivedAt)})
 	}
 }

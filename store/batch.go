@@ -314,6 +314,7 @@ func (s *Store) runOne(t *tx, r *request, mode runMode) error {
 		t.stream = t.stream[:published] // its writes are undone: so are its events
 		t.hooks = t.hooks[:hooked]      // and what it wanted done at commit
 		t.seen = t.seen[:seen]          // and the events it inserted
+		// (min: a prune in it may have inserted the rows kept before it)
 		t.laterEvents = t.laterEvents[:min(len(t.laterEvents), events)]
 	}
 	if t.c.alerts != nil {

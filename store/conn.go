@@ -37,9 +37,6 @@ type writeConn struct {
 	changes  *changeCache
 	// numbers hands out incident numbers (SQLite only; writecache.go).
 	numbers *numberCache
-	// activity says the batch keeps when each integration last sent an
-	// event until COMMIT (SQLite only; activity.go).
-	activity bool
 	// deferEvents says event rows are inserted several at a time at the
 	// end of their request or batch (SQLite only; events_later.go).
 	deferEvents bool

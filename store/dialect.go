@@ -73,8 +73,6 @@ type dialect struct {
 	// the ID column draw from its own counter (SQLite: one writer, so
 	// IDs are drawn in commit order already).
 	streamID string
-	// greatest is the SQL function of the larger of two values.
-	greatest string
 	// activity says when each integration last sent an event is kept in
 	// integration_activity, written at COMMIT (SQLite's one writer;
 	// activity.go), not read from the index events_integration_at.
@@ -153,7 +151,6 @@ func sqliteDialect() *dialect {
 		limitWrap:     true,
 		contentUpdate: true,
 		inJSON:        " IN (SELECT value FROM json_each($1))",
-		greatest:      "MAX",
 		activity:      true,
 		// Above any ID SQLite's counter will draw.
 		streamWatermark: "9223372036854775807",
@@ -178,7 +175,6 @@ func postgresDialect() *dialect {
 		streamID:        streamIDPostgres,
 		streamWatermark: streamWatermarkPostgres,
 		inJSON:          " = ANY(ARRAY(SELECT jsonb_array_elements_text($1::jsonb)))",
-		greatest:        "GREATEST",
 		nodes:           true,
 		pipeline:        true,
 		byteOrder:       ` COLLATE "C"`,

@@ -20,6 +20,10 @@ import (
 // notification logs 100 events. PostgreSQL queues its inserts in the
 // pipeline instead (insertLater).
 
+// eventTaken is why InsertEvent fails on an ID already logged, on either
+// path.
+const eventTaken = "an event with this id already exists"
+
 // laterEvent is one event row kept until its insert: its ID and the
 // values of eventLaterSQL's columns.
 type laterEvent struct {
@@ -115,7 +119,7 @@ func (t *tx) insertEventsOneByOne(chunk []laterEvent) error {
 	for i := range chunk {
 		_, err := st.ExecContext(t.ctx, chunk[i].args[:]...)
 		if err != nil && t.s.d.classify(err) == classUnique {
-			return hypercare.Errorf(hypercare.CodeConflict, "event %q: an event with this id already exists", chunk[i].id)
+			return hypercare.Errorf(hypercare.CodeConflict, "event %q: %s", chunk[i].id, eventTaken)
 		}
 		if err != nil {
 			return t.s.dbErr(err, "insert event %q", chunk[i].id)

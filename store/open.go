@@ -90,7 +90,7 @@ func openSQLite(ctx context.Context, opts Options) (*Store, error) {
 	s.keys = newAlertKeys()
 	s.wconn.keys = s.keys
 	s.wconn.silences, s.wconn.changes, s.wconn.numbers = &silenceCache{}, &changeCache{}, &numberCache{}
-	s.wconn.activity, s.wconn.deferEvents = s.d.activity, true
+	s.wconn.deferEvents = true
 	s.log.Debug("sqlite database", "path", path)
 	return s, nil
 }

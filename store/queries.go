@@ -196,7 +196,7 @@ func buildQueries(d *dialect) [numQueries]string {
 	// When an integration last sent an event (SQLite, activity.go);
 	// PostgreSQL does not use it.
 	q[qSaveActivity] = "INSERT INTO integration_activity (integration_id, last_event_at) VALUES ($1, $2) " +
-		"ON CONFLICT (integration_id) DO UPDATE SET last_event_at = " + d.greatest + "(integration_activity.last_event_at, excluded.last_event_at)"
+		"ON CONFLICT (integration_id) DO UPDATE SET last_event_at = MAX(integration_activity.last_event_at, excluded.last_event_at)"
 	// Locked (PostgreSQL): the callers (acknowledge, resolve, merge,
 	// split) write the alerts back whole, and a re-trigger committed by
 	// another node in between would otherwise be overwritten by their

@@ -16,8 +16,8 @@ const lastEventQuery = "SELECT MAX(t) FROM (" +
 
 // lastActivityQuery is lastEventQuery where the writer keeps each
 // integration's last event in integration_activity (SQLite, activity.go):
-// a primary key lookup and an index seek. That row outlives the events
-// retention prunes: the integration did send then.
+// a primary key lookup and an index seek. Retention deletes the row with
+// the integration's last event, so both engines answer alike.
 const lastActivityQuery = "SELECT MAX(t) FROM (" +
 	"SELECT last_event_at AS t FROM integration_activity WHERE integration_id = $1 " +
 	"UNION ALL SELECT MAX(received_at) AS t FROM change_events WHERE integration_id = $1) AS last_events"

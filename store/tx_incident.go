@@ -136,6 +136,9 @@ func (t *tx) AppendTimelineOnce(ctx context.Context, e *hypercare.TimelineEntry)
 
 // InsertEvent appends to the event log.
 func (t *tx) InsertEvent(ctx context.Context, e *hypercare.EventRecord) error {
+	if err := ctx.Err(); err != nil { // its row may only be kept for later
+		return err
+	}
 	if err := checkEvent("insert event", e); err != nil {
 		return err
 	}
@@ -148,12 +151,9 @@ func (t *tx) InsertEvent(ctx context.Context, e *hypercare.EventRecord) error {
 		payload = nil
 	}
 	if t.c.deferEvents {
-		if err := ctx.Err(); err != nil { // as a statement run now would
-			return err
-		}
 		t.deferEvent(e, payload, from)
 	} else {
-		err = t.insertLater(ctx, qInsertEvent, "event", e.ID, "an event with this id already exists",
+		err = t.insertLater(ctx, qInsertEvent, "event", e.ID, eventTaken,
 			e.ID, micros(e.ReceivedAt), e.IntegrationID, e.ServiceID, string(e.Action), e.DedupKey,
 			e.AlertID, e.IncidentID, e.Outcome, payload, strings.Join(e.Rules, ","), from)
 	}
