@@ -202,10 +202,11 @@ func (s *Store) commit(t *tx, mode runMode) error {
 	if err != nil {
 		return err
 	}
-	if t.pendingMayMiss() {
+	if t.pendingMayMiss() && !t.pendingGuarded() {
 		// A queued write that affects no row fails only as the client
 		// reads its result, after a COMMIT in the same round trip would
-		// have committed the request's other writes: read them first.
+		// have committed the request's other writes: read them first
+		// unless every such write goes out guarded (pipeline_guard.go).
 		if err := t.flush(); err != nil {
 			if mode == runOptimistic && !s.d.retryable(err) {
 				return errNeedSavepoints
@@ -214,7 +215,7 @@ func (s *Store) commit(t *tx, mode runMode) error {
 		}
 	}
 	queued := len(t.pending) > 0
-	err = t.send(append(tail, t.c.q[ctlCommit]), append(args, nil))
+	err = t.send(append(tail, t.c.q[ctlCommit]), append(args, nil), true)
 	switch {
 	case err == nil:
 		return nil

@@ -91,19 +91,25 @@ func (t *tx) flush() error {
 	if len(t.pending) == 0 {
 		return t.flushErr
 	}
-	return t.send(nil, nil)
+	return t.send(nil, nil, false)
 }
 
 // send sends the queued writes and then tail (statements whose results
 // only matter as errors) in one batch, reads every result, and clears the
-// queue. The first failure is returned and kept in t.flushErr.
-func (t *tx) send(tail []string, tailArgs [][]any) error {
+// queue. The first failure is returned and kept in t.flushErr. With
+// guard, the writes that fail when they affect no row go out guarded
+// (pipeline_guard.go), so nothing of tail runs after one that did.
+func (t *tx) send(tail []string, tailArgs [][]any, guard bool) error {
 	if t.flushErr != nil {
 		return t.flushErr
 	}
 	var b pgx.Batch
 	for _, w := range t.pending {
-		b.Queue(t.c.q[w.id], w.args...)
+		if guard && t.guarded(w) {
+			b.Queue(t.s.guards[w.id], w.args...)
+		} else {
+			b.Queue(t.c.q[w.id], w.args...)
+		}
 	}
 	for i, q := range tail {
 		b.Queue(q, tailArgs[i]...)
@@ -116,7 +122,7 @@ func (t *tx) send(tail []string, tailArgs [][]any) error {
 			return fmt.Errorf("pipeline: driver connection is %T, not pgx", dc)
 		}
 		br := sc.Conn().SendBatch(t.ctx, &b)
-		err := readPending(t.s, br, pending)
+		err := readPending(t.s, br, pending, guard)
 		for i := 0; err == nil && i < len(tail); i++ {
 			var tag pgconn.CommandTag
 			if tag, err = br.Exec(); err != nil {
@@ -153,12 +159,16 @@ func isPipelineTail(err error) bool {
 	return errors.As(err, &te)
 }
 
-// readPending reads the results of the queued writes, in order.
-func readPending(s *Store, br pgx.BatchResults, pending []pendingWrite) error {
+// readPending reads the results of the queued writes, in order; guard
+// says send sent them guarded.
+func readPending(s *Store, br pgx.BatchResults, pending []pendingWrite, guard bool) error {
 	for _, w := range pending {
 		tag, err := br.Exec()
 		if err != nil && w.busy != nil && lockNotAvailable(err) {
 			return fmt.Errorf("%w: %w", w.busy, err)
+		}
+		if err != nil && guard && w.missing != nil && s.guards[w.id] != "" && guardFailed(err) {
+			return w.missing()
 		}
 		if err != nil {
 			return s.dbErr(err, "%s %q", w.what, w.key)
@@ -199,7 +209,7 @@ func (t *tx) batchWith(id qid, args []any, use func(pgx.BatchResults) error) err
 			return fmt.Errorf("pipeline: driver connection is %T, not pgx", dc)
 		}
 		br := sc.Conn().SendBatch(t.ctx, &b)
-		err := readPending(t.s, br, pending)
+		err := readPending(t.s, br, pending, false)
 		if err == nil {
 			useErr = use(br)
 		}

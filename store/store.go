@@ -79,7 +79,10 @@ type Store struct {
 	d        *dialect
 	location string // see Location
 	q        [numQueries]string
-	log      *slog.Logger
+	// guards are the writes of q made to fail when they affect no row
+	// (PostgreSQL only; pipeline_guard.go).
+	guards [numQueries]string
+	log    *slog.Logger
 	// db is the write pool: exactly one connection on SQLite, the only
 	// pool on PostgreSQL.
 	db *sql.DB
@@ -194,6 +197,9 @@ func newStore(d *dialect, opts Options, db, rdb *sql.DB, writers int) *Store {
 	}
 	s.streamNotify, s.streamHeld = make(chan struct{}, 1), make(chan struct{}, 1)
 	s.wakes, s.node = engineWrites(&s.q), newNodeID()
+	if d.pipeline {
+		s.guards = buildGuards(&s.q)
+	}
 	s.requests.New = func() any { return &request{done: make(chan struct{}, 1)} }
 	return s
 }

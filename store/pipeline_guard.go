@@ -1,0 +1,67 @@
+package store
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// Guarded writes (PostgreSQL). A queued write whose "no row affected"
+// is a failure (pendingWrite.missing: an insert that finds its key
+// taken, an update that finds no row) raises no SQL error, so a COMMIT
+// sent behind it in the same round trip would commit the failing
+// request's other writes before the client read that no row was
+// affected. A batch's end used to spend a round trip of its own reading
+// those writes first. Sent as guarded statements instead,
+//
+//	WITH w AS (<the write> RETURNING 1) SELECT 1 / COUNT(*) FROM w
+//
+// such a write fails in the server when it affects no row (division by
+// zero), which aborts the transaction: PostgreSQL skips the rest of the
+// pipeline, the COMMIT included, and the client maps the error back to
+// the write's own (pendingWrite.missing). So the queued writes, the
+// stream insert and COMMIT go in one round trip again.
+
+// guardedSQL is q made to fail, with SQLSTATE 22012, when it affects no
+// row. q is an INSERT or UPDATE without a RETURNING clause.
+func guardedSQL(q string) string {
+	return "WITH w AS (" + q + " RETURNING 1) SELECT 1 / COUNT(*) FROM w"
+}
+
+// buildGuards returns the guarded text of every write in q that can have
+// one (an INSERT or UPDATE that returns nothing); the rest stay "".
+func buildGuards(q *[numQueries]string) [numQueries]string {
+	var g [numQueries]string
+	for id, text := range q {
+		up := strings.ToUpper(strings.TrimSpace(text))
+		write := strings.HasPrefix(up, "INSERT ") || strings.HasPrefix(up, "UPDATE ")
+		if write && !strings.Contains(up, "RETURNING") && !strings.Contains(up, ";") {
+			g[id] = guardedSQL(text)
+		}
+	}
+	return g
+}
+
+// guardFailed reports whether err is a guarded write's "no row
+// affected" (guardedSQL's division by zero).
+func guardFailed(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && e.Code == "22012"
+}
+
+// guarded says whether w goes out as its guarded text.
+func (t *tx) guarded(w pendingWrite) bool {
+	return w.missing != nil && t.s.guards[w.id] != ""
+}
+
+// pendingGuarded reports whether every queued write that fails when it
+// affects no row has a guarded text.
+func (t *tx) pendingGuarded() bool {
+	for _, w := range t.pending {
+		if w.missing != nil && t.s.guards[w.id] == "" {
+			return false
+		}
+	}
+	return true
+}
