@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -27,18 +28,18 @@ const maxCachedAlerts = 1 << 16
 // several writers and nodes: it reads every time.
 type alertCache struct {
 	// committed holds open alerts as committed, by alertCacheKey.
-	committed map[string]cachedAlert
+	committed map[alertKey]cachedAlert
 	// batch and req hold the rows written by the batch's finished
 	// requests and by the running request; a resolved alert is staged
 	// too, and hides a committed entry.
-	batch, req map[string]cachedAlert
+	batch, req map[alertKey]cachedAlert
 	// dataVersion is SQLite's PRAGMA data_version when last checked.
 	dataVersion int64
 }
 
 func newAlertCache() *alertCache {
-	return &alertCache{committed: map[string]cachedAlert{}, batch: map[string]cachedAlert{},
-		req: map[string]cachedAlert{}}
+	return &alertCache{committed: map[alertKey]cachedAlert{}, batch: map[alertKey]cachedAlert{},
+		req: map[alertKey]cachedAlert{}}
 }
 
 // cachedAlert is an open alert's row and the event whose payload its next
@@ -48,7 +49,11 @@ type cachedAlert struct {
 	shared payloadRef
 }
 
-func alertCacheKey(serviceID, dedupKey string) string { return serviceID + "\x00" + dedupKey }
+// alertKey identifies an open alert: its service and dedup key (a pair,
+// not a joined string, so a lookup allocates nothing).
+type alertKey struct{ service, dedup string }
+
+func alertCacheKey(serviceID, dedupKey string) alertKey { return alertKey{serviceID, dedupKey} }
 
 // begin starts a batch: nothing staged, and the committed layer dropped
 // if another connection committed since the last batch.
@@ -108,13 +113,13 @@ func (c *alertCache) find(serviceID, dedupKey string) (a *hypercare.Alert, known
 	if !ok || v.Status == hypercare.StatusResolved {
 		return nil, ok
 	}
-	out := cloneAlert(&v.Alert)
+	out := cloneAlert(&v.Alert, v.CustomDetails)
 	return &out, true
 }
 
 // visible is the newest entry for k: the running request's, the batch's,
 // or the committed one.
-func (c *alertCache) visible(k string) (cachedAlert, bool) {
+func (c *alertCache) visible(k alertKey) (cachedAlert, bool) {
 	if v, ok := c.req[k]; ok {
 		return v, true
 	}
@@ -131,7 +136,7 @@ func (c *alertCache) read(a *hypercare.Alert) {
 	if len(c.committed) >= maxCachedAlerts {
 		clear(c.committed)
 	}
-	c.committed[alertCacheKey(a.ServiceID, a.DedupKey)] = cachedAlert{Alert: cloneAlert(a)}
+	c.committed[alertCacheKey(a.ServiceID, a.DedupKey)] = cachedAlert{Alert: cloneAlert(a, nil)}
 }
 
 // wrote stages a row the running request wrote, as the database holds it.
@@ -147,7 +152,7 @@ func (c *alertCache) wrote(a *hypercare.Alert) {
 	if a.Status == hypercare.StatusResolved && !same {
 		return
 	}
-	e := cachedAlert{Alert: cloneAlert(a)}
+	e := cachedAlert{Alert: cloneAlert(a, v.CustomDetails)}
 	if same {
 		// sent_key is written once, when the row is inserted: an update
 		// leaves the column as it is, whatever a holds.
@@ -160,7 +165,7 @@ func (c *alertCache) wrote(a *hypercare.Alert) {
 // database: a statement changed its row behind the cache's back
 // (SetAlertSentKey).
 func (c *alertCache) forget(id string) {
-	for _, m := range []map[string]cachedAlert{c.req, c.batch, c.committed} {
+	for _, m := range []map[alertKey]cachedAlert{c.req, c.batch, c.committed} {
 		for k, v := range m {
 			if v.ID == id {
 				delete(m, k)
@@ -171,14 +176,23 @@ func (c *alertCache) forget(id string) {
 
 // cloneAlert copies a as a read from the database returns it: times in
 // whole microseconds (UTC), empty lists and details nil, nothing shared
-// with a (callers append to Links).
-func cloneAlert(a *hypercare.Alert) hypercare.Alert {
+// with a (callers append to Links). The one exception is kept: details
+// the cache already holds, equal to a's, are shared instead of copied
+// (a repeated trigger's, whose kilobyte of labels would otherwise be
+// copied twice per event). Details are JSON that no caller writes into,
+// only replaces, and they are shared with no spare capacity, so even an
+// append copies.
+func cloneAlert(a *hypercare.Alert, kept json.RawMessage) hypercare.Alert {
 	out := *a
 	out.FirstSeenAt, out.LastSeenAt = fromMicros(micros(a.FirstSeenAt)), fromMicros(micros(a.LastSeenAt))
 	out.AcknowledgedAt = cloneMicros(a.AcknowledgedAt)
 	out.ResolvedAt = cloneMicros(a.ResolvedAt)
 	out.CustomDetails, out.Links, out.Images = nil, nil, nil
-	if len(a.CustomDetails) > 0 {
+	switch {
+	case len(a.CustomDetails) == 0:
+	case bytes.Equal(kept, a.CustomDetails):
+		out.CustomDetails = kept[:len(kept):len(kept)]
+	default:
 		out.CustomDetails = bytes.Clone(a.CustomDetails)
 	}
 	if len(a.Links) > 0 {

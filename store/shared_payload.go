@@ -75,7 +75,7 @@ func (c *alertCache) dropShared(ids []string) {
 	for _, id := range ids {
 		gone[id] = true
 	}
-	for _, m := range []map[string]cachedAlert{c.req, c.batch, c.committed} {
+	for _, m := range []map[alertKey]cachedAlert{c.req, c.batch, c.committed} {
 		for k, v := range m {
 			if gone[v.shared.event] {
 				v.shared = payloadRef{}

@@ -136,7 +136,7 @@ func TestUpdateRepeat(t *testing.T) {
 		if n != wantStatements || streamed != 1 {
 			t.Errorf("%d statements and %d stream events, want %d and 1", n, streamed, wantStatements)
 		}
-		want := cloneAlert(a)
+		want := cloneAlert(a, nil)
 		if wantShort {
 			want.Source = "untouched"
 		}
@@ -152,14 +152,14 @@ func TestUpdateRepeat(t *testing.T) {
 	step(func(a *hypercare.Alert) { a.Summary = "disk still full" }, false, 1)
 	step(func(*hypercare.Alert) {}, true, 1)
 
-	bad := cloneAlert(a)
+	bad := cloneAlert(a, nil)
 	bad.EventCount++
 	bad.CustomDetails = json.RawMessage(`{"free":`)
 	err := s.Write(ctx, "k", func(tx hypercare.Tx) error { return tx.UpdateAlert(ctx, &bad) })
 	if hypercare.ErrorCode(err) != hypercare.CodeInvalid || !strings.Contains(err.Error(), "custom_details") {
 		t.Fatalf("details not JSON: %v", err)
 	}
-	check(cloneAlert(a))
+	check(cloneAlert(a, nil))
 
 	// A cache behind the database: its counters match no row.
 	write(t, s, func(htx hypercare.Tx) error {
