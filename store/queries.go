@@ -54,6 +54,7 @@ const (
 	qUpdateAlert
 	qUpdateAlertContent
 	qUpdateAlertRepeat
+	qUpdateAlertCounters
 	qSaveActivity
 	qAlertsOfIncident
 	qNextNumber
@@ -193,6 +194,10 @@ func buildQueries(d *dialect) [numQueries]string {
 	// (SQLite, see tx.updateRepeat).
 	q[qUpdateAlertRepeat] = "UPDATE alerts SET custom_details = $2, event_count = $3, last_seen_at = $4 " +
 		"WHERE id = $1 AND event_count = $5 AND last_seen_at = $6"
+	// The same for a trigger whose details are the row's: nothing
+	// kilobytes long to bind.
+	q[qUpdateAlertCounters] = "UPDATE alerts SET event_count = $2, last_seen_at = $3 " +
+		"WHERE id = $1 AND event_count = $4 AND last_seen_at = $5"
 	// When an integration last sent an event (SQLite, activity.go);
 	// PostgreSQL does not use it.
 	q[qSaveActivity] = "INSERT INTO integration_activity (integration_id, last_event_at) VALUES ($1, $2) " +

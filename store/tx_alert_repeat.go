@@ -12,7 +12,8 @@ import (
 // updateRepeat is UpdateAlert's short form for the bulk of a storm: a
 // trigger that repeats its alert (an Alertmanager re-send, a check firing
 // again with a new reading in its details) moves only custom_details,
-// event_count and last_seen_at. Validating, encoding and binding the row's
+// event_count and last_seen_at, and an identical re-send only the two
+// counters. Validating, encoding and binding the row's
 // twenty columns cost a SQLite writer more than the row write itself; this
 // checks one and binds six.
 //
@@ -30,12 +31,14 @@ func (t *tx) updateRepeat(ctx context.Context, a *hypercare.Alert) (done bool, e
 	if !ok || !repeatOnly(&prev.Alert, a) {
 		return false, nil
 	}
-	if !bytes.Equal(prev.CustomDetails, a.CustomDetails) {
-		var c textCheck
-		c.details(a)
-		if err := c.err("update alert", a.ID); err != nil {
-			return false, err
-		}
+	if bytes.Equal(prev.CustomDetails, a.CustomDetails) { // an identical re-send
+		return t.updateIfMatched(ctx, qUpdateAlertCounters, a.ID, a.ID, a.EventCount, micros(a.LastSeenAt),
+			prev.EventCount, micros(prev.LastSeenAt))
+	}
+	var c textCheck
+	c.details(a)
+	if err := c.err("update alert", a.ID); err != nil {
+		return false, err
 	}
 	return t.updateIfMatched(ctx, qUpdateAlertRepeat, a.ID, a.ID, nullJSON(a.CustomDetails), a.EventCount,
 		micros(a.LastSeenAt), prev.EventCount, micros(prev.LastSeenAt))
