@@ -230,6 +230,16 @@ type Reader interface {
 
 // Tx is a write transaction. Methods that find one thing return a
 // not_found *Error when there is none.
+//
+// A write whose only outcome is an error may report it late: on
+// PostgreSQL it is queued and sent with the request's next statement
+// that needs an answer, or with COMMIT (ARCHITECTURE.md, "Round trips on
+// PostgreSQL"). Its conflict or not_found then comes from that
+// statement, or from Store.Write, and fails the whole request: nothing
+// of it commits. Those writes are InsertAlert, UpdateAlert,
+// AppendTimeline and InsertEvent: a caller must not try to recover from
+// their errors inside the same fn, and retries the write instead (intake
+// does).
 type Tx interface {
 	// BeforeCommit runs f inside the transaction just before it commits,
 	// after every request of its group commit has run, so what f reads is
@@ -273,7 +283,9 @@ type Tx interface {
 	// SetAlertSentKey records the dedup key alertID's trigger was sent
 	// with, where an event rule gave the alert another one.
 	SetAlertSentKey(ctx context.Context, alertID, sentKey string) error
-	// InsertAlert stores a new alert, its SentKey included.
+	// InsertAlert stores a new alert, its SentKey included. A second
+	// open alert with the same service and dedup key, or a taken ID, is
+	// a conflict, reported late on PostgreSQL (see Tx).
 	InsertAlert(ctx context.Context, a *Alert) error
 	// UpdateAlert writes a's mutable fields; SentKey is not one of them.
 	UpdateAlert(ctx context.Context, a *Alert) error

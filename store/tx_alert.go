@@ -218,7 +218,7 @@ func (t *tx) InsertAlert(ctx context.Context, a *hypercare.Alert) error {
 	if err != nil {
 		return fmt.Errorf("insert alert %q: %w", a.ID, err)
 	}
-	err = t.insert(ctx, qInsertAlert, "alert", a.ID,
+	err = t.insertLater(ctx, qInsertAlert, "alert", a.ID,
 		"an alert with this id, or an open alert with this service and dedup key, already exists", args...)
 	if err == nil && t.c.alerts != nil {
 		t.c.alerts.wrote(a)

@@ -66,9 +66,15 @@ func testOpenAlertUnique(t *testing.T, open func(testing.TB) *store.Store) {
 	wantCode(t, err, hypercare.CodeConflict)
 }
 
-// testConflictThenContinue: a conflict must not poison the transaction, on
-// either engine (on PostgreSQL a raw unique violation would abort it), so
-// intake can fall back to "find and update" in the same fn.
+// testConflictThenContinue: a conflict of a read-and-insert (a duplicate
+// incident number, drawn in the INSERT's RETURNING on PostgreSQL) must not
+// poison the transaction, on either engine (on PostgreSQL a raw unique
+// violation would abort it), so a fn can go on after it. A second open
+// alert fails its request, reported by InsertAlert (SQLite) or late, by
+// the request's next statement that needs an answer or by the write
+// itself (PostgreSQL queues the insert, Tx's doc): nothing of that
+// request commits, and a new write finds and updates the open alert, as
+// intake's retry does.
 func testConflictThenContinue(t *testing.T, open func(testing.TB) *store.Store) {
 	ctx := t.Context()
 	s := openSeeded(t, open)
@@ -78,11 +84,26 @@ func testConflictThenContinue(t *testing.T, open func(testing.TB) *store.Store) 
 		}
 		return tx.InsertAlert(ctx, alert("al-1", svcCheckout, "inc-1", "disk"))
 	})
-	mustWrite(t, s, func(tx hypercare.Tx) error {
-		err := tx.InsertAlert(ctx, alert("al-2", svcCheckout, "inc-1", "disk"))
-		if hypercare.ErrorCode(err) != hypercare.CodeConflict {
-			return fmt.Errorf("second open alert: %v, want conflict", err)
+	for _, then := range []string{"read", "commit"} {
+		err := s.Write(ctx, "k", func(tx hypercare.Tx) error {
+			if err := tx.InsertEvent(ctx, event("ev-conflict-"+then)); err != nil {
+				return err
+			}
+			if err := tx.InsertAlert(ctx, alert("al-2-"+then, svcCheckout, "inc-1", "disk")); err != nil {
+				return err
+			}
+			if then == "read" {
+				_, err := tx.FindOpenAlert(ctx, svcCheckout, "disk")
+				return err
+			}
+			return nil
+		})
+		wantCode(t, err, hypercare.CodeConflict)
+		if eventIDs(t, s)["ev-conflict-"+then] {
+			t.Errorf("conflict found at %s: the failed request's event was committed", then)
 		}
+	}
+	mustWrite(t, s, func(tx hypercare.Tx) error {
 		if err := tx.InsertIncident(ctx, incident("inc-2", 1, svcCheckout)); hypercare.ErrorCode(err) != hypercare.CodeConflict {
 			return fmt.Errorf("duplicate incident number: %v, want conflict", err)
 		}
