@@ -192,6 +192,18 @@ func (t *tx) dropPending() {
 // connection in one round trip. A failed queued write is returned (and
 // kept in t.flushErr) without calling use.
 func (t *tx) batchWith(id qid, args []any, use func(pgx.BatchResults) error) error {
+	return t.batchWithAll([]stmt{{id, args}}, use)
+}
+
+// stmt is a statement of the write path with its arguments.
+type stmt struct {
+	id   qid
+	args []any
+}
+
+// batchWithAll is batchWith for several statements, whose results use
+// reads in order.
+func (t *tx) batchWithAll(stmts []stmt, use func(pgx.BatchResults) error) error {
 	if t.flushErr != nil {
 		return t.flushErr
 	}
@@ -199,7 +211,9 @@ func (t *tx) batchWith(id qid, args []any, use func(pgx.BatchResults) error) err
 	for _, w := range t.pending {
 		b.Queue(t.c.q[w.id], w.args...)
 	}
-	b.Queue(t.c.q[id], args...)
+	for _, st := range stmts {
+		b.Queue(t.c.q[st.id], st.args...)
+	}
 	pending := t.pending
 	t.pending = t.pending[:0]
 	var useErr error

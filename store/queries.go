@@ -107,6 +107,7 @@ const (
 	qOpenIncidents
 	qRecentAlertsOfIncident
 	qRecentAlertsByKey
+	qRecentUnlessOpen
 	qSymptomsOf
 	qLockSymptomsOf
 	qSetSymptomGrace
@@ -398,6 +399,11 @@ func buildNoiseQueries(q *[numQueries]string, d *dialect) {
 		"AND first_seen_at >= $2 ORDER BY first_seen_at DESC, id DESC " + d.limit(3)
 	q[qRecentAlertsByKey] = "SELECT " + alertCols + " FROM alerts WHERE service_id = $1 " +
 		"AND dedup_key = $2 AND first_seen_at >= $3 ORDER BY first_seen_at DESC, id DESC " + d.limit(4)
+	// The same, read ahead with FindOpenAlert for a key with no open
+	// alert only (PostgreSQL; recent_prefetch.go).
+	q[qRecentUnlessOpen] = "SELECT " + alertCols + " FROM alerts WHERE service_id = $1 AND dedup_key = $2 " +
+		"AND NOT EXISTS (SELECT 1 FROM alerts o WHERE o.service_id = $1 AND o.dedup_key = $2 AND o.status <> 'resolved') " +
+		"ORDER BY first_seen_at DESC, id DESC " + d.limit(3)
 	// symptom_of <> '' is alerts_symptom_of's predicate: it lets SQLite
 	// use that partial index instead of walking every open alert.
 	q[qSymptomsOf] = "SELECT " + alertCols + " FROM alerts WHERE symptom_of = $1 AND symptom_of <> '' " +

@@ -47,6 +47,9 @@ type tx struct {
 	// hooks are the BeforeCommit functions of the batch's requests that
 	// succeeded, in order (batch.go runs them).
 	hooks []func(hypercare.Tx)
+	// recent is the running request's read-ahead of a key's newest
+	// alerts (PostgreSQL; recent_prefetch.go).
+	recent recentAhead
 }
 
 // BeforeCommit queues f to run after the batch's last request, just

@@ -21,6 +21,9 @@ func (t *tx) FindOpenAlert(ctx context.Context, serviceID, dedupKey string) (*hy
 	if t.c.keys != nil && t.c.keys.absent(serviceID, dedupKey) {
 		return nil, nil
 	}
+	if t.s.d.pipeline {
+		return t.findOpenReadingAhead(ctx, serviceID, dedupKey)
+	}
 	a := new(hypercare.Alert)
 	err := scanAlert(t.queryRow(ctx, qFindOpenAlert, serviceID, dedupKey), a)
 	if errors.Is(err, sql.ErrNoRows) {

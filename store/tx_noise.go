@@ -167,6 +167,12 @@ func (t *tx) RecentAlertsByKey(ctx context.Context, serviceID, dedupKey string, 
 	if t.c.keys != nil && t.c.keys.absent(serviceID, dedupKey) {
 		return nil, nil // no alert ever had this key
 	}
+	if list, ok := t.recentFromAhead(serviceID, dedupKey, micros(since), limit); ok {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		return list, nil
+	}
 	return t.alerts(ctx, fmt.Sprintf("recent alerts %q on service %q", dedupKey, serviceID),
 		qRecentAlertsByKey, serviceID, dedupKey, micros(since), limit)
 }

@@ -53,6 +53,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"LastEventAt", testLastEventAt},
 		{"LastEventAtAcrossBatches", testLastEventAtAcrossBatches},
 		{"EventsInBulk", testEventsInBulk},
+		{"RecentAlertsAfterFind", testRecentAlertsAfterFind},
 		{"EventsBetween", testEventsBetween},
 		{"SharedEventPayloads", testSharedEventPayloads},
 		{"StreamOutbox", testStreamOutbox},
