@@ -105,7 +105,7 @@ func (s *Store) tryBatch(base context.Context, batch []*request, savepoints bool
 		return fmt.Errorf("write batch: %w", err)
 	}
 	defer release()
-	if _, err := c.exec(ctx, ctlBegin); err != nil {
+	if err := s.beginBatch(ctx, c); err != nil {
 		return fmt.Errorf("begin write batch: %w", err)
 	}
 	if c.alerts != nil {
