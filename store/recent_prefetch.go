@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/hypercare/hypercare"
 	"github.com/jackc/pgx/v5"
@@ -36,13 +38,56 @@ type recentAhead struct {
 	valid      bool
 }
 
+// openKeyHint holds the keys (service, dedup key) FindOpenAlert last
+// found open on this node: the next trigger of such a key almost surely
+// finds its alert open again, and reading its recent alerts ahead would
+// cost every re-trigger a statement for nothing. It is only a hint: a key
+// it holds wrongly (resolved since, by any node) is read without the
+// read-ahead, in one more round trip, and then forgotten. Bounded: when
+// full it starts over.
+type openKeyHint struct {
+	mu   sync.Mutex
+	keys map[alertKey]struct{}
+}
+
+// maxOpenKeyHints bounds openKeyHint.
+const maxOpenKeyHints = 1 << 16
+
+func (h *openKeyHint) open(k alertKey) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	_, ok := h.keys[k]
+	return ok
+}
+
+func (h *openKeyHint) set(k alertKey, open bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	switch {
+	case !open:
+		delete(h.keys, k)
+	case h.keys == nil || len(h.keys) >= maxOpenKeyHints:
+		h.keys = map[alertKey]struct{}{k: {}}
+	default:
+		h.keys[k] = struct{}{}
+	}
+}
+
 // findOpenReadingAhead is FindOpenAlert on PostgreSQL: the open alert
 // (locked), and in the same round trip the key's newest alerts when it
-// has none.
+// has none, unless the key was found open last time.
 func (t *tx) findOpenReadingAhead(ctx context.Context, serviceID, dedupKey string) (*hypercare.Alert, error) {
 	t.recent = recentAhead{}
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	k := alertCacheKey(serviceID, dedupKey)
+	if t.s.openKeys.open(k) {
+		a, err := t.findOpenOnly(ctx, serviceID, dedupKey)
+		if err == nil && a == nil {
+			t.s.openKeys.set(k, false)
+		}
+		return a, err
 	}
 	t.statements += 2
 	var open *hypercare.Alert
@@ -75,6 +120,8 @@ func (t *tx) findOpenReadingAhead(ctx context.Context, serviceID, dedupKey strin
 	}
 	if open == nil {
 		t.recent = recentAhead{serviceID: serviceID, dedupKey: dedupKey, alerts: recent, statements: t.statements, valid: true}
+	} else {
+		t.s.openKeys.set(k, true)
 	}
 	return open, nil
 }
@@ -97,4 +144,17 @@ func (t *tx) recentFromAhead(serviceID, dedupKey string, since int64, limit int)
 		return nil, false // there may be more than were read ahead
 	}
 	return list, true
+}
+
+// findOpenOnly is FindOpenAlert's read alone.
+func (t *tx) findOpenOnly(ctx context.Context, serviceID, dedupKey string) (*hypercare.Alert, error) {
+	a := new(hypercare.Alert)
+	err := scanAlert(t.queryRow(ctx, qFindOpenAlert, serviceID, dedupKey), a)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find open alert %q on service %q: %w", dedupKey, serviceID, err)
+	}
+	return a, nil
 }

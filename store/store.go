@@ -82,7 +82,11 @@ type Store struct {
 	// guards are the writes of q made to fail when they affect no row
 	// (PostgreSQL only; pipeline_guard.go).
 	guards [numQueries]string
-	log    *slog.Logger
+	// openKeys remembers the alert keys FindOpenAlert last found open,
+	// so a re-trigger does not read ahead the key's recent alerts
+	// (PostgreSQL only; recent_prefetch.go).
+	openKeys openKeyHint
+	log      *slog.Logger
 	// db is the write pool: exactly one connection on SQLite, the only
 	// pool on PostgreSQL.
 	db *sql.DB
