@@ -24,18 +24,11 @@ func (t *tx) FindOpenAlert(ctx context.Context, serviceID, dedupKey string) (*hy
 	if t.s.d.pipeline {
 		return t.findOpenReadingAhead(ctx, serviceID, dedupKey)
 	}
-	a := new(hypercare.Alert)
-	err := scanAlert(t.queryRow(ctx, qFindOpenAlert, serviceID, dedupKey), a)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("find open alert %q on service %q: %w", dedupKey, serviceID, err)
-	}
-	if t.c.alerts != nil {
+	a, err := t.findOpenOnly(ctx, serviceID, dedupKey)
+	if a != nil && t.c.alerts != nil {
 		t.c.alerts.read(a)
 	}
-	return a, nil
+	return a, err
 }
 
 // cachedOpenAlert answers FindOpenAlert from the write connection's
