@@ -202,7 +202,7 @@ func (s *Store) commit(t *tx, mode runMode) error {
 	if err != nil {
 		return err
 	}
-	if t.pendingMayMiss() && !t.pendingGuarded() {
+	if t.pendingUnguarded() {
 		// A queued write that affects no row fails only as the client
 		// reads its result, after a COMMIT in the same round trip would
 		// have committed the request's other writes: read them first

@@ -2,13 +2,11 @@ package store
 
 import (
 	"context"
-	"database/sql/driver"
 	"fmt"
 	"time"
 
 	"github.com/hypercare/hypercare"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // beginBatch starts a batch's transaction on c. On PostgreSQL, where each
@@ -26,24 +24,13 @@ func (s *Store) beginBatch(ctx context.Context, c *writeConn) error {
 	}
 	at := micros(time.Now().Add(-silenceReadAhead))
 	var list []hypercare.Silence
-	err := c.conn.Raw(func(dc any) error {
-		sc, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("begin: driver connection is %T, not pgx", dc)
-		}
-		var b pgx.Batch
-		b.Queue(c.q[ctlBegin])
-		b.Queue(c.q[qActiveSilences], at)
-		br := sc.Conn().SendBatch(ctx, &b)
-		err := readSilencesAfterBegin(br, &list)
-		if cerr := br.Close(); err == nil && cerr != nil {
-			err = cerr
-		}
-		if ctx.Err() != nil {
-			return driver.ErrBadConn // cut off mid-batch: never reuse it
-		}
-		return err
-	})
+	var b pgx.Batch
+	b.Queue(c.q[ctlBegin])
+	b.Queue(c.q[qActiveSilences], at)
+	cerr, err := c.sendBatch(ctx, &b, func(br pgx.BatchResults) error { return readSilencesAfterBegin(br, &list) })
+	if err == nil {
+		err = cerr
+	}
 	if err != nil {
 		// BEGIN may have succeeded and the read failed: end the
 		// transaction so the pool never hands out an aborted one (after

@@ -75,17 +75,6 @@ func (t *tx) later(ctx context.Context, w pendingWrite) error {
 	return nil
 }
 
-// pendingMayMiss reports whether a queued write fails when it affects no
-// row (an insert that finds its key taken, an update that finds no row).
-func (t *tx) pendingMayMiss() bool {
-	for _, w := range t.pending {
-		if w.missing != nil {
-			return true
-		}
-	}
-	return false
-}
-
 // flush sends the queued writes, if any, in one round trip.
 func (t *tx) flush() error {
 	if len(t.pending) == 0 {
@@ -104,24 +93,13 @@ func (t *tx) send(tail []string, tailArgs [][]any, guard bool) error {
 		return t.flushErr
 	}
 	var b pgx.Batch
-	for _, w := range t.pending {
-		if guard && t.guarded(w) {
-			b.Queue(t.s.guards[w.id], w.args...)
-		} else {
-			b.Queue(t.c.q[w.id], w.args...)
-		}
-	}
+	t.queuePending(&b, guard)
 	for i, q := range tail {
 		b.Queue(q, tailArgs[i]...)
 	}
 	pending := t.pending
 	t.pending = t.pending[:0]
-	err := t.c.conn.Raw(func(dc any) error {
-		sc, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("pipeline: driver connection is %T, not pgx", dc)
-		}
-		br := sc.Conn().SendBatch(t.ctx, &b)
+	cerr, err := t.c.sendBatch(t.ctx, &b, func(br pgx.BatchResults) error {
 		err := readPending(t.s, br, pending, guard)
 		for i := 0; err == nil && i < len(tail); i++ {
 			var tag pgconn.CommandTag
@@ -134,17 +112,47 @@ func (t *tx) send(tail []string, tailArgs [][]any, guard bool) error {
 				err = &tailError{errors.New("COMMIT rolled back: a statement of the transaction had failed")}
 			}
 		}
-		if cerr := br.Close(); err == nil && cerr != nil {
-			err = fmt.Errorf("pipeline: %w", cerr)
-		}
-		if t.ctx.Err() != nil {
-			return driver.ErrBadConn // cut off mid-batch: never reuse it
-		}
 		return err
 	})
+	if err == nil && cerr != nil {
+		err = fmt.Errorf("pipeline: %w", cerr)
+	}
 	clear(pending)
 	t.flushErr = err
 	return err
+}
+
+// queuePending queues the pending writes on b, guarded (see
+// pipeline_guard.go) where guard says so and they have a guarded form.
+func (t *tx) queuePending(b *pgx.Batch, guard bool) {
+	for _, w := range t.pending {
+		if guard && t.s.guarded(w) {
+			b.Queue(t.s.guards[w.id], w.args...)
+		} else {
+			b.Queue(t.c.q[w.id], w.args...)
+		}
+	}
+}
+
+// sendBatch sends b on c's pgx connection in one round trip and hands
+// its results to read, returning read's error and, apart, the batch's
+// close error. A ctx that ends mid-batch makes the connection bad, so it
+// is never reused.
+func (c *writeConn) sendBatch(ctx context.Context, b *pgx.Batch, read func(pgx.BatchResults) error) (closeErr, err error) {
+	err = c.conn.Raw(func(dc any) error {
+		sc, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("pipeline: driver connection is %T, not pgx", dc)
+		}
+		br := sc.Conn().SendBatch(ctx, b)
+		rerr := read(br)
+		closeErr = br.Close()
+		if ctx.Err() != nil {
+			return driver.ErrBadConn // cut off mid-batch: never reuse it
+		}
+		return rerr
+	})
+	return closeErr, err
 }
 
 // tailError is the failure of a statement sent after the queued writes
@@ -167,7 +175,7 @@ func readPending(s *Store, br pgx.BatchResults, pending []pendingWrite, guard bo
 		if err != nil && w.busy != nil && lockNotAvailable(err) {
 			return fmt.Errorf("%w: %w", w.busy, err)
 		}
-		if err != nil && guard && w.missing != nil && s.guards[w.id] != "" && guardFailed(err) {
+		if err != nil && guard && s.guarded(w) && guardFailed(err) {
 			return w.missing()
 		}
 		if err != nil {
@@ -208,34 +216,23 @@ func (t *tx) batchWithAll(stmts []stmt, use func(pgx.BatchResults) error) error 
 		return t.flushErr
 	}
 	var b pgx.Batch
-	for _, w := range t.pending {
-		b.Queue(t.c.q[w.id], w.args...)
-	}
+	t.queuePending(&b, false)
 	for _, st := range stmts {
 		b.Queue(t.c.q[st.id], st.args...)
 	}
 	pending := t.pending
 	t.pending = t.pending[:0]
 	var useErr error
-	err := t.c.conn.Raw(func(dc any) error {
-		sc, ok := dc.(*stdlib.Conn)
-		if !ok {
-			return fmt.Errorf("pipeline: driver connection is %T, not pgx", dc)
-		}
-		br := sc.Conn().SendBatch(t.ctx, &b)
+	cerr, err := t.c.sendBatch(t.ctx, &b, func(br pgx.BatchResults) error {
 		err := readPending(t.s, br, pending, false)
 		if err == nil {
 			useErr = use(br)
 		}
-		cerr := br.Close()
-		if t.ctx.Err() != nil {
-			return driver.ErrBadConn // cut off mid-batch: never reuse it
-		}
-		if err == nil && useErr == nil && cerr != nil {
-			useErr = cerr
-		}
 		return err
 	})
+	if err == nil && useErr == nil && cerr != nil {
+		useErr = cerr
+	}
 	clear(pending)
 	if err != nil {
 		t.flushErr = err

@@ -50,18 +50,19 @@ func guardFailed(err error) bool {
 	return errors.As(err, &e) && e.Code == "22012"
 }
 
-// guarded says whether w goes out as its guarded text.
-func (t *tx) guarded(w pendingWrite) bool {
-	return w.missing != nil && t.s.guards[w.id] != ""
+// guarded says whether w goes out as its guarded text when guarded.
+func (s *Store) guarded(w pendingWrite) bool {
+	return w.missing != nil && s.guards[w.id] != ""
 }
 
-// pendingGuarded reports whether every queued write that fails when it
-// affects no row has a guarded text.
-func (t *tx) pendingGuarded() bool {
+// pendingUnguarded reports whether a queued write would fail, when it
+// affects no row, only as the client reads its result: one with a
+// missing error and no guarded form.
+func (t *tx) pendingUnguarded() bool {
 	for _, w := range t.pending {
-		if w.missing != nil && t.s.guards[w.id] == "" {
-			return false
+		if w.missing != nil && !t.s.guarded(w) {
+			return true
 		}
 	}
-	return true
+	return false
 }

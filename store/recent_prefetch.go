@@ -140,7 +140,7 @@ func (t *tx) recentFromAhead(serviceID, dedupKey string, since int64, limit int)
 		}
 		list = append(list, cloneAlert(&r.alerts[i], nil))
 	}
-	if len(list) < limit && len(r.alerts) == recentPrefetch && (len(list) == len(r.alerts)) {
+	if len(list) < limit && len(list) == recentPrefetch {
 		return nil, false // there may be more than were read ahead
 	}
 	return list, true
