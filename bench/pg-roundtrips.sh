@@ -6,8 +6,10 @@
 # local server, from /proc: PostgreSQL must run on this machine and /proc
 # of its processes be readable, as root). Per round and side: a fresh
 # schema, `bench ingest` of new alerts (or KEYS re-triggering keys), 32
-# connections, 5 s after 1 s of warm-up. Round trips and CPU per event
-# move less with the machine's load than events/s do.
+# connections, 5 s after 1 s of warm-up. Each round first measures the
+# bare JSON endpoint (`bench bare`) with the same load: the machine's
+# speed that round. Round trips and CPU per event move less with the
+# machine's load than events/s do.
 #
 #   bench/pg-roundtrips.sh OLD_BINARY NEW_BINARY [ROUNDS]
 #
@@ -45,6 +47,14 @@ run() { # side binary
 			side, r, w / n, hc / hz * 1e6 / n, pg / hz * 1e6 / n, f}'
 }
 for r in $(seq 1 "$rounds"); do
+	"$new" bench bare --listen 127.0.0.1:$port &
+	pid=$!
+	for _ in $(seq 100); do curl -sf http://127.0.0.1:$port/healthz > /dev/null 2>&1 && break; sleep 0.1; done
+	echo "round $r: bare endpoint $("$new" bench ingest --url http://127.0.0.1:$port \
+		--routing-key 0123456789abcdef0123456789abcdef --concurrency 32 --keys "${KEYS:-0}" --duration 5s --warmup 1s \
+		--keep 2>&1 | awk '/Events\/s/ {print $2}') events/s"
+	kill $pid
+	wait $pid 2> /dev/null || true
 	for side in A B; do
 		bin=$old
 		[ $side = B ] && bin=$new
