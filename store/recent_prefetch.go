@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"sync"
@@ -83,7 +82,7 @@ func (t *tx) findOpenReadingAhead(ctx context.Context, serviceID, dedupKey strin
 	}
 	k := alertCacheKey(serviceID, dedupKey)
 	if t.s.openKeys.open(k) {
-		a, err := t.findOpenOnly(ctx, serviceID, dedupKey)
+		a, err := t.readOpenAlert(ctx, qFindOpenAlert, "find open alert", serviceID, dedupKey)
 		if err == nil && a == nil {
 			t.s.openKeys.set(k, false)
 		}
@@ -144,17 +143,4 @@ func (t *tx) recentFromAhead(serviceID, dedupKey string, since int64, limit int)
 		return nil, false // there may be more than were read ahead
 	}
 	return list, true
-}
-
-// findOpenOnly is FindOpenAlert's read alone.
-func (t *tx) findOpenOnly(ctx context.Context, serviceID, dedupKey string) (*hypercare.Alert, error) {
-	a := new(hypercare.Alert)
-	err := scanAlert(t.queryRow(ctx, qFindOpenAlert, serviceID, dedupKey), a)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("find open alert %q on service %q: %w", dedupKey, serviceID, err)
-	}
-	return a, nil
 }

@@ -24,7 +24,7 @@ func (t *tx) FindOpenAlert(ctx context.Context, serviceID, dedupKey string) (*hy
 	if t.s.d.pipeline {
 		return t.findOpenReadingAhead(ctx, serviceID, dedupKey)
 	}
-	a, err := t.findOpenOnly(ctx, serviceID, dedupKey)
+	a, err := t.readOpenAlert(ctx, qFindOpenAlert, "find open alert", serviceID, dedupKey)
 	if a != nil && t.c.alerts != nil {
 		t.c.alerts.read(a)
 	}
@@ -56,13 +56,19 @@ func (t *tx) FindOpenAlertSkipLocked(ctx context.Context, serviceID, dedupKey st
 	if err := checkText("find open alert", "service_id", serviceID, "dedup_key", dedupKey); err != nil {
 		return nil, err
 	}
+	return t.readOpenAlert(ctx, qFindOpenAlertSkipLocked, "find unlocked open alert", serviceID, dedupKey)
+}
+
+// readOpenAlert runs q, a read of the open alert of (serviceID,
+// dedupKey), and returns it, or nil when there is none.
+func (t *tx) readOpenAlert(ctx context.Context, q qid, what, serviceID, dedupKey string) (*hypercare.Alert, error) {
 	a := new(hypercare.Alert)
-	err := scanAlert(t.queryRow(ctx, qFindOpenAlertSkipLocked, serviceID, dedupKey), a)
+	err := scanAlert(t.queryRow(ctx, q, serviceID, dedupKey), a)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("find unlocked open alert %q on service %q: %w", dedupKey, serviceID, err)
+		return nil, fmt.Errorf("%s %q on service %q: %w", what, dedupKey, serviceID, err)
 	}
 	return a, nil
 }
