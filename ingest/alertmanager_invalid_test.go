@@ -13,7 +13,7 @@ const minimalAM = `{"version":"4","alerts":[{"status":"firing","labels":{"alertn
 func TestLabelsFingerprintMatchesPrometheus(t *testing.T) {
 	// Grafana's test notification carries these labels and this fingerprint,
 	// computed by prometheus/common's LabelSet.Fingerprint.
-	got := labelsFingerprint(map[string]jstr{"alertname": {val: "TestAlert"}, "instance": {val: "Grafana"}})
+	got := labelsFingerprint(map[string]string{"alertname": "TestAlert", "instance": "Grafana"})
 	eq(t, "fingerprint", got, "57c6d9296de2ad39")
 	// The empty label set hashes to the FNV-1a offset basis.
 	eq(t, "empty", labelsFingerprint(nil), "cbf29ce484222325")

@@ -50,8 +50,8 @@ func TestParseAlertmanagerGolden(t *testing.T) {
 			"2024-05-01T10:01:00Z", "", "blackbox", "TargetDown"},
 		{hypercare.ActionResolve, "1234567890abcdef", "p99 latency above 2s on web-2", "web-2:9100", "critical",
 			"2024-05-01T09:58:30.5Z", "checkout", "node", "HighLatency"},
-		{hypercare.ActionTrigger, labelsFingerprint(map[string]jstr{"alertname": {val: "QueueBacklog"},
-			"component": {val: "worker"}, "group": {val: "payments"}, "class": {val: "saturation"}, "severity": {val: "sev-x"}}),
+		{hypercare.ActionTrigger, labelsFingerprint(map[string]string{"alertname": "QueueBacklog",
+			"component": "worker", "group": "payments", "class": "saturation", "severity": "sev-x"}),
 			"Queue backlog growing", "http://alertmanager.example.com:9093", "error",
 			"2024-05-01T10:02:00Z", "worker", "payments", "saturation"},
 	}

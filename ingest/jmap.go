@@ -3,54 +3,72 @@ package ingest
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"unicode/utf8"
 )
 
-// jmap is a JSON object of string values, such as Prometheus labels: what
-// jobj[map[string]jstr] decodes, read in one walk over the object's bytes.
-// Through encoding/json each of an Alertmanager alert's two such maps was
-// scanned three times (the alert's decode, a nested json.Unmarshal's
-// validation, its decode), a sixth of the webhook parse; the walk reads
-// keys and values as encoding/json does (TestJmapDecodesAsEncodingJSON and
-// FuzzJmap compare the two on any input).
+// jmap is a JSON object of string values, such as Prometheus labels,
+// read in one walk over the object's bytes straight into the map the
+// event keeps. Through encoding/json each of an Alertmanager alert's two
+// such maps was scanned three times (the alert's decode, a nested
+// json.Unmarshal's validation, its decode), and then copied from a map of
+// jstr into a map of strings: a sixth of the webhook parse and a fifth of
+// its allocations. The walk reads keys and values as encoding/json reads
+// them into map[string]jstr (TestJmapDecodesAsEncodingJSON and FuzzJmap
+// compare the two on any input).
 type jmap struct {
-	val map[string]jstr
-	set bool // present and not null
-	bad bool // present with a non-object type
+	// val holds every key; a null value, and one that is not a string,
+	// reads as "".
+	val map[string]string
+	// wrong lists, in order, the keys whose (last) value was neither a
+	// string nor null.
+	wrong []string
+	set   bool // present and not null
+	bad   bool // present with a non-object type
 }
 
 // UnmarshalJSON implements json.Unmarshaler. b is one valid JSON value
-// (encoding/json checks the document before calling it), so the walk needs
-// no error handling: values that are not strings are recorded as bad, as
-// jstr records them.
+// (encoding/json checks the document before calling it).
 func (m *jmap) UnmarshalJSON(b []byte) error {
-	*m = jmap{}
-	switch b[0] {
-	case 'n':
-		return nil
-	case '{':
-	default:
-		m.bad = true
-		return nil
-	}
-	m.set = true
-	m.val = map[string]jstr{}
-	forMembers(b, func(key, val []byte) bool {
-		var v jstr
-		_ = v.UnmarshalJSON(val) // cannot fail on valid JSON
-		m.val[jsonString(key)] = v
-		return true
-	})
+	m.read(b, nil)
 	return nil
 }
 
-// jsonString decodes a valid JSON string literal (quotes included) as
-// encoding/json does, invalid UTF-8 becoming U+FFFD.
-func jsonString(lit []byte) string {
-	inner := lit[1 : len(lit)-1]
-	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
-		return string(inner) // nothing to unescape or replace
+// read reads the valid JSON value b, its strings through in (nil: none).
+func (m *jmap) read(b []byte, in *interner) {
+	*m = jmap{}
+	switch b[0] {
+	case 'n':
+		return
+	case '{':
+	default:
+		m.bad = true
+		return
 	}
+	m.set = true
+	m.val = make(map[string]string, 8)
+	forMembers(b, func(key, val []byte) bool {
+		var v jstr
+		v.read(val, in)
+		k := in.key(key)
+		m.val[k] = v.val
+		if i := slices.Index(m.wrong, k); v.bad && i < 0 {
+			m.wrong = append(m.wrong, k)
+		} else if !v.bad && i >= 0 { // a duplicate key: the last value wins
+			m.wrong = slices.Delete(m.wrong, i, i+1)
+		}
+		return true
+	})
+}
+
+// plainString says a string literal's inner bytes decode to themselves.
+func plainString(inner []byte) bool {
+	return bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner)
+}
+
+// unquote decodes a valid JSON string literal with escapes or invalid
+// UTF-8, which encoding/json turns (with lone surrogates) into U+FFFD.
+func unquote(lit []byte) string {
 	var s string
 	_ = json.Unmarshal(lit, &s)
 	return s

@@ -3,6 +3,8 @@ package ingest
 import (
 	"encoding/json"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -13,7 +15,7 @@ var jmapCases = []string{
 	`{}`, ` { } `, `null`, `"labels"`, `42`, `[1,2]`, `true`,
 	"{ \"a\" : \"b\" ,\n\t\"c\":\"d\" }",
 	`{"a":1,"b":"x","c":null,"d":{"e":"f"},"g":["h"],"i":true,"j":-1.5e3}`,
-	`{"dup":"first","dup":"second"}`,
+	`{"dup":"first","dup":"second"}`, `{"dup":1,"dup":"second"}`, `{"dup":"first","dup":[1]}`, `{"a":1,"b":2,"a":"x"}`,
 	`{"esc\"aped\\key\u00e9":"tab\tnew\nline \u2028 \ud83d\ude00 \"q\""}`,
 	"{\"bad utf8 \xff\":\"value \xfe\"}",
 	`{"lone":"\ud800","k\u0000":"nul\u0000"}`,
@@ -55,7 +57,44 @@ func checkJmap(t *testing.T, value string) {
 	if (errGot == nil) != (errWant == nil) {
 		t.Fatalf("%q: errors %v and %v", value, errGot, errWant)
 	}
-	if got.M.set != want.M.set || got.M.bad != want.M.bad || !reflect.DeepEqual(got.M.val, want.M.val) {
+	if got.M.set != want.M.set || got.M.bad != want.M.bad {
 		t.Fatalf("%q:\n walk          %+v\n encoding/json %+v", value, got.M, want.M)
 	}
+	checkJmapValues(t, value, got.M, want.M.val)
+	// The walk with an interner, as a notification's alerts are read.
+	var in interner
+	var again jmap
+	again.read([]byte(strings.TrimSpace(value)), &in)
+	if !reflect.DeepEqual(again, got.M) {
+		t.Fatalf("%q: with an interner %+v, without %+v", value, again, got.M)
+	}
+}
+
+// checkJmapValues compares a jmap with encoding/json's map of jstr: the
+// same keys, the same strings, and wrong naming the values that are not.
+func checkJmapValues(t *testing.T, value string, got jmap, want map[string]jstr) {
+	t.Helper()
+	vals := map[string]string{}
+	var wrong []string
+	for k, v := range want {
+		vals[k] = v.val
+		if v.bad {
+			wrong = append(wrong, k)
+		}
+	}
+	if len(want) == 0 && got.val == nil {
+		vals = nil
+	}
+	if !reflect.DeepEqual(got.val, vals) || !sameSet(got.wrong, wrong) {
+		t.Fatalf("%q:\n walk          %+v\n encoding/json %+v", value, got, want)
+	}
+}
+
+// sameSet says a and b hold the same strings, in any order, a without
+// repeats.
+func sameSet(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b) && len(slices.Compact(a)) == len(b)
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"strings"
-	"unicode/utf8"
 )
 
 // The types in this file decode one JSON value each without ever failing on
@@ -24,23 +23,20 @@ type jstr struct {
 // UnmarshalJSON implements json.Unmarshaler. It never returns an error for
 // well-formed JSON, which json.Unmarshal has checked before calling it.
 func (s *jstr) UnmarshalJSON(b []byte) error {
+	s.read(b, nil)
+	return nil
+}
+
+// read reads the valid JSON value b, a string through in (nil: none).
+func (s *jstr) read(b []byte, in *interner) {
 	*s = jstr{}
 	switch b[0] {
 	case 'n':
-		return nil
 	case '"':
 		s.set = true
-		inner := b[1 : len(b)-1]
-		if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
-			s.val = string(inner) // fast path: nothing to unescape
-			return nil
-		}
-		// Unescape; encoding/json also turns invalid UTF-8 and lone
-		// surrogates into U+FFFD here.
-		return json.Unmarshal(b, &s.val)
+		s.val = in.key(b) // unescaped as encoding/json does, invalid UTF-8 as U+FFFD
 	default:
 		s.bad = true
-		return nil
 	}
 }
 
@@ -74,7 +70,7 @@ func (o *jobj[T]) UnmarshalJSON(b []byte) error {
 // T, not 250,000 of them (a []T of Alertmanager alerts would take ~400
 // bytes per element).
 type jlist[T any] struct {
-	raw []byte // the array as sent (a copy: encoding/json reuses its input)
+	raw []byte // the array as sent
 	n   int    // number of elements
 	set bool
 	bad bool
@@ -82,18 +78,23 @@ type jlist[T any] struct {
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (l *jlist[T]) UnmarshalJSON(b []byte) error {
+	if l.read(b); l.set {
+		l.raw = append([]byte(nil), l.raw...) // a json.Decoder reuses its buffer
+	}
+	return nil
+}
+
+// read reads the valid JSON value b, an array kept as b itself.
+func (l *jlist[T]) read(b []byte) {
 	*l = jlist[T]{}
 	switch b[0] {
 	case 'n':
-		return nil
 	case '[':
 		l.set = true
-		l.raw = append([]byte(nil), b...)
+		l.raw = b
 		l.n = countElements(l.raw)
-		return nil
 	default:
 		l.bad = true
-		return nil
 	}
 }
 
@@ -112,13 +113,14 @@ func (l *jlist[T]) each(fn func(i int, v *T)) {
 func (l *jlist[T]) eachWhile(fn func(i int, v *T) bool) {
 	var v T
 	var objects objectDecoder
+	var in interner // shared by the walks of the elements
 	i := 0
 	forElements(l.raw, func(elem []byte) bool {
 		var zero T
 		v = zero
 		if o, ok := any(&v).(lenientObject); ok && elem[0] == '{' {
 			into := o.object()
-			if w, ok := into.(walker); !ok || !w.walk(elem) {
+			if w, ok := into.(walker); !ok || !w.walk(elem, &in) {
 				objects.decode(elem, into)
 			}
 		} else if u, ok := any(&v).(json.Unmarshaler); ok {
@@ -250,17 +252,26 @@ func valueEnd(b []byte, i int) int {
 	return j
 }
 
-// stringEnd returns the index just past the JSON string starting at i.
+// stringEnd returns the index just past the JSON string starting at i. It
+// jumps from quote to quote (bytes.IndexByte, which reads many bytes an
+// instruction), a quote ending the string unless an odd run of
+// backslashes escapes it: the walks that read a notification cross each
+// of its strings several times.
 func stringEnd(b []byte, i int) int {
-	for j := i + 1; j < len(b); j++ {
-		switch b[j] {
-		case '\\':
-			j++
-		case '"':
+	for j := i + 1; ; j++ {
+		k := bytes.IndexByte(b[j:], '"')
+		if k < 0 {
+			return len(b)
+		}
+		j += k
+		n := 0
+		for m := j - 1; m > i && b[m] == '\\'; m-- {
+			n++
+		}
+		if n%2 == 0 {
 			return j + 1
 		}
 	}
-	return len(b)
 }
 
 func skipSpace(b []byte, i int) int {

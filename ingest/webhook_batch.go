@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"errors"
 	"math"
 	"strconv"
@@ -25,7 +26,9 @@ type Batch struct {
 
 // OpenAlertmanager parses an Alertmanager notification as ParseAlertmanager
 // does (all or nothing: one bad alert refuses the body, and nothing is
-// handed out), of any number of alerts; the body limit bounds them.
+// handed out), of any number of alerts; the body limit bounds them. The
+// Batch reads body again when a group is larger than MaxBatch: body must
+// not change while it is in use.
 func OpenAlertmanager(body []byte) (*Batch, error) {
 	return openWebhook(body, &alertmanager, math.MaxInt)
 }
@@ -64,14 +67,25 @@ func (b *Batch) Each(fn func(events []hypercare.Event) error) error {
 	return err
 }
 
+// read reads a notification that is valid JSON with plain keys the fast
+// way (validJSON, then walks) and says whether it did; else decode reads
+// it, or explains what is wrong with it. in.Alerts then refers to body.
+func (in *webhookPayload) read(body []byte) bool {
+	var strs interner
+	b := bytes.TrimLeft(body, " \t\r\n")
+	return len(b) > 0 && b[0] == '{' && validJSON(b) && in.walk(b, &strs)
+}
+
 // openWebhook parses an Alertmanager-shaped notification of at most limit
 // alerts and checks every alert. Up to MaxBatch alerts their events are
 // kept; beyond, each is built, checked and dropped, and Each builds them
 // again.
 func openWebhook(body []byte, f *flavor, limit int) (*Batch, error) {
 	var in webhookPayload
-	if _, err := decode(body, &in, f.format, ""); err != nil {
-		return nil, err
+	if !in.read(body) {
+		if _, err := decode(body, &in, f.format, ""); err != nil {
+			return nil, err
+		}
 	}
 	var p problems
 	if !checkVersion(&p, in.Version, f) {

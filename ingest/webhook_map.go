@@ -39,18 +39,12 @@ func (p *problems) stringMap(prefix, name string, m jmap) map[string]string {
 	if m.bad {
 		p.wrongType(at(prefix, name), "an object")
 	}
-	out := make(map[string]string, len(m.val))
-	for k, v := range m.val {
-		if v.bad {
-			if p.counted() {
-				continue
-			}
+	for _, k := range m.wrong {
+		if !p.counted() {
 			p.wrongType(at(at(prefix, name), truncate(cleanText(k), maxEcho)), "a string")
-			continue
 		}
-		out[cleanText(k)] = cleanText(v.val)
 	}
-	return out
+	return cleanMap(m)
 }
 
 // alertAction maps an alert's status: firing → trigger, resolved → resolve.
@@ -93,7 +87,7 @@ func alertKey(p *problems, el string, a *webhookAlert) string {
 // (64 bit) over the label names in sorted order, each name and value
 // followed by a 0xff separator byte, printed as 16 hex digits. It hashes
 // the labels exactly as sent (before cleaning) to match Alertmanager.
-func labelsFingerprint(labels map[string]jstr) string {
+func labelsFingerprint(labels map[string]string) string {
 	names := make([]string, 0, len(labels))
 	for k := range labels {
 		names = append(names, k)
@@ -104,7 +98,7 @@ func labelsFingerprint(labels map[string]jstr) string {
 	for _, k := range names {
 		h.Write([]byte(k))
 		h.Write(sep)
-		h.Write([]byte(labels[k].val))
+		h.Write([]byte(labels[k]))
 		h.Write(sep)
 	}
 	s := strconv.FormatUint(h.Sum64(), 16)

@@ -14,13 +14,36 @@ func lenientLabels(m jmap) map[string]string {
 	if m.bad {
 		return nil
 	}
+	return cleanMap(m)
+}
+
+// cleanMap returns m's string values with keys and values cleaned
+// (cleanText): m's own map when that changes nothing, as it does for
+// nearly every notification, else a copy.
+func cleanMap(m jmap) map[string]string {
+	if len(m.wrong) == 0 && isCleanMap(m.val) {
+		if m.val == nil {
+			return map[string]string{}
+		}
+		return m.val
+	}
 	out := make(map[string]string, len(m.val))
 	for k, v := range m.val {
-		if !v.bad {
-			out[cleanText(k)] = cleanText(v.val)
+		if !slices.Contains(m.wrong, k) {
+			out[cleanText(k)] = cleanText(v)
 		}
 	}
 	return out
+}
+
+// isCleanMap says cleanText leaves every key and value of m as it is.
+func isCleanMap(m map[string]string) bool {
+	for k, v := range m {
+		if cleanText(k) != k || cleanText(v) != v {
+			return false
+		}
+	}
+	return true
 }
 
 // groupTitle names a notification group for the incident its first alert

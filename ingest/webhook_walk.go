@@ -1,16 +1,17 @@
 package ingest
 
-import (
-	"encoding/json"
-	"unicode/utf8"
-)
+import "unicode/utf8"
 
 // walker is a lenient object that reads itself from a JSON object's bytes
 // (valid JSON, checked by encoding/json with the whole body) without
 // encoding/json's reflection. walk returns false when it cannot read a key
 // exactly as encoding/json would; the object is then decoded by
 // encoding/json instead (jlist.each).
-type walker interface{ walk(obj []byte) bool }
+// Its strings go through in (nil: each allocated), which the walks of one
+// notification share.
+type walker interface {
+	walk(obj []byte, in *interner) bool
+}
 
 // walk reads one Alertmanager or Grafana alert in one pass over its bytes:
 // through encoding/json an alert was scanned once to find its end, again
@@ -20,9 +21,9 @@ type walker interface{ walk(obj []byte) bool }
 // ignored); a key with an escape or a non-ASCII byte, whose folding
 // encoding/json does its own way, makes walk give up
 // (TestWebhookAlertWalk and FuzzWebhookAlertWalk compare the two).
-func (a *webhookAlert) walk(b []byte) bool {
+func (a *webhookAlert) walk(b []byte, in *interner) bool {
 	*a = webhookAlert{}
-	if !forMembers(b, a.set) {
+	if !forMembers(b, func(lit, val []byte) bool { return a.set(lit, val, in) }) {
 		*a = webhookAlert{}
 		return false
 	}
@@ -31,54 +32,107 @@ func (a *webhookAlert) walk(b []byte) bool {
 
 // set decodes val into the field the key literal names; false if the key
 // is not plain ASCII.
-func (a *webhookAlert) set(lit, val []byte) bool {
-	key := lit[1 : len(lit)-1]
-	var lower [16]byte // longer than every field name: an unknown key
-	if !plainASCII(key) {
+func (a *webhookAlert) set(lit, val []byte, in *interner) bool {
+	var buf [16]byte
+	key, ok := lowerKey(&buf, lit)
+	if !ok {
 		return false
 	}
-	if len(key) > len(lower) {
-		return true // unknown: ignored, as by encoding/json
+	var s *jstr
+	switch string(key) { // no allocation: a switch on bytes
+	case "status":
+		s = &a.Status
+	case "labels":
+		a.Labels.read(val, in)
+	case "annotations":
+		a.Annotations.read(val, in)
+	case "startsat":
+		s = &a.StartsAt
+	case "endsat":
+		s = &a.EndsAt
+	case "generatorurl":
+		s = &a.GeneratorURL
+	case "fingerprint":
+		s = &a.Fingerprint
+	case "silenceurl":
+		s = &a.SilenceURL
+	case "dashboardurl":
+		s = &a.DashboardURL
+	case "panelurl":
+		s = &a.PanelURL
+	case "imageurl":
+		s = &a.ImageURL
+	case "valuestring":
+		s = &a.ValueString
+	case "values":
+		_ = a.Values.UnmarshalJSON(val) // copies val: cannot fail
 	}
-	for j, c := range key {
+	if s != nil {
+		s.read(val, in)
+	}
+	return true
+}
+
+// walk reads a notification's top level as encoding/json would (as
+// webhookAlert.walk reads an alert) and its alerts array without a copy:
+// encoding/json's decode of the payload scanned the whole array to skip
+// it, and copied it, before the alerts were read (webhook_batch.go).
+func (w *webhookPayload) walk(b []byte, in *interner) bool {
+	*w = webhookPayload{}
+	ok := forMembers(b, func(lit, val []byte) bool {
+		var buf [16]byte
+		key, ok := lowerKey(&buf, lit)
+		if !ok {
+			return false
+		}
+		var s *jstr
+		switch string(key) { // no allocation: a switch on bytes
+		case "version":
+			s = &w.Version
+		case "groupkey":
+			s = &w.GroupKey
+		case "grouplabels":
+			w.GroupLabels.read(val, in)
+		case "commonlabels":
+			w.CommonLabels.read(val, in)
+		case "receiver":
+			s = &w.Receiver
+		case "externalurl":
+			s = &w.ExternalURL
+		case "alerts":
+			w.Alerts.read(val)
+		}
+		if s != nil {
+			s.read(val, in)
+		}
+		return true
+	})
+	if !ok {
+		*w = webhookPayload{}
+	}
+	return ok
+}
+
+// lowerKey returns a member's key literal (quotes included) in lower case,
+// in buf, when it is plain ASCII: encoding/json matches such keys to
+// fields case-insensitively. A key longer than buf, longer than every
+// field name, comes back empty (unknown). ok is false for a key with an
+// escape or a byte past ASCII, which encoding/json folds its own way.
+func lowerKey(buf *[16]byte, lit []byte) (key []byte, ok bool) {
+	k := lit[1 : len(lit)-1]
+	if !plainASCII(k) {
+		return nil, false
+	}
+	if len(k) > len(buf) {
+		return buf[:0], true
+	}
+	for j, c := range k {
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
-		lower[j] = c
+		buf[j] = c
 	}
-	var u json.Unmarshaler
-	switch string(lower[:len(key)]) {
-	case "status":
-		u = &a.Status
-	case "labels":
-		u = &a.Labels
-	case "annotations":
-		u = &a.Annotations
-	case "startsat":
-		u = &a.StartsAt
-	case "endsat":
-		u = &a.EndsAt
-	case "generatorurl":
-		u = &a.GeneratorURL
-	case "fingerprint":
-		u = &a.Fingerprint
-	case "silenceurl":
-		u = &a.SilenceURL
-	case "dashboardurl":
-		u = &a.DashboardURL
-	case "panelurl":
-		u = &a.PanelURL
-	case "imageurl":
-		u = &a.ImageURL
-	case "valuestring":
-		u = &a.ValueString
-	case "values":
-		u = &a.Values
-	default:
-		return true // unknown: ignored, as by encoding/json
-	}
-	_ = u.UnmarshalJSON(val) // lenient: cannot fail on valid JSON
-	return true
+	return buf[:len(k)], true
 }
 
 // plainASCII says key has no escape and no byte outside ASCII.

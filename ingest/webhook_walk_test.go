@@ -77,7 +77,66 @@ func checkWalk(t *testing.T, obj string) bool {
 	if err := json.Unmarshal([]byte(obj), &want); err != nil {
 		t.Fatalf("%q: %v", obj, err)
 	}
-	if !got.walk([]byte(strings.TrimRight(obj, " \t\r\n"))) {
+	if !got.walk([]byte(strings.TrimRight(obj, " \t\r\n")), &interner{}) {
+		return false
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("%q:\n walk          %+v\n encoding/json %+v", obj, got, want)
+	}
+	return true
+}
+
+// webhookPayloadCases are notifications and the shapes of their top level
+// a lenient decoder must survive.
+func webhookPayloadCases() []string {
+	return []string{
+		string(alertmanagerBatch(3)), `{}`, ` {"alerts":[]} `, `{"alerts":null,"version":null}`,
+		`{"VERSION":"4","GroupKey":"{}:{}","groupLabels":{"a":"b"},"commonLabels":{"alertname":"X"},"receiver":"r","externalURL":"http://am"}`,
+		`{"version":4,"groupKey":[],"groupLabels":"x","commonLabels":[1],"receiver":{},"externalURL":true,"alerts":{}}`,
+		`{"alerts":[{},1,"x",null,[]],"alerts":[{"status":"firing"}]}`,
+		`{"v\u0065rsion":"4"}`, `{"vérsion":"4"}`, `{"a-key-longer-than-sixteen-bytes":1,"version":"4"}`,
+		`{"title":"[FIRING:1]","state":"alerting","message":"m","orgId":1,"truncatedAlerts":0,"version":"1"}`,
+	}
+}
+
+// TestWebhookPayloadWalk: the walk reads a notification's top level as
+// encoding/json does, or gives up.
+func TestWebhookPayloadWalk(t *testing.T) {
+	gaveUp := 0
+	for _, c := range webhookPayloadCases() {
+		if !checkPayloadWalk(t, strings.TrimSpace(c)) {
+			gaveUp++
+		}
+	}
+	if gaveUp != 2 { // the escaped key and the non-ASCII one
+		t.Errorf("the walk gave up on %d cases, want 2", gaveUp)
+	}
+}
+
+// FuzzWebhookPayloadWalk compares the walk with encoding/json on any
+// valid JSON object.
+func FuzzWebhookPayloadWalk(f *testing.F) {
+	for _, c := range webhookPayloadCases() {
+		f.Add(c)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		s = strings.TrimSpace(s)
+		if !json.Valid([]byte(s)) || !strings.HasPrefix(s, "{") {
+			return
+		}
+		checkPayloadWalk(t, s)
+	})
+}
+
+// checkPayloadWalk compares the walk of obj with encoding/json's decode
+// and says whether the walk read it.
+func checkPayloadWalk(t *testing.T, obj string) bool {
+	t.Helper()
+	var got, want webhookPayload
+	if err := json.Unmarshal([]byte(obj), &want); err != nil {
+		t.Fatalf("%q: %v", obj, err)
+	}
+	if !got.walk([]byte(obj), &interner{}) {
 		return false
 	}
 	if !reflect.DeepEqual(got, want) {
