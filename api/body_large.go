@@ -32,7 +32,7 @@ type largeBodies struct {
 // the server's read timeout.
 func (s *Server) readBatchBody(w http.ResponseWriter, r *http.Request) (body []byte, release func(), err error) {
 	rd := http.MaxBytesReader(w, r.Body, s.largeBody.limit)
-	body, err = io.ReadAll(io.LimitReader(rd, s.maxBody+1))
+	body, err = readAllSized(io.LimitReader(rd, s.maxBody+1), r.ContentLength, s.maxBody) // the key is known: size it
 	if err != nil {
 		return nil, nil, bodyError(err, s.largeBody.limit)
 	}

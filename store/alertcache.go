@@ -28,22 +28,27 @@ const maxCachedAlerts = 1 << 16
 // several writers and nodes: it reads every time.
 type alertCache struct {
 	// committed holds open alerts as committed, by alertCacheKey.
-	committed map[alertKey]cachedAlert
+	committed map[alertKey]*cachedAlert
 	// batch and req hold the rows written by the batch's finished
 	// requests and by the running request; a resolved alert is staged
 	// too, and hides a committed entry.
-	batch, req map[alertKey]cachedAlert
+	batch, req map[alertKey]*cachedAlert
 	// dataVersion is SQLite's PRAGMA data_version when last checked.
 	dataVersion int64
 }
 
 func newAlertCache() *alertCache {
-	return &alertCache{committed: map[alertKey]cachedAlert{}, batch: map[alertKey]cachedAlert{},
-		req: map[alertKey]cachedAlert{}}
+	return &alertCache{committed: map[alertKey]*cachedAlert{}, batch: map[alertKey]*cachedAlert{},
+		req: map[alertKey]*cachedAlert{}}
 }
 
 // cachedAlert is an open alert's row and the event whose payload its next
-// events may share (shared_payload.go).
+// events may share (shared_payload.go). The layers hold pointers, and an
+// entry is never changed once staged (a change stages a new one): moving
+// a request's rows to the batch and the batch's to the committed layer
+// then copies no row. Held by value, every such move allocated (a map
+// keeps values this large out of line), a twelfth of the bytes allocated
+// per re-sent alert.
 type cachedAlert struct {
 	hypercare.Alert
 	shared payloadRef
@@ -119,7 +124,7 @@ func (c *alertCache) find(serviceID, dedupKey string) (a *hypercare.Alert, known
 
 // visible is the newest entry for k: the running request's, the batch's,
 // or the committed one.
-func (c *alertCache) visible(k alertKey) (cachedAlert, bool) {
+func (c *alertCache) visible(k alertKey) (*cachedAlert, bool) {
 	if v, ok := c.req[k]; ok {
 		return v, true
 	}
@@ -136,7 +141,7 @@ func (c *alertCache) read(a *hypercare.Alert) {
 	if len(c.committed) >= maxCachedAlerts {
 		clear(c.committed)
 	}
-	c.committed[alertCacheKey(a.ServiceID, a.DedupKey)] = cachedAlert{Alert: cloneAlert(a, nil)}
+	c.committed[alertCacheKey(a.ServiceID, a.DedupKey)] = &cachedAlert{Alert: cloneAlert(a, nil)}
 }
 
 // wrote stages a row the running request wrote, as the database holds it.
@@ -152,7 +157,11 @@ func (c *alertCache) wrote(a *hypercare.Alert) {
 	if a.Status == hypercare.StatusResolved && !same {
 		return
 	}
-	e := cachedAlert{Alert: cloneAlert(a, v.CustomDetails)}
+	var kept json.RawMessage
+	if ok {
+		kept = v.CustomDetails
+	}
+	e := &cachedAlert{Alert: cloneAlert(a, kept)}
 	if same {
 		// sent_key is written once, when the row is inserted: an update
 		// leaves the column as it is, whatever a holds.
@@ -165,7 +174,7 @@ func (c *alertCache) wrote(a *hypercare.Alert) {
 // database: a statement changed its row behind the cache's back
 // (SetAlertSentKey).
 func (c *alertCache) forget(id string) {
-	for _, m := range []map[alertKey]cachedAlert{c.req, c.batch, c.committed} {
+	for _, m := range []map[alertKey]*cachedAlert{c.req, c.batch, c.committed} {
 		for k, v := range m {
 			if v.ID == id {
 				delete(m, k)

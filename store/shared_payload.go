@@ -62,8 +62,9 @@ func (c *alertCache) sharedPayload(e *hypercare.EventRecord) (ref payloadRef, su
 func (c *alertCache) setRef(e *hypercare.EventRecord, ref payloadRef) {
 	k := alertCacheKey(e.ServiceID, e.DedupKey)
 	if v, ok := c.visible(k); ok && v.ID == e.AlertID && v.Status != hypercare.StatusResolved {
-		v.shared = ref
-		c.req[k] = v
+		staged := *v // staged entries are never changed in place
+		staged.shared = ref
+		c.req[k] = &staged
 	}
 }
 
@@ -75,11 +76,12 @@ func (c *alertCache) dropShared(ids []string) {
 	for _, id := range ids {
 		gone[id] = true
 	}
-	for _, m := range []map[alertKey]cachedAlert{c.req, c.batch, c.committed} {
+	for _, m := range []map[alertKey]*cachedAlert{c.req, c.batch, c.committed} {
 		for k, v := range m {
 			if gone[v.shared.event] {
-				v.shared = payloadRef{}
-				m[k] = v
+				kept := *v
+				kept.shared = payloadRef{}
+				m[k] = &kept
 			}
 		}
 	}

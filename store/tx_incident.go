@@ -142,13 +142,13 @@ func (t *tx) InsertEvent(ctx context.Context, e *hypercare.EventRecord) error {
 	if err := checkEvent("insert event", e); err != nil {
 		return err
 	}
-	payload := nullJSON(e.Payload)
 	from, stored, err := t.sharePayload(ctx, e)
 	if err != nil {
 		return fmt.Errorf("insert event %q: %w", e.ID, err)
 	}
-	if from != "" {
-		payload = nil
+	var payload any // none when shared: a re-sent alert's kilobyte is not copied
+	if from == "" {
+		payload = nullJSON(e.Payload)
 	}
 	if t.c.deferEvents {
 		t.deferEvent(e, payload, from)
