@@ -113,14 +113,18 @@ func (l *jlist[T]) each(fn func(i int, v *T)) {
 func (l *jlist[T]) eachWhile(fn func(i int, v *T) bool) {
 	var v T
 	var objects objectDecoder
-	var in interner // shared by the walks of the elements
+	var in *interner // shared by the walks of the elements, made for the first
 	i := 0
 	forElements(l.raw, func(elem []byte) bool {
 		var zero T
 		v = zero
 		if o, ok := any(&v).(lenientObject); ok && elem[0] == '{' {
 			into := o.object()
-			if w, ok := into.(walker); !ok || !w.walk(elem, &in) {
+			w, ok := into.(walker)
+			if ok && in == nil {
+				in = new(interner)
+			}
+			if !ok || !w.walk(elem, in) {
 				objects.decode(elem, into)
 			}
 		} else if u, ok := any(&v).(json.Unmarshaler); ok {
