@@ -220,7 +220,8 @@ func (o CompareOptions) measure(ctx context.Context, sc scenario, kind ServerKin
 	if err != nil {
 		return Measurement{}, err
 	}
-	alerts := compareAlerts{batch: sc.batch, keys: sc.keys, runID: strconv.FormatInt(time.Now().UnixNano(), 36)}
+	start := time.Now()
+	alerts := compareAlerts{batch: sc.batch, keys: sc.keys, runID: strconv.FormatInt(start.UnixNano(), 36), started: start}
 	rep, runErr := Run(ctx, Options{
 		URL: srv.url, Concurrency: o.Concurrency, Duration: o.Duration, Warmup: o.Warmup,
 		MaxErrorRate: o.MaxErrorRate, Timeout: o.Timeout, Wire: alerts.wireFor(kind, DefaultRoutingKey, compareAMKey),

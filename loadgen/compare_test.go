@@ -102,17 +102,23 @@ func TestParseVmHWM(t *testing.T) {
 
 func TestCompareBodies(t *testing.T) {
 	now := time.Date(2026, 12, 3, 8, 0, 0, 0, time.UTC)
-	batch := compareAlerts{batch: 3, keys: 4, runID: "r"}
+	batch := compareAlerts{batch: 3, keys: 4, runID: "r", started: now.Add(-time.Minute)}
 	var alerts []amAlert
 	b, err := batch.amBody(1, now)
 	if err != nil || json.Unmarshal(b, &alerts) != nil || len(alerts) != 3 {
 		t.Fatalf("amBody: %v %s", err, b)
 	}
-	// Request 1 carries alerts 3, 4, 5: keys 3, 0, 1 of 4.
+	// Request 1 carries alerts 3, 4, 5: keys 3, 0, 1 of 4, re-sent as
+	// firing since the run began.
 	for i, want := range []string{"hc-bench-3", "hc-bench-0", "hc-bench-1"} {
-		if alerts[i].Labels["dedup"] != want || alerts[i].StartsAt != "2026-12-03T08:00:00Z" {
+		if alerts[i].Labels["dedup"] != want || alerts[i].StartsAt != "2026-12-03T07:59:00Z" {
 			t.Errorf("alert %d: %+v", i, alerts[i])
 		}
+	}
+	// A new alert starts when it is sent.
+	fresh := compareAlerts{batch: 1, runID: "r", started: now.Add(-time.Minute)}
+	if a := fresh.alert(0, now); a.StartsAt != "2026-12-03T08:00:00Z" {
+		t.Errorf("a new alert starts at %s, want the time it is sent", a.StartsAt)
 	}
 	var n amWebhook
 	b, err = batch.webhookBody(1, now)

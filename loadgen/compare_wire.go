@@ -48,6 +48,13 @@ type compareAlerts struct {
 	batch int
 	keys  int
 	runID string
+	// started is the run's start: the startsAt of every re-triggering
+	// alert, firing since the run began. Prometheus re-sends a firing
+	// alert with the startsAt it became active at, and Alertmanager's
+	// webhook re-sends carry it on (as bench ingest's notifications do);
+	// until stop 32 every send here said "started now", a change on each
+	// re-send that no real sender makes. Zero: now.
+	started time.Time
 }
 
 // key returns alert i's key number and dedup key (a label value for
@@ -66,9 +73,18 @@ func (c compareAlerts) alert(i int64, now time.Time) amAlert {
 			"severity":  severityOf(k),
 		},
 		Annotations:  map[string]string{"summary": fmt.Sprintf("hypercare bench: synthetic alert %d", k)},
-		StartsAt:     now.UTC().Format(time.RFC3339Nano),
+		StartsAt:     c.startsAt(now).UTC().Format(time.RFC3339Nano),
 		GeneratorURL: "http://prometheus.bench:9090/graph?g0.expr=up",
 	}
+}
+
+// startsAt is when an alert sent at now started firing: now for a new
+// alert, the run's start for a re-triggering one.
+func (c compareAlerts) startsAt(now time.Time) time.Time {
+	if c.keys > 0 && !c.started.IsZero() {
+		return c.started
+	}
+	return now
 }
 
 // alerts returns request seq's alerts.
