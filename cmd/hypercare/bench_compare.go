@@ -42,6 +42,8 @@ Each server gets the alerts in its own format: Hypercare a PagerDuty Events v2
 event (POST /v2/enqueue) or, for batches, an Alertmanager webhook
 notification (POST /integrations/{key}); Alertmanager POST /api/v2/alerts
 with 1 or --batch alerts; the bare endpoint the same bodies as Hypercare.
+A re-triggering alert is re-sent as Prometheus re-sends a firing alert: with
+the startsAt of the run's start, its labels and annotations unchanged.
 Hypercare's throughput config pages nobody and Alertmanager's routes to a
 receiver without notifiers; for first-page both page a webhook receiver this
 command runs (Alertmanager: group_by ['...'], group_wait 0s).
