@@ -23,54 +23,45 @@ type walker interface {
 // (TestWebhookAlertWalk and FuzzWebhookAlertWalk compare the two).
 func (a *webhookAlert) walk(b []byte, in *interner) bool {
 	*a = webhookAlert{}
-	if !forMembers(b, func(lit, val []byte) bool { return a.set(lit, val, in) }) {
+	if !walkObject(b, in, func(key, val []byte) *jstr { return a.field(key, val, in) }) {
 		*a = webhookAlert{}
 		return false
 	}
 	return true
 }
 
-// set decodes val into the field the key literal names; false if the key
-// is not plain ASCII.
-func (a *webhookAlert) set(lit, val []byte, in *interner) bool {
-	var buf [16]byte
-	key, ok := lowerKey(&buf, lit)
-	if !ok {
-		return false
-	}
-	var s *jstr
+// field reads val into the field key (lower case) names, or returns the
+// string field it goes to; nil for an unknown key.
+func (a *webhookAlert) field(key, val []byte, in *interner) *jstr {
 	switch string(key) { // no allocation: a switch on bytes
 	case "status":
-		s = &a.Status
+		return &a.Status
 	case "labels":
 		a.Labels.read(val, in)
 	case "annotations":
 		a.Annotations.read(val, in)
 	case "startsat":
-		s = &a.StartsAt
+		return &a.StartsAt
 	case "endsat":
-		s = &a.EndsAt
+		return &a.EndsAt
 	case "generatorurl":
-		s = &a.GeneratorURL
+		return &a.GeneratorURL
 	case "fingerprint":
-		s = &a.Fingerprint
+		return &a.Fingerprint
 	case "silenceurl":
-		s = &a.SilenceURL
+		return &a.SilenceURL
 	case "dashboardurl":
-		s = &a.DashboardURL
+		return &a.DashboardURL
 	case "panelurl":
-		s = &a.PanelURL
+		return &a.PanelURL
 	case "imageurl":
-		s = &a.ImageURL
+		return &a.ImageURL
 	case "valuestring":
-		s = &a.ValueString
+		return &a.ValueString
 	case "values":
 		_ = a.Values.UnmarshalJSON(val) // copies val: cannot fail
 	}
-	if s != nil {
-		s.read(val, in)
-	}
-	return true
+	return nil
 }
 
 // walk reads a notification's top level as encoding/json would (as
@@ -79,38 +70,50 @@ func (a *webhookAlert) set(lit, val []byte, in *interner) bool {
 // it, and copied it, before the alerts were read (webhook_batch.go).
 func (w *webhookPayload) walk(b []byte, in *interner) bool {
 	*w = webhookPayload{}
-	ok := forMembers(b, func(lit, val []byte) bool {
+	if !walkObject(b, in, func(key, val []byte) *jstr { return w.field(key, val, in) }) {
+		*w = webhookPayload{}
+		return false
+	}
+	return true
+}
+
+// field is webhookAlert.field for the notification's top level.
+func (w *webhookPayload) field(key, val []byte, in *interner) *jstr {
+	switch string(key) {
+	case "version":
+		return &w.Version
+	case "groupkey":
+		return &w.GroupKey
+	case "grouplabels":
+		w.GroupLabels.read(val, in)
+	case "commonlabels":
+		w.CommonLabels.read(val, in)
+	case "receiver":
+		return &w.Receiver
+	case "externalurl":
+		return &w.ExternalURL
+	case "alerts":
+		w.Alerts.read(val)
+	}
+	return nil
+}
+
+// walkObject reads the members of the valid JSON object b: field gets
+// each one's key in lower case and reads the value itself, or returns
+// the string field it goes to (nil: none). False, having stopped, at a
+// key that is not plain ASCII.
+func walkObject(b []byte, in *interner, field func(key, val []byte) *jstr) bool {
+	return forMembers(b, func(lit, val []byte) bool {
 		var buf [16]byte
 		key, ok := lowerKey(&buf, lit)
 		if !ok {
 			return false
 		}
-		var s *jstr
-		switch string(key) { // no allocation: a switch on bytes
-		case "version":
-			s = &w.Version
-		case "groupkey":
-			s = &w.GroupKey
-		case "grouplabels":
-			w.GroupLabels.read(val, in)
-		case "commonlabels":
-			w.CommonLabels.read(val, in)
-		case "receiver":
-			s = &w.Receiver
-		case "externalurl":
-			s = &w.ExternalURL
-		case "alerts":
-			w.Alerts.read(val)
-		}
-		if s != nil {
+		if s := field(key, val); s != nil {
 			s.read(val, in)
 		}
 		return true
 	})
-	if !ok {
-		*w = webhookPayload{}
-	}
-	return ok
 }
 
 // lowerKey returns a member's key literal (quotes included) in lower case,
