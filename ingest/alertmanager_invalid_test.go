@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 	"testing"
@@ -113,4 +114,19 @@ func manyWrong(n int) []hypercare.FieldError {
 		out[i] = fe(f, "'"+f+"' must be an object")
 	}
 	return out
+}
+
+// TestManyWrongLabels: a label set of numbers is refused with the first
+// problems listed and the rest counted, each label once however often its
+// key repeats, and a key whose last value is a string is not a problem.
+func TestManyWrongLabels(t *testing.T) {
+	_, err := ParseAlertmanager(wrongLabels(1000))
+	var he *hypercare.Error
+	if !errors.As(err, &he) || len(he.Details) != MaxProblems+1 ||
+		!strings.Contains(he.Details[MaxProblems].Message, "990 more") {
+		t.Fatalf("1,000 wrong labels: %v", err)
+	}
+	body := `{"version":"4","alerts":[{"status":"firing","fingerprint":"aaaaaaaaaaaaaaaa","labels":{"a":1,"a":2,"b":3,"b":"fixed"}}]}`
+	_, err = ParseAlertmanager([]byte(body))
+	wantProblems(t, err, fe("alerts[0].labels.a", "'alerts[0].labels.a' must be a string"))
 }

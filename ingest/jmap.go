@@ -3,7 +3,6 @@ package ingest
 import (
 	"bytes"
 	"encoding/json"
-	"slices"
 	"unicode/utf8"
 )
 
@@ -20,9 +19,11 @@ type jmap struct {
 	// val holds every key; a null value, and one that is not a string,
 	// reads as "".
 	val map[string]string
-	// wrong lists, in order, the keys whose (last) value was neither a
-	// string nor null.
-	wrong []string
+	// wrong holds the keys whose (last) value was neither a string nor
+	// null; nil when there are none, as in nearly every object. A set,
+	// not a list: a hostile object of 700,000 numbers must not cost a
+	// search per member.
+	wrong map[string]bool
 	set   bool // present and not null
 	bad   bool // present with a non-object type
 }
@@ -52,10 +53,13 @@ func (m *jmap) read(b []byte, in *interner) {
 		v.read(val, in)
 		k := in.key(key)
 		m.val[k] = v.val
-		if i := slices.Index(m.wrong, k); v.bad && i < 0 {
-			m.wrong = append(m.wrong, k)
-		} else if !v.bad && i >= 0 { // a duplicate key: the last value wins
-			m.wrong = slices.Delete(m.wrong, i, i+1)
+		switch {
+		case v.bad && m.wrong == nil:
+			m.wrong = map[string]bool{k: true}
+		case v.bad:
+			m.wrong[k] = true
+		case m.wrong != nil:
+			delete(m.wrong, k) // a duplicate key: the last value wins
 		}
 		return true
 	})

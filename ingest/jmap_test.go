@@ -3,7 +3,6 @@ package ingest
 import (
 	"encoding/json"
 	"reflect"
-	"slices"
 	"strings"
 	"testing"
 )
@@ -75,26 +74,23 @@ func checkJmap(t *testing.T, value string) {
 func checkJmapValues(t *testing.T, value string, got jmap, want map[string]jstr) {
 	t.Helper()
 	vals := map[string]string{}
-	var wrong []string
+	var wrong map[string]bool
 	for k, v := range want {
 		vals[k] = v.val
 		if v.bad {
-			wrong = append(wrong, k)
+			if wrong == nil {
+				wrong = map[string]bool{}
+			}
+			wrong[k] = true
 		}
 	}
 	if len(want) == 0 && got.val == nil {
 		vals = nil
 	}
-	if !reflect.DeepEqual(got.val, vals) || !sameSet(got.wrong, wrong) {
+	if len(got.wrong) == 0 && wrong == nil {
+		got.wrong = nil // emptied by a duplicate key's last, good value
+	}
+	if !reflect.DeepEqual(got.val, vals) || !reflect.DeepEqual(got.wrong, wrong) {
 		t.Fatalf("%q:\n walk          %+v\n encoding/json %+v", value, got, want)
 	}
-}
-
-// sameSet says a and b hold the same strings, in any order, a without
-// repeats.
-func sameSet(a, b []string) bool {
-	a, b = slices.Clone(a), slices.Clone(b)
-	slices.Sort(a)
-	slices.Sort(b)
-	return slices.Equal(a, b) && len(slices.Compact(a)) == len(b)
 }

@@ -39,7 +39,7 @@ func (p *problems) stringMap(prefix, name string, m jmap) map[string]string {
 	if m.bad {
 		p.wrongType(at(prefix, name), "an object")
 	}
-	for _, k := range m.wrong {
+	for k := range m.wrong {
 		if !p.counted() {
 			p.wrongType(at(at(prefix, name), truncate(cleanText(k), maxEcho)), "a string")
 		}

@@ -29,7 +29,7 @@ func cleanMap(m jmap) map[string]string {
 	}
 	out := make(map[string]string, len(m.val))
 	for k, v := range m.val {
-		if !slices.Contains(m.wrong, k) {
+		if !m.wrong[k] {
 			out[cleanText(k)] = cleanText(v)
 		}
 	}
