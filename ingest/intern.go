@@ -18,9 +18,9 @@ const (
 	internMaxCount = 512
 )
 
-// key decodes a valid JSON string literal (quotes included) as
-// encoding/json does, invalid UTF-8 becoming U+FFFD.
-func (in *interner) key(lit []byte) string {
+// literal decodes a valid JSON string literal (quotes included), a key or
+// a value, as encoding/json does, invalid UTF-8 becoming U+FFFD.
+func (in *interner) literal(lit []byte) string {
 	inner := lit[1 : len(lit)-1]
 	if !plainString(inner) {
 		return unquote(lit)

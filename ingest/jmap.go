@@ -51,7 +51,7 @@ func (m *jmap) read(b []byte, in *interner) {
 	forMembers(b, func(key, val []byte) bool {
 		var v jstr
 		v.read(val, in)
-		k := in.key(key)
+		k := in.literal(key)
 		m.val[k] = v.val
 		switch {
 		case v.bad && m.wrong == nil:

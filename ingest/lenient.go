@@ -34,7 +34,7 @@ func (s *jstr) read(b []byte, in *interner) {
 	case 'n':
 	case '"':
 		s.set = true
-		s.val = in.key(b) // unescaped as encoding/json does, invalid UTF-8 as U+FFFD
+		s.val = in.literal(b) // unescaped as encoding/json does, invalid UTF-8 as U+FFFD
 	default:
 		s.bad = true
 	}

@@ -101,7 +101,9 @@ func (w *webhookPayload) field(key, val []byte, in *interner) *jstr {
 // walkObject reads the members of the valid JSON object b: field gets
 // each one's key in lower case and reads the value itself, or returns
 // the string field it goes to (nil: none). False, having stopped, at a
-// key that is not plain ASCII.
+// key that is not plain ASCII. The two walks keep their own zeroing
+// around it: a generic helper taking the field method as a value made the
+// method value escape, 7 more allocations per alert.
 func walkObject(b []byte, in *interner, field func(key, val []byte) *jstr) bool {
 	return forMembers(b, func(lit, val []byte) bool {
 		var buf [16]byte
