@@ -38,6 +38,12 @@ func UrgencyFor(s Severity) Urgency {
 	return UrgencyLow
 }
 
+// AlertKey names the one alert that may be open for a service and dedup
+// key (Tx.ReadOpenAlertsAhead).
+type AlertKey struct {
+	ServiceID, DedupKey string
+}
+
 // Alert is one deduplicated problem signal: every event with the same
 // service and dedup key updates one alert while it is open.
 type Alert struct {

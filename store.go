@@ -252,6 +252,16 @@ type Tx interface {
 	// FindOpenAlert returns the alert on serviceID with dedupKey that is not
 	// resolved, or nil (and no error) when there is none.
 	FindOpenAlert(ctx context.Context, serviceID, dedupKey string) (*Alert, error)
+	// ReadOpenAlertsAhead tells the transaction which alerts the calling
+	// request's triggers will look up next with FindOpenAlert, in event
+	// order, so that a store whose every read is a round trip
+	// (PostgreSQL) can read, and lock, those it expects open in one
+	// statement instead of one each: a re-sent Alertmanager notification
+	// of 100 firing alerts had cost 100 round trips on one writer. It
+	// answers nothing and changes no row; FindOpenAlert then answers
+	// from what it read while the request has not written that alert.
+	// A no-op where reads are in process (SQLite).
+	ReadOpenAlertsAhead(ctx context.Context, keys []AlertKey) error
 	// FindOpenAlertSkipLocked is FindOpenAlert without waiting: an open
 	// alert whose row another transaction holds locked (PostgreSQL) reads
 	// as nil. Intake's repeat-trigger writers use it so they never wait on,

@@ -17,6 +17,7 @@
 #   B_PRE_SQL='PRAGMA page_size=16384; PRAGMA journal_mode=WAL;'
 #                                     sqlite3 on B's new database file before the server creates it
 #   B_SQL='DROP INDEX alerts_status;' sqlite3 on B's database once migrated (a first start), before the run
+#                                     (psql on B's schema with DATABASE_URL)
 #   DATABASE_URL='postgres://…?sslmode=disable'  PostgreSQL instead of SQLite: a fresh schema per run
 # and of both sides:
 #   LOADS='repeat-batch'              the loads to run, in order, each on
@@ -89,7 +90,11 @@ for r in $(seq 1 "$rounds"); do
 		if [ $side = B ] && [ -n "${B_SQL:-}" ]; then
 			serve $side "$bin"
 			stop
-			sqlite3 "$work/data/hypercare.db" "$B_SQL" > /dev/null
+			if [ -n "${DATABASE_URL:-}" ]; then
+				psql "$DATABASE_URL" -qc "SET search_path = hcab; $B_SQL" > /dev/null
+			else
+				sqlite3 "$work/data/hypercare.db" "$B_SQL" > /dev/null
+			fi
 		fi
 		serve $side "$bin"
 		line="$side round $r:"

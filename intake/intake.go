@@ -166,6 +166,7 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 	windows, maintenance := cfg.windows, cfg.maintenance
 	key, repeat := v.route(it, events, decisions)
 	first := in.first.Load()
+	ahead := triggerKeys(events, decisions, repeat)
 	var paged firstPages
 	var armed bool // an escalation started: the engine has a new due time
 	write := func(tx hypercare.Tx) error {
@@ -173,6 +174,11 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 		var due []string // escalations started due now: first step here
 		paged, armed = firstPages{}, false
 		v.joins = &groupJoins{}
+		if len(ahead) > 1 {
+			if err := tx.ReadOpenAlertsAhead(ctx, ahead); err != nil {
+				return err
+			}
+		}
 		for i := range events {
 			d := &decisions[i]
 			r, err := v.apply(ctx, tx, it, actor, &events[i], payloads[i], d, now, repeat)

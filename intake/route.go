@@ -164,3 +164,20 @@ func severityOf(ev *hypercare.Event) hypercare.Severity {
 	}
 	return hypercare.SeverityError
 }
+
+// triggerKeys names the alerts a request's triggers look up with
+// FindOpenAlert, in event order, for the store to read ahead
+// (Tx.ReadOpenAlertsAhead): a batch's, not a single event's (one lookup)
+// nor a repeat's (FindOpenAlertSkipLocked).
+func triggerKeys(events []hypercare.Event, decisions []rules.Decision, repeat bool) []hypercare.AlertKey {
+	if len(events) < 2 || repeat {
+		return nil
+	}
+	var keys []hypercare.AlertKey
+	for i := range events {
+		if !decisions[i].Drop && events[i].Action == hypercare.ActionTrigger {
+			keys = append(keys, hypercare.AlertKey{ServiceID: decisions[i].ServiceID, DedupKey: events[i].DedupKey})
+		}
+	}
+	return keys
+}

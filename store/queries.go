@@ -108,6 +108,7 @@ const (
 	qRecentAlertsOfIncident
 	qRecentAlertsByKey
 	qRecentUnlessOpen
+	qOpenAlertsAhead
 	qSymptomsOf
 	qLockSymptomsOf
 	qSetSymptomGrace
@@ -404,6 +405,15 @@ func buildNoiseQueries(q *[numQueries]string, d *dialect) {
 	q[qRecentUnlessOpen] = "SELECT " + alertCols + " FROM alerts WHERE service_id = $1 AND dedup_key = $2 " +
 		"AND NOT EXISTS (SELECT 1 FROM alerts o WHERE o.service_id = $1 AND o.dedup_key = $2 AND o.status <> 'resolved') " +
 		"ORDER BY first_seen_at DESC, id DESC " + d.limit(3)
+	// A request's open alerts of one service, read ahead and locked in
+	// dedup key order, so that two requests reading overlapping keys lock
+	// them in one order (PostgreSQL; open_ahead.go). SQLite answers from
+	// its open-alert cache and never runs it.
+	q[qOpenAlertsAhead] = "SELECT 1 -- unused on SQLite"
+	if d.pipeline {
+		q[qOpenAlertsAhead] = "SELECT " + alertCols + " FROM alerts WHERE service_id = $1 AND dedup_key = ANY($2) " +
+			"AND status <> 'resolved' ORDER BY dedup_key" + d.forUpdate
+	}
 	// symptom_of <> '' is alerts_symptom_of's predicate: it lets SQLite
 	// use that partial index instead of walking every open alert.
 	q[qSymptomsOf] = "SELECT " + alertCols + " FROM alerts WHERE symptom_of = $1 AND symptom_of <> '' " +

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 
 	"github.com/hypercare/hypercare"
 )
@@ -28,4 +29,15 @@ func (s *Store) DeferEventsForTest(on bool) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	s.wconn.deferEvents = on
+}
+
+// ReadAheadForTest returns the IDs of the open alerts tx's running request
+// read ahead and holds (ReadOpenAlertsAhead), sorted.
+func ReadAheadForTest(htx hypercare.Tx) []string {
+	var ids []string
+	for _, a := range htx.(*tx).ahead {
+		ids = append(ids, a.ID)
+	}
+	slices.Sort(ids)
+	return ids
 }

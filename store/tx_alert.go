@@ -22,6 +22,13 @@ func (t *tx) FindOpenAlert(ctx context.Context, serviceID, dedupKey string) (*hy
 		return nil, nil
 	}
 	if t.s.d.pipeline {
+		if a := t.takeAhead(serviceID, dedupKey); a != nil {
+			t.recent = recentAhead{}
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			return a, nil
+		}
 		return t.findOpenReadingAhead(ctx, serviceID, dedupKey)
 	}
 	a, err := t.readOpenAlert(ctx, qFindOpenAlert, "find open alert", serviceID, dedupKey)
@@ -201,6 +208,7 @@ func (t *tx) SetAlertSentKey(ctx context.Context, alertID, sentKey string) error
 	if err := checkText("set alert sent key", "id", alertID, "sent_key", sentKey); err != nil {
 		return err
 	}
+	t.dropAheadID(alertID)
 	if _, err := t.exec(ctx, qSetAlertSentKey, alertID, sentKey); err != nil {
 		return t.s.dbErr(err, "record the key alert %q was sent with", alertID)
 	}
@@ -234,7 +242,7 @@ func (t *tx) InsertAlert(ctx context.Context, a *hypercare.Alert) error {
 // UpdateAlert writes every mutable field of a (all but service and dedup
 // key, which identify it).
 func (t *tx) UpdateAlert(ctx context.Context, a *hypercare.Alert) error {
-	done, err := t.updateRepeat(ctx, a)
+	done, err := t.updateRepeat(ctx, a, t.dropAhead(a))
 	if !done && err == nil {
 		err = t.updateWhole(ctx, a)
 	}

@@ -22,26 +22,41 @@ import (
 // those three fields only. The statement matches the cached counters too,
 // so a row whose counters are not as cached (a cache behind the database)
 // is left alone and the full update runs.
+//
+// On PostgreSQL it applies to an alert the request read ahead (ahead,
+// open_ahead.go): that read locked the row and the request has not
+// written it since, so the row is as read and the statement, queued,
+// matches it (no row matched fails the request, as any queued update).
 // done is false when it did not apply.
-func (t *tx) updateRepeat(ctx context.Context, a *hypercare.Alert) (done bool, err error) {
-	if t.c.alerts == nil {
+func (t *tx) updateRepeat(ctx context.Context, a, ahead *hypercare.Alert) (done bool, err error) {
+	var prev *hypercare.Alert
+	if t.c.alerts != nil {
+		if v, ok := t.c.alerts.visible(alertCacheKey(a.ServiceID, a.DedupKey)); ok {
+			prev = &v.Alert
+		}
+	} else {
+		prev = ahead
+	}
+	if prev == nil || !repeatOnly(prev, a) {
 		return false, nil
 	}
-	prev, ok := t.c.alerts.visible(alertCacheKey(a.ServiceID, a.DedupKey))
-	if !ok || !repeatOnly(&prev.Alert, a) {
-		return false, nil
-	}
+	var q qid
+	var args []any
 	if bytes.Equal(prev.CustomDetails, a.CustomDetails) { // an identical re-send
-		return t.updateIfMatched(ctx, qUpdateAlertCounters, a.ID, a.ID, a.EventCount, micros(a.LastSeenAt),
-			prev.EventCount, micros(prev.LastSeenAt))
+		q, args = qUpdateAlertCounters, []any{a.ID, a.EventCount, micros(a.LastSeenAt), prev.EventCount, micros(prev.LastSeenAt)}
+	} else {
+		var c textCheck
+		c.details(a)
+		if err := c.err("update alert", a.ID); err != nil {
+			return false, err
+		}
+		q, args = qUpdateAlertRepeat, []any{a.ID, nullJSON(a.CustomDetails), a.EventCount, micros(a.LastSeenAt),
+			prev.EventCount, micros(prev.LastSeenAt)}
 	}
-	var c textCheck
-	c.details(a)
-	if err := c.err("update alert", a.ID); err != nil {
-		return false, err
+	if t.c.alerts == nil {
+		return true, t.updateLater(ctx, q, "alert", a.ID, args...)
 	}
-	return t.updateIfMatched(ctx, qUpdateAlertRepeat, a.ID, a.ID, nullJSON(a.CustomDetails), a.EventCount,
-		micros(a.LastSeenAt), prev.EventCount, micros(prev.LastSeenAt))
+	return t.updateIfMatched(ctx, q, a.ID, args...)
 }
 
 // repeatOnly says a is prev with at most CustomDetails, EventCount and

@@ -54,6 +54,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"LastEventAtAcrossBatches", testLastEventAtAcrossBatches},
 		{"EventsInBulk", testEventsInBulk},
 		{"RecentAlertsAfterFind", testRecentAlertsAfterFind},
+		{"OpenAlertsReadAhead", testOpenAlertsReadAhead},
 		{"SilencesNow", testSilencesNow},
 		{"EventsBetween", testEventsBetween},
 		{"SharedEventPayloads", testSharedEventPayloads},
