@@ -299,7 +299,7 @@ func (s *Store) runOne(t *tx, r *request, mode runMode) error {
 			return fmt.Errorf("write batch savepoint: %w", err)
 		}
 	}
-	t.statements, t.recent, t.ahead = 0, recentAhead{}, nil
+	t.statements, t.recent, t.ahead, t.none = 0, recentAhead{}, nil, nil
 	published, hooked, turns, seen, events := len(t.stream), len(t.hooks), len(t.turns), len(t.seen), len(t.laterEvents)
 	err := r.call(t)
 	if err == nil && mode != runOptimistic {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/hypercare/hypercare"
@@ -40,44 +41,49 @@ import (
 // openAhead maps a key to its open alert, read ahead and locked.
 type openAhead map[alertKey]*hypercare.Alert
 
-// ReadOpenAlertsAhead reads and locks, in one round trip, the open alerts
-// of those of keys this node last found open, for FindOpenAlert to answer
-// from. On SQLite it does nothing: the write connection's cache answers.
+// noneAhead maps a key found with no open alert to its newest alerts
+// (newest first, at most recentPrefetch), read ahead: what FindOpenAlert
+// and then RecentAlertsByKey read for a new alert.
+type noneAhead map[alertKey][]hypercare.Alert
+
+// ReadOpenAlertsAhead reads, in one round trip, the open alerts (locked)
+// of those of keys this node last found open, and the newest alerts of
+// the others, for FindOpenAlert and RecentAlertsByKey to answer from. On
+// SQLite it does nothing: the write connection's cache answers.
 func (t *tx) ReadOpenAlertsAhead(ctx context.Context, keys []hypercare.AlertKey) error {
-	t.ahead = nil
+	t.ahead, t.none = nil, nil
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if !t.s.d.pipeline {
 		return nil
 	}
-	byService, asked := t.aheadKeys(keys)
+	open, fresh, asked := t.aheadKeys(keys)
 	if asked < 2 {
 		return nil // FindOpenAlert's own read is one round trip too
 	}
-	services := make([]string, 0, len(byService))
-	for s := range byService {
-		services = append(services, s)
-	}
-	slices.Sort(services) // one lock order across services too
-	stmts := make([]stmt, len(services))
-	for i, s := range services {
-		stmts[i] = stmt{qOpenAlertsAhead, []any{s, byService[s]}}
-	}
+	stmts := aheadStatements(open, fresh)
 	t.statements += len(stmts)
-	found := make(openAhead, asked)
+	found, recent := make(openAhead, asked), make(noneAhead)
 	err := t.batchWithAll(stmts, func(br pgx.BatchResults) error {
-		for range stmts {
-			if err := readAhead(br, found); err != nil {
+		for _, st := range stmts {
+			into := func(a *hypercare.Alert) { found[alertCacheKey(a.ServiceID, a.DedupKey)] = a }
+			if st.id == qRecentAhead {
+				into = func(a *hypercare.Alert) {
+					k := alertCacheKey(a.ServiceID, a.DedupKey)
+					recent[k] = append(recent[k], *a)
+				}
+			}
+			if err := readAhead(br, into); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("read %d open alerts ahead: %w", asked, err)
+		return fmt.Errorf("read %d alert keys ahead: %w", asked, err)
 	}
-	for s, list := range byService {
+	for s, list := range open {
 		for _, k := range list {
 			if _, ok := found[alertCacheKey(s, k)]; !ok {
 				// Resolved since: its FindOpenAlert reads the key's
@@ -86,31 +92,74 @@ func (t *tx) ReadOpenAlertsAhead(ctx context.Context, keys []hypercare.AlertKey)
 			}
 		}
 	}
-	t.ahead = found
+	t.ahead, t.none = found, make(noneAhead)
+	for s, list := range fresh {
+		for _, k := range list {
+			ak := alertCacheKey(s, k)
+			if !hasOpen(recent[ak]) {
+				t.none[ak] = recent[ak]
+			} // else FindOpenAlert reads it, locked
+		}
+	}
 	return nil
 }
 
-// aheadKeys groups the keys the hint expects open by service, without
-// repeats, and counts them.
-func (t *tx) aheadKeys(keys []hypercare.AlertKey) (map[string][]string, int) {
-	byService := make(map[string][]string)
+// aheadStatements are the reads of ReadOpenAlertsAhead, by service in
+// order (one lock order across services too): the keys expected open,
+// then the others.
+func aheadStatements(open, fresh map[string][]string) []stmt {
+	services := slices.Collect(maps.Keys(open))
+	for s := range fresh {
+		if _, ok := open[s]; !ok {
+			services = append(services, s)
+		}
+	}
+	slices.Sort(services)
+	var stmts []stmt
+	for _, s := range services {
+		if keys := open[s]; len(keys) > 0 {
+			stmts = append(stmts, stmt{qOpenAlertsAhead, []any{s, keys}})
+		}
+		if keys := fresh[s]; len(keys) > 0 {
+			stmts = append(stmts, stmt{qRecentAhead, []any{s, keys, recentPrefetch}})
+		}
+	}
+	return stmts
+}
+
+// hasOpen says whether an alert of list is not resolved.
+func hasOpen(list []hypercare.Alert) bool {
+	for i := range list {
+		if list[i].Status != hypercare.StatusResolved {
+			return true
+		}
+	}
+	return false
+}
+
+// aheadKeys groups keys by service, without repeats: those the hint
+// expects open, and the others. It counts both.
+func (t *tx) aheadKeys(keys []hypercare.AlertKey) (open, fresh map[string][]string, n int) {
+	open, fresh = make(map[string][]string), make(map[string][]string)
 	seen := make(map[alertKey]bool, len(keys))
-	n := 0
 	for _, k := range keys {
 		ak := alertCacheKey(k.ServiceID, k.DedupKey)
-		if seen[ak] || checkText("read open alerts ahead", "service_id", k.ServiceID, "dedup_key", k.DedupKey) != nil ||
-			!t.s.openKeys.open(ak) {
+		if seen[ak] || checkText("read open alerts ahead", "service_id", k.ServiceID, "dedup_key", k.DedupKey) != nil {
 			continue // bad text fails at FindOpenAlert, with its own error
 		}
 		seen[ak] = true
-		byService[k.ServiceID] = append(byService[k.ServiceID], k.DedupKey)
+		if t.s.openKeys.open(ak) {
+			open[k.ServiceID] = append(open[k.ServiceID], k.DedupKey)
+		} else {
+			fresh[k.ServiceID] = append(fresh[k.ServiceID], k.DedupKey)
+		}
 		n++
 	}
-	return byService, n
+	return open, fresh, n
 }
 
-// readAhead adds one statement's rows to found.
-func readAhead(br pgx.BatchResults, found openAhead) error {
+// readAhead hands one statement's rows to into.
+func readAhead(br pgx.BatchResults, into func(*hypercare.Alert)) error {
 	rows, err := br.Query()
 	if err != nil {
 		return err
@@ -121,9 +170,23 @@ func readAhead(br pgx.BatchResults, found openAhead) error {
 		if err := scanAlert(rows, a); err != nil {
 			return err
 		}
-		found[alertCacheKey(a.ServiceID, a.DedupKey)] = a
+		into(a)
 	}
 	return rows.Err()
+}
+
+// takeNone answers FindOpenAlert for a key read ahead with no open alert,
+// once, and leaves its newest alerts for RecentAlertsByKey (as
+// findOpenReadingAhead does) while the request runs no other statement.
+func (t *tx) takeNone(serviceID, dedupKey string) bool {
+	k := alertCacheKey(serviceID, dedupKey)
+	list, ok := t.none[k]
+	if !ok {
+		return false
+	}
+	delete(t.none, k)
+	t.recent = recentAhead{serviceID: serviceID, dedupKey: dedupKey, alerts: list, statements: t.statements, valid: true}
+	return true
 }
 
 // takeAhead returns a copy of the open alert of the key read ahead, or
@@ -145,6 +208,7 @@ func (t *tx) takeAhead(serviceID, dedupKey string) *hypercare.Alert {
 // so its entry is found by them.
 func (t *tx) dropAhead(a *hypercare.Alert) *hypercare.Alert {
 	k := alertCacheKey(a.ServiceID, a.DedupKey)
+	delete(t.none, k)
 	e := t.ahead[k]
 	if e == nil || e.ID != a.ID {
 		return nil

@@ -109,6 +109,7 @@ const (
 	qRecentAlertsByKey
 	qRecentUnlessOpen
 	qOpenAlertsAhead
+	qRecentAhead
 	qSymptomsOf
 	qLockSymptomsOf
 	qSetSymptomGrace
@@ -413,6 +414,14 @@ func buildNoiseQueries(q *[numQueries]string, d *dialect) {
 	if d.pipeline {
 		q[qOpenAlertsAhead] = "SELECT " + alertCols + " FROM alerts WHERE service_id = $1 AND dedup_key = ANY($2) " +
 			"AND status <> 'resolved' ORDER BY dedup_key" + d.forUpdate
+	}
+	// The newest alerts of each of a request's keys expected new, read
+	// ahead unlocked (PostgreSQL; open_ahead.go): FindOpenAlert answers
+	// "none" from it where none is open, RecentAlertsByKey the list.
+	q[qRecentAhead] = "SELECT 1 -- unused on SQLite"
+	if d.pipeline {
+		q[qRecentAhead] = "SELECT a.* FROM unnest($2::text[]) AS k(dedup_key) CROSS JOIN LATERAL (SELECT " + alertCols +
+			" FROM alerts WHERE service_id = $1 AND dedup_key = k.dedup_key ORDER BY first_seen_at DESC, id DESC LIMIT $3) AS a"
 	}
 	// symptom_of <> '' is alerts_symptom_of's predicate: it lets SQLite
 	// use that partial index instead of walking every open alert.

@@ -53,6 +53,7 @@ type tx struct {
 	// ahead holds the running request's open alerts read ahead
 	// (PostgreSQL; open_ahead.go).
 	ahead openAhead
+	none  noneAhead
 }
 
 // BeforeCommit queues f to run after the batch's last request, just

@@ -29,6 +29,9 @@ func (t *tx) FindOpenAlert(ctx context.Context, serviceID, dedupKey string) (*hy
 			}
 			return a, nil
 		}
+		if t.takeNone(serviceID, dedupKey) {
+			return nil, ctx.Err()
+		}
 		return t.findOpenReadingAhead(ctx, serviceID, dedupKey)
 	}
 	a, err := t.readOpenAlert(ctx, qFindOpenAlert, "find open alert", serviceID, dedupKey)
@@ -228,6 +231,7 @@ func (t *tx) InsertAlert(ctx context.Context, a *hypercare.Alert) error {
 	if err != nil {
 		return fmt.Errorf("insert alert %q: %w", a.ID, err)
 	}
+	delete(t.none, alertCacheKey(a.ServiceID, a.DedupKey))
 	err = t.insertLater(ctx, qInsertAlert, "alert", a.ID,
 		"an alert with this id, or an open alert with this service and dedup key, already exists", args...)
 	if err == nil && t.c.alerts != nil {

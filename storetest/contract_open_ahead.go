@@ -14,7 +14,8 @@ import (
 // testOpenAlertsReadAhead: FindOpenAlert after ReadOpenAlertsAhead (what a
 // batch's triggers do; PostgreSQL answers from one read of the keys it
 // expects open) gives what it gives without: the row as stored, none for a
-// resolved or unknown key, the row as the request left it after each of
+// resolved or unknown key (and, for a resolved one, its alerts to
+// RecentAlertsByKey), the row as the request left it after each of
 // its writes (a re-trigger's counters and details, a resolve, a sent key),
 // a copy whose fields the caller may change, and what the request committed.
 func testOpenAlertsReadAhead(t *testing.T, open func(testing.TB) *store.Store) {
@@ -128,6 +129,34 @@ func testOpenAlertsReadAhead(t *testing.T, open func(testing.TB) *store.Store) {
 		return nil
 	})
 	delete(stored, keys[1])
+	// A key with no open alert: none found, its newest alerts as stored,
+	// and after the request opens one, that one.
+	mustWrite(t, s, func(tx hypercare.Tx) error {
+		if err := tx.ReadOpenAlertsAhead(ctx, keys); err != nil {
+			return err
+		}
+		if got, err := find(tx, keys[3]); err != nil || got != nil {
+			return fmt.Errorf("find %v = %+v, %v; want none", keys[3], got, err)
+		}
+		recent, err := tx.RecentAlertsByKey(ctx, svcCheckout, "gone", time.Time{}, 5)
+		if err != nil || len(recent) != 1 || recent[0].ID != "al-3" {
+			t.Errorf("recent alerts of gone = %+v, %v; want al-3", recent, err)
+		}
+		again := alert("al-again", svcCheckout, "inc-1", "gone")
+		again.FirstSeenAt, again.LastSeenAt = at(30*time.Second), at(30*time.Second)
+		if err := tx.InsertAlert(ctx, again); err != nil {
+			return err
+		}
+		if got, err := find(tx, keys[3]); err != nil || got == nil || got.ID != "al-again" {
+			t.Errorf("find %v after opening one = %+v, %v; want al-again", keys[3], got, err)
+		}
+		recent, err = tx.RecentAlertsByKey(ctx, svcCheckout, "gone", time.Time{}, 5)
+		if err != nil || len(recent) != 2 || recent[0].ID != "al-again" || recent[1].ID != "al-3" {
+			t.Errorf("recent alerts of gone after opening one = %+v, %v; want al-again, al-3", recent, err)
+		}
+		stored[keys[3]] = again
+		return nil
+	})
 	// Committed as written, and found so by the next request.
 	mustWrite(t, s, func(tx hypercare.Tx) error {
 		if err := tx.ReadOpenAlertsAhead(ctx, keys); err != nil {
