@@ -2,6 +2,7 @@ package intake
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -88,5 +89,30 @@ func TestRouteNotificationGroups(t *testing.T) {
 	ev.GroupKey = ""
 	if k, _ := v.route(am, []hypercare.Event{ev}, d); k != alertKey("shop", "pod-1") {
 		t.Errorf("no group key: route = %q, want the alert's writer", k)
+	}
+}
+
+// TestTriggerKeys: a batch names its kept triggers' alerts, in event
+// order, on the service the rules send each to (for the store to read
+// ahead, Tx.ReadOpenAlertsAhead); a dropped event, a resolve or an
+// acknowledgement names none, and neither does a single event or a
+// repeat (one lookup, not worth a read ahead).
+func TestTriggerKeys(t *testing.T) {
+	events := []hypercare.Event{
+		{Action: hypercare.ActionTrigger, DedupKey: "a"}, {Action: hypercare.ActionResolve, DedupKey: "b"},
+		{Action: hypercare.ActionTrigger, DedupKey: "c"}, {Action: hypercare.ActionAcknowledge, DedupKey: "d"},
+		{Action: hypercare.ActionTrigger, DedupKey: "e"},
+	}
+	decisions := []rules.Decision{{ServiceID: "shop"}, {ServiceID: "shop"}, {ServiceID: "db"},
+		{ServiceID: "shop"}, {ServiceID: "shop", Drop: true}}
+	want := []hypercare.AlertKey{{ServiceID: "shop", DedupKey: "a"}, {ServiceID: "db", DedupKey: "c"}}
+	if got := triggerKeys(events, decisions, false); !slices.Equal(got, want) {
+		t.Errorf("batch: %v, want %v", got, want)
+	}
+	if got := triggerKeys(events[:1], decisions[:1], false); got != nil {
+		t.Errorf("single event: %v, want none", got)
+	}
+	if got := triggerKeys(events, decisions, true); got != nil {
+		t.Errorf("repeat: %v, want none", got)
 	}
 }
