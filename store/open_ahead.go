@@ -19,9 +19,10 @@ import (
 // found open (openKeyHint) are read in one statement per service, locked
 // as FindOpenAlert locks them, and FindOpenAlert answers from that read.
 //
-// Locks: the rows are locked in dedup key order, before the request's
-// other locks, where FindOpenAlert would have locked each at its event's
-// turn. Two requests reading overlapping keys lock them in one order.
+// Locks: the rows are locked in dedup key order (ORDER BY under the
+// lock), before the request's other locks, where FindOpenAlert would
+// have locked each at its event's turn. Two requests reading overlapping
+// keys lock them in one order.
 // Ingest takes an alert before its incident, as before; what changes is
 // that a request holds its later alerts while an earlier event waits for
 // an incident or a grouping lock. A merge or a person's action holding

@@ -2,8 +2,10 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -123,4 +125,92 @@ func TestReadAheadReadsAndLocksExpectedKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestReadAheadProbesEachKey (PostgreSQL): the reads ahead of a batch's
+// keys search the service's index for the keys, on a service with
+// thousands of open alerts, before and after ANALYZE: never a walk of
+// the service's open alerts filtering by key, which a batch of a few keys
+// would pay for every open alert of a storm.
+func TestReadAheadProbesEachKey(t *testing.T) {
+	ctx := context.Background()
+	url := storetest.PostgresURL(t)
+	s := storetest.OpenStore(t, store.Options{DatabaseURL: url})
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	t0 := time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC)
+	if err := s.Write(ctx, "k", func(tx hypercare.Tx) error {
+		if err := tx.ApplyCatalog(ctx, nil, []hypercare.Service{{ID: "shop", Name: "Shop", Active: true}}, nil); err != nil {
+			return err
+		}
+		for i := range 5000 {
+			a := &hypercare.Alert{ID: fmt.Sprintf("al-%d", i), ServiceID: "shop", DedupKey: fmt.Sprintf("key-%d", i),
+				Status: hypercare.StatusTriggered, Summary: "s", Severity: hypercare.SeverityError, EventCount: 1,
+				FirstSeenAt: t0, LastSeenAt: t0}
+			if i%4 == 0 {
+				a.Status, a.ResolvedAt = hypercare.StatusResolved, &t0
+			}
+			if err := tx.InsertAlert(ctx, a); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, phase := range []string{"without statistics", "ANALYZE alerts"} {
+		if phase != "without statistics" {
+			if _, err := conn.ExecContext(ctx, phase); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for name, q := range s.ReadAheadSQL() {
+			if plan := explainReadAhead(t, conn, q); !probesEachKey(plan) {
+				t.Errorf("%s, %s: want an index probe per key, got: %s", name, phase, strings.Join(plan, "; "))
+			}
+		}
+	}
+}
+
+// explainReadAhead returns the plan lines of q for three keys of "shop".
+func explainReadAhead(t *testing.T, conn *sql.Conn, q string) []string {
+	t.Helper()
+	args := []any{"shop", []string{"key-1", "key-2", "key-3"}}
+	if strings.Contains(q, "LIMIT $3") {
+		args = append(args, 8)
+	}
+	rows, err := conn.QueryContext(context.Background(), "EXPLAIN "+q, args...)
+	if err != nil {
+		t.Fatalf("explain %s: %v", q, err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, strings.TrimSpace(line))
+	}
+	return plan
+}
+
+// probesEachKey says a plan finds alerts by service and dedup key in the
+// index, not by filtering what it walks.
+func probesEachKey(plan []string) bool {
+	cond := slices.ContainsFunc(plan, func(l string) bool {
+		return strings.HasPrefix(l, "Index Cond:") && strings.Contains(l, "dedup_key =")
+	})
+	filter := slices.ContainsFunc(plan, func(l string) bool {
+		return strings.HasPrefix(l, "Filter:") && strings.Contains(l, "dedup_key")
+	})
+	return cond && !filter && !slices.ContainsFunc(plan, func(l string) bool { return strings.HasPrefix(l, "Seq Scan on alerts") })
 }

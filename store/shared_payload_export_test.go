@@ -41,3 +41,9 @@ func ReadAheadForTest(htx hypercare.Tx) []string {
 	slices.Sort(ids)
 	return ids
 }
+
+// ReadAheadSQL is the text of the reads ahead of a batch's keys
+// (PostgreSQL; open_ahead.go), by name, for TestReadAheadProbesEachKey.
+func (s *Store) ReadAheadSQL() map[string]string {
+	return map[string]string{"open alerts ahead": s.q[qOpenAlertsAhead], "recent alerts ahead": s.q[qRecentAhead]}
+}

@@ -61,19 +61,27 @@ func testOpenAlertsReadAhead(t *testing.T, open func(testing.TB) *store.Store) {
 		}
 		return a, nil
 	}
-	mustWrite(t, s, func(tx hypercare.Tx) error {
-		if err := tx.ReadOpenAlertsAhead(ctx, keys); err != nil {
-			return err
-		}
-		for _, k := range keys {
-			got, err := find(tx, k)
-			if err != nil {
+	// readAll reads the keys ahead and checks each lookup against
+	// stored; then, in the same request, more.
+	readAll := func(when string, more func(hypercare.Tx) error) {
+		t.Helper()
+		mustWrite(t, s, func(tx hypercare.Tx) error {
+			if err := tx.ReadOpenAlertsAhead(ctx, keys); err != nil {
 				return err
 			}
-			if want := stored[k]; (want == nil) != (got == nil) || want != nil && !reflect.DeepEqual(got, want) {
-				t.Errorf("find %v after reading ahead = %+v, want %+v", k, got, want)
+			for _, k := range keys {
+				got, err := find(tx, k)
+				if err != nil {
+					return err
+				}
+				if want := stored[k]; (want == nil) != (got == nil) || want != nil && !reflect.DeepEqual(got, want) {
+					t.Errorf("find %v %s = %+v, want %+v", k, when, got, want)
+				}
 			}
-		}
+			return more(tx)
+		})
+	}
+	readAll("after reading ahead", func(tx hypercare.Tx) error {
 		// The answer is a copy: changing its fields (not the bytes of its
 		// details, which both engines may share with what they keep)
 		// changes neither the row nor the next answer.
@@ -158,19 +166,5 @@ func testOpenAlertsReadAhead(t *testing.T, open func(testing.TB) *store.Store) {
 		return nil
 	})
 	// Committed as written, and found so by the next request.
-	mustWrite(t, s, func(tx hypercare.Tx) error {
-		if err := tx.ReadOpenAlertsAhead(ctx, keys); err != nil {
-			return err
-		}
-		for _, k := range keys {
-			got, err := find(tx, k)
-			if err != nil {
-				return err
-			}
-			if want := stored[k]; (want == nil) != (got == nil) || want != nil && !reflect.DeepEqual(got, want) {
-				t.Errorf("find %v after the writes = %+v, want %+v", k, got, want)
-			}
-		}
-		return nil
-	})
+	readAll("after the writes", func(hypercare.Tx) error { return nil })
 }
