@@ -255,11 +255,12 @@ type Tx interface {
 	// ReadOpenAlertsAhead tells the transaction which alerts the calling
 	// request's triggers will look up next with FindOpenAlert, in event
 	// order, so that a store whose every read is a round trip
-	// (PostgreSQL) can read, and lock, those it expects open in one
-	// statement instead of one each: a re-sent Alertmanager notification
-	// of 100 firing alerts had cost 100 round trips on one writer. It
-	// answers nothing and changes no row; FindOpenAlert then answers
-	// from what it read while the request has not written that alert.
+	// (PostgreSQL) can read them all in one: those it expects open
+	// locked, the others with their recent alerts. A re-sent
+	// Alertmanager notification of 100 firing alerts had cost 100 round
+	// trips on one writer. It answers nothing and changes no row;
+	// FindOpenAlert (and, after it, RecentAlertsByKey) then answer from
+	// what it read while the request has not written that key's alerts.
 	// A no-op where reads are in process (SQLite).
 	ReadOpenAlertsAhead(ctx context.Context, keys []AlertKey) error
 	// FindOpenAlertSkipLocked is FindOpenAlert without waiting: an open

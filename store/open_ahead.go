@@ -10,34 +10,43 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Read-ahead of a request's open alerts (PostgreSQL). A re-sent
+// Read-ahead of a request's alert keys (PostgreSQL). A re-sent
 // Alertmanager notification of 100 firing alerts looks each one up with
 // FindOpenAlert, and on PostgreSQL each lookup was a round trip of its own,
 // 100 in turn on the one writer of the notification's service (a re-sent
-// batch ran at a tenth of SQLite's rate). Intake now names the request's
-// trigger keys first (Tx.ReadOpenAlertsAhead); the keys this node last
-// found open (openKeyHint) are read in one statement per service, locked
-// as FindOpenAlert locks them, and FindOpenAlert answers from that read.
+// batch ran at a tenth of SQLite's rate); a notification of new alerts
+// did the same for "none open", with each key's recent alerts. Intake now
+// names the request's trigger keys first (Tx.ReadOpenAlertsAhead), and
+// one round trip reads, per service, the open alerts of the keys this
+// node last found open (openKeyHint), locked as FindOpenAlert locks them,
+// and the newest alerts of the other keys, unlocked, as FindOpenAlert's
+// own read-ahead reads them (recent_prefetch.go). FindOpenAlert and
+// RecentAlertsByKey answer from those reads.
 //
-// Locks: the rows are locked in dedup key order (ORDER BY under the
-// lock), before the request's other locks, where FindOpenAlert would
-// have locked each at its event's turn. Two requests reading overlapping
-// keys lock them in one order.
-// Ingest takes an alert before its incident, as before; what changes is
-// that a request holds its later alerts while an earlier event waits for
-// an incident or a grouping lock. A merge or a person's action holding
-// that incident and waiting for one of those alerts makes a cycle of the
-// kind ingest already had with them (an alert before its incident, see
+// Locks: the alerts expected open are locked in dedup key order (ORDER
+// BY under the lock), before the request's other locks, where
+// FindOpenAlert would have locked each at its event's turn. Two requests
+// reading overlapping keys lock them in one order. Ingest takes an alert
+// before its incident, as before; what changes is that a request holds
+// its later alerts while an earlier event waits for an incident or a
+// grouping lock. A merge or a person's action holding that incident and
+// waiting for one of those alerts makes a cycle of the kind ingest
+// already had with them (an alert before its incident, see
 // ARCHITECTURE.md): PostgreSQL breaks it and the store runs the batch
-// again. Only keys expected open are read: a new alert's key, whose
-// event takes the grouping lock and opens an incident, is not.
+// again. A new alert's key, whose event takes the grouping lock and
+// opens an incident, is read unlocked; where that read finds an open
+// alert after all, FindOpenAlert reads it again, locked, at its turn.
 //
 // Validity: an alert read ahead is locked, so no other transaction
 // changes it, and the request's own writes to alert rows all go through
-// UpdateAlert and SetAlertSentKey, which drop it. FindOpenAlert hands an
-// entry out once (the caller may change the copy); a second lookup of the
-// key reads the row. The map lives for one request (runOne clears it): a
-// rerun, or the next request of the batch, starts without it.
+// UpdateAlert and SetAlertSentKey, which drop its entry; FindOpenAlert
+// hands out copies, so UpdateAlert still has the row as it stands. A key
+// with no open alert answers "none" once, and InsertAlert or an update of
+// one of its alerts drops it; like FindOpenAlert's own read of a new key
+// it locks nothing, and another node opening the key meanwhile makes the
+// request's insert conflict, which intake retries. The entries live for
+// one request (runOne clears them): a rerun, or the next request of the
+// batch, starts without them.
 
 // openAhead maps a key to its open alert, read ahead and locked.
 type openAhead map[alertKey]*hypercare.Alert
@@ -84,6 +93,14 @@ func (t *tx) ReadOpenAlertsAhead(ctx context.Context, keys []hypercare.AlertKey)
 	if err != nil {
 		return fmt.Errorf("read %d alert keys ahead: %w", asked, err)
 	}
+	t.keep(open, fresh, found, recent)
+	return nil
+}
+
+// keep records what ReadOpenAlertsAhead read: the open alerts found, and
+// the keys expected new that have none open, with their newest alerts.
+// A key expected open and found resolved is no longer expected open.
+func (t *tx) keep(open, fresh map[string][]string, found openAhead, recent noneAhead) {
 	for s, list := range open {
 		for _, k := range list {
 			if _, ok := found[alertCacheKey(s, k)]; !ok {
@@ -102,7 +119,6 @@ func (t *tx) ReadOpenAlertsAhead(ctx context.Context, keys []hypercare.AlertKey)
 			} // else FindOpenAlert reads it, locked
 		}
 	}
-	return nil
 }
 
 // aheadStatements are the reads of ReadOpenAlertsAhead, by service in

@@ -50,8 +50,9 @@ type tx struct {
 	// recent is the running request's read-ahead of a key's newest
 	// alerts (PostgreSQL; recent_prefetch.go).
 	recent recentAhead
-	// ahead holds the running request's open alerts read ahead
-	// (PostgreSQL; open_ahead.go).
+	// ahead holds the running request's open alerts read ahead, and
+	// none its keys read ahead with no open alert (PostgreSQL;
+	// open_ahead.go).
 	ahead openAhead
 	none  noneAhead
 }
