@@ -136,16 +136,7 @@ func TestReadAheadProbesEachKey(t *testing.T) {
 	ctx := context.Background()
 	url := storetest.PostgresURL(t)
 	s := storetest.OpenStore(t, store.Options{DatabaseURL: url})
-	db, err := sql.Open("pgx", url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := pgConn(t, url)
 	t0 := time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC)
 	if err := s.Write(ctx, "k", func(tx hypercare.Tx) error {
 		if err := tx.ApplyCatalog(ctx, nil, []hypercare.Service{{ID: "shop", Name: "Shop", Active: true}}, nil); err != nil {
@@ -187,20 +178,7 @@ func explainReadAhead(t *testing.T, conn *sql.Conn, q string) []string {
 	if strings.Contains(q, "LIMIT $3") {
 		args = append(args, 8)
 	}
-	rows, err := conn.QueryContext(context.Background(), "EXPLAIN "+q, args...)
-	if err != nil {
-		t.Fatalf("explain %s: %v", q, err)
-	}
-	defer rows.Close()
-	var plan []string
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, strings.TrimSpace(line))
-	}
-	return plan
+	return explain(t, conn, q, args...)
 }
 
 // probesEachKey says a plan finds alerts by service and dedup key in the

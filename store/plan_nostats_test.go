@@ -26,16 +26,7 @@ func TestOpenAlertReadsWithoutStatistics(t *testing.T) {
 			t.Skip("PostgreSQL's planner only: SQLite plans without statistics always (TestReadQueriesUseIndexes)")
 		}
 		ctx := context.Background()
-		db, err := sql.Open("pgx", opts.DatabaseURL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		conn, err := db.Conn(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
+		conn := pgConn(t, opts.DatabaseURL)
 		for _, stmt := range []string{"ANALYZE alerts", "SET plan_cache_mode = force_generic_plan", "SET enable_seqscan = off"} {
 			if _, err := conn.ExecContext(ctx, stmt); err != nil {
 				t.Fatalf("%s: %v", stmt, err)
@@ -48,23 +39,49 @@ func TestOpenAlertReadsWithoutStatistics(t *testing.T) {
 			if _, err := conn.ExecContext(ctx, "PREPARE "+p+" AS "+q); err != nil {
 				t.Fatalf("%s: prepare: %v", name, err)
 			}
-			rows, err := conn.QueryContext(ctx, "EXPLAIN EXECUTE "+p+"('svc-1', 'key-1')")
-			if err != nil {
-				t.Fatalf("%s: explain: %v", name, err)
-			}
-			var plan []string
-			for rows.Next() {
-				var line string
-				if err := rows.Scan(&line); err != nil {
-					t.Fatal(err)
-				}
-				plan = append(plan, strings.TrimSpace(line))
-			}
-			rows.Close()
-			text := strings.Join(plan, "; ")
+			text := strings.Join(explain(t, conn, "EXECUTE "+p+"('svc-1', 'key-1')"), "; ")
 			if !strings.Contains(text, "alerts_open_dedup") && !strings.Contains(text, "alerts_dedup_service") {
 				t.Errorf("%s: want a read by service and dedup key, got: %s", name, text)
 			}
 		}
 	})
+}
+
+// pgConn opens one session on the PostgreSQL database at url, closed when
+// the test ends: a plan test's settings (SET, PREPARE) hold per session.
+func pgConn(t *testing.T, url string) *sql.Conn {
+	t.Helper()
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+// explain returns the plan lines of EXPLAIN q on conn, trimmed.
+func explain(t *testing.T, conn *sql.Conn, q string, args ...any) []string {
+	t.Helper()
+	rows, err := conn.QueryContext(context.Background(), "EXPLAIN "+q, args...)
+	if err != nil {
+		t.Fatalf("explain %s: %v", q, err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, strings.TrimSpace(line))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatalf("explain %s: %v", q, err)
+	}
+	return plan
 }
