@@ -1,6 +1,7 @@
 package hypercare
 
 import (
+	"context"
 	"encoding/json"
 	"time"
 )
@@ -42,6 +43,29 @@ func UrgencyFor(s Severity) Urgency {
 // key (Tx.ReadOpenAlertsAhead).
 type AlertKey struct {
 	ServiceID, DedupKey string
+}
+
+// alertKeysKey is the context key of WithAlertKeys.
+type alertKeysKey struct{}
+
+// WithAlertKeys returns ctx naming the alert keys that the Store.Write
+// called with it will look up with FindOpenAlert. It is a hint, never
+// needed for correctness: a store whose every read is a round trip
+// (PostgreSQL) reads, with the BEGIN of the batch the write joins, the
+// recent alerts of every key its batch's requests name, instead of one
+// round trip per request. A wrapper of a Store passes it on unchanged
+// with ctx.
+func WithAlertKeys(ctx context.Context, keys []AlertKey) context.Context {
+	if len(keys) == 0 {
+		return ctx
+	}
+	return context.WithValue(ctx, alertKeysKey{}, keys)
+}
+
+// AlertKeysOf returns the keys WithAlertKeys named in ctx, or nil.
+func AlertKeysOf(ctx context.Context) []AlertKey {
+	keys, _ := ctx.Value(alertKeysKey{}).([]AlertKey)
+	return keys
 }
 
 // Alert is one deduplicated problem signal: every event with the same

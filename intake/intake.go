@@ -174,7 +174,7 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 		var due []string // escalations started due now: first step here
 		paged, armed = firstPages{}, false
 		v.joins = &groupJoins{}
-		if len(ahead) > 1 {
+		if len(events) > 1 && len(ahead) > 1 {
 			if err := tx.ReadOpenAlertsAhead(ctx, ahead); err != nil {
 				return err
 			}
@@ -217,12 +217,13 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 	}
 	var err error
 	for attempt := 1; attempt <= conflictRetries; attempt++ {
-		err = in.store.Write(ctx, key, write)
+		err = in.store.Write(hypercare.WithAlertKeys(ctx, ahead), key, write)
 		if repeat && errors.Is(err, errReroute) {
 			// Not a pure repeat after all: once more, on the service's
 			// writer, not counted as an attempt.
 			in.repeats.set(key, false)
 			key, repeat = decisions[0].ServiceID, false
+			ahead = triggerKeys(events, decisions, repeat)
 			attempt--
 			continue
 		}

@@ -166,11 +166,13 @@ func severityOf(ev *hypercare.Event) hypercare.Severity {
 }
 
 // triggerKeys names the alerts a request's triggers look up with
-// FindOpenAlert, in event order, for the store to read ahead
-// (Tx.ReadOpenAlertsAhead): a batch's, not a single event's (one lookup)
-// nor a repeat's (FindOpenAlertSkipLocked).
+// FindOpenAlert, in event order, for the store to read ahead: with the
+// BEGIN of the batch the write joins (hypercare.WithAlertKeys), and a
+// batch's also in its own transaction (Tx.ReadOpenAlertsAhead, which
+// locks those expected open). A repeat's are none: it looks its alert up
+// with FindOpenAlertSkipLocked.
 func triggerKeys(events []hypercare.Event, decisions []rules.Decision, repeat bool) []hypercare.AlertKey {
-	if len(events) < 2 || repeat {
+	if repeat {
 		return nil
 	}
 	var keys []hypercare.AlertKey

@@ -92,11 +92,11 @@ func TestRouteNotificationGroups(t *testing.T) {
 	}
 }
 
-// TestTriggerKeys: a batch names its kept triggers' alerts, in event
+// TestTriggerKeys: a request names its kept triggers' alerts, in event
 // order, on the service the rules send each to (for the store to read
-// ahead, Tx.ReadOpenAlertsAhead); a dropped event, a resolve or an
-// acknowledgement names none, and neither does a single event or a
-// repeat (one lookup, not worth a read ahead).
+// ahead, hypercare.WithAlertKeys and Tx.ReadOpenAlertsAhead), a single
+// event's too; a dropped event, a resolve or an acknowledgement names
+// none, and neither does a repeat (FindOpenAlertSkipLocked).
 func TestTriggerKeys(t *testing.T) {
 	events := []hypercare.Event{
 		{Action: hypercare.ActionTrigger, DedupKey: "a"}, {Action: hypercare.ActionResolve, DedupKey: "b"},
@@ -109,8 +109,8 @@ func TestTriggerKeys(t *testing.T) {
 	if got := triggerKeys(events, decisions, false); !slices.Equal(got, want) {
 		t.Errorf("batch: %v, want %v", got, want)
 	}
-	if got := triggerKeys(events[:1], decisions[:1], false); got != nil {
-		t.Errorf("single event: %v, want none", got)
+	if got := triggerKeys(events[:1], decisions[:1], false); !slices.Equal(got, want[:1]) {
+		t.Errorf("single event: %v, want %v", got, want[:1])
 	}
 	if got := triggerKeys(events, decisions, true); got != nil {
 		t.Errorf("repeat: %v, want none", got)

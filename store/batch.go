@@ -105,7 +105,8 @@ func (s *Store) tryBatch(base context.Context, batch []*request, savepoints bool
 		return fmt.Errorf("write batch: %w", err)
 	}
 	defer release()
-	if err := s.beginBatch(ctx, c); err != nil {
+	none, err := s.beginBatch(ctx, c, s.batchKeys(batch))
+	if err != nil {
 		return fmt.Errorf("begin write batch: %w", err)
 	}
 	if c.alerts != nil {
@@ -121,7 +122,7 @@ func (s *Store) tryBatch(base context.Context, batch []*request, savepoints bool
 	if c.numbers != nil {
 		c.numbers.begin()
 	}
-	t := &tx{s: s, c: c, ctx: ctx}
+	t := &tx{s: s, c: c, ctx: ctx, none: none}
 	mode := runOptimistic
 	switch {
 	case len(batch) == 1:
@@ -299,7 +300,7 @@ func (s *Store) runOne(t *tx, r *request, mode runMode) error {
 			return fmt.Errorf("write batch savepoint: %w", err)
 		}
 	}
-	t.statements, t.recent, t.ahead, t.none = 0, recentAhead{}, nil, nil
+	t.statements, t.recent, t.ahead = 0, recentAhead{}, nil // none: the batch's
 	published, hooked, turns, seen, events := len(t.stream), len(t.hooks), len(t.turns), len(t.seen), len(t.laterEvents)
 	err := r.call(t)
 	if err == nil && mode != runOptimistic {

@@ -44,9 +44,15 @@ import (
 // with no open alert answers "none" once, and InsertAlert or an update of
 // one of its alerts drops it; like FindOpenAlert's own read of a new key
 // it locks nothing, and another node opening the key meanwhile makes the
-// request's insert conflict, which intake retries. The entries live for
-// one request (runOne clears them): a rerun, or the next request of the
-// batch, starts without them.
+// request's insert conflict, which intake retries. The open alerts read
+// ahead live for one request (runOne clears them): the next request of
+// the batch starts without them. The "none" entries live for the batch's
+// transaction, as those its BEGIN read (begin.go, keys named with
+// hypercare.WithAlertKeys): every write of an alert row drops its key's
+// entry, whichever request of the batch makes it (InsertAlert,
+// UpdateAlert; retention's deletes drop them all), so a later request
+// finds what an earlier one wrote, and a rerun starts a new transaction
+// that reads them again.
 
 // openAhead maps a key to its open alert, read ahead and locked.
 type openAhead map[alertKey]*hypercare.Alert
@@ -61,7 +67,7 @@ type noneAhead map[alertKey][]hypercare.Alert
 // the others, for FindOpenAlert and RecentAlertsByKey to answer from. On
 // SQLite it does nothing: the write connection's cache answers.
 func (t *tx) ReadOpenAlertsAhead(ctx context.Context, keys []hypercare.AlertKey) error {
-	t.ahead, t.none = nil, nil
+	t.ahead = nil
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -79,10 +85,7 @@ func (t *tx) ReadOpenAlertsAhead(ctx context.Context, keys []hypercare.AlertKey)
 		for _, st := range stmts {
 			into := func(a *hypercare.Alert) { found[alertCacheKey(a.ServiceID, a.DedupKey)] = a }
 			if st.id == qRecentAhead {
-				into = func(a *hypercare.Alert) {
-					k := alertCacheKey(a.ServiceID, a.DedupKey)
-					recent[k] = append(recent[k], *a)
-				}
+				into = recent.add
 			}
 			if err := readAhead(br, into); err != nil {
 				return err
@@ -110,13 +113,29 @@ func (t *tx) keep(open, fresh map[string][]string, found openAhead, recent noneA
 			}
 		}
 	}
-	t.ahead, t.none = found, make(noneAhead)
+	t.ahead = found
+	if t.none == nil {
+		t.none = make(noneAhead)
+	}
+	t.none.keepFresh(fresh, recent)
+}
+
+// add files a, one of its key's newest alerts (newest first), under its key.
+func (n noneAhead) add(a *hypercare.Alert) {
+	k := alertCacheKey(a.ServiceID, a.DedupKey)
+	n[k] = append(n[k], *a)
+}
+
+// keepFresh keeps, of the keys fresh (by service) whose newest alerts
+// recent holds, those with no open alert. A key with one is read again,
+// locked, by its FindOpenAlert.
+func (n noneAhead) keepFresh(fresh map[string][]string, recent noneAhead) {
 	for s, list := range fresh {
 		for _, k := range list {
 			ak := alertCacheKey(s, k)
 			if !hasOpen(recent[ak]) {
-				t.none[ak] = recent[ak]
-			} // else FindOpenAlert reads it, locked
+				n[ak] = recent[ak]
+			}
 		}
 	}
 }
@@ -155,12 +174,17 @@ func hasOpen(list []hypercare.Alert) bool {
 }
 
 // aheadKeys groups keys by service, without repeats: those the hint
-// expects open, and the others. It counts both.
+// expects open, and the others. It counts both. Keys the batch read
+// ahead at its BEGIN and no write has touched since are left out: their
+// entries still hold.
 func (t *tx) aheadKeys(keys []hypercare.AlertKey) (open, fresh map[string][]string, n int) {
 	open, fresh = make(map[string][]string), make(map[string][]string)
 	seen := make(map[alertKey]bool, len(keys))
 	for _, k := range keys {
 		ak := alertCacheKey(k.ServiceID, k.DedupKey)
+		if _, read := t.none[ak]; read {
+			continue
+		}
 		if seen[ak] || checkText("read open alerts ahead", "service_id", k.ServiceID, "dedup_key", k.DedupKey) != nil {
 			continue // bad text fails at FindOpenAlert, with its own error
 		}

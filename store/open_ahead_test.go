@@ -192,3 +192,68 @@ func probesEachKey(plan []string) bool {
 	})
 	return cond && !filter && !slices.ContainsFunc(plan, func(l string) bool { return strings.HasPrefix(l, "Seq Scan on alerts") })
 }
+
+// TestBatchReadsNamedKeysWithBegin (PostgreSQL): the alert keys a
+// Write's context names (hypercare.WithAlertKeys) are read with its
+// batch's BEGIN, before its fn runs: a new key and one whose alerts are
+// all resolved are held as having none open, once each; a key this node
+// expects open (its read locks) and one found open are left to
+// FindOpenAlert; a Write that names none holds none. FindOpenAlert then
+// answers a held key from the entry, which it takes. The contract
+// (BatchKeysReadAhead) checks the answers on both engines.
+func TestBatchReadsNamedKeysWithBegin(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenStore(t, store.Options{DatabaseURL: storetest.PostgresURL(t)})
+	t0 := time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC)
+	write := func(ctx context.Context, fn func(hypercare.Tx) error) {
+		t.Helper()
+		if err := s.Write(ctx, "k", fn); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(ctx, func(tx hypercare.Tx) error {
+		if err := tx.ApplyCatalog(ctx, nil, []hypercare.Service{{ID: "shop", Name: "Shop", Active: true}}, nil); err != nil {
+			return err
+		}
+		for i, k := range []string{"hinted", "open", "gone"} {
+			al := &hypercare.Alert{ID: fmt.Sprintf("al-%d", i), ServiceID: "shop", DedupKey: k,
+				Status: hypercare.StatusTriggered, Summary: k, Severity: hypercare.SeverityError, EventCount: 1,
+				FirstSeenAt: t0, LastSeenAt: t0}
+			if k == "gone" {
+				al.Status, al.ResolvedAt = hypercare.StatusResolved, &t0
+			}
+			if err := tx.InsertAlert(ctx, al); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	write(ctx, func(tx hypercare.Tx) error { // this node now expects "hinted" open
+		_, err := tx.FindOpenAlert(ctx, "shop", "hinted")
+		return err
+	})
+	var keys []hypercare.AlertKey
+	for _, k := range []string{"new", "gone", "hinted", "open", "new"} {
+		keys = append(keys, hypercare.AlertKey{ServiceID: "shop", DedupKey: k})
+	}
+	write(hypercare.WithAlertKeys(ctx, keys), func(tx hypercare.Tx) error {
+		if got, want := store.BatchNoneForTest(tx), []string{"shop/gone", "shop/new"}; !slices.Equal(got, want) {
+			t.Errorf("read with BEGIN as none open: %v, want %v", got, want)
+		}
+		for _, k := range []string{"new", "open"} {
+			if _, err := tx.FindOpenAlert(ctx, "shop", k); err != nil {
+				return err
+			}
+		}
+		if got, want := store.BatchNoneForTest(tx), []string{"shop/gone"}; !slices.Equal(got, want) {
+			t.Errorf("after FindOpenAlert of new: %v, want %v (taken)", got, want)
+		}
+		return nil
+	})
+	write(ctx, func(tx hypercare.Tx) error {
+		if got := store.BatchNoneForTest(tx); len(got) != 0 {
+			t.Errorf("a Write naming no keys holds %v", got)
+		}
+		return nil
+	})
+}

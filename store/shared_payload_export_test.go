@@ -47,3 +47,14 @@ func ReadAheadForTest(htx hypercare.Tx) []string {
 func (s *Store) ReadAheadSQL() map[string]string {
 	return map[string]string{"open alerts ahead": s.q[qOpenAlertsAhead], "recent alerts ahead": s.q[qRecentAhead]}
 }
+
+// BatchNoneForTest returns the keys ("service/dedup key") tx's batch
+// holds read ahead with no open alert (begin.go, open_ahead.go), sorted.
+func BatchNoneForTest(htx hypercare.Tx) []string {
+	var keys []string
+	for k := range htx.(*tx).none {
+		keys = append(keys, k.service+"/"+k.dedup)
+	}
+	slices.Sort(keys)
+	return keys
+}

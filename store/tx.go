@@ -51,8 +51,8 @@ type tx struct {
 	// alerts (PostgreSQL; recent_prefetch.go).
 	recent recentAhead
 	// ahead holds the running request's open alerts read ahead, and
-	// none its keys read ahead with no open alert (PostgreSQL;
-	// open_ahead.go).
+	// none the batch's keys read ahead with no open alert (PostgreSQL;
+	// open_ahead.go, begin.go).
 	ahead openAhead
 	none  noneAhead
 }

@@ -55,6 +55,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"EventsInBulk", testEventsInBulk},
 		{"RecentAlertsAfterFind", testRecentAlertsAfterFind},
 		{"OpenAlertsReadAhead", testOpenAlertsReadAhead},
+		{"BatchKeysReadAhead", testBatchKeysReadAhead},
 		{"SilencesNow", testSilencesNow},
 		{"EventsBetween", testEventsBetween},
 		{"SharedEventPayloads", testSharedEventPayloads},

@@ -1,0 +1,178 @@
+package storetest
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/store"
+)
+
+// keyedWrite is one Write of a batch: the alert keys it names
+// (hypercare.WithAlertKeys) and its fn.
+type keyedWrite struct {
+	keys []string // dedup keys on svcCheckout
+	fn   func(hypercare.Tx) error
+}
+
+// writeInOrder runs writes as one batch, in order, queued behind a
+// blocked writer on key (inserting event blockerID), and returns each
+// Write's error.
+func writeInOrder(t *testing.T, s *store.Store, key, blockerID string, writes []keyedWrite) []error {
+	t.Helper()
+	release, blockerDone := blockWriter(t, s, key, blockerID)
+	defer release()
+	chans := make([]chan error, len(writes))
+	for i, w := range writes {
+		var keys []hypercare.AlertKey
+		for _, k := range w.keys {
+			keys = append(keys, hypercare.AlertKey{ServiceID: svcCheckout, DedupKey: k})
+		}
+		ctx := hypercare.WithAlertKeys(t.Context(), keys)
+		chans[i] = make(chan error, 1)
+		go func() { chans[i] <- s.Write(ctx, key, w.fn) }()
+		waitFor(t, fmt.Sprintf("write %d to queue", i+1), func() bool { return s.WriteStats().Queued == i+1 })
+	}
+	release()
+	if err := <-blockerDone; err != nil {
+		t.Fatalf("blocker: %v", err)
+	}
+	errs := make([]error, len(writes))
+	for i, c := range chans {
+		errs[i] = <-c
+	}
+	return errs
+}
+
+// testBatchKeysReadAhead: requests that name their alert keys
+// (hypercare.WithAlertKeys; PostgreSQL reads them all with the batch's
+// BEGIN) get from FindOpenAlert and RecentAlertsByKey what they get
+// without: none for a new key and a resolved one (with its alerts), the
+// open alert of an open one; an alert an earlier request of the batch
+// inserted (after looking its key up or not), and not one a failed
+// request inserted; and an older alert of the key as an earlier request
+// rewrote it.
+func testBatchKeysReadAhead(t *testing.T, open func(testing.TB) *store.Store) {
+	ctx := t.Context()
+	s := openSeeded(t, open)
+	mustWrite(t, s, func(tx hypercare.Tx) error {
+		if err := tx.InsertIncident(ctx, incident("inc-1", 1, svcCheckout)); err != nil {
+			return err
+		}
+		old := alert("al-old", svcCheckout, "inc-1", "old")
+		old.Status, old.ResolvedAt = hypercare.StatusResolved, ptr(at(time.Second))
+		if err := tx.InsertAlert(ctx, old); err != nil {
+			return err
+		}
+		return tx.InsertAlert(ctx, alert("al-open", svcCheckout, "inc-1", "open"))
+	})
+	StartRun(t, s)
+	since := t0.Add(-time.Hour)
+	saw := make([]string, 6) // what each request found, as its last run saw it
+	find := func(tx hypercare.Tx, key string) (string, error) {
+		a, err := tx.FindOpenAlert(ctx, svcCheckout, key)
+		if err != nil || a == nil {
+			return "none", err
+		}
+		return a.ID, nil
+	}
+	recent := func(tx hypercare.Tx, key string) (string, error) {
+		list, err := tx.RecentAlertsByKey(ctx, svcCheckout, key, since, 5)
+		out := "["
+		for _, a := range list {
+			out += a.ID + ":" + a.Summary
+		}
+		return out + "]", err
+	}
+	insert := func(tx hypercare.Tx, id, key string) error {
+		return tx.InsertAlert(ctx, alert(id, svcCheckout, "", key))
+	}
+	// Two batches: the first commits every request in its first pass
+	// (no savepoints), the second has a failure and commits the rest in
+	// its second (savepoints).
+	batch := []keyedWrite{
+		{[]string{"new-1", "old", "open", "new-3"}, func(tx hypercare.Tx) error {
+			var got [5]string
+			var err error
+			for i, step := range []func() (string, error){
+				func() (string, error) { return find(tx, "new-1") },
+				func() (string, error) { return recent(tx, "new-1") },
+				func() (string, error) { return find(tx, "old") },
+				func() (string, error) { return recent(tx, "old") },
+				func() (string, error) { return find(tx, "open") },
+			} {
+				if got[i], err = step(); err != nil {
+					return err
+				}
+			}
+			saw[0] = fmt.Sprint(got)
+			if err := insert(tx, "al-new-3", "new-3"); err != nil { // not looked up first
+				return err
+			}
+			return insert(tx, "al-new-1", "new-1")
+		}},
+		{[]string{"new-1", "new-3"}, func(tx hypercare.Tx) error {
+			one, err := find(tx, "new-1")
+			if err != nil {
+				return err
+			}
+			three, err := find(tx, "new-3")
+			saw[1] = one + " " + three
+			return err
+		}},
+	}
+	failing := []keyedWrite{
+		{[]string{"new-2"}, func(tx hypercare.Tx) (err error) {
+			if saw[2], err = find(tx, "new-2"); err != nil {
+				return err
+			}
+			if err := insert(tx, "al-failed", "new-2"); err != nil {
+				return err
+			}
+			return errBoom
+		}},
+		{[]string{"new-2"}, func(tx hypercare.Tx) (err error) {
+			if saw[3], err = find(tx, "new-2"); err != nil {
+				return err
+			}
+			return insert(tx, "al-new-2", "new-2")
+		}},
+	}
+	batch = append(batch, []keyedWrite{
+		{[]string{"old"}, func(tx hypercare.Tx) error {
+			old := alert("al-old", svcCheckout, "inc-1", "old")
+			old.Status, old.ResolvedAt, old.Summary = hypercare.StatusResolved, ptr(at(time.Second)), "rewritten"
+			saw[4] = "wrote"
+			return tx.UpdateAlert(ctx, old)
+		}},
+		{[]string{"old"}, func(tx hypercare.Tx) error {
+			found, err := find(tx, "old")
+			if err != nil {
+				return err
+			}
+			list, err := recent(tx, "old")
+			saw[5] = found + " " + list
+			return err
+		}},
+	}...)
+	errs := writeInOrder(t, s, "k", "blocker-1", batch)
+	errs = append(errs[:2], append(writeInOrder(t, s, "k", "blocker-2", failing), errs[2:]...)...)
+	want := []string{"[none [] none [al-old:disk old full] al-open]", "al-new-1 al-new-3", "none", "none", "wrote", "none [al-old:rewritten]"}
+	for i := range want {
+		if wantErr := i == 2; (errs[i] != nil) != wantErr {
+			t.Errorf("request %d: error %v", i+1, errs[i])
+		}
+		if saw[i] != want[i] {
+			t.Errorf("request %d found %q, want %q", i+1, saw[i], want[i])
+		}
+	}
+	mustWrite(t, s, func(tx hypercare.Tx) error {
+		for key, id := range map[string]string{"new-1": "al-new-1", "new-2": "al-new-2", "open": "al-open"} {
+			if got, err := find(tx, key); err != nil || got != id {
+				t.Errorf("committed: open alert of %s = %s (%v), want %s", key, got, err, id)
+			}
+		}
+		return nil
+	})
+}
