@@ -45,27 +45,39 @@ type AlertKey struct {
 	ServiceID, DedupKey string
 }
 
-// alertKeysKey is the context key of WithAlertKeys.
-type alertKeysKey struct{}
-
-// WithAlertKeys returns ctx naming the alert keys that the Store.Write
-// called with it will look up with FindOpenAlert. It is a hint, never
-// needed for correctness: a store whose every read is a round trip
-// (PostgreSQL) reads, with the BEGIN of the batch the write joins, the
-// recent alerts of every key its batch's requests name, instead of one
-// round trip per request. A wrapper of a Store passes it on unchanged
-// with ctx.
-func WithAlertKeys(ctx context.Context, keys []AlertKey) context.Context {
-	if len(keys) == 0 {
-		return ctx
-	}
-	return context.WithValue(ctx, alertKeysKey{}, keys)
+// KeysAhead is what a Store.Write's context may tell the store about the
+// write before it runs (WithKeysAhead). It is a hint, never needed for
+// correctness: a store whose every statement is a round trip
+// (PostgreSQL) reads ahead, with the BEGIN of the batch the write joins,
+// what the batch's requests name, instead of one round trip per request
+// for each.
+type KeysAhead struct {
+	// Keys are the alerts the write's triggers look up with
+	// FindOpenAlert: their recent alerts are read ahead.
+	Keys []AlertKey
+	// OpenIncidents says that a trigger of one of Keys whose key has
+	// never had an alert opens an incident of its own (no grouping, no
+	// dependency, no suppression): the store may draw that incident's
+	// number ahead, so that InsertIncident waits for no answer.
+	OpenIncidents bool
 }
 
-// AlertKeysOf returns the keys WithAlertKeys named in ctx, or nil.
-func AlertKeysOf(ctx context.Context) []AlertKey {
-	keys, _ := ctx.Value(alertKeysKey{}).([]AlertKey)
-	return keys
+// keysAheadKey is the context key of WithKeysAhead.
+type keysAheadKey struct{}
+
+// WithKeysAhead returns ctx carrying k for the Store.Write called with
+// it. A wrapper of a Store passes it on unchanged with ctx.
+func WithKeysAhead(ctx context.Context, k KeysAhead) context.Context {
+	if len(k.Keys) == 0 {
+		return ctx
+	}
+	return context.WithValue(ctx, keysAheadKey{}, k)
+}
+
+// KeysAheadOf returns what WithKeysAhead put in ctx (none: the zero value).
+func KeysAheadOf(ctx context.Context) KeysAhead {
+	k, _ := ctx.Value(keysAheadKey{}).(KeysAhead)
+	return k
 }
 
 // Alert is one deduplicated problem signal: every event with the same

@@ -167,7 +167,7 @@ func severityOf(ev *hypercare.Event) hypercare.Severity {
 
 // triggerKeys names the alerts a request's triggers look up with
 // FindOpenAlert, in event order, for the store to read ahead: with the
-// BEGIN of the batch the write joins (hypercare.WithAlertKeys), and a
+// BEGIN of the batch the write joins (hypercare.WithKeysAhead), and a
 // batch's also in its own transaction (Tx.ReadOpenAlertsAhead, which
 // locks those expected open). A repeat's are none: it looks its alert up
 // with FindOpenAlertSkipLocked.
@@ -182,4 +182,28 @@ func triggerKeys(events []hypercare.Event, decisions []rules.Decision, repeat bo
 		}
 	}
 	return keys
+}
+
+// opensIncidents says that each kept trigger of a request whose key has
+// never had an alert opens an incident of its own
+// (hypercare.KeysAhead.OpenIncidents, for the store to draw its number
+// ahead): the integration makes no incident per notification group, and
+// no trigger's rules suppress it nor its service groups alerts or depends
+// on another (place: none of its steps before a new incident applies to
+// a key with no alerts).
+func (v view) opensIncidents(it hypercare.Integration, events []hypercare.Event, decisions []rules.Decision) bool {
+	if it.GroupIncidents {
+		return false
+	}
+	for i := range events {
+		d := &decisions[i]
+		if d.Drop || events[i].Action != hypercare.ActionTrigger {
+			continue
+		}
+		n := v.noiseOf(d.ServiceID)
+		if d.Suppress || len(n.Upstream) > 0 || n.Grouping.Type != "" && n.Grouping.Type != correlate.GroupNone {
+			return false
+		}
+	}
+	return true
 }

@@ -94,7 +94,7 @@ func TestRouteNotificationGroups(t *testing.T) {
 
 // TestTriggerKeys: a request names its kept triggers' alerts, in event
 // order, on the service the rules send each to (for the store to read
-// ahead, hypercare.WithAlertKeys and Tx.ReadOpenAlertsAhead), a single
+// ahead, hypercare.WithKeysAhead and Tx.ReadOpenAlertsAhead), a single
 // event's too; a dropped event, a resolve or an acknowledgement names
 // none, and neither does a repeat (FindOpenAlertSkipLocked).
 func TestTriggerKeys(t *testing.T) {

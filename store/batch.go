@@ -105,7 +105,7 @@ func (s *Store) tryBatch(base context.Context, batch []*request, savepoints bool
 		return fmt.Errorf("write batch: %w", err)
 	}
 	defer release()
-	none, err := s.beginBatch(ctx, c, s.batchKeys(batch))
+	ahead, err := s.beginBatch(ctx, c, s.batchAheadOf(batch))
 	if err != nil {
 		return fmt.Errorf("begin write batch: %w", err)
 	}
@@ -122,7 +122,10 @@ func (s *Store) tryBatch(base context.Context, batch []*request, savepoints bool
 	if c.numbers != nil {
 		c.numbers.begin()
 	}
-	t := &tx{s: s, c: c, ctx: ctx, none: none}
+	t := &tx{s: s, c: c, ctx: ctx}
+	if ahead != nil {
+		t.none, t.drawn = ahead.none, ahead.numbers
+	}
 	mode := runOptimistic
 	switch {
 	case len(batch) == 1:

@@ -2,7 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"maps"
+	"math"
+	"slices"
 	"time"
 
 	"github.com/hypercare/hypercare"
@@ -18,15 +22,21 @@ import (
 // arrived, before its batch began. A caller whose time is earlier still
 // (a test's clock) reads the database as before.
 //
-// The same round trip reads the newest alerts of fresh, the alert keys
-// the batch's requests named (hypercare.WithAlertKeys) that this node
-// does not expect open (batchKeys): it returns those found with no open
-// alert, for FindOpenAlert and RecentAlertsByKey to answer from
-// (open_ahead.go), where each request's first trigger had read its key
-// in a round trip of its own.
-func (s *Store) beginBatch(ctx context.Context, c *writeConn, fresh map[string][]string) (noneAhead, error) {
+// The same round trip reads what the batch's requests named ahead
+// (hypercare.WithKeysAhead; batchAhead): the newest alerts of the keys
+// this node does not expect open, kept as "none open" for FindOpenAlert
+// and RecentAlertsByKey to answer from (open_ahead.go), where each
+// request's first trigger had read its key in a round trip of its own;
+// and for keys whose trigger would open an incident of its own, one
+// incident number per key that has never had an alert, and the latest
+// change event of their services (RecentChanges' bound), so that
+// InsertIncident is queued with its number instead of waiting for
+// RETURNING: a batch of new alerts then waits for its BEGIN and its
+// COMMIT only. A number drawn and not used is a gap, as one a rolled
+// back transaction drew.
+func (s *Store) beginBatch(ctx context.Context, c *writeConn, ba batchAhead) (*aheadRead, error) {
 	silences := s.d.pipeline && c.silences != nil
-	if !silences && len(fresh) == 0 {
+	if !silences && len(ba.fresh) == 0 {
 		_, err := c.exec(ctx, ctlBegin)
 		return nil, err
 	}
@@ -37,10 +47,11 @@ func (s *Store) beginBatch(ctx context.Context, c *writeConn, fresh map[string][
 	if silences {
 		b.Queue(c.q[qActiveSilences], at)
 	}
-	stmts := aheadStatements(nil, fresh)
+	stmts := ba.statements()
 	for _, st := range stmts {
 		b.Queue(c.q[st.id], st.args...)
 	}
+	read := &aheadRead{none: make(noneAhead)}
 	recent := make(noneAhead)
 	cerr, err := c.sendBatch(ctx, &b, func(br pgx.BatchResults) error {
 		if _, err := br.Exec(); err != nil {
@@ -51,10 +62,8 @@ func (s *Store) beginBatch(ctx context.Context, c *writeConn, fresh map[string][
 				return err
 			}
 		}
-		for range stmts {
-			if err := readAhead(br, recent.add); err != nil {
-				return fmt.Errorf("read the batch's alert keys ahead: %w", err)
-			}
+		if err := read.scan(br, stmts, recent, c.changes); err != nil {
+			return fmt.Errorf("read the batch's alert keys ahead: %w", err)
 		}
 		return nil
 	})
@@ -73,36 +82,113 @@ func (s *Store) beginBatch(ctx context.Context, c *writeConn, fresh map[string][
 	if silences {
 		c.silences.read(at, list)
 	}
-	none := make(noneAhead)
-	none.keepFresh(fresh, recent)
-	return none, nil
+	read.none.keepFresh(ba.fresh, recent)
+	slices.Sort(read.numbers) // handed out in order: incidents numbered as opened
+	return read, nil
 }
 
-// batchKeys are the alert keys the batch's requests named
-// (hypercare.WithAlertKeys), by service, without repeats, leaving out
-// those this node expects open: their reads lock the alert, which each
-// request does at its turn (FindOpenAlert, ReadOpenAlertsAhead). Only
-// PostgreSQL reads them ahead.
-func (s *Store) batchKeys(batch []*request) map[string][]string {
+// batchAhead is what the batch's requests named ahead, by service,
+// without repeats: fresh, the keys this node does not expect open (their
+// recent alerts are read), and opens, those of them whose trigger opens
+// an incident of its own if the key is new (a number is drawn for each
+// that has never had an alert).
+type batchAhead struct {
+	fresh, opens map[string][]string
+}
+
+// aheadRead is what beginBatch read ahead: the keys with no open alert,
+// and the incident numbers drawn, lowest first.
+type aheadRead struct {
+	none    noneAhead
+	numbers []int64
+}
+
+// batchAheadOf collects what the batch's requests named
+// (hypercare.WithKeysAhead), leaving out the keys this node expects
+// open: their reads lock the alert, which each request does at its turn
+// (FindOpenAlert, ReadOpenAlertsAhead). Only PostgreSQL reads ahead.
+func (s *Store) batchAheadOf(batch []*request) batchAhead {
+	var ba batchAhead
 	if !s.d.pipeline {
-		return nil
+		return ba
 	}
-	var fresh map[string][]string
 	var seen map[alertKey]bool
 	for _, r := range batch {
-		for _, k := range hypercare.AlertKeysOf(r.ctx) {
-			ak := alertCacheKey(k.ServiceID, k.DedupKey)
-			if seen[ak] || s.openKeys.open(ak) || checkText("read alert keys ahead", "service_id", k.ServiceID, "dedup_key", k.DedupKey) != nil {
+		k := hypercare.KeysAheadOf(r.ctx)
+		for _, key := range k.Keys {
+			ak := alertCacheKey(key.ServiceID, key.DedupKey)
+			if seen[ak] || s.openKeys.open(ak) || checkText("read alert keys ahead", "service_id", key.ServiceID, "dedup_key", key.DedupKey) != nil {
 				continue // bad text fails at FindOpenAlert, with its own error
 			}
 			if seen == nil {
-				seen, fresh = make(map[alertKey]bool), make(map[string][]string)
+				seen, ba.fresh, ba.opens = make(map[alertKey]bool), make(map[string][]string), make(map[string][]string)
 			}
 			seen[ak] = true
-			fresh[k.ServiceID] = append(fresh[k.ServiceID], k.DedupKey)
+			ba.fresh[key.ServiceID] = append(ba.fresh[key.ServiceID], key.DedupKey)
+			if k.OpenIncidents && s.d.numberInInsert != "" {
+				ba.opens[key.ServiceID] = append(ba.opens[key.ServiceID], key.DedupKey)
+			}
 		}
 	}
-	return fresh
+	return ba
+}
+
+// statements are the reads of ba: per service, in order, the fresh
+// keys' recent alerts, then the numbers for its keys that open
+// incidents and its latest change event.
+func (ba batchAhead) statements() []stmt {
+	stmts := aheadStatements(nil, ba.fresh)
+	for _, s := range slices.Sorted(maps.Keys(ba.opens)) {
+		stmts = append(stmts, stmt{qDrawNumbersAhead, []any{s, ba.opens[s]}}, stmt{qLatestChange, []any{s}})
+	}
+	return stmts
+}
+
+// scan reads the results of stmts: recent alerts into recent, numbers
+// into r, change bounds into changes.
+func (r *aheadRead) scan(br pgx.BatchResults, stmts []stmt, recent noneAhead, changes *changeCache) error {
+	for _, st := range stmts {
+		switch st.id {
+		case qRecentAhead:
+			if err := readAhead(br, recent.add); err != nil {
+				return err
+			}
+		case qDrawNumbersAhead:
+			if err := readNumbers(br, &r.numbers); err != nil {
+				return err
+			}
+		case qLatestChange:
+			var latest sql.NullInt64
+			if err := br.QueryRow().Scan(&latest); err != nil {
+				return err
+			}
+			if changes != nil {
+				bound := int64(math.MinInt64)
+				if latest.Valid {
+					bound = latest.Int64
+				}
+				changes.bound(st.args[0].(string), bound)
+			}
+		}
+	}
+	return nil
+}
+
+// readNumbers appends the numbers a statement drew.
+func readNumbers(br pgx.BatchResults, into *[]int64) error {
+	rows, err := br.Query()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n int64
+		if err := rows.Scan(&n); err != nil {
+			return err
+		}
+		*into = append(*into, n)
+	}
+	return rows.Err()
 }
 
 // silenceReadAhead is how long before a batch's BEGIN the silences read

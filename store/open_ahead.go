@@ -23,8 +23,8 @@ import (
 // own read-ahead reads them (recent_prefetch.go). FindOpenAlert and
 // RecentAlertsByKey answer from those reads.
 //
-// Locks: the alerts expected open are locked in dedup key order (ORDER
-// BY under the lock), before the request's other locks, where
+// Locks: the alerts expected open are locked in dedup key order (one
+// probe per key, in the order of the sorted keys), before the request's other locks, where
 // FindOpenAlert would have locked each at its event's turn. Two requests
 // reading overlapping keys lock them in one order. Ingest takes an alert
 // before its incident, as before; what changes is that a request holds
@@ -48,7 +48,7 @@ import (
 // ahead live for one request (runOne clears them): the next request of
 // the batch starts without them. The "none" entries live for the batch's
 // transaction, as those its BEGIN read (begin.go, keys named with
-// hypercare.WithAlertKeys): every write of an alert row drops its key's
+// hypercare.WithKeysAhead): every write of an alert row drops its key's
 // entry, whichever request of the batch makes it (InsertAlert,
 // UpdateAlert; retention's deletes drop them all), so a later request
 // finds what an earlier one wrote, and a rerun starts a new transaction
@@ -154,6 +154,7 @@ func aheadStatements(open, fresh map[string][]string) []stmt {
 	var stmts []stmt
 	for _, s := range services {
 		if keys := open[s]; len(keys) > 0 {
+			slices.Sort(keys) // the order the read locks them in
 			stmts = append(stmts, stmt{qOpenAlertsAhead, []any{s, keys}})
 		}
 		if keys := fresh[s]; len(keys) > 0 {

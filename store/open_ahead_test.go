@@ -167,6 +167,9 @@ func TestReadAheadProbesEachKey(t *testing.T) {
 			if plan := explainReadAhead(t, conn, q); !probesEachKey(plan) {
 				t.Errorf("%s, %s: want an index probe per key, got: %s", name, phase, strings.Join(plan, "; "))
 			}
+			if plan := explainGeneric(t, conn, q); !probesEachKey(plan) {
+				t.Errorf("%s, %s, generic plan: want an index probe per key, got: %s", name, phase, strings.Join(plan, "; "))
+			}
 		}
 	}
 }
@@ -179,6 +182,29 @@ func explainReadAhead(t *testing.T, conn *sql.Conn, q string) []string {
 		args = append(args, 8)
 	}
 	return explain(t, conn, q, args...)
+}
+
+// explainGeneric returns the plan lines of q's generic plan (the one a
+// prepared statement settles on after a few runs), for three keys of
+// "shop".
+func explainGeneric(t *testing.T, conn *sql.Conn, q string) []string {
+	t.Helper()
+	ctx := context.Background()
+	for _, st := range []string{"SET plan_cache_mode = force_generic_plan", "PREPARE ahead AS " + q} {
+		if _, err := conn.ExecContext(ctx, st); err != nil {
+			t.Fatalf("%s: %v", st, err)
+		}
+	}
+	defer func() {
+		if _, err := conn.ExecContext(ctx, "DEALLOCATE ahead; RESET plan_cache_mode"); err != nil {
+			t.Fatal(err)
+		}
+	}()
+	args := "'shop', ARRAY['key-1', 'key-2', 'key-3']"
+	if strings.Contains(q, "LIMIT $3") {
+		args += ", 8"
+	}
+	return explain(t, conn, "EXECUTE ahead("+args+")")
 }
 
 // probesEachKey says a plan finds alerts by service and dedup key in the
@@ -194,12 +220,14 @@ func probesEachKey(plan []string) bool {
 }
 
 // TestBatchReadsNamedKeysWithBegin (PostgreSQL): the alert keys a
-// Write's context names (hypercare.WithAlertKeys) are read with its
+// Write's context names (hypercare.WithKeysAhead) are read with its
 // batch's BEGIN, before its fn runs: a new key and one whose alerts are
 // all resolved are held as having none open, once each; a key this node
 // expects open (its read locks) and one found open are left to
 // FindOpenAlert; a Write that names none holds none. FindOpenAlert then
-// answers a held key from the entry, which it takes. The contract
+// answers a held key from the entry, which it takes. Where the keys'
+// triggers open incidents of their own, one number is drawn per key
+// that never had an alert, and InsertIncident hands it out. The contract
 // (BatchKeysReadAhead) checks the answers on both engines.
 func TestBatchReadsNamedKeysWithBegin(t *testing.T) {
 	ctx := context.Background()
@@ -236,9 +264,17 @@ func TestBatchReadsNamedKeysWithBegin(t *testing.T) {
 	for _, k := range []string{"new", "gone", "hinted", "open", "new"} {
 		keys = append(keys, hypercare.AlertKey{ServiceID: "shop", DedupKey: k})
 	}
-	write(hypercare.WithAlertKeys(ctx, keys), func(tx hypercare.Tx) error {
+	write(hypercare.WithKeysAhead(ctx, hypercare.KeysAhead{Keys: keys, OpenIncidents: true}), func(tx hypercare.Tx) error {
 		if got, want := store.BatchNoneForTest(tx), []string{"shop/gone", "shop/new"}; !slices.Equal(got, want) {
 			t.Errorf("read with BEGIN as none open: %v, want %v", got, want)
+		}
+		if got := store.DrawnForTest(tx); got != 1 {
+			t.Errorf("drew %d incident numbers, want 1 (for the one key that never had an alert)", got)
+		}
+		inc := &hypercare.Incident{ID: "inc-new", Title: "new", Status: hypercare.StatusTriggered,
+			Urgency: hypercare.UrgencyHigh, Severity: hypercare.SeverityError, ServiceID: "shop", CreatedAt: t0, UpdatedAt: t0}
+		if err := tx.InsertIncident(ctx, inc); err != nil || inc.Number == 0 || store.DrawnForTest(tx) != 0 {
+			t.Errorf("InsertIncident: number %d, %d left, %v: want the drawn number", inc.Number, store.DrawnForTest(tx), err)
 		}
 		for _, k := range []string{"new", "open"} {
 			if _, err := tx.FindOpenAlert(ctx, "shop", k); err != nil {
@@ -247,6 +283,12 @@ func TestBatchReadsNamedKeysWithBegin(t *testing.T) {
 		}
 		if got, want := store.BatchNoneForTest(tx), []string{"shop/gone"}; !slices.Equal(got, want) {
 			t.Errorf("after FindOpenAlert of new: %v, want %v (taken)", got, want)
+		}
+		return nil
+	})
+	write(hypercare.WithKeysAhead(ctx, hypercare.KeysAhead{Keys: keys}), func(tx hypercare.Tx) error {
+		if got := store.DrawnForTest(tx); got != 0 {
+			t.Errorf("drew %d incident numbers for keys that open no incident of their own", got)
 		}
 		return nil
 	})

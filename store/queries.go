@@ -110,6 +110,7 @@ const (
 	qRecentUnlessOpen
 	qOpenAlertsAhead
 	qRecentAhead
+	qDrawNumbersAhead
 	qSymptomsOf
 	qLockSymptomsOf
 	qSetSymptomGrace
@@ -407,17 +408,32 @@ func buildNoiseQueries(q *[numQueries]string, d *dialect) {
 		"AND NOT EXISTS (SELECT 1 FROM alerts o WHERE o.service_id = $1 AND o.dedup_key = $2 AND o.status <> 'resolved') " +
 		"ORDER BY first_seen_at DESC, id DESC " + d.limit(3)
 	// A request's open alerts of one service, read ahead and locked in
-	// dedup key order, so that two requests reading overlapping keys lock
-	// them in one order (PostgreSQL; open_ahead.go). SQLite answers from
-	// its open-alert cache and never runs it.
+	// the order of $2, which the caller sorts by dedup key, so that two
+	// requests reading overlapping keys lock them in one order
+	// (PostgreSQL; open_ahead.go): each key is a probe of its own, in the
+	// array's order (as "dedup_key = ANY($2)", the generic plan for a
+	// table without statistics walked every open alert of the service,
+	// filtering by key). SQLite answers from its open-alert cache and
+	// never runs it.
 	q[qOpenAlertsAhead] = "SELECT 1 -- unused on SQLite"
 	if d.pipeline {
-		q[qOpenAlertsAhead] = "SELECT " + alertCols + " FROM alerts WHERE service_id = $1 AND dedup_key = ANY($2) " +
-			"AND status <> 'resolved' ORDER BY dedup_key" + d.forUpdate
+		q[qOpenAlertsAhead] = "SELECT a.* FROM unnest($2::text[]) AS k(dedup_key) CROSS JOIN LATERAL (SELECT " + alertCols +
+			" FROM alerts WHERE service_id = $1 AND dedup_key = k.dedup_key AND status <> 'resolved'" + d.forUpdate + ") AS a"
 	}
 	// The newest alerts of each of a request's keys expected new, read
 	// ahead unlocked (PostgreSQL; open_ahead.go): FindOpenAlert answers
 	// "none" from it where none is open, RecentAlertsByKey the list.
+	// One incident number per key that has never had an alert, drawn
+	// with a batch's BEGIN (begin.go): those triggers open an incident.
+	q[qDrawNumbersAhead] = "SELECT 1 -- unused on SQLite"
+	if d.numberInInsert != "" {
+		// A lateral probe per key: as NOT EXISTS, a generic plan for a
+		// table without statistics hashed every alert of the service
+		// (3 ms a batch, growing with the table).
+		q[qDrawNumbersAhead] = "SELECT " + d.numberInInsert + " FROM unnest($2::text[]) AS k(dedup_key) " +
+			"LEFT JOIN LATERAL (SELECT 1 AS found FROM alerts WHERE service_id = $1 AND dedup_key = k.dedup_key LIMIT 1) AS a " +
+			"ON true WHERE a.found IS NULL"
+	}
 	q[qRecentAhead] = "SELECT 1 -- unused on SQLite"
 	if d.pipeline {
 		q[qRecentAhead] = "SELECT a.* FROM unnest($2::text[]) AS k(dedup_key) CROSS JOIN LATERAL (SELECT " + alertCols +

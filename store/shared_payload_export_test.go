@@ -45,7 +45,8 @@ func ReadAheadForTest(htx hypercare.Tx) []string {
 // ReadAheadSQL is the text of the reads ahead of a batch's keys
 // (PostgreSQL; open_ahead.go), by name, for TestReadAheadProbesEachKey.
 func (s *Store) ReadAheadSQL() map[string]string {
-	return map[string]string{"open alerts ahead": s.q[qOpenAlertsAhead], "recent alerts ahead": s.q[qRecentAhead]}
+	return map[string]string{"open alerts ahead": s.q[qOpenAlertsAhead], "recent alerts ahead": s.q[qRecentAhead],
+		"numbers drawn ahead": s.q[qDrawNumbersAhead]}
 }
 
 // BatchNoneForTest returns the keys ("service/dedup key") tx's batch
@@ -58,3 +59,7 @@ func BatchNoneForTest(htx hypercare.Tx) []string {
 	slices.Sort(keys)
 	return keys
 }
+
+// DrawnForTest returns how many incident numbers tx's batch drew with its
+// BEGIN and has not handed out (begin.go).
+func DrawnForTest(htx hypercare.Tx) int { return len(htx.(*tx).drawn) }

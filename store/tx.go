@@ -55,6 +55,9 @@ type tx struct {
 	// open_ahead.go, begin.go).
 	ahead openAhead
 	none  noneAhead
+	// drawn are incident numbers the batch drew with its BEGIN, lowest
+	// first, for InsertIncident to hand out (PostgreSQL; begin.go).
+	drawn []int64
 }
 
 // BeforeCommit queues f to run after the batch's last request, just

@@ -57,6 +57,14 @@ func (t *tx) InsertIncident(ctx context.Context, inc *hypercare.Incident) error 
 	if err := checkIncident("insert incident", inc); err != nil {
 		return err
 	}
+	if inc.Number == 0 && len(t.drawn) > 0 {
+		// Drawn with the batch's BEGIN: the insert need not wait for
+		// RETURNING, so it is queued (a taken id fails at its flush).
+		inc.Number, t.drawn = t.drawn[0], t.drawn[1:]
+		err := t.insertLater(ctx, qInsertIncident, "incident", inc.ID,
+			"an incident with this id or number already exists", incidentArgs(inc)...)
+		return t.published(err, hypercare.StreamIncident, hypercare.StreamCreated, inc.ID, inc.ID)
+	}
 	if inc.Number == 0 && t.s.d.numberInInsert != "" {
 		err := t.queryRow(ctx, qInsertIncidentNumbered,
 			inc.ID, inc.Title, string(inc.Status), string(inc.Urgency), string(inc.Severity),
@@ -80,15 +88,19 @@ func (t *tx) InsertIncident(ctx context.Context, inc *hypercare.Incident) error 
 		inc.Number = n
 	}
 	err := t.insert(ctx, qInsertIncident, "incident", inc.ID,
-		"an incident with this id or number already exists",
-		inc.ID, inc.Number, inc.Title, string(inc.Status), string(inc.Urgency), string(inc.Severity),
-		inc.ServiceID, inc.AlertCount, inc.OpenAlertCount, micros(inc.CreatedAt), micros(inc.UpdatedAt),
-		nullMicros(inc.AcknowledgedAt), nullMicros(inc.ResolvedAt), inc.Priority, inc.Transient, inc.Flapping,
-		inc.Features, inc.LastFeatures, micros(inc.LastAlertAt), inc.SuppressedBy, nullMicros(inc.SuppressedUntil), inc.GroupKey)
+		"an incident with this id or number already exists", incidentArgs(inc)...)
 	if drawn && t.c.numbers != nil && hypercare.ErrorCode(err) == hypercare.CodeConflict {
 		t.c.numbers.distrust() // the number may be taken: read the counter again
 	}
 	return t.published(err, hypercare.StreamIncident, hypercare.StreamCreated, inc.ID, inc.ID)
+}
+
+// incidentArgs are qInsertIncident's arguments for inc.
+func incidentArgs(inc *hypercare.Incident) []any {
+	return []any{inc.ID, inc.Number, inc.Title, string(inc.Status), string(inc.Urgency), string(inc.Severity),
+		inc.ServiceID, inc.AlertCount, inc.OpenAlertCount, micros(inc.CreatedAt), micros(inc.UpdatedAt),
+		nullMicros(inc.AcknowledgedAt), nullMicros(inc.ResolvedAt), inc.Priority, inc.Transient, inc.Flapping,
+		inc.Features, inc.LastFeatures, micros(inc.LastAlertAt), inc.SuppressedBy, nullMicros(inc.SuppressedUntil), inc.GroupKey}
 }
 
 // UpdateIncident writes every mutable field of inc (all but number,

@@ -56,6 +56,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"RecentAlertsAfterFind", testRecentAlertsAfterFind},
 		{"OpenAlertsReadAhead", testOpenAlertsReadAhead},
 		{"BatchKeysReadAhead", testBatchKeysReadAhead},
+		{"BatchDrawsNumbers", testBatchDrawsNumbers},
 		{"SilencesNow", testSilencesNow},
 		{"EventsBetween", testEventsBetween},
 		{"SharedEventPayloads", testSharedEventPayloads},

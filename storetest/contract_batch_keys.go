@@ -10,10 +10,12 @@ import (
 )
 
 // keyedWrite is one Write of a batch: the alert keys it names
-// (hypercare.WithAlertKeys) and its fn.
+// (hypercare.WithKeysAhead) and its fn.
 type keyedWrite struct {
 	keys []string // dedup keys on svcCheckout
 	fn   func(hypercare.Tx) error
+	// opens says its new keys open incidents of their own.
+	opens bool
 }
 
 // writeInOrder runs writes as one batch, in order, queued behind a
@@ -29,7 +31,7 @@ func writeInOrder(t *testing.T, s *store.Store, key, blockerID string, writes []
 		for _, k := range w.keys {
 			keys = append(keys, hypercare.AlertKey{ServiceID: svcCheckout, DedupKey: k})
 		}
-		ctx := hypercare.WithAlertKeys(t.Context(), keys)
+		ctx := hypercare.WithKeysAhead(t.Context(), hypercare.KeysAhead{Keys: keys, OpenIncidents: w.opens})
 		chans[i] = make(chan error, 1)
 		go func() { chans[i] <- s.Write(ctx, key, w.fn) }()
 		waitFor(t, fmt.Sprintf("write %d to queue", i+1), func() bool { return s.WriteStats().Queued == i+1 })
@@ -46,7 +48,7 @@ func writeInOrder(t *testing.T, s *store.Store, key, blockerID string, writes []
 }
 
 // testBatchKeysReadAhead: requests that name their alert keys
-// (hypercare.WithAlertKeys; PostgreSQL reads them all with the batch's
+// (hypercare.WithKeysAhead; PostgreSQL reads them all with the batch's
 // BEGIN) get from FindOpenAlert and RecentAlertsByKey what they get
 // without: none for a new key and a resolved one (with its alerts), the
 // open alert of an open one; an alert an earlier request of the batch
@@ -92,7 +94,7 @@ func testBatchKeysReadAhead(t *testing.T, open func(testing.TB) *store.Store) {
 	// (no savepoints), the second has a failure and commits the rest in
 	// its second (savepoints).
 	batch := []keyedWrite{
-		{[]string{"new-1", "old", "open", "new-3"}, func(tx hypercare.Tx) error {
+		{keys: []string{"new-1", "old", "open", "new-3"}, fn: func(tx hypercare.Tx) error {
 			var got [5]string
 			var err error
 			for i, step := range []func() (string, error){
@@ -112,7 +114,7 @@ func testBatchKeysReadAhead(t *testing.T, open func(testing.TB) *store.Store) {
 			}
 			return insert(tx, "al-new-1", "new-1")
 		}},
-		{[]string{"new-1", "new-3"}, func(tx hypercare.Tx) error {
+		{keys: []string{"new-1", "new-3"}, fn: func(tx hypercare.Tx) error {
 			one, err := find(tx, "new-1")
 			if err != nil {
 				return err
@@ -123,7 +125,7 @@ func testBatchKeysReadAhead(t *testing.T, open func(testing.TB) *store.Store) {
 		}},
 	}
 	failing := []keyedWrite{
-		{[]string{"new-2"}, func(tx hypercare.Tx) (err error) {
+		{keys: []string{"new-2"}, fn: func(tx hypercare.Tx) (err error) {
 			if saw[2], err = find(tx, "new-2"); err != nil {
 				return err
 			}
@@ -132,7 +134,7 @@ func testBatchKeysReadAhead(t *testing.T, open func(testing.TB) *store.Store) {
 			}
 			return errBoom
 		}},
-		{[]string{"new-2"}, func(tx hypercare.Tx) (err error) {
+		{keys: []string{"new-2"}, fn: func(tx hypercare.Tx) (err error) {
 			if saw[3], err = find(tx, "new-2"); err != nil {
 				return err
 			}
@@ -140,13 +142,13 @@ func testBatchKeysReadAhead(t *testing.T, open func(testing.TB) *store.Store) {
 		}},
 	}
 	batch = append(batch, []keyedWrite{
-		{[]string{"old"}, func(tx hypercare.Tx) error {
+		{keys: []string{"old"}, fn: func(tx hypercare.Tx) error {
 			old := alert("al-old", svcCheckout, "inc-1", "old")
 			old.Status, old.ResolvedAt, old.Summary = hypercare.StatusResolved, ptr(at(time.Second)), "rewritten"
 			saw[4] = "wrote"
 			return tx.UpdateAlert(ctx, old)
 		}},
-		{[]string{"old"}, func(tx hypercare.Tx) error {
+		{keys: []string{"old"}, fn: func(tx hypercare.Tx) error {
 			found, err := find(tx, "old")
 			if err != nil {
 				return err
@@ -175,4 +177,66 @@ func testBatchKeysReadAhead(t *testing.T, open func(testing.TB) *store.Store) {
 		}
 		return nil
 	})
+}
+
+// testBatchDrawsNumbers: incidents a batch of requests opens with no
+// number (requests whose keys open incidents of their own,
+// hypercare.KeysAhead.OpenIncidents; PostgreSQL draws their numbers with
+// the batch's BEGIN and queues the inserts) are numbered in the order
+// they are opened, above every number before; a request that fails
+// leaves no incident, and one whose incident ID is taken fails alone,
+// with a conflict.
+func testBatchDrawsNumbers(t *testing.T, open func(testing.TB) *store.Store) {
+	ctx := t.Context()
+	s := openSeeded(t, open)
+	mustWrite(t, s, func(tx hypercare.Tx) error {
+		inc := incident("inc-before", 0, svcCheckout)
+		return tx.InsertIncident(ctx, inc)
+	})
+	StartRun(t, s)
+	numbers := map[string]int64{}
+	opening := func(id, key string, fail error) keyedWrite {
+		return keyedWrite{keys: []string{key}, fn: func(tx hypercare.Tx) error {
+			if a, err := tx.FindOpenAlert(ctx, svcCheckout, key); err != nil || a != nil {
+				return fmt.Errorf("find %s: %+v, %w", key, a, err)
+			}
+			inc := incident(id, 0, svcCheckout)
+			if err := tx.InsertIncident(ctx, inc); err != nil {
+				return err
+			}
+			numbers[id] = inc.Number
+			if err := tx.InsertAlert(ctx, alert("al-"+key, svcCheckout, id, key)); err != nil {
+				return err
+			}
+			return fail
+		}}
+	}
+	writes := []keyedWrite{opening("inc-a", "a", nil), opening("inc-b", "b", errBoom), opening("inc-before", "c", nil),
+		opening("inc-d", "d", nil), opening("inc-e", "e", nil)}
+	for i := range writes {
+		writes[i].opens = true
+	}
+	errs := writeInOrder(t, s, "k", "blocker-1", writes)
+	for i, want := range []hypercare.Code{"", hypercare.CodeInternal, hypercare.CodeConflict, "", ""} {
+		if got := hypercare.ErrorCode(errs[i]); got != want {
+			t.Errorf("request %d: %v (code %q), want code %q", i+1, errs[i], got, want)
+		}
+	}
+	got, _, err := s.ListIncidents(ctx, hypercare.IncidentFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := map[string]int64{}
+	for _, inc := range got {
+		stored[inc.ID] = inc.Number
+	}
+	before := stored["inc-before"]
+	if len(stored) != 4 || stored["inc-a"] <= before || stored["inc-d"] <= stored["inc-a"] || stored["inc-e"] <= stored["inc-d"] {
+		t.Errorf("incidents stored %v, want inc-before, then inc-a, inc-d and inc-e numbered in that order above it", stored)
+	}
+	for _, id := range []string{"inc-a", "inc-d", "inc-e"} {
+		if numbers[id] != stored[id] {
+			t.Errorf("%s: InsertIncident said number %d, stored %d", id, numbers[id], stored[id])
+		}
+	}
 }
