@@ -116,3 +116,42 @@ func TestTriggerKeys(t *testing.T) {
 		t.Errorf("repeat: %v, want none", got)
 	}
 }
+
+// TestOpensIncidents: a request's new keys open incidents of their own
+// (for the store to draw their numbers ahead) unless its integration
+// makes one incident per notification group, or a kept trigger's rules
+// suppress it, or its service groups alerts or depends on another; a
+// dropped event and a resolve do not count.
+func TestOpensIncidents(t *testing.T) {
+	in := New(storetest.Engines(t)[0].Open(t), clocktest.New(time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC)))
+	in.SetNoise(map[string]correlate.Noise{
+		"grouped": {Grouping: correlate.Grouping{Type: correlate.GroupIntelligent}},
+		"none":    {Grouping: correlate.Grouping{Type: correlate.GroupNone}},
+		"down":    {Upstream: []string{"db"}},
+	})
+	v := view{Intake: in, cfg: in.config()}
+	trigger := hypercare.Event{Action: hypercare.ActionTrigger, DedupKey: "k"}
+	resolve := hypercare.Event{Action: hypercare.ActionResolve, DedupKey: "k"}
+	plain := hypercare.Integration{ID: "i1"}
+	cases := []struct {
+		name   string
+		it     hypercare.Integration
+		events []hypercare.Event
+		d      []rules.Decision
+		want   bool
+	}{
+		{"plain service", plain, []hypercare.Event{trigger}, []rules.Decision{{ServiceID: "shop"}}, true},
+		{"grouping none", plain, []hypercare.Event{trigger}, []rules.Decision{{ServiceID: "none"}}, true},
+		{"group incidents", hypercare.Integration{ID: "am", GroupIncidents: true}, []hypercare.Event{trigger}, []rules.Decision{{ServiceID: "shop"}}, false},
+		{"grouped service", plain, []hypercare.Event{trigger, trigger}, []rules.Decision{{ServiceID: "shop"}, {ServiceID: "grouped"}}, false},
+		{"dependent service", plain, []hypercare.Event{trigger}, []rules.Decision{{ServiceID: "down"}}, false},
+		{"suppressed", plain, []hypercare.Event{trigger}, []rules.Decision{{ServiceID: "shop", Suppress: true}}, false},
+		{"dropped and resolve", plain, []hypercare.Event{trigger, resolve, trigger},
+			[]rules.Decision{{ServiceID: "shop"}, {ServiceID: "grouped"}, {ServiceID: "grouped", Drop: true}}, true},
+	}
+	for _, c := range cases {
+		if got := v.opensIncidents(c.it, c.events, c.d); got != c.want {
+			t.Errorf("%s: opensIncidents = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
