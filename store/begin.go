@@ -48,8 +48,12 @@ func (s *Store) beginBatch(ctx context.Context, c *writeConn, ba batchAhead) (*a
 		b.Queue(c.q[qActiveSilences], at)
 	}
 	stmts := ba.statements()
-	for _, st := range stmts {
-		b.Queue(c.q[st.id], st.args...)
+	if len(stmts) > 0 {
+		b.Queue(c.q[ctlGenericPlans])
+		for _, st := range stmts {
+			b.Queue(c.q[st.id], st.args...)
+		}
+		b.Queue(c.q[ctlDefaultPlans])
 	}
 	read := &aheadRead{none: make(noneAhead)}
 	recent := make(noneAhead)
@@ -62,10 +66,17 @@ func (s *Store) beginBatch(ctx context.Context, c *writeConn, ba batchAhead) (*a
 				return err
 			}
 		}
+		if len(stmts) == 0 {
+			return nil
+		}
+		if _, err := br.Exec(); err != nil {
+			return err
+		}
 		if err := read.scan(br, stmts, recent, c.changes); err != nil {
 			return fmt.Errorf("read the batch's alert keys ahead: %w", err)
 		}
-		return nil
+		_, err := br.Exec()
+		return err
 	})
 	if err == nil {
 		err = cerr
