@@ -124,7 +124,7 @@ func (s *Store) tryBatch(base context.Context, batch []*request, savepoints bool
 	}
 	t := &tx{s: s, c: c, ctx: ctx}
 	if ahead != nil {
-		t.none, t.drawn = ahead.none, ahead.numbers
+		t.none, t.held, t.drawn = ahead.none, ahead.held, ahead.numbers
 	}
 	mode := runOptimistic
 	switch {

@@ -36,7 +36,7 @@ import (
 // back transaction drew.
 func (s *Store) beginBatch(ctx context.Context, c *writeConn, ba batchAhead) (*aheadRead, error) {
 	silences := s.d.pipeline && c.silences != nil
-	if !silences && len(ba.fresh) == 0 {
+	if !silences && len(ba.fresh)+len(ba.open) == 0 {
 		_, err := c.exec(ctx, ctlBegin)
 		return nil, err
 	}
@@ -55,7 +55,7 @@ func (s *Store) beginBatch(ctx context.Context, c *writeConn, ba batchAhead) (*a
 		}
 		b.Queue(c.q[ctlDefaultPlans])
 	}
-	read := &aheadRead{none: make(noneAhead)}
+	read := &aheadRead{held: make(openAhead), none: make(noneAhead)}
 	recent := make(noneAhead)
 	cerr, err := c.sendBatch(ctx, &b, func(br pgx.BatchResults) error {
 		if _, err := br.Exec(); err != nil {
@@ -94,30 +94,32 @@ func (s *Store) beginBatch(ctx context.Context, c *writeConn, ba batchAhead) (*a
 		c.silences.read(at, list)
 	}
 	read.none.keepFresh(ba.fresh, recent)
+	s.forgetClosed(ba.open, read.held)
 	slices.Sort(read.numbers) // handed out in order: incidents numbered as opened
 	return read, nil
 }
 
 // batchAhead is what the batch's requests named ahead, by service,
-// without repeats: fresh, the keys this node does not expect open (their
-// recent alerts are read), and opens, those of them whose trigger opens
+// without repeats: open, the keys this node expects open (their alerts
+// are read and locked), fresh, the others (their recent alerts are
+// read), and opens, those of them whose trigger opens
 // an incident of its own if the key is new (a number is drawn for each
 // that has never had an alert).
 type batchAhead struct {
-	fresh, opens map[string][]string
+	open, fresh, opens map[string][]string
 }
 
-// aheadRead is what beginBatch read ahead: the keys with no open alert,
-// and the incident numbers drawn, lowest first.
+// aheadRead is what beginBatch read ahead: the open alerts it locked,
+// the keys with no open alert, and the incident numbers drawn, lowest
+// first.
 type aheadRead struct {
+	held    openAhead
 	none    noneAhead
 	numbers []int64
 }
 
 // batchAheadOf collects what the batch's requests named
-// (hypercare.WithKeysAhead), leaving out the keys this node expects
-// open: their reads lock the alert, which each request does at its turn
-// (FindOpenAlert, ReadOpenAlertsAhead). Only PostgreSQL reads ahead.
+// (hypercare.WithKeysAhead). Only PostgreSQL reads ahead.
 func (s *Store) batchAheadOf(batch []*request) batchAhead {
 	var ba batchAhead
 	if !s.d.pipeline {
@@ -128,13 +130,18 @@ func (s *Store) batchAheadOf(batch []*request) batchAhead {
 		k := hypercare.KeysAheadOf(r.ctx)
 		for _, key := range k.Keys {
 			ak := alertCacheKey(key.ServiceID, key.DedupKey)
-			if seen[ak] || s.openKeys.open(ak) || checkText("read alert keys ahead", "service_id", key.ServiceID, "dedup_key", key.DedupKey) != nil {
+			if seen[ak] || checkText("read alert keys ahead", "service_id", key.ServiceID, "dedup_key", key.DedupKey) != nil {
 				continue // bad text fails at FindOpenAlert, with its own error
 			}
 			if seen == nil {
-				seen, ba.fresh, ba.opens = make(map[alertKey]bool), make(map[string][]string), make(map[string][]string)
+				seen = make(map[alertKey]bool)
+				ba.open, ba.fresh, ba.opens = make(map[string][]string), make(map[string][]string), make(map[string][]string)
 			}
 			seen[ak] = true
+			if s.openKeys.open(ak) {
+				ba.open[key.ServiceID] = append(ba.open[key.ServiceID], key.DedupKey)
+				continue
+			}
 			ba.fresh[key.ServiceID] = append(ba.fresh[key.ServiceID], key.DedupKey)
 			if k.OpenIncidents && s.d.numberInInsert != "" {
 				ba.opens[key.ServiceID] = append(ba.opens[key.ServiceID], key.DedupKey)
@@ -144,11 +151,13 @@ func (s *Store) batchAheadOf(batch []*request) batchAhead {
 	return ba
 }
 
-// statements are the reads of ba: per service, in order, the fresh
-// keys' recent alerts, then the numbers for its keys that open
-// incidents and its latest change event.
+// statements are the reads of ba: per service, in order, the open
+// alerts of the keys expected open (locked in dedup key order, services
+// in order: one lock order for every batch), the fresh keys' recent
+// alerts, then the numbers for its keys that open incidents and its
+// latest change event.
 func (ba batchAhead) statements() []stmt {
-	stmts := aheadStatements(nil, ba.fresh)
+	stmts := aheadStatements(ba.open, ba.fresh)
 	for _, s := range slices.Sorted(maps.Keys(ba.opens)) {
 		stmts = append(stmts, stmt{qDrawNumbersAhead, []any{s, ba.opens[s]}}, stmt{qLatestChange, []any{s}})
 	}
@@ -160,6 +169,10 @@ func (ba batchAhead) statements() []stmt {
 func (r *aheadRead) scan(br pgx.BatchResults, stmts []stmt, recent noneAhead, changes *changeCache) error {
 	for _, st := range stmts {
 		switch st.id {
+		case qOpenAlertsAhead:
+			if err := readAhead(br, func(a *hypercare.Alert) { r.held[alertCacheKey(a.ServiceID, a.DedupKey)] = a }); err != nil {
+				return err
+			}
 		case qRecentAhead:
 			if err := readAhead(br, recent.add); err != nil {
 				return err
@@ -225,4 +238,17 @@ func readSilences(br pgx.BatchResults, list *[]hypercare.Silence) error {
 		return fmt.Errorf("active silences: %w", err)
 	}
 	return nil
+}
+
+// forgetClosed drops from the open-key hint the keys expected open that
+// a read found with no open alert (resolved since, by any node): their
+// next trigger reads their recent alerts ahead, as a new key's.
+func (s *Store) forgetClosed(open map[string][]string, found openAhead) {
+	for svc, list := range open {
+		for _, k := range list {
+			if ak := alertCacheKey(svc, k); found[ak] == nil {
+				s.openKeys.set(ak, false)
+			}
+		}
+	}
 }

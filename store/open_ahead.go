@@ -104,15 +104,7 @@ func (t *tx) ReadOpenAlertsAhead(ctx context.Context, keys []hypercare.AlertKey)
 // the keys expected new that have none open, with their newest alerts.
 // A key expected open and found resolved is no longer expected open.
 func (t *tx) keep(open, fresh map[string][]string, found openAhead, recent noneAhead) {
-	for s, list := range open {
-		for _, k := range list {
-			if _, ok := found[alertCacheKey(s, k)]; !ok {
-				// Resolved since: its FindOpenAlert reads the key's
-				// recent alerts ahead with its own, as for a new key.
-				t.s.openKeys.set(alertCacheKey(s, k), false)
-			}
-		}
-	}
+	t.s.forgetClosed(open, found)
 	t.ahead = found
 	if t.none == nil {
 		t.none = make(noneAhead)
@@ -183,7 +175,7 @@ func (t *tx) aheadKeys(keys []hypercare.AlertKey) (open, fresh map[string][]stri
 	seen := make(map[alertKey]bool, len(keys))
 	for _, k := range keys {
 		ak := alertCacheKey(k.ServiceID, k.DedupKey)
-		if _, read := t.none[ak]; read {
+		if _, read := t.none[ak]; read || t.held[ak] != nil {
 			continue
 		}
 		if seen[ak] || checkText("read open alerts ahead", "service_id", k.ServiceID, "dedup_key", k.DedupKey) != nil {
@@ -231,11 +223,16 @@ func (t *tx) takeNone(serviceID, dedupKey string) bool {
 	return true
 }
 
-// takeAhead returns a copy of the open alert of the key read ahead, or
-// nil. The entry stays, as the row stands, until the request writes the
-// alert (dropAhead): UpdateAlert then knows what changed.
+// takeAhead returns a copy of the open alert of the key read ahead (by
+// the request, or locked with its batch's BEGIN), or nil. The entry
+// stays, as the row stands, until the request writes the alert
+// (dropAhead): UpdateAlert then knows what changed.
 func (t *tx) takeAhead(serviceID, dedupKey string) *hypercare.Alert {
-	e := t.ahead[alertCacheKey(serviceID, dedupKey)]
+	k := alertCacheKey(serviceID, dedupKey)
+	e := t.ahead[k]
+	if e == nil {
+		e = t.held[k]
+	}
 	if e == nil {
 		return nil
 	}
@@ -251,20 +248,23 @@ func (t *tx) takeAhead(serviceID, dedupKey string) *hypercare.Alert {
 func (t *tx) dropAhead(a *hypercare.Alert) *hypercare.Alert {
 	k := alertCacheKey(a.ServiceID, a.DedupKey)
 	delete(t.none, k)
-	e := t.ahead[k]
-	if e == nil || e.ID != a.ID {
-		return nil
+	for _, m := range [...]openAhead{t.ahead, t.held} {
+		if e := m[k]; e != nil && e.ID == a.ID {
+			delete(m, k)
+			return e
+		}
 	}
-	delete(t.ahead, k)
-	return e
+	return nil
 }
 
 // dropAheadID is dropAhead for a write that names only the alert's ID.
 func (t *tx) dropAheadID(id string) {
-	for k, a := range t.ahead {
-		if a.ID == id {
-			delete(t.ahead, k)
-			return
+	for _, m := range [...]openAhead{t.ahead, t.held} {
+		for k, a := range m {
+			if a.ID == id {
+				delete(m, k)
+				break
+			}
 		}
 	}
 }

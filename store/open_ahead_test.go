@@ -222,16 +222,19 @@ func probesEachKey(plan []string) bool {
 // TestBatchReadsNamedKeysWithBegin (PostgreSQL): the alert keys a
 // Write's context names (hypercare.WithKeysAhead) are read with its
 // batch's BEGIN, before its fn runs: a new key and one whose alerts are
-// all resolved are held as having none open, once each; a key this node
-// expects open (its read locks) and one found open are left to
-// FindOpenAlert; a Write that names none holds none. FindOpenAlert then
+// all resolved are held as having none open, once each; the open alert
+// of a key this node expects open is read and locked (another node's
+// FindOpenAlertSkipLocked finds it taken); one found open, unexpected,
+// is left to FindOpenAlert; a Write that names none holds none. FindOpenAlert then
 // answers a held key from the entry, which it takes. Where the keys'
 // triggers open incidents of their own, one number is drawn per key
 // that never had an alert, and InsertIncident hands it out. The contract
 // (BatchKeysReadAhead) checks the answers on both engines.
 func TestBatchReadsNamedKeysWithBegin(t *testing.T) {
 	ctx := context.Background()
-	s := storetest.OpenStore(t, store.Options{DatabaseURL: storetest.PostgresURL(t)})
+	url := storetest.PostgresURL(t)
+	s := storetest.OpenStore(t, store.Options{DatabaseURL: url})
+	other := storetest.OpenStore(t, store.Options{DatabaseURL: url})
 	t0 := time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC)
 	write := func(ctx context.Context, fn func(hypercare.Tx) error) {
 		t.Helper()
@@ -267,6 +270,18 @@ func TestBatchReadsNamedKeysWithBegin(t *testing.T) {
 	write(hypercare.WithKeysAhead(ctx, hypercare.KeysAhead{Keys: keys, OpenIncidents: true}), func(tx hypercare.Tx) error {
 		if got, want := store.BatchNoneForTest(tx), []string{"shop/gone", "shop/new"}; !slices.Equal(got, want) {
 			t.Errorf("read with BEGIN as none open: %v, want %v", got, want)
+		}
+		if got, want := store.HeldForTest(tx), []string{"al-0"}; !slices.Equal(got, want) {
+			t.Errorf("locked with BEGIN: %v, want %v (the key this node expects open)", got, want)
+		}
+		if err := other.Write(ctx, "k", func(tx hypercare.Tx) error {
+			a, err := tx.FindOpenAlertSkipLocked(ctx, "shop", "hinted")
+			if a != nil {
+				t.Errorf("another node found %s free while the batch held it", a.ID)
+			}
+			return err
+		}); err != nil {
+			return err
 		}
 		if got := store.DrawnForTest(tx); got != 1 {
 			t.Errorf("drew %d incident numbers, want 1 (for the one key that never had an alert)", got)

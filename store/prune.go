@@ -227,7 +227,7 @@ func (p *pruner) noting(note func(), del func(context.Context, time.Time) error)
 // exec runs one delete and charges what it deleted to the budget; a
 // delete that used the whole budget may have left more behind.
 func (p *pruner) exec(ctx context.Context, what, q string, args ...any) (int64, error) {
-	p.t.none = nil // the alerts read ahead may be among those deleted
+	p.t.none, p.t.held = nil, nil // the alerts read ahead may be among those deleted
 	res, err := p.t.execText(ctx, q, args...)
 	if err != nil {
 		return 0, p.t.s.dbErr(err, "prune %s", what)

@@ -63,3 +63,14 @@ func BatchNoneForTest(htx hypercare.Tx) []string {
 // DrawnForTest returns how many incident numbers tx's batch drew with its
 // BEGIN and has not handed out (begin.go).
 func DrawnForTest(htx hypercare.Tx) int { return len(htx.(*tx).drawn) }
+
+// HeldForTest returns the IDs of the open alerts tx's batch locked with
+// its BEGIN (begin.go), sorted.
+func HeldForTest(htx hypercare.Tx) []string {
+	var ids []string
+	for _, a := range htx.(*tx).held {
+		ids = append(ids, a.ID)
+	}
+	slices.Sort(ids)
+	return ids
+}

@@ -55,6 +55,11 @@ type tx struct {
 	// open_ahead.go, begin.go).
 	ahead openAhead
 	none  noneAhead
+	// held are the open alerts the batch locked with its BEGIN, the keys
+	// its requests named that this node expected open (PostgreSQL;
+	// begin.go): locked before any savepoint, they stay locked, and
+	// valid until a request writes them, for the whole batch.
+	held openAhead
 	// drawn are incident numbers the batch drew with its BEGIN, lowest
 	// first, for InsertIncident to hand out (PostgreSQL; begin.go).
 	drawn []int64

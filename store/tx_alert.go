@@ -66,6 +66,9 @@ func (t *tx) FindOpenAlertSkipLocked(ctx context.Context, serviceID, dedupKey st
 	if err := checkText("find open alert", "service_id", serviceID, "dedup_key", dedupKey); err != nil {
 		return nil, err
 	}
+	if a := t.takeAhead(serviceID, dedupKey); a != nil { // locked by this transaction: never skipped
+		return a, ctx.Err()
+	}
 	return t.readOpenAlert(ctx, qFindOpenAlertSkipLocked, "find unlocked open alert", serviceID, dedupKey)
 }
 

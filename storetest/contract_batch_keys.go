@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -53,8 +54,8 @@ func writeInOrder(t *testing.T, s *store.Store, key, blockerID string, writes []
 // without: none for a new key and a resolved one (with its alerts), the
 // open alert of an open one; an alert an earlier request of the batch
 // inserted (after looking its key up or not), and not one a failed
-// request inserted; and an older alert of the key as an earlier request
-// rewrote it.
+// request inserted; an older alert of the key as an earlier request
+// rewrote it; and an open alert as earlier requests re-triggered it.
 func testBatchKeysReadAhead(t *testing.T, open func(testing.TB) *store.Store) {
 	ctx := t.Context()
 	s := openSeeded(t, open)
@@ -169,11 +170,48 @@ func testBatchKeysReadAhead(t *testing.T, open func(testing.TB) *store.Store) {
 			t.Errorf("request %d found %q, want %q", i+1, saw[i], want[i])
 		}
 	}
+	retriggers(t, s)
 	mustWrite(t, s, func(tx hypercare.Tx) error {
 		for key, id := range map[string]string{"new-1": "al-new-1", "new-2": "al-new-2", "open": "al-open"} {
 			if got, err := find(tx, key); err != nil || got != id {
 				t.Errorf("committed: open alert of %s = %s (%v), want %s", key, got, err, id)
 			}
+		}
+		return nil
+	})
+}
+
+// retriggers: a batch of re-triggers of one open alert (on PostgreSQL
+// now expected open, so locked with the batch's BEGIN) each find it as
+// the requests before left it, and not as a failed one wrote it.
+func retriggers(t *testing.T, s *store.Store) {
+	ctx := t.Context()
+	var counts [3]int64
+	retrigger := func(i int, fail error) keyedWrite {
+		return keyedWrite{keys: []string{"open"}, fn: func(tx hypercare.Tx) error {
+			a, err := tx.FindOpenAlert(ctx, svcCheckout, "open")
+			if err != nil || a == nil {
+				return fmt.Errorf("find open: %+v, %w", a, err)
+			}
+			counts[i] = a.EventCount
+			a.EventCount++
+			a.LastSeenAt = a.LastSeenAt.Add(time.Second)
+			if err := tx.UpdateAlert(ctx, a); err != nil {
+				return err
+			}
+			return fail
+		}}
+	}
+	errs := writeInOrder(t, s, "k", "blocker-3", []keyedWrite{retrigger(0, nil), retrigger(1, errBoom), retrigger(2, nil)})
+	if errs[0] != nil || !errors.Is(errs[1], errBoom) || errs[2] != nil {
+		t.Errorf("re-triggers: %v", errs)
+	}
+	if counts != [3]int64{1, 2, 2} {
+		t.Errorf("re-triggers found event counts %v, want [1 2 2]", counts)
+	}
+	mustWrite(t, s, func(tx hypercare.Tx) error {
+		if a, err := tx.FindOpenAlert(ctx, svcCheckout, "open"); err != nil || a == nil || a.EventCount != 3 {
+			t.Errorf("after the re-triggers: %+v, %v; want event count 3", a, err)
 		}
 		return nil
 	})
