@@ -15,8 +15,14 @@
 #
 #   DATABASE_URL='postgres://…?sslmode=disable'  (default: the local test database)
 #   KEYS=1000                                    re-triggering keys instead of new alerts
+#   BATCH=1                                      Alertmanager webhook batches of 100 alerts
+#                                                (8 connections; "event" is then an alert)
 set -eu
 dir=$(cd "$(dirname "$0")" && pwd)
+load="--routing-key 0123456789abcdef0123456789abcdef --concurrency 32"
+if [ -n "${BATCH:-}" ]; then
+	load="--routing-key fedcba9876543210fedcba9876543210 --format alertmanager --concurrency 8"
+fi
 old=$1 new=$2 rounds=${3:-3}
 url=${DATABASE_URL:-postgres://root@127.0.0.1:5432/test?sslmode=disable}
 port=18630 pid=
@@ -34,13 +40,13 @@ run() { # side binary
 	pid=$!
 	for _ in $(seq 100); do curl -sf http://127.0.0.1:$port/healthz > /dev/null 2>&1 && break; sleep 0.1; done
 	p0=$(pgticks) h0=$(ticks $pid) w0=$(awk '/^syscw/ {print $2}' /proc/$pid/io)
-	out=$("$new" bench ingest --url http://127.0.0.1:$port --routing-key 0123456789abcdef0123456789abcdef \
-		--concurrency 32 --keys "${KEYS:-0}" --duration 5s --warmup 1s --keep 2>&1)
+	out=$("$new" bench ingest --url http://127.0.0.1:$port $load \
+		--keys "${KEYS:-0}" --duration 5s --warmup 1s --keep 2>&1)
 	p1=$(pgticks) h1=$(ticks $pid) w1=$(awk '/^syscw/ {print $2}' /proc/$pid/io)
 	kill $pid
 	wait $pid 2> /dev/null || true
-	echo "$out" | awk -v side="$1" -v pg=$((p1 - p0)) -v hc=$((h1 - h0)) -v w=$((w1 - w0)) -v hz="$(getconf CLK_TCK)" '
-		/^Requests sent/ {n = $3; x = $4; gsub(/[^0-9]/, "", x); n += x}
+	echo "$out" | awk -v side="$1" -v pg=$((p1 - p0)) -v hc=$((h1 - h0)) -v w=$((w1 - w0)) -v hz="$(getconf CLK_TCK)" -v per="${BATCH:+100}" '
+		/^Requests sent/ {n = $3; x = $4; gsub(/[^0-9]/, "", x); n = (n + x) * (per ? per : 1)}
 		/Events\/s/ {r = $2}
 		/^Failed/ {f = $2}
 		END {printf "%s: %s events/s, %.2f writes/event, server %.0f cpu-µs/event, PostgreSQL %.0f cpu-µs/event, %s failed\n",
@@ -51,7 +57,7 @@ for r in $(seq 1 "$rounds"); do
 	pid=$!
 	for _ in $(seq 100); do curl -sf http://127.0.0.1:$port/healthz > /dev/null 2>&1 && break; sleep 0.1; done
 	echo "round $r: bare endpoint $("$new" bench ingest --url http://127.0.0.1:$port \
-		--routing-key 0123456789abcdef0123456789abcdef --concurrency 32 --keys "${KEYS:-0}" --duration 5s --warmup 1s \
+		$load --keys "${KEYS:-0}" --duration 5s --warmup 1s \
 		--keep 2>&1 | awk '/Events\/s/ {print $2}') events/s"
 	kill $pid
 	wait $pid 2> /dev/null || true

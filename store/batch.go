@@ -34,11 +34,18 @@ var errNeedSavepoints = errors.New("store: rerun batch with savepoints")
 // it is run again in a new transaction (at most maxAttempts in all).
 func (s *Store) execBatch(base context.Context, batch []*request) {
 	var err error
-	savepoints := false
+	savepoints, unmerged := false, false
 	for attempt := 1; ; {
-		err = s.tryBatch(base, batch, savepoints)
+		err = s.tryBatch(base, batch, savepoints || unmerged)
 		if err == errNeedSavepoints {
 			savepoints = true
+			s.stats.reruns.Add(1)
+			continue
+		}
+		if !unmerged && len(batch) == 1 && (errors.Is(err, errMergedRowTaken) || errors.Is(batch[0].err, errMergedRowTaken)) {
+			// Alone, a merged insert failed (pipeline_merge.go): once
+			// more unmerged, so the error names the row that did.
+			unmerged = true
 			s.stats.reruns.Add(1)
 			continue
 		}
@@ -93,7 +100,7 @@ func backoff(attempt int) time.Duration {
 // tryBatch runs every request's fn in one transaction and commits unless
 // every request failed. It returns an error when the whole transaction
 // failed or must be rerun; per-request errors are left in request.err.
-func (s *Store) tryBatch(base context.Context, batch []*request, savepoints bool) error {
+func (s *Store) tryBatch(base context.Context, batch []*request, careful bool) error {
 	ctx := base
 	if s.d.batchTimeout > 0 {
 		var cancel context.CancelFunc
@@ -122,7 +129,7 @@ func (s *Store) tryBatch(base context.Context, batch []*request, savepoints bool
 	if c.numbers != nil {
 		c.numbers.begin()
 	}
-	t := &tx{s: s, c: c, ctx: ctx}
+	t := &tx{s: s, c: c, ctx: ctx, unmerged: careful}
 	if ahead != nil {
 		t.none, t.held, t.drawn = ahead.none, ahead.held, ahead.numbers
 	}
@@ -130,7 +137,7 @@ func (s *Store) tryBatch(base context.Context, batch []*request, savepoints bool
 	switch {
 	case len(batch) == 1:
 		mode = runAlone
-	case savepoints:
+	case careful:
 		mode = runInSavepoint
 	}
 	ok := 0

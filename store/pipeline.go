@@ -40,6 +40,11 @@ type pendingWrite struct {
 	// busy, if set, is the error when the statement found its row
 	// locked by another transaction (NOWAIT: lock_not_available).
 	busy error
+	// rows, text and guardedText are set on inserts merged into one
+	// (pipeline_merge.go): the rows it inserts, and its statement text,
+	// plain and guarded, instead of id's.
+	rows              int
+	text, guardedText string
 }
 
 // insertLater is tx.insert, queued on PostgreSQL.
@@ -93,12 +98,10 @@ func (t *tx) send(tail []string, tailArgs [][]any, guard bool) error {
 		return t.flushErr
 	}
 	var b pgx.Batch
-	t.queuePending(&b, guard)
+	pending := t.queuePending(&b, guard)
 	for i, q := range tail {
 		b.Queue(q, tailArgs[i]...)
 	}
-	pending := t.pending
-	t.pending = t.pending[:0]
 	cerr, err := t.c.sendBatch(t.ctx, &b, func(br pgx.BatchResults) error {
 		err := readPending(t.s, br, pending, guard)
 		for i := 0; err == nil && i < len(tail); i++ {
@@ -117,21 +120,39 @@ func (t *tx) send(tail []string, tailArgs [][]any, guard bool) error {
 	if err == nil && cerr != nil {
 		err = fmt.Errorf("pipeline: %w", cerr)
 	}
-	clear(pending)
+	t.clearPending()
 	t.flushErr = err
 	return err
 }
 
-// queuePending queues the pending writes on b, guarded (see
-// pipeline_guard.go) where guard says so and they have a guarded form.
-func (t *tx) queuePending(b *pgx.Batch, guard bool) {
-	for _, w := range t.pending {
-		if guard && t.s.guarded(w) {
+// queuePending queues the pending writes on b, runs of inserts merged
+// (pipeline_merge.go), guarded (see pipeline_guard.go) where guard says
+// so and they have a guarded form. It returns the writes as queued, for
+// readPending; clearPending empties the queue once they are read.
+func (t *tx) queuePending(b *pgx.Batch, guard bool) []pendingWrite {
+	pending := t.pending
+	if !t.unmerged {
+		pending = t.s.coalesce(pending)
+	}
+	for _, w := range pending {
+		switch {
+		case guard && t.s.guarded(w) && w.guardedText != "":
+			b.Queue(w.guardedText, w.args...)
+		case guard && t.s.guarded(w):
 			b.Queue(t.s.guards[w.id], w.args...)
-		} else {
+		case w.text != "":
+			b.Queue(w.text, w.args...)
+		default:
 			b.Queue(t.c.q[w.id], w.args...)
 		}
 	}
+	return pending
+}
+
+// clearPending empties the queue of writes sent, keeping its array.
+func (t *tx) clearPending() {
+	clear(t.pending)
+	t.pending = t.pending[:0]
 }
 
 // sendBatch sends b on c's pgx connection in one round trip and hands
@@ -181,7 +202,10 @@ func readPending(s *Store, br pgx.BatchResults, pending []pendingWrite, guard bo
 		if err != nil {
 			return s.dbErr(err, "%s %q", w.what, w.key)
 		}
-		if tag.RowsAffected() == 0 && w.missing != nil {
+		if guard && s.guarded(w) {
+			continue // its guard, a SELECT of one row, failed if any row was missing
+		}
+		if tag.RowsAffected() < int64(max(w.rows, 1)) && w.missing != nil {
 			return w.missing()
 		}
 	}
@@ -216,12 +240,10 @@ func (t *tx) batchWithAll(stmts []stmt, use func(pgx.BatchResults) error) error 
 		return t.flushErr
 	}
 	var b pgx.Batch
-	t.queuePending(&b, false)
+	pending := t.queuePending(&b, false)
 	for _, st := range stmts {
 		b.Queue(t.c.q[st.id], st.args...)
 	}
-	pending := t.pending
-	t.pending = t.pending[:0]
 	var useErr error
 	cerr, err := t.c.sendBatch(t.ctx, &b, func(br pgx.BatchResults) error {
 		err := readPending(t.s, br, pending, false)
@@ -233,7 +255,7 @@ func (t *tx) batchWithAll(stmts []stmt, use func(pgx.BatchResults) error) error 
 	if err == nil && useErr == nil && cerr != nil {
 		useErr = cerr
 	}
-	clear(pending)
+	t.clearPending()
 	if err != nil {
 		t.flushErr = err
 		return err

@@ -82,6 +82,9 @@ type Store struct {
 	// guards are the writes of q made to fail when they affect no row
 	// (PostgreSQL only; pipeline_guard.go).
 	guards [numQueries]string
+	// merged are the multi-row texts of the inserts a queue's runs merge
+	// into (PostgreSQL only; pipeline_merge.go).
+	merged multiRowSQLs
 	// openKeys remembers the alert keys FindOpenAlert last found open,
 	// so a re-trigger does not read ahead the key's recent alerts
 	// (PostgreSQL only; recent_prefetch.go).
@@ -203,6 +206,7 @@ func newStore(d *dialect, opts Options, db, rdb *sql.DB, writers int) *Store {
 	s.wakes, s.node = engineWrites(&s.q), newNodeID()
 	if d.pipeline {
 		s.guards = buildGuards(&s.q)
+		s.merged = buildMerged(&s.q)
 	}
 	s.requests.New = func() any { return &request{done: make(chan struct{}, 1)} }
 	return s

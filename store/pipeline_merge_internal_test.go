@@ -1,0 +1,73 @@
+package store
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// TestMultiRowSQL: a one-row insert's text becomes the insert of n rows,
+// parameters numbered on, the rest of the statement kept.
+func TestMultiRowSQL(t *testing.T) {
+	got := multiRowSQL("INSERT INTO t (a, b, c) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", 2)
+	want := "INSERT INTO t (a, b, c) VALUES ($1, $2, $3), ($4, $5, $6) ON CONFLICT DO NOTHING"
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	q := buildQueries(postgresDialect())
+	for id, texts := range buildMerged(&q) {
+		one := q[id]
+		for n, pair := range texts {
+			if c := strings.Count(pair[0], "$"); c != n*strings.Count(one, "$") {
+				t.Errorf("%s × %d: %d parameters, want %d", one, n, c, n*strings.Count(one, "$"))
+			}
+			if !strings.HasPrefix(pair[1], "WITH w AS ("+pair[0]+" RETURNING 1)") {
+				t.Errorf("guarded %d rows: %s", n, pair[1])
+			}
+		}
+	}
+}
+
+// TestCoalesce: runs of queued inserts become multi-row inserts, parents
+// first (incidents, alerts, timeline, events), each table's rows in the
+// order queued and in as few statements of the fixed sizes as fit; a
+// write that is not such an insert keeps its place and ends the run.
+func TestCoalesce(t *testing.T) {
+	s := &Store{}
+	q := buildQueries(postgresDialect())
+	s.merged = buildMerged(&q)
+	w := func(id qid, key string) pendingWrite {
+		return pendingWrite{id: id, key: key, args: []any{key}, missing: func() error { return fmt.Errorf("%s taken", key) }}
+	}
+	var p []pendingWrite
+	for i := range 37 {
+		p = append(p, w(qInsertAlert, fmt.Sprint("a", i)), w(qInsertIncident, fmt.Sprint("i", i)))
+	}
+	p = append(p, w(qUpdateAlert, "u"), w(qInsertEvent, "e1"), w(qAppendTimeline, "t1"), w(qInsertEvent, "e2"))
+	var got []string
+	for _, m := range s.coalesce(p) {
+		got = append(got, fmt.Sprintf("%d×%d:%s", m.id, max(m.rows, 1), m.key))
+		if m.rows > 1 && len(m.args) != m.rows {
+			t.Errorf("%s: %d args for %d rows", m.key, len(m.args), m.rows)
+		}
+	}
+	want := []string{
+		fmt.Sprintf("%d×32:i0", qInsertIncident), fmt.Sprintf("%d×4:i32", qInsertIncident), fmt.Sprintf("%d×1:i36", qInsertIncident),
+		fmt.Sprintf("%d×32:a0", qInsertAlert), fmt.Sprintf("%d×4:a32", qInsertAlert), fmt.Sprintf("%d×1:a36", qInsertAlert),
+		fmt.Sprintf("%d×1:u", qUpdateAlert),
+		fmt.Sprintf("%d×1:t1", qAppendTimeline), fmt.Sprintf("%d×2:e1", qInsertEvent),
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("coalesced\n got %v\nwant %v", got, want)
+	}
+	merged := s.coalesce(p)[1]
+	if merged.args[0] != "i32" || merged.args[3] != "i35" {
+		t.Errorf("rows out of order: %v", merged.args)
+	}
+	if err := merged.missing(); err == nil || !strings.Contains(err.Error(), "i32 taken") {
+		t.Errorf("merged failure: %v, want the first row's", err)
+	}
+	if single := p[:1]; &s.coalesce(single)[0] != &single[0] {
+		t.Error("a queue with nothing to merge was copied")
+	}
+}
