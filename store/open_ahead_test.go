@@ -29,24 +29,11 @@ func TestReadAheadReadsAndLocksExpectedKeys(t *testing.T) {
 	b := storetest.OpenStore(t, store.Options{DatabaseURL: url})
 	t0 := time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC)
 	keys := []hypercare.AlertKey{}
-	err := a.Write(ctx, "k", func(tx hypercare.Tx) error {
-		if err := tx.ApplyCatalog(ctx, nil, []hypercare.Service{{ID: "shop", Name: "Shop", Active: true}}, nil); err != nil {
-			return err
-		}
-		for i, k := range []string{"a", "b", "c", "gone", "b-only"} {
-			al := &hypercare.Alert{ID: fmt.Sprintf("al-%d", i), ServiceID: "shop", DedupKey: k,
-				Status: hypercare.StatusTriggered, Summary: k, Severity: hypercare.SeverityError, EventCount: 1,
-				FirstSeenAt: t0, LastSeenAt: t0}
-			if k == "gone" {
-				al.Status, al.ResolvedAt = hypercare.StatusResolved, &t0
-			}
-			if err := tx.InsertAlert(ctx, al); err != nil {
-				return err
-			}
-			keys = append(keys, hypercare.AlertKey{ServiceID: "shop", DedupKey: k})
-		}
-		return nil
-	})
+	names := []string{"a", "b", "c", "gone", "b-only"}
+	err := a.Write(ctx, "k", func(tx hypercare.Tx) error { return seedShop(ctx, tx, t0, names...) })
+	for _, k := range names {
+		keys = append(keys, hypercare.AlertKey{ServiceID: "shop", DedupKey: k})
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,23 +229,7 @@ func TestBatchReadsNamedKeysWithBegin(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	write(ctx, func(tx hypercare.Tx) error {
-		if err := tx.ApplyCatalog(ctx, nil, []hypercare.Service{{ID: "shop", Name: "Shop", Active: true}}, nil); err != nil {
-			return err
-		}
-		for i, k := range []string{"hinted", "open", "gone"} {
-			al := &hypercare.Alert{ID: fmt.Sprintf("al-%d", i), ServiceID: "shop", DedupKey: k,
-				Status: hypercare.StatusTriggered, Summary: k, Severity: hypercare.SeverityError, EventCount: 1,
-				FirstSeenAt: t0, LastSeenAt: t0}
-			if k == "gone" {
-				al.Status, al.ResolvedAt = hypercare.StatusResolved, &t0
-			}
-			if err := tx.InsertAlert(ctx, al); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	write(ctx, func(tx hypercare.Tx) error { return seedShop(ctx, tx, t0, "hinted", "open", "gone") })
 	write(ctx, func(tx hypercare.Tx) error { // this node now expects "hinted" open
 		_, err := tx.FindOpenAlert(ctx, "shop", "hinted")
 		return err
@@ -313,4 +284,24 @@ func TestBatchReadsNamedKeysWithBegin(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// seedShop creates service "shop" with an alert al-i per key i, open but
+// for "gone", resolved.
+func seedShop(ctx context.Context, tx hypercare.Tx, t0 time.Time, keys ...string) error {
+	if err := tx.ApplyCatalog(ctx, nil, []hypercare.Service{{ID: "shop", Name: "Shop", Active: true}}, nil); err != nil {
+		return err
+	}
+	for i, k := range keys {
+		al := &hypercare.Alert{ID: fmt.Sprintf("al-%d", i), ServiceID: "shop", DedupKey: k,
+			Status: hypercare.StatusTriggered, Summary: k, Severity: hypercare.SeverityError, EventCount: 1,
+			FirstSeenAt: t0, LastSeenAt: t0}
+		if k == "gone" {
+			al.Status, al.ResolvedAt = hypercare.StatusResolved, &t0
+		}
+		if err := tx.InsertAlert(ctx, al); err != nil {
+			return err
+		}
+	}
+	return nil
 }
