@@ -112,7 +112,15 @@ func (s *Store) tryBatch(base context.Context, batch []*request, careful bool) e
 		return fmt.Errorf("write batch: %w", err)
 	}
 	defer release()
-	ahead, err := s.beginBatch(ctx, c, s.batchAheadOf(batch))
+	ba := s.batchAheadOf(batch)
+	ahead, err := s.beginBatch(ctx, c, ba)
+	if err != nil && !ba.empty() && !s.d.retryable(err) && ctx.Err() == nil {
+		// A read ahead failed for good (a lock or statement timeout,
+		// the incident number sequence at its end): begin without them,
+		// so each request reads its own keys and such a failure is
+		// only its own.
+		ahead, err = s.beginBatch(ctx, c, batchAhead{})
+	}
 	if err != nil {
 		return fmt.Errorf("begin write batch: %w", err)
 	}

@@ -36,7 +36,7 @@ import (
 // back transaction drew.
 func (s *Store) beginBatch(ctx context.Context, c *writeConn, ba batchAhead) (*aheadRead, error) {
 	silences := s.d.pipeline && c.silences != nil
-	if !silences && len(ba.fresh)+len(ba.open) == 0 {
+	if !silences && ba.empty() {
 		_, err := c.exec(ctx, ctlBegin)
 		return nil, err
 	}
@@ -108,6 +108,9 @@ func (s *Store) beginBatch(ctx context.Context, c *writeConn, ba batchAhead) (*a
 type batchAhead struct {
 	open, fresh, opens map[string][]string
 }
+
+// empty says the batch's requests named nothing to read ahead.
+func (ba batchAhead) empty() bool { return len(ba.open)+len(ba.fresh) == 0 }
 
 // aheadRead is what beginBatch read ahead: the open alerts it locked,
 // the keys with no open alert, and the incident numbers drawn, lowest

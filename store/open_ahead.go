@@ -257,7 +257,8 @@ func (t *tx) dropAhead(a *hypercare.Alert) *hypercare.Alert {
 	return nil
 }
 
-// dropAheadID is dropAhead for a write that names only the alert's ID.
+// dropAheadID is dropAhead for a write that names only the alert's ID:
+// its entry, open or among a key's newest alerts, is dropped.
 func (t *tx) dropAheadID(id string) {
 	for _, m := range [...]openAhead{t.ahead, t.held} {
 		for k, a := range m {
@@ -265,6 +266,11 @@ func (t *tx) dropAheadID(id string) {
 				delete(m, k)
 				break
 			}
+		}
+	}
+	for k, list := range t.none {
+		if slices.ContainsFunc(list, func(a hypercare.Alert) bool { return a.ID == id }) {
+			delete(t.none, k)
 		}
 	}
 }

@@ -305,3 +305,42 @@ func seedShop(ctx context.Context, tx hypercare.Tx, t0 time.Time, keys ...string
 	}
 	return nil
 }
+
+// TestBatchReadAheadFailureIsTheRequests (PostgreSQL): when a read ahead
+// with the batch's BEGIN fails for good (here the incident number
+// sequence is at its end, so drawing one fails), the batch begins without
+// it: a request that opens no incident commits, and one that does fails
+// with the sequence's own error, as without the read ahead.
+func TestBatchReadAheadFailureIsTheRequests(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenStore(t, store.Options{DatabaseURL: storetest.PostgresURL(t)})
+	t0 := time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC)
+	if err := s.Write(ctx, "k", func(tx hypercare.Tx) error {
+		if err := seedShop(ctx, tx, t0); err != nil {
+			return err
+		}
+		return store.ExecForTest(tx, "SELECT setval('incident_number_seq', 9223372036854775807)")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	named := hypercare.WithKeysAhead(ctx, hypercare.KeysAhead{
+		Keys: []hypercare.AlertKey{{ServiceID: "shop", DedupKey: "new"}}, OpenIncidents: true})
+	err := s.Write(named, "k", func(tx hypercare.Tx) error {
+		a, err := tx.FindOpenAlert(ctx, "shop", "new")
+		if err != nil || a != nil {
+			return fmt.Errorf("find new: %+v, %w", a, err)
+		}
+		return tx.InsertEvent(ctx, &hypercare.EventRecord{ID: "ev-1", ReceivedAt: t0, ServiceID: "shop",
+			Action: hypercare.ActionTrigger, DedupKey: "new", Outcome: hypercare.OutcomeSuppressed, Payload: []byte(`{}`)})
+	})
+	if err != nil {
+		t.Errorf("a request that opens no incident: %v", err)
+	}
+	err = s.Write(named, "k", func(tx hypercare.Tx) error {
+		return tx.InsertIncident(ctx, &hypercare.Incident{ID: "inc-1", Title: "x", Status: hypercare.StatusTriggered,
+			Urgency: hypercare.UrgencyHigh, Severity: hypercare.SeverityError, ServiceID: "shop", CreatedAt: t0, UpdatedAt: t0})
+	})
+	if err == nil || !strings.Contains(err.Error(), "maximum value") || strings.Contains(err.Error(), "begin write batch") {
+		t.Errorf("a request that opens an incident: %v, want the sequence's error as its own", err)
+	}
+}

@@ -199,6 +199,10 @@ func readPending(s *Store, br pgx.BatchResults, pending []pendingWrite, guard bo
 		if err != nil && guard && s.guarded(w) && guardFailed(err) {
 			return w.missing()
 		}
+		if err != nil && w.rows > 1 && !s.d.retryable(err) {
+			// which row failed is not known: run it again unmerged
+			return fmt.Errorf("%w: %w", errMergedRowTaken, s.dbErr(err, "%s %q", w.what, w.key))
+		}
 		if err != nil {
 			return s.dbErr(err, "%s %q", w.what, w.key)
 		}

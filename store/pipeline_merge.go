@@ -25,11 +25,12 @@ import (
 // savepoints when it has several requests), where each request's own
 // writes fail as their own and the error names the row (execBatch).
 
-// errMergedRowTaken marks the failure of a merged insert: a request
-// alone in its batch is run again unmerged (execBatch), so that its error
-// names the row that was taken; a batch of several is run again with
-// savepoints, unmerged, as after any failure.
-var errMergedRowTaken = errors.New("a row inserted with others was taken")
+// errMergedRowTaken marks the failure of a merged insert (a row taken,
+// or any other error but a transient one): a request alone in its batch
+// is run again unmerged (execBatch), so that its error names the row
+// that failed; a batch of several is run again with savepoints,
+// unmerged, as after any failure.
+var errMergedRowTaken = errors.New("a row inserted with others failed")
 
 // mergeRank orders the tables of a run of merged inserts: parents first.
 // Writes not listed here are never merged.

@@ -74,3 +74,9 @@ func HeldForTest(htx hypercare.Tx) []string {
 	slices.Sort(ids)
 	return ids
 }
+
+// ExecForTest runs q in tx (a test's setup in the store's own schema).
+func ExecForTest(htx hypercare.Tx, q string, args ...any) error {
+	_, err := htx.(*tx).execText(context.Background(), q, args...)
+	return err
+}

@@ -57,6 +57,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"OpenAlertsReadAhead", testOpenAlertsReadAhead},
 		{"BatchKeysReadAhead", testBatchKeysReadAhead},
 		{"BatchDrawsNumbers", testBatchDrawsNumbers},
+		{"MergedInsertErrorNamesRow", testMergedInsertErrorNamesRow},
 		{"SilencesNow", testSilencesNow},
 		{"EventsBetween", testEventsBetween},
 		{"SharedEventPayloads", testSharedEventPayloads},

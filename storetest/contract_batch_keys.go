@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -171,6 +172,23 @@ func testBatchKeysReadAhead(t *testing.T, open func(testing.TB) *store.Store) {
 		}
 	}
 	retriggers(t, s)
+	var sent string
+	errs = writeInOrder(t, s, "k", "blocker-4", []keyedWrite{
+		{keys: []string{"old"}, fn: func(tx hypercare.Tx) error { return tx.SetAlertSentKey(ctx, "al-old", "old-as-sent") }},
+		{keys: []string{"old"}, fn: func(tx hypercare.Tx) error {
+			if _, err := find(tx, "old"); err != nil {
+				return err
+			}
+			list, err := tx.RecentAlertsByKey(ctx, svcCheckout, "old", since, 5)
+			if len(list) > 0 {
+				sent = list[0].SentKey
+			}
+			return err
+		}},
+	})
+	if errs[0] != nil || errs[1] != nil || sent != "old-as-sent" {
+		t.Errorf("after a batch-mate set its sent key: %v, sent key %q, want old-as-sent", errs, sent)
+	}
 	mustWrite(t, s, func(tx hypercare.Tx) error {
 		for key, id := range map[string]string{"new-1": "al-new-1", "new-2": "al-new-2", "open": "al-open"} {
 			if got, err := find(tx, key); err != nil || got != id {
@@ -276,5 +294,30 @@ func testBatchDrawsNumbers(t *testing.T, open func(testing.TB) *store.Store) {
 		if numbers[id] != stored[id] {
 			t.Errorf("%s: InsertIncident said number %d, stored %d", id, numbers[id], stored[id])
 		}
+	}
+}
+
+// testMergedInsertErrorNamesRow: a request whose writes fail on one row
+// of several of a table (a timeline entry of an incident that does not
+// exist; PostgreSQL sends the four in one insert) fails with the error
+// of that row, naming it, and writes none of them.
+func testMergedInsertErrorNamesRow(t *testing.T, open func(testing.TB) *store.Store) {
+	ctx := t.Context()
+	s := openSeeded(t, open)
+	mustWrite(t, s, func(tx hypercare.Tx) error { return tx.InsertIncident(ctx, incident("inc-1", 1, svcCheckout)) })
+	err := s.Write(ctx, "k", func(tx hypercare.Tx) error {
+		for _, e := range []struct{ id, incident string }{{"tl-a", "inc-1"}, {"tl-b", "inc-1"}, {"tl-c", "missing"}, {"tl-d", "inc-1"}} {
+			if err := tx.AppendTimeline(ctx, &hypercare.TimelineEntry{ID: e.id, IncidentID: e.incident, At: t0,
+				Type: hypercare.TimelineNote, Actor: hypercare.SystemActor}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if hypercare.ErrorCode(err) != hypercare.CodeInvalid || !strings.Contains(err.Error(), `"tl-c"`) {
+		t.Errorf("write: %v; want an invalid-input error naming tl-c", err)
+	}
+	if tl, _, err := s.ListTimeline(ctx, "inc-1", hypercare.Page{Limit: 10}); err != nil || len(tl) != 0 {
+		t.Errorf("timeline of inc-1: %d entries, %v; want none", len(tl), err)
 	}
 }
