@@ -60,6 +60,16 @@ type KeysAhead struct {
 	// dependency, no suppression): the store may draw that incident's
 	// number ahead, so that InsertIncident waits for no answer.
 	OpenIncidents bool
+	// AlertsFirst says the write locks nothing but its own alerts and,
+	// after them, their incidents: its events are all triggers, on
+	// services that neither group alerts nor depend on another, from an
+	// integration that makes no incident per notification group. Where
+	// every request of a batch says so, the store may lock the alerts
+	// they expect open before any of them runs; a request that locks an
+	// incident first (a grouping decision, a resolve, a person's action)
+	// must not run after another's alerts were locked, or it and a
+	// person holding that incident could wait for each other.
+	AlertsFirst bool
 }
 
 // keysAheadKey is the context key of WithKeysAhead.

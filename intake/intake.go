@@ -167,7 +167,7 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 	key, repeat := v.route(it, events, decisions)
 	first := in.first.Load()
 	ahead := triggerKeys(events, decisions, repeat)
-	opens := v.opensIncidents(it, events, decisions)
+	opens, locksFirst := v.opensIncidents(it, events, decisions), v.alertsFirst(it, events, decisions)
 	var paged firstPages
 	var armed bool // an escalation started: the engine has a new due time
 	write := func(tx hypercare.Tx) error {
@@ -218,7 +218,7 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 	}
 	var err error
 	for attempt := 1; attempt <= conflictRetries; attempt++ {
-		err = in.store.Write(hypercare.WithKeysAhead(ctx, hypercare.KeysAhead{Keys: ahead, OpenIncidents: opens}), key, write)
+		err = in.store.Write(hypercare.WithKeysAhead(ctx, hypercare.KeysAhead{Keys: ahead, OpenIncidents: opens, AlertsFirst: locksFirst}), key, write)
 		if repeat && errors.Is(err, errReroute) {
 			// Not a pure repeat after all: once more, on the service's
 			// writer, not counted as an attempt.

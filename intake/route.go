@@ -207,3 +207,27 @@ func (v view) opensIncidents(it hypercare.Integration, events []hypercare.Event,
 	}
 	return true
 }
+
+// alertsFirst says a request locks nothing but its alerts and, after
+// them, their incidents (hypercare.KeysAhead.AlertsFirst, for the store
+// to lock a batch's expected-open alerts with its BEGIN): every kept
+// event is a trigger, from an integration that makes no incident per
+// notification group, on a service that neither groups alerts nor
+// depends on another.
+func (v view) alertsFirst(it hypercare.Integration, events []hypercare.Event, decisions []rules.Decision) bool {
+	if it.GroupIncidents {
+		return false
+	}
+	for i := range events {
+		d := &decisions[i]
+		if d.Drop {
+			continue
+		}
+		n := v.noiseOf(d.ServiceID)
+		if events[i].Action != hypercare.ActionTrigger || len(n.Upstream) > 0 ||
+			n.Grouping.Type != "" && n.Grouping.Type != correlate.GroupNone {
+			return false
+		}
+	}
+	return true
+}

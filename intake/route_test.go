@@ -121,7 +121,9 @@ func TestTriggerKeys(t *testing.T) {
 // (for the store to draw their numbers ahead) unless its integration
 // makes one incident per notification group, or a kept trigger's rules
 // suppress it, or its service groups alerts or depends on another; a
-// dropped event and a resolve do not count.
+// dropped event and a resolve do not count. It locks its alerts first
+// (for the store to lock them with the batch's BEGIN) on the same
+// terms, suppression aside, and only if every kept event is a trigger.
 func TestOpensIncidents(t *testing.T) {
 	in := New(storetest.Engines(t)[0].Open(t), clocktest.New(time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC)))
 	in.SetNoise(map[string]correlate.Noise{
@@ -134,24 +136,29 @@ func TestOpensIncidents(t *testing.T) {
 	resolve := hypercare.Event{Action: hypercare.ActionResolve, DedupKey: "k"}
 	plain := hypercare.Integration{ID: "i1"}
 	cases := []struct {
-		name   string
-		it     hypercare.Integration
-		events []hypercare.Event
-		d      []rules.Decision
-		want   bool
+		name          string
+		it            hypercare.Integration
+		events        []hypercare.Event
+		d             []rules.Decision
+		opens, locks1 bool
 	}{
-		{"plain service", plain, []hypercare.Event{trigger}, []rules.Decision{{ServiceID: "shop"}}, true},
-		{"grouping none", plain, []hypercare.Event{trigger}, []rules.Decision{{ServiceID: "none"}}, true},
-		{"group incidents", hypercare.Integration{ID: "am", GroupIncidents: true}, []hypercare.Event{trigger}, []rules.Decision{{ServiceID: "shop"}}, false},
-		{"grouped service", plain, []hypercare.Event{trigger, trigger}, []rules.Decision{{ServiceID: "shop"}, {ServiceID: "grouped"}}, false},
-		{"dependent service", plain, []hypercare.Event{trigger}, []rules.Decision{{ServiceID: "down"}}, false},
-		{"suppressed", plain, []hypercare.Event{trigger}, []rules.Decision{{ServiceID: "shop", Suppress: true}}, false},
+		{"plain service", plain, []hypercare.Event{trigger}, []rules.Decision{{ServiceID: "shop"}}, true, true},
+		{"grouping none", plain, []hypercare.Event{trigger}, []rules.Decision{{ServiceID: "none"}}, true, true},
+		{"group incidents", hypercare.Integration{ID: "am", GroupIncidents: true}, []hypercare.Event{trigger}, []rules.Decision{{ServiceID: "shop"}}, false, false},
+		{"grouped service", plain, []hypercare.Event{trigger, trigger}, []rules.Decision{{ServiceID: "shop"}, {ServiceID: "grouped"}}, false, false},
+		{"dependent service", plain, []hypercare.Event{trigger}, []rules.Decision{{ServiceID: "down"}}, false, false},
+		{"suppressed", plain, []hypercare.Event{trigger}, []rules.Decision{{ServiceID: "shop", Suppress: true}}, false, true},
 		{"dropped and resolve", plain, []hypercare.Event{trigger, resolve, trigger},
-			[]rules.Decision{{ServiceID: "shop"}, {ServiceID: "grouped"}, {ServiceID: "grouped", Drop: true}}, true},
+			[]rules.Decision{{ServiceID: "shop"}, {ServiceID: "grouped"}, {ServiceID: "grouped", Drop: true}}, true, false},
+		{"dropped", plain, []hypercare.Event{trigger, trigger},
+			[]rules.Decision{{ServiceID: "shop"}, {ServiceID: "grouped", Drop: true}}, true, true},
 	}
 	for _, c := range cases {
-		if got := v.opensIncidents(c.it, c.events, c.d); got != c.want {
-			t.Errorf("%s: opensIncidents = %v, want %v", c.name, got, c.want)
+		if got := v.opensIncidents(c.it, c.events, c.d); got != c.opens {
+			t.Errorf("%s: opensIncidents = %v, want %v", c.name, got, c.opens)
+		}
+		if got := v.alertsFirst(c.it, c.events, c.d); got != c.locks1 {
+			t.Errorf("%s: alertsFirst = %v, want %v", c.name, got, c.locks1)
 		}
 	}
 }

@@ -122,11 +122,20 @@ type aheadRead struct {
 }
 
 // batchAheadOf collects what the batch's requests named
-// (hypercare.WithKeysAhead). Only PostgreSQL reads ahead.
+// (hypercare.WithKeysAhead). The keys this node expects open are locked
+// with BEGIN only if every request of the batch locks its alerts first
+// (KeysAhead.AlertsFirst): a request that locks an incident or takes a
+// grouping lock first would otherwise do so holding its batch-mates'
+// alerts, the order a person's acknowledge or merge (the incident, then
+// its alerts) waits on in a cycle. Only PostgreSQL reads ahead.
 func (s *Store) batchAheadOf(batch []*request) batchAhead {
 	var ba batchAhead
 	if !s.d.pipeline {
 		return ba
+	}
+	lockFirst := true // every request locks its alerts first: lock them all now
+	for _, r := range batch {
+		lockFirst = lockFirst && hypercare.KeysAheadOf(r.ctx).AlertsFirst
 	}
 	var seen map[alertKey]bool
 	for _, r := range batch {
@@ -142,7 +151,9 @@ func (s *Store) batchAheadOf(batch []*request) batchAhead {
 			}
 			seen[ak] = true
 			if s.openKeys.open(ak) {
-				ba.open[key.ServiceID] = append(ba.open[key.ServiceID], key.DedupKey)
+				if lockFirst { // else each request locks its own at its turn
+					ba.open[key.ServiceID] = append(ba.open[key.ServiceID], key.DedupKey)
+				}
 				continue
 			}
 			ba.fresh[key.ServiceID] = append(ba.fresh[key.ServiceID], key.DedupKey)

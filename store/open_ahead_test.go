@@ -212,7 +212,9 @@ func probesEachKey(plan []string) bool {
 // all resolved are held as having none open, once each; the open alert
 // of a key this node expects open is read and locked (another node's
 // FindOpenAlertSkipLocked finds it taken); one found open, unexpected,
-// is left to FindOpenAlert; a Write that names none holds none. FindOpenAlert then
+// is left to FindOpenAlert, and so is the key expected open of a request
+// that may lock an incident first (not KeysAhead.AlertsFirst); a Write
+// that names none holds none. FindOpenAlert then
 // answers a held key from the entry, which it takes. Where the keys'
 // triggers open incidents of their own, one number is drawn per key
 // that never had an alert, and InsertIncident hands it out. The contract
@@ -238,7 +240,7 @@ func TestBatchReadsNamedKeysWithBegin(t *testing.T) {
 	for _, k := range []string{"new", "gone", "hinted", "open", "new"} {
 		keys = append(keys, hypercare.AlertKey{ServiceID: "shop", DedupKey: k})
 	}
-	write(hypercare.WithKeysAhead(ctx, hypercare.KeysAhead{Keys: keys, OpenIncidents: true}), func(tx hypercare.Tx) error {
+	write(hypercare.WithKeysAhead(ctx, hypercare.KeysAhead{Keys: keys, OpenIncidents: true, AlertsFirst: true}), func(tx hypercare.Tx) error {
 		if got, want := store.BatchNoneForTest(tx), []string{"shop/gone", "shop/new"}; !slices.Equal(got, want) {
 			t.Errorf("read with BEGIN as none open: %v, want %v", got, want)
 		}
@@ -275,6 +277,9 @@ func TestBatchReadsNamedKeysWithBegin(t *testing.T) {
 	write(hypercare.WithKeysAhead(ctx, hypercare.KeysAhead{Keys: keys}), func(tx hypercare.Tx) error {
 		if got := store.DrawnForTest(tx); got != 0 {
 			t.Errorf("drew %d incident numbers for keys that open no incident of their own", got)
+		}
+		if got := store.HeldForTest(tx); len(got) != 0 {
+			t.Errorf("locked %v with BEGIN for a request that may lock an incident first", got)
 		}
 		return nil
 	})

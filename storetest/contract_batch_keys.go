@@ -33,7 +33,7 @@ func writeInOrder(t *testing.T, s *store.Store, key, blockerID string, writes []
 		for _, k := range w.keys {
 			keys = append(keys, hypercare.AlertKey{ServiceID: svcCheckout, DedupKey: k})
 		}
-		ctx := hypercare.WithKeysAhead(t.Context(), hypercare.KeysAhead{Keys: keys, OpenIncidents: w.opens})
+		ctx := hypercare.WithKeysAhead(t.Context(), hypercare.KeysAhead{Keys: keys, OpenIncidents: w.opens, AlertsFirst: true})
 		chans[i] = make(chan error, 1)
 		go func() { chans[i] <- s.Write(ctx, key, w.fn) }()
 		waitFor(t, fmt.Sprintf("write %d to queue", i+1), func() bool { return s.WriteStats().Queued == i+1 })
