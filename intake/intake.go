@@ -167,7 +167,7 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 	key, repeat := v.route(it, events, decisions)
 	first := in.first.Load()
 	ahead := triggerKeys(events, decisions, repeat)
-	opens, locksFirst := v.opensIncidents(it, events, decisions), v.alertsFirst(it, events, decisions)
+	opens, locksFirst := v.keysAheadFlags(it, events, decisions)
 	var paged firstPages
 	var armed bool // an escalation started: the engine has a new due time
 	write := func(tx hypercare.Tx) error {

@@ -184,50 +184,35 @@ func triggerKeys(events []hypercare.Event, decisions []rules.Decision, repeat bo
 	return keys
 }
 
-// opensIncidents says that each kept trigger of a request whose key has
-// never had an alert opens an incident of its own
-// (hypercare.KeysAhead.OpenIncidents, for the store to draw its number
-// ahead): the integration makes no incident per notification group, and
-// no trigger's rules suppress it nor its service groups alerts or depends
-// on another (place: none of its steps before a new incident applies to
-// a key with no alerts).
-func (v view) opensIncidents(it hypercare.Integration, events []hypercare.Event, decisions []rules.Decision) bool {
+// keysAheadFlags says what a request tells the store beside its keys
+// (hypercare.KeysAhead). opens: each kept trigger whose key has never had
+// an alert opens an incident of its own, for the store to draw its number
+// ahead (place: none of its steps before a new incident applies to a key
+// with no alerts). first: the request locks nothing but its alerts and,
+// after them, their incidents, for the store to lock a batch's
+// expected-open alerts with its BEGIN. Both need an integration that makes
+// no incident per notification group and kept triggers on services that
+// neither group alerts nor depend on another; opens also that no
+// trigger's rules suppress it, first that every kept event is a trigger.
+func (v view) keysAheadFlags(it hypercare.Integration, events []hypercare.Event, decisions []rules.Decision) (opens, first bool) {
 	if it.GroupIncidents {
-		return false
+		return false, false
 	}
-	for i := range events {
-		d := &decisions[i]
-		if d.Drop || events[i].Action != hypercare.ActionTrigger {
-			continue
-		}
-		n := v.noiseOf(d.ServiceID)
-		if d.Suppress || len(n.Upstream) > 0 || n.Grouping.Type != "" && n.Grouping.Type != correlate.GroupNone {
-			return false
-		}
-	}
-	return true
-}
-
-// alertsFirst says a request locks nothing but its alerts and, after
-// them, their incidents (hypercare.KeysAhead.AlertsFirst, for the store
-// to lock a batch's expected-open alerts with its BEGIN): every kept
-// event is a trigger, from an integration that makes no incident per
-// notification group, on a service that neither groups alerts nor
-// depends on another.
-func (v view) alertsFirst(it hypercare.Integration, events []hypercare.Event, decisions []rules.Decision) bool {
-	if it.GroupIncidents {
-		return false
-	}
+	opens, first = true, true
 	for i := range events {
 		d := &decisions[i]
 		if d.Drop {
 			continue
 		}
-		n := v.noiseOf(d.ServiceID)
-		if events[i].Action != hypercare.ActionTrigger || len(n.Upstream) > 0 ||
-			n.Grouping.Type != "" && n.Grouping.Type != correlate.GroupNone {
-			return false
+		if events[i].Action != hypercare.ActionTrigger {
+			first = false
+			continue
 		}
+		n := v.noiseOf(d.ServiceID)
+		if len(n.Upstream) > 0 || n.Grouping.Type != "" && n.Grouping.Type != correlate.GroupNone {
+			return false, false
+		}
+		opens = opens && !d.Suppress
 	}
-	return true
+	return opens, first
 }

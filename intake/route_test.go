@@ -117,7 +117,7 @@ func TestTriggerKeys(t *testing.T) {
 	}
 }
 
-// TestOpensIncidents: a request's new keys open incidents of their own
+// TestOpensIncidents (keysAheadFlags): a request's new keys open incidents of their own
 // (for the store to draw their numbers ahead) unless its integration
 // makes one incident per notification group, or a kept trigger's rules
 // suppress it, or its service groups alerts or depends on another; a
@@ -154,11 +154,8 @@ func TestOpensIncidents(t *testing.T) {
 			[]rules.Decision{{ServiceID: "shop"}, {ServiceID: "grouped", Drop: true}}, true, true},
 	}
 	for _, c := range cases {
-		if got := v.opensIncidents(c.it, c.events, c.d); got != c.opens {
-			t.Errorf("%s: opensIncidents = %v, want %v", c.name, got, c.opens)
-		}
-		if got := v.alertsFirst(c.it, c.events, c.d); got != c.locks1 {
-			t.Errorf("%s: alertsFirst = %v, want %v", c.name, got, c.locks1)
+		if opens, first := v.keysAheadFlags(c.it, c.events, c.d); opens != c.opens || first != c.locks1 {
+			t.Errorf("%s: keysAheadFlags = %v, %v; want %v, %v", c.name, opens, first, c.opens, c.locks1)
 		}
 	}
 }
