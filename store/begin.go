@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"maps"
-	"math"
 	"slices"
 	"time"
 
@@ -184,7 +183,7 @@ func (r *aheadRead) scan(br pgx.BatchResults, stmts []stmt, recent noneAhead, ch
 	for _, st := range stmts {
 		switch st.id {
 		case qOpenAlertsAhead:
-			if err := readAhead(br, func(a *hypercare.Alert) { r.held[alertCacheKey(a.ServiceID, a.DedupKey)] = a }); err != nil {
+			if err := readAhead(br, r.held.add); err != nil {
 				return err
 			}
 		case qRecentAhead:
@@ -201,11 +200,7 @@ func (r *aheadRead) scan(br pgx.BatchResults, stmts []stmt, recent noneAhead, ch
 				return err
 			}
 			if changes != nil {
-				bound := int64(math.MinInt64)
-				if latest.Valid {
-					bound = latest.Int64
-				}
-				changes.bound(st.args[0].(string), bound)
+				changes.boundRead(st.args[0].(string), latest)
 			}
 		}
 	}

@@ -83,7 +83,7 @@ func (t *tx) ReadOpenAlertsAhead(ctx context.Context, keys []hypercare.AlertKey)
 	found, recent := make(openAhead, asked), make(noneAhead)
 	err := t.batchWithAll(stmts, func(br pgx.BatchResults) error {
 		for _, st := range stmts {
-			into := func(a *hypercare.Alert) { found[alertCacheKey(a.ServiceID, a.DedupKey)] = a }
+			into := found.add
 			if st.id == qRecentAhead {
 				into = recent.add
 			}
@@ -111,6 +111,9 @@ func (t *tx) keep(open, fresh map[string][]string, found openAhead, recent noneA
 	}
 	t.none.keepFresh(fresh, recent)
 }
+
+// add files a, its key's open alert, under its key.
+func (o openAhead) add(a *hypercare.Alert) { o[alertCacheKey(a.ServiceID, a.DedupKey)] = a }
 
 // add files a, one of its key's newest alerts (newest first), under its key.
 func (n noneAhead) add(a *hypercare.Alert) {

@@ -94,7 +94,7 @@ func (s *Store) coalesce(p []pendingWrite) []pendingWrite {
 	}
 	out := make([]pendingWrite, 0, len(p))
 	for i := 0; i < len(p); {
-		if _, ok := mergeRank[p[i].id]; !ok {
+		if !isMergeable(p[i]) {
 			out = append(out, p[i])
 			i++
 			continue

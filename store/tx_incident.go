@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 	"time"
 
@@ -57,20 +56,15 @@ func (t *tx) InsertIncident(ctx context.Context, inc *hypercare.Incident) error 
 	if err := checkIncident("insert incident", inc); err != nil {
 		return err
 	}
+	insert := t.insert
 	if inc.Number == 0 && len(t.drawn) > 0 {
 		// Drawn with the batch's BEGIN: the insert need not wait for
 		// RETURNING, so it is queued (a taken id fails at its flush).
-		inc.Number, t.drawn = t.drawn[0], t.drawn[1:]
-		err := t.insertLater(ctx, qInsertIncident, "incident", inc.ID,
-			"an incident with this id or number already exists", incidentArgs(inc)...)
-		return t.published(err, hypercare.StreamIncident, hypercare.StreamCreated, inc.ID, inc.ID)
+		inc.Number, t.drawn, insert = t.drawn[0], t.drawn[1:], t.insertLater
 	}
 	if inc.Number == 0 && t.s.d.numberInInsert != "" {
-		err := t.queryRow(ctx, qInsertIncidentNumbered,
-			inc.ID, inc.Title, string(inc.Status), string(inc.Urgency), string(inc.Severity),
-			inc.ServiceID, inc.AlertCount, inc.OpenAlertCount, micros(inc.CreatedAt), micros(inc.UpdatedAt),
-			nullMicros(inc.AcknowledgedAt), nullMicros(inc.ResolvedAt), inc.Priority, inc.Transient, inc.Flapping,
-			inc.Features, inc.LastFeatures, micros(inc.LastAlertAt), inc.SuppressedBy, nullMicros(inc.SuppressedUntil), inc.GroupKey).Scan(&inc.Number)
+		args := incidentArgs(inc)
+		err := t.queryRow(ctx, qInsertIncidentNumbered, append(args[:1:1], args[2:]...)...).Scan(&inc.Number)
 		if errors.Is(err, sql.ErrNoRows) {
 			return hypercare.Errorf(hypercare.CodeConflict, "incident %q: an incident with this id already exists", inc.ID)
 		}
@@ -87,7 +81,7 @@ func (t *tx) InsertIncident(ctx context.Context, inc *hypercare.Incident) error 
 		}
 		inc.Number = n
 	}
-	err := t.insert(ctx, qInsertIncident, "incident", inc.ID,
+	err := insert(ctx, qInsertIncident, "incident", inc.ID,
 		"an incident with this id or number already exists", incidentArgs(inc)...)
 	if drawn && t.c.numbers != nil && hypercare.ErrorCode(err) == hypercare.CodeConflict {
 		t.c.numbers.distrust() // the number may be taken: read the counter again
@@ -95,7 +89,8 @@ func (t *tx) InsertIncident(ctx context.Context, inc *hypercare.Incident) error 
 	return t.published(err, hypercare.StreamIncident, hypercare.StreamCreated, inc.ID, inc.ID)
 }
 
-// incidentArgs are qInsertIncident's arguments for inc.
+// incidentArgs are qInsertIncident's arguments for inc (and, but for the
+// number, qInsertIncidentNumbered's).
 func incidentArgs(inc *hypercare.Incident) []any {
 	return []any{inc.ID, inc.Number, inc.Title, string(inc.Status), string(inc.Urgency), string(inc.Severity),
 		inc.ServiceID, inc.AlertCount, inc.OpenAlertCount, micros(inc.CreatedAt), micros(inc.UpdatedAt),
@@ -234,12 +229,7 @@ func (t *tx) noChangesSince(ctx context.Context, serviceID string, since int64) 
 	if err := t.queryRow(ctx, qLatestChange, serviceID).Scan(&latest); err != nil {
 		return false, t.s.dbErr(err, "latest change event of service %q", serviceID)
 	}
-	bound := int64(math.MinInt64)
-	if latest.Valid {
-		bound = latest.Int64
-	}
-	t.c.changes.bound(serviceID, bound)
-	return bound < since, nil
+	return t.c.changes.boundRead(serviceID, latest) < since, nil
 }
 
 // saveNumber writes the incident number counter SQLite's writer handed

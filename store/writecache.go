@@ -1,6 +1,8 @@
 package store
 
 import (
+	"database/sql"
+	"math"
 	"slices"
 
 	"github.com/hypercare/hypercare"
@@ -129,6 +131,17 @@ func (c *changeCache) bound(serviceID string, latest int64) {
 		c.latest = map[string]int64{}
 	}
 	c.latest[serviceID] = latest
+}
+
+// boundRead records the service's latest change event timestamp as
+// qLatestChange read it (NULL: none) and returns the bound it keeps.
+func (c *changeCache) boundRead(serviceID string, latest sql.NullInt64) int64 {
+	bound := int64(math.MinInt64)
+	if latest.Valid {
+		bound = latest.Int64
+	}
+	c.bound(serviceID, bound)
+	return bound
 }
 
 // inserted raises the service's bound to a change event being inserted.
