@@ -33,9 +33,12 @@ func (s *Store) DeferEventsForTest(on bool) {
 
 // ReadAheadForTest returns the IDs of the open alerts tx's running request
 // read ahead and holds (ReadOpenAlertsAhead), sorted.
-func ReadAheadForTest(htx hypercare.Tx) []string {
+func ReadAheadForTest(htx hypercare.Tx) []string { return aheadIDs(htx.(*tx).ahead) }
+
+// aheadIDs are the IDs of the alerts m holds, sorted.
+func aheadIDs(m openAhead) []string {
 	var ids []string
-	for _, a := range htx.(*tx).ahead {
+	for _, a := range m {
 		ids = append(ids, a.ID)
 	}
 	slices.Sort(ids)
@@ -66,14 +69,7 @@ func DrawnForTest(htx hypercare.Tx) int { return len(htx.(*tx).drawn) }
 
 // HeldForTest returns the IDs of the open alerts tx's batch locked with
 // its BEGIN (begin.go), sorted.
-func HeldForTest(htx hypercare.Tx) []string {
-	var ids []string
-	for _, a := range htx.(*tx).held {
-		ids = append(ids, a.ID)
-	}
-	slices.Sort(ids)
-	return ids
-}
+func HeldForTest(htx hypercare.Tx) []string { return aheadIDs(htx.(*tx).held) }
 
 // ExecForTest runs q in tx (a test's setup in the store's own schema).
 func ExecForTest(htx hypercare.Tx, q string, args ...any) error {
