@@ -14,8 +14,9 @@ import (
 // writing the row. When the queue is sent, each run of consecutive
 // queued inserts becomes one multi-row INSERT per table, 64 rows at most:
 // a batch of 32 new alerts sends 4 inserts where it sent 128. Only
-// inserts are merged, and only runs of them with nothing else queued
-// between: an update or a delete between two inserts keeps its place,
+// inserts (and re-triggers' updates, below) are merged, and only runs of
+// them with nothing else queued between: another update or a delete
+// between two inserts keeps its place,
 // so no row is written before one it follows (a re-trigger's insert after
 // the resolve of the key's alert, say). Within a run, parents are
 // inserted before children (incidents, then alerts and timeline entries,
@@ -25,6 +26,20 @@ import (
 // savepoints when it has several requests), where each request's own
 // writes fail as their own and the error names the row (execBatch).
 
+// Re-sent alerts' updates merge too. A re-sent Alertmanager notification
+// of 100 firing alerts queued an update of each alert's counters and an
+// event log row for each, alternating: no two inserts were consecutive,
+// and the 200 statements went out one row each. The updates of a
+// re-trigger (qUpdateAlertCounters, qUpdateAlertRepeat) are mergeable as
+// well, as one UPDATE … FROM (VALUES …) per statement, ranked after the
+// inserts. Moving them there changes nothing another write of the run
+// sees: they touch only an open alert's counters and details, which no
+// insert reads or references, and the alert rows they update are locked
+// already (the read ahead that found them, open_ahead.go), so no lock is
+// taken in a new order. Two updates of one alert keep their order: the
+// second one ends the run (mergeRun would otherwise put them into one
+// statement, which PostgreSQL applies once).
+
 // errMergedRowTaken marks the failure of a merged insert (a row taken,
 // or any other error but a transient one): a request alone in its batch
 // is run again unmerged (execBatch), so that its error names the row
@@ -32,9 +47,22 @@ import (
 // unmerged, as after any failure.
 var errMergedRowTaken = errors.New("a row inserted with others failed")
 
-// mergeRank orders the tables of a run of merged inserts: parents first.
-// Writes not listed here are never merged.
-var mergeRank = map[qid]int{qInsertIncident: 0, qInsertAlert: 1, qAppendTimeline: 2, qInsertEvent: 3}
+// mergeRank orders the tables of a run of merged inserts: parents first,
+// then the updates of re-triggered alerts. Writes not listed here are
+// never merged.
+var mergeRank = map[qid]int{qInsertIncident: 0, qInsertAlert: 1, qAppendTimeline: 2, qInsertEvent: 3,
+	qUpdateAlertRepeat: 4, qUpdateAlertCounters: 5}
+
+// numMergeRanks is the number of mergeRank's ranks.
+const numMergeRanks = 6
+
+// mergeUpdateTypes are the types of the parameters of the mergeable
+// updates, in order: the VALUES list of their multi-row form casts each
+// (an untyped parameter there would be text).
+var mergeUpdateTypes = map[qid][]string{
+	qUpdateAlertRepeat:   {"text", "text", "bigint", "bigint", "bigint", "bigint"},
+	qUpdateAlertCounters: {"text", "bigint", "bigint", "bigint", "bigint"},
+}
 
 // mergeSizes are the row counts of merged inserts, largest first: a
 // group of rows goes out as the fewest such statements (37: 32, 4 and
@@ -53,6 +81,9 @@ func buildMerged(q *[numQueries]string) multiRowSQLs {
 		m[id] = map[int][2]string{}
 		for _, n := range mergeSizes {
 			text := multiRowSQL(q[id], n)
+			if types := mergeUpdateTypes[id]; types != nil {
+				text = multiRowUpdateSQL(q[id], types, n)
+			}
 			guard := fmt.Sprintf("WITH w AS (%s RETURNING 1) SELECT 1 / (COUNT(*) = %d)::int FROM w", text, n)
 			m[id][n] = [2]string{text, guard}
 		}
@@ -86,6 +117,49 @@ func multiRowSQL(q string, rows int) string {
 	return b.String()
 }
 
+// multiRowUpdateSQL turns "UPDATE t SET … WHERE …", whose parameters are
+// types, into the same update of rows rows, each row's parameters a row
+// of a VALUES list joined as v: "$k" becomes v's column pk.
+func multiRowUpdateSQL(q string, types []string, rows int) string {
+	table, rest, _ := strings.Cut(strings.TrimPrefix(q, "UPDATE "), " SET ")
+	set, where, _ := strings.Cut(rest, " WHERE ")
+	cols := make([]string, len(types))
+	for c := range types {
+		cols[c] = "p" + strconv.Itoa(c+1)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "UPDATE %s SET %s FROM (VALUES ", table, paramsToColumns(set))
+	for r := range rows {
+		if r > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for c, typ := range types {
+			if c > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "$%d::%s", r*len(types)+c+1, typ)
+		}
+		b.WriteByte(')')
+	}
+	fmt.Fprintf(&b, ") AS v(%s) WHERE %s", strings.Join(cols, ", "), paramsToColumns(where))
+	return b.String()
+}
+
+// paramsToColumns replaces each parameter "$k" of s with "v.pk".
+func paramsToColumns(s string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(s, '$')
+		if i < 0 {
+			return b.String() + s
+		}
+		b.WriteString(s[:i])
+		b.WriteString("v.p")
+		s = s[i+1:]
+	}
+}
+
 // coalesce returns the queued writes p with each run of consecutive
 // mergeable inserts merged, or p itself when nothing merges.
 func (s *Store) coalesce(p []pendingWrite) []pendingWrite {
@@ -99,10 +173,7 @@ func (s *Store) coalesce(p []pendingWrite) []pendingWrite {
 			i++
 			continue
 		}
-		j := i
-		for j < len(p) && isMergeable(p[j]) {
-			j++
-		}
+		j := runEnd(p, i)
 		out = s.mergeRun(out, p[i:j])
 		i = j
 	}
@@ -115,13 +186,37 @@ func isMergeable(w pendingWrite) bool {
 	return ok && w.rows == 0
 }
 
-// mergesAny says whether p has two mergeable inserts of one table in a run.
+// runEnd is the end of the run of mergeable writes that starts at p[i]:
+// the first write that is not mergeable, or that updates a row an
+// earlier update of the run updates (it starts the next run, after them).
+func runEnd(p []pendingWrite, i int) int {
+	var updated map[any]bool
+	for j := i; j < len(p); j++ {
+		w := p[j]
+		if !isMergeable(w) {
+			return j
+		}
+		if mergeUpdateTypes[w.id] == nil {
+			continue
+		}
+		if updated[w.args[0]] {
+			return j
+		}
+		if updated == nil {
+			updated = make(map[any]bool)
+		}
+		updated[w.args[0]] = true
+	}
+	return len(p)
+}
+
+// mergesAny says whether p has two mergeable writes of one table in a run.
 func mergesAny(p []pendingWrite) bool {
-	var seen [4]bool
+	var seen [numMergeRanks]bool
 	for _, w := range p {
 		rank, ok := mergeRank[w.id]
 		if !ok || w.rows != 0 {
-			seen = [4]bool{}
+			seen = [numMergeRanks]bool{}
 			continue
 		}
 		if seen[rank] {
@@ -135,7 +230,7 @@ func mergesAny(p []pendingWrite) bool {
 // mergeRun appends run, a run of mergeable inserts, to out as multi-row
 // inserts, table by table in mergeRank's order.
 func (s *Store) mergeRun(out, run []pendingWrite) []pendingWrite {
-	var byTable [4][]pendingWrite
+	var byTable [numMergeRanks][]pendingWrite
 	for _, w := range run {
 		r := mergeRank[w.id]
 		byTable[r] = append(byTable[r], w)

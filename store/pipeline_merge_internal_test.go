@@ -14,7 +14,18 @@ func TestMultiRowSQL(t *testing.T) {
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
+	got = multiRowUpdateSQL("UPDATE t SET a = $2 WHERE id = $1 AND a = $3", []string{"text", "bigint", "bigint"}, 2)
+	want = "UPDATE t SET a = v.p2 FROM (VALUES ($1::text, $2::bigint, $3::bigint), ($4::text, $5::bigint, $6::bigint)) " +
+		"AS v(p1, p2, p3) WHERE id = v.p1 AND a = v.p3"
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
 	q := buildQueries(postgresDialect())
+	for id, types := range mergeUpdateTypes {
+		if n := strings.Count(q[id], "$"); n != len(types) {
+			t.Errorf("%s: %d parameters, %d types", q[id], n, len(types))
+		}
+	}
 	for id, texts := range buildMerged(&q) {
 		one := q[id]
 		for n, pair := range texts {
@@ -69,5 +80,37 @@ func TestCoalesce(t *testing.T) {
 	}
 	if single := p[:1]; &s.coalesce(single)[0] != &single[0] {
 		t.Error("a queue with nothing to merge was copied")
+	}
+}
+
+// TestCoalesceUpdates: a re-sent notification's queue, each alert's
+// counters update then its event row, becomes one multi-row insert of the
+// events and one multi-row update, after them; a second update of an
+// alert ends the run, so it follows the first.
+func TestCoalesceUpdates(t *testing.T) {
+	s := &Store{}
+	q := buildQueries(postgresDialect())
+	s.merged = buildMerged(&q)
+	w := func(id qid, key string) pendingWrite {
+		return pendingWrite{id: id, key: key, args: []any{key, 1, 2, 3, 4}}
+	}
+	var p []pendingWrite
+	for i := range 5 {
+		p = append(p, w(qUpdateAlertCounters, fmt.Sprint("a", i)), w(qInsertEvent, fmt.Sprint("e", i)))
+	}
+	p = append(p, w(qUpdateAlertRepeat, "a5"), w(qUpdateAlertCounters, "a2"), w(qInsertEvent, "e6"), w(qUpdateAlertCounters, "a7"))
+	var got []string
+	for _, m := range s.coalesce(p) {
+		got = append(got, fmt.Sprintf("%d×%d:%s", m.id, max(m.rows, 1), m.key))
+	}
+	want := []string{
+		fmt.Sprintf("%d×4:e0", qInsertEvent), fmt.Sprintf("%d×1:e4", qInsertEvent),
+		fmt.Sprintf("%d×1:a5", qUpdateAlertRepeat),
+		fmt.Sprintf("%d×4:a0", qUpdateAlertCounters), fmt.Sprintf("%d×1:a4", qUpdateAlertCounters),
+		// a2 again: the next run
+		fmt.Sprintf("%d×1:e6", qInsertEvent), fmt.Sprintf("%d×2:a2", qUpdateAlertCounters),
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("coalesced\n got %v\nwant %v", got, want)
 	}
 }
