@@ -26,6 +26,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -43,7 +44,7 @@ type Options struct {
 	// hashes and incident data.
 	DataDir string
 	// Writers is the number of parallel group-commit writers on
-	// PostgreSQL (default 4). SQLite always has exactly one writer.
+	// PostgreSQL (0: AutoWriters). SQLite always has exactly one writer.
 	Writers int
 	// MaxBatch bounds how many Write calls share one commit (default 256).
 	MaxBatch int
@@ -70,7 +71,6 @@ var ErrNoDatabase = errors.New("no database")
 // Defaults for Options.
 const (
 	DefaultDataDir  = "hypercare-data"
-	DefaultWriters  = 4
 	DefaultMaxBatch = 256
 )
 
@@ -176,12 +176,30 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	return s, nil
 }
 
+// AutoWriters is the default number of PostgreSQL writers: half of
+// GOMAXPROCS (the CPUs this process may use), at least 1, at most 8.
+//
+// Each writer is a connection whose batches run one after another, and
+// each batch pays its BEGIN, its COMMIT and a statement per table
+// whatever its size; the fewer the writers, the larger their batches.
+// On a 2-CPU machine sharing its cores with PostgreSQL, 1 writer took
+// 1.3× the new alerts and 1.4× the re-triggers per second that 4 did,
+// at 30 % less server CPU per event (BENCHMARKS.md, "PostgreSQL: fewer,
+// larger batches"): there the cores, not the writers, are what runs
+// out. More writers let PostgreSQL run a node's batches on several of
+// its cores at once, which pays once the node has CPU to feed them;
+// serve's --db-writers sets the number where this guess is wrong (a
+// small node on a large remote database, say).
+func AutoWriters() int {
+	return min(max(runtime.GOMAXPROCS(0)/2, 1), 8)
+}
+
 func withDefaults(o Options) Options {
 	if o.DataDir == "" {
 		o.DataDir = DefaultDataDir
 	}
 	if o.Writers <= 0 {
-		o.Writers = DefaultWriters
+		o.Writers = AutoWriters()
 	}
 	if o.MaxBatch <= 0 {
 		o.MaxBatch = DefaultMaxBatch

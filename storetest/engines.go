@@ -45,7 +45,7 @@ func Engines(t testing.TB) []Engine {
 		return store.Options{DataDir: t.TempDir()}
 	}}
 	pg := Engine{Name: "postgres", Options: func(t testing.TB) store.Options {
-		return store.Options{DatabaseURL: PostgresURL(t)}
+		return store.Options{DatabaseURL: PostgresURL(t), Writers: TestWriters}
 	}}
 	engines := []Engine{sqlite, pg}
 	for i := range engines {
@@ -74,9 +74,13 @@ func ForEachEngine(t *testing.T, fn func(t *testing.T, e Engine)) {
 	}
 }
 
-// OpenStore opens a store with opts and closes it when the test ends.
+// OpenStore opens a store with opts (on PostgreSQL TestWriters writers,
+// unless opts names a number) and closes it when the test ends.
 func OpenStore(t testing.TB, opts store.Options) *store.Store {
 	t.Helper()
+	if opts.Writers == 0 {
+		opts.Writers = TestWriters
+	}
 	s, err := store.Open(context.Background(), opts)
 	if err != nil {
 		t.Fatalf("open store: %v", err)
@@ -88,6 +92,12 @@ func OpenStore(t testing.TB, opts store.Options) *store.Store {
 	})
 	return s
 }
+
+// TestWriters is the number of PostgreSQL writers of the stores OpenStore
+// opens unless told otherwise: several, whatever this machine's CPUs
+// (store.AutoWriters gives a 2-CPU machine one), so that the tests cover
+// writers that wait on each other's locks, as a larger machine's do.
+const TestWriters = 4
 
 // PostgresURL returns a URL of the test PostgreSQL server whose
 // search_path is a fresh schema, dropped when the test ends. Without

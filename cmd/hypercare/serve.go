@@ -28,6 +28,10 @@ import (
 	"github.com/spf13/cobra"
 )
 
+// maxDBWriters bounds --db-writers: each writer holds a PostgreSQL
+// connection for the server's life.
+const maxDBWriters = 64
+
 // shutdownGrace is how long in-flight requests get to finish on SIGTERM.
 const shutdownGrace = 30 * time.Second
 
@@ -58,6 +62,8 @@ func newServeCmd() *cobra.Command {
 		"base URL users reach the server at, e.g. https://hypercare.example.com (env HYPERCARE_PUBLIC_URL); used in calendar feed links. "+
 			"Without it links use the listen address, and on a wildcard address (0.0.0.0, [::]) feed links are refused")
 	cmd.Flags().StringVar(&f.pprof, "pprof-listen", "", "serve Go's pprof profiles on this separate address (off by default)")
+	cmd.Flags().IntVar(&f.writers, "db-writers", 0, fmt.Sprintf("PostgreSQL: group-commit writers, each a connection "+
+		"(default half the CPUs, 1 to 8: %d here)", store.AutoWriters()))
 	return cmd
 }
 
@@ -80,6 +86,9 @@ func serve(ctx context.Context, f serveFlags) error {
 	log, err := newLogger(f.logLevel)
 	if err != nil {
 		return err
+	}
+	if f.writers < 0 || f.writers > maxDBWriters {
+		return fmt.Errorf("--db-writers %d: must be 1 to %d, or 0 for the default", f.writers, maxDBWriters)
 	}
 	cfg := &config.Config{}
 	if f.configPath != "" {

@@ -16,6 +16,8 @@ import (
 type storeFlags struct {
 	dataDir     string
 	databaseURL string
+	// writers is serve's --db-writers (0: store.AutoWriters).
+	writers int
 }
 
 func (f *storeFlags) register(cmd *cobra.Command) {
@@ -26,7 +28,7 @@ func (f *storeFlags) register(cmd *cobra.Command) {
 
 // open opens the store the flags name, running its migrations.
 func (f *storeFlags) open(ctx context.Context, log *slog.Logger) (*store.Store, error) {
-	return store.Open(ctx, store.Options{DatabaseURL: f.databaseURL, DataDir: f.dataDir, Logger: log})
+	return store.Open(ctx, store.Options{DatabaseURL: f.databaseURL, DataDir: f.dataDir, Writers: f.writers, Logger: log})
 }
 
 // openExisting opens the store the flags name for an admin command, which
