@@ -14,6 +14,7 @@
 #
 # Variants of side B (all optional, for one binary against itself):
 #   B_ENV='GOGC=200'                  environment of B's server
+#   B_FLAGS='--db-writers 1'          more flags of B's serve (A_FLAGS: of A's)
 #   B_PRE_SQL='PRAGMA page_size=16384; PRAGMA journal_mode=WAL;'
 #                                     sqlite3 on B's new database file before the server creates it
 #   B_SQL='DROP INDEX alerts_status;' sqlite3 on B's database once migrated (a first start), before the run
@@ -60,9 +61,9 @@ serve() { # side binary
 		store="--database-url $DATABASE_URL&search_path=hcab"
 	fi
 	if [ "$1" = B ]; then
-		env ${B_ENV:-} "$2" serve --config "$dir/ingest-config.yaml" $store --listen 127.0.0.1:$port --log-level warn &
+		env ${B_ENV:-} "$2" serve --config "$dir/ingest-config.yaml" $store --listen 127.0.0.1:$port --log-level warn ${B_FLAGS:-} &
 	else
-		"$2" serve --config "$dir/ingest-config.yaml" $store --listen 127.0.0.1:$port --log-level warn &
+		"$2" serve --config "$dir/ingest-config.yaml" $store --listen 127.0.0.1:$port --log-level warn ${A_FLAGS:-} &
 	fi
 	pid=$!
 	up

@@ -177,21 +177,24 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 }
 
 // AutoWriters is the default number of PostgreSQL writers: half of
-// GOMAXPROCS (the CPUs this process may use), at least 1, at most 8.
+// GOMAXPROCS (the CPUs this process may use), at least 2, at most 8.
 //
 // Each writer is a connection whose batches run one after another, and
 // each batch pays its BEGIN, its COMMIT and a statement per table
-// whatever its size; the fewer the writers, the larger their batches.
-// On a 2-CPU machine sharing its cores with PostgreSQL, 1 writer took
-// 1.3× the new alerts and 1.4× the re-triggers per second that 4 did,
-// at 30 % less server CPU per event (BENCHMARKS.md, "PostgreSQL: fewer,
-// larger batches"): there the cores, not the writers, are what runs
-// out. More writers let PostgreSQL run a node's batches on several of
-// its cores at once, which pays once the node has CPU to feed them;
-// serve's --db-writers sets the number where this guess is wrong (a
-// small node on a large remote database, say).
+// whatever its size: the fewer the writers, the larger their batches and
+// the less each event costs. On a 2-CPU machine sharing its cores with
+// PostgreSQL, 2 writers took 1.18× the new alerts and 1.22× the
+// re-triggers per second that 4 did (1 writer 1.31× and 1.48×), with
+// PostgreSQL's CPU per new alert halved at 1 (BENCHMARKS.md,
+// "PostgreSQL: fewer, larger batches"). One writer is not the default
+// because every write of the node then queues behind the batch in
+// flight: a first page at 500 new alerts/s took 9.4–10.2 ms at the
+// median against 7.3 ms with 2 or 4. More writers let PostgreSQL run a
+// node's batches on several of its cores at once, which pays once the
+// node has CPUs to feed them; serve's --db-writers sets the number
+// where this guess is wrong.
 func AutoWriters() int {
-	return min(max(runtime.GOMAXPROCS(0)/2, 1), 8)
+	return min(max(runtime.GOMAXPROCS(0)/2, 2), 8)
 }
 
 func withDefaults(o Options) Options {

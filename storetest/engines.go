@@ -94,9 +94,10 @@ func OpenStore(t testing.TB, opts store.Options) *store.Store {
 }
 
 // TestWriters is the number of PostgreSQL writers of the stores OpenStore
-// opens unless told otherwise: several, whatever this machine's CPUs
-// (store.AutoWriters gives a 2-CPU machine one), so that the tests cover
-// writers that wait on each other's locks, as a larger machine's do.
+// opens unless told otherwise: 4 whatever this machine's CPUs (the
+// default of an 8-CPU machine, store.AutoWriters), so that the tests
+// cover as many writers waiting on each other's locks on a 2-CPU CI
+// machine as before the default followed the CPUs.
 const TestWriters = 4
 
 // PostgresURL returns a URL of the test PostgreSQL server whose

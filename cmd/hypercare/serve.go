@@ -63,7 +63,7 @@ func newServeCmd() *cobra.Command {
 			"Without it links use the listen address, and on a wildcard address (0.0.0.0, [::]) feed links are refused")
 	cmd.Flags().StringVar(&f.pprof, "pprof-listen", "", "serve Go's pprof profiles on this separate address (off by default)")
 	cmd.Flags().IntVar(&f.writers, "db-writers", 0, fmt.Sprintf("PostgreSQL: group-commit writers, each a connection "+
-		"(default half the CPUs, 1 to 8: %d here)", store.AutoWriters()))
+		"(default half the CPUs, 2 to 8: %d here)", store.AutoWriters()))
 	return cmd
 }
 
