@@ -196,7 +196,7 @@ func readPending(s *Store, br pgx.BatchResults, pending []pendingWrite, guard bo
 		if err != nil && w.busy != nil && lockNotAvailable(err) {
 			return fmt.Errorf("%w: %w", w.busy, err)
 		}
-		if err != nil && guard && s.guarded(w) && guardFailed(err) {
+		if err != nil && guard && s.guarded(w) && s.guardFailed(w, err) {
 			return w.missing()
 		}
 		if err != nil && w.rows > 1 && !s.d.retryable(err) {

@@ -23,6 +23,29 @@ import (
 // the write's own (pendingWrite.missing). So the queued writes, the
 // stream insert and COMMIT go in one round trip again.
 
+// An insert that does nothing on a conflict (… ON CONFLICT DO NOTHING,
+// "no row affected" meaning the row is taken) needs no such wrapper:
+// its guarded form is the same insert without the ON CONFLICT clause,
+// which fails in the server with unique_violation (23505) where the
+// other would have inserted nothing, and aborts the transaction just the
+// same (plainGuard). That saves PostgreSQL the speculative insertion
+// ON CONFLICT makes and the CTE around it: a quarter of an eight-row
+// alert insert's time (BENCHMARKS.md, "PostgreSQL: fewer, larger
+// batches"). A unique violation of such an insert is its "taken", and
+// maps back to pendingWrite.missing like the division by zero.
+
+// onConflictNothing ends the inserts whose guarded form is plainGuard's.
+const onConflictNothing = " ON CONFLICT DO NOTHING"
+
+// plainGuard returns q without its ON CONFLICT DO NOTHING, and true, when
+// q is an insert ending with it.
+func plainGuard(q string) (string, bool) {
+	if !strings.HasPrefix(strings.ToUpper(q), "INSERT ") || !strings.HasSuffix(q, onConflictNothing) {
+		return q, false
+	}
+	return strings.TrimSuffix(q, onConflictNothing), true
+}
+
 // guardedSQL is q made to fail, with SQLSTATE 22012, when it affects no
 // row. q is an INSERT or UPDATE without a RETURNING clause.
 func guardedSQL(q string) string {
@@ -30,24 +53,28 @@ func guardedSQL(q string) string {
 }
 
 // buildGuards returns the guarded text of every write in q that can have
-// one (an INSERT or UPDATE that returns nothing); the rest stay "".
-func buildGuards(q *[numQueries]string) [numQueries]string {
-	var g [numQueries]string
+// one (an INSERT or UPDATE that returns nothing; the rest stay ""), and
+// which of them are inserts without their ON CONFLICT (plainGuard).
+func buildGuards(q *[numQueries]string) (g [numQueries]string, plain [numQueries]bool) {
 	for id, text := range q {
 		up := strings.ToUpper(strings.TrimSpace(text))
 		write := strings.HasPrefix(up, "INSERT ") || strings.HasPrefix(up, "UPDATE ")
-		if write && !strings.Contains(up, "RETURNING") && !strings.Contains(up, ";") {
+		if !write || strings.Contains(up, "RETURNING") || strings.Contains(up, ";") {
+			continue
+		}
+		if g[id], plain[id] = plainGuard(text); !plain[id] {
 			g[id] = guardedSQL(text)
 		}
 	}
-	return g
+	return g, plain
 }
 
-// guardFailed reports whether err is a guarded write's "no row
-// affected" (guardedSQL's division by zero).
-func guardFailed(err error) bool {
+// guardFailed reports whether err is guarded write w's "no row
+// affected": guardedSQL's division by zero, or the unique violation of
+// an insert guarded plain (plainGuard).
+func (s *Store) guardFailed(w pendingWrite, err error) bool {
 	var e *pgconn.PgError
-	return errors.As(err, &e) && e.Code == "22012"
+	return errors.As(err, &e) && (e.Code == "22012" || e.Code == "23505" && s.plainGuards[w.id])
 }
 
 // guarded says whether w goes out as its guarded text when guarded.

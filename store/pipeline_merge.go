@@ -85,6 +85,9 @@ func buildMerged(q *[numQueries]string) multiRowSQLs {
 				text = multiRowUpdateSQL(q[id], types, n)
 			}
 			guard := fmt.Sprintf("WITH w AS (%s RETURNING 1) SELECT 1 / (COUNT(*) = %d)::int FROM w", text, n)
+			if plain, ok := plainGuard(q[id]); ok {
+				guard = multiRowSQL(plain, n) // fails with unique_violation: see plainGuard
+			}
 			m[id][n] = [2]string{text, guard}
 		}
 	}

@@ -32,7 +32,11 @@ func TestMultiRowSQL(t *testing.T) {
 			if c := strings.Count(pair[0], "$"); c != n*strings.Count(one, "$") {
 				t.Errorf("%s × %d: %d parameters, want %d", one, n, c, n*strings.Count(one, "$"))
 			}
-			if !strings.HasPrefix(pair[1], "WITH w AS ("+pair[0]+" RETURNING 1)") {
+			plain, ok := plainGuard(one)
+			switch {
+			case ok && pair[1] != multiRowSQL(plain, n):
+				t.Errorf("guarded %d rows: %s, want the insert without ON CONFLICT", n, pair[1])
+			case !ok && !strings.HasPrefix(pair[1], "WITH w AS ("+pair[0]+" RETURNING 1)"):
 				t.Errorf("guarded %d rows: %s", n, pair[1])
 			}
 		}
@@ -112,5 +116,22 @@ func TestCoalesceUpdates(t *testing.T) {
 	}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("coalesced\n got %v\nwant %v", got, want)
+	}
+}
+
+// TestPlainGuards: an insert that does nothing on a conflict is guarded
+// as the same insert without its ON CONFLICT clause; other writes (an
+// update, an insert with a conflict target) keep the CTE guard.
+func TestPlainGuards(t *testing.T) {
+	q := buildQueries(postgresDialect())
+	g, plain := buildGuards(&q)
+	if want := strings.TrimSuffix(q[qInsertAlert], onConflictNothing); !plain[qInsertAlert] || g[qInsertAlert] != want {
+		t.Errorf("alert insert guarded as %q (plain %v), want %q", g[qInsertAlert], plain[qInsertAlert], want)
+	}
+	if plain[qUpdateAlert] || g[qUpdateAlert] != guardedSQL(q[qUpdateAlert]) {
+		t.Errorf("alert update guarded as %q", g[qUpdateAlert])
+	}
+	if _, ok := plainGuard("INSERT INTO t (a) VALUES ($1) ON CONFLICT (a) DO NOTHING"); ok {
+		t.Error("an insert with a conflict target was guarded plain")
 	}
 }

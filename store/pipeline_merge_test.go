@@ -68,3 +68,42 @@ func TestMergedUpdateFailureNamesItsAlert(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestGuardedInsertConflictIsTheWritesOwn (PostgreSQL): an insert sent
+// with the COMMIT (guarded plain: without its ON CONFLICT, pipeline_guard.go)
+// whose row is taken fails with the insert's own conflict, as one sent
+// earlier does, merged with another row or alone, and writes nothing.
+func TestGuardedInsertConflictIsTheWritesOwn(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.OpenStore(t, store.Options{DatabaseURL: storetest.PostgresURL(t)})
+	t0 := time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC)
+	if err := s.Write(ctx, "k", func(tx hypercare.Tx) error { return seedShop(ctx, tx, t0, "taken") }); err != nil {
+		t.Fatal(err)
+	}
+	alert := func(id, key string) *hypercare.Alert {
+		return &hypercare.Alert{ID: id, ServiceID: "shop", DedupKey: key, Status: hypercare.StatusTriggered,
+			Summary: key, Severity: hypercare.SeverityError, EventCount: 1, FirstSeenAt: t0, LastSeenAt: t0}
+	}
+	for _, first := range []string{"", "free"} { // alone, then merged after another row
+		err := s.Write(ctx, "k", func(tx hypercare.Tx) error {
+			if first != "" {
+				if err := tx.InsertAlert(ctx, alert("al-"+first, first)); err != nil {
+					return err
+				}
+			}
+			return tx.InsertAlert(ctx, alert("al-second", "taken"))
+		})
+		if hypercare.ErrorCode(err) != hypercare.CodeConflict || !strings.Contains(err.Error(), `"al-second"`) ||
+			!strings.Contains(err.Error(), "an open alert with this service and dedup key") {
+			t.Errorf("after %q: got %v, want al-second's own conflict", first, err)
+		}
+	}
+	if err := s.Write(ctx, "k", func(tx hypercare.Tx) error {
+		if a, err := tx.FindOpenAlert(ctx, "shop", "free"); err != nil || a != nil {
+			t.Errorf("the failed request's other alert: %+v, %v", a, err)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}

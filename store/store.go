@@ -82,6 +82,9 @@ type Store struct {
 	// guards are the writes of q made to fail when they affect no row
 	// (PostgreSQL only; pipeline_guard.go).
 	guards [numQueries]string
+	// plainGuards marks the guards that are inserts without their ON
+	// CONFLICT DO NOTHING (plainGuard).
+	plainGuards [numQueries]bool
 	// merged are the multi-row texts of the inserts a queue's runs merge
 	// into (PostgreSQL only; pipeline_merge.go).
 	merged multiRowSQLs
@@ -226,7 +229,7 @@ func newStore(d *dialect, opts Options, db, rdb *sql.DB, writers int) *Store {
 	s.streamNotify, s.streamHeld = make(chan struct{}, 1), make(chan struct{}, 1)
 	s.wakes, s.node = engineWrites(&s.q), newNodeID()
 	if d.pipeline {
-		s.guards = buildGuards(&s.q)
+		s.guards, s.plainGuards = buildGuards(&s.q)
 		s.merged = buildMerged(&s.q)
 	}
 	s.requests.New = func() any { return &request{done: make(chan struct{}, 1)} }
