@@ -48,9 +48,7 @@ func TestMultiRowSQL(t *testing.T) {
 // order queued and in as few statements of the fixed sizes as fit; a
 // write that is not such an insert keeps its place and ends the run.
 func TestCoalesce(t *testing.T) {
-	s := &Store{}
-	q := buildQueries(postgresDialect())
-	s.merged = buildMerged(&q)
+	s := mergingStore()
 	w := func(id qid, key string) pendingWrite {
 		return pendingWrite{id: id, key: key, args: []any{key}, missing: func() error { return fmt.Errorf("%s taken", key) }}
 	}
@@ -59,13 +57,7 @@ func TestCoalesce(t *testing.T) {
 		p = append(p, w(qInsertAlert, fmt.Sprint("a", i)), w(qInsertIncident, fmt.Sprint("i", i)))
 	}
 	p = append(p, w(qUpdateAlert, "u"), w(qInsertEvent, "e1"), w(qAppendTimeline, "t1"), w(qInsertEvent, "e2"))
-	var got []string
-	for _, m := range s.coalesce(p) {
-		got = append(got, fmt.Sprintf("%d×%d:%s", m.id, max(m.rows, 1), m.key))
-		if m.rows > 1 && len(m.args) != m.rows {
-			t.Errorf("%s: %d args for %d rows", m.key, len(m.args), m.rows)
-		}
-	}
+	got := coalesced(t, s, p)
 	want := []string{
 		fmt.Sprintf("%d×32:i0", qInsertIncident), fmt.Sprintf("%d×4:i32", qInsertIncident), fmt.Sprintf("%d×1:i36", qInsertIncident),
 		fmt.Sprintf("%d×32:a0", qInsertAlert), fmt.Sprintf("%d×4:a32", qInsertAlert), fmt.Sprintf("%d×1:a36", qInsertAlert),
@@ -92,9 +84,7 @@ func TestCoalesce(t *testing.T) {
 // events and one multi-row update, after them; a second update of an
 // alert ends the run, so it follows the first.
 func TestCoalesceUpdates(t *testing.T) {
-	s := &Store{}
-	q := buildQueries(postgresDialect())
-	s.merged = buildMerged(&q)
+	s := mergingStore()
 	w := func(id qid, key string) pendingWrite {
 		return pendingWrite{id: id, key: key, args: []any{key, 1, 2, 3, 4}}
 	}
@@ -103,10 +93,7 @@ func TestCoalesceUpdates(t *testing.T) {
 		p = append(p, w(qUpdateAlertCounters, fmt.Sprint("a", i)), w(qInsertEvent, fmt.Sprint("e", i)))
 	}
 	p = append(p, w(qUpdateAlertRepeat, "a5"), w(qUpdateAlertCounters, "a2"), w(qInsertEvent, "e6"), w(qUpdateAlertCounters, "a7"))
-	var got []string
-	for _, m := range s.coalesce(p) {
-		got = append(got, fmt.Sprintf("%d×%d:%s", m.id, max(m.rows, 1), m.key))
-	}
+	got := coalesced(t, s, p)
 	want := []string{
 		fmt.Sprintf("%d×4:e0", qInsertEvent), fmt.Sprintf("%d×1:e4", qInsertEvent),
 		fmt.Sprintf("%d×1:a5", qUpdateAlertRepeat),
@@ -134,4 +121,24 @@ func TestPlainGuards(t *testing.T) {
 	if _, ok := plainGuard("INSERT INTO t (a) VALUES ($1) ON CONFLICT (a) DO NOTHING"); ok {
 		t.Error("an insert with a conflict target was guarded plain")
 	}
+}
+
+// mergingStore is a Store with PostgreSQL's merged texts, for coalesce.
+func mergingStore() *Store {
+	q := buildQueries(postgresDialect())
+	return &Store{merged: buildMerged(&q)}
+}
+
+// coalesced describes coalesce(p) as "qid×rows:first key" per write,
+// checking each merged write has its rows' arguments.
+func coalesced(t *testing.T, s *Store, p []pendingWrite) []string {
+	t.Helper()
+	var got []string
+	for _, m := range s.coalesce(p) {
+		got = append(got, fmt.Sprintf("%d×%d:%s", m.id, max(m.rows, 1), m.key))
+		if n := len(p[0].args); m.rows > 1 && len(m.args) != m.rows*n {
+			t.Errorf("%s: %d args for %d rows", m.key, len(m.args), m.rows)
+		}
+	}
+	return got
 }
