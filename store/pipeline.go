@@ -40,7 +40,7 @@ type pendingWrite struct {
 	// busy, if set, is the error when the statement found its row
 	// locked by another transaction (NOWAIT: lock_not_available).
 	busy error
-	// rows, text and guardedText are set on inserts merged into one
+	// rows, text and guardedText are set on writes merged into one
 	// (pipeline_merge.go): the rows it inserts, and its statement text,
 	// plain and guarded, instead of id's.
 	rows              int
@@ -125,7 +125,7 @@ func (t *tx) send(tail []string, tailArgs [][]any, guard bool) error {
 	return err
 }
 
-// queuePending queues the pending writes on b, runs of inserts merged
+// queuePending queues the pending writes on b, runs of writes merged
 // (pipeline_merge.go), guarded (see pipeline_guard.go) where guard says
 // so and they have a guarded form. It returns the writes as queued, for
 // readPending; clearPending empties the queue once they are read.

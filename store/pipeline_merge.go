@@ -21,8 +21,9 @@ import (
 // the resolve of the key's alert, say). Within a run, parents are
 // inserted before children (incidents, then alerts and timeline entries,
 // which reference them, then the event log), each table's rows in the
-// order queued. A merged insert affects fewer rows than it has when one
-// is already taken; the batch is then run again unmerged (with
+// order queued. A merged insert fails when one of its rows is already
+// taken (guarded: a unique violation; unguarded: fewer rows affected than
+// it has); the batch is then run again unmerged (with
 // savepoints when it has several requests), where each request's own
 // writes fail as their own and the error names the row (execBatch).
 
@@ -40,12 +41,13 @@ import (
 // second one ends the run (mergeRun would otherwise put them into one
 // statement, which PostgreSQL applies once).
 
-// errMergedRowTaken marks the failure of a merged insert (a row taken,
-// or any other error but a transient one): a request alone in its batch
+// errMergedRowTaken marks the failure of a merged write (an insert's row
+// taken, an update's row not as read, or any other error but a transient
+// one): a request alone in its batch
 // is run again unmerged (execBatch), so that its error names the row
 // that failed; a batch of several is run again with savepoints,
 // unmerged, as after any failure.
-var errMergedRowTaken = errors.New("a row inserted with others failed")
+var errMergedRowTaken = errors.New("a row written with others failed")
 
 // mergeRank orders the tables of a run of merged inserts: parents first,
 // then the updates of re-triggered alerts. Writes not listed here are
@@ -64,17 +66,19 @@ var mergeUpdateTypes = map[qid][]string{
 	qUpdateAlertCounters: {"text", "bigint", "bigint", "bigint", "bigint"},
 }
 
-// mergeSizes are the row counts of merged inserts, largest first: a
+// mergeSizes are the row counts of merged writes, largest first: a
 // group of rows goes out as the fewest such statements (37: 32, 4 and
 // 1), so each table has a handful of statement texts, each prepared once
 // per connection.
 var mergeSizes = []int{64, 32, 16, 8, 4, 2}
 
-// multiRowSQLs holds the multi-row texts of the mergeable inserts, plain
+// multiRowSQLs holds the multi-row texts of the mergeable writes, plain
 // and guarded, by table and size.
 type multiRowSQLs map[qid]map[int][2]string
 
-// buildMerged returns the multi-row texts of q's mergeable inserts.
+// buildMerged returns the multi-row texts of q's mergeable writes. An
+// insert's guarded form is the plain multi-row insert (plainGuard), an
+// update's the CTE that checks it matched every row.
 func buildMerged(q *[numQueries]string) multiRowSQLs {
 	m := multiRowSQLs{}
 	for id := range mergeRank {
@@ -164,7 +168,7 @@ func paramsToColumns(s string) string {
 }
 
 // coalesce returns the queued writes p with each run of consecutive
-// mergeable inserts merged, or p itself when nothing merges.
+// mergeable writes merged, or p itself when nothing merges.
 func (s *Store) coalesce(p []pendingWrite) []pendingWrite {
 	if s.merged == nil || !mergesAny(p) {
 		return p
@@ -230,8 +234,8 @@ func mergesAny(p []pendingWrite) bool {
 	return false
 }
 
-// mergeRun appends run, a run of mergeable inserts, to out as multi-row
-// inserts, table by table in mergeRank's order.
+// mergeRun appends run, a run of mergeable writes, to out as multi-row
+// writes, table by table in mergeRank's order.
 func (s *Store) mergeRun(out, run []pendingWrite) []pendingWrite {
 	var byTable [numMergeRanks][]pendingWrite
 	for _, w := range run {

@@ -18,8 +18,11 @@ import (
 // details) and logging an event per alert, leave every alert and every
 // event as the requests wrote them, and nothing of a request that
 // failed. PostgreSQL sends such a batch's updates and event rows as
-// multi-row statements (pipeline_merge.go) once the keys are read ahead:
-// from the second round on, as this node then expects them open.
+// multi-row statements (pipeline_merge.go) once its keys are read ahead
+// with the batch's BEGIN: from the second round on, when this node
+// expects them open (the first round's find them open); the second round
+// must then run once, not again unmerged. The third round's failing
+// request has that round run again with savepoints, unmerged.
 func testBatchMergesRetriggers(t *testing.T, open func(testing.TB) *store.Store) {
 	ctx := t.Context()
 	s := openSeeded(t, open)
@@ -62,8 +65,8 @@ func testBatchMergesRetriggers(t *testing.T, open func(testing.TB) *store.Store)
 	}
 	for round := range 3 {
 		var fail error
-		if round == 1 {
-			fail = errBoom // the second round's last request fails
+		if round == 2 {
+			fail = errBoom // the third round's last request fails
 		}
 		before := s.WriteStats()
 		errs := writeInOrder(t, s, "k", fmt.Sprint("blocker-", round), []keyedWrite{

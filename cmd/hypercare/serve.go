@@ -29,8 +29,9 @@ import (
 )
 
 // maxDBWriters bounds --db-writers: each writer holds a PostgreSQL
-// connection for the server's life.
-const maxDBWriters = 64
+// connection for the server's life, beside up to 20 for reads, and
+// PostgreSQL allows 100 connections by default.
+const maxDBWriters = 32
 
 // shutdownGrace is how long in-flight requests get to finish on SIGTERM.
 const shutdownGrace = 30 * time.Second
@@ -95,6 +96,9 @@ func serve(ctx context.Context, f serveFlags) error {
 		if cfg, err = config.Load(f.configPath); err != nil {
 			return err
 		}
+	}
+	if f.databaseURL == "" && f.writers > 0 {
+		log.Warn("--db-writers applies to PostgreSQL only: SQLite has one writer", "db_writers", f.writers)
 	}
 	if f.databaseURL == "" {
 		lock, err := lockDataDir(f.dataDir)
