@@ -41,7 +41,7 @@ type pendingWrite struct {
 	// locked by another transaction (NOWAIT: lock_not_available).
 	busy error
 	// rows, text and guardedText are set on writes merged into one
-	// (pipeline_merge.go): the rows it inserts, and its statement text,
+	// (pipeline_merge.go): the rows it writes, and its statement text,
 	// plain and guarded, instead of id's.
 	rows              int
 	text, guardedText string
@@ -207,7 +207,7 @@ func readPending(s *Store, br pgx.BatchResults, pending []pendingWrite, guard bo
 			return s.dbErr(err, "%s %q", w.what, w.key)
 		}
 		if guard && s.guarded(w) {
-			continue // its guard, a SELECT of one row, failed if any row was missing
+			continue // its guard failed if any row was missing: a SELECT's division by zero, a plain insert's unique violation
 		}
 		if tag.RowsAffected() < int64(max(w.rows, 1)) && w.missing != nil {
 			return w.missing()

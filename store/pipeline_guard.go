@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -44,6 +45,12 @@ func plainGuard(q string) (string, bool) {
 		return q, false
 	}
 	return strings.TrimSuffix(q, onConflictNothing), true
+}
+
+// guardedRowsSQL is q, a write of rows rows, made to fail with SQLSTATE
+// 22012 when it affects fewer (guardedSQL's form for a merged write).
+func guardedRowsSQL(q string, rows int) string {
+	return fmt.Sprintf("WITH w AS (%s RETURNING 1) SELECT 1 / (COUNT(*) = %d)::int FROM w", q, rows)
 }
 
 // guardedSQL is q made to fail, with SQLSTATE 22012, when it affects no

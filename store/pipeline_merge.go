@@ -78,21 +78,19 @@ type multiRowSQLs map[qid]map[int][2]string
 
 // buildMerged returns the multi-row texts of q's mergeable writes. An
 // insert's guarded form is the plain multi-row insert (plainGuard), an
-// update's the CTE that checks it matched every row.
+// update's the CTE that checks it matched every row (guardedRowsSQL).
 func buildMerged(q *[numQueries]string) multiRowSQLs {
 	m := multiRowSQLs{}
 	for id := range mergeRank {
 		m[id] = map[int][2]string{}
 		for _, n := range mergeSizes {
-			text := multiRowSQL(q[id], n)
 			if types := mergeUpdateTypes[id]; types != nil {
-				text = multiRowUpdateSQL(q[id], types, n)
+				text := multiRowUpdateSQL(q[id], types, n)
+				m[id][n] = [2]string{text, guardedRowsSQL(text, n)}
+				continue
 			}
-			guard := fmt.Sprintf("WITH w AS (%s RETURNING 1) SELECT 1 / (COUNT(*) = %d)::int FROM w", text, n)
-			if plain, ok := plainGuard(q[id]); ok {
-				guard = multiRowSQL(plain, n) // fails with unique_violation: see plainGuard
-			}
-			m[id][n] = [2]string{text, guard}
+			plain, _ := plainGuard(q[id]) // every mergeable insert has one
+			m[id][n] = [2]string{multiRowSQL(q[id], n), multiRowSQL(plain, n)}
 		}
 	}
 	return m
@@ -104,24 +102,7 @@ func multiRowSQL(q string, rows int) string {
 	open := strings.Index(q, " VALUES (") + len(" VALUES ")
 	end := open + strings.IndexByte(q[open:], ')') + 1
 	cols := strings.Count(q[open:end], "$")
-	var b strings.Builder
-	b.WriteString(q[:open])
-	for r := range rows {
-		if r > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteByte('(')
-		for c := range cols {
-			if c > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteByte('$')
-			b.WriteString(strconv.Itoa(r*cols + c + 1))
-		}
-		b.WriteByte(')')
-	}
-	b.WriteString(q[end:])
-	return b.String()
+	return q[:open] + valuesRows(rows, make([]string, cols)) + q[end:]
 }
 
 // multiRowUpdateSQL turns "UPDATE t SET … WHERE …", whose parameters are
@@ -134,8 +115,14 @@ func multiRowUpdateSQL(q string, types []string, rows int) string {
 	for c := range types {
 		cols[c] = "p" + strconv.Itoa(c+1)
 	}
+	return fmt.Sprintf("UPDATE %s SET %s FROM (VALUES %s) AS v(%s) WHERE %s", table, paramsToColumns(set),
+		valuesRows(rows, types), strings.Join(cols, ", "), paramsToColumns(where))
+}
+
+// valuesRows is rows tuples of len(types) parameters, numbered on from
+// $1, each cast to its type where one is given: "($1, $2), ($3, $4)".
+func valuesRows(rows int, types []string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "UPDATE %s SET %s FROM (VALUES ", table, paramsToColumns(set))
 	for r := range rows {
 		if r > 0 {
 			b.WriteString(", ")
@@ -145,11 +132,14 @@ func multiRowUpdateSQL(q string, types []string, rows int) string {
 			if c > 0 {
 				b.WriteString(", ")
 			}
-			fmt.Fprintf(&b, "$%d::%s", r*len(types)+c+1, typ)
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(r*len(types) + c + 1))
+			if typ != "" {
+				b.WriteString("::" + typ)
+			}
 		}
 		b.WriteByte(')')
 	}
-	fmt.Fprintf(&b, ") AS v(%s) WHERE %s", strings.Join(cols, ", "), paramsToColumns(where))
 	return b.String()
 }
 
@@ -187,7 +177,7 @@ func (s *Store) coalesce(p []pendingWrite) []pendingWrite {
 	return out
 }
 
-// isMergeable says whether w is a one-row insert that may be merged.
+// isMergeable says whether w is a one-row write that may be merged.
 func isMergeable(w pendingWrite) bool {
 	_, ok := mergeRank[w.id]
 	return ok && w.rows == 0
@@ -221,11 +211,11 @@ func runEnd(p []pendingWrite, i int) int {
 func mergesAny(p []pendingWrite) bool {
 	var seen [numMergeRanks]bool
 	for _, w := range p {
-		rank, ok := mergeRank[w.id]
-		if !ok || w.rows != 0 {
+		if !isMergeable(w) {
 			seen = [numMergeRanks]bool{}
 			continue
 		}
+		rank := mergeRank[w.id]
 		if seen[rank] {
 			return true
 		}
