@@ -60,7 +60,7 @@ type tx struct {
 	// begin.go): locked before any savepoint, they stay locked, and
 	// valid until a request writes them, for the whole batch.
 	held openAhead
-	// unmerged keeps queued inserts one statement each (pipeline_merge.go):
+	// unmerged keeps queued writes one statement each (pipeline_merge.go):
 	// a batch run again after a failure, where errors must name their row.
 	unmerged bool
 	// drawn are incident numbers the batch drew with its BEGIN, lowest
