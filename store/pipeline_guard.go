@@ -30,9 +30,9 @@ import (
 // which fails in the server with unique_violation (23505) where the
 // other would have inserted nothing, and aborts the transaction just the
 // same (plainGuard). That saves PostgreSQL the speculative insertion
-// ON CONFLICT makes and the CTE around it: a quarter of an eight-row
-// alert insert's time (BENCHMARKS.md, "PostgreSQL: fewer, larger
-// batches"). A unique violation of such an insert is its "taken", and
+// ON CONFLICT makes and the CTE around it: eight-row alert inserts took
+// 1.24× as long in the CTE as plain (bench/pg-insert-forms.sh;
+// BENCHMARKS.md, "PostgreSQL: fewer, larger batches"). A unique violation of such an insert is its "taken", and
 // maps back to pendingWrite.missing like the division by zero.
 
 // onConflictNothing ends the inserts whose guarded form is plainGuard's.
