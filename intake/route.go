@@ -81,10 +81,15 @@ func (in view) grouped(serviceID string) bool {
 // route picks the writer for events: its alert's for a single event on an
 // ungrouped service, a dropped one, or a repeated trigger (repeat true: it
 // must prove it is one, see errReroute); its service's otherwise. A batch
-// keys on the service its events land on (batchService).
+// keys on the service its events land on (batchService), or a re-sent
+// notification on its group (oneGroup).
 func (in view) route(it hypercare.Integration, events []hypercare.Event, decisions []rules.Decision) (key string, repeat bool) {
 	if len(events) != 1 {
-		return batchService(it, decisions), false
+		service := batchService(it, decisions)
+		if group, ok := in.oneGroup(it, events, decisions, service); ok && in.resent(events, decisions) {
+			return groupKey(service, group), false
+		}
+		return service, false
 	}
 	d := &decisions[0]
 	key = alertKey(d.ServiceID, events[0].DedupKey)
@@ -95,6 +100,63 @@ func (in view) route(it hypercare.Integration, events []hypercare.Event, decisio
 		return key, true
 	}
 	return d.ServiceID, false
+}
+
+// groupKey is the writer key of a re-sent notification on a service that
+// does not group alerts itself. It cannot be an alertKey: a dedup key
+// holds no NUL.
+func groupKey(serviceID, group string) string { return serviceID + "\x00\x00" + group }
+
+// oneGroup reports the notification group whose incident every kept event
+// of a batch may join, when they are all on service, which does not group
+// alerts (alert_grouping), and in one group of an integration that makes
+// an incident per group: a notification of Alertmanager's default
+// incident_per: group.
+//
+// Such a notification that re-sends alerts already open with their
+// incident (resent) runs on a writer of its group's own (groupKey), not
+// its service's: a service's groups then spread over the writers, where
+// its re-sent notifications had queued on its one writer, their round
+// trips one after another (PostgreSQL ran them at a third of SQLite's
+// rate). It locks its own alerts and nothing of another group, so two
+// writers' batches of re-sends take no two locks in opposite orders. A
+// notification with a new alert stays on the service's writer: it takes
+// the service's grouping lock (Tx.LockGrouping) to its commit, so on two
+// writers new groups of one service would only wait for each other. A
+// stale hint (an alert resolved meanwhile, whose trigger now opens one)
+// costs that wait, nothing else: as on two nodes, the database's locks
+// keep every decision right.
+func (in view) oneGroup(it hypercare.Integration, events []hypercare.Event, decisions []rules.Decision, service string) (string, bool) {
+	if !it.GroupIncidents || in.grouped(service) {
+		return "", false
+	}
+	group := ""
+	for i := range events {
+		switch d := &decisions[i]; {
+		case d.Drop:
+		case d.ServiceID != service || events[i].GroupKey == "" || group != "" && events[i].GroupKey != group:
+			return "", false
+		default:
+			group = events[i].GroupKey
+		}
+	}
+	return group, group != ""
+}
+
+// resent reports whether every kept event of a batch is a trigger of an
+// alert last seen open with an incident (the repeat hints), and one is.
+func (in view) resent(events []hypercare.Event, decisions []rules.Decision) bool {
+	kept := false
+	for i := range events {
+		if decisions[i].Drop {
+			continue
+		}
+		if events[i].Action != hypercare.ActionTrigger || !in.repeats.has(alertKey(decisions[i].ServiceID, events[i].DedupKey)) {
+			return false
+		}
+		kept = true
+	}
+	return kept
 }
 
 // batchService is the writer key of a batch: the service all its kept
@@ -130,17 +192,21 @@ func (in view) shared(it hypercare.Integration, ev *hypercare.Event, serviceID s
 	return in.grouped(serviceID) || groupOf(it, ev).key != ""
 }
 
-// remember updates the hint after a committed single event whose alert
-// may share its incident (shared).
+// remember updates the hints after a committed request, for each kept
+// event whose alert may share its incident (shared): a single event's,
+// and a batch's (resent).
 func (in view) remember(it hypercare.Integration, events []hypercare.Event, decisions []rules.Decision, results []Result) {
-	if len(events) != 1 || decisions[0].Drop || results[0].AlertID == "" || !in.shared(it, &events[0], decisions[0].ServiceID) {
-		return
+	for i := range events {
+		if decisions[i].Drop || results[i].AlertID == "" || !in.shared(it, &events[i], decisions[i].ServiceID) {
+			continue
+		}
+		// A trigger that re-triggered an alert stored under the key it
+		// was sent with (opened before a rule rewrote that key) is no
+		// repeat of its own key: its alert's writer would find nothing
+		// under it.
+		repeat := results[i].repeatable && results[i].DedupKey == events[i].DedupKey
+		in.repeats.set(alertKey(decisions[i].ServiceID, events[i].DedupKey), repeat)
 	}
-	// A trigger that re-triggered an alert stored under the key it was
-	// sent with (opened before a rule rewrote that key) is no repeat of
-	// its own key: its alert's writer would find nothing under it.
-	repeat := results[0].repeatable && results[0].DedupKey == events[0].DedupKey
-	in.repeats.set(alertKey(decisions[0].ServiceID, events[0].DedupKey), repeat)
 }
 
 // pureRepeat reports whether trigger ev on the open alert a only updates

@@ -159,3 +159,84 @@ func TestOpensIncidents(t *testing.T) {
 		}
 	}
 }
+
+// TestRouteResentNotifications: a notification of an integration making an
+// incident per group runs on its service's writer while it brings a new
+// alert, and once every alert it re-sends was last seen open with the
+// group's incident, on its group's writer (groupKey), so a service's
+// groups spread over the writers. A resolve in it, another group's alert,
+// a service that groups alerts itself, or incident_per: alert keep it on
+// the service's; after a resolve the re-sent alert is new again.
+func TestRouteResentNotifications(t *testing.T) {
+	st := storetest.Engines(t)[0].Open(t)
+	am := hypercare.Integration{ID: "am", ServiceID: "shop", Type: hypercare.IntegrationAlertmanager,
+		Key: "0123456789abcdef0123456789abcdef", GroupIncidents: true}
+	ctx := context.Background()
+	if err := st.Write(ctx, "catalog", func(tx hypercare.Tx) error {
+		return tx.ApplyCatalog(ctx, nil, []hypercare.Service{{ID: "shop", Name: "Shop", Active: true}}, []hypercare.Integration{am})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	in := New(st, clocktest.New(time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC)))
+	in.SetIntegrations([]hypercare.Integration{am})
+	const group = `{}:{alertname="CrashLoop"}`
+	ev := func(action hypercare.Action, key string) hypercare.Event {
+		return hypercare.Event{Action: action, DedupKey: key, Summary: "Crash looping " + key, GroupKey: group, GroupTitle: "CrashLoop"}
+	}
+	batch := func(evs ...hypercare.Event) ([]hypercare.Event, []rules.Decision) {
+		return evs, slices.Repeat([]rules.Decision{{ServiceID: "shop"}}, len(evs))
+	}
+	route := func(it hypercare.Integration, evs []hypercare.Event, d []rules.Decision) string {
+		k, _ := (view{Intake: in, cfg: in.config()}).route(it, evs, d)
+		return k
+	}
+	process := func(evs []hypercare.Event) {
+		t.Helper()
+		if _, err := in.Process(ctx, am, evs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	trig, res := hypercare.ActionTrigger, hypercare.ActionResolve
+	resent := groupKey("shop", group)
+	first, d := batch(ev(trig, "p1"), ev(trig, "p2"))
+	if k := route(am, first, d); k != "shop" {
+		t.Errorf("new notification: route = %q, want the service's writer", k)
+	}
+	process(first)
+	if k := route(am, first, d); k != resent {
+		t.Errorf("re-sent notification: route = %q, want its group's writer %q", k, resent)
+	}
+	process(first)
+	grown, dg := batch(ev(trig, "p1"), ev(trig, "p2"), ev(trig, "p3"))
+	if k := route(am, grown, dg); k != "shop" {
+		t.Errorf("re-sent with a new alert: route = %q, want the service's writer", k)
+	}
+	mixed, dm := batch(ev(trig, "p1"), ev(res, "p2"))
+	if k := route(am, mixed, dm); k != "shop" {
+		t.Errorf("with a resolve: route = %q, want the service's writer", k)
+	}
+	other := ev(trig, "p1")
+	other.GroupKey = `{}:{alertname="Other"}`
+	if evs, d := batch(ev(trig, "p2"), other); route(am, evs, d) != "shop" {
+		t.Error("two groups: not on the service's writer")
+	}
+	perAlert := am
+	perAlert.GroupIncidents = false
+	if k := route(perAlert, first, d); k != "shop" {
+		t.Errorf("incident_per: alert: route = %q, want the service's writer", k)
+	}
+	in.SetNoise(map[string]correlate.Noise{"shop": {Grouping: correlate.Grouping{Type: correlate.GroupIntelligent}}})
+	if k := route(am, first, d); k != "shop" {
+		t.Errorf("service grouping alerts: route = %q, want the service's writer", k)
+	}
+	in.SetNoise(nil)
+	process(mixed) // p2 resolved
+	if k := route(am, first, d); k != "shop" {
+		t.Errorf("re-sent after p2 resolved: route = %q, want the service's writer (p2 opens anew)", k)
+	}
+	process(first)
+	incs, _, err := st.ListIncidents(ctx, hypercare.IncidentFilter{})
+	if err != nil || len(incs) != 1 || incs[0].AlertCount != 3 {
+		t.Fatalf("incidents = %+v, %v; want the group's one, with p1, p2 and p2 again", incs, err)
+	}
+}
