@@ -32,6 +32,15 @@ import (
 // severity, or its row locked by the service's writer) writes nothing and
 // is sent again to the service's writer (errReroute). Grouping decisions
 // thus all run on the service's writer, in arrival order, as before.
+//
+// A re-sent notification of a group (incident_per: group, on a service
+// that does not group alerts itself) whose alerts the hint holds open runs
+// on its group's writer (oneGroup): it updates its alerts, locked in one
+// order, and touches no other group's incident, so a service's groups
+// spread over the writers. Its hint is not checked: an alert resolved
+// since opens again there, taking the grouping lock as another node
+// would, and a lock cycle with the service's writer, as between nodes, is
+// broken by the database and the batch run again.
 
 // errReroute says a request sent to its alert's writer as a repeated
 // trigger is not a pure repeat: it must run on its service's writer.
