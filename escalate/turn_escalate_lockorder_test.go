@@ -1,6 +1,7 @@
 package escalate_test
 
 import (
+	"sync"
 	"testing"
 	"time"
 
@@ -54,6 +55,10 @@ func TestManualEscalationBesideALaterTurnRunsAlone(t *testing.T) {
 			// r0 keeps shop's writer busy until r1 and the escalation
 			// are queued behind it: they then run as one batch.
 			release, busy := make(chan struct{}), make(chan struct{})
+			// Released on every way out: a writer still held would keep
+			// the nodes' cleanup (the store's Run) waiting forever.
+			unblock := sync.OnceFunc(func() { close(release) })
+			defer unblock()
 			r0 := make(chan error, 1)
 			go func() {
 				r0 <- a.st.Write(a.ctx, "shop", func(hypercare.Tx) error { close(busy); <-release; return nil })
@@ -90,7 +95,7 @@ func TestManualEscalationBesideALaterTurnRunsAlone(t *testing.T) {
 				escalated <- err
 			}()
 			queued(2)
-			close(release)
+			unblock()
 			for name, c := range map[string]chan error{"r0": r0, "r1": r1, "escalation": escalated} {
 				if err := <-c; err != nil {
 					t.Fatalf("%s: %v", name, err)
