@@ -221,9 +221,9 @@ func (in *Intake) Process(ctx context.Context, it hypercare.Integration, events 
 		err = in.store.Write(hypercare.WithKeysAhead(ctx, hypercare.KeysAhead{Keys: ahead, OpenIncidents: opens, AlertsFirst: locksFirst}), key, write)
 		if repeat && errors.Is(err, errReroute) {
 			// Not a pure repeat after all: once more, on the service's
-			// writer, not counted as an attempt.
+			// (or its group's) writer, not counted as an attempt.
 			in.repeats.set(key, false)
-			key, repeat = decisions[0].ServiceID, false
+			key, repeat = v.sharedKey(it, events, decisions, decisions[0].ServiceID), false
 			ahead = triggerKeys(events, decisions, repeat)
 			attempt--
 			continue

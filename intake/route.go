@@ -33,14 +33,10 @@ import (
 // is sent again to the service's writer (errReroute). Grouping decisions
 // thus all run on the service's writer, in arrival order, as before.
 //
-// A re-sent notification of a group (incident_per: group, on a service
-// that does not group alerts itself) whose alerts the hint holds open runs
-// on its group's writer (oneGroup): it updates its alerts, locked in one
-// order, and touches no other group's incident, so a service's groups
-// spread over the writers. Its hint is not checked: an alert resolved
-// since opens again there, taking the grouping lock as another node
-// would, and a lock cycle with the service's writer, as between nodes, is
-// broken by the database and the batch run again.
+// A service that does not group alerts itself shares incidents only
+// within a notification group (incident_per: group): its group's events
+// take the group's writer in its place (oneGroup), so a service's groups
+// spread over the writers.
 
 // errReroute says a request sent to its alert's writer as a repeated
 // trigger is not a pure repeat: it must run on its service's writer.
@@ -89,16 +85,12 @@ func (in view) grouped(serviceID string) bool {
 
 // route picks the writer for events: its alert's for a single event on an
 // ungrouped service, a dropped one, or a repeated trigger (repeat true: it
-// must prove it is one, see errReroute); its service's otherwise. A batch
-// keys on the service its events land on (batchService), or a re-sent
-// notification on its group (oneGroup).
+// must prove it is one, see errReroute); otherwise the writer of what its
+// alert may share an incident with (sharedKey). A batch keys on the
+// service its events land on (batchService), or on their group.
 func (in view) route(it hypercare.Integration, events []hypercare.Event, decisions []rules.Decision) (key string, repeat bool) {
 	if len(events) != 1 {
-		service := batchService(it, decisions)
-		if group, ok := in.oneGroup(it, events, decisions, service); ok && in.resent(events, decisions) {
-			return groupKey(service, group), false
-		}
-		return service, false
+		return in.sharedKey(it, events, decisions, batchService(it, decisions)), false
 	}
 	d := &decisions[0]
 	key = alertKey(d.ServiceID, events[0].DedupKey)
@@ -108,33 +100,45 @@ func (in view) route(it hypercare.Integration, events []hypercare.Event, decisio
 	if events[0].Action == hypercare.ActionTrigger && in.repeats.has(key) {
 		return key, true
 	}
-	return d.ServiceID, false
+	return in.sharedKey(it, events, decisions, d.ServiceID), false
 }
 
-// groupKey is the writer key of a re-sent notification on a service that
-// does not group alerts itself. It cannot be an alertKey: a dedup key
-// holds no NUL.
+// sharedKey is the writer of events on service that may share incidents:
+// their notification group's (groupKey) when they are all of one group
+// (oneGroup), else the service's.
+func (in view) sharedKey(it hypercare.Integration, events []hypercare.Event, decisions []rules.Decision, service string) string {
+	if group, ok := in.oneGroup(it, events, decisions, service); ok {
+		return groupKey(service, group)
+	}
+	return service
+}
+
+// groupKey is the writer key of a notification group's events on a
+// service that does not group alerts itself (oneGroup). It cannot be an
+// alertKey: a dedup key holds no NUL.
 func groupKey(serviceID, group string) string { return serviceID + "\x00\x00" + group }
 
 // oneGroup reports the notification group whose incident every kept event
-// of a batch may join, when they are all on service, which does not group
-// alerts (alert_grouping), and in one group of an integration that makes
-// an incident per group: a notification of Alertmanager's default
-// incident_per: group.
+// may join, when they are all on service, which does not group alerts
+// (alert_grouping), and in one group of an integration that makes an
+// incident per group: a notification of Alertmanager's default
+// incident_per: group, or one alert's event of such a group.
 //
-// Such a notification that re-sends alerts already open with their
-// incident (resent) runs on a writer of its group's own (groupKey), not
-// its service's: a service's groups then spread over the writers, where
-// its re-sent notifications had queued on its one writer, their round
-// trips one after another (PostgreSQL ran them at a third of SQLite's
-// rate). It locks its own alerts and nothing of another group, so two
-// writers' batches of re-sends take no two locks in opposite orders. A
-// notification with a new alert stays on the service's writer: it takes
-// the service's grouping lock (Tx.LockGrouping) to its commit, so on two
-// writers new groups of one service would only wait for each other. A
-// stale hint (an alert resolved meanwhile, whose trigger now opens one)
-// costs that wait, nothing else: as on two nodes, the database's locks
-// keep every decision right.
+// Such events run on a writer of their group's own (groupKey), not their
+// service's: a service's groups then spread over the writers, where they
+// had queued on its one writer, each batch's round trips after the last
+// one's (PostgreSQL ran re-sent notifications at a third of SQLite's
+// rate). Every event that locks a group's alerts or its incident runs on
+// that group's writer (a pure repeat on its alert's writer locks nothing
+// it waits for, FindOpenAlertSkipLocked), so two writers' batches never
+// hold two groups' rows crosswise: a re-sent notification on its group's
+// writer beside a resolve of the same group on the service's had locked
+// two groups in opposite orders and deadlocked
+// (TestConcurrentResentNotifications). Opening or joining a group's
+// incident takes the service's grouping lock (Tx.LockGrouping) to the
+// commit: one lock, which no holder waits on a group writer's rows to
+// release, so it orders the groups' writers as it orders nodes, and new
+// groups of one service still open one after another.
 func (in view) oneGroup(it hypercare.Integration, events []hypercare.Event, decisions []rules.Decision, service string) (string, bool) {
 	if !it.GroupIncidents || in.grouped(service) {
 		return "", false
@@ -150,22 +154,6 @@ func (in view) oneGroup(it hypercare.Integration, events []hypercare.Event, deci
 		}
 	}
 	return group, group != ""
-}
-
-// resent reports whether every kept event of a batch is a trigger of an
-// alert last seen open with an incident (the repeat hints), and one is.
-func (in view) resent(events []hypercare.Event, decisions []rules.Decision) bool {
-	kept := false
-	for i := range events {
-		if decisions[i].Drop {
-			continue
-		}
-		if events[i].Action != hypercare.ActionTrigger || !in.repeats.has(alertKey(decisions[i].ServiceID, events[i].DedupKey)) {
-			return false
-		}
-		kept = true
-	}
-	return kept
 }
 
 // batchService is the writer key of a batch: the service all its kept
@@ -202,8 +190,7 @@ func (in view) shared(it hypercare.Integration, ev *hypercare.Event, serviceID s
 }
 
 // remember updates the hints after a committed request, for each kept
-// event whose alert may share its incident (shared): a single event's,
-// and a batch's (resent).
+// event whose alert may share its incident (shared).
 func (in view) remember(it hypercare.Integration, events []hypercare.Event, decisions []rules.Decision, results []Result) {
 	for i := range events {
 		if decisions[i].Drop || results[i].AlertID == "" || !in.shared(it, &events[i], decisions[i].ServiceID) {

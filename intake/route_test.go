@@ -78,8 +78,8 @@ func TestRouteNotificationGroups(t *testing.T) {
 	d := []rules.Decision{{ServiceID: "shop"}}
 	v := view{Intake: in, cfg: in.config()}
 	ev := hypercare.Event{Action: hypercare.ActionResolve, DedupKey: "pod-1", GroupKey: `{}:{alertname="CrashLoop"}`}
-	if k, _ := v.route(am, []hypercare.Event{ev}, d); k != "shop" {
-		t.Errorf("group event: route = %q, want the service's writer", k)
+	if k, _ := v.route(am, []hypercare.Event{ev}, d); k != groupKey("shop", ev.GroupKey) {
+		t.Errorf("group event: route = %q, want its group's writer", k)
 	}
 	perAlert := am
 	perAlert.GroupIncidents = false
@@ -160,14 +160,14 @@ func TestOpensIncidents(t *testing.T) {
 	}
 }
 
-// TestRouteResentNotifications: a notification of an integration making an
-// incident per group runs on its service's writer while it brings a new
-// alert, and once every alert it re-sends was last seen open with the
-// group's incident, on its group's writer (groupKey), so a service's
-// groups spread over the writers. A resolve in it, another group's alert,
-// a service that groups alerts itself, or incident_per: alert keep it on
-// the service's; after a resolve the re-sent alert is new again.
-func TestRouteResentNotifications(t *testing.T) {
+// TestRouteNotificationsByGroup: a notification of an integration making
+// an incident per group runs on its group's writer, new or re-sent, with a
+// resolve in it or not, and so does a single alert's resolve of the group;
+// a re-sent alert's trigger alone, once seen open with the group's
+// incident, on its alert's (a repeat). Two groups in one notification, a
+// service that groups alerts itself, or incident_per: alert keep the
+// service's writer. The incident is the group's one throughout.
+func TestRouteNotificationsByGroup(t *testing.T) {
 	st := storetest.Engines(t)[0].Open(t)
 	am := hypercare.Integration{ID: "am", ServiceID: "shop", Type: hypercare.IntegrationAlertmanager,
 		Key: "0123456789abcdef0123456789abcdef", GroupIncidents: true}
@@ -186,57 +186,47 @@ func TestRouteResentNotifications(t *testing.T) {
 	batch := func(evs ...hypercare.Event) ([]hypercare.Event, []rules.Decision) {
 		return evs, slices.Repeat([]rules.Decision{{ServiceID: "shop"}}, len(evs))
 	}
-	route := func(it hypercare.Integration, evs []hypercare.Event, d []rules.Decision) string {
-		k, _ := (view{Intake: in, cfg: in.config()}).route(it, evs, d)
-		return k
+	route := func(it hypercare.Integration, evs []hypercare.Event, d []rules.Decision) (string, bool) {
+		return (view{Intake: in, cfg: in.config()}).route(it, evs, d)
 	}
-	process := func(evs []hypercare.Event) {
+	want := func(name string, evs []hypercare.Event, d []rules.Decision, key string, repeat bool) {
 		t.Helper()
+		if k, r := route(am, evs, d); k != key || r != repeat {
+			t.Errorf("%s: route = %q, %v; want %q, %v", name, k, r, key, repeat)
+		}
 		if _, err := in.Process(ctx, am, evs); err != nil {
-			t.Fatal(err)
+			t.Fatalf("%s: %v", name, err)
 		}
 	}
 	trig, res := hypercare.ActionTrigger, hypercare.ActionResolve
-	resent := groupKey("shop", group)
+	own := groupKey("shop", group)
 	first, d := batch(ev(trig, "p1"), ev(trig, "p2"))
-	if k := route(am, first, d); k != "shop" {
-		t.Errorf("new notification: route = %q, want the service's writer", k)
-	}
-	process(first)
-	if k := route(am, first, d); k != resent {
-		t.Errorf("re-sent notification: route = %q, want its group's writer %q", k, resent)
-	}
-	process(first)
+	want("new notification", first, d, own, false)
+	want("re-sent", first, d, own, false)
 	grown, dg := batch(ev(trig, "p1"), ev(trig, "p2"), ev(trig, "p3"))
-	if k := route(am, grown, dg); k != "shop" {
-		t.Errorf("re-sent with a new alert: route = %q, want the service's writer", k)
-	}
+	want("re-sent with a new alert", grown, dg, own, false)
 	mixed, dm := batch(ev(trig, "p1"), ev(res, "p2"))
-	if k := route(am, mixed, dm); k != "shop" {
-		t.Errorf("with a resolve: route = %q, want the service's writer", k)
-	}
+	want("with a resolve", mixed, dm, own, false)
+	alone, da := batch(ev(trig, "p1"))
+	want("one alert re-sent", alone, da, alertKey("shop", "p1"), true)
+	alone, da = batch(ev(res, "p3"))
+	want("one alert resolved", alone, da, own, false)
 	other := ev(trig, "p1")
 	other.GroupKey = `{}:{alertname="Other"}`
-	if evs, d := batch(ev(trig, "p2"), other); route(am, evs, d) != "shop" {
+	if evs, d := batch(ev(trig, "p2"), other); func() string { k, _ := route(am, evs, d); return k }() != "shop" {
 		t.Error("two groups: not on the service's writer")
 	}
 	perAlert := am
 	perAlert.GroupIncidents = false
-	if k := route(perAlert, first, d); k != "shop" {
+	if k, _ := route(perAlert, first, d); k != "shop" {
 		t.Errorf("incident_per: alert: route = %q, want the service's writer", k)
 	}
 	in.SetNoise(map[string]correlate.Noise{"shop": {Grouping: correlate.Grouping{Type: correlate.GroupIntelligent}}})
-	if k := route(am, first, d); k != "shop" {
+	if k, _ := route(am, first, d); k != "shop" {
 		t.Errorf("service grouping alerts: route = %q, want the service's writer", k)
 	}
-	in.SetNoise(nil)
-	process(mixed) // p2 resolved
-	if k := route(am, first, d); k != "shop" {
-		t.Errorf("re-sent after p2 resolved: route = %q, want the service's writer (p2 opens anew)", k)
-	}
-	process(first)
 	incs, _, err := st.ListIncidents(ctx, hypercare.IncidentFilter{})
-	if err != nil || len(incs) != 1 || incs[0].AlertCount != 3 {
-		t.Fatalf("incidents = %+v, %v; want the group's one, with p1, p2 and p2 again", incs, err)
+	if err != nil || len(incs) != 1 || incs[0].AlertCount != 3 || incs[0].OpenAlertCount != 1 {
+		t.Fatalf("incidents = %+v, %v; want the group's one, with p1 open and p2, p3 resolved", incs, err)
 	}
 }

@@ -1,0 +1,86 @@
+package intake_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/clocktest"
+	"github.com/hypercare/hypercare/intake"
+	"github.com/hypercare/hypercare/storetest"
+)
+
+// resentNotification is notification j of caller c in
+// TestConcurrentResentNotifications: a group of six, its eight alerts
+// re-sent, in every tenth one of them resolved, in another a new alert
+// beside them, and every tenth a single alert's resolve alone.
+func resentNotification(c, j int) []hypercare.Event {
+	g := (c + j) % 6
+	group := fmt.Sprintf(`{}:{alertname="Crash%d"}`, g)
+	key := func(k int) string { return fmt.Sprintf("g%d-pod%d", g, k) }
+	switch j % 10 {
+	case 8:
+		return []hypercare.Event{amAlert(group, key((c+j)%8), hypercare.ActionResolve)}
+	}
+	var evs []hypercare.Event
+	for k := range 8 {
+		action := hypercare.ActionTrigger
+		if j%10 == 3 && k == (c+j)%8 {
+			action = hypercare.ActionResolve
+		}
+		evs = append(evs, amAlert(group, key(k), action))
+	}
+	if j%10 == 6 {
+		evs = append(evs, amAlert(group, fmt.Sprintf("g%d-new-%d-%d", g, c, j), hypercare.ActionTrigger))
+	}
+	return evs
+}
+
+// TestConcurrentResentNotifications sends Alertmanager notifications of
+// six groups (incident_per: group) from many callers at once, on
+// PostgreSQL with eight writers: re-sent notifications run on their
+// groups' writers, the others (new alerts, resolves) on the service's.
+// No write may fail, deadlock or be retried, and the alerts, the group
+// incidents and the event log must agree.
+func TestConcurrentResentNotifications(t *testing.T) {
+	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
+		opts := eng.Options(t)
+		opts.Writers = 8
+		st := storetest.OpenStore(t, opts)
+		setupAM(t, st)
+		storetest.StartRun(t, st)
+		in := intake.New(st, clocktest.New(time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC)))
+		in.SetIntegrations([]hypercare.Integration{am})
+		const callers, perCaller = 24, 40
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		events := 0
+		errs := make(chan error, callers*perCaller)
+		for c := range callers {
+			wg.Go(func() {
+				for j := range perCaller {
+					evs := resentNotification(c, j)
+					if _, err := in.Process(context.Background(), am, evs); err != nil {
+						errs <- fmt.Errorf("caller %d notification %d: %w", c, j, err)
+						continue
+					}
+					mu.Lock()
+					events += len(evs)
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		if ws := st.WriteStats(); ws.Retries != 0 {
+			t.Errorf("%d write batches were retried (deadlock or other transient error)", ws.Retries)
+		}
+		checkGroupedState(t, st, events)
+	})
+}
