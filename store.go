@@ -323,6 +323,14 @@ type Tx interface {
 	// one) never both open an incident where one should join the other's.
 	// A no-op on SQLite, whose one writer runs transactions one at a time.
 	LockGrouping(ctx context.Context, serviceID string) error
+	// LockNotificationGroup holds, until the transaction ends, the lock
+	// of one notification group of serviceID: on a service that does not
+	// group alerts itself, where a new alert of the group goes (its
+	// group's open incident, or a new one) depends on that group alone,
+	// so the transactions deciding it take this lock instead of the
+	// service's, and new groups of one service open side by side. A
+	// no-op on SQLite.
+	LockNotificationGroup(ctx context.Context, serviceID, groupKey string) error
 	// OpenIncidentWithFeatures returns the highest-numbered unresolved
 	// incident of the service whose first or latest alert has exactly
 	// these features and whose latest alert joined at or after since,

@@ -24,6 +24,12 @@ import (
 // anything else in the transaction flushes first. The zero value is
 // ready; use one per transaction attempt.
 type GroupJoins struct {
+	// GroupLock says the service does not group alerts itself, so a
+	// group's incident is decided under the group's own lock
+	// (Tx.LockNotificationGroup) instead of the service's grouping lock:
+	// new groups of one service, on several writers or nodes, then open
+	// side by side instead of one after another.
+	GroupLock bool
 	inc    *hypercare.Incident // being joined; nil when nothing is pending
 	group  string
 	actor  hypercare.Actor
@@ -51,7 +57,11 @@ func (g *GroupJoins) Join(ctx context.Context, tx hypercare.Tx, group string, a 
 	if g.inc == nil {
 		// As GroupAlert: another node's first alert of the group waits
 		// for this commit and then finds the incident it opens.
-		if err := tx.LockGrouping(ctx, a.ServiceID); err != nil {
+		lock := func() error { return tx.LockGrouping(ctx, a.ServiceID) }
+		if g.GroupLock {
+			lock = func() error { return tx.LockNotificationGroup(ctx, a.ServiceID, group) }
+		}
+		if err := lock(); err != nil {
 			return false, err
 		}
 		inc, err := tx.OpenIncidentOfGroup(ctx, a.ServiceID, group)

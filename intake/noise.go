@@ -71,6 +71,7 @@ func (in view) place(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, g
 		return res, err
 	}
 	var o incident.Opening
+	in.joins.GroupLock = n.Grouping.Type == "" || n.Grouping.Type == correlate.GroupNone
 	if joined, err := in.joins.join(ctx, tx, group.key, a, urgency, actor, max(d.Delay, n.Pause), now); joined || err != nil {
 		res.Outcome = hypercare.OutcomeGrouped
 		return res, err

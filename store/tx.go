@@ -21,8 +21,8 @@ type tx struct {
 	// statements counts the statements the current request ran: a request
 	// that fails before running any needs no rollback.
 	statements int
-	// grouping holds the services whose grouping lock the transaction
-	// took (LockGrouping).
+	// grouping holds the grouping locks the transaction took: services'
+	// (LockGrouping) and notification groups' (LockNotificationGroup).
 	grouping map[string]bool
 	// turns holds the round-robin turn counters the transaction locked
 	// (PostgreSQL: LockTurns, NextTurn), in the order it locked them.

@@ -7,10 +7,10 @@ import (
 	"github.com/hypercare/hypercare/store"
 )
 
-// testGroupingLock: LockGrouping may be taken for several services and
-// again for one already held, in one transaction, also after a request
-// that took it failed and was rolled back to its savepoint; the writes
-// beside it commit. (Two nodes' decisions waiting on it are tested in
+// testGroupingLock: LockGrouping, and LockNotificationGroup, may be taken
+// for several services (groups) and again for one already held, in one
+// transaction, also after a request that took it failed and was rolled
+// back to its savepoint; the writes beside it commit. (Two nodes' decisions waiting on it are tested in
 // intake, TestGroupingAcrossNodes.)
 func testGroupingLock(t *testing.T, open func(testing.TB) *store.Store) {
 	ctx := t.Context()
@@ -22,11 +22,17 @@ func testGroupingLock(t *testing.T, open func(testing.TB) *store.Store) {
 				if err := tx.LockGrouping(ctx, svc); err != nil {
 					return err
 				}
+				if err := tx.LockNotificationGroup(ctx, svc, "g1"); err != nil {
+					return err
+				}
 			}
 			return tx.InsertEvent(ctx, event("locked"))
 		},
 		"fails": func(tx hypercare.Tx) error {
 			if err := tx.LockGrouping(ctx, svcSearch); err != nil {
+				return err
+			}
+			if err := tx.LockNotificationGroup(ctx, svcSearch, "g2"); err != nil {
 				return err
 			}
 			if err := tx.InsertEvent(ctx, event("undone")); err != nil {
@@ -36,6 +42,9 @@ func testGroupingLock(t *testing.T, open func(testing.TB) *store.Store) {
 		},
 		"after": func(tx hypercare.Tx) error {
 			if err := tx.LockGrouping(ctx, svcSearch); err != nil {
+				return err
+			}
+			if err := tx.LockNotificationGroup(ctx, svcSearch, "g2"); err != nil {
 				return err
 			}
 			return tx.InsertEvent(ctx, event("after"))
