@@ -30,11 +30,11 @@ type GroupJoins struct {
 	// new groups of one service, on several writers or nodes, then open
 	// side by side instead of one after another.
 	GroupLock bool
-	inc    *hypercare.Incident // being joined; nil when nothing is pending
-	group  string
-	actor  hypercare.Actor
-	alerts []*hypercare.Alert // joined since the incident was last written
-	raised bool               // the urgency rose to high
+	inc       *hypercare.Incident // being joined; nil when nothing is pending
+	group     string
+	actor     hypercare.Actor
+	alerts    []*hypercare.Alert // joined since the incident was last written
+	raised    bool               // the urgency rose to high
 }
 
 // maxListed bounds the alerts a batched timeline entry names.
