@@ -26,9 +26,10 @@ import (
 type GroupJoins struct {
 	// GroupLock says the service does not group alerts itself, so a
 	// group's incident is decided under the group's own lock
-	// (Tx.LockNotificationGroup) instead of the service's grouping lock:
-	// new groups of one service, on several writers or nodes, then open
-	// side by side instead of one after another.
+	// (Tx.LockNotificationGroup) alone, not after the service's grouping
+	// lock: new groups of one service, on several writers or nodes, then
+	// open side by side instead of one after another. Set by the caller
+	// before each Join; Flush keeps it.
 	GroupLock bool
 	inc       *hypercare.Incident // being joined; nil when nothing is pending
 	group     string
@@ -56,12 +57,17 @@ func (g *GroupJoins) Join(ctx context.Context, tx hypercare.Tx, group string, a 
 	}
 	if g.inc == nil {
 		// As GroupAlert: another node's first alert of the group waits
-		// for this commit and then finds the incident it opens.
-		lock := func() error { return tx.LockGrouping(ctx, a.ServiceID) }
-		if g.GroupLock {
-			lock = func() error { return tx.LockNotificationGroup(ctx, a.ServiceID, group) }
+		// for this commit and then finds the incident it opens. The
+		// group's lock always, after the service's where the service
+		// groups alerts: so a node (or a request) that thinks it does
+		// not, in a reload's moment, still waits for one that thinks
+		// it does (service, then group: one order everywhere).
+		if !g.GroupLock {
+			if err := tx.LockGrouping(ctx, a.ServiceID); err != nil {
+				return false, err
+			}
 		}
-		if err := lock(); err != nil {
+		if err := tx.LockNotificationGroup(ctx, a.ServiceID, group); err != nil {
 			return false, err
 		}
 		inc, err := tx.OpenIncidentOfGroup(ctx, a.ServiceID, group)
@@ -106,7 +112,7 @@ func (g *GroupJoins) Flush(ctx context.Context, tx hypercare.Tx, now time.Time) 
 	if inc == nil {
 		return nil
 	}
-	*g = GroupJoins{}
+	*g = GroupJoins{GroupLock: g.GroupLock} // the caller's setting, not the run's
 	if err := tx.UpdateIncident(ctx, inc); err != nil {
 		return fmt.Errorf("add %d alerts of a group to incident %d: %w", len(alerts), inc.Number, err)
 	}

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/correlate"
 )
 
 // MaxNoteLength caps a note, in characters: long enough for a pasted log
@@ -172,7 +173,7 @@ func (s *Service) transitionWith(ctx context.Context, ref string, others []strin
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
 	var result *hypercare.Incident
-	err = s.Store.Write(ctx, found.ServiceID, func(tx hypercare.Tx) error {
+	err = s.Store.Write(ctx, s.writerKey(found, others), func(tx hypercare.Tx) error {
 		read := make(map[string]*hypercare.Incident, len(ids))
 		for _, id := range ids {
 			inc, err := tx.GetIncident(ctx, id)
@@ -271,4 +272,23 @@ func checkFeedback(verdict hypercare.Verdict, note string) error {
 			Message: fmt.Sprintf("must be at most %d characters", MaxFeedbackNoteLength)})
 	}
 	return nil
+}
+
+// writerKey is the Store.Write key of a person's action on inc (and
+// others): its notification group's (hypercare.GroupWriteKey) where intake
+// writes the group's alerts and incident there, a group incident acted on
+// alone on a service that does not group alerts itself; else its
+// service's. The action takes the incident, then its alerts, where ingest
+// takes alerts, then the incident: on two writers of one node the two
+// could wait for each other until PostgreSQL broke the cycle.
+func (s *Service) writerKey(inc *hypercare.Incident, others []string) string {
+	if inc.GroupKey == "" || len(others) > 0 {
+		return inc.ServiceID
+	}
+	if s.Groupings != nil {
+		if g := s.Groupings(inc.ServiceID); g.Type != "" && g.Type != correlate.GroupNone {
+			return inc.ServiceID
+		}
+	}
+	return hypercare.GroupWriteKey(inc.ServiceID, inc.GroupKey)
 }

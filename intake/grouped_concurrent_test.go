@@ -76,8 +76,8 @@ func TestConcurrentGroupedIngest(t *testing.T) {
 }
 
 // checkGroupedState checks the event log holds every event, the alerts
-// count the events applied to them, and each incident's counts match its
-// alerts.
+// count the events applied to them, each incident's counts match its
+// alerts, and no notification group has two open incidents.
 func checkGroupedState(t *testing.T, st *store.Store, events int) {
 	t.Helper()
 	ctx := context.Background()
@@ -126,7 +126,14 @@ func checkGroupedState(t *testing.T, st *store.Store, events int) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	openGroups := map[string]int64{}
 	for _, inc := range incs {
+		if inc.GroupKey != "" && inc.Status != hypercare.StatusResolved {
+			if other, ok := openGroups[inc.ServiceID+"/"+inc.GroupKey]; ok {
+				t.Errorf("group %s has two open incidents, %d and %d", inc.GroupKey, other, inc.Number)
+			}
+			openGroups[inc.ServiceID+"/"+inc.GroupKey] = inc.Number
+		}
 		if inc.AlertCount != total[inc.ID] {
 			t.Errorf("incident %d counts %d alerts, has %d", inc.Number, inc.AlertCount, total[inc.ID])
 		}

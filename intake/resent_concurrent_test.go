@@ -9,6 +9,7 @@ import (
 
 	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/clocktest"
+	"github.com/hypercare/hypercare/incident"
 	"github.com/hypercare/hypercare/intake"
 	"github.com/hypercare/hypercare/storetest"
 )
@@ -41,10 +42,11 @@ func resentNotification(c, j int) []hypercare.Event {
 
 // TestConcurrentResentNotifications sends Alertmanager notifications of
 // six groups (incident_per: group) from many callers at once, on
-// PostgreSQL with eight writers: re-sent notifications run on their
-// groups' writers, the others (new alerts, resolves) on the service's.
-// No write may fail, deadlock or be retried, and the alerts, the group
-// incidents and the event log must agree.
+// PostgreSQL with eight writers, while a person acknowledges the groups'
+// incidents: every event of a group and the person's actions on its
+// incident run on the group's writer (a pure repeat on its alert's). No
+// write may fail, deadlock or be retried, and the alerts, the group
+// incidents (one open per group) and the event log must agree.
 func TestConcurrentResentNotifications(t *testing.T) {
 	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
 		opts := eng.Options(t)
@@ -56,6 +58,10 @@ func TestConcurrentResentNotifications(t *testing.T) {
 		in.SetIntegrations([]hypercare.Integration{am})
 		const callers, perCaller = 24, 40
 		var wg sync.WaitGroup
+		stop := make(chan struct{})
+		person := &incident.Service{Store: st, Clock: clocktest.New(time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC))}
+		acked := make(chan int, 1)
+		go func() { acked <- acknowledgeAll(t, person, stop) }()
 		var mu sync.Mutex
 		events := 0
 		errs := make(chan error, callers*perCaller)
@@ -74,6 +80,10 @@ func TestConcurrentResentNotifications(t *testing.T) {
 			})
 		}
 		wg.Wait()
+		close(stop)
+		if n := <-acked; n == 0 {
+			t.Error("the person acknowledged no incident while the notifications ran")
+		}
 		close(errs)
 		for err := range errs {
 			t.Error(err)
@@ -83,4 +93,32 @@ func TestConcurrentResentNotifications(t *testing.T) {
 		}
 		checkGroupedState(t, st, events)
 	})
+}
+
+// acknowledgeAll acknowledges every open incident, over and over, until
+// stop is closed, and returns how many acknowledgements succeeded. A
+// conflict (resolved, or already acknowledged) is an answer, not an error.
+func acknowledgeAll(t *testing.T, person *incident.Service, stop <-chan struct{}) int {
+	ctx, acked := context.Background(), 0
+	for {
+		select {
+		case <-stop:
+			return acked
+		default:
+		}
+		incs, _, err := person.Store.ListIncidents(ctx, hypercare.IncidentFilter{Statuses: []hypercare.Status{hypercare.StatusTriggered}})
+		if err != nil {
+			t.Error(err)
+			return acked
+		}
+		for _, inc := range incs {
+			_, err := person.Acknowledge(ctx, inc.ID, hypercare.Actor{Type: hypercare.ActorUser, ID: "alice", Name: "Alice"})
+			switch {
+			case err == nil:
+				acked++
+			case hypercare.ErrorCode(err) != hypercare.CodeConflict:
+				t.Errorf("acknowledge %d: %v", inc.Number, err)
+			}
+		}
+	}
 }

@@ -34,12 +34,15 @@ import (
 // thus all run on the service's writer, in arrival order, as before.
 //
 // A service that does not group alerts itself shares incidents only
-// within a notification group (incident_per: group): its group's events
-// take the group's writer in its place (oneGroup), so a service's groups
-// spread over the writers.
+// within a notification group (incident_per: group): everything its
+// service's writer did for a group (new alerts, resolves, batches, and
+// people's actions on the group's incident, incident.Service) runs on the
+// group's writer in its place (oneGroup, hypercare.GroupWriteKey), so a
+// service's groups spread over the writers.
 
 // errReroute says a request sent to its alert's writer as a repeated
-// trigger is not a pure repeat: it must run on its service's writer.
+// trigger is not a pure repeat: it must run on its service's (or its
+// group's) writer.
 var errReroute = errors.New("intake: not a repeated trigger of an open incident's alert")
 
 // maxRepeatHints bounds the hint set; when full it starts over, which
@@ -114,9 +117,8 @@ func (in view) sharedKey(it hypercare.Integration, events []hypercare.Event, dec
 }
 
 // groupKey is the writer key of a notification group's events on a
-// service that does not group alerts itself (oneGroup). It cannot be an
-// alertKey: a dedup key holds no NUL.
-func groupKey(serviceID, group string) string { return serviceID + "\x00\x00" + group }
+// service that does not group alerts itself (oneGroup).
+func groupKey(serviceID, group string) string { return hypercare.GroupWriteKey(serviceID, group) }
 
 // oneGroup reports the notification group whose incident every kept event
 // may join, when they are all on service, which does not group alerts
@@ -134,11 +136,11 @@ func groupKey(serviceID, group string) string { return serviceID + "\x00\x00" + 
 // hold two groups' rows crosswise: a re-sent notification on its group's
 // writer beside a resolve of the same group on the service's had locked
 // two groups in opposite orders and deadlocked
-// (TestConcurrentResentNotifications). Opening or joining a group's
-// incident takes the service's grouping lock (Tx.LockGrouping) to the
-// commit: one lock, which no holder waits on a group writer's rows to
-// release, so it orders the groups' writers as it orders nodes, and new
-// groups of one service still open one after another.
+// (TestConcurrentResentNotifications). A person's action on a group's
+// incident runs there too (incident.Service). Opening or joining a
+// group's incident takes the group's own lock to the commit
+// (Tx.LockNotificationGroup, incident.GroupJoins.GroupLock), so new
+// groups of one service open side by side, on several writers or nodes.
 func (in view) oneGroup(it hypercare.Integration, events []hypercare.Event, decisions []rules.Decision, service string) (string, bool) {
 	if !it.GroupIncidents || in.grouped(service) {
 		return "", false
@@ -184,7 +186,8 @@ func batchService(it hypercare.Integration, decisions []rules.Decision) string {
 // shared reports whether ev's alert may share its incident with others:
 // its service groups alerts, or it belongs to a notification group whose
 // alerts share one (incident_per: group). Its events then run on the
-// service's writer, as a grouped service's do.
+// service's writer, as a grouped service's do, or on their group's
+// (oneGroup).
 func (in view) shared(it hypercare.Integration, ev *hypercare.Event, serviceID string) bool {
 	return in.grouped(serviceID) || groupOf(it, ev).key != ""
 }
