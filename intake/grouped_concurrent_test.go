@@ -51,28 +51,56 @@ func TestConcurrentGroupedIngest(t *testing.T) {
 		in.SetNoise(map[string]correlate.Noise{"shop": {Grouping: correlate.Grouping{Type: correlate.GroupIntelligent,
 			Window: 15 * time.Minute}, Flapping: correlate.DefaultFlapping}})
 		const callers, perCaller = 32, 60
-		var wg sync.WaitGroup
-		errs := make(chan error, callers*perCaller)
-		for g := range callers {
-			wg.Go(func() {
-				for j := range perCaller {
-					ev := groupedEvent(g, j)
-					if _, err := in.Process(context.Background(), it, []hypercare.Event{ev}); err != nil {
-						errs <- fmt.Errorf("caller %d event %d (%s %s): %w", g, j, ev.Action, ev.DedupKey, err)
-					}
-				}
-			})
-		}
-		wg.Wait()
-		close(errs)
-		for err := range errs {
-			t.Error(err)
-		}
-		if ws := st.WriteStats(); ws.Retries != 0 {
-			t.Errorf("%d write batches were retried (deadlock or other transient error)", ws.Retries)
-		}
+		concurrently(t, callers, perCaller, func(g, j int) (int, error) {
+			ev := groupedEvent(g, j)
+			if _, err := in.Process(context.Background(), it, []hypercare.Event{ev}); err != nil {
+				return 0, fmt.Errorf("caller %d event %d (%s %s): %w", g, j, ev.Action, ev.DedupKey, err)
+			}
+			return 1, nil
+		})
+		checkNoRetries(t, st)
 		checkGroupedState(t, st, callers*perCaller)
 	})
+}
+
+// concurrently runs send(c, j) for each of callers callers at once, j
+// from 0 to perCaller-1 in turn, reports every error, and returns the
+// events the successful sends carried.
+func concurrently(t *testing.T, callers, perCaller int, send func(c, j int) (events int, err error)) int {
+	t.Helper()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	events := 0
+	errs := make(chan error, callers*perCaller)
+	for c := range callers {
+		wg.Go(func() {
+			for j := range perCaller {
+				n, err := send(c, j)
+				if err != nil {
+					errs <- err
+					continue
+				}
+				mu.Lock()
+				events += n
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	return events
+}
+
+// checkNoRetries fails if a write batch of st was run again (a deadlock
+// or another transient error).
+func checkNoRetries(t *testing.T, st *store.Store) {
+	t.Helper()
+	if ws := st.WriteStats(); ws.Retries != 0 {
+		t.Errorf("%d write batches were retried (deadlock or other transient error)", ws.Retries)
+	}
 }
 
 // checkGroupedState checks the event log holds every event, the alerts

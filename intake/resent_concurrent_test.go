@@ -3,7 +3,6 @@ package intake_test
 import (
 	"context"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -56,41 +55,22 @@ func TestConcurrentResentNotifications(t *testing.T) {
 		storetest.StartRun(t, st)
 		in := intake.New(st, clocktest.New(time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC)))
 		in.SetIntegrations([]hypercare.Integration{am})
-		const callers, perCaller = 24, 40
-		var wg sync.WaitGroup
 		stop := make(chan struct{})
 		person := &incident.Service{Store: st, Clock: clocktest.New(time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC))}
 		acked := make(chan int, 1)
 		go func() { acked <- acknowledgeAll(t, person, stop) }()
-		var mu sync.Mutex
-		events := 0
-		errs := make(chan error, callers*perCaller)
-		for c := range callers {
-			wg.Go(func() {
-				for j := range perCaller {
-					evs := resentNotification(c, j)
-					if _, err := in.Process(context.Background(), am, evs); err != nil {
-						errs <- fmt.Errorf("caller %d notification %d: %w", c, j, err)
-						continue
-					}
-					mu.Lock()
-					events += len(evs)
-					mu.Unlock()
-				}
-			})
-		}
-		wg.Wait()
+		events := concurrently(t, 24, 40, func(c, j int) (int, error) {
+			evs := resentNotification(c, j)
+			if _, err := in.Process(context.Background(), am, evs); err != nil {
+				return 0, fmt.Errorf("caller %d notification %d: %w", c, j, err)
+			}
+			return len(evs), nil
+		})
 		close(stop)
 		if n := <-acked; n == 0 {
 			t.Error("the person acknowledged no incident while the notifications ran")
 		}
-		close(errs)
-		for err := range errs {
-			t.Error(err)
-		}
-		if ws := st.WriteStats(); ws.Retries != 0 {
-			t.Errorf("%d write batches were retried (deadlock or other transient error)", ws.Retries)
-		}
+		checkNoRetries(t, st)
 		checkGroupedState(t, st, events)
 	})
 }
