@@ -26,6 +26,9 @@ func (t GroupingType) Valid() bool {
 	return false
 }
 
+// On reports whether t groups alerts at all ("" and none do not).
+func (t GroupingType) On() bool { return t != "" && t != GroupNone }
+
 // DefaultGroupingWindow is the window when alert_grouping names a type but
 // no window_minutes: long enough for a cascade to fan out, short enough
 // that tomorrow's alert does not join today's incident.
@@ -67,7 +70,7 @@ type Match struct {
 // the highest incident number (the newest incident), so the decision
 // depends on nothing but its arguments.
 func Group(g Grouping, a *hypercare.Alert, feat *Features, candidates []Candidate, now time.Time) (Match, bool) {
-	if g.Type == "" || g.Type == GroupNone {
+	if !g.Type.On() {
 		return Match{}, false
 	}
 	window := g.Window

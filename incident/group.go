@@ -27,7 +27,7 @@ const (
 // alert's encoded features, for a new incident ("" unless intelligent).
 func GroupAlert(ctx context.Context, tx hypercare.Tx, g correlate.Grouping, a *hypercare.Alert, urgency hypercare.Urgency,
 	actor hypercare.Actor, now time.Time) (features string, joined bool, err error) {
-	if g.Type == "" || g.Type == correlate.GroupNone {
+	if !g.Type.On() {
 		return "", false, nil
 	}
 	// Held to the commit, which opens the alert's incident if it joins

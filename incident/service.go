@@ -10,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/hypercare/hypercare"
-	"github.com/hypercare/hypercare/correlate"
 )
 
 // MaxNoteLength caps a note, in characters: long enough for a pasted log
@@ -286,7 +285,7 @@ func (s *Service) writerKey(inc *hypercare.Incident, others []string) string {
 		return inc.ServiceID
 	}
 	if s.Groupings != nil {
-		if g := s.Groupings(inc.ServiceID); g.Type != "" && g.Type != correlate.GroupNone {
+		if s.Groupings(inc.ServiceID).Type.On() {
 			return inc.ServiceID
 		}
 	}

@@ -71,12 +71,12 @@ func (in view) place(ctx context.Context, tx hypercare.Tx, a *hypercare.Alert, g
 		return res, err
 	}
 	var o incident.Opening
-	in.joins.GroupLock = n.Grouping.Type == "" || n.Grouping.Type == correlate.GroupNone
+	in.joins.GroupLock = !n.Grouping.Type.On()
 	if joined, err := in.joins.join(ctx, tx, group.key, a, urgency, actor, max(d.Delay, n.Pause), now); joined || err != nil {
 		res.Outcome = hypercare.OutcomeGrouped
 		return res, err
 	}
-	if n.Grouping.Type != "" && n.Grouping.Type != correlate.GroupNone {
+	if n.Grouping.Type.On() {
 		if err := in.joins.flush(ctx, tx, now); err != nil {
 			return res, err
 		}

@@ -53,10 +53,11 @@ func TestConcurrentResentNotifications(t *testing.T) {
 		st := storetest.OpenStore(t, opts)
 		setupAM(t, st)
 		storetest.StartRun(t, st)
-		in := intake.New(st, clocktest.New(time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC)))
+		clk := clocktest.New(time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC))
+		in := intake.New(st, clk)
 		in.SetIntegrations([]hypercare.Integration{am})
 		stop := make(chan struct{})
-		person := &incident.Service{Store: st, Clock: clocktest.New(time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC))}
+		person := &incident.Service{Store: st, Clock: clk}
 		acked := make(chan int, 1)
 		go func() { acked <- acknowledgeAll(t, person, stop) }()
 		events := concurrently(t, 24, 40, func(c, j int) (int, error) {

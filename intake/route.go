@@ -5,7 +5,6 @@ import (
 	"sync"
 
 	"github.com/hypercare/hypercare"
-	"github.com/hypercare/hypercare/correlate"
 	"github.com/hypercare/hypercare/rules"
 )
 
@@ -82,8 +81,7 @@ func alertKey(serviceID, dedupKey string) string { return serviceID + "\x00" + d
 
 // grouped reports whether the service groups alerts into shared incidents.
 func (in view) grouped(serviceID string) bool {
-	g := in.noiseOf(serviceID).Grouping.Type
-	return g != "" && g != correlate.GroupNone
+	return in.noiseOf(serviceID).Grouping.Type.On()
 }
 
 // route picks the writer for events: its alert's for a single event on an
@@ -107,18 +105,14 @@ func (in view) route(it hypercare.Integration, events []hypercare.Event, decisio
 }
 
 // sharedKey is the writer of events on service that may share incidents:
-// their notification group's (groupKey) when they are all of one group
+// their notification group's (hypercare.GroupWriteKey) when they are all of one group
 // (oneGroup), else the service's.
 func (in view) sharedKey(it hypercare.Integration, events []hypercare.Event, decisions []rules.Decision, service string) string {
 	if group, ok := in.oneGroup(it, events, decisions, service); ok {
-		return groupKey(service, group)
+		return hypercare.GroupWriteKey(service, group)
 	}
 	return service
 }
-
-// groupKey is the writer key of a notification group's events on a
-// service that does not group alerts itself (oneGroup).
-func groupKey(serviceID, group string) string { return hypercare.GroupWriteKey(serviceID, group) }
 
 // oneGroup reports the notification group whose incident every kept event
 // may join, when they are all on service, which does not group alerts
@@ -126,7 +120,7 @@ func groupKey(serviceID, group string) string { return hypercare.GroupWriteKey(s
 // incident per group: a notification of Alertmanager's default
 // incident_per: group, or one alert's event of such a group.
 //
-// Such events run on a writer of their group's own (groupKey), not their
+// Such events run on a writer of their group's own (hypercare.GroupWriteKey), not their
 // service's: a service's groups then spread over the writers, where they
 // had queued on its one writer, each batch's round trips after the last
 // one's (PostgreSQL ran re-sent notifications at a third of SQLite's
@@ -274,7 +268,7 @@ func (v view) keysAheadFlags(it hypercare.Integration, events []hypercare.Event,
 			continue
 		}
 		n := v.noiseOf(d.ServiceID)
-		if len(n.Upstream) > 0 || n.Grouping.Type != "" && n.Grouping.Type != correlate.GroupNone {
+		if len(n.Upstream) > 0 || n.Grouping.Type.On() {
 			return false, false
 		}
 		opens = opens && !d.Suppress

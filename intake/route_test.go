@@ -78,7 +78,7 @@ func TestRouteNotificationGroups(t *testing.T) {
 	d := []rules.Decision{{ServiceID: "shop"}}
 	v := view{Intake: in, cfg: in.config()}
 	ev := hypercare.Event{Action: hypercare.ActionResolve, DedupKey: "pod-1", GroupKey: `{}:{alertname="CrashLoop"}`}
-	if k, _ := v.route(am, []hypercare.Event{ev}, d); k != groupKey("shop", ev.GroupKey) {
+	if k, _ := v.route(am, []hypercare.Event{ev}, d); k != hypercare.GroupWriteKey("shop", ev.GroupKey) {
 		t.Errorf("group event: route = %q, want its group's writer", k)
 	}
 	perAlert := am
@@ -199,7 +199,7 @@ func TestRouteNotificationsByGroup(t *testing.T) {
 		}
 	}
 	trig, res := hypercare.ActionTrigger, hypercare.ActionResolve
-	own := groupKey("shop", group)
+	own := hypercare.GroupWriteKey("shop", group)
 	first, d := batch(ev(trig, "p1"), ev(trig, "p2"))
 	want("new notification", first, d, own, false)
 	want("re-sent", first, d, own, false)

@@ -82,7 +82,10 @@ func (t *tx) oneIncident(ctx context.Context, what string, q qid, args ...any) (
 // LockGrouping takes serviceID's grouping lock (PostgreSQL: a
 // transaction-level advisory lock, once per transaction and service).
 func (t *tx) LockGrouping(ctx context.Context, serviceID string) error {
-	return t.lockGrouping(ctx, serviceID, fmt.Sprintf("grouping of service %q", serviceID))
+	if err := t.lockGrouping(ctx, serviceID); err != nil {
+		return t.s.dbErr(err, "lock grouping of service %q", serviceID)
+	}
+	return nil
 }
 
 // LockNotificationGroup takes the lock of one notification group of
@@ -91,17 +94,19 @@ func (t *tx) LockGrouping(ctx context.Context, serviceID string) error {
 // holds no control character (config.validID), and PostgreSQL's text no
 // NUL, so the two are joined by a unit separator.
 func (t *tx) LockNotificationGroup(ctx context.Context, serviceID, groupKey string) error {
-	return t.lockGrouping(ctx, serviceID+"\x1f"+groupKey,
-		fmt.Sprintf("notification group %q of service %q", groupKey, serviceID))
+	if err := t.lockGrouping(ctx, serviceID+"\x1f"+groupKey); err != nil {
+		return t.s.dbErr(err, "lock notification group %q of service %q", groupKey, serviceID)
+	}
+	return nil
 }
 
 // lockGrouping takes the grouping lock name, once per transaction.
-func (t *tx) lockGrouping(ctx context.Context, name, what string) error {
+func (t *tx) lockGrouping(ctx context.Context, name string) error {
 	if !t.s.d.nodes || t.grouping[name] {
 		return nil
 	}
 	if _, err := t.exec(ctx, qLockInTx, "group:"+name); err != nil {
-		return t.s.dbErr(err, "lock %s", what)
+		return err
 	}
 	if t.grouping == nil {
 		t.grouping = map[string]bool{}
