@@ -144,18 +144,19 @@ func (c *alertCache) read(a *hypercare.Alert) {
 	c.committed[alertCacheKey(a.ServiceID, a.DedupKey)] = &cachedAlert{Alert: cloneAlert(a, nil)}
 }
 
-// wrote stages a row the running request wrote, as the database holds it.
+// wrote stages a row the running request wrote, as the database holds it,
+// and returns its entry (nil for a resolved row it does not stage).
 // An open row is the key's one open alert (a unique index says so, and
 // no statement changes an alert's service or dedup key). A
 // resolved row hides the key's entry only if that entry is this alert: an
 // older alert of the key written again (moved by a merge, say) must not
 // hide the open one.
-func (c *alertCache) wrote(a *hypercare.Alert) {
+func (c *alertCache) wrote(a *hypercare.Alert) *cachedAlert {
 	k := alertCacheKey(a.ServiceID, a.DedupKey)
 	v, ok := c.visible(k)
 	same := ok && v.ID == a.ID
 	if a.Status == hypercare.StatusResolved && !same {
-		return
+		return nil
 	}
 	var kept json.RawMessage
 	if ok {
@@ -168,6 +169,7 @@ func (c *alertCache) wrote(a *hypercare.Alert) {
 		e.SentKey, e.shared = v.SentKey, v.shared
 	}
 	c.req[k] = e
+	return e
 }
 
 // forget drops alert id from every layer, so the next find reads the

@@ -197,6 +197,12 @@ func (s *Store) tryBatch(base context.Context, batch []*request, careful bool) e
 // savepoints (alone in its batch, its failure is the request's).
 func (s *Store) commit(t *tx, mode runMode) error {
 	if !s.d.pipeline {
+		if err := t.flushRepeats(); err != nil {
+			if mode == runOptimistic && !s.d.retryable(err) {
+				return errNeedSavepoints // whose update it was: each request writes its own
+			}
+			return err
+		}
 		if err := t.flushEvents(); err != nil {
 			if mode == runOptimistic && hypercare.ErrorCode(err) == hypercare.CodeConflict {
 				return errNeedSavepoints // whose event it was: each request flushes its own
@@ -322,6 +328,9 @@ func (s *Store) runOne(t *tx, r *request, mode runMode) error {
 	published, hooked, turns, seen, events := len(t.stream), len(t.hooks), len(t.turns), len(t.seen), len(t.laterEvents)
 	err := r.call(t)
 	if err == nil && mode != runOptimistic {
+		err = t.flushRepeats() // a row not as held fails its own request
+	}
+	if err == nil && mode != runOptimistic {
 		err = t.flushEvents() // a taken event ID fails its own request
 	}
 	if err == nil && mode == runInSavepoint {
@@ -336,6 +345,9 @@ func (s *Store) runOne(t *tx, r *request, mode runMode) error {
 		t.seen = t.seen[:seen]          // and the events it inserted
 		// (min: a prune in it may have inserted the rows kept before it)
 		t.laterEvents = t.laterEvents[:min(len(t.laterEvents), events)]
+		if mode != runOptimistic {
+			t.dropRepeats() // all its own: earlier requests' went out at their end
+		}
 	}
 	if t.c.alerts != nil {
 		t.c.alerts.endRequest(err == nil) // likewise the alert rows it wrote

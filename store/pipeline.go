@@ -80,8 +80,12 @@ func (t *tx) later(ctx context.Context, w pendingWrite) error {
 	return nil
 }
 
-// flush sends the queued writes, if any, in one round trip.
+// flush sends the queued writes, if any, in one round trip (PostgreSQL),
+// and writes the held updates of repeats (SQLite).
 func (t *tx) flush() error {
+	if err := t.flushRepeats(); err != nil {
+		return err
+	}
 	if len(t.pending) == 0 {
 		return t.flushErr
 	}

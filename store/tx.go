@@ -40,6 +40,11 @@ type tx struct {
 	// laterEvents are the event rows inserted at the end of their
 	// request or just before COMMIT (SQLite; events_later.go).
 	laterEvents []laterEvent
+	// laterRepeats are the re-triggered alerts' updates held until the
+	// batch's next statement, and repeatAt their index by alert ID
+	// (SQLite; repeats_later.go).
+	laterRepeats []laterRepeat
+	repeatAt     map[string]int
 	// pending holds the writes queued to go with the next statement, and
 	// flushErr the failure of queued writes sent (PostgreSQL; pipeline.go).
 	pending  []pendingWrite
@@ -78,6 +83,9 @@ func (t *tx) exec(ctx context.Context, id qid, args ...any) (sql.Result, error) 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if err := t.flushRepeats(); err != nil {
+		return nil, err
+	}
 	t.statements++
 	t.note(id)
 	if len(t.pending) > 0 {
@@ -100,6 +108,9 @@ func (t *tx) query(ctx context.Context, id qid, args ...any) (*sql.Rows, error) 
 
 func (t *tx) queryRow(ctx context.Context, id qid, args ...any) rowScanner {
 	if err := ctx.Err(); err != nil {
+		return errRow{err}
+	}
+	if err := t.flushRepeats(); err != nil {
 		return errRow{err}
 	}
 	t.statements++

@@ -249,12 +249,18 @@ func (t *tx) InsertAlert(ctx context.Context, a *hypercare.Alert) error {
 // UpdateAlert writes every mutable field of a (all but service and dedup
 // key, which identify it).
 func (t *tx) UpdateAlert(ctx context.Context, a *hypercare.Alert) error {
-	done, err := t.updateRepeat(ctx, a, t.dropAhead(a))
-	if !done && err == nil {
+	w, err := t.updateRepeat(ctx, a, t.dropAhead(a))
+	if w == repeatNo && err == nil {
 		err = t.updateWhole(ctx, a)
 	}
 	if err == nil && t.c.alerts != nil {
-		t.c.alerts.wrote(a)
+		row := t.c.alerts.wrote(a)
+		if w == repeatHeld || w == repeatMerged {
+			t.heldRow(a.ID, row)
+		}
+	}
+	if w == repeatMerged {
+		return err // the batch's held update of the alert published its event
 	}
 	return t.published(err, hypercare.StreamAlert, hypercare.StreamUpdated, streamIncident(a), a.ID)
 }

@@ -23,41 +23,57 @@ import (
 // so a row whose counters are not as cached (a cache behind the database)
 // is left alone and the full update runs.
 //
+// The update is held on the batch and written later, once for all of
+// the batch's repeats of the alert (repeats_later.go).
+//
 // On PostgreSQL it applies to an alert the request read ahead (ahead,
 // open_ahead.go): that read locked the row and the request has not
 // written it since, so the row is as read and the statement, queued,
 // matches it (no row matched fails the request, as any queued update).
-// done is false when it did not apply.
-func (t *tx) updateRepeat(ctx context.Context, a, ahead *hypercare.Alert) (done bool, err error) {
+func (t *tx) updateRepeat(ctx context.Context, a, ahead *hypercare.Alert) (repeatWrite, error) {
 	var prev *hypercare.Alert
+	var cached *cachedAlert
 	if t.c.alerts != nil {
 		if v, ok := t.c.alerts.visible(alertCacheKey(a.ServiceID, a.DedupKey)); ok {
-			prev = &v.Alert
+			prev, cached = &v.Alert, v
 		}
 	} else {
 		prev = ahead
 	}
 	if prev == nil || !repeatOnly(prev, a) {
-		return false, nil
+		return repeatNo, nil
 	}
-	var q qid
-	var args []any
-	if bytes.Equal(prev.CustomDetails, a.CustomDetails) { // an identical re-send
-		q, args = qUpdateAlertCounters, []any{a.ID, a.EventCount, micros(a.LastSeenAt), prev.EventCount, micros(prev.LastSeenAt)}
-	} else {
+	identical := bytes.Equal(prev.CustomDetails, a.CustomDetails)
+	if !identical {
 		var c textCheck
 		c.details(a)
 		if err := c.err("update alert", a.ID); err != nil {
-			return false, err
+			return repeatNo, err
 		}
+	}
+	if cached != nil {
+		if t.holdRepeat(cached) {
+			return repeatHeld, nil
+		}
+		return repeatMerged, nil
+	}
+	q, args := qUpdateAlertCounters, []any{a.ID, a.EventCount, micros(a.LastSeenAt), prev.EventCount, micros(prev.LastSeenAt)}
+	if !identical {
 		q, args = qUpdateAlertRepeat, []any{a.ID, nullJSON(a.CustomDetails), a.EventCount, micros(a.LastSeenAt),
 			prev.EventCount, micros(prev.LastSeenAt)}
 	}
-	if t.c.alerts == nil {
-		return true, t.updateLater(ctx, q, "alert", a.ID, args...)
-	}
-	return t.updateIfMatched(ctx, q, a.ID, args...)
+	return repeatSent, t.updateLater(ctx, q, "alert", a.ID, args...)
 }
+
+// repeatWrite says how updateRepeat wrote an alert.
+type repeatWrite int
+
+const (
+	repeatNo     repeatWrite = iota // not a repeat: the full update runs
+	repeatSent                      // queued (PostgreSQL)
+	repeatHeld                      // held until the batch's next statement (SQLite; repeats_later.go)
+	repeatMerged                    // merged into the update the batch holds for the alert
+)
 
 // repeatOnly says a is prev with at most CustomDetails, EventCount and
 // LastSeenAt changed, comparing as the database stores them: times in

@@ -170,8 +170,8 @@ func TestUpdateRepeat(t *testing.T) {
 		c.committed[k] = stale
 		return nil
 	})
-	a.EventCount-- // what the intake computes from the stale cache
-	step(func(*hypercare.Alert) {}, false, 2)
+	a.EventCount--                            // what the intake computes from the stale cache
+	step(func(*hypercare.Alert) {}, false, 1) // held: at COMMIT the short update matches nothing, the full one runs
 
 	// A COMMIT that reported an error: the next batch reads the alert
 	// again (one statement) instead of finding it in the cache (none).
@@ -184,5 +184,52 @@ func TestUpdateRepeat(t *testing.T) {
 	s.wconn.alerts.distrust()
 	if n := find(); n != 1 {
 		t.Errorf("after a failed COMMIT, FindOpenAlert ran %d statements, want 1 (a read)", n)
+	}
+}
+
+// TestRepeatsHeldOncePerBatch: on SQLite two re-triggers of one alert in
+// one transaction write its row once, when the batch's next statement
+// would run (here flushRepeats itself), with the second one's values,
+// and publish one stream event.
+func TestRepeatsHeldOncePerBatch(t *testing.T) {
+	ctx := t.Context()
+	s, _ := openShop(t)
+	now := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
+	a := testAlert("disk", now)
+	write(t, s, func(tx hypercare.Tx) error { return tx.InsertAlert(ctx, a) })
+	changes := func(tx *tx) (n int64) {
+		t.Helper()
+		if err := tx.c.conn.QueryRowContext(ctx, "SELECT total_changes()").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	write(t, s, func(htx hypercare.Tx) error {
+		tx := htx.(*tx)
+		before, streamed := changes(tx), len(tx.stream)
+		for i := range 2 {
+			a.EventCount++
+			a.LastSeenAt = now.Add(time.Duration(i+1) * time.Second)
+			if err := tx.UpdateAlert(ctx, a); err != nil {
+				return err
+			}
+		}
+		if n := changes(tx) - before; n != 0 {
+			t.Errorf("%d rows written before the next statement, want 0 (held)", n)
+		}
+		if err := tx.flushRepeats(); err != nil {
+			return err
+		}
+		if n := changes(tx) - before; n != 1 {
+			t.Errorf("%d rows written for two re-triggers of one alert, want 1", n)
+		}
+		if n := len(tx.stream) - streamed; n != 1 {
+			t.Errorf("%d stream events, want 1", n)
+		}
+		return nil
+	})
+	got, _, err := s.ListAlerts(ctx, hypercare.AlertFilter{ServiceID: a.ServiceID, DedupKey: a.DedupKey})
+	if err != nil || len(got) != 1 || got[0].EventCount != 3 || !got[0].LastSeenAt.Equal(now.Add(2*time.Second)) {
+		t.Fatalf("stored: %+v, %v; want event count 3, last seen 2 s on", got, err)
 	}
 }

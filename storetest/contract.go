@@ -59,6 +59,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"BatchDrawsNumbers", testBatchDrawsNumbers},
 		{"MergedInsertErrorNamesRow", testMergedInsertErrorNamesRow},
 		{"BatchMergesRetriggers", testBatchMergesRetriggers},
+		{"BatchRepeatsOfOneAlert", testBatchRepeatsOfOneAlert},
 		{"SilencesNow", testSilencesNow},
 		{"EventsBetween", testEventsBetween},
 		{"SharedEventPayloads", testSharedEventPayloads},

@@ -1,0 +1,136 @@
+package storetest
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/hypercare/hypercare"
+	"github.com/hypercare/hypercare/store"
+)
+
+// testBatchRepeatsOfOneAlert: one batch re-triggers the same alerts in
+// several requests, as a storm's re-sent notifications of one group do
+// (SQLite holds each alert's update until the batch's next statement and
+// writes it once: repeats_later.go). Every alert ends with every
+// request's re-trigger counted, the last details written, a person's
+// acknowledge between two re-triggers kept, a read of the incident's
+// alerts in the batch sees the re-triggers before it, and a failing
+// request's re-triggers are undone while its batch-mates' before and
+// after it stand.
+func testBatchRepeatsOfOneAlert(t *testing.T, open func(testing.TB) *store.Store) {
+	ctx := t.Context()
+	s := openSeeded(t, open)
+	mustWrite(t, s, func(tx hypercare.Tx) error {
+		if err := tx.InsertIncident(ctx, incident("inc-1", 1, svcCheckout)); err != nil {
+			return err
+		}
+		for _, k := range []string{"a", "b"} {
+			if err := tx.InsertAlert(ctx, alert("al-"+k, svcCheckout, "inc-1", k)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	StartRun(t, s)
+	retrigger := func(tx hypercare.Tx, k, details string) (*hypercare.Alert, error) {
+		a, err := tx.FindOpenAlert(ctx, svcCheckout, k)
+		if err != nil || a == nil {
+			return nil, fmt.Errorf("find %s: %+v, %w", k, a, err)
+		}
+		a.EventCount++
+		a.LastSeenAt = a.LastSeenAt.Add(time.Second)
+		if details != "" {
+			a.CustomDetails = json.RawMessage(details)
+		}
+		return a, tx.UpdateAlert(ctx, a)
+	}
+	both := func(details string, fail error) keyedWrite {
+		return keyedWrite{keys: []string{"a", "b"}, fn: func(tx hypercare.Tx) error {
+			for _, k := range []string{"a", "b"} {
+				if _, err := retrigger(tx, k, details); err != nil {
+					return err
+				}
+			}
+			return fail
+		}}
+	}
+	var seen []hypercare.Alert // what the reading request found
+	reread := keyedWrite{keys: []string{"a"}, fn: func(tx hypercare.Tx) error {
+		a, err := retrigger(tx, "a", "")
+		if err != nil {
+			return err
+		}
+		if seen, err = tx.AlertsOfIncident(ctx, "inc-1"); err != nil {
+			return err
+		}
+		a.Status = hypercare.StatusAcknowledged // a person's acknowledge: the whole row
+		ack := a.LastSeenAt
+		a.AcknowledgedAt = &ack
+		return tx.UpdateAlert(ctx, a)
+	}}
+	errs := writeInOrder(t, s, "k", "blocker-1", []keyedWrite{
+		both("", nil), both(`{"n":2}`, nil), reread, both("", nil),
+	})
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("first batch, request %d: %v", i+1, err)
+		}
+	}
+	// The read came after a's third re-trigger and b's second, before
+	// anything else wrote the rows.
+	wantSeen := map[string]int64{"al-a": 4, "al-b": 3}
+	if len(seen) != 2 {
+		t.Fatalf("alerts of the incident read in the batch: %+v", seen)
+	}
+	for _, a := range seen {
+		if a.EventCount != wantSeen[a.ID] {
+			t.Errorf("read in the batch: %s has event count %d, want %d", a.ID, a.EventCount, wantSeen[a.ID])
+		}
+	}
+	checkRepeats(t, s, map[string]repeatWant{
+		"a": {5, `{"n":2}`, hypercare.StatusAcknowledged}, "b": {4, `{"n":2}`, hypercare.StatusTriggered}})
+
+	onlyA := keyedWrite{keys: []string{"a"}, fn: func(tx hypercare.Tx) error {
+		_, err := retrigger(tx, "a", "")
+		return err
+	}}
+	errs = writeInOrder(t, s, "k", "blocker-2", []keyedWrite{
+		both(`{"n":3}`, nil), both(`{"n":4}`, errBoom), onlyA,
+	})
+	if errs[0] != nil || !errors.Is(errs[1], errBoom) || errs[2] != nil {
+		t.Fatalf("second batch: %v", errs)
+	}
+	checkRepeats(t, s, map[string]repeatWant{
+		"a": {7, `{"n":3}`, hypercare.StatusAcknowledged}, "b": {5, `{"n":3}`, hypercare.StatusTriggered}})
+}
+
+// repeatWant is an alert's expected event count, details and status.
+type repeatWant struct {
+	count   int64
+	details string
+	status  hypercare.Status
+}
+
+// checkRepeats reads each key's open alert in a batch of its own and
+// through the read API.
+func checkRepeats(t *testing.T, s *store.Store, want map[string]repeatWant) {
+	t.Helper()
+	ctx := t.Context()
+	for k, w := range want {
+		mustWrite(t, s, func(tx hypercare.Tx) error {
+			a, err := tx.FindOpenAlert(ctx, svcCheckout, k)
+			if err != nil || a == nil || a.EventCount != w.count || string(a.CustomDetails) != w.details ||
+				a.Status != w.status || !a.LastSeenAt.Equal(t0.Add(time.Duration(w.count-1)*time.Second)) {
+				t.Errorf("alert %s in a batch: %+v, %v; want %+v", k, a, err, w)
+			}
+			return nil
+		})
+		list, _, err := s.ListAlerts(ctx, hypercare.AlertFilter{ServiceID: svcCheckout, DedupKey: k})
+		if err != nil || len(list) != 1 || list[0].EventCount != w.count || string(list[0].CustomDetails) != w.details {
+			t.Errorf("alert %s as read: %+v, %v; want %+v", k, list, err, w)
+		}
+	}
+}
