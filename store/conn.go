@@ -24,6 +24,9 @@ type writeConn struct {
 	// events are the prepared multi-row event inserts, by log2 of their
 	// row count (events_later.go).
 	events [preparedEventSizes]*sql.Stmt
+	// repeats are the prepared multi-row updates of held repeats, without
+	// and with details, by log2 of their row count (repeats_later.go).
+	repeats [2][preparedRepeatSizes]*sql.Stmt
 	// alerts is the open-alert cache (SQLite's one write connection
 	// only; nil on PostgreSQL), see alertcache.go.
 	alerts *alertCache
@@ -164,6 +167,14 @@ func (c *writeConn) close() error {
 		if st != nil {
 			errs = append(errs, st.Close())
 			c.events[i] = nil
+		}
+	}
+	for k := range c.repeats {
+		for i, st := range c.repeats[k] {
+			if st != nil {
+				errs = append(errs, st.Close())
+				c.repeats[k][i] = nil
+			}
 		}
 	}
 	errs = append(errs, c.conn.Close())

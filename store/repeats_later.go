@@ -3,6 +3,9 @@ package store
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"math/bits"
+	"strings"
 )
 
 // Re-triggered alerts' updates held to the end of the batch (SQLite's
@@ -15,6 +18,11 @@ import (
 // values to write and keeps the guard, the counters and details the row
 // held before the batch wrote it. Nothing is published for it either: the
 // held update's stream event stands for both.
+//
+// Held updates go out together, as multi-row UPDATE … FROM (VALUES …)
+// statements of up to 64 rows joined to alerts by primary key, each row
+// guarded as the one-row update is: per re-sent alert the update cost
+// half as much writer time as one statement per alert.
 //
 // A held update goes out before any other statement of the transaction
 // (tx.exec, query, queryRow and flush, which every read and every other
@@ -66,26 +74,76 @@ func (t *tx) heldRow(id string, row *cachedAlert) {
 	}
 }
 
-// flushRepeats writes the held updates, in the order first held.
+// flushRepeats writes the held updates: those that keep the details,
+// then those that change them, each as multi-row updates of up to
+// maxRepeatRows rows (a power of two each), in the order first held.
 func (t *tx) flushRepeats() error {
 	if len(t.laterRepeats) == 0 {
 		return nil
 	}
 	held := t.laterRepeats
 	t.dropRepeats()
+	var same, changed []*laterRepeat
 	for i := range held {
-		if err := t.writeRepeat(&held[i]); err != nil {
-			return err
+		if r := &held[i]; bytes.Equal(r.details, r.row.CustomDetails) {
+			same = append(same, r)
+		} else {
+			changed = append(changed, r)
+		}
+	}
+	for kind, list := range [2][]*laterRepeat{same, changed} {
+		for len(list) > 0 {
+			n := 1 << (bits.Len(uint(min(len(list), maxRepeatRows))) - 1)
+			if err := t.writeRepeats(kind == 1, list[:n]); err != nil {
+				return err
+			}
+			list = list[n:]
 		}
 	}
 	return nil
 }
 
-// dropRepeats forgets the held updates: written, or undone with their
-// request.
-func (t *tx) dropRepeats() {
-	t.laterRepeats = nil
-	clear(t.repeatAt)
+// writeRepeats writes held updates of one kind (details: they change
+// them) in one statement, where each row still holds its guard. Should
+// fewer rows match, each row is written whole, as last written: the rows
+// that matched already hold those values.
+func (t *tx) writeRepeats(details bool, rows []*laterRepeat) error {
+	if len(rows) == 1 {
+		return t.writeRepeat(rows[0])
+	}
+	t.statements++
+	kind := 0
+	if details {
+		kind = 1
+	}
+	st, err := t.c.sized(t.ctx, t.c.repeats[kind][:], len(rows), func(n int) string { return repeatsSQL(details, n) },
+		"held repeats")
+	if err != nil {
+		return err
+	}
+	args := make([]any, 0, len(rows)*repeatCols(details))
+	for _, r := range rows {
+		a := &r.row.Alert
+		args = append(args, a.ID)
+		if details {
+			args = append(args, nullJSON(a.CustomDetails))
+		}
+		args = append(args, a.EventCount, micros(a.LastSeenAt), r.count, r.last)
+	}
+	res, err := st.ExecContext(t.ctx, args...)
+	if err != nil {
+		return t.s.dbErr(err, "update %d alerts, the first %q", len(rows), rows[0].row.ID)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("update %d alerts, the first %q: %w", len(rows), rows[0].row.ID, err)
+	}
+	for i := 0; n < int64(len(rows)) && i < len(rows); i++ {
+		if err := t.updateWhole(t.ctx, &rows[i].row.Alert); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // writeRepeat writes one held update: the counters, and the details if
@@ -103,3 +161,43 @@ func (t *tx) writeRepeat(r *laterRepeat) error {
 	}
 	return err
 }
+
+const (
+	// maxRepeatRows is the largest multi-row update of held repeats (a
+	// power of two), and preparedRepeatSizes how many sizes are kept.
+	maxRepeatRows       = 1 << (preparedRepeatSizes - 1)
+	preparedRepeatSizes = 7 // 1, 2, 4, ... 64 rows
+)
+
+// repeatCols is how many parameters a row of repeatsSQL takes.
+func repeatCols(details bool) int {
+	if details {
+		return 6
+	}
+	return 5
+}
+
+// repeatsSQL is the UPDATE of n held repeats with anonymous parameters,
+// each row (id, [details,] event_count, last_seen_at, and the guard's
+// event_count and last_seen_at) a row of a VALUES list that SQLite
+// joins to alerts by its primary key.
+func repeatsSQL(details bool, n int) string {
+	cols := repeatCols(details)
+	set := "event_count = v.column2, last_seen_at = v.column3"
+	guard := "alerts.event_count = v.column4 AND alerts.last_seen_at = v.column5"
+	if details {
+		set = "custom_details = v.column2, event_count = v.column3, last_seen_at = v.column4"
+		guard = "alerts.event_count = v.column5 AND alerts.last_seen_at = v.column6"
+	}
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	return "UPDATE alerts SET " + set + " FROM (VALUES " + strings.TrimSuffix(strings.Repeat(row+", ", n), ", ") +
+		") AS v WHERE alerts.id = v.column1 AND " + guard
+}
+
+// dropRepeats forgets the held updates: written, or undone with their
+// request.
+func (t *tx) dropRepeats() {
+	t.laterRepeats = nil
+	clear(t.repeatAt)
+}
+

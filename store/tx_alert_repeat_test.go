@@ -233,3 +233,66 @@ func TestRepeatsHeldOncePerBatch(t *testing.T) {
 		t.Fatalf("stored: %+v, %v; want event count 3, last seen 2 s on", got, err)
 	}
 }
+
+// TestHeldRepeatsManyRows: held updates go out as multi-row statements
+// (those keeping the details apart from those changing them); when one
+// row of such a statement no longer holds its guard (changed behind the
+// cache's back here), every row of the statement is written whole, as
+// last written, and the other statements stay short. The row's source,
+// set behind the cache's back, tells which ran: the short update leaves
+// it.
+func TestHeldRepeatsManyRows(t *testing.T) {
+	ctx := t.Context()
+	s, _ := openShop(t)
+	now := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
+	var alerts []*hypercare.Alert
+	for _, k := range []string{"k0", "k1", "k2", "k3"} {
+		a := testAlert(k, now)
+		a.Source = "db-1"
+		alerts = append(alerts, a)
+	}
+	write(t, s, func(tx hypercare.Tx) error {
+		for _, a := range alerts {
+			if err := tx.InsertAlert(ctx, a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	write(t, s, func(htx hypercare.Tx) error {
+		tx := htx.(*tx)
+		for i, a := range alerts {
+			a.EventCount++
+			a.LastSeenAt = now.Add(time.Second)
+			if i == 3 {
+				a.CustomDetails = json.RawMessage(`{"free":"0%"}`)
+			}
+			if err := tx.UpdateAlert(ctx, a); err != nil {
+				return err
+			}
+		}
+		for _, q := range []string{"UPDATE alerts SET source = 'untouched'",
+			"UPDATE alerts SET event_count = 10 WHERE id = 'al-k1'"} {
+			if _, err := tx.c.conn.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		return tx.flushRepeats() // k0 and k1 in one statement, k2 alone, k3 alone (details)
+	})
+	for i, a := range alerts {
+		got, _, err := s.ListAlerts(ctx, hypercare.AlertFilter{ServiceID: "shop", DedupKey: a.DedupKey})
+		if err != nil || len(got) != 1 {
+			t.Fatalf("%s: %+v, %v", a.DedupKey, got, err)
+		}
+		wantSource := "untouched"
+		if i < 2 {
+			wantSource = "db-1" // written whole
+		}
+		g := got[0]
+		if g.EventCount != 2 || !g.LastSeenAt.Equal(now.Add(time.Second)) || g.Source != wantSource ||
+			string(g.CustomDetails) != string(a.CustomDetails) {
+			t.Errorf("%s: count %d, last seen %v, source %q, details %s; want 2, 1 s on, %q, %s", a.DedupKey,
+				g.EventCount, g.LastSeenAt, g.Source, g.CustomDetails, wantSource, a.CustomDetails)
+		}
+	}
+}
