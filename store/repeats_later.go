@@ -200,4 +200,3 @@ func (t *tx) dropRepeats() {
 	t.laterRepeats = nil
 	clear(t.repeatAt)
 }
-
