@@ -325,6 +325,7 @@ func (s *Store) runOne(t *tx, r *request, mode runMode) error {
 		}
 	}
 	t.statements, t.recent, t.ahead = 0, recentAhead{}, nil // none: the batch's
+	t.heldWritten = t.heldWritten[:0]
 	published, hooked, turns, seen, events := len(t.stream), len(t.hooks), len(t.turns), len(t.seen), len(t.laterEvents)
 	err := r.call(t)
 	if err == nil && mode != runOptimistic {
@@ -345,6 +346,7 @@ func (s *Store) runOne(t *tx, r *request, mode runMode) error {
 		t.seen = t.seen[:seen]          // and the events it inserted
 		// (min: a prune in it may have inserted the rows kept before it)
 		t.laterEvents = t.laterEvents[:min(len(t.laterEvents), events)]
+		t.dropWritten() // and the rows it kept as written, and locked
 		if mode != runOptimistic {
 			t.dropRepeats() // all its own: earlier requests' went out at their end
 		}

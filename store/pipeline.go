@@ -157,6 +157,7 @@ func (t *tx) queuePending(b *pgx.Batch, guard bool) []pendingWrite {
 func (t *tx) clearPending() {
 	clear(t.pending)
 	t.pending = t.pending[:0]
+	clear(t.repeatQueued)
 }
 
 // sendBatch sends b on c's pgx connection in one round trip and hands
@@ -225,6 +226,7 @@ func readPending(s *Store, br pgx.BatchResults, pending []pendingWrite, guard bo
 func (t *tx) dropPending() {
 	clear(t.pending)
 	t.pending, t.flushErr = t.pending[:0], nil
+	clear(t.repeatQueued)
 }
 
 // batchWith sends the queued writes followed by the statement id, reads

@@ -76,3 +76,7 @@ func ExecForTest(htx hypercare.Tx, q string, args ...any) error {
 	_, err := htx.(*tx).execText(context.Background(), q, args...)
 	return err
 }
+
+// PendingForTest is how many writes the transaction has queued
+// (PostgreSQL's pipeline).
+func PendingForTest(htx hypercare.Tx) int { return len(htx.(*tx).pending) }

@@ -45,6 +45,11 @@ type tx struct {
 	// (SQLite; repeats_later.go).
 	laterRepeats []laterRepeat
 	repeatAt     map[string]int
+	// repeatQueued maps an alert ID to the index in pending of its
+	// repeat's queued update, and heldWritten lists the keys whose rows
+	// the running request kept as written (PostgreSQL; repeats_queued.go).
+	repeatQueued map[string]int
+	heldWritten  []alertKey
 	// pending holds the writes queued to go with the next statement, and
 	// flushErr the failure of queued writes sent (PostgreSQL; pipeline.go).
 	pending  []pendingWrite

@@ -251,7 +251,11 @@ func (t *tx) InsertAlert(ctx context.Context, a *hypercare.Alert) error {
 func (t *tx) UpdateAlert(ctx context.Context, a *hypercare.Alert) error {
 	w, err := t.updateRepeat(ctx, a, t.dropAhead(a))
 	if w == repeatNo && err == nil {
+		delete(t.repeatQueued, a.ID) // a write of its own: no later repeat merges into an earlier one
 		err = t.updateWhole(ctx, a)
+	}
+	if err == nil && t.s.d.pipeline && (w == repeatSent || w == repeatMerged) {
+		t.keepWritten(a) // the row it locked, as written (repeats_queued.go)
 	}
 	if err == nil && t.c.alerts != nil {
 		row := t.c.alerts.wrote(a)

@@ -30,6 +30,8 @@ import (
 // open_ahead.go): that read locked the row and the request has not
 // written it since, so the row is as read and the statement, queued,
 // matches it (no row matched fails the request, as any queued update).
+// A later repeat of the alert in the batch merges into that update while
+// it is queued (repeats_queued.go).
 func (t *tx) updateRepeat(ctx context.Context, a, ahead *hypercare.Alert) (repeatWrite, error) {
 	var prev *hypercare.Alert
 	var cached *cachedAlert
@@ -57,12 +59,22 @@ func (t *tx) updateRepeat(ctx context.Context, a, ahead *hypercare.Alert) (repea
 		}
 		return repeatMerged, nil
 	}
+	if err := ctx.Err(); err != nil {
+		return repeatNo, err
+	}
+	if t.mergeQueuedRepeat(a, identical) {
+		return repeatMerged, nil
+	}
 	q, args := qUpdateAlertCounters, []any{a.ID, a.EventCount, micros(a.LastSeenAt), prev.EventCount, micros(prev.LastSeenAt)}
 	if !identical {
 		q, args = qUpdateAlertRepeat, []any{a.ID, nullJSON(a.CustomDetails), a.EventCount, micros(a.LastSeenAt),
 			prev.EventCount, micros(prev.LastSeenAt)}
 	}
-	return repeatSent, t.updateLater(ctx, q, "alert", a.ID, args...)
+	if err := t.updateLater(ctx, q, "alert", a.ID, args...); err != nil {
+		return repeatNo, err
+	}
+	t.queuedRepeat(a.ID)
+	return repeatSent, nil
 }
 
 // repeatWrite says how updateRepeat wrote an alert.

@@ -1,0 +1,83 @@
+package store
+
+import (
+	"github.com/hypercare/hypercare"
+)
+
+// Re-triggered alerts' updates queued once per batch (PostgreSQL). With
+// 32 Alertmanager notifications in flight over ten groups, a batch holds
+// several re-sends of one group. Each request read its alerts ahead in a
+// round trip of its own, which sent the queued writes first, so the
+// second re-send of an alert read the row the first had just written and
+// queued a second update of it: two round trips and two row versions
+// where one of each would do.
+//
+// Now the row a repeat's update writes stays with the batch, among the
+// alerts its BEGIN locked (held, open_ahead.go): the read ahead that
+// found it locked the row, so nobody else changes it until the batch
+// ends, and the batch knows what it wrote. A later request of the batch
+// finds the alert there without a read, and its repeat merges into the
+// update still queued for the alert (its values, the first update's
+// guard) instead of queuing another, as SQLite's writer holds one update
+// per alert (repeats_later.go). The merge applies only while that update
+// is queued and is the last write of the alert: sending the queue, or
+// any other write of the alert, ends it. A request that fails takes the
+// rows it kept with it: its savepoint's rollback undid its writes and
+// released the locks its own reads took.
+
+// keepWritten keeps a, just written by a repeat's update of a row this
+// transaction locked, as the batch's read of its key.
+func (t *tx) keepWritten(a *hypercare.Alert) {
+	k := alertCacheKey(a.ServiceID, a.DedupKey)
+	if t.held == nil {
+		t.held = make(openAhead)
+	}
+	row := cloneAlert(a, nil)
+	t.held[k] = &row
+	t.heldWritten = append(t.heldWritten, k)
+}
+
+// dropWritten forgets the rows the running request kept (keepWritten):
+// it failed.
+func (t *tx) dropWritten() {
+	for _, k := range t.heldWritten {
+		delete(t.held, k)
+	}
+	t.heldWritten = t.heldWritten[:0]
+}
+
+// queuedRepeat records that the last queued write is the repeat update
+// of alert id.
+func (t *tx) queuedRepeat(id string) {
+	if len(t.pending) == 0 || t.pending[len(t.pending)-1].key != id {
+		return
+	}
+	if t.repeatQueued == nil {
+		t.repeatQueued = make(map[string]int)
+	}
+	t.repeatQueued[id] = len(t.pending) - 1
+}
+
+// mergeQueuedRepeat merges the update of alert a, a repeat of the row as
+// last written (identical: with its details), into the update queued
+// for it, if there is one: a's values, the queued update's guard. It
+// counts as a statement, as the update it stands for.
+func (t *tx) mergeQueuedRepeat(a *hypercare.Alert, identical bool) bool {
+	i, ok := t.repeatQueued[a.ID]
+	if !ok || i >= len(t.pending) {
+		return false
+	}
+	w := &t.pending[i]
+	if w.key != a.ID || (w.id != qUpdateAlertCounters && w.id != qUpdateAlertRepeat) || w.rows != 0 {
+		return false
+	}
+	guard := w.args[len(w.args)-2:]
+	if w.id == qUpdateAlertCounters && identical {
+		w.args = []any{a.ID, a.EventCount, micros(a.LastSeenAt), guard[0], guard[1]}
+	} else {
+		w.id = qUpdateAlertRepeat
+		w.args = []any{a.ID, nullJSON(a.CustomDetails), a.EventCount, micros(a.LastSeenAt), guard[0], guard[1]}
+	}
+	t.statements++
+	return true
+}
