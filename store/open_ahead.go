@@ -81,7 +81,11 @@ func (t *tx) ReadOpenAlertsAhead(ctx context.Context, keys []hypercare.AlertKey)
 	stmts := aheadStatements(open, fresh)
 	t.statements += len(stmts)
 	found, recent := make(openAhead, asked), make(noneAhead)
-	err := t.batchWithAll(stmts, func(br pgx.BatchResults) error {
+	read := t.batchWithAll
+	if t.queuedOnlyRepeats() {
+		read = t.batchBesideQueue // the queue stays: its repeats may merge (repeats_queued.go)
+	}
+	err := read(stmts, func(br pgx.BatchResults) error {
 		for _, st := range stmts {
 			into := found.add
 			if st.id == qRecentAhead {

@@ -1,7 +1,10 @@
 package store
 
 import (
+	"fmt"
+
 	"github.com/hypercare/hypercare"
+	"github.com/jackc/pgx/v5"
 )
 
 // Re-triggered alerts' updates queued once per batch (PostgreSQL). With
@@ -21,7 +24,11 @@ import (
 // guard) instead of queuing another, as SQLite's writer holds one update
 // per alert (repeats_later.go). The merge applies only while that update
 // is queued and is the last write of the alert: sending the queue, or
-// any other write of the alert, ends it. A request that fails takes the
+// any other write of the alert, ends it. So a later request's read ahead
+// of other keys does not send a queue of nothing but repeats' updates and
+// event rows: those touch no row it reads (a repeat's alert is kept, and
+// a kept key is not read again; the event log is not read), and they
+// queue no lock of a row not already this transaction's. A request that fails takes the
 // rows it kept with it: its savepoint's rollback undid its writes and
 // released the locks its own reads took.
 
@@ -80,4 +87,36 @@ func (t *tx) mergeQueuedRepeat(a *hypercare.Alert, identical bool) bool {
 	}
 	t.statements++
 	return true
+}
+
+// queuedOnlyRepeats says the queue holds only repeats' updates (of rows
+// this transaction locked) and event rows, if anything.
+func (t *tx) queuedOnlyRepeats() bool {
+	for _, w := range t.pending {
+		if w.id != qUpdateAlertCounters && w.id != qUpdateAlertRepeat && w.id != qInsertEvent {
+			return false
+		}
+	}
+	return t.flushErr == nil
+}
+
+// batchBesideQueue sends stmts in one round trip and hands their results
+// to use, leaving the queued writes queued.
+func (t *tx) batchBesideQueue(stmts []stmt, use func(pgx.BatchResults) error) error {
+	var b pgx.Batch
+	for _, st := range stmts {
+		b.Queue(t.c.q[st.id], st.args...)
+	}
+	var useErr error
+	cerr, err := t.c.sendBatch(t.ctx, &b, func(br pgx.BatchResults) error {
+		useErr = use(br)
+		return nil
+	})
+	if err == nil && useErr == nil && cerr != nil {
+		useErr = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("pipeline: %w", err)
+	}
+	return useErr
 }
