@@ -340,6 +340,9 @@ func (s *Store) runOne(t *tx, r *request, mode runMode) error {
 	if err == nil && t.flushErr != nil {
 		err = t.flushErr // a queued write failed, even if fn swallowed it
 	}
+	if err == nil && t.heldErr != nil {
+		err = t.heldErr // likewise a held update (SQLite)
+	}
 	if err != nil {
 		t.stream = t.stream[:published] // its writes are undone: so are its events
 		t.hooks = t.hooks[:hooked]      // and what it wanted done at commit
@@ -381,6 +384,7 @@ func (s *Store) runOne(t *tx, r *request, mode runMode) error {
 			return fmt.Errorf("write batch rollback to savepoint: %w", err)
 		}
 		t.dropPending()
+		t.heldErr = nil  // its held updates were its own, and are undone
 		t.grouping = nil // the rollback released the locks it took
 		t.turns = t.turns[:turns]
 		if _, err := t.c.exec(t.ctx, ctlRelease); err != nil {

@@ -95,6 +95,14 @@ func (t *tx) flushRepeats() error {
 		for len(list) > 0 {
 			n := 1 << (bits.Len(uint(min(len(list), maxRepeatRows))) - 1)
 			if err := t.writeRepeats(kind == 1, list[:n]); err != nil {
+				// Maybe an earlier request's update, failing in this one's
+				// statement: the batch must not commit as it stands. Kept
+				// (as a queued write's failure is), it fails this request
+				// even if its fn swallows the error, and as a statement it
+				// makes an optimistic batch run again with savepoints,
+				// where each request writes its own at its end.
+				t.statements++
+				t.heldErr = err
 				return err
 			}
 			list = list[n:]

@@ -45,6 +45,9 @@ type tx struct {
 	// (SQLite; repeats_later.go).
 	laterRepeats []laterRepeat
 	repeatAt     map[string]int
+	// heldErr is the failure of held updates written (SQLite): the
+	// request that sent them fails with it, whatever its fn returned.
+	heldErr error
 	// repeatQueued maps an alert ID to the index in pending of its
 	// repeat's queued update, and heldWritten lists the keys whose rows
 	// the running request kept as written (PostgreSQL; repeats_queued.go).

@@ -296,3 +296,52 @@ func TestHeldRepeatsManyRows(t *testing.T) {
 		}
 	}
 }
+
+// TestHeldRepeatFailureIsItsRequests: a held update that fails when a
+// later request's statement sends it (here its alert was deleted behind
+// the cache, so neither the short nor the whole update finds it) fails
+// the request that held it, not the one whose statement sent it (which
+// here even ignores the error), and the batch commits the other's
+// writes.
+func TestHeldRepeatFailureIsItsRequests(t *testing.T) {
+	ctx := t.Context()
+	s, _ := openShop(t)
+	now := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
+	gone, other := testAlert("gone", now), testAlert("other", now)
+	write(t, s, func(tx hypercare.Tx) error {
+		if err := tx.InsertAlert(ctx, gone); err != nil {
+			return err
+		}
+		return tx.InsertAlert(ctx, other)
+	})
+	holds := &request{ctx: ctx, done: make(chan struct{}, 1), fn: func(htx hypercare.Tx) error {
+		a := cloneAlert(gone, nil)
+		a.EventCount++
+		if err := htx.UpdateAlert(ctx, &a); err != nil {
+			return err
+		}
+		_, err := htx.(*tx).c.conn.ExecContext(ctx, "DELETE FROM alerts WHERE id = $1", gone.ID)
+		return err
+	}}
+	sends := &request{ctx: ctx, done: make(chan struct{}, 1), fn: func(htx hypercare.Tx) error {
+		a := cloneAlert(other, nil)
+		a.Summary = "still down" // not a repeat: a statement of its own
+		if err := htx.UpdateAlert(ctx, &a); err != nil {
+			t.Logf("sending request's update: %v (ignored, as a careless fn would)", err)
+		}
+		return nil
+	}}
+	s.execBatch(ctx, []*request{holds, sends}) // as a writer runs a batch; each answer is buffered
+	if hypercare.ErrorCode(holds.err) != hypercare.CodeNotFound || sends.err != nil {
+		t.Fatalf("holding request: %v (want not_found); sending request: %v (want none)", holds.err, sends.err)
+	}
+	for _, want := range []struct {
+		key     string
+		summary string
+	}{{"gone", "down"}, {"other", "still down"}} {
+		got, _, err := s.ListAlerts(ctx, hypercare.AlertFilter{ServiceID: "shop", DedupKey: want.key})
+		if err != nil || len(got) != 1 || got[0].Summary != want.summary || got[0].EventCount != 1 {
+			t.Errorf("%s: %+v, %v; want one alert, summary %q, event count 1", want.key, got, err, want.summary)
+		}
+	}
+}
