@@ -267,7 +267,7 @@ func (t *tx) dropAhead(a *hypercare.Alert) *hypercare.Alert {
 // dropAheadID is dropAhead for a write that names only the alert's ID:
 // its entry, open or among a key's newest alerts, is dropped.
 func (t *tx) dropAheadID(id string) {
-	delete(t.repeatQueued, id)
+	t.unkeep(id)
 	for _, m := range [...]openAhead{t.ahead, t.held} {
 		for k, a := range m {
 			if a.ID == id {

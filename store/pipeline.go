@@ -158,6 +158,7 @@ func (t *tx) clearPending() {
 	clear(t.pending)
 	t.pending = t.pending[:0]
 	clear(t.repeatQueued)
+	t.unkept = false
 }
 
 // sendBatch sends b on c's pgx connection in one round trip and hands
@@ -227,6 +228,7 @@ func (t *tx) dropPending() {
 	clear(t.pending)
 	t.pending, t.flushErr = t.pending[:0], nil
 	clear(t.repeatQueued)
+	t.unkept = false
 }
 
 // batchWith sends the queued writes followed by the statement id, reads
@@ -305,6 +307,9 @@ func (t *tx) execPipelined(id qid, args []any) (driver.Result, error) {
 // with writes queued, in the same round trip as they are sent.
 func (t *tx) queryEach(ctx context.Context, id qid, args []any, each func(rowScanner) error) error {
 	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := t.flushRepeats(); err != nil {
 		return err
 	}
 	t.statements++

@@ -231,6 +231,7 @@ func (p *pruner) noting(note func(), del func(context.Context, time.Time) error)
 // delete that used the whole budget may have left more behind.
 func (p *pruner) exec(ctx context.Context, what, q string, args ...any) (int64, error) {
 	p.t.none, p.t.held = nil, nil // the alerts read ahead may be among those deleted
+	p.t.unkeepAll()
 	res, err := p.t.execText(ctx, q, args...)
 	if err != nil {
 		return 0, p.t.s.dbErr(err, "prune %s", what)

@@ -28,26 +28,55 @@ import (
 // of other keys does not send a queue of nothing but repeats' updates and
 // event rows: those touch no row it reads (a repeat's alert is kept, and
 // a kept key is not read again; the event log is not read), and they
-// queue no lock of a row not already this transaction's. A request that fails takes the
+// queue no lock of a row not already this transaction's. Once a queued
+// repeat's alert is no longer kept (another write of it, a failed
+// repeat, retention dropping every kept row), the queue goes first again
+// (unkeep). A request that fails takes the
 // rows it kept with it: its savepoint's rollback undid its writes and
 // released the locks its own reads took.
 
 // keepWritten keeps a, just written by a repeat's update of a row this
-// transaction locked, as the batch's read of its key.
-func (t *tx) keepWritten(a *hypercare.Alert) {
+// transaction locked (read as prev), as the batch's read of its key. The
+// update leaves sent_key alone: the row keeps prev's.
+func (t *tx) keepWritten(a, prev *hypercare.Alert) {
 	k := alertCacheKey(a.ServiceID, a.DedupKey)
 	if t.held == nil {
 		t.held = make(openAhead)
 	}
 	row := cloneAlert(a, nil)
+	if prev != nil {
+		row.SentKey = prev.SentKey
+	}
 	t.held[k] = &row
 	t.heldWritten = append(t.heldWritten, k)
+}
+
+// unkeep ends the merge into alert id's queued repeat update, if there
+// is one: its kept row is gone (another write of the alert, a failed
+// repeat, retention), so a later read of the alert must see the queued
+// update, sent first, and a later repeat queue an update of its own.
+func (t *tx) unkeep(id string) {
+	if _, ok := t.repeatQueued[id]; ok {
+		delete(t.repeatQueued, id)
+		t.unkept = true
+	}
+}
+
+// unkeepAll is unkeep for every alert: every kept row is gone.
+func (t *tx) unkeepAll() {
+	if len(t.repeatQueued) > 0 {
+		clear(t.repeatQueued)
+		t.unkept = true
+	}
 }
 
 // dropWritten forgets the rows the running request kept (keepWritten):
 // it failed.
 func (t *tx) dropWritten() {
 	for _, k := range t.heldWritten {
+		if a := t.held[k]; a != nil {
+			t.unkeep(a.ID)
+		}
 		delete(t.held, k)
 	}
 	t.heldWritten = t.heldWritten[:0]
@@ -89,9 +118,12 @@ func (t *tx) mergeQueuedRepeat(a *hypercare.Alert, identical bool) bool {
 	return true
 }
 
-// queuedOnlyRepeats says the queue holds only repeats' updates (of rows
-// this transaction locked) and event rows, if anything.
+// queuedOnlyRepeats says the queue holds only repeats' updates of rows
+// the batch still keeps (locked, as written) and event rows, if anything.
 func (t *tx) queuedOnlyRepeats() bool {
+	if t.unkept {
+		return false
+	}
 	for _, w := range t.pending {
 		if w.id != qUpdateAlertCounters && w.id != qUpdateAlertRepeat && w.id != qInsertEvent {
 			return false

@@ -53,6 +53,9 @@ type tx struct {
 	// the running request kept as written (PostgreSQL; repeats_queued.go).
 	repeatQueued map[string]int
 	heldWritten  []alertKey
+	// unkept is set when an alert with a queued repeat update lost its
+	// kept row: the queue must go before the next read (repeats_queued.go).
+	unkept bool
 	// pending holds the writes queued to go with the next statement, and
 	// flushErr the failure of queued writes sent (PostgreSQL; pipeline.go).
 	pending  []pendingWrite

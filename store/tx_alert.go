@@ -249,13 +249,16 @@ func (t *tx) InsertAlert(ctx context.Context, a *hypercare.Alert) error {
 // UpdateAlert writes every mutable field of a (all but service and dedup
 // key, which identify it).
 func (t *tx) UpdateAlert(ctx context.Context, a *hypercare.Alert) error {
-	w, err := t.updateRepeat(ctx, a, t.dropAhead(a))
+	ahead := t.dropAhead(a)
+	w, err := t.updateRepeat(ctx, a, ahead)
+	if w == repeatNo {
+		t.unkeep(a.ID) // a write of its own, or none: no later repeat merges into an earlier one
+	}
 	if w == repeatNo && err == nil {
-		delete(t.repeatQueued, a.ID) // a write of its own: no later repeat merges into an earlier one
 		err = t.updateWhole(ctx, a)
 	}
 	if err == nil && t.s.d.pipeline && (w == repeatSent || w == repeatMerged) {
-		t.keepWritten(a) // the row it locked, as written (repeats_queued.go)
+		t.keepWritten(a, ahead) // the row it locked, as written (repeats_queued.go)
 	}
 	if err == nil && t.c.alerts != nil {
 		row := t.c.alerts.wrote(a)

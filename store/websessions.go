@@ -129,6 +129,9 @@ func (t *tx) execText(ctx context.Context, query string, args ...any) (sql.Resul
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if err := t.flushRepeats(); err != nil {
+		return nil, err
+	}
 	t.statements++
 	t.noteText(query)
 	return t.c.conn.ExecContext(t.ctx, query, args...)

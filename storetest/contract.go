@@ -60,6 +60,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"MergedInsertErrorNamesRow", testMergedInsertErrorNamesRow},
 		{"BatchMergesRetriggers", testBatchMergesRetriggers},
 		{"BatchRepeatsOfOneAlert", testBatchRepeatsOfOneAlert},
+		{"BatchRepeatsAroundRetention", testBatchRepeatsAroundRetention},
 		{"SilencesNow", testSilencesNow},
 		{"EventsBetween", testEventsBetween},
 		{"SharedEventPayloads", testSharedEventPayloads},
