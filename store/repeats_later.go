@@ -25,8 +25,9 @@ import (
 // half as much writer time as one statement per alert.
 //
 // A held update goes out before any other statement of the transaction
-// (tx.exec, query, queryRow and flush, which every read and every other
-// write of the batch goes through, and retention first), at the end of its
+// (tx.exec, query, queryRow, queryEach, execText and flush, which every
+// read and every other write of the batch goes through, and retention
+// first), at the end of its
 // request when the request runs alone or in a savepoint (so its failure is
 // its own), or just before COMMIT. Meanwhile the write connection's cache
 // answers every read of the alert (alertcache.go), with the values the
