@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,17 +24,7 @@ import (
 func testBatchRepeatsOfOneAlert(t *testing.T, open func(testing.TB) *store.Store) {
 	ctx := t.Context()
 	s := openSeeded(t, open)
-	mustWrite(t, s, func(tx hypercare.Tx) error {
-		if err := tx.InsertIncident(ctx, incident("inc-1", 1, svcCheckout)); err != nil {
-			return err
-		}
-		for _, k := range []string{"a", "b"} {
-			if err := tx.InsertAlert(ctx, alert("al-"+k, svcCheckout, "inc-1", k)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	mustWrite(t, s, func(tx hypercare.Tx) error { return seedIncidentAlerts(ctx, tx, "a", "b") })
 	StartRun(t, s)
 	retrigger := func(tx hypercare.Tx, k, details string) (*hypercare.Alert, error) {
 		a, err := tx.FindOpenAlert(ctx, svcCheckout, k)
@@ -151,13 +142,8 @@ func testBatchRepeatsAroundRetention(t *testing.T, open func(testing.TB) *store.
 	s := openSeeded(t, open)
 	keys := []string{"a", "b", "c"}
 	mustWrite(t, s, func(tx hypercare.Tx) error {
-		if err := tx.InsertIncident(ctx, incident("inc-1", 1, svcCheckout)); err != nil {
+		if err := seedIncidentAlerts(ctx, tx, keys...); err != nil {
 			return err
-		}
-		for _, k := range keys {
-			if err := tx.InsertAlert(ctx, alert("al-"+k, svcCheckout, "inc-1", k)); err != nil {
-				return err
-			}
 		}
 		return tx.InsertEvent(ctx, event("old")) // something for retention to prune
 	})
@@ -217,4 +203,18 @@ func testBatchRepeatsAroundRetention(t *testing.T, open func(testing.TB) *store.
 		}
 	}
 	checkRepeats(t, s, map[string]repeatWant{"a": {3, "", hypercare.StatusTriggered}})
+}
+
+// seedIncidentAlerts inserts incident inc-1 of checkout and, per key, its
+// open alert al-KEY.
+func seedIncidentAlerts(ctx context.Context, tx hypercare.Tx, keys ...string) error {
+	if err := tx.InsertIncident(ctx, incident("inc-1", 1, svcCheckout)); err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if err := tx.InsertAlert(ctx, alert("al-"+k, svcCheckout, "inc-1", k)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -27,17 +27,7 @@ func testBatchMergesRetriggers(t *testing.T, open func(testing.TB) *store.Store)
 	ctx := t.Context()
 	s := openSeeded(t, open)
 	keys := []string{"r0", "r1", "r2", "r3", "r4", "r5"}
-	mustWrite(t, s, func(tx hypercare.Tx) error {
-		if err := tx.InsertIncident(ctx, incident("inc-1", 1, svcCheckout)); err != nil {
-			return err
-		}
-		for _, k := range keys {
-			if err := tx.InsertAlert(ctx, alert("al-"+k, svcCheckout, "inc-1", k)); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	mustWrite(t, s, func(tx hypercare.Tx) error { return seedIncidentAlerts(ctx, tx, keys...) })
 	StartRun(t, s)
 	retrigger := func(keys []string, details bool, fail error) keyedWrite {
 		return keyedWrite{keys: keys, fn: func(tx hypercare.Tx) error {
