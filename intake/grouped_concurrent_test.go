@@ -41,11 +41,7 @@ func groupedEvent(g, j int) hypercare.Event {
 // incidents and event log must agree.
 func TestConcurrentGroupedIngest(t *testing.T) {
 	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
-		opts := eng.Options(t)
-		opts.Writers = 8
-		st := storetest.OpenStore(t, opts)
-		setup(t, st)
-		storetest.StartRun(t, st)
+		st := openConcurrent(t, eng, setup)
 		in := intake.New(st, clocktest.New(time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)))
 		in.SetIntegrations([]hypercare.Integration{it})
 		in.SetNoise(map[string]correlate.Noise{"shop": {Grouping: correlate.Grouping{Type: correlate.GroupIntelligent,
@@ -176,4 +172,16 @@ func checkGroupedState(t *testing.T, st *store.Store, events int) {
 	if len(incs) == 0 || len(incs) >= len(alerts) {
 		t.Errorf("%d incidents for %d alerts: want alerts grouped", len(incs), len(alerts))
 	}
+}
+
+// openConcurrent opens a store of eng with eight writers (on PostgreSQL
+// eight connections writing side by side), sets it up and starts Run.
+func openConcurrent(t *testing.T, eng storetest.Engine, setup func(*testing.T, *store.Store)) *store.Store {
+	t.Helper()
+	opts := eng.Options(t)
+	opts.Writers = 8
+	st := storetest.OpenStore(t, opts)
+	setup(t, st)
+	storetest.StartRun(t, st)
+	return st
 }

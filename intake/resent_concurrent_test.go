@@ -48,11 +48,7 @@ func resentNotification(c, j int) []hypercare.Event {
 // incidents (one open per group) and the event log must agree.
 func TestConcurrentResentNotifications(t *testing.T) {
 	storetest.ForEachEngine(t, func(t *testing.T, eng storetest.Engine) {
-		opts := eng.Options(t)
-		opts.Writers = 8
-		st := storetest.OpenStore(t, opts)
-		setupAM(t, st)
-		storetest.StartRun(t, st)
+		st := openConcurrent(t, eng, setupAM)
 		clk := clocktest.New(time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC))
 		in := intake.New(st, clk)
 		in.SetIntegrations([]hypercare.Integration{am})

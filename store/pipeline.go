@@ -248,11 +248,26 @@ type stmt struct {
 // batchWithAll is batchWith for several statements, whose results use
 // reads in order.
 func (t *tx) batchWithAll(stmts []stmt, use func(pgx.BatchResults) error) error {
+	return t.readBatch(stmts, use, true)
+}
+
+// batchBesideQueue is batchWithAll leaving the queued writes queued
+// (repeats_queued.go says when that is sound).
+func (t *tx) batchBesideQueue(stmts []stmt, use func(pgx.BatchResults) error) error {
+	return t.readBatch(stmts, use, false)
+}
+
+// readBatch sends stmts in one round trip, after the queued writes if
+// withQueue, and hands their results to use.
+func (t *tx) readBatch(stmts []stmt, use func(pgx.BatchResults) error, withQueue bool) error {
 	if t.flushErr != nil {
 		return t.flushErr
 	}
 	var b pgx.Batch
-	pending := t.queuePending(&b, false)
+	var pending []pendingWrite
+	if withQueue {
+		pending = t.queuePending(&b, false)
+	}
 	for _, st := range stmts {
 		b.Queue(t.c.q[st.id], st.args...)
 	}
@@ -267,7 +282,9 @@ func (t *tx) batchWithAll(stmts []stmt, use func(pgx.BatchResults) error) error 
 	if err == nil && useErr == nil && cerr != nil {
 		useErr = cerr
 	}
-	t.clearPending()
+	if withQueue {
+		t.clearPending()
+	}
 	if err != nil {
 		t.flushErr = err
 		return err
@@ -306,13 +323,9 @@ func (t *tx) execPipelined(id qid, args []any) (driver.Result, error) {
 // queryEach runs query id and calls each for every row; on PostgreSQL
 // with writes queued, in the same round trip as they are sent.
 func (t *tx) queryEach(ctx context.Context, id qid, args []any, each func(rowScanner) error) error {
-	if err := ctx.Err(); err != nil {
+	if err := t.statement(ctx); err != nil {
 		return err
 	}
-	if err := t.flushRepeats(); err != nil {
-		return err
-	}
-	t.statements++
 	t.note(id)
 	if len(t.pending) > 0 || t.flushErr != nil {
 		return t.batchWith(id, args, func(br pgx.BatchResults) error {

@@ -25,9 +25,8 @@ import (
 // half as much writer time as one statement per alert.
 //
 // A held update goes out before any other statement of the transaction
-// (tx.exec, query, queryRow, queryEach, execText and flush, which every
-// read and every other write of the batch goes through, and retention
-// first), at the end of its
+// (tx.statement, where every read and every other write of the batch
+// starts, and tx.flush, and retention first), at the end of its
 // request when the request runs alone or in a savepoint (so its failure is
 // its own), or just before COMMIT. Meanwhile the write connection's cache
 // answers every read of the alert (alertcache.go), with the values the
@@ -117,9 +116,6 @@ func (t *tx) flushRepeats() error {
 // fewer rows match, each row is written whole, as last written: the rows
 // that matched already hold those values.
 func (t *tx) writeRepeats(details bool, rows []*laterRepeat) error {
-	if len(rows) == 1 {
-		return t.writeRepeat(rows[0])
-	}
 	t.statements++
 	kind := 0
 	if details {
@@ -153,22 +149,6 @@ func (t *tx) writeRepeats(details bool, rows []*laterRepeat) error {
 		}
 	}
 	return nil
-}
-
-// writeRepeat writes one held update: the counters, and the details if
-// they changed, where the row still holds the guard; else the whole row.
-func (t *tx) writeRepeat(r *laterRepeat) error {
-	a := &r.row.Alert
-	q, args := qUpdateAlertCounters, []any{a.ID, a.EventCount, micros(a.LastSeenAt), r.count, r.last}
-	if !bytes.Equal(r.details, a.CustomDetails) {
-		q, args = qUpdateAlertRepeat, []any{a.ID, nullJSON(a.CustomDetails), a.EventCount, micros(a.LastSeenAt),
-			r.count, r.last}
-	}
-	done, err := t.updateIfMatched(t.ctx, q, a.ID, args...)
-	if err == nil && !done {
-		err = t.updateWhole(t.ctx, a)
-	}
-	return err
 }
 
 const (

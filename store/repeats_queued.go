@@ -1,10 +1,7 @@
 package store
 
 import (
-	"fmt"
-
 	"github.com/hypercare/hypercare"
-	"github.com/jackc/pgx/v5"
 )
 
 // Re-triggered alerts' updates queued once per batch (PostgreSQL). With
@@ -107,13 +104,12 @@ func (t *tx) mergeQueuedRepeat(a *hypercare.Alert, identical bool) bool {
 	if w.key != a.ID || (w.id != qUpdateAlertCounters && w.id != qUpdateAlertRepeat) || w.rows != 0 {
 		return false
 	}
-	guard := w.args[len(w.args)-2:]
-	if w.id == qUpdateAlertCounters && identical {
-		w.args = []any{a.ID, a.EventCount, micros(a.LastSeenAt), guard[0], guard[1]}
-	} else {
-		w.id = qUpdateAlertRepeat
-		w.args = []any{a.ID, nullJSON(a.CustomDetails), a.EventCount, micros(a.LastSeenAt), guard[0], guard[1]}
+	count, ok1 := w.args[len(w.args)-2].(int64) // the guard, as repeatUpdate queued it
+	last, ok2 := w.args[len(w.args)-1].(int64)
+	if !ok1 || !ok2 {
+		return false
 	}
+	w.id, w.args = repeatUpdate(a, w.id == qUpdateAlertRepeat || !identical, count, last)
 	t.statements++
 	return true
 }
@@ -130,25 +126,4 @@ func (t *tx) queuedOnlyRepeats() bool {
 		}
 	}
 	return t.flushErr == nil
-}
-
-// batchBesideQueue sends stmts in one round trip and hands their results
-// to use, leaving the queued writes queued.
-func (t *tx) batchBesideQueue(stmts []stmt, use func(pgx.BatchResults) error) error {
-	var b pgx.Batch
-	for _, st := range stmts {
-		b.Queue(t.c.q[st.id], st.args...)
-	}
-	var useErr error
-	cerr, err := t.c.sendBatch(t.ctx, &b, func(br pgx.BatchResults) error {
-		useErr = use(br)
-		return nil
-	})
-	if err == nil && useErr == nil && cerr != nil {
-		useErr = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("pipeline: %w", err)
-	}
-	return useErr
 }

@@ -90,14 +90,25 @@ func (t *tx) BeforeCommit(f func(hypercare.Tx)) { t.hooks = append(t.hooks, f) }
 
 var _ hypercare.Tx = (*tx)(nil)
 
-func (t *tx) exec(ctx context.Context, id qid, args ...any) (sql.Result, error) {
+// statement readies the transaction for one statement of the running
+// request, whatever path it takes: the request's ctx still live, the
+// batch's held repeats written first (SQLite, repeats_later.go), the
+// statement counted. Every read and write of a request starts here.
+func (t *tx) statement(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return err
 	}
 	if err := t.flushRepeats(); err != nil {
-		return nil, err
+		return err
 	}
 	t.statements++
+	return nil
+}
+
+func (t *tx) exec(ctx context.Context, id qid, args ...any) (sql.Result, error) {
+	if err := t.statement(ctx); err != nil {
+		return nil, err
+	}
 	t.note(id)
 	if len(t.pending) > 0 {
 		return t.execPipelined(id, args)
@@ -106,10 +117,9 @@ func (t *tx) exec(ctx context.Context, id qid, args ...any) (sql.Result, error) 
 }
 
 func (t *tx) query(ctx context.Context, id qid, args ...any) (*sql.Rows, error) {
-	if err := ctx.Err(); err != nil {
+	if err := t.statement(ctx); err != nil {
 		return nil, err
 	}
-	t.statements++
 	t.note(id)
 	if err := t.flush(); err != nil {
 		return nil, err
@@ -118,13 +128,9 @@ func (t *tx) query(ctx context.Context, id qid, args ...any) (*sql.Rows, error) 
 }
 
 func (t *tx) queryRow(ctx context.Context, id qid, args ...any) rowScanner {
-	if err := ctx.Err(); err != nil {
+	if err := t.statement(ctx); err != nil {
 		return errRow{err}
 	}
-	if err := t.flushRepeats(); err != nil {
-		return errRow{err}
-	}
-	t.statements++
 	t.note(id)
 	if len(t.pending) > 0 || t.flushErr != nil {
 		return &pipelinedRow{t: t, id: id, args: args}

@@ -65,16 +65,23 @@ func (t *tx) updateRepeat(ctx context.Context, a, ahead *hypercare.Alert) (repea
 	if t.mergeQueuedRepeat(a, identical) {
 		return repeatMerged, nil
 	}
-	q, args := qUpdateAlertCounters, []any{a.ID, a.EventCount, micros(a.LastSeenAt), prev.EventCount, micros(prev.LastSeenAt)}
-	if !identical {
-		q, args = qUpdateAlertRepeat, []any{a.ID, nullJSON(a.CustomDetails), a.EventCount, micros(a.LastSeenAt),
-			prev.EventCount, micros(prev.LastSeenAt)}
-	}
+	q, args := repeatUpdate(a, !identical, prev.EventCount, micros(prev.LastSeenAt))
 	if err := t.updateLater(ctx, q, "alert", a.ID, args...); err != nil {
 		return repeatNo, err
 	}
 	t.queuedRepeat(a.ID)
 	return repeatSent, nil
+}
+
+// repeatUpdate is the one-row update of a repeat that leaves a's row
+// with its counters, and its details too where details says they
+// changed, where the row holds the counters count and last
+// (microseconds).
+func repeatUpdate(a *hypercare.Alert, details bool, count, last int64) (qid, []any) {
+	if details {
+		return qUpdateAlertRepeat, []any{a.ID, nullJSON(a.CustomDetails), a.EventCount, micros(a.LastSeenAt), count, last}
+	}
+	return qUpdateAlertCounters, []any{a.ID, a.EventCount, micros(a.LastSeenAt), count, last}
 }
 
 // repeatWrite says how updateRepeat wrote an alert.

@@ -126,13 +126,9 @@ func ownTx(htx hypercare.Tx) (*tx, error) {
 // execText runs a statement given as text: the rare writes of the login
 // path are not worth a prepared slot in the write path's statement table.
 func (t *tx) execText(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if err := ctx.Err(); err != nil {
+	if err := t.statement(ctx); err != nil {
 		return nil, err
 	}
-	if err := t.flushRepeats(); err != nil {
-		return nil, err
-	}
-	t.statements++
 	t.noteText(query)
 	return t.c.conn.ExecContext(t.ctx, query, args...)
 }
