@@ -281,13 +281,8 @@ func checkFeedback(verdict hypercare.Verdict, note string) error {
 // takes alerts, then the incident: on two writers of one node the two
 // could wait for each other until PostgreSQL broke the cycle.
 func (s *Service) writerKey(inc *hypercare.Incident, others []string) string {
-	if inc.GroupKey == "" || len(others) > 0 {
+	if inc.GroupKey == "" || len(others) > 0 || s.Groupings != nil && s.Groupings(inc.ServiceID).Type.On() {
 		return inc.ServiceID
-	}
-	if s.Groupings != nil {
-		if s.Groupings(inc.ServiceID).Type.On() {
-			return inc.ServiceID
-		}
 	}
 	return hypercare.GroupWriteKey(inc.ServiceID, inc.GroupKey)
 }
