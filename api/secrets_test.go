@@ -222,8 +222,9 @@ func TestFailureLogNamesNoKey(t *testing.T) {
 	}
 }
 
-// dropEventLog drops the events table beneath a running store, so the next
-// ingest write fails inside the store.
+// dropEventLog takes the events table away beneath a running store (a
+// rename), so the next ingest write fails inside the store; it is back
+// when the test ends, for the closing store's check of its references.
 func dropEventLog(t *testing.T, opts store.Options) {
 	t.Helper()
 	driver, dsn := "pgx", opts.DatabaseURL
@@ -234,10 +235,16 @@ func dropEventLog(t *testing.T, opts store.Options) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	if _, err := db.Exec("DROP TABLE events"); err != nil {
-		t.Fatalf("drop events: %v", err)
+	if _, err := db.Exec("ALTER TABLE events RENAME TO events_gone"); err != nil {
+		db.Close()
+		t.Fatalf("take events away: %v", err)
 	}
+	t.Cleanup(func() {
+		defer db.Close()
+		if _, err := db.Exec("ALTER TABLE events_gone RENAME TO events"); err != nil {
+			t.Errorf("put events back: %v", err)
+		}
+	})
 }
 
 // TestServicesShowNoKeys: integration keys are not listed with services for

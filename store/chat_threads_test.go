@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hypercare/hypercare"
 	"github.com/hypercare/hypercare/storetest"
 )
 
@@ -19,6 +20,16 @@ func TestChatThreads(t *testing.T) {
 		go func() { done <- st.Run(ctx) }()
 		defer func() { cancel(); <-done }()
 		at := time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC)
+		if err := st.Write(ctx, "k", func(tx hypercare.Tx) error {
+			if err := tx.ApplyCatalog(ctx, nil, []hypercare.Service{{ID: "shop", Name: "Shop"}}, nil); err != nil {
+				return err
+			}
+			return tx.InsertIncident(ctx, &hypercare.Incident{ID: "inc-1", Number: 1, Title: "Checkout down",
+				Status: hypercare.StatusTriggered, Urgency: hypercare.UrgencyHigh, Severity: hypercare.SeverityCritical,
+				ServiceID: "shop", CreatedAt: at, UpdatedAt: at})
+		}); err != nil {
+			t.Fatal(err)
+		}
 
 		if _, _, ok, err := st.ChatThread(ctx, "inc-1", "U0ALICE"); ok || err != nil {
 			t.Fatalf("empty store: ok %v err %v", ok, err)

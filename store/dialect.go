@@ -17,7 +17,6 @@ type errClass int
 const (
 	classOther errClass = iota
 	classUnique
-	classForeignKey
 	classRetryable
 )
 
@@ -34,12 +33,12 @@ type dialect struct {
 	// SQLite's single writer already serialises everything).
 	forUpdate string
 	// lockIncident locks an incident row read to be updated (PG only). It
-	// is FOR NO KEY UPDATE: writers still exclude each other, but a row
-	// inserted or updated elsewhere that references the incident (an
-	// alert's foreign key check takes KEY SHARE) does not wait for it. An
-	// alert writer updating an alert twice in one batch re-checks that key,
-	// and would otherwise wait on, and deadlock with, the writer that holds
-	// the incident while it waits for the alert (intake/route.go).
+	// is FOR NO KEY UPDATE, the weakest lock that keeps the incident's
+	// other writers out (its key never changes). Until migration 0046 it
+	// also let an alert's foreign key check (KEY SHARE) pass: an alert
+	// writer updating an alert twice in one batch re-checked that key, and
+	// would otherwise have waited on, and deadlocked with, the writer that
+	// held the incident while it waited for the alert (intake/route.go).
 	lockIncident string
 	// skipLocked claims rows other nodes have not locked (PG only), so
 	// several nodes share due work and never take the same row.
@@ -193,8 +192,6 @@ func classifySQLite(err error) errClass {
 	switch e.Code() {
 	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
 		return classUnique
-	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
-		return classForeignKey
 	}
 	switch e.Code() & 0xff {
 	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
@@ -218,8 +215,6 @@ func classifyPostgres(err error) errClass {
 	switch e.Code {
 	case "23505": // unique_violation
 		return classUnique
-	case "23503": // foreign_key_violation
-		return classForeignKey
 	case "40001", "40P01": // serialization_failure, deadlock_detected
 		return classRetryable
 	}

@@ -25,13 +25,21 @@ func (t *tx) SetFeedback(ctx context.Context, incidentID string, f *hypercare.Fe
 	if !f.Verdict.Valid() {
 		return hypercare.InvalidFields("set feedback", hypercare.FieldError{Field: "verdict", Message: "must be noise or actionable"})
 	}
-	_, err := t.execText(ctx, "INSERT INTO incident_feedback "+
-		"(incident_id, verdict, note, actor_type, actor_id, actor_name, at) VALUES ($1, $2, $3, $4, $5, $6, $7) "+
+	// Only for an incident that exists: no foreign key checks it
+	// (migration 0046).
+	res, err := t.execText(ctx, "INSERT INTO incident_feedback "+
+		"(incident_id, verdict, note, actor_type, actor_id, actor_name, at) "+
+		"SELECT $1, $2, $3, $4, $5, $6, CAST($7 AS BIGINT) WHERE EXISTS (SELECT 1 FROM incidents WHERE id = $1) "+
 		"ON CONFLICT (incident_id) DO UPDATE SET verdict = excluded.verdict, note = excluded.note, "+
 		"actor_type = excluded.actor_type, actor_id = excluded.actor_id, actor_name = excluded.actor_name, at = excluded.at",
 		incidentID, string(f.Verdict), f.Note, string(f.By.Type), f.By.ID, f.By.Name, micros(f.At))
 	if err != nil {
 		return t.s.dbErr(err, "set feedback on incident %q", incidentID)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("set feedback on incident %q: %w", incidentID, err)
+	} else if n == 0 {
+		return hypercare.Errorf(hypercare.CodeNotFound, "set feedback: incident %q not found", incidentID)
 	}
 	// The incident as the API shows it changed: live clients hear of it.
 	return t.published(nil, hypercare.StreamIncident, hypercare.StreamUpdated, incidentID, incidentID)

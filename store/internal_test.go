@@ -83,14 +83,15 @@ func TestTextProblem(t *testing.T) {
 }
 
 // TestSQLitePragmas: the write connection is durable (WAL, synchronous=FULL)
-// with foreign keys on, and the read pool cannot write.
+// with foreign keys off (as on PostgreSQL since migration 0046), and the
+// read pool cannot write.
 func TestSQLitePragmas(t *testing.T) {
 	s, err := Open(t.Context(), Options{DataDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	want := map[string]string{"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "temp_store": "2"}
+	want := map[string]string{"journal_mode": "wal", "synchronous": "2", "foreign_keys": "0", "temp_store": "2"}
 	for pragma, v := range want {
 		var got string
 		if err := s.wconn.conn.QueryRowContext(t.Context(), "PRAGMA "+pragma).Scan(&got); err != nil || got != v {

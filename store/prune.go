@@ -248,7 +248,8 @@ func (p *pruner) exec(ctx context.Context, what, q string, args ...any) (int64, 
 }
 
 // incidents deletes the oldest prunable incidents, their referencing rows
-// first (the foreign keys demand it). An incident with more rows than the
+// first, so that no row is ever left naming a deleted incident, even when
+// the budget ends the batch before the incident's turn (Store.Orphans). An incident with more rows than the
 // budget is finished by later batches: it stays, resolved and eligible,
 // until its last row is gone, and only then is it deleted itself. On
 // PostgreSQL the candidates are locked (SKIP LOCKED: one another node is

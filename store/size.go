@@ -84,13 +84,26 @@ func (s *Store) TableCounts(ctx context.Context) (map[string]int64, error) {
 	return out, nil
 }
 
-// orphanChecks count rows that name an incident (or, for shared event
-// payloads, an event or a payload) that does not exist. Tables with a
-// foreign key cannot have such rows (the database refuses them); these
-// reference rows by ID only.
+// orphanChecks count rows that name a row that does not exist. No
+// reference is enforced by the database (migration 0046: a foreign key
+// cost every row naming an incident or a service a lookup and a lock), so
+// the store keeps them whole itself: services are deactivated, never
+// deleted; an incident is written before anything naming it; retention
+// deletes an incident's rows before it. These checks are how the tests
+// hold the store to that (storetest.OpenStore runs them when a test's
+// store closes).
 var orphanChecks = map[string]string{
-	"chat_threads":  "SELECT COUNT(*) FROM chat_threads c WHERE NOT EXISTS (SELECT 1 FROM incidents i WHERE i.id = c.incident_id)",
-	"symptom_grace": "SELECT COUNT(*) FROM symptom_grace g WHERE NOT EXISTS (SELECT 1 FROM incidents i WHERE i.id = g.incident_id)",
+	"alerts.service_id":       "SELECT COUNT(*) FROM alerts a WHERE NOT EXISTS (SELECT 1 FROM services s WHERE s.id = a.service_id)",
+	"alerts.incident_id":      "SELECT COUNT(*) FROM alerts a WHERE a.incident_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM incidents i WHERE i.id = a.incident_id)",
+	"incidents.service_id":    "SELECT COUNT(*) FROM incidents i WHERE NOT EXISTS (SELECT 1 FROM services s WHERE s.id = i.service_id)",
+	"integrations.service_id": "SELECT COUNT(*) FROM integrations g WHERE NOT EXISTS (SELECT 1 FROM services s WHERE s.id = g.service_id)",
+	"timeline":                incidentOrphans("timeline"),
+	"escalations":             incidentOrphans("escalations"),
+	"notifications":           incidentOrphans("notifications"),
+	"incident_feedback":       incidentOrphans("incident_feedback"),
+	"merged_groups":           incidentOrphans("merged_groups"),
+	"chat_threads":            incidentOrphans("chat_threads"),
+	"symptom_grace":           incidentOrphans("symptom_grace"),
 	"alerts.symptom_of": "SELECT COUNT(*) FROM alerts a WHERE a.symptom_of <> '' AND a.incident_id IS NULL " +
 		"AND NOT EXISTS (SELECT 1 FROM incidents i WHERE i.id = a.symptom_of)",
 	// Shared payloads (shared_payload.go): an event whose payload is
@@ -100,10 +113,22 @@ var orphanChecks = map[string]string{
 		"AND NOT EXISTS (SELECT 1 FROM event_payloads x WHERE x.id = e.payload_from)",
 }
 
-// Orphans counts, per reference without a foreign key, the rows naming
-// a row that no longer exists: after retention it must be zero
-// (tests and benchmarks check it; it scans whole tables).
+// incidentOrphans counts table's rows whose incident_id names no incident.
+func incidentOrphans(table string) string {
+	return "SELECT COUNT(*) FROM " + table + " r WHERE NOT EXISTS (SELECT 1 FROM incidents i WHERE i.id = r.incident_id)"
+}
+
+// Orphans counts, per reference, the rows naming a row that does not
+// exist: it must always be zero, retention included (tests and
+// benchmarks check it; it scans whole tables). On a closed store it
+// returns ErrClosed.
 func (s *Store) Orphans(ctx context.Context) (map[string]int64, error) {
+	s.runMu.Lock()
+	closed := s.closed
+	s.runMu.Unlock()
+	if closed {
+		return nil, ErrClosed
+	}
 	out := map[string]int64{}
 	for name, q := range orphanChecks {
 		var n int64

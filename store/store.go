@@ -68,6 +68,10 @@ type Options struct {
 // SQLite database.
 var ErrNoDatabase = errors.New("no database")
 
+// ErrClosed is returned by Orphans once the store is closed: a test that
+// closed its store itself has nothing left to check.
+var ErrClosed = errors.New("store closed")
+
 // Defaults for Options.
 const (
 	DefaultDataDir  = "hypercare-data"

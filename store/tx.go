@@ -178,8 +178,6 @@ func (s *Store) dbErr(err error, format string, args ...any) error {
 	switch s.d.classify(err) {
 	case classUnique:
 		return &hypercare.Error{Code: hypercare.CodeConflict, Message: msg + ": already exists", Err: err}
-	case classForeignKey:
-		return &hypercare.Error{Code: hypercare.CodeInvalid, Message: msg + ": refers to a row that does not exist", Err: err}
 	}
 	return fmt.Errorf("%s: %w", msg, unavailable(err))
 }

@@ -92,6 +92,10 @@ func (t *tx) removeUnlisted(ctx context.Context, list qid, keep map[string]bool,
 
 func checkCatalog(teams []hypercare.Team, services []hypercare.Service, integrations []hypercare.Integration) error {
 	var c textCheck
+	listed := make(map[string]bool, len(services))
+	for _, sv := range services {
+		listed[sv.ID] = true
+	}
 	for i, tm := range teams {
 		c.str(fmt.Sprintf("teams[%d].id", i), tm.ID)
 		c.str(fmt.Sprintf("teams[%d].name", i), tm.Name)
@@ -106,6 +110,10 @@ func checkCatalog(teams []hypercare.Team, services []hypercare.Service, integrat
 	for i, in := range integrations {
 		c.str(fmt.Sprintf("integrations[%d].id", i), in.ID)
 		c.str(fmt.Sprintf("integrations[%d].service_id", i), in.ServiceID)
+		if !listed[in.ServiceID] { // no foreign key checks it (migration 0046)
+			c.bad = append(c.bad, hypercare.FieldError{Field: fmt.Sprintf("integrations[%d].service_id", i),
+				Message: "names no service of the catalog"})
+		}
 		c.str(fmt.Sprintf("integrations[%d].type", i), string(in.Type))
 		c.str(fmt.Sprintf("integrations[%d].name", i), in.Name)
 	}

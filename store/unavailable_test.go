@@ -90,4 +90,9 @@ func TestUnreachableDatabaseIsUnavailable(t *testing.T) {
 			t.Errorf("%s with the database gone: %q (%v), want unavailable", name, hypercare.ErrorCode(err), err)
 		}
 	}
+	// Closed here: with the database gone, the closing store's check of
+	// its references (storetest.OpenStore) has nothing to read.
+	if err := s.Close(); err != nil {
+		t.Errorf("close: %v", err)
+	}
 }

@@ -62,7 +62,12 @@ func queueBehind(t *testing.T, s *store.Store, key, blockerID string, fns map[st
 // succeeding (code "") or failing in a different way.
 func isolationCases() map[string]hypercare.Code {
 	return map[string]hypercare.Code{"ok-1": "", "fail-1": hypercare.CodeInternal, "ok-2": "",
-		"fk": hypercare.CodeInvalid, "conflict": hypercare.CodeConflict, "fail-2": hypercare.CodeInternal, "ok-3": ""}
+		"dup-entry": hypercare.CodeConflict, "conflict": hypercare.CodeConflict, "fail-2": hypercare.CodeInternal, "ok-3": ""}
+}
+
+// preEntry is a timeline entry stored before the batch.
+func preEntry() *hypercare.TimelineEntry {
+	return &hypercare.TimelineEntry{ID: "tl-pre", IncidentID: "inc-pre", At: t0, Type: hypercare.TimelineNote, Actor: hypercare.SystemActor}
 }
 
 // isolationFn inserts event name, then fails with code (see isolationCases).
@@ -71,13 +76,12 @@ func isolationFn(ctx context.Context, name string, code hypercare.Code) func(hyp
 		if err := tx.InsertEvent(ctx, event(name)); err != nil {
 			return err
 		}
-		switch code {
-		case hypercare.CodeInternal:
+		switch {
+		case code == hypercare.CodeInternal:
 			return errBoom
-		case hypercare.CodeInvalid: // a database error: on PostgreSQL it aborts the transaction
-			return tx.AppendTimeline(ctx, &hypercare.TimelineEntry{ID: "tl-x", IncidentID: "missing", At: t0,
-				Type: hypercare.TimelineNote, Actor: hypercare.SystemActor})
-		case hypercare.CodeConflict:
+		case name == "dup-entry": // a queued write (PostgreSQL) found failing when the batch sends it
+			return tx.AppendTimeline(ctx, preEntry())
+		case code == hypercare.CodeConflict:
 			return tx.InsertEvent(ctx, event("pre"))
 		}
 		return nil
@@ -90,7 +94,15 @@ func isolationFn(ctx context.Context, name string, code hypercare.Code) func(hyp
 func testBatchFailureIsolation(t *testing.T, open func(testing.TB) *store.Store) {
 	ctx := t.Context()
 	s := openSeeded(t, open)
-	mustWrite(t, s, func(tx hypercare.Tx) error { return tx.InsertEvent(ctx, event("pre")) })
+	mustWrite(t, s, func(tx hypercare.Tx) error {
+		if err := tx.InsertIncident(ctx, incident("inc-pre", 1, svcCheckout)); err != nil {
+			return err
+		}
+		if err := tx.AppendTimeline(ctx, preEntry()); err != nil {
+			return err
+		}
+		return tx.InsertEvent(ctx, event("pre"))
+	})
 	StartRun(t, s)
 	cases := isolationCases()
 	fns := map[string]func(hypercare.Tx) error{}

@@ -298,24 +298,34 @@ func testBatchDrawsNumbers(t *testing.T, open func(testing.TB) *store.Store) {
 }
 
 // testMergedInsertErrorNamesRow: a request whose writes fail on one row
-// of several of a table (a timeline entry of an incident that does not
-// exist; PostgreSQL sends the four in one insert) fails with the error
-// of that row, naming it, and writes none of them.
+// of several of a table (a timeline entry whose ID is taken; PostgreSQL
+// sends the four in one insert) fails with the error of that row, naming
+// it, and writes none of them.
 func testMergedInsertErrorNamesRow(t *testing.T, open func(testing.TB) *store.Store) {
 	ctx := t.Context()
 	s := openSeeded(t, open)
-	mustWrite(t, s, func(tx hypercare.Tx) error { return tx.InsertIncident(ctx, incident("inc-1", 1, svcCheckout)) })
+	entry := func(id, incident string) *hypercare.TimelineEntry {
+		return &hypercare.TimelineEntry{ID: id, IncidentID: incident, At: t0, Type: hypercare.TimelineNote, Actor: hypercare.SystemActor}
+	}
+	mustWrite(t, s, func(tx hypercare.Tx) error {
+		if err := tx.InsertIncident(ctx, incident("inc-1", 1, svcCheckout)); err != nil {
+			return err
+		}
+		if err := tx.InsertIncident(ctx, incident("inc-2", 2, svcCheckout)); err != nil {
+			return err
+		}
+		return tx.AppendTimeline(ctx, entry("tl-c", "inc-2"))
+	})
 	err := s.Write(ctx, "k", func(tx hypercare.Tx) error {
-		for _, e := range []struct{ id, incident string }{{"tl-a", "inc-1"}, {"tl-b", "inc-1"}, {"tl-c", "missing"}, {"tl-d", "inc-1"}} {
-			if err := tx.AppendTimeline(ctx, &hypercare.TimelineEntry{ID: e.id, IncidentID: e.incident, At: t0,
-				Type: hypercare.TimelineNote, Actor: hypercare.SystemActor}); err != nil {
+		for _, id := range []string{"tl-a", "tl-b", "tl-c", "tl-d"} {
+			if err := tx.AppendTimeline(ctx, entry(id, "inc-1")); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
-	if hypercare.ErrorCode(err) != hypercare.CodeInvalid || !strings.Contains(err.Error(), `"tl-c"`) {
-		t.Errorf("write: %v; want an invalid-input error naming tl-c", err)
+	if hypercare.ErrorCode(err) != hypercare.CodeConflict || !strings.Contains(err.Error(), `"tl-c"`) {
+		t.Errorf("write: %v; want a conflict naming tl-c", err)
 	}
 	if tl, _, err := s.ListTimeline(ctx, "inc-1", hypercare.Page{Limit: 10}); err != nil || len(tl) != 0 {
 		t.Errorf("timeline of inc-1: %d entries, %v; want none", len(tl), err)

@@ -98,7 +98,7 @@ func testFeedback(t *testing.T, open func(testing.TB) *store.Store) {
 		}
 	}
 	wantCode(t, set("inc-2", "meh", "", 0), hypercare.CodeInvalid)
-	wantCode(t, set("no-such-incident", hypercare.VerdictNoise, "", 0), hypercare.CodeInvalid)
+	wantCode(t, set("no-such-incident", hypercare.VerdictNoise, "", 0), hypercare.CodeNotFound)
 	got, err := s.IncidentFeedback(ctx, []string{"inc-1", "inc-2", "inc-3"})
 	if err != nil {
 		t.Fatal(err)

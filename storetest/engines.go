@@ -86,11 +86,35 @@ func OpenStore(t testing.TB, opts store.Options) *store.Store {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() {
+		checkReferences(t, s)
 		if err := s.Close(); err != nil {
 			t.Errorf("close store: %v", err)
 		}
 	})
 	return s
+}
+
+// checkReferences fails the test if its store holds a row naming a row
+// that does not exist. No database checks the references (migration 0046
+// dropped the foreign keys for speed): the store keeps them whole, and
+// this check, run as every test's store closes, is what holds it to that.
+func checkReferences(t testing.TB, s *store.Store) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	orphans, err := s.Orphans(ctx)
+	if errors.Is(err, store.ErrClosed) {
+		return
+	}
+	if err != nil {
+		t.Errorf("check references: %v", err)
+		return
+	}
+	for ref, n := range orphans {
+		if n != 0 {
+			t.Errorf("%d rows of %s name a row that does not exist", n, ref)
+		}
+	}
 }
 
 // TestWriters is the number of PostgreSQL writers of the stores OpenStore
