@@ -3,6 +3,7 @@ package storetest
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,6 +46,20 @@ func testCatalog(t *testing.T, open func(testing.TB) *store.Store) {
 	}
 	if ins, _ := s.ListIntegrations(ctx); len(ins) != 0 {
 		t.Errorf("integrations not listed were kept: %+v", ins)
+	}
+	// An integration of a service the catalog does not list is refused,
+	// naming it (no foreign key would: migration 0046), and nothing of
+	// the catalog is applied.
+	err = s.Write(ctx, "catalog", func(tx hypercare.Tx) error {
+		return tx.ApplyCatalog(ctx, nil, []hypercare.Service{{ID: svcSearch, Name: "Search v2"}},
+			[]hypercare.Integration{{ID: "ghost-v2", ServiceID: "ghost", Type: hypercare.IntegrationEventsV2, Key: "k-ghost"}})
+	})
+	wantCode(t, err, hypercare.CodeInvalid)
+	if err == nil || !strings.Contains(err.Error(), "integrations[0].service_id") {
+		t.Errorf("integration of a service not listed: %v, want an error naming integrations[0].service_id", err)
+	}
+	if sv, err := s.GetService(ctx, svcSearch); err != nil || sv.Name != "Search" {
+		t.Errorf("search after a refused catalog: %+v, %v", sv, err)
 	}
 }
 
