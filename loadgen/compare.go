@@ -262,17 +262,28 @@ func (o CompareOptions) measurePages(ctx context.Context, sc scenario, kind Serv
 	page.Count = max(1, o.PageCount, int(sc.rate*o.Duration.Seconds()))
 	rep, runErr := RunPage(ctx, page)
 	m := Measurement{P50: rep.Latency.P50, P99: rep.Latency.P99, Sent: rep.Triggers.Sent,
-		Failed: rep.Triggers.Failed + rep.Missing, Paged: rep.Paged, Missing: rep.Missing}
+		Failed: rep.Triggers.Failed + rep.Missing, Paged: rep.Paged, Missing: rep.Missing, PagedTwice: rep.PagedTwice()}
 	if m.Sent > 0 {
 		m.FailureRate = float64(m.Failed) / float64(m.Sent)
 	}
+	m.Problem = pageProblem(m, kind, o.MaxErrorRate)
+	return o.finish(srv, m, runErr)
+}
+
+// pageProblem says why a first-page run does not count: nothing sent, too
+// many triggers failed or never paged, or Hypercare paging an escalation
+// step twice (which it must never do, however fast; Alertmanager's pages
+// are counted, not judged: it re-sends a group by design).
+func pageProblem(m Measurement, kind ServerKind, maxErrorRate float64) string {
 	switch {
 	case m.Sent == 0:
-		m.Problem = "no trigger was sent"
-	case m.FailureRate > o.MaxErrorRate:
-		m.Problem = fmt.Sprintf("%d of %d triggers failed or never paged (%d missing pages)", m.Failed, m.Sent, m.Missing)
+		return "no trigger was sent"
+	case m.FailureRate > maxErrorRate:
+		return fmt.Sprintf("%d of %d triggers failed or never paged (%d missing pages)", m.Failed, m.Sent, m.Missing)
+	case kind != Alertmanager && m.PagedTwice > 0:
+		return fmt.Sprintf("%d pages sent twice (the same page again, or a second page of one escalation step)", m.PagedTwice)
 	}
-	return o.finish(srv, m, runErr)
+	return ""
 }
 
 // finish records the server's peak RSS, checks it survived the run and

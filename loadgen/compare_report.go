@@ -76,6 +76,8 @@ type Measurement struct {
 	FailureRate float64 `json:"failure_rate"`
 	Paged       int64   `json:"paged,omitempty"`
 	Missing     int64   `json:"missing,omitempty"`
+	// PagedTwice counts pages the receiver got twice (PageReport.PagedTwice).
+	PagedTwice int64 `json:"paged_twice,omitempty"`
 	// Problem says why the run does not count (too many errors).
 	Problem string `json:"problem,omitempty"`
 	// Note is a caveat that does not fail the run (no peak RSS).

@@ -315,3 +315,28 @@ func TestCompareTable(t *testing.T) {
 		}
 	}
 }
+
+// TestPageProblem: a first-page run fails on nothing sent, on too many
+// triggers failed or never paged, and on Hypercare paging twice, however
+// fast it was; Alertmanager's repeated pages are counted, not judged.
+func TestPageProblem(t *testing.T) {
+	ok := Measurement{Sent: 1000, Paged: 1000}
+	twice := Measurement{Sent: 1000, Paged: 1000, PagedTwice: 1}
+	lost := Measurement{Sent: 1000, Paged: 980, Failed: 20, Missing: 20, FailureRate: 0.02}
+	for _, c := range []struct {
+		name string
+		m    Measurement
+		kind ServerKind
+		want string
+	}{
+		{"clean", ok, Hypercare, ""},
+		{"nothing sent", Measurement{}, Hypercare, "no trigger was sent"},
+		{"lost pages", lost, Hypercare, "20 of 1000 triggers failed or never paged"},
+		{"hypercare twice", twice, Hypercare, "1 pages sent twice"},
+		{"alertmanager twice", twice, Alertmanager, ""},
+	} {
+		if got := pageProblem(c.m, c.kind, 0.01); (c.want == "") != (got == "") || !strings.Contains(got, c.want) {
+			t.Errorf("%s: problem %q, want %q", c.name, got, c.want)
+		}
+	}
+}

@@ -85,6 +85,11 @@ type PageReport struct {
 	Email *EmailPages `json:"email,omitempty"`
 }
 
+// PagedTwice counts the webhook pages that should not have come: a page
+// delivered again after the receiver answered it, or a second page of one
+// incident's escalation step.
+func (r *PageReport) PagedTwice() int64 { return r.Receiver.Duplicates + r.Receiver.DoublePages }
+
 // EmailPages is what the e-mail receiver of a page run measured.
 type EmailPages struct {
 	Receiver string        `json:"receiver"`

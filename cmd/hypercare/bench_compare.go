@@ -60,7 +60,8 @@ of the run.
 
 The command fails (exit status 1) when a server does not start, and after the
 report when any run had more than --max-error-rate percent of requests fail
-(first-page: failed triggers and missing pages). Linux only for peak RSS.`
+(first-page: failed triggers and missing pages), or when Hypercare paged an
+escalation step twice in a first-page run. Linux only for peak RSS.`
 
 // benchCompareFlags binds `bench compare`'s flags.
 type benchCompareFlags struct {

@@ -64,6 +64,8 @@ loop at --rate per second.
 The run waits --grace after the last trigger for missing pages, then resolves
 its incidents (unless --resolve=false) so their level 2 never pages, and
 reports pages received, missing pages and first-page latency p50/p95/p99/max.
+It fails (exit status 1) when a trigger never paged, or when a page came twice
+(delivered again, or a second page of one escalation step).
 Only loopback servers and receivers are allowed.
 
 With --email-receiver the command also runs a plain SMTP server there, the
@@ -104,6 +106,9 @@ func newBenchPageCmd() *cobra.Command {
 				return fmt.Errorf("none of %d triggers was accepted: see the answers above", rep.Triggers.Sent)
 			case rep.Missing > 0:
 				return fmt.Errorf("%d of %d accepted triggers never paged within %s", rep.Missing, rep.Triggers.Succeeded, rep.Settings.Grace)
+			case !opts.Alertmanager && rep.PagedTwice() > 0:
+				return fmt.Errorf("%d pages sent twice (%d delivered again, %d second pages of one escalation step)",
+					rep.PagedTwice(), rep.Receiver.Duplicates, rep.Receiver.DoublePages)
 			case rep.Email != nil && rep.Email.Missing > 0:
 				return fmt.Errorf("%d of %d accepted triggers never paged by e-mail within %s", rep.Email.Missing, rep.Triggers.Succeeded, rep.Settings.Grace)
 			}
