@@ -30,7 +30,8 @@ func (s *Store) ChatThread(ctx context.Context, incidentID, address string) (cha
 
 // SaveChatThread records the first chat message of incidentID at address.
 // A second message for the same pair changes nothing: the first one stays
-// the thread's root, whichever node sent it.
+// the thread's root, whichever node sent it; nor does a message for an
+// incident that no longer exists (retention deleted it during the send).
 func (s *Store) SaveChatThread(ctx context.Context, incidentID, address, channel, ref string, at time.Time) error {
 	if err := checkText("save chat thread", "incident_id", incidentID, "address", address,
 		"channel", channel, "ref", ref); err != nil {

@@ -49,6 +49,12 @@ func TestChatThreads(t *testing.T) {
 				t.Errorf("%v has a thread it never got", k)
 			}
 		}
+		if err := st.SaveChatThread(ctx, "gone", "U0ALICE", "D0ALICE", "1700000000.000300", at); err != nil {
+			t.Errorf("save for an incident that does not exist: %v", err)
+		}
+		if _, _, ok, _ := st.ChatThread(ctx, "gone", "U0ALICE"); ok {
+			t.Error("a thread was stored for an incident that does not exist")
+		}
 		if err := st.SaveChatThread(ctx, "inc-1", "U0BOB", "D0BOB", "bad\x00ref", at); err == nil {
 			t.Error("NUL in ref accepted")
 		}

@@ -40,6 +40,10 @@ type dialect struct {
 	// would otherwise have waited on, and deadlocked with, the writer that
 	// held the incident while it waited for the alert (intake/route.go).
 	lockIncident string
+	// keyShare locks a row that a row being inserted names (PG only): the
+	// lock a foreign key's check took before migration 0046, so a row
+	// written for an incident cannot land after retention deleted it.
+	keyShare string
 	// skipLocked claims rows other nodes have not locked (PG only), so
 	// several nodes share due work and never take the same row.
 	skipLocked string
@@ -164,6 +168,7 @@ func postgresDialect() *dialect {
 		begin:           "BEGIN",
 		forUpdate:       " FOR UPDATE",
 		lockIncident:    " FOR NO KEY UPDATE",
+		keyShare:        " FOR KEY SHARE",
 		skipLocked:      " FOR UPDATE SKIP LOCKED",
 		nextNumber:      "SELECT nextval('incident_number_seq')",
 		numberInInsert:  "nextval('incident_number_seq')",

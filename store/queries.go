@@ -374,8 +374,12 @@ func buildEscalationQueries(q *[numQueries]string, d *dialect) {
 	// Read for every incident intake opens (maintenance and silences), so
 	// it is prepared like the rest of the write path.
 	q[qActiveSilences] = "SELECT " + silenceCols + " FROM silences WHERE ends_at > $1 ORDER BY " + byCreation + ", id"
+	// Only for an incident that exists, locked as a foreign key's check
+	// locked it (migration 0046): a Slack send still in flight for an
+	// incident retention deletes stores nothing.
 	q[qSaveChatThread] = "INSERT INTO chat_threads (incident_id, address, channel, ref, created_at) " +
-		"VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING"
+		"SELECT $1, $2, $3, $4, CAST($5 AS BIGINT) WHERE EXISTS (SELECT 1 FROM incidents WHERE id = $1" + d.keyShare + ") " +
+		"ON CONFLICT DO NOTHING"
 	q[qRecentPages] = recentPagesSQL
 	q[qHeldPages] = "SELECT " + notificationCols + " FROM notifications WHERE incident_id = $1 AND user_id = $2 " +
 		"AND status = 'pending' AND due_at = $3 ORDER BY created_at, id"
