@@ -249,12 +249,13 @@ func (p *pruner) exec(ctx context.Context, what, q string, args ...any) (int64, 
 
 // incidents deletes the oldest prunable incidents, their referencing rows
 // first, so that no row is ever left naming a deleted incident, even when
-// the budget ends the batch before the incident's turn (Store.Orphans). An incident with more rows than the
-// budget is finished by later batches: it stays, resolved and eligible,
-// until its last row is gone, and only then is it deleted itself. On
-// PostgreSQL the candidates are locked (SKIP LOCKED: one another node is
-// changing is left for the next batch), so nothing can attach to an
-// incident between the check and the delete.
+// the budget ends the batch before the incident's turn (Store.Orphans).
+// An incident with more rows than the budget is finished by later
+// batches: it stays, resolved and eligible, until its last row is gone,
+// and only then is it deleted itself. On PostgreSQL the candidates are
+// locked (SKIP LOCKED: one another node is changing is left for the next
+// batch), so nothing can attach to an incident between the check and the
+// delete.
 func (p *pruner) incidents(ctx context.Context, cutoff time.Time) error {
 	// A typical incident has about eight rows (alert, timeline, pages,
 	// escalation): pick as many as one batch can usually finish.

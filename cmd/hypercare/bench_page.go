@@ -106,7 +106,7 @@ func newBenchPageCmd() *cobra.Command {
 				return fmt.Errorf("none of %d triggers was accepted: see the answers above", rep.Triggers.Sent)
 			case rep.Missing > 0:
 				return fmt.Errorf("%d of %d accepted triggers never paged within %s", rep.Missing, rep.Triggers.Succeeded, rep.Settings.Grace)
-			case !opts.Alertmanager && rep.PagedTwice() > 0:
+			case rep.PagedTwice() > 0: // this command times Hypercare only, which must never page twice
 				return fmt.Errorf("%d pages sent twice (%d delivered again, %d second pages of one escalation step)",
 					rep.PagedTwice(), rep.Receiver.Duplicates, rep.Receiver.DoublePages)
 			case rep.Email != nil && rep.Email.Missing > 0:
