@@ -122,6 +122,16 @@ func (c *alertCache) find(serviceID, dedupKey string) (a *hypercare.Alert, known
 	return &out, true
 }
 
+// openID is the ID of the open alert of (serviceID, dedupKey) the cache
+// holds, or "" when it holds none open or does not know.
+func (c *alertCache) openID(serviceID, dedupKey string) string {
+	v, ok := c.visible(alertCacheKey(serviceID, dedupKey))
+	if !ok || v.Status == hypercare.StatusResolved {
+		return ""
+	}
+	return v.ID
+}
+
 // visible is the newest entry for k: the running request's, the batch's,
 // or the committed one.
 func (c *alertCache) visible(k alertKey) (*cachedAlert, bool) {

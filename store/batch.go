@@ -197,7 +197,7 @@ func (s *Store) tryBatch(base context.Context, batch []*request, careful bool) e
 // savepoints (alone in its batch, its failure is the request's).
 func (s *Store) commit(t *tx, mode runMode) error {
 	if !s.d.pipeline {
-		if err := t.flushRepeats(); err != nil {
+		if err := t.flushHeld(); err != nil {
 			if mode == runOptimistic && !s.d.retryable(err) {
 				return errNeedSavepoints // whose update it was: each request writes its own
 			}
@@ -329,7 +329,7 @@ func (s *Store) runOne(t *tx, r *request, mode runMode) error {
 	published, hooked, turns, seen, events := len(t.stream), len(t.hooks), len(t.turns), len(t.seen), len(t.laterEvents)
 	err := r.call(t)
 	if err == nil && mode != runOptimistic {
-		err = t.flushRepeats() // a row not as held fails its own request
+		err = t.flushHeld() // a row not as held fails its own request
 	}
 	if err == nil && mode != runOptimistic {
 		err = t.flushEvents() // a taken event ID fails its own request
@@ -351,7 +351,8 @@ func (s *Store) runOne(t *tx, r *request, mode runMode) error {
 		t.laterEvents = t.laterEvents[:min(len(t.laterEvents), events)]
 		t.dropWritten() // and the rows it kept as written, and locked
 		if mode != runOptimistic {
-			t.dropRepeats() // all its own: earlier requests' went out at their end
+			t.dropAlerts() // all its own: earlier requests' went out at their end
+			t.dropRepeats()
 		}
 	}
 	if t.c.alerts != nil {

@@ -24,6 +24,9 @@ type writeConn struct {
 	// events are the prepared multi-row event inserts, by log2 of their
 	// row count (events_later.go).
 	events [preparedEventSizes]*sql.Stmt
+	// alertIns are the prepared multi-row alert inserts, by log2 of their
+	// row count (alerts_later.go).
+	alertIns [preparedAlertSizes]*sql.Stmt
 	// repeats are the prepared multi-row updates of held repeats, without
 	// and with details, by log2 of their row count (repeats_later.go).
 	repeats [2][preparedRepeatSizes]*sql.Stmt
@@ -40,6 +43,9 @@ type writeConn struct {
 	changes  *changeCache
 	// numbers hands out incident numbers (SQLite only; writecache.go).
 	numbers *numberCache
+	// holdAlerts says new alerts' inserts are held to the batch's next
+	// statement (SQLite only; alerts_later.go).
+	holdAlerts bool
 	// deferEvents says event rows are inserted several at a time at the
 	// end of their request or batch (SQLite only; events_later.go).
 	deferEvents bool
@@ -167,6 +173,12 @@ func (c *writeConn) close() error {
 		if st != nil {
 			errs = append(errs, st.Close())
 			c.events[i] = nil
+		}
+	}
+	for i, st := range c.alertIns {
+		if st != nil {
+			errs = append(errs, st.Close())
+			c.alertIns[i] = nil
 		}
 	}
 	for k := range c.repeats {

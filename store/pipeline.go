@@ -83,7 +83,7 @@ func (t *tx) later(ctx context.Context, w pendingWrite) error {
 // flush sends the queued writes, if any, in one round trip (PostgreSQL),
 // and writes the held updates of repeats (SQLite).
 func (t *tx) flush() error {
-	if err := t.flushRepeats(); err != nil {
+	if err := t.flushHeld(); err != nil {
 		return err
 	}
 	if len(t.pending) == 0 {

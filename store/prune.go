@@ -173,7 +173,7 @@ type pruner struct {
 // first: deleting one also deletes its pages and escalation state, which
 // the later steps would otherwise visit one by one.
 func (p *pruner) run(ctx context.Context, c hypercare.RetentionCutoffs) error {
-	if err := p.t.flushRepeats(); err != nil { // the alerts as the batch left them
+	if err := p.t.flushHeld(); err != nil { // the alerts as the batch left them
 		return err
 	}
 	q := pruneCandidates(p.t.s.d)

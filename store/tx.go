@@ -40,6 +40,9 @@ type tx struct {
 	// laterEvents are the event rows inserted at the end of their
 	// request or just before COMMIT (SQLite; events_later.go).
 	laterEvents []laterEvent
+	// laterAlerts are the new alerts' inserts held until the batch's
+	// next statement (SQLite; alerts_later.go).
+	laterAlerts []laterAlert
 	// laterRepeats are the re-triggered alerts' updates held until the
 	// batch's next statement, and repeatAt their index by alert ID
 	// (SQLite; repeats_later.go).
@@ -98,7 +101,7 @@ func (t *tx) statement(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := t.flushRepeats(); err != nil {
+	if err := t.flushHeld(); err != nil {
 		return err
 	}
 	t.statements++

@@ -235,8 +235,11 @@ func (t *tx) InsertAlert(ctx context.Context, a *hypercare.Alert) error {
 		return fmt.Errorf("insert alert %q: %w", a.ID, err)
 	}
 	delete(t.none, alertCacheKey(a.ServiceID, a.DedupKey))
-	err = t.insertLater(ctx, qInsertAlert, "alert", a.ID,
-		"an alert with this id, or an open alert with this service and dedup key, already exists", args...)
+	if t.c.holdAlerts {
+		err = t.holdAlert(ctx, a, args)
+	} else {
+		err = t.insertLater(ctx, qInsertAlert, "alert", a.ID, alertTaken, args...)
+	}
 	if err == nil && t.c.alerts != nil {
 		t.c.alerts.wrote(a)
 	}
