@@ -58,6 +58,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"BatchKeysReadAhead", testBatchKeysReadAhead},
 		{"BatchDrawsNumbers", testBatchDrawsNumbers},
 		{"MergedInsertErrorNamesRow", testMergedInsertErrorNamesRow},
+		{"AlertInsertsInBulk", testAlertInsertsInBulk},
 		{"BatchMergesRetriggers", testBatchMergesRetriggers},
 		{"BatchRepeatsOfOneAlert", testBatchRepeatsOfOneAlert},
 		{"BatchRepeatsAroundRetention", testBatchRepeatsAroundRetention},
