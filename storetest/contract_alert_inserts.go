@@ -57,6 +57,24 @@ func testAlertInsertsInBulk(t *testing.T, open func(testing.TB) *store.Store) {
 		t.Errorf("insert of a taken ID: %v; want a conflict naming al-pre", err)
 	}
 	checkNoAlerts(t, s, "x0", "x1", "x2", "x4")
+	// A second open alert of a key: refused by InsertAlert, or by the next
+	// statement; never read back as the key's open alert.
+	err = s.Write(ctx, "k", func(tx hypercare.Tx) error {
+		ierr := tx.InsertAlert(ctx, alert("al-second", svcCheckout, "inc-1", "pre"))
+		a, ferr := tx.FindOpenAlert(ctx, svcCheckout, "pre")
+		switch {
+		case ierr != nil && (ferr != nil || a == nil || a.ID != "al-pre"):
+			return fmt.Errorf("after the refused insert (%v), find open alert = %+v, %v; want al-pre", ierr, a, ferr)
+		case ierr == nil && ferr == nil:
+			return fmt.Errorf("insert of a second open alert and its read passed: read %+v", a)
+		case ierr != nil:
+			return ierr
+		}
+		return ferr
+	})
+	if hypercare.ErrorCode(err) != hypercare.CodeConflict {
+		t.Errorf("second open alert of a key: %v; want a conflict", err)
+	}
 	alertInsertIsolation(t, s)
 }
 
