@@ -234,7 +234,9 @@ type Reader interface {
 // A write whose only outcome is an error may report it late: on
 // PostgreSQL it is queued and sent with the request's next statement
 // that needs an answer, or with COMMIT (ARCHITECTURE.md, "Round trips on
-// PostgreSQL"). Its conflict or not_found then comes from that
+// PostgreSQL"); on SQLite new alerts, re-triggers' updates and event rows
+// are held and written several at a time with the transaction's next
+// statement, at the request's end or before COMMIT. Its conflict or not_found then comes from that
 // statement, or from Store.Write, and fails the whole request: nothing
 // of it commits. Those writes are InsertAlert, UpdateAlert,
 // AppendTimeline and InsertEvent: a caller must not try to recover from
@@ -296,7 +298,8 @@ type Tx interface {
 	SetAlertSentKey(ctx context.Context, alertID, sentKey string) error
 	// InsertAlert stores a new alert, its SentKey included. A second
 	// open alert with the same service and dedup key, or a taken ID, is
-	// a conflict, reported late on PostgreSQL (see Tx).
+	// a conflict, reported late (see Tx); SQLite refuses a second open
+	// alert of a key its writer's cache holds open at once.
 	InsertAlert(ctx context.Context, a *Alert) error
 	// UpdateAlert writes a's mutable fields; SentKey is not one of them.
 	UpdateAlert(ctx context.Context, a *Alert) error
