@@ -11,9 +11,11 @@ import (
 
 // New alerts' inserts held to the batch's next statement (SQLite's
 // writer). An Alertmanager notification of 100 new alerts in one group
-// inserted 100 alert rows one statement each, and a statement costs the
-// writer more than its rows: binding and unbinding its 24 parameters,
-// stepping, resetting, database/sql's bookkeeping. InsertAlert now keeps
+// inserted 100 alert rows one statement each, and part of what an INSERT
+// costs the writer is the statement's, not the row's: starting and
+// resetting it, database/sql's bookkeeping (a sixth of the inserts' time
+// in a profile; the nine B-trees each row goes into are the rest, and
+// BENCHMARKS.md has the figures). InsertAlert now keeps
 // the row on the batch instead, and the rows kept go out together, as
 // multi-row INSERTs of up to 64 rows (a power of two each, prepared once
 // per size), as held repeats (repeats_later.go) and the event log
