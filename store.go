@@ -236,12 +236,12 @@ type Reader interface {
 // that needs an answer, or with COMMIT (ARCHITECTURE.md, "Round trips on
 // PostgreSQL"); on SQLite new alerts, re-triggers' updates and event rows
 // are held and written several at a time with the transaction's next
-// statement, at the request's end or before COMMIT. Its conflict or not_found then comes from that
-// statement, or from Store.Write, and fails the whole request: nothing
-// of it commits. Those writes are InsertAlert, UpdateAlert,
-// AppendTimeline and InsertEvent: a caller must not try to recover from
-// their errors inside the same fn, and retries the write instead (intake
-// does).
+// statement, at the request's end or before COMMIT. Its conflict or
+// not_found then comes from that statement, or from Store.Write, and
+// fails the whole request: nothing of it commits. Those writes are
+// InsertAlert, UpdateAlert, AppendTimeline and InsertEvent: a caller must
+// not try to recover from their errors inside the same fn, and retries
+// the write instead (intake does).
 type Tx interface {
 	// BeforeCommit runs f inside the transaction just before it commits,
 	// after every request of its group commit has run, so what f reads is

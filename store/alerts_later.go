@@ -3,8 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"math/bits"
-	"strings"
 
 	"github.com/hypercare/hypercare"
 )
@@ -61,8 +59,7 @@ const (
 // positional.go). Without ON CONFLICT: a conflict fails the statement,
 // which SQLite undoes whole, and insertAlertsOneByOne names the alert.
 func alertLaterSQL(n int) string {
-	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", alertInsertCols), ", ") + ")"
-	return "INSERT INTO alerts (" + alertCols + ") VALUES " + strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
+	return "INSERT INTO alerts (" + alertCols + ") VALUES " + placeholderRows(alertInsertCols, n)
 }
 
 // holdAlert keeps the insert of alert a (args: qInsertAlert's) until the
@@ -99,7 +96,7 @@ func (t *tx) flushAlerts() error {
 	}
 	defer t.dropAlerts() // nothing here runs a statement that would flush them again
 	for len(held) > 0 {
-		n := 1 << (bits.Len(uint(min(len(held), maxLaterAlertRows))) - 1)
+		n := sizedRows(len(held), maxLaterAlertRows)
 		if err := t.insertAlerts(held[:n]); err != nil {
 			t.statements++
 			t.heldErr = err
@@ -141,10 +138,11 @@ func (t *tx) insertAlertsOneByOne(rows []laterAlert) error {
 		if err != nil {
 			return t.s.dbErr(err, "insert alert %q", rows[i].id)
 		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			if err != nil {
-				return fmt.Errorf("insert alert %q: %w", rows[i].id, err)
-			}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("insert alert %q: %w", rows[i].id, err)
+		}
+		if n == 0 {
 			return hypercare.Errorf(hypercare.CodeConflict, "alert %q: %s", rows[i].id, alertTaken)
 		}
 	}

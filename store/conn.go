@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
+	"strings"
 )
 
 // writeConn is one database connection that write transactions run on,
@@ -137,6 +138,18 @@ func (c *writeConn) streamStmt(ctx context.Context, n int) (*sql.Stmt, error) {
 // up to maxLaterEventRows.
 func (c *writeConn) eventStmt(ctx context.Context, n int) (*sql.Stmt, error) {
 	return c.sized(ctx, c.events[:], n, eventLaterSQL, "event insert")
+}
+
+// sizedRows is how many of n waiting rows the next multi-row statement
+// takes: the largest power of two not above n or limit, a size sized
+// prepares once.
+func sizedRows(n, limit int) int { return 1 << (bits.Len(uint(min(n, limit))) - 1) }
+
+// placeholderRows is n rows of cols anonymous parameters each, "(?, ?),
+// (?, ?)", for a multi-row statement (see positional.go).
+func placeholderRows(cols, n int) string {
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
 }
 
 // sized returns the statement text(n) prepared once in stmts, at log2 of

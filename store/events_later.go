@@ -2,7 +2,6 @@ package store
 
 import (
 	"fmt"
-	"math/bits"
 	"strings"
 
 	"github.com/hypercare/hypercare"
@@ -44,16 +43,7 @@ const (
 // positional.go). Without ON CONFLICT: an ID taken fails the statement,
 // which SQLite undoes whole, and insertEventsOneByOne names the ID.
 func eventLaterSQL(n int) string {
-	var q strings.Builder
-	q.WriteString("INSERT INTO events (" + eventCols + ", payload_from, shared_until) VALUES ")
-	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", eventLaterCols), ", ") + ")"
-	for i := range n {
-		if i > 0 {
-			q.WriteByte(',')
-		}
-		q.WriteString(row)
-	}
-	return q.String()
+	return "INSERT INTO events (" + eventCols + ", payload_from, shared_until) VALUES " + placeholderRows(eventLaterCols, n)
 }
 
 // deferEvent keeps e's row (its payload as stored, or nil when it names
@@ -85,7 +75,7 @@ func (t *tx) markSharedLater(id string, until int64) bool {
 // the caller fails the request or reruns the batch.
 func (t *tx) flushEvents() error {
 	for rest := t.laterEvents; len(rest) > 0; {
-		n := 1 << (bits.Len(uint(min(len(rest), maxLaterEventRows))) - 1)
+		n := sizedRows(len(rest), maxLaterEventRows)
 		chunk := rest[:n]
 		rest = rest[n:]
 		t.statements++

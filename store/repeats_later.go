@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"math/bits"
-	"strings"
 )
 
 // Re-triggered alerts' updates held to the end of the batch (SQLite's
@@ -93,7 +91,7 @@ func (t *tx) flushRepeats() error {
 	}
 	for kind, list := range [2][]*laterRepeat{same, changed} {
 		for len(list) > 0 {
-			n := 1 << (bits.Len(uint(min(len(list), maxRepeatRows))) - 1)
+			n := sizedRows(len(list), maxRepeatRows)
 			if err := t.writeRepeats(kind == 1, list[:n]); err != nil {
 				// Maybe an earlier request's update, failing in this one's
 				// statement: the batch must not commit as it stands. Kept
@@ -178,8 +176,7 @@ func repeatsSQL(details bool, n int) string {
 		set = "custom_details = v.column2, event_count = v.column3, last_seen_at = v.column4"
 		guard = "alerts.event_count = v.column5 AND alerts.last_seen_at = v.column6"
 	}
-	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
-	return "UPDATE alerts SET " + set + " FROM (VALUES " + strings.TrimSuffix(strings.Repeat(row+", ", n), ", ") +
+	return "UPDATE alerts SET " + set + " FROM (VALUES " + placeholderRows(cols, n) +
 		") AS v WHERE alerts.id = v.column1 AND " + guard
 }
 

@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"math/bits"
 	"strings"
 	"sync"
 	"time"
@@ -132,7 +131,7 @@ func (s *Store) flushStream(t *tx) error {
 // planned on every commit, which cost more than the inserts themselves.
 func flushPrepared(t *tx) error {
 	for rest := t.stream; len(rest) > 0; {
-		n := 1 << (bits.Len(uint(min(len(rest), maxPreparedStreamRows))) - 1)
+		n := sizedRows(len(rest), maxPreparedStreamRows)
 		chunk := rest[:n]
 		rest = rest[n:]
 		st, err := t.c.streamStmt(t.ctx, n)
