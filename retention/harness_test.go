@@ -30,7 +30,8 @@ type world struct {
 	in    *intake.Intake
 	esc   *escalate.Engine
 	seq   int
-	// vacuum stands in for PostgreSQL's autovacuum (storm_test.go).
+	// vacuum settles the store's files at the end of a simulated day:
+	// PostgreSQL's autovacuum, SQLite's checkpoint (storm_test.go).
 	vacuum func()
 }
 
