@@ -351,7 +351,7 @@ func (s *Store) runOne(t *tx, r *request, mode runMode) error {
 		t.laterEvents = t.laterEvents[:min(len(t.laterEvents), events)]
 		t.dropWritten() // and the rows it kept as written, and locked
 		if mode != runOptimistic {
-			t.dropAlerts() // all its own: earlier requests' went out at their end
+			t.dropInserts() // all its own: earlier requests' went out at their end
 			t.dropRepeats()
 		}
 	}

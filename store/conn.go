@@ -25,9 +25,9 @@ type writeConn struct {
 	// events are the prepared multi-row event inserts, by log2 of their
 	// row count (events_later.go).
 	events [preparedEventSizes]*sql.Stmt
-	// alertIns are the prepared multi-row alert inserts, by log2 of their
-	// row count (alerts_later.go).
-	alertIns [preparedAlertSizes]*sql.Stmt
+	// inserts are the prepared multi-row inserts of held rows, by table
+	// and log2 of their row count (inserts_later.go).
+	inserts [numHeldTables][preparedHeldSizes]*sql.Stmt
 	// repeats are the prepared multi-row updates of held repeats, without
 	// and with details, by log2 of their row count (repeats_later.go).
 	repeats [2][preparedRepeatSizes]*sql.Stmt
@@ -44,9 +44,10 @@ type writeConn struct {
 	changes  *changeCache
 	// numbers hands out incident numbers (SQLite only; writecache.go).
 	numbers *numberCache
-	// holdAlerts says new alerts' inserts are held to the batch's next
-	// statement (SQLite only; alerts_later.go).
-	holdAlerts bool
+	// holdInserts says new incidents', alerts' and timeline entries'
+	// inserts are held to the batch's next statement (SQLite only;
+	// inserts_later.go).
+	holdInserts bool
 	// deferEvents says event rows are inserted several at a time at the
 	// end of their request or batch (SQLite only; events_later.go).
 	deferEvents bool
@@ -188,10 +189,12 @@ func (c *writeConn) close() error {
 			c.events[i] = nil
 		}
 	}
-	for i, st := range c.alertIns {
-		if st != nil {
-			errs = append(errs, st.Close())
-			c.alertIns[i] = nil
+	for h := range c.inserts {
+		for i, st := range c.inserts[h] {
+			if st != nil {
+				errs = append(errs, st.Close())
+				c.inserts[h][i] = nil
+			}
 		}
 	}
 	for k := range c.repeats {

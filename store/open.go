@@ -94,7 +94,7 @@ func openSQLite(ctx context.Context, opts Options) (*Store, error) {
 	s.keys = newAlertKeys()
 	s.wconn.keys = s.keys
 	s.wconn.silences, s.wconn.changes, s.wconn.numbers = &silenceCache{}, &changeCache{}, &numberCache{}
-	s.wconn.deferEvents, s.wconn.holdAlerts = true, true
+	s.wconn.deferEvents, s.wconn.holdInserts = true, true
 	s.log.Debug("sqlite database", "path", path)
 	return s, nil
 }

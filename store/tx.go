@@ -40,9 +40,10 @@ type tx struct {
 	// laterEvents are the event rows inserted at the end of their
 	// request or just before COMMIT (SQLite; events_later.go).
 	laterEvents []laterEvent
-	// laterAlerts are the new alerts' inserts held until the batch's
-	// next statement (SQLite; alerts_later.go).
-	laterAlerts []laterAlert
+	// laterRows are the new incidents', alerts' and timeline entries'
+	// inserts held until the batch's next statement, by table (SQLite;
+	// inserts_later.go).
+	laterRows [numHeldTables][]laterRow
 	// laterRepeats are the re-triggered alerts' updates held until the
 	// batch's next statement, and repeatAt their index by alert ID
 	// (SQLite; repeats_later.go).

@@ -235,7 +235,7 @@ func (t *tx) InsertAlert(ctx context.Context, a *hypercare.Alert) error {
 		return fmt.Errorf("insert alert %q: %w", a.ID, err)
 	}
 	delete(t.none, alertCacheKey(a.ServiceID, a.DedupKey))
-	if t.c.holdAlerts {
+	if t.c.holdInserts {
 		err = t.holdAlert(ctx, a, args)
 	} else {
 		err = t.insertLater(ctx, qInsertAlert, "alert", a.ID, alertTaken, args...)

@@ -81,8 +81,14 @@ func (t *tx) InsertIncident(ctx context.Context, inc *hypercare.Incident) error 
 		}
 		inc.Number = n
 	}
-	err := insert(ctx, qInsertIncident, "incident", inc.ID,
-		"an incident with this id or number already exists", incidentArgs(inc)...)
+	var err error
+	if drawn && t.c.holdInserts {
+		// Held only with a number of the writer's own: a number the
+		// caller chose may be taken, and is known so at once.
+		err = t.hold(ctx, heldIncidents, inc.ID, incidentArgs(inc)) // a conflict distrusts the numbers there
+	} else {
+		err = insert(ctx, qInsertIncident, "incident", inc.ID, incidentTaken, incidentArgs(inc)...)
+	}
 	if drawn && t.c.numbers != nil && hypercare.ErrorCode(err) == hypercare.CodeConflict {
 		t.c.numbers.distrust() // the number may be taken: read the counter again
 	}
@@ -119,10 +125,14 @@ func (t *tx) AppendTimeline(ctx context.Context, e *hypercare.TimelineEntry) err
 	if err := checkTimeline("append timeline", e); err != nil {
 		return err
 	}
-	err := t.insertLater(ctx, qAppendTimeline, "timeline entry", e.ID,
-		"a timeline entry with this id already exists",
-		e.ID, e.IncidentID, micros(e.At), e.Type, string(e.Actor.Type), e.Actor.ID, e.Actor.Name,
-		e.Message, nullJSON(e.Details))
+	args := []any{e.ID, e.IncidentID, micros(e.At), e.Type, string(e.Actor.Type), e.Actor.ID, e.Actor.Name,
+		e.Message, nullJSON(e.Details)}
+	var err error
+	if t.c.holdInserts {
+		err = t.hold(ctx, heldTimeline, e.ID, args)
+	} else {
+		err = t.insertLater(ctx, qAppendTimeline, "timeline entry", e.ID, timelineTaken, args...)
+	}
 	return t.published(err, hypercare.StreamTimeline, hypercare.StreamCreated, e.IncidentID, e.ID)
 }
 
@@ -132,7 +142,7 @@ func (t *tx) AppendTimelineOnce(ctx context.Context, e *hypercare.TimelineEntry)
 	if err := checkTimeline("append timeline", e); err != nil {
 		return false, err
 	}
-	err := t.insert(ctx, qAppendTimeline, "timeline entry", e.ID, "a timeline entry with this id already exists",
+	err := t.insert(ctx, qAppendTimeline, "timeline entry", e.ID, timelineTaken,
 		e.ID, e.IncidentID, micros(e.At), e.Type, string(e.Actor.Type), e.Actor.ID, e.Actor.Name,
 		e.Message, nullJSON(e.Details))
 	if hypercare.ErrorCode(err) == hypercare.CodeConflict {
