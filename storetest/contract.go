@@ -59,6 +59,7 @@ func RunContract(t *testing.T, open func(t testing.TB) *store.Store) {
 		{"BatchDrawsNumbers", testBatchDrawsNumbers},
 		{"MergedInsertErrorNamesRow", testMergedInsertErrorNamesRow},
 		{"AlertInsertsInBulk", testAlertInsertsInBulk},
+		{"IncidentInsertsInBulk", testIncidentInsertsInBulk},
 		{"BatchMergesRetriggers", testBatchMergesRetriggers},
 		{"BatchRepeatsOfOneAlert", testBatchRepeatsOfOneAlert},
 		{"BatchRepeatsAroundRetention", testBatchRepeatsAroundRetention},
