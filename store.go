@@ -234,14 +234,15 @@ type Reader interface {
 // A write whose only outcome is an error may report it late: on
 // PostgreSQL it is queued and sent with the request's next statement
 // that needs an answer, or with COMMIT (ARCHITECTURE.md, "Round trips on
-// PostgreSQL"); on SQLite new alerts, re-triggers' updates and event rows
-// are held and written several at a time with the transaction's next
-// statement, at the request's end or before COMMIT. Its conflict or
-// not_found then comes from that statement, or from Store.Write, and
-// fails the whole request: nothing of it commits. Those writes are
-// InsertAlert, UpdateAlert, AppendTimeline and InsertEvent: a caller must
-// not try to recover from their errors inside the same fn, and retries
-// the write instead (intake does).
+// PostgreSQL"); on SQLite new incidents the store numbers, new alerts,
+// timeline entries, re-triggers' updates and event rows are held and
+// written several at a time with the transaction's next statement, at
+// the request's end or before COMMIT. Its conflict or not_found then
+// comes from that statement, or from Store.Write, and fails the whole
+// request: nothing of it commits. Those writes are InsertIncident (with a
+// zero Number), InsertAlert, UpdateAlert, AppendTimeline and InsertEvent:
+// a caller must not try to recover from their errors inside the same fn,
+// and retries the write instead (intake does).
 type Tx interface {
 	// BeforeCommit runs f inside the transaction just before it commits,
 	// after every request of its group commit has run, so what f reads is
@@ -383,7 +384,9 @@ type Tx interface {
 	// GetIncident reads an incident for update.
 	GetIncident(ctx context.Context, id string) (*Incident, error)
 	// InsertIncident inserts inc; a zero Number is assigned the next
-	// incident number.
+	// incident number (and the insert may then be written, and a taken
+	// ID reported, later in the transaction; a Number of the caller's
+	// is checked at once).
 	InsertIncident(ctx context.Context, inc *Incident) error
 	UpdateIncident(ctx context.Context, inc *Incident) error
 	AppendTimeline(ctx context.Context, e *TimelineEntry) error
