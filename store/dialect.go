@@ -111,6 +111,9 @@ type dialect struct {
 	// (SQLite only: PostgreSQL's HOT updates already skip unchanged
 	// indexes, and the extra statement would be a round trip).
 	contentUpdate bool
+	// compressPayloads says the event log's payloads may be stored
+	// compressed, in payload_s2 (SQLite only: payload_s2.go).
+	compressPayloads bool
 }
 
 // limit returns the LIMIT clause of a write-path query whose row count is
@@ -153,6 +156,8 @@ func sqliteDialect() *dialect {
 		classify:      classifySQLite,
 		limitWrap:     true,
 		contentUpdate: true,
+		// A payload's bytes are part of every commit's one fsync.
+		compressPayloads: true,
 		inJSON:        " IN (SELECT value FROM json_each($1))",
 		activity:      true,
 		// Above any ID SQLite's counter will draw.
@@ -183,6 +188,36 @@ func postgresDialect() *dialect {
 		pipeline:        true,
 		byteOrder:       ` COLLATE "C"`,
 	}
+}
+
+// eventReadCols reads eventCols of "FROM events" with each event's
+// payload: its own, or the one it shares with an earlier event, kept in
+// event_payloads once that event is pruned (shared_payload.go); on SQLite
+// as text or compressed, whichever the row holds (payload_s2.go, scanned
+// by storedPayload).
+func (d *dialect) eventReadCols() string {
+	const cols = "id, received_at, integration_id, service_id, action, dedup_key, alert_id, incident_id, outcome, "
+	if !d.compressPayloads {
+		return cols + "COALESCE(payload, (SELECT p.payload FROM events p WHERE p.id = events.payload_from), " +
+			"(SELECT x.payload FROM event_payloads x WHERE x.id = events.payload_from)), rules"
+	}
+	return cols + "COALESCE(payload, payload_s2, " +
+		"(SELECT COALESCE(p.payload, p.payload_s2) FROM events p WHERE p.id = events.payload_from), " +
+		"(SELECT COALESCE(NULLIF(x.payload, ''), x.payload_s2) FROM event_payloads x WHERE x.id = events.payload_from)), rules"
+}
+
+// keepSharedPayloadsSQL copies the shared payloads of the events in the
+// list in to event_payloads, before they are deleted, in the form each
+// was stored (on SQLite compressed: '' in the text column, which is NOT
+// NULL, and the bytes in payload_s2).
+func (d *dialect) keepSharedPayloadsSQL(in string) string {
+	if !d.compressPayloads {
+		return "INSERT INTO event_payloads (id, payload, until) SELECT id, payload, shared_until FROM events " +
+			"WHERE id IN " + in + " AND shared_until > 0 AND payload IS NOT NULL ON CONFLICT DO NOTHING"
+	}
+	return "INSERT INTO event_payloads (id, payload, payload_s2, until) " +
+		"SELECT id, COALESCE(payload, ''), payload_s2, shared_until FROM events " +
+		"WHERE id IN " + in + " AND shared_until > 0 AND (payload IS NOT NULL OR payload_s2 IS NOT NULL) ON CONFLICT DO NOTHING"
 }
 
 // bytewise returns col as an ORDER BY term that sorts by bytes on every

@@ -32,9 +32,9 @@ type laterEvent struct {
 
 const (
 	// eventLaterCols is how many columns eventLaterSQL sets per row.
-	eventLaterCols = 13
+	eventLaterCols = 14
 	// maxLaterEventRows is the largest prepared insert (a power of two;
-	// 832 parameters), and preparedEventSizes how many sizes are kept.
+	// 896 parameters), and preparedEventSizes how many sizes are kept.
 	maxLaterEventRows  = 1 << (preparedEventSizes - 1)
 	preparedEventSizes = 7 // 1, 2, 4, ... 64 rows
 )
@@ -43,15 +43,25 @@ const (
 // positional.go). Without ON CONFLICT: an ID taken fails the statement,
 // which SQLite undoes whole, and insertEventsOneByOne names the ID.
 func eventLaterSQL(n int) string {
-	return "INSERT INTO events (" + eventCols + ", payload_from, shared_until) VALUES " + placeholderRows(eventLaterCols, n)
+	return "INSERT INTO events (" + eventCols + ", payload_from, payload_s2, shared_until) VALUES " +
+		placeholderRows(eventLaterCols, n)
 }
 
-// deferEvent keeps e's row (its payload as stored, or nil when it names
-// the event it shares one with, from) until flushEvents.
-func (t *tx) deferEvent(e *hypercare.EventRecord, payload any, from string) {
+// deferEvent keeps e's row until flushEvents: its payload (compressed
+// when that pays, payload_s2.go), or none when it names the event it
+// shares one with, from.
+func (t *tx) deferEvent(e *hypercare.EventRecord, from string) {
+	var text, compressed any
+	switch {
+	case from != "":
+	case t.s.d.compressPayloads:
+		text, compressed = storedPayloadArgs(e.Payload)
+	default:
+		text = nullJSON(e.Payload)
+	}
 	t.laterEvents = append(t.laterEvents, laterEvent{id: e.ID, args: [eventLaterCols]any{
 		e.ID, micros(e.ReceivedAt), e.IntegrationID, e.ServiceID, string(e.Action), e.DedupKey, e.AlertID,
-		e.IncidentID, e.Outcome, payload, strings.Join(e.Rules, ","), from, int64(0)}})
+		e.IncidentID, e.Outcome, text, strings.Join(e.Rules, ","), from, compressed, int64(0)}})
 }
 
 // markSharedLater sets shared_until of event id if its row is still kept,

@@ -134,10 +134,10 @@ func (s *Store) addDetailCases(add func(string, string, []any, ...string)) {
 	add("incident escalation", getEscalationSQL, []any{"inc-0000000100"}, "pkey")
 	add("incident feedback", incidentFeedbackSQL+"$1, $2)", []any{"inc-0000000100", "inc-0000000200"}, "pkey")
 	add("digest pages", listDigestSQL, []any{"d-1"}, "notifications_digest")
-	built("events", "pkey")(listEventsSQL(hypercare.Page{Limit: 25}))
-	built("events cursor", "pkey")(listEventsSQL(hypercare.Page{Limit: 25, Cursor: encodeCursor("ev-0000010000")}))
+	built("events", "pkey")(listEventsSQL(s.d, hypercare.Page{Limit: 25}))
+	built("events cursor", "pkey")(listEventsSQL(s.d, hypercare.Page{Limit: 25, Cursor: encodeCursor("ev-0000010000")}))
 	from, to := PlanNow.Add(-24*time.Hour), PlanNow
-	built("events between (export)", "events_received")(eventsBetweenSQL(from, to, hypercare.Page{Limit: 25, Cursor: pairCursor(micros(from.Add(time.Hour)), "ev-0000010000")}))
+	built("events between (export)", "events_received")(eventsBetweenSQL(s.d, from, to, hypercare.Page{Limit: 25, Cursor: pairCursor(micros(from.Add(time.Hour)), "ev-0000010000")}))
 	built("change events", "change_events_at")(listChangeEventsSQL(hypercare.ChangeFilter{Page: hypercare.Page{Limit: 25}}))
 	built("change events service", "change_events_service_at")(listChangeEventsSQL(hypercare.ChangeFilter{ServiceID: "svc-03",
 		Page: hypercare.Page{Limit: 25, Cursor: pairCursor(at, "c-1")}}))

@@ -327,7 +327,7 @@ func (p *pruner) events(ctx context.Context, cutoff time.Time) error {
 		p.t.c.alerts.dropShared(ids)
 	}
 	in, args := inList(ids, 1)
-	if _, err := p.t.execText(ctx, keepSharedPayloadsSQL(in), args...); err != nil {
+	if _, err := p.t.execText(ctx, p.t.s.d.keepSharedPayloadsSQL(in), args...); err != nil {
 		return p.t.s.dbErr(err, "prune events: keep shared payloads")
 	}
 	n, err := p.exec(ctx, "events", "DELETE FROM events WHERE id IN "+in, args...)
@@ -342,13 +342,6 @@ func (p *pruner) events(ctx context.Context, cutoff time.Time) error {
 		return p.t.s.dbErr(err, "prune events: integration activity")
 	}
 	return nil
-}
-
-// keepSharedPayloadsSQL copies the shared payloads of the events in the
-// list in to event_payloads, before they are deleted.
-func keepSharedPayloadsSQL(in string) string {
-	return "INSERT INTO event_payloads (id, payload, until) SELECT id, payload, shared_until FROM events " +
-		"WHERE id IN " + in + " AND shared_until > 0 AND payload IS NOT NULL ON CONFLICT DO NOTHING"
 }
 
 // ids runs a candidate query inside the transaction.

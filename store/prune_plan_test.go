@@ -19,7 +19,7 @@ func TestPruneQueriesUseIndexes(t *testing.T) {
 	q := pruneCandidates(s.d)
 	in, args := inList([]string{"a", "b"}, 1)
 	for _, c := range []struct{ name, text, index string }{
-		{"keep shared payloads", keepSharedPayloadsSQL(in), "INDEX sqlite_autoindex_events_1"},
+		{"keep shared payloads", s.d.keepSharedPayloadsSQL(in), "INDEX sqlite_autoindex_events_1"},
 		{"kept payloads", q.keptPayloads, "INDEX event_payloads_until"},
 		{"kept payloads: oldest event left", q.keptPayloads, "INDEX events_received"},
 		{"incidents", q.incidents, "INDEX incidents_resolved_at"},

@@ -14,12 +14,6 @@ const (
 	timelineCols = "id, incident_id, at, type, actor_type, actor_id, actor_name, message, details"
 	eventCols    = "id, received_at, integration_id, service_id, action, dedup_key, alert_id, " +
 		"incident_id, outcome, payload, rules"
-	// eventReadCols reads eventCols of "FROM events" with each event's
-	// payload: its own, or the one it shares with an earlier event, kept
-	// in event_payloads once that event is pruned (shared_payload.go).
-	eventReadCols = "id, received_at, integration_id, service_id, action, dedup_key, alert_id, incident_id, outcome, " +
-		"COALESCE(payload, (SELECT p.payload FROM events p WHERE p.id = events.payload_from), " +
-		"(SELECT x.payload FROM event_payloads x WHERE x.id = events.payload_from)), rules"
 	changeCols = "id, service_id, integration_id, summary, source, occurred_at, received_at, " +
 		"custom_details, links, freeze_window"
 	serviceCols      = "id, name, description, team_id, escalation_policy, active, updated_at"

@@ -63,7 +63,7 @@ func listChangeEventsSQL(f hypercare.ChangeFilter) (string, []any, int, error) {
 
 // ListEvents returns the event log newest (highest id) first.
 func (s *Store) ListEvents(ctx context.Context, p hypercare.Page) ([]hypercare.EventRecord, string, error) {
-	text, args, limit, err := listEventsSQL(p)
+	text, args, limit, err := listEventsSQL(s.d, p)
 	if err != nil {
 		return nil, "", err
 	}
@@ -72,7 +72,7 @@ func (s *Store) ListEvents(ctx context.Context, p hypercare.Page) ([]hypercare.E
 }
 
 // listEventsSQL builds ListEvents' read: the primary key, newest first.
-func listEventsSQL(p hypercare.Page) (string, []any, int, error) {
+func listEventsSQL(d *dialect, p hypercare.Page) (string, []any, int, error) {
 	var q query
 	if p.Cursor != "" {
 		id, err := decodeCursor(p.Cursor)
@@ -82,7 +82,7 @@ func listEventsSQL(p hypercare.Page) (string, []any, int, error) {
 		q.where("id < " + q.arg(id))
 	}
 	limit := pageLimit(p)
-	return "SELECT " + eventReadCols + " FROM events" + q.sql() + " ORDER BY id DESC LIMIT " + q.arg(limit+1), q.args, limit, nil
+	return "SELECT " + d.eventReadCols() + " FROM events" + q.sql() + " ORDER BY id DESC LIMIT " + q.arg(limit+1), q.args, limit, nil
 }
 
 // ListIntegrations returns every integration by id (bytewise). Keys are not stored,

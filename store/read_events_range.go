@@ -14,7 +14,7 @@ import (
 // order production did. Index events_received (migration 0030) makes
 // each page one range scan.
 func (s *Store) EventsBetween(ctx context.Context, from, to time.Time, p hypercare.Page) ([]hypercare.EventRecord, string, error) {
-	text, args, limit, err := eventsBetweenSQL(from, to, p)
+	text, args, limit, err := eventsBetweenSQL(s.d, from, to, p)
 	if err != nil {
 		return nil, "", err
 	}
@@ -23,7 +23,7 @@ func (s *Store) EventsBetween(ctx context.Context, from, to time.Time, p hyperca
 }
 
 // eventsBetweenSQL builds EventsBetween's read.
-func eventsBetweenSQL(from, to time.Time, p hypercare.Page) (string, []any, int, error) {
+func eventsBetweenSQL(d *dialect, from, to time.Time, p hypercare.Page) (string, []any, int, error) {
 	var q query
 	q.where("received_at >= " + q.arg(micros(from)))
 	q.where("received_at < " + q.arg(micros(to)))
@@ -35,6 +35,6 @@ func eventsBetweenSQL(from, to time.Time, p hypercare.Page) (string, []any, int,
 		q.where("(received_at, id) > (" + q.arg(at) + ", " + q.arg(id) + ")")
 	}
 	limit := pageLimit(p)
-	return "SELECT " + eventReadCols + " FROM events" + q.sql() +
+	return "SELECT " + d.eventReadCols() + " FROM events" + q.sql() +
 		" ORDER BY received_at, id LIMIT " + q.arg(limit+1), q.args, limit, nil
 }

@@ -133,7 +133,7 @@ func scanEvent(r rowScanner, e *hypercare.EventRecord) error {
 	var at int64
 	var rules string
 	err := r.Scan(&e.ID, &at, &e.IntegrationID, &e.ServiceID, &e.Action, &e.DedupKey, &e.AlertID,
-		&e.IncidentID, &e.Outcome, (*[]byte)(&e.Payload), &rules)
+		&e.IncidentID, &e.Outcome, (*storedPayload)(&e.Payload), &rules)
 	e.ReceivedAt = fromMicros(at)
 	if rules != "" {
 		e.Rules = strings.Split(rules, ",")

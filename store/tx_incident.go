@@ -163,13 +163,13 @@ func (t *tx) InsertEvent(ctx context.Context, e *hypercare.EventRecord) error {
 	if err != nil {
 		return fmt.Errorf("insert event %q: %w", e.ID, err)
 	}
-	var payload any // none when shared: a re-sent alert's kilobyte is not copied
-	if from == "" {
-		payload = nullJSON(e.Payload)
-	}
 	if t.c.deferEvents {
-		t.deferEvent(e, payload, from)
+		t.deferEvent(e, from)
 	} else {
+		var payload any // none when shared: a re-sent alert's kilobyte is not copied
+		if from == "" {
+			payload = nullJSON(e.Payload)
+		}
 		err = t.insertLater(ctx, qInsertEvent, "event", e.ID, eventTaken,
 			e.ID, micros(e.ReceivedAt), e.IntegrationID, e.ServiceID, string(e.Action), e.DedupKey,
 			e.AlertID, e.IncidentID, e.Outcome, payload, strings.Join(e.Rules, ","), from)

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -14,11 +15,24 @@ import (
 // deletes the first of them keeps the payload for the others, one that
 // deletes them all keeps nothing once the cutoff passes the end of the
 // sharing window, and no event ever names a payload that is gone. A
-// rolled-back request's event is shared by none.
+// rolled-back request's event is shared by none. It runs with short
+// payloads and with kilobyte ones, which SQLite stores compressed
+// (migration 0047): each reads back byte for byte either way.
 func testSharedEventPayloads(t *testing.T, open func(testing.TB) *store.Store) {
+	short := func(free string) string { return `{"summary":"disk full","custom_details":{"free":"` + free + `"}}` }
+	long := func(free string) string {
+		return `{"summary":"disk full","custom_details":{"free":"` + free + `","mounts":"` +
+			strings.Repeat("/var/lib/postgresql/data ", 40) + `"}}`
+	}
+	for name, payload := range map[string]func(string) string{"short": short, "long": long} {
+		t.Run(name, func(t *testing.T) { sharedEventPayloads(t, open, payload("1%"), payload("0%")) })
+	}
+}
+
+// sharedEventPayloads is testSharedEventPayloads with payloads p1 and p2.
+func sharedEventPayloads(t *testing.T, open func(testing.TB) *store.Store, p1, p2 string) {
 	ctx := t.Context()
 	s := openSeeded(t, open)
-	p1, p2 := `{"summary":"disk full","custom_details":{"free":"1%"}}`, `{"summary":"disk full","custom_details":{"free":"0%"}}`
 	ev := func(id, alertID, key, payload string, d time.Duration) *hypercare.EventRecord {
 		e := event(id)
 		e.AlertID, e.DedupKey, e.Payload, e.ReceivedAt, e.PayloadEncoded = alertID, key, []byte(payload), at(d), true
