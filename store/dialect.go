@@ -158,8 +158,8 @@ func sqliteDialect() *dialect {
 		contentUpdate: true,
 		// A payload's bytes are part of every commit's one fsync.
 		compressPayloads: true,
-		inJSON:        " IN (SELECT value FROM json_each($1))",
-		activity:      true,
+		inJSON:           " IN (SELECT value FROM json_each($1))",
+		activity:         true,
 		// Above any ID SQLite's counter will draw.
 		streamWatermark: "9223372036854775807",
 	}
@@ -208,7 +208,7 @@ func (d *dialect) eventReadCols() string {
 
 // keepSharedPayloadsSQL copies the shared payloads of the events in the
 // list in to event_payloads, before they are deleted, in the form each
-// was stored (on SQLite compressed: '' in the text column, which is NOT
+// was stored (on SQLite compressed: ” in the text column, which is NOT
 // NULL, and the bytes in payload_s2).
 func (d *dialect) keepSharedPayloadsSQL(in string) string {
 	if !d.compressPayloads {
