@@ -208,8 +208,8 @@ func (d *dialect) eventReadCols() string {
 
 // keepSharedPayloadsSQL copies the shared payloads of the events in the
 // list in to event_payloads, before they are deleted, in the form each
-// was stored (on SQLite compressed: ” in the text column, which is NOT
-// NULL, and the bytes in payload_s2).
+// was stored (on SQLite a compressed one as an empty text column, which
+// is NOT NULL, and its bytes in payload_s2).
 func (d *dialect) keepSharedPayloadsSQL(in string) string {
 	if !d.compressPayloads {
 		return "INSERT INTO event_payloads (id, payload, until) SELECT id, payload, shared_until FROM events " +

@@ -48,16 +48,12 @@ func eventLaterSQL(n int) string {
 }
 
 // deferEvent keeps e's row until flushEvents: its payload (compressed
-// when that pays, payload_s2.go), or none when it names the event it
-// shares one with, from.
+// when that pays, payload_s2.go: rows are deferred on SQLite only), or
+// none when it names the event it shares one with, from.
 func (t *tx) deferEvent(e *hypercare.EventRecord, from string) {
 	var text, compressed any
-	switch {
-	case from != "":
-	case t.s.d.compressPayloads:
+	if from == "" {
 		text, compressed = storedPayloadArgs(e.Payload)
-	default:
-		text = nullJSON(e.Payload)
 	}
 	t.laterEvents = append(t.laterEvents, laterEvent{id: e.ID, args: [eventLaterCols]any{
 		e.ID, micros(e.ReceivedAt), e.IntegrationID, e.ServiceID, string(e.Action), e.DedupKey, e.AlertID,

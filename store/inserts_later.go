@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/hypercare/hypercare"
 )
@@ -57,21 +58,23 @@ const (
 // how a conflict reads.
 type heldInsert struct {
 	what, table, cols string
-	ncols             int
 	one               qid
 	taken             string
 }
+
+// ncols is how many columns a row sets.
+func (h heldInsert) ncols() int { return strings.Count(h.cols, ",") + 1 }
 
 // heldInserts are the held tables' inserts. Their limit of 64 rows is
 // 1,536 parameters at most (alerts), far below SQLite's 32,766.
 func heldInserts(h heldTable) heldInsert {
 	switch h {
 	case heldIncidents:
-		return heldInsert{"incident", "incidents", incidentCols, 22, qInsertIncident, incidentTaken}
+		return heldInsert{"incident", "incidents", incidentCols, qInsertIncident, incidentTaken}
 	case heldAlerts:
-		return heldInsert{"alert", "alerts", alertCols, 24, qInsertAlert, alertTaken}
+		return heldInsert{"alert", "alerts", alertCols, qInsertAlert, alertTaken}
 	default:
-		return heldInsert{"timeline entry", "timeline", timelineCols, 9, qAppendTimeline, timelineTaken}
+		return heldInsert{"timeline entry", "timeline", timelineCols, qAppendTimeline, timelineTaken}
 	}
 }
 
@@ -97,7 +100,7 @@ const (
 // positional.go). Without ON CONFLICT: a conflict fails the statement,
 // which SQLite undoes whole, and insertOneByOne names the row.
 func (h heldInsert) laterSQL(n int) string {
-	return "INSERT INTO " + h.table + " (" + h.cols + ") VALUES " + placeholderRows(h.ncols, n)
+	return "INSERT INTO " + h.table + " (" + h.cols + ") VALUES " + placeholderRows(h.ncols(), n)
 }
 
 // holdAlert keeps the insert of alert a (args: qInsertAlert's) until the
@@ -170,7 +173,7 @@ func (t *tx) insertRows(h heldTable, rows []laterRow) error {
 	if err != nil {
 		return err
 	}
-	args := make([]any, 0, len(rows)*in.ncols)
+	args := make([]any, 0, len(rows)*in.ncols())
 	for i := range rows {
 		args = append(args, rows[i].args...)
 	}

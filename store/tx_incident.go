@@ -125,8 +125,7 @@ func (t *tx) AppendTimeline(ctx context.Context, e *hypercare.TimelineEntry) err
 	if err := checkTimeline("append timeline", e); err != nil {
 		return err
 	}
-	args := []any{e.ID, e.IncidentID, micros(e.At), e.Type, string(e.Actor.Type), e.Actor.ID, e.Actor.Name,
-		e.Message, nullJSON(e.Details)}
+	args := timelineArgs(e)
 	var err error
 	if t.c.holdInserts {
 		err = t.hold(ctx, heldTimeline, e.ID, args)
@@ -136,15 +135,19 @@ func (t *tx) AppendTimeline(ctx context.Context, e *hypercare.TimelineEntry) err
 	return t.published(err, hypercare.StreamTimeline, hypercare.StreamCreated, e.IncidentID, e.ID)
 }
 
+// timelineArgs are qAppendTimeline's arguments for e.
+func timelineArgs(e *hypercare.TimelineEntry) []any {
+	return []any{e.ID, e.IncidentID, micros(e.At), e.Type, string(e.Actor.Type), e.Actor.ID, e.Actor.Name,
+		e.Message, nullJSON(e.Details)}
+}
+
 // AppendTimelineOnce inserts e at once (never queued), so a duplicate ID
 // is known before the transaction goes on.
 func (t *tx) AppendTimelineOnce(ctx context.Context, e *hypercare.TimelineEntry) (bool, error) {
 	if err := checkTimeline("append timeline", e); err != nil {
 		return false, err
 	}
-	err := t.insert(ctx, qAppendTimeline, "timeline entry", e.ID, timelineTaken,
-		e.ID, e.IncidentID, micros(e.At), e.Type, string(e.Actor.Type), e.Actor.ID, e.Actor.Name,
-		e.Message, nullJSON(e.Details))
+	err := t.insert(ctx, qAppendTimeline, "timeline entry", e.ID, timelineTaken, timelineArgs(e)...)
 	if hypercare.ErrorCode(err) == hypercare.CodeConflict {
 		return false, nil
 	}
